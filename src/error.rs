@@ -1,0 +1,86 @@
+//! The library's one error type: each message says what went wrong, where, and what to do.
+
+use std::path::PathBuf;
+
+use crate::version::ACCEPTED_FORMS;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("`{input}` is not a version: {reason}. Use {ACCEPTED_FORMS}.")]
+    Version { input: String, reason: String },
+
+    #[error("{}: cannot read it as TOML: {message}", path.display())]
+    ConfigSyntax { path: PathBuf, message: String },
+
+    #[error("{}: `{key}` {message}", path.display())]
+    Config { path: PathBuf, key: String, message: String },
+
+    #[error("{}: {message}", path.display())]
+    Fragment { path: PathBuf, message: String },
+
+    #[error(
+        "{}: `{kind}` is not a fragment type of this project (known: {}). \
+         Rename the file or add the type to [tool.towncrier].",
+        path.display(), known.join(", ")
+    )]
+    UnknownFragmentType { path: PathBuf, kind: String, known: Vec<String> },
+
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+
+    #[error("{}:{line}: {message}", path.display())]
+    Changelog { path: PathBuf, line: usize, message: String },
+
+    #[error("{}: {message}", path.display())]
+    Rules { path: PathBuf, message: String },
+
+    #[error("{}: {message}", path.display())]
+    Labels { path: PathBuf, message: String },
+
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("git: {0}")]
+    Git(String),
+
+    /// A pre-flight check failed; nothing was changed.
+    #[error("{0}")]
+    Refused(String),
+
+    /// The draft opened in the editor did not validate; it is kept for `--resume`.
+    #[error("{0}")]
+    Review(String),
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{step}: {message}")]
+    Step { step: String, message: String },
+
+    #[error("aborted: {0}")]
+    Aborted(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io { path: path.into(), source }
+    }
+
+    pub fn config(path: impl Into<PathBuf>, key: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Config { path: path.into(), key: key.into(), message: message.into() }
+    }
+
+    pub fn changelog(path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Error {
+        Error::Changelog { path: path.into(), line, message: message.into() }
+    }
+
+    /// The exit code the CLI uses: 2 for usage errors (like clap), 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
