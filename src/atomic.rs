@@ -17,10 +17,14 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
         .prefix(".git-release-")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(contents).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.write_all(contents)
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
     if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| Error::io(tmp.path(), e))?;
+        std::fs::set_permissions(tmp.path(), meta.permissions())
+            .map_err(|e| Error::io(tmp.path(), e))?;
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
@@ -70,8 +74,11 @@ impl FileSet {
                 .prefix(".git-release-")
                 .tempfile_in(&dir)
                 .map_err(|e| Error::io(&dir, e))?;
-            tmp.write_all(contents).map_err(|e| Error::io(tmp.path(), e))?;
-            tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
+            tmp.write_all(contents)
+                .map_err(|e| Error::io(tmp.path(), e))?;
+            tmp.as_file()
+                .sync_all()
+                .map_err(|e| Error::io(tmp.path(), e))?;
             if let Ok(meta) = std::fs::metadata(path) {
                 let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
             }
@@ -114,7 +121,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o755);
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o755
+            );
         }
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);

@@ -37,7 +37,9 @@ impl TemplateSource {
             TemplateSource::Builtin { resource, .. } => resource.as_str(),
             TemplateSource::File(p) => p.to_str().unwrap_or_default(),
         };
-        Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
     }
 
     pub fn display_name(&self) -> String {
@@ -147,9 +149,32 @@ pub struct Consolidate {
 
 /// The default component names: never a group's reason on their own.
 pub const DEFAULT_COMPONENTS: &[&str] = &[
-    "manager", "agent", "storage", "storage-proxy", "webserver", "web", "webui", "client",
-    "cli", "sdk", "common", "app-proxy", "appproxy", "proxy", "installer", "kernel", "runner",
-    "server", "core", "api", "backend", "frontend", "docs", "plugin", "plugins", "ui",
+    "manager",
+    "agent",
+    "storage",
+    "storage-proxy",
+    "webserver",
+    "web",
+    "webui",
+    "client",
+    "cli",
+    "sdk",
+    "common",
+    "app-proxy",
+    "appproxy",
+    "proxy",
+    "installer",
+    "kernel",
+    "runner",
+    "server",
+    "core",
+    "api",
+    "backend",
+    "frontend",
+    "docs",
+    "plugin",
+    "plugins",
+    "ui",
 ];
 
 pub const DEFAULT_GROUPED_CATEGORIES: &[&str] = &["Features", "Improvements", "Fixes"];
@@ -185,7 +210,10 @@ impl Default for Release {
                 rules: None,
                 labels_from: None,
                 keep_rc: false,
-                categories: DEFAULT_GROUPED_CATEGORIES.iter().map(|s| s.to_string()).collect(),
+                categories: DEFAULT_GROUPED_CATEGORIES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
                 components: DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect(),
                 min_group_size: 2,
             },
@@ -235,12 +263,22 @@ impl Config {
         let pyproject_toml = root.join("pyproject.toml");
         let own_toml = root.join(".git-release.toml");
 
-        let pyproject = if pyproject_toml.is_file() { Some(read_toml(&pyproject_toml)?) } else { None };
+        let pyproject = if pyproject_toml.is_file() {
+            Some(read_toml(&pyproject_toml)?)
+        } else {
+            None
+        };
 
         let (tc_path, tc_doc) = if towncrier_toml.is_file() {
-            (Some(towncrier_toml.clone()), Some(read_toml(&towncrier_toml)?))
+            (
+                Some(towncrier_toml.clone()),
+                Some(read_toml(&towncrier_toml)?),
+            )
         } else {
-            (pyproject.as_ref().map(|_| pyproject_toml.clone()), pyproject.clone())
+            (
+                pyproject.as_ref().map(|_| pyproject_toml.clone()),
+                pyproject.clone(),
+            )
         };
         let tc_table = tc_doc
             .as_ref()
@@ -249,9 +287,9 @@ impl Config {
             .and_then(|t| t.get("towncrier"));
         let mut towncrier = match (tc_path.as_deref(), tc_table) {
             (Some(path), Some(table)) => {
-                let table = table.as_table().ok_or_else(|| {
-                    Error::config(path, "tool.towncrier", "must be a table")
-                })?;
+                let table = table
+                    .as_table()
+                    .ok_or_else(|| Error::config(path, "tool.towncrier", "must be a table"))?;
                 parse_towncrier(root, path, table, &mut warnings)?
             }
             _ => default_towncrier(),
@@ -295,7 +333,12 @@ impl Config {
             Release::default()
         };
 
-        Ok(Config { root: root.to_path_buf(), towncrier, release, warnings })
+        Ok(Config {
+            root: root.to_path_buf(),
+            towncrier,
+            release,
+            warnings,
+        })
     }
 
     /// The fragments directory for a section sub-directory, as towncrier computes it.
@@ -303,18 +346,30 @@ impl Config {
         let tc = &self.towncrier;
         match &tc.directory {
             Some(d) => self.root.join(d).join(section_dir),
-            None => self.root.join(&tc.package_dir).join(&tc.package).join(section_dir).join("newsfragments"),
+            None => self
+                .root
+                .join(&tc.package_dir)
+                .join(&tc.package)
+                .join(section_dir)
+                .join("newsfragments"),
         }
     }
 
     /// The changelog path template: git-release's `changelog`, else towncrier's `filename`.
     pub fn changelog_template(&self) -> &str {
-        self.release.changelog.as_deref().unwrap_or(&self.towncrier.filename)
+        self.release
+            .changelog
+            .as_deref()
+            .unwrap_or(&self.towncrier.filename)
     }
 
     /// Type names (`Features`, `Fixes`…) in the configured order.
     pub fn category_order(&self) -> Vec<String> {
-        self.towncrier.types.values().map(|t| t.name.clone()).collect()
+        self.towncrier
+            .types
+            .values()
+            .map(|t| t.name.clone())
+            .collect()
     }
 }
 
@@ -332,7 +387,10 @@ fn default_towncrier() -> Towncrier {
     Towncrier {
         directory: Some("changes".into()),
         filename: "CHANGELOG.md".into(),
-        template: TemplateSource::Builtin { package: "towncrier".into(), resource: "default.md".into() },
+        template: TemplateSource::Builtin {
+            package: "towncrier".into(),
+            resource: "default.md".into(),
+        },
         start_string: "<!-- towncrier release notes start -->\n".into(),
         title_format: TitleFormat::InTemplate,
         issue_format: None,
@@ -364,7 +422,14 @@ fn default_types() -> IndexMap<String, FragmentType> {
     ]
     .into_iter()
     .map(|(dir, name, show)| {
-        (dir.to_string(), FragmentType { name: name.into(), showcontent: show, check: true })
+        (
+            dir.to_string(),
+            FragmentType {
+                name: name.into(),
+                showcontent: show,
+                check: true,
+            },
+        )
     })
     .collect()
 }
@@ -380,7 +445,12 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(path: &'a Path, prefix: impl Into<String>, table: &'a Table) -> Self {
-        Reader { path, prefix: prefix.into(), table, seen: BTreeSet::new() }
+        Reader {
+            path,
+            prefix: prefix.into(),
+            table,
+            seen: BTreeSet::new(),
+        }
     }
 
     fn key(&self, key: &str) -> String {
@@ -454,7 +524,10 @@ impl<'a> Reader<'a> {
             None => Ok(None),
             Some(Value::Array(items)) => items
                 .iter()
-                .map(|i| i.as_table().ok_or_else(|| self.wrong(key, "an array of tables", i)))
+                .map(|i| {
+                    i.as_table()
+                        .ok_or_else(|| self.wrong(key, "an array of tables", i))
+                })
                 .collect::<Result<Vec<_>>>()
                 .map(Some),
             Some(v) => Err(self.wrong(key, "an array of tables ([[...]])", v)),
@@ -475,16 +548,27 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<String>) -> Result<Towncrier> {
+fn parse_towncrier(
+    root: &Path,
+    path: &Path,
+    table: &Table,
+    warnings: &mut Vec<String>,
+) -> Result<Towncrier> {
     let mut r = Reader::new(path, "tool.towncrier.", table);
     if table.get("singlefile").is_some() {
-        return Err(Error::config(path, "tool.towncrier.singlefile", "is not a valid option; did you mean `single_file`?"));
+        return Err(Error::config(
+            path,
+            "tool.towncrier.singlefile",
+            "is not a valid option; did you mean `single_file`?",
+        ));
     }
     let mut tc = default_towncrier();
     // towncrier's own defaults differ from git-release's no-config defaults.
     tc.directory = r.string("directory")?;
     tc.filename = r.string("filename")?.unwrap_or_else(|| "NEWS.rst".into());
-    let markdown_file = Path::new(&tc.filename).extension().is_some_and(|e| e == "md");
+    let markdown_file = Path::new(&tc.filename)
+        .extension()
+        .is_some_and(|e| e == "md");
     if let Some(v) = r.string("package")? {
         tc.package = v;
     }
@@ -532,7 +616,11 @@ fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<S
     tc.ignore = r.strings("ignore")?;
     if let Some(v) = r.string("issue_pattern")? {
         regex::Regex::new(&format!("^(?:{v})$")).map_err(|e| {
-            Error::config(path, "tool.towncrier.issue_pattern", format!("is not a valid regular expression: {e}"))
+            Error::config(
+                path,
+                "tool.towncrier.issue_pattern",
+                format!("is not a valid regular expression: {e}"),
+            )
         })?;
         tc.issue_pattern = v;
     }
@@ -554,9 +642,13 @@ fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<S
         for (i, s) in sections.iter().enumerate() {
             let mut sr = Reader::new(path, format!("tool.towncrier.section[{i}]."), s);
             let name = sr.string("name")?.unwrap_or_default();
-            let p = sr
-                .string("path")?
-                .ok_or_else(|| Error::config(path, format!("tool.towncrier.section[{i}].path"), "is required"))?;
+            let p = sr.string("path")?.ok_or_else(|| {
+                Error::config(
+                    path,
+                    format!("tool.towncrier.section[{i}].path"),
+                    "is required",
+                )
+            })?;
             sr.finish(warnings);
             tc.sections.insert(name, p);
         }
@@ -573,7 +665,13 @@ fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<S
             let key = format!("tool.towncrier.fragment.{dir}.");
             let options = match &fragment[dir] {
                 Value::Table(t) => t.clone(),
-                v => return Err(Error::config(path, key.trim_end_matches('.'), format!("must be a table, not {}", v.type_str()))),
+                v => {
+                    return Err(Error::config(
+                        path,
+                        key.trim_end_matches('.'),
+                        format!("must be a table, not {}", v.type_str()),
+                    ));
+                }
             };
             let mut fr = Reader::new(path, key, &options);
             let mut capitalized = dir.clone();
@@ -593,10 +691,16 @@ fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<S
         tc.types = IndexMap::new();
         for (i, t) in types.iter().enumerate() {
             let mut tr = Reader::new(path, format!("tool.towncrier.type[{i}]."), t);
-            let name = tr
-                .string("name")?
-                .ok_or_else(|| Error::config(path, format!("tool.towncrier.type[{i}].name"), "is required"))?;
-            let directory = tr.string("directory")?.unwrap_or_else(|| name.to_lowercase());
+            let name = tr.string("name")?.ok_or_else(|| {
+                Error::config(
+                    path,
+                    format!("tool.towncrier.type[{i}].name"),
+                    "is required",
+                )
+            })?;
+            let directory = tr
+                .string("directory")?
+                .unwrap_or_else(|| name.to_lowercase());
             let ty = FragmentType {
                 name,
                 showcontent: tr.boolean("showcontent")?.unwrap_or(true),
@@ -610,7 +714,9 @@ fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<S
     }
 
     // Template: `package:resource` or a path relative to the root.
-    let template = r.string("template")?.unwrap_or_else(|| "towncrier:default".into());
+    let template = r
+        .string("template")?
+        .unwrap_or_else(|| "towncrier:default".into());
     tc.template = resolve_template(root, path, &template, markdown_file)?;
 
     r.finish(warnings);
@@ -618,11 +724,22 @@ fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<S
 }
 
 /// The templates towncrier ships, by resource name.
-pub const BUILTIN_TEMPLATES: &[&str] =
-    &["default.md", "default.rst", "hr-between-versions.rst", "single-file-no-bullets.rst"];
+pub const BUILTIN_TEMPLATES: &[&str] = &[
+    "default.md",
+    "default.rst",
+    "hr-between-versions.rst",
+    "single-file-no-bullets.rst",
+];
 
-fn resolve_template(root: &Path, path: &Path, template: &str, markdown_file: bool) -> Result<TemplateSource> {
-    let is_resource = regex::Regex::new(r"^[-\w.]+:[-\w.]+$").expect("valid").is_match(template);
+fn resolve_template(
+    root: &Path,
+    path: &Path,
+    template: &str,
+    markdown_file: bool,
+) -> Result<TemplateSource> {
+    let is_resource = regex::Regex::new(r"^[-\w.]+:[-\w.]+$")
+        .expect("valid")
+        .is_match(template);
     if is_resource {
         let (package, resource) = template.split_once(':').expect("matched a colon");
         let mut resource = resource.to_string();
@@ -631,7 +748,10 @@ fn resolve_template(root: &Path, path: &Path, template: &str, markdown_file: boo
         }
         let package = package.trim_end_matches(".templates");
         if package == "towncrier" && BUILTIN_TEMPLATES.contains(&resource.as_str()) {
-            return Ok(TemplateSource::Builtin { package: package.into(), resource });
+            return Ok(TemplateSource::Builtin {
+                package: package.into(),
+                resource,
+            });
         }
         return Err(Error::config(
             path,
@@ -654,7 +774,12 @@ fn resolve_template(root: &Path, path: &Path, template: &str, markdown_file: boo
     Ok(TemplateSource::File(file))
 }
 
-fn parse_release(path: &Path, prefix: &str, table: &Table, warnings: &mut Vec<String>) -> Result<Release> {
+fn parse_release(
+    path: &Path,
+    prefix: &str,
+    table: &Table,
+    warnings: &mut Vec<String>,
+) -> Result<Release> {
     let mut r = Reader::new(path, prefix, table);
     let mut rel = Release::default();
     if let Some(v) = r.string("version-file")? {
@@ -666,7 +791,11 @@ fn parse_release(path: &Path, prefix: &str, table: &Table, warnings: &mut Vec<St
     rel.changelog = r.string("changelog")?;
     if let Some(v) = r.string("branch")? {
         if !v.contains("{version}") {
-            return Err(Error::config(path, r.key("branch"), "must contain `{version}`"));
+            return Err(Error::config(
+                path,
+                r.key("branch"),
+                "must contain `{version}`",
+            ));
         }
         rel.branch = v;
     }
@@ -679,29 +808,44 @@ fn parse_release(path: &Path, prefix: &str, table: &Table, warnings: &mut Vec<St
         let placeholder = fr
             .string("placeholder")?
             .filter(|p| !p.is_empty())
-            .ok_or_else(|| Error::config(path, format!("{prefix}freeze.placeholder"), "is required"))?;
+            .ok_or_else(|| {
+                Error::config(path, format!("{prefix}freeze.placeholder"), "is required")
+            })?;
         let files = fr.strings("files")?.unwrap_or_else(|| vec!["**/*".into()]);
         let exclude = fr.strings("exclude")?.unwrap_or_default();
         let replace = fr.string("replace")?.unwrap_or_else(|| "{version}".into());
         for glob in files.iter().chain(&exclude) {
             glob::Pattern::new(glob).map_err(|e| {
-                Error::config(path, format!("{prefix}freeze"), format!("has an invalid glob `{glob}`: {e}"))
+                Error::config(
+                    path,
+                    format!("{prefix}freeze"),
+                    format!("has an invalid glob `{glob}`: {e}"),
+                )
             })?;
         }
         fr.finish(warnings);
-        rel.freeze = Some(Freeze { placeholder, files, exclude, replace });
+        rel.freeze = Some(Freeze {
+            placeholder,
+            files,
+            exclude,
+            replace,
+        });
     }
 
     if let Some(t) = r.table("next-version")? {
         let mut nr = Reader::new(path, format!("{prefix}next-version."), t);
-        let file = nr
-            .string("file")?
-            .ok_or_else(|| Error::config(path, format!("{prefix}next-version.file"), "is required"))?;
-        let pattern = nr
-            .string("pattern")?
-            .ok_or_else(|| Error::config(path, format!("{prefix}next-version.pattern"), "is required"))?;
+        let file = nr.string("file")?.ok_or_else(|| {
+            Error::config(path, format!("{prefix}next-version.file"), "is required")
+        })?;
+        let pattern = nr.string("pattern")?.ok_or_else(|| {
+            Error::config(path, format!("{prefix}next-version.pattern"), "is required")
+        })?;
         let re = regex::Regex::new(&pattern).map_err(|e| {
-            Error::config(path, format!("{prefix}next-version.pattern"), format!("is not a valid regular expression: {e}"))
+            Error::config(
+                path,
+                format!("{prefix}next-version.pattern"),
+                format!("is not a valid regular expression: {e}"),
+            )
         })?;
         if !re.capture_names().any(|n| n == Some("version")) {
             return Err(Error::config(
@@ -714,15 +858,19 @@ fn parse_release(path: &Path, prefix: &str, table: &Table, warnings: &mut Vec<St
             .string("message")?
             .unwrap_or_else(|| "chore: bump NEXT_RELEASE_VERSION to {version}".into());
         nr.finish(warnings);
-        rel.next_version = Some(NextVersion { file, pattern, message });
+        rel.next_version = Some(NextVersion {
+            file,
+            pattern,
+            message,
+        });
     }
 
     if let Some(steps) = r.tables("step")? {
         for (i, t) in steps.iter().enumerate() {
             let mut sr = Reader::new(path, format!("{prefix}step[{i}]."), t);
-            let run = sr
-                .string("run")?
-                .ok_or_else(|| Error::config(path, format!("{prefix}step[{i}].run"), "is required"))?;
+            let run = sr.string("run")?.ok_or_else(|| {
+                Error::config(path, format!("{prefix}step[{i}].run"), "is required")
+            })?;
             let name = sr.string("name")?.unwrap_or_else(|| run.clone());
             let when = match sr.string("when")?.as_deref() {
                 None | Some("always") => StepWhen::Always,
@@ -733,7 +881,9 @@ fn parse_release(path: &Path, prefix: &str, table: &Table, warnings: &mut Vec<St
                     return Err(Error::config(
                         path,
                         format!("{prefix}step[{i}].when"),
-                        format!("must be one of \"webui\", \"final\", \"pre\" or \"always\", not \"{other}\""),
+                        format!(
+                            "must be one of \"webui\", \"final\", \"pre\" or \"always\", not \"{other}\""
+                        ),
                     ));
                 }
             };
@@ -742,7 +892,12 @@ fn parse_release(path: &Path, prefix: &str, table: &Table, warnings: &mut Vec<St
                 commit = Some("chore: update webui to {webui_version}".into());
             }
             sr.finish(warnings);
-            rel.steps.push(Step { name, run, when, commit });
+            rel.steps.push(Step {
+                name,
+                run,
+                when,
+                commit,
+            });
         }
     }
 
@@ -766,7 +921,11 @@ fn parse_release(path: &Path, prefix: &str, table: &Table, warnings: &mut Vec<St
         }
         if let Some(v) = cr.integer("min-group-size")? {
             if v < 1 {
-                return Err(Error::config(path, format!("{prefix}consolidate.min-group-size"), "must be at least 1"));
+                return Err(Error::config(
+                    path,
+                    format!("{prefix}consolidate.min-group-size"),
+                    "must be at least 1",
+                ));
             }
             c.min_group_size = v as usize;
         }
@@ -832,7 +991,10 @@ underlines = ["", "", ""]
 
     #[test]
     fn wrong_types_name_file_key_and_expectation() {
-        let dir = project(&[("pyproject.toml", "[tool.towncrier]\nsingle_file = \"yes\"\n")]);
+        let dir = project(&[(
+            "pyproject.toml",
+            "[tool.towncrier]\nsingle_file = \"yes\"\n",
+        )]);
         let msg = Config::load(dir.path()).unwrap_err().to_string();
         assert!(msg.contains("pyproject.toml"), "{msg}");
         assert!(msg.contains("tool.towncrier.single_file"), "{msg}");
@@ -840,7 +1002,12 @@ underlines = ["", "", ""]
 
         let dir = project(&[(".git-release.toml", "base-branch = 3\n")]);
         let msg = Config::load(dir.path()).unwrap_err().to_string();
-        assert!(msg.contains(".git-release.toml") && msg.contains("base-branch") && msg.contains("string"), "{msg}");
+        assert!(
+            msg.contains(".git-release.toml")
+                && msg.contains("base-branch")
+                && msg.contains("string"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -862,10 +1029,18 @@ underlines = ["", "", ""]
             "[tool.towncrier]\n[tool.towncrier.fragment.fix]\n[tool.towncrier.fragment.chore]\nname = \"Chores\"\nshowcontent = false\n",
         )]);
         let cfg = Config::load(dir.path()).unwrap();
-        let names: Vec<_> = cfg.towncrier.types.values().map(|t| t.name.as_str()).collect();
+        let names: Vec<_> = cfg
+            .towncrier
+            .types
+            .values()
+            .map(|t| t.name.as_str())
+            .collect();
         assert_eq!(names, ["Chores", "Fix"]);
         assert_eq!(cfg.towncrier.filename, "NEWS.rst");
-        assert_eq!(cfg.towncrier.start_string, ".. towncrier release notes start\n");
+        assert_eq!(
+            cfg.towncrier.start_string,
+            ".. towncrier release notes start\n"
+        );
     }
 
     #[test]
@@ -890,17 +1065,32 @@ when = "webui"
         )]);
         let cfg = Config::load(dir.path()).unwrap();
         assert_eq!(cfg.changelog_template(), "CHANGELOG/{major}.{minor}.md");
-        assert_eq!(cfg.release.freeze.as_ref().unwrap().replace, "\"{version}\"");
+        assert_eq!(
+            cfg.release.freeze.as_ref().unwrap().replace,
+            "\"{version}\""
+        );
         assert_eq!(cfg.release.steps[0].when, StepWhen::Webui);
-        assert_eq!(cfg.release.steps[0].commit.as_deref(), Some("chore: update webui to {webui_version}"));
-        assert_eq!(cfg.release.next_version.as_ref().unwrap().message, "chore: bump NEXT_RELEASE_VERSION to {version}");
+        assert_eq!(
+            cfg.release.steps[0].commit.as_deref(),
+            Some("chore: update webui to {webui_version}")
+        );
+        assert_eq!(
+            cfg.release.next_version.as_ref().unwrap().message,
+            "chore: bump NEXT_RELEASE_VERSION to {version}"
+        );
     }
 
     #[test]
     fn bad_values_are_errors() {
         for (text, needle) in [
-            ("[next-version]\nfile = \"a\"\npattern = \"(\"\n", "regular expression"),
-            ("[next-version]\nfile = \"a\"\npattern = \"x\"\n", "(?P<version>"),
+            (
+                "[next-version]\nfile = \"a\"\npattern = \"(\"\n",
+                "regular expression",
+            ),
+            (
+                "[next-version]\nfile = \"a\"\npattern = \"x\"\n",
+                "(?P<version>",
+            ),
             ("[[step]]\nrun = \"x\"\nwhen = \"sometimes\"\n", "when"),
             ("[freeze]\nfiles = [\"a\"]\n", "placeholder"),
         ] {

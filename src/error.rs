@@ -15,7 +15,11 @@ pub enum Error {
     ConfigSyntax { path: PathBuf, message: String },
 
     #[error("{}: `{key}` {message}", path.display())]
-    Config { path: PathBuf, key: String, message: String },
+    Config {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
 
     #[error("{}: {message}", path.display())]
     Fragment { path: PathBuf, message: String },
@@ -25,13 +29,21 @@ pub enum Error {
          Rename the file or add the type to [tool.towncrier].",
         path.display(), known.join(", ")
     )]
-    UnknownFragmentType { path: PathBuf, kind: String, known: Vec<String> },
+    UnknownFragmentType {
+        path: PathBuf,
+        kind: String,
+        known: Vec<String>,
+    },
 
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
 
     #[error("{}:{line}: {message}", path.display())]
-    Changelog { path: PathBuf, line: usize, message: String },
+    Changelog {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 
     #[error("{}: {message}", path.display())]
     Rules { path: PathBuf, message: String },
@@ -40,7 +52,10 @@ pub enum Error {
     Labels { path: PathBuf, message: String },
 
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("git: {0}")]
     Git(String),
@@ -65,15 +80,30 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
-    pub fn config(path: impl Into<PathBuf>, key: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Config { path: path.into(), key: key.into(), message: message.into() }
+    pub fn config(
+        path: impl Into<PathBuf>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Error {
+        Error::Config {
+            path: path.into(),
+            key: key.into(),
+            message: message.into(),
+        }
     }
 
     pub fn changelog(path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Error {
-        Error::Changelog { path: path.into(), line, message: message.into() }
+        Error::Changelog {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
     }
 
     /// The exit code the CLI uses: 2 for usage errors (like clap), 1 otherwise.

@@ -113,7 +113,10 @@ impl Version {
                         "b" | "beta" => Phase::Beta,
                         _ => Phase::Rc,
                     };
-                    let n = c.name("pre_n").map(|m| number(m.as_str(), input)).transpose()?;
+                    let n = c
+                        .name("pre_n")
+                        .map(|m| number(m.as_str(), input))
+                        .transpose()?;
                     Some((phase, n.unwrap_or(0)))
                 }
                 None => None,
@@ -129,11 +132,20 @@ impl Version {
                 None
             };
             let dev = if c.name("dev").is_some() {
-                Some(c.name("dev_n").map(|m| number(m.as_str(), input)).transpose()?.unwrap_or(0))
+                Some(
+                    c.name("dev_n")
+                        .map(|m| number(m.as_str(), input))
+                        .transpose()?
+                        .unwrap_or(0),
+                )
             } else {
                 None
             };
-            let epoch = c.name("epoch").map(|m| number(m.as_str(), input)).transpose()?.unwrap_or(0);
+            let epoch = c
+                .name("epoch")
+                .map(|m| number(m.as_str(), input))
+                .transpose()?
+                .unwrap_or(0);
             return Ok(Version {
                 text: unprefixed.to_string(),
                 scheme: Scheme::Pep440,
@@ -244,8 +256,17 @@ impl Version {
         let text = match self.scheme {
             Scheme::SemVer => format!("{}.{}.{}", self.major(), self.minor(), self.patch()),
             Scheme::Pep440 => {
-                let rel = self.release.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
-                if self.epoch > 0 { format!("{}!{rel}", self.epoch) } else { rel }
+                let rel = self
+                    .release
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(".");
+                if self.epoch > 0 {
+                    format!("{}!{rel}", self.epoch)
+                } else {
+                    rel
+                }
             }
         };
         Version {
@@ -382,8 +403,19 @@ mod tests {
     #[test]
     fn orders_like_pep_440() {
         let order = [
-            "1.0.dev1", "1.0a1.dev1", "1.0a1", "1.0a2", "1.0b1", "1.0rc1", "1.0rc2", "1.0",
-            "1.0.post1", "1.0.1", "1.1.0rc1", "1.1.0", "2.0",
+            "1.0.dev1",
+            "1.0a1.dev1",
+            "1.0a1",
+            "1.0a2",
+            "1.0b1",
+            "1.0rc1",
+            "1.0rc2",
+            "1.0",
+            "1.0.post1",
+            "1.0.1",
+            "1.1.0rc1",
+            "1.1.0",
+            "2.0",
         ];
         for pair in order.windows(2) {
             assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
@@ -408,7 +440,10 @@ mod tests {
         for bad in ["", "banana", "26.x", "1..2", "1.2.3-", "--1"] {
             let err = Version::parse(bad).unwrap_err();
             let msg = err.to_string();
-            assert!(msg.contains("PEP 440") && msg.contains("SemVer"), "{bad}: {msg}");
+            assert!(
+                msg.contains("PEP 440") && msg.contains("SemVer"),
+                "{bad}: {msg}"
+            );
         }
     }
 }

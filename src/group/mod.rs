@@ -1,1 +1,501 @@
-//! TODO
+//! Grouping the entries of one category into titled subsections.
+//!
+//! Every strategy implements [`Grouper`]: it *proposes* groups for a category's entries.
+//! [`group_category`] then applies the rules every strategy shares, so no strategy can
+//! break them: one group per entry, a group needs `min_size` entries unless its rule is
+//! standalone, a group whose only reason is a component name is dissolved, groups are
+//! ordered by tier then size, and every group gets a past-tense description. The rest
+//! goes to `Other <Category>`.
+//!
+//! Adding a strategy means one file here, one line in [`STRATEGIES`] and [`build`], and a
+//! paragraph in `strategies/README.md`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub mod auto;
+mod describe;
+pub mod labels;
+pub mod learn;
+pub mod rules;
+pub mod similarity;
+pub mod text;
+
+/// How broad a group is; a higher tier wins when an entry could go to several groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// A named effort spanning many changes (`Fair Share Scheduler`).
+    Initiative,
+    /// A part of the system (`App Proxy and Routing`).
+    Subsystem,
+    /// One kind of object (`Scaling Group Management`).
+    Entity,
+    /// The same kind of change applied in many places (`Linter Rules`).
+    Pattern,
+    /// Build, CI, tests, dependencies, tooling.
+    Infrastructure,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 5] = [
+        Tier::Initiative,
+        Tier::Subsystem,
+        Tier::Entity,
+        Tier::Pattern,
+        Tier::Infrastructure,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Initiative => "initiative",
+            Tier::Subsystem => "subsystem",
+            Tier::Entity => "entity",
+            Tier::Pattern => "pattern",
+            Tier::Infrastructure => "infrastructure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry to group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub text: String,
+    pub prs: Vec<u64>,
+}
+
+impl Item {
+    pub fn new(text: impl Into<String>, prs: Vec<u64>) -> Item {
+        Item {
+            text: text.into(),
+            prs,
+        }
+    }
+}
+
+/// A group a strategy proposes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub title: String,
+    pub description: Option<String>,
+    pub tier: Tier,
+    /// Indices into the category's items.
+    pub members: Vec<usize>,
+    /// Kept even with a single entry.
+    pub standalone: bool,
+    /// Why these entries are together (shown in the review draft).
+    pub reason: String,
+    /// The normalised words that justified the group; a group whose evidence is only
+    /// component names is dissolved.
+    pub evidence: Vec<String>,
+}
+
+/// A finished group of a category.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    pub title: String,
+    pub description: String,
+    pub tier: Tier,
+    pub members: Vec<usize>,
+    #[serde(skip)]
+    pub reason: String,
+}
+
+/// A category after grouping: titled groups, then the entries left for `Other <Category>`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Grouping {
+    pub groups: Vec<Group>,
+    pub other: Vec<usize>,
+}
+
+impl Grouping {
+    /// Cluster labels per item (`None` = not grouped), for scoring.
+    pub fn labels(&self, n: usize) -> Vec<Option<usize>> {
+        let mut out = vec![None; n];
+        for (g, group) in self.groups.iter().enumerate() {
+            for &m in &group.members {
+                out[m] = Some(g);
+            }
+        }
+        out
+    }
+}
+
+/// One grouped category of an earlier final release, used to tune strategies on the
+/// project's own history.
+#[derive(Debug, Clone, Default)]
+pub struct HistorySection {
+    pub release: String,
+    pub category: String,
+    /// (entry text, group index or `None` for "Other"/ungrouped).
+    pub entries: Vec<(String, Option<usize>)>,
+    /// Titles and descriptions of the groups, by index.
+    pub groups: Vec<(String, String)>,
+}
+
+/// Word statistics of the whole changelog: rare words weigh more.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    df: HashMap<String, u32>,
+    docs: u32,
+}
+
+impl Corpus {
+    /// Count the documents (entry texts) each word appears in.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Corpus {
+        let mut corpus = Corpus::default();
+        for t in texts {
+            corpus.add(t);
+        }
+        corpus
+    }
+
+    pub fn add(&mut self, text: &str) {
+        self.docs += 1;
+        let mut seen: Vec<String> = text::words(text);
+        seen.sort();
+        seen.dedup();
+        for w in seen {
+            *self.df.entry(w).or_default() += 1;
+        }
+    }
+
+    pub fn docs(&self) -> u32 {
+        self.docs
+    }
+
+    pub fn df(&self, word: &str) -> u32 {
+        self.df.get(word).copied().unwrap_or(0)
+    }
+
+    /// Smoothed inverse document frequency.
+    pub fn idf(&self, word: &str) -> f64 {
+        ((1.0 + f64::from(self.docs)) / (1.0 + f64::from(self.df(word)))).ln() + 1.0
+    }
+}
+
+/// What every strategy may use besides the entries themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub corpus: Corpus,
+    pub history: Vec<HistorySection>,
+    /// Component names: never a group's only reason.
+    pub components: Vec<String>,
+    pub min_size: usize,
+}
+
+impl Context {
+    pub fn new(
+        corpus: Corpus,
+        history: Vec<HistorySection>,
+        components: &[String],
+        min_size: usize,
+    ) -> Context {
+        Context {
+            corpus,
+            history,
+            components: components
+                .iter()
+                .map(|c| text::normalize_phrase(c))
+                .filter(|c| !c.is_empty())
+                .collect(),
+            min_size: min_size.max(1),
+        }
+    }
+
+    /// True when every evidence word or phrase is a component name (or part of one).
+    pub fn only_components(&self, evidence: &[String]) -> bool {
+        if evidence.is_empty() {
+            return false;
+        }
+        let component_words: HashSet<&str> =
+            self.components.iter().flat_map(|c| c.split(' ')).collect();
+        evidence.iter().all(|e| {
+            self.components.iter().any(|c| c == e)
+                || e.split(' ').all(|w| component_words.contains(w))
+        })
+    }
+}
+
+/// A grouping strategy.
+pub trait Grouper {
+    /// The strategy's name, as given to `--strategy`.
+    fn name(&self) -> &str;
+
+    /// Propose groups for the items of one category. Only items listed in `candidates`
+    /// may be used; a proposal may hold an item only once, and proposals should not
+    /// overlap (overlaps are resolved by tier, then size).
+    fn propose(
+        &self,
+        category: &str,
+        items: &[Item],
+        candidates: &[usize],
+        ctx: &Context,
+    ) -> Result<Vec<Proposal>>;
+}
+
+/// The strategies `--strategy` accepts.
+pub const STRATEGIES: &[&str] = &["auto", "rules", "similarity", "labels"];
+
+/// Inputs a strategy may need.
+#[derive(Debug, Clone, Default)]
+pub struct StrategyOptions {
+    pub rules: Option<PathBuf>,
+    pub labels_from: Option<PathBuf>,
+}
+
+/// Build a strategy by name, loading its data files (errors name the file and the problem).
+pub fn build(name: &str, options: &StrategyOptions) -> Result<Box<dyn Grouper>> {
+    let rules = options
+        .rules
+        .as_deref()
+        .map(rules::RulesFile::load)
+        .transpose()?;
+    let labels = options
+        .labels_from
+        .as_deref()
+        .map(labels::PrLabels::load)
+        .transpose()?;
+    match name {
+        "rules" => {
+            let file = rules.ok_or_else(|| {
+                Error::Usage("the rules strategy needs a rules file: pass --rules FILE (or set `rules` in [tool.git-release.consolidate]); `git release rules learn` writes one from your changelog".into())
+            })?;
+            Ok(Box::new(rules::Rules::new(file)))
+        }
+        "similarity" => Ok(Box::new(similarity::Similarity::default())),
+        "labels" => {
+            let labels = labels.ok_or_else(|| {
+                Error::Usage("the labels strategy needs PR labels: pass --labels-from FILE (the output of `gh pr list --json number,labels`)".into())
+            })?;
+            let map = rules.map(|r| r.labels).unwrap_or_default();
+            Ok(Box::new(labels::Labels::new(labels, map)))
+        }
+        "auto" => Ok(Box::new(auto::Auto::new(rules, labels))),
+        other => Err(Error::Usage(format!(
+            "unknown strategy `{other}`; use one of: {}",
+            STRATEGIES.join(", ")
+        ))),
+    }
+}
+
+/// Group one category: ask the strategy, then enforce the shared rules.
+pub fn group_category(
+    grouper: &dyn Grouper,
+    category: &str,
+    items: &[Item],
+    ctx: &Context,
+) -> Result<Grouping> {
+    let candidates: Vec<usize> = (0..items.len()).collect();
+    let proposals = grouper.propose(category, items, &candidates, ctx)?;
+    Ok(finish(category, items, proposals, ctx))
+}
+
+/// Apply the shared rules to proposals (also used by [`auto::Auto`] between passes).
+pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Context) -> Grouping {
+    let mut proposals = resolve_overlaps(proposals);
+    // Same title twice (two rules, or a rule and a cluster): one group.
+    let mut by_title: BTreeMap<String, usize> = BTreeMap::new();
+    let mut merged: Vec<Proposal> = Vec::new();
+    for p in proposals.drain(..) {
+        let key = p.title.to_lowercase();
+        match by_title.get(&key) {
+            Some(&i) => {
+                let target = &mut merged[i];
+                target.members.extend(p.members);
+                target.evidence.extend(p.evidence);
+                target.tier = target.tier.min(p.tier);
+                target.standalone |= p.standalone;
+                if target.description.is_none() {
+                    target.description = p.description;
+                }
+            }
+            None => {
+                by_title.insert(key, merged.len());
+                merged.push(p);
+            }
+        }
+    }
+
+    let mut groups = Vec::new();
+    let mut grouped = vec![false; items.len()];
+    for mut p in merged {
+        p.members.sort_unstable();
+        p.members.dedup();
+        let big_enough = p.members.len() >= ctx.min_size || (p.standalone && !p.members.is_empty());
+        if !big_enough || ctx.only_components(&p.evidence) || is_other_title(&p.title, category) {
+            continue;
+        }
+        for &m in &p.members {
+            grouped[m] = true;
+        }
+        let description = p
+            .description
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| describe::describe(&p.title, &p.members, items));
+        groups.push(Group {
+            title: p.title,
+            description,
+            tier: p.tier,
+            members: p.members,
+            reason: p.reason,
+        });
+    }
+    groups.sort_by(|a, b| {
+        a.tier
+            .cmp(&b.tier)
+            .then(b.members.len().cmp(&a.members.len()))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+    let other = (0..items.len()).filter(|&i| !grouped[i]).collect();
+    Grouping { groups, other }
+}
+
+/// A strategy must not propose the fallback group itself.
+fn is_other_title(title: &str, category: &str) -> bool {
+    title.eq_ignore_ascii_case(&other_title(category))
+}
+
+/// `Other Features`, `Other Fixes`…
+pub fn other_title(category: &str) -> String {
+    format!("Other {category}")
+}
+
+/// Each item goes to one proposal: the highest tier wins, then the larger group, then
+/// the earlier proposal.
+fn resolve_overlaps(mut proposals: Vec<Proposal>) -> Vec<Proposal> {
+    let mut order: Vec<usize> = (0..proposals.len()).collect();
+    order.sort_by(|&a, &b| {
+        proposals[a]
+            .tier
+            .cmp(&proposals[b].tier)
+            .then(proposals[b].members.len().cmp(&proposals[a].members.len()))
+            .then(a.cmp(&b))
+    });
+    let mut taken: HashSet<usize> = HashSet::new();
+    let mut keep = vec![Vec::new(); proposals.len()];
+    for &p in &order {
+        for &m in &proposals[p].members {
+            if taken.insert(m) {
+                keep[p].push(m);
+            }
+        }
+    }
+    for (p, members) in proposals.iter_mut().zip(keep) {
+        p.members = members;
+    }
+    proposals.retain(|p| !p.members.is_empty());
+    proposals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proposal(title: &str, tier: Tier, members: &[usize]) -> Proposal {
+        Proposal {
+            title: title.into(),
+            description: None,
+            tier,
+            members: members.to_vec(),
+            standalone: false,
+            reason: "test".into(),
+            evidence: vec![title.to_lowercase()],
+        }
+    }
+
+    fn items(n: usize) -> Vec<Item> {
+        (0..n)
+            .map(|i| Item::new(format!("Add thing number {i}"), vec![i as u64 + 1]))
+            .collect()
+    }
+
+    fn ctx() -> Context {
+        Context::new(
+            Corpus::default(),
+            vec![],
+            &["manager".into(), "agent".into()],
+            2,
+        )
+    }
+
+    #[test]
+    fn higher_tier_wins_overlaps_and_small_groups_dissolve() {
+        let its = items(5);
+        let g = finish(
+            "Features",
+            &its,
+            vec![
+                proposal("Broad", Tier::Pattern, &[0, 1, 2]),
+                proposal("Named", Tier::Initiative, &[1, 2, 3]),
+            ],
+            &ctx(),
+        );
+        assert_eq!(g.groups.len(), 1);
+        assert_eq!(g.groups[0].title, "Named");
+        assert_eq!(g.groups[0].members, [1, 2, 3]);
+        // "Broad" kept only entry 0: too small, so it went to Other.
+        assert_eq!(g.other, [0, 4]);
+        assert!(!g.groups[0].description.is_empty());
+    }
+
+    #[test]
+    fn component_only_groups_are_dissolved() {
+        let its = items(4);
+        let mut p = proposal("Manager", Tier::Subsystem, &[0, 1, 2]);
+        p.evidence = vec!["manager".into()];
+        let g = finish("Fixes", &its, vec![p], &ctx());
+        assert!(g.groups.is_empty());
+        assert_eq!(g.other, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn standalone_groups_may_hold_one_entry() {
+        let its = items(3);
+        let mut p = proposal("Security", Tier::Pattern, &[2]);
+        p.standalone = true;
+        let g = finish("Fixes", &its, vec![p], &ctx());
+        assert_eq!(g.groups[0].members, [2]);
+    }
+
+    #[test]
+    fn order_is_tier_then_size() {
+        let its = items(9);
+        let g = finish(
+            "Features",
+            &its,
+            vec![
+                proposal("Small pattern", Tier::Pattern, &[0, 1]),
+                proposal("Big pattern", Tier::Pattern, &[2, 3, 4]),
+                proposal("Initiative", Tier::Initiative, &[5, 6]),
+            ],
+            &ctx(),
+        );
+        let titles: Vec<_> = g.groups.iter().map(|g| g.title.as_str()).collect();
+        assert_eq!(titles, ["Initiative", "Big pattern", "Small pattern"]);
+    }
+
+    #[test]
+    fn unknown_strategy_is_a_clear_error() {
+        let err = build("magic", &StrategyOptions::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("magic") && err.contains("similarity"), "{err}");
+    }
+}

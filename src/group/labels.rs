@@ -1,0 +1,289 @@
+//! The `labels` strategy: PR labels decide the group.
+//!
+//! Labels come from a JSON file in the shape `gh pr list --json number,labels` prints
+//! (`[{"number": 12, "labels": [{"name": "area:scheduler"}]}]`). A `[labels]` table in the
+//! rules file maps a label to a group title (or a full group); without one, every label
+//! that is not a plain kind (bug, feature, size…) or a component name becomes its own
+//! group, titled from the label.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use super::rules::{LabelTarget, parse_tier};
+use super::{Context, Grouper, Item, Proposal, Tier, text};
+use crate::error::{Error, Result};
+
+/// Labels that say what kind of change a PR is, not what it is about.
+const KIND_LABELS: &[&str] = &[
+    "bug",
+    "enhancement",
+    "feature",
+    "documentation",
+    "docs",
+    "dependencies",
+    "chore",
+    "refactor",
+    "refactoring",
+    "test",
+    "tests",
+    "ci",
+    "breaking",
+    "breaking change",
+    "good first issue",
+    "help wanted",
+    "question",
+    "duplicate",
+    "invalid",
+    "wontfix",
+    "skip changelog",
+    "skip-changelog",
+    "no changelog",
+    "release",
+    "backport",
+];
+
+/// Label prefixes that carry sizes, priorities and states.
+const META_PREFIXES: &[&str] = &[
+    "size", "priority", "status", "type", "kind", "effort", "impact", "require", "needs", "action",
+];
+
+#[derive(Debug, Deserialize)]
+struct RawPr {
+    number: u64,
+    #[serde(default)]
+    labels: Vec<RawLabel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawLabel {
+    Named { name: String },
+    Plain(String),
+}
+
+/// PR number → label names.
+#[derive(Debug, Clone, Default)]
+pub struct PrLabels {
+    pub by_pr: BTreeMap<u64, Vec<String>>,
+}
+
+impl PrLabels {
+    pub fn load(path: &Path) -> Result<PrLabels> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        PrLabels::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<PrLabels> {
+        let prs: Vec<RawPr> = serde_json::from_str(text).map_err(|e| Error::Labels {
+            path: path.to_path_buf(),
+            message: format!(
+                "not the JSON `gh pr list --json number,labels` prints ({e}); \
+                 expected [{{\"number\": 123, \"labels\": [{{\"name\": \"...\"}}]}}]"
+            ),
+        })?;
+        let mut by_pr = BTreeMap::new();
+        for pr in prs {
+            let names = pr
+                .labels
+                .into_iter()
+                .map(|l| match l {
+                    RawLabel::Named { name } | RawLabel::Plain(name) => name,
+                })
+                .collect();
+            by_pr.insert(pr.number, names);
+        }
+        Ok(PrLabels { by_pr })
+    }
+}
+
+/// The `labels` strategy.
+#[derive(Debug, Clone)]
+pub struct Labels {
+    labels: PrLabels,
+    map: IndexMap<String, LabelTarget>,
+}
+
+impl Labels {
+    pub fn new(labels: PrLabels, map: IndexMap<String, LabelTarget>) -> Labels {
+        Labels { labels, map }
+    }
+
+    /// The group a label sends its entries to, if any.
+    fn target(&self, label: &str, ctx: &Context) -> Option<(String, Option<String>, Tier, bool)> {
+        if !self.map.is_empty() {
+            return self.map.get(label).map(|t| match t {
+                LabelTarget::Title(title) => (title.clone(), None, Tier::Subsystem, false),
+                LabelTarget::Group {
+                    title,
+                    tier,
+                    description,
+                    standalone,
+                } => (
+                    title.clone(),
+                    description.clone(),
+                    parse_tier(
+                        Path::new("[labels]"),
+                        title,
+                        tier.as_deref(),
+                        Tier::Subsystem,
+                    )
+                    .unwrap_or(Tier::Subsystem),
+                    *standalone,
+                ),
+            });
+        }
+        let lower = label.to_lowercase();
+        let (prefix, value) = match lower.split_once([':', '/']) {
+            Some((p, v)) => (p.trim(), v.trim()),
+            None => ("", lower.trim()),
+        };
+        if KIND_LABELS.contains(&value)
+            || KIND_LABELS.contains(&lower.as_str())
+            || META_PREFIXES.contains(&prefix)
+        {
+            return None;
+        }
+        let words = text::normalize_phrase(value);
+        if words.is_empty() || ctx.only_components(&[words]) {
+            return None;
+        }
+        let title = value
+            .split(['-', '_', ' '])
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some((title, None, Tier::Subsystem, false))
+    }
+}
+
+impl Grouper for Labels {
+    fn name(&self) -> &str {
+        "labels"
+    }
+
+    fn propose(
+        &self,
+        _category: &str,
+        items: &[Item],
+        candidates: &[usize],
+        ctx: &Context,
+    ) -> Result<Vec<Proposal>> {
+        let mut groups: IndexMap<String, Proposal> = IndexMap::new();
+        for &i in candidates {
+            // The first PR with a mapped label decides.
+            let found = items[i].prs.iter().find_map(|pr| {
+                self.labels
+                    .by_pr
+                    .get(pr)?
+                    .iter()
+                    .find_map(|l| self.target(l, ctx).map(|t| (l.clone(), t)))
+            });
+            if let Some((label, (title, description, tier, standalone))) = found {
+                let p = groups
+                    .entry(title.to_lowercase())
+                    .or_insert_with(|| Proposal {
+                        title: title.clone(),
+                        description,
+                        tier,
+                        members: Vec::new(),
+                        standalone,
+                        reason: String::new(),
+                        evidence: Vec::new(),
+                    });
+                p.members.push(i);
+                if !p.evidence.contains(&label) {
+                    p.evidence.push(label);
+                }
+            }
+        }
+        Ok(groups
+            .into_values()
+            .map(|mut p| {
+                p.reason = format!("PR labels: {}", p.evidence.join(", "));
+                // Evidence for the component check is the label's words, not its prefix.
+                p.evidence = p
+                    .evidence
+                    .iter()
+                    .map(|l| text::normalize_phrase(l.rsplit([':', '/']).next().unwrap_or(l)))
+                    .collect();
+                p
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::{Corpus, finish};
+
+    const JSON: &str = r#"[
+        {"number": 1, "labels": [{"name": "area:fair-share"}, {"name": "size:M"}]},
+        {"number": 2, "labels": [{"name": "area:fair-share"}]},
+        {"number": 3, "labels": [{"name": "comp:manager"}, {"name": "bug"}]},
+        {"number": 4, "labels": [{"name": "comp:manager"}]}
+    ]"#;
+
+    fn ctx() -> Context {
+        Context::new(Corpus::default(), vec![], &["manager".to_string()], 2)
+    }
+
+    #[test]
+    fn labels_become_groups_but_components_and_kinds_do_not() {
+        let labels = PrLabels::parse(Path::new("l.json"), JSON).unwrap();
+        let items: Vec<Item> = (1..=4)
+            .map(|n| Item::new(format!("change {n}"), vec![n]))
+            .collect();
+        let s = Labels::new(labels, IndexMap::new());
+        let g = finish(
+            "Features",
+            &items,
+            s.propose("Features", &items, &[0, 1, 2, 3], &ctx())
+                .unwrap(),
+            &ctx(),
+        );
+        assert_eq!(g.groups.len(), 1);
+        assert_eq!(g.groups[0].title, "Fair Share");
+        assert_eq!(g.groups[0].members, [0, 1]);
+        assert_eq!(g.other, [2, 3]);
+    }
+
+    #[test]
+    fn a_map_decides_when_given() {
+        let labels = PrLabels::parse(Path::new("l.json"), JSON).unwrap();
+        let items: Vec<Item> = (1..=4)
+            .map(|n| Item::new(format!("change {n}"), vec![n]))
+            .collect();
+        let mut map = IndexMap::new();
+        map.insert(
+            "area:fair-share".to_string(),
+            LabelTarget::Title("Fair Share Scheduler".into()),
+        );
+        let s = Labels::new(labels, map);
+        let p = s
+            .propose("Features", &items, &[0, 1, 2, 3], &ctx())
+            .unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].title, "Fair Share Scheduler");
+    }
+
+    #[test]
+    fn not_json_is_a_clear_error() {
+        let msg = PrLabels::parse(Path::new("labels.txt"), "number,labels\n1,bug")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("labels.txt") && msg.contains("gh pr list"),
+            "{msg}"
+        );
+    }
+}

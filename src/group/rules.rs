@@ -1,0 +1,492 @@
+//! The `rules` strategy: a TOML file of keyword rules, each naming a group.
+//!
+//! ```toml
+//! [[group]]
+//! title = "Fair Share Scheduler"
+//! tier = "initiative"
+//! description = "Added a fair share scheduler that balances resources across projects."
+//! keywords = ["fair share", "usage bucket"]
+//! regex = ['(?i)\bFairShare\w*']
+//! categories = ["Features", "Fixes"]
+//! ```
+//!
+//! Keywords match whole words and phrases regardless of case, plurals, CamelCase,
+//! snake_case, kebab-case and backticks; regular expressions match the entry text as
+//! written. An entry matching several rules goes to the highest tier, then to the rule
+//! with the most specific match (more matched words), then to the earlier rule.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::{Context, Grouper, Item, Proposal, Tier, text};
+use crate::error::{Error, Result};
+
+/// A rule as written in the file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regex: Vec<String>,
+    /// Keywords that keep an entry out of this rule even when it matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// Only these categories (type names such as `Features`, or type directories such as
+    /// `feature`); all configured categories when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Keep the group even with a single entry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standalone: bool,
+}
+
+/// Where a PR label sends its entries: a group title, or a full group definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LabelTarget {
+    Title(String),
+    Group {
+        title: String,
+        #[serde(default)]
+        tier: Option<String>,
+        #[serde(default)]
+        description: Option<String>,
+        #[serde(default)]
+        standalone: bool,
+    },
+}
+
+impl LabelTarget {
+    pub fn title(&self) -> &str {
+        match self {
+            LabelTarget::Title(t) | LabelTarget::Group { title: t, .. } => t,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    group: Vec<RuleSpec>,
+    #[serde(default)]
+    labels: IndexMap<String, LabelTarget>,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub tier: Tier,
+    keywords: Vec<Vec<String>>,
+    excludes: Vec<Vec<String>>,
+    regexes: Vec<Regex>,
+    categories: Vec<String>,
+}
+
+/// A loaded, validated rules file.
+#[derive(Debug, Clone, Default)]
+pub struct RulesFile {
+    pub path: PathBuf,
+    pub rules: Vec<Rule>,
+    /// `[labels]`: PR label → group, for the labels strategy.
+    pub labels: IndexMap<String, LabelTarget>,
+}
+
+pub(crate) fn parse_tier(
+    path: &Path,
+    title: &str,
+    tier: Option<&str>,
+    default: Tier,
+) -> Result<Tier> {
+    match tier {
+        None => Ok(default),
+        Some(t) => Tier::parse(&t.to_lowercase()).ok_or_else(|| Error::Rules {
+            path: path.to_path_buf(),
+            message: format!(
+                "group `{title}`: unknown tier `{t}`; use one of: {}",
+                Tier::ALL.map(Tier::as_str).join(", ")
+            ),
+        }),
+    }
+}
+
+impl RulesFile {
+    /// Read and validate a rules file: unknown keys, unknown tiers, bad regular
+    /// expressions and rules that could never match are errors naming the rule.
+    pub fn load(path: &Path) -> Result<RulesFile> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        RulesFile::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<RulesFile> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| Error::Rules {
+            path: path.to_path_buf(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        let mut rules = Vec::new();
+        for spec in raw.group {
+            rules.push(Rule::compile(path, spec)?);
+        }
+        for (label, target) in &raw.labels {
+            if let LabelTarget::Group { title, tier, .. } = target {
+                parse_tier(path, title, tier.as_deref(), Tier::Subsystem)?;
+            }
+            if target.title().trim().is_empty() {
+                return Err(Error::Rules {
+                    path: path.to_path_buf(),
+                    message: format!("label `{label}` maps to an empty title"),
+                });
+            }
+        }
+        Ok(RulesFile {
+            path: path.to_path_buf(),
+            rules,
+            labels: raw.labels,
+        })
+    }
+}
+
+impl Rule {
+    pub fn compile(path: &Path, spec: RuleSpec) -> Result<Rule> {
+        let err = |message: String| Error::Rules {
+            path: path.to_path_buf(),
+            message,
+        };
+        if spec.title.trim().is_empty() {
+            return Err(err("a [[group]] has an empty title".into()));
+        }
+        let tier = parse_tier(path, &spec.title, spec.tier.as_deref(), Tier::Subsystem)?;
+        let keywords: Vec<Vec<String>> = spec
+            .keywords
+            .iter()
+            .map(|k| {
+                text::normalize_phrase(k)
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|k: &Vec<String>| !k.is_empty())
+            .collect();
+        let excludes = spec
+            .exclude
+            .iter()
+            .map(|k| {
+                text::normalize_phrase(k)
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|k: &Vec<String>| !k.is_empty())
+            .collect();
+        let mut regexes = Vec::new();
+        for r in &spec.regex {
+            regexes.push(Regex::new(r).map_err(|e| {
+                err(format!(
+                    "group `{}`: invalid regex `{r}`: {}",
+                    spec.title,
+                    e.to_string().replace('\n', " ")
+                ))
+            })?);
+        }
+        if keywords.is_empty() && regexes.is_empty() {
+            return Err(err(format!(
+                "group `{}` has no keywords and no regex, so it can never match; add `keywords = [...]`",
+                spec.title
+            )));
+        }
+        let categories = spec.categories.iter().map(|c| c.to_lowercase()).collect();
+        Ok(Rule {
+            spec,
+            tier,
+            keywords,
+            excludes,
+            regexes,
+            categories,
+        })
+    }
+
+    fn applies_to(&self, category: &str) -> bool {
+        self.categories.is_empty()
+            || self
+                .categories
+                .iter()
+                .any(|c| c == &category.to_lowercase())
+    }
+
+    /// How specifically the rule matches an entry (0 = not at all), and the matched
+    /// keywords as evidence.
+    pub fn score(&self, item_text: &str, words: &[String]) -> (usize, Vec<String>) {
+        if self.excludes.iter().any(|k| contains_phrase(words, k)) {
+            return (0, Vec::new());
+        }
+        let mut score = 0;
+        let mut evidence = Vec::new();
+        for k in &self.keywords {
+            if contains_phrase(words, k) {
+                score += k.len();
+                evidence.push(k.join(" "));
+            }
+        }
+        for r in &self.regexes {
+            if let Some(m) = r.find(item_text) {
+                score += 1;
+                evidence.extend(text::words(m.as_str()));
+            }
+        }
+        (score, evidence)
+    }
+}
+
+/// True when `phrase` occurs in `words` as consecutive words, or written together
+/// (`fairshare` matches `fair share`), or a long word with a small typo.
+pub(crate) fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
+    if phrase.is_empty() || words.is_empty() {
+        return false;
+    }
+    if words.windows(phrase.len()).any(|w| w == phrase) {
+        return true;
+    }
+    let joined: String = phrase.concat();
+    for start in 0..words.len() {
+        let mut acc = String::new();
+        for w in words.iter().skip(start).take(4) {
+            acc.push_str(w);
+            if acc == joined {
+                return true;
+            }
+            if acc.len() >= joined.len() {
+                break;
+            }
+        }
+    }
+    // Typos in long single words (`reqeust`, `muplipe`) still match.
+    phrase.len() == 1
+        && joined.len() >= 7
+        && words
+            .iter()
+            .any(|w| w.len() >= 7 && strsim::jaro_winkler(w, &joined) >= 0.95)
+}
+
+/// The `rules` strategy.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    file: RulesFile,
+}
+
+impl Rules {
+    pub fn new(file: RulesFile) -> Rules {
+        Rules { file }
+    }
+}
+
+impl Grouper for Rules {
+    fn name(&self) -> &str {
+        "rules"
+    }
+
+    fn propose(
+        &self,
+        category: &str,
+        items: &[Item],
+        candidates: &[usize],
+        _ctx: &Context,
+    ) -> Result<Vec<Proposal>> {
+        let active: Vec<(usize, &Rule)> = self
+            .file
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.applies_to(category))
+            .collect();
+        let mut proposals: Vec<Option<Proposal>> = vec![None; self.file.rules.len()];
+        for &i in candidates {
+            let words = text::words(&items[i].text);
+            let mut best: Option<(Tier, usize, usize, Vec<String>)> = None; // tier, score, rule index
+            for &(ri, rule) in &active {
+                let (score, evidence) = rule.score(&items[i].text, &words);
+                if score == 0 {
+                    continue;
+                }
+                let better = match &best {
+                    None => true,
+                    Some((tier, s, _, _)) => {
+                        rule.tier < *tier || (rule.tier == *tier && score > *s)
+                    }
+                };
+                if better {
+                    best = Some((rule.tier, score, ri, evidence));
+                }
+            }
+            if let Some((_, _, ri, evidence)) = best {
+                let rule = &self.file.rules[ri];
+                let p = proposals[ri].get_or_insert_with(|| Proposal {
+                    title: rule.spec.title.clone(),
+                    description: rule.spec.description.clone(),
+                    tier: rule.tier,
+                    members: Vec::new(),
+                    standalone: rule.spec.standalone,
+                    reason: format!("rule `{}` in {}", rule.spec.title, self.file.path.display()),
+                    evidence: Vec::new(),
+                });
+                p.members.push(i);
+                for e in evidence {
+                    if !p.evidence.contains(&e) {
+                        p.evidence.push(e);
+                    }
+                }
+            }
+        }
+        Ok(proposals
+            .into_iter()
+            .flatten()
+            .map(|mut p| {
+                p.reason = format!("{} (matched: {})", p.reason, p.evidence.join(", "));
+                p
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::{Corpus, finish};
+
+    fn file(text: &str) -> Result<RulesFile> {
+        RulesFile::parse(Path::new("rules.toml"), text)
+    }
+
+    fn ctx() -> Context {
+        Context::new(Corpus::default(), vec![], &["manager".to_string()], 2)
+    }
+
+    #[test]
+    fn matching_tolerates_case_plurals_and_identifier_styles() {
+        let f = file("[[group]]\ntitle = \"Fair Share\"\nkeywords = [\"fair share\"]\n").unwrap();
+        let rule = &f.rules[0];
+        for t in [
+            "Add `FairShareService`",
+            "Fix fair_share weights",
+            "Add fair-shares to GQL",
+            "Implement Fair Share API",
+            "fairshare buckets",
+        ] {
+            let (score, _) = rule.score(t, &text::words(t));
+            assert!(score > 0, "{t}");
+        }
+        let (score, _) = rule.score("Share a fair amount", &text::words("Share a fair amount"));
+        assert_eq!(score, 0);
+    }
+
+    #[test]
+    fn highest_tier_then_most_specific_wins() {
+        let f = file(
+            r#"
+[[group]]
+title = "GraphQL"
+tier = "subsystem"
+keywords = ["graphql", "graphql type"]
+[[group]]
+title = "Fair Share"
+tier = "initiative"
+keywords = ["fair share"]
+[[group]]
+title = "Types"
+tier = "subsystem"
+keywords = ["type"]
+"#,
+        )
+        .unwrap();
+        let items = vec![
+            Item::new("Add fair share fields to GraphQL types", vec![1]),
+            Item::new("Add GraphQL types for users", vec![2]),
+            Item::new("Add GraphQL type for projects", vec![3]),
+            Item::new("Implement Fair Share API", vec![4]),
+        ];
+        let g = finish(
+            "Features",
+            &items,
+            Rules::new(f)
+                .propose("Features", &items, &[0, 1, 2, 3], &ctx())
+                .unwrap(),
+            &ctx(),
+        );
+        assert_eq!(g.groups[0].title, "Fair Share");
+        assert_eq!(g.groups[0].members, [0, 3]);
+        assert_eq!(g.groups[1].title, "GraphQL");
+        assert_eq!(g.groups[1].members, [1, 2]);
+    }
+
+    #[test]
+    fn category_filters_and_excludes() {
+        let f = file(
+            "[[group]]\ntitle = \"Migrations\"\nkeywords = [\"migration\"]\nexclude = [\"data migration\"]\ncategories = [\"Fixes\"]\n",
+        )
+        .unwrap();
+        let items = vec![
+            Item::new("Fix migration downgrade", vec![1]),
+            Item::new("Fix data migration of vfolders", vec![2]),
+            Item::new("Fix migration of enums", vec![3]),
+        ];
+        let rules = Rules::new(f);
+        assert!(
+            rules
+                .propose("Features", &items, &[0, 1, 2], &ctx())
+                .unwrap()
+                .is_empty()
+        );
+        let p = rules.propose("Fixes", &items, &[0, 1, 2], &ctx()).unwrap();
+        assert_eq!(p[0].members, [0, 2]);
+    }
+
+    #[test]
+    fn bad_files_name_the_problem() {
+        for (text, needle) in [
+            (
+                "[[group]]\ntitle = \"X\"\nregex = [\"(\"]\n",
+                "invalid regex",
+            ),
+            (
+                "[[group]]\ntitle = \"X\"\ntier = \"epic\"\nkeywords = [\"x\"]\n",
+                "unknown tier `epic`",
+            ),
+            ("[[group]]\ntitle = \"X\"\n", "never match"),
+            ("[[group]]\ntitle = \"X\"\nkeyword = [\"x\"]\n", "keyword"),
+            ("[[group]\n", "rules.toml"),
+        ] {
+            let msg = file(text).unwrap_err().to_string();
+            assert!(msg.contains(needle), "{text}: {msg}");
+            assert!(msg.contains("rules.toml"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn component_keywords_alone_never_make_a_group() {
+        let f = file("[[group]]\ntitle = \"Manager\"\nkeywords = [\"manager\"]\n").unwrap();
+        let items = vec![
+            Item::new("Fix manager crash", vec![1]),
+            Item::new("Tune manager pool", vec![2]),
+        ];
+        let g = finish(
+            "Fixes",
+            &items,
+            Rules::new(f)
+                .propose("Fixes", &items, &[0, 1], &ctx())
+                .unwrap(),
+            &ctx(),
+        );
+        assert!(g.groups.is_empty());
+    }
+}

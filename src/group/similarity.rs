@@ -1,0 +1,747 @@
+//! The `similarity` strategy: entries whose titles share rare words end up together.
+//!
+//! Each entry becomes a TF-IDF vector of its words ([`super::text::words`]), with word
+//! rarity taken from the whole changelog, so a word every release uses weighs little.
+//! Entries are then merged by average-linkage agglomerative clustering over the sparse
+//! cosine similarities, while two clusters are, on average, at least `min_similarity`
+//! alike. The cut-off is learned from the project's own grouped releases when the
+//! changelog has some (the value that best reproduces them), else a default measured
+//! on real changelogs. DBSCAN (linfa-clustering) is available as an alternative.
+//!
+//! A cluster is titled by its most distinctive shared words, spelled as the entries spell
+//! them (`Fair Share`, `GraphQL`), and gets a tier from its shape.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use super::{Context, Grouper, HistorySection, Item, Proposal, Tier, text};
+use crate::error::Result;
+use crate::score;
+
+/// The default cut-off: clusters merge while their entries are on average at least this
+/// cosine-similar. Measured on Backend.AI's releases (best between 0.05 and 0.08).
+pub const DEFAULT_MIN_SIMILARITY: f64 = 0.07;
+
+/// The cut-offs tried when learning from history.
+const CANDIDATE_CUTOFFS: &[f64] = &[0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.10, 0.12, 0.15, 0.20];
+
+/// Words that mark build, CI, test and tooling work.
+const INFRASTRUCTURE_WORDS: &[&str] = &[
+    "ci",
+    "build",
+    "test",
+    "testing",
+    "lint",
+    "linter",
+    "ruff",
+    "mypy",
+    "pyright",
+    "type",
+    "annotation",
+    "docker",
+    "dependency",
+    "dependencies",
+    "installer",
+    "workflow",
+    "pants",
+    "packaging",
+    "release",
+    "script",
+    "tooling",
+    "github",
+    "action",
+    "pytest",
+    "fixture",
+    "mock",
+    "coverage",
+    "pre-commit",
+    "format",
+    "formatter",
+    "static",
+    "analysis",
+];
+
+/// Which clustering algorithm turns similarities into groups.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Algorithm {
+    /// Average-linkage agglomerative clustering (the default; best on real changelogs).
+    #[default]
+    AverageLinkage,
+    /// DBSCAN from linfa-clustering over the dense vectors, with at least two entries per
+    /// cluster (single-linkage-like: faster to explain, chains more).
+    Dbscan,
+}
+
+/// The `similarity` strategy.
+#[derive(Debug, Clone, Default)]
+pub struct Similarity {
+    /// Fixed cut-off; `None` learns it from history, or uses [`DEFAULT_MIN_SIMILARITY`].
+    pub min_similarity: Option<f64>,
+    pub algorithm: Algorithm,
+}
+
+/// A sparse, L2-normalised vector: (word id, weight), sorted by word id.
+pub(crate) type SparseVec = Vec<(u32, f64)>;
+
+/// Vectors for a set of texts; word ids are local to the call.
+pub(crate) struct Vectors {
+    pub vecs: Vec<SparseVec>,
+    pub vocab: Vec<String>,
+}
+
+pub(crate) fn vectorize(texts: &[&str], ctx: &Context) -> Vectors {
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut vocab: Vec<String> = Vec::new();
+    let docs: Vec<Vec<String>> = texts.iter().map(|t| text::words(t)).collect();
+    // Rarity comes from the changelog; without one, from the entries themselves.
+    let local;
+    let corpus = if ctx.corpus.docs() > 0 {
+        &ctx.corpus
+    } else {
+        local = super::Corpus::new(texts.iter().copied());
+        &local
+    };
+    let n = f64::from(corpus.docs());
+    let mut vecs = Vec::with_capacity(docs.len());
+    for words in docs {
+        let mut tf: BTreeMap<u32, u32> = BTreeMap::new();
+        for w in words {
+            let id = *ids.entry(w.clone()).or_insert_with(|| {
+                vocab.push(w.clone());
+                (vocab.len() - 1) as u32
+            });
+            *tf.entry(id).or_default() += 1;
+        }
+        let mut v: SparseVec = tf
+            .into_iter()
+            .map(|(id, c)| {
+                let df = f64::from(corpus.df(&vocab[id as usize]));
+                let idf = ((1.0 + n) / (1.0 + df)).ln().max(0.0);
+                (id, (1.0 + f64::from(c).ln()) * idf)
+            })
+            .filter(|&(_, w)| w > 0.0)
+            .collect();
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut v {
+                *w /= norm;
+            }
+        }
+        vecs.push(v);
+    }
+    Vectors { vecs, vocab }
+}
+
+/// All pairs with a non-zero cosine similarity, through an inverted index (entries that
+/// share no word are never compared).
+pub(crate) fn similar_pairs(vecs: &[SparseVec]) -> Vec<(u32, u32, f64)> {
+    let mut postings: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+    for (i, v) in vecs.iter().enumerate() {
+        for &(w, x) in v {
+            postings.entry(w).or_default().push((i as u32, x));
+        }
+    }
+    let mut acc = vec![0.0f64; vecs.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut pairs = Vec::new();
+    for (i, v) in vecs.iter().enumerate() {
+        for &(w, x) in v {
+            for &(j, y) in &postings[&w] {
+                if (j as usize) <= i {
+                    continue;
+                }
+                if acc[j as usize] == 0.0 {
+                    touched.push(j);
+                }
+                acc[j as usize] += x * y;
+            }
+        }
+        touched.sort_unstable();
+        for &j in &touched {
+            pairs.push((i as u32, j, acc[j as usize]));
+            acc[j as usize] = 0.0;
+        }
+        touched.clear();
+    }
+    pairs
+}
+
+#[derive(PartialEq)]
+struct Candidate {
+    avg: f64,
+    a: u32,
+    b: u32,
+}
+
+impl Eq for Candidate {}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Candidate {
+    // Highest similarity first; ties broken by the smaller ids so runs are reproducible.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.avg
+            .total_cmp(&other.avg)
+            .then_with(|| other.a.cmp(&self.a))
+            .then_with(|| other.b.cmp(&self.b))
+    }
+}
+
+/// Average-linkage clustering over sparse similarities: repeatedly merge the two clusters
+/// with the highest mean pairwise similarity, while it is at least `min_similarity`.
+/// Returns a cluster label per entry.
+pub(crate) fn average_linkage(
+    n: usize,
+    pairs: &[(u32, u32, f64)],
+    min_similarity: f64,
+) -> Vec<usize> {
+    // Cluster ids: 0..n are the entries; merges create new ids.
+    let mut size: Vec<u32> = vec![1; n];
+    let mut alive: Vec<bool> = vec![true; n];
+    let mut neighbours: Vec<HashMap<u32, f64>> = vec![HashMap::new(); n];
+    let mut parent: Vec<usize> = (0..n).collect();
+    for &(a, b, s) in pairs {
+        neighbours[a as usize].insert(b, s);
+        neighbours[b as usize].insert(a, s);
+    }
+    let mut heap: BinaryHeap<Candidate> = pairs
+        .iter()
+        .filter(|&&(_, _, s)| s >= min_similarity)
+        .map(|&(a, b, s)| Candidate { avg: s, a, b })
+        .collect();
+    while let Some(Candidate { a, b, .. }) = heap.pop() {
+        let (a, b) = (a as usize, b as usize);
+        if !alive[a] || !alive[b] {
+            continue;
+        }
+        // Merge into a fresh id so that stale heap entries are recognisable.
+        let c = size.len();
+        let new_size = size[a] + size[b];
+        let mut merged = std::mem::take(&mut neighbours[a]);
+        let other = std::mem::take(&mut neighbours[b]);
+        if merged.len() < other.len() {
+            let small = std::mem::replace(&mut merged, other);
+            for (k, v) in small {
+                *merged.entry(k).or_default() += v;
+            }
+        } else {
+            for (k, v) in other {
+                *merged.entry(k).or_default() += v;
+            }
+        }
+        merged.remove(&(a as u32));
+        merged.remove(&(b as u32));
+        alive[a] = false;
+        alive[b] = false;
+        parent[a] = c;
+        parent[b] = c;
+        parent.push(c);
+        size.push(new_size);
+        alive.push(true);
+        let mut keys: Vec<u32> = merged.keys().copied().collect();
+        keys.sort_unstable();
+        for k in keys {
+            let sum = merged[&k];
+            let nb = &mut neighbours[k as usize];
+            nb.remove(&(a as u32));
+            nb.remove(&(b as u32));
+            nb.insert(c as u32, sum);
+            let avg = sum / (f64::from(new_size) * f64::from(size[k as usize]));
+            if avg >= min_similarity {
+                let (x, y) = if (k as usize) < c {
+                    (k, c as u32)
+                } else {
+                    (c as u32, k)
+                };
+                heap.push(Candidate { avg, a: x, b: y });
+            }
+        }
+        neighbours.push(merged);
+    }
+    // Follow parents to the root of each entry.
+    (0..n)
+        .map(|mut i| {
+            while parent[i] != i {
+                i = parent[i];
+            }
+            i
+        })
+        .collect()
+}
+
+/// DBSCAN from linfa-clustering over the dense unit vectors (L2 distance on unit vectors
+/// orders pairs exactly like cosine similarity).
+fn dbscan(vectors: &Vectors, min_similarity: f64) -> Vec<usize> {
+    use linfa::traits::Transformer;
+    let n = vectors.vecs.len();
+    let dim = vectors.vocab.len().max(1);
+    let mut dense = ndarray::Array2::<f64>::zeros((n, dim));
+    for (i, v) in vectors.vecs.iter().enumerate() {
+        for &(w, x) in v {
+            dense[[i, w as usize]] = x;
+        }
+    }
+    // |a - b|² = 2 − 2·cos(a, b) for unit vectors.
+    let tolerance = (2.0 - 2.0 * min_similarity).max(0.0).sqrt();
+    let labels: ndarray::Array1<Option<usize>> = linfa_clustering::Dbscan::params_with(
+        2,
+        linfa_nn::distance::L2Dist,
+        linfa_nn::CommonNearestNeighbour::LinearSearch,
+    )
+    .tolerance(tolerance)
+    .transform(&dense)
+    // Only a zero tolerance is invalid: then nothing is similar enough.
+    .unwrap_or_else(|_| ndarray::Array1::from_elem(n, None));
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| l.map_or(n + i, |c| c))
+        .collect()
+}
+
+impl Similarity {
+    /// Cluster labels for `texts` at a cut-off.
+    fn labels(&self, texts: &[&str], ctx: &Context, min_similarity: f64) -> (Vec<usize>, Vectors) {
+        let vectors = vectorize(texts, ctx);
+        let labels = match self.algorithm {
+            Algorithm::AverageLinkage => {
+                average_linkage(texts.len(), &similar_pairs(&vectors.vecs), min_similarity)
+            }
+            Algorithm::Dbscan => dbscan(&vectors, min_similarity),
+        };
+        (labels, vectors)
+    }
+
+    /// The cut-off: fixed, or the one that best reproduces the project's grouped history.
+    pub fn cutoff(&self, ctx: &Context) -> f64 {
+        if let Some(s) = self.min_similarity {
+            return s;
+        }
+        learn_cutoff(ctx, |texts, ctx, s| self.labels(texts, ctx, s).0)
+            .unwrap_or(DEFAULT_MIN_SIMILARITY)
+    }
+}
+
+/// The cut-off with the best BCubed F1 on the history's grouped sections, when there is
+/// enough history to learn from (three sections, thirty grouped entries).
+fn learn_cutoff(
+    ctx: &Context,
+    cluster: impl Fn(&[&str], &Context, f64) -> Vec<usize>,
+) -> Option<f64> {
+    let sections: Vec<&HistorySection> = ctx
+        .history
+        .iter()
+        .filter(|s| s.entries.len() >= 2)
+        .collect();
+    let grouped: usize = sections
+        .iter()
+        .map(|s| s.entries.iter().filter(|(_, g)| g.is_some()).count())
+        .sum();
+    if sections.len() < 3 || grouped < 30 {
+        return None;
+    }
+    let mut best: Option<(f64, f64)> = None;
+    for &cut in CANDIDATE_CUTOFFS {
+        let mut total = score::Totals::default();
+        for s in &sections {
+            let texts: Vec<&str> = s.entries.iter().map(|(t, _)| t.as_str()).collect();
+            let labels = cluster(&texts, ctx, cut);
+            let predicted = singleton_labels(&labels);
+            let gold: Vec<Option<usize>> = s.entries.iter().map(|(_, g)| *g).collect();
+            total.add(&score::bcubed(&predicted, &gold));
+        }
+        let f = total.f1();
+        // Prefer the default on ties: it is the measured middle ground.
+        let better = match best {
+            None => true,
+            Some((bf, bc)) => {
+                f > bf + 1e-9
+                    || ((f - bf).abs() <= 1e-9
+                        && (cut - DEFAULT_MIN_SIMILARITY).abs()
+                            < (bc - DEFAULT_MIN_SIMILARITY).abs())
+            }
+        };
+        if better {
+            best = Some((f, cut));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Labels where clusters of one are `None`.
+fn singleton_labels(labels: &[usize]) -> Vec<Option<usize>> {
+    let mut count: HashMap<usize, usize> = HashMap::new();
+    for &l in labels {
+        *count.entry(l).or_default() += 1;
+    }
+    labels
+        .iter()
+        .map(|l| (count[l] > 1).then_some(*l))
+        .collect()
+}
+
+impl Grouper for Similarity {
+    fn name(&self) -> &str {
+        "similarity"
+    }
+
+    fn propose(
+        &self,
+        _category: &str,
+        items: &[Item],
+        candidates: &[usize],
+        ctx: &Context,
+    ) -> Result<Vec<Proposal>> {
+        if candidates.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let cut = self.cutoff(ctx);
+        let texts: Vec<&str> = candidates.iter().map(|&i| items[i].text.as_str()).collect();
+        let (labels, vectors) = self.labels(&texts, ctx, cut);
+        let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (k, &l) in labels.iter().enumerate() {
+            clusters.entry(l).or_default().push(k);
+        }
+        let mut out = Vec::new();
+        for members in clusters.into_values().filter(|m| m.len() >= 2) {
+            let member_texts: Vec<&str> = members.iter().map(|&k| texts[k]).collect();
+            let cohesion = mean_similarity(&members, &vectors.vecs);
+            let (title, evidence) = title_for(&member_texts, ctx);
+            let tier = guess_tier(&member_texts, &evidence);
+            out.push(Proposal {
+                title,
+                description: None,
+                tier,
+                members: members.iter().map(|&k| candidates[k]).collect(),
+                standalone: false,
+                reason: format!(
+                    "similar titles: shared words {}; mean similarity {cohesion:.2} (cut-off {cut:.2})",
+                    evidence.join(", ")
+                ),
+                evidence,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn dot(a: &SparseVec, b: &SparseVec) -> f64 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+fn mean_similarity(members: &[usize], vecs: &[SparseVec]) -> f64 {
+    let mut sum = 0.0;
+    let mut pairs = 0usize;
+    for (x, &a) in members.iter().enumerate() {
+        for &b in &members[x + 1..] {
+            sum += dot(&vecs[a], &vecs[b]);
+            pairs += 1;
+        }
+    }
+    if pairs == 0 { 0.0 } else { sum / pairs as f64 }
+}
+
+/// A title from the most distinctive words the members share, spelled as written, and
+/// the normalised words used (the group's evidence). Component names never title a group.
+pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) {
+    let n = texts.len();
+    // feature → (members containing it, surface spellings)
+    let mut coverage: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
+    for t in texts {
+        let surf = text::surfaces(t);
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (w, s) in &surf {
+            seen.push((w.clone(), s.clone()));
+        }
+        for pair in surf.windows(2) {
+            if pair[0].0 != pair[1].0 {
+                seen.push((
+                    format!("{} {}", pair[0].0, pair[1].0),
+                    format!("{} {}", pair[0].1, pair[1].1),
+                ));
+            }
+        }
+        let mut counted: Vec<&str> = Vec::new();
+        for (f, s) in &seen {
+            let entry = coverage.entry(f.clone()).or_default();
+            if !counted.contains(&f.as_str()) {
+                entry.0 += 1;
+                counted.push(f);
+            }
+            *entry.1.entry(s.clone()).or_default() += 1;
+        }
+    }
+    let component = |f: &str| ctx.only_components(&[f.to_string()]);
+    let idf = |f: &str| -> f64 {
+        let ws: Vec<&str> = f.split(' ').collect();
+        let base = ws.iter().map(|w| ctx.corpus.idf(w)).fold(0.0, f64::max);
+        if ws.len() > 1 { base + 0.5 } else { base }
+    };
+    let min_cover = 2.max(n.div_ceil(3));
+    let mut ranked: Vec<(f64, String)> = coverage
+        .iter()
+        .filter(|(f, (c, _))| *c >= min_cover.min(n) && !component(f))
+        .map(|(f, (c, _))| ((*c as f64 / n as f64) * idf(f), f.clone()))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut chosen: Vec<String> = Vec::new();
+    for (_, f) in &ranked {
+        let overlaps = chosen.iter().any(|c| {
+            let cw: Vec<&str> = c.split(' ').collect();
+            f.split(' ').any(|w| cw.contains(&w))
+        });
+        if !overlaps {
+            chosen.push(f.clone());
+        }
+        if chosen.len() == 2 {
+            break;
+        }
+    }
+    if chosen.is_empty() {
+        // Nothing but component names in common: keep them as evidence so the shared
+        // rules dissolve the group.
+        let shared: Vec<String> = coverage
+            .iter()
+            .filter(|(_, (c, _))| *c >= min_cover.min(n))
+            .map(|(f, _)| f.clone())
+            .collect();
+        return ("Related Changes".into(), shared);
+    }
+    let spell = |f: &str| -> String {
+        let surfaces = &coverage[f].1;
+        let best = surfaces
+            .iter()
+            .max_by(|a, b| {
+                a.1.cmp(b.1)
+                    .then_with(|| b.0.len().cmp(&a.0.len()))
+                    .then_with(|| b.0.cmp(a.0))
+            })
+            .map(|(s, _)| s.clone())
+            .unwrap_or_else(|| f.to_string());
+        title_case(&best)
+    };
+    let title = chosen
+        .iter()
+        .map(|f| spell(f))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    (title, chosen)
+}
+
+/// Capitalise plain lower-case words; leave acronyms and identifiers as written.
+fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            if w.chars().all(|c| c.is_lowercase() || !c.is_alphabetic()) {
+                let mut c = w.chars();
+                match c.next() {
+                    Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                    None => String::new(),
+                }
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A tier from the cluster's shape: templated entries are a pattern, tooling words mean
+/// infrastructure, a large cluster named by a phrase is an initiative, an identifier
+/// shared by all is an entity, anything else a subsystem.
+pub(crate) fn guess_tier(texts: &[&str], evidence: &[String]) -> Tier {
+    let n = texts.len();
+    if evidence
+        .iter()
+        .any(|e| e.split(' ').any(|w| INFRASTRUCTURE_WORDS.contains(&w)))
+    {
+        return Tier::Infrastructure;
+    }
+    // Templated: the entries read alike once code and numbers are masked.
+    let masked: Vec<String> = texts.iter().map(|t| mask(t)).collect();
+    let mut sum = 0.0;
+    let mut pairs = 0;
+    for i in 0..n {
+        for j in i + 1..n {
+            sum += strsim::normalized_levenshtein(&masked[i], &masked[j]);
+            pairs += 1;
+        }
+    }
+    if pairs > 0 && sum / f64::from(pairs) >= 0.6 {
+        return Tier::Pattern;
+    }
+    let phrase = evidence.iter().any(|e| e.contains(' '));
+    if n >= 4 && phrase {
+        return Tier::Initiative;
+    }
+    if evidence.len() == 1
+        && !phrase
+        && texts
+            .iter()
+            .all(|t| t.contains('`') || t.chars().any(|c| c.is_uppercase()))
+    {
+        return Tier::Entity;
+    }
+    Tier::Subsystem
+}
+
+/// Lower-case text with code spans and numbers replaced, for shape comparison.
+fn mask(t: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for c in t.chars() {
+        match c {
+            '`' => {
+                if !in_code {
+                    out.push('X');
+                }
+                in_code = !in_code;
+            }
+            _ if in_code => {}
+            d if d.is_ascii_digit() => {
+                if !out.ends_with('0') {
+                    out.push('0');
+                }
+            }
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::{Corpus, finish};
+
+    fn ctx(texts: &[&str]) -> Context {
+        Context::new(
+            Corpus::new(texts.iter().copied()),
+            vec![],
+            &["manager".into(), "agent".into()],
+            2,
+        )
+    }
+
+    #[test]
+    fn average_linkage_merges_only_similar_entries() {
+        // 0-1 alike, 2-3 alike, 4 alone.
+        let pairs = vec![(0, 1, 0.9), (2, 3, 0.8), (1, 2, 0.05), (3, 4, 0.01)];
+        let labels = average_linkage(5, &pairs, 0.1);
+        assert_eq!(labels[0], labels[1]);
+        assert_eq!(labels[2], labels[3]);
+        assert_ne!(labels[0], labels[2]);
+        assert_ne!(labels[4], labels[3]);
+        // A low cut-off chains them all (4 joins through the average, not through 3 alone).
+        let labels = average_linkage(5, &pairs, 0.001);
+        assert!(labels[..4].iter().all(|&l| l == labels[0]));
+    }
+
+    #[test]
+    fn groups_entries_sharing_rare_words_and_titles_them() {
+        let texts = [
+            "Add Fair Share weight management with bulk operations",
+            "Implement FairShareService and the fair share repository",
+            "Add REST API endpoints for fair share weights",
+            "Fix crash in the storage volume listing",
+            "Support TLS for the event bus",
+            "Add retry to the event bus publisher",
+        ];
+        let items: Vec<Item> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::new(*t, vec![i as u64]))
+            .collect();
+        let c = ctx(&texts);
+        let s = Similarity {
+            min_similarity: Some(0.1),
+            ..Default::default()
+        };
+        let g = finish(
+            "Features",
+            &items,
+            s.propose("Features", &items, &[0, 1, 2, 3, 4, 5], &c)
+                .unwrap(),
+            &c,
+        );
+        let fair = g
+            .groups
+            .iter()
+            .find(|g| g.members == [0, 1, 2])
+            .expect("fair share group");
+        assert!(fair.title.contains("Fair Share"), "{}", fair.title);
+        assert!(g.other.contains(&3));
+    }
+
+    #[test]
+    fn component_names_do_not_title_or_justify_groups() {
+        let texts = [
+            "Fix manager startup",
+            "Fix manager shutdown hang",
+            "Tune manager logging",
+        ];
+        let items: Vec<Item> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::new(*t, vec![i as u64]))
+            .collect();
+        let c = ctx(&texts);
+        let (title, evidence) = title_for(&texts, &c);
+        assert!(!title.to_lowercase().contains("manager"), "{title}");
+        assert!(c.only_components(&evidence), "{evidence:?}");
+        let s = Similarity {
+            min_similarity: Some(0.01),
+            ..Default::default()
+        };
+        let g = finish(
+            "Fixes",
+            &items,
+            s.propose("Fixes", &items, &[0, 1, 2], &c).unwrap(),
+            &c,
+        );
+        assert!(g.groups.is_empty(), "{:?}", g.groups);
+    }
+
+    #[test]
+    fn templated_entries_are_a_pattern() {
+        let texts = [
+            "Enable UP030 linter rule",
+            "Enable UP031 linter rule",
+            "Enable UP046 linter rule",
+        ];
+        assert_eq!(guess_tier(&texts, &["up".into()]), Tier::Pattern);
+    }
+
+    #[test]
+    fn dbscan_agrees_on_an_easy_case() {
+        let texts = [
+            "fair share weights",
+            "fair share buckets",
+            "storage volume crash",
+        ];
+        let c = ctx(&texts);
+        let s = Similarity {
+            min_similarity: Some(0.2),
+            algorithm: Algorithm::Dbscan,
+        };
+        let (labels, _) = s.labels(&texts, &c, 0.2);
+        assert_eq!(labels[0], labels[1]);
+        assert_ne!(labels[0], labels[2]);
+    }
+}

@@ -1,0 +1,389 @@
+//! Words of an entry, the way every strategy sees them: identifiers split
+//! (`FairShareService`, `fair_share`, `fair-share` → fair share service), lower-cased,
+//! plurals folded, common abbreviations expanded and filler words dropped.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Words that say nothing about what a change is about: English filler and the verbs every
+/// changelog entry starts with.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "by",
+    "from",
+    "at",
+    "as",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "into",
+    "via",
+    "when",
+    "while",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "not",
+    "no",
+    "so",
+    "than",
+    "then",
+    "there",
+    "their",
+    "them",
+    "they",
+    "we",
+    "our",
+    "you",
+    "your",
+    "can",
+    "could",
+    "should",
+    "would",
+    "will",
+    "shall",
+    "may",
+    "might",
+    "must",
+    "do",
+    "does",
+    "did",
+    "also",
+    "only",
+    "just",
+    "more",
+    "most",
+    "less",
+    "least",
+    "very",
+    "all",
+    "any",
+    "each",
+    "every",
+    "both",
+    "either",
+    "neither",
+    "other",
+    "others",
+    "some",
+    "such",
+    "same",
+    "new",
+    "now",
+    "instead",
+    "add",
+    "adds",
+    "added",
+    "adding",
+    "fix",
+    "fixes",
+    "fixed",
+    "fixing",
+    "implement",
+    "implements",
+    "implemented",
+    "implementing",
+    "support",
+    "supports",
+    "supported",
+    "supporting",
+    "update",
+    "updates",
+    "updated",
+    "updating",
+    "remove",
+    "removes",
+    "removed",
+    "removing",
+    "improve",
+    "improves",
+    "improved",
+    "improving",
+    "introduce",
+    "introduced",
+    "introduces",
+    "enable",
+    "enables",
+    "enabled",
+    "allow",
+    "allows",
+    "allowed",
+    "use",
+    "uses",
+    "used",
+    "using",
+    "make",
+    "makes",
+    "made",
+    "ensure",
+    "ensures",
+    "ensured",
+    "prevent",
+    "prevents",
+    "prevented",
+    "handle",
+    "handles",
+    "handled",
+    "correct",
+    "corrected",
+    "apply",
+    "applied",
+    "applies",
+    "refactor",
+    "refactored",
+    "change",
+    "changes",
+    "changed",
+    "changing",
+    "set",
+    "sets",
+    "setting",
+    "properly",
+    "proper",
+    "correctly",
+    "incorrect",
+    "incorrectly",
+    "issue",
+    "issues",
+    "error",
+    "errors",
+    "bug",
+    "bugs",
+    "missing",
+    "wrong",
+    "unnecessary",
+    "unused",
+    "existing",
+    "after",
+    "before",
+    "during",
+    "without",
+    "within",
+    "across",
+    "between",
+    "based",
+    "previously",
+    "e",
+    "g",
+    "eg",
+    "i",
+    "ie",
+    "etc",
+    "if",
+    "but",
+    "because",
+    "has",
+    "have",
+    "had",
+    "not",
+];
+
+/// Abbreviations that mean the same thing in changelogs everywhere.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("gql", "graphql"),
+    ("db", "database"),
+    ("k8s", "kubernetes"),
+    ("auth", "authentication"),
+    ("authn", "authentication"),
+    ("authz", "authorization"),
+    ("config", "configuration"),
+    ("cfg", "configuration"),
+    ("conf", "configuration"),
+    ("deps", "dependency"),
+    ("dep", "dependency"),
+    ("doc", "documentation"),
+    ("docs", "documentation"),
+    ("perf", "performance"),
+    ("repo", "repository"),
+    ("env", "environment"),
+    ("msg", "message"),
+    ("req", "request"),
+    ("resp", "response"),
+    ("impl", "implementation"),
+    ("util", "utility"),
+    ("utils", "utility"),
+];
+
+static STOPWORD_SET: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORD_SET.contains(word)
+}
+
+static WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9_\-./:]*").expect("valid"));
+
+/// Split an identifier into its words: camelCase, PascalCase, `V2GQL`, snake_case,
+/// kebab-case, dotted.paths.
+pub fn split_identifier(raw: &str) -> Vec<String> {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if matches!(c, '_' | '-' | '.' | '/' | ':') {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if let Some(&prev) = i.checked_sub(1).and_then(|j| chars.get(j)) {
+            let next = chars.get(i + 1).copied();
+            let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+                // `V2GQL` → V2 GQL, `V2Api` → V2 Api
+                || (prev.is_ascii_digit() && c.is_ascii_uppercase()
+                    && next.is_some_and(|n| n.is_ascii_alphabetic()))
+                // `HTTPServer` → HTTP Server
+                || (prev.is_ascii_uppercase() && c.is_ascii_uppercase()
+                    && next.is_some_and(|n| n.is_ascii_lowercase()));
+            if boundary && !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Fold English plurals so `buckets` and `bucket` are one word.
+pub fn stem(word: &str) -> String {
+    let n = word.len();
+    if n > 4 && word.ends_with("ies") {
+        return format!("{}y", &word[..n - 3]);
+    }
+    if n > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
+        return word[..n - 1].to_string();
+    }
+    word.to_string()
+}
+
+/// The content words of a text, in order: split, lower-cased, stemmed, abbreviations
+/// expanded, stopwords and bare numbers dropped. `graph ql` becomes `graphql`.
+pub fn words(text: &str) -> Vec<String> {
+    surfaces(text).into_iter().map(|(w, _)| w).collect()
+}
+
+/// Like [`words`], each paired with the text it came from (`("graphql", "GraphQL")`), so
+/// generated titles can use the spelling authors use.
+pub fn surfaces(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for m in WORD.find_iter(text) {
+        for part in split_identifier(m.as_str()) {
+            let lower = part.to_lowercase();
+            let p = lower.trim_matches(|c| c == '.' || c == '-' || c == '_');
+            if p.is_empty() || p.chars().all(|c| c.is_ascii_digit()) || is_stopword(p) {
+                continue;
+            }
+            let s = stem(p);
+            if let Some((_, full)) = SYNONYMS.iter().find(|(short, _)| *short == s) {
+                out.push(((*full).to_string(), part));
+                continue;
+            }
+            if s == "ql" && out.last().is_some_and(|(w, _)| w == "graph") {
+                let (_, graph) = out.pop().expect("checked");
+                out.push(("graphql".into(), format!("{graph}{part}")));
+                continue;
+            }
+            out.push((s, part));
+        }
+    }
+    out
+}
+
+/// Words plus adjacent-word phrases (`fair share`), the features keyword matching and
+/// title generation use.
+pub fn features(words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = words.to_vec();
+    for pair in words.windows(2) {
+        if pair[0] != pair[1] {
+            out.push(format!("{} {}", pair[0], pair[1]));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Normalise a keyword the same way entry text is normalised, so a rule written as
+/// `FairShare`, `fair_share`, `Fair Shares` or `` `fair-share` `` matches all of them.
+pub fn normalize_phrase(phrase: &str) -> String {
+    words(phrase).join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_identifiers() {
+        assert_eq!(
+            split_identifier("FairShareService"),
+            ["Fair", "Share", "Service"]
+        );
+        assert_eq!(
+            split_identifier("fair_share-weight"),
+            ["fair", "share", "weight"]
+        );
+        assert_eq!(split_identifier("KernelV2GQL"), ["Kernel", "V2", "GQL"]);
+        assert_eq!(split_identifier("HTTPServer"), ["HTTP", "Server"]);
+        assert_eq!(
+            split_identifier("ai.backend.common"),
+            ["ai", "backend", "common"]
+        );
+    }
+
+    #[test]
+    fn words_are_normalised() {
+        assert_eq!(
+            words("Add `FairShareService` and fair_share weights to GQL"),
+            [
+                "fair", "share", "service", "fair", "share", "weight", "graphql"
+            ]
+        );
+        assert_eq!(
+            words("Implement GraphQL DataLoaders"),
+            ["graphql", "data", "loader"]
+        );
+        assert_eq!(
+            normalize_phrase("Fair Shares"),
+            normalize_phrase("`fair-share`")
+        );
+    }
+
+    #[test]
+    fn features_hold_phrases() {
+        let f = features(&words("usage buckets for fair share"));
+        assert!(f.contains(&"fair share".to_string()));
+        assert!(f.contains(&"usage bucket".to_string()));
+    }
+}
