@@ -1097,6 +1097,8 @@ impl Parser<'_, '_> {
         let mut description: Option<Range<usize>> = None;
         let mut describing = false;
         let mut seen_categories: BTreeMap<&str, usize> = BTreeMap::new();
+        // After a glued heading, repeated categories are its consequence, not news.
+        let mut glued = false;
 
         let mut i = head + 1;
         while i < end {
@@ -1105,7 +1107,7 @@ impl Parser<'_, '_> {
                     let last = self.entry_end(i, end);
                     let entry =
                         Entry::parse(&self.text[self.lines[i].start..self.lines[last].end], i + 1);
-                    self.glued_headings(index, &entry);
+                    glued |= self.glued_headings(index, &heading, &entry);
                     if describing {
                         describing = false;
                         self.set_description(&mut release, description.take());
@@ -1151,7 +1153,7 @@ impl Parser<'_, '_> {
                     if describing {
                         self.set_description(&mut release, description.take());
                     }
-                    if let Some(&first) = seen_categories.get(name) {
+                    if let (Some(&first), false) = (seen_categories.get(name), glued) {
                         self.problems.push(Problem {
                             kind: ProblemKind::DuplicateCategory,
                             severity: Severity::Warning,
@@ -1165,9 +1167,8 @@ impl Parser<'_, '_> {
                                 i + 1
                             ),
                         });
-                    } else {
-                        seen_categories.insert(name, i + 1);
                     }
+                    seen_categories.entry(name).or_insert(i + 1);
                     let mut category = Category::new(name);
                     category.line = i + 1;
                     release.categories.push(category);
@@ -1279,7 +1280,9 @@ impl Parser<'_, '_> {
     }
 
     /// Report release headings glued to the end of an entry line (`…))## 1.0.0 (date)`).
-    fn glued_headings(&mut self, index: usize, entry: &Entry) {
+    /// Returns whether one was found.
+    fn glued_headings(&mut self, index: usize, heading: &str, entry: &Entry) -> bool {
+        let mut found = false;
         let marker = format!("{} ", "#".repeat(self.level));
         for (p, _) in entry.raw.match_indices(&marker) {
             let before = entry.raw[..p].chars().next_back();
@@ -1292,6 +1295,7 @@ impl Parser<'_, '_> {
                 continue;
             }
             let line = entry.line + entry.raw[..p].matches('\n').count();
+            found = true;
             self.problems.push(Problem {
                 kind: ProblemKind::GluedHeading,
                 severity: Severity::Warning,
@@ -1300,11 +1304,13 @@ impl Parser<'_, '_> {
                 releases: vec![index],
                 message: format!(
                     "`{marker}{}` is glued to the end of an entry, so it is read as entry text and \
-                     what follows belongs to the release above; put the heading on a line of its own",
+                     the categories below it as more of `{heading}`; put the heading on a line of \
+                     its own, after a blank line",
                     rest.trim()
                 ),
             });
         }
+        found
     }
 }
 
@@ -1555,6 +1561,19 @@ mod tests {
         assert_eq!(single.separator(), "\n\n");
         let crlf = Changelog::parse("## 2.0\r\n\r\n## 1.0\r\n");
         assert_eq!(crlf.separator(), "\r\n");
+    }
+
+    #[test]
+    fn a_repeated_category_is_a_warning() {
+        let log = Changelog::parse("## 1.0.0 (2024-01-01)\n\n### Fixes\n* a\n\n### Fixes\n* b\n");
+        let p = &log.problems()[0];
+        assert_eq!(log.problems().len(), 1);
+        assert_eq!(
+            (p.kind, p.severity),
+            (ProblemKind::DuplicateCategory, Severity::Warning)
+        );
+        assert_eq!(p.lines, [3, 6]);
+        log.check(Path::new("CHANGELOG.md")).unwrap();
     }
 
     #[test]

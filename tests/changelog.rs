@@ -211,9 +211,17 @@ fn the_glued_heading_is_entry_text_and_a_warning() {
         .find(|e| e.line == 4054)
         .unwrap();
     assert!(entry.raw.ends_with(")## 24.03.0rc1 (2024-03-31)"));
-    // What follows the glued heading repeats categories of the release above.
+    // What follows the glued heading repeats categories of the release above: that is
+    // said once, not as one warning per repeated category.
     assert!(
-        log.problems()
+        glued[0]
+            .message
+            .contains("more of `## 24.09.0b1 (2024-09-30)`"),
+        "{}",
+        glued[0].message
+    );
+    assert!(
+        !log.problems()
             .iter()
             .any(|p| p.kind == ProblemKind::DuplicateCategory)
     );
