@@ -13,11 +13,14 @@
 //! * entry ([#8008](https://…))    entry, continuation lines indented
 //! ```
 //!
-//! A [`Changelog`] is its text plus an index of it: [`Changelog::to_string`] returns the
-//! exact bytes that were parsed, and the edits ([`Changelog::remove`],
-//! [`Changelog::insert`], [`Changelog::replace`]) splice whole release sections into that
-//! text, keep every other byte, and index the result again. Parsing never fails; what looks
-//! wrong is reported by [`Changelog::problems`] with line numbers.
+//! A [`Changelog`](crate::changelog::Changelog) is its text plus an index of it: its
+//! `to_string()` is the exact bytes that were parsed, and the edits
+//! ([`remove`](crate::changelog::Changelog::remove),
+//! [`insert`](crate::changelog::Changelog::insert),
+//! [`replace`](crate::changelog::Changelog::replace)) splice whole release sections into
+//! that text, keep every other byte, and index the result again. Parsing never fails; what
+//! looks wrong is reported by [`problems`](crate::changelog::Changelog::problems) with line
+//! numbers and a severity.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,6 +40,25 @@ pub const DEFAULT_START_STRINGS: [&str; 2] = [
     "<!-- towncrier release notes start -->",
     ".. towncrier release notes start",
 ];
+
+/// Finds the first of the default start strings (a literal search, so it is fast even
+/// when the marker is absent from a long file).
+static DEFAULT_START: LazyLock<Regex> =
+    LazyLock::new(|| start_finder(&DEFAULT_START_STRINGS).expect("non-empty"));
+
+/// A literal search for the earliest of `markers` (each without its trailing newline).
+fn start_finder(markers: &[&str]) -> Option<Regex> {
+    let literals: Vec<String> = markers
+        .iter()
+        .map(|m| m.trim_end_matches(['\r', '\n']))
+        .filter(|m| !m.trim().is_empty())
+        .map(regex::escape)
+        .collect();
+    if literals.is_empty() {
+        return None;
+    }
+    Some(Regex::new(&literals.join("|")).expect("escaped literals always compile"))
+}
 
 /// Blank lines between two releases when the file gives no example (towncrier's spacing).
 const DEFAULT_GAP_LINES: usize = 2;
@@ -59,22 +81,6 @@ pub struct Entry {
     pub prs: Vec<u64>,
 }
 
-/// Issue references as towncrier's `issue_format` writes them: `[#1](url)` or `#1`.
-const REF: &str = r"(?:\[#[0-9]+\]\([^()\s]*\)|(?-u:\B)#[0-9]+)";
-
-/// The run of issue references that ends an entry: single references or parenthesised
-/// lists, separated by commas and/or whitespace (including newline + indentation).
-static TRAILING_REFS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?:\s*,?\s*(?:\(\s*{REF}(?:\s*,\s*{REF})*\s*,?\s*\)|{REF}))+\s*$"
-    ))
-    .expect("trailing reference pattern is valid")
-});
-
-static REF_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\[#([0-9]+)\]\([^()\s]*\)|#([0-9]+)").expect("reference pattern is valid")
-});
-
 impl Entry {
     /// Read an entry from its source text (`raw` keeps the bullet marker). `line` is the
     /// 1-based line it starts at, or 0 when it does not come from a file.
@@ -83,25 +89,11 @@ impl Entry {
             .strip_prefix("* ")
             .or_else(|| raw.strip_prefix("- "))
             .unwrap_or(raw);
-        let (text, prs) = match TRAILING_REFS.find(body) {
-            Some(m) => {
-                let mut prs = Vec::new();
-                for c in REF_NUMBER.captures_iter(m.as_str()) {
-                    let digits = c.get(1).or_else(|| c.get(2)).map_or("", |d| d.as_str());
-                    if let Ok(n) = digits.parse::<u64>() {
-                        if !prs.contains(&n) {
-                            prs.push(n);
-                        }
-                    }
-                }
-                (&body[..m.start()], prs)
-            }
-            None => (body, Vec::new()),
-        };
+        let (text_end, prs) = trailing_refs(body);
         Entry {
             line,
             raw: raw.to_string(),
-            text: text.trim().to_string(),
+            text: body[..text_end].trim().to_string(),
             prs,
         }
     }
@@ -125,6 +117,116 @@ impl Entry {
                 c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '!' | '?')
             })
             .to_string()
+    }
+}
+
+// Issue references, as towncrier's `issue_format` writes them: `[#1](url)` or `#1`, alone
+// or in a parenthesised list, several separated by commas and/or whitespace (including a
+// newline and indentation). They are read backwards from the end of the entry.
+
+/// Where the text before the trailing issue references ends (a separating comma is left
+/// out), and the referenced numbers in order, without duplicates.
+fn trailing_refs(body: &str) -> (usize, Vec<u64>) {
+    let b = body.as_bytes();
+    let mut end = skip_space_back(b, b.len());
+    let mut text_end = b.len();
+    let mut groups = Vec::new();
+    while let Some((start, numbers)) = ref_group_back(b, end) {
+        groups.push(numbers);
+        end = skip_space_back(b, start);
+        if end > 0 && b[end - 1] == b',' {
+            end = skip_space_back(b, end - 1);
+        }
+        text_end = end;
+    }
+    let mut prs = Vec::new();
+    for n in groups.into_iter().rev().flatten() {
+        if !prs.contains(&n) {
+            prs.push(n);
+        }
+    }
+    (text_end, prs)
+}
+
+fn skip_space_back(b: &[u8], mut end: usize) -> usize {
+    while end > 0 && b[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// One reference, or a parenthesised list of them, ending at `end`.
+fn ref_group_back(b: &[u8], end: usize) -> Option<(usize, Vec<u64>)> {
+    if let Some((start, n)) = ref_back(b, end) {
+        return Some((start, vec![n]));
+    }
+    if end == 0 || b[end - 1] != b')' {
+        return None;
+    }
+    let mut numbers = Vec::new();
+    let mut at = skip_space_back(b, end - 1);
+    if at > 0 && b[at - 1] == b',' {
+        at = skip_space_back(b, at - 1);
+    }
+    loop {
+        let (start, n) = ref_back(b, at)?;
+        numbers.push(n);
+        at = skip_space_back(b, start);
+        if at > 0 && b[at - 1] == b',' {
+            at = skip_space_back(b, at - 1);
+        } else {
+            break;
+        }
+    }
+    if at > 0 && b[at - 1] == b'(' {
+        numbers.reverse();
+        Some((at - 1, numbers))
+    } else {
+        None
+    }
+}
+
+/// `[#123](url)` or `#123` (not glued to a word, so `C#1` is no reference) ending at `end`.
+fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u64, |n, &d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })
+    };
+    let digits_back = |end: usize| {
+        let mut d = end;
+        while d > 0 && b[d - 1].is_ascii_digit() {
+            d -= 1;
+        }
+        (d < end).then_some(d)
+    };
+    match b.get(end.checked_sub(1)?)? {
+        b')' => {
+            // `[#N](url)`: the url has no parentheses and no whitespace.
+            let mut open = end - 1;
+            while open > 0
+                && !matches!(b[open - 1], b'(' | b')')
+                && !b[open - 1].is_ascii_whitespace()
+            {
+                open -= 1;
+            }
+            let open = open.checked_sub(1).filter(|&o| b[o] == b'(')?;
+            let close = open.checked_sub(1).filter(|&c| b[c] == b']')?;
+            let d = digits_back(close)?;
+            let hash = d.checked_sub(1).filter(|&h| b[h] == b'#')?;
+            let bracket = hash.checked_sub(1).filter(|&o| b[o] == b'[')?;
+            Some((bracket, number(&b[d..close])?))
+        }
+        c if c.is_ascii_digit() => {
+            let d = digits_back(end)?;
+            let hash = d.checked_sub(1).filter(|&h| b[h] == b'#')?;
+            let glued = hash > 0 && (b[hash - 1].is_ascii_alphanumeric() || b[hash - 1] == b'_');
+            if glued {
+                return None;
+            }
+            Some((hash, number(&b[d..end])?))
+        }
+        _ => None,
     }
 }
 
@@ -204,7 +306,7 @@ impl Category {
 ///
 /// A heading whose title has no version (`## 24.03 and earlier`, `## Unreleased`) makes a
 /// free-form section: it is indexed but never validated.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     title: String,
     name: Option<String>,
@@ -527,7 +629,7 @@ fn split_lines(text: &str) -> Vec<Line> {
     let mut start = 0;
     let bytes = text.as_bytes();
     while start < text.len() {
-        match memchr_newline(&bytes[start..]) {
+        match text[start..].find('\n') {
             Some(i) => {
                 let nl = start + i;
                 let end = if nl > start && bytes[nl - 1] == b'\r' {
@@ -553,10 +655,6 @@ fn split_lines(text: &str) -> Vec<Line> {
         }
     }
     lines
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -680,7 +778,7 @@ struct Layout {
 #[derive(Debug, Clone)]
 pub struct Changelog {
     text: String,
-    markers: Vec<String>,
+    start: Option<Regex>,
     level: usize,
     releases_start: usize,
     releases: Vec<Release>,
@@ -692,41 +790,29 @@ impl Changelog {
     /// Parse `text`; releases start after towncrier's default start string when present,
     /// otherwise at the first release heading. Never fails: see [`Changelog::problems`].
     pub fn parse(text: &str) -> Changelog {
-        Self::parse_markers(
-            text,
-            DEFAULT_START_STRINGS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        )
+        Self::parse_inner(text, Some(DEFAULT_START.clone()), None)
     }
 
     /// Parse `text` with the project's `start_string` (`None`: no marker, releases start at
     /// the first release heading).
     pub fn parse_with(text: &str, start_string: Option<&str>) -> Changelog {
-        Self::parse_markers(text, start_string.map(str::to_string).into_iter().collect())
+        Self::parse_inner(text, start_string.and_then(|s| start_finder(&[s])), None)
     }
 
     /// Read and parse `path` (see [`Changelog::parse`]); a missing file is `Ok(None)`.
     pub fn read(path: &Path) -> Result<Option<Changelog>> {
-        Self::read_markers(
-            path,
-            DEFAULT_START_STRINGS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        )
+        Self::read_start(path, Some(DEFAULT_START.clone()))
     }
 
     /// Read and parse `path` with the project's `start_string` (see
     /// [`Changelog::parse_with`]); a missing file is `Ok(None)`.
     pub fn read_with(path: &Path, start_string: Option<&str>) -> Result<Option<Changelog>> {
-        Self::read_markers(path, start_string.map(str::to_string).into_iter().collect())
+        Self::read_start(path, start_string.and_then(|s| start_finder(&[s])))
     }
 
-    fn read_markers(path: &Path, markers: Vec<String>) -> Result<Option<Changelog>> {
+    fn read_start(path: &Path, start: Option<Regex>) -> Result<Option<Changelog>> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(Self::parse_markers(&text, markers))),
+            Ok(text) => Ok(Some(Self::parse_inner(&text, start, None))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(path, e)),
         }
@@ -944,17 +1030,13 @@ impl Changelog {
             level: self.level,
             releases_start,
         };
-        *self = Self::parse_inner(&out, std::mem::take(&mut self.markers), Some(layout));
-    }
-
-    fn parse_markers(text: &str, markers: Vec<String>) -> Changelog {
-        Self::parse_inner(text, markers, None)
+        *self = Self::parse_inner(&out, self.start.take(), Some(layout));
     }
 
     /// Parse `text`; `layout` fixes the release level and where releases start instead of
     /// working them out (used after an edit, so that removing the only versioned release
     /// does not change how the rest is read).
-    fn parse_inner(text: &str, markers: Vec<String>, layout: Option<Layout>) -> Changelog {
+    fn parse_inner(text: &str, start: Option<Regex>, layout: Option<Layout>) -> Changelog {
         let lines = split_lines(text);
         let kinds: Vec<Kind<'_>> = lines
             .iter()
@@ -962,12 +1044,7 @@ impl Changelog {
             .collect();
 
         // Releases start on the line after the start string, if there is one.
-        let marker_end = markers
-            .iter()
-            .map(|m| m.trim_end_matches(['\r', '\n']))
-            .filter(|m| !m.trim().is_empty())
-            .filter_map(|m| text.find(m).map(|p| p + m.len()))
-            .min();
+        let marker_end = start.as_ref().and_then(|re| re.find(text)).map(|m| m.end());
         let region = match marker_end {
             Some(end) => lines.partition_point(|l| l.next < end) + 1,
             None => 0,
@@ -1013,6 +1090,7 @@ impl Changelog {
             lines: &lines,
             kinds: &kinds,
             level,
+            marker: format!("{} ", "#".repeat(level)),
             problems: Vec::new(),
         };
         let mut releases = Vec::with_capacity(starts.len());
@@ -1040,7 +1118,7 @@ impl Changelog {
 
         Changelog {
             text: text.to_string(),
-            markers,
+            start,
             level,
             releases_start: spans.first().map_or(text.len(), |s| s.content.start),
             releases,
@@ -1061,6 +1139,8 @@ struct Parser<'t, 'l> {
     lines: &'l [Line],
     kinds: &'l [Kind<'t>],
     level: usize,
+    /// A release heading's marks and space (`"## "`).
+    marker: String,
     problems: Vec<Problem>,
 }
 
@@ -1283,8 +1363,12 @@ impl Parser<'_, '_> {
     /// Returns whether one was found.
     fn glued_headings(&mut self, index: usize, heading: &str, entry: &Entry) -> bool {
         let mut found = false;
-        let marker = format!("{} ", "#".repeat(self.level));
-        for (p, _) in entry.raw.match_indices(&marker) {
+        let marker = self.marker.as_str();
+        // `contains` is much cheaper than `match_indices`, and almost no entry has the marker.
+        if !entry.raw.contains(marker) {
+            return false;
+        }
+        for (p, _) in entry.raw.match_indices(marker) {
             let before = entry.raw[..p].chars().next_back();
             if before.is_none_or(|c| c == '#' || c == '\n') {
                 continue;
@@ -1384,6 +1468,64 @@ mod tests {
 
     fn e(raw: &str) -> Entry {
         Entry::parse(raw, 1)
+    }
+
+    /// The grammar of trailing references as a regular expression: the oracle for the
+    /// hand-written backward scanner.
+    fn oracle(body: &str) -> (String, Vec<u64>) {
+        let reference = r"(?:\[#[0-9]+\]\([^()\s]*\)|(?-u:\B)#[0-9]+)";
+        let tail = regex::Regex::new(&format!(
+            r"(?:\s*,?\s*(?:\(\s*{reference}(?:\s*,\s*{reference})*\s*,?\s*\)|{reference}))+\s*$"
+        ))
+        .unwrap();
+        let number = regex::Regex::new(r"\[#([0-9]+)\]\([^()\s]*\)|#([0-9]+)").unwrap();
+        match tail.find(body) {
+            None => (body.trim().to_string(), Vec::new()),
+            Some(m) => {
+                let mut prs = Vec::new();
+                for c in number.captures_iter(m.as_str()) {
+                    let n = c
+                        .get(1)
+                        .or_else(|| c.get(2))
+                        .unwrap()
+                        .as_str()
+                        .parse()
+                        .unwrap();
+                    if !prs.contains(&n) {
+                        prs.push(n);
+                    }
+                }
+                (body[..m.start()].trim().to_string(), prs)
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_scanner_agrees_with_the_grammar(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just("[#12](https://x/y/12)"),
+                proptest::strategy::Just("[#7](u#3)"),
+                proptest::strategy::Just("#5"),
+                proptest::strategy::Just("C#1"),
+                proptest::strategy::Just("("),
+                proptest::strategy::Just(")"),
+                proptest::strategy::Just(","),
+                proptest::strategy::Just(" "),
+                proptest::strategy::Just("\n  "),
+                proptest::strategy::Just("\r\n"),
+                proptest::strategy::Just("text"),
+                proptest::strategy::Just("."),
+                proptest::strategy::Just("]"),
+                proptest::strategy::Just("["),
+                proptest::strategy::Just("9"),
+            ], 0..12)
+        ) {
+            let body = parts.concat();
+            let (end, prs) = trailing_refs(&body);
+            let (text, expected) = oracle(&body);
+            proptest::prop_assert_eq!((body[..end].trim().to_string(), prs), (text, expected), "{:?}", body);
+        }
     }
 
     #[test]

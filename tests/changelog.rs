@@ -722,5 +722,5 @@ fn parse_speed() {
         text.lines().count(),
         releases / runs as usize
     );
-    assert!(each < std::time::Duration::from_millis(5), "{each:?}");
+    assert!(each < std::time::Duration::from_millis(3), "{each:?}");
 }
