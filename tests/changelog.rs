@@ -724,3 +724,25 @@ fn parse_speed() {
     );
     assert!(each < std::time::Duration::from_millis(3), "{each:?}");
 }
+
+#[test]
+fn replacing_rc_sections_with_the_published_section_gives_the_published_file() {
+    for version in FINALS {
+        let case = fixtures().join(version);
+        let mut published = read(&case.join("after/CHANGELOG.md"));
+        let section = Changelog::parse(&published).releases()[0].clone();
+        let mut log = Changelog::parse(&read(&case.join("before/CHANGELOG.md")));
+        let rcs = log.releases_for(&v(version));
+        assert!(!rcs.is_empty(), "{version}");
+        assert!(log.problems_for(&rcs).is_empty(), "{version}");
+        log.replace(&rcs, &section);
+        if version == "26.2.0" {
+            // That release commit was spaced by hand: two blank lines after the start
+            // string, one before `## 26.1.0`. Ours follows the rest of the file.
+            published = published
+                .replacen("start -->\n\n\n", "start -->\n\n", 1)
+                .replacen("\n\n## 26.1.0 ", "\n\n\n## 26.1.0 ", 1);
+        }
+        assert!(log.as_str() == published, "{version}");
+    }
+}
