@@ -1,1 +1,533 @@
-//! TODO
+//! Reviewing the consolidated section in the user's editor, and validating the result.
+//!
+//! The draft is written to `.git/RELEASE_NOTES.md` with `<!-- … -->` comments that say how
+//! to edit it and why each group holds its entries. After the editor exits the comments are
+//! stripped and the draft is validated: one release heading for the right version, known
+//! categories, well-formed subsections, every entry exactly once, no placeholder left. An
+//! emptied draft aborts; a draft that does not validate is kept for `--resume`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::changelog::{Changelog, Entry, Release};
+use crate::error::{Error, Result};
+use crate::version::Version;
+
+/// The draft's file name inside the git directory.
+pub const DRAFT_FILE: &str = "RELEASE_NOTES.md";
+
+/// Words that mean the author meant to come back.
+const PLACEHOLDERS: &[&str] = &["TODO", "TBD", "FIXME", "XXX", "<description>", "<title>"];
+
+/// What the reviewed section must contain.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub version: Version,
+    /// The categories the section may use (the project's type names).
+    pub categories: Vec<String>,
+    /// Every entry that must appear exactly once.
+    pub entries: Vec<Entry>,
+}
+
+/// The outcome of a review.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The validated section.
+    Accepted(Release),
+    /// The user emptied the draft: nothing is written.
+    Aborted,
+}
+
+/// Render the draft: instructions, then the section with a "why" comment under each group.
+pub fn draft_text(
+    section: &str,
+    reasons: &BTreeMap<(String, String), String>,
+    changelog: &str,
+) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "<!--\n\
+         Review the section before it is written to {changelog}.\n\
+         \n\
+         - Move an entry to another group by moving its line; keep every entry exactly once.\n\
+         - Rename a group by editing its \"#### \" heading; edit or delete its description.\n\
+         - Delete a group's heading (and description) to merge its entries into the group above.\n\
+         - Entry text may be edited; the PR links identify the entries.\n\
+         - Comments like this one are removed. Empty the file to abort: nothing is written.\n\
+         -->\n"
+    ));
+    let mut category = String::new();
+    for line in section.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if let Some(name) = line.strip_prefix("### ") {
+            category = name.trim().to_string();
+        } else if let Some(title) = line.strip_prefix("#### ") {
+            if let Some(why) = reasons.get(&(category.clone(), title.trim().to_string())) {
+                out.push_str(&format!("<!-- why: {} -->\n", why.replace("--", "-")));
+            }
+        }
+    }
+    out
+}
+
+/// Remove `<!-- … -->` comments (also across lines). A line that held only comments goes
+/// away entirely, so the author's own blank lines stay as they were. An unclosed comment
+/// is kept, so that validation reports it.
+pub fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_comment = false;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let unclosed_from = unclosed_comment_line(text);
+    for (n, line) in lines.iter().enumerate() {
+        if Some(n) == unclosed_from {
+            for rest in &lines[n..] {
+                out.push_str(rest);
+            }
+            break;
+        }
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (*line, ""),
+        };
+        let mut kept = String::new();
+        let mut saw_comment = in_comment;
+        let mut rest = body;
+        loop {
+            if in_comment {
+                match rest.find("-->") {
+                    Some(e) => {
+                        rest = &rest[e + 3..];
+                        in_comment = false;
+                    }
+                    None => break,
+                }
+            } else {
+                match rest.find("<!--") {
+                    Some(s) => {
+                        kept.push_str(&rest[..s]);
+                        rest = &rest[s + 4..];
+                        in_comment = true;
+                        saw_comment = true;
+                    }
+                    None => {
+                        kept.push_str(rest);
+                        break;
+                    }
+                }
+            }
+        }
+        if saw_comment && kept.trim().is_empty() {
+            continue;
+        }
+        out.push_str(&kept);
+        out.push_str(newline);
+    }
+    out
+}
+
+/// The line where a comment opens that never closes.
+fn unclosed_comment_line(text: &str) -> Option<usize> {
+    let mut open_at: Option<usize> = None;
+    let mut pos = 0;
+    while pos < text.len() {
+        match open_at {
+            None => match text[pos..].find("<!--") {
+                Some(s) => {
+                    open_at = Some(pos + s);
+                    pos += s + 4;
+                }
+                None => break,
+            },
+            Some(_) => match text[pos..].find("-->") {
+                Some(e) => {
+                    open_at = None;
+                    pos += e + 3;
+                }
+                None => break,
+            },
+        }
+    }
+    open_at.map(|at| text[..at].matches('\n').count())
+}
+
+/// Validate a stripped draft. Problems are listed with the draft's line numbers.
+pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release, Vec<String>> {
+    let mut problems = Vec::new();
+    if text.contains("<!--") {
+        problems.push("an HTML comment is not closed (`<!--` without `-->`)".to_string());
+    }
+    for (n, line) in text.lines().enumerate() {
+        for p in PLACEHOLDERS {
+            if line.contains(p) {
+                problems.push(format!(
+                    "line {}: placeholder `{p}` left in the text",
+                    n + 1
+                ));
+            }
+        }
+    }
+    let log = Changelog::parse_with(text, None);
+    for p in log.problems() {
+        if p.severity == crate::changelog::Severity::Error {
+            problems.push(format!("line {}: {}", p.line, p.message));
+        }
+    }
+    let releases = log.releases();
+    let release = match releases {
+        [] => {
+            problems.push(format!("no `## {} (date)` heading", expect.version));
+            return Err(problems);
+        }
+        [one] => one.clone(),
+        [first, more @ ..] => {
+            for r in more {
+                problems.push(format!(
+                    "line {}: a second release heading `{}`; the draft holds one release",
+                    r.line(),
+                    r.title()
+                ));
+            }
+            first.clone()
+        }
+    };
+    if log.level() != 2 {
+        problems.push(format!(
+            "line {}: the release heading must start with `## `",
+            release.line()
+        ));
+    }
+    if release.version() != Some(&expect.version) {
+        problems.push(format!(
+            "line {}: the heading `{}` is not for version {}",
+            release.line(),
+            release.title(),
+            expect.version
+        ));
+    }
+    if let Some(e) = release.loose_entries().first() {
+        problems.push(format!(
+            "line {}: entry outside any `### ` category",
+            e.line
+        ));
+    }
+    let mut seen_categories: Vec<&str> = Vec::new();
+    for c in &release.categories {
+        if !expect.categories.iter().any(|k| k == &c.name) {
+            problems.push(format!(
+                "line {}: unknown category `{}` (use one of: {})",
+                c.line,
+                c.name,
+                expect.categories.join(", ")
+            ));
+        }
+        if seen_categories.contains(&c.name.as_str()) {
+            problems.push(format!(
+                "line {}: category `{}` appears twice",
+                c.line, c.name
+            ));
+        }
+        seen_categories.push(&c.name);
+        for s in &c.subsections {
+            if s.title.trim().is_empty() {
+                problems.push(format!(
+                    "line {}: a `#### ` heading without a title",
+                    s.line
+                ));
+            }
+            if s.entries.is_empty() {
+                problems.push(format!(
+                    "line {}: group `{}` has no entries",
+                    s.line, s.title
+                ));
+            }
+        }
+        if c.entries.is_empty() && c.subsections.is_empty() {
+            problems.push(format!(
+                "line {}: category `{}` has no entries",
+                c.line, c.name
+            ));
+        }
+    }
+
+    // Every expected entry exactly once; entries are identified by their PR numbers, or by
+    // their text when they have none.
+    let key = |e: &Entry| -> String {
+        if e.prs.is_empty() {
+            format!("text:{}", e.normalized_text())
+        } else {
+            format!("prs:{:?}", e.prs)
+        }
+    };
+    let mut found: HashMap<String, Vec<usize>> = HashMap::new();
+    for e in release.entries() {
+        found.entry(key(e)).or_default().push(e.line);
+    }
+    let mut expected: HashMap<String, &Entry> = HashMap::new();
+    for e in &expect.entries {
+        expected.insert(key(e), e);
+    }
+    let mut missing: Vec<&Entry> = expect
+        .entries
+        .iter()
+        .filter(|e| !found.contains_key(&key(e)))
+        .collect();
+    missing.sort_by_key(|e| (e.pr(), e.text.clone()));
+    for e in missing {
+        problems.push(format!("missing entry: {}", describe(e)));
+    }
+    let mut extra: Vec<(&String, &Vec<usize>)> = found.iter().collect();
+    extra.sort_by_key(|(_, lines)| lines[0]);
+    for (k, lines) in extra {
+        if !expected.contains_key(k) {
+            problems.push(format!(
+                "line {}: entry not in the release inputs ({}); add it as a news fragment instead",
+                lines[0],
+                k.trim_start_matches("prs:").trim_start_matches("text:")
+            ));
+        } else if lines.len() > 1 {
+            problems.push(format!(
+                "lines {}: the same entry is listed {} times ({})",
+                lines
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                lines.len(),
+                describe(expected[k])
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(release)
+    } else {
+        Err(problems)
+    }
+}
+
+fn describe(e: &Entry) -> String {
+    let prs = e
+        .prs
+        .iter()
+        .map(|p| format!("#{p}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text: String = e.text.chars().take(70).collect();
+    if prs.is_empty() {
+        format!("\"{text}\"")
+    } else {
+        format!("{prs} \"{text}\"")
+    }
+}
+
+/// The user's editor, resolved by git (GIT_EDITOR, core.editor, VISUAL, EDITOR, vi).
+pub fn editor(repo_root: &Path) -> Result<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo_root)
+        .args(["var", "GIT_EDITOR"])
+        .output()
+        .map_err(|e| Error::Git(format!("cannot run git var GIT_EDITOR: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Git(format!(
+            "git var GIT_EDITOR failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Run the editor on `path` the way git does: through the shell, so that editors with
+/// arguments (`code --wait`, `sed -i …`) work.
+pub fn run_editor(editor: &str, path: &Path, cwd: &Path) -> Result<()> {
+    if editor == ":" {
+        return Ok(());
+    }
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(editor)
+        .arg(path)
+        .current_dir(cwd)
+        .status()
+        .map_err(|e| Error::Review(format!("cannot start the editor `{editor}`: {e}")))?;
+    if !status.success() {
+        return Err(Error::Review(format!(
+            "the editor `{editor}` exited with {status}; the draft is kept in {}: fix the editor, then run `git release consolidate --resume`",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Where the draft lives.
+pub fn draft_path(git_dir: &Path) -> PathBuf {
+    git_dir.join(DRAFT_FILE)
+}
+
+/// Open the draft in the editor, then validate it. With `resume`, the kept draft is
+/// reopened instead of writing a new one.
+pub fn review(
+    draft: &Path,
+    initial: &str,
+    resume: bool,
+    editor_cmd: &str,
+    cwd: &Path,
+    expect: &Expectation,
+) -> Result<Outcome> {
+    if !(resume && draft.is_file()) {
+        crate::atomic::write(draft, initial.as_bytes())?;
+    }
+    run_editor(editor_cmd, draft, cwd)?;
+    let text = std::fs::read_to_string(draft).map_err(|e| Error::io(draft, e))?;
+    let stripped = strip_comments(&text);
+    if stripped.trim().is_empty() {
+        let _ = std::fs::remove_file(draft);
+        return Ok(Outcome::Aborted);
+    }
+    match validate(&stripped, expect) {
+        Ok(release) => {
+            let _ = std::fs::remove_file(draft);
+            Ok(Outcome::Accepted(release))
+        }
+        Err(problems) => Err(Error::Review(format!(
+            "the reviewed section does not validate; nothing was written:\n{}\n\
+             The draft is kept in {}. Run `git release consolidate --resume` to fix it \
+             (line numbers count from the first line after the removed comments).",
+            problems
+                .iter()
+                .map(|p| format!("  - {p}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            draft.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECTION: &str = "## 2.0.0 (2026-03-01)\n\n### Features\n\n#### Fair Share\nAdded fair share.\n\n* Add A ([#1](u/1))\n* Add B ([#2](u/2))\n\n#### Other Features\n* Add C ([#3](u/3))\n\n### Fixes\n* Fix D ([#4](u/4))\n";
+
+    fn expectation() -> Expectation {
+        let log = Changelog::parse(SECTION);
+        Expectation {
+            version: Version::parse("2.0.0").unwrap(),
+            categories: vec!["Features".into(), "Fixes".into(), "Documentation".into()],
+            entries: log.releases()[0].entries().cloned().collect(),
+        }
+    }
+
+    #[test]
+    fn the_draft_round_trips_through_comments() {
+        let mut reasons = BTreeMap::new();
+        reasons.insert(
+            ("Features".to_string(), "Fair Share".to_string()),
+            "rule `Fair Share`".to_string(),
+        );
+        let draft = draft_text(SECTION, &reasons, "CHANGELOG.md");
+        assert!(draft.contains("<!-- why: rule `Fair Share` -->\n"));
+        assert_eq!(strip_comments(&draft), SECTION);
+        assert!(validate(&strip_comments(&draft), &expectation()).is_ok());
+    }
+
+    #[test]
+    fn moving_entries_and_renaming_groups_is_fine() {
+        let edited = SECTION
+            .replace("#### Fair Share", "#### Fair Share Scheduler")
+            .replace(
+                "* Add B ([#2](u/2))\n\n#### Other Features\n* Add C ([#3](u/3))",
+                "\n#### Other Features\n* Add C ([#3](u/3))\n* Add B, reworded ([#2](u/2))",
+            );
+        let r = validate(&edited, &expectation()).unwrap();
+        assert_eq!(r.categories[0].subsections[0].title, "Fair Share Scheduler");
+    }
+
+    #[test]
+    fn lost_duplicated_and_foreign_entries_are_reported() {
+        let edited = SECTION.replace("* Add A ([#1](u/1))\n", "").replace(
+            "* Fix D ([#4](u/4))\n",
+            "* Fix D ([#4](u/4))\n* Fix D ([#4](u/4))\n* New ([#9](u/9))\n",
+        );
+        let problems = validate(&edited, &expectation()).unwrap_err();
+        let all = problems.join("\n");
+        assert!(all.contains("missing entry: #1"), "{all}");
+        assert!(all.contains("listed 2 times"), "{all}");
+        assert!(all.contains("not in the release inputs"), "{all}");
+    }
+
+    #[test]
+    fn malformed_headings_and_placeholders_are_reported() {
+        let edited = SECTION
+            .replace("### Fixes", "### Fixez")
+            .replace("Added fair share.", "TODO describe")
+            .replace("## 2.0.0 (", "## 2.0.1 (");
+        let all = validate(&edited, &expectation()).unwrap_err().join("\n");
+        assert!(all.contains("unknown category `Fixez`"), "{all}");
+        assert!(all.contains("placeholder `TODO`"), "{all}");
+        assert!(all.contains("not for version 2.0.0"), "{all}");
+        let empty_group = SECTION.replace("* Add C ([#3](u/3))\n", "");
+        let all = validate(&empty_group, &expectation())
+            .unwrap_err()
+            .join("\n");
+        assert!(
+            all.contains("group `Other Features` has no entries"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn scripted_editors_edit_the_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let draft = dir.path().join(DRAFT_FILE);
+        let expect = expectation();
+        let ok = review(
+            &draft,
+            SECTION,
+            false,
+            "sed -i -e 's/#### Fair Share/#### Scheduler/'",
+            dir.path(),
+            &expect,
+        )
+        .unwrap();
+        match ok {
+            Outcome::Accepted(r) => assert_eq!(r.categories[0].subsections[0].title, "Scheduler"),
+            Outcome::Aborted => panic!("accepted expected"),
+        }
+        assert!(!draft.exists());
+        let aborted = review(
+            &draft,
+            SECTION,
+            false,
+            "sh -c ': > \"$1\"' --",
+            dir.path(),
+            &expect,
+        )
+        .unwrap();
+        assert!(matches!(aborted, Outcome::Aborted));
+        let err = review(
+            &draft,
+            SECTION,
+            false,
+            "sed -i -e '/Add A/d'",
+            dir.path(),
+            &expect,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("missing entry: #1"), "{err}");
+        assert!(draft.exists(), "an invalid draft is kept for --resume");
+        // Resume reopens the kept draft; putting the entry back makes it valid.
+        let fixed = review(
+            &draft,
+            SECTION,
+            true,
+            "sed -i -e 's/^\\* Add B/* Add A ([#1](u\\/1))\\n* Add B/'",
+            dir.path(),
+            &expect,
+        )
+        .unwrap();
+        assert!(matches!(fixed, Outcome::Accepted(_)));
+    }
+}

@@ -108,3 +108,67 @@ mod tests {
         assert_eq!(t.mean_recall(), 1.0);
     }
 }
+
+/// A reference section in the shape of `gold.json` / `consolidate --format json`.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Reference {
+    pub version: String,
+    pub categories: Vec<ReferenceCategory>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReferenceCategory {
+    pub name: String,
+    pub groups: Vec<ReferenceGroup>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReferenceGroup {
+    pub title: Option<String>,
+    #[serde(default)]
+    pub other: bool,
+    pub items: Vec<ReferenceItem>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReferenceItem {
+    #[serde(default)]
+    pub prs: Vec<u64>,
+    pub text: String,
+}
+
+impl ReferenceCategory {
+    /// True when the reference groups this category into titled subsections.
+    pub fn is_grouped(&self) -> bool {
+        self.groups.iter().any(|g| g.title.is_some())
+    }
+
+    /// The category's entries and their reference labels ("Other" and untitled: `None`).
+    pub fn items_and_labels(&self) -> (Vec<crate::group::Item>, Vec<Option<usize>>) {
+        let mut items = Vec::new();
+        let mut labels = Vec::new();
+        for (g, group) in self.groups.iter().enumerate() {
+            for it in &group.items {
+                items.push(crate::group::Item::new(it.text.clone(), it.prs.clone()));
+                labels.push((group.title.is_some() && !group.other).then_some(g));
+            }
+        }
+        (items, labels)
+    }
+}
+
+/// Score a strategy against a reference release: BCubed over the entries of every
+/// category the reference groups, micro-averaged.
+pub fn evaluate(
+    reference: &Reference,
+    grouper: &dyn crate::group::Grouper,
+    ctx: &crate::group::Context,
+) -> crate::Result<Totals> {
+    let mut total = Totals::default();
+    for c in reference.categories.iter().filter(|c| c.is_grouped()) {
+        let (items, gold) = c.items_and_labels();
+        let grouping = crate::group::group_category(grouper, &c.name, &items, ctx)?;
+        total.add(&bcubed(&grouping.labels(items.len()), &gold));
+    }
+    Ok(total)
+}
