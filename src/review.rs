@@ -34,7 +34,7 @@ pub struct Expectation {
 #[derive(Debug)]
 pub enum Outcome {
     /// The validated section.
-    Accepted(Release),
+    Accepted(Box<Release>),
     /// The user emptied the draft: nothing is written.
     Aborted,
 }
@@ -389,7 +389,7 @@ pub fn review(
     match validate(&stripped, expect) {
         Ok(release) => {
             let _ = std::fs::remove_file(draft);
-            Ok(Outcome::Accepted(release))
+            Ok(Outcome::Accepted(Box::new(release)))
         }
         Err(problems) => Err(Error::Review(format!(
             "the reviewed section does not validate; nothing was written:\n{}\n\
