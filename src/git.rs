@@ -1,1 +1,571 @@
-//! TODO
+//! Git access: reads through gix, writes through the `git` binary.
+//!
+//! Reads (discovery, branch, HEAD, status, file contents, history, config, the index) use
+//! gix: they are in-process and fast, which keeps the pre-flight checks instant. Every write
+//! (branches, the index, commits, resets) runs `git -C <root> …`, so hooks, config, index
+//! format extensions and locking behave exactly as the user's own git does, and a failure
+//! reads like git's own message.
+//!
+//! Paths given to and returned by this module are relative to the work-tree root, with `/`
+//! separators (as git prints them), whatever directory the repository was discovered from.
+//!
+//! The repository is discovered from a directory as `git` would, but without honouring
+//! `GIT_DIR` / `GIT_WORK_TREE`; the git commands we run have those (and `GIT_INDEX_FILE`)
+//! removed from their environment so that both halves always see the same repository.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use gix::bstr::{BStr, ByteSlice};
+
+use crate::error::{Error, Result};
+
+/// A commit id, as 40 lowercase hex digits (what `git rev-parse` prints).
+pub type CommitId = String;
+
+/// Environment variables that would make a `git` child look at another repository or index
+/// than the one we discovered.
+const REPO_ENV: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+];
+
+/// A git repository with a work tree.
+pub struct Repo {
+    repo: gix::Repository,
+    root: PathBuf,
+}
+
+impl fmt::Debug for Repo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Repo")
+            .field("root", &self.root)
+            .field("git_dir", &self.repo.git_dir())
+            .finish()
+    }
+}
+
+/// Why a path keeps the work tree from being clean. A path can appear twice (staged and
+/// then modified again: `MM` in `git status --short`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DirtyKind {
+    /// The index differs from HEAD (first column of `git status --short`).
+    Staged,
+    /// The work tree differs from the index: modified, deleted, type change, intent to add.
+    Unstaged,
+    /// Not tracked and not ignored. A directory holding only untracked files is reported
+    /// once, with a trailing `/`, as `git status` does.
+    Untracked,
+    /// An unmerged path.
+    Conflicted,
+}
+
+impl fmt::Display for DirtyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DirtyKind::Staged => "staged",
+            DirtyKind::Unstaged => "modified",
+            DirtyKind::Untracked => "untracked",
+            DirtyKind::Conflicted => "conflicted",
+        })
+    }
+}
+
+/// One offending path of a dirty work tree.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DirtyPath {
+    /// Relative to the work-tree root; untracked directories end with `/`.
+    pub path: String,
+    pub kind: DirtyKind,
+}
+
+/// When a commit was made: seconds since the Unix epoch and the committer's UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommitTime {
+    pub seconds: i64,
+    /// Offset from UTC in seconds (east positive), as recorded in the commit.
+    pub offset: i32,
+}
+
+impl CommitTime {
+    fn to_gix(self) -> gix::date::Time {
+        gix::date::Time {
+            seconds: self.seconds,
+            offset: self.offset,
+        }
+    }
+
+    /// The date in the committer's time zone, `YYYY-MM-DD`.
+    pub fn date(&self) -> String {
+        self.to_gix().format_or_unix(gix::date::time::format::SHORT)
+    }
+}
+
+impl fmt::Display for CommitTime {
+    /// `2026-02-17 14:03:51 +0100`, like `git log --date=iso`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            &self
+                .to_gix()
+                .format_or_unix(gix::date::time::format::ISO8601),
+        )
+    }
+}
+
+/// One version of a file in history: the commit that introduced it, when, and the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileVersion {
+    pub commit: CommitId,
+    /// Committer time of `commit`.
+    pub time: CommitTime,
+    pub contents: Vec<u8>,
+}
+
+fn gix_error(context: impl fmt::Display) -> impl FnOnce(gix::Error) -> Error {
+    move |e| Error::Git(format!("{context}: {e}"))
+}
+
+impl Repo {
+    /// Find the repository containing `dir` (which may be any directory of its work tree).
+    pub fn discover(dir: impl AsRef<Path>) -> Result<Repo> {
+        let dir = dir.as_ref();
+        // Absolute and symlink-free, like `git rev-parse --show-toplevel` prints it.
+        let start = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+        let repo = gix::discover(&start).map_err(|e| {
+            Error::Git(format!(
+                "{} is not inside a git repository ({e}); run git release from your project",
+                dir.display()
+            ))
+        })?;
+        let root = match repo.workdir() {
+            Some(root) => root.to_path_buf(),
+            None => {
+                return Err(Error::Git(format!(
+                    "{} is a bare repository; git release needs a work tree",
+                    repo.git_dir().display()
+                )));
+            }
+        };
+        let root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
+        Ok(Repo { repo, root })
+    }
+
+    /// The top directory of the work tree (absolute).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The repository's git directory (`.git`, or `.git/worktrees/<name>` in a linked
+    /// work tree).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
+    }
+
+    /// The short name of the checked-out branch; `None` when HEAD is detached. On an unborn
+    /// branch (no commit yet) this is the branch HEAD names, as `git branch --show-current`.
+    pub fn current_branch(&self) -> Result<Option<String>> {
+        let name = self
+            .repo
+            .head_name()
+            .map_err(gix_error("cannot read HEAD"))?;
+        Ok(name.and_then(|name| {
+            name.as_bstr()
+                .strip_prefix(b"refs/heads/")
+                .map(|short| short.to_str_lossy().into_owned())
+        }))
+    }
+
+    /// Whether the local branch `refs/heads/<name>` exists.
+    pub fn branch_exists(&self, name: &str) -> Result<bool> {
+        let full = format!("refs/heads/{name}");
+        let found = self
+            .repo
+            .try_find_reference(full.as_str())
+            .map_err(gix_error(format!("cannot look up branch `{name}`")))?;
+        Ok(found.is_some())
+    }
+
+    /// The commit HEAD points to; `None` on an unborn branch.
+    pub fn head_commit(&self) -> Result<Option<CommitId>> {
+        let head = self.repo.head().map_err(gix_error("cannot read HEAD"))?;
+        Ok(head.id().map(|id| id.to_string()))
+    }
+
+    /// Every path that keeps the work tree from being clean, sorted: staged and unstaged
+    /// changes, conflicts and untracked files. Ignored files do not count, and neither does
+    /// `status.showUntrackedFiles=no`: an untracked file is always reported.
+    ///
+    /// This is gix's status, which handles an unborn branch (the index is compared with the
+    /// empty tree), so no fallback to `git status` is needed.
+    pub fn dirty_paths(&self) -> Result<Vec<DirtyPath>> {
+        use gix::status::index_worktree::iter::Summary;
+        use gix::status::{Item, UntrackedFiles, tree_index::TrackRenames};
+
+        let context = "cannot compute the status of the work tree";
+        // `status()` drops the directory walk when `status.showUntrackedFiles=no`; put it
+        // back, since an untracked file must always make the tree dirty.
+        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
+        let iter = self
+            .repo
+            .status(gix::progress::Discard)
+            .map_err(gix_error(context))?
+            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
+            .untracked_files(UntrackedFiles::Collapsed)
+            .index_worktree_rewrites(None)
+            .tree_index_track_renames(TrackRenames::Disabled)
+            .into_iter(None)
+            .map_err(gix_error(context))?;
+        let mut out = HashSet::new();
+        for item in iter {
+            let item = item.map_err(gix_error(context))?;
+            let (path, kind) = match &item {
+                Item::TreeIndex(change) => (change.location().to_owned(), DirtyKind::Staged),
+                Item::IndexWorktree(change) => {
+                    let kind = match change.summary() {
+                        None => continue,
+                        Some(Summary::Added) => DirtyKind::Untracked,
+                        Some(Summary::Conflict) => DirtyKind::Conflicted,
+                        Some(_) => DirtyKind::Unstaged,
+                    };
+                    let mut path = change.rela_path().to_owned();
+                    if let gix::status::index_worktree::Item::DirectoryContents { entry, .. } =
+                        change
+                        && matches!(
+                            entry.disk_kind,
+                            Some(
+                                gix::dir::entry::Kind::Directory
+                                    | gix::dir::entry::Kind::Repository
+                            )
+                        )
+                    {
+                        path.push(b'/');
+                    }
+                    (path, kind)
+                }
+            };
+            out.insert(DirtyPath {
+                path: path.to_str_lossy().into_owned(),
+                kind,
+            });
+        }
+        let mut out: Vec<_> = out.into_iter().collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Whether the work tree is clean, untracked files included (see [`Repo::dirty_paths`]).
+    pub fn is_clean(&self) -> Result<bool> {
+        Ok(self.dirty_paths()?.is_empty())
+    }
+
+    /// The contents of `path` at revision `rev` (anything `git rev-parse` takes that names a
+    /// commit or a tree); `None` when the file does not exist there (or is a directory or a
+    /// submodule). An unknown revision is an error.
+    pub fn file_at(&self, rev: &str, path: impl AsRef<Path>) -> Result<Option<Vec<u8>>> {
+        let path = path.as_ref();
+        let id = self
+            .repo
+            .rev_parse_single(rev)
+            .map_err(gix_error(format!("unknown revision `{rev}`")))?;
+        let tree = id
+            .object()
+            .and_then(|o| o.peel_to_tree())
+            .map_err(gix_error(format!("`{rev}` does not name a commit")))?;
+        let context = format!("cannot read {} at {rev}", path.display());
+        let Some(entry) = tree
+            .lookup_entry_by_path(path)
+            .map_err(gix_error(&context))?
+        else {
+            return Ok(None);
+        };
+        if !entry.mode().is_blob_or_symlink() {
+            return Ok(None);
+        }
+        let blob = entry.object().map_err(gix_error(&context))?;
+        Ok(Some(blob.detach().data))
+    }
+
+    /// Every distinct version of `path` reachable from HEAD, newest first, each with the
+    /// commit that introduced it: the commits `git log -- <path>` lists (a merge counts
+    /// only when its version differs from all its parents'), minus those that deleted the
+    /// file, keeping the newest commit for a version that came back later.
+    ///
+    /// Renames are not followed (like `git log` without `--follow`): history stops at the
+    /// commit that created `path` under this name. Empty on an unborn branch.
+    pub fn file_history(&self, path: impl AsRef<Path>) -> Result<Vec<FileVersion>> {
+        let path = path.as_ref();
+        let context = format!("cannot read the history of {}", path.display());
+        let head = self.repo.head().map_err(gix_error("cannot read HEAD"))?;
+        let Some(tip) = head.id() else {
+            return Ok(Vec::new());
+        };
+        let walk = self
+            .repo
+            .rev_walk([tip.detach()])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(
+                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+            ))
+            .all()
+            .map_err(gix_error(&context))?;
+
+        // The blob at `path` for each commit seen, so each commit's tree is searched once
+        // (as itself, then as its children's parent).
+        let mut blob_at: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
+        let blob_of = |blob_at: &mut HashMap<gix::ObjectId, Option<gix::ObjectId>>,
+                       commit: gix::ObjectId|
+         -> Result<Option<gix::ObjectId>> {
+            if let Some(known) = blob_at.get(&commit) {
+                return Ok(*known);
+            }
+            let tree = self
+                .repo
+                .find_commit(commit)
+                .and_then(|c| c.tree())
+                .map_err(gix_error(&context))?;
+            let blob = tree
+                .lookup_entry_by_path(path)
+                .map_err(gix_error(&context))?
+                .filter(|e| e.mode().is_blob_or_symlink())
+                .map(|e| e.object_id());
+            blob_at.insert(commit, blob);
+            Ok(blob)
+        };
+
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for info in walk {
+            let info = info.map_err(gix_error(&context))?;
+            let Some(blob) = blob_of(&mut blob_at, info.id)? else {
+                continue;
+            };
+            let mut same_as_a_parent = false;
+            for parent in info.parent_ids() {
+                if blob_of(&mut blob_at, parent.detach())? == Some(blob) {
+                    same_as_a_parent = true;
+                    break;
+                }
+            }
+            if same_as_a_parent || !seen.insert(blob) {
+                continue;
+            }
+            let commit = self
+                .repo
+                .find_commit(info.id)
+                .map_err(gix_error(&context))?;
+            let time = commit.time().map_err(gix_error(&context))?;
+            let contents = self
+                .repo
+                .find_blob(blob)
+                .map_err(gix_error(&context))?
+                .detach()
+                .data;
+            out.push(FileVersion {
+                commit: info.id.to_string(),
+                time: CommitTime {
+                    seconds: time.seconds,
+                    offset: time.offset,
+                },
+                contents,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A git configuration value as git resolves it (system, global, local, worktree,
+    /// includes, `GIT_CONFIG_*`), e.g. `config_string("color.ui")`.
+    ///
+    /// The configuration is the one read when the repository was opened.
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo
+            .config_snapshot()
+            .string(key)
+            .map(|v| v.to_str_lossy().into_owned())
+    }
+
+    /// The tracked files (index entries), in index order, each once even when unmerged,
+    /// like `git ls-files --deduplicate`.
+    pub fn ls_files(&self) -> Result<Vec<String>> {
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(gix_error("cannot read the index"))?;
+        let mut out: Vec<String> = Vec::with_capacity(index.entries().len());
+        let mut last: Option<&BStr> = None;
+        for entry in index.entries() {
+            let path = entry.path(&index);
+            if last == Some(path) {
+                continue;
+            }
+            last = Some(path);
+            out.push(path.to_str_lossy().into_owned());
+        }
+        Ok(out)
+    }
+
+    // --- writes, through the git binary ---
+
+    /// `git -C <root> <args>`, with stdin closed so no hook or credential helper can wait for
+    /// input; returns stdout. A failure is `Error::Git` with the command line and git's stderr.
+    fn git<I, S>(&self, args: I) -> Result<String>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(&self.root).args(&args);
+        for var in REPO_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let shown = display_command(&args);
+        let output = cmd
+            .output()
+            .map_err(|e| Error::Git(format!("cannot run `{shown}`: {e}")))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let stderr = stderr.trim();
+            let status = match output.status.code() {
+                Some(code) => format!("exit code {code}"),
+                None => "killed by a signal".to_string(),
+            };
+            return Err(Error::Git(if stderr.is_empty() {
+                format!("`{shown}` failed ({status})")
+            } else {
+                format!("`{shown}` failed ({status}): {stderr}")
+            }));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// `git <subcommand> [options] -- <paths>` with literal pathspecs (no globbing), or
+    /// nothing at all when `paths` is empty.
+    fn git_paths<P: AsRef<Path>>(&self, head: &[&str], paths: &[P]) -> Result<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let mut args: Vec<OsString> = vec!["--literal-pathspecs".into()];
+        args.extend(head.iter().map(OsString::from));
+        args.push("--".into());
+        args.extend(paths.iter().map(|p| p.as_ref().as_os_str().to_owned()));
+        self.git(args).map(drop)
+    }
+
+    /// Create branch `name` at HEAD and switch to it (`git switch --create`).
+    pub fn create_branch(&self, name: &str) -> Result<()> {
+        self.git(["switch", "--quiet", "--create", name]).map(drop)
+    }
+
+    /// Switch to the existing branch `name` (`git switch`).
+    pub fn switch(&self, name: &str) -> Result<()> {
+        self.git(["switch", "--quiet", name]).map(drop)
+    }
+
+    /// Delete the local branch `name`, merged or not (`git branch -D`).
+    pub fn delete_branch(&self, name: &str) -> Result<()> {
+        self.git(["branch", "--quiet", "-D", name]).map(drop)
+    }
+
+    /// Stage `paths` (`git add`); new, modified and deleted files alike.
+    pub fn add<P: AsRef<Path>>(&self, paths: &[P]) -> Result<()> {
+        self.git_paths(&["add", "--all"], paths)
+    }
+
+    /// Stage every change of the work tree, untracked files included (`git add -A`).
+    pub fn add_all(&self) -> Result<()> {
+        self.git(["add", "-A"]).map(drop)
+    }
+
+    /// Remove `paths` from the index and the work tree (`git rm --quiet --force`).
+    pub fn rm<P: AsRef<Path>>(&self, paths: &[P]) -> Result<()> {
+        self.git_paths(&["rm", "--quiet", "--force"], paths)
+    }
+
+    /// Put `paths` back as they are in HEAD, in the index and the work tree (`git restore
+    /// --source=HEAD --staged --worktree`). Each path must exist in HEAD.
+    pub fn restore_from_head<P: AsRef<Path>>(&self, paths: &[P]) -> Result<()> {
+        self.git_paths(
+            &["restore", "--source=HEAD", "--staged", "--worktree"],
+            paths,
+        )
+    }
+
+    /// Commit what is staged with `message` (`git commit --quiet -m`); returns the new
+    /// commit's id. Hooks run, but with stdin closed; the editor is never opened.
+    pub fn commit(&self, message: &str) -> Result<CommitId> {
+        self.git(["commit", "--quiet", "--no-edit", "-m", message])?;
+        let out = self.git(["rev-parse", "--verify", "HEAD"])?;
+        Ok(out.trim().to_string())
+    }
+
+    /// Reset the index and the work tree to `commit` (`git reset --hard`).
+    pub fn reset_hard(&self, commit: &str) -> Result<()> {
+        self.git(["reset", "--quiet", "--hard", commit]).map(drop)
+    }
+
+    /// The user's editor exactly as git chooses it (`git var GIT_EDITOR`: GIT_EDITOR,
+    /// core.editor, VISUAL, EDITOR, then vi). It is a shell command line: run it as git does,
+    /// `sh -c '<editor> "$@"' <editor> <file>`.
+    pub fn editor(&self) -> Result<String> {
+        let out = self.git(["var", "GIT_EDITOR"])?;
+        Ok(out.trim_end_matches(['\n', '\r']).to_string())
+    }
+}
+
+/// `git -C <root> …` for error messages, with long or multi-line arguments (commit
+/// messages) abbreviated.
+fn display_command(args: &[OsString]) -> String {
+    let mut out = String::from("git");
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        out.push(' ');
+        if arg.contains('\n') || arg.chars().count() > 60 {
+            let first: String = arg.lines().next().unwrap_or("").chars().take(40).collect();
+            out.push_str(&format!("'{first}…'"));
+        } else if arg.is_empty() || arg.contains(char::is_whitespace) {
+            out.push_str(&format!("'{arg}'"));
+        } else {
+            out.push_str(&arg);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_display_abbreviates_messages() {
+        let args: Vec<OsString> = ["commit", "-m", "Release 1.0\n\nlong body"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert_eq!(display_command(&args), "git commit -m 'Release 1.0…'");
+        let args: Vec<OsString> = ["switch", "a b", ""].iter().map(OsString::from).collect();
+        assert_eq!(display_command(&args), "git switch 'a b' ''");
+    }
+
+    #[test]
+    fn commit_time_formats_in_the_committers_zone() {
+        // 2026-02-17 23:30:00 UTC is already the 18th in UTC+1.
+        let t = CommitTime {
+            seconds: 1_771_371_000,
+            offset: 3600,
+        };
+        assert_eq!(t.date(), "2026-02-18");
+        assert_eq!(t.to_string(), "2026-02-18 00:30:00 +0100");
+    }
+}
