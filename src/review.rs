@@ -321,23 +321,6 @@ fn describe(e: &Entry) -> String {
     }
 }
 
-/// The user's editor, resolved by git (GIT_EDITOR, core.editor, VISUAL, EDITOR, vi).
-pub fn editor(repo_root: &Path) -> Result<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(repo_root)
-        .args(["var", "GIT_EDITOR"])
-        .output()
-        .map_err(|e| Error::Git(format!("cannot run git var GIT_EDITOR: {e}")))?;
-    if !out.status.success() {
-        return Err(Error::Git(format!(
-            "git var GIT_EDITOR failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
 /// Run the editor on `path` the way git does: through the shell, so that editors with
 /// arguments (`code --wait`, `sed -i …`) work.
 pub fn run_editor(editor: &str, path: &Path, cwd: &Path) -> Result<()> {
