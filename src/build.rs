@@ -255,10 +255,7 @@ fn render_fragments(
         ("render_title", Value::from(render_title)),
         ("sections", sections),
         ("definitions", definitions),
-        (
-            "underlines",
-            strings(tc.underlines.get(1..).unwrap_or_default()),
-        ),
+        ("underlines", underlines(&tc.underlines)),
         (
             "versiondata",
             Value::from_pairs([
@@ -295,6 +292,23 @@ fn render_fragments(
                 .join("\n")
         }
     })
+}
+
+/// `underlines[1:]` as towncrier passes it: a tuple when the project keeps towncrier's
+/// default `("=", "-", "~")` (a Python tuple), a list when it configures its own. (An
+/// explicitly configured `["=", "-", "~"]` is a list in towncrier and a tuple here; this
+/// only shows in a template that prints `underlines` itself.)
+fn underlines(all: &[String]) -> Value {
+    let rest: Vec<Value> = all
+        .iter()
+        .skip(1)
+        .map(|s| Value::from(s.as_str()))
+        .collect();
+    if all == ["=", "-", "~"] {
+        Value::from_object(minijinja::value::Tuple::new(rest))
+    } else {
+        Value::from(rest)
+    }
 }
 
 /// towncrier's `get_indent`: the continuation indent of a wrapped line.

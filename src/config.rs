@@ -509,8 +509,8 @@ fn parse_towncrier(root: &Path, path: &Path, table: &Table, warnings: &mut Vec<S
     tc.wrap = match r.get("wrap") {
         None | Some(Value::Boolean(false)) => Wrap::Off,
         Some(Value::Boolean(true)) => Wrap::Width(79),
-        Some(Value::Integer(0)) => Wrap::Off,
-        Some(Value::Integer(n)) if *n < 0 => Wrap::Width(79),
+        // towncrier tests `wrap is False`, so 0 (like any width <= 0) wraps at 79.
+        Some(Value::Integer(n)) if *n <= 0 => Wrap::Width(79),
         Some(Value::Integer(n)) => Wrap::Width(*n as usize),
         Some(v) => return Err(r.wrong("wrap", "a boolean or a line width", v)),
     };
