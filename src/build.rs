@@ -14,6 +14,7 @@
 //! a section heading for the version.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
@@ -49,6 +50,16 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 
 /// The function list literals are rewritten into (see [`rewrite_list_literals`]).
 const LIST_FN: &str = "__git_release_list";
+
+/// The file holding `[tool.towncrier]`, for error messages.
+fn config_file(config: &Config) -> PathBuf {
+    let towncrier = config.root.join("towncrier.toml");
+    if towncrier.is_file() {
+        towncrier
+    } else {
+        config.root.join("pyproject.toml")
+    }
+}
 
 /// The values `build.py` passes around: the project name, the version and the date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,13 +138,7 @@ fn top_line(config: &Config, data: &VersionData) -> Result<Option<String>> {
             ],
         )
         .map(Some)
-        .map_err(|m| {
-            Error::config(
-                config.root.join("pyproject.toml"),
-                "tool.towncrier.title_format",
-                m,
-            )
-        }),
+        .map_err(|m| Error::config(config_file(config), "tool.towncrier.title_format", m)),
         _ => Ok(None),
     }
 }
@@ -188,11 +193,7 @@ fn render_fragments(
                     .map(|i| render_issue(issue_format, i))
                     .collect::<std::result::Result<Vec<_>, _>>()
                     .map_err(|m| {
-                        Error::config(
-                            config.root.join("pyproject.toml"),
-                            "tool.towncrier.issue_format",
-                            m,
-                        )
+                        Error::config(config_file(config), "tool.towncrier.issue_format", m)
                     })?;
                 rendered.insert(append_newlines_if_trailing_code_block(&entry.text), issues);
             }
@@ -204,11 +205,7 @@ fn render_fragments(
                     .map(|i| render_issue(issue_format, i))
                     .collect::<std::result::Result<Vec<_>, _>>()
                     .map_err(|m| {
-                        Error::config(
-                            config.root.join("pyproject.toml"),
-                            "tool.towncrier.issue_format",
-                            m,
-                        )
+                        Error::config(config_file(config), "tool.towncrier.issue_format", m)
                     })?,
             );
         }
@@ -936,7 +933,9 @@ pub fn wrap(text: &str, width: usize, subsequent_indent: &str) -> Vec<String> {
 
 /// The changelog file for a version: git-release's `changelog` (else towncrier's
 /// `filename`) under the project root, with `{version}`, `{name}`, `{project_date}`,
-/// `{major}`, `{minor}` and `{patch}` filled in.
+/// `{major}`, `{minor}` and `{patch}` filled in. Unlike towncrier, which formats
+/// `filename` only with `single_file = false`, the name is always formatted, so that a
+/// single file per series (`CHANGELOG/{major}.{minor}.md`) works.
 pub fn changelog_path(config: &Config, version: &str, name: &str, date: &str) -> Result<PathBuf> {
     let template = config.changelog_template();
     if !template.contains('{') && !template.contains('}') {
@@ -954,10 +953,14 @@ pub fn changelog_path(config: &Config, version: &str, name: &str, date: &str) ->
             v.patch().to_string(),
         );
     }
-    let key = if config.release.changelog.is_some() {
-        "changelog"
-    } else {
-        "tool.towncrier.filename"
+    let own = config.root.join(".git-release.toml");
+    let (file_of_key, key) = match &config.release.changelog {
+        Some(_) if own.is_file() => (own, "changelog"),
+        Some(_) => (
+            config.root.join("pyproject.toml"),
+            "tool.git-release.changelog",
+        ),
+        None => (config_file(config), "tool.towncrier.filename"),
     };
     let file = py_format(
         template,
@@ -970,7 +973,7 @@ pub fn changelog_path(config: &Config, version: &str, name: &str, date: &str) ->
             ("patch", &patch),
         ],
     )
-    .map_err(|m| Error::config(config.root.join("pyproject.toml"), key, m))?;
+    .map_err(|m| Error::config(file_of_key, key, m))?;
     Ok(config.root.join(file))
 }
 
@@ -1078,9 +1081,12 @@ pub fn build(
     let content = render_section(config, fragments, version, date, Some(name))?;
     let path = changelog_path(config, version, name, date)?;
     let existing = match std::fs::read(&path) {
-        Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| Error::Fragment {
-            path: path.clone(),
-            message: "is not UTF-8 text; convert it to UTF-8 first".into(),
+        Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not UTF-8 text; convert the file to UTF-8 first",
+            );
+            Error::io(&path, e)
         })?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&path, e)),
@@ -1109,8 +1115,14 @@ pub fn build(
         None
     };
     let text = insert_section(previous, &tc.start_string, &content);
+    // Outside a git work tree towncrier writes and deletes without staging; so do we.
+    let toplevel = git(&config.root, &["rev-parse", "--show-toplevel"], &[])
+        .ok()
+        .map(|t| PathBuf::from(t.trim_end_matches(['\n', '\r'])));
     crate::atomic::write(&path, text.as_bytes())?;
-    git(&config.root, &["add", "--"], &[path.as_path()])?;
+    if toplevel.is_some() {
+        git(&config.root, &["add", "--"], &[path.as_path()])?;
+    }
 
     let files: Vec<PathBuf> = fragments.fragments.iter().map(|f| f.path.clone()).collect();
     if keep || files.is_empty() {
@@ -1120,26 +1132,21 @@ pub fn build(
             kept: files,
         });
     }
-    let tracked = git(
-        &config.root,
-        &["ls-files", "-z", "--full-name", "--"],
-        &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-    )?;
-    let toplevel = git(&config.root, &["rev-parse", "--show-toplevel"], &[])?;
-    let toplevel = PathBuf::from(toplevel.trim_end_matches('\n'));
-    let tracked: Vec<PathBuf> = tracked
+    // Like towncrier: `git rm` what git tracks, delete the rest.
+    let tracked: HashSet<PathBuf> = match &toplevel {
+        Some(top) => git(
+            &config.root,
+            &["ls-files", "-z", "--full-name", "--"],
+            &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        )?
         .split('\0')
         .filter(|s| !s.is_empty())
-        .map(|s| toplevel.join(s))
-        .collect();
-    let is_tracked = |p: &Path| {
-        let canonical = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-        tracked
-            .iter()
-            .any(|t| t.canonicalize().unwrap_or_else(|_| t.clone()) == canonical)
+        .map(|s| canonical(&top.join(s)))
+        .collect(),
+        None => HashSet::new(),
     };
     let (in_git, untracked): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        files.iter().partition(|p| is_tracked(p));
+        files.iter().partition(|p| tracked.contains(&canonical(p)));
     if !in_git.is_empty() {
         git(
             &config.root,
@@ -1155,6 +1162,11 @@ pub fn build(
         removed: files,
         kept: Vec::new(),
     })
+}
+
+/// The path with symbolic links resolved, for comparing paths git printed with ours.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Run `git -C <root> <args> <paths>`; stdout on success, git's message otherwise.

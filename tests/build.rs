@@ -383,3 +383,26 @@ fn runs_from_a_subdirectory() {
         .success()
         .stdout(predicate::str::contains("- One. (#1)"));
 }
+
+/// Outside git, like towncrier: the changelog is written and the fragments deleted.
+#[test]
+fn works_outside_git() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("changes")).unwrap();
+    std::fs::write(dir.path().join("changes/1.feature.md"), "One.\n").unwrap();
+    git_release(dir.path())
+        .args(["build", "1.0", "--date", "2025-01-01"])
+        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("CHANGELOG.md")).unwrap(),
+        "# 1.0 (2025-01-01)\n\n## Features\n\n- One. (#1)\n"
+    );
+    assert!(!dir.path().join("changes/1.feature.md").exists());
+}
