@@ -622,7 +622,9 @@ pub const BUILTIN_TEMPLATES: &[&str] =
     &["default.md", "default.rst", "hr-between-versions.rst", "single-file-no-bullets.rst"];
 
 fn resolve_template(root: &Path, path: &Path, template: &str, markdown_file: bool) -> Result<TemplateSource> {
-    let is_resource = regex::Regex::new(r"^[-\w.]+:[-\w.]+$").expect("valid").is_match(template);
+    // towncrier's `[-\w.]+:[-\w.]+$`, without compiling a Unicode regex on every start.
+    let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let is_resource = template.split_once(':').is_some_and(|(a, b)| word(a) && word(b));
     if is_resource {
         let (package, resource) = template.split_once(':').expect("matched a colon");
         let mut resource = resource.to_string();
