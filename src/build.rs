@@ -465,7 +465,40 @@ fn py_repr(value: &Value) -> String {
                 .unwrap_or_default();
             format!("{{{}}}", items.join(", "))
         }
+        K::Number if !value.is_integer() => match f64::try_from(value.clone()) {
+            Ok(f) => py_float_repr(f),
+            Err(_) => value.to_string(),
+        },
         _ => value.to_string(),
+    }
+}
+
+/// Python's `repr()` of a float: the shortest digits that round-trip (as Rust's), in
+/// fixed notation from 1e-4 up to 1e16 (`3.0`, `0.0001`) and scientific outside
+/// (`1e+20`, `1.5e-05`).
+fn py_float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if f == 0.0 || (-4..16).contains(&exp) {
+        let fixed = f.to_string();
+        if fixed.contains(['.', 'e']) {
+            fixed
+        } else {
+            format!("{fixed}.0")
+        }
+    } else {
+        format!(
+            "{mantissa}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     }
 }
 
@@ -1309,6 +1342,26 @@ mod tests {
             "True None  {'a': [1, 'x']}"
         );
         assert_eq!(py_repr_str("it's"), "\"it's\"");
+        // repr() of floats, as CPython prints them.
+        for (f, py) in [
+            (3.0, "3.0"),
+            (1e20, "1e+20"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-1.5e-7, "-1.5e-07"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (-0.0, "-0.0"),
+            (123456789.125, "123456789.125"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(py_float_repr(f), py, "{f}");
+        }
+        assert_eq!(
+            render("{{ 1e20 }} {{ [0.5] }} {{ 7 / 2 }}"),
+            "1e+20 [0.5] 3.5"
+        );
         assert_eq!(py_repr_str("a\\b'\""), "'a\\\\b\\'\"'");
     }
 
