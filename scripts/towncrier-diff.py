@@ -97,7 +97,8 @@ def run(case: Path, tool: str, towncrier: str, binary: str) -> dict:
             write = [binary, "build", s["version"], "--date", s["date"], *name]
         p = subprocess.run(draft, cwd=repo, env=env, capture_output=True)
         result["draft_ok"] = p.returncode == 0
-        result["draft"] = p.stdout.decode() if p.returncode == 0 else (p.stdout + p.stderr).decode()
+        # Error output names the temporary repository; keep it stable.
+        result["draft"] = p.stdout.decode() if p.returncode == 0 else (p.stdout + p.stderr).decode().replace(str(repo), "<repo>")
         if p.returncode == 0:
             p = subprocess.run(write, cwd=repo, env=env, capture_output=True)
             if p.returncode != 0:
