@@ -63,10 +63,10 @@ fn config_file(config: &Config) -> PathBuf {
 
 /// The values `build.py` passes around: the project name, the version and the date.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionData<'a> {
-    pub name: &'a str,
-    pub version: &'a str,
-    pub date: &'a str,
+struct VersionData<'a> {
+    name: &'a str,
+    version: &'a str,
+    date: &'a str,
 }
 
 /// Render the section towncrier would build for these fragments: its `content` (what
@@ -321,7 +321,7 @@ fn get_indent(text: &str, all_bullets: bool) -> &'static str {
 
 /// towncrier's `render_issue`: `issue_format` (a Python format string), else `#N` for
 /// numbers and the issue as is otherwise.
-pub fn render_issue(
+pub(crate) fn render_issue(
     issue_format: Option<&str>,
     issue: &str,
 ) -> std::result::Result<String, String> {
@@ -341,7 +341,7 @@ fn is_python_int(s: &str) -> bool {
 
 /// towncrier's `append_newlines_if_trailing_code_block`: a fragment ending in an indented
 /// code block gets `"\n\n "` so that the issue link does not land inside the block.
-pub fn append_newlines_if_trailing_code_block(text: &str) -> String {
+pub(crate) fn append_newlines_if_trailing_code_block(text: &str) -> String {
     // On bytes without Unicode classes: the same matches on UTF-8 text (no multi-byte
     // character holds a `\n` byte), at a fraction of the compile time.
     static CODE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
@@ -690,7 +690,7 @@ impl Object for PyList {
 /// keyword, a string, a number, `)`, `]` or `}`). The matching `]` becomes `)`. Line
 /// structure is kept, so error line numbers still point at the user's template. On a
 /// tokenizer error the source is returned unchanged, for minijinja to report.
-pub fn rewrite_list_literals(source: &str) -> Cow<'_, str> {
+pub(crate) fn rewrite_list_literals(source: &str) -> Cow<'_, str> {
     use minijinja::machinery::{Token, tokenize};
     const KEYWORDS: &[&str] = &[
         "and",
@@ -778,7 +778,7 @@ pub fn rewrite_list_literals(source: &str) -> Cow<'_, str> {
 /// Python's `str.format` with keyword arguments only (what towncrier uses for
 /// `issue_format`, `title_format` and file names): `{name}`, `{name!s}`, `{name!r}`,
 /// `{name:spec}` with string specs (fill, align, width, precision), `{{` and `}}`.
-pub fn py_format(format: &str, args: &[(&str, &str)]) -> std::result::Result<String, String> {
+pub(crate) fn py_format(format: &str, args: &[(&str, &str)]) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(format.len() + 16);
     let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {
@@ -876,12 +876,12 @@ fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, Str
 /// Python's `textwrap.fill(text, width, subsequent_indent=…, break_long_words=False,
 /// break_on_hyphens=False)` with the other options at their defaults (tabs expanded to 8,
 /// whitespace replaced, whitespace dropped at line ends). Widths count code points.
-pub fn fill(text: &str, width: usize, subsequent_indent: &str) -> String {
+pub(crate) fn fill(text: &str, width: usize, subsequent_indent: &str) -> String {
     wrap(text, width, subsequent_indent).join("\n")
 }
 
 /// Python's `textwrap.wrap` with the options of [`fill`].
-pub fn wrap(text: &str, width: usize, subsequent_indent: &str) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize, subsequent_indent: &str) -> Vec<String> {
     const WS: [char; 6] = ['\t', '\n', '\x0b', '\x0c', '\r', ' '];
     // _munge_whitespace: expandtabs(8), then each ASCII whitespace becomes a space.
     let mut munged = String::with_capacity(text.len());

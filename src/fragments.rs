@@ -216,7 +216,7 @@ fn read_contents(fragments: &mut [Fragment]) -> Result<()> {
 
 /// Read a file as Python's `Path.read_text(encoding="utf-8", errors="replace")`: invalid
 /// bytes become U+FFFD and `\r\n` / `\r` become `\n` (universal newlines).
-pub fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     use std::io::Read as _;
     // Fragments are small: read without asking for the size first (one syscall fewer
     // per file than `fs::read`, which counts with hundreds of fragments).
@@ -235,7 +235,7 @@ pub fn read_text(path: &Path) -> Result<String> {
 }
 
 /// `\r\n` and lone `\r` to `\n`, as Python's text mode reads files.
-pub fn universal_newlines(text: &str) -> String {
+pub(crate) fn universal_newlines(text: &str) -> String {
     if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
@@ -246,7 +246,7 @@ pub fn universal_newlines(text: &str) -> String {
 /// towncrier's `parse_newfragment_basename`: the last dot-separated part (after the first)
 /// that is a configured type is the type, everything before it the issue, and a number
 /// right after it the counter.
-pub fn parse_basename<V>(
+pub(crate) fn parse_basename<V>(
     basename: &str,
     types: &IndexMap<String, V>,
 ) -> Option<(String, String, u32)> {
@@ -360,7 +360,7 @@ impl IgnoreList {
 
 /// Python's `fnmatch.translate`: `*`, `?`, `[seq]`, `[!seq]`, everything else literal.
 /// `None` is a pattern that can never match (an empty `[]` set).
-pub fn fnmatch_regex(pattern: &str) -> Option<Regex> {
+pub(crate) fn fnmatch_regex(pattern: &str) -> Option<Regex> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut re = String::from(r"(?s)\A");
     let mut i = 0;
@@ -520,7 +520,7 @@ pub fn issue_key(issue: &str) -> IssueKey {
 }
 
 /// Sort key of one entry (towncrier's `entry_key`): orphans (no issue) last, by text.
-pub fn entry_key(text: &str, issues: &[String]) -> (String, Vec<IssueKey>) {
+pub(crate) fn entry_key(text: &str, issues: &[String]) -> (String, Vec<IssueKey>) {
     (
         if issues.is_empty() {
             text.to_string()
@@ -532,7 +532,7 @@ pub fn entry_key(text: &str, issues: &[String]) -> (String, Vec<IssueKey>) {
 }
 
 /// Sort key by bullet style (towncrier's `bullet_key`), used without `all_bullets`.
-pub fn bullet_key(text: &str) -> i32 {
+pub(crate) fn bullet_key(text: &str) -> i32 {
     if text.is_empty() {
         -1
     } else if text.starts_with("- ") {
@@ -547,7 +547,7 @@ pub fn bullet_key(text: &str) -> i32 {
 }
 
 /// towncrier's `indent`: `prefix` before every line that is not blank.
-pub fn indent(text: &str, prefix: &str) -> String {
+pub(crate) fn indent(text: &str, prefix: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for line in py_splitlines_keepends(text) {
         if !py_strip(line).is_empty() {
@@ -560,27 +560,27 @@ pub fn indent(text: &str, prefix: &str) -> String {
 
 /// Python's `str.isspace` for one character (Unicode whitespace plus the ASCII
 /// separators `\x1c`–`\x1f`, which Rust does not count).
-pub fn py_isspace(c: char) -> bool {
+pub(crate) fn py_isspace(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
 /// Python's `str.strip()`.
-pub fn py_strip(s: &str) -> &str {
+pub(crate) fn py_strip(s: &str) -> &str {
     s.trim_matches(py_isspace)
 }
 
 /// Python's `str.rstrip()`.
-pub fn py_rstrip(s: &str) -> &str {
+pub(crate) fn py_rstrip(s: &str) -> &str {
     s.trim_end_matches(py_isspace)
 }
 
 /// Python's `str.lstrip()`.
-pub fn py_lstrip(s: &str) -> &str {
+pub(crate) fn py_lstrip(s: &str) -> &str {
     s.trim_start_matches(py_isspace)
 }
 
 /// Python's `str.splitlines(keepends=True)`, with all of Python's line boundaries.
-pub fn py_splitlines_keepends(text: &str) -> Vec<&str> {
+pub(crate) fn py_splitlines_keepends(text: &str) -> Vec<&str> {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut iter = text.char_indices().peekable();

@@ -130,6 +130,13 @@ fn existing_version_is_refused() {
         );
     assert_eq!(snapshot(repo.path()), before);
     assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+    // Its `## 26.2.0rc1` sections do not count as 26.2.0: the final release builds.
+    git_release(repo.path())
+        .args(["build", "26.2.0", "--date", "2026-02-13"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert!(text.contains("<!-- towncrier release notes start -->\n\n## 26.2.0 (2026-02-13)\n"));
 
     // Building the same version twice: the second build is refused.
     let repo = repo_with(&[
