@@ -778,7 +778,10 @@ pub(crate) fn rewrite_list_literals(source: &str) -> Cow<'_, str> {
 /// Python's `str.format` with keyword arguments only (what towncrier uses for
 /// `issue_format`, `title_format` and file names): `{name}`, `{name!s}`, `{name!r}`,
 /// `{name:spec}` with string specs (fill, align, width, precision), `{{` and `}}`.
-pub(crate) fn py_format(format: &str, args: &[(&str, &str)]) -> std::result::Result<String, String> {
+pub(crate) fn py_format(
+    format: &str,
+    args: &[(&str, &str)],
+) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(format.len() + 16);
     let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {
