@@ -88,7 +88,8 @@ pub enum Command {
 pub struct ReleaseArgs {
     /// The version to release: PEP 440 (26.2.0, 26.2.0rc2, 1.0a1, 1.0.dev3, 1.0.post1) or SemVer
     /// (1.2.3, 1.2.3-rc.1). rc/a/b/dev/post versions are pre-releases; others are final.
-    #[arg(value_name = "VERSION", required = true)]
+    // The id differs from the field name: `version` is clap's own `--version` flag.
+    #[arg(id = "release_version", value_name = "VERSION", required = true)]
     pub version: Option<String>,
 
     /// Also update the bundled WebUI to this version (runs the steps configured with
@@ -251,4 +252,14 @@ pub struct ContinueArgs {
 /// The clap command, for the man page and completions.
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks (duplicate ids, conflicting flags), which otherwise
+    /// only fire at run time in debug builds.
+    #[test]
+    fn command_is_consistent() {
+        super::command().debug_assert();
+    }
 }

@@ -593,8 +593,8 @@ fn parse_towncrier(
     tc.wrap = match r.get("wrap") {
         None | Some(Value::Boolean(false)) => Wrap::Off,
         Some(Value::Boolean(true)) => Wrap::Width(79),
-        Some(Value::Integer(0)) => Wrap::Off,
-        Some(Value::Integer(n)) if *n < 0 => Wrap::Width(79),
+        // towncrier tests `wrap is False`, so 0 (like any width <= 0) wraps at 79.
+        Some(Value::Integer(n)) if *n <= 0 => Wrap::Width(79),
         Some(Value::Integer(n)) => Wrap::Width(*n as usize),
         Some(v) => return Err(r.wrong("wrap", "a boolean or a line width", v)),
     };
@@ -737,9 +737,15 @@ fn resolve_template(
     template: &str,
     markdown_file: bool,
 ) -> Result<TemplateSource> {
-    let is_resource = regex::Regex::new(r"^[-\w.]+:[-\w.]+$")
-        .expect("valid")
-        .is_match(template);
+    // towncrier's `[-\w.]+:[-\w.]+$`, without compiling a Unicode regex on every start.
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    let is_resource = template
+        .split_once(':')
+        .is_some_and(|(a, b)| word(a) && word(b));
     if is_resource {
         let (package, resource) = template.split_once(':').expect("matched a colon");
         let mut resource = resource.to_string();

@@ -1,0 +1,415 @@
+//! `git release build` end to end: the real binary in throwaway git repositories holding
+//! the Backend.AI release states (tests/fixtures/backend-ai) and small made-up projects.
+
+mod common;
+
+use common::{backend_ai_cases, git, git_release, repo_from, repo_with, snapshot};
+use predicates::prelude::*;
+
+/// `--draft` prints exactly what towncrier 26.9 printed for each release state.
+#[test]
+fn draft_matches_towncrier_for_every_fixture() {
+    let cases = backend_ai_cases();
+    assert_eq!(cases.len(), 7);
+    for (version, date, dir) in cases {
+        let repo = repo_from(&dir.join("before"));
+        let expected = std::fs::read_to_string(dir.join("towncrier-draft.md")).unwrap();
+        let out = git_release(repo.path())
+            .args(["build", &version, "--draft", "--date", &date])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{version}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout == expected,
+            "{version}: the draft differs from towncrier's"
+        );
+        // A draft writes nothing.
+        assert_eq!(
+            git(repo.path(), &["status", "--porcelain"]),
+            "",
+            "{version}"
+        );
+    }
+}
+
+/// For the pre-releases, what towncrier wrote is what Backend.AI committed: the changelog
+/// of `after/`, with the fragments gone from the index and the disk.
+#[test]
+fn build_writes_the_changelog_like_towncrier() {
+    for (version, date, dir) in backend_ai_cases()
+        .into_iter()
+        .filter(|c| c.0.contains("rc"))
+    {
+        let repo = repo_from(&dir.join("before"));
+        let fragments: Vec<String> = std::fs::read_dir(repo.path().join("changes"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "template.md" && n != "README.md")
+            .collect();
+        git_release(repo.path())
+            .args(["build", &version, "--date", &date])
+            .assert()
+            .success()
+            .stdout("")
+            .stderr(predicate::str::contains("Done!"));
+        let expected = std::fs::read(dir.join("after/CHANGELOG.md")).unwrap();
+        assert!(
+            std::fs::read(repo.path().join("CHANGELOG.md")).unwrap() == expected,
+            "{version}: CHANGELOG.md differs"
+        );
+
+        let mut left: Vec<String> = std::fs::read_dir(repo.path().join("changes"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut after: Vec<String> = std::fs::read_dir(dir.join("after/changes"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        after.sort();
+        assert_eq!(left, after, "{version}");
+
+        let status = git(repo.path(), &["status", "--porcelain"]);
+        assert!(
+            status.contains("M  CHANGELOG.md"),
+            "{version}: the changelog is staged\n{status}"
+        );
+        for f in &fragments {
+            assert!(
+                status.contains(&format!("D  changes/{f}")),
+                "{version}: {f} is removed from the index"
+            );
+        }
+    }
+}
+
+#[test]
+fn keep_leaves_the_fragments() {
+    let (version, date, dir) = backend_ai_cases()
+        .into_iter()
+        .find(|c| c.0 == "26.4.4rc9")
+        .unwrap();
+    let repo = repo_from(&dir.join("before"));
+    let before = snapshot(&repo.path().join("changes"));
+    git_release(repo.path())
+        .args(["build", &version, "--date", &date, "--keep"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Keeping the following files:"));
+    assert_eq!(snapshot(&repo.path().join("changes")), before);
+    assert_eq!(
+        git(repo.path(), &["status", "--porcelain"]),
+        "M  CHANGELOG.md\n"
+    );
+    assert!(
+        std::fs::read(repo.path().join("CHANGELOG.md")).unwrap()
+            == std::fs::read(dir.join("after/CHANGELOG.md")).unwrap()
+    );
+}
+
+/// A version that already has a section is refused and nothing changes.
+#[test]
+fn existing_version_is_refused() {
+    // 26.2.0's changelog already holds `## 26.1.0 (2026-01-26)`.
+    let dir = common::fixtures().join("backend-ai/26.2.0/before");
+    let repo = repo_from(&dir);
+    let before = snapshot(repo.path());
+    git_release(repo.path())
+        .args(["build", "26.1.0", "--date", "2026-01-26"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("already has a section for 26.1.0")
+                .and(predicate::str::contains("CHANGELOG.md:")),
+        );
+    assert_eq!(snapshot(repo.path()), before);
+    assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+    // Its `## 26.2.0rc1` sections do not count as 26.2.0: the final release builds.
+    git_release(repo.path())
+        .args(["build", "26.2.0", "--date", "2026-02-13"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert!(text.contains("<!-- towncrier release notes start -->\n\n## 26.2.0 (2026-02-13)\n"));
+
+    // Building the same version twice: the second build is refused.
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("changes/1.feature.md", "One.\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "1.0.0", "--date", "2025-01-01"])
+        .assert()
+        .success();
+    // `git rm` took the emptied directory away.
+    std::fs::create_dir_all(repo.path().join("changes")).unwrap();
+    std::fs::write(repo.path().join("changes/2.feature.md"), "Two.\n").unwrap();
+    let before = snapshot(repo.path());
+    git_release(repo.path())
+        .args(["build", "1.0.0", "--date", "2025-01-02"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already has a section for 1.0.0"));
+    assert_eq!(snapshot(repo.path()), before);
+    // A pre-release of the same version is another version.
+    git_release(repo.path())
+        .args(["build", "1.0.1rc1", "--date", "2025-01-02"])
+        .assert()
+        .success();
+}
+
+/// `changelog = "CHANGELOG/{major}.{minor}.md"`: one file per minor series, created with
+/// its directory.
+#[test]
+fn per_series_changelog_path() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+        ),
+        (
+            ".git-release.toml",
+            "changelog = \"CHANGELOG/{major}.{minor}.md\"\n",
+        ),
+        ("changes/1.feature.md", "One.\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "3.4.0rc1", "--date", "2025-01-01"])
+        .assert()
+        .success();
+    let file = repo.path().join("CHANGELOG/3.4.md");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "# 3.4.0rc1 (2025-01-01)\n\n## Features\n\n- One. (#1)\n"
+    );
+
+    std::fs::create_dir_all(repo.path().join("changes")).unwrap();
+    std::fs::write(repo.path().join("changes/2.bugfix.md"), "Two.\n").unwrap();
+    git_release(repo.path())
+        .args(["build", "3.4.0", "--date", "2025-01-02"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("# 3.4.0 (2025-01-02)\n\n## Bugfixes\n\n- Two. (#2)\n\n\n# 3.4.0rc1"),
+        "{text}"
+    );
+
+    std::fs::create_dir_all(repo.path().join("changes")).unwrap();
+    std::fs::write(repo.path().join("changes/3.feature.md"), "Three.\n").unwrap();
+    git_release(repo.path())
+        .args(["build", "3.5.0", "--date", "2025-02-01"])
+        .assert()
+        .success();
+    assert!(repo.path().join("CHANGELOG/3.5.md").is_file());
+    let status = git(repo.path(), &["status", "--porcelain"]);
+    assert!(
+        status.contains("A  CHANGELOG/3.4.md") && status.contains("A  CHANGELOG/3.5.md"),
+        "{status}"
+    );
+    assert!(!repo.path().join("changes/3.feature.md").exists());
+
+    // A version that is not PEP 440 or SemVer cannot fill {major}.
+    std::fs::create_dir_all(repo.path().join("changes")).unwrap();
+    std::fs::write(repo.path().join("changes/4.feature.md"), "Four.\n").unwrap();
+    git_release(repo.path())
+        .args(["build", "next", "--date", "2025-02-01"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`next` is not a version"));
+}
+
+#[test]
+fn unknown_types_are_reported_not_dropped() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("changes/1.feature.md", "Known.\n"),
+        ("changes/123.feat.md", "Typo.\n"),
+        ("changes/notes.txt", "not a fragment at all\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "1.0.0", "--draft", "--date", "2025-01-01"])
+        .assert()
+        .success()
+        .stdout("# 1.0.0 (2025-01-01)\n\n## Features\n\n- Known. (#1)\n\n\n\n")
+        .stderr(
+            predicate::str::contains("warning:")
+                .and(predicate::str::contains("123.feat.md"))
+                .and(predicate::str::contains("`feat` is not a fragment type"))
+                .and(predicate::str::contains("notes.txt").not()),
+        );
+}
+
+#[test]
+fn version_defaults_to_the_version_file() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("VERSION", "2.3.4rc1\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "--draft", "--date", "2025-01-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# 2.3.4rc1 (2025-01-01)\n"));
+    // towncrier's own `version` key wins.
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\nversion = \"9.9\"\n",
+        ),
+        ("VERSION", "2.3.4rc1\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "--draft", "--date", "2025-01-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# 9.9 (2025-01-01)\n"));
+
+    let repo = repo_with(&[(
+        "pyproject.toml",
+        "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\n",
+    )]);
+    git_release(repo.path())
+        .args(["build", "--draft"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no version given")
+                .and(predicate::str::contains("git release build 1.2.3")),
+        );
+}
+
+#[test]
+fn date_defaults_to_source_date_epoch() {
+    let repo = repo_with(&[(
+        "pyproject.toml",
+        "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\n",
+    )]);
+    git_release(repo.path())
+        .args(["build", "1.0", "--draft"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env("TZ", "UTC")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# 1.0 (2023-11-14)\n"));
+    git_release(repo.path())
+        .args(["build", "1.0", "--draft"])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SOURCE_DATE_EPOCH"));
+}
+
+#[test]
+fn template_errors_name_the_template() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ntemplate = \"changes/tpl.md\"\n",
+        ),
+        (
+            "changes/tpl.md",
+            "# {{ versiondata.version }}\n{% for x in sections %}\n{{ x.nope() }}\n{% endfor %}\n",
+        ),
+        ("changes/1.feature.md", "One.\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "1.0", "--draft", "--date", "2025-01-01"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("changes/tpl.md").and(predicate::str::contains("line 3")));
+
+    std::fs::write(repo.path().join("changes/tpl.md"), "{% for x in %}\n").unwrap();
+    git_release(repo.path())
+        .args(["build", "1.0", "--draft", "--date", "2025-01-01"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("changes/tpl.md")
+                .and(predicate::str::contains("syntax error")),
+        );
+}
+
+/// Fragments git does not track are deleted from the disk, like towncrier does.
+#[test]
+fn untracked_fragments_are_deleted() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("changes/1.feature.md", "Tracked.\n"),
+    ]);
+    std::fs::write(repo.path().join("changes/2.feature.md"), "Untracked.\n").unwrap();
+    git_release(repo.path())
+        .args(["build", "1.0", "--date", "2025-01-01"])
+        .assert()
+        .success();
+    assert!(!repo.path().join("changes/1.feature.md").exists());
+    assert!(!repo.path().join("changes/2.feature.md").exists());
+    let text = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert!(
+        text.contains("- Tracked. (#1)") && text.contains("- Untracked. (#2)"),
+        "{text}"
+    );
+    assert_eq!(
+        git(repo.path(), &["status", "--porcelain"]),
+        "A  CHANGELOG.md\nD  changes/1.feature.md\n"
+    );
+}
+
+/// Run from a sub-directory, the configuration at the top of the work tree is found.
+#[test]
+fn runs_from_a_subdirectory() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("changes/1.feature.md", "One.\n"),
+        ("src/lib/x.txt", "x"),
+    ]);
+    git_release(&repo.path().join("src/lib"))
+        .args(["build", "1.0", "--draft", "--date", "2025-01-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("- One. (#1)"));
+}
+
+/// Outside git, like towncrier: the changelog is written and the fragments deleted.
+#[test]
+fn works_outside_git() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("changes")).unwrap();
+    std::fs::write(dir.path().join("changes/1.feature.md"), "One.\n").unwrap();
+    git_release(dir.path())
+        .args(["build", "1.0", "--date", "2025-01-01"])
+        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("CHANGELOG.md")).unwrap(),
+        "# 1.0 (2025-01-01)\n\n## Features\n\n- One. (#1)\n"
+    );
+    assert!(!dir.path().join("changes/1.feature.md").exists());
+}
