@@ -1103,18 +1103,30 @@ pub struct BuildReport {
     pub kept: Vec<PathBuf>,
 }
 
-/// The whole non-draft `build`: render the section, write the changelog atomically, `git
-/// add` it, and `git rm` the consumed fragments (deleting the ones git does not track)
-/// unless `keep`. Refuses, changing nothing, when the changelog already has a heading
-/// for `version`.
-pub fn build(
+/// What a build would write, computed without touching anything.
+#[derive(Debug, Clone)]
+pub struct BuildPlan {
+    /// The changelog file, absolute.
+    pub changelog: PathBuf,
+    /// Its new contents.
+    pub text: String,
+    /// The section alone (towncrier's `content`).
+    pub section: String,
+    /// The fragment files the section consumes.
+    pub fragments: Vec<PathBuf>,
+}
+
+/// Render the section and the changelog with it inserted, as towncrier would write it.
+/// Refuses when the changelog already has a heading for `version`, and when a Markdown
+/// changelog is malformed (a duplicated final release heading, an entry outside any
+/// category): both with the line number, nothing changed.
+pub fn plan(
     config: &Config,
     fragments: &FragmentSet,
     version: &str,
     date: &str,
     name: Option<&str>,
-    keep: bool,
-) -> Result<BuildReport> {
+) -> Result<BuildPlan> {
     let tc = &config.towncrier;
     let name = name.unwrap_or(&tc.name);
     let content = render_section(config, fragments, version, date, Some(name))?;
@@ -1147,6 +1159,12 @@ pub fn build(
                 heading.trim()
             )));
         }
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        {
+            crate::changelog::Changelog::parse_with(text, Some(&tc.start_string)).check(&path)?;
+        }
     }
     let previous = if tc.single_file {
         existing.as_deref()
@@ -1154,82 +1172,69 @@ pub fn build(
         None
     };
     let text = insert_section(previous, &tc.start_string, &content);
-    // Outside a git work tree towncrier writes and deletes without staging; so do we.
-    let toplevel = git(&config.root, &["rev-parse", "--show-toplevel"], &[])
-        .ok()
-        .map(|t| PathBuf::from(t.trim_end_matches(['\n', '\r'])));
-    crate::atomic::write(&path, text.as_bytes())?;
-    if toplevel.is_some() {
-        git(&config.root, &["add", "--"], &[path.as_path()])?;
-    }
+    Ok(BuildPlan {
+        changelog: path,
+        text,
+        section: content,
+        fragments: fragments.fragments.iter().map(|f| f.path.clone()).collect(),
+    })
+}
 
-    let files: Vec<PathBuf> = fragments.fragments.iter().map(|f| f.path.clone()).collect();
-    if keep || files.is_empty() {
+/// The whole non-draft `build`: [`plan`], write the changelog atomically, `git add` it,
+/// and `git rm` the consumed fragments (deleting the ones git does not track) unless
+/// `keep`. Outside a git work tree towncrier writes and deletes without staging; so do we.
+pub fn build(
+    config: &Config,
+    fragments: &FragmentSet,
+    version: &str,
+    date: &str,
+    name: Option<&str>,
+    keep: bool,
+) -> Result<BuildReport> {
+    let plan = plan(config, fragments, version, date, name)?;
+    let repo = crate::git::Repo::discover(&config.root).ok();
+    crate::atomic::write(&plan.changelog, plan.text.as_bytes())?;
+    if let Some(repo) = &repo {
+        repo.add(&[&plan.changelog])?;
+    }
+    if keep || plan.fragments.is_empty() {
         return Ok(BuildReport {
-            changelog: path,
+            changelog: plan.changelog,
             removed: Vec::new(),
-            kept: files,
+            kept: plan.fragments,
         });
     }
-    // Like towncrier: `git rm` what git tracks, delete the rest.
-    let tracked: HashSet<PathBuf> = match &toplevel {
-        Some(top) => git(
-            &config.root,
-            &["ls-files", "-z", "--full-name", "--"],
-            &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-        )?
-        .split('\0')
-        .filter(|s| !s.is_empty())
-        .map(|s| canonical(&top.join(s)))
-        .collect(),
-        None => HashSet::new(),
-    };
-    let (in_git, untracked): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        files.iter().partition(|p| tracked.contains(&canonical(p)));
-    if !in_git.is_empty() {
-        git(
-            &config.root,
-            &["rm", "--quiet", "--force", "--"],
-            &in_git.iter().map(|p| p.as_path()).collect::<Vec<_>>(),
-        )?;
-    }
-    for p in untracked {
-        std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
-    }
+    remove_fragments(repo.as_ref(), &plan.fragments)?;
     Ok(BuildReport {
-        changelog: path,
-        removed: files,
+        changelog: plan.changelog,
+        removed: plan.fragments,
         kept: Vec::new(),
     })
 }
 
-/// The path with symbolic links resolved, for comparing paths git printed with ours.
-fn canonical(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+/// Like towncrier: `git rm` the fragments git tracks, delete the others.
+pub fn remove_fragments(repo: Option<&crate::git::Repo>, files: &[PathBuf]) -> Result<()> {
+    let tracked: HashSet<PathBuf> = match repo {
+        Some(repo) => repo
+            .ls_files()?
+            .into_iter()
+            .map(|f| canonical(&repo.root().join(f)))
+            .collect(),
+        None => HashSet::new(),
+    };
+    let (in_git, untracked): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        files.iter().partition(|p| tracked.contains(&canonical(p)));
+    if let (Some(repo), false) = (repo, in_git.is_empty()) {
+        repo.rm(&in_git)?;
+    }
+    for p in untracked {
+        std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
+    }
+    Ok(())
 }
 
-/// Run `git -C <root> <args> <paths>`; stdout on success, git's message otherwise.
-/// (The one place this module writes through git; it may move to `crate::git`.)
-fn git(root: &Path, args: &[&str], paths: &[&Path]) -> Result<String> {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .args(paths)
-        .output()
-        .map_err(|e| {
-            Error::Git(format!(
-                "cannot run git: {e}; is git installed and on PATH?"
-            ))
-        })?;
-    if !output.status.success() {
-        return Err(Error::Git(format!(
-            "`git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The version to build when none is given: towncrier's `version` key, else the version

@@ -413,3 +413,38 @@ fn works_outside_git() {
     );
     assert!(!dir.path().join("changes/1.feature.md").exists());
 }
+
+/// A malformed changelog is an error with the line number, and nothing changes: no
+/// file, no index entry, no fragment.
+#[test]
+fn malformed_changelogs_are_refused_with_the_line() {
+    for (log, line, needle) in [
+        (
+            "# Changes\n\n<!-- towncrier release notes start -->\n\n## 1.1.0 (2025-02-01)\n\n### Features\n* A ([#1](u))\n\n\n## 1.1.0 (2025-01-01)\n\n### Features\n* B ([#2](u))\n",
+            "CHANGELOG.md:11",
+            "1.1.0",
+        ),
+        (
+            "# Changes\n\n<!-- towncrier release notes start -->\n\n## 1.1.0 (2025-02-01)\n* A ([#1](u))\n\n### Features\n* B ([#2](u))\n",
+            "CHANGELOG.md:6",
+            "not under a category heading",
+        ),
+    ] {
+        let repo = repo_with(&[
+            (
+                "pyproject.toml",
+                "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+            ),
+            ("CHANGELOG.md", log),
+            ("changes/3.feature.md", "Three.\n"),
+        ]);
+        let before = snapshot(repo.path());
+        git_release(repo.path())
+            .args(["build", "1.2.0", "--date", "2025-03-01"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(line).and(predicate::str::contains(needle)));
+        assert_eq!(snapshot(repo.path()), before);
+        assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+    }
+}
