@@ -60,7 +60,7 @@ fn main() -> git_release::Result<()> {
         }
         let history = consolidate::history(&log, &skip);
         let ctx = Context::new(corpus, history, &components, 2);
-        let learned = learn::learn(&learn_sections(&log, &skip), &texts, &ctx);
+        let learned = learn::learn(&learn::grouped_sections(&log), &texts, &ctx);
         let rules_text = learn::to_toml(&learned, "before/CHANGELOG.md");
         let rules = group::rules::RulesFile::parse(Path::new("learned.toml"), &rules_text)?;
         let singletons = Singletons;
@@ -115,33 +115,4 @@ impl Grouper for Singletons {
     ) -> git_release::Result<Vec<group::Proposal>> {
         Ok(Vec::new())
     }
-}
-
-fn learn_sections(log: &Changelog, skip: &[usize]) -> Vec<learn::GroupedSection> {
-    let mut out = Vec::new();
-    for (i, r) in log.releases().iter().enumerate() {
-        if skip.contains(&i) {
-            continue;
-        }
-        for c in &r.categories {
-            if c.subsections.is_empty() {
-                continue;
-            }
-            out.push(learn::GroupedSection {
-                release: r.title().to_string(),
-                category: c.name.clone(),
-                groups: c
-                    .subsections
-                    .iter()
-                    .map(|s| learn::LearnGroup {
-                        title: s.title.clone(),
-                        description: s.description.clone().unwrap_or_default(),
-                        other: s.is_other(),
-                        texts: s.entries.iter().map(|e| e.text.clone()).collect(),
-                    })
-                    .collect(),
-            });
-        }
-    }
-    out
 }

@@ -4,23 +4,322 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{BuildArgs, Cli, Command};
+use crate::changelog::Changelog;
+use crate::cli::{
+    BuildArgs, Cli, Command, ConsolidateArgs, LearnArgs, RulesCommand, SectionFormat,
+};
 use crate::config::Config;
+use crate::consolidate;
 use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::group::{self, StrategyOptions, learn};
+use crate::review;
+use crate::term::Term;
+use crate::version::Version;
 
 /// Run the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     let name = match &cli.command {
         None => "release",
         Some(Command::Build(args)) => return build(args),
-        Some(Command::Consolidate(_)) => "consolidate",
-        Some(Command::Rules(_)) => "rules learn",
+        Some(Command::Consolidate(args)) => return consolidate(args, &cli),
+        Some(Command::Rules(RulesCommand::Learn(args))) => return learn_rules(args),
         Some(Command::Demo(_)) => "demo",
         Some(Command::Abort) => "abort",
         Some(Command::Continue(_)) => "continue",
     };
     eprintln!("git release {name}: not yet implemented");
     Ok(2)
+}
+
+/// The repository holding the current directory.
+fn open_repo() -> Result<Repo> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    Repo::discover(&cwd)
+}
+
+fn term_for(cli: &Cli, repo: Option<&Repo>) -> Term {
+    Term::new(cli.color, repo.and_then(|r| r.config_string("color.ui")))
+}
+
+/// `--date`, checked: a typo here would end up in the changelog.
+pub fn parse_date(date: Option<&str>) -> Result<String> {
+    match date {
+        None => crate::build::default_date(),
+        Some(d) => jiff::civil::Date::strptime("%Y-%m-%d", d)
+            .map(|_| d.to_string())
+            .map_err(|_| {
+                Error::Usage(format!(
+                    "`{d}` is not a date; use YYYY-MM-DD, e.g. 2026-02-13"
+                ))
+            }),
+    }
+}
+
+/// The version in the project's version file.
+pub fn current_version(config: &Config) -> Result<(std::path::PathBuf, String, Version)> {
+    let path = config.root.join(&config.release.version_file);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::Refused(format!(
+                "{} does not exist; create it with the current version, or set `version-file` in [tool.git-release]",
+                path.display()
+            ))
+        } else {
+            Error::io(&path, e)
+        }
+    })?;
+    let version = Version::parse(text.trim())
+        .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
+    Ok((path, text, version))
+}
+
+/// Strategy name and data files: flags first, then `[tool.git-release.consolidate]`.
+pub fn strategy_options(
+    config: &Config,
+    grouping: &crate::cli::GroupingArgs,
+) -> (String, StrategyOptions) {
+    let c = &config.release.consolidate;
+    let strategy = grouping
+        .strategy
+        .clone()
+        .unwrap_or_else(|| c.strategy.clone());
+    let options = StrategyOptions {
+        rules: grouping.rules.clone().or_else(|| c.rules.clone()),
+        labels_from: grouping
+            .labels_from
+            .clone()
+            .or_else(|| c.labels_from.clone()),
+    };
+    (strategy, options)
+}
+
+/// `git release consolidate`.
+fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
+    let repo = open_repo().ok();
+    let term = term_for(cli, repo.as_ref());
+    let config = load_config()?;
+    let version = match &args.version {
+        Some(v) => Version::parse(v)?,
+        None => current_version(&config)?.2.base(),
+    };
+    let date = parse_date(args.date.as_deref())?;
+    let (strategy, options) = strategy_options(&config, &args.grouping);
+    let prepared = consolidate::prepare(&config, &version, &date, &strategy, &options)?;
+    for note in consolidate::report(&prepared.grouped.consolidation) {
+        term.note(&note);
+    }
+    let level = prepared.changelog.level();
+    let release = prepared.grouped.release();
+    if args.dry_run {
+        let mut stdout = std::io::stdout().lock();
+        let text = match args.format {
+            SectionFormat::Markdown => release.render(level),
+            SectionFormat::Json => {
+                serde_json::to_string_pretty(&prepared.grouped.view())
+                    .expect("plain data serialises")
+                    + "\n"
+            }
+        };
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush())
+            .map_err(|e| Error::io("<stdout>", e))?;
+        return Ok(0);
+    }
+    let repo = repo.ok_or_else(|| {
+        Error::Refused(
+            "not in a git repository; run inside the project's repository (or use --dry-run)"
+                .into(),
+        )
+    })?;
+    let keep_rc = args.grouping.keep_rc || config.release.consolidate.keep_rc;
+    let reviewed = if args.no_edit {
+        release
+    } else {
+        match review_section(&repo, &config, &prepared, args.resume)? {
+            Some(r) => r,
+            None => {
+                term.warn("the draft was emptied: nothing was written");
+                return Ok(1);
+            }
+        }
+    };
+    consolidate::write(
+        &prepared,
+        &reviewed,
+        keep_rc,
+        args.keep_fragments,
+        Some(&repo),
+    )?;
+    let c = &prepared.grouped.consolidation;
+    eprintln!(
+        "Wrote {} ({} entries, {} groups{}) to {}",
+        version,
+        c.entry_count(),
+        prepared.grouped.group_count(),
+        if c.section_versions.is_empty() {
+            String::new()
+        } else {
+            format!(", folded {}", c.section_versions.join(", "))
+        },
+        prepared.path.display()
+    );
+    Ok(0)
+}
+
+/// Open the consolidated section in the editor and validate it; `None` when the user
+/// emptied the draft.
+pub fn review_section(
+    repo: &Repo,
+    config: &Config,
+    prepared: &consolidate::Prepared,
+    resume: bool,
+) -> Result<Option<crate::changelog::Release>> {
+    let release = prepared.grouped.release();
+    let section = release.render(2);
+    let display = prepared
+        .path
+        .strip_prefix(repo.root())
+        .unwrap_or(&prepared.path)
+        .display()
+        .to_string();
+    let draft = review::draft_text(&section, &prepared.grouped.reasons(), &display);
+    let expect = review::Expectation {
+        version: prepared.grouped.consolidation.version.clone(),
+        categories: config.category_order(),
+        entries: release.entries().cloned().collect(),
+    };
+    let editor = repo.editor()?;
+    match review::review(
+        &review::draft_path(repo.git_dir()),
+        &draft,
+        resume,
+        &editor,
+        repo.root(),
+        &expect,
+    )? {
+        review::Outcome::Accepted(r) => Ok(Some(*r)),
+        review::Outcome::Aborted => Ok(None),
+    }
+}
+
+/// `git release rules learn`.
+fn learn_rules(args: &LearnArgs) -> Result<i32> {
+    let config = load_config()?;
+    let files: Vec<std::path::PathBuf> = match &args.changelog {
+        Some(p) => vec![p.clone()],
+        None => changelog_files(&config)?,
+    };
+    if files.is_empty() {
+        return Err(Error::Refused(format!(
+            "no changelog found ({}); pass --changelog PATH",
+            config.changelog_template()
+        )));
+    }
+    let mut sections = Vec::new();
+    let mut texts = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut logs = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+        logs.push(text);
+        if args.history {
+            let repo = open_repo()?;
+            let rel = f.canonicalize().unwrap_or_else(|_| f.clone());
+            let rel = rel.strip_prefix(repo.root()).unwrap_or(&rel).to_path_buf();
+            for version in repo.file_history(&rel)? {
+                logs.push(String::from_utf8_lossy(&version.contents).into_owned());
+            }
+        }
+    }
+    let ctx = group::Context::new(
+        group::Corpus::default(),
+        Vec::new(),
+        &config.release.consolidate.components,
+        config.release.consolidate.min_group_size,
+    );
+    for text in &logs {
+        let log = Changelog::parse_with(text, Some(&config.towncrier.start_string));
+        for r in log.releases() {
+            for e in r.entries() {
+                if seen.insert((
+                    "entry",
+                    r.title().to_string(),
+                    e.text.clone(),
+                    String::new(),
+                )) {
+                    texts.push(e.text.clone());
+                }
+            }
+        }
+        for s in learn::grouped_sections(&log) {
+            let key = (
+                "section",
+                s.release.clone(),
+                s.category.clone(),
+                s.groups
+                    .iter()
+                    .map(|g| g.title.clone())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            );
+            if seen.insert(key) {
+                sections.push(s);
+            }
+        }
+    }
+    let learned = learn::learn(&sections, &texts, &ctx);
+    let source = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let source = if args.history {
+        format!("{source} and its history")
+    } else {
+        source
+    };
+    let out = learn::to_toml(&learned, &source);
+    match &args.output {
+        Some(path) => {
+            crate::atomic::write(path, out.as_bytes())?;
+            eprintln!("Wrote {} rules to {}", learned.rules.len(), path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| Error::io("<stdout>", e))?;
+        }
+    }
+    Ok(0)
+}
+
+/// The project's changelog files: the configured path, or every file matching it when it
+/// holds placeholders (`CHANGELOG/{major}.{minor}.md`).
+fn changelog_files(config: &Config) -> Result<Vec<std::path::PathBuf>> {
+    let template = config.changelog_template();
+    if !template.contains('{') {
+        let p = config.root.join(template);
+        return Ok(if p.is_file() { vec![p] } else { Vec::new() });
+    }
+    let pattern = regex::Regex::new(r"\{[^}]*\}")
+        .expect("valid")
+        .replace_all(template, "*")
+        .into_owned();
+    let full = config.root.join(&pattern);
+    let mut files: Vec<std::path::PathBuf> = glob::glob(&full.to_string_lossy())
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot search for changelogs with `{pattern}`: {e}"
+            ))
+        })?
+        .filter_map(|p| p.ok())
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// The project's configuration, looked up from the current directory to the top of the

@@ -9,13 +9,14 @@
 //! input entry ends up in the output exactly once, or in the report.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::changelog::{Category, Changelog, Entry, Release, Subsection};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::group::{self, Context, Grouper, Grouping, Item};
+use crate::group::{self, Context, Grouper, Grouping, Item, StrategyOptions};
 use crate::version::Version;
 
 /// Where an input entry came from.
@@ -554,6 +555,136 @@ pub fn corpus(changelog: &Changelog, extra: &Consolidation) -> group::Corpus {
         }
     }
     corpus
+}
+
+/// Everything needed to show or write a consolidated section.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The changelog file.
+    pub path: PathBuf,
+    /// The changelog as it is now (empty when the file does not exist yet).
+    pub changelog: Changelog,
+    pub grouped: Grouped,
+    /// Every fragment file that was an input (stale ones included): all are consumed.
+    pub fragments: Vec<PathBuf>,
+}
+
+/// Read the changelog and the fragments, fold, and group with `strategy`.
+pub fn prepare(
+    config: &Config,
+    version: &Version,
+    date: &str,
+    strategy: &str,
+    options: &StrategyOptions,
+) -> Result<Prepared> {
+    // Build the strategy first: a bad rules or labels file is reported before anything else.
+    let grouper = group::build(strategy, options)?;
+    let tc = &config.towncrier;
+    let path = crate::build::changelog_path(config, version.as_str(), &tc.name, date)?;
+    let changelog = match Changelog::read_with(&path, Some(&tc.start_string))? {
+        Some(log) => {
+            log.check(&path)?;
+            log
+        }
+        None => Changelog::parse(""),
+    };
+    let set = crate::fragments::discover(config)?;
+    if let Some(unknown) = set.unknown.first() {
+        return Err(unknown.to_error(config));
+    }
+    let fragment_section = if set.fragments.is_empty() {
+        None
+    } else {
+        let text =
+            crate::build::render_section(config, &set, version.as_str(), date, Some(&tc.name))?;
+        let parsed = Changelog::parse_with(&text, None);
+        let release = parsed.releases().first().cloned().ok_or_else(|| {
+            Error::Usage(format!(
+                "the section built from the fragments with {} is not a Markdown section \
+                 (`## <version> (<date>)` with `### <category>` headings); consolidation needs a Markdown changelog",
+                tc.template.display_name()
+            ))
+        })?;
+        Some(release)
+    };
+    let folded = fold(
+        &changelog,
+        &path,
+        fragment_section.as_ref(),
+        version,
+        date,
+        &config.category_order(),
+    )?;
+    let c = &config.release.consolidate;
+    let ctx = Context::new(
+        corpus(&changelog, &folded),
+        history(&changelog, &folded.sections),
+        &c.components,
+        c.min_group_size,
+    );
+    let grouped = group(folded, grouper.as_ref(), &c.categories, &ctx)?;
+    Ok(Prepared {
+        path,
+        changelog,
+        grouped,
+        fragments: set.fragments.iter().map(|f| f.path.clone()).collect(),
+    })
+}
+
+/// Write `release` in place of the rc sections, stage the changelog, and remove the
+/// consumed fragments (unless `keep_fragments`).
+pub fn write(
+    prepared: &Prepared,
+    release: &Release,
+    keep_rc: bool,
+    keep_fragments: bool,
+    repo: Option<&crate::git::Repo>,
+) -> Result<()> {
+    let updated = apply(
+        &prepared.changelog,
+        &prepared.grouped.consolidation,
+        release,
+        keep_rc,
+    );
+    updated.write(&prepared.path)?;
+    if let Some(repo) = repo {
+        repo.add(&[&prepared.path])?;
+    }
+    if !keep_fragments {
+        crate::build::remove_fragments(repo, &prepared.fragments)?;
+    }
+    Ok(())
+}
+
+/// Human-readable notes about what was dropped and why.
+pub fn report(c: &Consolidation) -> Vec<String> {
+    let mut out = c.warnings.clone();
+    let prs = |p: &[u64]| {
+        p.iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for d in &c.duplicates {
+        out.push(format!(
+            "{} in {}: listed in {} and in {}; kept the text from {}",
+            prs(&d.prs),
+            d.category,
+            d.dropped_from,
+            d.kept_from,
+            d.kept_from
+        ));
+    }
+    for s in &c.stale {
+        out.push(format!(
+            "{} in {} from {} is already released in `{}`: left out (a fragment consumed twice?)",
+            prs(&s.prs),
+            s.category,
+            s.from,
+            s.released_in
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

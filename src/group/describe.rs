@@ -26,8 +26,11 @@ const IRREGULAR: &[(&str, &str)] = &[
 
 /// Leading words that are verbs in changelog entries.
 const VERBS: &[&str] = &[
+    "accept",
     "add",
     "adjust",
+    "adopt",
+    "align",
     "allow",
     "apply",
     "avoid",
@@ -36,6 +39,7 @@ const VERBS: &[&str] = &[
     "cache",
     "change",
     "check",
+    "clarify",
     "clean",
     "complete",
     "consolidate",
@@ -51,6 +55,8 @@ const VERBS: &[&str] = &[
     "document",
     "downgrade",
     "drop",
+    "eliminate",
+    "emit",
     "enable",
     "enforce",
     "enhance",
@@ -59,57 +65,124 @@ const VERBS: &[&str] = &[
     "expose",
     "extend",
     "extract",
+    "fetch",
+    "filter",
+    "finalize",
     "fix",
+    "generate",
+    "guard",
     "handle",
     "harden",
+    "hide",
+    "ignore",
     "implement",
     "improve",
     "include",
+    "increase",
+    "initialize",
+    "inject",
     "integrate",
     "introduce",
     "isolate",
     "keep",
     "limit",
+    "load",
+    "lock",
     "log",
+    "lower",
+    "maintain",
     "make",
     "merge",
     "migrate",
     "move",
+    "normalize",
+    "notify",
     "optimize",
+    "override",
     "parallelize",
+    "parse",
+    "pin",
+    "port",
+    "preserve",
     "prevent",
+    "propagate",
+    "protect",
     "provide",
+    "publish",
     "raise",
-    "refactor",
-    "register",
+    "rebuild",
+    "recover",
+    "redesign",
     "reduce",
+    "refactor",
+    "refresh",
+    "register",
+    "reject",
+    "relax",
     "remove",
     "rename",
+    "render",
     "reorganize",
     "replace",
+    "report",
+    "require",
     "resolve",
+    "respect",
     "restore",
     "restrict",
+    "restructure",
     "retry",
     "return",
+    "reuse",
+    "revert",
     "revise",
+    "rework",
     "rewrite",
     "run",
+    "sanitize",
+    "secure",
     "separate",
-    "set",
+    "show",
     "simplify",
     "skip",
+    "speed",
     "split",
     "standardize",
+    "start",
+    "stop",
+    "store",
+    "stream",
     "support",
     "switch",
+    "sync",
+    "synchronize",
+    "tighten",
+    "track",
+    "trim",
+    "tune",
     "unify",
     "update",
     "upgrade",
     "use",
     "validate",
+    "verify",
+    "wire",
     "wrap",
 ];
+
+/// Verbs that are just as often the topic itself (`cache`, `filter`, `log`): they may
+/// title a group.
+const ALSO_NOUNS: &[&str] = &[
+    "cache", "check", "filter", "limit", "lock", "log", "report", "stream", "support", "sync",
+    "track", "update", "upgrade", "build", "change", "store", "start", "stop", "run", "return",
+    "split", "pin", "port", "record", "schedule", "release", "test", "document",
+];
+
+/// True for the verbs changelog entries start with (`add`, `fix`, `migrate`…), which say
+/// what was done, not what it was about.
+pub fn is_verb(word: &str) -> bool {
+    VERBS.contains(&word) && !ALSO_NOUNS.contains(&word)
+}
 
 /// `add` → `added`, `apply` → `applied`, `make` → `made`.
 pub fn past_tense(verb: &str) -> String {
@@ -177,60 +250,73 @@ fn object(text: &str) -> String {
     if take < words.len() && sentence_end != Some(take) {
         out.push('…');
     }
-    // Lower-case a plain leading word ("Fair share" stays if it is an acronym or code).
-    let mut chars = out.chars();
-    if let (Some(first), Some(second)) = (chars.next(), chars.next()) {
-        if first.is_uppercase() && second.is_lowercase() {
+    // Lower-case a plain leading word ("Recorder instrumentation" → "recorder …"), but not a
+    // name ("Fair Share API"), an acronym ("GQL") or an identifier ("BackendAIConfigMeta").
+    let mut ws = out.split(' ');
+    if let Some(first) = ws.next() {
+        let plain = first.chars().next().is_some_and(char::is_uppercase)
+            && first
+                .chars()
+                .skip(1)
+                .all(|c| c.is_lowercase() || !c.is_alphabetic());
+        let next_is_name = ws
+            .next()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+        if plain && !next_is_name {
             let rest: String = out.chars().skip(1).collect();
-            out = format!("{}{rest}", first.to_lowercase());
+            let lower: String = out
+                .chars()
+                .next()
+                .into_iter()
+                .flat_map(char::to_lowercase)
+                .collect();
+            out = format!("{lower}{rest}");
         }
     }
     out
 }
 
-/// One or two sentences in the past tense about a group.
-pub fn describe(title: &str, members: &[usize], items: &[Item]) -> String {
-    let mut verbs: Vec<(String, usize, usize)> = Vec::new(); // (verb, count, first seen)
-    for (pos, &m) in members.iter().enumerate() {
-        if let Some(v) = leading_verb(&items[m].text) {
-            match verbs.iter_mut().find(|(x, _, _)| *x == v) {
-                Some(slot) => slot.1 += 1,
-                None => verbs.push((v, 1, pos)),
-            }
-        }
-    }
-    verbs.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-    let past: Vec<String> = verbs
-        .iter()
-        .take(2)
-        .map(|(v, _, _)| past_tense(v))
-        .collect();
-    let lead = match past.as_slice() {
-        [] => "Changed".to_string(),
-        [one] => capitalize(one),
-        [a, b, ..] => format!("{} and {b}", capitalize(a)),
-    };
-    let n = members.len();
-    let count = if n == 1 {
-        "one change".to_string()
-    } else {
-        format!("{n} changes")
-    };
-    let first = format!("{lead} {title} across {count}.");
-
-    // Two representative entries: the shortest ones, which tend to be the summaries.
+/// One or two sentences in the past tense about a group: its two most representative
+/// entries (those sharing most of the title's words, then the shortest), each with its
+/// verb in the past tense.
+pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) -> String {
+    // An entry without a leading verb describes a problem ("`x` fails when…") in fixes and
+    // a change elsewhere.
+    let fallback =
+        if category.to_lowercase().contains("fix") || category.to_lowercase().contains("bug") {
+            "fixed:"
+        } else {
+            "changed:"
+        };
+    let title_words = super::text::words(title);
     let mut reps: Vec<usize> = members.to_vec();
-    reps.sort_by_key(|&m| (items[m].text.len(), m));
-    let objects: Vec<String> = reps
+    reps.sort_by_key(|&m| {
+        let words = super::text::words(&items[m].text);
+        let shared = title_words.iter().filter(|w| words.contains(w)).count();
+        (std::cmp::Reverse(shared), items[m].text.len(), m)
+    });
+    let clauses: Vec<String> = reps
         .iter()
         .take(2)
-        .map(|&m| object(&items[m].text))
-        .filter(|o| !o.is_empty())
+        .map(|&m| {
+            let text = &items[m].text;
+            let verb = leading_verb(text)
+                .map(|v| past_tense(&v))
+                .unwrap_or_else(|| fallback.into());
+            format!("{verb} {}", object(text))
+        })
         .collect();
-    match objects.as_slice() {
-        [] => first,
-        [one] => format!("{first} This includes {one}."),
-        [a, b, ..] => format!("{first} This includes {a}, and {b}."),
+    let n = members.len();
+    let body = match clauses.as_slice() {
+        [] => format!("{fallback} {title}"),
+        [one] => one.clone(),
+        [a, b, ..] => format!("{a}, and {b}"),
+    };
+    let body = body.trim_end_matches(['.', '…']).to_string();
+    if n > 2 {
+        format!("{}; {n} changes in all.", capitalize(&body))
+    } else {
+        format!("{}.", capitalize(&body))
     }
 }
 
@@ -268,15 +354,20 @@ mod tests {
             ),
             Item::new("Add GQL mutations for fair share configuration", vec![3]),
         ];
-        let d = describe("Fair Share Scheduler", &[0, 1, 2], &items);
-        assert!(
-            d.starts_with("Added and implemented Fair Share Scheduler across 3 changes."),
-            "{d}"
+        let d = describe("Features", "Fair Share Scheduler", &[0, 1, 2], &items);
+        assert_eq!(
+            d,
+            "Added GQL mutations for fair share configuration, and implemented \
+             FairShareService and ResourceUsageService; 3 changes in all."
         );
-        assert!(
-            d.contains("GQL mutations for fair share configuration"),
-            "{d}"
-        );
-        assert!(d.matches('.').count() <= 3, "{d}");
+        let fixes = vec![
+            Item::new(
+                "`importArtifacts` mutation fails when options are omitted",
+                vec![1],
+            ),
+            Item::new("Fix import of artifacts", vec![2]),
+        ];
+        let d = describe("Fixes", "Artifact Import", &[0, 1], &fixes);
+        assert!(d.contains("fixed: `importArtifacts` mutation fails"), "{d}");
     }
 }

@@ -230,6 +230,33 @@ pub fn learn(sections: &[GroupedSection], corpus: &[String], ctx: &Context) -> L
     }
 }
 
+/// The grouped categories of a changelog's final releases, for learning.
+pub fn grouped_sections(log: &crate::changelog::Changelog) -> Vec<GroupedSection> {
+    let mut out = Vec::new();
+    for r in log.releases() {
+        if r.version().is_none_or(|v| !v.is_final()) {
+            continue;
+        }
+        for c in r.categories.iter().filter(|c| !c.subsections.is_empty()) {
+            out.push(GroupedSection {
+                release: r.title().to_string(),
+                category: c.name.clone(),
+                groups: c
+                    .subsections
+                    .iter()
+                    .map(|s| LearnGroup {
+                        title: s.title.clone(),
+                        description: s.description.clone().unwrap_or_default(),
+                        other: s.is_other(),
+                        texts: s.entries.iter().map(|e| e.text.clone()).collect(),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
 /// `App Proxy and Routing` → [app proxy], [routing]; generic words dropped.
 fn title_phrases(title: &str) -> Vec<Vec<String>> {
     title

@@ -347,7 +347,7 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
         let description = p
             .description
             .filter(|d| !d.trim().is_empty())
-            .unwrap_or_else(|| describe::describe(&p.title, &p.members, items));
+            .unwrap_or_else(|| describe::describe(category, &p.title, &p.members, items));
         groups.push(Group {
             title: p.title,
             description,

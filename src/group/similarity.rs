@@ -466,14 +466,18 @@ pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) 
     for t in texts {
         let surf = text::surfaces(t);
         let mut seen: Vec<(String, String)> = Vec::new();
-        for (w, s) in &surf {
-            seen.push((w.clone(), s.clone()));
+        for (w, s, _) in &surf {
+            if !super::describe::is_verb(w) {
+                seen.push((w.clone(), s.clone()));
+            }
         }
         for pair in surf.windows(2) {
-            if pair[0].0 != pair[1].0 {
+            if pair[0].0 != pair[1].0 && !super::describe::is_verb(&pair[0].0) {
+                // Parts of one identifier are spelled together (`VFolder`, not `V Folder`).
+                let glue = if pair[0].2 == pair[1].2 { "" } else { " " };
                 seen.push((
                     format!("{} {}", pair[0].0, pair[1].0),
-                    format!("{} {}", pair[0].1, pair[1].1),
+                    format!("{}{glue}{}", pair[0].1, pair[1].1),
                 ));
             }
         }
@@ -501,7 +505,14 @@ pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) 
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let mut chosen: Vec<String> = Vec::new();
+    let cover = |f: &str| coverage[f].0;
     for (_, f) in &ranked {
+        // A second topic joins the title only when it is about as common as the first.
+        if let Some(first) = chosen.first() {
+            if cover(f) * 3 < cover(first) * 2 {
+                continue;
+            }
+        }
         let overlaps = chosen.iter().any(|c| {
             let cw: Vec<&str> = c.split(' ').collect();
             f.split(' ').any(|w| cw.contains(&w))

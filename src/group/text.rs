@@ -290,14 +290,15 @@ pub fn stem(word: &str) -> String {
 /// The content words of a text, in order: split, lower-cased, stemmed, abbreviations
 /// expanded, stopwords and bare numbers dropped. `graph ql` becomes `graphql`.
 pub fn words(text: &str) -> Vec<String> {
-    surfaces(text).into_iter().map(|(w, _)| w).collect()
+    surfaces(text).into_iter().map(|(w, _, _)| w).collect()
 }
 
-/// Like [`words`], each paired with the text it came from (`("graphql", "GraphQL")`), so
-/// generated titles can use the spelling authors use.
-pub fn surfaces(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for m in WORD.find_iter(text) {
+/// Like [`words`], each paired with the text it came from (`("graphql", "GraphQL")`) and
+/// the index of the written token it is part of (`VFolder` gives two words of one token),
+/// so generated titles can use the spelling authors use.
+pub fn surfaces(text: &str) -> Vec<(String, String, usize)> {
+    let mut out: Vec<(String, String, usize)> = Vec::new();
+    for (token, m) in WORD.find_iter(text).enumerate() {
         for part in split_identifier(m.as_str()) {
             let lower = part.to_lowercase();
             let p = lower.trim_matches(|c| c == '.' || c == '-' || c == '_');
@@ -306,15 +307,15 @@ pub fn surfaces(text: &str) -> Vec<(String, String)> {
             }
             let s = stem(p);
             if let Some((_, full)) = SYNONYMS.iter().find(|(short, _)| *short == s) {
-                out.push(((*full).to_string(), part));
+                out.push(((*full).to_string(), part, token));
                 continue;
             }
-            if s == "ql" && out.last().is_some_and(|(w, _)| w == "graph") {
-                let (_, graph) = out.pop().expect("checked");
-                out.push(("graphql".into(), format!("{graph}{part}")));
+            if s == "ql" && out.last().is_some_and(|(w, _, _)| w == "graph") {
+                let (_, graph, t) = out.pop().expect("checked");
+                out.push(("graphql".into(), format!("{graph}{part}"), t));
                 continue;
             }
-            out.push((s, part));
+            out.push((s, part, token));
         }
     }
     out
