@@ -19,17 +19,77 @@ use crate::version::Version;
 
 /// Run the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
-    let name = match &cli.command {
-        None => "release",
-        Some(Command::Build(args)) => return build(args),
-        Some(Command::Consolidate(args)) => return consolidate(args, &cli),
-        Some(Command::Rules(RulesCommand::Learn(args))) => return learn_rules(args),
-        Some(Command::Demo(_)) => "demo",
-        Some(Command::Abort) => "abort",
-        Some(Command::Continue(_)) => "continue",
+    match &cli.command {
+        None => release(&cli),
+        Some(Command::Build(args)) => build(args),
+        Some(Command::Consolidate(args)) => consolidate(args, &cli),
+        Some(Command::Rules(RulesCommand::Learn(args))) => learn_rules(args),
+        Some(Command::Demo(args)) => crate::demo::run(args, &cli),
+        Some(Command::Abort) => {
+            let repo = open_repo()?;
+            let term = term_for(&cli, Some(&repo));
+            crate::release::abort(&repo, &term)?;
+            Ok(0)
+        }
+        Some(Command::Continue(_)) => {
+            let repo = open_repo()?;
+            let term = term_for(&cli, Some(&repo));
+            let config = load_config()?;
+            let summary = crate::release::resume(&repo, &config, &term)?;
+            print_summary(&summary, cli.release.format)?;
+            Ok(0)
+        }
+    }
+}
+
+/// `git release <VERSION> [WEBUI_VERSION]`.
+fn release(cli: &Cli) -> Result<i32> {
+    let args = &cli.release;
+    let version = args
+        .version
+        .clone()
+        .ok_or_else(|| Error::Usage("a VERSION is required".into()))?;
+    // The version is checked before anything else: a typo must not get further.
+    Version::parse(&version)?;
+    let repo = open_repo()?;
+    let term = term_for(cli, Some(&repo));
+    let config = load_config()?;
+    let (strategy, options) = strategy_options(&config, &args.grouping);
+    let request = crate::release::Request {
+        version,
+        webui_version: args.webui_version.clone(),
+        date: parse_date(args.date.as_deref())?,
+        no_edit: args.no_edit,
+        allow_downgrade: args.allow_downgrade,
+        strategy,
+        rules: options.rules,
+        labels_from: options.labels_from,
+        keep_rc: args.grouping.keep_rc || config.release.consolidate.keep_rc,
     };
-    eprintln!("git release {name}: not yet implemented");
-    Ok(2)
+    match crate::release::run(&repo, &config, &request, args.yes, args.dry_run, &term)? {
+        Some(summary) => {
+            print_summary(&summary, args.format)?;
+            Ok(0)
+        }
+        None => Ok(0),
+    }
+}
+
+fn print_summary(
+    summary: &crate::release::Summary,
+    format: crate::cli::SummaryFormat,
+) -> Result<()> {
+    let text = match format {
+        crate::cli::SummaryFormat::Text => summary.render(),
+        crate::cli::SummaryFormat::Json => {
+            serde_json::to_string_pretty(summary).expect("plain data serialises") + "\n"
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(|e| Error::io("<stdout>", e))
 }
 
 /// The repository holding the current directory.

@@ -71,7 +71,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    #[error("{step}: {message}")]
+    #[error("{message}")]
     Step { step: String, message: String },
 
     #[error("aborted: {0}")]
