@@ -1309,6 +1309,13 @@ impl Parser<'_, '_> {
         if describing {
             self.set_description(&mut release, description.take());
         }
+        // A release without any category is a flat, hand-written list (older changelogs,
+        // towncrier's `all_bullets` style): its entries are not misplaced.
+        if release.categories.is_empty() {
+            self.problems.retain(|p| {
+                !(p.kind == ProblemKind::EntryOutsideCategory && p.releases == [index])
+            });
+        }
         release
     }
 
@@ -1719,8 +1726,15 @@ mod tests {
     }
 
     #[test]
+    fn a_release_without_categories_is_a_flat_list() {
+        let log = Changelog::parse("# widget 1.1.0 (2025-01-01)\n\n- old\n");
+        assert!(log.problems().is_empty(), "{:?}", log.problems());
+        assert_eq!(log.releases()[0].loose_entries().len(), 1);
+    }
+
+    #[test]
     fn problems_display_and_convert() {
-        let log = Changelog::parse("## 1.0.0 (2024-01-01)\n* stray\n");
+        let log = Changelog::parse("## 1.0.0 (2024-01-01)\n* stray\n\n### Fixes\n* a\n");
         let p = &log.problems()[0];
         assert!(p.to_string().starts_with("line 2: error: "), "{p}");
         let err = p.to_error(Path::new("CHANGELOG.md"));

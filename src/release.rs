@@ -274,7 +274,9 @@ pub fn preflight(
                 let file = config.root.join(&nv.file);
                 let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
                 let re = regex::Regex::new(&nv.pattern).expect("validated with the configuration");
-                if re.captures(&text).is_none_or(|c| c.name("version").is_none())
+                if re
+                    .captures(&text)
+                    .is_none_or(|c| c.name("version").is_none())
                 {
                     return Err(Error::Refused(format!(
                         "{}: the next-version pattern `{}` matches nothing; fix `pattern` in [tool.git-release.next-version]",

@@ -362,7 +362,7 @@ fn a_missing_date_is_a_warning_when_others_have_one() {
 #[test]
 fn problems_for_selects_by_release() {
     let text = format!(
-        "{HEAD}## 2.0.0rc2 (2024-02-02)\n\n### Fixes\n* a (#1)\n\n\n## 2.0.0rc2 (2024-02-02)\n\n### Fixes\n* b (#2)\n\n\n## 1.0.0 (2024-01-01)\n\n* loose (#3)\n"
+        "{HEAD}## 2.0.0rc2 (2024-02-02)\n\n### Fixes\n* a (#1)\n\n\n## 2.0.0rc2 (2024-02-02)\n\n### Fixes\n* b (#2)\n\n\n## 1.0.0 (2024-01-01)\n\n* loose (#3)\n\n### Fixes\n* c (#4)\n"
     );
     let log = Changelog::parse(&text);
     assert_eq!(log.problems().len(), 2);
