@@ -605,6 +605,7 @@ pub fn prepare(
                 tc.template.display_name()
             ))
         })?;
+        check_fragments_read_back(config, &set, &release, &text)?;
         Some(release)
     };
     let folded = fold(
@@ -629,6 +630,43 @@ pub fn prepare(
         grouped,
         fragments: set.fragments.iter().map(|f| f.path.clone()).collect(),
     })
+}
+
+/// Every fragment must come back from the rendered section as an entry of its category:
+/// a template whose output the changelog model cannot read would otherwise lose entries
+/// silently (the fragments are deleted afterwards).
+fn check_fragments_read_back(
+    config: &Config,
+    set: &crate::fragments::FragmentSet,
+    release: &Release,
+    text: &str,
+) -> Result<()> {
+    for f in &set.fragments {
+        let Some(ty) = config.towncrier.types.get(&f.kind) else {
+            continue;
+        };
+        let Ok(issue) = f.issue.parse::<u64>() else {
+            continue;
+        };
+        if !ty.showcontent {
+            continue;
+        }
+        let found = release
+            .category(&ty.name)
+            .is_some_and(|c| c.all_entries().any(|e| e.prs.contains(&issue)));
+        if !found {
+            return Err(Error::Usage(format!(
+                "{}: #{issue} is missing from the section rendered with {} when it is read back \
+                 as Markdown; the template must put each entry on a `* ` (or `- `) bullet under a \
+                 `### {}` heading. Rendered section:\n{}",
+                f.path.display(),
+                config.towncrier.template.display_name(),
+                ty.name,
+                text.lines().take(12).collect::<Vec<_>>().join("\n")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Write `release` in place of the rc sections, stage the changelog, and remove the
