@@ -64,7 +64,10 @@ fn main() -> git_release::Result<()> {
         let rules_text = learn::to_toml(&learned, "before/CHANGELOG.md");
         let rules = group::rules::RulesFile::parse(Path::new("learned.toml"), &rules_text)?;
         let singletons = Singletons;
-        let similarity = group::similarity::Similarity::default();
+        let similarity = group::similarity::Similarity {
+            min_similarity: std::env::var("CUTOFF").ok().and_then(|c| c.parse().ok()),
+            ..Default::default()
+        };
         let by_rules = group::rules::Rules::new(rules.clone());
         let auto = group::auto::Auto::new(Some(rules), None);
         let groupers: [&dyn Grouper; 4] = [&singletons, &similarity, &by_rules, &auto];
@@ -84,7 +87,13 @@ fn main() -> git_release::Result<()> {
                 )
             ));
         }
-        println!("{:<10} {:>8} {}", reference.version, n, row.join(""));
+        println!(
+            "{:<10} {:>8} {}  cut-off {:.2}",
+            reference.version,
+            n,
+            row.join(""),
+            similarity.cutoff(&ctx)
+        );
     }
     println!(
         "{:<10} {:>8} {}",

@@ -150,6 +150,7 @@ pub fn strategy_options(
             .labels_from
             .clone()
             .or_else(|| c.labels_from.clone()),
+        similarity: group::similarity::Similarity::from_config(c),
     };
     (strategy, options)
 }

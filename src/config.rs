@@ -134,7 +134,7 @@ pub struct NextVersion {
 }
 
 /// `[tool.git-release.consolidate]`: how final releases are consolidated and grouped.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Consolidate {
     pub strategy: String,
     pub rules: Option<PathBuf>,
@@ -145,6 +145,11 @@ pub struct Consolidate {
     /// Component names that never make a group on their own.
     pub components: Vec<String>,
     pub min_group_size: usize,
+    /// Similarity strategy: the cut-off (`None`: the default), or learn it from history.
+    pub similarity_cutoff: Option<f64>,
+    pub similarity_learn: bool,
+    /// `average` (average linkage, the default) or `dbscan`.
+    pub similarity_algorithm: String,
 }
 
 /// The default component names: never a group's reason on their own.
@@ -216,6 +221,9 @@ impl Default for Release {
                     .collect(),
                 components: DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect(),
                 min_group_size: 2,
+                similarity_cutoff: None,
+                similarity_learn: false,
+                similarity_algorithm: "average".into(),
             },
         }
     }
@@ -935,6 +943,28 @@ fn parse_release(
             }
             c.min_group_size = v as usize;
         }
+        match cr.get("similarity-cutoff") {
+            None => {}
+            Some(Value::String(s)) if s == "learn" => c.similarity_learn = true,
+            Some(Value::Float(f)) if (0.0..=1.0).contains(f) => c.similarity_cutoff = Some(*f),
+            Some(v) => {
+                return Err(cr.wrong(
+                    "similarity-cutoff",
+                    "a number between 0 and 1, or \"learn\"",
+                    v,
+                ));
+            }
+        }
+        if let Some(v) = cr.string("similarity-algorithm")? {
+            if v != "average" && v != "dbscan" {
+                return Err(Error::config(
+                    path,
+                    format!("{prefix}consolidate.similarity-algorithm"),
+                    format!("must be \"average\" or \"dbscan\", not \"{v}\""),
+                ));
+            }
+            c.similarity_algorithm = v;
+        }
         cr.finish(warnings);
     }
 
@@ -1099,6 +1129,14 @@ when = "webui"
             ),
             ("[[step]]\nrun = \"x\"\nwhen = \"sometimes\"\n", "when"),
             ("[freeze]\nfiles = [\"a\"]\n", "placeholder"),
+            (
+                "[consolidate]\nsimilarity-cutoff = \"high\"\n",
+                "similarity-cutoff",
+            ),
+            (
+                "[consolidate]\nsimilarity-algorithm = \"kmeans\"\n",
+                "similarity-algorithm",
+            ),
         ] {
             let dir = project(&[(".git-release.toml", text)]);
             let msg = Config::load(dir.path()).unwrap_err().to_string();

@@ -36,6 +36,19 @@ pub struct Request {
     pub keep_rc: bool,
 }
 
+impl Request {
+    /// The grouping inputs: the files asked for, the similarity settings configured.
+    pub fn strategy_options(&self, config: &Config) -> StrategyOptions {
+        StrategyOptions {
+            rules: self.rules.clone(),
+            labels_from: self.labels_from.clone(),
+            similarity: crate::group::similarity::Similarity::from_config(
+                &config.release.consolidate,
+            ),
+        }
+    }
+}
+
 /// One step of the workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "index", rename_all = "kebab-case")]
@@ -224,10 +237,7 @@ pub fn preflight(
     let (changelog, section, fragment_files, rc_sections, prepared, group_count) = if version
         .is_final()
     {
-        let options = StrategyOptions {
-            rules: request.rules.clone(),
-            labels_from: request.labels_from.clone(),
-        };
+        let options = request.strategy_options(config);
         let prepared = consolidate::prepare(config, &version, date, &request.strategy, &options)?;
         for s in &prepared.grouped.consolidation.stale {
             stale.push(format!("{} ({})", prs(&s.prs), s.released_in));
@@ -825,10 +835,7 @@ fn run_step(
                 let p = match prepared.take() {
                     Some(p) => p,
                     None => {
-                        let options = StrategyOptions {
-                            rules: plan.request.rules.clone(),
-                            labels_from: plan.request.labels_from.clone(),
-                        };
+                        let options = plan.request.strategy_options(config);
                         consolidate::prepare(
                             config,
                             version,

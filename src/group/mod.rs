@@ -257,6 +257,8 @@ pub const STRATEGIES: &[&str] = &["auto", "rules", "similarity", "labels"];
 pub struct StrategyOptions {
     pub rules: Option<PathBuf>,
     pub labels_from: Option<PathBuf>,
+    /// Settings of the similarity strategy (also used by `auto`).
+    pub similarity: similarity::Similarity,
 }
 
 /// Build a strategy by name, loading its data files (errors name the file and the problem).
@@ -278,7 +280,7 @@ pub fn build(name: &str, options: &StrategyOptions) -> Result<Box<dyn Grouper>> 
             })?;
             Ok(Box::new(rules::Rules::new(file)))
         }
-        "similarity" => Ok(Box::new(similarity::Similarity::default())),
+        "similarity" => Ok(Box::new(options.similarity.clone())),
         "labels" => {
             let labels = labels.ok_or_else(|| {
                 Error::Usage("the labels strategy needs PR labels: pass --labels-from FILE (the output of `gh pr list --json number,labels`)".into())
@@ -286,7 +288,9 @@ pub fn build(name: &str, options: &StrategyOptions) -> Result<Box<dyn Grouper>> 
             let map = rules.map(|r| r.labels).unwrap_or_default();
             Ok(Box::new(labels::Labels::new(labels, map)))
         }
-        "auto" => Ok(Box::new(auto::Auto::new(rules, labels))),
+        "auto" => Ok(Box::new(
+            auto::Auto::new(rules, labels).with_similarity(options.similarity.clone()),
+        )),
         other => Err(Error::Usage(format!(
             "unknown strategy `{other}`; use one of: {}",
             STRATEGIES.join(", ")
