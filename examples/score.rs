@@ -60,7 +60,11 @@ fn main() -> git_release::Result<()> {
         }
         let history = consolidate::history(&log, &skip);
         let ctx = Context::new(corpus, history, &components, 2);
-        let learned = learn::learn(&learn::grouped_sections(&log), &texts, &ctx);
+        let pending = learn::pending_categories(
+            &log,
+            &["Features".into(), "Improvements".into(), "Fixes".into()],
+        );
+        let learned = learn::learn(&learn::grouped_sections(&log), &pending, &texts, &ctx);
         let rules_text = learn::to_toml(&learned, "before/CHANGELOG.md");
         let rules = group::rules::RulesFile::parse(Path::new("learned.toml"), &rules_text)?;
         let singletons = Singletons;

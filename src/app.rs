@@ -294,12 +294,6 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
             }
         }
     }
-    let ctx = group::Context::new(
-        group::Corpus::default(),
-        Vec::new(),
-        &config.release.consolidate.components,
-        config.release.consolidate.min_group_size,
-    );
     for text in &logs {
         let log = Changelog::parse_with(text, Some(&config.towncrier.start_string));
         for r in log.releases() {
@@ -330,7 +324,17 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
             }
         }
     }
-    let learned = learn::learn(&sections, &texts, &ctx);
+    // The pending topics come from the current changelog (its pre-release sections),
+    // with word rarity from everything read.
+    let current = Changelog::parse_with(&logs[0], Some(&config.towncrier.start_string));
+    let pending = learn::pending_categories(&current, &config.release.consolidate.categories);
+    let ctx = group::Context::new(
+        group::Corpus::new(texts.iter().map(String::as_str)),
+        Vec::new(),
+        &config.release.consolidate.components,
+        config.release.consolidate.min_group_size,
+    );
+    let learned = learn::learn(&sections, &pending, &texts, &ctx);
     let source = files
         .iter()
         .map(|f| f.display().to_string())

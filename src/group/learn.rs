@@ -6,6 +6,11 @@
 //! entries that are *precise* — found in at least two of the group's entries and mostly
 //! in that group across the whole changelog. Imprecise words would pull unrelated
 //! entries in, so they are left out: a learned rule should rather miss than mislead.
+//!
+//! The pre-release sections waiting for their final release teach too: their entries are
+//! clustered by title similarity, and each cluster becomes a rule for its category whose
+//! keywords are the words most of its entries share and few others in that category have.
+//! These are the topics of the coming release, ready to be renamed and described by hand.
 
 use std::collections::BTreeMap;
 
@@ -97,6 +102,103 @@ pub struct Learned {
     pub rules: Vec<LearnedRule>,
     pub sections: usize,
     pub groups: usize,
+    /// Rules proposed for the pending pre-release entries (counted in `rules` too).
+    pub pending: usize,
+}
+
+/// The entries of one category of the pre-release sections awaiting their final release.
+#[derive(Debug, Clone, Default)]
+pub struct PendingCategory {
+    /// The pre-release versions, newest first.
+    pub releases: Vec<String>,
+    pub category: String,
+    pub texts: Vec<String>,
+}
+
+/// Share of a cluster's entries a keyword must appear in.
+const PENDING_MIN_COVER: f64 = 0.3;
+/// Share of a keyword's occurrences in the category that must fall in the cluster.
+const PENDING_MIN_PRECISION: f64 = 0.75;
+const PENDING_MAX_KEYWORDS: usize = 12;
+
+/// Rules for the topics of the pending pre-release entries (see the module documentation).
+pub fn learn_pending(pending: &[PendingCategory], ctx: &Context) -> Vec<LearnedRule> {
+    use super::Grouper;
+    let mut out = Vec::new();
+    for p in pending {
+        let items: Vec<super::Item> = p
+            .texts
+            .iter()
+            .map(|t| super::Item::new(t.clone(), Vec::new()))
+            .collect();
+        let all: Vec<usize> = (0..items.len()).collect();
+        let Ok(proposals) =
+            super::similarity::Similarity::default().propose(&p.category, &items, &all, ctx)
+        else {
+            continue;
+        };
+        let grouping = super::finish(&p.category, &items, proposals, ctx);
+        let features: Vec<Vec<String>> = p
+            .texts
+            .iter()
+            .map(|t| text::features(&text::words(t)))
+            .collect();
+        for g in &grouping.groups {
+            let n = g.members.len();
+            let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+            for &m in &g.members {
+                for f in &features[m] {
+                    *count.entry(f.as_str()).or_default() += 1;
+                }
+            }
+            let mut keywords: Vec<(usize, f64, &str)> = count
+                .into_iter()
+                .filter(|(f, c)| {
+                    let everywhere = features
+                        .iter()
+                        .filter(|fs| fs.iter().any(|x| x == f))
+                        .count();
+                    *c as f64 >= PENDING_MIN_COVER * n as f64
+                        && *c as f64 >= PENDING_MIN_PRECISION * everywhere as f64
+                        && !ctx.only_components(&[f.to_string()])
+                        && !f.split(' ').all(super::describe::is_verb)
+                })
+                .map(|(f, c)| (c, ctx.corpus.idf(f.split(' ').next().unwrap_or(f)), f))
+                .collect();
+            keywords.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.total_cmp(&a.1))
+                    .then_with(|| a.2.cmp(b.2))
+            });
+            // A word inside a kept phrase adds nothing.
+            let mut kept: Vec<String> = Vec::new();
+            for (_, _, k) in keywords {
+                if kept.iter().any(|p| p.split(' ').any(|w| w == k)) {
+                    continue;
+                }
+                kept.push(k.to_string());
+                if kept.len() == PENDING_MAX_KEYWORDS {
+                    break;
+                }
+            }
+            if kept.is_empty() {
+                continue;
+            }
+            out.push(LearnedRule {
+                spec: RuleSpec {
+                    title: g.title.clone(),
+                    tier: Some(g.tier.as_str().to_string()),
+                    description: Some(g.description.clone()),
+                    keywords: kept,
+                    categories: vec![p.category.clone()],
+                    ..RuleSpec::default()
+                },
+                entries: n,
+                releases: p.releases.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// Minimum share of a keyword's occurrences (in the whole changelog) that must fall in the
@@ -108,7 +210,12 @@ const MAX_KEYWORDS: usize = 10;
 
 /// Learn rules from grouped sections; `corpus` holds every entry text of the changelog
 /// (for precision), `ctx` the component names that must never be a rule's only keyword.
-pub fn learn(sections: &[GroupedSection], corpus: &[String], ctx: &Context) -> Learned {
+pub fn learn(
+    sections: &[GroupedSection],
+    pending: &[PendingCategory],
+    corpus: &[String],
+    ctx: &Context,
+) -> Learned {
     let corpus_words: Vec<Vec<String>> = corpus.iter().map(|t| text::words(t)).collect();
     let mut merged: BTreeMap<String, (usize, LearnGroup, Vec<String>, Vec<String>)> =
         BTreeMap::new();
@@ -221,13 +328,61 @@ pub fn learn(sections: &[GroupedSection], corpus: &[String], ctx: &Context) -> L
             },
         ));
     }
-    // Keep the changelog's order: newest groups first.
+    // Keep the changelog's order: newest groups first, after the pending topics.
     rules.sort_by_key(|(pos, _)| *pos);
+    let mut all = learn_pending(pending, ctx);
+    let pending_count = all.len();
+    all.extend(rules.into_iter().map(|(_, r)| r));
     Learned {
-        rules: rules.into_iter().map(|(_, r)| r).collect(),
+        rules: all,
         sections: sections.len(),
         groups,
+        pending: pending_count,
     }
+}
+
+/// The entries of the pre-release sections newer than the changelog's newest final
+/// release, per grouped category: the release being prepared.
+pub fn pending_categories(
+    log: &crate::changelog::Changelog,
+    grouped: &[String],
+) -> Vec<PendingCategory> {
+    let newest_final = log
+        .releases()
+        .iter()
+        .filter_map(|r| r.version())
+        .filter(|v| v.is_final())
+        .max()
+        .cloned();
+    let mut out: Vec<PendingCategory> = Vec::new();
+    for r in log.releases() {
+        let Some(v) = r.version() else { continue };
+        if v.is_final() || newest_final.as_ref().is_some_and(|f| v.base() <= *f) {
+            continue;
+        }
+        for c in &r.categories {
+            if !grouped.iter().any(|g| g.eq_ignore_ascii_case(&c.name)) {
+                continue;
+            }
+            let slot = match out.iter().position(|p| p.category == c.name) {
+                Some(i) => i,
+                None => {
+                    out.push(PendingCategory {
+                        category: c.name.clone(),
+                        ..Default::default()
+                    });
+                    out.len() - 1
+                }
+            };
+            if !out[slot].releases.contains(&v.to_string()) {
+                out[slot].releases.push(v.to_string());
+            }
+            out[slot]
+                .texts
+                .extend(c.all_entries().map(|e| e.text.clone()));
+        }
+    }
+    out
 }
 
 /// The grouped categories of a changelog's final releases, for learning.
@@ -298,11 +453,13 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "# Grouping rules learned by `git release rules learn` from {source}\n\
-         # ({} grouped sections, {} groups, {} rules). Review titles, tiers and keywords\n\
-         # before relying on them; the format is described in strategies/README.md.\n",
+         # ({} grouped sections, {} groups: {} rules; {} rules for the topics of the pending\n\
+         # pre-release entries). Review titles, tiers, descriptions and keywords before relying\n\
+         # on them; the format is described in strategies/README.md.\n",
         learned.sections,
         learned.groups,
-        learned.rules.len()
+        learned.rules.len() - learned.pending,
+        learned.pending
     ));
     for r in &learned.rules {
         out.push('\n');
@@ -386,7 +543,7 @@ mod tests {
             .flat_map(|g| g.texts.clone())
             .collect();
         let ctx = Context::new(Corpus::default(), vec![], &["manager".into()], 2);
-        let learned = learn(&sections, &corpus, &ctx);
+        let learned = learn(&sections, &[], &corpus, &ctx);
         assert_eq!(learned.rules.len(), 1);
         let rule = &learned.rules[0].spec;
         assert_eq!(rule.title, "Fair Share Scheduler");
@@ -402,6 +559,44 @@ mod tests {
         let text = to_toml(&learned, "CHANGELOG.md");
         let file = RulesFile::parse(Path::new("learned.toml"), &text).unwrap();
         assert_eq!(file.rules.len(), 1);
+    }
+
+    #[test]
+    fn pending_rc_entries_become_rules_for_their_topics() {
+        let log = crate::changelog::Changelog::parse(
+            "## 2.0.0rc1 (2026-02-01)\n\n### Features\n\
+             * Add usage bucket tables ([#1](u))\n\
+             * Add usage bucket repository ([#2](u))\n\
+             * Add usage bucket REST API ([#3](u))\n\
+             * Add dark theme ([#4](u))\n\n\n\
+             ## 1.9.0 (2026-01-01)\n\n### Features\n* Add a thing ([#0](u))\n\n\n\
+             ## 1.9.0rc1 (2025-12-01)\n\n### Features\n* Add an old rc thing ([#9](u))\n",
+        );
+        let pending = pending_categories(&log, &["Features".to_string()]);
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].releases, ["2.0.0rc1"]);
+        assert_eq!(pending[0].texts.len(), 4, "1.9.0rc1 is released already");
+        let texts: Vec<String> = log
+            .releases()
+            .iter()
+            .flat_map(|r| r.entries().map(|e| e.text.clone()))
+            .collect();
+        let ctx = Context::new(
+            Corpus::new(texts.iter().map(String::as_str)),
+            vec![],
+            &[],
+            2,
+        );
+        let learned = learn(&[], &pending, &texts, &ctx);
+        assert_eq!(learned.pending, 1);
+        let rule = &learned.rules[0].spec;
+        assert!(
+            rule.keywords.iter().any(|k| k == "usage bucket"),
+            "{:?}",
+            rule.keywords
+        );
+        assert_eq!(rule.categories, ["Features"]);
+        assert!(rule.description.is_some());
     }
 
     #[test]
