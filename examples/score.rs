@@ -4,15 +4,15 @@
 //!
 //! ```sh
 //! cargo run --release --example score [-- tests/fixtures/backend-ai]
+//! CUTOFF=0.05 cargo run --release --example score    # another similarity cut-off
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use git_release::changelog::Changelog;
-use git_release::config::DEFAULT_COMPONENTS;
-use git_release::consolidate;
-use git_release::group::{self, Context, Grouper, learn};
-use git_release::score::{self, Reference, Totals};
+use git_release::config::{DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES};
+use git_release::group::similarity::Similarity;
+use git_release::score::{self, EVALUATED, Reference, Totals};
 
 fn main() -> git_release::Result<()> {
     let root = std::env::args()
@@ -26,106 +26,68 @@ fn main() -> git_release::Result<()> {
         .collect();
     cases.sort();
     let components: Vec<String> = DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect();
-    let strategies = [
-        "singletons",
-        "similarity",
-        "rules(learned)",
-        "auto(learned)",
-    ];
-    let mut totals = vec![Totals::default(); strategies.len()];
+    let grouped: Vec<String> = DEFAULT_GROUPED_CATEGORIES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let similarity = Similarity {
+        min_similarity: std::env::var("CUTOFF").ok().and_then(|c| c.parse().ok()),
+        ..Default::default()
+    };
+    let mut totals = [Totals::default(); 4];
     println!(
-        "{:<10} {:>8} {}",
+        "{:<10} {:>8}{}",
         "release",
         "entries",
-        strategies.map(|s| format!("{s:>16}")).join("")
+        EVALUATED.map(|s| format!("{s:>18}")).join("")
     );
     for case in cases {
+        let text = std::fs::read_to_string(case.join("gold.json"))
+            .map_err(|e| git_release::Error::io(&case, e))?;
         let reference: Reference =
-            serde_json::from_str(&std::fs::read_to_string(case.join("gold.json")).unwrap())
-                .unwrap();
+            serde_json::from_str(&text).expect("gold.json has the documented shape");
         if !reference.categories.iter().any(|c| c.is_grouped()) {
             continue;
         }
-        let log_path = case.join("before/CHANGELOG.md");
-        let log = Changelog::read(&log_path)?.expect("fixture changelog");
-        let version = git_release::version::Version::parse(&reference.version)?;
-        let skip = log.releases_for(&version);
-        let mut corpus = group::Corpus::default();
-        let mut texts = Vec::new();
-        for r in log.releases() {
-            for e in r.entries() {
-                corpus.add(&e.text);
-                texts.push(e.text.clone());
-            }
-        }
-        let history = consolidate::history(&log, &skip);
-        let ctx = Context::new(corpus, history, &components, 2);
-        let pending = learn::pending_categories(
-            &log,
-            &["Features".into(), "Improvements".into(), "Fixes".into()],
-        );
-        let learned = learn::learn(&learn::grouped_sections(&log), &pending, &texts, &ctx);
-        let rules_text = learn::to_toml(&learned, "before/CHANGELOG.md");
-        let rules = group::rules::RulesFile::parse(Path::new("learned.toml"), &rules_text)?;
-        let singletons = Singletons;
-        let similarity = group::similarity::Similarity {
-            min_similarity: std::env::var("CUTOFF").ok().and_then(|c| c.parse().ok()),
-            ..Default::default()
-        };
-        let by_rules = group::rules::Rules::new(rules.clone());
-        let auto = group::auto::Auto::new(Some(rules), None);
-        let groupers: [&dyn Grouper; 4] = [&singletons, &similarity, &by_rules, &auto];
-        let mut row = Vec::new();
-        let mut n = 0;
-        for (i, g) in groupers.iter().enumerate() {
-            let t = score::evaluate(&reference, *g, &ctx)?;
-            n = t.entries;
-            totals[i].add(&t);
-            row.push(format!(
-                "{:>16}",
+        let before =
+            Changelog::read(&case.join("before/CHANGELOG.md"))?.expect("fixture changelog");
+        let scores =
+            score::evaluate_release(&before, &reference, &similarity, &components, &grouped)?;
+        let row: Vec<String> = scores
+            .iter()
+            .map(|t| {
                 format!(
-                    "{:.3} ({:.2}/{:.2})",
-                    t.f1(),
-                    t.mean_precision(),
-                    t.mean_recall()
+                    "{:>18}",
+                    format!(
+                        "{:.3} ({:.2}/{:.2})",
+                        t.f1(),
+                        t.mean_precision(),
+                        t.mean_recall()
+                    )
                 )
-            ));
-        }
+            })
+            .collect();
         println!(
-            "{:<10} {:>8} {}  cut-off {:.2}",
+            "{:<10} {:>8}{}",
             reference.version,
-            n,
-            row.join(""),
-            similarity.cutoff(&ctx)
+            scores[0].entries,
+            row.join("")
         );
+        for (total, s) in totals.iter_mut().zip(&scores) {
+            total.add(s);
+        }
     }
     println!(
-        "{:<10} {:>8} {}",
+        "{:<10} {:>8}{}",
         "micro",
         totals[0].entries,
         totals
             .iter()
-            .map(|t| format!("{:>16}", format!("{:.3}", t.f1())))
-            .collect::<Vec<_>>()
-            .join("")
+            .map(|t| format!("{:>18}", format!("{:.3}", t.f1())))
+            .collect::<String>()
+    );
+    println!(
+        "(F1 (precision/recall), BCubed over the entries of the categories the maintainers grouped)"
     );
     Ok(())
-}
-
-/// Every entry alone: the floor.
-struct Singletons;
-
-impl Grouper for Singletons {
-    fn name(&self) -> &str {
-        "singletons"
-    }
-    fn propose(
-        &self,
-        _: &str,
-        _: &[group::Item],
-        _: &[usize],
-        _: &Context,
-    ) -> git_release::Result<Vec<group::Proposal>> {
-        Ok(Vec::new())
-    }
 }

@@ -172,3 +172,65 @@ pub fn evaluate(
     }
     Ok(total)
 }
+
+/// The strategies [`evaluate_release`] scores, in order.
+pub const EVALUATED: [&str; 4] = [
+    "singletons",
+    "similarity",
+    "rules(learned)",
+    "auto(learned)",
+];
+
+/// Every entry alone: the floor of any grouping.
+struct Singletons;
+
+impl crate::group::Grouper for Singletons {
+    fn name(&self) -> &str {
+        "singletons"
+    }
+    fn propose(
+        &self,
+        _: &str,
+        _: &[crate::group::Item],
+        _: &[usize],
+        _: &crate::group::Context,
+    ) -> crate::Result<Vec<crate::group::Proposal>> {
+        Ok(Vec::new())
+    }
+}
+
+/// Score the strategies of [`EVALUATED`] against a published release, learning rules only
+/// from the changelog as it stood before that release (`before`).
+pub fn evaluate_release(
+    before: &crate::changelog::Changelog,
+    reference: &Reference,
+    similarity: &crate::group::similarity::Similarity,
+    components: &[String],
+    grouped_categories: &[String],
+) -> crate::Result<[Totals; 4]> {
+    use crate::group::{self, learn};
+    let version = crate::version::Version::parse(&reference.version)?;
+    let pending_sections = before.releases_for(&version);
+    let texts: Vec<String> = before
+        .releases()
+        .iter()
+        .flat_map(|r| r.entries().map(|e| e.text.clone()))
+        .collect();
+    let corpus = group::Corpus::new(texts.iter().map(String::as_str));
+    let history = crate::consolidate::history(before, &pending_sections);
+    let ctx = group::Context::new(corpus, history, components, 2);
+    let pending = learn::pending_categories(before, grouped_categories);
+    let learned = learn::learn(&learn::grouped_sections(before), &pending, &texts, &ctx);
+    let rules = group::rules::RulesFile::parse(
+        std::path::Path::new("learned.toml"),
+        &learn::to_toml(&learned, "the changelog before the release"),
+    )?;
+    let by_rules = group::rules::Rules::new(rules.clone());
+    let auto = group::auto::Auto::new(Some(rules), None).with_similarity(similarity.clone());
+    let groupers: [&dyn group::Grouper; 4] = [&Singletons, similarity, &by_rules, &auto];
+    let mut out = [Totals::default(); 4];
+    for (slot, g) in out.iter_mut().zip(groupers) {
+        *slot = evaluate(reference, g, &ctx)?;
+    }
+    Ok(out)
+}

@@ -217,6 +217,8 @@ pub fn learn(
     ctx: &Context,
 ) -> Learned {
     let corpus_words: Vec<Vec<String>> = corpus.iter().map(|t| text::words(t)).collect();
+    let mut occurrences: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut merged: BTreeMap<String, (usize, LearnGroup, Vec<String>, Vec<String>)> =
         BTreeMap::new();
     let mut order = 0usize;
@@ -274,11 +276,14 @@ pub fn learn(
             if support < MIN_SUPPORT {
                 continue;
             }
-            let everywhere = corpus_words
-                .iter()
-                .filter(|w| contains_phrase(w, &cand))
-                .count()
-                .max(support);
+            // The same word turns up in many groups: count it in the corpus once.
+            let in_corpus = *occurrences.entry(phrase.clone()).or_insert_with(|| {
+                corpus_words
+                    .iter()
+                    .filter(|w| contains_phrase(w, &cand))
+                    .count()
+            });
+            let everywhere = in_corpus.max(support);
             let precision = support as f64 / everywhere as f64;
             if precision >= MIN_PRECISION {
                 scored.push((precision, support, phrase));

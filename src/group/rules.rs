@@ -271,12 +271,17 @@ pub(crate) fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
             }
         }
     }
-    // Typos in long single words (`reqeust`, `muplipe`) still match.
+    // Typos in long single words (`reqeust`, `muplipe`) still match. A typo keeps the
+    // first letter and about the length, which rules out most words before the costly
+    // comparison.
     phrase.len() == 1
         && joined.len() >= 7
-        && words
-            .iter()
-            .any(|w| w.len() >= 7 && strsim::jaro_winkler(w, &joined) >= 0.95)
+        && words.iter().any(|w| {
+            w.len() >= 7
+                && w.len().abs_diff(joined.len()) <= 2
+                && w.as_bytes()[0] == joined.as_bytes()[0]
+                && strsim::jaro_winkler(w, &joined) >= 0.95
+        })
 }
 
 /// The `rules` strategy.
