@@ -105,6 +105,9 @@ pub struct State {
     /// Steps done (the failed step is the next one).
     pub completed: usize,
     pub commits: Vec<String>,
+    /// The pre-release sections folded in (for the summary after `continue`).
+    #[serde(default)]
+    pub rc_merged: Vec<String>,
 }
 
 fn state_path(repo: &Repo) -> PathBuf {
@@ -864,6 +867,10 @@ fn run_step(
                 )?;
                 crate::atomic::write(&build.changelog, build.text.as_bytes())?;
                 repo.add(&[&build.changelog])?;
+                *written = Changelog::parse_with(&build.section, None)
+                    .releases()
+                    .first()
+                    .cloned();
                 let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
                 crate::build::remove_fragments(Some(repo), &files)?;
             }
@@ -980,6 +987,7 @@ pub fn run(
         previous: plan.current.to_string(),
         completed: 0,
         commits: Vec::new(),
+        rc_merged: plan.rc_sections.clone(),
     };
     execute(repo, config, &plan, prepared, &mut state, term).map(Some)
 }
@@ -1036,6 +1044,10 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         (Some(f), true) => freeze_targets(repo, config, f, &changelog)?,
         _ => Vec::new(),
     };
+    // The section written before the failure, if the changelog step ran: the summary
+    // describes it.
+    let section = Changelog::read_with(&changelog, Some(&tc.start_string))?
+        .and_then(|log| log.find(&version).map(|i| log.releases()[i].clone()));
     let steps = state
         .steps
         .iter()
@@ -1054,13 +1066,13 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         base_commit: state.base_commit.clone(),
         branch: state.branch.clone(),
         changelog,
-        rc_sections: Vec::new(),
+        rc_sections: state.rc_merged.clone(),
         fragment_files: Vec::new(),
         stale: Vec::new(),
         next_version,
         freeze_files,
         steps,
-        section: None,
+        section,
         group_count: 0,
     })
 }
