@@ -84,7 +84,7 @@ pub struct RepoState {
     pub branches: String,
     pub head: String,
     pub current: String,
-    pub git_release_dir: bool,
+    pub state_file: bool,
     pub draft: Option<Vec<u8>>,
 }
 
@@ -103,7 +103,7 @@ pub fn state(dir: &Path) -> RepoState {
         ),
         head: git(dir, &["rev-parse", "HEAD"]),
         current: git(dir, &["symbolic-ref", "--short", "HEAD"]),
-        git_release_dir: dir.join(".git/git-release").exists(),
+        state_file: dir.join(".git/git-release/state.json").exists(),
         draft: std::fs::read(dir.join(".git/RELEASE_NOTES.md")).ok(),
     }
 }
