@@ -361,6 +361,22 @@ pub fn preflight(
             ),
             by_hand: Some(format!("git release build {version} --date {date}")),
         }),
+        // Every fragment is stale: nothing to list, but they are consumed all the same.
+        (None, false) if !fragment_files.is_empty() => steps.push(PlannedStep {
+            kind: StepKind::Changelog,
+            name: format!(
+                "Remove {} stale fragment(s) (already released)",
+                fragment_files.len()
+            ),
+            by_hand: Some(format!(
+                "git rm {}",
+                fragment_files
+                    .iter()
+                    .map(|f| relative(repo, f))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+        }),
         (None, false) => {}
     }
     for (i, s) in config.release.steps.iter().enumerate() {
@@ -858,6 +874,11 @@ fn run_step(
                 let set = fragments::discover(config)?;
                 let (kept, _) =
                     without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;
+                let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+                if kept.fragments.is_empty() {
+                    // Only stale fragments: no section, the fragments go.
+                    return crate::build::remove_fragments(Some(repo), &files);
+                }
                 let build = crate::build::plan(
                     config,
                     &kept,
@@ -871,7 +892,6 @@ fn run_step(
                     .releases()
                     .first()
                     .cloned();
-                let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
                 crate::build::remove_fragments(Some(repo), &files)?;
             }
             Ok(())

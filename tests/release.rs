@@ -683,3 +683,63 @@ fn refusals_change_nothing() {
     assert_eq!(read(root, "VERSION"), "0.9.0\n");
     assert_eq!(porcelain(root), "");
 }
+
+/// Backend.AI after 26.2.0: its 14 fragments were left in `changes/`, already released.
+fn after_26_2_0() -> tempfile::TempDir {
+    let src = tempfile::tempdir().unwrap();
+    let case = fixtures().join("backend-ai/26.2.0");
+    common::copy_tree(&case.join("after"), src.path());
+    std::fs::copy(
+        case.join("before/pyproject.toml"),
+        src.path().join("pyproject.toml"),
+    )
+    .unwrap();
+    std::fs::write(src.path().join("VERSION"), "26.2.0\n").unwrap();
+    repo_at(src.path())
+}
+
+#[test]
+fn stale_fragments_are_removed_without_being_listed() {
+    // Only stale fragments: no section, but they are consumed, as the plan says.
+    let repo = after_26_2_0();
+    let root = repo.path();
+    let original = read(root, "CHANGELOG.md");
+    let base = head(root);
+    let out = run(
+        root,
+        &["26.3.0rc1", "--yes", "--date", "2026-03-01"],
+        "false",
+    );
+    ok(&out, "release 26.3.0rc1");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Stale:      14 already released, removed without being listed"),
+        "{stderr}"
+    );
+    assert_eq!(fragment_files(root), ["README.md", "template.md"]);
+    assert_eq!(read(root, "CHANGELOG.md"), original, "nothing to list");
+    assert_eq!(subjects_since(root, &base), ["release: 26.3.0rc1"]);
+    assert_eq!(porcelain(root), "");
+
+    // With a new fragment: only the new one is listed, and all of them go.
+    let repo = after_26_2_0();
+    let root = repo.path();
+    workflow::write_files(
+        root,
+        &[("changes/9001.feature.md", "Add a brand new thing\n")],
+    );
+    workflow::commit_all(root, "a new fragment");
+    let out = run(
+        root,
+        &["26.3.0rc1", "--yes", "--date", "2026-03-01"],
+        "false",
+    );
+    ok(&out, "release 26.3.0rc1 with a new fragment");
+    assert_eq!(fragment_files(root), ["README.md", "template.md"]);
+    let log = read(root, "CHANGELOG.md");
+    let all = sections(&log);
+    assert_eq!(all[0].title, "26.3.0rc1 (2026-03-01)");
+    let prs: Vec<Vec<u64>> = all[0].items.iter().map(|i| i.prs.clone()).collect();
+    assert_eq!(prs, [vec![9001]]);
+    assert_eq!(porcelain(root), "");
+}
