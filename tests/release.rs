@@ -743,3 +743,94 @@ fn stale_fragments_are_removed_without_being_listed() {
     assert_eq!(prs, [vec![9001]]);
     assert_eq!(porcelain(root), "");
 }
+
+#[test]
+fn an_emptied_review_undoes_the_release() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let before = state(root);
+    let out = run(
+        root,
+        &["1.1.0", "--yes", "--date", "2025-03-01"],
+        "truncate -s 0",
+    );
+    let stderr = one_error(&out, "emptied review");
+    assert!(stderr.contains("the draft was emptied"), "{stderr}");
+    assert!(stderr.contains("undone"), "{stderr}");
+    assert_eq!(state(root), before, "everything as it was");
+}
+
+#[test]
+fn an_invalid_review_is_resumed_then_continued() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let base = head(root);
+    let scripts = tempfile::tempdir().unwrap();
+    let keep = scripts.path().join("orig.md");
+    let delete = scripts.path().join("delete.sh");
+    let restore = scripts.path().join("restore.sh");
+    std::fs::write(
+        &delete,
+        format!(
+            "cp \"$1\" '{}'\nsed -i -e '/\\[#11\\]/d' \"$1\"\n",
+            keep.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &restore,
+        format!(
+            "grep -q '\\[#11\\]' \"$1\" && exit 7\ncp '{}' \"$1\"\n",
+            keep.display()
+        ),
+    )
+    .unwrap();
+
+    let out = run(
+        root,
+        &["1.1.0", "--yes", "--date", "2025-03-01"],
+        &format!("sh {}", delete.display()),
+    );
+    let stderr = one_error(&out, "invalid review");
+    for s in [
+        "missing entry: #11",
+        "git release consolidate --resume",
+        "git release continue",
+        "git release abort",
+    ] {
+        assert!(stderr.contains(s), "`{s}` not in\n{stderr}");
+    }
+    assert!(root.join(".git/RELEASE_NOTES.md").exists(), "draft kept");
+    assert!(root.join(".git/git-release/state.json").exists());
+    assert_eq!(current_branch(root), "release/1.1.0");
+    assert!(
+        !read(root, "CHANGELOG.md").contains("## 1.1.0 ("),
+        "not written"
+    );
+
+    // Fix the draft, then run the rest.
+    let out = run(
+        root,
+        &["consolidate", "--resume"],
+        &format!("sh {}", restore.display()),
+    );
+    ok(&out, "consolidate --resume");
+    let out = run(root, &["continue", "--yes"], "false");
+    ok(&out, "continue");
+    assert_eq!(
+        subjects_since(root, &base),
+        [
+            "release: 1.1.0",
+            "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+        ]
+    );
+    let log = read(root, "CHANGELOG.md");
+    assert!(log.contains("## 1.1.0 (2025-03-01)\n"), "{log}");
+    assert!(!log.contains("1.1.0rc1"), "{log}");
+    for pr in ["[#10]", "[#11]", "[#12]"] {
+        assert_eq!(log.matches(pr).count(), 1, "{pr} once\n{log}");
+    }
+    assert_eq!(fragment_files(root), ["template.md"]);
+    assert_eq!(porcelain(root), "");
+    assert!(!root.join(".git/RELEASE_NOTES.md").exists());
+}
