@@ -804,14 +804,14 @@ fn run_step(
         }
         StepKind::Webui(i) | StepKind::Configured(i) => {
             let step = &config.release.steps[*i];
+            // The step's commit holds the step's changes, not the release's pending ones.
+            let before = dirty_set(repo)?;
             run_command(repo, &step.run, plan)?;
             if let Some(message) = &step.commit {
-                repo.add_all()?;
-                if !repo.is_clean()? {
-                    let id = repo.commit(&fill(message, version, plan.webui.as_ref()))?;
-                    state.commits.push(id);
-                } else {
-                    term.note(&format!("`{}` changed nothing; no commit", step.name));
+                let message = fill(message, version, plan.webui.as_ref());
+                match commit_new_changes(repo, &before, &message)? {
+                    Some(id) => state.commits.push(id),
+                    None => term.note(&format!("`{}` changed nothing; no commit", step.name)),
                 }
             }
             Ok(())
@@ -929,6 +929,29 @@ fn run_step(
             Ok(())
         }
     }
+}
+
+/// The paths that differ from HEAD (staged, modified or untracked).
+fn dirty_set(repo: &Repo) -> Result<std::collections::BTreeSet<String>> {
+    Ok(repo.dirty_paths()?.into_iter().map(|d| d.path).collect())
+}
+
+/// Commit the paths that became dirty since `before`, alone, with `message`; `None` when
+/// there are none. A file the release had already changed stays with the release commit.
+fn commit_new_changes(
+    repo: &Repo,
+    before: &std::collections::BTreeSet<String>,
+    message: &str,
+) -> Result<Option<String>> {
+    let changed: Vec<String> = dirty_set(repo)?
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    repo.add(&changed)?;
+    repo.commit_only(message, &changed).map(Some)
 }
 
 /// Run a configured command through the shell, output shown live (on stderr, so that

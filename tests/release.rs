@@ -834,3 +834,36 @@ fn an_invalid_review_is_resumed_then_continued() {
     assert_eq!(porcelain(root), "");
     assert!(!root.join(".git/RELEASE_NOTES.md").exists());
 }
+
+const LOCK_STEP: &str = r#"
+[[step]]
+name = "lock"
+run = "echo locked > uv.lock"
+commit = "chore: lock for {version}"
+"#;
+
+#[test]
+fn a_committing_step_commits_its_own_changes_only() {
+    let repo = project(LOCK_STEP);
+    let root = repo.path();
+    let base = head(root);
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
+    ok(&out, "release with a committing step");
+    assert_eq!(
+        subjects_since(root, &base),
+        ["chore: lock for 1.1.0rc1", "release: 1.1.0rc1"]
+    );
+    assert_eq!(
+        git(root, &["show", "--format=", "--name-only", "HEAD~1"]),
+        "uv.lock\n"
+    );
+    assert_eq!(
+        git(root, &["show", "--format=", "--name-only", "HEAD"]),
+        "CHANGELOG.md\nVERSION\nchanges/10.feature.md\nchanges/11.feature.md\nchanges/12.fix.md\n"
+    );
+    assert_eq!(porcelain(root), "");
+}
