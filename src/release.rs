@@ -108,6 +108,10 @@ pub struct State {
     /// The pre-release sections folded in (for the summary after `continue`).
     #[serde(default)]
     pub rc_merged: Vec<String>,
+    /// The dirty paths before the last configured step ran: when it fails and is done by
+    /// hand, `continue` commits what changed since, as the step would have.
+    #[serde(default)]
+    pub dirty_before_step: Vec<String>,
 }
 
 fn state_path(repo: &Repo) -> PathBuf {
@@ -806,6 +810,7 @@ fn run_step(
             let step = &config.release.steps[*i];
             // The step's commit holds the step's changes, not the release's pending ones.
             let before = dirty_set(repo)?;
+            state.dirty_before_step = before.iter().cloned().collect();
             run_command(repo, &step.run, plan)?;
             if let Some(message) = &step.commit {
                 let message = fill(message, version, plan.webui.as_ref());
@@ -1031,6 +1036,7 @@ pub fn run(
         completed: 0,
         commits: Vec::new(),
         rc_merged: plan.rc_sections.clone(),
+        dirty_before_step: Vec::new(),
     };
     execute(repo, config, &plan, prepared, &mut state, term).map(Some)
 }
@@ -1051,7 +1057,17 @@ pub fn resume(repo: &Repo, config: &Config, term: &Term) -> Result<Summary> {
         }
     }
     let plan = replan(repo, config, &state)?;
-    // The failed step is assumed fixed and done by hand.
+    // The failed step is assumed fixed and done by hand; a step that commits its changes
+    // still gets its commit.
+    if let Some(StepKind::Webui(i) | StepKind::Configured(i)) = state.steps.get(state.completed) {
+        if let Some(message) = config.release.steps.get(*i).and_then(|s| s.commit.as_ref()) {
+            let before = state.dirty_before_step.iter().cloned().collect();
+            let message = fill(message, &plan.version, plan.webui.as_ref());
+            if let Some(id) = commit_new_changes(repo, &before, &message)? {
+                state.commits.push(id);
+            }
+        }
+    }
     state.completed += 1;
     save_state(repo, &state)?;
     term.note(&format!(

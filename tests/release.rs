@@ -867,3 +867,61 @@ fn a_committing_step_commits_its_own_changes_only() {
     );
     assert_eq!(porcelain(root), "");
 }
+
+#[test]
+fn a_failed_webui_step_done_by_hand_keeps_its_commit() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("webui-built");
+    let repo = project_after_rc(
+        r#"
+[[step]]
+name = "update the WebUI"
+when = "webui"
+run = 'test -f "$WEBUI_FLAG" || exit 1; echo "$WEBUI_VERSION" > webui.txt'
+"#,
+    );
+    let root = repo.path();
+    let base = head(root);
+    let out = common::git_release(root)
+        .args([
+            "1.1.0",
+            "1.2.3",
+            "--yes",
+            "--no-edit",
+            "--date",
+            "2025-03-01",
+        ])
+        .env("WEBUI_FLAG", &flag)
+        .output()
+        .unwrap();
+    let stderr = one_error(&out, "webui step");
+    assert!(stderr.contains("update the WebUI"), "{stderr}");
+    // The fix, then the step's command by hand.
+    std::fs::write(&flag, "").unwrap();
+    let by_hand = std::process::Command::new("sh")
+        .args([
+            "-c",
+            r#"test -f "$WEBUI_FLAG" || exit 1; echo "$WEBUI_VERSION" > webui.txt"#,
+        ])
+        .env("WEBUI_FLAG", &flag)
+        .env("WEBUI_VERSION", "1.2.3")
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(by_hand.success());
+    let out = run(root, &["continue", "--yes"], "false");
+    ok(&out, "continue");
+    assert_eq!(
+        subjects_since(root, &base),
+        [
+            "chore: update webui to 1.2.3",
+            "release: 1.1.0",
+            "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+        ]
+    );
+    assert_eq!(
+        git(root, &["show", "--format=", "--name-only", "HEAD~2"]),
+        "webui.txt\n"
+    );
+    assert_eq!(porcelain(root), "");
+}
