@@ -1112,8 +1112,8 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         .iter()
         .map(|k| PlannedStep {
             kind: k.clone(),
-            name: step_name(config, k, &version),
-            by_hand: None,
+            name: step_name(config, k, &version, webui.as_ref()),
+            by_hand: step_by_hand(config, k, &version, webui.as_ref(), state),
         })
         .collect();
     Ok(Plan {
@@ -1136,7 +1136,12 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
     })
 }
 
-fn step_name(config: &Config, kind: &StepKind, version: &Version) -> String {
+fn step_name(
+    config: &Config,
+    kind: &StepKind,
+    version: &Version,
+    webui: Option<&Version>,
+) -> String {
     match kind {
         StepKind::CreateBranch => "Create the release branch".into(),
         StepKind::Webui(i) | StepKind::Configured(i) => {
@@ -1153,8 +1158,43 @@ fn step_name(config: &Config, kind: &StepKind, version: &Version) -> String {
         StepKind::VersionFile => format!("Write {version} to {}", config.release.version_file),
         StepKind::Freeze => "Freeze the placeholder".into(),
         StepKind::Changelog => "Update the changelog".into(),
-        StepKind::Commit => "Commit the release".into(),
+        StepKind::Commit => format!(
+            "Commit `{}`",
+            fill(&config.release.commit_message, version, webui)
+        ),
         StepKind::NextVersion => "Advance the next development version".into(),
+    }
+}
+
+/// What to run by hand for a step of a release in progress (as pre-flight planned it).
+fn step_by_hand(
+    config: &Config,
+    kind: &StepKind,
+    version: &Version,
+    webui: Option<&Version>,
+    state: &State,
+) -> Option<String> {
+    let date = &state.request.date;
+    match kind {
+        StepKind::CreateBranch => Some(format!("git switch -c {}", state.branch)),
+        StepKind::Webui(i) | StepKind::Configured(i) => {
+            config.release.steps.get(*i).map(|s| s.run.clone())
+        }
+        StepKind::VersionFile => Some(format!("echo {version} > {}", config.release.version_file)),
+        StepKind::Changelog if version.is_final() => Some(format!(
+            "git release consolidate {version} --date {date}{}",
+            if state.request.no_edit {
+                " --no-edit"
+            } else {
+                ""
+            }
+        )),
+        StepKind::Changelog => Some(format!("git release build {version} --date {date}")),
+        StepKind::Commit => {
+            let message = fill(&config.release.commit_message, version, webui);
+            Some(format!("git add -A && git commit -m '{message}'"))
+        }
+        StepKind::Freeze | StepKind::NextVersion => None,
     }
 }
 

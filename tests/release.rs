@@ -925,3 +925,45 @@ run = 'test -f "$WEBUI_FLAG" || exit 1; echo "$WEBUI_VERSION" > webui.txt'
     );
     assert_eq!(porcelain(root), "");
 }
+
+#[test]
+fn a_second_failure_after_continue_still_says_what_to_run() {
+    let repo = project(
+        r#"
+[[step]]
+name = "first"
+run = "exit 4"
+
+[[step]]
+name = "second"
+run = "exit 5"
+"#,
+    );
+    let root = repo.path();
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
+    let first = one_error(&out, "first failure");
+    assert!(first.contains("run the step yourself:  exit 4"), "{first}");
+    assert!(first.contains("(exit 5)"), "{first}");
+    let out = run(root, &["continue", "--yes"], "false");
+    let second = one_error(&out, "second failure");
+    assert!(second.contains("Run `second`"), "{second}");
+    assert!(
+        second.contains("run the step yourself:  exit 5"),
+        "{second}"
+    );
+    assert!(
+        second.contains(
+            "Commit `release: 1.1.0rc1`   (git add -A && git commit -m 'release: 1.1.0rc1')"
+        ),
+        "{second}"
+    );
+    assert!(root.join(".git/git-release/state.json").exists());
+    let out = run(root, &["abort"], "false");
+    ok(&out, "abort");
+    assert_eq!(current_branch(root), "main");
+    assert_eq!(porcelain(root), "");
+}
