@@ -519,11 +519,25 @@ fn freeze_targets(
         require_literal_separator: false,
         ..Default::default()
     };
-    let version_file = config.root.join(&config.release.version_file);
+    // Files the release writes itself, and the configuration (which spells the
+    // placeholder), are never frozen.
+    let mut spared = vec![
+        changelog.to_path_buf(),
+        config.root.join(&config.release.version_file),
+    ];
+    if let Some(nv) = &config.release.next_version {
+        spared.push(config.root.join(&nv.file));
+    }
+    let own = config.root.join(".git-release.toml");
+    spared.push(if own.is_file() {
+        own
+    } else {
+        config.root.join("pyproject.toml")
+    });
     let mut out = Vec::new();
     for f in repo.ls_files()? {
         let path = repo.root().join(&f);
-        if path == changelog || path == version_file {
+        if spared.contains(&path) {
             continue;
         }
         let rel = path

@@ -967,3 +967,48 @@ run = "exit 5"
     assert_eq!(current_branch(root), "main");
     assert_eq!(porcelain(root), "");
 }
+
+#[test]
+fn the_default_freeze_spares_the_configuration_and_the_next_version_file() {
+    // `files` defaults to every file: the placeholder is also the next-version variable's
+    // name and is spelled in the configuration itself.
+    let template = template();
+    let repo = repo_of(&[
+        ("pyproject.toml", PYPROJECT),
+        (
+            ".git-release.toml",
+            "[freeze]\nplaceholder = \"NEXT_RELEASE_VERSION\"\n\n[next-version]\n\
+             file = \"src/demo/version.py\"\n\
+             pattern = 'NEXT_RELEASE_VERSION = \"(?P<version>[^\"]+)\"'\n",
+        ),
+        ("CHANGELOG.md", CHANGELOG),
+        ("VERSION", "1.0.0\n"),
+        ("changes/template.md", &template),
+        ("changes/10.feature.md", "Add fair share scheduler\n"),
+        ("src/demo/api.py", "# Added in NEXT_RELEASE_VERSION\n"),
+        ("src/demo/version.py", "NEXT_RELEASE_VERSION = \"1.1.0\"\n"),
+    ]);
+    let root = repo.path();
+    let config = read(root, ".git-release.toml");
+    let base = head(root);
+    let out = run(
+        root,
+        &["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"],
+        "false",
+    );
+    ok(&out, "release 1.1.0");
+    assert_eq!(
+        subjects_since(root, &base),
+        [
+            "release: 1.1.0",
+            "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+        ]
+    );
+    assert_eq!(read(root, "src/demo/api.py"), "# Added in 1.1.0\n");
+    assert_eq!(
+        read(root, "src/demo/version.py"),
+        "NEXT_RELEASE_VERSION = \"1.2.0\"\n"
+    );
+    assert_eq!(read(root, ".git-release.toml"), config);
+    assert_eq!(porcelain(root), "");
+}
