@@ -240,6 +240,21 @@ pub fn fold(
         }
     }
     categories.retain(|c| !c.entries.is_empty());
+    if categories.is_empty() {
+        // Every input was stale: an empty section is not a release.
+        let mut prs: Vec<u64> = stale.iter().flat_map(|s| s.prs.iter().copied()).collect();
+        prs.sort_unstable();
+        prs.dedup();
+        let list = prs
+            .iter()
+            .map(|p| format!("#{p}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Error::Refused(format!(
+            "nothing to consolidate for {version}: every entry of its inputs is already released \
+             ({list}); remove the leftover fragments (or rc sections) that list them"
+        )));
+    }
     // The project's type order; unknown categories keep their order after the known ones.
     categories.sort_by_key(|c| {
         category_order

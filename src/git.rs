@@ -510,6 +510,21 @@ impl Repo {
         Ok(out.trim().to_string())
     }
 
+    /// Commit `paths` alone, as they are in the work tree, with `message` (`git commit
+    /// --only`); other staged changes stay staged. Each path must be known to git (stage new
+    /// files first). Returns the new commit's id.
+    pub fn commit_only<P: AsRef<Path>>(&self, message: &str, paths: &[P]) -> Result<CommitId> {
+        if paths.is_empty() {
+            return Err(Error::Git("nothing to commit: no path given".into()));
+        }
+        self.git_paths(
+            &["commit", "--quiet", "--no-edit", "--only", "-m", message],
+            paths,
+        )?;
+        let out = self.git(["rev-parse", "--verify", "HEAD"])?;
+        Ok(out.trim().to_string())
+    }
+
     /// Reset the index and the work tree to `commit` (`git reset --hard`).
     pub fn reset_hard(&self, commit: &str) -> Result<()> {
         self.git(["reset", "--quiet", "--hard", commit]).map(drop)

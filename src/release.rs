@@ -118,6 +118,13 @@ pub struct State {
     /// Steps done (the failed step is the next one).
     pub completed: usize,
     pub commits: Vec<String>,
+    /// The pre-release sections folded in (for the summary after `continue`).
+    #[serde(default)]
+    pub rc_merged: Vec<String>,
+    /// The dirty paths before the last configured step ran: when it fails and is done by
+    /// hand, `continue` commits what changed since, as the step would have.
+    #[serde(default)]
+    pub dirty_before_step: Vec<String>,
 }
 
 fn state_path(repo: &Repo) -> PathBuf {
@@ -368,6 +375,22 @@ pub fn preflight(
             ),
             by_hand: Some(format!("git release build {version} --date {date}")),
         }),
+        // Every fragment is stale: nothing to list, but they are consumed all the same.
+        (None, false) if !fragment_files.is_empty() => steps.push(PlannedStep {
+            kind: StepKind::Changelog,
+            name: format!(
+                "Remove {} stale fragment(s) (already released)",
+                fragment_files.len()
+            ),
+            by_hand: Some(format!(
+                "git rm {}",
+                fragment_files
+                    .iter()
+                    .map(|f| relative(repo, f))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+        }),
         (None, false) => {}
     }
     for (i, s) in config.release.steps.iter().enumerate() {
@@ -506,11 +529,25 @@ fn freeze_targets(
         require_literal_separator: false,
         ..Default::default()
     };
-    let version_file = config.root.join(&config.release.version_file);
+    // Files the release writes itself, and the configuration (which spells the
+    // placeholder), are never frozen.
+    let mut spared = vec![
+        changelog.to_path_buf(),
+        config.root.join(&config.release.version_file),
+    ];
+    if let Some(nv) = &config.release.next_version {
+        spared.push(config.root.join(&nv.file));
+    }
+    let own = config.root.join(".git-release.toml");
+    spared.push(if own.is_file() {
+        own
+    } else {
+        config.root.join("pyproject.toml")
+    });
     let mut out = Vec::new();
     for f in repo.ls_files()? {
         let path = repo.root().join(&f);
-        if path == changelog || path == version_file {
+        if spared.contains(&path) {
             continue;
         }
         let rel = path
@@ -795,14 +832,15 @@ fn run_step(
         }
         StepKind::Webui(i) | StepKind::Configured(i) => {
             let step = &config.release.steps[*i];
+            // The step's commit holds the step's changes, not the release's pending ones.
+            let before = dirty_set(repo)?;
+            state.dirty_before_step = before.iter().cloned().collect();
             run_command(repo, &step.run, plan)?;
             if let Some(message) = &step.commit {
-                repo.add_all()?;
-                if !repo.is_clean()? {
-                    let id = repo.commit(&fill(message, version, plan.webui.as_ref()))?;
-                    state.commits.push(id);
-                } else {
-                    term.note(&format!("`{}` changed nothing; no commit", step.name));
+                let message = fill(message, version, plan.webui.as_ref());
+                match commit_new_changes(repo, &before, &message)? {
+                    Some(id) => state.commits.push(id),
+                    None => term.note(&format!("`{}` changed nothing; no commit", step.name)),
                 }
             }
             Ok(())
@@ -862,6 +900,11 @@ fn run_step(
                 let set = fragments::discover(config)?;
                 let (kept, _) =
                     without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;
+                let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+                if kept.fragments.is_empty() {
+                    // Only stale fragments: no section, the fragments go.
+                    return crate::build::remove_fragments(Some(repo), &files);
+                }
                 let build = crate::build::plan(
                     config,
                     &kept,
@@ -871,7 +914,10 @@ fn run_step(
                 )?;
                 crate::atomic::write(&build.changelog, build.text.as_bytes())?;
                 repo.add(&[&build.changelog])?;
-                let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+                *written = Changelog::parse_with(&build.section, None)
+                    .releases()
+                    .first()
+                    .cloned();
                 crate::build::remove_fragments(Some(repo), &files)?;
             }
             Ok(())
@@ -909,6 +955,29 @@ fn run_step(
             Ok(())
         }
     }
+}
+
+/// The paths that differ from HEAD (staged, modified or untracked).
+fn dirty_set(repo: &Repo) -> Result<std::collections::BTreeSet<String>> {
+    Ok(repo.dirty_paths()?.into_iter().map(|d| d.path).collect())
+}
+
+/// Commit the paths that became dirty since `before`, alone, with `message`; `None` when
+/// there are none. A file the release had already changed stays with the release commit.
+fn commit_new_changes(
+    repo: &Repo,
+    before: &std::collections::BTreeSet<String>,
+    message: &str,
+) -> Result<Option<String>> {
+    let changed: Vec<String> = dirty_set(repo)?
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    repo.add(&changed)?;
+    repo.commit_only(message, &changed).map(Some)
 }
 
 /// Run a configured command through the shell, output shown live (on stderr, so that
@@ -987,6 +1056,8 @@ pub fn run(
         previous: plan.current.to_string(),
         completed: 0,
         commits: Vec::new(),
+        rc_merged: plan.rc_sections.clone(),
+        dirty_before_step: Vec::new(),
     };
     execute(repo, config, &plan, prepared, &mut state, term).map(Some)
 }
@@ -1007,7 +1078,17 @@ pub fn resume(repo: &Repo, config: &Config, term: &Term) -> Result<Summary> {
         }
     }
     let plan = replan(repo, config, &state)?;
-    // The failed step is assumed fixed and done by hand.
+    // The failed step is assumed fixed and done by hand; a step that commits its changes
+    // still gets its commit.
+    if let Some(StepKind::Webui(i) | StepKind::Configured(i)) = state.steps.get(state.completed) {
+        if let Some(message) = config.release.steps.get(*i).and_then(|s| s.commit.as_ref()) {
+            let before = state.dirty_before_step.iter().cloned().collect();
+            let message = fill(message, &plan.version, plan.webui.as_ref());
+            if let Some(id) = commit_new_changes(repo, &before, &message)? {
+                state.commits.push(id);
+            }
+        }
+    }
     state.completed += 1;
     save_state(repo, &state)?;
     term.note(&format!(
@@ -1043,13 +1124,17 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         (Some(f), true) => freeze_targets(repo, config, f, &changelog)?,
         _ => Vec::new(),
     };
+    // The section written before the failure, if the changelog step ran: the summary
+    // describes it.
+    let section = Changelog::read_with(&changelog, Some(&tc.start_string))?
+        .and_then(|log| log.find(&version).map(|i| log.releases()[i].clone()));
     let steps = state
         .steps
         .iter()
         .map(|k| PlannedStep {
             kind: k.clone(),
-            name: step_name(config, k, &version),
-            by_hand: None,
+            name: step_name(config, k, &version, webui.as_ref()),
+            by_hand: step_by_hand(config, k, &version, webui.as_ref(), state),
         })
         .collect();
     Ok(Plan {
@@ -1061,18 +1146,23 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         base_commit: state.base_commit.clone(),
         branch: state.branch.clone(),
         changelog,
-        rc_sections: Vec::new(),
+        rc_sections: state.rc_merged.clone(),
         fragment_files: Vec::new(),
         stale: Vec::new(),
         next_version,
         freeze_files,
         steps,
-        section: None,
+        section,
         group_count: 0,
     })
 }
 
-fn step_name(config: &Config, kind: &StepKind, version: &Version) -> String {
+fn step_name(
+    config: &Config,
+    kind: &StepKind,
+    version: &Version,
+    webui: Option<&Version>,
+) -> String {
     match kind {
         StepKind::CreateBranch => "Create the release branch".into(),
         StepKind::Webui(i) | StepKind::Configured(i) => {
@@ -1089,8 +1179,43 @@ fn step_name(config: &Config, kind: &StepKind, version: &Version) -> String {
         StepKind::VersionFile => format!("Write {version} to {}", config.release.version_file),
         StepKind::Freeze => "Freeze the placeholder".into(),
         StepKind::Changelog => "Update the changelog".into(),
-        StepKind::Commit => "Commit the release".into(),
+        StepKind::Commit => format!(
+            "Commit `{}`",
+            fill(&config.release.commit_message, version, webui)
+        ),
         StepKind::NextVersion => "Advance the next development version".into(),
+    }
+}
+
+/// What to run by hand for a step of a release in progress (as pre-flight planned it).
+fn step_by_hand(
+    config: &Config,
+    kind: &StepKind,
+    version: &Version,
+    webui: Option<&Version>,
+    state: &State,
+) -> Option<String> {
+    let date = &state.request.date;
+    match kind {
+        StepKind::CreateBranch => Some(format!("git switch -c {}", state.branch)),
+        StepKind::Webui(i) | StepKind::Configured(i) => {
+            config.release.steps.get(*i).map(|s| s.run.clone())
+        }
+        StepKind::VersionFile => Some(format!("echo {version} > {}", config.release.version_file)),
+        StepKind::Changelog if version.is_final() => Some(format!(
+            "git release consolidate {version} --date {date}{}",
+            if state.request.no_edit {
+                " --no-edit"
+            } else {
+                ""
+            }
+        )),
+        StepKind::Changelog => Some(format!("git release build {version} --date {date}")),
+        StepKind::Commit => {
+            let message = fill(&config.release.commit_message, version, webui);
+            Some(format!("git add -A && git commit -m '{message}'"))
+        }
+        StepKind::Freeze | StepKind::NextVersion => None,
     }
 }
 
