@@ -31,12 +31,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             crate::release::abort(&repo, &term)?;
             Ok(0)
         }
-        Some(Command::Continue(_)) => {
+        Some(Command::Continue(args)) => {
             let repo = open_repo()?;
             let term = term_for(&cli, Some(&repo));
             let config = load_config()?;
             let summary = crate::release::resume(&repo, &config, &term)?;
-            print_summary(&summary, cli.release.format)?;
+            print_summary(&summary, args.format)?;
             Ok(0)
         }
     }
@@ -66,7 +66,16 @@ fn release(cli: &Cli) -> Result<i32> {
         labels_from: options.labels_from,
         keep_rc: args.grouping.keep_rc || config.release.consolidate.keep_rc,
     };
-    match crate::release::run(&repo, &config, &request, args.yes, args.dry_run, &term)? {
+    let json = args.format == crate::cli::SummaryFormat::Json;
+    match crate::release::run(
+        &repo,
+        &config,
+        &request,
+        args.yes,
+        args.dry_run,
+        json,
+        &term,
+    )? {
         Some(summary) => {
             print_summary(&summary, args.format)?;
             Ok(0)
@@ -252,6 +261,7 @@ pub fn review_section(
         entries: release.entries().cloned().collect(),
     };
     let editor = repo.editor()?;
+    refuse_editor_without_terminal(repo, &editor)?;
     match review::review(
         &review::draft_path(repo.git_dir()),
         &draft,
@@ -263,6 +273,27 @@ pub fn review_section(
         review::Outcome::Accepted(r) => Ok(Some(*r)),
         review::Outcome::Aborted => Ok(None),
     }
+}
+
+/// git falls back to `vi` when no editor is configured; without a terminal that would hang
+/// or fail half-way, so say what to do instead (a configured editor is the user's choice
+/// and runs as it is, e.g. `GIT_EDITOR=true` or a `sed` script).
+fn refuse_editor_without_terminal(repo: &Repo, editor: &str) -> Result<()> {
+    use std::io::IsTerminal;
+    let configured = ["GIT_EDITOR", "VISUAL", "EDITOR"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+        || repo
+            .config_string("core.editor")
+            .is_some_and(|e| !e.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !configured && (!std::io::stdin().is_terminal() || dumb) {
+        return Err(Error::Refused(format!(
+            "no terminal to open the review in `{editor}`; pass --no-edit to skip the review, \
+             or set GIT_EDITOR (or core.editor) to the editor to use"
+        )));
+    }
+    Ok(())
 }
 
 /// `git release rules learn`.

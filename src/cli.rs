@@ -247,6 +247,10 @@ pub struct ContinueArgs {
     /// Do not ask for confirmation.
     #[arg(short, long)]
     pub yes: bool,
+
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
 }
 
 /// The clap command, for the man page and completions.

@@ -71,6 +71,8 @@ pub struct FoldedCategory {
 pub struct Consolidation {
     pub version: Version,
     pub date: String,
+    /// The project name the rc headings carry (`# demo 1.1.0rc1`), kept in the new heading.
+    pub name: Option<String>,
     /// Indexes of the pre-release sections in the changelog, in file order.
     pub sections: Vec<usize>,
     /// Their versions, in file order (newest first).
@@ -281,9 +283,15 @@ pub fn fold(
                 .unwrap_or_else(|| r.title().to_string())
         })
         .collect();
+    let name = sections
+        .first()
+        .and_then(|&i| changelog.releases()[i].name())
+        .or_else(|| fragments.and_then(|f| f.name()))
+        .map(str::to_string);
     Ok(Consolidation {
         version: version.clone(),
         date: date.to_string(),
+        name,
         sections,
         section_versions,
         categories,
@@ -349,7 +357,7 @@ impl Grouped {
     /// The section as a changelog release, ready to render or insert.
     pub fn release(&self) -> Release {
         let c = &self.consolidation;
-        let mut release = Release::new(&c.version, Some(&c.date));
+        let mut release = Release::named(c.name.as_deref(), &c.version, Some(&c.date));
         for cat in &self.categories {
             let mut category = Category::new(cat.name.clone());
             match &cat.grouping {
@@ -823,6 +831,21 @@ mod tests {
         assert!(text.ends_with("## 1.9.0 (2026-01-01)\n\n### Fixes\n* Fix old thing ([#1](u/1))\n* Fix reused number ([#3](u/3))\n"));
         let kept = apply(&log, &grouped.consolidation, &grouped.release(), true).to_string();
         assert!(kept.find("## 2.0.0 (").unwrap() < kept.find("## 2.0.0rc2").unwrap());
+    }
+
+    #[test]
+    fn the_project_name_of_the_rc_headings_is_kept() {
+        let log = Changelog::parse("# demo 1.1.0rc1 (2026-02-01)\n\n## Features\n\n- Add A (#1)\n");
+        let v = Version::parse("1.1.0").unwrap();
+        let c = fold(&log, Path::new("NEWS.md"), None, &v, "2026-03-01", &order()).unwrap();
+        let grouped = group(
+            c,
+            &group::similarity::Similarity::default(),
+            &[],
+            &Context::default(),
+        )
+        .unwrap();
+        assert_eq!(grouped.release().title(), "demo 1.1.0 (2026-03-01)");
     }
 
     #[test]

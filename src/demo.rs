@@ -153,8 +153,8 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     };
     eprintln!("Demo project `widget` at 1.4.0rc2 in {}", dir.display());
     eprintln!("Running: git release {DEMO_VERSION} --yes --no-edit\n");
-    let summary =
-        crate::release::run(&repo, &config, &request, true, false, &term)?.expect("not a dry run");
+    let summary = crate::release::run(&repo, &config, &request, true, false, false, &term)?
+        .expect("not a dry run");
 
     let log = Changelog::read(&dir.join("CHANGELOG.md"))?.expect("the demo has a changelog");
     let index = log

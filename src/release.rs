@@ -568,6 +568,63 @@ fn freeze_targets(
     Ok(out)
 }
 
+/// The plan as data, for `--dry-run --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    pub version: String,
+    pub current: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub sprint: bool,
+    pub branch: String,
+    pub base_branch: String,
+    pub date: String,
+    pub webui: Option<String>,
+    pub changelog: String,
+    pub rc_sections: Vec<String>,
+    pub fragments: Vec<String>,
+    pub stale: Vec<String>,
+    pub entries: usize,
+    pub categories: usize,
+    pub groups: usize,
+    pub next_version: Option<String>,
+    pub steps: Vec<String>,
+}
+
+pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
+    PlanView {
+        version: plan.version.to_string(),
+        current: plan.current.to_string(),
+        kind: plan.kind().to_string(),
+        sprint: plan.version.is_sprint(),
+        branch: plan.branch.clone(),
+        base_branch: plan.base_branch.clone(),
+        date: plan.request.date.clone(),
+        webui: plan.webui.as_ref().map(Version::to_string),
+        changelog: relative(repo, &plan.changelog),
+        rc_sections: plan.rc_sections.clone(),
+        fragments: plan
+            .fragment_files
+            .iter()
+            .map(|f| relative(repo, f))
+            .collect(),
+        stale: plan.stale.clone(),
+        entries: plan
+            .section
+            .as_ref()
+            .map(|s| s.entries().count())
+            .unwrap_or(0),
+        categories: plan
+            .section
+            .as_ref()
+            .map(|s| s.categories.len())
+            .unwrap_or(0),
+        groups: plan.group_count,
+        next_version: plan.next_version.as_ref().map(Version::to_string),
+        steps: plan.steps.iter().map(|s| s.name.clone()).collect(),
+    }
+}
+
 /// The plan, as shown before the question.
 pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
     let mut out = String::new();
@@ -1034,13 +1091,22 @@ pub fn run(
     request: &Request,
     yes: bool,
     dry_run: bool,
+    json: bool,
     term: &Term,
 ) -> Result<Option<Summary>> {
     let (plan, prepared) = preflight(repo, config, request)?;
     let text = render_plan(&plan, repo, term);
     if dry_run {
-        print!("{text}");
-        println!("Dry run: nothing was changed.");
+        if json {
+            let view = plan_view(&plan, repo);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&view).expect("plain data serialises")
+            );
+        } else {
+            print!("{text}");
+            println!("Dry run: nothing was changed.");
+        }
         return Ok(None);
     }
     eprint!("{text}");
@@ -1228,6 +1294,8 @@ pub fn abort(repo: &Repo, term: &Term) -> Result<()> {
 }
 
 fn abort_with(repo: &Repo, state: &State, term: &Term) -> Result<()> {
+    // A review draft kept for `--resume` belongs to this release.
+    let _ = std::fs::remove_file(crate::review::draft_path(repo.git_dir()));
     if repo.current_branch()?.as_deref() == Some(state.branch.as_str()) {
         repo.reset_hard("HEAD")?;
         repo.switch(&state.base_branch)?;

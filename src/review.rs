@@ -214,13 +214,21 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
     }
     let mut seen_categories: Vec<&str> = Vec::new();
     for c in &release.categories {
+        // A new category is the maintainer's call (a "Security Improvements" block, say);
+        // one that is nearly a known name is a typo.
         if !expect.categories.iter().any(|k| k == &c.name) {
-            problems.push(format!(
-                "line {}: unknown category `{}` (use one of: {})",
-                c.line,
-                c.name,
-                expect.categories.join(", ")
-            ));
+            let near = expect.categories.iter().find(|k| {
+                k.eq_ignore_ascii_case(&c.name)
+                    || strsim::jaro_winkler(&k.to_lowercase(), &c.name.to_lowercase()) >= 0.9
+            });
+            if let Some(near) = near {
+                problems.push(format!(
+                    "line {}: unknown category `{}`; did you mean `{near}`? (known: {})",
+                    c.line,
+                    c.name,
+                    expect.categories.join(", ")
+                ));
+            }
         }
         if seen_categories.contains(&c.name.as_str()) {
             problems.push(format!(
@@ -448,7 +456,16 @@ mod tests {
             .replace("Added fair share.", "TODO describe")
             .replace("## 2.0.0 (", "## 2.0.1 (");
         let all = validate(&edited, &expectation()).unwrap_err().join("\n");
-        assert!(all.contains("unknown category `Fixez`"), "{all}");
+        assert!(
+            all.contains("unknown category `Fixez`; did you mean `Fixes`?"),
+            "{all}"
+        );
+        // A category of its own is fine.
+        let security = SECTION.replace(
+            "### Fixes\n* Fix D ([#4](u/4))\n",
+            "### Fixes\n* Fix D ([#4](u/4))\n\n### Security Improvements\n* Add A ([#1](u/1))\n",
+        ).replace("* Add A ([#1](u/1))\n* Add B", "* Add B");
+        assert!(validate(&security, &expectation()).is_ok());
         assert!(all.contains("placeholder `TODO`"), "{all}");
         assert!(all.contains("not for version 2.0.0"), "{all}");
         let empty_group = SECTION.replace("* Add C ([#3](u/3))\n", "");

@@ -1012,3 +1012,94 @@ fn the_default_freeze_spares_the_configuration_and_the_next_version_file() {
     assert_eq!(read(root, ".git-release.toml"), config);
     assert_eq!(porcelain(root), "");
 }
+
+/// `--dry-run --format json` prints the plan as data, and changes nothing.
+#[test]
+fn the_plan_as_json() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let before = state(root);
+    let out = run(
+        root,
+        &[
+            "1.1.0",
+            "--dry-run",
+            "--format",
+            "json",
+            "--date",
+            "2025-03-01",
+        ],
+        "false",
+    );
+    ok(&out, "dry run json");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["version"], "1.1.0");
+    assert_eq!(plan["current"], "1.1.0rc1");
+    assert_eq!(plan["type"], "Final release");
+    assert_eq!(plan["branch"], "release/1.1.0");
+    assert_eq!(plan["rc_sections"], serde_json::json!(["1.1.0rc1"]));
+    assert_eq!(plan["next_version"], "1.2.0");
+    assert!(plan["steps"].as_array().unwrap().len() >= 4);
+    assert_eq!(state(root), before);
+}
+
+/// Without a terminal and without any configured editor, git would fall back to vi:
+/// the review is refused before anything changes, with what to do instead.
+#[test]
+fn no_editor_and_no_terminal_refuses_the_review() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let before = state(root);
+    let out = common::git_release(root)
+        .args(["1.1.0", "--yes", "--date", "2025-03-01"])
+        .env_remove("GIT_EDITOR")
+        .env_remove("VISUAL")
+        .env_remove("EDITOR")
+        .output()
+        .unwrap();
+    let stderr = one_error(&out, "no editor");
+    assert!(
+        stderr.contains("--no-edit") && stderr.contains("GIT_EDITOR"),
+        "{stderr}"
+    );
+    // The release stopped at the review: abort puts everything back.
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert_eq!(state(root), before);
+}
+
+/// A review that fails validation keeps its draft for `--resume`; aborting the release
+/// removes it with everything else.
+#[test]
+fn abort_removes_a_kept_draft() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let out = run(
+        root,
+        &["1.1.0", "--yes", "--date", "2025-03-01"],
+        "sed -i -e '/^\\* /d'",
+    );
+    one_error(&out, "invalid review");
+    assert!(root.join(".git/RELEASE_NOTES.md").exists());
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert!(!root.join(".git/RELEASE_NOTES.md").exists());
+    assert_eq!(current_branch(root), "main");
+}
+
+/// `continue --format json` prints the summary as data.
+#[test]
+fn continue_prints_json_when_asked() {
+    let repo = project(FLAKY_STEP);
+    let root = repo.path();
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-03-01"],
+        "false",
+    );
+    one_error(&out, "flaky step");
+    std::fs::write(root.join("ok"), "").unwrap();
+    let out = run(root, &["continue", "--yes", "--format", "json"], "false");
+    ok(&out, "continue");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["version"], "1.1.0rc1");
+    assert_eq!(summary["branch"], "release/1.1.0rc1");
+}

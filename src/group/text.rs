@@ -298,8 +298,15 @@ pub fn words(text: &str) -> Vec<String> {
 /// so generated titles can use the spelling authors use.
 pub fn surfaces(text: &str) -> Vec<(String, String, usize)> {
     let mut out: Vec<(String, String, usize)> = Vec::new();
-    for (token, m) in WORD.find_iter(text).enumerate() {
-        for part in split_identifier(m.as_str()) {
+    // Parts of one CamelCase word share a token (`VFolder` is written together); parts
+    // of snake_case or kebab-case identifiers do not (`default_architecture`).
+    let segments = WORD.find_iter(text).flat_map(|m| {
+        m.as_str()
+            .split(['_', '-', '.', '/', ':'])
+            .filter(|s| !s.is_empty())
+    });
+    for (token, segment) in segments.enumerate() {
+        for part in split_identifier(segment) {
             let lower = part.to_lowercase();
             let p = lower.trim_matches(|c| c == '.' || c == '-' || c == '_');
             if p.is_empty() || p.chars().all(|c| c.is_ascii_digit()) || is_stopword(p) {
