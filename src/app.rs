@@ -1,7 +1,6 @@
 //! Command dispatch: each subcommand becomes one library call; output and exit codes
 //! are decided here.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::changelog::Changelog;
@@ -94,11 +93,7 @@ fn print_summary(
             serde_json::to_string_pretty(summary).expect("plain data serialises") + "\n"
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .map_err(|e| Error::io("<stdout>", e))
+    crate::term::print_out(&text)
 }
 
 /// The repository holding the current directory.
@@ -182,7 +177,6 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     let level = prepared.changelog.level();
     let release = prepared.grouped.release();
     if args.dry_run {
-        let mut stdout = std::io::stdout().lock();
         let text = match args.format {
             SectionFormat::Markdown => release.render(level),
             SectionFormat::Json => {
@@ -191,10 +185,7 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
                     + "\n"
             }
         };
-        stdout
-            .write_all(text.as_bytes())
-            .and_then(|_| stdout.flush())
-            .map_err(|e| Error::io("<stdout>", e))?;
+        crate::term::print_out(&text)?;
         return Ok(0);
     }
     let repo = repo.ok_or_else(|| {
@@ -383,11 +374,7 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
             eprintln!("Wrote {} rules to {}", learned.rules.len(), path.display());
         }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(out.as_bytes())
-                .and_then(|_| stdout.flush())
-                .map_err(|e| Error::io("<stdout>", e))?;
+            crate::term::print_out(&out)?;
         }
     }
     Ok(0)
@@ -476,10 +463,7 @@ fn build(args: &BuildArgs) -> Result<i32> {
 
     if args.draft {
         let content = crate::build::render_section(&config, &fragments, &version, &date, name)?;
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{content}")
-            .and_then(|_| stdout.flush())
-            .map_err(|e| Error::io("<stdout>", e))?;
+        crate::term::print_out(&format!("{content}\n"))?;
         return Ok(0);
     }
 

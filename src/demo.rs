@@ -6,7 +6,6 @@
 //! next-version file and a configured step. The release runs with the review skipped, and
 //! the resulting section, summary and commits are printed.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -181,10 +180,6 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     } else {
         out.push_str("\nThe demo repository was temporary and is gone; keep one with `git release demo --dir DIR`.\n");
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        .map_err(|e| Error::io("<stdout>", e))?;
+    crate::term::print_out(&out)?;
     Ok(0)
 }

@@ -462,3 +462,12 @@ mod tests {
         }
     }
 }
+
+/// Write a command's result to stdout, all at once (a closed pipe is an error, not a panic).
+pub fn print_out(text: &str) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(|e| crate::error::Error::io("<stdout>", e))
+}

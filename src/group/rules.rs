@@ -156,6 +156,20 @@ impl RulesFile {
     }
 }
 
+/// Keywords as normalised word sequences (empty ones dropped).
+fn phrases(list: &[String]) -> Vec<Vec<String>> {
+    list.iter()
+        .map(|k| {
+            text::normalize_phrase(k)
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
 impl Rule {
     pub fn compile(path: &Path, spec: RuleSpec) -> Result<Rule> {
         let err = |message: String| Error::Rules {
@@ -166,30 +180,8 @@ impl Rule {
             return Err(err("a [[group]] has an empty title".into()));
         }
         let tier = parse_tier(path, &spec.title, spec.tier.as_deref(), Tier::Subsystem)?;
-        let keywords: Vec<Vec<String>> = spec
-            .keywords
-            .iter()
-            .map(|k| {
-                text::normalize_phrase(k)
-                    .split(' ')
-                    .filter(|w| !w.is_empty())
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|k: &Vec<String>| !k.is_empty())
-            .collect();
-        let excludes = spec
-            .exclude
-            .iter()
-            .map(|k| {
-                text::normalize_phrase(k)
-                    .split(' ')
-                    .filter(|w| !w.is_empty())
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|k: &Vec<String>| !k.is_empty())
-            .collect();
+        let keywords = phrases(&spec.keywords);
+        let excludes = phrases(&spec.exclude);
         let mut regexes = Vec::new();
         for r in &spec.regex {
             regexes.push(Regex::new(r).map_err(|e| {
