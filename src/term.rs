@@ -311,6 +311,15 @@ pub fn ask(question: &str, input: &mut dyn BufRead, output: &mut dyn Write) -> i
     Ok(answer == "y" || answer == "yes")
 }
 
+/// Write a command's result to stdout, all at once (a closed pipe is an error, not a panic).
+pub fn print_out(text: &str) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(|e| crate::error::Error::io("<stdout>", e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,13 +470,4 @@ mod tests {
             assert!(out.starts_with(b"Go? [y/N] "));
         }
     }
-}
-
-/// Write a command's result to stdout, all at once (a closed pipe is an error, not a panic).
-pub fn print_out(text: &str) -> Result<()> {
-    let mut stdout = io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .map_err(|e| crate::error::Error::io("<stdout>", e))
 }
