@@ -1,10 +1,12 @@
-//! The command line: clap definitions only (the man page is generated from them).
+//! The command line: clap definitions only (the man page, [`crate::man`], is generated
+//! from them).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const AFTER_HELP: &str = "\
+/// The epilogue of `--help`; the man page splits it into CONFIGURATION and EXAMPLES.
+pub(crate) const AFTER_HELP: &str = "\
 Examples:
   git release 26.2.0rc2            cut a pre-release: flat changelog section from changes/
   git release 26.2.0               cut the final release: fold 26.2.0rcN sections, group, review

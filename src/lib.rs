@@ -28,6 +28,8 @@ pub mod fragments;
 pub mod git;
 /// Grouping entries into subsections: the `Grouper` trait and its strategies.
 pub mod group;
+/// The man page, rendered from the command-line definitions.
+pub mod man;
 /// The whole release workflow, from pre-flight to summary.
 pub mod release;
 /// The draft review loop in the user's editor, and draft validation.
