@@ -222,8 +222,8 @@ impl Ord for Candidate {
 ///   and an average is `sum / (size × size)`, the product of two sizes being exact;
 /// - a cluster's neighbours are a vector sorted by id instead of a hash map: a merged
 ///   cluster gets a new, larger id, so it is appended to its neighbours' vectors; dead
-///   ids stay until a vector is compacted, and are skipped. A merged cluster's vector
-///   reuses the allocation of one of its parts.
+///   ids are skipped, and dropped in place when a vector fills up. A merged cluster's
+///   vector reuses the allocation of one of its parts.
 pub(crate) fn average_linkage(
     n: usize,
     pairs: &[(u32, u32, f64)],
@@ -253,8 +253,6 @@ pub(crate) fn average_linkage(
             row.sort_unstable_by_key(|&(k, _)| k);
         }
     }
-    // A row's length after its last compaction: it is compacted again when it doubles.
-    let mut compacted: Vec<usize> = rows.iter().map(Vec::len).collect();
 
     // The partners each cluster `x` may merge with: live clusters with a larger id whose
     // average is at or above the cut, by id. An average only changes when one of the two
@@ -349,11 +347,16 @@ pub(crate) fn average_linkage(
         }
         for &(k, sum) in &merged {
             let k = k as usize;
-            rows[k].push((c as u32, sum));
-            if rows[k].len() >= 2 * compacted[k] + 8 {
-                rows[k].retain(|&(y, _)| alive[y as usize]);
-                compacted[k] = rows[k].len();
+            let row = &mut rows[k];
+            if row.len() == row.capacity() {
+                // Full: drop dead clusters first, and grow only if that freed too little
+                // (in place, this avoids copies and fresh pages).
+                row.retain(|&(y, _)| alive[y as usize]);
+                if row.len() * 4 > row.capacity() * 3 {
+                    row.reserve(row.capacity());
+                }
             }
+            row.push((c as u32, sum));
             // Every neighbour has a smaller id than `c`, so the pair is `k`'s to track.
             let avg = sum / (f64::from(new_size) * f64::from(size[k]));
             if avg >= min_similarity {
@@ -382,7 +385,6 @@ pub(crate) fn average_linkage(
         };
         row.clear();
         row.extend_from_slice(&merged);
-        compacted.push(row.len());
         rows.push(row);
         // `c` has the largest id: it has no partner of its own to track.
         best.push(None);
