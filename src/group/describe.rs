@@ -290,7 +290,9 @@ pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) 
         };
     let title_words = super::text::words(title);
     let mut reps: Vec<usize> = members.to_vec();
-    reps.sort_by_key(|&m| {
+    // Cached: a key splits an entry into words, and groups can hold thousands of entries.
+    // (Keys end with the member index, so any sort gives the same order.)
+    reps.sort_by_cached_key(|&m| {
         let words = super::text::words(&items[m].text);
         let shared = title_words.iter().filter(|w| words.contains(w)).count();
         (std::cmp::Reverse(shared), items[m].text.len(), m)

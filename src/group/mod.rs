@@ -22,6 +22,7 @@ pub mod auto;
 mod describe;
 pub mod labels;
 pub mod learn;
+mod levenshtein;
 pub mod rules;
 pub mod similarity;
 pub mod text;

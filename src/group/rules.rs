@@ -243,6 +243,11 @@ impl Rule {
 
 /// True when `phrase` occurs in `words` as consecutive words, or written together
 /// (`fairshare` matches `fair share`), or a long word with a small typo.
+///
+/// Performance (every entry is matched against every keyword of every rule): no string
+/// is built, the joined phrase is compared in place, and a Jaro-Winkler similarity is
+/// only computed when the letters the two words share allow it to reach the threshold.
+/// The answers are those of the straightforward version kept in the tests.
 pub(crate) fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
     if phrase.is_empty() || words.is_empty() {
         return false;
@@ -250,30 +255,82 @@ pub(crate) fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
     if words.windows(phrase.len()).any(|w| w == phrase) {
         return true;
     }
-    let joined: String = phrase.concat();
+    // Up to four consecutive words spelling the phrase's words joined. A run stops as
+    // soon as it is no longer a prefix of the joined phrase: it could only grow longer.
+    let joined_len: usize = phrase.iter().map(String::len).sum();
     for start in 0..words.len() {
-        let mut acc = String::new();
+        let mut at = 0;
         for w in words.iter().skip(start).take(4) {
-            acc.push_str(w);
-            if acc == joined {
-                return true;
-            }
-            if acc.len() >= joined.len() {
+            if !joined_continues_with(phrase, at, w) {
                 break;
+            }
+            at += w.len();
+            if at == joined_len {
+                return true;
             }
         }
     }
-    // Typos in long single words (`reqeust`, `muplipe`) still match. A typo keeps the
-    // first letter and about the length, which rules out most words before the costly
-    // comparison.
-    phrase.len() == 1
-        && joined.len() >= 7
+    // Typos in long single words (`reqeust`, `muplipe`) still match.
+    let [single] = phrase else {
+        return false;
+    };
+    single.len() >= 7
         && words.iter().any(|w| {
-            w.len() >= 7
-                && w.len().abs_diff(joined.len()) <= 2
-                && w.as_bytes()[0] == joined.as_bytes()[0]
-                && strsim::jaro_winkler(w, &joined) >= 0.95
+            w.len() >= 7 && may_be_close(w, single) && strsim::jaro_winkler(w, single) >= 0.95
         })
+}
+
+/// True when the phrase's words written together continue with `w` from byte `at`.
+fn joined_continues_with(phrase: &[String], mut at: usize, w: &str) -> bool {
+    let mut rest = w.as_bytes();
+    for part in phrase {
+        if rest.is_empty() {
+            break;
+        }
+        let part = part.as_bytes();
+        if at >= part.len() {
+            at -= part.len();
+            continue;
+        }
+        let available = &part[at..];
+        at = 0;
+        let n = available.len().min(rest.len());
+        if available[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
+    }
+    rest.is_empty()
+}
+
+/// False when `strsim::jaro_winkler(a, b)` is certainly below 0.95, from the letters
+/// the words share (ASCII words; others are always worth computing).
+///
+/// Jaro-Winkler is at most `0.6 × jaro + 0.4` (a common prefix of at most four letters,
+/// scaled by 0.1), so 0.95 needs a Jaro similarity of at least 0.9167. Jaro is
+/// `(m/|a| + m/|b| + (m − t)/m) / 3` with `m` matched characters, and a character can
+/// only match an equal one, so `m` is at most the number of letters the two share
+/// (counted with multiplicity), and Jaro at most `(c/|a| + c/|b| + 1) / 3`. When
+/// `c/|a| + c/|b| ≤ 1.7`, Jaro-Winkler is at most 0.94 — far enough below 0.95 for
+/// rounding not to matter.
+fn may_be_close(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return true;
+    }
+    let mut counts = [0i32; 128];
+    for c in a.bytes() {
+        counts[usize::from(c)] += 1;
+    }
+    let mut shared = 0;
+    for c in b.bytes() {
+        let n = &mut counts[usize::from(c)];
+        if *n > 0 {
+            *n -= 1;
+            shared += 1;
+        }
+    }
+    let shared = f64::from(shared);
+    shared / a.len() as f64 + shared / b.len() as f64 > 1.7
 }
 
 /// The `rules` strategy.
@@ -485,5 +542,120 @@ keywords = ["type"]
             &ctx(),
         );
         assert!(g.groups.is_empty());
+    }
+}
+
+/// The faster matching gives the answers of the straightforward version, kept here as
+/// the reference.
+#[cfg(test)]
+mod reference {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The original `contains_phrase`.
+    fn reference_contains_phrase(words: &[String], phrase: &[String]) -> bool {
+        if phrase.is_empty() || words.is_empty() {
+            return false;
+        }
+        if words.windows(phrase.len()).any(|w| w == phrase) {
+            return true;
+        }
+        let joined: String = phrase.concat();
+        for start in 0..words.len() {
+            let mut acc = String::new();
+            for w in words.iter().skip(start).take(4) {
+                acc.push_str(w);
+                if acc == joined {
+                    return true;
+                }
+                if acc.len() >= joined.len() {
+                    break;
+                }
+            }
+        }
+        phrase.len() == 1
+            && joined.len() >= 7
+            && words
+                .iter()
+                .any(|w| w.len() >= 7 && strsim::jaro_winkler(w, &joined) >= 0.95)
+    }
+
+    /// Words that combine into one another (`fair` + `share` = `fairshare`), typos of
+    /// long words, prefixes, and non-ASCII spellings.
+    const WORDS: &[&str] = &[
+        "fair",
+        "share",
+        "fairshare",
+        "fairshar",
+        "fairsahre",
+        "scheduler",
+        "schedulr",
+        "sceduler",
+        "schedulers",
+        "request",
+        "reqeust",
+        "requests",
+        "multiple",
+        "muplipe",
+        "a",
+        "ab",
+        "abc",
+        "b",
+        "bc",
+        "c",
+        "abcabca",
+        "abcabcb",
+        "ünïcödé",
+        "unicode",
+        "ünicode",
+    ];
+
+    fn words(max: usize) -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec(prop::sample::select(WORDS), 0..max)
+            .prop_map(|ws| ws.into_iter().map(String::from).collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn contains_phrase_matches_the_reference(text in words(10), phrase in words(4)) {
+            prop_assert_eq!(
+                contains_phrase(&text, &phrase),
+                reference_contains_phrase(&text, &phrase)
+            );
+        }
+
+        /// The prefilter never rules out a pair Jaro-Winkler would accept: near copies
+        /// (which it often accepts) and unrelated words.
+        #[test]
+        fn may_be_close_is_sound(
+            a in "[abcde]{7,14}",
+            edits in prop::collection::vec((0usize..14, prop::sample::select(vec!['a', 'x', 'b'])), 0..3),
+            unrelated in "[abcde]{7,14}",
+        ) {
+            let mut near: Vec<char> = a.chars().collect();
+            for (at, c) in edits {
+                let i = at % near.len();
+                match at % 3 {
+                    0 => near[i] = c,
+                    1 if i + 1 < near.len() => near.swap(i, i + 1),
+                    _ => near.insert(i, c),
+                }
+            }
+            let near: String = near.into_iter().collect();
+            for b in [&near, &unrelated] {
+                if strsim::jaro_winkler(&a, b) >= 0.95 {
+                    prop_assert!(may_be_close(&a, b), "{} / {}", a, b);
+                }
+            }
+        }
+    }
+
+    /// The prefilter does rule things out (it is what makes matching fast).
+    #[test]
+    fn may_be_close_rejects_unrelated_words() {
+        assert!(!may_be_close("scheduler", "dependency"));
+        assert!(may_be_close("reqeust", "request"));
     }
 }

@@ -14,6 +14,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
+use super::levenshtein::Pattern;
 use super::{Context, Grouper, HistorySection, Item, Proposal, Tier, text};
 use crate::error::Result;
 use crate::score;
@@ -139,11 +140,22 @@ pub(crate) fn vectorize(texts: &[&str], ctx: &Context) -> Vectors {
 
 /// All pairs with a non-zero cosine similarity, through an inverted index (entries that
 /// share no word are never compared).
+///
+/// Performance: the index is a vector by word id (ids are dense, from [`vectorize`]) and
+/// each lookup starts after entry `i` in the posting list (lists are in entry order), so
+/// pairs `(j, i)` with `j ≤ i` are never visited. Each pair's similarity is still the sum
+/// of the products of its shared words, added in word-id order, so the values are the
+/// same to the bit.
 pub(crate) fn similar_pairs(vecs: &[SparseVec]) -> Vec<(u32, u32, f64)> {
-    let mut postings: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+    let words = vecs
+        .iter()
+        .flat_map(|v| v.iter().map(|&(w, _)| w as usize + 1))
+        .max()
+        .unwrap_or(0);
+    let mut postings: Vec<Vec<(u32, f64)>> = vec![Vec::new(); words];
     for (i, v) in vecs.iter().enumerate() {
         for &(w, x) in v {
-            postings.entry(w).or_default().push((i as u32, x));
+            postings[w as usize].push((i as u32, x));
         }
     }
     let mut acc = vec![0.0f64; vecs.len()];
@@ -151,10 +163,9 @@ pub(crate) fn similar_pairs(vecs: &[SparseVec]) -> Vec<(u32, u32, f64)> {
     let mut pairs = Vec::new();
     for (i, v) in vecs.iter().enumerate() {
         for &(w, x) in v {
-            for &(j, y) in &postings[&w] {
-                if (j as usize) <= i {
-                    continue;
-                }
+            let list = &postings[w as usize];
+            let later = list.partition_point(|&(j, _)| (j as usize) <= i);
+            for &(j, y) in &list[later..] {
                 if acc[j as usize] == 0.0 {
                     touched.push(j);
                 }
@@ -199,6 +210,25 @@ impl Ord for Candidate {
 /// Average-linkage clustering over sparse similarities: repeatedly merge the two clusters
 /// with the highest mean pairwise similarity, while it is at least `min_similarity`.
 /// Returns a cluster label per entry.
+///
+/// `pairs` holds each pair at most once, smaller id first (as [`similar_pairs`] gives
+/// them); pairs not listed have similarity 0.
+///
+/// Performance (the results are those of the textbook version kept in the tests as the
+/// reference, with one heap entry per pair and a hash map of sums per cluster):
+/// - the merge order is the same: always the pair of live clusters with the highest
+///   average, ties to the smaller first id, then the smaller second id. Instead of one
+///   heap entry per pair, each cluster `x` tracks its best partner among the live
+///   clusters with a larger id (`best[x]`, the best of its `partners` at or above the
+///   cut) and the heap holds those; an entry that is no longer its cluster's best is
+///   stale and skipped;
+/// - every sum is made with the same additions: merging `a` and `b` into `c` adds `a`'s
+///   and `b`'s sums for each neighbour (one addition, so operand order is irrelevant),
+///   and an average is `sum / (size × size)`, the product of two sizes being exact;
+/// - a cluster's neighbours are a vector sorted by id instead of a hash map: a merged
+///   cluster gets a new, larger id, so it is appended to its neighbours' vectors; dead
+///   ids are skipped, and dropped in place when a vector fills up. A merged cluster's
+///   vector reuses the allocation of one of its parts.
 pub(crate) fn average_linkage(
     n: usize,
     pairs: &[(u32, u32, f64)],
@@ -207,65 +237,163 @@ pub(crate) fn average_linkage(
     // Cluster ids: 0..n are the entries; merges create new ids.
     let mut size: Vec<u32> = vec![1; n];
     let mut alive: Vec<bool> = vec![true; n];
-    let mut neighbours: Vec<HashMap<u32, f64>> = vec![HashMap::new(); n];
     let mut parent: Vec<usize> = (0..n).collect();
+    // (neighbour, sum of the similarities between the two clusters), sorted by neighbour.
+    let mut rows: Vec<Vec<(u32, f64)>> = {
+        let mut degree = vec![0usize; n];
+        for &(a, b, _) in pairs {
+            debug_assert!(a < b, "pairs are (smaller id, larger id)");
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        degree.into_iter().map(Vec::with_capacity).collect()
+    };
     for &(a, b, s) in pairs {
-        neighbours[a as usize].insert(b, s);
-        neighbours[b as usize].insert(a, s);
+        rows[a as usize].push((b, s));
+        rows[b as usize].push((a, s));
     }
-    let mut heap: BinaryHeap<Candidate> = pairs
+    for row in &mut rows {
+        // Already sorted when the pairs come from `similar_pairs`.
+        if !row.is_sorted_by_key(|&(k, _)| k) {
+            row.sort_unstable_by_key(|&(k, _)| k);
+        }
+    }
+
+    // The partners each cluster `x` may merge with: live clusters with a larger id whose
+    // average is at or above the cut, by id. An average only changes when one of the two
+    // clusters dies, so entries stay exact; dead partners are dropped when found.
+    let mut partners: Vec<Vec<(u32, f64)>> = rows
         .iter()
-        .filter(|&&(_, _, s)| s >= min_similarity)
-        .map(|&(a, b, s)| Candidate { avg: s, a, b })
+        .enumerate()
+        .map(|(x, row)| {
+            row.iter()
+                .filter(|&&(y, s)| y as usize > x && s >= min_similarity)
+                .copied()
+                .collect()
+        })
         .collect();
-    while let Some(Candidate { a, b, .. }) = heap.pop() {
+    // The best of them: the highest average, the smallest id on ties (the first wins).
+    let best_partner = |list: &mut Vec<(u32, f64)>, alive: &[bool]| -> Option<(f64, u32)> {
+        list.retain(|&(y, _)| alive[y as usize]);
+        let mut best: Option<(f64, u32)> = None;
+        for &(y, avg) in list.iter() {
+            if best.is_none_or(|(b, _)| avg > b) {
+                best = Some((avg, y));
+            }
+        }
+        best
+    };
+    let mut best: Vec<Option<(f64, u32)>> = partners
+        .iter_mut()
+        .map(|list| best_partner(list, &alive))
+        .collect();
+    let mut heap: BinaryHeap<Candidate> = best
+        .iter()
+        .enumerate()
+        .filter_map(|(x, b)| {
+            b.map(|(avg, y)| Candidate {
+                avg,
+                a: x as u32,
+                b: y,
+            })
+        })
+        .collect();
+    // Scratch space for a merged row, which is then copied into the larger of the two
+    // parts' allocations (fresh large allocations cost page faults).
+    let mut merged: Vec<(u32, f64)> = Vec::new();
+    while let Some(Candidate { avg, a, b }) = heap.pop() {
         let (a, b) = (a as usize, b as usize);
-        if !alive[a] || !alive[b] {
+        if !alive[a] || !alive[b] || best[a] != Some((avg, b as u32)) {
             continue;
         }
         // Merge into a fresh id so that stale heap entries are recognisable.
         let c = size.len();
         let new_size = size[a] + size[b];
-        let mut merged = std::mem::take(&mut neighbours[a]);
-        let other = std::mem::take(&mut neighbours[b]);
-        if merged.len() < other.len() {
-            let small = std::mem::replace(&mut merged, other);
-            for (k, v) in small {
-                *merged.entry(k).or_default() += v;
-            }
-        } else {
-            for (k, v) in other {
-                *merged.entry(k).or_default() += v;
-            }
-        }
-        merged.remove(&(a as u32));
-        merged.remove(&(b as u32));
         alive[a] = false;
         alive[b] = false;
+        best[a] = None;
+        best[b] = None;
+        partners[a] = Vec::new();
+        partners[b] = Vec::new();
         parent[a] = c;
         parent[b] = c;
         parent.push(c);
         size.push(new_size);
         alive.push(true);
-        let mut keys: Vec<u32> = merged.keys().copied().collect();
-        keys.sort_unstable();
-        for k in keys {
-            let sum = merged[&k];
-            let nb = &mut neighbours[k as usize];
-            nb.remove(&(a as u32));
-            nb.remove(&(b as u32));
-            nb.insert(c as u32, sum);
-            let avg = sum / (f64::from(new_size) * f64::from(size[k as usize]));
-            if avg >= min_similarity {
-                let (x, y) = if (k as usize) < c {
-                    (k, c as u32)
-                } else {
-                    (c as u32, k)
-                };
-                heap.push(Candidate { avg, a: x, b: y });
+        // The neighbours of `c`: those of `a` and `b` (both dead now, so left out), their
+        // sums added where both have one.
+        let (ra, rb) = (std::mem::take(&mut rows[a]), std::mem::take(&mut rows[b]));
+        merged.clear();
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let (k, sum) = match (ra.get(i), rb.get(j)) {
+                (Some(&(ka, sa)), Some(&(kb, sb))) if ka == kb => {
+                    i += 1;
+                    j += 1;
+                    (ka, sa + sb)
+                }
+                (Some(&(ka, sa)), Some(&(kb, _))) if ka < kb => {
+                    i += 1;
+                    (ka, sa)
+                }
+                (Some(&(ka, sa)), None) => {
+                    i += 1;
+                    (ka, sa)
+                }
+                (_, Some(&(kb, sb))) => {
+                    j += 1;
+                    (kb, sb)
+                }
+                (None, None) => break,
+            };
+            if alive[k as usize] {
+                merged.push((k, sum));
             }
         }
-        neighbours.push(merged);
+        for &(k, sum) in &merged {
+            let k = k as usize;
+            let row = &mut rows[k];
+            if row.len() == row.capacity() {
+                // Full: drop dead clusters first, and grow only if that freed too little
+                // (in place, this avoids copies and fresh pages).
+                row.retain(|&(y, _)| alive[y as usize]);
+                if row.len() * 4 > row.capacity() * 3 {
+                    row.reserve(row.capacity());
+                }
+            }
+            row.push((c as u32, sum));
+            // Every neighbour has a smaller id than `c`, so the pair is `k`'s to track.
+            let avg = sum / (f64::from(new_size) * f64::from(size[k]));
+            if avg >= min_similarity {
+                partners[k].push((c as u32, avg));
+            }
+            if best[k].is_some_and(|(_, y)| y as usize == a || y as usize == b) {
+                best[k] = best_partner(&mut partners[k], &alive);
+            } else if avg >= min_similarity && best[k].is_none_or(|(b, _)| avg > b) {
+                // On a tie the current partner stays: its id is smaller than `c`.
+                best[k] = Some((avg, c as u32));
+            } else {
+                continue;
+            }
+            if let Some((avg, y)) = best[k] {
+                heap.push(Candidate {
+                    avg,
+                    a: k as u32,
+                    b: y,
+                });
+            }
+        }
+        let mut row = if ra.capacity() >= rb.capacity() {
+            ra
+        } else {
+            rb
+        };
+        row.clear();
+        row.extend_from_slice(&merged);
+        rows.push(row);
+        // `c` has the largest id: it has no partner of its own to track.
+        best.push(None);
+        partners.push(Vec::new());
     }
     // Follow parents to the root of each entry.
     (0..n)
@@ -308,6 +436,13 @@ fn dbscan(vectors: &Vectors, min_similarity: f64) -> Vec<usize> {
         .collect()
 }
 
+/// What clustering a set of texts needs whatever the cut-off: the vectors, and for
+/// average linkage the similar pairs.
+struct Prepared {
+    vectors: Vectors,
+    pairs: Vec<(u32, u32, f64)>,
+}
+
 impl Similarity {
     /// The settings of `[tool.git-release.consolidate]`.
     pub fn from_config(c: &crate::config::Consolidate) -> Similarity {
@@ -322,16 +457,30 @@ impl Similarity {
         }
     }
 
+    fn prepare(&self, texts: &[&str], ctx: &Context) -> Prepared {
+        let vectors = vectorize(texts, ctx);
+        let pairs = match self.algorithm {
+            Algorithm::AverageLinkage => similar_pairs(&vectors.vecs),
+            Algorithm::Dbscan => Vec::new(),
+        };
+        Prepared { vectors, pairs }
+    }
+
+    /// Cluster labels of prepared texts at a cut-off.
+    fn cluster(&self, prepared: &Prepared, min_similarity: f64) -> Vec<usize> {
+        match self.algorithm {
+            Algorithm::AverageLinkage => {
+                average_linkage(prepared.vectors.vecs.len(), &prepared.pairs, min_similarity)
+            }
+            Algorithm::Dbscan => dbscan(&prepared.vectors, min_similarity),
+        }
+    }
+
     /// Cluster labels for `texts` at a cut-off.
     fn labels(&self, texts: &[&str], ctx: &Context, min_similarity: f64) -> (Vec<usize>, Vectors) {
-        let vectors = vectorize(texts, ctx);
-        let labels = match self.algorithm {
-            Algorithm::AverageLinkage => {
-                average_linkage(texts.len(), &similar_pairs(&vectors.vecs), min_similarity)
-            }
-            Algorithm::Dbscan => dbscan(&vectors, min_similarity),
-        };
-        (labels, vectors)
+        let prepared = self.prepare(texts, ctx);
+        let labels = self.cluster(&prepared, min_similarity);
+        (labels, prepared.vectors)
     }
 
     /// The cut-off: fixed, or the one that best reproduces the project's grouped history.
@@ -342,16 +491,23 @@ impl Similarity {
         if !self.learn {
             return DEFAULT_MIN_SIMILARITY;
         }
-        learn_cutoff(ctx, |texts, ctx, s| self.labels(texts, ctx, s).0)
-            .unwrap_or(DEFAULT_MIN_SIMILARITY)
+        learn_cutoff(ctx, |texts, ctx| {
+            let prepared = self.prepare(texts, ctx);
+            move |cut| self.cluster(&prepared, cut)
+        })
+        .unwrap_or(DEFAULT_MIN_SIMILARITY)
     }
 }
 
 /// The cut-off with the best BCubed F1 on the history's grouped sections, when there is
 /// enough history to learn from (three sections, thirty grouped entries).
-fn learn_cutoff(
+///
+/// `prepare` readies a section's texts for clustering and returns the clustering at a
+/// given cut-off. (Performance: each section is vectorised and paired once rather than
+/// once per candidate cut-off; the scores are added in the same order as before.)
+fn learn_cutoff<C: Fn(f64) -> Vec<usize>>(
     ctx: &Context,
-    cluster: impl Fn(&[&str], &Context, f64) -> Vec<usize>,
+    prepare: impl Fn(&[&str], &Context) -> C,
 ) -> Option<f64> {
     let sections: Vec<&HistorySection> = ctx
         .history
@@ -365,15 +521,21 @@ fn learn_cutoff(
     if sections.len() < 3 || grouped < 30 {
         return None;
     }
+    let prepared: Vec<(C, Vec<Option<usize>>)> = sections
+        .iter()
+        .map(|s| {
+            let texts: Vec<&str> = s.entries.iter().map(|(t, _)| t.as_str()).collect();
+            let gold: Vec<Option<usize>> = s.entries.iter().map(|(_, g)| *g).collect();
+            (prepare(&texts, ctx), gold)
+        })
+        .collect();
     let mut best: Option<(f64, f64)> = None;
     for &cut in CANDIDATE_CUTOFFS {
         let mut total = score::Totals::default();
-        for s in &sections {
-            let texts: Vec<&str> = s.entries.iter().map(|(t, _)| t.as_str()).collect();
-            let labels = cluster(&texts, ctx, cut);
+        for (cluster, gold) in &prepared {
+            let labels = cluster(cut);
             let predicted = singleton_labels(&labels);
-            let gold: Vec<Option<usize>> = s.entries.iter().map(|(_, g)| *g).collect();
-            total.add(&score::bcubed(&predicted, &gold));
+            total.add(&score::bcubed(&predicted, gold));
         }
         let f = total.f1();
         // Prefer the default on ties: it is the measured middle ground.
@@ -610,8 +772,11 @@ pub(crate) fn guess_tier(texts: &[&str], evidence: &[String]) -> Tier {
     let mut sum = 0.0;
     let mut pairs = 0;
     for i in 0..n {
-        for j in i + 1..n {
-            sum += strsim::normalized_levenshtein(&masked[i], &masked[j]);
+        // Performance: every pair is compared, so each text is prepared once for a
+        // bit-parallel distance (the same values as `strsim::normalized_levenshtein`).
+        let pattern = Pattern::new(&masked[i]);
+        for m in &masked[i + 1..] {
+            sum += pattern.normalized_similarity(m);
             pairs += 1;
         }
     }
@@ -807,5 +972,426 @@ mod tests {
         let (labels, _) = s.labels(&texts, &c, 0.2);
         assert_eq!(labels[0], labels[1]);
         assert_ne!(labels[0], labels[2]);
+    }
+}
+
+/// The optimised clustering must give exactly what the straightforward version gave: the
+/// originals of [`similar_pairs`] and [`average_linkage`] are kept here, verbatim, as the
+/// reference, and compared on random and realistic inputs (labels equal, similarities
+/// equal to the bit).
+#[cfg(test)]
+mod reference {
+    use super::*;
+    use crate::group::Corpus;
+    use proptest::prelude::*;
+
+    /// The original `similar_pairs`: a hash map index, every posting visited.
+    fn reference_similar_pairs(vecs: &[SparseVec]) -> Vec<(u32, u32, f64)> {
+        let mut postings: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+        for (i, v) in vecs.iter().enumerate() {
+            for &(w, x) in v {
+                postings.entry(w).or_default().push((i as u32, x));
+            }
+        }
+        let mut acc = vec![0.0f64; vecs.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut pairs = Vec::new();
+        for (i, v) in vecs.iter().enumerate() {
+            for &(w, x) in v {
+                for &(j, y) in &postings[&w] {
+                    if (j as usize) <= i {
+                        continue;
+                    }
+                    if acc[j as usize] == 0.0 {
+                        touched.push(j);
+                    }
+                    acc[j as usize] += x * y;
+                }
+            }
+            touched.sort_unstable();
+            for &j in &touched {
+                pairs.push((i as u32, j, acc[j as usize]));
+                acc[j as usize] = 0.0;
+            }
+            touched.clear();
+        }
+        pairs
+    }
+
+    /// The original `average_linkage`: one heap entry per pair, a hash map of sums per
+    /// cluster.
+    fn reference_average_linkage(
+        n: usize,
+        pairs: &[(u32, u32, f64)],
+        min_similarity: f64,
+    ) -> Vec<usize> {
+        let mut size: Vec<u32> = vec![1; n];
+        let mut alive: Vec<bool> = vec![true; n];
+        let mut neighbours: Vec<HashMap<u32, f64>> = vec![HashMap::new(); n];
+        let mut parent: Vec<usize> = (0..n).collect();
+        for &(a, b, s) in pairs {
+            neighbours[a as usize].insert(b, s);
+            neighbours[b as usize].insert(a, s);
+        }
+        let mut heap: BinaryHeap<Candidate> = pairs
+            .iter()
+            .filter(|&&(_, _, s)| s >= min_similarity)
+            .map(|&(a, b, s)| Candidate { avg: s, a, b })
+            .collect();
+        while let Some(Candidate { a, b, .. }) = heap.pop() {
+            let (a, b) = (a as usize, b as usize);
+            if !alive[a] || !alive[b] {
+                continue;
+            }
+            let c = size.len();
+            let new_size = size[a] + size[b];
+            let mut merged = std::mem::take(&mut neighbours[a]);
+            let other = std::mem::take(&mut neighbours[b]);
+            if merged.len() < other.len() {
+                let small = std::mem::replace(&mut merged, other);
+                for (k, v) in small {
+                    *merged.entry(k).or_default() += v;
+                }
+            } else {
+                for (k, v) in other {
+                    *merged.entry(k).or_default() += v;
+                }
+            }
+            merged.remove(&(a as u32));
+            merged.remove(&(b as u32));
+            alive[a] = false;
+            alive[b] = false;
+            parent[a] = c;
+            parent[b] = c;
+            parent.push(c);
+            size.push(new_size);
+            alive.push(true);
+            let mut keys: Vec<u32> = merged.keys().copied().collect();
+            keys.sort_unstable();
+            for k in keys {
+                let sum = merged[&k];
+                let nb = &mut neighbours[k as usize];
+                nb.remove(&(a as u32));
+                nb.remove(&(b as u32));
+                nb.insert(c as u32, sum);
+                let avg = sum / (f64::from(new_size) * f64::from(size[k as usize]));
+                if avg >= min_similarity {
+                    let (x, y) = if (k as usize) < c {
+                        (k, c as u32)
+                    } else {
+                        (c as u32, k)
+                    };
+                    heap.push(Candidate { avg, a: x, b: y });
+                }
+            }
+            neighbours.push(merged);
+        }
+        (0..n)
+            .map(|mut i| {
+                while parent[i] != i {
+                    i = parent[i];
+                }
+                i
+            })
+            .collect()
+    }
+
+    /// The original `learn_cutoff`: every section clustered from scratch at every cut-off.
+    fn reference_learn_cutoff(
+        ctx: &Context,
+        cluster: impl Fn(&[&str], &Context, f64) -> Vec<usize>,
+    ) -> Option<f64> {
+        let sections: Vec<&HistorySection> = ctx
+            .history
+            .iter()
+            .filter(|s| s.entries.len() >= 2)
+            .collect();
+        let grouped: usize = sections
+            .iter()
+            .map(|s| s.entries.iter().filter(|(_, g)| g.is_some()).count())
+            .sum();
+        if sections.len() < 3 || grouped < 30 {
+            return None;
+        }
+        let mut best: Option<(f64, f64)> = None;
+        for &cut in CANDIDATE_CUTOFFS {
+            let mut total = score::Totals::default();
+            for s in &sections {
+                let texts: Vec<&str> = s.entries.iter().map(|(t, _)| t.as_str()).collect();
+                let labels = cluster(&texts, ctx, cut);
+                let predicted = singleton_labels(&labels);
+                let gold: Vec<Option<usize>> = s.entries.iter().map(|(_, g)| *g).collect();
+                total.add(&score::bcubed(&predicted, &gold));
+            }
+            let f = total.f1();
+            let better = match best {
+                None => true,
+                Some((bf, bc)) => {
+                    f > bf + 1e-9
+                        || ((f - bf).abs() <= 1e-9
+                            && (cut - DEFAULT_MIN_SIMILARITY).abs()
+                                < (bc - DEFAULT_MIN_SIMILARITY).abs())
+                }
+            };
+            if better {
+                best = Some((f, cut));
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+
+    /// The learned cut-off, both ways, for a history of sections of (text, gold group).
+    fn learned_both_ways(
+        sections: &[Vec<(String, Option<usize>)>],
+        algorithm: Algorithm,
+    ) -> (Option<f64>, Option<f64>) {
+        let history: Vec<HistorySection> = sections
+            .iter()
+            .enumerate()
+            .map(|(k, entries)| HistorySection {
+                release: format!("1.{k}.0"),
+                category: "Features".into(),
+                entries: entries.clone(),
+                groups: vec![],
+            })
+            .collect();
+        let texts = sections.iter().flatten().map(|(t, _)| t.as_str());
+        let ctx = Context::new(Corpus::new(texts), history, &[], 2);
+        let sim = &Similarity {
+            min_similarity: None,
+            learn: true,
+            algorithm,
+        };
+        (
+            learn_cutoff(&ctx, |texts, ctx| {
+                let prepared = sim.prepare(texts, ctx);
+                move |cut| sim.cluster(&prepared, cut)
+            }),
+            reference_learn_cutoff(&ctx, |texts, ctx, cut| sim.labels(texts, ctx, cut).0),
+        )
+    }
+
+    /// Pairs compared to the bit.
+    fn bits(pairs: &[(u32, u32, f64)]) -> Vec<(u32, u32, u64)> {
+        pairs.iter().map(|&(a, b, s)| (a, b, s.to_bits())).collect()
+    }
+
+    /// Check both functions against their references on `texts`, at these cut-offs.
+    fn check_texts(texts: &[String], with_corpus: bool, cuts: &[f64]) {
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let corpus = if with_corpus {
+            Corpus::new(refs.iter().copied())
+        } else {
+            Corpus::default()
+        };
+        let ctx = Context::new(corpus, vec![], &["manager".into()], 2);
+        let vecs = vectorize(&refs, &ctx).vecs;
+        let pairs = similar_pairs(&vecs);
+        assert_eq!(bits(&pairs), bits(&reference_similar_pairs(&vecs)));
+        for &cut in cuts {
+            assert_eq!(
+                average_linkage(texts.len(), &pairs, cut),
+                reference_average_linkage(texts.len(), &pairs, cut),
+                "cut-off {cut}"
+            );
+        }
+    }
+
+    /// Words that survive normalisation, few enough that entries share many of them,
+    /// with identifiers that split into several words; duplicates make exact ties.
+    const VOCABULARY: &[&str] = &[
+        "fair share",
+        "FairShareService",
+        "`fair_share_weight`",
+        "session",
+        "sessions",
+        "scheduler",
+        "GraphQL",
+        "gql",
+        "vfolder",
+        "VFolderRow",
+        "storage",
+        "volume",
+        "quota",
+        "`resource_slots`",
+        "image",
+        "rescan",
+        "registry",
+        "container",
+        "agent",
+        "manager",
+        "kernel",
+        "restart",
+        "UP031",
+        "linter",
+        "rule",
+        "redis",
+        "timeout",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(0..VOCABULARY.len(), 1..7).prop_map(|ws| {
+            let words: Vec<&str> = ws.iter().map(|&w| VOCABULARY[w]).collect();
+            format!("Add {}", words.join(" "))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn clustering_texts_matches_the_reference(
+            texts in prop::collection::vec(text(), 0..70),
+            with_corpus in any::<bool>(),
+            cut in 0.0f64..1.0,
+        ) {
+            // Every cut-off the strategy may learn, and any other.
+            let mut cuts = CANDIDATE_CUTOFFS.to_vec();
+            cuts.push(cut);
+            check_texts(&texts, with_corpus, &cuts);
+        }
+
+        /// Arbitrary sparse graphs, with similarities from a handful of values so that
+        /// averages tie often.
+        #[test]
+        fn average_linkage_matches_the_reference_on_graphs(
+            n in 1usize..40,
+            edges in prop::collection::vec((0u32..40, 0u32..40, 0usize..6), 0..300),
+            cut in prop::sample::select(vec![0.0, 0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 0.9]),
+        ) {
+            let values = [0.05, 0.1, 0.2, 0.25, 0.5, 1.0];
+            let mut seen = std::collections::HashSet::new();
+            let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+            for (a, b, v) in edges {
+                let (a, b) = (a.min(b) % n as u32, a.max(b) % n as u32);
+                if a < b && seen.insert((a, b)) {
+                    pairs.push((a, b, values[v]));
+                }
+            }
+            prop_assert_eq!(
+                average_linkage(n, &pairs, cut),
+                reference_average_linkage(n, &pairs, cut)
+            );
+            // Pairs in entry order, as `similar_pairs` gives them.
+            pairs.sort_by_key(|&(a, b, _)| (a, b));
+            prop_assert_eq!(
+                average_linkage(n, &pairs, cut),
+                reference_average_linkage(n, &pairs, cut)
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        /// Sections whose entries share a topic word with their gold group, diluted by a
+        /// varying number of words of their own (and a few shared ones), so that
+        /// different cut-offs win.
+        #[test]
+        fn the_learned_cut_off_matches_the_reference(
+            sections in prop::collection::vec(
+                prop::collection::vec((0usize..5, 0usize..8, 0usize..3, any::<bool>()), 8..25),
+                3..6,
+            ),
+            seed in 0usize..1000,
+        ) {
+            let topics = ["scheduler", "vfolder", "GraphQL", "registry", "quota"];
+            let shared = ["session", "agent", "kernel"];
+            let mut unique = seed * 1000;
+            let sections: Vec<Vec<(String, Option<usize>)>> = sections
+                .into_iter()
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|(g, own, common, grouped)| {
+                            let mut text = topics[g].to_string();
+                            for _ in 0..own {
+                                unique += 1;
+                                text += &format!(" word{unique}");
+                            }
+                            text += &format!(" {}", shared[..common].join(" "));
+                            (text, grouped.then_some(g))
+                        })
+                        .collect()
+                })
+                .collect();
+            let (fast, reference) = learned_both_ways(&sections, Algorithm::AverageLinkage);
+            prop_assert_eq!(fast, reference);
+        }
+    }
+
+    #[test]
+    fn the_learned_cut_off_matches_the_reference_with_dbscan() {
+        let words = [
+            "fair share",
+            "session",
+            "GraphQL",
+            "vfolder",
+            "quota",
+            "UP031 linter",
+        ];
+        let sections: Vec<Vec<(String, Option<usize>)>> = (0..4)
+            .map(|k| {
+                (0..12)
+                    .map(|i| {
+                        let g = (i + k) % words.len();
+                        (format!("Add {} {i}", words[g]), (g < 4).then_some(g))
+                    })
+                    .collect()
+            })
+            .collect();
+        let (fast, reference) = learned_both_ways(&sections, Algorithm::Dbscan);
+        assert!(reference.is_some());
+        assert_eq!(fast, reference);
+    }
+
+    /// A category the size of a big release: 800 entries from a changelog-like generator
+    /// (topics, identifiers, components, repeated templates), at the lowest, the default
+    /// and the highest cut-off.
+    #[test]
+    fn clustering_a_large_category_matches_the_reference() {
+        let topics = [
+            "fair share scheduler",
+            "session lifecycle",
+            "vfolder permissions",
+            "container registry",
+            "resource group",
+            "model serving",
+            "image rescan",
+            "agent heartbeat",
+            "storage proxy",
+            "event bus",
+            "app proxy routing",
+            "user quota",
+            "audit log",
+            "GraphQL pagination",
+            "idle timeout",
+        ];
+        let names = ["SessionRow", "VFolderService", "ImageNode", "AgentRegistry"];
+        let extras = [
+            "in the manager",
+            "for multi-node clusters",
+            "with Redis",
+            "",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let texts: Vec<String> = (0..800)
+            .map(|_| {
+                let topic = topics[next(topics.len()).min(next(topics.len()))];
+                match next(4) {
+                    0 => format!("Add {topic} {}", extras[next(extras.len())]),
+                    1 => format!("Fix crash in {topic} when `{}` is missing", names[next(4)]),
+                    2 => format!("Enable UP{:03} linter rule", next(40)),
+                    _ => format!("Refactor {} for {topic}", names[next(4)]),
+                }
+            })
+            .collect();
+        check_texts(&texts, true, &[0.03, DEFAULT_MIN_SIMILARITY, 0.2]);
     }
 }
