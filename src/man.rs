@@ -1,8 +1,8 @@
 //! The man page, `git-release(1)`, generated from the clap definitions in [`crate::cli`].
 //!
-//! `cargo run --example mangen` writes it to [`PATH`]; `tests/man.rs` fails while the
-//! committed page is stale. With the page on `MANPATH` and `git-release` on `PATH`,
-//! `git help release` and `git release --help` open it.
+//! `cargo run --example mangen` writes it to [`PATH`](crate::man::PATH); `tests/man.rs`
+//! fails while the committed page is stale. With the page on `MANPATH` and `git-release`
+//! on `PATH`, `git help release` and `git release --help` open it.
 
 /// Where the man page lives in the repository.
 pub const PATH: &str = "man/man1/git-release.1";

@@ -146,6 +146,9 @@ pub(crate) fn vectorize(texts: &[&str], ctx: &Context) -> Vectors {
 /// pairs `(j, i)` with `j ≤ i` are never visited. Each pair's similarity is still the sum
 /// of the products of its shared words, added in word-id order, so the values are the
 /// same to the bit.
+///
+/// (The strategy uses [`similar_rows`]; the pairs are the tests' way in.)
+#[cfg(test)]
 pub(crate) fn similar_pairs(vecs: &[SparseVec]) -> Vec<(u32, u32, f64)> {
     let words = vecs
         .iter()
@@ -182,6 +185,52 @@ pub(crate) fn similar_pairs(vecs: &[SparseVec]) -> Vec<(u32, u32, f64)> {
     pairs
 }
 
+/// Each entry's row of non-zero cosine similarities: `(other entry, similarity)` for
+/// every entry it shares a word with, sorted by entry. These are both halves of
+/// `similar_pairs`, with the same values to the bit (the products of the shared words'
+/// weights, added in word-id order), for [`average_linkage_rows`].
+///
+/// Performance: no pair list, and no sorting: each entry's similarities are accumulated
+/// in a dense scratch row, which is then read in order.
+pub(crate) fn similar_rows(vecs: &[SparseVec]) -> Vec<Vec<(u32, f64)>> {
+    let words = vecs
+        .iter()
+        .flat_map(|v| v.iter().map(|&(w, _)| w as usize + 1))
+        .max()
+        .unwrap_or(0);
+    let mut postings: Vec<Vec<(u32, f64)>> = vec![Vec::new(); words];
+    for (i, v) in vecs.iter().enumerate() {
+        for &(w, x) in v {
+            postings[w as usize].push((i as u32, x));
+        }
+    }
+    let mut acc = vec![0.0f64; vecs.len()];
+    let mut row: Vec<(u32, f64)> = Vec::new();
+    vecs.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            for &(w, x) in v {
+                for &(j, y) in &postings[w as usize] {
+                    acc[j as usize] += x * y;
+                }
+            }
+            // Not paired with itself.
+            acc[i] = 0.0;
+            row.clear();
+            for (j, a) in acc.iter_mut().enumerate() {
+                if *a != 0.0 {
+                    row.push((j as u32, *a));
+                    *a = 0.0;
+                }
+            }
+            // Room for the clusters it will be paired with as merges go.
+            let mut out = Vec::with_capacity(row.len() + row.len() / 4 + 4);
+            out.extend_from_slice(&row);
+            out
+        })
+        .collect()
+}
+
 #[derive(PartialEq)]
 struct Candidate {
     avg: f64,
@@ -207,38 +256,14 @@ impl Ord for Candidate {
     }
 }
 
-/// Average-linkage clustering over sparse similarities: repeatedly merge the two clusters
-/// with the highest mean pairwise similarity, while it is at least `min_similarity`.
-/// Returns a cluster label per entry.
-///
-/// `pairs` holds each pair at most once, smaller id first (as [`similar_pairs`] gives
-/// them); pairs not listed have similarity 0.
-///
-/// Performance (the results are those of the textbook version kept in the tests as the
-/// reference, with one heap entry per pair and a hash map of sums per cluster):
-/// - the merge order is the same: always the pair of live clusters with the highest
-///   average, ties to the smaller first id, then the smaller second id. Instead of one
-///   heap entry per pair, each cluster `x` tracks its best partner among the live
-///   clusters with a larger id (`best[x]`, the best of its `partners` at or above the
-///   cut) and the heap holds those; an entry that is no longer its cluster's best is
-///   stale and skipped;
-/// - every sum is made with the same additions: merging `a` and `b` into `c` adds `a`'s
-///   and `b`'s sums for each neighbour (one addition, so operand order is irrelevant),
-///   and an average is `sum / (size × size)`, the product of two sizes being exact;
-/// - a cluster's neighbours are a vector sorted by id instead of a hash map: a merged
-///   cluster gets a new, larger id, so it is appended to its neighbours' vectors; dead
-///   ids are skipped, and dropped in place when a vector fills up. A merged cluster's
-///   vector reuses the allocation of one of its parts.
+/// [`average_linkage_rows`] from a list of pairs: each pair at most once, smaller id
+/// first (as [`similar_pairs`] gives them); pairs not listed have similarity 0.
+#[cfg(test)]
 pub(crate) fn average_linkage(
     n: usize,
     pairs: &[(u32, u32, f64)],
     min_similarity: f64,
 ) -> Vec<usize> {
-    // Cluster ids: 0..n are the entries; merges create new ids.
-    let mut size: Vec<u32> = vec![1; n];
-    let mut alive: Vec<bool> = vec![true; n];
-    let mut parent: Vec<usize> = (0..n).collect();
-    // (neighbour, sum of the similarities between the two clusters), sorted by neighbour.
     let mut rows: Vec<Vec<(u32, f64)>> = {
         let mut degree = vec![0usize; n];
         for &(a, b, _) in pairs {
@@ -258,6 +283,42 @@ pub(crate) fn average_linkage(
             row.sort_unstable_by_key(|&(k, _)| k);
         }
     }
+    average_linkage_rows(rows, min_similarity)
+}
+
+/// Average-linkage clustering over sparse similarities: repeatedly merge the two clusters
+/// with the highest mean pairwise similarity, while it is at least `min_similarity`.
+/// Returns a cluster label per entry.
+///
+/// `rows` holds each entry's similarities with the others, `(other, similarity)` sorted
+/// by `other` and symmetric, as [`similar_rows`] gives them; pairs not listed have
+/// similarity 0. They become the clusters' rows of sums.
+///
+/// Performance (the results are those of the textbook version kept in the tests as the
+/// reference, with one heap entry per pair and a hash map of sums per cluster):
+/// - the merge order is the same: always the pair of live clusters with the highest
+///   average, ties to the smaller first id, then the smaller second id. Instead of one
+///   heap entry per pair, each cluster `x` tracks its best partner among the live
+///   clusters with a larger id (`best[x]`, the best of its `partners` at or above the
+///   cut) and the heap holds those; an entry that is no longer its cluster's best is
+///   stale and skipped;
+/// - every sum is made with the same additions: merging `a` and `b` into `c` adds `a`'s
+///   and `b`'s sums for each neighbour (one addition, so operand order is irrelevant),
+///   and an average is `sum / (size × size)`, the product of two sizes being exact;
+/// - a cluster's neighbours are a vector sorted by id instead of a hash map: a merged
+///   cluster gets a new, larger id, so it is appended to its neighbours' vectors; dead
+///   ids are skipped, and dropped in place when a vector fills up. A merged cluster's
+///   vector reuses the allocation of one of its parts.
+pub(crate) fn average_linkage_rows(
+    mut rows: Vec<Vec<(u32, f64)>>,
+    min_similarity: f64,
+) -> Vec<usize> {
+    let n = rows.len();
+    // Cluster ids: 0..n are the entries; merges create new ids.
+    let mut size: Vec<u32> = vec![1; n];
+    let mut alive: Vec<bool> = vec![true; n];
+    let mut parent: Vec<usize> = (0..n).collect();
+    // Rows: (neighbour, sum of the similarities between the two clusters), by neighbour.
 
     // The partners each cluster `x` may merge with: live clusters with a larger id whose
     // average is at or above the cut, by id. An average only changes when one of the two
@@ -440,7 +501,7 @@ fn dbscan(vectors: &Vectors, min_similarity: f64) -> Vec<usize> {
 /// average linkage the similar pairs.
 struct Prepared {
     vectors: Vectors,
-    pairs: Vec<(u32, u32, f64)>,
+    rows: Vec<Vec<(u32, f64)>>,
 }
 
 impl Similarity {
@@ -459,18 +520,19 @@ impl Similarity {
 
     fn prepare(&self, texts: &[&str], ctx: &Context) -> Prepared {
         let vectors = vectorize(texts, ctx);
-        let pairs = match self.algorithm {
-            Algorithm::AverageLinkage => similar_pairs(&vectors.vecs),
+        let rows = match self.algorithm {
+            Algorithm::AverageLinkage => similar_rows(&vectors.vecs),
             Algorithm::Dbscan => Vec::new(),
         };
-        Prepared { vectors, pairs }
+        Prepared { vectors, rows }
     }
 
-    /// Cluster labels of prepared texts at a cut-off.
+    /// Cluster labels of prepared texts at a cut-off (clustering consumes the rows, so
+    /// they are copied).
     fn cluster(&self, prepared: &Prepared, min_similarity: f64) -> Vec<usize> {
         match self.algorithm {
             Algorithm::AverageLinkage => {
-                average_linkage(prepared.vectors.vecs.len(), &prepared.pairs, min_similarity)
+                average_linkage_rows(prepared.rows.clone(), min_similarity)
             }
             Algorithm::Dbscan => dbscan(&prepared.vectors, min_similarity),
         }
@@ -478,9 +540,12 @@ impl Similarity {
 
     /// Cluster labels for `texts` at a cut-off.
     fn labels(&self, texts: &[&str], ctx: &Context, min_similarity: f64) -> (Vec<usize>, Vectors) {
-        let prepared = self.prepare(texts, ctx);
-        let labels = self.cluster(&prepared, min_similarity);
-        (labels, prepared.vectors)
+        let Prepared { vectors, rows } = self.prepare(texts, ctx);
+        let labels = match self.algorithm {
+            Algorithm::AverageLinkage => average_linkage_rows(rows, min_similarity),
+            Algorithm::Dbscan => dbscan(&vectors, min_similarity),
+        };
+        (labels, vectors)
     }
 
     /// The cut-off: fixed, or the one that best reproduces the project's grouped history.
@@ -1188,10 +1253,32 @@ mod reference {
         let vecs = vectorize(&refs, &ctx).vecs;
         let pairs = similar_pairs(&vecs);
         assert_eq!(bits(&pairs), bits(&reference_similar_pairs(&vecs)));
+        // The rows the strategy uses are both halves of the pairs.
+        let rows = similar_rows(&vecs);
+        let mut from_pairs: Vec<Vec<(u32, u32, u64)>> = vec![Vec::new(); texts.len()];
+        for &(a, b, s) in &pairs {
+            from_pairs[a as usize].push((a, b, s.to_bits()));
+            from_pairs[b as usize].push((b, a, s.to_bits()));
+        }
+        for row in &mut from_pairs {
+            row.sort_unstable();
+        }
+        let rows_bits: Vec<Vec<(u32, u32, u64)>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.iter().map(|&(j, s)| (i as u32, j, s.to_bits())).collect())
+            .collect();
+        assert_eq!(rows_bits, from_pairs);
         for &cut in cuts {
+            let expected = reference_average_linkage(texts.len(), &pairs, cut);
             assert_eq!(
                 average_linkage(texts.len(), &pairs, cut),
-                reference_average_linkage(texts.len(), &pairs, cut),
+                expected,
+                "cut-off {cut}"
+            );
+            assert_eq!(
+                average_linkage_rows(rows.clone(), cut),
+                expected,
                 "cut-off {cut}"
             );
         }
