@@ -895,6 +895,9 @@ fn title_case(s: &str) -> String {
 /// A tier from the cluster's shape: templated entries are a pattern, tooling words mean
 /// infrastructure, a large cluster named by a phrase is an initiative, an identifier
 /// shared by all is an entity, anything else a subsystem.
+/// How many of a cluster's entries are compared pairwise to tell a templated pattern.
+const TIER_SAMPLE: usize = 32;
+
 pub(crate) fn guess_tier(texts: &[&str], evidence: &[String]) -> Tier {
     let n = texts.len();
     if evidence
@@ -903,11 +906,13 @@ pub(crate) fn guess_tier(texts: &[&str], evidence: &[String]) -> Tier {
     {
         return Tier::Infrastructure;
     }
-    // Templated: the entries read alike once code and numbers are masked.
-    let masked: Vec<String> = texts.iter().map(|t| mask(t)).collect();
+    // Templated: the entries read alike once code and numbers are masked. The shape of a
+    // cluster shows in its first entries; comparing every pair of a cluster of hundreds
+    // would cost more than the clustering.
+    let masked: Vec<String> = texts.iter().take(TIER_SAMPLE).map(|t| mask(t)).collect();
     let mut sum = 0.0;
     let mut pairs = 0;
-    for i in 0..n {
+    for i in 0..masked.len() {
         // Performance: every pair is compared, so each text is prepared once for a
         // bit-parallel distance (the same values as `strsim::normalized_levenshtein`).
         let pattern = Pattern::new(&masked[i]);
