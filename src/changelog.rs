@@ -120,6 +120,14 @@ impl Entry {
     }
 }
 
+/// PR numbers as people write them: `#8796, #8814`.
+pub fn pr_list(prs: &[u64]) -> String {
+    prs.iter()
+        .map(|n| format!("#{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 // Issue references, as towncrier's `issue_format` writes them: `[#1](url)` or `#1`, alone
 // or in a parenthesised list, several separated by commas and/or whitespace (including a
 // newline and indentation). They are read backwards from the end of the entry.

@@ -247,11 +247,7 @@ pub fn fold(
         let mut prs: Vec<u64> = stale.iter().flat_map(|s| s.prs.iter().copied()).collect();
         prs.sort_unstable();
         prs.dedup();
-        let list = prs
-            .iter()
-            .map(|p| format!("#{p}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = crate::changelog::pr_list(&prs);
         return Err(Error::Refused(format!(
             "nothing to consolidate for {version}: every entry of its inputs is already released \
              ({list}); remove the leftover fragments (or rc sections) that list them"
@@ -720,12 +716,7 @@ pub fn write(
 /// Human-readable notes about what was dropped and why.
 pub fn report(c: &Consolidation) -> Vec<String> {
     let mut out = c.warnings.clone();
-    let prs = |p: &[u64]| {
-        p.iter()
-            .map(|n| format!("#{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let prs = crate::changelog::pr_list;
     for d in &c.duplicates {
         out.push(format!(
             "{} in {}: listed in {} and in {}; kept the text from {}",

@@ -247,7 +247,11 @@ pub fn preflight(
         let options = request.strategy_options(config);
         let prepared = consolidate::prepare(config, &version, date, &request.strategy, &options)?;
         for s in &prepared.grouped.consolidation.stale {
-            stale.push(format!("{} ({})", prs(&s.prs), s.released_in));
+            stale.push(format!(
+                "{} ({})",
+                crate::changelog::pr_list(&s.prs),
+                s.released_in
+            ));
         }
         let section = prepared.grouped.release();
         (
@@ -283,11 +287,7 @@ pub fn preflight(
     let next_version = if version.is_final() && version.is_sprint() {
         match &config.release.next_version {
             Some(nv) => {
-                let next = match std::env::var("NEXT_DEV_VERSION") {
-                    Ok(v) if !v.trim().is_empty() => Version::parse(v.trim())
-                        .map_err(|e| Error::Refused(format!("NEXT_DEV_VERSION: {e}")))?,
-                    _ => version.next_minor(),
-                };
+                let next = next_dev_version(&version)?;
                 let file = config.root.join(&nv.file);
                 let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
                 let re = regex::Regex::new(&nv.pattern).expect("validated with the configuration");
@@ -447,11 +447,15 @@ pub fn preflight(
     Ok((plan, prepared))
 }
 
-fn prs(p: &[u64]) -> String {
-    p.iter()
-        .map(|n| format!("#{n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The development version after a sprint release: `NEXT_DEV_VERSION` when set, else
+/// `X.(Y+1).0`.
+fn next_dev_version(version: &Version) -> Result<Version> {
+    match std::env::var("NEXT_DEV_VERSION") {
+        Ok(v) if !v.trim().is_empty() => {
+            Version::parse(v.trim()).map_err(|e| Error::Refused(format!("NEXT_DEV_VERSION: {e}")))
+        }
+        _ => Ok(version.next_minor()),
+    }
 }
 
 /// The fragments minus the stale ones (an entry an earlier release already lists, by PR
@@ -1179,10 +1183,7 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         crate::build::changelog_path(config, version.as_str(), &tc.name, &state.request.date)?;
     let next_version =
         if version.is_final() && version.is_sprint() && config.release.next_version.is_some() {
-            Some(match std::env::var("NEXT_DEV_VERSION") {
-                Ok(v) if !v.trim().is_empty() => Version::parse(v.trim())?,
-                _ => version.next_minor(),
-            })
+            Some(next_dev_version(&version)?)
         } else {
             None
         };

@@ -315,12 +315,7 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
 }
 
 fn describe(e: &Entry) -> String {
-    let prs = e
-        .prs
-        .iter()
-        .map(|p| format!("#{p}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let prs = crate::changelog::pr_list(&e.prs);
     let text: String = e.text.chars().take(70).collect();
     if prs.is_empty() {
         format!("\"{text}\"")
