@@ -19,7 +19,7 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("render_section 26.3.0rc1", |b| {
         b.iter(|| {
-            git_release::build::render_section(&config, &fragments, "26.3.0rc1", "2026-03-11", None)
+            git_release::towncrier::render_section(&config, &fragments, "26.3.0rc1", "2026-03-11", None)
                 .unwrap()
         })
     });
@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let config = Config::load(&root).unwrap();
             let fragments = git_release::fragments::discover(&config).unwrap();
-            git_release::build::render_section(&config, &fragments, "26.3.0rc1", "2026-03-11", None)
+            git_release::towncrier::render_section(&config, &fragments, "26.3.0rc1", "2026-03-11", None)
                 .unwrap()
         })
     });

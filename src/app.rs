@@ -109,7 +109,7 @@ fn term_for(cli: &Cli, repo: Option<&Repo>) -> Term {
 /// `--date`, checked: a typo here would end up in the changelog.
 pub fn parse_date(date: Option<&str>) -> Result<String> {
     match date {
-        None => crate::build::default_date(),
+        None => crate::towncrier::default_date(),
         Some(d) => jiff::civil::Date::strptime("%Y-%m-%d", d)
             .map(|_| d.to_string())
             .map_err(|_| {
@@ -453,16 +453,16 @@ fn build(args: &BuildArgs) -> Result<i32> {
     }
     let version = match &args.version {
         Some(v) => v.clone(),
-        None => crate::build::default_version(&config)?,
+        None => crate::towncrier::default_version(&config)?,
     };
     let date = match &args.date {
         Some(d) => d.clone(),
-        None => crate::build::default_date()?,
+        None => crate::towncrier::default_date()?,
     };
     let name = args.name.as_deref();
 
     if args.draft {
-        let content = crate::build::render_section(&config, &fragments, &version, &date, name)?;
+        let content = crate::towncrier::render_section(&config, &fragments, &version, &date, name)?;
         crate::term::print_out(&format!("{content}\n"))?;
         return Ok(0);
     }
@@ -471,7 +471,7 @@ fn build(args: &BuildArgs) -> Result<i32> {
         "Building {version} ({date}) from {} news fragment(s)...",
         fragments.fragments.len()
     );
-    let report = crate::build::build(&config, &fragments, &version, &date, name, args.keep)?;
+    let report = crate::towncrier::build(&config, &fragments, &version, &date, name, args.keep)?;
     eprintln!("Wrote and staged {}", report.changelog.display());
     if !report.removed.is_empty() {
         eprintln!("Removed the following files:");

@@ -599,7 +599,7 @@ pub fn prepare(
     // Build the strategy first: a bad rules or labels file is reported before anything else.
     let grouper = group::build(strategy, options)?;
     let tc = &config.towncrier;
-    let path = crate::build::changelog_path(config, version.as_str(), &tc.name, date)?;
+    let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let changelog = match Changelog::read_with(&path, Some(&tc.start_string))? {
         Some(log) => {
             log.check(&path)?;
@@ -615,7 +615,7 @@ pub fn prepare(
         None
     } else {
         let text =
-            crate::build::render_section(config, &set, version.as_str(), date, Some(&tc.name))?;
+            crate::towncrier::render_section(config, &set, version.as_str(), date, Some(&tc.name))?;
         let parsed = Changelog::parse_with(&text, None);
         let release = parsed.releases().first().cloned().ok_or_else(|| {
             Error::Usage(format!(
@@ -708,7 +708,7 @@ pub fn write(
         repo.add(&[&prepared.path])?;
     }
     if !keep_fragments {
-        crate::build::remove_fragments(repo, &prepared.fragments)?;
+        crate::towncrier::remove_fragments(repo, &prepared.fragments)?;
     }
     Ok(())
 }

@@ -142,7 +142,7 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     let request = Request {
         version: DEMO_VERSION.into(),
         webui_version: None,
-        date: crate::build::default_date()?,
+        date: crate::towncrier::default_date()?,
         no_edit: true,
         allow_downgrade: false,
         strategy: c.strategy.clone(),

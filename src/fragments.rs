@@ -8,7 +8,7 @@
 //! is reported in [`FragmentSet::unknown`] instead of being dropped without a word.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use indexmap::IndexMap;
@@ -16,6 +16,8 @@ use regex::Regex;
 
 use crate::config::{Config, TemplateSource};
 use crate::error::{Error, Result};
+use crate::pycompat::fnmatch::fnmatch_regex;
+use crate::pycompat::strings::{py_rstrip, py_splitlines_keepends, py_strip, read_text};
 
 /// One news fragment file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +69,7 @@ pub struct FragmentSet {
 
 /// One line of a category: the (indented) text and the raw issues, sorted with [`issue_key`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct FragmentEntry {
     pub text: String,
     pub issues: Vec<String>,
 }
@@ -214,35 +216,6 @@ fn read_contents(fragments: &mut [Fragment]) -> Result<()> {
     Ok(())
 }
 
-/// Read a file as Python's `Path.read_text(encoding="utf-8", errors="replace")`: invalid
-/// bytes become U+FFFD and `\r\n` / `\r` become `\n` (universal newlines).
-pub(crate) fn read_text(path: &Path) -> Result<String> {
-    use std::io::Read as _;
-    // Fragments are small: read without asking for the size first (one syscall fewer
-    // per file than `fs::read`, which counts with hundreds of fragments).
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut bytes = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => bytes.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(path, e)),
-        }
-    }
-    Ok(universal_newlines(&String::from_utf8_lossy(&bytes)))
-}
-
-/// `\r\n` and lone `\r` to `\n`, as Python's text mode reads files.
-pub(crate) fn universal_newlines(text: &str) -> String {
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text.to_string()
-    }
-}
-
 /// towncrier's `parse_newfragment_basename`: the last dot-separated part (after the first)
 /// that is a configured type is the type, everything before it the issue, and a number
 /// right after it the counter.
@@ -358,72 +331,6 @@ impl IgnoreList {
     }
 }
 
-/// Python's `fnmatch.translate`: `*`, `?`, `[seq]`, `[!seq]`, everything else literal.
-/// `None` is a pattern that can never match (an empty `[]` set).
-pub(crate) fn fnmatch_regex(pattern: &str) -> Option<Regex> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut re = String::from(r"(?s)\A");
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        i += 1;
-        match c {
-            '*' => {
-                if !re.ends_with(".*") {
-                    re.push_str(".*");
-                }
-            }
-            '?' => re.push('.'),
-            '[' => {
-                let mut j = i;
-                if j < chars.len() && chars[j] == '!' {
-                    j += 1;
-                }
-                if j < chars.len() && chars[j] == ']' {
-                    j += 1;
-                }
-                while j < chars.len() && chars[j] != ']' {
-                    j += 1;
-                }
-                if j >= chars.len() {
-                    re.push_str(r"\[");
-                    continue;
-                }
-                let mut stuff = &chars[i..j];
-                i = j + 1;
-                let negated = stuff.first() == Some(&'!');
-                if negated {
-                    stuff = &stuff[1..];
-                }
-                let mut class = String::new();
-                let mut k = 0;
-                while k < stuff.len() {
-                    if k + 2 < stuff.len() && stuff[k + 1] == '-' {
-                        let (lo, hi) = (stuff[k], stuff[k + 2]);
-                        if lo <= hi {
-                            class
-                                .push_str(&format!(r"\x{{{:x}}}-\x{{{:x}}}", lo as u32, hi as u32));
-                        }
-                        k += 3;
-                    } else {
-                        class.push_str(&format!(r"\x{{{:x}}}", stuff[k] as u32));
-                        k += 1;
-                    }
-                }
-                match (class.is_empty(), negated) {
-                    (true, true) => re.push('.'),
-                    (true, false) => return None,
-                    (false, true) => re.push_str(&format!("[^{class}]")),
-                    (false, false) => re.push_str(&format!("[{class}]")),
-                }
-            }
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    re.push_str(r"\z");
-    Regex::new(&re).ok()
-}
-
 /// towncrier's `split_fragments`: indent (or keep) the text, drop it for `showcontent =
 /// false` types when there is an issue, and merge fragments with identical text into one
 /// entry listing all their issues.
@@ -462,13 +369,13 @@ pub fn split(config: &Config, set: &FragmentSet) -> Split {
 
 /// The entries of one category in towncrier's order: issues sorted by [`issue_key`] inside
 /// each entry, entries by [`entry_key`], then (without `all_bullets`) by [`bullet_key`].
-pub fn sorted_entries(category: &IndexMap<String, Vec<String>>, all_bullets: bool) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = category
+pub fn sorted_entries(category: &IndexMap<String, Vec<String>>, all_bullets: bool) -> Vec<FragmentEntry> {
+    let mut entries: Vec<FragmentEntry> = category
         .iter()
         .map(|(text, issues)| {
             let mut issues = issues.clone();
             issues.sort_by_cached_key(|i| issue_key(i));
-            Entry {
+            FragmentEntry {
                 text: text.clone(),
                 issues,
             }
@@ -558,54 +465,6 @@ pub(crate) fn indent(text: &str, prefix: &str) -> String {
     out
 }
 
-/// Python's `str.isspace` for one character (Unicode whitespace plus the ASCII
-/// separators `\x1c`–`\x1f`, which Rust does not count).
-pub(crate) fn py_isspace(c: char) -> bool {
-    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
-}
-
-/// Python's `str.strip()`.
-pub(crate) fn py_strip(s: &str) -> &str {
-    s.trim_matches(py_isspace)
-}
-
-/// Python's `str.rstrip()`.
-pub(crate) fn py_rstrip(s: &str) -> &str {
-    s.trim_end_matches(py_isspace)
-}
-
-/// Python's `str.lstrip()`.
-pub(crate) fn py_lstrip(s: &str) -> &str {
-    s.trim_start_matches(py_isspace)
-}
-
-/// Python's `str.splitlines(keepends=True)`, with all of Python's line boundaries.
-pub(crate) fn py_splitlines_keepends(text: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let end = match c {
-            '\r' => match iter.peek() {
-                Some((_, '\n')) => {
-                    iter.next();
-                    i + 2
-                }
-                _ => i + 1,
-            },
-            '\n' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}'
-            | '\u{2029}' => i + c.len_utf8(),
-            _ => continue,
-        };
-        lines.push(&text[start..end]);
-        start = end;
-    }
-    if start < text.len() {
-        lines.push(&text[start..]);
-    }
-    lines
-}
-
 fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -663,27 +522,7 @@ mod tests {
     }
 
     #[test]
-    fn fnmatch_like_python() {
-        let m = |p: &str, s: &str| fnmatch_regex(p).is_some_and(|r| r.is_match(s));
-        assert!(m("*.txt", "notes.txt"));
-        assert!(m("readme*", "readme.md"));
-        assert!(!m("readme", "readme.md"));
-        assert!(m("a?c", "abc"));
-        assert!(m("[!x]yz", "ayz"));
-        assert!(!m("[!x]yz", "xyz"));
-        assert!(m("[a-c]1", "b1"));
-        assert!(m("[", "["));
-        assert!(m("a.b", "a.b") && !m("a.b", "axb"));
-        assert!(fnmatch_regex("[]").is_some_and(|r| r.is_match("[]")));
-    }
-
-    #[test]
-    fn indent_and_splitlines() {
+    fn indent_like_towncrier() {
         assert_eq!(indent("a\n\nb\n  c", "  "), "  a\n\n  b\n    c");
-        assert_eq!(
-            py_splitlines_keepends("a\r\nb\rc\x0bd"),
-            ["a\r\n", "b\r", "c\x0b", "d"]
-        );
-        assert_eq!(py_strip("\x1c x \u{a0}"), "x");
     }
 }

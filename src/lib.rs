@@ -8,12 +8,13 @@
 pub mod app;
 /// Atomic file writes.
 pub mod atomic;
-/// Native, towncrier-compatible rendering of a changelog section from fragments.
-pub mod build;
 /// Changelog model: releases → categories → subsections → entries, lossless.
 pub mod changelog;
 /// Command-line definitions (clap); the man page is generated from them.
 pub mod cli;
+/// Python behaviour towncrier's output depends on: string methods, `str.format`, `repr`,
+/// `textwrap`, `fnmatch`, and a Jinja2-like template environment.
+pub mod pycompat;
 /// Project settings: `[tool.towncrier]` and `[tool.git-release]`.
 pub mod config;
 /// Folding rc sections and new fragments into one final section.
@@ -36,6 +37,8 @@ pub mod release;
 pub mod review;
 /// BCubed scoring of a grouping against a reference grouping.
 pub mod score;
+/// towncrier's `build`, natively: the section rendered from fragments, and the news file.
+pub mod towncrier;
 /// Terminal output: colour and progress that respect NO_COLOR, color.ui and pipes.
 pub mod term;
 /// Versions: PEP 440 and SemVer.

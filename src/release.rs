@@ -267,14 +267,14 @@ pub fn preflight(
         if let Some(u) = set.unknown.first() {
             return Err(u.to_error(config));
         }
-        let path = crate::build::changelog_path(config, version.as_str(), &tc.name, date)?;
+        let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
         let all_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
         let (kept, left_out) = without_stale(config, &set, &version, date, &path)?;
         stale = left_out;
         let section = if kept.fragments.is_empty() {
             None
         } else {
-            let plan = crate::build::plan(config, &kept, version.as_str(), date, Some(&tc.name))?;
+            let plan = crate::towncrier::plan(config, &kept, version.as_str(), date, Some(&tc.name))?;
             Changelog::parse_with(&plan.section, None)
                 .releases()
                 .first()
@@ -491,7 +491,7 @@ fn without_stale(
             unknown: Vec::new(),
             sections: set.sections.clone(),
         };
-        let text = crate::build::render_section(config, &single, version.as_str(), date, None)
+        let text = crate::towncrier::render_section(config, &single, version.as_str(), date, None)
             .unwrap_or_default();
         let parsed = Changelog::parse_with(&text, None);
         let Some(entry) = parsed
@@ -964,9 +964,9 @@ fn run_step(
                 let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
                 if kept.fragments.is_empty() {
                     // Only stale fragments: no section, the fragments go.
-                    return crate::build::remove_fragments(Some(repo), &files);
+                    return crate::towncrier::remove_fragments(Some(repo), &files);
                 }
-                let build = crate::build::plan(
+                let build = crate::towncrier::plan(
                     config,
                     &kept,
                     version.as_str(),
@@ -979,7 +979,7 @@ fn run_step(
                     .releases()
                     .first()
                     .cloned();
-                crate::build::remove_fragments(Some(repo), &files)?;
+                crate::towncrier::remove_fragments(Some(repo), &files)?;
             }
             Ok(())
         }
@@ -1180,7 +1180,7 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         .transpose()?;
     let tc = &config.towncrier;
     let changelog =
-        crate::build::changelog_path(config, version.as_str(), &tc.name, &state.request.date)?;
+        crate::towncrier::changelog_path(config, version.as_str(), &tc.name, &state.request.date)?;
     let next_version =
         if version.is_final() && version.is_sprint() && config.release.next_version.is_some() {
             Some(next_dev_version(&version)?)

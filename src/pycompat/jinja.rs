@@ -1,0 +1,423 @@
+//! A minijinja environment that behaves like towncrier's Jinja2 one: `trim_blocks`,
+//! lenient undefined values, Python printing, Python's `str`/`dict` methods, and *mutable*
+//! list literals (towncrier's own Markdown template builds a list with `.append`, and
+//! minijinja values are immutable: see [`rewrite_list_literals`]).
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use minijinja::value::{Enumerator, Object, ObjectRepr, Rest};
+use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior, Value};
+
+use super::repr::{py_repr, py_str};
+use crate::error::{Error, Result};
+
+/// The function list literals are rewritten into (see [`rewrite_list_literals`]).
+const LIST_FN: &str = "__git_release_list";
+
+/// Render a Jinja2 template as towncrier does (`Template(src, trim_blocks=True)`).
+///
+/// `name` is the template's file (or `towncrier:<resource>`), named in every error.
+pub fn render_template(name: &str, source: &str, ctx: Value) -> Result<String> {
+    let env = environment();
+    let rewritten = rewrite_list_literals(source);
+    let template = match env.template_from_named_str(name, &rewritten) {
+        Ok(t) => t,
+        Err(err) => {
+            // Report the error against the user's own text when it has one there.
+            let err = match env.template_from_named_str(name, source) {
+                Err(original) => original,
+                Ok(_) => err,
+            };
+            return Err(template_error(name, &err));
+        }
+    };
+    template.render(ctx).map_err(|e| template_error(name, &e))
+}
+
+fn template_error(name: &str, err: &minijinja::Error) -> Error {
+    let mut message = match err.detail() {
+        Some(detail) => format!("{}: {detail}", err.kind()),
+        None => err.kind().to_string(),
+    };
+    if let Some(line) = err.line() {
+        let _ = write!(message, " (line {line})");
+    }
+    Error::Template {
+        name: name.to_string(),
+        message: message.replace(LIST_FN, "list"),
+    }
+}
+
+/// A minijinja environment that behaves like towncrier's Jinja2 one.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(false)
+            .keep_trailing_newline(false)
+            .build()
+            .expect("default delimiters are valid"),
+    );
+    env.set_undefined_behavior(UndefinedBehavior::Lenient);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    env.set_formatter(|out, _state, value| {
+        if !value.is_undefined() {
+            out.write_str(&py_str(value))?;
+        }
+        Ok(())
+    });
+    env.add_function(LIST_FN, |items: Rest<Value>| {
+        Value::from_object(PyList(Mutex::new(items.0)))
+    });
+    env
+}
+
+/// A mutable Python list for templates: list literals become this, so that `.append()`
+/// and friends work as in Jinja2 (they change the list and return `None`).
+#[derive(Debug, Default)]
+struct PyList(Mutex<Vec<Value>>);
+
+impl PyList {
+    fn items(&self) -> MutexGuard<'_, Vec<Value>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn list_error(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> minijinja::Error {
+    minijinja::Error::new(kind, message)
+}
+
+/// Python's index normalisation: negative counts from the end; `None` when out of range.
+fn py_index(index: i64, len: usize) -> Option<usize> {
+    let i = if index < 0 { index + len as i64 } else { index };
+    usize::try_from(i).ok().filter(|i| *i < len)
+}
+
+impl Object for PyList {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let items = self.items();
+        py_index(key.as_i64()?, items.len()).map(|i| items[i].clone())
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.items().clone())
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.items().len())
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> std::result::Result<Value, minijinja::Error> {
+        let arity = |n: std::ops::RangeInclusive<usize>| {
+            if args.len() < *n.start() {
+                Err(list_error(
+                    ErrorKind::MissingArgument,
+                    format!("list.{method}() takes at least {} argument(s)", n.start()),
+                ))
+            } else if args.len() > *n.end() {
+                Err(list_error(
+                    ErrorKind::TooManyArguments,
+                    format!("list.{method}() takes at most {} argument(s)", n.end()),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let int_arg = |v: &Value| {
+            v.as_i64().ok_or_else(|| {
+                list_error(
+                    ErrorKind::InvalidOperation,
+                    format!("list.{method}(): the index must be an integer"),
+                )
+            })
+        };
+        let mut items = self.items();
+        match method {
+            "append" => {
+                arity(1..=1)?;
+                items.push(args[0].clone());
+            }
+            "extend" => {
+                arity(1..=1)?;
+                let new: Vec<Value> = args[0].try_iter()?.collect();
+                items.extend(new);
+            }
+            "insert" => {
+                arity(2..=2)?;
+                let len = items.len() as i64;
+                let i = int_arg(&args[0])?;
+                let i = if i < 0 { (i + len).max(0) } else { i.min(len) };
+                items.insert(i as usize, args[1].clone());
+            }
+            "pop" => {
+                arity(0..=1)?;
+                if items.is_empty() {
+                    return Err(list_error(
+                        ErrorKind::InvalidOperation,
+                        "pop from empty list",
+                    ));
+                }
+                let i = match args.first() {
+                    Some(v) => py_index(int_arg(v)?, items.len()).ok_or_else(|| {
+                        list_error(ErrorKind::InvalidOperation, "pop index out of range")
+                    })?,
+                    None => items.len() - 1,
+                };
+                return Ok(items.remove(i));
+            }
+            "remove" => {
+                arity(1..=1)?;
+                let i = items.iter().position(|v| v == &args[0]).ok_or_else(|| {
+                    list_error(ErrorKind::InvalidOperation, "list.remove(x): x not in list")
+                })?;
+                items.remove(i);
+            }
+            "clear" => {
+                arity(0..=0)?;
+                items.clear();
+            }
+            "index" => {
+                arity(1..=1)?;
+                return items
+                    .iter()
+                    .position(|v| v == &args[0])
+                    .map(Value::from)
+                    .ok_or_else(|| {
+                        list_error(
+                            ErrorKind::InvalidOperation,
+                            format!("{} is not in list", py_repr(&args[0])),
+                        )
+                    });
+            }
+            "count" => {
+                arity(1..=1)?;
+                return Ok(Value::from(items.iter().filter(|v| *v == &args[0]).count()));
+            }
+            "reverse" => {
+                arity(0..=0)?;
+                items.reverse();
+            }
+            "copy" => {
+                arity(0..=0)?;
+                return Ok(Value::from_object(PyList(Mutex::new(items.clone()))));
+            }
+            _ => return Err(minijinja::Error::from(ErrorKind::UnknownMethod)),
+        }
+        Ok(Value::from(()))
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let items: Vec<String> = self.items().iter().map(py_repr).collect();
+        write!(f, "[{}]", items.join(", "))
+    }
+}
+
+/// Rewrite every list literal of a template (`[]`, `[a, b]`) into a call that builds a
+/// mutable [`PyList`], leaving subscripts (`x[0]`, `f()[1:]`) alone.
+///
+/// Jinja2 lists are Python lists, and templates rely on it: towncrier's default Markdown
+/// template does `{% set issue_pks = [] %}` … `{% set _ = issue_pks.append(…) %}`. A `[`
+/// opens a literal unless it follows something that ends an operand (a name that is not a
+/// keyword, a string, a number, `)`, `]` or `}`). The matching `]` becomes `)`. Line
+/// structure is kept, so error line numbers still point at the user's template. On a
+/// tokenizer error the source is returned unchanged, for minijinja to report.
+pub fn rewrite_list_literals(source: &str) -> Cow<'_, str> {
+    use minijinja::machinery::{Token, tokenize};
+    const KEYWORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "else",
+        "elif",
+        "for",
+        "set",
+        "with",
+        "include",
+        "extends",
+        "import",
+        "from",
+        "as",
+        "print",
+        "return",
+        "call",
+        "filter",
+        "macro",
+        "block",
+        "autoescape",
+        "do",
+        "recursive",
+    ];
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+    let mut stack: Vec<bool> = Vec::new();
+    let mut prev_is_operand = false;
+    let mut prev_comma: Option<(usize, usize)> = None;
+    for item in tokenize(source, false, Default::default()) {
+        let Ok((token, span)) = item else {
+            return Cow::Borrowed(source);
+        };
+        let (start, end) = (span.start_offset as usize, span.end_offset as usize);
+        match token {
+            Token::BracketOpen => {
+                let literal = !prev_is_operand;
+                if literal {
+                    edits.push((start, end, "__git_release_list("));
+                }
+                stack.push(literal);
+            }
+            // The `]` of a literal.
+            Token::BracketClose if stack.pop() == Some(true) => {
+                // `[a, b,]` is fine in Jinja2; drop the comma so the call is too.
+                if let Some((cs, ce)) = prev_comma {
+                    edits.push((cs, ce, ""));
+                }
+                edits.push((start, end, ")"));
+            }
+            _ => {}
+        }
+        prev_comma = matches!(token, Token::Comma).then_some((start, end));
+        prev_is_operand = match token {
+            Token::Ident(name) => !KEYWORDS.contains(&name),
+            Token::Str(_)
+            | Token::String(_)
+            | Token::Int(_)
+            | Token::Int128(_)
+            | Token::Float(_)
+            | Token::ParenClose
+            | Token::BracketClose
+            | Token::BraceClose => true,
+            _ => false,
+        };
+    }
+    if edits.is_empty() {
+        return Cow::Borrowed(source);
+    }
+    edits.sort_by_key(|e| e.0);
+    let mut out = String::with_capacity(source.len() + edits.len() * 20);
+    let mut pos = 0;
+    for (start, end, replacement) in edits {
+        out.push_str(&source[pos..start]);
+        out.push_str(replacement);
+        pos = end;
+    }
+    out.push_str(&source[pos..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pycompat::repr::{py_float_repr, py_repr_str};
+
+    fn render(src: &str) -> String {
+        render_template("t", src, Value::from(())).unwrap()
+    }
+
+    #[test]
+    fn list_literals_become_mutable_lists() {
+        let src = "{% set l = [] %}{% for i in [1, 2, 3,] %}{% set _ = l.append(i * 2) %}{% endfor %}{{ l|join(',') }}";
+        assert_eq!(render(src), "2,4,6");
+        // Nested literals, subscripts and `in` tests.
+        assert_eq!(
+            render("{% set l = [[1, 2], [3]] %}{{ l[0][1] }}{{ l[-1] }}{{ 3 in [1, 3] }}"),
+            "2[3]True"
+        );
+        assert_eq!(
+            render("{{ 'abc'[1] }}{{ [1,2,3][1:] }}{{ ([1] + [2])|length }}"),
+            "b[2, 3]2"
+        );
+        assert_eq!(
+            render(
+                "{% set l = [1, 2, 3] %}{{ l.pop() }}{{ l.pop(0) }}{{ l }}{{ l.append(5) }}{{ l.index(5) }}"
+            ),
+            "31[2]None1"
+        );
+        assert_eq!(
+            render(
+                "{% set l = ['a'] %}{% set _ = l.extend(['b', 'c']) %}{% set _ = l.insert(0, 'z') %}{% set _ = l.remove('a') %}{{ l }}{{ l.count('b') }}"
+            ),
+            "['z', 'b', 'c']1"
+        );
+        assert_eq!(
+            render("{% set d = {'k': [1]} %}{% set _ = d.k.append(2) %}{{ d.k }}"),
+            "[1, 2]"
+        );
+    }
+
+    #[test]
+    fn rewrite_leaves_subscripts_and_strings() {
+        let src = "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in [1] %}{% endif %}";
+        assert_eq!(
+            rewrite_list_literals(src),
+            "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in __git_release_list(1) %}{% endif %}"
+        );
+        assert_eq!(
+            rewrite_list_literals("{{ [1, [2,],] }}"),
+            "{{ __git_release_list(1, __git_release_list(2)) }}"
+        );
+        assert!(matches!(
+            rewrite_list_literals("no lists"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn python_printing() {
+        assert_eq!(
+            render("{{ true }} {{ none }} {{ undefined_thing }} {{ {'a': [1, 'x']} }}"),
+            "True None  {'a': [1, 'x']}"
+        );
+        assert_eq!(py_repr_str("it's"), "\"it's\"");
+        // repr() of floats, as CPython prints them.
+        for (f, py) in [
+            (3.0, "3.0"),
+            (1e20, "1e+20"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-1.5e-7, "-1.5e-07"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (-0.0, "-0.0"),
+            (123456789.125, "123456789.125"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(py_float_repr(f), py, "{f}");
+        }
+        assert_eq!(
+            render("{{ 1e20 }} {{ [0.5] }} {{ 7 / 2 }}"),
+            "1e+20 [0.5] 3.5"
+        );
+        assert_eq!(py_repr_str("a\\b'\""), "'a\\\\b\\'\"'");
+    }
+
+    #[test]
+    fn template_errors_name_the_file() {
+        let err = render_template("changes/template.md", "{% if %}", Value::from(()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("changes/template.md") && err.contains("line 1"),
+            "{err}"
+        );
+        let err = render_template("t.md", "{{ [1].nope() }}", Value::from(()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("t.md") && !err.contains(LIST_FN), "{err}");
+    }
+}

@@ -1,0 +1,10 @@
+//! Python behaviour that towncrier's output depends on, reproduced exactly: string methods
+//! ([`strings`]), `str.format` ([`format`]), `repr` ([`repr`]), `textwrap` ([`textwrap`]),
+//! `fnmatch` ([`fnmatch`]) and Jinja2's environment ([`jinja`]).
+
+pub mod fnmatch;
+pub mod format;
+pub mod jinja;
+pub mod repr;
+pub mod strings;
+pub mod textwrap;

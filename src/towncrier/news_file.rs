@@ -1,0 +1,336 @@
+//! The news file: where the section goes (`append_to_newsfile`), which file it is, and
+//! the whole non-draft `build` (write, stage, remove the fragments).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::fragments::FragmentSet;
+use crate::pycompat::format::py_format;
+use crate::pycompat::strings::{py_lstrip, py_rstrip, py_strip, universal_newlines};
+
+use super::render::{VersionData, config_file, render_section, top_line};
+
+/// The changelog file for a version: git-release's `changelog` (else towncrier's
+/// `filename`) under the project root, with `{version}`, `{name}`, `{project_date}`,
+/// `{major}`, `{minor}` and `{patch}` filled in. Unlike towncrier, which formats
+/// `filename` only with `single_file = false`, the name is always formatted, so that a
+/// single file per series (`CHANGELOG/{major}.{minor}.md`) works.
+pub fn changelog_path(config: &Config, version: &str, name: &str, date: &str) -> Result<PathBuf> {
+    let template = config.changelog_template();
+    if !template.contains('{') && !template.contains('}') {
+        return Ok(config.root.join(template));
+    }
+    let (mut major, mut minor, mut patch) = (String::new(), String::new(), String::new());
+    if ["{major", "{minor", "{patch"]
+        .iter()
+        .any(|p| template.contains(p))
+    {
+        let v = crate::version::Version::parse(version)?;
+        (major, minor, patch) = (
+            v.major().to_string(),
+            v.minor().to_string(),
+            v.patch().to_string(),
+        );
+    }
+    let own = config.root.join(".git-release.toml");
+    let (file_of_key, key) = match &config.release.changelog {
+        Some(_) if own.is_file() => (own, "changelog"),
+        Some(_) => (
+            config.root.join("pyproject.toml"),
+            "tool.git-release.changelog",
+        ),
+        None => (config_file(config), "tool.towncrier.filename"),
+    };
+    let file = py_format(
+        template,
+        &[
+            ("name", name),
+            ("version", version),
+            ("project_date", date),
+            ("major", &major),
+            ("minor", &minor),
+            ("patch", &patch),
+        ],
+    )
+    .map_err(|m| Error::config(file_of_key, key, m))?;
+    Ok(config.root.join(file))
+}
+
+/// towncrier's `append_to_newsfile` text: the section goes right after `start_string`
+/// (the text before it right-stripped, then a blank line, the start string and a newline);
+/// without a start string it goes on top; a new (or per-release) file gets the section
+/// alone. `existing` is the changelog as it is now (`None` for a new file).
+pub fn insert_section(existing: Option<&str>, start_string: &str, content: &str) -> String {
+    let (header, prev_body) = match existing {
+        None => (String::new(), String::new()),
+        Some(text) => {
+            let text = universal_newlines(text);
+            match (!start_string.is_empty())
+                .then(|| text.split_once(start_string))
+                .flatten()
+            {
+                Some((before, after)) => (
+                    format!("{}\n\n{start_string}\n", py_rstrip(before)),
+                    py_lstrip(after).to_string(),
+                ),
+                None => (String::new(), py_lstrip(&text).to_string()),
+            }
+        }
+    };
+    if prev_body.is_empty() {
+        format!("{header}{}\n", py_rstrip(content))
+    } else {
+        format!("{header}{content}{prev_body}")
+    }
+}
+
+/// The first heading of `text` that is for exactly `version` (`## 26.3.0rc1 (…)`, an RST
+/// title, or towncrier's `top_line` anywhere): its 1-based line number and text.
+pub fn find_version_heading(
+    text: &str,
+    version: &str,
+    top_line: Option<&str>,
+) -> Option<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    if let Some(top) = top_line.filter(|t| !t.is_empty()) {
+        if let Some(pos) = text.find(top) {
+            let line = text[..pos].matches('\n').count();
+            return Some((line + 1, lines.get(line).unwrap_or(&top).to_string()));
+        }
+    }
+    let boundary =
+        |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '.' || c == '_'));
+    let mentions = |line: &str| {
+        line.match_indices(version).any(|(i, _)| {
+            let before = line[..i].chars().next_back();
+            let after = line[i + version.len()..].chars().next();
+            // `v26.3.0` counts; `126.3.0` and `26.3.0rc1` do not.
+            (boundary(before)
+                || (before == Some('v') && boundary(line[..i - 1].chars().next_back())))
+                && boundary(after)
+                && after != Some('-')
+                && after != Some('+')
+        })
+    };
+    let rst_underline = |line: &str| {
+        let line = py_rstrip(line);
+        let mut chars = line.chars();
+        chars
+            .next()
+            .is_some_and(|first| "=-`:'\"~^_*+#<>".contains(first) && chars.all(|c| c == first))
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let markdown = line.starts_with('#')
+            && line
+                .trim_start_matches('#')
+                .starts_with(char::is_whitespace);
+        let rst =
+            !py_strip(line).is_empty() && lines.get(i + 1).is_some_and(|next| rst_underline(next));
+        if (markdown || rst) && mentions(line) {
+            return Some((i + 1, line.to_string()));
+        }
+    }
+    None
+}
+
+/// What [`build`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    pub changelog: PathBuf,
+    /// Fragments removed (from git and the disk); empty with `keep`.
+    pub removed: Vec<PathBuf>,
+    /// Fragments left in place because of `keep`.
+    pub kept: Vec<PathBuf>,
+}
+
+/// What a build would write, computed without touching anything.
+#[derive(Debug, Clone)]
+pub struct BuildPlan {
+    /// The changelog file, absolute.
+    pub changelog: PathBuf,
+    /// Its new contents.
+    pub text: String,
+    /// The section alone (towncrier's `content`).
+    pub section: String,
+    /// The fragment files the section consumes.
+    pub fragments: Vec<PathBuf>,
+}
+
+/// Render the section and the changelog with it inserted, as towncrier would write it.
+/// Refuses when the changelog already has a heading for `version`, and when a Markdown
+/// changelog is malformed (a duplicated final release heading, an entry outside any
+/// category): both with the line number, nothing changed.
+pub fn plan(
+    config: &Config,
+    fragments: &FragmentSet,
+    version: &str,
+    date: &str,
+    name: Option<&str>,
+) -> Result<BuildPlan> {
+    let tc = &config.towncrier;
+    let name = name.unwrap_or(&tc.name);
+    let content = render_section(config, fragments, version, date, Some(name))?;
+    let path = changelog_path(config, version, name, date)?;
+    let existing = match std::fs::read(&path) {
+        Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not UTF-8 text; convert the file to UTF-8 first",
+            );
+            Error::io(&path, e)
+        })?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    if let Some(text) = &existing {
+        let top = top_line(
+            config,
+            &VersionData {
+                name,
+                version,
+                date,
+            },
+        )?;
+        if let Some((line, heading)) = find_version_heading(text, version, top.as_deref()) {
+            return Err(Error::Refused(format!(
+                "{}:{line} already has a section for {version} (`{}`); nothing was changed. \
+                 Remove that section first, or build another version.",
+                path.display(),
+                heading.trim()
+            )));
+        }
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        {
+            crate::changelog::Changelog::parse_with(text, Some(&tc.start_string)).check(&path)?;
+        }
+    }
+    let previous = if tc.single_file {
+        existing.as_deref()
+    } else {
+        None
+    };
+    let text = insert_section(previous, &tc.start_string, &content);
+    Ok(BuildPlan {
+        changelog: path,
+        text,
+        section: content,
+        fragments: fragments.fragments.iter().map(|f| f.path.clone()).collect(),
+    })
+}
+
+/// The whole non-draft `build`: [`plan`], write the changelog atomically, `git add` it,
+/// and `git rm` the consumed fragments (deleting the ones git does not track) unless
+/// `keep`. Outside a git work tree towncrier writes and deletes without staging; so do we.
+pub fn build(
+    config: &Config,
+    fragments: &FragmentSet,
+    version: &str,
+    date: &str,
+    name: Option<&str>,
+    keep: bool,
+) -> Result<BuildReport> {
+    let plan = plan(config, fragments, version, date, name)?;
+    let repo = crate::git::Repo::discover(&config.root).ok();
+    crate::atomic::write(&plan.changelog, plan.text.as_bytes())?;
+    if let Some(repo) = &repo {
+        repo.add(&[&plan.changelog])?;
+    }
+    if keep || plan.fragments.is_empty() {
+        return Ok(BuildReport {
+            changelog: plan.changelog,
+            removed: Vec::new(),
+            kept: plan.fragments,
+        });
+    }
+    remove_fragments(repo.as_ref(), &plan.fragments)?;
+    Ok(BuildReport {
+        changelog: plan.changelog,
+        removed: plan.fragments,
+        kept: Vec::new(),
+    })
+}
+
+/// Like towncrier: `git rm` the fragments git tracks, delete the others.
+pub fn remove_fragments(repo: Option<&crate::git::Repo>, files: &[PathBuf]) -> Result<()> {
+    let tracked: HashSet<PathBuf> = match repo {
+        Some(repo) => repo
+            .ls_files()?
+            .into_iter()
+            .map(|f| canonical(&repo.root().join(f)))
+            .collect(),
+        None => HashSet::new(),
+    };
+    let (in_git, untracked): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        files.iter().partition(|p| tracked.contains(&canonical(p)));
+    if let (Some(repo), false) = (repo, in_git.is_empty()) {
+        repo.rm(&in_git)?;
+    }
+    for p in untracked {
+        std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
+    }
+    Ok(())
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_section_like_towncrier() {
+        let start = "<!-- start -->\n";
+        assert_eq!(
+            insert_section(None, start, "## 1.0\n\n- a\n\n"),
+            "## 1.0\n\n- a\n"
+        );
+        assert_eq!(
+            insert_section(
+                Some("# Title  \n\n\n<!-- start -->\n\n\n## 0.9\n"),
+                start,
+                "## 1.0\n\n- a\n\n"
+            ),
+            "# Title\n\n<!-- start -->\n\n## 1.0\n\n- a\n\n## 0.9\n"
+        );
+        assert_eq!(
+            insert_section(Some("\n## 0.9\n"), start, "## 1.0\n"),
+            "## 1.0\n## 0.9\n"
+        );
+        assert_eq!(
+            insert_section(Some("# T\n<!-- start -->\n"), start, "## 1.0\n\n"),
+            "# T\n\n<!-- start -->\n\n## 1.0\n"
+        );
+        assert_eq!(
+            insert_section(Some("a\r\n<!-- start -->\r\nold\r\n"), start, "new\n"),
+            "a\n\n<!-- start -->\n\nnew\nold\n"
+        );
+    }
+
+    #[test]
+    fn version_headings() {
+        let md = "# Changes\n\n## 26.3.0rc1 (2026-03-11)\n\n- x mentions 26.3.0\n\n## v26.2.0\n";
+        assert_eq!(
+            find_version_heading(md, "26.3.0rc1", None),
+            Some((3, "## 26.3.0rc1 (2026-03-11)".into()))
+        );
+        assert_eq!(find_version_heading(md, "26.3.0", None), None);
+        assert_eq!(
+            find_version_heading(md, "26.2.0", None).map(|h| h.0),
+            Some(7)
+        );
+        assert_eq!(find_version_heading(md, "6.2.0", None), None);
+        let rst = "Proj 1.0 (2020-01-01)\n=====================\n\nFeatures\n--------\n";
+        assert_eq!(find_version_heading(rst, "1.0", None).map(|h| h.0), Some(1));
+        assert_eq!(find_version_heading("text 1.0\n", "1.0", None), None);
+        assert_eq!(
+            find_version_heading("a\nRelease one\n", "1.0", Some("Release one")).map(|h| h.0),
+            Some(2)
+        );
+    }
+}

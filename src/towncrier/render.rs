@@ -1,0 +1,332 @@
+//! The section towncrier renders for a set of fragments: `render_fragments` and the
+//! title logic of `build.py`.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use indexmap::IndexMap;
+use minijinja::Value;
+use regex::Regex;
+
+use crate::config::{Config, TitleFormat, Wrap};
+use crate::error::{Error, Result};
+use crate::fragments::{self, FragmentSet};
+use crate::pycompat::format::py_format;
+use crate::pycompat::jinja::render_template;
+use crate::pycompat::strings::is_python_int;
+use crate::pycompat::textwrap::fill;
+
+use super::load_template;
+
+/// The file holding `[tool.towncrier]`, for error messages.
+pub(crate) fn config_file(config: &Config) -> PathBuf {
+    let towncrier = config.root.join("towncrier.toml");
+    if towncrier.is_file() {
+        towncrier
+    } else {
+        config.root.join("pyproject.toml")
+    }
+}
+
+/// The values `build.py` passes around: the project name, the version and the date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VersionData<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) date: &'a str,
+}
+
+/// Render the section towncrier would build for these fragments: its `content` (what
+/// `--draft` prints, minus click's final newline). Pure: reads the template (a project
+/// file, or an embedded one), touches nothing.
+pub fn render_section(
+    config: &Config,
+    fragments: &FragmentSet,
+    version: &str,
+    date: &str,
+    name: Option<&str>,
+) -> Result<String> {
+    let tc = &config.towncrier;
+    let name = name.unwrap_or(&tc.name);
+    let (template_name, template) = load_template(&tc.template)?;
+    let is_markdown = tc.template.is_markdown();
+    let render_title = tc.title_format == TitleFormat::InTemplate;
+    let md_header_level = if is_markdown {
+        match &tc.title_format {
+            TitleFormat::Format(f) => {
+                static HASHES: LazyLock<Regex> =
+                    LazyLock::new(|| Regex::new(r"(?m)^(#+)\s").expect("valid"));
+                HASHES.captures(f).map_or(0, |c| c[1].len())
+            }
+            _ => usize::from(render_title),
+        }
+    } else {
+        1
+    };
+    let data = VersionData {
+        name,
+        version,
+        date,
+    };
+    let rendered = render_fragments(
+        config,
+        &template_name,
+        &template,
+        fragments,
+        &data,
+        render_title,
+        md_header_level,
+    )?;
+
+    let top_line = top_line(config, &data)?;
+    Ok(match top_line {
+        Some(top) => {
+            let mut parts = vec![top.clone()];
+            if !is_markdown {
+                let underline = tc.underlines.first().map(String::as_str).unwrap_or("");
+                parts.push(underline.repeat(top.chars().count()));
+            }
+            parts.push(rendered);
+            parts.join("\n")
+        }
+        None => rendered,
+    })
+}
+
+/// The formatted `title_format`, when one is configured (towncrier's `top_line`).
+pub(crate) fn top_line(config: &Config, data: &VersionData) -> Result<Option<String>> {
+    match &config.towncrier.title_format {
+        TitleFormat::Format(f) => py_format(
+            f,
+            &[
+                ("name", data.name),
+                ("version", data.version),
+                ("project_date", data.date),
+            ],
+        )
+        .map(Some)
+        .map_err(|m| Error::config(config_file(config), "tool.towncrier.title_format", m)),
+        _ => Ok(None),
+    }
+}
+
+/// towncrier's `render_fragments`: sort, render the template, wrap.
+fn render_fragments(
+    config: &Config,
+    template_name: &str,
+    template: &str,
+    set: &FragmentSet,
+    data: &VersionData,
+    render_title: bool,
+    md_header_level: usize,
+) -> Result<String> {
+    let tc = &config.towncrier;
+    let issue_format = tc.issue_format.as_deref();
+    let split = fragments::split(config, set);
+
+    type Sections = IndexMap<String, IndexMap<String, IndexMap<String, Vec<String>>>>;
+    let mut sections: Sections = IndexMap::new();
+    let mut issues_by_category: IndexMap<String, IndexMap<String, Vec<String>>> = IndexMap::new();
+    for (section_name, categories) in &split {
+        let data_section = sections.entry(section_name.clone()).or_default();
+        let issues_section = issues_by_category.entry(section_name.clone()).or_default();
+        for (category, texts) in categories {
+            let mut category_issues: Vec<&String> = texts.values().flatten().collect();
+            category_issues.sort_by_cached_key(|i| fragments::issue_key(i));
+            category_issues.dedup();
+            let mut rendered = IndexMap::new();
+            for entry in fragments::sorted_entries(texts, tc.all_bullets) {
+                let issues = entry
+                    .issues
+                    .iter()
+                    .map(|i| render_issue(issue_format, i))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|m| {
+                        Error::config(config_file(config), "tool.towncrier.issue_format", m)
+                    })?;
+                rendered.insert(append_newlines_if_trailing_code_block(&entry.text), issues);
+            }
+            data_section.insert(category.clone(), rendered);
+            issues_section.insert(
+                category.clone(),
+                category_issues
+                    .into_iter()
+                    .map(|i| render_issue(issue_format, i))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|m| {
+                        Error::config(config_file(config), "tool.towncrier.issue_format", m)
+                    })?,
+            );
+        }
+    }
+
+    let all_bullets = tc.all_bullets;
+    let strings = |v: &[String]| Value::from_iter(v.iter().map(|s| Value::from(s.as_str())));
+    let sections = Value::from_pairs(sections.iter().map(|(section, categories)| {
+        let categories = Value::from_pairs(categories.iter().map(|(category, texts)| {
+            (
+                category.as_str(),
+                Value::from_pairs(
+                    texts
+                        .iter()
+                        .map(|(text, issues)| (text.as_str(), strings(issues))),
+                ),
+            )
+        }));
+        (section.as_str(), categories)
+    }));
+    let issues_by_category =
+        Value::from_pairs(issues_by_category.iter().map(|(section, categories)| {
+            (
+                section.as_str(),
+                Value::from_pairs(
+                    categories
+                        .iter()
+                        .map(|(c, issues)| (c.as_str(), strings(issues))),
+                ),
+            )
+        }));
+    // Dicts with the keys (and key order) of towncrier's fragment type definitions.
+    let definitions = Value::from_pairs(tc.types.iter().map(|(dir, t)| {
+        (
+            dir.as_str(),
+            Value::from_pairs([
+                ("name", Value::from(t.name.as_str())),
+                ("showcontent", Value::from(t.showcontent)),
+                ("check", Value::from(t.check)),
+            ]),
+        )
+    }));
+    let ctx = Value::from_pairs([
+        ("render_title", Value::from(render_title)),
+        ("sections", sections),
+        ("definitions", definitions),
+        ("underlines", underlines(&tc.underlines)),
+        (
+            "versiondata",
+            Value::from_pairs([
+                ("name", data.name),
+                ("version", data.version),
+                ("date", data.date),
+            ]),
+        ),
+        (
+            "top_underline",
+            Value::from(
+                tc.underlines
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or_default(),
+            ),
+        ),
+        (
+            "get_indent",
+            Value::from_function(move |text: &str| get_indent(text, all_bullets).to_string()),
+        ),
+        ("issues_by_category", issues_by_category),
+        ("header_prefix", Value::from("#".repeat(md_header_level))),
+    ]);
+    let res = render_template(template_name, template, ctx)?;
+
+    Ok(match tc.wrap {
+        Wrap::Off => res,
+        Wrap::Width(width) => {
+            let width = if width == 0 { 79 } else { width };
+            res.split('\n')
+                .map(|line| fill(line, width, get_indent(line, all_bullets)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    })
+}
+
+/// `underlines[1:]` as towncrier passes it: a tuple when the project keeps towncrier's
+/// default `("=", "-", "~")` (a Python tuple), a list when it configures its own. (An
+/// explicitly configured `["=", "-", "~"]` is a list in towncrier and a tuple here; this
+/// only shows in a template that prints `underlines` itself.)
+fn underlines(all: &[String]) -> Value {
+    let rest: Vec<Value> = all
+        .iter()
+        .skip(1)
+        .map(|s| Value::from(s.as_str()))
+        .collect();
+    if all == ["=", "-", "~"] {
+        Value::from_object(minijinja::value::Tuple::new(rest))
+    } else {
+        Value::from(rest)
+    }
+}
+
+/// towncrier's `get_indent`: the continuation indent of a wrapped line.
+fn get_indent(text: &str, all_bullets: bool) -> &'static str {
+    if all_bullets || text.starts_with("- ") || text.starts_with("* ") {
+        "  "
+    } else if text.starts_with("#. ") {
+        "   "
+    } else {
+        ""
+    }
+}
+
+/// towncrier's `render_issue`: `issue_format` (a Python format string), else `#N` for
+/// numbers and the issue as is otherwise.
+pub(crate) fn render_issue(
+    issue_format: Option<&str>,
+    issue: &str,
+) -> std::result::Result<String, String> {
+    match issue_format {
+        Some(f) => py_format(f, &[("issue", issue)]),
+        None if is_python_int(issue) => Ok(format!("#{issue}")),
+        None => Ok(issue.to_string()),
+    }
+}
+
+/// towncrier's `append_newlines_if_trailing_code_block`: a fragment ending in an indented
+/// code block gets `"\n\n "` so that the issue link does not land inside the block.
+pub(crate) fn append_newlines_if_trailing_code_block(text: &str) -> String {
+    // On bytes without Unicode classes: the same matches on UTF-8 text (no multi-byte
+    // character holds a `\n` byte), at a fraction of the compile time.
+    static CODE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        let indented = r"  [ \t]+[^\n]*";
+        regex::bytes::Regex::new(&format!(r"(?-u)::\n\n(({indented})?\n)*{indented}\n?\z"))
+            .expect("valid")
+    });
+    if text.contains("::\n\n") && CODE.is_match(text.as_bytes()) {
+        format!("{text}\n\n ")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_code_block() {
+        assert_eq!(
+            append_newlines_if_trailing_code_block("Use::\n\n    code"),
+            "Use::\n\n    code\n\n "
+        );
+        assert_eq!(
+            append_newlines_if_trailing_code_block("Use::\n\n    a\n\n    b"),
+            "Use::\n\n    a\n\n    b\n\n "
+        );
+        assert_eq!(
+            append_newlines_if_trailing_code_block("Use:\n\n    code"),
+            "Use:\n\n    code"
+        );
+        assert_eq!(
+            append_newlines_if_trailing_code_block("Use::\n\n    code\nafter"),
+            "Use::\n\n    code\nafter"
+        );
+    }
+
+    #[test]
+    fn issues_render_like_python() {
+        assert_eq!(render_issue(None, "12").unwrap(), "#12");
+        assert_eq!(render_issue(None, "gh-12").unwrap(), "gh-12");
+        assert_eq!(render_issue(None, "1_000").unwrap(), "#1_000");
+        assert_eq!(render_issue(Some("`{issue}`_"), "x").unwrap(), "`x`_");
+    }
+}
