@@ -1,0 +1,338 @@
+//! The pieces of a changelog: releases → categories → subsections → entries, and how each
+//! is written as Markdown.
+
+use crate::version::Version;
+
+use super::refs::trailing_refs;
+use super::view::{CategoryView, GroupView, ItemView, ReleaseView};
+
+/// One bullet of a changelog: `* text ([#123](url))`, possibly over several lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1-based line of the bullet in the parsed text; 0 for entries built in memory.
+    pub line: usize,
+    /// The exact source: bullet marker, text, continuation lines; no trailing newline.
+    pub raw: String,
+    /// The text without the bullet marker and the trailing issue references, trimmed;
+    /// continuation lines are kept as they are in the source.
+    pub text: String,
+    /// Issue/PR numbers referenced at the end of the entry, in order, without duplicates.
+    pub prs: Vec<u64>,
+}
+
+impl Entry {
+    /// Read an entry from its source text (`raw` keeps the bullet marker). `line` is the
+    /// 1-based line it starts at, or 0 when it does not come from a file.
+    pub fn parse(raw: &str, line: usize) -> Entry {
+        let body = raw
+            .strip_prefix("* ")
+            .or_else(|| raw.strip_prefix("- "))
+            .unwrap_or(raw);
+        let (text_end, prs) = trailing_refs(body);
+        Entry {
+            line,
+            raw: raw.to_string(),
+            text: body[..text_end].trim().to_string(),
+            prs,
+        }
+    }
+
+    /// The first referenced PR, if any.
+    pub fn pr(&self) -> Option<u64> {
+        self.prs.first().copied()
+    }
+
+    /// The text for comparing entries across sections: whitespace collapsed to single
+    /// spaces, lowercase, trailing punctuation removed.
+    pub fn normalized_text(&self) -> String {
+        let collapsed = self
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        collapsed
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '!' | '?')
+            })
+            .to_string()
+    }
+}
+
+/// A `#### Title` group inside a category, with an optional description paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subsection {
+    pub title: String,
+    /// The text between the heading and the first entry, exactly as written (no trailing
+    /// newline); `None` when the entries follow the heading directly.
+    pub description: Option<String>,
+    pub entries: Vec<Entry>,
+    /// 1-based line of the heading; 0 when built in memory.
+    pub line: usize,
+}
+
+impl Subsection {
+    pub fn new(
+        title: impl Into<String>,
+        description: Option<String>,
+        entries: Vec<Entry>,
+    ) -> Subsection {
+        Subsection {
+            title: title.into(),
+            description,
+            entries,
+            line: 0,
+        }
+    }
+
+    /// True for the catch-all "Other …" subsection (`Other Features`, `Other Fixes`).
+    pub fn is_other(&self) -> bool {
+        let t = self.title.trim_start();
+        t.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("other"))
+            && t[5..].starts_with(char::is_whitespace)
+    }
+}
+
+/// A `### Name` category (a towncrier fragment type) of a release: an optional description
+/// paragraph, entries listed directly under it, then subsections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub name: String,
+    /// The text between the heading and the first entry or subsection, exactly as written
+    /// (no trailing newline); `None` when there is none.
+    pub description: Option<String>,
+    /// Entries directly under the category heading (a flat, towncrier-style category).
+    pub entries: Vec<Entry>,
+    pub subsections: Vec<Subsection>,
+    /// 1-based line of the heading; 0 when built in memory.
+    pub line: usize,
+}
+
+impl Category {
+    pub fn new(name: impl Into<String>) -> Category {
+        Category {
+            name: name.into(),
+            description: None,
+            entries: Vec::new(),
+            subsections: Vec::new(),
+            line: 0,
+        }
+    }
+
+    /// Every entry: the direct ones, then each subsection's, in order.
+    pub fn all_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .chain(self.subsections.iter().flat_map(|s| s.entries.iter()))
+    }
+}
+
+/// One release section: its heading and its categories.
+///
+/// A heading whose title has no version (`## 24.03 and earlier`, `## Unreleased`) makes a
+/// free-form section: it is indexed but never validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub(super) title: String,
+    pub(super) name: Option<String>,
+    pub(super) version: Option<Version>,
+    pub(super) date: Option<String>,
+    pub(super) line: usize,
+    pub(super) loose: Vec<Entry>,
+    /// The categories, in order.
+    pub categories: Vec<Category>,
+}
+
+impl Release {
+    /// A new release titled `<version> (<date>)`, or `<version>` without a date.
+    pub fn new(version: &Version, date: Option<&str>) -> Release {
+        Self::named(None, version, date)
+    }
+
+    /// A new release titled `<name> <version> (<date>)` (towncrier's `title_format` with a
+    /// project name).
+    pub fn named(name: Option<&str>, version: &Version, date: Option<&str>) -> Release {
+        let mut title = String::new();
+        if let Some(name) = name {
+            title.push_str(name);
+            title.push(' ');
+        }
+        title.push_str(version.as_str());
+        if let Some(date) = date {
+            title.push_str(&format!(" ({date})"));
+        }
+        Release {
+            title,
+            name: name.map(str::to_string),
+            version: Some(version.clone()),
+            date: date.map(str::to_string),
+            line: 0,
+            loose: Vec::new(),
+            categories: Vec::new(),
+        }
+    }
+
+    /// The heading text after the `#` marks, e.g. `26.1.0 (2026-01-26)`.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The project name written before the version, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The version of the heading; `None` for a free-form section.
+    pub fn version(&self) -> Option<&Version> {
+        self.version.as_ref()
+    }
+
+    /// The `YYYY-MM-DD` date of the heading, if it has one.
+    pub fn date(&self) -> Option<&str> {
+        self.date.as_deref()
+    }
+
+    /// 1-based line of the heading; 0 when built in memory.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// True for a section whose heading carries no version.
+    pub fn is_free_form(&self) -> bool {
+        self.version.is_none()
+    }
+
+    /// Entries written outside any category (directly under the heading, or under a
+    /// subsection heading that has no category).
+    pub fn loose_entries(&self) -> &[Entry] {
+        &self.loose
+    }
+
+    /// The first category with this name.
+    pub fn category(&self, name: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.name == name)
+    }
+
+    /// Every entry of the release, category by category, then the loose ones.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.categories
+            .iter()
+            .flat_map(Category::all_entries)
+            .chain(self.loose.iter())
+    }
+
+    /// Render this release from its structure alone, in the towncrier/Backend.AI style,
+    /// with the release heading at `level` (2 for `##`). Lines end with `\n`; there is no
+    /// blank line at the end.
+    ///
+    /// Each category is preceded by a blank line. A category or subsection is written as
+    /// its heading, then its description (if any) and a blank line before its entries;
+    /// entries follow a heading without description directly. Each subsection is preceded
+    /// by a blank line. Entries are written with their `raw` text.
+    pub fn render(&self, level: usize) -> String {
+        let mut out = String::new();
+        push_heading(&mut out, level, &self.title);
+        if !self.loose.is_empty() {
+            out.push('\n');
+            push_entries(&mut out, &self.loose);
+        }
+        for category in &self.categories {
+            out.push('\n');
+            push_block(
+                &mut out,
+                level + 1,
+                &category.name,
+                category.description.as_deref(),
+                &category.entries,
+            );
+            for sub in &category.subsections {
+                out.push('\n');
+                push_block(
+                    &mut out,
+                    level + 2,
+                    &sub.title,
+                    sub.description.as_deref(),
+                    &sub.entries,
+                );
+            }
+        }
+        out
+    }
+
+    /// The release as plain data, in the shape of the fixtures' `gold.json`. That shape has
+    /// no place for a category's description, so it is left out.
+    pub fn view(&self) -> ReleaseView {
+        let item = |e: &Entry| ItemView {
+            pr: e.pr(),
+            prs: e.prs.clone(),
+            text: e.text.clone(),
+        };
+        ReleaseView {
+            version: self.version.as_ref().map(|v| v.as_str().to_string()),
+            date: self.date.clone(),
+            categories: self
+                .categories
+                .iter()
+                .map(|c| {
+                    let mut groups = Vec::new();
+                    if !c.entries.is_empty() {
+                        groups.push(GroupView {
+                            title: None,
+                            description: String::new(),
+                            other: false,
+                            items: c.entries.iter().map(item).collect(),
+                        });
+                    }
+                    for s in &c.subsections {
+                        groups.push(GroupView {
+                            title: Some(s.title.clone()),
+                            description: s.description.clone().unwrap_or_default(),
+                            other: s.is_other(),
+                            items: s.entries.iter().map(item).collect(),
+                        });
+                    }
+                    CategoryView {
+                        name: c.name.clone(),
+                        groups,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+fn push_block(
+    out: &mut String,
+    level: usize,
+    title: &str,
+    description: Option<&str>,
+    entries: &[Entry],
+) {
+    push_heading(out, level, title);
+    if let Some(description) = description {
+        out.push_str(description);
+        out.push('\n');
+        if !entries.is_empty() {
+            out.push('\n');
+        }
+    }
+    push_entries(out, entries);
+}
+
+fn push_heading(out: &mut String, level: usize, title: &str) {
+    for _ in 0..level {
+        out.push('#');
+    }
+    if !title.is_empty() {
+        out.push(' ');
+        out.push_str(title);
+    }
+    out.push('\n');
+}
+
+fn push_entries(out: &mut String, entries: &[Entry]) {
+    for e in entries {
+        out.push_str(&e.raw);
+        out.push('\n');
+    }
+}

@@ -1,0 +1,519 @@
+//! Reading a changelog: lines, their kinds, headings, and the release sections.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use regex::Regex;
+
+use crate::version::Version;
+
+use super::model::{Category, Entry, Release, Subsection};
+use super::problems::{Problem, ProblemKind, Severity, release_problems};
+use super::{Changelog, Layout, Span};
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line {
+    /// Byte offset of the first character.
+    pub(crate) start: usize,
+    /// Byte offset just past the content (before `\n` or `\r\n`).
+    pub(crate) end: usize,
+    /// Byte offset of the next line.
+    pub(crate) next: usize,
+}
+
+pub(crate) fn split_lines(text: &str) -> Vec<Line> {
+    let mut lines = Vec::with_capacity(text.len() / 40 + 1);
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    while start < text.len() {
+        match text[start..].find('\n') {
+            Some(i) => {
+                let nl = start + i;
+                let end = if nl > start && bytes[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
+                lines.push(Line {
+                    start,
+                    end,
+                    next: nl + 1,
+                });
+                start = nl + 1;
+            }
+            None => {
+                lines.push(Line {
+                    start,
+                    end: text.len(),
+                    next: text.len(),
+                });
+                start = text.len();
+            }
+        }
+    }
+    lines
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind<'a> {
+    Blank,
+    /// An ATX heading: level and title (trimmed).
+    Heading(usize, &'a str),
+    Bullet,
+    /// A non-blank line starting with a space or tab.
+    Indented,
+    Text,
+}
+
+pub(crate) fn classify(content: &str) -> Kind<'_> {
+    if content.trim().is_empty() {
+        return Kind::Blank;
+    }
+    if content.starts_with('#') {
+        let level = content.bytes().take_while(|&b| b == b'#').count();
+        let rest = &content[level..];
+        if level <= 6 && (rest.is_empty() || rest.starts_with([' ', '\t'])) {
+            return Kind::Heading(level, rest.trim());
+        }
+        return Kind::Text;
+    }
+    if content.starts_with("* ") || content.starts_with("- ") {
+        return Kind::Bullet;
+    }
+    if content.starts_with([' ', '\t']) {
+        return Kind::Indented;
+    }
+    Kind::Text
+}
+
+
+pub(crate) struct Title {
+    pub(crate) name: Option<String>,
+    pub(crate) version: Option<Version>,
+    pub(crate) date: Option<String>,
+}
+
+/// `[<name> ]<version>[ (<date>)]`; also accepts `[<version>]` and `<version> - <date>`.
+pub(crate) fn parse_title(title: &str) -> Title {
+    let t = title.trim();
+    let (head, date) = split_date(t);
+    let (name, last) = match head.rsplit_once(char::is_whitespace) {
+        Some((name, last)) => (name.trim(), last),
+        None => ("", head),
+    };
+    let token = last
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(last);
+    let version = if token.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V') {
+        Version::parse(token).ok()
+    } else {
+        None
+    };
+    Title {
+        name: (!name.is_empty() && version.is_some()).then(|| name.to_string()),
+        version,
+        date: date.filter(|d| is_iso_date(d)).map(str::to_string),
+    }
+}
+
+fn split_date(t: &str) -> (&str, Option<&str>) {
+    if let Some(inner) = t.strip_suffix(')') {
+        if let Some(open) = inner.rfind('(') {
+            return (inner[..open].trim(), Some(inner[open + 1..].trim()));
+        }
+    }
+    if let Some((head, date)) = t.rsplit_once(" - ") {
+        if is_iso_date(date.trim()) {
+            return (head.trim(), Some(date.trim()));
+        }
+    }
+    (t, None)
+}
+
+pub(crate) fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |r: Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    match (digits(0..4), digits(5..7), digits(8..10)) {
+        (Some(_), Some(month), Some(day)) => (1..=12).contains(&month) && (1..=31).contains(&day),
+        _ => false,
+    }
+}
+
+
+struct Parser<'t, 'l> {
+    text: &'t str,
+    lines: &'l [Line],
+    kinds: &'l [Kind<'t>],
+    level: usize,
+    /// A release heading's marks and space (`"## "`).
+    marker: String,
+    problems: Vec<Problem>,
+}
+
+impl Parser<'_, '_> {
+    /// Parse the release whose heading is line `head` and whose content ends before line
+    /// `end`; `index` is its position among the releases.
+    fn release(&mut self, index: usize, head: usize, end: usize) -> Release {
+        let title_text = match self.kinds[head] {
+            Kind::Heading(_, t) => t,
+            _ => "",
+        };
+        let title = parse_title(title_text);
+        let mut release = Release {
+            title: title_text.to_string(),
+            name: title.name,
+            version: title.version,
+            date: title.date,
+            line: head + 1,
+            loose: Vec::new(),
+            categories: Vec::new(),
+        };
+        let versioned = release.version.is_some();
+        let heading = format!("{} {}", "#".repeat(self.level), release.title);
+
+        enum At {
+            Release,
+            Category,
+            Subsection,
+            OrphanSubsection,
+        }
+        let mut at = At::Release;
+        // Byte range of the description of the current category or subsection while it can
+        // still grow (until the first entry or heading).
+        let mut description: Option<Range<usize>> = None;
+        let mut describing = false;
+        let mut seen_categories: BTreeMap<&str, usize> = BTreeMap::new();
+        // After a glued heading, repeated categories are its consequence, not news.
+        let mut glued = false;
+
+        let mut i = head + 1;
+        while i < end {
+            match self.kinds[i] {
+                Kind::Bullet => {
+                    let last = self.entry_end(i, end);
+                    let entry =
+                        Entry::parse(&self.text[self.lines[i].start..self.lines[last].end], i + 1);
+                    glued |= self.glued_headings(index, &heading, &entry);
+                    if describing {
+                        describing = false;
+                        self.set_description(&mut release, description.take());
+                    }
+                    match at {
+                        At::Release => {
+                            if versioned {
+                                self.problems.push(Problem {
+                                    kind: ProblemKind::EntryOutsideCategory,
+                                    severity: Severity::Error,
+                                    line: i + 1,
+                                    lines: vec![i + 1],
+                                    releases: vec![index],
+                                    message: format!(
+                                        "this entry of `{heading}` is not under a category heading: \
+                                         move it under one of its `{} …` categories (e.g. `{} Fixes`), then re-run",
+                                        "#".repeat(self.level + 1),
+                                        "#".repeat(self.level + 1),
+                                    ),
+                                });
+                            }
+                            release.loose.push(entry);
+                        }
+                        At::OrphanSubsection => release.loose.push(entry),
+                        At::Category => release
+                            .categories
+                            .last_mut()
+                            .expect("in a category")
+                            .entries
+                            .push(entry),
+                        At::Subsection => release
+                            .categories
+                            .last_mut()
+                            .and_then(|c| c.subsections.last_mut())
+                            .expect("in a subsection")
+                            .entries
+                            .push(entry),
+                    }
+                    i = last + 1;
+                    continue;
+                }
+                Kind::Heading(l, name) if l == self.level + 1 => {
+                    if describing {
+                        self.set_description(&mut release, description.take());
+                    }
+                    if let (Some(&first), false) = (seen_categories.get(name), glued) {
+                        self.problems.push(Problem {
+                            kind: ProblemKind::DuplicateCategory,
+                            severity: Severity::Warning,
+                            line: i + 1,
+                            lines: vec![first, i + 1],
+                            releases: vec![index],
+                            message: format!(
+                                "`{} {name}` appears twice in `{heading}` (lines {first} and {}); \
+                                 merge the two into one",
+                                "#".repeat(l),
+                                i + 1
+                            ),
+                        });
+                    }
+                    seen_categories.entry(name).or_insert(i + 1);
+                    let mut category = Category::new(name);
+                    category.line = i + 1;
+                    release.categories.push(category);
+                    at = At::Category;
+                    describing = true;
+                }
+                Kind::Heading(l, title) if l == self.level + 2 => {
+                    if describing {
+                        self.set_description(&mut release, description.take());
+                    }
+                    describing = false;
+                    match at {
+                        At::Release | At::OrphanSubsection => {
+                            if versioned {
+                                self.problems.push(Problem {
+                                    kind: ProblemKind::SubsectionOutsideCategory,
+                                    severity: Severity::Error,
+                                    line: i + 1,
+                                    lines: vec![i + 1],
+                                    releases: vec![index],
+                                    message: format!(
+                                        "`{} {title}` in `{heading}` is not inside a category: \
+                                         add a `{} …` category heading above it, then re-run",
+                                        "#".repeat(l),
+                                        "#".repeat(self.level + 1),
+                                    ),
+                                });
+                            }
+                            at = At::OrphanSubsection;
+                        }
+                        At::Category | At::Subsection => {
+                            let mut sub = Subsection::new(title, None, Vec::new());
+                            sub.line = i + 1;
+                            release
+                                .categories
+                                .last_mut()
+                                .expect("in a category")
+                                .subsections
+                                .push(sub);
+                            at = At::Subsection;
+                            describing = true;
+                        }
+                    }
+                }
+                Kind::Blank => {}
+                Kind::Text | Kind::Indented | Kind::Heading(..) => {
+                    if describing {
+                        let line = self.lines[i];
+                        description = Some(match description {
+                            Some(r) => r.start..line.end,
+                            None => line.start..line.end,
+                        });
+                    }
+                }
+            }
+            i += 1;
+        }
+        if describing {
+            self.set_description(&mut release, description.take());
+        }
+        // A release without any category is a flat, hand-written list (older changelogs,
+        // towncrier's `all_bullets` style): its entries are not misplaced.
+        if release.categories.is_empty() {
+            self.problems.retain(|p| {
+                !(p.kind == ProblemKind::EntryOutsideCategory && p.releases == [index])
+            });
+        }
+        release
+    }
+
+    /// Give the description to the innermost open block: the last subsection of the last
+    /// category, or the category itself when it has none yet.
+    fn set_description(&self, release: &mut Release, range: Option<Range<usize>>) {
+        let (Some(range), Some(category)) = (range, release.categories.last_mut()) else {
+            return;
+        };
+        let text = Some(self.text[range].to_string());
+        match category.subsections.last_mut() {
+            Some(sub) => sub.description = text,
+            None => category.description = text,
+        }
+    }
+
+    /// The last line of the entry starting at line `first`: indented lines continue it
+    /// (also after blank lines), and so does unindented text right after it (Markdown's
+    /// lazy continuation).
+    fn entry_end(&self, first: usize, end: usize) -> usize {
+        let mut last = first;
+        let mut j = first + 1;
+        while j < end {
+            match self.kinds[j] {
+                Kind::Indented => {
+                    last = j;
+                    j += 1;
+                }
+                Kind::Text if j == last + 1 => {
+                    last = j;
+                    j += 1;
+                }
+                Kind::Blank => {
+                    let mut k = j;
+                    while k < end && self.kinds[k] == Kind::Blank {
+                        k += 1;
+                    }
+                    if k < end && self.kinds[k] == Kind::Indented {
+                        last = k;
+                        j = k + 1;
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        last
+    }
+
+    /// Report release headings glued to the end of an entry line (`…))## 1.0.0 (date)`).
+    /// Returns whether one was found.
+    fn glued_headings(&mut self, index: usize, heading: &str, entry: &Entry) -> bool {
+        let mut found = false;
+        let marker = self.marker.as_str();
+        // `contains` is much cheaper than `match_indices`, and almost no entry has the marker.
+        if !entry.raw.contains(marker) {
+            return false;
+        }
+        for (p, _) in entry.raw.match_indices(marker) {
+            let before = entry.raw[..p].chars().next_back();
+            if before.is_none_or(|c| c == '#' || c == '\n') {
+                continue;
+            }
+            let rest = &entry.raw[p + marker.len()..];
+            let rest = rest.split(['\n', '\r']).next().unwrap_or_default();
+            if parse_title(rest).version.is_none() {
+                continue;
+            }
+            let line = entry.line + entry.raw[..p].matches('\n').count();
+            found = true;
+            self.problems.push(Problem {
+                kind: ProblemKind::GluedHeading,
+                severity: Severity::Warning,
+                line,
+                lines: vec![line],
+                releases: vec![index],
+                message: format!(
+                    "`{marker}{}` is glued to the end of an entry, so it is read as entry text and \
+                     the categories below it as more of `{heading}`; put the heading on a line of \
+                     its own, after a blank line",
+                    rest.trim()
+                ),
+            });
+        }
+        found
+    }
+}
+
+impl Changelog {
+    /// Parse `text`; `layout` fixes the release level and where releases start instead of
+    /// working them out (used after an edit, so that removing the only versioned release
+    /// does not change how the rest is read).
+    pub(super) fn parse_inner(text: &str, start: Option<Regex>, layout: Option<Layout>) -> Changelog {
+        let lines = split_lines(text);
+        let kinds: Vec<Kind<'_>> = lines
+            .iter()
+            .map(|l| classify(&text[l.start..l.end]))
+            .collect();
+
+        // Releases start on the line after the start string, if there is one.
+        let marker_end = start.as_ref().and_then(|re| re.find(text)).map(|m| m.end());
+        let region = match marker_end {
+            Some(end) => lines.partition_point(|l| l.next < end) + 1,
+            None => 0,
+        };
+
+        // The release heading level is the level of the first heading with a version.
+        let level = match layout {
+            Some(layout) => layout.level,
+            None => (region..lines.len())
+                .find_map(|i| match kinds[i] {
+                    Kind::Heading(level, title) if parse_title(title).version.is_some() => {
+                        Some(level)
+                    }
+                    _ => None,
+                })
+                .unwrap_or(2),
+        };
+        let first = match layout {
+            Some(layout) => {
+                let from = lines.partition_point(|l| l.start < layout.releases_start);
+                (from..lines.len()).find(|&i| matches!(kinds[i], Kind::Heading(l, _) if l == level))
+            }
+            // Without a start string, a leading `# Title` is the document's title, not a release.
+            None => (region..lines.len()).find(|&i| match kinds[i] {
+                Kind::Heading(l, title) => {
+                    l == level
+                        && (marker_end.is_some()
+                            || level != 1
+                            || parse_title(title).version.is_some())
+                }
+                _ => false,
+            }),
+        };
+        let starts: Vec<usize> = match first {
+            Some(first) => (first..lines.len())
+                .filter(|&i| matches!(kinds[i], Kind::Heading(l, _) if l == level))
+                .collect(),
+            None => Vec::new(),
+        };
+
+        let mut parser = Parser {
+            text,
+            lines: &lines,
+            kinds: &kinds,
+            level,
+            marker: format!("{} ", "#".repeat(level)),
+            problems: Vec::new(),
+        };
+        let mut releases = Vec::with_capacity(starts.len());
+        let mut spans = Vec::with_capacity(starts.len());
+        for (k, &head) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+            let last = (head..end)
+                .rev()
+                .find(|&i| kinds[i] != Kind::Blank)
+                .unwrap_or(head);
+            let section_end = if end < lines.len() {
+                lines[end].start
+            } else {
+                text.len()
+            };
+            spans.push(Span {
+                content: lines[head].start..lines[last].next,
+                gap: lines[last].next..section_end,
+            });
+            releases.push(parser.release(k, head, last + 1));
+        }
+        let mut problems = parser.problems;
+        release_problems(&releases, level, &mut problems);
+        problems.sort_by_key(|p| (p.line, p.severity == Severity::Warning));
+
+        Changelog {
+            text: text.to_string(),
+            start,
+            level,
+            releases_start: spans.first().map_or(text.len(), |s| s.content.start),
+            releases,
+            spans,
+            problems,
+        }
+    }
+}
