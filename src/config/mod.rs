@@ -1,0 +1,356 @@
+//! Project settings: towncrier's `[tool.towncrier]` (every documented key, same defaults)
+//! and git-release's own `[tool.git-release]` / `.git-release.toml` (kebab-case keys).
+//!
+//! Unknown keys are warnings; a key of the wrong type is an error naming the file, the key
+//! and what was expected.
+
+mod reader;
+mod release;
+mod towncrier;
+
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use crate::error::{Error, Result};
+use release::parse_release;
+use towncrier::{default_towncrier, parse_towncrier};
+
+pub use release::{
+    Consolidate, DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES, Freeze, NextVersion,
+    ReleaseSettings, Step, StepWhen,
+};
+pub use towncrier::{BUILTIN_TEMPLATES, FragmentType, TemplateSource, TitleFormat, Towncrier, Wrap};
+
+/// Everything a command needs to know about the project.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The directory holding the configuration (towncrier's base directory).
+    pub root: PathBuf,
+    pub towncrier: Towncrier,
+    pub release: ReleaseSettings,
+    /// Unknown keys and other things worth a warning.
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Find and read the configuration, looking from `start` upwards to `stop` (the
+    /// repository's top) like towncrier does. With no file at all, the defaults apply
+    /// (`changes/` fragments, `CHANGELOG.md`, towncrier's markdown template).
+    pub fn discover(start: &Path, stop: Option<&Path>) -> Result<Config> {
+        let mut dir = start.to_path_buf();
+        loop {
+            if ["towncrier.toml", "pyproject.toml", ".git-release.toml"]
+                .iter()
+                .any(|f| dir.join(f).is_file())
+            {
+                return Config::load(&dir);
+            }
+            if Some(dir.as_path()) == stop {
+                break;
+            }
+            match dir.parent() {
+                Some(p) => dir = p.to_path_buf(),
+                None => break,
+            }
+        }
+        Config::load(stop.unwrap_or(start))
+    }
+
+    /// Read the configuration of the project rooted at `root`.
+    pub fn load(root: &Path) -> Result<Config> {
+        let mut warnings = Vec::new();
+        let towncrier_toml = root.join("towncrier.toml");
+        let pyproject_toml = root.join("pyproject.toml");
+        let own_toml = root.join(".git-release.toml");
+
+        let pyproject = if pyproject_toml.is_file() {
+            Some(read_toml(&pyproject_toml)?)
+        } else {
+            None
+        };
+
+        let (tc_path, tc_doc) = if towncrier_toml.is_file() {
+            (
+                Some(towncrier_toml.clone()),
+                Some(read_toml(&towncrier_toml)?),
+            )
+        } else {
+            (
+                pyproject.as_ref().map(|_| pyproject_toml.clone()),
+                pyproject.clone(),
+            )
+        };
+        let tc_table = tc_doc
+            .as_ref()
+            .and_then(|d| d.get("tool"))
+            .and_then(Value::as_table)
+            .and_then(|t| t.get("towncrier"));
+        let mut towncrier = match (tc_path.as_deref(), tc_table) {
+            (Some(path), Some(table)) => {
+                let table = table
+                    .as_table()
+                    .ok_or_else(|| Error::config(path, "tool.towncrier", "must be a table"))?;
+                parse_towncrier(root, path, table, &mut warnings)?
+            }
+            _ => default_towncrier(),
+        };
+        // towncrier falls back to [project.name] for `package` and `name`.
+        if let Some(project_name) = pyproject
+            .as_ref()
+            .and_then(|d| d.get("project"))
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+        {
+            if towncrier.package.is_empty() {
+                towncrier.package = project_name.to_string();
+            }
+            if towncrier.name.is_empty() {
+                towncrier.name = towncrier.package.clone();
+            }
+        }
+
+        let pyproject_release = pyproject
+            .as_ref()
+            .and_then(|d| d.get("tool"))
+            .and_then(|t| t.get("git-release"))
+            .cloned();
+        let release = if own_toml.is_file() {
+            if pyproject_release.is_some() {
+                warnings.push(format!(
+                    "{} is used; [tool.git-release] in {} is ignored",
+                    own_toml.display(),
+                    pyproject_toml.display()
+                ));
+            }
+            let doc = read_toml(&own_toml)?;
+            parse_release(&own_toml, "", &doc, &mut warnings)?
+        } else if let Some(table) = pyproject_release {
+            let table = table.as_table().cloned().ok_or_else(|| {
+                Error::config(&pyproject_toml, "tool.git-release", "must be a table")
+            })?;
+            parse_release(&pyproject_toml, "tool.git-release.", &table, &mut warnings)?
+        } else {
+            ReleaseSettings::default()
+        };
+
+        Ok(Config {
+            root: root.to_path_buf(),
+            towncrier,
+            release,
+            warnings,
+        })
+    }
+
+    /// The fragments directory for a section sub-directory, as towncrier computes it.
+    pub fn fragments_dir(&self, section_dir: &str) -> PathBuf {
+        let tc = &self.towncrier;
+        match &tc.directory {
+            Some(d) => self.root.join(d).join(section_dir),
+            None => self
+                .root
+                .join(&tc.package_dir)
+                .join(&tc.package)
+                .join(section_dir)
+                .join("newsfragments"),
+        }
+    }
+
+    /// The changelog path template: git-release's `changelog`, else towncrier's `filename`.
+    pub fn changelog_template(&self) -> &str {
+        self.release
+            .changelog
+            .as_deref()
+            .unwrap_or(&self.towncrier.filename)
+    }
+
+    /// Type names (`Features`, `Fixes`…) in the configured order.
+    pub fn category_order(&self) -> Vec<String> {
+        self.towncrier
+            .types
+            .values()
+            .map(|t| t.name.clone())
+            .collect()
+    }
+}
+
+fn read_toml(path: &Path) -> Result<Table> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    text.parse::<Table>().map_err(|e| Error::ConfigSyntax {
+        path: path.to_path_buf(),
+        message: e.to_string().trim().replace('\n', " "),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn reads_backend_ai_style_config() {
+        let dir = project(&[
+            ("changes/template.md", "{{ versiondata.version }}"),
+            (
+                "pyproject.toml",
+                r#"
+[tool.towncrier]
+package = "ai.backend.manager"
+filename = "CHANGELOG.md"
+directory = "changes/"
+title_format = ""
+template = "changes/template.md"
+start_string = "<!-- towncrier release notes start -->\n"
+issue_format = "([#{issue}](https://github.com/lablup/backend.ai/issues/{issue}))"
+underlines = ["", "", ""]
+
+[[tool.towncrier.type]]
+    directory = "feature"
+    name = "Features"
+    showcontent = true
+
+[[tool.towncrier.type]]
+    directory = "fix"
+    name = "Fixes"
+    showcontent = true
+"#,
+            ),
+        ]);
+        let cfg = Config::load(dir.path()).unwrap();
+        let tc = &cfg.towncrier;
+        assert_eq!(tc.directory.as_deref(), Some("changes/"));
+        assert_eq!(tc.types.keys().collect::<Vec<_>>(), ["feature", "fix"]);
+        assert_eq!(tc.title_format, TitleFormat::InTemplate);
+        assert!(tc.template.is_markdown());
+        assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
+        assert_eq!(cfg.release.version_file, "VERSION");
+    }
+
+    #[test]
+    fn wrong_types_name_file_key_and_expectation() {
+        let dir = project(&[(
+            "pyproject.toml",
+            "[tool.towncrier]\nsingle_file = \"yes\"\n",
+        )]);
+        let msg = Config::load(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("pyproject.toml"), "{msg}");
+        assert!(msg.contains("tool.towncrier.single_file"), "{msg}");
+        assert!(msg.contains("boolean"), "{msg}");
+
+        let dir = project(&[(".git-release.toml", "base-branch = 3\n")]);
+        let msg = Config::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            msg.contains(".git-release.toml")
+                && msg.contains("base-branch")
+                && msg.contains("string"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_warnings() {
+        let dir = project(&[(
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\nbogus = 1\n[tool.git-release]\nversion_file = \"V\"\n",
+        )]);
+        let cfg = Config::load(dir.path()).unwrap();
+        assert_eq!(cfg.warnings.len(), 2, "{:?}", cfg.warnings);
+        assert!(cfg.warnings[0].contains("tool.towncrier.bogus"));
+        assert!(cfg.warnings[1].contains("tool.git-release.version_file"));
+    }
+
+    #[test]
+    fn fragment_tables_are_sorted_and_capitalized() {
+        let dir = project(&[(
+            "towncrier.toml",
+            "[tool.towncrier]\n[tool.towncrier.fragment.fix]\n[tool.towncrier.fragment.chore]\nname = \"Chores\"\nshowcontent = false\n",
+        )]);
+        let cfg = Config::load(dir.path()).unwrap();
+        let names: Vec<_> = cfg
+            .towncrier
+            .types
+            .values()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["Chores", "Fix"]);
+        assert_eq!(cfg.towncrier.filename, "NEWS.rst");
+        assert_eq!(
+            cfg.towncrier.start_string,
+            ".. towncrier release notes start\n"
+        );
+    }
+
+    #[test]
+    fn release_settings_in_their_own_file() {
+        let dir = project(&[(
+            ".git-release.toml",
+            r#"
+version-file = "VERSION"
+changelog = "CHANGELOG/{major}.{minor}.md"
+[freeze]
+placeholder = "NEXT_RELEASE_VERSION"
+files = ["src/**/*.py"]
+replace = '"{version}"'
+[next-version]
+file = "src/defs.py"
+pattern = 'NEXT = "(?P<version>[^"]+)"'
+[[step]]
+name = "webui"
+run = "echo $WEBUI_VERSION"
+when = "webui"
+"#,
+        )]);
+        let cfg = Config::load(dir.path()).unwrap();
+        assert_eq!(cfg.changelog_template(), "CHANGELOG/{major}.{minor}.md");
+        assert_eq!(
+            cfg.release.freeze.as_ref().unwrap().replace,
+            "\"{version}\""
+        );
+        assert_eq!(cfg.release.steps[0].when, StepWhen::Webui);
+        assert_eq!(
+            cfg.release.steps[0].commit.as_deref(),
+            Some("chore: update webui to {webui_version}")
+        );
+        assert_eq!(
+            cfg.release.next_version.as_ref().unwrap().message,
+            "chore: bump NEXT_RELEASE_VERSION to {version}"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        for (text, needle) in [
+            (
+                "[next-version]\nfile = \"a\"\npattern = \"(\"\n",
+                "regular expression",
+            ),
+            (
+                "[next-version]\nfile = \"a\"\npattern = \"x\"\n",
+                "(?P<version>",
+            ),
+            ("[[step]]\nrun = \"x\"\nwhen = \"sometimes\"\n", "when"),
+            ("[freeze]\nfiles = [\"a\"]\n", "placeholder"),
+            (
+                "[consolidate]\nsimilarity-cutoff = \"high\"\n",
+                "similarity-cutoff",
+            ),
+            (
+                "[consolidate]\nsimilarity-algorithm = \"kmeans\"\n",
+                "similarity-algorithm",
+            ),
+        ] {
+            let dir = project(&[(".git-release.toml", text)]);
+            let msg = Config::load(dir.path()).unwrap_err().to_string();
+            assert!(msg.contains(needle), "{text}: {msg}");
+        }
+    }
+}

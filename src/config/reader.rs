@@ -1,0 +1,123 @@
+//! Typed access to one TOML table: every value read is checked against the type it must
+//! have, errors name the file and the full key, and keys nobody read are reported.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use toml::{Table, Value};
+
+use crate::error::{Error, Result};
+
+/// Typed access to one TOML table, remembering which keys were read so that the rest
+/// can be reported as unknown.
+pub(crate) struct Reader<'a> {
+    path: &'a Path,
+    prefix: String,
+    table: &'a Table,
+    seen: BTreeSet<&'static str>,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(path: &'a Path, prefix: impl Into<String>, table: &'a Table) -> Self {
+        Reader {
+            path,
+            prefix: prefix.into(),
+            table,
+            seen: BTreeSet::new(),
+        }
+    }
+
+    pub(crate) fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    pub(crate) fn wrong(&self, key: &str, expected: &str, got: &Value) -> Error {
+        Error::config(
+            self.path,
+            self.key(key),
+            format!("must be {expected}, not {} `{got}`", got.type_str()),
+        )
+    }
+
+    pub(crate) fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        self.seen.insert(key);
+        self.table.get(key)
+    }
+
+    pub(crate) fn string(&mut self, key: &'static str) -> Result<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(self.wrong(key, "a string", v)),
+        }
+    }
+
+    pub(crate) fn boolean(&mut self, key: &'static str) -> Result<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Boolean(b)) => Ok(Some(*b)),
+            Some(v) => Err(self.wrong(key, "a boolean (true or false)", v)),
+        }
+    }
+
+    pub(crate) fn integer(&mut self, key: &'static str) -> Result<Option<i64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Integer(i)) => Ok(Some(*i)),
+            Some(v) => Err(self.wrong(key, "an integer", v)),
+        }
+    }
+
+    pub(crate) fn strings(&mut self, key: &'static str) -> Result<Option<Vec<String>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(self.wrong(key, "a list of strings", other)),
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
+            // A single string where a list is expected is a common slip; accept it.
+            Some(Value::String(s)) => Ok(Some(vec![s.clone()])),
+            Some(v) => Err(self.wrong(key, "a list of strings", v)),
+        }
+    }
+
+    pub(crate) fn table(&mut self, key: &'static str) -> Result<Option<&'a Table>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Table(t)) => Ok(Some(t)),
+            Some(v) => Err(self.wrong(key, "a table", v)),
+        }
+    }
+
+    pub(crate) fn tables(&mut self, key: &'static str) -> Result<Option<Vec<&'a Table>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| {
+                    i.as_table()
+                        .ok_or_else(|| self.wrong(key, "an array of tables", i))
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
+            Some(v) => Err(self.wrong(key, "an array of tables ([[...]])", v)),
+        }
+    }
+
+    /// Report keys nobody asked for.
+    pub(crate) fn finish(self, warnings: &mut Vec<String>) {
+        for key in self.table.keys() {
+            if !self.seen.contains(key.as_str()) {
+                warnings.push(format!(
+                    "{}: unknown key `{}` (ignored)",
+                    self.path.display(),
+                    self.key(key)
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! git-release's own settings: `[tool.git-release]` in `pyproject.toml`, or the top level of
+//! `.git-release.toml` (kebab-case keys).
+
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use super::reader::Reader;
+use crate::error::{Error, Result};
+
+/// When a configured step runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepWhen {
+    Always,
+    /// Only when a WebUI version is given; runs right after the branch is created.
+    Webui,
+    Final,
+    Pre,
+}
+
+/// `[[tool.git-release.step]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub name: String,
+    pub run: String,
+    pub when: StepWhen,
+    /// Commit the step's changes on their own with this message (`{version}`,
+    /// `{webui_version}` expand).
+    pub commit: Option<String>,
+}
+
+/// `[tool.git-release.freeze]`: the placeholder replaced by the version in final releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Freeze {
+    pub placeholder: String,
+    pub files: Vec<String>,
+    pub exclude: Vec<String>,
+    pub replace: String,
+}
+
+/// `[tool.git-release.next-version]`: where the next development version is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextVersion {
+    pub file: String,
+    pub pattern: String,
+    pub message: String,
+}
+
+/// `[tool.git-release.consolidate]`: how final releases are consolidated and grouped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consolidate {
+    pub strategy: String,
+    pub rules: Option<PathBuf>,
+    pub labels_from: Option<PathBuf>,
+    pub keep_rc: bool,
+    /// Categories (type names) that get subsections.
+    pub categories: Vec<String>,
+    /// Component names that never make a group on their own.
+    pub components: Vec<String>,
+    pub min_group_size: usize,
+    /// Similarity strategy: the cut-off (`None`: the default), or learn it from history.
+    pub similarity_cutoff: Option<f64>,
+    pub similarity_learn: bool,
+    /// `average` (average linkage, the default) or `dbscan`.
+    pub similarity_algorithm: String,
+}
+
+impl Default for Consolidate {
+    fn default() -> Self {
+        Consolidate {
+        strategy: "auto".into(),
+        rules: None,
+        labels_from: None,
+        keep_rc: false,
+        categories: DEFAULT_GROUPED_CATEGORIES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        components: DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect(),
+        min_group_size: 2,
+        similarity_cutoff: None,
+        similarity_learn: false,
+        similarity_algorithm: "average".into(),
+        }
+    }
+}
+
+/// The default component names: never a group's reason on their own.
+pub const DEFAULT_COMPONENTS: &[&str] = &[
+    "manager",
+    "agent",
+    "storage",
+    "storage-proxy",
+    "webserver",
+    "web",
+    "webui",
+    "client",
+    "cli",
+    "sdk",
+    "common",
+    "app-proxy",
+    "appproxy",
+    "proxy",
+    "installer",
+    "kernel",
+    "runner",
+    "server",
+    "core",
+    "api",
+    "backend",
+    "frontend",
+    "docs",
+    "plugin",
+    "plugins",
+    "ui",
+];
+
+pub const DEFAULT_GROUPED_CATEGORIES: &[&str] = &["Features", "Improvements", "Fixes"];
+
+/// git-release's own settings.
+#[derive(Debug, Clone)]
+pub struct ReleaseSettings {
+    pub version_file: String,
+    pub base_branch: String,
+    /// Overrides towncrier's `filename`; may hold `{major}`, `{minor}`, `{patch}`.
+    pub changelog: Option<String>,
+    pub branch: String,
+    pub commit_message: String,
+    pub freeze: Option<Freeze>,
+    pub next_version: Option<NextVersion>,
+    pub steps: Vec<Step>,
+    pub consolidate: Consolidate,
+}
+
+impl Default for ReleaseSettings {
+    fn default() -> Self {
+        ReleaseSettings {
+            version_file: "VERSION".into(),
+            base_branch: "main".into(),
+            changelog: None,
+            branch: "release/{version}".into(),
+            commit_message: "release: {version}".into(),
+            freeze: None,
+            next_version: None,
+            steps: Vec::new(),
+            consolidate: Consolidate::default(),
+        }
+    }
+}
+
+pub(crate) fn parse_release(
+    path: &Path,
+    prefix: &str,
+    table: &Table,
+    warnings: &mut Vec<String>,
+) -> Result<ReleaseSettings> {
+    let mut r = Reader::new(path, prefix, table);
+    let mut rel = ReleaseSettings::default();
+    if let Some(v) = r.string("version-file")? {
+        rel.version_file = v;
+    }
+    if let Some(v) = r.string("base-branch")? {
+        rel.base_branch = v;
+    }
+    rel.changelog = r.string("changelog")?;
+    if let Some(v) = r.string("branch")? {
+        if !v.contains("{version}") {
+            return Err(Error::config(
+                path,
+                r.key("branch"),
+                "must contain `{version}`",
+            ));
+        }
+        rel.branch = v;
+    }
+    if let Some(v) = r.string("commit-message")? {
+        rel.commit_message = v;
+    }
+
+    if let Some(t) = r.table("freeze")? {
+        let mut fr = Reader::new(path, format!("{prefix}freeze."), t);
+        let placeholder = fr
+            .string("placeholder")?
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                Error::config(path, format!("{prefix}freeze.placeholder"), "is required")
+            })?;
+        let files = fr.strings("files")?.unwrap_or_else(|| vec!["**/*".into()]);
+        let exclude = fr.strings("exclude")?.unwrap_or_default();
+        let replace = fr.string("replace")?.unwrap_or_else(|| "{version}".into());
+        for glob in files.iter().chain(&exclude) {
+            glob::Pattern::new(glob).map_err(|e| {
+                Error::config(
+                    path,
+                    format!("{prefix}freeze"),
+                    format!("has an invalid glob `{glob}`: {e}"),
+                )
+            })?;
+        }
+        fr.finish(warnings);
+        rel.freeze = Some(Freeze {
+            placeholder,
+            files,
+            exclude,
+            replace,
+        });
+    }
+
+    if let Some(t) = r.table("next-version")? {
+        let mut nr = Reader::new(path, format!("{prefix}next-version."), t);
+        let file = nr.string("file")?.ok_or_else(|| {
+            Error::config(path, format!("{prefix}next-version.file"), "is required")
+        })?;
+        let pattern = nr.string("pattern")?.ok_or_else(|| {
+            Error::config(path, format!("{prefix}next-version.pattern"), "is required")
+        })?;
+        let re = regex::Regex::new(&pattern).map_err(|e| {
+            Error::config(
+                path,
+                format!("{prefix}next-version.pattern"),
+                format!("is not a valid regular expression: {e}"),
+            )
+        })?;
+        if !re.capture_names().any(|n| n == Some("version")) {
+            return Err(Error::config(
+                path,
+                format!("{prefix}next-version.pattern"),
+                "needs a `(?P<version>...)` capture group around the version",
+            ));
+        }
+        let message = nr
+            .string("message")?
+            .unwrap_or_else(|| "chore: bump NEXT_RELEASE_VERSION to {version}".into());
+        nr.finish(warnings);
+        rel.next_version = Some(NextVersion {
+            file,
+            pattern,
+            message,
+        });
+    }
+
+    if let Some(steps) = r.tables("step")? {
+        for (i, t) in steps.iter().enumerate() {
+            let mut sr = Reader::new(path, format!("{prefix}step[{i}]."), t);
+            let run = sr.string("run")?.ok_or_else(|| {
+                Error::config(path, format!("{prefix}step[{i}].run"), "is required")
+            })?;
+            let name = sr.string("name")?.unwrap_or_else(|| run.clone());
+            let when = match sr.string("when")?.as_deref() {
+                None | Some("always") => StepWhen::Always,
+                Some("webui") => StepWhen::Webui,
+                Some("final") => StepWhen::Final,
+                Some("pre") => StepWhen::Pre,
+                Some(other) => {
+                    return Err(Error::config(
+                        path,
+                        format!("{prefix}step[{i}].when"),
+                        format!(
+                            "must be one of \"webui\", \"final\", \"pre\" or \"always\", not \"{other}\""
+                        ),
+                    ));
+                }
+            };
+            let mut commit = sr.string("commit")?;
+            if when == StepWhen::Webui && commit.is_none() {
+                commit = Some("chore: update webui to {webui_version}".into());
+            }
+            sr.finish(warnings);
+            rel.steps.push(Step {
+                name,
+                run,
+                when,
+                commit,
+            });
+        }
+    }
+
+    if let Some(t) = r.table("consolidate")? {
+        rel.consolidate = parse_consolidate(path, &format!("{prefix}consolidate."), t, warnings)?;
+    }
+
+    r.finish(warnings);
+    Ok(rel)
+}
+
+/// `[consolidate]`: how final releases are consolidated and grouped.
+fn parse_consolidate(
+    path: &Path,
+    prefix: &str,
+    t: &Table,
+    warnings: &mut Vec<String>,
+) -> Result<Consolidate> {
+    let mut cr = Reader::new(path, prefix, t);
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut out = Consolidate::default();
+    let c = &mut out;
+    if let Some(v) = cr.string("strategy")? {
+        c.strategy = v;
+    }
+    c.rules = cr.string("rules")?.map(|p| base.join(p));
+    c.labels_from = cr.string("labels-from")?.map(|p| base.join(p));
+    if let Some(v) = cr.boolean("keep-rc")? {
+        c.keep_rc = v;
+    }
+    if let Some(v) = cr.strings("categories")? {
+        c.categories = v;
+    }
+    if let Some(v) = cr.strings("components")? {
+        c.components = v;
+    }
+    if let Some(v) = cr.integer("min-group-size")? {
+        if v < 1 {
+            return Err(Error::config(
+                path,
+                format!("{prefix}min-group-size"),
+                "must be at least 1",
+            ));
+        }
+        c.min_group_size = v as usize;
+    }
+    match cr.get("similarity-cutoff") {
+        None => {}
+        Some(Value::String(s)) if s == "learn" => c.similarity_learn = true,
+        Some(Value::Float(f)) if (0.0..=1.0).contains(f) => c.similarity_cutoff = Some(*f),
+        Some(v) => {
+            return Err(cr.wrong(
+                "similarity-cutoff",
+                "a number between 0 and 1, or \"learn\"",
+                v,
+            ));
+        }
+    }
+    if let Some(v) = cr.string("similarity-algorithm")? {
+        if v != "average" && v != "dbscan" {
+            return Err(Error::config(
+                path,
+                format!("{prefix}similarity-algorithm"),
+                format!("must be \"average\" or \"dbscan\", not \"{v}\""),
+            ));
+        }
+        c.similarity_algorithm = v;
+    }
+    cr.finish(warnings);
+    Ok(out)
+}
