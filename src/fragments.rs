@@ -87,19 +87,6 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
     let tc = &config.towncrier;
     let strict = tc.ignore.is_some();
     let ignore = IgnoreList::new(config);
-    let issue_pattern = if tc.issue_pattern.is_empty() {
-        None
-    } else {
-        Some(
-            Regex::new(&format!(r"\A(?:{})\z", tc.issue_pattern)).map_err(|e| {
-                Error::config(
-                    config.root.join("pyproject.toml"),
-                    "tool.towncrier.issue_pattern",
-                    format!("is not a valid regular expression: {e}"),
-                )
-            })?,
-        )
-    };
 
     let mut set = FragmentSet {
         sections: tc.sections.keys().cloned().collect(),
@@ -160,14 +147,14 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
                 counter = *next;
                 *next += 1;
             }
-            if let Some(re) = &issue_pattern {
-                if !issue.is_empty() && !re.is_match(&issue) {
+            if let Some(pattern) = &tc.issue_pattern {
+                if !issue.is_empty() && !pattern.is_match(&issue) {
                     return Err(Error::Fragment {
                         path,
                         message: format!(
                             "issue name `{issue}` does not match the configured pattern `{}`; \
                              rename the fragment or change `issue_pattern`",
-                            tc.issue_pattern
+                            pattern.source
                         ),
                     });
                 }
@@ -259,9 +246,7 @@ fn looks_like_unknown_type(basename: &str, config: &Config) -> Option<String> {
         || (!tc.orphan_prefix.is_empty()
             && issue.starts_with(&tc.orphan_prefix)
             && issue.len() > tc.orphan_prefix.len())
-        || (!tc.issue_pattern.is_empty()
-            && Regex::new(&format!(r"\A(?:{})\z", tc.issue_pattern))
-                .is_ok_and(|re| re.is_match(issue)));
+        || tc.issue_pattern.as_ref().is_some_and(|p| p.is_match(issue));
     if !issue_like || !WORD.is_match(parts[1]) {
         return None;
     }

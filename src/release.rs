@@ -290,8 +290,8 @@ pub fn preflight(
                 let next = next_dev_version(&version)?;
                 let file = config.root.join(&nv.file);
                 let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-                let re = regex::Regex::new(&nv.pattern).expect("validated with the configuration");
-                if re
+                if nv
+                    .pattern
                     .captures(&text)
                     .is_none_or(|c| c.name("version").is_none())
                 {
@@ -519,20 +519,6 @@ fn freeze_targets(
     freeze: &crate::config::Freeze,
     changelog: &Path,
 ) -> Result<Vec<PathBuf>> {
-    let include: Vec<glob::Pattern> = freeze
-        .files
-        .iter()
-        .filter_map(|g| glob::Pattern::new(g).ok())
-        .collect();
-    let exclude: Vec<glob::Pattern> = freeze
-        .exclude
-        .iter()
-        .filter_map(|g| glob::Pattern::new(g).ok())
-        .collect();
-    let opts = glob::MatchOptions {
-        require_literal_separator: false,
-        ..Default::default()
-    };
     // Files the release writes itself, and the configuration (which spells the
     // placeholder), are never frozen.
     let mut spared = vec![
@@ -558,8 +544,7 @@ fn freeze_targets(
             .strip_prefix(&config.root)
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or(f.clone());
-        if !include.iter().any(|p| p.matches_with(&rel, opts))
-            || exclude.iter().any(|p| p.matches_with(&rel, opts))
+        if !freeze.files.matches(&rel) || freeze.exclude.matches(&rel)
         {
             continue;
         }
@@ -1002,8 +987,7 @@ fn run_step(
             let next = plan.next_version.as_ref().expect("planned with a version");
             let file = config.root.join(&nv.file);
             let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-            let re = regex::Regex::new(&nv.pattern).expect("validated with the configuration");
-            let caps = re.captures(&text).ok_or_else(|| Error::Step {
+            let caps = nv.pattern.captures(&text).ok_or_else(|| Error::Step {
                 step: "next version".into(),
                 message: format!("`{}` no longer matches {}", nv.pattern, nv.file),
             })?;

@@ -20,7 +20,26 @@ pub use release::{
     Consolidate, DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES, Freeze, NextVersion,
     ReleaseSettings, Step, StepWhen,
 };
-pub use towncrier::{BUILTIN_TEMPLATES, FragmentType, TemplateSource, TitleFormat, Towncrier, Wrap};
+pub use reader::Globs;
+pub use towncrier::{
+    BUILTIN_TEMPLATES, FragmentType, IssuePattern, TemplateSource, TitleFormat, Towncrier, Wrap,
+};
+
+/// Where a table of settings comes from: its file and the prefix of its keys, so that an
+/// error found later names the key as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub file: PathBuf,
+    /// `tool.towncrier.`, `tool.git-release.`, or `""` at the top of `.git-release.toml`.
+    pub prefix: &'static str,
+}
+
+impl Source {
+    /// An error about `key` of this table.
+    pub fn error(&self, key: &str, message: impl Into<String>) -> Error {
+        Error::config(&self.file, format!("{}{key}", self.prefix), message)
+    }
+}
 
 /// Everything a command needs to know about the project.
 #[derive(Debug, Clone)]
@@ -29,6 +48,10 @@ pub struct Config {
     pub root: PathBuf,
     pub towncrier: Towncrier,
     pub release: ReleaseSettings,
+    /// Where `[tool.towncrier]` is (or would be).
+    pub towncrier_source: Source,
+    /// Where git-release's own settings are (or would be).
+    pub settings_source: Source,
     /// Unknown keys and other things worth a warning.
     pub warnings: Vec<String>,
 }
@@ -134,10 +157,26 @@ impl Config {
             ReleaseSettings::default()
         };
 
+        let settings = if own_toml.is_file() {
+            Source {
+                file: own_toml,
+                prefix: "",
+            }
+        } else {
+            Source {
+                file: pyproject_toml.clone(),
+                prefix: "tool.git-release.",
+            }
+        };
         Ok(Config {
             root: root.to_path_buf(),
             towncrier,
             release,
+            towncrier_source: Source {
+                file: tc_path.unwrap_or(pyproject_toml),
+                prefix: "tool.towncrier.",
+            },
+            settings_source: settings,
             warnings,
         })
     }
@@ -162,6 +201,15 @@ impl Config {
             .changelog
             .as_deref()
             .unwrap_or(&self.towncrier.filename)
+    }
+
+    /// The key the changelog's path comes from: git-release's `changelog`, else
+    /// towncrier's `filename`.
+    pub fn changelog_key_error(&self, message: impl Into<String>) -> Error {
+        match self.release.changelog {
+            Some(_) => self.settings_source.error("changelog", message),
+            None => self.towncrier_source.error("filename", message),
+        }
     }
 
     /// Type names (`Features`, `Fixes`…) in the configured order.

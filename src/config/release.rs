@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use super::reader::Reader;
+use super::reader::{Globs, Reader};
 use crate::error::{Error, Result};
 
 /// When a configured step runs.
@@ -30,19 +30,20 @@ pub struct Step {
 }
 
 /// `[tool.git-release.freeze]`: the placeholder replaced by the version in final releases.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Freeze {
     pub placeholder: String,
-    pub files: Vec<String>,
-    pub exclude: Vec<String>,
+    pub files: Globs,
+    pub exclude: Globs,
     pub replace: String,
 }
 
 /// `[tool.git-release.next-version]`: where the next development version is recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct NextVersion {
     pub file: String,
-    pub pattern: String,
+    /// Holds a `version` capture group (checked when the configuration is read).
+    pub pattern: regex::Regex,
     pub message: String,
 }
 
@@ -185,18 +186,12 @@ pub(crate) fn parse_release(
             .ok_or_else(|| {
                 Error::config(path, format!("{prefix}freeze.placeholder"), "is required")
             })?;
-        let files = fr.strings("files")?.unwrap_or_else(|| vec!["**/*".into()]);
-        let exclude = fr.strings("exclude")?.unwrap_or_default();
+        let files = match fr.globs("files")? {
+            Some(files) => files,
+            None => Globs::all(),
+        };
+        let exclude = fr.globs("exclude")?.unwrap_or_default();
         let replace = fr.string("replace")?.unwrap_or_else(|| "{version}".into());
-        for glob in files.iter().chain(&exclude) {
-            glob::Pattern::new(glob).map_err(|e| {
-                Error::config(
-                    path,
-                    format!("{prefix}freeze"),
-                    format!("has an invalid glob `{glob}`: {e}"),
-                )
-            })?;
-        }
         fr.finish(warnings);
         rel.freeze = Some(Freeze {
             placeholder,
@@ -214,14 +209,8 @@ pub(crate) fn parse_release(
         let pattern = nr.string("pattern")?.ok_or_else(|| {
             Error::config(path, format!("{prefix}next-version.pattern"), "is required")
         })?;
-        let re = regex::Regex::new(&pattern).map_err(|e| {
-            Error::config(
-                path,
-                format!("{prefix}next-version.pattern"),
-                format!("is not a valid regular expression: {e}"),
-            )
-        })?;
-        if !re.capture_names().any(|n| n == Some("version")) {
+        let pattern = nr.compile_regex("pattern", &pattern)?;
+        if !pattern.capture_names().any(|n| n == Some("version")) {
             return Err(Error::config(
                 path,
                 format!("{prefix}next-version.pattern"),

@@ -88,7 +88,21 @@ pub struct Towncrier {
     pub create_eof_newline: bool,
     pub create_add_extension: bool,
     pub ignore: Option<Vec<String>>,
-    pub issue_pattern: String,
+    /// `issue_pattern`, anchored at both ends.
+    pub issue_pattern: Option<IssuePattern>,
+}
+
+/// towncrier's `issue_pattern`: the text as configured and the compiled, anchored regex.
+#[derive(Debug, Clone)]
+pub struct IssuePattern {
+    pub source: String,
+    pub regex: regex::Regex,
+}
+
+impl IssuePattern {
+    pub fn is_match(&self, issue: &str) -> bool {
+        self.regex.is_match(issue)
+    }
 }
 
 /// towncrier's defaults when there is no `[tool.towncrier]` table, adjusted to this
@@ -118,7 +132,7 @@ pub(crate) fn default_towncrier() -> Towncrier {
         create_eof_newline: true,
         create_add_extension: true,
         ignore: None,
-        issue_pattern: String::new(),
+        issue_pattern: None,
     }
 }
 
@@ -210,16 +224,13 @@ pub(crate) fn parse_towncrier(
         tc.create_add_extension = v;
     }
     tc.ignore = r.strings("ignore")?;
-    if let Some(v) = r.string("issue_pattern")? {
-        regex::Regex::new(&format!("^(?:{v})$")).map_err(|e| {
-            Error::config(
-                path,
-                "tool.towncrier.issue_pattern",
-                format!("is not a valid regular expression: {e}"),
-            )
-        })?;
-        tc.issue_pattern = v;
-    }
+    tc.issue_pattern = match r.string("issue_pattern")?.filter(|v| !v.is_empty()) {
+        None => None,
+        Some(source) => Some(IssuePattern {
+            regex: r.compile_regex("issue_pattern", &format!(r"\A(?:{source})\z"))?,
+            source,
+        }),
+    };
 
     let start_string = r.string("start_string")?.unwrap_or_default();
     tc.start_string = if start_string.is_empty() {

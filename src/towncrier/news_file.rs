@@ -10,7 +10,7 @@ use crate::fragments::FragmentSet;
 use crate::pycompat::format::py_format;
 use crate::pycompat::strings::{py_lstrip, py_rstrip, py_strip, universal_newlines};
 
-use super::render::{VersionData, config_file, render_section, top_line};
+use super::render::{VersionData, render_section, top_line};
 
 /// The changelog file for a version: git-release's `changelog` (else towncrier's
 /// `filename`) under the project root, with `{version}`, `{name}`, `{project_date}`,
@@ -34,15 +34,6 @@ pub fn changelog_path(config: &Config, version: &str, name: &str, date: &str) ->
             v.patch().to_string(),
         );
     }
-    let own = config.root.join(".git-release.toml");
-    let (file_of_key, key) = match &config.release.changelog {
-        Some(_) if own.is_file() => (own, "changelog"),
-        Some(_) => (
-            config.root.join("pyproject.toml"),
-            "tool.git-release.changelog",
-        ),
-        None => (config_file(config), "tool.towncrier.filename"),
-    };
     let file = py_format(
         template,
         &[
@@ -54,7 +45,7 @@ pub fn changelog_path(config: &Config, version: &str, name: &str, date: &str) ->
             ("patch", &patch),
         ],
     )
-    .map_err(|m| Error::config(file_of_key, key, m))?;
+    .map_err(|m| config.changelog_key_error(m))?;
     Ok(config.root.join(file))
 }
 

@@ -1,7 +1,6 @@
 //! The section towncrier renders for a set of fragments: `render_fragments` and the
 //! title logic of `build.py`.
 
-use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use indexmap::IndexMap;
@@ -9,7 +8,7 @@ use minijinja::Value;
 use regex::Regex;
 
 use crate::config::{Config, TitleFormat, Wrap};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::fragments::{self, FragmentSet};
 use crate::pycompat::format::py_format;
 use crate::pycompat::jinja::render_template;
@@ -17,16 +16,6 @@ use crate::pycompat::strings::is_python_int;
 use crate::pycompat::textwrap::fill;
 
 use super::load_template;
-
-/// The file holding `[tool.towncrier]`, for error messages.
-pub(crate) fn config_file(config: &Config) -> PathBuf {
-    let towncrier = config.root.join("towncrier.toml");
-    if towncrier.is_file() {
-        towncrier
-    } else {
-        config.root.join("pyproject.toml")
-    }
-}
 
 /// The values `build.py` passes around: the project name, the version and the date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +94,7 @@ pub(crate) fn top_line(config: &Config, data: &VersionData) -> Result<Option<Str
             ],
         )
         .map(Some)
-        .map_err(|m| Error::config(config_file(config), "tool.towncrier.title_format", m)),
+        .map_err(|m| config.towncrier_source.error("title_format", m)),
         _ => Ok(None),
     }
 }
@@ -142,7 +131,7 @@ fn render_fragments(
                     .map(|i| render_issue(issue_format, i))
                     .collect::<std::result::Result<Vec<_>, _>>()
                     .map_err(|m| {
-                        Error::config(config_file(config), "tool.towncrier.issue_format", m)
+                        config.towncrier_source.error("issue_format", m)
                     })?;
                 rendered.insert(append_newlines_if_trailing_code_block(&entry.text), issues);
             }
@@ -154,7 +143,7 @@ fn render_fragments(
                     .map(|i| render_issue(issue_format, i))
                     .collect::<std::result::Result<Vec<_>, _>>()
                     .map_err(|m| {
-                        Error::config(config_file(config), "tool.towncrier.issue_format", m)
+                        config.towncrier_source.error("issue_format", m)
                     })?,
             );
         }
