@@ -19,16 +19,28 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("render_section 26.3.0rc1", |b| {
         b.iter(|| {
-            git_release::towncrier::render_section(&config, &fragments, "26.3.0rc1", "2026-03-11", None)
-                .unwrap()
+            git_release::towncrier::render_section(
+                &config,
+                &fragments,
+                "26.3.0rc1",
+                "2026-03-11",
+                None,
+            )
+            .unwrap()
         })
     });
     c.bench_function("config + discover + render 26.3.0rc1", |b| {
         b.iter(|| {
             let config = Config::load(&root).unwrap();
             let fragments = git_release::fragments::discover(&config).unwrap();
-            git_release::towncrier::render_section(&config, &fragments, "26.3.0rc1", "2026-03-11", None)
-                .unwrap()
+            git_release::towncrier::render_section(
+                &config,
+                &fragments,
+                "26.3.0rc1",
+                "2026-03-11",
+                None,
+            )
+            .unwrap()
         })
     });
 }

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::LazyLock;
 
 use indexmap::IndexMap;
 use regex::Regex;
@@ -234,8 +233,7 @@ pub(crate) fn parse_basename<V>(
 /// `<issue>.<word>[.<n>][.<ext>]` where the issue is a number, an orphan (`+name`) or
 /// matches `issue_pattern`. Returns the type it asks for.
 fn looks_like_unknown_type(basename: &str, config: &Config) -> Option<String> {
-    static WORD: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_-]*$").expect("valid"));
+    let word = static_regex!(r"^[A-Za-z][A-Za-z0-9_-]*$");
     let tc = &config.towncrier;
     let parts: Vec<&str> = basename.split('.').collect();
     if !(2..=4).contains(&parts.len()) {
@@ -247,13 +245,13 @@ fn looks_like_unknown_type(basename: &str, config: &Config) -> Option<String> {
             && issue.starts_with(&tc.orphan_prefix)
             && issue.len() > tc.orphan_prefix.len())
         || tc.issue_pattern.as_ref().is_some_and(|p| p.is_match(issue));
-    if !issue_like || !WORD.is_match(parts[1]) {
+    if !issue_like || !word.is_match(parts[1]) {
         return None;
     }
     match &parts[2..] {
         [] => {}
-        [x] if is_digits(x) || WORD.is_match(x) => {}
-        [n, ext] if is_digits(n) && WORD.is_match(ext) => {}
+        [x] if is_digits(x) || word.is_match(x) => {}
+        [n, ext] if is_digits(n) && word.is_match(ext) => {}
         _ => return None,
     }
     Some(parts[1].to_string())
@@ -354,7 +352,10 @@ pub fn split(config: &Config, set: &FragmentSet) -> Split {
 
 /// The entries of one category in towncrier's order: issues sorted by [`issue_key`] inside
 /// each entry, entries by [`entry_key`], then (without `all_bullets`) by [`bullet_key`].
-pub fn sorted_entries(category: &IndexMap<String, Vec<String>>, all_bullets: bool) -> Vec<FragmentEntry> {
+pub fn sorted_entries(
+    category: &IndexMap<String, Vec<String>>,
+    all_bullets: bool,
+) -> Vec<FragmentEntry> {
     let mut entries: Vec<FragmentEntry> = category
         .iter()
         .map(|(text, issues)| {
@@ -385,7 +386,7 @@ pub struct IssueKey {
 
 /// Sort key of one issue (towncrier's `issue_key`).
 pub fn issue_key(issue: &str) -> IssueKey {
-    static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+").expect("valid"));
+    let digits = static_regex!(r"\d+");
     let number = |s: &str| s.parse::<i128>().unwrap_or(i128::MAX);
     if is_digits(issue) {
         return IssueKey {
@@ -395,7 +396,7 @@ pub fn issue_key(issue: &str) -> IssueKey {
             number: number(issue),
         };
     }
-    match DIGITS.find(issue) {
+    match digits.find(issue) {
         None => IssueKey {
             is_digit: false,
             has_digit: false,

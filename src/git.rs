@@ -558,6 +558,29 @@ fn display_command(args: &[OsString]) -> String {
     out
 }
 
+/// The top of the git work tree holding `cwd`, or `None` outside one. Found without
+/// running git (a process start would be a large share of a `build --draft`): the nearest
+/// ancestor with a `.git` entry, a directory or the file of a linked worktree or
+/// submodule. When `GIT_DIR` or `GIT_WORK_TREE` redirect git, git itself is asked.
+pub fn toplevel(cwd: &Path) -> Option<PathBuf> {
+    if std::env::var_os("GIT_DIR").is_some() || std::env::var_os("GIT_WORK_TREE").is_some() {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(cwd)
+            .args(["rev-parse", "--show-toplevel"])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        let top = String::from_utf8(out.stdout)
+            .ok()
+            .filter(|_| out.status.success())?;
+        return Some(PathBuf::from(top.trim_end_matches(['\n', '\r'])));
+    }
+    cwd.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

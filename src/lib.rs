@@ -1,26 +1,38 @@
 //! git-release: cut towncrier-style releases in one command.
 //!
-//! Data flows one way: [`config`] → [`fragments`] / [`changelog`] → [`build`] →
-//! [`consolidate`] → [`group`] → [`review`] → write ([`atomic`]) → [`git`], driven by
-//! [`release`] for the whole workflow and by [`app`] for the command line.
+//! The library holds every decision; the `git-release` binary only turns command-line
+//! flags into calls to it and prints the results. Modules are layers, each importing only
+//! the ones listed above it (see `ARCHITECTURE.md`); data flows one way:
+//! [`config`] → [`fragments`] / [`changelog`] → [`towncrier`] → [`consolidate`] →
+//! [`group`] → [`review`] → write ([`atomic`]) → [`git`], driven by [`release`].
 
-/// Command dispatch: turns parsed flags into library calls.
-pub mod app;
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+/// A regular expression written in the source, compiled once on first use: `&Regex`.
+/// (`static_regex!(regex::bytes::Regex, pattern)` for a bytes one.)
+macro_rules! static_regex {
+    ($pattern:expr) => {
+        static_regex!(regex::Regex, $pattern)
+    };
+    ($ty:ty, $pattern:expr) => {{
+        static RE: std::sync::LazyLock<$ty> = std::sync::LazyLock::new(|| {
+            // The pattern is part of the program, not input; every one is exercised by
+            // the tests of the code that uses it.
+            #[allow(clippy::expect_used)]
+            <$ty>::new(&$pattern).expect("a pattern written in the source compiles")
+        });
+        &*RE
+    }};
+}
+
 /// Atomic file writes.
 pub mod atomic;
 /// Changelog model: releases → categories → subsections → entries, lossless.
 pub mod changelog;
-/// Command-line definitions (clap); the man page is generated from them.
-pub mod cli;
-/// Python behaviour towncrier's output depends on: string methods, `str.format`, `repr`,
-/// `textwrap`, `fnmatch`, and a Jinja2-like template environment.
-pub mod pycompat;
-/// Project settings: `[tool.towncrier]` and `[tool.git-release]`.
+/// Project settings: `[tool.towncrier]` and `[tool.git-release]`, read once into typed values.
 pub mod config;
-/// Folding rc sections and new fragments into one final section.
+/// Folding rc sections and new fragments into one final section, grouped.
 pub mod consolidate;
-/// The throwaway demo repository.
-pub mod demo;
 /// The library's error type.
 pub mod error;
 /// News fragment discovery and parsing, as towncrier does it.
@@ -29,8 +41,11 @@ pub mod fragments;
 pub mod git;
 /// Grouping entries into subsections: the `Grouper` trait and its strategies.
 pub mod group;
-/// The man page, rendered from the command-line definitions.
-pub mod man;
+/// JSON of plain data (state files, `--format json` views).
+pub mod json;
+/// Python behaviour towncrier's output depends on: string methods, `str.format`, `repr`,
+/// `textwrap`, `fnmatch`, and a Jinja2-like template environment.
+pub mod pycompat;
 /// The whole release workflow, from pre-flight to summary.
 pub mod release;
 /// The draft review loop in the user's editor, and draft validation.
@@ -39,8 +54,6 @@ pub mod review;
 pub mod score;
 /// towncrier's `build`, natively: the section rendered from fragments, and the news file.
 pub mod towncrier;
-/// Terminal output: colour and progress that respect NO_COLOR, color.ui and pipes.
-pub mod term;
 /// Versions: PEP 440 and SemVer.
 pub mod version;
 

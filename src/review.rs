@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::changelog::{Changelog, Entry, Release};
+use crate::config::Config;
+use crate::consolidate::Prepared;
 use crate::error::{Error, Result};
+use crate::git::Repo;
 use crate::version::Version;
 
 /// The draft's file name inside the git directory.
@@ -389,6 +392,64 @@ pub fn review(
             draft.display()
         ))),
     }
+}
+
+/// Open a consolidated section in the editor and validate it; `None` when the user
+/// emptied the draft.
+pub fn review_release(
+    repo: &Repo,
+    config: &Config,
+    prepared: &Prepared,
+    resume: bool,
+) -> Result<Option<Release>> {
+    let release = prepared.grouped.release();
+    let section = release.render(2);
+    let display = prepared
+        .path
+        .strip_prefix(repo.root())
+        .unwrap_or(&prepared.path)
+        .display()
+        .to_string();
+    let draft = draft_text(&section, &prepared.grouped.reasons(), &display);
+    let expect = Expectation {
+        version: prepared.grouped.consolidation.version.clone(),
+        categories: config.category_order(),
+        entries: release.entries().cloned().collect(),
+    };
+    let editor = repo.editor()?;
+    check_editor(repo, &editor)?;
+    match review(
+        &draft_path(repo.git_dir()),
+        &draft,
+        resume,
+        &editor,
+        repo.root(),
+        &expect,
+    )? {
+        Outcome::Accepted(r) => Ok(Some(*r)),
+        Outcome::Aborted => Ok(None),
+    }
+}
+
+/// git falls back to `vi` when no editor is configured; without a terminal that would hang
+/// or fail half-way, so say what to do instead (a configured editor is the user's choice
+/// and runs as it is, e.g. `GIT_EDITOR=true` or a `sed` script).
+pub fn check_editor(repo: &Repo, editor: &str) -> Result<()> {
+    use std::io::IsTerminal;
+    let configured = ["GIT_EDITOR", "VISUAL", "EDITOR"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+        || repo
+            .config_string("core.editor")
+            .is_some_and(|e| !e.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !configured && (!std::io::stdin().is_terminal() || dumb) {
+        return Err(Error::Refused(format!(
+            "no terminal to open the review in `{editor}`; pass --no-edit to skip the review, \
+             or set GIT_EDITOR (or core.editor) to the editor to use"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

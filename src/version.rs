@@ -3,9 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::error::Error;
 
@@ -63,18 +60,14 @@ pub struct Version {
     dev: Option<u64>,
 }
 
-static PEP440: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)^\s*v?
+/// PEP 440's version grammar (packaging's `VERSION_PATTERN`).
+const PEP440: &str = r"(?ix)^\s*v?
         (?:(?P<epoch>[0-9]+)!)?
         (?P<release>[0-9]+(?:\.[0-9]+)*)
         (?P<pre>[-_.]?(?P<pre_l>alpha|beta|preview|pre|rc|a|b|c)[-_.]?(?P<pre_n>[0-9]+)?)?
         (?P<post>(?:-(?P<post_n1>[0-9]+))|(?:[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n2>[0-9]+)?))?
         (?P<dev>[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
-        \s*$",
-    )
-    .expect("PEP 440 pattern is valid")
-});
+        \s*$";
 
 fn number(s: &str, input: &str) -> Result<u64, Error> {
     s.parse().map_err(|_| Error::Version {
@@ -101,7 +94,7 @@ impl Version {
                 return Ok(Self::from_semver(unprefixed, v));
             }
         }
-        if let Some(c) = PEP440.captures(trimmed) {
+        if let Some(c) = static_regex!(PEP440).captures(trimmed) {
             let release = c["release"]
                 .split('.')
                 .map(|p| number(p, input))
@@ -287,9 +280,12 @@ impl Version {
     }
 
     /// `X.(Y+1).0`, the development version that follows a sprint release.
-    pub fn next_minor(&self) -> Version {
-        let text = format!("{}.{}.0", self.major(), self.minor() + 1);
-        Version::parse(&text).expect("a plain X.Y.Z always parses")
+    pub fn next_minor(&self) -> Result<Version, Error> {
+        let minor = self.minor().checked_add(1).ok_or_else(|| Error::Version {
+            input: self.to_string(),
+            reason: "the minor version has no successor (it is the largest number there is)".into(),
+        })?;
+        Version::parse(&format!("{}.{minor}.0", self.major()))
     }
 
     fn cmp_key(&self) -> (u64, Vec<u64>, PreKey, i128, i128) {
@@ -430,7 +426,8 @@ mod tests {
     fn sprint_and_next_minor() {
         assert!(v("26.2.0").is_sprint());
         assert!(!v("26.2.1").is_sprint());
-        assert_eq!(v("26.2.0").next_minor().as_str(), "26.3.0");
+        assert_eq!(v("26.2.0").next_minor().unwrap().as_str(), "26.3.0");
+        assert!(v("1.18446744073709551615.0").next_minor().is_err());
         assert!(v("26.2.0rc1").same_base(&v("26.2.0")));
         assert!(!v("26.2.1rc1").same_base(&v("26.2.0")));
     }

@@ -22,7 +22,6 @@
 //! looks wrong is reported by [`problems`](crate::changelog::Changelog::problems) with line
 //! numbers and a severity.
 
-
 mod model;
 mod parse;
 mod problems;
@@ -33,7 +32,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -54,8 +52,9 @@ pub const DEFAULT_START_STRINGS: [&str; 2] = [
 
 /// Finds the first of the default start strings (a literal search, so it is fast even
 /// when the marker is absent from a long file).
-static DEFAULT_START: LazyLock<Regex> =
-    LazyLock::new(|| start_finder(&DEFAULT_START_STRINGS).expect("non-empty"));
+/// (`start_finder(&DEFAULT_START_STRINGS)`, written out; a test checks they agree.)
+const DEFAULT_START: &str =
+    r"<!\-\- towncrier release notes start \-\->|\.\. towncrier release notes start";
 
 /// A literal search for the earliest of `markers` (each without its trailing newline).
 fn start_finder(markers: &[&str]) -> Option<Regex> {
@@ -68,12 +67,12 @@ fn start_finder(markers: &[&str]) -> Option<Regex> {
     if literals.is_empty() {
         return None;
     }
-    Some(Regex::new(&literals.join("|")).expect("escaped literals always compile"))
+    // Escaped literals always compile (short of the size limit, which no marker reaches).
+    Regex::new(&literals.join("|")).ok()
 }
 
 /// Blank lines between two releases when the file gives no example (towncrier's spacing).
 const DEFAULT_GAP_LINES: usize = 2;
-
 
 /// Where each release sits in the text: its content (heading through its last non-blank
 /// line, with that line's newline) and the blank lines after it.
@@ -105,7 +104,7 @@ impl Changelog {
     /// Parse `text`; releases start after towncrier's default start string when present,
     /// otherwise at the first release heading. Never fails: see [`Changelog::problems`].
     pub fn parse(text: &str) -> Changelog {
-        Self::parse_inner(text, Some(DEFAULT_START.clone()), None)
+        Self::parse_inner(text, Some(static_regex!(DEFAULT_START).clone()), None)
     }
 
     /// Parse `text` with the project's `start_string` (`None`: no marker, releases start at
@@ -116,7 +115,7 @@ impl Changelog {
 
     /// Read and parse `path` (see [`Changelog::parse`]); a missing file is `Ok(None)`.
     pub fn read(path: &Path) -> Result<Option<Changelog>> {
-        Self::read_start(path, Some(DEFAULT_START.clone()))
+        Self::read_start(path, Some(static_regex!(DEFAULT_START).clone()))
     }
 
     /// Read and parse `path` with the project's `start_string` (see
@@ -357,6 +356,14 @@ impl fmt::Display for Changelog {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_default_start_pattern_is_the_default_markers() {
+        assert_eq!(
+            super::start_finder(&super::DEFAULT_START_STRINGS).map(|r| r.as_str().to_string()),
+            Some(super::DEFAULT_START.to_string())
+        );
+    }
+
     use super::parse::{Kind, classify, is_iso_date, parse_title, split_lines};
     use super::refs::trailing_refs;
     use super::*;

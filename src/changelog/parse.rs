@@ -86,7 +86,6 @@ pub(crate) fn classify(content: &str) -> Kind<'_> {
     Kind::Text
 }
 
-
 pub(crate) struct Title {
     pub(crate) name: Option<String>,
     pub(crate) version: Option<Version>,
@@ -149,7 +148,6 @@ pub(crate) fn is_iso_date(s: &str) -> bool {
         _ => false,
     }
 }
-
 
 struct Parser<'t, 'l> {
     text: &'t str,
@@ -229,19 +227,20 @@ impl Parser<'_, '_> {
                             release.loose.push(entry);
                         }
                         At::OrphanSubsection => release.loose.push(entry),
-                        At::Category => release
-                            .categories
-                            .last_mut()
-                            .expect("in a category")
-                            .entries
-                            .push(entry),
-                        At::Subsection => release
+                        // `at` is a category (subsection) only once one was pushed; the
+                        // fallbacks keep the entry all the same.
+                        At::Category => match release.categories.last_mut() {
+                            Some(c) => c.entries.push(entry),
+                            None => release.loose.push(entry),
+                        },
+                        At::Subsection => match release
                             .categories
                             .last_mut()
                             .and_then(|c| c.subsections.last_mut())
-                            .expect("in a subsection")
-                            .entries
-                            .push(entry),
+                        {
+                            Some(s) => s.entries.push(entry),
+                            None => release.loose.push(entry),
+                        },
                     }
                     i = last + 1;
                     continue;
@@ -299,14 +298,11 @@ impl Parser<'_, '_> {
                         At::Category | At::Subsection => {
                             let mut sub = Subsection::new(title, None, Vec::new());
                             sub.line = i + 1;
-                            release
-                                .categories
-                                .last_mut()
-                                .expect("in a category")
-                                .subsections
-                                .push(sub);
-                            at = At::Subsection;
-                            describing = true;
+                            if let Some(c) = release.categories.last_mut() {
+                                c.subsections.push(sub);
+                                at = At::Subsection;
+                                describing = true;
+                            }
                         }
                     }
                 }
@@ -426,7 +422,11 @@ impl Changelog {
     /// Parse `text`; `layout` fixes the release level and where releases start instead of
     /// working them out (used after an edit, so that removing the only versioned release
     /// does not change how the rest is read).
-    pub(super) fn parse_inner(text: &str, start: Option<Regex>, layout: Option<Layout>) -> Changelog {
+    pub(super) fn parse_inner(
+        text: &str,
+        start: Option<Regex>,
+        layout: Option<Layout>,
+    ) -> Changelog {
         let lines = split_lines(text);
         let kinds: Vec<Kind<'_>> = lines
             .iter()

@@ -70,7 +70,6 @@ impl fmt::Display for Problem {
     }
 }
 
-
 /// Problems that need every release: duplicated headings and missing dates.
 pub(crate) fn release_problems(releases: &[Release], level: usize, problems: &mut Vec<Problem>) {
     let marks = "#".repeat(level);

@@ -13,14 +13,15 @@ use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 use crate::error::{Error, Result};
+use crate::version::Version;
 use release::parse_release;
 use towncrier::{default_towncrier, parse_towncrier};
 
+pub use reader::Globs;
 pub use release::{
     Consolidate, DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES, Freeze, NextVersion,
     ReleaseSettings, Step, StepWhen,
 };
-pub use reader::Globs;
 pub use towncrier::{
     BUILTIN_TEMPLATES, FragmentType, IssuePattern, TemplateSource, TitleFormat, Towncrier, Wrap,
 };
@@ -39,6 +40,15 @@ impl Source {
     pub fn error(&self, key: &str, message: impl Into<String>) -> Error {
         Error::config(&self.file, format!("{}{key}", self.prefix), message)
     }
+}
+
+/// The version file and what it holds.
+#[derive(Debug, Clone)]
+pub struct VersionFile {
+    pub path: PathBuf,
+    /// The file as it is (the release keeps its final newline, or its absence).
+    pub text: String,
+    pub version: Version,
 }
 
 /// Everything a command needs to know about the project.
@@ -210,6 +220,65 @@ impl Config {
             Some(_) => self.settings_source.error("changelog", message),
             None => self.towncrier_source.error("filename", message),
         }
+    }
+
+    /// The version file (`version-file`, default `VERSION`) and the version it holds.
+    pub fn version_file(&self) -> Result<VersionFile> {
+        let path = self.root.join(&self.release.version_file);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::Refused(format!(
+                    "{} does not exist; create it with the current version, or set `version-file` in [tool.git-release]",
+                    path.display()
+                ))
+            } else {
+                Error::io(&path, e)
+            }
+        })?;
+        let version = Version::parse(text.trim())
+            .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
+        Ok(VersionFile {
+            path,
+            text,
+            version,
+        })
+    }
+
+    /// The project's changelog files: the configured path, or every file matching it when
+    /// it holds placeholders (`CHANGELOG/{major}.{minor}.md`).
+    pub fn changelog_files(&self) -> Result<Vec<PathBuf>> {
+        let template = self.changelog_template();
+        if !template.contains('{') {
+            let p = self.root.join(template);
+            return Ok(if p.is_file() { vec![p] } else { Vec::new() });
+        }
+        // Each `{placeholder}` becomes `*`.
+        let mut pattern = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            pattern.push_str(&glob::Pattern::escape(&rest[..open]));
+            match rest[open..].find('}') {
+                Some(close) => {
+                    pattern.push('*');
+                    rest = &rest[open + close + 1..];
+                }
+                None => {
+                    rest = &rest[open..];
+                    break;
+                }
+            }
+        }
+        pattern.push_str(&glob::Pattern::escape(rest));
+        let full = format!(
+            "{}/{pattern}",
+            glob::Pattern::escape(&self.root.to_string_lossy())
+        );
+        let mut files: Vec<PathBuf> = glob::glob(&full)
+            .map_err(|e| self.changelog_key_error(format!("cannot be searched for: {e}")))?
+            .filter_map(|p| p.ok())
+            .collect();
+        files.sort();
+        Ok(files)
     }
 
     /// Type names (`Features`, `Fixes`…) in the configured order.

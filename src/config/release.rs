@@ -69,19 +69,19 @@ pub struct Consolidate {
 impl Default for Consolidate {
     fn default() -> Self {
         Consolidate {
-        strategy: "auto".into(),
-        rules: None,
-        labels_from: None,
-        keep_rc: false,
-        categories: DEFAULT_GROUPED_CATEGORIES
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        components: DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect(),
-        min_group_size: 2,
-        similarity_cutoff: None,
-        similarity_learn: false,
-        similarity_algorithm: "average".into(),
+            strategy: "auto".into(),
+            rules: None,
+            labels_from: None,
+            keep_rc: false,
+            categories: DEFAULT_GROUPED_CATEGORIES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            components: DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect(),
+            min_group_size: 2,
+            similarity_cutoff: None,
+            similarity_learn: false,
+            similarity_algorithm: "average".into(),
         }
     }
 }

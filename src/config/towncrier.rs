@@ -350,11 +350,8 @@ fn resolve_template(
             && s.chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
     };
-    let is_resource = template
-        .split_once(':')
-        .is_some_and(|(a, b)| word(a) && word(b));
-    if is_resource {
-        let (package, resource) = template.split_once(':').expect("matched a colon");
+    let resource_name = template.split_once(':').filter(|(a, b)| word(a) && word(b));
+    if let Some((package, resource)) = resource_name {
         let mut resource = resource.to_string();
         if Path::new(&resource).extension().is_none() {
             resource.push_str(if markdown_file { ".md" } else { ".rst" });

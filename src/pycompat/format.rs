@@ -1,19 +1,12 @@
 //! Python's `str.format` with keyword arguments, as towncrier formats `issue_format`,
 //! `title_format` and file names.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::repr::py_repr_str;
 
 /// Python's `str.format` with keyword arguments only (what towncrier uses for
 /// `issue_format`, `title_format` and file names): `{name}`, `{name!s}`, `{name!r}`,
 /// `{name:spec}` with string specs (fill, align, width, precision), `{{` and `}}`.
-pub fn py_format(
-    format: &str,
-    args: &[(&str, &str)],
-) -> std::result::Result<String, String> {
+pub fn py_format(format: &str, args: &[(&str, &str)]) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(format.len() + 16);
     let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {
@@ -66,14 +59,13 @@ pub fn py_format(
 
 /// Python's format spec for strings: `[[fill]align][width][.precision][s]`.
 fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, String> {
-    static SPEC: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:(?P<fill>.)?(?P<align>[<>^]))?(?P<width>\d+)?(?:\.(?P<precision>\d+))?s?$")
-            .expect("valid")
-    });
+    let spec_re = static_regex!(
+        r"^(?:(?P<fill>.)?(?P<align>[<>^]))?(?P<width>\d+)?(?:\.(?P<precision>\d+))?s?$"
+    );
     if spec.is_empty() {
         return Ok(value.to_string());
     }
-    let caps = SPEC
+    let caps = spec_re
         .captures(spec)
         .ok_or_else(|| format!("format spec `{spec}` is not supported for text"))?;
     let mut text: String = match caps.name("precision") {

@@ -20,7 +20,7 @@ const LIST_FN: &str = "__git_release_list";
 ///
 /// `name` is the template's file (or `towncrier:<resource>`), named in every error.
 pub fn render_template(name: &str, source: &str, ctx: Value) -> Result<String> {
-    let env = environment();
+    let env = environment(name)?;
     let rewritten = rewrite_list_literals(source);
     let template = match env.template_from_named_str(name, &rewritten) {
         Ok(t) => t,
@@ -51,16 +51,15 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
 }
 
 /// A minijinja environment that behaves like towncrier's Jinja2 one.
-fn environment() -> Environment<'static> {
+fn environment(name: &str) -> Result<Environment<'static>> {
     let mut env = Environment::new();
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(false)
-            .keep_trailing_newline(false)
-            .build()
-            .expect("default delimiters are valid"),
-    );
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(false)
+        .keep_trailing_newline(false)
+        .build()
+        .map_err(|e| template_error(name, &e))?;
+    env.set_syntax(syntax);
     env.set_undefined_behavior(UndefinedBehavior::Lenient);
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
@@ -73,7 +72,7 @@ fn environment() -> Environment<'static> {
     env.add_function(LIST_FN, |items: Rest<Value>| {
         Value::from_object(PyList(Mutex::new(items.0)))
     });
-    env
+    Ok(env)
 }
 
 /// A mutable Python list for templates: list literals become this, so that `.append()`

@@ -3,9 +3,6 @@
 //! `Path.read_text(errors="replace")`, and the text `int()` accepts.
 
 use std::path::Path;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::error::{Error, Result};
 
@@ -88,9 +85,7 @@ pub fn universal_newlines(text: &str) -> String {
 
 /// Whether Python's `int()` accepts the text (sign, digits, single underscores, spaces).
 pub fn is_python_int(s: &str) -> bool {
-    static INT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^\s*[+-]?\d+(?:_\d+)*\s*$").expect("valid"));
-    INT.is_match(s)
+    static_regex!(r"^\s*[+-]?\d+(?:_\d+)*\s*$").is_match(s)
 }
 
 #[cfg(test)]

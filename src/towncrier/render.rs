@@ -1,11 +1,8 @@
 //! The section towncrier renders for a set of fragments: `render_fragments` and the
 //! title logic of `build.py`.
 
-use std::sync::LazyLock;
-
 use indexmap::IndexMap;
 use minijinja::Value;
-use regex::Regex;
 
 use crate::config::{Config, TitleFormat, Wrap};
 use crate::error::Result;
@@ -42,11 +39,9 @@ pub fn render_section(
     let render_title = tc.title_format == TitleFormat::InTemplate;
     let md_header_level = if is_markdown {
         match &tc.title_format {
-            TitleFormat::Format(f) => {
-                static HASHES: LazyLock<Regex> =
-                    LazyLock::new(|| Regex::new(r"(?m)^(#+)\s").expect("valid"));
-                HASHES.captures(f).map_or(0, |c| c[1].len())
-            }
+            TitleFormat::Format(f) => static_regex!(r"(?m)^(#+)\s")
+                .captures(f)
+                .map_or(0, |c| c[1].len()),
             _ => usize::from(render_title),
         }
     } else {
@@ -130,9 +125,7 @@ fn render_fragments(
                     .iter()
                     .map(|i| render_issue(issue_format, i))
                     .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|m| {
-                        config.towncrier_source.error("issue_format", m)
-                    })?;
+                    .map_err(|m| config.towncrier_source.error("issue_format", m))?;
                 rendered.insert(append_newlines_if_trailing_code_block(&entry.text), issues);
             }
             data_section.insert(category.clone(), rendered);
@@ -142,9 +135,7 @@ fn render_fragments(
                     .into_iter()
                     .map(|i| render_issue(issue_format, i))
                     .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|m| {
-                        config.towncrier_source.error("issue_format", m)
-                    })?,
+                    .map_err(|m| config.towncrier_source.error("issue_format", m))?,
             );
         }
     }
@@ -272,15 +263,17 @@ pub(crate) fn render_issue(
 
 /// towncrier's `append_newlines_if_trailing_code_block`: a fragment ending in an indented
 /// code block gets `"\n\n "` so that the issue link does not land inside the block.
+/// An indented line of a code block.
+const INDENTED: &str = r"  [ \t]+[^\n]*";
+
 pub(crate) fn append_newlines_if_trailing_code_block(text: &str) -> String {
     // On bytes without Unicode classes: the same matches on UTF-8 text (no multi-byte
     // character holds a `\n` byte), at a fraction of the compile time.
-    static CODE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-        let indented = r"  [ \t]+[^\n]*";
-        regex::bytes::Regex::new(&format!(r"(?-u)::\n\n(({indented})?\n)*{indented}\n?\z"))
-            .expect("valid")
-    });
-    if text.contains("::\n\n") && CODE.is_match(text.as_bytes()) {
+    let code = static_regex!(
+        regex::bytes::Regex,
+        format!(r"(?-u)::\n\n(({INDENTED})?\n)*{INDENTED}\n?\z")
+    );
+    if text.contains("::\n\n") && code.is_match(text.as_bytes()) {
         format!("{text}\n\n ")
     } else {
         text.to_string()

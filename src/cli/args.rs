@@ -1,4 +1,4 @@
-//! The command line: clap definitions only (the man page, [`crate::man`], is generated
+//! The command line: clap definitions only (the man page, [`super::man`], is generated
 //! from them).
 
 use std::path::PathBuf;
@@ -83,6 +83,21 @@ pub enum Command {
 
     /// Resume a release that stopped at a failed step, after the step that failed.
     Continue(ContinueArgs),
+
+    /// Install the manual page, so that `git release --help` (which runs `man
+    /// git-release`) finds it.
+    ///
+    /// Writes `DIR/man1/git-release.1`. Without DIR, the page goes next to this binary:
+    /// `<prefix>/share/man` for `<prefix>/bin/git-release` (`~/.cargo/share/man` after
+    /// `cargo install`), where man looks for every `bin` directory on PATH.
+    InstallManPages(InstallManPagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallManPagesArgs {
+    /// The manual directory to write into (it gets `man1/git-release.1`).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `git release <VERSION> [WEBUI_VERSION]`.

@@ -9,65 +9,68 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::changelog::Changelog;
-use crate::cli::{Cli, DemoArgs};
-use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::git::Repo;
-use crate::release::Request;
+use git_release::changelog::Changelog;
+use git_release::config::Config;
+use git_release::error::{Error, Result};
+use git_release::git::Repo;
+use git_release::release::{self, Request};
+
+use super::args::{Cli, DemoArgs};
+use super::output::{print_out, render_summary};
+use super::term::Term;
 
 /// The demo project, file by file.
 const FILES: &[(&str, &str)] = &[
-    ("pyproject.toml", include_str!("../demo/pyproject.toml")),
-    ("VERSION", include_str!("../demo/VERSION")),
-    ("CHANGELOG.md", include_str!("../demo/CHANGELOG.md")),
+    ("pyproject.toml", include_str!("../../demo/pyproject.toml")),
+    ("VERSION", include_str!("../../demo/VERSION")),
+    ("CHANGELOG.md", include_str!("../../demo/CHANGELOG.md")),
     (
         "changes/template.md",
-        include_str!("../demo/changes/template.md"),
+        include_str!("../../demo/changes/template.md"),
     ),
     (
         "changes/README.md",
-        include_str!("../demo/changes/README.md"),
+        include_str!("../../demo/changes/README.md"),
     ),
     (
         "changes/101.fix.md",
-        include_str!("../demo/changes/101.fix.md"),
+        include_str!("../../demo/changes/101.fix.md"),
     ),
     (
         "changes/122.feature.md",
-        include_str!("../demo/changes/122.feature.md"),
+        include_str!("../../demo/changes/122.feature.md"),
     ),
     (
         "changes/131.feature.md",
-        include_str!("../demo/changes/131.feature.md"),
+        include_str!("../../demo/changes/131.feature.md"),
     ),
     (
         "changes/133.feature.md",
-        include_str!("../demo/changes/133.feature.md"),
+        include_str!("../../demo/changes/133.feature.md"),
     ),
     (
         "changes/134.enhance.md",
-        include_str!("../demo/changes/134.enhance.md"),
+        include_str!("../../demo/changes/134.enhance.md"),
     ),
     (
         "changes/135.fix.md",
-        include_str!("../demo/changes/135.fix.md"),
+        include_str!("../../demo/changes/135.fix.md"),
     ),
     (
         "changes/136.doc.md",
-        include_str!("../demo/changes/136.doc.md"),
+        include_str!("../../demo/changes/136.doc.md"),
     ),
     (
         "strategies/widget.toml",
-        include_str!("../demo/strategies/widget.toml"),
+        include_str!("../../demo/strategies/widget.toml"),
     ),
     (
         "src/widget/version.py",
-        include_str!("../demo/src/widget/version.py"),
+        include_str!("../../demo/src/widget/version.py"),
     ),
     (
         "src/widget/reports.py",
-        include_str!("../demo/src/widget/reports.py"),
+        include_str!("../../demo/src/widget/reports.py"),
     ),
 ];
 
@@ -136,13 +139,13 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     };
     create(&dir)?;
     let repo = Repo::discover(&dir)?;
-    let term = crate::term::Term::new(cli.color, None);
+    let term = Term::new(cli.color, None);
     let config = Config::load(repo.root())?;
     let c = &config.release.consolidate;
     let request = Request {
         version: DEMO_VERSION.into(),
         webui_version: None,
-        date: crate::towncrier::default_date()?,
+        date: git_release::towncrier::default_date()?,
         no_edit: true,
         allow_downgrade: false,
         strategy: c.strategy.clone(),
@@ -152,18 +155,19 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     };
     eprintln!("Demo project `widget` at 1.4.0rc2 in {}", dir.display());
     eprintln!("Running: git release {DEMO_VERSION} --yes --no-edit\n");
-    let summary = crate::release::run(&repo, &config, &request, true, false, false, &term)?
-        .expect("not a dry run");
+    let plan = release::preflight(&repo, &config, &request)?;
+    eprint!("{}", super::output::render_plan(&plan, &repo, &term));
+    let summary = release::execute(&repo, &config, plan, &term)?;
 
     let log = Changelog::read(&dir.join("CHANGELOG.md"))?.expect("the demo has a changelog");
     let index = log
-        .find(&crate::version::Version::parse(DEMO_VERSION)?)
+        .find(&git_release::version::Version::parse(DEMO_VERSION)?)
         .expect("the release wrote its section");
     let mut out = String::new();
     out.push_str(&format!("\n{}\n", term.bold("The new changelog section:")));
     out.push_str(log.section_text(index));
     out.push('\n');
-    out.push_str(&summary.render());
+    out.push_str(&render_summary(&summary));
     let commits = Command::new("git")
         .arg("-C")
         .arg(&dir)
@@ -180,6 +184,6 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     } else {
         out.push_str("\nThe demo repository was temporary and is gone; keep one with `git release demo --dir DIR`.\n");
     }
-    crate::term::print_out(&out)?;
+    print_out(&out)?;
     Ok(0)
 }

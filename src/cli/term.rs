@@ -19,8 +19,9 @@
 use std::fmt::Display;
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use crate::cli::ColorChoice;
-use crate::error::{Error, Result};
+use git_release::error::{Error, Result};
+
+use super::args::ColorChoice;
 
 /// The message of the error `confirm` returns when it cannot ask.
 pub const NOT_A_TERMINAL: &str = "stdin is not a terminal; re-run with --yes to confirm";
@@ -110,10 +111,6 @@ impl Paint {
         Paint { enabled }
     }
 
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-
     fn style(&self, code: &str, text: impl Display) -> String {
         if self.enabled {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -124,18 +121,6 @@ impl Paint {
 
     pub fn bold(&self, text: impl Display) -> String {
         self.style("1", text)
-    }
-
-    pub fn green(&self, text: impl Display) -> String {
-        self.style("32", text)
-    }
-
-    pub fn red(&self, text: impl Display) -> String {
-        self.style("31", text)
-    }
-
-    pub fn yellow(&self, text: impl Display) -> String {
-        self.style("33", text)
     }
 
     pub fn dim(&self, text: impl Display) -> String {
@@ -178,54 +163,8 @@ impl Term {
         }
     }
 
-    /// No colour, no progress, no questions: for tests and library callers.
-    pub fn plain() -> Term {
-        Term::with_env(ColorChoice::Never, None, &TermEnv::default())
-    }
-
-    /// Styling for text printed on stdout.
-    pub fn out(&self) -> Paint {
-        self.out
-    }
-
-    /// Styling for text printed on stderr.
-    pub fn err(&self) -> Paint {
-        self.err
-    }
-
-    /// Whether stdout is coloured.
-    pub fn color(&self) -> bool {
-        self.out.enabled
-    }
-
-    /// Whether a progress animation may be drawn (on stderr).
-    pub fn progress(&self) -> bool {
-        self.progress
-    }
-
-    /// Whether stdin is a terminal, so [`Term::confirm`] can ask.
-    pub fn interactive(&self) -> bool {
-        self.interactive
-    }
-
     pub fn bold(&self, text: impl Display) -> String {
         self.out.bold(text)
-    }
-
-    pub fn green(&self, text: impl Display) -> String {
-        self.out.green(text)
-    }
-
-    pub fn red(&self, text: impl Display) -> String {
-        self.out.red(text)
-    }
-
-    pub fn yellow(&self, text: impl Display) -> String {
-        self.out.yellow(text)
-    }
-
-    pub fn dim(&self, text: impl Display) -> String {
-        self.out.dim(text)
     }
 
     /// `[3/9] Update VERSION`, styled for stderr.
@@ -266,16 +205,6 @@ impl Term {
         eprintln!("{}", self.note_line(msg));
     }
 
-    /// Draw `msg` as a transient status line on stderr, replacing the previous one; nothing
-    /// when there is no progress animation (see [`Term::progress`]).
-    pub fn status(&self, msg: &str) {
-        if self.progress {
-            let mut err = io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K{}", self.err.dim(msg));
-            let _ = err.flush();
-        }
-    }
-
     /// Erase the status line drawn by [`Term::status`], if any.
     pub fn clear_status(&self) {
         if self.progress {
@@ -311,13 +240,18 @@ pub fn ask(question: &str, input: &mut dyn BufRead, output: &mut dyn Write) -> i
     Ok(answer == "y" || answer == "yes")
 }
 
-/// Write a command's result to stdout, all at once (a closed pipe is an error, not a panic).
-pub fn print_out(text: &str) -> Result<()> {
-    let mut stdout = io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .map_err(|e| crate::error::Error::io("<stdout>", e))
+impl git_release::release::Reporter for Term {
+    fn step(&self, index: usize, total: usize, name: &str) {
+        Term::step(self, index, total, name);
+    }
+
+    fn note(&self, message: &str) {
+        Term::note(self, message);
+    }
+
+    fn warn(&self, message: &str) {
+        Term::warn(self, message);
+    }
 }
 
 #[cfg(test)]
@@ -394,29 +328,29 @@ mod tests {
         let mut e = env(None, XTERM, true);
         e.stdout_is_tty = false;
         let t = Term::with_env(Auto, None, &e);
-        assert!(!t.color());
-        assert!(!t.out().enabled());
-        assert!(t.err().enabled());
-        assert!(!t.progress(), "no animation when stdout is piped");
+        assert!(!t.out.enabled);
+        assert!(!t.out.enabled);
+        assert!(t.err.enabled);
+        assert!(!t.progress, "no animation when stdout is piped");
 
         let t = Term::with_env(Always, None, &env(None, None, false));
-        assert!(t.out().enabled() && t.err().enabled());
+        assert!(t.out.enabled && t.err.enabled);
     }
 
     #[test]
     fn progress_needs_terminals_not_colour() {
-        assert!(Term::with_env(Never, None, &env(Some("1"), XTERM, true)).progress());
-        assert!(!Term::with_env(Always, None, &env(None, XTERM, false)).progress());
-        assert!(!Term::with_env(Auto, None, &env(None, Some("dumb"), true)).progress());
+        assert!(Term::with_env(Never, None, &env(Some("1"), XTERM, true)).progress);
+        assert!(!Term::with_env(Always, None, &env(None, XTERM, false)).progress);
+        assert!(!Term::with_env(Auto, None, &env(None, Some("dumb"), true)).progress);
         let mut e = env(None, XTERM, true);
         e.stderr_is_tty = false;
-        assert!(!Term::with_env(Auto, None, &e).progress());
+        assert!(!Term::with_env(Auto, None, &e).progress);
     }
 
     #[test]
     fn plain_is_plain() {
-        let t = Term::plain();
-        assert!(!t.color() && !t.err().enabled() && !t.progress() && !t.interactive());
+        let t = Term::with_env(ColorChoice::Never, None, &TermEnv::default());
+        assert!(!t.out.enabled && !t.err.enabled && !t.progress && !t.interactive);
         assert_eq!(t.bold("x"), "x");
         assert_eq!(t.step_line(3, 9, "Update VERSION"), "[3/9] Update VERSION");
         assert_eq!(t.step_line(3, 12, "Build"), "[ 3/12] Build");
@@ -428,12 +362,9 @@ mod tests {
     fn styles() {
         let p = Paint::new(true);
         assert_eq!(p.bold("a"), "\x1b[1ma\x1b[0m");
-        assert_eq!(p.green("a"), "\x1b[32ma\x1b[0m");
-        assert_eq!(p.red("a"), "\x1b[31ma\x1b[0m");
-        assert_eq!(p.yellow("a"), "\x1b[33ma\x1b[0m");
         assert_eq!(p.dim("a"), "\x1b[2ma\x1b[0m");
         let off = Paint::new(false);
-        assert_eq!(off.red(42), "42");
+        assert_eq!(off.bold(42), "42");
 
         let t = Term::with_env(Always, None, &env(None, None, false));
         assert_eq!(

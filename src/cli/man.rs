@@ -1,13 +1,23 @@
-//! The man page, `git-release(1)`, generated from the clap definitions in [`crate::cli`].
+//! The man page, `git-release(1)`, generated from the clap definitions in [`super::args`],
+//! and `git release install-man-pages`, which puts it where `man` looks.
 //!
-//! `cargo run --example mangen` writes it to [`PATH`](crate::man::PATH); `tests/man.rs`
-//! fails while the committed page is stale. With the page on `MANPATH` and `git-release`
-//! on `PATH`, `git help release` and `git release --help` open it.
+//! `git release --help` makes git run `man git-release`, and man-db finds pages in
+//! `<prefix>/share/man` for every `<prefix>/bin` on `PATH`: so the page goes next to the
+//! running binary (`~/.cargo/bin/git-release` → `~/.cargo/share/man/man1/git-release.1`).
+//! The repository keeps a copy in `man/man1/git-release.1`; a test fails while it is stale.
+
+use std::path::PathBuf;
+
+use git_release::error::{Error, Result};
+
+use super::args::InstallManPagesArgs;
 
 /// Where the man page lives in the repository.
-pub const PATH: &str = "man/man1/git-release.1";
+#[cfg(test)]
+const PATH: &str = "man/man1/git-release.1";
 /// The command that rewrites it.
-pub const REGENERATE: &str = "cargo run --example mangen";
+#[cfg(test)]
+const REGENERATE: &str = "cargo run -- install-man-pages man";
 
 /// The one-line summary of the man page's NAME section.
 const SUMMARY: &str = "cut towncrier-style releases in one command";
@@ -24,7 +34,7 @@ const SUMMARY: &str = "cut towncrier-style releases in one command";
 pub fn render(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use clap_mangen::roff::{Roff, bold, italic, roman};
 
-    let mut cmd = crate::cli::command().disable_help_subcommand(true);
+    let mut cmd = super::args::command().disable_help_subcommand(true);
     cmd.build();
     let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
     let top = clap_mangen::Man::new(cmd.clone().about(SUMMARY).long_about(format!("{about}.")));
@@ -33,7 +43,7 @@ pub fn render(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let render = |f: &dyn Fn(&mut Vec<u8>) -> std::io::Result<()>| -> std::io::Result<String> {
         let mut buf = Vec::new();
         f(&mut buf)?;
-        Ok(String::from_utf8(buf).expect("roff is UTF-8"))
+        Ok(String::from_utf8_lossy(&buf).into_owned())
     };
     let roff = |r: &Roff| render(&|w| r.to_writer(w));
 
@@ -125,9 +135,9 @@ pub fn render(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     }
 
     // The help's epilogue: where configuration lives, and the examples in their columns.
-    let (examples, configuration) = crate::cli::AFTER_HELP
+    let (examples, configuration) = super::args::AFTER_HELP
         .split_once("\n\n")
-        .expect("examples, then configuration");
+        .unwrap_or((super::args::AFTER_HELP, ""));
     let mut tail = Roff::new();
     tail.control("SH", ["CONFIGURATION"]);
     let configuration = configuration.trim_start_matches("Configuration:").trim();
@@ -159,6 +169,40 @@ pub fn render(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     page += &render(&|w| top.render_version_section(w))?;
 
     out.write_all(tidy_roff(&page).as_bytes())
+}
+
+/// `git release install-man-pages [DIR]`: write `DIR/man1/git-release.1`; without `DIR`,
+/// next to the running binary (`<prefix>/bin/git-release` → `<prefix>/share/man`).
+pub fn install(args: &InstallManPagesArgs) -> Result<i32> {
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => default_dir()?,
+    };
+    let mut page = Vec::new();
+    render(&mut page).map_err(|e| Error::io("<man page>", e))?;
+    let path = dir.join("man1").join("git-release.1");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    git_release::atomic::write(&path, &page)?;
+    eprintln!("Wrote {}", path.display());
+    Ok(0)
+}
+
+/// `<prefix>/share/man` for the running binary in `<prefix>/bin`.
+fn default_dir() -> Result<PathBuf> {
+    let exe = std::env::current_exe().map_err(|e| Error::io("<the running binary>", e))?;
+    let exe = exe.canonicalize().unwrap_or(exe);
+    exe.parent()
+        .and_then(|bin| bin.parent())
+        .map(|prefix| prefix.join("share").join("man"))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "cannot tell the installation prefix of {}; give the directory: \
+                 `git release install-man-pages ~/.local/share/man`",
+                exe.display()
+            ))
+        })
 }
 
 /// The commands that do something (`rules` only groups `rules learn`), with their path.
@@ -209,4 +253,72 @@ fn tidy_roff(page: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn man_page_is_up_to_date() {
+        let mut rendered = Vec::new();
+        render(&mut rendered).expect("the man page renders");
+        let rendered = String::from_utf8(rendered).expect("UTF-8");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(PATH);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != rendered {
+            let line = committed
+                .lines()
+                .zip(rendered.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| committed.lines().count().min(rendered.lines().count()))
+                + 1;
+            panic!(
+                "{} does not match the clap definitions (first difference at line {line}). \
+                 Regenerate it with `{}` and commit the result.",
+                PATH, REGENERATE
+            );
+        }
+    }
+
+    #[test]
+    fn man_page_documents_every_command_and_option() {
+        let mut rendered = Vec::new();
+        render(&mut rendered).unwrap();
+        let page = String::from_utf8(rendered).unwrap();
+        for heading in [
+            "git release build",
+            "git release consolidate",
+            "git release rules learn",
+            "git release demo",
+            "git release abort",
+            "git release continue",
+        ] {
+            assert!(
+                page.contains(&format!(".SS \"{heading}\"")),
+                "no section for {heading}"
+            );
+        }
+        // Every long option of every command appears (roff escapes `-` as `\-`).
+        fn walk(cmd: &clap::Command, page: &str) {
+            for arg in cmd.get_arguments() {
+                if let Some(long) = arg.get_long() {
+                    let roff = format!("\\fB\\-\\-{}\\fR", long.replace('-', "\\-"));
+                    assert!(
+                        page.contains(&roff),
+                        "--{long} of {} missing",
+                        cmd.get_name()
+                    );
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, page);
+            }
+        }
+        walk(&super::super::args::command(), &page);
+        assert_eq!(page.matches(".TH ").count(), 1);
+        assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH GIT-RELEASE 1 \"\" "));
+    }
 }

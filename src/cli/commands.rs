@@ -1,0 +1,308 @@
+//! One function per command: flags become a library call, its result becomes output.
+
+use git_release::config::Config;
+use git_release::consolidate;
+use git_release::error::{Error, Result};
+use git_release::git::{self, Repo};
+use git_release::group::{self, StrategyOptions};
+use git_release::release::{self, Request};
+use git_release::towncrier;
+use git_release::version::Version;
+
+use super::args::{
+    BuildArgs, Cli, Command, ConsolidateArgs, GroupingArgs, LearnArgs, RulesCommand, SectionFormat,
+    SummaryFormat,
+};
+use super::output::{print_out, render_plan, render_summary};
+use super::term::Term;
+
+/// Run the parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match &cli.command {
+        None => release(&cli),
+        Some(Command::Build(args)) => build(args),
+        Some(Command::Consolidate(args)) => consolidate(args, &cli),
+        Some(Command::Rules(RulesCommand::Learn(args))) => learn_rules(args),
+        Some(Command::Demo(args)) => super::demo::run(args, &cli),
+        Some(Command::InstallManPages(args)) => super::man::install(args),
+        Some(Command::Abort) => {
+            let repo = open_repo()?;
+            let term = term_for(&cli, Some(&repo));
+            release::abort(&repo, &term)?;
+            Ok(0)
+        }
+        Some(Command::Continue(args)) => {
+            let repo = open_repo()?;
+            let term = term_for(&cli, Some(&repo));
+            let config = load_config()?;
+            let summary = release::resume(&repo, &config, &term)?;
+            print_summary(&summary, args.format)?;
+            Ok(0)
+        }
+    }
+}
+
+/// `git release <VERSION> [WEBUI_VERSION]`.
+fn release(cli: &Cli) -> Result<i32> {
+    let args = &cli.release;
+    let version = args
+        .version
+        .clone()
+        .ok_or_else(|| Error::Usage("a VERSION is required".into()))?;
+    // The version is checked before anything else: a typo must not get further.
+    Version::parse(&version)?;
+    let repo = open_repo()?;
+    let term = term_for(cli, Some(&repo));
+    let config = load_config()?;
+    let request = request(&config, cli)?;
+    let plan = release::preflight(&repo, &config, &request)?;
+    if args.dry_run {
+        match args.format {
+            SummaryFormat::Json => print_out(&git_release::json::pretty(&release::plan_view(
+                &plan, &repo,
+            )))?,
+            SummaryFormat::Text => print_out(&format!(
+                "{}Dry run: nothing was changed.\n",
+                render_plan(&plan, &repo, &term)
+            ))?,
+        }
+        return Ok(0);
+    }
+    eprint!("{}", render_plan(&plan, &repo, &term));
+    if !args.yes && !term.confirm("Proceed?")? {
+        return Err(Error::Aborted("nothing was changed".into()));
+    }
+    let summary = release::execute(&repo, &config, plan, &term)?;
+    print_summary(&summary, args.format)?;
+    Ok(0)
+}
+
+/// The release asked for on the command line, with the configured defaults.
+pub fn request(config: &Config, cli: &Cli) -> Result<Request> {
+    let args = &cli.release;
+    let (strategy, options) = strategy_options(config, &args.grouping);
+    Ok(Request {
+        version: args.version.clone().unwrap_or_default(),
+        webui_version: args.webui_version.clone(),
+        date: towncrier::date_or_today(args.date.as_deref())?,
+        no_edit: args.no_edit,
+        allow_downgrade: args.allow_downgrade,
+        strategy,
+        rules: options.rules,
+        labels_from: options.labels_from,
+        keep_rc: args.grouping.keep_rc || config.release.consolidate.keep_rc,
+    })
+}
+
+fn print_summary(summary: &release::Summary, format: SummaryFormat) -> Result<()> {
+    let text = match format {
+        SummaryFormat::Text => render_summary(summary),
+        SummaryFormat::Json => git_release::json::pretty(summary),
+    };
+    print_out(&text)
+}
+
+/// The repository holding the current directory.
+fn open_repo() -> Result<Repo> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    Repo::discover(&cwd)
+}
+
+fn term_for(cli: &Cli, repo: Option<&Repo>) -> Term {
+    Term::new(cli.color, repo.and_then(|r| r.config_string("color.ui")))
+}
+
+/// Strategy name and data files: flags first, then `[tool.git-release.consolidate]`.
+pub fn strategy_options(config: &Config, grouping: &GroupingArgs) -> (String, StrategyOptions) {
+    let c = &config.release.consolidate;
+    let strategy = grouping
+        .strategy
+        .clone()
+        .unwrap_or_else(|| c.strategy.clone());
+    let options = StrategyOptions {
+        rules: grouping.rules.clone().or_else(|| c.rules.clone()),
+        labels_from: grouping
+            .labels_from
+            .clone()
+            .or_else(|| c.labels_from.clone()),
+        similarity: group::similarity::Similarity::from_config(c),
+    };
+    (strategy, options)
+}
+
+/// `git release consolidate`.
+fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
+    let repo = open_repo().ok();
+    let term = term_for(cli, repo.as_ref());
+    let config = load_config()?;
+    let version = match &args.version {
+        Some(v) => Version::parse(v)?,
+        None => config.version_file()?.version.base(),
+    };
+    let date = towncrier::date_or_today(args.date.as_deref())?;
+    let (strategy, options) = strategy_options(&config, &args.grouping);
+    let prepared = consolidate::prepare(&config, &version, &date, &strategy, &options)?;
+    for note in consolidate::report(&prepared.grouped.consolidation) {
+        term.note(&note);
+    }
+    let level = prepared.changelog.level();
+    let section = prepared.grouped.release();
+    if args.dry_run {
+        let text = match args.format {
+            SectionFormat::Markdown => section.render(level),
+            SectionFormat::Json => git_release::json::pretty(&prepared.grouped.view()),
+        };
+        print_out(&text)?;
+        return Ok(0);
+    }
+    let repo = repo.ok_or_else(|| {
+        Error::Refused(
+            "not in a git repository; run inside the project's repository (or use --dry-run)"
+                .into(),
+        )
+    })?;
+    let keep_rc = args.grouping.keep_rc || config.release.consolidate.keep_rc;
+    let reviewed = if args.no_edit {
+        section
+    } else {
+        match git_release::review::review_release(&repo, &config, &prepared, args.resume)? {
+            Some(r) => r,
+            None => {
+                term.warn("the draft was emptied: nothing was written");
+                return Ok(1);
+            }
+        }
+    };
+    consolidate::write(
+        &prepared,
+        &reviewed,
+        keep_rc,
+        args.keep_fragments,
+        Some(&repo),
+    )?;
+    let c = &prepared.grouped.consolidation;
+    eprintln!(
+        "Wrote {} ({} entries, {} groups{}) to {}",
+        version,
+        c.entry_count(),
+        prepared.grouped.group_count(),
+        if c.section_versions.is_empty() {
+            String::new()
+        } else {
+            format!(", folded {}", c.section_versions.join(", "))
+        },
+        prepared.path.display()
+    );
+    Ok(0)
+}
+
+/// `git release rules learn`.
+fn learn_rules(args: &LearnArgs) -> Result<i32> {
+    let config = load_config()?;
+    let files = match &args.changelog {
+        Some(p) => vec![p.clone()],
+        None => config.changelog_files()?,
+    };
+    if files.is_empty() {
+        return Err(Error::Refused(format!(
+            "no changelog found ({}); pass --changelog PATH",
+            config.changelog_template()
+        )));
+    }
+    let mut logs = Vec::new();
+    for f in &files {
+        logs.push(std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?);
+        if args.history {
+            let repo = open_repo()?;
+            let rel = f.canonicalize().unwrap_or_else(|_| f.clone());
+            let rel = rel.strip_prefix(repo.root()).unwrap_or(&rel).to_path_buf();
+            for version in repo.file_history(&rel)? {
+                logs.push(String::from_utf8_lossy(&version.contents).into_owned());
+            }
+        }
+    }
+    let learned = consolidate::learn_rules(&config, &logs);
+    let source = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let source = if args.history {
+        format!("{source} and its history")
+    } else {
+        source
+    };
+    let out = group::learn::to_toml(&learned, &source);
+    match &args.output {
+        Some(path) => {
+            git_release::atomic::write(path, out.as_bytes())?;
+            eprintln!("Wrote {} rules to {}", learned.rules.len(), path.display());
+        }
+        None => print_out(&out)?,
+    }
+    Ok(0)
+}
+
+/// The project's configuration, looked up from the current directory to the top of the
+/// git work tree (or the current directory outside git); its warnings go to stderr.
+pub fn load_config() -> Result<Config> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let top = git::toplevel(&cwd);
+    let config = Config::discover(&cwd, top.as_deref())?;
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(config)
+}
+
+/// `git release build`: towncrier's `build`, natively. With `--draft` stdout holds exactly
+/// what towncrier prints there; everything else goes to stderr.
+fn build(args: &BuildArgs) -> Result<i32> {
+    let config = load_config()?;
+    let fragments = git_release::fragments::discover(&config)?;
+    for unknown in &fragments.unknown {
+        eprintln!(
+            "warning: {} (towncrier would skip it silently)",
+            unknown.to_error(&config)
+        );
+    }
+    let version = match &args.version {
+        Some(v) => v.clone(),
+        None => towncrier::default_version(&config)?,
+    };
+    let date = match &args.date {
+        Some(d) => d.clone(),
+        None => towncrier::default_date()?,
+    };
+    let name = args.name.as_deref();
+
+    if args.draft {
+        let content = towncrier::render_section(&config, &fragments, &version, &date, name)?;
+        print_out(&format!("{content}\n"))?;
+        return Ok(0);
+    }
+
+    eprintln!(
+        "Building {version} ({date}) from {} news fragment(s)...",
+        fragments.fragments.len()
+    );
+    let report = towncrier::build(&config, &fragments, &version, &date, name, args.keep)?;
+    eprintln!("Wrote and staged {}", report.changelog.display());
+    if !report.removed.is_empty() {
+        eprintln!("Removed the following files:");
+        for p in &report.removed {
+            eprintln!("{}", p.display());
+        }
+    }
+    if !report.kept.is_empty() {
+        eprintln!("Keeping the following files:");
+        for p in &report.kept {
+            eprintln!("{}", p.display());
+        }
+    }
+    if report.removed.is_empty() && report.kept.is_empty() {
+        eprintln!("No news fragments to remove. Skipping!");
+    }
+    eprintln!("Done!");
+    Ok(0)
+}

@@ -1,0 +1,143 @@
+//! Text the commands print: the release plan, the summary, and results on stdout.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use git_release::error::{Error, Result};
+use git_release::git::Repo;
+use git_release::release::{Plan, Summary};
+use git_release::version::ReleaseKind;
+
+use super::term::Term;
+
+/// The plan, as shown before the question.
+pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
+    let relative = |p: &Path| {
+        p.strip_prefix(repo.root())
+            .unwrap_or(p)
+            .display()
+            .to_string()
+    };
+    let mut out = String::new();
+    let kind = match (plan.kind(), plan.version.is_sprint()) {
+        (ReleaseKind::Final, true) => "Final release (sprint)".to_string(),
+        (k, _) => k.to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        term.bold(format!("Release plan for {}", plan.version))
+    );
+    let _ = writeln!(out, "  Version:    {} → {}", plan.current, plan.version);
+    let _ = writeln!(out, "  Type:       {kind}");
+    let _ = writeln!(
+        out,
+        "  Branch:     {} (from {})",
+        plan.branch, plan.base_branch
+    );
+    let _ = writeln!(out, "  Date:       {}", plan.request.date);
+    let _ = writeln!(
+        out,
+        "  WebUI:      {}",
+        plan.webui
+            .as_ref()
+            .map(|w| w.to_string())
+            .unwrap_or_else(|| "not updated".into())
+    );
+    let _ = writeln!(out, "  Changelog:  {}", relative(&plan.changelog));
+    if plan.version.is_final() {
+        let _ = writeln!(
+            out,
+            "  RC merged:  {}",
+            if plan.rc_sections.is_empty() {
+                "none".into()
+            } else {
+                plan.rc_sections.join(", ")
+            }
+        );
+    }
+    let fragments = match plan.fragment_files.len() {
+        0 if plan.version.is_final() => "none (the rc sections hold the entries)".to_string(),
+        0 => "none: the changelog gets no section for this release".to_string(),
+        n => format!(
+            "{n} in {}",
+            relative(plan.fragment_files[0].parent().unwrap_or(Path::new(".")))
+        ),
+    };
+    let _ = writeln!(out, "  Fragments:  {fragments}");
+    if !plan.stale.is_empty() {
+        let _ = writeln!(
+            out,
+            "  Stale:      {} already released, removed without being listed: {}",
+            plan.stale.len(),
+            plan.stale.join(", ")
+        );
+    }
+    if let Some(s) = &plan.section {
+        let entries = s.entries().count();
+        let _ = writeln!(
+            out,
+            "  Entries:    {entries} across {} categories{}",
+            s.categories.len(),
+            if plan.group_count > 0 {
+                format!(" ({} groups)", plan.group_count)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let _ = writeln!(out, "Steps:");
+    for (i, s) in plan.steps.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", i + 1, s.name);
+    }
+    out
+}
+
+/// The summary, as printed after a release.
+pub fn render_summary(summary: &Summary) -> String {
+    let mut out = String::from("Release prepared\n");
+    let _ = writeln!(out, "  Version:    {}", summary.version);
+    let _ = writeln!(out, "  Branch:     {}", summary.branch);
+    let _ = writeln!(out, "  Type:       {}", summary.kind);
+    let _ = writeln!(
+        out,
+        "  WebUI:      {}",
+        summary.webui.as_deref().unwrap_or("not updated")
+    );
+    let changelog = if summary.entries == 0 {
+        "no new section".to_string()
+    } else {
+        format!(
+            "{} entries across {} categories{}",
+            summary.entries,
+            summary.categories,
+            if summary.groups > 0 {
+                format!(" ({} groups)", summary.groups)
+            } else {
+                String::new()
+            }
+        )
+    };
+    let _ = writeln!(out, "  Changelog:  {changelog}");
+    let merged = if summary.rc_merged.is_empty() {
+        "none".to_string()
+    } else {
+        summary.rc_merged.join(", ")
+    };
+    let _ = writeln!(out, "  RC merged:  {merged}");
+    if let Some(n) = &summary.next_version {
+        let _ = writeln!(out, "  Next:       {n}");
+    }
+    out
+}
+
+/// Write a command's result to stdout, all at once. A closed pipe is an error (which
+/// `main` turns into a quiet exit), never a panic.
+pub fn print_out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(|e| Error::io("<stdout>", e))
+}

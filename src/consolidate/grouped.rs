@@ -1,0 +1,267 @@
+//! The folded release grouped by a strategy, as a changelog section and as JSON.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::fold::{Consolidation, Duplicate, Source, Stale};
+use crate::changelog::{Category, Changelog, Entry, Release, Subsection};
+use crate::error::Result;
+use crate::group::{self, Context, Grouper, Grouping, Item};
+
+/// One category of the grouped section.
+#[derive(Debug, Clone)]
+pub struct GroupedCategory {
+    pub name: String,
+    pub entries: Vec<Entry>,
+    /// `None` for a category that is not grouped (listed flat).
+    pub grouping: Option<Grouping>,
+}
+
+/// The consolidated, grouped release.
+#[derive(Debug, Clone)]
+pub struct Grouped {
+    pub consolidation: Consolidation,
+    pub categories: Vec<GroupedCategory>,
+}
+
+/// Group the configured categories with a strategy.
+pub fn group(
+    consolidation: Consolidation,
+    grouper: &dyn Grouper,
+    grouped_categories: &[String],
+    ctx: &Context,
+) -> Result<Grouped> {
+    let mut categories = Vec::new();
+    for c in &consolidation.categories {
+        let entries: Vec<Entry> = c.entries.iter().map(|(e, _)| e.clone()).collect();
+        let grouping = if grouped_categories
+            .iter()
+            .any(|g| g.eq_ignore_ascii_case(&c.name))
+        {
+            let items: Vec<Item> = entries
+                .iter()
+                .map(|e| Item::new(e.text.clone(), e.prs.clone()))
+                .collect();
+            let g = group::group_category(grouper, &c.name, &items, ctx)?;
+            // Nothing grouped: the category stays flat rather than one "Other" block.
+            (!g.groups.is_empty()).then_some(g)
+        } else {
+            None
+        };
+        categories.push(GroupedCategory {
+            name: c.name.clone(),
+            entries,
+            grouping,
+        });
+    }
+    Ok(Grouped {
+        consolidation,
+        categories,
+    })
+}
+
+impl Grouped {
+    /// The section as a changelog release, ready to render or insert.
+    pub fn release(&self) -> Release {
+        let c = &self.consolidation;
+        let mut release = Release::named(c.name.as_deref(), &c.version, Some(&c.date));
+        for cat in &self.categories {
+            let mut category = Category::new(cat.name.clone());
+            match &cat.grouping {
+                None => category.entries = cat.entries.clone(),
+                Some(g) => {
+                    for group in &g.groups {
+                        category.subsections.push(Subsection::new(
+                            group.title.clone(),
+                            Some(group.description.clone()).filter(|d| !d.is_empty()),
+                            group
+                                .members
+                                .iter()
+                                .map(|&m| cat.entries[m].clone())
+                                .collect(),
+                        ));
+                    }
+                    if !g.other.is_empty() {
+                        category.subsections.push(Subsection::new(
+                            group::other_title(&cat.name),
+                            None,
+                            g.other.iter().map(|&m| cat.entries[m].clone()).collect(),
+                        ));
+                    }
+                }
+            }
+            release.categories.push(category);
+        }
+        release
+    }
+
+    /// Why each group is there, by category and title (for the review draft).
+    pub fn reasons(&self) -> BTreeMap<(String, String), String> {
+        let mut out = BTreeMap::new();
+        for cat in &self.categories {
+            if let Some(g) = &cat.grouping {
+                for group in &g.groups {
+                    out.insert(
+                        (cat.name.clone(), group.title.clone()),
+                        format!("{} ({})", group.reason, group.tier),
+                    );
+                }
+                if !g.other.is_empty() {
+                    out.insert(
+                        (cat.name.clone(), group::other_title(&cat.name)),
+                        "entries no group claimed".to_string(),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    pub fn group_count(&self) -> usize {
+        self.categories
+            .iter()
+            .filter_map(|c| c.grouping.as_ref())
+            .map(|g| g.groups.len())
+            .sum()
+    }
+
+    /// The section as JSON data, in the shape of `gold.json` plus each group's tier.
+    pub fn view(&self) -> SectionView {
+        let item = |e: &Entry| ItemOut {
+            pr: e.pr(),
+            prs: e.prs.clone(),
+            text: e.text.clone(),
+        };
+        let c = &self.consolidation;
+        SectionView {
+            version: c.version.to_string(),
+            date: c.date.clone(),
+            rc_versions_consolidated: c.section_versions.clone(),
+            categories: self
+                .categories
+                .iter()
+                .map(|cat| CategoryOut {
+                    name: cat.name.clone(),
+                    groups: match &cat.grouping {
+                        None => vec![GroupOut {
+                            title: None,
+                            description: String::new(),
+                            tier: None,
+                            other: false,
+                            items: cat.entries.iter().map(item).collect(),
+                        }],
+                        Some(g) => g
+                            .groups
+                            .iter()
+                            .map(|gr| GroupOut {
+                                title: Some(gr.title.clone()),
+                                description: gr.description.clone(),
+                                tier: Some(gr.tier.as_str().to_string()),
+                                other: false,
+                                items: gr.members.iter().map(|&m| item(&cat.entries[m])).collect(),
+                            })
+                            .chain((!g.other.is_empty()).then(|| GroupOut {
+                                title: Some(group::other_title(&cat.name)),
+                                description: String::new(),
+                                tier: None,
+                                other: true,
+                                items: g.other.iter().map(|&m| item(&cat.entries[m])).collect(),
+                            }))
+                            .collect(),
+                    },
+                })
+                .collect(),
+            duplicates: c.duplicates.clone(),
+            stale: c.stale.clone(),
+        }
+    }
+}
+
+/// `--format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    pub version: String,
+    pub date: String,
+    pub rc_versions_consolidated: Vec<String>,
+    pub categories: Vec<CategoryOut>,
+    pub duplicates: Vec<Duplicate>,
+    pub stale: Vec<Stale>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryOut {
+    pub name: String,
+    pub groups: Vec<GroupOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupOut {
+    pub title: Option<String>,
+    pub description: String,
+    pub tier: Option<String>,
+    pub other: bool,
+    pub items: Vec<ItemOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemOut {
+    pub pr: Option<u64>,
+    pub prs: Vec<u64>,
+    pub text: String,
+}
+
+/// The history a grouping strategy can learn from: the changelog's grouped categories
+/// (titled subsections) of final releases other than the one being made.
+pub fn history(changelog: &Changelog, skip: &[usize]) -> Vec<group::HistorySection> {
+    let mut out = Vec::new();
+    for (i, r) in changelog.releases().iter().enumerate() {
+        if skip.contains(&i) || r.version().is_none_or(|v| !v.is_final()) {
+            continue;
+        }
+        for c in &r.categories {
+            if c.subsections.iter().all(|s| s.is_other()) {
+                continue;
+            }
+            let mut s = group::HistorySection {
+                release: r.title().to_string(),
+                category: c.name.clone(),
+                ..Default::default()
+            };
+            for e in &c.entries {
+                s.entries.push((e.text.clone(), None));
+            }
+            for sub in &c.subsections {
+                let label = (!sub.is_other()).then_some(s.groups.len());
+                s.groups.push((
+                    sub.title.clone(),
+                    sub.description.clone().unwrap_or_default(),
+                ));
+                for e in &sub.entries {
+                    s.entries.push((e.text.clone(), label));
+                }
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Word statistics over every entry of the changelog plus the entries being grouped.
+pub fn corpus(changelog: &Changelog, extra: &Consolidation) -> group::Corpus {
+    let mut corpus = group::Corpus::default();
+    for r in changelog.releases() {
+        for e in r.entries() {
+            corpus.add(&e.text);
+        }
+    }
+    // Fragments are not in the changelog yet.
+    for c in &extra.categories {
+        for (e, source) in &c.entries {
+            if *source == Source::Fragments {
+                corpus.add(&e.text);
+            }
+        }
+    }
+    corpus
+}
