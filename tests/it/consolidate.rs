@@ -2,14 +2,11 @@
 //! holding the Backend.AI final releases (tests/fixtures/backend-ai), every strategy, the
 //! stale-fragment case, writing in place, the review in scripted editors, and bad input.
 
-mod common;
-mod workflow;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{fixtures, git};
-use workflow::{
+use crate::common::{fixtures, git};
+use crate::workflow::{
     commit_all, expected, listed, ok, one_error, repo_at, repo_of, run, sections, state, text,
 };
 
@@ -288,7 +285,7 @@ fn strategies_list_every_entry_once_26_2_0() {
 /// and the published `## 26.2.0` section already lists them.
 fn after_26_2_0() -> tempfile::TempDir {
     let src = tempfile::tempdir().unwrap();
-    common::copy_tree(&case_dir("26.2.0").join("after"), src.path());
+    crate::common::copy_tree(&case_dir("26.2.0").join("after"), src.path());
     for f in ["pyproject.toml", "VERSION"] {
         std::fs::copy(
             case_dir("26.2.0").join("before").join(f),
@@ -323,7 +320,7 @@ fn leftover_fragments_consumed_again_are_stale() {
     assert_eq!(leftover.len(), 14);
     let repo = after_26_2_0();
     let root = repo.path();
-    let on_disk: BTreeSet<u64> = workflow::fragments(root)
+    let on_disk: BTreeSet<u64> = crate::workflow::fragments(root)
         .iter()
         .flat_map(|f| f.prs.clone())
         .collect();
@@ -339,7 +336,7 @@ fn leftover_fragments_consumed_again_are_stale() {
     let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
     assert!(log.contains("\n## 26.3.0rc1 (2026-03-01)\n"));
     // One new change on top, so that the final release has something to list.
-    workflow::write_files(
+    crate::workflow::write_files(
         root,
         &[("changes/9001.feature.md", "Add a brand new thing\n")],
     );
@@ -415,7 +412,7 @@ fn leftover_fragments_alone_are_not_a_release() {
     // are already released: there is nothing to consolidate, and nothing changes.
     let repo = after_26_2_0();
     let root = repo.path();
-    let leftover: Vec<String> = workflow::fragments(root)
+    let leftover: Vec<String> = crate::workflow::fragments(root)
         .iter()
         .map(|f| format!("#{}", f.prs[0]))
         .collect();
@@ -647,7 +644,7 @@ fn an_invalid_review_is_kept_and_resumed() {
     let draft = after.draft.clone().expect("the draft is kept");
     assert!(!text(&draft).contains("[#8159]"));
     assert_eq!(
-        workflow::RepoState {
+        crate::workflow::RepoState {
             draft: None,
             ..after
         },
@@ -758,7 +755,7 @@ fn bad_input_is_one_clear_error_and_changes_nothing() {
     commit_all(root, "fixed");
 
     // An unknown fragment type.
-    workflow::write_files(root, &[("changes/123.feat.md", "Add a thing\n")]);
+    crate::workflow::write_files(root, &[("changes/123.feat.md", "Add a thing\n")]);
     commit_all(root, "a misnamed fragment");
     call(with(&[]), &["123.feat.md", "`feat` is not a fragment type"]);
 

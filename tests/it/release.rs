@@ -2,13 +2,10 @@
 //! repositories (a small made-up project, and the Backend.AI 26.1.0 release), with the
 //! branch, the files, the commits and the refusals checked from the outside.
 
-mod common;
-mod workflow;
-
 use std::path::Path;
 
-use common::{fixtures, git};
-use workflow::{ok, one_error, repo_at, repo_of, run, sections, state, text};
+use crate::common::{fixtures, git};
+use crate::workflow::{ok, one_error, repo_at, repo_of, run, sections, state, text};
 
 const PYPROJECT: &str = r#"[project]
 name = "demo"
@@ -95,7 +92,7 @@ fn project_after_rc(extra: &str) -> tempfile::TempDir {
         root,
         &["rm", "-q", "changes/10.feature.md", "changes/12.fix.md"],
     );
-    workflow::commit_all(root, "release: 1.1.0rc1 (merged)");
+    crate::workflow::commit_all(root, "release: 1.1.0rc1 (merged)");
     repo
 }
 
@@ -204,9 +201,9 @@ fn today_utc() -> String {
 #[test]
 fn the_26_1_0_final_release() {
     let src = tempfile::tempdir().unwrap();
-    common::copy_tree(&fixtures().join("backend-ai/26.1.0/before"), src.path());
+    crate::common::copy_tree(&fixtures().join("backend-ai/26.1.0/before"), src.path());
     let toml = release_toml("");
-    workflow::write_files(
+    crate::workflow::write_files(
         src.path(),
         &[
             (".git-release.toml", &toml),
@@ -224,7 +221,7 @@ fn the_26_1_0_final_release() {
     let older_at = original.find("\n## 25.19.0 (").unwrap() + 1;
 
     let day_before = today_utc();
-    let out = common::git_release(root)
+    let out = crate::common::git_release(root)
         .args(["26.1.0", "--yes"])
         .env("GIT_EDITOR", "true")
         .env("TZ", "UTC")
@@ -330,7 +327,7 @@ fn next_dev_version_overrides_the_bump() {
     let repo = project_after_rc("");
     let root = repo.path();
     let base = head(root);
-    let out = common::git_release(root)
+    let out = crate::common::git_release(root)
         .args(["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"])
         .env("NEXT_DEV_VERSION", "27.0.0")
         .output()
@@ -688,7 +685,7 @@ fn refusals_change_nothing() {
 fn after_26_2_0() -> tempfile::TempDir {
     let src = tempfile::tempdir().unwrap();
     let case = fixtures().join("backend-ai/26.2.0");
-    common::copy_tree(&case.join("after"), src.path());
+    crate::common::copy_tree(&case.join("after"), src.path());
     std::fs::copy(
         case.join("before/pyproject.toml"),
         src.path().join("pyproject.toml"),
@@ -724,11 +721,11 @@ fn stale_fragments_are_removed_without_being_listed() {
     // With a new fragment: only the new one is listed, and all of them go.
     let repo = after_26_2_0();
     let root = repo.path();
-    workflow::write_files(
+    crate::workflow::write_files(
         root,
         &[("changes/9001.feature.md", "Add a brand new thing\n")],
     );
-    workflow::commit_all(root, "a new fragment");
+    crate::workflow::commit_all(root, "a new fragment");
     let out = run(
         root,
         &["26.3.0rc1", "--yes", "--date", "2026-03-01"],
@@ -882,7 +879,7 @@ run = 'test -f "$WEBUI_FLAG" || exit 1; echo "$WEBUI_VERSION" > webui.txt'
     );
     let root = repo.path();
     let base = head(root);
-    let out = common::git_release(root)
+    let out = crate::common::git_release(root)
         .args([
             "1.1.0",
             "1.2.3",
@@ -1050,7 +1047,7 @@ fn no_editor_and_no_terminal_refuses_the_review() {
     let repo = project_after_rc("");
     let root = repo.path();
     let before = state(root);
-    let out = common::git_release(root)
+    let out = crate::common::git_release(root)
         .args(["1.1.0", "--yes", "--date", "2025-03-01"])
         .env_remove("GIT_EDITOR")
         .env_remove("VISUAL")

@@ -1,8 +1,6 @@
 //! `git release demo`: the first thing a newcomer runs.
 
-mod common;
-
-use common::git;
+use crate::common::git;
 
 #[test]
 fn demo_runs_a_full_final_release() {

@@ -811,7 +811,7 @@ fn linked_worktree() {
 
 // --- timing ---
 
-/// `cargo test --release --test git -- --ignored --nocapture status_timing`: prints how long
+/// `cargo test --release --test it -- --ignored --nocapture git::status_timing`: prints how long
 /// the pre-flight reads take on a repository of a few thousand files, next to `git status`.
 #[test]
 #[ignore = "a measurement, not a check"]
