@@ -5,10 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::common::{fixtures, git};
-use crate::workflow::{
-    commit_all, expected, listed, ok, one_error, repo_at, repo_of, run, sections, state, text,
-};
+use crate::util::{commit_all, fixtures, git, ok, one_error, repo_from, repo_with, run, text};
+use crate::workflow::{expected, listed, sections, state};
+use crate::{util, workflow};
 
 const FINAL_CASES: &[&str] = &["25.17.0", "25.18.0", "26.1.0", "26.2.0"];
 
@@ -121,7 +120,7 @@ fn groups_of(json: &serde_json::Value, category: &str) -> Vec<(String, BTreeSet<
 fn every_strategy_lists_every_entry_once(version: &str) {
     let dir = case_dir(version);
     let date = date_of(version);
-    let repo = repo_at(&dir.join("before"));
+    let repo = repo_from(&dir.join("before"));
     let root = repo.path();
 
     // What the section must hold, read independently from the rc sections and fragments.
@@ -285,7 +284,7 @@ fn strategies_list_every_entry_once_26_2_0() {
 /// and the published `## 26.2.0` section already lists them.
 fn after_26_2_0() -> tempfile::TempDir {
     let src = tempfile::tempdir().unwrap();
-    crate::common::copy_tree(&case_dir("26.2.0").join("after"), src.path());
+    util::copy_tree(&case_dir("26.2.0").join("after"), src.path());
     for f in ["pyproject.toml", "VERSION"] {
         std::fs::copy(
             case_dir("26.2.0").join("before").join(f),
@@ -294,7 +293,7 @@ fn after_26_2_0() -> tempfile::TempDir {
         .unwrap();
     }
     std::fs::write(src.path().join("VERSION"), "26.2.0\n").unwrap();
-    repo_at(src.path())
+    repo_from(src.path())
 }
 
 /// PR numbers of the `stale` array of `--format json`.
@@ -320,7 +319,7 @@ fn leftover_fragments_consumed_again_are_stale() {
     assert_eq!(leftover.len(), 14);
     let repo = after_26_2_0();
     let root = repo.path();
-    let on_disk: BTreeSet<u64> = crate::workflow::fragments(root)
+    let on_disk: BTreeSet<u64> = workflow::fragments(root)
         .iter()
         .flat_map(|f| f.prs.clone())
         .collect();
@@ -336,7 +335,7 @@ fn leftover_fragments_consumed_again_are_stale() {
     let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
     assert!(log.contains("\n## 26.3.0rc1 (2026-03-01)\n"));
     // One new change on top, so that the final release has something to list.
-    crate::workflow::write_files(
+    util::write_files(
         root,
         &[("changes/9001.feature.md", "Add a brand new thing\n")],
     );
@@ -412,7 +411,7 @@ fn leftover_fragments_alone_are_not_a_release() {
     // are already released: there is nothing to consolidate, and nothing changes.
     let repo = after_26_2_0();
     let root = repo.path();
-    let leftover: Vec<String> = crate::workflow::fragments(root)
+    let leftover: Vec<String> = workflow::fragments(root)
         .iter()
         .map(|f| format!("#{}", f.prs[0]))
         .collect();
@@ -462,7 +461,7 @@ fn fragment_names(root: &Path) -> Vec<String> {
 
 #[test]
 fn no_edit_replaces_the_rc_sections_in_place() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let original = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
     let (prefix, rc, suffix) = split_rc(&original);
@@ -517,7 +516,7 @@ fn no_edit_replaces_the_rc_sections_in_place() {
     assert!(stderr.contains("Wrote 26.1.0 (147 entries"), "{stderr}");
 
     // --keep-rc: the same section, with the rc section kept below it, byte for byte.
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let out = run(
         repo.path(),
         &[
@@ -538,7 +537,7 @@ fn no_edit_replaces_the_rc_sections_in_place() {
 
 /// The section `consolidate --no-edit` writes for 26.1.0 (for comparison with reviews).
 fn written_without_review() -> String {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let out = run(
         repo.path(),
         &["consolidate", "26.1.0", "--no-edit", "--date", "2026-01-26"],
@@ -550,7 +549,7 @@ fn written_without_review() -> String {
 
 #[test]
 fn a_scripted_editor_renames_the_groups() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let plain = written_without_review();
     let out = run(
@@ -585,7 +584,7 @@ fn a_scripted_editor_renames_the_groups() {
 
 #[test]
 fn an_emptied_draft_writes_nothing() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let before = state(root);
     let out = run(
@@ -604,7 +603,7 @@ fn an_emptied_draft_writes_nothing() {
 
 #[test]
 fn an_invalid_review_is_kept_and_resumed() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let plain = written_without_review();
     let scripts = tempfile::tempdir().unwrap();
@@ -644,7 +643,7 @@ fn an_invalid_review_is_kept_and_resumed() {
     let draft = after.draft.clone().expect("the draft is kept");
     assert!(!text(&draft).contains("[#8159]"));
     assert_eq!(
-        crate::workflow::RepoState {
+        workflow::RepoState {
             draft: None,
             ..after
         },
@@ -683,7 +682,7 @@ fn refused(root: &Path, args: &[&str], says: &[&str]) {
 
 #[test]
 fn bad_input_is_one_clear_error_and_changes_nothing() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let base = ["consolidate", "26.1.0", "--date", "2026-01-26"];
     let with = |extra: &[&str]| -> Vec<String> {
@@ -755,12 +754,12 @@ fn bad_input_is_one_clear_error_and_changes_nothing() {
     commit_all(root, "fixed");
 
     // An unknown fragment type.
-    crate::workflow::write_files(root, &[("changes/123.feat.md", "Add a thing\n")]);
+    util::write_files(root, &[("changes/123.feat.md", "Add a thing\n")]);
     commit_all(root, "a misnamed fragment");
     call(with(&[]), &["123.feat.md", "`feat` is not a fragment type"]);
 
     // A version with no rc sections and no fragments.
-    let repo = repo_of(&[
+    let repo = repo_with(&[
         (
             "pyproject.toml",
             "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n",

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{git_release, repo_from, snapshot};
+use crate::util::{git_release, repo_from, snapshot};
 
 struct Settings {
     version: String,
@@ -110,7 +110,7 @@ fn check_case(case: &Path) -> Result<(), String> {
 
 #[test]
 fn every_case_matches_towncrier() {
-    let root = crate::common::fixtures().join("towncrier-cases");
+    let root = crate::util::fixtures().join("towncrier-cases");
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
