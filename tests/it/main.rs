@@ -17,5 +17,6 @@ mod changelog;
 mod consolidate;
 mod demo;
 mod git;
+mod isolation;
 mod release;
 mod towncrier_cases;

@@ -83,7 +83,7 @@ fn project(extra: &str) -> tempfile::TempDir {
 }
 
 /// The same project after its 1.1.0rc1 release: an rc section, one fragment since.
-fn project_after_rc(extra: &str) -> tempfile::TempDir {
+pub(crate) fn project_after_rc(extra: &str) -> tempfile::TempDir {
     let repo = project(extra);
     let root = repo.path();
     let log = CHANGELOG.replace("## 1.0.0 (", &format!("{RC1}## 1.0.0 ("));
