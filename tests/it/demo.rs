@@ -1,16 +1,13 @@
 //! `git release demo`: the first thing a newcomer runs.
 
-mod common;
-
-use common::git;
+use crate::util::{git, git_release};
 
 #[test]
 fn demo_runs_a_full_final_release() {
-    let out = assert_cmd::Command::cargo_bin("git-release")
-        .unwrap()
+    let cwd = tempfile::tempdir().unwrap();
+    let out = git_release(cwd.path())
         .arg("demo")
         .env("NO_COLOR", "1")
-        .env_remove("GIT_DIR")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -40,8 +37,7 @@ fn demo_runs_a_full_final_release() {
 fn demo_keeps_its_repository_with_dir() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("demo");
-    assert_cmd::Command::cargo_bin("git-release")
-        .unwrap()
+    git_release(parent.path())
         .args(["demo", "--dir"])
         .arg(&dir)
         .env("NO_COLOR", "1")
@@ -70,8 +66,7 @@ fn demo_keeps_its_repository_with_dir() {
     assert!(next.contains("NEXT_RELEASE_VERSION = \"1.5.0\""), "{next}");
     assert_eq!(git(&dir, &["status", "--porcelain"]), "");
     // A second demo into the same directory is refused.
-    assert_cmd::Command::cargo_bin("git-release")
-        .unwrap()
+    git_release(parent.path())
         .args(["demo", "--dir"])
         .arg(&dir)
         .assert()

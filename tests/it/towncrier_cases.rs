@@ -3,11 +3,9 @@
 //! `scripts/towncrier-diff.py --regenerate`). git-release must do exactly the same, without
 //! Python. Adding a case is adding a folder.
 
-mod common;
-
 use std::path::Path;
 
-use common::{git_release, repo_from, snapshot};
+use crate::util::{git_release, repo_from, snapshot};
 
 struct Settings {
     version: String,
@@ -112,7 +110,7 @@ fn check_case(case: &Path) -> Result<(), String> {
 
 #[test]
 fn every_case_matches_towncrier() {
-    let root = common::fixtures().join("towncrier-cases");
+    let root = crate::util::fixtures().join("towncrier-cases");
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -2,16 +2,12 @@
 //! holding the Backend.AI final releases (tests/fixtures/backend-ai), every strategy, the
 //! stale-fragment case, writing in place, the review in scripted editors, and bad input.
 
-mod common;
-mod workflow;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{fixtures, git};
-use workflow::{
-    commit_all, expected, listed, ok, one_error, repo_at, repo_of, run, sections, state, text,
-};
+use crate::util::{commit_all, fixtures, git, ok, one_error, repo_from, repo_with, run, text};
+use crate::workflow::{expected, listed, sections, state};
+use crate::{util, workflow};
 
 const FINAL_CASES: &[&str] = &["25.17.0", "25.18.0", "26.1.0", "26.2.0"];
 
@@ -124,7 +120,7 @@ fn groups_of(json: &serde_json::Value, category: &str) -> Vec<(String, BTreeSet<
 fn every_strategy_lists_every_entry_once(version: &str) {
     let dir = case_dir(version);
     let date = date_of(version);
-    let repo = repo_at(&dir.join("before"));
+    let repo = repo_from(&dir.join("before"));
     let root = repo.path();
 
     // What the section must hold, read independently from the rc sections and fragments.
@@ -288,7 +284,7 @@ fn strategies_list_every_entry_once_26_2_0() {
 /// and the published `## 26.2.0` section already lists them.
 fn after_26_2_0() -> tempfile::TempDir {
     let src = tempfile::tempdir().unwrap();
-    common::copy_tree(&case_dir("26.2.0").join("after"), src.path());
+    util::copy_tree(&case_dir("26.2.0").join("after"), src.path());
     for f in ["pyproject.toml", "VERSION"] {
         std::fs::copy(
             case_dir("26.2.0").join("before").join(f),
@@ -297,7 +293,7 @@ fn after_26_2_0() -> tempfile::TempDir {
         .unwrap();
     }
     std::fs::write(src.path().join("VERSION"), "26.2.0\n").unwrap();
-    repo_at(src.path())
+    repo_from(src.path())
 }
 
 /// PR numbers of the `stale` array of `--format json`.
@@ -339,7 +335,7 @@ fn leftover_fragments_consumed_again_are_stale() {
     let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
     assert!(log.contains("\n## 26.3.0rc1 (2026-03-01)\n"));
     // One new change on top, so that the final release has something to list.
-    workflow::write_files(
+    util::write_files(
         root,
         &[("changes/9001.feature.md", "Add a brand new thing\n")],
     );
@@ -465,7 +461,7 @@ fn fragment_names(root: &Path) -> Vec<String> {
 
 #[test]
 fn no_edit_replaces_the_rc_sections_in_place() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let original = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
     let (prefix, rc, suffix) = split_rc(&original);
@@ -520,7 +516,7 @@ fn no_edit_replaces_the_rc_sections_in_place() {
     assert!(stderr.contains("Wrote 26.1.0 (147 entries"), "{stderr}");
 
     // --keep-rc: the same section, with the rc section kept below it, byte for byte.
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let out = run(
         repo.path(),
         &[
@@ -541,7 +537,7 @@ fn no_edit_replaces_the_rc_sections_in_place() {
 
 /// The section `consolidate --no-edit` writes for 26.1.0 (for comparison with reviews).
 fn written_without_review() -> String {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let out = run(
         repo.path(),
         &["consolidate", "26.1.0", "--no-edit", "--date", "2026-01-26"],
@@ -553,7 +549,7 @@ fn written_without_review() -> String {
 
 #[test]
 fn a_scripted_editor_renames_the_groups() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let plain = written_without_review();
     let out = run(
@@ -588,7 +584,7 @@ fn a_scripted_editor_renames_the_groups() {
 
 #[test]
 fn an_emptied_draft_writes_nothing() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let before = state(root);
     let out = run(
@@ -607,7 +603,7 @@ fn an_emptied_draft_writes_nothing() {
 
 #[test]
 fn an_invalid_review_is_kept_and_resumed() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let plain = written_without_review();
     let scripts = tempfile::tempdir().unwrap();
@@ -686,7 +682,7 @@ fn refused(root: &Path, args: &[&str], says: &[&str]) {
 
 #[test]
 fn bad_input_is_one_clear_error_and_changes_nothing() {
-    let repo = repo_at(&case_dir("26.1.0").join("before"));
+    let repo = repo_from(&case_dir("26.1.0").join("before"));
     let root = repo.path();
     let base = ["consolidate", "26.1.0", "--date", "2026-01-26"];
     let with = |extra: &[&str]| -> Vec<String> {
@@ -758,12 +754,12 @@ fn bad_input_is_one_clear_error_and_changes_nothing() {
     commit_all(root, "fixed");
 
     // An unknown fragment type.
-    workflow::write_files(root, &[("changes/123.feat.md", "Add a thing\n")]);
+    util::write_files(root, &[("changes/123.feat.md", "Add a thing\n")]);
     commit_all(root, "a misnamed fragment");
     call(with(&[]), &["123.feat.md", "`feat` is not a fragment type"]);
 
     // A version with no rc sections and no fragments.
-    let repo = repo_of(&[
+    let repo = repo_with(&[
         (
             "pyproject.toml",
             "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n",

@@ -2,13 +2,11 @@
 //! repositories (a small made-up project, and the Backend.AI 26.1.0 release), with the
 //! branch, the files, the commits and the refusals checked from the outside.
 
-mod common;
-mod workflow;
-
 use std::path::Path;
 
-use common::{fixtures, git};
-use workflow::{ok, one_error, repo_at, repo_of, run, sections, state, text};
+use crate::util;
+use crate::util::{fixtures, git, ok, one_error, repo_from, repo_with, run, text};
+use crate::workflow::{sections, state};
 
 const PYPROJECT: &str = r#"[project]
 name = "demo"
@@ -67,7 +65,7 @@ fn template() -> String {
 fn project(extra: &str) -> tempfile::TempDir {
     let template = template();
     let toml = release_toml(extra);
-    repo_of(&[
+    repo_with(&[
         ("pyproject.toml", PYPROJECT),
         (".git-release.toml", &toml),
         ("CHANGELOG.md", CHANGELOG),
@@ -85,7 +83,7 @@ fn project(extra: &str) -> tempfile::TempDir {
 }
 
 /// The same project after its 1.1.0rc1 release: an rc section, one fragment since.
-fn project_after_rc(extra: &str) -> tempfile::TempDir {
+pub(crate) fn project_after_rc(extra: &str) -> tempfile::TempDir {
     let repo = project(extra);
     let root = repo.path();
     let log = CHANGELOG.replace("## 1.0.0 (", &format!("{RC1}## 1.0.0 ("));
@@ -95,7 +93,7 @@ fn project_after_rc(extra: &str) -> tempfile::TempDir {
         root,
         &["rm", "-q", "changes/10.feature.md", "changes/12.fix.md"],
     );
-    workflow::commit_all(root, "release: 1.1.0rc1 (merged)");
+    util::commit_all(root, "release: 1.1.0rc1 (merged)");
     repo
 }
 
@@ -204,9 +202,9 @@ fn today_utc() -> String {
 #[test]
 fn the_26_1_0_final_release() {
     let src = tempfile::tempdir().unwrap();
-    common::copy_tree(&fixtures().join("backend-ai/26.1.0/before"), src.path());
+    util::copy_tree(&fixtures().join("backend-ai/26.1.0/before"), src.path());
     let toml = release_toml("");
-    workflow::write_files(
+    util::write_files(
         src.path(),
         &[
             (".git-release.toml", &toml),
@@ -216,7 +214,7 @@ fn the_26_1_0_final_release() {
             ("docs/notes.txt", "NEXT_RELEASE_VERSION stays here.\n"),
         ],
     );
-    let repo = repo_at(src.path());
+    let repo = repo_from(src.path());
     let root = repo.path();
     let base = head(root);
     let original = read(root, "CHANGELOG.md");
@@ -224,7 +222,7 @@ fn the_26_1_0_final_release() {
     let older_at = original.find("\n## 25.19.0 (").unwrap() + 1;
 
     let day_before = today_utc();
-    let out = common::git_release(root)
+    let out = util::git_release(root)
         .args(["26.1.0", "--yes"])
         .env("GIT_EDITOR", "true")
         .env("TZ", "UTC")
@@ -330,7 +328,7 @@ fn next_dev_version_overrides_the_bump() {
     let repo = project_after_rc("");
     let root = repo.path();
     let base = head(root);
-    let out = common::git_release(root)
+    let out = util::git_release(root)
         .args(["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"])
         .env("NEXT_DEV_VERSION", "27.0.0")
         .output()
@@ -688,14 +686,14 @@ fn refusals_change_nothing() {
 fn after_26_2_0() -> tempfile::TempDir {
     let src = tempfile::tempdir().unwrap();
     let case = fixtures().join("backend-ai/26.2.0");
-    common::copy_tree(&case.join("after"), src.path());
+    util::copy_tree(&case.join("after"), src.path());
     std::fs::copy(
         case.join("before/pyproject.toml"),
         src.path().join("pyproject.toml"),
     )
     .unwrap();
     std::fs::write(src.path().join("VERSION"), "26.2.0\n").unwrap();
-    repo_at(src.path())
+    repo_from(src.path())
 }
 
 #[test]
@@ -724,11 +722,11 @@ fn stale_fragments_are_removed_without_being_listed() {
     // With a new fragment: only the new one is listed, and all of them go.
     let repo = after_26_2_0();
     let root = repo.path();
-    workflow::write_files(
+    util::write_files(
         root,
         &[("changes/9001.feature.md", "Add a brand new thing\n")],
     );
-    workflow::commit_all(root, "a new fragment");
+    util::commit_all(root, "a new fragment");
     let out = run(
         root,
         &["26.3.0rc1", "--yes", "--date", "2026-03-01"],
@@ -882,7 +880,7 @@ run = 'test -f "$WEBUI_FLAG" || exit 1; echo "$WEBUI_VERSION" > webui.txt'
     );
     let root = repo.path();
     let base = head(root);
-    let out = common::git_release(root)
+    let out = util::git_release(root)
         .args([
             "1.1.0",
             "1.2.3",
@@ -973,7 +971,7 @@ fn the_default_freeze_spares_the_configuration_and_the_next_version_file() {
     // `files` defaults to every file: the placeholder is also the next-version variable's
     // name and is spelled in the configuration itself.
     let template = template();
-    let repo = repo_of(&[
+    let repo = repo_with(&[
         ("pyproject.toml", PYPROJECT),
         (
             ".git-release.toml",
@@ -1050,7 +1048,7 @@ fn no_editor_and_no_terminal_refuses_the_review() {
     let repo = project_after_rc("");
     let root = repo.path();
     let before = state(root);
-    let out = common::git_release(root)
+    let out = util::git_release(root)
         .args(["1.1.0", "--yes", "--date", "2025-03-01"])
         .env_remove("GIT_EDITOR")
         .env_remove("VISUAL")

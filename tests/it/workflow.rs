@@ -1,79 +1,11 @@
-//! Helpers for the end-to-end tests of the release workflow and `consolidate`: test
-//! repositories with their own git identity, the state a refused command must leave alone,
-//! and a deliberately simple, independent reading of changelogs and fragments that computes
-//! what a consolidated section must list.
-
-#![allow(dead_code)]
+//! What the end-to-end tests of the release workflow and `consolidate` check against: the
+//! state a refused command must leave alone, and a deliberately simple, independent reading
+//! of changelogs and fragments that computes what a consolidated section must list.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Output;
 
-use crate::common::{copy_tree, git, git_release, snapshot};
-
-/// A fresh repository on `main` holding a copy of `src`, committed, with a local identity
-/// (CI has no global one).
-pub fn repo_at(src: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(src, dir.path());
-    init(dir.path());
-    dir
-}
-
-/// A fresh repository on `main` with these files, committed.
-pub fn repo_of(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), files);
-    init(dir.path());
-    dir
-}
-
-pub fn write_files(root: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let p = root.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-}
-
-fn init(dir: &Path) {
-    git(dir, &["init", "-q", "-b", "main", "."]);
-    git(dir, &["config", "user.name", "Release Tester"]);
-    git(dir, &["config", "user.email", "release-tester@example.com"]);
-    git(dir, &["config", "commit.gpgsign", "false"]);
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "base"]);
-}
-
-/// Commit everything with `message`.
-pub fn commit_all(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-}
-
-/// Run the binary with `args` and `GIT_EDITOR=editor`.
-pub fn run(dir: &Path, args: &[&str], editor: &str) -> Output {
-    git_release(dir)
-        .args(args)
-        .env("GIT_EDITOR", editor)
-        .output()
-        .unwrap()
-}
-
-pub fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Panics with the command's output unless it succeeded.
-pub fn ok(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
+use crate::util::{git, snapshot};
 
 /// Everything a refused command must leave as it was.
 #[derive(Debug, PartialEq, Eq)]
@@ -106,27 +38,6 @@ pub fn state(dir: &Path) -> RepoState {
         state_file: dir.join(".git/git-release/state.json").exists(),
         draft: std::fs::read(dir.join(".git/RELEASE_NOTES.md")).ok(),
     }
-}
-
-/// The one `error:` line of a failed command's stderr, checking that it did not panic and
-/// exited with 1 or 2.
-pub fn one_error(out: &Output, what: &str) -> String {
-    let stderr = text(&out.stderr);
-    let code = out.status.code();
-    assert!(
-        matches!(code, Some(1) | Some(2)),
-        "{what}: exit code {code:?}, expected 1 or 2\nstderr:\n{stderr}"
-    );
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "{what}: panicked\n{stderr}"
-    );
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error:") || l.starts_with("error["))
-        .collect();
-    assert_eq!(errors.len(), 1, "{what}: one error expected\n{stderr}");
-    stderr
 }
 
 // --- an independent reading of the inputs -------------------------------------------

@@ -1,9 +1,7 @@
 //! `git release build` end to end: the real binary in throwaway git repositories holding
 //! the Backend.AI release states (tests/fixtures/backend-ai) and small made-up projects.
 
-mod common;
-
-use common::{backend_ai_cases, git, git_release, repo_from, repo_with, snapshot};
+use crate::util::{backend_ai_cases, git, git_release, repo_from, repo_with, snapshot};
 use predicates::prelude::*;
 
 /// `--draft` prints exactly what towncrier 26.9 printed for each release state.
@@ -117,7 +115,7 @@ fn keep_leaves_the_fragments() {
 #[test]
 fn existing_version_is_refused() {
     // 26.2.0's changelog already holds `## 26.1.0 (2026-01-26)`.
-    let dir = common::fixtures().join("backend-ai/26.2.0/before");
+    let dir = crate::util::fixtures().join("backend-ai/26.2.0/before");
     let repo = repo_from(&dir);
     let before = snapshot(repo.path());
     git_release(repo.path())

@@ -705,7 +705,7 @@ proptest! {
     }
 }
 
-/// `cargo test --release --test changelog parse_speed -- --ignored --nocapture`
+/// `cargo test --release --test it changelog::parse_speed -- --ignored --nocapture`
 #[test]
 #[ignore = "timing; run in release mode"]
 fn parse_speed() {

@@ -4,66 +4,27 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use git_release::Error;
 use git_release::git::{DirtyKind, DirtyPath, Repo};
 
-/// Environment variables that would point a git child at another repository (set when the
-/// tests run from a git hook, for instance).
-const REPO_ENV: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_COMMON_DIR",
-    "GIT_PREFIX",
-];
+use crate::util::{
+    commit_all, git, git_command, identity_in_config, stdout_of, write_file as write,
+};
 
-/// Run git in `dir`, panic on failure, return stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
-    git_env(dir, args, &[])
-}
-
+/// Run git in `dir` with `env` added, panic on failure, return stdout.
 fn git_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir).args(args).stdin(Stdio::null());
-    for var in REPO_ENV {
-        cmd.env_remove(var);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    stdout_of(git_command(dir).args(args).envs(env.iter().copied()))
 }
 
-/// A fresh repository on branch `main` with a local identity and no commit.
+/// A fresh repository on branch `main` with no commit, at its canonical path. The library
+/// commits in-process, so the identity goes into the repository's config too.
 fn empty_repo() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::util::empty_repo();
     let dir = tmp.path().canonicalize().unwrap();
-    git(&dir, &["init", "--quiet", "-b", "main"]);
-    git(&dir, &["config", "user.name", "Test"]);
-    git(&dir, &["config", "user.email", "test@example.com"]);
-    git(&dir, &["config", "commit.gpgsign", "false"]);
+    identity_in_config(&dir);
     (tmp, dir)
-}
-
-fn write(dir: &Path, path: &str, contents: &str) {
-    let path = dir.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
-}
-
-fn commit_all(dir: &Path, message: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "--quiet", "-m", message]);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
 }
 
 /// A repository with one commit: README.md, src/lib.rs, .gitignore ignoring `*.log`.
@@ -145,8 +106,7 @@ fn discovers_from_a_subdirectory() {
 fn outside_a_repository_is_a_git_error() {
     let tmp = tempfile::tempdir().unwrap();
     // A ceiling would be needed if /tmp itself were in a repository; it is not on CI.
-    if Command::new("git")
-        .current_dir(tmp.path())
+    if git_command(tmp.path())
         .args(["rev-parse", "--git-dir"])
         .stderr(Stdio::null())
         .stdout(Stdio::null())
@@ -360,8 +320,7 @@ fn merge_conflict() {
     git(&dir, &["switch", "--quiet", "main"]);
     write(&dir, "README.md", "# main\n");
     commit_all(&dir, "main");
-    let out = Command::new("git")
-        .current_dir(&dir)
+    let out = git_command(&dir)
         .args(["merge", "--quiet", "other"])
         .output()
         .unwrap();
@@ -562,7 +521,7 @@ fn config_values() {
     assert_eq!(repo.config_string("git-release.no-such-key"), None);
     assert_eq!(
         repo.config_string("user.email").as_deref(),
-        Some("test@example.com")
+        Some(crate::util::EMAIL)
     );
 }
 
@@ -764,7 +723,16 @@ fn editor_is_what_git_var_says() {
     let (_tmp, dir) = repo();
     git(&dir, &["config", "core.editor", "my-editor --wait"]);
     let repo = Repo::discover(&dir).unwrap();
-    let expected = git(&dir, &["var", "GIT_EDITOR"]);
+    // The library's git runs in this process's environment: ask git with the same editor
+    // variables.
+    let mut var = git_command(&dir);
+    var.args(["var", "GIT_EDITOR"]);
+    for name in ["GIT_EDITOR", "VISUAL", "EDITOR"] {
+        if let Some(value) = std::env::var_os(name) {
+            var.env(name, value);
+        }
+    }
+    let expected = stdout_of(&mut var);
     assert_eq!(repo.editor().unwrap(), expected.trim_end());
     if std::env::var_os("GIT_EDITOR").is_none() {
         assert_eq!(repo.editor().unwrap(), "my-editor --wait");
@@ -811,7 +779,7 @@ fn linked_worktree() {
 
 // --- timing ---
 
-/// `cargo test --release --test git -- --ignored --nocapture status_timing`: prints how long
+/// `cargo test --release --test it -- --ignored --nocapture git::status_timing`: prints how long
 /// the pre-flight reads take on a repository of a few thousand files, next to `git status`.
 #[test]
 #[ignore = "a measurement, not a check"]

@@ -1,0 +1,22 @@
+//! The integration tests, in one binary (as ripgrep's `tests/tests.rs`): one module per
+//! area, sharing one set of helpers, so the suite links once.
+//!
+//! Every git and `git-release` process is built by `util`, which isolates it from the
+//! environment the tests run in (a git hook's `GIT_DIR`, the user's editor and config).
+
+// Where the fixtures are; shared with tests/grouping_quality.rs.
+#[path = "../common/mod.rs"]
+mod common;
+/// Processes, repositories and files.
+mod util;
+/// What the workflow and `consolidate` tests check against.
+mod workflow;
+
+mod build;
+mod changelog;
+mod consolidate;
+mod demo;
+mod git;
+mod isolation;
+mod release;
+mod towncrier_cases;

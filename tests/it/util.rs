@@ -1,0 +1,267 @@
+//! The one place the integration tests build a `git` or `git-release` process, and the
+//! throwaway repositories they run in.
+//!
+//! Every process starts from [`isolate`]: nothing the test process inherited reaches git or
+//! the binary — not a git hook's `GIT_DIR` / `GIT_INDEX_FILE` (which would send `git add`
+//! to the outer repository's index), not `git -c` options passed down in
+//! `GIT_CONFIG_PARAMETERS`, not the user's editor, colour settings or global git config.
+//! The identity, the configuration and the editor are set here, or by the test, explicitly.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+pub use crate::common::{backend_ai_cases, fixtures};
+
+/// The author and committer of every commit the tests make.
+pub const NAME: &str = "Release Tester";
+pub const EMAIL: &str = "release-tester@example.com";
+
+/// Variables outside `GIT_*` that change what git or the binary does or prints: which
+/// editor a review opens, colour, the build date, the version the release bumps to, the
+/// language of git's messages (reported by the binary), the user's global git ignore and
+/// attributes files (found through `XDG_CONFIG_HOME` even without a global config).
+pub const CLEARED: &[&str] = &[
+    "EDITOR",
+    "VISUAL",
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "FORCE_COLOR",
+    "PAGER",
+    "SOURCE_DATE_EPOCH",
+    "NEXT_DEV_VERSION",
+    "LANGUAGE",
+    "LANG",
+    "LC_ALL",
+    "LC_MESSAGES",
+    "XDG_CONFIG_HOME",
+];
+
+/// What every process gets instead: identity, no global or system config, no signing,
+/// `main` as the first branch, no prompt, untranslated messages, and an ordinary terminal
+/// type (without `TERM`, or with `TERM=dumb`, `git var GIT_EDITOR` fails when no editor is
+/// configured, so whether a test passed would depend on where it ran).
+pub const SET: &[(&str, &str)] = &[
+    ("GIT_AUTHOR_NAME", NAME),
+    ("GIT_AUTHOR_EMAIL", EMAIL),
+    ("GIT_COMMITTER_NAME", NAME),
+    ("GIT_COMMITTER_EMAIL", EMAIL),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+    ("GIT_CONFIG_COUNT", "3"),
+    ("GIT_CONFIG_KEY_0", "commit.gpgSign"),
+    ("GIT_CONFIG_VALUE_0", "false"),
+    ("GIT_CONFIG_KEY_1", "tag.gpgSign"),
+    ("GIT_CONFIG_VALUE_1", "false"),
+    ("GIT_CONFIG_KEY_2", "init.defaultBranch"),
+    ("GIT_CONFIG_VALUE_2", "main"),
+    ("GIT_TERMINAL_PROMPT", "0"),
+    ("XDG_CONFIG_HOME", "/nonexistent/git-release-tests"),
+    ("LC_ALL", "C"),
+    ("TERM", "xterm"),
+];
+
+/// Make `cmd` independent of the environment it would inherit, whose variable names are
+/// `inherited`: remove every `GIT_*` variable and those in [`CLEARED`], then set [`SET`].
+/// (The inherited names are a parameter so that a test can check the removals against a
+/// hostile environment without changing its own.)
+pub fn isolate(cmd: &mut Command, inherited: impl IntoIterator<Item = OsString>) -> &mut Command {
+    for key in inherited {
+        if key.as_encoded_bytes().starts_with(b"GIT_") {
+            cmd.env_remove(key);
+        }
+    }
+    for key in CLEARED {
+        cmd.env_remove(key);
+    }
+    cmd.envs(SET.iter().copied())
+}
+
+/// `program` in `dir`, isolated from this process's environment.
+fn isolated(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir);
+    isolate(&mut cmd, std::env::vars_os().map(|(key, _)| key));
+    cmd
+}
+
+/// `git` in `dir`, isolated, with stdin closed. The only way the tests build a git process.
+pub fn git_command(dir: &Path) -> Command {
+    let mut cmd = isolated("git", dir);
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// `git-release` in `dir`, isolated. No editor is set: a test that reaches the review sets
+/// `GIT_EDITOR` itself (see [`run`]). The only way the tests build the binary's process.
+pub fn git_release(dir: &Path) -> assert_cmd::Command {
+    assert_cmd::Command::from_std(isolated(env!("CARGO_BIN_EXE_git-release"), dir))
+}
+
+/// Run `cmd`, panicking with its stderr unless it succeeds; returns stdout.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("the command runs");
+    assert!(
+        out.status.success(),
+        "{} {:?} failed ({}): {}",
+        cmd.get_program().to_string_lossy(),
+        cmd.get_args().collect::<Vec<_>>(),
+        out.status,
+        text(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// Run git in `dir`, panicking with its output on failure; returns stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    stdout_of(git_command(dir).args(args))
+}
+
+/// Run the binary in `dir` with `args` and `GIT_EDITOR=editor`.
+pub fn run(dir: &Path, args: &[&str], editor: &str) -> Output {
+    git_release(dir)
+        .args(args)
+        .env("GIT_EDITOR", editor)
+        .output()
+        .unwrap()
+}
+
+// --- repositories ---
+
+/// A fresh repository on `main`, without a commit.
+pub fn empty_repo() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "--quiet", "--initial-branch=main"]);
+    dir
+}
+
+/// A fresh repository on `main` holding a copy of `src`, everything committed.
+pub fn repo_from(src: &Path) -> TempDir {
+    let dir = empty_repo();
+    copy_tree(src, dir.path());
+    commit_all(dir.path(), "base");
+    dir
+}
+
+/// A fresh repository on `main` with these files, committed.
+pub fn repo_with(files: &[(&str, &str)]) -> TempDir {
+    let dir = empty_repo();
+    write_files(dir.path(), files);
+    commit_all(dir.path(), "base");
+    dir
+}
+
+/// Commit everything with `message`; returns the new commit's id.
+pub fn commit_all(dir: &Path, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "--quiet", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// Write the identity and `commit.gpgSign=false` into the repository's own config, for the
+/// library's git writes made in-process (`Repo::commit`): their git inherits this test
+/// process's environment, which [`isolate`] cannot reach.
+pub fn identity_in_config(dir: &Path) {
+    git(dir, &["config", "user.name", NAME]);
+    git(dir, &["config", "user.email", EMAIL]);
+    git(dir, &["config", "commit.gpgSign", "false"]);
+}
+
+// --- files ---
+
+/// Write `text` to `name` under `root`, creating directories.
+pub fn write_file(root: &Path, name: &str, text: &str) {
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        write_file(root, name, text);
+    }
+}
+
+/// Copy a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` (outside `.git`), by relative path.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.is_dir() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+// --- output ---
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Panics with the command's output unless it succeeded.
+pub fn ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// The stderr of a failed command, checking that it did not panic, exited with 1 or 2 and
+/// printed exactly one `error:` line.
+pub fn one_error(out: &Output, what: &str) -> String {
+    let stderr = text(&out.stderr);
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(1) | Some(2)),
+        "{what}: exit code {code:?}, expected 1 or 2\nstderr:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{what}: panicked\n{stderr}"
+    );
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error:") || l.starts_with("error["))
+        .collect();
+    assert_eq!(errors.len(), 1, "{what}: one error expected\n{stderr}");
+    stderr
+}
