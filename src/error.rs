@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::version::ACCEPTED_FORMS;
+/// The forms accepted, quoted in every parse error.
+pub const ACCEPTED_FORMS: &str = "PEP 440 (26.2.0, 26.2.0rc2, 25.1.0b1, 1.0a1, 1.0.dev3, 1.0.post1) \
+     or SemVer (1.2.3, 1.2.3-rc.1)";
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

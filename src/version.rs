@@ -6,10 +6,6 @@ use std::fmt;
 
 use crate::error::Error;
 
-/// The forms accepted, quoted in every parse error.
-pub const ACCEPTED_FORMS: &str = "PEP 440 (26.2.0, 26.2.0rc2, 25.1.0b1, 1.0a1, 1.0.dev3, 1.0.post1) \
-     or SemVer (1.2.3, 1.2.3-rc.1)";
-
 /// Which grammar a version was written in; it decides how it is printed back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {

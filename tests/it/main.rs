@@ -12,6 +12,7 @@ mod util;
 /// What the workflow and `consolidate` tests check against.
 mod workflow;
 
+mod architecture;
 mod build;
 mod changelog;
 mod consolidate;
