@@ -34,8 +34,6 @@ pub mod man;
 pub mod release;
 /// The draft review loop in the user's editor, and draft validation.
 pub mod review;
-/// BCubed scoring of a grouping against a reference grouping.
-pub mod score;
 /// Terminal output: colour and progress that respect NO_COLOR, color.ui and pipes.
 pub mod term;
 /// Versions: PEP 440 and SemVer.

@@ -23,6 +23,7 @@ mod describe;
 pub mod labels;
 pub mod learn;
 mod levenshtein;
+pub mod metrics;
 pub mod rules;
 pub mod similarity;
 pub mod text;

@@ -15,9 +15,9 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use super::levenshtein::Pattern;
+use super::metrics;
 use super::{Context, Grouper, HistorySection, Item, Proposal, Tier, text};
 use crate::error::Result;
-use crate::score;
 
 /// The default cut-off: clusters merge while their entries are on average at least this
 /// cosine-similar. Measured on four Backend.AI releases: BCubed F1 0.644 at 0.03, 0.676 at
@@ -667,11 +667,11 @@ fn learn_cutoff<C: Fn(f64) -> Vec<usize>>(
         .collect();
     let mut best: Option<(f64, f64)> = None;
     for &cut in CANDIDATE_CUTOFFS {
-        let mut total = score::Totals::default();
+        let mut total = metrics::Totals::default();
         for (cluster, gold) in &prepared {
             let labels = cluster(cut);
             let predicted = singleton_labels(&labels);
-            total.add(&score::bcubed(&predicted, gold));
+            total.add(&metrics::bcubed(&predicted, gold));
         }
         let f = total.f1();
         // Prefer the default on ties: it is the measured middle ground.
@@ -1285,13 +1285,13 @@ mod reference {
         }
         let mut best: Option<(f64, f64)> = None;
         for &cut in CANDIDATE_CUTOFFS {
-            let mut total = score::Totals::default();
+            let mut total = metrics::Totals::default();
             for s in &sections {
                 let texts: Vec<&str> = s.entries.iter().map(|(t, _)| t.as_str()).collect();
                 let labels = cluster(&texts, ctx, cut);
                 let predicted = singleton_labels(&labels);
                 let gold: Vec<Option<usize>> = s.entries.iter().map(|(_, g)| *g).collect();
-                total.add(&score::bcubed(&predicted, &gold));
+                total.add(&metrics::bcubed(&predicted, &gold));
             }
             let f = total.f1();
             let better = match best {

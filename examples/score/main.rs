@@ -11,8 +11,12 @@ use std::path::PathBuf;
 
 use git_release::changelog::Changelog;
 use git_release::config::{DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES};
+use git_release::group::metrics::Totals;
 use git_release::group::similarity::Similarity;
-use git_release::score::{self, EVALUATED, Reference, Totals};
+
+mod harness;
+
+use harness::{EVALUATED, Reference};
 
 fn main() -> git_release::Result<()> {
     let root = std::env::args()
@@ -52,7 +56,7 @@ fn main() -> git_release::Result<()> {
         let before =
             Changelog::read(&case.join("before/CHANGELOG.md"))?.expect("fixture changelog");
         let scores =
-            score::evaluate_release(&before, &reference, &similarity, &components, &grouped)?;
+            harness::evaluate_release(&before, &reference, &similarity, &components, &grouped)?;
         let row: Vec<String> = scores
             .iter()
             .map(|t| {
