@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::rules::{RuleSpec, contains_phrase};
-use super::{Context, Tier, text};
+use super::{Context, Tier, text, tier};
 
 /// One category of a grouped final release, as the changelog has it.
 #[derive(Debug, Clone, Default)]
@@ -55,37 +55,6 @@ const GENERIC_TITLE_WORDS: &[&str] = &[
     "related",
     "other",
     "new",
-];
-
-/// Title words that mark the kind of group.
-const PATTERN_WORDS: &[&str] = &[
-    "pattern",
-    "standardization",
-    "consistency",
-    "quality",
-    "cleanup",
-    "refactoring",
-    "migration",
-    "naming",
-    "lint",
-    "linter",
-    "static",
-];
-const INFRA_WORDS: &[&str] = &[
-    "ci",
-    "build",
-    "test",
-    "testing",
-    "tooling",
-    "dependency",
-    "packaging",
-    "installer",
-    "docker",
-    "deployment",
-    "infrastructure",
-    "configuration",
-    "observability",
-    "monitoring",
 ];
 
 /// A learned rule, with the numbers behind it for the file's comments.
@@ -434,11 +403,8 @@ fn title_phrases(title: &str) -> Vec<Vec<String>> {
 
 fn guess_tier(title: &str, entries: usize, releases: usize) -> Tier {
     let words = text::words(title);
-    if words.iter().any(|w| INFRA_WORDS.contains(&w.as_str())) {
-        return Tier::Infrastructure;
-    }
-    if words.iter().any(|w| PATTERN_WORDS.contains(&w.as_str())) {
-        return Tier::Pattern;
+    if let Some(tier) = tier::from_title_words(&words) {
+        return tier;
     }
     let content: Vec<&String> = words
         .iter()

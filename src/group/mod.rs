@@ -2,19 +2,18 @@
 //!
 //! Every strategy implements [`Grouper`]: it *proposes* groups for a category's entries.
 //! [`group_category`] then applies the rules every strategy shares, so no strategy can
-//! break them: one group per entry, a group needs `min_size` entries unless its rule is
-//! standalone, a group whose only reason is a component name is dissolved, groups are
-//! ordered by tier then size, and every group gets a past-tense description. The rest
-//! goes to `Other <Category>`.
+//! break them: one group per entry (the best by the one precedence rule, [`tier::Rank`]),
+//! a group needs `min_size` entries unless its rule is standalone, a group whose only
+//! reason is a component name is dissolved, groups are listed by the same precedence,
+//! and every group gets a past-tense description. The rest goes to `Other <Category>`.
 //!
 //! Adding a strategy means one file here, one line in [`STRATEGIES`] and [`build`], and a
 //! paragraph in `strategies/README.md`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 
@@ -27,52 +26,9 @@ pub mod metrics;
 pub mod rules;
 pub mod similarity;
 pub mod text;
+pub mod tier;
 
-/// How broad a group is; a higher tier wins when an entry could go to several groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    /// A named effort spanning many changes (`Fair Share Scheduler`).
-    Initiative,
-    /// A part of the system (`App Proxy and Routing`).
-    Subsystem,
-    /// One kind of object (`Scaling Group Management`).
-    Entity,
-    /// The same kind of change applied in many places (`Linter Rules`).
-    Pattern,
-    /// Build, CI, tests, dependencies, tooling.
-    Infrastructure,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 5] = [
-        Tier::Initiative,
-        Tier::Subsystem,
-        Tier::Entity,
-        Tier::Pattern,
-        Tier::Infrastructure,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Initiative => "initiative",
-            Tier::Subsystem => "subsystem",
-            Tier::Entity => "entity",
-            Tier::Pattern => "pattern",
-            Tier::Infrastructure => "infrastructure",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use tier::{Rank, Tier};
 
 /// One entry to group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +197,7 @@ pub trait Grouper {
 
     /// Propose groups for the items of one category. Only items listed in `candidates`
     /// may be used; a proposal may hold an item only once, and proposals should not
-    /// overlap (overlaps are resolved by tier, then size).
+    /// overlap (overlaps are resolved by [`Rank`]: tier, then size).
     fn propose(
         &self,
         category: &str,
@@ -362,12 +318,15 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
             reason: p.reason,
         });
     }
-    groups.sort_by(|a, b| {
-        a.tier
-            .cmp(&b.tier)
-            .then(b.members.len().cmp(&a.members.len()))
-            .then_with(|| a.title.cmp(&b.title))
-    });
+    // Listed by the one precedence rule, ties in title order (see [`Rank`]).
+    groups.sort_by(|a, b| a.title.cmp(&b.title));
+    let mut ranked: Vec<(Rank, Group)> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(position, g)| (Rank::of_group(g.tier, g.members.len(), position), g))
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let groups = ranked.into_iter().map(|(_, g)| g).collect();
     let other = (0..items.len()).filter(|&i| !grouped[i]).collect();
     Grouping { groups, other }
 }
@@ -382,17 +341,11 @@ pub fn other_title(category: &str) -> String {
     format!("Other {category}")
 }
 
-/// Each item goes to one proposal: the highest tier wins, then the larger group, then
-/// the earlier proposal.
+/// Each item goes to one proposal: the best by the one precedence rule ([`Rank`]: tier,
+/// then size, then the earlier proposal).
 fn resolve_overlaps(mut proposals: Vec<Proposal>) -> Vec<Proposal> {
     let mut order: Vec<usize> = (0..proposals.len()).collect();
-    order.sort_by(|&a, &b| {
-        proposals[a]
-            .tier
-            .cmp(&proposals[b].tier)
-            .then(proposals[b].members.len().cmp(&proposals[a].members.len()))
-            .then(a.cmp(&b))
-    });
+    order.sort_by_key(|&p| Rank::of_group(proposals[p].tier, proposals[p].members.len(), p));
     let mut taken: HashSet<usize> = HashSet::new();
     let mut keep = vec![Vec::new(); proposals.len()];
     for &p in &order {

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use super::levenshtein::Pattern;
 use super::metrics;
-use super::{Context, Grouper, HistorySection, Item, Proposal, Tier, text};
+use super::{Context, Grouper, HistorySection, Item, Proposal, Tier, text, tier};
 use crate::error::Result;
 
 /// The default cut-off: clusters merge while their entries are on average at least this
@@ -26,42 +26,6 @@ pub const DEFAULT_MIN_SIMILARITY: f64 = 0.07;
 
 /// The cut-offs tried when learning from history.
 const CANDIDATE_CUTOFFS: &[f64] = &[0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.10, 0.12, 0.15, 0.20];
-
-/// Words that mark build, CI, test and tooling work.
-const INFRASTRUCTURE_WORDS: &[&str] = &[
-    "ci",
-    "build",
-    "test",
-    "testing",
-    "lint",
-    "linter",
-    "ruff",
-    "mypy",
-    "pyright",
-    "type",
-    "annotation",
-    "docker",
-    "dependency",
-    "dependencies",
-    "installer",
-    "workflow",
-    "pants",
-    "packaging",
-    "release",
-    "script",
-    "tooling",
-    "github",
-    "action",
-    "pytest",
-    "fixture",
-    "mock",
-    "coverage",
-    "pre-commit",
-    "format",
-    "formatter",
-    "static",
-    "analysis",
-];
 
 /// Which clustering algorithm turns similarities into groups.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -900,10 +864,7 @@ const TIER_SAMPLE: usize = 32;
 
 pub(crate) fn guess_tier(texts: &[&str], evidence: &[String]) -> Tier {
     let n = texts.len();
-    if evidence
-        .iter()
-        .any(|e| e.split(' ').any(|w| INFRASTRUCTURE_WORDS.contains(&w)))
-    {
+    if evidence.iter().any(|e| tier::is_infrastructure_evidence(e)) {
         return Tier::Infrastructure;
     }
     // Templated: the entries read alike once code and numbers are masked. The shape of a
