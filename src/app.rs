@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::consolidate;
 use crate::error::{Error, Result};
 use crate::git::Repo;
-use crate::group::{self, StrategyOptions, learn};
+use crate::group::{self, learn};
 use crate::review;
 use crate::term::Term;
 use crate::version::Version;
@@ -53,16 +53,16 @@ fn release(cli: &Cli) -> Result<i32> {
     let repo = open_repo()?;
     let term = term_for(cli, Some(&repo));
     let config = load_config()?;
-    let (strategy, options) = strategy_options(&config, &args.grouping);
+    let settings = grouping_settings(&config, &args.grouping);
     let request = crate::release::Request {
         version,
         webui_version: args.webui_version.clone(),
         date: parse_date(args.date.as_deref())?,
         no_edit: args.no_edit,
         allow_downgrade: args.allow_downgrade,
-        strategy,
-        rules: options.rules,
-        labels_from: options.labels_from,
+        strategy: settings.strategy,
+        rules: settings.rules,
+        labels_from: settings.labels_from,
         keep_rc: args.grouping.keep_rc || config.release.consolidate.keep_rc,
     };
     let json = args.format == crate::cli::SummaryFormat::Json;
@@ -138,25 +138,19 @@ pub fn current_version(config: &Config) -> Result<(std::path::PathBuf, String, V
     Ok((path, text, version))
 }
 
-/// Strategy name and data files: flags first, then `[tool.git-release.consolidate]`.
-pub fn strategy_options(
-    config: &Config,
-    grouping: &crate::cli::GroupingArgs,
-) -> (String, StrategyOptions) {
-    let c = &config.release.consolidate;
-    let strategy = grouping
-        .strategy
-        .clone()
-        .unwrap_or_else(|| c.strategy.clone());
-    let options = StrategyOptions {
+/// The grouping settings: strategy and data files from the flags first, then
+/// `[tool.git-release.consolidate]`, which gives everything else.
+pub fn grouping_settings(config: &Config, grouping: &crate::cli::GroupingArgs) -> group::Settings {
+    let c = &config.release.consolidate.grouping;
+    group::Settings {
+        strategy: grouping.strategy.unwrap_or(c.strategy),
         rules: grouping.rules.clone().or_else(|| c.rules.clone()),
         labels_from: grouping
             .labels_from
             .clone()
             .or_else(|| c.labels_from.clone()),
-        similarity: group::similarity::Similarity::from_config(c),
-    };
-    (strategy, options)
+        ..c.clone()
+    }
 }
 
 /// `git release consolidate`.
@@ -169,8 +163,8 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         None => current_version(&config)?.2.base(),
     };
     let date = parse_date(args.date.as_deref())?;
-    let (strategy, options) = strategy_options(&config, &args.grouping);
-    let prepared = consolidate::prepare(&config, &version, &date, &strategy, &options)?;
+    let settings = grouping_settings(&config, &args.grouping);
+    let prepared = consolidate::prepare(&config, &version, &date, &settings)?;
     for note in consolidate::report(&prepared.grouped.consolidation) {
         term.note(&note);
     }
@@ -349,12 +343,13 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
     // The pending topics come from the current changelog (its pre-release sections),
     // with word rarity from everything read.
     let current = Changelog::parse_with(&logs[0], Some(&config.towncrier.start_string));
-    let pending = learn::pending_categories(&current, &config.release.consolidate.categories);
+    let grouping = &config.release.consolidate.grouping;
+    let pending = learn::pending_categories(&current, &grouping.categories);
     let ctx = group::Context::new(
         group::Corpus::new(texts.iter().map(String::as_str)),
         Vec::new(),
-        &config.release.consolidate.components,
-        config.release.consolidate.min_group_size,
+        &grouping.components,
+        grouping.min_group_size,
     );
     let learned = learn::learn(&sections, &pending, &texts, &ctx);
     let source = files

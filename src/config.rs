@@ -11,6 +11,8 @@ use indexmap::IndexMap;
 use toml::{Table, Value};
 
 use crate::error::{Error, Result};
+use crate::group::registry::check_auto_order;
+use crate::group::{Algorithm, Cutoff, Strategy};
 
 /// One fragment type (`[[tool.towncrier.type]]` or `[tool.towncrier.fragment.<dir>]`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -134,55 +136,12 @@ pub struct NextVersion {
 }
 
 /// `[tool.git-release.consolidate]`: how final releases are consolidated and grouped.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Consolidate {
-    pub strategy: String,
-    pub rules: Option<PathBuf>,
-    pub labels_from: Option<PathBuf>,
     pub keep_rc: bool,
-    /// Categories (type names) that get subsections.
-    pub categories: Vec<String>,
-    /// Component names that never make a group on their own.
-    pub components: Vec<String>,
-    pub min_group_size: usize,
-    /// Similarity strategy: the cut-off (`None`: the default), or learn it from history.
-    pub similarity_cutoff: Option<f64>,
-    pub similarity_learn: bool,
-    /// `average` (average linkage, the default) or `dbscan`.
-    pub similarity_algorithm: String,
+    /// How entries are grouped: the strategy, its inputs and settings.
+    pub grouping: crate::group::Settings,
 }
-
-/// The default component names: never a group's reason on their own.
-pub const DEFAULT_COMPONENTS: &[&str] = &[
-    "manager",
-    "agent",
-    "storage",
-    "storage-proxy",
-    "webserver",
-    "web",
-    "webui",
-    "client",
-    "cli",
-    "sdk",
-    "common",
-    "app-proxy",
-    "appproxy",
-    "proxy",
-    "installer",
-    "kernel",
-    "runner",
-    "server",
-    "core",
-    "api",
-    "backend",
-    "frontend",
-    "docs",
-    "plugin",
-    "plugins",
-    "ui",
-];
-
-pub const DEFAULT_GROUPED_CATEGORIES: &[&str] = &["Features", "Improvements", "Fixes"];
 
 /// git-release's own settings.
 #[derive(Debug, Clone)]
@@ -210,21 +169,7 @@ impl Default for Release {
             freeze: None,
             next_version: None,
             steps: Vec::new(),
-            consolidate: Consolidate {
-                strategy: "auto".into(),
-                rules: None,
-                labels_from: None,
-                keep_rc: false,
-                categories: DEFAULT_GROUPED_CATEGORIES
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                components: DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect(),
-                min_group_size: 2,
-                similarity_cutoff: None,
-                similarity_learn: false,
-                similarity_algorithm: "average".into(),
-            },
+            consolidate: Consolidate::default(),
         }
     }
 }
@@ -918,14 +863,20 @@ fn parse_release(
     if let Some(t) = r.table("consolidate")? {
         let mut cr = Reader::new(path, format!("{prefix}consolidate."), t);
         let base = path.parent().unwrap_or(Path::new("."));
-        let c = &mut rel.consolidate;
+        let c = &mut rel.consolidate.grouping;
         if let Some(v) = cr.string("strategy")? {
-            c.strategy = v;
+            c.strategy = v.parse().map_err(|_| {
+                Error::config(
+                    path,
+                    cr.key("strategy"),
+                    format!("must be one of {}, not \"{v}\"", Strategy::names()),
+                )
+            })?;
         }
         c.rules = cr.string("rules")?.map(|p| base.join(p));
         c.labels_from = cr.string("labels-from")?.map(|p| base.join(p));
         if let Some(v) = cr.boolean("keep-rc")? {
-            c.keep_rc = v;
+            rel.consolidate.keep_rc = v;
         }
         if let Some(v) = cr.strings("categories")? {
             c.categories = v;
@@ -945,8 +896,10 @@ fn parse_release(
         }
         match cr.get("similarity-cutoff") {
             None => {}
-            Some(Value::String(s)) if s == "learn" => c.similarity_learn = true,
-            Some(Value::Float(f)) if (0.0..=1.0).contains(f) => c.similarity_cutoff = Some(*f),
+            Some(Value::String(s)) if s == "learn" => c.similarity.cutoff = Cutoff::Learn,
+            Some(Value::Float(f)) if (0.0..=1.0).contains(f) => {
+                c.similarity.cutoff = Cutoff::Fixed(*f)
+            }
             Some(v) => {
                 return Err(cr.wrong(
                     "similarity-cutoff",
@@ -956,20 +909,50 @@ fn parse_release(
             }
         }
         if let Some(v) = cr.string("similarity-algorithm")? {
-            if v != "average" && v != "dbscan" {
-                return Err(Error::config(
+            c.similarity.algorithm = v.parse().map_err(|_| {
+                Error::config(
                     path,
                     format!("{prefix}consolidate.similarity-algorithm"),
-                    format!("must be \"average\" or \"dbscan\", not \"{v}\""),
-                ));
+                    format!(
+                        "must be one of {}, not \"{v}\"",
+                        Algorithm::ALL.map(|a| format!("\"{a}\"")).join(", ")
+                    ),
+                )
+            })?;
+        }
+        if let Some(v) = cr.strings("auto-order")? {
+            let key = cr.key("auto-order");
+            let mut order = Vec::new();
+            for name in &v {
+                order.push(name.parse::<Strategy>().map_err(|_| {
+                    Error::config(
+                        path,
+                        &key,
+                        format!(
+                            "lists `{name}`, which is not a strategy auto can use; use some of {}",
+                            auto_order_names()
+                        ),
+                    )
+                })?);
             }
-            c.similarity_algorithm = v;
+            check_auto_order(&order).map_err(|e| Error::config(path, &key, e))?;
+            c.auto_order = order;
         }
         cr.finish(warnings);
     }
 
     r.finish(warnings);
     Ok(rel)
+}
+
+/// The strategies `auto-order` may list: `rules, similarity, labels`.
+fn auto_order_names() -> String {
+    Strategy::ALL
+        .into_iter()
+        .filter(|s| *s != Strategy::Auto)
+        .map(Strategy::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -1117,6 +1100,23 @@ when = "webui"
     }
 
     #[test]
+    fn grouping_settings_are_typed() {
+        let dir = project(&[(
+            ".git-release.toml",
+            "[consolidate]\nstrategy = \"similarity\"\nauto-order = [\"similarity\", \"rules\"]\n\
+             similarity-cutoff = \"learn\"\nsimilarity-algorithm = \"dbscan\"\nkeep-rc = true\n",
+        )]);
+        let c = Config::load(dir.path()).unwrap().release.consolidate;
+        assert!(c.keep_rc);
+        let g = c.grouping;
+        assert_eq!(g.strategy, Strategy::Similarity);
+        assert_eq!(g.auto_order, [Strategy::Similarity, Strategy::Rules]);
+        assert_eq!(g.similarity.cutoff, Cutoff::Learn);
+        assert_eq!(g.similarity.algorithm, Algorithm::Dbscan);
+        assert_eq!(g.min_group_size, 2);
+    }
+
+    #[test]
     fn bad_values_are_errors() {
         for (text, needle) in [
             (
@@ -1136,6 +1136,18 @@ when = "webui"
             (
                 "[consolidate]\nsimilarity-algorithm = \"kmeans\"\n",
                 "similarity-algorithm",
+            ),
+            (
+                "[consolidate]\nstrategy = \"magic\"\n",
+                "consolidate.strategy",
+            ),
+            (
+                "[consolidate]\nauto-order = [\"rules\", \"magic\"]\n",
+                "consolidate.auto-order",
+            ),
+            (
+                "[consolidate]\nauto-order = [\"similarity\", \"auto\"]\n",
+                "consolidate.auto-order",
             ),
         ] {
             let dir = project(&[(".git-release.toml", text)]);

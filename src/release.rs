@@ -18,7 +18,6 @@ use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::fragments::{self, FragmentSet};
 use crate::git::Repo;
-use crate::group::StrategyOptions;
 use crate::term::Term;
 use crate::version::{ReleaseKind, Version};
 
@@ -30,21 +29,20 @@ pub struct Request {
     pub date: String,
     pub no_edit: bool,
     pub allow_downgrade: bool,
-    pub strategy: String,
+    pub strategy: crate::group::Strategy,
     pub rules: Option<PathBuf>,
     pub labels_from: Option<PathBuf>,
     pub keep_rc: bool,
 }
 
 impl Request {
-    /// The grouping inputs: the files asked for, the similarity settings configured.
-    pub fn strategy_options(&self, config: &Config) -> StrategyOptions {
-        StrategyOptions {
+    /// The grouping settings: the strategy and files asked for, the rest configured.
+    pub fn grouping(&self, config: &Config) -> crate::group::Settings {
+        crate::group::Settings {
+            strategy: self.strategy,
             rules: self.rules.clone(),
             labels_from: self.labels_from.clone(),
-            similarity: crate::group::similarity::Similarity::from_config(
-                &config.release.consolidate,
-            ),
+            ..config.release.consolidate.grouping.clone()
         }
     }
 }
@@ -244,8 +242,7 @@ pub fn preflight(
     let (changelog, section, fragment_files, rc_sections, prepared, group_count) = if version
         .is_final()
     {
-        let options = request.strategy_options(config);
-        let prepared = consolidate::prepare(config, &version, date, &request.strategy, &options)?;
+        let prepared = consolidate::prepare(config, &version, date, &request.grouping(config))?;
         for s in &prepared.grouped.consolidation.stale {
             stale.push(format!(
                 "{} ({})",
@@ -933,16 +930,12 @@ fn run_step(
             if version.is_final() {
                 let p = match prepared.take() {
                     Some(p) => p,
-                    None => {
-                        let options = plan.request.strategy_options(config);
-                        consolidate::prepare(
-                            config,
-                            version,
-                            &plan.request.date,
-                            &plan.request.strategy,
-                            &options,
-                        )?
-                    }
+                    None => consolidate::prepare(
+                        config,
+                        version,
+                        &plan.request.date,
+                        &plan.request.grouping(config),
+                    )?,
                 };
                 for note in consolidate::report(&p.grouped.consolidation) {
                     term.note(&note);

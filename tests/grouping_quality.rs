@@ -4,9 +4,8 @@
 //! similarity 0.698, rules 0.699, auto 0.699, every entry alone 0.433.)
 
 use git_release::changelog::Changelog;
-use git_release::config::{DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES};
+use git_release::group::Settings;
 use git_release::group::metrics::Totals;
-use git_release::group::similarity::Similarity;
 
 mod common;
 #[path = "../examples/score/harness.rs"]
@@ -16,11 +15,6 @@ use harness::Reference;
 
 #[test]
 fn strategies_beat_the_floor_on_real_releases() {
-    let components: Vec<String> = DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect();
-    let grouped: Vec<String> = DEFAULT_GROUPED_CATEGORIES
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
     let mut totals = [Totals::default(); 4];
     let mut cases = 0;
     for (_, _, dir) in common::backend_ai_cases() {
@@ -35,14 +29,7 @@ fn strategies_beat_the_floor_on_real_releases() {
         let before = Changelog::read(&dir.join("before/CHANGELOG.md"))
             .unwrap()
             .unwrap();
-        let scores = harness::evaluate_release(
-            &before,
-            &reference,
-            &Similarity::default(),
-            &components,
-            &grouped,
-        )
-        .unwrap();
+        let scores = harness::evaluate_release(&before, &reference, &Settings::default()).unwrap();
         // Every strategy clearly beats listing every entry alone on every release.
         for (name, s) in harness::EVALUATED.iter().zip(&scores).skip(1) {
             assert!(

@@ -6,8 +6,8 @@
 use git_release::Result;
 use git_release::changelog::Changelog;
 use git_release::group::metrics::{Totals, bcubed};
-use git_release::group::similarity::Similarity;
-use git_release::group::{self, Context, Grouper, Item, auto, learn, rules};
+use git_release::group::registry::{Inputs, build_with};
+use git_release::group::{self, Context, Grouper, Item, Settings, Strategy, learn, rules};
 
 /// A reference section in the shape of `gold.json` / `consolidate --format json`.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -87,13 +87,12 @@ pub const EVALUATED: [&str; 4] = [
 ];
 
 /// Score the strategies of [`EVALUATED`] against a published release, learning rules only
-/// from the changelog as it stood before that release (`before`).
+/// from the changelog as it stood before that release (`before`). `settings` gives
+/// everything but the strategy and the rules file.
 pub fn evaluate_release(
     before: &Changelog,
     reference: &Reference,
-    similarity: &Similarity,
-    components: &[String],
-    grouped_categories: &[String],
+    settings: &Settings,
 ) -> Result<[Totals; 4]> {
     let version = git_release::version::Version::parse(&reference.version)?;
     let pending_sections = before.releases_for(&version);
@@ -104,20 +103,38 @@ pub fn evaluate_release(
         .collect();
     let corpus = group::Corpus::new(texts.iter().map(String::as_str));
     let history = git_release::consolidate::history(before, &pending_sections);
-    let ctx = Context::new(corpus, history, components, 2);
-    let pending = learn::pending_categories(before, grouped_categories);
+    let ctx = Context::new(
+        corpus,
+        history,
+        &settings.components,
+        settings.min_group_size,
+    );
+    let pending = learn::pending_categories(before, &settings.categories);
     let learned = learn::learn(&learn::grouped_sections(before), &pending, &texts, &ctx);
     let rules = rules::RulesFile::parse(
         std::path::Path::new("learned.toml"),
         &learn::to_toml(&learned, "the changelog before the release"),
     )?;
-    let by_rules = rules::Rules::new(rules.clone());
-    let auto = auto::Auto::new(Some(rules), None).with_similarity(similarity.clone());
-    let groupers: [Option<&dyn Grouper>; 4] =
-        [None, Some(similarity), Some(&by_rules), Some(&auto)];
+    let with = |strategy: Strategy| {
+        let settings = Settings {
+            strategy,
+            ..settings.clone()
+        };
+        let inputs = Inputs {
+            rules: Some(rules.clone()),
+            labels: None,
+        };
+        build_with(&settings, inputs)
+    };
+    let groupers = [
+        None,
+        Some(with(Strategy::Similarity)?),
+        Some(with(Strategy::Rules)?),
+        Some(with(Strategy::Auto)?),
+    ];
     let mut out = [Totals::default(); 4];
-    for (slot, g) in out.iter_mut().zip(groupers) {
-        *slot = evaluate(reference, g, &ctx)?;
+    for (slot, g) in out.iter_mut().zip(&groupers) {
+        *slot = evaluate(reference, g.as_deref(), &ctx)?;
     }
     Ok(out)
 }

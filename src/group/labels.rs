@@ -167,8 +167,9 @@ impl Labels {
 }
 
 impl Grouper for Labels {
-    fn name(&self) -> &str {
-        "labels"
+    /// Each entry is matched on its own.
+    fn judges_each_entry(&self) -> bool {
+        true
     }
 
     fn propose(

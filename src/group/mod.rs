@@ -7,15 +7,15 @@
 //! reason is a component name is dissolved, groups are listed by the same precedence,
 //! and every group gets a past-tense description. The rest goes to `Other <Category>`.
 //!
-//! Adding a strategy means one file here, one line in [`STRATEGIES`] and [`build`], and a
-//! paragraph in `strategies/README.md`.
+//! Adding a strategy means one file here, registering it in [`registry`], and a
+//! paragraph in `strategies/README.md`. What the strategies may be told comes from one
+//! place, [`Settings`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub mod auto;
 mod describe;
@@ -23,11 +23,15 @@ pub mod labels;
 pub mod learn;
 mod levenshtein;
 pub mod metrics;
+pub mod registry;
 pub mod rules;
+pub mod settings;
 pub mod similarity;
 pub mod text;
 pub mod tier;
 
+pub use registry::{Strategy, build, build_with};
+pub use settings::{Algorithm, Cutoff, Settings, SimilaritySettings};
 pub use tier::{Rank, Tier};
 
 /// One entry to group.
@@ -190,11 +194,8 @@ impl Context {
     }
 }
 
-/// A grouping strategy.
+/// A grouping strategy (registered in [`registry`]).
 pub trait Grouper {
-    /// The strategy's name, as given to `--strategy`.
-    fn name(&self) -> &str;
-
     /// Propose groups for the items of one category. Only items listed in `candidates`
     /// may be used; a proposal may hold an item only once, and proposals should not
     /// overlap (overlaps are resolved by [`Rank`]: tier, then size).
@@ -205,54 +206,14 @@ pub trait Grouper {
         candidates: &[usize],
         ctx: &Context,
     ) -> Result<Vec<Proposal>>;
-}
 
-/// The strategies `--strategy` accepts.
-pub const STRATEGIES: &[&str] = &["auto", "rules", "similarity", "labels"];
-
-/// Inputs a strategy may need.
-#[derive(Debug, Clone, Default)]
-pub struct StrategyOptions {
-    pub rules: Option<PathBuf>,
-    pub labels_from: Option<PathBuf>,
-    /// Settings of the similarity strategy (also used by `auto`).
-    pub similarity: similarity::Similarity,
-}
-
-/// Build a strategy by name, loading its data files (errors name the file and the problem).
-pub fn build(name: &str, options: &StrategyOptions) -> Result<Box<dyn Grouper>> {
-    let rules = options
-        .rules
-        .as_deref()
-        .map(rules::RulesFile::load)
-        .transpose()?;
-    let labels = options
-        .labels_from
-        .as_deref()
-        .map(labels::PrLabels::load)
-        .transpose()?;
-    match name {
-        "rules" => {
-            let file = rules.ok_or_else(|| {
-                Error::Usage("the rules strategy needs a rules file: pass --rules FILE (or set `rules` in [tool.git-release.consolidate]); `git release rules learn` writes one from your changelog".into())
-            })?;
-            Ok(Box::new(rules::Rules::new(file)))
-        }
-        "similarity" => Ok(Box::new(options.similarity.clone())),
-        "labels" => {
-            let labels = labels.ok_or_else(|| {
-                Error::Usage("the labels strategy needs PR labels: pass --labels-from FILE (the output of `gh pr list --json number,labels`)".into())
-            })?;
-            let map = rules.map(|r| r.labels).unwrap_or_default();
-            Ok(Box::new(labels::Labels::new(labels, map)))
-        }
-        "auto" => Ok(Box::new(
-            auto::Auto::new(rules, labels).with_similarity(options.similarity.clone()),
-        )),
-        other => Err(Error::Usage(format!(
-            "unknown strategy `{other}`; use one of: {}",
-            STRATEGIES.join(", ")
-        ))),
+    /// True when the groups the strategy proposes for an entry depend on that entry
+    /// alone, not on which other entries it is shown (rules, labels). `auto` lets such a
+    /// strategy claim entries an earlier pass placed, and the precedence rule ([`Rank`])
+    /// decides; a strategy that compares entries with each other (similarity) only sees
+    /// what earlier passes left, so that its clusters are made of unplaced entries.
+    fn judges_each_entry(&self) -> bool {
+        false
     }
 }
 
@@ -268,41 +229,12 @@ pub fn group_category(
     Ok(finish(category, items, proposals, ctx))
 }
 
-/// Apply the shared rules to proposals (also used by [`auto::Auto`] between passes).
+/// Apply the shared rules to proposals and describe the groups.
 pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Context) -> Grouping {
-    let mut proposals = resolve_overlaps(proposals);
-    // Same title twice (two rules, or a rule and a cluster): one group.
-    let mut by_title: BTreeMap<String, usize> = BTreeMap::new();
-    let mut merged: Vec<Proposal> = Vec::new();
-    for p in proposals.drain(..) {
-        let key = p.title.to_lowercase();
-        match by_title.get(&key) {
-            Some(&i) => {
-                let target = &mut merged[i];
-                target.members.extend(p.members);
-                target.evidence.extend(p.evidence);
-                target.tier = target.tier.min(p.tier);
-                target.standalone |= p.standalone;
-                if target.description.is_none() {
-                    target.description = p.description;
-                }
-            }
-            None => {
-                by_title.insert(key, merged.len());
-                merged.push(p);
-            }
-        }
-    }
-
+    let settled = settle(category, proposals, ctx);
     let mut groups = Vec::new();
     let mut grouped = vec![false; items.len()];
-    for mut p in merged {
-        p.members.sort_unstable();
-        p.members.dedup();
-        let big_enough = p.members.len() >= ctx.min_size || (p.standalone && !p.members.is_empty());
-        if !big_enough || ctx.only_components(&p.evidence) || is_other_title(&p.title, category) {
-            continue;
-        }
+    for p in settled {
         for &m in &p.members {
             grouped[m] = true;
         }
@@ -329,6 +261,49 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
     let groups = ranked.into_iter().map(|(_, g)| g).collect();
     let other = (0..items.len()).filter(|&i| !grouped[i]).collect();
     Grouping { groups, other }
+}
+
+/// The shared rules on proposals, before descriptions: each item in one proposal
+/// ([`resolve_overlaps`]), proposals with the same title merged, and those too small,
+/// only about component names, or titled like the fallback group dropped. Proposal order
+/// is kept. (`auto` settles what its passes propose between passes.)
+pub fn settle(category: &str, proposals: Vec<Proposal>, ctx: &Context) -> Vec<Proposal> {
+    let mut proposals = resolve_overlaps(proposals);
+    // Same title twice (two rules, or a rule and a cluster): one group.
+    let mut by_title: BTreeMap<String, usize> = BTreeMap::new();
+    let mut merged: Vec<Proposal> = Vec::new();
+    for p in proposals.drain(..) {
+        let key = p.title.to_lowercase();
+        match by_title.get(&key) {
+            Some(&i) => {
+                let target = &mut merged[i];
+                target.members.extend(p.members);
+                target.evidence.extend(p.evidence);
+                target.tier = target.tier.min(p.tier);
+                target.standalone |= p.standalone;
+                if target.description.is_none() {
+                    target.description = p.description;
+                }
+            }
+            None => {
+                by_title.insert(key, merged.len());
+                merged.push(p);
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .filter_map(|mut p| {
+            p.members.sort_unstable();
+            p.members.dedup();
+            let big_enough =
+                p.members.len() >= ctx.min_size || (p.standalone && !p.members.is_empty());
+            let keep = big_enough
+                && !ctx.only_components(&p.evidence)
+                && !is_other_title(&p.title, category);
+            keep.then_some(p)
+        })
+        .collect()
 }
 
 /// A strategy must not propose the fallback group itself.
@@ -447,14 +422,5 @@ mod tests {
         );
         let titles: Vec<_> = g.groups.iter().map(|g| g.title.as_str()).collect();
         assert_eq!(titles, ["Initiative", "Big pattern", "Small pattern"]);
-    }
-
-    #[test]
-    fn unknown_strategy_is_a_clear_error() {
-        let err = build("magic", &StrategyOptions::default())
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(err.contains("magic") && err.contains("similarity"), "{err}");
     }
 }

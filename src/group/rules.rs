@@ -346,8 +346,9 @@ impl Rules {
 }
 
 impl Grouper for Rules {
-    fn name(&self) -> &str {
-        "rules"
+    /// Each entry is matched on its own.
+    fn judges_each_entry(&self) -> bool {
+        true
     }
 
     fn propose(

@@ -3,8 +3,7 @@
 //! Each entry becomes a TF-IDF vector of its words ([`super::text::words`]), with word
 //! rarity taken from the whole changelog, so a word every release uses weighs little.
 //! Entries are then merged by average-linkage agglomerative clustering over the sparse
-//! cosine similarities, while two clusters are, on average, at least `min_similarity`
-//! alike. The cut-off defaults to a value measured on real changelogs; it can also be
+//! cosine similarities, while two clusters are, on average, at least the cut-off alike. The cut-off defaults to a value measured on real changelogs; it can also be
 //! learned from the project's own grouped releases (the value that best reproduces them).
 //! DBSCAN (linfa-clustering) is available as an alternative algorithm.
 //!
@@ -16,38 +15,17 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use super::levenshtein::Pattern;
 use super::metrics;
+use super::settings::{Algorithm, Cutoff, DEFAULT_MIN_SIMILARITY, SimilaritySettings};
 use super::{Context, Grouper, HistorySection, Item, Proposal, Tier, text, tier};
 use crate::error::Result;
-
-/// The default cut-off: clusters merge while their entries are on average at least this
-/// cosine-similar. Measured on four Backend.AI releases: BCubed F1 0.644 at 0.03, 0.676 at
-/// 0.05, 0.700 at 0.06, 0.698 at 0.07, 0.692 at 0.08, 0.658 at 0.10 — a plateau around it.
-pub const DEFAULT_MIN_SIMILARITY: f64 = 0.07;
 
 /// The cut-offs tried when learning from history.
 const CANDIDATE_CUTOFFS: &[f64] = &[0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.10, 0.12, 0.15, 0.20];
 
-/// Which clustering algorithm turns similarities into groups.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub enum Algorithm {
-    /// Average-linkage agglomerative clustering (the default; best on real changelogs).
-    #[default]
-    AverageLinkage,
-    /// DBSCAN from linfa-clustering over the dense vectors, with at least two entries per
-    /// cluster (single-linkage-like: faster to explain, chains more).
-    Dbscan,
-}
-
 /// The `similarity` strategy.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Similarity {
-    /// Fixed cut-off; `None` uses [`DEFAULT_MIN_SIMILARITY`] (or learns it, with `learn`).
-    pub min_similarity: Option<f64>,
-    /// Learn the cut-off from the changelog's grouped releases (when there are enough).
-    /// Off by default: on Backend.AI's history it chose 0.04–0.05, which scored lower on
-    /// the next releases (0.676) than the default (0.698).
-    pub learn: bool,
-    pub algorithm: Algorithm,
+    pub settings: SimilaritySettings,
 }
 
 /// A sparse, L2-normalised vector: (word id, weight), sorted by word id.
@@ -537,26 +515,17 @@ struct Prepared {
 }
 
 impl Similarity {
-    /// The settings of `[tool.git-release.consolidate]`.
-    pub fn from_config(c: &crate::config::Consolidate) -> Similarity {
-        Similarity {
-            min_similarity: c.similarity_cutoff,
-            learn: c.similarity_learn,
-            algorithm: if c.similarity_algorithm == "dbscan" {
-                Algorithm::Dbscan
-            } else {
-                Algorithm::AverageLinkage
-            },
-        }
+    pub fn new(settings: SimilaritySettings) -> Similarity {
+        Similarity { settings }
     }
 
     fn prepare(&self, texts: &[&str], ctx: &Context) -> Prepared {
         let vectors = vectorize(texts, ctx);
-        let rows = match self.algorithm {
-            Algorithm::AverageLinkage if texts.len() > EXACT_LIMIT => {
+        let rows = match self.settings.algorithm {
+            Algorithm::Average if texts.len() > EXACT_LIMIT => {
                 nearest_neighbours(&vectors.vecs, NEIGHBOURS)
             }
-            Algorithm::AverageLinkage => similar_rows(&vectors.vecs),
+            Algorithm::Average => similar_rows(&vectors.vecs),
             Algorithm::Dbscan => Vec::new(),
         };
         Prepared { vectors, rows }
@@ -565,10 +534,8 @@ impl Similarity {
     /// Cluster labels of prepared texts at a cut-off (clustering consumes the rows, so
     /// they are copied).
     fn cluster(&self, prepared: &Prepared, min_similarity: f64) -> Vec<usize> {
-        match self.algorithm {
-            Algorithm::AverageLinkage => {
-                average_linkage_rows(prepared.rows.clone(), min_similarity)
-            }
+        match self.settings.algorithm {
+            Algorithm::Average => average_linkage_rows(prepared.rows.clone(), min_similarity),
             Algorithm::Dbscan => dbscan(&prepared.vectors, min_similarity),
         }
     }
@@ -576,8 +543,8 @@ impl Similarity {
     /// Cluster labels for `texts` at a cut-off.
     fn labels(&self, texts: &[&str], ctx: &Context, min_similarity: f64) -> (Vec<usize>, Vectors) {
         let Prepared { vectors, rows } = self.prepare(texts, ctx);
-        let labels = match self.algorithm {
-            Algorithm::AverageLinkage => average_linkage_rows(rows, min_similarity),
+        let labels = match self.settings.algorithm {
+            Algorithm::Average => average_linkage_rows(rows, min_similarity),
             Algorithm::Dbscan => dbscan(&vectors, min_similarity),
         };
         (labels, vectors)
@@ -585,17 +552,14 @@ impl Similarity {
 
     /// The cut-off: fixed, or the one that best reproduces the project's grouped history.
     pub fn cutoff(&self, ctx: &Context) -> f64 {
-        if let Some(s) = self.min_similarity {
-            return s;
+        match self.settings.cutoff {
+            Cutoff::Fixed(cut) => cut,
+            Cutoff::Learn => learn_cutoff(ctx, |texts, ctx| {
+                let prepared = self.prepare(texts, ctx);
+                move |cut| self.cluster(&prepared, cut)
+            })
+            .unwrap_or(DEFAULT_MIN_SIMILARITY),
         }
-        if !self.learn {
-            return DEFAULT_MIN_SIMILARITY;
-        }
-        learn_cutoff(ctx, |texts, ctx| {
-            let prepared = self.prepare(texts, ctx);
-            move |cut| self.cluster(&prepared, cut)
-        })
-        .unwrap_or(DEFAULT_MIN_SIMILARITY)
     }
 }
 
@@ -668,10 +632,6 @@ fn singleton_labels(labels: &[usize]) -> Vec<Option<usize>> {
 }
 
 impl Grouper for Similarity {
-    fn name(&self) -> &str {
-        "similarity"
-    }
-
     fn propose(
         &self,
         _category: &str,
@@ -968,10 +928,10 @@ mod tests {
             .map(|(i, t)| Item::new(*t, vec![i as u64]))
             .collect();
         let c = ctx(&texts);
-        let s = Similarity {
-            min_similarity: Some(0.1),
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.1),
             ..Default::default()
-        };
+        });
         let g = finish(
             "Features",
             &items,
@@ -1004,10 +964,10 @@ mod tests {
         let (title, evidence) = title_for(&texts, &c);
         assert!(!title.to_lowercase().contains("manager"), "{title}");
         assert!(c.only_components(&evidence), "{evidence:?}");
-        let s = Similarity {
-            min_similarity: Some(0.01),
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.01),
             ..Default::default()
-        };
+        });
         let g = finish(
             "Fixes",
             &items,
@@ -1041,18 +1001,17 @@ mod tests {
             .collect();
         let c = Context::new(Corpus::default(), history, &[], 2);
         assert_eq!(Similarity::default().cutoff(&c), DEFAULT_MIN_SIMILARITY);
-        let learned = Similarity {
-            learn: true,
+        let learned = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Learn,
             ..Default::default()
-        }
+        })
         .cutoff(&c);
         assert!(CANDIDATE_CUTOFFS.contains(&learned));
         assert_eq!(
-            Similarity {
-                min_similarity: Some(0.3),
-                learn: true,
+            Similarity::new(SimilaritySettings {
+                cutoff: Cutoff::Fixed(0.3),
                 ..Default::default()
-            }
+            })
             .cutoff(&c),
             0.3
         );
@@ -1095,11 +1054,10 @@ mod tests {
             "storage volume crash",
         ];
         let c = ctx(&texts);
-        let s = Similarity {
-            min_similarity: Some(0.2),
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.2),
             algorithm: Algorithm::Dbscan,
-            ..Default::default()
-        };
+        });
         let (labels, _) = s.labels(&texts, &c, 0.2);
         assert_eq!(labels[0], labels[1]);
         assert_ne!(labels[0], labels[2]);
@@ -1288,11 +1246,10 @@ mod reference {
             .collect();
         let texts = sections.iter().flatten().map(|(t, _)| t.as_str());
         let ctx = Context::new(Corpus::new(texts), history, &[], 2);
-        let sim = &Similarity {
-            min_similarity: None,
-            learn: true,
+        let sim = &Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Learn,
             algorithm,
-        };
+        });
         (
             learn_cutoff(&ctx, |texts, ctx| {
                 let prepared = sim.prepare(texts, ctx);
@@ -1468,7 +1425,7 @@ mod reference {
                         .collect()
                 })
                 .collect();
-            let (fast, reference) = learned_both_ways(&sections, Algorithm::AverageLinkage);
+            let (fast, reference) = learned_both_ways(&sections, Algorithm::Average);
             prop_assert_eq!(fast, reference);
         }
     }
