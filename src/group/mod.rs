@@ -1,23 +1,27 @@
 //! Grouping the entries of one category into titled subsections.
 //!
-//! Every strategy implements [`Grouper`]: it *proposes* groups for a category's entries.
-//! [`group_category`] then applies the rules every strategy shares, so no strategy can
-//! break them: one group per entry (the best by the one precedence rule, [`tier::Rank`]),
-//! a group needs `min_size` entries unless its rule is standalone, a group whose only
-//! reason is a component name is dissolved, groups are listed by the same precedence,
-//! and every group gets a past-tense description. The rest goes to `Other <Category>`.
+//! Every strategy implements [`Grouper`](crate::group::Grouper): it *proposes* groups for
+//! a category's entries. [`group_category`](crate::group::group_category) then applies
+//! the rules every strategy shares, so no strategy can break them: one group per entry
+//! (the best by the one precedence rule, [`Rank`](crate::group::Rank)), a group needs
+//! `min_size` entries unless its rule is standalone, a group whose only reason is a
+//! component name is dissolved, groups are listed by the same precedence, and every group
+//! gets a past-tense description. The rest goes to `Other <Category>`.
 //!
-//! Adding a strategy means one file here, registering it in [`registry`], and a
-//! paragraph in `strategies/README.md`. What the strategies may be told comes from one
-//! place, [`Settings`].
+//! The module is a lower layer: it knows nothing of the configuration, the changelog or
+//! the command line. What a strategy may be told comes from one place,
+//! [`Settings`](crate::group::Settings), which the configuration reader fills. Adding a
+//! strategy means one file here, registering it in
+//! [`registry`](crate::group::registry), and a paragraph in `strategies/README.md`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
 use crate::error::Result;
 
 pub mod auto;
+mod corpus;
 mod describe;
 pub mod labels;
 pub mod learn;
@@ -30,6 +34,7 @@ pub mod similarity;
 pub mod text;
 pub mod tier;
 
+pub use corpus::Corpus;
 pub use registry::{Strategy, build, build_with};
 pub use settings::{Algorithm, Cutoff, Settings, SimilaritySettings};
 pub use tier::{Rank, Tier};
@@ -108,47 +113,6 @@ pub struct HistorySection {
     pub entries: Vec<(String, Option<usize>)>,
     /// Titles and descriptions of the groups, by index.
     pub groups: Vec<(String, String)>,
-}
-
-/// Word statistics of the whole changelog: rare words weigh more.
-#[derive(Debug, Clone, Default)]
-pub struct Corpus {
-    df: HashMap<String, u32>,
-    docs: u32,
-}
-
-impl Corpus {
-    /// Count the documents (entry texts) each word appears in.
-    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Corpus {
-        let mut corpus = Corpus::default();
-        for t in texts {
-            corpus.add(t);
-        }
-        corpus
-    }
-
-    pub fn add(&mut self, text: &str) {
-        self.docs += 1;
-        let mut seen: Vec<String> = text::words(text);
-        seen.sort();
-        seen.dedup();
-        for w in seen {
-            *self.df.entry(w).or_default() += 1;
-        }
-    }
-
-    pub fn docs(&self) -> u32 {
-        self.docs
-    }
-
-    pub fn df(&self, word: &str) -> u32 {
-        self.df.get(word).copied().unwrap_or(0)
-    }
-
-    /// Smoothed inverse document frequency.
-    pub fn idf(&self, word: &str) -> f64 {
-        ((1.0 + f64::from(self.docs)) / (1.0 + f64::from(self.df(word)))).ln() + 1.0
-    }
 }
 
 /// What every strategy may use besides the entries themselves.
@@ -263,8 +227,8 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
     Grouping { groups, other }
 }
 
-/// The shared rules on proposals, before descriptions: each item in one proposal
-/// ([`resolve_overlaps`]), proposals with the same title merged, and those too small,
+/// The shared rules on proposals, before descriptions: each item in one proposal (the
+/// best by [`Rank`]), proposals with the same title merged, and those too small,
 /// only about component names, or titled like the fallback group dropped. Proposal order
 /// is kept. (`auto` settles what its passes propose between passes.)
 pub fn settle(category: &str, proposals: Vec<Proposal>, ctx: &Context) -> Vec<Proposal> {

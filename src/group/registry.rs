@@ -1,7 +1,7 @@
 //! The strategy registry: every strategy's name, and how it is built from [`Settings`].
 //!
 //! Adding a strategy means a file implementing [`Grouper`], a variant of [`Strategy`]
-//! (with its name in [`Strategy::as_str`]) and an arm in [`single`], here, and a paragraph
+//! (with its name in [`Strategy::as_str`]) and an arm in `single`, here, and a paragraph
 //! in `strategies/README.md`. The command line and the configuration reader take their
 //! list of names from [`Strategy::ALL`] and parse with [`FromStr`].
 
