@@ -14,6 +14,9 @@
 //! strategy means one file here, registering it in
 //! [`registry`](crate::group::registry), and a paragraph in `strategies/README.md`.
 
+// Grouping runs on whatever the changelog and the fragments hold: no input may panic it.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
