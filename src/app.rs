@@ -324,7 +324,7 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
                 }
             }
         }
-        for s in learn::grouped_sections(&log) {
+        for s in consolidate::grouped_sections(&log) {
             let key = (
                 "section",
                 s.release.clone(),
@@ -344,7 +344,7 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
     // with word rarity from everything read.
     let current = Changelog::parse_with(&logs[0], Some(&config.towncrier.start_string));
     let grouping = &config.release.consolidate.grouping;
-    let pending = learn::pending_categories(&current, &grouping.categories);
+    let pending = consolidate::pending_categories(&current, &grouping.categories);
     let ctx = group::Context::new(
         group::Corpus::new(texts.iter().map(String::as_str)),
         Vec::new(),

@@ -5,6 +5,7 @@
 
 use git_release::Result;
 use git_release::changelog::Changelog;
+use git_release::consolidate;
 use git_release::group::metrics::{Totals, bcubed};
 use git_release::group::registry::{Inputs, build_with};
 use git_release::group::{self, Context, Grouper, Item, Settings, Strategy, learn, rules};
@@ -102,15 +103,20 @@ pub fn evaluate_release(
         .flat_map(|r| r.entries().map(|e| e.text.clone()))
         .collect();
     let corpus = group::Corpus::new(texts.iter().map(String::as_str));
-    let history = git_release::consolidate::history(before, &pending_sections);
+    let history = consolidate::history(before, &pending_sections);
     let ctx = Context::new(
         corpus,
         history,
         &settings.components,
         settings.min_group_size,
     );
-    let pending = learn::pending_categories(before, &settings.categories);
-    let learned = learn::learn(&learn::grouped_sections(before), &pending, &texts, &ctx);
+    let pending = consolidate::pending_categories(before, &settings.categories);
+    let learned = learn::learn(
+        &consolidate::grouped_sections(before),
+        &pending,
+        &texts,
+        &ctx,
+    );
     let rules = rules::RulesFile::parse(
         std::path::Path::new("learned.toml"),
         &learn::to_toml(&learned, "the changelog before the release"),
