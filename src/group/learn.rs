@@ -315,7 +315,7 @@ pub fn learn(
     }
 }
 
-/// `App Proxy and Routing` → [app proxy], [routing]; generic words dropped.
+/// `App Proxy and Routing` → `[app proxy]`, `[routing]`; generic words dropped.
 fn title_phrases(title: &str) -> Vec<Vec<String>> {
     title
         .split([',', '&', '/'])

@@ -63,7 +63,7 @@ pub(crate) fn similar_pairs(vecs: &[SparseVec]) -> Vec<(u32, u32, f64)> {
 /// Each entry's row of non-zero cosine similarities: `(other entry, similarity)` for
 /// every entry it shares a word with, sorted by entry. These are both halves of
 /// `similar_pairs`, with the same values to the bit (the products of the shared words'
-/// weights, added in word-id order), for [`average_linkage_rows`].
+/// weights, added in word-id order), for [`average_linkage_rows`](super::linkage::average_linkage_rows).
 ///
 /// Performance: no pair list, and no sorting: each entry's similarities are accumulated
 /// in a dense scratch row, which is then read in order.

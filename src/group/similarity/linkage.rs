@@ -67,7 +67,7 @@ pub(crate) fn average_linkage(
 /// Returns a cluster label per entry.
 ///
 /// `rows` holds each entry's similarities with the others, `(other, similarity)` sorted
-/// by `other` and symmetric, as [`similar_rows`] gives them; pairs not listed have
+/// by `other` and symmetric, as [`similar_rows`](super::graph::similar_rows) gives them; pairs not listed have
 /// similarity 0. They become the clusters' rows of sums.
 ///
 /// Performance (the results are those of the textbook version kept in the tests as the

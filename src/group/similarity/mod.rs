@@ -3,12 +3,18 @@
 //! Each entry becomes a TF-IDF vector of its words ([`super::text::words`]), with word
 //! rarity taken from the whole changelog, so a word every release uses weighs little.
 //! Entries are then merged by average-linkage agglomerative clustering over the sparse
-//! cosine similarities, while two clusters are, on average, at least the cut-off alike. The cut-off defaults to a value measured on real changelogs; it can also be
-//! learned from the project's own grouped releases (the value that best reproduces them).
-//! DBSCAN (linfa-clustering) is available as an alternative algorithm.
+//! cosine similarities, while two clusters are, on average, at least the cut-off alike.
+//! The cut-off defaults to a value measured on real changelogs; it can also be learned
+//! from the project's own grouped releases (the value that best reproduces them). DBSCAN
+//! (linfa-clustering) is available as an alternative algorithm.
 //!
 //! A cluster is titled by its most distinctive shared words, spelled as the entries spell
 //! them (`Fair Share`, `GraphQL`), and gets a tier from its shape.
+//!
+//! The stages, one module each: `vectorise` (TF-IDF vectors), `graph` (who is similar
+//! to whom), `linkage` (clustering), `title` (naming a cluster); this module drives
+//! them and learns the cut-off. The reference versions the optimised stages are checked
+//! against live in the `reference` tests.
 
 use std::collections::{BTreeMap, HashMap};
 
