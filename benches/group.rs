@@ -17,10 +17,11 @@
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use git_release::config::DEFAULT_COMPONENTS;
 use git_release::group::labels::PrLabels;
+use git_release::group::registry::{Inputs, build_with};
 use git_release::group::rules::RulesFile;
-use git_release::group::{self, Context, Corpus, HistorySection, Item, StrategyOptions};
+use git_release::group::settings::DEFAULT_COMPONENTS;
+use git_release::group::{self, Context, Corpus, HistorySection, Item, Settings, Strategy};
 
 /// SplitMix64: tiny, fast and the same on every platform.
 struct Rng(u64);
@@ -563,27 +564,26 @@ fn bench(c: &mut Criterion) {
         let s = synthetic(n, 42, first_pr);
         let ctx = context(&s);
         let labels = labels(&s, first_pr);
-        let strategies: Vec<(&str, Box<dyn group::Grouper>)> = vec![
-            (
-                "similarity",
-                group::build("similarity", &StrategyOptions::default()).unwrap(),
-            ),
-            ("rules", Box::new(group::rules::Rules::new(rules.clone()))),
-            (
-                "labels",
-                Box::new(group::labels::Labels::new(
-                    labels.clone(),
-                    Default::default(),
-                )),
-            ),
-            (
-                "auto",
-                Box::new(group::auto::Auto::new(
-                    Some(rules.clone()),
-                    Some(labels.clone()),
-                )),
-            ),
-        ];
+        // Every strategy as the registry builds it, with both data files.
+        let strategies: Vec<(&str, Box<dyn group::Grouper>)> = [
+            Strategy::Similarity,
+            Strategy::Rules,
+            Strategy::Labels,
+            Strategy::Auto,
+        ]
+        .into_iter()
+        .map(|strategy| {
+            let settings = Settings {
+                strategy,
+                ..Settings::default()
+            };
+            let inputs = Inputs {
+                rules: Some(rules.clone()),
+                labels: Some(labels.clone()),
+            };
+            (strategy.as_str(), build_with(&settings, inputs).unwrap())
+        })
+        .collect();
         let mut g = c.benchmark_group(format!("group {n} entries"));
         g.sample_size(10);
         for (name, grouper) in &strategies {

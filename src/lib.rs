@@ -25,36 +25,34 @@ macro_rules! static_regex {
     }};
 }
 
-/// Atomic file writes.
-pub mod atomic;
-/// Changelog model: releases → categories → subsections → entries, lossless.
-pub mod changelog;
-/// Project settings: `[tool.towncrier]` and `[tool.git-release]`, read once into typed values.
-pub mod config;
-/// Folding rc sections and new fragments into one final section, grouped.
-pub mod consolidate;
-/// The library's error type.
+/// The library's error type, and what each error means for the exit code.
 pub mod error;
-/// News fragment discovery and parsing, as towncrier does it.
-pub mod fragments;
-/// Git access: reads through gix, writes through the git binary.
-pub mod git;
-/// Grouping entries into subsections: the `Grouper` trait and its strategies.
-pub mod group;
 /// JSON of plain data (state files, `--format json` views).
 pub mod json;
+/// Versions: PEP 440 and SemVer.
+pub mod version;
 /// Python behaviour towncrier's output depends on: string methods, `str.format`, `repr`,
 /// `textwrap`, `fnmatch`, and a Jinja2-like template environment.
 pub mod pycompat;
-/// The whole release workflow, from pre-flight to summary.
-pub mod release;
-/// The draft review loop in the user's editor, and draft validation.
-pub mod review;
-/// BCubed scoring of a grouping against a reference grouping.
-pub mod score;
+/// Atomic file writes.
+pub mod atomic;
+/// Git access: reads through gix, writes through the git binary.
+pub mod git;
+/// Grouping entries into subsections: the `Grouper` trait, its strategies, the tier policy.
+pub mod group;
+/// Project settings: `[tool.towncrier]` and `[tool.git-release]`, read once into typed values.
+pub mod config;
+/// News fragment discovery and parsing, as towncrier does it.
+pub mod fragments;
+/// Changelog model: releases → categories → subsections → entries, lossless.
+pub mod changelog;
 /// towncrier's `build`, natively: the section rendered from fragments, and the news file.
 pub mod towncrier;
-/// Versions: PEP 440 and SemVer.
-pub mod version;
+/// Folding rc sections and new fragments into one final section, grouped.
+pub mod consolidate;
+/// The draft review loop in the user's editor, and draft validation.
+pub mod review;
+/// The whole release workflow, from pre-flight to summary.
+pub mod release;
 
 pub use error::{Error, Result};

@@ -153,7 +153,7 @@ pub enum SummaryFormat {
 pub struct GroupingArgs {
     /// How entries are grouped into subsections (default: the configured one, else auto).
     #[arg(long, value_name = "STRATEGY")]
-    pub strategy: Option<String>,
+    pub strategy: Option<git_release::group::Strategy>,
 
     /// The keyword rules file (TOML; see strategies/README.md).
     #[arg(long, value_name = "FILE")]

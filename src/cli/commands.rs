@@ -4,7 +4,7 @@ use git_release::config::Config;
 use git_release::consolidate;
 use git_release::error::{Error, Result};
 use git_release::git::{self, Repo};
-use git_release::group::{self, StrategyOptions};
+use git_release::group;
 use git_release::release::{self, Request};
 use git_release::towncrier;
 use git_release::version::Version;
@@ -80,16 +80,16 @@ fn release(cli: &Cli) -> Result<i32> {
 /// The release asked for on the command line, with the configured defaults.
 pub fn request(config: &Config, cli: &Cli) -> Result<Request> {
     let args = &cli.release;
-    let (strategy, options) = strategy_options(config, &args.grouping);
+    let settings = grouping_settings(config, &args.grouping);
     Ok(Request {
         version: args.version.clone().unwrap_or_default(),
         webui_version: args.webui_version.clone(),
         date: towncrier::date_or_today(args.date.as_deref())?,
         no_edit: args.no_edit,
         allow_downgrade: args.allow_downgrade,
-        strategy,
-        rules: options.rules,
-        labels_from: options.labels_from,
+        strategy: settings.strategy,
+        rules: settings.rules,
+        labels_from: settings.labels_from,
         keep_rc: args.grouping.keep_rc || config.release.consolidate.keep_rc,
     })
 }
@@ -112,22 +112,19 @@ fn term_for(cli: &Cli, repo: Option<&Repo>) -> Term {
     Term::new(cli.color, repo.and_then(|r| r.config_string("color.ui")))
 }
 
-/// Strategy name and data files: flags first, then `[tool.git-release.consolidate]`.
-pub fn strategy_options(config: &Config, grouping: &GroupingArgs) -> (String, StrategyOptions) {
-    let c = &config.release.consolidate;
-    let strategy = grouping
-        .strategy
-        .clone()
-        .unwrap_or_else(|| c.strategy.clone());
-    let options = StrategyOptions {
+/// The grouping settings: strategy and data files from the flags first, then
+/// `[tool.git-release.consolidate]`, which gives everything else.
+pub fn grouping_settings(config: &Config, grouping: &GroupingArgs) -> group::Settings {
+    let c = &config.release.consolidate.grouping;
+    group::Settings {
+        strategy: grouping.strategy.unwrap_or(c.strategy),
         rules: grouping.rules.clone().or_else(|| c.rules.clone()),
         labels_from: grouping
             .labels_from
             .clone()
             .or_else(|| c.labels_from.clone()),
-        similarity: group::similarity::Similarity::from_config(c),
-    };
-    (strategy, options)
+        ..c.clone()
+    }
 }
 
 /// `git release consolidate`.
@@ -140,8 +137,8 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         None => config.version_file()?.version.base(),
     };
     let date = towncrier::date_or_today(args.date.as_deref())?;
-    let (strategy, options) = strategy_options(&config, &args.grouping);
-    let prepared = consolidate::prepare(&config, &version, &date, &strategy, &options)?;
+    let settings = grouping_settings(&config, &args.grouping);
+    let prepared = consolidate::prepare(&config, &version, &date, &settings)?;
     for note in consolidate::report(&prepared.grouped.consolidation) {
         term.note(&note);
     }

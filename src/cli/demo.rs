@@ -141,14 +141,14 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     let repo = Repo::discover(&dir)?;
     let term = Term::new(cli.color, None);
     let config = Config::load(repo.root())?;
-    let c = &config.release.consolidate;
+    let c = &config.release.consolidate.grouping;
     let request = Request {
         version: DEMO_VERSION.into(),
         webui_version: None,
         date: git_release::towncrier::default_date()?,
         no_edit: true,
         allow_downgrade: false,
-        strategy: c.strategy.clone(),
+        strategy: c.strategy,
         rules: c.rules.clone(),
         labels_from: c.labels_from.clone(),
         keep_rc: false,

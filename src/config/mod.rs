@@ -18,10 +18,7 @@ use release::parse_release;
 use towncrier::{default_towncrier, parse_towncrier};
 
 pub use reader::Globs;
-pub use release::{
-    Consolidate, DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES, Freeze, NextVersion,
-    ReleaseSettings, Step, StepWhen,
-};
+pub use release::{Consolidate, Freeze, NextVersion, ReleaseSettings, Step, StepWhen};
 pub use towncrier::{
     BUILTIN_TEMPLATES, FragmentType, IssuePattern, TemplateSource, TitleFormat, Towncrier, Wrap,
 };
@@ -302,6 +299,7 @@ fn read_toml(path: &Path) -> Result<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::group::{Algorithm, Cutoff, Strategy};
 
     fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -444,6 +442,23 @@ when = "webui"
     }
 
     #[test]
+    fn grouping_settings_are_typed() {
+        let dir = project(&[(
+            ".git-release.toml",
+            "[consolidate]\nstrategy = \"similarity\"\nauto-order = [\"similarity\", \"rules\"]\n\
+             similarity-cutoff = \"learn\"\nsimilarity-algorithm = \"dbscan\"\nkeep-rc = true\n",
+        )]);
+        let c = Config::load(dir.path()).unwrap().release.consolidate;
+        assert!(c.keep_rc);
+        let g = c.grouping;
+        assert_eq!(g.strategy, Strategy::Similarity);
+        assert_eq!(g.auto_order, [Strategy::Similarity, Strategy::Rules]);
+        assert_eq!(g.similarity.cutoff, Cutoff::Learn);
+        assert_eq!(g.similarity.algorithm, Algorithm::Dbscan);
+        assert_eq!(g.min_group_size, 2);
+    }
+
+    #[test]
     fn bad_values_are_errors() {
         for (text, needle) in [
             (
@@ -463,6 +478,18 @@ when = "webui"
             (
                 "[consolidate]\nsimilarity-algorithm = \"kmeans\"\n",
                 "similarity-algorithm",
+            ),
+            (
+                "[consolidate]\nstrategy = \"magic\"\n",
+                "consolidate.strategy",
+            ),
+            (
+                "[consolidate]\nauto-order = [\"rules\", \"magic\"]\n",
+                "consolidate.auto-order",
+            ),
+            (
+                "[consolidate]\nauto-order = [\"similarity\", \"auto\"]\n",
+                "consolidate.auto-order",
             ),
         ] {
             let dir = project(&[(".git-release.toml", text)]);

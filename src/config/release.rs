@@ -1,12 +1,14 @@
 //! git-release's own settings: `[tool.git-release]` in `pyproject.toml`, or the top level of
 //! `.git-release.toml` (kebab-case keys).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use toml::{Table, Value};
 
 use super::reader::{Globs, Reader};
 use crate::error::{Error, Result};
+use crate::group::registry::check_auto_order;
+use crate::group::{Algorithm, Cutoff, Strategy};
 
 /// When a configured step runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,75 +50,12 @@ pub struct NextVersion {
 }
 
 /// `[tool.git-release.consolidate]`: how final releases are consolidated and grouped.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Consolidate {
-    pub strategy: String,
-    pub rules: Option<PathBuf>,
-    pub labels_from: Option<PathBuf>,
     pub keep_rc: bool,
-    /// Categories (type names) that get subsections.
-    pub categories: Vec<String>,
-    /// Component names that never make a group on their own.
-    pub components: Vec<String>,
-    pub min_group_size: usize,
-    /// Similarity strategy: the cut-off (`None`: the default), or learn it from history.
-    pub similarity_cutoff: Option<f64>,
-    pub similarity_learn: bool,
-    /// `average` (average linkage, the default) or `dbscan`.
-    pub similarity_algorithm: String,
+    /// How entries are grouped: the strategy, its inputs and settings.
+    pub grouping: crate::group::Settings,
 }
-
-impl Default for Consolidate {
-    fn default() -> Self {
-        Consolidate {
-            strategy: "auto".into(),
-            rules: None,
-            labels_from: None,
-            keep_rc: false,
-            categories: DEFAULT_GROUPED_CATEGORIES
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            components: DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect(),
-            min_group_size: 2,
-            similarity_cutoff: None,
-            similarity_learn: false,
-            similarity_algorithm: "average".into(),
-        }
-    }
-}
-
-/// The default component names: never a group's reason on their own.
-pub const DEFAULT_COMPONENTS: &[&str] = &[
-    "manager",
-    "agent",
-    "storage",
-    "storage-proxy",
-    "webserver",
-    "web",
-    "webui",
-    "client",
-    "cli",
-    "sdk",
-    "common",
-    "app-proxy",
-    "appproxy",
-    "proxy",
-    "installer",
-    "kernel",
-    "runner",
-    "server",
-    "core",
-    "api",
-    "backend",
-    "frontend",
-    "docs",
-    "plugin",
-    "plugins",
-    "ui",
-];
-
-pub const DEFAULT_GROUPED_CATEGORIES: &[&str] = &["Features", "Improvements", "Fixes"];
 
 /// git-release's own settings.
 #[derive(Debug, Clone)]
@@ -282,15 +221,21 @@ fn parse_consolidate(
     let mut cr = Reader::new(path, prefix, t);
     let base = path.parent().unwrap_or(Path::new("."));
     let mut out = Consolidate::default();
-    let c = &mut out;
+    if let Some(v) = cr.boolean("keep-rc")? {
+        out.keep_rc = v;
+    }
+    let c = &mut out.grouping;
     if let Some(v) = cr.string("strategy")? {
-        c.strategy = v;
+        c.strategy = v.parse().map_err(|_| {
+            Error::config(
+                path,
+                cr.key("strategy"),
+                format!("must be one of {}, not \"{v}\"", Strategy::names()),
+            )
+        })?;
     }
     c.rules = cr.string("rules")?.map(|p| base.join(p));
     c.labels_from = cr.string("labels-from")?.map(|p| base.join(p));
-    if let Some(v) = cr.boolean("keep-rc")? {
-        c.keep_rc = v;
-    }
     if let Some(v) = cr.strings("categories")? {
         c.categories = v;
     }
@@ -301,16 +246,16 @@ fn parse_consolidate(
         if v < 1 {
             return Err(Error::config(
                 path,
-                format!("{prefix}min-group-size"),
+                cr.key("min-group-size"),
                 "must be at least 1",
             ));
         }
-        c.min_group_size = v as usize;
+        c.min_group_size = usize::try_from(v).unwrap_or(usize::MAX);
     }
     match cr.get("similarity-cutoff") {
         None => {}
-        Some(Value::String(s)) if s == "learn" => c.similarity_learn = true,
-        Some(Value::Float(f)) if (0.0..=1.0).contains(f) => c.similarity_cutoff = Some(*f),
+        Some(Value::String(s)) if s == "learn" => c.similarity.cutoff = Cutoff::Learn,
+        Some(Value::Float(f)) if (0.0..=1.0).contains(f) => c.similarity.cutoff = Cutoff::Fixed(*f),
         Some(v) => {
             return Err(cr.wrong(
                 "similarity-cutoff",
@@ -320,15 +265,45 @@ fn parse_consolidate(
         }
     }
     if let Some(v) = cr.string("similarity-algorithm")? {
-        if v != "average" && v != "dbscan" {
-            return Err(Error::config(
+        c.similarity.algorithm = v.parse().map_err(|_| {
+            Error::config(
                 path,
-                format!("{prefix}similarity-algorithm"),
-                format!("must be \"average\" or \"dbscan\", not \"{v}\""),
-            ));
+                cr.key("similarity-algorithm"),
+                format!(
+                    "must be one of {}, not \"{v}\"",
+                    Algorithm::ALL.map(|a| format!("\"{a}\"")).join(", ")
+                ),
+            )
+        })?;
+    }
+    if let Some(v) = cr.strings("auto-order")? {
+        let key = cr.key("auto-order");
+        let mut order = Vec::new();
+        for name in &v {
+            order.push(name.parse::<Strategy>().map_err(|_| {
+                Error::config(
+                    path,
+                    &key,
+                    format!(
+                        "lists `{name}`, which is not a strategy auto can use; use some of {}",
+                        auto_order_names()
+                    ),
+                )
+            })?);
         }
-        c.similarity_algorithm = v;
+        check_auto_order(&order).map_err(|e| Error::config(path, &key, e))?;
+        c.auto_order = order;
     }
     cr.finish(warnings);
     Ok(out)
+}
+
+/// The strategies `auto-order` may list: `rules, similarity, labels`.
+fn auto_order_names() -> String {
+    Strategy::ALL
+        .into_iter()
+        .filter(|s| *s != Strategy::Auto)
+        .map(Strategy::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

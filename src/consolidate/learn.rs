@@ -25,7 +25,7 @@ pub fn learn_rules(config: &Config, changelogs: &[String]) -> learn::Learned {
                 }
             }
         }
-        for s in learn::grouped_sections(&log) {
+        for s in grouped_sections(&log) {
             let titles: Vec<&str> = s.groups.iter().map(|g| g.title.as_str()).collect();
             let key = (s.release.clone(), s.category.clone(), titles.join("|"));
             if seen_sections.insert(key) {
@@ -36,8 +36,8 @@ pub fn learn_rules(config: &Config, changelogs: &[String]) -> learn::Learned {
     // The pending topics come from the current changelog (its pre-release sections),
     // with word rarity from everything read.
     let current = Changelog::parse_with(changelogs.first().map_or("", String::as_str), start);
-    let c = &config.release.consolidate;
-    let pending = learn::pending_categories(&current, &c.categories);
+    let c = &config.release.consolidate.grouping;
+    let pending = pending_categories(&current, &c.categories);
     let ctx = group::Context::new(
         group::Corpus::new(texts.iter().map(String::as_str)),
         Vec::new(),
@@ -45,4 +45,121 @@ pub fn learn_rules(config: &Config, changelogs: &[String]) -> learn::Learned {
         c.min_group_size,
     );
     learn::learn(&sections, &pending, &texts, &ctx)
+}
+
+/// The entries of the pre-release sections newer than the changelog's newest final
+/// release, per grouped category: the release being prepared (for
+/// [`group::learn::learn`]).
+pub fn pending_categories(
+    log: &Changelog,
+    grouped: &[String],
+) -> Vec<group::learn::PendingCategory> {
+    let newest_final = log
+        .releases()
+        .iter()
+        .filter_map(|r| r.version())
+        .filter(|v| v.is_final())
+        .max()
+        .cloned();
+    let mut out: Vec<group::learn::PendingCategory> = Vec::new();
+    for r in log.releases() {
+        let Some(v) = r.version() else { continue };
+        if v.is_final() || newest_final.as_ref().is_some_and(|f| v.base() <= *f) {
+            continue;
+        }
+        for c in &r.categories {
+            if !grouped.iter().any(|g| g.eq_ignore_ascii_case(&c.name)) {
+                continue;
+            }
+            let slot = match out.iter().position(|p| p.category == c.name) {
+                Some(i) => i,
+                None => {
+                    out.push(group::learn::PendingCategory {
+                        category: c.name.clone(),
+                        ..Default::default()
+                    });
+                    out.len() - 1
+                }
+            };
+            if !out[slot].releases.contains(&v.to_string()) {
+                out[slot].releases.push(v.to_string());
+            }
+            out[slot]
+                .texts
+                .extend(c.all_entries().map(|e| e.text.clone()));
+        }
+    }
+    out
+}
+
+/// The grouped categories of a changelog's final releases, for learning rules
+/// ([`group::learn::learn`]).
+pub fn grouped_sections(log: &Changelog) -> Vec<group::learn::GroupedSection> {
+    let mut out = Vec::new();
+    for r in log.releases() {
+        if r.version().is_none_or(|v| !v.is_final()) {
+            continue;
+        }
+        for c in r.categories.iter().filter(|c| !c.subsections.is_empty()) {
+            out.push(group::learn::GroupedSection {
+                release: r.title().to_string(),
+                category: c.name.clone(),
+                groups: c
+                    .subsections
+                    .iter()
+                    .map(|s| group::learn::LearnGroup {
+                        title: s.title.clone(),
+                        description: s.description.clone().unwrap_or_default(),
+                        other: s.is_other(),
+                        texts: s.entries.iter().map(|e| e.text.clone()).collect(),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::Context;
+
+    #[test]
+    fn pending_rc_entries_become_rules_for_their_topics() {
+        let log = Changelog::parse(
+            "## 2.0.0rc1 (2026-02-01)\n\n### Features\n\
+             * Add usage bucket tables ([#1](u))\n\
+             * Add usage bucket repository ([#2](u))\n\
+             * Add usage bucket REST API ([#3](u))\n\
+             * Add dark theme ([#4](u))\n\n\n\
+             ## 1.9.0 (2026-01-01)\n\n### Features\n* Add a thing ([#0](u))\n\n\n\
+             ## 1.9.0rc1 (2025-12-01)\n\n### Features\n* Add an old rc thing ([#9](u))\n",
+        );
+        let pending = pending_categories(&log, &["Features".to_string()]);
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].releases, ["2.0.0rc1"]);
+        assert_eq!(pending[0].texts.len(), 4, "1.9.0rc1 is released already");
+        let texts: Vec<String> = log
+            .releases()
+            .iter()
+            .flat_map(|r| r.entries().map(|e| e.text.clone()))
+            .collect();
+        let ctx = Context::new(
+            group::Corpus::new(texts.iter().map(String::as_str)),
+            vec![],
+            &[],
+            2,
+        );
+        let learned = group::learn::learn(&[], &pending, &texts, &ctx);
+        assert_eq!(learned.pending, 1);
+        let rule = &learned.rules[0].spec;
+        assert!(
+            rule.keywords.iter().any(|k| k == "usage bucket"),
+            "{:?}",
+            rule.keywords
+        );
+        assert_eq!(rule.categories, ["Features"]);
+        assert!(rule.description.is_some());
+    }
 }

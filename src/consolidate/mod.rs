@@ -17,7 +17,7 @@ pub use fold::{Consolidation, Duplicate, FoldedCategory, Source, Stale, fold};
 pub use grouped::{
     CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group, history,
 };
-pub use learn::learn_rules;
+pub use learn::{grouped_sections, learn_rules, pending_categories};
 pub use prepare::{Prepared, apply, prepare, report, write};
 
 #[cfg(test)]

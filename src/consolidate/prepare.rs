@@ -8,7 +8,7 @@ use super::grouped::{Grouped, corpus, group, history};
 use crate::changelog::{Changelog, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::group::{self, Context, StrategyOptions};
+use crate::group::{self, Context};
 use crate::version::Version;
 
 /// The changelog with the section in place of the rc sections (or above them with
@@ -45,16 +45,15 @@ pub struct Prepared {
     pub fragments: Vec<PathBuf>,
 }
 
-/// Read the changelog and the fragments, fold, and group with `strategy`.
+/// Read the changelog and the fragments, fold, and group as `settings` say.
 pub fn prepare(
     config: &Config,
     version: &Version,
     date: &str,
-    strategy: &str,
-    options: &StrategyOptions,
+    settings: &group::Settings,
 ) -> Result<Prepared> {
     // Build the strategy first: a bad rules or labels file is reported before anything else.
-    let grouper = group::build(strategy, options)?;
+    let grouper = group::build(settings)?;
     let tc = &config.towncrier;
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let changelog = match Changelog::read_with(&path, Some(&tc.start_string))? {
@@ -92,14 +91,13 @@ pub fn prepare(
         date,
         &config.category_order(),
     )?;
-    let c = &config.release.consolidate;
     let ctx = Context::new(
         corpus(&changelog, &folded),
         history(&changelog, &folded.sections),
-        &c.components,
-        c.min_group_size,
+        &settings.components,
+        settings.min_group_size,
     );
-    let grouped = group(folded, grouper.as_ref(), &c.categories, &ctx)?;
+    let grouped = group(folded, grouper.as_ref(), &settings.categories, &ctx)?;
     Ok(Prepared {
         path,
         changelog,

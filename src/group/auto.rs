@@ -1,41 +1,33 @@
-//! The `auto` strategy (the default): the rules file first, PR labels next, and
-//! title similarity for whatever is left. A pass only keeps the groups that survive the
-//! shared rules, so an entry a rule could not place in a real group stays available to
-//! the next pass.
+//! The `auto` strategy (the default): the strategies of `auto-order` in turn — by default
+//! the rules file, then PR labels, then title similarity for whatever is left.
+//!
+//! After each pass, what the passes so far proposed is settled by the shared rules
+//! ([`settle`]), so an entry a pass could not place in a real group stays available to
+//! the next. Entries are not simply first come, first served: a strategy that judges each
+//! entry on its own (rules, labels) is shown every entry, and when it wants one an earlier
+//! pass placed, the one precedence rule ([`Rank`](super::Rank)) decides — the higher tier
+//! wins, and only a tie goes to the earlier pass. A strategy that compares entries with
+//! each other (similarity) is shown the entries still unplaced, so its clusters are made
+//! of them alone.
 
-use super::labels::{Labels, PrLabels};
-use super::rules::{Rules, RulesFile};
-use super::similarity::Similarity;
-use super::{Context, Grouper, Item, Proposal};
+use std::collections::HashSet;
+
+use super::{Context, Grouper, Item, Proposal, settle};
 use crate::error::Result;
 
+/// The `auto` strategy: its passes, in order (built by the registry from `auto-order`,
+/// without the strategies whose inputs were not given).
 pub struct Auto {
-    rules: Option<Rules>,
-    labels: Option<Labels>,
-    similarity: Similarity,
+    passes: Vec<Box<dyn Grouper>>,
 }
 
 impl Auto {
-    pub fn new(rules: Option<RulesFile>, labels: Option<PrLabels>) -> Auto {
-        let map = rules.as_ref().map(|r| r.labels.clone()).unwrap_or_default();
-        Auto {
-            labels: labels.map(|l| Labels::new(l, map)),
-            rules: rules.map(Rules::new),
-            similarity: Similarity::default(),
-        }
-    }
-
-    pub fn with_similarity(mut self, similarity: Similarity) -> Auto {
-        self.similarity = similarity;
-        self
+    pub fn new(passes: Vec<Box<dyn Grouper>>) -> Auto {
+        Auto { passes }
     }
 }
 
 impl Grouper for Auto {
-    fn name(&self) -> &str {
-        "auto"
-    }
-
     fn propose(
         &self,
         category: &str,
@@ -43,66 +35,96 @@ impl Grouper for Auto {
         candidates: &[usize],
         ctx: &Context,
     ) -> Result<Vec<Proposal>> {
-        let mut remaining: Vec<usize> = candidates.to_vec();
-        let mut out = Vec::new();
-        let passes: [Option<&dyn Grouper>; 2] = [
-            self.rules.as_ref().map(|r| r as &dyn Grouper),
-            self.labels.as_ref().map(|l| l as &dyn Grouper),
-        ];
-        for pass in passes.into_iter().flatten() {
-            let proposals = pass.propose(category, items, &remaining, ctx)?;
-            let kept = super::finish(category, items, proposals.clone(), ctx);
-            for group in kept.groups {
-                let original = proposals
+        // The groups placed so far, earlier passes first.
+        let mut placed: Vec<Proposal> = Vec::new();
+        for pass in &self.passes {
+            let shown: Vec<usize> = if pass.judges_each_entry() {
+                candidates.to_vec()
+            } else {
+                let taken: HashSet<usize> = placed
                     .iter()
-                    .find(|p| p.title == group.title)
-                    .cloned()
-                    .expect("finish only keeps proposed titles");
-                remaining.retain(|i| !group.members.contains(i));
-                out.push(Proposal {
-                    members: group.members,
-                    ..original
-                });
-            }
+                    .flat_map(|p| p.members.iter().copied())
+                    .collect();
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|i| !taken.contains(i))
+                    .collect()
+            };
+            let mut pool = std::mem::take(&mut placed);
+            pool.extend(pass.propose(category, items, &shown, ctx)?);
+            placed = settle(category, pool, ctx);
         }
-        out.extend(self.similarity.propose(category, items, &remaining, ctx)?);
-        Ok(out)
+        Ok(placed)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::group::{Corpus, finish};
+    use crate::group::labels::PrLabels;
+    use crate::group::registry::{Inputs, build_with};
+    use crate::group::rules::RulesFile;
+    use crate::group::{Corpus, Grouping, Settings, Strategy, finish};
     use std::path::Path;
+
+    fn items(texts: &[&str]) -> Vec<Item> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::new(*t, vec![i as u64 + 1]))
+            .collect()
+    }
+
+    fn group(auto_order: &[Strategy], inputs: Inputs, texts: &[&str]) -> Grouping {
+        let settings = Settings {
+            auto_order: auto_order.to_vec(),
+            ..Settings::default()
+        };
+        let auto = build_with(&settings, inputs).unwrap();
+        let items = items(texts);
+        let ctx = Context::new(Corpus::new(texts.iter().copied()), vec![], &[], 2);
+        let all: Vec<usize> = (0..items.len()).collect();
+        let proposals = auto.propose("Features", &items, &all, &ctx).unwrap();
+        finish("Features", &items, proposals, &ctx)
+    }
+
+    fn rules(text: &str) -> Option<RulesFile> {
+        Some(RulesFile::parse(Path::new("r.toml"), text).unwrap())
+    }
+
+    /// PRs 1 and 2 carry `area:sched`, mapped to a group of `tier`.
+    fn rules_and_labels(tier: &str) -> (Option<RulesFile>, Option<PrLabels>) {
+        let rules = rules(&format!(
+            "[[group]]\ntitle = \"Fair Share\"\nkeywords = [\"fair share\"]\n\
+             [labels]\n\"area:sched\" = {{ title = \"Scheduler\", tier = \"{tier}\" }}\n"
+        ));
+        let labels = PrLabels::parse(
+            Path::new("l.json"),
+            r#"[{"number": 1, "labels": ["area:sched"]}, {"number": 2, "labels": ["area:sched"]}]"#,
+        )
+        .unwrap();
+        (rules, Some(labels))
+    }
 
     #[test]
     fn rules_first_then_similarity_for_the_rest() {
-        let rules = RulesFile::parse(
-            Path::new("r.toml"),
+        let rules = rules(
             "[[group]]\ntitle = \"Fair Share\"\ntier = \"initiative\"\nkeywords = [\"fair share\"]\n",
-        )
-        .unwrap();
-        let texts = [
-            "Add fair share weights",
-            "Add fair share buckets",
-            "Add retry to the event bus publisher",
-            "Support TLS for the event bus",
-            "Fix typo in the storage volume listing",
-        ];
-        let items: Vec<Item> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Item::new(*t, vec![i as u64]))
-            .collect();
-        let ctx = Context::new(Corpus::new(texts.iter().copied()), vec![], &[], 2);
-        let auto = Auto::new(Some(rules), None);
-        let g = finish(
-            "Features",
-            &items,
-            auto.propose("Features", &items, &[0, 1, 2, 3, 4], &ctx)
-                .unwrap(),
-            &ctx,
+        );
+        let g = group(
+            &crate::group::settings::DEFAULT_AUTO_ORDER,
+            Inputs {
+                rules,
+                labels: None,
+            },
+            &[
+                "Add fair share weights",
+                "Add fair share buckets",
+                "Add retry to the event bus publisher",
+                "Support TLS for the event bus",
+                "Fix typo in the storage volume listing",
+            ],
         );
         assert_eq!(g.groups[0].title, "Fair Share");
         assert_eq!(g.groups[0].members, [0, 1]);
@@ -112,5 +134,54 @@ mod tests {
             g.groups
         );
         assert_eq!(g.other, [4]);
+    }
+
+    const FAIR_SHARE: &[&str] = &[
+        "Add fair share weights",
+        "Add fair share buckets",
+        "Add fair share docs",
+        "Fix fair share rounding",
+    ];
+
+    #[test]
+    fn a_later_pass_takes_entries_when_its_tier_is_higher() {
+        let (rules, labels) = rules_and_labels("initiative");
+        let g = group(
+            &[Strategy::Rules, Strategy::Labels],
+            Inputs { rules, labels },
+            FAIR_SHARE,
+        );
+        let found: Vec<(&str, &[usize])> = g
+            .groups
+            .iter()
+            .map(|g| (g.title.as_str(), g.members.as_slice()))
+            .collect();
+        assert_eq!(
+            found,
+            [("Scheduler", &[0, 1][..]), ("Fair Share", &[2, 3][..])]
+        );
+    }
+
+    #[test]
+    fn on_a_tie_the_larger_group_then_the_earlier_pass_wins() {
+        // Same tier: the rule's group is larger, so it keeps every entry.
+        let (rules, labels) = rules_and_labels("subsystem");
+        let g = group(
+            &[Strategy::Labels, Strategy::Rules],
+            Inputs { rules, labels },
+            FAIR_SHARE,
+        );
+        assert_eq!(g.groups.len(), 1);
+        assert_eq!(g.groups[0].title, "Fair Share");
+        // Same tier and size: the earlier pass in `auto-order`.
+        for (order, winner) in [
+            ([Strategy::Rules, Strategy::Labels], "Fair Share"),
+            ([Strategy::Labels, Strategy::Rules], "Scheduler"),
+        ] {
+            let (rules, labels) = rules_and_labels("subsystem");
+            let g = group(&order, Inputs { rules, labels }, &FAIR_SHARE[..2]);
+            assert_eq!(g.groups.len(), 1, "{order:?}");
+            assert_eq!(g.groups[0].title, winner, "{order:?}");
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! (`[{"number": 12, "labels": [{"name": "area:scheduler"}]}]`). A `[labels]` table in the
 //! rules file maps a label to a group title (or a full group); without one, every label
 //! that is not a plain kind (bug, feature, size…) or a component name becomes its own
-//! group, titled from the label.
+//! group, titled from the label. An entry whose labels lead to several groups goes to the
+//! highest tier, then to its first label ([`Rank`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,7 +14,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use super::rules::{LabelTarget, parse_tier};
-use super::{Context, Grouper, Item, Proposal, Tier, text};
+use super::{Context, Grouper, Item, Proposal, Rank, Tier, text};
 use crate::error::{Error, Result};
 
 /// Labels that say what kind of change a PR is, not what it is about.
@@ -166,8 +167,9 @@ impl Labels {
 }
 
 impl Grouper for Labels {
-    fn name(&self) -> &str {
-        "labels"
+    /// Each entry is matched on its own.
+    fn judges_each_entry(&self) -> bool {
+        true
     }
 
     fn propose(
@@ -179,15 +181,22 @@ impl Grouper for Labels {
     ) -> Result<Vec<Proposal>> {
         let mut groups: IndexMap<String, Proposal> = IndexMap::new();
         for &i in candidates {
-            // The first PR with a mapped label decides.
-            let found = items[i].prs.iter().find_map(|pr| {
-                self.labels
-                    .by_pr
-                    .get(pr)?
-                    .iter()
-                    .find_map(|l| self.target(l, ctx).map(|t| (l.clone(), t)))
-            });
-            if let Some((label, (title, description, tier, standalone))) = found {
+            // Of the groups the entry's labels lead to, the one precedence rule picks:
+            // the highest tier, then the first label (group sizes are not settled yet).
+            let found = items[i]
+                .prs
+                .iter()
+                .filter_map(|pr| self.labels.by_pr.get(pr))
+                .flatten()
+                .filter_map(|l| self.target(l, ctx).map(|t| (l.clone(), t)))
+                .enumerate()
+                .min_by_key(|(position, (_, (_, _, tier, _)))| Rank {
+                    tier: *tier,
+                    strength: 0,
+                    size: 0,
+                    position: *position,
+                });
+            if let Some((_, (label, (title, description, tier, standalone)))) = found {
                 let p = groups
                     .entry(title.to_lowercase())
                     .or_insert_with(|| Proposal {
@@ -274,6 +283,37 @@ mod tests {
             .unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].title, "Fair Share Scheduler");
+    }
+
+    #[test]
+    fn the_highest_tier_wins_then_the_first_label() {
+        let labels = PrLabels::parse(
+            Path::new("l.json"),
+            r#"[{"number": 1, "labels": ["area:ui", "area:fair-share", "area:quota"]}]"#,
+        )
+        .unwrap();
+        let items = vec![Item::new("change", vec![1])];
+        let mut map = IndexMap::new();
+        for (label, title, tier) in [
+            ("area:ui", "UI", "pattern"),
+            ("area:fair-share", "Fair Share", "initiative"),
+            ("area:quota", "Quota", "initiative"),
+        ] {
+            map.insert(
+                label.to_string(),
+                LabelTarget::Group {
+                    title: title.into(),
+                    tier: Some(tier.into()),
+                    description: None,
+                    standalone: false,
+                },
+            );
+        }
+        let p = Labels::new(labels, map)
+            .propose("Features", &items, &[0], &ctx())
+            .unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].title, "Fair Share");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::rules::{RuleSpec, contains_phrase};
-use super::{Context, Tier, text};
+use super::{Context, Tier, text, tier};
 
 /// One category of a grouped final release, as the changelog has it.
 #[derive(Debug, Clone, Default)]
@@ -55,37 +55,6 @@ const GENERIC_TITLE_WORDS: &[&str] = &[
     "related",
     "other",
     "new",
-];
-
-/// Title words that mark the kind of group.
-const PATTERN_WORDS: &[&str] = &[
-    "pattern",
-    "standardization",
-    "consistency",
-    "quality",
-    "cleanup",
-    "refactoring",
-    "migration",
-    "naming",
-    "lint",
-    "linter",
-    "static",
-];
-const INFRA_WORDS: &[&str] = &[
-    "ci",
-    "build",
-    "test",
-    "testing",
-    "tooling",
-    "dependency",
-    "packaging",
-    "installer",
-    "docker",
-    "deployment",
-    "infrastructure",
-    "configuration",
-    "observability",
-    "monitoring",
 ];
 
 /// A learned rule, with the numbers behind it for the file's comments.
@@ -346,78 +315,7 @@ pub fn learn(
     }
 }
 
-/// The entries of the pre-release sections newer than the changelog's newest final
-/// release, per grouped category: the release being prepared.
-pub fn pending_categories(
-    log: &crate::changelog::Changelog,
-    grouped: &[String],
-) -> Vec<PendingCategory> {
-    let newest_final = log
-        .releases()
-        .iter()
-        .filter_map(|r| r.version())
-        .filter(|v| v.is_final())
-        .max()
-        .cloned();
-    let mut out: Vec<PendingCategory> = Vec::new();
-    for r in log.releases() {
-        let Some(v) = r.version() else { continue };
-        if v.is_final() || newest_final.as_ref().is_some_and(|f| v.base() <= *f) {
-            continue;
-        }
-        for c in &r.categories {
-            if !grouped.iter().any(|g| g.eq_ignore_ascii_case(&c.name)) {
-                continue;
-            }
-            let slot = match out.iter().position(|p| p.category == c.name) {
-                Some(i) => i,
-                None => {
-                    out.push(PendingCategory {
-                        category: c.name.clone(),
-                        ..Default::default()
-                    });
-                    out.len() - 1
-                }
-            };
-            if !out[slot].releases.contains(&v.to_string()) {
-                out[slot].releases.push(v.to_string());
-            }
-            out[slot]
-                .texts
-                .extend(c.all_entries().map(|e| e.text.clone()));
-        }
-    }
-    out
-}
-
-/// The grouped categories of a changelog's final releases, for learning.
-pub fn grouped_sections(log: &crate::changelog::Changelog) -> Vec<GroupedSection> {
-    let mut out = Vec::new();
-    for r in log.releases() {
-        if r.version().is_none_or(|v| !v.is_final()) {
-            continue;
-        }
-        for c in r.categories.iter().filter(|c| !c.subsections.is_empty()) {
-            out.push(GroupedSection {
-                release: r.title().to_string(),
-                category: c.name.clone(),
-                groups: c
-                    .subsections
-                    .iter()
-                    .map(|s| LearnGroup {
-                        title: s.title.clone(),
-                        description: s.description.clone().unwrap_or_default(),
-                        other: s.is_other(),
-                        texts: s.entries.iter().map(|e| e.text.clone()).collect(),
-                    })
-                    .collect(),
-            });
-        }
-    }
-    out
-}
-
-/// `App Proxy and Routing` → [app proxy], [routing]; generic words dropped.
+/// `App Proxy and Routing` → `[app proxy]`, `[routing]`; generic words dropped.
 fn title_phrases(title: &str) -> Vec<Vec<String>> {
     title
         .split([',', '&', '/'])
@@ -434,11 +332,8 @@ fn title_phrases(title: &str) -> Vec<Vec<String>> {
 
 fn guess_tier(title: &str, entries: usize, releases: usize) -> Tier {
     let words = text::words(title);
-    if words.iter().any(|w| INFRA_WORDS.contains(&w.as_str())) {
-        return Tier::Infrastructure;
-    }
-    if words.iter().any(|w| PATTERN_WORDS.contains(&w.as_str())) {
-        return Tier::Pattern;
+    if let Some(tier) = tier::from_title_words(&words) {
+        return tier;
     }
     let content: Vec<&String> = words
         .iter()
@@ -567,25 +462,21 @@ mod tests {
     }
 
     #[test]
-    fn pending_rc_entries_become_rules_for_their_topics() {
-        let log = crate::changelog::Changelog::parse(
-            "## 2.0.0rc1 (2026-02-01)\n\n### Features\n\
-             * Add usage bucket tables ([#1](u))\n\
-             * Add usage bucket repository ([#2](u))\n\
-             * Add usage bucket REST API ([#3](u))\n\
-             * Add dark theme ([#4](u))\n\n\n\
-             ## 1.9.0 (2026-01-01)\n\n### Features\n* Add a thing ([#0](u))\n\n\n\
-             ## 1.9.0rc1 (2025-12-01)\n\n### Features\n* Add an old rc thing ([#9](u))\n",
-        );
-        let pending = pending_categories(&log, &["Features".to_string()]);
-        assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].releases, ["2.0.0rc1"]);
-        assert_eq!(pending[0].texts.len(), 4, "1.9.0rc1 is released already");
-        let texts: Vec<String> = log
-            .releases()
-            .iter()
-            .flat_map(|r| r.entries().map(|e| e.text.clone()))
-            .collect();
+    fn pending_entries_become_rules_for_their_topics() {
+        let pending = vec![PendingCategory {
+            releases: vec!["2.0.0rc1".into()],
+            category: "Features".into(),
+            texts: [
+                "Add usage bucket tables",
+                "Add usage bucket repository",
+                "Add usage bucket REST API",
+                "Add dark theme",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }];
+        let mut texts = pending[0].texts.clone();
+        texts.push("Add a thing".into());
         let ctx = Context::new(
             Corpus::new(texts.iter().map(String::as_str)),
             vec![],
@@ -601,7 +492,7 @@ mod tests {
             rule.keywords
         );
         assert_eq!(rule.categories, ["Features"]);
-        assert!(rule.description.is_some());
+        assert_eq!(learned.rules[0].releases, ["2.0.0rc1"]);
     }
 
     #[test]

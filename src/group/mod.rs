@@ -1,77 +1,46 @@
 //! Grouping the entries of one category into titled subsections.
 //!
-//! Every strategy implements [`Grouper`]: it *proposes* groups for a category's entries.
-//! [`group_category`] then applies the rules every strategy shares, so no strategy can
-//! break them: one group per entry, a group needs `min_size` entries unless its rule is
-//! standalone, a group whose only reason is a component name is dissolved, groups are
-//! ordered by tier then size, and every group gets a past-tense description. The rest
-//! goes to `Other <Category>`.
+//! Every strategy implements [`Grouper`](crate::group::Grouper): it *proposes* groups for
+//! a category's entries. [`group_category`](crate::group::group_category) then applies
+//! the rules every strategy shares, so no strategy can break them: one group per entry
+//! (the best by the one precedence rule, [`Rank`](crate::group::Rank)), a group needs
+//! `min_size` entries unless its rule is standalone, a group whose only reason is a
+//! component name is dissolved, groups are listed by the same precedence, and every group
+//! gets a past-tense description. The rest goes to `Other <Category>`.
 //!
-//! Adding a strategy means one file here, one line in [`STRATEGIES`] and [`build`], and a
-//! paragraph in `strategies/README.md`.
+//! The module is a lower layer: it knows nothing of the configuration, the changelog or
+//! the command line. What a strategy may be told comes from one place,
+//! [`Settings`](crate::group::Settings), which the configuration reader fills. Adding a
+//! strategy means one file here, registering it in
+//! [`registry`](crate::group::registry), and a paragraph in `strategies/README.md`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
-use std::path::PathBuf;
+// Grouping runs on whatever the changelog and the fragments hold: no input may panic it.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
 
-use crate::error::{Error, Result};
+use serde::Serialize;
+
+use crate::error::Result;
 
 pub mod auto;
+mod corpus;
 mod describe;
 pub mod labels;
 pub mod learn;
 mod levenshtein;
+pub mod metrics;
+pub mod registry;
 pub mod rules;
+pub mod settings;
 pub mod similarity;
 pub mod text;
+pub mod tier;
 
-/// How broad a group is; a higher tier wins when an entry could go to several groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    /// A named effort spanning many changes (`Fair Share Scheduler`).
-    Initiative,
-    /// A part of the system (`App Proxy and Routing`).
-    Subsystem,
-    /// One kind of object (`Scaling Group Management`).
-    Entity,
-    /// The same kind of change applied in many places (`Linter Rules`).
-    Pattern,
-    /// Build, CI, tests, dependencies, tooling.
-    Infrastructure,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 5] = [
-        Tier::Initiative,
-        Tier::Subsystem,
-        Tier::Entity,
-        Tier::Pattern,
-        Tier::Infrastructure,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Initiative => "initiative",
-            Tier::Subsystem => "subsystem",
-            Tier::Entity => "entity",
-            Tier::Pattern => "pattern",
-            Tier::Infrastructure => "infrastructure",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use corpus::Corpus;
+pub use registry::{Strategy, build, build_with};
+pub use settings::{Algorithm, Cutoff, Settings, SimilaritySettings};
+pub use tier::{Rank, Tier};
 
 /// One entry to group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,47 +118,6 @@ pub struct HistorySection {
     pub groups: Vec<(String, String)>,
 }
 
-/// Word statistics of the whole changelog: rare words weigh more.
-#[derive(Debug, Clone, Default)]
-pub struct Corpus {
-    df: HashMap<String, u32>,
-    docs: u32,
-}
-
-impl Corpus {
-    /// Count the documents (entry texts) each word appears in.
-    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Corpus {
-        let mut corpus = Corpus::default();
-        for t in texts {
-            corpus.add(t);
-        }
-        corpus
-    }
-
-    pub fn add(&mut self, text: &str) {
-        self.docs += 1;
-        let mut seen: Vec<String> = text::words(text);
-        seen.sort();
-        seen.dedup();
-        for w in seen {
-            *self.df.entry(w).or_default() += 1;
-        }
-    }
-
-    pub fn docs(&self) -> u32 {
-        self.docs
-    }
-
-    pub fn df(&self, word: &str) -> u32 {
-        self.df.get(word).copied().unwrap_or(0)
-    }
-
-    /// Smoothed inverse document frequency.
-    pub fn idf(&self, word: &str) -> f64 {
-        ((1.0 + f64::from(self.docs)) / (1.0 + f64::from(self.df(word)))).ln() + 1.0
-    }
-}
-
 /// What every strategy may use besides the entries themselves.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -233,14 +161,11 @@ impl Context {
     }
 }
 
-/// A grouping strategy.
+/// A grouping strategy (registered in [`registry`]).
 pub trait Grouper {
-    /// The strategy's name, as given to `--strategy`.
-    fn name(&self) -> &str;
-
     /// Propose groups for the items of one category. Only items listed in `candidates`
     /// may be used; a proposal may hold an item only once, and proposals should not
-    /// overlap (overlaps are resolved by tier, then size).
+    /// overlap (overlaps are resolved by [`Rank`]: tier, then size).
     fn propose(
         &self,
         category: &str,
@@ -248,54 +173,14 @@ pub trait Grouper {
         candidates: &[usize],
         ctx: &Context,
     ) -> Result<Vec<Proposal>>;
-}
 
-/// The strategies `--strategy` accepts.
-pub const STRATEGIES: &[&str] = &["auto", "rules", "similarity", "labels"];
-
-/// Inputs a strategy may need.
-#[derive(Debug, Clone, Default)]
-pub struct StrategyOptions {
-    pub rules: Option<PathBuf>,
-    pub labels_from: Option<PathBuf>,
-    /// Settings of the similarity strategy (also used by `auto`).
-    pub similarity: similarity::Similarity,
-}
-
-/// Build a strategy by name, loading its data files (errors name the file and the problem).
-pub fn build(name: &str, options: &StrategyOptions) -> Result<Box<dyn Grouper>> {
-    let rules = options
-        .rules
-        .as_deref()
-        .map(rules::RulesFile::load)
-        .transpose()?;
-    let labels = options
-        .labels_from
-        .as_deref()
-        .map(labels::PrLabels::load)
-        .transpose()?;
-    match name {
-        "rules" => {
-            let file = rules.ok_or_else(|| {
-                Error::Usage("the rules strategy needs a rules file: pass --rules FILE (or set `rules` in [tool.git-release.consolidate]); `git release rules learn` writes one from your changelog".into())
-            })?;
-            Ok(Box::new(rules::Rules::new(file)))
-        }
-        "similarity" => Ok(Box::new(options.similarity.clone())),
-        "labels" => {
-            let labels = labels.ok_or_else(|| {
-                Error::Usage("the labels strategy needs PR labels: pass --labels-from FILE (the output of `gh pr list --json number,labels`)".into())
-            })?;
-            let map = rules.map(|r| r.labels).unwrap_or_default();
-            Ok(Box::new(labels::Labels::new(labels, map)))
-        }
-        "auto" => Ok(Box::new(
-            auto::Auto::new(rules, labels).with_similarity(options.similarity.clone()),
-        )),
-        other => Err(Error::Usage(format!(
-            "unknown strategy `{other}`; use one of: {}",
-            STRATEGIES.join(", ")
-        ))),
+    /// True when the groups the strategy proposes for an entry depend on that entry
+    /// alone, not on which other entries it is shown (rules, labels). `auto` lets such a
+    /// strategy claim entries an earlier pass placed, and the precedence rule ([`Rank`])
+    /// decides; a strategy that compares entries with each other (similarity) only sees
+    /// what earlier passes left, so that its clusters are made of unplaced entries.
+    fn judges_each_entry(&self) -> bool {
+        false
     }
 }
 
@@ -311,8 +196,45 @@ pub fn group_category(
     Ok(finish(category, items, proposals, ctx))
 }
 
-/// Apply the shared rules to proposals (also used by [`auto::Auto`] between passes).
+/// Apply the shared rules to proposals and describe the groups.
 pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Context) -> Grouping {
+    let settled = settle(category, proposals, ctx);
+    let mut groups = Vec::new();
+    let mut grouped = vec![false; items.len()];
+    for p in settled {
+        for &m in &p.members {
+            grouped[m] = true;
+        }
+        let description = p
+            .description
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| describe::describe(category, &p.title, &p.members, items));
+        groups.push(Group {
+            title: p.title,
+            description,
+            tier: p.tier,
+            members: p.members,
+            reason: p.reason,
+        });
+    }
+    // Listed by the one precedence rule, ties in title order (see [`Rank`]).
+    groups.sort_by(|a, b| a.title.cmp(&b.title));
+    let mut ranked: Vec<(Rank, Group)> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(position, g)| (Rank::of_group(g.tier, g.members.len(), position), g))
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let groups = ranked.into_iter().map(|(_, g)| g).collect();
+    let other = (0..items.len()).filter(|&i| !grouped[i]).collect();
+    Grouping { groups, other }
+}
+
+/// The shared rules on proposals, before descriptions: each item in one proposal (the
+/// best by [`Rank`]), proposals with the same title merged, and those too small,
+/// only about component names, or titled like the fallback group dropped. Proposal order
+/// is kept. (`auto` settles what its passes propose between passes.)
+pub fn settle(category: &str, proposals: Vec<Proposal>, ctx: &Context) -> Vec<Proposal> {
     let mut proposals = resolve_overlaps(proposals);
     // Same title twice (two rules, or a rule and a cluster): one group.
     let mut by_title: BTreeMap<String, usize> = BTreeMap::new();
@@ -336,39 +258,19 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
             }
         }
     }
-
-    let mut groups = Vec::new();
-    let mut grouped = vec![false; items.len()];
-    for mut p in merged {
-        p.members.sort_unstable();
-        p.members.dedup();
-        let big_enough = p.members.len() >= ctx.min_size || (p.standalone && !p.members.is_empty());
-        if !big_enough || ctx.only_components(&p.evidence) || is_other_title(&p.title, category) {
-            continue;
-        }
-        for &m in &p.members {
-            grouped[m] = true;
-        }
-        let description = p
-            .description
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or_else(|| describe::describe(category, &p.title, &p.members, items));
-        groups.push(Group {
-            title: p.title,
-            description,
-            tier: p.tier,
-            members: p.members,
-            reason: p.reason,
-        });
-    }
-    groups.sort_by(|a, b| {
-        a.tier
-            .cmp(&b.tier)
-            .then(b.members.len().cmp(&a.members.len()))
-            .then_with(|| a.title.cmp(&b.title))
-    });
-    let other = (0..items.len()).filter(|&i| !grouped[i]).collect();
-    Grouping { groups, other }
+    merged
+        .into_iter()
+        .filter_map(|mut p| {
+            p.members.sort_unstable();
+            p.members.dedup();
+            let big_enough =
+                p.members.len() >= ctx.min_size || (p.standalone && !p.members.is_empty());
+            let keep = big_enough
+                && !ctx.only_components(&p.evidence)
+                && !is_other_title(&p.title, category);
+            keep.then_some(p)
+        })
+        .collect()
 }
 
 /// A strategy must not propose the fallback group itself.
@@ -381,17 +283,11 @@ pub fn other_title(category: &str) -> String {
     format!("Other {category}")
 }
 
-/// Each item goes to one proposal: the highest tier wins, then the larger group, then
-/// the earlier proposal.
+/// Each item goes to one proposal: the best by the one precedence rule ([`Rank`]: tier,
+/// then size, then the earlier proposal).
 fn resolve_overlaps(mut proposals: Vec<Proposal>) -> Vec<Proposal> {
     let mut order: Vec<usize> = (0..proposals.len()).collect();
-    order.sort_by(|&a, &b| {
-        proposals[a]
-            .tier
-            .cmp(&proposals[b].tier)
-            .then(proposals[b].members.len().cmp(&proposals[a].members.len()))
-            .then(a.cmp(&b))
-    });
+    order.sort_by_key(|&p| Rank::of_group(proposals[p].tier, proposals[p].members.len(), p));
     let mut taken: HashSet<usize> = HashSet::new();
     let mut keep = vec![Vec::new(); proposals.len()];
     for &p in &order {
@@ -493,14 +389,5 @@ mod tests {
         );
         let titles: Vec<_> = g.groups.iter().map(|g| g.title.as_str()).collect();
         assert_eq!(titles, ["Initiative", "Big pattern", "Small pattern"]);
-    }
-
-    #[test]
-    fn unknown_strategy_is_a_clear_error() {
-        let err = build("magic", &StrategyOptions::default())
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(err.contains("magic") && err.contains("similarity"), "{err}");
     }
 }

@@ -21,7 +21,7 @@ use indexmap::IndexMap;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Grouper, Item, Proposal, Tier, text};
+use super::{Context, Grouper, Item, Proposal, Rank, Tier, text};
 use crate::error::{Error, Result};
 
 /// A rule as written in the file.
@@ -346,8 +346,9 @@ impl Rules {
 }
 
 impl Grouper for Rules {
-    fn name(&self) -> &str {
-        "rules"
+    /// Each entry is matched on its own.
+    fn judges_each_entry(&self) -> bool {
+        true
     }
 
     fn propose(
@@ -367,23 +368,24 @@ impl Grouper for Rules {
         let mut proposals: Vec<Option<Proposal>> = vec![None; self.file.rules.len()];
         for &i in candidates {
             let words = text::words(&items[i].text);
-            let mut best: Option<(Tier, usize, usize, Vec<String>)> = None; // tier, score, rule index
-            for &(ri, rule) in &active {
-                let (score, evidence) = rule.score(&items[i].text, &words);
-                if score == 0 {
-                    continue;
-                }
-                let better = match &best {
-                    None => true,
-                    Some((tier, s, _, _)) => {
-                        rule.tier < *tier || (rule.tier == *tier && score > *s)
-                    }
-                };
-                if better {
-                    best = Some((rule.tier, score, ri, evidence));
-                }
-            }
-            if let Some((_, _, ri, evidence)) = best {
+            // The one precedence rule decides between the rules matching the entry. Group
+            // sizes are not settled while rules claim entries, so every claim has size 0
+            // and the file's order (the author's) breaks ties. (Ranking rules by how many
+            // entries they match instead scored lower: BCubed F1 0.697 against 0.699.)
+            let best = active
+                .iter()
+                .filter_map(|&(ri, rule)| {
+                    let (score, evidence) = rule.score(&items[i].text, &words);
+                    let rank = Rank {
+                        tier: rule.tier,
+                        strength: score,
+                        size: 0,
+                        position: ri,
+                    };
+                    (score > 0).then_some((rank, ri, evidence))
+                })
+                .min_by_key(|(rank, _, _)| *rank);
+            if let Some((_, ri, evidence)) = best {
                 let rule = &self.file.rules[ri];
                 let p = proposals[ri].get_or_insert_with(|| Proposal {
                     title: rule.spec.title.clone(),

@@ -233,8 +233,12 @@ pub fn is_stopword(word: &str) -> bool {
     STOPWORD_SET.contains(word)
 }
 
+/// A written token: a letter or digit, then letters, digits and identifier punctuation.
+// The pattern is a constant that compiles (the tests use it on every run), so no input can
+// make `Regex::new` fail here.
+#[allow(clippy::expect_used)]
 static WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9_\-./:]*").expect("valid"));
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9_\-./:]*").expect("a valid pattern"));
 
 /// Split an identifier into its words: camelCase, PascalCase, `V2GQL`, snake_case,
 /// kebab-case, dotted.paths.
@@ -317,10 +321,11 @@ pub fn surfaces(text: &str) -> Vec<(String, String, usize)> {
                 out.push(((*full).to_string(), part, token));
                 continue;
             }
-            if s == "ql" && out.last().is_some_and(|(w, _, _)| w == "graph") {
-                let (_, graph, t) = out.pop().expect("checked");
-                out.push(("graphql".into(), format!("{graph}{part}"), t));
-                continue;
+            if s == "ql" {
+                if let Some(graph) = out.last_mut().filter(|(w, _, _)| w == "graph") {
+                    *graph = ("graphql".into(), format!("{}{part}", graph.1), graph.2);
+                    continue;
+                }
             }
             out.push((s, part, token));
         }

@@ -137,8 +137,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
     let tc = &config.towncrier;
     let date = &request.date;
     if version.is_final() {
-        let options = request.strategy_options(config);
-        let prepared = consolidate::prepare(config, version, date, &request.strategy, &options)?;
+        let prepared = consolidate::prepare(config, version, date, &request.grouping(config))?;
         let stale = prepared
             .grouped
             .consolidation

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::group::StrategyOptions;
 
 /// What the user asked for (the flags of `git release <VERSION>`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -15,21 +14,20 @@ pub struct Request {
     pub date: String,
     pub no_edit: bool,
     pub allow_downgrade: bool,
-    pub strategy: String,
+    pub strategy: crate::group::Strategy,
     pub rules: Option<PathBuf>,
     pub labels_from: Option<PathBuf>,
     pub keep_rc: bool,
 }
 
 impl Request {
-    /// The grouping inputs: the files asked for, the similarity settings configured.
-    pub fn strategy_options(&self, config: &Config) -> StrategyOptions {
-        StrategyOptions {
+    /// The grouping settings: the strategy and files asked for, the rest configured.
+    pub fn grouping(&self, config: &Config) -> crate::group::Settings {
+        crate::group::Settings {
+            strategy: self.strategy,
             rules: self.rules.clone(),
             labels_from: self.labels_from.clone(),
-            similarity: crate::group::similarity::Similarity::from_config(
-                &config.release.consolidate,
-            ),
+            ..config.release.consolidate.grouping.clone()
         }
     }
 }

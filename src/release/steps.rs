@@ -208,16 +208,12 @@ fn run_step(
             if version.is_final() {
                 let p = match prepared.take() {
                     Some(p) => p,
-                    None => {
-                        let options = plan.request.strategy_options(config);
-                        consolidate::prepare(
-                            config,
-                            version,
-                            &plan.request.date,
-                            &plan.request.strategy,
-                            &options,
-                        )?
-                    }
+                    None => consolidate::prepare(
+                        config,
+                        version,
+                        &plan.request.date,
+                        &plan.request.grouping(config),
+                    )?,
                 };
                 for note in consolidate::report(&p.grouped.consolidation) {
                     reporter.note(&note);

@@ -4,9 +4,9 @@
 //! Every git and `git-release` process is built by `util`, which isolates it from the
 //! environment the tests run in (a git hook's `GIT_DIR`, the user's editor and config).
 
-// Where the fixtures are; shared with tests/grouping_quality.rs.
-#[path = "../common/mod.rs"]
-mod common;
+// The grouping-quality harness, shared with `cargo run --example score`.
+#[path = "../../examples/score/harness.rs"]
+mod harness;
 /// Processes, repositories and files.
 mod util;
 /// What the workflow and `consolidate` tests check against.
@@ -18,6 +18,7 @@ mod changelog;
 mod consolidate;
 mod demo;
 mod git;
+mod grouping_quality;
 mod isolation;
 mod release;
 mod towncrier_cases;

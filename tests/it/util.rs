@@ -9,12 +9,10 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
-
-pub use crate::common::{backend_ai_cases, fixtures};
 
 /// The author and committer of every commit the tests make.
 pub const NAME: &str = "Release Tester";
@@ -264,4 +262,28 @@ pub fn one_error(out: &Output, what: &str) -> String {
         .collect();
     assert_eq!(errors.len(), 1, "{what}: one error expected\n{stderr}");
     stderr
+}
+
+/// The fixtures folder (real Backend.AI release states, towncrier cases).
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The Backend.AI release cases: (version, date, folder).
+pub fn backend_ai_cases() -> Vec<(String, String, PathBuf)> {
+    let root = fixtures().join("backend-ai");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("before").is_dir())
+        .map(|p| {
+            let gold: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(p.join("gold.json")).unwrap())
+                    .unwrap();
+            let version = p.file_name().unwrap().to_string_lossy().into_owned();
+            (version, gold["date"].as_str().unwrap().to_string(), p)
+        })
+        .collect();
+    cases.sort();
+    cases
 }

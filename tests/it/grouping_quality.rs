@@ -4,22 +4,17 @@
 //! similarity 0.698, rules 0.699, auto 0.699, every entry alone 0.433.)
 
 use git_release::changelog::Changelog;
-use git_release::config::{DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES};
-use git_release::group::similarity::Similarity;
-use git_release::score::{self, Reference, Totals};
+use git_release::group::Settings;
+use git_release::group::metrics::Totals;
 
-mod common;
+use crate::harness::{self, Reference};
+use crate::util;
 
 #[test]
 fn strategies_beat_the_floor_on_real_releases() {
-    let components: Vec<String> = DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect();
-    let grouped: Vec<String> = DEFAULT_GROUPED_CATEGORIES
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
     let mut totals = [Totals::default(); 4];
     let mut cases = 0;
-    for (_, _, dir) in common::backend_ai_cases() {
+    for (_, _, dir) in util::backend_ai_cases() {
         let Ok(text) = std::fs::read_to_string(dir.join("gold.json")) else {
             continue;
         };
@@ -31,16 +26,9 @@ fn strategies_beat_the_floor_on_real_releases() {
         let before = Changelog::read(&dir.join("before/CHANGELOG.md"))
             .unwrap()
             .unwrap();
-        let scores = score::evaluate_release(
-            &before,
-            &reference,
-            &Similarity::default(),
-            &components,
-            &grouped,
-        )
-        .unwrap();
+        let scores = harness::evaluate_release(&before, &reference, &Settings::default()).unwrap();
         // Every strategy clearly beats listing every entry alone on every release.
-        for (name, s) in score::EVALUATED.iter().zip(&scores).skip(1) {
+        for (name, s) in harness::EVALUATED.iter().zip(&scores).skip(1) {
             assert!(
                 s.f1() > scores[0].f1() + 0.15,
                 "{} {name}: {:.3} vs {:.3}",

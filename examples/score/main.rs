@@ -10,9 +10,12 @@
 use std::path::PathBuf;
 
 use git_release::changelog::Changelog;
-use git_release::config::{DEFAULT_COMPONENTS, DEFAULT_GROUPED_CATEGORIES};
-use git_release::group::similarity::Similarity;
-use git_release::score::{self, EVALUATED, Reference, Totals};
+use git_release::group::metrics::Totals;
+use git_release::group::{Cutoff, Settings};
+
+mod harness;
+
+use harness::{EVALUATED, Reference};
 
 fn main() -> git_release::Result<()> {
     let root = std::env::args()
@@ -25,15 +28,10 @@ fn main() -> git_release::Result<()> {
         .filter(|p| p.join("gold.json").is_file())
         .collect();
     cases.sort();
-    let components: Vec<String> = DEFAULT_COMPONENTS.iter().map(|s| s.to_string()).collect();
-    let grouped: Vec<String> = DEFAULT_GROUPED_CATEGORIES
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let similarity = Similarity {
-        min_similarity: std::env::var("CUTOFF").ok().and_then(|c| c.parse().ok()),
-        ..Default::default()
-    };
+    let mut settings = Settings::default();
+    if let Some(cut) = std::env::var("CUTOFF").ok().and_then(|c| c.parse().ok()) {
+        settings.similarity.cutoff = Cutoff::Fixed(cut);
+    }
     let mut totals = [Totals::default(); 4];
     println!(
         "{:<10} {:>8}{}",
@@ -51,8 +49,7 @@ fn main() -> git_release::Result<()> {
         }
         let before =
             Changelog::read(&case.join("before/CHANGELOG.md"))?.expect("fixture changelog");
-        let scores =
-            score::evaluate_release(&before, &reference, &similarity, &components, &grouped)?;
+        let scores = harness::evaluate_release(&before, &reference, &settings)?;
         let row: Vec<String> = scores
             .iter()
             .map(|t| {

@@ -1,0 +1,396 @@
+//! The `similarity` strategy: entries whose titles share rare words end up together.
+//!
+//! Each entry becomes a TF-IDF vector of its words ([`super::text::words`]), with word
+//! rarity taken from the whole changelog, so a word every release uses weighs little.
+//! Entries are then merged by average-linkage agglomerative clustering over the sparse
+//! cosine similarities, while two clusters are, on average, at least the cut-off alike.
+//! The cut-off defaults to a value measured on real changelogs; it can also be learned
+//! from the project's own grouped releases (the value that best reproduces them). DBSCAN
+//! (linfa-clustering) is available as an alternative algorithm.
+//!
+//! A cluster is titled by its most distinctive shared words, spelled as the entries spell
+//! them (`Fair Share`, `GraphQL`), and gets a tier from its shape.
+//!
+//! The stages, one module each: `vectorise` (TF-IDF vectors), `graph` (who is similar
+//! to whom), `linkage` (clustering), `title` (naming a cluster); this module drives
+//! them and learns the cut-off. The reference versions the optimised stages are checked
+//! against live in the `reference` tests.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::metrics;
+use super::settings::{Algorithm, Cutoff, DEFAULT_MIN_SIMILARITY, SimilaritySettings};
+use super::{Context, Grouper, HistorySection, Item, Proposal};
+use crate::error::Result;
+
+mod graph;
+mod linkage;
+mod title;
+mod vectorise;
+
+pub use graph::{EXACT_LIMIT, NEIGHBOURS};
+
+use graph::{nearest_neighbours, similar_rows};
+use linkage::{average_linkage_rows, dbscan};
+use title::{guess_tier, title_for};
+use vectorise::{Vectors, mean_similarity, vectorize};
+
+/// The cut-offs tried when learning from history.
+const CANDIDATE_CUTOFFS: &[f64] = &[0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.10, 0.12, 0.15, 0.20];
+
+/// The `similarity` strategy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Similarity {
+    pub settings: SimilaritySettings,
+}
+
+/// What clustering a set of texts needs whatever the cut-off: the vectors, and for
+/// average linkage the similar pairs.
+struct Prepared {
+    vectors: Vectors,
+    rows: Vec<Vec<(u32, f64)>>,
+}
+
+impl Similarity {
+    pub fn new(settings: SimilaritySettings) -> Similarity {
+        Similarity { settings }
+    }
+
+    fn prepare(&self, texts: &[&str], ctx: &Context) -> Prepared {
+        let vectors = vectorize(texts, ctx);
+        let rows = match self.settings.algorithm {
+            Algorithm::Average if texts.len() > EXACT_LIMIT => {
+                nearest_neighbours(&vectors.vecs, NEIGHBOURS)
+            }
+            Algorithm::Average => similar_rows(&vectors.vecs),
+            Algorithm::Dbscan => Vec::new(),
+        };
+        Prepared { vectors, rows }
+    }
+
+    /// Cluster labels of prepared texts at a cut-off (clustering consumes the rows, so
+    /// they are copied).
+    fn cluster(&self, prepared: &Prepared, min_similarity: f64) -> Vec<usize> {
+        match self.settings.algorithm {
+            Algorithm::Average => average_linkage_rows(prepared.rows.clone(), min_similarity),
+            Algorithm::Dbscan => dbscan(&prepared.vectors, min_similarity),
+        }
+    }
+
+    /// Cluster labels for `texts` at a cut-off.
+    fn labels(&self, texts: &[&str], ctx: &Context, min_similarity: f64) -> (Vec<usize>, Vectors) {
+        let Prepared { vectors, rows } = self.prepare(texts, ctx);
+        let labels = match self.settings.algorithm {
+            Algorithm::Average => average_linkage_rows(rows, min_similarity),
+            Algorithm::Dbscan => dbscan(&vectors, min_similarity),
+        };
+        (labels, vectors)
+    }
+
+    /// The cut-off: fixed, or the one that best reproduces the project's grouped history.
+    pub fn cutoff(&self, ctx: &Context) -> f64 {
+        match self.settings.cutoff {
+            Cutoff::Fixed(cut) => cut,
+            Cutoff::Learn => learn_cutoff(ctx, |texts, ctx| {
+                let prepared = self.prepare(texts, ctx);
+                move |cut| self.cluster(&prepared, cut)
+            })
+            .unwrap_or(DEFAULT_MIN_SIMILARITY),
+        }
+    }
+}
+
+/// The cut-off with the best BCubed F1 on the history's grouped sections, when there is
+/// enough history to learn from (three sections, thirty grouped entries).
+///
+/// `prepare` readies a section's texts for clustering and returns the clustering at a
+/// given cut-off. (Performance: each section is vectorised and paired once rather than
+/// once per candidate cut-off; the scores are added in the same order as before.)
+fn learn_cutoff<C: Fn(f64) -> Vec<usize>>(
+    ctx: &Context,
+    prepare: impl Fn(&[&str], &Context) -> C,
+) -> Option<f64> {
+    let sections: Vec<&HistorySection> = ctx
+        .history
+        .iter()
+        .filter(|s| s.entries.len() >= 2)
+        .collect();
+    let grouped: usize = sections
+        .iter()
+        .map(|s| s.entries.iter().filter(|(_, g)| g.is_some()).count())
+        .sum();
+    if sections.len() < 3 || grouped < 30 {
+        return None;
+    }
+    let prepared: Vec<(C, Vec<Option<usize>>)> = sections
+        .iter()
+        .map(|s| {
+            let texts: Vec<&str> = s.entries.iter().map(|(t, _)| t.as_str()).collect();
+            let gold: Vec<Option<usize>> = s.entries.iter().map(|(_, g)| *g).collect();
+            (prepare(&texts, ctx), gold)
+        })
+        .collect();
+    let mut best: Option<(f64, f64)> = None;
+    for &cut in CANDIDATE_CUTOFFS {
+        let mut total = metrics::Totals::default();
+        for (cluster, gold) in &prepared {
+            let labels = cluster(cut);
+            let predicted = singleton_labels(&labels);
+            total.add(&metrics::bcubed(&predicted, gold));
+        }
+        let f = total.f1();
+        // Prefer the default on ties: it is the measured middle ground.
+        let better = match best {
+            None => true,
+            Some((bf, bc)) => {
+                f > bf + 1e-9
+                    || ((f - bf).abs() <= 1e-9
+                        && (cut - DEFAULT_MIN_SIMILARITY).abs()
+                            < (bc - DEFAULT_MIN_SIMILARITY).abs())
+            }
+        };
+        if better {
+            best = Some((f, cut));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Labels where clusters of one are `None`.
+fn singleton_labels(labels: &[usize]) -> Vec<Option<usize>> {
+    let mut count: HashMap<usize, usize> = HashMap::new();
+    for &l in labels {
+        *count.entry(l).or_default() += 1;
+    }
+    labels
+        .iter()
+        .map(|l| (count[l] > 1).then_some(*l))
+        .collect()
+}
+
+impl Grouper for Similarity {
+    fn propose(
+        &self,
+        _category: &str,
+        items: &[Item],
+        candidates: &[usize],
+        ctx: &Context,
+    ) -> Result<Vec<Proposal>> {
+        if candidates.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let cut = self.cutoff(ctx);
+        let texts: Vec<&str> = candidates.iter().map(|&i| items[i].text.as_str()).collect();
+        let (labels, vectors) = self.labels(&texts, ctx, cut);
+        let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (k, &l) in labels.iter().enumerate() {
+            clusters.entry(l).or_default().push(k);
+        }
+        let mut out = Vec::new();
+        for members in clusters.into_values().filter(|m| m.len() >= 2) {
+            let member_texts: Vec<&str> = members.iter().map(|&k| texts[k]).collect();
+            let cohesion = mean_similarity(&members, &vectors.vecs);
+            let (title, evidence) = title_for(&member_texts, ctx);
+            let tier = guess_tier(&member_texts, &evidence);
+            out.push(Proposal {
+                title,
+                description: None,
+                tier,
+                members: members.iter().map(|&k| candidates[k]).collect(),
+                standalone: false,
+                reason: format!(
+                    "similar titles: shared words {}; mean similarity {cohesion:.2} (cut-off {cut:.2})",
+                    evidence.join(", ")
+                ),
+                evidence,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::graph::nearest_neighbours;
+    use super::linkage::average_linkage;
+    use super::*;
+    use crate::group::Tier;
+    use crate::group::{Corpus, finish};
+
+    fn ctx(texts: &[&str]) -> Context {
+        Context::new(
+            Corpus::new(texts.iter().copied()),
+            vec![],
+            &["manager".into(), "agent".into()],
+            2,
+        )
+    }
+
+    #[test]
+    fn average_linkage_merges_only_similar_entries() {
+        // 0-1 alike, 2-3 alike, 4 alone.
+        let pairs = vec![(0, 1, 0.9), (2, 3, 0.8), (1, 2, 0.05), (3, 4, 0.01)];
+        let labels = average_linkage(5, &pairs, 0.1);
+        assert_eq!(labels[0], labels[1]);
+        assert_eq!(labels[2], labels[3]);
+        assert_ne!(labels[0], labels[2]);
+        assert_ne!(labels[4], labels[3]);
+        // A low cut-off chains them all (4 joins through the average, not through 3 alone).
+        let labels = average_linkage(5, &pairs, 0.001);
+        assert!(labels[..4].iter().all(|&l| l == labels[0]));
+    }
+
+    #[test]
+    fn groups_entries_sharing_rare_words_and_titles_them() {
+        let texts = [
+            "Add Fair Share weight management with bulk operations",
+            "Implement FairShareService and the fair share repository",
+            "Add REST API endpoints for fair share weights",
+            "Fix crash in the storage volume listing",
+            "Support TLS for the event bus",
+            "Add retry to the event bus publisher",
+        ];
+        let items: Vec<Item> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::new(*t, vec![i as u64]))
+            .collect();
+        let c = ctx(&texts);
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.1),
+            ..Default::default()
+        });
+        let g = finish(
+            "Features",
+            &items,
+            s.propose("Features", &items, &[0, 1, 2, 3, 4, 5], &c)
+                .unwrap(),
+            &c,
+        );
+        let fair = g
+            .groups
+            .iter()
+            .find(|g| g.members == [0, 1, 2])
+            .expect("fair share group");
+        assert!(fair.title.contains("Fair Share"), "{}", fair.title);
+        assert!(g.other.contains(&3));
+    }
+
+    #[test]
+    fn component_names_do_not_title_or_justify_groups() {
+        let texts = [
+            "Fix manager startup",
+            "Fix manager shutdown hang",
+            "Tune manager logging",
+        ];
+        let items: Vec<Item> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::new(*t, vec![i as u64]))
+            .collect();
+        let c = ctx(&texts);
+        let (title, evidence) = title_for(&texts, &c);
+        assert!(!title.to_lowercase().contains("manager"), "{title}");
+        assert!(c.only_components(&evidence), "{evidence:?}");
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.01),
+            ..Default::default()
+        });
+        let g = finish(
+            "Fixes",
+            &items,
+            s.propose("Fixes", &items, &[0, 1, 2], &c).unwrap(),
+            &c,
+        );
+        assert!(g.groups.is_empty(), "{:?}", g.groups);
+    }
+
+    #[test]
+    fn templated_entries_are_a_pattern() {
+        let texts = [
+            "Enable UP030 linter rule",
+            "Enable UP031 linter rule",
+            "Enable UP046 linter rule",
+        ];
+        assert_eq!(guess_tier(&texts, &["up".into()]), Tier::Pattern);
+    }
+
+    #[test]
+    fn the_cut_off_is_fixed_unless_learning_is_asked_for() {
+        let history: Vec<HistorySection> = (0..3)
+            .map(|r| HistorySection {
+                release: format!("1.{r}.0"),
+                category: "Features".into(),
+                entries: (0..12)
+                    .map(|i| (format!("Add widget part{i} number {r}"), Some(i % 2)))
+                    .collect(),
+                groups: vec![("A".into(), String::new()), ("B".into(), String::new())],
+            })
+            .collect();
+        let c = Context::new(Corpus::default(), history, &[], 2);
+        assert_eq!(Similarity::default().cutoff(&c), DEFAULT_MIN_SIMILARITY);
+        let learned = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Learn,
+            ..Default::default()
+        })
+        .cutoff(&c);
+        assert!(CANDIDATE_CUTOFFS.contains(&learned));
+        assert_eq!(
+            Similarity::new(SimilaritySettings {
+                cutoff: Cutoff::Fixed(0.3),
+                ..Default::default()
+            })
+            .cutoff(&c),
+            0.3
+        );
+    }
+
+    #[test]
+    fn large_inputs_keep_the_nearest_neighbours_symmetrically() {
+        let texts = [
+            "fair share weights",
+            "fair share buckets",
+            "fair share usage buckets",
+            "storage volume crash",
+            "storage volume listing",
+        ];
+        let c = ctx(&texts);
+        let vectors = vectorize(&texts, &c);
+        let full = similar_rows(&vectors.vecs);
+        // With room for everyone, the graph is the full similarity rows.
+        let all = nearest_neighbours(&vectors.vecs, texts.len());
+        assert_eq!(
+            all.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+            full.iter().map(|r| r.to_vec()).collect::<Vec<_>>()
+        );
+        // With one neighbour each, every entry keeps its most similar one, symmetrically.
+        let one = nearest_neighbours(&vectors.vecs, 1);
+        for (i, row) in full.iter().enumerate() {
+            let top = row.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+            assert!(one[i].contains(top), "{i}: {:?}", one[i]);
+            for &(j, s) in &one[i] {
+                assert!(one[j as usize].contains(&(i as u32, s)));
+            }
+        }
+    }
+
+    #[test]
+    fn dbscan_agrees_on_an_easy_case() {
+        let texts = [
+            "fair share weights",
+            "fair share buckets",
+            "storage volume crash",
+        ];
+        let c = ctx(&texts);
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.2),
+            algorithm: Algorithm::Dbscan,
+        });
+        let (labels, _) = s.labels(&texts, &c, 0.2);
+        assert_eq!(labels[0], labels[1]);
+        assert_ne!(labels[0], labels[2]);
+    }
+}
+
+#[cfg(test)]
+mod reference;
