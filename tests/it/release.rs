@@ -1101,3 +1101,46 @@ fn continue_prints_json_when_asked() {
     assert_eq!(summary["version"], "1.1.0rc1");
     assert_eq!(summary["branch"], "release/1.1.0rc1");
 }
+
+/// A step that fails, then `[next-version]` removed from the configuration before
+/// `continue`: no panic (it used to index a step that was no longer configured), and the
+/// release stops with a message instead.
+#[test]
+fn continue_after_the_configuration_changed_does_not_panic() {
+    let repo = project_after_rc(FLAKY_STEP);
+    let root = repo.path();
+    let out = run(
+        root,
+        &["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"],
+        "false",
+    );
+    one_error(&out, "first run");
+    std::fs::write(root.join("ok"), "").unwrap();
+    let toml = read(root, ".git-release.toml");
+    let without_next = toml.replace("[next-version]", "[unused-next-version]");
+    std::fs::write(root.join(".git-release.toml"), without_next).unwrap();
+    let out = run(root, &["continue", "--yes"], "false");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
+
+/// `git release X --dry-run | head -1`: the reader is gone before the plan is written; the
+/// command ends quietly with success, as ripgrep does (it used to panic on the closed pipe).
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = util::git_release_process(root)
+        .args(["1.1.0", "--dry-run", "--date", "2025-03-01"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

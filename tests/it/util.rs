@@ -97,7 +97,12 @@ pub fn git_command(dir: &Path) -> Command {
 /// `git-release` in `dir`, isolated. No editor is set: a test that reaches the review sets
 /// `GIT_EDITOR` itself (see [`run`]). The only way the tests build the binary's process.
 pub fn git_release(dir: &Path) -> assert_cmd::Command {
-    assert_cmd::Command::from_std(isolated(env!("CARGO_BIN_EXE_git-release"), dir))
+    assert_cmd::Command::from_std(git_release_process(dir))
+}
+
+/// [`git_release`] as a plain process, for a test that wires its standard streams itself.
+pub fn git_release_process(dir: &Path) -> Command {
+    isolated(env!("CARGO_BIN_EXE_git-release"), dir)
 }
 
 /// Run `cmd`, panicking with its stderr unless it succeeds; returns stdout.
