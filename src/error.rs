@@ -80,6 +80,35 @@ pub enum Error {
     Aborted(String),
 }
 
+/// The four outcomes a script can tell apart, one exit code each (documented in the README
+/// and the man page; 0 is success).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Something went wrong that is not one of the others (an I/O or git error); the
+    /// message says what and what state is left. Exit code 1.
+    Failed,
+    /// The command line itself is wrong: an unknown flag, a version or date that does not
+    /// parse. Nothing was changed. Exit code 2 (as clap's own usage errors).
+    Usage,
+    /// A check refused to go on (pre-flight, configuration, changelog, fragments, review,
+    /// a declined confirmation). Nothing was changed. Exit code 3.
+    Refused,
+    /// A release stopped part-way: its state is saved, and `git release continue` or
+    /// `git release abort` finishes or undoes it. Exit code 4.
+    Stopped,
+}
+
+impl ErrorKind {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorKind::Failed => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Refused => 3,
+            ErrorKind::Stopped => 4,
+        }
+    }
+}
+
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
@@ -108,11 +137,23 @@ impl Error {
         }
     }
 
-    /// The exit code the CLI uses: 2 for usage errors (like clap), 1 otherwise.
-    pub fn exit_code(&self) -> i32 {
+    /// What the error means for the user (and for the exit code): see [`ErrorKind`].
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Usage(_) => 2,
-            _ => 1,
+            Error::Usage(_) | Error::Version { .. } => ErrorKind::Usage,
+            Error::Step { .. } => ErrorKind::Stopped,
+            Error::ConfigSyntax { .. }
+            | Error::Config { .. }
+            | Error::Fragment { .. }
+            | Error::UnknownFragmentType { .. }
+            | Error::Template { .. }
+            | Error::Changelog { .. }
+            | Error::Rules { .. }
+            | Error::Labels { .. }
+            | Error::Refused(_)
+            | Error::Review(_)
+            | Error::Aborted(_) => ErrorKind::Refused,
+            Error::Io { .. } | Error::Git(_) => ErrorKind::Failed,
         }
     }
 }

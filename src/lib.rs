@@ -55,4 +55,4 @@ pub mod review;
 /// The whole release workflow, from pre-flight to summary.
 pub mod release;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};

@@ -14,12 +14,9 @@ use git_release::Error;
 
 pub use commands::run;
 
-/// The exit code for an error: 2 for usage errors (like clap's own), 1 otherwise.
+/// The exit code for an error (see [`git_release::ErrorKind`]).
 pub fn exit_code(err: &Error) -> i32 {
-    match err {
-        Error::Usage(_) => 2,
-        _ => 1,
-    }
+    err.kind().exit_code()
 }
 
 /// Whether the error is a write to a closed pipe (`git release … | head -1`).

@@ -121,7 +121,7 @@ fn existing_version_is_refused() {
     git_release(repo.path())
         .args(["build", "26.1.0", "--date", "2026-01-26"])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(
             predicate::str::contains("already has a section for 26.1.0")
                 .and(predicate::str::contains("CHANGELOG.md:")),
@@ -155,7 +155,7 @@ fn existing_version_is_refused() {
     git_release(repo.path())
         .args(["build", "1.0.0", "--date", "2025-01-02"])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains("already has a section for 1.0.0"));
     assert_eq!(snapshot(repo.path()), before);
     // A pre-release of the same version is another version.
@@ -222,7 +222,7 @@ fn per_series_changelog_path() {
     git_release(repo.path())
         .args(["build", "next", "--date", "2025-02-01"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("`next` is not a version"));
 }
 
@@ -329,14 +329,14 @@ fn template_errors_name_the_template() {
     git_release(repo.path())
         .args(["build", "1.0", "--draft", "--date", "2025-01-01"])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(predicate::str::contains("changes/tpl.md").and(predicate::str::contains("line 3")));
 
     std::fs::write(repo.path().join("changes/tpl.md"), "{% for x in %}\n").unwrap();
     git_release(repo.path())
         .args(["build", "1.0", "--draft", "--date", "2025-01-01"])
         .assert()
-        .code(1)
+        .code(3)
         .stderr(
             predicate::str::contains("changes/tpl.md")
                 .and(predicate::str::contains("syntax error")),
@@ -440,7 +440,7 @@ fn malformed_changelogs_are_refused_with_the_line() {
         git_release(repo.path())
             .args(["build", "1.2.0", "--date", "2025-03-01"])
             .assert()
-            .code(1)
+            .code(3)
             .stderr(predicate::str::contains(line).and(predicate::str::contains(needle)));
         assert_eq!(snapshot(repo.path()), before);
         assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");

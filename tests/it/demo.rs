@@ -70,5 +70,5 @@ fn demo_keeps_its_repository_with_dir() {
         .args(["demo", "--dir"])
         .arg(&dir)
         .assert()
-        .code(1);
+        .code(3);
 }

@@ -248,14 +248,15 @@ pub fn ok(out: &Output, what: &str) {
     );
 }
 
-/// The stderr of a failed command, checking that it did not panic, exited with 1 or 2 and
-/// printed exactly one `error:` line.
+/// The stderr of a failed command, checking that it did not panic, exited with one of the
+/// documented failure codes (1 failed, 2 usage, 3 refused, 4 stopped) and printed exactly
+/// one `error:` line.
 pub fn one_error(out: &Output, what: &str) -> String {
     let stderr = text(&out.stderr);
     let code = out.status.code();
     assert!(
-        matches!(code, Some(1) | Some(2)),
-        "{what}: exit code {code:?}, expected 1 or 2\nstderr:\n{stderr}"
+        matches!(code, Some(1..=4)),
+        "{what}: exit code {code:?}, expected 1 to 4\nstderr:\n{stderr}"
     );
     assert!(
         !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
