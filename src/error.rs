@@ -99,6 +99,31 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 4] = [
+        ErrorKind::Failed,
+        ErrorKind::Usage,
+        ErrorKind::Refused,
+        ErrorKind::Stopped,
+    ];
+
+    /// What the exit code tells a script (the man page's EXIT STATUS).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ErrorKind::Failed => {
+                "something failed that is none of the below (an I/O or git error); the message says what and what state is left"
+            }
+            ErrorKind::Usage => {
+                "the command line is wrong (an unknown flag, a version or date that does not parse); nothing was changed"
+            }
+            ErrorKind::Refused => {
+                "a check refused to go on (pre-flight, configuration, changelog, fragments, review, a declined confirmation); nothing was changed"
+            }
+            ErrorKind::Stopped => {
+                "a release stopped part-way: its state is saved; run `git release continue` or `git release abort`"
+            }
+        }
+    }
+
     pub fn exit_code(self) -> i32 {
         match self {
             ErrorKind::Failed => 1,

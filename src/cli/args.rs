@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use git_release::group::Strategy;
 
 /// The epilogue of `--help`; the man page splits it into CONFIGURATION and EXAMPLES.
 pub(crate) const AFTER_HELP: &str = "\
@@ -91,6 +92,29 @@ pub enum Command {
     /// `<prefix>/share/man` for `<prefix>/bin/git-release` (`~/.cargo/share/man` after
     /// `cargo install`), where man looks for every `bin` directory on PATH.
     InstallManPages(InstallManPagesArgs),
+
+    /// Print shell completions for bash, zsh or fish, for both `git release` and `git-release`.
+    ///
+    /// bash: `git release completions bash > ~/.local/share/bash-completion/completions/git-release`
+    /// (git's own completion loads it for `git release <TAB>`), or `source <(git release
+    /// completions bash)` in ~/.bashrc. zsh: write it as `_git-release` in a directory of
+    /// `$fpath`. fish: `git release completions fish > ~/.config/fish/completions/git-release.fish`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells completions are generated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]
@@ -152,8 +176,8 @@ pub enum SummaryFormat {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GroupingArgs {
     /// How entries are grouped into subsections (default: the configured one, else auto).
-    #[arg(long, value_name = "STRATEGY")]
-    pub strategy: Option<git_release::group::Strategy>,
+    #[arg(long, value_name = "STRATEGY", value_parser = StrategyParser)]
+    pub strategy: Option<Strategy>,
 
     /// The keyword rules file (TOML; see strategies/README.md).
     #[arg(long, value_name = "FILE")]
@@ -268,6 +292,36 @@ pub struct ContinueArgs {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
+}
+
+/// `--strategy`: the library's [`Strategy`] (its `FromStr` gives the error message), with
+/// its names as clap's possible values, for `--help` and completions.
+#[derive(Debug, Clone, Copy)]
+struct StrategyParser;
+
+impl clap::builder::TypedValueParser for StrategyParser {
+    type Value = Strategy;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Strategy, clap::Error> {
+        value.to_string_lossy().parse().map_err(|e| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{e}\n")).with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Strategy::ALL
+                .into_iter()
+                .map(|s| clap::builder::PossibleValue::new(s.as_str())),
+        ))
+    }
 }
 
 /// The clap command, for the man page and completions.

@@ -25,6 +25,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Rules(RulesCommand::Learn(args))) => learn_rules(args),
         Some(Command::Demo(args)) => super::demo::run(args, &cli),
         Some(Command::InstallManPages(args)) => super::man::install(args),
+        Some(Command::Completions(args)) => {
+            print_out(&super::completions::script(args.shell))?;
+            Ok(0)
+        }
         Some(Command::Abort) => {
             let repo = open_repo()?;
             let term = term_for(&cli, Some(&repo));

@@ -163,6 +163,15 @@ pub fn render(out: &mut dyn std::io::Write) -> std::io::Result<()> {
             tail.text([roman(what)]);
         }
     }
+    tail.control("SH", ["EXIT STATUS"]);
+    tail.control("TP", []);
+    tail.text([bold("0")]);
+    tail.text([roman("success")]);
+    for kind in git_release::ErrorKind::ALL {
+        tail.control("TP", []);
+        tail.text([bold(kind.exit_code().to_string())]);
+        tail.text([roman(kind.meaning())]);
+    }
     tail.control("SH", ["SEE ALSO"]);
     tail.text([bold("git"), roman("(1), "), bold("towncrier"), roman("(1)")]);
     page += &roff(&tail)?;

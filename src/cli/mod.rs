@@ -5,6 +5,7 @@
 
 pub mod args;
 mod commands;
+mod completions;
 mod demo;
 mod man;
 mod output;

@@ -1,0 +1,87 @@
+//! The exit codes scripts rely on (README, man page EXIT STATUS): 0 success, 1 failed,
+//! 2 usage, 3 refused with nothing changed, 4 release stopped with its state saved.
+
+use crate::util::{self, git_release, repo_with, snapshot, text};
+
+fn project() -> tempfile::TempDir {
+    repo_with(&[
+        ("VERSION", "1.0.0\n"),
+        (
+            "CHANGELOG.md",
+            "# Changes\n\n<!-- towncrier release notes start -->\n",
+        ),
+        ("changes/1.feature.md", "Add a thing.\n"),
+    ])
+}
+
+fn exit(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = git_release(dir).args(args).output().unwrap();
+    (out.status.code(), text(&out.stderr))
+}
+
+#[test]
+fn usage_errors_exit_2_and_change_nothing() {
+    let repo = project();
+    let before = snapshot(repo.path());
+    for args in [
+        &["not-a-version", "--dry-run"][..],
+        &["1.1.0", "--date", "yesterday", "--dry-run"],
+        &["1.1.0", "--no-such-flag"],
+        // (`build --date` takes any text, as towncrier's does.)
+        &["consolidate", "--strategy", "bogus", "--dry-run"],
+    ] {
+        let (code, stderr) = exit(repo.path(), args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+    }
+    assert_eq!(snapshot(repo.path()), before);
+}
+
+#[test]
+fn refusals_exit_3_and_change_nothing() {
+    let repo = project();
+    std::fs::write(repo.path().join("untracked.txt"), "dirty\n").unwrap();
+    let before = snapshot(repo.path());
+    // A dirty tree, and a version that is not newer.
+    for args in [
+        &["1.1.0", "--yes", "--date", "2025-01-01"][..],
+        &["0.9.0", "--yes", "--date", "2025-01-01"],
+    ] {
+        let (code, stderr) = exit(repo.path(), args);
+        assert_eq!(code, Some(3), "{args:?}: {stderr}");
+    }
+    assert_eq!(snapshot(repo.path()), before);
+}
+
+#[test]
+fn a_stopped_release_exits_4_and_says_how_to_go_on() {
+    let repo = repo_with(&[
+        ("VERSION", "1.0.0\n"),
+        (
+            "CHANGELOG.md",
+            "# Changes\n\n<!-- towncrier release notes start -->\n",
+        ),
+        ("changes/1.feature.md", "Add a thing.\n"),
+        (
+            ".git-release.toml",
+            "[[step]]\nname = \"fails\"\nrun = \"exit 7\"\n",
+        ),
+    ]);
+    let (code, stderr) = exit(repo.path(), &["1.1.0rc1", "--yes", "--date", "2025-01-01"]);
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(stderr.contains("git release continue"), "{stderr}");
+    assert!(stderr.contains("git release abort"), "{stderr}");
+    let (code, stderr) = exit(repo.path(), &["abort"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn other_failures_exit_1() {
+    // The changelog is a directory: reading it is an I/O error, not a refusal.
+    let repo = project();
+    std::fs::remove_file(repo.path().join("CHANGELOG.md")).unwrap();
+    std::fs::create_dir(repo.path().join("CHANGELOG.md")).unwrap();
+    std::fs::write(repo.path().join("CHANGELOG.md/keep"), "").unwrap();
+    util::commit_all(repo.path(), "changelog is a directory");
+    let (code, stderr) = exit(repo.path(), &["build", "1.1.0", "--date", "2025-01-01"]);
+    assert_eq!(code, Some(1), "{stderr}");
+}

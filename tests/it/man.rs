@@ -1,0 +1,70 @@
+//! `git release --help`: git runs `man git-release`, which finds the page only where man
+//! looks. After `git release install-man-pages`, it is found next to the binary.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{self, text};
+
+/// `git release --help` with `bin` first on PATH and nothing else telling man where to look.
+fn help(bin: &Path) -> std::process::Output {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![bin.to_path_buf()];
+    dirs.extend(std::env::split_paths(&path));
+    let mut cmd = util::git_command(bin);
+    cmd.args(["release", "--help"])
+        .env("PATH", std::env::join_paths(dirs).unwrap())
+        .env_remove("MANPATH")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .env("MANWIDTH", "80");
+    cmd.output().unwrap()
+}
+
+#[test]
+fn git_release_help_shows_the_page_once_installed() {
+    if Command::new("man").arg("--version").output().is_err() {
+        eprintln!("man is not installed: `git release --help` cannot show a page here");
+        return;
+    }
+    // A prefix laid out as `cargo install` does: <prefix>/bin/git-release.
+    let prefix = tempfile::tempdir().unwrap();
+    let bin = prefix.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let exe = bin.join("git-release");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_git-release"), &exe).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_git-release"), &exe).unwrap();
+    }
+
+    let before = help(&bin);
+    assert!(
+        !text(&before.stdout).contains("GIT-RELEASE(1)"),
+        "a page was found before it was installed: the test would prove nothing"
+    );
+
+    let out = Command::new(&exe)
+        .arg("install-man-pages")
+        .current_dir(prefix.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = prefix.path().join("share/man/man1/git-release.1");
+    assert!(page.is_file(), "{}", text(&out.stderr));
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("man/man1/git-release.1"),
+    )
+    .unwrap();
+    assert!(
+        std::fs::read_to_string(&page).unwrap() == committed,
+        "the installed page differs from man/man1/git-release.1"
+    );
+
+    let after = help(&bin);
+    let shown = text(&after.stdout);
+    assert!(
+        shown.contains("GIT-RELEASE(1)"),
+        "{shown}\n{}",
+        text(&after.stderr)
+    );
+    assert!(shown.contains("git release consolidate"), "{shown}");
+}
