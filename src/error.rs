@@ -13,7 +13,7 @@ pub enum Error {
     #[error("`{input}` is not a version: {reason}. Use {ACCEPTED_FORMS}.")]
     Version { input: String, reason: String },
 
-    #[error("{}: cannot read it as TOML: {message}", path.display())]
+    #[error("{}: cannot read it as TOML:\n{message}", path.display())]
     ConfigSyntax { path: PathBuf, message: String },
 
     #[error("{}: `{key}` {message}", path.display())]

@@ -195,6 +195,50 @@ impl Version {
         self.scheme
     }
 
+    /// PEP 440's normal form (`01.4.0` → `1.4.0`, `1.0-RC1` → `1.0rc1`, `1.0.post` →
+    /// `1.0.post0`); a SemVer version as written.
+    pub fn normal_form(&self) -> String {
+        if self.scheme != Scheme::Pep440 {
+            return self.text.clone();
+        }
+        let mut out = String::new();
+        if self.epoch != 0 {
+            out.push_str(&format!("{}!", self.epoch));
+        }
+        let release: Vec<String> = self.release.iter().map(u64::to_string).collect();
+        out.push_str(&release.join("."));
+        if let Some((phase, n)) = self.pre {
+            let l = match phase {
+                Phase::Alpha => "a",
+                Phase::Beta => "b",
+                Phase::Rc => "rc",
+            };
+            out.push_str(&format!("{l}{n}"));
+        }
+        if let Some(n) = self.post {
+            out.push_str(&format!(".post{n}"));
+        }
+        if let Some(n) = self.dev {
+            out.push_str(&format!(".dev{n}"));
+        }
+        out
+    }
+
+    /// [`Version::parse`], refusing a PEP 440 version not written in its normal form: the
+    /// version names a branch, a changelog heading and a file, and `01.4.0` must not sit
+    /// beside `1.4.0`.
+    pub fn parse_normal(input: &str) -> Result<Version, Error> {
+        let v = Version::parse(input)?;
+        let normal = v.normal_form();
+        if normal != v.text {
+            return Err(Error::Version {
+                input: input.to_string(),
+                reason: format!("PEP 440 writes it `{normal}`; release `{normal}`"),
+            });
+        }
+        Ok(v)
+    }
+
     fn component(&self, i: usize) -> u64 {
         self.release.get(i).copied().unwrap_or(0)
     }
@@ -416,6 +460,28 @@ mod tests {
         assert!(v("1.2.3-rc.1") < v("1.2.3"));
         assert!(v("1.2.3-rc.1") > v("1.2.3-beta.2"));
         assert!(v("26.2.0rc10") > v("26.2.0rc9"));
+    }
+
+    #[test]
+    fn normal_forms() {
+        for (written, normal) in [
+            ("26.2.0", "26.2.0"),
+            ("01.4.0", "1.4.0"),
+            ("1.0RC1", "1.0rc1"),
+            ("1.0-rc.1", "1.0rc1"),
+            ("1.0.0-rc1", "1.0.0-rc1"),
+            ("1.0a", "1.0a0"),
+            ("1.0.post", "1.0.post0"),
+            ("1.0-1", "1.0.post1"),
+            ("1!2.0.dev3", "1!2.0.dev3"),
+            ("1.2.3-rc.1", "1.2.3-rc.1"),
+            ("v26.2.0", "26.2.0"),
+        ] {
+            assert_eq!(v(written).normal_form(), normal, "{written}");
+        }
+        assert!(Version::parse_normal("26.2.0rc2").is_ok());
+        let err = Version::parse_normal("01.4.0").unwrap_err().to_string();
+        assert!(err.contains("`1.4.0`"), "{err}");
     }
 
     #[test]

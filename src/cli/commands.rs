@@ -54,7 +54,7 @@ fn release(cli: &Cli) -> Result<i32> {
         .clone()
         .ok_or_else(|| Error::Usage("a VERSION is required".into()))?;
     // The version is checked before anything else: a typo must not get further.
-    Version::parse(&version)?;
+    Version::parse_normal(&version)?;
     let repo = open_repo()?;
     let term = term_for(cli, Some(&repo));
     let config = load_config()?;
@@ -137,7 +137,7 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     let term = term_for(cli, repo.as_ref());
     let config = load_config()?;
     let version = match &args.version {
-        Some(v) => Version::parse(v)?,
+        Some(v) => Version::parse_normal(v)?,
         None => config.version_file()?.version.base(),
     };
     let date = towncrier::date_or_today(args.date.as_deref())?;

@@ -7,7 +7,7 @@ use std::path::Path;
 use git_release::error::{Error, Result};
 use git_release::git::Repo;
 use git_release::release::{Plan, Summary};
-use git_release::version::ReleaseKind;
+use git_release::version::{ReleaseKind, Version};
 
 use super::term::Term;
 
@@ -20,10 +20,7 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
             .to_string()
     };
     let mut out = String::new();
-    let kind = match (plan.kind(), plan.version.is_sprint()) {
-        (ReleaseKind::Final, true) => "Final release (sprint)".to_string(),
-        (k, _) => k.to_string(),
-    };
+    let kind = release_type(&plan.version);
     let _ = writeln!(
         out,
         "{}",
@@ -99,7 +96,10 @@ pub fn render_summary(summary: &Summary) -> String {
     let mut out = String::from("Release prepared\n");
     let _ = writeln!(out, "  Version:    {}", summary.version);
     let _ = writeln!(out, "  Branch:     {}", summary.branch);
-    let _ = writeln!(out, "  Type:       {}", summary.kind);
+    let kind = Version::parse(&summary.version)
+        .map(|v| release_type(&v))
+        .unwrap_or_else(|_| summary.kind.clone());
+    let _ = writeln!(out, "  Type:       {kind}");
     let _ = writeln!(
         out,
         "  WebUI:      {}",
@@ -130,6 +130,15 @@ pub fn render_summary(summary: &Summary) -> String {
         let _ = writeln!(out, "  Next:       {n}");
     }
     out
+}
+
+/// `Final release (sprint)`, `Final release`, `Pre-release`…: the plan and the summary say
+/// it the same way.
+fn release_type(version: &Version) -> String {
+    match (version.kind(), version.is_sprint()) {
+        (ReleaseKind::Final, true) => "Final release (sprint)".to_string(),
+        (k, _) => k.to_string(),
+    }
 }
 
 /// Write a command's result to stdout, all at once. A closed pipe is an error (which

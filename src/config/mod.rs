@@ -154,6 +154,7 @@ impl Config {
                 ));
             }
             let doc = read_toml(&own_toml)?;
+            refuse_tool_tables(&own_toml, &doc)?;
             parse_release(&own_toml, "", &doc, &mut warnings)?
         } else if let Some(table) = pyproject_release {
             let table = table.as_table().cloned().ok_or_else(|| {
@@ -288,11 +289,37 @@ impl Config {
     }
 }
 
+/// `.git-release.toml` holds git-release's settings at its top level; a `[tool.…]` table
+/// there is a file written for `pyproject.toml` (its settings would all be ignored).
+fn refuse_tool_tables(path: &Path, doc: &Table) -> Result<()> {
+    let Some(tool) = doc.get("tool") else {
+        return Ok(());
+    };
+    let tables: Vec<String> = match tool.as_table() {
+        Some(t) => t.keys().map(|k| format!("[tool.{k}]")).collect(),
+        None => vec!["tool".into()],
+    };
+    let message = if tables.iter().any(|t| t == "[tool.git-release]") {
+        "is pyproject.toml's form: in .git-release.toml the settings go at the top level. \
+         Remove the `[tool.git-release]` header (and `tool.git-release.` from the headers of its \
+         sub-tables: `[freeze]`, `[[step]]`…), or move the table into pyproject.toml"
+            .to_string()
+    } else {
+        format!(
+            "is not read from .git-release.toml ({}): towncrier's settings belong in \
+             pyproject.toml or towncrier.toml",
+            tables.join(", ")
+        )
+    };
+    Err(Error::config(path, "tool", message))
+}
+
 fn read_toml(path: &Path) -> Result<Table> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     text.parse::<Table>().map_err(|e| Error::ConfigSyntax {
         path: path.to_path_buf(),
-        message: e.to_string().trim().replace('\n', " "),
+        // toml's message draws a caret under the mistake: keep its lines.
+        message: e.to_string().trim_end().to_string(),
     })
 }
 
@@ -456,6 +483,42 @@ when = "webui"
         assert_eq!(g.similarity.cutoff, Cutoff::Learn);
         assert_eq!(g.similarity.algorithm, Algorithm::Dbscan);
         assert_eq!(g.min_group_size, 2);
+    }
+
+    #[test]
+    fn a_pyproject_table_in_the_own_file_is_an_error() {
+        let dir = project(&[(
+            ".git-release.toml",
+            "[tool.git-release]\nversion-file = \"V\"\n[tool.git-release.next-version]\nfile = \"a\"\n",
+        )]);
+        let msg = Config::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            msg.contains(".git-release.toml") && msg.contains("top level"),
+            "{msg}"
+        );
+        let dir = project(&[(
+            ".git-release.toml",
+            "[tool.towncrier]\nfilename = \"X.md\"\n",
+        )]);
+        let msg = Config::load(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("[tool.towncrier]"), "{msg}");
+    }
+
+    #[test]
+    fn a_toml_syntax_error_keeps_its_caret_on_its_own_line() {
+        let dir = project(&[(".git-release.toml", "base-branch = \n")]);
+        let msg = Config::load(dir.path()).unwrap_err().to_string();
+        let caret = msg
+            .lines()
+            .find(|l| l.trim_start().starts_with('|') && l.contains('^'));
+        assert!(caret.is_some(), "{msg}");
+        assert!(
+            msg.lines()
+                .next()
+                .unwrap()
+                .ends_with("cannot read it as TOML:"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -23,5 +23,6 @@ mod git;
 mod grouping_quality;
 mod isolation;
 mod man;
+mod messages;
 mod release;
 mod towncrier_cases;
