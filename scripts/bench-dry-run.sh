@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Whole-process timing of `git release VERSION --dry-run` against `git status` in the same
+# 13,000-file repository: the 26.2.0 fixture (a final release with an rc section and
+# fragments to consolidate) plus 13,000 tracked source files in nested directories, as a
+# large project's tree. Prints both medians and the ratio.
+#
+# Needs hyperfine (`apt-get install -y hyperfine`). Builds the release binary first unless
+# $GIT_RELEASE points at one. FILES sets the number of extra files (default 13000).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+fixture="$root/tests/fixtures/backend-ai/26.1.0/before"
+files="${FILES:-13000}"
+
+command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
+binary="${GIT_RELEASE:-}"
+if [[ -z "$binary" ]]; then
+    (cd "$root" && cargo build --release --quiet)
+    binary="$root/target/release/git-release"
+fi
+binary="$(realpath "$binary")"
+
+work="$(mktemp -d)"
+out="$(mktemp -d)"  # outside the repository: the release refuses an untracked file
+trap 'rm -rf "$work" "$out"' EXIT
+cp -r "$fixture/." "$work/"
+python3 - "$work" "$files" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, "src", f"pkg{i % 50:02d}", f"mod{(i // 50) % 20:02d}")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"file{i:05d}.py"), "w") as f:
+        f.write(f"# module {i}\nVALUE = {i}\n")
+PY
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+git -C "$work" init -q -b main .
+git -C "$work" add -A
+git -C "$work" -c user.name=bench -c user.email=bench@example.com commit -qm before
+git -C "$work" status --porcelain | head -1 >/dev/null  # the index's stat cache is fresh
+
+version=26.1.0
+cd "$work"
+"$binary" "$version" --dry-run --no-edit --date 2026-01-26 > /dev/null
+hyperfine --warmup 3 --min-runs 20 --style basic --export-json "$out/bench.json" \
+    -n "git status" "git status --porcelain" \
+    -n "git release --dry-run" "$binary $version --dry-run --no-edit --date 2026-01-26"
+python3 - "$out/bench.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+ours, git = results["git release --dry-run"]["median"], results["git status"]["median"]
+print(f"median git status:            {git * 1000:.1f} ms")
+print(f"median git release --dry-run: {ours * 1000:.1f} ms")
+print(f"ratio: {ours / git:.2f}x git status")
+PY
