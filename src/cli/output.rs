@@ -115,9 +115,18 @@ fn render_freeze(out: &mut String, f: &Outcome) {
             String::new()
         }
     );
-    let width = f.by_rule.iter().map(|r| r.count.to_string().len()).max().unwrap_or(1);
+    let width = f
+        .by_rule
+        .iter()
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1);
     for r in &f.by_rule {
-        let _ = writeln!(out, "              {:>width$}  {} ({})", r.count, r.name, r.action);
+        let _ = writeln!(
+            out,
+            "              {:>width$}  {} ({})",
+            r.count, r.name, r.action
+        );
     }
     let left = &f.left_alone;
     for (what, paths) in [

@@ -260,15 +260,14 @@ impl Config {
         };
         let what = match key {
             "version-file" => "create it holding the current version",
-            "next-version.file" => "create it, or point `next-version.file` at the file that holds the next version",
+            "next-version.file" => {
+                "create it, or point `next-version.file` at the file that holds the next version"
+            }
             _ => "create it, or fix the path (it is relative to the configuration file)",
         };
         self.settings_source.error(
             key,
-            format!(
-                "names {}, which does not exist: {what}",
-                path.display()
-            ),
+            format!("names {}, which does not exist: {what}", path.display()),
         )
     }
 
@@ -461,7 +460,9 @@ when = "webui"
         assert_eq!(freeze.files.sources(), ["src/**/*.py"]);
         assert_eq!(freeze.rules.len(), 1, "`replace` is one rule");
         assert_eq!(
-            freeze.freeze_bytes(b"x = NEXT_RELEASE_VERSION\n", "1.0").new,
+            freeze
+                .freeze_bytes(b"x = NEXT_RELEASE_VERSION\n", "1.0")
+                .new,
             b"x = \"1.0\"\n"
         );
         assert_eq!(cfg.release.steps[0].when, StepWhen::Webui);

@@ -243,7 +243,12 @@ fn parse_freeze(path: &Path, table: &str, t: &Table) -> Result<Freeze> {
 /// `replace = "…"`.
 fn parse_freeze_rule(origin: &Origin, i: usize, t: &Table, placeholder: &str) -> Result<Rule> {
     let at = format!("rule[{i}].");
-    reject_unknown(origin, &at, t, &["name", "match", "drop", "keep", "replace"])?;
+    reject_unknown(
+        origin,
+        &at,
+        t,
+        &["name", "match", "drop", "keep", "replace"],
+    )?;
     let mut rr = Reader::new(&origin.file, format!("{}{at}", origin.table), t);
     let name = rr.string("name")?.unwrap_or_else(|| format!("rule[{i}]"));
     let pattern = rr.string("match")?.ok_or_else(|| {
@@ -277,12 +282,8 @@ fn parse_freeze_rule(origin: &Origin, i: usize, t: &Table, placeholder: &str) ->
             ));
         }
     };
-    Rule::new(name.clone(), &pattern, action, placeholder).map_err(|e| {
-        origin.error(
-            &format!("{at}{}", e.key),
-            format!("({name}) {}", e.message),
-        )
-    })
+    Rule::new(name.clone(), &pattern, action, placeholder)
+        .map_err(|e| origin.error(&format!("{at}{}", e.key), format!("({name}) {}", e.message)))
 }
 
 /// An error for the first key of `t` that is not in `known`.

@@ -202,7 +202,10 @@ mod tests {
     }
 
     fn quote() -> Vec<Rule> {
-        rules(&[(r"\bNEXT_RELEASE_VERSION\b", ActionSpec::Replace("\"{version}\""))])
+        rules(&[(
+            r"\bNEXT_RELEASE_VERSION\b",
+            ActionSpec::Replace("\"{version}\""),
+        )])
     }
 
     #[test]
@@ -224,9 +227,15 @@ mod tests {
     fn crlf_and_a_missing_final_newline_are_kept() {
         let r = rules(&[
             (r"^from x import NEXT_RELEASE_VERSION$", ActionSpec::Drop),
-            (r"\bNEXT_RELEASE_VERSION\b", ActionSpec::Replace("\"{version}\"")),
+            (
+                r"\bNEXT_RELEASE_VERSION\b",
+                ActionSpec::Replace("\"{version}\""),
+            ),
         ]);
-        let f = run(b"from x import NEXT_RELEASE_VERSION\r\nx = NEXT_RELEASE_VERSION\r\n", &r);
+        let f = run(
+            b"from x import NEXT_RELEASE_VERSION\r\nx = NEXT_RELEASE_VERSION\r\n",
+            &r,
+        );
         assert_eq!(f.new, b"x = \"26.7.0\"\r\n");
         let f = run(b"x = NEXT_RELEASE_VERSION", &r);
         assert_eq!(f.new, b"x = \"26.7.0\"");
@@ -239,12 +248,21 @@ mod tests {
     #[test]
     fn rules_chain_in_order_and_stop_once_the_line_is_frozen() {
         let r = rules(&[
-            (r"\{NEXT_RELEASE_VERSION\}", ActionSpec::Replace("{version}")),
-            (r"\bNEXT_RELEASE_VERSION\b", ActionSpec::Replace("\"{version}\"")),
+            (
+                r"\{NEXT_RELEASE_VERSION\}",
+                ActionSpec::Replace("{version}"),
+            ),
+            (
+                r"\bNEXT_RELEASE_VERSION\b",
+                ActionSpec::Replace("\"{version}\""),
+            ),
             // Never reached: the line no longer mentions the placeholder.
             (r"26", ActionSpec::Drop),
         ]);
-        let f = run(b"m = f\"since {NEXT_RELEASE_VERSION}\" + NEXT_RELEASE_VERSION\n", &r);
+        let f = run(
+            b"m = f\"since {NEXT_RELEASE_VERSION}\" + NEXT_RELEASE_VERSION\n",
+            &r,
+        );
         assert_eq!(f.new, b"m = f\"since 26.7.0\" + \"26.7.0\"\n");
         assert_eq!(f.by_rule, [1, 1, 0]);
         assert_eq!(f.places(), 2);
@@ -277,9 +295,13 @@ mod tests {
     fn keep_exempts_a_line() {
         let r = rules(&[
             (r"`NEXT_RELEASE_VERSION`", ActionSpec::Keep),
-            (r"\bNEXT_RELEASE_VERSION\b", ActionSpec::Replace("{version}")),
+            (
+                r"\bNEXT_RELEASE_VERSION\b",
+                ActionSpec::Replace("{version}"),
+            ),
         ]);
-        let data = b"The constant `NEXT_RELEASE_VERSION` is frozen.\nShips in NEXT_RELEASE_VERSION.\n";
+        let data =
+            b"The constant `NEXT_RELEASE_VERSION` is frozen.\nShips in NEXT_RELEASE_VERSION.\n";
         let f = run(data, &r);
         assert_eq!(
             f.new,
@@ -293,7 +315,10 @@ mod tests {
     fn bom_and_non_utf8_bytes_survive() {
         let r = rules(&[
             (r"^from x import NEXT_RELEASE_VERSION$", ActionSpec::Drop),
-            (r"\bNEXT_RELEASE_VERSION\b", ActionSpec::Replace("\"{version}\"")),
+            (
+                r"\bNEXT_RELEASE_VERSION\b",
+                ActionSpec::Replace("\"{version}\""),
+            ),
         ]);
         let f = run(
             "\u{feff}from x import NEXT_RELEASE_VERSION\nx = NEXT_RELEASE_VERSION\n".as_bytes(),

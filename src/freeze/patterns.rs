@@ -121,7 +121,10 @@ mod tests {
         assert!(p(&["src/**"]).matches("src/a/b"));
         assert!(p(&["**/*.md"]).matches("README.md"));
         assert!(!p(&["src/?"]).matches("src//"));
-        assert!(p(&["src/*"]).matches("src/.hidden"), "no dotfile rule, as git");
+        assert!(
+            p(&["src/*"]).matches("src/.hidden"),
+            "no dotfile rule, as git"
+        );
     }
 
     #[test]

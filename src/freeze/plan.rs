@@ -41,7 +41,8 @@ impl Scope {
         self.spared.iter().any(|s| {
             if s.directory {
                 let dir = s.path.trim_end_matches('/');
-                path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+                path.strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
             } else {
                 s.path == path
             }
@@ -163,9 +164,8 @@ pub fn plan(repo: &Repo, freeze: &Freeze, version: &str, scope: &Scope) -> Resul
         let spared = scope.is_spared(path);
         let chosen = selected(path);
         // How the patterns were read before `*` stopped at `/`.
-        let chosen_before = freeze.files.matches_loosely(rel)
-            && !freeze.exclude.matches_loosely(rel)
-            && !spared;
+        let chosen_before =
+            freeze.files.matches_loosely(rel) && !freeze.exclude.matches_loosely(rel) && !spared;
         if !in_files && !chosen_before {
             continue;
         }
@@ -176,8 +176,7 @@ pub fn plan(repo: &Repo, freeze: &Freeze, version: &str, scope: &Scope) -> Resul
         };
         if meta.is_symlink() {
             if chosen {
-                if let Some(reason) = link_reason(root, &full, freeze, &tracked_set, &selected)?
-                {
+                if let Some(reason) = link_reason(root, &full, freeze, &tracked_set, &selected)? {
                     left.symlinks.push(LeftLink {
                         path: path.clone(),
                         reason,
@@ -235,8 +234,7 @@ pub fn plan(repo: &Repo, freeze: &Freeze, version: &str, scope: &Scope) -> Resul
     let (mut replaced, mut dropped, mut kept) = (0, 0, 0);
     let mut leftovers = Vec::new();
     for (i, (path, data)) in candidates.into_iter().enumerate() {
-        if binary.get(i).is_some_and(|v| v == "set") || text.get(i).is_some_and(|v| v == "unset")
-        {
+        if binary.get(i).is_some_and(|v| v == "set") || text.get(i).is_some_and(|v| v == "unset") {
             left.binary.push(path.to_string());
             continue;
         }
@@ -388,7 +386,10 @@ fn leftover_error(freeze: &Freeze, leftovers: &[String]) -> Error {
         .map(|l| format!("  {l}"))
         .collect();
     if leftovers.len() > LEFTOVERS_SHOWN {
-        shown.push(format!("  … and {} more", leftovers.len() - LEFTOVERS_SHOWN));
+        shown.push(format!(
+            "  … and {} more",
+            leftovers.len() - LEFTOVERS_SHOWN
+        ));
     }
     Error::Refused(format!(
         "the freeze rules leave {} line(s) mentioning {}, so nothing was frozen:\n{}\n\

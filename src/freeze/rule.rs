@@ -181,7 +181,8 @@ impl Template {
                 })?;
                 (&inner[..end], &inner[end + 1..])
             } else {
-                let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let digits =
+                    after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                 if digits == 0 {
                     return Err(err(format!(
                         "`$` in `{text}` must be followed by a group number, `{{name}}` or another `$` (write `$$` for a dollar sign)"
@@ -323,26 +324,51 @@ mod tests {
         assert!(e.message.contains("named `version`"), "{}", e.message);
         assert!(e.message.contains("`{version}`"), "{}", e.message);
         // With such a group, it is the group.
-        let rule = Rule::new("t", "(?P<version>NEXT)", ActionSpec::Replace("${version}"), "X");
+        let rule = Rule::new(
+            "t",
+            "(?P<version>NEXT)",
+            ActionSpec::Replace("${version}"),
+            "X",
+        );
         assert!(rule.is_ok());
     }
 
     #[test]
     fn bad_rules_are_refused_with_their_key() {
         for (pattern, action, key, needle) in [
-            ("(", ActionSpec::Drop, "match", "not a valid regular expression"),
+            (
+                "(",
+                ActionSpec::Drop,
+                "match",
+                "not a valid regular expression",
+            ),
             ("(?<=x)NEXT", ActionSpec::Drop, "match", "look-around"),
             ("x*", ActionSpec::Drop, "match", "empty string"),
             (r"\b", ActionSpec::Replace("x"), "match", "empty string"),
             ("(?m)^", ActionSpec::Keep, "match", "empty string"),
             ("", ActionSpec::Drop, "match", "empty"),
-            ("(NEXT)", ActionSpec::Replace("$2"), "replace", "1 capture group"),
+            (
+                "(NEXT)",
+                ActionSpec::Replace("$2"),
+                "replace",
+                "1 capture group",
+            ),
             ("NEXT", ActionSpec::Replace("${x"), "replace", "not closed"),
-            ("NEXT", ActionSpec::Replace("${-}"), "replace", "not a group reference"),
+            (
+                "NEXT",
+                ActionSpec::Replace("${-}"),
+                "replace",
+                "not a group reference",
+            ),
             ("NEXT", ActionSpec::Replace("5$"), "replace", "`$$`"),
             ("NEXT", ActionSpec::Replace("a\nb"), "replace", "line break"),
             ("NEXT", ActionSpec::Replace("a\rb"), "replace", "line break"),
-            ("NEXT", ActionSpec::Replace("NEXT{version}"), "replace", "keep = true"),
+            (
+                "NEXT",
+                ActionSpec::Replace("NEXT{version}"),
+                "replace",
+                "keep = true",
+            ),
         ] {
             let e = refused(pattern, action);
             assert_eq!(e.key, key, "{pattern}: {e:?}");

@@ -402,7 +402,12 @@ pub(crate) fn plan_freeze(
     version: &Version,
     changelog: &Path,
 ) -> Result<Option<crate::freeze::Outcome>> {
-    let Some(freeze) = config.release.freeze.as_ref().filter(|_| version.is_final()) else {
+    let Some(freeze) = config
+        .release
+        .freeze
+        .as_ref()
+        .filter(|_| version.is_final())
+    else {
         return Ok(None);
     };
     let canonical = config

@@ -17,6 +17,7 @@ mod build;
 mod changelog;
 mod consolidate;
 mod demo;
+mod freeze;
 mod git;
 mod grouping_quality;
 mod isolation;

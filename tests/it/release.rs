@@ -39,7 +39,7 @@ fn release_toml(extra: &str) -> String {
 placeholder = "NEXT_RELEASE_VERSION"
 files = ["src/**/*.py", "docs/*.md"]
 exclude = ["src/demo/version.py"]
-replace = "{version}"
+replace = "{{version}}"
 
 [next-version]
 file = "src/demo/version.py"
