@@ -170,8 +170,14 @@ pub fn plan(repo: &Repo, freeze: &Freeze, version: &str, scope: &Scope) -> Resul
             continue;
         }
         let full = root.join(path);
-        // Deleted from the work tree: there is nothing to freeze.
         let Ok(meta) = full.symlink_metadata() else {
+            // Deleted from the work tree (by a step), or a name git-release cannot spell:
+            // not frozen, and said so.
+            if chosen {
+                warnings.push(format!(
+                    "{path} is tracked but not in the work tree, so it was not read"
+                ));
+            }
             continue;
         };
         if meta.is_symlink() {

@@ -641,24 +641,32 @@ fn bad_freeze_configurations_name_the_file_and_key() {
         (format!("[freeze]\nplaceholder = \"NEXT\"\nfiles = [\"src/**\"]\nexclude = [\"src/moved.py\"]\n{rule}"), "`freeze.exclude`", "names `src/moved.py`"),
     ];
     for (config, key, needle) in cases {
-        let repo = repo_with(&[
-            ("pyproject.toml", PYPROJECT),
-            (".git-release.toml", config),
-            ("VERSION", "1.0.0\n"),
-            ("src/a.py", "x = NEXT\n"),
-            ("changes/1.feature.md", "Add a thing\n"),
-        ]);
-        let root = repo.path();
-        let before = state(root);
-        let out = release(root, FINAL);
-        let stderr = one_error(&out, config);
-        assert_eq!(out.status.code(), Some(3), "{config}\n{stderr}");
+        let stderr = refused_with(config);
         assert!(
             stderr.contains(".git-release.toml") && stderr.contains(key) && stderr.contains(needle),
             "{config}\nwanted {key} and {needle}:\n{stderr}"
         );
-        assert_eq!(state(root), before, "{config}");
     }
+}
+
+/// A final release of a small project with this `.git-release.toml`: refused (exit code 3)
+/// with one error, and nothing changed. Returns stderr.
+fn refused_with(config: &str) -> String {
+    let repo = repo_with(&[
+        ("pyproject.toml", PYPROJECT),
+        (".git-release.toml", config),
+        ("VERSION", "1.0.0\n"),
+        ("CHANGELOG.md", "# Changelog\n"),
+        ("src/a.py", "x = NEXT\n"),
+        ("changes/1.feature.md", "Add a thing\n"),
+    ]);
+    let root = repo.path();
+    let before = state(root);
+    let out = release(root, FINAL);
+    let stderr = one_error(&out, config);
+    assert_eq!(out.status.code(), Some(3), "{config}\n{stderr}");
+    assert_eq!(state(root), before, "{config}");
+    stderr
 }
 
 /// In `pyproject.toml`, keys are named with their full prefix.
@@ -708,17 +716,7 @@ fn missing_configured_files_name_their_key() {
         ),
     ];
     for (config, key, file) in cases {
-        let repo = repo_with(&[
-            ("pyproject.toml", PYPROJECT),
-            (".git-release.toml", config),
-            ("VERSION", "1.0.0\n"),
-            ("CHANGELOG.md", "# Changelog\n"),
-            ("changes/1.feature.md", "Add a thing\n"),
-        ]);
-        let root = repo.path();
-        let before = state(root);
-        let out = release(root, FINAL);
-        let stderr = one_error(&out, config);
+        let stderr = refused_with(config);
         assert!(
             stderr.contains(".git-release.toml: `")
                 && stderr.contains(&format!("`{key}` names "))
@@ -727,7 +725,6 @@ fn missing_configured_files_name_their_key() {
             "{config}:\n{stderr}"
         );
         assert!(!stderr.contains("No such file"), "{stderr}");
-        assert_eq!(state(root), before, "{config}");
     }
 }
 
