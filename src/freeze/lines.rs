@@ -18,12 +18,17 @@ use super::rule::{Action, Rule};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// How much of a leftover line an error shows.
+pub const LEFTOVER_CHARS: usize = 200;
+
 /// A line the rules left mentioning the placeholder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leftover {
     /// 1-based.
     pub line: usize,
-    /// The line as the rules left it (lossy UTF-8, without its ending).
+    /// The line as the rules left it, fit for a terminal: trimmed, control characters
+    /// escaped (a file's bytes must not move the user's cursor), cut after
+    /// [`LEFTOVER_CHARS`] characters.
     pub text: String,
 }
 
@@ -82,7 +87,7 @@ pub fn freeze_bytes(data: &[u8], mention: &Regex, rules: &[Rule], version: &str)
             LineFate::Left(line) => {
                 out.leftovers.push(Leftover {
                     line: index + 1,
-                    text: String::from_utf8_lossy(&line).trim().to_string(),
+                    text: printable(&line),
                 });
                 out.new.extend_from_slice(&line);
                 out.new.extend_from_slice(ending);
@@ -152,6 +157,24 @@ fn freeze_line(
     } else {
         LineFate::Kept(line)
     }
+}
+
+/// A line for an error message: see [`Leftover::text`].
+fn printable(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let mut out = String::new();
+    for (i, c) in text.trim().chars().enumerate() {
+        if i == LEFTOVER_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The lines of `data`: (content, ending), where the ending is `\r\n`, `\n`, or empty for
@@ -289,6 +312,19 @@ mod tests {
                 text: "MY_NEXT_RELEASE_VERSION_X = 1".into()
             }]
         );
+    }
+
+    #[test]
+    fn leftover_text_is_safe_to_print() {
+        let f = run(b"x = NEXT_RELEASE_VERSION_2 \x1b[2J\x07 \r end\n", &quote());
+        assert_eq!(
+            f.leftovers[0].text,
+            "x = NEXT_RELEASE_VERSION_2 \\u{1b}[2J\\u{7} \\r end"
+        );
+        let long = format!("NEXT_RELEASE_VERSIONS{}", "a".repeat(500));
+        let f = run(long.as_bytes(), &quote());
+        assert_eq!(f.leftovers[0].text.chars().count(), LEFTOVER_CHARS + 1);
+        assert!(f.leftovers[0].text.ends_with('…'));
     }
 
     #[test]
