@@ -411,6 +411,33 @@ impl Repo {
         Ok(out)
     }
 
+    /// The value of git attribute `name` for each of `paths`, as `git check-attr` reports
+    /// it (`set`, `unset`, `unspecified`, or the attribute's value), in the order given.
+    /// Asked of the git binary, which knows every source of attributes (`.gitattributes`
+    /// files, `info/attributes`, `core.attributesFile`, macros such as `binary`).
+    pub fn check_attr(&self, name: &str, paths: &[&str]) -> Result<Vec<String>> {
+        let mut out = Vec::with_capacity(paths.len());
+        // Arguments, not stdin (stdin is closed): in chunks well under any argument limit.
+        for chunk in paths.chunks(500) {
+            let mut args: Vec<&str> = vec!["check-attr", "-z", name, "--"];
+            args.extend(chunk);
+            let text = self.git(args)?;
+            // `<path> NUL <attribute> NUL <value> NUL`, one triple per path.
+            let fields: Vec<&str> = text.split('\0').collect();
+            for triple in fields.chunks(3).filter(|t| t.len() == 3) {
+                out.push(triple[2].to_string());
+            }
+        }
+        if out.len() != paths.len() {
+            return Err(Error::Git(format!(
+                "`git check-attr {name}` answered for {} of {} paths",
+                out.len(),
+                paths.len()
+            )));
+        }
+        Ok(out)
+    }
+
     // --- writes, through the git binary ---
 
     /// `git -C <root> <args>`, with stdin closed so no hook or credential helper can wait for

@@ -40,6 +40,9 @@ pub mod atomic;
 pub mod git;
 /// Grouping entries into subsections: the `Grouper` trait, its strategies, the tier policy.
 pub mod group;
+/// The placeholder freeze of final releases: ordered line rules, computed whole before
+/// anything is written.
+pub mod freeze;
 /// Project settings: `[tool.towncrier]` and `[tool.git-release]`, read once into typed values.
 pub mod config;
 /// News fragment discovery and parsing, as towncrier does it.

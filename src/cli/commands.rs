@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let repo = open_repo()?;
             let term = term_for(&cli, Some(&repo));
             let config = load_config()?;
-            let summary = release::resume(&repo, &config, &term)?;
+            let summary = release::resume(&repo, &config, &term).map_err(|e| config.explain(e))?;
             print_summary(&summary, args.format)?;
             Ok(0)
         }
@@ -59,7 +59,7 @@ fn release(cli: &Cli) -> Result<i32> {
     let term = term_for(cli, Some(&repo));
     let config = load_config()?;
     let request = request(&config, cli)?;
-    let plan = release::preflight(&repo, &config, &request)?;
+    let plan = release::preflight(&repo, &config, &request).map_err(|e| config.explain(e))?;
     if args.dry_run {
         match args.format {
             SummaryFormat::Json => print_out(&git_release::json::pretty(&release::plan_view(
@@ -142,7 +142,8 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     };
     let date = towncrier::date_or_today(args.date.as_deref())?;
     let settings = grouping_settings(&config, &args.grouping);
-    let prepared = consolidate::prepare(&config, &version, &date, &settings)?;
+    let prepared =
+        consolidate::prepare(&config, &version, &date, &settings).map_err(|e| config.explain(e))?;
     for note in consolidate::report(&prepared.grouped.consolidation) {
         term.note(&note);
     }

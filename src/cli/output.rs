@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use git_release::error::{Error, Result};
+use git_release::freeze::Outcome;
 use git_release::git::Repo;
 use git_release::release::{Plan, Summary};
 use git_release::version::{ReleaseKind, Version};
@@ -84,11 +85,71 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
             }
         );
     }
+    if let Some(f) = &plan.freeze {
+        render_freeze(&mut out, f);
+    }
     let _ = writeln!(out, "Steps:");
     for (i, s) in plan.steps.iter().enumerate() {
         let _ = writeln!(out, "  {}. {}", i + 1, s.name);
     }
     out
+}
+
+/// The freeze in the plan: places and files, each rule's count, what is left alone and why.
+fn render_freeze(out: &mut String, f: &Outcome) {
+    let _ = writeln!(
+        out,
+        "  Freeze:     {} → {}: {} places in {} files ({} replaced, {} lines dropped{})",
+        f.placeholder,
+        f.version,
+        f.places,
+        f.files,
+        f.replaced,
+        f.dropped,
+        if f.kept > 0 {
+            format!(", {} lines kept", f.kept)
+        } else {
+            String::new()
+        }
+    );
+    let width = f
+        .by_rule
+        .iter()
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for r in &f.by_rule {
+        let _ = writeln!(
+            out,
+            "              {:>width$}  {} ({})",
+            r.count, r.name, r.action
+        );
+    }
+    let left = &f.left_alone;
+    for (what, paths) in [
+        ("excluded", &left.excluded),
+        ("spared (git-release's own files)", &left.spared),
+        ("binary", &left.binary),
+        ("only on kept lines", &left.kept),
+    ] {
+        if !paths.is_empty() {
+            let _ = writeln!(
+                out,
+                "              left alone, {what}: {}",
+                paths.join(", ")
+            );
+        }
+    }
+    for link in &left.symlinks {
+        let _ = writeln!(
+            out,
+            "              left alone, symlink {}: {}",
+            link.path, link.reason
+        );
+    }
+    for w in &f.warnings {
+        let _ = writeln!(out, "              warning: {w}");
+    }
 }
 
 /// The summary, as printed after a release.

@@ -17,7 +17,6 @@ use crate::version::Version;
 use release::parse_release;
 use towncrier::{default_towncrier, parse_towncrier};
 
-pub use reader::Globs;
 pub use release::{Consolidate, Freeze, NextVersion, ReleaseSettings, Step, StepWhen};
 pub use towncrier::{
     BUILTIN_TEMPLATES, FragmentType, IssuePattern, TemplateSource, TitleFormat, Towncrier, Wrap,
@@ -223,16 +222,7 @@ impl Config {
     /// The version file (`version-file`, default `VERSION`) and the version it holds.
     pub fn version_file(&self) -> Result<VersionFile> {
         let path = self.root.join(&self.release.version_file);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::Refused(format!(
-                    "{} does not exist; create it with the current version, or set `version-file` in [tool.git-release]",
-                    path.display()
-                ))
-            } else {
-                Error::io(&path, e)
-            }
-        })?;
+        let text = std::fs::read_to_string(&path).map_err(|e| self.explain(Error::io(&path, e)))?;
         let version = Version::parse(text.trim())
             .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
         Ok(VersionFile {
@@ -240,6 +230,46 @@ impl Config {
             text,
             version,
         })
+    }
+
+    /// `error`, naming the configuration key and file it comes from when it says that a
+    /// configured file does not exist (`version-file`, `next-version.file`,
+    /// `consolidate.rules`, `consolidate.labels-from`); any other error as it is.
+    pub fn explain(&self, error: Error) -> Error {
+        let Error::Io { path, source } = &error else {
+            return error;
+        };
+        if source.kind() != std::io::ErrorKind::NotFound {
+            return error;
+        }
+        let rel = &self.release;
+        let grouping = &rel.consolidate.grouping;
+        let configured = [
+            ("version-file", Some(self.root.join(&rel.version_file))),
+            (
+                "next-version.file",
+                rel.next_version.as_ref().map(|nv| self.root.join(&nv.file)),
+            ),
+            ("consolidate.rules", grouping.rules.clone()),
+            ("consolidate.labels-from", grouping.labels_from.clone()),
+        ];
+        let Some((key, _)) = configured
+            .into_iter()
+            .find(|(_, p)| p.as_deref() == Some(path.as_path()))
+        else {
+            return error;
+        };
+        let what = match key {
+            "version-file" => "create it holding the current version",
+            "next-version.file" => {
+                "create it, or point `next-version.file` at the file that holds the next version"
+            }
+            _ => "create it, or fix the path (it is relative to the configuration file)",
+        };
+        self.settings_source.error(
+            key,
+            format!("names {}, which does not exist: {what}", path.display()),
+        )
     }
 
     /// The project's changelog files: the configured path, or every file matching it when
@@ -453,9 +483,14 @@ when = "webui"
         )]);
         let cfg = Config::load(dir.path()).unwrap();
         assert_eq!(cfg.changelog_template(), "CHANGELOG/{major}.{minor}.md");
+        let freeze = cfg.release.freeze.as_ref().unwrap();
+        assert_eq!(freeze.files.sources(), ["src/**/*.py"]);
+        assert_eq!(freeze.rules.len(), 1, "`replace` is one rule");
         assert_eq!(
-            cfg.release.freeze.as_ref().unwrap().replace,
-            "\"{version}\""
+            freeze
+                .freeze_bytes(b"x = NEXT_RELEASE_VERSION\n", "1.0")
+                .new,
+            b"x = \"1.0\"\n"
         );
         assert_eq!(cfg.release.steps[0].when, StepWhen::Webui);
         assert_eq!(

@@ -8,36 +8,6 @@ use toml::{Table, Value};
 
 use crate::error::{Error, Result};
 
-/// Glob patterns as configured and compiled.
-#[derive(Debug, Clone, Default)]
-pub struct Globs {
-    pub sources: Vec<String>,
-    patterns: Vec<glob::Pattern>,
-}
-
-impl Globs {
-    /// Every file (`**/*`).
-    pub fn all() -> Globs {
-        let sources = vec!["**/*".to_string()];
-        Globs {
-            patterns: sources
-                .iter()
-                .filter_map(|s| glob::Pattern::new(s).ok())
-                .collect(),
-            sources,
-        }
-    }
-
-    /// Whether any pattern matches `path` (relative, `/`-separated).
-    pub fn matches(&self, path: &str) -> bool {
-        let opts = glob::MatchOptions {
-            require_literal_separator: false,
-            ..Default::default()
-        };
-        self.patterns.iter().any(|p| p.matches_with(path, opts))
-    }
-}
-
 /// Typed access to one TOML table, remembering which keys were read so that the rest
 /// can be reported as unknown.
 pub(crate) struct Reader<'a> {
@@ -147,26 +117,6 @@ impl<'a> Reader<'a> {
                 format!("is not a valid regular expression: {e}"),
             )
         })
-    }
-
-    /// A list of glob patterns (`**` crosses directories), compiled.
-    pub(crate) fn globs(&mut self, key: &'static str) -> Result<Option<Globs>> {
-        let Some(sources) = self.strings(key)? else {
-            return Ok(None);
-        };
-        let patterns = sources
-            .iter()
-            .map(|g| {
-                glob::Pattern::new(g).map_err(|e| {
-                    Error::config(
-                        self.path,
-                        self.key(key),
-                        format!("has an invalid glob `{g}`: {e}"),
-                    )
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Some(Globs { sources, patterns }))
     }
 
     /// Report keys nobody asked for.

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use toml::{Table, Value};
 
-use super::reader::{Globs, Reader};
+use super::reader::Reader;
 use crate::error::{Error, Result};
+use crate::freeze::{ActionSpec, Origin, Patterns, Rule};
 use crate::group::registry::check_auto_order;
 use crate::group::{Algorithm, Cutoff, Strategy};
 
@@ -31,14 +32,8 @@ pub struct Step {
     pub commit: Option<String>,
 }
 
-/// `[tool.git-release.freeze]`: the placeholder replaced by the version in final releases.
-#[derive(Debug, Clone)]
-pub struct Freeze {
-    pub placeholder: String,
-    pub files: Globs,
-    pub exclude: Globs,
-    pub replace: String,
-}
+/// `[tool.git-release.freeze]`: the placeholder frozen to the version in final releases.
+pub use crate::freeze::Freeze;
 
 /// `[tool.git-release.next-version]`: where the next development version is recorded.
 #[derive(Debug, Clone)]
@@ -118,26 +113,7 @@ pub(crate) fn parse_release(
     }
 
     if let Some(t) = r.table("freeze")? {
-        let mut fr = Reader::new(path, format!("{prefix}freeze."), t);
-        let placeholder = fr
-            .string("placeholder")?
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| {
-                Error::config(path, format!("{prefix}freeze.placeholder"), "is required")
-            })?;
-        let files = match fr.globs("files")? {
-            Some(files) => files,
-            None => Globs::all(),
-        };
-        let exclude = fr.globs("exclude")?.unwrap_or_default();
-        let replace = fr.string("replace")?.unwrap_or_else(|| "{version}".into());
-        fr.finish(warnings);
-        rel.freeze = Some(Freeze {
-            placeholder,
-            files,
-            exclude,
-            replace,
-        });
+        rel.freeze = Some(parse_freeze(path, &format!("{prefix}freeze."), t)?);
     }
 
     if let Some(t) = r.table("next-version")? {
@@ -209,6 +185,119 @@ pub(crate) fn parse_release(
 
     r.finish(warnings);
     Ok(rel)
+}
+
+/// `[freeze]`. It rewrites source files, so an unknown key is an error here, not a
+/// warning: a misspelt `exclude` or a rule key from a newer git-release must not be
+/// silently ignored.
+fn parse_freeze(path: &Path, table: &str, t: &Table) -> Result<Freeze> {
+    let origin = Origin {
+        file: path.to_path_buf(),
+        table: table.to_string(),
+    };
+    reject_unknown(
+        &origin,
+        "",
+        t,
+        &["placeholder", "files", "exclude", "replace", "rule"],
+    )?;
+    let mut fr = Reader::new(path, table, t);
+    let placeholder = fr.string("placeholder")?.ok_or_else(|| {
+        origin.error(
+            "placeholder",
+            "is required: the text to freeze, e.g. \"NEXT_RELEASE_VERSION\"",
+        )
+    })?;
+    let patterns = |key: &str, sources: Vec<String>| {
+        Patterns::new(sources).map_err(|e| origin.error(key, e.message))
+    };
+    let files = fr.strings("files")?.ok_or_else(|| {
+        origin.error(
+            "files",
+            "is required: the patterns of the files to freeze, e.g. [\"src/**/*.py\"] (the freeze never covers the whole tree implicitly)",
+        )
+    })?;
+    let files = patterns("files", files)?;
+    let exclude = patterns("exclude", fr.strings("exclude")?.unwrap_or_default())?;
+    let rules = match (fr.string("replace")?, fr.tables("rule")?) {
+        (Some(_), Some(_)) => {
+            return Err(origin.error(
+                "replace",
+                format!("and [[{table}rule]] entries cannot both be given: `replace` is the shorthand for one rule; write it as a rule"),
+            ));
+        }
+        (Some(replace), None) => vec![
+            Rule::literal(&placeholder, &replace).map_err(|e| origin.error(e.key, e.message))?,
+        ],
+        (None, Some(tables)) => tables
+            .iter()
+            .enumerate()
+            .map(|(i, rt)| parse_freeze_rule(&origin, i, rt, &placeholder))
+            .collect::<Result<_>>()?,
+        (None, None) => Vec::new(),
+    };
+    Freeze::new(placeholder, files, exclude, rules, origin)
+}
+
+/// `[[freeze.rule]]` number `i`: `match` and exactly one of `drop = true`, `keep = true`,
+/// `replace = "…"`.
+fn parse_freeze_rule(origin: &Origin, i: usize, t: &Table, placeholder: &str) -> Result<Rule> {
+    let at = format!("rule[{i}].");
+    reject_unknown(
+        origin,
+        &at,
+        t,
+        &["name", "match", "drop", "keep", "replace"],
+    )?;
+    let mut rr = Reader::new(&origin.file, format!("{}{at}", origin.table), t);
+    let name = rr.string("name")?.unwrap_or_else(|| format!("rule[{i}]"));
+    let pattern = rr.string("match")?.ok_or_else(|| {
+        origin.error(
+            &format!("{at}match"),
+            "is required: the regular expression a line must match",
+        )
+    })?;
+    let flag = |rr: &mut Reader<'_>, key: &'static str| -> Result<bool> {
+        match rr.boolean(key)? {
+            Some(false) => Err(origin.error(
+                &format!("{at}{key}"),
+                format!("`{key} = false` does nothing: write `{key} = true`, or remove the key"),
+            )),
+            v => Ok(v.is_some()),
+        }
+    };
+    let drop = flag(&mut rr, "drop")?;
+    let keep = flag(&mut rr, "keep")?;
+    let replace = rr.string("replace")?;
+    let action = match (drop, keep, replace.as_deref()) {
+        (true, false, None) => ActionSpec::Drop,
+        (false, true, None) => ActionSpec::Keep,
+        (false, false, Some(r)) => ActionSpec::Replace(r),
+        _ => {
+            return Err(origin.error(
+                &format!("rule[{i}]"),
+                format!(
+                    "({name}) needs exactly one of `drop = true`, `keep = true` or `replace = \"…\"`"
+                ),
+            ));
+        }
+    };
+    Rule::new(name.clone(), &pattern, action, placeholder)
+        .map_err(|e| origin.error(&format!("{at}{}", e.key), format!("({name}) {}", e.message)))
+}
+
+/// An error for the first key of `t` that is not in `known`.
+fn reject_unknown(origin: &Origin, at: &str, t: &Table, known: &[&str]) -> Result<()> {
+    match t.keys().find(|k| !known.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(key) => Err(origin.error(
+            &format!("{at}{key}"),
+            format!(
+                "is not a key of this table (known: {}); the freeze rewrites source files, so unknown keys are errors",
+                known.join(", ")
+            ),
+        )),
+    }
 }
 
 /// `[consolidate]`: how final releases are consolidated and grouped.

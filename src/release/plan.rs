@@ -56,7 +56,8 @@ pub struct Plan {
     /// Fragments left out because an earlier release lists them already.
     pub stale: Vec<String>,
     pub next_version: Option<Version>,
-    pub freeze_files: Vec<PathBuf>,
+    /// The placeholder freeze of a final release, as pre-flight worked it out.
+    pub freeze: Option<crate::freeze::Outcome>,
     pub steps: Vec<PlannedStep>,
     /// The section the release writes (before review), when there is one.
     pub section: Option<Section>,
@@ -105,6 +106,7 @@ pub struct PlanView {
     pub categories: usize,
     pub groups: usize,
     pub next_version: Option<String>,
+    pub freeze: Option<crate::freeze::Outcome>,
     pub steps: Vec<String>,
 }
 
@@ -138,6 +140,7 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
             .unwrap_or(0),
         groups: plan.group_count,
         next_version: plan.next_version.as_ref().map(Version::to_string),
+        freeze: plan.freeze.clone(),
         steps: plan.steps.iter().map(|s| s.name.clone()).collect(),
     }
 }

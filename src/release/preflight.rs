@@ -48,10 +48,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     let section = plan_section(config, &version, request)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version)?;
-    let freeze_files = match (&config.release.freeze, version.is_final()) {
-        (Some(f), true) => freeze_targets(repo, config, f, &section.changelog)?,
-        _ => Vec::new(),
-    };
+    let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
 
     let mut plan = Plan {
         request: request.clone(),
@@ -66,7 +63,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         fragment_files: section.fragment_files,
         stale: section.stale,
         next_version,
-        freeze_files,
+        freeze,
         steps: Vec::new(),
         section: section.section,
         group_count: section.group_count,
@@ -236,13 +233,12 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Vec<PlannedStep> {
         name: format!("Write {version} to {}", config.release.version_file),
         by_hand: Some(format!("echo {version} > {}", config.release.version_file)),
     });
-    if let (Some(f), false) = (&config.release.freeze, plan.freeze_files.is_empty()) {
+    if let Some(f) = plan.freeze.as_ref().filter(|f| f.files > 0) {
         steps.push(PlannedStep {
             kind: StepKind::Freeze,
             name: format!(
-                "Freeze {} in {} file(s)",
-                f.placeholder,
-                plan.freeze_files.len()
+                "Freeze {}: {} places in {} files",
+                f.placeholder, f.places, f.files
             ),
             by_hand: None,
         });
@@ -397,46 +393,63 @@ pub(crate) fn without_stale(
     Ok((kept, left_out))
 }
 
-/// Tracked files the placeholder freeze will change.
-pub(crate) fn freeze_targets(
+/// The placeholder freeze of a final release, worked out in memory from the work tree
+/// (`None` for a pre-release, or without `[freeze]`). Nothing is written: a line the rules
+/// leave mentioning the placeholder refuses the release here.
+pub(crate) fn plan_freeze(
     repo: &Repo,
     config: &Config,
-    freeze: &crate::config::Freeze,
+    version: &Version,
     changelog: &Path,
-) -> Result<Vec<PathBuf>> {
-    // Files the release writes itself, and the configuration (which spells the
-    // placeholder), are never frozen.
-    let mut spared = vec![
+) -> Result<Option<crate::freeze::Outcome>> {
+    let Some(freeze) = config
+        .release
+        .freeze
+        .as_ref()
+        .filter(|_| version.is_final())
+    else {
+        return Ok(None);
+    };
+    let canonical = config
+        .root
+        .canonicalize()
+        .map_err(|e| Error::io(&config.root, e))?;
+    // Relative to the repository root, `/`-separated; `None` outside it.
+    let in_repo = |p: &Path| {
+        let p = match p.strip_prefix(&config.root) {
+            Ok(rest) => canonical.join(rest),
+            Err(_) => canonical.join(p),
+        };
+        p.strip_prefix(repo.root())
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+    };
+    let base = in_repo(&canonical)
+        .filter(|b| !b.is_empty())
+        .map(|b| format!("{b}/"))
+        .unwrap_or_default();
+    // What git-release reads or writes itself is never frozen.
+    let tc = &config.towncrier;
+    let rel = &config.release;
+    let mut files: Vec<PathBuf> = vec![
         changelog.to_path_buf(),
-        config.root.join(&config.release.version_file),
+        config.root.join(&rel.version_file),
+        config.settings_source.file.clone(),
+        config.towncrier_source.file.clone(),
     ];
-    if let Some(nv) = &config.release.next_version {
-        spared.push(config.root.join(&nv.file));
+    files.extend(rel.next_version.iter().map(|nv| config.root.join(&nv.file)));
+    files.extend(rel.consolidate.grouping.rules.clone());
+    files.extend(rel.consolidate.grouping.labels_from.clone());
+    if let crate::config::TemplateSource::File(t) = &tc.template {
+        files.push(t.clone());
     }
-    let own = config.root.join(".git-release.toml");
-    spared.push(if own.is_file() {
-        own
-    } else {
-        config.root.join("pyproject.toml")
-    });
-    let mut out = Vec::new();
-    for f in repo.ls_files()? {
-        let path = repo.root().join(&f);
-        if spared.contains(&path) {
-            continue;
-        }
-        let rel = path
-            .strip_prefix(&config.root)
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or(f.clone());
-        if !freeze.files.matches(&rel) || freeze.exclude.matches(&rel) {
-            continue;
-        }
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if text.contains(&freeze.placeholder) {
-                out.push(path);
-            }
-        }
-    }
-    Ok(out)
+    let dirs = tc.sections.values().map(|s| config.fragments_dir(s));
+    let spared = files
+        .iter()
+        .filter_map(|f| in_repo(f).map(|path| (path, false)))
+        .chain(dirs.filter_map(|d| in_repo(&d).map(|path| (path, true))))
+        .map(|(path, directory)| crate::freeze::Spared { path, directory })
+        .collect();
+    let scope = crate::freeze::Scope { base, spared };
+    crate::freeze::plan(repo, freeze, version.as_str(), &scope).map(Some)
 }

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use super::Reporter;
 use super::plan::{Plan, PlannedStep, StepKind, expand, relative, step_by_hand, step_name};
-use super::preflight::{freeze_targets, next_dev_version, without_stale};
+use super::preflight::{next_dev_version, plan_freeze, without_stale};
 use super::state::{State, clear_state, load_state, save_state};
 use super::summary::{Summary, count_groups};
 use crate::changelog::{Changelog, Release as Section};
@@ -85,7 +85,7 @@ fn run_steps(
                 if i > 0 {
                     save_state(repo, state)?;
                 }
-                return Err(failure(plan, i, e));
+                return Err(failure(plan, i, config.explain(e)));
             }
         }
     }
@@ -188,22 +188,16 @@ fn run_step(
             };
             crate::atomic::write(&path, format!("{version}{newline}").as_bytes())
         }
-        StepKind::Freeze => {
-            let Some(f) = config.release.freeze.as_ref() else {
-                return Err(Error::Step {
-                    step: "freeze".into(),
-                    message: "`[freeze]` is no longer configured; freeze the placeholder by hand"
-                        .into(),
-                });
-            };
-            let replacement = expand(&f.replace, version, plan.webui.as_ref());
-            let mut set = crate::atomic::FileSet::new();
-            for path in &plan.freeze_files {
-                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-                set.put(path, text.replace(&f.placeholder, &replacement));
-            }
-            set.commit()
-        }
+        // Worked out again from the work tree as it is now (a WebUI step may have changed
+        // it), and written all at once.
+        StepKind::Freeze => match plan_freeze(repo, config, version, &plan.changelog)? {
+            Some(freeze) => freeze.apply(repo.root()),
+            None => Err(Error::Step {
+                step: "freeze".into(),
+                message: "`[freeze]` is no longer configured; freeze the placeholder by hand"
+                    .into(),
+            }),
+        },
         StepKind::Changelog => {
             if version.is_final() {
                 let p = match prepared.take() {
@@ -368,7 +362,7 @@ pub fn resume(repo: &Repo, config: &Config, reporter: &dyn Reporter) -> Result<S
             )));
         }
     }
-    let plan = replan(repo, config, &state)?;
+    let plan = replan(config, &state)?;
     // The failed step is assumed fixed and done by hand; a step that commits its changes
     // still gets its commit.
     if let Some(StepKind::Webui(i) | StepKind::Configured(i)) = state.steps.get(state.completed) {
@@ -391,7 +385,7 @@ pub fn resume(repo: &Repo, config: &Config, reporter: &dyn Reporter) -> Result<S
 
 /// The plan of a release in progress, rebuilt from its state (the tree is no longer
 /// clean and the branch exists, so pre-flight's checks do not apply).
-fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
+fn replan(config: &Config, state: &State) -> Result<Plan> {
     let version = Version::parse(&state.request.version)?;
     let webui = state
         .request
@@ -408,10 +402,6 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         } else {
             None
         };
-    let freeze_files = match (&config.release.freeze, version.is_final()) {
-        (Some(f), true) => freeze_targets(repo, config, f, &changelog)?,
-        _ => Vec::new(),
-    };
     // The section written before the failure, if the changelog step ran: the summary
     // describes it.
     let section = Changelog::read_with(&changelog, Some(&tc.start_string))?
@@ -438,7 +428,7 @@ fn replan(repo: &Repo, config: &Config, state: &State) -> Result<Plan> {
         fragment_files: Vec::new(),
         stale: Vec::new(),
         next_version,
-        freeze_files,
+        freeze: None,
         steps,
         section,
         group_count: 0,

@@ -15,6 +15,7 @@ const LAYERS: &[&str] = &[
     "atomic",
     "git",
     "group",
+    "freeze",
     "config",
     "fragments",
     "changelog",

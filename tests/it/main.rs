@@ -19,6 +19,7 @@ mod completions;
 mod consolidate;
 mod demo;
 mod exit_codes;
+mod freeze;
 mod git;
 mod grouping_quality;
 mod isolation;

@@ -39,6 +39,7 @@ fn release_toml(extra: &str) -> String {
 placeholder = "NEXT_RELEASE_VERSION"
 files = ["src/**/*.py", "docs/*.md"]
 exclude = ["src/demo/version.py"]
+replace = "{{version}}"
 
 [next-version]
 file = "src/demo/version.py"
@@ -967,15 +968,15 @@ run = "exit 5"
 }
 
 #[test]
-fn the_default_freeze_spares_the_configuration_and_the_next_version_file() {
-    // `files` defaults to every file: the placeholder is also the next-version variable's
+fn a_whole_tree_freeze_spares_the_configuration_and_the_next_version_file() {
+    // `files` covers every file: the placeholder is also the next-version variable's
     // name and is spelled in the configuration itself.
     let template = template();
     let repo = repo_with(&[
         ("pyproject.toml", PYPROJECT),
         (
             ".git-release.toml",
-            "[freeze]\nplaceholder = \"NEXT_RELEASE_VERSION\"\n\n[next-version]\n\
+            "[freeze]\nplaceholder = \"NEXT_RELEASE_VERSION\"\nfiles = [\"**\"]\nreplace = \"{version}\"\n\n[next-version]\n\
              file = \"src/demo/version.py\"\n\
              pattern = 'NEXT_RELEASE_VERSION = \"(?P<version>[^\"]+)\"'\n",
         ),

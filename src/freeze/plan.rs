@@ -1,0 +1,409 @@
+//! Which files the freeze changes and how, computed from the work tree without writing
+//! anything; and the one atomic write of the result.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Freeze;
+use crate::atomic::FileSet;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+
+/// How many leftover lines an error lists before it says "and N more".
+const LEFTOVERS_SHOWN: usize = 30;
+
+/// git's own test for binary content: a NUL among the first 8000 bytes
+/// (`FIRST_FEW_BYTES` in git's `buffer_is_binary`).
+const BINARY_SNIFF: usize = 8000;
+
+/// A path the freeze never touches because git-release reads or writes it itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spared {
+    /// Relative to the repository root, `/`-separated.
+    pub path: String,
+    /// Everything below `path` is spared (the fragments directory).
+    pub directory: bool,
+}
+
+/// Where the freeze looks: the configuration's directory and the spared paths.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// The configuration's directory relative to the repository root, empty or ending in
+    /// `/`: `files` and `exclude` are relative to it, and nothing outside it is frozen.
+    pub base: String,
+    pub spared: Vec<Spared>,
+}
+
+impl Scope {
+    fn is_spared(&self, path: &str) -> bool {
+        self.spared.iter().any(|s| {
+            if s.directory {
+                let dir = s.path.trim_end_matches('/');
+                path.strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            } else {
+                s.path == path
+            }
+        })
+    }
+}
+
+/// One file the freeze rewrites.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// Relative to the repository root.
+    pub path: String,
+    /// Replaced matches and dropped lines.
+    pub places: usize,
+    /// The file's new contents.
+    #[serde(skip)]
+    pub contents: Vec<u8>,
+}
+
+/// How often one rule applied, over every file.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCount {
+    pub name: String,
+    /// `drop`, `keep` or `replace`.
+    pub action: &'static str,
+    /// Replaced matches, dropped lines or kept lines.
+    pub count: usize,
+}
+
+/// A symlink the freeze leaves alone, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftLink {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Files that mention the placeholder and are not changed, by reason.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LeftAlone {
+    /// Matched by `files` and by `exclude`.
+    pub excluded: Vec<String>,
+    /// Matched by `files`, but git-release reads or writes them itself.
+    pub spared: Vec<String>,
+    pub binary: Vec<String>,
+    pub symlinks: Vec<LeftLink>,
+    /// They mention the placeholder only on lines a `keep` rule kept.
+    pub kept: Vec<String>,
+}
+
+/// The freeze, worked out: what changes, what is left alone, what deserves a warning.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub placeholder: String,
+    pub version: String,
+    /// Replaced matches plus dropped lines, over every file.
+    pub places: usize,
+    /// Files that change.
+    pub files: usize,
+    pub replaced: usize,
+    pub dropped: usize,
+    /// Lines `keep` rules kept.
+    pub kept: usize,
+    pub by_rule: Vec<RuleCount>,
+    pub changes: Vec<Change>,
+    pub left_alone: LeftAlone,
+    pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    /// Write every changed file, all or none (temporary files renamed into place, modes
+    /// kept). Only regular files are written: a path that has become anything else since
+    /// the freeze was computed stops the write before any file changes.
+    pub fn apply(&self, root: &Path) -> Result<()> {
+        let mut set = FileSet::new();
+        for change in &self.changes {
+            let path = root.join(&change.path);
+            let meta = path.symlink_metadata().map_err(|e| Error::io(&path, e))?;
+            if !meta.is_file() {
+                return Err(Error::Refused(format!(
+                    "{}: no longer a regular file; the freeze writes regular files only, so nothing was frozen",
+                    change.path
+                )));
+            }
+            set.put(path, change.contents.clone());
+        }
+        set.commit()
+    }
+}
+
+/// Work out the freeze of `version` in the repository's work tree. Refuses (and changes
+/// nothing, since nothing is written here) when a literal path in `files` or `exclude` is
+/// not a tracked file, or when the rules leave a line mentioning the placeholder.
+pub fn plan(repo: &Repo, freeze: &Freeze, version: &str, scope: &Scope) -> Result<Outcome> {
+    let root = repo.root();
+    let tracked = repo.ls_files()?;
+    let tracked_set: HashSet<&str> = tracked.iter().map(String::as_str).collect();
+    let selected = |path: &str| {
+        path.strip_prefix(scope.base.as_str()).is_some_and(|rel| {
+            freeze.files.matches(rel) && !freeze.exclude.matches(rel) && !scope.is_spared(path)
+        })
+    };
+    let mut file_hits = vec![false; freeze.files.sources().len()];
+    let mut exclude_hits = vec![false; freeze.exclude.sources().len()];
+    let mut left = LeftAlone::default();
+    let mut warnings = Vec::new();
+    let mut candidates: Vec<(&str, Vec<u8>)> = Vec::new();
+    for path in &tracked {
+        let Some(rel) = path.strip_prefix(scope.base.as_str()) else {
+            continue;
+        };
+        let mut in_files = false;
+        for i in freeze.files.matching(rel) {
+            file_hits[i] = true;
+            in_files = true;
+        }
+        for i in freeze.exclude.matching(rel) {
+            exclude_hits[i] = true;
+        }
+        let spared = scope.is_spared(path);
+        let chosen = selected(path);
+        // How the patterns were read before `*` stopped at `/`.
+        let chosen_before =
+            freeze.files.matches_loosely(rel) && !freeze.exclude.matches_loosely(rel) && !spared;
+        if !in_files && !chosen_before {
+            continue;
+        }
+        let full = root.join(path);
+        let Ok(meta) = full.symlink_metadata() else {
+            // Deleted from the work tree (by a step), or a name git-release cannot spell:
+            // not frozen, and said so.
+            if chosen {
+                warnings.push(format!(
+                    "{path} is tracked but not in the work tree, so it was not read"
+                ));
+            }
+            continue;
+        };
+        if meta.is_symlink() {
+            if chosen {
+                if let Some(reason) = link_reason(root, &full, freeze, &tracked_set, &selected)? {
+                    left.symlinks.push(LeftLink {
+                        path: path.clone(),
+                        reason,
+                    });
+                }
+            }
+            continue;
+        }
+        if !meta.is_file() {
+            continue; // a submodule
+        }
+        let data = std::fs::read(&full).map_err(|e| Error::io(&full, e))?;
+        if !freeze.mentions(&data) {
+            continue;
+        }
+        if chosen != chosen_before {
+            warnings.push(semantics_warning(freeze, path, chosen));
+        }
+        if !chosen {
+            if in_files && spared {
+                left.spared.push(path.clone());
+            } else if in_files {
+                left.excluded.push(path.clone());
+            }
+            continue;
+        }
+        if behind_a_symlink(root, path) {
+            left.symlinks.push(LeftLink {
+                path: path.clone(),
+                reason: "a directory on its path is a symlink".into(),
+            });
+            continue;
+        }
+        if data.iter().take(BINARY_SNIFF).any(|&b| b == 0) {
+            left.binary.push(path.clone());
+            continue;
+        }
+        candidates.push((path, data));
+    }
+    check_patterns(freeze, scope, &file_hits, &exclude_hits, &mut warnings)?;
+
+    // git attributes can declare a file binary (`binary`, `-text`; LFS files are `-text`).
+    let paths: Vec<&str> = candidates.iter().map(|(p, _)| *p).collect();
+    let (binary, text) = if paths.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            repo.check_attr("binary", &paths)?,
+            repo.check_attr("text", &paths)?,
+        )
+    };
+
+    let mut by_rule = vec![0; freeze.rules.len()];
+    let mut changes = Vec::new();
+    let (mut replaced, mut dropped, mut kept) = (0, 0, 0);
+    let mut leftovers = Vec::new();
+    for (i, (path, data)) in candidates.into_iter().enumerate() {
+        if binary.get(i).is_some_and(|v| v == "set") || text.get(i).is_some_and(|v| v == "unset") {
+            left.binary.push(path.to_string());
+            continue;
+        }
+        let frozen = freeze.freeze_bytes(&data, version);
+        for l in &frozen.leftovers {
+            leftovers.push(format!("{path}:{}: {}", l.line, l.text));
+        }
+        for (total, n) in by_rule.iter_mut().zip(&frozen.by_rule) {
+            *total += n;
+        }
+        replaced += frozen.replaced;
+        dropped += frozen.dropped;
+        kept += frozen.kept;
+        if frozen.new == data {
+            left.kept.push(path.to_string());
+        } else {
+            changes.push(Change {
+                path: path.to_string(),
+                places: frozen.places(),
+                contents: frozen.new,
+            });
+        }
+    }
+    if !leftovers.is_empty() {
+        return Err(leftover_error(freeze, &leftovers));
+    }
+    Ok(Outcome {
+        placeholder: freeze.placeholder.clone(),
+        version: version.to_string(),
+        places: replaced + dropped,
+        files: changes.len(),
+        replaced,
+        dropped,
+        kept,
+        by_rule: freeze
+            .rules
+            .iter()
+            .zip(by_rule)
+            .map(|(r, count)| RuleCount {
+                name: r.name.clone(),
+                action: r.action.key(),
+                count,
+            })
+            .collect(),
+        changes,
+        left_alone: left,
+        warnings,
+    })
+}
+
+/// Why a chosen symlink is left alone, or `None` when there is nothing to say: its target
+/// is itself a file to freeze (frozen once, under its own path), or does not mention the
+/// placeholder.
+fn link_reason(
+    root: &Path,
+    link: &Path,
+    freeze: &Freeze,
+    tracked: &HashSet<&str>,
+    selected: &dyn Fn(&str) -> bool,
+) -> Result<Option<String>> {
+    let Ok(real) = link.canonicalize() else {
+        return Ok(Some("a broken link".into()));
+    };
+    let Ok(target) = real.strip_prefix(root) else {
+        return Ok(Some("points outside the repository".into()));
+    };
+    let target = target.to_string_lossy().replace('\\', "/");
+    if !real.is_file() {
+        return Ok(Some(format!("{target} is not a regular file")));
+    }
+    if tracked.contains(target.as_str()) && selected(&target) {
+        return Ok(None);
+    }
+    let data = std::fs::read(&real).map_err(|e| Error::io(&real, e))?;
+    Ok(freeze
+        .mentions(&data)
+        .then(|| format!("its target {target} is not a file to freeze")))
+}
+
+/// Whether a directory on `path` is a symlink: writing there would write outside the path.
+fn behind_a_symlink(root: &Path, path: &str) -> bool {
+    let full = root.join(path);
+    let Some(parent) = full.parent() else {
+        return false;
+    };
+    parent.canonicalize().map_or(true, |real| real != parent)
+}
+
+fn semantics_warning(freeze: &Freeze, path: &str, chosen: bool) -> String {
+    let keys = format!("{0}files` and `{0}exclude", freeze.origin.table);
+    if chosen {
+        format!(
+            "{path} mentions {} and is frozen: an `exclude` pattern matched it while `*` and `?` crossed `/`, and in `{keys}` they now stop at `/` (as in git's pathspecs); use `**/` to exclude it again",
+            freeze.placeholder
+        )
+    } else {
+        format!(
+            "{path} mentions {} and is no longer frozen: `*` and `?` in `{keys}` now stop at `/` (as in git's pathspecs); use `**/` to reach into directories",
+            freeze.placeholder
+        )
+    }
+}
+
+/// A literal pattern that names no tracked file is an error (a path that moved or a typo:
+/// a stale `exclude` would let the file it meant be frozen); a wildcard that matches
+/// nothing is a warning.
+fn check_patterns(
+    freeze: &Freeze,
+    scope: &Scope,
+    file_hits: &[bool],
+    exclude_hits: &[bool],
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let under = if scope.base.is_empty() {
+        "the repository".to_string()
+    } else {
+        scope.base.trim_end_matches('/').to_string()
+    };
+    for (key, patterns, hits) in [
+        ("files", &freeze.files, file_hits),
+        ("exclude", &freeze.exclude, exclude_hits),
+    ] {
+        for (i, hit) in hits.iter().enumerate() {
+            if *hit {
+                continue;
+            }
+            let source = &patterns.sources()[i];
+            if patterns.is_literal(i) {
+                return Err(freeze.origin.error(
+                    key,
+                    format!(
+                        "names `{source}`, which is not a tracked file in {under}: fix the path, `git add` the file, or remove it (a directory is `{source}/**`)"
+                    ),
+                ));
+            }
+            warnings.push(format!(
+                "`{}{key}` pattern `{source}` matches no tracked file",
+                freeze.origin.table
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn leftover_error(freeze: &Freeze, leftovers: &[String]) -> Error {
+    let mut shown: Vec<String> = leftovers
+        .iter()
+        .take(LEFTOVERS_SHOWN)
+        .map(|l| format!("  {l}"))
+        .collect();
+    if leftovers.len() > LEFTOVERS_SHOWN {
+        shown.push(format!(
+            "  … and {} more",
+            leftovers.len() - LEFTOVERS_SHOWN
+        ));
+    }
+    Error::Refused(format!(
+        "the freeze rules leave {} line(s) mentioning {}, so nothing was frozen:\n{}\n\
+         Add a rule for them, a rule with `keep = true`, or exclude the file, in `{}rule` of {}",
+        leftovers.len(),
+        freeze.placeholder,
+        shown.join("\n"),
+        freeze.origin.table,
+        freeze.origin.file.display()
+    ))
+}
