@@ -77,11 +77,12 @@ pub enum Command {
     /// sections, new fragments and a rules file. Nothing outside a temporary directory is touched.
     Demo(DemoArgs),
 
-    /// Abandon a release that stopped at a failed step: back to the base branch, release branch
-    /// deleted, fragments restored.
+    /// Undo a stopped release: on its release branch, back to the base branch, release branch
+    /// deleted, fragments restored, files it created removed. Refuses on any other branch.
     Abort,
 
-    /// Resume a release that stopped at a failed step, after the step that failed.
+    /// Resume a stopped release: the step that did not finish runs again (or, with --skip,
+    /// is taken as done by hand), then the rest.
     Continue(ContinueArgs),
 
     /// Install the manual page, so that `git release --help` (which runs `man
@@ -264,6 +265,11 @@ pub struct ContinueArgs {
     /// Do not ask for confirmation.
     #[arg(short, long)]
     pub yes: bool,
+
+    /// The step that stopped was finished by hand: take it as done (a committing step still
+    /// gets its commit) instead of running it again, then run the rest.
+    #[arg(long)]
+    pub skip: bool,
 
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]

@@ -35,7 +35,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             let repo = open_repo()?;
             let term = term_for(&cli, Some(&repo));
             let config = load_config()?;
-            let summary = release::resume(&repo, &config, &term)?;
+            let how = release::Continue { skip: args.skip };
+            let summary = release::resume(&repo, &config, how, &term)?;
             print_summary(&summary, args.format)?;
             Ok(0)
         }

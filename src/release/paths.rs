@@ -1,0 +1,78 @@
+//! Where a release may write: inside the repository's work tree, outside its git
+//! directory. A path is judged by where a write would land ([`crate::atomic::write_target`]:
+//! through symlinks), so a link inside the repository to a file inside it is fine, and a
+//! link, `..` or absolute path that leads out of it is refused before anything changes.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::git::Repo;
+
+/// Where a write to `path` lands, when that is inside the work tree and outside `.git`;
+/// otherwise why not (the caller names the setting at fault).
+pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, String> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        repo.root().join(path)
+    };
+    let target = crate::atomic::write_target(&path).map_err(|e| e.to_string())?;
+    let resolved = resolve(&target)?;
+    let root = repo.root();
+    let git_dirs = [repo.git_dir(), repo.common_dir()]
+        .map(|d| d.canonicalize().unwrap_or_else(|_| d.to_path_buf()));
+    if !resolved.starts_with(root) {
+        return Err(format!(
+            "it resolves to {}, outside the repository {}",
+            resolved.display(),
+            root.display()
+        ));
+    }
+    if git_dirs.iter().any(|d| resolved.starts_with(d)) {
+        return Err(format!(
+            "it resolves to {}, inside git's own directory",
+            resolved.display()
+        ));
+    }
+    Ok(resolved)
+}
+
+/// `path` made absolute and free of symlinks and `..`: its longest existing ancestor
+/// canonicalised, the rest appended (where a `..` is refused, as it cannot be judged).
+fn resolve(path: &Path) -> std::result::Result<PathBuf, String> {
+    let mut existing = path.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if existing.symlink_metadata().is_ok() {
+            break;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => return Err(format!("{} cannot be resolved", path.display())),
+        }
+    }
+    let mut out = existing
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", existing.display()))?;
+    for part in rest.iter().rev() {
+        match Path::new(part).components().next() {
+            Some(Component::Normal(_)) => out.push(part),
+            _ => {
+                return Err(format!(
+                    "{} goes through `..` below a directory that does not exist",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`landing`], or a refusal naming the setting (`what`: "`version-file` in
+/// pyproject.toml") that gave the path.
+pub(crate) fn check(repo: &Repo, path: &Path, what: impl FnOnce(String) -> Error) -> Result<()> {
+    landing(repo, path).map(drop).map_err(what)
+}
