@@ -496,10 +496,7 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
                 version: next.to_string(),
                 message: message.clone(),
             }),
-            name: format!(
-                "Advance the next development version: {} to {next}, commit `{message}`",
-                nv.file
-            ),
+            name: format!("Advance {} to {next} and commit `{message}`", nv.file),
             by_hand: Some(format!(
                 "{by_hand} && git commit -m {} -- {}",
                 shell_quote(&message),

@@ -137,7 +137,8 @@ fn summary(ctx: &Ctx, state: &State) -> Result<Summary> {
             .map(|s| s.status)
             .collect::<Vec<_>>()
     };
-    let all_done = |statuses: &[StepStatus]| statuses.iter().all(|s| *s == StepStatus::Done);
+    // Finished by the release or by hand (the summary lists the latter under "By hand").
+    let all_done = |statuses: &[StepStatus]| statuses.iter().all(|s| s.finished());
     let webui_steps = status_of(&|k| matches!(k, StepKind::Command(c) if c.webui));
     let changelog = status_of(&|k| matches!(k, StepKind::Changelog));
     let next = status_of(&|k| matches!(k, StepKind::NextVersion(_)));
