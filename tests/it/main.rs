@@ -21,4 +21,5 @@ mod git;
 mod grouping_quality;
 mod isolation;
 mod release;
+mod release_safety;
 mod towncrier_cases;

@@ -62,7 +62,7 @@ fn template() -> String {
 
 /// A small project at 1.0.0 with three fragments, freeze and next-version configured, and
 /// `extra` appended to `.git-release.toml`.
-fn project(extra: &str) -> tempfile::TempDir {
+pub(crate) fn project(extra: &str) -> tempfile::TempDir {
     let template = template();
     let toml = release_toml(extra);
     repo_with(&[
