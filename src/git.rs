@@ -609,7 +609,7 @@ impl Repo {
             .map_err(gix_error(format!("unknown revision `{commit}`")))?;
         let commit = id
             .object()
-            .and_then(|o| o.try_into_commit().map_err(Into::into))
+            .and_then(|o| o.try_into_commit())
             .map_err(gix_error(format!("`{commit}` does not name a commit")))?;
         let message = commit
             .message_raw()

@@ -20,11 +20,15 @@ pub enum StepKind {
     /// A configured `[[step]]` command.
     Command(CommandStep),
     /// Write the version to this file.
-    VersionFile { file: PathBuf },
+    VersionFile {
+        file: PathBuf,
+    },
     Freeze,
     Changelog,
     /// Commit everything with this message.
-    Commit { message: String },
+    Commit {
+        message: String,
+    },
     NextVersion(NextVersionStep),
 }
 
@@ -158,7 +162,10 @@ pub(crate) fn sed_replace(old: &str, new: &str, global: bool) -> String {
             c => vec![c],
         })
         .collect();
-    format!("s/{pattern}/{replacement}/{}", if global { "g" } else { "" })
+    format!(
+        "s/{pattern}/{replacement}/{}",
+        if global { "g" } else { "" }
+    )
 }
 
 pub(crate) fn expand(template: &str, version: &Version, webui: Option<&Version>) -> String {

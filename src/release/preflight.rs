@@ -337,7 +337,10 @@ fn command_step(plan: &Plan, step: &crate::config::Step) -> PlannedStep {
         ("VERSION", version.to_string()),
         (
             "WEBUI_VERSION",
-            plan.webui.as_ref().map(Version::to_string).unwrap_or_default(),
+            plan.webui
+                .as_ref()
+                .map(Version::to_string)
+                .unwrap_or_default(),
         ),
         ("PREVIOUS_VERSION", plan.current.to_string()),
         ("RELEASE_BRANCH", plan.branch.clone()),
@@ -483,7 +486,10 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
             message: message.clone(),
         },
         name: format!("Commit `{message}`"),
-        by_hand: Some(format!("git add -A && git commit -m {}", shell_quote(&message))),
+        by_hand: Some(format!(
+            "git add -A && git commit -m {}",
+            shell_quote(&message)
+        )),
     });
     if let (Some(next), Some(nv)) = (&plan.next_version, &config.release.next_version) {
         let file = config.root.join(&nv.file);
@@ -530,9 +536,7 @@ fn advance_by_hand(
         &text[inner.end()..whole.end()]
     );
     if old.contains('\n') {
-        return Ok(format!(
-            "(in {shown}, replace `{old}` with `{new}`)"
-        ));
+        return Ok(format!("(in {shown}, replace `{old}` with `{new}`)"));
     }
     Ok(format!(
         "sed -i {} {shown}",

@@ -175,7 +175,10 @@ mod tests {
         assert!(matches!(ended, Ended::TimedOut(_)), "{ended:?}");
         assert!(!crate::release::lock::group_alive(group));
         std::thread::sleep(Duration::from_millis(2500));
-        assert!(!marker.exists(), "the grandchild was stopped with its group");
+        assert!(
+            !marker.exists(),
+            "the grandchild was stopped with its group"
+        );
     }
 
     #[test]

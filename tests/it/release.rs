@@ -965,7 +965,8 @@ run = "exit 5"
     let second = one_error(&out, "second failure");
     assert!(second.contains("Run `second`"), "{second}");
     assert!(
-        second.contains("run the step yourself:  VERSION=1.1.0rc1") && second.contains("sh -c 'exit 5'"),
+        second.contains("run the step yourself:  VERSION=1.1.0rc1")
+            && second.contains("sh -c 'exit 5'"),
         "{second}"
     );
     assert!(

@@ -158,7 +158,10 @@ fn an_interrupted_review_is_reopened_by_continue() {
     assert_eq!(out.status.code(), Some(4), "stopped:\n{stderr}");
     assert!(stderr.contains("git release continue"), "{stderr}");
     let steps = statuses(root);
-    let changelog = steps.iter().find(|(n, _)| n.starts_with("Consolidate")).unwrap();
+    let changelog = steps
+        .iter()
+        .find(|(n, _)| n.starts_with("Consolidate"))
+        .unwrap();
     assert_ne!(changelog.1, "done", "{steps:?}");
     assert!(!read(root, "CHANGELOG.md").contains("## 1.1.0 ("));
     let draft = read(root, ".git/RELEASE_NOTES.md");
@@ -175,7 +178,10 @@ fn an_interrupted_review_is_reopened_by_continue() {
     ok(&out, "continue");
     assert_eq!(
         subjects_since(root, &base),
-        ["release: 1.1.0", "chore: bump NEXT_RELEASE_VERSION to 1.2.0"]
+        [
+            "release: 1.1.0",
+            "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+        ]
     );
     let files = git(root, &["show", "--format=", "--name-only", "HEAD~1"]);
     assert!(files.contains("CHANGELOG.md"), "{files}");
@@ -193,11 +199,7 @@ fn a_killed_release_resumes_at_the_step_that_did_not_finish() {
     let scratch = tempfile::tempdir().unwrap();
     let open = scratch.path().join("open");
     let editor = scratch.path().join("slow.sh");
-    std::fs::write(
-        &editor,
-        format!("touch '{}'\nsleep 30\n", open.display()),
-    )
-    .unwrap();
+    std::fs::write(&editor, format!("touch '{}'\nsleep 30\n", open.display())).unwrap();
     let mut child = spawn(
         root,
         &["1.1.0", "--yes", "--date", "2025-03-01"],
@@ -229,7 +231,10 @@ fn a_killed_release_resumes_at_the_step_that_did_not_finish() {
     ok(&out, "continue");
     assert_eq!(
         subjects_since(root, &base),
-        ["release: 1.1.0", "chore: bump NEXT_RELEASE_VERSION to 1.2.0"]
+        [
+            "release: 1.1.0",
+            "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+        ]
     );
     assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
 }
@@ -263,10 +268,16 @@ fn a_commit_rejected_by_a_hook_is_retried_by_continue() {
     ok(&out, "continue");
     assert_eq!(
         subjects_since(root, &base),
-        ["release: 1.1.0", "chore: bump NEXT_RELEASE_VERSION to 1.2.0"]
+        [
+            "release: 1.1.0",
+            "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+        ]
     );
     let bump = git(root, &["show", "--format=", "--name-only", "HEAD"]);
-    assert_eq!(bump, "src/demo/version.py\n", "the bump holds only its file");
+    assert_eq!(
+        bump, "src/demo/version.py\n",
+        "the bump holds only its file"
+    );
     let release = git(root, &["show", "--format=", "--name-only", "HEAD~1"]);
     for f in ["CHANGELOG.md", "VERSION", "src/demo/api.py"] {
         assert!(release.contains(f), "{f} in the release commit:\n{release}");
@@ -297,7 +308,10 @@ fn continue_runs_the_steps_as_planned_whatever_the_configuration_says_now() {
     ok(&out, "continue");
     assert_eq!(
         subjects_since(root, &base),
-        ["release: 1.1.0", "chore: bump NEXT_RELEASE_VERSION to 1.2.0"]
+        [
+            "release: 1.1.0",
+            "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+        ]
     );
     assert!(text(&out.stdout).contains("Next:       1.2.0"));
 }
@@ -319,7 +333,11 @@ fn a_second_run_is_refused_while_a_release_runs() {
     ));
     let root = repo.path();
     let base = head(root);
-    let first = spawn(root, &["1.1.0rc1", "--yes", "--date", "2025-02-01"], "false");
+    let first = spawn(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
     wait_for(&started);
     let before = full(root);
     for args in [
@@ -353,7 +371,13 @@ fn of_simultaneous_releases_exactly_one_runs() {
     let root = repo.path();
     let base = head(root);
     let children: Vec<Child> = (0..6)
-        .map(|_| spawn(root, &["1.1.0rc1", "--yes", "--date", "2025-02-01"], "false"))
+        .map(|_| {
+            spawn(
+                root,
+                &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+                "false",
+            )
+        })
         .collect();
     let outs: Vec<_> = children
         .into_iter()
@@ -383,7 +407,11 @@ const FAILING: &str = "\n[[step]]\nname = \"fails\"\nrun = \"exit 3\"\n";
 fn abort_elsewhere_than_on_the_release_branch_is_refused() {
     let repo = project(FAILING);
     let root = repo.path();
-    let out = run(root, &["1.1.0rc1", "--yes", "--date", "2025-02-01"], "false");
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
 
     // Another branch, with work in progress on it.
@@ -417,7 +445,11 @@ fn abort_elsewhere_than_on_the_release_branch_is_refused() {
     git(root, &["stash", "pop", "--quiet", "stash@{1}"]);
     ok(&run(root, &["abort"], "false"), "abort");
     assert_eq!(current_branch(root), "main");
-    assert_eq!(git(root, &["stash", "list"]).lines().count(), 1, "the user's stash stays");
+    assert_eq!(
+        git(root, &["stash", "list"]).lines().count(),
+        1,
+        "the user's stash stays"
+    );
 }
 
 /// Abort puts the base branch back exactly: files the release's steps created
@@ -431,7 +463,11 @@ fn abort_removes_what_the_release_created_and_nothing_else() {
     std::fs::write(root.join(".git/info/exclude"), "mine.log\n").unwrap();
     std::fs::write(root.join("mine.log"), "keep me\n").unwrap();
     let before = full(root);
-    let out = run(root, &["1.1.0rc1", "--yes", "--date", "2025-02-01"], "false");
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert!(root.join("gen/deep/out.txt").exists());
     ok(&run(root, &["abort"], "false"), "abort");
@@ -453,7 +489,11 @@ fn sigterm_stops_the_running_step_and_its_children() {
     ));
     let root = repo.path();
     let before = full(root);
-    let child = spawn(root, &["1.1.0rc1", "--yes", "--date", "2025-02-01"], "false");
+    let child = spawn(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
     wait_for(&started);
     signal(i32::try_from(child.id()).unwrap(), "TERM");
     let out = child.wait_with_output().unwrap();
@@ -481,7 +521,11 @@ fn a_hanging_step_is_stopped_by_its_timeout() {
     let repo = project("\n[[step]]\nname = \"hangs\"\nrun = \"sleep 60\"\ntimeout = 1\n");
     let root = repo.path();
     let start = Instant::now();
-    let out = run(root, &["1.1.0rc1", "--yes", "--date", "2025-02-01"], "false");
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
     let stderr = one_error(&out, "timeout");
     assert!(start.elapsed() < Duration::from_secs(30), "stopped in time");
     assert_eq!(out.status.code(), Some(4), "{stderr}");
@@ -503,8 +547,14 @@ fn symlinks_stay_symlinks_and_modes_stay() {
     let repo = project_after_rc("");
     let root = repo.path();
     let toml = read(root, ".git-release.toml")
-        .replace(r#"files = ["src/**/*.py", "docs/*.md"]"#, r#"files = ["src/**/*.py", "docs/*.md", "*.md", "bin/*"]"#)
-        .replace(r#"exclude = ["src/demo/version.py"]"#, r#"exclude = ["src/demo/version.py", "README.md", "CHANGELOG.md"]"#);
+        .replace(
+            r#"files = ["src/**/*.py", "docs/*.md"]"#,
+            r#"files = ["src/**/*.py", "docs/*.md", "*.md", "bin/*"]"#,
+        )
+        .replace(
+            r#"exclude = ["src/demo/version.py"]"#,
+            r#"exclude = ["src/demo/version.py", "README.md", "CHANGELOG.md"]"#,
+        );
     std::fs::write(root.join(".git-release.toml"), toml).unwrap();
     std::fs::create_dir_all(root.join("docs")).unwrap();
     std::fs::rename(root.join("CHANGELOG.md"), root.join("docs/CHANGELOG.md")).unwrap();
@@ -513,8 +563,11 @@ fn symlinks_stay_symlinks_and_modes_stay() {
     std::os::unix::fs::symlink("AGENTS.md", root.join("CLAUDE.md")).unwrap();
     std::fs::create_dir_all(root.join("bin")).unwrap();
     std::fs::write(root.join("bin/tool"), "#!/bin/sh\n# NEXT_RELEASE_VERSION\n").unwrap();
-    std::fs::set_permissions(root.join("bin/tool"), std::fs::Permissions::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(
+        root.join("bin/tool"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
     util::commit_all(root, "links");
     let out = run(
         root,
@@ -528,7 +581,10 @@ fn symlinks_stay_symlinks_and_modes_stay() {
     }
     assert!(read(root, "docs/CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
     assert_eq!(read(root, "AGENTS.md"), "Since 1.1.0.\n");
-    let mode = std::fs::metadata(root.join("bin/tool")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(root.join("bin/tool"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o755);
     assert_eq!(read(root, "bin/tool"), "#!/bin/sh\n# 1.1.0\n");
     assert_eq!(git(root, &["status", "--porcelain"]), "");
@@ -545,14 +601,22 @@ fn paths_outside_the_repository_are_refused() {
     let out_file = outside.path().join("VERSION");
     std::fs::write(&out_file, "1.0.0\n").unwrap();
     let out_log = outside.path().join("CHANGELOG.md");
-    std::fs::write(&out_log, "# Changelog\n\n<!-- towncrier release notes start -->\n").unwrap();
+    std::fs::write(
+        &out_log,
+        "# Changelog\n\n<!-- towncrier release notes start -->\n",
+    )
+    .unwrap();
     type Setup<'a> = Box<dyn Fn(&Path) + 'a>;
     let cases: Vec<(&str, Setup, &str)> = vec![
         (
             "version-file with ..",
             Box::new(|root: &Path| {
                 let rel = pathdiff(root, outside.path()).join("VERSION");
-                let toml = format!("version-file = \"{}\"\n{}", rel.display(), read(root, ".git-release.toml"));
+                let toml = format!(
+                    "version-file = \"{}\"\n{}",
+                    rel.display(),
+                    read(root, ".git-release.toml")
+                );
                 std::fs::write(root.join(".git-release.toml"), toml).unwrap();
             }),
             "version-file",
@@ -582,15 +646,27 @@ fn paths_outside_the_repository_are_refused() {
         let root = repo.path();
         setup(root);
         util::commit_all(root, what);
-        let before = (full(root), std::fs::read(&out_file).unwrap(), std::fs::read(&out_log).unwrap());
-        let out = run(root, &["1.1.0rc1", "--yes", "--date", "2025-02-01"], "false");
+        let before = (
+            full(root),
+            std::fs::read(&out_file).unwrap(),
+            std::fs::read(&out_log).unwrap(),
+        );
+        let out = run(
+            root,
+            &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+            "false",
+        );
         let stderr = one_error(&out, what);
         assert_eq!(out.status.code(), Some(3), "{what}: {stderr}");
         assert!(
             stderr.contains(key) && stderr.contains("outside the repository"),
             "{what}: {stderr}"
         );
-        let after = (full(root), std::fs::read(&out_file).unwrap(), std::fs::read(&out_log).unwrap());
+        let after = (
+            full(root),
+            std::fs::read(&out_file).unwrap(),
+            std::fs::read(&out_log).unwrap(),
+        );
         assert!(after == before, "{what}: something changed");
     }
 }
@@ -617,10 +693,17 @@ fn preflight_refuses_what_it_can_know() {
     let repo = project("");
     let root = repo.path();
     let before = full(root);
-    let out = run(root, &["1.1.0rc1", "1.2.3", "--yes", "--date", "2025-02-01"], "false");
+    let out = run(
+        root,
+        &["1.1.0rc1", "1.2.3", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
     let stderr = one_error(&out, "webui");
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("webui") && stderr.contains("step"), "{stderr}");
+    assert!(
+        stderr.contains("webui") && stderr.contains("step"),
+        "{stderr}"
+    );
     assert_eq!(full(root), before);
 
     for next in ["1.1.0", "1.0.5"] {
@@ -636,7 +719,11 @@ fn preflight_refuses_what_it_can_know() {
     }
 
     let big = "1.18446744073709551615.0";
-    let out = run(root, &[big, "--yes", "--no-edit", "--date", "2025-02-01"], "false");
+    let out = run(
+        root,
+        &[big, "--yes", "--no-edit", "--date", "2025-02-01"],
+        "false",
+    );
     let stderr = one_error(&out, big);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("next development version"), "{stderr}");
@@ -664,7 +751,13 @@ fn every_remaining_step_has_a_command_by_hand() {
         .and_then(|(_, c)| c.strip_suffix(')'))
         .unwrap_or_else(|| panic!("a command: {advance}\n{stderr}"));
     let (edit, _) = command.split_once(" && git commit").unwrap();
-    assert!(util::git_command(root).arg("--version").status().unwrap().success());
+    assert!(
+        util::git_command(root)
+            .arg("--version")
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = std::process::Command::new("sh")
         .args(["-c", edit])
         .current_dir(root)
@@ -725,7 +818,10 @@ cd "$IT_INNER" || exit 1
         git(&root, &["for-each-ref", "--format=%(refname)"]),
         "refs/heads/main\n"
     );
-    assert_eq!(subjects_since(&inner_root, &inner_base), ["release: 1.1.0rc1"]);
+    assert_eq!(
+        subjects_since(&inner_root, &inner_base),
+        ["release: 1.1.0rc1"]
+    );
     assert_eq!(current_branch(&inner_root), "release/1.1.0rc1");
     assert_eq!(git(&inner_root, &["status", "--porcelain"]), "");
 }
