@@ -228,16 +228,8 @@ impl Repo {
         use gix::status::{Item, UntrackedFiles, tree_index::TrackRenames};
 
         let context = "cannot compute the status of the work tree";
-        // `status()` drops the directory walk when `status.showUntrackedFiles=no`; put it
-        // back, since an untracked file must always make the tree dirty.
-        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
         let iter = self
-            .repo
-            .status(gix::progress::Discard)
-            .map_err(gix_error(context))?
-            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
-            .untracked_files(UntrackedFiles::Collapsed)
-            .index_worktree_rewrites(None)
+            .status(UntrackedFiles::Collapsed, context)?
             .tree_index_track_renames(TrackRenames::Disabled)
             .into_iter(None)
             .map_err(gix_error(context))?;
@@ -279,6 +271,24 @@ impl Repo {
         Ok(out)
     }
 
+    /// gix's status with untracked files listed as `untracked`, whatever
+    /// `status.showUntrackedFiles` says (`status()` drops the directory walk for `no`; it is
+    /// put back, since an untracked file must always count), and no rename tracking.
+    fn status(
+        &self,
+        untracked: gix::status::UntrackedFiles,
+        context: &'static str,
+    ) -> Result<gix::status::Platform<'_, gix::progress::Discard>> {
+        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
+        Ok(self
+            .repo
+            .status(gix::progress::Discard)
+            .map_err(gix_error(context))?
+            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
+            .untracked_files(untracked)
+            .index_worktree_rewrites(None))
+    }
+
     /// Every untracked (and not ignored) file, one by one (not collapsed into
     /// directories), sorted.
     pub fn untracked_files(&self) -> Result<Vec<String>> {
@@ -286,14 +296,8 @@ impl Repo {
         use gix::status::index_worktree::iter::Summary;
 
         let context = "cannot list the untracked files";
-        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
         let iter = self
-            .repo
-            .status(gix::progress::Discard)
-            .map_err(gix_error(context))?
-            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
-            .untracked_files(UntrackedFiles::Files)
-            .index_worktree_rewrites(None)
+            .status(UntrackedFiles::Files, context)?
             .into_index_worktree_iter(Vec::new())
             .map_err(gix_error(context))?;
         let mut out = Vec::new();

@@ -76,3 +76,62 @@ fn resolve(path: &Path) -> std::result::Result<PathBuf, String> {
 pub(crate) fn check(repo: &Repo, path: &Path, what: impl FnOnce(String) -> Error) -> Result<()> {
     landing(repo, path).map(drop).map_err(what)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn repo() -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("git")
+            .args(["init", "--quiet"])
+            .current_dir(dir.path())
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let repo = Repo::discover(dir.path()).unwrap();
+        (dir, repo)
+    }
+
+    #[test]
+    fn inside_is_fine_outside_and_git_are_not() {
+        let (dir, repo) = repo();
+        let root = repo.root().to_path_buf();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.join("docs")).unwrap();
+        std::fs::write(root.join("docs/CHANGELOG.md"), "").unwrap();
+        symlink("docs/CHANGELOG.md", root.join("CHANGELOG.md")).unwrap();
+        symlink(outside.path().join("x"), root.join("OUT.md")).unwrap();
+        symlink(outside.path(), root.join("outdir")).unwrap();
+        symlink("docs/missing.md", root.join("DANGLING.md")).unwrap();
+        for fine in [
+            "VERSION",
+            "CHANGELOG.md",
+            "new/dir/file.md",
+            "docs/../VERSION",
+            "DANGLING.md",
+        ] {
+            assert!(landing(&repo, Path::new(fine)).is_ok(), "{fine}");
+        }
+        assert_eq!(
+            landing(&repo, Path::new("CHANGELOG.md")).unwrap(),
+            root.join("docs/CHANGELOG.md")
+        );
+        for refused in [
+            "../VERSION",
+            "OUT.md",
+            "outdir/VERSION",
+            ".git/config",
+            "new/../../x",
+            "/etc/passwd",
+        ] {
+            let why = landing(&repo, Path::new(refused)).unwrap_err();
+            assert!(!why.is_empty(), "{refused}");
+        }
+        drop(dir);
+    }
+}

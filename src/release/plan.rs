@@ -237,3 +237,55 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
         steps: plan.steps.iter().map(|s| s.name.clone()).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sh(script: &str, stdin: &str) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{script}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// A quoted word reaches the command as it was, whatever it holds (quotes,
+        /// `$`, backslashes, spaces, unicode).
+        #[test]
+        fn a_quoted_word_is_read_back_as_itself(word in "[^\u{0}]{0,24}") {
+            let script = format!("printf '%s' {}", shell_quote(&word));
+            prop_assert_eq!(sh(&script, ""), word);
+        }
+
+        /// The by-hand `sed` script replaces literally, as the step does in Rust.
+        #[test]
+        fn sed_replaces_literally(
+            before in "[^\n\u{0}]{0,12}",
+            old in "[^\n\u{0}]{1,12}",
+            new in "[^\n\u{0}]{0,12}",
+            after in "[^\n\u{0}]{0,12}",
+        ) {
+            let line = format!("{before}{old}{after}\n");
+            let script = format!("sed -e {}", shell_quote(&sed_replace(&old, &new, false)));
+            prop_assert_eq!(sh(&script, &line), line.replacen(&old, &new, 1));
+            let script = format!("sed -e {}", shell_quote(&sed_replace(&old, &new, true)));
+            prop_assert_eq!(sh(&script, &line), line.replace(&old, &new));
+        }
+    }
+}

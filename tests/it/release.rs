@@ -97,18 +97,18 @@ pub(crate) fn project_after_rc(extra: &str) -> tempfile::TempDir {
     repo
 }
 
-fn read(root: &Path, path: &str) -> String {
+pub(crate) fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap()
 }
 
-fn current_branch(root: &Path) -> String {
+pub(crate) fn current_branch(root: &Path) -> String {
     git(root, &["symbolic-ref", "--short", "HEAD"])
         .trim()
         .to_string()
 }
 
 /// Subjects of the commits on HEAD since `base`, oldest first.
-fn subjects_since(root: &Path, base: &str) -> Vec<String> {
+pub(crate) fn subjects_since(root: &Path, base: &str) -> Vec<String> {
     git(
         root,
         &["log", "--reverse", "--format=%s", &format!("{base}..HEAD")],
@@ -118,7 +118,7 @@ fn subjects_since(root: &Path, base: &str) -> Vec<String> {
     .collect()
 }
 
-fn head(root: &Path) -> String {
+pub(crate) fn head(root: &Path) -> String {
     git(root, &["rev-parse", "HEAD"]).trim().to_string()
 }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::release::{project, project_after_rc};
+use crate::release::{current_branch, head, project, project_after_rc, read, subjects_since};
 use crate::util::{self, git, ok, one_error, run, text};
 use crate::workflow::{RepoState, state};
 
@@ -50,30 +50,6 @@ fn full(root: &Path) -> Full {
         stash: git(root, &["stash", "list"]),
         kinds,
     }
-}
-
-fn current_branch(root: &Path) -> String {
-    git(root, &["symbolic-ref", "--short", "HEAD"])
-        .trim()
-        .to_string()
-}
-
-fn subjects_since(root: &Path, base: &str) -> Vec<String> {
-    git(
-        root,
-        &["log", "--reverse", "--format=%s", &format!("{base}..HEAD")],
-    )
-    .lines()
-    .map(String::from)
-    .collect()
-}
-
-fn head(root: &Path) -> String {
-    git(root, &["rev-parse", "HEAD"]).trim().to_string()
-}
-
-fn read(root: &Path, path: &str) -> String {
-    std::fs::read_to_string(root.join(path)).unwrap()
 }
 
 fn state_json(root: &Path) -> serde_json::Value {
@@ -824,4 +800,87 @@ cd "$IT_INNER" || exit 1
     );
     assert_eq!(current_branch(&inner_root), "release/1.1.0rc1");
     assert_eq!(git(&inner_root, &["status", "--porcelain"]), "");
+}
+
+// --- stopped anywhere, continued: the same release -------------------------------------
+
+/// What a finished release leaves: each commit's subject and tree since the base, the
+/// branch, and the files.
+fn outcome(root: &Path, base: &str) -> (String, String, BTreeMap<String, String>) {
+    let log = git(
+        root,
+        &[
+            "log",
+            "--reverse",
+            "--format=%s %T",
+            &format!("{base}..HEAD"),
+        ],
+    );
+    (log, current_branch(root), full(root).kinds)
+}
+
+/// A release stopped at any one of its commit-making or command steps (a command that
+/// fails once, a hook that rejects one commit once), then continued, ends exactly as the
+/// same release run without a stop: same commits (subjects and trees), same files.
+#[test]
+fn a_release_stopped_at_any_step_and_continued_is_the_same_release() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flags = scratch.path();
+    // Three configured steps (one committing its own change), each failing once when its
+    // flag file exists; a pre-commit hook rejecting a commit once when its flag exists.
+    let extra = format!(
+        r#"
+[[step]]
+name = "one"
+run = "if [ -f '{f}/one' ]; then rm '{f}/one'; exit 1; fi; echo one > one.txt"
+
+[[step]]
+name = "two"
+run = "if [ -f '{f}/two' ]; then rm '{f}/two'; echo half > two.txt; exit 1; fi; echo two > two.txt"
+commit = "chore: two for {{version}}"
+
+[[step]]
+name = "three"
+run = "if [ -f '{f}/three' ]; then rm '{f}/three'; exit 1; fi; echo three >> one.txt"
+"#,
+        f = flags.display()
+    );
+    let hook = format!(
+        "#!/bin/sh\nif [ -f '{f}/hook' ]; then rm '{f}/hook'; echo rejected >&2; exit 1; fi\n",
+        f = flags.display()
+    );
+    let go = ["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"];
+    let release = |stop: Option<&str>| {
+        let repo = project_after_rc(&extra);
+        let root = repo.path();
+        let hook_path = root.join(".git/hooks/pre-commit");
+        std::fs::create_dir_all(hook_path.parent().unwrap()).unwrap();
+        std::fs::write(&hook_path, &hook).unwrap();
+        std::fs::set_permissions(&hook_path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let base = head(root);
+        if let Some(flag) = stop {
+            std::fs::write(flags.join(flag), "").unwrap();
+            let out = run(root, &go, "false");
+            let stderr = one_error(&out, flag);
+            assert_eq!(out.status.code(), Some(4), "{flag}: {stderr}");
+            assert!(!flags.join(flag).exists(), "{flag}: the stop happened");
+            let out = run(root, &["continue", "--yes"], "false");
+            ok(&out, &format!("continue after {flag}"));
+        } else {
+            ok(&run(root, &go, "false"), "uninterrupted");
+        }
+        let result = outcome(root, &base);
+        (repo, result)
+    };
+    let (_keep, expected) = release(None);
+    assert_eq!(
+        expected.0.lines().count(),
+        3,
+        "two, the release and the bump:\n{}",
+        expected.0
+    );
+    for stop in ["one", "two", "three", "hook"] {
+        let (_repo, got) = release(Some(stop));
+        assert_eq!(got, expected, "stopped at `{stop}`, then continued");
+    }
 }
