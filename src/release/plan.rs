@@ -118,19 +118,24 @@ impl Plan {
     /// What the stale entries are, counted as what is listed: `2 entries (3 PR numbers)
     /// already released, …: #1 #2 (1.0.0); #3 (1.1.0)`. `None` when there are none.
     pub fn stale_line(&self) -> Option<String> {
-        if self.stale.is_empty() {
-            return None;
-        }
-        let entries = self.stale.len();
-        let numbers: usize = self.stale.iter().map(|s| s.prs.len()).sum();
-        let list: Vec<String> = self.stale.iter().map(ToString::to_string).collect();
-        Some(format!(
-            "{entries} {} ({numbers} PR number{}) already released, removed without being listed: {}",
-            if entries == 1 { "entry" } else { "entries" },
-            if numbers == 1 { "" } else { "s" },
-            list.join("; ")
-        ))
+        stale_summary(&self.stale)
     }
+}
+
+/// See [`Plan::stale_line`].
+fn stale_summary(stale: &[StaleEntry]) -> Option<String> {
+    if stale.is_empty() {
+        return None;
+    }
+    let entries = stale.len();
+    let numbers: usize = stale.iter().map(|s| s.prs.len()).sum();
+    let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
+    Some(format!(
+        "{entries} {} ({numbers} PR number{}) already released, removed without being listed: {}",
+        if entries == 1 { "entry" } else { "entries" },
+        if numbers == 1 { "" } else { "s" },
+        list.join("; ")
+    ))
 }
 
 /// `text` as one shell word: single-quoted when it holds anything the shell would read.
@@ -260,6 +265,31 @@ mod tests {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{script}");
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The count says what is counted, and agrees with the list: entries, and the PR
+    /// numbers they hold (an entry can hold several).
+    #[test]
+    fn the_stale_line_counts_entries_and_numbers() {
+        let entry = |prs: &[&str], r: &str| StaleEntry {
+            prs: prs.iter().map(|p| p.to_string()).collect(),
+            released_in: r.into(),
+        };
+        let stale = vec![
+            entry(&["#113", "#121"], "26.1.0rc1"),
+            entry(&["#7"], "26.1.0"),
+        ];
+        let line = stale_summary(&stale).unwrap();
+        assert_eq!(
+            line,
+            "2 entries (3 PR numbers) already released, removed without being listed: \
+             #113 #121 (26.1.0rc1); #7 (26.1.0)"
+        );
+        assert_eq!(
+            stale_summary(&stale[1..]).unwrap(),
+            "1 entry (1 PR number) already released, removed without being listed: #7 (26.1.0)"
+        );
+        assert_eq!(stale_summary(&[]), None);
     }
 
     proptest! {
