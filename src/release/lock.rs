@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +20,55 @@ struct Owner {
     started: i64,
 }
 
-/// The held lock; dropping it removes the file.
+/// The held lock; dropping it removes the file. Until then, SIGINT, SIGTERM and SIGHUP
+/// remove it too before ending the process as the signal would (Ctrl-C at the
+/// confirmation must not leave a stale lock); while steps run, `process::catch` takes
+/// those signals over and gives them back.
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+/// The lock file's path for the signal handler (a leaked C string), or null.
+static HELD: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+extern "C" fn remove_and_die(signal: libc::c_int) {
+    let path = HELD.swap(std::ptr::null_mut(), Ordering::SeqCst);
+    // SAFETY: unlink, signal and raise are async-signal-safe; `path` is a valid C string
+    // from `guard_against_signals`, freed only by `Lock::drop` after swapping it out.
+    unsafe {
+        if !path.is_null() {
+            libc::unlink(path);
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// Remove the lock file if the process is ended by a signal while it holds it.
+fn guard_against_signals(path: &Path) -> Vec<(libc::c_int, libc::sigaction)> {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return Vec::new();
+    };
+    HELD.store(c_path.into_raw(), Ordering::SeqCst);
+    let mut previous = Vec::new();
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed sigaction with a handler that only makes async-signal-safe
+        // calls; the old disposition is kept to restore.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction =
+                remove_and_die as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, &action, &mut old) == 0 {
+                previous.push((signal, old));
+            }
+        }
+    }
+    previous
 }
 
 /// Where the lock lives: in the common git directory, so that linked work trees of one
@@ -48,7 +94,8 @@ impl Lock {
                     pid: std::process::id(),
                     started: jiff::Timestamp::now().as_second(),
                 };
-                let lock = Lock { path };
+                let previous = guard_against_signals(&path);
+                let lock = Lock { path, previous };
                 file.write_all(crate::json::pretty(&owner).as_bytes())
                     .and_then(|()| file.sync_all())
                     .map_err(|e| Error::io(&lock.path, e))?;
@@ -62,6 +109,18 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
+        for (signal, old) in &self.previous {
+            // SAFETY: restores the disposition `sigaction` reported earlier.
+            unsafe {
+                libc::sigaction(*signal, old, std::ptr::null_mut());
+            }
+        }
+        let path = HELD.swap(std::ptr::null_mut(), Ordering::SeqCst);
+        if !path.is_null() {
+            // SAFETY: the pointer came from `CString::into_raw` and the handler no longer
+            // sees it (swapped out, handlers restored).
+            drop(unsafe { std::ffi::CString::from_raw(path) });
+        }
         let _ = std::fs::remove_file(&self.path);
     }
 }
