@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use super::process::Previous;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 
@@ -27,7 +28,7 @@ struct Owner {
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
-    previous: Vec<(libc::c_int, libc::sigaction)>,
+    previous: Vec<Previous>,
 }
 
 /// The lock file's path for the signal handler (a leaked C string), or null.
@@ -47,28 +48,13 @@ extern "C" fn remove_and_die(signal: libc::c_int) {
 }
 
 /// Remove the lock file if the process is ended by a signal while it holds it.
-fn guard_against_signals(path: &Path) -> Vec<(libc::c_int, libc::sigaction)> {
+fn guard_against_signals(path: &Path) -> Vec<Previous> {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return Vec::new();
     };
     HELD.store(c_path.into_raw(), Ordering::SeqCst);
-    let mut previous = Vec::new();
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: a zeroed sigaction with a handler that only makes async-signal-safe
-        // calls; the old disposition is kept to restore.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction =
-                remove_and_die as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            libc::sigemptyset(&mut action.sa_mask);
-            let mut old: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(signal, &action, &mut old) == 0 {
-                previous.push((signal, old));
-            }
-        }
-    }
-    previous
+    super::process::install(remove_and_die)
 }
 
 /// Where the lock lives: in the common git directory, so that linked work trees of one
@@ -109,12 +95,7 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        for (signal, old) in &self.previous {
-            // SAFETY: restores the disposition `sigaction` reported earlier.
-            unsafe {
-                libc::sigaction(*signal, old, std::ptr::null_mut());
-            }
-        }
+        super::process::restore(&self.previous);
         let path = HELD.swap(std::ptr::null_mut(), Ordering::SeqCst);
         if !path.is_null() {
             // SAFETY: the pointer came from `CString::into_raw` and the handler no longer

@@ -28,19 +28,22 @@ extern "C" fn record(signal: libc::c_int) {
 
 /// The handlers, installed while it lives; the previous dispositions come back on drop.
 pub(crate) struct Signals {
-    previous: Vec<(libc::c_int, libc::sigaction)>,
+    previous: Vec<Previous>,
 }
 
-/// Catch the stopping signals until the returned guard is dropped.
-pub(crate) fn catch() -> Signals {
-    RECEIVED.store(0, Ordering::SeqCst);
+/// A signal and the disposition it had before [`install`].
+pub(crate) type Previous = (libc::c_int, libc::sigaction);
+
+/// Install `handler` for the stopping signals; returns what they had before.
+pub(crate) fn install(handler: extern "C" fn(libc::c_int)) -> Vec<Previous> {
     let mut previous = Vec::new();
     for signal in STOPPING {
-        // SAFETY: `sigaction` is given a zeroed (valid) struct whose handler only stores
-        // to an atomic, which is async-signal-safe; the old disposition is kept to restore.
+        // SAFETY: `sigaction` is given a zeroed (valid) struct whose handler makes only
+        // async-signal-safe calls (each handler here says which); the old disposition is
+        // kept to restore.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = record as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_sigaction = handler as libc::sighandler_t;
             action.sa_flags = libc::SA_RESTART;
             libc::sigemptyset(&mut action.sa_mask);
             let mut old: libc::sigaction = std::mem::zeroed();
@@ -49,17 +52,31 @@ pub(crate) fn catch() -> Signals {
             }
         }
     }
-    Signals { previous }
+    previous
+}
+
+/// Give the signals back what [`install`] returned.
+pub(crate) fn restore(previous: &[Previous]) {
+    for (signal, old) in previous {
+        // SAFETY: restores the disposition `sigaction` reported earlier.
+        unsafe {
+            libc::sigaction(*signal, old, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Catch the stopping signals until the returned guard is dropped (the handler only
+/// stores to an atomic).
+pub(crate) fn catch() -> Signals {
+    RECEIVED.store(0, Ordering::SeqCst);
+    Signals {
+        previous: install(record),
+    }
 }
 
 impl Drop for Signals {
     fn drop(&mut self) {
-        for (signal, old) in &self.previous {
-            // SAFETY: restores the disposition `sigaction` reported earlier.
-            unsafe {
-                libc::sigaction(*signal, old, std::ptr::null_mut());
-            }
-        }
+        restore(&self.previous);
     }
 }
 
