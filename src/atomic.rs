@@ -1,13 +1,46 @@
 //! Atomic file writes: a temporary file in the same directory, then a rename, so a reader
 //! (or a crash) sees the old bytes or the new ones, never half of each.
+//!
+//! A file is written where it is and as what it is: a write to a symlink goes through to
+//! the file the link finally points to (the link stays a link), and that file keeps its
+//! permission bits. Whether the target may be written at all (inside the repository) is
+//! the caller's decision, made before the first write (see `release::preflight`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Replace (or create) `path` with `contents` atomically, keeping its permissions.
+/// The longest chain of symlinks a write follows (as Linux's `ELOOP` limit).
+const MAX_LINKS: usize = 40;
+
+/// The file a write to `path` lands in: `path` itself, or, when it is a symlink, the file
+/// the chain of links finally names (relative links resolve from the link's directory).
+/// A dangling link resolves to its missing target, which the write then creates.
+pub fn write_target(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current).map_err(|e| Error::io(&current, e))?;
+                current = match current.parent() {
+                    Some(dir) => dir.join(link),
+                    None => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(Error::io(
+        path,
+        std::io::Error::other("too many levels of symbolic links"),
+    ))
+}
+
+/// Replace (or create) `path` with `contents` atomically, keeping its permissions; a
+/// symlink is written through to its target and stays a symlink.
 pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
+    let path = &write_target(path)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -61,10 +94,19 @@ impl FileSet {
         self.files.iter().map(|(p, _)| p.as_path())
     }
 
-    /// Write everything or nothing.
+    /// Write everything or nothing. Symlinks are written through to their targets; two
+    /// paths that name the same file are one write (the later one queued wins).
     pub fn commit(self) -> Result<()> {
+        let mut targets: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        for (path, contents) in self.files {
+            let target = write_target(&path)?;
+            match targets.iter_mut().find(|(p, _)| *p == target) {
+                Some(slot) => slot.1 = contents,
+                None => targets.push((target, contents)),
+            }
+        }
         let mut staged = Vec::new();
-        for (path, contents) in &self.files {
+        for (path, contents) in &targets {
             let dir = match path.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => PathBuf::from("."),
@@ -145,5 +187,52 @@ mod tests {
         assert!(set.commit().is_err());
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
         assert!(b.is_dir());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_written_through_and_stay_links() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("AGENTS.md");
+        std::fs::write(&target, "old").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("CLAUDE.md");
+        symlink("AGENTS.md", &link).unwrap();
+        // A chain: a link to the link.
+        let chain = dir.path().join("sub/README.md");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        symlink("../CLAUDE.md", &chain).unwrap();
+
+        write(&link, b"one").unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "one");
+        assert_eq!(
+            std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        write(&chain, b"two").unwrap();
+        assert!(chain.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "two");
+
+        // In a set, the link and its target are one file.
+        let mut set = FileSet::new();
+        set.put(&target, "three");
+        set.put(&link, "four");
+        set.commit().unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "four");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 3, "no temporary file left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_is_an_error_not_a_hang() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        symlink("b", dir.path().join("a")).unwrap();
+        symlink("a", dir.path().join("b")).unwrap();
+        assert!(write(&dir.path().join("a"), b"x").is_err());
     }
 }

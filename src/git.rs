@@ -9,9 +9,13 @@
 //! Paths given to and returned by this module are relative to the work-tree root, with `/`
 //! separators (as git prints them), whatever directory the repository was discovered from.
 //!
-//! The repository is discovered from a directory as `git` would, but without honouring
-//! `GIT_DIR` / `GIT_WORK_TREE`; the git commands we run have those (and `GIT_INDEX_FILE`)
-//! removed from their environment so that both halves always see the same repository.
+//! **Both halves see the same repository, always: the one holding the directory given.**
+//! git's repository-selecting variables (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`,
+//! `GIT_NAMESPACE`, …, which a git hook inherits from the git that runs it) are ignored by
+//! both: gix is opened with `GIT_*` environment overrides denied (so `GIT_INDEX_FILE` does
+//! not redirect its index reads, and `GIT_EDITOR` is not reported as `core.editor`), and
+//! every git command we run has them removed from its environment. A release started from
+//! inside a hook of another repository therefore reads and writes only its own.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
@@ -140,12 +144,19 @@ impl Repo {
         let dir = dir.as_ref();
         // Absolute and symlink-free, like `git rev-parse --show-toplevel` prints it.
         let start = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-        let repo = gix::discover(&start).map_err(|e| {
-            Error::Git(format!(
-                "{} is not inside a git repository ({e}); run git release from your project",
-                dir.display()
-            ))
-        })?;
+        // `GIT_*` overrides denied: see the module documentation.
+        let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
+        for options in [&mut trust.full, &mut trust.reduced] {
+            options.permissions.env.git_prefix = gix::sec::Permission::Deny;
+        }
+        let repo = gix::ThreadSafeRepository::discover_opts(&start, Default::default(), trust)
+            .map_err(|e| {
+                Error::Git(format!(
+                    "{} is not inside a git repository ({e}); run git release from your project",
+                    dir.display()
+                ))
+            })?
+            .to_thread_local();
         let root = match repo.workdir() {
             Some(root) => root.to_path_buf(),
             None => {
@@ -168,6 +179,12 @@ impl Repo {
     /// work tree).
     pub fn git_dir(&self) -> &Path {
         self.repo.git_dir()
+    }
+
+    /// The git directory shared by all work trees of the repository (`.git` even in a
+    /// linked work tree).
+    pub fn common_dir(&self) -> &Path {
+        self.repo.common_dir()
     }
 
     /// The short name of the checked-out branch; `None` when HEAD is detached. On an unborn
@@ -211,16 +228,8 @@ impl Repo {
         use gix::status::{Item, UntrackedFiles, tree_index::TrackRenames};
 
         let context = "cannot compute the status of the work tree";
-        // `status()` drops the directory walk when `status.showUntrackedFiles=no`; put it
-        // back, since an untracked file must always make the tree dirty.
-        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
         let iter = self
-            .repo
-            .status(gix::progress::Discard)
-            .map_err(gix_error(context))?
-            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
-            .untracked_files(UntrackedFiles::Collapsed)
-            .index_worktree_rewrites(None)
+            .status(UntrackedFiles::Collapsed, context)?
             .tree_index_track_renames(TrackRenames::Disabled)
             .into_iter(None)
             .map_err(gix_error(context))?;
@@ -259,6 +268,47 @@ impl Repo {
         }
         let mut out: Vec<_> = out.into_iter().collect();
         out.sort();
+        Ok(out)
+    }
+
+    /// gix's status with untracked files listed as `untracked`, whatever
+    /// `status.showUntrackedFiles` says (`status()` drops the directory walk for `no`; it is
+    /// put back, since an untracked file must always count), and no rename tracking.
+    fn status(
+        &self,
+        untracked: gix::status::UntrackedFiles,
+        context: &'static str,
+    ) -> Result<gix::status::Platform<'_, gix::progress::Discard>> {
+        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
+        Ok(self
+            .repo
+            .status(gix::progress::Discard)
+            .map_err(gix_error(context))?
+            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
+            .untracked_files(untracked)
+            .index_worktree_rewrites(None))
+    }
+
+    /// Every untracked (and not ignored) file, one by one (not collapsed into
+    /// directories), sorted.
+    pub fn untracked_files(&self) -> Result<Vec<String>> {
+        use gix::status::UntrackedFiles;
+        use gix::status::index_worktree::iter::Summary;
+
+        let context = "cannot list the untracked files";
+        let iter = self
+            .status(UntrackedFiles::Files, context)?
+            .into_index_worktree_iter(Vec::new())
+            .map_err(gix_error(context))?;
+        let mut out = Vec::new();
+        for item in iter {
+            let item = item.map_err(gix_error(context))?;
+            if item.summary() == Some(Summary::Added) {
+                out.push(item.rela_path().to_str_lossy().into_owned());
+            }
+        }
+        out.sort();
+        out.dedup();
         Ok(out)
     }
 
@@ -560,11 +610,66 @@ impl Repo {
     /// The user's editor exactly as git chooses it (`git var GIT_EDITOR`: GIT_EDITOR,
     /// core.editor, VISUAL, EDITOR, then vi). It is a shell command line: run it as git does,
     /// `sh -c '<editor> "$@"' <editor> <file>`.
+    ///
+    /// With no editor configured and no usable terminal (`TERM` unset or `dumb`), git
+    /// refuses to fall back to vi; so do we, saying what to do instead.
     pub fn editor(&self) -> Result<String> {
-        let out = self.git(["var", "GIT_EDITOR"])?;
-        Ok(out.trim_end_matches(['\n', '\r']).to_string())
+        match self.git(["var", "GIT_EDITOR"]) {
+            Ok(out) => Ok(out.trim_end_matches(['\n', '\r']).to_string()),
+            Err(_) if !self.editor_configured() => Err(Error::Refused(NO_EDITOR.into())),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the user chose an editor (`GIT_EDITOR`, `core.editor`, `VISUAL`, `EDITOR`),
+    /// rather than leaving git to fall back to vi.
+    pub fn editor_configured(&self) -> bool {
+        ["GIT_EDITOR", "VISUAL", "EDITOR"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+            || self
+                .config_string("core.editor")
+                .is_some_and(|e| !e.is_empty())
+    }
+
+    /// The subject (first line) of `commit`'s message.
+    pub fn subject(&self, commit: &str) -> Result<String> {
+        let id = self
+            .repo
+            .rev_parse_single(commit)
+            .map_err(gix_error(format!("unknown revision `{commit}`")))?;
+        let commit = id
+            .object()
+            .and_then(|o| o.try_into_commit())
+            .map_err(gix_error(format!("`{commit}` does not name a commit")))?;
+        let message = commit
+            .message_raw()
+            .map_err(gix_error("cannot read a commit message"))?;
+        Ok(message
+            .lines()
+            .next()
+            .map(|l| l.to_str_lossy().trim().to_string())
+            .unwrap_or_default())
+    }
+
+    /// The first parent of `commit`, `None` for a root commit.
+    pub fn parent(&self, commit: &str) -> Result<Option<CommitId>> {
+        let id = self
+            .repo
+            .rev_parse_single(commit)
+            .map_err(gix_error(format!("unknown revision `{commit}`")))?;
+        let commit = self
+            .repo
+            .find_commit(id.detach())
+            .map_err(gix_error("cannot read a commit"))?;
+        Ok(commit.parent_ids().next().map(|p| p.to_string()))
     }
 }
+
+/// The refusal when no editor is configured and there is no terminal to run vi in.
+pub const NO_EDITOR: &str = "no terminal to open the review in, and no editor configured (git would \
+     fall back to vi); pass --no-edit to skip the review, or set GIT_EDITOR (or core.editor) \
+     to the editor to use";
 
 /// `git -C <root> …` for error messages, with long or multi-line arguments (commit
 /// messages) abbreviated.
@@ -588,21 +693,9 @@ fn display_command(args: &[OsString]) -> String {
 /// The top of the git work tree holding `cwd`, or `None` outside one. Found without
 /// running git (a process start would be a large share of a `build --draft`): the nearest
 /// ancestor with a `.git` entry, a directory or the file of a linked worktree or
-/// submodule. When `GIT_DIR` or `GIT_WORK_TREE` redirect git, git itself is asked.
+/// submodule. `GIT_DIR` and `GIT_WORK_TREE` are ignored, as by [`Repo::discover`], so the
+/// configuration is read from the repository the release works on.
 pub fn toplevel(cwd: &Path) -> Option<PathBuf> {
-    if std::env::var_os("GIT_DIR").is_some() || std::env::var_os("GIT_WORK_TREE").is_some() {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(cwd)
-            .args(["rev-parse", "--show-toplevel"])
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
-        let top = String::from_utf8(out.stdout)
-            .ok()
-            .filter(|_| out.status.success())?;
-        return Some(PathBuf::from(top.trim_end_matches(['\n', '\r'])));
-    }
     cwd.ancestors()
         .find(|dir| dir.join(".git").exists())
         .map(Path::to_path_buf)

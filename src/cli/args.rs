@@ -78,12 +78,20 @@ pub enum Command {
     /// sections, new fragments and a rules file. Nothing outside a temporary directory is touched.
     Demo(DemoArgs),
 
-    /// Abandon a release that stopped at a failed step: back to the base branch, release branch
-    /// deleted, fragments restored.
+    /// Undo a stopped release: on its release branch, back to the base branch, release branch
+    /// deleted, fragments restored, files it created removed. Refuses on any other branch.
     Abort,
 
-    /// Resume a release that stopped at a failed step, after the step that failed.
+    /// Resume a stopped release: the step that did not finish runs again (or, with --skip,
+    /// is taken as done by hand), then the rest.
     Continue(ContinueArgs),
+
+    /// Freeze the placeholder for VERSION now, as the release's freeze step does: the rules of
+    /// `[freeze]`, every file at once, a leftover mention refused with nothing changed.
+    ///
+    /// The release runs it itself; this is the step done by hand (after a stopped release), or
+    /// a freeze outside a release.
+    Freeze(FreezeArgs),
 
     /// Install the manual page, so that `git release --help` (which runs `man
     /// git-release`) finds it.
@@ -115,6 +123,17 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// The version the placeholder becomes (a final version).
+    #[arg(value_name = "VERSION")]
+    pub version: String,
+
+    /// Show what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -288,6 +307,11 @@ pub struct ContinueArgs {
     /// Do not ask for confirmation.
     #[arg(short, long)]
     pub yes: bool,
+
+    /// The step that stopped was finished by hand: take it as done (a committing step still
+    /// gets its commit) instead of running it again, then run the rest.
+    #[arg(long)]
+    pub skip: bool,
 
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]

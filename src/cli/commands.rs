@@ -10,8 +10,8 @@ use git_release::towncrier;
 use git_release::version::Version;
 
 use super::args::{
-    BuildArgs, Cli, Command, ConsolidateArgs, GroupingArgs, LearnArgs, RulesCommand, SectionFormat,
-    SummaryFormat,
+    BuildArgs, Cli, Command, ConsolidateArgs, FreezeArgs, GroupingArgs, LearnArgs, RulesCommand,
+    SectionFormat, SummaryFormat,
 };
 use super::output::{print_out, render_plan, render_summary};
 use super::term::Term;
@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Consolidate(args)) => consolidate(args, &cli),
         Some(Command::Rules(RulesCommand::Learn(args))) => learn_rules(args),
         Some(Command::Demo(args)) => super::demo::run(args, &cli),
+        Some(Command::Freeze(args)) => freeze(args),
         Some(Command::InstallManPages(args)) => super::man::install(args),
         Some(Command::Completions(args)) => {
             print_out(&super::completions::script(args.shell))?;
@@ -39,7 +40,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             let repo = open_repo()?;
             let term = term_for(&cli, Some(&repo));
             let config = load_config()?;
-            let summary = release::resume(&repo, &config, &term).map_err(|e| config.explain(e))?;
+            let how = release::Continue { skip: args.skip };
+            let summary =
+                release::resume(&repo, &config, how, &term).map_err(|e| config.explain(e))?;
             print_summary(&summary, args.format)?;
             Ok(0)
         }
@@ -194,6 +197,39 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
             format!(", folded {}", c.section_versions.join(", "))
         },
         prepared.path.display()
+    );
+    Ok(0)
+}
+
+/// `git release freeze VERSION`: the release's freeze step on its own.
+fn freeze(args: &FreezeArgs) -> Result<i32> {
+    let version = Version::parse_normal(&args.version)?;
+    if !version.is_final() {
+        return Err(Error::Usage(format!(
+            "{version} is a pre-release; the placeholder is frozen for final releases only"
+        )));
+    }
+    let repo = open_repo()?;
+    let config = load_config()?;
+    let date = towncrier::date_or_today(None)?;
+    let changelog =
+        towncrier::changelog_path(&config, version.as_str(), &config.towncrier.name, &date)?;
+    let outcome = release::plan_freeze(&repo, &config, &version, &changelog)
+        .map_err(|e| config.explain(e))?
+        .ok_or_else(|| {
+            Error::Refused("there is no `[freeze]` in the configuration: nothing to freeze".into())
+        })?;
+    let mut text = String::new();
+    super::output::render_freeze(&mut text, &outcome);
+    eprint!("{text}");
+    if args.dry_run {
+        eprintln!("Dry run: nothing was changed.");
+        return Ok(0);
+    }
+    outcome.apply(repo.root())?;
+    eprintln!(
+        "Froze {}: {} places in {} files",
+        outcome.placeholder, outcome.places, outcome.files
     );
     Ok(0)
 }

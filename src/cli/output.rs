@@ -64,13 +64,8 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
         ),
     };
     let _ = writeln!(out, "  Fragments:  {fragments}");
-    if !plan.stale.is_empty() {
-        let _ = writeln!(
-            out,
-            "  Stale:      {} already released, removed without being listed: {}",
-            plan.stale.len(),
-            plan.stale.join(", ")
-        );
+    if let Some(stale) = plan.stale_line() {
+        let _ = writeln!(out, "  Stale:      {stale}");
     }
     if let Some(s) = &plan.section {
         let entries = s.entries().count();
@@ -96,7 +91,7 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
 }
 
 /// The freeze in the plan: places and files, each rule's count, what is left alone and why.
-fn render_freeze(out: &mut String, f: &Outcome) {
+pub fn render_freeze(out: &mut String, f: &Outcome) {
     let _ = writeln!(
         out,
         "  Freeze:     {} → {}: {} places in {} files ({} replaced, {} lines dropped{})",
@@ -189,6 +184,9 @@ pub fn render_summary(summary: &Summary) -> String {
     let _ = writeln!(out, "  RC merged:  {merged}");
     if let Some(n) = &summary.next_version {
         let _ = writeln!(out, "  Next:       {n}");
+    }
+    if !summary.by_hand.is_empty() {
+        let _ = writeln!(out, "  By hand:    {}", summary.by_hand.join("; "));
     }
     out
 }

@@ -30,6 +30,9 @@ pub struct Step {
     /// Commit the step's changes on their own with this message (`{version}`,
     /// `{webui_version}` expand).
     pub commit: Option<String>,
+    /// `timeout`: stop the step (its whole process group) after this many seconds, as an
+    /// interrupted step that `continue` runs again.
+    pub timeout_secs: Option<u64>,
 }
 
 /// `[tool.git-release.freeze]`: the placeholder frozen to the version in final releases.
@@ -165,6 +168,17 @@ pub(crate) fn parse_release(
                     ));
                 }
             };
+            let timeout_secs = match sr.integer("timeout")? {
+                None => None,
+                Some(t) if t >= 1 => u64::try_from(t).ok(),
+                Some(_) => {
+                    return Err(Error::config(
+                        path,
+                        format!("{prefix}step[{i}].timeout"),
+                        "must be a number of seconds, at least 1",
+                    ));
+                }
+            };
             let mut commit = sr.string("commit")?;
             if when == StepWhen::Webui && commit.is_none() {
                 commit = Some("chore: update webui to {webui_version}".into());
@@ -175,6 +189,7 @@ pub(crate) fn parse_release(
                 run,
                 when,
                 commit,
+                timeout_secs,
             });
         }
     }

@@ -1,24 +1,36 @@
 //! The whole release, from pre-flight to summary.
 //!
-//! Everything is checked before anything changes ([`preflight`]: version, version file,
-//! clean tree, base branch, release branch, changelog, fragments, consolidation,
-//! configured files). Then the steps run in order on a new `release/<version>` branch
-//! ([`execute`]); their progress is kept in `.git/git-release/state.json`, so that a
-//! failed step can be fixed and the rest resumed with [`resume`] (`git release continue`),
-//! or everything undone with [`abort`] (`git release abort`).
+//! One release at a time: a lock ([`Lock`], `.git/git-release/lock`) is taken before
+//! pre-flight and held to the end. Everything is checked before anything changes
+//! ([`preflight`]: version, version file, clean tree, base branch, release branch, the
+//! review's editor, the WebUI step, every path inside the repository, the next version,
+//! changelog, fragments, consolidation). Then the steps run in order on a new
+//! `release/<version>` branch ([`execute`]), each recorded in `.git/git-release/state.json`
+//! as started before it runs and done after it succeeded; a step's command runs in its own
+//! process group, stopped whole on SIGINT/SIGTERM or its timeout. A stopped release is
+//! resumed at the step that did not finish with [`resume`] (`git release continue`, or
+//! `--skip` for a step finished by hand), or undone on its own branch with [`abort`].
 
+mod control;
+mod lock;
+mod paths;
 mod plan;
 mod preflight;
+mod process;
 mod request;
 mod state;
 mod steps;
 mod summary;
 
-pub use plan::{Plan, PlanView, PlannedStep, StepKind, plan_view};
-pub use preflight::preflight;
+pub use control::{Continue, abort, resume};
+pub use lock::Lock;
+pub use plan::{
+    CommandStep, NextVersionStep, Plan, PlanView, PlannedStep, StaleEntry, StepKind, plan_view,
+};
+pub use preflight::{plan_freeze, preflight};
 pub use request::Request;
-pub use state::State;
-pub use steps::{abort, execute, resume};
+pub use state::{FORMAT as STATE_FORMAT, State, StepRecord, StepStatus};
+pub use steps::execute;
 pub use summary::Summary;
 
 /// Where a running release reports its progress (the command line prints it).

@@ -6,36 +6,78 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::request::Request;
-use super::state::State;
 use crate::changelog::Release as Section;
-use crate::config::Config;
 use crate::consolidate::Prepared;
 use crate::git::Repo;
 use crate::version::{ReleaseKind, Version};
 
-/// One step of the workflow.
+/// One step of the workflow, with everything it needs to run snapshotted when the release
+/// starts: `continue` never depends on the configuration still holding the same step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "index", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum StepKind {
     CreateBranch,
-    /// A configured step with `when = "webui"`, by index in the configuration.
-    Webui(usize),
-    VersionFile,
+    /// A configured `[[step]]` command.
+    Command(CommandStep),
+    /// Write the version to this file.
+    VersionFile {
+        file: PathBuf,
+    },
     Freeze,
     Changelog,
-    /// A configured step, by index in the configuration.
-    Configured(usize),
-    Commit,
-    NextVersion,
+    /// Commit everything with this message.
+    Commit {
+        message: String,
+    },
+    NextVersion(NextVersionStep),
+}
+
+/// A configured command, as it was configured when the release started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandStep {
+    pub name: String,
+    pub run: String,
+    /// Commit the command's changes on their own with this (expanded) message.
+    pub commit: Option<String>,
+    /// End the command (its whole process group) after this many seconds.
+    pub timeout_secs: Option<u64>,
+    /// A `when = "webui"` step.
+    pub webui: bool,
+}
+
+/// Advancing the next development version after a sprint release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextVersionStep {
+    pub file: PathBuf,
+    /// The regex with its `version` group (as configured).
+    pub pattern: String,
+    pub version: String,
+    /// The commit message, expanded.
+    pub message: String,
 }
 
 /// A step with what it will do, for the plan and the progress lines.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlannedStep {
     pub kind: StepKind,
     pub name: String,
     /// A command that does the same by hand, shown when the step fails.
     pub by_hand: Option<String>,
+}
+
+/// An entry left out because an earlier release lists it already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleEntry {
+    /// Its PR (or issue) numbers, `#123`.
+    pub prs: Vec<String>,
+    /// The release that lists it.
+    pub released_in: String,
+}
+
+impl std::fmt::Display for StaleEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.prs.join(" "), self.released_in)
+    }
 }
 
 /// Everything pre-flight found out.
@@ -53,8 +95,8 @@ pub struct Plan {
     pub rc_sections: Vec<String>,
     /// Fragment files consumed (stale ones included).
     pub fragment_files: Vec<PathBuf>,
-    /// Fragments left out because an earlier release lists them already.
-    pub stale: Vec<String>,
+    /// Entries left out because an earlier release lists them already.
+    pub stale: Vec<StaleEntry>,
     pub next_version: Option<Version>,
     /// The placeholder freeze of a final release, as pre-flight worked it out.
     pub freeze: Option<crate::freeze::Outcome>,
@@ -65,12 +107,71 @@ pub struct Plan {
     /// The consolidated section of a final release, computed in pre-flight and written by
     /// the changelog step (taken from the plan when the release starts).
     pub prepared: Option<Prepared>,
+    /// The repository's release lock, held from pre-flight to the end of the release.
+    pub(crate) lock: Option<std::sync::Arc<super::lock::Lock>>,
 }
 
 impl Plan {
     pub fn kind(&self) -> ReleaseKind {
         self.version.kind()
     }
+
+    /// What the stale entries are, counted as what is listed: `2 entries (3 PR numbers)
+    /// already released, …: #1 #2 (1.0.0); #3 (1.1.0)`. `None` when there are none.
+    pub fn stale_line(&self) -> Option<String> {
+        stale_summary(&self.stale)
+    }
+}
+
+/// See [`Plan::stale_line`].
+fn stale_summary(stale: &[StaleEntry]) -> Option<String> {
+    if stale.is_empty() {
+        return None;
+    }
+    let entries = stale.len();
+    let numbers: usize = stale.iter().map(|s| s.prs.len()).sum();
+    let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
+    Some(format!(
+        "{entries} {} ({numbers} PR number{}) already released, removed without being listed: {}",
+        if entries == 1 { "entry" } else { "entries" },
+        if numbers == 1 { "" } else { "s" },
+        list.join("; ")
+    ))
+}
+
+/// `text` as one shell word: single-quoted when it holds anything the shell would read.
+pub(crate) fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// A `sed` script replacing `old` with `new` literally (every occurrence with `global`).
+pub(crate) fn sed_replace(old: &str, new: &str, global: bool) -> String {
+    let pattern: String = old
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '/' | '.' | '*' | '[' | ']' | '^' | '$' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let replacement: String = new
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '/' | '&' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!(
+        "s/{pattern}/{replacement}/{}",
+        if global { "g" } else { "" }
+    )
 }
 
 pub(crate) fn expand(template: &str, version: &Version, webui: Option<&Version>) -> String {
@@ -127,7 +228,7 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
             .iter()
             .map(|f| relative(repo, f))
             .collect(),
-        stale: plan.stale.clone(),
+        stale: plan.stale.iter().map(ToString::to_string).collect(),
         entries: plan
             .section
             .as_ref()
@@ -145,64 +246,79 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
     }
 }
 
-pub(crate) fn step_name(
-    config: &Config,
-    kind: &StepKind,
-    version: &Version,
-    webui: Option<&Version>,
-) -> String {
-    match kind {
-        StepKind::CreateBranch => "Create the release branch".into(),
-        StepKind::Webui(i) | StepKind::Configured(i) => {
-            format!(
-                "Run `{}`",
-                config
-                    .release
-                    .steps
-                    .get(*i)
-                    .map(|s| s.name.as_str())
-                    .unwrap_or("?")
-            )
-        }
-        StepKind::VersionFile => format!("Write {version} to {}", config.release.version_file),
-        StepKind::Freeze => "Freeze the placeholder".into(),
-        StepKind::Changelog => "Update the changelog".into(),
-        StepKind::Commit => format!(
-            "Commit `{}`",
-            expand(&config.release.commit_message, version, webui)
-        ),
-        StepKind::NextVersion => "Advance the next development version".into(),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
 
-/// What to run by hand for a step of a release in progress (as pre-flight planned it).
-pub(crate) fn step_by_hand(
-    config: &Config,
-    kind: &StepKind,
-    version: &Version,
-    webui: Option<&Version>,
-    state: &State,
-) -> Option<String> {
-    let date = &state.request.date;
-    match kind {
-        StepKind::CreateBranch => Some(format!("git switch -c {}", state.branch)),
-        StepKind::Webui(i) | StepKind::Configured(i) => {
-            config.release.steps.get(*i).map(|s| s.run.clone())
+    fn sh(script: &str, stdin: &str) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{script}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The count says what is counted, and agrees with the list: entries, and the PR
+    /// numbers they hold (an entry can hold several).
+    #[test]
+    fn the_stale_line_counts_entries_and_numbers() {
+        let entry = |prs: &[&str], r: &str| StaleEntry {
+            prs: prs.iter().map(|p| p.to_string()).collect(),
+            released_in: r.into(),
+        };
+        let stale = vec![
+            entry(&["#113", "#121"], "26.1.0rc1"),
+            entry(&["#7"], "26.1.0"),
+        ];
+        let line = stale_summary(&stale).unwrap();
+        assert_eq!(
+            line,
+            "2 entries (3 PR numbers) already released, removed without being listed: \
+             #113 #121 (26.1.0rc1); #7 (26.1.0)"
+        );
+        assert_eq!(
+            stale_summary(&stale[1..]).unwrap(),
+            "1 entry (1 PR number) already released, removed without being listed: #7 (26.1.0)"
+        );
+        assert_eq!(stale_summary(&[]), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// A quoted word reaches the command as it was, whatever it holds (quotes,
+        /// `$`, backslashes, spaces, unicode).
+        #[test]
+        fn a_quoted_word_is_read_back_as_itself(word in "[^\u{0}]{0,24}") {
+            let script = format!("printf '%s' {}", shell_quote(&word));
+            prop_assert_eq!(sh(&script, ""), word);
         }
-        StepKind::VersionFile => Some(format!("echo {version} > {}", config.release.version_file)),
-        StepKind::Changelog if version.is_final() => Some(format!(
-            "git release consolidate {version} --date {date}{}",
-            if state.request.no_edit {
-                " --no-edit"
-            } else {
-                ""
-            }
-        )),
-        StepKind::Changelog => Some(format!("git release build {version} --date {date}")),
-        StepKind::Commit => {
-            let message = expand(&config.release.commit_message, version, webui);
-            Some(format!("git add -A && git commit -m '{message}'"))
+
+        /// The by-hand `sed` script replaces literally, as the step does in Rust.
+        #[test]
+        fn sed_replaces_literally(
+            before in "[^\n\u{0}]{0,12}",
+            old in "[^\n\u{0}]{1,12}",
+            new in "[^\n\u{0}]{0,12}",
+            after in "[^\n\u{0}]{0,12}",
+        ) {
+            let line = format!("{before}{old}{after}\n");
+            let script = format!("sed -e {}", shell_quote(&sed_replace(&old, &new, false)));
+            prop_assert_eq!(sh(&script, &line), line.replacen(&old, &new, 1));
+            let script = format!("sed -e {}", shell_quote(&sed_replace(&old, &new, true)));
+            prop_assert_eq!(sh(&script, &line), line.replace(&old, &new));
         }
-        StepKind::Freeze | StepKind::NextVersion => None,
     }
 }

@@ -3,7 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::plan::{Plan, PlannedStep, StepKind, expand, relative};
+use super::lock::Lock;
+use super::paths;
+use super::plan::{
+    CommandStep, NextVersionStep, Plan, PlannedStep, StaleEntry, StepKind, expand, relative,
+    sed_replace, shell_quote,
+};
 use super::request::Request;
 use super::state::load_state;
 use crate::changelog::{Changelog, Release as Section};
@@ -14,7 +19,8 @@ use crate::fragments::{self, FragmentSet};
 use crate::git::Repo;
 use crate::version::Version;
 
-/// Pre-flight: check everything, change nothing.
+/// Pre-flight: check everything, change nothing. The repository's release lock is taken
+/// first and held by the plan until the release ends (or the plan is dropped).
 pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan> {
     let version = Version::parse(&request.version)?;
     let webui = request
@@ -22,6 +28,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .as_deref()
         .map(|w| Version::parse(w).map_err(|e| Error::Refused(format!("WebUI version: {e}"))))
         .transpose()?;
+    let lock = Lock::acquire(repo)?;
     if let Some(state) = load_state(repo)? {
         return Err(Error::Refused(format!(
             "a release of {} is in progress on {}; finish it with `git release continue` or undo it with `git release abort`",
@@ -44,11 +51,21 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             config.release.version_file
         )));
     }
+    check_webui_steps(config, webui.as_ref())?;
+    if version.is_final() && !request.no_edit {
+        check_review(repo)?;
+    }
 
     let section = plan_section(config, &version, request)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version)?;
     let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
+    let freeze_files: Vec<PathBuf> = freeze
+        .iter()
+        .flat_map(|f| &f.changes)
+        .map(|c| repo.root().join(&c.path))
+        .collect();
+    check_paths(repo, config, &section.changelog, &freeze_files)?;
 
     let mut plan = Plan {
         request: request.clone(),
@@ -68,9 +85,101 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         section: section.section,
         group_count: section.group_count,
         prepared: section.prepared,
+        lock: Some(std::sync::Arc::new(lock)),
     };
-    plan.steps = plan_steps(repo, config, &plan);
+    plan.steps = plan_steps(repo, config, &plan)?;
     Ok(plan)
+}
+
+/// A WebUI version needs a step that updates the WebUI: without one the release would
+/// claim a WebUI version it never installed.
+fn check_webui_steps(config: &Config, webui: Option<&Version>) -> Result<()> {
+    let Some(webui) = webui else {
+        return Ok(());
+    };
+    if config
+        .release
+        .steps
+        .iter()
+        .any(|s| s.when == StepWhen::Webui)
+    {
+        return Ok(());
+    }
+    Err(config.settings_source.error(
+        "step",
+        format!(
+            "has no step with `when = \"webui\"`, so nothing would update the WebUI to {webui}; \
+             add one (`run` the command that installs it, with $WEBUI_VERSION), or leave the \
+             WebUI version out"
+        ),
+    ))
+}
+
+/// The review of a final release must be able to run: an editor git can start, and a
+/// terminal for it unless the user configured one (`GIT_EDITOR=…` scripts need none).
+fn check_review(repo: &Repo) -> Result<()> {
+    use std::io::IsTerminal;
+    if !repo.editor_configured() {
+        let term = std::env::var("TERM").unwrap_or_default();
+        if term.is_empty() || term == "dumb" || !std::io::stdin().is_terminal() {
+            return Err(Error::Refused(crate::git::NO_EDITOR.into()));
+        }
+    }
+    repo.editor().map(drop)
+}
+
+/// Every file the release writes lands inside the repository (symlinks followed).
+fn check_paths(repo: &Repo, config: &Config, changelog: &Path, freeze: &[PathBuf]) -> Result<()> {
+    let src = &config.settings_source;
+    let refuse = |key: &'static str, value: String| {
+        move |why: String| {
+            src.error(
+                key,
+                format!(
+                    "= \"{value}\": {why}; a release writes only inside its repository, so \
+                     point it at a file in the repository"
+                ),
+            )
+        }
+    };
+    let version_file = &config.release.version_file;
+    paths::check(
+        repo,
+        &config.root.join(version_file),
+        refuse("version-file", version_file.clone()),
+    )?;
+    let (key, source) = match &config.release.changelog {
+        Some(_) => ("changelog", src),
+        None => ("filename", &config.towncrier_source),
+    };
+    paths::check(repo, changelog, |why| {
+        source.error(
+            key,
+            format!(
+                "names {}: {why}; a release writes only inside its repository",
+                changelog.display()
+            ),
+        )
+    })?;
+    if let Some(nv) = &config.release.next_version {
+        paths::check(
+            repo,
+            &config.root.join(&nv.file),
+            refuse("next-version.file", nv.file.clone()),
+        )?;
+    }
+    for file in freeze {
+        paths::check(repo, file, |why| {
+            src.error(
+                "freeze",
+                format!(
+                    "would freeze {}, but {why}; exclude it (`exclude` in [freeze]) or fix the link",
+                    relative(repo, file)
+                ),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// The working tree must be clean: the release commits everything it finds.
@@ -123,7 +232,7 @@ struct SectionPlan {
     section: Option<Section>,
     fragment_files: Vec<PathBuf>,
     rc_sections: Vec<String>,
-    stale: Vec<String>,
+    stale: Vec<StaleEntry>,
     group_count: usize,
     prepared: Option<Prepared>,
 }
@@ -140,7 +249,10 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
             .consolidation
             .stale
             .iter()
-            .map(|s| format!("{} ({})", crate::changelog::pr_list(&s.prs), s.released_in))
+            .map(|s| StaleEntry {
+                prs: s.prs.iter().map(|n| format!("#{n}")).collect(),
+                released_in: s.released_in.to_string(),
+            })
             .collect();
         return Ok(SectionPlan {
             changelog: prepared.path.clone(),
@@ -189,6 +301,16 @@ fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result
         return Ok(None);
     }
     let next = next_dev_version(version)?;
+    if next <= *version {
+        return Err(Error::Refused(format!(
+            "the next development version {next} is not newer than the release {version}; \
+             set NEXT_DEV_VERSION to a later version (or unset it for {})",
+            version
+                .next_minor()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| "the default".into())
+        )));
+    }
     let file = config.root.join(&nv.file);
     let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
     if nv
@@ -205,33 +327,78 @@ fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result
     Ok(Some(next))
 }
 
-/// The steps, in the order they run.
-fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Vec<PlannedStep> {
+/// A configured command as a step, snapshotted.
+fn command_step(plan: &Plan, step: &crate::config::Step) -> PlannedStep {
+    let version = &plan.version;
+    let commit = step
+        .commit
+        .as_ref()
+        .map(|m| expand(m, version, plan.webui.as_ref()));
+    // By hand: the same command with the same environment, from the repository root.
+    let env = [
+        ("VERSION", version.to_string()),
+        (
+            "WEBUI_VERSION",
+            plan.webui
+                .as_ref()
+                .map(Version::to_string)
+                .unwrap_or_default(),
+        ),
+        ("PREVIOUS_VERSION", plan.current.to_string()),
+        ("RELEASE_BRANCH", plan.branch.clone()),
+        ("RELEASE_DATE", plan.request.date.clone()),
+    ]
+    .map(|(k, v)| format!("{k}={}", shell_quote(&v)))
+    .join(" ");
+    let mut by_hand = format!("{env} sh -c {}", shell_quote(&step.run));
+    if let Some(message) = &commit {
+        by_hand.push_str(&format!(
+            ", then commit what it changed: git commit -m {} -- <its files>",
+            shell_quote(message)
+        ));
+    }
+    PlannedStep {
+        kind: StepKind::Command(CommandStep {
+            name: step.name.clone(),
+            run: step.run.clone(),
+            commit,
+            timeout_secs: step.timeout_secs,
+            webui: step.when == StepWhen::Webui,
+        }),
+        name: format!("Run `{}`", step.name),
+        by_hand: Some(by_hand),
+    }
+}
+
+/// The steps, in the order they run, each with what it needs and how to do it by hand.
+fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedStep>> {
     let (version, branch, date) = (&plan.version, &plan.branch, &plan.request.date);
     let mut steps = vec![PlannedStep {
         kind: StepKind::CreateBranch,
         name: format!("Create branch {branch}"),
-        by_hand: Some(format!("git switch -c {branch}")),
+        by_hand: Some(format!("git switch -c {}", shell_quote(branch))),
     }];
     if plan.webui.is_some() {
-        for (i, s) in config
+        for s in config
             .release
             .steps
             .iter()
-            .enumerate()
-            .filter(|(_, s)| s.when == StepWhen::Webui)
+            .filter(|s| s.when == StepWhen::Webui)
         {
-            steps.push(PlannedStep {
-                kind: StepKind::Webui(i),
-                name: format!("Run `{}`", s.name),
-                by_hand: Some(s.run.clone()),
-            });
+            steps.push(command_step(plan, s));
         }
     }
+    let version_file = &config.release.version_file;
     steps.push(PlannedStep {
-        kind: StepKind::VersionFile,
-        name: format!("Write {version} to {}", config.release.version_file),
-        by_hand: Some(format!("echo {version} > {}", config.release.version_file)),
+        kind: StepKind::VersionFile {
+            file: config.root.join(version_file),
+        },
+        name: format!("Write {version} to {version_file}"),
+        by_hand: Some(format!(
+            "printf '%s\\n' {} > {}",
+            shell_quote(version.as_str()),
+            shell_quote(&relative(repo, &config.root.join(version_file)))
+        )),
     });
     if let Some(f) = plan.freeze.as_ref().filter(|f| f.files > 0) {
         steps.push(PlannedStep {
@@ -240,7 +407,10 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Vec<PlannedStep> {
                 "Freeze {}: {} places in {} files",
                 f.placeholder, f.places, f.files
             ),
-            by_hand: None,
+            by_hand: Some(format!(
+                "git release freeze {}",
+                shell_quote(version.as_str())
+            )),
         });
     }
     let changelog_name = relative(repo, &plan.changelog);
@@ -286,14 +456,14 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Vec<PlannedStep> {
                 "git rm {}",
                 fragment_files
                     .iter()
-                    .map(|f| relative(repo, f))
+                    .map(|f| shell_quote(&relative(repo, f)))
                     .collect::<Vec<_>>()
                     .join(" ")
             )),
         }),
         (None, false) => {}
     }
-    for (i, s) in config.release.steps.iter().enumerate() {
+    for s in &config.release.steps {
         let runs = match s.when {
             StepWhen::Always => true,
             StepWhen::Final => version.is_final(),
@@ -301,31 +471,71 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Vec<PlannedStep> {
             StepWhen::Webui => false,
         };
         if runs {
-            steps.push(PlannedStep {
-                kind: StepKind::Configured(i),
-                name: format!("Run `{}`", s.name),
-                by_hand: Some(s.run.clone()),
-            });
+            steps.push(command_step(plan, s));
         }
     }
     let message = expand(&config.release.commit_message, version, plan.webui.as_ref());
     steps.push(PlannedStep {
-        kind: StepKind::Commit,
+        kind: StepKind::Commit {
+            message: message.clone(),
+        },
         name: format!("Commit `{message}`"),
-        by_hand: Some(format!("git add -A && git commit -m '{message}'")),
+        by_hand: Some(format!(
+            "git add -A && git commit -m {}",
+            shell_quote(&message)
+        )),
     });
     if let (Some(next), Some(nv)) = (&plan.next_version, &config.release.next_version) {
+        let file = config.root.join(&nv.file);
+        let message = expand(&nv.message, next, None);
+        let by_hand = advance_by_hand(repo, &file, &nv.pattern, next)?;
         steps.push(PlannedStep {
-            kind: StepKind::NextVersion,
-            name: format!(
-                "Advance {} to {next} and commit `{}`",
-                nv.file,
-                expand(&nv.message, next, None)
-            ),
-            by_hand: None,
+            kind: StepKind::NextVersion(NextVersionStep {
+                file: file.clone(),
+                pattern: nv.pattern.as_str().to_string(),
+                version: next.to_string(),
+                message: message.clone(),
+            }),
+            name: format!("Advance {} to {next} and commit `{message}`", nv.file),
+            by_hand: Some(format!(
+                "{by_hand} && git commit -m {} -- {}",
+                shell_quote(&message),
+                shell_quote(&relative(repo, &file))
+            )),
         });
     }
-    steps
+    Ok(steps)
+}
+
+/// The edit the next-version step makes, as a command: the text the pattern matches now,
+/// replaced by the same text holding the next version.
+fn advance_by_hand(
+    repo: &Repo,
+    file: &Path,
+    pattern: &regex::Regex,
+    next: &Version,
+) -> Result<String> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let shown = shell_quote(&relative(repo, file));
+    let found = pattern
+        .captures(&text)
+        .and_then(|c| Some((c.get(0)?, c.name("version")?)));
+    let Some((whole, inner)) = found else {
+        return Ok(format!("(set the next version to {next} in {shown})"));
+    };
+    let old = whole.as_str();
+    let new = format!(
+        "{}{next}{}",
+        &text[whole.start()..inner.start()],
+        &text[inner.end()..whole.end()]
+    );
+    if old.contains('\n') {
+        return Ok(format!("(in {shown}, replace `{old}` with `{new}`)"));
+    }
+    Ok(format!(
+        "sed -i {} {shown}",
+        shell_quote(&sed_replace(old, &new, false))
+    ))
 }
 
 /// The development version after a sprint release: `NEXT_DEV_VERSION` when set, else
@@ -335,7 +545,12 @@ pub(crate) fn next_dev_version(version: &Version) -> Result<Version> {
         Ok(v) if !v.trim().is_empty() => {
             Version::parse(v.trim()).map_err(|e| Error::Refused(format!("NEXT_DEV_VERSION: {e}")))
         }
-        _ => version.next_minor(),
+        _ => version.next_minor().map_err(|e| {
+            Error::Refused(format!(
+                "the next development version after {version} cannot be computed ({e}); \
+                 set NEXT_DEV_VERSION to it"
+            ))
+        }),
     }
 }
 
@@ -347,7 +562,7 @@ pub(crate) fn without_stale(
     version: &Version,
     date: &str,
     changelog: &Path,
-) -> Result<(FragmentSet, Vec<String>)> {
+) -> Result<(FragmentSet, Vec<StaleEntry>)> {
     let Some(log) = Changelog::read_with(changelog, Some(&config.towncrier.start_string))? else {
         return Ok((set.clone(), Vec::new()));
     };
@@ -384,7 +599,10 @@ pub(crate) fn without_stale(
         };
         match released.get(&(f.issue.clone(), entry.normalized_text())) {
             Some(title) => {
-                left_out.push(format!("#{} ({})", f.issue, title));
+                left_out.push(StaleEntry {
+                    prs: vec![format!("#{}", f.issue)],
+                    released_in: title.clone(),
+                });
                 false
             }
             None => true,
@@ -396,7 +614,7 @@ pub(crate) fn without_stale(
 /// The placeholder freeze of a final release, worked out in memory from the work tree
 /// (`None` for a pre-release, or without `[freeze]`). Nothing is written: a line the rules
 /// leave mentioning the placeholder refuses the release here.
-pub(crate) fn plan_freeze(
+pub fn plan_freeze(
     repo: &Repo,
     config: &Config,
     version: &Version,

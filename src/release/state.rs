@@ -1,53 +1,157 @@
-//! The progress of a release in `.git/git-release/state.json`, kept between a failed step
-//! and `git release continue` / `git release abort`.
+//! The progress of a release in `.git/git-release/state.json`: written before the first
+//! change and after every transition of a step, so that whatever stops the release (a
+//! failed step, Ctrl-C, `kill -9`, a power cut) leaves a file that says exactly which steps
+//! finished, which one started and did not, and what the rest would do.
+//!
+//! The file is versioned ([`FORMAT`]); it snapshots the planned steps with everything they
+//! need (commands, names, commit messages, the next version), so `continue` never depends
+//! on the configuration still holding the same step.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::StepKind;
+use super::plan::{Plan, PlannedStep};
 use super::request::Request;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 
-/// Progress kept between a failure and `continue`/`abort`.
+/// The state file's format; a file of another format is refused with what to do.
+pub const FORMAT: u32 = 2;
+
+/// Where a step is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepStatus {
+    /// Not started.
+    Pending,
+    /// Started and not known to have finished (the process died while it ran).
+    Started,
+    /// Ran and failed.
+    Failed,
+    /// Stopped by a signal or its timeout.
+    Interrupted,
+    /// Finished.
+    Done,
+    /// Finished by hand (`git release continue --skip`).
+    Skipped,
+}
+
+impl StepStatus {
+    /// Whether the step is behind the release (done, by it or by hand).
+    pub fn finished(self) -> bool {
+        matches!(self, StepStatus::Done | StepStatus::Skipped)
+    }
+}
+
+/// One step and where it is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub step: PlannedStep,
+    pub status: StepStatus,
+    /// HEAD when the step last started (a committing step that died after its commit is
+    /// recognised by it).
+    #[serde(default)]
+    pub head_before: Option<String>,
+    /// The dirty paths when a committing command last started: its commit holds only
+    /// what changed since.
+    #[serde(default)]
+    pub dirty_before: Vec<String>,
+    /// The process group of the step's command while it runs.
+    #[serde(default)]
+    pub process_group: Option<i32>,
+}
+
+/// Progress kept between a stop and `continue`/`abort`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct State {
+    pub format: u32,
     pub request: Request,
     pub base_branch: String,
     pub base_commit: String,
     pub branch: String,
-    pub steps: Vec<StepKind>,
     /// The version before the release (for `PREVIOUS_VERSION`).
     pub previous: String,
-    /// Steps done (the failed step is the next one).
-    pub completed: usize,
-    pub commits: Vec<String>,
-    /// The pre-release sections folded in (for the summary after `continue`).
-    #[serde(default)]
+    pub next_version: Option<String>,
+    /// The pre-release sections the changelog step folds.
     pub rc_merged: Vec<String>,
-    /// The dirty paths before the last configured step ran: when it fails and is done by
-    /// hand, `continue` commits what changed since, as the step would have.
-    #[serde(default)]
-    pub dirty_before_step: Vec<String>,
+    pub steps: Vec<StepRecord>,
+    pub commits: Vec<String>,
+    /// Untracked files the release's steps created (`abort` removes them).
+    pub created: Vec<String>,
 }
 
-fn state_path(repo: &Repo) -> PathBuf {
+impl State {
+    /// The state of a release about to start: every step pending.
+    pub fn new(plan: &Plan) -> State {
+        State {
+            format: FORMAT,
+            request: plan.request.clone(),
+            base_branch: plan.base_branch.clone(),
+            base_commit: plan.base_commit.clone(),
+            branch: plan.branch.clone(),
+            previous: plan.current.to_string(),
+            next_version: plan.next_version.as_ref().map(ToString::to_string),
+            rc_merged: plan.rc_sections.clone(),
+            steps: plan
+                .steps
+                .iter()
+                .map(|s| StepRecord {
+                    step: s.clone(),
+                    status: StepStatus::Pending,
+                    head_before: None,
+                    dirty_before: Vec::new(),
+                    process_group: None,
+                })
+                .collect(),
+            commits: Vec::new(),
+            created: Vec::new(),
+        }
+    }
+
+    /// The first step not finished: the one `continue` runs.
+    pub fn next_step(&self) -> Option<usize> {
+        self.steps.iter().position(|s| !s.status.finished())
+    }
+}
+
+pub(crate) fn state_path(repo: &Repo) -> PathBuf {
     repo.git_dir().join("git-release").join("state.json")
 }
 
 pub(crate) fn load_state(repo: &Repo) -> Result<Option<State>> {
     let path = state_path(repo);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-            Error::Refused(format!(
-                "{} is damaged ({e}); remove it to start over",
-                path.display()
-            ))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(&path, e)),
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    #[derive(Deserialize)]
+    struct Versioned {
+        format: Option<u32>,
+        branch: Option<String>,
+        base_branch: Option<String>,
     }
+    let damaged = |e: serde_json::Error| {
+        Error::Refused(format!(
+            "{} is damaged ({e}); remove it to start over",
+            path.display()
+        ))
+    };
+    let head: Versioned = serde_json::from_str(&text).map_err(damaged)?;
+    if head.format != Some(FORMAT) {
+        return Err(Error::Refused(format!(
+            "{} was written by another version of git-release (format {}, this one reads {FORMAT}); \
+             finish that release by hand on `{}` or undo it (`git switch {}`, `git branch -D {}`), \
+             then remove the file",
+            path.display(),
+            head.format.map_or("1".to_string(), |f| f.to_string()),
+            head.branch.as_deref().unwrap_or("the release branch"),
+            head.base_branch.as_deref().unwrap_or("main"),
+            head.branch.as_deref().unwrap_or("<release branch>"),
+        )));
+    }
+    serde_json::from_str(&text).map(Some).map_err(damaged)
 }
 
 pub(crate) fn save_state(repo: &Repo, state: &State) -> Result<()> {

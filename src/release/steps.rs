@@ -1,14 +1,20 @@
-//! Running the steps of a release, and `continue` / `abort` after a failed one.
+//! Running the steps of a release. Each step is recorded as started before it runs and as
+//! done only after it succeeded, so a release stopped anywhere (a failed step, a signal,
+//! a timeout, `kill -9`) is resumed at the step that did not finish, never after it.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use super::Reporter;
-use super::plan::{Plan, PlannedStep, StepKind, expand, relative, step_by_hand, step_name};
-use super::preflight::{next_dev_version, plan_freeze, without_stale};
-use super::state::{State, clear_state, load_state, save_state};
+use super::control::abort_with;
+use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
+use super::preflight::{plan_freeze, without_stale};
+use super::process::{self, Ended};
+use super::state::{State, StepStatus, clear_state, save_state};
 use super::summary::{Summary, count_groups};
-use crate::changelog::{Changelog, Release as Section};
+use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
@@ -16,115 +22,195 @@ use crate::fragments;
 use crate::git::Repo;
 use crate::version::Version;
 
-/// Run the steps from `state.completed` on. On failure the state is saved and the error
-/// says what to do next.
+/// What every step may use.
+pub(crate) struct Ctx<'a> {
+    pub repo: &'a Repo,
+    pub config: &'a Config,
+    pub plan: &'a Plan,
+    pub reporter: &'a dyn Reporter,
+}
+
+/// Run a planned release: the state file is written before the first change, then the
+/// steps run in order. On a stop the state is saved and the error (exit code 4) says what
+/// to do next.
 pub fn execute(
     repo: &Repo,
     config: &Config,
     mut plan: Plan,
     reporter: &dyn Reporter,
 ) -> Result<Summary> {
-    let mut state = State {
-        request: plan.request.clone(),
-        base_branch: plan.base_branch.clone(),
-        base_commit: plan.base_commit.clone(),
-        branch: plan.branch.clone(),
-        steps: plan.steps.iter().map(|s| s.kind.clone()).collect(),
-        previous: plan.current.to_string(),
-        completed: 0,
-        commits: Vec::new(),
-        rc_merged: plan.rc_sections.clone(),
-        dirty_before_step: Vec::new(),
-    };
     let prepared = plan.prepared.take();
-    run_steps(repo, config, &plan, prepared, &mut state, reporter)
+    let mut state = State::new(&plan);
+    let _signals = process::catch();
+    save_state(repo, &state)?;
+    let ctx = Ctx {
+        repo,
+        config,
+        plan: &plan,
+        reporter,
+    };
+    run_steps(&ctx, prepared, &mut state)
 }
 
-/// Run the steps from `state.completed` on. On failure the state is saved and the error
-/// says what to do next.
-fn run_steps(
-    repo: &Repo,
-    config: &Config,
-    plan: &Plan,
-    prepared: Option<Prepared>,
+/// Run every step not finished yet, in order.
+pub(crate) fn run_steps(
+    ctx: &Ctx,
+    mut prepared: Option<Prepared>,
     state: &mut State,
-    reporter: &dyn Reporter,
 ) -> Result<Summary> {
-    let total = plan.steps.len();
-    let mut written: Option<Section> = plan.section.clone();
-    let mut prepared = prepared;
-    while state.completed < total {
-        let i = state.completed;
-        let step = &plan.steps[i];
-        reporter.step(i + 1, total, &step.name);
-        let result = run_step(
-            repo,
-            config,
-            plan,
-            &step.kind,
-            &mut prepared,
-            &mut written,
-            state,
-            reporter,
-        );
+    let repo = ctx.repo;
+    let total = state.steps.len();
+    while let Some(i) = state.next_step() {
+        if let Some(signal) = process::received() {
+            save_state(repo, state)?;
+            return Err(stopped(
+                state,
+                i,
+                &format!(
+                    "stopped by {} before this step started",
+                    process::signal_name(signal)
+                ),
+            ));
+        }
+        ctx.reporter
+            .step(i + 1, total, &state.steps[i].step.name.clone());
+        let record = &mut state.steps[i];
+        let rerun = record.status != StepStatus::Pending;
+        if !rerun {
+            record.head_before = repo.head_commit()?;
+        }
+        record.status = StepStatus::Started;
+        save_state(repo, state)?;
+        let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
+        let result = run_step(ctx, i, rerun, &mut prepared, state);
+        // Whatever happened, the files the step created are the release's.
+        if let Ok(now) = repo.untracked_files() {
+            for path in now {
+                if !untracked_before.contains(&path) && !state.created.contains(&path) {
+                    state.created.push(path);
+                }
+            }
+        }
+        state.steps[i].process_group = None;
         match result {
             Ok(()) => {
-                state.completed += 1;
-                if i > 0 {
-                    save_state(repo, state)?;
-                }
+                state.steps[i].status = StepStatus::Done;
+                save_state(repo, state)?;
             }
             Err(Error::Aborted(why)) => {
                 // The review was emptied: undo everything, as promised.
-                abort_with(repo, state, reporter)?;
+                abort_with(repo, state, ctx.reporter)?;
                 return Err(Error::Aborted(format!(
                     "{why}; the release was undone and nothing was written"
                 )));
             }
+            Err(e) if i == 0 && !repo.branch_exists(&state.branch)? => {
+                // The release branch could not even be created: nothing changed.
+                clear_state(repo);
+                return Err(e);
+            }
             Err(e) => {
-                if i > 0 {
-                    save_state(repo, state)?;
+                let record = &mut state.steps[i];
+                if record.status != StepStatus::Interrupted {
+                    record.status = match process::received() {
+                        Some(_) => StepStatus::Interrupted,
+                        None => StepStatus::Failed,
+                    };
                 }
-                return Err(failure(plan, i, config.explain(e)));
+                save_state(repo, state)?;
+                return Err(stopped(state, i, &ctx.config.explain(e).to_string()));
             }
         }
     }
     clear_state(repo);
-    let section = written.as_ref();
+    summary(ctx, state)
+}
+
+/// What the release did, from the record: a step is reported only when it finished.
+fn summary(ctx: &Ctx, state: &State) -> Result<Summary> {
+    let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
+    let status_of = |pred: &dyn Fn(&StepKind) -> bool| {
+        state
+            .steps
+            .iter()
+            .filter(|s| pred(&s.step.kind))
+            .map(|s| s.status)
+            .collect::<Vec<_>>()
+    };
+    // Finished by the release or by hand (the summary lists the latter under "By hand").
+    let all_done = |statuses: &[StepStatus]| statuses.iter().all(|s| s.finished());
+    let webui_steps = status_of(&|k| matches!(k, StepKind::Command(c) if c.webui));
+    let changelog = status_of(&|k| matches!(k, StepKind::Changelog));
+    let next = status_of(&|k| matches!(k, StepKind::NextVersion(_)));
+    // The section as it is in the file now (by the release or by hand).
+    let section = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
+        .and_then(|log| log.find(&plan.version).map(|i| log.releases()[i].clone()));
+    let by_hand = state
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Skipped)
+        .map(|s| s.step.name.clone())
+        .collect();
     Ok(Summary {
         version: plan.version.to_string(),
         branch: plan.branch.clone(),
         kind: plan.kind().to_string(),
-        webui: plan.webui.as_ref().map(Version::to_string),
+        webui: plan
+            .webui
+            .as_ref()
+            .filter(|_| !webui_steps.is_empty() && all_done(&webui_steps))
+            .map(Version::to_string),
         changelog: relative(repo, &plan.changelog),
-        entries: section.map(|s| s.entries().count()).unwrap_or(0),
-        categories: section.map(|s| s.categories.len()).unwrap_or(0),
-        groups: section.map(count_groups).unwrap_or(0),
-        rc_merged: plan.rc_sections.clone(),
-        next_version: plan.next_version.as_ref().map(Version::to_string),
+        entries: section.as_ref().map(|s| s.entries().count()).unwrap_or(0),
+        categories: section.as_ref().map(|s| s.categories.len()).unwrap_or(0),
+        groups: section.as_ref().map(count_groups).unwrap_or(0),
+        rc_merged: if !changelog.is_empty() && all_done(&changelog) {
+            state.rc_merged.clone()
+        } else {
+            Vec::new()
+        },
+        next_version: state
+            .next_version
+            .clone()
+            .filter(|_| !next.is_empty() && all_done(&next)),
         commits: state.commits.clone(),
+        by_hand,
     })
 }
 
-/// The error for a failed step, with the ways forward.
-fn failure(plan: &Plan, i: usize, error: Error) -> Error {
-    let step = &plan.steps[i];
+/// The error for a stopped release, with the ways forward: every remaining step with the
+/// command that does it by hand.
+fn stopped(state: &State, i: usize, why: &str) -> Error {
+    let record = &state.steps[i];
+    let step = &record.step;
+    let total = state.steps.len();
+    let how = match record.status {
+        StepStatus::Interrupted => "was interrupted",
+        StepStatus::Pending => "did not start",
+        _ => "failed",
+    };
     let mut msg = format!(
-        "step {}/{} failed: {}\n  {error}\n\nWhat now:\n",
+        "step {}/{total} {how}: {}\n  {why}\n\nWhat now:\n",
         i + 1,
-        plan.steps.len(),
-        step.name
+        step.name,
+    );
+    msg.push_str(
+        "  - fix the problem, then run this step again and the rest: git release continue\n",
     );
     match &step.by_hand {
-        Some(cmd) => msg.push_str(&format!("  - fix the problem, run the step yourself:  {cmd}\n    then run the remaining steps:           git release continue\n")),
-        None => msg.push_str("  - fix the problem and do this step by hand, then run the remaining steps: git release continue\n"),
+        Some(cmd) => msg.push_str(&format!(
+            "  - or run the step yourself:  {cmd}\n    then say it is done and run the rest:   git release continue --skip\n"
+        )),
+        None => msg.push_str(
+            "  - or do this step by hand, then run the rest: git release continue --skip\n",
+        ),
     }
-    let rest: Vec<String> = plan.steps[i + 1..]
+    let rest: Vec<String> = state.steps[i + 1..]
         .iter()
         .enumerate()
-        .map(|(k, s)| match &s.by_hand {
-            Some(c) => format!("      {}. {}   ({c})", i + k + 2, s.name),
-            None => format!("      {}. {}", i + k + 2, s.name),
+        .map(|(k, s)| match &s.step.by_hand {
+            Some(c) => format!("      {}. {}   ({c})", i + k + 2, s.step.name),
+            None => format!("      {}. {}", i + k + 2, s.step.name),
         })
         .collect();
     if !rest.is_empty() {
@@ -140,58 +226,40 @@ fn failure(plan: &Plan, i: usize, error: Error) -> Error {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Run step `i`; `rerun` when an earlier run started it and did not finish.
 fn run_step(
-    repo: &Repo,
-    config: &Config,
-    plan: &Plan,
-    kind: &StepKind,
+    ctx: &Ctx,
+    i: usize,
+    rerun: bool,
     prepared: &mut Option<Prepared>,
-    written: &mut Option<Section>,
     state: &mut State,
-    reporter: &dyn Reporter,
 ) -> Result<()> {
+    let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
     let version = &plan.version;
-    match kind {
+    let kind = state.steps[i].step.kind.clone();
+    match &kind {
         StepKind::CreateBranch => {
-            repo.create_branch(&plan.branch)?;
-            save_state(repo, state)?;
-            Ok(())
-        }
-        StepKind::Webui(i) | StepKind::Configured(i) => {
-            let Some(step) = config.release.steps.get(*i) else {
-                return Err(Error::Step {
-                    step: format!("step {}", i + 1),
-                    message: "the configured steps changed since the release started; run this step by hand".into(),
-                });
-            };
-            // The step's commit holds the step's changes, not the release's pending ones.
-            let before = dirty_set(repo)?;
-            state.dirty_before_step = before.iter().cloned().collect();
-            run_command(repo, &step.run, plan)?;
-            if let Some(message) = &step.commit {
-                let message = expand(message, version, plan.webui.as_ref());
-                match commit_new_changes(repo, &before, &message)? {
-                    Some(id) => state.commits.push(id),
-                    None => reporter.note(&format!("`{}` changed nothing; no commit", step.name)),
-                }
+            if rerun && repo.current_branch()?.as_deref() == Some(plan.branch.as_str()) {
+                return Ok(());
             }
-            Ok(())
+            repo.create_branch(&plan.branch)
         }
-        StepKind::VersionFile => {
-            let file = config.version_file()?;
-            let (path, old) = (file.path, file.text);
+        StepKind::Command(step) => run_configured(ctx, i, rerun, step, state),
+        StepKind::VersionFile { file } => {
+            let old = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
             let newline = if old.ends_with('\n') || old.is_empty() {
                 "\n"
             } else {
                 ""
             };
-            crate::atomic::write(&path, format!("{version}{newline}").as_bytes())
+            crate::atomic::write(file, format!("{version}{newline}").as_bytes())
         }
         // Worked out again from the work tree as it is now (a WebUI step may have changed
-        // it), and written all at once.
-        StepKind::Freeze => match plan_freeze(repo, config, version, &plan.changelog)? {
-            Some(freeze) => freeze.apply(repo.root()),
+        // it; a freeze re-run after a stop finds nothing left to do), and written all at
+        // once. The rules are the configuration's: they are what `git release freeze`
+        // applies by hand too.
+        StepKind::Freeze => match plan_freeze(ctx.repo, config, version, &plan.changelog)? {
+            Some(freeze) => freeze.apply(ctx.repo.root()),
             None => Err(Error::Step {
                 step: "freeze".into(),
                 message: "`[freeze]` is no longer configured; freeze the placeholder by hand"
@@ -199,104 +267,187 @@ fn run_step(
             }),
         },
         StepKind::Changelog => {
-            if version.is_final() {
-                let p = match prepared.take() {
-                    Some(p) => p,
-                    None => consolidate::prepare(
-                        config,
-                        version,
-                        &plan.request.date,
-                        &plan.request.grouping(config),
-                    )?,
-                };
-                for note in consolidate::report(&p.grouped.consolidation) {
-                    reporter.note(&note);
-                }
-                let section = if plan.request.no_edit {
-                    p.grouped.release()
-                } else {
-                    match crate::review::review_release(repo, config, &p, false)? {
-                        Some(r) => r,
-                        None => return Err(Error::Aborted("the draft was emptied".into())),
-                    }
-                };
-                consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo))?;
-                *written = Some(section);
-            } else {
-                let set = fragments::discover(config)?;
-                let (kept, _) =
-                    without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;
-                let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
-                if kept.fragments.is_empty() {
-                    // Only stale fragments: no section, the fragments go.
-                    return crate::towncrier::remove_fragments(Some(repo), &files);
-                }
-                let build = crate::towncrier::plan(
-                    config,
-                    &kept,
-                    version.as_str(),
-                    &plan.request.date,
-                    Some(&config.towncrier.name),
-                )?;
-                crate::atomic::write(&build.changelog, build.text.as_bytes())?;
-                repo.add(&[&build.changelog])?;
-                *written = Changelog::parse_with(&build.section, None)
-                    .releases()
-                    .first()
-                    .cloned();
-                crate::towncrier::remove_fragments(Some(repo), &files)?;
+            if rerun && section_written(config, plan)? {
+                // Written before the stop (or by hand, `consolidate --resume`).
+                return Ok(());
             }
-            Ok(())
+            write_changelog(ctx, rerun, prepared)
         }
-        StepKind::Commit => {
+        StepKind::Commit { message } => {
+            if let Some(id) = committed_already(repo, &state.steps[i], message)? {
+                state.commits.push(id);
+                return Ok(());
+            }
             repo.add_all()?;
-            let id = repo.commit(&expand(
-                &config.release.commit_message,
-                version,
-                plan.webui.as_ref(),
-            ))?;
+            let id = repo.commit(message)?;
             state.commits.push(id);
             Ok(())
         }
-        StepKind::NextVersion => {
-            let (Some(nv), Some(next)) = (&config.release.next_version, &plan.next_version) else {
-                return Err(Error::Step {
-                    step: "next version".into(),
-                    message: "`[next-version]` is no longer configured; advance the next development version by hand".into(),
-                });
-            };
-            let file = config.root.join(&nv.file);
-            let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-            let caps = nv.pattern.captures(&text).ok_or_else(|| Error::Step {
-                step: "next version".into(),
-                message: format!("`{}` no longer matches {}", nv.pattern, nv.file),
-            })?;
-            let Some(m) = caps.name("version") else {
-                return Err(Error::Step {
-                    step: "next version".into(),
-                    message: format!("`{}` has no `version` group", nv.pattern),
-                });
-            };
-            let updated = format!("{}{}{}", &text[..m.start()], next, &text[m.end()..]);
-            crate::atomic::write(&file, updated.as_bytes())?;
-            repo.add(&[&file])?;
-            let id = repo.commit(&expand(&nv.message, next, None))?;
-            state.commits.push(id);
-            Ok(())
+        StepKind::NextVersion(step) => {
+            if let Some(id) = committed_already(repo, &state.steps[i], &step.message)? {
+                state.commits.push(id);
+                return Ok(());
+            }
+            advance(repo, step, state)
         }
     }
 }
 
+/// The changelog step: the consolidated, reviewed section of a final release, or the
+/// flat section of a pre-release.
+fn write_changelog(ctx: &Ctx, rerun: bool, prepared: &mut Option<Prepared>) -> Result<()> {
+    let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
+    let version = &plan.version;
+    if version.is_final() {
+        let p = match prepared.take() {
+            Some(p) => p,
+            None => consolidate::prepare(
+                config,
+                version,
+                &plan.request.date,
+                &plan.request.grouping(config),
+            )?,
+        };
+        for note in consolidate::report(&p.grouped.consolidation) {
+            ctx.reporter.note(&note);
+        }
+        let section = if plan.request.no_edit {
+            p.grouped.release()
+        } else {
+            // A review that was interrupted or did not validate reopens its kept draft.
+            let resume = rerun && crate::review::draft_path(repo.git_dir()).is_file();
+            let reviewed = crate::review::review_release(repo, config, &p, resume)?;
+            // Ctrl-C pressed inside an editor that handled it (vi) is not a stop.
+            if process::received() == Some(libc::SIGINT) {
+                process::forget();
+            }
+            match reviewed {
+                Some(r) => r,
+                None => return Err(Error::Aborted("the draft was emptied".into())),
+            }
+        };
+        return consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo));
+    }
+    let set = fragments::discover(config)?;
+    let (kept, _) = without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;
+    let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+    if kept.fragments.is_empty() {
+        // Only stale fragments: no section, the fragments go.
+        return crate::towncrier::remove_fragments(Some(repo), &files);
+    }
+    let build = crate::towncrier::plan(
+        config,
+        &kept,
+        version.as_str(),
+        &plan.request.date,
+        Some(&config.towncrier.name),
+    )?;
+    crate::atomic::write(&build.changelog, build.text.as_bytes())?;
+    repo.add(&[&build.changelog])?;
+    crate::towncrier::remove_fragments(Some(repo), &files)
+}
+
+/// Whether the changelog already holds this release's section.
+fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
+    Ok(
+        Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
+            .is_some_and(|log| log.find(&plan.version).is_some()),
+    )
+}
+
+/// A committing step that an earlier run started made its commit when HEAD moved since
+/// and HEAD's subject is the step's: the run died after the commit, before recording it.
+fn committed_already(
+    repo: &Repo,
+    record: &super::state::StepRecord,
+    message: &str,
+) -> Result<Option<String>> {
+    let (Some(before), Some(head)) = (&record.head_before, repo.head_commit()?) else {
+        return Ok(None);
+    };
+    if record.status == StepStatus::Pending || *before == head {
+        return Ok(None);
+    }
+    let subject = message.lines().next().unwrap_or("").trim();
+    if repo.subject(&head)? == subject && repo.parent(&head)?.as_deref() == Some(before) {
+        return Ok(Some(head));
+    }
+    Ok(None)
+}
+
+/// The next-version step: the pattern's `version` group becomes the next version, then
+/// that file alone is committed.
+fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()> {
+    let fail = |message: String| Error::Step {
+        step: "next version".into(),
+        message,
+    };
+    let pattern = regex::Regex::new(&step.pattern)
+        .map_err(|e| fail(format!("`{}` is not a regex: {e}", step.pattern)))?;
+    let file = &step.file;
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let m = pattern
+        .captures(&text)
+        .and_then(|c| c.name("version"))
+        .ok_or_else(|| {
+            fail(format!(
+                "`{}` no longer matches {}",
+                step.pattern,
+                file.display()
+            ))
+        })?;
+    let updated = format!("{}{}{}", &text[..m.start()], step.version, &text[m.end()..]);
+    crate::atomic::write(file, updated.as_bytes())?;
+    repo.add(&[file])?;
+    let id = repo.commit_only(&step.message, &[file])?;
+    state.commits.push(id);
+    Ok(())
+}
+
+/// A configured command; a committing one commits what it changed, alone.
+fn run_configured(
+    ctx: &Ctx,
+    i: usize,
+    rerun: bool,
+    step: &CommandStep,
+    state: &mut State,
+) -> Result<()> {
+    let repo = ctx.repo;
+    if let Some(message) = &step.commit
+        && let Some(id) = committed_already(repo, &state.steps[i], message)?
+    {
+        state.commits.push(id);
+        return Ok(());
+    }
+    // The step's commit holds the step's changes, not the release's pending ones; a
+    // re-run keeps the paths that were dirty before its first run.
+    if !rerun {
+        state.steps[i].dirty_before = dirty_set(repo)?.into_iter().collect();
+        save_state(repo, state)?;
+    }
+    run_command(ctx, i, step, state)?;
+    if let Some(message) = &step.commit {
+        let before = state.steps[i].dirty_before.iter().cloned().collect();
+        match commit_new_changes(repo, &before, message)? {
+            Some(id) => state.commits.push(id),
+            None => ctx
+                .reporter
+                .note(&format!("`{}` changed nothing; no commit", step.name)),
+        }
+    }
+    Ok(())
+}
+
 /// The paths that differ from HEAD (staged, modified or untracked).
-fn dirty_set(repo: &Repo) -> Result<std::collections::BTreeSet<String>> {
+pub(crate) fn dirty_set(repo: &Repo) -> Result<BTreeSet<String>> {
     Ok(repo.dirty_paths()?.into_iter().map(|d| d.path).collect())
 }
 
 /// Commit the paths that became dirty since `before`, alone, with `message`; `None` when
 /// there are none. A file the release had already changed stays with the release commit.
-fn commit_new_changes(
+pub(crate) fn commit_new_changes(
     repo: &Repo,
-    before: &std::collections::BTreeSet<String>,
+    before: &BTreeSet<String>,
     message: &str,
 ) -> Result<Option<String>> {
     let changed: Vec<String> = dirty_set(repo)?
@@ -310,17 +461,20 @@ fn commit_new_changes(
     repo.commit_only(message, &changed).map(Some)
 }
 
-/// Run a configured command through the shell, output shown live (on stderr, so that
-/// stdout stays clean for `--format json`).
-fn run_command(repo: &Repo, run: &str, plan: &Plan) -> Result<()> {
+/// Run a configured command through the shell in its own process group, output shown
+/// live (on stderr, so that stdout stays clean for `--format json`). Its process group is
+/// recorded while it runs; a signal or its timeout stops the whole group.
+fn run_command(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) -> Result<()> {
     use std::os::fd::AsFd;
+    let (repo, plan) = (ctx.repo, ctx.plan);
     let out = std::io::stderr()
         .as_fd()
         .try_clone_to_owned()
         .map(Stdio::from)
         .unwrap_or_else(|_| Stdio::inherit());
-    let status = Command::new("sh")
-        .arg("-c")
+    let run = &step.run;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
         .arg(run)
         .current_dir(repo.root())
         .env("VERSION", plan.version.as_str())
@@ -332,147 +486,37 @@ fn run_command(repo: &Repo, run: &str, plan: &Plan) -> Result<()> {
         .env("RELEASE_BRANCH", &plan.branch)
         .env("RELEASE_DATE", &plan.request.date)
         .stdin(Stdio::null())
-        .stdout(out)
-        .status()
-        .map_err(|e| Error::Step {
-            step: run.into(),
-            message: format!("cannot start `sh -c {run}`: {e}"),
-        })?;
-    if !status.success() {
-        return Err(Error::Step {
-            step: run.into(),
-            message: format!("`{run}` exited with {status}"),
-        });
-    }
-    Ok(())
-}
-
-/// `git release continue`: run the steps after the one that failed.
-pub fn resume(repo: &Repo, config: &Config, reporter: &dyn Reporter) -> Result<Summary> {
-    let mut state = load_state(repo)?
-        .ok_or_else(|| Error::Refused("no release is in progress (nothing to continue)".into()))?;
-    match repo.current_branch()? {
-        Some(b) if b == state.branch => {}
-        other => {
-            return Err(Error::Refused(format!(
-                "the release continues on `{}`, but HEAD is on `{}`; run `git switch {}` first",
-                state.branch,
-                other.unwrap_or_else(|| "a detached HEAD".into()),
-                state.branch
-            )));
-        }
-    }
-    let plan = replan(config, &state)?;
-    // The failed step is assumed fixed and done by hand; a step that commits its changes
-    // still gets its commit.
-    if let Some(StepKind::Webui(i) | StepKind::Configured(i)) = state.steps.get(state.completed) {
-        if let Some(message) = config.release.steps.get(*i).and_then(|s| s.commit.as_ref()) {
-            let before = state.dirty_before_step.iter().cloned().collect();
-            let message = expand(message, &plan.version, plan.webui.as_ref());
-            if let Some(id) = commit_new_changes(repo, &before, &message)? {
-                state.commits.push(id);
-            }
-        }
-    }
-    state.completed += 1;
-    save_state(repo, &state)?;
-    reporter.note(&format!(
-        "continuing {} after step {}",
-        state.request.version, state.completed
-    ));
-    run_steps(repo, config, &plan, None, &mut state, reporter)
-}
-
-/// The plan of a release in progress, rebuilt from its state (the tree is no longer
-/// clean and the branch exists, so pre-flight's checks do not apply).
-fn replan(config: &Config, state: &State) -> Result<Plan> {
-    let version = Version::parse(&state.request.version)?;
-    let webui = state
-        .request
-        .webui_version
-        .as_deref()
-        .map(Version::parse)
-        .transpose()?;
-    let tc = &config.towncrier;
-    let changelog =
-        crate::towncrier::changelog_path(config, version.as_str(), &tc.name, &state.request.date)?;
-    let next_version =
-        if version.is_final() && version.is_sprint() && config.release.next_version.is_some() {
-            Some(next_dev_version(&version)?)
-        } else {
-            None
-        };
-    // The section written before the failure, if the changelog step ran: the summary
-    // describes it.
-    let section = Changelog::read_with(&changelog, Some(&tc.start_string))?
-        .and_then(|log| log.find(&version).map(|i| log.releases()[i].clone()));
-    let steps = state
-        .steps
-        .iter()
-        .map(|k| PlannedStep {
-            kind: k.clone(),
-            name: step_name(config, k, &version, webui.as_ref()),
-            by_hand: step_by_hand(config, k, &version, webui.as_ref(), state),
-        })
-        .collect();
-    Ok(Plan {
-        request: state.request.clone(),
-        current: Version::parse(&state.previous).unwrap_or_else(|_| version.clone()),
-        version,
-        webui,
-        base_branch: state.base_branch.clone(),
-        base_commit: state.base_commit.clone(),
-        branch: state.branch.clone(),
-        changelog,
-        rc_sections: state.rc_merged.clone(),
-        fragment_files: Vec::new(),
-        stale: Vec::new(),
-        next_version,
-        freeze: None,
-        steps,
-        section,
-        group_count: 0,
-        prepared: None,
+        .stdout(out);
+    let mut saved = Ok(());
+    let ended = process::run_in_group(&mut cmd, step.timeout_secs.map(Duration::from_secs), |g| {
+        state.steps[i].process_group = Some(g);
+        saved = save_state(repo, state);
     })
-}
-
-/// `git release abort`: back to the base branch, release branch deleted, fragments and
-/// every other file restored.
-pub fn abort(repo: &Repo, reporter: &dyn Reporter) -> Result<()> {
-    let state = load_state(repo)?
-        .ok_or_else(|| Error::Refused("no release is in progress (nothing to abort)".into()))?;
-    abort_with(repo, &state, reporter)
-}
-
-fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
-    // A review draft kept for `--resume` belongs to this release.
-    let _ = std::fs::remove_file(crate::review::draft_path(repo.git_dir()));
-    if repo.current_branch()?.as_deref() == Some(state.branch.as_str()) {
-        repo.reset_hard("HEAD")?;
-        repo.switch(&state.base_branch)?;
-    } else {
-        // Never on the release branch (the very first step failed): just clean up.
-        repo.reset_hard("HEAD")?;
-    }
-    if repo.branch_exists(&state.branch)? {
-        repo.delete_branch(&state.branch)?;
-    }
-    let left: Vec<String> = repo
-        .dirty_paths()?
-        .into_iter()
-        .filter(|d| d.kind == crate::git::DirtyKind::Untracked)
-        .map(|d| d.path)
-        .collect();
-    clear_state(repo);
-    reporter.note(&format!(
-        "aborted {}: back on {}, {} deleted",
-        state.request.version, state.base_branch, state.branch
-    ));
-    if !left.is_empty() {
-        reporter.warn(&format!(
-            "untracked files created during the release were left in place: {}",
-            left.join(", ")
-        ));
-    }
-    Ok(())
+    .map_err(|e| Error::Step {
+        step: run.clone(),
+        message: format!("cannot start `sh -c {run}`: {e}"),
+    })?;
+    saved?;
+    let message = match ended {
+        Ended::Exited(status) if status.success() => return Ok(()),
+        Ended::Exited(status) => format!("`{run}` exited with {status}"),
+        Ended::Interrupted(signal) => {
+            state.steps[i].status = StepStatus::Interrupted;
+            format!(
+                "`{run}` was stopped (its whole process group) because git release received {}",
+                process::signal_name(signal)
+            )
+        }
+        Ended::TimedOut(limit) => {
+            state.steps[i].status = StepStatus::Interrupted;
+            format!(
+                "`{run}` ran longer than its timeout ({}s) and was stopped (its whole process group)",
+                limit.as_secs()
+            )
+        }
+    };
+    Err(Error::Step {
+        step: run.clone(),
+        message,
+    })
 }

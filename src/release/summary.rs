@@ -19,6 +19,8 @@ pub struct Summary {
     pub rc_merged: Vec<String>,
     pub next_version: Option<String>,
     pub commits: Vec<String>,
+    /// Steps the user finished by hand (`continue --skip`).
+    pub by_hand: Vec<String>,
 }
 
 pub(crate) fn count_groups(s: &Section) -> usize {

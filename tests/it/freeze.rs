@@ -831,3 +831,65 @@ fn freezes(loose: bool) -> &'static git_release::freeze::Freeze {
     });
     if loose { lax } else { strict }
 }
+
+/// A release stopped before its freeze names `git release freeze VERSION` as the step's
+/// command by hand; that command freezes exactly what the step would (`--dry-run` first
+/// changes nothing), and `continue --skip` then finishes the release.
+#[test]
+fn the_freeze_by_hand_is_git_release_freeze() {
+    let repo = project(
+        "[\"src/**/*.py\"]",
+        &[(
+            "src/ok.py",
+            "from a import NEXT_RELEASE_VERSION\nx = NEXT_RELEASE_VERSION\n",
+        )],
+    );
+    let root = repo.path();
+    // A WebUI step that fails: the release stops before the freeze.
+    let config = std::fs::read_to_string(root.join(".git-release.toml")).unwrap();
+    std::fs::write(
+        root.join(".git-release.toml"),
+        format!("{config}\n[[step]]\nname = \"webui\"\nrun = \"exit 3\"\nwhen = \"webui\"\n"),
+    )
+    .unwrap();
+    util::commit_all(root, "a webui step");
+    let out = release(
+        root,
+        &[
+            "1.1.0",
+            "2.0.0",
+            "--yes",
+            "--no-edit",
+            "--date",
+            "2025-03-01",
+        ],
+    );
+    let stderr = one_error(&out, "webui step");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("git release freeze 1.1.0"), "{stderr}");
+
+    let before = state(root);
+    let out = release(root, &["freeze", "1.1.0", "--dry-run"]);
+    ok(&out, "freeze --dry-run");
+    assert!(
+        text(&out.stderr).contains("2 places in 1 files"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(state(root), before, "a dry run changes nothing");
+
+    let out = release(root, &["freeze", "1.1.0"]);
+    ok(&out, "freeze by hand");
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/ok.py")).unwrap(),
+        "x = \"1.1.0\"\n"
+    );
+    // The WebUI step was done by hand too (it changed nothing); the release goes on and
+    // its freeze finds nothing left to do.
+    let out = release(root, &["continue", "--skip", "--yes"]);
+    ok(&out, "continue");
+    assert_eq!(git(root, &["show", "HEAD:src/ok.py"]), "x = \"1.1.0\"\n");
+
+    let out = release(root, &["freeze", "1.1.0rc1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}

@@ -26,4 +26,5 @@ mod isolation;
 mod man;
 mod messages;
 mod release;
+mod release_safety;
 mod towncrier_cases;

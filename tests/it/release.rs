@@ -63,7 +63,7 @@ fn template() -> String {
 
 /// A small project at 1.0.0 with three fragments, freeze and next-version configured, and
 /// `extra` appended to `.git-release.toml`.
-fn project(extra: &str) -> tempfile::TempDir {
+pub(crate) fn project(extra: &str) -> tempfile::TempDir {
     let template = template();
     let toml = release_toml(extra);
     repo_with(&[
@@ -98,18 +98,18 @@ pub(crate) fn project_after_rc(extra: &str) -> tempfile::TempDir {
     repo
 }
 
-fn read(root: &Path, path: &str) -> String {
+pub(crate) fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap()
 }
 
-fn current_branch(root: &Path) -> String {
+pub(crate) fn current_branch(root: &Path) -> String {
     git(root, &["symbolic-ref", "--short", "HEAD"])
         .trim()
         .to_string()
 }
 
 /// Subjects of the commits on HEAD since `base`, oldest first.
-fn subjects_since(root: &Path, base: &str) -> Vec<String> {
+pub(crate) fn subjects_since(root: &Path, base: &str) -> Vec<String> {
     git(
         root,
         &["log", "--reverse", "--format=%s", &format!("{base}..HEAD")],
@@ -119,7 +119,7 @@ fn subjects_since(root: &Path, base: &str) -> Vec<String> {
     .collect()
 }
 
-fn head(root: &Path) -> String {
+pub(crate) fn head(root: &Path) -> String {
     git(root, &["rev-parse", "HEAD"]).trim().to_string()
 }
 
@@ -712,7 +712,9 @@ fn stale_fragments_are_removed_without_being_listed() {
     ok(&out, "release 26.3.0rc1");
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("Stale:      14 already released, removed without being listed"),
+        stderr.contains(
+            "Stale:      14 entries (14 PR numbers) already released, removed without being listed"
+        ),
         "{stderr}"
     );
     assert_eq!(fragment_files(root), ["README.md", "template.md"]);
@@ -908,8 +910,14 @@ run = 'test -f "$WEBUI_FLAG" || exit 1; echo "$WEBUI_VERSION" > webui.txt'
         .status()
         .unwrap();
     assert!(by_hand.success());
-    let out = run(root, &["continue", "--yes"], "false");
-    ok(&out, "continue");
+    // Done by hand: `--skip` says so (a plain `continue` would run the step again).
+    let out = run(root, &["continue", "--yes", "--skip"], "false");
+    ok(&out, "continue --skip");
+    assert!(
+        text(&out.stdout).contains("By hand:    Run `update the WebUI`"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(
         subjects_since(root, &base),
         [
@@ -945,13 +953,21 @@ run = "exit 5"
         "false",
     );
     let first = one_error(&out, "first failure");
-    assert!(first.contains("run the step yourself:  exit 4"), "{first}");
-    assert!(first.contains("(exit 5)"), "{first}");
+    // By hand: the same command, with the environment the release gives it.
+    assert!(
+        first.contains(
+            "run the step yourself:  VERSION=1.1.0rc1 WEBUI_VERSION='' PREVIOUS_VERSION=1.0.0 \
+             RELEASE_BRANCH=release/1.1.0rc1 RELEASE_DATE=2025-02-01 sh -c 'exit 4'"
+        ),
+        "{first}"
+    );
+    assert!(first.contains("sh -c 'exit 5')"), "{first}");
     let out = run(root, &["continue", "--yes"], "false");
     let second = one_error(&out, "second failure");
     assert!(second.contains("Run `second`"), "{second}");
     assert!(
-        second.contains("run the step yourself:  exit 5"),
+        second.contains("run the step yourself:  VERSION=1.1.0rc1")
+            && second.contains("sh -c 'exit 5'"),
         "{second}"
     );
     assert!(
@@ -1043,27 +1059,36 @@ fn the_plan_as_json() {
 }
 
 /// Without a terminal and without any configured editor, git would fall back to vi:
-/// the review is refused before anything changes, with what to do instead.
+/// the review is refused in pre-flight, before anything changes (no branch, no VERSION,
+/// no freeze), with what to do instead. With `TERM` unset or `dumb` too, where
+/// `git var GIT_EDITOR` itself fails.
 #[test]
 fn no_editor_and_no_terminal_refuses_the_review() {
-    let repo = project_after_rc("");
-    let root = repo.path();
-    let before = state(root);
-    let out = util::git_release(root)
-        .args(["1.1.0", "--yes", "--date", "2025-03-01"])
-        .env_remove("GIT_EDITOR")
-        .env_remove("VISUAL")
-        .env_remove("EDITOR")
-        .output()
-        .unwrap();
-    let stderr = one_error(&out, "no editor");
-    assert!(
-        stderr.contains("--no-edit") && stderr.contains("GIT_EDITOR"),
-        "{stderr}"
-    );
-    // The release stopped at the review: abort puts everything back.
-    ok(&run(root, &["abort"], "false"), "abort");
-    assert_eq!(state(root), before);
+    for term in [Some("xterm"), Some("dumb"), None] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let before = state(root);
+        let mut cmd = util::git_release(root);
+        cmd.args(["1.1.0", "--yes", "--date", "2025-03-01"])
+            .env_remove("GIT_EDITOR")
+            .env_remove("VISUAL")
+            .env_remove("EDITOR");
+        match term {
+            Some(t) => cmd.env("TERM", t),
+            None => cmd.env_remove("TERM"),
+        };
+        let out = cmd.output().unwrap();
+        let stderr = one_error(&out, "no editor");
+        assert_eq!(out.status.code(), Some(3), "{term:?}: refused\n{stderr}");
+        assert!(
+            stderr.contains("no terminal")
+                && stderr.contains("--no-edit")
+                && stderr.contains("GIT_EDITOR"),
+            "{term:?}: {stderr}"
+        );
+        assert!(!stderr.contains("git var"), "{term:?}: {stderr}");
+        assert_eq!(state(root), before, "{term:?}: nothing changed");
+    }
 }
 
 /// A review that fails validation keeps its draft for `--resume`; aborting the release
@@ -1136,6 +1161,7 @@ fn a_closed_pipe_ends_the_output_quietly() {
     drop(reader);
     let out = util::git_release_process(root)
         .args(["1.1.0", "--dry-run", "--date", "2025-03-01"])
+        .env("GIT_EDITOR", "false")
         .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .output()

@@ -1,0 +1,241 @@
+//! `git release continue` and `git release abort`: a stopped release finished or undone,
+//! exactly as its state file says, touching nothing that is not the release's.
+
+use super::Reporter;
+use super::lock::{Lock, group_alive};
+use super::plan::{Plan, StepKind};
+use super::process;
+use super::state::{State, StepStatus, clear_state, load_state, save_state};
+use super::steps::{Ctx, commit_new_changes, run_steps};
+use super::summary::Summary;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::version::Version;
+
+/// How to continue.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Continue {
+    /// The step that stopped was finished by hand: mark it done instead of running it
+    /// again (a committing command still gets its commit).
+    pub skip: bool,
+}
+
+/// `git release continue`: run the step that did not finish again (or take it as done by
+/// hand with `skip`), then the rest.
+pub fn resume(
+    repo: &Repo,
+    config: &Config,
+    how: Continue,
+    reporter: &dyn Reporter,
+) -> Result<Summary> {
+    let lock = Lock::acquire(repo)?;
+    let mut state = load_state(repo)?
+        .ok_or_else(|| Error::Refused("no release is in progress (nothing to continue)".into()))?;
+    refuse_while_a_step_runs(&state)?;
+    let next = state.next_step();
+    let branch_made = state
+        .steps
+        .first()
+        .is_some_and(|s| s.status.finished() || repo.branch_exists(&state.branch).unwrap_or(false));
+    let expected = if branch_made {
+        &state.branch
+    } else {
+        &state.base_branch
+    };
+    match repo.current_branch()? {
+        Some(b) if &b == expected => {}
+        other => {
+            return Err(Error::Refused(format!(
+                "the release continues on `{expected}`, but HEAD is on `{}`; run `git switch {expected}` first",
+                other.unwrap_or_else(|| "a detached HEAD".into()),
+            )));
+        }
+    }
+    let mut plan = replan(config, &state)?;
+    plan.lock = Some(std::sync::Arc::new(lock));
+    let _signals = process::catch();
+    if let Some(i) = next {
+        let record = &mut state.steps[i];
+        if how.skip {
+            // Done by hand: a committing command still gets its own commit.
+            if let StepKind::Command(c) = &record.step.kind
+                && let Some(message) = &c.commit
+            {
+                let before = record.dirty_before.iter().cloned().collect();
+                if let Some(id) = commit_new_changes(repo, &before, message)? {
+                    state.commits.push(id);
+                }
+            }
+            let record = &mut state.steps[i];
+            record.status = StepStatus::Skipped;
+            save_state(repo, &state)?;
+            reporter.note(&format!(
+                "step {} ({}) marked as done by hand",
+                i + 1,
+                state.steps[i].step.name
+            ));
+        } else {
+            reporter.note(&format!(
+                "continuing {} at step {} ({}), which {}",
+                state.request.version,
+                i + 1,
+                record.step.name,
+                match record.status {
+                    StepStatus::Pending => "had not started",
+                    StepStatus::Started => "started and did not finish",
+                    StepStatus::Interrupted => "was interrupted",
+                    _ => "failed",
+                }
+            ));
+        }
+    }
+    let ctx = Ctx {
+        repo,
+        config,
+        plan: &plan,
+        reporter,
+    };
+    run_steps(&ctx, None, &mut state)
+}
+
+/// A step's command left running by a release that was killed must end first: it would
+/// go on changing files under `continue` or after `abort`.
+fn refuse_while_a_step_runs(state: &State) -> Result<()> {
+    for (i, s) in state.steps.iter().enumerate() {
+        if let Some(group) = s.process_group
+            && group_alive(group)
+        {
+            return Err(Error::Refused(format!(
+                "step {} ({}) of the stopped release is still running as process group {group}; \
+                 wait for it to end or stop it (`kill -TERM -{group}`), then run this again",
+                i + 1,
+                s.step.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The plan of a release in progress, rebuilt from its state (the tree is no longer clean
+/// and the branch exists, so pre-flight's checks do not apply). The steps come from the
+/// state file, never from the configuration.
+fn replan(config: &Config, state: &State) -> Result<Plan> {
+    let version = Version::parse(&state.request.version)?;
+    let webui = state
+        .request
+        .webui_version
+        .as_deref()
+        .map(Version::parse)
+        .transpose()?;
+    let tc = &config.towncrier;
+    let changelog =
+        crate::towncrier::changelog_path(config, version.as_str(), &tc.name, &state.request.date)?;
+    Ok(Plan {
+        request: state.request.clone(),
+        current: Version::parse(&state.previous).unwrap_or_else(|_| version.clone()),
+        next_version: state
+            .next_version
+            .as_deref()
+            .and_then(|v| Version::parse(v).ok()),
+        version,
+        webui,
+        base_branch: state.base_branch.clone(),
+        base_commit: state.base_commit.clone(),
+        branch: state.branch.clone(),
+        changelog,
+        rc_sections: state.rc_merged.clone(),
+        fragment_files: Vec::new(),
+        stale: Vec::new(),
+        freeze: None,
+        steps: state.steps.iter().map(|s| s.step.clone()).collect(),
+        section: None,
+        group_count: 0,
+        prepared: None,
+        lock: None,
+    })
+}
+
+/// `git release abort`: back to the base branch, release branch deleted, fragments and
+/// every other file restored, the files the release created removed.
+pub fn abort(repo: &Repo, reporter: &dyn Reporter) -> Result<()> {
+    let _lock = Lock::acquire(repo)?;
+    let state = load_state(repo)?
+        .ok_or_else(|| Error::Refused("no release is in progress (nothing to abort)".into()))?;
+    abort_with(repo, &state, reporter)
+}
+
+/// Undo the release `state` describes. Only the release branch is ever reset; on any other
+/// branch (or the base branch while the release branch exists) this refuses, so work that
+/// is not the release's is never touched.
+pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
+    refuse_while_a_step_runs(state)?;
+    let (branch, base) = (&state.branch, &state.base_branch);
+    let branch_exists = repo.branch_exists(branch)?;
+    let head = repo.current_branch()?;
+    match head.as_deref() {
+        Some(b) if b == branch => {
+            repo.reset_hard("HEAD")?;
+            remove_created(repo, &state.created)?;
+            repo.switch(base)?;
+            repo.delete_branch(branch)?;
+        }
+        // The branch was never created: nothing on disk is the release's.
+        Some(b) if b == base && !branch_exists => {}
+        Some(b) if b == base => {
+            return Err(Error::Refused(format!(
+                "HEAD is on `{base}`, but the release's changes are on `{branch}`; abort undoes \
+                 them there and leaves `{base}` alone: run `git switch {branch}` and \
+                 `git release abort` again (or delete the branch yourself: `git branch -D {branch}`)"
+            )));
+        }
+        other => {
+            return Err(Error::Refused(format!(
+                "HEAD is on {}, not on the release branch `{branch}`; abort only undoes the \
+                 release on its own branch and never resets another: run `git switch {branch}` \
+                 (your work on {} stays as it is), then `git release abort`",
+                other.map_or("a detached HEAD".to_string(), |b| format!("`{b}`")),
+                other.map_or("it".to_string(), |b| format!("`{b}`")),
+            )));
+        }
+    }
+    // A review draft kept for `--resume` belongs to this release.
+    let _ = std::fs::remove_file(crate::review::draft_path(repo.git_dir()));
+    let left = repo.untracked_files()?;
+    clear_state(repo);
+    reporter.note(&format!(
+        "aborted {}: back on {base}{}",
+        state.request.version,
+        if branch_exists {
+            format!(", {branch} deleted")
+        } else {
+            String::new()
+        }
+    ));
+    if !left.is_empty() {
+        reporter.warn(&format!(
+            "untracked files that the release did not record as its own were left in place: {}",
+            left.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Remove the untracked files the release created (those still untracked), and the
+/// directories that held only them.
+fn remove_created(repo: &Repo, created: &[String]) -> Result<()> {
+    let untracked: std::collections::BTreeSet<String> =
+        repo.untracked_files()?.into_iter().collect();
+    for rel in created.iter().filter(|p| untracked.contains(*p)) {
+        let path = repo.root().join(rel);
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if d == repo.root() || std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! One release at a time: `.git/git-release/lock`, created exclusively (as git's own
+//! `index.lock`) before pre-flight and removed when the command ends, holding the process
+//! id and start time of its owner so that a lock left by a process that is gone is told
+//! apart from one held by a release that is running.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::process::Previous;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+
+/// What the lock file holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Owner {
+    pid: u32,
+    /// Seconds since the Unix epoch.
+    started: i64,
+}
+
+/// The held lock; dropping it removes the file. Until then, SIGINT, SIGTERM and SIGHUP
+/// remove it too before ending the process as the signal would (Ctrl-C at the
+/// confirmation must not leave a stale lock); while steps run, `process::catch` takes
+/// those signals over and gives them back.
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+    previous: Vec<Previous>,
+}
+
+/// The lock file's path for the signal handler (a leaked C string), or null.
+static HELD: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+extern "C" fn remove_and_die(signal: libc::c_int) {
+    let path = HELD.swap(std::ptr::null_mut(), Ordering::SeqCst);
+    // SAFETY: unlink, signal and raise are async-signal-safe; `path` is a valid C string
+    // from `guard_against_signals`, freed only by `Lock::drop` after swapping it out.
+    unsafe {
+        if !path.is_null() {
+            libc::unlink(path);
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// Remove the lock file if the process is ended by a signal while it holds it.
+fn guard_against_signals(path: &Path) -> Vec<Previous> {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return Vec::new();
+    };
+    HELD.store(c_path.into_raw(), Ordering::SeqCst);
+    super::process::install(remove_and_die)
+}
+
+/// Where the lock lives: in the common git directory, so that linked work trees of one
+/// repository (which share its branches) take the same lock.
+pub(crate) fn lock_path(repo: &Repo) -> PathBuf {
+    repo.common_dir().join("git-release").join("lock")
+}
+
+impl Lock {
+    /// Take the repository's release lock, or refuse, saying who holds it.
+    pub fn acquire(repo: &Repo) -> Result<Lock> {
+        let path = lock_path(repo);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                let owner = Owner {
+                    pid: std::process::id(),
+                    started: jiff::Timestamp::now().as_second(),
+                };
+                let previous = guard_against_signals(&path);
+                let lock = Lock { path, previous };
+                file.write_all(crate::json::pretty(&owner).as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| Error::io(&lock.path, e))?;
+                Ok(lock)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(held(&path)),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        super::process::restore(&self.previous);
+        let path = HELD.swap(std::ptr::null_mut(), Ordering::SeqCst);
+        if !path.is_null() {
+            // SAFETY: the pointer came from `CString::into_raw` and the handler no longer
+            // sees it (swapped out, handlers restored).
+            drop(unsafe { std::ffi::CString::from_raw(path) });
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The refusal for a lock that exists: held by a running release, or left behind.
+fn held(path: &Path) -> Error {
+    let owner: Option<Owner> = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let Some(owner) = owner else {
+        return Error::Refused(format!(
+            "another git release holds the lock {} (it is being taken, or was left unreadable); \
+             wait for it to finish, or, if no git release is running, remove the file and run again",
+            path.display()
+        ));
+    };
+    let since = jiff::Timestamp::from_second(owner.started)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|_| owner.started.to_string());
+    if process_alive(owner.pid) {
+        Error::Refused(format!(
+            "another git release (process {}, started {since}) is running in this repository; \
+             one release at a time: wait for it to finish",
+            owner.pid
+        ))
+    } else {
+        Error::Refused(format!(
+            "a stale lock: {} was taken by git release process {} (started {since}), which is \
+             no longer running (it was killed or crashed before it could clean up). No release \
+             is running, so remove it (`rm {}`), then run `git release continue` or \
+             `git release abort` if a release was stopped, or start again",
+            path.display(),
+            owner.pid,
+            path.display()
+        ))
+    }
+}
+
+/// Whether process `pid` exists (signal 0 checks without sending anything; a process we
+/// may not signal exists too).
+pub(crate) fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 sends nothing; it only reports whether the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Whether any process of process group `pgid` exists.
+pub(crate) fn group_alive(pgid: i32) -> bool {
+    if pgid <= 0 {
+        return false;
+    }
+    // SAFETY: as above, for the whole group (a negative pid).
+    let r = unsafe { libc::kill(-pgid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}

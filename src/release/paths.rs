@@ -1,0 +1,137 @@
+//! Where a release may write: inside the repository's work tree, outside its git
+//! directory. A path is judged by where a write would land ([`crate::atomic::write_target`]:
+//! through symlinks), so a link inside the repository to a file inside it is fine, and a
+//! link, `..` or absolute path that leads out of it is refused before anything changes.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::git::Repo;
+
+/// Where a write to `path` lands, when that is inside the work tree and outside `.git`;
+/// otherwise why not (the caller names the setting at fault).
+pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, String> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        repo.root().join(path)
+    };
+    let target = crate::atomic::write_target(&path).map_err(|e| e.to_string())?;
+    let resolved = resolve(&target)?;
+    let root = repo.root();
+    let git_dirs = [repo.git_dir(), repo.common_dir()]
+        .map(|d| d.canonicalize().unwrap_or_else(|_| d.to_path_buf()));
+    if !resolved.starts_with(root) {
+        return Err(format!(
+            "it resolves to {}, outside the repository {}",
+            resolved.display(),
+            root.display()
+        ));
+    }
+    if git_dirs.iter().any(|d| resolved.starts_with(d)) {
+        return Err(format!(
+            "it resolves to {}, inside git's own directory",
+            resolved.display()
+        ));
+    }
+    Ok(resolved)
+}
+
+/// `path` made absolute and free of symlinks and `..`: its longest existing ancestor
+/// canonicalised, the rest appended (where a `..` is refused, as it cannot be judged).
+fn resolve(path: &Path) -> std::result::Result<PathBuf, String> {
+    let mut existing = path.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if existing.symlink_metadata().is_ok() {
+            break;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => return Err(format!("{} cannot be resolved", path.display())),
+        }
+    }
+    let mut out = existing
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", existing.display()))?;
+    for part in rest.iter().rev() {
+        match Path::new(part).components().next() {
+            Some(Component::Normal(_)) => out.push(part),
+            _ => {
+                return Err(format!(
+                    "{} goes through `..` below a directory that does not exist",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`landing`], or a refusal naming the setting (`what`: "`version-file` in
+/// pyproject.toml") that gave the path.
+pub(crate) fn check(repo: &Repo, path: &Path, what: impl FnOnce(String) -> Error) -> Result<()> {
+    landing(repo, path).map(drop).map_err(what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn repo() -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("git")
+            .args(["init", "--quiet"])
+            .current_dir(dir.path())
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let repo = Repo::discover(dir.path()).unwrap();
+        (dir, repo)
+    }
+
+    #[test]
+    fn inside_is_fine_outside_and_git_are_not() {
+        let (dir, repo) = repo();
+        let root = repo.root().to_path_buf();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.join("docs")).unwrap();
+        std::fs::write(root.join("docs/CHANGELOG.md"), "").unwrap();
+        symlink("docs/CHANGELOG.md", root.join("CHANGELOG.md")).unwrap();
+        symlink(outside.path().join("x"), root.join("OUT.md")).unwrap();
+        symlink(outside.path(), root.join("outdir")).unwrap();
+        symlink("docs/missing.md", root.join("DANGLING.md")).unwrap();
+        for fine in [
+            "VERSION",
+            "CHANGELOG.md",
+            "new/dir/file.md",
+            "docs/../VERSION",
+            "DANGLING.md",
+        ] {
+            assert!(landing(&repo, Path::new(fine)).is_ok(), "{fine}");
+        }
+        assert_eq!(
+            landing(&repo, Path::new("CHANGELOG.md")).unwrap(),
+            root.join("docs/CHANGELOG.md")
+        );
+        for refused in [
+            "../VERSION",
+            "OUT.md",
+            "outdir/VERSION",
+            ".git/config",
+            "new/../../x",
+            "/etc/passwd",
+        ] {
+            let why = landing(&repo, Path::new(refused)).unwrap_err();
+            assert!(!why.is_empty(), "{refused}");
+        }
+        drop(dir);
+    }
+}

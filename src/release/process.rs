@@ -1,0 +1,209 @@
+//! Running a step's command so that it can always be stopped: in a process group of its
+//! own, watched for SIGINT/SIGTERM/SIGHUP sent to git-release and for its timeout, and
+//! stopped as a whole group (the shell and everything it started) when either comes.
+//!
+//! While a release runs, those signals do not kill git-release: a handler records them
+//! (a store to an atomic, the only thing a handler may safely do), and the step loop
+//! stops at the next point where the state file can say exactly where the release is.
+
+use std::process::{Child, Command, ExitStatus};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+/// The last signal received while the handlers are installed (0: none).
+static RECEIVED: AtomicI32 = AtomicI32::new(0);
+
+/// The signals that stop a release.
+const STOPPING: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// How long a stopped step's group gets to end after SIGTERM before SIGKILL.
+const GRACE: Duration = Duration::from_secs(3);
+
+/// How often a running step is checked.
+const POLL: Duration = Duration::from_millis(20);
+
+extern "C" fn record(signal: libc::c_int) {
+    RECEIVED.store(signal, Ordering::SeqCst);
+}
+
+/// The handlers, installed while it lives; the previous dispositions come back on drop.
+pub(crate) struct Signals {
+    previous: Vec<Previous>,
+}
+
+/// A signal and the disposition it had before [`install`].
+pub(crate) type Previous = (libc::c_int, libc::sigaction);
+
+/// Install `handler` for the stopping signals; returns what they had before.
+pub(crate) fn install(handler: extern "C" fn(libc::c_int)) -> Vec<Previous> {
+    let mut previous = Vec::new();
+    for signal in STOPPING {
+        // SAFETY: `sigaction` is given a zeroed (valid) struct whose handler makes only
+        // async-signal-safe calls (each handler here says which); the old disposition is
+        // kept to restore.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, &action, &mut old) == 0 {
+                previous.push((signal, old));
+            }
+        }
+    }
+    previous
+}
+
+/// Give the signals back what [`install`] returned.
+pub(crate) fn restore(previous: &[Previous]) {
+    for (signal, old) in previous {
+        // SAFETY: restores the disposition `sigaction` reported earlier.
+        unsafe {
+            libc::sigaction(*signal, old, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Catch the stopping signals until the returned guard is dropped (the handler only
+/// stores to an atomic).
+pub(crate) fn catch() -> Signals {
+    RECEIVED.store(0, Ordering::SeqCst);
+    Signals {
+        previous: install(record),
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        restore(&self.previous);
+    }
+}
+
+/// The stopping signal received since [`catch`], if any.
+pub(crate) fn received() -> Option<i32> {
+    match RECEIVED.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+/// Forget a received signal (one the step it was meant for already dealt with).
+pub(crate) fn forget() {
+    RECEIVED.store(0, Ordering::SeqCst);
+}
+
+/// A signal's name, for messages.
+pub(crate) fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT (Ctrl-C)".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGHUP => "SIGHUP".into(),
+        libc::SIGKILL => "SIGKILL".into(),
+        s => format!("signal {s}"),
+    }
+}
+
+/// How a step's command ended.
+#[derive(Debug)]
+pub(crate) enum Ended {
+    Exited(ExitStatus),
+    /// git-release received this signal; the command's group was stopped.
+    Interrupted(i32),
+    /// The command ran longer than its timeout; its group was stopped.
+    TimedOut(Duration),
+}
+
+/// Start `cmd` in a process group of its own, tell `started` its id (the group's id, to
+/// record before anything else happens), and wait for it, stopping the whole group on a
+/// stopping signal or after `timeout`.
+pub(crate) fn run_in_group(
+    cmd: &mut Command,
+    timeout: Option<Duration>,
+    started: impl FnOnce(i32),
+) -> std::io::Result<Ended> {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+    let mut child = cmd.spawn()?;
+    let pgid = i32::try_from(child.id()).unwrap_or(0);
+    started(pgid);
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Ended::Exited(status));
+        }
+        if let Some(signal) = received() {
+            stop_group(pgid, &mut child);
+            return Ok(Ended::Interrupted(signal));
+        }
+        if let Some(limit) = timeout
+            && start.elapsed() >= limit
+        {
+            stop_group(pgid, &mut child);
+            return Ok(Ended::TimedOut(limit));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// SIGTERM to the whole group, SIGKILL to whatever is left after [`GRACE`]; the child is
+/// reaped.
+fn stop_group(pgid: i32, child: &mut Child) {
+    if pgid > 0 {
+        // SAFETY: signals the process group we created for this step.
+        unsafe {
+            libc::kill(-pgid, libc::SIGTERM);
+        }
+    }
+    let deadline = Instant::now() + GRACE;
+    while Instant::now() < deadline {
+        let child_done = matches!(child.try_wait(), Ok(Some(_)));
+        if child_done && !super::lock::group_alive(pgid) {
+            return;
+        }
+        std::thread::sleep(POLL);
+    }
+    if pgid > 0 {
+        // SAFETY: as above.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+    let _ = child.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_stops_the_whole_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("late");
+        // The shell starts a grandchild that would write the marker after the timeout.
+        let script = format!("(sleep 2; touch '{}') & sleep 30", marker.display());
+        let mut group = 0;
+        let ended = run_in_group(
+            Command::new("sh").arg("-c").arg(script),
+            Some(Duration::from_millis(300)),
+            |g| group = g,
+        )
+        .unwrap();
+        assert!(matches!(ended, Ended::TimedOut(_)), "{ended:?}");
+        assert!(!crate::release::lock::group_alive(group));
+        std::thread::sleep(Duration::from_millis(2500));
+        assert!(
+            !marker.exists(),
+            "the grandchild was stopped with its group"
+        );
+    }
+
+    #[test]
+    fn an_ordinary_command_reports_its_status() {
+        let ended = run_in_group(Command::new("sh").args(["-c", "exit 3"]), None, |_| {}).unwrap();
+        match ended {
+            Ended::Exited(status) => assert_eq!(status.code(), Some(3)),
+            other => panic!("{other:?}"),
+        }
+    }
+}
