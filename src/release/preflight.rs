@@ -22,7 +22,7 @@ use crate::version::Version;
 /// Pre-flight: check everything, change nothing. The repository's release lock is taken
 /// first and held by the plan until the release ends (or the plan is dropped).
 pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan> {
-    let version = Version::parse(&request.version)?;
+    let version = Version::parse_normal(&request.version)?;
     let webui = request
         .webui_version
         .as_deref()
