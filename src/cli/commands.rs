@@ -227,10 +227,7 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
         return Ok(0);
     }
     outcome.apply(repo.root())?;
-    eprintln!(
-        "Froze {}: {} places in {} files",
-        outcome.placeholder, outcome.places, outcome.files
-    );
+    eprintln!("Froze {}: {}", outcome.placeholder, outcome.extent());
     Ok(0)
 }
 

@@ -94,11 +94,10 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
 pub fn render_freeze(out: &mut String, f: &Outcome) {
     let _ = writeln!(
         out,
-        "  Freeze:     {} → {}: {} places in {} files ({} replaced, {} lines dropped{})",
+        "  Freeze:     {} → {}: {} ({} replaced, {} lines dropped{})",
         f.placeholder,
         f.version,
-        f.places,
-        f.files,
+        f.extent(),
         f.replaced,
         f.dropped,
         if f.kept > 0 {

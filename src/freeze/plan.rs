@@ -112,6 +112,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// `3 places in 2 files`, as the plan, the step and `git release freeze` say it.
+    pub fn extent(&self) -> String {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        format!(
+            "{} place{} in {} file{}",
+            self.places,
+            s(self.places),
+            self.files,
+            s(self.files)
+        )
+    }
+
     /// Write every changed file, all or none (temporary files renamed into place, modes
     /// kept). Only regular files are written: a path that has become anything else since
     /// the freeze was computed stops the write before any file changes.

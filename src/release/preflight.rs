@@ -403,10 +403,7 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
     if let Some(f) = plan.freeze.as_ref().filter(|f| f.files > 0) {
         steps.push(PlannedStep {
             kind: StepKind::Freeze,
-            name: format!(
-                "Freeze {}: {} places in {} files",
-                f.placeholder, f.places, f.files
-            ),
+            name: format!("Freeze {}: {}", f.placeholder, f.extent()),
             by_hand: Some(format!(
                 "git release freeze {}",
                 shell_quote(version.as_str())

@@ -872,7 +872,7 @@ fn the_freeze_by_hand_is_git_release_freeze() {
     let out = release(root, &["freeze", "1.1.0", "--dry-run"]);
     ok(&out, "freeze --dry-run");
     assert!(
-        text(&out.stderr).contains("2 places in 1 files"),
+        text(&out.stderr).contains("2 places in 1 file ("),
         "{}",
         text(&out.stderr)
     );
