@@ -90,18 +90,23 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
     out
 }
 
+/// `1 line`, `2 lines`.
+fn lines(n: usize) -> String {
+    format!("{n} line{}", if n == 1 { "" } else { "s" })
+}
+
 /// The freeze in the plan: places and files, each rule's count, what is left alone and why.
 pub fn render_freeze(out: &mut String, f: &Outcome) {
     let _ = writeln!(
         out,
-        "  Freeze:     {} → {}: {} ({} replaced, {} lines dropped{})",
+        "  Freeze:     {} → {}: {} ({} replaced, {} dropped{})",
         f.placeholder,
         f.version,
         f.extent(),
         f.replaced,
-        f.dropped,
+        lines(f.dropped),
         if f.kept > 0 {
-            format!(", {} lines kept", f.kept)
+            format!(", {} kept", lines(f.kept))
         } else {
             String::new()
         }
