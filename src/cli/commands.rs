@@ -75,7 +75,7 @@ fn release(cli: &Cli) -> Result<i32> {
         }
         return Ok(0);
     }
-    eprint!("{}", render_plan(&plan, &repo, &term));
+    say_more!("{}", render_plan(&plan, &repo, &term));
     if !args.yes && !term.confirm("Proceed?")? {
         return Err(Error::Aborted("nothing was changed".into()));
     }
@@ -186,7 +186,7 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         Some(&repo),
     )?;
     let c = &prepared.grouped.consolidation;
-    eprintln!(
+    say!(
         "Wrote {} ({} entries, {} groups{}) to {}",
         version,
         c.entry_count(),
@@ -221,13 +221,13 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
         })?;
     let mut text = String::new();
     super::output::render_freeze(&mut text, &outcome);
-    eprint!("{text}");
+    say_more!("{text}");
     if args.dry_run {
-        eprintln!("Dry run: nothing was changed.");
+        say!("Dry run: nothing was changed.");
         return Ok(0);
     }
     outcome.apply(repo.root())?;
-    eprintln!("Froze {}: {}", outcome.placeholder, outcome.extent());
+    say!("Froze {}: {}", outcome.placeholder, outcome.extent());
     Ok(0)
 }
 
@@ -271,7 +271,7 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
     match &args.output {
         Some(path) => {
             git_release::atomic::write(path, out.as_bytes())?;
-            eprintln!("Wrote {} rules to {}", learned.rules.len(), path.display());
+            say!("Wrote {} rules to {}", learned.rules.len(), path.display());
         }
         None => print_out(&out)?,
     }
@@ -285,7 +285,7 @@ pub fn load_config() -> Result<Config> {
     let top = git::toplevel(&cwd);
     let config = Config::discover(&cwd, top.as_deref())?;
     for warning in &config.warnings {
-        eprintln!("warning: {warning}");
+        say!("warning: {warning}");
     }
     Ok(config)
 }
@@ -296,7 +296,7 @@ fn build(args: &BuildArgs) -> Result<i32> {
     let config = load_config()?;
     let fragments = git_release::fragments::discover(&config)?;
     for unknown in &fragments.unknown {
-        eprintln!(
+        say!(
             "warning: {} (towncrier would skip it silently)",
             unknown.to_error(&config)
         );
@@ -317,27 +317,27 @@ fn build(args: &BuildArgs) -> Result<i32> {
         return Ok(0);
     }
 
-    eprintln!(
+    say!(
         "Building {version} ({date}) from {} news fragment(s)...",
         fragments.fragments.len()
     );
     let report = towncrier::build(&config, &fragments, &version, &date, name, args.keep)?;
-    eprintln!("Wrote and staged {}", report.changelog.display());
+    say!("Wrote and staged {}", report.changelog.display());
     if !report.removed.is_empty() {
-        eprintln!("Removed the following files:");
+        say!("Removed the following files:");
         for p in &report.removed {
-            eprintln!("{}", p.display());
+            say!("{}", p.display());
         }
     }
     if !report.kept.is_empty() {
-        eprintln!("Keeping the following files:");
+        say!("Keeping the following files:");
         for p in &report.kept {
-            eprintln!("{}", p.display());
+            say!("{}", p.display());
         }
     }
     if report.removed.is_empty() && report.kept.is_empty() {
-        eprintln!("No news fragments to remove. Skipping!");
+        say!("No news fragments to remove. Skipping!");
     }
-    eprintln!("Done!");
+    say!("Done!");
     Ok(0)
 }

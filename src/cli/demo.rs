@@ -153,10 +153,10 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
         labels_from: c.labels_from.clone(),
         keep_rc: false,
     };
-    eprintln!("Demo project `widget` at 1.4.0rc2 in {}", dir.display());
-    eprintln!("Running: git release {DEMO_VERSION} --yes --no-edit\n");
+    say!("Demo project `widget` at 1.4.0rc2 in {}", dir.display());
+    say!("Running: git release {DEMO_VERSION} --yes --no-edit\n");
     let plan = release::preflight(&repo, &config, &request)?;
-    eprint!("{}", super::output::render_plan(&plan, &repo, &term));
+    say_more!("{}", super::output::render_plan(&plan, &repo, &term));
     let summary = release::execute(&repo, &config, plan, &term)?;
 
     let log = Changelog::read(&dir.join("CHANGELOG.md"))?.expect("the demo has a changelog");

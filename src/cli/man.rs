@@ -194,7 +194,7 @@ pub fn install(args: &InstallManPagesArgs) -> Result<i32> {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     git_release::atomic::write(&path, &page)?;
-    eprintln!("Wrote {}", path.display());
+    say!("Wrote {}", path.display());
     Ok(0)
 }
 

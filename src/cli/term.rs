@@ -180,7 +180,7 @@ impl Term {
     /// Announce step `n` of `total` of the release workflow on stderr.
     pub fn step(&self, n: usize, total: usize, name: &str) {
         self.clear_status();
-        eprintln!("{}", self.step_line(n, total, name));
+        say!("{}", self.step_line(n, total, name));
     }
 
     /// `warning: …`, styled for stderr.
@@ -191,7 +191,7 @@ impl Term {
     /// Print a warning on stderr.
     pub fn warn(&self, msg: &str) {
         self.clear_status();
-        eprintln!("{}", self.warn_line(msg));
+        say!("{}", self.warn_line(msg));
     }
 
     /// `note: …`, styled for stderr.
@@ -202,7 +202,7 @@ impl Term {
     /// Print a note on stderr.
     pub fn note(&self, msg: &str) {
         self.clear_status();
-        eprintln!("{}", self.note_line(msg));
+        say!("{}", self.note_line(msg));
     }
 
     /// Erase the status line drawn by [`Term::status`], if any.

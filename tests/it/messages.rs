@@ -71,3 +71,24 @@ fn a_pyproject_style_table_in_git_release_toml_is_an_error_naming_it() {
     );
     assert_eq!(snapshot(repo.path()), before);
 }
+
+/// `git release … 2>&1 | head -1`: the reader of stderr is gone before the first progress
+/// line. The release goes on and finishes (it used to panic, leaving a state file that
+/// blocked the next release).
+#[test]
+fn a_closed_stderr_loses_messages_not_the_release() {
+    let repo = project();
+    let root = repo.path();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = crate::util::git_release_process(root)
+        .args(["1.1.0rc1", "--yes", "--date", "2025-01-01"])
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(!root.join(".git/git-release/state.json").exists());
+    let branch = crate::util::git(root, &["branch", "--show-current"]);
+    assert_eq!(branch.trim(), "release/1.1.0rc1");
+}
