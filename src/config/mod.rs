@@ -432,12 +432,67 @@ underlines = ["", "", ""]
     fn unknown_keys_are_warnings() {
         let dir = project(&[(
             "pyproject.toml",
-            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\nbogus = 1\n[tool.git-release]\nversion_file = \"V\"\n",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\nbogus = 1\nsingle_flie = true\n\
+             [tool.git-release]\nvendor-notes = \"V\"\n",
         )]);
         let cfg = Config::load(dir.path()).unwrap();
-        assert_eq!(cfg.warnings.len(), 2, "{:?}", cfg.warnings);
+        assert_eq!(cfg.warnings.len(), 3, "{:?}", cfg.warnings);
         assert!(cfg.warnings[0].contains("tool.towncrier.bogus"));
-        assert!(cfg.warnings[1].contains("tool.git-release.version_file"));
+        // towncrier's own table keeps towncrier's leniency, near-misses included.
+        assert!(cfg.warnings[1].contains("tool.towncrier.single_flie"));
+        assert!(cfg.warnings[2].contains("tool.git-release.vendor-notes"));
+    }
+
+    /// A misspelt key of git-release's own tables would switch a feature off without a word
+    /// (`[freze]`, `version_file`, `min-group-sise`): an error naming the key meant.
+    #[test]
+    fn near_misses_of_git_release_keys_are_errors() {
+        for (file, text, typed, meant) in [
+            (
+                "pyproject.toml",
+                "[tool.git-release]\nversion_file = \"V\"\n",
+                "tool.git-release.version_file",
+                "tool.git-release.version-file",
+            ),
+            (
+                ".git-release.toml",
+                "[freze]\nplaceholder = \"X\"\n",
+                "freze",
+                "freeze",
+            ),
+            (
+                ".git-release.toml",
+                "[next_version]\nfile = \"a\"\n",
+                "next_version",
+                "next-version",
+            ),
+            (
+                ".git-release.toml",
+                "[consolidate]\nmin-group-sise = 3\n",
+                "consolidate.min-group-sise",
+                "consolidate.min-group-size",
+            ),
+            (
+                ".git-release.toml",
+                "[[steps]]\nrun = \"true\"\n",
+                "steps",
+                "step",
+            ),
+            (
+                ".git-release.toml",
+                "Base-Branch = \"main\"\n",
+                "Base-Branch",
+                "base-branch",
+            ),
+        ] {
+            let dir = project(&[(file, text)]);
+            let msg = Config::load(dir.path()).unwrap_err().to_string();
+            assert!(
+                msg.contains(&format!("`{typed}`"))
+                    && msg.contains(&format!("did you mean `{meant}`")),
+                "{text}: {msg}"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,23 @@ use toml::{Table, Value};
 
 use crate::error::{Error, Result};
 
+/// Whether `typed` is probably a misspelling of `known`: the same up to case and `_`/`-`,
+/// or one or two edits away (for keys long enough that two edits are a typo, not a
+/// different word).
+fn near_miss(typed: &str, known: &str) -> bool {
+    let norm = |s: &str| s.to_lowercase().replace('_', "-");
+    let (t, k) = (norm(typed), norm(known));
+    if t == k {
+        return true;
+    }
+    let allowed = match k.chars().count() {
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    };
+    strsim::damerau_levenshtein(&t, &k) <= allowed
+}
+
 /// Typed access to one TOML table, remembering which keys were read so that the rest
 /// can be reported as unknown.
 pub(crate) struct Reader<'a> {
@@ -119,16 +136,39 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Report keys nobody asked for.
-    pub(crate) fn finish(self, warnings: &mut Vec<String>) {
+    /// Report keys nobody asked for: a warning, except in git-release's own tables where a
+    /// key is a near-miss of a known one (`freze` for `freeze`): ignoring it would switch a
+    /// feature off without a word, so it is an error saying which key was meant.
+    pub(crate) fn finish(self, warnings: &mut Vec<String>) -> Result<()> {
+        let strict = !self.prefix.starts_with("tool.towncrier");
         for key in self.table.keys() {
-            if !self.seen.contains(key.as_str()) {
-                warnings.push(format!(
+            if self.seen.contains(key.as_str()) {
+                continue;
+            }
+            let meant = self
+                .seen
+                .iter()
+                .find(|known| near_miss(key, known))
+                .filter(|_| strict);
+            match meant {
+                Some(known) => {
+                    return Err(Error::config(
+                        self.path,
+                        self.key(key),
+                        format!(
+                            "is not a setting; did you mean `{}`? (Unknown keys are otherwise \
+                             ignored, and this one would switch `{known}` off without a word.)",
+                            self.key(known)
+                        ),
+                    ));
+                }
+                None => warnings.push(format!(
                     "{}: unknown key `{}` (ignored)",
                     self.path.display(),
                     self.key(key)
-                ));
+                )),
             }
         }
+        Ok(())
     }
 }

@@ -138,7 +138,7 @@ pub(crate) fn parse_release(
         let message = nr
             .string("message")?
             .unwrap_or_else(|| "chore: bump NEXT_RELEASE_VERSION to {version}".into());
-        nr.finish(warnings);
+        nr.finish(warnings)?;
         rel.next_version = Some(NextVersion {
             file,
             pattern,
@@ -183,7 +183,7 @@ pub(crate) fn parse_release(
             if when == StepWhen::Webui && commit.is_none() {
                 commit = Some("chore: update webui to {webui_version}".into());
             }
-            sr.finish(warnings);
+            sr.finish(warnings)?;
             rel.steps.push(Step {
                 name,
                 run,
@@ -198,7 +198,7 @@ pub(crate) fn parse_release(
         rel.consolidate = parse_consolidate(path, &format!("{prefix}consolidate."), t, warnings)?;
     }
 
-    r.finish(warnings);
+    r.finish(warnings)?;
     Ok(rel)
 }
 
@@ -398,7 +398,7 @@ fn parse_consolidate(
         check_auto_order(&order).map_err(|e| Error::config(path, &key, e))?;
         c.auto_order = order;
     }
-    cr.finish(warnings);
+    cr.finish(warnings)?;
     Ok(out)
 }
 

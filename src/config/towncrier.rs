@@ -256,7 +256,7 @@ pub(crate) fn parse_towncrier(
                     "is required",
                 )
             })?;
-            sr.finish(warnings);
+            sr.finish(warnings)?;
             tc.sections.insert(name, p);
         }
     }
@@ -291,7 +291,7 @@ pub(crate) fn parse_towncrier(
                 showcontent: fr.boolean("showcontent")?.unwrap_or(true),
                 check: fr.boolean("check")?.unwrap_or(true),
             };
-            fr.finish(warnings);
+            fr.finish(warnings)?;
             tc.types.insert(dir.clone(), ty);
         }
     } else if let Some(types) = types.filter(|t| !t.is_empty()) {
@@ -313,7 +313,7 @@ pub(crate) fn parse_towncrier(
                 showcontent: tr.boolean("showcontent")?.unwrap_or(true),
                 check: tr.boolean("check")?.unwrap_or(true),
             };
-            tr.finish(warnings);
+            tr.finish(warnings)?;
             tc.types.insert(directory, ty);
         }
     } else {
@@ -326,7 +326,7 @@ pub(crate) fn parse_towncrier(
         .unwrap_or_else(|| "towncrier:default".into());
     tc.template = resolve_template(root, path, &template, markdown_file)?;
 
-    r.finish(warnings);
+    r.finish(warnings)?;
     Ok(tc)
 }
 
