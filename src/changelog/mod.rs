@@ -38,9 +38,10 @@ use regex::Regex;
 use crate::error::{Error, Result};
 use crate::version::Version;
 
-pub use model::{Category, Entry, Release, Subsection};
+pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
+pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
-pub use refs::pr_list;
+pub use refs::{RefFormat, pr_list};
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 
 /// The start markers towncrier writes by default (Markdown and reStructuredText); releases
@@ -98,35 +99,71 @@ pub struct Changelog {
     releases: Vec<Release>,
     spans: Vec<Span>,
     problems: Vec<Problem>,
+    /// How the project writes references (kept for the parse after an edit).
+    refs: RefFormat,
 }
 
 impl Changelog {
     /// Parse `text`; releases start after towncrier's default start string when present,
     /// otherwise at the first release heading. Never fails: see [`Changelog::problems`].
     pub fn parse(text: &str) -> Changelog {
-        Self::parse_inner(text, Some(static_regex!(DEFAULT_START).clone()), None)
+        Self::parse_inner(
+            text,
+            Some(static_regex!(DEFAULT_START).clone()),
+            None,
+            RefFormat::default(),
+        )
     }
 
     /// Parse `text` with the project's `start_string` (`None`: no marker, releases start at
     /// the first release heading).
     pub fn parse_with(text: &str, start_string: Option<&str>) -> Changelog {
-        Self::parse_inner(text, start_string.and_then(|s| start_finder(&[s])), None)
+        Self::parse_project(text, start_string, &RefFormat::default())
+    }
+
+    /// [`Changelog::parse_with`], reading references as the project writes them (`refs`):
+    /// every entry's PRs are all the references it holds, wherever they stand.
+    pub fn parse_project(text: &str, start_string: Option<&str>, refs: &RefFormat) -> Changelog {
+        Self::parse_inner(
+            text,
+            start_string.and_then(|s| start_finder(&[s])),
+            None,
+            refs.clone(),
+        )
     }
 
     /// Read and parse `path` (see [`Changelog::parse`]); a missing file is `Ok(None)`.
     pub fn read(path: &Path) -> Result<Option<Changelog>> {
-        Self::read_start(path, Some(static_regex!(DEFAULT_START).clone()))
+        Self::read_start(
+            path,
+            Some(static_regex!(DEFAULT_START).clone()),
+            RefFormat::default(),
+        )
     }
 
     /// Read and parse `path` with the project's `start_string` (see
     /// [`Changelog::parse_with`]); a missing file is `Ok(None)`.
     pub fn read_with(path: &Path, start_string: Option<&str>) -> Result<Option<Changelog>> {
-        Self::read_start(path, start_string.and_then(|s| start_finder(&[s])))
+        Self::read_project(path, start_string, &RefFormat::default())
     }
 
-    fn read_start(path: &Path, start: Option<Regex>) -> Result<Option<Changelog>> {
+    /// [`Changelog::read_with`] with the project's references (see
+    /// [`Changelog::parse_project`]).
+    pub fn read_project(
+        path: &Path,
+        start_string: Option<&str>,
+        refs: &RefFormat,
+    ) -> Result<Option<Changelog>> {
+        Self::read_start(
+            path,
+            start_string.and_then(|s| start_finder(&[s])),
+            refs.clone(),
+        )
+    }
+
+    fn read_start(path: &Path, start: Option<Regex>, refs: RefFormat) -> Result<Option<Changelog>> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(Self::parse_inner(&text, start, None))),
+            Ok(text) => Ok(Some(Self::parse_inner(&text, start, None, refs))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(path, e)),
         }
@@ -344,7 +381,8 @@ impl Changelog {
             level: self.level,
             releases_start,
         };
-        *self = Self::parse_inner(&out, self.start.take(), Some(layout));
+        let refs = std::mem::take(&mut self.refs);
+        *self = Self::parse_inner(&out, self.start.take(), Some(layout), refs);
     }
 }
 

@@ -121,3 +121,226 @@ fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
 // ---------------------------------------------------------------------------------------
 // Structure
 // ---------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------
+// References anywhere in an entry
+// ---------------------------------------------------------------------------------------
+
+/// How a project writes issue references, so that an entry is identified by every
+/// reference it holds, wherever it stands: a Markdown link `[#123](url)` anywhere, the
+/// trailing references of the grammar above, and whatever the project's `issue_format`
+/// writes (`([#{issue}](…))` inside the template's own parentheses, `GH-{issue}`, the
+/// `[#{issue}]` of a link-definition format).
+#[derive(Debug, Clone, Default)]
+pub struct RefFormat {
+    /// The project's `issue_format` as a pattern (one group per `{issue}`).
+    pattern: Option<regex::Regex>,
+    /// What the entries hold, for messages (`([#{issue}](https://…/{issue}))`).
+    written: Option<String>,
+}
+
+/// Where a reference stands in an entry's body, and the number it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) number: u64,
+}
+
+impl RefFormat {
+    /// The references of a project whose `issue_format` is `format` (`None`: towncrier's
+    /// default, `#{issue}`). A link-definition format (`[#{issue}]: https://…`) puts its part
+    /// before `": "` in the entries, as towncrier's Markdown template does.
+    pub fn new(format: Option<&str>) -> RefFormat {
+        let format = format.unwrap_or("#{issue}");
+        let written = match format.split_once("]: ") {
+            Some((head, _)) if head.contains("{issue}") => format!("{head}]"),
+            _ => format.to_string(),
+        };
+        RefFormat {
+            pattern: format_pattern(&written),
+            written: Some(written),
+        }
+    }
+
+    /// How the project writes a reference to `issue`, for messages.
+    pub fn example(&self, issue: u64) -> String {
+        match &self.written {
+            Some(w) => w
+                .replace("{{", "\u{0}")
+                .replace("}}", "\u{1}")
+                .replace("{issue}", &issue.to_string())
+                .replace('\u{0}', "{")
+                .replace('\u{1}', "}"),
+            None => format!("[#{issue}](…)"),
+        }
+    }
+
+    /// Every reference in `body`, in text order, overlapping ones resolved to the longest
+    /// (a format's `([#1](u))` holds the link `[#1](u)`).
+    pub(crate) fn spans(&self, body: &str) -> Vec<Span> {
+        let link = static_regex!(r"\[#([0-9]+)\]\([^()\s]*\)");
+        let mut found: Vec<Span> = Vec::new();
+        let mut push = |m: regex::Captures<'_>| {
+            let Some(all) = m.get(0) else { return };
+            let mut numbers = m
+                .iter()
+                .skip(1)
+                .flatten()
+                .map(|g| g.as_str().parse::<u64>().ok());
+            let Some(Some(first)) = numbers.next() else {
+                return;
+            };
+            // `[#{issue}](…/{issue})`: both places name the same issue, or it is no reference.
+            if numbers.all(|n| n == Some(first)) {
+                found.push(Span {
+                    start: all.start(),
+                    end: all.end(),
+                    number: first,
+                });
+            }
+        };
+        link.captures_iter(body).for_each(&mut push);
+        if let Some(p) = &self.pattern {
+            p.captures_iter(body).for_each(&mut push);
+        }
+        found.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+        let mut out: Vec<Span> = Vec::with_capacity(found.len());
+        for s in found {
+            if out.last().is_none_or(|l| s.start >= l.end) {
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+/// `issue_format` as a regular expression: the literal text around each `{issue}` (with
+/// `{{`/`}}` as braces), not glued to a word on either side.
+fn format_pattern(format: &str) -> Option<regex::Regex> {
+    let mut pattern = String::new();
+    let mut rest = format;
+    let mut groups = 0;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("{issue}") {
+            pattern.push_str("([0-9]+)");
+            groups += 1;
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("{{") {
+            pattern.push_str(r"\{");
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("}}") {
+            pattern.push_str(r"\}");
+            rest = r;
+        } else {
+            let c = rest.chars().next()?;
+            pattern.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    if groups == 0 {
+        return None;
+    }
+    // A word character at either end of the format must not be glued to a word (`GH-1`
+    // in `SGH-1`); a non-word one must not follow a word character (`C#1` is no `#1`).
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let first = if format.starts_with("{issue}") {
+        Some('0')
+    } else {
+        format.chars().next()
+    };
+    let last = if format.ends_with("{issue}") {
+        Some('0')
+    } else {
+        format.chars().next_back()
+    };
+    let before = if word(first) { r"\b" } else { r"\B" };
+    let after = if word(last) { r"\b" } else { "" };
+    regex::Regex::new(&format!("{before}(?:{pattern}){after}")).ok()
+}
+
+/// An entry body's text (without its references) and every PR it references: the trailing
+/// references first (the entry's own, in order), then those standing elsewhere in the text
+/// (a link before the text, text or a period after it, a sub-bullet's), without duplicates.
+pub(crate) fn text_and_refs(body: &str, format: &RefFormat) -> (String, Vec<u64>) {
+    let spans = format.spans(body);
+    let (grammar_end, mut prs) = trailing_refs(body);
+    let text_end = if prs.is_empty() {
+        trailing_span_end(body, &spans)
+    } else {
+        Some(grammar_end)
+    };
+    let text = match text_end {
+        Some(end) => body[..end].trim().to_string(),
+        None if spans.is_empty() => body.trim().to_string(),
+        None => without_spans(body, &spans),
+    };
+    let end = text_end.unwrap_or(body.len());
+    let (trailing, inside): (Vec<&Span>, Vec<&Span>) = spans.iter().partition(|s| s.start >= end);
+    for s in trailing.into_iter().chain(inside) {
+        if !prs.contains(&s.number) {
+            prs.push(s.number);
+        }
+    }
+    (text, prs)
+}
+
+/// Where the text ends when the body ends with references, separators and balanced
+/// parentheses around them (`text (([#1](u)))`, `text ([#1], [#2])`).
+fn trailing_span_end(body: &str, spans: &[Span]) -> Option<usize> {
+    let b = body.as_bytes();
+    let mut p = b.len();
+    let mut depth = 0usize;
+    let mut consumed = false;
+    let mut text_end = None;
+    loop {
+        if depth == 0 && consumed {
+            text_end = Some(p);
+        }
+        if p == 0 {
+            break;
+        }
+        if let Some(s) = spans.iter().find(|s| s.end == p) {
+            p = s.start;
+            consumed = true;
+            continue;
+        }
+        match b[p - 1] {
+            c if c.is_ascii_whitespace() || c == b',' => p -= 1,
+            b')' => {
+                depth += 1;
+                p -= 1;
+            }
+            b'(' if depth > 0 => {
+                depth -= 1;
+                p -= 1;
+            }
+            _ => break,
+        }
+    }
+    text_end
+}
+
+/// The body with its references taken out, and what they leave behind tidied: empty
+/// parentheses, a space before punctuation, doubled spaces, separators at either end.
+fn without_spans(body: &str, spans: &[Span]) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut at = 0;
+    for s in spans {
+        out.push_str(&body[at..s.start]);
+        at = s.end;
+    }
+    out.push_str(&body[at..]);
+    let empty = static_regex!(r"[(\[][ \t,;]*[)\]]");
+    while empty.is_match(&out) {
+        out = empty.replace_all(&out, "").into_owned();
+    }
+    let out = static_regex!(r"[ \t]+([.,;:!?])").replace_all(&out, "$1");
+    let out = static_regex!(r"(?m)[ \t]+$").replace_all(&out, "");
+    let out = static_regex!(r"([^\s])[ \t]{2,}").replace_all(&out, "$1 ");
+    out.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | ';' | ',' | '-' | '–' | '—')
+    })
+    .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—'))
+    .to_string()
+}

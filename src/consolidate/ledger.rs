@@ -1,0 +1,561 @@
+//! The accounting of a consolidation: every input (each entry of the rc sections and of
+//! the fragments' section, each block of their text) must come out exactly once, or be
+//! reported with its reason. [`Ledger::balance`] checks a section before it is printed or
+//! written; [`Ledger::check_reviewed`] checks a reviewed one (texts and places may change,
+//! entries may not be lost or listed twice). A section that does not balance is refused
+//! with the unbalanced items named: a bug becomes a refusal, never a silent loss.
+//!
+//! The ledger is built from the inputs on its own, not from the fold: it trusts nothing the
+//! fold says without finding the input it is about.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::fold::{Consolidation, LeftOutReason, Source, inputs, is_boilerplate, normalized_prose};
+use super::grouped::SectionView;
+use crate::changelog::{BlockKind, Changelog, Entry, Place, Release};
+use crate::error::{Error, Result};
+
+/// What identifies an entry: its set of PRs, or (without any) that it has none.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Identity {
+    /// The PRs, sorted.
+    Prs(Vec<u64>),
+    /// An entry without PRs (identified by its text, which a review may edit).
+    Orphan,
+}
+
+impl Identity {
+    pub fn of(entry: &Entry) -> Identity {
+        Self::of_prs(&entry.prs)
+    }
+
+    pub fn of_prs(prs: &[u64]) -> Identity {
+        if prs.is_empty() {
+            Identity::Orphan
+        } else {
+            let mut prs = prs.to_vec();
+            prs.sort_unstable();
+            prs.dedup();
+            Identity::Prs(prs)
+        }
+    }
+}
+
+impl std::fmt::Display for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Identity::Prs(prs) => f.write_str(&crate::changelog::pr_list(prs)),
+            Identity::Orphan => f.write_str("an entry without PR"),
+        }
+    }
+}
+
+/// One entry as the accounting sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub category: String,
+    pub identity: Identity,
+    /// The entry's text, normalised (case, spaces, trailing punctuation).
+    pub text: String,
+    /// The text as written, for messages.
+    pub shown: String,
+}
+
+impl Item {
+    fn new(category: &str, entry: &Entry) -> Item {
+        Item {
+            category: category.to_string(),
+            identity: Identity::of(entry),
+            text: entry.normalized_text(),
+            shown: entry.text.chars().take(70).collect(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} in {} (\"{}\")",
+            self.identity, self.category, self.shown
+        )
+    }
+}
+
+/// An input entry: the item and where it was.
+#[derive(Debug, Clone)]
+struct Input {
+    item: Item,
+    from: Source,
+    /// The input's rank, oldest first (sections with the same label share one).
+    rank: usize,
+}
+
+/// A block of input text.
+#[derive(Debug, Clone)]
+struct InputBlock {
+    from: Source,
+    kind: BlockKind,
+    /// The category it belongs to (by name), `None` under the release heading.
+    category: Option<String>,
+    footer: bool,
+    /// Under a subsection heading (refused by the fold; never carried).
+    subsection: bool,
+    text: String,
+}
+
+/// The inputs of a consolidation, to check its output against.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    inputs: Vec<Input>,
+    blocks: Vec<InputBlock>,
+    /// Every (PR, normalised text) of the releases that are not inputs.
+    released: HashSet<(u64, String)>,
+}
+
+/// How a found entry compares with the expected ones (see [`compare`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// Fewer entries with this identity than expected; the texts of the missing ones.
+    Missing {
+        identity: Identity,
+        texts: Vec<String>,
+    },
+    /// More entries with this identity than expected: the indexes (into `found`) of all
+    /// of them, and how many were expected (0: it is not an input at all).
+    Extra {
+        identity: Identity,
+        found: Vec<usize>,
+        expected: usize,
+    },
+}
+
+/// Compare entries by identity, as a multiset: each expected identity exactly as many
+/// times as expected. Entries without PRs count as one identity (their text may be
+/// edited); the missing ones are named by the texts that are no longer found.
+pub fn compare(expected: &[&Entry], found: &[&Entry]) -> Vec<Mismatch> {
+    let mut want: BTreeMap<Identity, Vec<&Entry>> = BTreeMap::new();
+    for e in expected {
+        want.entry(Identity::of(e)).or_default().push(e);
+    }
+    let mut got: BTreeMap<Identity, Vec<usize>> = BTreeMap::new();
+    for (k, e) in found.iter().enumerate() {
+        got.entry(Identity::of(e)).or_default().push(k);
+    }
+    let mut out = Vec::new();
+    for (identity, entries) in &want {
+        let n = got.get(identity).map_or(0, Vec::len);
+        if n < entries.len() {
+            let texts: Vec<String> = if *identity == Identity::Orphan {
+                let present: HashSet<String> = got
+                    .get(identity)
+                    .into_iter()
+                    .flatten()
+                    .map(|&k| found[k].normalized_text())
+                    .collect();
+                entries
+                    .iter()
+                    .filter(|e| !present.contains(&e.normalized_text()))
+                    .map(|e| e.text.clone())
+                    .take(entries.len() - n)
+                    .collect()
+            } else {
+                entries.iter().skip(n).map(|e| e.text.clone()).collect()
+            };
+            out.push(Mismatch::Missing {
+                identity: identity.clone(),
+                texts,
+            });
+        }
+    }
+    for (identity, listed) in got {
+        let expected = want.get(&identity).map_or(0, Vec::len);
+        if listed.len() > expected {
+            out.push(Mismatch::Extra {
+                identity,
+                found: listed,
+                expected,
+            });
+        }
+    }
+    out
+}
+
+impl Ledger {
+    /// The ledger of folding `sections` of `changelog` and the fragments' section.
+    pub fn new(changelog: &Changelog, sections: &[usize], fragments: Option<&Release>) -> Ledger {
+        let mut ledger = Ledger::default();
+        let inputs = inputs(changelog, sections, fragments);
+        for (release, from) in &inputs {
+            let rank = inputs.iter().position(|(_, s)| s == from).unwrap_or(0);
+            for c in &release.categories {
+                for e in c.all_entries() {
+                    ledger.inputs.push(Input {
+                        item: Item::new(&c.name, e),
+                        from: from.clone(),
+                        rank,
+                    });
+                }
+            }
+            for e in release.loose_entries() {
+                ledger.inputs.push(Input {
+                    item: Item::new("", e),
+                    from: from.clone(),
+                    rank,
+                });
+            }
+            for b in release.blocks() {
+                let name = |c: usize| release.categories.get(c).map(|c| c.name.clone());
+                let (category, footer, subsection) = match b.place {
+                    Place::Release => (None, false, false),
+                    Place::Description(c) => (name(c), false, false),
+                    Place::Footer(c) => (name(c), true, false),
+                    Place::Subsection(c, _) => (name(c), false, true),
+                };
+                ledger.blocks.push(InputBlock {
+                    from: from.clone(),
+                    kind: b.kind,
+                    category,
+                    footer,
+                    subsection,
+                    text: b.text.clone(),
+                });
+            }
+        }
+        for (i, r) in changelog.releases().iter().enumerate() {
+            if sections.contains(&i) || r.is_free_form() {
+                continue;
+            }
+            for e in r.entries() {
+                for &pr in &e.prs {
+                    ledger.released.insert((pr, e.normalized_text()));
+                }
+            }
+        }
+        ledger
+    }
+
+    /// How many input entries there are.
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// Check a section built from the inputs (before review): each input entry is in it
+    /// once with its category, PRs and text, or is reported (a newer text for the same
+    /// PRs, already released); nothing else is in it; a PR listed by several entries of a
+    /// category is reported; each paragraph is carried to its place or reported.
+    pub fn balance(&self, report: &Consolidation, output: &Release) -> Result<()> {
+        let items = output_items(output);
+        let mut problems = self.balance_entries(report, &items);
+        problems.extend(self.balance_blocks(report, output));
+        refuse_unless_empty(problems)
+    }
+
+    /// [`Ledger::balance`] for the JSON view of the section (what `--format json` prints).
+    pub fn balance_view(&self, report: &Consolidation, view: &SectionView) -> Result<()> {
+        let mut items = Vec::new();
+        for c in &view.categories {
+            for g in &c.groups {
+                for i in &g.items {
+                    let entry = Entry {
+                        line: 0,
+                        raw: String::new(),
+                        text: i.text.clone(),
+                        prs: i.prs.clone(),
+                    };
+                    items.push(Item::new(&c.name, &entry));
+                }
+            }
+        }
+        refuse_unless_empty(self.balance_entries(report, &items))
+    }
+
+    /// Check a reviewed section: the entries kept from the inputs, each exactly once, by
+    /// identity (the review may edit texts and move entries between groups and
+    /// categories).
+    pub fn check_reviewed(&self, report: &Consolidation, output: &Release) -> Result<()> {
+        let (kept, mut problems) = self.kept(report);
+        let expected: Vec<Entry> = kept
+            .iter()
+            .map(|i| Entry {
+                line: 0,
+                raw: String::new(),
+                text: i.item.shown.clone(),
+                prs: match &i.item.identity {
+                    Identity::Prs(p) => p.clone(),
+                    Identity::Orphan => Vec::new(),
+                },
+            })
+            .collect();
+        let found: Vec<&Entry> = output.entries().collect();
+        for m in compare(&expected.iter().collect::<Vec<_>>(), &found) {
+            problems.push(match m {
+                Mismatch::Missing { identity, texts } => {
+                    format!("{identity} is missing (\"{}\")", texts.join("\", \""))
+                }
+                Mismatch::Extra {
+                    identity,
+                    found,
+                    expected,
+                } => format!(
+                    "{identity} is listed {} times, {expected} expected",
+                    found.len()
+                ),
+            });
+        }
+        refuse_unless_empty(problems)
+    }
+
+    /// The inputs the report does not account for as dropped, and what is wrong with the
+    /// report's claims.
+    fn kept(&self, report: &Consolidation) -> (Vec<&Input>, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut dropped = vec![false; self.inputs.len()];
+        let mut take = |category: &str, from: &Source, identity: &Identity, text: &str| {
+            let found = self.inputs.iter().enumerate().position(|(k, i)| {
+                !dropped[k]
+                    && i.item.category == category
+                    && i.from == *from
+                    && i.item.identity == *identity
+                    && i.item.text == text
+            });
+            if let Some(k) = found {
+                dropped[k] = true;
+            }
+            found
+        };
+        for d in &report.duplicates {
+            let identity = Identity::of_prs(&d.prs);
+            let text = normalized(&d.dropped_text);
+            let what = format!("{identity} in {} (\"{}\")", d.category, d.dropped_text);
+            if take(&d.category, &d.dropped_from, &identity, &text).is_none() {
+                problems.push(format!(
+                    "{what} is reported as replaced, but {} lists no such entry",
+                    d.dropped_from
+                ));
+                continue;
+            }
+            let newer = self.inputs.iter().any(|i| {
+                i.item.category == d.category
+                    && i.from == d.kept_from
+                    && i.item.identity == identity
+                    && (identity != Identity::Orphan || i.item.text == text)
+                    && self.rank(&d.dropped_from) < Some(i.rank)
+            });
+            if !newer {
+                problems.push(format!(
+                    "{what} from {} is reported as replaced by a newer text from {}, which has none",
+                    d.dropped_from, d.kept_from
+                ));
+            }
+        }
+        for s in &report.stale {
+            let identity = Identity::of_prs(&s.prs);
+            let text = normalized(&s.text);
+            let what = format!("{identity} in {} (\"{}\")", s.category, s.text);
+            if take(&s.category, &s.from, &identity, &text).is_none() {
+                problems.push(format!(
+                    "{what} is reported as already released, but {} lists no such entry",
+                    s.from
+                ));
+            } else if !s
+                .prs
+                .iter()
+                .any(|&pr| self.released.contains(&(pr, text.clone())))
+            {
+                problems.push(format!(
+                    "{what} is reported as already released in `{}`, which does not list it",
+                    s.released_in
+                ));
+            }
+        }
+        let kept = self
+            .inputs
+            .iter()
+            .zip(&dropped)
+            .filter(|(_, d)| !**d)
+            .map(|(i, _)| i)
+            .collect();
+        (kept, problems)
+    }
+
+    fn rank(&self, source: &Source) -> Option<usize> {
+        self.inputs
+            .iter()
+            .find(|i| i.from == *source)
+            .map(|i| i.rank)
+    }
+
+    fn balance_entries(&self, report: &Consolidation, output: &[Item]) -> Vec<String> {
+        let (kept, mut problems) = self.kept(report);
+        // The kept inputs and the output, as multisets of (category, identity, text).
+        let mut want: BTreeMap<(&str, &Identity, &str), Vec<&Item>> = BTreeMap::new();
+        for i in &kept {
+            want.entry((&i.item.category, &i.item.identity, &i.item.text))
+                .or_default()
+                .push(&i.item);
+        }
+        let mut got: BTreeMap<(&str, &Identity, &str), Vec<&Item>> = BTreeMap::new();
+        for i in output {
+            got.entry((&i.category, &i.identity, &i.text))
+                .or_default()
+                .push(i);
+        }
+        for (key, items) in &want {
+            let n = got.get(key).map_or(0, Vec::len);
+            for item in items.iter().skip(n) {
+                problems.push(format!(
+                    "{} is neither in the section nor reported",
+                    item.describe()
+                ));
+            }
+        }
+        for (key, items) in &got {
+            let n = want.get(key).map_or(0, Vec::len);
+            if items.len() > n {
+                problems.push(if n == 0 {
+                    format!("{} is in the section but is no input", items[0].describe())
+                } else {
+                    format!(
+                        "{} is in the section {} times, {n} expected",
+                        items[0].describe(),
+                        items.len()
+                    )
+                });
+            }
+        }
+        // A PR listed by several entries of a category must be reported.
+        let mut by_pr: HashMap<(&str, u64), usize> = HashMap::new();
+        for i in output {
+            if let Identity::Prs(prs) = &i.identity {
+                for &pr in prs {
+                    *by_pr.entry((&i.category, pr)).or_default() += 1;
+                }
+            }
+        }
+        let mut repeated: Vec<((&str, u64), usize)> =
+            by_pr.into_iter().filter(|(_, n)| *n > 1).collect();
+        repeated.sort();
+        for ((category, pr), n) in repeated {
+            let reported = report
+                .overlaps
+                .iter()
+                .any(|o| o.category == category && o.pr == pr && o.entries.len() == n);
+            if !reported {
+                problems.push(format!(
+                    "#{pr} is listed by {n} entries of {category} without being reported"
+                ));
+            }
+        }
+        problems
+    }
+
+    fn balance_blocks(&self, report: &Consolidation, output: &Release) -> Vec<String> {
+        let mut problems = Vec::new();
+        let published: Vec<&str> = output.entries().map(|e| e.raw.as_str()).collect();
+        let mut reported = vec![false; report.left_out.len()];
+        for b in &self.blocks {
+            let left_out = report
+                .left_out
+                .iter()
+                .enumerate()
+                .find(|(k, l)| !reported[*k] && l.from == b.from && l.text == b.text)
+                .map(|(k, l)| {
+                    reported[k] = true;
+                    l
+                });
+            let shown: String = b.text.chars().take(60).collect();
+            let where_ = match &b.category {
+                Some(c) => format!("`{c}` of {}", b.from),
+                None => b.from.to_string(),
+            };
+            match (b.kind, left_out) {
+                (BlockKind::Comment, Some(l)) if l.reason == LeftOutReason::Comment => {
+                    if b.text.contains('\n') && published.iter().any(|r| r.contains(&b.text)) {
+                        problems.push(format!(
+                            "the comment \"{shown}\" in {where_} is published inside an entry"
+                        ));
+                    }
+                }
+                (BlockKind::Prose, Some(l))
+                    if l.reason == LeftOutReason::Boilerplate && is_boilerplate(&b.text) => {}
+                (_, Some(_)) => problems.push(format!(
+                    "\"{shown}\" in {where_} is reported as left out for a reason that does not fit it"
+                )),
+                (BlockKind::Comment, None) => problems.push(format!(
+                    "the comment \"{shown}\" in {where_} is neither left out nor reported"
+                )),
+                (BlockKind::Prose, None) => {
+                    let target = match &b.category {
+                        None => output.description.as_deref(),
+                        Some(name) => output
+                            .categories
+                            .iter()
+                            .find(|c| c.name == *name)
+                            .and_then(|c| {
+                                if b.footer {
+                                    c.footer.as_deref()
+                                } else {
+                                    c.description.as_deref()
+                                }
+                            }),
+                    };
+                    let carried = !b.subsection
+                        && target.is_some_and(|t| {
+                            normalized_prose(t).contains(&normalized_prose(&b.text))
+                        });
+                    if !carried {
+                        problems.push(format!(
+                            "the text \"{shown}\" in {where_} is not carried into the section"
+                        ));
+                    }
+                }
+            }
+        }
+        for (l, _) in report.left_out.iter().zip(&reported).filter(|(_, r)| !**r) {
+            problems.push(format!(
+                "\"{}\" is reported as left out of {}, which has no such text",
+                l.text.chars().take(60).collect::<String>(),
+                l.from
+            ));
+        }
+        problems
+    }
+}
+
+/// Every entry of a section as the accounting sees it; an entry outside any category has
+/// the empty category (and no input is outside one).
+fn output_items(output: &Release) -> Vec<Item> {
+    let mut items = Vec::new();
+    for c in &output.categories {
+        items.extend(c.all_entries().map(|e| Item::new(&c.name, e)));
+    }
+    items.extend(output.loose_entries().iter().map(|e| Item::new("", e)));
+    items
+}
+
+fn normalized(text: &str) -> String {
+    Entry {
+        line: 0,
+        raw: String::new(),
+        text: text.to_string(),
+        prs: Vec::new(),
+    }
+    .normalized_text()
+}
+
+fn refuse_unless_empty(problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "the consolidated section does not account for every input, so nothing was written:\n{}\n\
+         This is a bug in git-release: please report it with the changelog and the fragments.",
+        problems
+            .iter()
+            .map(|p| format!("  - {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )))
+}
