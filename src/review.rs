@@ -532,4 +532,71 @@ mod tests {
         .unwrap();
         assert!(matches!(fixed, Outcome::Accepted(_)));
     }
+
+    #[test]
+    fn only_the_comments_outside_entries_are_stripped() {
+        let section = "## 2.0.0 (2026-03-01)\n\n### Features\n\
+                       * Escape `<!-- x -->` in templates ([#1](u/1))\n\
+                       * Fix B\n  <!-- kept: part of the entry -->\n  more ([#2](u/2))\n";
+        let mut reasons = BTreeMap::new();
+        reasons.insert(("Features".into(), "G".into()), "why".to_string());
+        let draft = draft_text(section, &reasons, "CHANGELOG.md");
+        assert!(draft.starts_with("<!--\n"));
+        assert_eq!(strip_comments(&draft), section);
+        // An author's comment between entries goes; text after a comment's end stays.
+        let edited = section.replace(
+            "* Fix B",
+            "<!-- note to self -->\n<!--\nmulti\n--> Kept tail\n* Fix B",
+        );
+        assert_eq!(
+            strip_comments(&edited),
+            section.replace("* Fix B", "Kept tail\n* Fix B")
+        );
+        // A comment that never closes is kept, and reported.
+        let open = format!("{section}<!-- oops\n");
+        assert_eq!(strip_comments(&open), open);
+        let log = Changelog::parse(section);
+        let expect = Expectation {
+            version: Version::parse("2.0.0").unwrap(),
+            categories: vec!["Features".into()],
+            entries: log.releases()[0].entries().cloned().collect(),
+            refs: RefFormat::default(),
+        };
+        let all = validate(&open, &expect).unwrap_err().join("\n");
+        assert!(all.contains("never closes"), "{all}");
+        assert!(validate(section, &expect).is_ok());
+    }
+
+    #[test]
+    fn an_entry_without_pr_may_be_reworded_not_dropped() {
+        let section = format!("{SECTION}* Improve the docs\n* Improve the examples\n");
+        let log = Changelog::parse(&section);
+        let expect = Expectation {
+            entries: log.releases()[0].entries().cloned().collect(),
+            ..expectation()
+        };
+        let reworded = section.replace("Improve the docs", "Improve the user guide");
+        assert!(validate(&reworded, &expect).is_ok());
+        let dropped = section.replace("* Improve the docs\n", "");
+        let all = validate(&dropped, &expect).unwrap_err().join("\n");
+        assert!(all.contains("missing entry: \"Improve the docs\""), "{all}");
+        let doubled = section.replace(
+            "* Improve the docs\n",
+            "* Improve the docs\n* Improve the docs\n",
+        );
+        let all = validate(&doubled, &expect).unwrap_err().join("\n");
+        assert!(all.contains("listed 3 times, 2 expected"), "{all}");
+    }
+
+    #[test]
+    fn resume_without_a_draft_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let draft = dir.path().join(DRAFT_FILE);
+        let err = review(&draft, SECTION, true, "true", dir.path(), &expectation()).unwrap_err();
+        assert!(
+            matches!(err, Error::Refused(_)) && err.to_string().contains("no draft to resume"),
+            "{err}"
+        );
+        assert!(!draft.exists());
+    }
 }

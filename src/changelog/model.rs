@@ -229,6 +229,23 @@ impl Release {
         }
     }
 
+    /// A new release whose heading reads `title` (as a template rendered it, e.g.
+    /// `[1.1.0] - 2025-03-01`); its version, date and name are read from it.
+    pub fn titled(title: &str) -> Release {
+        let parsed = super::parse::parse_title(title);
+        Release {
+            title: title.trim().to_string(),
+            name: parsed.name,
+            version: parsed.version,
+            date: parsed.date,
+            line: 0,
+            loose: Vec::new(),
+            blocks: Vec::new(),
+            description: None,
+            categories: Vec::new(),
+        }
+    }
+
     /// The heading text after the `#` marks, e.g. `26.1.0 (2026-01-26)`.
     pub fn title(&self) -> &str {
         &self.title

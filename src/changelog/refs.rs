@@ -321,26 +321,26 @@ fn trailing_span_end(body: &str, spans: &[Span]) -> Option<usize> {
     text_end
 }
 
-/// The body with its references taken out, and what they leave behind tidied: empty
-/// parentheses, a space before punctuation, doubled spaces, separators at either end.
+/// The body with its references taken out, and what they leave behind tidied: brackets
+/// that held only references, separators between them, the space before a period or a line
+/// end, a separator after a reference that opened the entry. The rest is left as written.
 fn without_spans(body: &str, spans: &[Span]) -> String {
+    // Each reference becomes a mark (NUL, which no changelog text holds), then the marks go.
     let mut out = String::with_capacity(body.len());
     let mut at = 0;
     for s in spans {
         out.push_str(&body[at..s.start]);
+        out.push('\0');
         at = s.end;
     }
     out.push_str(&body[at..]);
-    let empty = static_regex!(r"[(\[][ \t,;]*[)\]]");
+    let empty = static_regex!(r"[(\[][\s,;\x00]*\x00[\s,;\x00]*[)\]]");
     while empty.is_match(&out) {
-        out = empty.replace_all(&out, "").into_owned();
+        out = empty.replace_all(&out, "\0").into_owned();
     }
-    let out = static_regex!(r"[ \t]+([.,;:!?])").replace_all(&out, "$1");
-    let out = static_regex!(r"(?m)[ \t]+$").replace_all(&out, "");
-    let out = static_regex!(r"([^\s])[ \t]{2,}").replace_all(&out, "$1 ");
-    out.trim_start_matches(|c: char| {
-        c.is_whitespace() || matches!(c, ':' | ';' | ',' | '-' | '–' | '—')
-    })
-    .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—'))
-    .to_string()
+    let out = static_regex!(r"\x00(?:[ \t]*[,;]?[ \t]*\x00)+").replace_all(&out, "\0");
+    let out = static_regex!(r"^\s*\x00[\s:;,\-–—]*").replace(&out, "");
+    let out = static_regex!(r"[ \t]*\x00([.,;:!?]|\r?\n|$)").replace_all(&out, "$1");
+    let out = static_regex!(r"[ \t]*\x00[ \t]*").replace_all(&out, " ");
+    out.trim().to_string()
 }

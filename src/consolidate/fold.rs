@@ -120,6 +120,9 @@ pub struct Consolidation {
     pub date: String,
     /// The project name the rc headings carry (`# demo 1.1.0rc1`), kept in the new heading.
     pub name: Option<String>,
+    /// The heading towncrier renders for this version (the project's `title_format` or
+    /// template: `[1.1.0] - 2025-03-01`), when known; it wins over `<name> <version> (<date>)`.
+    pub title: Option<String>,
     /// Indexes of the pre-release sections in the changelog, in file order.
     pub sections: Vec<usize>,
     /// Their versions, in file order (newest first).
@@ -430,6 +433,7 @@ pub fn fold(
         version: version.clone(),
         date: date.to_string(),
         name,
+        title: None,
         sections,
         section_versions,
         description,

@@ -24,18 +24,21 @@ pub fn check_fragment_files(config: &Config, root: &Path) -> Result<()> {
     let tc = &config.towncrier;
     for section_dir in tc.sections.values() {
         let dir = config.fragments_dir(section_dir);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .map(|e| e.map(|e| e.path()))
+                .collect::<std::io::Result<_>>()
+                .map_err(|e| Error::io(&dir, e))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(Error::io(&dir, e)),
         };
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if parse_basename(&name, &tc.types).is_none() {
-                continue;
+        // By name, so that the first file at fault is the same on every disk.
+        paths.sort();
+        for path in paths {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            if name.is_some_and(|n| parse_basename(&n, &tc.types).is_some()) {
+                check_file(&path, root)?;
             }
-            check_file(&entry.path(), root)?;
         }
     }
     Ok(())

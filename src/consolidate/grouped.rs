@@ -81,7 +81,12 @@ impl Grouped {
     /// The section as a changelog release, ready to render or insert.
     pub fn release(&self) -> Release {
         let c = &self.consolidation;
-        let mut release = Release::named(c.name.as_deref(), &c.version, Some(&c.date));
+        let mut release = c
+            .title
+            .as_deref()
+            .map(Release::titled)
+            .filter(|r| r.version() == Some(&c.version))
+            .unwrap_or_else(|| Release::named(c.name.as_deref(), &c.version, Some(&c.date)));
         release.description = joined(&c.description);
         for cat in &self.categories {
             let mut category = Category::new(cat.name.clone());

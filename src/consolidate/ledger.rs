@@ -559,3 +559,284 @@ fn refuse_unless_empty(problems: Vec<String>) -> Result<()> {
             .join("\n")
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::changelog::Category;
+    use crate::consolidate::{Duplicate, Overlap, Stale, fold, group};
+    use crate::group::{Context, similarity::Similarity};
+    use crate::version::Version;
+
+    const LOG: &str = "# Changes\n\n<!-- towncrier release notes start -->\n\n\
+## 2.0.0rc2 (2026-02-10)\n\nUpgrade note.\n\n### Features\n* Add B again ([#2](u/2))\n* Add C ([#3](u/3))\n* Tune A ([#4](u/4))\n\n\
+### Fixes\n* Fix old thing ([#1](u/1))\n<!--\n* Hidden ([#9](u/9))\n-->\n\n\n\
+## 2.0.0rc1 (2026-02-01)\n\n### Features\n* Add B ([#2](u/2))\n* Add A ([#4](u/4)), ([#5](u/5))\n* Write the docs\n\n\
+### Fixes\n* Fix D ([#6](u/6))\n\nNote about D.\n\n\n\
+## 1.9.0 (2026-01-01)\n\n### Fixes\n* Fix old thing ([#1](u/1))\n";
+
+    fn prepared() -> (Ledger, Consolidation, Release) {
+        let log = Changelog::parse(LOG);
+        let v = Version::parse("2.0.0").unwrap();
+        let order = vec!["Features".to_string(), "Fixes".to_string()];
+        let c = fold(&log, Path::new("C.md"), None, &v, "2026-03-01", &order).unwrap();
+        let ledger = Ledger::new(&log, &c.sections, None);
+        let grouped = group(c, &Similarity::default(), &[], &Context::default()).unwrap();
+        let release = grouped.release();
+        (ledger, grouped.consolidation, release)
+    }
+
+    fn refused(r: Result<()>, says: &str) {
+        let err = r.expect_err("unbalanced").to_string();
+        assert!(err.contains(says), "`{says}` not in {err}");
+        assert!(err.contains("nothing was written"), "{err}");
+    }
+
+    #[test]
+    fn the_fold_balances_and_reports_what_it_does() {
+        let (ledger, c, release) = prepared();
+        assert_eq!(ledger.len(), 8);
+        ledger.balance(&c, &release).unwrap();
+        ledger.check_reviewed(&c, &release).unwrap();
+        assert_eq!(c.duplicates.len(), 1);
+        assert_eq!(c.stale.len(), 1);
+        assert_eq!(
+            c.overlaps
+                .iter()
+                .map(|o| (o.pr, o.entries.len()))
+                .collect::<Vec<_>>(),
+            [(4, 2)]
+        );
+        assert_eq!(c.left_out.len(), 1);
+        assert_eq!(release.description.as_deref(), Some("Upgrade note."));
+        assert_eq!(
+            release.categories[1].footer.as_deref(),
+            Some("Note about D.")
+        );
+    }
+
+    #[test]
+    fn a_lost_entry_is_named() {
+        let (ledger, c, mut release) = prepared();
+        release.categories[0].entries.retain(|e| e.prs != [3]);
+        refused(
+            ledger.balance(&c, &release),
+            "#3 in Features (\"Add C\") is neither",
+        );
+        refused(ledger.check_reviewed(&c, &release), "#3 is missing");
+    }
+
+    #[test]
+    fn an_entry_listed_twice_or_invented_is_named() {
+        let (ledger, c, mut release) = prepared();
+        let copy = release.categories[0].entries[0].clone();
+        release.categories[1].entries.push(copy);
+        refused(
+            ledger.balance(&c, &release),
+            "is in the section but is no input",
+        );
+        refused(
+            ledger.check_reviewed(&c, &release),
+            "is listed 2 times, 1 expected",
+        );
+        let (ledger, c, mut release) = prepared();
+        release.categories[1]
+            .entries
+            .push(Entry::parse("* Add Z ([#77](u/77))", 0));
+        refused(ledger.balance(&c, &release), "#77 in Fixes (\"Add Z\")");
+        refused(
+            ledger.check_reviewed(&c, &release),
+            "#77 is listed 1 times, 0 expected",
+        );
+    }
+
+    #[test]
+    fn a_reviewed_section_may_move_and_reword_but_not_lose() {
+        let (ledger, c, mut release) = prepared();
+        // Move an entry to a new category and reword another, and the orphan.
+        let moved = release.categories[0].entries.remove(0);
+        let mut security = Category::new("Security");
+        security.entries.push(moved);
+        release.categories.push(security);
+        release.categories[0].entries[0] = Entry::parse("* Reworded ([#3](u/3))", 0);
+        for e in &mut release.categories[0].entries {
+            if e.prs.is_empty() {
+                *e = Entry::parse("* Write the user docs", 0);
+            }
+        }
+        ledger.check_reviewed(&c, &release).unwrap();
+        // The strict check is for the section as built: a rewording is no input.
+        assert!(ledger.balance(&c, &release).is_err());
+        // An orphan deleted is missing, named by its text.
+        for cat in &mut release.categories {
+            cat.entries.retain(|e| !e.prs.is_empty());
+        }
+        refused(
+            ledger.check_reviewed(&c, &release),
+            "an entry without PR is missing",
+        );
+    }
+
+    #[test]
+    fn false_claims_in_the_report_are_named() {
+        let (ledger, c, release) = prepared();
+        let mut fake = c.clone();
+        fake.stale.push(Stale {
+            category: "Features".into(),
+            prs: vec![3],
+            text: "Add C".into(),
+            from: Source::Section("2.0.0rc2".into()),
+            released_in: "1.9.0".into(),
+        });
+        refused(ledger.balance(&fake, &release), "which does not list it");
+        let mut fake = c.clone();
+        fake.duplicates.push(Duplicate {
+            category: "Fixes".into(),
+            prs: vec![6],
+            kept_from: Source::Section("2.0.0rc1".into()),
+            dropped_from: Source::Section("2.0.0rc2".into()),
+            dropped_text: "Fix D".into(),
+        });
+        refused(ledger.balance(&fake, &release), "lists no such entry");
+        let mut fake = c.clone();
+        fake.overlaps.clear();
+        refused(
+            ledger.balance(&fake, &release),
+            "#4 is listed by 2 entries of Features",
+        );
+        let mut fake = c.clone();
+        fake.left_out.clear();
+        refused(ledger.balance(&fake, &release), "the comment");
+        let mut fake = c.clone();
+        fake.overlaps.push(Overlap {
+            category: "Fixes".into(),
+            pr: 6,
+            entries: Vec::new(),
+        });
+        // An overlap that is not there does no harm to the accounting.
+        ledger.balance(&fake, &release).unwrap();
+    }
+
+    #[test]
+    fn prose_not_carried_and_a_published_comment_are_named() {
+        let (ledger, c, mut release) = prepared();
+        release.description = None;
+        refused(
+            ledger.balance(&c, &release),
+            "\"Upgrade note.\" in 2.0.0rc2 is not carried",
+        );
+        let (ledger, c, mut release) = prepared();
+        release.categories[1].footer = None;
+        refused(
+            ledger.balance(&c, &release),
+            "`Fixes` of 2.0.0rc1 is not carried",
+        );
+        let (ledger, c, mut release) = prepared();
+        let e = &mut release.categories[1].entries[0];
+        e.raw.push_str("\n<!--\n* Hidden ([#9](u/9))\n-->");
+        refused(ledger.balance(&c, &release), "is published inside an entry");
+    }
+
+    /// Mutations of a balanced section, each of which must be refused.
+    #[derive(Debug, Clone, Copy)]
+    enum Mutation {
+        Drop(usize),
+        Duplicate(usize),
+        Renumber(usize),
+        DropReport(usize),
+    }
+
+    fn section(entries: &[(usize, Vec<u64>, usize)]) -> String {
+        let texts = ["Add A", "Fix B", "Tune C", "Handle D"];
+        let mut rc1 = String::from("## 2.0.0rc1 (2026-02-01)\n");
+        let mut rc2 = String::from("## 2.0.0rc2 (2026-02-10)\n");
+        for (cat, name) in ["Features", "Fixes"].iter().enumerate() {
+            for (rc, into) in [(0, &mut rc1), (1, &mut rc2)] {
+                into.push_str(&format!("\n### {name}\n"));
+                for (k, (_, prs, text)) in entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, (c, ..))| *c == cat && k % 2 == rc)
+                {
+                    let links: Vec<String> =
+                        prs.iter().map(|n| format!("([#{n}](u/{n}))")).collect();
+                    into.push_str(&format!("* {} {k} {}\n", texts[*text], links.join(", ")));
+                }
+            }
+        }
+        format!("{rc2}\n\n{rc1}\n\n## 1.0.0 (2025-01-01)\n\n### Fixes\n* Fix B 0 ([#1](u/1))\n")
+    }
+
+    proptest! {
+        #[test]
+        fn any_loss_or_repeat_is_refused(
+            entries in proptest::collection::vec(
+                (0usize..2, proptest::collection::vec(1u64..6, 0..3), 0usize..4), 1..10),
+            mutation in prop_oneof![
+                (0usize..20).prop_map(Mutation::Drop),
+                (0usize..20).prop_map(Mutation::Duplicate),
+                (0usize..20).prop_map(Mutation::Renumber),
+                (0usize..20).prop_map(Mutation::DropReport),
+            ],
+        ) {
+            let log = Changelog::parse(&section(&entries));
+            let v = Version::parse("2.0.0").unwrap();
+            let order = vec!["Features".to_string(), "Fixes".to_string()];
+            let Ok(c) = fold(&log, Path::new("C.md"), None, &v, "d", &order) else {
+                return Ok(());
+            };
+            let ledger = Ledger::new(&log, &c.sections, None);
+            let grouped = group(c, &Similarity::default(), &[], &Context::default()).unwrap();
+            let mut release = grouped.release();
+            let mut report = grouped.consolidation.clone();
+            prop_assert!(ledger.balance(&report, &release).is_ok());
+            let all: Vec<(usize, usize)> = release
+                .categories
+                .iter()
+                .enumerate()
+                .flat_map(|(c, cat)| (0..cat.entries.len()).map(move |k| (c, k)))
+                .collect();
+            let mutated = match mutation {
+                Mutation::Drop(i) => {
+                    let (c, k) = all[i % all.len()];
+                    release.categories[c].entries.remove(k);
+                    true
+                }
+                Mutation::Duplicate(i) => {
+                    let (c, k) = all[i % all.len()];
+                    let copy = release.categories[c].entries[k].clone();
+                    let to = (c + i) % release.categories.len();
+                    release.categories[to].entries.push(copy);
+                    true
+                }
+                Mutation::Renumber(i) => {
+                    let (c, k) = all[i % all.len()];
+                    release.categories[c].entries[k].prs.push(100);
+                    true
+                }
+                Mutation::DropReport(i) => {
+                    let n = report.duplicates.len() + report.stale.len();
+                    if n == 0 {
+                        false
+                    } else if i % n < report.duplicates.len() {
+                        report.duplicates.remove(i % n);
+                        true
+                    } else {
+                        report.stale.remove(i % n - report.duplicates.len());
+                        true
+                    }
+                }
+            };
+            if mutated {
+                prop_assert!(ledger.balance(&report, &release).is_err(), "{:?}", mutation);
+                if !matches!(mutation, Mutation::DropReport(_)) {
+                    prop_assert!(ledger.check_reviewed(&report, &release).is_err(), "{:?}", mutation);
+                }
+            }
+        }
+    }
+}

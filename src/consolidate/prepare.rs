@@ -76,11 +76,21 @@ pub fn prepare(
         return Err(unknown.to_error(config));
     }
     check_fragment_texts(config, &set)?;
+    // The heading towncrier would write for this version, even without fragments (with
+    // none, a template that cannot render them is no error here).
+    let rendered =
+        crate::towncrier::render_section(config, &set, version.as_str(), date, Some(&tc.name));
+    let title = match &rendered {
+        Ok(text) => Changelog::parse_project(text, None, &refs)
+            .releases()
+            .first()
+            .map(|r| r.title().to_string()),
+        Err(_) => None,
+    };
     let fragment_section = if set.fragments.is_empty() {
         None
     } else {
-        let text =
-            crate::towncrier::render_section(config, &set, version.as_str(), date, Some(&tc.name))?;
+        let text = rendered?;
         let parsed = Changelog::parse_project(&text, None, &refs);
         let release = parsed.releases().first().cloned().ok_or_else(|| {
             Error::Usage(format!(
@@ -92,7 +102,7 @@ pub fn prepare(
         check_fragments_read_back(config, &set, &release, &text, &refs)?;
         Some(release)
     };
-    let folded = fold(
+    let mut folded = fold(
         &changelog,
         &path,
         fragment_section.as_ref(),
@@ -100,6 +110,7 @@ pub fn prepare(
         date,
         &config.category_order(),
     )?;
+    folded.title = title;
     let ctx = Context::new(
         corpus(&changelog, &folded),
         history(&changelog, &folded.sections),
