@@ -355,12 +355,14 @@ pub fn fold(
                 Place::Subsection(c, s) => {
                     let title = release.categories.get(c).and_then(|c| c.subsections.get(s));
                     return Err(Error::Refused(format!(
-                        "{}: the text under `#### {}` in `{}` describes a group, and the groups \
-                         of {version} are made anew: move it under the `### {}` heading (it is \
+                        "{}: the text under `{} {}` in `{}` describes a group, and the groups \
+                         of {version} are made anew: move it under the `{} {}` heading (it is \
                          then carried into {version}) or delete it, then re-run",
                         prose.at,
+                        "#".repeat(changelog.level() + 2),
                         title.map_or("", |s| s.title.as_str()),
                         release.title(),
+                        "#".repeat(changelog.level() + 1),
                         category(c).unwrap_or_default(),
                     )));
                 }
@@ -380,10 +382,13 @@ pub fn fold(
             c.description.iter().chain(&c.footer).next(),
         ) {
             return Err(Error::Refused(format!(
-                "{}: the text under `### {}` has no category to go to in {version}: every entry \
+                "{}: the text under `{} {}` has no category to go to in {version}: every entry \
                  of `{}` is already released. Move the text under the release heading or delete \
                  it, then re-run",
-                p.at, c.name, c.name
+                p.at,
+                "#".repeat(changelog.level() + 1),
+                c.name,
+                c.name
             )));
         }
     }
@@ -475,12 +480,34 @@ impl Folding {
 }
 
 /// Add a paragraph unless the same text is there already (an upgrade note repeated in
-/// each rc).
-fn push_prose(to: &mut Vec<Prose>, prose: Prose) {
+/// each rc). Link definitions (`[#1]: https://…`, written after each list by a
+/// link-definition `issue_format`) are kept once each, line by line.
+fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
     let text = normalized_prose(&prose.text);
-    if !to.iter().any(|p| normalized_prose(&p.text) == text) {
-        to.push(prose);
+    if to.iter().any(|p| normalized_prose(&p.text) == text) {
+        return;
     }
+    let lines: Vec<&str> = prose.text.lines().collect();
+    if lines.iter().all(|l| is_link_definition(l)) {
+        let known: Vec<String> = to
+            .iter()
+            .flat_map(|p| p.text.lines().map(normalized_prose))
+            .collect();
+        let new: Vec<&str> = lines
+            .into_iter()
+            .filter(|l| !known.contains(&normalized_prose(l)))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        prose.text = new.join("\n");
+    }
+    to.push(prose);
+}
+
+/// A Markdown link reference definition: `[label]: destination`.
+pub(crate) fn is_link_definition(line: &str) -> bool {
+    static_regex!(r"^ {0,3}\[[^\]]+\]:\s*\S").is_match(line)
 }
 
 /// The changelog's problems with the sections to fold, and what the fold itself cannot

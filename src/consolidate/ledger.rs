@@ -10,7 +10,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::fold::{Consolidation, LeftOutReason, Source, inputs, is_boilerplate, normalized_prose};
+use super::fold::{
+    Consolidation, LeftOutReason, Source, inputs, is_boilerplate, is_link_definition,
+    normalized_prose,
+};
 use super::grouped::SectionView;
 use crate::changelog::{BlockKind, Changelog, Entry, Place, Release};
 use crate::error::{Error, Result};
@@ -501,9 +504,15 @@ impl Ledger {
                                 }
                             }),
                     };
+                    // Link definitions are carried once each, line by line.
                     let carried = !b.subsection
                         && target.is_some_and(|t| {
-                            normalized_prose(t).contains(&normalized_prose(&b.text))
+                            let t = normalized_prose(t);
+                            if b.text.lines().all(is_link_definition) {
+                                b.text.lines().all(|l| t.contains(&normalized_prose(l)))
+                            } else {
+                                t.contains(&normalized_prose(&b.text))
+                            }
                         });
                     if !carried {
                         problems.push(format!(
@@ -573,11 +582,11 @@ mod tests {
     use crate::version::Version;
 
     const LOG: &str = "# Changes\n\n<!-- towncrier release notes start -->\n\n\
-## 2.0.0rc2 (2026-02-10)\n\nUpgrade note.\n\n### Features\n* Add B again ([#2](u/2))\n* Add C ([#3](u/3))\n* Tune A ([#4](u/4))\n\n\
-### Fixes\n* Fix old thing ([#1](u/1))\n<!--\n* Hidden ([#9](u/9))\n-->\n\n\n\
-## 2.0.0rc1 (2026-02-01)\n\n### Features\n* Add B ([#2](u/2))\n* Add A ([#4](u/4)), ([#5](u/5))\n* Write the docs\n\n\
-### Fixes\n* Fix D ([#6](u/6))\n\nNote about D.\n\n\n\
-## 1.9.0 (2026-01-01)\n\n### Fixes\n* Fix old thing ([#1](u/1))\n";
+        ## 2.0.0rc2 (2026-02-10)\n\nUpgrade note.\n\n### Features\n* Add B again ([#2](u/2))\n* Add C ([#3](u/3))\n* Tune A ([#4](u/4))\n\n\
+        ### Fixes\n* Fix old thing ([#1](u/1))\n<!--\n* Hidden ([#9](u/9))\n-->\n\n\n\
+        ## 2.0.0rc1 (2026-02-01)\n\n### Features\n* Add B ([#2](u/2))\n* Add A ([#4](u/4)), ([#5](u/5))\n* Write the docs\n\n\
+        ### Fixes\n* Fix D ([#6](u/6))\n\nNote about D.\n\n\n\
+        ## 1.9.0 (2026-01-01)\n\n### Fixes\n* Fix old thing ([#1](u/1))\n";
 
     fn prepared() -> (Ledger, Consolidation, Release) {
         let log = Changelog::parse(LOG);

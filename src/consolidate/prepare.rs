@@ -336,9 +336,14 @@ pub fn report(c: &Consolidation) -> Vec<String> {
                 cat.description
                     .iter()
                     .chain(&cat.footer)
-                    .map(move |p| (p, format!(" `### {}`", cat.name)))
+                    .map(move |p| (p, format!(" (under `{}`)", cat.name)))
             }));
-    for (p, under) in carried {
+    // What the fragments' template writes besides entries is expected; an rc's text is news.
+    // Link definitions are not news either.
+    let news = |p: &super::Prose| {
+        p.from != super::Source::Fragments && !p.text.lines().all(super::fold::is_link_definition)
+    };
+    for (p, under) in carried.filter(|(p, _)| news(p)) {
         let first: String = p
             .text
             .lines()
@@ -348,7 +353,7 @@ pub fn report(c: &Consolidation) -> Vec<String> {
             .take(60)
             .collect();
         out.push(format!(
-            "{}: the text `{}` from {} is carried into{under} {}",
+            "{}: the text `{}` from {} is carried into {}{under}",
             p.at,
             first.trim(),
             p.from,

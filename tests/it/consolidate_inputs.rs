@@ -593,3 +593,23 @@ fn a_reference_the_template_loses_is_named_with_its_entry() {
     }
     assert_eq!(state(root), before);
 }
+
+#[test]
+fn a_pre_release_refuses_a_fragment_outside_the_repository_too() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.txt");
+    std::fs::write(&secret, "the secret\n").unwrap();
+    let repo = project(&changelog(&[]), &[("5.feature.md", "Add A\n")]);
+    let root = repo.path();
+    std::os::unix::fs::symlink(&secret, root.join("changes/7.feature.md")).unwrap();
+    commit_all(root, "a symlinked fragment");
+    let before = state(root);
+    let out = run(root, &["1.1.0rc3", "--yes", "--date", "2026-03-01"], "true");
+    let stderr = one_error(&out, "a pre-release with a symlink outside");
+    assert!(
+        stderr.contains("changes/7.feature.md") && stderr.contains("outside the repository"),
+        "{stderr}"
+    );
+    assert!(!text(&out.stdout).contains("the secret"));
+    assert_eq!(state(root), before);
+}

@@ -53,7 +53,7 @@ fn release(root: &Path, version: &str, date: &str, fragments: &[(&str, &str)]) -
 
 /// rc1, rc2 (with a newer text for one rc1 entry), then the final release; `reference(n)`
 /// is how an entry refers to PR `n`, `heading(v)` the start of a release heading.
-fn cycle(towncrier: &str, reference: fn(u64) -> String, heading: fn(&str) -> String) {
+fn cycle(towncrier: &str, reference: fn(u64) -> String, heading: fn(&str) -> String) -> String {
     let repo = project(towncrier);
     let root = repo.path();
     release(
@@ -114,16 +114,35 @@ fn cycle(towncrier: &str, reference: fn(u64) -> String, heading: fn(&str) -> Str
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(left, [".gitkeep"], "every fragment consumed");
+    log
 }
 
 #[test]
 fn an_rc_cycle_on_the_default_markdown_template() {
-    cycle("", |n| format!("(#{n})"), |v| format!("# demo {v} ("));
+    let _ = cycle("", |n| format!("(#{n})"), |v| format!("# demo {v} ("));
+}
+
+#[test]
+fn an_rc_cycle_with_link_definitions() {
+    // towncrier's template writes `([#10])` in the entry and `[#10]: url` after the list.
+    let log = cycle(
+        "issue_format = \"[#{issue}]: https://example.com/{issue}\"",
+        |n| format!("([#{n}])"),
+        |v| format!("# demo {v} ("),
+    );
+    for n in 10..=13 {
+        let definition = format!("[#{n}]: https://example.com/{n}\n");
+        assert_eq!(
+            log.matches(&definition).count(),
+            1,
+            "#{n} defined once:\n{log}"
+        );
+    }
 }
 
 #[test]
 fn an_rc_cycle_with_a_keep_a_changelog_title() {
-    cycle(
+    let _ = cycle(
         "title_format = \"## [{version}] - {project_date}\"",
         |n| format!("(#{n})"),
         |v| format!("## [{v}] - "),
@@ -132,7 +151,7 @@ fn an_rc_cycle_with_a_keep_a_changelog_title() {
 
 #[test]
 fn an_rc_cycle_with_an_issue_format_in_parentheses() {
-    cycle(
+    let _ = cycle(
         "issue_format = \"([#{issue}](https://example.com/{issue}))\"",
         |n| format!("(([#{n}](https://example.com/{n})))"),
         |v| format!("# demo {v} ("),
