@@ -76,6 +76,8 @@ pub(crate) enum Kind<'a> {
 /// text, and reported).
 pub(crate) fn mark_comments(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) -> Vec<usize> {
     let mut unclosed = Vec::new();
+    // An opener after the last `-->` never closes: no search (a file of openers stays linear).
+    let last_close = text.rfind("-->");
     let mut i = 0;
     while i < lines.len() {
         let content = &text[lines[i].start..lines[i].end];
@@ -86,7 +88,11 @@ pub(crate) fn mark_comments(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) 
         }
         let indented = trimmed.len() != content.len();
         let open = lines[i].end - trimmed.len() + 4;
-        match text[open..].find("-->") {
+        let close = match last_close {
+            Some(last) if last >= open => text[open..].find("-->"),
+            _ => None,
+        };
+        match close {
             Some(c) => {
                 let close = open + c;
                 let last = lines

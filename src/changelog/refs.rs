@@ -165,15 +165,9 @@ impl RefFormat {
 
     /// How the project writes a reference to `issue`, for messages.
     pub fn example(&self, issue: u64) -> String {
-        match &self.written {
-            Some(w) => w
-                .replace("{{", "\u{0}")
-                .replace("}}", "\u{1}")
-                .replace("{issue}", &issue.to_string())
-                .replace('\u{0}', "{")
-                .replace('\u{1}', "}"),
-            None => format!("[#{issue}](…)"),
-        }
+        let written = self.written.as_deref().unwrap_or("[#{issue}](…)");
+        crate::pycompat::format::py_format(written, &[("issue", &issue.to_string())])
+            .unwrap_or_else(|_| written.to_string())
     }
 
     /// Every reference in `body`, in text order, overlapping ones resolved to the longest
@@ -300,8 +294,9 @@ fn trailing_span_end(body: &str, spans: &[Span]) -> Option<usize> {
         if p == 0 {
             break;
         }
-        if let Some(s) = spans.iter().find(|s| s.end == p) {
-            p = s.start;
+        // The spans do not overlap, so they are ordered by their ends too.
+        if let Ok(k) = spans.binary_search_by_key(&p, |s| s.end) {
+            p = spans[k].start;
             consumed = true;
             continue;
         }
@@ -334,8 +329,13 @@ fn without_spans(body: &str, spans: &[Span]) -> String {
         at = s.end;
     }
     out.push_str(&body[at..]);
+    // Innermost first; templates nest a few levels at most (a bound keeps a hostile entry
+    // linear).
     let empty = static_regex!(r"[(\[][\s,;\x00]*\x00[\s,;\x00]*[)\]]");
-    while empty.is_match(&out) {
+    for _ in 0..8 {
+        if !empty.is_match(&out) {
+            break;
+        }
         out = empty.replace_all(&out, "\0").into_owned();
     }
     let out = static_regex!(r"\x00(?:[ \t]*[,;]?[ \t]*\x00)+").replace_all(&out, "\0");

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::version::Version;
 
 /// Where an input entry came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// A pre-release section, by version.
@@ -295,8 +295,23 @@ pub fn fold(
                     continue;
                 }
                 // A newer input replaces what older ones said about the same change; the
-                // texts of one input are all kept.
+                // texts of one input are all kept, but the same text twice is one entry.
                 let folded = &mut folding.categories[slot].entries;
+                let repeated = folded.iter().any(|(old, old_source)| {
+                    rank(old_source) == rank(source)
+                        && same_identity(old, entry)
+                        && old.normalized_text() == text
+                });
+                if repeated {
+                    folding.duplicates.push(Duplicate {
+                        category: cat.name.clone(),
+                        prs: entry.prs.clone(),
+                        kept_from: source.clone(),
+                        dropped_from: source.clone(),
+                        dropped_text: entry.text.clone(),
+                    });
+                    continue;
+                }
                 let mut p = 0;
                 while p < folded.len() {
                     let (old, old_source) = &folded[p];

@@ -111,6 +111,8 @@ pub struct Ledger {
     blocks: Vec<InputBlock>,
     /// Every (PR, normalised text) of the releases that are not inputs.
     released: HashSet<(u64, String)>,
+    /// Each input's rank by its label, oldest first.
+    ranks: HashMap<Source, usize>,
 }
 
 /// How a found entry compares with the expected ones (see [`compare`]).
@@ -188,6 +190,7 @@ impl Ledger {
         let inputs = inputs(changelog, sections, fragments);
         for (release, from) in &inputs {
             let rank = inputs.iter().position(|(_, s)| s == from).unwrap_or(0);
+            ledger.ranks.insert(from.clone(), rank);
             for c in &release.categories {
                 for e in c.all_entries() {
                     ledger.inputs.push(Input {
@@ -315,14 +318,32 @@ impl Ledger {
     fn kept(&self, report: &Consolidation) -> (Vec<&Input>, Vec<String>) {
         let mut problems = Vec::new();
         let mut dropped = vec![false; self.inputs.len()];
+        // Indexes, so that a report of any size is checked in linear time: the inputs not yet
+        // accounted for by (category, source, identity, text), and every input by change.
+        type Key = (String, Source, Identity, String);
+        let mut open: HashMap<Key, Vec<usize>> = HashMap::new();
+        let mut by_change: HashMap<(&str, &Identity), Vec<&Input>> = HashMap::new();
+        for (k, i) in self.inputs.iter().enumerate().rev() {
+            let key = (
+                i.item.category.clone(),
+                i.from.clone(),
+                i.item.identity.clone(),
+                i.item.text.clone(),
+            );
+            open.entry(key).or_default().push(k);
+            by_change
+                .entry((&i.item.category, &i.item.identity))
+                .or_default()
+                .push(i);
+        }
         let mut take = |category: &str, from: &Source, identity: &Identity, text: &str| {
-            let found = self.inputs.iter().enumerate().position(|(k, i)| {
-                !dropped[k]
-                    && i.item.category == category
-                    && i.from == *from
-                    && i.item.identity == *identity
-                    && i.item.text == text
-            });
+            let key = (
+                category.to_string(),
+                from.clone(),
+                identity.clone(),
+                text.to_string(),
+            );
+            let found = open.get_mut(&key).and_then(Vec::pop);
             if let Some(k) = found {
                 dropped[k] = true;
             }
@@ -339,14 +360,17 @@ impl Ledger {
                 ));
                 continue;
             }
-            let newer = self.inputs.iter().any(|i| {
-                i.item.category == d.category
-                    && i.from == d.kept_from
-                    && i.item.identity == identity
+            // Replaced by a newer input's text for the same change, or the same text listed
+            // again in one input.
+            let dropped_rank = self.rank(&d.dropped_from);
+            let change = by_change.get(&(d.category.as_str(), &identity));
+            let replaced = change.into_iter().flatten().any(|i| {
+                i.from == d.kept_from
                     && (identity != Identity::Orphan || i.item.text == text)
-                    && self.rank(&d.dropped_from) < Some(i.rank)
+                    && (dropped_rank < Some(i.rank)
+                        || (dropped_rank == Some(i.rank) && i.item.text == text))
             });
-            if !newer {
+            if !replaced {
                 problems.push(format!(
                     "{what} from {} is reported as replaced by a newer text from {}, which has none",
                     d.dropped_from, d.kept_from
@@ -384,10 +408,7 @@ impl Ledger {
     }
 
     fn rank(&self, source: &Source) -> Option<usize> {
-        self.inputs
-            .iter()
-            .find(|i| i.from == *source)
-            .map(|i| i.rank)
+        self.ranks.get(source).copied()
     }
 
     fn balance_entries(&self, report: &Consolidation, output: &[Item]) -> Vec<String> {

@@ -260,6 +260,15 @@ pub fn report(c: &Consolidation) -> Vec<String> {
     let mut out = c.warnings.clone();
     let prs = crate::changelog::pr_list;
     for d in &c.duplicates {
+        if d.kept_from == d.dropped_from {
+            out.push(format!(
+                "{} in {}: the same entry is listed twice in {}; kept once",
+                prs(&d.prs),
+                d.category,
+                d.kept_from
+            ));
+            continue;
+        }
         out.push(format!(
             "{} in {}: listed in {} and in {}; kept the text from {}",
             prs(&d.prs),

@@ -360,34 +360,16 @@ fn a_subsection_description_in_an_rc_section_is_refused_naming_its_line() {
     );
     let log = changelog(&[rc(1, "2026-02-01", &body)]);
     let repo = project(&log, &[]);
-    let root = repo.path();
-    let before = state(root);
-    let mut args = ARGS.to_vec();
-    args.push("--no-edit");
-    let out = run(root, &args, "false");
-    let stderr = one_error(&out, "a group description in an rc");
-    assert!(
-        stderr.contains("CHANGELOG.md:10") && stderr.contains("#### Scheduler"),
-        "{stderr}"
+    refused(
+        repo.path(),
+        &["CHANGELOG.md:10", "#### Scheduler", "### Features"],
     );
-    assert_eq!(state(root), before);
 }
 
 /// Refused with every message part, nothing changed, nothing printed: with --dry-run,
 /// --no-edit and the review.
 fn refused(root: &Path, says: &[&str]) {
-    for mode in [&["--dry-run"][..], &["--no-edit"][..], &[][..]] {
-        let before = state(root);
-        let mut args = ARGS.to_vec();
-        args.extend(mode);
-        let out = run(root, &args, "true");
-        let stderr = one_error(&out, &format!("{args:?}"));
-        for s in says {
-            assert!(stderr.contains(s), "{mode:?}: `{s}` not in\n{stderr}");
-        }
-        assert_eq!(text(&out.stdout), "", "{mode:?}");
-        assert_eq!(state(root), before, "{mode:?}: something changed");
-    }
+    crate::consolidate::refused(root, ARGS, says);
 }
 
 #[test]
@@ -612,4 +594,34 @@ fn a_pre_release_refuses_a_fragment_outside_the_repository_too() {
     );
     assert!(!text(&out.stdout).contains("the secret"));
     assert_eq!(state(root), before);
+}
+
+#[test]
+fn the_same_entry_twice_in_one_rc_is_listed_once() {
+    let body = format!(
+        "### Features\n* Add A ({})\n* Add B ({})\n* Add A. ({})\n",
+        link(1),
+        link(2),
+        link(1)
+    );
+    let log = changelog(&[rc(1, "2026-02-01", &body)]);
+    let repo = project(&log, &[]);
+    let (written, stderr) = consolidated(repo.path(), &[]);
+    assert_eq!(final_section(&written).matches(&link(1)).count(), 1);
+    assert!(
+        stderr.contains("#1 in Features: the same entry is listed twice in 1.1.0rc1; kept once"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unclosed_comment_in_an_rc_section_is_refused_naming_its_line() {
+    let body = format!(
+        "### Features\n* Add A ({})\n<!-- a note that never ends\n* Add B ({})\n",
+        link(1),
+        link(2)
+    );
+    let log = changelog(&[rc(1, "2026-02-01", &body)]);
+    let repo = project(&log, &[]);
+    refused(repo.path(), &["CHANGELOG.md:9", "never closes"]);
 }

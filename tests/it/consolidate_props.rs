@@ -323,6 +323,14 @@ fn oracle(case: &Case) -> Expected {
             exp.stale += 1;
             continue;
         }
+        // The same text twice in one input is one entry.
+        if kept
+            .iter()
+            .any(|(r, c, p, t)| *r == rank && *c == cat && *p == prs && *t == text)
+        {
+            exp.superseded += 1;
+            continue;
+        }
         let before = kept.len();
         kept.retain(|(r, c, p, t)| {
             let same = *c == cat && *p == prs && (!prs.is_empty() || *t == text);
