@@ -137,6 +137,8 @@ pub struct RefFormat {
     pattern: Option<regex::Regex>,
     /// What the entries hold, for messages (`([#{issue}](https://…/{issue}))`).
     written: Option<String>,
+    /// The longest literal part of the format: text without it holds no reference.
+    needle: Option<String>,
 }
 
 /// Where a reference stands in an entry's body, and the number it names.
@@ -157,9 +159,15 @@ impl RefFormat {
             Some((head, _)) if head.contains("{issue}") => format!("{head}]"),
             _ => format.to_string(),
         };
+        let needle = written
+            .split("{issue}")
+            .map(|part| part.replace("{{", "{").replace("}}", "}"))
+            .max_by_key(String::len)
+            .filter(|n| !n.is_empty());
         RefFormat {
             pattern: format_pattern(&written),
             written: Some(written),
+            needle,
         }
     }
 
@@ -173,6 +181,17 @@ impl RefFormat {
     /// Every reference in `body`, in text order, overlapping ones resolved to the longest
     /// (a format's `([#1](u))` holds the link `[#1](u)`).
     pub(crate) fn spans(&self, body: &str) -> Vec<Span> {
+        // Most text holds no reference: a search for one character (then the substring)
+        // says so before any regex runs.
+        let holds = |needle: &str| {
+            needle.chars().next().is_some_and(|c| body.contains(c)) && body.contains(needle)
+        };
+        let linked = holds("[#");
+        let formatted = self.needle.as_deref().is_none_or(holds);
+        let formatted = formatted && self.pattern.is_some();
+        if !(linked || formatted) {
+            return Vec::new();
+        }
         let link = static_regex!(r"\[#([0-9]+)\]\([^()\s]*\)");
         let mut found: Vec<Span> = Vec::new();
         let mut push = |m: regex::Captures<'_>| {
@@ -194,8 +213,10 @@ impl RefFormat {
                 });
             }
         };
-        link.captures_iter(body).for_each(&mut push);
-        if let Some(p) = &self.pattern {
+        if linked {
+            link.captures_iter(body).for_each(&mut push);
+        }
+        if let (Some(p), true) = (&self.pattern, formatted) {
             p.captures_iter(body).for_each(&mut push);
         }
         found.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
@@ -257,8 +278,13 @@ fn format_pattern(format: &str) -> Option<regex::Regex> {
 /// references first (the entry's own, in order), then those standing elsewhere in the text
 /// (a link before the text, text or a period after it, a sub-bullet's), without duplicates.
 pub(crate) fn text_and_refs(body: &str, format: &RefFormat) -> (String, Vec<u64>) {
-    let spans = format.spans(body);
     let (grammar_end, mut prs) = trailing_refs(body);
+    // With trailing references read, only the text before them can hold more.
+    let spans = if prs.is_empty() {
+        format.spans(body)
+    } else {
+        format.spans(&body[..grammar_end])
+    };
     let text_end = if prs.is_empty() {
         trailing_span_end(body, &spans)
     } else {

@@ -159,7 +159,8 @@ pub(crate) fn section_source(release: &Release) -> Source {
 pub(crate) fn same_identity(a: &Entry, b: &Entry) -> bool {
     match (a.prs.is_empty(), b.prs.is_empty()) {
         (true, true) => a.normalized_text() == b.normalized_text(),
-        (false, false) => a.pr_set() == b.pr_set(),
+        // An entry's PRs have no duplicates: the same set is the same count, all shared.
+        (false, false) => a.prs.len() == b.prs.len() && a.prs.iter().all(|p| b.prs.contains(p)),
         _ => false,
     }
 }

@@ -8,13 +8,17 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fragments::{FragmentSet, parse_basename};
 
-/// The directory fragments must stay inside: the git work tree holding the project, or
-/// the project's directory outside git.
+/// The directory fragments must stay inside: the git work tree holding the project (the
+/// nearest directory with a `.git`), or the project's directory outside git. Absolute and
+/// without symlinks, as the fragments' targets are compared with it.
 pub fn repository_root(config: &Config) -> PathBuf {
-    crate::git::Repo::discover(&config.root)
-        .map(|r| r.root().to_path_buf())
-        .or_else(|_| config.root.canonicalize())
-        .unwrap_or_else(|_| config.root.clone())
+    let root = config
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| config.root.clone());
+    root.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map_or_else(|| root.clone(), Path::to_path_buf)
 }
 
 /// Check every file of the fragment directories that is named like a fragment, by its

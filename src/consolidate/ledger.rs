@@ -225,12 +225,22 @@ impl Ledger {
                 });
             }
         }
+        // What was released before, for the PRs of the inputs (a stale claim is about one).
+        let input_prs: HashSet<u64> = ledger
+            .inputs
+            .iter()
+            .filter_map(|i| match &i.item.identity {
+                Identity::Prs(prs) => Some(prs.iter().copied()),
+                Identity::Orphan => None,
+            })
+            .flatten()
+            .collect();
         for (i, r) in changelog.releases().iter().enumerate() {
             if sections.contains(&i) || r.is_free_form() {
                 continue;
             }
             for e in r.entries() {
-                for &pr in &e.prs {
+                for &pr in e.prs.iter().filter(|p| input_prs.contains(p)) {
                     ledger.released.insert((pr, e.normalized_text()));
                 }
             }
