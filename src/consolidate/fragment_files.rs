@@ -65,12 +65,20 @@ fn check_file(path: &Path, root: &Path) -> Result<()> {
                 "is a symlink that does not resolve ({e}); remove it or point it at a fragment"
             ))
         })?;
-        if !target.starts_with(root) {
+        // Inside the work tree, and not into git's own files (`.git/config` is no news).
+        let Ok(rel) = target.strip_prefix(root) else {
             return Err(refuse(format!(
                 "is a symlink to {}, outside the repository ({}); a fragment's text must be \
                  part of the project: copy the text into the file, or remove it",
                 target.display(),
                 root.display()
+            )));
+        };
+        if rel.components().any(|c| c.as_os_str() == ".git") {
+            return Err(refuse(format!(
+                "is a symlink into git's own files ({}); a fragment's text must be part of the \
+                 project: copy the text into the file, or remove it",
+                target.display()
             )));
         }
         let meta = std::fs::metadata(&target).map_err(|e| Error::io(&target, e))?;

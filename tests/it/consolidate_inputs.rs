@@ -350,6 +350,12 @@ fn prose_of_an_rc_section_is_carried_into_the_final_section() {
         "after the entries of its category: {fixes}"
     );
     assert!(stderr.contains("is carried into 1.1.0"), "{stderr}");
+    // Through the review unchanged, the same section is written.
+    let repo = project(&log, &[]);
+    let out = run(repo.path(), ARGS, "true");
+    ok(&out, "consolidate with a review");
+    let reviewed = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert_eq!(reviewed, written);
 }
 
 #[test]
@@ -388,6 +394,13 @@ fn a_fragment_symlinked_outside_the_repository_is_refused() {
     refused(
         root,
         &["changes/8.fix.md", "/etc/passwd", "outside the repository"],
+    );
+    std::fs::remove_file(root.join("changes/8.fix.md")).unwrap();
+    std::os::unix::fs::symlink("../.git/config", root.join("changes/8.fix.md")).unwrap();
+    commit_all(root, "a fragment into git's files");
+    refused(
+        root,
+        &["changes/8.fix.md", ".git/config", "git's own files"],
     );
 
     // A symlink that stays inside the repository is a fragment like any other.
