@@ -311,8 +311,9 @@ pub fn report(c: &Consolidation) -> Vec<String> {
         ));
     }
     for l in &c.left_out {
-        let first: String = l
-            .text
+        // What a comment says, not its markers.
+        let said = l.text.replace("<!--", "").replace("-->", "");
+        let first: String = said
             .lines()
             .find(|t| !t.trim().is_empty())
             .unwrap_or_default()
