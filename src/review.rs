@@ -6,13 +6,13 @@
 //! categories, well-formed subsections, every entry exactly once, no placeholder left. An
 //! emptied draft aborts; a draft that does not validate is kept for `--resume`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::changelog::{Changelog, Entry, Release};
+use crate::changelog::{Changelog, Entry, RefFormat, Release};
 use crate::config::Config;
-use crate::consolidate::Prepared;
+use crate::consolidate::{Identity, Mismatch, Prepared};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::version::Version;
@@ -31,6 +31,8 @@ pub struct Expectation {
     pub categories: Vec<String>,
     /// Every entry that must appear exactly once.
     pub entries: Vec<Entry>,
+    /// How the project writes PR references: the draft is read with it.
+    pub refs: RefFormat,
 }
 
 /// The outcome of a review.
@@ -75,92 +77,37 @@ pub fn draft_text(
     out
 }
 
-/// Remove `<!-- … -->` comments (also across lines). A line that held only comments goes
-/// away entirely, so the author's own blank lines stay as they were. An unclosed comment
-/// is kept, so that validation reports it.
+/// Remove the comments on lines of their own that are not part of an entry: the draft's
+/// instructions and "why" notes, and any the author added between entries. A comment inside
+/// an entry's text is the entry's (a fragment may say `` `<!-- x -->` ``) and is kept. Text
+/// after a comment's end on its last line is kept. A comment that never closes is kept, so
+/// that validation reports it.
 pub fn strip_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_comment = false;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let unclosed_from = unclosed_comment_line(text);
-    for (n, line) in lines.iter().enumerate() {
-        if Some(n) == unclosed_from {
-            for rest in &lines[n..] {
-                out.push_str(rest);
-            }
-            break;
+    let mut out = String::with_capacity(text.len());
+    let mut next = 0;
+    for (first, last) in crate::changelog::comments_outside_entries(text) {
+        for line in &lines[next..first] {
+            out.push_str(line);
         }
-        let (body, newline) = match line.strip_suffix('\n') {
-            Some(b) => (b, "\n"),
-            None => (*line, ""),
-        };
-        let mut kept = String::new();
-        let mut saw_comment = in_comment;
-        let mut rest = body;
-        loop {
-            if in_comment {
-                match rest.find("-->") {
-                    Some(e) => {
-                        rest = &rest[e + 3..];
-                        in_comment = false;
-                    }
-                    None => break,
-                }
-            } else {
-                match rest.find("<!--") {
-                    Some(s) => {
-                        kept.push_str(&rest[..s]);
-                        rest = &rest[s + 4..];
-                        in_comment = true;
-                        saw_comment = true;
-                    }
-                    None => {
-                        kept.push_str(rest);
-                        break;
-                    }
-                }
+        let end = lines[last];
+        if let Some(p) = end.rfind("-->") {
+            let rest = &end[p + 3..];
+            if !rest.trim().is_empty() {
+                out.push_str(rest.trim_start());
             }
         }
-        if saw_comment && kept.trim().is_empty() {
-            continue;
-        }
-        out.push_str(&kept);
-        out.push_str(newline);
+        next = last + 1;
+    }
+    for line in &lines[next.min(lines.len())..] {
+        out.push_str(line);
     }
     out
-}
-
-/// The line where a comment opens that never closes.
-fn unclosed_comment_line(text: &str) -> Option<usize> {
-    let mut open_at: Option<usize> = None;
-    let mut pos = 0;
-    while pos < text.len() {
-        match open_at {
-            None => match text[pos..].find("<!--") {
-                Some(s) => {
-                    open_at = Some(pos + s);
-                    pos += s + 4;
-                }
-                None => break,
-            },
-            Some(_) => match text[pos..].find("-->") {
-                Some(e) => {
-                    open_at = None;
-                    pos += e + 3;
-                }
-                None => break,
-            },
-        }
-    }
-    open_at.map(|at| text[..at].matches('\n').count())
 }
 
 /// Validate a stripped draft. Problems are listed with the draft's line numbers.
 pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release, Vec<String>> {
     let mut problems = Vec::new();
-    if text.contains("<!--") {
-        problems.push("an HTML comment is not closed (`<!--` without `-->`)".to_string());
-    }
     for (n, line) in text.lines().enumerate() {
         for p in PLACEHOLDERS {
             if line.contains(p) {
@@ -171,9 +118,10 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
             }
         }
     }
-    let log = Changelog::parse_with(text, None);
+    let log = Changelog::parse_project(text, None, &expect.refs);
     for p in log.problems() {
-        if p.severity == crate::changelog::Severity::Error {
+        let unclosed = p.kind == crate::changelog::ProblemKind::UnclosedComment;
+        if p.severity == crate::changelog::Severity::Error || unclosed {
             problems.push(format!("line {}: {}", p.line, p.message));
         }
     }
@@ -219,19 +167,13 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
     for c in &release.categories {
         // A new category is the maintainer's call (a "Security Improvements" block, say);
         // one that is nearly a known name is a typo.
-        if !expect.categories.iter().any(|k| k == &c.name) {
-            let near = expect.categories.iter().find(|k| {
-                k.eq_ignore_ascii_case(&c.name)
-                    || strsim::jaro_winkler(&k.to_lowercase(), &c.name.to_lowercase()) >= 0.9
-            });
-            if let Some(near) = near {
-                problems.push(format!(
-                    "line {}: unknown category `{}`; did you mean `{near}`? (known: {})",
-                    c.line,
-                    c.name,
-                    expect.categories.join(", ")
-                ));
-            }
+        if let Some(near) = crate::consolidate::near_miss(&c.name, &expect.categories) {
+            problems.push(format!(
+                "line {}: unknown category `{}`; did you mean `{near}`? (known: {})",
+                c.line,
+                c.name,
+                expect.categories.join(", ")
+            ));
         }
         if seen_categories.contains(&c.name.as_str()) {
             problems.push(format!(
@@ -262,52 +204,49 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
         }
     }
 
-    // Every expected entry exactly once; entries are identified by their PR numbers, or by
-    // their text when they have none.
-    let key = |e: &Entry| -> String {
-        if e.prs.is_empty() {
-            format!("text:{}", e.normalized_text())
-        } else {
-            format!("prs:{:?}", e.prs)
-        }
-    };
-    let mut found: HashMap<String, Vec<usize>> = HashMap::new();
-    for e in release.entries() {
-        found.entry(key(e)).or_default().push(e.line);
-    }
-    let mut expected: HashMap<String, &Entry> = HashMap::new();
-    for e in &expect.entries {
-        expected.insert(key(e), e);
-    }
-    let mut missing: Vec<&Entry> = expect
-        .entries
-        .iter()
-        .filter(|e| !found.contains_key(&key(e)))
-        .collect();
-    missing.sort_by_key(|e| (e.pr(), e.text.clone()));
-    for e in missing {
-        problems.push(format!("missing entry: {}", describe(e)));
-    }
-    let mut extra: Vec<(&String, &Vec<usize>)> = found.iter().collect();
-    extra.sort_by_key(|(_, lines)| lines[0]);
-    for (k, lines) in extra {
-        if !expected.contains_key(k) {
-            problems.push(format!(
-                "line {}: entry not in the release inputs ({}); add it as a news fragment instead",
-                lines[0],
-                k.trim_start_matches("prs:").trim_start_matches("text:")
-            ));
-        } else if lines.len() > 1 {
-            problems.push(format!(
-                "lines {}: the same entry is listed {} times ({})",
-                lines
+    // Every expected entry exactly once, by its PRs wherever they stand; entries without a
+    // PR may be reworded, so they are counted rather than matched by text.
+    let found: Vec<&Entry> = release.entries().collect();
+    let expected: Vec<&Entry> = expect.entries.iter().collect();
+    let mut mismatches = crate::consolidate::compare(&expected, &found);
+    mismatches.sort_by_key(|m| match m {
+        Mismatch::Missing { .. } => (0, 0),
+        Mismatch::Extra { found: f, .. } => (1, f.first().map_or(0, |&k| found[k].line)),
+    });
+    for m in mismatches {
+        match m {
+            Mismatch::Missing { identity, texts } => {
+                for text in texts {
+                    problems.push(format!("missing entry: {}", describe(&identity, &text)));
+                }
+            }
+            Mismatch::Extra {
+                identity,
+                found: listed,
+                expected: 0,
+            } => {
+                for k in listed {
+                    problems.push(format!(
+                        "line {}: entry not in the release inputs ({}); add it as a news fragment instead",
+                        found[k].line,
+                        describe(&identity, &found[k].text)
+                    ));
+                }
+            }
+            Mismatch::Extra {
+                identity,
+                found: listed,
+                expected,
+            } => problems.push(format!(
+                "lines {}: the same entry is listed {} times, {expected} expected ({})",
+                listed
                     .iter()
-                    .map(usize::to_string)
+                    .map(|&k| found[k].line.to_string())
                     .collect::<Vec<_>>()
                     .join(", "),
-                lines.len(),
-                describe(expected[k])
-            ));
+                listed.len(),
+                describe(&identity, &found[listed[0]].text)
+            )),
         }
     }
     if problems.is_empty() {
@@ -317,13 +256,11 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
     }
 }
 
-fn describe(e: &Entry) -> String {
-    let prs = crate::changelog::pr_list(&e.prs);
-    let text: String = e.text.chars().take(70).collect();
-    if prs.is_empty() {
-        format!("\"{text}\"")
-    } else {
-        format!("{prs} \"{text}\"")
+fn describe(identity: &Identity, text: &str) -> String {
+    let text: String = text.chars().take(70).collect();
+    match identity {
+        Identity::Orphan => format!("\"{text}\""),
+        prs => format!("{prs} \"{text}\""),
     }
 }
 
@@ -365,7 +302,14 @@ pub fn review(
     cwd: &Path,
     expect: &Expectation,
 ) -> Result<Outcome> {
-    if !(resume && draft.is_file()) {
+    if resume && !draft.is_file() {
+        return Err(Error::Refused(format!(
+            "there is no draft to resume ({} does not exist); run the command without --resume \
+             to start a new review",
+            draft.display()
+        )));
+    }
+    if !resume {
         crate::atomic::write(draft, initial.as_bytes())?;
     }
     run_editor(editor_cmd, draft, cwd)?;
@@ -415,6 +359,7 @@ pub fn review_release(
         version: prepared.grouped.consolidation.version.clone(),
         categories: config.category_order(),
         entries: release.entries().cloned().collect(),
+        refs: prepared.refs.clone(),
     };
     let editor = repo.editor()?;
     check_editor(repo, &editor)?;
@@ -464,6 +409,7 @@ mod tests {
             version: Version::parse("2.0.0").unwrap(),
             categories: vec!["Features".into(), "Fixes".into(), "Documentation".into()],
             entries: log.releases()[0].entries().cloned().collect(),
+            refs: RefFormat::default(),
         }
     }
 
@@ -585,5 +531,72 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(fixed, Outcome::Accepted(_)));
+    }
+
+    #[test]
+    fn only_the_comments_outside_entries_are_stripped() {
+        let section = "## 2.0.0 (2026-03-01)\n\n### Features\n\
+                       * Escape `<!-- x -->` in templates ([#1](u/1))\n\
+                       * Fix B\n  <!-- kept: part of the entry -->\n  more ([#2](u/2))\n";
+        let mut reasons = BTreeMap::new();
+        reasons.insert(("Features".into(), "G".into()), "why".to_string());
+        let draft = draft_text(section, &reasons, "CHANGELOG.md");
+        assert!(draft.starts_with("<!--\n"));
+        assert_eq!(strip_comments(&draft), section);
+        // An author's comment between entries goes; text after a comment's end stays.
+        let edited = section.replace(
+            "* Fix B",
+            "<!-- note to self -->\n<!--\nmulti\n--> Kept tail\n* Fix B",
+        );
+        assert_eq!(
+            strip_comments(&edited),
+            section.replace("* Fix B", "Kept tail\n* Fix B")
+        );
+        // A comment that never closes is kept, and reported.
+        let open = format!("{section}<!-- oops\n");
+        assert_eq!(strip_comments(&open), open);
+        let log = Changelog::parse(section);
+        let expect = Expectation {
+            version: Version::parse("2.0.0").unwrap(),
+            categories: vec!["Features".into()],
+            entries: log.releases()[0].entries().cloned().collect(),
+            refs: RefFormat::default(),
+        };
+        let all = validate(&open, &expect).unwrap_err().join("\n");
+        assert!(all.contains("never closes"), "{all}");
+        assert!(validate(section, &expect).is_ok());
+    }
+
+    #[test]
+    fn an_entry_without_pr_may_be_reworded_not_dropped() {
+        let section = format!("{SECTION}* Improve the docs\n* Improve the examples\n");
+        let log = Changelog::parse(&section);
+        let expect = Expectation {
+            entries: log.releases()[0].entries().cloned().collect(),
+            ..expectation()
+        };
+        let reworded = section.replace("Improve the docs", "Improve the user guide");
+        assert!(validate(&reworded, &expect).is_ok());
+        let dropped = section.replace("* Improve the docs\n", "");
+        let all = validate(&dropped, &expect).unwrap_err().join("\n");
+        assert!(all.contains("missing entry: \"Improve the docs\""), "{all}");
+        let doubled = section.replace(
+            "* Improve the docs\n",
+            "* Improve the docs\n* Improve the docs\n",
+        );
+        let all = validate(&doubled, &expect).unwrap_err().join("\n");
+        assert!(all.contains("listed 3 times, 2 expected"), "{all}");
+    }
+
+    #[test]
+    fn resume_without_a_draft_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let draft = dir.path().join(DRAFT_FILE);
+        let err = review(&draft, SECTION, true, "true", dir.path(), &expectation()).unwrap_err();
+        assert!(
+            matches!(err, Error::Refused(_)) && err.to_string().contains("no draft to resume"),
+            "{err}"
+        );
+        assert!(!draft.exists());
     }
 }

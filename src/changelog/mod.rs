@@ -38,9 +38,10 @@ use regex::Regex;
 use crate::error::{Error, Result};
 use crate::version::Version;
 
-pub use model::{Category, Entry, Release, Subsection};
+pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
+pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
-pub use refs::pr_list;
+pub use refs::{RefFormat, pr_list};
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 
 /// The start markers towncrier writes by default (Markdown and reStructuredText); releases
@@ -98,35 +99,71 @@ pub struct Changelog {
     releases: Vec<Release>,
     spans: Vec<Span>,
     problems: Vec<Problem>,
+    /// How the project writes references (kept for the parse after an edit).
+    refs: RefFormat,
 }
 
 impl Changelog {
     /// Parse `text`; releases start after towncrier's default start string when present,
     /// otherwise at the first release heading. Never fails: see [`Changelog::problems`].
     pub fn parse(text: &str) -> Changelog {
-        Self::parse_inner(text, Some(static_regex!(DEFAULT_START).clone()), None)
+        Self::parse_inner(
+            text,
+            Some(static_regex!(DEFAULT_START).clone()),
+            None,
+            RefFormat::default(),
+        )
     }
 
     /// Parse `text` with the project's `start_string` (`None`: no marker, releases start at
     /// the first release heading).
     pub fn parse_with(text: &str, start_string: Option<&str>) -> Changelog {
-        Self::parse_inner(text, start_string.and_then(|s| start_finder(&[s])), None)
+        Self::parse_project(text, start_string, &RefFormat::default())
+    }
+
+    /// [`Changelog::parse_with`], reading references as the project writes them (`refs`):
+    /// every entry's PRs are all the references it holds, wherever they stand.
+    pub fn parse_project(text: &str, start_string: Option<&str>, refs: &RefFormat) -> Changelog {
+        Self::parse_inner(
+            text,
+            start_string.and_then(|s| start_finder(&[s])),
+            None,
+            refs.clone(),
+        )
     }
 
     /// Read and parse `path` (see [`Changelog::parse`]); a missing file is `Ok(None)`.
     pub fn read(path: &Path) -> Result<Option<Changelog>> {
-        Self::read_start(path, Some(static_regex!(DEFAULT_START).clone()))
+        Self::read_start(
+            path,
+            Some(static_regex!(DEFAULT_START).clone()),
+            RefFormat::default(),
+        )
     }
 
     /// Read and parse `path` with the project's `start_string` (see
     /// [`Changelog::parse_with`]); a missing file is `Ok(None)`.
     pub fn read_with(path: &Path, start_string: Option<&str>) -> Result<Option<Changelog>> {
-        Self::read_start(path, start_string.and_then(|s| start_finder(&[s])))
+        Self::read_project(path, start_string, &RefFormat::default())
     }
 
-    fn read_start(path: &Path, start: Option<Regex>) -> Result<Option<Changelog>> {
+    /// [`Changelog::read_with`] with the project's references (see
+    /// [`Changelog::parse_project`]).
+    pub fn read_project(
+        path: &Path,
+        start_string: Option<&str>,
+        refs: &RefFormat,
+    ) -> Result<Option<Changelog>> {
+        Self::read_start(
+            path,
+            start_string.and_then(|s| start_finder(&[s])),
+            refs.clone(),
+        )
+    }
+
+    fn read_start(path: &Path, start: Option<Regex>, refs: RefFormat) -> Result<Option<Changelog>> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(Self::parse_inner(&text, start, None))),
+            Ok(text) => Ok(Some(Self::parse_inner(&text, start, None, refs))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(path, e)),
         }
@@ -344,7 +381,8 @@ impl Changelog {
             level: self.level,
             releases_start,
         };
-        *self = Self::parse_inner(&out, self.start.take(), Some(layout));
+        let refs = std::mem::take(&mut self.refs);
+        *self = Self::parse_inner(&out, self.start.take(), Some(layout), refs);
     }
 }
 
@@ -634,5 +672,196 @@ mod tests {
         assert!(p.to_string().starts_with("line 2: error: "), "{p}");
         let err = p.to_error(Path::new("CHANGELOG.md"));
         assert!(matches!(err, Error::Changelog { line: 2, .. }));
+    }
+
+    fn with(format: Option<&str>, raw: &str) -> (String, Vec<u64>) {
+        let e = Entry::parse_with(raw, 1, &RefFormat::new(format));
+        (e.text, e.prs)
+    }
+
+    #[test]
+    fn references_as_the_project_writes_them() {
+        let paren = Some("([#{issue}](https://e.com/{issue}))");
+        // towncrier's default template adds parentheses around the format's own.
+        assert_eq!(
+            with(paren, "- Add A (([#1](https://e.com/1)))"),
+            ("Add A".into(), vec![1])
+        );
+        assert_eq!(
+            with(
+                paren,
+                "- Add A (([#1](https://e.com/1)), ([#2](https://e.com/2)))"
+            ),
+            ("Add A".into(), vec![1, 2])
+        );
+        // A link-definition format: the entries hold `[#N]`, the links come after the list.
+        let defs = Some("[#{issue}]: https://e.com/{issue}");
+        assert_eq!(
+            with(defs, "- Linked feature. ([#11], [#12])"),
+            ("Linked feature.".into(), vec![11, 12])
+        );
+        assert_eq!(RefFormat::new(defs).example(3), "[#3]");
+        // Any format, not glued to a word.
+        let gh = Some("GH-{issue}");
+        assert_eq!(with(gh, "* Fix it (GH-12)"), ("Fix it".into(), vec![12]));
+        assert_eq!(with(gh, "* Fix SGH-12 parsing").1, Vec::<u64>::new());
+        assert_eq!(with(gh, "* Fix GH-12x parsing").1, Vec::<u64>::new());
+        // towncrier's default `#{issue}`: a bare reference anywhere, never `C#1`.
+        assert_eq!(
+            with(None, "* Fix the .. (#1) thing"),
+            ("Fix the .. thing".into(), vec![1])
+        );
+        assert_eq!(with(None, "* Support C#1 users").1, Vec::<u64>::new());
+        assert_eq!(with(None, "* Add A (#1, #2)"), ("Add A".into(), vec![1, 2]));
+        assert_eq!(RefFormat::new(paren).example(7), "([#7](https://e.com/7))");
+    }
+
+    #[test]
+    fn a_link_anywhere_is_a_reference() {
+        let l = |n: u32| format!("[#{n}](https://x/{n})");
+        for (raw, text, prs) in [
+            (format!("* Fix X ({}).", l(3)), "Fix X.", vec![3]),
+            (
+                format!("* Fix X ({}) for the agent", l(3)),
+                "Fix X for the agent",
+                vec![3],
+            ),
+            (format!("* {}: Fix X", l(3)), "Fix X", vec![3]),
+            (
+                format!("* ({}, {}): Fix X", l(3), l(4)),
+                "Fix X",
+                vec![3, 4],
+            ),
+            (
+                format!("* Fix X ({})\n  * when empty\n  * when full", l(3)),
+                "Fix X\n  * when empty\n  * when full",
+                vec![3],
+            ),
+            // The trailing references are the entry's own: they come first.
+            (
+                format!("* Revert {} ({})", l(5), l(6)),
+                "Revert",
+                vec![5, 6],
+            ),
+            (
+                format!("* Revert {} in the agent ({})", l(5), l(6)),
+                "Revert [#5](https://x/5) in the agent",
+                vec![6, 5],
+            ),
+            (
+                format!("* Fix X ({}), ({}) on restart", l(3), l(4)),
+                "Fix X on restart",
+                vec![3, 4],
+            ),
+            (
+                format!("* Umbrella ({})\n  * part ({})", l(1), l(2)),
+                "Umbrella ([#1](https://x/1))\n  * part",
+                vec![2, 1],
+            ),
+        ] {
+            let e = e(&raw);
+            assert_eq!((e.text.as_str(), e.prs.clone()), (text, prs), "{raw}");
+            assert_eq!(e.raw, raw);
+        }
+    }
+
+    proptest::proptest! {
+        /// Every link in an entry is one of its references, wherever it stands, and every
+        /// reference is a number the entry holds.
+        #[test]
+        fn no_link_is_lost(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just("[#12](https://x/y/12)".to_string()),
+                proptest::strategy::Strategy::prop_map(1u32..400, |n| format!("[#{n}](https://x/{n})")),
+                proptest::strategy::Just("(".to_string()),
+                proptest::strategy::Just(")".to_string()),
+                proptest::strategy::Just(", ".to_string()),
+                proptest::strategy::Just(". ".to_string()),
+                proptest::strategy::Just(": ".to_string()),
+                proptest::strategy::Just(" ".to_string()),
+                proptest::strategy::Just("\n  * ".to_string()),
+                proptest::strategy::Just("\r\n  ".to_string()),
+                proptest::strategy::Just("café".to_string()),
+                proptest::strategy::Just("#7".to_string()),
+                proptest::strategy::Just("text".to_string()),
+            ], 0..14)
+        ) {
+            let body = parts.concat();
+            let raw = format!("* {body}");
+            let links = regex::Regex::new(r"\[#([0-9]+)\]\([^()\s]*\)").unwrap();
+            let entry = e(&raw);
+            for c in links.captures_iter(&body) {
+                let n: u64 = c[1].parse().unwrap();
+                proptest::prop_assert!(entry.prs.contains(&n), "#{} lost from {:?}: {:?}", n, raw, entry.prs);
+            }
+            for n in &entry.prs {
+                let held = body.contains(&format!("#{n}"));
+                proptest::prop_assert!(held, "#{} is not in {:?}", n, raw);
+            }
+            let mut sorted = entry.prs.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            proptest::prop_assert_eq!(sorted.len(), entry.prs.len());
+        }
+    }
+
+    #[test]
+    fn comments_are_blocks_of_their_own() {
+        let text = "# Title\n\n## 2.0.0rc1 (2026-02-01)\n\nUpgrade note.\n\n### Features\n\
+                    * Add A ([#1](u))\n<!--\n* Hidden ([#2](u))\n## 1.0.0 (2020-01-01)\n-->\n\
+                    * Add C ([#3](u))\n  <!-- inside C -->\n\nAfter the list.\n\n\
+                    ## 1.9.0 (2026-01-01)\n";
+        let log = Changelog::parse(text);
+        assert_eq!(
+            log.releases().len(),
+            2,
+            "a heading in a comment is no release"
+        );
+        let r = &log.releases()[0];
+        let entries: Vec<&str> = r.entries().map(|e| e.raw.as_str()).collect();
+        assert_eq!(
+            entries,
+            [
+                "* Add A ([#1](u))",
+                "* Add C ([#3](u))\n  <!-- inside C -->"
+            ]
+        );
+        let blocks: Vec<(BlockKind, Place, usize)> = r
+            .blocks()
+            .iter()
+            .map(|b| (b.kind, b.place, b.line))
+            .collect();
+        assert_eq!(
+            blocks,
+            [
+                (BlockKind::Prose, Place::Release, 5),
+                (BlockKind::Comment, Place::Footer(0), 9),
+                (BlockKind::Prose, Place::Footer(0), 16),
+            ]
+        );
+        assert_eq!(r.description.as_deref(), Some("Upgrade note."));
+        assert_eq!(r.categories[0].footer.as_deref(), Some("After the list."));
+        // Written from its structure, the release keeps its prose and leaves the comment out.
+        assert_eq!(
+            r.render(2),
+            "## 2.0.0rc1 (2026-02-01)\n\nUpgrade note.\n\n### Features\n\
+             * Add A ([#1](u))\n* Add C ([#3](u))\n  <!-- inside C -->\n\nAfter the list.\n"
+        );
+        assert_eq!(
+            comments_outside_entries(text),
+            [(8, 11)],
+            "the comment inside C's entry is the entry's"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_comment_is_reported_and_hides_nothing_from_the_model() {
+        let log = Changelog::parse("## 1.0.0 (2024-01-01)\n\n### Fixes\n<!-- oops\n* a (#1)\n");
+        let p = &log.problems()[0];
+        assert_eq!(
+            (p.kind, p.line, p.releases.clone()),
+            (ProblemKind::UnclosedComment, 4, vec![0])
+        );
+        assert_eq!(log.releases()[0].entries().count(), 1);
     }
 }

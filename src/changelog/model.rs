@@ -3,7 +3,7 @@
 
 use crate::version::Version;
 
-use super::refs::trailing_refs;
+use super::refs::{RefFormat, text_and_refs};
 use super::view::{CategoryView, GroupView, ItemView, ReleaseView};
 
 /// One bullet of a changelog: `* text ([#123](url))`, possibly over several lines.
@@ -16,7 +16,8 @@ pub struct Entry {
     /// The text without the bullet marker and the trailing issue references, trimmed;
     /// continuation lines are kept as they are in the source.
     pub text: String,
-    /// Issue/PR numbers referenced at the end of the entry, in order, without duplicates.
+    /// Issue/PR numbers the entry references: those at its end first, in order, then any
+    /// elsewhere in it; without duplicates.
     pub prs: Vec<u64>,
 }
 
@@ -24,17 +25,30 @@ impl Entry {
     /// Read an entry from its source text (`raw` keeps the bullet marker). `line` is the
     /// 1-based line it starts at, or 0 when it does not come from a file.
     pub fn parse(raw: &str, line: usize) -> Entry {
+        Self::parse_with(raw, line, &RefFormat::default())
+    }
+
+    /// [`Entry::parse`] for a project that writes references as `refs` says: its PRs are
+    /// every reference it holds, wherever it stands.
+    pub fn parse_with(raw: &str, line: usize, refs: &RefFormat) -> Entry {
         let body = raw
             .strip_prefix("* ")
             .or_else(|| raw.strip_prefix("- "))
             .unwrap_or(raw);
-        let (text_end, prs) = trailing_refs(body);
+        let (text, prs) = text_and_refs(body, refs);
         Entry {
             line,
             raw: raw.to_string(),
-            text: body[..text_end].trim().to_string(),
+            text,
             prs,
         }
+    }
+
+    /// The PRs as a set (sorted): what identifies the entry.
+    pub fn pr_set(&self) -> Vec<u64> {
+        let mut prs = self.prs.clone();
+        prs.sort_unstable();
+        prs
     }
 
     /// The first referenced PR, if any.
@@ -104,6 +118,9 @@ pub struct Category {
     /// Entries directly under the category heading (a flat, towncrier-style category).
     pub entries: Vec<Entry>,
     pub subsections: Vec<Subsection>,
+    /// Paragraphs after the entries (notes, link definitions), joined by a blank line;
+    /// written after the last entry or subsection.
+    pub footer: Option<String>,
     /// 1-based line of the heading; 0 when built in memory.
     pub line: usize,
 }
@@ -115,6 +132,7 @@ impl Category {
             description: None,
             entries: Vec::new(),
             subsections: Vec::new(),
+            footer: None,
             line: 0,
         }
     }
@@ -125,6 +143,39 @@ impl Category {
             .iter()
             .chain(self.subsections.iter().flat_map(|s| s.entries.iter()))
     }
+}
+
+/// What a block of non-entry text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A paragraph of text (an upgrade note, a link definition).
+    Prose,
+    /// An HTML comment on lines of its own (`<!-- … -->`), invisible when published.
+    Comment,
+}
+
+/// Where a block stands in its release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Under the release heading, before the first category.
+    Release,
+    /// Between a category heading (by index) and its first entry or subsection.
+    Description(usize),
+    /// After entries of a category (by index).
+    Footer(usize),
+    /// Between a subsection heading and its first entry: (category, subsection).
+    Subsection(usize, usize),
+}
+
+/// Text of a release that is neither a heading nor an entry, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub place: Place,
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// The exact source lines, without the final newline.
+    pub text: String,
 }
 
 /// One release section: its heading and its categories.
@@ -139,6 +190,10 @@ pub struct Release {
     pub(super) date: Option<String>,
     pub(super) line: usize,
     pub(super) loose: Vec<Entry>,
+    pub(super) blocks: Vec<Block>,
+    /// The text between the heading and the first category, exactly as written (no
+    /// trailing newline); `None` when there is none.
+    pub description: Option<String>,
     /// The categories, in order.
     pub categories: Vec<Category>,
 }
@@ -168,6 +223,25 @@ impl Release {
             date: date.map(str::to_string),
             line: 0,
             loose: Vec::new(),
+            blocks: Vec::new(),
+            description: None,
+            categories: Vec::new(),
+        }
+    }
+
+    /// A new release whose heading reads `title` (as a template rendered it, e.g.
+    /// `[1.1.0] - 2025-03-01`); its version, date and name are read from it.
+    pub fn titled(title: &str) -> Release {
+        let parsed = super::parse::parse_title(title);
+        Release {
+            title: title.trim().to_string(),
+            name: parsed.name,
+            version: parsed.version,
+            date: parsed.date,
+            line: 0,
+            loose: Vec::new(),
+            blocks: Vec::new(),
+            description: None,
             categories: Vec::new(),
         }
     }
@@ -208,6 +282,12 @@ impl Release {
         &self.loose
     }
 
+    /// Every block of text that is neither a heading nor an entry (prose, comments), in
+    /// order; empty for a release built in memory.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
     /// The first category with this name.
     pub fn category(&self, name: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.name == name)
@@ -225,13 +305,20 @@ impl Release {
     /// with the release heading at `level` (2 for `##`). Lines end with `\n`; there is no
     /// blank line at the end.
     ///
-    /// Each category is preceded by a blank line. A category or subsection is written as
-    /// its heading, then its description (if any) and a blank line before its entries;
-    /// entries follow a heading without description directly. Each subsection is preceded
-    /// by a blank line. Entries are written with their `raw` text.
+    /// The release's description (if any) follows its heading after a blank line. Each
+    /// category is preceded by a blank line. A category or subsection is written as its
+    /// heading, then its description (if any) and a blank line before its entries; entries
+    /// follow a heading without description directly. Each subsection is preceded by a
+    /// blank line; a category's footer follows its last entry after a blank line. Entries
+    /// are written with their `raw` text.
     pub fn render(&self, level: usize) -> String {
         let mut out = String::new();
         push_heading(&mut out, level, &self.title);
+        if let Some(description) = &self.description {
+            out.push('\n');
+            out.push_str(description);
+            out.push('\n');
+        }
         if !self.loose.is_empty() {
             out.push('\n');
             push_entries(&mut out, &self.loose);
@@ -254,6 +341,11 @@ impl Release {
                     sub.description.as_deref(),
                     &sub.entries,
                 );
+            }
+            if let Some(footer) = &category.footer {
+                out.push('\n');
+                out.push_str(footer);
+                out.push('\n');
             }
         }
         out

@@ -7,8 +7,9 @@ use regex::Regex;
 
 use crate::version::Version;
 
-use super::model::{Category, Entry, Release, Subsection};
+use super::model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 use super::problems::{Problem, ProblemKind, Severity, release_problems};
+use super::refs::RefFormat;
 use super::{Changelog, Layout, Span};
 
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +64,52 @@ pub(crate) enum Kind<'a> {
     /// A non-blank line starting with a space or tab.
     Indented,
     Text,
+    /// A line of an HTML comment that starts a line (`<!-- … -->`, possibly over several
+    /// lines); `true` when the comment's first line is indented (it then continues an
+    /// entry, as any indented line does).
+    Comment(bool),
+}
+
+/// Mark the lines of HTML comments that start a line (after optional indentation) as
+/// [`Kind::Comment`], through the line that closes them: what they hold is neither
+/// headings nor entries. Returns the lines of comments that never close (they are left as
+/// text, and reported).
+pub(crate) fn mark_comments(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) -> Vec<usize> {
+    let mut unclosed = Vec::new();
+    // An opener after the last `-->` never closes: no search (a file of openers stays linear).
+    let last_close = text.rfind("-->");
+    let mut i = 0;
+    while i < lines.len() {
+        let content = &text[lines[i].start..lines[i].end];
+        let trimmed = content.trim_start();
+        if !trimmed.starts_with("<!--") {
+            i += 1;
+            continue;
+        }
+        let indented = trimmed.len() != content.len();
+        let open = lines[i].end - trimmed.len() + 4;
+        let close = match last_close {
+            Some(last) if last >= open => text[open..].find("-->"),
+            _ => None,
+        };
+        match close {
+            Some(c) => {
+                let close = open + c;
+                let last = lines
+                    .partition_point(|l| l.next <= close)
+                    .min(lines.len() - 1);
+                for kind in &mut kinds[i..=last] {
+                    *kind = Kind::Comment(indented);
+                }
+                i = last + 1;
+            }
+            None => {
+                unclosed.push(i);
+                i += 1;
+            }
+        }
+    }
+    unclosed
 }
 
 pub(crate) fn classify(content: &str) -> Kind<'_> {
@@ -149,10 +196,37 @@ pub(crate) fn is_iso_date(s: &str) -> bool {
     }
 }
 
+/// Where the parser stands in a release.
+enum At {
+    Release,
+    Category,
+    Subsection,
+    OrphanSubsection,
+}
+
+/// Where a block of text found now belongs: before the first entry of a category or
+/// subsection it describes it; after one, it is the category's footer.
+fn block_place(release: &Release, at: &At) -> Place {
+    let last = release.categories.len().saturating_sub(1);
+    let category = release.categories.last();
+    match (at, category) {
+        (At::Category, Some(c)) if c.entries.is_empty() && c.subsections.is_empty() => {
+            Place::Description(last)
+        }
+        (At::Subsection, Some(c)) => match c.subsections.last() {
+            Some(s) if s.entries.is_empty() => Place::Subsection(last, c.subsections.len() - 1),
+            _ => Place::Footer(last),
+        },
+        (At::Category, Some(_)) => Place::Footer(last),
+        _ => Place::Release,
+    }
+}
+
 struct Parser<'t, 'l> {
     text: &'t str,
     lines: &'l [Line],
     kinds: &'l [Kind<'t>],
+    refs: &'l RefFormat,
     level: usize,
     /// A release heading's marks and space (`"## "`).
     marker: String,
@@ -175,22 +249,18 @@ impl Parser<'_, '_> {
             date: title.date,
             line: head + 1,
             loose: Vec::new(),
+            blocks: Vec::new(),
+            description: None,
             categories: Vec::new(),
         };
         let versioned = release.version.is_some();
         let heading = format!("{} {}", "#".repeat(self.level), release.title);
 
-        enum At {
-            Release,
-            Category,
-            Subsection,
-            OrphanSubsection,
-        }
         let mut at = At::Release;
         // Byte range of the description of the current category or subsection while it can
         // still grow (until the first entry or heading).
         let mut description: Option<Range<usize>> = None;
-        let mut describing = false;
+        let mut describing = true;
         let mut seen_categories: BTreeMap<&str, usize> = BTreeMap::new();
         // After a glued heading, repeated categories are its consequence, not news.
         let mut glued = false;
@@ -200,8 +270,11 @@ impl Parser<'_, '_> {
             match self.kinds[i] {
                 Kind::Bullet => {
                     let last = self.entry_end(i, end);
-                    let entry =
-                        Entry::parse(&self.text[self.lines[i].start..self.lines[last].end], i + 1);
+                    let entry = Entry::parse_with(
+                        &self.text[self.lines[i].start..self.lines[last].end],
+                        i + 1,
+                        self.refs,
+                    );
                     glued |= self.glued_headings(index, &heading, &entry);
                     if describing {
                         describing = false;
@@ -307,20 +380,42 @@ impl Parser<'_, '_> {
                     }
                 }
                 Kind::Blank => {}
-                Kind::Text | Kind::Indented | Kind::Heading(..) => {
+                Kind::Text | Kind::Indented | Kind::Heading(..) | Kind::Comment(_) => {
+                    let last = self.block_end(i, end);
                     if describing {
-                        let line = self.lines[i];
                         description = Some(match description {
-                            Some(r) => r.start..line.end,
-                            None => line.start..line.end,
+                            Some(r) => r.start..self.lines[last].end,
+                            None => self.lines[i].start..self.lines[last].end,
                         });
                     }
+                    let place = block_place(&release, &at);
+                    let kind = match self.kinds[i] {
+                        Kind::Comment(_) => BlockKind::Comment,
+                        _ => BlockKind::Prose,
+                    };
+                    release.blocks.push(Block {
+                        kind,
+                        place,
+                        line: i + 1,
+                        text: self.text[self.lines[i].start..self.lines[last].end].to_string(),
+                    });
+                    i = last + 1;
+                    continue;
                 }
             }
             i += 1;
         }
         if describing {
             self.set_description(&mut release, description.take());
+        }
+        for (c, category) in release.categories.iter_mut().enumerate() {
+            let footer: Vec<&str> = release
+                .blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Prose && b.place == Place::Footer(c))
+                .map(|b| b.text.as_str())
+                .collect();
+            category.footer = (!footer.is_empty()).then(|| footer.join("\n\n"));
         }
         // A release without any category is a flat, hand-written list (older changelogs,
         // towncrier's `all_bullets` style): its entries are not misplaced.
@@ -335,25 +430,47 @@ impl Parser<'_, '_> {
     /// Give the description to the innermost open block: the last subsection of the last
     /// category, or the category itself when it has none yet.
     fn set_description(&self, release: &mut Release, range: Option<Range<usize>>) {
-        let (Some(range), Some(category)) = (range, release.categories.last_mut()) else {
+        let Some(range) = range else { return };
+        let text = Some(self.text[range].to_string());
+        let Some(category) = release.categories.last_mut() else {
+            release.description = text;
             return;
         };
-        let text = Some(self.text[range].to_string());
         match category.subsections.last_mut() {
             Some(sub) => sub.description = text,
             None => category.description = text,
         }
     }
 
+    /// The last line of a block of text starting at line `first`: the lines of one
+    /// comment, or a paragraph (up to a blank line, a heading, an entry or a comment).
+    fn block_end(&self, first: usize, end: usize) -> usize {
+        let comment = matches!(self.kinds[first], Kind::Comment(_));
+        let mut last = first;
+        while last + 1 < end {
+            let same = match self.kinds[last + 1] {
+                Kind::Comment(_) => comment,
+                Kind::Text | Kind::Indented => !comment,
+                Kind::Heading(l, _) => !comment && l != self.level + 1 && l != self.level + 2,
+                Kind::Blank | Kind::Bullet => false,
+            };
+            if !same {
+                break;
+            }
+            last += 1;
+        }
+        last
+    }
+
     /// The last line of the entry starting at line `first`: indented lines continue it
     /// (also after blank lines), and so does unindented text right after it (Markdown's
-    /// lazy continuation).
+    /// lazy continuation). A comment on lines of its own ends it, unless it is indented.
     fn entry_end(&self, first: usize, end: usize) -> usize {
         let mut last = first;
         let mut j = first + 1;
         while j < end {
             match self.kinds[j] {
-                Kind::Indented => {
+                Kind::Indented | Kind::Comment(true) => {
                     last = j;
                     j += 1;
                 }
@@ -366,7 +483,7 @@ impl Parser<'_, '_> {
                     while k < end && self.kinds[k] == Kind::Blank {
                         k += 1;
                     }
-                    if k < end && self.kinds[k] == Kind::Indented {
+                    if k < end && matches!(self.kinds[k], Kind::Indented | Kind::Comment(true)) {
                         last = k;
                         j = k + 1;
                     } else {
@@ -418,6 +535,45 @@ impl Parser<'_, '_> {
     }
 }
 
+/// The whole-line HTML comments of `text` that are not part of an entry, as (first, last)
+/// 0-based line indexes: what a review may remove without touching any entry's text.
+/// Comments that never close are not included.
+pub fn comments_outside_entries(text: &str) -> Vec<(usize, usize)> {
+    let lines = split_lines(text);
+    let mut kinds: Vec<Kind<'_>> = lines
+        .iter()
+        .map(|l| classify(&text[l.start..l.end]))
+        .collect();
+    mark_comments(text, &lines, &mut kinds);
+    let refs = RefFormat::default();
+    let parser = Parser {
+        text,
+        lines: &lines,
+        kinds: &kinds,
+        refs: &refs,
+        level: 0,
+        marker: String::new(),
+        problems: Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        match kinds[i] {
+            Kind::Bullet => i = parser.entry_end(i, lines.len()) + 1,
+            Kind::Comment(_) => {
+                let mut last = i;
+                while last + 1 < lines.len() && matches!(kinds[last + 1], Kind::Comment(_)) {
+                    last += 1;
+                }
+                out.push((i, last));
+                i = last + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 impl Changelog {
     /// Parse `text`; `layout` fixes the release level and where releases start instead of
     /// working them out (used after an edit, so that removing the only versioned release
@@ -426,12 +582,14 @@ impl Changelog {
         text: &str,
         start: Option<Regex>,
         layout: Option<Layout>,
+        refs: RefFormat,
     ) -> Changelog {
         let lines = split_lines(text);
-        let kinds: Vec<Kind<'_>> = lines
+        let mut kinds: Vec<Kind<'_>> = lines
             .iter()
             .map(|l| classify(&text[l.start..l.end]))
             .collect();
+        let unclosed = mark_comments(text, &lines, &mut kinds);
 
         // Releases start on the line after the start string, if there is one.
         let marker_end = start.as_ref().and_then(|re| re.find(text)).map(|m| m.end());
@@ -479,6 +637,7 @@ impl Changelog {
             text,
             lines: &lines,
             kinds: &kinds,
+            refs: &refs,
             level,
             marker: format!("{} ", "#".repeat(level)),
             problems: Vec::new(),
@@ -503,6 +662,19 @@ impl Changelog {
             releases.push(parser.release(k, head, last + 1));
         }
         let mut problems = parser.problems;
+        for line in unclosed {
+            let release = starts.partition_point(|&h| h <= line);
+            problems.push(Problem {
+                kind: ProblemKind::UnclosedComment,
+                severity: Severity::Warning,
+                line: line + 1,
+                lines: vec![line + 1],
+                releases: release.checked_sub(1).into_iter().collect(),
+                message: "an HTML comment opens here (`<!--`) and never closes, so everything \
+                          after it is hidden where the changelog is published; close it with `-->`"
+                    .to_string(),
+            });
+        }
         release_problems(&releases, level, &mut problems);
         problems.sort_by_key(|p| (p.line, p.severity == Severity::Warning));
 
@@ -514,6 +686,7 @@ impl Changelog {
             releases,
             spans,
             problems,
+            refs,
         }
     }
 }

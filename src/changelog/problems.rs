@@ -40,6 +40,8 @@ pub enum ProblemKind {
     GluedHeading,
     /// The same category heading twice in one release.
     DuplicateCategory,
+    /// An HTML comment that opens (`<!--`) and never closes.
+    UnclosedComment,
 }
 
 /// A diagnostic about the changelog, with the line it is about.

@@ -1,16 +1,24 @@
 //! Folding the inputs (rc sections, then the new fragments) into one list per category.
+//!
+//! An entry is identified by its set of PRs (by its text when it has none). Per category:
+//! a newer input listing the same set replaces the older texts (a duplicate, reported);
+//! texts from one input that share a set (numbered fragments) are all kept, as towncrier
+//! does; entries whose sets only overlap are all kept and the overlap is reported. An
+//! entry whose PR *and* text an earlier release already lists is stale: reported and left
+//! out. Prose of an input is carried to the same place in the folded section; comments and
+//! towncrier's "No significant changes." are left out and reported.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::changelog::{Changelog, Entry, Release};
+use crate::changelog::{BlockKind, Changelog, Entry, Place, Release};
 use crate::error::{Error, Result};
 use crate::version::Version;
 
 /// Where an input entry came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// A pre-release section, by version.
@@ -28,7 +36,7 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// A PR listed twice in one category: the newest text was kept.
+/// A PR set listed again by a newer input in one category: the newest text was kept.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Duplicate {
     pub category: String,
@@ -49,11 +57,60 @@ pub struct Stale {
     pub released_in: String,
 }
 
+/// One entry as it stands in a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Listing {
+    pub prs: Vec<u64>,
+    pub text: String,
+    pub from: Source,
+}
+
+/// A PR that more than one kept entry of a category lists (numbered fragments, or an entry
+/// for several PRs and a newer one for one of them): every entry is kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overlap {
+    pub category: String,
+    pub pr: u64,
+    pub entries: Vec<Listing>,
+}
+
+/// Why a block of an input is not in the folded section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeftOutReason {
+    /// An HTML comment: never published.
+    Comment,
+    /// towncrier's "No significant changes." of an input without entries there.
+    Boilerplate,
+}
+
+/// A block of an input that is not published in the folded section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeftOut {
+    pub from: Source,
+    /// Where it was: `CHANGELOG.md:12`, or the section built from the fragments.
+    pub at: String,
+    pub reason: LeftOutReason,
+    pub text: String,
+}
+
+/// A paragraph of an input carried into the folded section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prose {
+    pub from: Source,
+    pub at: String,
+    pub text: String,
+}
+
 /// The entries of one category after folding, with where each came from.
 #[derive(Debug, Clone)]
 pub struct FoldedCategory {
     pub name: String,
     pub entries: Vec<(Entry, Source)>,
+    /// Paragraphs carried from the inputs' text under this category's heading.
+    pub description: Vec<Prose>,
+    /// Paragraphs carried from the inputs' text after this category's entries.
+    pub footer: Vec<Prose>,
 }
 
 /// The folded release before grouping.
@@ -63,13 +120,20 @@ pub struct Consolidation {
     pub date: String,
     /// The project name the rc headings carry (`# demo 1.1.0rc1`), kept in the new heading.
     pub name: Option<String>,
+    /// The heading towncrier renders for this version (the project's `title_format` or
+    /// template: `[1.1.0] - 2025-03-01`), when known; it wins over `<name> <version> (<date>)`.
+    pub title: Option<String>,
     /// Indexes of the pre-release sections in the changelog, in file order.
     pub sections: Vec<usize>,
     /// Their versions, in file order (newest first).
     pub section_versions: Vec<String>,
+    /// Paragraphs carried from the inputs' text under their release heading.
+    pub description: Vec<Prose>,
     pub categories: Vec<FoldedCategory>,
     pub duplicates: Vec<Duplicate>,
     pub stale: Vec<Stale>,
+    pub overlaps: Vec<Overlap>,
+    pub left_out: Vec<LeftOut>,
     /// Warnings about the touched sections (a duplicated rc heading, …).
     pub warnings: Vec<String>,
 }
@@ -78,6 +142,90 @@ impl Consolidation {
     pub fn entry_count(&self) -> usize {
         self.categories.iter().map(|c| c.entries.len()).sum()
     }
+}
+
+/// The label of an input section (its version, or its title).
+pub(crate) fn section_source(release: &Release) -> Source {
+    Source::Section(
+        release
+            .version()
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| release.title().to_string()),
+    )
+}
+
+/// Two entries are the same change when they list the same PRs; entries without PRs when
+/// they say the same.
+pub(crate) fn same_identity(a: &Entry, b: &Entry) -> bool {
+    match (a.prs.is_empty(), b.prs.is_empty()) {
+        (true, true) => a.normalized_text() == b.normalized_text(),
+        // An entry's PRs have no duplicates: the same set is the same count, all shared.
+        (false, false) => a.prs.len() == b.prs.len() && a.prs.iter().all(|p| b.prs.contains(p)),
+        _ => false,
+    }
+}
+
+/// Text compared for carrying prose once: whitespace collapsed.
+pub(crate) fn normalized_prose(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What towncrier's templates write for a section or category without entries.
+pub(crate) fn is_boilerplate(text: &str) -> bool {
+    normalized_prose(text).eq_ignore_ascii_case("No significant changes.")
+}
+
+/// The configured category `name` is nearly (a typo, another case), if it is not one.
+pub fn near_miss<'a>(name: &str, known: &'a [String]) -> Option<&'a String> {
+    if known.iter().any(|k| k == name) {
+        return None;
+    }
+    known.iter().find(|k| {
+        k.eq_ignore_ascii_case(name)
+            || strsim::jaro_winkler(&k.to_lowercase(), &name.to_lowercase()) >= 0.9
+    })
+}
+
+/// The inputs, oldest first: the rc sections bottom-up, then the fragments' section.
+pub(crate) fn inputs<'a>(
+    changelog: &'a Changelog,
+    sections: &[usize],
+    fragments: Option<&'a Release>,
+) -> Vec<(&'a Release, Source)> {
+    let mut inputs: Vec<(&Release, Source)> = sections
+        .iter()
+        .rev()
+        .map(|&i| {
+            let r = &changelog.releases()[i];
+            (r, section_source(r))
+        })
+        .collect();
+    if let Some(f) = fragments {
+        inputs.push((f, Source::Fragments));
+    }
+    inputs
+}
+
+/// Everything released before: (pr, normalised text) → release title.
+pub(crate) fn released(
+    changelog: &Changelog,
+    sections: &[usize],
+) -> HashMap<(u64, String), String> {
+    let mut released = HashMap::new();
+    for (i, r) in changelog.releases().iter().enumerate() {
+        if sections.contains(&i) || r.is_free_form() {
+            continue;
+        }
+        for e in r.entries() {
+            let text = e.normalized_text();
+            for &pr in &e.prs {
+                released
+                    .entry((pr, text.clone()))
+                    .or_insert_with(|| r.title().to_string());
+            }
+        }
+    }
+    released
 }
 
 /// Fold the pre-release sections of `version` and the new fragments' section.
@@ -117,79 +265,20 @@ pub fn fold(
             version
         )));
     }
-    let mut warnings = Vec::new();
-    for problem in changelog.problems_for(&sections) {
-        match problem.severity {
-            crate::changelog::Severity::Error => return Err(problem.to_error(path)),
-            crate::changelog::Severity::Warning => warnings.push(format!(
-                "{}:{}: {}",
-                path.display(),
-                problem.line,
-                problem.message
-            )),
-        }
-    }
-    for &i in &sections {
-        if let Some(e) = changelog.releases()[i].loose_entries().first() {
-            return Err(Error::changelog(
-                path,
-                e.line,
-                "an entry outside any category in a section to consolidate; put it under a `###` category",
-            ));
-        }
-    }
+    let warnings = check_sections(changelog, path, &sections, category_order)?;
+    let released = released(changelog, &sections);
+    let inputs = inputs(changelog, &sections, fragments);
+    // An input's rank: the first input with its label (two `## 2.0.0rc1` sections are one).
+    let rank = |source: &Source| inputs.iter().position(|(_, s)| s == source);
+    let at = |source: &Source, line: usize| match source {
+        Source::Section(_) => format!("{}:{line}", path.display()),
+        Source::Fragments => "the section built from the fragments".to_string(),
+    };
 
-    // Everything released before: (pr, normalised text) → release title.
-    let mut released: HashMap<(u64, String), String> = HashMap::new();
-    for (i, r) in changelog.releases().iter().enumerate() {
-        if sections.contains(&i) || r.is_free_form() {
-            continue;
-        }
-        for e in r.entries() {
-            let text = e.normalized_text();
-            for &pr in &e.prs {
-                released
-                    .entry((pr, text.clone()))
-                    .or_insert_with(|| r.title().to_string());
-            }
-        }
-    }
-
-    // Inputs, oldest first: rc sections bottom-up, then the fragments.
-    let mut inputs: Vec<(&Release, Source)> = sections
-        .iter()
-        .rev()
-        .map(|&i| {
-            let r = &changelog.releases()[i];
-            (
-                r,
-                Source::Section(
-                    r.version()
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| r.title().to_string()),
-                ),
-            )
-        })
-        .collect();
-    if let Some(f) = fragments {
-        inputs.push((f, Source::Fragments));
-    }
-
-    let mut categories: Vec<FoldedCategory> = Vec::new();
-    let mut duplicates = Vec::new();
-    let mut stale = Vec::new();
-    for (release, source) in inputs {
+    let mut folding = Folding::default();
+    for (release, source) in &inputs {
         for cat in &release.categories {
-            let slot = match categories.iter().position(|c| c.name == cat.name) {
-                Some(p) => p,
-                None => {
-                    categories.push(FoldedCategory {
-                        name: cat.name.clone(),
-                        entries: Vec::new(),
-                    });
-                    categories.len() - 1
-                }
-            };
+            let slot = folding.slot(&cat.name);
             for entry in cat.all_entries() {
                 let text = entry.normalized_text();
                 if let Some(title) = entry
@@ -197,7 +286,7 @@ pub fn fold(
                     .iter()
                     .find_map(|&pr| released.get(&(pr, text.clone())))
                 {
-                    stale.push(Stale {
+                    folding.stale.push(Stale {
                         category: cat.name.clone(),
                         prs: entry.prs.clone(),
                         text: entry.text.clone(),
@@ -206,29 +295,117 @@ pub fn fold(
                     });
                     continue;
                 }
-                let folded = &mut categories[slot].entries;
-                let same = folded.iter().position(|(e, _)| {
-                    if entry.prs.is_empty() {
-                        e.prs.is_empty() && e.normalized_text() == text
-                    } else {
-                        e.prs.iter().any(|p| entry.prs.contains(p))
-                    }
+                // A newer input replaces what older ones said about the same change; the
+                // texts of one input are all kept, but the same text twice is one entry.
+                let folded = &mut folding.categories[slot].entries;
+                let repeated = folded.iter().any(|(old, old_source)| {
+                    rank(old_source) == rank(source)
+                        && same_identity(old, entry)
+                        && old.normalized_text() == text
                 });
-                match same {
-                    Some(p) => {
+                if repeated {
+                    folding.duplicates.push(Duplicate {
+                        category: cat.name.clone(),
+                        prs: entry.prs.clone(),
+                        kept_from: source.clone(),
+                        dropped_from: source.clone(),
+                        dropped_text: entry.text.clone(),
+                    });
+                    continue;
+                }
+                let mut p = 0;
+                while p < folded.len() {
+                    let (old, old_source) = &folded[p];
+                    if rank(old_source) < rank(source) && same_identity(old, entry) {
                         let (old, old_source) = folded.remove(p);
-                        duplicates.push(Duplicate {
+                        folding.duplicates.push(Duplicate {
                             category: cat.name.clone(),
                             prs: entry.prs.clone(),
                             kept_from: source.clone(),
                             dropped_from: old_source,
                             dropped_text: old.text,
                         });
-                        folded.push((entry.clone(), source.clone()));
+                    } else {
+                        p += 1;
                     }
-                    None => folded.push((entry.clone(), source.clone())),
+                }
+                folded.push((entry.clone(), source.clone()));
+            }
+        }
+        for block in release.blocks() {
+            let at = at(source, block.line);
+            let reason = match block.kind {
+                BlockKind::Comment => Some(LeftOutReason::Comment),
+                BlockKind::Prose if is_boilerplate(&block.text) => Some(LeftOutReason::Boilerplate),
+                BlockKind::Prose => None,
+            };
+            if let Some(reason) = reason {
+                folding.left_out.push(LeftOut {
+                    from: source.clone(),
+                    at,
+                    reason,
+                    text: block.text.clone(),
+                });
+                continue;
+            }
+            let prose = Prose {
+                from: source.clone(),
+                at,
+                text: block.text.clone(),
+            };
+            let category = |c: usize| release.categories.get(c).map(|c| c.name.as_str());
+            match block.place {
+                Place::Release => push_prose(&mut folding.description, prose),
+                Place::Description(c) => {
+                    if let Some(name) = category(c) {
+                        let slot = folding.slot(name);
+                        push_prose(&mut folding.categories[slot].description, prose);
+                    }
+                }
+                Place::Footer(c) => {
+                    if let Some(name) = category(c) {
+                        let slot = folding.slot(name);
+                        push_prose(&mut folding.categories[slot].footer, prose);
+                    }
+                }
+                Place::Subsection(c, s) => {
+                    let title = release.categories.get(c).and_then(|c| c.subsections.get(s));
+                    return Err(Error::Refused(format!(
+                        "{}: the text under `{} {}` in `{}` describes a group, and the groups \
+                         of {version} are made anew: move it under the `{} {}` heading (it is \
+                         then carried into {version}) or delete it, then re-run",
+                        prose.at,
+                        "#".repeat(changelog.level() + 2),
+                        title.map_or("", |s| s.title.as_str()),
+                        release.title(),
+                        "#".repeat(changelog.level() + 1),
+                        category(c).unwrap_or_default(),
+                    )));
                 }
             }
+        }
+    }
+    let Folding {
+        mut categories,
+        duplicates,
+        stale,
+        left_out,
+        description,
+    } = folding;
+    for c in &categories {
+        if let (true, Some(p)) = (
+            c.entries.is_empty(),
+            c.description.iter().chain(&c.footer).next(),
+        ) {
+            return Err(Error::Refused(format!(
+                "{}: the text under `{} {}` has no category to go to in {version}: every entry \
+                 of `{}` is already released. Move the text under the release heading or delete \
+                 it, then re-run",
+                p.at,
+                "#".repeat(changelog.level() + 1),
+                c.name,
+                c.name
+            )));
         }
     }
     categories.retain(|c| !c.entries.is_empty());
@@ -259,14 +436,13 @@ pub fn fold(
             (None, None) => a.text.cmp(&b.text),
         });
     }
+    let overlaps = overlaps(&categories);
 
     let section_versions = sections
         .iter()
-        .map(|&i| {
-            let r = &changelog.releases()[i];
-            r.version()
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| r.title().to_string())
+        .map(|&i| match section_source(&changelog.releases()[i]) {
+            Source::Section(v) => v,
+            Source::Fragments => String::new(),
         })
         .collect();
     let name = sections
@@ -278,11 +454,154 @@ pub fn fold(
         version: version.clone(),
         date: date.to_string(),
         name,
+        title: None,
         sections,
         section_versions,
+        description,
         categories,
         duplicates,
         stale,
+        overlaps,
+        left_out,
         warnings,
     })
+}
+
+/// The folded state while the inputs are read.
+#[derive(Default)]
+struct Folding {
+    categories: Vec<FoldedCategory>,
+    duplicates: Vec<Duplicate>,
+    stale: Vec<Stale>,
+    left_out: Vec<LeftOut>,
+    description: Vec<Prose>,
+}
+
+impl Folding {
+    /// The index of category `name`, added when it is new.
+    fn slot(&mut self, name: &str) -> usize {
+        match self.categories.iter().position(|c| c.name == name) {
+            Some(p) => p,
+            None => {
+                self.categories.push(FoldedCategory {
+                    name: name.to_string(),
+                    entries: Vec::new(),
+                    description: Vec::new(),
+                    footer: Vec::new(),
+                });
+                self.categories.len() - 1
+            }
+        }
+    }
+}
+
+/// Add a paragraph unless the same text is there already (an upgrade note repeated in
+/// each rc). Link definitions (`[#1]: https://…`, written after each list by a
+/// link-definition `issue_format`) are kept once each, line by line.
+fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
+    let text = normalized_prose(&prose.text);
+    if to.iter().any(|p| normalized_prose(&p.text) == text) {
+        return;
+    }
+    let lines: Vec<&str> = prose.text.lines().collect();
+    if lines.iter().all(|l| is_link_definition(l)) {
+        let known: Vec<String> = to
+            .iter()
+            .flat_map(|p| p.text.lines().map(normalized_prose))
+            .collect();
+        let new: Vec<&str> = lines
+            .into_iter()
+            .filter(|l| !known.contains(&normalized_prose(l)))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        prose.text = new.join("\n");
+    }
+    to.push(prose);
+}
+
+/// A Markdown link reference definition: `[label]: destination`.
+pub(crate) fn is_link_definition(line: &str) -> bool {
+    static_regex!(r"^ {0,3}\[[^\]]+\]:\s*\S").is_match(line)
+}
+
+/// The changelog's problems with the sections to fold, and what the fold itself cannot
+/// take: entries outside a category, a category that is a typo of a configured one.
+fn check_sections(
+    changelog: &Changelog,
+    path: &Path,
+    sections: &[usize],
+    category_order: &[String],
+) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for problem in changelog.problems_for(sections) {
+        let unclosed = problem.kind == crate::changelog::ProblemKind::UnclosedComment;
+        match problem.severity {
+            _ if unclosed => return Err(problem.to_error(path)),
+            crate::changelog::Severity::Error => return Err(problem.to_error(path)),
+            crate::changelog::Severity::Warning => warnings.push(format!(
+                "{}:{}: {}",
+                path.display(),
+                problem.line,
+                problem.message
+            )),
+        }
+    }
+    for &i in sections {
+        let release = &changelog.releases()[i];
+        if let Some(e) = release.loose_entries().first() {
+            return Err(Error::changelog(
+                path,
+                e.line,
+                "an entry outside any category in a section to consolidate; put it under a `###` category",
+            ));
+        }
+        for c in &release.categories {
+            if let Some(near) = near_miss(&c.name, category_order) {
+                return Err(Error::changelog(
+                    path,
+                    c.line,
+                    format!(
+                        "`{}` in `{}` is not a category of this project; did you mean `{near}`? \
+                         Rename the heading, then re-run (known: {})",
+                        c.name,
+                        release.title(),
+                        category_order.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(warnings)
+}
+
+/// Every PR that more than one entry of a category lists.
+fn overlaps(categories: &[FoldedCategory]) -> Vec<Overlap> {
+    let mut out = Vec::new();
+    for c in categories {
+        let mut by_pr: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        for (k, (e, _)) in c.entries.iter().enumerate() {
+            for &pr in &e.prs {
+                by_pr.entry(pr).or_default().push(k);
+            }
+        }
+        for (pr, listed) in by_pr {
+            if listed.len() > 1 {
+                out.push(Overlap {
+                    category: c.name.clone(),
+                    pr,
+                    entries: listed
+                        .iter()
+                        .map(|&k| Listing {
+                            prs: c.entries[k].0.prs.clone(),
+                            text: c.entries[k].0.text.clone(),
+                            from: c.entries[k].1.clone(),
+                        })
+                        .collect(),
+                });
+            }
+        }
+    }
+    out
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::fold::{Consolidation, Duplicate, Source, Stale};
+use super::fold::{Consolidation, Duplicate, LeftOut, Overlap, Prose, Source, Stale};
 use crate::changelog::{Category, Changelog, Entry, Release, Subsection};
 use crate::error::Result;
 use crate::group::{self, Context, Grouper, Grouping, Item};
@@ -16,6 +16,20 @@ pub struct GroupedCategory {
     pub entries: Vec<Entry>,
     /// `None` for a category that is not grouped (listed flat).
     pub grouping: Option<Grouping>,
+    /// The text carried under its heading, and after its entries.
+    pub description: Option<String>,
+    pub footer: Option<String>,
+}
+
+/// Carried paragraphs as one text, a blank line between them.
+fn joined(prose: &[Prose]) -> Option<String> {
+    (!prose.is_empty()).then(|| {
+        prose
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    })
 }
 
 /// The consolidated, grouped release.
@@ -53,6 +67,8 @@ pub fn group(
             name: c.name.clone(),
             entries,
             grouping,
+            description: joined(&c.description),
+            footer: joined(&c.footer),
         });
     }
     Ok(Grouped {
@@ -65,9 +81,17 @@ impl Grouped {
     /// The section as a changelog release, ready to render or insert.
     pub fn release(&self) -> Release {
         let c = &self.consolidation;
-        let mut release = Release::named(c.name.as_deref(), &c.version, Some(&c.date));
+        let mut release = c
+            .title
+            .as_deref()
+            .map(Release::titled)
+            .filter(|r| r.version() == Some(&c.version))
+            .unwrap_or_else(|| Release::named(c.name.as_deref(), &c.version, Some(&c.date)));
+        release.description = joined(&c.description);
         for cat in &self.categories {
             let mut category = Category::new(cat.name.clone());
+            category.description = cat.description.clone();
+            category.footer = cat.footer.clone();
             match &cat.grouping {
                 None => category.entries = cat.entries.clone(),
                 Some(g) => {
@@ -138,11 +162,14 @@ impl Grouped {
             version: c.version.to_string(),
             date: c.date.clone(),
             rc_versions_consolidated: c.section_versions.clone(),
+            description: joined(&c.description),
             categories: self
                 .categories
                 .iter()
                 .map(|cat| CategoryOut {
                     name: cat.name.clone(),
+                    description: cat.description.clone(),
+                    footer: cat.footer.clone(),
                     groups: match &cat.grouping {
                         None => vec![GroupOut {
                             title: None,
@@ -174,25 +201,38 @@ impl Grouped {
                 .collect(),
             duplicates: c.duplicates.clone(),
             stale: c.stale.clone(),
+            overlaps: c.overlaps.clone(),
+            left_out: c.left_out.clone(),
         }
     }
 }
 
-/// `--format json`.
+/// `--format json`. What a section without carried text or overlaps does not have is left
+/// out (the shape stays that of `gold.json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionView {
     pub version: String,
     pub date: String,
     pub rc_versions_consolidated: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub categories: Vec<CategoryOut>,
     pub duplicates: Vec<Duplicate>,
     pub stale: Vec<Stale>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overlaps: Vec<Overlap>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CategoryOut {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub groups: Vec<GroupOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

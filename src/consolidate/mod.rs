@@ -9,15 +9,22 @@
 //! input entry ends up in the output exactly once, or in the report.
 
 mod fold;
+mod fragment_files;
 mod grouped;
 mod learn;
+mod ledger;
 mod prepare;
 
-pub use fold::{Consolidation, Duplicate, FoldedCategory, Source, Stale, fold};
+pub use fold::{
+    Consolidation, Duplicate, FoldedCategory, LeftOut, LeftOutReason, Listing, Overlap, Prose,
+    Source, Stale, fold, near_miss,
+};
+pub use fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 pub use grouped::{
     CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group, history,
 };
 pub use learn::{grouped_sections, learn_rules, pending_categories};
+pub use ledger::{Identity, Item, Ledger, Mismatch, compare};
 pub use prepare::{Prepared, apply, prepare, report, write};
 
 #[cfg(test)]

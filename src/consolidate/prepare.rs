@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
-use super::fold::{Consolidation, fold};
+use super::fold::{Consolidation, LeftOutReason, fold};
+use super::fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 use super::grouped::{Grouped, corpus, group, history};
-use crate::changelog::{Changelog, Release};
+use super::ledger::Ledger;
+use crate::changelog::{Changelog, RefFormat, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::group::{self, Context};
@@ -43,6 +45,10 @@ pub struct Prepared {
     pub grouped: Grouped,
     /// Every fragment file that was an input (stale ones included): all are consumed.
     pub fragments: Vec<PathBuf>,
+    /// The inputs, which the section must account for before it is written.
+    pub ledger: Ledger,
+    /// How the project writes PR references (a reviewed section is read with it).
+    pub refs: RefFormat,
 }
 
 /// Read the changelog and the fragments, fold, and group as `settings` say.
@@ -55,24 +61,37 @@ pub fn prepare(
     // Build the strategy first: a bad rules or labels file is reported before anything else.
     let grouper = group::build(settings)?;
     let tc = &config.towncrier;
+    let refs = RefFormat::new(tc.issue_format.as_deref());
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
-    let changelog = match Changelog::read_with(&path, Some(&tc.start_string))? {
+    let changelog = match Changelog::read_project(&path, Some(&tc.start_string), &refs)? {
         Some(log) => {
             log.check(&path)?;
             log
         }
-        None => Changelog::parse(""),
+        None => Changelog::parse_project("", None, &refs),
     };
+    check_fragment_files(config, &repository_root(config))?;
     let set = crate::fragments::discover(config)?;
     if let Some(unknown) = set.unknown.first() {
         return Err(unknown.to_error(config));
     }
+    check_fragment_texts(config, &set)?;
+    // The heading towncrier would write for this version, even without fragments (with
+    // none, a template that cannot render them is no error here).
+    let rendered =
+        crate::towncrier::render_section(config, &set, version.as_str(), date, Some(&tc.name));
+    let title = match &rendered {
+        Ok(text) => Changelog::parse_project(text, None, &refs)
+            .releases()
+            .first()
+            .map(|r| r.title().to_string()),
+        Err(_) => None,
+    };
     let fragment_section = if set.fragments.is_empty() {
         None
     } else {
-        let text =
-            crate::towncrier::render_section(config, &set, version.as_str(), date, Some(&tc.name))?;
-        let parsed = Changelog::parse_with(&text, None);
+        let text = rendered?;
+        let parsed = Changelog::parse_project(&text, None, &refs);
         let release = parsed.releases().first().cloned().ok_or_else(|| {
             Error::Usage(format!(
                 "the section built from the fragments with {} is not a Markdown section \
@@ -80,10 +99,10 @@ pub fn prepare(
                 tc.template.display_name()
             ))
         })?;
-        check_fragments_read_back(config, &set, &release, &text)?;
+        check_fragments_read_back(config, &set, &release, &text, &refs)?;
         Some(release)
     };
-    let folded = fold(
+    let mut folded = fold(
         &changelog,
         &path,
         fragment_section.as_ref(),
@@ -91,56 +110,119 @@ pub fn prepare(
         date,
         &config.category_order(),
     )?;
+    folded.title = title;
     let ctx = Context::new(
         corpus(&changelog, &folded),
         history(&changelog, &folded.sections),
         &settings.components,
         settings.min_group_size,
     );
+    let ledger = Ledger::new(&changelog, &folded.sections, fragment_section.as_ref());
     let grouped = group(folded, grouper.as_ref(), &settings.categories, &ctx)?;
+    // What is printed or written must account for every input.
+    ledger.balance(&grouped.consolidation, &grouped.release())?;
+    ledger.balance_view(&grouped.consolidation, &grouped.view())?;
     Ok(Prepared {
         path,
         changelog,
         grouped,
         fragments: set.fragments.iter().map(|f| f.path.clone()).collect(),
+        ledger,
+        refs,
     })
 }
 
-/// Every fragment must come back from the rendered section as an entry of its category:
-/// a template whose output the changelog model cannot read would otherwise lose entries
-/// silently (the fragments are deleted afterwards).
+/// Every fragment must come back from the rendered section as an entry of its category
+/// that carries its issue, once per distinct text (numbered fragments of one issue are
+/// separate entries): a template whose output the changelog model cannot read would
+/// otherwise lose entries silently (the fragments are deleted afterwards).
 fn check_fragments_read_back(
     config: &Config,
     set: &crate::fragments::FragmentSet,
     release: &Release,
     text: &str,
+    refs: &RefFormat,
 ) -> Result<()> {
-    for f in &set.fragments {
-        let Some(ty) = config.towncrier.types.get(&f.kind) else {
+    // (category, issue) → the distinct texts of its fragments, and one fragment's path.
+    let mut wanted: std::collections::BTreeMap<(&str, u64), (Vec<&str>, &std::path::Path)> =
+        std::collections::BTreeMap::new();
+    let split = crate::fragments::split(config, set);
+    for (kind, texts) in split.values().flatten() {
+        let Some(ty) = config.towncrier.types.get(kind).filter(|t| t.showcontent) else {
             continue;
         };
-        let Ok(issue) = f.issue.parse::<u64>() else {
-            continue;
-        };
-        if !ty.showcontent {
-            continue;
-        }
-        let found = release
-            .category(&ty.name)
-            .is_some_and(|c| c.all_entries().any(|e| e.prs.contains(&issue)));
-        if !found {
-            return Err(Error::Usage(format!(
-                "{}: #{issue} is missing from the section rendered with {} when it is read back \
-                 as Markdown; the template must put each entry on a `* ` (or `- `) bullet under a \
-                 `### {}` heading. Rendered section:\n{}",
-                f.path.display(),
-                config.towncrier.template.display_name(),
-                ty.name,
-                text.lines().take(12).collect::<Vec<_>>().join("\n")
-            )));
+        for (text, issues) in texts {
+            for issue in issues {
+                let (Ok(number), Some(f)) = (
+                    issue.parse::<u64>(),
+                    set.fragments
+                        .iter()
+                        .find(|f| f.kind == *kind && f.issue == *issue),
+                ) else {
+                    continue;
+                };
+                let (texts, _) = wanted
+                    .entry((ty.name.as_str(), number))
+                    .or_insert_with(|| (Vec::new(), &f.path));
+                if !texts.contains(&text.as_str()) {
+                    texts.push(text);
+                }
+            }
         }
     }
+    let template = config.towncrier.template.display_name();
+    for ((category, issue), (texts, path)) in wanted {
+        let Some(c) = release.category(category) else {
+            return Err(Error::Refused(format!(
+                "{}: the section rendered with {template} has no `### {category}` heading that \
+                 can be read back as Markdown, so its entries would be lost; the template must \
+                 put each category under a heading one level below the release's. Rendered \
+                 section:\n{}",
+                path.display(),
+                excerpt(text),
+            )));
+        };
+        let found = c.all_entries().filter(|e| e.prs.contains(&issue)).count();
+        if found >= texts.len() {
+            continue;
+        }
+        // Say which entry could not be read, and which part of it.
+        let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
+        let holder = c.all_entries().find(|e| {
+            !e.prs.contains(&issue) && texts.iter().any(|t| e.raw.contains(&first_line(t)))
+        });
+        let message = match holder {
+            Some(e) => format!(
+                "the entry `{}` (line {} of the rendered section) is read back without its \
+                 reference to #{issue}: the project writes it as `{}` (`issue_format`), and the \
+                 reference in the entry is not recognised as that",
+                e.raw.lines().next().unwrap_or_default(),
+                e.line,
+                refs.example(issue),
+            ),
+            None if texts.len() > 1 && found > 0 => format!(
+                "#{issue} has {} fragments with different texts in `{category}`, but only {found} \
+                 entries for it are read back from the rendered section",
+                texts.len()
+            ),
+            None => format!(
+                "no entry under `### {category}` of the rendered section holds its text; the \
+                 template must put each entry on a `* ` (or `- `) bullet under its category"
+            ),
+        };
+        return Err(Error::Refused(format!(
+            "{}: #{issue} is missing from the section rendered with {template} when it is read \
+             back as Markdown: {message}. Rendered section:\n{}",
+            path.display(),
+            excerpt(text),
+        )));
+    }
     Ok(())
+}
+
+/// The first lines of a rendered section, for an error message.
+fn excerpt(text: &str) -> String {
+    text.lines().take(12).collect::<Vec<_>>().join("\n")
 }
 
 /// Write `release` in place of the rc sections, stage the changelog, and remove the
@@ -158,6 +240,11 @@ pub fn write(
         release,
         keep_rc,
     );
+    // The section written must account for every input, whatever happened to it since it
+    // was prepared (a review, a caller's edit).
+    prepared
+        .ledger
+        .check_reviewed(&prepared.grouped.consolidation, release)?;
     updated.write(&prepared.path)?;
     if let Some(repo) = repo {
         repo.add(&[&prepared.path])?;
@@ -173,6 +260,15 @@ pub fn report(c: &Consolidation) -> Vec<String> {
     let mut out = c.warnings.clone();
     let prs = crate::changelog::pr_list;
     for d in &c.duplicates {
+        if d.kept_from == d.dropped_from {
+            out.push(format!(
+                "{} in {}: the same entry is listed twice in {}; kept once",
+                prs(&d.prs),
+                d.category,
+                d.kept_from
+            ));
+            continue;
+        }
         out.push(format!(
             "{} in {}: listed in {} and in {}; kept the text from {}",
             prs(&d.prs),
@@ -189,6 +285,89 @@ pub fn report(c: &Consolidation) -> Vec<String> {
             s.category,
             s.from,
             s.released_in
+        ));
+    }
+    for o in &c.overlaps {
+        let listings: Vec<String> = o
+            .entries
+            .iter()
+            .map(|l| {
+                let text: String = l.text.chars().take(60).collect();
+                let others: Vec<u64> = l.prs.iter().copied().filter(|&p| p != o.pr).collect();
+                if others.is_empty() {
+                    format!("\"{text}\" (from {})", l.from)
+                } else {
+                    format!("\"{text}\" (with {}, from {})", prs(&others), l.from)
+                }
+            })
+            .collect();
+        out.push(format!(
+            "#{} in {} is listed by {} entries, all kept: {}; merge them in the review if they \
+             are one change",
+            o.pr,
+            o.category,
+            o.entries.len(),
+            listings.join(" and ")
+        ));
+    }
+    for l in &c.left_out {
+        // What a comment says, not its markers.
+        let said = l.text.replace("<!--", "").replace("-->", "");
+        let first: String = said
+            .lines()
+            .find(|t| !t.trim().is_empty())
+            .unwrap_or_default()
+            .chars()
+            .take(60)
+            .collect();
+        out.push(match l.reason {
+            LeftOutReason::Comment => format!(
+                "{}: the comment `{}` in {} is not published in {} (with --keep-rc it stays in \
+                 the rc section)",
+                l.at,
+                first.trim(),
+                l.from,
+                c.version
+            ),
+            LeftOutReason::Boilerplate => format!(
+                "{}: `{}` in {} is towncrier's text for no entries: left out of {}",
+                l.at,
+                first.trim(),
+                l.from,
+                c.version
+            ),
+        });
+    }
+    let carried =
+        c.description
+            .iter()
+            .map(|p| (p, String::new()))
+            .chain(c.categories.iter().flat_map(|cat| {
+                cat.description
+                    .iter()
+                    .chain(&cat.footer)
+                    .map(move |p| (p, format!(" (under `{}`)", cat.name)))
+            }));
+    // What the fragments' template writes besides entries is expected; an rc's text is news.
+    // Link definitions are not news either.
+    let news = |p: &super::Prose| {
+        p.from != super::Source::Fragments && !p.text.lines().all(super::fold::is_link_definition)
+    };
+    for (p, under) in carried.filter(|(p, _)| news(p)) {
+        let first: String = p
+            .text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(60)
+            .collect();
+        out.push(format!(
+            "{}: the text `{}` from {} is carried into {}{under}",
+            p.at,
+            first.trim(),
+            p.from,
+            c.version
         ));
     }
     out

@@ -264,10 +264,13 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
             prepared: Some(prepared),
         });
     }
+    // The fragments a pre-release publishes are checked as a final release's are.
+    consolidate::check_fragment_files(config, &consolidate::repository_root(config))?;
     let set = fragments::discover(config)?;
     if let Some(u) = set.unknown.first() {
         return Err(u.to_error(config));
     }
+    consolidate::check_fragment_texts(config, &set)?;
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     let (kept, stale) = without_stale(config, &set, version, date, &path)?;

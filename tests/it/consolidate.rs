@@ -664,7 +664,7 @@ fn an_invalid_review_is_kept_and_resumed() {
 }
 
 /// A bad input: one clear error, and nothing changes, with and without --dry-run.
-fn refused(root: &Path, args: &[&str], says: &[&str]) {
+pub(crate) fn refused(root: &Path, args: &[&str], says: &[&str]) {
     for mode in [&["--dry-run"][..], &["--no-edit"][..], &[][..]] {
         let before = state(root);
         let mut all = args.to_vec();

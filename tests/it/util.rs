@@ -203,7 +203,8 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `dir` (outside `.git`), by relative path.
+/// Every file under `dir` (outside `.git`), by relative path. A symlink is recorded by its
+/// target (not followed), a pipe or socket by its kind (never read).
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -212,16 +213,25 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if entry.file_name() == ".git" {
                 continue;
             }
-            if entry.file_type().unwrap().is_dir() {
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
                 walk(root, &path, out);
-            } else {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(rel, std::fs::read(&path).unwrap());
+                continue;
             }
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let content = if kind.is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                format!("symlink -> {}", target.display()).into_bytes()
+            } else if kind.is_file() {
+                std::fs::read(&path).unwrap()
+            } else {
+                b"(not a regular file)".to_vec()
+            };
+            out.insert(rel, content);
         }
     }
     let mut out = BTreeMap::new();
