@@ -29,6 +29,7 @@ mod describe;
 pub mod labels;
 pub mod learn;
 mod levenshtein;
+pub mod markup;
 pub mod metrics;
 pub mod registry;
 pub mod rules;
@@ -50,9 +51,11 @@ pub struct Item {
 }
 
 impl Item {
-    pub fn new(text: impl Into<String>, prs: Vec<u64>) -> Item {
+    /// An item of `text` as a reader sees it: its markup (links' targets, URLs, HTML) is
+    /// dropped here, so no strategy ever groups, titles or describes by it.
+    pub fn new(text: impl AsRef<str>, prs: Vec<u64>) -> Item {
         Item {
-            text: text.into(),
+            text: markup::plain(text.as_ref()).into_owned(),
             prs,
         }
     }

@@ -26,6 +26,7 @@ mod git;
 mod grouping_quality;
 mod isolation;
 mod man;
+mod markup;
 mod messages;
 mod rc_cycle;
 mod release;
