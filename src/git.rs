@@ -224,51 +224,61 @@ impl Repo {
     /// This is gix's status, which handles an unborn branch (the index is compared with the
     /// empty tree), so no fallback to `git status` is needed.
     pub fn dirty_paths(&self) -> Result<Vec<DirtyPath>> {
-        use gix::status::index_worktree::iter::Summary;
         use gix::status::{Item, UntrackedFiles, tree_index::TrackRenames};
 
         let context = "cannot compute the status of the work tree";
-        let iter = self
-            .status(UntrackedFiles::Collapsed, context)?
-            .tree_index_track_renames(TrackRenames::Disabled)
-            .into_iter(None)
-            .map_err(gix_error(context))?;
+        let status = self.status(UntrackedFiles::Collapsed, context)?;
         let mut out = HashSet::new();
-        for item in iter {
-            let item = item.map_err(gix_error(context))?;
-            let (path, kind) = match &item {
-                Item::TreeIndex(change) => (change.location().to_owned(), DirtyKind::Staged),
-                Item::IndexWorktree(change) => {
-                    let kind = match change.summary() {
-                        None => continue,
-                        Some(Summary::Added) => DirtyKind::Untracked,
-                        Some(Summary::Conflict) => DirtyKind::Conflicted,
-                        Some(_) => DirtyKind::Unstaged,
-                    };
-                    let mut path = change.rela_path().to_owned();
-                    if let gix::status::index_worktree::Item::DirectoryContents { entry, .. } =
-                        change
-                        && matches!(
-                            entry.disk_kind,
-                            Some(
-                                gix::dir::entry::Kind::Directory
-                                    | gix::dir::entry::Kind::Repository
-                            )
-                        )
-                    {
-                        path.push(b'/');
+        if self.index_is_head()? {
+            // Nothing staged: only the work tree against the index is left to compare.
+            let iter = status
+                .into_index_worktree_iter(None)
+                .map_err(gix_error(context))?;
+            for item in iter {
+                out.extend(worktree_change(&item.map_err(gix_error(context))?));
+            }
+        } else {
+            let iter = status
+                .tree_index_track_renames(TrackRenames::Disabled)
+                .into_iter(None)
+                .map_err(gix_error(context))?;
+            for item in iter {
+                match &item.map_err(gix_error(context))? {
+                    Item::TreeIndex(change) => {
+                        out.insert(DirtyPath {
+                            path: change.location().to_str_lossy().into_owned(),
+                            kind: DirtyKind::Staged,
+                        });
                     }
-                    (path, kind)
+                    Item::IndexWorktree(change) => out.extend(worktree_change(change)),
                 }
-            };
-            out.insert(DirtyPath {
-                path: path.to_str_lossy().into_owned(),
-                kind,
-            });
+            }
         }
         let mut out: Vec<_> = out.into_iter().collect();
         out.sort();
         Ok(out)
+    }
+
+    /// Whether the index holds exactly HEAD's tree, known without reading that tree: git
+    /// keeps the tree each directory of the index would be written as (the cache-tree
+    /// extension) and invalidates a directory's entry, up to the root, whenever something
+    /// under it is staged or removed. A valid root that counts every index entry and names
+    /// HEAD's tree means nothing is staged; `git status` and `git commit` trust the same
+    /// record. Anything less (no extension, an invalid root, a count that differs, an
+    /// unborn HEAD) answers `false`, and the full comparison runs.
+    fn index_is_head(&self) -> Result<bool> {
+        let context = "cannot read the index";
+        let index = self.repo.index_or_empty().map_err(gix_error(context))?;
+        let Some(root) = index.tree() else {
+            return Ok(false);
+        };
+        if root.num_entries.map(|n| n as usize) != Some(index.entries().len()) {
+            return Ok(false);
+        }
+        let Ok(head) = self.repo.head_tree_id() else {
+            return Ok(false);
+        };
+        Ok(root.id == head.detach())
     }
 
     /// gix's status with untracked files listed as `untracked`, whatever
@@ -688,6 +698,31 @@ fn display_command(args: &[OsString]) -> String {
         }
     }
     out
+}
+
+/// The dirty path one change between the index and the work tree stands for, if any:
+/// untracked files and directories (collapsed, with a trailing `/` as `git status` shows
+/// them), conflicts, and unstaged changes.
+fn worktree_change(change: &gix::status::index_worktree::Item) -> Option<DirtyPath> {
+    use gix::status::index_worktree::iter::Summary;
+    let kind = match change.summary()? {
+        Summary::Added => DirtyKind::Untracked,
+        Summary::Conflict => DirtyKind::Conflicted,
+        _ => DirtyKind::Unstaged,
+    };
+    let mut path = change.rela_path().to_owned();
+    if let gix::status::index_worktree::Item::DirectoryContents { entry, .. } = change
+        && matches!(
+            entry.disk_kind,
+            Some(gix::dir::entry::Kind::Directory | gix::dir::entry::Kind::Repository)
+        )
+    {
+        path.push(b'/');
+    }
+    Some(DirtyPath {
+        path: path.to_str_lossy().into_owned(),
+        kind,
+    })
 }
 
 /// The top of the git work tree holding `cwd`, or `None` outside one. Found without

@@ -302,6 +302,58 @@ fn staged_then_modified_again() {
     );
 }
 
+// The index's record of its trees (cache-tree) lets a clean index skip reading HEAD's
+// tree; each case below keeps that record valid while the index differs from HEAD, and
+// must still be reported staged.
+
+#[test]
+fn staged_changes_are_seen_when_head_moves_under_a_valid_index() {
+    let (_tmp, dir) = repo();
+    write(&dir, "README.md", "# two\n");
+    write(&dir, "src/new.rs", "x\n");
+    commit_all(&dir, "second");
+    // HEAD goes back; the index still holds the second commit's tree, its record intact.
+    git(&dir, &["reset", "--quiet", "--soft", "HEAD~1"]);
+    assert_eq!(
+        assert_status_matches_git(&dir),
+        vec![
+            dirty("README.md", DirtyKind::Staged),
+            dirty("src/new.rs", DirtyKind::Staged),
+        ]
+    );
+}
+
+#[test]
+fn staged_changes_are_seen_after_read_tree() {
+    let (_tmp, dir) = repo();
+    git(&dir, &["switch", "--quiet", "-c", "other"]);
+    write(&dir, "src/lib.rs", "pub fn g() {}\n");
+    commit_all(&dir, "other");
+    git(&dir, &["switch", "--quiet", "main"]);
+    // The index (and its tree record) becomes the other branch's tree; the work tree and
+    // HEAD stay on main.
+    git(&dir, &["read-tree", "other"]);
+    let ours = Repo::discover(&dir).unwrap().dirty_paths().unwrap();
+    assert!(
+        ours.contains(&dirty("src/lib.rs", DirtyKind::Staged)),
+        "{ours:?}"
+    );
+    assert_eq!(ours, porcelain(&dir));
+}
+
+#[test]
+fn intent_to_add_is_dirty() {
+    let (_tmp, dir) = repo();
+    write(&dir, "new.txt", "x\n");
+    git(&dir, &["add", "--intent-to-add", "new.txt"]);
+    let ours = Repo::discover(&dir).unwrap().dirty_paths().unwrap();
+    assert!(
+        !ours.is_empty(),
+        "an intent-to-add file keeps the tree dirty"
+    );
+    assert!(!Repo::discover(&dir).unwrap().is_clean().unwrap());
+}
+
 #[test]
 fn touched_but_unchanged_file_is_clean() {
     let (_tmp, dir) = repo();
