@@ -181,6 +181,18 @@ fn stop_group(pgid: i32, child: &mut Child) {
     let _ = child.wait();
 }
 
+/// SIGKILL to whatever is left of process group `pgid` once its leader has ended (a
+/// command's background processes would otherwise hold its pipes open).
+pub(crate) fn end_group(pgid: i32) {
+    if group_alive(pgid) {
+        // SAFETY: signals the process group we created; `group_alive` says it still has
+        // members, so its id cannot have been reused.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+}
+
 /// Whether any process of process group `pgid` exists.
 pub(crate) fn group_alive(pgid: i32) -> bool {
     if pgid <= 0 {
