@@ -259,6 +259,13 @@ impl External {
                 )));
             }
         };
+        // (Checked first: a command cut off this way dies of SIGPIPE.)
+        if overflow {
+            return Err(self.refused(format!(
+                "printed more than {} MiB on stdout, which is not a grouping",
+                MAX_STDOUT >> 20
+            )));
+        }
         if !status.success() {
             let what = if status.code() == Some(127) {
                 "was not found or could not be run (the shell exited with 127)".to_string()
@@ -266,12 +273,6 @@ impl External {
                 format!("failed: it exited with {status}")
             };
             return Err(self.refused(format!("{what}{}", stderr_excerpt(&stderr))));
-        }
-        if overflow {
-            return Err(self.refused(format!(
-                "printed more than {} MiB on stdout, which is not a grouping",
-                MAX_STDOUT >> 20
-            )));
         }
         Ok(stdout)
     }
@@ -287,9 +288,7 @@ impl External {
                 self.refused("printed nothing on stdout; it must print the grouping as JSON")
             } else {
                 self.refused(format!(
-                    "printed something that is not JSON: {e} (line {}, column {} of its stdout)",
-                    e.line(),
-                    e.column()
+                    "printed something that is not JSON on stdout ({e})"
                 ))
             }
         })?;

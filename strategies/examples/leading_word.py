@@ -32,11 +32,13 @@ SKIP = {
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]")
 
 
-def topic(text, components):
-    """The first meaningful word of an entry, as written, or None."""
+def topic(text, component_words):
+    """The first meaningful word of an entry, as written, or None. A component name
+    (`manager`, `storage-proxy`) is never a topic: git-release would dissolve its group."""
     for word in WORD.findall(text):
         key = word.lower()
-        if key in SKIP or key in components:
+        parts = re.split(r"[-_. ]+", key)
+        if key in SKIP or all(p in component_words for p in parts):
             continue
         return word
     return None
@@ -56,7 +58,7 @@ def past_groups(history, category):
 
 def group_category(category, history, rules):
     min_size = max(1, rules.get("min_group_size", 2))
-    components = {c.lower() for c in rules.get("components", [])}
+    components = {w for c in rules.get("components", []) for w in re.split(r"[-_. ]+", c.lower())}
     by_topic = {}  # lower-case topic -> (surface forms, ids), in order of appearance
     other = []
     for entry in category["entries"]:
