@@ -272,7 +272,11 @@ impl External {
             } else {
                 format!("failed: it exited with {status}")
             };
-            return Err(self.refused(format!("{what}{}", stderr_excerpt(&stderr))));
+            return Err(Error::Refused(format!(
+                "the grouping command `{}` {what}; nothing was written{}",
+                self.run,
+                stderr_excerpt(&stderr)
+            )));
         }
         Ok(stdout)
     }
@@ -395,7 +399,7 @@ impl Pipes {
     }
 }
 
-/// `; its stderr:` and the first of it, or nothing when it printed nothing.
+/// `. Its stderr:` and the first of it, or a note that it printed nothing.
 fn stderr_excerpt(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
     let text = text.trim();
@@ -406,7 +410,7 @@ fn stderr_excerpt(stderr: &[u8]) -> String {
     if shown.len() < text.len() {
         shown.push_str("\n[… stderr cut]");
     }
-    format!("; its stderr:\n{shown}\n")
+    format!(". Its stderr:\n{shown}")
 }
 
 /// The answer checked: the shape, and every entry of every category exactly once. The
@@ -538,9 +542,14 @@ fn check_answer(
         }
         out.insert(cname.to_lowercase(), proposals);
     }
-    let missing: Vec<&String> = ids.keys().filter(|id| !placed.contains_key(*id)).collect();
-    if let Some(first) = missing.first() {
-        let (c, i) = ids[*first];
+    // In the release's order (e2 before e10).
+    let mut missing: Vec<(&String, (usize, usize))> = ids
+        .iter()
+        .filter(|(id, _)| !placed.contains_key(*id))
+        .map(|(id, &at)| (id, at))
+        .collect();
+    missing.sort_by_key(|&(_, at)| at);
+    if let Some(&(first, (c, i))) = missing.first() {
         let (cname, items) = &release.categories[c];
         let text: String = items[i].text.chars().take(60).collect();
         return Err(format!(
@@ -624,6 +633,28 @@ mod tests {
         assert_eq!(f[0].members, [0, 2]);
         assert_eq!(f[0].tier, Tier::Initiative);
         assert!(out["fixes"].is_empty());
+    }
+
+    #[test]
+    fn the_first_missing_entry_is_named_in_release_order() {
+        let cats = vec![(
+            "Features".to_string(),
+            (0..12)
+                .map(|i| Item::new(format!("Add {i}"), vec![i]))
+                .collect::<Vec<_>>(),
+        )];
+        let r = ReleaseInput {
+            version: "1.0.0",
+            categories: &cats,
+            history: &[],
+        };
+        let answer = serde_json::json!({"categories": [{"name": "Features",
+            "other": ["e1", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e11", "e12"]}]});
+        let err = check_answer(&answer, &r, "x").unwrap_err();
+        assert!(
+            err.contains("left out 2") && err.contains("first \"e2\""),
+            "{err}"
+        );
     }
 
     #[test]
