@@ -6,6 +6,7 @@
 //! refused with exit code 3, one clear error, and the repository byte-identical.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -583,4 +584,82 @@ fn a_command_that_ignores_its_input_or_leaves_a_child_behind_does_not_hang() {
         let (want, _) = expected(root, VERSION);
         assert_eq!(listed_once(&json), want);
     }
+}
+
+/// SIGINT or SIGTERM to git-release while the command runs (a terminal's Ctrl-C does not
+/// reach the command's own process group): the command's whole group is stopped, the
+/// grouping refused, and nothing written — during `consolidate` and during a release's
+/// pre-flight (which holds the release lock).
+#[test]
+fn a_signal_stops_the_command_and_its_children() {
+    let repo = project();
+    let root = repo.path();
+    let scratch = tempfile::tempdir().unwrap();
+    let started = scratch.path().join("started");
+    let late = scratch.path().join("late");
+    let command = format!(
+        "cat >/dev/null; echo $$ > '{}'; (sleep 2; touch '{}') & sleep 30",
+        started.display(),
+        late.display()
+    );
+    let before = state(root);
+    for (args, sig, name) in [
+        (vec!["consolidate", VERSION, "--no-edit"], "INT", "SIGINT"),
+        (vec![VERSION, "--yes", "--no-edit"], "TERM", "SIGTERM"),
+    ] {
+        let _ = std::fs::remove_file(&started);
+        let child = crate::util::git_release_process(root)
+            .args(&args)
+            .args([
+                "--date",
+                DATE,
+                "--strategy",
+                "command",
+                "--command",
+                &command,
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while std::fs::read_to_string(&started).map_or(true, |s| s.trim().is_empty()) {
+            assert!(start.elapsed() < Duration::from_secs(60), "never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let group = std::fs::read_to_string(&started)
+            .unwrap()
+            .trim()
+            .to_string();
+        let status = Command::new("kill")
+            .args([format!("-{sig}"), "--".into(), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        let stderr = one_error(&out, name);
+        assert_eq!(out.status.code(), Some(3), "{name}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("nothing was written"),
+            "{stderr}"
+        );
+        // The command's group (its shell's pid) is gone.
+        let alive = Command::new("kill")
+            .args(["-0", "--", &format!("-{group}")])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(
+            !alive.success(),
+            "{name}: the command's group {group} still runs"
+        );
+        assert_eq!(state(root), before, "{name}");
+    }
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(
+        !late.exists(),
+        "a child of the command ran on after the signal"
+    );
 }
