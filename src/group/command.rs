@@ -133,8 +133,9 @@ pub struct InputRules<'a> {
     /// Highest first: an entry two groups want goes to the higher tier.
     pub tiers: Vec<&'static str>,
     pub min_group_size: usize,
-    /// Names that are never a group's only reason.
-    pub components: &'a [String],
+    /// Names that are never a group's only reason (normalised as git-release compares
+    /// them: lower case, separators as spaces), each once.
+    pub components: Vec<&'a str>,
 }
 
 /// The id of entry `index` of category `category` (both counted from 0): `e1`, `e2`, …
@@ -171,7 +172,12 @@ impl<'a> Input<'a> {
             rules: InputRules {
                 tiers: Tier::ALL.map(Tier::as_str).to_vec(),
                 min_group_size: ctx.min_size,
-                components: &ctx.components,
+                components: ctx.components.iter().fold(Vec::new(), |mut seen, c| {
+                    if !seen.contains(&c.as_str()) {
+                        seen.push(c.as_str());
+                    }
+                    seen
+                }),
             },
         }
     }
@@ -253,8 +259,8 @@ impl External {
             }
             Ended::TimedOut(limit) => {
                 return Err(self.refused(format!(
-                    "ran longer than its timeout ({}s; `command-timeout` in \
-                     [tool.git-release.consolidate]) and was stopped (its whole process group)",
+                    "ran longer than its timeout ({}s, the consolidate setting `command-timeout`) \
+                     and was stopped (its whole process group)",
                     limit.as_secs_f64()
                 )));
             }
