@@ -206,6 +206,11 @@ pub struct GroupingArgs {
     #[arg(long, value_name = "FILE")]
     pub labels_from: Option<PathBuf>,
 
+    /// The command the `command` strategy runs (`sh -c`, in the repository root): it reads
+    /// the release as JSON on stdin and prints the grouping (see strategies/README.md).
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
+
     /// Keep the rc sections below the final section instead of removing them.
     #[arg(long)]
     pub keep_rc: bool,

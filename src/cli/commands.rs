@@ -97,6 +97,7 @@ pub fn request(config: &Config, cli: &Cli) -> Result<Request> {
         strategy: settings.strategy,
         rules: settings.rules,
         labels_from: settings.labels_from,
+        command: settings.command,
         keep_rc: args.grouping.keep_rc || config.release.consolidate.keep_rc,
     })
 }
@@ -130,6 +131,7 @@ pub fn grouping_settings(config: &Config, grouping: &GroupingArgs) -> group::Set
             .labels_from
             .clone()
             .or_else(|| c.labels_from.clone()),
+        command: grouping.command.clone().or_else(|| c.command.clone()),
         ..c.clone()
     }
 }

@@ -151,6 +151,7 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
         strategy: c.strategy,
         rules: c.rules.clone(),
         labels_from: c.labels_from.clone(),
+        command: c.command.clone(),
         keep_rc: false,
     };
     say!("Demo project `widget` at 1.4.0rc2 in {}", dir.display());

@@ -573,6 +573,20 @@ when = "webui"
         assert_eq!(g.similarity.cutoff, Cutoff::Learn);
         assert_eq!(g.similarity.algorithm, Algorithm::Dbscan);
         assert_eq!(g.min_group_size, 2);
+        assert_eq!(g.command, None);
+        assert_eq!(g.command_timeout, std::time::Duration::from_secs(300));
+        let dir = project(&[(
+            ".git-release.toml",
+            "[consolidate]\nstrategy = \"command\"\ncommand = \"python3 group.py\"\ncommand-timeout = 1.5\n",
+        )]);
+        let g = Config::load(dir.path())
+            .unwrap()
+            .release
+            .consolidate
+            .grouping;
+        assert_eq!(g.strategy, Strategy::Command);
+        assert_eq!(g.command.as_deref(), Some("python3 group.py"));
+        assert_eq!(g.command_timeout, std::time::Duration::from_millis(1500));
     }
 
     #[test]
@@ -643,6 +657,18 @@ when = "webui"
             (
                 "[consolidate]\nauto-order = [\"similarity\", \"auto\"]\n",
                 "consolidate.auto-order",
+            ),
+            (
+                "[consolidate]\nauto-order = [\"command\", \"rules\"]\n",
+                "consolidate.auto-order",
+            ),
+            (
+                "[consolidate]\ncommand-timeout = 0\n",
+                "consolidate.command-timeout",
+            ),
+            (
+                "[consolidate]\ncommand-timeout = \"5m\"\n",
+                "consolidate.command-timeout",
             ),
         ] {
             let dir = project(&[(".git-release.toml", text)]);

@@ -2,6 +2,7 @@
 //! `.git-release.toml` (kebab-case keys).
 
 use std::path::Path;
+use std::time::Duration;
 
 use toml::{Table, Value};
 
@@ -380,6 +381,19 @@ fn parse_consolidate(
             )
         })?;
     }
+    c.command = cr.string("command")?.filter(|v| !v.trim().is_empty());
+    match cr.get("command-timeout") {
+        None => {}
+        Some(Value::Integer(n)) if *n > 0 => {
+            c.command_timeout = Duration::from_secs(u64::try_from(*n).unwrap_or(u64::MAX));
+        }
+        Some(Value::Float(f)) if f.is_finite() && *f > 0.0 && *f < 1e9 => {
+            c.command_timeout = Duration::from_secs_f64(*f);
+        }
+        Some(v) => {
+            return Err(cr.wrong("command-timeout", "a number of seconds above 0", v));
+        }
+    }
     if let Some(v) = cr.strings("auto-order")? {
         let key = cr.key("auto-order");
         let mut order = Vec::new();
@@ -406,7 +420,7 @@ fn parse_consolidate(
 fn auto_order_names() -> String {
     Strategy::ALL
         .into_iter()
-        .filter(|s| *s != Strategy::Auto)
+        .filter(|s| s.is_auto_pass())
         .map(Strategy::as_str)
         .collect::<Vec<_>>()
         .join(", ")

@@ -46,22 +46,53 @@ pub fn group(
     grouped_categories: &[String],
     ctx: &Context,
 ) -> Result<Grouped> {
+    group_with_history(consolidation, grouper, grouped_categories, ctx, &[])
+}
+
+/// Group the configured categories with a strategy that may also be told the changelog's
+/// grouped releases (`past_releases`; the external command is).
+pub fn group_with_history(
+    consolidation: Consolidation,
+    grouper: &dyn Grouper,
+    grouped_categories: &[String],
+    ctx: &Context,
+    history: &[group::PastRelease],
+) -> Result<Grouped> {
+    let is_grouped = |name: &str| {
+        grouped_categories
+            .iter()
+            .any(|g| g.eq_ignore_ascii_case(name))
+    };
+    let items = |c: &super::FoldedCategory| -> Vec<Item> {
+        c.entries
+            .iter()
+            .map(|(e, _)| Item::new(e.text.clone(), e.prs.clone()))
+            .collect()
+    };
+    let to_group: Vec<(String, Vec<Item>)> = consolidation
+        .categories
+        .iter()
+        .filter(|c| is_grouped(&c.name))
+        .map(|c| (c.name.clone(), items(c)))
+        .collect();
+    grouper.begin(
+        &group::ReleaseInput {
+            version: consolidation.version.as_str(),
+            categories: &to_group,
+            history,
+        },
+        ctx,
+    )?;
     let mut categories = Vec::new();
     for c in &consolidation.categories {
         let entries: Vec<Entry> = c.entries.iter().map(|(e, _)| e.clone()).collect();
-        let grouping = if grouped_categories
-            .iter()
-            .any(|g| g.eq_ignore_ascii_case(&c.name))
-        {
-            let items: Vec<Item> = entries
-                .iter()
-                .map(|e| Item::new(e.text.clone(), e.prs.clone()))
-                .collect();
-            let g = group::group_category(grouper, &c.name, &items, ctx)?;
-            // Nothing grouped: the category stays flat rather than one "Other" block.
-            (!g.groups.is_empty()).then_some(g)
-        } else {
-            None
+        let grouping = match to_group.iter().find(|(name, _)| *name == c.name) {
+            Some((_, items)) => {
+                let g = group::group_category(grouper, &c.name, items, ctx)?;
+                // Nothing grouped: the category stays flat rather than one "Other" block.
+                (!g.groups.is_empty()).then_some(g)
+            }
+            None => None,
         };
         categories.push(GroupedCategory {
             name: c.name.clone(),
@@ -282,6 +313,52 @@ pub fn history(changelog: &Changelog, skip: &[usize]) -> Vec<group::HistorySecti
                 }
             }
             out.push(s);
+        }
+    }
+    out
+}
+
+/// The changelog's grouped final releases other than the ones being folded, newest first,
+/// as the external grouping command is told them (titles, descriptions, tiers, PRs).
+pub fn past_releases(changelog: &Changelog, skip: &[usize]) -> Vec<group::PastRelease> {
+    let entry = |e: &Entry| group::PastEntry {
+        prs: e.prs.clone(),
+        text: e.text.clone(),
+    };
+    let mut out = Vec::new();
+    for (i, r) in changelog.releases().iter().enumerate() {
+        if skip.contains(&i) || r.version().is_none_or(|v| !v.is_final()) {
+            continue;
+        }
+        let mut categories = Vec::new();
+        for c in &r.categories {
+            if c.subsections.iter().all(|s| s.is_other()) {
+                continue;
+            }
+            let mut cat = group::PastCategory {
+                name: c.name.clone(),
+                groups: Vec::new(),
+                other: c.entries.iter().map(entry).collect(),
+            };
+            for sub in &c.subsections {
+                if sub.is_other() {
+                    cat.other.extend(sub.entries.iter().map(entry));
+                } else {
+                    cat.groups.push(group::PastGroup::new(
+                        &sub.title,
+                        sub.description.as_deref().unwrap_or_default(),
+                        sub.entries.iter().map(entry).collect(),
+                    ));
+                }
+            }
+            categories.push(cat);
+        }
+        if !categories.is_empty() {
+            out.push(group::PastRelease {
+                release: r.title().to_string(),
+                version: r.version().map(|v| v.to_string()),
+                categories,
+            });
         }
     }
     out

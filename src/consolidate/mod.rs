@@ -21,7 +21,8 @@ pub use fold::{
 };
 pub use fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 pub use grouped::{
-    CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group, history,
+    CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group,
+    group_with_history, history, past_releases,
 };
 pub use learn::{grouped_sections, learn_rules, pending_categories};
 pub use ledger::{Identity, Item, Ledger, Mismatch, compare};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::fold::{Consolidation, LeftOutReason, fold};
 use super::fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
-use super::grouped::{Grouped, corpus, group, history};
+use super::grouped::{Grouped, corpus, group_with_history, history, past_releases};
 use super::ledger::Ledger;
 use crate::changelog::{Changelog, RefFormat, Release};
 use crate::config::Config;
@@ -58,6 +58,11 @@ pub fn prepare(
     date: &str,
     settings: &group::Settings,
 ) -> Result<Prepared> {
+    // The grouping command runs in the repository root.
+    let settings = &group::Settings {
+        command_dir: Some(repository_root(config)),
+        ..settings.clone()
+    };
     // Build the strategy first: a bad rules or labels file is reported before anything else.
     let grouper = group::build(settings)?;
     let tc = &config.towncrier;
@@ -118,7 +123,13 @@ pub fn prepare(
         settings.min_group_size,
     );
     let ledger = Ledger::new(&changelog, &folded.sections, fragment_section.as_ref());
-    let grouped = group(folded, grouper.as_ref(), &settings.categories, &ctx)?;
+    // Only the external command reads the history in this form; it is not built otherwise.
+    let past = if settings.strategy == group::Strategy::Command {
+        past_releases(&changelog, &folded.sections)
+    } else {
+        Vec::new()
+    };
+    let grouped = group_with_history(folded, grouper.as_ref(), &settings.categories, &ctx, &past)?;
     // What is printed or written must account for every input.
     ledger.balance(&grouped.consolidation, &grouped.release())?;
     ledger.balance_view(&grouped.consolidation, &grouped.view())?;

@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 pub mod auto;
+pub mod command;
 mod corpus;
 mod describe;
 pub mod labels;
@@ -38,6 +39,7 @@ pub mod similarity;
 pub mod text;
 pub mod tier;
 
+pub use command::{PastCategory, PastEntry, PastGroup, PastRelease, ReleaseInput};
 pub use corpus::Corpus;
 pub use registry::{Strategy, build, build_with};
 pub use settings::{Algorithm, Cutoff, Settings, SimilaritySettings};
@@ -166,6 +168,13 @@ impl Context {
 
 /// A grouping strategy (registered in [`registry`]).
 pub trait Grouper {
+    /// Called once per release, before [`propose`](Grouper::propose), with every category
+    /// to group: a strategy that answers for the whole release at once (the external
+    /// command) does its work here. Others need nothing from it.
+    fn begin(&self, _release: &ReleaseInput<'_>, _ctx: &Context) -> Result<()> {
+        Ok(())
+    }
+
     /// Propose groups for the items of one category. Only items listed in `candidates`
     /// may be used; a proposal may hold an item only once, and proposals should not
     /// overlap (overlaps are resolved by [`Rank`]: tier, then size).

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Grouper;
 use super::auto::Auto;
+use super::command::External;
 use super::labels::{Labels, PrLabels};
 use super::rules::{Rules, RulesFile};
 use super::settings::Settings;
@@ -31,15 +32,18 @@ pub enum Strategy {
     Similarity,
     /// PR labels mapped to groups.
     Labels,
+    /// An external program given the release as JSON (`command`).
+    Command,
 }
 
 impl Strategy {
     /// Every strategy, in the order help texts list them.
-    pub const ALL: [Strategy; 4] = [
+    pub const ALL: [Strategy; 5] = [
         Strategy::Auto,
         Strategy::Rules,
         Strategy::Similarity,
         Strategy::Labels,
+        Strategy::Command,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,10 +52,17 @@ impl Strategy {
             Strategy::Rules => "rules",
             Strategy::Similarity => "similarity",
             Strategy::Labels => "labels",
+            Strategy::Command => "command",
         }
     }
 
-    /// `auto, rules, similarity, labels`, for messages.
+    /// Whether `auto-order` may list it: not `auto` itself, and not `command`, which
+    /// groups the whole release at once rather than what earlier passes left.
+    pub fn is_auto_pass(self) -> bool {
+        !matches!(self, Strategy::Auto | Strategy::Command)
+    }
+
+    /// `auto, rules, similarity, labels, command`, for messages.
     pub fn names() -> String {
         Strategy::ALL.map(Strategy::as_str).join(", ")
     }
@@ -88,6 +99,11 @@ pub fn check_auto_order(order: &[Strategy]) -> std::result::Result<(), String> {
     for (i, s) in order.iter().enumerate() {
         if *s == Strategy::Auto {
             return Err("cannot contain `auto` itself".into());
+        }
+        if !s.is_auto_pass() {
+            return Err(format!(
+                "cannot contain `{s}`: it groups the whole release on its own (use `strategy = \"{s}\"`)"
+            ));
         }
         if order[..i].contains(s) {
             return Err(format!("names `{s}` twice"));
@@ -161,6 +177,14 @@ fn single(strategy: Strategy, settings: &Settings, inputs: &Inputs) -> Option<Bo
                 .unwrap_or_default();
             Some(Box::new(Labels::new(labels, map)))
         }
+        Strategy::Command => {
+            let run = settings.command.clone()?;
+            Some(Box::new(External::new(
+                run,
+                settings.command_timeout,
+                settings.command_dir.clone(),
+            )))
+        }
     }
 }
 
@@ -169,6 +193,7 @@ fn missing(strategy: Strategy) -> Error {
     Error::Usage(match strategy {
         Strategy::Labels => "the labels strategy needs PR labels: pass --labels-from FILE (the output of `gh pr list --json number,labels`)".into(),
         Strategy::Rules => "the rules strategy needs a rules file: pass --rules FILE (or set `rules` in [tool.git-release.consolidate]); `git release rules learn` writes one from your changelog".into(),
+        Strategy::Command => "the command strategy needs a command: pass --command CMD (or set `command` in [tool.git-release.consolidate]); strategies/README.md describes the JSON it reads and prints".into(),
         other => format!("the {other} strategy could not be built"),
     })
 }
@@ -196,6 +221,7 @@ mod tests {
         for (strategy, needle) in [
             (Strategy::Rules, "--rules FILE"),
             (Strategy::Labels, "--labels-from FILE"),
+            (Strategy::Command, "--command CMD"),
         ] {
             let settings = Settings {
                 strategy,
@@ -214,6 +240,7 @@ mod tests {
             vec![],
             vec![Strategy::Rules, Strategy::Auto],
             vec![Strategy::Similarity, Strategy::Similarity],
+            vec![Strategy::Rules, Strategy::Command],
         ] {
             assert!(check_auto_order(&order).is_err(), "{order:?}");
             let settings = Settings {

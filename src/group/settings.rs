@@ -6,6 +6,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
 
 use super::registry::Strategy;
 use crate::error::{Error, Result};
@@ -74,6 +75,13 @@ pub struct Settings {
     pub similarity: SimilaritySettings,
     /// The strategies `auto` asks, in order (`auto-order`).
     pub auto_order: Vec<Strategy>,
+    /// The external grouper's shell command line (`command`, `--command`).
+    pub command: Option<String>,
+    /// How long the command may run before it is stopped (`command-timeout`).
+    pub command_timeout: Duration,
+    /// Where the command runs: the repository root, which consolidation sets (`None`:
+    /// the current directory).
+    pub command_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -90,6 +98,9 @@ impl Default for Settings {
             min_group_size: 2,
             similarity: SimilaritySettings::default(),
             auto_order: DEFAULT_AUTO_ORDER.to_vec(),
+            command: None,
+            command_timeout: super::command::DEFAULT_TIMEOUT,
+            command_dir: None,
         }
     }
 }

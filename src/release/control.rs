@@ -2,15 +2,15 @@
 //! exactly as its state file says, touching nothing that is not the release's.
 
 use super::Reporter;
-use super::lock::{Lock, group_alive};
+use super::lock::Lock;
 use super::plan::{Plan, StepKind};
-use super::process;
 use super::state::{State, StepStatus, clear_state, load_state, save_state};
 use super::steps::{Ctx, commit_new_changes, run_steps};
 use super::summary::Summary;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::git::Repo;
+use crate::process::{self, group_alive};
 use crate::version::Version;
 
 /// How to continue.

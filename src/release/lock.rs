@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::process::Previous;
 use crate::error::{Error, Result};
 use crate::git::Repo;
+use crate::process::Previous;
 
 /// What the lock file holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,7 +54,7 @@ fn guard_against_signals(path: &Path) -> Vec<Previous> {
         return Vec::new();
     };
     HELD.store(c_path.into_raw(), Ordering::SeqCst);
-    super::process::install(remove_and_die)
+    crate::process::install(remove_and_die)
 }
 
 /// Where the lock lives: in the common git directory, so that linked work trees of one
@@ -95,7 +95,7 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        super::process::restore(&self.previous);
+        crate::process::restore(&self.previous);
         let path = HELD.swap(std::ptr::null_mut(), Ordering::SeqCst);
         if !path.is_null() {
             // SAFETY: the pointer came from `CString::into_raw` and the handler no longer
@@ -151,15 +151,5 @@ pub(crate) fn process_alive(pid: u32) -> bool {
     }
     // SAFETY: kill with signal 0 sends nothing; it only reports whether the process exists.
     let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
-/// Whether any process of process group `pgid` exists.
-pub(crate) fn group_alive(pgid: i32) -> bool {
-    if pgid <= 0 {
-        return false;
-    }
-    // SAFETY: as above, for the whole group (a negative pid).
-    let r = unsafe { libc::kill(-pgid, 0) };
     r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }

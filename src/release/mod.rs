@@ -16,7 +16,6 @@ mod lock;
 mod paths;
 mod plan;
 mod preflight;
-mod process;
 mod request;
 mod state;
 mod steps;

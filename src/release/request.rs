@@ -17,6 +17,10 @@ pub struct Request {
     pub strategy: crate::group::Strategy,
     pub rules: Option<PathBuf>,
     pub labels_from: Option<PathBuf>,
+    /// The grouping command (`--command`, or `command` configured); absent from the state
+    /// files of releases started before it existed.
+    #[serde(default)]
+    pub command: Option<String>,
     pub keep_rc: bool,
 }
 
@@ -27,6 +31,10 @@ impl Request {
             strategy: self.strategy,
             rules: self.rules.clone(),
             labels_from: self.labels_from.clone(),
+            command: self
+                .command
+                .clone()
+                .or_else(|| config.release.consolidate.grouping.command.clone()),
             ..config.release.consolidate.grouping.clone()
         }
     }

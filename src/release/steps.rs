@@ -11,7 +11,6 @@ use super::Reporter;
 use super::control::abort_with;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{plan_freeze, without_stale};
-use super::process::{self, Ended};
 use super::state::{State, StepStatus, clear_state, save_state};
 use super::summary::{Summary, count_groups};
 use crate::changelog::Changelog;
@@ -20,6 +19,7 @@ use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::fragments;
 use crate::git::Repo;
+use crate::process::{self, Ended};
 use crate::version::Version;
 
 /// What every step may use.
@@ -488,10 +488,14 @@ fn run_command(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) -> Re
         .stdin(Stdio::null())
         .stdout(out);
     let mut saved = Ok(());
-    let ended = process::run_in_group(&mut cmd, step.timeout_secs.map(Duration::from_secs), |g| {
-        state.steps[i].process_group = Some(g);
-        saved = save_state(repo, state);
-    })
+    let ended = process::run_in_group(
+        &mut cmd,
+        step.timeout_secs.map(Duration::from_secs),
+        |g, _| {
+            state.steps[i].process_group = Some(g);
+            saved = save_state(repo, state);
+        },
+    )
     .map_err(|e| Error::Step {
         step: run.clone(),
         message: format!("cannot start `sh -c {run}`: {e}"),

@@ -15,6 +15,7 @@ mod workflow;
 mod architecture;
 mod build;
 mod changelog;
+mod command_strategy;
 mod completions;
 mod consolidate;
 mod consolidate_inputs;

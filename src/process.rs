@@ -1,6 +1,7 @@
-//! Running a step's command so that it can always be stopped: in a process group of its
-//! own, watched for SIGINT/SIGTERM/SIGHUP sent to git-release and for its timeout, and
-//! stopped as a whole group (the shell and everything it started) when either comes.
+//! Running a command so that it can always be stopped: in a process group of its own,
+//! watched for SIGINT/SIGTERM/SIGHUP sent to git-release and for its timeout, and stopped
+//! as a whole group (the shell and everything it started) when either comes. A release's
+//! steps run this way, and so does the external grouping command (`--strategy command`).
 //!
 //! While a release runs, those signals do not kill git-release: a handler records them
 //! (a store to an atomic, the only thing a handler may safely do), and the step loop
@@ -74,6 +75,14 @@ pub(crate) fn catch() -> Signals {
     }
 }
 
+/// As [`catch`], but a signal already received is kept: for a command run inside a
+/// release's steps (which must still see it) as well as outside one.
+pub(crate) fn watch() -> Signals {
+    Signals {
+        previous: install(record),
+    }
+}
+
 impl Drop for Signals {
     fn drop(&mut self) {
         restore(&self.previous);
@@ -115,18 +124,18 @@ pub(crate) enum Ended {
 }
 
 /// Start `cmd` in a process group of its own, tell `started` its id (the group's id, to
-/// record before anything else happens), and wait for it, stopping the whole group on a
-/// stopping signal or after `timeout`.
+/// record before anything else happens) and the child (whose pipes it may take), and wait
+/// for it, stopping the whole group on a stopping signal or after `timeout`.
 pub(crate) fn run_in_group(
     cmd: &mut Command,
     timeout: Option<Duration>,
-    started: impl FnOnce(i32),
+    started: impl FnOnce(i32, &mut Child),
 ) -> std::io::Result<Ended> {
     use std::os::unix::process::CommandExt;
     cmd.process_group(0);
     let mut child = cmd.spawn()?;
     let pgid = i32::try_from(child.id()).unwrap_or(0);
-    started(pgid);
+    started(pgid, &mut child);
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait()? {
@@ -158,7 +167,7 @@ fn stop_group(pgid: i32, child: &mut Child) {
     let deadline = Instant::now() + GRACE;
     while Instant::now() < deadline {
         let child_done = matches!(child.try_wait(), Ok(Some(_)));
-        if child_done && !super::lock::group_alive(pgid) {
+        if child_done && !group_alive(pgid) {
             return;
         }
         std::thread::sleep(POLL);
@@ -170,6 +179,29 @@ fn stop_group(pgid: i32, child: &mut Child) {
         }
     }
     let _ = child.wait();
+}
+
+/// SIGKILL to whatever is left of process group `pgid` once its leader has ended (a
+/// command's background processes would otherwise hold its pipes open).
+pub(crate) fn end_group(pgid: i32) {
+    if group_alive(pgid) {
+        // SAFETY: signals the process group we created; `group_alive` says it still has
+        // members, so its id cannot have been reused.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Whether any process of process group `pgid` exists.
+pub(crate) fn group_alive(pgid: i32) -> bool {
+    if pgid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 sends nothing; it only reports whether a process of the
+    // group (a negative pid) exists.
+    let r = unsafe { libc::kill(-pgid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 #[cfg(test)]
@@ -186,11 +218,11 @@ mod tests {
         let ended = run_in_group(
             Command::new("sh").arg("-c").arg(script),
             Some(Duration::from_millis(300)),
-            |g| group = g,
+            |g, _| group = g,
         )
         .unwrap();
         assert!(matches!(ended, Ended::TimedOut(_)), "{ended:?}");
-        assert!(!crate::release::lock::group_alive(group));
+        assert!(!group_alive(group));
         std::thread::sleep(Duration::from_millis(2500));
         assert!(
             !marker.exists(),
@@ -200,7 +232,8 @@ mod tests {
 
     #[test]
     fn an_ordinary_command_reports_its_status() {
-        let ended = run_in_group(Command::new("sh").args(["-c", "exit 3"]), None, |_| {}).unwrap();
+        let ended =
+            run_in_group(Command::new("sh").args(["-c", "exit 3"]), None, |_, _| {}).unwrap();
         match ended {
             Ended::Exited(status) => assert_eq!(status.code(), Some(3)),
             other => panic!("{other:?}"),
