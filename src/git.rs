@@ -461,6 +461,71 @@ impl Repo {
         Ok(out)
     }
 
+    /// The tracked files git keeps out of the work tree (the skip-worktree bit: a sparse
+    /// checkout), under `dir` (relative, `/` separators; `""` for all).
+    pub fn skip_worktree(&self, dir: &str) -> Result<Vec<String>> {
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(gix_error("cannot read the index"))?;
+        let prefix = if dir.is_empty() || dir.ends_with('/') {
+            dir.to_string()
+        } else {
+            format!("{dir}/")
+        };
+        Ok(index
+            .entries()
+            .iter()
+            .filter(|e| e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
+            .map(|e| e.path(&index).to_str_lossy().into_owned())
+            .filter(|p| p.starts_with(&prefix) || *p == dir)
+            .collect())
+    }
+
+    /// Whether the tag `refs/tags/<name>` exists.
+    pub fn tag_exists(&self, name: &str) -> Result<bool> {
+        let full = format!("refs/tags/{name}");
+        let found = self
+            .repo
+            .try_find_reference(full.as_str())
+            .map_err(gix_error(format!("cannot look up tag `{name}`")))?;
+        Ok(found.is_some())
+    }
+
+    /// Why git could not name the author or committer of a commit here (`git var
+    /// GIT_AUTHOR_IDENT` / `GIT_COMMITTER_IDENT` fail), or `None` when it can.
+    pub fn missing_identity(&self) -> Option<String> {
+        for var in ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"] {
+            if let Err(e) = self.git(["var", var]) {
+                // git's last line says why ("fatal: unable to auto-detect email address").
+                let why = e.to_string();
+                return Some(why.lines().last().unwrap_or(&why).trim().to_string());
+            }
+        }
+        None
+    }
+
+    /// The commits of branch `name` that no other branch, tag or remote-tracking branch
+    /// holds (what deleting the branch would lose), newest first: (id, subject).
+    pub fn commits_only_on(&self, name: &str) -> Result<Vec<(CommitId, String)>> {
+        let out = self.git([
+            "log",
+            "--format=%H %s",
+            &format!("refs/heads/{name}"),
+            "--not",
+            &format!("--exclude={name}"),
+            "--branches",
+            "--tags",
+            "--remotes",
+        ])?;
+        Ok(out
+            .lines()
+            .filter_map(|l| l.split_once(' ').or(Some((l, ""))))
+            .filter(|(id, _)| !id.is_empty())
+            .map(|(id, s)| (id.to_string(), s.to_string()))
+            .collect())
+    }
+
     /// The value of git attribute `name` for each of `paths`, as `git check-attr` reports
     /// it (`set`, `unset`, `unspecified`, or the attribute's value), in the order given.
     /// Asked of the git binary, which knows every source of attributes (`.gitattributes`
@@ -536,8 +601,30 @@ impl Repo {
         let mut args: Vec<OsString> = vec!["--literal-pathspecs".into()];
         args.extend(head.iter().map(OsString::from));
         args.push("--".into());
-        args.extend(paths.iter().map(|p| p.as_ref().as_os_str().to_owned()));
+        args.extend(
+            paths
+                .iter()
+                .map(|p| self.in_tree(p.as_ref()).into_os_string()),
+        );
         self.git(args).map(drop)
+    }
+
+    /// `path` as git knows it: a directory on the way that is a symlink to a directory
+    /// of the work tree is followed (git refuses a pathspec "beyond a symbolic link"); the
+    /// last component is kept as it is (a symlink is itself the tracked file).
+    fn in_tree(&self, path: &Path) -> PathBuf {
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.root.join(path)
+        };
+        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+            return path.to_path_buf();
+        };
+        match parent.canonicalize() {
+            Ok(parent) if parent.starts_with(&self.root) => parent.join(name),
+            _ => path.to_path_buf(),
+        }
     }
 
     /// Create branch `name` at HEAD and switch to it (`git switch --create`).

@@ -45,6 +45,20 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             "the branch `{branch}` already exists; delete it (`git branch -D {branch}`) or release another version"
         )));
     }
+    for tag in [version.to_string(), format!("v{version}")] {
+        if repo.tag_exists(&tag)? {
+            return Err(Error::Refused(format!(
+                "the tag `{tag}` exists: {version} was released already; release another version \
+                 (or delete the tag, `git tag -d {tag}`, if it was made by mistake)"
+            )));
+        }
+    }
+    if let Some(why) = repo.missing_identity() {
+        return Err(Error::Refused(format!(
+            "git cannot name the author of the release's commits: {why}. Set user.name and \
+             user.email (`git config user.name …`, `git config user.email …`), then run again"
+        )));
+    }
     if version <= current && !request.allow_downgrade {
         return Err(Error::Refused(format!(
             "{version} is not newer than the current version {current} ({}); pass --allow-downgrade if this is intended",
@@ -57,6 +71,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     }
 
     let section = plan_section(config, &version, request)?;
+    check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version)?;
     let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
@@ -178,6 +193,46 @@ fn check_paths(repo: &Repo, config: &Config, changelog: &Path, freeze: &[PathBuf
                 ),
             )
         })?;
+    }
+    Ok(())
+}
+
+/// The fragments are the release's inputs as git has them: none left out of the work tree
+/// by a sparse checkout (the release would go without it), none that git does not track
+/// (an ignored file: the release would delete it, and `abort` could not bring it back).
+fn check_fragments_in_git(repo: &Repo, config: &Config, fragments: &[PathBuf]) -> Result<()> {
+    let relative = |path: &Path| -> String {
+        let parent = path.parent().and_then(|p| p.canonicalize().ok());
+        let path = match (parent, path.file_name()) {
+            (Some(parent), Some(name)) => parent.join(name),
+            _ => path.to_path_buf(),
+        };
+        let rel = path.strip_prefix(repo.root()).unwrap_or(&path);
+        rel.to_string_lossy().into_owned()
+    };
+    for section_dir in config.towncrier.sections.values() {
+        let dir = config.fragments_dir(section_dir);
+        let dir = dir.canonicalize().unwrap_or(dir);
+        let rel = dir.strip_prefix(repo.root()).unwrap_or(&dir);
+        if let Some(hidden) = repo.skip_worktree(&rel.to_string_lossy())?.first() {
+            return Err(Error::Refused(format!(
+                "{hidden} is tracked but not in the work tree (a sparse checkout leaves it out), \
+                 so the release would go without it; check the fragments out \
+                 (`git sparse-checkout add {}` or `git sparse-checkout disable`), then run again",
+                rel.display()
+            )));
+        }
+    }
+    let tracked: std::collections::HashSet<String> = repo.ls_files()?.into_iter().collect();
+    for fragment in fragments {
+        let rel = relative(fragment);
+        if !tracked.contains(&rel) {
+            return Err(Error::Refused(format!(
+                "{rel} is not tracked by git (it is ignored), so the release would delete it and \
+                 `git release abort` could not bring it back; add it (`git add -f {rel}`) and \
+                 commit it, or move it out of the fragments directory"
+            )));
+        }
     }
     Ok(())
 }

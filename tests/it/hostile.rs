@@ -1,0 +1,443 @@
+//! A hostile user against the release workflow: each test is a break found by trying to make
+//! `git release`, `continue` and `abort` lose an entry, half-apply a release, touch what is
+//! not the release's, or go ahead where pre-flight could have refused. The repro scripts
+//! these came from are listed in the module of each class.
+
+use std::path::Path;
+
+use crate::release::{head, project_after_rc, read, subjects_since};
+use crate::util::{self, git, ok, one_error, run, text};
+use crate::workflow::{RepoState, state};
+
+const GO: [&str; 5] = ["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"];
+
+/// A configured step that fails until `flag` (outside the repository) exists.
+fn step_needing(flag: &Path, when: &str) -> String {
+    format!(
+        "\n[[step]]\nname = \"needs a flag\"\nrun = \"test -e '{}'\"\n{when}\n",
+        flag.display()
+    )
+}
+
+/// Everything a refusal must leave alone, the state file's bytes included.
+fn frozen(root: &Path) -> (RepoState, Option<Vec<u8>>, String) {
+    (
+        state(root),
+        std::fs::read(root.join(".git/git-release/state.json")).ok(),
+        git(root, &["stash", "list"]),
+    )
+}
+
+/// Run `args`, expecting a refusal (exit 3) that changed nothing; returns stderr.
+fn refused(root: &Path, args: &[&str], what: &str) -> String {
+    let before = frozen(root);
+    let out = run(root, args, "false");
+    let stderr = one_error(&out, what);
+    assert_eq!(out.status.code(), Some(3), "{what}: {stderr}");
+    assert!(
+        frozen(root) == before,
+        "{what}: the refusal changed the repository"
+    );
+    stderr
+}
+
+/// The paths each commit since `base` touched, by subject.
+fn touched_since(root: &Path, base: &str) -> String {
+    git(
+        root,
+        &[
+            "log",
+            "--format=%s",
+            "--name-only",
+            &format!("{base}..HEAD"),
+        ],
+    )
+}
+
+/// The commit with subject `subject` on HEAD's history.
+fn commit_with(root: &Path, subject: &str) -> String {
+    git(
+        root,
+        &[
+            "log",
+            "--format=%H",
+            "--fixed-strings",
+            "--grep",
+            subject,
+            "-1",
+        ],
+    )
+    .trim()
+    .to_string()
+}
+
+// --- the release commits only the release (hostile/01, 10) ---------------------------
+
+/// A file the user creates while the release is stopped is not the release's: `continue`
+/// refuses, naming it, instead of committing it into `release: X`; once it is out of the
+/// way, the release ends with no commit touching it, and what the user staged (a fix that
+/// belongs in the release) is in the release commit.
+#[test]
+fn continue_refuses_changes_that_are_not_the_releases() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    let base = head(root);
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    std::fs::write(root.join("notes.txt"), "my own notes\n").unwrap();
+    std::fs::write(&flag, "").unwrap();
+    let stderr = refused(root, &["continue"], "continue with a foreign file");
+    assert!(stderr.contains("notes.txt"), "{stderr}");
+    std::fs::rename(root.join("notes.txt"), scratch.path().join("notes.txt")).unwrap();
+    // What the user stages belongs in the release, as with `git rebase --continue`.
+    std::fs::write(root.join("fix.txt"), "the fix\n").unwrap();
+    git(root, &["add", "fix.txt"]);
+    ok(&run(root, &["continue"], "false"), "continue");
+    let touched = touched_since(root, &base);
+    assert!(!touched.contains("notes.txt"), "{touched}");
+    assert!(touched.contains("CHANGELOG.md"), "{touched}");
+    assert!(touched.contains("fix.txt"), "{touched}");
+}
+
+/// A configured step that leaves HEAD on another branch (a sloppy script) stops the
+/// release before anything is committed there: the base branch never moves.
+#[test]
+fn a_step_that_leaves_the_release_branch_stops_the_release() {
+    let extra = "\n[[step]]\nname = \"sloppy\"\nrun = \"git stash -q && git switch -q main && git stash pop -q\"\n";
+    let repo = project_after_rc(extra);
+    let root = repo.path();
+    let base = head(root);
+    let out = run(root, &GO, "false");
+    let stderr = one_error(&out, "a step that switches branches");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("release/1.1.0"), "{stderr}");
+    assert_eq!(git(root, &["rev-parse", "main"]).trim(), base, "main moved");
+}
+
+// --- continue: the plan, and every finished step still there (hostile/02, 06, 07) ---
+
+/// The configuration changes while the release is stopped before a step that reads it
+/// (the changelog): `continue` refuses, changing nothing, rather than write the changelog
+/// to a file the confirmed plan never named; with the configuration back, it finishes.
+#[test]
+fn continue_refuses_a_configuration_changed_under_a_step_still_to_run() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, "when = \"webui\""));
+    let root = repo.path();
+    let out = run(
+        root,
+        &[
+            "1.1.0",
+            "2.0.0",
+            "--yes",
+            "--no-edit",
+            "--date",
+            "2025-03-01",
+        ],
+        "false",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let original = read(root, "pyproject.toml");
+    std::fs::write(
+        root.join("pyproject.toml"),
+        original.replace("filename = \"CHANGELOG.md\"", "filename = \"NEWS.md\""),
+    )
+    .unwrap();
+    std::fs::write(&flag, "").unwrap();
+    let stderr = refused(
+        root,
+        &["continue"],
+        "continue under a changed configuration",
+    );
+    assert!(stderr.contains("pyproject.toml"), "{stderr}");
+    std::fs::write(root.join("pyproject.toml"), original).unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+    assert!(!root.join("NEWS.md").exists());
+    assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
+}
+
+/// `changes/` is a symlink to a directory of the repository: the fragments are removed
+/// where they are, and the release commit holds their removal.
+#[test]
+fn fragments_behind_a_symlinked_directory_are_removed() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    std::fs::create_dir(root.join("docs/news")).unwrap();
+    git(
+        root,
+        &[
+            "mv",
+            "changes/template.md",
+            "changes/11.feature.md",
+            "docs/news/",
+        ],
+    );
+    std::fs::remove_dir(root.join("changes")).unwrap();
+    std::os::unix::fs::symlink("docs/news", root.join("changes")).unwrap();
+    util::commit_all(root, "changes/ is a link");
+    let base = head(root);
+    ok(&run(root, &GO, "false"), "release");
+    let release = commit_with(root, "release: 1.1.0");
+    let files = git(
+        root,
+        &["ls-tree", "-r", "--name-only", &release, "docs/news"],
+    );
+    assert_eq!(files.trim(), "docs/news/template.md", "{files}");
+    assert!(subjects_since(root, &base).contains(&"release: 1.1.0".to_string()));
+}
+
+/// The tree is cleaned while the release is stopped after its changelog step (`git stash
+/// -u` while fixing a step): `continue` does the steps whose work is gone again, so the
+/// release commit holds the version, the section and the fragments' removal, and the
+/// summary's "RC merged" is true.
+#[test]
+fn continue_redoes_finished_steps_whose_work_is_gone() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    git(root, &["stash", "-u", "-q"]);
+    std::fs::write(&flag, "").unwrap();
+    let out = run(root, &["continue"], "false");
+    ok(&out, "continue");
+    let release = commit_with(root, "release: 1.1.0");
+    let at = |p: &str| git(root, &["show", &format!("{release}:{p}")]);
+    assert_eq!(at("VERSION"), "1.1.0\n");
+    assert!(at("CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
+    let left = git(root, &["ls-tree", "--name-only", &release, "changes/"]);
+    assert!(!left.contains(".feature.md"), "{left}");
+    assert!(text(&out.stdout).contains("RC merged:  1.1.0rc1"));
+}
+
+// --- abort undoes the release and nothing else (hostile/05, 16) ----------------------
+
+/// While the release is stopped the user stages a new file and edits another on the
+/// release branch, and commits a fix there: `abort` refuses, naming them, rather than
+/// delete them with the branch (`reset --hard`, `branch -D`).
+#[test]
+fn abort_refuses_to_discard_what_is_not_the_releases() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    std::fs::write(root.join("design.md"), "two hours of work\n").unwrap();
+    git(root, &["add", "design.md"]);
+    std::fs::write(root.join("README.md"), "rewritten by hand\n").unwrap();
+    let stderr = refused(root, &["abort"], "abort with the user's changes");
+    assert!(
+        stderr.contains("design.md") && stderr.contains("README.md"),
+        "{stderr}"
+    );
+    git(
+        root,
+        &["stash", "push", "-q", "--", "design.md", "README.md"],
+    );
+    // A commit of the user's own on the release branch, reachable from nowhere else.
+    std::fs::write(root.join("fix.txt"), "a fix\n").unwrap();
+    git(root, &["add", "fix.txt"]);
+    git(root, &["commit", "-q", "-m", "my fix"]);
+    let stderr = refused(root, &["abort"], "abort with the user's commit");
+    assert!(stderr.contains("my fix"), "{stderr}");
+    git(root, &["branch", "keep-my-fix"]);
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert_eq!(
+        git(root, &["show", "keep-my-fix:fix.txt"]),
+        "a fix\n",
+        "the user's commit is kept"
+    );
+    git(root, &["stash", "pop", "-q"]);
+    assert_eq!(read(root, "design.md"), "two hours of work\n");
+}
+
+/// The release branch deleted by hand while the release is stopped: `continue` says
+/// there is nothing left to continue and how to forget the release, instead of asking to
+/// switch to a branch that does not exist.
+#[test]
+fn continue_without_the_release_branch_says_so() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    git(root, &["stash", "-u", "-q"]);
+    git(root, &["switch", "-q", "main"]);
+    git(root, &["branch", "-q", "-D", "release/1.1.0"]);
+    let stderr = refused(root, &["continue"], "continue without the branch");
+    assert!(
+        stderr.contains("no longer exists") && stderr.contains("git release abort"),
+        "{stderr}"
+    );
+}
+
+// --- one release at a time, for every command that writes (hostile/03) --------------
+
+/// While a release holds the lock, `build`, `consolidate` and `freeze` are refused too
+/// (they write the changelog, remove fragments, rewrite sources), changing nothing.
+#[test]
+fn writing_commands_wait_for_the_release_lock() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let lock = root.join(".git/git-release/lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    // A live process holds it: this test's.
+    std::fs::write(
+        &lock,
+        format!("{{\"pid\": {}, \"started\": 0}}", std::process::id()),
+    )
+    .unwrap();
+    for args in [
+        &["build", "1.1.0rc2", "--date", "2025-03-01"][..],
+        &["consolidate", "1.1.0", "--no-edit", "--date", "2025-03-01"][..],
+        &["freeze", "1.1.0"][..],
+    ] {
+        let stderr = refused(root, args, args[0]);
+        assert!(stderr.contains("another git release"), "{args:?}: {stderr}");
+    }
+    // Reading is fine.
+    ok(
+        &run(
+            root,
+            &["build", "1.1.0rc2", "--draft", "--date", "2025-03-01"],
+            "false",
+        ),
+        "build --draft",
+    );
+}
+
+// --- pre-flight: what it can know (hostile/08, 11, 13, 15) ---------------------------
+
+/// In a sparse checkout that leaves fragments out of the work tree, the release would
+/// fold without them: pre-flight refuses, naming one.
+#[test]
+fn fragments_outside_a_sparse_checkout_are_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    git(
+        root,
+        &[
+            "sparse-checkout",
+            "set",
+            "--no-cone",
+            "/*",
+            "!/changes/11.*",
+        ],
+    );
+    assert!(!root.join("changes/11.feature.md").exists());
+    let stderr = refused(root, &GO, "sparse checkout");
+    assert!(stderr.contains("changes/11.feature.md"), "{stderr}");
+}
+
+/// A fragment git ignores would be published and deleted, and `abort` could not bring it
+/// back: pre-flight refuses, naming it.
+#[test]
+fn an_ignored_fragment_is_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    std::fs::write(root.join(".gitignore"), "changes/15*\n").unwrap();
+    util::commit_all(root, "ignore");
+    std::fs::write(root.join("changes/150.feature.md"), "Add the export API\n").unwrap();
+    for version in ["1.1.0", "1.1.0rc2"] {
+        let stderr = refused(
+            root,
+            &[version, "--yes", "--no-edit", "--date", "2025-03-01"],
+            "ignored fragment",
+        );
+        assert!(stderr.contains("changes/150.feature.md"), "{stderr}");
+    }
+}
+
+/// A version already tagged (`1.1.0` or `v1.1.0`) was released: pre-flight refuses.
+#[test]
+fn a_tagged_version_is_refused() {
+    for tag in ["1.1.0", "v1.1.0"] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        git(root, &["tag", tag]);
+        let stderr = refused(root, &GO, tag);
+        assert!(stderr.contains(&format!("`{tag}`")), "{stderr}");
+    }
+}
+
+/// Without a git identity the commits would fail after every file was rewritten:
+/// pre-flight refuses.
+#[test]
+fn no_git_identity_is_refused_in_preflight() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let before = frozen(root);
+    let out = util::git_release(root)
+        .args(GO)
+        .env("GIT_EDITOR", "false")
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env_remove("GIT_COMMITTER_NAME")
+        .env_remove("GIT_COMMITTER_EMAIL")
+        .env("EMAIL", "")
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+        .env("GIT_CONFIG_VALUE_0", "true")
+        .output()
+        .unwrap();
+    let stderr = one_error(&out, "no identity");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("user.name"), "{stderr}");
+    assert!(frozen(root) == before, "the refusal changed the repository");
+}
+
+// --- files written as what they are (hostile/09, 12) --------------------------------
+
+/// A version file with a CRLF line end keeps it.
+#[test]
+fn a_crlf_version_file_keeps_its_line_end() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    std::fs::write(root.join("VERSION"), "1.1.0rc1\r\n").unwrap();
+    util::commit_all(root, "crlf");
+    ok(&run(root, &GO, "false"), "release");
+    let release = commit_with(root, "release: 1.1.0");
+    assert_eq!(
+        git(root, &["show", &format!("{release}:VERSION")]),
+        "1.1.0\r\n"
+    );
+}
+
+/// A fragment whose name is not UTF-8 cannot be published as written (its PR number
+/// would be mangled): refused, naming the file.
+#[test]
+fn a_fragment_name_that_is_not_utf8_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let name = std::ffi::OsStr::from_bytes(b"\xff.feature.md");
+    std::fs::write(root.join("changes").join(name), "Add a thing\n").unwrap();
+    util::commit_all(root, "odd name");
+    let stderr = refused(root, &GO, "non-UTF-8 fragment name");
+    assert!(
+        stderr.contains(".feature.md") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+}
+
+// --- messages (hostile/14) -----------------------------------------------------------
+
+/// `consolidate --resume` with no kept draft says so first: no consolidation notes, no
+/// complaint about a missing terminal.
+#[test]
+fn resume_without_a_draft_says_there_is_nothing_to_resume() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let before = frozen(root);
+    let out = util::git_release(root)
+        .args(["consolidate", "--resume"])
+        .output()
+        .unwrap();
+    let stderr = one_error(&out, "resume");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("no draft to resume"), "{stderr}");
+    assert!(!stderr.contains("note:"), "{stderr}");
+    assert!(frozen(root) == before);
+}
