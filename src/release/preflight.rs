@@ -654,10 +654,15 @@ pub(crate) fn without_stale(
         };
         match released.get(&(f.issue.clone(), entry.normalized_text())) {
             Some(title) => {
-                left_out.push(StaleEntry {
+                // Two fragments of one PR with one text are one entry (towncrier renders
+                // them once), in the count and the list, as in a final release's plan.
+                let stale = StaleEntry {
                     prs: vec![format!("#{}", f.issue)],
                     released_in: title.clone(),
-                });
+                };
+                if !left_out.contains(&stale) {
+                    left_out.push(stale);
+                }
                 false
             }
             None => true,

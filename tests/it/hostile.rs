@@ -441,3 +441,31 @@ fn resume_without_a_draft_says_there_is_nothing_to_resume() {
     assert!(!stderr.contains("note:"), "{stderr}");
     assert!(frozen(root) == before);
 }
+
+/// Two fragments of one already released PR with one text (`1.feature.md`, `1.feature.1.md`)
+/// are one stale entry in a pre-release's plan, as in a final release's: the count and the
+/// numbers listed agree, each number once.
+#[test]
+fn a_stale_pr_in_two_fragments_is_counted_once() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    // #1 is in the 1.0.0 section already, with this text.
+    std::fs::write(root.join("changes/1.feature.md"), "First release\n").unwrap();
+    std::fs::write(root.join("changes/1.feature.1.md"), "First release\n").unwrap();
+    util::commit_all(root, "a fragment consumed twice");
+    for version in ["1.1.0rc2", "1.1.0"] {
+        let out = run(
+            root,
+            &[version, "--dry-run", "--no-edit", "--date", "2025-03-01"],
+            "false",
+        );
+        ok(&out, version);
+        let stdout = text(&out.stdout);
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("Stale:"))
+            .unwrap_or_else(|| panic!("{version}: no stale line in\n{stdout}"));
+        assert!(line.contains("1 entry (1 PR number)"), "{version}: {line}");
+        assert_eq!(line.matches("#1 ").count(), 1, "{version}: {line}");
+    }
+}
