@@ -35,6 +35,15 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             state.request.version, state.branch
         )));
     }
+    // Where the release reads and writes, checked before any of it is read (a FIFO there
+    // would hang the read); the freeze's files are checked once they are known.
+    let changelog = crate::towncrier::changelog_path(
+        config,
+        version.as_str(),
+        &config.towncrier.name,
+        &request.date,
+    )?;
+    check_paths(repo, config, &changelog, &[])?;
     let current = config.version_file()?.version;
     check_clean(repo)?;
     let base = &config.release.base_branch;
@@ -151,8 +160,8 @@ fn check_paths(repo: &Repo, config: &Config, changelog: &Path, freeze: &[PathBuf
             src.error(
                 key,
                 format!(
-                    "= \"{value}\": {why}; a release writes only inside its repository, so \
-                     point it at a file in the repository"
+                    "= \"{value}\": {why}; a release reads and writes only regular files \
+                     inside its repository: point it at one"
                 ),
             )
         }
@@ -171,7 +180,8 @@ fn check_paths(repo: &Repo, config: &Config, changelog: &Path, freeze: &[PathBuf
         source.error(
             key,
             format!(
-                "names {}: {why}; a release writes only inside its repository",
+                "names {}: {why}; a release reads and writes only regular files inside its \
+                 repository",
                 changelog.display()
             ),
         )

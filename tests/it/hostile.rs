@@ -469,3 +469,47 @@ fn a_stale_pr_in_two_fragments_is_counted_once() {
         assert_eq!(line.matches("#1 ").count(), 1, "{version}: {line}");
     }
 }
+
+/// A file the release reads and writes that is a named pipe (the version file, the
+/// changelog, the next-version file) would hang the release on its first read: pre-flight
+/// refuses at once, naming it, and changes nothing.
+#[test]
+fn a_fifo_where_a_file_is_read_is_refused_without_hanging() {
+    for file in ["VERSION", "CHANGELOG.md", "src/demo/version.py"] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        git(root, &["rm", "-q", "--cached", file]);
+        std::fs::remove_file(root.join(file)).unwrap();
+        let fifo =
+            std::ffi::CString::new(root.join(file).into_os_string().into_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid C path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        std::fs::write(root.join(".git/info/exclude"), format!("{file}\n")).unwrap();
+        util::commit_all(root, "a pipe");
+        let mut child = util::git_release_process(root)
+            .args(GO)
+            .env("GIT_EDITOR", "false")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("{file}: the release hangs on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(3), "{file}: {stderr}");
+        assert!(stderr.contains("named pipe"), "{file}: {stderr}");
+        assert_eq!(git(root, &["branch", "--list", "release/*"]), "", "{file}");
+    }
+}
