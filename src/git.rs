@@ -505,6 +505,12 @@ impl Repo {
         None
     }
 
+    /// The commits after `from` up to `to`, oldest first (`git rev-list --reverse from..to`).
+    pub fn commits_between(&self, from: &str, to: &str) -> Result<Vec<CommitId>> {
+        let out = self.git(["rev-list", "--reverse", &format!("{from}..{to}")])?;
+        Ok(out.lines().map(str::to_string).collect())
+    }
+
     /// The commits of branch `name` that no other branch, tag or remote-tracking branch
     /// holds (what deleting the branch would lose), newest first: (id, subject).
     pub fn commits_only_on(&self, name: &str) -> Result<Vec<(CommitId, String)>> {

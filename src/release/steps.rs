@@ -84,8 +84,22 @@ pub(crate) fn run_steps(
         record.status = StepStatus::Started;
         save_state(repo, state)?;
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
+        let head_before = repo.head_commit()?;
         let result = run_step(ctx, i, rerun, &mut prepared, state)
             .and_then(|()| still_on_the_release_branch(repo, state));
+        // Commits a step's own command made are the release's too (`abort` deletes them
+        // with the branch, and the summary lists them).
+        if let (Some(before), Ok(Some(now))) = (&head_before, repo.head_commit())
+            && *before != now
+            && repo.current_branch().ok().flatten().as_deref() == Some(state.branch.as_str())
+            && let Ok(made) = repo.commits_between(before, &now)
+        {
+            for id in made {
+                if !state.commits.contains(&id) {
+                    state.commits.push(id);
+                }
+            }
+        }
         // Whatever happened, the files the step created are the release's.
         if let Ok(now) = repo.untracked_files() {
             for path in now {

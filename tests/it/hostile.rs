@@ -513,3 +513,24 @@ fn a_fifo_where_a_file_is_read_is_refused_without_hanging() {
         assert_eq!(git(root, &["branch", "--list", "release/*"]), "", "{file}");
     }
 }
+
+/// A configured step that makes a commit of its own, then a later step fails: the step's
+/// commit is the release's, so `abort` undoes it with the branch instead of refusing it as
+/// the user's.
+#[test]
+fn a_commit_made_by_a_step_is_the_releases_for_abort() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let extra = format!(
+        "\n[[step]]\nname = \"commits\"\nrun = \"echo x > made.txt && git add made.txt && git commit -q -m 'made by a step'\"\n{}",
+        step_needing(&flag, "")
+    );
+    let repo = project_after_rc(&extra);
+    let root = repo.path();
+    let base = head(root);
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    assert_eq!(subjects_since(root, &base), ["made by a step"]);
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert_eq!(head(root), base);
+    assert_eq!(git(root, &["branch", "--list", "release/*"]), "");
+}
