@@ -275,20 +275,36 @@ fn continue_without_the_release_branch_says_so() {
 
 // --- one release at a time, for every command that writes (hostile/03) --------------
 
-/// While a release holds the lock, `build`, `consolidate` and `freeze` are refused too
-/// (they write the changelog, remove fragments, rewrite sources), changing nothing.
+/// While a release runs (blocked in a step), `build`, `consolidate` and `freeze` are
+/// refused too (they write the changelog, remove fragments, rewrite sources), changing
+/// nothing; reading (`build --draft`) is fine.
 #[test]
 fn writing_commands_wait_for_the_release_lock() {
-    let repo = project_after_rc("");
+    let scratch = tempfile::tempdir().unwrap();
+    let (started, go) = (scratch.path().join("started"), scratch.path().join("go"));
+    let extra = format!(
+        "\n[[step]]\nname = \"waits\"\nrun = \"touch '{}'; while [ ! -e '{}' ]; do sleep 0.05; done\"\ntimeout = 120\n",
+        started.display(),
+        go.display()
+    );
+    let repo = project_after_rc(&extra);
     let root = repo.path();
-    let lock = root.join(".git/git-release/lock");
-    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    // A live process holds it: this test's.
-    std::fs::write(
-        &lock,
-        format!("{{\"pid\": {}, \"started\": 0}}", std::process::id()),
-    )
-    .unwrap();
+    let mut release = util::git_release_process(root)
+        .args(GO)
+        .env("GIT_EDITOR", "false")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !started.exists() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the step never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     for args in [
         &["build", "1.1.0rc2", "--date", "2025-03-01"][..],
         &["consolidate", "1.1.0", "--no-edit", "--date", "2025-03-01"][..],
@@ -297,7 +313,6 @@ fn writing_commands_wait_for_the_release_lock() {
         let stderr = refused(root, args, args[0]);
         assert!(stderr.contains("another git release"), "{args:?}: {stderr}");
     }
-    // Reading is fine.
     ok(
         &run(
             root,
@@ -306,6 +321,8 @@ fn writing_commands_wait_for_the_release_lock() {
         ),
         "build --draft",
     );
+    std::fs::write(&go, "").unwrap();
+    assert!(release.wait().unwrap().success(), "the release finishes");
 }
 
 // --- pre-flight: what it can know (hostile/08, 11, 13, 15) ---------------------------
@@ -533,4 +550,20 @@ fn a_commit_made_by_a_step_is_the_releases_for_abort() {
     ok(&run(root, &["abort"], "false"), "abort");
     assert_eq!(head(root), base);
     assert_eq!(git(root, &["branch", "--list", "release/*"]), "");
+}
+
+/// A lock left behind whose process id now belongs to another program (process 1, after
+/// a reboot) is reported as stale, with what to do, not as a release that is running.
+#[test]
+fn a_lock_whose_process_id_was_reused_is_stale() {
+    if !Path::new("/proc/1/comm").exists() {
+        return; // Only where the system says what a process runs.
+    }
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let lock = root.join(".git/git-release/lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(&lock, "{\"pid\": 1, \"started\": 0}").unwrap();
+    let stderr = refused(root, &GO, "a reused process id");
+    assert!(stderr.contains("stale lock"), "{stderr}");
 }
