@@ -49,7 +49,19 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     let base = &config.release.base_branch;
     let base_commit = check_base_branch(repo, base)?;
     let branch = config.release.branch.replace("{version}", version.as_str());
-    if repo.branch_exists(&branch)? {
+    // A name git cannot take would fail only when the branch is created: refused here,
+    // naming the setting.
+    let exists = repo.branch_exists(&branch).map_err(|e| {
+        config.settings_source.error(
+            "branch",
+            format!(
+                "= \"{}\" makes `{branch}`, which git does not take as a branch name ({e}); \
+                 use a valid name (see `git check-ref-format --branch`)",
+                config.release.branch
+            ),
+        )
+    })?;
+    if exists {
         return Err(Error::Refused(format!(
             "the branch `{branch}` already exists; delete it (`git branch -D {branch}`) or release another version"
         )));

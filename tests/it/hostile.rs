@@ -567,3 +567,20 @@ fn a_lock_whose_process_id_was_reused_is_stale() {
     let stderr = refused(root, &GO, "a reused process id");
     assert!(stderr.contains("stale lock"), "{stderr}");
 }
+
+/// A `branch` setting that makes a name git does not take is refused by pre-flight,
+/// naming the setting, not by a git error.
+#[test]
+fn a_branch_name_git_does_not_take_is_refused_naming_the_setting() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let toml = read(root, ".git-release.toml");
+    std::fs::write(
+        root.join(".git-release.toml"),
+        format!("branch = \"release/{{version}}.lock\"\n{toml}"),
+    )
+    .unwrap();
+    util::commit_all(root, "a bad branch name");
+    let stderr = refused(root, &GO, "a bad branch name");
+    assert!(stderr.contains("`branch`"), "{stderr}");
+}
