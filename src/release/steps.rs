@@ -321,6 +321,22 @@ fn run_step(
         }
         StepKind::Commit { message } => {
             if let Some(id) = committed_already(repo, &state.steps[i], message)? {
+                // A commit made by hand with the step's message must hold all of it: what
+                // is left in the work tree would be left out of the release.
+                let left = repo.dirty_paths()?;
+                if !left.is_empty() {
+                    return Err(Error::Step {
+                        step: "commit".into(),
+                        message: format!(
+                            "HEAD is `{}`, but the release's changes are not all in it: {} \
+                             {} uncommitted; add them to that commit (`git add -A && git \
+                             commit --amend --no-edit`), then continue",
+                            message.lines().next().unwrap_or(message),
+                            guard::list(&left),
+                            if left.len() == 1 { "is" } else { "are" }
+                        ),
+                    });
+                }
                 state.commits.push(id);
                 return Ok(());
             }

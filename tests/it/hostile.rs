@@ -584,3 +584,41 @@ fn a_branch_name_git_does_not_take_is_refused_naming_the_setting() {
     let stderr = refused(root, &GO, "a bad branch name");
     assert!(stderr.contains("`branch`"), "{stderr}");
 }
+
+/// The release commit made by hand with the step's message (after a hook rejected it) but
+/// holding only part of the release: `continue` stops rather than finish a release whose
+/// changelog is left uncommitted; amended, it finishes.
+#[test]
+fn a_release_commit_made_by_hand_must_hold_the_whole_release() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let hook = root.join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
+    std::fs::set_permissions(
+        &hook,
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
+    )
+    .unwrap();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    std::fs::remove_file(&hook).unwrap();
+    git(
+        root,
+        &["commit", "-q", "-m", "release: 1.1.0", "--", "VERSION"],
+    );
+    let out = run(root, &["continue"], "false");
+    let stderr = one_error(&out, "continue after a partial commit");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("CHANGELOG.md"), "{stderr}");
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "--amend", "--no-edit"]);
+    ok(
+        &run(root, &["continue"], "false"),
+        "continue after the amend",
+    );
+    let release = commit_with(root, "release: 1.1.0");
+    assert!(
+        git(root, &["show", &format!("{release}:CHANGELOG.md")]).contains("## 1.1.0 (2025-03-01)")
+    );
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
