@@ -248,6 +248,15 @@ fn check_fragments_in_git(repo: &Repo, config: &Config, fragments: &[PathBuf]) -
     let tracked: std::collections::HashSet<String> = repo.ls_files()?.into_iter().collect();
     for fragment in fragments {
         let rel = relative(fragment);
+        if Path::new(&rel).is_absolute() {
+            return Err(Error::Refused(format!(
+                "the fragment {} resolves to {rel}, outside the repository {} (the fragments \
+                 directory is a link out of it?); a release consumes only fragments git has \
+                 in this repository: move them in and commit them",
+                fragment.display(),
+                repo.root().display()
+            )));
+        }
         if !tracked.contains(&rel) {
             return Err(Error::Refused(format!(
                 "{rel} is not tracked by git (it is ignored), so the release would delete it and \

@@ -622,3 +622,26 @@ fn a_release_commit_made_by_hand_must_hold_the_whole_release() {
     );
     assert_eq!(git(root, &["status", "--porcelain"]), "");
 }
+
+/// `changes/` a symlink to a directory outside the repository: the release would delete
+/// files git never had; refused, saying where they are.
+#[test]
+fn fragments_behind_a_link_out_of_the_repository_are_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("20.feature.md"),
+        "Add an outside thing\n",
+    )
+    .unwrap();
+    git(root, &["mv", "changes/template.md", "template.md"]);
+    git(root, &["rm", "-q", "changes/11.feature.md"]);
+    std::os::unix::fs::symlink(outside.path(), root.join("changes")).unwrap();
+    let py = read(root, "pyproject.toml").replace("changes/template.md", "template.md");
+    std::fs::write(root.join("pyproject.toml"), py).unwrap();
+    util::commit_all(root, "changes/ links out");
+    let stderr = refused(root, &GO, "fragments outside");
+    assert!(stderr.contains("outside the repository"), "{stderr}");
+    assert!(outside.path().join("20.feature.md").exists());
+}
