@@ -294,6 +294,16 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
 /// the release's paths, commits on the branch that the release did not make and nothing
 /// else holds).
 fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
+    // Checked before anything is undone: an abort that cannot end on the base branch
+    // would stop half-way.
+    if !repo.branch_exists(&state.base_branch)? {
+        return Err(Error::Refused(format!(
+            "the base branch `{}` no longer exists (renamed or deleted while the release was \
+             stopped), and abort goes back to it; recreate it where the release started \
+             (`git branch {} {}`), then `git release abort`",
+            state.base_branch, state.base_branch, state.base_commit
+        )));
+    }
     let foreign = guard::foreign_changes(repo, state)?;
     if !foreign.is_empty() {
         return Err(Error::Refused(format!(

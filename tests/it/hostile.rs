@@ -645,3 +645,25 @@ fn fragments_behind_a_link_out_of_the_repository_are_refused() {
     assert!(stderr.contains("outside the repository"), "{stderr}");
     assert!(outside.path().join("20.feature.md").exists());
 }
+
+/// The base branch renamed while the release is stopped: `abort` refuses before undoing
+/// anything (it used to reset the release's work, then fail to switch), saying how to
+/// recreate the branch; then it aborts.
+#[test]
+fn abort_without_the_base_branch_refuses_before_undoing_anything() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    let base = head(root);
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    git(root, &["branch", "-m", "main", "trunk"]);
+    let stderr = refused(root, &["abort"], "abort without the base branch");
+    assert!(
+        stderr.contains(&format!("git branch main {base}")),
+        "{stderr}"
+    );
+    git(root, &["branch", "main", &base]);
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert_eq!(crate::release::current_branch(root), "main");
+}
