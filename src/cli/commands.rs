@@ -146,6 +146,21 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         None => config.version_file()?.version.base(),
     };
     let date = towncrier::date_or_today(args.date.as_deref())?;
+    // Nothing to resume is said first: before a consolidation whose notes would be moot.
+    if let (true, false, Some(repo)) = (args.resume, args.no_edit, repo.as_ref()) {
+        let draft = git_release::review::draft_path(repo.git_dir());
+        if !draft.is_file() {
+            return Err(Error::Refused(format!(
+                "there is no draft to resume ({} does not exist); run the command without --resume to start a new review",
+                draft.display()
+            )));
+        }
+    }
+    // A command that writes waits for no release: one at a time in a repository.
+    let _lock = match (&repo, args.dry_run) {
+        (Some(repo), false) => Some(release::Lock::acquire(repo)?),
+        _ => None,
+    };
     let settings = grouping_settings(&config, &args.grouping);
     let prepared =
         consolidate::prepare(&config, &version, &date, &settings).map_err(|e| config.explain(e))?;
@@ -213,6 +228,11 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
     }
     let repo = open_repo()?;
     let config = load_config()?;
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(release::Lock::acquire(&repo)?)
+    };
     let date = towncrier::date_or_today(None)?;
     let changelog =
         towncrier::changelog_path(&config, version.as_str(), &config.towncrier.name, &date)?;
@@ -313,6 +333,14 @@ fn build(args: &BuildArgs) -> Result<i32> {
     };
     let name = args.name.as_deref();
 
+    // Writing waits for no release (outside git there is no release to wait for).
+    let _lock = match args.draft {
+        false => open_repo()
+            .ok()
+            .map(|repo| release::Lock::acquire(&repo))
+            .transpose()?,
+        true => None,
+    };
     if args.draft {
         let content = towncrier::render_section(&config, &fragments, &version, &date, name)?;
         print_out(&format!("{content}\n"))?;

@@ -39,10 +39,24 @@ pub fn check_fragment_files(config: &Config, root: &Path) -> Result<()> {
         // By name, so that the first file at fault is the same on every disk.
         paths.sort();
         for path in paths {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            if name.is_some_and(|n| parse_basename(&n, &tc.types).is_some()) {
-                check_file(&path, root)?;
+            let Some(file_name) = path.file_name() else {
+                continue;
+            };
+            let name = file_name.to_string_lossy();
+            if parse_basename(&name, &tc.types).is_none() {
+                continue;
             }
+            // Its issue is read from the name: a name that is not UTF-8 would be
+            // published mangled (`#\u{fffd}`).
+            if file_name.to_str().is_none() {
+                return Err(Error::Fragment {
+                    path: path.clone(),
+                    message: "has a name that is not UTF-8, so its issue cannot be published \
+                              as written; rename it (`git mv`) to a UTF-8 name"
+                        .into(),
+                });
+            }
+            check_file(&path, root)?;
         }
     }
     Ok(())

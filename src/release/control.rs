@@ -2,6 +2,7 @@
 //! exactly as its state file says, touching nothing that is not the release's.
 
 use super::Reporter;
+use super::guard;
 use super::lock::Lock;
 use super::plan::{Plan, StepKind};
 use super::state::{State, StepStatus, clear_state, load_state, save_state};
@@ -38,6 +39,14 @@ pub fn resume(
         .steps
         .first()
         .is_some_and(|s| s.status.finished() || repo.branch_exists(&state.branch).unwrap_or(false));
+    if branch_made && !repo.branch_exists(&state.branch)? {
+        return Err(Error::Refused(format!(
+            "the release branch `{}` no longer exists (it was deleted while the release was \
+             stopped), so there is nothing to continue; `git release abort` forgets the \
+             release and changes nothing else, then start it again",
+            state.branch
+        )));
+    }
     let expected = if branch_made {
         &state.branch
     } else {
@@ -53,6 +62,7 @@ pub fn resume(
         }
     }
     let mut plan = replan(config, &state)?;
+    refuse_what_is_not_the_plan(repo, config, &state, how)?;
     plan.lock = Some(std::sync::Arc::new(lock));
     let _signals = process::catch();
     if let Some(i) = next {
@@ -90,6 +100,15 @@ pub fn resume(
             ));
         }
     }
+    // A finished step whose work is gone from the work tree is done again.
+    for k in guard::lost_work(repo, config, &plan, &state)? {
+        state.steps[k].status = StepStatus::Pending;
+        reporter.note(&format!(
+            "step {} ({}) had finished, but its work is no longer in the work tree: it runs again",
+            k + 1,
+            state.steps[k].step.name
+        ));
+    }
     let ctx = Ctx {
         repo,
         config,
@@ -97,6 +116,54 @@ pub fn resume(
         reporter,
     };
     run_steps(&ctx, None, &mut state)
+}
+
+/// `continue` goes on with the release that was planned and with nothing else: it refuses
+/// when the configuration a step still to run reads was edited since the stop, and (unless
+/// `--skip` says the changes are the step done by hand) when something outside the
+/// release's own paths changed since, which the release commit would take in.
+fn refuse_what_is_not_the_plan(
+    repo: &Repo,
+    config: &Config,
+    state: &State,
+    how: Continue,
+) -> Result<()> {
+    let changed = guard::changed_config(config, state);
+    let next = state.next_step();
+    let reader = state.steps.iter().enumerate().find(|(k, s)| {
+        !s.status.finished() && guard::reads_config(&s.step.kind) && !(how.skip && Some(*k) == next)
+    });
+    if let (false, Some((k, step))) = (changed.is_empty(), reader) {
+        return Err(Error::Refused(format!(
+            "{} changed since the release stopped, and step {} ({}) still to run reads it; the \
+             release continues as it was planned and confirmed: undo the edit (`git diff -- {}`), \
+             or `git release abort` and start again with the new configuration",
+            changed.join(", "),
+            k + 1,
+            step.step.name,
+            changed.join(" "),
+        )));
+    }
+    if how.skip {
+        return Ok(());
+    }
+    // As with `git rebase --continue`, what the user staged goes into the release; what
+    // is only in the work tree is the user's own.
+    let unstaged: Vec<_> = guard::foreign_changes(repo, state)?
+        .into_iter()
+        .filter(|d| d.kind != crate::git::DirtyKind::Staged)
+        .collect();
+    if !unstaged.is_empty() {
+        return Err(Error::Refused(format!(
+            "changed while the release was stopped, and not the release's: {}; the release \
+             would commit them. If they belong in the release (the fix for the step), stage \
+             them (`git add <path>…`); if not, put them aside (`git stash push \
+             --include-untracked -- <path>…`); then `git release continue`. If they are the \
+             stopped step done by hand, `git release continue --skip`",
+            guard::list(&unstaged)
+        )));
+    }
+    Ok(())
 }
 
 /// A step's command left running by a release that was killed must end first: it would
@@ -175,6 +242,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
     let head = repo.current_branch()?;
     match head.as_deref() {
         Some(b) if b == branch => {
+            refuse_to_discard_the_users(repo, state)?;
             repo.reset_hard("HEAD")?;
             remove_created(repo, &state.created)?;
             repo.switch(base)?;
@@ -217,6 +285,47 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
             "untracked files that the release did not record as its own were left in place: {}",
             left.join(", ")
         ));
+    }
+    Ok(())
+}
+
+/// `abort` discards the release's changes and deletes its branch: it refuses when either
+/// would take the user's work with it (changes made while the release was stopped outside
+/// the release's paths, commits on the branch that the release did not make and nothing
+/// else holds).
+fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
+    // Checked before anything is undone: an abort that cannot end on the base branch
+    // would stop half-way.
+    if !repo.branch_exists(&state.base_branch)? {
+        return Err(Error::Refused(format!(
+            "the base branch `{}` no longer exists (renamed or deleted while the release was \
+             stopped), and abort goes back to it; recreate it where the release started \
+             (`git branch {} {}`), then `git release abort`",
+            state.base_branch, state.base_branch, state.base_commit
+        )));
+    }
+    let foreign = guard::foreign_changes(repo, state)?;
+    if !foreign.is_empty() {
+        return Err(Error::Refused(format!(
+            "changed while the release was stopped, and not the release's: {}; abort would \
+             discard them. Put them aside (`git stash push --include-untracked -- <path>…`) or \
+             commit them on a branch of their own, then `git release abort`",
+            guard::list(&foreign)
+        )));
+    }
+    let commits = guard::foreign_commits(repo, state)?;
+    if !commits.is_empty() {
+        let shown: Vec<String> = commits
+            .iter()
+            .map(|(id, subject)| format!("{} {subject}", &id[..id.len().min(10)]))
+            .collect();
+        return Err(Error::Refused(format!(
+            "`{}` holds commits the release did not make, which deleting it would lose: {}; \
+             keep them on a branch of their own (`git branch <name> {}`), then `git release abort`",
+            state.branch,
+            shown.join("; "),
+            &commits[0].0[..commits[0].0.len().min(10)],
+        )));
     }
     Ok(())
 }

@@ -121,7 +121,7 @@ fn held(path: &Path) -> Error {
     let since = jiff::Timestamp::from_second(owner.started)
         .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|_| owner.started.to_string());
-    if process_alive(owner.pid) {
+    if process_alive(owner.pid) && is_git_release(owner.pid) {
         Error::Refused(format!(
             "another git release (process {}, started {since}) is running in this repository; \
              one release at a time: wait for it to finish",
@@ -137,6 +137,16 @@ fn held(path: &Path) -> Error {
             owner.pid,
             path.display()
         ))
+    }
+}
+
+/// Whether process `pid` runs git-release, where the system says (`/proc/<pid>/comm` on
+/// Linux): a lock whose process id was reused by another program (after a reboot) is
+/// stale, not held. Where it cannot be told, a live process is taken as the owner.
+fn is_git_release(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/comm")) {
+        Ok(comm) => comm.trim_end().starts_with("git-release"),
+        Err(_) => true,
     }
 }
 

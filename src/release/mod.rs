@@ -12,6 +12,7 @@
 //! `--skip` for a step finished by hand), or undone on its own branch with [`abort`].
 
 mod control;
+mod guard;
 mod lock;
 mod paths;
 mod plan;

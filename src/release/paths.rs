@@ -34,6 +34,26 @@ pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, 
             resolved.display()
         ));
     }
+    // Read and written as a text file: anything else (a FIFO would hang the read) is not.
+    if let Ok(meta) = std::fs::metadata(&resolved)
+        && !meta.is_file()
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "a device"
+        };
+        return Err(format!(
+            "{} is {what}, not a regular file",
+            resolved.display()
+        ));
+    }
     Ok(resolved)
 }
 
@@ -121,7 +141,14 @@ mod tests {
             landing(&repo, Path::new("CHANGELOG.md")).unwrap(),
             root.join("docs/CHANGELOG.md")
         );
+        std::fs::create_dir(root.join("adir")).unwrap();
+        let fifo = std::ffi::CString::new(root.join("PIPE").into_os_string().into_encoded_bytes())
+            .unwrap();
+        // SAFETY: mkfifo with a valid C path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
         for refused in [
+            "adir",
+            "PIPE",
             "../VERSION",
             "OUT.md",
             "outdir/VERSION",

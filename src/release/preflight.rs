@@ -35,14 +35,49 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             state.request.version, state.branch
         )));
     }
+    // Where the release reads and writes, checked before any of it is read (a FIFO there
+    // would hang the read); the freeze's files are checked once they are known.
+    let changelog = crate::towncrier::changelog_path(
+        config,
+        version.as_str(),
+        &config.towncrier.name,
+        &request.date,
+    )?;
+    check_paths(repo, config, &changelog, &[])?;
     let current = config.version_file()?.version;
     check_clean(repo)?;
     let base = &config.release.base_branch;
     let base_commit = check_base_branch(repo, base)?;
     let branch = config.release.branch.replace("{version}", version.as_str());
-    if repo.branch_exists(&branch)? {
+    // A name git cannot take would fail only when the branch is created: refused here,
+    // naming the setting.
+    let exists = repo.branch_exists(&branch).map_err(|e| {
+        config.settings_source.error(
+            "branch",
+            format!(
+                "= \"{}\" makes `{branch}`, which git does not take as a branch name ({e}); \
+                 use a valid name (see `git check-ref-format --branch`)",
+                config.release.branch
+            ),
+        )
+    })?;
+    if exists {
         return Err(Error::Refused(format!(
             "the branch `{branch}` already exists; delete it (`git branch -D {branch}`) or release another version"
+        )));
+    }
+    for tag in [version.to_string(), format!("v{version}")] {
+        if repo.tag_exists(&tag)? {
+            return Err(Error::Refused(format!(
+                "the tag `{tag}` exists: {version} was released already; release another version \
+                 (or delete the tag, `git tag -d {tag}`, if it was made by mistake)"
+            )));
+        }
+    }
+    if let Some(why) = repo.missing_identity() {
+        return Err(Error::Refused(format!(
+            "git cannot name the author of the release's commits: {why}. Set user.name and \
+             user.email (`git config user.name …`, `git config user.email …`), then run again"
         )));
     }
     if version <= current && !request.allow_downgrade {
@@ -57,6 +92,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     }
 
     let section = plan_section(config, &version, request)?;
+    check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version)?;
     let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
@@ -136,8 +172,8 @@ fn check_paths(repo: &Repo, config: &Config, changelog: &Path, freeze: &[PathBuf
             src.error(
                 key,
                 format!(
-                    "= \"{value}\": {why}; a release writes only inside its repository, so \
-                     point it at a file in the repository"
+                    "= \"{value}\": {why}; a release reads and writes only regular files \
+                     inside its repository: point it at one"
                 ),
             )
         }
@@ -156,7 +192,8 @@ fn check_paths(repo: &Repo, config: &Config, changelog: &Path, freeze: &[PathBuf
         source.error(
             key,
             format!(
-                "names {}: {why}; a release writes only inside its repository",
+                "names {}: {why}; a release reads and writes only regular files inside its \
+                 repository",
                 changelog.display()
             ),
         )
@@ -178,6 +215,55 @@ fn check_paths(repo: &Repo, config: &Config, changelog: &Path, freeze: &[PathBuf
                 ),
             )
         })?;
+    }
+    Ok(())
+}
+
+/// The fragments are the release's inputs as git has them: none left out of the work tree
+/// by a sparse checkout (the release would go without it), none that git does not track
+/// (an ignored file: the release would delete it, and `abort` could not bring it back).
+fn check_fragments_in_git(repo: &Repo, config: &Config, fragments: &[PathBuf]) -> Result<()> {
+    let relative = |path: &Path| -> String {
+        let parent = path.parent().and_then(|p| p.canonicalize().ok());
+        let path = match (parent, path.file_name()) {
+            (Some(parent), Some(name)) => parent.join(name),
+            _ => path.to_path_buf(),
+        };
+        let rel = path.strip_prefix(repo.root()).unwrap_or(&path);
+        rel.to_string_lossy().into_owned()
+    };
+    for section_dir in config.towncrier.sections.values() {
+        let dir = config.fragments_dir(section_dir);
+        let dir = dir.canonicalize().unwrap_or(dir);
+        let rel = dir.strip_prefix(repo.root()).unwrap_or(&dir);
+        if let Some(hidden) = repo.skip_worktree(&rel.to_string_lossy())?.first() {
+            return Err(Error::Refused(format!(
+                "{hidden} is tracked but not in the work tree (a sparse checkout leaves it out), \
+                 so the release would go without it; check the fragments out \
+                 (`git sparse-checkout add {}` or `git sparse-checkout disable`), then run again",
+                rel.display()
+            )));
+        }
+    }
+    let tracked: std::collections::HashSet<String> = repo.ls_files()?.into_iter().collect();
+    for fragment in fragments {
+        let rel = relative(fragment);
+        if Path::new(&rel).is_absolute() {
+            return Err(Error::Refused(format!(
+                "the fragment {} resolves to {rel}, outside the repository {} (the fragments \
+                 directory is a link out of it?); a release consumes only fragments git has \
+                 in this repository: move them in and commit them",
+                fragment.display(),
+                repo.root().display()
+            )));
+        }
+        if !tracked.contains(&rel) {
+            return Err(Error::Refused(format!(
+                "{rel} is not tracked by git (it is ignored), so the release would delete it and \
+                 `git release abort` could not bring it back; add it (`git add -f {rel}`) and \
+                 commit it, or move it out of the fragments directory"
+            )));
+        }
     }
     Ok(())
 }
@@ -599,10 +685,15 @@ pub(crate) fn without_stale(
         };
         match released.get(&(f.issue.clone(), entry.normalized_text())) {
             Some(title) => {
-                left_out.push(StaleEntry {
+                // Two fragments of one PR with one text are one entry (towncrier renders
+                // them once), in the count and the list, as in a final release's plan.
+                let stale = StaleEntry {
                     prs: vec![format!("#{}", f.issue)],
                     released_in: title.clone(),
-                });
+                };
+                if !left_out.contains(&stale) {
+                    left_out.push(stale);
+                }
                 false
             }
             None => true,

@@ -79,6 +79,25 @@ pub struct State {
     pub commits: Vec<String>,
     /// Untracked files the release's steps created (`abort` removes them).
     pub created: Vec<String>,
+    /// The changelog the release writes (`abort` and the checks of `continue` need it
+    /// without the configuration).
+    #[serde(default)]
+    pub changelog: Option<String>,
+    /// The fragment files the changelog step consumes (pre-flight refuses a name that is
+    /// not UTF-8, so these are the files' own names).
+    #[serde(default)]
+    pub fragments: Vec<String>,
+    /// The paths the release had changed and not committed when a step last ended (what
+    /// else is dirty at `continue` or `abort` is not the release's); `None` when unknown.
+    #[serde(default)]
+    pub dirty: Option<Vec<String>>,
+    /// The configuration files and their digests when a step last ended.
+    #[serde(default)]
+    pub config: Vec<(String, String)>,
+    /// Whether the changelog step, when it finished, left the release's section in the
+    /// changelog (a pre-release of stale fragments only writes none).
+    #[serde(default)]
+    pub section: bool,
 }
 
 impl State {
@@ -106,6 +125,15 @@ impl State {
                 .collect(),
             commits: Vec::new(),
             created: Vec::new(),
+            changelog: Some(plan.changelog.to_string_lossy().into_owned()),
+            fragments: plan
+                .fragment_files
+                .iter()
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect(),
+            dirty: None,
+            config: Vec::new(),
+            section: false,
         }
     }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::Reporter;
 use super::control::abort_with;
+use super::guard;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{plan_freeze, without_stale};
 use super::state::{State, StepStatus, clear_state, save_state};
@@ -42,6 +43,7 @@ pub fn execute(
     let prepared = plan.prepared.take();
     let mut state = State::new(&plan);
     let _signals = process::catch();
+    guard::record(repo, config, &mut state)?;
     save_state(repo, &state)?;
     let ctx = Ctx {
         repo,
@@ -82,7 +84,22 @@ pub(crate) fn run_steps(
         record.status = StepStatus::Started;
         save_state(repo, state)?;
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
-        let result = run_step(ctx, i, rerun, &mut prepared, state);
+        let head_before = repo.head_commit()?;
+        let result = run_step(ctx, i, rerun, &mut prepared, state)
+            .and_then(|()| still_on_the_release_branch(repo, state));
+        // Commits a step's own command made are the release's too (`abort` deletes them
+        // with the branch, and the summary lists them).
+        if let (Some(before), Ok(Some(now))) = (&head_before, repo.head_commit())
+            && *before != now
+            && repo.current_branch().ok().flatten().as_deref() == Some(state.branch.as_str())
+            && let Ok(made) = repo.commits_between(before, &now)
+        {
+            for id in made {
+                if !state.commits.contains(&id) {
+                    state.commits.push(id);
+                }
+            }
+        }
         // Whatever happened, the files the step created are the release's.
         if let Ok(now) = repo.untracked_files() {
             for path in now {
@@ -92,8 +109,14 @@ pub(crate) fn run_steps(
             }
         }
         state.steps[i].process_group = None;
+        // What the release has left uncommitted, so that `continue` and `abort` tell it
+        // from the user's changes (a failure to look must not hide the step's own error).
+        let _ = guard::record(repo, ctx.config, state);
         match result {
             Ok(()) => {
+                if matches!(state.steps[i].step.kind, StepKind::Changelog) {
+                    state.section = guard::section_written(ctx.config, ctx.plan)?;
+                }
                 state.steps[i].status = StepStatus::Done;
                 save_state(repo, state)?;
             }
@@ -124,6 +147,25 @@ pub(crate) fn run_steps(
     }
     clear_state(repo);
     summary(ctx, state)
+}
+
+/// A step must leave HEAD on the release branch: the release commits there and nowhere
+/// else (a script that switches branches would have it commit on another).
+fn still_on_the_release_branch(repo: &Repo, state: &State) -> Result<()> {
+    let head = repo.current_branch()?;
+    if head.as_deref() == Some(state.branch.as_str()) {
+        return Ok(());
+    }
+    let branch = &state.branch;
+    Err(Error::Step {
+        step: "the release branch".into(),
+        message: format!(
+            "after this step HEAD is on {}, not on the release branch `{branch}`; the release \
+             commits only on its own branch. See what the step did (`git status`, `git log`), \
+             go back with `git switch {branch}`, then continue",
+            head.map_or("a detached HEAD".to_string(), |b| format!("`{b}`")),
+        ),
+    })
 }
 
 /// What the release did, from the record: a step is reported only when it finished.
@@ -195,7 +237,7 @@ fn stopped(state: &State, i: usize, why: &str) -> Error {
         step.name,
     );
     msg.push_str(
-        "  - fix the problem, then run this step again and the rest: git release continue\n",
+        "  - fix the problem, then run this step again and the rest: git release continue\n    (stage a fix that belongs in the release, `git add`; other changes are refused)\n",
     );
     match &step.by_hand {
         Some(cmd) => msg.push_str(&format!(
@@ -247,7 +289,10 @@ fn run_step(
         StepKind::Command(step) => run_configured(ctx, i, rerun, step, state),
         StepKind::VersionFile { file } => {
             let old = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-            let newline = if old.ends_with('\n') || old.is_empty() {
+            // The file's own line end: CRLF stays CRLF, none stays none.
+            let newline = if old.ends_with("\r\n") {
+                "\r\n"
+            } else if old.ends_with('\n') || old.is_empty() {
                 "\n"
             } else {
                 ""
@@ -267,16 +312,53 @@ fn run_step(
             }),
         },
         StepKind::Changelog => {
-            if rerun && section_written(config, plan)? {
-                // Written before the stop (or by hand, `consolidate --resume`).
-                return Ok(());
+            if guard::section_written(config, plan)? {
+                // Written before the stop (or by hand, `consolidate --resume`): what may be
+                // left is removing the fragments, the step's other half.
+                return finish_changelog(repo, plan, state);
             }
             write_changelog(ctx, rerun, prepared)
         }
         StepKind::Commit { message } => {
             if let Some(id) = committed_already(repo, &state.steps[i], message)? {
+                // A commit made by hand with the step's message must hold all of it: what
+                // is left in the work tree would be left out of the release.
+                let left = repo.dirty_paths()?;
+                if !left.is_empty() {
+                    return Err(Error::Step {
+                        step: "commit".into(),
+                        message: format!(
+                            "HEAD is `{}`, but the release's changes are not all in it: {} \
+                             {} uncommitted; add them to that commit (`git add -A && git \
+                             commit --amend --no-edit`), then continue",
+                            message.lines().next().unwrap_or(message),
+                            guard::list(&left),
+                            if left.len() == 1 { "is" } else { "are" }
+                        ),
+                    });
+                }
                 state.commits.push(id);
                 return Ok(());
+            }
+            // The commit holds every finished step's work, or is not made.
+            let lost = guard::lost_work(repo, config, plan, state)?;
+            if !lost.is_empty() {
+                let names: Vec<String> = lost
+                    .iter()
+                    .map(|&k| format!("{} ({})", k + 1, state.steps[k].step.name))
+                    .collect();
+                for &k in &lost {
+                    state.steps[k].status = StepStatus::Pending;
+                }
+                return Err(Error::Step {
+                    step: "commit".into(),
+                    message: format!(
+                        "the work of step {} is no longer in the work tree (undone while the \
+                         release was stopped?); the release commit would leave it out. \
+                         `git release continue` does it again",
+                        names.join(", ")
+                    ),
+                });
             }
             repo.add_all()?;
             let id = repo.commit(message)?;
@@ -347,12 +429,18 @@ fn write_changelog(ctx: &Ctx, rerun: bool, prepared: &mut Option<Prepared>) -> R
     crate::towncrier::remove_fragments(Some(repo), &files)
 }
 
-/// Whether the changelog already holds this release's section.
-fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
-    Ok(
-        Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
-            .is_some_and(|log| log.find(&plan.version).is_some()),
-    )
+/// The changelog step after its section was written: the consumed fragments still in the
+/// work tree are removed and the changelog staged, so a step stopped between its two
+/// halves is finished rather than taken as done.
+fn finish_changelog(repo: &Repo, plan: &Plan, state: &State) -> Result<()> {
+    let left: Vec<PathBuf> = state
+        .fragments
+        .iter()
+        .map(PathBuf::from)
+        .filter(|f| f.symlink_metadata().is_ok())
+        .collect();
+    crate::towncrier::remove_fragments(Some(repo), &left)?;
+    repo.add(&[&plan.changelog])
 }
 
 /// A committing step that an earlier run started made its commit when HEAD moved since

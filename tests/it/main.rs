@@ -25,6 +25,7 @@ mod exit_codes;
 mod freeze;
 mod git;
 mod grouping_quality;
+mod hostile;
 mod isolation;
 mod man;
 mod markup;

@@ -511,8 +511,10 @@ fn a_failed_step_fixed_by_hand_continues() {
         assert_eq!(current_branch(root), format!("release/{version}"));
         assert_eq!(subjects_since(root, &base), Vec::<String>::new());
 
-        // The fix, then the step's command run by hand, as the message says.
+        // The fix, staged (it belongs in the release, as with `git rebase --continue`),
+        // then the step's command run by hand, as the message says.
         std::fs::write(root.join("ok"), "").unwrap();
+        git(root, &["add", "ok"]);
         let by_hand = std::process::Command::new("sh")
             .args(["-c", "test -f ok || exit 1"])
             .current_dir(root)
@@ -1121,6 +1123,7 @@ fn continue_prints_json_when_asked() {
     );
     one_error(&out, "flaky step");
     std::fs::write(root.join("ok"), "").unwrap();
+    git(root, &["add", "ok"]);
     let out = run(root, &["continue", "--yes", "--format", "json"], "false");
     ok(&out, "continue");
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -282,6 +282,9 @@ fn continue_runs_the_steps_as_planned_whatever_the_configuration_says_now() {
         "[freeze]\nplaceholder = \"NEXT_RELEASE_VERSION\"\nfiles = [\"elsewhere/*.py\"]\nreplace = \"{version}\"\n",
     )
     .unwrap();
+    // Staged: the edit goes into the release (unstaged, `continue` would refuse it as
+    // not the release's).
+    git(root, &["add", ".git-release.toml"]);
     let out = run(root, &["continue", "--yes"], "false");
     ok(&out, "continue");
     assert_eq!(

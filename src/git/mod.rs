@@ -27,6 +27,9 @@ use gix::bstr::{BStr, ByteSlice};
 
 use crate::error::{Error, Result};
 
+mod status;
+pub use status::{DirtyKind, DirtyPath};
+
 /// A commit id, as 40 lowercase hex digits (what `git rev-parse` prints).
 pub type CommitId = String;
 
@@ -56,40 +59,6 @@ impl fmt::Debug for Repo {
             .field("git_dir", &self.repo.git_dir())
             .finish()
     }
-}
-
-/// Why a path keeps the work tree from being clean. A path can appear twice (staged and
-/// then modified again: `MM` in `git status --short`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DirtyKind {
-    /// The index differs from HEAD (first column of `git status --short`).
-    Staged,
-    /// The work tree differs from the index: modified, deleted, type change, intent to add.
-    Unstaged,
-    /// Not tracked and not ignored. A directory holding only untracked files is reported
-    /// once, with a trailing `/`, as `git status` does.
-    Untracked,
-    /// An unmerged path.
-    Conflicted,
-}
-
-impl fmt::Display for DirtyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            DirtyKind::Staged => "staged",
-            DirtyKind::Unstaged => "modified",
-            DirtyKind::Untracked => "untracked",
-            DirtyKind::Conflicted => "conflicted",
-        })
-    }
-}
-
-/// One offending path of a dirty work tree.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DirtyPath {
-    /// Relative to the work-tree root; untracked directories end with `/`.
-    pub path: String,
-    pub kind: DirtyKind,
 }
 
 /// When a commit was made: seconds since the Unix epoch and the committer's UTC offset.
@@ -215,116 +184,6 @@ impl Repo {
     pub fn head_commit(&self) -> Result<Option<CommitId>> {
         let head = self.repo.head().map_err(gix_error("cannot read HEAD"))?;
         Ok(head.id().map(|id| id.to_string()))
-    }
-
-    /// Every path that keeps the work tree from being clean, sorted: staged and unstaged
-    /// changes, conflicts and untracked files. Ignored files do not count, and neither does
-    /// `status.showUntrackedFiles=no`: an untracked file is always reported.
-    ///
-    /// This is gix's status, which handles an unborn branch (the index is compared with the
-    /// empty tree), so no fallback to `git status` is needed.
-    pub fn dirty_paths(&self) -> Result<Vec<DirtyPath>> {
-        use gix::status::{Item, UntrackedFiles, tree_index::TrackRenames};
-
-        let context = "cannot compute the status of the work tree";
-        let status = self.status(UntrackedFiles::Collapsed, context)?;
-        let mut out = HashSet::new();
-        if self.index_is_head()? {
-            // Nothing staged: only the work tree against the index is left to compare.
-            let iter = status
-                .into_index_worktree_iter(None)
-                .map_err(gix_error(context))?;
-            for item in iter {
-                out.extend(worktree_change(&item.map_err(gix_error(context))?));
-            }
-        } else {
-            let iter = status
-                .tree_index_track_renames(TrackRenames::Disabled)
-                .into_iter(None)
-                .map_err(gix_error(context))?;
-            for item in iter {
-                match &item.map_err(gix_error(context))? {
-                    Item::TreeIndex(change) => {
-                        out.insert(DirtyPath {
-                            path: change.location().to_str_lossy().into_owned(),
-                            kind: DirtyKind::Staged,
-                        });
-                    }
-                    Item::IndexWorktree(change) => out.extend(worktree_change(change)),
-                }
-            }
-        }
-        let mut out: Vec<_> = out.into_iter().collect();
-        out.sort();
-        Ok(out)
-    }
-
-    /// Whether the index holds exactly HEAD's tree, known without reading that tree: git
-    /// keeps the tree each directory of the index would be written as (the cache-tree
-    /// extension) and invalidates a directory's entry, up to the root, whenever something
-    /// under it is staged or removed. A valid root that counts every index entry and names
-    /// HEAD's tree means nothing is staged; `git status` and `git commit` trust the same
-    /// record. Anything less (no extension, an invalid root, a count that differs, an
-    /// unborn HEAD) answers `false`, and the full comparison runs.
-    fn index_is_head(&self) -> Result<bool> {
-        let context = "cannot read the index";
-        let index = self.repo.index_or_empty().map_err(gix_error(context))?;
-        let Some(root) = index.tree() else {
-            return Ok(false);
-        };
-        if root.num_entries.map(|n| n as usize) != Some(index.entries().len()) {
-            return Ok(false);
-        }
-        let Ok(head) = self.repo.head_tree_id() else {
-            return Ok(false);
-        };
-        Ok(root.id == head.detach())
-    }
-
-    /// gix's status with untracked files listed as `untracked`, whatever
-    /// `status.showUntrackedFiles` says (`status()` drops the directory walk for `no`; it is
-    /// put back, since an untracked file must always count), and no rename tracking.
-    fn status(
-        &self,
-        untracked: gix::status::UntrackedFiles,
-        context: &'static str,
-    ) -> Result<gix::status::Platform<'_, gix::progress::Discard>> {
-        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
-        Ok(self
-            .repo
-            .status(gix::progress::Discard)
-            .map_err(gix_error(context))?
-            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
-            .untracked_files(untracked)
-            .index_worktree_rewrites(None))
-    }
-
-    /// Every untracked (and not ignored) file, one by one (not collapsed into
-    /// directories), sorted.
-    pub fn untracked_files(&self) -> Result<Vec<String>> {
-        use gix::status::UntrackedFiles;
-        use gix::status::index_worktree::iter::Summary;
-
-        let context = "cannot list the untracked files";
-        let iter = self
-            .status(UntrackedFiles::Files, context)?
-            .into_index_worktree_iter(Vec::new())
-            .map_err(gix_error(context))?;
-        let mut out = Vec::new();
-        for item in iter {
-            let item = item.map_err(gix_error(context))?;
-            if item.summary() == Some(Summary::Added) {
-                out.push(item.rela_path().to_str_lossy().into_owned());
-            }
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
-
-    /// Whether the work tree is clean, untracked files included (see [`Repo::dirty_paths`]).
-    pub fn is_clean(&self) -> Result<bool> {
-        Ok(self.dirty_paths()?.is_empty())
     }
 
     /// The contents of `path` at revision `rev` (anything `git rev-parse` takes that names a
@@ -471,6 +330,77 @@ impl Repo {
         Ok(out)
     }
 
+    /// The tracked files git keeps out of the work tree (the skip-worktree bit: a sparse
+    /// checkout), under `dir` (relative, `/` separators; `""` for all).
+    pub fn skip_worktree(&self, dir: &str) -> Result<Vec<String>> {
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(gix_error("cannot read the index"))?;
+        let prefix = if dir.is_empty() || dir.ends_with('/') {
+            dir.to_string()
+        } else {
+            format!("{dir}/")
+        };
+        Ok(index
+            .entries()
+            .iter()
+            .filter(|e| e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
+            .map(|e| e.path(&index).to_str_lossy().into_owned())
+            .filter(|p| p.starts_with(&prefix) || *p == dir)
+            .collect())
+    }
+
+    /// Whether the tag `refs/tags/<name>` exists.
+    pub fn tag_exists(&self, name: &str) -> Result<bool> {
+        let full = format!("refs/tags/{name}");
+        let found = self
+            .repo
+            .try_find_reference(full.as_str())
+            .map_err(gix_error(format!("cannot look up tag `{name}`")))?;
+        Ok(found.is_some())
+    }
+
+    /// Why git could not name the author or committer of a commit here (`git var
+    /// GIT_AUTHOR_IDENT` / `GIT_COMMITTER_IDENT` fail), or `None` when it can.
+    pub fn missing_identity(&self) -> Option<String> {
+        for var in ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"] {
+            if let Err(e) = self.git(["var", var]) {
+                // git's last line says why ("fatal: unable to auto-detect email address").
+                let why = e.to_string();
+                return Some(why.lines().last().unwrap_or(&why).trim().to_string());
+            }
+        }
+        None
+    }
+
+    /// The commits after `from` up to `to`, oldest first (`git rev-list --reverse from..to`).
+    pub fn commits_between(&self, from: &str, to: &str) -> Result<Vec<CommitId>> {
+        let out = self.git(["rev-list", "--reverse", &format!("{from}..{to}")])?;
+        Ok(out.lines().map(str::to_string).collect())
+    }
+
+    /// The commits of branch `name` that no other branch, tag or remote-tracking branch
+    /// holds (what deleting the branch would lose), newest first: (id, subject).
+    pub fn commits_only_on(&self, name: &str) -> Result<Vec<(CommitId, String)>> {
+        let out = self.git([
+            "log",
+            "--format=%H %s",
+            &format!("refs/heads/{name}"),
+            "--not",
+            &format!("--exclude={name}"),
+            "--branches",
+            "--tags",
+            "--remotes",
+        ])?;
+        Ok(out
+            .lines()
+            .filter_map(|l| l.split_once(' ').or(Some((l, ""))))
+            .filter(|(id, _)| !id.is_empty())
+            .map(|(id, s)| (id.to_string(), s.to_string()))
+            .collect())
+    }
+
     /// The value of git attribute `name` for each of `paths`, as `git check-attr` reports
     /// it (`set`, `unset`, `unspecified`, or the attribute's value), in the order given.
     /// Asked of the git binary, which knows every source of attributes (`.gitattributes`
@@ -546,8 +476,30 @@ impl Repo {
         let mut args: Vec<OsString> = vec!["--literal-pathspecs".into()];
         args.extend(head.iter().map(OsString::from));
         args.push("--".into());
-        args.extend(paths.iter().map(|p| p.as_ref().as_os_str().to_owned()));
+        args.extend(
+            paths
+                .iter()
+                .map(|p| self.in_tree(p.as_ref()).into_os_string()),
+        );
         self.git(args).map(drop)
+    }
+
+    /// `path` as git knows it: a directory on the way that is a symlink to a directory
+    /// of the work tree is followed (git refuses a pathspec "beyond a symbolic link"); the
+    /// last component is kept as it is (a symlink is itself the tracked file).
+    fn in_tree(&self, path: &Path) -> PathBuf {
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.root.join(path)
+        };
+        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+            return path.to_path_buf();
+        };
+        match parent.canonicalize() {
+            Ok(parent) if parent.starts_with(&self.root) => parent.join(name),
+            _ => path.to_path_buf(),
+        }
     }
 
     /// Create branch `name` at HEAD and switch to it (`git switch --create`).
@@ -698,31 +650,6 @@ fn display_command(args: &[OsString]) -> String {
         }
     }
     out
-}
-
-/// The dirty path one change between the index and the work tree stands for, if any:
-/// untracked files and directories (collapsed, with a trailing `/` as `git status` shows
-/// them), conflicts, and unstaged changes.
-fn worktree_change(change: &gix::status::index_worktree::Item) -> Option<DirtyPath> {
-    use gix::status::index_worktree::iter::Summary;
-    let kind = match change.summary()? {
-        Summary::Added => DirtyKind::Untracked,
-        Summary::Conflict => DirtyKind::Conflicted,
-        _ => DirtyKind::Unstaged,
-    };
-    let mut path = change.rela_path().to_owned();
-    if let gix::status::index_worktree::Item::DirectoryContents { entry, .. } = change
-        && matches!(
-            entry.disk_kind,
-            Some(gix::dir::entry::Kind::Directory | gix::dir::entry::Kind::Repository)
-        )
-    {
-        path.push(b'/');
-    }
-    Some(DirtyPath {
-        path: path.to_str_lossy().into_owned(),
-        kind,
-    })
 }
 
 /// The top of the git work tree holding `cwd`, or `None` outside one. Found without

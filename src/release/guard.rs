@@ -1,0 +1,235 @@
+//! What is the release's, checked whenever a stopped release is acted on again.
+//!
+//! After every step the state file records what the release has changed and not yet
+//! committed, and the configuration it ran with ([`record`]). So `continue` and `abort`
+//! can tell the release's work from the user's: a change made while the release was
+//! stopped, outside the paths the release writes, is not the release's ([`foreign_changes`])
+//! and is neither committed into it nor discarded with it; a commit on the release branch
+//! that the release did not make is not deleted with the branch ([`foreign_commits`]); a
+//! configuration edited under a step still to run is not silently followed
+//! ([`changed_config`]); and a finished step whose work has gone from the work tree is
+//! done again before the release commit ([`lost_work`]).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::paths;
+use super::plan::{Plan, StepKind};
+use super::state::{State, StepStatus};
+use crate::changelog::Changelog;
+use crate::config::Config;
+use crate::error::Result;
+use crate::git::{DirtyPath, Repo};
+
+/// The files the configuration is read from, in the configuration's directory.
+const CONFIG_FILES: [&str; 3] = ["towncrier.toml", "pyproject.toml", ".git-release.toml"];
+
+/// Each configuration file and a digest of its bytes (`-` when it does not exist).
+pub(crate) fn config_digests(config: &Config) -> Vec<(String, String)> {
+    CONFIG_FILES
+        .iter()
+        .map(|name| {
+            let digest = match std::fs::read(config.root.join(name)) {
+                Ok(bytes) => format!("{:016x}", fnv1a(&bytes)),
+                Err(_) => "-".to_string(),
+            };
+            (name.to_string(), digest)
+        })
+        .collect()
+}
+
+/// FNV-1a, 64 bits: a stable digest (the same in every build) to notice an edit by.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Record, after a step ended, what the release has left uncommitted and the
+/// configuration it ran with.
+pub(crate) fn record(repo: &Repo, config: &Config, state: &mut State) -> Result<()> {
+    state.dirty = Some(repo.dirty_paths()?.into_iter().map(|d| d.path).collect());
+    state.config = config_digests(config);
+    Ok(())
+}
+
+/// The configuration files edited since the release last recorded them.
+pub(crate) fn changed_config(config: &Config, state: &State) -> Vec<String> {
+    if state.config.is_empty() {
+        return Vec::new();
+    }
+    config_digests(config)
+        .into_iter()
+        .filter(|now| !state.config.contains(now))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Whether a step reads the configuration when it runs (the others run from the state).
+pub(crate) fn reads_config(kind: &StepKind) -> bool {
+    matches!(kind, StepKind::Changelog | StepKind::Freeze)
+}
+
+/// `path` relative to the work tree as git reports it (symlinks on the way followed).
+fn in_tree(repo: &Repo, path: &Path) -> String {
+    let landed = paths::landing(repo, path).unwrap_or_else(|_| path.to_path_buf());
+    let rel = landed.strip_prefix(repo.root()).unwrap_or(&landed);
+    rel.to_string_lossy().into_owned()
+}
+
+/// Every path a step of the release writes or removes, as git reports it.
+fn release_paths(repo: &Repo, state: &State) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = state.created.iter().cloned().collect();
+    if let Some(changelog) = &state.changelog {
+        out.insert(in_tree(repo, Path::new(changelog)));
+    }
+    for fragment in &state.fragments {
+        out.insert(in_tree(repo, Path::new(fragment)));
+    }
+    for record in &state.steps {
+        match &record.step.kind {
+            StepKind::VersionFile { file } => {
+                out.insert(in_tree(repo, file));
+            }
+            StepKind::NextVersion(step) => {
+                out.insert(in_tree(repo, &step.file));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What is dirty now that the release did not leave dirty and does not write: the user's
+/// own changes. Empty when that cannot be told (a state without the record, or a command
+/// or freeze that was killed while it ran: what it changed is unknown).
+pub(crate) fn foreign_changes(repo: &Repo, state: &State) -> Result<Vec<DirtyPath>> {
+    let Some(recorded) = &state.dirty else {
+        return Ok(Vec::new());
+    };
+    if let Some(i) = state.next_step() {
+        let record = &state.steps[i];
+        if record.status == StepStatus::Started
+            && matches!(record.step.kind, StepKind::Command(_) | StepKind::Freeze)
+        {
+            return Ok(Vec::new());
+        }
+    }
+    let recorded: BTreeSet<&str> = recorded.iter().map(String::as_str).collect();
+    let own = release_paths(repo, state);
+    Ok(repo
+        .dirty_paths()?
+        .into_iter()
+        .filter(|d| {
+            let releases = recorded.contains(d.path.as_str())
+                || own.contains(&d.path)
+                || (d.path.ends_with('/') && own.iter().any(|p| p.starts_with(&d.path)));
+            !releases
+        })
+        .collect())
+}
+
+/// The dirty paths, listed for a message.
+pub(crate) fn list(dirty: &[DirtyPath]) -> String {
+    let shown: Vec<String> = dirty
+        .iter()
+        .take(8)
+        .map(|d| format!("{} ({})", d.path, d.kind))
+        .collect();
+    let more = dirty.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// The commits of the release branch that the release did not make and that no other
+/// branch or tag holds: deleting the branch would lose them.
+pub(crate) fn foreign_commits(repo: &Repo, state: &State) -> Result<Vec<(String, String)>> {
+    let planned: BTreeSet<&str> = state
+        .steps
+        .iter()
+        .filter_map(|s| match &s.step.kind {
+            StepKind::Commit { message } => Some(message.as_str()),
+            StepKind::NextVersion(n) => Some(n.message.as_str()),
+            StepKind::Command(c) => c.commit.as_deref(),
+            _ => None,
+        })
+        .map(|m| m.lines().next().unwrap_or("").trim())
+        .collect();
+    Ok(repo
+        .commits_only_on(&state.branch)?
+        .into_iter()
+        .filter(|(id, subject)| !state.commits.contains(id) && !planned.contains(subject.trim()))
+        .collect())
+}
+
+/// The finished steps whose work is no longer in the work tree (a `git stash`, a
+/// checkout while the release was stopped): the version file no longer holds the
+/// version, the changelog lost its section or a consumed fragment is back, the freeze
+/// has places left. Only before the release commit, which would commit the loss.
+pub(crate) fn lost_work(
+    repo: &Repo,
+    config: &Config,
+    plan: &Plan,
+    state: &State,
+) -> Result<Vec<usize>> {
+    let committed = state
+        .steps
+        .iter()
+        .any(|s| matches!(s.step.kind, StepKind::Commit { .. }) && s.status.finished());
+    if committed {
+        return Ok(Vec::new());
+    }
+    let mut lost = Vec::new();
+    for (i, record) in state.steps.iter().enumerate() {
+        if record.status != StepStatus::Done {
+            continue;
+        }
+        let gone = match &record.step.kind {
+            StepKind::VersionFile { file } => std::fs::read_to_string(file)
+                .map(|t| t.lines().next().unwrap_or("").trim() != plan.version.as_str())
+                .unwrap_or(true),
+            StepKind::Changelog => {
+                (state.section && !section_written(config, plan)?)
+                    || state
+                        .fragments
+                        .iter()
+                        .any(|f| Path::new(f).symlink_metadata().is_ok())
+            }
+            StepKind::Freeze => {
+                super::preflight::plan_freeze(repo, config, &plan.version, &plan.changelog)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|f| f.files > 0)
+            }
+            _ => false,
+        };
+        if gone {
+            lost.push(i);
+        }
+    }
+    Ok(lost)
+}
+
+/// Whether the changelog already holds this release's section.
+pub(crate) fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
+    Ok(
+        Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
+            .is_some_and(|log| log.find(&plan.version).is_some()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_is_fnv1a() {
+        // The published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+}
