@@ -17,6 +17,7 @@ use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::fragments::{self, FragmentSet};
 use crate::git::Repo;
+use crate::group::Strategy;
 use crate::version::Version;
 
 /// Pre-flight: check everything, change nothing. The repository's release lock is taken
@@ -44,6 +45,84 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         &request.date,
     )?;
     check_paths(repo, config, &changelog, &[])?;
+    // The section (reading the changelog and fragments, folding, grouping) needs nothing
+    // of the repository, and the repository's checks are mostly the work tree's status:
+    // they run at once. A refusal still comes in the order the checks are written here,
+    // the repository's first. An external grouper is started only once the repository
+    // checks passed: it may be slow or costly, and must not run for a refused release.
+    let (checks, section) = if request.grouping(config).strategy == Strategy::Command {
+        let checks = check_repository(repo, config, request, &version, webui.as_ref())?;
+        (Ok(checks), plan_section(config, &version, request))
+    } else {
+        std::thread::scope(|scope| {
+            let section = scope.spawn(|| plan_section(config, &version, request));
+            let checks = check_repository(repo, config, request, &version, webui.as_ref());
+            let section = section
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (checks, section)
+        })
+    };
+    let RepositoryChecks {
+        current,
+        base_commit,
+        branch,
+    } = checks?;
+    let section = section?;
+    let base = &config.release.base_branch;
+    check_fragments_in_git(repo, config, &section.fragment_files)?;
+    // Configured files must be usable before anything is touched.
+    let next_version = check_next_version(repo, config, &version)?;
+    let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
+    let freeze_files: Vec<PathBuf> = freeze
+        .iter()
+        .flat_map(|f| &f.changes)
+        .map(|c| repo.root().join(&c.path))
+        .collect();
+    check_paths(repo, config, &section.changelog, &freeze_files)?;
+
+    let mut plan = Plan {
+        request: request.clone(),
+        version,
+        current,
+        webui,
+        base_branch: base.clone(),
+        base_commit,
+        branch,
+        changelog: section.changelog,
+        rc_sections: section.rc_sections,
+        fragment_files: section.fragment_files,
+        stale: section.stale,
+        next_version,
+        freeze,
+        steps: Vec::new(),
+        section: section.section,
+        group_count: section.group_count,
+        prepared: section.prepared,
+        lock: Some(std::sync::Arc::new(lock)),
+    };
+    plan.steps = plan_steps(repo, config, &plan)?;
+    Ok(plan)
+}
+
+/// What the repository's checks found: the current version, the base branch's commit and
+/// the release branch's name.
+struct RepositoryChecks {
+    current: Version,
+    base_commit: String,
+    branch: String,
+}
+
+/// Every check of the repository and the request that does not need the section: the
+/// version is newer, the work tree clean, HEAD on the base branch, no branch or tag of
+/// the release yet, an identity to commit with, the WebUI and review can run.
+fn check_repository(
+    repo: &Repo,
+    config: &Config,
+    request: &Request,
+    version: &Version,
+    webui: Option<&Version>,
+) -> Result<RepositoryChecks> {
     let current = config.version_file()?.version;
     check_clean(repo)?;
     let base = &config.release.base_branch;
@@ -80,51 +159,22 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
              user.email (`git config user.name …`, `git config user.email …`), then run again"
         )));
     }
-    if version <= current && !request.allow_downgrade {
+    if *version <= current && !request.allow_downgrade {
         return Err(Error::Refused(format!(
             "{version} is not newer than the current version {current} ({}); pass --allow-downgrade if this is intended",
             config.release.version_file
         )));
     }
-    check_webui_steps(config, webui.as_ref())?;
+    check_webui_steps(config, webui)?;
     if version.is_final() && !request.no_edit {
         check_review(repo)?;
     }
 
-    let section = plan_section(config, &version, request)?;
-    check_fragments_in_git(repo, config, &section.fragment_files)?;
-    // Configured files must be usable before anything is touched.
-    let next_version = check_next_version(repo, config, &version)?;
-    let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
-    let freeze_files: Vec<PathBuf> = freeze
-        .iter()
-        .flat_map(|f| &f.changes)
-        .map(|c| repo.root().join(&c.path))
-        .collect();
-    check_paths(repo, config, &section.changelog, &freeze_files)?;
-
-    let mut plan = Plan {
-        request: request.clone(),
-        version,
+    Ok(RepositoryChecks {
         current,
-        webui,
-        base_branch: base.clone(),
         base_commit,
         branch,
-        changelog: section.changelog,
-        rc_sections: section.rc_sections,
-        fragment_files: section.fragment_files,
-        stale: section.stale,
-        next_version,
-        freeze,
-        steps: Vec::new(),
-        section: section.section,
-        group_count: section.group_count,
-        prepared: section.prepared,
-        lock: Some(std::sync::Arc::new(lock)),
-    };
-    plan.steps = plan_steps(repo, config, &plan)?;
-    Ok(plan)
+    })
 }
 
 /// A WebUI version needs a step that updates the WebUI: without one the release would
