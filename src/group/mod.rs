@@ -30,6 +30,7 @@ pub mod labels;
 pub mod learn;
 mod levenshtein;
 pub mod metrics;
+pub mod quality;
 pub mod registry;
 pub mod rules;
 pub mod settings;
