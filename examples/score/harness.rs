@@ -318,12 +318,19 @@ pub fn context_and_rules(case: &Case, settings: &Settings) -> Result<(Context, r
         .iter()
         .flat_map(|r| r.entries().map(|e| e.text.clone()))
         .collect();
-    let learned = learn::learn(
+    let mut learned = learn::learn(
         &consolidate::grouped_sections(before),
         &pending,
         &history_texts,
         &ctx,
     );
+    if std::env::var_os("NO_PENDING").is_some() {
+        learned.rules.drain(..learned.pending);
+        learned.pending = 0;
+    }
+    if std::env::var_os("NO_HISTORY").is_some() {
+        learned.rules.truncate(learned.pending);
+    }
     let rules = rules::RulesFile::parse(
         Path::new("learned.toml"),
         &learn::to_toml(&learned, "the changelog before the release"),

@@ -63,17 +63,18 @@ fn main() -> git_release::Result<()> {
 
 fn header() {
     println!(
-        "{:<10} {:>7} {:>10} {:>10} {:>7} {:>14} {:>12}",
-        "release", "entries", "similarity", "auto", "titles", "subsections", "bad (glued)"
+        "{:<10} {:>7} {:>10} {:>7} {:>10} {:>7} {:>14} {:>12}",
+        "release", "entries", "similarity", "rules", "auto", "titles", "subsections", "bad (glued)"
     );
 }
 
 fn row(name: &str, s: &Score) {
     println!(
-        "{:<10} {:>7} {:>10.3} {:>10.3} {:>7.2} {:>14} {:>12}",
+        "{:<10} {:>7} {:>10.3} {:>7.3} {:>10.3} {:>7.2} {:>14} {:>12}",
         name,
         s.entries,
         s.similarity.f1(),
+        s.rules.f1(),
         s.auto.f1(),
         s.title_agreement(),
         format!("{}/{} {:.2}x", s.made, s.maintainers, s.ratio()),

@@ -276,6 +276,11 @@ pub fn learn(
                 break;
             }
         }
+        // One shared word is a weak lesson: in a release the rules were not learned from it
+        // pulls unrelated entries in (a learned file scored below no rules at all). Phrases
+        // of two or more words carry the topic.
+        // (Measured with `examples/score`, leave-one-release-out: BCubed F1 0.669 → 0.672.)
+        keywords.retain(|(_, k)| k.contains(' '));
         if keywords.is_empty() {
             continue;
         }
@@ -330,7 +335,7 @@ fn title_phrases(title: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn guess_tier(title: &str, entries: usize, releases: usize) -> Tier {
+pub(crate) fn guess_tier(title: &str, entries: usize, releases: usize) -> Tier {
     let words = text::words(title);
     if let Some(tier) = tier::from_title_words(&words) {
         return tier;

@@ -37,6 +37,7 @@ pub mod settings;
 pub mod similarity;
 pub mod text;
 pub mod tier;
+pub mod topics;
 
 pub use corpus::Corpus;
 pub use registry::{Strategy, build, build_with};
