@@ -28,6 +28,10 @@ impl Auto {
 }
 
 impl Grouper for Auto {
+    fn name(&self) -> &'static str {
+        "auto"
+    }
+
     fn propose(
         &self,
         category: &str,
@@ -52,10 +56,38 @@ impl Grouper for Auto {
                     .collect()
             };
             let mut pool = std::mem::take(&mut placed);
-            pool.extend(pass.propose(category, items, &shown, ctx)?);
+            pool.extend(
+                pass.propose(category, items, &shown, ctx)?
+                    .into_iter()
+                    .map(|mut p| {
+                        p.reason = format!("placed by {}: {}", pass.name(), p.reason);
+                        p
+                    }),
+            );
             placed = settle(category, pool, ctx);
         }
-        Ok(placed)
+        // The project's shape: no more subsections than its history gives a category of
+        // this size. Only groups a comparing pass (similarity) made are dropped for it,
+        // the smallest first: a rule or label group is the project's own word.
+        let cap = super::topics::max_groups(candidates.len(), ctx);
+        let comparing: Vec<String> = self
+            .passes
+            .iter()
+            .filter(|p| !p.judges_each_entry())
+            .map(|p| format!("placed by {}:", p.name()))
+            .collect();
+        let droppable =
+            |p: &Proposal| !p.standalone && comparing.iter().any(|c| p.reason.starts_with(c));
+        let mut order: Vec<usize> = (0..placed.len()).filter(|&i| droppable(&placed[i])).collect();
+        order.sort_by_key(|&i| (placed[i].members.len(), std::cmp::Reverse(i)));
+        let excess = placed.len().saturating_sub(cap);
+        let dropped: HashSet<usize> = order.into_iter().take(excess).collect();
+        Ok(placed
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i))
+            .map(|(_, p)| p)
+            .collect())
     }
 }
 

@@ -167,6 +167,10 @@ impl Labels {
 }
 
 impl Grouper for Labels {
+    fn name(&self) -> &'static str {
+        "labels"
+    }
+
     /// Each entry is matched on its own.
     fn judges_each_entry(&self) -> bool {
         true

@@ -184,6 +184,11 @@ pub trait Grouper {
     fn judges_each_entry(&self) -> bool {
         false
     }
+
+    /// The strategy's name, as `auto` says in the review draft which one placed a group.
+    fn name(&self) -> &'static str {
+        "a strategy"
+    }
 }
 
 /// Group one category: ask the strategy, then enforce the shared rules.
@@ -207,9 +212,13 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
         for &m in &p.members {
             grouped[m] = true;
         }
+        // A description written for another category (a rule's, or an earlier release's)
+        // is not reused: the group gets its own.
         let description = p
             .description
-            .filter(|d| !d.trim().is_empty())
+            .filter(|d| {
+                !d.trim().is_empty() && !describe::written_for_another_category(category, d)
+            })
             .unwrap_or_else(|| describe::describe(category, &p.title, &p.members, items));
         groups.push(Group {
             title: p.title,

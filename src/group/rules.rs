@@ -346,6 +346,10 @@ impl Rules {
 }
 
 impl Grouper for Rules {
+    fn name(&self) -> &'static str {
+        "rules"
+    }
+
     /// Each entry is matched on its own.
     fn judges_each_entry(&self) -> bool {
         true

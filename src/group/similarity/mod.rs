@@ -185,6 +185,10 @@ fn singleton_labels(labels: &[usize]) -> Vec<Option<usize>> {
 }
 
 impl Grouper for Similarity {
+    fn name(&self) -> &'static str {
+        "similarity"
+    }
+
     fn propose(
         &self,
         category: &str,
