@@ -19,7 +19,9 @@ use git_release::consolidate;
 use git_release::group::metrics::{Totals, bcubed};
 use git_release::group::quality::{self, TitleFault};
 use git_release::group::registry::{Inputs, build_with};
-use git_release::group::{self, Context, Grouper, Grouping, Item, Settings, Strategy, learn, rules};
+use git_release::group::{
+    self, Context, Grouper, Grouping, Item, Settings, Strategy, learn, rules,
+};
 
 /// A reference section in the shape of `gold.json` / `consolidate --format json`.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -303,11 +305,20 @@ pub fn context_and_rules(case: &Case, settings: &Settings) -> Result<(Context, r
         case.reference
             .categories
             .iter()
-            .filter(|c| settings.categories.iter().any(|g| g.eq_ignore_ascii_case(&c.name)))
+            .filter(|c| {
+                settings
+                    .categories
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(&c.name))
+            })
             .map(|c| learn::PendingCategory {
                 releases: vec![format!("{}rc1", case.version)],
                 category: c.name.clone(),
-                texts: c.groups.iter().flat_map(|g| g.items.iter().map(|i| i.text.clone())).collect(),
+                texts: c
+                    .groups
+                    .iter()
+                    .flat_map(|g| g.items.iter().map(|i| i.text.clone()))
+                    .collect(),
             })
             .collect()
     } else {
@@ -338,7 +349,11 @@ pub fn context_and_rules(case: &Case, settings: &Settings) -> Result<(Context, r
     Ok((ctx, rules))
 }
 
-fn grouper(settings: &Settings, strategy: Strategy, rules: &rules::RulesFile) -> Result<Box<dyn Grouper>> {
+fn grouper(
+    settings: &Settings,
+    strategy: Strategy,
+    rules: &rules::RulesFile,
+) -> Result<Box<dyn Grouper>> {
     let settings = Settings {
         strategy,
         ..settings.clone()
@@ -363,7 +378,9 @@ pub fn score_case(case: &Case, settings: &Settings) -> Result<Score> {
     for c in case.reference.categories.iter().filter(|c| c.is_grouped()) {
         let (items, gold) = c.items_and_labels();
         score.entries += items.len();
-        score.singletons.add(&bcubed(&vec![None; items.len()], &gold));
+        score
+            .singletons
+            .add(&bcubed(&vec![None; items.len()], &gold));
         let by_similarity = group::group_category(similarity.as_ref(), &c.name, &items, &ctx)?;
         score
             .similarity
@@ -376,7 +393,11 @@ pub fn score_case(case: &Case, settings: &Settings) -> Result<Score> {
         let predicted = by_auto.labels(items.len());
         score.auto.add(&bcubed(&predicted, &gold));
         score.made += by_auto.groups.len();
-        score.maintainers += c.groups.iter().filter(|g| g.title.is_some() && !g.other).count();
+        score.maintainers += c
+            .groups
+            .iter()
+            .filter(|g| g.title.is_some() && !g.other)
+            .count();
         titles(&mut score, c, &gold, &predicted, &by_auto, &items);
     }
     Ok(score)

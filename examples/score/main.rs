@@ -31,10 +31,7 @@ fn main() -> git_release::Result<()> {
     let dev = harness::dev_cases(&root)?;
     let loo = harness::loo_cases(&root)?;
     let mut all = Score::default();
-    for (name, cases) in [
-        ("dev fixtures", &dev),
-        ("leave-one-release-out", &loo),
-    ] {
+    for (name, cases) in [("dev fixtures", &dev), ("leave-one-release-out", &loo)] {
         println!("{name}");
         header();
         let mut total = Score::default();

@@ -78,7 +78,9 @@ impl Grouper for Auto {
             .collect();
         let droppable =
             |p: &Proposal| !p.standalone && comparing.iter().any(|c| p.reason.starts_with(c));
-        let mut order: Vec<usize> = (0..placed.len()).filter(|&i| droppable(&placed[i])).collect();
+        let mut order: Vec<usize> = (0..placed.len())
+            .filter(|&i| droppable(&placed[i]))
+            .collect();
         order.sort_by_key(|&i| (placed[i].members.len(), std::cmp::Reverse(i)));
         let excess = placed.len().saturating_sub(cap);
         let dropped: HashSet<usize> = order.into_iter().take(excess).collect();

@@ -263,28 +263,52 @@ fn object(text: &str) -> String {
     if leading_verb(text).is_some() {
         words.remove(0);
     }
+    let balanced = |n: usize| {
+        let prefix = words[..n].join(" ");
+        prefix.matches('(').count() == prefix.matches(')').count()
+            && prefix.matches('`').count() % 2 == 0
+            && prefix.matches('[').count() == prefix.matches(']').count()
+    };
+    // The first sentence: a period outside parentheses and code, not an abbreviation.
     let sentence_end = words
         .iter()
-        .position(|w| w.ends_with('.') && w.len() > 2)
+        .enumerate()
+        .position(|(i, w)| {
+            let lower = w.to_lowercase();
+            w.ends_with('.')
+                && w.len() > 2
+                && !matches!(
+                    lower.as_str(),
+                    "e.g." | "i.e." | "etc." | "vs." | "(e.g." | "(i.e."
+                )
+                && balanced(i + 1)
+        })
         .map(|i| i + 1)
         .unwrap_or(words.len());
     let mut take = sentence_end;
     // A long entry is cut where a clause ends (a comma, or before a connective), never
     // inside parentheses or code, so what is left is still a whole phrase.
     if take > MAX_WORDS {
-        let balanced = |n: usize| {
-            let prefix = words[..n].join(" ");
-            prefix.matches('(').count() == prefix.matches(')').count()
-                && prefix.matches('`').count() % 2 == 0
-                && prefix.matches('[').count() == prefix.matches(']').count()
-        };
         let boundary = (MIN_WORDS..=MAX_WORDS.min(take - 1)).rev().find(|&n| {
             let ends_clause = words[n - 1].ends_with([',', ';', ':']);
             let next = words[n].to_lowercase();
             let connective = matches!(
                 next.as_str(),
-                "to" | "for" | "with" | "by" | "when" | "via" | "so" | "in" | "and" | "while"
-                    | "using" | "that" | "which" | "instead" | "because" | "through"
+                "to" | "for"
+                    | "with"
+                    | "by"
+                    | "when"
+                    | "via"
+                    | "so"
+                    | "in"
+                    | "and"
+                    | "while"
+                    | "using"
+                    | "that"
+                    | "which"
+                    | "instead"
+                    | "because"
+                    | "through"
             );
             (ends_clause || connective) && balanced(n)
         });
@@ -295,8 +319,20 @@ fn object(text: &str) -> String {
     while take > 1
         && matches!(
             words[take - 1].to_lowercase().trim_end_matches(','),
-            "and" | "or" | "to" | "for" | "with" | "of" | "in" | "the" | "a" | "an" | "by"
-                | "from" | "on" | "when"
+            "and"
+                | "or"
+                | "to"
+                | "for"
+                | "with"
+                | "of"
+                | "in"
+                | "the"
+                | "a"
+                | "an"
+                | "by"
+                | "from"
+                | "on"
+                | "when"
         )
     {
         take -= 1;
@@ -379,7 +415,10 @@ pub fn written_for_another_category(category: &str, description: &str) -> bool {
         .trim_matches(|c: char| !c.is_alphanumeric())
         .to_lowercase();
     if lower.contains("fix") || lower.contains("bug") {
-        matches!(first.as_str(), "added" | "introduced" | "implemented" | "adds" | "add")
+        matches!(
+            first.as_str(),
+            "added" | "introduced" | "implemented" | "adds" | "add"
+        )
     } else {
         matches!(first.as_str(), "fixed" | "fixes" | "fix")
     }
@@ -448,10 +487,19 @@ mod tests {
             ),
         ];
         let d = describe("Fixes", "Session Status", &[0, 1], &items);
-        assert!(d.starts_with("Fixed a compute session's stale status."), "{d}");
+        assert!(
+            d.starts_with("Fixed a compute session's stale status."),
+            "{d}"
+        );
         assert!(d.contains("Skipped TERMINATING sessions"), "{d}");
         assert_eq!(crate::group::quality::description_fault(&d), None, "{d}");
-        assert!(written_for_another_category("Fixes", "Added webhook channels."));
-        assert!(!written_for_another_category("Features", "Added webhook channels."));
+        assert!(written_for_another_category(
+            "Fixes",
+            "Added webhook channels."
+        ));
+        assert!(!written_for_another_category(
+            "Features",
+            "Added webhook channels."
+        ));
     }
 }

@@ -276,11 +276,6 @@ pub fn learn(
                 break;
             }
         }
-        // One shared word is a weak lesson: in a release the rules were not learned from it
-        // pulls unrelated entries in (a learned file scored below no rules at all). Phrases
-        // of two or more words carry the topic.
-        // (Measured with `examples/score`, leave-one-release-out: BCubed F1 0.669 → 0.672.)
-        keywords.retain(|(_, k)| k.contains(' '));
         if keywords.is_empty() {
             continue;
         }

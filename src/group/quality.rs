@@ -31,8 +31,8 @@ impl TitleFault {
 
 /// Prefixes that are not words on their own.
 const BOUND_PREFIXES: &[&str] = &[
-    "non", "pre", "re", "un", "multi", "sub", "anti", "semi", "de", "co", "inter", "intra",
-    "post", "mis", "over", "under",
+    "non", "pre", "re", "un", "multi", "sub", "anti", "semi", "de", "co", "inter", "intra", "post",
+    "mis", "over", "under",
 ];
 
 /// Words ending in `-ly` that are not adverbs.
@@ -46,8 +46,19 @@ pub fn is_adverb(word: &str) -> bool {
     let w = word.to_lowercase();
     matches!(
         w.as_str(),
-        "also" | "only" | "just" | "now" | "again" | "still" | "even" | "already" | "always"
-            | "never" | "instead" | "correctly" | "properly"
+        "also"
+            | "only"
+            | "just"
+            | "now"
+            | "again"
+            | "still"
+            | "even"
+            | "already"
+            | "always"
+            | "never"
+            | "instead"
+            | "correctly"
+            | "properly"
     ) || (w.len() > 4 && w.ends_with("ly") && !LY_NOUNS.contains(&w.as_str()))
 }
 
@@ -56,6 +67,20 @@ fn tokens(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
         .map(str::to_lowercase)
+        .collect()
+}
+
+/// The tokens of an entry, with the parts of its identifiers too (`ReservoirRegistry`
+/// gives `reservoir`, `registry` and `reservoirregistry`).
+fn written_tokens(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .flat_map(|t| {
+            let parts = text::split_identifier(t);
+            let whole = (parts.len() > 1).then(|| t.to_string());
+            parts.into_iter().chain(whole)
+        })
+        .map(|t| t.to_lowercase())
         .collect()
 }
 
@@ -68,7 +93,7 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
             faults.push(f);
         }
     };
-    let written: Vec<String> = texts.iter().flat_map(|t| tokens(t)).collect();
+    let written: Vec<String> = texts.iter().flat_map(|t| written_tokens(t)).collect();
     let parts: Vec<Vec<String>> = title
         .split(" and ")
         .flat_map(|p| p.split(['&', ',', '/']))
@@ -80,8 +105,7 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
     }
     for part in &parts {
         let first = &part[0];
-        if describe::is_verb(first) || describe::is_verb(&text::stem(first)) && part.len() == 1
-        {
+        if describe::is_verb(first) || describe::is_verb(&text::stem(first)) && part.len() == 1 {
             push(TitleFault::VerbOrAdverb);
         }
         for w in part {
@@ -96,8 +120,12 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
             let prefix = BOUND_PREFIXES.contains(&w.as_str());
             // A piece of a longer written word that is never written alone.
             let piece = !written.is_empty()
-                && !written.iter().any(|t| t == w || text::stem(t) == text::stem(w))
-                && written.iter().any(|t| t.len() > w.len() && t.contains(w.as_str()));
+                && !written
+                    .iter()
+                    .any(|t| t == w || text::stem(t) == text::stem(w))
+                && written
+                    .iter()
+                    .any(|t| t.len() > w.len() && t.contains(w.as_str()));
             if number || letter || prefix || piece {
                 push(TitleFault::Fragment);
             }
@@ -159,7 +187,10 @@ mod tests {
 
     #[test]
     fn bad_titles_are_named() {
-        let texts = ["Add health checks for the S3 backend", "Support non-blocking I/O"];
+        let texts = [
+            "Add health checks for the S3 backend",
+            "Support non-blocking I/O",
+        ];
         assert!(title_faults("Health and S", &texts).contains(&TitleFault::Fragment));
         assert!(title_faults("Non and Processor", &texts).contains(&TitleFault::Fragment));
         assert!(
@@ -170,7 +201,10 @@ mod tests {
         assert!(title_faults("Add", &texts).contains(&TitleFault::VerbOrAdverb));
         assert_eq!(title_faults("Health Check", &texts), []);
         assert_eq!(title_faults("Fair Share Scheduler", &texts), []);
-        assert_eq!(title_faults("App Proxy and Routing", &texts), [TitleFault::Glued]);
+        assert_eq!(
+            title_faults("App Proxy and Routing", &texts),
+            [TitleFault::Glued]
+        );
         assert!(!is_unfit_title("Auth & Session Management", &texts));
     }
 

@@ -183,7 +183,10 @@ mod tests {
     fn a_group_continuing_an_earlier_topic_takes_its_title() {
         let c = ctx();
         let found = continued(
-            &["Expose fair share weights in the API", "Tune fair share decay"],
+            &[
+                "Expose fair share weights in the API",
+                "Tune fair share decay",
+            ],
             "Features",
             &c,
         )

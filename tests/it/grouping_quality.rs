@@ -29,7 +29,11 @@ fn strategies_beat_the_floor_on_real_releases() {
     let mut total = Score::default();
     for (version, s) in &scores {
         // Every strategy clearly beats listing every entry alone on every release.
-        for (name, t) in [("similarity", &s.similarity), ("rules", &s.rules), ("auto", &s.auto)] {
+        for (name, t) in [
+            ("similarity", &s.similarity),
+            ("rules", &s.rules),
+            ("auto", &s.auto),
+        ] {
             assert!(
                 t.f1() > s.singletons.f1() + 0.15,
                 "{version} {name}: {:.3} vs {:.3}",
@@ -45,4 +49,38 @@ fn strategies_beat_the_floor_on_real_releases() {
     assert!(similarity >= 0.68, "similarity {similarity:.3}");
     assert!(rules >= 0.68, "rules with a learned file {rules:.3}");
     assert!(auto >= 0.68, "auto with a learned file {auto:.3}");
+}
+
+/// Every title and description the default flow makes for the dev releases reads as a
+/// maintainer would publish it: no stop word, verb, adverb or word fragment in a title;
+/// descriptions are whole sentences.
+#[test]
+fn titles_and_descriptions_read_well_on_real_releases() {
+    use git_release::group::quality;
+    let mut faults = Vec::new();
+    let mut listed = 0;
+    for (version, s) in dev_scores() {
+        for g in &s.groups {
+            listed += 1;
+            let texts: Vec<&str> = g.texts.iter().map(String::as_str).collect();
+            if quality::is_unfit_title(&g.title, &texts) {
+                let why: Vec<&str> = quality::title_faults(&g.title, &texts)
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect();
+                faults.push(format!(
+                    "{version} [{}] title {:?}: {why:?}",
+                    g.category, g.title
+                ));
+            }
+            if let Some(why) = quality::description_fault(&g.description) {
+                faults.push(format!(
+                    "{version} [{}] {:?}: description {:?}: {why}",
+                    g.category, g.title, g.description
+                ));
+            }
+        }
+    }
+    assert!(listed >= 40, "{listed} groups");
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
 }

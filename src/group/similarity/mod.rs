@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::metrics;
 use super::settings::{Algorithm, Cutoff, DEFAULT_MIN_SIMILARITY, SimilaritySettings};
-use super::{Context, Grouper, HistorySection, Item, Proposal, topics};
+use super::{Context, Grouper, HistorySection, Item, Proposal, quality, topics};
 use crate::error::Result;
 
 mod graph;
@@ -238,6 +238,8 @@ impl Grouper for Similarity {
                     ));
                     (c.title, c.description, c.tier)
                 }
+                // No phrase of the entries makes a title a maintainer would keep: no group.
+                None if quality::is_unfit_title(&title, &member_texts) => continue,
                 None => {
                     let tier = guess_tier(&member_texts, &evidence);
                     (title, None, tier)
