@@ -329,11 +329,19 @@ pub fn context_and_rules(case: &Case, settings: &Settings) -> Result<(Context, r
         .iter()
         .flat_map(|r| r.entries().map(|e| e.text.clone()))
         .collect();
+    // As `rules learn` does: word rarity from the changelog, the grouped history for the
+    // titles of the pending topics.
+    let learn_ctx = Context::new(
+        group::Corpus::new(texts.iter().map(String::as_str)),
+        consolidate::history(before, &case.pending_sections),
+        &settings.components,
+        settings.min_group_size,
+    );
     let mut learned = learn::learn(
         &consolidate::grouped_sections(before),
         &pending,
         &history_texts,
-        &ctx,
+        &learn_ctx,
     );
     if std::env::var_os("NO_PENDING").is_some() {
         learned.rules.drain(..learned.pending);

@@ -2,7 +2,7 @@
 //!
 //! A group whose entries match a group of an earlier final release well continues that
 //! topic: it takes the maintainers' own title (and their description when it was written
-//! for the same category). Maintainers' titles recur from release to release with small
+//! for the same category); its tier still comes from its own shape. Maintainers' titles recur from release to release with small
 //! drifts, so their words are the best a generated title can be.
 //!
 //! The same history tells how coarse the project groups: how many subsections a category
@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::{Context, HistorySection, Tier, learn, quality, text};
+use super::{Context, HistorySection, quality, text};
 
 /// How alike (cosine of the TF-IDF word bags) a group and an earlier group must be for
 /// the group to continue that topic.
@@ -24,7 +24,6 @@ pub(crate) struct Continued {
     pub title: String,
     /// The earlier description, when it was written for the same category and reads well.
     pub description: Option<String>,
-    pub tier: Tier,
     pub similarity: f64,
     pub release: String,
 }
@@ -89,20 +88,12 @@ pub(crate) fn continued(texts: &[&str], category: &str, ctx: &Context) -> Option
     }
     let (similarity, section, g) = best?;
     let (title, description) = &section.groups[g];
-    let releases = ctx
-        .history
-        .iter()
-        .filter(|s| s.groups.iter().any(|(t, _)| t.eq_ignore_ascii_case(title)))
-        .map(|s| s.release.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
     let same_category = section.category.eq_ignore_ascii_case(category);
     let description = (same_category && quality::description_fault(description).is_none())
         .then(|| description.trim().to_string());
     Some(Continued {
         title: title.clone(),
         description,
-        tier: learn::guess_tier(title, texts.len(), releases),
         similarity,
         release: section.release.clone(),
     })

@@ -230,13 +230,17 @@ impl Grouper for Similarity {
                 "similar titles: shared words {}; mean similarity {cohesion:.2} (cut-off {cut:.2})",
                 evidence.join(", ")
             );
+            // Two clusters continuing one topic become one group (the shared rules merge
+            // groups of the same title), so titles stay unique within a category.
             let (title, description, tier) = match topics::continued(&member_texts, category, ctx) {
                 Some(c) => {
                     reason.push_str(&format!(
                         "; continues \"{}\" of {} (similarity {:.2})",
                         c.title, c.release, c.similarity
                     ));
-                    (c.title, c.description, c.tier)
+                    // The tier from the cluster's shape, as for any cluster: the earlier
+                    // group's size said how it ranked then, not now.
+                    (c.title, c.description, guess_tier(&member_texts, &evidence))
                 }
                 // No phrase of the entries makes a title a maintainer would keep: no group.
                 None if quality::is_unfit_title(&title, &member_texts) => continue,
