@@ -58,45 +58,73 @@ fn cosine(a: &Bag, b: &Bag) -> f64 {
         .sum()
 }
 
-/// The earlier topic that a group of `texts` in `category` continues, if any: the most
-/// similar titled group of the history (newest first on a tie) whose title reads well.
-pub(crate) fn continued(texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
-    if ctx.history.is_empty() || texts.is_empty() {
-        return None;
-    }
-    let mine = bag(texts.iter().copied(), ctx);
-    let mut best: Option<(f64, &HistorySection, usize)> = None;
-    for s in &ctx.history {
-        for (g, (title, _)) in s.groups.iter().enumerate() {
-            let members: Vec<&str> = s
-                .entries
-                .iter()
-                .filter(|(_, l)| *l == Some(g))
-                .map(|(t, _)| t.as_str())
-                .collect();
-            if members.is_empty() || quality::is_unfit_title(title, &members) {
-                continue;
+/// The titled groups of the history, each with its word bag, ready to be matched
+/// (prepared once per category, not once per group).
+pub(crate) struct Topics<'a> {
+    groups: Vec<(Bag, &'a HistorySection, usize)>,
+}
+
+impl<'a> Topics<'a> {
+    /// The history's groups whose titles read well.
+    pub(crate) fn of(ctx: &'a Context) -> Topics<'a> {
+        let mut groups = Vec::new();
+        for s in &ctx.history {
+            for (g, (title, _)) in s.groups.iter().enumerate() {
+                let members: Vec<&str> = s
+                    .entries
+                    .iter()
+                    .filter(|(_, l)| *l == Some(g))
+                    .map(|(t, _)| t.as_str())
+                    .collect();
+                if members.is_empty() || quality::is_unfit_title(title, &members) {
+                    continue;
+                }
+                groups.push((bag(members.iter().copied(), ctx), s, g));
             }
-            let mut sim = cosine(&mine, &bag(members.iter().copied(), ctx));
+        }
+        Topics { groups }
+    }
+
+    /// The earlier topic that a group of `texts` in `category` continues, if any: the most
+    /// similar titled group of the history (newest first on a tie).
+    pub(crate) fn continued(
+        &self,
+        texts: &[&str],
+        category: &str,
+        ctx: &Context,
+    ) -> Option<Continued> {
+        if self.groups.is_empty() || texts.is_empty() {
+            return None;
+        }
+        let mine = bag(texts.iter().copied(), ctx);
+        let mut best: Option<(f64, &HistorySection, usize)> = None;
+        for (theirs, s, g) in &self.groups {
+            let mut sim = cosine(&mine, theirs);
             if !s.category.eq_ignore_ascii_case(category) {
                 sim *= OTHER_CATEGORY;
             }
             if sim >= MIN_TOPIC_SIMILARITY && best.is_none_or(|(b, _, _)| sim > b + 1e-12) {
-                best = Some((sim, s, g));
+                best = Some((sim, s, *g));
             }
         }
+        let (similarity, section, g) = best?;
+        let (title, description) = &section.groups[g];
+        let same_category = section.category.eq_ignore_ascii_case(category);
+        let description = (same_category && quality::description_fault(description).is_none())
+            .then(|| description.trim().to_string());
+        Some(Continued {
+            title: title.clone(),
+            description,
+            similarity,
+            release: section.release.clone(),
+        })
     }
-    let (similarity, section, g) = best?;
-    let (title, description) = &section.groups[g];
-    let same_category = section.category.eq_ignore_ascii_case(category);
-    let description = (same_category && quality::description_fault(description).is_none())
-        .then(|| description.trim().to_string());
-    Some(Continued {
-        title: title.clone(),
-        description,
-        similarity,
-        release: section.release.clone(),
-    })
+}
+
+/// [`Topics::continued`] for one group.
+#[cfg(test)]
+fn continued(texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
+    Topics::of(ctx).continued(texts, category, ctx)
 }
 
 /// Subsections per square root of a category's entries when there is no grouped history:

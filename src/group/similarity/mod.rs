@@ -218,6 +218,7 @@ impl Grouper for Similarity {
             .collect();
         kept.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(b.1.total_cmp(&a.1)));
         kept.truncate(topics::max_groups(candidates.len(), ctx));
+        let history = topics::Topics::of(ctx);
         let mut out = Vec::new();
         for (members, cohesion) in kept {
             let member_texts: Vec<&str> = members.iter().map(|&k| texts[k]).collect();
@@ -232,7 +233,7 @@ impl Grouper for Similarity {
             );
             // Two clusters continuing one topic become one group (the shared rules merge
             // groups of the same title), so titles stay unique within a category.
-            let (title, description, tier) = match topics::continued(&member_texts, category, ctx) {
+            let (title, description, tier) = match history.continued(&member_texts, category, ctx) {
                 Some(c) => {
                     reason.push_str(&format!(
                         "; continues \"{}\" of {} (similarity {:.2})",
