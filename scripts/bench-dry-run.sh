@@ -36,7 +36,9 @@ PY
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 git -C "$work" init -q -b main .
 git -C "$work" add -A
-git -C "$work" -c user.name=bench -c user.email=bench@example.com commit -qm before
+git -C "$work" config user.name bench  # pre-flight refuses a release git could not commit
+git -C "$work" config user.email bench@example.com
+git -C "$work" commit -qm before
 git -C "$work" status --porcelain | head -1 >/dev/null  # the index's stat cache is fresh
 
 version=26.1.0

@@ -1,90 +1,93 @@
-//! Grouping quality on the Backend.AI fixtures: BCubed F1 of each strategy against the
-//! maintainers' grouping (`gold.json`), with rules learned only from the changelog as it
-//! stood before each release.
+//! Grouping quality on the Backend.AI fixtures, the README's flow (`rules learn` from the
+//! changelog as it stood, then `auto`) against the maintainers' grouping:
+//! - the fixture releases (`gold.json`, learning from `before/`);
+//! - leave-one-release-out: every grouped final release inside the fixtures' changelogs,
+//!   learning only from the releases older than it.
 //!
 //! ```sh
-//! cargo run --release --example score [-- tests/fixtures/backend-ai]
-//! CUTOFF=0.05 cargo run --release --example score    # another similarity cut-off
+//! cargo run --example score [-- tests/fixtures/backend-ai]
+//! CUTOFF=0.05 cargo run --example score     # another similarity cut-off
+//! TITLES=1 cargo run --example score        # list every title and description made
 //! ```
 
 use std::path::PathBuf;
 
-use git_release::changelog::Changelog;
-use git_release::group::metrics::Totals;
 use git_release::group::{Cutoff, Settings};
 
 mod harness;
 
-use harness::{EVALUATED, Reference};
+use harness::{Case, Score};
 
 fn main() -> git_release::Result<()> {
     let root = std::env::args()
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("tests/fixtures/backend-ai"));
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map_err(|e| git_release::Error::io(&root, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("gold.json").is_file())
-        .collect();
-    cases.sort();
     let mut settings = Settings::default();
     if let Some(cut) = std::env::var("CUTOFF").ok().and_then(|c| c.parse().ok()) {
         settings.similarity.cutoff = Cutoff::Fixed(cut);
     }
-    let mut totals = [Totals::default(); 4];
-    println!(
-        "{:<10} {:>8}{}",
-        "release",
-        "entries",
-        EVALUATED.map(|s| format!("{s:>18}")).join("")
-    );
-    for case in cases {
-        let text = std::fs::read_to_string(case.join("gold.json"))
-            .map_err(|e| git_release::Error::io(&case, e))?;
-        let reference: Reference =
-            serde_json::from_str(&text).expect("gold.json has the documented shape");
-        if !reference.categories.iter().any(|c| c.is_grouped()) {
-            continue;
+    let list = std::env::var_os("TITLES").is_some();
+    let dev = harness::dev_cases(&root)?;
+    let loo = harness::loo_cases(&root)?;
+    let mut all = Score::default();
+    for (name, cases) in [("dev fixtures", &dev), ("leave-one-release-out", &loo)] {
+        println!("{name}");
+        header();
+        let mut total = Score::default();
+        for case in cases.iter() {
+            let s = harness::score_case(case, &settings)?;
+            row(&case.version, &s);
+            if list {
+                listing(case, &s);
+            }
+            total.add(&s);
         }
-        let before =
-            Changelog::read(&case.join("before/CHANGELOG.md"))?.expect("fixture changelog");
-        let scores = harness::evaluate_release(&before, &reference, &settings)?;
-        let row: Vec<String> = scores
-            .iter()
-            .map(|t| {
-                format!(
-                    "{:>18}",
-                    format!(
-                        "{:.3} ({:.2}/{:.2})",
-                        t.f1(),
-                        t.mean_precision(),
-                        t.mean_recall()
-                    )
-                )
-            })
-            .collect();
-        println!(
-            "{:<10} {:>8}{}",
-            reference.version,
-            scores[0].entries,
-            row.join("")
-        );
-        for (total, s) in totals.iter_mut().zip(&scores) {
-            total.add(s);
-        }
+        row("total", &total);
+        println!();
+        all.add(&total);
     }
+    header();
+    row("all", &all);
     println!(
-        "{:<10} {:>8}{}",
-        "micro",
-        totals[0].entries,
-        totals
-            .iter()
-            .map(|t| format!("{:>18}", format!("{:.3}", t.f1())))
-            .collect::<String>()
-    );
-    println!(
-        "(F1 (precision/recall), BCubed over the entries of the categories the maintainers grouped)"
+        "\nF1: BCubed over the entries of the categories the maintainers grouped (micro). \
+         titles: Dice of title words vs the maintainers' (groups of 2+). \
+         subsections: made/maintainers' (ratio). bad: titles glued, with a fragment, stop \
+         word, verb or adverb (glued among them)."
     );
     Ok(())
+}
+
+fn header() {
+    println!(
+        "{:<10} {:>7} {:>10} {:>7} {:>10} {:>7} {:>14} {:>12}",
+        "release", "entries", "similarity", "rules", "auto", "titles", "subsections", "bad (glued)"
+    );
+}
+
+fn row(name: &str, s: &Score) {
+    println!(
+        "{:<10} {:>7} {:>10.3} {:>7.3} {:>10.3} {:>7.2} {:>14} {:>12}",
+        name,
+        s.entries,
+        s.similarity.f1(),
+        s.rules.f1(),
+        s.auto.f1(),
+        s.title_agreement(),
+        format!("{}/{} {:.2}x", s.made, s.maintainers, s.ratio()),
+        format!("{}/{} ({})", s.bad_titles, s.made, s.glued),
+    );
+}
+
+fn listing(case: &Case, s: &Score) {
+    for g in &s.groups {
+        println!(
+            "    [{}] {} ({}) — {}",
+            g.category,
+            g.title,
+            g.texts.len(),
+            g.description
+        );
+    }
+    let _ = case;
 }

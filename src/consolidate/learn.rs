@@ -38,9 +38,10 @@ pub fn learn_rules(config: &Config, changelogs: &[String]) -> learn::Learned {
     let current = Changelog::parse_with(changelogs.first().map_or("", String::as_str), start);
     let c = &config.release.consolidate.grouping;
     let pending = pending_categories(&current, &c.categories);
+    // The grouped history lets a pending topic that continues an earlier one take its title.
     let ctx = group::Context::new(
         group::Corpus::new(texts.iter().map(String::as_str)),
-        Vec::new(),
+        super::history(&current, &[]),
         &c.components,
         c.min_group_size,
     );

@@ -18,11 +18,12 @@ use crate::error::Result;
 /// The `auto` strategy: its passes, in order (built by the registry from `auto-order`,
 /// without the strategies whose inputs were not given).
 pub struct Auto {
-    passes: Vec<Box<dyn Grouper>>,
+    /// Each pass with its strategy's name (the registry's), for the review's "placed by".
+    passes: Vec<(&'static str, Box<dyn Grouper>)>,
 }
 
 impl Auto {
-    pub fn new(passes: Vec<Box<dyn Grouper>>) -> Auto {
+    pub fn new(passes: Vec<(&'static str, Box<dyn Grouper>)>) -> Auto {
         Auto { passes }
     }
 }
@@ -37,7 +38,7 @@ impl Grouper for Auto {
     ) -> Result<Vec<Proposal>> {
         // The groups placed so far, earlier passes first.
         let mut placed: Vec<Proposal> = Vec::new();
-        for pass in &self.passes {
+        for (name, pass) in &self.passes {
             let shown: Vec<usize> = if pass.judges_each_entry() {
                 candidates.to_vec()
             } else {
@@ -52,10 +53,40 @@ impl Grouper for Auto {
                     .collect()
             };
             let mut pool = std::mem::take(&mut placed);
-            pool.extend(pass.propose(category, items, &shown, ctx)?);
+            pool.extend(
+                pass.propose(category, items, &shown, ctx)?
+                    .into_iter()
+                    .map(|mut p| {
+                        p.reason = format!("placed by {name}: {}", p.reason);
+                        p
+                    }),
+            );
             placed = settle(category, pool, ctx);
         }
-        Ok(placed)
+        // The project's shape: no more subsections than its history gives a category of
+        // this size. Only groups a comparing pass (similarity) made are dropped for it,
+        // the smallest first: a rule or label group is the project's own word.
+        let cap = super::topics::max_groups(candidates.len(), ctx);
+        let comparing: Vec<String> = self
+            .passes
+            .iter()
+            .filter(|(_, p)| !p.judges_each_entry())
+            .map(|(name, _)| format!("placed by {name}:"))
+            .collect();
+        let droppable =
+            |p: &Proposal| !p.standalone && comparing.iter().any(|c| p.reason.starts_with(c));
+        let mut order: Vec<usize> = (0..placed.len())
+            .filter(|&i| droppable(&placed[i]))
+            .collect();
+        order.sort_by_key(|&i| (placed[i].members.len(), std::cmp::Reverse(i)));
+        let excess = placed.len().saturating_sub(cap);
+        let dropped: HashSet<usize> = order.into_iter().take(excess).collect();
+        Ok(placed
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i))
+            .map(|(_, p)| p)
+            .collect())
     }
 }
 

@@ -194,6 +194,9 @@ pub fn past_tense(verb: &str) -> String {
         format!("{v}d")
     } else if v.ends_with('y') && !v.ends_with("ay") && !v.ends_with("ey") && !v.ends_with("oy") {
         format!("{}ied", &v[..v.len() - 1])
+    } else if doubles_last_letter(&v) {
+        let last = v.chars().last().map(String::from).unwrap_or_default();
+        format!("{v}{last}ed")
     } else {
         format!("{v}ed")
     }
@@ -205,25 +208,114 @@ fn leading_verb(text: &str) -> Option<String> {
     let word = first
         .trim_matches(|c: char| !c.is_alphanumeric())
         .to_lowercase();
-    let base = word
-        .strip_suffix('s')
-        .filter(|b| VERBS.contains(b))
-        .unwrap_or(&word);
-    VERBS.contains(&base).then(|| base.to_string())
+    if VERBS.contains(&word.as_str()) {
+        return Some(word);
+    }
+    // `adds`, `fixed`, `added`, `enabled`, `applied`, `dropped`, `made`.
+    let mut forms: Vec<String> = Vec::new();
+    if let Some(b) = word.strip_suffix('s') {
+        forms.push(b.to_string());
+    }
+    if let Some(b) = word.strip_suffix("ied") {
+        forms.push(format!("{b}y"));
+    }
+    if let Some(b) = word.strip_suffix("ed") {
+        forms.push(b.to_string());
+        forms.push(format!("{b}e"));
+        let mut c = b.chars();
+        if let (Some(x), Some(y)) = (c.next_back(), c.next_back()) {
+            if x == y {
+                forms.push(b[..b.len() - 1].to_string());
+            }
+        }
+    }
+    if let Some((base, _)) = IRREGULAR.iter().find(|(_, past)| *past == word) {
+        forms.push((*base).to_string());
+    }
+    forms.into_iter().find(|b| VERBS.contains(&b.as_str()))
 }
 
-/// The entry without its leading verb, shortened to about a dozen words.
+/// True for a one-syllable verb ending consonant-vowel-consonant (`skip`, `plan`), whose
+/// last letter doubles before `-ed`.
+fn doubles_last_letter(v: &str) -> bool {
+    let c: Vec<char> = v.chars().collect();
+    let vowel = |ch: char| "aeiou".contains(ch);
+    let vowel_groups = c
+        .iter()
+        .enumerate()
+        .filter(|(i, ch)| vowel(**ch) && (*i == 0 || !vowel(c[i - 1])))
+        .count();
+    c.len() >= 3
+        && vowel_groups == 1
+        && !vowel(c[c.len() - 1])
+        && !"wxy".contains(c[c.len() - 1])
+        && vowel(c[c.len() - 2])
+        && !vowel(c[c.len() - 3])
+}
+
+/// Words an entry is cut to at most (at a clause boundary), and at least.
+const MAX_WORDS: usize = 16;
+const MIN_WORDS: usize = 4;
+
+/// The entry without its leading verb, cut at a clause boundary when it is long.
 fn object(text: &str) -> String {
     let mut words: Vec<&str> = text.split_whitespace().collect();
     if leading_verb(text).is_some() {
         words.remove(0);
     }
+    let balanced = |n: usize| {
+        let prefix = words[..n].join(" ");
+        prefix.matches('(').count() == prefix.matches(')').count()
+            && prefix.matches('`').count() % 2 == 0
+            && prefix.matches('[').count() == prefix.matches(']').count()
+    };
+    // The first sentence: a period outside parentheses and code, not an abbreviation.
     let sentence_end = words
         .iter()
-        .position(|w| w.ends_with('.') && w.len() > 2)
-        .map(|i| i + 1);
-    let mut take = sentence_end.unwrap_or(words.len()).min(12);
-    // Never end on a dangling connective.
+        .enumerate()
+        .position(|(i, w)| {
+            let lower = w.to_lowercase();
+            w.ends_with('.')
+                && w.len() > 2
+                && !matches!(
+                    lower.as_str(),
+                    "e.g." | "i.e." | "etc." | "vs." | "(e.g." | "(i.e."
+                )
+                && balanced(i + 1)
+        })
+        .map(|i| i + 1)
+        .unwrap_or(words.len());
+    let mut take = sentence_end;
+    // A long entry is cut where a clause ends (a comma, or before a connective), never
+    // inside parentheses or code, so what is left is still a whole phrase.
+    if take > MAX_WORDS {
+        let boundary = (MIN_WORDS..=MAX_WORDS.min(take - 1)).rev().find(|&n| {
+            let ends_clause = words[n - 1].ends_with([',', ';', ':']);
+            let next = words[n].to_lowercase();
+            let connective = matches!(
+                next.as_str(),
+                "to" | "for"
+                    | "with"
+                    | "by"
+                    | "when"
+                    | "via"
+                    | "so"
+                    | "in"
+                    | "and"
+                    | "while"
+                    | "using"
+                    | "that"
+                    | "which"
+                    | "instead"
+                    | "because"
+                    | "through"
+            );
+            (ends_clause || connective) && balanced(n)
+        });
+        if let Some(n) = boundary {
+            take = n;
+        }
+    }
     while take > 1
         && matches!(
             words[take - 1].to_lowercase().trim_end_matches(','),
@@ -247,9 +339,6 @@ fn object(text: &str) -> String {
     }
     let mut out = words[..take].join(" ");
     out = out.trim_end_matches(['.', ',', ';', ':']).to_string();
-    if take < words.len() && sentence_end != Some(take) {
-        out.push('…');
-    }
     // Lower-case a plain leading word ("Recorder instrumentation" → "recorder …"), but not a
     // name ("Fair Share API"), an acronym ("GQL") or an identifier ("BackendAIConfigMeta").
     let mut ws = out.split(' ');
@@ -282,12 +371,8 @@ fn object(text: &str) -> String {
 pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) -> String {
     // An entry without a leading verb describes a problem ("`x` fails when…") in fixes and
     // a change elsewhere.
-    let fallback =
-        if category.to_lowercase().contains("fix") || category.to_lowercase().contains("bug") {
-            "fixed:"
-        } else {
-            "changed:"
-        };
+    let lower = category.to_lowercase();
+    let fix = lower.contains("fix") || lower.contains("bug");
     let title_words = super::text::words(title);
     let mut reps: Vec<usize> = members.to_vec();
     // Cached: a key splits an entry into words, and groups can hold thousands of entries.
@@ -297,28 +382,45 @@ pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) 
         let shared = title_words.iter().filter(|w| words.contains(w)).count();
         (std::cmp::Reverse(shared), items[m].text.len(), m)
     });
-    let clauses: Vec<String> = reps
+    let sentences: Vec<String> = reps
         .iter()
         .take(2)
         .map(|&m| {
             let text = &items[m].text;
-            let verb = leading_verb(text)
-                .map(|v| past_tense(&v))
-                .unwrap_or_else(|| fallback.into());
-            format!("{verb} {}", object(text))
+            let object = object(text);
+            let sentence = match leading_verb(text) {
+                Some(v) => format!("{} {object}", past_tense(&v)),
+                // No leading verb: a fix names the problem, anything else what it is.
+                None if fix => format!("fixed a case where {object}"),
+                None if lower.contains("feature") => format!("added {object}"),
+                None => format!("improved {object}"),
+            };
+            format!("{}.", capitalize(sentence.trim_end_matches(['.', '…'])))
         })
         .collect();
-    let n = members.len();
-    let body = match clauses.as_slice() {
-        [] => format!("{fallback} {title}"),
-        [one] => one.clone(),
-        [a, b, ..] => format!("{a}, and {b}"),
-    };
-    let body = body.trim_end_matches(['.', '…']).to_string();
-    if n > 2 {
-        format!("{}; {n} changes in all.", capitalize(&body))
+    if sentences.is_empty() {
+        return format!("{}.", capitalize(title));
+    }
+    sentences.join(" ")
+}
+
+/// True when a description reads as written for another category: a fix described by what
+/// was added, or a feature by what was fixed.
+pub fn written_for_another_category(category: &str, description: &str) -> bool {
+    let lower = category.to_lowercase();
+    let first = description
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    if lower.contains("fix") || lower.contains("bug") {
+        matches!(
+            first.as_str(),
+            "added" | "introduced" | "implemented" | "adds" | "add"
+        )
     } else {
-        format!("{}.", capitalize(&body))
+        matches!(first.as_str(), "fixed" | "fixes" | "fix")
     }
 }
 
@@ -359,8 +461,8 @@ mod tests {
         let d = describe("Features", "Fair Share Scheduler", &[0, 1, 2], &items);
         assert_eq!(
             d,
-            "Added GQL mutations for fair share configuration, and implemented \
-             FairShareService and ResourceUsageService; 3 changes in all."
+            "Added GQL mutations for fair share configuration. Implemented \
+             FairShareService and ResourceUsageService."
         );
         let fixes = vec![
             Item::new(
@@ -370,6 +472,34 @@ mod tests {
             Item::new("Fix import of artifacts", vec![2]),
         ];
         let d = describe("Fixes", "Artifact Import", &[0, 1], &fixes);
-        assert!(d.contains("fixed: `importArtifacts` mutation fails"), "{d}");
+        assert!(
+            d.contains("Fixed a case where `importArtifacts` mutation fails"),
+            "{d}"
+        );
+        // An entry already in the past tense keeps one verb; a long one is cut where a
+        // clause ends, never with an ellipsis or inside parentheses.
+        let items = vec![
+            Item::new("Fixed a compute session's stale status", vec![1]),
+            Item::new(
+                "Skip TERMINATING sessions in the scheduler loop (e.g. sessions whose kernels \
+                 are gone, or orphans left by a crashed agent) when counting slots",
+                vec![2],
+            ),
+        ];
+        let d = describe("Fixes", "Session Status", &[0, 1], &items);
+        assert!(
+            d.starts_with("Fixed a compute session's stale status."),
+            "{d}"
+        );
+        assert!(d.contains("Skipped TERMINATING sessions"), "{d}");
+        assert_eq!(crate::group::quality::description_fault(&d), None, "{d}");
+        assert!(written_for_another_category(
+            "Fixes",
+            "Added webhook channels."
+        ));
+        assert!(!written_for_another_category(
+            "Features",
+            "Added webhook channels."
+        ));
     }
 }

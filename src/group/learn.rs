@@ -306,7 +306,16 @@ pub fn learn(
     rules.sort_by_key(|(pos, _)| *pos);
     let mut all = learn_pending(pending, ctx);
     let pending_count = all.len();
-    all.extend(rules.into_iter().map(|(_, r)| r));
+    // A pending topic that continues an earlier one carries its title: the earlier rule
+    // would make the same group twice over with older keywords.
+    let continued: std::collections::HashSet<String> =
+        all.iter().map(|r| r.spec.title.to_lowercase()).collect();
+    all.extend(
+        rules
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| !continued.contains(&r.spec.title.to_lowercase())),
+    );
     Learned {
         rules: all,
         sections: sections.len(),

@@ -32,12 +32,14 @@ pub mod learn;
 mod levenshtein;
 pub mod markup;
 pub mod metrics;
+pub mod quality;
 pub mod registry;
 pub mod rules;
 pub mod settings;
 pub mod similarity;
 pub mod text;
 pub mod tier;
+pub mod topics;
 
 pub use command::{PastCategory, PastEntry, PastGroup, PastRelease, ReleaseInput};
 pub use corpus::Corpus;
@@ -217,9 +219,13 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
         for &m in &p.members {
             grouped[m] = true;
         }
+        // A description written for another category (a rule's, or an earlier release's)
+        // is not reused: the group gets its own.
         let description = p
             .description
-            .filter(|d| !d.trim().is_empty())
+            .filter(|d| {
+                !d.trim().is_empty() && !describe::written_for_another_category(category, d)
+            })
             .unwrap_or_else(|| describe::describe(category, &p.title, &p.members, items));
         groups.push(Group {
             title: p.title,

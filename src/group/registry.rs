@@ -149,7 +149,7 @@ pub fn build_with(settings: &Settings, inputs: Inputs) -> Result<Box<dyn Grouper
             let passes = settings
                 .auto_order
                 .iter()
-                .filter_map(|&s| single(s, settings, &inputs))
+                .filter_map(|&s| Some((s.as_str(), single(s, settings, &inputs)?)))
                 .collect();
             Ok(Box::new(Auto::new(passes)))
         }

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::metrics;
 use super::settings::{Algorithm, Cutoff, DEFAULT_MIN_SIMILARITY, SimilaritySettings};
-use super::{Context, Grouper, HistorySection, Item, Proposal};
+use super::{Context, Grouper, HistorySection, Item, Proposal, quality, topics};
 use crate::error::Result;
 
 mod graph;
@@ -156,6 +156,22 @@ fn learn_cutoff<C: Fn(f64) -> Vec<usize>>(
     best.map(|(_, c)| c)
 }
 
+/// Words found in more than this share of the changelog's entries are common.
+const COMMON_WORD_SHARE: f64 = 0.02;
+
+/// True when the evidence is one word (not a phrase) that many entries of the changelog
+/// use: a link too weak to make a group of two.
+fn is_generic_link(evidence: &[String], ctx: &Context) -> bool {
+    match evidence {
+        [one] if !one.contains(' ') => {
+            let docs = f64::from(ctx.corpus.docs().max(1));
+            f64::from(ctx.corpus.df(one)) > COMMON_WORD_SHARE * docs
+        }
+        [] => true,
+        _ => false,
+    }
+}
+
 /// Labels where clusters of one are `None`.
 fn singleton_labels(labels: &[usize]) -> Vec<Option<usize>> {
     let mut count: HashMap<usize, usize> = HashMap::new();
@@ -171,7 +187,7 @@ fn singleton_labels(labels: &[usize]) -> Vec<Option<usize>> {
 impl Grouper for Similarity {
     fn propose(
         &self,
-        _category: &str,
+        category: &str,
         items: &[Item],
         candidates: &[usize],
         ctx: &Context,
@@ -186,22 +202,57 @@ impl Grouper for Similarity {
         for (k, &l) in labels.iter().enumerate() {
             clusters.entry(l).or_default().push(k);
         }
+        // The project's shape: no more subsections than its history (or the default)
+        // gives a category of this size; the largest, then most cohesive, clusters stay.
+        let mut kept: Vec<(Vec<usize>, f64)> = clusters
+            .into_values()
+            .filter(|m| m.len() >= 2)
+            .map(|m| {
+                let cohesion = mean_similarity(&m, &vectors.vecs);
+                (m, cohesion)
+            })
+            .collect();
+        kept.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(b.1.total_cmp(&a.1)));
+        kept.truncate(topics::max_groups(candidates.len(), ctx));
+        let history = topics::Topics::of(ctx);
         let mut out = Vec::new();
-        for members in clusters.into_values().filter(|m| m.len() >= 2) {
+        for (members, cohesion) in kept {
             let member_texts: Vec<&str> = members.iter().map(|&k| texts[k]).collect();
-            let cohesion = mean_similarity(&members, &vectors.vecs);
             let (title, evidence) = title_for(&member_texts, ctx);
-            let tier = guess_tier(&member_texts, &evidence);
+            // Two entries whose only link is one common word are no topic.
+            if members.len() == 2 && is_generic_link(&evidence, ctx) {
+                continue;
+            }
+            let mut reason = format!(
+                "similar titles: shared words {}; mean similarity {cohesion:.2} (cut-off {cut:.2})",
+                evidence.join(", ")
+            );
+            // Two clusters continuing one topic become one group (the shared rules merge
+            // groups of the same title), so titles stay unique within a category.
+            let (title, description, tier) = match history.continued(&member_texts, category, ctx) {
+                Some(c) => {
+                    reason.push_str(&format!(
+                        "; continues \"{}\" of {} (similarity {:.2})",
+                        c.title, c.release, c.similarity
+                    ));
+                    // The tier from the cluster's shape, as for any cluster: the earlier
+                    // group's size said how it ranked then, not now.
+                    (c.title, c.description, guess_tier(&member_texts, &evidence))
+                }
+                // No phrase of the entries makes a title a maintainer would keep: no group.
+                None if quality::is_unfit_title(&title, &member_texts) => continue,
+                None => {
+                    let tier = guess_tier(&member_texts, &evidence);
+                    (title, None, tier)
+                }
+            };
             out.push(Proposal {
                 title,
-                description: None,
+                description,
                 tier,
                 members: members.iter().map(|&k| candidates[k]).collect(),
                 standalone: false,
-                reason: format!(
-                    "similar titles: shared words {}; mean similarity {cohesion:.2} (cut-off {cut:.2})",
-                    evidence.join(", ")
-                ),
+                reason,
                 evidence,
             });
         }

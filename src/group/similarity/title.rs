@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::group::levenshtein::Pattern;
-use crate::group::{Context, Tier, describe, text, tier};
+use crate::group::{Context, Tier, describe, quality, text, tier};
 
 /// A title from the most distinctive words the members share, spelled as written, and
 /// the normalised words used (the group's evidence). Component names never title a group.
@@ -57,36 +57,6 @@ pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) 
         .map(|(f, (c, _))| ((*c as f64 / n as f64) * weight(f), f.clone()))
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let mut chosen: Vec<String> = Vec::new();
-    let cover = |f: &str| coverage[f].0;
-    for (_, f) in &ranked {
-        // A second topic joins the title only when it is about as common as the first.
-        if let Some(first) = chosen.first() {
-            if cover(f) * 3 < cover(first) * 2 {
-                continue;
-            }
-        }
-        let overlaps = chosen.iter().any(|c| {
-            let cw: Vec<&str> = c.split(' ').collect();
-            f.split(' ').any(|w| cw.contains(&w))
-        });
-        if !overlaps {
-            chosen.push(f.clone());
-        }
-        if chosen.len() == 2 {
-            break;
-        }
-    }
-    if chosen.is_empty() {
-        // Nothing but component names in common: keep them as evidence so the shared
-        // rules dissolve the group.
-        let shared: Vec<String> = coverage
-            .iter()
-            .filter(|(_, (c, _))| *c >= min_cover.min(n))
-            .map(|(f, _)| f.clone())
-            .collect();
-        return ("Related Changes".into(), shared);
-    }
     let spell = |f: &str| -> String {
         let surfaces = &coverage[f].1;
         let best = surfaces
@@ -100,6 +70,26 @@ pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) 
             .unwrap_or_else(|| f.to_string());
         title_case(&best)
     };
+    // One topic, the most distinctive phrase as the entries write it: gluing a second
+    // one on ("A and B") made titles a maintainer would not keep. A phrase that would read
+    // badly (a verb, a fragment of a word) is passed over.
+    let chosen: Vec<String> = ranked
+        .iter()
+        .map(|(_, f)| f)
+        .find(|f| !quality::is_unfit_title(&spell(f), texts))
+        .cloned()
+        .into_iter()
+        .collect();
+    if chosen.is_empty() {
+        // Nothing but component names in common: keep them as evidence so the shared
+        // rules dissolve the group.
+        let shared: Vec<String> = coverage
+            .iter()
+            .filter(|(_, (c, _))| *c >= min_cover.min(n))
+            .map(|(f, _)| f.clone())
+            .collect();
+        return ("Related Changes".into(), shared);
+    }
     let title = chosen
         .iter()
         .map(|f| spell(f))

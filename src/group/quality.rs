@@ -1,0 +1,223 @@
+//! What makes a group title or description unfit to publish, checked the same way by the
+//! strategies (a generated title that fails is not used), the evaluation harness
+//! (`examples/score`) and the tests.
+
+use super::{describe, text};
+
+/// Why a title would not be published as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleFault {
+    /// A filler word (`for`, `the`, `with`); `and`/`&` between two topics is not one.
+    StopWord,
+    /// A part of the title that is a verb (`Raise`, `Add Support`) or an adverb
+    /// (`Explicitly`).
+    VerbOrAdverb,
+    /// A piece of a word (`S` of `S3`'s neighbour, `Non` of `non-blocking`), or a number.
+    Fragment,
+    /// Two topics glued with `and` (counted by the harness; a maintainer writes some too).
+    Glued,
+}
+
+impl TitleFault {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TitleFault::StopWord => "stop word",
+            TitleFault::VerbOrAdverb => "verb or adverb",
+            TitleFault::Fragment => "word fragment or number",
+            TitleFault::Glued => "glued \"A and B\"",
+        }
+    }
+}
+
+/// Prefixes that are not words on their own.
+const BOUND_PREFIXES: &[&str] = &[
+    "non", "pre", "re", "un", "multi", "sub", "anti", "semi", "de", "co", "inter", "intra", "post",
+    "mis", "over", "under",
+];
+
+/// Words ending in `-ly` that are not adverbs.
+const LY_NOUNS: &[&str] = &[
+    "apply", "supply", "reply", "family", "assembly", "anomaly", "fly", "poly", "ply", "rely",
+    "multiply", "italy", "july", "only",
+];
+
+/// True for an adverb (`explicitly`, `properly`, `only`, `also`).
+pub fn is_adverb(word: &str) -> bool {
+    let w = word.to_lowercase();
+    matches!(
+        w.as_str(),
+        "also"
+            | "only"
+            | "just"
+            | "now"
+            | "again"
+            | "still"
+            | "even"
+            | "already"
+            | "always"
+            | "never"
+            | "instead"
+            | "correctly"
+            | "properly"
+    ) || (w.len() > 4 && w.ends_with("ly") && !LY_NOUNS.contains(&w.as_str()))
+}
+
+/// The written tokens of a text, lower-cased, split at every non-alphanumeric character.
+fn tokens(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The tokens of an entry, with the parts of its identifiers too (`ReservoirRegistry`
+/// gives `reservoir`, `registry` and `reservoirregistry`).
+fn written_tokens(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .flat_map(|t| {
+            let parts = text::split_identifier(t);
+            let whole = (parts.len() > 1).then(|| t.to_string());
+            parts.into_iter().chain(whole)
+        })
+        .map(|t| t.to_lowercase())
+        .collect()
+}
+
+/// The faults of a title given to a group holding `texts`. `Glued` is reported for any
+/// `A and B` title; the others are never acceptable.
+pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
+    let mut faults = Vec::new();
+    let mut push = |f: TitleFault| {
+        if !faults.contains(&f) {
+            faults.push(f);
+        }
+    };
+    let written: Vec<String> = texts.iter().flat_map(|t| written_tokens(t)).collect();
+    let parts: Vec<Vec<String>> = title
+        .split(" and ")
+        .flat_map(|p| p.split(['&', ',', '/']))
+        .map(tokens)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() > 1 {
+        push(TitleFault::Glued);
+    }
+    for part in &parts {
+        let first = &part[0];
+        if describe::is_verb(first) || describe::is_verb(&text::stem(first)) && part.len() == 1 {
+            push(TitleFault::VerbOrAdverb);
+        }
+        for w in part {
+            if w != "and" && text::is_stopword(w) {
+                push(TitleFault::StopWord);
+            }
+            if is_adverb(w) {
+                push(TitleFault::VerbOrAdverb);
+            }
+            let number = w.chars().all(|c| c.is_ascii_digit());
+            let letter = w.chars().count() == 1;
+            let prefix = BOUND_PREFIXES.contains(&w.as_str());
+            // A piece of a longer written word that is never written alone.
+            let piece = !written.is_empty()
+                && !written
+                    .iter()
+                    .any(|t| t == w || text::stem(t) == text::stem(w))
+                && written
+                    .iter()
+                    .any(|t| t.len() > w.len() && t.contains(w.as_str()));
+            if number || letter || prefix || piece {
+                push(TitleFault::Fragment);
+            }
+        }
+    }
+    if parts.is_empty() {
+        push(TitleFault::Fragment);
+    }
+    faults
+}
+
+/// True when a title has a fault a maintainer would never publish (anything but `Glued`).
+pub fn is_unfit_title(title: &str, texts: &[&str]) -> bool {
+    title_faults(title, texts)
+        .iter()
+        .any(|f| *f != TitleFault::Glued)
+}
+
+/// Why a description would not be published as it is, if it would not.
+pub fn description_fault(description: &str) -> Option<&'static str> {
+    let d = description.trim();
+    let lower = d.to_lowercase();
+    if d.is_empty() {
+        return Some("empty");
+    }
+    if d.contains('…') || d.contains("...") {
+        return Some("an ellipsis");
+    }
+    if !d.ends_with('.') {
+        return Some("no final period");
+    }
+    if d.matches('(').count() != d.matches(')').count()
+        || d.matches('`').count() % 2 == 1
+        || lower.contains("(e.g.")
+            && !lower.contains("(e.g.,")
+            && d.matches('(').count() != d.matches(')').count()
+    {
+        return Some("a phrase cut in the middle");
+    }
+    let first_two: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .collect();
+    if let [a, b] = first_two.as_slice() {
+        if a == b {
+            return Some("a doubled verb");
+        }
+    }
+    if lower.contains("changes in all") {
+        return Some("a count instead of a sentence");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_titles_are_named() {
+        let texts = [
+            "Add health checks for the S3 backend",
+            "Support non-blocking I/O",
+        ];
+        assert!(title_faults("Health and S", &texts).contains(&TitleFault::Fragment));
+        assert!(title_faults("Non and Processor", &texts).contains(&TitleFault::Fragment));
+        assert!(
+            title_faults("Explicitly Raise and Operation Fails", &texts)
+                .contains(&TitleFault::VerbOrAdverb)
+        );
+        assert!(title_faults("Support for Health", &texts).contains(&TitleFault::StopWord));
+        assert!(title_faults("Add", &texts).contains(&TitleFault::VerbOrAdverb));
+        assert_eq!(title_faults("Health Check", &texts), []);
+        assert_eq!(title_faults("Fair Share Scheduler", &texts), []);
+        assert_eq!(
+            title_faults("App Proxy and Routing", &texts),
+            [TitleFault::Glued]
+        );
+        assert!(!is_unfit_title("Auth & Session Management", &texts));
+    }
+
+    #[test]
+    fn bad_descriptions_are_named() {
+        assert!(description_fault("Fixed: fixed a compute session's state.").is_some());
+        assert!(description_fault("Added X (e.g.").is_some());
+        assert!(description_fault("Added X…").is_some());
+        assert!(description_fault("Added X; 15 changes in all.").is_some());
+        assert!(description_fault("Added webhook channels").is_some());
+        assert_eq!(
+            description_fault("Added webhook notification channels."),
+            None
+        );
+    }
+}

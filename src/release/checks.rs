@@ -1,0 +1,278 @@
+//! Pre-flight's checks of the repository and the request: each refuses, saying what to do,
+//! before anything changes.
+
+use std::path::{Path, PathBuf};
+
+use super::paths;
+use super::plan::relative;
+use super::request::Request;
+use crate::config::{Config, StepWhen};
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::version::Version;
+
+/// What the repository's checks found: the current version, the base branch's commit and
+/// the release branch's name.
+pub(super) struct RepositoryChecks {
+    pub(super) current: Version,
+    pub(super) base_commit: String,
+    pub(super) branch: String,
+}
+
+/// Every check of the repository and the request that does not need the section: the
+/// version is newer, the work tree clean, HEAD on the base branch, no branch or tag of
+/// the release yet, an identity to commit with, the WebUI and review can run.
+pub(super) fn check_repository(
+    repo: &Repo,
+    config: &Config,
+    request: &Request,
+    version: &Version,
+    webui: Option<&Version>,
+) -> Result<RepositoryChecks> {
+    let current = config.version_file()?.version;
+    check_clean(repo)?;
+    let base = &config.release.base_branch;
+    let base_commit = check_base_branch(repo, base)?;
+    let branch = config.release.branch.replace("{version}", version.as_str());
+    // A name git cannot take would fail only when the branch is created: refused here,
+    // naming the setting.
+    let exists = repo.branch_exists(&branch).map_err(|e| {
+        config.settings_source.error(
+            "branch",
+            format!(
+                "= \"{}\" makes `{branch}`, which git does not take as a branch name ({e}); \
+                 use a valid name (see `git check-ref-format --branch`)",
+                config.release.branch
+            ),
+        )
+    })?;
+    if exists {
+        return Err(Error::Refused(format!(
+            "the branch `{branch}` already exists; delete it (`git branch -D {branch}`) or release another version"
+        )));
+    }
+    for tag in [version.to_string(), format!("v{version}")] {
+        if repo.tag_exists(&tag)? {
+            return Err(Error::Refused(format!(
+                "the tag `{tag}` exists: {version} was released already; release another version \
+                 (or delete the tag, `git tag -d {tag}`, if it was made by mistake)"
+            )));
+        }
+    }
+    if let Some(why) = repo.missing_identity() {
+        return Err(Error::Refused(format!(
+            "git cannot name the author of the release's commits: {why}. Set user.name and \
+             user.email (`git config user.name …`, `git config user.email …`), then run again"
+        )));
+    }
+    if *version <= current && !request.allow_downgrade {
+        return Err(Error::Refused(format!(
+            "{version} is not newer than the current version {current} ({}); pass --allow-downgrade if this is intended",
+            config.release.version_file
+        )));
+    }
+    check_webui_steps(config, webui)?;
+    if version.is_final() && !request.no_edit {
+        check_review(repo)?;
+    }
+
+    Ok(RepositoryChecks {
+        current,
+        base_commit,
+        branch,
+    })
+}
+
+/// A WebUI version needs a step that updates the WebUI: without one the release would
+/// claim a WebUI version it never installed.
+fn check_webui_steps(config: &Config, webui: Option<&Version>) -> Result<()> {
+    let Some(webui) = webui else {
+        return Ok(());
+    };
+    if config
+        .release
+        .steps
+        .iter()
+        .any(|s| s.when == StepWhen::Webui)
+    {
+        return Ok(());
+    }
+    Err(config.settings_source.error(
+        "step",
+        format!(
+            "has no step with `when = \"webui\"`, so nothing would update the WebUI to {webui}; \
+             add one (`run` the command that installs it, with $WEBUI_VERSION), or leave the \
+             WebUI version out"
+        ),
+    ))
+}
+
+/// The review of a final release must be able to run: an editor git can start, and a
+/// terminal for it unless the user configured one (`GIT_EDITOR=…` scripts need none).
+fn check_review(repo: &Repo) -> Result<()> {
+    use std::io::IsTerminal;
+    if !repo.editor_configured() {
+        let term = std::env::var("TERM").unwrap_or_default();
+        if term.is_empty() || term == "dumb" || !std::io::stdin().is_terminal() {
+            return Err(Error::Refused(crate::git::NO_EDITOR.into()));
+        }
+    }
+    repo.editor().map(drop)
+}
+
+/// Every file the release writes lands inside the repository (symlinks followed).
+pub(super) fn check_paths(
+    repo: &Repo,
+    config: &Config,
+    changelog: &Path,
+    freeze: &[PathBuf],
+) -> Result<()> {
+    let src = &config.settings_source;
+    let refuse = |key: &'static str, value: String| {
+        move |why: String| {
+            src.error(
+                key,
+                format!(
+                    "= \"{value}\": {why}; a release reads and writes only regular files \
+                     inside its repository: point it at one"
+                ),
+            )
+        }
+    };
+    let version_file = &config.release.version_file;
+    paths::check(
+        repo,
+        &config.root.join(version_file),
+        refuse("version-file", version_file.clone()),
+    )?;
+    let (key, source) = match &config.release.changelog {
+        Some(_) => ("changelog", src),
+        None => ("filename", &config.towncrier_source),
+    };
+    paths::check(repo, changelog, |why| {
+        source.error(
+            key,
+            format!(
+                "names {}: {why}; a release reads and writes only regular files inside its \
+                 repository",
+                changelog.display()
+            ),
+        )
+    })?;
+    if let Some(nv) = &config.release.next_version {
+        paths::check(
+            repo,
+            &config.root.join(&nv.file),
+            refuse("next-version.file", nv.file.clone()),
+        )?;
+    }
+    for file in freeze {
+        paths::check(repo, file, |why| {
+            src.error(
+                "freeze",
+                format!(
+                    "would freeze {}, but {why}; exclude it (`exclude` in [freeze]) or fix the link",
+                    relative(repo, file)
+                ),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// The fragments are the release's inputs as git has them: none left out of the work tree
+/// by a sparse checkout (the release would go without it), none that git does not track
+/// (an ignored file: the release would delete it, and `abort` could not bring it back).
+pub(super) fn check_fragments_in_git(
+    repo: &Repo,
+    config: &Config,
+    fragments: &[PathBuf],
+) -> Result<()> {
+    let relative = |path: &Path| -> String {
+        let parent = path.parent().and_then(|p| p.canonicalize().ok());
+        let path = match (parent, path.file_name()) {
+            (Some(parent), Some(name)) => parent.join(name),
+            _ => path.to_path_buf(),
+        };
+        let rel = path.strip_prefix(repo.root()).unwrap_or(&path);
+        rel.to_string_lossy().into_owned()
+    };
+    for section_dir in config.towncrier.sections.values() {
+        let dir = config.fragments_dir(section_dir);
+        let dir = dir.canonicalize().unwrap_or(dir);
+        let rel = dir.strip_prefix(repo.root()).unwrap_or(&dir);
+        if let Some(hidden) = repo.skip_worktree(&rel.to_string_lossy())?.first() {
+            return Err(Error::Refused(format!(
+                "{hidden} is tracked but not in the work tree (a sparse checkout leaves it out), \
+                 so the release would go without it; check the fragments out \
+                 (`git sparse-checkout add {}` or `git sparse-checkout disable`), then run again",
+                rel.display()
+            )));
+        }
+    }
+    let tracked: std::collections::HashSet<String> = repo.ls_files()?.into_iter().collect();
+    for fragment in fragments {
+        let rel = relative(fragment);
+        if Path::new(&rel).is_absolute() {
+            return Err(Error::Refused(format!(
+                "the fragment {} resolves to {rel}, outside the repository {} (the fragments \
+                 directory is a link out of it?); a release consumes only fragments git has \
+                 in this repository: move them in and commit them",
+                fragment.display(),
+                repo.root().display()
+            )));
+        }
+        if !tracked.contains(&rel) {
+            return Err(Error::Refused(format!(
+                "{rel} is not tracked by git (it is ignored), so the release would delete it and \
+                 `git release abort` could not bring it back; add it (`git add -f {rel}`) and \
+                 commit it, or move it out of the fragments directory"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The working tree must be clean: the release commits everything it finds.
+fn check_clean(repo: &Repo) -> Result<()> {
+    let dirty = repo.dirty_paths()?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = dirty
+        .iter()
+        .take(5)
+        .map(|d| format!("{} ({})", d.path, d.kind))
+        .collect();
+    Err(Error::Refused(format!(
+        "the working tree is not clean: {}{}. Commit, stash or remove these changes (untracked files count), then re-run",
+        list.join(", "),
+        if dirty.len() > 5 {
+            format!(" and {} more", dirty.len() - 5)
+        } else {
+            String::new()
+        }
+    )))
+}
+
+/// HEAD must be on the base branch, with a commit; returns that commit.
+fn check_base_branch(repo: &Repo, base: &str) -> Result<String> {
+    match repo.current_branch()? {
+        Some(b) if b == base => {}
+        Some(b) => {
+            return Err(Error::Refused(format!(
+                "HEAD is on `{b}`, not on the base branch `{base}`; run `git switch {base}` first (or set `base-branch` in [tool.git-release])"
+            )));
+        }
+        None => {
+            return Err(Error::Refused(format!(
+                "HEAD is detached; run `git switch {base}` first"
+            )));
+        }
+    }
+    repo.head_commit()?.ok_or_else(|| {
+        Error::Refused(format!(
+            "`{base}` has no commits yet; commit the project first"
+        ))
+    })
+}
