@@ -2,10 +2,11 @@
 //! `parse_newfragment_basename`, `split_fragments` and the sort keys of `render_fragments`),
 //! so that a section built here is byte-identical to towncrier's.
 //!
-//! Two deliberate differences: files are read in sorted name order (towncrier uses the
-//! file system's order, which makes ties between equal sort keys depend on the disk), and a
-//! file that looks like a fragment of a type the project does not configure (`123.feat.md`)
-//! is reported in [`FragmentSet::unknown`] instead of being dropped without a word.
+//! Files are taken in the order the directory is read, as towncrier's `os.listdir`: its
+//! sorts are stable, so entries whose sort keys tie (`1.feature.md`, `1.feature.1.md`) come
+//! out in that order, and so do orphan counters. One deliberate difference: a file that
+//! looks like a fragment of a type the project does not configure (`123.feat.md`) is
+//! reported in [`FragmentSet::unknown`] instead of being dropped without a word.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -97,7 +98,8 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
     for (section, section_dir) in &tc.sections {
         let dir = config.fragments_dir(section_dir);
         // (name, path, is a directory); the file type comes with the listing, no stat.
-        let mut names: Vec<(String, PathBuf, bool)> = match std::fs::read_dir(&dir) {
+        // Kept in listing order (see the module's documentation), never sorted.
+        let names: Vec<(String, PathBuf, bool)> = match std::fs::read_dir(&dir) {
             Ok(entries) => entries
                 .map(|e| {
                     e.map(|e| {
@@ -114,7 +116,6 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(Error::io(&dir, e)),
         };
-        names.sort();
 
         let mut seen: HashMap<(String, String, u32), PathBuf> = HashMap::new();
         for (basename, path, is_dir) in names {
