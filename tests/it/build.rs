@@ -501,3 +501,34 @@ fn tied_entries_keep_the_directory_order() {
         "draft:\n{stdout}\nname order would be {sorted:?}"
     );
 }
+
+/// towncrier fails to open `docs/about/NEWS.md` when `docs/about` does not exist, and
+/// removes nothing; `build` refuses the same way, naming the key and the directory, instead
+/// of creating the directory. The draft (which writes nothing) still works, as in towncrier.
+#[test]
+fn filename_in_a_missing_directory_is_refused() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"docs/about/NEWS.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("changes/5.feature.md", "New thing.\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "1.1.0", "--draft", "--date", "2025-06-01"])
+        .assert()
+        .success();
+    let before = snapshot(repo.path());
+    git_release(repo.path())
+        .args(["build", "1.1.0", "--date", "2025-06-01"])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("tool.towncrier.filename")
+                .and(predicate::str::contains("docs/about"))
+                .and(predicate::str::contains("does not exist")),
+        );
+    assert_eq!(snapshot(repo.path()), before);
+    assert!(!repo.path().join("docs").exists());
+    assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+}
