@@ -234,7 +234,13 @@ pub(crate) fn parse_basename<V>(
 /// `<issue>.<word>[.<n>][.<ext>]` where the issue is a number, an orphan (`+name`) or
 /// matches `issue_pattern`. Returns the type it asks for.
 fn looks_like_unknown_type(basename: &str, config: &Config) -> Option<String> {
-    let word = static_regex!(r"^[A-Za-z][A-Za-z0-9_-]*$");
+    // `^[A-Za-z][A-Za-z0-9_-]*$`, by hand: compiling a regex costs more than all the
+    // names it would check (its UTF-8 compiler alone zero-fills some 300 KiB).
+    let word = |s: &str| {
+        s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
     let tc = &config.towncrier;
     let parts: Vec<&str> = basename.split('.').collect();
     if !(2..=4).contains(&parts.len()) {
@@ -246,13 +252,13 @@ fn looks_like_unknown_type(basename: &str, config: &Config) -> Option<String> {
             && issue.starts_with(&tc.orphan_prefix)
             && issue.len() > tc.orphan_prefix.len())
         || tc.issue_pattern.as_ref().is_some_and(|p| p.is_match(issue));
-    if !issue_like || !word.is_match(parts[1]) {
+    if !issue_like || !word(parts[1]) {
         return None;
     }
     match &parts[2..] {
         [] => {}
-        [x] if is_digits(x) || word.is_match(x) => {}
-        [n, ext] if is_digits(n) && word.is_match(ext) => {}
+        [x] if is_digits(x) || word(x) => {}
+        [n, ext] if is_digits(n) && word(ext) => {}
         _ => return None,
     }
     Some(parts[1].to_string())
@@ -387,7 +393,6 @@ pub struct IssueKey {
 
 /// Sort key of one issue (towncrier's `issue_key`).
 pub fn issue_key(issue: &str) -> IssueKey {
-    let digits = static_regex!(r"\d+");
     let number = |s: &str| s.parse::<i128>().unwrap_or(i128::MAX);
     if is_digits(issue) {
         return IssueKey {
@@ -397,18 +402,32 @@ pub fn issue_key(issue: &str) -> IssueKey {
             number: number(issue),
         };
     }
-    match digits.find(issue) {
+    // The first run of digits; ASCII text is searched by hand (no regex to compile), other
+    // text with the Unicode `\d` that Python's `re` uses.
+    let found = if issue.is_ascii() {
+        issue.find(|c: char| c.is_ascii_digit()).map(|start| {
+            let end = issue[start..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(issue.len(), |e| start + e);
+            (start, end)
+        })
+    } else {
+        static_regex!(r"\d+")
+            .find(issue)
+            .map(|m| (m.start(), m.end()))
+    };
+    match found {
         None => IssueKey {
             is_digit: false,
             has_digit: false,
             non_digit_part: issue.to_string(),
             number: -1,
         },
-        Some(m) => IssueKey {
+        Some((start, end)) => IssueKey {
             is_digit: false,
             has_digit: true,
-            non_digit_part: format!("{}{}", &issue[..m.start()], &issue[m.end()..]),
-            number: number(m.as_str()),
+            non_digit_part: format!("{}{}", &issue[..start], &issue[end..]),
+            number: number(&issue[start..end]),
         },
     }
 }
