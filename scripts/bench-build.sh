@@ -3,6 +3,9 @@
 # the largest fixture (26.3.0rc1: 341 fragments), in a temporary git repository holding
 # that fixture's before/ state. Prints both medians and the speed-up.
 #
+# $BASELINE (another git-release binary, e.g. one built from main) is timed in the same
+# hyperfine run, for before/after figures measured side by side.
+#
 # Needs hyperfine (`apt-get install -y hyperfine`) and towncrier ($TOWNCRIER, else
 # /work/.venv-towncrier/bin/towncrier, else PATH). Builds the release binary first unless
 # $GIT_RELEASE points at one.
@@ -44,8 +47,13 @@ cmp -s "$work/.ours" "$work/.theirs" || { echo "outputs differ; not benchmarking
 rm "$work/.ours" "$work/.theirs"
 
 cd "$work"
-hyperfine --warmup 3 --min-runs 20 --style basic --export-json "$work/.bench.json" \
+baseline=()
+if [[ -n "${BASELINE:-}" ]]; then
+    baseline=(-n baseline "$(realpath "$BASELINE") build $version --draft --date $date")
+fi
+hyperfine -N --warmup 3 --min-runs 20 --style basic --export-json "$work/.bench.json" \
     -n git-release "$binary build $version --draft --date $date" \
+    "${baseline[@]}" \
     -n towncrier "$towncrier build --draft --version $version --date $date"
 python3 - "$work/.bench.json" <<'PY'
 import json, sys
@@ -54,4 +62,7 @@ ours, theirs = results["git-release"]["median"], results["towncrier"]["median"]
 print(f"median git-release: {ours * 1000:.2f} ms")
 print(f"median towncrier:   {theirs * 1000:.2f} ms")
 print(f"git-release is {theirs / ours:.1f}x faster")
+if "baseline" in results:
+    base = results["baseline"]["median"]
+    print(f"median baseline:    {base * 1000:.2f} ms ({theirs / base:.1f}x)")
 PY

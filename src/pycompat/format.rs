@@ -8,63 +8,59 @@ use super::repr::py_repr_str;
 /// `{name:spec}` with string specs (fill, align, width, precision), `{{` and `}}`.
 pub fn py_format(format: &str, args: &[(&str, &str)]) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(format.len() + 16);
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                out.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                out.push('}');
-            }
-            '}' => {
-                return Err(format!(
-                    "`{format}` has a single `}}`; write `}}}}` for a literal brace"
-                ));
-            }
-            '{' => {
-                let mut field = String::new();
-                loop {
-                    match chars.next() {
-                        Some('}') => break,
-                        Some(c) => field.push(c),
-                        None => return Err(format!("`{format}` has a `{{` without its `}}`")),
-                    }
-                }
-                let (head, spec) = field.split_once(':').unwrap_or((&field, ""));
-                let (key, conversion) = head.split_once('!').unwrap_or((head, ""));
-                let Some((_, value)) = args.iter().find(|(k, _)| *k == key) else {
-                    let known: Vec<String> = args.iter().map(|(k, _)| format!("{{{k}}}")).collect();
-                    return Err(format!(
-                        "`{format}` uses `{{{key}}}`; the placeholders available are {}",
-                        known.join(", ")
-                    ));
-                };
-                let value = match conversion {
-                    "" | "s" => value.to_string(),
-                    "r" => py_repr_str(value),
-                    other => return Err(format!("`{format}`: unknown conversion `!{other}`")),
-                };
-                out.push_str(
-                    &apply_string_spec(&value, spec).map_err(|m| format!("`{format}`: {m}"))?,
-                );
-            }
-            c => out.push(c),
+    // Literal runs are copied whole: `issue_format` is formatted for every issue of a
+    // release, and its URL is mostly literal text.
+    let mut rest = format;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let brace = &rest[i..];
+        if brace.starts_with("{{") || brace.starts_with("}}") {
+            out.push_str(&brace[..1]);
+            rest = &brace[2..];
+            continue;
+        }
+        if brace.starts_with('}') {
+            return Err(format!(
+                "`{format}` has a single `}}`; write `}}}}` for a literal brace"
+            ));
+        }
+        let Some(close) = brace.find('}') else {
+            return Err(format!("`{format}` has a `{{` without its `}}`"));
+        };
+        let field = &brace[1..close];
+        rest = &brace[close + 1..];
+        let (head, spec) = field.split_once(':').unwrap_or((field, ""));
+        let (key, conversion) = head.split_once('!').unwrap_or((head, ""));
+        let Some((_, value)) = args.iter().find(|(k, _)| *k == key) else {
+            let known: Vec<String> = args.iter().map(|(k, _)| format!("{{{k}}}")).collect();
+            return Err(format!(
+                "`{format}` uses `{{{key}}}`; the placeholders available are {}",
+                known.join(", ")
+            ));
+        };
+        match (conversion, spec) {
+            ("" | "s", "") => out.push_str(value),
+            ("" | "s", _) => out
+                .push_str(&apply_string_spec(value, spec).map_err(|m| format!("`{format}`: {m}"))?),
+            ("r", _) => out.push_str(
+                &apply_string_spec(&py_repr_str(value), spec)
+                    .map_err(|m| format!("`{format}`: {m}"))?,
+            ),
+            (other, _) => return Err(format!("`{format}`: unknown conversion `!{other}`")),
         }
     }
+    out.push_str(rest);
     Ok(out)
 }
 
 /// Python's format spec for strings: `[[fill]align][width][.precision][s]`.
 fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, String> {
-    let spec_re = static_regex!(
-        r"^(?:(?P<fill>.)?(?P<align>[<>^]))?(?P<width>\d+)?(?:\.(?P<precision>\d+))?s?$"
-    );
     if spec.is_empty() {
         return Ok(value.to_string());
     }
+    let spec_re = static_regex!(
+        r"^(?:(?P<fill>.)?(?P<align>[<>^]))?(?P<width>\d+)?(?:\.(?P<precision>\d+))?s?$"
+    );
     let caps = spec_re
         .captures(spec)
         .ok_or_else(|| format!("format spec `{spec}` is not supported for text"))?;

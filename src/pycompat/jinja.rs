@@ -72,6 +72,7 @@ fn environment(name: &str) -> Result<Environment<'static>> {
     env.add_function(LIST_FN, |items: Rest<Value>| {
         Value::from_object(PyList(Mutex::new(items.0)))
     });
+    super::jinja_builtins::register(&mut env);
     Ok(env)
 }
 
@@ -403,6 +404,21 @@ mod tests {
             "1e+20 [0.5] 3.5"
         );
         assert_eq!(py_repr_str("a\\b'\""), "'a\\\\b\\'\"'");
+    }
+
+    #[test]
+    fn builtins_that_cannot_match_jinja2_are_refused_by_name() {
+        for (src, name) in [
+            ("{{ [1, 2]|random }}", "random"),
+            ("{{ lipsum() }}", "lipsum"),
+            ("{{ 'see https://x.org'|urlize }}", "urlize"),
+            ("{{ 'a b'|wordwrap(1) }}", "wordwrap"),
+        ] {
+            let err = render_template("t.md", src, Value::from(()))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(name) && err.contains("t.md"), "{src}: {err}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod fnmatch;
 pub mod format;
 pub mod jinja;
+pub mod jinja_builtins;
 pub mod repr;
 pub mod strings;
 pub mod textwrap;

@@ -23,6 +23,7 @@ pub fn py_repr(value: &Value) -> String {
         K::None => "None".into(),
         K::Bool => if value.is_true() { "True" } else { "False" }.into(),
         K::String => py_repr_str(value.as_str().unwrap_or_default()),
+        K::Seq | K::Iterable if let Some(repr) = super::jinja_builtins::custom_repr(value) => repr,
         K::Seq | K::Iterable => {
             let items: Vec<String> = value
                 .try_iter()

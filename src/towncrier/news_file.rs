@@ -150,9 +150,11 @@ pub struct BuildPlan {
 }
 
 /// Render the section and the changelog with it inserted, as towncrier would write it.
-/// Refuses when the changelog already has a heading for `version`, and when a Markdown
+/// Refuses when the changelog already has a heading for `version`, when a Markdown
 /// changelog is malformed (a duplicated final release heading, an entry outside any
-/// category): both with the line number, nothing changed.
+/// category; both with the line number) and when towncrier's `filename` lies in a directory
+/// that does not exist; nothing changed. Headings that are not categories (`### Upgrade
+/// notes`) are left alone, as towncrier leaves them.
 pub fn plan(
     config: &Config,
     fragments: &FragmentSet,
@@ -164,6 +166,7 @@ pub fn plan(
     let name = name.unwrap_or(&tc.name);
     let content = render_section(config, fragments, version, date, Some(name))?;
     let path = changelog_path(config, version, name, date)?;
+    refuse_missing_directory(config, &path)?;
     let existing = match std::fs::read(&path) {
         Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
             let e = std::io::Error::new(
@@ -196,7 +199,16 @@ pub fn plan(
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"))
         {
-            crate::changelog::Changelog::parse_with(text, Some(&tc.start_string)).check(&path)?;
+            // towncrier never reads the structure of older sections: a heading that is not
+            // a category (`### Upgrade notes` under a release) is consolidation's concern,
+            // not build's. What build refuses is what would make the file ambiguous.
+            use crate::changelog::{ProblemKind, Severity};
+            let log = crate::changelog::Changelog::parse_with(text, Some(&tc.start_string));
+            if let Some(p) = log.problems().iter().find(|p| {
+                p.severity == Severity::Error && p.kind != ProblemKind::SubsectionOutsideCategory
+            }) {
+                return Err(p.to_error(&path));
+            }
         }
     }
     let previous = if tc.single_file {
@@ -211,6 +223,25 @@ pub fn plan(
         section: content,
         fragments: fragments.fragments.iter().map(|f| f.path.clone()).collect(),
     })
+}
+
+/// towncrier opens its `filename` for writing and fails when the directory is missing,
+/// after rendering and before removing anything: refuse the same, before any change.
+/// git-release's own `changelog` key (`CHANGELOG/{major}.{minor}.md`) creates its
+/// directories, as documented for it.
+fn refuse_missing_directory(config: &Config, path: &Path) -> Result<()> {
+    if config.release.changelog.is_some() {
+        return Ok(());
+    }
+    match path.parent() {
+        Some(dir) if !dir.is_dir() => Err(config.changelog_key_error(format!(
+            "names {}, whose directory {} does not exist (towncrier refuses to write there \
+             too); create the directory or change `filename`. Nothing was changed.",
+            path.display(),
+            dir.display(),
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The whole non-draft `build`: [`plan`], write the changelog atomically, `git add` it,

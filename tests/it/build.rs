@@ -446,3 +446,89 @@ fn malformed_changelogs_are_refused_with_the_line() {
         assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
     }
 }
+
+/// Entries whose sort keys tie (same issue, no other key) come out in the order the
+/// directory is read, as towncrier's stable sort over `os.listdir` leaves them — not in
+/// name order. The files are created in a scrambled order so that the listing differs from
+/// name order on the usual file systems (ext4 hashes names, tmpfs lists newest first,
+/// btrfs and xfs oldest first).
+#[test]
+fn tied_entries_keep_the_directory_order() {
+    let repo = repo_with(&[(
+        "pyproject.toml",
+        "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+    )]);
+    let changes = repo.path().join("changes");
+    std::fs::create_dir(&changes).unwrap();
+    let names = [
+        "1.feature.5.md",
+        "1.feature.md",
+        "1.feature.7.md",
+        "1.feature.2.md",
+        "1.feature.6.md",
+        "1.feature.1.md",
+        "1.feature.4.md",
+        "1.feature.3.md",
+    ];
+    for name in names {
+        std::fs::write(changes.join(name), format!("Entry from {name}\n")).unwrap();
+    }
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "fragments"]);
+    let listed: Vec<String> = std::fs::read_dir(&changes)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    let out = git_release(repo.path())
+        .args(["build", "1.0.0", "--draft", "--date", "2025-01-01"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let order: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("- Entry from "))
+        .map(|l| l.split(' ').next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        order, listed,
+        "draft:\n{stdout}\nname order would be {sorted:?}"
+    );
+}
+
+/// towncrier fails to open `docs/about/NEWS.md` when `docs/about` does not exist, and
+/// removes nothing; `build` refuses the same way, naming the key and the directory, instead
+/// of creating the directory. The draft (which writes nothing) still works, as in towncrier.
+#[test]
+fn filename_in_a_missing_directory_is_refused() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"docs/about/NEWS.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("changes/5.feature.md", "New thing.\n"),
+    ]);
+    git_release(repo.path())
+        .args(["build", "1.1.0", "--draft", "--date", "2025-06-01"])
+        .assert()
+        .success();
+    let before = snapshot(repo.path());
+    git_release(repo.path())
+        .args(["build", "1.1.0", "--date", "2025-06-01"])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("tool.towncrier.filename")
+                .and(predicate::str::contains("docs/about"))
+                .and(predicate::str::contains("does not exist")),
+        );
+    assert_eq!(snapshot(repo.path()), before);
+    assert!(!repo.path().join("docs").exists());
+    assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+}

@@ -1,0 +1,163 @@
+//! Jinja2's built-in globals, filters and tests where minijinja's differ from them, as
+//! towncrier runs Jinja2 (a default `Environment`: no autoescape, `Undefined` lenient).
+//!
+//! Each replacement follows `jinja2/filters.py`, `jinja2/tests.py` and
+//! `jinja2/defaults.py` (Jinja2 3.1, the version towncrier 26.9 installs). Built-ins whose
+//! result would change from one build to the next (`random`, `lipsum`) and the few not
+//! reproduced (`urlize`, `wordwrap`) fail with a message naming them instead of printing
+//! something else. `tests/fixtures/towncrier-cases/jinja-*` checks each against Jinja2.
+
+mod numbers;
+mod objects;
+mod sorting;
+mod text;
+
+use std::sync::Mutex;
+
+use minijinja::value::{Kwargs, Rest};
+use minijinja::{Environment, Error, ErrorKind, Value};
+
+pub use objects::custom_repr;
+
+use numbers::*;
+use objects::*;
+use sorting::*;
+use text::*;
+
+use super::repr::{py_float_repr, py_repr, py_str};
+use super::strings::{py_isspace, py_splitlines_keepends, py_strip};
+
+pub(crate) type R<T> = std::result::Result<T, Error>;
+
+/// A keyword argument that may be given as `None` (which `Option<Value>` would hide).
+pub(crate) fn kwarg(kwargs: &Kwargs, name: &str) -> R<Option<Value>> {
+    if kwargs.has(name) {
+        kwargs.get::<Value>(name).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+pub(crate) fn fail(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidOperation, message.into())
+}
+
+/// Register the replacements on `env`.
+pub fn register(env: &mut Environment<'static>) {
+    env.add_function("range", range);
+    env.add_function("cycler", |items: Rest<Value>| -> R<Value> {
+        if items.is_empty() {
+            return Err(fail("cycler(): at least one item has to be provided"));
+        }
+        Ok(Value::from_object(Cycler {
+            items: items.0,
+            pos: Mutex::new(0),
+        }))
+    });
+    env.add_function("joiner", |sep: Option<Value>| {
+        Value::from_object(Joiner {
+            sep: sep.map_or_else(|| ", ".to_string(), |s| py_str(&s)),
+            used: Mutex::new(false),
+        })
+    });
+    env.add_function("lipsum", |_: Rest<Value>| -> R<Value> {
+        Err(fail(
+            "lipsum() is not supported: its text is random, so the changelog would change on every build",
+        ))
+    });
+    env.add_filter("random", |_: Value| -> R<Value> {
+        Err(fail(
+            "the random filter is not supported: its choice would change on every build",
+        ))
+    });
+    env.add_filter("urlize", |_: Rest<Value>| -> R<Value> {
+        Err(fail("the urlize filter is not supported by git-release"))
+    });
+    env.add_filter("wordwrap", |_: Rest<Value>| -> R<Value> {
+        Err(fail("the wordwrap filter is not supported by git-release"))
+    });
+
+    env.add_filter("int", int);
+    env.add_filter("float", float);
+    env.add_filter("map", map);
+    env.add_filter("default", default);
+    env.add_filter("d", default);
+    env.add_filter("dictsort", dictsort);
+    env.add_filter("escape", escape);
+    env.add_filter("e", escape);
+    env.add_filter("forceescape", |v: Value| {
+        Value::from_safe_string(html_escape(&py_str(&v)))
+    });
+    env.add_filter("center", |v: Value, width: Option<i64>| {
+        py_center(&py_str(&v), width.unwrap_or(80))
+    });
+    env.add_filter("filesizeformat", filesizeformat);
+    env.add_filter("indent", indent);
+    env.add_filter("pprint", pprint);
+    env.add_filter("striptags", |v: Value| -> R<Value> {
+        striptags(&py_str(&v))
+    });
+    env.add_filter("tojson", tojson);
+    env.add_filter("truncate", truncate);
+    env.add_filter("urlencode", urlencode);
+    env.add_filter("wordcount", |v: Value| {
+        let s = py_str(&v);
+        let mut words = 0;
+        let mut in_word = false;
+        for c in s.chars() {
+            let w = c.is_alphanumeric() || c == '_';
+            if w && !in_word {
+                words += 1;
+            }
+            in_word = w;
+        }
+        Value::from(words)
+    });
+    env.add_filter("xmlattr", xmlattr);
+    env.add_filter("attr", attr);
+    env.add_filter("groupby", groupby);
+
+    env.add_test("callable", |v: Value| {
+        // Jinja2's `Undefined` has `__call__`, so an undefined value is callable there.
+        v.is_undefined()
+            || (matches!(v.kind(), minijinja::value::ValueKind::Plain)
+                && v.downcast_object_ref::<Cycler>().is_none())
+    });
+    env.add_test("sequence", |v: Value| {
+        // Python: has `len()` and `__getitem__` (str, dict, list, tuple, range, Undefined).
+        use minijinja::value::ValueKind as K;
+        matches!(
+            v.kind(),
+            K::Undefined | K::String | K::Seq | K::Map | K::Bytes
+        ) || v.downcast_object_ref::<PyRange>().is_some()
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_int_and_float_text() {
+        assert_eq!(py_parse_int(" 1_000 ", 10), Some(1000));
+        assert_eq!(py_parse_int("0x1A", 16), Some(26));
+        assert_eq!(py_parse_int("0x1A", 0), Some(26));
+        assert_eq!(py_parse_int("010", 0), None);
+        assert_eq!(py_parse_int("1__0", 10), None);
+        assert_eq!(py_parse_int("-", 10), None);
+        assert_eq!(py_parse_float("1e3"), Some(1000.0));
+        assert_eq!(py_parse_float(" -inf "), Some(f64::NEG_INFINITY));
+        assert_eq!(py_parse_float("1_0.5"), Some(10.5));
+        assert_eq!(py_parse_float("abc"), None);
+        assert_eq!(py_parse_float(""), None);
+        assert_eq!(py_parse_float("--1"), None);
+    }
+
+    #[test]
+    fn center_as_cpython() {
+        assert_eq!(py_center("ab", 7), "   ab  ");
+        assert_eq!(py_center("abc", 6), " abc  ");
+        assert_eq!(py_center("a", 4), " a  ");
+        assert_eq!(py_center("abcdef", 3), "abcdef");
+    }
+}

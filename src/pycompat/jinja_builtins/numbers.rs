@@ -1,0 +1,235 @@
+//! Python's `int()` and `float()` on text, and the filters built on them (`int`, `float`,
+//! `map`, `default`).
+
+use minijinja::value::{Kwargs, Rest};
+use minijinja::{Error, ErrorKind, State, Value};
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------
+// Numbers: Python's int() and float() on text.
+
+/// Python's `float(str)`: surrounding whitespace, `_` between digits, `inf`/`nan`.
+pub fn py_parse_float(s: &str) -> Option<f64> {
+    let t = py_strip(s);
+    let cleaned = strip_digit_underscores(t)?;
+    let lower = cleaned.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if lower.len() - unsigned.len() > 1 {
+        return None;
+    }
+    match unsigned {
+        "inf" | "infinity" | "nan" => {}
+        u if u.chars().all(|c| c.is_ascii_digit() || "._e+-".contains(c)) && !u.is_empty() => {}
+        _ => return None,
+    }
+    cleaned.parse::<f64>().ok()
+}
+
+/// `_` is allowed only between two digits (Python's numeric literal rule).
+pub(super) fn strip_digit_underscores(t: &str) -> Option<String> {
+    if !t.contains('_') {
+        return Some(t.to_string());
+    }
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len());
+    for (i, c) in chars.iter().enumerate() {
+        if *c == '_' {
+            let ok = i > 0
+                && chars[i - 1].is_ascii_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric());
+            if !ok {
+                return None;
+            }
+        } else {
+            out.push(*c);
+        }
+    }
+    Some(out)
+}
+
+/// Python's `int(str, base)`.
+pub fn py_parse_int(s: &str, base: u32) -> Option<i128> {
+    let t = strip_digit_underscores(py_strip(s))?;
+    let (neg, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, &t[..]),
+    };
+    let lower = rest.to_ascii_lowercase();
+    let prefixed = |p: &str| lower.strip_prefix(p).map(str::to_string);
+    let (base, digits) = match base {
+        0 => {
+            if let Some(d) = prefixed("0x") {
+                (16, d)
+            } else if let Some(d) = prefixed("0o") {
+                (8, d)
+            } else if let Some(d) = prefixed("0b") {
+                (2, d)
+            } else if lower.len() > 1 && lower.starts_with('0') {
+                // Python refuses `010` with base 0, but accepts `000`.
+                if lower.chars().all(|c| c == '0') {
+                    (10, lower.clone())
+                } else {
+                    return None;
+                }
+            } else {
+                (10, lower.clone())
+            }
+        }
+        16 => (16, prefixed("0x").unwrap_or_else(|| lower.clone())),
+        8 => (8, prefixed("0o").unwrap_or_else(|| lower.clone())),
+        2 => (2, prefixed("0b").unwrap_or_else(|| lower.clone())),
+        b if (2..=36).contains(&b) => (b, lower.clone()),
+        _ => return None,
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let n = i128::from_str_radix(&digits, base).ok()?;
+    Some(if neg { -n } else { n })
+}
+
+/// Python's `float(value)` for a template value; `None` where Python raises.
+pub(super) fn to_py_float(v: &Value) -> Option<f64> {
+    use minijinja::value::ValueKind as K;
+    match v.kind() {
+        K::Bool => Some(if v.is_true() { 1.0 } else { 0.0 }),
+        K::Number => f64::try_from(v.clone()).ok(),
+        K::String => py_parse_float(v.as_str()?),
+        _ => None,
+    }
+}
+
+pub(super) fn float_value(f: f64) -> Value {
+    Value::from(f)
+}
+
+/// `int(value, default=0, base=10)`: Python's `int()`, then `int(float())`, else the default.
+pub(super) fn int(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let default: Value = match args.first() {
+        Some(d) => d.clone(),
+        None => kwarg(&kwargs, "default")?.unwrap_or(Value::from(0)),
+    };
+    let base: i64 = match args.get(1) {
+        Some(b) => b
+            .as_i64()
+            .ok_or_else(|| fail("int: the base must be an integer"))?,
+        None => kwargs.get::<Option<i64>>("base")?.unwrap_or(10),
+    };
+    kwargs.assert_all_used()?;
+    use minijinja::value::ValueKind as K;
+    let first = match value.kind() {
+        K::String => u32::try_from(base)
+            .ok()
+            .and_then(|b| py_parse_int(value.as_str().unwrap_or_default(), b))
+            .map(Value::from),
+        K::Bool => Some(Value::from(i64::from(value.is_true()))),
+        K::Number if value.is_integer() => Some(value.clone()),
+        K::Number => to_py_float(&value)
+            .filter(|f| f.is_finite())
+            .map(|f| Value::from(f.trunc() as i128)),
+        _ => None,
+    };
+    if let Some(v) = first {
+        return Ok(v);
+    }
+    Ok(to_py_float(&value)
+        .filter(|f| f.is_finite())
+        .map(|f| Value::from(f.trunc() as i128))
+        .unwrap_or(default))
+}
+
+/// `float(value, default=0.0)`.
+pub(super) fn float(value: Value, default: Option<Value>, kwargs: Kwargs) -> R<Value> {
+    let default = match default {
+        Some(d) => d,
+        None => kwarg(&kwargs, "default")?.unwrap_or(float_value(0.0)),
+    };
+    kwargs.assert_all_used()?;
+    Ok(to_py_float(&value).map(float_value).unwrap_or(default))
+}
+
+/// `map(filter, *args, **kwargs)` / `map(attribute=…, default=…)`: minijinja's, but keyword
+/// arguments reach the mapped filter (`map('int', default=None)`).
+pub(super) fn map(state: &mut State, value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let items: Vec<Value> = if value.is_undefined() {
+        Vec::new()
+    } else {
+        value.try_iter()?.collect()
+    };
+    if kwargs.has("attribute") {
+        if !args.is_empty() {
+            return Err(Error::from(ErrorKind::TooManyArguments));
+        }
+        let attribute: Value = kwargs.get("attribute")?;
+        let default = kwarg(&kwargs, "default")?;
+        kwargs.assert_all_used()?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let v = getattr_path(&item, &attribute);
+            out.push(match (&default, v.is_undefined()) {
+                (Some(d), true) => d.clone(),
+                _ => v,
+            });
+        }
+        return Ok(Value::from(out));
+    }
+    let Some(name) = args.first().and_then(|n| n.as_str().map(str::to_string)) else {
+        return Err(fail("map: the name of a filter is required"));
+    };
+    let rest_kwargs: Kwargs = kwargs
+        .args()
+        .map(|k| Ok((k.to_string(), kwargs.get::<Value>(k)?)))
+        .collect::<R<Vec<_>>>()?
+        .into_iter()
+        .collect();
+    let has_kwargs = kwargs.args().next().is_some();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let mut call: Vec<Value> = vec![item];
+        call.extend(args.iter().skip(1).cloned());
+        if has_kwargs {
+            call.push(Value::from(rest_kwargs.clone()));
+        }
+        out.push(state.apply_filter(&name, &call)?);
+    }
+    Ok(Value::from(out))
+}
+
+/// Jinja2's `make_attrgetter`: `a.b.0` looks up each part, digits as integer indexes.
+pub(super) fn getattr_path(item: &Value, attribute: &Value) -> Value {
+    let Some(path) = attribute.as_str() else {
+        return item.get_item(attribute).unwrap_or(Value::UNDEFINED);
+    };
+    let mut cur = item.clone();
+    for part in path.split('.') {
+        let key = match part.parse::<i64>() {
+            Ok(i) if part.chars().all(|c| c.is_ascii_digit()) => Value::from(i),
+            _ => Value::from(part),
+        };
+        cur = cur.get_item(&key).unwrap_or(Value::UNDEFINED);
+        if cur.is_undefined() {
+            break;
+        }
+    }
+    cur
+}
+
+/// `default(value, default_value='', boolean=False)`.
+pub(super) fn default(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let fallback = match args.first() {
+        Some(d) => d.clone(),
+        None => kwarg(&kwargs, "default_value")?.unwrap_or(Value::from("")),
+    };
+    let boolean = match args.get(1) {
+        Some(b) => b.is_true(),
+        None => kwargs.get::<Option<bool>>("boolean")?.unwrap_or(false),
+    };
+    kwargs.assert_all_used()?;
+    Ok(if value.is_undefined() || (boolean && !value.is_true()) {
+        fallback
+    } else {
+        value
+    })
+}

@@ -1,0 +1,281 @@
+//! `attr` and the objects templates hold: bound methods, `range`, `cycler`, `joiner`.
+
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::{Object, ObjectRepr, Rest};
+use minijinja::{Error, ErrorKind, State, Value};
+
+use super::*;
+
+/// `attr(obj, name)`: Python's `getattr` only, never an item: a dict's keys are not its
+/// attributes, so they give an undefined value; methods are looked up as methods.
+pub(super) fn attr(value: Value, name: Value) -> Value {
+    use minijinja::value::ValueKind as K;
+    const STR: &[&str] = &[
+        "capitalize",
+        "casefold",
+        "center",
+        "count",
+        "encode",
+        "endswith",
+        "expandtabs",
+        "find",
+        "format",
+        "format_map",
+        "index",
+        "isalnum",
+        "isalpha",
+        "isascii",
+        "isdecimal",
+        "isdigit",
+        "isidentifier",
+        "islower",
+        "isnumeric",
+        "isprintable",
+        "isspace",
+        "istitle",
+        "isupper",
+        "join",
+        "ljust",
+        "lower",
+        "lstrip",
+        "maketrans",
+        "partition",
+        "removeprefix",
+        "removesuffix",
+        "replace",
+        "rfind",
+        "rindex",
+        "rjust",
+        "rpartition",
+        "rsplit",
+        "rstrip",
+        "split",
+        "splitlines",
+        "startswith",
+        "strip",
+        "swapcase",
+        "title",
+        "translate",
+        "upper",
+        "zfill",
+    ];
+    const DICT: &[&str] = &[
+        "clear",
+        "copy",
+        "fromkeys",
+        "get",
+        "items",
+        "keys",
+        "pop",
+        "popitem",
+        "setdefault",
+        "update",
+        "values",
+    ];
+    const LIST: &[&str] = &[
+        "append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove",
+        "reverse", "sort",
+    ];
+    let name = py_str(&name);
+    let methods = match value.kind() {
+        K::String => STR,
+        K::Map => DICT,
+        K::Seq if !value.is_tuple() => LIST,
+        _ => &[],
+    };
+    if methods.contains(&name.as_str()) {
+        Value::from_object(BoundMethod {
+            target: value,
+            name,
+        })
+    } else {
+        Value::UNDEFINED
+    }
+}
+
+/// A method looked up with `attr`, called later (`(x|attr("upper"))()`).
+#[derive(Debug)]
+pub(super) struct BoundMethod {
+    target: Value,
+    name: String,
+}
+
+impl Object for BoundMethod {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
+        self.target.call_method(state, &self.name, args)
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<built-in method {}>", self.name)
+    }
+}
+
+/// Python's `repr` of the objects defined here (a range, a group), which minijinja would
+/// otherwise print as lists.
+pub fn custom_repr(value: &Value) -> Option<String> {
+    if let Some(r) = value.downcast_object_ref::<PyRange>() {
+        return Some(r.python_repr());
+    }
+    value
+        .downcast_object_ref::<Group>()
+        .map(|g| format!("({}, {})", py_repr(&g.grouper), py_repr(&g.list)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Globals.
+
+/// `range([start,] stop[, step])`, printed as Python prints a range.
+pub(super) fn range(args: Rest<i64>) -> R<Value> {
+    let (start, stop, step) = match args.as_slice() {
+        [stop] => (0, *stop, 1),
+        [start, stop] => (*start, *stop, 1),
+        [start, stop, step] => (*start, *stop, *step),
+        _ => return Err(fail("range expected 1 to 3 integer arguments")),
+    };
+    if step == 0 {
+        return Err(fail("range() arg 3 must not be zero"));
+    }
+    let len = if (step > 0 && start < stop) || (step < 0 && start > stop) {
+        ((stop - start).unsigned_abs() - 1) / step.unsigned_abs() + 1
+    } else {
+        0
+    };
+    // Jinja2's sandbox limit is 100000 items; the default environment has none, but a
+    // changelog template has no use for more.
+    if len > 100_000 {
+        return Err(fail("range() is limited to 100000 items here"));
+    }
+    Ok(Value::from_object(PyRange {
+        start,
+        stop,
+        step,
+        len: len as usize,
+    }))
+}
+
+#[derive(Debug)]
+pub(super) struct PyRange {
+    start: i64,
+    stop: i64,
+    step: i64,
+    len: usize,
+}
+
+impl PyRange {
+    fn at(&self, i: usize) -> i64 {
+        self.start + self.step * i as i64
+    }
+
+    fn python_repr(&self) -> String {
+        if self.step == 1 {
+            format!("range({}, {})", self.start, self.stop)
+        } else {
+            format!("range({}, {}, {})", self.start, self.stop, self.step)
+        }
+    }
+}
+
+impl Object for PyRange {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let i = key.as_i64()?;
+        let i = if i < 0 { i + self.len as i64 } else { i };
+        usize::try_from(i)
+            .ok()
+            .filter(|i| *i < self.len)
+            .map(|i| Value::from(self.at(i)))
+    }
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(
+            (0..self.len).map(|i| Value::from(self.at(i))).collect(),
+        )
+    }
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.len)
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.python_repr())
+    }
+}
+
+/// Jinja2's `Cycler`: `next()`, `reset()`, `current`.
+#[derive(Debug)]
+pub(super) struct Cycler {
+    pub(super) items: Vec<Value>,
+    pub(super) pos: Mutex<usize>,
+}
+
+impl Object for Cycler {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match key.as_str()? {
+            "current" => {
+                let pos = *self.pos.lock().unwrap_or_else(|e| e.into_inner());
+                Some(self.items[pos].clone())
+            }
+            "items" => Some(Value::from(self.items.clone())),
+            _ => None,
+        }
+    }
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> R<Value> {
+        let mut pos = self.pos.lock().unwrap_or_else(|e| e.into_inner());
+        if !args.is_empty() {
+            return Err(Error::from(ErrorKind::TooManyArguments));
+        }
+        match method {
+            "next" | "__next__" => {
+                let v = self.items[*pos].clone();
+                *pos = (*pos + 1) % self.items.len();
+                Ok(v)
+            }
+            "reset" => {
+                *pos = 0;
+                Ok(Value::from(()))
+            }
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<jinja2.utils.Cycler object>")
+    }
+}
+
+/// Jinja2's `Joiner`: the empty string on the first call, the separator after.
+#[derive(Debug)]
+pub(super) struct Joiner {
+    pub(super) sep: String,
+    pub(super) used: Mutex<bool>,
+}
+
+impl Object for Joiner {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn call(self: &Arc<Self>, _state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
+        if !args.is_empty() {
+            return Err(Error::from(ErrorKind::TooManyArguments));
+        }
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        if *used {
+            Ok(Value::from(self.sep.clone()))
+        } else {
+            *used = true;
+            Ok(Value::from(""))
+        }
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<jinja2.utils.Joiner object>")
+    }
+}

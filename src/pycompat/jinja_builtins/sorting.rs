@@ -1,0 +1,182 @@
+//! Python's ordering (which refuses unlike types) and the filters that sort: `dictsort`,
+//! `groupby`.
+
+use std::sync::Arc;
+
+use minijinja::Value;
+use minijinja::value::{Kwargs, Object, ObjectRepr, Rest};
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------
+// Sorting: Python's `<`, which refuses to compare unlike types.
+
+pub(super) fn sort_key(v: &Value, case_sensitive: bool) -> Value {
+    match (case_sensitive, v.as_str()) {
+        (false, Some(s)) => Value::from(s.to_lowercase()),
+        _ => v.clone(),
+    }
+}
+
+/// Python's ordering of two values, or the error Python raises.
+pub fn py_cmp(a: &Value, b: &Value) -> R<std::cmp::Ordering> {
+    use minijinja::value::ValueKind as K;
+    let number = |v: &Value| matches!(v.kind(), K::Number | K::Bool);
+    match (a.kind(), b.kind()) {
+        _ if number(a) && number(b) => {
+            if a.is_integer() && b.is_integer() || matches!(a.kind(), K::Bool) {
+                Ok(a.cmp(b))
+            } else {
+                let (x, y) = (to_py_float(a), to_py_float(b));
+                Ok(x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal))
+            }
+        }
+        (K::String, K::String) => Ok(a.as_str().cmp(&b.as_str())),
+        (K::Seq, K::Seq) => {
+            let (x, y): (Vec<Value>, Vec<Value>) =
+                (a.try_iter()?.collect(), b.try_iter()?.collect());
+            for (p, q) in x.iter().zip(y.iter()) {
+                if p != q {
+                    return py_cmp(p, q);
+                }
+            }
+            Ok(x.len().cmp(&y.len()))
+        }
+        _ => Err(fail(format!(
+            "'<' not supported between {} and {}",
+            a.kind(),
+            b.kind()
+        ))),
+    }
+}
+
+/// A stable sort with Python's comparison; the first refusal is reported.
+pub(super) fn py_sort_by_key(items: &mut [(Value, Value)], reverse: bool) -> R<()> {
+    let mut error = None;
+    items.sort_by(|(a, _), (b, _)| match py_cmp(a, b) {
+        Ok(o) => {
+            if reverse {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        Err(e) => {
+            error.get_or_insert(e);
+            std::cmp::Ordering::Equal
+        }
+    });
+    error.map_or(Ok(()), Err)
+}
+
+/// `dictsort(value, case_sensitive=False, by='key', reverse=False)`.
+pub(super) fn dictsort(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let case_sensitive = match args.first() {
+        Some(v) => v.is_true(),
+        None => kwargs
+            .get::<Option<bool>>("case_sensitive")?
+            .unwrap_or(false),
+    };
+    let by: String = match args.get(1) {
+        Some(v) => py_str(v),
+        None => kwargs
+            .get::<Option<String>>("by")?
+            .unwrap_or_else(|| "key".into()),
+    };
+    let reverse = match args.get(2) {
+        Some(v) => v.is_true(),
+        None => kwargs.get::<Option<bool>>("reverse")?.unwrap_or(false),
+    };
+    kwargs.assert_all_used()?;
+    let pos = match by.as_str() {
+        "key" => 0,
+        "value" => 1,
+        _ => {
+            return Err(fail(
+                "dictsort: you can only sort by either \"key\" or \"value\"",
+            ));
+        }
+    };
+    if !matches!(value.kind(), minijinja::value::ValueKind::Map) {
+        return Err(fail("dictsort: the value is not a dict"));
+    }
+    let mut items: Vec<(Value, Value)> = Vec::new();
+    for k in value.try_iter()? {
+        let v = value.get_item(&k)?;
+        let key = sort_key(if pos == 0 { &k } else { &v }, case_sensitive);
+        items.push((key, Value::from(minijinja::value::Tuple::from([k, v]))));
+    }
+    py_sort_by_key(&mut items, reverse)?;
+    Ok(Value::from(
+        items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+    ))
+}
+
+/// `groupby(value, attribute, default=None, case_sensitive=False)`: sorted by the key, each
+/// group a `(grouper, list)` tuple whose grouper is its first item's own key.
+pub(super) fn groupby(value: Value, attribute: Value, kwargs: Kwargs) -> R<Value> {
+    let default = kwarg(&kwargs, "default")?;
+    let case_sensitive = kwargs
+        .get::<Option<bool>>("case_sensitive")?
+        .unwrap_or(false);
+    kwargs.assert_all_used()?;
+    let key_of = |item: &Value| {
+        let v = getattr_path(item, &attribute);
+        match (&default, v.is_undefined()) {
+            (Some(d), true) => d.clone(),
+            _ => v,
+        }
+    };
+    let mut items: Vec<(Value, Value)> = Vec::new();
+    if !value.is_undefined() {
+        for item in value.try_iter()? {
+            items.push((sort_key(&key_of(&item), case_sensitive), item));
+        }
+    }
+    py_sort_by_key(&mut items, false)?;
+    let mut groups: Vec<(Value, Vec<Value>)> = Vec::new();
+    for (key, item) in items {
+        match groups.last_mut() {
+            Some((k, list)) if *k == key => list.push(item),
+            _ => groups.push((key, vec![item])),
+        }
+    }
+    Ok(Value::from(
+        groups
+            .into_iter()
+            .map(|(_, list)| {
+                let grouper = key_of(&list[0]);
+                Value::from_object(Group {
+                    grouper,
+                    list: Value::from(list),
+                })
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Jinja2's `_GroupTuple`: a `(grouper, list)` tuple with named fields.
+#[derive(Debug)]
+pub(super) struct Group {
+    pub(super) grouper: Value,
+    pub(super) list: Value,
+}
+
+impl Object for Group {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match (key.as_str(), key.as_i64()) {
+            (Some("grouper"), _) | (_, Some(0 | -2)) => Some(self.grouper.clone()),
+            (Some("list"), _) | (_, Some(1 | -1)) => Some(self.list.clone()),
+            _ => None,
+        }
+    }
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(vec![self.grouper.clone(), self.list.clone()])
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "({}, {})", py_repr(&self.grouper), py_repr(&self.list))
+    }
+}
