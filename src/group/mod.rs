@@ -159,11 +159,15 @@ impl Context {
         if evidence.is_empty() {
             return false;
         }
-        let component_words: HashSet<&str> =
-            self.components.iter().flat_map(|c| c.split(' ')).collect();
+        // A handful of components: scanning them beats building a set on every call (this
+        // runs once per word when texts are weighed).
+        let is_component_word = |w: &str| {
+            self.components
+                .iter()
+                .any(|c| c.split(' ').any(|part| part == w))
+        };
         evidence.iter().all(|e| {
-            self.components.iter().any(|c| c == e)
-                || e.split(' ').all(|w| component_words.contains(w))
+            self.components.iter().any(|c| c == e) || e.split(' ').all(is_component_word)
         })
     }
 }
