@@ -75,6 +75,14 @@ fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, Str
         .name("width")
         .and_then(|w| w.as_str().parse().ok())
         .unwrap_or(0);
+    // A template's width is checked by `jinja_builtins::width`; a configured format's here,
+    // with the same limit: an allocation that large would abort the process.
+    if width > 1 << 20 {
+        return Err(format!(
+            "a width of {width} is over the limit of {} characters",
+            1 << 20
+        ));
+    }
     let len = text.chars().count();
     if width > len {
         let fill = caps

@@ -62,7 +62,10 @@ fn environment(name: &str) -> Result<Environment<'static>> {
     env.set_syntax(syntax);
     env.set_undefined_behavior(UndefinedBehavior::Lenient);
     env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    env.set_unknown_method_callback(|state, value, method, args| {
+        super::jinja_builtins::width::check_method(value, method, args)?;
+        minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+    });
     env.set_formatter(|out, _state, value| {
         if !value.is_undefined() {
             out.write_str(&py_str(value))?;

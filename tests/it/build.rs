@@ -1,7 +1,7 @@
 //! `git release build` end to end: the real binary in throwaway git repositories holding
 //! the Backend.AI release states (tests/fixtures/backend-ai) and small made-up projects.
 
-use crate::util::{backend_ai_cases, git, git_release, repo_from, repo_with, snapshot};
+use crate::util::{backend_ai_cases, commit_all, git, git_release, repo_from, repo_with, snapshot};
 use predicates::prelude::*;
 
 /// `--draft` prints exactly what towncrier 26.9 printed for each release state.
@@ -341,6 +341,65 @@ fn template_errors_name_the_template() {
             predicate::str::contains("changes/tpl.md")
                 .and(predicate::str::contains("syntax error")),
         );
+}
+
+/// A template asking for an enormous width (Jinja2 raises MemoryError there) is refused,
+/// naming what asked, and changes nothing: the allocation would otherwise abort the process.
+#[test]
+fn enormous_widths_in_templates_are_refused_not_a_crash() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ntemplate = \"changes/tpl.md\"\n",
+        ),
+        ("CHANGELOG.md", "# Changelog\n"),
+        ("changes/1.feature.md", "One.\n"),
+    ]);
+    let cases = [
+        ("{{ \"ab\"|center(2**62) }}", "center"),
+        ("{{ \"ab\"|indent(2**62) }}", "indent"),
+        ("{{ \"%99999999999d\"|format(1) }}", "format"),
+        ("{{ \"%.99999999999f\"|format(1.5) }}", "format"),
+        ("{{ \"ab\".center(2**62) }}", "str.center()"),
+        ("{{ \"ab\".ljust(2**62) }}", "str.ljust()"),
+        ("{{ \"ab\".zfill(2**62) }}", "str.zfill()"),
+        ("{{ \"{:>99999999999}\".format(1) }}", "str.format()"),
+        ("{{ sections|tojson(indent=2**62) }}", "indent"),
+    ];
+    for (template, named) in cases {
+        std::fs::write(repo.path().join("changes/tpl.md"), format!("{template}\n")).unwrap();
+        commit_all(repo.path(), "template");
+        let before = snapshot(repo.path());
+        for draft in [true, false] {
+            let mut args = vec!["build", "1.0", "--date", "2025-01-01"];
+            if draft {
+                args.push("--draft");
+            }
+            git_release(repo.path())
+                .args(&args)
+                .assert()
+                .code(3)
+                .stderr(predicate::str::contains(named).and(predicate::str::contains("limit")));
+            assert_eq!(
+                snapshot(repo.path()),
+                before,
+                "{template}: the repository changed"
+            );
+        }
+    }
+    // Widths a changelog uses still work, and numbers in the text are text.
+    std::fs::write(
+        repo.path().join("changes/tpl.md"),
+        "{{ \"ab\"|center(6) }}|{{ \"build 20260101123456: %5s\"|format(\"x\") }}\n",
+    )
+    .unwrap();
+    git_release(repo.path())
+        .args(["build", "1.0", "--draft", "--date", "2025-01-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  ab  |build 20260101123456:     x",
+        ));
 }
 
 /// Fragments git does not track are deleted from the disk, like towncrier does.

@@ -11,6 +11,7 @@ mod numbers;
 mod objects;
 mod sorting;
 mod text;
+pub(crate) mod width;
 
 use std::sync::Mutex;
 
@@ -88,9 +89,24 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("forceescape", |v: Value| {
         Value::from_safe_string(html_escape(&py_str(&v)))
     });
-    env.add_filter("center", |v: Value, width: Option<i64>| {
-        py_center(&py_str(&v), width.unwrap_or(80))
+    env.add_filter("center", |v: Value, width: Option<i64>| -> R<String> {
+        let width = width.unwrap_or(80);
+        width::checked(width, "center")?;
+        Ok(py_center(&py_str(&v), width))
     });
+    // minijinja's `format` (`%`-style), its widths checked first.
+    env.add_filter(
+        "format",
+        |state: &mut minijinja::State<'_, '_>,
+         format: &Value,
+         args: Rest<minijinja::value::ValueOrKwargs>|
+         -> R<Value> {
+            if let Some(f) = format.as_str() {
+                width::check_format_string(f, "format")?;
+            }
+            minijinja::filters::format(state, format, args)
+        },
+    );
     env.add_filter("filesizeformat", filesizeformat);
     env.add_filter("indent", indent);
     env.add_filter("pprint", pprint);

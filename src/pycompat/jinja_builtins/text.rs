@@ -114,7 +114,7 @@ pub(super) fn indent(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value
             let n = w
                 .as_i64()
                 .ok_or_else(|| fail("indent: the width must be a number or a string"))?;
-            " ".repeat(usize::try_from(n).unwrap_or(0))
+            " ".repeat(super::width::checked(n, "indent")?)
         }
     };
     let s = format!("{}\n", py_str(&value));
@@ -296,7 +296,7 @@ pub(super) fn tojson(value: Value, indent: Option<Value>, kwargs: Kwargs) -> R<V
         Some(i) if i.is_none() => None,
         Some(i) => match i.as_str() {
             Some(s) => Some(s.to_string()),
-            None => Some(" ".repeat(usize::try_from(i.as_i64().unwrap_or(0)).unwrap_or(0))),
+            None => Some(" ".repeat(super::width::checked(i.as_i64().unwrap_or(0), "indent")?)),
         },
     };
     let mut out = String::new();
