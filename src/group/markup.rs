@@ -9,40 +9,73 @@ use std::borrow::Cow;
 
 /// `text` without markup; borrowed when there is none (the common case).
 pub fn plain(text: &str) -> Cow<'_, str> {
-    if !text.contains(['[', '<', ':']) {
+    if !text.contains(['[', '<', ':', '.']) {
         return Cow::Borrowed(text);
     }
-    // Order matters: comments and autolinks before tags, links before bare URLs (a link's
-    // target is a URL), images before links (`![alt](src)` is a link after a `!`).
-    let steps: [(&regex::Regex, &str); 6] = [
-        (static_regex!(r"(?s)<!--.*?-->"), " "),
-        (
-            static_regex!(r"<(?:[A-Za-z][A-Za-z0-9+.\-]*:|www\.)[^>\s]*>"),
+    // Order matters: comments and autolinks before tags; links before bare URLs (a link's
+    // target is a URL), images with them (`![alt](src)` is a link after a `!`); a link
+    // whose text is a reference (`[#12](…)`, what towncrier writes for an issue it could not
+    // read as a number) goes whole; links are undone until none is left (a link inside a
+    // link's text, from a fragment name holding one); a destination with spaces is still
+    // a destination (towncrier writes `…/issues/12 3`).
+    let mut out = text.to_owned();
+    fn replace_in(out: &mut String, re: &regex::Regex, with: &str) {
+        if let Cow::Owned(s) = re.replace_all(out, with) {
+            *out = s;
+        }
+    }
+    replace_in(&mut out, static_regex!(r"(?s)<!--.*?-->"), " ");
+    replace_in(
+        &mut out,
+        static_regex!(r"<(?:[A-Za-z][A-Za-z0-9+.\-]*:|www\.)[^>\s]*>"),
+        " ",
+    );
+    for _ in 0..4 {
+        let before = out.len();
+        replace_in(
+            &mut out,
+            static_regex!(r"\(?\[#[^\[\]]*\]\([^()\n]*\)\)?"),
             " ",
-        ),
-        (
+        );
+        replace_in(
+            &mut out,
             static_regex!(
                 r#"!?\[([^\[\]]*)\]\(\s*<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)"#
             ),
             "$1",
-        ),
-        (static_regex!(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), "$1"),
-        (
-            static_regex!(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>"),
-            " ",
-        ),
-        (
-            static_regex!(
-                r"(?i)\b(?:(?:https?|ftp|file|mailto):|www\.)[^\s<>]*[^\s<>.,;:!?)\]'\x22]"
-            ),
-            " ",
-        ),
-    ];
-    let mut out = text.to_owned();
-    for (re, with) in steps {
-        if let Cow::Owned(s) = re.replace_all(&out, with) {
-            out = s;
+        );
+        replace_in(
+            &mut out,
+            static_regex!(r"!?\[([^\[\]]*)\]\([^()\n]*\)"),
+            "$1",
+        );
+        replace_in(&mut out, static_regex!(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), "$1");
+        if out.len() == before {
+            break;
         }
+    }
+    replace_in(
+        &mut out,
+        static_regex!(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>"),
+        " ",
+    );
+    replace_in(
+        &mut out,
+        static_regex!(r"(?i)\b(?:(?:https?|ftp|file|mailto):|www\.)[^\s<>]*[^\s<>.,;:!?)\]'\x22]"),
+        " ",
+    );
+    // A bare domain with a path (`example.com/quota`): the common top-level domains only,
+    // and only with the path, so that a package or file name (`backend.ai-common`,
+    // `setup.py`) stays a word.
+    replace_in(
+        &mut out,
+        static_regex!(
+            r"(?i)\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|app|co|edu|gov|info|cloud)/[^\s<>]*[^\s<>.,;:!?)\]'\x22]"
+        ),
+        " ",
+    );
+    if out == text {
+        return Cow::Borrowed(text);
     }
     Cow::Owned(out)
 }
@@ -78,6 +111,19 @@ mod tests {
         assert!(!t.contains("hidden"), "{t}");
         assert!(t.contains("done"), "{t}");
         assert!(t.contains(','), "punctuation after a URL stays: {t}");
+    }
+
+    #[test]
+    fn references_domains_and_links_in_links_go() {
+        let t = plain("Add a zzthing ([#12 3](https://github.com/o/r/issues/12 3))");
+        assert_eq!(t.trim(), "Add a zzthing", "{t}");
+        let t = plain("Add it ([#[x](http:a)](https://github.com/o/r/issues/[x](http:a)))");
+        assert!(!t.contains('[') && !t.contains("http"), "{t}");
+        let t = plain("Fix a loop at www.example.com/quota and example.com/a/b, see setup.py");
+        assert!(!t.contains("example") && !t.contains("www"), "{t}");
+        assert!(t.contains("setup.py"), "{t}");
+        let t = "Add `pycares` to `backend.ai-common` and example.com";
+        assert_eq!(plain(t), t);
     }
 
     #[test]

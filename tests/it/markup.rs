@@ -33,7 +33,7 @@ fn link_targets_urls_and_tags_never_group_title_or_describe() {
         "Redesign the login page, see [the mockups](https://github.com/example/project/wiki/Login)",
         "Allow scoped API tokens <https://www.example.com/tokens>",
         "Add a dark theme to the dashboard<br/>following https://github.com/example/design",
-        "Export reports as CSV files",
+        "Export reports as CSV files to example.com/reports/csv",
         "Send quota alerts by email",
         "Warm up the cache before the first request",
         "Keep schedules across timezone changes, see <a href=\"https://www.example.com/tz\">notes</a>",
@@ -88,6 +88,11 @@ fn link_targets_urls_and_tags_never_group_title_or_describe() {
                         && let Some(s) = value.as_str()
                     {
                         checked += 1;
+                        assert!(
+                            !s.contains("](") && !s.contains("[#"),
+                            "{key} {s:?} holds link syntax:\n{}",
+                            text(&out.stdout)
+                        );
                         let lower = s.to_lowercase();
                         for w in lower.split(|c: char| !c.is_alphanumeric()) {
                             assert!(
