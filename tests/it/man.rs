@@ -10,7 +10,13 @@ use crate::util::{self, text};
 fn help(bin: &Path) -> std::process::Output {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs = vec![bin.to_path_buf()];
-    dirs.extend(std::env::split_paths(&path));
+    // man-db looks in `<dir>/../share/man` for each PATH entry: an entry where a page was
+    // installed before (a `cargo install` on this machine) is left out, so that only the
+    // page this test installs can be found.
+    dirs.extend(std::env::split_paths(&path).filter(|d| {
+        !d.join("../share/man/man1/git-release.1").exists()
+            && !d.join("../man/man1/git-release.1").exists()
+    }));
     let mut cmd = util::git_command(bin);
     cmd.args(["release", "--help"])
         .env("PATH", std::env::join_paths(dirs).unwrap())
