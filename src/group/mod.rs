@@ -166,9 +166,9 @@ impl Context {
                 .iter()
                 .any(|c| c.split(' ').any(|part| part == w))
         };
-        evidence.iter().all(|e| {
-            self.components.iter().any(|c| c == e) || e.split(' ').all(is_component_word)
-        })
+        evidence
+            .iter()
+            .all(|e| self.components.iter().any(|c| c == e) || e.split(' ').all(is_component_word))
     }
 }
 
