@@ -1,7 +1,8 @@
 //! From the project to a consolidated section and back: read the changelog and the
 //! fragments, fold and group, and write the result in place of the rc sections.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use super::fold::{Consolidation, LeftOutReason, fold};
 use super::fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
@@ -33,6 +34,95 @@ pub fn apply(
         }
     }
     out
+}
+
+/// What the work tree holds beyond its index: every path that keeps it from being clean
+/// (untracked files one by one), whether it is untracked, and a hash of its content.
+type WorkTree = BTreeMap<String, (bool, Option<u64>)>;
+
+/// The work tree as [`WorkTree`] says; `None` outside a git repository (nothing is
+/// committed there).
+fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
+    use std::hash::{Hash, Hasher};
+    let Ok(repo) = crate::git::Repo::discover(root) else {
+        return Ok(None);
+    };
+    let mut paths: Vec<(String, bool)> = repo
+        .dirty_paths()?
+        .into_iter()
+        .filter(|p| p.kind != crate::git::DirtyKind::Untracked)
+        .map(|p| (p.path, false))
+        .collect();
+    paths.extend(repo.untracked_files()?.into_iter().map(|p| (p, true)));
+    Ok(Some(
+        paths
+            .into_iter()
+            .map(|(path, untracked)| {
+                let hash = std::fs::read(root.join(&path)).ok().map(|bytes| {
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    bytes.hash(&mut h);
+                    h.finish()
+                });
+                (path, (untracked, hash))
+            })
+            .collect(),
+    ))
+}
+
+/// Refuse when the grouping command changed the work tree, naming what it changed. The
+/// files it created are removed (the work tree is left as the command found it); what it
+/// changed of files that were there is named for the user to restore.
+fn check_untouched(
+    root: &Path,
+    before: &WorkTree,
+    after: Option<WorkTree>,
+    settings: &group::Settings,
+) -> Result<()> {
+    let after = after.unwrap_or_default();
+    let changed: BTreeSet<&String> = before
+        .iter()
+        .filter(|(path, v)| after.get(*path) != Some(v))
+        .chain(
+            after
+                .iter()
+                .filter(|(path, v)| before.get(*path) != Some(v)),
+        )
+        .map(|(path, _)| path)
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut removed = Vec::new();
+    let mut left = Vec::new();
+    for path in changed {
+        let created = !before.contains_key(path) && after.get(path).is_some_and(|(u, _)| *u);
+        let file = root.join(path);
+        let is_file = file.symlink_metadata().is_ok_and(|m| !m.is_dir());
+        if created && is_file && std::fs::remove_file(&file).is_ok() {
+            removed.push(path.as_str());
+        } else {
+            left.push(path.as_str());
+        }
+    }
+    let mut what = String::new();
+    if !removed.is_empty() {
+        what.push_str(&format!(
+            "; the files it created were removed: {}",
+            removed.join(", ")
+        ));
+    }
+    if !left.is_empty() {
+        what.push_str(&format!(
+            "; restore what it changed (`git status` shows it): {}",
+            left.join(", ")
+        ));
+    }
+    Err(Error::Refused(format!(
+        "the grouping command `{}` changed the work tree, so its grouping is not used and \
+         nothing was written (what it leaves would go into the release){what}. Make it write \
+         its files outside the repository, or to an ignored path",
+        settings.command.as_deref().unwrap_or_default(),
+    )))
 }
 
 /// Everything needed to show or write a consolidated section.
@@ -129,7 +219,18 @@ pub fn prepare(
     } else {
         Vec::new()
     };
+    // The grouping command must leave the work tree as it found it: a file it writes would
+    // end up in the release commit (or be left behind by a dry run).
+    let root = repository_root(config);
+    let before = if settings.strategy == group::Strategy::Command {
+        work_tree(&root)?
+    } else {
+        None
+    };
     let grouped = group_with_history(folded, grouper.as_ref(), &settings.categories, &ctx, &past)?;
+    if let Some(before) = before {
+        check_untouched(&root, &before, work_tree(&root)?, settings)?;
+    }
     // What is printed or written must account for every input.
     ledger.balance(&grouped.consolidation, &grouped.release())?;
     ledger.balance_view(&grouped.consolidation, &grouped.view())?;

@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -33,6 +33,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The most stdout read from the command; more is refused (and the command stopped).
 pub const MAX_STDOUT: usize = 64 << 20;
+
+/// How long the command's output may stay open after it exited (a process it started
+/// holding it); the timeout still bounds the whole run.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
 /// How much of the command's stderr a message quotes.
 const STDERR_SHOWN: usize = 2000;
@@ -220,10 +224,10 @@ impl External {
 
     /// An error about this command; nothing was written.
     fn refused(&self, message: impl std::fmt::Display) -> Error {
-        Error::Refused(format!(
+        Error::Refused(visible(&format!(
             "the grouping command `{}` {message}; nothing was written",
             self.run
-        ))
+        )))
     }
 
     /// Run the command on `input` and return its stdout.
@@ -241,6 +245,7 @@ impl External {
         let _signals = process::watch();
         let mut pipes = Pipes::default();
         let mut group = 0;
+        let deadline = Instant::now() + self.timeout;
         let ended = process::run_in_group(&mut cmd, Some(self.timeout), |pgid, child| {
             group = pgid;
             pipes = Pipes::start(child, input);
@@ -248,7 +253,6 @@ impl External {
         .map_err(|e| self.refused(format!("could not be started (`sh -c`): {e}")))?;
         // Whatever the command left running in its group would hold the pipes open.
         process::end_group(group);
-        let (stdout, overflow, stderr) = pipes.collect();
         let status = match ended {
             Ended::Exited(status) => status,
             Ended::Interrupted(signal) => {
@@ -265,6 +269,16 @@ impl External {
                 )));
             }
         };
+        // A process it started outside its group (`setsid`) may still hold its output open:
+        // the rest is read until a short grace period or the timeout, whichever comes first.
+        let until = deadline.min(Instant::now() + OUTPUT_GRACE);
+        let Some((stdout, overflow, stderr)) = pipes.collect(until) else {
+            return Err(self.refused(
+                "exited, but a process it started keeps its output (stdout, stderr or its \
+                 input) open; its answer is not complete, so it is not used. Make the command \
+                 wait for what it starts, or close those pipes in what it leaves running",
+            ));
+        };
         // (Checked first: a command cut off this way dies of SIGPIPE.)
         if overflow {
             return Err(self.refused(format!(
@@ -278,11 +292,11 @@ impl External {
             } else {
                 format!("failed: it exited with {status}")
             };
-            return Err(Error::Refused(format!(
+            return Err(Error::Refused(visible(&format!(
                 "the grouping command `{}` {what}; nothing was written{}",
                 self.run,
                 stderr_excerpt(&stderr)
-            )));
+            ))));
         }
         Ok(stdout)
     }
@@ -394,14 +408,28 @@ impl Pipes {
         }
     }
 
-    /// Stdout (and whether it overflowed) and stderr, once the command has ended.
-    fn collect(self) -> (Vec<u8>, bool, Vec<u8>) {
+    /// Stdout (and whether it overflowed) and stderr, once the command has ended; `None`
+    /// when a pipe is still open at `until` (a process the command started holds it; its
+    /// thread is left blocked on it, and ends with git-release).
+    fn collect(self, until: Instant) -> Option<(Vec<u8>, bool, Vec<u8>)> {
+        loop {
+            let done = self.stdin.as_ref().is_none_or(JoinHandle::is_finished)
+                && self.stdout.as_ref().is_none_or(JoinHandle::is_finished)
+                && self.stderr.as_ref().is_none_or(JoinHandle::is_finished);
+            if done {
+                break;
+            }
+            if Instant::now() >= until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         if let Some(t) = self.stdin {
             let _ = t.join();
         }
         let (stdout, overflow) = self.stdout.and_then(|t| t.join().ok()).unwrap_or_default();
         let stderr = self.stderr.and_then(|t| t.join().ok()).unwrap_or_default();
-        (stdout, overflow, stderr)
+        Some((stdout, overflow, stderr))
     }
 }
 
@@ -580,23 +608,94 @@ fn string_at<'v>(
     }
 }
 
-/// A title or description is one line of Markdown text, not a block of its own: a line
-/// break or a leading block marker would change the changelog's structure.
+/// A title or description is one line of plain inline text: no control character (a line
+/// break, a tab, NUL, VT, FF, NEL, the Unicode line and paragraph separators, any other C0
+/// or C1 character), and nothing Markdown reads as the start of a block of its own (see
+/// [`block_start`]). The one place that decides.
 fn one_line(s: &str, at: &str) -> std::result::Result<String, String> {
-    let s = s.trim();
-    if s.contains(['\n', '\r']) {
+    if s.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}']) {
         return Err(format!(
             "answered text with a line break at {at}; it must be one line"
         ));
     }
-    let block = ["#", "* ", "- ", "+ ", ">", "<!--", "```"];
-    if block.iter().any(|b| s.starts_with(b)) {
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
         return Err(format!(
-            "answered \"{s}\" at {at}, which would be read as a Markdown heading, list item, quote \
-             or comment, not text"
+            "answered text with the control character U+{:04X} at {at}; it must be plain text",
+            u32::from(c)
+        ));
+    }
+    if s.starts_with("    ") {
+        return Err(format!(
+            "answered text starting with four spaces at {at}, which Markdown reads as indented \
+             code; it must be plain text"
+        ));
+    }
+    let s = s.trim();
+    if let Some(what) = block_start(s) {
+        return Err(format!(
+            "answered \"{s}\" at {at}, which would be read as a Markdown {what}, not text"
         ));
     }
     Ok(s.to_string())
+}
+
+/// What block a trimmed line opens in Markdown (CommonMark and GitHub's), if any.
+fn block_start(s: &str) -> Option<&'static str> {
+    let first = s.chars().next()?;
+    let rest = &s[first.len_utf8()..];
+    // A marker followed by nothing or a space (a tab is refused as a control character).
+    let marker_then_space = |r: &str| r.is_empty() || r.starts_with(' ');
+    // Only `c` and spaces, with at least `n` of `c`.
+    let only = |c: char, n: usize| {
+        s.chars().all(|x| x == c || x == ' ') && s.chars().filter(|&x| x == c).count() >= n
+    };
+    match first {
+        '#' => Some("heading"),
+        '>' => Some("block quote"),
+        '`' | '~' if s.starts_with("```") || s.starts_with("~~~") => Some("code fence"),
+        '=' if only('=', 1) => Some("heading underline"),
+        '-' if only('-', 1) => Some("heading underline or thematic break"),
+        '*' | '_' if only(first, 3) => Some("thematic break"),
+        '-' | '*' | '+' if marker_then_space(rest) => Some("list item"),
+        '<' => {
+            let next = rest.chars().next();
+            next.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+                .then_some("HTML block or comment")
+        }
+        '[' => {
+            // `[label]: destination` defines a link and is not shown.
+            let close = rest.find(']')?;
+            rest[close + 1..]
+                .starts_with(':')
+                .then_some("link reference definition")
+        }
+        '0'..='9' => {
+            let digits = s.chars().take_while(char::is_ascii_digit).count();
+            let after = &s[digits..];
+            let marker = after.starts_with('.') || after.starts_with(')');
+            (digits <= 9 && marker && marker_then_space(&after[1..])).then_some("ordered list item")
+        }
+        _ => None,
+    }
+}
+
+/// `text` with every control character but the line break (and the tab) shown as an escape
+/// (`\x1b`, `\u{2028}`): what a command prints is quoted without reaching the terminal
+/// as escape sequences.
+fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\n' || c == '\t' {
+            out.push(c);
+        } else if c.is_control() && u32::from(c) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -707,5 +806,101 @@ mod tests {
             let err = check(answer).unwrap_err();
             assert!(err.contains(needle), "{answer}: {err}");
         }
+    }
+
+    #[test]
+    fn inline_text_is_accepted_and_trimmed() {
+        for ok in [
+            "Faster scheduling",
+            "  Faster scheduling ",
+            "2026.1 compatibility",
+            "1.5x faster",
+            "-- flags",
+            "*Emphasis* first",
+            "__init__ files",
+            "<3 for users",
+            "a < b",
+            "[Preview] features",
+            "Uses ## in the middle",
+            "Ünïcödé and RTL \u{5d0}",
+        ] {
+            assert_eq!(one_line(ok, "at").as_deref(), Ok(ok.trim()), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        for (bad, needle) in [
+            ("a\nb", "line break"),
+            ("a\rb", "line break"),
+            ("a\u{2028}b", "line break"),
+            ("a\u{2029}b", "line break"),
+            ("a\u{85}b", "line break"),
+            ("a\0b", "U+0000"),
+            ("a\u{b}b", "U+000B"),
+            ("a\u{c}b", "U+000C"),
+            ("a\tb", "U+0009"),
+            ("a\u{1b}[31mb", "U+001B"),
+            ("a\u{7f}b", "U+007F"),
+            ("a\u{9b}b", "U+009B"),
+        ] {
+            let err = one_line(bad, "x.title").unwrap_err();
+            assert!(
+                err.contains(needle) && err.contains("x.title"),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_markdown_block_start_is_refused() {
+        for (bad, needle) in [
+            ("# T", "heading"),
+            ("###### T", "heading"),
+            ("> quoted", "block quote"),
+            ("```", "code fence"),
+            ("```rust", "code fence"),
+            ("~~~", "code fence"),
+            ("<pre>", "HTML"),
+            ("<script>", "HTML"),
+            ("</div>", "HTML"),
+            ("<details><summary>x", "HTML"),
+            ("<!-- c -->", "HTML"),
+            ("<!DOCTYPE html>", "HTML"),
+            ("<?php", "HTML"),
+            ("1. item", "ordered list item"),
+            ("1) item", "ordered list item"),
+            ("123456789. item", "ordered list item"),
+            ("2.", "ordered list item"),
+            ("- item", "list item"),
+            ("* item", "list item"),
+            ("+ item", "list item"),
+            ("*", "list item"),
+            ("+", "list item"),
+            ("---", "thematic break"),
+            ("- - -", "thematic break"),
+            ("***", "thematic break"),
+            ("* * *", "thematic break"),
+            ("___", "thematic break"),
+            ("_ _ _", "thematic break"),
+            ("===", "heading underline"),
+            ("=", "heading underline"),
+            ("--", "heading underline"),
+            ("-", "heading underline"),
+            ("[1]: https://evil.example", "link reference definition"),
+            ("[x]:", "link reference definition"),
+            ("    code", "indented code"),
+        ] {
+            let err = one_line(bad, "x.description").unwrap_err();
+            assert!(err.contains(needle), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_escapes() {
+        assert_eq!(
+            visible("red \u{1b}[31mx\u{1b}]0;t\u{7}\nnext\tcol\0\u{2028}\u{85}"),
+            "red \\x1b[31mx\\x1b]0;t\\x07\nnext\tcol\\x00\\u{2028}\\x85"
+        );
     }
 }

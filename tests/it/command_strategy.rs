@@ -663,3 +663,140 @@ fn a_signal_stops_the_command_and_its_children() {
         "a child of the command ran on after the signal"
     );
 }
+
+/// A command that prints its answer and exits, leaving a process of its own session
+/// (`setsid`) holding its stdout or its stderr: the timeout bounds the whole run, the
+/// reading of its output included, and the answer is refused, never waited for.
+#[test]
+fn a_process_left_holding_the_output_does_not_outlast_the_timeout() {
+    let repo = project();
+    let root = repo.path();
+    let scratch = tempfile::tempdir().unwrap();
+    // The example's answer, made beforehand: the command under test answers at once.
+    let answer = scratch.path().join("answer.json");
+    let out = consolidate(
+        root,
+        "--dry-run",
+        &format!("{} | tee '{}'", example_command(), answer.display()),
+        &[],
+    );
+    ok(&out, "the answer");
+    write_file(
+        root,
+        ".git-release.toml",
+        "[consolidate]\ncommand-timeout = 2\n",
+    );
+    commit_all(root, "a short command-timeout");
+    let pids = scratch.path().join("pids");
+    let daemon = format!(
+        "setsid sh -c 'echo $$ >> \"{}\"; exec sleep 60'",
+        pids.display()
+    );
+    let start = Instant::now();
+    for held in ["", " </dev/null >/dev/null"] {
+        refused(
+            root,
+            &format!(
+                "cat >/dev/null; cat '{}'; {daemon}{held} & exit 0",
+                answer.display()
+            ),
+            &["a process it started keeps its output"],
+        );
+    }
+    let took = start.elapsed();
+    for pid in std::fs::read_to_string(&pids).unwrap_or_default().lines() {
+        let _ = Command::new("kill").arg(pid.trim()).status();
+    }
+    // Six runs (dry run, write, release; stdout and stderr held), each bounded by the
+    // 2 s timeout instead of the 60 s the process holds the pipe.
+    assert!(took < Duration::from_secs(50), "took {took:?}");
+}
+
+/// A title or description is one line of plain inline text: control characters and the
+/// lines Markdown reads as a block of their own are refused.
+#[test]
+fn titles_and_descriptions_that_are_not_inline_text_are_refused() {
+    let repo = project();
+    let root = repo.path();
+    let set = |key: &str, value: &str| {
+        edited(&format!(
+            "c=[c for c in a[\"categories\"] if c[\"groups\"]][0]; c[\"groups\"][0][{key:?}]={value}"
+        ))
+    };
+    // The full check (dry run, write, release) for two, a dry run for the rest.
+    refused(
+        root,
+        &set("description", "\"Added a\\u0000b\""),
+        &["control character U+0000", ".description"],
+    );
+    refused(root, &set("description", "\"~~~\""), &["code fence"]);
+    let before = state(root);
+    for (key, value, needle) in [
+        ("description", "\"a\\u2028b\"", "line break"),
+        ("description", "\"a\\u0085b\"", "line break"),
+        ("description", "\"a\\u000bb\"", "control character U+000B"),
+        ("description", "\"a\\tb\"", "control character U+0009"),
+        ("description", "\"<pre>\"", "HTML block"),
+        ("description", "\"<script>\"", "HTML block"),
+        ("title", "\"<details><summary>x\"", "HTML block"),
+        ("description", "\"1) item\"", "ordered list item"),
+        ("description", "\"---\"", "thematic break"),
+        ("description", "\"___\"", "thematic break"),
+        ("description", "\"===\"", "heading underline"),
+        (
+            "description",
+            "\"[1]: https://evil.example\"",
+            "link reference definition",
+        ),
+        ("description", "\"    code\"", "indented code"),
+    ] {
+        let command = set(key, value);
+        let out = consolidate(root, "--dry-run", &command, &[]);
+        let stderr = one_error(&out, &command);
+        assert_eq!(out.status.code(), Some(3), "{value}: {stderr}");
+        assert!(
+            stderr.contains(needle),
+            "{value}: no {needle:?} in {stderr}"
+        );
+        assert!(!stderr.contains(['\0', '\u{b}']), "{value}: {stderr:?}");
+        assert_eq!(state(root), before, "{value}");
+    }
+}
+
+/// A file the command leaves in the work tree would go into the release commit: the
+/// grouping is refused naming it, and the file it created is removed, so that neither a
+/// dry run nor a release leaves it.
+#[test]
+fn a_command_that_changes_the_work_tree_is_refused() {
+    let repo = project();
+    let root = repo.path();
+    let stderr = refused(
+        root,
+        &format!("echo run >> grouper-cache.txt; {}", example_command()),
+        &["changed the work tree", "grouper-cache.txt"],
+    );
+    assert!(stderr.contains("removed"), "{stderr}");
+    // A tracked file it changes is named, and left for the user to restore.
+    let command = format!("echo x >> VERSION; {}", example_command());
+    let out = consolidate(root, "--dry-run", &command, &[]);
+    let stderr = one_error(&out, &command);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("restore") && stderr.contains("VERSION"),
+        "{stderr}"
+    );
+}
+
+/// A failing command's stderr is quoted with its control characters shown as escapes
+/// (no escape sequence reaches the terminal), its line breaks kept.
+#[test]
+fn a_failing_commands_stderr_is_shown_without_escape_sequences() {
+    let repo = project();
+    let root = repo.path();
+    let stderr = refused(
+        root,
+        "cat >/dev/null; printf 'red \\033[31mtext\\033]0;title\\007\\nnext line\\n' >&2; exit 1",
+        &["red \\x1b[31mtext\\x1b]0;title\\x07\nnext line"],
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
