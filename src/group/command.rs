@@ -636,6 +636,13 @@ fn one_line(s: &str, at: &str) -> std::result::Result<String, String> {
             "answered \"{s}\" at {at}, which would be read as a Markdown {what}, not text"
         ));
     }
+    // Links belong to the entries: a link or URL in a title or description would publish
+    // a target the release does not hold, or list a PR a second time, outside its entry.
+    if s.contains("](") || s.contains("://") || s.contains("<http") || s.contains("<www.") {
+        return Err(format!(
+            "answered text holding a link or URL at {at}; titles and descriptions are plain text (the entries carry the links)"
+        ));
+    }
     Ok(s.to_string())
 }
 
@@ -825,6 +832,23 @@ mod tests {
             "Ünïcödé and RTL \u{5d0}",
         ] {
             assert_eq!(one_line(ok, "at").as_deref(), Ok(ok.trim()), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn links_and_urls_are_refused() {
+        for bad in [
+            "See [x](https://evil.example/#1) Stuff",
+            "Added ([#8560](https://github.com/o/r/issues/8560)) things",
+            "Docs at https://example.com",
+            "Docs at <https://example.com>",
+            "![img](a.png) title",
+        ] {
+            let err = one_line(bad, "x.title").unwrap_err();
+            assert!(
+                err.contains("link or URL") && err.contains("x.title"),
+                "{bad:?}: {err}"
+            );
         }
     }
 

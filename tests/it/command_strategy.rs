@@ -712,8 +712,9 @@ fn a_process_left_holding_the_output_does_not_outlast_the_timeout() {
     assert!(took < Duration::from_secs(50), "took {took:?}");
 }
 
-/// A title or description is one line of plain inline text: control characters and the
-/// lines Markdown reads as a block of their own are refused.
+/// A title or description is one line of plain inline text: control characters, the
+/// lines Markdown reads as a block of their own, and links (the entries carry them) are
+/// refused.
 #[test]
 fn titles_and_descriptions_that_are_not_inline_text_are_refused() {
     let repo = project();
@@ -749,6 +750,16 @@ fn titles_and_descriptions_that_are_not_inline_text_are_refused() {
             "link reference definition",
         ),
         ("description", "\"    code\"", "indented code"),
+        (
+            "title",
+            "\"See [x](https://evil.example/#1) Stuff\"",
+            "link or URL",
+        ),
+        (
+            "description",
+            "\"Added ([#8560](https://github.com/o/r/issues/8560)) things\"",
+            "link or URL",
+        ),
     ] {
         let command = set(key, value);
         let out = consolidate(root, "--dry-run", &command, &[]);
