@@ -9,7 +9,8 @@ use std::borrow::Cow;
 
 /// `text` without markup; borrowed when there is none (the common case).
 pub fn plain(text: &str) -> Cow<'_, str> {
-    if !text.contains(['[', '<', ':', '.']) {
+    // Every pattern below needs one of `[`, `<`, `:`, a `/` (a bare domain's path) or `www.`.
+    if !text.contains(['[', '<', ':', '/']) && !text.contains("www.") {
         return Cow::Borrowed(text);
     }
     // Order matters: comments and autolinks before tags; links before bare URLs (a link's
@@ -122,6 +123,8 @@ mod tests {
         let t = plain("Fix a loop at www.example.com/quota and example.com/a/b, see setup.py");
         assert!(!t.contains("example") && !t.contains("www"), "{t}");
         assert!(t.contains("setup.py"), "{t}");
+        let t = plain("Fix a crash on www.example.com start");
+        assert!(!t.contains("example"), "{t}");
         let t = "Add `pycares` to `backend.ai-common` and example.com";
         assert_eq!(plain(t), t);
     }

@@ -243,6 +243,18 @@ static WORD: LazyLock<Regex> =
 /// Split an identifier into its words: camelCase, PascalCase, `V2GQL`, snake_case,
 /// kebab-case, dotted.paths.
 pub fn split_identifier(raw: &str) -> Vec<String> {
+    // Most words have no ASCII capital and no separator: nothing to split (every boundary
+    // below needs one), and no need to walk them char by char.
+    if !raw
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':'))
+    {
+        return if raw.is_empty() {
+            Vec::new()
+        } else {
+            vec![raw.to_string()]
+        };
+    }
     let chars: Vec<char> = raw.chars().collect();
     let mut words = Vec::new();
     let mut cur = String::new();
