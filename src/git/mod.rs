@@ -330,6 +330,32 @@ impl Repo {
         Ok(out)
     }
 
+    /// Which of `paths` (repository-relative) git tracks, in order: one index lookup each,
+    /// not a listing of every tracked file.
+    pub fn tracked(&self, paths: &[&str]) -> Result<Vec<bool>> {
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(gix_error("cannot read the index"))?;
+        Ok(paths
+            .iter()
+            .map(|p| index.entry_by_path(p.as_bytes().as_bstr()).is_some())
+            .collect())
+    }
+
+    /// `path` relative to the work tree as git names it: the links of its directories
+    /// resolved, not the file's own (a symlinked fragment is the link git tracks). A path
+    /// that resolves outside the work tree comes back absolute.
+    pub fn relative_path(&self, path: &Path) -> String {
+        let parent = path.parent().and_then(|p| p.canonicalize().ok());
+        let path = match (parent, path.file_name()) {
+            (Some(parent), Some(name)) => parent.join(name),
+            _ => path.to_path_buf(),
+        };
+        let rel = path.strip_prefix(self.root()).unwrap_or(&path);
+        rel.to_string_lossy().into_owned()
+    }
+
     /// The tracked files git keeps out of the work tree (the skip-worktree bit: a sparse
     /// checkout), under `dir` (relative, `/` separators; `""` for all).
     pub fn skip_worktree(&self, dir: &str) -> Result<Vec<String>> {

@@ -77,10 +77,10 @@ fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, Str
         .unwrap_or(0);
     // A template's width is checked by `jinja_builtins::width`; a configured format's here,
     // with the same limit: an allocation that large would abort the process.
-    if width > 1 << 20 {
+    let limit = super::jinja_builtins::width::MAX_WIDTH;
+    if i64::try_from(width).map_or(true, |w| w > limit) {
         return Err(format!(
-            "a width of {width} is over the limit of {} characters",
-            1 << 20
+            "a width of {width} is over the limit of {limit} characters"
         ));
     }
     let len = text.chars().count();

@@ -188,15 +188,6 @@ pub(super) fn check_fragments_in_git(
     config: &Config,
     fragments: &[PathBuf],
 ) -> Result<()> {
-    let relative = |path: &Path| -> String {
-        let parent = path.parent().and_then(|p| p.canonicalize().ok());
-        let path = match (parent, path.file_name()) {
-            (Some(parent), Some(name)) => parent.join(name),
-            _ => path.to_path_buf(),
-        };
-        let rel = path.strip_prefix(repo.root()).unwrap_or(&path);
-        rel.to_string_lossy().into_owned()
-    };
     for section_dir in config.towncrier.sections.values() {
         let dir = config.fragments_dir(section_dir);
         let dir = dir.canonicalize().unwrap_or(dir);
@@ -210,10 +201,10 @@ pub(super) fn check_fragments_in_git(
             )));
         }
     }
-    let tracked: std::collections::HashSet<String> = repo.ls_files()?.into_iter().collect();
-    for fragment in fragments {
-        let rel = relative(fragment);
-        if Path::new(&rel).is_absolute() {
+    let rels: Vec<String> = fragments.iter().map(|f| repo.relative_path(f)).collect();
+    let tracked = repo.tracked(&rels.iter().map(String::as_str).collect::<Vec<_>>())?;
+    for ((fragment, rel), tracked) in fragments.iter().zip(&rels).zip(tracked) {
+        if Path::new(rel).is_absolute() {
             return Err(Error::Refused(format!(
                 "the fragment {} resolves to {rel}, outside the repository {} (the fragments \
                  directory is a link out of it?); a release consumes only fragments git has \
@@ -222,7 +213,7 @@ pub(super) fn check_fragments_in_git(
                 repo.root().display()
             )));
         }
-        if !tracked.contains(&rel) {
+        if !tracked {
             return Err(Error::Refused(format!(
                 "{rel} is not tracked by git (it is ignored), so the release would delete it and \
                  `git release abort` could not bring it back; add it (`git add -f {rel}`) and \

@@ -1,7 +1,6 @@
 //! The news file: where the section goes (`append_to_newsfile`), which file it is, and
 //! the whole non-draft `build` (write, stage, remove the fragments).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
@@ -278,16 +277,18 @@ pub fn build(
 
 /// Like towncrier: `git rm` the fragments git tracks, delete the others.
 pub fn remove_fragments(repo: Option<&crate::git::Repo>, files: &[PathBuf]) -> Result<()> {
-    let tracked: HashSet<PathBuf> = match repo {
-        Some(repo) => repo
-            .ls_files()?
-            .into_iter()
-            .map(|f| canonical(&repo.root().join(f)))
-            .collect(),
-        None => HashSet::new(),
+    let tracked = match repo {
+        Some(repo) => {
+            let rels: Vec<String> = files.iter().map(|p| repo.relative_path(p)).collect();
+            repo.tracked(&rels.iter().map(String::as_str).collect::<Vec<_>>())?
+        }
+        None => vec![false; files.len()],
     };
-    let (in_git, untracked): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        files.iter().partition(|p| tracked.contains(&canonical(p)));
+    let mut in_git: Vec<&PathBuf> = Vec::new();
+    let mut untracked: Vec<&PathBuf> = Vec::new();
+    for (p, tracked) in files.iter().zip(tracked) {
+        if tracked { &mut in_git } else { &mut untracked }.push(p);
+    }
     if let (Some(repo), false) = (repo, in_git.is_empty()) {
         repo.rm(&in_git)?;
     }
@@ -295,10 +296,6 @@ pub fn remove_fragments(repo: Option<&crate::git::Repo>, files: &[PathBuf]) -> R
         std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
     }
     Ok(())
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]
