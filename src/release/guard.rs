@@ -24,18 +24,37 @@ use crate::git::{DirtyPath, Repo};
 /// The files the configuration is read from, in the configuration's directory.
 const CONFIG_FILES: [&str; 3] = ["towncrier.toml", "pyproject.toml", ".git-release.toml"];
 
-/// Each configuration file and a digest of its bytes (`-` when it does not exist).
+/// Each configuration file, and each file the configuration names that a step reads when
+/// it runs (a template file, a rules file, a labels file), with a digest of its bytes (`-`
+/// when it does not exist). A named file is keyed by its path as configured, relative to the
+/// configuration's directory when it lies inside it.
 pub(crate) fn config_digests(config: &Config) -> Vec<(String, String)> {
-    CONFIG_FILES
+    let digest = |path: &Path| match std::fs::read(path) {
+        Ok(bytes) => format!("{:016x}", fnv1a(&bytes)),
+        Err(_) => "-".to_string(),
+    };
+    let mut out: Vec<(String, String)> = CONFIG_FILES
         .iter()
-        .map(|name| {
-            let digest = match std::fs::read(config.root.join(name)) {
-                Ok(bytes) => format!("{:016x}", fnv1a(&bytes)),
-                Err(_) => "-".to_string(),
-            };
-            (name.to_string(), digest)
-        })
-        .collect()
+        .map(|name| (name.to_string(), digest(&config.root.join(name))))
+        .collect();
+    for path in named_files(config) {
+        let full = config.root.join(&path);
+        let key = path.strip_prefix(&config.root).unwrap_or(&path);
+        out.push((key.to_string_lossy().into_owned(), digest(&full)));
+    }
+    out
+}
+
+/// The files the configuration names whose contents a step still to run would read.
+fn named_files(config: &Config) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let crate::config::TemplateSource::File(path) = &config.towncrier.template {
+        out.push(path.clone());
+    }
+    let grouping = &config.release.consolidate.grouping;
+    out.extend(grouping.rules.iter().cloned());
+    out.extend(grouping.labels_from.iter().cloned());
+    out
 }
 
 /// FNV-1a, 64 bits: a stable digest (the same in every build) to notice an edit by.
@@ -60,6 +79,8 @@ pub(crate) fn changed_config(config: &Config, state: &State) -> Vec<String> {
     }
     config_digests(config)
         .into_iter()
+        // A file the state has no digest for (recorded by an older build) is not judged.
+        .filter(|now| state.config.iter().any(|(name, _)| *name == now.0))
         .filter(|now| !state.config.contains(now))
         .map(|(name, _)| name)
         .collect()

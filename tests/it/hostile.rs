@@ -158,6 +158,44 @@ fn continue_refuses_a_configuration_changed_under_a_step_still_to_run() {
     assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
 }
 
+/// The files the configuration names are configuration too: the template edited while the
+/// release is stopped before the changelog step is refused like an edit of the
+/// configuration itself, naming the file; with the template back, the release finishes.
+#[test]
+fn continue_refuses_a_template_edited_under_the_changelog_step() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, "when = \"webui\""));
+    let root = repo.path();
+    let args = [
+        "1.1.0",
+        "2.0.0",
+        "--yes",
+        "--no-edit",
+        "--date",
+        "2025-03-01",
+    ];
+    let out = run(root, &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let original = read(root, "changes/template.md");
+    std::fs::write(
+        root.join("changes/template.md"),
+        format!("{original}\nEdited while stopped.\n"),
+    )
+    .unwrap();
+    std::fs::write(&flag, "").unwrap();
+    let stderr = refused(root, &["continue"], "continue under an edited template");
+    assert!(
+        stderr.contains("changes/template.md changed since the release stopped")
+            && stderr.contains("still to run reads it"),
+        "{stderr}"
+    );
+    std::fs::write(root.join("changes/template.md"), original).unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+    assert!(!read(root, "CHANGELOG.md").contains("Edited while stopped."));
+    assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
+}
+
 /// `changes/` is a symlink to a directory of the repository: the fragments are removed
 /// where they are, and the release commit holds their removal.
 #[test]
