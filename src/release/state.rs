@@ -7,11 +7,11 @@
 //! need (commands, names, commit messages, the next version), so `continue` never depends
 //! on the configuration still holding the same step.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{Plan, PlannedStep};
+use super::plan::{Plan, PlannedStep, StepKind};
 use super::request::Request;
 use crate::error::{Error, Result};
 use crate::git::Repo;
@@ -98,6 +98,12 @@ pub struct State {
     /// changelog (a pre-release of stale fragments only writes none).
     #[serde(default)]
     pub section: bool,
+    /// The work tree the absolute paths above were taken in (written by [`save_state`]).
+    /// A repository moved or copied while the release was stopped has its state's paths
+    /// moved with it when read ([`load_state`]), so `continue` and `abort` act on the
+    /// repository they run in and never on the one the release started in.
+    #[serde(default, skip_serializing)]
+    pub root: Option<PathBuf>,
 }
 
 impl State {
@@ -134,6 +140,39 @@ impl State {
             dirty: None,
             config: Vec::new(),
             section: false,
+            root: None,
+        }
+    }
+
+    /// Every absolute path the state holds that lies in work tree `from` moved into `to`.
+    /// Each path field of the state is listed here (relative ones — `created`, `dirty`,
+    /// `dirty_before`, the configuration's keys — need nothing).
+    fn move_root(&mut self, from: &Path, to: &Path) {
+        let moved = |path: &Path| path.strip_prefix(from).ok().map(|rest| to.join(rest));
+        let move_buf = |path: &mut PathBuf| {
+            if let Some(new) = moved(path) {
+                *path = new;
+            }
+        };
+        let move_string = |path: &mut String| {
+            if let Some(new) = moved(Path::new(path.as_str())) {
+                *path = new.to_string_lossy().into_owned();
+            }
+        };
+        self.request.rules.iter_mut().for_each(move_buf);
+        self.request.labels_from.iter_mut().for_each(move_buf);
+        self.changelog.iter_mut().for_each(move_string);
+        self.fragments.iter_mut().for_each(move_string);
+        for record in &mut self.steps {
+            match &mut record.step.kind {
+                StepKind::VersionFile { file } => move_buf(file),
+                StepKind::NextVersion(step) => move_buf(&mut step.file),
+                StepKind::CreateBranch
+                | StepKind::Command(_)
+                | StepKind::Freeze
+                | StepKind::Changelog
+                | StepKind::Commit { .. } => {}
+            }
         }
     }
 
@@ -179,11 +218,26 @@ pub(crate) fn load_state(repo: &Repo) -> Result<Option<State>> {
             head.branch.as_deref().unwrap_or("<release branch>"),
         )));
     }
-    serde_json::from_str(&text).map(Some).map_err(damaged)
+    let mut state: State = serde_json::from_str(&text).map_err(damaged)?;
+    if let Some(from) = state.root.take()
+        && from != repo.root()
+    {
+        state.move_root(&from, repo.root());
+    }
+    Ok(Some(state))
 }
 
 pub(crate) fn save_state(repo: &Repo, state: &State) -> Result<()> {
-    let text = crate::json::pretty(state);
+    #[derive(Serialize)]
+    struct Saved<'a> {
+        #[serde(flatten)]
+        state: &'a State,
+        root: &'a Path,
+    }
+    let text = crate::json::pretty(&Saved {
+        state,
+        root: repo.root(),
+    });
     crate::atomic::write(&state_path(repo), text.as_bytes())
 }
 

@@ -196,6 +196,55 @@ fn continue_refuses_a_template_edited_under_the_changelog_step() {
     assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
 }
 
+/// A stopped release's repository copied elsewhere (a backup, a scratch copy to try
+/// `continue` in) or moved: `continue` in the copy finishes the copy's release and never
+/// writes into the original (hostile3/01: the state's absolute paths sent the version and
+/// next-version writes to the original repository).
+#[test]
+fn continue_in_a_copy_of_the_repository_acts_on_the_copy() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, "when = \"webui\""));
+    let root = repo.path();
+    let args = [
+        "1.1.0",
+        "2.0.0",
+        "--yes",
+        "--no-edit",
+        "--date",
+        "2025-03-01",
+    ];
+    let out = run(root, &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let copy = scratch.path().join("copy");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(root)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let original = frozen(root);
+    ok(
+        &run(&copy, &["continue", "--skip"], "false"),
+        "continue in the copy",
+    );
+    assert!(
+        frozen(root) == original,
+        "continue in the copy changed the original"
+    );
+    assert!(read(&copy, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
+    assert_eq!(read(&copy, "VERSION").trim(), "1.1.0");
+    assert_eq!(git(&copy, &["status", "--porcelain"]), "");
+    // The original's release is still stopped, and still finishes in its own place.
+    std::fs::write(&flag, "").unwrap();
+    ok(
+        &run(root, &["continue"], "false"),
+        "continue in the original",
+    );
+    assert_eq!(read(root, "VERSION").trim(), "1.1.0");
+}
+
 /// `changes/` is a symlink to a directory of the repository: the fragments are removed
 /// where they are, and the release commit holds their removal.
 #[test]
