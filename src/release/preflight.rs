@@ -545,11 +545,25 @@ pub fn plan_freeze(
     if let crate::config::TemplateSource::File(t) = &tc.template {
         files.push(t.clone());
     }
-    let dirs = tc.sections.values().map(|s| config.fragments_dir(s));
+    let dirs: Vec<PathBuf> = tc
+        .sections
+        .values()
+        .map(|s| config.fragments_dir(s))
+        .collect();
+    // Spared under its own path and under the path it resolves to: a next-version file
+    // that is a symlink must not be frozen through its target.
+    let with_target = |p: &PathBuf| [Some(p.clone()), p.canonicalize().ok()];
     let spared = files
         .iter()
-        .filter_map(|f| in_repo(f).map(|path| (path, false)))
-        .chain(dirs.filter_map(|d| in_repo(&d).map(|path| (path, true))))
+        .flat_map(with_target)
+        .flatten()
+        .filter_map(|f| in_repo(&f).map(|path| (path, false)))
+        .chain(
+            dirs.iter()
+                .flat_map(with_target)
+                .flatten()
+                .filter_map(|d| in_repo(&d).map(|path| (path, true))),
+        )
         .map(|(path, directory)| crate::freeze::Spared { path, directory })
         .collect();
     let scope = crate::freeze::Scope { base, spared };

@@ -486,8 +486,12 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
         })?;
     let updated = format!("{}{}{}", &text[..m.start()], step.version, &text[m.end()..]);
     crate::atomic::write(file, updated.as_bytes())?;
-    repo.add(&[file])?;
-    let id = repo.commit_only(&step.message, &[file])?;
+    // Written through a symlink, the change is in the file the link leads to: that is the
+    // path to commit (the link itself did not change).
+    let landed = super::paths::landing(repo, file)
+        .map_err(|e| fail(format!("{}: {e}", file.display())))?;
+    repo.add(&[&landed])?;
+    let id = repo.commit_only(&step.message, &[&landed])?;
     state.commits.push(id);
     Ok(())
 }

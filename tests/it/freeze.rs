@@ -379,6 +379,49 @@ fn a_leftover_refuses_the_release_and_changes_nothing() {
     assert_eq!(state(root), before);
 }
 
+/// The next-version file is git-release's own, also when it is a symlink: the freeze
+/// neither writes through the link nor freezes its target under the target's own path
+/// (hostile3/02: `NEXT_RELEASE_VERSION = "1.1.0"` became `"1.1.0" = "1.1.0"` in the
+/// target, was committed, and the next-version step then stopped the release).
+#[test]
+fn a_symlinked_next_version_file_is_spared_through_its_target() {
+    let repo = project(
+        "[\"src/**/*.py\"]",
+        &[
+            ("src/_version.py", "NEXT_RELEASE_VERSION = \"1.1.0\"\n"),
+            ("src/use.py", "x = NEXT_RELEASE_VERSION\n"),
+        ],
+    );
+    let root = repo.path();
+    std::os::unix::fs::symlink("_version.py", root.join("src/version.py")).unwrap();
+    let config = std::fs::read_to_string(root.join(".git-release.toml")).unwrap();
+    std::fs::write(
+        root.join(".git-release.toml"),
+        format!(
+            "{config}\n[next-version]\nfile = \"src/version.py\"\n\
+             pattern = 'NEXT_RELEASE_VERSION = \"(?P<version>[^\"]+)\"'\n"
+        ),
+    )
+    .unwrap();
+    util::commit_all(root, "next version behind a link");
+    ok(&release(root, FINAL), "release");
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/_version.py")).unwrap(),
+        "NEXT_RELEASE_VERSION = \"1.2.0\"\n"
+    );
+    assert!(
+        std::fs::symlink_metadata(root.join("src/version.py"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/use.py")).unwrap(),
+        "x = \"1.1.0\"\n"
+    );
+    let frozen = git(root, &["show", "HEAD~1:src/_version.py"]);
+    assert_eq!(frozen, "NEXT_RELEASE_VERSION = \"1.1.0\"\n");
+}
+
 #[test]
 fn binary_files_are_never_touched() {
     let late_nul = format!("x = NEXT_RELEASE_VERSION\n{}\0\n", "a".repeat(9000));
