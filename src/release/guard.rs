@@ -18,7 +18,7 @@ use super::plan::{Plan, StepKind};
 use super::state::{State, StepStatus};
 use crate::changelog::Changelog;
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::git::{DirtyPath, Repo};
 
 /// The files the configuration is read from, in the configuration's directory.
@@ -234,12 +234,67 @@ pub(crate) fn lost_work(
     Ok(lost)
 }
 
-/// Whether the changelog already holds this release's section.
+/// Whether the changelog already holds this release's section (written before a stop, or
+/// by hand) — and, when it does, that it is one the step could have written, or the release
+/// stops rather than commit it: a final release's section stands in place of the
+/// pre-release sections it folds (unless they are kept), and no entry of the section is
+/// listed by an earlier release. A section `git release build` wrote while a final release
+/// was stopped is neither (hostile3/04).
 pub(crate) fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
-    Ok(
-        Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
-            .is_some_and(|log| log.find(&plan.version).is_some()),
-    )
+    let Some(log) = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
+    else {
+        return Ok(false);
+    };
+    let Some(index) = log.find(&plan.version) else {
+        return Ok(false);
+    };
+    let file = plan.changelog.display();
+    let folded: Vec<usize> = plan
+        .rc_sections
+        .iter()
+        .filter_map(|rc| crate::version::Version::parse(rc).ok())
+        .filter_map(|rc| log.find(&rc))
+        .collect();
+    let unfit = |why: String| Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "{file} holds a {} section that the release did not write: {why}. Put the \
+             changelog and the fragments back as the release left them (`git status` shows \
+             what changed; `git restore --staged --worktree -- <path>…`), then \
+             `git release continue`; or `git release abort`",
+            plan.version
+        ),
+    };
+    if !folded.is_empty() && !plan.request.keep_rc {
+        let names: Vec<&str> = folded.iter().map(|&i| log.releases()[i].title()).collect();
+        return Err(unfit(format!(
+            "the pre-release sections it folds are still there ({})",
+            names.join(", ")
+        )));
+    }
+    // An rc may list a PR of an earlier rc of its cycle again (a newer text), and a
+    // final's kept rc sections list its entries: only other releases count.
+    let cycle = log.releases_for(&plan.version);
+    let earlier: BTreeSet<u64> = log
+        .releases()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index && !folded.contains(i) && !cycle.contains(i))
+        .flat_map(|(_, r)| r.entries().flat_map(|e| e.prs.clone()))
+        .collect();
+    let twice: BTreeSet<u64> = log.releases()[index]
+        .entries()
+        .flat_map(|e| e.prs.clone())
+        .filter(|pr| earlier.contains(pr))
+        .collect();
+    if !twice.is_empty() {
+        let prs: Vec<String> = twice.iter().map(|pr| format!("#{pr}")).collect();
+        return Err(unfit(format!(
+            "{} already listed by an earlier release",
+            prs.join(", ")
+        )));
+    }
+    Ok(true)
 }
 
 #[cfg(test)]

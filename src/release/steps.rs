@@ -112,11 +112,18 @@ pub(crate) fn run_steps(
         // What the release has left uncommitted, so that `continue` and `abort` tell it
         // from the user's changes (a failure to look must not hide the step's own error).
         let _ = guard::record(repo, ctx.config, state);
+        // The section the changelog step leaves is checked like one written by hand: a
+        // section that breaks the release's invariants stops the release, uncommitted.
+        let result = match result {
+            Ok(()) if matches!(state.steps[i].step.kind, StepKind::Changelog) => {
+                guard::section_written(ctx.config, ctx.plan).map(|written| {
+                    state.section = written;
+                })
+            }
+            other => other,
+        };
         match result {
             Ok(()) => {
-                if matches!(state.steps[i].step.kind, StepKind::Changelog) {
-                    state.section = guard::section_written(ctx.config, ctx.plan)?;
-                }
                 state.steps[i].status = StepStatus::Done;
                 save_state(repo, state)?;
             }
@@ -488,8 +495,8 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
     crate::atomic::write(file, updated.as_bytes())?;
     // Written through a symlink, the change is in the file the link leads to: that is the
     // path to commit (the link itself did not change).
-    let landed = super::paths::landing(repo, file)
-        .map_err(|e| fail(format!("{}: {e}", file.display())))?;
+    let landed =
+        super::paths::landing(repo, file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
     repo.add(&[&landed])?;
     let id = repo.commit_only(&step.message, &[&landed])?;
     state.commits.push(id);

@@ -245,6 +245,37 @@ fn continue_in_a_copy_of_the_repository_acts_on_the_copy() {
     assert_eq!(read(root, "VERSION").trim(), "1.1.0");
 }
 
+/// A final release stopped in its review, then `git release build` of the same version by
+/// hand (towncrier's flat section, the fragments removed): `continue` does not take that
+/// section for the consolidation — the rc section it folds is still there — and stops
+/// with what to do, committing nothing; with the changelog and fragments put back it
+/// finishes, each entry listed once (hostile3/04).
+#[test]
+fn continue_does_not_take_a_built_section_for_the_consolidation() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let out = run(root, &["1.1.0", "--yes", "--date", "2025-03-01"], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let head_before = head(root);
+    ok(
+        &run(root, &["build", "1.1.0", "--date", "2025-03-01"], "false"),
+        "build by hand",
+    );
+    let out = run(root, &["continue"], "false");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("pre-release sections it folds are still there"),
+        "{stderr}"
+    );
+    assert_eq!(head(root), head_before, "nothing is committed");
+    git(root, &["restore", "--staged", "--worktree", "--", "."]);
+    ok(&run(root, &["continue"], "true"), "continue");
+    let log = read(root, "CHANGELOG.md");
+    assert!(!log.contains("## 1.1.0rc1"), "{log}");
+    assert_eq!(log.matches("## 1.1.0 (").count(), 1, "{log}");
+}
+
 /// `changes/` is a symlink to a directory of the repository: the fragments are removed
 /// where they are, and the release commit holds their removal.
 #[test]
