@@ -555,7 +555,33 @@ impl Repo {
 
     /// Remove `paths` from the index and the work tree (`git rm --quiet --force`).
     pub fn rm<P: AsRef<Path>>(&self, paths: &[P]) -> Result<()> {
-        self.git_paths(&["rm", "--quiet", "--force"], paths)
+        // Not `git rm`: it matches every index entry against every path given, quadratic
+        // in a release of thousands of fragments. The entries go by name instead (a
+        // lookup each), then the files and the directories they leave empty, as `git rm`
+        // leaves the work tree. Stopped in between, the files are still there, untracked:
+        // the release's changelog step removes its fragments left behind.
+        let paths: Vec<PathBuf> = paths.iter().map(|p| self.in_tree(p.as_ref())).collect();
+        for chunk in paths.chunks(500) {
+            let mut args: Vec<OsString> = vec!["update-index".into(), "--force-remove".into()];
+            args.push("--".into());
+            args.extend(chunk.iter().map(|p| p.clone().into_os_string()));
+            self.git(args)?;
+        }
+        for path in &paths {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(path, e)),
+            }
+            let mut dir = path.parent();
+            while let Some(d) = dir.filter(|d| d.starts_with(&self.root) && *d != self.root) {
+                if std::fs::remove_dir(d).is_err() {
+                    break; // not empty (or not ours to remove): as `git rm`, stop there
+                }
+                dir = d.parent();
+            }
+        }
+        Ok(())
     }
 
     /// Put `paths` back as they are in HEAD, in the index and the work tree (`git restore

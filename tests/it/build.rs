@@ -430,6 +430,56 @@ fn untracked_fragments_are_deleted() {
     );
 }
 
+/// The fragments leave the work tree as `git rm` (towncrier's way) leaves it: a directory
+/// they leave empty goes, one holding anything else stays; the index loses exactly them.
+#[test]
+fn removed_fragments_leave_the_tree_as_git_rm_does() {
+    let files = [
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n\n\
+             [[tool.towncrier.section]]\nname = \"API\"\npath = \"api\"\n\n\
+             [[tool.towncrier.section]]\nname = \"\"\npath = \"\"\n",
+        ),
+        ("changes/api/1.feature.md", "One.\n"),
+        ("changes/api/2.feature.md", "Two.\n"),
+        ("changes/3.feature.md", "Three.\n"),
+        ("changes/README", "Kept.\n"),
+    ];
+    let by_git = repo_with(&files);
+    git(
+        by_git.path(),
+        &[
+            "rm",
+            "--quiet",
+            "--force",
+            "--",
+            "changes/api/1.feature.md",
+            "changes/api/2.feature.md",
+            "changes/3.feature.md",
+        ],
+    );
+    let repo = repo_with(&files);
+    git_release(repo.path())
+        .args(["build", "1.0", "--date", "2025-01-01"])
+        .assert()
+        .success();
+    for dir in ["changes/api", "changes"] {
+        assert_eq!(
+            repo.path().join(dir).is_dir(),
+            by_git.path().join(dir).is_dir(),
+            "{dir}"
+        );
+    }
+    assert!(
+        !repo.path().join("changes/api").exists() && repo.path().join("changes/README").exists()
+    );
+    assert_eq!(
+        git(repo.path(), &["status", "--porcelain"]),
+        "A  CHANGELOG.md\nD  changes/3.feature.md\nD  changes/api/1.feature.md\nD  changes/api/2.feature.md\n"
+    );
+}
+
 /// Run from a sub-directory, the configuration at the top of the work tree is found.
 #[test]
 fn runs_from_a_subdirectory() {
