@@ -182,8 +182,18 @@ pub(crate) fn foreign_commits(repo: &Repo, state: &State) -> Result<Vec<(String,
     Ok(repo
         .commits_only_on(&state.branch)?
         .into_iter()
-        .filter(|(id, subject)| !state.commits.contains(id) && !planned.contains(subject.trim()))
+        .filter(|(id, subject)| {
+            !state.commits.contains(id) && !planned.iter().any(|p| is_subject_of(subject, p))
+        })
         .collect())
+}
+
+/// Whether a commit's subject is a planned commit's subject `planned`: the same, or holding
+/// it whole, as a `prepare-commit-msg` or `commit-msg` hook leaves it when it adds a prefix
+/// or a suffix (`[release/1.4.0] release: 1.4.0`).
+pub(crate) fn is_subject_of(subject: &str, planned: &str) -> bool {
+    let planned = planned.trim();
+    !planned.is_empty() && subject.contains(planned)
 }
 
 /// The finished steps whose work is no longer in the work tree (a `git stash`, a

@@ -451,7 +451,8 @@ fn finish_changelog(repo: &Repo, plan: &Plan, state: &State) -> Result<()> {
 }
 
 /// A committing step that an earlier run started made its commit when HEAD moved since
-/// and HEAD's subject is the step's: the run died after the commit, before recording it.
+/// by one commit whose subject is the step's (as a commit hook may have dressed it): the
+/// run died after the commit, before recording it.
 fn committed_already(
     repo: &Repo,
     record: &super::state::StepRecord,
@@ -464,7 +465,9 @@ fn committed_already(
         return Ok(None);
     }
     let subject = message.lines().next().unwrap_or("").trim();
-    if repo.subject(&head)? == subject && repo.parent(&head)?.as_deref() == Some(before) {
+    if guard::is_subject_of(&repo.subject(&head)?, subject)
+        && repo.parent(&head)?.as_deref() == Some(before)
+    {
         return Ok(Some(head));
     }
     Ok(None)

@@ -882,3 +882,65 @@ run = "if [ -f '{f}/three' ]; then rm '{f}/three'; exit 1; fi; echo three >> one
         assert_eq!(got, expected, "stopped at `{stop}`, then continued");
     }
 }
+
+/// A release killed (`kill -9`) right after `git commit` made the release commit, before
+/// the state recorded it, in a repository whose `prepare-commit-msg` hook prefixes every
+/// message with the branch: the commit is still recognised as the step's, so `continue`
+/// finishes the release and `abort` undoes it (hostile3/03: continue failed on "nothing to
+/// commit" forever and abort called the release's own commit foreign).
+#[test]
+fn a_release_killed_after_a_hook_dressed_commit_is_continued_or_aborted() {
+    for finish in ["continue", "abort"] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let base = head(root);
+        let before = full(root);
+        let hooks = root.join(".git/hooks");
+        std::fs::create_dir_all(&hooks).unwrap();
+        let hook = |name: &str, body: &str| {
+            let path = hooks.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        hook(
+            "prepare-commit-msg",
+            "b=$(git symbolic-ref --short HEAD)\nsed -i \"1s|^|[$b] |\" \"$1\"\n",
+        );
+        // git-release is the parent of `git commit`, the hook's parent.
+        hook(
+            "post-commit",
+            "if git log -1 --format=%s | grep -q '] release: ' && [ ! -f .git/killed ]; then\n\
+             touch .git/killed\nkill -9 \"$(awk '{print $4}' /proc/$PPID/stat)\"\nfi\n",
+        );
+        let out = run(
+            root,
+            &["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"],
+            "false",
+        );
+        assert_eq!(out.status.code(), None, "killed: {}", text(&out.stderr));
+        assert!(root.join(".git/killed").exists());
+        std::fs::remove_file(root.join(".git/git-release/lock")).unwrap();
+        let args: &[&str] = if finish == "continue" {
+            &["continue", "--yes"]
+        } else {
+            &["abort"]
+        };
+        ok(&run(root, args, "true"), finish);
+        if finish == "continue" {
+            assert_eq!(
+                subjects_since(root, &base),
+                [
+                    "[release/1.1.0] release: 1.1.0",
+                    "[release/1.1.0] chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+                ]
+            );
+            assert_eq!(git(root, &["status", "--porcelain"]), "");
+        } else {
+            std::fs::remove_file(root.join(".git/killed")).unwrap();
+            for name in ["prepare-commit-msg", "post-commit"] {
+                std::fs::remove_file(hooks.join(name)).unwrap();
+            }
+            assert_eq!(full(root), before);
+        }
+    }
+}
