@@ -180,6 +180,24 @@ impl Repo {
         Ok(found.is_some())
     }
 
+    /// The commit local branch `name` points to; `None` when there is no such branch.
+    pub fn branch_commit(&self, name: &str) -> Result<Option<CommitId>> {
+        let full = format!("refs/heads/{name}");
+        let found = self
+            .repo
+            .try_find_reference(full.as_str())
+            .map_err(gix_error(format!("cannot look up branch `{name}`")))?;
+        match found {
+            None => Ok(None),
+            Some(mut reference) => {
+                let id = reference
+                    .peel_to_id_in_place()
+                    .map_err(gix_error(format!("cannot read branch `{name}`")))?;
+                Ok(Some(id.to_string()))
+            }
+        }
+    }
+
     /// The commit HEAD points to; `None` on an unborn branch.
     pub fn head_commit(&self) -> Result<Option<CommitId>> {
         let head = self.repo.head().map_err(gix_error("cannot read HEAD"))?;

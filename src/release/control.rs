@@ -34,6 +34,10 @@ pub fn resume(
     let mut state = load_state(repo)?
         .ok_or_else(|| Error::Refused("no release is in progress (nothing to continue)".into()))?;
     refuse_while_a_step_runs(&state)?;
+    if branch_half_made(repo, &state)? {
+        // The branch exists and HEAD never moved to it: the step's other half.
+        repo.switch(&state.branch)?;
+    }
     let next = state.next_step();
     let branch_made = state
         .steps
@@ -232,6 +236,22 @@ pub fn abort(repo: &Repo, reporter: &dyn Reporter) -> Result<()> {
     abort_with(repo, &state, reporter)
 }
 
+/// Whether the release was stopped inside its first step, between creating the release
+/// branch and moving HEAD to it (`git switch --create` interrupted): the step has not
+/// finished, HEAD is still on the base branch at the base commit, and the branch points at
+/// that same commit — nothing is on it but the release's start.
+fn branch_half_made(repo: &Repo, state: &State) -> Result<bool> {
+    let first_unfinished = state
+        .steps
+        .first()
+        .is_some_and(|s| matches!(s.step.kind, StepKind::CreateBranch) && !s.status.finished());
+    if !first_unfinished || repo.current_branch()?.as_deref() != Some(&state.base_branch) {
+        return Ok(false);
+    }
+    let base = Some(&state.base_commit);
+    Ok(repo.head_commit()?.as_ref() == base && repo.branch_commit(&state.branch)?.as_ref() == base)
+}
+
 /// Undo the release `state` describes. Only the release branch is ever reset; on any other
 /// branch (or the base branch while the release branch exists) this refuses, so work that
 /// is not the release's is never touched.
@@ -250,6 +270,8 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
         }
         // The branch was never created: nothing on disk is the release's.
         Some(b) if b == base && !branch_exists => {}
+        // Created, and HEAD never moved to it: the branch is all there is to undo.
+        Some(_) if branch_half_made(repo, state)? => repo.delete_branch(branch)?,
         Some(b) if b == base => {
             return Err(Error::Refused(format!(
                 "HEAD is on `{base}`, but the release's changes are on `{branch}`; abort undoes \

@@ -944,3 +944,49 @@ fn a_release_killed_after_a_hook_dressed_commit_is_continued_or_aborted() {
         }
     }
 }
+
+/// Ctrl-C (SIGINT to the whole foreground group) between `git switch --create` creating
+/// the release branch and moving HEAD to it: the release stops (exit 4), and both
+/// `continue` and `abort` take it from there — the branch, at the base commit, is the
+/// step's first half (hostile3/05: both refused, asking for a `git switch` by hand).
+#[test]
+fn ctrl_c_between_creating_the_branch_and_switching_to_it() {
+    for finish in ["continue", "abort"] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let base = head(root);
+        let before = full(root);
+        let hook = root.join(".git/hooks/reference-transaction");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        std::fs::write(
+            &hook,
+            "#!/bin/sh\nif [ \"$1\" = committed ] && grep -q ' refs/heads/release/' \
+             && [ ! -f .git/hit ]; then\ntouch .git/hit; kill -INT 0; sleep 1\nfi\nexit 0\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let child = spawn(
+            root,
+            &["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"],
+            "false",
+        );
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+        std::fs::remove_file(&hook).unwrap();
+        std::fs::remove_file(root.join(".git/hit")).unwrap();
+        if finish == "continue" {
+            ok(&run(root, &["continue", "--yes"], "true"), "continue");
+            assert_eq!(
+                subjects_since(root, &base),
+                [
+                    "release: 1.1.0",
+                    "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+                ]
+            );
+            assert_eq!(current_branch(root), "release/1.1.0");
+        } else {
+            ok(&run(root, &["abort"], "true"), "abort");
+            assert_eq!(full(root), before);
+        }
+    }
+}
