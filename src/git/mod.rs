@@ -191,7 +191,7 @@ impl Repo {
             None => Ok(None),
             Some(mut reference) => {
                 let id = reference
-                    .peel_to_id_in_place()
+                    .peel_to_id()
                     .map_err(gix_error(format!("cannot read branch `{name}`")))?;
                 Ok(Some(id.to_string()))
             }
