@@ -45,22 +45,34 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".git-release-")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
+    let tmp = temp_beside(path, &dir, contents)?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// `contents` in a synced temporary file in `dir`, next to `path`, with `path`'s mode — or,
+/// for a new file, the mode any program would create it with (0666 less the umask), not
+/// the temporary file's private 0600.
+fn temp_beside(path: &Path, dir: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let existing = std::fs::metadata(path).ok();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".git-release-");
+    if existing.is_none() {
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(contents)
         .map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io(tmp.path(), e))?;
-    if let Ok(meta) = std::fs::metadata(path) {
+    if let Some(meta) = existing {
         std::fs::set_permissions(tmp.path(), meta.permissions())
             .map_err(|e| Error::io(tmp.path(), e))?;
     }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// Several files replaced together: every new version is written to a temporary file
@@ -111,19 +123,7 @@ impl FileSet {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => PathBuf::from("."),
             };
-            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".git-release-")
-                .tempfile_in(&dir)
-                .map_err(|e| Error::io(&dir, e))?;
-            tmp.write_all(contents)
-                .map_err(|e| Error::io(tmp.path(), e))?;
-            tmp.as_file()
-                .sync_all()
-                .map_err(|e| Error::io(tmp.path(), e))?;
-            if let Ok(meta) = std::fs::metadata(path) {
-                let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-            }
+            let tmp = temp_beside(path, &dir, contents)?;
             let old = std::fs::read(path).ok();
             staged.push((path.clone(), tmp, old));
         }
@@ -147,6 +147,25 @@ impl FileSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new file gets the mode any program would create it with (0666 less the umask),
+    /// not the temporary file's 0600 (hostile3: a changelog the release created was 0600).
+    #[test]
+    fn a_new_file_gets_the_usual_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join("new/CHANGELOG.md");
+        let plain = dir.path().join("plain.md");
+        write(&ours, b"x").unwrap();
+        std::fs::write(&plain, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ours), mode(&plain));
+        let mut set = FileSet::new();
+        let other = dir.path().join("other.md");
+        set.put(&other, b"y".to_vec());
+        set.commit().unwrap();
+        assert_eq!(mode(&other), mode(&plain));
+    }
 
     #[test]
     fn replaces_content_and_keeps_mode() {
