@@ -120,7 +120,7 @@ impl Repo {
         }
         let repo = gix::ThreadSafeRepository::discover_opts(&start, Default::default(), trust)
             .map_err(|e| {
-                Error::Git(format!(
+                Error::Refused(format!(
                     "{} is not inside a git repository ({e}); run git release from your project",
                     dir.display()
                 ))
@@ -129,7 +129,7 @@ impl Repo {
         let root = match repo.workdir() {
             Some(root) => root.to_path_buf(),
             None => {
-                return Err(Error::Git(format!(
+                return Err(Error::Refused(format!(
                     "{} is a bare repository; git release needs a work tree",
                     repo.git_dir().display()
                 )));

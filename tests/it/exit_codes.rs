@@ -52,6 +52,29 @@ fn refusals_exit_3_and_change_nothing() {
     assert_eq!(snapshot(repo.path()), before);
 }
 
+/// No repository to release, or one without a work tree: refused, like any other check
+/// before a change (hostile3: a bare repository exited 1, "failed").
+#[test]
+fn no_work_tree_is_a_refusal() {
+    let scratch = tempfile::tempdir().unwrap();
+    let bare = scratch.path().join("bare.git");
+    let status = std::process::Command::new("git")
+        .args(["init", "--quiet", "--bare"])
+        .arg(&bare)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let outside = scratch.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    for dir in [&bare, &outside] {
+        let (code, stderr) = exit(dir, &["1.1.0", "--yes", "--date", "2025-01-01"]);
+        assert_eq!(code, Some(3), "{}: {stderr}", dir.display());
+        assert!(stderr.contains("git release"), "{stderr}");
+    }
+}
+
 #[test]
 fn a_stopped_release_exits_4_and_says_how_to_go_on() {
     let repo = repo_with(&[

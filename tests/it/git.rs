@@ -103,7 +103,7 @@ fn discovers_from_a_subdirectory() {
 }
 
 #[test]
-fn outside_a_repository_is_a_git_error() {
+fn outside_a_repository_is_a_refusal() {
     let tmp = tempfile::tempdir().unwrap();
     // A ceiling would be needed if /tmp itself were in a repository; it is not on CI.
     if git_command(tmp.path())
@@ -117,7 +117,7 @@ fn outside_a_repository_is_a_git_error() {
         return;
     }
     let err = Repo::discover(tmp.path()).unwrap_err();
-    assert!(matches!(err, Error::Git(_)), "{err:?}");
+    assert!(matches!(err, Error::Refused(_)), "{err:?}");
     assert!(
         err.to_string().contains("not inside a git repository"),
         "{err}"
@@ -129,6 +129,7 @@ fn a_bare_repository_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     git(tmp.path(), &["init", "--quiet", "--bare", "b.git"]);
     let err = Repo::discover(tmp.path().join("b.git")).unwrap_err();
+    assert!(matches!(err, Error::Refused(_)), "{err:?}");
     assert!(err.to_string().contains("bare repository"), "{err}");
 }
 
