@@ -30,6 +30,7 @@ pub(super) fn check_repository(
     webui: Option<&Version>,
 ) -> Result<RepositoryChecks> {
     let current = config.version_file()?.version;
+    check_no_index_lock(repo)?;
     check_clean(repo)?;
     let base = &config.release.base_branch;
     let base_commit = check_base_branch(repo, base)?;
@@ -81,6 +82,22 @@ pub(super) fn check_repository(
         base_commit,
         branch,
     })
+}
+
+/// git's index lock held by another process (or left by one that crashed) would make the
+/// release's first `git add` fail after it changed files: refused before anything changes.
+fn check_no_index_lock(repo: &Repo) -> Result<()> {
+    let lock = repo.git_dir().join("index.lock");
+    if lock.symlink_metadata().is_ok() {
+        return Err(Error::Refused(format!(
+            "{} exists: another git process is working in this repository, or one stopped \
+             without cleaning up; when no git command is running, remove it (`rm {}`), then \
+             run again",
+            lock.display(),
+            lock.display()
+        )));
+    }
+    Ok(())
 }
 
 /// A WebUI version needs a step that updates the WebUI: without one the release would

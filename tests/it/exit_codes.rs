@@ -52,6 +52,20 @@ fn refusals_exit_3_and_change_nothing() {
     assert_eq!(snapshot(repo.path()), before);
 }
 
+/// git's index lock left by another process: the release is refused before it changes
+/// anything (hostile3: it wrote its files, then stopped at its first `git add`).
+#[test]
+fn a_held_index_lock_is_refused_before_any_change() {
+    let repo = project();
+    std::fs::write(repo.path().join(".git/index.lock"), "").unwrap();
+    let before = snapshot(repo.path());
+    let (code, stderr) = exit(repo.path(), &["1.1.0", "--yes", "--date", "2025-01-01"]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("index.lock exists"), "{stderr}");
+    assert_eq!(snapshot(repo.path()), before);
+    assert!(!repo.path().join(".git/git-release/state.json").exists());
+}
+
 /// No repository to release, or one without a work tree: refused, like any other check
 /// before a change (hostile3: a bare repository exited 1, "failed").
 #[test]
