@@ -59,7 +59,8 @@ fn a_held_index_lock_is_refused_before_any_change() {
     let repo = project();
     std::fs::write(repo.path().join(".git/index.lock"), "").unwrap();
     let before = snapshot(repo.path());
-    let (code, stderr) = exit(repo.path(), &["1.1.0", "--yes", "--date", "2025-01-01"]);
+    let args = ["1.1.0", "--yes", "--no-edit", "--date", "2025-01-01"];
+    let (code, stderr) = exit(repo.path(), &args);
     assert_eq!(code, Some(3), "{stderr}");
     assert!(stderr.contains("index.lock exists"), "{stderr}");
     assert_eq!(snapshot(repo.path()), before);
