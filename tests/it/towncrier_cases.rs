@@ -73,6 +73,18 @@ fn check_case(case: &Path) -> Result<(), String> {
         build.args(["--name", n]);
     }
     let out = build.output().unwrap();
+    if case.join("expected-write-error.txt").exists() {
+        // towncrier prints the draft but refuses to write (the version's section is there):
+        // a refusal, exit code 3, nothing changed.
+        return match (out.status.code(), snapshot(repo.path()) == before) {
+            (Some(3), true) => Ok(()),
+            (code, unchanged) => Err(format!(
+                "{name}: towncrier refuses the write; git-release exited with {code:?} \
+                 (files unchanged: {unchanged}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        };
+    }
     if !out.status.success() {
         return Err(format!(
             "{name}: build failed: {}",
