@@ -6,6 +6,7 @@ pub mod fnmatch;
 pub mod format;
 pub mod jinja;
 pub mod jinja_builtins;
+pub mod jinja_source;
 pub mod repr;
 pub mod strings;
 pub mod textwrap;

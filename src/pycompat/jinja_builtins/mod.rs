@@ -19,6 +19,7 @@ use minijinja::value::{Kwargs, Rest};
 use minijinja::{Environment, Error, ErrorKind, Value};
 
 pub use objects::custom_repr;
+pub(crate) use objects::{Reversed, print_reversed_error};
 
 use numbers::*;
 use objects::*;
@@ -78,6 +79,7 @@ pub fn register(env: &mut Environment<'static>) {
         Err(fail("the wordwrap filter is not supported by git-release"))
     });
 
+    env.add_filter("reverse", reverse);
     env.add_filter("int", int);
     env.add_filter("float", float);
     env.add_filter("map", map);

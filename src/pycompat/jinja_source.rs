@@ -1,0 +1,306 @@
+//! The template's text, made to mean to minijinja what it means to towncrier's Jinja2
+//! before it is compiled, in one pass over minijinja's tokens:
+//!
+//! - list literals become mutable Python lists (see [`rewrite_source`]);
+//! - string literals with backslash escapes are decoded as Jinja2 decodes them (Python's
+//!   `unicode-escape` codec: `\x41`, `\u00e9`, `\U0001F600`, `\101`, `\a`, `\v`, an unknown
+//!   escape kept as it is) and written back with escapes minijinja reads the same way;
+//!   `\N{NAME}` (a character by its Unicode name) is refused by name;
+//! - the tags Jinja2 only has through extensions (`do`, `break`, `continue`) are refused:
+//!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
+//!   syntax error there, and so must a build here.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// The function list literals are rewritten into.
+pub(crate) const LIST_FN: &str = "__git_release_list";
+
+/// Rewrite a template's text for minijinja (see the module documentation). The `Err` is
+/// the message for a construct towncrier's Jinja2 refuses or git-release cannot reproduce,
+/// with its line.
+///
+/// List literals: Jinja2 lists are Python lists, and templates rely on it: towncrier's
+/// default Markdown template does `{% set issue_pks = [] %}` … `{% set _ =
+/// issue_pks.append(…) %}`. A `[` opens a literal unless it follows something that ends an
+/// operand (a name that is not a keyword, a string, a number, `)`, `]` or `}`); it becomes
+/// a call of [`LIST_FN`] and its `]` a `)`. Line structure is kept, so error line numbers
+/// still point at the user's template. On a tokenizer error the text is returned as far as
+/// rewritten, for minijinja to report.
+pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
+    use minijinja::machinery::{Token, tokenize};
+    const KEYWORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "else",
+        "elif",
+        "for",
+        "set",
+        "with",
+        "include",
+        "extends",
+        "import",
+        "from",
+        "as",
+        "print",
+        "return",
+        "call",
+        "filter",
+        "macro",
+        "block",
+        "autoescape",
+        "do",
+        "recursive",
+    ];
+    let mut edits: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+    let mut stack: Vec<bool> = Vec::new();
+    let mut prev_is_operand = false;
+    let mut prev_block_start = false;
+    let mut prev_comma: Option<(usize, usize)> = None;
+    for item in tokenize(source, false, Default::default()) {
+        let Ok((token, span)) = item else {
+            break;
+        };
+        let (start, end) = (span.start_offset as usize, span.end_offset as usize);
+        match token {
+            Token::BracketOpen => {
+                let literal = !prev_is_operand;
+                if literal {
+                    edits.push((start, end, Cow::Borrowed("__git_release_list(")));
+                }
+                stack.push(literal);
+            }
+            // The `]` of a literal.
+            Token::BracketClose if stack.pop() == Some(true) => {
+                // `[a, b,]` is fine in Jinja2; drop the comma so the call is too.
+                if let Some((cs, ce)) = prev_comma {
+                    edits.push((cs, ce, Cow::Borrowed("")));
+                }
+                edits.push((start, end, Cow::Borrowed(")")));
+            }
+            Token::Ident(tag @ ("do" | "break" | "continue")) if prev_block_start => {
+                return Err(format!(
+                    "`{{% {tag} %}}` is not a tag of towncrier's Jinja2, which enables no \
+                     extensions (`do`, `loopcontrols`) and stops with a syntax error there \
+                     (line {})",
+                    span.start_line
+                ));
+            }
+            Token::String(_) => {
+                let raw = &source[start..end];
+                let text = py_unescape(&raw[1..raw.len() - 1])
+                    .map_err(|m| format!("{m} (line {})", span.start_line))?;
+                edits.push((start, end, Cow::Owned(minijinja_literal(&text))));
+            }
+            _ => {}
+        }
+        prev_block_start = matches!(token, Token::BlockStart);
+        prev_comma = matches!(token, Token::Comma).then_some((start, end));
+        prev_is_operand = match token {
+            Token::Ident(name) => !KEYWORDS.contains(&name),
+            Token::Str(_)
+            | Token::String(_)
+            | Token::Int(_)
+            | Token::Int128(_)
+            | Token::Float(_)
+            | Token::ParenClose
+            | Token::BracketClose
+            | Token::BraceClose => true,
+            _ => false,
+        };
+    }
+    if edits.is_empty() {
+        return Ok(Cow::Borrowed(source));
+    }
+    edits.sort_by_key(|e| e.0);
+    let mut out = String::with_capacity(source.len() + edits.len() * 20);
+    let mut pos = 0;
+    for (start, end, replacement) in edits {
+        out.push_str(&source[pos..start]);
+        out.push_str(&replacement);
+        pos = end;
+    }
+    out.push_str(&source[pos..]);
+    Ok(Cow::Owned(out))
+}
+
+/// A string literal that minijinja reads as `text`: only `\\`, `\"`, `\n` and `\r` are
+/// escaped (a decoded newline stays on its line, so line numbers hold).
+fn minijinja_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The inside of a Jinja2 string literal as Jinja2 reads it:
+/// `value.encode("ascii", "backslashreplace").decode("unicode-escape")`. Non-ASCII
+/// characters take part as their `\x`/`\u`/`\U` escapes (so `"\é"` is `\xe9`, as in
+/// Jinja2); an unknown escape stays as written.
+pub fn py_unescape(inner: &str) -> Result<String, String> {
+    // The backslashreplace step.
+    let mut ascii = String::with_capacity(inner.len());
+    for c in inner.chars() {
+        match c as u32 {
+            0..0x80 => ascii.push(c),
+            n @ 0x80..0x100 => {
+                let _ = write!(ascii, "\\x{n:02x}");
+            }
+            n @ 0x100..0x10000 => {
+                let _ = write!(ascii, "\\u{n:04x}");
+            }
+            n => {
+                let _ = write!(ascii, "\\U{n:08x}");
+            }
+        }
+    }
+    let b = ascii.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    let hex = |from: usize, n: usize, what: &str| -> Result<u32, String> {
+        b.get(from..from + n)
+            .filter(|d| d.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|d| u32::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok())
+            .ok_or_else(|| format!("a string literal has a truncated `\\{what}` escape"))
+    };
+    let push = |out: &mut String, n: u32, escape: &str| -> Result<(), String> {
+        let c = char::from_u32(n).ok_or_else(|| {
+            format!("the string escape `{escape}` is not a character that can be written")
+        })?;
+        out.push(c);
+        Ok(())
+    };
+    while i < b.len() {
+        if b[i] != b'\\' {
+            // Plain ASCII up to the next backslash.
+            let next = b[i..].iter().position(|&c| c == b'\\').map_or(b.len(), |p| i + p);
+            out.push_str(&ascii[i..next]);
+            i = next;
+            continue;
+        }
+        let Some(&e) = b.get(i + 1) else {
+            return Err("a string literal ends with a lone `\\`".into());
+        };
+        i += 2;
+        match e {
+            b'\n' => {}
+            b'\\' | b'\'' | b'"' => out.push(e as char),
+            b'a' => out.push('\x07'),
+            b'b' => out.push('\x08'),
+            b'f' => out.push('\x0c'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'v' => out.push('\x0b'),
+            b'0'..=b'7' => {
+                let mut n = u32::from(e - b'0');
+                let mut digits = 1;
+                while digits < 3 && matches!(b.get(i), Some(b'0'..=b'7')) {
+                    n = n * 8 + u32::from(b[i] - b'0');
+                    i += 1;
+                    digits += 1;
+                }
+                push(&mut out, n, &format!("\\{n:o}"))?;
+            }
+            b'x' => {
+                let n = hex(i, 2, "xhh")?;
+                push(&mut out, n, &ascii[i - 2..i + 2])?;
+                i += 2;
+            }
+            b'u' => {
+                let n = hex(i, 4, "uXXXX")?;
+                push(&mut out, n, &ascii[i - 2..i + 4])?;
+                i += 4;
+            }
+            b'U' => {
+                let n = hex(i, 8, "UXXXXXXXX")?;
+                push(&mut out, n, &ascii[i - 2..i + 8])?;
+                i += 8;
+            }
+            b'N' => {
+                let name = ascii[i..]
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .map_or("…", |(n, _)| n);
+                return Err(format!(
+                    "the string escape `\\N{{{name}}}` (a character by its Unicode name) is \
+                     not supported by git-release; write the character itself, or its \
+                     `\\u` escape"
+                ));
+            }
+            other => {
+                out.push('\\');
+                out.push(other as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrite_leaves_subscripts_and_strings() {
+        let src = "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in [1] %}{% endif %}";
+        assert_eq!(
+            rewrite_source(src).unwrap(),
+            "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in __git_release_list(1) %}{% endif %}"
+        );
+        assert_eq!(
+            rewrite_source("{{ [1, [2,],] }}").unwrap(),
+            "{{ __git_release_list(1, __git_release_list(2)) }}"
+        );
+        assert!(matches!(rewrite_source("no lists"), Ok(Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn escapes_as_python_decodes_them() {
+        for (inner, python) in [
+            (r"\x41\u00e9\U0001F600", "Aé😀"),
+            (r"\101\7\0", "A\x07\0"),
+            (r"\777", "ǿ"),
+            (r"\a\b\f\v\t", "\x07\x08\x0c\x0b\t"),
+            (r"\q\/\8", r"\q\/\8"),
+            ("a\\\nb", "ab"),
+            (r#"\'\"\\"#, "'\"\\"),
+            ("\\é", r"\xe9"),
+            ("é€😀", "é€😀"),
+        ] {
+            assert_eq!(py_unescape(inner).unwrap(), python, "{inner}");
+        }
+        for bad in [r"\x4", r"\u12", r"\U00110000", r"\ud800"] {
+            assert!(py_unescape(bad).is_err(), "{bad}");
+        }
+        let e = py_unescape(r"\N{BULLET}").unwrap_err();
+        assert!(e.contains(r"\N{BULLET}"), "{e}");
+    }
+
+    #[test]
+    fn tags_of_jinja2_extensions_are_refused_with_the_line() {
+        for (src, tag) in [
+            ("{% for x in y %}\n{% break %}{% endfor %}", "break"),
+            ("{% for x in y %}{%- continue -%}{% endfor %}", "continue"),
+            ("\n\n{% do x.append(1) %}", "do"),
+        ] {
+            let e = rewrite_source(src).unwrap_err();
+            assert!(e.contains(&format!("{{% {tag} %}}")) && e.contains("line"), "{e}");
+        }
+        // As names they are fine.
+        assert!(rewrite_source("{{ do }}{% set break = 1 %}{{ x.continue }}").is_ok());
+    }
+}
