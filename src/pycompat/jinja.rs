@@ -65,8 +65,7 @@ fn environment(name: &str) -> Result<Environment<'static>> {
     env.set_undefined_behavior(UndefinedBehavior::Lenient);
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_unknown_method_callback(|state, value, method, args| {
-        super::jinja_builtins::width::check_method(value, method, args)?;
-        minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+        super::jinja_builtins::unknown_method(state, value, method, args)
     });
     env.set_formatter(|out, _state, value| {
         if value

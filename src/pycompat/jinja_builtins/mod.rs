@@ -10,6 +10,7 @@
 mod numbers;
 mod objects;
 mod sorting;
+mod strmethods;
 mod text;
 pub(crate) mod width;
 
@@ -42,6 +43,56 @@ pub(crate) fn kwarg(kwargs: &Kwargs, name: &str) -> R<Option<Value>> {
 
 pub(crate) fn fail(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOperation, message.into())
+}
+
+/// Methods called on template values that minijinja does not know: Python's `str` methods
+/// ([`strmethods`]), `str.format` and `dict.get`/`items`/`keys`/`values` and `list.count`
+/// (minijinja-contrib's); the other methods of Python's `dict` and `list` are refused by
+/// name (a list the template builds with `[…]` has its own, in `jinja.rs`).
+pub fn unknown_method(
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+    method: &str,
+    args: &[Value],
+) -> R<Value> {
+    use minijinja::value::ValueKind as K;
+    width::check_method(value, method, args)?;
+    const DICT: &[&str] = &[
+        "clear", "copy", "fromkeys", "pop", "popitem", "setdefault", "update",
+    ];
+    const LIST: &[&str] = &[
+        "append", "clear", "copy", "extend", "index", "insert", "pop", "remove", "reverse",
+        "sort",
+    ];
+    match value.kind() {
+        K::String if method != "format" => {
+            return strmethods::call(value.as_str().unwrap_or_default(), method, args);
+        }
+        K::Map if DICT.contains(&method) => {
+            return Err(fail(format!(
+                "dict.{method}() is not supported by git-release in templates"
+            )));
+        }
+        K::Seq | K::Iterable if LIST.contains(&method) => {
+            return Err(fail(format!(
+                "list.{method}() is not supported by git-release on this list (only on a \
+                 list the template builds with `[…]`)"
+            )));
+        }
+        K::Map if matches!(method, "items" | "keys" | "values") => {
+            let view = minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)?;
+            return Ok(Value::from_object(DictView {
+                kind: match method {
+                    "items" => "items",
+                    "keys" => "keys",
+                    _ => "values",
+                },
+                items: Value::from(view.try_iter()?.collect::<Vec<_>>()),
+            }));
+        }
+        _ => {}
+    }
+    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
 }
 
 /// Register the replacements on `env`.

@@ -119,6 +119,9 @@ pub fn custom_repr(value: &Value) -> Option<String> {
     if let Some(r) = value.downcast_object_ref::<PyRange>() {
         return Some(r.python_repr());
     }
+    if let Some(v) = value.downcast_object_ref::<DictView>() {
+        return Some(v.python_repr());
+    }
     value
         .downcast_object_ref::<Group>()
         .map(|g| format!("({}, {})", py_repr(&g.grouper), py_repr(&g.list)))
@@ -323,5 +326,36 @@ impl Object for Reversed {
     }
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("<list_reverseiterator object>")
+    }
+}
+
+/// `dict.items()`, `keys()` and `values()`: iterated as the list they hold, printed as
+/// Python prints a view (`dict_items([('a', 1)])`).
+#[derive(Debug)]
+pub(crate) struct DictView {
+    pub(crate) kind: &'static str,
+    pub(crate) items: Value,
+}
+
+impl DictView {
+    fn python_repr(&self) -> String {
+        format!("dict_{}({})", self.kind, py_repr(&self.items))
+    }
+}
+
+impl Object for DictView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Iterable
+    }
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(
+            self.items.try_iter().map(|it| it.collect()).unwrap_or_default(),
+        )
+    }
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        self.items.len()
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.python_repr())
     }
 }
