@@ -7,6 +7,7 @@ pub mod format;
 pub mod jinja;
 pub mod jinja_builtins;
 pub mod jinja_source;
+pub mod percent;
 pub mod repr;
 pub mod strings;
 pub mod textwrap;

@@ -147,17 +147,29 @@ pub fn register(env: &mut Environment<'static>) {
         width::checked(width, "center")?;
         Ok(py_center(&py_str(&v), width))
     });
-    // minijinja's `format` (`%`-style), its widths checked first.
+    // `format(value, *args, **kwargs)`: `str(value) % (kwargs or args)`.
     env.add_filter(
         "format",
-        |state: &mut minijinja::State<'_, '_>,
-         format: &Value,
-         args: Rest<minijinja::value::ValueOrKwargs>|
-         -> R<Value> {
-            if let Some(f) = format.as_str() {
-                width::check_format_string(f, "format")?;
+        |value: Value, args: Rest<Value>, kwargs: Kwargs| -> R<Value> {
+            let names: Vec<String> = kwargs.args().map(str::to_string).collect();
+            if !args.is_empty() && !names.is_empty() {
+                return Err(fail(
+                    "format: can't handle positional and keyword arguments at the same time",
+                ));
             }
-            minijinja::filters::format(state, format, args)
+            let operand = if names.is_empty() {
+                Value::from(minijinja::value::Tuple::from(args.0))
+            } else {
+                let mut map = std::collections::BTreeMap::new();
+                for name in names {
+                    let v: Value = kwargs.get(&name)?;
+                    map.insert(name, v);
+                }
+                Value::from(map)
+            };
+            super::percent::py_percent(&py_str(&value), &operand)
+                .map(Value::from)
+                .map_err(|m| fail(format!("format: {m}")))
         },
     );
     env.add_filter("filesizeformat", filesizeformat);
