@@ -8,13 +8,27 @@
 //!   `\N{NAME}` (a character by its Unicode name) is refused by name;
 //! - the tags Jinja2 only has through extensions (`do`, `break`, `continue`) are refused:
 //!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
-//!   syntax error there, and so must a build here.
+//!   syntax error there, and so must a build here;
+//!
+//! and then, when the template has a `%` or a macro, over minijinja's syntax tree:
+//!
+//! - `a % b` becomes a call of [`MOD_FN`], which is Python's `%` (string formatting on a
+//!   string, the remainder on numbers): minijinja has no `%` for strings;
+//! - a macro argument's default that reads an earlier argument (`{% macro m(a, b=a) %}`)
+//!   is computed at the top of the macro's body, as Jinja2 computes it (minijinja
+//!   evaluates defaults before the earlier arguments are bound).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// The function list literals are rewritten into.
 pub(crate) const LIST_FN: &str = "__git_release_list";
+
+/// The function `a % b` is rewritten into.
+pub(crate) const MOD_FN: &str = "__git_release_mod";
+
+/// The name a rewritten default is given: never defined, so the argument starts undefined.
+const MISSING: &str = "__git_release_missing";
 
 /// Rewrite a template's text for minijinja (see the module documentation). The `Err` is
 /// the message for a construct towncrier's Jinja2 refuses or git-release cannot reproduce,
@@ -61,6 +75,7 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     let mut prev_is_operand = false;
     let mut prev_block_start = false;
     let mut prev_comma: Option<(usize, usize)> = None;
+    let mut needs_tree = false;
     for item in tokenize(source, false, Default::default()) {
         let Ok((token, span)) = item else {
             break;
@@ -90,6 +105,7 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                     span.start_line
                 ));
             }
+            Token::Mod | Token::Ident("macro") => needs_tree = true,
             Token::String(_) => {
                 let raw = &source[start..end];
                 let text = py_unescape(&raw[1..raw.len() - 1])
@@ -113,8 +129,21 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
             _ => false,
         };
     }
+    let rewritten = apply(source, edits);
+    if !needs_tree {
+        return Ok(rewritten);
+    }
+    match rewrite_tree(&rewritten) {
+        Some(text) => Ok(Cow::Owned(text)),
+        None => Ok(rewritten),
+    }
+}
+
+/// `source` with each `(start, end, text)` edit made (a stable sort by `start`: edits at
+/// one offset are made in the order given).
+fn apply<'a>(source: &'a str, mut edits: Vec<(usize, usize, Cow<'_, str>)>) -> Cow<'a, str> {
     if edits.is_empty() {
-        return Ok(Cow::Borrowed(source));
+        return Cow::Borrowed(source);
     }
     edits.sort_by_key(|e| e.0);
     let mut out = String::with_capacity(source.len() + edits.len() * 20);
@@ -125,7 +154,108 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
         pos = end;
     }
     out.push_str(&source[pos..]);
-    Ok(Cow::Owned(out))
+    Cow::Owned(out)
+}
+
+/// The `%` and macro-default rewrites (see the module documentation), made on minijinja's
+/// syntax tree as JSON; `None` when there is nothing to change or the text does not parse
+/// (minijinja then reports it).
+fn rewrite_tree(source: &str) -> Option<String> {
+    use serde_json::Value as J;
+    let tree = minijinja::machinery::parse(source, "<template>", Default::default()).ok()?;
+    let tree = serde_json::to_value(&tree).ok()?;
+    let span = |node: &J| -> Option<(usize, usize)> {
+        let s = node.get("inner")?.get(1)?;
+        Some((
+            s.get("start_offset")?.as_u64()? as usize,
+            s.get("end_offset")?.as_u64()? as usize,
+        ))
+    };
+    let mut edits: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+    let mut stack = vec![&tree];
+    while let Some(node) = stack.pop() {
+        match node {
+            J::Array(items) => stack.extend(items.iter().rev()),
+            J::Object(map) => {
+                let inner = map.get("inner").and_then(|i| i.get(0));
+                if map.get("expr").and_then(J::as_str) == Some("BinOp")
+                    && inner.and_then(|i| i.get("op")).and_then(J::as_str) == Some("Rem")
+                {
+                    let (start, end) = span(node)?;
+                    let (_, left_end) = span(inner?.get("left")?)?;
+                    let (right_start, _) = span(inner?.get("right")?)?;
+                    let op = left_end + source[left_end..right_start].find('%')?;
+                    edits.push((start, start, Cow::Owned(format!("{MOD_FN}("))));
+                    edits.push((op, op + 1, Cow::Borrowed(",")));
+                    edits.push((end, end, Cow::Borrowed(")")));
+                }
+                if map.get("stmt").and_then(J::as_str) == Some("Macro") {
+                    macro_defaults(source, inner?, &span, &mut edits)?;
+                }
+                stack.extend(map.values().rev());
+            }
+            _ => {}
+        }
+    }
+    match apply(source, edits) {
+        Cow::Owned(text) => Some(text),
+        Cow::Borrowed(_) => None,
+    }
+}
+
+/// For each default of a macro that reads an earlier argument: the default becomes
+/// [`MISSING`] and the body starts with `{% if b is undefined %}{% set b = … %}{% endif %}`,
+/// in argument order.
+fn macro_defaults<'s>(
+    source: &'s str,
+    decl: &serde_json::Value,
+    span: &dyn Fn(&serde_json::Value) -> Option<(usize, usize)>,
+    edits: &mut Vec<(usize, usize, Cow<'s, str>)>,
+) -> Option<()> {
+    let args: Vec<&str> = decl
+        .get("args")?
+        .as_array()?
+        .iter()
+        .filter_map(|a| a.get("inner")?.get(0)?.get("id")?.as_str())
+        .collect();
+    let defaults = decl.get("defaults")?.as_array()?;
+    // Defaults belong to the last arguments.
+    let first_default = args.len().checked_sub(defaults.len())?;
+    let mut prologue = String::new();
+    let mut signature_end = 0;
+    for node in decl.get("args")?.as_array()?.iter().chain(defaults) {
+        signature_end = signature_end.max(span(node)?.1);
+    }
+    for (k, default) in defaults.iter().enumerate() {
+        let i = first_default + k;
+        let text = default.to_string();
+        let reads_earlier = args[..i]
+            .iter()
+            .any(|a| text.contains(&format!("{{\"id\":\"{a}\"}}")));
+        if !reads_earlier {
+            continue;
+        }
+        let (start, end) = span(default)?;
+        let _ = write!(
+            prologue,
+            "{{% if {0} is undefined %}}{{% set {0} = {1} %}}{{% endif %}}",
+            args[i],
+            &source[start..end]
+        );
+        edits.push((start, end, Cow::Borrowed(MISSING)));
+    }
+    if prologue.is_empty() {
+        return Some(());
+    }
+    // The body starts after the `%}` that closes the signature; a `-%}` there strips the
+    // whitespace after the prologue instead.
+    let close = signature_end + source[signature_end..].find("%}")?;
+    if source[..close].ends_with('-') {
+        prologue.truncate(prologue.len() - 2);
+        prologue.push_str("-%}");
+    }
+    edits.push((close + 2, close + 2, Cow::Owned(prologue)));
+    Some(())
 }
 
 /// A string literal that minijinja reads as `text`: only `\\`, `\"`, `\n` and `\r` are

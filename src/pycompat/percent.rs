@@ -215,6 +215,49 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
     Ok(out)
 }
 
+/// Python's `a % b`: formatting when `a` is a string, else the remainder with the sign of
+/// `b` (integers exactly, floats as CPython's `float.__mod__`).
+pub fn py_mod(a: &Value, b: &Value) -> Result<Value, String> {
+    if let Some(format) = a.as_str() {
+        return py_percent(format, b).map(Value::from);
+    }
+    let number = |v: &Value| matches!(v.kind(), K::Number | K::Bool);
+    if !number(a) || !number(b) {
+        return Err(format!(
+            "unsupported operand type(s) for %: '{}' and '{}'",
+            type_name(a),
+            type_name(b)
+        ));
+    }
+    let int = |v: &Value| -> Option<i128> {
+        match v.kind() {
+            K::Bool => Some(i128::from(v.is_true())),
+            _ if v.is_integer() => i128::try_from(v.clone()).ok(),
+            _ => None,
+        }
+    };
+    if let (Some(x), Some(y)) = (int(a), int(b)) {
+        if y == 0 {
+            return Err("integer modulo by zero".into());
+        }
+        let r = x.checked_rem(y).unwrap_or(0);
+        return Ok(Value::from(if r != 0 && (r < 0) != (y < 0) { r + y } else { r }));
+    }
+    let float = |v: &Value| real(v, '%');
+    let (x, y) = (float(a)?, float(b)?);
+    if y == 0.0 {
+        return Err("float modulo".into());
+    }
+    let r = x % y;
+    Ok(Value::from(if r == 0.0 {
+        0f64.copysign(y)
+    } else if (r < 0.0) != (y < 0.0) {
+        r + y
+    } else {
+        r
+    }))
+}
+
 fn sign_of(negative: bool, plus: bool, space: bool) -> String {
     match (negative, plus, space) {
         (true, _, _) => "-".into(),
@@ -416,5 +459,25 @@ mod tests {
             let e = py_percent(fmt, &args).unwrap_err();
             assert!(e.contains(error), "{fmt}: {e}");
         }
+    }
+
+    #[test]
+    fn modulo_as_python() {
+        for (a, b, python) in [
+            (v(7), v(3), "1"),
+            (v(-7), v(3), "2"),
+            (v(7), v(-3), "-2"),
+            (v(7.5), v(2), "1.5"),
+            (v(-7.5), v(2), "0.5"),
+            (v(-4.0), v(2), "0.0"),
+            (v(4.0), v(-2), "-0.0"),
+            (v(true), v(2), "1"),
+        ] {
+            let r = py_mod(&a, &b).unwrap();
+            assert_eq!(crate::pycompat::repr::py_repr(&r), python, "{a} % {b}");
+        }
+        assert_eq!(py_mod(&v("%s!"), &v(1)).unwrap().as_str(), Some("1!"));
+        assert!(py_mod(&v(1), &v(0)).unwrap_err().contains("by zero"));
+        assert!(py_mod(&v(1), &v("x")).unwrap_err().contains("'int' and 'str'"));
     }
 }
