@@ -11,6 +11,10 @@ Each folder under tests/fixtures/towncrier-cases/ is one case:
     expected.md|rst  what `towncrier build --draft` prints (the extension follows the
                      configured changelog file name).
     expected-error.txt   instead, when towncrier refuses the case (git-release must fail too).
+    refused-by-git-release.txt   written by hand, for what git-release refuses by name where
+                     towncrier prints something it cannot reproduce (an address, a random
+                     choice) or refuses too: the text the error must contain. The
+                     expectations beside it are still towncrier's.
     expected-write-error.txt   when the draft works but `build --yes` is refused (the version's
                      section is already there): the draft is compared, and git-release must
                      refuse the write (exit 3) and change nothing.
@@ -157,6 +161,15 @@ def compare(case: Path, towncrier: str, binary: str) -> bool:
     theirs = run(case, "towncrier", towncrier, binary)
     ours = run(case, "git-release", towncrier, binary)
     ok = True
+    refusal = case / "refused-by-git-release.txt"
+    if refusal.exists():
+        needle = refusal.read_text().strip()
+        if ours["draft_ok"] or needle not in ours["draft"]:
+            print(f"FAIL {case.name}: git-release must refuse naming {needle!r}:")
+            print(ours["draft"])
+            return False
+        print(f"ok   {case.name} (git-release refuses it by name; towncrier {'prints' if theirs['draft_ok'] else 'refuses'})")
+        return True
     if theirs["draft_ok"] != ours["draft_ok"]:
         print(f"FAIL {case.name}: towncrier {'succeeds' if theirs['draft_ok'] else 'fails'}, git-release does not:")
         print(ours["draft"] if not ours["draft_ok"] else theirs["draft"])

@@ -76,11 +76,24 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     let mut prev_block_start = false;
     let mut prev_comma: Option<(usize, usize)> = None;
     let mut needs_tree = false;
+    // The line of the last token read: minijinja's lexer errors carry none.
+    let mut line = 1;
     for item in tokenize(source, false, Default::default()) {
-        let Ok((token, span)) = item else {
-            break;
+        let (token, span) = match item {
+            Ok(item) => item,
+            // minijinja's lexer decodes escapes first: one it cannot read stops it.
+            Err(e) if e.kind() == minijinja::ErrorKind::BadEscape => {
+                return Err(format!(
+                    "a string literal has an escape git-release cannot read as Jinja2 does \
+                     (a truncated `\\x`/`\\u` escape, an octal escape above `\\377`, a \
+                     `\\u` surrogate); write the character itself (line {})",
+                    e.line().unwrap_or(line)
+                ));
+            }
+            Err(_) => break,
         };
         let (start, end) = (span.start_offset as usize, span.end_offset as usize);
+        line = usize::from(span.end_line);
         match token {
             Token::BracketOpen => {
                 let literal = !prev_is_operand;
@@ -316,7 +329,10 @@ pub fn py_unescape(inner: &str) -> Result<String, String> {
     while i < b.len() {
         if b[i] != b'\\' {
             // Plain ASCII up to the next backslash.
-            let next = b[i..].iter().position(|&c| c == b'\\').map_or(b.len(), |p| i + p);
+            let next = b[i..]
+                .iter()
+                .position(|&c| c == b'\\')
+                .map_or(b.len(), |p| i + p);
             out.push_str(&ascii[i..next]);
             i = next;
             continue;
@@ -428,8 +444,13 @@ mod tests {
             ("\n\n{% do x.append(1) %}", "do"),
         ] {
             let e = rewrite_source(src).unwrap_err();
-            assert!(e.contains(&format!("{{% {tag} %}}")) && e.contains("line"), "{e}");
+            assert!(
+                e.contains(&format!("{{% {tag} %}}")) && e.contains("line"),
+                "{e}"
+            );
         }
+        let e = rewrite_source("{{ 'a' }}\n{{ '\\777' }}").unwrap_err();
+        assert!(e.contains("octal") && e.contains("line 2"), "{e}");
         // As names they are fine.
         assert!(rewrite_source("{{ do }}{% set break = 1 %}{{ x.continue }}").is_ok());
     }

@@ -1,6 +1,7 @@
 //! Python behaviour that towncrier's output depends on, reproduced exactly: string methods
-//! ([`strings`]), `str.format` ([`format`]), `repr` ([`repr`]), `textwrap` ([`textwrap`]),
-//! `fnmatch` ([`fnmatch`]) and Jinja2's environment ([`jinja`]).
+//! ([`strings`]), `str.format` ([`format`]), `%` formatting ([`percent`]), `repr`
+//! ([`repr`]), `textwrap` ([`textwrap`]), `fnmatch` ([`fnmatch`]) and Jinja2's environment
+//! ([`jinja`], the template text made ready for it in [`jinja_source`]).
 
 pub mod fnmatch;
 pub mod format;

@@ -70,7 +70,8 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
             }
             arg = Some(v);
         }
-        let (mut left, mut plus, mut space, mut alt, mut zero) = (false, false, false, false, false);
+        let (mut left, mut plus, mut space, mut alt, mut zero) =
+            (false, false, false, false, false);
         while let Some(&f) = chars.get(i) {
             match f {
                 '-' => left = true,
@@ -172,7 +173,11 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
                 let f = real(&v, conv)?;
                 let p = precision.unwrap_or(6) as usize;
                 let body = float_body(f.abs(), conv, p, alt);
-                (sign_of(f.is_sign_negative() && !f.is_nan(), plus, space), body, f.is_finite())
+                (
+                    sign_of(f.is_sign_negative() && !f.is_nan(), plus, space),
+                    body,
+                    f.is_finite(),
+                )
             }
             'c' => {
                 let ch = match v.kind() {
@@ -241,7 +246,11 @@ pub fn py_mod(a: &Value, b: &Value) -> Result<Value, String> {
             return Err("integer modulo by zero".into());
         }
         let r = x.checked_rem(y).unwrap_or(0);
-        return Ok(Value::from(if r != 0 && (r < 0) != (y < 0) { r + y } else { r }));
+        return Ok(Value::from(if r != 0 && (r < 0) != (y < 0) {
+            r + y
+        } else {
+            r
+        }));
     }
     let float = |v: &Value| real(v, '%');
     let (x, y) = (float(a)?, float(b)?);
@@ -368,7 +377,9 @@ fn float_body(f: f64, conv: char, p: usize, alt: bool) -> String {
                 exp
             };
             if alt {
-                if s.contains('.') { s } else if let Some((m, e)) = s.split_once('e') {
+                if s.contains('.') {
+                    s
+                } else if let Some((m, e)) = s.split_once('e') {
                     format!("{m}.e{e}")
                 } else {
                     s + "."
@@ -430,19 +441,53 @@ mod tests {
             ("%s-%s", t(vec![v(1), v("a")]), "1-a"),
             ("%r|%a", t(vec![v("é"), v("é")]), "'é'|'\\xe9'"),
             ("%d|%i|%u", t(vec![v(3.7), v(-3.7), v(true)]), "3|-3|1"),
-            ("%5.2f|%-6.1f|%06.2f|%+.0f", t(vec![v(3.14159), v(2.25), v(-1.5), v(2.5)]), " 3.14|2.2   |-01.50|+2"),
-            ("%e|%E|%.2e", t(vec![v(12345.678), v(0.000123), v(0.0)]), "1.234568e+04|1.230000E-04|0.00e+00"),
-            ("%g|%g|%g|%g|%G|%#g", t(vec![v(0.0001), v(1e-5), v(123456789.0), v(100.0), v(1e20), v(1.5)]), "0.0001|1e-05|1.23457e+08|100|1E+20|1.50000"),
-            ("%x|%X|%#x|%o|%#o|%05d|%.3d|% d", t(vec![v(255), v(255), v(255), v(8), v(8), v(-42), v(5), v(7)]), "ff|FF|0xff|10|0o10|-0042|005| 7"),
-            ("%c%c|%%|%*d|%-*d|%.*s", t(vec![v(65), v("b"), v(4), v(1), v(3), v(2), v(2), v("xyz")]), "Ab|%|   1|2  |xy"),
+            (
+                "%5.2f|%-6.1f|%06.2f|%+.0f",
+                t(vec![v(3.14259), v(2.25), v(-1.5), v(2.5)]),
+                " 3.14|2.2   |-01.50|+2",
+            ),
+            (
+                "%e|%E|%.2e",
+                t(vec![v(12345.678), v(0.000123), v(0.0)]),
+                "1.234568e+04|1.230000E-04|0.00e+00",
+            ),
+            (
+                "%g|%g|%g|%g|%G|%#g",
+                t(vec![
+                    v(0.0001),
+                    v(1e-5),
+                    v(123456789.0),
+                    v(100.0),
+                    v(1e20),
+                    v(1.5),
+                ]),
+                "0.0001|1e-05|1.23457e+08|100|1E+20|1.50000",
+            ),
+            (
+                "%x|%X|%#x|%o|%#o|%05d|%.3d|% d",
+                t(vec![v(255), v(255), v(255), v(8), v(8), v(-42), v(5), v(7)]),
+                "ff|FF|0xff|10|0o10|-0042|005| 7",
+            ),
+            (
+                "%c%c|%%|%*d|%-*d|%.*s",
+                t(vec![v(65), v("b"), v(4), v(1), v(3), v(2), v(2), v("xyz")]),
+                "Ab|%|   1|2  |xy",
+            ),
             ("%s", v("alone"), "alone"),
             ("%s", Value::from(vec![v(1), v(2)]), "[1, 2]"),
             ("abc", Value::from(Vec::<Value>::new()), "abc"),
-            ("%10s|%-4s|%.1s|%05s", t(vec![v("r"), v("l"), v("pq"), v("z")]), "         r|l   |p|    z"),
+            (
+                "%10s|%-4s|%.1s|%05s",
+                t(vec![v("r"), v("l"), v("pq"), v("z")]),
+                "         r|l   |p|    z",
+            ),
         ] {
             assert_eq!(py_percent(fmt, &args).unwrap(), python, "{fmt}");
         }
-        let map = Value::from(std::collections::BTreeMap::from([("a", v(1)), ("b", v("x"))]));
+        let map = Value::from(std::collections::BTreeMap::from([
+            ("a", v(1)),
+            ("b", v("x")),
+        ]));
         assert_eq!(py_percent("%(a)03d %(b)s %%", &map).unwrap(), "001 x %");
         for (fmt, args, error) in [
             ("%s %s", t(vec![v(1)]), "not enough arguments"),
@@ -451,7 +496,11 @@ mod tests {
             ("%d", v("x"), "a real number is required, not str"),
             ("%x", v(1.5), "an integer is required, not float"),
             ("%f", v("x"), "must be real number, not str"),
-            ("%z", v(1), "unsupported format character 'z' (0x7a) at index 0"),
+            (
+                "%z",
+                v(1),
+                "unsupported format character 'z' (0x7a) at index 0",
+            ),
             ("%(a)s", v(1), "format requires a mapping"),
             ("%", v(1), "incomplete format"),
             ("%(c)s", map.clone(), "KeyError: 'c'"),
@@ -478,6 +527,10 @@ mod tests {
         }
         assert_eq!(py_mod(&v("%s!"), &v(1)).unwrap().as_str(), Some("1!"));
         assert!(py_mod(&v(1), &v(0)).unwrap_err().contains("by zero"));
-        assert!(py_mod(&v(1), &v("x")).unwrap_err().contains("'int' and 'str'"));
+        assert!(
+            py_mod(&v(1), &v("x"))
+                .unwrap_err()
+                .contains("'int' and 'str'")
+        );
     }
 }

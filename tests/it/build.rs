@@ -521,7 +521,9 @@ fn malformed_changelogs_are_built_into_and_refused_by_consolidation() {
         let (head, old) = log.split_once("## 1.1.0").unwrap();
         assert_eq!(
             written,
-            format!("{head}# 1.2.0 (2025-03-01)\n\n## Features\n\n- Three. (#3)\n\n\n## 1.1.0{old}")
+            format!(
+                "{head}# 1.2.0 (2025-03-01)\n\n## Features\n\n- Three. (#3)\n\n\n## 1.1.0{old}"
+            )
         );
     }
 }

@@ -58,11 +58,16 @@ pub fn unknown_method(
     use minijinja::value::ValueKind as K;
     width::check_method(value, method, args)?;
     const DICT: &[&str] = &[
-        "clear", "copy", "fromkeys", "pop", "popitem", "setdefault", "update",
+        "clear",
+        "copy",
+        "fromkeys",
+        "pop",
+        "popitem",
+        "setdefault",
+        "update",
     ];
     const LIST: &[&str] = &[
-        "append", "clear", "copy", "extend", "index", "insert", "pop", "remove", "reverse",
-        "sort",
+        "append", "clear", "copy", "extend", "index", "insert", "pop", "remove", "reverse", "sort",
     ];
     match value.kind() {
         K::String if method != "format" => {
@@ -80,7 +85,8 @@ pub fn unknown_method(
             )));
         }
         K::Map if matches!(method, "items" | "keys" | "values") => {
-            let view = minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)?;
+            let view =
+                minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)?;
             return Ok(Value::from_object(DictView {
                 kind: match method {
                     "items" => "items",

@@ -164,7 +164,10 @@ fn is_py_int_text(text: &str, base: u32) -> bool {
     let Some(t) = strip_digit_underscores(py_strip(text)) else {
         return false;
     };
-    let t = t.strip_prefix(['+', '-']).unwrap_or(&t).to_ascii_lowercase();
+    let t = t
+        .strip_prefix(['+', '-'])
+        .unwrap_or(&t)
+        .to_ascii_lowercase();
     let (radix, digits) = match (base, t.get(..2)) {
         (0 | 16, Some("0x")) => (16, &t[2..]),
         (0 | 8, Some("0o")) => (8, &t[2..]),

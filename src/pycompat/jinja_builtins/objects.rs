@@ -349,7 +349,10 @@ impl Object for DictView {
     }
     fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
         minijinja::value::Enumerator::Values(
-            self.items.try_iter().map(|it| it.collect()).unwrap_or_default(),
+            self.items
+                .try_iter()
+                .map(|it| it.collect())
+                .unwrap_or_default(),
         )
     }
     fn enumerator_len(self: &Arc<Self>) -> Option<usize> {

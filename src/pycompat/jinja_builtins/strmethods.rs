@@ -56,7 +56,10 @@ fn signature(
     if let Some(missing) = out[..required].iter().position(Option::is_none) {
         return Err(Error::new(
             ErrorKind::MissingArgument,
-            format!("str.{method}() is missing its argument '{}'", names[missing]),
+            format!(
+                "str.{method}() is missing its argument '{}'",
+                names[missing]
+            ),
         ));
     }
     Ok(out)
@@ -84,9 +87,9 @@ fn int_arg(method: &str, v: &Option<Value>, default: i64) -> R<i64> {
     match v {
         None => Ok(default),
         Some(v) if v.kind() == minijinja::value::ValueKind::Bool => Ok(i64::from(v.is_true())),
-        Some(v) if v.is_integer() => v.as_i64().ok_or_else(|| {
-            fail(format!("str.{method}(): Python int too large to convert"))
-        }),
+        Some(v) if v.is_integer() => v
+            .as_i64()
+            .ok_or_else(|| fail(format!("str.{method}(): Python int too large to convert"))),
         Some(v) => Err(fail(format!(
             "str.{method}(): '{}' object cannot be interpreted as an integer",
             python_type(v)
@@ -322,7 +325,12 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
             sig(&[], 0)?;
             let ascii_only = matches!(
                 method,
-                "isalpha" | "isalnum" | "isdecimal" | "isdigit" | "isnumeric" | "isidentifier"
+                "isalpha"
+                    | "isalnum"
+                    | "isdecimal"
+                    | "isdigit"
+                    | "isnumeric"
+                    | "isidentifier"
                     | "isprintable"
             );
             if ascii_only {
@@ -406,7 +414,11 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
         "startswith" | "endswith" => {
             let a = sig(&["prefix", "start", "end"], 1)?;
             let c = chars();
-            let (start, end) = adjust(bound_arg(method, &a[1])?, bound_arg(method, &a[2])?, c.len());
+            let (start, end) = adjust(
+                bound_arg(method, &a[1])?,
+                bound_arg(method, &a[2])?,
+                c.len(),
+            );
             let affixes: Vec<String> = match &a[0] {
                 Some(v) if v.is_tuple() => v
                     .try_iter()?
@@ -439,7 +451,11 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
                 .chars()
                 .collect();
             let c = chars();
-            let (start, end) = adjust(bound_arg(method, &a[1])?, bound_arg(method, &a[2])?, c.len());
+            let (start, end) = adjust(
+                bound_arg(method, &a[1])?,
+                bound_arg(method, &a[2])?,
+                c.len(),
+            );
             let positions: Vec<usize> = if start > end || end - start < sub.len() {
                 Vec::new()
             } else {
