@@ -197,7 +197,7 @@ fn rewrite_tree(source: &str) -> Option<String> {
                     let (start, end) = span(node)?;
                     let (_, left_end) = span(inner?.get("left")?)?;
                     let (right_start, _) = span(inner?.get("right")?)?;
-                    let op = left_end + source[left_end..right_start].find('%')?;
+                    let op = left_end + source.get(left_end..right_start)?.find('%')?;
                     edits.push((start, start, Cow::Owned(format!("{MOD_FN}("))));
                     edits.push((op, op + 1, Cow::Borrowed(",")));
                     edits.push((end, end, Cow::Borrowed(")")));

@@ -109,7 +109,7 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
         let mut width = number(&mut i, &mut take)?.unwrap_or(0);
         if width < 0 {
             left = true;
-            width = -width;
+            width = width.saturating_neg();
         }
         let mut precision = None;
         if chars.get(i) == Some(&'.') {
@@ -157,9 +157,8 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
                     _ => n.unsigned_abs().to_string(),
                 };
                 if let Some(p) = precision {
-                    while (digits.len() as i64) < p {
-                        digits.insert(0, '0');
-                    }
+                    let short = (p as usize).saturating_sub(digits.len());
+                    digits.insert_str(0, &"0".repeat(short));
                 }
                 let prefix = match (alt, conv) {
                     (true, 'o') => "0o",
@@ -504,6 +503,8 @@ mod tests {
             ("%(a)s", v(1), "format requires a mapping"),
             ("%", v(1), "incomplete format"),
             ("%(c)s", map.clone(), "KeyError: 'c'"),
+            ("%*d", t(vec![v(i64::MIN), v(1)]), "over the limit"),
+            ("%.99999999999d", v(1), "over the limit"),
         ] {
             let e = py_percent(fmt, &args).unwrap_err();
             assert!(e.contains(error), "{fmt}: {e}");

@@ -529,7 +529,7 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
             let width = int_arg(method, &a[0], 0)?;
             let fill = fill_arg(method, &a[1])?;
             let len = s.chars().count() as i64;
-            let marg = (width - len).max(0);
+            let marg = width.saturating_sub(len).max(0);
             let left = match method {
                 "ljust" => 0,
                 "rjust" => marg,
@@ -541,7 +541,7 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
             let a = sig(&["width"], 1)?;
             let width = int_arg(method, &a[0], 0)?;
             let len = s.chars().count() as i64;
-            let zeros = width::checked(width - len, &what)?;
+            let zeros = width::checked(width.saturating_sub(len), &what)?;
             let (sign, rest) = match s.strip_prefix(['+', '-']) {
                 Some(rest) => (&s[..1], rest),
                 None => ("", s),
@@ -610,4 +610,55 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
         }
         _ => return Err(Error::from(ErrorKind::UnknownMethod)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call_str(s: &str, method: &str, args: &[Value]) -> R<String> {
+        call(s, method, args).map(|v| py_str(&v))
+    }
+
+    #[test]
+    fn hostile_arguments_are_answered_or_refused_not_a_crash() {
+        let min = Value::from(i64::MIN);
+        let max = Value::from(i64::MAX);
+        assert_eq!(
+            call_str("ab", "zfill", std::slice::from_ref(&min)).unwrap(),
+            "ab"
+        );
+        assert_eq!(
+            call_str("ab", "center", std::slice::from_ref(&min)).unwrap(),
+            "ab"
+        );
+        assert_eq!(
+            call_str("ab", "ljust", std::slice::from_ref(&min)).unwrap(),
+            "ab"
+        );
+        for method in ["zfill", "center", "rjust", "expandtabs"] {
+            let e = call_str("a\tb", method, std::slice::from_ref(&max))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("limit") && e.contains(method), "{method}: {e}");
+        }
+        assert_eq!(
+            call_str("abc", "find", &["b".into(), min.clone(), max.clone()]).unwrap(),
+            "1"
+        );
+        assert_eq!(
+            call_str("abc", "count", &["".into(), max.clone()]).unwrap(),
+            "0"
+        );
+        assert_eq!(
+            call_str("abc", "startswith", &["a".into(), max]).unwrap(),
+            "False"
+        );
+        assert!(call_str("abc", "split", &["".into()]).is_err());
+        assert!(call_str("abc", "partition", &["".into()]).is_err());
+        assert!(call_str("abc", "index", &["z".into()]).is_err());
+        assert!(call_str("abc", "join", &[Value::from(vec![1, 2])]).is_err());
+        let e = call_str("abc", "encode", &[]).unwrap_err().to_string();
+        assert!(e.contains("str.encode()"), "{e}");
+    }
 }
