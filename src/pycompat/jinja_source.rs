@@ -10,7 +10,8 @@
 //!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
 //!   syntax error there, and so must a build here;
 //!
-//! and then, when the template has a `%` or a macro, over minijinja's syntax tree:
+//! and then, when the template has a `%` or a macro default that names an argument, over
+//! minijinja's syntax tree:
 //!
 //! - `a % b` becomes a call of [`MOD_FN`], which is Python's `%` (string formatting on a
 //!   string, the remainder on numbers): minijinja has no `%` for strings;
@@ -76,6 +77,9 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     let mut prev_block_start = false;
     let mut prev_comma: Option<(usize, usize)> = None;
     let mut needs_tree = false;
+    // A macro's signature being read: its depth in parentheses, the argument names so far,
+    // and whether the next name is an argument's (else it is in a default).
+    let mut signature: Option<(usize, Vec<&str>, bool)> = None;
     // The line of the last token read: minijinja's lexer errors carry none.
     let mut line = 1;
     for item in tokenize(source, false, Default::default()) {
@@ -118,7 +122,8 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                     span.start_line
                 ));
             }
-            Token::Mod | Token::Ident("macro") => needs_tree = true,
+            Token::Mod => needs_tree = true,
+            Token::Ident("macro") if prev_block_start => signature = Some((0, Vec::new(), false)),
             Token::String(_) => {
                 let raw = &source[start..end];
                 let text = py_unescape(&raw[1..raw.len() - 1])
@@ -126,6 +131,25 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 edits.push((start, end, Cow::Owned(minijinja_literal(&text))));
             }
             _ => {}
+        }
+        // Only a default that reads an argument needs the tree (towncrier's own template
+        // has a macro, without defaults).
+        if let Some((depth, names, expect_name)) = &mut signature {
+            match token {
+                Token::ParenOpen => {
+                    *depth += 1;
+                    *expect_name = *depth == 1;
+                }
+                Token::ParenClose => *depth = depth.saturating_sub(1),
+                Token::Comma if *depth == 1 => *expect_name = true,
+                Token::Ident(name) if *expect_name && *depth == 1 => {
+                    names.push(name);
+                    *expect_name = false;
+                }
+                Token::Ident(name) if names.contains(&name) => needs_tree = true,
+                Token::BlockEnd => signature = None,
+                _ => {}
+            }
         }
         prev_block_start = matches!(token, Token::BlockStart);
         prev_comma = matches!(token, Token::Comma).then_some((start, end));
@@ -412,6 +436,17 @@ mod tests {
             "{{ __git_release_list(1, __git_release_list(2)) }}"
         );
         assert!(matches!(rewrite_source("no lists"), Ok(Cow::Borrowed(_))));
+        // A macro without defaults that read an argument is left as it is.
+        let src = "{%- macro heading(level) -%}{{ '#' * level }}{%- endmacro -%}{% macro m(a, b=x) %}{% endmacro %}";
+        assert!(matches!(rewrite_source(src), Ok(Cow::Borrowed(_))));
+        assert_eq!(
+            rewrite_source("{% macro m(a, b=a) %}{{ b }}{% endmacro %}").unwrap(),
+            "{% macro m(a, b=__git_release_missing) %}{% if b is undefined %}{% set b = a %}{% endif %}{{ b }}{% endmacro %}"
+        );
+        assert_eq!(
+            rewrite_source("{{ 'v%s' % (x ~ 'y') }}").unwrap(),
+            "{{ __git_release_mod('v%s' , (x ~ 'y')) }}"
+        );
     }
 
     #[test]
