@@ -223,6 +223,34 @@ impl Object for PyList {
                 arity(0..=0)?;
                 items.reverse();
             }
+            "sort" => {
+                // `sort(*, key=None, reverse=False)`: keyword arguments only.
+                let mut reverse = false;
+                for arg in args {
+                    let named = arg.is_kwargs().then(|| arg.try_iter().ok()).flatten();
+                    let Some(names) = named else {
+                        return Err(list_error(
+                            ErrorKind::TooManyArguments,
+                            "list.sort() takes no positional arguments",
+                        ));
+                    };
+                    for name in names {
+                        match name.as_str() {
+                            Some("reverse") => reverse = arg.get_item(&name)?.is_true(),
+                            _ => {
+                                return Err(list_error(
+                                    ErrorKind::InvalidOperation,
+                                    format!(
+                                        "list.sort({}=…) is not supported by git-release",
+                                        py_str(&name)
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                }
+                super::jinja_builtins::py_sort_values(&mut items, reverse)?;
+            }
             "copy" => {
                 arity(0..=0)?;
                 return Ok(Value::from_object(PyList(Mutex::new(items.clone()))));

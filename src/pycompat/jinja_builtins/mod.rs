@@ -21,6 +21,7 @@ use minijinja::{Environment, Error, ErrorKind, Value};
 
 pub use objects::custom_repr;
 pub(crate) use objects::{Reversed, print_reversed_error};
+pub(crate) use sorting::py_sort_values;
 
 use numbers::*;
 use objects::*;
