@@ -334,6 +334,11 @@ mod tests {
             "1e+20 [0.5] 3.5"
         );
         assert_eq!(py_repr_str("a\\b'\""), "'a\\\\b\\'\"'");
+        // Characters Python's repr escapes (not printable), and ones it prints.
+        assert_eq!(
+            py_repr_str("a\u{200b}\u{a0}\u{85}\u{ad}\u{2028}\u{e000}\u{e0041}é€😀"),
+            "'a\\u200b\\xa0\\x85\\xad\\u2028\\ue000\\U000e0041é€😀'"
+        );
     }
 
     #[test]
