@@ -1,7 +1,7 @@
 //! A minijinja environment that behaves like towncrier's Jinja2 one: `trim_blocks`,
 //! lenient undefined values, Python printing, Python's `str`/`dict` methods, and *mutable*
 //! list literals (towncrier's own Markdown template builds a list with `.append`, and
-//! minijinja values are immutable: see [`rewrite_list_literals`]).
+//! minijinja values are immutable: see [`super::jinja_source`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -13,15 +13,17 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior, Va
 use super::repr::{py_repr, py_str};
 use crate::error::{Error, Result};
 
-/// The function list literals are rewritten into (see [`rewrite_list_literals`]).
-const LIST_FN: &str = "__git_release_list";
+use super::jinja_source::{LIST_FN, MOD_FN, rewrite_source};
 
 /// Render a Jinja2 template as towncrier does (`Template(src, trim_blocks=True)`).
 ///
 /// `name` is the template's file (or `towncrier:<resource>`), named in every error.
 pub fn render_template(name: &str, source: &str, ctx: Value) -> Result<String> {
     let env = environment(name)?;
-    let rewritten = rewrite_list_literals(source);
+    let rewritten = rewrite_source(source).map_err(|message| Error::Template {
+        name: name.to_string(),
+        message,
+    })?;
     let template = match env.template_from_named_str(name, &rewritten) {
         Ok(t) => t,
         Err(err) => {
@@ -46,7 +48,7 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
     }
     Error::Template {
         name: name.to_string(),
-        message: message.replace(LIST_FN, "list"),
+        message: message.replace(LIST_FN, "list").replace(MOD_FN, "%"),
     }
 }
 
@@ -63,14 +65,22 @@ fn environment(name: &str) -> Result<Environment<'static>> {
     env.set_undefined_behavior(UndefinedBehavior::Lenient);
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_unknown_method_callback(|state, value, method, args| {
-        super::jinja_builtins::width::check_method(value, method, args)?;
-        minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+        super::jinja_builtins::unknown_method(state, value, method, args)
     });
     env.set_formatter(|out, _state, value| {
+        if value
+            .downcast_object_ref::<super::jinja_builtins::Reversed>()
+            .is_some()
+        {
+            return Err(super::jinja_builtins::print_reversed_error());
+        }
         if !value.is_undefined() {
             out.write_str(&py_str(value))?;
         }
         Ok(())
+    });
+    env.add_function(MOD_FN, |a: Value, b: Value| {
+        super::percent::py_mod(&a, &b).map_err(|m| list_error(ErrorKind::InvalidOperation, m))
     });
     env.add_function(LIST_FN, |items: Rest<Value>| {
         Value::from_object(PyList(Mutex::new(items.0)))
@@ -213,6 +223,34 @@ impl Object for PyList {
                 arity(0..=0)?;
                 items.reverse();
             }
+            "sort" => {
+                // `sort(*, key=None, reverse=False)`: keyword arguments only.
+                let mut reverse = false;
+                for arg in args {
+                    let named = arg.is_kwargs().then(|| arg.try_iter().ok()).flatten();
+                    let Some(names) = named else {
+                        return Err(list_error(
+                            ErrorKind::TooManyArguments,
+                            "list.sort() takes no positional arguments",
+                        ));
+                    };
+                    for name in names {
+                        match name.as_str() {
+                            Some("reverse") => reverse = arg.get_item(&name)?.is_true(),
+                            _ => {
+                                return Err(list_error(
+                                    ErrorKind::InvalidOperation,
+                                    format!(
+                                        "list.sort({}=…) is not supported by git-release",
+                                        py_str(&name)
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                }
+                super::jinja_builtins::py_sort_values(&mut items, reverse)?;
+            }
             "copy" => {
                 arity(0..=0)?;
                 return Ok(Value::from_object(PyList(Mutex::new(items.clone()))));
@@ -226,100 +264,6 @@ impl Object for PyList {
         let items: Vec<String> = self.items().iter().map(py_repr).collect();
         write!(f, "[{}]", items.join(", "))
     }
-}
-
-/// Rewrite every list literal of a template (`[]`, `[a, b]`) into a call that builds a
-/// mutable [`PyList`], leaving subscripts (`x[0]`, `f()[1:]`) alone.
-///
-/// Jinja2 lists are Python lists, and templates rely on it: towncrier's default Markdown
-/// template does `{% set issue_pks = [] %}` … `{% set _ = issue_pks.append(…) %}`. A `[`
-/// opens a literal unless it follows something that ends an operand (a name that is not a
-/// keyword, a string, a number, `)`, `]` or `}`). The matching `]` becomes `)`. Line
-/// structure is kept, so error line numbers still point at the user's template. On a
-/// tokenizer error the source is returned unchanged, for minijinja to report.
-pub fn rewrite_list_literals(source: &str) -> Cow<'_, str> {
-    use minijinja::machinery::{Token, tokenize};
-    const KEYWORDS: &[&str] = &[
-        "and",
-        "or",
-        "not",
-        "in",
-        "is",
-        "if",
-        "else",
-        "elif",
-        "for",
-        "set",
-        "with",
-        "include",
-        "extends",
-        "import",
-        "from",
-        "as",
-        "print",
-        "return",
-        "call",
-        "filter",
-        "macro",
-        "block",
-        "autoescape",
-        "do",
-        "recursive",
-    ];
-    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
-    let mut stack: Vec<bool> = Vec::new();
-    let mut prev_is_operand = false;
-    let mut prev_comma: Option<(usize, usize)> = None;
-    for item in tokenize(source, false, Default::default()) {
-        let Ok((token, span)) = item else {
-            return Cow::Borrowed(source);
-        };
-        let (start, end) = (span.start_offset as usize, span.end_offset as usize);
-        match token {
-            Token::BracketOpen => {
-                let literal = !prev_is_operand;
-                if literal {
-                    edits.push((start, end, "__git_release_list("));
-                }
-                stack.push(literal);
-            }
-            // The `]` of a literal.
-            Token::BracketClose if stack.pop() == Some(true) => {
-                // `[a, b,]` is fine in Jinja2; drop the comma so the call is too.
-                if let Some((cs, ce)) = prev_comma {
-                    edits.push((cs, ce, ""));
-                }
-                edits.push((start, end, ")"));
-            }
-            _ => {}
-        }
-        prev_comma = matches!(token, Token::Comma).then_some((start, end));
-        prev_is_operand = match token {
-            Token::Ident(name) => !KEYWORDS.contains(&name),
-            Token::Str(_)
-            | Token::String(_)
-            | Token::Int(_)
-            | Token::Int128(_)
-            | Token::Float(_)
-            | Token::ParenClose
-            | Token::BracketClose
-            | Token::BraceClose => true,
-            _ => false,
-        };
-    }
-    if edits.is_empty() {
-        return Cow::Borrowed(source);
-    }
-    edits.sort_by_key(|e| e.0);
-    let mut out = String::with_capacity(source.len() + edits.len() * 20);
-    let mut pos = 0;
-    for (start, end, replacement) in edits {
-        out.push_str(&source[pos..start]);
-        out.push_str(replacement);
-        pos = end;
-    }
-    out.push_str(&source[pos..]);
-    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -363,23 +307,6 @@ mod tests {
     }
 
     #[test]
-    fn rewrite_leaves_subscripts_and_strings() {
-        let src = "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in [1] %}{% endif %}";
-        assert_eq!(
-            rewrite_list_literals(src),
-            "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in __git_release_list(1) %}{% endif %}"
-        );
-        assert_eq!(
-            rewrite_list_literals("{{ [1, [2,],] }}"),
-            "{{ __git_release_list(1, __git_release_list(2)) }}"
-        );
-        assert!(matches!(
-            rewrite_list_literals("no lists"),
-            Cow::Borrowed(_)
-        ));
-    }
-
-    #[test]
     fn python_printing() {
         assert_eq!(
             render("{{ true }} {{ none }} {{ undefined_thing }} {{ {'a': [1, 'x']} }}"),
@@ -407,6 +334,11 @@ mod tests {
             "1e+20 [0.5] 3.5"
         );
         assert_eq!(py_repr_str("a\\b'\""), "'a\\\\b\\'\"'");
+        // Characters Python's repr escapes (not printable), and ones it prints.
+        assert_eq!(
+            py_repr_str("a\u{200b}\u{a0}\u{85}\u{ad}\u{2028}\u{e000}\u{e0041}é€😀"),
+            "'a\\u200b\\xa0\\x85\\xad\\u2028\\ue000\\U000e0041é€😀'"
+        );
     }
 
     #[test]

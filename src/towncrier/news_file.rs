@@ -149,11 +149,12 @@ pub struct BuildPlan {
 }
 
 /// Render the section and the changelog with it inserted, as towncrier would write it.
-/// Refuses when the changelog already has a heading for `version`, when a Markdown
-/// changelog is malformed (a duplicated final release heading, an entry outside any
-/// category; both with the line number) and when towncrier's `filename` lies in a directory
-/// that does not exist; nothing changed. Headings that are not categories (`### Upgrade
-/// notes`) are left alone, as towncrier leaves them.
+/// Refuses when the changelog already has a heading for `version` and when towncrier's
+/// `filename` lies in a directory that does not exist; nothing changed. towncrier never
+/// reads the structure of older sections, and neither does `build`: a duplicated release
+/// heading, an entry outside any category or a heading that is not a category is written
+/// around as towncrier writes around it. Consolidation, which needs that structure,
+/// refuses them (`consolidate::prepare`).
 pub fn plan(
     config: &Config,
     fragments: &FragmentSet,
@@ -193,21 +194,6 @@ pub fn plan(
                 path.display(),
                 heading.trim()
             )));
-        }
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-        {
-            // towncrier never reads the structure of older sections: a heading that is not
-            // a category (`### Upgrade notes` under a release) is consolidation's concern,
-            // not build's. What build refuses is what would make the file ambiguous.
-            use crate::changelog::{ProblemKind, Severity};
-            let log = crate::changelog::Changelog::parse_with(text, Some(&tc.start_string));
-            if let Some(p) = log.problems().iter().find(|p| {
-                p.severity == Severity::Error && p.kind != ProblemKind::SubsectionOutsideCategory
-            }) {
-                return Err(p.to_error(&path));
-            }
         }
     }
     let previous = if tc.single_file {

@@ -521,10 +521,14 @@ fn works_outside_git() {
     assert!(!dir.path().join("changes/1.feature.md").exists());
 }
 
-/// A malformed changelog is an error with the line number, and nothing changes: no
-/// file, no index entry, no fragment.
+/// A changelog whose older sections consolidation could not read (a duplicated release
+/// heading, an entry outside any category) is written into by `build` as towncrier writes
+/// into it (the cases `malformed-duplicate-release` and `malformed-entry-outside-category`
+/// hold towncrier's output); `consolidate` and a final release, which need the structure,
+/// refuse it with the line number, and nothing changes: no file, no index entry, no
+/// fragment.
 #[test]
-fn malformed_changelogs_are_refused_with_the_line() {
+fn malformed_changelogs_are_built_into_and_refused_by_consolidation() {
     for (log, line, needle) in [
         (
             "# Changes\n\n<!-- towncrier release notes start -->\n\n## 1.1.0 (2025-02-01)\n\n### Features\n* A ([#1](u))\n\n\n## 1.1.0 (2025-01-01)\n\n### Features\n* B ([#2](u))\n",
@@ -544,15 +548,33 @@ fn malformed_changelogs_are_refused_with_the_line() {
             ),
             ("CHANGELOG.md", log),
             ("changes/3.feature.md", "Three.\n"),
+            ("VERSION", "1.1.0\n"),
         ]);
         let before = snapshot(repo.path());
+        for args in [
+            &["consolidate", "1.2.0", "--no-edit", "--date", "2025-03-01"][..],
+            &["1.2.0", "--yes", "--no-edit", "--date", "2025-03-01"][..],
+        ] {
+            git_release(repo.path())
+                .args(args)
+                .assert()
+                .code(3)
+                .stderr(predicate::str::contains(line).and(predicate::str::contains(needle)));
+            assert_eq!(snapshot(repo.path()), before, "{args:?}");
+            assert_eq!(git(repo.path(), &["status", "--porcelain"]), "", "{args:?}");
+        }
         git_release(repo.path())
             .args(["build", "1.2.0", "--date", "2025-03-01"])
             .assert()
-            .code(3)
-            .stderr(predicate::str::contains(line).and(predicate::str::contains(needle)));
-        assert_eq!(snapshot(repo.path()), before);
-        assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+            .success();
+        let written = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+        let (head, old) = log.split_once("## 1.1.0").unwrap();
+        assert_eq!(
+            written,
+            format!(
+                "{head}# 1.2.0 (2025-03-01)\n\n## Features\n\n- Three. (#3)\n\n\n## 1.1.0{old}"
+            )
+        );
     }
 }
 

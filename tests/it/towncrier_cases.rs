@@ -40,6 +40,29 @@ fn check_case(case: &Path) -> Result<(), String> {
     }
     let out = draft.output().unwrap();
 
+    // What towncrier prints (or refuses) here, git-release refuses by name: the message must
+    // name the construct, exit code 3, and nothing changes on a build either.
+    if let Ok(needle) = std::fs::read_to_string(case.join("refused-by-git-release.txt")) {
+        let needle = needle.trim();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.code() != Some(3) || !stderr.contains(needle) {
+            return Err(format!(
+                "{name}: git-release must refuse naming `{needle}`; it exited with {:?}: {stderr}",
+                out.status.code()
+            ));
+        }
+        let before = snapshot(repo.path());
+        let mut build = git_release(repo.path());
+        build.args(["build", &s.version, "--date", &s.date]);
+        let out = build.output().unwrap();
+        if out.status.code() != Some(3) || snapshot(repo.path()) != before {
+            return Err(format!(
+                "{name}: the build must be refused, changing nothing; it exited with {:?}",
+                out.status.code()
+            ));
+        }
+        return Ok(());
+    }
     if case.join("expected-error.txt").exists() {
         // A refusal: exit code 3, nothing changed (see `git_release::ErrorKind`).
         return match out.status.code() {
@@ -73,6 +96,18 @@ fn check_case(case: &Path) -> Result<(), String> {
         build.args(["--name", n]);
     }
     let out = build.output().unwrap();
+    if case.join("expected-write-error.txt").exists() {
+        // towncrier prints the draft but refuses to write (the version's section is there):
+        // a refusal, exit code 3, nothing changed.
+        return match (out.status.code(), snapshot(repo.path()) == before) {
+            (Some(3), true) => Ok(()),
+            (code, unchanged) => Err(format!(
+                "{name}: towncrier refuses the write; git-release exited with {code:?} \
+                 (files unchanged: {unchanged}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        };
+    }
     if !out.status.success() {
         return Err(format!(
             "{name}: build failed: {}",

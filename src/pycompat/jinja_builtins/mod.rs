@@ -10,6 +10,7 @@
 mod numbers;
 mod objects;
 mod sorting;
+mod strmethods;
 mod text;
 pub(crate) mod width;
 
@@ -19,6 +20,8 @@ use minijinja::value::{Kwargs, Rest};
 use minijinja::{Environment, Error, ErrorKind, Value};
 
 pub use objects::custom_repr;
+pub(crate) use objects::{Reversed, print_reversed_error};
+pub(crate) use sorting::py_sort_values;
 
 use numbers::*;
 use objects::*;
@@ -41,6 +44,62 @@ pub(crate) fn kwarg(kwargs: &Kwargs, name: &str) -> R<Option<Value>> {
 
 pub(crate) fn fail(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOperation, message.into())
+}
+
+/// Methods called on template values that minijinja does not know: Python's `str` methods
+/// ([`strmethods`]), `str.format` and `dict.get`/`items`/`keys`/`values` and `list.count`
+/// (minijinja-contrib's); the other methods of Python's `dict` and `list` are refused by
+/// name (a list the template builds with `[…]` has its own, in `jinja.rs`).
+pub fn unknown_method(
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+    method: &str,
+    args: &[Value],
+) -> R<Value> {
+    use minijinja::value::ValueKind as K;
+    width::check_method(value, method, args)?;
+    const DICT: &[&str] = &[
+        "clear",
+        "copy",
+        "fromkeys",
+        "pop",
+        "popitem",
+        "setdefault",
+        "update",
+    ];
+    const LIST: &[&str] = &[
+        "append", "clear", "copy", "extend", "index", "insert", "pop", "remove", "reverse", "sort",
+    ];
+    match value.kind() {
+        K::String if method != "format" => {
+            return strmethods::call(value.as_str().unwrap_or_default(), method, args);
+        }
+        K::Map if DICT.contains(&method) => {
+            return Err(fail(format!(
+                "dict.{method}() is not supported by git-release in templates"
+            )));
+        }
+        K::Seq | K::Iterable if LIST.contains(&method) => {
+            return Err(fail(format!(
+                "list.{method}() is not supported by git-release on this list (only on a \
+                 list the template builds with `[…]`)"
+            )));
+        }
+        K::Map if matches!(method, "items" | "keys" | "values") => {
+            let view =
+                minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)?;
+            return Ok(Value::from_object(DictView {
+                kind: match method {
+                    "items" => "items",
+                    "keys" => "keys",
+                    _ => "values",
+                },
+                items: Value::from(view.try_iter()?.collect::<Vec<_>>()),
+            }));
+        }
+        _ => {}
+    }
+    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
 }
 
 /// Register the replacements on `env`.
@@ -78,6 +137,7 @@ pub fn register(env: &mut Environment<'static>) {
         Err(fail("the wordwrap filter is not supported by git-release"))
     });
 
+    env.add_filter("reverse", reverse);
     env.add_filter("int", int);
     env.add_filter("float", float);
     env.add_filter("map", map);
@@ -94,17 +154,29 @@ pub fn register(env: &mut Environment<'static>) {
         width::checked(width, "center")?;
         Ok(py_center(&py_str(&v), width))
     });
-    // minijinja's `format` (`%`-style), its widths checked first.
+    // `format(value, *args, **kwargs)`: `str(value) % (kwargs or args)`.
     env.add_filter(
         "format",
-        |state: &mut minijinja::State<'_, '_>,
-         format: &Value,
-         args: Rest<minijinja::value::ValueOrKwargs>|
-         -> R<Value> {
-            if let Some(f) = format.as_str() {
-                width::check_format_string(f, "format")?;
+        |value: Value, args: Rest<Value>, kwargs: Kwargs| -> R<Value> {
+            let names: Vec<String> = kwargs.args().map(str::to_string).collect();
+            if !args.is_empty() && !names.is_empty() {
+                return Err(fail(
+                    "format: can't handle positional and keyword arguments at the same time",
+                ));
             }
-            minijinja::filters::format(state, format, args)
+            let operand = if names.is_empty() {
+                Value::from(minijinja::value::Tuple::from(args.0))
+            } else {
+                let mut map = std::collections::BTreeMap::new();
+                for name in names {
+                    let v: Value = kwargs.get(&name)?;
+                    map.insert(name, v);
+                }
+                Value::from(map)
+            };
+            super::percent::py_percent(&py_str(&value), &operand)
+                .map(Value::from)
+                .map_err(|m| fail(format!("format: {m}")))
         },
     );
     env.add_filter("filesizeformat", filesizeformat);

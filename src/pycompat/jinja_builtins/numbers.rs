@@ -120,24 +120,62 @@ pub(super) fn int(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
     kwargs.assert_all_used()?;
     use minijinja::value::ValueKind as K;
     let first = match value.kind() {
-        K::String => u32::try_from(base)
-            .ok()
-            .and_then(|b| py_parse_int(value.as_str().unwrap_or_default(), b))
-            .map(Value::from),
+        K::String => {
+            let text = value.as_str().unwrap_or_default();
+            match u32::try_from(base).ok().map(|b| (b, py_parse_int(text, b))) {
+                Some((_, Some(n))) => Some(Value::from(n)),
+                // Python's integers have no bound: digits past i128 are a number there.
+                Some((b, None)) if is_py_int_text(text, b) => return Err(too_large(&value)),
+                _ => None,
+            }
+        }
         K::Bool => Some(Value::from(i64::from(value.is_true()))),
         K::Number if value.is_integer() => Some(value.clone()),
-        K::Number => to_py_float(&value)
-            .filter(|f| f.is_finite())
-            .map(|f| Value::from(f.trunc() as i128)),
+        K::Number => truncated(&value)?,
         _ => None,
     };
     if let Some(v) = first {
         return Ok(v);
     }
-    Ok(to_py_float(&value)
-        .filter(|f| f.is_finite())
-        .map(|f| Value::from(f.trunc() as i128))
-        .unwrap_or(default))
+    Ok(truncated(&value)?.unwrap_or(default))
+}
+
+/// `int(float(value))`, or `None` where Python raises (not a number, `inf`, `nan`); an
+/// error naming the value where Python's unbounded integer leaves i128's range.
+fn truncated(value: &Value) -> R<Option<Value>> {
+    match to_py_float(value).filter(|f| f.is_finite()) {
+        // i128's range is within ±2^127, which an f64 holds exactly.
+        Some(f) if f.trunc().abs() >= 2f64.powi(127) => Err(too_large(value)),
+        Some(f) => Ok(Some(Value::from(f.trunc() as i128))),
+        None => Ok(None),
+    }
+}
+
+fn too_large(value: &Value) -> Error {
+    fail(format!(
+        "int: {} is beyond the integers git-release can hold (±2^127); Python would print \
+         all its digits",
+        py_repr(value)
+    ))
+}
+
+/// Text that Python's `int(text, base)` reads, however long (the digits alone checked).
+fn is_py_int_text(text: &str, base: u32) -> bool {
+    let Some(t) = strip_digit_underscores(py_strip(text)) else {
+        return false;
+    };
+    let t = t
+        .strip_prefix(['+', '-'])
+        .unwrap_or(&t)
+        .to_ascii_lowercase();
+    let (radix, digits) = match (base, t.get(..2)) {
+        (0 | 16, Some("0x")) => (16, &t[2..]),
+        (0 | 8, Some("0o")) => (8, &t[2..]),
+        (0 | 2, Some("0b")) => (2, &t[2..]),
+        (0, _) => (10, &t[..]),
+        (b, _) => (b, &t[..]),
+    };
+    (2..=36).contains(&radix) && !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
 }
 
 /// `float(value, default=0.0)`.

@@ -119,6 +119,9 @@ pub fn custom_repr(value: &Value) -> Option<String> {
     if let Some(r) = value.downcast_object_ref::<PyRange>() {
         return Some(r.python_repr());
     }
+    if let Some(v) = value.downcast_object_ref::<DictView>() {
+        return Some(v.python_repr());
+    }
     value
         .downcast_object_ref::<Group>()
         .map(|g| format!("({}, {})", py_repr(&g.grouper), py_repr(&g.list)))
@@ -277,5 +280,85 @@ impl Object for Joiner {
     }
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("<jinja2.utils.Joiner object>")
+    }
+}
+
+/// `reverse`: a string reversed; else, as Jinja2's `reversed(value)`, a one-pass iterator
+/// (a second loop over it sees nothing, as in Python) that cannot be printed: Python prints
+/// `<list_reverseiterator object at 0x…>`, an address that changes on every run.
+pub(super) fn reverse(value: Value) -> R<Value> {
+    use minijinja::value::ValueKind as K;
+    match value.kind() {
+        K::String | K::None => minijinja::filters::reverse(&value),
+        K::Undefined => Ok(Value::from(Vec::<Value>::new())),
+        _ => {
+            let mut items: Vec<Value> = value.try_iter()?.collect();
+            items.reverse();
+            Ok(Value::from_object(Reversed {
+                items: Mutex::new(Some(items)),
+            }))
+        }
+    }
+}
+
+/// What `reverse` returns for a sequence (see [`reverse`]).
+#[derive(Debug)]
+pub(crate) struct Reversed {
+    items: Mutex<Option<Vec<Value>>>,
+}
+
+/// The error for printing a [`Reversed`] iterator.
+pub(crate) fn print_reversed_error() -> Error {
+    fail(
+        "printing the result of the reverse filter is not supported: Jinja2 prints a Python \
+         iterator's memory address there (`<list_reverseiterator object at 0x…>`), which \
+         changes on every build; write `|reverse|list` or loop over it",
+    )
+}
+
+impl Object for Reversed {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Iterable
+    }
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        let items = self.items.lock().unwrap_or_else(|e| e.into_inner()).take();
+        minijinja::value::Enumerator::Values(items.unwrap_or_default())
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<list_reverseiterator object>")
+    }
+}
+
+/// `dict.items()`, `keys()` and `values()`: iterated as the list they hold, printed as
+/// Python prints a view (`dict_items([('a', 1)])`).
+#[derive(Debug)]
+pub(crate) struct DictView {
+    pub(crate) kind: &'static str,
+    pub(crate) items: Value,
+}
+
+impl DictView {
+    fn python_repr(&self) -> String {
+        format!("dict_{}({})", self.kind, py_repr(&self.items))
+    }
+}
+
+impl Object for DictView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Iterable
+    }
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(
+            self.items
+                .try_iter()
+                .map(|it| it.collect())
+                .unwrap_or_default(),
+        )
+    }
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        self.items.len()
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.python_repr())
     }
 }

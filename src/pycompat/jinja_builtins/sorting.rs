@@ -69,6 +69,14 @@ pub(super) fn py_sort_by_key(items: &mut [(Value, Value)], reverse: bool) -> R<(
     error.map_or(Ok(()), Err)
 }
 
+/// Python's `list.sort(reverse=…)`: stable, unlike types refused.
+pub(crate) fn py_sort_values(items: &mut Vec<Value>, reverse: bool) -> R<()> {
+    let mut pairs: Vec<(Value, Value)> = items.iter().map(|v| (v.clone(), v.clone())).collect();
+    py_sort_by_key(&mut pairs, reverse)?;
+    *items = pairs.into_iter().map(|(_, v)| v).collect();
+    Ok(())
+}
+
 /// `dictsort(value, case_sensitive=False, by='key', reverse=False)`.
 pub(super) fn dictsort(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
     let case_sensitive = match args.first() {

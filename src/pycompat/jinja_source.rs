@@ -1,0 +1,492 @@
+//! The template's text, made to mean to minijinja what it means to towncrier's Jinja2
+//! before it is compiled, in one pass over minijinja's tokens:
+//!
+//! - list literals become mutable Python lists (see [`rewrite_source`]);
+//! - string literals with backslash escapes are decoded as Jinja2 decodes them (Python's
+//!   `unicode-escape` codec: `\x41`, `\u00e9`, `\U0001F600`, `\101`, `\a`, `\v`, an unknown
+//!   escape kept as it is) and written back with escapes minijinja reads the same way;
+//!   `\N{NAME}` (a character by its Unicode name) is refused by name;
+//! - the tags Jinja2 only has through extensions (`do`, `break`, `continue`) are refused:
+//!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
+//!   syntax error there, and so must a build here;
+//!
+//! and then, when the template has a `%` or a macro default that names an argument, over
+//! minijinja's syntax tree:
+//!
+//! - `a % b` becomes a call of [`MOD_FN`], which is Python's `%` (string formatting on a
+//!   string, the remainder on numbers): minijinja has no `%` for strings;
+//! - a macro argument's default that reads an earlier argument (`{% macro m(a, b=a) %}`)
+//!   is computed at the top of the macro's body, as Jinja2 computes it (minijinja
+//!   evaluates defaults before the earlier arguments are bound).
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// The function list literals are rewritten into.
+pub(crate) const LIST_FN: &str = "__git_release_list";
+
+/// The function `a % b` is rewritten into.
+pub(crate) const MOD_FN: &str = "__git_release_mod";
+
+/// The name a rewritten default is given: never defined, so the argument starts undefined.
+const MISSING: &str = "__git_release_missing";
+
+/// Rewrite a template's text for minijinja (see the module documentation). The `Err` is
+/// the message for a construct towncrier's Jinja2 refuses or git-release cannot reproduce,
+/// with its line.
+///
+/// List literals: Jinja2 lists are Python lists, and templates rely on it: towncrier's
+/// default Markdown template does `{% set issue_pks = [] %}` … `{% set _ =
+/// issue_pks.append(…) %}`. A `[` opens a literal unless it follows something that ends an
+/// operand (a name that is not a keyword, a string, a number, `)`, `]` or `}`); it becomes
+/// a call of [`LIST_FN`] and its `]` a `)`. Line structure is kept, so error line numbers
+/// still point at the user's template. On a tokenizer error the text is returned as far as
+/// rewritten, for minijinja to report.
+pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
+    use minijinja::machinery::{Token, tokenize};
+    const KEYWORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "else",
+        "elif",
+        "for",
+        "set",
+        "with",
+        "include",
+        "extends",
+        "import",
+        "from",
+        "as",
+        "print",
+        "return",
+        "call",
+        "filter",
+        "macro",
+        "block",
+        "autoescape",
+        "do",
+        "recursive",
+    ];
+    let mut edits: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+    let mut stack: Vec<bool> = Vec::new();
+    let mut prev_is_operand = false;
+    let mut prev_block_start = false;
+    let mut prev_comma: Option<(usize, usize)> = None;
+    let mut needs_tree = false;
+    // A macro's signature being read: its depth in parentheses, the argument names so far,
+    // and whether the next name is an argument's (else it is in a default).
+    let mut signature: Option<(usize, Vec<&str>, bool)> = None;
+    // The line of the last token read: minijinja's lexer errors carry none.
+    let mut line = 1;
+    for item in tokenize(source, false, Default::default()) {
+        let (token, span) = match item {
+            Ok(item) => item,
+            // minijinja's lexer decodes escapes first: one it cannot read stops it.
+            Err(e) if e.kind() == minijinja::ErrorKind::BadEscape => {
+                return Err(format!(
+                    "a string literal has an escape git-release cannot read as Jinja2 does \
+                     (a truncated `\\x`/`\\u` escape, an octal escape above `\\377`, a \
+                     `\\u` surrogate); write the character itself (line {})",
+                    e.line().unwrap_or(line)
+                ));
+            }
+            Err(_) => break,
+        };
+        let (start, end) = (span.start_offset as usize, span.end_offset as usize);
+        line = usize::from(span.end_line);
+        match token {
+            Token::BracketOpen => {
+                let literal = !prev_is_operand;
+                if literal {
+                    edits.push((start, end, Cow::Borrowed("__git_release_list(")));
+                }
+                stack.push(literal);
+            }
+            // The `]` of a literal.
+            Token::BracketClose if stack.pop() == Some(true) => {
+                // `[a, b,]` is fine in Jinja2; drop the comma so the call is too.
+                if let Some((cs, ce)) = prev_comma {
+                    edits.push((cs, ce, Cow::Borrowed("")));
+                }
+                edits.push((start, end, Cow::Borrowed(")")));
+            }
+            Token::Ident(tag @ ("do" | "break" | "continue")) if prev_block_start => {
+                return Err(format!(
+                    "`{{% {tag} %}}` is not a tag of towncrier's Jinja2, which enables no \
+                     extensions (`do`, `loopcontrols`) and stops with a syntax error there \
+                     (line {})",
+                    span.start_line
+                ));
+            }
+            Token::Mod => needs_tree = true,
+            Token::Ident("macro") if prev_block_start => signature = Some((0, Vec::new(), false)),
+            Token::String(_) => {
+                let raw = &source[start..end];
+                let text = py_unescape(&raw[1..raw.len() - 1])
+                    .map_err(|m| format!("{m} (line {})", span.start_line))?;
+                edits.push((start, end, Cow::Owned(minijinja_literal(&text))));
+            }
+            _ => {}
+        }
+        // Only a default that reads an argument needs the tree (towncrier's own template
+        // has a macro, without defaults).
+        if let Some((depth, names, expect_name)) = &mut signature {
+            match token {
+                Token::ParenOpen => {
+                    *depth += 1;
+                    *expect_name = *depth == 1;
+                }
+                Token::ParenClose => *depth = depth.saturating_sub(1),
+                Token::Comma if *depth == 1 => *expect_name = true,
+                Token::Ident(name) if *expect_name && *depth == 1 => {
+                    names.push(name);
+                    *expect_name = false;
+                }
+                Token::Ident(name) if names.contains(&name) => needs_tree = true,
+                Token::BlockEnd => signature = None,
+                _ => {}
+            }
+        }
+        prev_block_start = matches!(token, Token::BlockStart);
+        prev_comma = matches!(token, Token::Comma).then_some((start, end));
+        prev_is_operand = match token {
+            Token::Ident(name) => !KEYWORDS.contains(&name),
+            Token::Str(_)
+            | Token::String(_)
+            | Token::Int(_)
+            | Token::Int128(_)
+            | Token::Float(_)
+            | Token::ParenClose
+            | Token::BracketClose
+            | Token::BraceClose => true,
+            _ => false,
+        };
+    }
+    let rewritten = apply(source, edits);
+    if !needs_tree {
+        return Ok(rewritten);
+    }
+    match rewrite_tree(&rewritten) {
+        Some(text) => Ok(Cow::Owned(text)),
+        None => Ok(rewritten),
+    }
+}
+
+/// `source` with each `(start, end, text)` edit made (a stable sort by `start`: edits at
+/// one offset are made in the order given).
+fn apply<'a>(source: &'a str, mut edits: Vec<(usize, usize, Cow<'_, str>)>) -> Cow<'a, str> {
+    if edits.is_empty() {
+        return Cow::Borrowed(source);
+    }
+    edits.sort_by_key(|e| e.0);
+    let mut out = String::with_capacity(source.len() + edits.len() * 20);
+    let mut pos = 0;
+    for (start, end, replacement) in edits {
+        out.push_str(&source[pos..start]);
+        out.push_str(&replacement);
+        pos = end;
+    }
+    out.push_str(&source[pos..]);
+    Cow::Owned(out)
+}
+
+/// The `%` and macro-default rewrites (see the module documentation), made on minijinja's
+/// syntax tree as JSON; `None` when there is nothing to change or the text does not parse
+/// (minijinja then reports it).
+fn rewrite_tree(source: &str) -> Option<String> {
+    use serde_json::Value as J;
+    let tree = minijinja::machinery::parse(source, "<template>", Default::default()).ok()?;
+    let tree = serde_json::to_value(&tree).ok()?;
+    let span = |node: &J| -> Option<(usize, usize)> {
+        let s = node.get("inner")?.get(1)?;
+        Some((
+            s.get("start_offset")?.as_u64()? as usize,
+            s.get("end_offset")?.as_u64()? as usize,
+        ))
+    };
+    let mut edits: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+    let mut stack = vec![&tree];
+    while let Some(node) = stack.pop() {
+        match node {
+            J::Array(items) => stack.extend(items.iter().rev()),
+            J::Object(map) => {
+                let inner = map.get("inner").and_then(|i| i.get(0));
+                if map.get("expr").and_then(J::as_str) == Some("BinOp")
+                    && inner.and_then(|i| i.get("op")).and_then(J::as_str) == Some("Rem")
+                {
+                    let (start, end) = span(node)?;
+                    let (_, left_end) = span(inner?.get("left")?)?;
+                    let (right_start, _) = span(inner?.get("right")?)?;
+                    let op = left_end + source.get(left_end..right_start)?.find('%')?;
+                    edits.push((start, start, Cow::Owned(format!("{MOD_FN}("))));
+                    edits.push((op, op + 1, Cow::Borrowed(",")));
+                    edits.push((end, end, Cow::Borrowed(")")));
+                }
+                if map.get("stmt").and_then(J::as_str) == Some("Macro") {
+                    macro_defaults(source, inner?, &span, &mut edits)?;
+                }
+                stack.extend(map.values().rev());
+            }
+            _ => {}
+        }
+    }
+    match apply(source, edits) {
+        Cow::Owned(text) => Some(text),
+        Cow::Borrowed(_) => None,
+    }
+}
+
+/// For each default of a macro that reads an earlier argument: the default becomes
+/// [`MISSING`] and the body starts with `{% if b is undefined %}{% set b = … %}{% endif %}`,
+/// in argument order.
+fn macro_defaults<'s>(
+    source: &'s str,
+    decl: &serde_json::Value,
+    span: &dyn Fn(&serde_json::Value) -> Option<(usize, usize)>,
+    edits: &mut Vec<(usize, usize, Cow<'s, str>)>,
+) -> Option<()> {
+    let args: Vec<&str> = decl
+        .get("args")?
+        .as_array()?
+        .iter()
+        .filter_map(|a| a.get("inner")?.get(0)?.get("id")?.as_str())
+        .collect();
+    let defaults = decl.get("defaults")?.as_array()?;
+    // Defaults belong to the last arguments.
+    let first_default = args.len().checked_sub(defaults.len())?;
+    let mut prologue = String::new();
+    let mut signature_end = 0;
+    for node in decl.get("args")?.as_array()?.iter().chain(defaults) {
+        signature_end = signature_end.max(span(node)?.1);
+    }
+    for (k, default) in defaults.iter().enumerate() {
+        let i = first_default + k;
+        let text = default.to_string();
+        let reads_earlier = args[..i]
+            .iter()
+            .any(|a| text.contains(&format!("{{\"id\":\"{a}\"}}")));
+        if !reads_earlier {
+            continue;
+        }
+        let (start, end) = span(default)?;
+        let _ = write!(
+            prologue,
+            "{{% if {0} is undefined %}}{{% set {0} = {1} %}}{{% endif %}}",
+            args[i],
+            &source[start..end]
+        );
+        edits.push((start, end, Cow::Borrowed(MISSING)));
+    }
+    if prologue.is_empty() {
+        return Some(());
+    }
+    // The body starts after the `%}` that closes the signature; a `-%}` there strips the
+    // whitespace after the prologue instead.
+    let close = signature_end + source[signature_end..].find("%}")?;
+    if source[..close].ends_with('-') {
+        prologue.truncate(prologue.len() - 2);
+        prologue.push_str("-%}");
+    }
+    edits.push((close + 2, close + 2, Cow::Owned(prologue)));
+    Some(())
+}
+
+/// A string literal that minijinja reads as `text`: only `\\`, `\"`, `\n` and `\r` are
+/// escaped (a decoded newline stays on its line, so line numbers hold).
+fn minijinja_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The inside of a Jinja2 string literal as Jinja2 reads it:
+/// `value.encode("ascii", "backslashreplace").decode("unicode-escape")`. Non-ASCII
+/// characters take part as their `\x`/`\u`/`\U` escapes (so `"\é"` is `\xe9`, as in
+/// Jinja2); an unknown escape stays as written.
+pub fn py_unescape(inner: &str) -> Result<String, String> {
+    // The backslashreplace step.
+    let mut ascii = String::with_capacity(inner.len());
+    for c in inner.chars() {
+        match c as u32 {
+            0..0x80 => ascii.push(c),
+            n @ 0x80..0x100 => {
+                let _ = write!(ascii, "\\x{n:02x}");
+            }
+            n @ 0x100..0x10000 => {
+                let _ = write!(ascii, "\\u{n:04x}");
+            }
+            n => {
+                let _ = write!(ascii, "\\U{n:08x}");
+            }
+        }
+    }
+    let b = ascii.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    let hex = |from: usize, n: usize, what: &str| -> Result<u32, String> {
+        b.get(from..from + n)
+            .filter(|d| d.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|d| u32::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok())
+            .ok_or_else(|| format!("a string literal has a truncated `\\{what}` escape"))
+    };
+    let push = |out: &mut String, n: u32, escape: &str| -> Result<(), String> {
+        let c = char::from_u32(n).ok_or_else(|| {
+            format!("the string escape `{escape}` is not a character that can be written")
+        })?;
+        out.push(c);
+        Ok(())
+    };
+    while i < b.len() {
+        if b[i] != b'\\' {
+            // Plain ASCII up to the next backslash.
+            let next = b[i..]
+                .iter()
+                .position(|&c| c == b'\\')
+                .map_or(b.len(), |p| i + p);
+            out.push_str(&ascii[i..next]);
+            i = next;
+            continue;
+        }
+        let Some(&e) = b.get(i + 1) else {
+            return Err("a string literal ends with a lone `\\`".into());
+        };
+        i += 2;
+        match e {
+            b'\n' => {}
+            b'\\' | b'\'' | b'"' => out.push(e as char),
+            b'a' => out.push('\x07'),
+            b'b' => out.push('\x08'),
+            b'f' => out.push('\x0c'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'v' => out.push('\x0b'),
+            b'0'..=b'7' => {
+                let mut n = u32::from(e - b'0');
+                let mut digits = 1;
+                while digits < 3 && matches!(b.get(i), Some(b'0'..=b'7')) {
+                    n = n * 8 + u32::from(b[i] - b'0');
+                    i += 1;
+                    digits += 1;
+                }
+                push(&mut out, n, &format!("\\{n:o}"))?;
+            }
+            b'x' => {
+                let n = hex(i, 2, "xhh")?;
+                push(&mut out, n, &ascii[i - 2..i + 2])?;
+                i += 2;
+            }
+            b'u' => {
+                let n = hex(i, 4, "uXXXX")?;
+                push(&mut out, n, &ascii[i - 2..i + 4])?;
+                i += 4;
+            }
+            b'U' => {
+                let n = hex(i, 8, "UXXXXXXXX")?;
+                push(&mut out, n, &ascii[i - 2..i + 8])?;
+                i += 8;
+            }
+            b'N' => {
+                let name = ascii[i..]
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .map_or("…", |(n, _)| n);
+                return Err(format!(
+                    "the string escape `\\N{{{name}}}` (a character by its Unicode name) is \
+                     not supported by git-release; write the character itself, or its \
+                     `\\u` escape"
+                ));
+            }
+            other => {
+                out.push('\\');
+                out.push(other as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrite_leaves_subscripts_and_strings() {
+        let src = "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in [1] %}{% endif %}";
+        assert_eq!(
+            rewrite_source(src).unwrap(),
+            "{{ a[0] }}{{ f()[1] }}{{ '[x]' }}[data]{% if x in __git_release_list(1) %}{% endif %}"
+        );
+        assert_eq!(
+            rewrite_source("{{ [1, [2,],] }}").unwrap(),
+            "{{ __git_release_list(1, __git_release_list(2)) }}"
+        );
+        assert!(matches!(rewrite_source("no lists"), Ok(Cow::Borrowed(_))));
+        // A macro without defaults that read an argument is left as it is.
+        let src = "{%- macro heading(level) -%}{{ '#' * level }}{%- endmacro -%}{% macro m(a, b=x) %}{% endmacro %}";
+        assert!(matches!(rewrite_source(src), Ok(Cow::Borrowed(_))));
+        assert_eq!(
+            rewrite_source("{% macro m(a, b=a) %}{{ b }}{% endmacro %}").unwrap(),
+            "{% macro m(a, b=__git_release_missing) %}{% if b is undefined %}{% set b = a %}{% endif %}{{ b }}{% endmacro %}"
+        );
+        assert_eq!(
+            rewrite_source("{{ 'v%s' % (x ~ 'y') }}").unwrap(),
+            "{{ __git_release_mod('v%s' , (x ~ 'y')) }}"
+        );
+    }
+
+    #[test]
+    fn escapes_as_python_decodes_them() {
+        for (inner, python) in [
+            (r"\x41\u00e9\U0001F600", "Aé😀"),
+            (r"\101\7\0", "A\x07\0"),
+            (r"\777", "ǿ"),
+            (r"\a\b\f\v\t", "\x07\x08\x0c\x0b\t"),
+            (r"\q\/\8", r"\q\/\8"),
+            ("a\\\nb", "ab"),
+            (r#"\'\"\\"#, "'\"\\"),
+            ("\\é", r"\xe9"),
+            ("é€😀", "é€😀"),
+        ] {
+            assert_eq!(py_unescape(inner).unwrap(), python, "{inner}");
+        }
+        for bad in [r"\x4", r"\u12", r"\U00110000", r"\ud800"] {
+            assert!(py_unescape(bad).is_err(), "{bad}");
+        }
+        let e = py_unescape(r"\N{BULLET}").unwrap_err();
+        assert!(e.contains(r"\N{BULLET}"), "{e}");
+    }
+
+    #[test]
+    fn tags_of_jinja2_extensions_are_refused_with_the_line() {
+        for (src, tag) in [
+            ("{% for x in y %}\n{% break %}{% endfor %}", "break"),
+            ("{% for x in y %}{%- continue -%}{% endfor %}", "continue"),
+            ("\n\n{% do x.append(1) %}", "do"),
+        ] {
+            let e = rewrite_source(src).unwrap_err();
+            assert!(
+                e.contains(&format!("{{% {tag} %}}")) && e.contains("line"),
+                "{e}"
+            );
+        }
+        let e = rewrite_source("{{ 'a' }}\n{{ '\\777' }}").unwrap_err();
+        assert!(e.contains("octal") && e.contains("line 2"), "{e}");
+        // As names they are fine.
+        assert!(rewrite_source("{{ do }}{% set break = 1 %}{{ x.continue }}").is_ok());
+    }
+}
