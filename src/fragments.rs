@@ -125,6 +125,7 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
             Err(e) => return Err(Error::io(&dir, e)),
         };
 
+        set.fragments.reserve(names.len());
         let mut seen: HashMap<(String, String, u32), usize, foldhash::fast::FixedState> =
             HashMap::with_capacity_and_hasher(names.len(), Default::default());
         for (basename, path, is_dir) in names {
@@ -224,7 +225,8 @@ pub(crate) fn parse_basename<V>(
     let mut end = basename.len();
     for (d, _) in basename.rmatch_indices('.') {
         let part = &basename[d + 1..end];
-        if types.contains_key(part) {
+        // A handful of types: comparing names is cheaper than hashing each part.
+        if types.keys().any(|t| t == part) {
             let issue = py_strip(&basename[..d]);
             let issue = if is_digits(issue) {
                 strip_leading_zeros(issue)
@@ -366,7 +368,10 @@ pub fn split(config: &Config, set: &FragmentSet) -> Split {
             Some(i) => &mut categories[i],
             None => categories.entry(f.kind.clone()).or_default(),
         };
-        let issues = texts.entry(content).or_default();
+        // Most texts have one issue: no room for four.
+        let issues = texts
+            .entry(content)
+            .or_insert_with(|| Vec::with_capacity(1));
         if !f.issue.is_empty() {
             issues.push(f.issue.clone());
         }

@@ -212,12 +212,26 @@ fn render_issue_once<'a>(
     if let Some(v) = rendered.get(issue) {
         return Ok(v.clone());
     }
-    let v = Value::from(
-        render_issue(config.towncrier.issue_format.as_deref(), issue)
+    let format = config.towncrier.issue_format.as_deref();
+    let text = match format.and_then(only_issue_placeholders) {
+        Some(pieces) => pieces.join(issue),
+        None => render_issue(format, issue)
             .map_err(|m| config.towncrier_source.error("issue_format", m))?,
-    );
+    };
+    let v = Value::from(text);
     rendered.insert(issue, v.clone());
     Ok(v)
+}
+
+/// The literal pieces of an `issue_format` whose only placeholder is `{issue}` (no spec,
+/// conversion or escaped brace): formatting it is joining them with the issue, exactly as
+/// [`py_format`] would, without parsing the format for every issue.
+fn only_issue_placeholders(format: &str) -> Option<Vec<&str>> {
+    let pieces: Vec<&str> = format.split("{issue}").collect();
+    pieces
+        .iter()
+        .all(|p| !p.contains(['{', '}']))
+        .then_some(pieces)
 }
 
 /// `underlines[1:]` as towncrier passes it: a tuple when the project keeps towncrier's
@@ -310,5 +324,26 @@ mod tests {
         assert_eq!(render_issue(None, "gh-12").unwrap(), "gh-12");
         assert_eq!(render_issue(None, "1_000").unwrap(), "#1_000");
         assert_eq!(render_issue(Some("`{issue}`_"), "x").unwrap(), "`x`_");
+    }
+
+    #[test]
+    fn simple_issue_formats_join_like_py_format() {
+        let issues = ["12", "gh-3", "", "{issue}", "a}b"];
+        for format in [
+            "([#{issue}](https://example.com/{issue}))",
+            "{issue}",
+            "`#{issue} <https://example.com/{issue}>`_",
+            "no placeholder",
+            "",
+        ] {
+            let pieces = only_issue_placeholders(format).unwrap();
+            for issue in issues {
+                let via_format = py_format(format, &[("issue", issue)]).unwrap();
+                assert_eq!(pieces.join(issue), via_format, "{format:?} {issue:?}");
+            }
+        }
+        for format in ["{issue!r}", "{issue:>5}", "{{issue}}", "{issue}}}", "{other}", "{"] {
+            assert!(only_issue_placeholders(format).is_none(), "{format:?}");
+        }
     }
 }
