@@ -112,7 +112,15 @@ fn render_fragments(
     // template gets the same string value for both.
     let mut rendered_issues: HashMap<&str, Value, foldhash::fast::FixedState> =
         HashMap::default();
-    let mut render = |issue| render_issue_once(config, &mut rendered_issues, issue);
+    let simple_format = tc.issue_format.as_deref().and_then(only_issue_placeholders);
+    let mut render = |issue| {
+        render_issue_once(
+            config,
+            simple_format.as_deref(),
+            &mut rendered_issues,
+            issue,
+        )
+    };
     let mut sections = Vec::with_capacity(split.len());
     let mut issues_by_category = Vec::with_capacity(split.len());
     for (section_name, categories) in &split {
@@ -204,18 +212,19 @@ fn render_fragments(
 }
 
 /// [`render_issue`] as a template value, rendered at most once per issue.
+/// `simple_format` is [`only_issue_placeholders`] of the project's `issue_format`.
 fn render_issue_once<'a>(
     config: &Config,
+    simple_format: Option<&[&str]>,
     rendered: &mut HashMap<&'a str, Value, foldhash::fast::FixedState>,
     issue: &'a str,
 ) -> Result<Value> {
     if let Some(v) = rendered.get(issue) {
         return Ok(v.clone());
     }
-    let format = config.towncrier.issue_format.as_deref();
-    let text = match format.and_then(only_issue_placeholders) {
+    let text = match simple_format {
         Some(pieces) => pieces.join(issue),
-        None => render_issue(format, issue)
+        None => render_issue(config.towncrier.issue_format.as_deref(), issue)
             .map_err(|m| config.towncrier_source.error("issue_format", m))?,
     };
     let v = Value::from(text);
