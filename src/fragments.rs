@@ -377,7 +377,11 @@ pub fn split(config: &Config, set: &FragmentSet) -> Split {
         }
     }
     // Each entry's issues in Python's string order, sorted once rather than after every push.
-    for issues in out.values_mut().flat_map(|c| c.values_mut()).flat_map(|t| t.values_mut()) {
+    for issues in out
+        .values_mut()
+        .flat_map(|c| c.values_mut())
+        .flat_map(|t| t.values_mut())
+    {
         issues.sort_unstable();
     }
     out

@@ -39,7 +39,11 @@ pub fn py_splitlines_keepends(text: &str) -> Vec<&str> {
     };
     // Checked over every byte without stopping early, so that the check runs on whole
     // vectors rather than a byte at a time.
-    if !text.as_bytes().iter().fold(false, |found, b| found | other(b)) {
+    if !text
+        .as_bytes()
+        .iter()
+        .fold(false, |found, b| found | other(b))
+    {
         return text.split_inclusive('\n').collect();
     }
     let mut lines = Vec::new();

@@ -110,8 +110,7 @@ fn render_fragments(
 
     // Each issue is rendered once (it shows in its entry and in `issues_by_category`); the
     // template gets the same string value for both.
-    let mut rendered_issues: HashMap<&str, Value, foldhash::fast::FixedState> =
-        HashMap::default();
+    let mut rendered_issues: HashMap<&str, Value, foldhash::fast::FixedState> = HashMap::default();
     let simple_format = tc.issue_format.as_deref().and_then(only_issue_placeholders);
     let mut render = |issue| {
         render_issue_once(
@@ -351,7 +350,14 @@ mod tests {
                 assert_eq!(pieces.join(issue), via_format, "{format:?} {issue:?}");
             }
         }
-        for format in ["{issue!r}", "{issue:>5}", "{{issue}}", "{issue}}}", "{other}", "{"] {
+        for format in [
+            "{issue!r}",
+            "{issue:>5}",
+            "{{issue}}",
+            "{issue}}}",
+            "{other}",
+            "{",
+        ] {
             assert!(only_issue_placeholders(format).is_none(), "{format:?}");
         }
     }
