@@ -6,6 +6,8 @@
 #
 # Needs hyperfine (`apt-get install -y hyperfine`). Builds the release binary first unless
 # $GIT_RELEASE points at one. FILES sets the number of extra files (default 13000).
+# $BASELINE (another git-release binary, e.g. one built from main) is timed in the same
+# hyperfine run, for before/after figures measured side by side.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,9 +46,14 @@ git -C "$work" status --porcelain | head -1 >/dev/null  # the index's stat cache
 version=26.1.0
 cd "$work"
 "$binary" "$version" --dry-run --no-edit --date 2026-01-26 > /dev/null
+baseline=()
+if [[ -n "${BASELINE:-}" ]]; then
+    baseline=(-n baseline "$(realpath "$BASELINE") $version --dry-run --no-edit --date 2026-01-26")
+fi
 hyperfine --warmup 3 --min-runs 20 --style basic --export-json "$out/bench.json" \
     -n "git status" "git status --porcelain" \
-    -n "git release --dry-run" "$binary $version --dry-run --no-edit --date 2026-01-26"
+    -n "git release --dry-run" "$binary $version --dry-run --no-edit --date 2026-01-26" \
+    "${baseline[@]}"
 python3 - "$out/bench.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
@@ -54,4 +61,7 @@ ours, git = results["git release --dry-run"]["median"], results["git status"]["m
 print(f"median git status:            {git * 1000:.1f} ms")
 print(f"median git release --dry-run: {ours * 1000:.1f} ms")
 print(f"ratio: {ours / git:.2f}x git status")
+if "baseline" in results:
+    base = results["baseline"]["median"]
+    print(f"median baseline:              {base * 1000:.1f} ms ({base / git:.2f}x git status)")
 PY

@@ -69,14 +69,22 @@ pub struct FragmentSet {
 
 /// One line of a category: the (indented) text and the raw issues, sorted with [`issue_key`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FragmentEntry {
-    pub text: String,
-    pub issues: Vec<String>,
+pub struct FragmentEntry<'a> {
+    pub text: &'a str,
+    pub issues: Vec<&'a str>,
 }
+
+/// The maps of [`Split`] hash with foldhash rather than SipHash: their keys are whole
+/// fragment texts, hashed once per fragment, and a local file cannot mount a hash-flooding
+/// attack worth SipHash's cost.
+pub type FastMap<K, V> = IndexMap<K, V, foldhash::fast::FixedState>;
+
+/// One category of a [`Split`]: entry text → its issues.
+pub type Texts = FastMap<String, Vec<String>>;
 
 /// towncrier's `split_fragments` result: section → type directory → text → issues.
 /// Maps keep first-appearance order, as Python dicts do.
-pub type Split = IndexMap<String, IndexMap<String, IndexMap<String, Vec<String>>>>;
+pub type Split = FastMap<String, FastMap<String, Texts>>;
 
 /// Find and read every fragment of the project, as `towncrier build` does.
 ///
@@ -117,7 +125,9 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
             Err(e) => return Err(Error::io(&dir, e)),
         };
 
-        let mut seen: HashMap<(String, String, u32), PathBuf> = HashMap::new();
+        set.fragments.reserve(names.len());
+        let mut seen: HashMap<(String, String, u32), usize, foldhash::fast::FixedState> =
+            HashMap::with_capacity_and_hasher(names.len(), Default::default());
         for (basename, path, is_dir) in names {
             if ignore.matches(&basename) {
                 continue;
@@ -168,7 +178,7 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
                 });
             }
             let key = (issue.clone(), kind.clone(), counter);
-            if let Some(first) = seen.get(&key) {
+            if let Some(first) = seen.get(&key).map(|&i| &set.fragments[i].path) {
                 return Err(Error::Fragment {
                     path,
                     message: format!(
@@ -178,7 +188,7 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
                     ),
                 });
             }
-            seen.insert(key, path.clone());
+            seen.insert(key, set.fragments.len());
             set.fragments.push(Fragment {
                 path,
                 section: section.clone(),
@@ -210,22 +220,29 @@ pub(crate) fn parse_basename<V>(
     basename: &str,
     types: &IndexMap<String, V>,
 ) -> Option<(String, String, u32)> {
-    let parts: Vec<&str> = basename.split('.').collect();
-    if parts.len() < 2 {
-        return None;
-    }
-    for i in (1..parts.len()).rev() {
-        if types.contains_key(parts[i]) {
-            let mut issue = py_strip(&parts[..i].join(".")).to_string();
-            if is_digits(&issue) {
-                issue = strip_leading_zeros(&issue);
-            }
-            let counter = match parts.get(i + 1) {
+    // The parts after the first, from the last: each starts after a dot `d` and ends at
+    // `end` (the next dot or the end of the name); the issue is everything before `d`.
+    let mut end = basename.len();
+    for (d, _) in basename.rmatch_indices('.') {
+        let part = &basename[d + 1..end];
+        // A handful of types: comparing names is cheaper than hashing each part.
+        if types.keys().any(|t| t == part) {
+            let issue = py_strip(&basename[..d]);
+            let issue = if is_digits(issue) {
+                strip_leading_zeros(issue)
+            } else {
+                issue.to_string()
+            };
+            let next = basename[end..]
+                .strip_prefix('.')
+                .map(|rest| rest.split('.').next().unwrap_or_default());
+            let counter = match next {
                 Some(p) if is_digits(p) => p.parse().unwrap_or(u32::MAX),
                 _ => 0,
             };
-            return Some((issue, parts[i].to_string(), counter));
+            return Some((issue, part.to_string(), counter));
         }
+        end = d;
     }
     None
 }
@@ -329,54 +346,67 @@ pub fn split(config: &Config, set: &FragmentSet) -> Split {
     let mut out: Split = set
         .sections
         .iter()
-        .map(|s| (s.clone(), IndexMap::new()))
+        .map(|s| (s.clone(), IndexMap::default()))
         .collect();
     for f in &set.fragments {
-        let mut content = if tc.all_bullets {
+        let showcontent = tc.types.get(&f.kind).is_none_or(|t| t.showcontent);
+        let content = if !showcontent && !f.issue.is_empty() {
+            String::new()
+        } else if tc.all_bullets {
             let indented = indent(py_strip(&f.content), "  ");
             indented.get(2..).unwrap_or_default().to_string()
         } else {
             py_rstrip(&f.content).to_string()
         };
-        let showcontent = tc.types.get(&f.kind).is_none_or(|t| t.showcontent);
-        if !showcontent && !f.issue.is_empty() {
-            content.clear();
-        }
-        let issues = out
-            .entry(f.section.clone())
-            .or_default()
-            .entry(f.kind.clone())
-            .or_default()
+        // Looked up by reference first: most fragments land in a section and a type that
+        // already exist, and need no copy of their names.
+        let categories = match out.get_index_of(f.section.as_str()) {
+            Some(i) => &mut out[i],
+            None => out.entry(f.section.clone()).or_default(),
+        };
+        let texts = match categories.get_index_of(f.kind.as_str()) {
+            Some(i) => &mut categories[i],
+            None => categories.entry(f.kind.clone()).or_default(),
+        };
+        // Most texts have one issue: no room for four.
+        let issues = texts
             .entry(content)
-            .or_default();
+            .or_insert_with(|| Vec::with_capacity(1));
         if !f.issue.is_empty() {
             issues.push(f.issue.clone());
-            issues.sort();
         }
+    }
+    // Each entry's issues in Python's string order, sorted once rather than after every push.
+    for issues in out
+        .values_mut()
+        .flat_map(|c| c.values_mut())
+        .flat_map(|t| t.values_mut())
+    {
+        issues.sort_unstable();
     }
     out
 }
 
 /// The entries of one category in towncrier's order: issues sorted by [`issue_key`] inside
-/// each entry, entries by [`entry_key`], then (without `all_bullets`) by [`bullet_key`].
-pub fn sorted_entries(
-    category: &IndexMap<String, Vec<String>>,
-    all_bullets: bool,
-) -> Vec<FragmentEntry> {
-    let mut entries: Vec<FragmentEntry> = category
+/// each entry, entries by towncrier's `entry_key`, then (without `all_bullets`) by [`bullet_key`].
+pub fn sorted_entries(category: &Texts, all_bullets: bool) -> Vec<FragmentEntry<'_>> {
+    let mut entries: Vec<(FragmentEntry, (&str, Vec<IssueKey>))> = category
         .iter()
         .map(|(text, issues)| {
-            let mut issues = issues.clone();
-            issues.sort_by_cached_key(|i| issue_key(i));
-            FragmentEntry {
-                text: text.clone(),
-                issues,
-            }
+            let mut keyed: Vec<(IssueKey, &str)> =
+                issues.iter().map(|i| (issue_key(i), i.as_str())).collect();
+            // Stable, as Python's `sorted`: equal keys keep the order of `split`.
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            let (keys, issues): (Vec<IssueKey>, Vec<&str>) = keyed.into_iter().unzip();
+            // towncrier's `entry_key`: orphans (no issue) last, by text.
+            let text_key = if issues.is_empty() { text.as_str() } else { "" };
+            (FragmentEntry { text, issues }, (text_key, keys))
         })
         .collect();
-    entries.sort_by_cached_key(|e| entry_key(&e.text, &e.issues));
+    entries.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut entries: Vec<FragmentEntry> = entries.into_iter().map(|(e, _)| e).collect();
     if !all_bullets {
-        entries.sort_by_key(|e| bullet_key(&e.text));
+        entries.sort_by_key(|e| bullet_key(e.text));
     }
     entries
 }
@@ -430,18 +460,6 @@ pub fn issue_key(issue: &str) -> IssueKey {
             number: number(&issue[start..end]),
         },
     }
-}
-
-/// Sort key of one entry (towncrier's `entry_key`): orphans (no issue) last, by text.
-pub(crate) fn entry_key(text: &str, issues: &[String]) -> (String, Vec<IssueKey>) {
-    (
-        if issues.is_empty() {
-            text.to_string()
-        } else {
-            String::new()
-        },
-        issues.iter().map(|i| issue_key(i)).collect(),
-    )
 }
 
 /// Sort key by bullet style (towncrier's `bullet_key`), used without `all_bullets`.

@@ -408,14 +408,21 @@ impl Repo {
     /// Why git could not name the author or committer of a commit here (`git var
     /// GIT_AUTHOR_IDENT` / `GIT_COMMITTER_IDENT` fail), or `None` when it can.
     pub fn missing_identity(&self) -> Option<String> {
-        for var in ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"] {
-            if let Err(e) = self.git(["var", var]) {
-                // git's last line says why ("fatal: unable to auto-detect email address").
-                let why = e.to_string();
-                return Some(why.lines().last().unwrap_or(&why).trim().to_string());
-            }
-        }
-        None
+        self.start_identity_check().missing()
+    }
+
+    /// [`Repo::missing_identity`] started now and answered by [`IdentityCheck::missing`]:
+    /// both `git var` processes run at once, and while the caller does other work.
+    pub fn start_identity_check(&self) -> IdentityCheck {
+        let children = ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"]
+            .into_iter()
+            .map(|var| {
+                let args = vec![OsString::from("var"), OsString::from(var)];
+                let child = git_command(&self.root, &args).spawn();
+                (args, child)
+            })
+            .collect();
+        IdentityCheck { children }
     }
 
     /// The commits after `from` up to `to`, oldest first (`git rev-list --reverse from..to`).
@@ -482,33 +489,7 @@ impl Repo {
         S: AsRef<OsStr>,
     {
         let args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-        let mut cmd = Command::new("git");
-        cmd.arg("-C").arg(&self.root).args(&args);
-        for var in REPO_ENV {
-            cmd.env_remove(var);
-        }
-        cmd.env("GIT_TERMINAL_PROMPT", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let shown = display_command(&args);
-        let output = cmd
-            .output()
-            .map_err(|e| Error::Git(format!("cannot run `{shown}`: {e}")))?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let stderr = stderr.trim();
-            let status = match output.status.code() {
-                Some(code) => format!("exit code {code}"),
-                None => "killed by a signal".to_string(),
-            };
-            return Err(Error::Git(if stderr.is_empty() {
-                format!("`{shown}` failed ({status})")
-            } else {
-                format!("`{shown}` failed ({status}): {stderr}")
-            }));
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        git_result(&args, git_command(&self.root, &args).output())
     }
 
     /// `git <subcommand> [options] -- <paths>` with literal pathspecs (no globbing), or
@@ -731,6 +712,76 @@ pub fn toplevel(cwd: &Path) -> Option<PathBuf> {
     cwd.ancestors()
         .find(|dir| dir.join(".git").exists())
         .map(Path::to_path_buf)
+}
+
+/// `git -C <root> <args>` (see [`Repo::git`]), not started yet.
+fn git_command(root: &Path, args: &[OsString]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(root).args(args);
+    for var in REPO_ENV {
+        cmd.env_remove(var);
+    }
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// The stdout of a finished [`git_command`], or `Error::Git` with the command line and
+/// git's stderr.
+fn git_result(args: &[OsString], output: std::io::Result<std::process::Output>) -> Result<String> {
+    let shown = display_command(args);
+    let output = output.map_err(|e| Error::Git(format!("cannot run `{shown}`: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = stderr.trim();
+        let status = match output.status.code() {
+            Some(code) => format!("exit code {code}"),
+            None => "killed by a signal".to_string(),
+        };
+        return Err(Error::Git(if stderr.is_empty() {
+            format!("`{shown}` failed ({status})")
+        } else {
+            format!("`{shown}` failed ({status}): {stderr}")
+        }));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The `git var` processes of [`Repo::start_identity_check`], running.
+pub struct IdentityCheck {
+    children: Vec<(Vec<OsString>, std::io::Result<std::process::Child>)>,
+}
+
+impl IdentityCheck {
+    /// Why git could not name the author or committer (the author's problem first), or
+    /// `None` when it can. Waits for both processes.
+    pub fn missing(mut self) -> Option<String> {
+        let results: Vec<Result<String>> = std::mem::take(&mut self.children)
+            .into_iter()
+            .map(|(args, child)| git_result(&args, child.and_then(|c| c.wait_with_output())))
+            .collect();
+        results.into_iter().find_map(|r| {
+            // git's last line says why ("fatal: unable to auto-detect email address").
+            r.err().map(|e| {
+                let why = e.to_string();
+                why.lines().last().unwrap_or(&why).trim().to_string()
+            })
+        })
+    }
+}
+
+impl Drop for IdentityCheck {
+    /// Not asked after all (an earlier check refused): the processes are still waited for,
+    /// so none outlives the check as a zombie.
+    fn drop(&mut self) {
+        for (_, child) in &mut self.children {
+            if let Ok(child) = child {
+                let _ = child.wait();
+            }
+        }
+    }
 }
 
 #[cfg(test)]

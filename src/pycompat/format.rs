@@ -11,7 +11,8 @@ pub fn py_format(format: &str, args: &[(&str, &str)]) -> std::result::Result<Str
     // Literal runs are copied whole: `issue_format` is formatted for every issue of a
     // release, and its URL is mostly literal text.
     let mut rest = format;
-    while let Some(i) = rest.find(['{', '}']) {
+    // Braces are ASCII: a byte search finds them (a `char` pattern decodes every character).
+    while let Some(i) = rest.bytes().position(|b| b == b'{' || b == b'}') {
         out.push_str(&rest[..i]);
         let brace = &rest[i..];
         if brace.starts_with("{{") || brace.starts_with("}}") {

@@ -29,6 +29,8 @@ pub(super) fn check_repository(
     version: &Version,
     webui: Option<&Version>,
 ) -> Result<RepositoryChecks> {
+    // `git var` runs as two processes: started now, they answer while the status is read.
+    let identity = repo.start_identity_check();
     let current = config.version_file()?.version;
     check_no_index_lock(repo)?;
     check_clean(repo)?;
@@ -60,7 +62,7 @@ pub(super) fn check_repository(
             )));
         }
     }
-    if let Some(why) = repo.missing_identity() {
+    if let Some(why) = identity.missing() {
         return Err(Error::Refused(format!(
             "git cannot name the author of the release's commits: {why}. Set user.name and \
              user.email (`git config user.name …`, `git config user.email …`), then run again"

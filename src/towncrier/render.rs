@@ -1,7 +1,8 @@
 //! The section towncrier renders for a set of fragments: `render_fragments` and the
 //! title logic of `build.py`.
 
-use indexmap::IndexMap;
+use std::collections::HashMap;
+
 use minijinja::Value;
 
 use crate::config::{Config, TitleFormat, Wrap};
@@ -105,67 +106,56 @@ fn render_fragments(
     md_header_level: usize,
 ) -> Result<String> {
     let tc = &config.towncrier;
-    let issue_format = tc.issue_format.as_deref();
     let split = fragments::split(config, set);
 
-    type Sections = IndexMap<String, IndexMap<String, IndexMap<String, Vec<String>>>>;
-    let mut sections: Sections = IndexMap::new();
-    let mut issues_by_category: IndexMap<String, IndexMap<String, Vec<String>>> = IndexMap::new();
+    // Each issue is rendered once (it shows in its entry and in `issues_by_category`); the
+    // template gets the same string value for both.
+    let mut rendered_issues: HashMap<&str, Value, foldhash::fast::FixedState> = HashMap::default();
+    let simple_format = tc.issue_format.as_deref().and_then(only_issue_placeholders);
+    let mut render = |issue| {
+        render_issue_once(
+            config,
+            simple_format.as_deref(),
+            &mut rendered_issues,
+            issue,
+        )
+    };
+    let mut sections = Vec::with_capacity(split.len());
+    let mut issues_by_category = Vec::with_capacity(split.len());
     for (section_name, categories) in &split {
-        let data_section = sections.entry(section_name.clone()).or_default();
-        let issues_section = issues_by_category.entry(section_name.clone()).or_default();
+        let mut data_section = Vec::with_capacity(categories.len());
+        let mut issues_section = Vec::with_capacity(categories.len());
         for (category, texts) in categories {
-            let mut category_issues: Vec<&String> = texts.values().flatten().collect();
+            let mut category_issues: Vec<&str> =
+                texts.values().flatten().map(String::as_str).collect();
             category_issues.sort_by_cached_key(|i| fragments::issue_key(i));
             category_issues.dedup();
-            let mut rendered = IndexMap::new();
+            let mut rendered = Vec::with_capacity(texts.len());
             for entry in fragments::sorted_entries(texts, tc.all_bullets) {
                 let issues = entry
                     .issues
                     .iter()
-                    .map(|i| render_issue(issue_format, i))
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|m| config.towncrier_source.error("issue_format", m))?;
-                rendered.insert(append_newlines_if_trailing_code_block(&entry.text), issues);
+                    .map(|i| render(i))
+                    .collect::<Result<Vec<_>>>()?;
+                rendered.push((
+                    Value::from(append_newlines_if_trailing_code_block(entry.text).as_ref()),
+                    Value::from(issues),
+                ));
             }
-            data_section.insert(category.clone(), rendered);
-            issues_section.insert(
-                category.clone(),
-                category_issues
-                    .into_iter()
-                    .map(|i| render_issue(issue_format, i))
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|m| config.towncrier_source.error("issue_format", m))?,
-            );
+            data_section.push((category.as_str(), Value::from_pairs(rendered)));
+            let issues = category_issues
+                .into_iter()
+                .map(&mut render)
+                .collect::<Result<Vec<_>>>()?;
+            issues_section.push((category.as_str(), Value::from(issues)));
         }
+        sections.push((section_name.as_str(), Value::from_pairs(data_section)));
+        issues_by_category.push((section_name.as_str(), Value::from_pairs(issues_section)));
     }
 
     let all_bullets = tc.all_bullets;
-    let strings = |v: &[String]| Value::from_iter(v.iter().map(|s| Value::from(s.as_str())));
-    let sections = Value::from_pairs(sections.iter().map(|(section, categories)| {
-        let categories = Value::from_pairs(categories.iter().map(|(category, texts)| {
-            (
-                category.as_str(),
-                Value::from_pairs(
-                    texts
-                        .iter()
-                        .map(|(text, issues)| (text.as_str(), strings(issues))),
-                ),
-            )
-        }));
-        (section.as_str(), categories)
-    }));
-    let issues_by_category =
-        Value::from_pairs(issues_by_category.iter().map(|(section, categories)| {
-            (
-                section.as_str(),
-                Value::from_pairs(
-                    categories
-                        .iter()
-                        .map(|(c, issues)| (c.as_str(), strings(issues))),
-                ),
-            )
-        }));
+    let sections = Value::from_pairs(sections);
+    let issues_by_category = Value::from_pairs(issues_by_category);
     // Dicts with the keys (and key order) of towncrier's fragment type definitions.
     let definitions = Value::from_pairs(tc.types.iter().map(|(dir, t)| {
         (
@@ -220,6 +210,38 @@ fn render_fragments(
     })
 }
 
+/// [`render_issue`] as a template value, rendered at most once per issue.
+/// `simple_format` is [`only_issue_placeholders`] of the project's `issue_format`.
+fn render_issue_once<'a>(
+    config: &Config,
+    simple_format: Option<&[&str]>,
+    rendered: &mut HashMap<&'a str, Value, foldhash::fast::FixedState>,
+    issue: &'a str,
+) -> Result<Value> {
+    if let Some(v) = rendered.get(issue) {
+        return Ok(v.clone());
+    }
+    let text = match simple_format {
+        Some(pieces) => pieces.join(issue),
+        None => render_issue(config.towncrier.issue_format.as_deref(), issue)
+            .map_err(|m| config.towncrier_source.error("issue_format", m))?,
+    };
+    let v = Value::from(text);
+    rendered.insert(issue, v.clone());
+    Ok(v)
+}
+
+/// The literal pieces of an `issue_format` whose only placeholder is `{issue}` (no spec,
+/// conversion or escaped brace): formatting it is joining them with the issue, exactly as
+/// [`py_format`] would, without parsing the format for every issue.
+fn only_issue_placeholders(format: &str) -> Option<Vec<&str>> {
+    let pieces: Vec<&str> = format.split("{issue}").collect();
+    pieces
+        .iter()
+        .all(|p| !p.contains(['{', '}']))
+        .then_some(pieces)
+}
+
 /// `underlines[1:]` as towncrier passes it: a tuple when the project keeps towncrier's
 /// default `("=", "-", "~")` (a Python tuple), a list when it configures its own. (An
 /// explicitly configured `["=", "-", "~"]` is a list in towncrier and a tuple here; this
@@ -266,7 +288,7 @@ pub(crate) fn render_issue(
 /// An indented line of a code block.
 const INDENTED: &str = r"  [ \t]+[^\n]*";
 
-pub(crate) fn append_newlines_if_trailing_code_block(text: &str) -> String {
+pub(crate) fn append_newlines_if_trailing_code_block(text: &str) -> std::borrow::Cow<'_, str> {
     // On bytes without Unicode classes: the same matches on UTF-8 text (no multi-byte
     // character holds a `\n` byte), at a fraction of the compile time.
     let code = static_regex!(
@@ -274,9 +296,9 @@ pub(crate) fn append_newlines_if_trailing_code_block(text: &str) -> String {
         format!(r"(?-u)::\n\n(({INDENTED})?\n)*{INDENTED}\n?\z")
     );
     if text.contains("::\n\n") && code.is_match(text.as_bytes()) {
-        format!("{text}\n\n ")
+        format!("{text}\n\n ").into()
     } else {
-        text.to_string()
+        text.into()
     }
 }
 
@@ -310,5 +332,33 @@ mod tests {
         assert_eq!(render_issue(None, "gh-12").unwrap(), "gh-12");
         assert_eq!(render_issue(None, "1_000").unwrap(), "#1_000");
         assert_eq!(render_issue(Some("`{issue}`_"), "x").unwrap(), "`x`_");
+    }
+
+    #[test]
+    fn simple_issue_formats_join_like_py_format() {
+        let issues = ["12", "gh-3", "", "{issue}", "a}b"];
+        for format in [
+            "([#{issue}](https://example.com/{issue}))",
+            "{issue}",
+            "`#{issue} <https://example.com/{issue}>`_",
+            "no placeholder",
+            "",
+        ] {
+            let pieces = only_issue_placeholders(format).unwrap();
+            for issue in issues {
+                let via_format = py_format(format, &[("issue", issue)]).unwrap();
+                assert_eq!(pieces.join(issue), via_format, "{format:?} {issue:?}");
+            }
+        }
+        for format in [
+            "{issue!r}",
+            "{issue:>5}",
+            "{{issue}}",
+            "{issue}}}",
+            "{other}",
+            "{",
+        ] {
+            assert!(only_issue_placeholders(format).is_none(), "{format:?}");
+        }
     }
 }
