@@ -160,6 +160,7 @@ pub fn learn_pending(pending: &[PendingCategory], ctx: &Context) -> Vec<LearnedR
                     description: Some(g.description.clone()),
                     keywords: kept,
                     categories: vec![p.category.clone()],
+                    learned: true,
                     ..RuleSpec::default()
                 },
                 entries: n,
@@ -291,6 +292,7 @@ pub fn learn(
             } else {
                 Vec::new()
             },
+            learned: true,
             ..RuleSpec::default()
         };
         rules.push((
@@ -395,6 +397,9 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
         if !r.spec.categories.is_empty() {
             out.push_str(&format!("categories = [{}]\n", list(&r.spec.categories)));
         }
+        if r.spec.learned {
+            out.push_str("learned = true\n");
+        }
     }
     out
 }
@@ -468,6 +473,8 @@ mod tests {
         let text = to_toml(&learned, "CHANGELOG.md");
         let file = RulesFile::parse(Path::new("learned.toml"), &text).unwrap();
         assert_eq!(file.rules.len(), 1);
+        // Marked as learned: `auto` takes it as evidence, not as a claim.
+        assert!(file.rules[0].spec.learned, "{text}");
     }
 
     #[test]

@@ -96,6 +96,49 @@ pub(crate) fn similar_rows(vecs: &[SparseVec]) -> Vec<Vec<(u32, f64)>> {
         .collect()
 }
 
+/// Add `bonus` to the similarity of every two entries of the same link group (rows as
+/// [`similar_rows`] makes them: sorted by entry and symmetric; a pair not listed before
+/// is added). Groups must not overlap.
+pub(crate) fn add_links(rows: &mut [Vec<(u32, f64)>], groups: &[Vec<usize>], bonus: f64) {
+    for group in groups {
+        for &a in group {
+            let Some(row) = rows.get_mut(a) else { continue };
+            let mut extra: Vec<(u32, f64)> = group
+                .iter()
+                .filter(|&&b| b != a)
+                .map(|&b| (b as u32, bonus))
+                .collect();
+            extra.sort_unstable_by_key(|&(b, _)| b);
+            let old = std::mem::take(row);
+            let mut merged = Vec::with_capacity(old.len() + extra.len() + old.len() / 4 + 4);
+            let (mut i, mut j) = (0, 0);
+            while i < old.len() || j < extra.len() {
+                match (old.get(i), extra.get(j)) {
+                    (Some(&(x, s)), Some(&(y, t))) if x == y => {
+                        merged.push((x, s + t));
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(&(x, s)), Some(&(y, _))) if x < y => {
+                        merged.push((x, s));
+                        i += 1;
+                    }
+                    (Some(&(x, s)), None) => {
+                        merged.push((x, s));
+                        i += 1;
+                    }
+                    (_, Some(&(y, t))) => {
+                        merged.push((y, t));
+                        j += 1;
+                    }
+                    (None, None) => break,
+                }
+            }
+            *row = merged;
+        }
+    }
+}
+
 /// Up to this many entries in a category, clustering uses every non-zero similarity.
 /// Real categories hold tens to a few hundred entries; the largest in the Backend.AI
 /// fixtures has 155.
@@ -152,4 +195,32 @@ pub(crate) fn nearest_neighbours(vecs: &[SparseVec], k: usize) -> Vec<Vec<(u32, 
         row.reserve(extra);
     }
     keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_add_to_pairs_and_keep_rows_sorted_and_symmetric() {
+        let mut rows: Vec<Vec<(u32, f64)>> = vec![
+            vec![(2, 0.5)],
+            vec![],
+            vec![(0, 0.5), (3, 0.25)],
+            vec![(2, 0.25)],
+        ];
+        add_links(&mut rows, &[vec![3, 0], vec![1]], 0.125);
+        assert_eq!(
+            rows,
+            [
+                vec![(2, 0.5), (3, 0.125)],
+                vec![],
+                vec![(0, 0.5), (3, 0.25)],
+                vec![(0, 0.125), (2, 0.25)],
+            ]
+        );
+        add_links(&mut rows, &[vec![0, 2]], 0.125);
+        assert_eq!(rows[0], [(2, 0.625), (3, 0.125)]);
+        assert_eq!(rows[2], [(0, 0.625), (3, 0.25)]);
+    }
 }
