@@ -366,7 +366,9 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
         "# Grouping rules learned by `git release rules learn` from {source}\n\
          # ({} grouped sections, {} groups: {} rules; {} rules for the topics of the pending\n\
          # pre-release entries). Review titles, tiers, descriptions and keywords before relying\n\
-         # on them; the format is described in strategies/README.md.\n",
+         # on them; the format is described in strategies/README.md. `learned = true` makes a\n\
+         # rule evidence for `auto`'s similarity pass rather than a claim: delete it from a\n\
+         # rule you reviewed to let the rule claim its entries.\n",
         learned.sections,
         learned.groups,
         learned.rules.len() - learned.pending,
