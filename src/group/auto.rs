@@ -12,9 +12,9 @@
 //!
 //! Rules learned from the project's history (`learned = true`, as `rules learn` writes
 //! them) claim nothing here: the registry hands them to the similarity pass as evidence
-//! (entries a learned rule matches are a little more alike), because a learned rule claims
-//! entries on one shared word, which cost F1 on releases it had not seen (0.682 against
-//! 0.710 as evidence, leave-one-release-out). Rules written by hand keep their priority.
+//! (entries a learned rule matches and that share a word are a little more alike), because
+//! a learned rule claims entries on one shared word, which cost F1 on releases it had not
+//! seen (0.682 against 0.707 as evidence, leave-one-release-out). Rules written by hand keep their priority.
 
 use std::collections::HashSet;
 
@@ -194,8 +194,11 @@ mod tests {
                 },
                 &texts,
             );
-            let sessions = g.groups.iter().any(|g| g.title == "Sessions");
-            assert_eq!(sessions, claimed, "{learned:?}: {:?}", g.groups);
+            let together = g.groups.iter().any(|g| g.members == [0, 1]);
+            assert_eq!(together, claimed, "{learned:?}: {:?}", g.groups);
+            if claimed {
+                assert_eq!(g.groups[0].title, "Sessions");
+            }
         }
     }
 

@@ -96,45 +96,25 @@ pub(crate) fn similar_rows(vecs: &[SparseVec]) -> Vec<Vec<(u32, f64)>> {
         .collect()
 }
 
-/// Add `bonus` to the similarity of every two entries of the same link group (rows as
-/// [`similar_rows`] makes them: sorted by entry and symmetric; a pair not listed before
-/// is added). Groups must not overlap.
-pub(crate) fn add_links(rows: &mut [Vec<(u32, f64)>], groups: &[Vec<usize>], bonus: f64) {
-    for group in groups {
-        for &a in group {
-            let Some(row) = rows.get_mut(a) else { continue };
-            let mut extra: Vec<(u32, f64)> = group
-                .iter()
-                .filter(|&&b| b != a)
-                .map(|&b| (b as u32, bonus))
-                .collect();
-            extra.sort_unstable_by_key(|&(b, _)| b);
-            let old = std::mem::take(row);
-            let mut merged = Vec::with_capacity(old.len() + extra.len() + old.len() / 4 + 4);
-            let (mut i, mut j) = (0, 0);
-            while i < old.len() || j < extra.len() {
-                match (old.get(i), extra.get(j)) {
-                    (Some(&(x, s)), Some(&(y, t))) if x == y => {
-                        merged.push((x, s + t));
-                        i += 1;
-                        j += 1;
-                    }
-                    (Some(&(x, s)), Some(&(y, _))) if x < y => {
-                        merged.push((x, s));
-                        i += 1;
-                    }
-                    (Some(&(x, s)), None) => {
-                        merged.push((x, s));
-                        i += 1;
-                    }
-                    (_, Some(&(y, t))) => {
-                        merged.push((y, t));
-                        j += 1;
-                    }
-                    (None, None) => break,
-                }
+/// Add `bonus` to the similarity of every two entries of the same link group that the
+/// rows already pair (rows as [`similar_rows`] makes them: symmetric, sorted by entry). A
+/// link strengthens what the words say; it never pairs entries that share no word.
+/// Groups must not overlap.
+pub(crate) fn strengthen_links(rows: &mut [Vec<(u32, f64)>], groups: &[Vec<usize>], bonus: f64) {
+    let mut group_of: Vec<Option<usize>> = vec![None; rows.len()];
+    for (g, members) in groups.iter().enumerate() {
+        for &m in members {
+            if let Some(slot) = group_of.get_mut(m) {
+                *slot = Some(g);
             }
-            *row = merged;
+        }
+    }
+    for (a, row) in rows.iter_mut().enumerate() {
+        let Some(g) = group_of[a] else { continue };
+        for (b, s) in row.iter_mut() {
+            if group_of.get(*b as usize) == Some(&Some(g)) {
+                *s += bonus;
+            }
         }
     }
 }
@@ -202,25 +182,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_add_to_pairs_and_keep_rows_sorted_and_symmetric() {
+    fn links_strengthen_existing_pairs_only_and_keep_rows_symmetric() {
         let mut rows: Vec<Vec<(u32, f64)>> = vec![
             vec![(2, 0.5)],
             vec![],
             vec![(0, 0.5), (3, 0.25)],
             vec![(2, 0.25)],
         ];
-        add_links(&mut rows, &[vec![3, 0], vec![1]], 0.125);
+        // 0 and 3 share no word: the link adds nothing; 2 and 3 are linked.
+        strengthen_links(&mut rows, &[vec![3, 0, 2], vec![1]], 0.125);
         assert_eq!(
             rows,
             [
-                vec![(2, 0.5), (3, 0.125)],
+                vec![(2, 0.625)],
                 vec![],
-                vec![(0, 0.5), (3, 0.25)],
-                vec![(0, 0.125), (2, 0.25)],
+                vec![(0, 0.625), (3, 0.375)],
+                vec![(2, 0.375)],
             ]
         );
-        add_links(&mut rows, &[vec![0, 2]], 0.125);
-        assert_eq!(rows[0], [(2, 0.625), (3, 0.125)]);
-        assert_eq!(rows[2], [(0, 0.625), (3, 0.25)]);
     }
 }
