@@ -231,6 +231,9 @@ pub struct Score {
     pub bad_titles: usize,
     pub glued: usize,
     pub groups: Vec<MadeGroup>,
+    /// Entries left in "Other" (or ungrouped): by `auto`, by the maintainers.
+    pub other_made: usize,
+    pub other_maintainers: usize,
 }
 
 impl Score {
@@ -246,6 +249,8 @@ impl Score {
         self.maintainers += other.maintainers;
         self.bad_titles += other.bad_titles;
         self.glued += other.glued;
+        self.other_made += other.other_made;
+        self.other_maintainers += other.other_maintainers;
     }
 
     pub fn title_agreement(&self) -> f64 {
@@ -401,6 +406,8 @@ pub fn score_case(case: &Case, settings: &Settings) -> Result<Score> {
         let predicted = by_auto.labels(items.len());
         score.auto.add(&bcubed(&predicted, &gold));
         score.made += by_auto.groups.len();
+        score.other_made += by_auto.other.len();
+        score.other_maintainers += gold.iter().filter(|g| g.is_none()).count();
         score.maintainers += c
             .groups
             .iter()

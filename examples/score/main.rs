@@ -77,6 +77,20 @@ fn row(name: &str, s: &Score) {
         format!("{}/{} {:.2}x", s.made, s.maintainers, s.ratio()),
         format!("{}/{} ({})", s.bad_titles, s.made, s.glued),
     );
+    if std::env::var_os("DETAIL").is_some() {
+        let pr = |t: &git_release::group::metrics::Totals| {
+            format!("P {:.3} R {:.3}", t.mean_precision(), t.mean_recall())
+        };
+        println!(
+            "{:<10} similarity {}  rules {}  auto {}  other {}/{}",
+            "",
+            pr(&s.similarity),
+            pr(&s.rules),
+            pr(&s.auto),
+            s.other_made,
+            s.other_maintainers
+        );
+    }
 }
 
 fn listing(case: &Case, s: &Score) {

@@ -160,6 +160,7 @@ pub fn learn_pending(pending: &[PendingCategory], ctx: &Context) -> Vec<LearnedR
                     description: Some(g.description.clone()),
                     keywords: kept,
                     categories: vec![p.category.clone()],
+                    learned: true,
                     ..RuleSpec::default()
                 },
                 entries: n,
@@ -291,6 +292,7 @@ pub fn learn(
             } else {
                 Vec::new()
             },
+            learned: true,
             ..RuleSpec::default()
         };
         rules.push((
@@ -364,7 +366,9 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
         "# Grouping rules learned by `git release rules learn` from {source}\n\
          # ({} grouped sections, {} groups: {} rules; {} rules for the topics of the pending\n\
          # pre-release entries). Review titles, tiers, descriptions and keywords before relying\n\
-         # on them; the format is described in strategies/README.md.\n",
+         # on them; the format is described in strategies/README.md. `learned = true` makes a\n\
+         # rule evidence for `auto`'s similarity pass rather than a claim: delete it from a\n\
+         # rule you reviewed to let the rule claim its entries.\n",
         learned.sections,
         learned.groups,
         learned.rules.len() - learned.pending,
@@ -394,6 +398,9 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
         out.push_str(&format!("keywords = [{}]\n", list(&r.spec.keywords)));
         if !r.spec.categories.is_empty() {
             out.push_str(&format!("categories = [{}]\n", list(&r.spec.categories)));
+        }
+        if r.spec.learned {
+            out.push_str("learned = true\n");
         }
     }
     out
@@ -468,6 +475,8 @@ mod tests {
         let text = to_toml(&learned, "CHANGELOG.md");
         let file = RulesFile::parse(Path::new("learned.toml"), &text).unwrap();
         assert_eq!(file.rules.len(), 1);
+        // Marked as learned: `auto` takes it as evidence, not as a claim.
+        assert!(file.rules[0].spec.learned, "{text}");
     }
 
     #[test]

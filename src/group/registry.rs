@@ -146,10 +146,31 @@ pub fn build_with(settings: &Settings, inputs: Inputs) -> Result<Box<dyn Grouper
         Strategy::Auto => {
             check_auto_order(&settings.auto_order)
                 .map_err(|e| Error::Usage(format!("the auto-order {e}")))?;
+            // Learned rules are evidence for the similarity pass, not claims: only the
+            // rules written by hand claim entries.
+            let (written, learned) = match &inputs.rules {
+                Some(file) => {
+                    let (w, l) = file.split_learned();
+                    (Some(w), Some(l))
+                }
+                None => (None, None),
+            };
+            let inputs = Inputs {
+                rules: written,
+                labels: inputs.labels,
+            };
             let passes = settings
                 .auto_order
                 .iter()
-                .filter_map(|&s| Some((s.as_str(), single(s, settings, &inputs)?)))
+                .filter_map(|&s| {
+                    let pass: Box<dyn Grouper> = match (s, &learned) {
+                        (Strategy::Similarity, Some(l)) => {
+                            Box::new(Similarity::with_hints(settings.similarity, l.clone()))
+                        }
+                        _ => single(s, settings, &inputs)?,
+                    };
+                    Some((s.as_str(), pass))
+                })
                 .collect();
             Ok(Box::new(Auto::new(passes)))
         }

@@ -47,6 +47,11 @@ pub struct RuleSpec {
     /// Keep the group even with a single entry.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub standalone: bool,
+    /// Learned by `rules learn` from the project's history rather than written by hand:
+    /// `auto` takes it as evidence that entries belong together (a bonus to their
+    /// similarity), not as a claim on them. Deleting the line makes it a claim.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub learned: bool,
 }
 
 /// Where a PR label sends its entries: a group title, or a full group definition.
@@ -153,6 +158,25 @@ impl RulesFile {
             rules,
             labels: raw.labels,
         })
+    }
+
+    /// The file split in two: the rules written by hand (with the `[labels]` table), and
+    /// the learned ones (`learned = true`), which `auto` takes as evidence only.
+    pub fn split_learned(&self) -> (RulesFile, RulesFile) {
+        let (learned, written): (Vec<Rule>, Vec<Rule>) =
+            self.rules.iter().cloned().partition(|r| r.spec.learned);
+        (
+            RulesFile {
+                path: self.path.clone(),
+                rules: written,
+                labels: self.labels.clone(),
+            },
+            RulesFile {
+                path: self.path.clone(),
+                rules: learned,
+                labels: IndexMap::new(),
+            },
+        )
     }
 }
 
@@ -483,6 +507,24 @@ keywords = ["type"]
         assert_eq!(g.groups[0].members, [0, 3]);
         assert_eq!(g.groups[1].title, "GraphQL");
         assert_eq!(g.groups[1].members, [1, 2]);
+    }
+
+    #[test]
+    fn learned_rules_split_from_written_ones() {
+        let f = file(
+            "[[group]]\ntitle = \"Fair Share\"\nkeywords = [\"fair share\"]\n\
+             [[group]]\ntitle = \"Sessions\"\nkeywords = [\"session\"]\nlearned = true\n\
+             [labels]\n\"area:sched\" = \"Scheduler\"\n",
+        )
+        .unwrap();
+        let (written, learned) = f.split_learned();
+        let titles = |f: &RulesFile| -> Vec<String> {
+            f.rules.iter().map(|r| r.spec.title.clone()).collect()
+        };
+        assert_eq!(titles(&written), ["Fair Share"]);
+        assert_eq!(titles(&learned), ["Sessions"]);
+        assert_eq!(written.labels.len(), 1);
+        assert!(learned.labels.is_empty());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Grouping quality regression guard: BCubed F1 against the Backend.AI maintainers' grouping
 //! of four real final releases, with rules learned only from the changelog before each one.
 //! (`cargo run --example score` prints the table; the floors below sit under today's scores:
-//! similarity 0.703, rules 0.702, auto 0.697, every entry alone 0.433 on the four releases;
-//! auto 0.710, similarity 0.702 leave-one-release-out over the grouped releases inside
+//! similarity 0.703, rules 0.702, auto 0.708, every entry alone 0.433 on the four releases;
+//! auto 0.707, similarity 0.702 leave-one-release-out over the grouped releases inside
 //! their changelogs.)
 
 use std::path::Path;
@@ -50,7 +50,7 @@ fn strategies_beat_the_floor_on_real_releases() {
     assert!(alone < 0.45, "{alone}");
     assert!(similarity >= 0.69, "similarity {similarity:.3}");
     assert!(rules >= 0.69, "rules with a learned file {rules:.3}");
-    assert!(auto >= 0.69, "auto with a learned file {auto:.3}");
+    assert!(auto >= 0.70, "auto with a learned file {auto:.3}");
     // The learned file does not cost `auto` against its own similarity pass.
     assert!(
         auto >= similarity - 0.01,

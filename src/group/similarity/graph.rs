@@ -96,6 +96,29 @@ pub(crate) fn similar_rows(vecs: &[SparseVec]) -> Vec<Vec<(u32, f64)>> {
         .collect()
 }
 
+/// Add `bonus` to the similarity of every two entries of the same link group that the
+/// rows already pair (rows as [`similar_rows`] makes them: symmetric, sorted by entry). A
+/// link strengthens what the words say; it never pairs entries that share no word.
+/// Groups must not overlap.
+pub(crate) fn strengthen_links(rows: &mut [Vec<(u32, f64)>], groups: &[Vec<usize>], bonus: f64) {
+    let mut group_of: Vec<Option<usize>> = vec![None; rows.len()];
+    for (g, members) in groups.iter().enumerate() {
+        for &m in members {
+            if let Some(slot) = group_of.get_mut(m) {
+                *slot = Some(g);
+            }
+        }
+    }
+    for (a, row) in rows.iter_mut().enumerate() {
+        let Some(g) = group_of[a] else { continue };
+        for (b, s) in row.iter_mut() {
+            if group_of.get(*b as usize) == Some(&Some(g)) {
+                *s += bonus;
+            }
+        }
+    }
+}
+
 /// Up to this many entries in a category, clustering uses every non-zero similarity.
 /// Real categories hold tens to a few hundred entries; the largest in the Backend.AI
 /// fixtures has 155.
@@ -152,4 +175,30 @@ pub(crate) fn nearest_neighbours(vecs: &[SparseVec], k: usize) -> Vec<Vec<(u32, 
         row.reserve(extra);
     }
     keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_strengthen_existing_pairs_only_and_keep_rows_symmetric() {
+        let mut rows: Vec<Vec<(u32, f64)>> = vec![
+            vec![(2, 0.5)],
+            vec![],
+            vec![(0, 0.5), (3, 0.25)],
+            vec![(2, 0.25)],
+        ];
+        // 0 and 3 share no word: the link adds nothing; 2 and 3 are linked.
+        strengthen_links(&mut rows, &[vec![3, 0, 2], vec![1]], 0.125);
+        assert_eq!(
+            rows,
+            [
+                vec![(2, 0.625)],
+                vec![],
+                vec![(0, 0.625), (3, 0.375)],
+                vec![(2, 0.375)],
+            ]
+        );
+    }
 }
