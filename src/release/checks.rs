@@ -199,6 +199,17 @@ pub(super) fn check_paths(
     Ok(())
 }
 
+/// The directory between `file` and the work tree's root that is another repository's
+/// work tree (it holds a `.git`: a submodule or a nested clone), if any.
+fn nested_repository(repo: &Repo, file: &Path) -> Option<PathBuf> {
+    let file = file.canonicalize().ok()?;
+    file.ancestors()
+        .skip(1)
+        .take_while(|dir| dir.starts_with(repo.root()) && *dir != repo.root())
+        .find(|dir| dir.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
+}
+
 /// The fragments are the release's inputs as git has them: none left out of the work tree
 /// by a sparse checkout (the release would go without it), none that git does not track
 /// (an ignored file: the release would delete it, and `abort` could not bring it back).
@@ -230,6 +241,14 @@ pub(super) fn check_fragments_in_git(
                  in this repository: move them in and commit them",
                 fragment.display(),
                 repo.root().display()
+            )));
+        }
+        if !tracked && let Some(nested) = nested_repository(repo, fragment) {
+            return Err(Error::Refused(format!(
+                "{rel} belongs to the repository at {} (a submodule or a nested repository), not \
+                 to this one, so this release can neither commit its removal nor bring it back; \
+                 keep the fragments directory in this repository (or release from that one)",
+                repo.relative_path(&nested)
             )));
         }
         if !tracked {

@@ -276,6 +276,46 @@ fn continue_does_not_take_a_built_section_for_the_consolidation() {
     assert_eq!(log.matches("## 1.1.0 (").count(), 1, "{log}");
 }
 
+/// `changes/` is another repository's work tree (a submodule, a nested clone): refused
+/// with what it is, changing nothing, not mistaken for ignored files that `git add -f`
+/// would fix (hostile3).
+#[test]
+fn fragments_in_a_nested_repository_are_refused_as_such() {
+    let repo = util::repo_with(&[
+        ("VERSION", "1.0.0\n"),
+        (
+            "CHANGELOG.md",
+            "# Changes\n\n<!-- towncrier release notes start -->\n",
+        ),
+    ]);
+    let root = repo.path();
+    let nested = root.join("changes");
+    std::fs::create_dir(&nested).unwrap();
+    git(&nested, &["init", "--quiet"]);
+    std::fs::write(nested.join("1.feature.md"), "Add a thing.\n").unwrap();
+    util::commit_all(&nested, "fragments");
+    git(root, &["add", "changes"]);
+    git(
+        root,
+        &[
+            "commit",
+            "--quiet",
+            "-m",
+            "fragments as a nested repository",
+        ],
+    );
+    let stderr = refused(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-03-01"],
+        "fragments in a nested repository",
+    );
+    assert!(
+        stderr.contains("belongs to the repository at changes"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("git add -f"), "{stderr}");
+}
+
 /// `changes/` is a symlink to a directory of the repository: the fragments are removed
 /// where they are, and the release commit holds their removal.
 #[test]
