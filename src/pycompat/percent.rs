@@ -192,7 +192,7 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
                             .map(String::from)
                             .ok_or("%c arg not in range(0x110000)")?
                     }
-                    _ => return Err(format!("%c requires an int or a unicode character, not {}", type_name(&v))),
+                    _ => return Err(format!("%c requires an int or a unicode character, not {}", crate::pycompat::repr::py_type_name(&v))),
                 };
                 (String::new(), ch, false)
             }
@@ -229,8 +229,8 @@ pub fn py_mod(a: &Value, b: &Value) -> Result<Value, String> {
     if !number(a) || !number(b) {
         return Err(format!(
             "unsupported operand type(s) for %: '{}' and '{}'",
-            type_name(a),
-            type_name(b)
+            crate::pycompat::repr::py_type_name(a),
+            crate::pycompat::repr::py_type_name(b)
         ));
     }
     let int = |v: &Value| -> Option<i128> {
@@ -275,20 +275,6 @@ fn sign_of(negative: bool, plus: bool, space: bool) -> String {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v.kind() {
-        K::None | K::Undefined => "NoneType",
-        K::Bool => "bool",
-        K::Number if v.is_integer() => "int",
-        K::Number => "float",
-        K::String => "str",
-        K::Seq if v.is_tuple() => "tuple",
-        K::Seq => "list",
-        K::Map => "dict",
-        _ => "object",
-    }
-}
-
 /// The integer a `%d`/`%x`/`%o`/`%c` conversion formats (`%d` truncates a float; the
 /// others refuse one).
 fn integer(v: &Value, conv: char) -> Result<i128, String> {
@@ -309,11 +295,11 @@ fn integer(v: &Value, conv: char) -> Result<i128, String> {
         }
         _ if matches!(conv, 'd' | 'i' | 'u') => Err(format!(
             "%{conv} format: a real number is required, not {}",
-            type_name(v)
+            crate::pycompat::repr::py_type_name(v)
         )),
         _ => Err(format!(
             "%{conv} format: an integer is required, not {}",
-            type_name(v)
+            crate::pycompat::repr::py_type_name(v)
         )),
     }
 }
@@ -324,7 +310,7 @@ fn real(v: &Value, conv: char) -> Result<f64, String> {
         K::Number => f64::try_from(v.clone()).map_err(|e| e.to_string()),
         _ => Err(format!(
             "%{conv} format: must be real number, not {}",
-            type_name(v)
+            crate::pycompat::repr::py_type_name(v)
         )),
     }
 }

@@ -15,6 +15,24 @@ pub fn py_str(value: &Value) -> String {
     }
 }
 
+/// The name of a template value's Python type, as Python's error messages give it
+/// (`type(v).__name__`; Jinja2's own `Undefined` for an undefined value).
+pub fn py_type_name(v: &Value) -> &'static str {
+    use minijinja::value::ValueKind as K;
+    match v.kind() {
+        K::Undefined => "Undefined",
+        K::None => "NoneType",
+        K::Bool => "bool",
+        K::Number if v.is_integer() => "int",
+        K::Number => "float",
+        K::String => "str",
+        K::Seq if v.is_tuple() => "tuple",
+        K::Seq => "list",
+        K::Map => "dict",
+        _ => "object",
+    }
+}
+
 /// Python's `repr()` of a template value.
 pub fn py_repr(value: &Value) -> String {
     use minijinja::value::ValueKind as K;

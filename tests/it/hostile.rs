@@ -19,6 +19,23 @@ fn step_needing(flag: &Path, when: &str) -> String {
     )
 }
 
+/// A final release (1.1.0, WebUI 2.0.0) stopped at a configured WebUI step that fails until
+/// `flag` exists: before the changelog step, which reads the configuration.
+fn stopped_at_a_webui_step(flag: &Path) -> tempfile::TempDir {
+    let repo = project_after_rc(&step_needing(flag, "when = \"webui\""));
+    let args = [
+        "1.1.0",
+        "2.0.0",
+        "--yes",
+        "--no-edit",
+        "--date",
+        "2025-03-01",
+    ];
+    let out = run(repo.path(), &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    repo
+}
+
 /// Everything a refusal must leave alone, the state file's bytes included.
 fn frozen(root: &Path) -> (RepoState, Option<Vec<u8>>, String) {
     (
@@ -124,21 +141,8 @@ fn a_step_that_leaves_the_release_branch_stops_the_release() {
 fn continue_refuses_a_configuration_changed_under_a_step_still_to_run() {
     let scratch = tempfile::tempdir().unwrap();
     let flag = scratch.path().join("ok");
-    let repo = project_after_rc(&step_needing(&flag, "when = \"webui\""));
+    let repo = stopped_at_a_webui_step(&flag);
     let root = repo.path();
-    let out = run(
-        root,
-        &[
-            "1.1.0",
-            "2.0.0",
-            "--yes",
-            "--no-edit",
-            "--date",
-            "2025-03-01",
-        ],
-        "false",
-    );
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     let original = read(root, "pyproject.toml");
     std::fs::write(
         root.join("pyproject.toml"),
@@ -165,18 +169,8 @@ fn continue_refuses_a_configuration_changed_under_a_step_still_to_run() {
 fn continue_refuses_a_template_edited_under_the_changelog_step() {
     let scratch = tempfile::tempdir().unwrap();
     let flag = scratch.path().join("ok");
-    let repo = project_after_rc(&step_needing(&flag, "when = \"webui\""));
+    let repo = stopped_at_a_webui_step(&flag);
     let root = repo.path();
-    let args = [
-        "1.1.0",
-        "2.0.0",
-        "--yes",
-        "--no-edit",
-        "--date",
-        "2025-03-01",
-    ];
-    let out = run(root, &args, "false");
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     let original = read(root, "changes/template.md");
     std::fs::write(
         root.join("changes/template.md"),
@@ -204,18 +198,8 @@ fn continue_refuses_a_template_edited_under_the_changelog_step() {
 fn continue_in_a_copy_of_the_repository_acts_on_the_copy() {
     let scratch = tempfile::tempdir().unwrap();
     let flag = scratch.path().join("ok");
-    let repo = project_after_rc(&step_needing(&flag, "when = \"webui\""));
+    let repo = stopped_at_a_webui_step(&flag);
     let root = repo.path();
-    let args = [
-        "1.1.0",
-        "2.0.0",
-        "--yes",
-        "--no-edit",
-        "--date",
-        "2025-03-01",
-    ];
-    let out = run(root, &args, "false");
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     let copy = scratch.path().join("copy");
     let status = std::process::Command::new("cp")
         .arg("-a")

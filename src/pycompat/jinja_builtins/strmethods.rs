@@ -69,7 +69,7 @@ fn string_arg(method: &str, v: &Value) -> R<String> {
     v.as_str().map(str::to_string).ok_or_else(|| {
         fail(format!(
             "str.{method}(): must be str, not {}",
-            python_type(v)
+            crate::pycompat::repr::py_type_name(v)
         ))
     })
 }
@@ -92,7 +92,7 @@ fn int_arg(method: &str, v: &Option<Value>, default: i64) -> R<i64> {
             .ok_or_else(|| fail(format!("str.{method}(): Python int too large to convert"))),
         Some(v) => Err(fail(format!(
             "str.{method}(): '{}' object cannot be interpreted as an integer",
-            python_type(v)
+            crate::pycompat::repr::py_type_name(v)
         ))),
     }
 }
@@ -103,22 +103,6 @@ fn bound_arg(method: &str, v: &Option<Value>) -> R<Option<i64>> {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
         some => int_arg(method, some, 0).map(Some),
-    }
-}
-
-fn python_type(v: &Value) -> &'static str {
-    use minijinja::value::ValueKind as K;
-    match v.kind() {
-        K::Undefined => "Undefined",
-        K::None => "NoneType",
-        K::Bool => "bool",
-        K::Number if v.is_integer() => "int",
-        K::Number => "float",
-        K::String => "str",
-        K::Seq if v.is_tuple() => "tuple",
-        K::Seq => "list",
-        K::Map => "dict",
-        _ => "object",
     }
 }
 
@@ -428,7 +412,7 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
                 Some(v) => {
                     return Err(fail(format!(
                         "{method} first arg must be str or a tuple of str, not {}",
-                        python_type(v)
+                        crate::pycompat::repr::py_type_name(v)
                     )));
                 }
                 None => unreachable!("required by the signature"),
@@ -515,7 +499,7 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
                 parts.push(item.as_str().map(str::to_string).ok_or_else(|| {
                     fail(format!(
                         "str.join(): sequence item {i}: expected str instance, {} found",
-                        python_type(&item)
+                        crate::pycompat::repr::py_type_name(&item)
                     ))
                 })?);
             }
