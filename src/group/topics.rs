@@ -2,8 +2,11 @@
 //!
 //! A group whose entries match a group of an earlier final release well continues that
 //! topic: it takes the maintainers' own title (and their description when it was written
-//! for the same category); its tier still comes from its own shape. Maintainers' titles recur from release to release with small
-//! drifts, so their words are the best a generated title can be.
+//! for the same category); its tier still comes from its own shape. Maintainers' titles
+//! recur from release to release with small drifts, so their words are the best a
+//! generated title can be. How alike is "well" is learned from the same history
+//! ([`learned_threshold`]); a title naming two topics (`A and B`) is taken only when both
+//! are topics of the group.
 //!
 //! The same history tells how coarse the project groups: how many subsections a category
 //! gets for its number of entries. [`max_groups`] turns that into a cap.
@@ -13,7 +16,8 @@ use std::collections::HashMap;
 use super::{Context, HistorySection, quality, text};
 
 /// How alike (cosine of the TF-IDF word bags) a group and an earlier group must be for
-/// the group to continue that topic.
+/// the group to continue that topic, when the history has no recurring title to learn it
+/// from.
 const MIN_TOPIC_SIMILARITY: f64 = 0.3;
 /// An earlier group of another category matches a little less.
 const OTHER_CATEGORY: f64 = 0.85;
@@ -62,12 +66,17 @@ fn cosine(a: &Bag, b: &Bag) -> f64 {
 /// (prepared once per category, not once per group).
 pub(crate) struct Topics<'a> {
     groups: Vec<(Bag, &'a HistorySection, usize)>,
+    /// Every entry of a titled group: its bag and the index of its group in `groups`.
+    entries: Vec<(Bag, usize)>,
+    /// How alike a group must be to an earlier one to continue it ([`learned_threshold`]).
+    threshold: f64,
 }
 
 impl<'a> Topics<'a> {
     /// The history's groups whose titles read well.
     pub(crate) fn of(ctx: &'a Context) -> Topics<'a> {
         let mut groups = Vec::new();
+        let mut entries = Vec::new();
         for s in &ctx.history {
             for (g, (title, _)) in s.groups.iter().enumerate() {
                 let members: Vec<&str> = s
@@ -79,14 +88,24 @@ impl<'a> Topics<'a> {
                 if members.is_empty() || quality::is_unfit_title(title, &members) {
                     continue;
                 }
+                for m in &members {
+                    entries.push((bag([*m], ctx), groups.len()));
+                }
                 groups.push((bag(members.iter().copied(), ctx), s, g));
             }
         }
-        Topics { groups }
+        let threshold = learned_threshold(&groups).unwrap_or(MIN_TOPIC_SIMILARITY);
+        Topics {
+            groups,
+            entries,
+            threshold,
+        }
     }
 
-    /// The earlier topic that a group of `texts` in `category` continues, if any: the most
-    /// similar titled group of the history (newest first on a tie).
+    /// The earlier topic that a group of `texts` in `category` continues, if any: the title
+    /// most of its entries' nearest earlier entries were filed under ([`Topics::voted`]),
+    /// else the most similar titled group of the history (newest first on a tie). Either
+    /// must be alike enough and name only topics of the group ([`names_topics_of`]).
     pub(crate) fn continued(
         &self,
         texts: &[&str],
@@ -96,6 +115,9 @@ impl<'a> Topics<'a> {
         if self.groups.is_empty() || texts.is_empty() {
             return None;
         }
+        if let Some(c) = self.voted(texts, category, ctx) {
+            return Some(c);
+        }
         let mine = bag(texts.iter().copied(), ctx);
         let mut best: Option<(f64, &HistorySection, usize)> = None;
         for (theirs, s, g) in &self.groups {
@@ -103,7 +125,10 @@ impl<'a> Topics<'a> {
             if !s.category.eq_ignore_ascii_case(category) {
                 sim *= OTHER_CATEGORY;
             }
-            if sim >= MIN_TOPIC_SIMILARITY && best.is_none_or(|(b, _, _)| sim > b + 1e-12) {
+            if sim >= self.threshold
+                && best.is_none_or(|(b, _, _)| sim > b + 1e-12)
+                && names_topics_of(&s.groups[*g].0, texts)
+            {
                 best = Some((sim, s, *g));
             }
         }
@@ -119,6 +144,148 @@ impl<'a> Topics<'a> {
             release: section.release.clone(),
         })
     }
+}
+
+impl Topics<'_> {
+    /// The earlier topic most of a group's entries come from: each entry votes for the
+    /// title of its nearest earlier entry (when that one is alike enough), titles counted
+    /// across releases; a title that holds a majority of the entries wins.
+    fn voted(&self, texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
+        // title key → (votes, similarity sum, newest group)
+        let mut votes: HashMap<String, (usize, f64, usize)> = HashMap::new();
+        for t in texts {
+            let mine = bag([*t], ctx);
+            let mut best: Option<(f64, usize)> = None;
+            for (theirs, g) in &self.entries {
+                let mut sim = cosine(&mine, theirs);
+                if !self.groups[*g].1.category.eq_ignore_ascii_case(category) {
+                    sim *= OTHER_CATEGORY;
+                }
+                if best.is_none_or(|(b, _)| sim > b + 1e-12) {
+                    best = Some((sim, *g));
+                }
+            }
+            let Some((sim, g)) = best.filter(|(sim, _)| *sim >= self.threshold) else {
+                continue;
+            };
+            let (_, s, gi) = &self.groups[g];
+            let key = text::normalize_phrase(&s.groups[*gi].0);
+            let slot = votes.entry(key).or_insert((0, 0.0, g));
+            slot.0 += 1;
+            slot.1 += sim;
+            slot.2 = slot.2.min(g);
+        }
+        let (count, sum, g) = votes
+            .into_values()
+            .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(b.2.cmp(&a.2)))?;
+        if count * 2 <= texts.len() {
+            return None;
+        }
+        let (_, section, gi) = &self.groups[g];
+        if !names_topics_of(&section.groups[*gi].0, texts) {
+            return None;
+        }
+        let (title, description) = &section.groups[*gi];
+        let same_category = section.category.eq_ignore_ascii_case(category);
+        let description = (same_category && quality::description_fault(description).is_none())
+            .then(|| description.trim().to_string());
+        Some(Continued {
+            title: title.clone(),
+            description,
+            similarity: sum / count as f64,
+            release: section.release.clone(),
+        })
+    }
+}
+
+/// The similarity from which the project's own history says "same topic": every earlier
+/// group is matched to its most similar group of an older release, and the cut that best
+/// separates the matches whose titles share a word (the maintainers kept the topic, maybe
+/// with a drift: `Fair Share Scheduler` → `Fair Share Scheduler Enhancements`) from those
+/// that share none (fewest errors either way) is the threshold. `None` when no match
+/// shares a title word.
+fn learned_threshold(groups: &[(Bag, &HistorySection, usize)]) -> Option<f64> {
+    let words = |i: usize| {
+        let (_, s, g) = &groups[i];
+        let mut w = text::words(&s.groups[*g].0);
+        w.sort();
+        w.dedup();
+        w
+    };
+    let same = |i: usize, j: usize| {
+        let b = words(j);
+        words(i).iter().any(|w| b.contains(w))
+    };
+    let mut matches: Vec<(f64, bool)> = Vec::new();
+    for (i, (mine, s, _)) in groups.iter().enumerate() {
+        // The history is newest first: the older releases' groups come after this one's.
+        let mut best: Option<(f64, usize)> = None;
+        for (j, (theirs, t, _)) in groups.iter().enumerate().skip(i + 1) {
+            if t.release == s.release {
+                continue;
+            }
+            let mut sim = cosine(mine, theirs);
+            if !t.category.eq_ignore_ascii_case(&s.category) {
+                sim *= OTHER_CATEGORY;
+            }
+            if best.is_none_or(|(b, _)| sim > b + 1e-12) {
+                best = Some((sim, j));
+            }
+        }
+        if let Some((sim, j)) = best {
+            matches.push((sim, same(i, j)));
+        }
+    }
+    if !matches.iter().any(|(_, same)| *same) {
+        return None;
+    }
+    matches.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Cutting below match k: the kept titles below it and the changed ones from it on are
+    // the errors.
+    let changed_total = matches.iter().filter(|(_, same)| !same).count();
+    let mut best = (usize::MAX, MIN_TOPIC_SIMILARITY);
+    let (mut kept_below, mut changed_below) = (0, 0);
+    for k in 0..=matches.len() {
+        let errors = kept_below + (changed_total - changed_below);
+        let cut = match (k.checked_sub(1).map(|p| matches[p].0), matches.get(k)) {
+            (Some(lo), Some((hi, _))) => (lo + hi) / 2.0,
+            (None, Some((hi, _))) => *hi,
+            (Some(lo), None) => lo + 1e-9,
+            (None, None) => MIN_TOPIC_SIMILARITY,
+        };
+        if errors < best.0 {
+            best = (errors, cut);
+        }
+        if let Some((_, same)) = matches.get(k) {
+            if *same {
+                kept_below += 1;
+            } else {
+                changed_below += 1;
+            }
+        }
+    }
+    Some(best.1)
+}
+
+/// True when every topic a title names (`App Proxy`, `Routing` of `App Proxy and Routing`)
+/// is a topic of the group: one of its words runs through a third of the entries (at
+/// least one). A title naming one topic always does; it matched the entries as a whole.
+fn names_topics_of(title: &str, texts: &[&str]) -> bool {
+    let parts: Vec<Vec<String>> = title
+        .split(" and ")
+        .flat_map(|p| p.split(['&', ',', '/']))
+        .map(text::words)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return true;
+    }
+    let entries: Vec<Vec<String>> = texts.iter().map(|t| text::words(t)).collect();
+    let needed = texts.len().div_ceil(3).max(1);
+    parts.iter().all(|part| {
+        part.iter()
+            .any(|w| entries.iter().filter(|e| e.contains(w)).count() >= needed)
+    })
 }
 
 /// [`Topics::continued`] for one group.
