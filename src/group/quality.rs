@@ -405,6 +405,42 @@ mod tests {
     }
 
     #[test]
+    fn clauses_and_words_that_name_no_topic_are_unfit() {
+        let texts = ["Fix the resolver get call when the operation fails"];
+        for (title, fault) in [
+            ("Resolver Get", TitleFault::VerbOrAdverb),
+            ("Operation Fails", TitleFault::VerbOrAdverb),
+            ("Moving", TitleFault::VerbOrAdverb),
+            ("Deploying", TitleFault::VerbOrAdverb),
+            ("Read", TitleFault::VerbOrAdverb),
+            ("Concurrent", TitleFault::Vague),
+            ("Legacy", TitleFault::Vague),
+            ("Name", TitleFault::Vague),
+            ("Records", TitleFault::Vague),
+        ] {
+            assert!(
+                title_faults(title, &texts).contains(&fault),
+                "{title}: {:?}",
+                title_faults(title, &texts)
+            );
+            assert!(is_unfit_title(title, &texts), "{title}");
+        }
+        // In a phrase, the same words name a topic.
+        for title in [
+            "Domain Name",
+            "Request Routing",
+            "Session Scheduling",
+            "Scheduling History",
+            "Model Serving",
+            "Legacy Client",
+            "Preemption Mode",
+            "Storage and Configuration",
+        ] {
+            assert!(!is_unfit_title(title, &texts), "{title}");
+        }
+    }
+
+    #[test]
     fn bad_descriptions_are_named() {
         assert!(description_fault("Fixed: fixed a compute session's state.").is_some());
         assert!(description_fault("Added X (e.g.").is_some());

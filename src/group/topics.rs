@@ -389,6 +389,137 @@ mod tests {
         assert!(continued(&["Add retry to the event bus"], "Features", &c).is_none());
     }
 
+    /// Two releases: "Fair Share" and "Notifications" recur; "Message Queue" is new.
+    fn two_releases() -> Vec<HistorySection> {
+        let section = |release: &str, groups: [(&str, [&str; 2]); 3]| HistorySection {
+            release: release.into(),
+            category: "Features".into(),
+            entries: groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, (_, texts))| texts.iter().map(move |t| (t.to_string(), Some(g))))
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|(title, _)| (title.to_string(), String::new()))
+                .collect(),
+        };
+        vec![
+            section(
+                "2.0.0",
+                [
+                    (
+                        "Fair Share Scheduler Enhancements",
+                        ["Add fair share decay", "Tune fair share weights"],
+                    ),
+                    (
+                        "Notifications",
+                        [
+                            "Add slack notification channel",
+                            "Retry notification delivery",
+                        ],
+                    ),
+                    (
+                        "Message Queue",
+                        [
+                            "Add message queue consumer groups",
+                            "Add message queue dead letters",
+                        ],
+                    ),
+                ],
+            ),
+            section(
+                "1.0.0",
+                [
+                    (
+                        "Fair Share Scheduler",
+                        ["Add fair share weights", "Add fair share usage buckets"],
+                    ),
+                    (
+                        "Notifications",
+                        [
+                            "Add webhook notification channel",
+                            "Add email notification channel",
+                        ],
+                    ),
+                    ("Event Bus", ["Add the event bus", "Add event bus metrics"]),
+                ],
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_history_says_how_alike_a_continued_topic_is() {
+        let history = two_releases();
+        let texts: Vec<&str> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str()))
+            .collect();
+        let c = Context::new(Corpus::new(texts), history.clone(), &[], 2);
+        let topics = Topics::of(&c);
+        // The topics that kept a title word match their earlier group better than the one
+        // that did not: the cut lies between them.
+        let sim = |a: usize, b: usize| cosine(&topics.groups[a].0, &topics.groups[b].0);
+        let kept = sim(0, 3).min(sim(1, 4));
+        let changed = sim(2, 5);
+        assert!(changed < kept, "{changed} vs {kept}");
+        assert!(
+            changed < topics.threshold && topics.threshold <= kept,
+            "{} not in ({changed}, {kept}]",
+            topics.threshold
+        );
+        // A release alone has nothing to learn from.
+        let one = Context::new(c.corpus.clone(), history[..1].to_vec(), &[], 2);
+        assert_eq!(Topics::of(&one).threshold, MIN_TOPIC_SIMILARITY);
+    }
+
+    #[test]
+    fn entries_vote_for_the_topic_of_their_nearest_earlier_entries() {
+        let history = two_releases();
+        let texts: Vec<&str> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str()))
+            .collect();
+        let c = Context::new(Corpus::new(texts), history, &[], 2);
+        let topics = Topics::of(&c);
+        let found = topics
+            .voted(
+                &[
+                    "Add a matrix notification channel",
+                    "Notification channel retries",
+                    "Fix typo",
+                ],
+                "Features",
+                &c,
+            )
+            .expect("two of three entries vote for Notifications");
+        assert_eq!(found.title, "Notifications");
+        // No majority: no vote.
+        assert!(
+            topics
+                .voted(
+                    &["Add a matrix notification channel", "Fix typo", "Tidy docs"],
+                    "Features",
+                    &c
+                )
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_title_naming_two_topics_needs_both_in_the_group() {
+        let proxy = ["Fix app proxy timeout", "Fix app proxy headers"];
+        assert!(!names_topics_of("App Proxy and Routing", &proxy));
+        assert!(names_topics_of("App Proxy", &proxy));
+        let both = [
+            "Fix app proxy timeout",
+            "Fix routing table refresh",
+            "Fix app proxy routing headers",
+        ];
+        assert!(names_topics_of("App Proxy and Routing", &both));
+        assert!(names_topics_of("App Proxy & Routing", &both));
+    }
+
     #[test]
     fn the_cap_follows_the_history_or_the_default() {
         let c = ctx();
