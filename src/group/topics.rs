@@ -38,20 +38,33 @@ type Bag = HashMap<String, f64>;
 fn bag<'a>(texts: impl IntoIterator<Item = &'a str>, ctx: &Context) -> Bag {
     let mut out: Bag = HashMap::new();
     for t in texts {
-        for w in text::words(t) {
-            let idf = ctx.corpus.idf(&w);
-            if idf > 0.0 && !ctx.only_components(std::slice::from_ref(&w)) {
-                *out.entry(w).or_default() += idf;
-            }
+        for (w, x) in raw_bag(t, ctx) {
+            *out.entry(w).or_default() += x;
         }
     }
-    let norm = out.values().map(|v| v * v).sum::<f64>().sqrt();
-    if norm > 0.0 {
-        for v in out.values_mut() {
-            *v /= norm;
+    normalised(out)
+}
+
+/// The TF-IDF weights of one text, before scaling to unit length.
+fn raw_bag(text: &str, ctx: &Context) -> Bag {
+    let mut out: Bag = HashMap::new();
+    for w in text::words(text) {
+        let idf = ctx.corpus.idf(&w);
+        if idf > 0.0 && !ctx.only_components(std::slice::from_ref(&w)) {
+            *out.entry(w).or_default() += idf;
         }
     }
     out
+}
+
+fn normalised(mut bag: Bag) -> Bag {
+    let norm = bag.values().map(|v| v * v).sum::<f64>().sqrt();
+    if norm > 0.0 {
+        for v in bag.values_mut() {
+            *v /= norm;
+        }
+    }
+    bag
 }
 
 fn cosine(a: &Bag, b: &Bag) -> f64 {
@@ -66,8 +79,11 @@ fn cosine(a: &Bag, b: &Bag) -> f64 {
 /// (prepared once per category, not once per group).
 pub(crate) struct Topics<'a> {
     groups: Vec<(Bag, &'a HistorySection, usize)>,
-    /// Every entry of a titled group: its bag and the index of its group in `groups`.
-    entries: Vec<(Bag, usize)>,
+    /// The group (index in `groups`) of every entry of a titled group.
+    entries: Vec<usize>,
+    /// word → the entries holding it, with its weight in their bags: an entry is compared
+    /// only with the earlier entries it shares a word with.
+    index: HashMap<String, Vec<(usize, f64)>>,
     /// How alike a group must be to an earlier one to continue it ([`learned_threshold`]).
     threshold: f64,
 }
@@ -77,6 +93,7 @@ impl<'a> Topics<'a> {
     pub(crate) fn of(ctx: &'a Context) -> Topics<'a> {
         let mut groups = Vec::new();
         let mut entries = Vec::new();
+        let mut index: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
         for s in &ctx.history {
             for (g, (title, _)) in s.groups.iter().enumerate() {
                 let members: Vec<&str> = s
@@ -88,16 +105,27 @@ impl<'a> Topics<'a> {
                 if members.is_empty() || quality::is_unfit_title(title, &members) {
                     continue;
                 }
+                // Each entry is read once: its weights make its own bag and add to its
+                // group's.
+                let mut whole: Bag = HashMap::new();
                 for m in &members {
-                    entries.push((bag([*m], ctx), groups.len()));
+                    let raw = raw_bag(m, ctx);
+                    for (w, x) in &raw {
+                        *whole.entry(w.clone()).or_default() += x;
+                    }
+                    for (w, x) in normalised(raw) {
+                        index.entry(w).or_default().push((entries.len(), x));
+                    }
+                    entries.push(groups.len());
                 }
-                groups.push((bag(members.iter().copied(), ctx), s, g));
+                groups.push((normalised(whole), s, g));
             }
         }
         let threshold = learned_threshold(&groups).unwrap_or(MIN_TOPIC_SIMILARITY);
         Topics {
             groups,
             entries,
+            index,
             threshold,
         }
     }
@@ -153,19 +181,35 @@ impl Topics<'_> {
     fn voted(&self, texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
         // title key → (votes, similarity sum, newest group)
         let mut votes: HashMap<String, (usize, f64, usize)> = HashMap::new();
+        // Performance: the cosines of one entry with every earlier entry sharing a word,
+        // summed through the index (the others are 0 and never vote).
+        let mut dots = vec![0.0; self.entries.len()];
+        let mut touched: Vec<usize> = Vec::new();
         for t in texts {
-            let mine = bag([*t], ctx);
+            for (w, x) in bag([*t], ctx) {
+                for &(e, y) in self.index.get(&w).map(Vec::as_slice).unwrap_or_default() {
+                    if dots[e] == 0.0 {
+                        touched.push(e);
+                    }
+                    dots[e] += x * y;
+                }
+            }
+            // The most similar earlier entry, the newest on a tie.
+            touched.sort_unstable();
             let mut best: Option<(f64, usize)> = None;
-            for (theirs, g) in &self.entries {
-                let mut sim = cosine(&mine, theirs);
-                if !self.groups[*g].1.category.eq_ignore_ascii_case(category) {
+            for &e in &touched {
+                let g = self.entries[e];
+                let mut sim = std::mem::take(&mut dots[e]);
+                if !self.groups[g].1.category.eq_ignore_ascii_case(category) {
                     sim *= OTHER_CATEGORY;
                 }
                 if best.is_none_or(|(b, _)| sim > b + 1e-12) {
-                    best = Some((sim, *g));
+                    best = Some((sim, g));
                 }
             }
-            let Some((sim, g)) = best.filter(|(sim, _)| *sim >= self.threshold) else {
+            touched.clear();
+            let Some((sim, g)) = best.filter(|(sim, _)| *sim >= self.threshold && *sim > 0.0)
+            else {
                 continue;
             };
             let (_, s, gi) = &self.groups[g];
