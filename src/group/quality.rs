@@ -16,6 +16,9 @@ pub enum TitleFault {
     Fragment,
     /// Two topics glued with `and` (counted by the harness; a maintainer writes some too).
     Glued,
+    /// A word that names no topic on its own: an adjective (`Concurrent`, `Legacy`) or a
+    /// generic noun (`Name`, `Mode`, `Records`) alone, where a phrase was cut short.
+    Vague,
 }
 
 impl TitleFault {
@@ -25,6 +28,7 @@ impl TitleFault {
             TitleFault::VerbOrAdverb => "verb or adverb",
             TitleFault::Fragment => "word fragment or number",
             TitleFault::Glued => "glued \"A and B\"",
+            TitleFault::Vague => "a lone adjective or generic word",
         }
     }
 }
@@ -34,6 +38,178 @@ const BOUND_PREFIXES: &[&str] = &[
     "non", "pre", "re", "un", "multi", "sub", "anti", "semi", "de", "co", "inter", "intra", "post",
     "mis", "over", "under",
 ];
+
+/// Verbs entries use that are not in the list of leading verbs ([`describe::is_verb`]):
+/// a title holding one in verb form (`Resolver Get`, `Operation Fails`) reads as a clause.
+const MORE_VERBS: &[&str] = &[
+    "get",
+    "read",
+    "write",
+    "install",
+    "uninstall",
+    "fail",
+    "send",
+    "receive",
+    "open",
+    "close",
+    "hold",
+    "take",
+    "give",
+    "put",
+    "bind",
+    "persist",
+    "expire",
+    "invoke",
+    "deploy",
+    "mount",
+    "unmount",
+    "allow",
+    "let",
+    "become",
+    "cause",
+    "occur",
+    "happen",
+];
+
+/// Adjectives a phrase starts with (`Concurrent Sessions`, `Default Values`): alone, or
+/// ending a title, they leave the topic out.
+const ADJECTIVES: &[&str] = &[
+    "concurrent",
+    "external",
+    "internal",
+    "async",
+    "asynchronous",
+    "legacy",
+    "default",
+    "common",
+    "generic",
+    "global",
+    "local",
+    "missing",
+    "invalid",
+    "empty",
+    "duplicate",
+    "duplicated",
+    "old",
+    "proper",
+    "multiple",
+    "various",
+    "additional",
+    "initial",
+    "optional",
+    "unused",
+    "deprecated",
+    "existing",
+    "current",
+    "wrong",
+    "broken",
+    "unnecessary",
+    "redundant",
+    "minor",
+    "major",
+    "basic",
+    "general",
+    "specific",
+    "individual",
+    "related",
+    "remaining",
+    "extra",
+    "actual",
+    "possible",
+    "available",
+    "unexpected",
+    "incorrect",
+    "stale",
+    "separate",
+    "dedicated",
+    "consistent",
+    "inconsistent",
+    "explicit",
+    "implicit",
+    "automatic",
+    "manual",
+    "partial",
+    "full",
+    "single",
+    "whole",
+    "certain",
+    "several",
+];
+
+/// Nouns too generic to name a topic alone (`Name`, `Mode`, `Data`); in a phrase they are
+/// fine (`Preemption Mode`).
+const GENERIC_NOUNS: &[&str] = &[
+    "name",
+    "type",
+    "mode",
+    "data",
+    "status",
+    "spec",
+    "record",
+    "batch",
+    "value",
+    "field",
+    "item",
+    "info",
+    "detail",
+    "part",
+    "level",
+    "source",
+    "response",
+    "request",
+    "result",
+    "case",
+    "thing",
+    "logic",
+    "option",
+    "creation",
+    "collection",
+    "fallback",
+    "import",
+    "change",
+    "issue",
+    "problem",
+    "error",
+    "handling",
+    "default",
+    "history",
+    "filter",
+    "pattern",
+    "moving",
+    "related",
+    "token",
+    "route",
+    "version",
+    "object",
+    "method",
+    "function",
+    "class",
+    "parameter",
+    "argument",
+    "flag",
+    "setting",
+    "entry",
+    "list",
+];
+
+/// A verb never used as a noun, or the gerund of a verb (`moving`, `deploying`).
+fn is_verb_form(word: &str) -> bool {
+    let verb = |v: &str| describe::is_verb(v) || MORE_VERBS.contains(&v);
+    if MORE_VERBS.contains(&word) {
+        return true;
+    }
+    let bases = |stem: &str| -> Vec<String> { vec![stem.to_string(), format!("{stem}e")] };
+    if let Some(stem) = word.strip_suffix("ing").filter(|s| s.len() >= 3) {
+        // `moving` → move, `deploying` → deploy, `getting` → get
+        let undoubled = stem
+            .chars()
+            .last()
+            .filter(|c| stem.len() > 3 && stem[..stem.len() - 1].ends_with(*c))
+            .map(|_| stem[..stem.len() - 1].to_string());
+        return bases(stem).iter().chain(undoubled.iter()).any(|b| verb(b));
+    }
+    false
+}
 
 /// Words ending in `-ly` that are not adverbs.
 const LY_NOUNS: &[&str] = &[
@@ -107,6 +283,26 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
         let first = &part[0];
         if describe::is_verb(first) || describe::is_verb(&text::stem(first)) && part.len() == 1 {
             push(TitleFault::VerbOrAdverb);
+        }
+        // A title ends in the thing it names: not in a verb (`Resolver Get`), and a
+        // gerund alone (`Moving`, `Deploying`) is the act, not the topic.
+        if let Some(last) = part.last() {
+            let third_person = last
+                .strip_suffix('s')
+                .is_some_and(|v| MORE_VERBS.contains(&v));
+            if MORE_VERBS.contains(&first.as_str())
+                || MORE_VERBS.contains(&last.as_str())
+                || third_person
+                || part.len() == 1 && is_verb_form(last)
+            {
+                push(TitleFault::VerbOrAdverb);
+            }
+            let lone_generic = part.len() == 1
+                && (GENERIC_NOUNS.contains(&last.as_str())
+                    || GENERIC_NOUNS.contains(&text::stem(last).as_str()));
+            if ADJECTIVES.contains(&last.as_str()) || lone_generic {
+                push(TitleFault::Vague);
+            }
         }
         for w in part {
             if w != "and" && text::is_stopword(w) {
@@ -206,6 +402,42 @@ mod tests {
             [TitleFault::Glued]
         );
         assert!(!is_unfit_title("Auth & Session Management", &texts));
+    }
+
+    #[test]
+    fn clauses_and_words_that_name_no_topic_are_unfit() {
+        let texts = ["Fix the resolver get call when the operation fails"];
+        for (title, fault) in [
+            ("Resolver Get", TitleFault::VerbOrAdverb),
+            ("Operation Fails", TitleFault::VerbOrAdverb),
+            ("Moving", TitleFault::VerbOrAdverb),
+            ("Deploying", TitleFault::VerbOrAdverb),
+            ("Read", TitleFault::VerbOrAdverb),
+            ("Concurrent", TitleFault::Vague),
+            ("Legacy", TitleFault::Vague),
+            ("Name", TitleFault::Vague),
+            ("Records", TitleFault::Vague),
+        ] {
+            assert!(
+                title_faults(title, &texts).contains(&fault),
+                "{title}: {:?}",
+                title_faults(title, &texts)
+            );
+            assert!(is_unfit_title(title, &texts), "{title}");
+        }
+        // In a phrase, the same words name a topic.
+        for title in [
+            "Domain Name",
+            "Request Routing",
+            "Session Scheduling",
+            "Scheduling History",
+            "Model Serving",
+            "Legacy Client",
+            "Preemption Mode",
+            "Storage and Configuration",
+        ] {
+            assert!(!is_unfit_title(title, &texts), "{title}");
+        }
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //!
 //! A group whose entries match a group of an earlier final release well continues that
 //! topic: it takes the maintainers' own title (and their description when it was written
-//! for the same category); its tier still comes from its own shape. Maintainers' titles recur from release to release with small
-//! drifts, so their words are the best a generated title can be.
+//! for the same category); its tier still comes from its own shape. Maintainers' titles
+//! recur from release to release with small drifts, so their words are the best a
+//! generated title can be. How alike is "well" is learned from the same history
+//! ([`learned_threshold`]); a title naming two topics (`A and B`) is taken only when both
+//! are topics of the group.
 //!
 //! The same history tells how coarse the project groups: how many subsections a category
 //! gets for its number of entries. [`max_groups`] turns that into a cap.
@@ -13,7 +16,8 @@ use std::collections::HashMap;
 use super::{Context, HistorySection, quality, text};
 
 /// How alike (cosine of the TF-IDF word bags) a group and an earlier group must be for
-/// the group to continue that topic.
+/// the group to continue that topic, when the history has no recurring title to learn it
+/// from.
 const MIN_TOPIC_SIMILARITY: f64 = 0.3;
 /// An earlier group of another category matches a little less.
 const OTHER_CATEGORY: f64 = 0.85;
@@ -34,20 +38,33 @@ type Bag = HashMap<String, f64>;
 fn bag<'a>(texts: impl IntoIterator<Item = &'a str>, ctx: &Context) -> Bag {
     let mut out: Bag = HashMap::new();
     for t in texts {
-        for w in text::words(t) {
-            let idf = ctx.corpus.idf(&w);
-            if idf > 0.0 && !ctx.only_components(std::slice::from_ref(&w)) {
-                *out.entry(w).or_default() += idf;
-            }
+        for (w, x) in raw_bag(t, ctx) {
+            *out.entry(w).or_default() += x;
         }
     }
-    let norm = out.values().map(|v| v * v).sum::<f64>().sqrt();
-    if norm > 0.0 {
-        for v in out.values_mut() {
-            *v /= norm;
+    normalised(out)
+}
+
+/// The TF-IDF weights of one text, before scaling to unit length.
+fn raw_bag(text: &str, ctx: &Context) -> Bag {
+    let mut out: Bag = HashMap::new();
+    for w in text::words(text) {
+        let idf = ctx.corpus.idf(&w);
+        if idf > 0.0 && !ctx.only_components(std::slice::from_ref(&w)) {
+            *out.entry(w).or_default() += idf;
         }
     }
     out
+}
+
+fn normalised(mut bag: Bag) -> Bag {
+    let norm = bag.values().map(|v| v * v).sum::<f64>().sqrt();
+    if norm > 0.0 {
+        for v in bag.values_mut() {
+            *v /= norm;
+        }
+    }
+    bag
 }
 
 fn cosine(a: &Bag, b: &Bag) -> f64 {
@@ -62,12 +79,21 @@ fn cosine(a: &Bag, b: &Bag) -> f64 {
 /// (prepared once per category, not once per group).
 pub(crate) struct Topics<'a> {
     groups: Vec<(Bag, &'a HistorySection, usize)>,
+    /// The group (index in `groups`) of every entry of a titled group.
+    entries: Vec<usize>,
+    /// word → the entries holding it, with its weight in their bags: an entry is compared
+    /// only with the earlier entries it shares a word with.
+    index: HashMap<String, Vec<(usize, f64)>>,
+    /// How alike a group must be to an earlier one to continue it ([`learned_threshold`]).
+    threshold: f64,
 }
 
 impl<'a> Topics<'a> {
     /// The history's groups whose titles read well.
     pub(crate) fn of(ctx: &'a Context) -> Topics<'a> {
         let mut groups = Vec::new();
+        let mut entries = Vec::new();
+        let mut index: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
         for s in &ctx.history {
             for (g, (title, _)) in s.groups.iter().enumerate() {
                 let members: Vec<&str> = s
@@ -79,14 +105,35 @@ impl<'a> Topics<'a> {
                 if members.is_empty() || quality::is_unfit_title(title, &members) {
                     continue;
                 }
-                groups.push((bag(members.iter().copied(), ctx), s, g));
+                // Each entry is read once: its weights make its own bag and add to its
+                // group's.
+                let mut whole: Bag = HashMap::new();
+                for m in &members {
+                    let raw = raw_bag(m, ctx);
+                    for (w, x) in &raw {
+                        *whole.entry(w.clone()).or_default() += x;
+                    }
+                    for (w, x) in normalised(raw) {
+                        index.entry(w).or_default().push((entries.len(), x));
+                    }
+                    entries.push(groups.len());
+                }
+                groups.push((normalised(whole), s, g));
             }
         }
-        Topics { groups }
+        let threshold = learned_threshold(&groups).unwrap_or(MIN_TOPIC_SIMILARITY);
+        Topics {
+            groups,
+            entries,
+            index,
+            threshold,
+        }
     }
 
-    /// The earlier topic that a group of `texts` in `category` continues, if any: the most
-    /// similar titled group of the history (newest first on a tie).
+    /// The earlier topic that a group of `texts` in `category` continues, if any: the title
+    /// most of its entries' nearest earlier entries were filed under ([`Topics::voted`]),
+    /// else the most similar titled group of the history (newest first on a tie). Either
+    /// must be alike enough and name only topics of the group ([`names_topics_of`]).
     pub(crate) fn continued(
         &self,
         texts: &[&str],
@@ -96,6 +143,9 @@ impl<'a> Topics<'a> {
         if self.groups.is_empty() || texts.is_empty() {
             return None;
         }
+        if let Some(c) = self.voted(texts, category, ctx) {
+            return Some(c);
+        }
         let mine = bag(texts.iter().copied(), ctx);
         let mut best: Option<(f64, &HistorySection, usize)> = None;
         for (theirs, s, g) in &self.groups {
@@ -103,7 +153,10 @@ impl<'a> Topics<'a> {
             if !s.category.eq_ignore_ascii_case(category) {
                 sim *= OTHER_CATEGORY;
             }
-            if sim >= MIN_TOPIC_SIMILARITY && best.is_none_or(|(b, _, _)| sim > b + 1e-12) {
+            if sim >= self.threshold
+                && best.is_none_or(|(b, _, _)| sim > b + 1e-12)
+                && names_topics_of(&s.groups[*g].0, texts)
+            {
                 best = Some((sim, s, *g));
             }
         }
@@ -119,6 +172,164 @@ impl<'a> Topics<'a> {
             release: section.release.clone(),
         })
     }
+}
+
+impl Topics<'_> {
+    /// The earlier topic most of a group's entries come from: each entry votes for the
+    /// title of its nearest earlier entry (when that one is alike enough), titles counted
+    /// across releases; a title that holds a majority of the entries wins.
+    fn voted(&self, texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
+        // title key → (votes, similarity sum, newest group)
+        let mut votes: HashMap<String, (usize, f64, usize)> = HashMap::new();
+        // Performance: the cosines of one entry with every earlier entry sharing a word,
+        // summed through the index (the others are 0 and never vote).
+        let mut dots = vec![0.0; self.entries.len()];
+        let mut touched: Vec<usize> = Vec::new();
+        for t in texts {
+            for (w, x) in bag([*t], ctx) {
+                for &(e, y) in self.index.get(&w).map(Vec::as_slice).unwrap_or_default() {
+                    if dots[e] == 0.0 {
+                        touched.push(e);
+                    }
+                    dots[e] += x * y;
+                }
+            }
+            // The most similar earlier entry, the newest on a tie.
+            touched.sort_unstable();
+            let mut best: Option<(f64, usize)> = None;
+            for &e in &touched {
+                let g = self.entries[e];
+                let mut sim = std::mem::take(&mut dots[e]);
+                if !self.groups[g].1.category.eq_ignore_ascii_case(category) {
+                    sim *= OTHER_CATEGORY;
+                }
+                if best.is_none_or(|(b, _)| sim > b + 1e-12) {
+                    best = Some((sim, g));
+                }
+            }
+            touched.clear();
+            let Some((sim, g)) = best.filter(|(sim, _)| *sim >= self.threshold && *sim > 0.0)
+            else {
+                continue;
+            };
+            let (_, s, gi) = &self.groups[g];
+            let key = text::normalize_phrase(&s.groups[*gi].0);
+            let slot = votes.entry(key).or_insert((0, 0.0, g));
+            slot.0 += 1;
+            slot.1 += sim;
+            slot.2 = slot.2.min(g);
+        }
+        let (count, sum, g) = votes
+            .into_values()
+            .max_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(b.2.cmp(&a.2)))?;
+        if count * 2 <= texts.len() {
+            return None;
+        }
+        let (_, section, gi) = &self.groups[g];
+        if !names_topics_of(&section.groups[*gi].0, texts) {
+            return None;
+        }
+        let (title, description) = &section.groups[*gi];
+        let same_category = section.category.eq_ignore_ascii_case(category);
+        let description = (same_category && quality::description_fault(description).is_none())
+            .then(|| description.trim().to_string());
+        Some(Continued {
+            title: title.clone(),
+            description,
+            similarity: sum / count as f64,
+            release: section.release.clone(),
+        })
+    }
+}
+
+/// The similarity from which the project's own history says "same topic": every earlier
+/// group is matched to its most similar group of an older release, and the cut that best
+/// separates the matches whose titles share a word (the maintainers kept the topic, maybe
+/// with a drift: `Fair Share Scheduler` → `Fair Share Scheduler Enhancements`) from those
+/// that share none (fewest errors either way) is the threshold. `None` when no match
+/// shares a title word.
+fn learned_threshold(groups: &[(Bag, &HistorySection, usize)]) -> Option<f64> {
+    let words = |i: usize| {
+        let (_, s, g) = &groups[i];
+        let mut w = text::words(&s.groups[*g].0);
+        w.sort();
+        w.dedup();
+        w
+    };
+    let same = |i: usize, j: usize| {
+        let b = words(j);
+        words(i).iter().any(|w| b.contains(w))
+    };
+    let mut matches: Vec<(f64, bool)> = Vec::new();
+    for (i, (mine, s, _)) in groups.iter().enumerate() {
+        // The history is newest first: the older releases' groups come after this one's.
+        let mut best: Option<(f64, usize)> = None;
+        for (j, (theirs, t, _)) in groups.iter().enumerate().skip(i + 1) {
+            if t.release == s.release {
+                continue;
+            }
+            let mut sim = cosine(mine, theirs);
+            if !t.category.eq_ignore_ascii_case(&s.category) {
+                sim *= OTHER_CATEGORY;
+            }
+            if best.is_none_or(|(b, _)| sim > b + 1e-12) {
+                best = Some((sim, j));
+            }
+        }
+        if let Some((sim, j)) = best {
+            matches.push((sim, same(i, j)));
+        }
+    }
+    if !matches.iter().any(|(_, same)| *same) {
+        return None;
+    }
+    matches.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Cutting below match k: the kept titles below it and the changed ones from it on are
+    // the errors.
+    let changed_total = matches.iter().filter(|(_, same)| !same).count();
+    let mut best = (usize::MAX, MIN_TOPIC_SIMILARITY);
+    let (mut kept_below, mut changed_below) = (0, 0);
+    for k in 0..=matches.len() {
+        let errors = kept_below + (changed_total - changed_below);
+        let cut = match (k.checked_sub(1).map(|p| matches[p].0), matches.get(k)) {
+            (Some(lo), Some((hi, _))) => (lo + hi) / 2.0,
+            (None, Some((hi, _))) => *hi,
+            (Some(lo), None) => lo + 1e-9,
+            (None, None) => MIN_TOPIC_SIMILARITY,
+        };
+        if errors < best.0 {
+            best = (errors, cut);
+        }
+        if let Some((_, same)) = matches.get(k) {
+            if *same {
+                kept_below += 1;
+            } else {
+                changed_below += 1;
+            }
+        }
+    }
+    Some(best.1)
+}
+
+/// True when every topic a title names (`App Proxy`, `Routing` of `App Proxy and Routing`)
+/// is a topic of the group: one of its words runs through a third of the entries (at
+/// least one). A title naming one topic always does; it matched the entries as a whole.
+fn names_topics_of(title: &str, texts: &[&str]) -> bool {
+    let parts: Vec<Vec<String>> = title
+        .split(" and ")
+        .flat_map(|p| p.split(['&', ',', '/']))
+        .map(text::words)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return true;
+    }
+    let entries: Vec<Vec<String>> = texts.iter().map(|t| text::words(t)).collect();
+    let needed = texts.len().div_ceil(3).max(1);
+    parts.iter().all(|part| {
+        part.iter()
+            .any(|w| entries.iter().filter(|e| e.contains(w)).count() >= needed)
+    })
 }
 
 /// [`Topics::continued`] for one group.
@@ -220,6 +431,137 @@ mod tests {
         assert_eq!(fix.title, "Fair Share Scheduler");
         assert_eq!(fix.description, None);
         assert!(continued(&["Add retry to the event bus"], "Features", &c).is_none());
+    }
+
+    /// Two releases: "Fair Share" and "Notifications" recur; "Message Queue" is new.
+    fn two_releases() -> Vec<HistorySection> {
+        let section = |release: &str, groups: [(&str, [&str; 2]); 3]| HistorySection {
+            release: release.into(),
+            category: "Features".into(),
+            entries: groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, (_, texts))| texts.iter().map(move |t| (t.to_string(), Some(g))))
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|(title, _)| (title.to_string(), String::new()))
+                .collect(),
+        };
+        vec![
+            section(
+                "2.0.0",
+                [
+                    (
+                        "Fair Share Scheduler Enhancements",
+                        ["Add fair share decay", "Tune fair share weights"],
+                    ),
+                    (
+                        "Notifications",
+                        [
+                            "Add slack notification channel",
+                            "Retry notification delivery",
+                        ],
+                    ),
+                    (
+                        "Message Queue",
+                        [
+                            "Add message queue consumer groups",
+                            "Add message queue dead letters",
+                        ],
+                    ),
+                ],
+            ),
+            section(
+                "1.0.0",
+                [
+                    (
+                        "Fair Share Scheduler",
+                        ["Add fair share weights", "Add fair share usage buckets"],
+                    ),
+                    (
+                        "Notifications",
+                        [
+                            "Add webhook notification channel",
+                            "Add email notification channel",
+                        ],
+                    ),
+                    ("Event Bus", ["Add the event bus", "Add event bus metrics"]),
+                ],
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_history_says_how_alike_a_continued_topic_is() {
+        let history = two_releases();
+        let texts: Vec<&str> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str()))
+            .collect();
+        let c = Context::new(Corpus::new(texts), history.clone(), &[], 2);
+        let topics = Topics::of(&c);
+        // The topics that kept a title word match their earlier group better than the one
+        // that did not: the cut lies between them.
+        let sim = |a: usize, b: usize| cosine(&topics.groups[a].0, &topics.groups[b].0);
+        let kept = sim(0, 3).min(sim(1, 4));
+        let changed = sim(2, 5);
+        assert!(changed < kept, "{changed} vs {kept}");
+        assert!(
+            changed < topics.threshold && topics.threshold <= kept,
+            "{} not in ({changed}, {kept}]",
+            topics.threshold
+        );
+        // A release alone has nothing to learn from.
+        let one = Context::new(c.corpus.clone(), history[..1].to_vec(), &[], 2);
+        assert_eq!(Topics::of(&one).threshold, MIN_TOPIC_SIMILARITY);
+    }
+
+    #[test]
+    fn entries_vote_for_the_topic_of_their_nearest_earlier_entries() {
+        let history = two_releases();
+        let texts: Vec<&str> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str()))
+            .collect();
+        let c = Context::new(Corpus::new(texts), history, &[], 2);
+        let topics = Topics::of(&c);
+        let found = topics
+            .voted(
+                &[
+                    "Add a matrix notification channel",
+                    "Notification channel retries",
+                    "Fix typo",
+                ],
+                "Features",
+                &c,
+            )
+            .expect("two of three entries vote for Notifications");
+        assert_eq!(found.title, "Notifications");
+        // No majority: no vote.
+        assert!(
+            topics
+                .voted(
+                    &["Add a matrix notification channel", "Fix typo", "Tidy docs"],
+                    "Features",
+                    &c
+                )
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_title_naming_two_topics_needs_both_in_the_group() {
+        let proxy = ["Fix app proxy timeout", "Fix app proxy headers"];
+        assert!(!names_topics_of("App Proxy and Routing", &proxy));
+        assert!(names_topics_of("App Proxy", &proxy));
+        let both = [
+            "Fix app proxy timeout",
+            "Fix routing table refresh",
+            "Fix app proxy routing headers",
+        ];
+        assert!(names_topics_of("App Proxy and Routing", &both));
+        assert!(names_topics_of("App Proxy & Routing", &both));
     }
 
     #[test]
