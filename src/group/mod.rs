@@ -133,6 +133,8 @@ pub struct Context {
     /// Component names: never a group's only reason.
     pub components: Vec<String>,
     pub min_size: usize,
+    /// The history's topics, built on first use and shared by every category's grouping.
+    topics: std::sync::OnceLock<topics::Topics>,
 }
 
 impl Context {
@@ -151,7 +153,13 @@ impl Context {
                 .filter(|c| !c.is_empty())
                 .collect(),
             min_size: min_size.max(1),
+            topics: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The history's topics ([`topics::Topics`]), built once.
+    pub(crate) fn topics(&self) -> &topics::Topics {
+        self.topics.get_or_init(|| topics::Topics::of(self))
     }
 
     /// True when every evidence word or phrase is a component name (or part of one).

@@ -77,8 +77,11 @@ fn cosine(a: &Bag, b: &Bag) -> f64 {
 
 /// The titled groups of the history, each with its word bag, ready to be matched
 /// (prepared once per category, not once per group).
-pub(crate) struct Topics<'a> {
-    groups: Vec<(Bag, &'a HistorySection, usize)>,
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Topics {
+    /// Each titled group of the history: its bag, its section (index in the context's
+    /// history) and its index there.
+    groups: Vec<(Bag, usize, usize)>,
     /// The group (index in `groups`) of every entry of a titled group.
     entries: Vec<usize>,
     /// word → the entries holding it, with its weight in their bags: an entry is compared
@@ -88,13 +91,14 @@ pub(crate) struct Topics<'a> {
     threshold: f64,
 }
 
-impl<'a> Topics<'a> {
-    /// The history's groups whose titles read well.
-    pub(crate) fn of(ctx: &'a Context) -> Topics<'a> {
+impl Topics {
+    /// The history's groups whose titles read well. Built once per context
+    /// ([`Context::topics`]): every category's grouping asks it.
+    pub(crate) fn of(ctx: &Context) -> Topics {
         let mut groups = Vec::new();
         let mut entries = Vec::new();
         let mut index: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
-        for s in &ctx.history {
+        for (si, s) in ctx.history.iter().enumerate() {
             for (g, (title, _)) in s.groups.iter().enumerate() {
                 let members: Vec<&str> = s
                     .entries
@@ -118,10 +122,10 @@ impl<'a> Topics<'a> {
                     }
                     entries.push(groups.len());
                 }
-                groups.push((normalised(whole), s, g));
+                groups.push((normalised(whole), si, g));
             }
         }
-        let threshold = learned_threshold(&groups).unwrap_or(MIN_TOPIC_SIMILARITY);
+        let threshold = learned_threshold(&groups, &ctx.history).unwrap_or(MIN_TOPIC_SIMILARITY);
         Topics {
             groups,
             entries,
@@ -148,7 +152,8 @@ impl<'a> Topics<'a> {
         }
         let mine = bag(texts.iter().copied(), ctx);
         let mut best: Option<(f64, &HistorySection, usize)> = None;
-        for (theirs, s, g) in &self.groups {
+        for (theirs, si, g) in &self.groups {
+            let s = &ctx.history[*si];
             let mut sim = cosine(&mine, theirs);
             if !s.category.eq_ignore_ascii_case(category) {
                 sim *= OTHER_CATEGORY;
@@ -174,7 +179,7 @@ impl<'a> Topics<'a> {
     }
 }
 
-impl Topics<'_> {
+impl Topics {
     /// The earlier topic most of a group's entries come from: each entry votes for the
     /// title of its nearest earlier entry (when that one is alike enough), titles counted
     /// across releases; a title that holds a majority of the entries wins.
@@ -200,7 +205,10 @@ impl Topics<'_> {
             for &e in &touched {
                 let g = self.entries[e];
                 let mut sim = std::mem::take(&mut dots[e]);
-                if !self.groups[g].1.category.eq_ignore_ascii_case(category) {
+                if !ctx.history[self.groups[g].1]
+                    .category
+                    .eq_ignore_ascii_case(category)
+                {
                     sim *= OTHER_CATEGORY;
                 }
                 if best.is_none_or(|(b, _)| sim > b + 1e-12) {
@@ -212,8 +220,8 @@ impl Topics<'_> {
             else {
                 continue;
             };
-            let (_, s, gi) = &self.groups[g];
-            let key = text::normalize_phrase(&s.groups[*gi].0);
+            let (_, si, gi) = &self.groups[g];
+            let key = text::normalize_phrase(&ctx.history[*si].groups[*gi].0);
             let slot = votes.entry(key).or_insert((0, 0.0, g));
             slot.0 += 1;
             slot.1 += sim;
@@ -225,7 +233,8 @@ impl Topics<'_> {
         if count * 2 <= texts.len() {
             return None;
         }
-        let (_, section, gi) = &self.groups[g];
+        let (_, si, gi) = &self.groups[g];
+        let section = &ctx.history[*si];
         if !names_topics_of(&section.groups[*gi].0, texts) {
             return None;
         }
@@ -248,10 +257,10 @@ impl Topics<'_> {
 /// with a drift: `Fair Share Scheduler` → `Fair Share Scheduler Enhancements`) from those
 /// that share none (fewest errors either way) is the threshold. `None` when no match
 /// shares a title word.
-fn learned_threshold(groups: &[(Bag, &HistorySection, usize)]) -> Option<f64> {
+fn learned_threshold(groups: &[(Bag, usize, usize)], history: &[HistorySection]) -> Option<f64> {
     let words = |i: usize| {
-        let (_, s, g) = &groups[i];
-        let mut w = text::words(&s.groups[*g].0);
+        let (_, si, g) = &groups[i];
+        let mut w = text::words(&history[*si].groups[*g].0);
         w.sort();
         w.dedup();
         w
@@ -261,10 +270,12 @@ fn learned_threshold(groups: &[(Bag, &HistorySection, usize)]) -> Option<f64> {
         words(i).iter().any(|w| b.contains(w))
     };
     let mut matches: Vec<(f64, bool)> = Vec::new();
-    for (i, (mine, s, _)) in groups.iter().enumerate() {
+    for (i, (mine, si, _)) in groups.iter().enumerate() {
+        let s = &history[*si];
         // The history is newest first: the older releases' groups come after this one's.
         let mut best: Option<(f64, usize)> = None;
-        for (j, (theirs, t, _)) in groups.iter().enumerate().skip(i + 1) {
+        for (j, (theirs, ti, _)) in groups.iter().enumerate().skip(i + 1) {
+            let t = &history[*ti];
             if t.release == s.release {
                 continue;
             }
@@ -335,7 +346,7 @@ fn names_topics_of(title: &str, texts: &[&str]) -> bool {
 /// [`Topics::continued`] for one group.
 #[cfg(test)]
 fn continued(texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
-    Topics::of(ctx).continued(texts, category, ctx)
+    ctx.topics().continued(texts, category, ctx)
 }
 
 /// Subsections per square root of a category's entries when there is no grouped history:

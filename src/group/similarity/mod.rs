@@ -288,7 +288,7 @@ impl Grouper for Similarity {
             .collect();
         kept.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(b.1.total_cmp(&a.1)));
         kept.truncate(topics::max_groups(candidates.len(), ctx));
-        let history = topics::Topics::of(ctx);
+        let history = ctx.topics();
         let mut out = Vec::new();
         for (members, cohesion) in kept {
             let member_texts: Vec<&str> = members.iter().map(|&k| texts[k]).collect();
