@@ -283,24 +283,30 @@ pub(crate) fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
         )));
     }
     // An rc may list a PR of an earlier rc of its cycle again (a newer text), and a
-    // final's kept rc sections list its entries: only other releases count.
+    // final's kept rc sections list its entries: only other releases count. An entry is
+    // listed twice when an earlier release has the same PR with the same text — the rule
+    // pre-flight leaves stale fragments out by; the same PR with new words is a new entry.
     let cycle = log.releases_for(&plan.version);
-    let earlier: BTreeSet<u64> = log
+    let earlier: BTreeSet<(u64, String)> = log
         .releases()
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != index && !folded.contains(i) && !cycle.contains(i))
-        .flat_map(|(_, r)| r.entries().flat_map(|e| e.prs.clone()))
+        .flat_map(|(_, r)| {
+            r.entries()
+                .flat_map(|e| e.prs.iter().map(move |&pr| (pr, e.normalized_text())))
+        })
         .collect();
     let twice: BTreeSet<u64> = log.releases()[index]
         .entries()
-        .flat_map(|e| e.prs.clone())
-        .filter(|pr| earlier.contains(pr))
+        .flat_map(|e| e.prs.iter().map(move |&pr| (pr, e.normalized_text())))
+        .filter(|key| earlier.contains(key))
+        .map(|(pr, _)| pr)
         .collect();
     if !twice.is_empty() {
         let prs: Vec<String> = twice.iter().map(|pr| format!("#{pr}")).collect();
         return Err(unfit(format!(
-            "{} already listed by an earlier release",
+            "{} already listed, in the same words, by an earlier release",
             prs.join(", ")
         )));
     }

@@ -559,7 +559,17 @@ pub(crate) fn commit_new_changes(
     if changed.is_empty() {
         return Ok(None);
     }
-    repo.add(&changed)?;
+    // A path already gone from the index and the work tree (`git rm` by the command) has
+    // nothing left to stage — `git add` would refuse it — and its commit takes the removal.
+    let names: Vec<&str> = changed.iter().map(String::as_str).collect();
+    let in_index = repo.tracked(&names)?;
+    let to_stage: Vec<&str> = names
+        .iter()
+        .zip(in_index)
+        .filter(|(p, tracked)| *tracked || repo.root().join(p).symlink_metadata().is_ok())
+        .map(|(p, _)| *p)
+        .collect();
+    repo.add(&to_stage)?;
     repo.commit_only(message, &changed).map(Some)
 }
 

@@ -300,6 +300,67 @@ fn fragments_in_a_nested_repository_are_refused_as_such() {
     assert!(!stderr.contains("git add -f"), "{stderr}");
 }
 
+/// A section written by hand while a pre-release was stopped (`git release build`, which
+/// keeps a stale fragment as towncrier does) lists an entry an earlier release has in the
+/// same words: the release stops before its commit rather than publish it twice.
+#[test]
+fn a_hand_written_section_listing_a_released_entry_is_not_committed() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, "when = \"webui\""));
+    let root = repo.path();
+    std::fs::write(root.join("changes/1.feature.md"), "First release\n").unwrap();
+    util::commit_all(root, "a stale fragment");
+    let args = [
+        "1.1.0rc2",
+        "2.0.0",
+        "--yes",
+        "--no-edit",
+        "--date",
+        "2025-03-01",
+    ];
+    let out = run(root, &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    ok(
+        &run(
+            root,
+            &["build", "1.1.0rc2", "--date", "2025-03-01"],
+            "false",
+        ),
+        "build by hand",
+    );
+    let out = run(root, &["continue", "--skip"], "false");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("#1 already listed, in the same words, by an earlier release"),
+        "{stderr}"
+    );
+    let subjects = git(root, &["log", "--format=%s", "-3"]);
+    assert!(!subjects.contains("release: 1.1.0rc2"), "{subjects}");
+}
+
+/// The same PR with new words in a later release is a new entry, not a duplicate: the
+/// release goes through (pre-flight's stale rule and the section check agree).
+#[test]
+fn the_same_pr_in_new_words_is_released_again() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    std::fs::write(
+        root.join("changes/1.fix.md"),
+        "Fix the installer of the first release\n",
+    )
+    .unwrap();
+    util::commit_all(root, "a follow-up fix for #1");
+    let args = ["1.1.0rc2", "--yes", "--no-edit", "--date", "2025-03-01"];
+    ok(&run(root, &args, "false"), "release");
+    let log = read(root, "CHANGELOG.md");
+    assert!(
+        log.contains("Fix the installer of the first release"),
+        "{log}"
+    );
+}
+
 /// `changes/` is a symlink to a directory of the repository: the fragments are removed
 /// where they are, and the release commit holds their removal.
 #[test]

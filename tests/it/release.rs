@@ -871,6 +871,38 @@ fn a_committing_step_commits_its_own_changes_only() {
     assert_eq!(porcelain(root), "");
 }
 
+/// A committing step whose command removes a tracked file with `git rm` (gone from the
+/// index and the work tree): its commit holds the removal (the step used to fail, `git
+/// add` refusing a path that matched nothing).
+#[test]
+fn a_committing_step_that_git_rms_a_file_commits_the_removal() {
+    let repo = project(
+        r#"
+[[step]]
+name = "drop the old notes"
+run = "git rm --quiet docs/notes.txt && echo locked > uv.lock"
+commit = "chore: tidy for {version}"
+"#,
+    );
+    let root = repo.path();
+    let base = head(root);
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--date", "2025-02-01"],
+        "false",
+    );
+    ok(&out, "release with a step that removes a file");
+    assert_eq!(
+        subjects_since(root, &base),
+        ["chore: tidy for 1.1.0rc1", "release: 1.1.0rc1"]
+    );
+    assert_eq!(
+        git(root, &["show", "--format=", "--name-status", "HEAD~1"]),
+        "D\tdocs/notes.txt\nA\tuv.lock\n"
+    );
+    assert_eq!(porcelain(root), "");
+}
+
 #[test]
 fn a_failed_webui_step_done_by_hand_keeps_its_commit() {
     let scratch = tempfile::tempdir().unwrap();
