@@ -68,6 +68,13 @@ pub(super) fn check_repository(
              user.email (`git config user.name …`, `git config user.email …`), then run again"
         )));
     }
+    if let Some(why) = repo.signing_problem() {
+        return Err(Error::Refused(format!(
+            "commit.gpgSign is set, but git could not sign the release's commits: {why}. Fix \
+             the signing setup, or release without signing (`git -c commit.gpgSign=false \
+             release …`), then run again"
+        )));
+    }
     if *version <= current && !request.allow_downgrade {
         return Err(Error::Refused(format!(
             "{version} is not newer than the current version {current} ({}); pass --allow-downgrade if this is intended",

@@ -67,6 +67,41 @@ fn a_held_index_lock_is_refused_before_any_change() {
     assert!(!repo.path().join(".git/git-release/state.json").exists());
 }
 
+/// `commit.gpgSign` with a signing setup that cannot sign (its program missing; ssh
+/// without a key): refused before any change, naming the setting (hostile3: the release
+/// wrote its files and stopped at its first commit). A run that turns signing off for
+/// itself (`git -c commit.gpgSign=false release …`) is not refused: the check reads the
+/// configuration as the git that commits sees it.
+#[test]
+fn commit_signing_that_cannot_work_is_refused_before_any_change() {
+    // The tests' git runs with `commit.gpgSign=false` given as a `git -c` setting would
+    // be (`GIT_CONFIG_KEY_0`, see `util::SET`); here that setting says `true`.
+    let args = ["1.1.0", "--yes", "--no-edit", "--date", "2025-01-01"];
+    for (key, value) in [("gpg.program", "/nonexistent/gpg"), ("gpg.format", "ssh")] {
+        let repo = project();
+        util::git(repo.path(), &["config", key, value]);
+        let before = snapshot(repo.path());
+        let out = git_release(repo.path())
+            .args(args)
+            .env("GIT_CONFIG_VALUE_0", "true")
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{key}: {stderr}");
+        assert!(stderr.contains("commit.gpgSign is set"), "{stderr}");
+        assert_eq!(snapshot(repo.path()), before);
+    }
+    // Signing configured in the repository, turned off for this run: not refused.
+    let repo = project();
+    util::git(repo.path(), &["config", "commit.gpgSign", "true"]);
+    util::git(repo.path(), &["config", "gpg.program", "/nonexistent/gpg"]);
+    let (code, stderr) = exit(
+        repo.path(),
+        &["1.1.0", "--dry-run", "--no-edit", "--date", "2025-01-01"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
 /// No repository to release, or one without a work tree: refused, like any other check
 /// before a change (hostile3: a bare repository exited 1, "failed").
 #[test]
