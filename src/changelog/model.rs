@@ -56,6 +56,15 @@ impl Entry {
         self.prs.first().copied()
     }
 
+    /// What the entry is released as: each of its PR numbers with its words
+    /// ([`Entry::normalized_text`]). Two releases holding one key list one entry twice:
+    /// pre-flight leaves such a fragment out as stale, and a release does not commit a
+    /// section that repeats one.
+    pub fn release_keys(&self) -> impl Iterator<Item = (u64, String)> + '_ {
+        let text = self.normalized_text();
+        self.prs.iter().map(move |&pr| (pr, text.clone()))
+    }
+
     /// The text for comparing entries across sections: whitespace collapsed to single
     /// spaces, lowercase, trailing punctuation removed.
     pub fn normalized_text(&self) -> String {

@@ -173,22 +173,20 @@ impl Repo {
 
     /// Whether the local branch `refs/heads/<name>` exists.
     pub fn branch_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.find_branch(name)?.is_some())
+    }
+
+    /// The reference `refs/heads/<name>`, if it exists.
+    fn find_branch(&self, name: &str) -> Result<Option<gix::Reference<'_>>> {
         let full = format!("refs/heads/{name}");
-        let found = self
-            .repo
+        self.repo
             .try_find_reference(full.as_str())
-            .map_err(gix_error(format!("cannot look up branch `{name}`")))?;
-        Ok(found.is_some())
+            .map_err(gix_error(format!("cannot look up branch `{name}`")))
     }
 
     /// The commit local branch `name` points to; `None` when there is no such branch.
     pub fn branch_commit(&self, name: &str) -> Result<Option<CommitId>> {
-        let full = format!("refs/heads/{name}");
-        let found = self
-            .repo
-            .try_find_reference(full.as_str())
-            .map_err(gix_error(format!("cannot look up branch `{name}`")))?;
-        match found {
+        match self.find_branch(name)? {
             None => Ok(None),
             Some(mut reference) => {
                 let id = reference

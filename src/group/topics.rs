@@ -445,6 +445,21 @@ mod tests {
     }
 
     /// Two releases: "Fair Share" and "Notifications" recur; "Message Queue" is new.
+    /// A context whose history is [`two_releases`], its entries the corpus.
+    fn two_releases_ctx() -> Context {
+        let history = two_releases();
+        let texts: Vec<String> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.clone()))
+            .collect();
+        Context::new(
+            Corpus::new(texts.iter().map(String::as_str)),
+            history,
+            &[],
+            2,
+        )
+    }
+
     fn two_releases() -> Vec<HistorySection> {
         let section = |release: &str, groups: [(&str, [&str; 2]); 3]| HistorySection {
             release: release.into(),
@@ -505,12 +520,8 @@ mod tests {
 
     #[test]
     fn the_history_says_how_alike_a_continued_topic_is() {
-        let history = two_releases();
-        let texts: Vec<&str> = history
-            .iter()
-            .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str()))
-            .collect();
-        let c = Context::new(Corpus::new(texts), history.clone(), &[], 2);
+        let c = two_releases_ctx();
+        let history = c.history.clone();
         let topics = Topics::of(&c);
         // The topics that kept a title word match their earlier group better than the one
         // that did not: the cut lies between them.
@@ -530,12 +541,7 @@ mod tests {
 
     #[test]
     fn entries_vote_for_the_topic_of_their_nearest_earlier_entries() {
-        let history = two_releases();
-        let texts: Vec<&str> = history
-            .iter()
-            .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str()))
-            .collect();
-        let c = Context::new(Corpus::new(texts), history, &[], 2);
+        let c = two_releases_ctx();
         let topics = Topics::of(&c);
         let found = topics
             .voted(

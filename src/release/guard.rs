@@ -284,7 +284,7 @@ pub(crate) fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
     }
     // An rc may list a PR of an earlier rc of its cycle again (a newer text), and a
     // final's kept rc sections list its entries: only other releases count. An entry is
-    // listed twice when an earlier release has the same PR with the same text — the rule
+    // listed twice when an earlier release holds one of its release keys — the rule
     // pre-flight leaves stale fragments out by; the same PR with new words is a new entry.
     let cycle = log.releases_for(&plan.version);
     let earlier: BTreeSet<(u64, String)> = log
@@ -292,14 +292,11 @@ pub(crate) fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != index && !folded.contains(i) && !cycle.contains(i))
-        .flat_map(|(_, r)| {
-            r.entries()
-                .flat_map(|e| e.prs.iter().map(move |&pr| (pr, e.normalized_text())))
-        })
+        .flat_map(|(_, r)| r.entries().flat_map(|e| e.release_keys()))
         .collect();
     let twice: BTreeSet<u64> = log.releases()[index]
         .entries()
-        .flat_map(|e| e.prs.iter().map(move |&pr| (pr, e.normalized_text())))
+        .flat_map(|e| e.release_keys())
         .filter(|key| earlier.contains(key))
         .map(|(pr, _)| pr)
         .collect();

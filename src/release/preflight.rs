@@ -450,12 +450,10 @@ pub(crate) fn without_stale(
     }
     let mut released = std::collections::HashMap::new();
     for r in log.releases() {
-        for e in r.entries() {
-            for &pr in &e.prs {
-                released
-                    .entry((pr.to_string(), e.normalized_text()))
-                    .or_insert_with(|| r.title().to_string());
-            }
+        for (pr, text) in r.entries().flat_map(|e| e.release_keys()) {
+            released
+                .entry((pr.to_string(), text))
+                .or_insert_with(|| r.title().to_string());
         }
     }
     let mut kept = set.clone();
