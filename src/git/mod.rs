@@ -27,6 +27,7 @@ use gix::bstr::{BStr, ByteSlice};
 
 use crate::error::{Error, Result};
 
+mod refs;
 mod signing;
 mod status;
 pub use status::{DirtyKind, DirtyPath};
@@ -392,16 +393,6 @@ impl Repo {
             .map(|e| e.path(&index).to_str_lossy().into_owned())
             .filter(|p| p.starts_with(&prefix) || *p == dir)
             .collect())
-    }
-
-    /// Whether the tag `refs/tags/<name>` exists.
-    pub fn tag_exists(&self, name: &str) -> Result<bool> {
-        let full = format!("refs/tags/{name}");
-        let found = self
-            .repo
-            .try_find_reference(full.as_str())
-            .map_err(gix_error(format!("cannot look up tag `{name}`")))?;
-        Ok(found.is_some())
     }
 
     /// Why git could not name the author or committer of a commit here (`git var

@@ -54,6 +54,15 @@ pub(super) fn check_repository(
             "the branch `{branch}` already exists; delete it (`git branch -D {branch}`) or release another version"
         )));
     }
+    // Pushed by someone, from somewhere: this release was started elsewhere, and a second
+    // branch of the same name would collide with it at the first push.
+    if let Some(remote) = repo.remote_branches(&branch)?.first() {
+        return Err(Error::Refused(format!(
+            "the branch `{branch}` exists on a remote as `{remote}`: {version}'s release was \
+             started elsewhere. Finish it there (`git switch {branch}` makes it yours), or \
+             delete the remote branch if it was pushed by mistake, then run again"
+        )));
+    }
     for tag in [version.to_string(), format!("v{version}")] {
         if repo.tag_exists(&tag)? {
             return Err(Error::Refused(format!(

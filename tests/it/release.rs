@@ -652,6 +652,63 @@ fn refusals_change_nothing() {
     refused(root, &go, &["release/1.1.0rc1", "already exists"]);
     git(root, &["branch", "-D", "release/1.1.0rc1"]);
 
+    // The release branch exists only on a remote: someone started this release elsewhere.
+    // A branch of the same name on a remote named with a slash counts too; another
+    // branch whose name merely ends the same way does not.
+    git(
+        root,
+        &[
+            "update-ref",
+            "refs/remotes/up/stream/release/1.1.0rc1",
+            "HEAD",
+        ],
+    );
+    refused(
+        root,
+        &go,
+        &[
+            "release/1.1.0rc1",
+            "up/stream/release/1.1.0rc1",
+            "started elsewhere",
+        ],
+    );
+    git(
+        root,
+        &[
+            "update-ref",
+            "-d",
+            "refs/remotes/up/stream/release/1.1.0rc1",
+        ],
+    );
+    git(
+        root,
+        &[
+            "update-ref",
+            "refs/remotes/origin/prerelease/1.1.0rc1",
+            "HEAD",
+        ],
+    );
+    let before = state(root);
+    let out = run(
+        root,
+        &["1.1.0rc1", "--dry-run", "--date", "2025-02-01"],
+        "false",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(state(root), before);
+    git(
+        root,
+        &[
+            "update-ref",
+            "-d",
+            "refs/remotes/origin/prerelease/1.1.0rc1",
+        ],
+    );
+
     // Not a version.
     refused(root, &["1.1.x", "--yes"], &["`1.1.x` is not a version"]);
 
