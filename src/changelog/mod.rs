@@ -26,6 +26,7 @@ mod model;
 mod parse;
 mod problems;
 mod refs;
+mod title;
 mod view;
 
 use std::collections::BTreeMap;
@@ -402,8 +403,9 @@ mod tests {
         );
     }
 
-    use super::parse::{Kind, classify, is_iso_date, parse_title, split_lines};
+    use super::parse::{Kind, classify, split_lines};
     use super::refs::trailing_refs;
+    use super::title::{is_iso_date, parse_title};
     use super::*;
 
     fn e(raw: &str) -> Entry {
@@ -558,11 +560,68 @@ mod tests {
         assert!(
             !is_iso_date("2024-13-01") && !is_iso_date("2024-1-01") && is_iso_date("2024-12-31")
         );
+        // As changelogs write them by hand: linked, dashed, a pre-release apart.
+        for (title, version, date) in [
+            (
+                "[1.3.0](https://x.test/releases/1.3.0) (2026-10-01)",
+                "1.3.0",
+                Some("2026-10-01"),
+            ),
+            ("[v1.3.0][tag] - 2026-10-01", "1.3.0", Some("2026-10-01")),
+            ("1.3.0 — 2026-10-01", "1.3.0", Some("2026-10-01")),
+            ("1.3.0 – 2026-10-01", "1.3.0", Some("2026-10-01")),
+            ("1.4.0 rc1 (2026-11-10)", "1.4.0rc1", Some("2026-11-10")),
+            ("Widget 1.4.0 RC2", "1.4.0rc2", None),
+        ] {
+            let t = parse_title(title);
+            assert_eq!(t.version, Version::parse(version).ok(), "{title}");
+            assert_eq!(t.date.as_deref(), date, "{title}");
+        }
+        // After a name, a bare number is a word of the name.
+        for free in ["Sprint 12", "1.4.0 release candidate 1", "rc1"] {
+            assert!(parse_title(free).version.is_none(), "{free}");
+        }
+        assert_eq!(
+            super::title::names_a_version("1.4.0 release candidate 1").map(|v| v.to_string()),
+            Some("1.4.0".into())
+        );
+        assert!(super::title::names_a_version("Unreleased").is_none());
+        assert!(super::title::names_a_version("Sprint 12").is_none());
+    }
+
+    #[test]
+    fn code_blocks_hold_no_headings_or_entries() {
+        let text = "## 1.1.0 (2025-02-01)\n\n### Features\n* A ([#1](u/1))\n\n\
+                    ```sh\n## 9.9.9 (2020-01-01)\n### Fixes\n* Fake ([#9](u/9))\n```\n\n\
+                    ### Fixes\n* B ([#2](u/2))\n  ~~~\n  ## in the entry\n  ~~~\n\n\
+                    ## 1.0.0 (2025-01-01)\n\n### Fixes\n* C ([#3](u/3))\n";
+        let log = Changelog::parse(text);
+        let releases = log.releases();
+        assert_eq!(releases.len(), 2, "{releases:?}");
+        let prs: Vec<Vec<u64>> = releases
+            .iter()
+            .map(|r| r.entries().flat_map(|e| e.prs.clone()).collect())
+            .collect();
+        assert_eq!(prs, [vec![1, 2], vec![3]]);
+        assert!(
+            releases[0]
+                .entries()
+                .any(|e| e.raw.contains("## in the entry"))
+        );
+        assert!(log.problems().is_empty(), "{:?}", log.problems());
+
+        let unclosed = Changelog::parse("## 1.0.0 (2025-01-01)\n\n```\n## 0.9.0\n");
+        assert_eq!(unclosed.releases().len(), 1);
+        assert_eq!(unclosed.problems()[0].kind, ProblemKind::UnclosedFence);
+        assert_eq!(unclosed.problems()[0].severity, Severity::Error);
     }
 
     #[test]
     fn line_kinds() {
         assert_eq!(classify("## 1.0"), Kind::Heading(2, "1.0"));
+        assert_eq!(classify("## 1.0 (d) ##"), Kind::Heading(2, "1.0 (d)"));
+        assert_eq!(classify("## ##"), Kind::Heading(2, ""));
+        assert_eq!(classify("## C#"), Kind::Heading(2, "C#"));
         assert_eq!(classify("##"), Kind::Heading(2, ""));
         assert_eq!(classify("#123 is an issue"), Kind::Text);
         assert_eq!(classify("####### seven"), Kind::Text);

@@ -241,7 +241,7 @@ impl Release {
     /// A new release whose heading reads `title` (as a template rendered it, e.g.
     /// `[1.1.0] - 2025-03-01`); its version, date and name are read from it.
     pub fn titled(title: &str) -> Release {
-        let parsed = super::parse::parse_title(title);
+        let parsed = super::title::parse_title(title);
         Release {
             title: title.trim().to_string(),
             name: parsed.name,
@@ -283,6 +283,15 @@ impl Release {
     /// True for a section whose heading carries no version.
     pub fn is_free_form(&self) -> bool {
         self.version.is_none()
+    }
+
+    /// For a section whose heading is not read as a release, the version its heading
+    /// still names (`## 1.4.0 release candidate 1`), if any.
+    pub fn named_version(&self) -> Option<Version> {
+        self.version
+            .is_none()
+            .then(|| super::title::names_a_version(&self.title))
+            .flatten()
     }
 
     /// Entries written outside any category (directly under the heading, or under a

@@ -5,11 +5,10 @@ use std::ops::Range;
 
 use regex::Regex;
 
-use crate::version::Version;
-
 use super::model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 use super::problems::{Problem, ProblemKind, Severity, release_problems};
 use super::refs::RefFormat;
+use super::title::{names_a_version, parse_title};
 use super::{Changelog, Layout, Span};
 
 #[derive(Debug, Clone, Copy)]
@@ -68,25 +67,66 @@ pub(crate) enum Kind<'a> {
     /// lines); `true` when the comment's first line is indented (it then continues an
     /// entry, as any indented line does).
     Comment(bool),
+    /// A line of a fenced code block (```` ``` ```` or `~~~`, through its closing fence);
+    /// `true` when the opening fence is indented (it then continues an entry).
+    Code(bool),
+}
+
+/// What [`mark_blocks`] found open at the end of the text.
+#[derive(Debug, Default)]
+pub(crate) struct Unclosed {
+    /// Lines of HTML comments that never close.
+    pub(crate) comments: Vec<usize>,
+    /// Lines of code fences that never close.
+    pub(crate) fences: Vec<usize>,
 }
 
 /// Mark the lines of HTML comments that start a line (after optional indentation) as
-/// [`Kind::Comment`], through the line that closes them: what they hold is neither
-/// headings nor entries. Returns the lines of comments that never close (they are left as
-/// text, and reported).
-pub(crate) fn mark_comments(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) -> Vec<usize> {
-    let mut unclosed = Vec::new();
+/// [`Kind::Comment`] and the lines of fenced code blocks as [`Kind::Code`], in document
+/// order (a `<!--` inside a fence is code, a fence inside a comment is comment): what they
+/// hold is neither headings nor entries, as it is where the changelog is published.
+/// Comments that never close are left as text; a fence that never closes runs to the end
+/// of the text (top level) or of the entry it is indented under, as CommonMark reads it.
+pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) -> Unclosed {
+    let mut unclosed = Unclosed::default();
     // An opener after the last `-->` never closes: no search (a file of openers stays linear).
     let last_close = text.rfind("-->");
     let mut i = 0;
     while i < lines.len() {
         let content = &text[lines[i].start..lines[i].end];
         let trimmed = content.trim_start();
+        let indented = trimmed.len() != content.len();
+        if let Some(fence) = fence_open(trimmed) {
+            let mut last = i;
+            let mut closed = false;
+            let mut j = i + 1;
+            while j < lines.len() {
+                let line = &text[lines[j].start..lines[j].end];
+                let inner = line.trim_start();
+                // An indented fence belongs to the entry: an unindented line ends both.
+                if indented && !inner.is_empty() && inner.len() == line.len() {
+                    break;
+                }
+                last = j;
+                if fence_close(inner, fence) {
+                    closed = true;
+                    break;
+                }
+                j += 1;
+            }
+            if !closed && !indented {
+                unclosed.fences.push(i);
+            }
+            for kind in &mut kinds[i..=last] {
+                *kind = Kind::Code(indented);
+            }
+            i = last + 1;
+            continue;
+        }
         if !trimmed.starts_with("<!--") {
             i += 1;
             continue;
         }
-        let indented = trimmed.len() != content.len();
         let open = lines[i].end - trimmed.len() + 4;
         let close = match last_close {
             Some(last) if last >= open => text[open..].find("-->"),
@@ -104,12 +144,30 @@ pub(crate) fn mark_comments(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) 
                 i = last + 1;
             }
             None => {
-                unclosed.push(i);
+                unclosed.comments.push(i);
                 i += 1;
             }
         }
     }
     unclosed
+}
+
+/// A code fence's opening (its character and length) when `trimmed` starts one: three or
+/// more backticks (whose info string holds no backtick) or tildes.
+fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
+    let c = *trimmed.as_bytes().first()?;
+    if c != b'`' && c != b'~' {
+        return None;
+    }
+    let n = trimmed.bytes().take_while(|&b| b == c).count();
+    (n >= 3 && !(c == b'`' && trimmed[n..].contains('`'))).then_some((c, n))
+}
+
+/// Whether `trimmed` closes a fence opened with `fence`: at least as many of the same
+/// character, then only spaces.
+fn fence_close(trimmed: &str, (c, n): (u8, usize)) -> bool {
+    let run = trimmed.bytes().take_while(|&b| b == c).count();
+    run >= n && trimmed[run..].trim().is_empty()
 }
 
 pub(crate) fn classify(content: &str) -> Kind<'_> {
@@ -120,7 +178,7 @@ pub(crate) fn classify(content: &str) -> Kind<'_> {
         let level = content.bytes().take_while(|&b| b == b'#').count();
         let rest = &content[level..];
         if level <= 6 && (rest.is_empty() || rest.starts_with([' ', '\t'])) {
-            return Kind::Heading(level, rest.trim());
+            return Kind::Heading(level, heading_text(rest));
         }
         return Kind::Text;
     }
@@ -133,66 +191,19 @@ pub(crate) fn classify(content: &str) -> Kind<'_> {
     Kind::Text
 }
 
-pub(crate) struct Title {
-    pub(crate) name: Option<String>,
-    pub(crate) version: Option<Version>,
-    pub(crate) date: Option<String>,
-}
-
-/// `[<name> ]<version>[ (<date>)]`; also accepts `[<version>]` and `<version> - <date>`.
-pub(crate) fn parse_title(title: &str) -> Title {
-    let t = title.trim();
-    let (head, date) = split_date(t);
-    let (name, last) = match head.rsplit_once(char::is_whitespace) {
-        Some((name, last)) => (name.trim(), last),
-        None => ("", head),
-    };
-    let token = last
-        .strip_prefix('[')
-        .and_then(|s| s.strip_suffix(']'))
-        .unwrap_or(last);
-    let version = if token.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V') {
-        Version::parse(token).ok()
+/// An ATX heading's text as CommonMark reads it: trimmed, without its closing sequence of
+/// `#` (which must follow a space, or be all there is).
+fn heading_text(rest: &str) -> &str {
+    let t = rest.trim();
+    let open = t.trim_end_matches('#');
+    if open.len() == t.len() {
+        t
+    } else if open.is_empty() {
+        ""
+    } else if open.ends_with([' ', '\t']) {
+        open.trim_end()
     } else {
-        None
-    };
-    Title {
-        name: (!name.is_empty() && version.is_some()).then(|| name.to_string()),
-        version,
-        date: date.filter(|d| is_iso_date(d)).map(str::to_string),
-    }
-}
-
-fn split_date(t: &str) -> (&str, Option<&str>) {
-    if let Some(inner) = t.strip_suffix(')') {
-        if let Some(open) = inner.rfind('(') {
-            return (inner[..open].trim(), Some(inner[open + 1..].trim()));
-        }
-    }
-    if let Some((head, date)) = t.rsplit_once(" - ") {
-        if is_iso_date(date.trim()) {
-            return (head.trim(), Some(date.trim()));
-        }
-    }
-    (t, None)
-}
-
-pub(crate) fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let digits = |r: Range<usize>| -> Option<u32> {
-        let part = &s[r];
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    match (digits(0..4), digits(5..7), digits(8..10)) {
-        (Some(_), Some(month), Some(day)) => (1..=12).contains(&month) && (1..=31).contains(&day),
-        _ => false,
+        t
     }
 }
 
@@ -255,6 +266,24 @@ impl Parser<'_, '_> {
         };
         let versioned = release.version.is_some();
         let heading = format!("{} {}", "#".repeat(self.level), release.title);
+        if let (false, Some(named)) = (versioned, names_a_version(title_text)) {
+            self.problems.push(Problem {
+                kind: ProblemKind::UnreadableReleaseHeading,
+                severity: Severity::Warning,
+                line: head + 1,
+                lines: vec![head + 1],
+                releases: vec![index],
+                message: format!(
+                    "`{heading}` names {named} but is not read as a release heading, so its \
+                     entries do not count as released (a fragment for one of them would be listed \
+                     again); if it is a release, write it `{} <version> (<date>)` \
+                     (`[<version>](<link>)` and `v<version>` are read too), or make it a `{} …` \
+                     heading inside a release",
+                    "#".repeat(self.level),
+                    "#".repeat(self.level + 1),
+                ),
+            });
+        }
 
         let mut at = At::Release;
         // Byte range of the description of the current category or subsection while it can
@@ -380,7 +409,11 @@ impl Parser<'_, '_> {
                     }
                 }
                 Kind::Blank => {}
-                Kind::Text | Kind::Indented | Kind::Heading(..) | Kind::Comment(_) => {
+                Kind::Text
+                | Kind::Indented
+                | Kind::Heading(..)
+                | Kind::Comment(_)
+                | Kind::Code(_) => {
                     let last = self.block_end(i, end);
                     if describing {
                         description = Some(match description {
@@ -450,7 +483,7 @@ impl Parser<'_, '_> {
         while last + 1 < end {
             let same = match self.kinds[last + 1] {
                 Kind::Comment(_) => comment,
-                Kind::Text | Kind::Indented => !comment,
+                Kind::Text | Kind::Indented | Kind::Code(_) => !comment,
                 Kind::Heading(l, _) => !comment && l != self.level + 1 && l != self.level + 2,
                 Kind::Blank | Kind::Bullet => false,
             };
@@ -470,7 +503,7 @@ impl Parser<'_, '_> {
         let mut j = first + 1;
         while j < end {
             match self.kinds[j] {
-                Kind::Indented | Kind::Comment(true) => {
+                Kind::Indented | Kind::Comment(true) | Kind::Code(true) => {
                     last = j;
                     j += 1;
                 }
@@ -483,7 +516,12 @@ impl Parser<'_, '_> {
                     while k < end && self.kinds[k] == Kind::Blank {
                         k += 1;
                     }
-                    if k < end && matches!(self.kinds[k], Kind::Indented | Kind::Comment(true)) {
+                    if k < end
+                        && matches!(
+                            self.kinds[k],
+                            Kind::Indented | Kind::Comment(true) | Kind::Code(true)
+                        )
+                    {
                         last = k;
                         j = k + 1;
                     } else {
@@ -544,7 +582,7 @@ pub fn comments_outside_entries(text: &str) -> Vec<(usize, usize)> {
         .iter()
         .map(|l| classify(&text[l.start..l.end]))
         .collect();
-    mark_comments(text, &lines, &mut kinds);
+    mark_blocks(text, &lines, &mut kinds);
     let refs = RefFormat::default();
     let parser = Parser {
         text,
@@ -589,7 +627,7 @@ impl Changelog {
             .iter()
             .map(|l| classify(&text[l.start..l.end]))
             .collect();
-        let unclosed = mark_comments(text, &lines, &mut kinds);
+        let unclosed = mark_blocks(text, &lines, &mut kinds);
 
         // Releases start on the line after the start string, if there is one.
         let marker_end = start.as_ref().and_then(|re| re.find(text)).map(|m| m.end());
@@ -662,7 +700,7 @@ impl Changelog {
             releases.push(parser.release(k, head, last + 1));
         }
         let mut problems = parser.problems;
-        for line in unclosed {
+        for line in unclosed.comments {
             let release = starts.partition_point(|&h| h <= line);
             problems.push(Problem {
                 kind: ProblemKind::UnclosedComment,
@@ -672,6 +710,20 @@ impl Changelog {
                 releases: release.checked_sub(1).into_iter().collect(),
                 message: "an HTML comment opens here (`<!--`) and never closes, so everything \
                           after it is hidden where the changelog is published; close it with `-->`"
+                    .to_string(),
+            });
+        }
+        for line in unclosed.fences {
+            let release = starts.partition_point(|&h| h <= line);
+            problems.push(Problem {
+                kind: ProblemKind::UnclosedFence,
+                severity: Severity::Error,
+                line: line + 1,
+                lines: vec![line + 1],
+                releases: release.checked_sub(1).into_iter().collect(),
+                message: "a code block opens here (```` ``` ```` or `~~~`) and never closes, so \
+                          everything after it is code where the changelog is published; close it \
+                          with the same fence"
                     .to_string(),
             });
         }

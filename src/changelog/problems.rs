@@ -42,6 +42,10 @@ pub enum ProblemKind {
     DuplicateCategory,
     /// An HTML comment that opens (`<!--`) and never closes.
     UnclosedComment,
+    /// A code fence that opens and never closes (the rest of the file is code).
+    UnclosedFence,
+    /// A release-level heading holding a version that cannot be read as a release's.
+    UnreadableReleaseHeading,
 }
 
 /// A diagnostic about the changelog, with the line it is about.

@@ -257,6 +257,24 @@ pub fn fold(
         ));
     }
     let sections = changelog.releases_for(version);
+    // A section of this release whose heading is not read as one would be left out of the
+    // fold, its entries lost: refused, naming it.
+    if let Some(r) = changelog.releases().iter().find(|r| {
+        r.named_version()
+            .is_some_and(|v| v.base() == version.base())
+    }) {
+        return Err(Error::changelog(
+            path,
+            r.line(),
+            format!(
+                "`{}` looks like a section of {version} but its heading is not read as a release \
+                 (so it would not be folded, and its entries would be lost); write it \
+                 `<version> (<date>)`, e.g. `{}rc1 (2026-01-31)`, then run again",
+                r.title(),
+                version.base()
+            ),
+        ));
+    }
     let fragment_entries = fragments.map(|r| r.entries().count()).unwrap_or(0);
     if sections.is_empty() && fragment_entries == 0 {
         return Err(Error::Refused(format!(

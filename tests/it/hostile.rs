@@ -870,3 +870,71 @@ fn abort_without_the_base_branch_refuses_before_undoing_anything() {
     ok(&run(root, &["abort"], "false"), "abort");
     assert_eq!(crate::release::current_branch(root), "main");
 }
+
+/// Hostile round 4 (01–03): the changelog is read as Markdown renders it. A code block in
+/// an rc section's note holding `## …` and an example entry is code, not a release heading
+/// or an entry; an rc heading with CommonMark's closing `##` is that rc; a linked older
+/// release heading is a release, so its entry is not listed again.
+#[test]
+fn the_changelog_is_read_as_markdown_renders_it() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let pr = |n: u32| format!("([#{n}](https://example.com/demo/pull/{n}))");
+    let log = read(root, "CHANGELOG.md")
+        .replace("## 1.1.0rc1 (2025-02-01)\n", "## 1.1.0rc1 (2025-02-01) ##\n")
+        .replace(
+            "## 1.0.0 (2025-01-01)",
+            "## [1.0.0](https://example.com/demo/releases/1.0.0) (2025-01-01)",
+        )
+        .replace(
+            &format!("* Add fair share scheduler {}\n", pr(10)),
+            &format!(
+                "* Add fair share scheduler {}\n\nUpgrade notes:\n\n```sh\n## then restart the agents\n\
+                 * Example entry {}\n```\n",
+                pr(10),
+                pr(99)
+            ),
+        );
+    std::fs::write(root.join("CHANGELOG.md"), &log).unwrap();
+    std::fs::write(root.join("changes/1.feature.md"), "First release\n").unwrap();
+    util::commit_all(root, "hand-written Markdown");
+
+    ok(&run(root, &GO, "false"), "final release");
+    let log = read(root, "CHANGELOG.md");
+    let start = log.find("## 1.1.0 (2025-03-01)").expect(&log);
+    let end = log.find("## [1.0.0]").expect(&log);
+    let section = &log[start..end];
+    for n in [10, 11, 12] {
+        let link = format!("pull/{n})");
+        assert_eq!(section.matches(&link).count(), 1, "#{n}:\n{section}");
+    }
+    assert!(
+        !section.contains("pull/1)"),
+        "the released #1 listed again:\n{section}"
+    );
+    assert!(!log.contains("1.1.0rc1"), "rc1 not folded:\n{log}");
+    assert!(
+        section.contains("```sh\n## then restart the agents\n* Example entry")
+            && section.contains(&format!("{}\n```\n", pr(99))),
+        "the code block is not carried whole:\n{section}"
+    );
+}
+
+/// A section of the release whose heading cannot be read as one would not be folded: the
+/// final release is refused with nothing changed, naming the heading.
+#[test]
+fn an_unreadable_rc_heading_is_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md").replace(
+        "## 1.1.0rc1 (2025-02-01)",
+        "## 1.1.0 release candidate 1 (2025-02-01)",
+    );
+    std::fs::write(root.join("CHANGELOG.md"), &log).unwrap();
+    util::commit_all(root, "an odd rc heading");
+    let stderr = refused(root, &GO, "an unreadable rc heading");
+    assert!(
+        stderr.contains("looks like a section of 1.1.0") && stderr.contains("release candidate 1"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,147 @@
+//! A release heading's text: the version, the name before it and the date, in the ways
+//! changelogs write them.
+
+use std::ops::Range;
+
+use crate::version::Version;
+
+pub(crate) struct Title {
+    pub(crate) name: Option<String>,
+    pub(crate) version: Option<Version>,
+    pub(crate) date: Option<String>,
+}
+
+/// `[<name> ]<version>[ (<date>)]`; also accepts `[<version>]`, a linked
+/// `[<version>](<url>)`, `<version> - <date>` (or an en or em dash) and a pre-release
+/// written apart (`1.4.0 rc1`).
+pub(crate) fn parse_title(title: &str) -> Title {
+    let unlinked = unlink(title.trim());
+    let (head, date) = split_date(&unlinked);
+    let (name, last) = match head.rsplit_once(char::is_whitespace) {
+        Some((name, last)) => (name.trim(), last),
+        None => ("", head),
+    };
+    // After a name, a bare number is a word of it (`Sprint 12`, `release candidate 1`),
+    // not a version.
+    let mut version = version_token(last).filter(|_| name.is_empty() || last.contains('.'));
+    let mut name = name;
+    // `1.4.0 rc1`: the version and its pre-release as two words.
+    if is_prerelease_word(last) {
+        let (before, word) = name.rsplit_once(char::is_whitespace).unwrap_or(("", name));
+        if let Some(v) = version_token(&format!("{word}{last}")) {
+            version = Some(v);
+            name = before.trim();
+        }
+    }
+    Title {
+        name: (!name.is_empty() && version.is_some()).then(|| name.to_string()),
+        version,
+        date: date.filter(|d| is_iso_date(d)).map(str::to_string),
+    }
+}
+
+/// A heading's word read as a version: `1.2.0`, `v1.2.0`, `[1.2.0]`.
+fn version_token(word: &str) -> Option<Version> {
+    let token = word
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(word);
+    if token.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V') {
+        Version::parse(token).ok()
+    } else {
+        None
+    }
+}
+
+/// `rc1`, `b2`, `alpha.1`, `pre3`: a pre-release written as a word of its own.
+fn is_prerelease_word(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    let digits = lower.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let letters = &lower[..lower.len() - digits.len()];
+    let digits = digits.strip_prefix('.').unwrap_or(digits);
+    matches!(
+        letters,
+        "a" | "b" | "c" | "rc" | "alpha" | "beta" | "pre" | "preview"
+    ) && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Markdown links as their text: `[1.3.0](https://…)` and `[1.3.0][ref]` read `1.3.0`.
+fn unlink(title: &str) -> std::borrow::Cow<'_, str> {
+    if !title.contains("](") && !title.contains("][") {
+        return title.into();
+    }
+    let mut out = String::with_capacity(title.len());
+    let mut rest = title;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+            break;
+        };
+        let after = &rest[close + 1..];
+        let end = match after.chars().next() {
+            Some('(') => after.find(')').map(|e| close + 1 + e + 1),
+            Some('[') => after.find(']').map(|e| close + 1 + e + 1),
+            _ => None,
+        };
+        match end {
+            Some(end) => {
+                out.push_str(&rest[..open]);
+                out.push_str(&rest[open + 1..close]);
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str(&rest[..=close]);
+                rest = &rest[close + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+/// The version a release-level heading that is not read as a release still names
+/// (`1.3.0`, `v2.0.1`, with a dot): a release written in a way this reader does not know.
+pub(crate) fn names_a_version(title: &str) -> Option<Version> {
+    unlink(title)
+        .split(|c: char| c.is_whitespace() || "[](),:;".contains(c))
+        .filter(|w| {
+            let v = w.strip_prefix(['v', 'V']).unwrap_or(w);
+            v.contains('.') && v.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .find_map(|w| Version::parse(w).ok())
+}
+
+fn split_date(t: &str) -> (&str, Option<&str>) {
+    if let Some(inner) = t.strip_suffix(')') {
+        if let Some(open) = inner.rfind('(') {
+            return (inner[..open].trim(), Some(inner[open + 1..].trim()));
+        }
+    }
+    for dash in [" - ", " – ", " — "] {
+        if let Some((head, date)) = t.rsplit_once(dash) {
+            if is_iso_date(date.trim()) {
+                return (head.trim(), Some(date.trim()));
+            }
+        }
+    }
+    (t, None)
+}
+
+pub(crate) fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |r: Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    match (digits(0..4), digits(5..7), digits(8..10)) {
+        (Some(_), Some(month), Some(day)) => (1..=12).contains(&month) && (1..=31).contains(&day),
+        _ => false,
+    }
+}
