@@ -112,9 +112,13 @@ pub fn default_date() -> Result<String> {
 pub fn date_or_today(date: Option<&str>) -> Result<String> {
     match date {
         None => default_date(),
+        // Exactly `YYYY-MM-DD`: strptime alone takes `2026-1-6` and ` 2026-01-06`, which
+        // would be printed into the heading as typed.
         Some(d) => jiff::civil::Date::strptime("%Y-%m-%d", d)
+            .ok()
+            .filter(|date| date.strftime("%Y-%m-%d").to_string() == d)
             .map(|_| d.to_string())
-            .map_err(|_| {
+            .ok_or_else(|| {
                 Error::Usage(format!(
                     "`{d}` is not a date; use YYYY-MM-DD, e.g. 2026-02-13"
                 ))

@@ -26,6 +26,10 @@ fn usage_errors_exit_2_and_change_nothing() {
     for args in [
         &["not-a-version", "--dry-run"][..],
         &["1.1.0", "--date", "yesterday", "--dry-run"],
+        // A date as typed goes into the heading: only `YYYY-MM-DD` itself.
+        &["1.1.0", "--date", "2026-1-6", "--dry-run"],
+        &["1.1.0", "--date", " 2026-01-06", "--dry-run"],
+        &["consolidate", "1.1.0", "--date", "2026-01-06 ", "--dry-run"],
         &["1.1.0", "--no-such-flag"],
         // (`build --date` takes any text, as towncrier's does.)
         &["consolidate", "--strategy", "bogus", "--dry-run"],
