@@ -177,6 +177,11 @@ pub struct ReleaseArgs {
     #[arg(long)]
     pub allow_downgrade: bool,
 
+    /// Release a final version without folding the pre-release the version file names
+    /// (its changelog section is not found: moved to another file, or never written).
+    #[arg(long)]
+    pub allow_missing_rc: bool,
+
     #[command(flatten)]
     pub grouping: GroupingArgs,
 

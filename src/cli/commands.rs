@@ -94,6 +94,7 @@ pub fn request(config: &Config, cli: &Cli) -> Result<Request> {
         date: towncrier::date_or_today(args.date.as_deref())?,
         no_edit: args.no_edit,
         allow_downgrade: args.allow_downgrade,
+        allow_missing_rc: args.allow_missing_rc,
         strategy: settings.strategy,
         rules: settings.rules,
         labels_from: settings.labels_from,

@@ -148,6 +148,7 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
         date: git_release::towncrier::default_date()?,
         no_edit: true,
         allow_downgrade: false,
+        allow_missing_rc: false,
         strategy: c.strategy,
         rules: c.rules.clone(),
         labels_from: c.labels_from.clone(),

@@ -69,6 +69,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         branch,
     } = checks?;
     let section = section?;
+    check_rc_folded(&current, &version, &section, request)?;
     let base = &config.release.base_branch;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
@@ -103,6 +104,43 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     };
     plan.steps = plan_steps(repo, config, &plan)?;
     Ok(plan)
+}
+
+/// A final release after its own pre-release (the version file says `1.4.0rc2`) folds that
+/// pre-release's section: when the changelog has none (its path changed, or the section was
+/// never written), the rc's entries would be missing from the release without a word.
+fn check_rc_folded(
+    current: &Version,
+    version: &Version,
+    section: &SectionPlan,
+    request: &Request,
+) -> Result<()> {
+    if !version.is_final()
+        || current.is_final()
+        || current.base() != version.base()
+        || request.allow_missing_rc
+    {
+        return Ok(());
+    }
+    let folded = section
+        .rc_sections
+        .iter()
+        .any(|s| Version::parse(s).is_ok_and(|v| v == *current));
+    if folded {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "the version file says {current}, but {} has no `{current}` section to fold into \
+         {version}, so its entries would be missing from {version}{}. If the section is in \
+         another file (the changelog's path changed), move it into this one; if {current} \
+         was released without one, pass --allow-missing-rc",
+        section.changelog.display(),
+        if section.rc_sections.is_empty() {
+            String::new()
+        } else {
+            format!(" (found: {})", section.rc_sections.join(", "))
+        }
+    )))
 }
 
 /// What the changelog step will do, worked out in pre-flight.

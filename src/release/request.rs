@@ -14,6 +14,10 @@ pub struct Request {
     pub date: String,
     pub no_edit: bool,
     pub allow_downgrade: bool,
+    /// Go ahead when the pre-release the version file names has no section to fold;
+    /// absent from the state files of releases started before it existed.
+    #[serde(default)]
+    pub allow_missing_rc: bool,
     pub strategy: crate::group::Strategy,
     pub rules: Option<PathBuf>,
     pub labels_from: Option<PathBuf>,

@@ -938,3 +938,30 @@ fn an_unreadable_rc_heading_is_refused() {
         "{stderr}"
     );
 }
+
+/// The version file names the pre-release (1.1.0rc1) but the changelog has no section of it
+/// (its path changed between the rc and the final): the final would miss the rc's entries,
+/// so it is refused with nothing changed — unless asked for with `--allow-missing-rc`.
+#[test]
+fn a_final_without_its_rc_section_is_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md");
+    let start = log.find("## 1.1.0rc1").unwrap();
+    let end = log.find("## 1.0.0").unwrap();
+    std::fs::write(
+        root.join("CHANGELOG.md"),
+        format!("{}{}", &log[..start], &log[end..]),
+    )
+    .unwrap();
+    util::commit_all(root, "the rc section moved elsewhere");
+    let stderr = refused(root, &GO, "no rc section");
+    assert!(
+        stderr.contains("says 1.1.0rc1") && stderr.contains("--allow-missing-rc"),
+        "{stderr}"
+    );
+    let mut args = GO.to_vec();
+    args.push("--allow-missing-rc");
+    ok(&run(root, &args, "false"), "the final, asked for");
+    assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
+}
