@@ -590,6 +590,31 @@ mod tests {
     }
 
     #[test]
+    fn setext_headings_are_reported() {
+        let kinds = |text: &str| -> Vec<(ProblemKind, Severity, usize)> {
+            Changelog::parse(text)
+                .problems()
+                .iter()
+                .map(|p| (p.kind, p.severity, p.line))
+                .collect()
+        };
+        let release = "## 1.1.0 (2025-02-01)\n\n### Fixes\n* A ([#1](u/1))\n\n";
+        assert_eq!(
+            kinds(&format!(
+                "{release}1.0.0 (2025-01-01)\n------\n\n* B ([#2](u/2))\n"
+            )),
+            [(ProblemKind::SetextHeading, Severity::Error, 6)]
+        );
+        assert_eq!(
+            kinds(&format!("{release}Upgrade notes\n===\n")),
+            [(ProblemKind::SetextHeading, Severity::Warning, 6)]
+        );
+        // After an entry (also its lazy continuation) the line is a rule.
+        assert!(kinds(&format!("{release}* C ([#3](u/3))\nmore\n---\n")).is_empty());
+        assert!(kinds(&format!("{release}text\n\n---\n")).is_empty());
+    }
+
+    #[test]
     fn code_blocks_hold_no_headings_or_entries() {
         let text = "## 1.1.0 (2025-02-01)\n\n### Features\n* A ([#1](u/1))\n\n\
                     ```sh\n## 9.9.9 (2020-01-01)\n### Fixes\n* Fake ([#9](u/9))\n```\n\n\

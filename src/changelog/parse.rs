@@ -152,6 +152,36 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
     unclosed
 }
 
+/// Setext headings (a paragraph's last line over `===` or `---`): the line of the text and
+/// the text. Not after an entry (there the line is a rule, not an underline).
+fn setext_headings<'t>(text: &'t str, lines: &[Line], kinds: &[Kind<'t>]) -> Vec<(usize, &'t str)> {
+    let mut found = Vec::new();
+    for i in 1..lines.len() {
+        if kinds[i - 1] != Kind::Text || !matches!(kinds[i], Kind::Text | Kind::Bullet) {
+            continue;
+        }
+        let under = &text[lines[i].start..lines[i].end];
+        let indent = under.len() - under.trim_start_matches(' ').len();
+        let marks = under.trim();
+        let underline = indent <= 3
+            && !marks.is_empty()
+            && (marks.bytes().all(|b| b == b'=') || marks.bytes().all(|b| b == b'-'));
+        if !underline {
+            continue;
+        }
+        // The paragraph the text ends: it must not be an entry's lazy continuation.
+        let mut first = i - 1;
+        while first > 0 && kinds[first - 1] == Kind::Text {
+            first -= 1;
+        }
+        if first > 0 && matches!(kinds[first - 1], Kind::Bullet | Kind::Indented) {
+            continue;
+        }
+        found.push((i - 1, text[lines[i - 1].start..lines[i - 1].end].trim()));
+    }
+    found
+}
+
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
 /// more backticks (whose info string holds no backtick) or tildes.
 fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
@@ -725,6 +755,29 @@ impl Changelog {
                           everything after it is code where the changelog is published; close it \
                           with the same fence"
                     .to_string(),
+            });
+        }
+        for (line, title) in setext_headings(text, &lines, &kinds) {
+            let release = starts.partition_point(|&h| h <= line);
+            let versioned =
+                parse_title(title).version.is_some() || names_a_version(title).is_some();
+            problems.push(Problem {
+                kind: ProblemKind::SetextHeading,
+                // A release written so is not seen: its entries would be read as the
+                // release's above it.
+                severity: if versioned {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                line: line + 1,
+                lines: vec![line + 1, line + 2],
+                releases: release.checked_sub(1).into_iter().collect(),
+                message: format!(
+                    "`{title}` over a line of `=` or `-` is a heading where the changelog is \
+                     published, but this reader takes headings only as `#`: write it `## {title}` \
+                     (or put a blank line between the text and the line below it)"
+                ),
             });
         }
         release_problems(&releases, level, &mut problems);

@@ -46,6 +46,8 @@ pub enum ProblemKind {
     UnclosedFence,
     /// A release-level heading holding a version that cannot be read as a release's.
     UnreadableReleaseHeading,
+    /// A setext heading (text over `===` or `---`), which this reader does not take.
+    SetextHeading,
 }
 
 /// A diagnostic about the changelog, with the line it is about.

@@ -78,6 +78,14 @@ fn backend_ai() -> (tempfile::TempDir, tempfile::TempDir) {
         &[
             (".git-release.toml", &example()),
             ("VERSION", "26.7.0rc1\n"),
+            // Every release of 26.7 writes CHANGELOG/26.7.md: the rc the final folds.
+            (
+                "CHANGELOG/26.7.md",
+                "# Backend.AI 26.7\n\n<!-- towncrier release notes start -->\n\n\
+                 ## 26.7.0rc1 (2026-07-20)\n\n### Features\n\
+                 * Add a preview of the frozen release \
+                 ([#9000](https://github.com/lablup/backend.ai/issues/9000))\n",
+            ),
             (
                 "changes/template.md",
                 &std::fs::read_to_string(before_26_1.join("changes/template.md")).unwrap(),
