@@ -118,7 +118,8 @@ mod ring {
     /// under 250); one that fills its buffer is read again the normal way.
     pub(super) const CHUNK: usize = 512;
 
-    /// The ring could not be used; nothing it was given is still in flight.
+    /// The ring failed while entries may still be in flight: their buffer and names are
+    /// leaked, never reused, and the ring is given up.
     pub struct Broken;
 
     pub struct Ring {
