@@ -74,7 +74,10 @@ fn environment(name: &str) -> Result<Environment<'static>> {
         {
             return Err(super::jinja_builtins::print_reversed_error());
         }
-        if !value.is_undefined() {
+        // A string is printed as it is (Python's `str()` of a str), without a copy.
+        if let Some(s) = value.as_str() {
+            out.write_str(s)?;
+        } else if !value.is_undefined() {
             out.write_str(&py_str(value))?;
         }
         Ok(())

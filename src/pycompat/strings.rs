@@ -99,18 +99,25 @@ pub fn read_text(path: &Path) -> Result<String> {
                 Err(e) => return Err(Error::io(path, e)),
             }
         }
-        let bytes = &buf[..len];
-        // Valid UTF-8 (the usual case) is checked by the fast validator, then copied.
-        Ok::<_, Error>(match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_owned(),
-            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-        })
+        Ok::<_, Error>(decode_text(&buf[..len]))
     })?;
-    Ok(if text.contains('\r') {
+    Ok(text)
+}
+
+/// A file's bytes as Python's text mode decodes them with `errors="replace"`: invalid
+/// bytes become U+FFFD and `\r\n` / `\r` become `\n`. (The second half of [`read_text`],
+/// for bytes read some other way.)
+pub fn decode_text(bytes: &[u8]) -> String {
+    // Valid UTF-8 (the usual case) is checked by the fast validator, then copied.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    if text.contains('\r') {
         universal_newlines(&text)
     } else {
         text
-    })
+    }
 }
 
 /// `\r\n` and lone `\r` to `\n`, as Python's text mode reads files.

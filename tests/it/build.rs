@@ -1,37 +1,43 @@
 //! `git release build` end to end: the real binary in throwaway git repositories holding
 //! the Backend.AI release states (tests/fixtures/backend-ai) and small made-up projects.
 
-use crate::util::{backend_ai_cases, commit_all, git, git_release, repo_from, repo_with, snapshot};
+use crate::util::{
+    NO_IO_URING, backend_ai_cases, commit_all, git, git_release, repo_from, repo_with, snapshot,
+};
 use predicates::prelude::*;
 
-/// `--draft` prints exactly what towncrier 26.9 printed for each release state.
+/// `--draft` prints exactly what towncrier 26.9 printed for each release state, with the
+/// fragments read through io_uring (where the machine allows it) and one by one.
 #[test]
 fn draft_matches_towncrier_for_every_fixture() {
     let cases = backend_ai_cases();
     assert_eq!(cases.len(), 7);
-    for (version, date, dir) in cases {
-        let repo = repo_from(&dir.join("before"));
-        let expected = std::fs::read_to_string(dir.join("towncrier-draft.md")).unwrap();
-        let out = git_release(repo.path())
-            .args(["build", &version, "--draft", "--date", &date])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{version}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        assert!(
-            stdout == expected,
-            "{version}: the draft differs from towncrier's"
-        );
-        // A draft writes nothing.
-        assert_eq!(
-            git(repo.path(), &["status", "--porcelain"]),
-            "",
-            "{version}"
-        );
+    for normal_way in [false, true] {
+        for (version, date, dir) in &cases {
+            let repo = repo_from(&dir.join("before"));
+            let expected = std::fs::read_to_string(dir.join("towncrier-draft.md")).unwrap();
+            let mut cmd = git_release(repo.path());
+            cmd.args(["build", version, "--draft", "--date", date]);
+            let label = if normal_way {
+                cmd.env(NO_IO_URING, "1");
+                format!("{version} ({NO_IO_URING})")
+            } else {
+                version.clone()
+            };
+            let out = cmd.output().unwrap();
+            assert!(
+                out.status.success(),
+                "{label}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                stdout == expected,
+                "{label}: the draft differs from towncrier's"
+            );
+            // A draft writes nothing.
+            assert_eq!(git(repo.path(), &["status", "--porcelain"]), "", "{label}");
+        }
     }
 }
 
@@ -662,4 +668,72 @@ fn filename_in_a_missing_directory_is_refused() {
     assert_eq!(snapshot(repo.path()), before);
     assert!(!repo.path().join("docs").exists());
     assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+}
+
+/// Fragments the batched reading (io_uring, src/fragments/batch.rs) leaves to the normal
+/// way or must decode as it does — a symlink, a file larger than its buffer, CRLF and lone
+/// CR line ends, bytes that are not UTF-8 — among enough plain ones for the batch to be
+/// used: the draft holds each text as Python reads it, and is the same read either way.
+#[test]
+fn odd_fragments_read_alike_both_ways() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+        ),
+        ("notes/linked.md", "Linked entry through a symlink\n"),
+    ]);
+    let changes = repo.path().join("changes");
+    std::fs::create_dir(&changes).unwrap();
+    for i in 1..=12 {
+        std::fs::write(
+            changes.join(format!("{i}.feature.md")),
+            format!("Plain entry {i}\n"),
+        )
+        .unwrap();
+    }
+    let large = format!("Large entry {} END-OF-LARGE\n", "word ".repeat(2000));
+    std::fs::write(changes.join("20.feature.md"), &large).unwrap();
+    std::fs::write(
+        changes.join("21.feature.md"),
+        "CRLF entry\r\nsecond line\r\n",
+    )
+    .unwrap();
+    std::fs::write(changes.join("22.feature.md"), "Lone CR entry\rnext line\r").unwrap();
+    std::fs::write(changes.join("23.feature.md"), b"Caf\xe9 entry \xff\xfe\n").unwrap();
+    std::os::unix::fs::symlink("../notes/linked.md", changes.join("24.feature.md")).unwrap();
+    commit_all(repo.path(), "fragments");
+
+    let draft = |normal_way: bool| {
+        let mut cmd = git_release(repo.path());
+        cmd.args(["build", "1.0.0", "--draft", "--date", "2025-01-01"]);
+        if normal_way {
+            cmd.env(NO_IO_URING, "1");
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let batched = draft(false);
+    assert_eq!(batched, draft(true), "the two ways of reading differ");
+    for text in [
+        "Plain entry 1 ",
+        "Plain entry 12 ",
+        "END-OF-LARGE",
+        "CRLF entry\n  second line",
+        "Lone CR entry\n  next line",
+        "Caf\u{FFFD} entry \u{FFFD}\u{FFFD}",
+        "Linked entry through a symlink",
+    ] {
+        assert!(
+            batched.contains(text),
+            "{text:?} is missing from:\n{batched}"
+        );
+    }
+    assert!(batched.contains(&large.trim_end()[..200]), "{batched}");
+    assert!(!batched.contains('\r'), "{batched:?}");
 }

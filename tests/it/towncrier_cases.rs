@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::util::{git_release, repo_from, snapshot};
+use crate::util::{NO_IO_URING, git_release, repo_from, snapshot};
 
 struct Settings {
     version: String,
@@ -29,11 +29,26 @@ fn settings(case: &Path) -> Settings {
     s
 }
 
-fn check_case(case: &Path) -> Result<(), String> {
+/// `git-release` in `dir`, reading the fragments through io_uring where the machine
+/// allows it, or (`normal_way`) one by one as without it.
+fn git_release_reading(dir: &Path, normal_way: bool) -> assert_cmd::Command {
+    let mut cmd = git_release(dir);
+    if normal_way {
+        cmd.env(NO_IO_URING, "1");
+    }
+    cmd
+}
+
+fn check_case(case: &Path, normal_way: bool) -> Result<(), String> {
     let name = case.file_name().unwrap().to_string_lossy();
+    let name = if normal_way {
+        format!("{name} ({NO_IO_URING})")
+    } else {
+        name.into_owned()
+    };
     let s = settings(case);
     let repo = repo_from(&case.join("input"));
-    let mut draft = git_release(repo.path());
+    let mut draft = git_release_reading(repo.path(), normal_way);
     draft.args(["build", &s.version, "--draft", "--date", &s.date]);
     if let Some(n) = &s.name {
         draft.args(["--name", n]);
@@ -52,7 +67,7 @@ fn check_case(case: &Path) -> Result<(), String> {
             ));
         }
         let before = snapshot(repo.path());
-        let mut build = git_release(repo.path());
+        let mut build = git_release_reading(repo.path(), normal_way);
         build.args(["build", &s.version, "--date", &s.date]);
         let out = build.output().unwrap();
         if out.status.code() != Some(3) || snapshot(repo.path()) != before {
@@ -90,7 +105,7 @@ fn check_case(case: &Path) -> Result<(), String> {
     }
 
     let before = snapshot(repo.path());
-    let mut build = git_release(repo.path());
+    let mut build = git_release_reading(repo.path(), normal_way);
     build.args(["build", &s.version, "--date", &s.date]);
     if let Some(n) = &s.name {
         build.args(["--name", n]);
@@ -158,7 +173,15 @@ fn every_case_matches_towncrier() {
         "expected the differential cases in {}",
         root.display()
     );
-    let failures: Vec<String> = cases.iter().filter_map(|c| check_case(c).err()).collect();
+    // Both ways of reading the fragments (see src/fragments/batch.rs) must give the same.
+    let failures: Vec<String> = [false, true]
+        .iter()
+        .flat_map(|&normal_way| {
+            cases
+                .iter()
+                .filter_map(move |c| check_case(c, normal_way).err())
+        })
+        .collect();
     assert!(
         failures.is_empty(),
         "{} of {} cases differ:\n\n{}",

@@ -63,6 +63,10 @@ pub const SET: &[(&str, &str)] = &[
     ("TERM", "xterm"),
 ];
 
+/// The variable that makes git-release read fragments one by one instead of through
+/// io_uring (`src/fragments/batch.rs`); tests that compare both ways set it.
+pub const NO_IO_URING: &str = "GIT_RELEASE_NO_IO_URING";
+
 /// Make `cmd` independent of the environment it would inherit, whose variable names are
 /// `inherited`: remove every `GIT_*` variable and those in [`CLEARED`], then set [`SET`].
 /// (The inherited names are a parameter so that a test can check the removals against a

@@ -241,6 +241,18 @@ fn fill_arg(method: &str, v: &Option<Value>) -> R<char> {
 
 /// Python's `str.<method>(*args)` on `s`; `Err(UnknownMethod)` for a name `str` lacks.
 pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
+    // The common call, `text.endswith("…")`: one str affix and no bounds. Python compares
+    // code points, and a UTF-8 suffix (or prefix) of code points is one of bytes; the
+    // general path below (bounds, tuples of affixes) copies the text into characters.
+    if let ("startswith" | "endswith", [affix]) = (method, args) {
+        if let Some(affix) = affix.as_str() {
+            return Ok(Value::from(if method == "startswith" {
+                s.starts_with(affix)
+            } else {
+                s.ends_with(affix)
+            }));
+        }
+    }
     let sig = |names: &[&str], required: usize| signature(method, args, names, required);
     let chars = || s.chars().collect::<Vec<char>>();
     let what = format!("str.{method}()");
@@ -602,6 +614,31 @@ mod tests {
 
     fn call_str(s: &str, method: &str, args: &[Value]) -> R<String> {
         call(s, method, args).map(|v| py_str(&v))
+    }
+
+    #[test]
+    fn one_affix_compares_code_points_as_python_does() {
+        // (text, affix, startswith, endswith), as Python answers them.
+        for (text, affix, starts, ends) in [
+            ("café", "é", false, true),
+            ("café", "caf", true, false),
+            ("é", "\u{301}", false, false),
+            ("", "", true, true),
+            ("abc", "", true, true),
+            ("ab", "abc", false, false),
+        ] {
+            let args = [Value::from(affix)];
+            assert_eq!(
+                call_str(text, "startswith", &args).unwrap(),
+                if starts { "True" } else { "False" },
+                "{text:?}.startswith({affix:?})"
+            );
+            assert_eq!(
+                call_str(text, "endswith", &args).unwrap(),
+                if ends { "True" } else { "False" },
+                "{text:?}.endswith({affix:?})"
+            );
+        }
     }
 
     #[test]
