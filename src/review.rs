@@ -325,7 +325,16 @@ pub fn review(
         crate::atomic::write(draft, initial.as_bytes())?;
     }
     run_editor(editor_cmd, draft, cwd)?;
-    let text = std::fs::read_to_string(draft).map_err(|e| Error::io(draft, e))?;
+    let bytes = std::fs::read(draft).map_err(|e| Error::io(draft, e))?;
+    // A draft that is not UTF-8 is refused like any draft that does not validate, and kept.
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::Review(format!(
+            "the reviewed draft is not UTF-8 text (byte {}); nothing was written. The draft is \
+             kept in {}: save it as UTF-8, then run `git release consolidate --resume`",
+            e.utf8_error().valid_up_to(),
+            draft.display()
+        ))
+    })?;
     let stripped = strip_comments(&text);
     if stripped.trim().is_empty() {
         let _ = std::fs::remove_file(draft);

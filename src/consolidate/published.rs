@@ -435,23 +435,54 @@ mod tests {
         let log = Changelog::parse_project(SECTION, None, &refs());
         let expected: Vec<&Entry> = log.releases()[0].entries().collect();
         assert!(read_back(SECTION, 1, &refs(), &expected).is_empty());
-        let fake = SECTION.replace("Added hooks.", "Added.\n\n* Fake ([#999](https://x/pull/999))\n");
+        let fake = SECTION.replace(
+            "Added hooks.",
+            "Added.\n\n* Fake ([#999](https://x/pull/999))\n",
+        );
         let p = read_back(&fake, 1, &refs(), &expected);
-        assert!(p.iter().any(|p| p.contains("line 10: text that is not an entry reads as one (#999")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|p| p.contains("line 10: text that is not an entry reads as one (#999")),
+            "{p:?}"
+        );
         let heading = SECTION.replace("#### Hooks", "#### Hooks\n## 9.9.9 (2020-01-01)");
         let p = read_back(&heading, 1, &refs(), &expected);
-        assert!(p.iter().any(|p| p.contains("line 8: a second release heading `9.9.9")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|p| p.contains("line 8: a second release heading `9.9.9")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn what_swallows_the_rest_or_hides_an_entry_is_named() {
         assert!(well_formed(SECTION, 1, &refs()).is_empty());
         for (from, to, needle) in [
-            ("#### Hooks\n", "#### Hooks\n```\n", "line 8: the code fence \"```\" is never closed"),
-            ("#### Hooks\n", "#### Hooks\n~~~~\n", "line 8: the code fence \"~~~~\" is never closed"),
-            ("Added hooks.", "Added <pre>hooks.", "line 8: `<pre>` is never closed"),
-            ("Added hooks.", "<details>\nAdded", "line 8: `<details>` is never closed"),
-            ("Add hooks", "Add h\0ooks", "line 10: the control character U+0000"),
+            (
+                "#### Hooks\n",
+                "#### Hooks\n```\n",
+                "line 8: the code fence \"```\" is never closed",
+            ),
+            (
+                "#### Hooks\n",
+                "#### Hooks\n~~~~\n",
+                "line 8: the code fence \"~~~~\" is never closed",
+            ),
+            (
+                "Added hooks.",
+                "Added <pre>hooks.",
+                "line 8: `<pre>` is never closed",
+            ),
+            (
+                "Added hooks.",
+                "<details>\nAdded",
+                "line 8: `<details>` is never closed",
+            ),
+            (
+                "Add hooks",
+                "Add h\0ooks",
+                "line 10: the control character U+0000",
+            ),
             ("Add hooks", "Add \u{1b}[31mhooks", "U+001B"),
             ("Add hooks", "Add\u{2028}hooks", "U+2028"),
             (
@@ -470,7 +501,10 @@ mod tests {
             assert!(p.iter().any(|p| p.contains(needle)), "{to:?}: {p:?}");
         }
         for fine in [
-            SECTION.replace("Added hooks.", "Added `<details>` and <details>x</details>."),
+            SECTION.replace(
+                "Added hooks.",
+                "Added `<details>` and <details>x</details>.",
+            ),
             SECTION.replace("Added hooks.", "```sh\n# see <pre>\n```\n<div/>"),
             SECTION.replace("Add hooks", "Add hooks\n  ```\n  unclosed in the entry"),
             SECTION.replace("Added hooks.", "Added\ta < b.\r"),

@@ -171,7 +171,10 @@ mod tests {
     fn links_urls_html_and_invisible_titles_are_refused() {
         for (bad, needle) in [
             ("See [x](https://evil.example/#1) Stuff", "link or URL"),
-            ("Added ([#8560](https://x/issues/8560)) things", "link or URL"),
+            (
+                "Added ([#8560](https://x/issues/8560)) things",
+                "link or URL",
+            ),
             ("Docs at https://example.com", "link or URL"),
             ("Docs at <https://example.com>", "link or URL"),
             ("![img](a.png) title", "link or URL"),

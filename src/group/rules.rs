@@ -132,7 +132,10 @@ impl RulesFile {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let text = String::from_utf8(bytes).map_err(|e| Error::Rules {
             path: path.to_path_buf(),
-            message: format!("is not UTF-8 text (byte {}); save it as UTF-8", e.utf8_error().valid_up_to()),
+            message: format!(
+                "is not UTF-8 text (byte {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         RulesFile::parse(path, &text)
     }
@@ -160,7 +163,10 @@ impl RulesFile {
                 LabelTarget::Group { description, .. } => description.as_deref(),
                 LabelTarget::Title(_) => None,
             };
-            let texts = [Some(("title", target.title())), description.map(|d| ("description", d))];
+            let texts = [
+                Some(("title", target.title())),
+                description.map(|d| ("description", d)),
+            ];
             for (key, text) in texts.into_iter().flatten() {
                 if let Err(why) = super::inline::check(text) {
                     return Err(Error::Rules {
@@ -231,7 +237,10 @@ impl Rule {
                 ))
             })
         };
-        let texts = [Some(("title", &spec.title)), spec.description.as_ref().map(|d| ("description", d))];
+        let texts = [
+            Some(("title", &spec.title)),
+            spec.description.as_ref().map(|d| ("description", d)),
+        ];
         if let Some(e) = texts.into_iter().flatten().find_map(|(k, t)| unfit(k, t)) {
             return Err(e);
         }

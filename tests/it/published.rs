@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use proptest::prelude::*;
-
 use crate::util::{self, git, git_release, one_error, run, text};
 use crate::workflow::{RepoState, state};
 
@@ -152,7 +150,11 @@ fn a_label_that_cannot_be_a_title_makes_no_group_and_is_named() {
     ]);
     std::fs::write(root.join("labels.json"), labels.to_string()).unwrap();
     util::commit_all(root, "labels");
-    let out = run(root, &[&GO[..], &["--labels-from", "labels.json"]].concat(), "true");
+    let out = run(
+        root,
+        &[&GO[..], &["--labels-from", "labels.json"]].concat(),
+        "true",
+    );
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     for label in [
@@ -169,4 +171,265 @@ fn a_label_that_cannot_be_a_title_makes_no_group_and_is_named() {
     assert!(!log.contains("9.9.9"), "{log}");
     assert!(!log.contains("999"), "{log}");
     assert!(!log.contains("<script>"), "{log}");
+}
+
+// --- finding 5: no PR reference outside an entry ------------------------------------
+
+/// An editor that runs `script` (Python, with the draft's text as `s`) on the draft.
+fn editor(dir: &Path, name: &str, script: &str) -> String {
+    let path = dir.join(format!("{name}.py"));
+    std::fs::write(
+        &path,
+        format!("import sys\np=sys.argv[1]\ns=open(p,encoding='utf-8',errors='surrogateescape',newline='').read()\n{script}\nopen(p,'w',encoding='utf-8',errors='surrogateescape',newline='').write(s)\n"),
+    )
+    .unwrap();
+    format!("python3 {}", path.display())
+}
+
+const CONSOLIDATE: [&str; 2] = ["consolidate", "1.4.0"];
+
+/// A review that refuses keeps its draft, and `--resume` with a fixing editor writes the
+/// section.
+fn resumes(root: &Path, fix: &str) {
+    assert!(root.join(".git/RELEASE_NOTES.md").is_file(), "draft kept");
+    let out = run(root, &["consolidate", "1.4.0", "--resume"], fix);
+    assert!(out.status.success(), "resume: {}", text(&out.stderr));
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert!(log.contains("## 1.4.0 ("), "{log}");
+}
+
+/// A PR link typed into a group's description, or an earlier release's entry pasted as a
+/// line of prose, lists a PR outside its entry: the review refuses it naming the line,
+/// changes nothing and keeps the draft.
+#[test]
+fn a_pr_linked_from_prose_in_the_review_is_refused_naming_the_line() {
+    let (keep, root) = demo();
+    let root = root.as_path();
+    let description = "Added webhook notification channels and made their delivery more reliable.";
+    let ed = editor(
+        keep.path(),
+        "relink",
+        &format!(
+            "s=s.replace('{description}', 'See [#111]({PR}/111) too.')\n\
+             s=s.replace('### Improvements\\n', '### Improvements\\nAlso: Fix a crash when a \
+             scaling group has no agents ([#101]({PR}/101))\\n\\n', 1)"
+        ),
+    );
+    let stderr = refused(root, &CONSOLIDATE, &ed, "prose links");
+    for (pr, why) in [
+        (
+            111,
+            "is an entry of the section, so it would be listed twice",
+        ),
+        (101, "is no entry of the section"),
+    ] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(&format!("a reference to #{pr} outside any entry")))
+            .unwrap_or_else(|| panic!("#{pr} not named: {stderr}"));
+        assert!(line.trim_start().starts_with("- line "), "{line}");
+        assert!(line.contains(why), "{line}");
+    }
+    let fix = editor(
+        keep.path(),
+        "fix",
+        &format!(
+            "s=s.replace('See [#111]({PR}/111) too.', 'Hooks.')\n\
+             s=s.replace(' ([#101]({PR}/101))', '')"
+        ),
+    );
+    resumes(root, &fix);
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert_eq!(links(&log, 111), 1, "{log}");
+    assert_eq!(links(&log, 101), 1, "{log}");
+}
+
+/// The rc sections' prose is carried into the final with the references it holds (an
+/// upgrade note naming a PR): allowed once, by the ledger, the review and the guard alike.
+#[test]
+fn a_note_carried_from_an_rc_section_may_name_a_pr() {
+    let (_keep, root) = demo();
+    let root = root.as_path();
+    let path = root.join("CHANGELOG.md");
+    let log = std::fs::read_to_string(&path).unwrap();
+    let note = format!("Restart the agents after upgrading: see [#117]({PR}/117).");
+    let log = log.replacen(
+        "### Fixes\n* Fix notification emails",
+        &format!("{note}\n\n### Fixes\n* Fix notification emails"),
+        1,
+    );
+    std::fs::write(&path, log).unwrap();
+    util::commit_all(root, "an upgrade note in 1.4.0rc1");
+    let out = run(root, &GO, "true");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = released(root);
+    let section = &log[log.find("## 1.4.0 (").unwrap()..log.find("## 1.3.0").unwrap()];
+    assert!(section.contains(&note), "{section}");
+    assert_eq!(links(section, 117), 2, "{section}");
+    // Typed once more in the review, it is one too many.
+    let (keep, root) = demo();
+    let root = root.as_path();
+    let ed = editor(
+        keep.path(),
+        "again",
+        &format!("s=s.replace('### Fixes\\n', '### Fixes\\nSee [#117]({PR}/117).\\n\\n', 1)"),
+    );
+    let stderr = refused(root, &CONSOLIDATE, &ed, "a reference typed in");
+    assert!(
+        stderr.contains("a reference to #117 outside any entry"),
+        "{stderr}"
+    );
+}
+
+/// A project step that writes a PR reference into the section after the review is caught
+/// by the section check before the release commit: the release stops, uncommitted.
+#[test]
+fn a_step_that_links_a_pr_outside_an_entry_stops_the_release() {
+    let (_keep, root) = demo();
+    let root = root.as_path();
+    let path = root.join("pyproject.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "{config}\n[[tool.git-release.step]]\nname = \"sneak a link in\"\nrun = '''sed -i '0,/^### Features$/s||### Features\\nSee [#111]({PR}/111).|' CHANGELOG.md'''\n"
+        ),
+    )
+    .unwrap();
+    util::commit_all(root, "a step that edits the changelog");
+    let out = run(root, &GO, "true");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("a reference to #111 outside any entry"),
+        "{stderr}"
+    );
+    let subjects = git(root, &["log", "--format=%s", "-3"]);
+    assert!(!subjects.contains("release: 1.4.0"), "{subjects}");
+}
+
+// --- findings 6, 7: the draft renders as it reads ----------------------------------
+
+/// What would swallow the rest of the changelog (a fence or an HTML element never
+/// closed), a control character, or an entry that would not be shown as one: refused in
+/// the review with its line, nothing changed, the draft kept for `--resume`.
+#[test]
+fn a_draft_that_would_not_render_as_it_reads_is_refused() {
+    for (name, script, needle) in [
+        (
+            "backticks",
+            "s=s.replace('#### Other Features\\n','#### Other Features\\n```\\n',1)",
+            "the code fence \"```\" is never closed",
+        ),
+        (
+            "tildes",
+            "s=s.replace('#### Other Features\\n','#### Other Features\\n~~~\\n',1)",
+            "the code fence \"~~~\" is never closed",
+        ),
+        (
+            "pre",
+            "s=s.replace('#### Other Features\\n','#### Other Features\\n<pre>\\n',1)",
+            "`<pre>` is never closed",
+        ),
+        (
+            "details",
+            "s=s.replace('#### Other Features\\n','#### Other Features\\n<details>\\n\\n',1)",
+            "`<details>` is never closed",
+        ),
+        (
+            "nul",
+            "s=s.replace('Add a dark theme','Add a d\\x00ark theme')",
+            "the control character U+0000",
+        ),
+        (
+            "esc",
+            "s=s.replace('Add a dark theme','Add a \\x1b]0;pwned\\x07dark theme')",
+            "the control character U+001B",
+        ),
+        (
+            "line separator",
+            "s=s.replace('Add a dark theme','Add a\\u2028dark theme')",
+            "the control character U+2028",
+        ),
+        (
+            "fenced entry",
+            "import re\ns=re.sub(r'(\\* Add a dark theme[^\\n]*\\n)', r'```\\n\\1```\\n', s, count=1)",
+            // Inside the fence it is no entry for a parser that knows fences: missing.
+            "is inside a code block|missing entry",
+        ),
+        (
+            "commented entry",
+            "import re\ns=re.sub(r'\\* (Add a dark theme[^\\n]*)', r'* <!-- \\1 -->', s, count=1)",
+            "the entry is an HTML comment",
+        ),
+    ] {
+        let (keep, root) = demo();
+        let root = root.as_path();
+        let ed = editor(keep.path(), "break", script);
+        let stderr = refused(root, &CONSOLIDATE, &ed, name);
+        let line = stderr
+            .lines()
+            .find(|l| needle.split('|').any(|n| l.contains(n)))
+            .unwrap_or_else(|| panic!("{name}: `{needle}` not in {stderr}"));
+        assert!(
+            line.trim_start().starts_with("- line ") || line.contains("missing entry"),
+            "{name}: {line}"
+        );
+        assert!(stderr.contains("--resume"), "{name}: {stderr}");
+        assert!(
+            !stderr.contains('\u{1b}') && !stderr.contains('\0'),
+            "{name}: a control character reached the terminal"
+        );
+        resumes(root, &editor(keep.path(), "undo", &undo(name)));
+    }
+}
+
+/// The editor script that takes the change of the case `name` back out of the draft.
+fn undo(name: &str) -> String {
+    match name {
+        "nul" | "esc" | "line separator" => {
+            "s=s.replace('\\x00','').replace('\\x1b]0;pwned\\x07','').replace('\\u2028',' ')".into()
+        }
+        "commented entry" => {
+            "import re\ns=re.sub(r'\\* <!-- (Add a dark theme[^\\n]*) -->', r'* \\1', s)".into()
+        }
+        _ => "import re\ns=re.sub(r'\\n(```|~~~|<pre>|<details>)\\n', '\\n', s)".into(),
+    }
+}
+
+// --- the lower items: exit codes ---------------------------------------------------
+
+/// A draft that is not UTF-8 is a refusal of input (exit 3), kept for `--resume`, like a
+/// rules or labels file that is not UTF-8; an emptied draft ends `consolidate` with exit 3,
+/// as it ends `git release`.
+#[test]
+fn a_draft_or_rules_file_that_is_not_utf8_and_an_emptied_draft_exit_3() {
+    let (keep, root) = demo();
+    let root = root.as_path();
+    let latin1 = editor(
+        keep.path(),
+        "latin1",
+        "s=s.replace('dark theme','dark th\\u00e9me')\nopen(p,'w',encoding='latin-1').write(s)\nsys.exit(0)",
+    );
+    let stderr = refused(root, &CONSOLIDATE, &latin1, "latin-1 draft");
+    assert!(stderr.contains("is not UTF-8"), "{stderr}");
+    assert!(root.join(".git/RELEASE_NOTES.md").is_file());
+    let empty = editor(keep.path(), "empty", "s=''");
+    let before = without_draft(state(root));
+    let out = run(root, &["consolidate", "1.4.0", "--resume"], &empty);
+    let stderr = one_error(&out, "emptied");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("the draft was emptied"), "{stderr}");
+    assert!(without_draft(state(root)) == before);
+    // A rules file in Latin-1.
+    let rules = root.join("strategies/widget.toml");
+    let mut bytes = std::fs::read(&rules).unwrap();
+    bytes.extend_from_slice(b"\n# caf\xe9\n");
+    std::fs::write(&rules, bytes).unwrap();
+    util::commit_all(root, "latin-1 rules");
+    let stderr = refused(root, &GO, "true", "latin-1 rules");
+    assert!(
+        stderr.contains("strategies/widget.toml") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
 }
