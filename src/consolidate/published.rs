@@ -512,4 +512,128 @@ mod tests {
             assert!(well_formed(&fine, 1, &refs()).is_empty(), "{fine}");
         }
     }
+
+    /// A strategy that puts every entry of a category in one group, titled and described
+    /// as it is told.
+    struct Fixed {
+        title: String,
+        description: String,
+    }
+
+    impl crate::group::Grouper for Fixed {
+        fn propose(
+            &self,
+            _category: &str,
+            _items: &[crate::group::Item],
+            candidates: &[usize],
+            _ctx: &crate::group::Context,
+        ) -> crate::error::Result<Vec<crate::group::Proposal>> {
+            Ok(vec![crate::group::Proposal {
+                title: self.title.clone(),
+                description: Some(self.description.clone()),
+                tier: crate::group::Tier::Subsystem,
+                members: candidates.to_vec(),
+                standalone: true,
+                reason: "test".into(),
+                evidence: vec!["test".into()],
+            }])
+        }
+    }
+
+    /// Pieces of hostile titles and descriptions: markup, references in every form the
+    /// default `issue_format` and links write, line breaks, control characters.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("Hooks".to_string()),
+            Just(" and ".to_string()),
+            Just("\n".to_string()),
+            Just("\n\n".to_string()),
+            Just("## 9.9.9 (2020-01-01)".to_string()),
+            Just("* Fake entry ([#9](u/9))".to_string()),
+            Just("[#1](u/1)".to_string()),
+            Just("#1".to_string()),
+            Just("#2".to_string()),
+            Just("(#9)".to_string()),
+            Just("```".to_string()),
+            Just("<details>".to_string()),
+            Just("<!--".to_string()),
+            Just("\u{0}".to_string()),
+            Just("\u{2028}".to_string()),
+            Just("- ".to_string()),
+            Just("1. ".to_string()),
+            Just("https://x/pull/1".to_string()),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Whatever title and description a strategy proposes, no PR reference outside the
+        /// entries, no extra entry, heading or open block survives to the section that is
+        /// printed or written: the grouping is refused, or the ledger refuses the section,
+        /// or the section's text reads back clean.
+        #[test]
+        fn no_reference_outside_entries_survives(
+            title in proptest::collection::vec(piece(), 1..5),
+            description in proptest::collection::vec(piece(), 1..5),
+        ) {
+            use crate::consolidate::{Ledger, fold, group};
+            let log = Changelog::parse(
+                "## 2.0.0rc1 (2026-02-01)\n\n### Features\n* Add A ([#1](u/1))\n* Add B ([#2](u/2))\n\n\
+                 ## 1.0.0 (2025-01-01)\n\n### Features\n* Add Z ([#9](u/9))\n",
+            );
+            let version = crate::version::Version::parse("2.0.0").unwrap();
+            let order = vec!["Features".to_string()];
+            let c = fold(&log, std::path::Path::new("C.md"), None, &version, "d", &order).unwrap();
+            let ledger = Ledger::new(&log, &c.sections, None);
+            let grouper = Fixed { title: title.concat(), description: description.concat() };
+            let ctx = crate::group::Context::new(Default::default(), vec![], &[], 1);
+            let Ok(grouped) = group(c, &grouper, &order, &ctx) else {
+                return Ok(());
+            };
+            let release = grouped.release();
+            // towncrier's default `issue_format`: a bare `#1` is a reference too.
+            let refs = RefFormat::new(None);
+            if ledger.check_text(&release, &refs).is_err() {
+                return Ok(());
+            }
+            let text = release.render(2);
+            let expected: Vec<&Entry> = release.entries().collect();
+            proptest::prop_assert!(references(&text, 1, &refs, &Carried::default()).is_empty(), "{}", text);
+            proptest::prop_assert!(read_back(&text, 1, &refs, &expected).is_empty(), "{}", text);
+            proptest::prop_assert!(well_formed(&text, 1, &refs).is_empty(), "{}", text);
+            let prs: Vec<u64> = Changelog::parse(&text).releases()[0].entries().flat_map(|e| e.prs.clone()).collect();
+            proptest::prop_assert_eq!(prs, vec![1, 2], "{}", text);
+        }
+    }
+
+    /// The property above is not vacuous: a plain title and description go through.
+    #[test]
+    fn a_plain_title_and_description_are_published() {
+        use crate::consolidate::{fold, group};
+        let log =
+            Changelog::parse("## 2.0.0rc1 (2026-02-01)\n\n### Features\n* Add A ([#1](u/1))\n");
+        let version = crate::version::Version::parse("2.0.0").unwrap();
+        let order = vec!["Features".to_string()];
+        let c = fold(
+            &log,
+            std::path::Path::new("C.md"),
+            None,
+            &version,
+            "d",
+            &order,
+        )
+        .unwrap();
+        let grouper = Fixed {
+            title: "Hooks".into(),
+            description: "Added hooks.".into(),
+        };
+        let ctx = crate::group::Context::new(Default::default(), vec![], &[], 1);
+        let text = group(c, &grouper, &order, &ctx)
+            .unwrap()
+            .release()
+            .render(2);
+        assert!(text.contains("#### Hooks\nAdded hooks.\n"), "{text}");
+    }
 }
