@@ -312,14 +312,17 @@ pub(crate) fn section_written(repo: &Repo, config: &Config, plan: &Plan) -> Resu
     let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
     let carried = carried_at_base(repo, config, plan, &refs)?;
     let release = &log.releases()[index];
-    let stray = crate::consolidate::references(
-        log.section_text(index),
-        release.line().max(1),
-        &refs,
-        &carried,
-    );
-    if !stray.is_empty() {
-        return Err(unfit(stray.join("; ")));
+    let text = log.section_text(index);
+    let first = release.line().max(1);
+    let mut problems = crate::consolidate::references(text, first, &refs, &carried);
+    // A final's section was read back before it was written (a pre-release's is
+    // towncrier's): what a step changed since must not leave a block open or a control
+    // character in it either.
+    if plan.version.is_final() {
+        problems.extend(crate::consolidate::well_formed(text, first, &refs));
+    }
+    if !problems.is_empty() {
+        return Err(unfit(problems.join("; ")));
     }
     Ok(true)
 }

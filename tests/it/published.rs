@@ -308,6 +308,29 @@ fn a_step_that_links_a_pr_outside_an_entry_stops_the_release() {
     assert!(!subjects.contains("release: 1.4.0"), "{subjects}");
 }
 
+/// The same for a step that leaves a code fence open in the final's section.
+#[test]
+fn a_step_that_leaves_a_fence_open_stops_the_release() {
+    let (_keep, root) = demo();
+    let root = root.as_path();
+    let path = root.join("pyproject.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "{config}\n[[tool.git-release.step]]\nname = \"open a fence\"\nrun = '''sed -i '0,/^### Features$/s||### Features\\n```|' CHANGELOG.md'''\n"
+        ),
+    )
+    .unwrap();
+    util::commit_all(root, "a step that edits the changelog");
+    let out = run(root, &GO, "true");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("is never closed"), "{stderr}");
+    let subjects = git(root, &["log", "--format=%s", "-3"]);
+    assert!(!subjects.contains("release: 1.4.0"), "{subjects}");
+}
+
 // --- findings 6, 7: the draft renders as it reads ----------------------------------
 
 /// What would swallow the rest of the changelog (a fence or an HTML element never
