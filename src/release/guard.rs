@@ -307,22 +307,22 @@ pub(crate) fn section_written(repo: &Repo, config: &Config, plan: &Plan) -> Resu
             prs.join(", ")
         )));
     }
-    // The rule the consolidation's ledger and the review apply: no PR reference outside an
-    // entry, but for those the folded rc sections' prose held (as the base commit has them).
-    let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
-    let carried = carried_at_base(repo, config, plan, &refs)?;
-    let release = &log.releases()[index];
-    let text = log.section_text(index);
-    let first = release.line().max(1);
-    let mut problems = crate::consolidate::references(text, first, &refs, &carried);
-    // A final's section was read back before it was written (a pre-release's is
-    // towncrier's): what a step changed since must not leave a block open or a control
-    // character in it either.
+    // A final's section was read back before it was written, by the rules of
+    // `consolidate::published`; what a step (or a hand) changed since is held to them too:
+    // no PR reference outside an entry but those the folded rc sections' prose held (as the
+    // base commit has them), no block left open, no control character. (A pre-release's
+    // section is towncrier's, from the project's own template, whose entries need not be
+    // bullets.)
     if plan.version.is_final() {
+        let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
+        let carried = carried_at_base(repo, config, plan, &refs)?;
+        let text = log.section_text(index);
+        let first = log.releases()[index].line().max(1);
+        let mut problems = crate::consolidate::references(text, first, &refs, &carried);
         problems.extend(crate::consolidate::well_formed(text, first, &refs));
-    }
-    if !problems.is_empty() {
-        return Err(unfit(problems.join("; ")));
+        if !problems.is_empty() {
+            return Err(unfit(problems.join("; ")));
+        }
     }
     Ok(true)
 }
