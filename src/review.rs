@@ -12,7 +12,7 @@ use std::process::Command;
 
 use crate::changelog::{Changelog, Entry, RefFormat, Release};
 use crate::config::Config;
-use crate::consolidate::{Identity, Mismatch, Prepared};
+use crate::consolidate::{Carried, Identity, Mismatch, Prepared};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::version::Version;
@@ -33,6 +33,8 @@ pub struct Expectation {
     pub entries: Vec<Entry>,
     /// How the project writes PR references: the draft is read with it.
     pub refs: RefFormat,
+    /// The references the text outside entries may hold (the rc sections' prose carried).
+    pub carried: Carried,
 }
 
 /// The outcome of a review.
@@ -118,6 +120,16 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
             }
         }
     }
+    // What would not render as it reads (an unclosed fence or HTML block, a control
+    // character, an entry shown as code) and PR references outside the entries: the same
+    // rules as for the section written.
+    problems.extend(crate::consolidate::well_formed(text, 1, &expect.refs));
+    problems.extend(crate::consolidate::references(
+        text,
+        1,
+        &expect.refs,
+        &expect.carried,
+    ));
     let log = Changelog::parse_project(text, None, &expect.refs);
     for p in log.problems() {
         let unclosed = p.kind == crate::changelog::ProblemKind::UnclosedComment;
@@ -313,7 +325,16 @@ pub fn review(
         crate::atomic::write(draft, initial.as_bytes())?;
     }
     run_editor(editor_cmd, draft, cwd)?;
-    let text = std::fs::read_to_string(draft).map_err(|e| Error::io(draft, e))?;
+    let bytes = std::fs::read(draft).map_err(|e| Error::io(draft, e))?;
+    // A draft that is not UTF-8 is refused like any draft that does not validate, and kept.
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::Review(format!(
+            "the reviewed draft is not UTF-8 text (byte {}); nothing was written. The draft is \
+             kept in {}: save it as UTF-8, then run `git release consolidate --resume`",
+            e.utf8_error().valid_up_to(),
+            draft.display()
+        ))
+    })?;
     let stripped = strip_comments(&text);
     if stripped.trim().is_empty() {
         let _ = std::fs::remove_file(draft);
@@ -360,6 +381,7 @@ pub fn review_release(
         categories: config.category_order(),
         entries: release.entries().cloned().collect(),
         refs: prepared.refs.clone(),
+        carried: prepared.ledger.carried(&prepared.refs),
     };
     let editor = repo.editor()?;
     check_editor(repo, &editor)?;
@@ -410,6 +432,7 @@ mod tests {
             categories: vec!["Features".into(), "Fixes".into(), "Documentation".into()],
             entries: log.releases()[0].entries().cloned().collect(),
             refs: RefFormat::default(),
+            carried: Carried::default(),
         }
     }
 
@@ -561,6 +584,7 @@ mod tests {
             categories: vec!["Features".into()],
             entries: log.releases()[0].entries().cloned().collect(),
             refs: RefFormat::default(),
+            carried: Carried::default(),
         };
         let all = validate(&open, &expect).unwrap_err().join("\n");
         assert!(all.contains("never closes"), "{all}");

@@ -190,9 +190,11 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     } else {
         match git_release::review::review_release(&repo, &config, &prepared, args.resume)? {
             Some(r) => r,
+            // As in `git release`: an emptied draft is the user saying no (exit code 3).
             None => {
-                term.warn("the draft was emptied: nothing was written");
-                return Ok(1);
+                return Err(Error::Aborted(
+                    "the draft was emptied: nothing was written".into(),
+                ));
             }
         }
     };

@@ -102,6 +102,8 @@ pub fn group_with_history(
             footer: joined(&c.footer),
         });
     }
+    let mut consolidation = consolidation;
+    consolidation.warnings.extend(ctx.take_notes());
     Ok(Grouped {
         consolidation,
         categories,

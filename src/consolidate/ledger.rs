@@ -15,7 +15,8 @@ use super::fold::{
     normalized_prose,
 };
 use super::grouped::SectionView;
-use crate::changelog::{BlockKind, Changelog, Entry, Place, Release};
+use super::published::Carried;
+use crate::changelog::{BlockKind, Changelog, Entry, Place, RefFormat, Release};
 use crate::error::{Error, Result};
 
 /// What identifies an entry: its set of PRs, or (without any) that it has none.
@@ -321,6 +322,48 @@ impl Ledger {
             });
         }
         refuse_unless_empty(problems)
+    }
+
+    /// The references the inputs' prose holds: what the section's text outside its
+    /// entries may hold ([`super::published::references`]).
+    pub fn carried(&self, refs: &RefFormat) -> Carried {
+        Carried::of(
+            self.blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Prose)
+                .map(|b| b.text.as_str()),
+            refs,
+        )
+    }
+
+    /// Check the section's text as it will be printed or written, read back the way a
+    /// Markdown renderer reads it: its entries and nothing that reads as one, one release
+    /// heading, no PR reference outside an entry beyond the inputs' prose, nothing that
+    /// swallows what follows (see [`super::published`]).
+    pub fn check_text(&self, output: &Release, refs: &RefFormat) -> Result<()> {
+        let text = output.render(2);
+        let expected: Vec<&Entry> = output.entries().collect();
+        let mut problems = super::published::read_back(&text, 1, refs, &expected);
+        problems.extend(super::published::references(
+            &text,
+            1,
+            refs,
+            &self.carried(refs),
+        ));
+        problems.extend(super::published::well_formed(&text, 1, refs));
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Refused(format!(
+            "the section would not be published as it reads, so nothing was written (lines \
+             count from its `## ` heading):\n{}\nFix the text where it comes from (the rc \
+             section, a fragment, the grouping's titles and descriptions) and run again.",
+            problems
+                .iter()
+                .map(|p| format!("  - {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )))
     }
 
     /// The inputs the report does not account for as dropped, and what is wrong with the

@@ -14,6 +14,7 @@ mod grouped;
 mod learn;
 mod ledger;
 mod prepare;
+mod published;
 
 pub use fold::{
     Consolidation, Duplicate, FoldedCategory, LeftOut, LeftOutReason, Listing, Overlap, Prose,
@@ -27,6 +28,7 @@ pub use grouped::{
 pub use learn::{grouped_sections, learn_rules, pending_categories};
 pub use ledger::{Identity, Item, Ledger, Mismatch, compare};
 pub use prepare::{Prepared, apply, prepare, report, write};
+pub use published::{Carried, read_back, references, well_formed};
 
 #[cfg(test)]
 mod tests {

@@ -234,6 +234,7 @@ pub fn prepare(
     // What is printed or written must account for every input.
     ledger.balance(&grouped.consolidation, &grouped.release())?;
     ledger.balance_view(&grouped.consolidation, &grouped.view())?;
+    ledger.check_text(&grouped.release(), &refs)?;
     Ok(Prepared {
         path,
         changelog,
@@ -357,6 +358,7 @@ pub fn write(
     prepared
         .ledger
         .check_reviewed(&prepared.grouped.consolidation, release)?;
+    prepared.ledger.check_text(release, &prepared.refs)?;
     updated.write(&prepared.path)?;
     if let Some(repo) = repo {
         repo.add(&[&prepared.path])?;

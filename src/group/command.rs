@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::inline::{self, visible};
 use super::{Context, Grouper, Item, Proposal, Tier, text};
 use crate::error::{Error, Result};
 use crate::process::{self, Ended};
@@ -608,101 +609,12 @@ fn string_at<'v>(
     }
 }
 
-/// A title or description is one line of plain inline text: no control character (a line
-/// break, a tab, NUL, VT, FF, NEL, the Unicode line and paragraph separators, any other C0
-/// or C1 character), and nothing Markdown reads as the start of a block of its own (see
-/// [`block_start`]). The one place that decides.
+/// A title or description is one line of plain inline text, as [`inline::check`] decides
+/// for every strategy: said here with where in the answer it stands.
 fn one_line(s: &str, at: &str) -> std::result::Result<String, String> {
-    if s.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}']) {
-        return Err(format!(
-            "answered text with a line break at {at}; it must be one line"
-        ));
-    }
-    if let Some(c) = s.chars().find(|c| c.is_control()) {
-        return Err(format!(
-            "answered text with the control character U+{:04X} at {at}; it must be plain text",
-            u32::from(c)
-        ));
-    }
-    if s.starts_with("    ") {
-        return Err(format!(
-            "answered text starting with four spaces at {at}, which Markdown reads as indented \
-             code; it must be plain text"
-        ));
-    }
-    let s = s.trim();
-    if let Some(what) = block_start(s) {
-        return Err(format!(
-            "answered \"{s}\" at {at}, which would be read as a Markdown {what}, not text"
-        ));
-    }
-    // Links belong to the entries: a link or URL in a title or description would publish
-    // a target the release does not hold, or list a PR a second time, outside its entry.
-    if s.contains("](") || s.contains("://") || s.contains("<http") || s.contains("<www.") {
-        return Err(format!(
-            "answered text holding a link or URL at {at}; titles and descriptions are plain text (the entries carry the links)"
-        ));
-    }
-    Ok(s.to_string())
-}
-
-/// What block a trimmed line opens in Markdown (CommonMark and GitHub's), if any.
-fn block_start(s: &str) -> Option<&'static str> {
-    let first = s.chars().next()?;
-    let rest = &s[first.len_utf8()..];
-    // A marker followed by nothing or a space (a tab is refused as a control character).
-    let marker_then_space = |r: &str| r.is_empty() || r.starts_with(' ');
-    // Only `c` and spaces, with at least `n` of `c`.
-    let only = |c: char, n: usize| {
-        s.chars().all(|x| x == c || x == ' ') && s.chars().filter(|&x| x == c).count() >= n
-    };
-    match first {
-        '#' => Some("heading"),
-        '>' => Some("block quote"),
-        '`' | '~' if s.starts_with("```") || s.starts_with("~~~") => Some("code fence"),
-        '=' if only('=', 1) => Some("heading underline"),
-        '-' if only('-', 1) => Some("heading underline or thematic break"),
-        '*' | '_' if only(first, 3) => Some("thematic break"),
-        '-' | '*' | '+' if marker_then_space(rest) => Some("list item"),
-        '<' => {
-            let next = rest.chars().next();
-            next.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
-                .then_some("HTML block or comment")
-        }
-        '[' => {
-            // `[label]: destination` defines a link and is not shown.
-            let close = rest.find(']')?;
-            rest[close + 1..]
-                .starts_with(':')
-                .then_some("link reference definition")
-        }
-        '0'..='9' => {
-            let digits = s.chars().take_while(char::is_ascii_digit).count();
-            let after = &s[digits..];
-            let marker = after.starts_with('.') || after.starts_with(')');
-            (digits <= 9 && marker && marker_then_space(&after[1..])).then_some("ordered list item")
-        }
-        _ => None,
-    }
-}
-
-/// `text` with every control character but the line break (and the tab) shown as an escape
-/// (`\x1b`, `\u{2028}`): what a command prints is quoted without reaching the terminal
-/// as escape sequences.
-fn visible(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\n' || c == '\t' {
-            out.push(c);
-        } else if c.is_control() && u32::from(c) < 0x100 {
-            out.push_str(&format!("\\x{:02x}", u32::from(c)));
-        } else if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    inline::check(s).map_err(|why| {
+        format!("answered {why} at {at}; a title or description must be one line of plain text")
+    })
 }
 
 #[cfg(test)]

@@ -73,7 +73,14 @@ pub struct PrLabels {
 
 impl PrLabels {
     pub fn load(path: &Path) -> Result<PrLabels> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Labels {
+            path: path.to_path_buf(),
+            message: format!(
+                "is not UTF-8 text (byte {}); `gh pr list --json number,labels` writes UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
         PrLabels::parse(path, &text)
     }
 
@@ -162,7 +169,19 @@ impl Labels {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        Some((title, None, Tier::Subsystem, false))
+        // A label is GitHub's data, not the project's configuration: one that cannot be a
+        // title (markup, a link, a line break) makes no group, and the user is told, rather
+        // than the release refused for a label nobody here may control.
+        match super::inline::check(&title) {
+            Ok(title) => Some((title, None, Tier::Subsystem, false)),
+            Err(why) => {
+                ctx.warn(format!(
+                    "the PR label \"{}\" makes no group: as a title it would hold {why}",
+                    super::inline::quoted(label)
+                ));
+                None
+            }
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use crate::error::Result;
 
 pub mod auto;
 pub mod command;
+pub mod inline;
 mod corpus;
 mod describe;
 pub mod labels;
@@ -135,6 +136,9 @@ pub struct Context {
     pub min_size: usize,
     /// The history's topics, built on first use and shared by every category's grouping.
     topics: std::sync::OnceLock<topics::Topics>,
+    /// What a strategy left aside and the user should hear of (a label that cannot be a
+    /// title), each once.
+    notes: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Context {
@@ -154,7 +158,25 @@ impl Context {
                 .collect(),
             min_size: min_size.max(1),
             topics: std::sync::OnceLock::new(),
+            notes: Default::default(),
         }
+    }
+
+    /// Tell the user `note` once, with the consolidation's warnings.
+    pub fn warn(&self, note: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+
+    /// The notes strategies left, in order (and none left behind).
+    pub fn take_notes(&self) -> Vec<String> {
+        self.notes
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
     }
 
     /// The history's topics ([`topics::Topics`]), built once.
@@ -219,7 +241,30 @@ pub fn group_category(
 ) -> Result<Grouping> {
     let candidates: Vec<usize> = (0..items.len()).collect();
     let proposals = grouper.propose(category, items, &candidates, ctx)?;
-    Ok(finish(category, items, proposals, ctx))
+    let grouping = finish(category, items, proposals, ctx);
+    publishable(category, &grouping)?;
+    Ok(grouping)
+}
+
+/// Every title and description a grouping would publish, whichever strategy wrote it, is
+/// one line of plain inline text ([`inline::check`]): text that is not an entry never
+/// starts a block, breaks a line or links anywhere. The strategies that read text from a
+/// file check it there, naming the file and key; this is where all of them meet.
+fn publishable(category: &str, grouping: &Grouping) -> Result<()> {
+    for g in &grouping.groups {
+        for (key, text) in [("title", &g.title), ("description", &g.description)] {
+            if let Err(why) = inline::check(text) {
+                return Err(crate::error::Error::Refused(format!(
+                    "the group \"{}\" of {category} ({}) has a {key} that cannot be published: \
+                     it holds {why}. A title or description is one line of plain text; fix it \
+                     where it comes from. Nothing was written",
+                    inline::quoted(&g.title),
+                    inline::quoted(&g.reason),
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Apply the shared rules to proposals and describe the groups.
@@ -233,12 +278,21 @@ pub fn finish(category: &str, items: &[Item], proposals: Vec<Proposal>, ctx: &Co
         }
         // A description written for another category (a rule's, or an earlier release's)
         // is not reused: the group gets its own.
+        // A description made from the entries' words that is no plain line (an entry's
+        // text may hold anything) gives way to one made from the title; a strategy's own
+        // is published as it is, or refused ([`publishable`]).
         let description = p
             .description
             .filter(|d| {
                 !d.trim().is_empty() && !describe::written_for_another_category(category, d)
             })
-            .unwrap_or_else(|| describe::describe(category, &p.title, &p.members, items));
+            .unwrap_or_else(|| {
+                let made = describe::describe(category, &p.title, &p.members, items);
+                match inline::check(&made) {
+                    Ok(plain) => plain,
+                    Err(_) => format!("{}.", p.title.trim().trim_end_matches('.')),
+                }
+            });
         groups.push(Group {
             title: p.title,
             description,

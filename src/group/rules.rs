@@ -129,7 +129,14 @@ impl RulesFile {
     /// Read and validate a rules file: unknown keys, unknown tiers, bad regular
     /// expressions and rules that could never match are errors naming the rule.
     pub fn load(path: &Path) -> Result<RulesFile> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Rules {
+            path: path.to_path_buf(),
+            message: format!(
+                "is not UTF-8 text (byte {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
         RulesFile::parse(path, &text)
     }
 
@@ -151,6 +158,25 @@ impl RulesFile {
                     path: path.to_path_buf(),
                     message: format!("label `{label}` maps to an empty title"),
                 });
+            }
+            let description = match target {
+                LabelTarget::Group { description, .. } => description.as_deref(),
+                LabelTarget::Title(_) => None,
+            };
+            let texts = [
+                Some(("title", target.title())),
+                description.map(|d| ("description", d)),
+            ];
+            for (key, text) in texts.into_iter().flatten() {
+                if let Err(why) = super::inline::check(text) {
+                    return Err(Error::Rules {
+                        path: path.to_path_buf(),
+                        message: format!(
+                            "[labels] `{}`: the {key} holds {why}; it must be one line of plain text",
+                            super::inline::quoted(label)
+                        ),
+                    });
+                }
             }
         }
         Ok(RulesFile {
@@ -202,6 +228,21 @@ impl Rule {
         };
         if spec.title.trim().is_empty() {
             return Err(err("a [[group]] has an empty title".into()));
+        }
+        let unfit = |key: &str, text: &str| {
+            super::inline::check(text).err().map(|why| {
+                err(format!(
+                    "the [[group]] titled \"{}\": `{key}` holds {why}; it must be one line of plain text",
+                    super::inline::quoted(&spec.title)
+                ))
+            })
+        };
+        let texts = [
+            Some(("title", &spec.title)),
+            spec.description.as_ref().map(|d| ("description", d)),
+        ];
+        if let Some(e) = texts.into_iter().flatten().find_map(|(k, t)| unfit(k, t)) {
+            return Err(e);
         }
         let tier = parse_tier(path, &spec.title, spec.tier.as_deref(), Tier::Subsystem)?;
         let keywords = phrases(&spec.keywords);

@@ -223,7 +223,7 @@ pub(crate) fn lost_work(
                 .map(|t| t.lines().next().unwrap_or("").trim() != plan.version.as_str())
                 .unwrap_or(true),
             StepKind::Changelog => {
-                (state.section && !section_written(config, plan)?)
+                (state.section && !section_written(repo, config, plan)?)
                     || state
                         .fragments
                         .iter()
@@ -250,7 +250,7 @@ pub(crate) fn lost_work(
 /// pre-release sections it folds (unless they are kept), and no entry of the section is
 /// listed by an earlier release. A section `git release build` wrote while a final release
 /// was stopped is neither (hostile3/04).
-pub(crate) fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
+pub(crate) fn section_written(repo: &Repo, config: &Config, plan: &Plan) -> Result<bool> {
     let Some(log) = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
     else {
         return Ok(false);
@@ -307,7 +307,52 @@ pub(crate) fn section_written(config: &Config, plan: &Plan) -> Result<bool> {
             prs.join(", ")
         )));
     }
+    // A final's section was read back before it was written, by the rules of
+    // `consolidate::published`; what a step (or a hand) changed since is held to them too:
+    // no PR reference outside an entry but those the folded rc sections' prose held (as the
+    // base commit has them), no block left open, no control character. (A pre-release's
+    // section is towncrier's, from the project's own template, whose entries need not be
+    // bullets.)
+    if plan.version.is_final() {
+        let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
+        let carried = carried_at_base(repo, config, plan, &refs)?;
+        let text = log.section_text(index);
+        let first = log.releases()[index].line().max(1);
+        let mut problems = crate::consolidate::references(text, first, &refs, &carried);
+        problems.extend(crate::consolidate::well_formed(text, first, &refs));
+        if !problems.is_empty() {
+            return Err(unfit(problems.join("; ")));
+        }
+    }
     Ok(true)
+}
+
+/// The references of the prose of the rc sections the release folds, as the base commit
+/// holds them: what the section may carry outside its entries.
+fn carried_at_base(
+    repo: &Repo,
+    config: &Config,
+    plan: &Plan,
+    refs: &crate::changelog::RefFormat,
+) -> Result<crate::consolidate::Carried> {
+    if plan.rc_sections.is_empty() || plan.base_commit.is_empty() {
+        return Ok(Default::default());
+    }
+    let path = repo.relative_path(&plan.changelog);
+    let Some(bytes) = repo.file_at(&plan.base_commit, &path)? else {
+        return Ok(Default::default());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let base = Changelog::parse_project(&text, Some(&config.towncrier.start_string), refs);
+    let sections: Vec<usize> = plan
+        .rc_sections
+        .iter()
+        .filter_map(|rc| crate::version::Version::parse(rc).ok())
+        .filter_map(|rc| base.find(&rc))
+        .collect();
+    Ok(crate::consolidate::Carried::of_sections(
+        &base, &sections, refs,
+    ))
 }
 
 #[cfg(test)]

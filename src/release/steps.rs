@@ -116,7 +116,7 @@ pub(crate) fn run_steps(
         // section that breaks the release's invariants stops the release, uncommitted.
         let result = match result {
             Ok(()) if matches!(state.steps[i].step.kind, StepKind::Changelog) => {
-                guard::section_written(ctx.config, ctx.plan).map(|written| {
+                guard::section_written(repo, ctx.config, ctx.plan).map(|written| {
                     state.section = written;
                 })
             }
@@ -319,7 +319,7 @@ fn run_step(
             }),
         },
         StepKind::Changelog => {
-            if guard::section_written(config, plan)? {
+            if guard::section_written(repo, config, plan)? {
                 // Written before the stop (or by hand, `consolidate --resume`): what may be
                 // left is removing the fragments, the step's other half.
                 return finish_changelog(repo, plan, state);

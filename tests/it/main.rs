@@ -29,6 +29,7 @@ mod hostile;
 mod isolation;
 mod man;
 mod markup;
+mod published;
 mod messages;
 mod rc_cycle;
 mod release;
