@@ -22,6 +22,7 @@
 //! looks wrong is reported by [`problems`](crate::changelog::Changelog::problems) with line
 //! numbers and a severity.
 
+mod blocks;
 mod model;
 mod parse;
 mod problems;
@@ -39,6 +40,7 @@ use regex::Regex;
 use crate::error::{Error, Result};
 use crate::version::Version;
 
+pub use blocks::{CodeBlock, code_blocks};
 pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};

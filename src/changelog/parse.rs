@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use regex::Regex;
 
+use super::blocks::{mark_blocks, setext_headings};
 use super::model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 use super::problems::{Problem, ProblemKind, Severity, release_problems};
 use super::refs::RefFormat;
@@ -70,134 +71,6 @@ pub(crate) enum Kind<'a> {
     /// A line of a fenced code block (```` ``` ```` or `~~~`, through its closing fence);
     /// `true` when the opening fence is indented (it then continues an entry).
     Code(bool),
-}
-
-/// What [`mark_blocks`] found open at the end of the text.
-#[derive(Debug, Default)]
-pub(crate) struct Unclosed {
-    /// Lines of HTML comments that never close.
-    pub(crate) comments: Vec<usize>,
-    /// Lines of code fences that never close.
-    pub(crate) fences: Vec<usize>,
-}
-
-/// Mark the lines of HTML comments that start a line (after optional indentation) as
-/// [`Kind::Comment`] and the lines of fenced code blocks as [`Kind::Code`], in document
-/// order (a `<!--` inside a fence is code, a fence inside a comment is comment): what they
-/// hold is neither headings nor entries, as it is where the changelog is published.
-/// Comments that never close are left as text; a fence that never closes runs to the end
-/// of the text (top level) or of the entry it is indented under, as CommonMark reads it.
-pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) -> Unclosed {
-    let mut unclosed = Unclosed::default();
-    // An opener after the last `-->` never closes: no search (a file of openers stays linear).
-    let last_close = text.rfind("-->");
-    let mut i = 0;
-    while i < lines.len() {
-        let content = &text[lines[i].start..lines[i].end];
-        let trimmed = content.trim_start();
-        let indented = trimmed.len() != content.len();
-        if let Some(fence) = fence_open(trimmed) {
-            let mut last = i;
-            let mut closed = false;
-            let mut j = i + 1;
-            while j < lines.len() {
-                let line = &text[lines[j].start..lines[j].end];
-                let inner = line.trim_start();
-                // An indented fence belongs to the entry: an unindented line ends both.
-                if indented && !inner.is_empty() && inner.len() == line.len() {
-                    break;
-                }
-                last = j;
-                if fence_close(inner, fence) {
-                    closed = true;
-                    break;
-                }
-                j += 1;
-            }
-            if !closed && !indented {
-                unclosed.fences.push(i);
-            }
-            for kind in &mut kinds[i..=last] {
-                *kind = Kind::Code(indented);
-            }
-            i = last + 1;
-            continue;
-        }
-        if !trimmed.starts_with("<!--") {
-            i += 1;
-            continue;
-        }
-        let open = lines[i].end - trimmed.len() + 4;
-        let close = match last_close {
-            Some(last) if last >= open => text[open..].find("-->"),
-            _ => None,
-        };
-        match close {
-            Some(c) => {
-                let close = open + c;
-                let last = lines
-                    .partition_point(|l| l.next <= close)
-                    .min(lines.len() - 1);
-                for kind in &mut kinds[i..=last] {
-                    *kind = Kind::Comment(indented);
-                }
-                i = last + 1;
-            }
-            None => {
-                unclosed.comments.push(i);
-                i += 1;
-            }
-        }
-    }
-    unclosed
-}
-
-/// Setext headings (a paragraph's last line over `===` or `---`): the line of the text and
-/// the text. Not after an entry (there the line is a rule, not an underline).
-fn setext_headings<'t>(text: &'t str, lines: &[Line], kinds: &[Kind<'t>]) -> Vec<(usize, &'t str)> {
-    let mut found = Vec::new();
-    for i in 1..lines.len() {
-        if kinds[i - 1] != Kind::Text || !matches!(kinds[i], Kind::Text | Kind::Bullet) {
-            continue;
-        }
-        let under = &text[lines[i].start..lines[i].end];
-        let indent = under.len() - under.trim_start_matches(' ').len();
-        let marks = under.trim();
-        let underline = indent <= 3
-            && !marks.is_empty()
-            && (marks.bytes().all(|b| b == b'=') || marks.bytes().all(|b| b == b'-'));
-        if !underline {
-            continue;
-        }
-        // The paragraph the text ends: it must not be an entry's lazy continuation.
-        let mut first = i - 1;
-        while first > 0 && kinds[first - 1] == Kind::Text {
-            first -= 1;
-        }
-        if first > 0 && matches!(kinds[first - 1], Kind::Bullet | Kind::Indented) {
-            continue;
-        }
-        found.push((i - 1, text[lines[i - 1].start..lines[i - 1].end].trim()));
-    }
-    found
-}
-
-/// A code fence's opening (its character and length) when `trimmed` starts one: three or
-/// more backticks (whose info string holds no backtick) or tildes.
-fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
-    let c = *trimmed.as_bytes().first()?;
-    if c != b'`' && c != b'~' {
-        return None;
-    }
-    let n = trimmed.bytes().take_while(|&b| b == c).count();
-    (n >= 3 && !(c == b'`' && trimmed[n..].contains('`'))).then_some((c, n))
-}
-
-/// Whether `trimmed` closes a fence opened with `fence`: at least as many of the same
-/// character, then only spaces.
-fn fence_close(trimmed: &str, (c, n): (u8, usize)) -> bool {
-    let run = trimmed.bytes().take_while(|&b| b == c).count();
-    run >= n && trimmed[run..].trim().is_empty()
 }
 
 pub(crate) fn classify(content: &str) -> Kind<'_> {

@@ -197,11 +197,9 @@ const HOLDING: &[&str] = &[
 
 /// What in `text` would not render as it reads: a control character, a code fence or an
 /// HTML element that is never closed (it would swallow the rest of the changelog), an
-/// entry inside a code block or wholly inside an HTML comment (not shown as an entry).
+/// entry wholly inside an HTML comment (not shown as an entry).
 pub fn well_formed(text: &str, first_line: usize, refs: &RefFormat) -> Vec<String> {
     let log = Changelog::parse_project(text, None, refs);
-    let entries = entry_lines(&log);
-    let inside = in_entries(text.lines().count(), &entries);
     let starts: BTreeMap<usize, &Entry> = log
         .releases()
         .iter()
@@ -224,57 +222,24 @@ pub fn well_formed(text: &str, first_line: usize, refs: &RefFormat) -> Vec<Strin
             ));
         }
     }
-    // Code fences outside entries (a fence inside an entry ends with its list item).
+    // Code blocks, as the changelog reader marks them: a top-level fence never closed
+    // swallows the rest. (An entry's line inside a closed block is code, not an entry: the
+    // read-back finds the entry missing and the reference outside any entry.)
     let lines: Vec<&str> = text.lines().collect();
     let mut fenced = vec![false; lines.len()];
-    // Lines of a code block that is closed (an entry there is shown as code; after a fence
-    // never closed, that fence is the one problem).
-    let mut closed = vec![false; lines.len()];
-    let mut open: Option<(char, usize, usize)> = None;
-    for (k, line) in lines.iter().enumerate() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let body = line.trim_start_matches(' ');
-        let run = |c: char| body.chars().take_while(|&x| x == c).count();
-        match open {
-            Some((c, n, start)) => {
-                fenced[k] = true;
-                if indent <= 3 && run(c) >= n && body[run(c)..].trim().is_empty() {
-                    open = None;
-                    closed[start..=k].fill(true);
-                }
-            }
-            None => {
-                let continuation = inside[k + 1] && !starts.contains_key(&(k + 1));
-                let top_level = indent <= 1 || (indent <= 3 && !continuation);
-                for c in ['`', '~'] {
-                    let n = run(c);
-                    let info = &body[n.min(body.len())..];
-                    if top_level && n >= 3 && !(c == '`' && info.contains('`')) {
-                        open = Some((c, n, k));
-                        fenced[k] = true;
-                    }
-                }
-            }
+    for block in crate::changelog::code_blocks(text) {
+        let last = block.last.min(lines.len().saturating_sub(1));
+        fenced[block.first..=last].fill(true);
+        if let (Some(fence), false) = (&block.unclosed, block.indented) {
+            problems.push(format!(
+                "line {}: the code fence \"{fence}\" is never closed: everything after it (the \
+                 rest of the changelog) would be shown as code; close it with a line \"{fence}\"",
+                at(block.first)
+            ));
         }
-    }
-    if let Some((c, n, k)) = open {
-        let fence: String = std::iter::repeat_n(c, n).collect();
-        problems.push(format!(
-            "line {}: the code fence \"{fence}\" is never closed: everything after it (the rest \
-             of the changelog) would be shown as code; close it with a line \"{fence}\"",
-            at(k)
-        ));
     }
     for (&line, e) in &starts {
         let k = line.saturating_sub(1);
-        if closed.get(k).copied().unwrap_or(false) {
-            problems.push(format!(
-                "line {}: the entry \"{}\" is inside a code block: it would be shown as code, \
-                 not as an entry",
-                at(k),
-                shown(&e.text)
-            ));
-        }
         let body = e
             .raw
             .trim_start()
@@ -454,6 +419,26 @@ mod tests {
         );
     }
 
+    /// An entry wrapped in a code block is code: the read-back misses it and names the
+    /// reference left outside any entry.
+    #[test]
+    fn an_entry_in_a_code_block_is_not_an_entry() {
+        let log = Changelog::parse_project(SECTION, None, &refs());
+        let expected: Vec<&Entry> = log.releases()[0].entries().collect();
+        let fenced = SECTION.replacen(
+            "* Add more ([#2](https://x/pull/2))",
+            "```\n* Add more ([#2](https://x/pull/2))\n```",
+            1,
+        );
+        assert!(!read_back(&fenced, 1, &refs(), &expected).is_empty());
+        let p = references(&fenced, 1, &refs(), &Carried::default());
+        assert!(
+            p.iter()
+                .any(|p| p.starts_with("line 12: a reference to #2")),
+            "{p:?}"
+        );
+    }
+
     #[test]
     fn what_swallows_the_rest_or_hides_an_entry_is_named() {
         assert!(well_formed(SECTION, 1, &refs()).is_empty());
@@ -485,11 +470,6 @@ mod tests {
             ),
             ("Add hooks", "Add \u{1b}[31mhooks", "U+001B"),
             ("Add hooks", "Add\u{2028}hooks", "U+2028"),
-            (
-                "* Add more ([#2](https://x/pull/2))",
-                "```\n* Add more ([#2](https://x/pull/2))\n```",
-                "line 12: the entry \"Add more",
-            ),
             (
                 "* Add more ([#2](https://x/pull/2))",
                 "* <!-- Add more ([#2](https://x/pull/2)) -->",
