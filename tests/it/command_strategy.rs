@@ -688,17 +688,22 @@ fn a_process_left_holding_the_output_does_not_outlast_the_timeout() {
     );
     commit_all(root, "a short command-timeout");
     let pids = scratch.path().join("pids");
+    // The command exits only once the daemon is out of its process group (it writes its
+    // pid after `setsid`): else, on a busy machine, the daemon may still be in the group
+    // when git release ends the group, and be ended with it (no output left held).
     let daemon = format!(
         "setsid sh -c 'echo $$ >> \"{}\"; exec sleep 60'",
         pids.display()
     );
     let start = Instant::now();
+    let started = format!("$(cat '{}' 2>/dev/null | wc -l)", pids.display());
     for held in ["", " </dev/null >/dev/null"] {
         refused(
             root,
             &format!(
-                "cat >/dev/null; cat '{}'; {daemon}{held} & exit 0",
-                answer.display()
+                "cat >/dev/null; cat '{}'; before={started}; {daemon}{held} & \
+                 while [ {started} -le $before ]; do sleep 0.01; done; exit 0",
+                answer.display(),
             ),
             &["a process it started keeps its output"],
         );
