@@ -193,13 +193,6 @@ const GENERIC_NOUNS: &[&str] = &[
     "list",
 ];
 
-/// Changelog filler words for the grouping (`fix`) whose plural a maintainer ends a
-/// title with, as its head noun (`Migration Safety Fixes`, `Prometheus Metrics Fixes`).
-/// `Support`, `Updates` and `Changes` are left out: accepted there, they let phrases like
-/// `GPU Support` title clusters that shared little else (BCubed F1 of `auto` fell 0.009 on
-/// the dev fixtures).
-const TRAILING_NOUNS: &[&str] = &["fixes"];
-
 /// A verb never used as a noun, or the gerund of a verb (`moving`, `deploying`).
 fn is_verb_form(word: &str) -> bool {
     let verb = |v: &str| describe::is_verb(v) || MORE_VERBS.contains(&v);
@@ -312,9 +305,8 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
                 push(TitleFault::Vague);
             }
         }
-        for (k, w) in part.iter().enumerate() {
-            let head = k > 0 && k + 1 == part.len() && TRAILING_NOUNS.contains(&w.as_str());
-            if w != "and" && text::is_stopword(w) && !head {
+        for w in part {
+            if w != "and" && text::is_stopword(w) {
                 push(TitleFault::StopWord);
             }
             if is_adverb(w) {
@@ -426,8 +418,7 @@ mod tests {
             ("Legacy", TitleFault::Vague),
             ("Name", TitleFault::Vague),
             ("Records", TitleFault::Vague),
-            ("Fixes", TitleFault::StopWord),
-            ("Support for Sessions", TitleFault::StopWord),
+            ("Manage Common Parts", TitleFault::VerbOrAdverb),
         ] {
             assert!(
                 title_faults(title, &texts).contains(&fault),
@@ -436,10 +427,8 @@ mod tests {
             );
             assert!(is_unfit_title(title, &texts), "{title}");
         }
-        // In a phrase, the same words name a topic; a changelog word after the topic is
-        // its head noun.
+        // In a phrase, the same words name a topic.
         for title in [
-            "Migration Safety Fixes",
             "Domain Name",
             "Request Routing",
             "Session Scheduling",

@@ -89,9 +89,6 @@ pub(crate) struct Topics {
     index: HashMap<String, Vec<(usize, f64)>>,
     /// How alike a group must be to an earlier one to continue it ([`learned_threshold`]).
     threshold: f64,
-    /// For each group, the newest group of its topic's line ([`lineage`]): titles drift
-    /// from release to release, and the latest is the maintainers' current word for it.
-    newest: Vec<usize>,
 }
 
 impl Topics {
@@ -128,24 +125,19 @@ impl Topics {
                 groups.push((normalised(whole), si, g));
             }
         }
-        let older = older_matches(&groups, &ctx.history);
-        let threshold =
-            learned_threshold(&older, &groups, &ctx.history).unwrap_or(MIN_TOPIC_SIMILARITY);
-        let newest = lineage(&older, threshold, &groups, &ctx.history);
+        let threshold = learned_threshold(&groups, &ctx.history).unwrap_or(MIN_TOPIC_SIMILARITY);
         Topics {
             groups,
             entries,
             index,
             threshold,
-            newest,
         }
     }
 
-    /// The earlier topic that a group of `texts` in `category` continues, if any: the topic
+    /// The earlier topic that a group of `texts` in `category` continues, if any: the title
     /// most of its entries' nearest earlier entries were filed under ([`Topics::voted`]),
     /// else the most similar titled group of the history (newest first on a tie). Either
-    /// must be alike enough. The title is the newest of the topic's line, cut to the
-    /// topics it names that are the group's ([`title_of_topics`]).
+    /// must be alike enough and name only topics of the group ([`names_topics_of`]).
     pub(crate) fn continued(
         &self,
         texts: &[&str],
@@ -159,65 +151,40 @@ impl Topics {
             return Some(c);
         }
         let mine = bag(texts.iter().copied(), ctx);
-        let mut best: Option<(f64, usize, String)> = None;
-        for (g, (theirs, si, _)) in self.groups.iter().enumerate() {
+        let mut best: Option<(f64, &HistorySection, usize)> = None;
+        for (theirs, si, g) in &self.groups {
+            let s = &ctx.history[*si];
             let mut sim = cosine(&mine, theirs);
-            if !ctx.history[*si].category.eq_ignore_ascii_case(category) {
+            if !s.category.eq_ignore_ascii_case(category) {
                 sim *= OTHER_CATEGORY;
             }
-            if sim >= self.threshold && best.as_ref().is_none_or(|(b, _, _)| sim > b + 1e-12) {
-                if let Some((g, title)) = self.title_for(g, texts, ctx) {
-                    best = Some((sim, g, title));
-                }
+            if sim >= self.threshold
+                && best.is_none_or(|(b, _, _)| sim > b + 1e-12)
+                && names_topics_of(&s.groups[*g].0, texts)
+            {
+                best = Some((sim, s, *g));
             }
         }
-        let (similarity, g, title) = best?;
-        Some(self.continuation(g, title, similarity, category, ctx))
-    }
-
-    /// The newest group of `g`'s topic line whose title names topics of the group of
-    /// `texts` (else `g` itself), and that title cut to the group's topics.
-    fn title_for(&self, g: usize, texts: &[&str], ctx: &Context) -> Option<(usize, String)> {
-        [self.newest[g], g].into_iter().find_map(|c| {
-            let (_, si, gi) = &self.groups[c];
-            title_of_topics(&ctx.history[*si].groups[*gi].0, texts).map(|t| (c, t))
-        })
-    }
-
-    /// The continuation of group `g` under `title`.
-    fn continuation(
-        &self,
-        g: usize,
-        title: String,
-        similarity: f64,
-        category: &str,
-        ctx: &Context,
-    ) -> Continued {
-        let (_, si, gi) = &self.groups[g];
-        let section = &ctx.history[*si];
-        let (full, description) = &section.groups[*gi];
-        // The earlier description fits only the whole title it was written for, in the
-        // same category.
-        let description = (section.category.eq_ignore_ascii_case(category)
-            && *full == title
-            && quality::description_fault(description).is_none())
-        .then(|| description.trim().to_string());
-        Continued {
-            title,
+        let (similarity, section, g) = best?;
+        let (title, description) = &section.groups[g];
+        let same_category = section.category.eq_ignore_ascii_case(category);
+        let description = (same_category && quality::description_fault(description).is_none())
+            .then(|| description.trim().to_string());
+        Some(Continued {
+            title: title.clone(),
             description,
             similarity,
             release: section.release.clone(),
-        }
+        })
     }
 }
 
 impl Topics {
     /// The earlier topic most of a group's entries come from: each entry votes for the
-    /// topic line of its nearest earlier entry (when that one is alike enough), drifting
-    /// titles of one line counted together; a line that holds a majority of the entries
-    /// wins.
+    /// title of its nearest earlier entry (when that one is alike enough), titles counted
+    /// across releases; a title that holds a majority of the entries wins.
     fn voted(&self, texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
-        // the line's newest title → (votes, similarity sum, its newest group)
+        // title key → (votes, similarity sum, newest group)
         let mut votes: HashMap<String, (usize, f64, usize)> = HashMap::new();
         // Performance: the cosines of one entry with every earlier entry sharing a word,
         // summed through the index (the others are 0 and never vote).
@@ -253,14 +220,12 @@ impl Topics {
             else {
                 continue;
             };
-            // Lines that end in the same title are one topic.
-            let newest = self.newest[g];
-            let (_, si, gi) = &self.groups[newest];
+            let (_, si, gi) = &self.groups[g];
             let key = text::normalize_phrase(&ctx.history[*si].groups[*gi].0);
-            let slot = votes.entry(key).or_insert((0, 0.0, newest));
+            let slot = votes.entry(key).or_insert((0, 0.0, g));
             slot.0 += 1;
             slot.1 += sim;
-            slot.2 = slot.2.min(newest);
+            slot.2 = slot.2.min(g);
         }
         let (count, sum, g) = votes
             .into_values()
@@ -268,82 +233,31 @@ impl Topics {
         if count * 2 <= texts.len() {
             return None;
         }
-        let (g, title) = self.title_for(g, texts, ctx)?;
-        Some(self.continuation(g, title, sum / count as f64, category, ctx))
-    }
-}
-
-/// Each group's most similar group of an older release (the history is newest first:
-/// the older releases' groups come after a group), and how similar.
-fn older_matches(
-    groups: &[(Bag, usize, usize)],
-    history: &[HistorySection],
-) -> Vec<Option<(f64, usize)>> {
-    groups
-        .iter()
-        .enumerate()
-        .map(|(i, (mine, si, _))| {
-            let s = &history[*si];
-            let mut best: Option<(f64, usize)> = None;
-            for (j, (theirs, ti, _)) in groups.iter().enumerate().skip(i + 1) {
-                let t = &history[*ti];
-                if t.release == s.release {
-                    continue;
-                }
-                let mut sim = cosine(mine, theirs);
-                if !t.category.eq_ignore_ascii_case(&s.category) {
-                    sim *= OTHER_CATEGORY;
-                }
-                if best.is_none_or(|(b, _)| sim > b + 1e-12) {
-                    best = Some((sim, j));
-                }
-            }
-            best
+        let (_, si, gi) = &self.groups[g];
+        let section = &ctx.history[*si];
+        if !names_topics_of(&section.groups[*gi].0, texts) {
+            return None;
+        }
+        let (title, description) = &section.groups[*gi];
+        let same_category = section.category.eq_ignore_ascii_case(category);
+        let description = (same_category && quality::description_fault(description).is_none())
+            .then(|| description.trim().to_string());
+        Some(Continued {
+            title: title.clone(),
+            description,
+            similarity: sum / count as f64,
+            release: section.release.clone(),
         })
-        .collect()
-}
-
-/// For each group, the newest group of its topic's line: a group of a later release of
-/// the same category whose best older match it is, alike enough to continue it (the
-/// newest such, then its own successor, and so on). A group no later one continues is
-/// its own newest.
-fn lineage(
-    older: &[Option<(f64, usize)>],
-    threshold: f64,
-    groups: &[(Bag, usize, usize)],
-    history: &[HistorySection],
-) -> Vec<usize> {
-    let category = |g: usize| history[groups[g].1].category.to_lowercase();
-    // Newest first: the first group found continuing `j` is its newest successor.
-    let mut successor: Vec<Option<usize>> = vec![None; groups.len()];
-    for (i, m) in older.iter().enumerate() {
-        if let Some((sim, j)) = m {
-            if *sim >= threshold && successor[*j].is_none() && category(i) == category(*j) {
-                successor[*j] = Some(i);
-            }
-        }
     }
-    // A successor is always newer (a smaller index): resolve from the newest.
-    let mut newest: Vec<usize> = (0..groups.len()).collect();
-    for j in 0..groups.len() {
-        if let Some(i) = successor[j] {
-            newest[j] = newest[i];
-        }
-    }
-    newest
 }
 
 /// The similarity from which the project's own history says "same topic": every earlier
-/// group is matched to its most similar group of an older release ([`older_matches`]),
-/// and the cut that best separates the matches whose titles share a word (the maintainers
-/// kept the topic, maybe with a drift: `Fair Share Scheduler` → `Fair Share Scheduler
-/// Enhancements`) from those that share none (fewest errors either way) is the
-/// threshold. `None` when no match shares a title word.
-fn learned_threshold(
-    older: &[Option<(f64, usize)>],
-    groups: &[(Bag, usize, usize)],
-    history: &[HistorySection],
-) -> Option<f64> {
+/// group is matched to its most similar group of an older release, and the cut that best
+/// separates the matches whose titles share a word (the maintainers kept the topic, maybe
+/// with a drift: `Fair Share Scheduler` → `Fair Share Scheduler Enhancements`) from those
+/// that share none (fewest errors either way) is the threshold. `None` when no match
+/// shares a title word.
+fn learned_threshold(groups: &[(Bag, usize, usize)], history: &[HistorySection]) -> Option<f64> {
     let words = |i: usize| {
         let (_, si, g) = &groups[i];
         let mut w = text::words(&history[*si].groups[*g].0);
@@ -355,11 +269,28 @@ fn learned_threshold(
         let b = words(j);
         words(i).iter().any(|w| b.contains(w))
     };
-    let mut matches: Vec<(f64, bool)> = older
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| m.map(|(sim, j)| (sim, same(i, j))))
-        .collect();
+    let mut matches: Vec<(f64, bool)> = Vec::new();
+    for (i, (mine, si, _)) in groups.iter().enumerate() {
+        let s = &history[*si];
+        // The history is newest first: the older releases' groups come after this one's.
+        let mut best: Option<(f64, usize)> = None;
+        for (j, (theirs, ti, _)) in groups.iter().enumerate().skip(i + 1) {
+            let t = &history[*ti];
+            if t.release == s.release {
+                continue;
+            }
+            let mut sim = cosine(mine, theirs);
+            if !t.category.eq_ignore_ascii_case(&s.category) {
+                sim *= OTHER_CATEGORY;
+            }
+            if best.is_none_or(|(b, _)| sim > b + 1e-12) {
+                best = Some((sim, j));
+            }
+        }
+        if let Some((sim, j)) = best {
+            matches.push((sim, same(i, j)));
+        }
+    }
     if !matches.iter().any(|(_, same)| *same) {
         return None;
     }
@@ -391,111 +322,25 @@ fn learned_threshold(
     Some(best.1)
 }
 
-/// The topics a title names (`App Proxy`, `Routing` of `App Proxy and Routing`), as
-/// written.
-fn title_parts(title: &str) -> Vec<&str> {
-    title
+/// True when every topic a title names (`App Proxy`, `Routing` of `App Proxy and Routing`)
+/// is a topic of the group: one of its words runs through a third of the entries (at
+/// least one). A title naming one topic always does; it matched the entries as a whole.
+fn names_topics_of(title: &str, texts: &[&str]) -> bool {
+    let parts: Vec<Vec<String>> = title
         .split(" and ")
         .flat_map(|p| p.split(['&', ',', '/']))
-        .map(str::trim)
-        .filter(|p| !text::words(p).is_empty())
-        .collect()
-}
-
-/// An earlier title as the group of `texts` may take it: whole when it names one topic
-/// or when every topic it names is a topic of the group (one of its words runs through a
-/// third of the entries, at least one); else only the topics that are the group's, as
-/// the maintainers wrote them (`App Proxy` of `App Proxy and Routing`); `None` when none
-/// is, or what is left would not read as a title.
-fn title_of_topics(title: &str, texts: &[&str]) -> Option<String> {
-    let parts = title_parts(title);
+        .map(text::words)
+        .filter(|p| !p.is_empty())
+        .collect();
     if parts.len() < 2 {
-        return Some(title.to_string());
+        return true;
     }
     let entries: Vec<Vec<String>> = texts.iter().map(|t| text::words(t)).collect();
     let needed = texts.len().div_ceil(3).max(1);
-    // How many entries hold each word of each part.
-    let held: Vec<Vec<usize>> = parts
-        .iter()
-        .map(|part| {
-            text::words(part)
-                .iter()
-                .map(|w| entries.iter().filter(|e| e.contains(w)).count())
-                .collect()
-        })
-        .collect();
-    // Whole only when every word it names is the group's.
-    if held.iter().flatten().all(|&h| h >= needed) {
-        return Some(title.to_string());
-    }
-    let held: Vec<usize> = held
-        .iter()
-        .map(|h| h.iter().copied().max().unwrap_or(0))
-        .collect();
-    // The topic most of the group's entries name, the first on a tie.
-    let (best, &count) = held
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
-    let cut = parts[best].to_string();
-    (count >= needed && !quality::is_unfit_title(&cut, texts)).then_some(cut)
-}
-
-/// True when every topic a title names is a topic of the group ([`title_of_topics`]
-/// keeps it whole).
-#[cfg(test)]
-fn names_topics_of(title: &str, texts: &[&str]) -> bool {
-    title_of_topics(title, texts).as_deref() == Some(title)
-}
-
-/// A new title written the way the project writes the titles of this category: when
-/// more than half of the titled subsections of the category's newest grouped section end
-/// with the same word (`Migration Safety Fixes`, `Prometheus Metrics Fixes`), that word
-/// ends the title too (`Migration` → `Migration Fixes`), unless it already does or would
-/// not read well.
-pub(crate) fn styled(title: String, category: &str, texts: &[&str], ctx: &Context) -> String {
-    let Some(section) = ctx
-        .history
-        .iter()
-        .find(|s| s.category.eq_ignore_ascii_case(category))
-    else {
-        return title;
-    };
-    let last_words: Vec<String> = section
-        .groups
-        .iter()
-        .map(|(t, _)| t.trim())
-        .filter(|t| !t.to_lowercase().starts_with("other "))
-        .filter_map(|t| t.rsplit(' ').next().map(str::to_string))
-        .collect();
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for w in &last_words {
-        *counts.entry(w.to_lowercase()).or_default() += 1;
-    }
-    let Some((word, count)) = counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-    else {
-        return title;
-    };
-    let already = title.rsplit(' ').next().is_some_and(|w| {
-        w.eq_ignore_ascii_case(&word) || text::stem(&w.to_lowercase()) == text::stem(&word)
-    });
-    if count < 2 || count * 2 <= last_words.len() || already {
-        return title;
-    }
-    // As the maintainers spell it.
-    let spelled = last_words
-        .iter()
-        .find(|w| w.eq_ignore_ascii_case(&word))
-        .cloned()
-        .unwrap_or(word);
-    let styled = format!("{title} {spelled}");
-    if quality::is_unfit_title(&styled, texts) {
-        title
-    } else {
-        styled
-    }
+    parts.iter().all(|part| {
+        part.iter()
+            .any(|w| entries.iter().filter(|e| e.contains(w)).count() >= needed)
+    })
 }
 
 /// [`Topics::continued`] for one group.
@@ -720,77 +565,6 @@ mod tests {
                 )
                 .is_none()
         );
-    }
-
-    #[test]
-    fn a_topic_line_takes_its_newest_title() {
-        let c = two_releases_ctx();
-        let topics = Topics::of(&c);
-        // 1.0.0's "Fair Share Scheduler" (group 3) goes on as 2.0.0's "… Enhancements"
-        // (group 0); 1.0.0's "Event Bus" (group 5) ends there.
-        assert_eq!(topics.newest[3], 0);
-        assert_eq!(topics.newest[5], 5);
-        let found = topics
-            .continued(
-                &[
-                    "Add fair share usage buckets export",
-                    "Add fair share weights API",
-                ],
-                "Features",
-                &c,
-            )
-            .expect("continues the fair share topic");
-        assert_eq!(found.title, "Fair Share Scheduler Enhancements");
-    }
-
-    #[test]
-    fn a_two_topic_title_is_cut_to_the_topic_of_the_group() {
-        let proxy = ["Fix app proxy timeout", "Fix app proxy headers"];
-        assert_eq!(
-            title_of_topics("App Proxy and Routing", &proxy).as_deref(),
-            Some("App Proxy")
-        );
-        assert_eq!(title_of_topics("Storage and Routing", &proxy), None);
-        assert_eq!(
-            title_of_topics("Fair Share", &proxy).as_deref(),
-            Some("Fair Share")
-        );
-    }
-
-    #[test]
-    fn new_titles_follow_the_project_style_of_the_category() {
-        let section = |titles: &[&str]| HistorySection {
-            release: "1.0.0".into(),
-            category: "Fixes".into(),
-            entries: vec![],
-            groups: titles
-                .iter()
-                .map(|t| (t.to_string(), String::new()))
-                .collect(),
-        };
-        let texts = ["Fix migration heads", "Fix migration of enum types"];
-        let styled_with = |titles: &[&str], title: &str, category: &str| {
-            let c = Context::new(Corpus::default(), vec![section(titles)], &[], 2);
-            styled(title.to_string(), category, &texts, &c)
-        };
-        let fixes = [
-            "Migration Safety Fixes",
-            "Prometheus Metrics Fixes",
-            "Other Fixes",
-        ];
-        assert_eq!(styled_with(&fixes, "Migration", "Fixes"), "Migration Fixes");
-        assert_eq!(
-            styled_with(&fixes, "Migration Fixes", "Fixes"),
-            "Migration Fixes"
-        );
-        // Another category, or no majority: as generated.
-        assert_eq!(styled_with(&fixes, "Migration", "Features"), "Migration");
-        let mixed = [
-            "Migration Safety Fixes",
-            "Prometheus Metrics",
-            "Agent Runtime",
-        ];
-        assert_eq!(styled_with(&mixed, "Migration", "Fixes"), "Migration");
     }
 
     #[test]

@@ -324,7 +324,6 @@ impl Grouper for Similarity {
                 None if quality::is_unfit_title(&title, &member_texts) => continue,
                 None => {
                     let tier = guess_tier(&member_texts, &evidence);
-                    let title = topics::styled(title, category, &member_texts, ctx);
                     (title, None, tier)
                 }
             };
