@@ -43,6 +43,7 @@ const BOUND_PREFIXES: &[&str] = &[
 /// a title holding one in verb form (`Resolver Get`, `Operation Fails`) reads as a clause.
 const MORE_VERBS: &[&str] = &[
     "get",
+    "manage",
     "read",
     "write",
     "install",
@@ -417,6 +418,7 @@ mod tests {
             ("Legacy", TitleFault::Vague),
             ("Name", TitleFault::Vague),
             ("Records", TitleFault::Vague),
+            ("Manage Common Parts", TitleFault::VerbOrAdverb),
         ] {
             assert!(
                 title_faults(title, &texts).contains(&fault),

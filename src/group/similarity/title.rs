@@ -5,38 +5,58 @@ use std::collections::BTreeMap;
 use crate::group::levenshtein::Pattern;
 use crate::group::{Context, Tier, describe, quality, text, tier};
 
+/// The longest phrase a title grows to ([`grown`]).
+const MAX_TITLE_WORDS: usize = 4;
+
+/// Every run of up to [`MAX_TITLE_WORDS`] content words an entry writes next to each
+/// other, not starting with a verb, and every pair of content words around a dropped
+/// stop word (a pair tells what the entries share; a longer phrase is written as is:
+/// `prometheus query preset`, never `endpoint prometheus query` of "endpoints for
+/// Prometheus query"): the normalised phrase and its spelling as written.
+fn phrases(text: &str) -> Vec<(String, String)> {
+    let surf = text::surfaces(text);
+    let mut out = Vec::new();
+    for start in 0..surf.len() {
+        if describe::is_verb(&surf[start].0) {
+            continue;
+        }
+        let (mut key, mut spelled) = (surf[start].0.clone(), surf[start].1.clone());
+        out.push((key.clone(), spelled.clone()));
+        for k in start + 1..surf.len().min(start + MAX_TITLE_WORDS) {
+            let (prev, cur) = (&surf[k - 1], &surf[k]);
+            if prev.0 == cur.0 {
+                break;
+            }
+            // Parts of one identifier are spelled together (`VFolder`, not `V Folder`).
+            let glue = if cur.2 == prev.2 { "" } else { " " };
+            key = format!("{key} {}", cur.0);
+            spelled = format!("{spelled}{glue}{}", cur.1);
+            out.push((key.clone(), spelled.clone()));
+            // A word dropped between two (a stop word) ends the phrase; a pair across it
+            // still tells what the entries share.
+            if cur.2 > prev.2 + 1 {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// A title from the most distinctive words the members share, spelled as written, and
 /// the normalised words used (the group's evidence). Component names never title a group.
 pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) {
     let n = texts.len();
-    // feature → (members containing it, surface spellings)
+    // phrase → (members containing it, surface spellings)
     let mut coverage: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
     for t in texts {
-        let surf = text::surfaces(t);
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for (w, s, _) in &surf {
-            if !describe::is_verb(w) {
-                seen.push((w.clone(), s.clone()));
-            }
-        }
-        for pair in surf.windows(2) {
-            if pair[0].0 != pair[1].0 && !describe::is_verb(&pair[0].0) {
-                // Parts of one identifier are spelled together (`VFolder`, not `V Folder`).
-                let glue = if pair[0].2 == pair[1].2 { "" } else { " " };
-                seen.push((
-                    format!("{} {}", pair[0].0, pair[1].0),
-                    format!("{}{glue}{}", pair[0].1, pair[1].1),
-                ));
-            }
-        }
-        let mut counted: Vec<&str> = Vec::new();
-        for (f, s) in &seen {
+        let mut counted: Vec<String> = Vec::new();
+        for (f, s) in phrases(t) {
             let entry = coverage.entry(f.clone()).or_default();
-            if !counted.contains(&f.as_str()) {
+            if !counted.contains(&f) {
                 entry.0 += 1;
                 counted.push(f);
             }
-            *entry.1.entry(s.clone()).or_default() += 1;
+            *entry.1.entry(s).or_default() += 1;
         }
     }
     let component = |f: &str| ctx.only_components(&[f.to_string()]);
@@ -50,10 +70,11 @@ pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) 
             .fold(0.0, f64::max);
         if ws.len() > 1 { base + 0.5 } else { base }
     };
-    let min_cover = 2.max(n.div_ceil(3));
+    let min_cover = 2.max(n.div_ceil(3)).min(n);
+    // The group's evidence: a word or a pair of words.
     let mut ranked: Vec<(f64, String)> = coverage
         .iter()
-        .filter(|(f, (c, _))| *c >= min_cover.min(n) && !component(f))
+        .filter(|(f, (c, _))| *c >= min_cover && f.matches(' ').count() < 2 && !component(f))
         .map(|(f, (c, _))| ((*c as f64 / n as f64) * weight(f), f.clone()))
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -73,29 +94,56 @@ pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) 
     // One topic, the most distinctive phrase as the entries write it: gluing a second
     // one on ("A and B") made titles a maintainer would not keep. A phrase that would read
     // badly (a verb, a fragment of a word) is passed over.
-    let chosen: Vec<String> = ranked
+    let Some(chosen) = ranked
         .iter()
         .map(|(_, f)| f)
         .find(|f| !quality::is_unfit_title(&spell(f), texts))
         .cloned()
-        .into_iter()
-        .collect();
-    if chosen.is_empty() {
+    else {
         // Nothing but component names in common: keep them as evidence so the shared
         // rules dissolve the group.
         let shared: Vec<String> = coverage
             .iter()
-            .filter(|(_, (c, _))| *c >= min_cover.min(n))
+            .filter(|(f, (c, _))| *c >= min_cover && !f.contains(' '))
             .map(|(f, _)| f.clone())
             .collect();
         return ("Related Changes".into(), shared);
+    };
+    let title = spell(&grown(&chosen, &coverage, min_cover, |f| {
+        !quality::is_unfit_title(&spell(f), texts)
+    }));
+    (title, vec![chosen])
+}
+
+/// The phrase the entries write around `chosen`, as a maintainer names a topic
+/// (`Prometheus Query Preset`, not `Preset`): a word before or after is taken while most
+/// of the entries holding the phrase so far write it too (and at least `min_cover`), up
+/// to [`MAX_TITLE_WORDS`] words, and the longer phrase still reads as a title.
+fn grown(
+    chosen: &str,
+    coverage: &BTreeMap<String, (usize, BTreeMap<String, usize>)>,
+    min_cover: usize,
+    fits: impl Fn(&str) -> bool,
+) -> String {
+    let mut phrase = chosen.to_string();
+    while phrase.split(' ').count() < MAX_TITLE_WORDS {
+        let held = coverage.get(&phrase).map_or(0, |c| c.0);
+        let longer = coverage
+            .iter()
+            .filter(|(f, (c, _))| {
+                *c * 2 > held
+                    && *c >= min_cover
+                    && f.split(' ').count() == phrase.split(' ').count() + 1
+                    && (f.starts_with(&format!("{phrase} ")) || f.ends_with(&format!(" {phrase}")))
+            })
+            .max_by(|a, b| a.1.0.cmp(&b.1.0).then_with(|| b.0.cmp(a.0)))
+            .map(|(f, _)| f.clone());
+        match longer {
+            Some(f) if fits(&f) => phrase = f,
+            _ => break,
+        }
     }
-    let title = chosen
-        .iter()
-        .map(|f| spell(f))
-        .collect::<Vec<_>>()
-        .join(" and ");
-    (title, chosen)
+    phrase
 }
 
 /// Capitalise plain lower-case words; leave acronyms and identifiers as written.
@@ -183,4 +231,38 @@ fn mask(t: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::Corpus;
+
+    #[test]
+    fn a_title_is_the_phrase_the_entries_write_around_their_topic() {
+        let texts = [
+            "Add Prometheus query preset DB schema",
+            "Implement Prometheus query preset repository layer",
+            "Add REST API endpoints for Prometheus query presets",
+            "Add GraphQL API for query preset admin operations",
+        ];
+        let mut all = texts.to_vec();
+        all.extend([
+            "Fix agent heartbeat",
+            "Add session history",
+            "Fix kernel leak",
+        ]);
+        let ctx = Context::new(Corpus::new(all.iter().copied()), vec![], &[], 2);
+        let (title, evidence) = title_for(&texts, &ctx);
+        assert_eq!(title, "Prometheus Query Preset");
+        // The evidence stays the shared word or pair the cluster was ranked by.
+        assert_eq!(evidence.len(), 1);
+        assert!(evidence[0].split(' ').count() <= 2, "{evidence:?}");
+        // Never across a dropped word: "endpoints for Prometheus" is no phrase.
+        assert!(
+            !phrases("REST API endpoints for Prometheus query")
+                .iter()
+                .any(|(k, _)| k.contains("endpoint prometheus query"))
+        );
+    }
 }
