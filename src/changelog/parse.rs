@@ -603,55 +603,60 @@ impl Changelog {
             releases.push(parser.release(k, head, last + 1));
         }
         let mut problems = parser.problems;
-        for line in unclosed.comments {
+        // A problem found by the line scan: in the release the line belongs to.
+        let mut at_line = |kind, severity, line: usize, lines: Vec<usize>, message: String| {
             let release = starts.partition_point(|&h| h <= line);
             problems.push(Problem {
-                kind: ProblemKind::UnclosedComment,
-                severity: Severity::Warning,
+                kind,
+                severity,
                 line: line + 1,
-                lines: vec![line + 1],
+                lines,
                 releases: release.checked_sub(1).into_iter().collect(),
-                message: "an HTML comment opens here (`<!--`) and never closes, so everything \
-                          after it is hidden where the changelog is published; close it with `-->`"
-                    .to_string(),
+                message,
             });
+        };
+        for line in unclosed.comments {
+            at_line(
+                ProblemKind::UnclosedComment,
+                Severity::Warning,
+                line,
+                vec![line + 1],
+                "an HTML comment opens here (`<!--`) and never closes, so everything after it \
+                 is hidden where the changelog is published; close it with `-->`"
+                    .to_string(),
+            );
         }
         for line in unclosed.fences {
-            let release = starts.partition_point(|&h| h <= line);
-            problems.push(Problem {
-                kind: ProblemKind::UnclosedFence,
-                severity: Severity::Error,
-                line: line + 1,
-                lines: vec![line + 1],
-                releases: release.checked_sub(1).into_iter().collect(),
-                message: "a code block opens here (```` ``` ```` or `~~~`) and never closes, so \
-                          everything after it is code where the changelog is published; close it \
-                          with the same fence"
+            at_line(
+                ProblemKind::UnclosedFence,
+                Severity::Error,
+                line,
+                vec![line + 1],
+                "a code block opens here (```` ``` ```` or `~~~`) and never closes, so everything \
+                 after it is code where the changelog is published; close it with the same fence"
                     .to_string(),
-            });
+            );
         }
         for (line, title) in setext_headings(text, &lines, &kinds) {
-            let release = starts.partition_point(|&h| h <= line);
+            // A release written so is not seen: its entries would be read as the release's
+            // above it.
             let versioned =
                 parse_title(title).version.is_some() || names_a_version(title).is_some();
-            problems.push(Problem {
-                kind: ProblemKind::SetextHeading,
-                // A release written so is not seen: its entries would be read as the
-                // release's above it.
-                severity: if versioned {
+            at_line(
+                ProblemKind::SetextHeading,
+                if versioned {
                     Severity::Error
                 } else {
                     Severity::Warning
                 },
-                line: line + 1,
-                lines: vec![line + 1, line + 2],
-                releases: release.checked_sub(1).into_iter().collect(),
-                message: format!(
+                line,
+                vec![line + 1, line + 2],
+                format!(
                     "`{title}` over a line of `=` or `-` is a heading where the changelog is \
                      published, but this reader takes headings only as `#`: write it `## {title}` \
                      (or put a blank line between the text and the line below it)"
                 ),
-            });
+            );
         }
         release_problems(&releases, level, &mut problems);
         problems.sort_by_key(|p| (p.line, p.severity == Severity::Warning));
