@@ -123,14 +123,14 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
     // What would not render as it reads (an unclosed fence or HTML block, a control
     // character, an entry shown as code) and PR references outside the entries: the same
     // rules as for the section written.
-    problems.extend(crate::consolidate::well_formed(text, 1, &expect.refs));
+    let log = Changelog::parse_project(text, None, &expect.refs);
+    problems.extend(crate::consolidate::well_formed(&log, 1));
     problems.extend(crate::consolidate::references(
-        text,
+        &log,
         1,
         &expect.refs,
         &expect.carried,
     ));
-    let log = Changelog::parse_project(text, None, &expect.refs);
     for p in log.problems() {
         let unclosed = p.kind == crate::changelog::ProblemKind::UnclosedComment;
         if p.severity == crate::changelog::Severity::Error || unclosed {

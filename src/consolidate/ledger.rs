@@ -343,14 +343,15 @@ impl Ledger {
     pub fn check_text(&self, output: &Release, refs: &RefFormat) -> Result<()> {
         let text = output.render(2);
         let expected: Vec<&Entry> = output.entries().collect();
-        let mut problems = super::published::read_back(&text, 1, refs, &expected);
+        let log = crate::changelog::Changelog::parse_project(&text, None, refs);
+        let mut problems = super::published::read_back(&log, 1, &expected);
         problems.extend(super::published::references(
-            &text,
+            &log,
             1,
             refs,
             &self.carried(refs),
         ));
-        problems.extend(super::published::well_formed(&text, 1, refs));
+        problems.extend(super::published::well_formed(&log, 1));
         if problems.is_empty() {
             return Ok(());
         }

@@ -79,13 +79,13 @@ fn in_entries(n: usize, entries: &[(usize, usize)]) -> Vec<bool> {
 /// Every PR reference of `text` outside its entries beyond what `carried` allows, as
 /// problems naming the line (`first_line` is the line number of the text's first line).
 pub fn references(
-    text: &str,
+    log: &Changelog,
     first_line: usize,
     refs: &RefFormat,
     carried: &Carried,
 ) -> Vec<String> {
-    let log = Changelog::parse_project(text, None, refs);
-    let entries = entry_lines(&log);
+    let text = log.as_str();
+    let entries = entry_lines(log);
     let inside = in_entries(text.lines().count(), &entries);
     let listed: BTreeMap<u64, ()> = log
         .releases()
@@ -125,13 +125,7 @@ pub fn references(
 
 /// The text's entries read back compared with `expected` (the section's own), and its
 /// release headings (one): problems naming the line.
-pub fn read_back(
-    text: &str,
-    first_line: usize,
-    refs: &RefFormat,
-    expected: &[&Entry],
-) -> Vec<String> {
-    let log = Changelog::parse_project(text, None, refs);
+pub fn read_back(log: &Changelog, first_line: usize, expected: &[&Entry]) -> Vec<String> {
     let mut problems = Vec::new();
     for r in log.releases().iter().skip(1) {
         problems.push(format!(
@@ -198,8 +192,8 @@ const HOLDING: &[&str] = &[
 /// What in `text` would not render as it reads: a control character, a code fence or an
 /// HTML element that is never closed (it would swallow the rest of the changelog), an
 /// entry wholly inside an HTML comment (not shown as an entry).
-pub fn well_formed(text: &str, first_line: usize, refs: &RefFormat) -> Vec<String> {
-    let log = Changelog::parse_project(text, None, refs);
+pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
+    let text = log.as_str();
     let starts: BTreeMap<usize, &Entry> = log
         .releases()
         .iter()
@@ -372,6 +366,11 @@ mod tests {
         RefFormat::new(Some(FORMAT))
     }
 
+    /// The text read as the checks read it.
+    fn read(text: &str) -> Changelog {
+        Changelog::parse_project(text, None, &refs())
+    }
+
     const SECTION: &str = "## 1.4.0 (2026-12-06)\n\nUpgrade: see [#5](https://x/pull/5).\n\n\
         ### Features\n\n#### Hooks\nAdded hooks.\n\n* Add hooks ([#1](https://x/pull/1))\n\
         * Add more ([#2](https://x/pull/2))\n";
@@ -379,39 +378,39 @@ mod tests {
     #[test]
     fn references_outside_entries_need_carried_prose() {
         let carried = Carried::of(["Upgrade: see [#5](https://x/pull/5)."], &refs());
-        assert!(references(SECTION, 1, &refs(), &carried).is_empty());
-        let none = references(SECTION, 1, &refs(), &Carried::default());
+        assert!(references(&read(SECTION), 1, &refs(), &carried).is_empty());
+        let none = references(&read(SECTION), 1, &refs(), &Carried::default());
         assert_eq!(none.len(), 1, "{none:?}");
         assert!(none[0].starts_with("line 3: a reference to #5"), "{none:?}");
         let twice = SECTION.replace("Added hooks.", "Added hooks, see [#1](https://x/pull/1).");
-        let p = references(&twice, 10, &refs(), &carried);
+        let p = references(&read(&twice), 10, &refs(), &carried);
         assert_eq!(p.len(), 1, "{p:?}");
         assert!(p[0].starts_with("line 17: a reference to #1"), "{p:?}");
         assert!(p[0].contains("listed twice"), "{p:?}");
         // A heading is not an entry either; a link definition is not shown.
         let heading = SECTION.replace("#### Hooks", "#### Hooks ([#9](https://x/pull/9))");
-        assert!(references(&heading, 1, &refs(), &carried)[0].contains("#9 is no entry"));
+        assert!(references(&read(&heading), 1, &refs(), &carried)[0].contains("#9 is no entry"));
         let definition = format!("{SECTION}\n[#1]: https://x/pull/1\n");
-        assert!(references(&definition, 1, &refs(), &carried).is_empty());
+        assert!(references(&read(&definition), 1, &refs(), &carried).is_empty());
     }
 
     #[test]
     fn what_reads_as_an_entry_or_a_release_is_named() {
         let log = Changelog::parse_project(SECTION, None, &refs());
         let expected: Vec<&Entry> = log.releases()[0].entries().collect();
-        assert!(read_back(SECTION, 1, &refs(), &expected).is_empty());
+        assert!(read_back(&read(SECTION), 1, &expected).is_empty());
         let fake = SECTION.replace(
             "Added hooks.",
             "Added.\n\n* Fake ([#999](https://x/pull/999))\n",
         );
-        let p = read_back(&fake, 1, &refs(), &expected);
+        let p = read_back(&read(&fake), 1, &expected);
         assert!(
             p.iter()
                 .any(|p| p.contains("line 10: text that is not an entry reads as one (#999")),
             "{p:?}"
         );
         let heading = SECTION.replace("#### Hooks", "#### Hooks\n## 9.9.9 (2020-01-01)");
-        let p = read_back(&heading, 1, &refs(), &expected);
+        let p = read_back(&read(&heading), 1, &expected);
         assert!(
             p.iter()
                 .any(|p| p.contains("line 8: a second release heading `9.9.9")),
@@ -430,8 +429,8 @@ mod tests {
             "```\n* Add more ([#2](https://x/pull/2))\n```",
             1,
         );
-        assert!(!read_back(&fenced, 1, &refs(), &expected).is_empty());
-        let p = references(&fenced, 1, &refs(), &Carried::default());
+        assert!(!read_back(&read(&fenced), 1, &expected).is_empty());
+        let p = references(&read(&fenced), 1, &refs(), &Carried::default());
         assert!(
             p.iter()
                 .any(|p| p.starts_with("line 12: a reference to #2")),
@@ -441,7 +440,7 @@ mod tests {
 
     #[test]
     fn what_swallows_the_rest_or_hides_an_entry_is_named() {
-        assert!(well_formed(SECTION, 1, &refs()).is_empty());
+        assert!(well_formed(&read(SECTION), 1).is_empty());
         for (from, to, needle) in [
             (
                 "#### Hooks\n",
@@ -477,7 +476,7 @@ mod tests {
             ),
         ] {
             let text = SECTION.replacen(from, to, 1);
-            let p = well_formed(&text, 1, &refs());
+            let p = well_formed(&read(&text), 1);
             assert!(p.iter().any(|p| p.contains(needle)), "{to:?}: {p:?}");
         }
         for fine in [
@@ -489,7 +488,7 @@ mod tests {
             SECTION.replace("Add hooks", "Add hooks\n  ```\n  unclosed in the entry"),
             SECTION.replace("Added hooks.", "Added\ta < b.\r"),
         ] {
-            assert!(well_formed(&fine, 1, &refs()).is_empty(), "{fine}");
+            assert!(well_formed(&read(&fine), 1).is_empty(), "{fine}");
         }
     }
 
@@ -580,9 +579,10 @@ mod tests {
             }
             let text = release.render(2);
             let expected: Vec<&Entry> = release.entries().collect();
-            proptest::prop_assert!(references(&text, 1, &refs, &Carried::default()).is_empty(), "{}", text);
-            proptest::prop_assert!(read_back(&text, 1, &refs, &expected).is_empty(), "{}", text);
-            proptest::prop_assert!(well_formed(&text, 1, &refs).is_empty(), "{}", text);
+            let log = Changelog::parse_project(&text, None, &refs);
+            proptest::prop_assert!(references(&log, 1, &refs, &Carried::default()).is_empty(), "{}", text);
+            proptest::prop_assert!(read_back(&log, 1, &expected).is_empty(), "{}", text);
+            proptest::prop_assert!(well_formed(&log, 1).is_empty(), "{}", text);
             let prs: Vec<u64> = Changelog::parse(&text).releases()[0].entries().flat_map(|e| e.prs.clone()).collect();
             proptest::prop_assert_eq!(prs, vec![1, 2], "{}", text);
         }

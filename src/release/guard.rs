@@ -318,8 +318,9 @@ pub(crate) fn section_written(repo: &Repo, config: &Config, plan: &Plan) -> Resu
         let carried = carried_at_base(repo, config, plan, &refs)?;
         let text = log.section_text(index);
         let first = log.releases()[index].line().max(1);
-        let mut problems = crate::consolidate::references(text, first, &refs, &carried);
-        problems.extend(crate::consolidate::well_formed(text, first, &refs));
+        let section = crate::changelog::Changelog::parse_project(text, None, &refs);
+        let mut problems = crate::consolidate::references(&section, first, &refs, &carried);
+        problems.extend(crate::consolidate::well_formed(&section, first));
         if !problems.is_empty() {
             return Err(unfit(problems.join("; ")));
         }
