@@ -32,6 +32,23 @@ pub(crate) struct Continued {
     pub release: String,
 }
 
+impl Continued {
+    /// Group `g` of an earlier `section`, continued in `category`: its title, and its
+    /// description when it was written for the same category and reads well.
+    fn of(section: &HistorySection, g: usize, category: &str, similarity: f64) -> Continued {
+        let (title, description) = &section.groups[g];
+        let same_category = section.category.eq_ignore_ascii_case(category);
+        let description = (same_category && quality::description_fault(description).is_none())
+            .then(|| description.trim().to_string());
+        Continued {
+            title: title.clone(),
+            description,
+            similarity,
+            release: section.release.clone(),
+        }
+    }
+}
+
 type Bag = HashMap<String, f64>;
 
 /// The unit-length TF-IDF bag of words of some texts.
@@ -166,16 +183,7 @@ impl Topics {
             }
         }
         let (similarity, section, g) = best?;
-        let (title, description) = &section.groups[g];
-        let same_category = section.category.eq_ignore_ascii_case(category);
-        let description = (same_category && quality::description_fault(description).is_none())
-            .then(|| description.trim().to_string());
-        Some(Continued {
-            title: title.clone(),
-            description,
-            similarity,
-            release: section.release.clone(),
-        })
+        Some(Continued::of(section, g, category, similarity))
     }
 }
 
@@ -238,16 +246,7 @@ impl Topics {
         if !names_topics_of(&section.groups[*gi].0, texts) {
             return None;
         }
-        let (title, description) = &section.groups[*gi];
-        let same_category = section.category.eq_ignore_ascii_case(category);
-        let description = (same_category && quality::description_fault(description).is_none())
-            .then(|| description.trim().to_string());
-        Some(Continued {
-            title: title.clone(),
-            description,
-            similarity: sum / count as f64,
-            release: section.release.clone(),
-        })
+        Some(Continued::of(section, *gi, category, sum / count as f64))
     }
 }
 
