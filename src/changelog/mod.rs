@@ -799,6 +799,21 @@ mod tests {
         );
         assert_eq!(with(None, "* Support C#1 users").1, Vec::<u64>::new());
         assert_eq!(with(None, "* Add A (#1, #2)"), ("Add A".into(), vec![1, 2]));
+        // towncrier writes fragment `0114` as `#114`: a leading zero names no PR, in any
+        // form (trailing, linked anywhere, or the project's format).
+        for raw in [
+            "* Fix it (#0114)",
+            "* Fix it ([#0114](https://e.com/0114))",
+            "* Fix [#0114](https://e.com/0114) there",
+        ] {
+            assert_eq!(with(None, raw).1, Vec::<u64>::new(), "{raw}");
+        }
+        assert_eq!(
+            with(paren, "- Add A (([#07](https://e.com/07)))").1,
+            Vec::<u64>::new()
+        );
+        assert_eq!(with(gh, "* Fix it (GH-012)").1, Vec::<u64>::new());
+        assert_eq!(with(None, "* Fix it (#0)").1, vec![0]);
         assert_eq!(RefFormat::new(paren).example(7), "([#7](https://e.com/7))");
     }
 

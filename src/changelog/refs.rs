@@ -76,11 +76,7 @@ fn ref_group_back(b: &[u8], end: usize) -> Option<(usize, Vec<u64>)> {
 
 /// `[#123](url)` or `#123` (not glued to a word, so `C#1` is no reference) ending at `end`.
 fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
-    let number = |digits: &[u8]| {
-        digits.iter().try_fold(0u64, |n, &d| {
-            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })
-    };
+    let number = |digits: &[u8]| std::str::from_utf8(digits).ok().and_then(pr_number);
     let digits_back = |end: usize| {
         let mut d = end;
         while d > 0 && b[d - 1].is_ascii_digit() {
@@ -118,9 +114,15 @@ fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Structure
-// ---------------------------------------------------------------------------------------
+/// The number a reference's digits name, as towncrier writes it: `0114` is no reference
+/// (towncrier writes fragment `0114` as `#114`), so that an entry's text names one PR in
+/// one way only; nor is a number past `u64`.
+fn pr_number(digits: &str) -> Option<u64> {
+    if digits.len() > 1 && digits.starts_with('0') {
+        return None;
+    }
+    digits.parse().ok()
+}
 
 // ---------------------------------------------------------------------------------------
 // References anywhere in an entry
@@ -196,11 +198,7 @@ impl RefFormat {
         let mut found: Vec<Span> = Vec::new();
         let mut push = |m: regex::Captures<'_>| {
             let Some(all) = m.get(0) else { return };
-            let mut numbers = m
-                .iter()
-                .skip(1)
-                .flatten()
-                .map(|g| g.as_str().parse::<u64>().ok());
+            let mut numbers = m.iter().skip(1).flatten().map(|g| pr_number(g.as_str()));
             let Some(Some(first)) = numbers.next() else {
                 return;
             };

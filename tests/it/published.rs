@@ -381,6 +381,12 @@ fn a_draft_that_would_not_render_as_it_reads_is_refused() {
             "is inside a code block|missing entry",
         ),
         (
+            // towncrier never writes `#0114`: it names no PR, so the entry lost its own.
+            "zero-padded",
+            "import re\ns=re.sub(r'(\\* Add a dark theme[^\\n]*)#([0-9]+)\\]\\(([^)]*)/\\2\\)', r'\\1#0\\2](\\3/0\\2)', s, count=1)",
+            "missing entry",
+        ),
+        (
             "commented entry",
             "import re\ns=re.sub(r'\\* (Add a dark theme[^\\n]*)', r'* <!-- \\1 -->', s, count=1)",
             "the entry is an HTML comment",
@@ -412,6 +418,10 @@ fn undo(name: &str) -> String {
     match name {
         "nul" | "esc" | "line separator" => {
             "s=s.replace('\\x00','').replace('\\x1b]0;pwned\\x07','').replace('\\u2028',' ')".into()
+        }
+        "zero-padded" => {
+            "import re\ns=re.sub(r'#0([0-9]+)\\]\\(([^)]*)/0([0-9]+)\\)', r'#\\1](\\2/\\3)', s)"
+                .into()
         }
         "commented entry" => {
             "import re\ns=re.sub(r'\\* <!-- (Add a dark theme[^\\n]*) -->', r'* \\1', s)".into()
