@@ -132,8 +132,11 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
         &expect.carried,
     ));
     for p in log.problems() {
-        let unclosed = p.kind == crate::changelog::ProblemKind::UnclosedComment;
-        if p.severity == crate::changelog::Severity::Error || unclosed {
+        // The draft's structure is the grouping: a heading the reader does not take as a
+        // group's would move entries without a word.
+        use crate::changelog::ProblemKind::{DeepHeading, SetextHeading, UnclosedComment};
+        let structural = matches!(p.kind, UnclosedComment | SetextHeading | DeepHeading);
+        if p.severity == crate::changelog::Severity::Error || structural {
             problems.push(format!("line {}: {}", p.line, p.message));
         }
     }

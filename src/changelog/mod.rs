@@ -617,6 +617,40 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_below_the_groups_level_is_reported() {
+        let kinds = |text: &str| -> Vec<(ProblemKind, Severity, usize)> {
+            Changelog::parse(text)
+                .problems()
+                .iter()
+                .map(|p| (p.kind, p.severity, p.line))
+                .collect()
+        };
+        let release = "## 1.1.0 (2025-02-01)\n\n### Fixes\n\n#### Hooks\n* A ([#1](u/1))\n\n";
+        for deep in ["#####", "######"] {
+            let log = format!("{release}{deep} Alerts\n* B ([#2](u/2))\n");
+            assert_eq!(
+                kinds(&log),
+                [(ProblemKind::DeepHeading, Severity::Warning, 8)]
+            );
+            // Its entry stays in the group above, which is why it is reported.
+            let parsed = Changelog::parse(&log);
+            let fixes = &parsed.releases()[0].categories[0];
+            assert_eq!(fixes.subsections.len(), 1);
+            assert_eq!(fixes.subsections[0].entries.len(), 2);
+        }
+        // In a code block, a comment or an entry's continuation it is no heading; before the
+        // first release it is the preamble's.
+        for quiet in [
+            format!("{release}```\n##### Alerts\n```\n"),
+            format!("{release}<!--\n##### Alerts\n-->\n"),
+            format!("{release}* C ([#3](u/3))\n\n  ##### Alerts\n"),
+            format!("# Changelog\n\n##### About\n\n{release}"),
+        ] {
+            assert!(kinds(&quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
     fn code_blocks_hold_no_headings_or_entries() {
         let text = "## 1.1.0 (2025-02-01)\n\n### Features\n* A ([#1](u/1))\n\n\
                     ```sh\n## 9.9.9 (2020-01-01)\n### Fixes\n* Fake ([#9](u/9))\n```\n\n\

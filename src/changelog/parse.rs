@@ -658,6 +658,27 @@ impl Changelog {
                 ),
             );
         }
+        // A heading below the groups' level (`#####` in a release of `##`) reads as a group
+        // heading but is prose here: what follows it stays in the group above.
+        let first_release = starts.first().copied().unwrap_or(lines.len());
+        for (line, kind) in kinds.iter().enumerate().skip(first_release) {
+            if let Kind::Heading(l, title) = *kind
+                && l > level + 2
+            {
+                at_line(
+                    ProblemKind::DeepHeading,
+                    Severity::Warning,
+                    line,
+                    vec![line + 1],
+                    format!(
+                        "`{} {title}` is below the groups' level, so it is no group: its entries \
+                         stay in the group above; write `{} {title}` for a group of its own",
+                        "#".repeat(l),
+                        "#".repeat(level + 2),
+                    ),
+                );
+            }
+        }
         release_problems(&releases, level, &mut problems);
         problems.sort_by_key(|p| (p.line, p.severity == Severity::Warning));
 

@@ -48,6 +48,9 @@ pub enum ProblemKind {
     UnreadableReleaseHeading,
     /// A setext heading (text over `===` or `---`), which this reader does not take.
     SetextHeading,
+    /// A heading below the groups' level inside a release (`#####` under `##`), read as
+    /// prose of the group above.
+    DeepHeading,
 }
 
 /// A diagnostic about the changelog, with the line it is about.

@@ -381,6 +381,17 @@ fn a_draft_that_would_not_render_as_it_reads_is_refused() {
             "is inside a code block|missing entry",
         ),
         (
+            // Read as the group above's prose: its entries would move there without a word.
+            "deep heading",
+            "s=s.replace('#### Notifications\\n','##### Notifications\\n',1)",
+            "is below the groups' level",
+        ),
+        (
+            "setext heading",
+            "s=s.replace('#### Notifications\\n','Notifications\\n-------------\\n',1)",
+            "over a line of `=` or `-`",
+        ),
+        (
             // towncrier never writes `#0114`: it names no PR, so the entry lost its own.
             "zero-padded",
             "import re\ns=re.sub(r'(\\* Add a dark theme[^\\n]*)#([0-9]+)\\]\\(([^)]*)/\\2\\)', r'\\1#0\\2](\\3/0\\2)', s, count=1)",
@@ -418,6 +429,10 @@ fn undo(name: &str) -> String {
     match name {
         "nul" | "esc" | "line separator" => {
             "s=s.replace('\\x00','').replace('\\x1b]0;pwned\\x07','').replace('\\u2028',' ')".into()
+        }
+        "deep heading" => "s=s.replace('##### Notifications\\n','#### Notifications\\n')".into(),
+        "setext heading" => {
+            "s=s.replace('Notifications\\n-------------\\n','#### Notifications\\n')".into()
         }
         "zero-padded" => {
             "import re\ns=re.sub(r'#0([0-9]+)\\]\\(([^)]*)/0([0-9]+)\\)', r'#\\1](\\2/\\3)', s)"
