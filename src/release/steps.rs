@@ -80,6 +80,15 @@ pub(crate) fn run_steps(
         let rerun = record.status != StepStatus::Pending;
         if !rerun {
             record.head_before = repo.head_commit()?;
+            // A committing step's commit holds what changed since it started, not the
+            // release's pending changes: the paths dirty before it are saved with its
+            // start, in the same write, so no stop leaves it started without them.
+            if let StepKind::Command(CommandStep {
+                commit: Some(_), ..
+            }) = &record.step.kind
+            {
+                record.dirty_before = dirty_set(repo)?.into_iter().collect();
+            }
         }
         record.status = StepStatus::Started;
         save_state(repo, state)?;
@@ -293,7 +302,7 @@ fn run_step(
             }
             repo.create_branch(&plan.branch)
         }
-        StepKind::Command(step) => run_configured(ctx, i, rerun, step, state),
+        StepKind::Command(step) => run_configured(ctx, i, step, state),
         StepKind::VersionFile { file } => {
             let old = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
             // The file's own line end: CRLF stays CRLF, none stays none.
@@ -507,13 +516,7 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
 }
 
 /// A configured command; a committing one commits what it changed, alone.
-fn run_configured(
-    ctx: &Ctx,
-    i: usize,
-    rerun: bool,
-    step: &CommandStep,
-    state: &mut State,
-) -> Result<()> {
+fn run_configured(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) -> Result<()> {
     let repo = ctx.repo;
     if let Some(message) = &step.commit
         && let Some(id) = committed_already(repo, &state.steps[i], message)?
@@ -521,12 +524,8 @@ fn run_configured(
         state.commits.push(id);
         return Ok(());
     }
-    // The step's commit holds the step's changes, not the release's pending ones; a
-    // re-run keeps the paths that were dirty before its first run.
-    if !rerun {
-        state.steps[i].dirty_before = dirty_set(repo)?.into_iter().collect();
-        save_state(repo, state)?;
-    }
+    // The step's commit holds the step's changes, not the release's pending ones (the
+    // paths dirty before its first run were saved when it started).
     run_command(ctx, i, step, state)?;
     if let Some(message) = &step.commit {
         let before = state.steps[i].dirty_before.iter().cloned().collect();
