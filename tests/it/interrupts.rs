@@ -51,7 +51,6 @@ fn kill_9_at_every_state_save_then_continue_ends_as_an_uninterrupted_release() {
         "{}",
         uninterrupted.0
     );
-    let mut killed = 0;
     for n in 1..60 {
         let repo = project_after_rc(STAMP);
         let root = repo.path();
@@ -89,7 +88,6 @@ fn kill_9_at_every_state_save_then_continue_ends_as_an_uninterrupted_release() {
             "at save {n}: {}",
             text(&out.stderr)
         );
-        killed += 1;
         // The killed release's lock is left behind (its process is gone).
         let _ = std::fs::remove_file(root.join(".git/git-release/lock"));
         let resumed = run(root, &["continue", "--yes"], "true");
