@@ -14,6 +14,18 @@ use crate::error::{Error, Result};
 /// The longest chain of symlinks a write follows (as Linux's `ELOOP` limit).
 const MAX_LINKS: usize = 40;
 
+/// A temporary file's name: this prefix, then [`TEMP_RANDOM`] random letters and digits.
+const TEMP_PREFIX: &str = ".git-release-";
+const TEMP_RANDOM: usize = 6;
+
+/// Whether `name` is a temporary file of [`write`]: one a stop between its write and its
+/// rename (`kill -9`, a power cut) leaves beside the file it was to replace.
+pub fn is_unfinished_write(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+        .is_some_and(|r| r.len() == TEMP_RANDOM && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// The file a write to `path` lands in: `path` itself, or, when it is a symlink, the file
 /// the chain of links finally names (relative links resolve from the link's directory).
 /// A dangling link resolves to its missing target, which the write then creates.
@@ -58,7 +70,7 @@ fn temp_beside(path: &Path, dir: &Path, contents: &[u8]) -> Result<tempfile::Nam
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let existing = std::fs::metadata(path).ok();
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".git-release-");
+    builder.prefix(TEMP_PREFIX).rand_bytes(TEMP_RANDOM);
     if existing.is_none() {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }

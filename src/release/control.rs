@@ -34,6 +34,7 @@ pub fn resume(
     let mut state = load_state(repo)?
         .ok_or_else(|| Error::Refused("no release is in progress (nothing to continue)".into()))?;
     refuse_while_a_step_runs(&state)?;
+    remove_unfinished_writes(repo)?;
     if branch_half_made(repo, &state)? {
         // The branch exists and HEAD never moved to it: the step's other half.
         repo.switch(&state.branch)?;
@@ -236,6 +237,23 @@ pub fn abort(repo: &Repo, reporter: &dyn Reporter) -> Result<()> {
     abort_with(repo, &state, reporter)
 }
 
+/// A write the stop cut short — its temporary file written, not yet renamed onto the file
+/// it replaces — leaves that temporary file beside it: the release's own, never the
+/// user's (the name is [`atomic`](crate::atomic)'s), so it goes before anything is compared
+/// (the file it was to replace is written again by the step that runs again).
+fn remove_unfinished_writes(repo: &Repo) -> Result<()> {
+    for path in repo.untracked_files()? {
+        let full = repo.root().join(&path);
+        if full
+            .file_name()
+            .is_some_and(crate::atomic::is_unfinished_write)
+        {
+            std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether the release was stopped inside its first step, between creating the release
 /// branch and moving HEAD to it (`git switch --create` interrupted): the step has not
 /// finished, HEAD is still on the base branch at the base commit, and the branch points at
@@ -257,6 +275,7 @@ fn branch_half_made(repo: &Repo, state: &State) -> Result<bool> {
 /// is not the release's is never touched.
 pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
     refuse_while_a_step_runs(state)?;
+    remove_unfinished_writes(repo)?;
     let (branch, base) = (&state.branch, &state.base_branch);
     let branch_exists = repo.branch_exists(branch)?;
     let head = repo.current_branch()?;
