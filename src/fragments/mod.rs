@@ -11,7 +11,7 @@
 mod batch;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use regex::Regex;
@@ -19,7 +19,7 @@ use regex::Regex;
 use crate::config::{Config, TemplateSource};
 use crate::error::{Error, Result};
 use crate::pycompat::fnmatch::fnmatch_regex;
-use crate::pycompat::strings::{py_rstrip, py_splitlines_keepends, py_strip, read_text};
+use crate::pycompat::strings::{py_rstrip, py_splitlines_keepends, py_strip, read_open_text};
 
 /// One news fragment file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,7 +216,7 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
 /// whether the listing reported each fragment as a regular file.
 ///
 /// The files are read in batches ([`batch`]: io_uring, which turns some 1,400 system calls
-/// into a dozen); what a batch leaves unread is read here with [`read_text`], in order, so
+/// into a dozen); what a batch leaves unread is read here with [`read_regular_text`], in order, so
 /// that a FIFO blocks no earlier than it did. Reading on several threads was tried: in a
 /// fresh process the thread start-up costs more than it saves on a few hundred small files.
 fn read_contents(
@@ -241,11 +241,34 @@ fn read_contents(
             f.content = match outcome {
                 batch::Outcome::Text(text) => text,
                 batch::Outcome::Failed(e) => return Err(Error::io(&f.path, e)),
-                batch::Outcome::Unread => read_text(&f.path)?,
+                batch::Outcome::Unread => read_regular_text(&f.path)?,
             };
         }
     }
     Ok(())
+}
+
+/// A fragment's text, read only if the file (a symlink followed) is a regular file: a FIFO
+/// named like a fragment would block the read forever, a device never end it. Opened
+/// without blocking and checked on the descriptor itself, so that nothing swapped in
+/// between a check and the read is read.
+fn read_regular_text(path: &Path) -> Result<String> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::Fragment {
+            path: path.to_path_buf(),
+            message: "is not a regular file (a pipe, socket or device), so its text cannot be \
+                      read; a fragment is a text file: remove it"
+                .into(),
+        });
+    }
+    read_open_text(file, path)
 }
 
 /// towncrier's `parse_newfragment_basename`: the last dot-separated part (after the first)

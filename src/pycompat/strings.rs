@@ -74,7 +74,6 @@ pub fn py_splitlines_keepends(text: &str) -> Vec<&str> {
 /// Read a file as Python's `Path.read_text(encoding="utf-8", errors="replace")`: invalid
 /// bytes become U+FFFD and `\r\n` / `\r` become `\n` (universal newlines).
 pub fn read_text(path: &Path) -> Result<String> {
-    use std::io::Read as _;
     // Fragments are small and there are hundreds: each is read with `open`, `read`, the
     // `read` that finds the end, and `close` — not `read_to_end`, which first asks the size
     // (`statx`) and the position (`lseek`), two syscalls more per file.
@@ -82,10 +81,16 @@ pub fn read_text(path: &Path) -> Result<String> {
     // per file (a zeroed 8 KiB buffer per fragment was a sixth of a `build --draft`) nor
     // kept at 8 KiB per fragment (each new page is a page fault); the text is then copied
     // out at its own size.
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_open_text(file, path)
+}
+
+/// [`read_text`] of a file already open (`path` names it in errors).
+pub fn read_open_text(mut file: std::fs::File, path: &Path) -> Result<String> {
+    use std::io::Read as _;
     thread_local! {
         static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 16 * 1024]);
     }
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let text = SCRATCH.with_borrow_mut(|buf| {
         let mut len = 0;
         loop {

@@ -737,3 +737,80 @@ fn odd_fragments_read_alike_both_ways() {
     assert!(batched.contains(&large.trim_end()[..200]), "{batched}");
     assert!(!batched.contains('\r'), "{batched:?}");
 }
+
+/// A FIFO named like a fragment, or a symlink to one or to a device, is refused at once by
+/// every form of `build`, either way of reading (hostile round 5, 09: the read blocked
+/// forever, while the release and `consolidate` refused it). Nothing is written.
+#[test]
+fn a_fragment_that_is_no_regular_file_is_refused_not_read() {
+    for (name, make) in [
+        ("fifo", "mkfifo changes/30.feature.md"),
+        (
+            "link to a fifo",
+            "mkfifo notes/pipe && ln -s ../notes/pipe changes/30.feature.md",
+        ),
+        ("link to a device", "ln -s /dev/zero changes/30.feature.md"),
+    ] {
+        let repo = repo_with(&[
+            (
+                "pyproject.toml",
+                "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n",
+            ),
+            ("notes/keep.md", "kept\n"),
+        ]);
+        let changes = repo.path().join("changes");
+        std::fs::create_dir(&changes).unwrap();
+        // Enough fragments for the batched reads, and one without.
+        for i in 1..=12 {
+            std::fs::write(
+                changes.join(format!("{i}.feature.md")),
+                format!("Entry {i}\n"),
+            )
+            .unwrap();
+        }
+        commit_all(repo.path(), "fragments");
+        let made = std::process::Command::new("sh")
+            .args(["-c", make])
+            .current_dir(repo.path())
+            .status()
+            .unwrap();
+        assert!(made.success(), "{name}");
+        let before = crate::util::snapshot(repo.path());
+        for args in [
+            &["build", "1.0.0", "--draft", "--date", "2025-01-01"][..],
+            &["build", "1.0.0", "--date", "2025-01-01"][..],
+        ] {
+            for normal_way in [false, true] {
+                let mut cmd = crate::util::git_release_process(repo.path());
+                cmd.args(args)
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped());
+                if normal_way {
+                    cmd.env(NO_IO_URING, "1");
+                }
+                let mut child = cmd.spawn().unwrap();
+                let started = std::time::Instant::now();
+                while child.try_wait().unwrap().is_none() {
+                    if started.elapsed() > std::time::Duration::from_secs(30) {
+                        child.kill().unwrap();
+                        panic!("{name} {args:?}: still reading after 30 s");
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                let out = child.wait_with_output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(!out.status.success(), "{name} {args:?}");
+                assert!(
+                    stderr.contains("30.feature.md") && stderr.contains("not a regular file"),
+                    "{name} {args:?}: {stderr}"
+                );
+                assert_eq!(
+                    crate::util::snapshot(repo.path()),
+                    before,
+                    "{name} {args:?}"
+                );
+            }
+        }
+    }
+}
