@@ -1,4 +1,5 @@
-//! References other than the checked-out branch: tags, and branches of remotes.
+//! References other than the checked-out branch: tags, branches of remotes, branches whose
+//! names collide with a new one, and the operation git has in progress.
 
 use gix::bstr::ByteSlice as _;
 
@@ -39,5 +40,46 @@ impl Repo {
             }
         }
         Ok(found)
+    }
+
+    /// The local branches that stop git from creating branch `name`: a branch named like
+    /// one of its directories (`release` for `release/1.4.0`), or one inside it
+    /// (`release/1.4.0/x`). git keeps a branch as a file of that path, so it cannot hold
+    /// both.
+    pub fn branches_in_the_way(&self, name: &str) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        for (at, _) in name.match_indices('/') {
+            if self.branch_exists(&name[..at])? {
+                found.push(name[..at].to_string());
+            }
+        }
+        let what = || format!("cannot list the branches under `{name}/`");
+        let platform = self.repo.references().map_err(gix_error(what()))?;
+        let under = format!("refs/heads/{name}/");
+        for reference in platform
+            .prefixed(under.as_str())
+            .map_err(gix_error(what()))?
+        {
+            let reference = reference.map_err(gix_error(what()))?;
+            let full = reference.name().as_bstr();
+            if let Some(short) = full.strip_prefix(b"refs/heads/") {
+                found.push(short.to_str_lossy().into_owned());
+            }
+        }
+        Ok(found)
+    }
+
+    /// The operation git has in progress in this work tree (a merge, a rebase, `git am`, a
+    /// cherry-pick, a revert, a bisect), as git names its command; `None` when there is none.
+    pub fn operation_in_progress(&self) -> Option<&'static str> {
+        use gix::state::InProgress;
+        Some(match self.repo.state()? {
+            InProgress::ApplyMailbox | InProgress::ApplyMailboxRebase => "am",
+            InProgress::Bisect => "bisect",
+            InProgress::CherryPick | InProgress::CherryPickSequence => "cherry-pick",
+            InProgress::Merge => "merge",
+            InProgress::Rebase | InProgress::RebaseInteractive => "rebase",
+            InProgress::Revert | InProgress::RevertSequence => "revert",
+        })
     }
 }

@@ -33,6 +33,18 @@ pub(super) fn check_repository(
     let identity = repo.start_identity_check();
     let current = config.version_file()?.version;
     check_no_index_lock(repo)?;
+    // A merge (even one whose tree is clean), a cherry-pick or `git am` stopped half-way
+    // would make the release's first step fail, or take its commit.
+    if let Some(op) = repo.operation_in_progress() {
+        let how = if op == "bisect" {
+            "end it (`git bisect reset`)".to_string()
+        } else {
+            format!("finish it (`git {op} --continue`) or undo it (`git {op} --abort`)")
+        };
+        return Err(Error::Refused(format!(
+            "a `git {op}` is in progress; {how}, then run again"
+        )));
+    }
     check_clean(repo)?;
     let base = &config.release.base_branch;
     let base_commit = check_base_branch(repo, base)?;
@@ -52,6 +64,14 @@ pub(super) fn check_repository(
     if exists {
         return Err(Error::Refused(format!(
             "the branch `{branch}` already exists; delete it (`git branch -D {branch}`) or release another version"
+        )));
+    }
+    let in_the_way = repo.branches_in_the_way(&branch)?;
+    if let Some(other) = in_the_way.first() {
+        return Err(Error::Refused(format!(
+            "the branch `{other}` exists, and git cannot create `{branch}` beside it (a branch \
+             name cannot also be a directory of another); rename it (`git branch -m {other} \
+             <new name>`) or set `branch` in the release settings to another pattern"
         )));
     }
     // Pushed by someone, from somewhere: this release was started elsewhere, and a second

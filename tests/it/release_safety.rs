@@ -990,3 +990,94 @@ fn ctrl_c_between_creating_the_branch_and_switching_to_it() {
         }
     }
 }
+
+/// What stops git from creating the release branch or committing on it — a branch named
+/// like a directory of the release branch's name (or one inside it), a merge whose tree is
+/// clean, a cherry-pick or `git am` stopped half-way — is refused by pre-flight (exit 3,
+/// also under `--dry-run`), the repository unchanged (hostile round 5, 11: each passed
+/// pre-flight and failed at step 1 with exit 1).
+#[test]
+fn what_stops_the_branch_or_its_commits_is_refused_before_any_change() {
+    let side = |root: &Path| {
+        git(root, &["checkout", "-q", "-b", "side"]);
+        std::fs::write(root.join("side.txt"), "x\n").unwrap();
+        git(root, &["add", "side.txt"]);
+        git(root, &["commit", "-q", "-m", "side"]);
+        git(root, &["checkout", "-q", "main"]);
+    };
+    type Make<'a> = &'a dyn Fn(&Path);
+    let cases: [(&str, Make, &str); 5] = [
+        (
+            "a branch named `release`",
+            &|root| {
+                git(root, &["branch", "release"]);
+            },
+            "the branch `release` exists",
+        ),
+        (
+            "a branch inside the release branch's name",
+            &|root| {
+                git(root, &["branch", "release/1.1.0/try"]);
+            },
+            "the branch `release/1.1.0/try` exists",
+        ),
+        (
+            "a merge in progress",
+            &|root| {
+                side(root);
+                git(root, &["merge", "-q", "-s", "ours", "--no-commit", "side"]);
+            },
+            "a `git merge` is in progress",
+        ),
+        (
+            "a cherry-pick in progress",
+            &|root| {
+                side(root);
+                std::fs::write(root.join("side.txt"), "x\n").unwrap();
+                git(root, &["add", "side.txt"]);
+                git(root, &["commit", "-q", "-m", "same"]);
+                // Empty once applied: git stops and keeps the cherry-pick going.
+                let out = util::git_command(root)
+                    .args(["cherry-pick", "side"])
+                    .output()
+                    .unwrap();
+                assert!(!out.status.success(), "the cherry-pick stops");
+            },
+            "a `git cherry-pick` is in progress",
+        ),
+        (
+            "git am in progress",
+            &|root| {
+                let patch = root.join(".git/p.patch");
+                std::fs::write(
+                    &patch,
+                    "From: a <a@b>\nSubject: p\n\n---\n--- a/nonexist\n+++ b/nonexist\n@@ -1 +1 @@\n-a\n+b\n",
+                )
+                .unwrap();
+                let out = util::git_command(root)
+                    .args(["am"])
+                    .arg(&patch)
+                    .output()
+                    .unwrap();
+                assert!(!out.status.success(), "the patch does not apply");
+            },
+            "a `git am` is in progress",
+        ),
+    ];
+    for (what, make, needle) in cases {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        make(root);
+        let before = full(root);
+        for args in [
+            &["1.1.0", "--yes", "--no-edit", "--dry-run"][..],
+            &["1.1.0", "--yes", "--no-edit"][..],
+        ] {
+            let out = run(root, args, "true");
+            let stderr = one_error(&out, what);
+            assert_eq!(out.status.code(), Some(3), "{what} {args:?}: {stderr}");
+            assert!(stderr.contains(needle), "{what} {args:?}: {stderr}");
+            assert_eq!(full(root), before, "{what} {args:?}");
+        }
+    }
+}
