@@ -183,12 +183,18 @@ pub fn plan(repo: &Repo, freeze: &Freeze, version: &str, scope: &Scope) -> Resul
         }
         let full = root.join(path);
         let Ok(meta) = full.symlink_metadata() else {
-            // Deleted from the work tree (by a step), or a name git-release cannot spell:
-            // not frozen, and said so.
+            // Left out by a sparse checkout, deleted by a step, or a name git-release cannot
+            // spell: its placeholders would ship unfrozen, so nothing is frozen.
             if chosen {
-                warnings.push(format!(
-                    "{path} is tracked but not in the work tree, so it was not read"
-                ));
+                return Err(Error::Refused(format!(
+                    "{path} is to be frozen, but it is tracked and not in the work tree (a \
+                     sparse checkout leaves it out, or a step deleted it), so its {} would \
+                     ship unfrozen; check it out (`git sparse-checkout add {path}` or `git \
+                     sparse-checkout disable`), or exclude it in `{}exclude` of {}",
+                    freeze.placeholder,
+                    freeze.origin.table,
+                    freeze.origin.file.display()
+                )));
             }
             continue;
         };

@@ -34,6 +34,21 @@ pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, 
             resolved.display()
         ));
     }
+    // Left out of the work tree by a sparse checkout, it would read as missing: written
+    // anew from nothing (a changelog without its history), and its commit refused.
+    if resolved.symlink_metadata().is_err()
+        && let Ok(rel) = resolved.strip_prefix(root)
+        && let rel = rel.to_string_lossy()
+        && repo
+            .skip_worktree(&rel)
+            .is_ok_and(|hidden| hidden.iter().any(|h| *h == rel))
+    {
+        return Err(format!(
+            "{rel} is tracked, but a sparse checkout leaves it out of the work tree, so the \
+             release would write it anew without what it holds; check it out (`git \
+             sparse-checkout add {rel}` or `git sparse-checkout disable`), then run again"
+        ));
+    }
     // Read and written as a text file: anything else (a FIFO would hang the read) is not.
     if let Ok(meta) = std::fs::metadata(&resolved)
         && !meta.is_file()

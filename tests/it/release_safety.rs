@@ -1081,3 +1081,49 @@ fn what_stops_the_branch_or_its_commits_is_refused_before_any_change() {
         }
     }
 }
+
+/// A file the release reads or writes that a sparse checkout leaves out of the work tree —
+/// the changelog, a file to freeze — is refused before any change (hostile round 5, 02 and
+/// 03: the changelog was written anew with only the new section, and a file to freeze
+/// shipped its placeholder with exit 0).
+#[test]
+fn a_file_the_release_needs_left_out_by_a_sparse_checkout_is_refused() {
+    for (path, version, needle) in [
+        (
+            "CHANGELOG.md",
+            "1.1.0rc2",
+            "a sparse checkout leaves it out",
+        ),
+        ("CHANGELOG.md", "1.1.0", "a sparse checkout leaves it out"),
+        ("src/demo/api.py", "1.1.0", "is to be frozen"),
+    ] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        git(
+            root,
+            &[
+                "sparse-checkout",
+                "set",
+                "--no-cone",
+                "/*",
+                &format!("!/{path}"),
+            ],
+        );
+        assert!(!root.join(path).exists(), "{path} left out");
+        let before = full(root);
+        for dry in [true, false] {
+            let mut args = vec![version, "--yes", "--no-edit"];
+            if dry {
+                args.push("--dry-run");
+            }
+            let out = run(root, &args, "true");
+            let stderr = one_error(&out, path);
+            assert_eq!(out.status.code(), Some(3), "{path} {args:?}: {stderr}");
+            assert!(
+                stderr.contains(needle) && stderr.contains(path),
+                "{path} {args:?}: {stderr}"
+            );
+            assert_eq!(full(root), before, "{path} {args:?}");
+        }
+    }
+}
