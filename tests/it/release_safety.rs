@@ -1127,3 +1127,36 @@ fn a_file_the_release_needs_left_out_by_a_sparse_checkout_is_refused() {
         }
     }
 }
+
+/// A fragment that is a symlink publishes its target's text: a target git does not track
+/// (ignored, a local secret) is refused before any change; a tracked one is released
+/// (hostile round 5, 07: the ignored file's text was published).
+#[test]
+fn a_fragment_linked_to_a_file_git_does_not_track_is_refused() {
+    for tracked in [false, true] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        std::fs::write(root.join(".gitignore"), "secret.txt\n").unwrap();
+        std::fs::write(root.join("secret.txt"), "TOKEN=abc123\n").unwrap();
+        std::os::unix::fs::symlink("../secret.txt", root.join("changes/13.feature.md")).unwrap();
+        if tracked {
+            git(root, &["add", "-f", "secret.txt"]);
+        }
+        util::commit_all(root, "a linked fragment");
+        let before = full(root);
+        let out = run(root, &["1.1.0rc2", "--yes", "--no-edit"], "true");
+        if tracked {
+            ok(&out, "a link to a tracked file");
+            assert!(read(root, "CHANGELOG.md").contains("TOKEN=abc123"));
+            continue;
+        }
+        let stderr = one_error(&out, "a link to an ignored file");
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains("changes/13.feature.md") && stderr.contains("secret.txt"),
+            "{stderr}"
+        );
+        assert_eq!(full(root), before);
+        assert!(!read(root, "CHANGELOG.md").contains("TOKEN"));
+    }
+}
