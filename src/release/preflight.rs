@@ -36,6 +36,14 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             state.request.version, state.branch
         )));
     }
+    if let Some(other) = super::state::stopped_elsewhere(repo).first() {
+        return Err(Error::Refused(format!(
+            "a release is stopped in the work tree {}, and a second one would take the same \
+             fragments; finish it there (`git release continue`) or undo it (`git release \
+             abort`), then run again",
+            other.display()
+        )));
+    }
     // Where the release reads and writes, checked before any of it is read (a FIFO there
     // would hang the read); the freeze's files are checked once they are known.
     let changelog = crate::towncrier::changelog_path(

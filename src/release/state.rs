@@ -186,6 +186,32 @@ pub(crate) fn state_path(repo: &Repo) -> PathBuf {
     repo.git_dir().join("git-release").join("state.json")
 }
 
+/// The work trees of this repository, other than `repo`'s, where a release is stopped (a
+/// state file in their git directory): each the work tree's path as git records it, or its
+/// git directory when git records none. Each work tree keeps its own state, but all share
+/// the fragments and the branches.
+pub(crate) fn stopped_elsewhere(repo: &Repo) -> Vec<PathBuf> {
+    let own = repo.git_dir().canonicalize().ok();
+    let common = repo.common_dir();
+    let linked = std::fs::read_dir(common.join("worktrees"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path());
+    std::iter::once(common.to_path_buf())
+        .chain(linked)
+        .filter(|dir| dir.canonicalize().ok() != own)
+        .filter(|dir| dir.join("git-release").join("state.json").is_file())
+        .map(|dir| {
+            // A linked work tree's `gitdir` names its `.git` file.
+            std::fs::read_to_string(dir.join("gitdir"))
+                .ok()
+                .and_then(|g| Path::new(g.trim()).parent().map(Path::to_path_buf))
+                .unwrap_or_else(|| dir.parent().map_or(dir.clone(), Path::to_path_buf))
+        })
+        .collect()
+}
+
 pub(crate) fn load_state(repo: &Repo) -> Result<Option<State>> {
     let path = state_path(repo);
     let text = match std::fs::read_to_string(&path) {

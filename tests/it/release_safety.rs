@@ -1160,3 +1160,59 @@ fn a_fragment_linked_to_a_file_git_does_not_track_is_refused() {
         assert!(!read(root, "CHANGELOG.md").contains("TOKEN"));
     }
 }
+
+/// A release stopped in one work tree of a repository keeps a second one from starting in
+/// another (hostile round 5: each work tree has its own state, and both releases consumed
+/// the same fragments). The second is refused, naming the first's work tree, nothing
+/// changed.
+#[test]
+fn a_release_stopped_in_another_work_tree_refuses_a_second() {
+    let flag = tempfile::tempdir().unwrap();
+    let flag = flag.path().join("stop");
+    let repo = project_after_rc(&format!(
+        "\n[[step]]\nname = \"gate\"\nrun = \"test ! -e '{}'\"\n",
+        flag.display()
+    ));
+    let root = repo.path();
+    let linked = tempfile::tempdir().unwrap();
+    let other = linked.path().join("other");
+    // `main` is checked out in the linked work tree, which releases from it and stops on
+    // its release branch; `main` is then free for this one.
+    git(root, &["switch", "-q", "-c", "parked"]);
+    git(
+        root,
+        &["worktree", "add", "-q", other.to_str().unwrap(), "main"],
+    );
+    std::fs::write(&flag, "").unwrap();
+    let stopped = run(&other, &["1.1.0rc2", "--yes", "--no-edit"], "true");
+    assert_eq!(stopped.status.code(), Some(4), "{}", text(&stopped.stderr));
+    std::fs::remove_file(&flag).unwrap();
+    git(root, &["switch", "-q", "main"]);
+    let before = full(root);
+    for args in [
+        // Another version: its branch is free, the fragments are not.
+        &["1.1.0rc3", "--yes", "--no-edit", "--dry-run"][..],
+        &["1.1.0rc3", "--yes", "--no-edit"][..],
+    ] {
+        let out = run(root, args, "true");
+        let stderr = one_error(&out, "second release");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("stopped in the work tree") && stderr.contains("other"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(full(root), before, "{args:?}");
+    }
+    // Once it is aborted there, the release may start here.
+    git(root, &["switch", "-q", "parked"]);
+    ok(
+        &run(&other, &["abort"], "true"),
+        "abort in the other work tree",
+    );
+    git(root, &["worktree", "remove", other.to_str().unwrap()]);
+    git(root, &["switch", "-q", "main"]);
+    ok(
+        &run(root, &["1.1.0rc2", "--yes", "--no-edit"], "true"),
+        "then here",
+    );
+}
