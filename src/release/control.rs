@@ -282,6 +282,9 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
     match head.as_deref() {
         Some(b) if b == branch => {
             refuse_to_discard_the_users(repo, state)?;
+            let mut aborting = state.clone();
+            aborting.aborting = true;
+            save_state(repo, &aborting)?;
             repo.reset_hard("HEAD")?;
             remove_created(repo, &state.created)?;
             repo.switch(base)?;
@@ -291,6 +294,20 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
         Some(b) if b == base && !branch_exists => {}
         // Created, and HEAD never moved to it: the branch is all there is to undo.
         Some(_) if branch_half_made(repo, state)? => repo.delete_branch(branch)?,
+        // An abort stopped between going back to the base branch and deleting the release
+        // branch: the base branch as the release found it, clean, and the branch holding
+        // only the release's commits — deleting it is what is left. (Without the mark, HEAD
+        // went back by the user's hand, and the release's changes may be anywhere: refused
+        // below.)
+        Some(b)
+            if b == base
+                && state.aborting
+                && repo.head_commit()?.as_ref() == Some(&state.base_commit)
+                && repo.is_clean()? =>
+        {
+            refuse_to_discard_the_users(repo, state)?;
+            repo.delete_branch(branch)?;
+        }
         Some(b) if b == base => {
             return Err(Error::Refused(format!(
                 "HEAD is on `{base}`, but the release's changes are on `{branch}`; abort undoes \

@@ -98,6 +98,10 @@ pub struct State {
     /// changelog (a pre-release of stale fragments only writes none).
     #[serde(default)]
     pub section: bool,
+    /// Set by `abort` before it undoes anything: an abort stopped half-way (back on the base
+    /// branch, the release branch not yet deleted) is finished by the next one.
+    #[serde(default)]
+    pub aborting: bool,
     /// The work tree the absolute paths above were taken in (written by [`save_state`]).
     /// A repository moved or copied while the release was stopped has its state's paths
     /// moved with it when read ([`load_state`]), so `continue` and `abort` act on the
@@ -140,6 +144,7 @@ impl State {
             dirty: None,
             config: Vec::new(),
             section: false,
+            aborting: false,
             root: None,
         }
     }

@@ -1216,3 +1216,40 @@ fn a_release_stopped_in_another_work_tree_refuses_a_second() {
         "then here",
     );
 }
+
+/// An abort stopped after it went back to the base branch and before it deleted the release
+/// branch (here a `reference-transaction` hook refuses the deletion; `kill -9` there leaves
+/// the same) is finished by running `abort` again: the repository ends exactly as before
+/// the release (hostile round 5: the second abort refused and asked for a `git switch` back
+/// to the release branch).
+#[test]
+fn an_abort_stopped_before_deleting_the_branch_is_finished_by_abort() {
+    let flag = tempfile::tempdir().unwrap();
+    let flag = flag.path().join("stop");
+    let repo = project_after_rc(&format!(
+        "\n[[step]]\nname = \"gate\"\nrun = \"test ! -e '{}'\"\n",
+        flag.display()
+    ));
+    let root = repo.path();
+    let before = full(root);
+    std::fs::write(&flag, "").unwrap();
+    let stopped = run(root, &["1.1.0", "--yes", "--no-edit"], "true");
+    assert_eq!(stopped.status.code(), Some(4), "{}", text(&stopped.stderr));
+    let hook = root.join(".git/hooks/reference-transaction");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\n[ \"$1\" = prepared ] || exit 0\n\
+         while read old new ref; do\n\
+         case \"$new $ref\" in 0000000000000000000000000000000000000000\\ refs/heads/release/*) exit 1;; esac\n\
+         done\nexit 0\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let first = run(root, &["abort"], "true");
+    assert!(!first.status.success(), "the hook refused the deletion");
+    assert_eq!(current_branch(root), "main", "{}", text(&first.stderr));
+    std::fs::remove_file(&hook).unwrap();
+    ok(&run(root, &["abort"], "true"), "abort again");
+    assert_eq!(full(root), before);
+}
