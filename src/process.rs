@@ -8,6 +8,9 @@
 //! stops at the next point where the state file can say exactly where the release is.
 
 use std::process::{Child, Command, ExitStatus};
+
+mod identity;
+pub use identity::ProcessIdentity;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 

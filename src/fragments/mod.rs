@@ -241,9 +241,40 @@ fn read_contents(
             f.content = match outcome {
                 batch::Outcome::Text(text) => text,
                 batch::Outcome::Failed(e) => return Err(Error::io(&f.path, e)),
-                batch::Outcome::Unread => read_text(&f.path)?,
+                batch::Outcome::Unread => {
+                    check_size(&f.path)?;
+                    read_text(&f.path)?
+                }
             };
         }
+    }
+    Ok(())
+}
+
+/// The largest fragment read, in bytes. A fragment is a line or a paragraph (a few hundred
+/// bytes, a few KB at most); one of megabytes is a mistake (a log or a build artefact named
+/// like a fragment) that would take the grouping's time and memory many times over — a
+/// 50 MB file made pre-flight take 40 s and 1.7 GB, and abort under a memory limit.
+pub const MAX_FRAGMENT_BYTES: u64 = 1024 * 1024;
+
+/// Refuse, before reading it, a fragment longer than [`MAX_FRAGMENT_BYTES`] (the size the
+/// file system reports; what it cannot report is left to the read). The io_uring batch
+/// reads only files that fit its small buffers, so only what it leaves unread is asked.
+fn check_size(path: &std::path::Path) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_file() && meta.len() > MAX_FRAGMENT_BYTES {
+        return Err(Error::Fragment {
+            path: path.to_path_buf(),
+            message: format!(
+                "is {} bytes long, more than a news fragment may be ({MAX_FRAGMENT_BYTES} \
+                 bytes, {} KiB); a fragment is a short text: shorten it, or move what is not \
+                 a fragment out of the fragments directory",
+                meta.len(),
+                MAX_FRAGMENT_BYTES / 1024
+            ),
+        });
     }
     Ok(())
 }
