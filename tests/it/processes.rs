@@ -524,3 +524,45 @@ fn an_ssh_signing_key_that_cannot_sign_is_refused_before_any_change() {
         "{commit}"
     );
 }
+
+/// Many fragments each under the limit hold as much as one over it (hostile5 #10's
+/// class): more than 4 MiB together is refused, naming the largest, before the grouping.
+#[test]
+fn fragments_over_the_total_limit_are_refused() {
+    const TOTAL: usize = 4 * 1024 * 1024;
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let each = 900 * 1024;
+    let count = TOTAL / each + 1;
+    for n in 0..count {
+        let mut words = String::new();
+        for k in 0.. {
+            if words.len() >= each {
+                break;
+            }
+            words.push_str(&format!("w{n}x{k} "));
+        }
+        std::fs::write(
+            root.join(format!("changes/{}.feature.md", 30 + n)),
+            format!("Added {words}\n"),
+        )
+        .unwrap();
+    }
+    util::commit_all(root, "many large fragments");
+    for args in [&GO[..], &["build", "--draft"][..]] {
+        let before = frozen(root);
+        let out = run(root, args, "false");
+        let what = format!("{args:?}");
+        let stderr = one_error(&out, &what);
+        assert_eq!(out.status.code(), Some(3), "{what}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{TOTAL} bytes")) && stderr.contains(".feature.md ("),
+            "{what}: {stderr}"
+        );
+        assert_eq!(
+            frozen(root),
+            before,
+            "{what}: the refusal changed something"
+        );
+    }
+}
