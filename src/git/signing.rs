@@ -189,14 +189,33 @@ fn run_with_input(cmd: &mut Command, dir: &Path, input: &[u8]) -> std::io::Resul
 
 /// What a signing program said on stderr, its status lines left out, for a message.
 fn said(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr
+    let mut lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("[GNUPG:]"))
         .collect();
+    // gpg says some failures twice (`signing failed: No pinentry`).
+    lines.dedup();
     if lines.is_empty() {
         String::new()
     } else {
         format!(": {}", lines.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::said;
+
+    #[test]
+    fn what_gpg_said_leaves_out_status_lines_and_repeats() {
+        let stderr = "[GNUPG:] KEY_CONSIDERED ABC 3\ngpg: skipped \"T <t@e.x>\": Unusable secret key\n\
+                      [GNUPG:] INV_SGNR 9 T <t@e.x>\ngpg: signing failed: Unusable secret key\n\
+                      gpg: signing failed: Unusable secret key\n";
+        assert_eq!(
+            said(stderr),
+            ": gpg: skipped \"T <t@e.x>\": Unusable secret key; gpg: signing failed: Unusable secret key"
+        );
+        assert_eq!(said("[GNUPG:] SIG_CREATED D 22 8 00\n\n"), "");
     }
 }
