@@ -8,11 +8,11 @@
 //! stops at the next point where the state file can say exactly where the release is.
 
 use std::process::{Child, Command, ExitStatus};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
 
 mod identity;
 pub use identity::ProcessIdentity;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::time::{Duration, Instant};
 
 /// The last signal received while the handlers are installed (0: none).
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
