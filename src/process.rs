@@ -11,6 +11,9 @@ use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
+mod identity;
+pub use identity::ProcessIdentity;
+
 /// The last signal received while the handlers are installed (0: none).
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 

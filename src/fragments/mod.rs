@@ -208,6 +208,7 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
         }
     }
     read_contents(&mut set.fragments, &dirs, &regular)?;
+    check_total(&set.fragments)?;
     Ok(set)
 }
 
@@ -248,10 +249,49 @@ fn read_contents(
     Ok(())
 }
 
-/// A fragment's text, read only if the file (a symlink followed) is a regular file: a FIFO
-/// named like a fragment would block the read forever, a device never end it. Opened
-/// without blocking and checked on the descriptor itself, so that nothing swapped in
-/// between a check and the read is read.
+/// The largest fragment read, in bytes. A fragment is a line or a paragraph (a few hundred
+/// bytes, a few KB at most); one of megabytes is a mistake (a log or a build artefact named
+/// like a fragment) that would take the grouping's time and memory many times over — a
+/// 50 MB file made pre-flight take 40 s and 1.7 GB, and abort under a memory limit.
+pub const MAX_FRAGMENT_BYTES: u64 = 1024 * 1024;
+
+/// The most text all of a release's fragments may hold together, in bytes: many
+/// fragments each under [`MAX_FRAGMENT_BYTES`] cost the grouping the same (4 MB of
+/// fragments took 22 s and 175 MB in a debug build). Backend.AI's largest release (343
+/// fragments) holds 43 KB; this is a hundred times that.
+pub const MAX_FRAGMENTS_TOTAL_BYTES: usize = 4 * 1024 * 1024;
+
+/// Refuse fragments that hold more than [`MAX_FRAGMENTS_TOTAL_BYTES`] together, naming the
+/// largest (read already: each is under [`MAX_FRAGMENT_BYTES`]; the cost is in what
+/// follows).
+fn check_total(fragments: &[Fragment]) -> Result<()> {
+    let total: usize = fragments.iter().map(|f| f.content.len()).sum();
+    if total <= MAX_FRAGMENTS_TOTAL_BYTES {
+        return Ok(());
+    }
+    let mut largest: Vec<&Fragment> = fragments.iter().collect();
+    largest.sort_by_key(|f| std::cmp::Reverse(f.content.len()));
+    let named: Vec<String> = largest
+        .iter()
+        .take(3)
+        .map(|f| format!("{} ({} bytes)", f.path.display(), f.content.len()))
+        .collect();
+    Err(Error::Refused(format!(
+        "the {} news fragments hold {total} bytes in all, more than a release's fragments may \
+         ({MAX_FRAGMENTS_TOTAL_BYTES} bytes, {} MiB); the largest: {}. Fragments are short \
+         texts: shorten these, or move what is not a fragment out of the fragments directory",
+        fragments.len(),
+        MAX_FRAGMENTS_TOTAL_BYTES / (1024 * 1024),
+        named.join(", ")
+    )))
+}
+
+/// A fragment's text, read only if the file (a symlink followed) is a regular file of at
+/// most [`MAX_FRAGMENT_BYTES`]: a FIFO named like a fragment would block the read forever, a
+/// device never end it, a huge file cost the grouping its time and memory many times over.
+/// Opened without blocking and checked on the descriptor itself, so that nothing swapped in
+/// between a check and the read is read. (The io_uring batch reads only files that fit its
+/// small buffers: what it leaves unread comes here.)
 fn read_regular_text(path: &Path) -> Result<String> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let file = std::fs::OpenOptions::new()
@@ -266,6 +306,18 @@ fn read_regular_text(path: &Path) -> Result<String> {
             message: "is not a regular file (a pipe, socket or device), so its text cannot be \
                       read; a fragment is a text file: remove it"
                 .into(),
+        });
+    }
+    if meta.len() > MAX_FRAGMENT_BYTES {
+        return Err(Error::Fragment {
+            path: path.to_path_buf(),
+            message: format!(
+                "is {} bytes long, more than a news fragment may be ({MAX_FRAGMENT_BYTES} \
+                 bytes, {} KiB); a fragment is a short text: shorten it, or move what is not \
+                 a fragment out of the fragments directory",
+                meta.len(),
+                MAX_FRAGMENT_BYTES / 1024
+            ),
         });
     }
     read_open_text(file, path)

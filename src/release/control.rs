@@ -11,7 +11,7 @@ use super::summary::Summary;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::git::Repo;
-use crate::process::{self, group_alive};
+use crate::process::{self, ProcessIdentity};
 use crate::version::Version;
 
 /// How to continue.
@@ -172,12 +172,22 @@ fn refuse_what_is_not_the_plan(
 }
 
 /// A step's command left running by a release that was killed must end first: it would
-/// go on changing files under `continue` or after `abort`.
+/// go on changing files under `continue` or after `abort`. Only that very group counts: a
+/// group id reused since (a restart, another container) is someone else's.
 fn refuse_while_a_step_runs(state: &State) -> Result<()> {
     for (i, s) in state.steps.iter().enumerate() {
-        if let Some(group) = s.process_group
-            && group_alive(group)
-        {
+        let Some(group) = s.process_group else {
+            continue;
+        };
+        let Ok(id) = u32::try_from(group) else {
+            continue;
+        };
+        let leader = s
+            .process_leader
+            .clone()
+            .filter(|l| l.pid == id)
+            .unwrap_or_else(|| ProcessIdentity::unknown(id));
+        if leader.group_alive() {
             return Err(Error::Refused(format!(
                 "step {} ({}) of the stopped release is still running as process group {group}; \
                  wait for it to end or stop it (`kill -TERM -{group}`), then run this again",

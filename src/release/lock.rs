@@ -1,7 +1,8 @@
 //! One release at a time: `.git/git-release/lock`, created exclusively (as git's own
 //! `index.lock`) before pre-flight and removed when the command ends, holding the process
-//! id and start time of its owner so that a lock left by a process that is gone is told
-//! apart from one held by a release that is running.
+//! identity of its owner ([`ProcessIdentity`]: id, start time, boot, pid namespace) so
+//! that a lock left by a process that is gone — or whose id now names another process,
+//! this one included — is told apart from one held by a release that is running.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,12 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::git::Repo;
-use crate::process::Previous;
+use crate::process::{Previous, ProcessIdentity};
 
 /// What the lock file holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Owner {
-    pid: u32,
+    /// The process (its `pid` and, where the system tells, what makes it that process;
+    /// a lock written without those is checked by the id alone).
+    #[serde(flatten)]
+    process: ProcessIdentity,
     /// Seconds since the Unix epoch.
     started: i64,
 }
@@ -77,7 +81,7 @@ impl Lock {
         {
             Ok(mut file) => {
                 let owner = Owner {
-                    pid: std::process::id(),
+                    process: ProcessIdentity::current(),
                     started: jiff::Timestamp::now().as_second(),
                 };
                 let previous = guard_against_signals(&path);
@@ -121,20 +125,25 @@ fn held(path: &Path) -> Error {
     let since = jiff::Timestamp::from_second(owner.started)
         .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|_| owner.started.to_string());
-    if process_alive(owner.pid) && is_git_release(owner.pid) {
+    let pid = owner.process.pid;
+    if owner.process.alive() && is_git_release(pid) {
         Error::Refused(format!(
-            "another git release (process {}, started {since}) is running in this repository; \
-             one release at a time: wait for it to finish",
-            owner.pid
+            "another git release (process {pid}, started {since}) is running in this \
+             repository; one release at a time: wait for it to finish"
         ))
     } else {
+        let why = if owner.process.alive() {
+            "its process id now runs another program"
+        } else {
+            owner.process.why_gone()
+        };
         Error::Refused(format!(
-            "a stale lock: {} was taken by git release process {} (started {since}), which is \
-             no longer running (it was killed or crashed before it could clean up). No release \
-             is running, so remove it (`rm {}`), then run `git release continue` or \
-             `git release abort` if a release was stopped, or start again",
+            "a stale lock: {} was taken by git release process {pid} (started {since}), which \
+             is not running any more ({why}; it was killed or crashed before it could clean \
+             up). No release is running, so remove it (`rm {}`), then \
+             run `git release continue` or `git release abort` if a release was stopped, or \
+             start again",
             path.display(),
-            owner.pid,
             path.display()
         ))
     }
@@ -148,18 +157,4 @@ fn is_git_release(pid: u32) -> bool {
         Ok(comm) => comm.trim_end().starts_with("git-release"),
         Err(_) => true,
     }
-}
-
-/// Whether process `pid` exists (signal 0 checks without sending anything; a process we
-/// may not signal exists too).
-pub(crate) fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: kill with signal 0 sends nothing; it only reports whether the process exists.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }

@@ -15,6 +15,7 @@ use super::plan::{Plan, PlannedStep, StepKind};
 use super::request::Request;
 use crate::error::{Error, Result};
 use crate::git::Repo;
+use crate::process::ProcessIdentity;
 
 /// The state file's format; a file of another format is refused with what to do.
 pub const FORMAT: u32 = 2;
@@ -60,6 +61,11 @@ pub struct StepRecord {
     /// The process group of the step's command while it runs.
     #[serde(default)]
     pub process_group: Option<i32>,
+    /// The group's leader (its id is the group's) as the system identifies it, so that a
+    /// group id reused after a restart is not taken for the step; absent in state files
+    /// written before it (checked by the id alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_leader: Option<ProcessIdentity>,
 }
 
 /// Progress kept between a stop and `continue`/`abort`.
@@ -131,6 +137,7 @@ impl State {
                     head_before: None,
                     dirty_before: Vec::new(),
                     process_group: None,
+                    process_leader: None,
                 })
                 .collect(),
             commits: Vec::new(),

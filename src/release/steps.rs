@@ -20,7 +20,7 @@ use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::fragments;
 use crate::git::Repo;
-use crate::process::{self, Ended};
+use crate::process::{self, Ended, ProcessIdentity};
 use crate::version::Version;
 
 /// What every step may use.
@@ -118,6 +118,7 @@ pub(crate) fn run_steps(
             }
         }
         state.steps[i].process_group = None;
+        state.steps[i].process_leader = None;
         // What the release has left uncommitted, so that `continue` and `abort` tell it
         // from the user's changes (a failure to look must not hide the step's own error).
         let _ = guard::record(repo, ctx.config, state);
@@ -604,6 +605,7 @@ fn run_command(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) -> Re
         step.timeout_secs.map(Duration::from_secs),
         |g, _| {
             state.steps[i].process_group = Some(g);
+            state.steps[i].process_leader = u32::try_from(g).ok().map(ProcessIdentity::of);
             saved = save_state(repo, state);
         },
     )

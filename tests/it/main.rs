@@ -32,6 +32,7 @@ mod man;
 mod markup;
 mod published;
 mod messages;
+mod processes;
 mod rc_cycle;
 mod release;
 mod release_safety;
