@@ -161,6 +161,7 @@ pub fn learn_pending(pending: &[PendingCategory], ctx: &Context) -> Vec<LearnedR
                     keywords: kept,
                     categories: vec![p.category.clone()],
                     learned: true,
+                    pending: true,
                     ..RuleSpec::default()
                 },
                 entries: n,
@@ -402,6 +403,9 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
         if r.spec.learned {
             out.push_str("learned = true\n");
         }
+        if r.spec.pending {
+            out.push_str("pending = true\n");
+        }
     }
     out
 }
@@ -511,6 +515,11 @@ mod tests {
         );
         assert_eq!(rule.categories, ["Features"]);
         assert_eq!(learned.rules[0].releases, ["2.0.0rc1"]);
+        // Marked as learned from the pending entries, in the file too: `auto` does not
+        // take it as evidence.
+        assert!(rule.learned && rule.pending);
+        let file = RulesFile::parse(Path::new("r.toml"), &to_toml(&learned, "test")).unwrap();
+        assert!(file.rules[0].spec.pending);
     }
 
     #[test]

@@ -52,6 +52,12 @@ pub struct RuleSpec {
     /// similarity), not as a claim on them. Deleting the line makes it a claim.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub learned: bool,
+    /// Learned from the pending pre-release entries of the coming release (a topic to
+    /// rename and describe), not from a published grouping: no held-out evidence for it,
+    /// and the rc texts it was learned from may differ from the entries grouped, so `auto`
+    /// does not take it as evidence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
 }
 
 /// Where a PR label sends its entries: a group title, or a full group definition.
