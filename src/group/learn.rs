@@ -461,7 +461,9 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
          # pre-release entries). Review titles, tiers, descriptions and keywords before relying\n\
          # on them; the format is described in strategies/README.md. `learned = true` makes a\n\
          # rule evidence for `auto`'s similarity pass rather than a claim: delete it from a\n\
-         # rule you reviewed to let the rule claim its entries.\n",
+         # rule you reviewed to let the rule claim its entries. `misleads = true`: the entries\n\
+         # it matches in the releases it was not learned from were mostly in different groups,\n\
+         # so `auto` does not take it as evidence.\n",
         learned.sections,
         learned.groups,
         learned.rules.len() - learned.pending,
