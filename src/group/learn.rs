@@ -353,9 +353,12 @@ impl HeldOutPairs {
     }
 }
 
+/// A grouped section with the words of its entries, in the order of its groups.
+type SectionWords<'a> = (&'a GroupedSection, Vec<Vec<String>>);
+
 /// The grouped sections' entries as words, read once for checking every rule.
 struct HeldOut<'a> {
-    sections: Vec<(&'a GroupedSection, Vec<(Vec<String>, bool)>)>,
+    sections: Vec<SectionWords<'a>>,
 }
 
 impl<'a> HeldOut<'a> {
@@ -367,7 +370,7 @@ impl<'a> HeldOut<'a> {
                     let entries = s
                         .groups
                         .iter()
-                        .flat_map(|g| g.texts.iter().map(move |t| (text::words(t), g.other)))
+                        .flat_map(|g| g.texts.iter().map(|t| text::words(t)))
                         .collect();
                     (s, entries)
                 })
@@ -405,7 +408,7 @@ impl<'a> HeldOut<'a> {
                 let n = g.texts.len();
                 let m = entries[at..at + n]
                     .iter()
-                    .filter(|(words, _)| keywords.iter().any(|k| contains_phrase(words, k)))
+                    .filter(|words| keywords.iter().any(|k| contains_phrase(words, k)))
                     .count();
                 at += n;
                 if !g.other {
