@@ -102,7 +102,7 @@ mod tests {
     use crate::group::labels::PrLabels;
     use crate::group::registry::{Inputs, build_with};
     use crate::group::rules::RulesFile;
-    use crate::group::{Corpus, Grouping, Settings, Strategy, finish};
+    use crate::group::{Corpus, Cutoff, Grouping, Settings, SimilaritySettings, Strategy, finish};
     use std::path::Path;
 
     fn items(texts: &[&str]) -> Vec<Item> {
@@ -199,6 +199,56 @@ mod tests {
             if claimed {
                 assert_eq!(g.groups[0].title, "Sessions");
             }
+        }
+    }
+
+    /// A learned rule is evidence for the similarity pass unless `rules learn` found that
+    /// it misleads (its entries mostly apart in the releases it was not learned from).
+    #[test]
+    fn a_learned_rule_that_misleads_is_no_evidence() {
+        let texts = [
+            "Add fair share weights to the scheduler dashboard",
+            "Show fair share usage in the project admin page",
+            "Fix crash in the storage volume listing",
+            "Support TLS for the event bus",
+        ];
+        let items = items(&texts);
+        let all: Vec<usize> = (0..items.len()).collect();
+        let ctx = Context::new(Corpus::new(texts.iter().copied()), vec![], &[], 2);
+        let run = |cut: f64, rules: Option<RulesFile>| {
+            let settings = Settings {
+                auto_order: vec![Strategy::Rules, Strategy::Similarity],
+                similarity: SimilaritySettings {
+                    cutoff: Cutoff::Fixed(cut),
+                    ..Default::default()
+                },
+                ..Settings::default()
+            };
+            let auto = build_with(
+                &settings,
+                Inputs {
+                    rules,
+                    labels: None,
+                },
+            )
+            .unwrap();
+            let proposals = auto.propose("Features", &items, &all, &ctx).unwrap();
+            finish("Features", &items, proposals, &ctx)
+                .groups
+                .iter()
+                .any(|g| g.members == [0, 1])
+        };
+        // The lowest cut-off (by 0.01) at which their words alone no longer join them.
+        let cut = (1..50)
+            .map(|c| f64::from(c) / 100.0)
+            .find(|&c| !run(c, None))
+            .unwrap();
+        assert!(run(cut - 0.01, None));
+        for (misleads, joined) in [("", true), ("misleads = true\n", false)] {
+            let rules = rules(&format!(
+                "[[group]]\ntitle = \"Fair Share\"\nkeywords = [\"fair share\"]\nlearned = true\n{misleads}"
+            ));
+            assert_eq!(run(cut, rules), joined, "{misleads:?}");
         }
     }
 

@@ -63,6 +63,8 @@ pub struct LearnedRule {
     pub spec: RuleSpec,
     pub entries: usize,
     pub releases: Vec<String>,
+    /// How its keywords fare in the grouped releases it was not learned from.
+    pub held_out: HeldOutPairs,
 }
 
 /// The outcome of learning.
@@ -161,10 +163,12 @@ pub fn learn_pending(pending: &[PendingCategory], ctx: &Context) -> Vec<LearnedR
                     keywords: kept,
                     categories: vec![p.category.clone()],
                     learned: true,
+                    pending: true,
                     ..RuleSpec::default()
                 },
                 entries: n,
                 releases: p.releases.clone(),
+                held_out: HeldOutPairs::default(),
             });
         }
     }
@@ -301,6 +305,7 @@ pub fn learn(
                 spec,
                 entries: group.texts.len(),
                 releases,
+                held_out: HeldOutPairs::default(),
             },
         ));
     }
@@ -318,11 +323,102 @@ pub fn learn(
             .map(|(_, r)| r)
             .filter(|r| !continued.contains(&r.spec.title.to_lowercase())),
     );
+    let held_out = HeldOut::new(sections);
+    for r in &mut all {
+        r.held_out = held_out.pairs(&r.spec, &r.releases);
+        r.spec.misleads = r.held_out.misleads();
+    }
     Learned {
         rules: all,
         sections: sections.len(),
         groups,
         pending: pending_count,
+    }
+}
+
+/// How a rule fares in the grouped releases it was not learned from: of the pairs of
+/// entries it matches there (within one category of one release), how many the
+/// maintainers put in one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeldOutPairs {
+    pub together: usize,
+    pub pairs: usize,
+}
+
+impl HeldOutPairs {
+    /// True when the matched pairs were more often apart than together: the rule would
+    /// join what the project separates. A rule with no held-out pair is not judged.
+    pub fn misleads(&self) -> bool {
+        2 * self.together < self.pairs
+    }
+}
+
+/// A grouped section with the words of its entries, in the order of its groups.
+type SectionWords<'a> = (&'a GroupedSection, Vec<Vec<String>>);
+
+/// The grouped sections' entries as words, read once for checking every rule.
+struct HeldOut<'a> {
+    sections: Vec<SectionWords<'a>>,
+}
+
+impl<'a> HeldOut<'a> {
+    fn new(sections: &'a [GroupedSection]) -> HeldOut<'a> {
+        HeldOut {
+            sections: sections
+                .iter()
+                .map(|s| {
+                    let entries = s
+                        .groups
+                        .iter()
+                        .flat_map(|g| g.texts.iter().map(|t| text::words(t)))
+                        .collect();
+                    (s, entries)
+                })
+                .collect(),
+        }
+    }
+
+    /// The pairs `spec` matches in the sections of releases other than `learned_from`.
+    fn pairs(&self, spec: &RuleSpec, learned_from: &[String]) -> HeldOutPairs {
+        let keywords: Vec<Vec<String>> = spec
+            .keywords
+            .iter()
+            .map(|k| {
+                text::normalize_phrase(k)
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<String>>()
+            })
+            .filter(|k| !k.is_empty())
+            .collect();
+        let mut out = HeldOutPairs::default();
+        for (s, entries) in &self.sections {
+            let applies = spec.categories.is_empty()
+                || spec
+                    .categories
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&s.category));
+            if !applies || learned_from.contains(&s.release) {
+                continue;
+            }
+            let mut matched = 0usize;
+            let mut at = 0usize;
+            for g in &s.groups {
+                let n = g.texts.len();
+                let m = entries[at..at + n]
+                    .iter()
+                    .filter(|words| keywords.iter().any(|k| contains_phrase(words, k)))
+                    .count();
+                at += n;
+                if !g.other {
+                    out.together += m * m.saturating_sub(1) / 2;
+                }
+                matched += m;
+            }
+            out.pairs += matched * matched.saturating_sub(1) / 2;
+        }
+        out
     }
 }
 
@@ -368,7 +464,9 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
          # pre-release entries). Review titles, tiers, descriptions and keywords before relying\n\
          # on them; the format is described in strategies/README.md. `learned = true` makes a\n\
          # rule evidence for `auto`'s similarity pass rather than a claim: delete it from a\n\
-         # rule you reviewed to let the rule claim its entries.\n",
+         # rule you reviewed to let the rule claim its entries. `misleads = true`: the entries\n\
+         # it matches in the releases it was not learned from were mostly in different groups,\n\
+         # so `auto` does not take it as evidence.\n",
         learned.sections,
         learned.groups,
         learned.rules.len() - learned.pending,
@@ -381,6 +479,12 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
             r.entries,
             r.releases.join(", ")
         ));
+        if r.held_out.pairs > 0 {
+            out.push_str(&format!(
+                "# elsewhere in the changelog, {} of the {} pairs of entries it matches were grouped together\n",
+                r.held_out.together, r.held_out.pairs
+            ));
+        }
         out.push_str("[[group]]\n");
         out.push_str(&format!("title = {}\n", toml_string(&r.spec.title)));
         if let Some(t) = &r.spec.tier {
@@ -401,6 +505,12 @@ pub fn to_toml(learned: &Learned, source: &str) -> String {
         }
         if r.spec.learned {
             out.push_str("learned = true\n");
+        }
+        if r.spec.pending {
+            out.push_str("pending = true\n");
+        }
+        if r.spec.misleads {
+            out.push_str("misleads = true\n");
         }
     }
     out
@@ -511,6 +621,74 @@ mod tests {
         );
         assert_eq!(rule.categories, ["Features"]);
         assert_eq!(learned.rules[0].releases, ["2.0.0rc1"]);
+        // Marked as learned from the pending entries, in the file too.
+        assert!(rule.learned && rule.pending);
+        let file = RulesFile::parse(Path::new("r.toml"), &to_toml(&learned, "test")).unwrap();
+        assert!(file.rules[0].spec.pending);
+    }
+
+    /// A learned rule is checked against the grouped releases it was not learned from:
+    /// when the maintainers kept most pairs of the entries it matches apart, it misleads
+    /// (and says so in the file); together, or never seen, it does not.
+    #[test]
+    fn rules_are_checked_on_the_releases_they_were_not_learned_from() {
+        let pending = |texts: &[&str]| {
+            vec![PendingCategory {
+                releases: vec!["2.0.0rc1".into()],
+                category: "Features".into(),
+                texts: texts.iter().map(|t| t.to_string()).collect(),
+            }]
+        };
+        let topic = [
+            "Add usage bucket tables",
+            "Add usage bucket repository",
+            "Add usage bucket REST API",
+            "Add dark theme",
+        ];
+        let apart = section(
+            "1.0.0",
+            "Features",
+            &[
+                (
+                    "Storage Quotas",
+                    &["Add usage bucket quota to storage hosts"],
+                ),
+                (
+                    "Metrics Graphs",
+                    &["Show usage bucket graph on the dashboard"],
+                ),
+                ("Other Features", &["Add usage bucket export"]),
+            ],
+        );
+        let together = section(
+            "1.0.0",
+            "Features",
+            &[(
+                "Usage Buckets",
+                &["Add usage bucket quota", "Show usage bucket graph"],
+            )],
+        );
+        for (history, pairs, misleads) in [
+            (vec![apart], (0, 3), true),
+            (vec![together], (1, 1), false),
+            (vec![], (0, 0), false),
+        ] {
+            let texts: Vec<String> = topic.iter().map(|t| t.to_string()).collect();
+            let ctx = Context::new(
+                Corpus::new(texts.iter().map(String::as_str)),
+                vec![],
+                &[],
+                2,
+            );
+            let learned = learn(&history, &pending(&topic), &texts, &ctx);
+            let r = &learned.rules[0];
+            assert!(r.spec.pending, "{:?}", r.spec);
+            assert_eq!((r.held_out.together, r.held_out.pairs), pairs);
+            assert_eq!(r.spec.misleads, misleads);
+            let text = to_toml(&learned, "test");
+            let file = RulesFile::parse(Path::new("r.toml"), &text).unwrap();
+            assert_eq!(file.rules[0].spec.misleads, misleads, "{text}");
+        }
     }
 
     #[test]

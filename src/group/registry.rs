@@ -147,10 +147,13 @@ pub fn build_with(settings: &Settings, inputs: Inputs) -> Result<Box<dyn Grouper
             check_auto_order(&settings.auto_order)
                 .map_err(|e| Error::Usage(format!("the auto-order {e}")))?;
             // Learned rules are evidence for the similarity pass, not claims: only the
-            // rules written by hand claim entries.
+            // rules written by hand claim entries. A learned rule whose entries the
+            // maintainers mostly kept apart in the releases it was not learned from
+            // (`misleads = true`, as `rules learn` checks) is no evidence either.
             let (written, learned) = match &inputs.rules {
                 Some(file) => {
-                    let (w, l) = file.split_learned();
+                    let (w, mut l) = file.split_learned();
+                    l.rules.retain(|r| !r.spec.misleads);
                     (Some(w), Some(l))
                 }
                 None => (None, None),

@@ -52,6 +52,15 @@ pub struct RuleSpec {
     /// similarity), not as a claim on them. Deleting the line makes it a claim.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub learned: bool,
+    /// Learned from the pending pre-release entries of the coming release (a topic to
+    /// rename and describe), not from a published grouping.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+    /// `rules learn` found that the entries this rule matches in the grouped releases it
+    /// was not learned from were mostly kept apart by the maintainers: `auto` does not
+    /// take it as evidence (it would join what the project separates).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub misleads: bool,
 }
 
 /// Where a PR label sends its entries: a group title, or a full group definition.

@@ -1,8 +1,8 @@
 //! Grouping quality regression guard: BCubed F1 against the Backend.AI maintainers' grouping
 //! of four real final releases, with rules learned only from the changelog before each one.
 //! (`cargo run --example score` prints the table; the floors below sit under today's scores:
-//! similarity 0.708, rules 0.707, auto 0.712, every entry alone 0.433 on the four releases;
-//! auto 0.711, similarity 0.706 leave-one-release-out over the grouped releases inside
+//! similarity 0.708, rules 0.707, auto 0.713, every entry alone 0.433 on the four releases;
+//! auto 0.713, similarity 0.706 leave-one-release-out over the grouped releases inside
 //! their changelogs.)
 
 use std::path::Path;
@@ -43,6 +43,13 @@ fn strategies_beat_the_floor_on_real_releases() {
                 s.singletons.f1()
             );
         }
+        // `auto` is at least as good as its best part on every release: the rules learned
+        // from the changelog before it (rc sections included) never cost more than 0.01.
+        let (auto, similarity) = (s.auto.f1(), s.similarity.f1());
+        assert!(
+            auto >= similarity - 0.01,
+            "{version}: auto {auto:.3}, similarity {similarity:.3}"
+        );
         total.add(s);
     }
     let alone = total.singletons.f1();
@@ -50,7 +57,7 @@ fn strategies_beat_the_floor_on_real_releases() {
     assert!(alone < 0.45, "{alone}");
     assert!(similarity >= 0.69, "similarity {similarity:.3}");
     assert!(rules >= 0.69, "rules with a learned file {rules:.3}");
-    assert!(auto >= 0.70, "auto with a learned file {auto:.3}");
+    assert!(auto >= 0.705, "auto with a learned file {auto:.3}");
     // The learned file does not cost `auto` against its own similarity pass.
     assert!(
         auto >= similarity - 0.01,
@@ -81,7 +88,7 @@ fn the_default_flow_holds_on_releases_it_did_not_learn_from() {
     }
     assert!(worse.is_empty(), "{}", worse.join("\n"));
     let auto = total.auto.f1();
-    assert!(auto >= 0.70, "auto with a learned file {auto:.3}");
+    assert!(auto >= 0.705, "auto with a learned file {auto:.3}");
     let similarity = total.similarity.f1();
     assert!(
         auto >= similarity,
