@@ -8,6 +8,13 @@
 //! ([`learned_threshold`]); a title naming two topics (`A and B`) is taken only when both
 //! are topics of the group.
 //!
+//! Most recurring titles recur by name only: the entries under them share few words with
+//! the earlier group's entries. So a group that continues no earlier topic by content may
+//! take an earlier title by the title's own words ([`Topics::continued_all`]): when its
+//! entries write those words more than the rest of the section does, better than any
+//! other group of the section, and well enough by the measure the history teaches
+//! ([`learned_title_cut`]).
+//!
 //! The same history tells how coarse the project groups: how many subsections a category
 //! gets for its number of entries. [`max_groups`] turns that into a cap.
 
