@@ -8,6 +8,13 @@
 //! ([`learned_threshold`]); a title naming two topics (`A and B`) is taken only when both
 //! are topics of the group.
 //!
+//! Most recurring titles recur by name only: the entries under them share few words with
+//! the earlier group's entries. So a group that continues no earlier topic by content may
+//! take an earlier title by the title's own words ([`Topics::continued_all`]): when its
+//! entries write those words more than the rest of the section does, better than any
+//! other group of the section, and well enough by the measure the history teaches
+//! ([`learned_title_cut`]).
+//!
 //! The same history tells how coarse the project groups: how many subsections a category
 //! gets for its number of entries. [`max_groups`] turns that into a cap.
 
@@ -30,6 +37,8 @@ pub(crate) struct Continued {
     pub description: Option<String>,
     pub similarity: f64,
     pub release: String,
+    /// Taken by the title's own words ([`match_titles`]), not by the earlier entries.
+    pub by_title_words: bool,
 }
 
 impl Continued {
@@ -45,7 +54,19 @@ impl Continued {
             description,
             similarity,
             release: section.release.clone(),
+            by_title_words: false,
         }
+    }
+
+    /// How the topic was found, for the review: `similarity 0.42` (the entries alike) or
+    /// `title words 0.55` (the entries speak of the title's words).
+    pub fn how(&self) -> String {
+        let by = if self.by_title_words {
+            "title words"
+        } else {
+            "similarity"
+        };
+        format!("{by} {:.2}", self.similarity)
     }
 }
 
@@ -106,6 +127,10 @@ pub(crate) struct Topics {
     index: HashMap<String, Vec<(usize, f64)>>,
     /// How alike a group must be to an earlier one to continue it ([`learned_threshold`]).
     threshold: f64,
+    /// Every titled group of the history (newest first), matched by its title's words.
+    titles: Vec<EarlierTitle>,
+    /// How well a title's words must speak of a group ([`learned_title_cut`]).
+    title_cut: f64,
 }
 
 impl Topics {
@@ -143,11 +168,31 @@ impl Topics {
             }
         }
         let threshold = learned_threshold(&groups, &ctx.history).unwrap_or(MIN_TOPIC_SIMILARITY);
+        let titles: Vec<EarlierTitle> = groups
+            .iter()
+            .filter_map(|&(_, si, g)| {
+                let title = &ctx.history[si].groups[g].0;
+                let mut words = text::words(title);
+                words.sort();
+                words.dedup();
+                // A title naming two topics is glued; a maintainer's one is kept when its
+                // content matches (`continued`), never by its words alone.
+                let glued = quality::title_faults(title, &[]).contains(&quality::TitleFault::Glued);
+                (!words.is_empty() && !glued).then_some(EarlierTitle {
+                    section: si,
+                    group: g,
+                    words,
+                })
+            })
+            .collect();
+        let title_cut = learned_title_cut(&titles, &ctx.history).unwrap_or(MIN_TITLE_MATCH);
         Topics {
             groups,
             entries,
             index,
             threshold,
+            titles,
+            title_cut,
         }
     }
 
@@ -340,6 +385,281 @@ fn names_topics_of(title: &str, texts: &[&str]) -> bool {
         part.iter()
             .any(|w| entries.iter().filter(|e| e.contains(w)).count() >= needed)
     })
+}
+
+/// An earlier title that a group of the section may take by the title's own words: its
+/// section (index in the context's history), its group there, and its words.
+#[derive(Debug, Clone)]
+struct EarlierTitle {
+    section: usize,
+    group: usize,
+    words: Vec<String>,
+}
+
+/// How well a title's words speak of a group's entries against the rest of its section,
+/// when the history has no recurring titles to learn it from ([`learned_title_cut`]).
+const MIN_TITLE_MATCH: f64 = 0.5;
+
+/// Which entries of a section hold each word: the groups of a section are compared by
+/// the share of their entries speaking of a title's words, against the rest.
+struct SectionWords {
+    /// The words of each entry of the section, deduplicated.
+    entries: Vec<Vec<String>>,
+    /// word → how many entries of the section hold it.
+    held: HashMap<String, usize>,
+}
+
+impl SectionWords {
+    fn of<'a>(texts: impl IntoIterator<Item = &'a str>) -> SectionWords {
+        let entries: Vec<Vec<String>> = texts
+            .into_iter()
+            .map(|t| {
+                let mut w = text::words(t);
+                w.sort();
+                w.dedup();
+                w
+            })
+            .collect();
+        let mut held: HashMap<String, usize> = HashMap::new();
+        for e in &entries {
+            for w in e {
+                *held.entry(w.clone()).or_default() += 1;
+            }
+        }
+        SectionWords { entries, held }
+    }
+
+    /// How much a title of `words` speaks of the group `members` (indices into the
+    /// section's entries) more than of the rest of the section: for each title word, the
+    /// share of the group's entries holding it less its share among the other entries
+    /// (class-based: a word every entry writes tells nothing), averaged over the title's
+    /// words, so a title whose words the entries do not write matches less.
+    fn match_of(&self, words: &[String], members: &[usize], counts: &HashMap<&str, usize>) -> f64 {
+        if words.is_empty() || members.is_empty() {
+            return 0.0;
+        }
+        let n = members.len() as f64;
+        let rest = self.entries.len().saturating_sub(members.len()).max(1) as f64;
+        let sum: f64 = words
+            .iter()
+            .map(|w| {
+                let inside = counts.get(w.as_str()).copied().unwrap_or(0);
+                let outside = self
+                    .held
+                    .get(w)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(inside);
+                (inside as f64 / n - outside as f64 / rest).max(0.0)
+            })
+            .sum();
+        sum / words.len() as f64
+    }
+
+    /// word → how many of `members` hold it.
+    fn counts(&self, members: &[usize]) -> HashMap<&str, usize> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for &m in members {
+            for w in &self.entries[m] {
+                *counts.entry(w.as_str()).or_default() += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// The best earlier title for each group of a section, by the titles' own words: every
+/// pair (group, earlier title) whose match reaches `cut` is a candidate, the best first
+/// (an earlier title of another category matches a little less, the newest on a tie);
+/// each group takes at most one title and each title goes to at most one group, none of
+/// those in `taken`. Returns, per group, the earlier title (index into `titles`) and its
+/// match.
+fn match_titles(
+    section: &SectionWords,
+    groups: &[Vec<usize>],
+    titles: &[(usize, &EarlierTitle)],
+    category: &str,
+    history: &[HistorySection],
+    cut: f64,
+    taken: &mut Vec<String>,
+) -> Vec<Option<(usize, f64)>> {
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (gi, members) in groups.iter().enumerate() {
+        let counts = section.counts(members);
+        for &(ti, t) in titles {
+            let mut m = section.match_of(&t.words, members, &counts);
+            if !history[t.section].category.eq_ignore_ascii_case(category) {
+                m *= OTHER_CATEGORY;
+            }
+            if m >= cut && m > 0.0 {
+                pairs.push((m, gi, ti));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
+    let mut out = vec![None; groups.len()];
+    for (m, gi, ti) in pairs {
+        let key = text::normalize_phrase(&title_of(history, titles, ti));
+        if out[gi].is_some() || taken.contains(&key) {
+            continue;
+        }
+        taken.push(key);
+        out[gi] = Some((ti, m));
+    }
+    out
+}
+
+/// The title of `titles[ti]`.
+fn title_of(history: &[HistorySection], titles: &[(usize, &EarlierTitle)], ti: usize) -> String {
+    let t = titles[ti].1;
+    history[t.section].groups[t.group].0.clone()
+}
+
+/// The match from which the project's own history says a group takes an earlier title by
+/// its words: each earlier grouped section's groups are matched (as [`match_titles`]
+/// does) to the titles of the releases older than it, and the cut that best separates
+/// the matches whose title shares most of its words with the maintainers' own (Dice of
+/// the title words at least one half) from the others is the cut. `None` when no match
+/// does.
+fn learned_title_cut(titles: &[EarlierTitle], history: &[HistorySection]) -> Option<f64> {
+    let mut matches: Vec<(f64, bool)> = Vec::new();
+    for (si, s) in history.iter().enumerate() {
+        let older: Vec<(usize, &EarlierTitle)> = titles
+            .iter()
+            .filter(|t| t.section > si && history[t.section].release != s.release)
+            .enumerate()
+            .collect();
+        let mine: Vec<&EarlierTitle> = titles.iter().filter(|t| t.section == si).collect();
+        if older.is_empty() || mine.is_empty() {
+            continue;
+        }
+        let section = SectionWords::of(s.entries.iter().map(|(t, _)| t.as_str()));
+        let groups: Vec<Vec<usize>> = mine
+            .iter()
+            .map(|t| {
+                (0..s.entries.len())
+                    .filter(|&e| s.entries[e].1 == Some(t.group))
+                    .collect()
+            })
+            .collect();
+        let found = match_titles(
+            &section,
+            &groups,
+            &older,
+            &s.category,
+            history,
+            f64::MIN_POSITIVE,
+            &mut Vec::new(),
+        );
+        for (t, f) in mine.iter().zip(found) {
+            if let Some((ti, m)) = f {
+                let kept = dice(&older[ti].1.words, &t.words) >= 0.5;
+                matches.push((m, kept));
+            }
+        }
+    }
+    best_cut(matches)
+}
+
+/// Dice coefficient of two sets of words.
+fn dice(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 0.0;
+    }
+    let shared = a.iter().filter(|w| b.contains(w)).count();
+    2.0 * shared as f64 / (a.len() + b.len()) as f64
+}
+
+/// The cut over `(value, right)` pairs with the fewest errors: a right one below it or a
+/// wrong one from it on. `None` when none is right.
+fn best_cut(mut matches: Vec<(f64, bool)>) -> Option<f64> {
+    if !matches.iter().any(|(_, right)| *right) {
+        return None;
+    }
+    matches.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let wrong_total = matches.iter().filter(|(_, right)| !right).count();
+    let mut best = (usize::MAX, 0.0);
+    let (mut right_below, mut wrong_below) = (0, 0);
+    for k in 0..=matches.len() {
+        let errors = right_below + (wrong_total - wrong_below);
+        let cut = match (k.checked_sub(1).map(|p| matches[p].0), matches.get(k)) {
+            (Some(lo), Some((hi, _))) => (lo + hi) / 2.0,
+            (None, Some((hi, _))) => *hi,
+            (Some(lo), None) => lo + 1e-9,
+            (None, None) => 0.0,
+        };
+        if errors < best.0 {
+            best = (errors, cut);
+        }
+        if let Some((_, right)) = matches.get(k) {
+            if *right {
+                right_below += 1;
+            } else {
+                wrong_below += 1;
+            }
+        }
+    }
+    Some(best.1)
+}
+
+impl Topics {
+    /// The earlier topic each group of a section continues, if any (`groups`: the
+    /// members of each group, indices into `section`, the category's entries): first by
+    /// content ([`Topics::continued`]); a group that continues none may take an earlier
+    /// title whose own words its entries speak of more than the rest of the section does
+    /// ([`match_titles`]), when the match reaches the cut the history teaches. Titles stay
+    /// unique within the section.
+    pub(crate) fn continued_all(
+        &self,
+        section: &[&str],
+        groups: &[Vec<usize>],
+        category: &str,
+        ctx: &Context,
+    ) -> Vec<Option<Continued>> {
+        let mut out: Vec<Option<Continued>> = groups
+            .iter()
+            .map(|members| {
+                let texts: Vec<&str> = members.iter().map(|&k| section[k]).collect();
+                self.continued(&texts, category, ctx)
+            })
+            .collect();
+        // Titles stay unique: those the content gave are taken.
+        let mut taken: Vec<String> = out
+            .iter()
+            .flatten()
+            .map(|c| text::normalize_phrase(&c.title))
+            .collect();
+        let open: Vec<usize> = (0..groups.len()).filter(|&g| out[g].is_none()).collect();
+        if open.is_empty() || self.titles.is_empty() {
+            return out;
+        }
+        let words = SectionWords::of(section.iter().copied());
+        let titles: Vec<(usize, &EarlierTitle)> = self.titles.iter().enumerate().collect();
+        let open_groups: Vec<Vec<usize>> = open.iter().map(|&g| groups[g].clone()).collect();
+        let found = match_titles(
+            &words,
+            &open_groups,
+            &titles,
+            category,
+            &ctx.history,
+            self.title_cut,
+            &mut taken,
+        );
+        for (&g, f) in open.iter().zip(found) {
+            let Some((ti, m)) = f else { continue };
+            let t = &self.titles[ti];
+            let texts: Vec<&str> = groups[g].iter().map(|&k| section[k]).collect();
+            let title = &ctx.history[t.section].groups[t.group].0;
+            if quality::is_unfit_title(title, &texts) || !names_topics_of(title, &texts) {
+                continue;
+            }
+            out[g] = Some(Continued {
+                by_title_words: true,
+                ..Continued::of(&ctx.history[t.section], t.group, category, m)
+            });
+        }
+        out
+    }
 }
 
 /// [`Topics::continued`] for one group.
@@ -578,6 +898,170 @@ mod tests {
         ];
         assert!(names_topics_of("App Proxy and Routing", &both));
         assert!(names_topics_of("App Proxy & Routing", &both));
+    }
+
+    /// One earlier release whose titles recur by name only: the new entries share none of
+    /// the earlier entries' words, only the titles' words.
+    fn titled_history_ctx() -> Context {
+        let section = |release: &str, groups: &[(&str, &[&str])]| HistorySection {
+            release: release.into(),
+            category: "Features".into(),
+            entries: groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, (_, texts))| texts.iter().map(move |t| (t.to_string(), Some(g))))
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|(title, _)| (title.to_string(), format!("Improved the {title}.")))
+                .collect(),
+        };
+        let history = vec![section(
+            "1.0.0",
+            &[
+                (
+                    "Scheduler Improvements",
+                    &["Add priority queues", "Tune queue weights"],
+                ),
+                (
+                    "Storage Backends",
+                    &["Add S3 uploads", "Support NFS mounts"],
+                ),
+                ("Scheduler", &["Add the first queue", "Add queue metrics"]),
+            ],
+        )];
+        let texts: Vec<String> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.clone()))
+            .collect();
+        Context::new(
+            Corpus::new(texts.iter().map(String::as_str)),
+            history,
+            &[],
+            2,
+        )
+    }
+
+    #[test]
+    fn a_title_word_every_entry_writes_tells_nothing() {
+        let section = SectionWords::of([
+            "Fix scheduler lock in the manager",
+            "Fix scheduler retry in the manager",
+            "Fix storage quota in the manager",
+            "Fix storage mount in the manager",
+        ]);
+        let words = |t: &str| {
+            let mut w = text::words(t);
+            w.sort();
+            w.dedup();
+            w
+        };
+        let group = [0, 1];
+        let counts = section.counts(&group);
+        // Every entry of the group writes "scheduler", none of the rest: a full match.
+        assert_eq!(section.match_of(&words("Scheduler"), &group, &counts), 1.0);
+        // "manager" is written everywhere: it adds nothing, and halves the match of a
+        // title holding it.
+        assert_eq!(section.match_of(&words("Manager"), &group, &counts), 0.0);
+        assert_eq!(
+            section.match_of(&words("Scheduler Manager"), &group, &counts),
+            0.5
+        );
+        // The other group's title does not speak of this group.
+        assert_eq!(section.match_of(&words("Storage"), &group, &counts), 0.0);
+    }
+
+    #[test]
+    fn groups_take_earlier_titles_by_the_titles_own_words() {
+        let c = titled_history_ctx();
+        let section = [
+            "Fix the scheduler deadlock",
+            "Scheduler retries on conflicts",
+            "Add a storage quota report",
+            "Storage volumes list their owners",
+            "Add a dark theme",
+            "Add a light theme",
+        ];
+        let groups = vec![vec![0, 1], vec![2, 3], vec![4, 5]];
+        // No entry is alike any earlier entry: the content finds nothing.
+        let topics = c.topics();
+        assert!(
+            topics
+                .continued(&[section[0], section[1]], "Features", &c)
+                .is_none()
+        );
+        let found = topics.continued_all(&section, &groups, "Features", &c);
+        let titles: Vec<Option<&str>> = found
+            .iter()
+            .map(|f| f.as_ref().map(|f| f.title.as_str()))
+            .collect();
+        // `Scheduler` speaks of the first group wholly, `Scheduler Improvements` half:
+        // the better one wins; a group no title speaks of takes none.
+        assert_eq!(
+            titles,
+            [Some("Scheduler"), Some("Storage Backends"), None],
+            "{found:?}"
+        );
+        assert!(found[0].as_ref().unwrap().by_title_words);
+        // The earlier description comes too, written for the same category.
+        assert_eq!(
+            found[0].as_ref().unwrap().description.as_deref(),
+            Some("Improved the Scheduler.")
+        );
+        // Two groups speaking of one title: only the better one takes it.
+        let twice = [
+            "Fix the scheduler deadlock",
+            "Scheduler retries on conflicts",
+            "Scheduler metrics",
+            "Fix the scheduler leak and the theme",
+            "Add a theme",
+        ];
+        let found = topics.continued_all(&twice, &[vec![0, 1, 2], vec![3, 4]], "Features", &c);
+        let named: Vec<&str> = found.iter().flatten().map(|f| f.title.as_str()).collect();
+        assert_eq!(named.iter().filter(|t| **t == "Scheduler").count(), 1);
+        assert_eq!(
+            found[0].as_ref().map(|f| f.title.as_str()),
+            Some("Scheduler")
+        );
+    }
+
+    #[test]
+    fn the_history_says_how_well_a_title_must_match() {
+        // Release 2.0.0 kept "Scheduler" (its entries write it) and named a new topic
+        // "Themes", which no earlier title speaks of.
+        let mut c = titled_history_ctx();
+        let newer = HistorySection {
+            release: "2.0.0".into(),
+            category: "Features".into(),
+            entries: vec![
+                ("Scheduler deadlock fixed".into(), Some(0)),
+                ("Scheduler retries".into(), Some(0)),
+                ("Add a dark theme for storage pages".into(), Some(1)),
+                ("Add a light theme".into(), Some(1)),
+            ],
+            groups: vec![
+                ("Scheduler".into(), String::new()),
+                ("Themes".into(), String::new()),
+            ],
+        };
+        c.history.insert(0, newer);
+        let topics = Topics::of(&c);
+        // The kept title matched fully (1.0); the new one's best earlier title, `Storage
+        // Backends`, matched a quarter (0.25): the cut lies between.
+        assert!(
+            topics.title_cut > 0.25 && topics.title_cut <= 1.0,
+            "{}",
+            topics.title_cut
+        );
+        // With one release there is nothing to learn from.
+        assert_eq!(
+            learned_title_cut(
+                &Topics::of(&titled_history_ctx()).titles,
+                &titled_history_ctx().history
+            ),
+            None
+        );
+        assert_eq!(best_cut(vec![(0.2, false), (0.6, true)]), Some(0.4));
     }
 
     #[test]

@@ -288,9 +288,11 @@ impl Grouper for Similarity {
             .collect();
         kept.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(b.1.total_cmp(&a.1)));
         kept.truncate(topics::max_groups(candidates.len(), ctx));
-        let history = ctx.topics();
+        // The earlier topics the clusters continue, decided for the section at once.
+        let groups: Vec<Vec<usize>> = kept.iter().map(|(m, _)| m.clone()).collect();
+        let mut continued = ctx.topics().continued_all(&texts, &groups, category, ctx);
         let mut out = Vec::new();
-        for (members, cohesion) in kept {
+        for ((members, cohesion), continued) in kept.into_iter().zip(continued.iter_mut()) {
             let member_texts: Vec<&str> = members.iter().map(|&k| texts[k]).collect();
             let (title, evidence) = title_for(&member_texts, ctx);
             // Two entries whose only link is one common word are no topic.
@@ -310,11 +312,13 @@ impl Grouper for Similarity {
             }
             // Two clusters continuing one topic become one group (the shared rules merge
             // groups of the same title), so titles stay unique within a category.
-            let (title, description, tier) = match history.continued(&member_texts, category, ctx) {
+            let (title, description, tier) = match continued.take() {
                 Some(c) => {
                     reason.push_str(&format!(
-                        "; continues \"{}\" of {} (similarity {:.2})",
-                        c.title, c.release, c.similarity
+                        "; continues \"{}\" of {} ({})",
+                        c.title,
+                        c.release,
+                        c.how()
                     ));
                     // The tier from the cluster's shape, as for any cluster: the earlier
                     // group's size said how it ranked then, not now.
