@@ -591,15 +591,18 @@ mod tests {
         assert!(super::title::names_a_version("Sprint 12").is_none());
     }
 
+    /// Each problem the parser reports: its kind, severity and line.
+    fn problem_kinds(text: &str) -> Vec<(ProblemKind, Severity, usize)> {
+        Changelog::parse(text)
+            .problems()
+            .iter()
+            .map(|p| (p.kind, p.severity, p.line))
+            .collect()
+    }
+
     #[test]
     fn setext_headings_are_reported() {
-        let kinds = |text: &str| -> Vec<(ProblemKind, Severity, usize)> {
-            Changelog::parse(text)
-                .problems()
-                .iter()
-                .map(|p| (p.kind, p.severity, p.line))
-                .collect()
-        };
+        let kinds = problem_kinds;
         let release = "## 1.1.0 (2025-02-01)\n\n### Fixes\n* A ([#1](u/1))\n\n";
         assert_eq!(
             kinds(&format!(
@@ -618,13 +621,7 @@ mod tests {
 
     #[test]
     fn a_heading_below_the_groups_level_is_reported() {
-        let kinds = |text: &str| -> Vec<(ProblemKind, Severity, usize)> {
-            Changelog::parse(text)
-                .problems()
-                .iter()
-                .map(|p| (p.kind, p.severity, p.line))
-                .collect()
-        };
+        let kinds = problem_kinds;
         let release = "## 1.1.0 (2025-02-01)\n\n### Fixes\n\n#### Hooks\n* A ([#1](u/1))\n\n";
         for deep in ["#####", "######"] {
             let log = format!("{release}{deep} Alerts\n* B ([#2](u/2))\n");

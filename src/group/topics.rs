@@ -335,35 +335,8 @@ fn learned_threshold(groups: &[(Bag, usize, usize)], history: &[HistorySection])
             matches.push((sim, same(i, j)));
         }
     }
-    if !matches.iter().any(|(_, same)| *same) {
-        return None;
-    }
-    matches.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // Cutting below match k: the kept titles below it and the changed ones from it on are
-    // the errors.
-    let changed_total = matches.iter().filter(|(_, same)| !same).count();
-    let mut best = (usize::MAX, MIN_TOPIC_SIMILARITY);
-    let (mut kept_below, mut changed_below) = (0, 0);
-    for k in 0..=matches.len() {
-        let errors = kept_below + (changed_total - changed_below);
-        let cut = match (k.checked_sub(1).map(|p| matches[p].0), matches.get(k)) {
-            (Some(lo), Some((hi, _))) => (lo + hi) / 2.0,
-            (None, Some((hi, _))) => *hi,
-            (Some(lo), None) => lo + 1e-9,
-            (None, None) => MIN_TOPIC_SIMILARITY,
-        };
-        if errors < best.0 {
-            best = (errors, cut);
-        }
-        if let Some((_, same)) = matches.get(k) {
-            if *same {
-                kept_below += 1;
-            } else {
-                changed_below += 1;
-            }
-        }
-    }
-    Some(best.1)
+    // A title kept is right to keep: the cut between them with the fewest errors.
+    best_cut(matches)
 }
 
 /// True when every topic a title names (`App Proxy`, `Routing` of `App Proxy and Routing`)
