@@ -122,6 +122,10 @@ pub(crate) fn run_steps(
         // What the release has left uncommitted, so that `continue` and `abort` tell it
         // from the user's changes (a failure to look must not hide the step's own error).
         let _ = guard::record(repo, ctx.config, state);
+        if matches!(state.steps[i].step.kind, StepKind::CreateBranch) {
+            // The release has changed no file yet: whatever is dirty is not its own.
+            state.dirty = Some(Vec::new());
+        }
         // The section the changelog step leaves is checked like one written by hand: a
         // section that breaks the release's invariants stops the release, uncommitted.
         let result = match result {
@@ -298,10 +302,23 @@ fn run_step(
     let kind = state.steps[i].step.kind.clone();
     match &kind {
         StepKind::CreateBranch => {
-            if rerun && repo.current_branch()?.as_deref() == Some(plan.branch.as_str()) {
-                return Ok(());
+            if !(rerun && repo.current_branch()?.as_deref() == Some(plan.branch.as_str())) {
+                repo.create_branch(&plan.branch)?;
             }
-            repo.create_branch(&plan.branch)
+            // The tree was clean, and a new branch at HEAD changes no file: what changed is a
+            // hook's (`post-checkout`), not the release's, and the release would commit it.
+            let changed = repo.dirty_paths()?;
+            if !changed.is_empty() {
+                let list: Vec<&str> = changed.iter().map(|d| d.path.as_str()).collect();
+                return Err(Error::Refused(format!(
+                    "creating the release branch changed files (a `post-checkout` hook?): {}; \
+                     they are not the release's, which would commit them. Remove them (or \
+                     commit them on a branch of their own), then `git release continue`; or \
+                     `git release abort`",
+                    list.join(", ")
+                )));
+            }
+            Ok(())
         }
         StepKind::Command(step) => run_configured(ctx, i, step, state),
         StepKind::VersionFile { file } => {

@@ -1253,3 +1253,47 @@ fn an_abort_stopped_before_deleting_the_branch_is_finished_by_abort() {
     ok(&run(root, &["abort"], "true"), "abort again");
     assert_eq!(full(root), before);
 }
+
+/// A `post-checkout` hook that writes files when the release branch is created: the
+/// release stops before changing anything (exit 4) and names them; they are never taken as
+/// the release's — `continue` refuses them until they are gone, then the release commit
+/// holds only the release (hostile round 5, 12: they were committed in `release: X`).
+#[test]
+fn files_a_hook_writes_as_the_branch_is_created_are_not_the_releases() {
+    for finish in ["continue", "abort"] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let base = head(root);
+        let before = full(root);
+        let hook = root.join(".git/hooks/post-checkout");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        std::fs::write(&hook, "#!/bin/sh\necho generated > generated.txt\n").unwrap();
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = run(root, &["1.1.0rc2", "--yes", "--no-edit"], "true");
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("generated.txt"),
+            "{}",
+            text(&out.stderr)
+        );
+        std::fs::remove_file(&hook).unwrap();
+        if finish == "abort" {
+            // Made while the release's first step ran, the file is undone with the release.
+            ok(&run(root, &["abort"], "true"), "abort");
+            assert_eq!(full(root), before);
+            continue;
+        }
+        // Still there: not the release's, so the step stops again.
+        let again = run(root, &["continue", "--yes"], "true");
+        assert_eq!(again.status.code(), Some(4), "{}", text(&again.stderr));
+        assert!(text(&again.stderr).contains("generated.txt"));
+        std::fs::remove_file(root.join("generated.txt")).unwrap();
+        ok(&run(root, &["continue", "--yes"], "true"), "continue");
+        let files = git(
+            root,
+            &["log", "--format=", "--name-only", &format!("{base}..HEAD")],
+        );
+        assert!(!files.contains("generated.txt"), "{files}");
+        assert!(files.contains("CHANGELOG.md"), "{files}");
+    }
+}
