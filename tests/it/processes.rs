@@ -196,14 +196,25 @@ fn the_lock_of_a_running_release_records_its_identity() {
         assert_eq!(owner["boot_id"].as_str(), Some(boot.as_str()), "{owner}");
         assert_eq!(owner["pid_ns"].as_u64(), Some(ns), "{owner}");
         // And the release's step records its group's leader the same way.
-        let state: serde_json::Value =
-            serde_json::from_str(&read(root, ".git/git-release/state.json")).unwrap();
-        let running = state["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| !s["process_group"].is_null())
-            .expect("the running step's group is recorded");
+        // The step may write its flag before the release saves its group: wait for it.
+        let running = loop {
+            let state: serde_json::Value =
+                serde_json::from_str(&read(root, ".git/git-release/state.json")).unwrap();
+            let found = state["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| !s["process_group"].is_null())
+                .cloned();
+            if let Some(step) = found {
+                break step;
+            }
+            assert!(
+                start.elapsed().as_secs() < 60,
+                "the running step's group is never recorded"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
         let group = running["process_group"].as_u64().unwrap();
         assert_eq!(running["process_leader"]["pid"].as_u64(), Some(group));
         let leader = u32::try_from(group).unwrap();
