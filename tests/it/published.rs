@@ -381,6 +381,11 @@ fn a_draft_that_would_not_render_as_it_reads_is_refused() {
             "is inside a code block|missing entry",
         ),
         (
+            "category title",
+            "s=s.replace('#### Notifications\\n','#### Improvements\\n',1)",
+            "is titled like the category `Improvements`",
+        ),
+        (
             // Read as the group above's prose: its entries would move there without a word.
             "deep heading",
             "s=s.replace('#### Notifications\\n','##### Notifications\\n',1)",
@@ -430,6 +435,7 @@ fn undo(name: &str) -> String {
         "nul" | "esc" | "line separator" => {
             "s=s.replace('\\x00','').replace('\\x1b]0;pwned\\x07','').replace('\\u2028',' ')".into()
         }
+        "category title" => "s=s.replace('#### Improvements\\n','#### Notifications\\n',1)".into(),
         "deep heading" => "s=s.replace('##### Notifications\\n','#### Notifications\\n')".into(),
         "setext heading" => {
             "s=s.replace('Notifications\\n-------------\\n','#### Notifications\\n')".into()
