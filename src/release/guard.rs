@@ -67,9 +67,15 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// Record, after a step ended, what the release has left uncommitted and the
 /// configuration it ran with.
 pub(crate) fn record(repo: &Repo, config: &Config, state: &mut State) -> Result<()> {
-    state.dirty = Some(repo.dirty_paths()?.into_iter().map(|d| d.path).collect());
-    state.config = config_digests(config);
+    let dirty = repo.dirty_paths()?.into_iter().map(|d| d.path).collect();
+    record_dirty(config, state, dirty);
     Ok(())
+}
+
+/// [`record`] when what the release left uncommitted is known without looking.
+pub(crate) fn record_dirty(config: &Config, state: &mut State, dirty: Vec<String>) {
+    state.dirty = Some(dirty);
+    state.config = config_digests(config);
 }
 
 /// The configuration files edited since the release last recorded them.

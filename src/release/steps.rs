@@ -121,10 +121,11 @@ pub(crate) fn run_steps(
         state.steps[i].process_leader = None;
         // What the release has left uncommitted, so that `continue` and `abort` tell it
         // from the user's changes (a failure to look must not hide the step's own error).
-        let _ = guard::record(repo, ctx.config, state);
         if matches!(state.steps[i].step.kind, StepKind::CreateBranch) {
             // The release has changed no file yet: whatever is dirty is not its own.
-            state.dirty = Some(Vec::new());
+            guard::record_dirty(ctx.config, state, Vec::new());
+        } else {
+            let _ = guard::record(repo, ctx.config, state);
         }
         // The section the changelog step leaves is checked like one written by hand: a
         // section that breaks the release's invariants stops the release, uncommitted.
