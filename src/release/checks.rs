@@ -297,18 +297,23 @@ pub(super) fn check_fragments_in_git(
     }
     // A symlink publishes its target's text: that text must be the project's too, not a
     // local file git ignores or does not track (a secret beside the checkout).
-    for (fragment, rel) in fragments.iter().zip(&rels) {
-        if !fragment.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
-            continue;
-        }
-        let Ok(target) = fragment.canonicalize() else {
-            continue; // A dangling link: refused by the fragment files' own check.
-        };
-        let target_rel = repo.relative_path(&target);
-        if Path::new(&target_rel).is_absolute() {
-            continue; // Outside the repository: refused by the same check.
-        }
-        if repo.tracked(&[target_rel.as_str()])?.first() != Some(&true) {
+    // Dangling links and links out of the repository are refused by the fragment files'
+    // own check; the others' targets are looked up in the index at once.
+    let links: Vec<(&String, String)> = fragments
+        .iter()
+        .zip(&rels)
+        .filter(|(fragment, _)| fragment.symlink_metadata().is_ok_and(|m| m.is_symlink()))
+        .filter_map(|(fragment, rel)| {
+            Some((rel, repo.relative_path(&fragment.canonicalize().ok()?)))
+        })
+        .filter(|(_, target)| !Path::new(target).is_absolute())
+        .collect();
+    if links.is_empty() {
+        return Ok(());
+    }
+    let targets: Vec<&str> = links.iter().map(|(_, t)| t.as_str()).collect();
+    for ((rel, target_rel), tracked) in links.iter().zip(repo.tracked(&targets)?) {
+        if !tracked {
             return Err(Error::Refused(format!(
                 "the fragment {rel} is a symlink to {target_rel}, which git does not track (it is \
                  ignored or untracked), so the release would publish a local file's text; \
