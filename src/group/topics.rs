@@ -752,19 +752,33 @@ mod tests {
         )
     }
 
-    fn two_releases() -> Vec<HistorySection> {
-        let section = |release: &str, groups: [(&str, [&str; 2]); 3]| HistorySection {
+    /// A grouped Features section of `release`: each group's title and entries, and the
+    /// description `describe` writes for a title.
+    fn features_section<'a, T: AsRef<[&'a str]>>(
+        release: &str,
+        groups: &[(&str, T)],
+        describe: impl Fn(&str) -> String,
+    ) -> HistorySection {
+        HistorySection {
             release: release.into(),
             category: "Features".into(),
             entries: groups
                 .iter()
                 .enumerate()
-                .flat_map(|(g, (_, texts))| texts.iter().map(move |t| (t.to_string(), Some(g))))
+                .flat_map(|(g, (_, texts))| {
+                    texts.as_ref().iter().map(move |t| (t.to_string(), Some(g)))
+                })
                 .collect(),
             groups: groups
                 .iter()
-                .map(|(title, _)| (title.to_string(), String::new()))
+                .map(|(title, _)| (title.to_string(), describe(title)))
                 .collect(),
+        }
+    }
+
+    fn two_releases() -> Vec<HistorySection> {
+        let section = |release: &str, groups: [(&str, [&str; 2]); 3]| {
+            features_section(release, &groups, |_| String::new())
         };
         vec![
             section(
@@ -876,18 +890,8 @@ mod tests {
     /// One earlier release whose titles recur by name only: the new entries share none of
     /// the earlier entries' words, only the titles' words.
     fn titled_history_ctx() -> Context {
-        let section = |release: &str, groups: &[(&str, &[&str])]| HistorySection {
-            release: release.into(),
-            category: "Features".into(),
-            entries: groups
-                .iter()
-                .enumerate()
-                .flat_map(|(g, (_, texts))| texts.iter().map(move |t| (t.to_string(), Some(g))))
-                .collect(),
-            groups: groups
-                .iter()
-                .map(|(title, _)| (title.to_string(), format!("Improved the {title}.")))
-                .collect(),
+        let section = |release: &str, groups: &[(&str, &[&str])]| {
+            features_section(release, groups, |title| format!("Improved the {title}."))
         };
         let history = vec![section(
             "1.0.0",
