@@ -85,6 +85,15 @@ fn spawn(root: &Path, args: &[&str], editor: &str) -> Child {
         .unwrap()
 }
 
+/// Install the git hook `name` in `root`'s repository, running `script`; its path.
+fn install_hook(root: &Path, name: &str, script: &str) -> std::path::PathBuf {
+    let path = root.join(".git/hooks").join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 /// Wait until `path` exists (a step or an editor says it is running).
 fn wait_for(path: &Path) {
     let start = Instant::now();
@@ -222,10 +231,11 @@ fn a_commit_rejected_by_a_hook_is_retried_by_continue() {
     let repo = project_after_rc("");
     let root = repo.path();
     let base = head(root);
-    let hook = root.join(".git/hooks/pre-commit");
-    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    std::fs::write(&hook, "#!/bin/sh\necho 'hook: no' >&2\nexit 1\n").unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let hook = install_hook(
+        root,
+        "pre-commit",
+        "#!/bin/sh\necho 'hook: no' >&2\nexit 1\n",
+    );
     let out = run(
         root,
         &["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"],
@@ -759,10 +769,9 @@ fn a_release_from_inside_another_repositorys_hook() {
     let inner_base = head(&inner_root);
     let outer = util::repo_with(&[("outer.txt", "outer\n")]);
     let root = outer.path().canonicalize().unwrap();
-    let hook = root.join(".git/hooks/pre-commit");
-    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    std::fs::write(
-        &hook,
+    install_hook(
+        &root,
+        "pre-commit",
         r#"#!/bin/sh
 GIT_DIR="$(git rev-parse --absolute-git-dir)" || exit 1
 GIT_WORK_TREE="$(pwd)"
@@ -770,9 +779,7 @@ export GIT_DIR GIT_WORK_TREE
 cd "$IT_INNER" || exit 1
 "$IT_BIN" 1.1.0rc1 --yes --date 2025-02-01 >&2 || exit 1
 "#,
-    )
-    .unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     std::fs::write(root.join("outer.txt"), "changed\n").unwrap();
     git(&root, &["add", "outer.txt"]);
     let out = util::git_command(&root)
@@ -851,10 +858,7 @@ run = "if [ -f '{f}/three' ]; then rm '{f}/three'; exit 1; fi; echo three >> one
     let release = |stop: Option<&str>| {
         let repo = project_after_rc(&extra);
         let root = repo.path();
-        let hook_path = root.join(".git/hooks/pre-commit");
-        std::fs::create_dir_all(hook_path.parent().unwrap()).unwrap();
-        std::fs::write(&hook_path, &hook).unwrap();
-        std::fs::set_permissions(&hook_path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        install_hook(root, "pre-commit", &hook);
         let base = head(root);
         if let Some(flag) = stop {
             std::fs::write(flags.join(flag), "").unwrap();
@@ -956,15 +960,12 @@ fn ctrl_c_between_creating_the_branch_and_switching_to_it() {
         let root = repo.path();
         let base = head(root);
         let before = full(root);
-        let hook = root.join(".git/hooks/reference-transaction");
-        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-        std::fs::write(
-            &hook,
+        let hook = install_hook(
+            root,
+            "reference-transaction",
             "#!/bin/sh\nif [ \"$1\" = committed ] && grep -q ' refs/heads/release/' \
              && [ ! -f .git/hit ]; then\ntouch .git/hit; kill -INT 0; sleep 1\nfi\nexit 0\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        );
         let child = spawn(
             root,
             &["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"],
@@ -1235,17 +1236,14 @@ fn an_abort_stopped_before_deleting_the_branch_is_finished_by_abort() {
     std::fs::write(&flag, "").unwrap();
     let stopped = run(root, &["1.1.0", "--yes", "--no-edit"], "true");
     assert_eq!(stopped.status.code(), Some(4), "{}", text(&stopped.stderr));
-    let hook = root.join(".git/hooks/reference-transaction");
-    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    std::fs::write(
-        &hook,
+    let hook = install_hook(
+        root,
+        "reference-transaction",
         "#!/bin/sh\n[ \"$1\" = prepared ] || exit 0\n\
          while read old new ref; do\n\
          case \"$new $ref\" in 0000000000000000000000000000000000000000\\ refs/heads/release/*) exit 1;; esac\n\
          done\nexit 0\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let first = run(root, &["abort"], "true");
     assert!(!first.status.success(), "the hook refused the deletion");
     assert_eq!(current_branch(root), "main", "{}", text(&first.stderr));
@@ -1256,8 +1254,8 @@ fn an_abort_stopped_before_deleting_the_branch_is_finished_by_abort() {
 
 /// A `post-checkout` hook that writes files when the release branch is created: the
 /// release stops before changing anything (exit 4) and names them; they are never taken as
-/// the release's — `continue` refuses them until they are gone, then the release commit
-/// holds only the release (hostile round 5, 12: they were committed in `release: X`).
+/// the release's — `continue` stops again until they are gone, then the release commit
+/// holds only the release, and `abort` undoes them with the release (hostile round 5, 12: they were committed in `release: X`).
 #[test]
 fn files_a_hook_writes_as_the_branch_is_created_are_not_the_releases() {
     for finish in ["continue", "abort"] {
@@ -1265,10 +1263,11 @@ fn files_a_hook_writes_as_the_branch_is_created_are_not_the_releases() {
         let root = repo.path();
         let base = head(root);
         let before = full(root);
-        let hook = root.join(".git/hooks/post-checkout");
-        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
-        std::fs::write(&hook, "#!/bin/sh\necho generated > generated.txt\n").unwrap();
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let hook = install_hook(
+            root,
+            "post-checkout",
+            "#!/bin/sh\necho generated > generated.txt\n",
+        );
         let out = run(root, &["1.1.0rc2", "--yes", "--no-edit"], "true");
         assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
         assert!(
