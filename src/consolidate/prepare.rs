@@ -36,17 +36,34 @@ pub fn apply(
     out
 }
 
-/// What the work tree holds beyond its index: every path that keeps it from being clean
-/// (untracked files one by one), whether it is untracked, and a hash of its content.
-type WorkTree = BTreeMap<String, (bool, Option<u64>)>;
+/// What the work tree holds beyond its index, taken before and after the grouping command
+/// runs: every path that keeps it from being clean (untracked files one by one), whether it
+/// is untracked, and a hash of its content; and a hash of the index itself.
+struct WorkTree {
+    paths: BTreeMap<String, (bool, Option<u64>)>,
+    index: Option<u64>,
+    /// When this snapshot was taken: a file born after the first one did not exist before
+    /// the command ran.
+    taken: std::time::SystemTime,
+}
+
+fn content_hash(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    std::fs::read(path).ok().map(|bytes| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        h.finish()
+    })
+}
 
 /// The work tree as [`WorkTree`] says; `None` outside a git repository (nothing is
 /// committed there).
 fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
-    use std::hash::{Hash, Hasher};
+    let taken = std::time::SystemTime::now();
     let Ok(repo) = crate::git::Repo::discover(root) else {
         return Ok(None);
     };
+    let index = content_hash(&repo.index_path());
     let mut paths: Vec<(String, bool)> = repo
         .dirty_paths()?
         .into_iter()
@@ -54,57 +71,81 @@ fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
         .map(|p| (p.path, false))
         .collect();
     paths.extend(repo.untracked_files()?.into_iter().map(|p| (p, true)));
-    Ok(Some(
-        paths
-            .into_iter()
-            .map(|(path, untracked)| {
-                let hash = std::fs::read(root.join(&path)).ok().map(|bytes| {
-                    let mut h = std::collections::hash_map::DefaultHasher::new();
-                    bytes.hash(&mut h);
-                    h.finish()
-                });
-                (path, (untracked, hash))
-            })
-            .collect(),
-    ))
+    let paths = paths
+        .into_iter()
+        .map(|(path, untracked)| {
+            let hash = content_hash(&root.join(&path));
+            (path, (untracked, hash))
+        })
+        .collect();
+    Ok(Some(WorkTree {
+        paths,
+        index,
+        taken,
+    }))
 }
 
-/// Refuse when the grouping command changed the work tree, naming what it changed. The
-/// files it created are removed (the work tree is left as the command found it); what it
-/// changed of files that were there is named for the user to restore.
+/// Whether the file at `path` was born at or after `since`: it did not exist before then,
+/// so the grouping command created it. `false` when the file system does not keep birth
+/// times (nothing is then known to be the command's).
+fn born_since(path: &Path, since: std::time::SystemTime) -> bool {
+    path.symlink_metadata()
+        .ok()
+        .filter(|m| m.is_file() || m.is_symlink())
+        .and_then(|m| m.created().ok())
+        .is_some_and(|born| born >= since)
+}
+
+/// Refuse when the grouping command changed the work tree or the index, naming what it
+/// changed. A file is removed only when it did not exist before the command ran (its birth
+/// time says so) and is untracked now: the command made it. Anything else — a file that was
+/// there, ignored or not, even one the command now shows as untracked by changing the
+/// ignore rules or the index — is named for the user and left as it is.
 fn check_untouched(
     root: &Path,
     before: &WorkTree,
     after: Option<WorkTree>,
     settings: &group::Settings,
 ) -> Result<()> {
-    let after = after.unwrap_or_default();
+    let (after, index_changed) = match after {
+        Some(after) => {
+            let changed = after.index != before.index;
+            (after.paths, changed)
+        }
+        None => (BTreeMap::new(), true),
+    };
     let changed: BTreeSet<&String> = before
+        .paths
         .iter()
         .filter(|(path, v)| after.get(*path) != Some(v))
         .chain(
             after
                 .iter()
-                .filter(|(path, v)| before.get(*path) != Some(v)),
+                .filter(|(path, v)| before.paths.get(*path) != Some(v)),
         )
         .map(|(path, _)| path)
         .collect();
-    if changed.is_empty() {
+    if changed.is_empty() && !index_changed {
         return Ok(());
     }
     let mut removed = Vec::new();
     let mut left = Vec::new();
     for path in changed {
-        let created = !before.contains_key(path) && after.get(path).is_some_and(|(u, _)| *u);
         let file = root.join(path);
-        let is_file = file.symlink_metadata().is_ok_and(|m| !m.is_dir());
-        if created && is_file && std::fs::remove_file(&file).is_ok() {
+        let created = !index_changed
+            && !before.paths.contains_key(path)
+            && after.get(path).is_some_and(|(untracked, _)| *untracked)
+            && born_since(&file, before.taken);
+        if created && std::fs::remove_file(&file).is_ok() {
             removed.push(path.as_str());
         } else {
             left.push(path.as_str());
         }
     }
     let mut what = String::new();
+    if index_changed {
+        what.push_str("; it changed the index (`git status` shows how): restore it");
+    }
     if !removed.is_empty() {
         what.push_str(&format!(
             "; the files it created were removed: {}",
@@ -113,8 +154,12 @@ fn check_untouched(
     }
     if !left.is_empty() {
         what.push_str(&format!(
-            "; restore what it changed (`git status` shows it): {}",
-            left.join(", ")
+            "; restore what it changed (`git status` shows it; nothing was removed): {}{}",
+            left.iter().take(20).copied().collect::<Vec<_>>().join(", "),
+            match left.len() {
+                n if n > 20 => format!(" and {} more", n - 20),
+                _ => String::new(),
+            }
         ));
     }
     Err(Error::Refused(format!(

@@ -152,6 +152,11 @@ impl Repo {
         self.repo.git_dir()
     }
 
+    /// The index file of this work tree (`GIT_INDEX_FILE` when set, as git reads it).
+    pub fn index_path(&self) -> PathBuf {
+        self.repo.index_path()
+    }
+
     /// The git directory shared by all work trees of the repository (`.git` even in a
     /// linked work tree).
     pub fn common_dir(&self) -> &Path {

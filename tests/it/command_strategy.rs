@@ -803,6 +803,61 @@ fn a_command_that_changes_the_work_tree_is_refused() {
     );
 }
 
+/// A command that changes what is ignored (rewrites `.gitignore`, empties
+/// `.git/info/exclude`) or drops paths from the index makes the user's files look
+/// untracked: the refusal names them and removes none — only a file born while the command
+/// ran is its own.
+#[test]
+fn a_refused_command_never_removes_a_file_that_was_there() {
+    let repo = project();
+    let root = repo.path();
+    write_file(root, ".gitignore", "secrets.env\n");
+    commit_all(root, "ignore local files");
+    write_file(root, "secrets.env", "API_TOKEN=s3cr3t\n");
+    write_file(root, "local.db", "precious\n");
+    std::fs::write(root.join(".git/info/exclude"), "local.db\n").unwrap();
+    let tracked = crate::util::git(root, &["ls-files"]);
+    for (sabotage, needle) in [
+        ("echo cache/ > .gitignore", "secrets.env"),
+        (": > .git/info/exclude", "local.db"),
+        ("git rm -rq --cached .", "the index"),
+    ] {
+        let command = format!(
+            "{sabotage}; echo run > made-by-it.txt; {}",
+            example_command()
+        );
+        let out = consolidate(root, "--dry-run", &command, &[]);
+        let stderr = one_error(&out, &command);
+        assert_eq!(out.status.code(), Some(3), "{sabotage}: {stderr}");
+        assert!(
+            stderr.contains(needle),
+            "{sabotage}: no {needle:?} in {stderr}"
+        );
+        assert!(stderr.contains("changed the work tree"), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("secrets.env")).unwrap(),
+            "API_TOKEN=s3cr3t\n",
+            "{sabotage}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("local.db")).unwrap(),
+            "precious\n",
+            "{sabotage}: {stderr}"
+        );
+        for path in tracked.lines() {
+            assert!(
+                root.join(path).exists(),
+                "{sabotage} removed {path}: {stderr}"
+            );
+        }
+        // Undo the sabotage for the next round.
+        crate::util::git(root, &["checkout", "-q", "HEAD", "--", ".gitignore"]);
+        crate::util::git(root, &["reset", "-q"]);
+        std::fs::write(root.join(".git/info/exclude"), "local.db\n").unwrap();
+        let _ = std::fs::remove_file(root.join("made-by-it.txt"));
+    }
+}
+
 /// A failing command's stderr is quoted with its control characters shown as escapes
 /// (no escape sequence reaches the terminal), its line breaks kept.
 #[test]
