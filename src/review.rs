@@ -321,6 +321,11 @@ pub fn draft_path(git_dir: &Path) -> PathBuf {
     git_dir.join(DRAFT_FILE)
 }
 
+/// Remove the reviewed draft once its section is written.
+pub fn discard_draft(git_dir: &Path) {
+    let _ = std::fs::remove_file(draft_path(git_dir));
+}
+
 /// Open the draft in the editor, then validate it. With `resume`, the kept draft is
 /// reopened instead of writing a new one.
 pub fn review(
@@ -358,10 +363,9 @@ pub fn review(
         return Ok(Outcome::Aborted);
     }
     match validate(&stripped, expect) {
-        Ok(release) => {
-            let _ = std::fs::remove_file(draft);
-            Ok(Outcome::Accepted(Box::new(release)))
-        }
+        // The draft is kept until the section is written ([`discard_draft`]): a write that
+        // is refused (the changelog changed meanwhile) leaves the review to resume.
+        Ok(release) => Ok(Outcome::Accepted(Box::new(release))),
         Err(problems) => Err(Error::Review(format!(
             "the reviewed section does not validate; nothing was written:\n{}\n\
              The draft is kept in {}. Run `git release consolidate --resume` to fix it \

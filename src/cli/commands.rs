@@ -205,6 +205,7 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         args.keep_fragments,
         Some(&repo),
     )?;
+    git_release::review::discard_draft(repo.git_dir());
     let c = &prepared.grouped.consolidation;
     say!(
         "Wrote {} ({} entries, {} groups{}) to {}",

@@ -404,6 +404,7 @@ pub fn write(
         .ledger
         .check_reviewed(&prepared.grouped.consolidation, release)?;
     prepared.ledger.check_text(release, &prepared.refs)?;
+    check_unchanged(prepared)?;
     updated.write(&prepared.path)?;
     if let Some(repo) = repo {
         repo.add(&[&prepared.path])?;
@@ -412,6 +413,27 @@ pub fn write(
         crate::towncrier::remove_fragments(repo, &prepared.fragments)?;
     }
     Ok(())
+}
+
+/// Refuse to write when the changelog on disk is no longer the one the section was
+/// prepared from (edited while the review was open, or by a step): writing would silently
+/// drop that edit. Nothing is written; the reviewed draft is kept for `--resume`.
+fn check_unchanged(prepared: &Prepared) -> Result<()> {
+    let now = match std::fs::read(&prepared.path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io(&prepared.path, e)),
+    };
+    if now == prepared.changelog.as_str().as_bytes() {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "{} changed after it was read for this section (an edit while the review was open?), \
+         so the section was not written and that edit is kept; a reviewed draft is kept too. \
+         Run `git release continue` (or `git release consolidate --resume`) to reopen it and \
+         write the section into the changelog as it is now",
+        prepared.path.display()
+    )))
 }
 
 /// Human-readable notes about what was dropped and why.

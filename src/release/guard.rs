@@ -72,6 +72,35 @@ pub(crate) fn record(repo: &Repo, config: &Config, state: &mut State) -> Result<
     Ok(())
 }
 
+/// [`record`] after a built-in step (the version file, the changelog and its review, a
+/// commit): such a step writes only the release's own paths, so what is dirty now outside
+/// them and outside what the release had left before is the user's — an edit made while
+/// the review was open — and is not recorded as the release's.
+pub(crate) fn record_own(repo: &Repo, config: &Config, state: &mut State) -> Result<()> {
+    let own = release_paths(repo, state);
+    let before: BTreeSet<String> = state.dirty.iter().flatten().cloned().collect();
+    let dirty = repo
+        .dirty_paths()?
+        .into_iter()
+        .map(|d| d.path)
+        .filter(|p| before.contains(p) || owns(&own, p))
+        .collect();
+    record_dirty(config, state, dirty);
+    Ok(())
+}
+
+/// Whether a dirty path reported by git is one of the release's paths `own` (an untracked
+/// directory is, when it holds one of them).
+fn owns(own: &BTreeSet<String>, path: &str) -> bool {
+    own.contains(path) || (path.ends_with('/') && own.iter().any(|p| p.starts_with(path)))
+}
+
+/// Whether an untracked path that appeared during a built-in step is the release's (the
+/// changelog it created); anything else that appeared meanwhile is the user's.
+pub(crate) fn is_release_path(repo: &Repo, state: &State, path: &str) -> bool {
+    owns(&release_paths(repo, state), path)
+}
+
 /// [`record`] when what the release left uncommitted is known without looking.
 pub(crate) fn record_dirty(config: &Config, state: &mut State, dirty: Vec<String>) {
     state.dirty = Some(dirty);
@@ -147,12 +176,7 @@ pub(crate) fn foreign_changes(repo: &Repo, state: &State) -> Result<Vec<DirtyPat
     Ok(repo
         .dirty_paths()?
         .into_iter()
-        .filter(|d| {
-            let releases = recorded.contains(d.path.as_str())
-                || own.contains(&d.path)
-                || (d.path.ends_with('/') && own.iter().any(|p| p.starts_with(&d.path)));
-            !releases
-        })
+        .filter(|d| !(recorded.contains(d.path.as_str()) || owns(&own, &d.path)))
         .collect())
 }
 

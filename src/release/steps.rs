@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::fragments;
-use crate::git::Repo;
+use crate::git::{DirtyKind, Repo};
 use crate::process::{self, Ended, ProcessIdentity};
 use crate::version::Version;
 
@@ -109,10 +109,19 @@ pub(crate) fn run_steps(
                 }
             }
         }
-        // Whatever happened, the files the step created are the release's.
+        // Whatever happened, the files a command step created are the release's; a
+        // built-in step creates only the release's own paths (anything else that appeared
+        // meanwhile, say while the review was open, is the user's).
+        let opaque = matches!(
+            state.steps[i].step.kind,
+            StepKind::Command(_) | StepKind::Freeze
+        );
         if let Ok(now) = repo.untracked_files() {
             for path in now {
-                if !untracked_before.contains(&path) && !state.created.contains(&path) {
+                if !untracked_before.contains(&path)
+                    && !state.created.contains(&path)
+                    && (opaque || guard::is_release_path(repo, state, &path))
+                {
                     state.created.push(path);
                 }
             }
@@ -124,8 +133,11 @@ pub(crate) fn run_steps(
         if matches!(state.steps[i].step.kind, StepKind::CreateBranch) {
             // The release has changed no file yet: whatever is dirty is not its own.
             guard::record_dirty(ctx.config, state, Vec::new());
-        } else {
+        } else if opaque {
+            // What a command or the freeze changed is known only by looking.
             let _ = guard::record(repo, ctx.config, state);
+        } else {
+            let _ = guard::record_own(repo, ctx.config, state);
         }
         // The section the changelog step leaves is checked like one written by hand: a
         // section that breaks the release's invariants stops the release, uncommitted.
@@ -395,7 +407,7 @@ fn run_step(
                     ),
                 });
             }
-            repo.add_all()?;
+            commit_own_changes(ctx, state)?;
             let id = repo.commit(message)?;
             state.commits.push(id);
             Ok(())
@@ -408,6 +420,60 @@ fn run_step(
             advance(repo, step, state)
         }
     }
+}
+
+/// Stage the release's changes for its commit, and only them: what changed while the
+/// release ran outside its own paths (an edit made while the review was open) is left
+/// uncommitted and named. A path the user staged meanwhile would go into the commit
+/// whatever is added, so the release stops and asks (as `continue` does after a stop, what
+/// is staged then goes into the release).
+fn commit_own_changes(ctx: &Ctx, state: &State) -> Result<()> {
+    let repo = ctx.repo;
+    let foreign = guard::foreign_changes(repo, state)?;
+    if foreign.is_empty() {
+        return repo.add_all();
+    }
+    let staged: Vec<_> = foreign
+        .iter()
+        .filter(|d| matches!(d.kind, DirtyKind::Staged | DirtyKind::Conflicted))
+        .cloned()
+        .collect();
+    if !staged.is_empty() {
+        let (is, them) = if staged.len() == 1 {
+            ("is", "it")
+        } else {
+            ("are", "them")
+        };
+        return Err(Error::Step {
+            step: "commit".into(),
+            message: format!(
+                "{} changed while the release ran and {is} staged, but not the release's, so \
+                 the release commit was not made. If {them} belong in the release, `git release \
+                 continue` commits {them} with it; if not, put {them} aside (`git stash push \
+                 --include-untracked -- <path>…`), then `git release continue`",
+                guard::list(&staged),
+            ),
+        });
+    }
+    let foreign: BTreeSet<&str> = foreign.iter().map(|d| d.path.as_str()).collect();
+    // What is staged already (the consumed fragments, removed from the index) is in; the
+    // rest of the release's changes are added.
+    let own: BTreeSet<String> = repo
+        .dirty_paths()?
+        .into_iter()
+        .filter(|d| d.kind != DirtyKind::Staged && !foreign.contains(d.path.as_str()))
+        .map(|d| d.path)
+        .collect();
+    let own: Vec<String> = own.into_iter().collect();
+    for chunk in own.chunks(1000) {
+        repo.add(chunk)?;
+    }
+    ctx.reporter.note(&format!(
+        "left out of the release commit, changed while the release ran and not the \
+         release's: {}",
+        foreign.iter().copied().collect::<Vec<_>>().join(", ")
+    ));
+    Ok(())
 }
 
 /// The changelog step: the consolidated, reviewed section of a final release, or the
@@ -443,7 +509,9 @@ fn write_changelog(ctx: &Ctx, rerun: bool, prepared: &mut Option<Prepared>) -> R
                 None => return Err(Error::Aborted("the draft was emptied".into())),
             }
         };
-        return consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo));
+        consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo))?;
+        crate::review::discard_draft(repo.git_dir());
+        return Ok(());
     }
     let set = fragments::discover(config)?;
     let (kept, _) = without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;

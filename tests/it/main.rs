@@ -36,4 +36,5 @@ mod processes;
 mod rc_cycle;
 mod release;
 mod release_safety;
+mod review_window;
 mod towncrier_cases;

@@ -1,0 +1,161 @@
+//! What the user does while a release runs — an edit in another terminal while the review
+//! is open — stays the user's: it is neither committed into the release nor overwritten.
+
+use std::path::Path;
+
+use crate::util::{commit_all, git, ok, one_error, repo_with, run, text, write_file};
+
+/// A project with one rc section to fold, so that the final release opens the review.
+fn project() -> tempfile::TempDir {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
+             filename = \"CHANGELOG.md\"\n",
+        ),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n<!-- towncrier release notes start -->\n",
+        ),
+        ("VERSION", "1.0.0\n"),
+        ("src.txt", "source\n"),
+        ("changes/1.feature.md", "Add the first thing"),
+        ("changes/2.bugfix.md", "Fix the second thing"),
+    ]);
+    let root = repo.path();
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--no-edit", "--date", "2026-01-01"],
+        "false",
+    );
+    ok(&out, "rc1");
+    git(root, &["checkout", "--quiet", "main"]);
+    git(root, &["merge", "--quiet", "--ff-only", "release/1.1.0rc1"]);
+    write_file(root, "changes/3.feature.md", "Add the third thing");
+    commit_all(root, "a fragment for the final");
+    repo
+}
+
+/// An editor that does `work` in the repository (as the user would from another terminal)
+/// and keeps the draft as it is.
+fn editor(root: &Path, work: &str) -> String {
+    let script = root.join("..").join(format!(
+        "editor-{}.sh",
+        root.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\ncd '{}' || exit 1\n{work}\n", root.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    script.display().to_string()
+}
+
+fn release(root: &Path, editor: &str) -> std::process::Output {
+    run(root, &["1.1.0", "--yes", "--date", "2026-01-15"], editor)
+}
+
+/// The files the commit `rev` changed.
+fn changed_by(root: &Path, rev: &str) -> Vec<String> {
+    git(root, &["show", "--name-only", "--format=", rev])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// An edit to a tracked file and a new file, made while the review is open: the release
+/// commit holds neither, both are still in the work tree, and the summary names them.
+#[test]
+fn edits_made_while_the_review_is_open_are_not_committed() {
+    let repo = project();
+    let root = repo.path();
+    let editor = editor(root, "echo edited >> src.txt; echo scratch > notes.txt");
+    let out = release(root, &editor);
+    ok(&out, "the final release");
+    let commit = changed_by(root, "HEAD");
+    assert!(commit.contains(&"CHANGELOG.md".to_string()), "{commit:?}");
+    assert!(
+        !commit.iter().any(|p| p == "src.txt" || p == "notes.txt"),
+        "the release commit holds the user's edits: {commit:?}"
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("left out of the release commit")
+            && stderr.contains("src.txt")
+            && stderr.contains("notes.txt"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("src.txt")).unwrap(),
+        "source\nedited\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("notes.txt")).unwrap(),
+        "scratch\n"
+    );
+}
+
+/// A path the user stages while the review is open would go into the commit whatever the
+/// release adds: the release stops before committing and says so; `continue` then commits
+/// it with the release (as after any stop, what is staged belongs to the release), and a
+/// user who puts it aside gets a release without it.
+#[test]
+fn a_path_staged_while_the_review_is_open_stops_the_release_before_its_commit() {
+    let repo = project();
+    let root = repo.path();
+    let editor = editor(root, "echo edited >> src.txt && git add src.txt");
+    let out = release(root, &editor);
+    let stderr = one_error(&out, "staged during the review");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("src.txt") && stderr.contains("staged"),
+        "{stderr}"
+    );
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%s"]).trim(),
+        "a fragment for the final",
+        "a commit was made"
+    );
+    git(root, &["stash", "push", "--quiet", "--", "src.txt"]);
+    let out = run(root, &["continue"], "false");
+    ok(&out, "continue");
+    assert!(!changed_by(root, "HEAD").contains(&"src.txt".to_string()));
+    git(root, &["stash", "pop", "--quiet"]);
+    assert_eq!(
+        std::fs::read_to_string(root.join("src.txt")).unwrap(),
+        "source\nedited\n"
+    );
+}
+
+/// The changelog edited while the review is open (a typo fixed in an old release): the
+/// section is not written over it. The release stops with both the edit and the reviewed
+/// draft kept; `continue` writes the section into the changelog as it is now.
+#[test]
+fn a_changelog_edited_while_the_review_is_open_is_not_overwritten() {
+    let repo = project();
+    let root = repo.path();
+    let editor = editor(
+        root,
+        "sed -i 's/^# Changelog$/# Changelog of demo/' CHANGELOG.md\n\
+         sed -i 's/Add the third thing/Add the third thing, reviewed/' \"$1\"",
+    );
+    let out = release(root, &editor);
+    let stderr = one_error(&out, "changelog edited during the review");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("CHANGELOG.md") && stderr.contains("changed after it was read"),
+        "{stderr}"
+    );
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert!(log.starts_with("# Changelog of demo\n"), "{log}");
+    assert!(!log.contains("third thing"), "{log}");
+    // The kept draft is reopened: the review's edit is in the section written.
+    let out = run(root, &["continue"], "true");
+    ok(&out, "continue");
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert!(log.starts_with("# Changelog of demo\n"), "{log}");
+    assert!(log.contains("Add the third thing, reviewed"), "{log}");
+    assert!(!log.contains("1.1.0rc1"), "{log}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
