@@ -670,6 +670,10 @@ when = "webui"
                 "[consolidate]\ncommand-timeout = \"5m\"\n",
                 "consolidate.command-timeout",
             ),
+            (
+                "[consolidate]\ncommand-timeout = 9223372036854775807\n",
+                "consolidate.command-timeout",
+            ),
         ] {
             let dir = project(&[(".git-release.toml", text)]);
             let msg = Config::load(dir.path()).unwrap_err().to_string();

@@ -384,14 +384,18 @@ fn parse_consolidate(
     c.command = cr.string("command")?.filter(|v| !v.trim().is_empty());
     match cr.get("command-timeout") {
         None => {}
-        Some(Value::Integer(n)) if *n > 0 => {
+        Some(Value::Integer(n)) if *n > 0 && *n < 1_000_000_000 => {
             c.command_timeout = Duration::from_secs(u64::try_from(*n).unwrap_or(u64::MAX));
         }
         Some(Value::Float(f)) if f.is_finite() && *f > 0.0 && *f < 1e9 => {
             c.command_timeout = Duration::from_secs_f64(*f);
         }
         Some(v) => {
-            return Err(cr.wrong("command-timeout", "a number of seconds above 0", v));
+            return Err(cr.wrong(
+                "command-timeout",
+                "a number of seconds above 0 and below 1000000000",
+                v,
+            ));
         }
     }
     if let Some(v) = cr.strings("auto-order")? {

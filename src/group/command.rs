@@ -246,7 +246,8 @@ impl External {
         let _signals = process::watch();
         let mut pipes = Pipes::default();
         let mut group = 0;
-        let deadline = Instant::now() + self.timeout;
+        // A timeout too long to be a time on this clock is no deadline at all.
+        let deadline = Instant::now().checked_add(self.timeout);
         let ended = process::run_in_group(&mut cmd, Some(self.timeout), |pgid, child| {
             group = pgid;
             pipes = Pipes::start(child, input);
@@ -272,7 +273,8 @@ impl External {
         };
         // A process it started outside its group (`setsid`) may still hold its output open:
         // the rest is read until a short grace period or the timeout, whichever comes first.
-        let until = deadline.min(Instant::now() + OUTPUT_GRACE);
+        let grace = Instant::now() + OUTPUT_GRACE;
+        let until = deadline.map_or(grace, |d| d.min(grace));
         let Some((stdout, overflow, stderr)) = pipes.collect(until) else {
             return Err(self.refused(
                 "exited, but a process it started keeps its output (stdout, stderr or its \
