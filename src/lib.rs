@@ -36,6 +36,8 @@ pub mod version;
 pub mod pycompat;
 /// Atomic file writes.
 pub mod atomic;
+/// Reading a file a user names: regular files only, bounded.
+pub mod files;
 /// Running a command in a process group of its own, stoppable by signal or timeout.
 pub mod process;
 /// Git access: reads through gix, writes through the git binary.

@@ -542,6 +542,9 @@ mod tests {
             Outcome::Accepted(r) => assert_eq!(r.categories[0].subsections[0].title, "Scheduler"),
             Outcome::Aborted => panic!("accepted expected"),
         }
+        // Kept until its section is written, then discarded.
+        assert!(draft.exists());
+        discard_draft(dir.path());
         assert!(!draft.exists());
         let aborted = review(
             &draft,

@@ -37,7 +37,7 @@ use std::path::Path;
 
 use regex::Regex;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::version::Version;
 
 pub use blocks::{CodeBlock, code_blocks};
@@ -165,10 +165,10 @@ impl Changelog {
     }
 
     fn read_start(path: &Path, start: Option<Regex>, refs: RefFormat) -> Result<Option<Changelog>> {
-        match std::fs::read_to_string(path) {
+        match crate::files::read_text(path) {
             Ok(text) => Ok(Some(Self::parse_inner(&text, start, None, refs))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(path, e)),
+            Err(e) if crate::files::is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -239,7 +239,8 @@ impl Changelog {
             .collect()
     }
 
-    /// Fail with the first error-level problem, as [`Error::Changelog`] for `path`.
+    /// Fail with the first error-level problem, as
+    /// [`Error::Changelog`](crate::error::Error::Changelog) for `path`.
     pub fn check(&self, path: &Path) -> Result<()> {
         match self.problems.iter().find(|p| p.severity == Severity::Error) {
             Some(p) => Err(p.to_error(path)),
@@ -409,6 +410,7 @@ mod tests {
     use super::refs::trailing_refs;
     use super::title::{is_iso_date, parse_title};
     use super::*;
+    use crate::error::Error;
 
     fn e(raw: &str) -> Entry {
         Entry::parse(raw, 1)

@@ -272,7 +272,16 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
     }
     let mut logs = Vec::new();
     for f in &files {
-        logs.push(std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?);
+        let bytes = git_release::files::read_regular(f, |message| {
+            Error::Refused(format!("{}: {message}", f.display()))
+        })?;
+        logs.push(String::from_utf8(bytes).map_err(|e| {
+            Error::Refused(format!(
+                "{}: is not UTF-8 text (byte {}); a changelog is UTF-8",
+                f.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?);
         if args.history {
             let repo = open_repo()?;
             let rel = f.canonicalize().unwrap_or_else(|_| f.clone());

@@ -222,7 +222,7 @@ impl Config {
     /// The version file (`version-file`, default `VERSION`) and the version it holds.
     pub fn version_file(&self) -> Result<VersionFile> {
         let path = self.root.join(&self.release.version_file);
-        let text = std::fs::read_to_string(&path).map_err(|e| self.explain(Error::io(&path, e)))?;
+        let text = crate::files::read_text(&path).map_err(|e| self.explain(e))?;
         let version = Version::parse(text.trim())
             .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
         Ok(VersionFile {
@@ -345,7 +345,7 @@ fn refuse_tool_tables(path: &Path, doc: &Table) -> Result<()> {
 }
 
 fn read_toml(path: &Path) -> Result<Table> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::files::read_text(path)?;
     text.parse::<Table>().map_err(|e| Error::ConfigSyntax {
         path: path.to_path_buf(),
         // toml's message draws a caret under the mistake: keep its lines.

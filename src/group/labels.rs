@@ -73,7 +73,10 @@ pub struct PrLabels {
 
 impl PrLabels {
     pub fn load(path: &Path) -> Result<PrLabels> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::files::read_regular(path, |message| Error::Labels {
+            path: path.to_path_buf(),
+            message,
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| Error::Labels {
             path: path.to_path_buf(),
             message: format!(

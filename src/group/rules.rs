@@ -138,7 +138,10 @@ impl RulesFile {
     /// Read and validate a rules file: unknown keys, unknown tiers, bad regular
     /// expressions and rules that could never match are errors naming the rule.
     pub fn load(path: &Path) -> Result<RulesFile> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::files::read_regular(path, |message| Error::Rules {
+            path: path.to_path_buf(),
+            message,
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| Error::Rules {
             path: path.to_path_buf(),
             message: format!(

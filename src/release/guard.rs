@@ -29,7 +29,7 @@ const CONFIG_FILES: [&str; 3] = ["towncrier.toml", "pyproject.toml", ".git-relea
 /// when it does not exist). A named file is keyed by its path as configured, relative to the
 /// configuration's directory when it lies inside it.
 pub(crate) fn config_digests(config: &Config) -> Vec<(String, String)> {
-    let digest = |path: &Path| match std::fs::read(path) {
+    let digest = |path: &Path| match crate::files::read_regular(path, Error::Refused) {
         Ok(bytes) => format!("{:016x}", fnv1a(&bytes)),
         Err(_) => "-".to_string(),
     };

@@ -440,7 +440,7 @@ fn advance_by_hand(
     pattern: &regex::Regex,
     next: &Version,
 ) -> Result<String> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::files::read_text(file)?;
     let shown = shell_quote(&relative(repo, file));
     let found = pattern
         .captures(&text)

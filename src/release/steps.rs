@@ -335,7 +335,7 @@ fn run_step(
         }
         StepKind::Command(step) => run_configured(ctx, i, step, state),
         StepKind::VersionFile { file } => {
-            let old = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+            let old = crate::files::read_text(file)?;
             // The file's own line end: CRLF stays CRLF, none stays none.
             let newline = if old.ends_with("\r\n") {
                 "\r\n"
@@ -579,7 +579,7 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
     let pattern = regex::Regex::new(&step.pattern)
         .map_err(|e| fail(format!("`{}` is not a regex: {e}", step.pattern)))?;
     let file = &step.file;
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::files::read_text(file)?;
     let m = pattern
         .captures(&text)
         .and_then(|c| c.name("version"))

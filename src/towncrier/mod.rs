@@ -51,7 +51,7 @@ pub(crate) fn load_template(source: &TemplateSource) -> Result<(String, String)>
                 message: "is not one of towncrier's templates".into(),
             }),
         TemplateSource::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let text = crate::files::read_text(path)?;
             Ok((source.display_name(), text))
         }
     }
@@ -69,18 +69,18 @@ pub fn default_version(config: &Config) -> Result<String> {
         return Ok(v.trim().to_string());
     }
     let file = config.root.join(&config.release.version_file);
-    match std::fs::read_to_string(&file) {
+    match crate::files::read_text(&file) {
         Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_string()),
         Ok(_) => Err(Error::Usage(format!(
             "{} is empty: give the version to build (`git release build 1.2.3`)",
             file.display()
         ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage(format!(
+        Err(e) if crate::files::is_not_found(&e) => Err(Error::Usage(format!(
             "no version given, no `version` in [tool.towncrier] and no {}: give the version to build \
              (`git release build 1.2.3`)",
             file.display()
         ))),
-        Err(e) => Err(Error::io(file, e)),
+        Err(e) => Err(e),
     }
 }
 

@@ -13,6 +13,7 @@ const LAYERS: &[&str] = &[
     "version",
     "pycompat",
     "atomic",
+    "files",
     "process",
     "git",
     "group",

@@ -638,3 +638,78 @@ fn an_unclosed_comment_in_an_rc_section_is_refused_naming_its_line() {
     let repo = project(&log, &[]);
     refused(repo.path(), &["CHANGELOG.md:9", "never closes"]);
 }
+
+/// A file the user names as an input — a changelog to learn from, a rules file, a labels
+/// file, the configured rules file — that is a FIFO or a device is refused at once, naming
+/// it: a FIFO would block the read forever, `/dev/zero` never ends.
+#[test]
+fn named_inputs_that_are_not_regular_files_are_refused_without_blocking() {
+    let repo = crate::util::repo_from(&fixtures().join("backend-ai").join("26.2.0").join("before"));
+    let root = repo.path();
+    let fifo = root.join("..").join(format!(
+        "fifo-{}",
+        root.file_name().unwrap().to_string_lossy()
+    ));
+    let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let fifo_arg = fifo.display().to_string();
+    let out_file = root.join("..").join("learned.toml").display().to_string();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["rules", "learn", "--changelog", &fifo_arg, "-o", &out_file],
+        vec![
+            "rules",
+            "learn",
+            "--changelog",
+            "/dev/zero",
+            "-o",
+            &out_file,
+        ],
+        vec![
+            "consolidate",
+            "26.2.0",
+            "--dry-run",
+            "--no-edit",
+            "--rules",
+            &fifo_arg,
+        ],
+        vec![
+            "consolidate",
+            "26.2.0",
+            "--dry-run",
+            "--no-edit",
+            "--labels-from",
+            &fifo_arg,
+        ],
+    ];
+    let before = state(root);
+    for args in &cases {
+        let out = crate::util::git_release(root)
+            .args(args)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let stderr = one_error(&out, &args.join(" "));
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+        assert_eq!(state(root), before, "{args:?}");
+    }
+    // The configured rules file, a FIFO: pre-flight refuses it.
+    write_file(
+        root,
+        ".git-release.toml",
+        &format!("[consolidate]\nrules = \"{fifo_arg}\"\n"),
+    );
+    commit_all(root, "rules from a FIFO");
+    let before = state(root);
+    let out = crate::util::git_release(root)
+        .args(["26.2.0", "--dry-run", "--no-edit", "--date", "2026-02-10"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stderr = one_error(&out, "a configured FIFO rules file");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    assert_eq!(state(root), before);
+    let _ = std::fs::remove_file(&fifo);
+}
