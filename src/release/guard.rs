@@ -244,6 +244,7 @@ pub(crate) fn lost_work(
         return Ok(Vec::new());
     }
     let mut lost = Vec::new();
+    let mut dirty: Option<BTreeSet<String>> = None;
     for (i, record) in state.steps.iter().enumerate() {
         if record.status != StepStatus::Done {
             continue;
@@ -258,6 +259,15 @@ pub(crate) fn lost_work(
                         .fragments
                         .iter()
                         .any(|f| Path::new(f).symlink_metadata().is_ok())
+            }
+            // A command's work is the paths it changed: one of them clean again is work gone
+            // (the command runs again; it is expected to give the same result).
+            StepKind::Command(c) if c.commit.is_none() && !record.changed.is_empty() => {
+                if dirty.is_none() {
+                    dirty = Some(repo.dirty_paths()?.into_iter().map(|d| d.path).collect());
+                }
+                let now = dirty.get_or_insert_with(BTreeSet::new);
+                record.changed.iter().any(|p| !now.contains(p))
             }
             StepKind::Freeze => {
                 super::preflight::plan_freeze(repo, config, &plan.version, &plan.changelog)

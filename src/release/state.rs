@@ -54,10 +54,18 @@ pub struct StepRecord {
     /// recognised by it).
     #[serde(default)]
     pub head_before: Option<String>,
-    /// The dirty paths when a committing command last started: its commit holds only
-    /// what changed since.
+    /// The dirty paths when a command step last started: a committing one's commit holds
+    /// only what changed since, and another's work is what changed since ([`changed`]).
+    ///
+    /// [`changed`]: StepRecord::changed
     #[serde(default)]
     pub dirty_before: Vec<String>,
+    /// The paths a command step without a commit of its own changed (dirty after it, not
+    /// before): its work, which goes into the release commit. When one of them is clean
+    /// again before that commit (stashed, checked out while the release was stopped), the
+    /// step runs again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<String>,
     /// The process group of the step's command while it runs.
     #[serde(default)]
     pub process_group: Option<i32>,
@@ -136,6 +144,7 @@ impl State {
                     status: StepStatus::Pending,
                     head_before: None,
                     dirty_before: Vec::new(),
+                    changed: Vec::new(),
                     process_group: None,
                     process_leader: None,
                 })

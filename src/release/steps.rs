@@ -83,10 +83,7 @@ pub(crate) fn run_steps(
             // A committing step's commit holds what changed since it started, not the
             // release's pending changes: the paths dirty before it are saved with its
             // start, in the same write, so no stop leaves it started without them.
-            if let StepKind::Command(CommandStep {
-                commit: Some(_), ..
-            }) = &record.step.kind
-            {
+            if let StepKind::Command(_) = &record.step.kind {
                 record.dirty_before = dirty_set(repo)?.into_iter().collect();
             }
         }
@@ -614,6 +611,13 @@ fn run_configured(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) ->
     // The step's commit holds the step's changes, not the release's pending ones (the
     // paths dirty before its first run were saved when it started).
     run_command(ctx, i, step, state)?;
+    if step.commit.is_none() {
+        let before: BTreeSet<&String> = state.steps[i].dirty_before.iter().collect();
+        state.steps[i].changed = dirty_set(repo)?
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .collect();
+    }
     if let Some(message) = &step.commit {
         let before = state.steps[i].dirty_before.iter().cloned().collect();
         match commit_new_changes(repo, &before, message)? {

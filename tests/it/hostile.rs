@@ -415,6 +415,30 @@ fn continue_redoes_finished_steps_whose_work_is_gone() {
     assert!(text(&out.stdout).contains("RC merged:  1.1.0rc1"));
 }
 
+/// The same for a configured step that generates a file (an API reference): stashed while
+/// the release was stopped, the step runs again and its file is in the release commit
+/// (hostile6/10).
+#[test]
+fn continue_reruns_a_command_step_whose_output_is_gone() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let generate =
+        "\n[[step]]\nname = \"generate\"\nrun = \"echo 'openapi: 3.1' > openapi.yaml\"\n";
+    let repo = project_after_rc(&format!("{generate}{}", step_needing(&flag, "")));
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    assert!(root.join("openapi.yaml").exists());
+    git(root, &["stash", "-u", "-q"]);
+    std::fs::write(&flag, "").unwrap();
+    let out = run(root, &["continue"], "false");
+    ok(&out, "continue");
+    let release = commit_with(root, "release: 1.1.0");
+    assert_eq!(
+        git(root, &["show", &format!("{release}:openapi.yaml")]),
+        "openapi: 3.1\n"
+    );
+}
+
 // --- abort undoes the release and nothing else (hostile/05, 16) ----------------------
 
 /// While the release is stopped the user stages a new file and edits another on the
