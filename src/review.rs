@@ -321,6 +321,25 @@ pub fn draft_path(git_dir: &Path) -> PathBuf {
     git_dir.join(DRAFT_FILE)
 }
 
+/// Refuse to start a new review over a kept draft: it holds review work (a review that
+/// did not validate, was interrupted, or whose section could not be written) that a new
+/// draft would silently replace.
+pub fn check_no_kept_draft(git_dir: &Path) -> Result<()> {
+    refuse_kept(&draft_path(git_dir))
+}
+
+fn refuse_kept(draft: &Path) -> Result<()> {
+    if draft.symlink_metadata().is_err() {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "a draft from an earlier review is kept in {}, and a new review would replace it; \
+         reopen it with `git release consolidate --resume` (`git release continue` for a \
+         stopped release), or delete it to start a new review",
+        draft.display()
+    )))
+}
+
 /// Remove the reviewed draft once its section is written.
 pub fn discard_draft(git_dir: &Path) {
     let _ = std::fs::remove_file(draft_path(git_dir));
@@ -344,6 +363,7 @@ pub fn review(
         )));
     }
     if !resume {
+        refuse_kept(draft)?;
         crate::atomic::write(draft, initial.as_bytes())?;
     }
     run_editor(editor_cmd, draft, cwd)?;

@@ -44,6 +44,10 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             other.display()
         )));
     }
+    // A kept review draft would be replaced by the release's review.
+    if version.is_final() && !request.no_edit {
+        crate::review::check_no_kept_draft(repo.git_dir())?;
+    }
     // Where the release reads and writes, checked before any of it is read (a FIFO there
     // would hang the read); the freeze's files are checked once they are known.
     let changelog = crate::towncrier::changelog_path(

@@ -106,18 +106,18 @@ pub(crate) fn run_steps(
                 }
             }
         }
-        // Whatever happened, the files a command step created are the release's; a
-        // built-in step creates only the release's own paths (anything else that appeared
-        // meanwhile, say while the review was open, is the user's).
-        let opaque = matches!(
-            state.steps[i].step.kind,
-            StepKind::Command(_) | StepKind::Freeze
-        );
+        // Whatever happened, the files that appeared while a step ran are the release's (a
+        // command's, or a hook's that git ran for the step) — except while the changelog
+        // step waits for the review: what appears then besides the changelog is the user's.
+        let kind = &state.steps[i].step.kind;
+        let waits_for_the_user = matches!(kind, StepKind::Changelog);
+        // What a command or the freeze changed is known only by looking.
+        let opaque = matches!(kind, StepKind::Command(_) | StepKind::Freeze);
         if let Ok(now) = repo.untracked_files() {
             for path in now {
                 if !untracked_before.contains(&path)
                     && !state.created.contains(&path)
-                    && (opaque || guard::is_release_path(repo, state, &path))
+                    && (!waits_for_the_user || guard::is_release_path(repo, state, &path))
                 {
                     state.created.push(path);
                 }
@@ -131,7 +131,6 @@ pub(crate) fn run_steps(
             // The release has changed no file yet: whatever is dirty is not its own.
             guard::record_dirty(ctx.config, state, Vec::new());
         } else if opaque {
-            // What a command or the freeze changed is known only by looking.
             let _ = guard::record(repo, ctx.config, state);
         } else {
             let _ = guard::record_own(repo, ctx.config, state);

@@ -159,3 +159,52 @@ fn a_changelog_edited_while_the_review_is_open_is_not_overwritten() {
     assert!(!log.contains("1.1.0rc1"), "{log}");
     assert_eq!(git(root, &["status", "--porcelain"]), "");
 }
+
+/// A draft kept from a review that did not validate holds the reviewer's work: a new
+/// `consolidate` without `--resume`, or a release, refuses rather than replace it
+/// (hostile6/11); `--resume` reopens it.
+#[test]
+fn a_kept_draft_is_not_replaced_by_a_new_review() {
+    let repo = project();
+    let root = repo.path();
+    let consolidate = ["consolidate", "1.1.0", "--date", "2026-01-15"];
+    // The reviewer rewords an entry, but adds a line that is no entry of the release:
+    // refused, the draft kept.
+    let out = run(
+        root,
+        &consolidate,
+        "sed -i -e 's/Add the first thing/Add the first thing, reworded/' \
+         -e 's/^\\(- Add the third thing.*\\)$/\\1\\n- An entry nobody wrote/'",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let draft = root.join(".git").join("RELEASE_NOTES.md");
+    let kept = std::fs::read(&draft).unwrap();
+    assert!(text(&kept).contains("reworded"));
+    let before = crate::workflow::state(root);
+    for args in [
+        &consolidate[..],
+        &["1.1.0", "--yes", "--date", "2026-01-15"][..],
+    ] {
+        let out = run(root, args, "true");
+        let stderr = one_error(&out, &args.join(" "));
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("kept") && stderr.contains("--resume"),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read(&draft).unwrap(),
+            kept,
+            "{args:?} replaced the draft"
+        );
+        assert_eq!(crate::workflow::state(root), before, "{args:?}");
+    }
+    // Resumed, without the added line: written, with the reviewer's rewording.
+    let mut resume = consolidate.to_vec();
+    resume.push("--resume");
+    let out = run(root, &resume, "sed -i '/An entry nobody wrote/d'");
+    ok(&out, "consolidate --resume");
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert!(log.contains("Add the first thing, reworded"), "{log}");
+    assert!(!draft.exists());
+}
