@@ -7,14 +7,18 @@ use super::{Repo, gix_error};
 use crate::error::Result;
 
 impl Repo {
-    /// Whether the tag `refs/tags/<name>` exists.
-    pub fn tag_exists(&self, name: &str) -> Result<bool> {
-        let full = format!("refs/tags/{name}");
-        let found = self
-            .repo
-            .try_find_reference(full.as_str())
-            .map_err(gix_error(format!("cannot look up tag `{name}`")))?;
-        Ok(found.is_some())
+    /// Every tag's name (`refs/tags/<name>`), in git's order.
+    pub fn tags(&self) -> Result<Vec<String>> {
+        let what = || "cannot list the tags".to_string();
+        let platform = self.repo.references().map_err(gix_error(what()))?;
+        let mut found = Vec::new();
+        for reference in platform.tags().map_err(gix_error(what()))? {
+            let reference = reference.map_err(gix_error(what()))?;
+            if let Some(short) = reference.name().as_bstr().strip_prefix(b"refs/tags/") {
+                found.push(short.to_str_lossy().into_owned());
+            }
+        }
+        Ok(found)
     }
 
     /// The remote-tracking branches named `name` on any remote (`origin/<name>`, …), as

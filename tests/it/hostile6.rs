@@ -66,3 +66,32 @@ fn rules_learn_refuses_an_output_it_would_replace() {
     );
     assert!(rules.is_file());
 }
+
+// --- hostile6/05: a tag is compared as a version -----------------------------------
+
+/// A tag of an equal version (PEP 440 equality, with or without `v`) means the release was
+/// made: pre-flight refuses `1.1`, `1.1.0.0` and `1.1.0+local` with `v1.1.0` tagged, and
+/// `1.1.0` with `1.1` tagged (they went through and cut the release again), naming the tag.
+/// A tag of another version (`v1.1.0rc1`, `v1.1.1`) is no reason to refuse.
+#[test]
+fn a_tag_of_an_equal_version_is_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    git(root, &["tag", "v1.1.0rc1"]);
+    git(root, &["tag", "v1.1.1"]);
+    git(root, &["tag", "v1.1.0"]);
+    let args = |v: &'static str| [v, "--yes", "--no-edit", "--date", "2025-03-01"];
+    for version in ["1.1", "1.1.0.0", "1.1.0+local"] {
+        let stderr = refused(root, &args(version), version);
+        assert!(stderr.contains("`v1.1.0`"), "{version}: {stderr}");
+    }
+    git(root, &["tag", "-d", "v1.1.0"]);
+    git(root, &["tag", "1.1"]);
+    let stderr = refused(root, &GO, "1.1.0 with tag 1.1");
+    assert!(stderr.contains("`1.1`"), "{stderr}");
+    git(root, &["tag", "-d", "1.1"]);
+    ok(
+        &run(root, &GO, "false"),
+        "1.1.0 with only other versions tagged",
+    );
+}
