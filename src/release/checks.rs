@@ -133,7 +133,7 @@ pub(super) fn check_repository(
 
 /// git's index lock held by another process (or left by one that crashed) would make the
 /// release's first `git add` fail after it changed files: refused before anything changes.
-fn check_no_index_lock(repo: &Repo) -> Result<()> {
+pub(super) fn check_no_index_lock(repo: &Repo) -> Result<()> {
     let lock = repo.git_dir().join("index.lock");
     if lock.symlink_metadata().is_ok() {
         return Err(Error::Refused(format!(

@@ -95,3 +95,109 @@ fn a_tag_of_an_equal_version_is_refused() {
         "1.1.0 with only other versions tagged",
     );
 }
+
+// --- hostile6/04: abort gives back each file's mode ---------------------------------
+
+/// `git-release args` in `root` with the process's umask set to `mask` (as a hardened
+/// server's shell would have it).
+fn run_with_umask(root: &Path, args: &[&str], mask: u32) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = util::git_release_process(root);
+    cmd.args(args).env("GIT_EDITOR", "false");
+    // SAFETY: umask is async-signal-safe and touches nothing but the child's mask.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::umask(mask as libc::mode_t);
+            Ok(())
+        });
+    }
+    cmd.output().unwrap()
+}
+
+/// Every file's permission bits under `root`, outside `.git`.
+fn modes(root: &Path) -> std::collections::BTreeMap<String, u32> {
+    use std::os::unix::fs::PermissionsExt;
+    util::snapshot(root)
+        .into_keys()
+        .map(|rel| {
+            let meta = std::fs::symlink_metadata(root.join(&rel)).unwrap();
+            (rel, meta.permissions().mode() & 0o7777)
+        })
+        .collect()
+}
+
+/// Released and aborted under `umask 077`, every file the abort restores gets back the
+/// mode it had — the usual 0644, and the ones that had another (a 0640 fragment, a 0664
+/// changelog, an executable source) — not the 0600 git writes under that umask; content
+/// as it was too.
+#[test]
+fn abort_under_a_strict_umask_restores_each_files_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    util::write_file(
+        root,
+        "src/demo/cli.py",
+        "#!/usr/bin/env python3\n# Since NEXT_RELEASE_VERSION\n",
+    );
+    let set = |rel: &str, mode: u32| {
+        std::fs::set_permissions(root.join(rel), std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    set("src/demo/cli.py", 0o755);
+    util::commit_all(root, "a script");
+    for (rel, _) in modes(root) {
+        set(&rel, 0o644);
+    }
+    set("src/demo/cli.py", 0o750);
+    set("changes/11.feature.md", 0o640);
+    set("CHANGELOG.md", 0o664);
+    let (files, before) = (util::snapshot(root), modes(root));
+
+    let out = run_with_umask(root, &GO, 0o077);
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    assert_ne!(util::snapshot(root), files, "the release changed nothing");
+    ok(&run_with_umask(root, &["abort"], 0o077), "abort");
+    assert_eq!(util::snapshot(root), files);
+    assert_eq!(modes(root), before);
+}
+
+// --- hostile6/08: a branch checked out in another work tree --------------------------
+
+/// With the base branch checked out in a linked work tree while the release is stopped,
+/// `abort` refuses before undoing anything (it reverted the release's files, then failed
+/// on `git switch` with git's own error), naming the work tree and what to do; so with the
+/// release branch checked out there too (`--force`), which abort deletes. Once the work
+/// tree is gone, abort goes through.
+#[test]
+fn abort_refuses_up_front_when_a_branch_it_needs_is_in_another_work_tree() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    let branch = crate::release::current_branch(root);
+    for (name, force) in [("main", false), (branch.as_str(), true)] {
+        let other = scratch.path().join("other");
+        let other_arg = other.to_str().unwrap();
+        let mut add = vec!["worktree", "add", "--quiet"];
+        add.extend(force.then_some("--force"));
+        add.extend([other_arg, name]);
+        git(root, &add);
+        let stderr = refused(root, &["abort"], name);
+        assert!(
+            stderr.contains(&format!(
+                "`{name}` is checked out in another work tree, {other_arg}"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("git worktree remove {other_arg}")),
+            "{stderr}"
+        );
+        git(root, &["worktree", "remove", "--force", other_arg]);
+    }
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert_eq!(crate::release::current_branch(root), "main");
+}
