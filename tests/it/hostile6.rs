@@ -201,3 +201,65 @@ fn abort_refuses_up_front_when_a_branch_it_needs_is_in_another_work_tree() {
     ok(&run(root, &["abort"], "false"), "abort");
     assert_eq!(crate::release::current_branch(root), "main");
 }
+
+/// Stopped between creating the release branch and switching to it (Ctrl-C), with that
+/// branch checked out in another work tree meanwhile: `continue` (which switches to it) and
+/// `abort` (which deletes it) refuse before anything changes, naming the work tree; once
+/// it is gone, `continue` finishes the release.
+#[test]
+fn continue_refuses_up_front_when_its_branch_is_in_another_work_tree() {
+    use crate::release_safety::{install_hook, spawn};
+    let scratch = tempfile::tempdir().unwrap();
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let hook = install_hook(
+        root,
+        "reference-transaction",
+        "#!/bin/sh\nif [ \"$1\" = committed ] && grep -q ' refs/heads/release/' \
+         && [ ! -f .git/hit ]; then\ntouch .git/hit; kill -INT 0; sleep 1\nfi\nexit 0\n",
+    );
+    let out = spawn(root, &GO, "false").wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    std::fs::remove_file(&hook).unwrap();
+    std::fs::remove_file(root.join(".git/hit")).unwrap();
+    assert_eq!(crate::release::current_branch(root), "main");
+    let other = scratch.path().join("other");
+    let other_arg = other.to_str().unwrap();
+    git(
+        root,
+        &["worktree", "add", "--quiet", other_arg, "release/1.1.0"],
+    );
+    for command in [&["continue", "--yes"][..], &["abort"]] {
+        let stderr = refused(root, command, command[0]);
+        assert!(
+            stderr.contains(&format!(
+                "`release/1.1.0` is checked out in another work tree, {other_arg}"
+            )),
+            "{stderr}"
+        );
+    }
+    git(root, &["worktree", "remove", other_arg]);
+    ok(&run(root, &["continue", "--yes"], "true"), "continue");
+    assert_eq!(crate::release::current_branch(root), "release/1.1.0");
+}
+
+/// git's index lock (another git command running, or one that crashed) would make the
+/// first git write of `continue` or `abort` fail after it changed files: both refuse, naming
+/// the lock, and go through once it is gone.
+#[test]
+fn continue_and_abort_refuse_while_the_index_is_locked() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    let lock = root.join(".git/index.lock");
+    std::fs::write(&lock, "").unwrap();
+    for command in [&["continue", "--yes"][..], &["abort"]] {
+        let stderr = refused(root, command, command[0]);
+        assert!(stderr.contains("index.lock"), "{stderr}");
+    }
+    std::fs::remove_file(&lock).unwrap();
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert_eq!(crate::release::current_branch(root), "main");
+}
