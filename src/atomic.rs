@@ -3,8 +3,12 @@
 //!
 //! A file is written where it is and as what it is: a write to a symlink goes through to
 //! the file the link finally points to (the link stays a link), and that file keeps its
-//! permission bits. Whether the target may be written at all (inside the repository) is
-//! the caller's decision, made before the first write (see `release::preflight`).
+//! permission bits. Only a regular file is ever replaced: a write whose target exists as
+//! anything else (a directory, a FIFO, a device, a socket) is refused before a temporary
+//! file is made, since the rename would put a regular file in its place (`-o /dev/null` run
+//! as root would replace the machine's `/dev/null`). Whether the target may be written at
+//! all (inside the repository) is the caller's decision, made before the first write (see
+//! `release::preflight`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,10 +53,63 @@ pub fn write_target(path: &Path) -> Result<PathBuf> {
     ))
 }
 
+/// What a file that is not a regular one is, in words (`None` for a regular file): a
+/// write refuses to replace it, and a reader says why it will not read it.
+pub fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    Some(if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a device"
+    })
+}
+
+/// Whether `a` and `b` are the same file (same device and inode, symlinks followed): a
+/// write to one replaces the other. `false` when either does not exist.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+/// [`write_target`], refused when the file there exists and is not a regular file: the
+/// rename would replace it (a device, a FIFO) with a regular file.
+fn replaceable_target(path: &Path) -> Result<PathBuf> {
+    let target = write_target(path)?;
+    if let Ok(meta) = std::fs::symlink_metadata(&target)
+        && let Some(what) = not_regular(&meta)
+    {
+        let through = if target == path {
+            String::new()
+        } else {
+            format!(" (where {} leads)", path.display())
+        };
+        return Err(Error::Refused(format!(
+            "{}{through} is {what}, not a regular file, and writing it would replace it with \
+             one; name a regular file (or a new path) to write instead",
+            target.display()
+        )));
+    }
+    Ok(target)
+}
+
 /// Replace (or create) `path` with `contents` atomically, keeping its permissions; a
-/// symlink is written through to its target and stays a symlink.
+/// symlink is written through to its target and stays a symlink. A target that exists as
+/// anything but a regular file is refused (see [`not_regular`]), before anything is written.
 pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
-    let path = &write_target(path)?;
+    let path = &replaceable_target(path)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -119,11 +176,12 @@ impl FileSet {
     }
 
     /// Write everything or nothing. Symlinks are written through to their targets; two
-    /// paths that name the same file are one write (the later one queued wins).
+    /// paths that name the same file are one write (the later one queued wins). A target
+    /// that is not a regular file refuses the whole set, before anything is written.
     pub fn commit(self) -> Result<()> {
         let mut targets: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         for (path, contents) in self.files {
-            let target = write_target(&path)?;
+            let target = replaceable_target(&path)?;
             match targets.iter_mut().find(|(p, _)| *p == target) {
                 Some(slot) => slot.1 = contents,
                 None => targets.push((target, contents)),
@@ -208,16 +266,52 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.txt");
         std::fs::write(&a, "old").unwrap();
-        // A directory where a file should go makes the rename fail.
-        let b = dir.path().join("b");
-        std::fs::create_dir(&b).unwrap();
-        std::fs::write(b.join("x"), "x").unwrap();
+        // A name longer than the file system takes: the check passes (nothing is there),
+        // the temporary file is made, and its rename fails after `a`'s went through.
+        let long = dir.path().join("n".repeat(300));
         let mut set = FileSet::new();
         set.put(&a, "new");
-        set.put(&b, "file");
+        set.put(&long, "file");
         assert!(set.commit().is_err());
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
-        assert!(b.is_dir());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left");
+    }
+
+    /// Only a regular file is replaced: a directory, a FIFO or a device where a write
+    /// lands (directly or through a symlink) is refused before anything is written, in a
+    /// set as alone (hostile6/06: `rules learn -o FIFO` replaced the FIFO with a file).
+    #[cfg(unix)]
+    #[test]
+    fn what_is_not_a_regular_file_is_refused_not_replaced() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.txt");
+        std::fs::write(&a, "old").unwrap();
+        let sub = dir.path().join("b");
+        std::fs::create_dir(&sub).unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let link = dir.path().join("link");
+        symlink("fifo", &link).unwrap();
+        // (Never a real device: before this check, one would have been replaced.)
+        for target in [&sub, &fifo, &link] {
+            let err = write(target, b"x").unwrap_err();
+            assert_eq!(err.kind(), crate::error::ErrorKind::Refused, "{err}");
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+            let mut set = FileSet::new();
+            set.put(&a, "new");
+            set.put(target, "x");
+            assert!(set.commit().is_err());
+            assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
+        }
+        assert!(sub.is_dir());
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 4, "no temporary file left");
     }
 
     #[cfg(unix)]

@@ -239,6 +239,14 @@ impl Version {
         Ok(v)
     }
 
+    /// Whether a tag named `tag` marks this version's release: the name, with or without a
+    /// leading `v`, is a version equal to this one (PEP 440 equality: `v1.4.0`, `1.4`,
+    /// `1.4.0.0` and `1.4.0+local` all name 1.4.0; `1.0-RC1` names 1.0rc1). A name that is
+    /// no version names none.
+    pub fn is_named_by_tag(&self, tag: &str) -> bool {
+        tag.trim() == tag && Version::parse(tag).is_ok_and(|v| v == *self)
+    }
+
     fn component(&self, i: usize) -> u64 {
         self.release.get(i).copied().unwrap_or(0)
     }
@@ -482,6 +490,34 @@ mod tests {
         assert!(Version::parse_normal("26.2.0rc2").is_ok());
         let err = Version::parse_normal("01.4.0").unwrap_err().to_string();
         assert!(err.contains("`1.4.0`"), "{err}");
+    }
+
+    #[test]
+    fn a_tag_names_every_spelling_of_its_version() {
+        for tag in [
+            "1.4.0",
+            "v1.4.0",
+            "V1.4.0",
+            "1.4",
+            "v1.4",
+            "1.4.0.0",
+            "1.4.0+local",
+        ] {
+            assert!(v("1.4.0").is_named_by_tag(tag), "{tag}");
+            assert!(v("1.4").is_named_by_tag(tag), "{tag}");
+        }
+        for tag in [
+            "1.4.0rc1",
+            "v1.4.1",
+            "1.4.0.post1",
+            "1.4.0.dev0",
+            "release-1.4.0",
+            " 1.4.0",
+        ] {
+            assert!(!v("1.4.0").is_named_by_tag(tag), "{tag}");
+        }
+        assert!(v("1.0rc1").is_named_by_tag("v1.0-RC1"));
+        assert!(v("1.0rc1").is_named_by_tag("1.0.0-rc.1"));
     }
 
     #[test]

@@ -270,6 +270,22 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
             config.changelog_template()
         )));
     }
+    // `-o CHANGELOG.md` is an easy slip for `--changelog CHANGELOG.md`: the rules would
+    // replace the history they were learned from.
+    if let Some(out) = &args.output
+        && let Some(input) = files
+            .iter()
+            .find(|f| git_release::atomic::same_file(out, f))
+    {
+        return Err(Error::Refused(format!(
+            "{} is the changelog the rules are learned from ({}), and writing them there would \
+             replace it; name another file for the rules (`-o rules.toml`), or pass the \
+             changelog to learn from as `--changelog {}`",
+            out.display(),
+            input.display(),
+            out.display()
+        )));
+    }
     let mut logs = Vec::new();
     for f in &files {
         let bytes = git_release::files::read_regular(f, |message| {

@@ -1,20 +1,26 @@
 //! References other than the checked-out branch: tags, branches of remotes, branches whose
 //! names collide with a new one, and the operation git has in progress.
 
+use std::path::PathBuf;
+
 use gix::bstr::ByteSlice as _;
 
 use super::{Repo, gix_error};
 use crate::error::Result;
 
 impl Repo {
-    /// Whether the tag `refs/tags/<name>` exists.
-    pub fn tag_exists(&self, name: &str) -> Result<bool> {
-        let full = format!("refs/tags/{name}");
-        let found = self
-            .repo
-            .try_find_reference(full.as_str())
-            .map_err(gix_error(format!("cannot look up tag `{name}`")))?;
-        Ok(found.is_some())
+    /// Every tag's name (`refs/tags/<name>`), in git's order.
+    pub fn tags(&self) -> Result<Vec<String>> {
+        let what = || "cannot list the tags".to_string();
+        let platform = self.repo.references().map_err(gix_error(what()))?;
+        let mut found = Vec::new();
+        for reference in platform.tags().map_err(gix_error(what()))? {
+            let reference = reference.map_err(gix_error(what()))?;
+            if let Some(short) = reference.name().as_bstr().strip_prefix(b"refs/tags/") {
+                found.push(short.to_str_lossy().into_owned());
+            }
+        }
+        Ok(found)
     }
 
     /// The remote-tracking branches named `name` on any remote (`origin/<name>`, …), as
@@ -64,6 +70,35 @@ impl Repo {
             let full = reference.name().as_bstr();
             if let Some(short) = full.strip_prefix(b"refs/heads/") {
                 found.push(short.to_str_lossy().into_owned());
+            }
+        }
+        Ok(found)
+    }
+
+    /// The other work trees of this repository that have branch `name` checked out, as git
+    /// lists them (`git worktree list`, those whose directory is gone included until
+    /// pruned): while one does, git refuses to switch to the branch here or to delete it.
+    pub fn worktrees_on_branch(&self, name: &str) -> Result<Vec<PathBuf>> {
+        let out = self.git(["worktree", "list", "--porcelain", "-z"])?;
+        let own = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        let want = format!("refs/heads/{name}");
+        let mut found = Vec::new();
+        // Records of `key value` fields, each ended by NUL; a record ends with an empty one.
+        for record in out.split("\0\0") {
+            let field = |key: &str| {
+                record
+                    .split('\0')
+                    .find_map(|f| f.strip_prefix(key).map(str::to_string))
+            };
+            let (Some(path), Some(branch)) = (field("worktree "), field("branch ")) else {
+                continue;
+            };
+            let path = PathBuf::from(path);
+            if branch == want && path.canonicalize().unwrap_or_else(|_| path.clone()) != own {
+                found.push(path);
             }
         }
         Ok(found)

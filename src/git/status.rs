@@ -44,6 +44,28 @@ pub struct DirtyPath {
 }
 
 impl Repo {
+    /// The tracked paths whose content differs between `commit` and `to` (a commit, or
+    /// the work tree when `None`), deleted ones included: `git diff --name-only`, no
+    /// renames.
+    pub fn changed_since(&self, commit: &str, to: Option<&str>) -> Result<Vec<String>> {
+        let mut args = vec![
+            "diff",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--no-ext-diff",
+            commit,
+        ];
+        args.extend(to);
+        args.push("--");
+        let out = self.git(args)?;
+        Ok(out
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
     /// Every path that keeps the work tree from being clean, sorted: staged and unstaged
     /// changes, conflicts and untracked files. Ignored files do not count, and neither does
     /// `status.showUntrackedFiles=no`: an untracked file is always reported.

@@ -83,13 +83,22 @@ pub(super) fn check_repository(
              delete the remote branch if it was pushed by mistake, then run again"
         )));
     }
-    for tag in [version.to_string(), format!("v{version}")] {
-        if repo.tag_exists(&tag)? {
-            return Err(Error::Refused(format!(
-                "the tag `{tag}` exists: {version} was released already; release another version \
-                 (or delete the tag, `git tag -d {tag}`, if it was made by mistake)"
-            )));
-        }
+    // Compared as versions: with `v1.4.0` tagged, `1.4` or `1.4.0.0` is the same release.
+    if let Some(tag) = repo
+        .tags()?
+        .into_iter()
+        .find(|t| version.is_named_by_tag(t))
+    {
+        let same =
+            if tag.strip_prefix(['v', 'V']) == Some(version.as_str()) || tag == version.as_str() {
+                String::new()
+            } else {
+                format!(" (the same version as {version})")
+            };
+        return Err(Error::Refused(format!(
+            "the tag `{tag}` exists{same}: {version} was released already; release another \
+             version (or delete the tag, `git tag -d {tag}`, if it was made by mistake)"
+        )));
     }
     if let Some(why) = identity.missing() {
         return Err(Error::Refused(format!(
@@ -124,7 +133,7 @@ pub(super) fn check_repository(
 
 /// git's index lock held by another process (or left by one that crashed) would make the
 /// release's first `git add` fail after it changed files: refused before anything changes.
-fn check_no_index_lock(repo: &Repo) -> Result<()> {
+pub(super) fn check_no_index_lock(repo: &Repo) -> Result<()> {
     let lock = repo.git_dir().join("index.lock");
     if lock.symlink_metadata().is_ok() {
         return Err(Error::Refused(format!(

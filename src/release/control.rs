@@ -2,6 +2,7 @@
 //! exactly as its state file says, touching nothing that is not the release's.
 
 use super::Reporter;
+use super::checks::check_no_index_lock;
 use super::guard;
 use super::lock::Lock;
 use super::plan::{Plan, StepKind};
@@ -34,8 +35,17 @@ pub fn resume(
     let mut state = load_state(repo)?
         .ok_or_else(|| Error::Refused("no release is in progress (nothing to continue)".into()))?;
     refuse_while_a_step_runs(&state)?;
+    check_no_index_lock(repo)?;
+    let half_made = branch_half_made(repo, &state)?;
+    if half_made {
+        refuse_branches_in_use(
+            repo,
+            &[(&state.branch, "continue switches to it")],
+            "continue",
+        )?;
+    }
     remove_unfinished_writes(repo)?;
-    if branch_half_made(repo, &state)? {
+    if half_made {
         // The branch exists and HEAD never moved to it: the step's other half.
         repo.switch(&state.branch)?;
     }
@@ -285,25 +295,33 @@ fn branch_half_made(repo: &Repo, state: &State) -> Result<bool> {
 /// is not the release's is never touched.
 pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
     refuse_while_a_step_runs(state)?;
+    check_no_index_lock(repo)?;
     remove_unfinished_writes(repo)?;
     let (branch, base) = (&state.branch, &state.base_branch);
+    let deleting = (branch.as_str(), "abort deletes it");
     let branch_exists = repo.branch_exists(branch)?;
     let head = repo.current_branch()?;
     match head.as_deref() {
         Some(b) if b == branch => {
             refuse_to_discard_the_users(repo, state)?;
+            refuse_branches_in_use(repo, &[(base, "abort goes back to it"), deleting], "abort")?;
             let mut aborting = state.clone();
             aborting.aborting = true;
+            aborting.restoring = repo.changed_since(&state.base_commit, None)?;
             save_state(repo, &aborting)?;
             repo.reset_hard("HEAD")?;
             remove_created(repo, &state.created)?;
             repo.switch(base)?;
+            restore_modes(repo, &aborting, reporter);
             repo.delete_branch(branch)?;
         }
         // The branch was never created: nothing on disk is the release's.
         Some(b) if b == base && !branch_exists => {}
         // Created, and HEAD never moved to it: the branch is all there is to undo.
-        Some(_) if branch_half_made(repo, state)? => repo.delete_branch(branch)?,
+        Some(_) if branch_half_made(repo, state)? => {
+            refuse_branches_in_use(repo, &[deleting], "abort")?;
+            repo.delete_branch(branch)?;
+        }
         // An abort stopped between going back to the base branch and deleting the release
         // branch: the base branch as the release found it, clean, and the branch holding
         // only the release's commits — deleting it is what is left. (Without the mark, HEAD
@@ -316,6 +334,8 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
                 && repo.is_clean()? =>
         {
             refuse_to_discard_the_users(repo, state)?;
+            refuse_branches_in_use(repo, &[deleting], "abort")?;
+            restore_modes(repo, state, reporter);
             repo.delete_branch(branch)?;
         }
         Some(b) if b == base => {
@@ -355,6 +375,38 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
         ));
     }
     Ok(())
+}
+
+/// git checks a branch out in one work tree at a time, and will neither switch to nor
+/// delete one checked out in another: each branch `command` will switch to or delete (with
+/// what it does to it) is checked before anything changes, so it never stops half-way.
+fn refuse_branches_in_use(repo: &Repo, branches: &[(&str, &str)], command: &str) -> Result<()> {
+    for (branch, why) in branches {
+        if let Some(other) = repo.worktrees_on_branch(branch)?.first() {
+            let other = other.display();
+            return Err(Error::Refused(format!(
+                "`{branch}` is checked out in another work tree, {other}, and {why}; git \
+                 allows a branch in one work tree at a time. Switch that work tree to another \
+                 branch (`git -C {other} switch --detach`) or remove it (`git worktree remove \
+                 {other}`), then `git release {command}`. Nothing was changed"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Put back the modes the files `abort` restored had when the release started (git wrote
+/// them with the umask's); a file whose mode cannot be set is named, not fatal: its
+/// content is restored.
+fn restore_modes(repo: &Repo, state: &State, reporter: &dyn Reporter) {
+    let Some(modes) = &state.modes else {
+        return;
+    };
+    for (path, e) in modes.restore(repo, &state.restoring) {
+        reporter.warn(&format!(
+            "{path} is restored, but its mode could not be set back as it was: {e}"
+        ));
+    }
 }
 
 /// `abort` discards the release's changes and deletes its branch: it refuses when either

@@ -51,19 +51,8 @@ pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, 
     }
     // Read and written as a text file: anything else (a FIFO would hang the read) is not.
     if let Ok(meta) = std::fs::metadata(&resolved)
-        && !meta.is_file()
+        && let Some(what) = crate::atomic::not_regular(&meta)
     {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = meta.file_type();
-        let what = if kind.is_dir() {
-            "a directory"
-        } else if kind.is_fifo() {
-            "a named pipe (FIFO)"
-        } else if kind.is_socket() {
-            "a socket"
-        } else {
-            "a device"
-        };
         return Err(format!(
             "{} is {what}, not a regular file",
             resolved.display()

@@ -7,6 +7,7 @@
 //! need (commands, names, commit messages, the next version), so `continue` never depends
 //! on the configuration still holding the same step.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -116,6 +117,15 @@ pub struct State {
     /// branch, the release branch not yet deleted) is finished by the next one.
     #[serde(default)]
     pub aborting: bool,
+    /// The paths `abort` restores (those that differ from the base commit), saved with
+    /// `aborting` before it undoes anything: an abort stopped half-way still gives them
+    /// back their modes.
+    #[serde(default)]
+    pub restoring: Vec<String>,
+    /// The tracked files' permission bits when the release started; `None` in state files
+    /// written before they were recorded.
+    #[serde(default)]
+    pub modes: Option<Modes>,
     /// The work tree the absolute paths above were taken in (written by [`save_state`]).
     /// A repository moved or copied while the release was stopped has its state's paths
     /// moved with it when read ([`load_state`]), so `continue` and `abort` act on the
@@ -161,6 +171,8 @@ impl State {
             config: Vec::new(),
             section: false,
             aborting: false,
+            restoring: Vec::new(),
+            modes: None,
             root: None,
         }
     }
@@ -201,6 +213,94 @@ impl State {
     pub fn next_step(&self) -> Option<usize> {
         self.steps.iter().position(|s| !s.status.finished())
     }
+}
+
+/// The permission bits of the tracked files when the release started, for `abort` to put
+/// back on the files it restores: git keeps only a file's executable bit, and writes what it
+/// checks out with its default mode less the umask — under `umask 077` every restored file
+/// would be left 0600. Kept small: the usual mode of plain and of executable files, and
+/// the files that had another.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Modes {
+    /// The mode most tracked files without an executable bit had.
+    pub plain: u32,
+    /// The mode most executable tracked files had.
+    pub executable: u32,
+    /// The tracked files whose mode was not the usual one of their kind.
+    pub other: BTreeMap<String, u32>,
+}
+
+impl Modes {
+    /// The modes of `repo`'s tracked regular files, as they are now.
+    pub fn read(repo: &Repo) -> Result<Modes> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut modes = Vec::new();
+        for rel in repo.ls_files()? {
+            let path = repo.root().join(&rel);
+            if let Ok(meta) = std::fs::symlink_metadata(&path)
+                && meta.is_file()
+            {
+                modes.push((rel, meta.permissions().mode() & 0o7777));
+            }
+        }
+        let usual = |executable: bool, default: u32| {
+            let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+            for (_, mode) in modes
+                .iter()
+                .filter(|(_, m)| is_executable(*m) == executable)
+            {
+                *counts.entry(*mode).or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .max_by_key(|(mode, n)| (*n, std::cmp::Reverse(*mode)))
+                .map_or(default, |(mode, _)| mode)
+        };
+        let (plain, executable) = (usual(false, 0o644), usual(true, 0o755));
+        let other = modes
+            .into_iter()
+            .filter(|(_, m)| *m != if is_executable(*m) { executable } else { plain })
+            .collect();
+        Ok(Modes {
+            plain,
+            executable,
+            other,
+        })
+    }
+
+    /// Give each of `paths` (relative) that is a regular file the mode it had when the
+    /// release started, where git wrote it with another (an executable bit git changed
+    /// stays as git set it); returns the paths whose mode could not be set, with why.
+    pub fn restore(&self, repo: &Repo, paths: &[String]) -> Vec<(String, std::io::Error)> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut failed = Vec::new();
+        for rel in paths {
+            let path = repo.root().join(rel);
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let now = meta.permissions().mode() & 0o7777;
+            if !meta.is_file() {
+                continue;
+            }
+            let want = match self.other.get(rel) {
+                Some(&mode) if is_executable(mode) == is_executable(now) => mode,
+                _ if is_executable(now) => self.executable,
+                _ => self.plain,
+            };
+            if want != now
+                && let Err(e) =
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(want))
+            {
+                failed.push((rel.clone(), e));
+            }
+        }
+        failed
+    }
+}
+
+fn is_executable(mode: u32) -> bool {
+    mode & 0o111 != 0
 }
 
 pub(crate) fn state_path(repo: &Repo) -> PathBuf {

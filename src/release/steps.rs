@@ -12,7 +12,7 @@ use super::control::abort_with;
 use super::guard;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{plan_freeze, without_stale};
-use super::state::{State, StepStatus, clear_state, save_state};
+use super::state::{Modes, State, StepStatus, clear_state, save_state};
 use super::summary::{Summary, count_groups};
 use crate::changelog::Changelog;
 use crate::config::Config;
@@ -42,6 +42,7 @@ pub fn execute(
 ) -> Result<Summary> {
     let prepared = plan.prepared.take();
     let mut state = State::new(&plan);
+    state.modes = Some(Modes::read(repo)?);
     let _signals = process::catch();
     guard::record(repo, config, &mut state)?;
     save_state(repo, &state)?;

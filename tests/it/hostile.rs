@@ -9,10 +9,10 @@ use crate::release::{head, project_after_rc, read, subjects_since};
 use crate::util::{self, git, ok, one_error, run, text};
 use crate::workflow::{RepoState, state};
 
-const GO: [&str; 5] = ["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"];
+pub(crate) const GO: [&str; 5] = ["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"];
 
 /// A configured step that fails until `flag` (outside the repository) exists.
-fn step_needing(flag: &Path, when: &str) -> String {
+pub(crate) fn step_needing(flag: &Path, when: &str) -> String {
     format!(
         "\n[[step]]\nname = \"needs a flag\"\nrun = \"test -e '{}'\"\n{when}\n",
         flag.display()
@@ -37,7 +37,7 @@ fn stopped_at_a_webui_step(flag: &Path) -> tempfile::TempDir {
 }
 
 /// Everything a refusal must leave alone, the state file's bytes included.
-fn frozen(root: &Path) -> (RepoState, Option<Vec<u8>>, String) {
+pub(crate) fn frozen(root: &Path) -> (RepoState, Option<Vec<u8>>, String) {
     (
         state(root),
         std::fs::read(root.join(".git/git-release/state.json")).ok(),
@@ -46,7 +46,7 @@ fn frozen(root: &Path) -> (RepoState, Option<Vec<u8>>, String) {
 }
 
 /// Run `args`, expecting a refusal (exit 3) that changed nothing; returns stderr.
-fn refused(root: &Path, args: &[&str], what: &str) -> String {
+pub(crate) fn refused(root: &Path, args: &[&str], what: &str) -> String {
     let before = frozen(root);
     let out = run(root, args, "false");
     let stderr = one_error(&out, what);

@@ -26,6 +26,7 @@ mod freeze;
 mod git;
 mod grouping_quality;
 mod hostile;
+mod hostile6;
 mod interrupts;
 mod isolation;
 mod man;

@@ -73,7 +73,7 @@ fn statuses(root: &Path) -> Vec<(String, String)> {
 
 /// The binary started in the background, in a process group of its own (so that a
 /// signal meant for its group never reaches the test process).
-fn spawn(root: &Path, args: &[&str], editor: &str) -> Child {
+pub(crate) fn spawn(root: &Path, args: &[&str], editor: &str) -> Child {
     util::git_release_process(root)
         .args(args)
         .env("GIT_EDITOR", editor)
@@ -86,7 +86,7 @@ fn spawn(root: &Path, args: &[&str], editor: &str) -> Child {
 }
 
 /// Install the git hook `name` in `root`'s repository, running `script`; its path.
-fn install_hook(root: &Path, name: &str, script: &str) -> std::path::PathBuf {
+pub(crate) fn install_hook(root: &Path, name: &str, script: &str) -> std::path::PathBuf {
     let path = root.join(".git/hooks").join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, script).unwrap();
