@@ -81,6 +81,17 @@ pub fn resume(
     plan.lock = Some(std::sync::Arc::new(lock));
     let _signals = process::catch();
     if let Some(i) = next {
+        if how.skip
+            && let Some(missing) =
+                guard::missing_by_hand(repo, config, &plan, &state, &state.steps[i].step.kind)?
+        {
+            return Err(Error::Refused(format!(
+                "`--skip` says step {} ({}) was done by hand, but {missing}; do it (or let the \
+                 step do it: `git release continue` without --skip), then continue",
+                i + 1,
+                state.steps[i].step.name
+            )));
+        }
         let record = &mut state.steps[i];
         if how.skip {
             // Done by hand: a committing command still gets its own commit.

@@ -284,6 +284,130 @@ pub(crate) fn lost_work(
     Ok(lost)
 }
 
+/// One key per entry of the release's section in the changelog: its category and PR set,
+/// or its words when it names no PR (see [`State::section_entries`]); `None` when the
+/// changelog holds no such section.
+pub(crate) fn section_entries(config: &Config, plan: &Plan) -> Result<Option<Vec<String>>> {
+    let Some(log) = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
+    else {
+        return Ok(None);
+    };
+    let Some(index) = log.find(&plan.version) else {
+        return Ok(None);
+    };
+    let mut keys: Vec<String> = log.releases()[index]
+        .categories
+        .iter()
+        .flat_map(|c| {
+            c.all_entries().map(move |e| {
+                let prs = e.pr_set();
+                if prs.is_empty() {
+                    format!("{}: \"{}\"", c.name, e.normalized_text())
+                } else {
+                    let prs: Vec<String> = prs.iter().map(|p| format!("#{p}")).collect();
+                    format!("{}: {}", c.name, prs.join(", "))
+                }
+            })
+        })
+        .collect();
+    keys.sort();
+    Ok(Some(keys))
+}
+
+/// The release's section, held to the entries the changelog step left in it: an entry
+/// dropped or listed twice by a hand edit made while the release was stopped stops the
+/// release before its commit.
+pub(crate) fn check_section_entries(config: &Config, plan: &Plan, state: &State) -> Result<()> {
+    if state.section_entries.is_empty() {
+        return Ok(());
+    }
+    let now = section_entries(config, plan)?.unwrap_or_default();
+    fn count(keys: &[String]) -> std::collections::BTreeMap<&str, usize> {
+        let mut m = std::collections::BTreeMap::new();
+        for k in keys {
+            *m.entry(k.as_str()).or_default() += 1;
+        }
+        m
+    }
+    let (then, now) = (count(&state.section_entries), count(&now));
+    let mut wrong = Vec::new();
+    for (key, &n) in &then {
+        match now.get(key).copied().unwrap_or(0) {
+            0 => wrong.push(format!("{key} is missing")),
+            m if m > n => wrong.push(format!("{key} is listed {m} times")),
+            m if m < n => wrong.push(format!("{key} is listed {m} of {n} times")),
+            _ => {}
+        }
+    }
+    for key in now.keys().filter(|k| !then.contains_key(*k)) {
+        wrong.push(format!("{key} is not an entry of this release"));
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "commit".into(),
+        message: format!(
+            "the {} section of {} was edited since the changelog step wrote it, and no longer \
+             lists each of the release's entries once: {}. Mend the section (rewording an \
+             entry is fine), then `git release continue`",
+            plan.version,
+            plan.changelog.display(),
+            wrong.join("; ")
+        ),
+    })
+}
+
+/// What `continue --skip` would take as done by hand and is not: a step whose work is
+/// checkable (the version file, the changelog, the freeze) must have been done, or the
+/// release commit would miss it.
+pub(crate) fn missing_by_hand(
+    repo: &Repo,
+    config: &Config,
+    plan: &Plan,
+    state: &State,
+    kind: &StepKind,
+) -> Result<Option<String>> {
+    Ok(match kind {
+        StepKind::VersionFile { file } => {
+            let holds = crate::files::read_text(file)
+                .is_ok_and(|t| t.lines().next().unwrap_or("").trim() == plan.version.as_str());
+            (!holds).then(|| format!("{} does not hold {}", file.display(), plan.version))
+        }
+        StepKind::Changelog => {
+            let left = state
+                .fragments
+                .iter()
+                .filter(|f| Path::new(f).symlink_metadata().is_ok())
+                .count();
+            // A section is due when there are rc sections to fold or fragments to consume
+            // (an rc of stale fragments only writes none: `continue` without --skip then).
+            let due = !plan.rc_sections.is_empty() || !state.fragments.is_empty();
+            if due && !section_written(repo, config, plan)? {
+                Some(format!(
+                    "{} has no {} section",
+                    plan.changelog.display(),
+                    plan.version
+                ))
+            } else if left > 0 {
+                Some(format!(
+                    "{left} consumed fragment(s) are still in the work tree"
+                ))
+            } else {
+                None
+            }
+        }
+        StepKind::Freeze => {
+            super::preflight::plan_freeze(repo, config, &plan.version, &plan.changelog)
+                .ok()
+                .flatten()
+                .filter(|f| f.files > 0)
+                .map(|f| format!("{} file(s) still hold the placeholder", f.files))
+        }
+        _ => None,
+    })
+}
+
 /// Whether the changelog already holds this release's section (written before a stop, or
 /// by hand) — and, when it does, that it is one the step could have written, or the release
 /// stops rather than commit it: a final release's section stands in place of the

@@ -113,6 +113,12 @@ pub struct State {
     /// changelog (a pre-release of stale fragments only writes none).
     #[serde(default)]
     pub section: bool,
+    /// The entries of that section as the changelog step left it, one key each (its
+    /// category and PR set, or its text when it names no PR): a section edited by hand while
+    /// the release was stopped must still list each of them exactly once before it is
+    /// committed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub section_entries: Vec<String>,
     /// Set by `abort` before it undoes anything: an abort stopped half-way (back on the base
     /// branch, the release branch not yet deleted) is finished by the next one.
     #[serde(default)]
@@ -170,6 +176,7 @@ impl State {
             dirty: None,
             config: Vec::new(),
             section: false,
+            section_entries: Vec::new(),
             aborting: false,
             restoring: Vec::new(),
             modes: None,

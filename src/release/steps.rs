@@ -140,8 +140,11 @@ pub(crate) fn run_steps(
         // section that breaks the release's invariants stops the release, uncommitted.
         let result = match result {
             Ok(()) if matches!(state.steps[i].step.kind, StepKind::Changelog) => {
-                guard::section_written(repo, ctx.config, ctx.plan).map(|written| {
+                guard::section_written(repo, ctx.config, ctx.plan).and_then(|written| {
                     state.section = written;
+                    state.section_entries =
+                        guard::section_entries(ctx.config, ctx.plan)?.unwrap_or_default();
+                    Ok(())
                 })
             }
             other => other,
@@ -404,6 +407,7 @@ fn run_step(
                     ),
                 });
             }
+            guard::check_section_entries(config, plan, state)?;
             commit_own_changes(ctx, state)?;
             let id = repo.commit(message)?;
             state.commits.push(id);

@@ -263,3 +263,65 @@ fn continue_and_abort_refuse_while_the_index_is_locked() {
     ok(&run(root, &["abort"], "false"), "abort");
     assert_eq!(crate::release::current_branch(root), "main");
 }
+
+// --- hostile6/16, 17: the section is held to the release's entries before the commit --
+
+/// The review failed (the editor exited non-zero) and the user says the changelog step
+/// was done by hand (`continue --skip`) without writing the section: refused, naming what
+/// is missing, and nothing changes (it committed a final with no section, the rc sections
+/// unfolded and the fragments left).
+#[test]
+fn skipping_the_changelog_step_without_its_section_is_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let out = run(root, &["1.1.0", "--yes", "--date", "2025-03-01"], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let stderr = refused(root, &["continue", "--skip"], "continue --skip");
+    assert!(stderr.contains("has no 1.1.0 section"), "{stderr}");
+}
+
+/// A section edited by hand while the release is stopped, with a paste gone wrong (one
+/// entry doubled, another deleted): the release stops before its commit, naming both; once
+/// mended (a rewording is fine), `continue` commits it.
+#[test]
+fn a_section_edited_while_stopped_must_still_list_each_entry_once() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = project_after_rc(&step_needing(&flag, ""));
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    let written = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    let line = |pr: u64| {
+        written
+            .lines()
+            .find(|l| l.contains(&format!("[#{pr}]")))
+            .unwrap()
+            .to_string()
+    };
+    let (ten, eleven) = (line(10), line(11));
+    let broken = written
+        .replace(&ten, &format!("{ten}\n{ten}"))
+        .replace(&format!("{eleven}\n"), "");
+    std::fs::write(root.join("CHANGELOG.md"), &broken).unwrap();
+    std::fs::write(&flag, "").unwrap();
+    let out = run(root, &["continue"], "false");
+    let stderr = util::one_error(&out, "continue over a broken section");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("#10 is listed 2 times") && stderr.contains("#11 is missing"),
+        "{stderr}"
+    );
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%s"]).trim(),
+        "release: 1.1.0rc1 (merged)"
+    );
+    let mended = written.replace("Add fair share weights", "Add weights to fair share");
+    std::fs::write(root.join("CHANGELOG.md"), &mended).unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+    let committed = git(root, &["show", "release/1.1.0:CHANGELOG.md"]);
+    assert!(
+        committed.contains("Add weights to fair share"),
+        "{committed}"
+    );
+    assert_eq!(committed.matches("[#10]").count(), 1, "{committed}");
+}
