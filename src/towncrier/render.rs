@@ -290,12 +290,16 @@ const INDENTED: &str = r"  [ \t]+[^\n]*";
 
 pub(crate) fn append_newlines_if_trailing_code_block(text: &str) -> std::borrow::Cow<'_, str> {
     // On bytes without Unicode classes: the same matches on UTF-8 text (no multi-byte
-    // character holds a `\n` byte), at a fraction of the compile time.
-    let code = static_regex!(
-        regex::bytes::Regex,
-        format!(r"(?-u)::\n\n(({INDENTED})?\n)*{INDENTED}\n?\z")
-    );
-    if text.contains("::\n\n") && code.is_match(text.as_bytes()) {
+    // character holds a `\n` byte), at a fraction of the compile time. Compiled only when
+    // a text holds `::\n\n` (`static_regex!` compiles where it is written: a binding
+    // before the check compiled it for every build).
+    let code = || {
+        static_regex!(
+            regex::bytes::Regex,
+            format!(r"(?-u)::\n\n(({INDENTED})?\n)*{INDENTED}\n?\z")
+        )
+    };
+    if text.contains("::\n\n") && code().is_match(text.as_bytes()) {
         format!("{text}\n\n ").into()
     } else {
         text.into()
