@@ -641,6 +641,56 @@ fn continued(texts: &[&str], category: &str, ctx: &Context) -> Option<Continued>
     ctx.topics().continued(texts, category, ctx)
 }
 
+/// A title in the project's current style for `category`: when most titles of the newest
+/// grouped section of that category end in a word of the category's name (`Session and
+/// Scheduler Fixes`, `Storage Proxy Improvements` under `Fixes` and `Improvements`), the
+/// title ends in it too, spelled as the maintainers spell it. Styles drift, so only the
+/// newest section speaks; "Other …" groups are not titles of a topic.
+pub(crate) fn styled(title: &str, category: &str, ctx: &Context) -> String {
+    let Some(section) = ctx
+        .history
+        .iter()
+        .find(|s| s.category.eq_ignore_ascii_case(category))
+    else {
+        return title.to_string();
+    };
+    let category_words: Vec<String> = category
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let titled: Vec<&str> = section
+        .groups
+        .iter()
+        .map(|(t, _)| t.trim())
+        .filter(|t| !t.to_lowercase().starts_with("other "))
+        .collect();
+    // word as written → titles ending in it
+    let mut ends: Vec<(&str, usize)> = Vec::new();
+    for t in &titled {
+        let Some(last) = t.split_whitespace().last() else {
+            continue;
+        };
+        if t.split_whitespace().count() < 2 || !category_words.contains(&last.to_lowercase()) {
+            continue;
+        }
+        match ends.iter_mut().find(|(w, _)| w.eq_ignore_ascii_case(last)) {
+            Some(slot) => slot.1 += 1,
+            None => ends.push((last, 1)),
+        }
+    }
+    let Some((word, _)) = ends.into_iter().find(|(_, n)| n * 2 > titled.len()) else {
+        return title.to_string();
+    };
+    let already = title
+        .split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case(word));
+    if already || title.trim().is_empty() {
+        title.to_string()
+    } else {
+        format!("{} {word}", title.trim())
+    }
+}
+
 /// Subsections per square root of a category's entries when there is no grouped history:
 /// about 6–9 subsections for 50–140 entries.
 const DEFAULT_GROUPS_PER_ROOT: f64 = 0.8;
