@@ -41,6 +41,8 @@ fn main() -> git_release::Result<()> {
         ("loo", harness::loo_cases(&root)?),
     ] {
         let mut buckets: BTreeMap<&str, (usize, f64, f64)> = BTreeMap::new();
+        // The Dice without the connective `and`, which any two glued titles share.
+        let mut plain = 0.0;
         for case in &cases {
             let (ctx, rules) = harness::context_and_rules(case, &settings)?;
             let auto = git_release::group::registry::build_with(
@@ -62,6 +64,22 @@ fn main() -> git_release::Result<()> {
                 let (items, gold) = c.items_and_labels();
                 let made = group::group_category(auto.as_ref(), &c.name, &items, &ctx)?;
                 let predicted = made.labels(items.len());
+                if std::env::var_os("FAULTS").is_some() {
+                    for grp in &made.groups {
+                        let texts: Vec<&str> = grp
+                            .members
+                            .iter()
+                            .map(|&m| items[m].text.as_str())
+                            .collect();
+                        let faults = git_release::group::quality::title_faults(&grp.title, &texts);
+                        if !faults.is_empty() {
+                            println!(
+                                "FAULT {name} {} {} {:?}: {faults:?}",
+                                case.version, c.name, grp.title
+                            );
+                        }
+                    }
+                }
                 for (g, rg) in c.groups.iter().enumerate() {
                     let Some(title) = rg.title.as_deref().filter(|_| !rg.other) else {
                         continue;
@@ -130,6 +148,8 @@ fn main() -> git_release::Result<()> {
                     } else {
                         "d"
                     };
+                    plain +=
+                        harness::dice(&title.replace(" and ", " "), &ours.replace(" and ", " "));
                     let slot = buckets.entry(bucket).or_default();
                     slot.0 += 1;
                     slot.1 += d;
@@ -144,7 +164,12 @@ fn main() -> git_release::Result<()> {
             }
         }
         let n: usize = buckets.values().map(|b| b.0).sum();
-        println!("{name}: {n} groups");
+        let total: f64 = buckets.values().map(|b| b.1).sum();
+        println!(
+            "{name}: {n} groups, title agreement {:.3} (without `and`: {:.3})",
+            total / n.max(1) as f64,
+            plain / n.max(1) as f64
+        );
         for (b, (k, s, o)) in &buckets {
             println!(
                 "  {b:<5} {k:>4}  dice sum {s:>6.2} (mean {:.2})  with best earlier {o:>6.2}",
