@@ -1062,7 +1062,7 @@ mod tests {
             &[
                 (
                     "App Proxy and Routing",
-                    ["Add proxy pools", "Add routing tables"],
+                    ["Add connection pools", "Add lookup tables"],
                 ),
                 ("Storage Backends", ["Add S3 uploads", "Support NFS mounts"]),
             ],
@@ -1079,7 +1079,7 @@ mod tests {
             2,
         );
         let section = [
-            "App proxy keeps idle routing connections",
+            "App proxy keeps idle routing sockets",
             "Routing rules reload in the app proxy",
             "App proxy timeouts are configurable",
             "Add a dark theme",
@@ -1095,7 +1095,7 @@ mod tests {
         );
         // A group that speaks of the proxy alone does not take a title naming routing too.
         let proxy_only = [
-            "App proxy keeps idle connections",
+            "App proxy keeps idle sockets",
             "App proxy timeouts are configurable",
             "Add a dark theme",
             "Add a light theme",
