@@ -33,6 +33,11 @@ impl TitleFault {
     }
 }
 
+/// Words that end a title to name the kind of change under a topic (`Migration Safety
+/// Fixes`), as maintainers title subsections of a category of that kind; a stop word
+/// elsewhere.
+pub(crate) const KIND_SUFFIXES: &[&str] = &["fixes", "improvements", "enhancements"];
+
 /// Prefixes that are not words on their own.
 const BOUND_PREFIXES: &[&str] = &[
     "non", "pre", "re", "un", "multi", "sub", "anti", "semi", "de", "co", "inter", "intra", "post",
@@ -280,8 +285,15 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
     if parts.len() > 1 {
         push(TitleFault::Glued);
     }
-    for part in &parts {
+    for (pi, part) in parts.iter().enumerate() {
         let first = &part[0];
+        // `Session and Scheduler Fixes`: a topic, then the kind of change it names.
+        let kind_suffix = |wi: usize| {
+            pi + 1 == parts.len()
+                && wi + 1 == part.len()
+                && wi > 0
+                && KIND_SUFFIXES.contains(&part[wi].as_str())
+        };
         if describe::is_verb(first) || describe::is_verb(&text::stem(first)) && part.len() == 1 {
             push(TitleFault::VerbOrAdverb);
         }
@@ -305,8 +317,8 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
                 push(TitleFault::Vague);
             }
         }
-        for w in part {
-            if w != "and" && text::is_stopword(w) {
+        for (wi, w) in part.iter().enumerate() {
+            if w != "and" && text::is_stopword(w) && !kind_suffix(wi) {
                 push(TitleFault::StopWord);
             }
             if is_adverb(w) {
@@ -440,6 +452,18 @@ mod tests {
         ] {
             assert!(!is_unfit_title(title, &texts), "{title}");
         }
+    }
+
+    #[test]
+    fn a_title_may_end_in_the_kind_of_change_it_names() {
+        let texts = ["Fix a migration that dropped a column"];
+        // The maintainers' own style under Fixes: a topic, then `Fixes`.
+        assert!(!is_unfit_title("Migration Safety Fixes", &texts));
+        assert!(!is_unfit_title("Session and Scheduler Fixes", &texts));
+        // Alone, or anywhere but at the end, it is still a stop word.
+        assert!(is_unfit_title("Fixes", &texts));
+        assert!(is_unfit_title("Fixes Migration", &texts));
+        assert!(is_unfit_title("Migration Fixes and Safety", &texts));
     }
 
     #[test]

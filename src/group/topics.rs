@@ -175,10 +175,10 @@ impl Topics {
                 let mut words = text::words(title);
                 words.sort();
                 words.dedup();
-                // A title naming two topics is glued; a maintainer's one is kept when its
-                // content matches (`continued`), never by its words alone.
-                let glued = quality::title_faults(title, &[]).contains(&quality::TitleFault::Glued);
-                (!words.is_empty() && !glued).then_some(EarlierTitle {
+                // A title naming two topics (`App Proxy and Routing`, the maintainers' own)
+                // is taken by its words too, but only by a group of which both are topics
+                // (`continued_all` checks [`names_topics_of`]).
+                (!words.is_empty()).then_some(EarlierTitle {
                     section: si,
                     group: g,
                     words,
@@ -623,6 +623,7 @@ impl Topics {
             let t = &self.titles[ti];
             let texts: Vec<&str> = groups[g].iter().map(|&k| section[k]).collect();
             let title = &ctx.history[t.section].groups[t.group].0;
+            // A glued title names two topics: both must be the group's.
             if quality::is_unfit_title(title, &texts) || !names_topics_of(title, &texts) {
                 continue;
             }
@@ -639,6 +640,58 @@ impl Topics {
 #[cfg(test)]
 fn continued(texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
     ctx.topics().continued(texts, category, ctx)
+}
+
+/// A title in the project's current style for `category`: when most titles of the newest
+/// grouped section of that category end in a word of the category's name (`Session and
+/// Scheduler Fixes`, `Storage Proxy Improvements` under `Fixes` and `Improvements`), the
+/// title ends in it too, spelled as the maintainers spell it. Styles drift, so only the
+/// newest section speaks; "Other …" groups are not titles of a topic.
+pub(crate) fn styled(title: &str, category: &str, ctx: &Context) -> String {
+    let Some(section) = ctx
+        .history
+        .iter()
+        .find(|s| s.category.eq_ignore_ascii_case(category))
+    else {
+        return title.to_string();
+    };
+    let category_words: Vec<String> = category.split_whitespace().map(str::to_lowercase).collect();
+    let titled: Vec<&str> = section
+        .groups
+        .iter()
+        .map(|(t, _)| t.trim())
+        .filter(|t| !t.to_lowercase().starts_with("other "))
+        .collect();
+    // word as written → titles ending in it
+    let mut ends: Vec<(&str, usize)> = Vec::new();
+    for t in &titled {
+        let Some(last) = t.split_whitespace().last() else {
+            continue;
+        };
+        if t.split_whitespace().count() < 2 || !category_words.contains(&last.to_lowercase()) {
+            continue;
+        }
+        match ends.iter_mut().find(|(w, _)| w.eq_ignore_ascii_case(last)) {
+            Some(slot) => slot.1 += 1,
+            None => ends.push((last, 1)),
+        }
+    }
+    let Some((word, _)) = ends.into_iter().find(|(_, n)| n * 2 > titled.len()) else {
+        return title.to_string();
+    };
+    // A title naming its kind of change already (`… Improvements`) keeps it.
+    let already = title
+        .split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case(word))
+        || title
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| quality::KIND_SUFFIXES.contains(&w.to_lowercase().as_str()));
+    if already || title.trim().is_empty() {
+        title.to_string()
+    } else {
+        format!("{} {word}", title.trim())
+    }
 }
 
 /// Subsections per square root of a category's entries when there is no grouped history:
@@ -1000,6 +1053,100 @@ mod tests {
             found[0].as_ref().map(|f| f.title.as_str()),
             Some("Scheduler")
         );
+    }
+
+    #[test]
+    fn a_glued_earlier_title_is_taken_by_its_words_when_both_topics_are_the_groups() {
+        let history = vec![features_section(
+            "1.0.0",
+            &[
+                (
+                    "App Proxy and Routing",
+                    ["Add connection pools", "Add lookup tables"],
+                ),
+                ("Storage Backends", ["Add S3 uploads", "Support NFS mounts"]),
+            ],
+            |t| format!("Improved the {t}."),
+        )];
+        let texts: Vec<String> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.clone()))
+            .collect();
+        let c = Context::new(
+            Corpus::new(texts.iter().map(String::as_str)),
+            history,
+            &[],
+            2,
+        );
+        let section = [
+            "App proxy keeps idle routing sockets",
+            "Routing rules reload in the app proxy",
+            "App proxy timeouts are configurable",
+            "Add a dark theme",
+            "Add a light theme",
+        ];
+        let found =
+            c.topics()
+                .continued_all(&section, &[vec![0, 1, 2], vec![3, 4]], "Features", &c);
+        assert_eq!(
+            found[0].as_ref().map(|f| f.title.as_str()),
+            Some("App Proxy and Routing"),
+            "{found:?}"
+        );
+        // A group that speaks of the proxy alone does not take a title naming routing too.
+        let proxy_only = [
+            "App proxy keeps idle sockets",
+            "App proxy timeouts are configurable",
+            "Add a dark theme",
+            "Add a light theme",
+        ];
+        let found =
+            c.topics()
+                .continued_all(&proxy_only, &[vec![0, 1], vec![2, 3]], "Features", &c);
+        assert!(
+            found[0]
+                .as_ref()
+                .is_none_or(|f| f.title != "App Proxy and Routing"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn titles_follow_the_newest_sections_style_of_their_category() {
+        let fixes = |release: &str, titles: &[&str]| HistorySection {
+            release: release.into(),
+            category: "Fixes".into(),
+            entries: Vec::new(),
+            groups: titles
+                .iter()
+                .map(|t| (t.to_string(), String::new()))
+                .collect(),
+        };
+        let mut c = Context::default();
+        // No history of the category: the title stays.
+        assert_eq!(styled("Migration", "Fixes", &c), "Migration");
+        c.history = vec![
+            fixes(
+                "2.0.0",
+                &[
+                    "Migration Safety Fixes",
+                    "Session and Scheduler Fixes",
+                    "Other Fixes",
+                ],
+            ),
+            fixes("1.0.0", &["Storage", "Scheduler", "Agents"]),
+        ];
+        assert_eq!(styled("Migration", "Fixes", &c), "Migration Fixes");
+        // Spelled once; the other categories keep their titles.
+        assert_eq!(styled("Migration Fixes", "Fixes", &c), "Migration Fixes");
+        assert_eq!(
+            styled("Storage Improvements", "Fixes", &c),
+            "Storage Improvements"
+        );
+        assert_eq!(styled("Migration", "Features", &c), "Migration");
+        // Only the newest section speaks: an older style is gone.
+        c.history.swap(0, 1);
+        assert_eq!(styled("Migration", "Fixes", &c), "Migration");
     }
 
     #[test]

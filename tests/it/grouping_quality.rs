@@ -1,8 +1,8 @@
 //! Grouping quality regression guard: BCubed F1 against the Backend.AI maintainers' grouping
 //! of four real final releases, with rules learned only from the changelog before each one.
 //! (`cargo run --example score` prints the table; the floors below sit under today's scores:
-//! similarity 0.707, rules 0.707, auto 0.713, every entry alone 0.433 on the four releases;
-//! auto 0.713, similarity 0.705, title agreement 0.27 leave-one-release-out over the
+//! similarity 0.708, rules 0.707, auto 0.713, every entry alone 0.433 on the four releases;
+//! auto 0.712, similarity 0.704, title agreement 0.31 leave-one-release-out over the
 //! grouped releases inside their changelogs.)
 
 use std::path::Path;
@@ -97,9 +97,10 @@ fn the_default_flow_holds_on_releases_it_did_not_learn_from() {
     let ratio = total.ratio();
     assert!((0.9..=1.2).contains(&ratio), "subsections {ratio:.2}x");
     // Titles: the maintainers' own words where a cluster continues an earlier topic, by
-    // content or by the earlier title's words (0.268 today).
+    // content or by the earlier title's words, two-topic titles included when both topics
+    // are the group's; "… Fixes" in the newest section's style (0.307 today).
     let titles = total.title_agreement();
-    assert!(titles >= 0.26, "title agreement {titles:.3}");
+    assert!(titles >= 0.30, "title agreement {titles:.3}");
     assert!(
         total.bad_titles * 5 <= total.made,
         "{} of {}",

@@ -332,7 +332,7 @@ impl Grouper for Similarity {
                 }
             };
             out.push(Proposal {
-                title,
+                title: topics::styled(&title, category, ctx),
                 description,
                 tier,
                 members: members.iter().map(|&k| candidates[k]).collect(),
