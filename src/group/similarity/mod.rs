@@ -513,7 +513,7 @@ mod tests {
         let mut clusters = vec![
             (vec![0, 1, 2], 0.08),
             (vec![3, 4], 0.6),
-            (vec![5, 6, 7, 8], 0.3),
+            (vec![5, 6, 7, 8], 0.25),
         ];
         keep_strongest(&mut clusters, 2);
         let kept: Vec<Vec<usize>> = clusters.into_iter().map(|c| c.0).collect();
