@@ -42,9 +42,6 @@ pub fn apply(
 struct WorkTree {
     paths: BTreeMap<String, (bool, Option<u64>)>,
     index: Option<u64>,
-    /// When this snapshot was taken: a file born after the first one did not exist before
-    /// the command ran.
-    taken: std::time::SystemTime,
 }
 
 fn content_hash(path: &Path) -> Option<u64> {
@@ -59,7 +56,6 @@ fn content_hash(path: &Path) -> Option<u64> {
 /// The work tree as [`WorkTree`] says; `None` outside a git repository (nothing is
 /// committed there).
 fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
-    let taken = std::time::SystemTime::now();
     let Ok(repo) = crate::git::Repo::discover(root) else {
         return Ok(None);
     };
@@ -78,31 +74,14 @@ fn work_tree(root: &Path) -> Result<Option<WorkTree>> {
             (path, (untracked, hash))
         })
         .collect();
-    Ok(Some(WorkTree {
-        paths,
-        index,
-        taken,
-    }))
-}
-
-/// Whether the file at `path` was born at or after `since`: it did not exist before then,
-/// so the grouping command created it. `false` when the file system does not keep birth
-/// times (nothing is then known to be the command's).
-fn born_since(path: &Path, since: std::time::SystemTime) -> bool {
-    path.symlink_metadata()
-        .ok()
-        .filter(|m| m.is_file() || m.is_symlink())
-        .and_then(|m| m.created().ok())
-        .is_some_and(|born| born >= since)
+    Ok(Some(WorkTree { paths, index }))
 }
 
 /// Refuse when the grouping command changed the work tree or the index, naming what it
-/// changed. A file is removed only when it did not exist before the command ran (its birth
-/// time says so) and is untracked now: the command made it. Anything else — a file that was
-/// there, ignored or not, even one the command now shows as untracked by changing the
-/// ignore rules or the index — is named for the user and left as it is.
+/// changed, and remove nothing: a file that appeared while it ran may be the user's (saved
+/// from an editor meanwhile), and one it made look untracked (by changing `.gitignore`,
+/// `info/exclude` or the index) was there before. What to undo is the user's call.
 fn check_untouched(
-    root: &Path,
     before: &WorkTree,
     after: Option<WorkTree>,
     settings: &group::Settings,
@@ -128,44 +107,37 @@ fn check_untouched(
     if changed.is_empty() && !index_changed {
         return Ok(());
     }
-    let mut removed = Vec::new();
-    let mut left = Vec::new();
-    for path in changed {
-        let file = root.join(path);
-        let created = !index_changed
-            && !before.paths.contains_key(path)
-            && after.get(path).is_some_and(|(untracked, _)| *untracked)
-            && born_since(&file, before.taken);
-        if created && std::fs::remove_file(&file).is_ok() {
-            removed.push(path.as_str());
-        } else {
-            left.push(path.as_str());
+    let (new, other): (Vec<&str>, Vec<&str>) = changed
+        .iter()
+        .map(|p| p.as_str())
+        .partition(|p| !before.paths.contains_key(*p) && after.get(*p).is_some_and(|(u, _)| *u));
+    let shown = |paths: &[&str]| {
+        let mut out = paths
+            .iter()
+            .take(20)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if paths.len() > 20 {
+            out.push_str(&format!(" and {} more", paths.len() - 20));
         }
-    }
+        out
+    };
     let mut what = String::new();
     if index_changed {
-        what.push_str("; it changed the index (`git status` shows how): restore it");
+        what.push_str("; it changed the index (`git status` shows how)");
     }
-    if !removed.is_empty() {
-        what.push_str(&format!(
-            "; the files it created were removed: {}",
-            removed.join(", ")
-        ));
+    if !new.is_empty() {
+        what.push_str(&format!("; new untracked files: {}", shown(&new)));
     }
-    if !left.is_empty() {
-        what.push_str(&format!(
-            "; restore what it changed (`git status` shows it; nothing was removed): {}{}",
-            left.iter().take(20).copied().collect::<Vec<_>>().join(", "),
-            match left.len() {
-                n if n > 20 => format!(" and {} more", n - 20),
-                _ => String::new(),
-            }
-        ));
+    if !other.is_empty() {
+        what.push_str(&format!("; changed: {}", shown(&other)));
     }
     Err(Error::Refused(format!(
         "the grouping command `{}` changed the work tree, so its grouping is not used and \
-         nothing was written (what it leaves would go into the release){what}. Make it write \
-         its files outside the repository, or to an ignored path",
+         nothing was written (what it leaves would go into the release){what}. git-release \
+         removed nothing: undo what is the command's. Make it write its files outside the \
+         repository, or to an ignored path",
         settings.command.as_deref().unwrap_or_default(),
     )))
 }
@@ -274,7 +246,7 @@ pub fn prepare(
     };
     let grouped = group_with_history(folded, grouper.as_ref(), &settings.categories, &ctx, &past)?;
     if let Some(before) = before {
-        check_untouched(&root, &before, work_tree(&root)?, settings)?;
+        check_untouched(&before, work_tree(&root)?, settings)?;
     }
     // What is printed or written must account for every input.
     ledger.balance(&grouped.consolidation, &grouped.release())?;

@@ -89,6 +89,28 @@ pub(crate) fn record_own(repo: &Repo, config: &Config, state: &mut State) -> Res
     Ok(())
 }
 
+/// [`record`] after a command step or the freeze: what it changed is known only by looking,
+/// so the paths dirty now that were clean when it started are its own, with what the
+/// release had left before; a path the user had changed before it started (while the
+/// review was open) stays the user's.
+pub(crate) fn record_changed_by(
+    repo: &Repo,
+    config: &Config,
+    state: &mut State,
+    before: &BTreeSet<String>,
+) -> Result<()> {
+    let own = release_paths(repo, state);
+    let previous: BTreeSet<String> = state.dirty.iter().flatten().cloned().collect();
+    let dirty = repo
+        .dirty_paths()?
+        .into_iter()
+        .map(|d| d.path)
+        .filter(|p| previous.contains(p) || owns(&own, p) || !before.contains(p))
+        .collect();
+    record_dirty(config, state, dirty);
+    Ok(())
+}
+
 /// Whether a dirty path reported by git is one of the release's paths `own` (an untracked
 /// directory is, when it holds one of them).
 fn owns(own: &BTreeSet<String>, path: &str) -> bool {

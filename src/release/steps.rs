@@ -83,8 +83,9 @@ pub(crate) fn run_steps(
             record.head_before = repo.head_commit()?;
             // A committing step's commit holds what changed since it started, not the
             // release's pending changes: the paths dirty before it are saved with its
-            // start, in the same write, so no stop leaves it started without them.
-            if let StepKind::Command(_) = &record.step.kind {
+            // start, in the same write, so no stop leaves it started without them. For any
+            // command, and the freeze, they tell its changes from the user's.
+            if let StepKind::Command(_) | StepKind::Freeze = &record.step.kind {
                 record.dirty_before = dirty_set(repo)?.into_iter().collect();
             }
         }
@@ -132,7 +133,8 @@ pub(crate) fn run_steps(
             // The release has changed no file yet: whatever is dirty is not its own.
             guard::record_dirty(ctx.config, state, Vec::new());
         } else if opaque {
-            let _ = guard::record(repo, ctx.config, state);
+            let before: BTreeSet<String> = state.steps[i].dirty_before.iter().cloned().collect();
+            let _ = guard::record_changed_by(repo, ctx.config, state, &before);
         } else {
             let _ = guard::record_own(repo, ctx.config, state);
         }

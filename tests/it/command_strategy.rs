@@ -780,33 +780,40 @@ fn titles_and_descriptions_that_are_not_inline_text_are_refused() {
 }
 
 /// A file the command leaves in the work tree would go into the release commit: the
-/// grouping is refused naming it, and the file it created is removed, so that neither a
-/// dry run nor a release leaves it.
+/// grouping is refused naming it. The file is left where it is: a file that appears while
+/// the command runs may be the user's (hostile6/01), so git-release removes nothing.
 #[test]
 fn a_command_that_changes_the_work_tree_is_refused() {
     let repo = project();
     let root = repo.path();
-    let stderr = refused(
-        root,
-        &format!("echo run >> grouper-cache.txt; {}", example_command()),
-        &["changed the work tree", "grouper-cache.txt"],
-    );
-    assert!(stderr.contains("removed"), "{stderr}");
+    let before = state(root);
+    for mode in ["--dry-run", "--no-edit"] {
+        let command = format!("echo run > grouper-cache.txt; {}", example_command());
+        let out = consolidate(root, mode, &command, &[]);
+        let stderr = one_error(&out, &command);
+        assert_eq!(out.status.code(), Some(3), "{mode}: {stderr}");
+        assert!(
+            stderr.contains("changed the work tree")
+                && stderr.contains("new untracked files: grouper-cache.txt")
+                && stderr.contains("removed nothing"),
+            "{mode}: {stderr}"
+        );
+        assert!(root.join("grouper-cache.txt").exists(), "{mode}");
+        // Apart from the command's own file, nothing changed.
+        std::fs::remove_file(root.join("grouper-cache.txt")).unwrap();
+        assert_eq!(state(root), before, "{mode}");
+    }
     // A tracked file it changes is named, and left for the user to restore.
     let command = format!("echo x >> VERSION; {}", example_command());
     let out = consolidate(root, "--dry-run", &command, &[]);
     let stderr = one_error(&out, &command);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(
-        stderr.contains("restore") && stderr.contains("VERSION"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("changed: VERSION"), "{stderr}");
 }
 
 /// A command that changes what is ignored (rewrites `.gitignore`, empties
 /// `.git/info/exclude`) or drops paths from the index makes the user's files look
-/// untracked: the refusal names them and removes none — only a file born while the command
-/// ran is its own.
+/// untracked: the refusal names them and removes none.
 #[test]
 fn a_refused_command_never_removes_a_file_that_was_there() {
     let repo = project();

@@ -7,12 +7,15 @@ use crate::util::{commit_all, git, ok, one_error, repo_with, run, text, write_fi
 
 /// A project with one rc section to fold, so that the final release opens the review.
 fn project() -> tempfile::TempDir {
+    project_with("")
+}
+
+/// [`project`] with `extra` appended to its `pyproject.toml` after the rc.
+fn project_with(extra: &str) -> tempfile::TempDir {
+    let pyproject = "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
+         filename = \"CHANGELOG.md\"\n";
     let repo = repo_with(&[
-        (
-            "pyproject.toml",
-            "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
-             filename = \"CHANGELOG.md\"\n",
-        ),
+        ("pyproject.toml", pyproject),
         (
             "CHANGELOG.md",
             "# Changelog\n\n<!-- towncrier release notes start -->\n",
@@ -32,6 +35,7 @@ fn project() -> tempfile::TempDir {
     git(root, &["checkout", "--quiet", "main"]);
     git(root, &["merge", "--quiet", "--ff-only", "release/1.1.0rc1"]);
     write_file(root, "changes/3.feature.md", "Add the third thing");
+    write_file(root, "pyproject.toml", &format!("{pyproject}{extra}"));
     commit_all(root, "a fragment for the final");
     repo
 }
@@ -93,6 +97,56 @@ fn edits_made_while_the_review_is_open_are_not_committed() {
     assert_eq!(
         std::fs::read_to_string(root.join("notes.txt")).unwrap(),
         "scratch\n"
+    );
+}
+
+/// The same with a configured step after the review: what the step changes is the
+/// release's, what the user changed before it ran stays the user's — not committed, and not
+/// discarded by `abort` when a later step stops the release.
+#[test]
+fn edits_made_while_the_review_is_open_stay_the_users_through_later_steps() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let steps = format!(
+        "\n[[tool.git-release.step]]\nname = \"generate\"\nrun = \"echo api > api.txt\"\n\
+         \n[[tool.git-release.step]]\nname = \"needs a flag\"\nrun = \"test -e '{}'\"\n",
+        flag.display()
+    );
+    let repo = project_with(&steps);
+    let root = repo.path();
+    let editor = editor(root, "echo edited >> src.txt; echo scratch > notes.txt");
+    let out = release(root, &editor);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    // abort refuses to discard the user's work (or keeps it); it never loses it.
+    let _ = run(root, &["abort"], "true");
+    assert_eq!(
+        std::fs::read_to_string(root.join("src.txt")).unwrap(),
+        "source\nedited\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("notes.txt")).unwrap(),
+        "scratch\n"
+    );
+    // Put aside, the release goes on; the commit holds the step's file and not the user's.
+    git(
+        root,
+        &[
+            "stash",
+            "push",
+            "--include-untracked",
+            "--quiet",
+            "--",
+            "src.txt",
+            "notes.txt",
+        ],
+    );
+    std::fs::write(&flag, "").unwrap();
+    ok(&run(root, &["continue"], "true"), "continue");
+    let commit = changed_by(root, "HEAD");
+    assert!(commit.contains(&"api.txt".to_string()), "{commit:?}");
+    assert!(
+        !commit.iter().any(|p| p == "src.txt" || p == "notes.txt"),
+        "{commit:?}"
     );
 }
 
