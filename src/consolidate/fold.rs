@@ -44,6 +44,20 @@ pub struct Duplicate {
     pub kept_from: Source,
     pub dropped_from: Source,
     pub dropped_text: String,
+    /// The newer text that replaced it (the same text, for one listed twice in one input).
+    pub kept_text: String,
+}
+
+/// An older text of a change that a newer input lists with fewer texts (a numbered
+/// fragment the newer rc did not reword): no newer text pairs with it, so it is kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unpaired {
+    pub category: String,
+    pub prs: Vec<u64>,
+    pub text: String,
+    pub from: Source,
+    /// The newer input whose texts of the same change did not pair with it.
+    pub newer: Source,
 }
 
 /// An entry left out because an earlier release already lists it.
@@ -131,6 +145,8 @@ pub struct Consolidation {
     pub description: Vec<Prose>,
     pub categories: Vec<FoldedCategory>,
     pub duplicates: Vec<Duplicate>,
+    /// Older texts kept because no newer text of their change pairs with them.
+    pub unpaired: Vec<Unpaired>,
     pub stale: Vec<Stale>,
     pub overlaps: Vec<Overlap>,
     pub left_out: Vec<LeftOut>,
@@ -163,6 +179,37 @@ pub(crate) fn same_identity(a: &Entry, b: &Entry) -> bool {
         (false, false) => a.prs.len() == b.prs.len() && a.prs.iter().all(|p| b.prs.contains(p)),
         _ => false,
     }
+}
+
+/// Pairs (index into `newer`, index into `older`) of texts of the same change, best match
+/// first: each newer text replaces at most one older text and each older text is replaced
+/// at most once. `older[k]` is `None` for an entry that may not be replaced (not older).
+/// Texts are compared normalised; equal texts pair first, then the most similar
+/// (Levenshtein distance relative to length), ties in input order.
+pub(crate) fn pair_texts(newer: &[&Entry], older: &[Option<&Entry>]) -> Vec<(usize, usize)> {
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    for (n, new) in newer.iter().enumerate() {
+        let new_text = new.normalized_text();
+        for (o, old) in older.iter().enumerate() {
+            let Some(old) = old.filter(|old| same_identity(old, new)) else {
+                continue;
+            };
+            let score = strsim::normalized_levenshtein(&new_text, &old.normalized_text());
+            candidates.push((score, n, o));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut new_used = vec![false; newer.len()];
+    let mut old_used = vec![false; older.len()];
+    let mut pairs = Vec::new();
+    for (_, n, o) in candidates {
+        if !new_used[n] && !old_used[o] {
+            new_used[n] = true;
+            old_used[o] = true;
+            pairs.push((n, o));
+        }
+    }
+    pairs
 }
 
 /// Text compared for carrying prose once: whitespace collapsed.
@@ -297,6 +344,8 @@ pub fn fold(
     for (release, source) in &inputs {
         for cat in &release.categories {
             let slot = folding.slot(&cat.name);
+            // This input's entries of the category, paired with the older ones below.
+            let mut fresh: Vec<(Entry, Source)> = Vec::new();
             for entry in cat.all_entries() {
                 let text = entry.normalized_text();
                 if let Some(title) = entry
@@ -313,10 +362,9 @@ pub fn fold(
                     });
                     continue;
                 }
-                // A newer input replaces what older ones said about the same change; the
-                // texts of one input are all kept, but the same text twice is one entry.
-                let folded = &mut folding.categories[slot].entries;
-                let repeated = folded.iter().any(|(old, old_source)| {
+                // The same text twice in one input is one entry.
+                let folded = &folding.categories[slot].entries;
+                let repeated = folded.iter().chain(&fresh).any(|(old, old_source)| {
                     rank(old_source) == rank(source)
                         && same_identity(old, entry)
                         && old.normalized_text() == text
@@ -328,27 +376,55 @@ pub fn fold(
                         kept_from: source.clone(),
                         dropped_from: source.clone(),
                         dropped_text: entry.text.clone(),
+                        kept_text: entry.text.clone(),
                     });
                     continue;
                 }
-                let mut p = 0;
-                while p < folded.len() {
-                    let (old, old_source) = &folded[p];
-                    if rank(old_source) < rank(source) && same_identity(old, entry) {
-                        let (old, old_source) = folded.remove(p);
-                        folding.duplicates.push(Duplicate {
-                            category: cat.name.clone(),
-                            prs: entry.prs.clone(),
-                            kept_from: source.clone(),
-                            dropped_from: old_source,
-                            dropped_text: old.text,
-                        });
-                    } else {
-                        p += 1;
-                    }
-                }
-                folded.push((entry.clone(), source.clone()));
+                fresh.push((entry.clone(), source.clone()));
             }
+            // A newer input's texts replace the older texts of the same change they pair
+            // with; an older text no newer one pairs with (a numbered fragment the newer rc
+            // did not reword) is kept.
+            let folded = &mut folding.categories[slot].entries;
+            let older: Vec<bool> = folded.iter().map(|(_, s)| rank(s) < rank(source)).collect();
+            let pairs = pair_texts(
+                &fresh.iter().map(|(e, _)| e).collect::<Vec<_>>(),
+                &folded
+                    .iter()
+                    .zip(&older)
+                    .map(|((e, _), &o)| o.then_some(e))
+                    .collect::<Vec<_>>(),
+            );
+            let mut replaced: Vec<Option<usize>> = vec![None; folded.len()];
+            for (new, old) in pairs {
+                replaced[old] = Some(new);
+            }
+            for (k, (old, old_source)) in folded.iter().enumerate() {
+                if let Some(new) = replaced[k] {
+                    folding.duplicates.push(Duplicate {
+                        category: cat.name.clone(),
+                        prs: old.prs.clone(),
+                        kept_from: source.clone(),
+                        dropped_from: old_source.clone(),
+                        dropped_text: old.text.clone(),
+                        kept_text: fresh[new].0.text.clone(),
+                    });
+                } else if older[k] && fresh.iter().any(|(e, _)| same_identity(e, old)) {
+                    folding.unpaired.push(Unpaired {
+                        category: cat.name.clone(),
+                        prs: old.prs.clone(),
+                        text: old.text.clone(),
+                        from: old_source.clone(),
+                        newer: source.clone(),
+                    });
+                }
+            }
+            let mut k = 0;
+            folded.retain(|_| {
+                k += 1;
+                replaced[k - 1].is_none()
+            });
+            folded.extend(fresh);
         }
         for block in release.blocks() {
             let at = at(source, block.line);
@@ -406,6 +482,7 @@ pub fn fold(
     let Folding {
         mut categories,
         duplicates,
+        unpaired,
         stale,
         left_out,
         description,
@@ -478,6 +555,7 @@ pub fn fold(
         description,
         categories,
         duplicates,
+        unpaired,
         stale,
         overlaps,
         left_out,
@@ -490,6 +568,7 @@ pub fn fold(
 struct Folding {
     categories: Vec<FoldedCategory>,
     duplicates: Vec<Duplicate>,
+    unpaired: Vec<Unpaired>,
     stale: Vec<Stale>,
     left_out: Vec<LeftOut>,
     description: Vec<Prose>,

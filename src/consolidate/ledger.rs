@@ -403,6 +403,7 @@ impl Ledger {
             }
             found
         };
+        let mut replacements: HashMap<(String, Source, Identity), usize> = HashMap::new();
         for d in &report.duplicates {
             let identity = Identity::of_prs(&d.prs);
             let text = normalized(&d.dropped_text);
@@ -429,6 +430,26 @@ impl Ledger {
                     "{what} from {} is reported as replaced by a newer text from {}, which has none",
                     d.dropped_from, d.kept_from
                 ));
+                continue;
+            }
+            // Each newer text replaces one older text at most: an older text no newer one
+            // pairs with (a numbered fragment not reworded) must be kept.
+            if dropped_rank < self.rank(&d.kept_from) {
+                let key = (d.category.clone(), d.kept_from.clone(), identity.clone());
+                let n = replacements.entry(key).or_insert(0);
+                *n += 1;
+                let newer = change
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| i.from == d.kept_from)
+                    .count();
+                if *n > newer {
+                    problems.push(format!(
+                        "{what} from {} is reported as replaced, but {} has {newer} text(s) of \
+                         it and each replaces one older text at most",
+                        d.dropped_from, d.kept_from
+                    ));
+                }
             }
         }
         for s in &report.stale {
@@ -784,6 +805,7 @@ mod tests {
             kept_from: Source::Section("2.0.0rc1".into()),
             dropped_from: Source::Section("2.0.0rc2".into()),
             dropped_text: "Fix D".into(),
+            kept_text: "Fix D".into(),
         });
         refused(ledger.balance(&fake, &release), "lists no such entry");
         let mut fake = c.clone();

@@ -18,7 +18,7 @@ mod published;
 
 pub use fold::{
     Consolidation, Duplicate, FoldedCategory, LeftOut, LeftOutReason, Listing, Overlap, Prose,
-    Source, Stale, fold, near_miss,
+    Source, Stale, Unpaired, fold, near_miss,
 };
 pub use fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 pub use grouped::{

@@ -436,6 +436,15 @@ fn check_unchanged(prepared: &Prepared) -> Result<()> {
     )))
 }
 
+/// An entry's text as a note quotes it: its first 60 characters.
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// Human-readable notes about what was dropped and why.
 pub fn report(c: &Consolidation) -> Vec<String> {
     let mut out = c.warnings.clone();
@@ -451,12 +460,24 @@ pub fn report(c: &Consolidation) -> Vec<String> {
             continue;
         }
         out.push(format!(
-            "{} in {}: listed in {} and in {}; kept the text from {}",
+            "{} in {}: \"{}\" from {} replaced by \"{}\" from {}",
             prs(&d.prs),
             d.category,
+            short(&d.dropped_text),
             d.dropped_from,
-            d.kept_from,
+            short(&d.kept_text),
             d.kept_from
+        ));
+    }
+    for u in &c.unpaired {
+        out.push(format!(
+            "{} in {}: \"{}\" from {} kept: no text of {} for {} pairs with it",
+            prs(&u.prs),
+            u.category,
+            short(&u.text),
+            u.from,
+            u.newer,
+            prs(&u.prs)
         ));
     }
     for s in &c.stale {
