@@ -253,26 +253,57 @@ pub(crate) fn inputs<'a>(
     inputs
 }
 
-/// Everything released before: (pr, normalised text) → release title.
-pub(crate) fn released(
-    changelog: &Changelog,
-    sections: &[usize],
-) -> HashMap<(u64, String), String> {
-    let mut released = HashMap::new();
-    for (i, r) in changelog.releases().iter().enumerate() {
-        if sections.contains(&i) || r.is_free_form() {
-            continue;
-        }
-        for e in r.entries() {
-            let text = e.normalized_text();
-            for &pr in &e.prs {
-                released
-                    .entry((pr, text.clone()))
-                    .or_insert_with(|| r.title().to_string());
+/// What the releases before say, to tell a stale entry (already released) by: each
+/// (PR, normalised text) of their entries, and the normalised text of each entry without
+/// PR, with the title of the first release (in file order) that lists it.
+#[derive(Debug, Default)]
+pub(crate) struct Released {
+    prs: HashMap<(u64, String), String>,
+    orphans: HashMap<String, String>,
+}
+
+impl Released {
+    /// The releases of `changelog` that are not `sections` (the inputs) nor free-form.
+    pub(crate) fn of(changelog: &Changelog, sections: &[usize]) -> Released {
+        let mut released = Released::default();
+        for (i, r) in changelog.releases().iter().enumerate() {
+            if sections.contains(&i) || r.is_free_form() {
+                continue;
+            }
+            for e in r.entries() {
+                released.add(e, r.title());
             }
         }
+        released
     }
-    released
+
+    pub(crate) fn add(&mut self, entry: &Entry, title: &str) {
+        let text = entry.normalized_text();
+        if entry.prs.is_empty() {
+            self.orphans
+                .entry(text)
+                .or_insert_with(|| title.to_string());
+            return;
+        }
+        for &pr in &entry.prs {
+            self.prs
+                .entry((pr, text.clone()))
+                .or_insert_with(|| title.to_string());
+        }
+    }
+
+    /// The release that already lists `entry`: one of its PRs with its text, or, for an
+    /// entry without PR, its text on an entry without PR.
+    pub(crate) fn listing(&self, entry: &Entry) -> Option<&String> {
+        let text = entry.normalized_text();
+        if entry.prs.is_empty() {
+            return self.orphans.get(&text);
+        }
+        entry
+            .prs
+            .iter()
+            .find_map(|&pr| self.prs.get(&(pr, text.clone())))
+    }
 }
 
 /// Fold the pre-release sections of `version` and the new fragments' section.
@@ -331,7 +362,7 @@ pub fn fold(
         )));
     }
     let warnings = check_sections(changelog, path, &sections, category_order)?;
-    let released = released(changelog, &sections);
+    let released = Released::of(changelog, &sections);
     let inputs = inputs(changelog, &sections, fragments);
     // An input's rank: the first input with its label (two `## 2.0.0rc1` sections are one).
     let rank = |source: &Source| inputs.iter().position(|(_, s)| s == source);
@@ -348,11 +379,7 @@ pub fn fold(
             let mut fresh: Vec<(Entry, Source)> = Vec::new();
             for entry in cat.all_entries() {
                 let text = entry.normalized_text();
-                if let Some(title) = entry
-                    .prs
-                    .iter()
-                    .find_map(|&pr| released.get(&(pr, text.clone())))
-                {
+                if let Some(title) = released.listing(entry) {
                     folding.stale.push(Stale {
                         category: cat.name.clone(),
                         prs: entry.prs.clone(),

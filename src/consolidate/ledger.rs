@@ -112,6 +112,8 @@ pub struct Ledger {
     blocks: Vec<InputBlock>,
     /// Every (PR, normalised text) of the releases that are not inputs.
     released: HashSet<(u64, String)>,
+    /// Every normalised text of an entry without PR of the releases that are not inputs.
+    released_orphans: HashSet<String>,
     /// Each input's rank by its label, oldest first.
     ranks: HashMap<Source, usize>,
 }
@@ -243,6 +245,9 @@ impl Ledger {
             for e in r.entries() {
                 for &pr in e.prs.iter().filter(|p| input_prs.contains(p)) {
                     ledger.released.insert((pr, e.normalized_text()));
+                }
+                if e.prs.is_empty() {
+                    ledger.released_orphans.insert(e.normalized_text());
                 }
             }
         }
@@ -461,10 +466,11 @@ impl Ledger {
                     "{what} is reported as already released, but {} lists no such entry",
                     s.from
                 ));
-            } else if !s
+            } else if !(s
                 .prs
                 .iter()
                 .any(|&pr| self.released.contains(&(pr, text.clone())))
+                || (s.prs.is_empty() && self.released_orphans.contains(&text)))
             {
                 problems.push(format!(
                     "{what} is reported as already released in `{}`, which does not list it",

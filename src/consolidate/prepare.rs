@@ -481,12 +481,13 @@ pub fn report(c: &Consolidation) -> Vec<String> {
         ));
     }
     for s in &c.stale {
+        let what = match s.prs.is_empty() {
+            true => format!("\"{}\"", short(&s.text)),
+            false => prs(&s.prs),
+        };
         out.push(format!(
             "{} in {} from {} is already released in `{}`: left out (a fragment consumed twice?)",
-            prs(&s.prs),
-            s.category,
-            s.from,
-            s.released_in
+            what, s.category, s.from, s.released_in
         ));
     }
     for o in &c.overlaps {

@@ -13,7 +13,8 @@ fn project() -> tempfile::TempDir {
         (
             "pyproject.toml",
             "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
-             filename = \"CHANGELOG.md\"\n",
+             filename = \"CHANGELOG.md\"\n\
+             title_format = \"## [{version}] - {project_date}\"\n",
         ),
         (
             "CHANGELOG.md",
@@ -102,7 +103,7 @@ fn a_newer_rc_rewording_one_numbered_fragment_keeps_the_other() {
     );
     let stderr = release(root, "1.1.0", &[], "false");
     let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
-    let section = &log[..log.find("# demo 1.1.0rc").unwrap_or(log.len())];
+    let section = &log[..log.find("## [1.1.0rc").unwrap_or(log.len())];
     assert_eq!(listed(root, "Add PDF export to reports").len(), 1, "{log}");
     assert_eq!(
         listed(root, "Add CSV export to reports, with headers").len(),
@@ -122,6 +123,42 @@ fn a_newer_rc_rewording_one_numbered_fragment_keeps_the_other() {
     );
     assert!(
         stderr.contains("\"Add PDF export to reports\" from 1.1.0rc1 kept"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_orphan_fragment_consumed_twice_is_not_listed_again() {
+    let repo = project();
+    let root = repo.path();
+    let orphan = "Clean up the temporary upload directory on start";
+    release(
+        root,
+        "1.1.0",
+        &[
+            ("+cleanup.feature.md", &format!("{orphan}\n")),
+            ("134.feature.md", "Add the quota dashboard\n"),
+        ],
+        "false",
+    );
+    bring_back(root, "1.1.0", &["+cleanup.feature.md", "134.feature.md"]);
+    let stderr = release(
+        root,
+        "1.2.0rc1",
+        &[("150.feature.md", "A new feature\n")],
+        "false",
+    );
+    assert!(stderr.contains("+cleanup.feature.md"), "named: {stderr}");
+    // Brought back once more, for the final.
+    bring_back(root, "1.1.0", &["+cleanup.feature.md"]);
+    let stderr = release(root, "1.2.0", &[], "false");
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert_eq!(listed(root, orphan).len(), 1, "{log}");
+    assert_eq!(listed(root, "Add the quota dashboard").len(), 1, "{log}");
+    assert!(
+        stderr.contains(&format!(
+            "\"{orphan}\" in Features from the new fragments is already released in `[1.1.0]"
+        )),
         "{stderr}"
     );
 }
