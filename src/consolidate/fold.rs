@@ -3,9 +3,11 @@
 //! An entry is identified by its set of PRs (by its text when it has none). Per category:
 //! a newer input listing the same set replaces the older texts (a duplicate, reported);
 //! texts from one input that share a set (numbered fragments) are all kept, as towncrier
-//! does; entries whose sets only overlap are all kept and the overlap is reported. An
-//! entry whose PR *and* text an earlier release already lists is stale: reported and left
-//! out. Prose of an input is carried to the same place in the folded section; comments and
+//! does — a newer input's texts replace only the older texts they pair with (best match),
+//! the others are kept; entries whose sets only overlap are all kept and the overlap is
+//! reported. An entry an earlier release already lists — its PR *and* text, or, without
+//! PR, its text — or that comes from a fragment file an earlier release consumed (found in
+//! git's history) is stale: reported and left out. Prose of an input is carried to the same place in the folded section; comments and
 //! towncrier's "No significant changes." are left out and reported.
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,6 +15,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::consumed::ConsumedEntry;
 use crate::changelog::{BlockKind, Changelog, Entry, Place, Release};
 use crate::error::{Error, Result};
 use crate::version::Version;
@@ -318,6 +321,28 @@ pub fn fold(
     date: &str,
     category_order: &[String],
 ) -> Result<Consolidation> {
+    fold_consumed(
+        changelog,
+        path,
+        fragments,
+        version,
+        date,
+        category_order,
+        &[],
+    )
+}
+
+/// [`fold`], knowing which of the fragments' entries come from fragments an earlier
+/// release consumed (`consumed`, found in git's history): those are stale too.
+pub fn fold_consumed(
+    changelog: &Changelog,
+    path: &Path,
+    fragments: Option<&Release>,
+    version: &Version,
+    date: &str,
+    category_order: &[String],
+    consumed: &[ConsumedEntry],
+) -> Result<Consolidation> {
     if !version.is_final() {
         return Err(Error::Usage(format!(
             "{version} is a pre-release; only final versions (like {}) are consolidated",
@@ -379,7 +404,18 @@ pub fn fold(
             let mut fresh: Vec<(Entry, Source)> = Vec::new();
             for entry in cat.all_entries() {
                 let text = entry.normalized_text();
-                if let Some(title) = released.listing(entry) {
+                let consumed = || {
+                    consumed
+                        .iter()
+                        .filter(|_| *source == Source::Fragments)
+                        .find(|c| {
+                            c.category == cat.name
+                                && same_identity(&c.entry, entry)
+                                && c.entry.normalized_text() == text
+                        })
+                        .map(|c| &c.released_in)
+                };
+                if let Some(title) = released.listing(entry).or_else(consumed) {
                     folding.stale.push(Stale {
                         category: cat.name.clone(),
                         prs: entry.prs.clone(),

@@ -114,6 +114,9 @@ pub struct Ledger {
     released: HashSet<(u64, String)>,
     /// Every normalised text of an entry without PR of the releases that are not inputs.
     released_orphans: HashSet<String>,
+    /// The fragments' entries that fragments an earlier release consumed render to:
+    /// (category, identity, normalised text).
+    consumed: HashSet<(String, Identity, String)>,
     /// Each input's rank by its label, oldest first.
     ranks: HashMap<Source, usize>,
 }
@@ -189,7 +192,28 @@ pub fn compare(expected: &[&Entry], found: &[&Entry]) -> Vec<Mismatch> {
 impl Ledger {
     /// The ledger of folding `sections` of `changelog` and the fragments' section.
     pub fn new(changelog: &Changelog, sections: &[usize], fragments: Option<&Release>) -> Ledger {
+        Self::with_consumed(changelog, sections, fragments, &[])
+    }
+
+    /// [`Ledger::new`], with the entries of fragments an earlier release consumed (what
+    /// makes a fragments' entry stale besides the changelog).
+    pub fn with_consumed(
+        changelog: &Changelog,
+        sections: &[usize],
+        fragments: Option<&Release>,
+        consumed: &[super::consumed::ConsumedEntry],
+    ) -> Ledger {
         let mut ledger = Ledger::default();
+        ledger.consumed = consumed
+            .iter()
+            .map(|c| {
+                (
+                    c.category.clone(),
+                    Identity::of(&c.entry),
+                    c.entry.normalized_text(),
+                )
+            })
+            .collect();
         let inputs = inputs(changelog, sections, fragments);
         for (release, from) in &inputs {
             let rank = inputs.iter().position(|(_, s)| s == from).unwrap_or(0);
@@ -470,7 +494,13 @@ impl Ledger {
                 .prs
                 .iter()
                 .any(|&pr| self.released.contains(&(pr, text.clone())))
-                || (s.prs.is_empty() && self.released_orphans.contains(&text)))
+                || (s.prs.is_empty() && self.released_orphans.contains(&text))
+                || (s.from == Source::Fragments
+                    && self.consumed.contains(&(
+                        s.category.clone(),
+                        identity.clone(),
+                        text.clone(),
+                    ))))
             {
                 problems.push(format!(
                     "{what} is reported as already released in `{}`, which does not list it",

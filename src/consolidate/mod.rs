@@ -8,6 +8,7 @@
 //! another text is kept (old changelogs reuse numbers). Nothing else is dropped: every
 //! input entry ends up in the output exactly once, or in the report.
 
+mod consumed;
 mod fold;
 mod fragment_files;
 mod grouped;
@@ -16,6 +17,7 @@ mod ledger;
 mod prepare;
 mod published;
 
+pub use consumed::{Consumed, ConsumedEntry, consumed};
 pub use fold::{
     Consolidation, Duplicate, FoldedCategory, LeftOut, LeftOutReason, Listing, Overlap, Prose,
     Source, Stale, Unpaired, fold, near_miss,

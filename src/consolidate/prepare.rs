@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::fold::{Consolidation, LeftOutReason, fold};
+use super::fold::{Consolidation, LeftOutReason, fold_consumed};
 use super::fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 use super::grouped::{Grouped, corpus, group_with_history, history, past_releases};
 use super::ledger::Ledger;
@@ -242,13 +242,25 @@ pub fn prepare(
         check_fragments_read_back(config, &set, &release, &text, &refs)?;
         Some(release)
     };
-    let mut folded = fold(
+    // Fragments an earlier release consumed (the same file, come back): stale whatever
+    // the released entry says now.
+    let consumed = super::consumed::consumed_entries(
+        config,
+        &set,
+        &changelog,
+        &path,
+        version.as_str(),
+        date,
+        &refs,
+    )?;
+    let mut folded = fold_consumed(
         &changelog,
         &path,
         fragment_section.as_ref(),
         version,
         date,
         &config.category_order(),
+        &consumed,
     )?;
     folded.title = title;
     let ctx = Context::new(
@@ -257,7 +269,12 @@ pub fn prepare(
         &settings.components,
         settings.min_group_size,
     );
-    let ledger = Ledger::new(&changelog, &folded.sections, fragment_section.as_ref());
+    let ledger = Ledger::with_consumed(
+        &changelog,
+        &folded.sections,
+        fragment_section.as_ref(),
+        &consumed,
+    );
     // Only the external command reads the history in this form; it is not built otherwise.
     let past = if settings.strategy == group::Strategy::Command {
         past_releases(&changelog, &folded.sections)

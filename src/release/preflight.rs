@@ -487,8 +487,8 @@ pub(crate) fn next_dev_version(version: &Version) -> Result<Version> {
 }
 
 /// The fragments minus the stale ones (an entry an earlier release already lists: by PR
-/// number and text, or by text for an entry without PR), and a description of those left
-/// out.
+/// number and text, or by text for an entry without PR; or a fragment file an earlier
+/// release consumed, found in git's history), and a description of those left out.
 pub(crate) fn without_stale(
     config: &Config,
     set: &FragmentSet,
@@ -510,9 +510,18 @@ pub(crate) fn without_stale(
             }
         }
     }
+    // Fragments an earlier release consumed (the same file, come back): stale whatever
+    // the released entry says now (a review may have reworded it).
+    let consumed = crate::consolidate::consumed(config, set, &log, changelog)?;
     let mut kept = set.clone();
     let mut left_out = Vec::new();
+    let mut index = 0;
     kept.fragments.retain(|f| {
+        index += 1;
+        let consumed_by = consumed
+            .iter()
+            .find(|c| c.index == index - 1)
+            .map(|c| &c.released_in);
         let single = FragmentSet {
             fragments: vec![f.clone()],
             unknown: Vec::new(),
@@ -528,7 +537,11 @@ pub(crate) fn without_stale(
         else {
             return true;
         };
-        match entry.stale_keys().find_map(|key| released.get(&key)) {
+        match entry
+            .stale_keys()
+            .find_map(|key| released.get(&key))
+            .or(consumed_by)
+        {
             Some(title) => {
                 // Two fragments of one PR with one text are one entry (towncrier renders
                 // them once), in the count and the list, as in a final release's plan.

@@ -162,3 +162,63 @@ fn an_orphan_fragment_consumed_twice_is_not_listed_again() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_fragment_whose_entry_the_review_reworded_is_not_listed_again_when_it_comes_back() {
+    let repo = project();
+    let root = repo.path();
+    let editor = root.join("../reword.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/^- Add scheduled exports of usage reports/- Export usage reports on a schedule/' \"$1\"\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", editor.to_str().unwrap()])
+        .status()
+        .unwrap();
+    release(
+        root,
+        "1.1.0",
+        &[
+            ("131.feature.md", "Add scheduled exports of usage reports\n"),
+            ("132.feature.md", "Add the quota dashboard\n"),
+        ],
+        editor.to_str().unwrap(),
+    );
+    assert_eq!(
+        listed(root, "Export usage reports on a schedule").len(),
+        1,
+        "the review reworded #131"
+    );
+    // An old branch brings the fragment back: a pre-release leaves it out, named.
+    bring_back(root, "1.1.0", &["131.feature.md"]);
+    let stderr = release(
+        root,
+        "1.2.0rc1",
+        &[("150.feature.md", "A new feature\n")],
+        "false",
+    );
+    assert!(stderr.contains("#131 ([1.1.0]"), "named: {stderr}");
+    // And again before the final; a follow-up of #132 in a new fragment with a new text is
+    // a new entry (the same PR may be listed again with new words).
+    bring_back(root, "1.1.0", &["131.feature.md"]);
+    let stderr = release(
+        root,
+        "1.2.0",
+        &[("132.feature.1.md", "Show the quota dashboard to admins\n")],
+        "false",
+    );
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert_eq!(log.matches("(#131)").count(), 1, "{log}");
+    assert_eq!(listed(root, "Add scheduled exports").len(), 0, "{log}");
+    assert_eq!(
+        listed(root, "Show the quota dashboard to admins").len(),
+        1,
+        "{log}"
+    );
+    assert!(
+        stderr.contains("#131 in Features from the new fragments is already released in `[1.1.0]"),
+        "{stderr}"
+    );
+}
