@@ -222,3 +222,192 @@ fn a_fragment_whose_entry_the_review_reworded_is_not_listed_again_when_it_comes_
         "{stderr}"
     );
 }
+
+/// One change of the generated cycle: a PR's numbered entry, or an entry without PR.
+#[derive(Debug, Clone)]
+struct Change {
+    kind: &'static str,
+    /// `None` for an entry without PR.
+    pr: Option<u64>,
+    /// Its text now (the latest rewording).
+    text: String,
+}
+
+/// What an rc of the generated cycle does.
+#[derive(Debug, Clone)]
+struct GenRc {
+    /// New changes: (type, PR or none, how many numbered entries).
+    new: Vec<(usize, bool, usize)>,
+    /// Earlier changes of the cycle to reword (indexes, modulo their count).
+    reword: Vec<usize>,
+    /// 1.1.0's fragment files to bring back before it (indexes, modulo their count).
+    bring_back: Vec<usize>,
+}
+
+const KINDS: [(&str, &str); 2] = [("feature", "Features"), ("bugfix", "Bugfixes")];
+const NOUNS: [&str; 8] = [
+    "scheduler",
+    "dashboard",
+    "quota",
+    "agent",
+    "registry",
+    "storage",
+    "client",
+    "webui",
+];
+
+fn gen_rc() -> impl proptest::strategy::Strategy<Value = GenRc> {
+    use proptest::prelude::*;
+    (
+        proptest::collection::vec((0..KINDS.len(), any::<bool>(), 1..=2usize), 0..3),
+        proptest::collection::vec(0..16usize, 0..3),
+        proptest::collection::vec(0..16usize, 0..3),
+    )
+        .prop_map(|(new, reword, bring_back)| GenRc {
+            new,
+            reword,
+            bring_back,
+        })
+}
+
+/// Write the fragment files of `changes` (each a file of its own) and return their names.
+fn fragment_files(changes: &[Change]) -> Vec<(String, String)> {
+    let mut counters: std::collections::BTreeMap<(Option<u64>, &str), usize> = Default::default();
+    changes
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let n = counters.entry((c.pr, c.kind)).or_default();
+            *n += 1;
+            let name = match c.pr {
+                Some(pr) => format!("{pr}.{}.{n}.md", c.kind),
+                None => format!("+o{k}.{}.md", c.kind),
+            };
+            (name, format!("{}\n", c.text))
+        })
+        .collect()
+}
+
+/// A generated rc cycle, released end to end: 1.1.0, then rcs that add numbered
+/// fragments and entries without PR, reword earlier changes with fewer texts than they
+/// have, and merge old branches that bring 1.1.0's fragment files back; then the final.
+/// Every change of the cycle is listed exactly once in the final with its latest text, and
+/// nothing 1.1.0 released is listed again.
+fn check_cycle(released: usize, rcs: &[GenRc]) {
+    let repo = project();
+    let root = repo.path();
+    let mut id = 0;
+    let mut next = |kind: usize, pr: Option<u64>| {
+        id += 1;
+        Change {
+            kind: KINDS[kind].0,
+            pr,
+            text: format!("Change {id} of the {}", NOUNS[id % NOUNS.len()]),
+        }
+    };
+    // 1.1.0: PRs 1…, one entry without PR.
+    let mut old: Vec<Change> = (0..released)
+        .map(|k| next(k % KINDS.len(), Some(k as u64 + 1)))
+        .collect();
+    old.push(next(0, None));
+    let old_files = fragment_files(&old);
+    let files: Vec<(&str, &str)> = old_files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    release(root, "1.1.0", &files, "false");
+
+    let mut cycle: Vec<Change> = Vec::new();
+    let mut pr = 100;
+    for (k, rc) in rcs.iter().enumerate() {
+        for &b in &rc.bring_back {
+            let name = &old_files[b % old_files.len()].0;
+            if !root.join("changes").join(name).exists() {
+                bring_back(root, "1.1.0", &[name]);
+            }
+        }
+        let mut fragments: Vec<Change> = Vec::new();
+        for &(kind, with_pr, n) in &rc.new {
+            let p = with_pr.then(|| {
+                pr += 1;
+                pr
+            });
+            for _ in 0..(if with_pr { n } else { 1 }) {
+                let c = next(kind, p);
+                cycle.push(c.clone());
+                fragments.push(c);
+            }
+        }
+        // A rewording: a newer text for one of a PR's entries (fewer texts than it has).
+        let with_pr: Vec<usize> = (0..cycle.len())
+            .filter(|&i| cycle[i].pr.is_some() && !fragments.iter().any(|f| f.pr == cycle[i].pr))
+            .collect();
+        let mut reworded_prs = Vec::new();
+        for &r in &rc.reword {
+            if with_pr.is_empty() {
+                break;
+            }
+            let i = with_pr[r % with_pr.len()];
+            if reworded_prs.contains(&cycle[i].pr) {
+                continue;
+            }
+            reworded_prs.push(cycle[i].pr);
+            cycle[i].text = format!("{}, reworded in rc{}", cycle[i].text, k + 1);
+            fragments.push(cycle[i].clone());
+        }
+        let files = fragment_files(&fragments);
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        if files.is_empty() && rc.bring_back.is_empty() {
+            continue;
+        }
+        // Only stale fragments left: nothing to release.
+        let version = format!("1.2.0rc{}", k + 1);
+        if files.is_empty() {
+            continue;
+        }
+        release(root, &version, &files, "false");
+    }
+    // The final, with one more old branch merged.
+    bring_back(root, "1.1.0", &[&old_files[0].0]);
+    let last = next(0, Some(999));
+    cycle.push(last.clone());
+    let files = fragment_files(&[last]);
+    release(root, "1.2.0", &[(&files[0].0, &files[0].1)], "false");
+
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    let start = log.find("## [1.2.0]").expect("the final section");
+    let end = log.find("## [1.1.0]").expect("1.1.0's section");
+    let section = &log[start..end];
+    let entries: Vec<&str> = section.lines().filter(|l| l.starts_with("- ")).collect();
+    for c in &cycle {
+        let with =
+            |l: &&&str| l.starts_with(&format!("- {} (", c.text)) || **l == format!("- {}", c.text);
+        assert_eq!(
+            entries.iter().filter(with).count(),
+            1,
+            "{c:?} once in the final:\n{log}"
+        );
+    }
+    assert_eq!(entries.len(), cycle.len(), "nothing else:\n{log}");
+    for c in &old {
+        assert!(
+            !section.contains(&format!("- {}", c.text)),
+            "{c:?} was released in 1.1.0:\n{log}"
+        );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 6, ..Default::default() })]
+
+    #[test]
+    fn an_rc_cycle_lists_each_change_once_and_nothing_released_again(
+        released in 1..4usize,
+        rcs in proptest::collection::vec(gen_rc(), 1..=3),
+    ) {
+        check_cycle(released, &rcs);
+    }
+}
