@@ -69,7 +69,7 @@ impl Entry {
     /// [`Entry::release_keys`], or, for an entry without PR, its normalised text alone.
     pub fn stale_keys(&self) -> impl Iterator<Item = (Option<u64>, String)> + '_ {
         let text = self.normalized_text();
-        let orphan = self.prs.is_empty().then(|| (None, text));
+        let orphan = self.prs.is_empty().then_some((None, text));
         self.release_keys()
             .map(|(pr, text)| (Some(pr), text))
             .chain(orphan)

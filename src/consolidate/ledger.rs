@@ -203,17 +203,19 @@ impl Ledger {
         fragments: Option<&Release>,
         consumed: &[super::consumed::ConsumedEntry],
     ) -> Ledger {
-        let mut ledger = Ledger::default();
-        ledger.consumed = consumed
-            .iter()
-            .map(|c| {
-                (
-                    c.category.clone(),
-                    Identity::of(&c.entry),
-                    c.entry.normalized_text(),
-                )
-            })
-            .collect();
+        let mut ledger = Ledger {
+            consumed: consumed
+                .iter()
+                .map(|c| {
+                    (
+                        c.category.clone(),
+                        Identity::of(&c.entry),
+                        c.entry.normalized_text(),
+                    )
+                })
+                .collect(),
+            ..Ledger::default()
+        };
         let inputs = inputs(changelog, sections, fragments);
         for (release, from) in &inputs {
             let rank = inputs.iter().position(|(_, s)| s == from).unwrap_or(0);
