@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use gix::bstr::ByteSlice;
+
 use super::{CommitId, Repo, gix_error};
 use crate::error::{Error, Result};
 
@@ -21,8 +23,8 @@ impl Repo {
     /// newest first. Empty on an unborn branch.
     ///
     /// Cost: one walk over HEAD's history reading, per commit, the trees down to the
-    /// files' directories; a commit whose directory is its parent's tree is skipped
-    /// without reading it.
+    /// files' directories; where a directory differs from the parent's, one pass over the
+    /// parent's directory (and a look-up in the commit's for a file it held).
     pub fn removals(&self, files: &[(String, Vec<u8>)]) -> Result<Vec<Vec<Removal>>> {
         let mut out = vec![Vec::new(); files.len()];
         if files.is_empty() {
@@ -49,6 +51,12 @@ impl Repo {
             let blob = gix::objs::compute_hash(kind, gix::objs::Kind::Blob, content)
                 .map_err(|e| Error::Git(format!("{context}: {e}")))?;
             wanted.push((d, name.to_string(), blob));
+        }
+        // Per directory: name → the files asked about under that name (index, blob).
+        let mut by_dir: Vec<HashMap<String, Vec<(usize, gix::ObjectId)>>> =
+            vec![HashMap::new(); dirs.len()];
+        for (k, (d, name, blob)) in wanted.iter().enumerate() {
+            by_dir[*d].entry(name.clone()).or_default().push((k, *blob));
         }
         // The tree of each directory in each commit seen (`None`: no such directory).
         let mut trees: HashMap<gix::ObjectId, Vec<Option<gix::ObjectId>>> = HashMap::new();
@@ -78,16 +86,6 @@ impl Repo {
             trees.insert(commit, ids.clone());
             Ok(ids)
         };
-        let entry_of = |tree: Option<gix::ObjectId>, name: &str| -> Result<Option<gix::ObjectId>> {
-            let Some(tree) = tree else {
-                return Ok(None);
-            };
-            let tree = self.repo.find_tree(tree).map_err(gix_error(context))?;
-            Ok(tree
-                .find_entry(name)
-                .filter(|e| e.mode().is_blob_or_symlink())
-                .map(|e| e.object_id()))
-        };
         let walk = self
             .repo
             .rev_walk([tip.detach()])
@@ -102,17 +100,47 @@ impl Repo {
             for parent in info.parent_ids() {
                 let parent = parent.detach();
                 let theirs = dir_trees(&mut trees, parent)?;
-                for (k, (d, name, blob)) in wanted.iter().enumerate() {
-                    if mine[*d] == theirs[*d] {
+                for (d, names) in by_dir.iter().enumerate() {
+                    let (Some(before), true) = (theirs[d], mine[d] != theirs[d]) else {
+                        continue;
+                    };
+                    // One pass over the parent's directory for the files asked about…
+                    let before = self.repo.find_tree(before).map_err(gix_error(context))?;
+                    let mut held = Vec::new();
+                    for entry in before.iter() {
+                        let entry = entry.map_err(|e| Error::Git(format!("{context}: {e}")))?;
+                        if !entry.mode().is_blob_or_symlink() {
+                            continue;
+                        }
+                        if let Some(asked) = names.get(entry.filename().to_str_lossy().as_ref()) {
+                            held.extend(
+                                asked
+                                    .iter()
+                                    .filter(|(_, blob)| blob.as_ref() == entry.oid())
+                                    .map(|(k, _)| *k),
+                            );
+                        }
+                    }
+                    if held.is_empty() {
                         continue;
                     }
-                    if entry_of(theirs[*d], name)? == Some(*blob)
-                        && entry_of(mine[*d], name)?.is_none()
-                    {
-                        out[k].push(Removal {
-                            commit: info.id.to_string(),
-                            parent: parent.to_string(),
+                    // …then whether this commit still holds them.
+                    let after = match mine[d] {
+                        Some(id) => Some(self.repo.find_tree(id).map_err(gix_error(context))?),
+                        None => None,
+                    };
+                    for k in held {
+                        let name = wanted[k].1.as_str();
+                        let gone = after.as_ref().is_none_or(|t| {
+                            t.find_entry(name)
+                                .is_none_or(|e| !e.mode().is_blob_or_symlink())
                         });
+                        if gone {
+                            out[k].push(Removal {
+                                commit: info.id.to_string(),
+                                parent: parent.to_string(),
+                            });
+                        }
                     }
                 }
             }
