@@ -371,7 +371,9 @@ fn check_cycle(released: usize, rcs: &[GenRc]) {
         release(root, &version, &files, "false");
     }
     // The final, with one more old branch merged.
-    bring_back(root, "1.1.0", &[&old_files[0].0]);
+    if !root.join("changes").join(&old_files[0].0).exists() {
+        bring_back(root, "1.1.0", &[&old_files[0].0]);
+    }
     let last = next(0, Some(999));
     cycle.push(last.clone());
     let files = fragment_files(&[last]);
