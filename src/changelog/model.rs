@@ -65,6 +65,16 @@ impl Entry {
         self.prs.iter().map(move |&pr| (pr, text.clone()))
     }
 
+    /// What tells this entry listed again by a later release (stale): each
+    /// [`Entry::release_keys`], or, for an entry without PR, its normalised text alone.
+    pub fn stale_keys(&self) -> impl Iterator<Item = (Option<u64>, String)> + '_ {
+        let text = self.normalized_text();
+        let orphan = self.prs.is_empty().then_some((None, text));
+        self.release_keys()
+            .map(|(pr, text)| (Some(pr), text))
+            .chain(orphan)
+    }
+
     /// The text for comparing entries across sections: whitespace collapsed to single
     /// spaces, lowercase, trailing punctuation removed.
     pub fn normalized_text(&self) -> String {

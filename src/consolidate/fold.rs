@@ -3,9 +3,11 @@
 //! An entry is identified by its set of PRs (by its text when it has none). Per category:
 //! a newer input listing the same set replaces the older texts (a duplicate, reported);
 //! texts from one input that share a set (numbered fragments) are all kept, as towncrier
-//! does; entries whose sets only overlap are all kept and the overlap is reported. An
-//! entry whose PR *and* text an earlier release already lists is stale: reported and left
-//! out. Prose of an input is carried to the same place in the folded section; comments and
+//! does — a newer input's texts replace only the older texts they pair with (best match),
+//! the others are kept; entries whose sets only overlap are all kept and the overlap is
+//! reported. An entry an earlier release already lists — its PR *and* text, or, without
+//! PR, its text — or that comes from a fragment file an earlier release consumed (found in
+//! git's history) is stale: reported and left out. Prose of an input is carried to the same place in the folded section; comments and
 //! towncrier's "No significant changes." are left out and reported.
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,6 +15,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::consumed::ConsumedEntry;
 use crate::changelog::{BlockKind, Changelog, Entry, Place, Release};
 use crate::error::{Error, Result};
 use crate::version::Version;
@@ -44,6 +47,20 @@ pub struct Duplicate {
     pub kept_from: Source,
     pub dropped_from: Source,
     pub dropped_text: String,
+    /// The newer text that replaced it (the same text, for one listed twice in one input).
+    pub kept_text: String,
+}
+
+/// An older text of a change that a newer input lists with fewer texts (a numbered
+/// fragment the newer rc did not reword): no newer text pairs with it, so it is kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unpaired {
+    pub category: String,
+    pub prs: Vec<u64>,
+    pub text: String,
+    pub from: Source,
+    /// The newer input whose texts of the same change did not pair with it.
+    pub newer: Source,
 }
 
 /// An entry left out because an earlier release already lists it.
@@ -131,6 +148,8 @@ pub struct Consolidation {
     pub description: Vec<Prose>,
     pub categories: Vec<FoldedCategory>,
     pub duplicates: Vec<Duplicate>,
+    /// Older texts kept because no newer text of their change pairs with them.
+    pub unpaired: Vec<Unpaired>,
     pub stale: Vec<Stale>,
     pub overlaps: Vec<Overlap>,
     pub left_out: Vec<LeftOut>,
@@ -163,6 +182,37 @@ pub(crate) fn same_identity(a: &Entry, b: &Entry) -> bool {
         (false, false) => a.prs.len() == b.prs.len() && a.prs.iter().all(|p| b.prs.contains(p)),
         _ => false,
     }
+}
+
+/// Pairs (index into `newer`, index into `older`) of texts of the same change, best match
+/// first: each newer text replaces at most one older text and each older text is replaced
+/// at most once. `older[k]` is `None` for an entry that may not be replaced (not older).
+/// Texts are compared normalised; equal texts pair first, then the most similar
+/// (Levenshtein distance relative to length), ties in input order.
+pub(crate) fn pair_texts(newer: &[&Entry], older: &[Option<&Entry>]) -> Vec<(usize, usize)> {
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    for (n, new) in newer.iter().enumerate() {
+        let new_text = new.normalized_text();
+        for (o, old) in older.iter().enumerate() {
+            let Some(old) = old.filter(|old| same_identity(old, new)) else {
+                continue;
+            };
+            let score = strsim::normalized_levenshtein(&new_text, &old.normalized_text());
+            candidates.push((score, n, o));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut new_used = vec![false; newer.len()];
+    let mut old_used = vec![false; older.len()];
+    let mut pairs = Vec::new();
+    for (_, n, o) in candidates {
+        if !new_used[n] && !old_used[o] {
+            new_used[n] = true;
+            old_used[o] = true;
+            pairs.push((n, o));
+        }
+    }
+    pairs
 }
 
 /// Text compared for carrying prose once: whitespace collapsed.
@@ -206,26 +256,57 @@ pub(crate) fn inputs<'a>(
     inputs
 }
 
-/// Everything released before: (pr, normalised text) → release title.
-pub(crate) fn released(
-    changelog: &Changelog,
-    sections: &[usize],
-) -> HashMap<(u64, String), String> {
-    let mut released = HashMap::new();
-    for (i, r) in changelog.releases().iter().enumerate() {
-        if sections.contains(&i) || r.is_free_form() {
-            continue;
-        }
-        for e in r.entries() {
-            let text = e.normalized_text();
-            for &pr in &e.prs {
-                released
-                    .entry((pr, text.clone()))
-                    .or_insert_with(|| r.title().to_string());
+/// What the releases before say, to tell a stale entry (already released) by: each
+/// (PR, normalised text) of their entries, and the normalised text of each entry without
+/// PR, with the title of the first release (in file order) that lists it.
+#[derive(Debug, Default)]
+pub(crate) struct Released {
+    prs: HashMap<(u64, String), String>,
+    orphans: HashMap<String, String>,
+}
+
+impl Released {
+    /// The releases of `changelog` that are not `sections` (the inputs) nor free-form.
+    pub(crate) fn of(changelog: &Changelog, sections: &[usize]) -> Released {
+        let mut released = Released::default();
+        for (i, r) in changelog.releases().iter().enumerate() {
+            if sections.contains(&i) || r.is_free_form() {
+                continue;
+            }
+            for e in r.entries() {
+                released.add(e, r.title());
             }
         }
+        released
     }
-    released
+
+    pub(crate) fn add(&mut self, entry: &Entry, title: &str) {
+        let text = entry.normalized_text();
+        if entry.prs.is_empty() {
+            self.orphans
+                .entry(text)
+                .or_insert_with(|| title.to_string());
+            return;
+        }
+        for &pr in &entry.prs {
+            self.prs
+                .entry((pr, text.clone()))
+                .or_insert_with(|| title.to_string());
+        }
+    }
+
+    /// The release that already lists `entry`: one of its PRs with its text, or, for an
+    /// entry without PR, its text on an entry without PR.
+    pub(crate) fn listing(&self, entry: &Entry) -> Option<&String> {
+        let text = entry.normalized_text();
+        if entry.prs.is_empty() {
+            return self.orphans.get(&text);
+        }
+        entry
+            .prs
+            .iter()
+            .find_map(|&pr| self.prs.get(&(pr, text.clone())))
+    }
 }
 
 /// Fold the pre-release sections of `version` and the new fragments' section.
@@ -239,6 +320,28 @@ pub fn fold(
     version: &Version,
     date: &str,
     category_order: &[String],
+) -> Result<Consolidation> {
+    fold_consumed(
+        changelog,
+        path,
+        fragments,
+        version,
+        date,
+        category_order,
+        &[],
+    )
+}
+
+/// [`fold`], knowing which of the fragments' entries come from fragments an earlier
+/// release consumed (`consumed`, found in git's history): those are stale too.
+pub fn fold_consumed(
+    changelog: &Changelog,
+    path: &Path,
+    fragments: Option<&Release>,
+    version: &Version,
+    date: &str,
+    category_order: &[String],
+    consumed: &[ConsumedEntry],
 ) -> Result<Consolidation> {
     if !version.is_final() {
         return Err(Error::Usage(format!(
@@ -284,7 +387,7 @@ pub fn fold(
         )));
     }
     let warnings = check_sections(changelog, path, &sections, category_order)?;
-    let released = released(changelog, &sections);
+    let released = Released::of(changelog, &sections);
     let inputs = inputs(changelog, &sections, fragments);
     // An input's rank: the first input with its label (two `## 2.0.0rc1` sections are one).
     let rank = |source: &Source| inputs.iter().position(|(_, s)| s == source);
@@ -297,13 +400,22 @@ pub fn fold(
     for (release, source) in &inputs {
         for cat in &release.categories {
             let slot = folding.slot(&cat.name);
+            // This input's entries of the category, paired with the older ones below.
+            let mut fresh: Vec<(Entry, Source)> = Vec::new();
             for entry in cat.all_entries() {
                 let text = entry.normalized_text();
-                if let Some(title) = entry
-                    .prs
-                    .iter()
-                    .find_map(|&pr| released.get(&(pr, text.clone())))
-                {
+                let consumed = || {
+                    consumed
+                        .iter()
+                        .filter(|_| *source == Source::Fragments)
+                        .find(|c| {
+                            c.category == cat.name
+                                && same_identity(&c.entry, entry)
+                                && c.entry.normalized_text() == text
+                        })
+                        .map(|c| &c.released_in)
+                };
+                if let Some(title) = released.listing(entry).or_else(consumed) {
                     folding.stale.push(Stale {
                         category: cat.name.clone(),
                         prs: entry.prs.clone(),
@@ -313,10 +425,9 @@ pub fn fold(
                     });
                     continue;
                 }
-                // A newer input replaces what older ones said about the same change; the
-                // texts of one input are all kept, but the same text twice is one entry.
-                let folded = &mut folding.categories[slot].entries;
-                let repeated = folded.iter().any(|(old, old_source)| {
+                // The same text twice in one input is one entry.
+                let folded = &folding.categories[slot].entries;
+                let repeated = folded.iter().chain(&fresh).any(|(old, old_source)| {
                     rank(old_source) == rank(source)
                         && same_identity(old, entry)
                         && old.normalized_text() == text
@@ -328,27 +439,55 @@ pub fn fold(
                         kept_from: source.clone(),
                         dropped_from: source.clone(),
                         dropped_text: entry.text.clone(),
+                        kept_text: entry.text.clone(),
                     });
                     continue;
                 }
-                let mut p = 0;
-                while p < folded.len() {
-                    let (old, old_source) = &folded[p];
-                    if rank(old_source) < rank(source) && same_identity(old, entry) {
-                        let (old, old_source) = folded.remove(p);
-                        folding.duplicates.push(Duplicate {
-                            category: cat.name.clone(),
-                            prs: entry.prs.clone(),
-                            kept_from: source.clone(),
-                            dropped_from: old_source,
-                            dropped_text: old.text,
-                        });
-                    } else {
-                        p += 1;
-                    }
-                }
-                folded.push((entry.clone(), source.clone()));
+                fresh.push((entry.clone(), source.clone()));
             }
+            // A newer input's texts replace the older texts of the same change they pair
+            // with; an older text no newer one pairs with (a numbered fragment the newer rc
+            // did not reword) is kept.
+            let folded = &mut folding.categories[slot].entries;
+            let older: Vec<bool> = folded.iter().map(|(_, s)| rank(s) < rank(source)).collect();
+            let pairs = pair_texts(
+                &fresh.iter().map(|(e, _)| e).collect::<Vec<_>>(),
+                &folded
+                    .iter()
+                    .zip(&older)
+                    .map(|((e, _), &o)| o.then_some(e))
+                    .collect::<Vec<_>>(),
+            );
+            let mut replaced: Vec<Option<usize>> = vec![None; folded.len()];
+            for (new, old) in pairs {
+                replaced[old] = Some(new);
+            }
+            for (k, (old, old_source)) in folded.iter().enumerate() {
+                if let Some(new) = replaced[k] {
+                    folding.duplicates.push(Duplicate {
+                        category: cat.name.clone(),
+                        prs: old.prs.clone(),
+                        kept_from: source.clone(),
+                        dropped_from: old_source.clone(),
+                        dropped_text: old.text.clone(),
+                        kept_text: fresh[new].0.text.clone(),
+                    });
+                } else if older[k] && fresh.iter().any(|(e, _)| same_identity(e, old)) {
+                    folding.unpaired.push(Unpaired {
+                        category: cat.name.clone(),
+                        prs: old.prs.clone(),
+                        text: old.text.clone(),
+                        from: old_source.clone(),
+                        newer: source.clone(),
+                    });
+                }
+            }
+            let mut k = 0;
+            folded.retain(|_| {
+                k += 1;
+                replaced[k - 1].is_none()
+            });
+            folded.extend(fresh);
         }
         for block in release.blocks() {
             let at = at(source, block.line);
@@ -406,6 +545,7 @@ pub fn fold(
     let Folding {
         mut categories,
         duplicates,
+        unpaired,
         stale,
         left_out,
         description,
@@ -478,6 +618,7 @@ pub fn fold(
         description,
         categories,
         duplicates,
+        unpaired,
         stale,
         overlaps,
         left_out,
@@ -490,6 +631,7 @@ pub fn fold(
 struct Folding {
     categories: Vec<FoldedCategory>,
     duplicates: Vec<Duplicate>,
+    unpaired: Vec<Unpaired>,
     stale: Vec<Stale>,
     left_out: Vec<LeftOut>,
     description: Vec<Prose>,

@@ -112,6 +112,11 @@ pub struct Ledger {
     blocks: Vec<InputBlock>,
     /// Every (PR, normalised text) of the releases that are not inputs.
     released: HashSet<(u64, String)>,
+    /// Every normalised text of an entry without PR of the releases that are not inputs.
+    released_orphans: HashSet<String>,
+    /// The fragments' entries that fragments an earlier release consumed render to:
+    /// (category, identity, normalised text).
+    consumed: HashSet<(String, Identity, String)>,
     /// Each input's rank by its label, oldest first.
     ranks: HashMap<Source, usize>,
 }
@@ -187,7 +192,30 @@ pub fn compare(expected: &[&Entry], found: &[&Entry]) -> Vec<Mismatch> {
 impl Ledger {
     /// The ledger of folding `sections` of `changelog` and the fragments' section.
     pub fn new(changelog: &Changelog, sections: &[usize], fragments: Option<&Release>) -> Ledger {
-        let mut ledger = Ledger::default();
+        Self::with_consumed(changelog, sections, fragments, &[])
+    }
+
+    /// [`Ledger::new`], with the entries of fragments an earlier release consumed (what
+    /// makes a fragments' entry stale besides the changelog).
+    pub fn with_consumed(
+        changelog: &Changelog,
+        sections: &[usize],
+        fragments: Option<&Release>,
+        consumed: &[super::consumed::ConsumedEntry],
+    ) -> Ledger {
+        let mut ledger = Ledger {
+            consumed: consumed
+                .iter()
+                .map(|c| {
+                    (
+                        c.category.clone(),
+                        Identity::of(&c.entry),
+                        c.entry.normalized_text(),
+                    )
+                })
+                .collect(),
+            ..Ledger::default()
+        };
         let inputs = inputs(changelog, sections, fragments);
         for (release, from) in &inputs {
             let rank = inputs.iter().position(|(_, s)| s == from).unwrap_or(0);
@@ -243,6 +271,9 @@ impl Ledger {
             for e in r.entries() {
                 for &pr in e.prs.iter().filter(|p| input_prs.contains(p)) {
                     ledger.released.insert((pr, e.normalized_text()));
+                }
+                if e.prs.is_empty() {
+                    ledger.released_orphans.insert(e.normalized_text());
                 }
             }
         }
@@ -403,6 +434,7 @@ impl Ledger {
             }
             found
         };
+        let mut replacements: HashMap<(String, Source, Identity), usize> = HashMap::new();
         for d in &report.duplicates {
             let identity = Identity::of_prs(&d.prs);
             let text = normalized(&d.dropped_text);
@@ -429,6 +461,26 @@ impl Ledger {
                     "{what} from {} is reported as replaced by a newer text from {}, which has none",
                     d.dropped_from, d.kept_from
                 ));
+                continue;
+            }
+            // Each newer text replaces one older text at most: an older text no newer one
+            // pairs with (a numbered fragment not reworded) must be kept.
+            if dropped_rank < self.rank(&d.kept_from) {
+                let key = (d.category.clone(), d.kept_from.clone(), identity.clone());
+                let n = replacements.entry(key).or_insert(0);
+                *n += 1;
+                let newer = change
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| i.from == d.kept_from)
+                    .count();
+                if *n > newer {
+                    problems.push(format!(
+                        "{what} from {} is reported as replaced, but {} has {newer} text(s) of \
+                         it and each replaces one older text at most",
+                        d.dropped_from, d.kept_from
+                    ));
+                }
             }
         }
         for s in &report.stale {
@@ -440,10 +492,17 @@ impl Ledger {
                     "{what} is reported as already released, but {} lists no such entry",
                     s.from
                 ));
-            } else if !s
+            } else if !(s
                 .prs
                 .iter()
                 .any(|&pr| self.released.contains(&(pr, text.clone())))
+                || (s.prs.is_empty() && self.released_orphans.contains(&text))
+                || (s.from == Source::Fragments
+                    && self.consumed.contains(&(
+                        s.category.clone(),
+                        identity.clone(),
+                        text.clone(),
+                    ))))
             {
                 problems.push(format!(
                     "{what} is reported as already released in `{}`, which does not list it",
@@ -784,6 +843,7 @@ mod tests {
             kept_from: Source::Section("2.0.0rc1".into()),
             dropped_from: Source::Section("2.0.0rc2".into()),
             dropped_text: "Fix D".into(),
+            kept_text: "Fix D".into(),
         });
         refused(ledger.balance(&fake, &release), "lists no such entry");
         let mut fake = c.clone();

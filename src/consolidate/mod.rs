@@ -1,13 +1,16 @@
 //! Folding a final release's rc sections and new fragments into one section.
 //!
 //! Inputs, oldest first: every `## <VERSION>rcN`/`aN`/`bN` section of the changelog, then
-//! the section built from the new fragments. Per category, an entry whose PR number was
-//! already taken is a duplicate: the newest text wins and the duplicate is reported. An
-//! entry whose PR number *and* text an earlier release already lists is stale (a fragment
-//! left behind and consumed twice): it is reported and left out. The same number with
-//! another text is kept (old changelogs reuse numbers). Nothing else is dropped: every
+//! the section built from the new fragments. Per category, a newer input's texts for a PR
+//! set already taken replace the older texts they pair with (one each, best match): the
+//! duplicates are reported, older texts no newer one pairs with are kept. An entry whose
+//! PR number *and* text (without PR: its text) an earlier release already lists, or that
+//! comes from a fragment file an earlier release consumed, is stale (a fragment left behind
+//! and consumed twice): it is reported and left out. The same number with another text in
+//! a new file is kept (old changelogs reuse numbers; a follow-up). Nothing else is dropped: every
 //! input entry ends up in the output exactly once, or in the report.
 
+mod consumed;
 mod fold;
 mod fragment_files;
 mod grouped;
@@ -16,9 +19,10 @@ mod ledger;
 mod prepare;
 mod published;
 
+pub use consumed::{Consumed, ConsumedEntry, consumed};
 pub use fold::{
     Consolidation, Duplicate, FoldedCategory, LeftOut, LeftOutReason, Listing, Overlap, Prose,
-    Source, Stale, fold, near_miss,
+    Source, Stale, Unpaired, fold, near_miss,
 };
 pub use fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 pub use grouped::{

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::fold::{Consolidation, LeftOutReason, fold};
+use super::fold::{Consolidation, LeftOutReason, fold_consumed};
 use super::fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 use super::grouped::{Grouped, corpus, group_with_history, history, past_releases};
 use super::ledger::Ledger;
@@ -214,13 +214,25 @@ pub fn prepare(
         check_fragments_read_back(config, &set, &release, &text, &refs)?;
         Some(release)
     };
-    let mut folded = fold(
+    // Fragments an earlier release consumed (the same file, come back): stale whatever
+    // the released entry says now.
+    let consumed = super::consumed::consumed_entries(
+        config,
+        &set,
+        &changelog,
+        &path,
+        version.as_str(),
+        date,
+        &refs,
+    )?;
+    let mut folded = fold_consumed(
         &changelog,
         &path,
         fragment_section.as_ref(),
         version,
         date,
         &config.category_order(),
+        &consumed,
     )?;
     folded.title = title;
     let ctx = Context::new(
@@ -229,7 +241,12 @@ pub fn prepare(
         &settings.components,
         settings.min_group_size,
     );
-    let ledger = Ledger::new(&changelog, &folded.sections, fragment_section.as_ref());
+    let ledger = Ledger::with_consumed(
+        &changelog,
+        &folded.sections,
+        fragment_section.as_ref(),
+        &consumed,
+    );
     // Only the external command reads the history in this form; it is not built otherwise.
     let past = if settings.strategy == group::Strategy::Command {
         past_releases(&changelog, &folded.sections)
@@ -408,6 +425,15 @@ fn check_unchanged(prepared: &Prepared) -> Result<()> {
     )))
 }
 
+/// An entry's text as a note quotes it: its first 60 characters.
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// Human-readable notes about what was dropped and why.
 pub fn report(c: &Consolidation) -> Vec<String> {
     let mut out = c.warnings.clone();
@@ -423,21 +449,34 @@ pub fn report(c: &Consolidation) -> Vec<String> {
             continue;
         }
         out.push(format!(
-            "{} in {}: listed in {} and in {}; kept the text from {}",
+            "{} in {}: \"{}\" from {} replaced by \"{}\" from {}",
             prs(&d.prs),
             d.category,
+            short(&d.dropped_text),
             d.dropped_from,
-            d.kept_from,
+            short(&d.kept_text),
             d.kept_from
         ));
     }
+    for u in &c.unpaired {
+        out.push(format!(
+            "{} in {}: \"{}\" from {} kept: no text of {} for {} pairs with it",
+            prs(&u.prs),
+            u.category,
+            short(&u.text),
+            u.from,
+            u.newer,
+            prs(&u.prs)
+        ));
+    }
     for s in &c.stale {
+        let what = match s.prs.is_empty() {
+            true => format!("\"{}\"", short(&s.text)),
+            false => prs(&s.prs),
+        };
         out.push(format!(
             "{} in {} from {} is already released in `{}`: left out (a fragment consumed twice?)",
-            prs(&s.prs),
-            s.category,
-            s.from,
-            s.released_in
+            what, s.category, s.from, s.released_in
         ));
     }
     for o in &c.overlaps {

@@ -28,8 +28,10 @@ use gix::bstr::{BStr, ByteSlice};
 use crate::error::{Error, Result};
 
 mod refs;
+mod removals;
 mod signing;
 mod status;
+pub use removals::Removal;
 pub use status::{DirtyKind, DirtyPath};
 
 /// A commit id, as 40 lowercase hex digits (what `git rev-parse` prints).

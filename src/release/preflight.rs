@@ -179,7 +179,14 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
             .stale
             .iter()
             .map(|s| StaleEntry {
-                prs: s.prs.iter().map(|n| format!("#{n}")).collect(),
+                // An entry without PR is named by its text.
+                prs: match s.prs.is_empty() {
+                    true => vec![format!(
+                        "\"{}\"",
+                        s.text.chars().take(60).collect::<String>()
+                    )],
+                    false => s.prs.iter().map(|n| format!("#{n}")).collect(),
+                },
                 released_in: s.released_in.to_string(),
             })
             .collect();
@@ -483,8 +490,9 @@ pub(crate) fn next_dev_version(version: &Version) -> Result<Version> {
     }
 }
 
-/// The fragments minus the stale ones (an entry an earlier release already lists, by PR
-/// number and text), and a description of those left out.
+/// The fragments minus the stale ones (an entry an earlier release already lists: by PR
+/// number and text, or by text for an entry without PR; or a fragment file an earlier
+/// release consumed, found in git's history), and a description of those left out.
 pub(crate) fn without_stale(
     config: &Config,
     set: &FragmentSet,
@@ -500,15 +508,24 @@ pub(crate) fn without_stale(
     }
     let mut released = std::collections::HashMap::new();
     for r in log.releases() {
-        for (pr, text) in r.entries().flat_map(|e| e.release_keys()) {
-            released
-                .entry((pr.to_string(), text))
-                .or_insert_with(|| r.title().to_string());
+        for e in r.entries() {
+            for key in e.stale_keys() {
+                released.entry(key).or_insert_with(|| r.title().to_string());
+            }
         }
     }
+    // Fragments an earlier release consumed (the same file, come back): stale whatever
+    // the released entry says now (a review may have reworded it).
+    let consumed = crate::consolidate::consumed(config, set, &log, changelog)?;
     let mut kept = set.clone();
     let mut left_out = Vec::new();
+    let mut index = 0;
     kept.fragments.retain(|f| {
+        index += 1;
+        let consumed_by = consumed
+            .iter()
+            .find(|c| c.index == index - 1)
+            .map(|c| &c.released_in);
         let single = FragmentSet {
             fragments: vec![f.clone()],
             unknown: Vec::new(),
@@ -524,12 +541,23 @@ pub(crate) fn without_stale(
         else {
             return true;
         };
-        match released.get(&(f.issue.clone(), entry.normalized_text())) {
+        match entry
+            .stale_keys()
+            .find_map(|key| released.get(&key))
+            .or(consumed_by)
+        {
             Some(title) => {
                 // Two fragments of one PR with one text are one entry (towncrier renders
                 // them once), in the count and the list, as in a final release's plan.
                 let stale = StaleEntry {
-                    prs: vec![format!("#{}", f.issue)],
+                    // An orphan fragment is named by its file.
+                    prs: vec![match f.issue.as_str() {
+                        "" => f
+                            .path
+                            .file_name()
+                            .map_or_else(|| entry.text.clone(), |n| n.to_string_lossy().into()),
+                        issue => format!("#{issue}"),
+                    }],
                     released_in: title.clone(),
                 };
                 if !left_out.contains(&stale) {

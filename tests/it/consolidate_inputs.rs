@@ -225,7 +225,7 @@ fn numbered_fragments_of_one_pr_are_all_kept() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("#140 in Features: listed in 1.1.0rc1 and in the new fragments"),
+        stderr.contains("#140 in Features: \"Add the old text\" from 1.1.0rc1 replaced by \"Add the scheduler\" from the new fragments"),
         "{stderr}"
     );
     assert!(

@@ -36,6 +36,7 @@ mod messages;
 mod processes;
 mod rc_cycle;
 mod release;
+mod release_ledger;
 mod release_safety;
 mod review_window;
 mod towncrier_cases;

@@ -106,7 +106,10 @@ fn cycle(towncrier: &str, reference: fn(u64) -> String, heading: fn(&str) -> Str
         "rc1's text was replaced"
     );
     assert!(
-        stderr.contains("#10 in Features: listed in 1.1.0rc1 and in 1.1.0rc2"),
+        stderr.contains(
+            "#10 in Features: \"Add the scheduler\" from 1.1.0rc1 replaced by \
+             \"Add the fair-share scheduler\" from 1.1.0rc2"
+        ),
         "{stderr}"
     );
     let left: Vec<String> = std::fs::read_dir(root.join("changes"))
