@@ -267,6 +267,27 @@ impl Score {
 }
 
 /// Dice coefficient of two titles' lower-cased word sets.
+/// The predicted group holding most of the maintainers' group `g` (the first on a tie),
+/// and how many of its entries it holds.
+pub fn holding_most(
+    gold: &[Option<usize>],
+    predicted: &[Option<usize>],
+    g: usize,
+) -> Option<(usize, usize)> {
+    let mut count = std::collections::BTreeMap::<usize, usize>::new();
+    for (i, l) in gold.iter().enumerate() {
+        if *l == Some(g)
+            && let Some(p) = predicted[i]
+        {
+            *count.entry(p).or_default() += 1;
+        }
+    }
+    count
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(p, n)| (*p, *n))
+}
+
 pub fn dice(a: &str, b: &str) -> f64 {
     let words = |s: &str| -> BTreeSet<String> {
         s.split(|c: char| !c.is_alphanumeric())
@@ -433,19 +454,7 @@ fn titles(
         if group.items.len() < 2 {
             continue;
         }
-        // The predicted group holding most of the maintainers' group (first on a tie).
-        let mut count = std::collections::BTreeMap::<usize, usize>::new();
-        for (i, l) in gold.iter().enumerate() {
-            if *l == Some(g) {
-                if let Some(p) = predicted[i] {
-                    *count.entry(p).or_default() += 1;
-                }
-            }
-        }
-        let best = count
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(p, _)| *p);
+        let best = holding_most(gold, predicted, g).map(|(p, _)| p);
         score.title_n += 1;
         if let Some(p) = best {
             score.title_sum += dice(title, &made.groups[p].title);

@@ -87,18 +87,7 @@ fn main() -> git_release::Result<()> {
                     if rg.items.len() < 2 {
                         continue;
                     }
-                    let mut count = BTreeMap::<usize, usize>::new();
-                    for (i, l) in gold.iter().enumerate() {
-                        if *l == Some(g) {
-                            if let Some(p) = predicted[i] {
-                                *count.entry(p).or_default() += 1;
-                            }
-                        }
-                    }
-                    let best = count
-                        .iter()
-                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                        .map(|(p, n)| (*p, *n));
+                    let best = harness::holding_most(&gold, &predicted, g);
                     let (ours, how, d, purity, share) = match best {
                         Some((p, n)) => {
                             let grp = &made.groups[p];
