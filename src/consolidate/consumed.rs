@@ -47,8 +47,9 @@ pub fn consumed(
             indexes.push(k);
         }
     }
-    let removals = repo.removals(&files)?;
     let log_path = repo.relative_path(path);
+    // A release's commit removes the fragments it consumed and writes its section.
+    let removals = repo.removals(&files, Some(&log_path))?;
     let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
     let start = Some(config.towncrier.start_string.as_str());
     // The versions of the releases each commit's changelog holds, read once per commit.

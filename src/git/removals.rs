@@ -22,10 +22,19 @@ impl Repo {
     /// (relative to the work-tree root) with exactly `content` and which holds no `path`:
     /// newest first. Empty on an unborn branch.
     ///
+    /// Only commits that also changed `changed_with` (the changelog: a release's commit
+    /// writes its section there) count, when it is given.
+    ///
     /// Cost: one walk over HEAD's history reading, per commit, the trees down to the
-    /// files' directories; where a directory differs from the parent's, one pass over the
-    /// parent's directory (and a look-up in the commit's for a file it held).
-    pub fn removals(&self, files: &[(String, Vec<u8>)]) -> Result<Vec<Vec<Removal>>> {
+    /// files' directories and `changed_with`; where both differ from the parent's, one pass
+    /// over the parent's directory (and a look-up in the commit's for a file it held). A
+    /// history where every commit adds a fragment costs a directory pass only at the
+    /// commits that changed the changelog too.
+    pub fn removals(
+        &self,
+        files: &[(String, Vec<u8>)],
+        changed_with: Option<&str>,
+    ) -> Result<Vec<Vec<Removal>>> {
         let mut out = vec![Vec::new(); files.len()];
         if files.is_empty() {
             return Ok(out);
@@ -83,6 +92,13 @@ impl Repo {
                 };
                 ids.push(id);
             }
+            if let Some(path) = changed_with {
+                ids.push(
+                    tree.lookup_entry_by_path(Path::new(path))
+                        .map_err(gix_error(context))?
+                        .map(|e| e.object_id()),
+                );
+            }
             trees.insert(commit, ids.clone());
             Ok(ids)
         };
@@ -100,6 +116,9 @@ impl Repo {
             for parent in info.parent_ids() {
                 let parent = parent.detach();
                 let theirs = dir_trees(&mut trees, parent)?;
+                if changed_with.is_some() && mine.last() == theirs.last() {
+                    continue;
+                }
                 for (d, names) in by_dir.iter().enumerate() {
                     let (Some(before), true) = (theirs[d], mine[d] != theirs[d]) else {
                         continue;
