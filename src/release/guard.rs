@@ -111,6 +111,56 @@ pub(crate) fn record_changed_by(
     Ok(())
 }
 
+/// The release's uncommitted files other than the changelog and its fragments, with a
+/// digest each, taken before the review opens: one that differs when it closes was edited
+/// by the user meanwhile ([`unchanged_since`]).
+pub(crate) fn watch(repo: &Repo, state: &State) -> Vec<(String, u64)> {
+    let mut skip: BTreeSet<String> = state
+        .fragments
+        .iter()
+        .map(|f| in_tree(repo, Path::new(f)))
+        .collect();
+    if let Some(changelog) = &state.changelog {
+        skip.insert(in_tree(repo, Path::new(changelog)));
+    }
+    state
+        .dirty
+        .iter()
+        .flatten()
+        .filter(|p| !p.ends_with('/') && !skip.contains(*p))
+        .map(|p| (p.clone(), digest_of(&repo.root().join(p))))
+        .collect()
+}
+
+/// Stop when a file of [`watch`] changed: the user edited a file the release had already
+/// changed (a frozen source) while the review was open, and the release commit would hold
+/// that edit with the release's change.
+pub(crate) fn unchanged_since(repo: &Repo, watched: &[(String, u64)]) -> Result<()> {
+    let changed: Vec<&str> = watched
+        .iter()
+        .filter(|(p, d)| digest_of(&repo.root().join(p)) != *d)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "{} changed while the review was open, after the release had changed it; the \
+             release commit would hold that edit with the release's change. If it belongs in \
+             the release, `git release continue`; if not, undo your edit (keep the release's \
+             change), then `git release continue`",
+            changed.join(", ")
+        ),
+    })
+}
+
+/// A digest of a file's bytes, 0 when it cannot be read (or is no regular file).
+fn digest_of(path: &Path) -> u64 {
+    crate::files::read_regular(path, Error::Refused).map_or(0, |b| fnv1a(&b))
+}
+
 /// Whether a dirty path reported by git is one of the release's paths `own` (an untracked
 /// directory is, when it holds one of them).
 fn owns(own: &BTreeSet<String>, path: &str) -> bool {

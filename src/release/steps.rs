@@ -93,8 +93,15 @@ pub(crate) fn run_steps(
         save_state(repo, state)?;
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
         let head_before = repo.head_commit()?;
+        // The review leaves the user time to work: the release's other files must be as it
+        // left them when the review closes.
+        let watched = match state.steps[i].step.kind {
+            StepKind::Changelog => guard::watch(repo, state),
+            _ => Vec::new(),
+        };
         let result = run_step(ctx, i, rerun, &mut prepared, state)
-            .and_then(|()| still_on_the_release_branch(repo, state));
+            .and_then(|()| still_on_the_release_branch(repo, state))
+            .and_then(|()| guard::unchanged_since(repo, &watched));
         // Commits a step's own command made are the release's too (`abort` deletes them
         // with the branch, and the summary lists them).
         if let (Some(before), Ok(Some(now))) = (&head_before, repo.head_commit())

@@ -262,3 +262,25 @@ fn a_kept_draft_is_not_replaced_by_a_new_review() {
     assert!(log.contains("Add the first thing, reworded"), "{log}");
     assert!(!draft.exists());
 }
+
+/// A file the release had already changed (here the version file), edited while the review
+/// is open: the release stops before its commit, naming it, rather than commit the user's
+/// edit as part of the release's change (hostile6/03, a frozen source file); with the edit
+/// undone, `continue` commits the release's change alone.
+#[test]
+fn a_release_file_edited_while_the_review_is_open_stops_the_release() {
+    let repo = project();
+    let root = repo.path();
+    let editor = editor(root, "echo '# local note' >> VERSION");
+    let out = release(root, &editor);
+    let stderr = one_error(&out, "the version file edited during the review");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("VERSION changed while the review was open"),
+        "{stderr}"
+    );
+    std::fs::write(root.join("VERSION"), "1.1.0\n").unwrap();
+    ok(&run(root, &["continue"], "true"), "continue");
+    assert_eq!(git(root, &["show", "HEAD:VERSION"]), "1.1.0\n");
+    assert!(git(root, &["show", "HEAD:CHANGELOG.md"]).contains("1.1.0 (2026-01-15)"));
+}
