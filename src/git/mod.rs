@@ -112,6 +112,17 @@ fn gix_error(context: impl fmt::Display) -> impl FnOnce(gix::Error) -> Error {
 }
 
 impl Repo {
+    /// Every commit reachable from `tip`, newest first (by commit time).
+    fn history_from(&self, tip: gix::ObjectId, context: &str) -> Result<gix::revision::Walk<'_>> {
+        self.repo
+            .rev_walk([tip])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(
+                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+            ))
+            .all()
+            .map_err(gix_error(context))
+    }
+
     /// Find the repository containing `dir` (which may be any directory of its work tree).
     pub fn discover(dir: impl AsRef<Path>) -> Result<Repo> {
         let dir = dir.as_ref();
@@ -252,14 +263,7 @@ impl Repo {
         let Some(tip) = head.id() else {
             return Ok(Vec::new());
         };
-        let walk = self
-            .repo
-            .rev_walk([tip.detach()])
-            .sorting(gix::revision::walk::Sorting::ByCommitTime(
-                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
-            ))
-            .all()
-            .map_err(gix_error(&context))?;
+        let walk = self.history_from(tip.detach(), &context)?;
 
         // The blob at `path` for each commit seen, so each commit's tree is searched once
         // (as itself, then as its children's parent).

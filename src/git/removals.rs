@@ -102,14 +102,7 @@ impl Repo {
             trees.insert(commit, ids.clone());
             Ok(ids)
         };
-        let walk = self
-            .repo
-            .rev_walk([tip.detach()])
-            .sorting(gix::revision::walk::Sorting::ByCommitTime(
-                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
-            ))
-            .all()
-            .map_err(gix_error(context))?;
+        let walk = self.history_from(tip.detach(), context)?;
         for info in walk {
             let info = info.map_err(gix_error(context))?;
             let mine = dir_trees(&mut trees, info.id)?;
