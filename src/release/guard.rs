@@ -430,6 +430,53 @@ pub(crate) fn check_section_entries(config: &Config, plan: &Plan, state: &State)
     })
 }
 
+/// The release commit holds no news fragment it must not: one the changelog step consumed
+/// (its entry is in the section: committed again, the next release would list it a second
+/// time) or one added since the release started (its entry is in no section: it would go
+/// out with this release unlisted, and be listed by the next). Checked once the release's
+/// changes are staged, right before its commit.
+pub(crate) fn check_committed_fragments(repo: &Repo, config: &Config, state: &State) -> Result<()> {
+    let dirs: Vec<String> = config
+        .towncrier
+        .sections
+        .values()
+        .map(|dir| in_tree(repo, &config.fragments_dir(dir)))
+        .collect();
+    let consumed: BTreeSet<String> = state
+        .fragments
+        .iter()
+        .map(|f| in_tree(repo, Path::new(f)))
+        .collect();
+    let in_dirs = |path: &str| {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        dirs.iter().any(|d| d == dir)
+            && crate::fragments::parse_basename(name, &config.towncrier.types).is_some()
+    };
+    let mut wrong = Vec::new();
+    for path in repo.ls_files()?.into_iter().filter(|p| in_dirs(p)) {
+        if consumed.contains(&path) {
+            wrong.push(format!(
+                "{path} is back in the index, but the changelog step took its entry into the                  section (the next release would list it again): remove it (`git rm -- {path}`)"
+            ));
+        } else if repo.file_at(&state.base_commit, &path)?.is_none() {
+            wrong.push(format!(
+                "{path} was added since the release started, and its entry is in no section                  (committed, it would go out unlisted and be listed by the next release): put                  it aside for the next release (`git rm --cached -- {path}`, then move or stash                  the file), or `git release abort` and start again to release it now"
+            ));
+        }
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "commit".into(),
+        message: format!(
+            "the release commit would hold news fragments it must not: {}; then `git release \
+             continue`",
+            wrong.join("; ")
+        ),
+    })
+}
+
 /// What `continue --skip` would take as done by hand and is not: a step whose work is
 /// checkable (the version file, the changelog, the freeze) must have been done, or the
 /// release commit would miss it.

@@ -418,6 +418,7 @@ fn run_step(
             }
             guard::check_section_entries(config, plan, state)?;
             commit_own_changes(ctx, state)?;
+            guard::check_committed_fragments(repo, config, state)?;
             let id = repo.commit(message)?;
             state.commits.push(id);
             Ok(())

@@ -1263,3 +1263,59 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// The release commit holds no news fragment it must not: one added and staged while the
+/// release was stopped after its changelog step (its entry is in no section: committed as
+/// a file, it would go out with this release unlisted and be listed by the next). The
+/// release stops before its commit, names the file, and goes on once it is put aside. A
+/// consumed fragment brought back is consumed again, never committed.
+#[test]
+fn a_fragment_staged_after_the_changelog_step_is_not_committed_into_the_release() {
+    let cases: [(&str, tempfile::TempDir); 2] = [
+        ("1.1.0", project_after_rc(FLAKY_STEP)),
+        ("1.1.0rc1", project(FLAKY_STEP)),
+    ];
+    for (version, repo) in cases {
+        let root = repo.path();
+        let base = head(root);
+        let out = run(
+            root,
+            &[version, "--yes", "--no-edit", "--date", "2025-03-01"],
+            "false",
+        );
+        let stderr = one_error(&out, "first run");
+        assert!(stderr.contains("check"), "{version}: {stderr}");
+        std::fs::write(root.join("ok"), "").unwrap();
+        // A fix that "belongs in the release", staged after its section was written.
+        std::fs::write(root.join("changes/99.fix.md"), "Fix a late bug\n").unwrap();
+        git(root, &["add", "ok", "changes/99.fix.md"]);
+        let out = run(root, &["continue", "--yes"], "false");
+        let stderr = one_error(&out, "continue with a late fragment");
+        assert_eq!(out.status.code(), Some(4), "{version}: {stderr}");
+        assert!(stderr.contains("changes/99.fix.md"), "{version}: {stderr}");
+        assert_eq!(
+            subjects_since(root, &base),
+            Vec::<String>::new(),
+            "{version}"
+        );
+
+        // Put aside (for the next release), the release goes on without it.
+        git(root, &["rm", "-q", "--cached", "changes/99.fix.md"]);
+        std::fs::rename(root.join("changes/99.fix.md"), root.join("../late.md")).unwrap();
+        // A consumed fragment brought back from HEAD: the changelog step's work is undone,
+        // so it runs again and consumes it again (listed once, not committed).
+        git(root, &["checkout", "HEAD", "--", "changes/11.feature.md"]);
+        let out = run(root, &["continue", "--yes"], "false");
+        ok(&out, "continue");
+        let committed = git(root, &["ls-tree", "-r", "--name-only", "HEAD", "changes"]);
+        assert!(!committed.contains("99.fix.md"), "{version}: {committed}");
+        assert!(
+            !committed.contains("11.feature.md"),
+            "{version}: {committed}"
+        );
+        let log = read(root, "CHANGELOG.md");
+        assert_eq!(log.matches("#11]").count(), 1, "{version}: {log}");
+        assert!(!log.contains("late bug"), "{version}: {log}");
+        std::fs::remove_file(root.join("../late.md")).unwrap();
+    }
+}
