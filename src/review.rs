@@ -444,14 +444,8 @@ pub fn review_release(
 /// and runs as it is, e.g. `GIT_EDITOR=true` or a `sed` script).
 pub fn check_editor(repo: &Repo, editor: &str) -> Result<()> {
     use std::io::IsTerminal;
-    let configured = ["GIT_EDITOR", "VISUAL", "EDITOR"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
-        || repo
-            .config_string("core.editor")
-            .is_some_and(|e| !e.is_empty());
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    if !configured && (!std::io::stdin().is_terminal() || dumb) {
+    if !repo.editor_configured() && (!std::io::stdin().is_terminal() || dumb) {
         return Err(Error::Refused(format!(
             "no terminal to open the review in `{editor}`; pass --no-edit to skip the review, \
              or set GIT_EDITOR (or core.editor) to the editor to use"

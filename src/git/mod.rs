@@ -48,6 +48,8 @@ const REPO_ENV: &[&str] = &[
     "GIT_COMMON_DIR",
     "GIT_NAMESPACE",
     "GIT_PREFIX",
+    // Set in a pre-receive hook: git refuses every ref update under it.
+    "GIT_QUARANTINE_PATH",
 ];
 
 /// A git repository with a work tree.
@@ -635,15 +637,18 @@ impl Repo {
         }
     }
 
-    /// Whether the user chose an editor (`GIT_EDITOR`, `core.editor`, `VISUAL`, `EDITOR`),
-    /// rather than leaving git to fall back to vi.
+    /// Whether the user chose an editor, rather than leaving git to fall back to vi: as
+    /// git decides (`GIT_EDITOR`, `core.editor` — also from `git -c` —, `VISUAL` unless the
+    /// terminal is dumb or unknown, `EDITOR`). The one place that decides.
     pub fn editor_configured(&self) -> bool {
-        ["GIT_EDITOR", "VISUAL", "EDITOR"]
-            .iter()
-            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+        let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+        let dumb = std::env::var("TERM").map_or(true, |t| t.is_empty() || t == "dumb");
+        set("GIT_EDITOR")
             || self
-                .config_string("core.editor")
+                .git_config("core.editor", false)
                 .is_some_and(|e| !e.is_empty())
+            || (set("VISUAL") && !dumb)
+            || set("EDITOR")
     }
 
     /// The subject (first line) of `commit`'s message.

@@ -1155,7 +1155,15 @@ fn the_plan_as_json() {
 /// `git var GIT_EDITOR` itself fails.
 #[test]
 fn no_editor_and_no_terminal_refuses_the_review() {
-    for term in [Some("xterm"), Some("dumb"), None] {
+    // (TERM, VISUAL): as in git, VISUAL counts only on a terminal that is not dumb.
+    let cases = [
+        (Some("xterm"), None),
+        (Some("dumb"), None),
+        (None, None),
+        (Some("dumb"), Some("true")),
+        (None, Some("true")),
+    ];
+    for (term, visual) in cases {
         let repo = project_after_rc("");
         let root = repo.path();
         let before = state(root);
@@ -1164,6 +1172,9 @@ fn no_editor_and_no_terminal_refuses_the_review() {
             .env_remove("GIT_EDITOR")
             .env_remove("VISUAL")
             .env_remove("EDITOR");
+        if let Some(v) = visual {
+            cmd.env("VISUAL", v);
+        }
         match term {
             Some(t) => cmd.env("TERM", t),
             None => cmd.env_remove("TERM"),
@@ -1180,6 +1191,28 @@ fn no_editor_and_no_terminal_refuses_the_review() {
         assert!(!stderr.contains("git var"), "{term:?}: {stderr}");
         assert_eq!(state(root), before, "{term:?}: nothing changed");
     }
+}
+
+/// An editor chosen for one run with `git -c core.editor=…` (git passes it on in
+/// `GIT_CONFIG_PARAMETERS`) is a configured editor: the review runs in it without a
+/// terminal, as git's own commands would.
+#[test]
+fn an_editor_from_git_dash_c_is_configured() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let out = util::git_release(root)
+        .args(["1.1.0", "--yes", "--date", "2025-03-01"])
+        .env_remove("GIT_EDITOR")
+        .env_remove("VISUAL")
+        .env_remove("EDITOR")
+        .env("GIT_CONFIG_PARAMETERS", "'core.editor'='true'")
+        .output()
+        .unwrap();
+    ok(&out, "git -c core.editor=true release 1.1.0");
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%s", "HEAD~1"]).trim(),
+        "release: 1.1.0"
+    );
 }
 
 /// A review that fails validation keeps its draft for `--resume`; aborting the release

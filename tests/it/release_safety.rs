@@ -760,7 +760,8 @@ fn every_remaining_step_has_a_command_by_hand() {
 // --- both halves see the same repository, from inside a hook --------------------------
 
 /// A release started from a git hook of another repository (which exports its
-/// `GIT_INDEX_FILE`, `GIT_DIR`, `GIT_WORK_TREE` and `GIT_EDITOR`) works on the repository
+/// `GIT_INDEX_FILE`, `GIT_DIR`, `GIT_WORK_TREE`, `GIT_EDITOR`, and a pre-receive hook's
+/// `GIT_QUARANTINE_PATH`) works on the repository
 /// of its directory, reads and writes alike, and leaves the outer one alone.
 #[test]
 fn a_release_from_inside_another_repositorys_hook() {
@@ -775,7 +776,9 @@ fn a_release_from_inside_another_repositorys_hook() {
         r#"#!/bin/sh
 GIT_DIR="$(git rev-parse --absolute-git-dir)" || exit 1
 GIT_WORK_TREE="$(pwd)"
-export GIT_DIR GIT_WORK_TREE
+# What a pre-receive hook sees: git refuses every ref update under it.
+GIT_QUARANTINE_PATH="$GIT_DIR/objects"
+export GIT_DIR GIT_WORK_TREE GIT_QUARANTINE_PATH
 cd "$IT_INNER" || exit 1
 "$IT_BIN" 1.1.0rc1 --yes --date 2025-02-01 >&2 || exit 1
 "#,
