@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let how = release::Continue { skip: args.skip };
             let summary =
                 release::resume(&repo, &config, how, &term).map_err(|e| config.explain(e))?;
-            print_summary(&summary, args.format)?;
+            print_summary(&summary, args.format);
             Ok(0)
         }
     }
@@ -80,7 +80,7 @@ fn release(cli: &Cli) -> Result<i32> {
         return Err(Error::Aborted("nothing was changed".into()));
     }
     let summary = release::execute(&repo, &config, plan, &term)?;
-    print_summary(&summary, args.format)?;
+    print_summary(&summary, args.format);
     Ok(0)
 }
 
@@ -103,12 +103,19 @@ pub fn request(config: &Config, cli: &Cli) -> Result<Request> {
     })
 }
 
-fn print_summary(summary: &release::Summary, format: SummaryFormat) -> Result<()> {
+/// The summary of a finished release. The release is made whatever happens to stdout, so
+/// a write that fails (a full disk, a closed pipe) is not a failure: said on stderr (but
+/// for a closed pipe, whose reader is gone on purpose), and the exit code stays success.
+fn print_summary(summary: &release::Summary, format: SummaryFormat) {
     let text = match format {
         SummaryFormat::Text => render_summary(summary),
         SummaryFormat::Json => git_release::json::pretty(summary),
     };
-    print_out(&text)
+    if let Err(err) = print_out(&text) {
+        if !super::is_broken_pipe(&err) {
+            say!("note: the release is made, but its summary could not be written: {err}");
+        }
+    }
 }
 
 /// The repository holding the current directory.

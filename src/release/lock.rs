@@ -71,8 +71,16 @@ impl Lock {
     /// Take the repository's release lock, or refuse, saying who holds it.
     pub fn acquire(repo: &Repo) -> Result<Lock> {
         let path = lock_path(repo);
+        // Nothing has changed yet: a lock that cannot be made (a read-only `.git`, a full
+        // disk) is a refusal, not a failure.
+        let cannot = |at: &Path, e: std::io::Error| {
+            Error::Refused(format!(
+                "cannot take the release lock {}: {e}; a release (even a dry run) needs to                  write in the git directory. Nothing was changed",
+                at.display()
+            ))
+        };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
         }
         match std::fs::OpenOptions::new()
             .write(true)
@@ -88,11 +96,11 @@ impl Lock {
                 let lock = Lock { path, previous };
                 file.write_all(crate::json::pretty(&owner).as_bytes())
                     .and_then(|()| file.sync_all())
-                    .map_err(|e| Error::io(&lock.path, e))?;
+                    .map_err(|e| cannot(&lock.path, e))?;
                 Ok(lock)
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(held(&path)),
-            Err(e) => Err(Error::io(&path, e)),
+            Err(e) => Err(cannot(&path, e)),
         }
     }
 }

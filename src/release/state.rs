@@ -381,7 +381,22 @@ pub(crate) fn load_state(repo: &Repo) -> Result<Option<State>> {
     Ok(Some(state))
 }
 
+/// Save the state (atomically: a failed write keeps the state saved before). A write that
+/// fails (a full disk) stops the release where the last saved state left it, which
+/// `continue` and `abort` take up from.
 pub(crate) fn save_state(repo: &Repo, state: &State) -> Result<()> {
+    write_state(repo, state).map_err(|e| Error::Step {
+        step: "save the release's state".into(),
+        message: format!(
+            "{e}; the state saved before is kept: free space (or mend the permissions), then \
+             `git release continue` takes up from it (a step it shows as unfinished runs \
+             again), or `git release abort` undoes the release"
+        ),
+    })
+}
+
+/// Write the state file, atomically (a failed write keeps the one saved before).
+pub(crate) fn write_state(repo: &Repo, state: &State) -> Result<()> {
     #[derive(Serialize)]
     struct Saved<'a> {
         #[serde(flatten)]

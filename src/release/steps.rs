@@ -12,7 +12,7 @@ use super::control::abort_with;
 use super::guard;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{plan_freeze, without_stale};
-use super::state::{Modes, State, StepStatus, clear_state, save_state};
+use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, count_groups};
 use crate::changelog::Changelog;
 use crate::config::Config;
@@ -45,7 +45,12 @@ pub fn execute(
     state.modes = Some(Modes::read(repo)?);
     let _signals = process::catch();
     guard::record(repo, config, &mut state)?;
-    save_state(repo, &state)?;
+    // The first save: nothing has changed yet, so a failure is a refusal.
+    write_state(repo, &state).map_err(|e| {
+        Error::Refused(format!(
+            "cannot save the release's state: {e}. Nothing was changed"
+        ))
+    })?;
     let ctx = Ctx {
         repo,
         config,

@@ -1297,6 +1297,79 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
 
+/// A lock that cannot be made (here `.git/git-release` is a file, as a read-only `.git`
+/// or a full disk would also stop it) is a refusal: nothing has changed yet.
+#[test]
+fn a_lock_that_cannot_be_made_is_a_refusal() {
+    let repo = project("");
+    let root = repo.path();
+    std::fs::write(root.join(".git/git-release"), "not a directory\n").unwrap();
+    let before = state(root);
+    for args in [
+        &["1.1.0rc1", "--dry-run", "--date", "2025-02-01"][..],
+        &["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"][..],
+    ] {
+        let out = run(root, args, "false");
+        let stderr = one_error(&out, "no lock");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("release lock") && stderr.contains("Nothing was changed"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(state(root), before, "{args:?}");
+    }
+}
+
+/// A state that cannot be saved once the release has begun (here a step turns the state
+/// file into a directory; a full disk does the same) stops the release (exit 4) and says
+/// what to do, rather than failing (1) with nothing said about the release left behind.
+#[test]
+fn a_state_that_cannot_be_saved_stops_the_release() {
+    let repo = project(
+        "\n[[step]]\nname = \"hostile\"\n\
+         run = \"rm -f .git/git-release/state.json && mkdir .git/git-release/state.json\"\n",
+    );
+    let root = repo.path();
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"],
+        "false",
+    );
+    let stderr = one_error(&out, "state not saved");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("state") && stderr.contains("git release abort"),
+        "{stderr}"
+    );
+}
+
+/// A release that is done is not reported as failed because its summary cannot be
+/// written (stdout on a full disk): the exit code says the release is made, and stderr
+/// says the summary is lost.
+#[test]
+fn a_full_stdout_does_not_fail_a_finished_release() {
+    let repo = project("");
+    let root = repo.path();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = util::git_release_process(root)
+        .args(["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"])
+        .env("GIT_EDITOR", "false")
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("summary could not be written"), "{stderr}");
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%s"]).trim(),
+        "release: 1.1.0rc1"
+    );
+}
+
 /// The release commit holds no news fragment it must not: one added and staged while the
 /// release was stopped after its changelog step (its entry is in no section: committed as
 /// a file, it would go out with this release unlisted and be listed by the next). The
