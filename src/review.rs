@@ -212,12 +212,8 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
             }
             // `#### Fixes` under Features reads as a category where it is published.
             let title = s.title.trim();
-            let named = expect.categories.iter().find(|k| {
-                title.eq_ignore_ascii_case(k)
-                    || (!k.eq_ignore_ascii_case(&c.name)
-                        && title.eq_ignore_ascii_case(&crate::group::other_title(k)))
-            });
-            if let Some(k) = named {
+            if let Some(k) = crate::group::titled_like_category(title, &c.name, &expect.categories)
+            {
                 problems.push(format!(
                     "line {}: group `{title}` is titled like the category `{k}`; give it a \
                      title of its own",

@@ -84,11 +84,28 @@ pub fn group_with_history(
         ctx,
     )?;
     let mut categories = Vec::new();
+    // The names a title must not read as (the review refuses them as well).
+    let names: Vec<String> = consolidation
+        .categories
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(grouped_categories.iter().cloned())
+        .collect();
     for c in &consolidation.categories {
         let entries: Vec<Entry> = c.entries.iter().map(|(e, _)| e.clone()).collect();
         let grouping = match to_group.iter().find(|(name, _)| *name == c.name) {
             Some((_, items)) => {
                 let g = group::group_category(grouper, &c.name, items, ctx)?;
+                if let Some((g, k)) = g.groups.iter().find_map(|g| {
+                    group::titled_like_category(&g.title, &c.name, &names).map(|k| (g, k))
+                }) {
+                    return Err(crate::error::Error::Refused(format!(
+                        "the group \"{}\" of {} is titled like the category {k}, and would \
+                         read as that category where it is published; give it a title of its \
+                         own where it comes from ({}). Nothing was written",
+                        g.title, c.name, g.reason
+                    )));
+                }
                 // Nothing grouped: the category stays flat rather than one "Other" block.
                 (!g.groups.is_empty()).then_some(g)
             }

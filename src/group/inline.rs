@@ -38,6 +38,12 @@ pub fn check(s: &str) -> std::result::Result<String, Unfit> {
     if !s.is_empty() && s.chars().all(|c| c.is_whitespace() || invisible(c)) {
         return Err("nothing visible (only spaces or zero-width characters)".into());
     }
+    if let Some(c) = s.chars().find(|&c| hides_or_reorders(c)) {
+        return Err(format!(
+            "the invisible character U+{:04X}, which hides or reorders the text around it",
+            u32::from(c)
+        ));
+    }
     Ok(s.to_string())
 }
 
@@ -113,6 +119,17 @@ fn invisible(c: char) -> bool {
     matches!(
         c,
         '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
+/// Format characters a title or description has no use for: bidirectional overrides,
+/// embeddings and isolates (which reorder what follows), zero-width spaces and the
+/// byte-order mark. (Joiners stay: emoji and some scripts need them.)
+fn hides_or_reorders(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'
             | '\u{2066}'..='\u{2069}' | '\u{feff}'
     )
 }

@@ -253,7 +253,14 @@ pub fn group_category(
 fn publishable(category: &str, grouping: &Grouping) -> Result<()> {
     for g in &grouping.groups {
         for (key, text) in [("title", &g.title), ("description", &g.description)] {
-            if let Err(why) = inline::check(text) {
+            let checked = inline::check(text).and_then(|t| {
+                if key == "title" && ends_in_closing_hashes(&t) {
+                    Err("a closing `#` sequence, which Markdown drops from a heading".into())
+                } else {
+                    Ok(t)
+                }
+            });
+            if let Err(why) = checked {
                 return Err(crate::error::Error::Refused(format!(
                     "the group \"{}\" of {category} ({}) has a {key} that cannot be published: \
                      it holds {why}. A title or description is one line of plain text; fix it \
@@ -355,6 +362,29 @@ pub fn settle(category: &str, proposals: Vec<Proposal>, ctx: &Context) -> Vec<Pr
             keep.then_some(p)
         })
         .collect()
+}
+
+/// The category a group title of `category` would read as where it is published:
+/// `#### Fixes` under Features, or another category's fallback (`Other Fixes`). No title
+/// may be one; the grouping and the review both ask here.
+pub fn titled_like_category<'a>(
+    title: &str,
+    category: &str,
+    categories: &'a [String],
+) -> Option<&'a String> {
+    let title = title.trim();
+    categories.iter().find(|k| {
+        title.eq_ignore_ascii_case(k)
+            || (!k.eq_ignore_ascii_case(category) && title.eq_ignore_ascii_case(&other_title(k)))
+    })
+}
+
+/// Whether a title ends in what Markdown reads as a heading's closing sequence (a run of
+/// `#` after a space, or the whole title): `#### Ends with ##` is shown as "Ends with".
+fn ends_in_closing_hashes(title: &str) -> bool {
+    let t = title.trim_end();
+    let body = t.trim_end_matches('#');
+    body.len() < t.len() && (body.is_empty() || body.ends_with(' '))
 }
 
 /// A strategy must not propose the fallback group itself.

@@ -755,6 +755,12 @@ fn titles_and_descriptions_that_are_not_inline_text_are_refused() {
             "link reference definition",
         ),
         ("description", "\"    code\"", "indented code"),
+        ("title", "\"Ends with ##\"", "closing `#` sequence"),
+        ("title", "\"Issue #\"", "closing `#` sequence"),
+        ("title", "\"Evil \\u202etxt.exe\"", "U+202E"),
+        ("description", "\"Added \\u2066x\"", "U+2066"),
+        ("title", "\"Zero\\u200bWidth\"", "U+200B"),
+        ("title", "\"Fixes\"", "titled like the category Fixes"),
         (
             "title",
             "\"See [x](https://evil.example/#1) Stuff\"",
