@@ -281,9 +281,10 @@ pub fn prepare(
 
 /// Every fragment must come back from the rendered section as an entry of its category
 /// that carries its issue, once per distinct text (numbered fragments of one issue are
-/// separate entries): a template whose output the changelog model cannot read would
-/// otherwise lose entries silently (the fragments are deleted afterwards).
-fn check_fragments_read_back(
+/// separate entries): a template whose output the changelog model cannot read, that
+/// leaves a category or an entry out, or lists one twice would otherwise lose or repeat
+/// entries silently (the fragments are deleted afterwards). Final and pre-releases alike.
+pub fn check_fragments_read_back(
     config: &Config,
     set: &crate::fragments::FragmentSet,
     release: &Release,
@@ -321,16 +322,27 @@ fn check_fragments_read_back(
     for ((category, issue), (texts, path)) in wanted {
         let Some(c) = release.category(category) else {
             return Err(Error::Refused(format!(
-                "{}: the section rendered with {template} has no `### {category}` heading that \
-                 can be read back as Markdown, so its entries would be lost; the template must \
-                 put each category under a heading one level below the release's. Rendered \
-                 section:\n{}",
+                "{}: the section rendered with {template} has no `### {category}` heading (the \
+                 template leaves the category out, or writes it so that it cannot be read back \
+                 as Markdown), so its entries would be lost when its fragments are removed; the \
+                 template must put each category under a heading one level below the \
+                 release's. Rendered section:\n{}",
                 path.display(),
                 excerpt(text),
             )));
         };
         let found = c.all_entries().filter(|e| e.prs.contains(&issue)).count();
-        if found >= texts.len() {
+        if found > texts.len() {
+            return Err(Error::Refused(format!(
+                "{}: #{issue} is listed {found} times under `### {category}` of the section \
+                 rendered with {template}, for {} fragment text(s): the template must list each \
+                 entry once. Rendered section:\n{}",
+                path.display(),
+                texts.len(),
+                excerpt(text),
+            )));
+        }
+        if found == texts.len() {
             continue;
         }
         // Say which entry could not be read, and which part of it.

@@ -214,10 +214,18 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         None
     } else {
         let plan = crate::towncrier::plan(config, &kept, version.as_str(), date, Some(&tc.name))?;
-        Changelog::parse_with(&plan.section, None)
+        let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
+        let section = Changelog::parse_project(&plan.section, None, &refs)
             .releases()
             .first()
-            .cloned()
+            .cloned();
+        // A Markdown section must list every fragment it consumes, once, as a final's
+        // must (a template that leaves a category or an entry out would lose it). A
+        // section that is not Markdown (reStructuredText) is written as towncrier writes it.
+        if let Some(release) = &section {
+            consolidate::check_fragments_read_back(config, &kept, release, &plan.section, &refs)?;
+        }
+        section
     };
     Ok(SectionPlan {
         changelog: path,

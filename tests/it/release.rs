@@ -1297,6 +1297,52 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
 
+/// A pre-release's section lists every fragment it consumes, once, as a final's does: a
+/// template that leaves a category out, filters entries, or writes each entry twice is
+/// refused before anything changes (the fragments would be removed with their entries
+/// unlisted, or listed twice).
+#[test]
+fn a_pre_release_template_that_drops_or_repeats_entries_is_refused() {
+    let cases = [
+        (
+            "{%- for category, val in definitions.items() if category in sections[section] %}",
+            "{%- for category, val in definitions.items() if category in sections[section] \
+             and category != 'fix' %}",
+            "has no `### Fixes` heading",
+        ),
+        (
+            "{%- for text, values in sections[section][category].items() %}",
+            "{%- for text, values in sections[section][category].items() \
+             if 'weights' not in text %}",
+            "#11 is missing",
+        ),
+        (
+            "* {{ text }} {{ values|join(',\\n  ') }}",
+            "* {{ text }} {{ values|join(',\\n  ') }}\n\n* {{ text }} {{ values|join(', ') }}",
+            "listed 2 times",
+        ),
+    ];
+    for (from, to, says) in cases {
+        let repo = project("");
+        let root = repo.path();
+        let template = read(root, "changes/template.md");
+        assert!(template.contains(from), "{from}");
+        std::fs::write(root.join("changes/template.md"), template.replace(from, to)).unwrap();
+        util::commit_all(root, "a template of its own");
+        let before = state(root);
+        for args in [
+            &["1.1.0rc1", "--dry-run", "--date", "2025-02-01"][..],
+            &["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"][..],
+        ] {
+            let out = run(root, args, "false");
+            let stderr = one_error(&out, says);
+            assert_eq!(out.status.code(), Some(3), "{says}: {stderr}");
+            assert!(stderr.contains(says), "{says}: {stderr}");
+            assert_eq!(state(root), before, "{says}: nothing changed");
+        }
+    }
+}
+
 /// A lock that cannot be made (here `.git/git-release` is a file, as a read-only `.git`
 /// or a full disk would also stop it) is a refusal: nothing has changed yet.
 #[test]
