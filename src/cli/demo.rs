@@ -110,6 +110,8 @@ pub fn create(dir: &Path) -> Result<()> {
     git(&["config", "user.name", "git-release demo"])?;
     git(&["config", "user.email", "demo@git-release.invalid"])?;
     git(&["config", "commit.gpgsign", "false"])?;
+    // The user's own hooks (a global `core.hooksPath`) must not run on the demo's commits.
+    git(&["config", "core.hooksPath", "/dev/null"])?;
     git(&["add", "--all"])?;
     git(&["commit", "--quiet", "--no-verify", "-m", "widget 1.4.0rc2"])?;
     Ok(())

@@ -72,3 +72,44 @@ fn demo_keeps_its_repository_with_dir() {
         .assert()
         .code(3);
 }
+
+/// The demo touches nothing outside its temporary directory: the user's global hooks
+/// (`core.hooksPath`: a post-commit that logs or pushes) do not run on its commits.
+#[test]
+fn demo_runs_none_of_the_users_hooks() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let hooks = home.path().join("hooks");
+    std::fs::create_dir(&hooks).unwrap();
+    let log = home.path().join("hook.log");
+    for hook in ["pre-commit", "post-commit", "commit-msg"] {
+        let path = hooks.join(hook);
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\necho \"$0\" >> '{}'\n", log.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let global = home.path().join("gitconfig");
+    std::fs::write(
+        &global,
+        format!("[core]\n\thooksPath = {}\n", hooks.display()),
+    )
+    .unwrap();
+    let out = git_release(home.path())
+        .arg("demo")
+        .env("GIT_CONFIG_GLOBAL", &global)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !log.exists(),
+        "the user's hooks ran: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+}
