@@ -193,6 +193,17 @@ pub fn install(args: &InstallManPagesArgs) -> Result<i32> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
+    // A link is written through only to a page of ours (a stow or package manager's
+    // layout), never to another file it happens to name.
+    let target = git_release::atomic::write_target(&path)?;
+    if target != path && target.file_name() != path.file_name() {
+        return Err(Error::Refused(format!(
+            "{} is a symlink to {}, which is not a git-release.1 page; remove the link (or \
+             give another directory), then run this again. Nothing was written",
+            path.display(),
+            target.display()
+        )));
+    }
     git_release::atomic::write(&path, &page)?;
     say!("Wrote {}", path.display());
     Ok(0)
@@ -202,13 +213,17 @@ pub fn install(args: &InstallManPagesArgs) -> Result<i32> {
 fn default_dir() -> Result<PathBuf> {
     let exe = std::env::current_exe().map_err(|e| Error::io("<the running binary>", e))?;
     let exe = exe.canonicalize().unwrap_or(exe);
+    // man finds `<prefix>/share/man` only for a `<prefix>/bin` on PATH: a binary anywhere
+    // else (a download directory, a build tree) has no prefix to write under.
     exe.parent()
+        .filter(|dir| dir.file_name().is_some_and(|n| n == "bin"))
         .and_then(|bin| bin.parent())
         .map(|prefix| prefix.join("share").join("man"))
         .ok_or_else(|| {
             Error::Usage(format!(
-                "cannot tell the installation prefix of {}; give the directory: \
-                 `git release install-man-pages ~/.local/share/man`",
+                "{} is not in a `bin` directory, so there is no installation prefix whose \
+                 `share/man` man would search; give the directory: `git release \
+                 install-man-pages ~/.local/share/man`",
                 exe.display()
             ))
         })

@@ -74,3 +74,39 @@ fn git_release_help_shows_the_page_once_installed() {
     );
     assert!(shown.contains("git release consolidate"), "{shown}");
 }
+
+/// `install-man-pages` writes only where man would look, or where it is told: a binary
+/// outside a `bin` directory has no prefix (a usage error, nothing written), and a page
+/// path that is a symlink to another file is refused, that file untouched.
+#[test]
+fn install_man_pages_writes_only_where_asked() {
+    let home = tempfile::tempdir().unwrap();
+    let downloads = home.path().join("Downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let exe = downloads.join("git-release");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_git-release"), &exe).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_git-release"), &exe).unwrap();
+    }
+    let out = Command::new(&exe)
+        .arg("install-man-pages")
+        .current_dir(home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not in a `bin` directory"));
+    assert!(!home.path().join("share").exists(), "wrote under ~/share");
+
+    let dir = home.path().join("man");
+    std::fs::create_dir_all(dir.join("man1")).unwrap();
+    let other = home.path().join("notes.txt");
+    std::fs::write(&other, "mine\n").unwrap();
+    std::os::unix::fs::symlink(&other, dir.join("man1/git-release.1")).unwrap();
+    let out = Command::new(&exe)
+        .arg("install-man-pages")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not a git-release.1 page"));
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "mine\n");
+}
