@@ -242,6 +242,9 @@ pub fn build(
 ) -> Result<BuildReport> {
     let plan = plan(config, fragments, version, date, name)?;
     let repo = crate::git::Repo::discover(&config.root).ok();
+    if let Some(repo) = &repo {
+        check_inside(repo, &plan, keep)?;
+    }
     crate::atomic::write(&plan.changelog, plan.text.as_bytes())?;
     if let Some(repo) = &repo {
         repo.add(&[&plan.changelog])?;
@@ -259,6 +262,60 @@ pub fn build(
         removed: plan.fragments,
         kept: Vec::new(),
     })
+}
+
+/// Inside a git repository, what `build` writes and removes stays in it: the news file
+/// (symlinks followed) and every fragment to remove resolve inside the work tree, or the
+/// build is refused before anything is written. (towncrier writes and deletes through a
+/// link wherever it leads; a link in the repository must not make `build` change files
+/// git never had.)
+fn check_inside(repo: &crate::git::Repo, plan: &BuildPlan, keep: bool) -> Result<()> {
+    let root = repo.root().canonicalize().map_err(|e| Error::io(repo.root(), e))?;
+    // Where a path lands: its nearest existing ancestor resolved, with the rest (not made
+    // yet) joined as it is.
+    let resolved = |path: &Path| -> Result<PathBuf> {
+        let mut rest = Vec::new();
+        let mut at = path;
+        loop {
+            if let Ok(p) = at.canonicalize() {
+                return Ok(rest.iter().rev().fold(p, |p, name| p.join(name)));
+            }
+            match (at.parent(), at.file_name()) {
+                (Some(dir), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    at = dir;
+                }
+                _ => return Ok(path.to_path_buf()),
+            }
+        }
+    };
+    let target = resolved(&crate::atomic::write_target(&plan.changelog)?)?;
+    let removed: &[PathBuf] = if keep { &[] } else { &plan.fragments };
+    let mut outside = Vec::new();
+    if !target.starts_with(&root) {
+        outside.push((&plan.changelog, target));
+    }
+    for f in removed {
+        let at = resolved(f)?;
+        if !at.starts_with(&root) {
+            outside.push((f, at));
+        }
+    }
+    let Some((path, at)) = outside.first() else {
+        return Ok(());
+    };
+    Err(Error::Refused(format!(
+        "{} resolves to {}, outside the repository {}{}; `build` writes and removes files only \
+         inside it. Point the link inside the repository (or build with --draft). Nothing was \
+         written",
+        path.display(),
+        at.display(),
+        root.display(),
+        match outside.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        }
+    )))
 }
 
 /// Like towncrier: `git rm` the fragments git tracks, delete the others.

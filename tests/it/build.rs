@@ -814,3 +814,55 @@ fn a_fragment_that_is_no_regular_file_is_refused_not_read() {
         }
     }
 }
+
+/// Inside a git repository `build` writes and removes only inside it: a fragment directory
+/// or a news file that is a link leading outside is refused before anything is written,
+/// and the files outside are left as they were. (`--keep` removes nothing, so a fragment
+/// directory outside is read, as towncrier reads it, but the news file must be inside.)
+#[test]
+fn build_touches_nothing_outside_the_repository() {
+    let (version, date, dir) = backend_ai_cases()
+        .into_iter()
+        .find(|c| c.0 == "26.4.4rc9")
+        .unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    // The fragment directory a link to a copy outside.
+    let repo = repo_from(&dir.join("before"));
+    let root = repo.path();
+    let copy = outside.path().join("changes");
+    crate::util::copy_tree(&root.join("changes"), &copy);
+    git(root, &["rm", "-rq", "changes"]);
+    std::os::unix::fs::symlink(&copy, root.join("changes")).unwrap();
+    commit_all(root, "changes/ links outside");
+    let before = (snapshot(root), snapshot(outside.path()));
+    let out = git_release(root)
+        .args(["build", &version, "--date", &date])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("outside the repository"), "{stderr}");
+    assert_eq!((snapshot(root), snapshot(outside.path())), before);
+
+    // The news file a link to a file outside.
+    let repo = repo_from(&dir.join("before"));
+    let root = repo.path();
+    let news = outside.path().join("NEWS.md");
+    std::fs::copy(root.join("CHANGELOG.md"), &news).unwrap();
+    git(root, &["rm", "-q", "CHANGELOG.md"]);
+    std::os::unix::fs::symlink(&news, root.join("CHANGELOG.md")).unwrap();
+    commit_all(root, "the changelog links outside");
+    let before = (snapshot(root), snapshot(outside.path()));
+    for keep in [false, true] {
+        let mut cmd = git_release(root);
+        cmd.args(["build", &version, "--date", &date]);
+        if keep {
+            cmd.arg("--keep");
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "keep {keep}: {stderr}");
+        assert!(stderr.contains("NEWS.md"), "keep {keep}: {stderr}");
+        assert_eq!((snapshot(root), snapshot(outside.path())), before);
+    }
+}
