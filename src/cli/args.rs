@@ -239,6 +239,10 @@ pub struct BuildArgs {
     #[arg(long)]
     pub keep: bool,
 
+    /// Accepted for towncrier's scripts (`towncrier build --yes`): `build` never asks.
+    #[arg(long)]
+    pub yes: bool,
+
     /// Project name for templates that show it (default: towncrier's `name`).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,

@@ -651,6 +651,22 @@ impl Repo {
             || set("EDITOR")
     }
 
+    /// git's index lock held by another process (or left by one that crashed) would make
+    /// the first `git add` fail after files changed: refused before anything changes.
+    pub fn check_no_index_lock(&self) -> Result<()> {
+        let lock = self.git_dir().join("index.lock");
+        if lock.symlink_metadata().is_ok() {
+            return Err(Error::Refused(format!(
+                "{} exists: another git process is working in this repository, or one stopped \
+                 without cleaning up; when no git command is running, remove it (`rm {}`), \
+                 then run again",
+                lock.display(),
+                lock.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// The subject (first line) of `commit`'s message.
     pub fn subject(&self, commit: &str) -> Result<String> {
         let id = self

@@ -131,20 +131,9 @@ pub(super) fn check_repository(
     })
 }
 
-/// git's index lock held by another process (or left by one that crashed) would make the
-/// release's first `git add` fail after it changed files: refused before anything changes.
+/// git's index lock held: see [`Repo::check_no_index_lock`].
 pub(super) fn check_no_index_lock(repo: &Repo) -> Result<()> {
-    let lock = repo.git_dir().join("index.lock");
-    if lock.symlink_metadata().is_ok() {
-        return Err(Error::Refused(format!(
-            "{} exists: another git process is working in this repository, or one stopped \
-             without cleaning up; when no git command is running, remove it (`rm {}`), then \
-             run again",
-            lock.display(),
-            lock.display()
-        )));
-    }
-    Ok(())
+    repo.check_no_index_lock()
 }
 
 /// A WebUI version needs a step that updates the WebUI: without one the release would

@@ -244,6 +244,8 @@ pub fn build(
     let repo = crate::git::Repo::discover(&config.root).ok();
     if let Some(repo) = &repo {
         check_inside(repo, &plan, keep)?;
+        // The news file written and then `git add` refused would leave it half done.
+        repo.check_no_index_lock()?;
     }
     crate::atomic::write(&plan.changelog, plan.text.as_bytes())?;
     if let Some(repo) = &repo {
@@ -270,7 +272,10 @@ pub fn build(
 /// link wherever it leads; a link in the repository must not make `build` change files
 /// git never had.)
 fn check_inside(repo: &crate::git::Repo, plan: &BuildPlan, keep: bool) -> Result<()> {
-    let root = repo.root().canonicalize().map_err(|e| Error::io(repo.root(), e))?;
+    let root = repo
+        .root()
+        .canonicalize()
+        .map_err(|e| Error::io(repo.root(), e))?;
     // Where a path lands: its nearest existing ancestor resolved, with the rest (not made
     // yet) joined as it is.
     let resolved = |path: &Path| -> Result<PathBuf> {

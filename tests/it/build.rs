@@ -866,3 +866,35 @@ fn build_touches_nothing_outside_the_repository() {
         assert_eq!((snapshot(root), snapshot(outside.path())), before);
     }
 }
+
+/// `build --yes` (towncrier's flag, in release scripts) is accepted; a held `index.lock`
+/// is refused before the news file is written (the `git add` after it would fail and
+/// leave the section written with the fragments still there).
+#[test]
+fn build_takes_yes_and_refuses_a_held_index_lock() {
+    let (version, date, dir) = backend_ai_cases()
+        .into_iter()
+        .find(|c| c.0 == "26.4.4rc9")
+        .unwrap();
+    let repo = repo_from(&dir.join("before"));
+    let root = repo.path();
+    std::fs::write(root.join(".git/index.lock"), "").unwrap();
+    let before = snapshot(root);
+    let out = git_release(root)
+        .args(["build", &version, "--date", &date, "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("index.lock"), "{stderr}");
+    assert_eq!(snapshot(root), before);
+    std::fs::remove_file(root.join(".git/index.lock")).unwrap();
+    git_release(root)
+        .args(["build", &version, "--date", &date, "--yes"])
+        .assert()
+        .success();
+    assert!(
+        std::fs::read(root.join("CHANGELOG.md")).unwrap()
+            == std::fs::read(dir.join("after/CHANGELOG.md")).unwrap()
+    );
+}
