@@ -595,6 +595,8 @@ pub fn fold_consumed(
         });
     }
     let overlaps = overlaps(&categories);
+    let mut warnings = warnings;
+    warnings.extend(super::crossed::notes(&categories));
 
     let section_versions = sections
         .iter()

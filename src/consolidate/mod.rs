@@ -11,6 +11,7 @@
 //! input entry ends up in the output exactly once, or in the report.
 
 mod consumed;
+mod crossed;
 mod fold;
 mod fragment_files;
 mod grouped;

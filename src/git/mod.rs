@@ -29,8 +29,10 @@ use crate::error::{Error, Result};
 
 mod refs;
 mod removals;
+mod editor;
 mod signing;
 mod status;
+pub use editor::NO_EDITOR;
 pub use removals::Removal;
 pub use status::{DirtyKind, DirtyPath};
 
@@ -623,50 +625,6 @@ impl Repo {
         self.git(["reset", "--quiet", "--hard", commit]).map(drop)
     }
 
-    /// The user's editor exactly as git chooses it (`git var GIT_EDITOR`: GIT_EDITOR,
-    /// core.editor, VISUAL, EDITOR, then vi). It is a shell command line: run it as git does,
-    /// `sh -c '<editor> "$@"' <editor> <file>`.
-    ///
-    /// With no editor configured and no usable terminal (`TERM` unset or `dumb`), git
-    /// refuses to fall back to vi; so do we, saying what to do instead.
-    pub fn editor(&self) -> Result<String> {
-        match self.git(["var", "GIT_EDITOR"]) {
-            Ok(out) => Ok(out.trim_end_matches(['\n', '\r']).to_string()),
-            Err(_) if !self.editor_configured() => Err(Error::Refused(NO_EDITOR.into())),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Whether the user chose an editor, rather than leaving git to fall back to vi: as
-    /// git decides (`GIT_EDITOR`, `core.editor` — also from `git -c` —, `VISUAL` unless the
-    /// terminal is dumb or unknown, `EDITOR`). The one place that decides.
-    pub fn editor_configured(&self) -> bool {
-        let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
-        let dumb = std::env::var("TERM").map_or(true, |t| t.is_empty() || t == "dumb");
-        set("GIT_EDITOR")
-            || self
-                .git_config("core.editor", false)
-                .is_some_and(|e| !e.is_empty())
-            || (set("VISUAL") && !dumb)
-            || set("EDITOR")
-    }
-
-    /// git's index lock held by another process (or left by one that crashed) would make
-    /// the first `git add` fail after files changed: refused before anything changes.
-    pub fn check_no_index_lock(&self) -> Result<()> {
-        let lock = self.git_dir().join("index.lock");
-        if lock.symlink_metadata().is_ok() {
-            return Err(Error::Refused(format!(
-                "{} exists: another git process is working in this repository, or one stopped \
-                 without cleaning up; when no git command is running, remove it (`rm {}`), \
-                 then run again",
-                lock.display(),
-                lock.display()
-            )));
-        }
-        Ok(())
-    }
-
     /// The subject (first line) of `commit`'s message.
     pub fn subject(&self, commit: &str) -> Result<String> {
         let id = self
@@ -700,11 +658,6 @@ impl Repo {
         Ok(commit.parent_ids().next().map(|p| p.to_string()))
     }
 }
-
-/// The refusal when no editor is configured and there is no terminal to run vi in.
-pub const NO_EDITOR: &str = "no terminal to open the review in, and no editor configured (git would \
-     fall back to vi); pass --no-edit to skip the review, or set GIT_EDITOR (or core.editor) \
-     to the editor to use";
 
 /// `git -C <root> …` for error messages, with long or multi-line arguments (commit
 /// messages) abbreviated.

@@ -1343,6 +1343,37 @@ fn a_pre_release_template_that_drops_or_repeats_entries_is_refused() {
     }
 }
 
+/// A PR an rc section lists under one category and a newer fragment under another (its
+/// fragment re-typed after the rc) is kept in both, and said: the review can drop the older
+/// listing. A PR with fragments of two types in one input is not a move, and not said.
+#[test]
+fn a_pr_moved_between_categories_is_said() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    util::write_file(
+        root,
+        "changes/10.fix.md",
+        "Fix the fair share scheduler's weights\n",
+    );
+    util::write_file(root, "changes/20.feature.md", "Add quotas\n");
+    util::write_file(root, "changes/20.fix.md", "Fix quotas\n");
+    util::commit_all(root, "a re-typed fragment, and a PR of two kinds");
+    let out = run(
+        root,
+        &["consolidate", "1.1.0", "--dry-run", "--date", "2025-03-01"],
+        "false",
+    );
+    ok(&out, "consolidate");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("#10 is listed under Features (from 1.1.0rc1) and Fixes (from a fragment)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("#20 is listed"), "{stderr}");
+    let section = text(&out.stdout);
+    assert_eq!(section.matches("[#10]").count(), 2, "{section}");
+}
+
 /// A lock that cannot be made (here `.git/git-release` is a file, as a read-only `.git`
 /// or a full disk would also stop it) is a refusal: nothing has changed yet.
 #[test]
