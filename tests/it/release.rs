@@ -614,12 +614,20 @@ fn the_summary_as_json() {
     );
 }
 
-/// A refused release: one error saying `says`, and nothing changed.
+/// A refused release: a usage error or a refusal (exit code 2 or 3), one error saying
+/// `says`, and nothing changed.
 fn refused(root: &Path, args: &[&str], says: &[&str]) {
+    refused_as(root, args, &[2, 3], says);
+}
+
+/// [`refused`] with one of `codes` as the exit code.
+fn refused_as(root: &Path, args: &[&str], codes: &[i32], says: &[&str]) {
     let before = state(root);
     let out = run(root, args, "false");
     let what = format!("{args:?}");
     let stderr = one_error(&out, &what);
+    let code = out.status.code().unwrap_or(-1);
+    assert!(codes.contains(&code), "{what}: exit {code}\n{stderr}");
     for s in says {
         assert!(stderr.contains(s), "{what}: `{s}` not in\n{stderr}");
     }
@@ -1329,16 +1337,11 @@ fn a_pre_release_template_that_drops_or_repeats_entries_is_refused() {
         assert!(template.contains(from), "{from}");
         std::fs::write(root.join("changes/template.md"), template.replace(from, to)).unwrap();
         util::commit_all(root, "a template of its own");
-        let before = state(root);
         for args in [
             &["1.1.0rc1", "--dry-run", "--date", "2025-02-01"][..],
             &["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"][..],
         ] {
-            let out = run(root, args, "false");
-            let stderr = one_error(&out, says);
-            assert_eq!(out.status.code(), Some(3), "{says}: {stderr}");
-            assert!(stderr.contains(says), "{says}: {stderr}");
-            assert_eq!(state(root), before, "{says}: nothing changed");
+            refused_as(root, args, &[3], &[says]);
         }
     }
 }
@@ -1381,19 +1384,11 @@ fn a_lock_that_cannot_be_made_is_a_refusal() {
     let repo = project("");
     let root = repo.path();
     std::fs::write(root.join(".git/git-release"), "not a directory\n").unwrap();
-    let before = state(root);
     for args in [
         &["1.1.0rc1", "--dry-run", "--date", "2025-02-01"][..],
         &["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"][..],
     ] {
-        let out = run(root, args, "false");
-        let stderr = one_error(&out, "no lock");
-        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
-        assert!(
-            stderr.contains("release lock") && stderr.contains("Nothing was changed"),
-            "{args:?}: {stderr}"
-        );
-        assert_eq!(state(root), before, "{args:?}");
+        refused_as(root, args, &[3], &["release lock", "Nothing was changed"]);
     }
 }
 
