@@ -184,37 +184,6 @@ pub(crate) fn same_identity(a: &Entry, b: &Entry) -> bool {
     }
 }
 
-/// Pairs (index into `newer`, index into `older`) of texts of the same change, best match
-/// first: each newer text replaces at most one older text and each older text is replaced
-/// at most once. `older[k]` is `None` for an entry that may not be replaced (not older).
-/// Texts are compared normalised; equal texts pair first, then the most similar
-/// (Levenshtein distance relative to length), ties in input order.
-pub(crate) fn pair_texts(newer: &[&Entry], older: &[Option<&Entry>]) -> Vec<(usize, usize)> {
-    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
-    for (n, new) in newer.iter().enumerate() {
-        let new_text = new.normalized_text();
-        for (o, old) in older.iter().enumerate() {
-            let Some(old) = old.filter(|old| same_identity(old, new)) else {
-                continue;
-            };
-            let score = strsim::normalized_levenshtein(&new_text, &old.normalized_text());
-            candidates.push((score, n, o));
-        }
-    }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut new_used = vec![false; newer.len()];
-    let mut old_used = vec![false; older.len()];
-    let mut pairs = Vec::new();
-    for (_, n, o) in candidates {
-        if !new_used[n] && !old_used[o] {
-            new_used[n] = true;
-            old_used[o] = true;
-            pairs.push((n, o));
-        }
-    }
-    pairs
-}
-
 /// Text compared for carrying prose once: whitespace collapsed.
 pub(crate) fn normalized_prose(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -450,7 +419,7 @@ pub fn fold_consumed(
             // did not reword) is kept.
             let folded = &mut folding.categories[slot].entries;
             let older: Vec<bool> = folded.iter().map(|(_, s)| rank(s) < rank(source)).collect();
-            let pairs = pair_texts(
+            let pairs = super::pair::pair_texts(
                 &fresh.iter().map(|(e, _)| e).collect::<Vec<_>>(),
                 &folded
                     .iter()

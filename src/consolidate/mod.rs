@@ -17,6 +17,7 @@ mod fragment_files;
 mod grouped;
 mod learn;
 mod ledger;
+mod pair;
 mod prepare;
 mod published;
 

@@ -413,3 +413,22 @@ proptest::proptest! {
         check_cycle(released, &rcs);
     }
 }
+
+/// A cycle the property test found (speed5, 2026-12-07): an rc that only rewords and brings
+/// 1.1.0's files back, then an rc that adds and rewords again.
+#[test]
+fn a_found_cycle_lists_each_change_once() {
+    let rc = |new: Vec<(usize, bool, usize)>, reword: Vec<usize>, bring_back: Vec<usize>| GenRc {
+        new,
+        reword,
+        bring_back,
+    };
+    check_cycle(
+        1,
+        &[
+            rc(vec![(0, true, 2)], vec![], vec![]),
+            rc(vec![], vec![8], vec![11, 15]),
+            rc(vec![(1, false, 2)], vec![7, 13], vec![15, 9]),
+        ],
+    );
+}
