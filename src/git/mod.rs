@@ -27,6 +27,7 @@ use gix::bstr::{BStr, ByteSlice};
 
 use crate::error::{Error, Result};
 
+mod pack_cache;
 mod refs;
 mod removals;
 mod signing;
@@ -111,18 +112,21 @@ fn gix_error(context: impl fmt::Display) -> impl FnOnce(gix::Error) -> Error {
     move |e| Error::Git(format!("{context}: {e}"))
 }
 
-impl Repo {
-    /// Every commit reachable from `tip`, newest first (by commit time).
-    fn history_from(&self, tip: gix::ObjectId, context: &str) -> Result<gix::revision::Walk<'_>> {
-        self.repo
-            .rev_walk([tip])
-            .sorting(gix::revision::walk::Sorting::ByCommitTime(
-                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
-            ))
-            .all()
-            .map_err(gix_error(context))
-    }
+/// Every commit of `repo` reachable from `tip`, newest first (by commit time).
+fn history_from<'r>(
+    repo: &'r gix::Repository,
+    tip: gix::ObjectId,
+    context: &str,
+) -> Result<gix::revision::Walk<'r>> {
+    repo.rev_walk([tip])
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(
+            gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+        ))
+        .all()
+        .map_err(gix_error(context))
+}
 
+impl Repo {
     /// Find the repository containing `dir` (which may be any directory of its work tree).
     pub fn discover(dir: impl AsRef<Path>) -> Result<Repo> {
         let dir = dir.as_ref();
@@ -263,7 +267,7 @@ impl Repo {
         let Some(tip) = head.id() else {
             return Ok(Vec::new());
         };
-        let walk = self.history_from(tip.detach(), &context)?;
+        let walk = history_from(&self.repo, tip.detach(), &context)?;
 
         // The blob at `path` for each commit seen, so each commit's tree is searched once
         // (as itself, then as its children's parent).

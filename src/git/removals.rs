@@ -6,8 +6,14 @@ use std::path::Path;
 
 use gix::bstr::ByteSlice;
 
-use super::{CommitId, Repo, gix_error};
+use super::pack_cache::{CommitCache, PackCache};
+use super::{CommitId, Repo, gix_error, history_from};
 use crate::error::{Error, Result};
+
+/// What the walk keeps of the objects it decoded from packs (trees and commits only).
+const PACK_CACHE_BYTES: usize = 32 << 20;
+/// What the walk keeps of the commits it decoded, read again for their trees right after.
+const COMMIT_CACHE_BYTES: usize = 4 << 20;
 
 /// A commit that removed a file: it does not hold the path, its parent held it with the
 /// content asked about.
@@ -44,7 +50,17 @@ impl Repo {
         let Some(tip) = head.id() else {
             return Ok(out);
         };
-        let kind = self.repo.object_hash();
+        // A handle of its own, with a cache of decoded pack objects: the walk reads a tree
+        // of every commit, and most are deltas against the tree read just before.
+        let mut repo = self.repo.clone();
+        repo.objects
+            .set_pack_cache(|| Box::new(PackCache::new(PACK_CACHE_BYTES)));
+        repo.objects
+            .set_object_cache(|| Box::new(CommitCache::new(COMMIT_CACHE_BYTES)));
+        // The commit-graph file (when git wrote one) names each commit's tree: no commit
+        // is read for it.
+        let graph = repo.commit_graph_if_enabled().ok().flatten();
+        let kind = repo.object_hash();
         // Each file as (its directory's index, its name, its blob id).
         let mut dirs: Vec<String> = Vec::new();
         let mut wanted = Vec::new();
@@ -75,11 +91,15 @@ impl Repo {
             if let Some(known) = trees.get(&commit) {
                 return Ok(known.clone());
             }
-            let tree = self
-                .repo
-                .find_commit(commit)
-                .and_then(|c| c.tree())
-                .map_err(gix_error(context))?;
+            let root = match graph.as_ref().and_then(|g| g.commit_by_id(commit)) {
+                Some(c) => c.root_tree_id().to_owned(),
+                None => repo
+                    .find_commit(commit)
+                    .and_then(|c| c.tree_id())
+                    .map_err(gix_error(context))?
+                    .detach(),
+            };
+            let tree = repo.find_tree(root).map_err(gix_error(context))?;
             let mut ids = Vec::with_capacity(dirs.len());
             for dir in &dirs {
                 let id = if dir.is_empty() {
@@ -102,7 +122,7 @@ impl Repo {
             trees.insert(commit, ids.clone());
             Ok(ids)
         };
-        let walk = self.history_from(tip.detach(), context)?;
+        let walk = history_from(&repo, tip.detach(), context)?;
         for info in walk {
             let info = info.map_err(gix_error(context))?;
             let mine = dir_trees(&mut trees, info.id)?;
@@ -117,7 +137,7 @@ impl Repo {
                         continue;
                     };
                     // One pass over the parent's directory for the files asked about…
-                    let before = self.repo.find_tree(before).map_err(gix_error(context))?;
+                    let before = repo.find_tree(before).map_err(gix_error(context))?;
                     let mut held = Vec::new();
                     for entry in before.iter() {
                         let entry = entry.map_err(|e| Error::Git(format!("{context}: {e}")))?;
@@ -138,7 +158,7 @@ impl Repo {
                     }
                     // …then whether this commit still holds them.
                     let after = match mine[d] {
-                        Some(id) => Some(self.repo.find_tree(id).map_err(gix_error(context))?),
+                        Some(id) => Some(repo.find_tree(id).map_err(gix_error(context))?),
                         None => None,
                     };
                     for k in held {

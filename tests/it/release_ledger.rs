@@ -129,6 +129,18 @@ fn a_newer_rc_rewording_one_numbered_fragment_keeps_the_other() {
 
 #[test]
 fn an_orphan_fragment_consumed_twice_is_not_listed_again() {
+    orphan_consumed_twice(false);
+}
+
+/// The same with the history packed by `git gc` and a commit-graph file that names the
+/// trees of the commits up to the first release but not of those after it: the history
+/// walk reads trees through both.
+#[test]
+fn an_orphan_fragment_consumed_twice_is_not_listed_again_in_a_packed_history() {
+    orphan_consumed_twice(true);
+}
+
+fn orphan_consumed_twice(gc: bool) {
     let repo = project();
     let root = repo.path();
     let orphan = "Clean up the temporary upload directory on start";
@@ -141,6 +153,14 @@ fn an_orphan_fragment_consumed_twice_is_not_listed_again() {
         ],
         "false",
     );
+    if gc {
+        git(root, &["gc", "--quiet"]);
+        git(root, &["commit-graph", "write", "--reachable"]);
+        assert!(
+            root.join(".git/objects/info/commit-graph").is_file(),
+            "no commit-graph written"
+        );
+    }
     bring_back(root, "1.1.0", &["+cleanup.feature.md", "134.feature.md"]);
     let stderr = release(
         root,
