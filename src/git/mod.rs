@@ -27,7 +27,7 @@ use gix::bstr::{BStr, ByteSlice};
 
 use crate::error::{Error, Result};
 
-mod pack_cache;
+mod history;
 mod refs;
 mod removals;
 mod signing;
@@ -267,7 +267,8 @@ impl Repo {
         let Some(tip) = head.id() else {
             return Ok(Vec::new());
         };
-        let walk = history_from(&self.repo, tip.detach(), &context)?;
+        let reader = history::TreeReader::new(&self.repo);
+        let walk = history_from(&reader.repo, tip.detach(), &context)?;
 
         // The blob at `path` for each commit seen, so each commit's tree is searched once
         // (as itself, then as its children's parent).
@@ -278,11 +279,7 @@ impl Repo {
             if let Some(known) = blob_at.get(&commit) {
                 return Ok(*known);
             }
-            let tree = self
-                .repo
-                .find_commit(commit)
-                .and_then(|c| c.tree())
-                .map_err(gix_error(&context))?;
+            let tree = reader.root_tree(commit).map_err(gix_error(&context))?;
             let blob = tree
                 .lookup_entry_by_path(path)
                 .map_err(gix_error(&context))?

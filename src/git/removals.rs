@@ -6,14 +6,9 @@ use std::path::Path;
 
 use gix::bstr::ByteSlice;
 
-use super::pack_cache::{CommitCache, PackCache};
+use super::history::TreeReader;
 use super::{CommitId, Repo, gix_error, history_from};
 use crate::error::{Error, Result};
-
-/// What the walk keeps of the objects it decoded from packs (trees and commits only).
-const PACK_CACHE_BYTES: usize = 32 << 20;
-/// What the walk keeps of the commits it decoded, read again for their trees right after.
-const COMMIT_CACHE_BYTES: usize = 4 << 20;
 
 /// A commit that removed a file: it does not hold the path, its parent held it with the
 /// content asked about.
@@ -50,16 +45,8 @@ impl Repo {
         let Some(tip) = head.id() else {
             return Ok(out);
         };
-        // A handle of its own, with a cache of decoded pack objects: the walk reads a tree
-        // of every commit, and most are deltas against the tree read just before.
-        let mut repo = self.repo.clone();
-        repo.objects
-            .set_pack_cache(|| Box::new(PackCache::new(PACK_CACHE_BYTES)));
-        repo.objects
-            .set_object_cache(|| Box::new(CommitCache::new(COMMIT_CACHE_BYTES)));
-        // The commit-graph file (when git wrote one) names each commit's tree: no commit
-        // is read for it.
-        let graph = repo.commit_graph_if_enabled().ok().flatten();
+        let reader = TreeReader::new(&self.repo);
+        let repo = &reader.repo;
         let kind = repo.object_hash();
         // Each file as (its directory's index, its name, its blob id).
         let mut dirs: Vec<String> = Vec::new();
@@ -91,15 +78,7 @@ impl Repo {
             if let Some(known) = trees.get(&commit) {
                 return Ok(known.clone());
             }
-            let root = match graph.as_ref().and_then(|g| g.commit_by_id(commit)) {
-                Some(c) => c.root_tree_id().to_owned(),
-                None => repo
-                    .find_commit(commit)
-                    .and_then(|c| c.tree_id())
-                    .map_err(gix_error(context))?
-                    .detach(),
-            };
-            let tree = repo.find_tree(root).map_err(gix_error(context))?;
+            let tree = reader.root_tree(commit).map_err(gix_error(context))?;
             let mut ids = Vec::with_capacity(dirs.len());
             for dir in &dirs {
                 let id = if dir.is_empty() {
@@ -122,7 +101,7 @@ impl Repo {
             trees.insert(commit, ids.clone());
             Ok(ids)
         };
-        let walk = history_from(&repo, tip.detach(), context)?;
+        let walk = history_from(repo, tip.detach(), context)?;
         for info in walk {
             let info = info.map_err(gix_error(context))?;
             let mine = dir_trees(&mut trees, info.id)?;

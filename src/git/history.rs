@@ -1,4 +1,4 @@
-//! Caches of decoded objects, for walks that read a tree of every commit.
+//! Reading a tree of every commit of a walk over history, cheaply: [`TreeReader`].
 //!
 //! In a pack most trees are deltas: reading a commit's tree applies its chain of deltas
 //! (up to git's `--depth`, 50) from the nearest whole object, each inflated anew. gix only
@@ -15,6 +15,42 @@ use std::hash::Hash;
 
 use gix::objs::Kind;
 use gix::odb::pack::cache::{DecodeEntry, Object};
+
+/// What a walk keeps of the objects it decoded from packs (trees and commits only).
+const PACK_CACHE_BYTES: usize = 32 << 20;
+/// What a walk keeps of the commits it decoded, read again for their trees right after.
+const COMMIT_CACHE_BYTES: usize = 4 << 20;
+
+/// A handle on the repository for walks that read a tree of every commit: with the two
+/// caches below, and the commit-graph file (when git wrote one), which names each commit's
+/// tree so that no commit is read for it.
+pub(super) struct TreeReader {
+    /// The repository, with the caches.
+    pub(super) repo: gix::Repository,
+    graph: Option<gix::commitgraph::Graph>,
+}
+
+impl TreeReader {
+    pub(super) fn new(repo: &gix::Repository) -> Self {
+        let mut repo = repo.clone();
+        repo.objects
+            .set_pack_cache(|| Box::new(PackCache::new(PACK_CACHE_BYTES)));
+        repo.objects
+            .set_object_cache(|| Box::new(CommitCache::new(COMMIT_CACHE_BYTES)));
+        // A commit-graph that cannot be read is no reason to fail: the commits are.
+        let graph = repo.commit_graph_if_enabled().ok().flatten();
+        TreeReader { repo, graph }
+    }
+
+    /// The tree of `commit`.
+    pub(super) fn root_tree(&self, commit: gix::ObjectId) -> Result<gix::Tree<'_>, gix::Error> {
+        let id = match self.graph.as_ref().and_then(|g| g.commit_by_id(commit)) {
+            Some(c) => c.root_tree_id().to_owned(),
+            None => self.repo.find_commit(commit)?.tree_id()?.detach(),
+        };
+        Ok(self.repo.find_tree(id)?)
+    }
+}
 
 /// Byte-bounded storage: the oldest entries go first past its budget.
 struct Fifo<K, V> {
