@@ -129,18 +129,6 @@ fn a_newer_rc_rewording_one_numbered_fragment_keeps_the_other() {
 
 #[test]
 fn an_orphan_fragment_consumed_twice_is_not_listed_again() {
-    orphan_consumed_twice(false);
-}
-
-/// The same with the history packed by `git gc` and a commit-graph file that names the
-/// trees of the commits up to the first release but not of those after it: the history
-/// walk reads trees through both.
-#[test]
-fn an_orphan_fragment_consumed_twice_is_not_listed_again_in_a_packed_history() {
-    orphan_consumed_twice(true);
-}
-
-fn orphan_consumed_twice(gc: bool) {
     let repo = project();
     let root = repo.path();
     let orphan = "Clean up the temporary upload directory on start";
@@ -153,14 +141,6 @@ fn orphan_consumed_twice(gc: bool) {
         ],
         "false",
     );
-    if gc {
-        git(root, &["gc", "--quiet"]);
-        git(root, &["commit-graph", "write", "--reachable"]);
-        assert!(
-            root.join(".git/objects/info/commit-graph").is_file(),
-            "no commit-graph written"
-        );
-    }
     bring_back(root, "1.1.0", &["+cleanup.feature.md", "134.feature.md"]);
     let stderr = release(
         root,
@@ -185,6 +165,18 @@ fn orphan_consumed_twice(gc: bool) {
 
 #[test]
 fn a_fragment_whose_entry_the_review_reworded_is_not_listed_again_when_it_comes_back() {
+    reworded_comes_back(false);
+}
+
+/// The same with the history packed by `git gc` and a commit-graph file that names the
+/// trees of the commits up to the first release but not of those after it: the history
+/// walk reads trees through both.
+#[test]
+fn a_reworded_fragment_that_comes_back_is_found_in_a_packed_history() {
+    reworded_comes_back(true);
+}
+
+fn reworded_comes_back(gc: bool) {
     let repo = project();
     let root = repo.path();
     let editor = root.join("../reword.sh");
@@ -211,6 +203,14 @@ fn a_fragment_whose_entry_the_review_reworded_is_not_listed_again_when_it_comes_
         1,
         "the review reworded #131"
     );
+    if gc {
+        git(root, &["gc", "--quiet"]);
+        git(root, &["commit-graph", "write", "--reachable"]);
+        assert!(
+            root.join(".git/objects/info/commit-graph").is_file(),
+            "no commit-graph written"
+        );
+    }
     // An old branch brings the fragment back: a pre-release leaves it out, named.
     bring_back(root, "1.1.0", &["131.feature.md"]);
     let stderr = release(
