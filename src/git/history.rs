@@ -48,7 +48,7 @@ impl TreeReader {
             Some(c) => c.root_tree_id().to_owned(),
             None => self.repo.find_commit(commit)?.tree_id()?.detach(),
         };
-        Ok(self.repo.find_tree(id)?)
+        self.repo.find_tree(id)
     }
 }
 
