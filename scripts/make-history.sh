@@ -10,9 +10,12 @@
 # commit (default 100) is a release: it removes the fragments added since the last one and
 # writes a section for them into CHANGELOG.md (below the fixture's own releases, so HEAD's
 # changelog still holds every one of them). The last commit adds the fixture's fragments,
-# so `git release 26.2.0 --dry-run` runs in DIR as in the fixture. Written with
-# `git fast-import` (one pack), then `git gc` is NOT run: pass GC=1 to repack and write the
-# commit-graph file as `git gc` does by default.
+# so `git release 26.2.0 --dry-run` runs in DIR as in the fixture.
+#
+# Written with `git fast-import`, whose pack stores each tree as a delta against the one
+# before it (the worst layout for a walk from the newest commit). REPACK=1 repacks with
+# git's own delta choices (`git repack -adf`: newer objects whole, as a clone receives
+# them); GRAPH=1 also writes the commit-graph file (`git gc` does by default).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -97,7 +100,10 @@ commit(commits + 1, "the fixture's fragments", [
 ])
 PY
 git -C "$dir" reset -q --hard main
-if [[ "${GC:-}" == 1 ]]; then
-    git -C "$dir" gc -q
+if [[ "${REPACK:-}" == 1 ]]; then
+    git -C "$dir" repack -adfq
+fi
+if [[ "${GRAPH:-}" == 1 ]]; then
+    git -C "$dir" commit-graph write --reachable
 fi
 echo "$dir: $(git -C "$dir" rev-list --count HEAD) commits, $(ls "$dir/changes" | wc -l) fragments"
