@@ -27,6 +27,7 @@ use gix::bstr::{BStr, ByteSlice};
 
 use crate::error::{Error, Result};
 
+mod history;
 mod refs;
 mod removals;
 mod editor;
@@ -115,18 +116,21 @@ fn gix_error(context: impl fmt::Display) -> impl FnOnce(gix::Error) -> Error {
     move |e| Error::Git(format!("{context}: {e}"))
 }
 
-impl Repo {
-    /// Every commit reachable from `tip`, newest first (by commit time).
-    fn history_from(&self, tip: gix::ObjectId, context: &str) -> Result<gix::revision::Walk<'_>> {
-        self.repo
-            .rev_walk([tip])
-            .sorting(gix::revision::walk::Sorting::ByCommitTime(
-                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
-            ))
-            .all()
-            .map_err(gix_error(context))
-    }
+/// Every commit of `repo` reachable from `tip`, newest first (by commit time).
+fn history_from<'r>(
+    repo: &'r gix::Repository,
+    tip: gix::ObjectId,
+    context: &str,
+) -> Result<gix::revision::Walk<'r>> {
+    repo.rev_walk([tip])
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(
+            gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+        ))
+        .all()
+        .map_err(gix_error(context))
+}
 
+impl Repo {
     /// Find the repository containing `dir` (which may be any directory of its work tree).
     pub fn discover(dir: impl AsRef<Path>) -> Result<Repo> {
         let dir = dir.as_ref();
@@ -267,7 +271,8 @@ impl Repo {
         let Some(tip) = head.id() else {
             return Ok(Vec::new());
         };
-        let walk = self.history_from(tip.detach(), &context)?;
+        let reader = history::TreeReader::new(&self.repo);
+        let walk = history_from(&reader.repo, tip.detach(), &context)?;
 
         // The blob at `path` for each commit seen, so each commit's tree is searched once
         // (as itself, then as its children's parent).
@@ -278,11 +283,7 @@ impl Repo {
             if let Some(known) = blob_at.get(&commit) {
                 return Ok(*known);
             }
-            let tree = self
-                .repo
-                .find_commit(commit)
-                .and_then(|c| c.tree())
-                .map_err(gix_error(&context))?;
+            let tree = reader.root_tree(commit).map_err(gix_error(&context))?;
             let blob = tree
                 .lookup_entry_by_path(path)
                 .map_err(gix_error(&context))?

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use gix::bstr::ByteSlice;
 
-use super::{CommitId, Repo, gix_error};
+use super::history::TreeReader;
+use super::{CommitId, Repo, gix_error, history_from};
 use crate::error::{Error, Result};
 
 /// A commit that removed a file: it does not hold the path, its parent held it with the
@@ -44,7 +45,9 @@ impl Repo {
         let Some(tip) = head.id() else {
             return Ok(out);
         };
-        let kind = self.repo.object_hash();
+        let reader = TreeReader::new(&self.repo);
+        let repo = &reader.repo;
+        let kind = repo.object_hash();
         // Each file as (its directory's index, its name, its blob id).
         let mut dirs: Vec<String> = Vec::new();
         let mut wanted = Vec::new();
@@ -75,11 +78,7 @@ impl Repo {
             if let Some(known) = trees.get(&commit) {
                 return Ok(known.clone());
             }
-            let tree = self
-                .repo
-                .find_commit(commit)
-                .and_then(|c| c.tree())
-                .map_err(gix_error(context))?;
+            let tree = reader.root_tree(commit).map_err(gix_error(context))?;
             let mut ids = Vec::with_capacity(dirs.len());
             for dir in &dirs {
                 let id = if dir.is_empty() {
@@ -102,7 +101,7 @@ impl Repo {
             trees.insert(commit, ids.clone());
             Ok(ids)
         };
-        let walk = self.history_from(tip.detach(), context)?;
+        let walk = history_from(repo, tip.detach(), context)?;
         for info in walk {
             let info = info.map_err(gix_error(context))?;
             let mine = dir_trees(&mut trees, info.id)?;
@@ -117,7 +116,7 @@ impl Repo {
                         continue;
                     };
                     // One pass over the parent's directory for the files asked about…
-                    let before = self.repo.find_tree(before).map_err(gix_error(context))?;
+                    let before = repo.find_tree(before).map_err(gix_error(context))?;
                     let mut held = Vec::new();
                     for entry in before.iter() {
                         let entry = entry.map_err(|e| Error::Git(format!("{context}: {e}")))?;
@@ -138,7 +137,7 @@ impl Repo {
                     }
                     // …then whether this commit still holds them.
                     let after = match mine[d] {
-                        Some(id) => Some(self.repo.find_tree(id).map_err(gix_error(context))?),
+                        Some(id) => Some(repo.find_tree(id).map_err(gix_error(context))?),
                         None => None,
                     };
                     for k in held {

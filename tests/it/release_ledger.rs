@@ -165,6 +165,18 @@ fn an_orphan_fragment_consumed_twice_is_not_listed_again() {
 
 #[test]
 fn a_fragment_whose_entry_the_review_reworded_is_not_listed_again_when_it_comes_back() {
+    reworded_comes_back(false);
+}
+
+/// The same with the history packed by `git gc` and a commit-graph file that names the
+/// trees of the commits up to the first release but not of those after it: the history
+/// walk reads trees through both.
+#[test]
+fn a_reworded_fragment_that_comes_back_is_found_in_a_packed_history() {
+    reworded_comes_back(true);
+}
+
+fn reworded_comes_back(gc: bool) {
     let repo = project();
     let root = repo.path();
     let editor = root.join("../reword.sh");
@@ -191,6 +203,14 @@ fn a_fragment_whose_entry_the_review_reworded_is_not_listed_again_when_it_comes_
         1,
         "the review reworded #131"
     );
+    if gc {
+        git(root, &["gc", "--quiet"]);
+        git(root, &["commit-graph", "write", "--reachable"]);
+        assert!(
+            root.join(".git/objects/info/commit-graph").is_file(),
+            "no commit-graph written"
+        );
+    }
     // An old branch brings the fragment back: a pre-release leaves it out, named.
     bring_back(root, "1.1.0", &["131.feature.md"]);
     let stderr = release(
