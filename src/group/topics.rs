@@ -429,6 +429,38 @@ impl SectionWords {
         sum / words.len() as f64
     }
 
+    /// True when the group `members` names the topic of `title`: one of the title's words
+    /// (not the kind of change, `Fixes`, nor the category's own words) runs through a third
+    /// of its entries (at least one) and through more of them than of the rest of the
+    /// section.
+    fn names(&self, title: &str, members: &[usize], category: &str) -> bool {
+        if members.is_empty() {
+            return false;
+        }
+        let generic: Vec<String> = quality::KIND_SUFFIXES
+            .iter()
+            .copied()
+            .chain(category.split_whitespace())
+            .flat_map(text::words)
+            .collect();
+        let counts = self.counts(members);
+        let n = members.len();
+        let rest = self.entries.len().saturating_sub(n).max(1) as f64;
+        text::words(title)
+            .iter()
+            .filter(|w| !generic.contains(w))
+            .any(|w| {
+                let inside = counts.get(w.as_str()).copied().unwrap_or(0);
+                let outside = self
+                    .held
+                    .get(w)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(inside);
+                inside >= n.div_ceil(3).max(1) && inside as f64 / n as f64 > outside as f64 / rest
+            })
+    }
+
     /// word → how many of `members` hold it.
     fn counts(&self, members: &[usize]) -> HashMap<&str, usize> {
         let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -596,6 +628,32 @@ impl Topics {
                 self.continued(&texts, category, ctx)
             })
             .collect();
+        let words = SectionWords::of(section.iter().copied());
+        // A group continues an earlier topic only while it still names it: entries alike
+        // by their other words but silent on the topic's own name are about something
+        // else (`Repository Pattern Standardization` for entries about scheduling history).
+        // Clusters continuing one topic become one group, so the group they make is asked.
+        let keys: Vec<Option<String>> = out
+            .iter()
+            .map(|c| c.as_ref().map(|c| text::normalize_phrase(&c.title)))
+            .collect();
+        let unnamed: Vec<bool> = (0..groups.len())
+            .map(|g| {
+                let (Some(key), Some(c)) = (&keys[g], &out[g]) else {
+                    return false;
+                };
+                let together: Vec<usize> = (0..groups.len())
+                    .filter(|&h| keys[h].as_ref() == Some(key))
+                    .flat_map(|h| groups[h].iter().copied())
+                    .collect();
+                !words.names(&c.title, &together, category)
+            })
+            .collect();
+        for (c, unnamed) in out.iter_mut().zip(unnamed) {
+            if unnamed {
+                *c = None;
+            }
+        }
         // Titles stay unique: those the content gave are taken.
         let mut taken: Vec<String> = out
             .iter()
@@ -606,7 +664,6 @@ impl Topics {
         if open.is_empty() || self.titles.is_empty() {
             return out;
         }
-        let words = SectionWords::of(section.iter().copied());
         let titles: Vec<(usize, &EarlierTitle)> = self.titles.iter().enumerate().collect();
         let open_groups: Vec<Vec<usize>> = open.iter().map(|&g| groups[g].clone()).collect();
         let found = match_titles(
