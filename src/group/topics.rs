@@ -629,6 +629,48 @@ impl Topics {
             })
             .collect();
         let words = SectionWords::of(section.iter().copied());
+        // The maintainers' name for the topic in this category: the same topic under
+        // another title (alike entries, a shared title word), written for this category
+        // and newest, when the group names it too. Clusters continuing one topic are one
+        // group, renamed together; a new name no other group holds (titles decide which
+        // clusters are one group, so renaming never joins two).
+        let mut used: Vec<String> = out
+            .iter()
+            .flatten()
+            .map(|c| text::normalize_phrase(&c.title))
+            .collect();
+        used.sort();
+        used.dedup();
+        for g in 0..groups.len() {
+            let Some(found) = out[g].as_ref() else {
+                continue;
+            };
+            let key = text::normalize_phrase(&found.title);
+            let same: Vec<usize> = (0..groups.len())
+                .filter(|&h| {
+                    out[h]
+                        .as_ref()
+                        .is_some_and(|c| text::normalize_phrase(&c.title) == key)
+                })
+                .collect();
+            if same[0] != g {
+                continue;
+            }
+            let together: Vec<usize> = same.iter().flat_map(|&h| groups[h].clone()).collect();
+            let texts: Vec<&str> = together.iter().map(|&k| section[k]).collect();
+            let Some(better) = self.renamed(found, category, ctx).filter(|b| {
+                !used.contains(&text::normalize_phrase(&b.title))
+                    && words.names(&b.title, &together, category)
+                    && !quality::is_unfit_title(&b.title, &texts)
+                    && names_topics_of(&b.title, &texts)
+            }) else {
+                continue;
+            };
+            used.push(text::normalize_phrase(&better.title));
+            for &h in &same {
+                out[h] = Some(better.clone());
+            }
+        }
         // A group continues an earlier topic only while it still names it: entries alike
         // by their other words but silent on the topic's own name are about something
         // else (`Repository Pattern Standardization` for entries about scheduling history).
@@ -690,6 +732,50 @@ impl Topics {
             });
         }
         out
+    }
+}
+
+impl Topics {
+    /// The title the maintainers give in `category` to the topic `found` continues: among
+    /// the earlier groups alike enough to its group (the learned threshold) whose titles
+    /// share a word with it, one of `category` first, then the newest. `None` when that is
+    /// `found` itself.
+    fn renamed(&self, found: &Continued, category: &str, ctx: &Context) -> Option<Continued> {
+        let history = &ctx.history;
+        let title_of = |k: usize| &history[self.groups[k].1].groups[self.groups[k].2].0;
+        let at = self.groups.iter().position(|(_, si, g)| {
+            history[*si].release == found.release && history[*si].groups[*g].0 == found.title
+        })?;
+        let mut mine = text::words(&found.title);
+        mine.retain(|w| {
+            !quality::KIND_SUFFIXES
+                .iter()
+                .any(|k| text::words(k).contains(w))
+        });
+        let rank = |k: usize| {
+            let s = &history[self.groups[k].1];
+            (!s.category.eq_ignore_ascii_case(category), self.groups[k].1)
+        };
+        let mut best = at;
+        for k in 0..self.groups.len() {
+            if k == at || rank(k) >= rank(best) {
+                continue;
+            }
+            let theirs = text::words(title_of(k));
+            if !mine.iter().any(|w| theirs.contains(w)) {
+                continue;
+            }
+            if cosine(&self.groups[at].0, &self.groups[k].0) >= self.threshold {
+                best = k;
+            }
+        }
+        (best != at).then(|| {
+            let (_, si, g) = &self.groups[best];
+            Continued {
+                by_title_words: found.by_title_words,
+                ..Continued::of(&history[*si], *g, category, found.similarity)
+            }
+        })
     }
 }
 
