@@ -22,6 +22,10 @@ use std::collections::HashMap;
 
 use super::{Context, HistorySection, quality, text};
 
+mod by_title;
+
+use by_title::{EarlierTitle, MIN_TITLE_MATCH, SectionWords, learned_title_cut, match_titles};
+
 /// How alike (cosine of the TF-IDF word bags) a group and an earlier group must be for
 /// the group to continue that topic, when the history has no recurring title to learn it
 /// from.
@@ -360,189 +364,6 @@ fn names_topics_of(title: &str, texts: &[&str]) -> bool {
     })
 }
 
-/// An earlier title that a group of the section may take by the title's own words: its
-/// section (index in the context's history), its group there, and its words.
-#[derive(Debug, Clone)]
-struct EarlierTitle {
-    section: usize,
-    group: usize,
-    words: Vec<String>,
-}
-
-/// How well a title's words speak of a group's entries against the rest of its section,
-/// when the history has no recurring titles to learn it from ([`learned_title_cut`]).
-const MIN_TITLE_MATCH: f64 = 0.5;
-
-/// Which entries of a section hold each word: the groups of a section are compared by
-/// the share of their entries speaking of a title's words, against the rest.
-struct SectionWords {
-    /// The words of each entry of the section, deduplicated.
-    entries: Vec<Vec<String>>,
-    /// word → how many entries of the section hold it.
-    held: HashMap<String, usize>,
-}
-
-impl SectionWords {
-    fn of<'a>(texts: impl IntoIterator<Item = &'a str>) -> SectionWords {
-        let entries: Vec<Vec<String>> = texts
-            .into_iter()
-            .map(|t| {
-                let mut w = text::words(t);
-                w.sort();
-                w.dedup();
-                w
-            })
-            .collect();
-        let mut held: HashMap<String, usize> = HashMap::new();
-        for e in &entries {
-            for w in e {
-                *held.entry(w.clone()).or_default() += 1;
-            }
-        }
-        SectionWords { entries, held }
-    }
-
-    /// How much a title of `words` speaks of the group `members` (indices into the
-    /// section's entries) more than of the rest of the section: for each title word, the
-    /// share of the group's entries holding it less its share among the other entries
-    /// (class-based: a word every entry writes tells nothing), averaged over the title's
-    /// words, so a title whose words the entries do not write matches less.
-    fn match_of(&self, words: &[String], members: &[usize], counts: &HashMap<&str, usize>) -> f64 {
-        if words.is_empty() || members.is_empty() {
-            return 0.0;
-        }
-        let n = members.len() as f64;
-        let rest = self.entries.len().saturating_sub(members.len()).max(1) as f64;
-        let sum: f64 = words
-            .iter()
-            .map(|w| {
-                let inside = counts.get(w.as_str()).copied().unwrap_or(0);
-                let outside = self
-                    .held
-                    .get(w)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(inside);
-                (inside as f64 / n - outside as f64 / rest).max(0.0)
-            })
-            .sum();
-        sum / words.len() as f64
-    }
-
-    /// word → how many of `members` hold it.
-    fn counts(&self, members: &[usize]) -> HashMap<&str, usize> {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for &m in members {
-            for w in &self.entries[m] {
-                *counts.entry(w.as_str()).or_default() += 1;
-            }
-        }
-        counts
-    }
-}
-
-/// The best earlier title for each group of a section, by the titles' own words: every
-/// pair (group, earlier title) whose match reaches `cut` is a candidate, the best first
-/// (an earlier title of another category matches a little less, the newest on a tie);
-/// each group takes at most one title and each title goes to at most one group, none of
-/// those in `taken`. Returns, per group, the earlier title (index into `titles`) and its
-/// match.
-fn match_titles(
-    section: &SectionWords,
-    groups: &[Vec<usize>],
-    titles: &[(usize, &EarlierTitle)],
-    category: &str,
-    history: &[HistorySection],
-    cut: f64,
-    taken: &mut Vec<String>,
-) -> Vec<Option<(usize, f64)>> {
-    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
-    for (gi, members) in groups.iter().enumerate() {
-        let counts = section.counts(members);
-        for &(ti, t) in titles {
-            let mut m = section.match_of(&t.words, members, &counts);
-            if !history[t.section].category.eq_ignore_ascii_case(category) {
-                m *= OTHER_CATEGORY;
-            }
-            if m >= cut && m > 0.0 {
-                pairs.push((m, gi, ti));
-            }
-        }
-    }
-    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
-    let mut out = vec![None; groups.len()];
-    for (m, gi, ti) in pairs {
-        let key = text::normalize_phrase(&title_of(history, titles, ti));
-        if out[gi].is_some() || taken.contains(&key) {
-            continue;
-        }
-        taken.push(key);
-        out[gi] = Some((ti, m));
-    }
-    out
-}
-
-/// The title of `titles[ti]`.
-fn title_of(history: &[HistorySection], titles: &[(usize, &EarlierTitle)], ti: usize) -> String {
-    let t = titles[ti].1;
-    history[t.section].groups[t.group].0.clone()
-}
-
-/// The match from which the project's own history says a group takes an earlier title by
-/// its words: each earlier grouped section's groups are matched (as [`match_titles`]
-/// does) to the titles of the releases older than it, and the cut that best separates
-/// the matches whose title shares most of its words with the maintainers' own (Dice of
-/// the title words at least one half) from the others is the cut. `None` when no match
-/// does.
-fn learned_title_cut(titles: &[EarlierTitle], history: &[HistorySection]) -> Option<f64> {
-    let mut matches: Vec<(f64, bool)> = Vec::new();
-    for (si, s) in history.iter().enumerate() {
-        let older: Vec<(usize, &EarlierTitle)> = titles
-            .iter()
-            .filter(|t| t.section > si && history[t.section].release != s.release)
-            .enumerate()
-            .collect();
-        let mine: Vec<&EarlierTitle> = titles.iter().filter(|t| t.section == si).collect();
-        if older.is_empty() || mine.is_empty() {
-            continue;
-        }
-        let section = SectionWords::of(s.entries.iter().map(|(t, _)| t.as_str()));
-        let groups: Vec<Vec<usize>> = mine
-            .iter()
-            .map(|t| {
-                (0..s.entries.len())
-                    .filter(|&e| s.entries[e].1 == Some(t.group))
-                    .collect()
-            })
-            .collect();
-        let found = match_titles(
-            &section,
-            &groups,
-            &older,
-            &s.category,
-            history,
-            f64::MIN_POSITIVE,
-            &mut Vec::new(),
-        );
-        for (t, f) in mine.iter().zip(found) {
-            if let Some((ti, m)) = f {
-                let kept = dice(&older[ti].1.words, &t.words) >= 0.5;
-                matches.push((m, kept));
-            }
-        }
-    }
-    best_cut(matches)
-}
-
-/// Dice coefficient of two sets of words.
-fn dice(a: &[String], b: &[String]) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 0.0;
-    }
-    let shared = a.iter().filter(|w| b.contains(w)).count();
-    2.0 * shared as f64 / (a.len() + b.len()) as f64
-}
-
 /// The cut over `(value, right)` pairs with the fewest errors: a right one below it or a
 /// wrong one from it on. `None` when none is right.
 fn best_cut(mut matches: Vec<(f64, bool)>) -> Option<f64> {
@@ -596,6 +417,74 @@ impl Topics {
                 self.continued(&texts, category, ctx)
             })
             .collect();
+        let words = SectionWords::of(section.iter().copied());
+        // The maintainers' name for the topic in this category: the same topic under
+        // another title (alike entries, a shared title word), written for this category
+        // and newest, when the group names it too. Clusters continuing one topic are one
+        // group, renamed together; a new name no other group holds (titles decide which
+        // clusters are one group, so renaming never joins two).
+        let mut used: Vec<String> = out
+            .iter()
+            .flatten()
+            .map(|c| text::normalize_phrase(&c.title))
+            .collect();
+        used.sort();
+        used.dedup();
+        for g in 0..groups.len() {
+            let Some(found) = out[g].as_ref() else {
+                continue;
+            };
+            let key = text::normalize_phrase(&found.title);
+            let same: Vec<usize> = (0..groups.len())
+                .filter(|&h| {
+                    out[h]
+                        .as_ref()
+                        .is_some_and(|c| text::normalize_phrase(&c.title) == key)
+                })
+                .collect();
+            if same[0] != g {
+                continue;
+            }
+            let together: Vec<usize> = same.iter().flat_map(|&h| groups[h].clone()).collect();
+            let texts: Vec<&str> = together.iter().map(|&k| section[k]).collect();
+            let Some(better) = self.renamed(found, category, ctx).filter(|b| {
+                !used.contains(&text::normalize_phrase(&b.title))
+                    && words.names(&b.title, &together, category)
+                    && !quality::is_unfit_title(&b.title, &texts)
+                    && names_topics_of(&b.title, &texts)
+            }) else {
+                continue;
+            };
+            used.push(text::normalize_phrase(&better.title));
+            for &h in &same {
+                out[h] = Some(better.clone());
+            }
+        }
+        // A group continues an earlier topic only while it still names it: entries alike
+        // by their other words but silent on the topic's own name are about something
+        // else (`Repository Pattern Standardization` for entries about scheduling history).
+        // Clusters continuing one topic become one group, so the group they make is asked.
+        let keys: Vec<Option<String>> = out
+            .iter()
+            .map(|c| c.as_ref().map(|c| text::normalize_phrase(&c.title)))
+            .collect();
+        let unnamed: Vec<bool> = (0..groups.len())
+            .map(|g| {
+                let (Some(key), Some(c)) = (&keys[g], &out[g]) else {
+                    return false;
+                };
+                let together: Vec<usize> = (0..groups.len())
+                    .filter(|&h| keys[h].as_ref() == Some(key))
+                    .flat_map(|h| groups[h].iter().copied())
+                    .collect();
+                !words.names(&c.title, &together, category)
+            })
+            .collect();
+        for (c, unnamed) in out.iter_mut().zip(unnamed) {
+            if unnamed {
+                *c = None;
+            }
+        }
         // Titles stay unique: those the content gave are taken.
         let mut taken: Vec<String> = out
             .iter()
@@ -606,7 +495,6 @@ impl Topics {
         if open.is_empty() || self.titles.is_empty() {
             return out;
         }
-        let words = SectionWords::of(section.iter().copied());
         let titles: Vec<(usize, &EarlierTitle)> = self.titles.iter().enumerate().collect();
         let open_groups: Vec<Vec<usize>> = open.iter().map(|&g| groups[g].clone()).collect();
         let found = match_titles(
@@ -633,6 +521,50 @@ impl Topics {
             });
         }
         out
+    }
+}
+
+impl Topics {
+    /// The title the maintainers give in `category` to the topic `found` continues: among
+    /// the earlier groups alike enough to its group (the learned threshold) whose titles
+    /// share a word with it, one of `category` first, then the newest. `None` when that is
+    /// `found` itself.
+    fn renamed(&self, found: &Continued, category: &str, ctx: &Context) -> Option<Continued> {
+        let history = &ctx.history;
+        let title_of = |k: usize| &history[self.groups[k].1].groups[self.groups[k].2].0;
+        let at = self.groups.iter().position(|(_, si, g)| {
+            history[*si].release == found.release && history[*si].groups[*g].0 == found.title
+        })?;
+        let mut mine = text::words(&found.title);
+        mine.retain(|w| {
+            !quality::KIND_SUFFIXES
+                .iter()
+                .any(|k| text::words(k).contains(w))
+        });
+        let rank = |k: usize| {
+            let s = &history[self.groups[k].1];
+            (!s.category.eq_ignore_ascii_case(category), self.groups[k].1)
+        };
+        let mut best = at;
+        for k in 0..self.groups.len() {
+            if k == at || rank(k) >= rank(best) {
+                continue;
+            }
+            let theirs = text::words(title_of(k));
+            if !mine.iter().any(|w| theirs.contains(w)) {
+                continue;
+            }
+            if cosine(&self.groups[at].0, &self.groups[k].0) >= self.threshold {
+                best = k;
+            }
+        }
+        (best != at).then(|| {
+            let (_, si, g) = &self.groups[best];
+            Continued {
+                by_title_words: found.by_title_words,
+                ..Continued::of(&history[*si], *g, category, found.similarity)
+            }
+        })
     }
 }
 
@@ -1197,5 +1129,113 @@ mod tests {
         let none = Context::default();
         assert_eq!(max_groups(100, &none), 8);
         assert_eq!(max_groups(0, &none), 1);
+    }
+
+    /// A context whose history is `history`, its entries the corpus.
+    fn ctx_of(history: Vec<HistorySection>) -> Context {
+        let texts: Vec<String> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.clone()))
+            .collect();
+        Context::new(
+            Corpus::new(texts.iter().map(String::as_str)),
+            history,
+            &[],
+            2,
+        )
+    }
+
+    #[test]
+    fn a_group_alike_by_content_but_silent_on_the_topics_name_does_not_continue_it() {
+        let c = ctx_of(vec![features_section(
+            "1.0.0",
+            &[
+                (
+                    "Audit Trail",
+                    [
+                        "Record session events in the history table",
+                        "Show session events on the history page",
+                    ],
+                ),
+                ("Themes", ["Add a dark theme", "Add a light theme"]),
+            ],
+            |_| String::new(),
+        )]);
+        let section = [
+            "Record session events in the history table faster",
+            "Show session events on the history page sorted",
+            "Add a blue theme",
+            "Add a red theme",
+        ];
+        // The entries match the earlier group well, but none writes `audit` or `trail`.
+        assert!(continued(&section[..2], "Features", &c).is_some());
+        let found = c
+            .topics()
+            .continued_all(&section, &[vec![0, 1], vec![2, 3]], "Features", &c);
+        assert!(found[0].is_none(), "{found:?}");
+        assert_eq!(found[1].as_ref().map(|f| f.title.as_str()), Some("Themes"));
+    }
+
+    #[test]
+    fn a_continued_topic_takes_its_newest_name() {
+        let c = ctx_of(vec![
+            features_section(
+                "2.0.0",
+                &[
+                    (
+                        "Artifact Registry",
+                        [
+                            "Add artifact registry listing",
+                            "Add artifact import to the registry",
+                        ],
+                    ),
+                    ("Themes", ["Add a dark theme", "Add a light theme"]),
+                ],
+                |_| String::new(),
+            ),
+            features_section(
+                "1.0.0",
+                &[
+                    (
+                        "Artifact Management",
+                        [
+                            "Add artifact import from Hugging Face",
+                            "Add artifact import cancellation",
+                        ],
+                    ),
+                    ("Event Bus", ["Add the event bus", "Add event bus metrics"]),
+                ],
+                |_| String::new(),
+            ),
+        ]);
+        let section = [
+            "Artifact import from Hugging Face retries",
+            "Artifact import cancellation is resumable",
+            "Add a blue theme",
+            "Add a red theme",
+        ];
+        // The entries are nearest the older group; the maintainers renamed its topic since.
+        assert_eq!(
+            continued(&section[..2], "Features", &c).map(|f| f.title),
+            Some("Artifact Management".to_string())
+        );
+        let found = c
+            .topics()
+            .continued_all(&section, &[vec![0, 1], vec![2, 3]], "Features", &c);
+        assert_eq!(
+            found[0].as_ref().map(|f| f.title.as_str()),
+            Some("Artifact Registry"),
+            "{found:?}"
+        );
+        // A name another group of the section holds is not taken: titles decide which
+        // clusters are one group.
+        let found =
+            c.topics()
+                .continued_all(&section, &[vec![0], vec![1], vec![2, 3]], "Features", &c);
+        let titles: Vec<Option<&str>> = found
+            .iter()
+            .map(|f| f.as_ref().map(|f| f.title.as_str()))
+            .collect();
+        assert_eq!(titles[0], titles[1], "{found:?}");
     }
 }

@@ -1,0 +1,230 @@
+//! Earlier titles taken by their own words: how much a title's words speak of a group
+//! against the rest of its section, and the cut the history teaches for it.
+
+use std::collections::HashMap;
+
+use super::{OTHER_CATEGORY, best_cut};
+use crate::group::{HistorySection, quality, text};
+
+/// An earlier title that a group of the section may take by the title's own words: its
+/// section (index in the context's history), its group there, and its words.
+#[derive(Debug, Clone)]
+pub(super) struct EarlierTitle {
+    pub(super) section: usize,
+    pub(super) group: usize,
+    pub(super) words: Vec<String>,
+}
+
+/// How well a title's words speak of a group's entries against the rest of its section,
+/// when the history has no recurring titles to learn it from ([`learned_title_cut`]).
+pub(super) const MIN_TITLE_MATCH: f64 = 0.5;
+
+/// Which entries of a section hold each word: the groups of a section are compared by
+/// the share of their entries speaking of a title's words, against the rest.
+pub(super) struct SectionWords {
+    /// The words of each entry of the section, deduplicated.
+    entries: Vec<Vec<String>>,
+    /// word → how many entries of the section hold it.
+    held: HashMap<String, usize>,
+}
+
+impl SectionWords {
+    pub(super) fn of<'a>(texts: impl IntoIterator<Item = &'a str>) -> SectionWords {
+        let entries: Vec<Vec<String>> = texts
+            .into_iter()
+            .map(|t| {
+                let mut w = text::words(t);
+                w.sort();
+                w.dedup();
+                w
+            })
+            .collect();
+        let mut held: HashMap<String, usize> = HashMap::new();
+        for e in &entries {
+            for w in e {
+                *held.entry(w.clone()).or_default() += 1;
+            }
+        }
+        SectionWords { entries, held }
+    }
+
+    /// How much a title of `words` speaks of the group `members` (indices into the
+    /// section's entries) more than of the rest of the section: for each title word, the
+    /// share of the group's entries holding it less its share among the other entries
+    /// (class-based: a word every entry writes tells nothing), averaged over the title's
+    /// words, so a title whose words the entries do not write matches less.
+    pub(super) fn match_of(
+        &self,
+        words: &[String],
+        members: &[usize],
+        counts: &HashMap<&str, usize>,
+    ) -> f64 {
+        if words.is_empty() || members.is_empty() {
+            return 0.0;
+        }
+        let n = members.len() as f64;
+        let rest = self.entries.len().saturating_sub(members.len()).max(1) as f64;
+        let sum: f64 = words
+            .iter()
+            .map(|w| {
+                let inside = counts.get(w.as_str()).copied().unwrap_or(0);
+                let outside = self
+                    .held
+                    .get(w)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(inside);
+                (inside as f64 / n - outside as f64 / rest).max(0.0)
+            })
+            .sum();
+        sum / words.len() as f64
+    }
+
+    /// True when the group `members` names the topic of `title`: one of the title's words
+    /// (not the kind of change, `Fixes`, nor the category's own words) runs through a third
+    /// of its entries (at least one) and through more of them than of the rest of the
+    /// section.
+    pub(super) fn names(&self, title: &str, members: &[usize], category: &str) -> bool {
+        if members.is_empty() {
+            return false;
+        }
+        let generic: Vec<String> = quality::KIND_SUFFIXES
+            .iter()
+            .copied()
+            .chain(category.split_whitespace())
+            .flat_map(text::words)
+            .collect();
+        let counts = self.counts(members);
+        let n = members.len();
+        let rest = self.entries.len().saturating_sub(n).max(1) as f64;
+        text::words(title)
+            .iter()
+            .filter(|w| !generic.contains(w))
+            .any(|w| {
+                let inside = counts.get(w.as_str()).copied().unwrap_or(0);
+                let outside = self
+                    .held
+                    .get(w)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(inside);
+                inside >= n.div_ceil(3).max(1) && inside as f64 / n as f64 > outside as f64 / rest
+            })
+    }
+
+    /// word → how many of `members` hold it.
+    pub(super) fn counts(&self, members: &[usize]) -> HashMap<&str, usize> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for &m in members {
+            for w in &self.entries[m] {
+                *counts.entry(w.as_str()).or_default() += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// The best earlier title for each group of a section, by the titles' own words: every
+/// pair (group, earlier title) whose match reaches `cut` is a candidate, the best first
+/// (an earlier title of another category matches a little less, the newest on a tie);
+/// each group takes at most one title and each title goes to at most one group, none of
+/// those in `taken`. Returns, per group, the earlier title (index into `titles`) and its
+/// match.
+pub(super) fn match_titles(
+    section: &SectionWords,
+    groups: &[Vec<usize>],
+    titles: &[(usize, &EarlierTitle)],
+    category: &str,
+    history: &[HistorySection],
+    cut: f64,
+    taken: &mut Vec<String>,
+) -> Vec<Option<(usize, f64)>> {
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (gi, members) in groups.iter().enumerate() {
+        let counts = section.counts(members);
+        for &(ti, t) in titles {
+            let mut m = section.match_of(&t.words, members, &counts);
+            if !history[t.section].category.eq_ignore_ascii_case(category) {
+                m *= OTHER_CATEGORY;
+            }
+            if m >= cut && m > 0.0 {
+                pairs.push((m, gi, ti));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
+    let mut out = vec![None; groups.len()];
+    for (m, gi, ti) in pairs {
+        let key = text::normalize_phrase(&title_of(history, titles, ti));
+        if out[gi].is_some() || taken.contains(&key) {
+            continue;
+        }
+        taken.push(key);
+        out[gi] = Some((ti, m));
+    }
+    out
+}
+
+/// The title of `titles[ti]`.
+fn title_of(history: &[HistorySection], titles: &[(usize, &EarlierTitle)], ti: usize) -> String {
+    let t = titles[ti].1;
+    history[t.section].groups[t.group].0.clone()
+}
+
+/// The match from which the project's own history says a group takes an earlier title by
+/// its words: each earlier grouped section's groups are matched (as [`match_titles`]
+/// does) to the titles of the releases older than it, and the cut that best separates
+/// the matches whose title shares most of its words with the maintainers' own (Dice of
+/// the title words at least one half) from the others is the cut. `None` when no match
+/// does.
+pub(super) fn learned_title_cut(
+    titles: &[EarlierTitle],
+    history: &[HistorySection],
+) -> Option<f64> {
+    let mut matches: Vec<(f64, bool)> = Vec::new();
+    for (si, s) in history.iter().enumerate() {
+        let older: Vec<(usize, &EarlierTitle)> = titles
+            .iter()
+            .filter(|t| t.section > si && history[t.section].release != s.release)
+            .enumerate()
+            .collect();
+        let mine: Vec<&EarlierTitle> = titles.iter().filter(|t| t.section == si).collect();
+        if older.is_empty() || mine.is_empty() {
+            continue;
+        }
+        let section = SectionWords::of(s.entries.iter().map(|(t, _)| t.as_str()));
+        let groups: Vec<Vec<usize>> = mine
+            .iter()
+            .map(|t| {
+                (0..s.entries.len())
+                    .filter(|&e| s.entries[e].1 == Some(t.group))
+                    .collect()
+            })
+            .collect();
+        let found = match_titles(
+            &section,
+            &groups,
+            &older,
+            &s.category,
+            history,
+            f64::MIN_POSITIVE,
+            &mut Vec::new(),
+        );
+        for (t, f) in mine.iter().zip(found) {
+            if let Some((ti, m)) = f {
+                let kept = dice(&older[ti].1.words, &t.words) >= 0.5;
+                matches.push((m, kept));
+            }
+        }
+    }
+    best_cut(matches)
+}
+
+/// Dice coefficient of two sets of words.
+fn dice(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 0.0;
+    }
+    let shared = a.iter().filter(|w| b.contains(w)).count();
+    2.0 * shared as f64 / (a.len() + b.len()) as f64
+}
