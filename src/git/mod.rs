@@ -27,10 +27,12 @@ use gix::bstr::{BStr, ByteSlice};
 
 use crate::error::{Error, Result};
 
+mod index;
 mod refs;
 mod removals;
 mod signing;
 mod status;
+pub use index::IndexBits;
 pub use removals::Removal;
 pub use status::{DirtyKind, DirtyPath};
 
