@@ -251,17 +251,41 @@ fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result
         )));
     }
     let file = config.root.join(&nv.file);
-    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-    if nv
-        .pattern
-        .captures(&text)
-        .is_none_or(|c| c.name("version").is_none())
-    {
-        return Err(Error::Refused(format!(
-            "{}: the next-version pattern `{}` matches nothing; fix `pattern` in [tool.git-release.next-version]",
-            relative(repo, &file),
-            nv.pattern
-        )));
+    let text = crate::files::read_text(&file)?;
+    let key = "next-version.pattern";
+    let Some(found) = nv.pattern.captures(&text).and_then(|c| c.name("version")) else {
+        return Err(config.settings_source.error(
+            key,
+            format!(
+                "= '{}' matches nothing in {}; fix it so that it finds the version there",
+                nv.pattern,
+                relative(repo, &file)
+            ),
+        ));
+    };
+    // The step replaces what the group holds with the next version: anything but one
+    // version on one line (a name, a greedy match across lines) would be overwritten.
+    let held = found.as_str();
+    let one_line = !held.contains(['\n', '\r']);
+    if !one_line || held.trim() != held || Version::parse(held).is_err() {
+        let shown: String = held.chars().take(80).collect();
+        let shown = shown.escape_debug();
+        return Err(config.settings_source.error(
+            key,
+            format!(
+                "= '{}': its `version` group holds \"{shown}\"{} in {}, not {}, and the \
+                 next-version step would write {next} over all of it; make the group match \
+                 the version alone, on its line (as in `__version__ = \"(?P<version>[^\"]+)\"`)",
+                nv.pattern,
+                if held.chars().count() > 80 { "…" } else { "" },
+                relative(repo, &file),
+                if one_line {
+                    "a version"
+                } else {
+                    "a version on one line"
+                },
+            ),
+        ));
     }
     Ok(Some(next))
 }

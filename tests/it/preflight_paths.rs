@@ -163,3 +163,48 @@ fn a_file_that_leads_into_an_ignored_file_is_refused() {
     let committed = git(root, &["show", "HEAD:CL/1.1.md"]);
     assert!(committed.contains("## 1.1.0rc1"), "{committed}");
 }
+
+/// The next-version pattern's `version` group is what the step overwrites: a group around
+/// a name, or a greedy one across lines, made the bump write over the name or delete the
+/// lines after it (hostile 7, 13). Refused before anything changes.
+#[test]
+fn a_next_version_group_that_is_not_one_version_is_refused() {
+    const DEFAULT: &str = r#"pattern = 'NEXT_RELEASE_VERSION = "(?P<version>[^"]+)"'"#;
+    for (pattern, holds) in [
+        (
+            r#"pattern = '(?s)NEXT_RELEASE_VERSION = "(?P<version>.+)"'"#,
+            "not a version on one line",
+        ),
+        ("pattern = '(?P<version>NEXT_RELEASE)'", "NEXT_RELEASE"),
+        (
+            "pattern = 'NEXT_RELEASE_VERSION = (?P<version>.*)'",
+            "not a version",
+        ),
+        (
+            r#"pattern = 'NEXT_RELEASE_VERSION = "(?P<version>[^"]*?)'"#,
+            "not a version",
+        ),
+    ] {
+        let repo = project("");
+        let root = repo.path();
+        let toml = read(root, ".git-release.toml");
+        assert!(toml.contains(DEFAULT));
+        std::fs::write(
+            root.join(".git-release.toml"),
+            toml.replace(DEFAULT, pattern),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("src/demo/version.py"),
+            "NEXT_RELEASE_VERSION = \"1.1.0\"\nOTHER = \"keep me\"\n",
+        )
+        .unwrap();
+        util::commit_all(root, "a next-version pattern");
+        refused(
+            root,
+            "1.1.0",
+            &["next-version.pattern", "src/demo/version.py", holds],
+            pattern,
+        );
+    }
+}
