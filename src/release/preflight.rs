@@ -23,6 +23,8 @@ use crate::version::Version;
 /// Pre-flight: check everything, change nothing. The repository's release lock is taken
 /// first and held by the plan until the release ends (or the plan is dropped).
 pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let request = &request.anchored(&cwd);
     let version = Version::parse_normal(&request.version)?;
     let webui = request
         .webui_version
@@ -86,7 +88,13 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version)?;
-    let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
+    let freeze = plan_freeze(
+        repo,
+        config,
+        &version,
+        &section.changelog,
+        &request.files_read(),
+    )?;
     let freeze_files: Vec<PathBuf> = freeze
         .iter()
         .flat_map(|f| &f.changes)
@@ -595,14 +603,28 @@ pub(crate) fn without_stale(
     Ok((kept, left_out))
 }
 
+/// [`plan_freeze`] of a planned release, as its freeze step and `continue` work it out
+/// again from the work tree.
+pub(super) fn freeze_of(
+    repo: &Repo,
+    config: &Config,
+    plan: &Plan,
+) -> Result<Option<crate::freeze::Outcome>> {
+    let also_read = plan.request.files_read();
+    plan_freeze(repo, config, &plan.version, &plan.changelog, &also_read)
+}
+
 /// The placeholder freeze of a final release, worked out in memory from the work tree
 /// (`None` for a pre-release, or without `[freeze]`). Nothing is written: a line the rules
-/// leave mentioning the placeholder refuses the release here.
+/// leave mentioning the placeholder refuses the release here. `also_read`: the files the
+/// release reads besides the configured ones (`--rules`, `--labels-from`:
+/// [`Request::files_read`]), spared like them.
 pub fn plan_freeze(
     repo: &Repo,
     config: &Config,
     version: &Version,
     changelog: &Path,
+    also_read: &[PathBuf],
 ) -> Result<Option<crate::freeze::Outcome>> {
     let Some(freeze) = config
         .release
@@ -642,6 +664,7 @@ pub fn plan_freeze(
     files.extend(rel.next_version.iter().map(|nv| config.root.join(&nv.file)));
     files.extend(rel.consolidate.grouping.rules.clone());
     files.extend(rel.consolidate.grouping.labels_from.clone());
+    files.extend(also_read.iter().cloned());
     if let crate::config::TemplateSource::File(t) = &tc.template {
         files.push(t.clone());
     }

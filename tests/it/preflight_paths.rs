@@ -208,3 +208,66 @@ fn a_next_version_group_that_is_not_one_version_is_refused() {
         );
     }
 }
+
+/// `--rules` and `--labels-from` name files the grouping reads, as `rules` and
+/// `labels-from` in the configuration do: the freeze spares them too (hostile 7, 10: frozen
+/// and committed while the grouping read them unfrozen).
+#[test]
+fn rules_and_labels_given_on_the_command_line_are_not_frozen() {
+    let repo = project("");
+    let root = repo.path();
+    let toml = read(root, ".git-release.toml");
+    let toml = toml.replace(r#"files = ["src/**/*.py""#, r#"files = ["src/**""#);
+    std::fs::write(root.join(".git-release.toml"), toml).unwrap();
+    let rules = "# grouping rules as of NEXT_RELEASE_VERSION\n[[group]]\ntitle = \"Fair Share\"\n\
+                 tier = \"initiative\"\nkeywords = [\"fair share\"]\n";
+    std::fs::write(root.join("src/rules.toml"), rules).unwrap();
+    let labels = r#"[{"number":10,"labels":[{"name":"since NEXT_RELEASE_VERSION"}]}]"#;
+    std::fs::write(root.join("src/labels.json"), labels).unwrap();
+    util::commit_all(root, "rules and labels under src/");
+    // Named from a subdirectory, relative to it: the same files.
+    let src = root.join("src");
+    let args = [
+        "1.1.0",
+        "--yes",
+        "--no-edit",
+        "--rules",
+        "rules.toml",
+        "--labels-from",
+        "labels.json",
+    ];
+    let plan = util::git_release(&src)
+        .args(args)
+        .arg("--dry-run")
+        .env("GIT_EDITOR", "true")
+        .output()
+        .unwrap();
+    ok(&plan, "the dry run");
+    let shown = util::text(&plan.stdout);
+    assert!(
+        shown.contains("src/labels.json") && shown.contains("src/rules.toml"),
+        "{shown}"
+    );
+    let out = util::git_release(&src)
+        .args(args)
+        .env("GIT_EDITOR", "true")
+        .output()
+        .unwrap();
+    ok(&out, "the release");
+    let release = git(
+        root,
+        &["log", "--format=%H", "--grep=^release: 1.1.0$", "-1"],
+    );
+    let release = release.trim();
+    assert!(!release.is_empty(), "no release commit");
+    for (path, text) in [("src/rules.toml", rules), ("src/labels.json", labels)] {
+        assert_eq!(
+            git(root, &["show", &format!("{release}:{path}")]),
+            text,
+            "{path}"
+        );
+    }
+    // The freeze ran: the other sources are frozen.
+    let api = git(root, &["show", &format!("{release}:src/demo/api.py")]);
+    assert_eq!(api, "# Added in 1.1.0\n");
+}
