@@ -97,9 +97,9 @@ fn resolve(path: &Path) -> std::result::Result<PathBuf, String> {
 
 /// Whether git commits what the release writes at `resolved` (where [`landing`] says a
 /// write to `named` lands): a tracked file whose index entry does not hide the work tree
-/// from git (assume-unchanged, skip-worktree), or a file git neither tracks nor ignores
-/// (a new one the release creates; one already there is the clean check's). Otherwise the
-/// release commit would leave out what the release wrote, and `abort` could not restore it.
+/// from git (assume-unchanged, skip-worktree), or a new file (the release creates it) git
+/// does not ignore. Otherwise the release commit would leave out what the release wrote (or
+/// take a file that was not its own), and `abort` could not restore it.
 pub(crate) fn in_git(
     repo: &Repo,
     named: &Path,
@@ -133,6 +133,12 @@ pub(crate) fn in_git(
              hold what the release writes there (nor `git release abort` restore it); point \
              the setting at a file git tracks, or track this one (`git add -f {rel}`, then \
              commit)"
+        )),
+        // There already, untracked: the release would commit the whole file as its own.
+        None if resolved.symlink_metadata().is_ok() => Err(format!(
+            "{subject} is not tracked by git, so the release would commit all of it as its \
+             own change (and `git release abort` would not know it); commit it first (`git add \
+             {rel}`, then `git commit`), or remove it"
         )),
         None => Ok(()),
     }

@@ -147,6 +147,20 @@ fn a_file_that_leads_into_an_ignored_file_is_refused() {
             refused(root, version, &[shown, key, "ignored"], &what);
         }
     }
+    // A link to a file git does not track (nor ignore): the release would commit all of
+    // that file as its own.
+    let repo = project("");
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("notes")).unwrap();
+    std::fs::rename(root.join("CHANGELOG.md"), root.join("notes/CHANGELOG.md")).unwrap();
+    std::os::unix::fs::symlink("notes/CHANGELOG.md", root.join("CHANGELOG.md")).unwrap();
+    git(root, &["add", "CHANGELOG.md"]);
+    git(
+        root,
+        &["commit", "-q", "-m", "the changelog links to notes/"],
+    );
+    let needles = ["notes/CHANGELOG.md", "not tracked", "filename"];
+    refused(root, "1.1.0rc1", &needles, "a link to an untracked file");
     // The same layout with `CL` a tracked directory: a new changelog file there is the
     // release's own, written and committed.
     let repo = project("");
