@@ -247,7 +247,7 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
     let date = towncrier::date_or_today(None)?;
     let changelog =
         towncrier::changelog_path(&config, version.as_str(), &config.towncrier.name, &date)?;
-    let outcome = release::plan_freeze(&repo, &config, &version, &changelog)
+    let outcome = release::plan_freeze(&repo, &config, &version, &changelog, &[])
         .map_err(|e| config.explain(e))?
         .ok_or_else(|| {
             Error::Refused("there is no `[freeze]` in the configuration: nothing to freeze".into())

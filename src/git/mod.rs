@@ -28,12 +28,14 @@ use gix::bstr::{BStr, ByteSlice};
 use crate::error::{Error, Result};
 
 mod history;
+mod index;
 mod refs;
 mod removals;
 mod editor;
 mod signing;
 mod status;
 pub use editor::NO_EDITOR;
+pub use index::IndexBits;
 pub use removals::Removal;
 pub use status::{DirtyKind, DirtyPath};
 

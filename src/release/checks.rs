@@ -173,7 +173,8 @@ fn check_review(repo: &Repo) -> Result<()> {
     repo.editor().map(drop)
 }
 
-/// Every file the release writes lands inside the repository (symlinks followed).
+/// Every file the release writes lands inside the repository (symlinks followed), in a
+/// file whose changes git commits (see [`paths::in_git`]).
 pub(super) fn check_paths(
     repo: &Repo,
     config: &Config,
@@ -182,15 +183,7 @@ pub(super) fn check_paths(
 ) -> Result<()> {
     let src = &config.settings_source;
     let refuse = |key: &'static str, value: String| {
-        move |why: String| {
-            src.error(
-                key,
-                format!(
-                    "= \"{value}\": {why}; a release reads and writes only regular files \
-                     inside its repository: point it at one"
-                ),
-            )
-        }
+        move |why: String| src.error(key, format!("= \"{value}\": {why}"))
     };
     let version_file = &config.release.version_file;
     paths::check(
@@ -203,14 +196,7 @@ pub(super) fn check_paths(
         None => ("filename", &config.towncrier_source),
     };
     paths::check(repo, changelog, |why| {
-        source.error(
-            key,
-            format!(
-                "names {}: {why}; a release reads and writes only regular files inside its \
-                 repository",
-                changelog.display()
-            ),
-        )
+        source.error(key, format!("names {}: {why}", relative(repo, changelog)))
     })?;
     if let Some(nv) = &config.release.next_version {
         paths::check(
@@ -224,7 +210,7 @@ pub(super) fn check_paths(
             src.error(
                 "freeze",
                 format!(
-                    "would freeze {}, but {why}; exclude it (`exclude` in [freeze]) or fix the link",
+                    "would freeze {}, but {why}; or exclude it (`exclude` in [freeze])",
                     relative(repo, file)
                 ),
             )
@@ -256,7 +242,10 @@ pub(super) fn check_fragments_in_git(
         let dir = config.fragments_dir(section_dir);
         let dir = dir.canonicalize().unwrap_or(dir);
         let rel = dir.strip_prefix(repo.root()).unwrap_or(&dir);
-        if let Some(hidden) = repo.skip_worktree(&rel.to_string_lossy())?.first() {
+        // A file that is there has the bit without a sparse checkout: checked below.
+        let hidden = repo.skip_worktree(&rel.to_string_lossy())?;
+        let absent = |h: &&String| repo.root().join(h).symlink_metadata().is_err();
+        if let Some(hidden) = hidden.iter().find(absent) {
             return Err(Error::Refused(format!(
                 "{hidden} is tracked but not in the work tree (a sparse checkout leaves it out), \
                  so the release would go without it; check the fragments out \
@@ -266,8 +255,9 @@ pub(super) fn check_fragments_in_git(
         }
     }
     let rels: Vec<String> = fragments.iter().map(|f| repo.relative_path(f)).collect();
-    let tracked = repo.tracked(&rels.iter().map(String::as_str).collect::<Vec<_>>())?;
-    for ((fragment, rel), tracked) in fragments.iter().zip(&rels).zip(tracked) {
+    let bits = repo.index_bits(&rels.iter().map(String::as_str).collect::<Vec<_>>())?;
+    for ((fragment, rel), bits) in fragments.iter().zip(&rels).zip(bits) {
+        let tracked = bits.is_some();
         if Path::new(rel).is_absolute() {
             return Err(Error::Refused(format!(
                 "the fragment {} resolves to {rel}, outside the repository {} (the fragments \
@@ -290,6 +280,20 @@ pub(super) fn check_fragments_in_git(
                 "{rel} is not tracked by git (it is ignored), so the release would delete it and \
                  `git release abort` could not bring it back; add it (`git add -f {rel}`) and \
                  commit it, or move it out of the fragments directory"
+            )));
+        }
+        // Git looks away from the work tree's copy: what the release publishes may not be
+        // what git has, and `abort` would bring back git's copy, not the one published.
+        if let Some(bits) = bits.filter(|b| b.assume_unchanged || b.skip_worktree) {
+            let (name, flag) = match bits.assume_unchanged {
+                true => ("assume-unchanged", "--no-assume-unchanged"),
+                false => ("skip-worktree", "--no-skip-worktree"),
+            };
+            return Err(Error::Refused(format!(
+                "the fragment {rel} has git's {name} bit, so git does not see its changes in \
+                 the work tree: the release would publish a text git may not have, and \
+                 `git release abort` could not bring the file back as it is; clear the bit \
+                 (`git update-index {flag} {rel}`), then run again"
             )));
         }
     }

@@ -341,12 +341,10 @@ pub(crate) fn lost_work(
                 let now = dirty.get_or_insert_with(BTreeSet::new);
                 record.changed.iter().any(|p| !now.contains(p))
             }
-            StepKind::Freeze => {
-                super::preflight::plan_freeze(repo, config, &plan.version, &plan.changelog)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|f| f.files > 0)
-            }
+            StepKind::Freeze => super::preflight::freeze_of(repo, config, plan)
+                .ok()
+                .flatten()
+                .is_some_and(|f| f.files > 0),
             _ => false,
         };
         if gone {
@@ -516,13 +514,11 @@ pub(crate) fn missing_by_hand(
                 None
             }
         }
-        StepKind::Freeze => {
-            super::preflight::plan_freeze(repo, config, &plan.version, &plan.changelog)
-                .ok()
-                .flatten()
-                .filter(|f| f.files > 0)
-                .map(|f| format!("{} file(s) still hold the placeholder", f.files))
-        }
+        StepKind::Freeze => super::preflight::freeze_of(repo, config, plan)
+            .ok()
+            .flatten()
+            .filter(|f| f.files > 0)
+            .map(|f| format!("{} file(s) still hold the placeholder", f.files)),
         _ => None,
     })
 }

@@ -95,10 +95,69 @@ fn resolve(path: &Path) -> std::result::Result<PathBuf, String> {
     Ok(out)
 }
 
-/// [`landing`], or a refusal naming the setting (`what`: "`version-file` in
+/// Whether git commits what the release writes at `resolved` (where [`landing`] says a
+/// write to `named` lands): a tracked file whose index entry does not hide the work tree
+/// from git (assume-unchanged, skip-worktree), or a new file (the release creates it) git
+/// does not ignore. Otherwise the release commit would leave out what the release wrote (or
+/// take a file that was not its own), and `abort` could not restore it.
+pub(crate) fn in_git(
+    repo: &Repo,
+    named: &Path,
+    resolved: &Path,
+) -> std::result::Result<(), String> {
+    let Ok(rel) = resolved.strip_prefix(repo.root()) else {
+        return Ok(());
+    };
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let named = named.strip_prefix(repo.root()).unwrap_or(named);
+    let subject = if named == Path::new(&rel) {
+        rel.clone()
+    } else {
+        format!("{} leads to {rel}, which", named.display())
+    };
+    let bits = repo.index_bits(&[&rel]).map_err(|e| e.to_string())?;
+    match bits.first().copied().flatten() {
+        Some(bits) if bits.assume_unchanged => Err(format!(
+            "{subject} has git's assume-unchanged bit, so git would not see what the release \
+             writes there and the release commit would leave it out; clear the bit (`git \
+             update-index --no-assume-unchanged {rel}`), then run again"
+        )),
+        Some(bits) if bits.skip_worktree => Err(format!(
+            "{subject} has git's skip-worktree bit, so git would not see what the release \
+             writes there and would refuse to add it; clear the bit (`git update-index \
+             --no-skip-worktree {rel}`), then run again"
+        )),
+        Some(_) => Ok(()),
+        None if repo.ignored(&rel).map_err(|e| e.to_string())? => Err(format!(
+            "{subject} is ignored by git and not tracked, so the release commit could not \
+             hold what the release writes there (nor `git release abort` restore it); point \
+             the setting at a file git tracks, or track this one (`git add -f {rel}`, then \
+             commit)"
+        )),
+        // There already, untracked: the release would commit the whole file as its own.
+        None if resolved.symlink_metadata().is_ok() => Err(format!(
+            "{subject} is not tracked by git, so the release would commit all of it as its \
+             own change (and `git release abort` would not know it); commit it first (`git add \
+             {rel}`, then `git commit`), or remove it"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// [`landing`] and [`in_git`], or a refusal naming the setting (`what`: "`version-file` in
 /// pyproject.toml") that gave the path.
 pub(crate) fn check(repo: &Repo, path: &Path, what: impl FnOnce(String) -> Error) -> Result<()> {
-    landing(repo, path).map(drop).map_err(what)
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        repo.root().join(path)
+    };
+    landing(repo, &path)
+        .map_err(|why| {
+            format!("{why}; a release reads and writes only regular files inside its repository")
+        })
+        .and_then(|resolved| in_git(repo, &path, &resolved))
+        .map_err(what)
 }
 
 #[cfg(test)]

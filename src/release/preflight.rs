@@ -23,6 +23,8 @@ use crate::version::Version;
 /// Pre-flight: check everything, change nothing. The repository's release lock is taken
 /// first and held by the plan until the release ends (or the plan is dropped).
 pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let request = &request.anchored(&cwd);
     let version = Version::parse_normal(&request.version)?;
     let webui = request
         .webui_version
@@ -86,7 +88,13 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version)?;
-    let freeze = plan_freeze(repo, config, &version, &section.changelog)?;
+    let freeze = plan_freeze(
+        repo,
+        config,
+        &version,
+        &section.changelog,
+        &request.files_read(),
+    )?;
     let freeze_files: Vec<PathBuf> = freeze
         .iter()
         .flat_map(|f| &f.changes)
@@ -259,17 +267,41 @@ fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result
         )));
     }
     let file = config.root.join(&nv.file);
-    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-    if nv
-        .pattern
-        .captures(&text)
-        .is_none_or(|c| c.name("version").is_none())
-    {
-        return Err(Error::Refused(format!(
-            "{}: the next-version pattern `{}` matches nothing; fix `pattern` in [tool.git-release.next-version]",
-            relative(repo, &file),
-            nv.pattern
-        )));
+    let text = crate::files::read_text(&file)?;
+    let key = "next-version.pattern";
+    let Some(found) = nv.pattern.captures(&text).and_then(|c| c.name("version")) else {
+        return Err(config.settings_source.error(
+            key,
+            format!(
+                "= '{}' matches nothing in {}; fix it so that it finds the version there",
+                nv.pattern,
+                relative(repo, &file)
+            ),
+        ));
+    };
+    // The step replaces what the group holds with the next version: anything but one
+    // version on one line (a name, a greedy match across lines) would be overwritten.
+    let held = found.as_str();
+    let one_line = !held.contains(['\n', '\r']);
+    if !one_line || held.trim() != held || Version::parse(held).is_err() {
+        let shown: String = held.chars().take(80).collect();
+        let shown = shown.escape_debug();
+        return Err(config.settings_source.error(
+            key,
+            format!(
+                "= '{}': its `version` group holds \"{shown}\"{} in {}, not {}, and the \
+                 next-version step would write {next} over all of it; make the group match \
+                 the version alone, on its line (as in `__version__ = \"(?P<version>[^\"]+)\"`)",
+                nv.pattern,
+                if held.chars().count() > 80 { "…" } else { "" },
+                relative(repo, &file),
+                if one_line {
+                    "a version"
+                } else {
+                    "a version on one line"
+                },
+            ),
+        ));
     }
     Ok(Some(next))
 }
@@ -579,14 +611,28 @@ pub(crate) fn without_stale(
     Ok((kept, left_out))
 }
 
+/// [`plan_freeze`] of a planned release, as its freeze step and `continue` work it out
+/// again from the work tree.
+pub(super) fn freeze_of(
+    repo: &Repo,
+    config: &Config,
+    plan: &Plan,
+) -> Result<Option<crate::freeze::Outcome>> {
+    let also_read = plan.request.files_read();
+    plan_freeze(repo, config, &plan.version, &plan.changelog, &also_read)
+}
+
 /// The placeholder freeze of a final release, worked out in memory from the work tree
 /// (`None` for a pre-release, or without `[freeze]`). Nothing is written: a line the rules
-/// leave mentioning the placeholder refuses the release here.
+/// leave mentioning the placeholder refuses the release here. `also_read`: the files the
+/// release reads besides the configured ones (`--rules`, `--labels-from`:
+/// [`Request::files_read`]), spared like them.
 pub fn plan_freeze(
     repo: &Repo,
     config: &Config,
     version: &Version,
     changelog: &Path,
+    also_read: &[PathBuf],
 ) -> Result<Option<crate::freeze::Outcome>> {
     let Some(freeze) = config
         .release
@@ -626,6 +672,7 @@ pub fn plan_freeze(
     files.extend(rel.next_version.iter().map(|nv| config.root.join(&nv.file)));
     files.extend(rel.consolidate.grouping.rules.clone());
     files.extend(rel.consolidate.grouping.labels_from.clone());
+    files.extend(also_read.iter().cloned());
     if let crate::config::TemplateSource::File(t) = &tc.template {
         files.push(t.clone());
     }

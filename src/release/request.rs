@@ -29,6 +29,28 @@ pub struct Request {
 }
 
 impl Request {
+    /// The files the grouping reads as asked (`--rules`, `--labels-from`, or configured):
+    /// with the configured ones, what the freeze spares.
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        self.rules
+            .iter()
+            .chain(&self.labels_from)
+            .cloned()
+            .collect()
+    }
+
+    /// The request with the files it names made absolute, from `cwd` (where the command
+    /// line named them): the same files for every step, whatever directory a `continue`
+    /// runs from.
+    pub fn anchored(&self, cwd: &std::path::Path) -> Request {
+        let anchor = |p: &Option<PathBuf>| p.as_ref().map(|p| cwd.join(p));
+        Request {
+            rules: anchor(&self.rules),
+            labels_from: anchor(&self.labels_from),
+            ..self.clone()
+        }
+    }
+
     /// The grouping settings: the strategy and files asked for, the rest configured.
     pub fn grouping(&self, config: &Config) -> crate::group::Settings {
         crate::group::Settings {

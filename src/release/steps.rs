@@ -11,7 +11,7 @@ use super::Reporter;
 use super::control::abort_with;
 use super::guard;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
-use super::preflight::{plan_freeze, without_stale};
+use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, count_groups};
 use crate::changelog::Changelog;
@@ -364,7 +364,7 @@ fn run_step(
         // it; a freeze re-run after a stop finds nothing left to do), and written all at
         // once. The rules are the configuration's: they are what `git release freeze`
         // applies by hand too.
-        StepKind::Freeze => match plan_freeze(ctx.repo, config, version, &plan.changelog)? {
+        StepKind::Freeze => match freeze_of(ctx.repo, config, plan)? {
             Some(freeze) => freeze.apply(ctx.repo.root()),
             None => Err(Error::Step {
                 step: "freeze".into(),

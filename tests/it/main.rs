@@ -33,6 +33,7 @@ mod man;
 mod markup;
 mod published;
 mod messages;
+mod preflight_paths;
 mod processes;
 mod rc_cycle;
 mod release;

@@ -1,0 +1,57 @@
+//! What git says of single paths the release writes: whether the index tracks them, with
+//! the bits that make git look away from the work tree, and whether an untracked one is
+//! ignored.
+
+use gix::bstr::ByteSlice as _;
+use gix::index::entry::Flags;
+
+use super::{Repo, git_command, gix_error};
+use crate::error::{Error, Result};
+
+/// An index entry's bits that hide the work tree's changes from git: `git status` does
+/// not show them and `git add` / `git commit -a` leave them out (or refuse the path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexBits {
+    /// `git update-index --assume-unchanged` (`h` in `git ls-files -v`).
+    pub assume_unchanged: bool,
+    /// `git update-index --skip-worktree`, or a sparse checkout (`S` in `git ls-files -v`).
+    pub skip_worktree: bool,
+}
+
+impl Repo {
+    /// For each of `paths` (repository-relative, `/`-separated): `None` when git does not
+    /// track it, else its entry's bits. One index lookup each.
+    pub fn index_bits(&self, paths: &[&str]) -> Result<Vec<Option<IndexBits>>> {
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(gix_error("cannot read the index"))?;
+        Ok(paths
+            .iter()
+            .map(|p| {
+                let entry = index.entry_by_path(p.as_bytes().as_bstr())?;
+                Some(IndexBits {
+                    assume_unchanged: entry.flags.contains(Flags::ASSUME_VALID),
+                    skip_worktree: entry.flags.contains(Flags::SKIP_WORKTREE),
+                })
+            })
+            .collect())
+    }
+
+    /// Whether git ignores `path` (repository-relative; meant for a path it does not
+    /// track): `git check-ignore`, which knows every source of ignore rules.
+    pub fn ignored(&self, path: &str) -> Result<bool> {
+        let args = ["check-ignore", "--quiet", "--", path].map(std::ffi::OsString::from);
+        let output = git_command(&self.root, &args)
+            .output()
+            .map_err(|e| Error::Git(format!("cannot run `git check-ignore`: {e}")))?;
+        match output.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(Error::Git(format!(
+                "`git check-ignore -- {path}` failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ))),
+        }
+    }
+}
