@@ -78,6 +78,11 @@ pub fn resume(
     }
     let mut plan = replan(config, &state)?;
     refuse_what_is_not_the_plan(repo, config, &state, how)?;
+    // A commit of the user's on the release branch (made while the release was stopped, or
+    // while its review was open) may hold the release's changes: named, never released.
+    if branch_made && let Some(message) = guard::foreign_commits_named(repo, &state)? {
+        return Err(Error::Refused(message));
+    }
     plan.lock = Some(std::sync::Arc::new(lock));
     let _signals = process::catch();
     if let Some(i) = next {

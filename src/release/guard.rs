@@ -111,10 +111,20 @@ pub(crate) fn record_changed_by(
     Ok(())
 }
 
-/// The release's uncommitted files other than the changelog and its fragments, with a
-/// digest each, taken before the review opens: one that differs when it closes was edited
-/// by the user meanwhile ([`unchanged_since`]).
-pub(crate) fn watch(repo: &Repo, state: &State) -> Vec<(String, u64)> {
+/// What the review must leave as it found it, taken before the review opens
+/// ([`watch`]).
+#[derive(Debug, Default)]
+pub(crate) struct Watched {
+    /// The release's uncommitted files other than the changelog and its fragments, with a
+    /// digest of each one's bytes, kind and executable bit.
+    files: Vec<(String, u64)>,
+    /// What the index holds for those files, the changelog and the consumed fragments.
+    index: Vec<(String, Option<String>)>,
+}
+
+/// The release's files as they are before the review opens: one that differs when it
+/// closes was changed by the user meanwhile ([`unchanged_since`], [`index_unchanged`]).
+pub(crate) fn watch(repo: &Repo, state: &State) -> Watched {
     let mut skip: BTreeSet<String> = state
         .fragments
         .iter()
@@ -123,20 +133,37 @@ pub(crate) fn watch(repo: &Repo, state: &State) -> Vec<(String, u64)> {
     if let Some(changelog) = &state.changelog {
         skip.insert(in_tree(repo, Path::new(changelog)));
     }
-    state
-        .dirty
+    // What the release left uncommitted, and the files it writes later (the next-version
+    // file): the release commit takes them as the release's.
+    let mut files: BTreeSet<String> = state.dirty.iter().flatten().cloned().collect();
+    files.extend(release_paths(repo, state));
+    let files: Vec<(String, u64)> = files
+        .into_iter()
+        .filter(|p| !p.ends_with('/') && !p.starts_with('/') && !skip.contains(p))
+        .map(|p| {
+            let digest = digest_of(&repo.root().join(&p));
+            (p, digest)
+        })
+        .collect();
+    let paths: Vec<&str> = files
         .iter()
-        .flatten()
-        .filter(|p| !p.ends_with('/') && !skip.contains(*p))
-        .map(|p| (p.clone(), digest_of(&repo.root().join(p))))
-        .collect()
+        .map(|(p, _)| p.as_str())
+        .chain(skip.iter().map(String::as_str))
+        .collect();
+    // Unreadable, the index is not judged (the commit's own checks still stand).
+    let index = repo
+        .index_entries(&paths)
+        .map(|entries| paths.iter().map(|p| p.to_string()).zip(entries).collect())
+        .unwrap_or_default();
+    Watched { files, index }
 }
 
 /// Stop when a file of [`watch`] changed: the user edited a file the release had already
-/// changed (a frozen source) while the review was open, and the release commit would hold
-/// that edit with the release's change.
-pub(crate) fn unchanged_since(repo: &Repo, watched: &[(String, u64)]) -> Result<()> {
+/// changed (a frozen source), or changed its mode or kind, while the review was open, and
+/// the release commit would hold that edit with the release's change.
+pub(crate) fn unchanged_since(repo: &Repo, watched: &Watched) -> Result<()> {
     let changed: Vec<&str> = watched
+        .files
         .iter()
         .filter(|(p, d)| digest_of(&repo.root().join(p)) != *d)
         .map(|(p, _)| p.as_str())
@@ -147,18 +174,111 @@ pub(crate) fn unchanged_since(repo: &Repo, watched: &[(String, u64)]) -> Result<
     Err(Error::Step {
         step: "changelog".into(),
         message: format!(
-            "{} changed while the review was open, after the release had changed it; the \
-             release commit would hold that edit with the release's change. If it belongs in \
-             the release, `git release continue`; if not, undo your edit (keep the release's \
-             change), then `git release continue`",
+            "{} changed while the review was open (its content, mode or kind), after the \
+             release had changed it; the release commit would hold that change with the \
+             release's. If it belongs in the release, `git release continue`; if not, undo \
+             your change (keep the release's), then `git release continue`",
             changed.join(", ")
         ),
     })
 }
 
-/// A digest of a file's bytes, 0 when it cannot be read (or is no regular file).
+/// Stop, before the section is written, when the index entry of a release path changed
+/// while the review was open (a staged mode change, `git rm --cached`, a staged edit): the
+/// release's own `git add` would override it without a word.
+pub(crate) fn index_unchanged(repo: &Repo, watched: &Watched) -> Result<()> {
+    if watched.index.is_empty() {
+        return Ok(());
+    }
+    let paths: Vec<&str> = watched.index.iter().map(|(p, _)| p.as_str()).collect();
+    let now = repo.index_entries(&paths)?;
+    let changed: Vec<&str> = watched
+        .index
+        .iter()
+        .zip(&now)
+        .filter(|((_, then), now)| then != *now)
+        .map(|((p, _), _)| p.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "the index entry of {} changed while the review was open (a staged mode change, \
+             removal or edit), and the release stages its own version of these files over \
+             it; nothing was written. Put the index back as it was (`git restore --staged -- \
+             <path>…`; `git update-index --chmod=-x <path>` for a mode), then `git release \
+             continue`; or `git release abort`",
+            changed.join(", ")
+        ),
+    })
+}
+
+/// A digest of a file's bytes, its kind (a symlink or not) and its executable bit; the
+/// bytes count as none when they cannot be read (or are no regular file's).
 fn digest_of(path: &Path) -> u64 {
-    crate::files::read_regular(path, Error::Refused).map_or(0, |b| fnv1a(&b))
+    let kind = match path.symlink_metadata() {
+        Err(_) => 0u8,
+        Ok(m) if m.file_type().is_symlink() => 1,
+        Ok(m) => {
+            use std::os::unix::fs::PermissionsExt;
+            2 + u8::from(m.permissions().mode() & 0o111 != 0)
+        }
+    };
+    let bytes = crate::files::read_regular(path, Error::Refused).unwrap_or_default();
+    fnv1a(&bytes) ^ u64::from(kind).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The consumed fragments' digests, taken when the release starts, right after pre-flight
+/// read them for the section.
+pub(crate) fn fragment_digests(state: &State) -> Vec<(String, u64)> {
+    state
+        .fragments
+        .iter()
+        .map(|f| (f.clone(), digest_of(Path::new(f))))
+        .collect()
+}
+
+/// A consumed fragment edited since the release read it (while the review was open, or
+/// while the release was stopped) is removed by the changelog step: the section it writes,
+/// `section` (or the changelog's section when it was written before a stop), must carry
+/// the fragment's text as it is now, or the edit would be lost with the file. Whitespace is
+/// not compared. A fragment put back as it was, or whose new text the section holds,
+/// passes; anything else stops the release with the fragment kept.
+pub(crate) fn check_fragments_carried(repo: &Repo, state: &State, section: &str) -> Result<()> {
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let published = squash(section);
+    let mut lost = Vec::new();
+    for (path, then) in &state.fragment_digests {
+        let file = Path::new(path);
+        if file.symlink_metadata().is_err() || digest_of(file) == *then {
+            continue;
+        }
+        let now = crate::files::read_text(file)
+            .map(|t| squash(&t))
+            .unwrap_or_default();
+        if now.is_empty() || !published.contains(&now) {
+            lost.push(repo.relative_path(file));
+        }
+    }
+    if lost.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "{} changed after the release read {}, and the section does not carry the new \
+             text: the release would publish the old text and delete the edited file. Your \
+             edit is kept and the fragments are not removed. Either carry the new wording into \
+             the section (`git release continue` opens the review again; the draft keeps what \
+             you reviewed), or put the fragment back as it was (`git restore -- {}`), then \
+             `git release continue`; or `git release abort` and start again",
+            lost.join(", "),
+            if lost.len() == 1 { "it" } else { "them" },
+            lost.join(" "),
+        ),
+    })
 }
 
 /// Whether a dirty path reported by git is one of the release's paths `own` (an untracked
@@ -298,6 +418,83 @@ pub(crate) fn is_subject_of(subject: &str, planned: &str) -> bool {
     !planned.is_empty() && subject.contains(planned)
 }
 
+/// A committing step that an earlier run started made its commit when HEAD moved since
+/// by one commit whose subject is the step's (as a commit hook may have dressed it), on the
+/// step's `head_before`: the run died after the commit, before recording it (a `kill -9`,
+/// Ctrl-C while a `post-commit` hook ran).
+pub(crate) fn commit_made(
+    repo: &Repo,
+    record: &super::state::StepRecord,
+    message: &str,
+) -> Result<Option<String>> {
+    let (Some(before), Some(head)) = (&record.head_before, repo.head_commit()?) else {
+        return Ok(None);
+    };
+    if record.status == StepStatus::Pending || *before == head {
+        return Ok(None);
+    }
+    let subject = message.lines().next().unwrap_or("").trim();
+    if is_subject_of(&repo.subject(&head)?, subject)
+        && repo.parent(&head)?.as_deref() == Some(before)
+    {
+        return Ok(Some(head));
+    }
+    Ok(None)
+}
+
+/// Whether the release commit is made already: its step finished, or it was made and the
+/// run died before recording it ([`commit_made`]) — then the finished steps' work is in it.
+fn release_committed(repo: &Repo, state: &State) -> Result<bool> {
+    for record in &state.steps {
+        if let StepKind::Commit { message } = &record.step.kind {
+            if record.status.finished() || commit_made(repo, record, message)?.is_some() {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Stop when the release branch holds commits the release did not make (the user committed
+/// on it while the review was open, or while the release was stopped): the release would
+/// commit on top of them, and they may hold the release's own changes. Named, with the way
+/// to keep them.
+pub(crate) fn no_foreign_commits(repo: &Repo, state: &State, step: &str) -> Result<()> {
+    match foreign_commits_named(repo, state)? {
+        None => Ok(()),
+        Some(message) => Err(Error::Step {
+            step: step.into(),
+            message,
+        }),
+    }
+}
+
+/// What [`no_foreign_commits`] says, `None` when the branch holds only the release's.
+pub(crate) fn foreign_commits_named(repo: &Repo, state: &State) -> Result<Option<String>> {
+    let commits = foreign_commits(repo, state)?;
+    let Some((first, _)) = commits.first() else {
+        return Ok(None);
+    };
+    let short = |id: &str| id[..id.len().min(10)].to_string();
+    let shown: Vec<String> = commits
+        .iter()
+        .map(|(id, subject)| format!("{} {subject}", short(id)))
+        .collect();
+    let ours = state.commits.last().unwrap_or(&state.base_commit);
+    Ok(Some(format!(
+        "`{}` holds commits the release did not make: {}; the release would be committed on \
+         top of them (with whatever of the release's changes they took). Keep them on a \
+         branch of their own (`git branch <name> {}`), then take them off the release branch \
+         without touching the work tree (`git reset {}`: their changes stay in the work tree, \
+         where `continue` tells the release's from yours), then `git release continue`; or \
+         `git release abort`",
+        state.branch,
+        shown.join("; "),
+        short(first),
+        short(ours),
+    )))
+}
+
 /// The finished steps whose work is no longer in the work tree (a `git stash`, a
 /// checkout while the release was stopped): the version file no longer holds the
 /// version, the changelog lost its section or a consumed fragment is back, the freeze
@@ -308,11 +505,7 @@ pub(crate) fn lost_work(
     plan: &Plan,
     state: &State,
 ) -> Result<Vec<usize>> {
-    let committed = state
-        .steps
-        .iter()
-        .any(|s| matches!(s.step.kind, StepKind::Commit { .. }) && s.status.finished());
-    if committed {
+    if release_committed(repo, state)? {
         return Ok(Vec::new());
     }
     let mut lost = Vec::new();
