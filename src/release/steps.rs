@@ -14,6 +14,7 @@ use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{plan_freeze, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, count_groups};
+use super::window;
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
@@ -43,7 +44,7 @@ pub fn execute(
     let prepared = plan.prepared.take();
     let mut state = State::new(&plan);
     state.modes = Some(Modes::read(repo)?);
-    state.fragment_digests = guard::fragment_digests(&state);
+    state.fragment_digests = window::fragment_digests(&state);
     let _signals = process::catch();
     guard::record(repo, config, &mut state)?;
     // The first save: nothing has changed yet, so a failure is a refusal.
@@ -102,12 +103,12 @@ pub(crate) fn run_steps(
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
         let watched = match state.steps[i].step.kind {
-            StepKind::Changelog => guard::watch(repo, state),
-            _ => guard::Watched::default(),
+            StepKind::Changelog => window::watch(repo, state),
+            _ => window::Watched::default(),
         };
         let result = run_step(ctx, i, rerun, &mut prepared, state, &watched)
             .and_then(|()| still_on_the_release_branch(repo, state))
-            .and_then(|()| guard::unchanged_since(repo, &watched));
+            .and_then(|()| window::unchanged_since(repo, &watched));
         // Commits a step's own command made are the release's too (`abort` deletes them
         // with the branch, and the summary lists them). A built-in step makes only the
         // commit it records: HEAD moved under another (the user committed while the review
@@ -349,7 +350,7 @@ fn run_step(
     rerun: bool,
     prepared: &mut Option<Prepared>,
     state: &mut State,
-    watched: &guard::Watched,
+    watched: &window::Watched,
 ) -> Result<()> {
     let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
     let version = &plan.version;
@@ -385,7 +386,7 @@ fn run_step(
             } else {
                 ""
             };
-            check_landing(repo, file, "version file")?;
+            window::check_landing(repo, file, "version file")?;
             crate::atomic::write(file, format!("{version}{newline}").as_bytes())
         }
         // Worked out again from the work tree as it is now (a WebUI step may have changed
@@ -452,11 +453,11 @@ fn run_step(
             guard::no_foreign_commits(repo, state, "commit")?;
             // The files the release wrote or writes next still lead inside the repository
             // (one replaced by a symlink since would be committed as the link).
-            check_landing(repo, &plan.changelog, "commit")?;
+            window::check_landing(repo, &plan.changelog, "commit")?;
             for record in &state.steps {
                 match &record.step.kind {
-                    StepKind::VersionFile { file } => check_landing(repo, file, "commit")?,
-                    StepKind::NextVersion(n) => check_landing(repo, &n.file, "commit")?,
+                    StepKind::VersionFile { file } => window::check_landing(repo, file, "commit")?,
+                    StepKind::NextVersion(n) => window::check_landing(repo, &n.file, "commit")?,
                     _ => {}
                 }
             }
@@ -539,7 +540,7 @@ fn write_changelog(
     rerun: bool,
     prepared: &mut Option<Prepared>,
     state: &State,
-    watched: &guard::Watched,
+    watched: &window::Watched,
 ) -> Result<()> {
     let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
     let version = &plan.version;
@@ -573,10 +574,10 @@ fn write_changelog(
         };
         // The review left the user time to work: what they changed meanwhile is theirs,
         // and nothing is written over it or removed with it.
-        guard::index_unchanged(repo, watched)?;
-        guard::unchanged_since(repo, watched)?;
-        guard::check_fragments_carried(repo, state, &section.render(2))?;
-        check_landing(repo, &plan.changelog, "changelog")?;
+        window::index_unchanged(repo, watched)?;
+        window::unchanged_since(repo, watched)?;
+        window::check_fragments_carried(repo, state, &section.render(2))?;
+        window::check_landing(repo, &plan.changelog, "changelog")?;
         consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo))?;
         crate::review::discard_draft(repo.git_dir());
         return Ok(());
@@ -595,7 +596,7 @@ fn write_changelog(
         &plan.request.date,
         Some(&config.towncrier.name),
     )?;
-    check_landing(repo, &build.changelog, "changelog")?;
+    window::check_landing(repo, &build.changelog, "changelog")?;
     crate::atomic::write(&build.changelog, build.text.as_bytes())?;
     repo.add(&[&build.changelog])?;
     crate::towncrier::remove_fragments(Some(repo), &files)
@@ -617,7 +618,7 @@ fn finish_changelog(repo: &Repo, config: &Config, plan: &Plan, state: &State) ->
             .as_ref()
             .and_then(|log| log.find(&plan.version).map(|k| log.section_text(k)))
             .unwrap_or("");
-        guard::check_fragments_carried(repo, state, section)?;
+        window::check_fragments_carried(repo, state, section)?;
     }
     crate::towncrier::remove_fragments(Some(repo), &left)?;
     repo.add(&[&plan.changelog])
@@ -648,34 +649,12 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
     // Written through a symlink, the change is in the file the link leads to: that is the
     // path to commit (the link itself did not change). Where it lands is checked again
     // right before the write: a link put in its place since pre-flight may lead out.
-    let landed = landing_now(repo, file, "next version")?;
+    let landed = window::landing_now(repo, file, "next version")?;
     crate::atomic::write(file, updated.as_bytes())?;
     repo.add(&[&landed])?;
     let id = repo.commit_only(&step.message, &[&landed])?;
     state.commits.push(id);
     Ok(())
-}
-
-/// Where a write to `file` lands, checked right before the write (pre-flight checked it
-/// once; the file may have been replaced since, by a symlink that leads out of the
-/// repository): inside the work tree, or the release stops and writes nothing.
-fn landing_now(repo: &Repo, file: &std::path::Path, step: &str) -> Result<PathBuf> {
-    super::paths::landing(repo, file).map_err(|why| Error::Step {
-        step: step.into(),
-        message: format!(
-            "{}: {why}. It changed since pre-flight checked it (replaced by a symlink?), and \
-             the release writes only inside its own repository: nothing was written to it. Put \
-             it back as it was (`git restore -- {}`), then `git release continue`; or `git \
-             release abort`",
-            file.display(),
-            repo.relative_path(file),
-        ),
-    })
-}
-
-/// [`landing_now`], for a write that goes through the path itself.
-fn check_landing(repo: &Repo, file: &std::path::Path, step: &str) -> Result<()> {
-    landing_now(repo, file, step).map(drop)
 }
 
 /// A configured command; a committing one commits what it changed, alone.

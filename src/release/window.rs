@@ -1,0 +1,207 @@
+//! The review window: what the user may do while the release waits for them (the review
+//! open in an editor, or the release stopped at it) stays the user's. The release's files are
+//! watched across the review ([`watch`]: bytes, kind, executable bit, index entries); a
+//! consumed fragment edited since the release read it is never published with its old text
+//! and removed ([`check_fragments_carried`]); and where each write lands is checked again
+//! right before it ([`landing_now`]), as a file may have been replaced by a symlink since
+//! pre-flight.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::guard::{fnv1a, in_tree, release_paths};
+use super::state::State;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+
+/// What the review must leave as it found it, taken before the review opens
+/// ([`watch`]).
+#[derive(Debug, Default)]
+pub(crate) struct Watched {
+    /// The release's uncommitted files other than the changelog and its fragments, with a
+    /// digest of each one's bytes, kind and executable bit.
+    files: Vec<(String, u64)>,
+    /// What the index holds for those files, the changelog and the consumed fragments.
+    index: Vec<(String, Option<String>)>,
+}
+
+/// The release's files as they are before the review opens: one that differs when it
+/// closes was changed by the user meanwhile ([`unchanged_since`], [`index_unchanged`]).
+pub(crate) fn watch(repo: &Repo, state: &State) -> Watched {
+    let mut skip: BTreeSet<String> = state
+        .fragments
+        .iter()
+        .map(|f| in_tree(repo, Path::new(f)))
+        .collect();
+    if let Some(changelog) = &state.changelog {
+        skip.insert(in_tree(repo, Path::new(changelog)));
+    }
+    // What the release left uncommitted, and the files it writes later (the next-version
+    // file): the release commit takes them as the release's.
+    let mut files: BTreeSet<String> = state.dirty.iter().flatten().cloned().collect();
+    files.extend(release_paths(repo, state));
+    let files: Vec<(String, u64)> = files
+        .into_iter()
+        .filter(|p| !p.ends_with('/') && !p.starts_with('/') && !skip.contains(p))
+        .map(|p| {
+            let digest = digest_of(&repo.root().join(&p));
+            (p, digest)
+        })
+        .collect();
+    let paths: Vec<&str> = files
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain(skip.iter().map(String::as_str))
+        .collect();
+    // Unreadable, the index is not judged (the commit's own checks still stand).
+    let index = repo
+        .index_entries(&paths)
+        .map(|entries| paths.iter().map(|p| p.to_string()).zip(entries).collect())
+        .unwrap_or_default();
+    Watched { files, index }
+}
+
+/// Stop when a file of [`watch`] changed: the user edited a file the release had already
+/// changed (a frozen source), or changed its mode or kind, while the review was open, and
+/// the release commit would hold that edit with the release's change.
+pub(crate) fn unchanged_since(repo: &Repo, watched: &Watched) -> Result<()> {
+    let changed: Vec<&str> = watched
+        .files
+        .iter()
+        .filter(|(p, d)| digest_of(&repo.root().join(p)) != *d)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "{} changed while the review was open (its content, mode or kind), after the \
+             release had changed it; the release commit would hold that change with the \
+             release's. If it belongs in the release, `git release continue`; if not, undo \
+             your change (keep the release's), then `git release continue`",
+            changed.join(", ")
+        ),
+    })
+}
+
+/// Stop, before the section is written, when the index entry of a release path changed
+/// while the review was open (a staged mode change, `git rm --cached`, a staged edit): the
+/// release's own `git add` would override it without a word.
+pub(crate) fn index_unchanged(repo: &Repo, watched: &Watched) -> Result<()> {
+    if watched.index.is_empty() {
+        return Ok(());
+    }
+    let paths: Vec<&str> = watched.index.iter().map(|(p, _)| p.as_str()).collect();
+    let now = repo.index_entries(&paths)?;
+    let changed: Vec<&str> = watched
+        .index
+        .iter()
+        .zip(&now)
+        .filter(|((_, then), now)| then != *now)
+        .map(|((p, _), _)| p.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "the index entry of {} changed while the review was open (a staged mode change, \
+             removal or edit), and the release stages its own version of these files over \
+             it; nothing was written. Put the index back as it was (`git restore --staged -- \
+             <path>…`; `git update-index --chmod=-x <path>` for a mode), then `git release \
+             continue`; or `git release abort`",
+            changed.join(", ")
+        ),
+    })
+}
+
+/// A digest of a file's bytes, its kind (a symlink or not) and its executable bit; the
+/// bytes count as none when they cannot be read (or are no regular file's).
+fn digest_of(path: &Path) -> u64 {
+    let kind = match path.symlink_metadata() {
+        Err(_) => 0u8,
+        Ok(m) if m.file_type().is_symlink() => 1,
+        Ok(m) => {
+            use std::os::unix::fs::PermissionsExt;
+            2 + u8::from(m.permissions().mode() & 0o111 != 0)
+        }
+    };
+    let bytes = crate::files::read_regular(path, Error::Refused).unwrap_or_default();
+    fnv1a(&bytes) ^ u64::from(kind).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The consumed fragments' digests, taken when the release starts, right after pre-flight
+/// read them for the section.
+pub(crate) fn fragment_digests(state: &State) -> Vec<(String, u64)> {
+    state
+        .fragments
+        .iter()
+        .map(|f| (f.clone(), digest_of(Path::new(f))))
+        .collect()
+}
+
+/// A consumed fragment edited since the release read it (while the review was open, or
+/// while the release was stopped) is removed by the changelog step: the section it writes,
+/// `section` (or the changelog's section when it was written before a stop), must carry
+/// the fragment's text as it is now, or the edit would be lost with the file. Whitespace is
+/// not compared. A fragment put back as it was, or whose new text the section holds,
+/// passes; anything else stops the release with the fragment kept.
+pub(crate) fn check_fragments_carried(repo: &Repo, state: &State, section: &str) -> Result<()> {
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let published = squash(section);
+    let mut lost = Vec::new();
+    for (path, then) in &state.fragment_digests {
+        let file = Path::new(path);
+        if file.symlink_metadata().is_err() || digest_of(file) == *then {
+            continue;
+        }
+        let now = crate::files::read_text(file)
+            .map(|t| squash(&t))
+            .unwrap_or_default();
+        if now.is_empty() || !published.contains(&now) {
+            lost.push(repo.relative_path(file));
+        }
+    }
+    if lost.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "{} changed after the release read {}, and the section does not carry the new \
+             text: the release would publish the old text and delete the edited file. Your \
+             edit is kept and the fragments are not removed. Either carry the new wording into \
+             the section (`git release continue` opens the review again; the draft keeps what \
+             you reviewed), or put the fragment back as it was (`git restore -- {}`), then \
+             `git release continue`; or `git release abort` and start again",
+            lost.join(", "),
+            if lost.len() == 1 { "it" } else { "them" },
+            lost.join(" "),
+        ),
+    })
+}
+
+/// Where a write to `file` lands, checked right before the write (pre-flight checked it
+/// once; the file may have been replaced since, by a symlink that leads out of the
+/// repository): inside the work tree, or the release stops and writes nothing.
+pub(crate) fn landing_now(repo: &Repo, file: &std::path::Path, step: &str) -> Result<PathBuf> {
+    super::paths::landing(repo, file).map_err(|why| Error::Step {
+        step: step.into(),
+        message: format!(
+            "{}: {why}. It changed since pre-flight checked it (replaced by a symlink?), and \
+             the release writes only inside its own repository: nothing was written to it. Put \
+             it back as it was (`git restore -- {}`), then `git release continue`; or `git \
+             release abort`",
+            file.display(),
+            repo.relative_path(file),
+        ),
+    })
+}
+
+/// [`landing_now`], for a write that goes through the path itself.
+pub(crate) fn check_landing(repo: &Repo, file: &std::path::Path, step: &str) -> Result<()> {
+    landing_now(repo, file, step).map(drop)
+}
