@@ -329,6 +329,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
             remove_created(repo, &state.created)?;
             repo.switch(base)?;
             restore_modes(repo, &aborting, reporter);
+            give_back_bytes(repo, &aborting, reporter);
             repo.delete_branch(branch)?;
         }
         // The branch was never created: nothing on disk is the release's.
@@ -352,6 +353,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
             refuse_to_discard_the_users(repo, state)?;
             refuse_branches_in_use(repo, &[deleting], "abort")?;
             restore_modes(repo, state, reporter);
+            give_back_bytes(repo, state, reporter);
             repo.delete_branch(branch)?;
         }
         Some(b) if b == base => {
@@ -421,6 +423,19 @@ fn restore_modes(repo: &Repo, state: &State, reporter: &dyn Reporter) {
     for (path, e) in modes.restore(repo, &state.restoring) {
         reporter.warn(&format!(
             "{path} is restored, but its mode could not be set back as it was: {e}"
+        ));
+    }
+}
+
+/// Give back the bytes the files the release wrote had when it started, where git's
+/// checkout wrote others (see [`super::window::give_back_bytes`]); a file it cannot is named.
+fn give_back_bytes(repo: &Repo, state: &State, reporter: &dyn Reporter) {
+    let inexact = super::window::give_back_bytes(repo, state);
+    if !inexact.is_empty() {
+        reporter.warn(&format!(
+            "restored as git checks them out now, which differs from the bytes they had when \
+             the release started (a checkout filter or line-end setting changed since?): {}",
+            inexact.join(", ")
         ));
     }
 }

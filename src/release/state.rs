@@ -110,6 +110,13 @@ pub struct State {
     /// [`check_fragments_carried`]: super::guard::check_fragments_carried
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fragment_digests: Vec<(String, u64)>,
+    /// The files the release plans to write (the changelog, the version and next-version
+    /// files, the fragments, the frozen files), relative to the work tree, with a digest of
+    /// their bytes when it started: `abort` gives back those bytes where git's checkout
+    /// would write others (a conversion such as `core.autocrlf` set after the files were
+    /// checked out). Empty in state files written before they were recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bytes: Vec<(String, u64)>,
     /// The paths the release had changed and not committed when a step last ended (what
     /// else is dirty at `continue` or `abort` is not the release's); `None` when unknown.
     #[serde(default)]
@@ -182,6 +189,7 @@ impl State {
                 .map(|f| f.to_string_lossy().into_owned())
                 .collect(),
             fragment_digests: Vec::new(),
+            bytes: Vec::new(),
             dirty: None,
             config: Vec::new(),
             section: false,

@@ -45,6 +45,7 @@ pub fn execute(
     let mut state = State::new(&plan);
     state.modes = Some(Modes::read(repo)?);
     state.fragment_digests = window::fragment_digests(&state);
+    state.bytes = window::start_bytes(repo, &plan, &state);
     let _signals = process::catch();
     guard::record(repo, config, &mut state)?;
     // The first save: nothing has changed yet, so a failure is a refusal.

@@ -205,3 +205,75 @@ pub(crate) fn landing_now(repo: &Repo, file: &std::path::Path, step: &str) -> Re
 pub(crate) fn check_landing(repo: &Repo, file: &std::path::Path, step: &str) -> Result<()> {
     landing_now(repo, file, step).map(drop)
 }
+
+/// The files the release plans to write, relative to the work tree, with a digest of their
+/// bytes now (see [`State::bytes`]).
+pub(crate) fn start_bytes(
+    repo: &Repo,
+    plan: &super::plan::Plan,
+    state: &State,
+) -> Vec<(String, u64)> {
+    let mut paths: BTreeSet<String> = BTreeSet::new();
+    paths.insert(in_tree(repo, &plan.changelog));
+    for fragment in &state.fragments {
+        paths.insert(in_tree(repo, Path::new(fragment)));
+    }
+    for record in &state.steps {
+        match &record.step.kind {
+            super::plan::StepKind::VersionFile { file } => {
+                paths.insert(in_tree(repo, file));
+            }
+            super::plan::StepKind::NextVersion(step) => {
+                paths.insert(in_tree(repo, &step.file));
+            }
+            _ => {}
+        }
+    }
+    if let Some(freeze) = &plan.freeze {
+        paths.extend(freeze.changes.iter().map(|c| c.path.clone()));
+    }
+    paths
+        .into_iter()
+        .filter(|p| !Path::new(p).is_absolute())
+        .filter_map(|p| {
+            let bytes = std::fs::read(repo.root().join(&p)).ok()?;
+            Some((p, fnv1a(&bytes)))
+        })
+        .collect()
+}
+
+/// After `abort` restored the files through git's checkout: each file of [`start_bytes`]
+/// whose bytes now differ from those it had, while the base commit's blob, as it is stored
+/// (no conversion), has them, is given those bytes back — the checkout predated a
+/// conversion set since (`core.autocrlf`, an `eol` attribute). What matched stays; what
+/// neither gives is named (restored as git checks it out now).
+pub(crate) fn give_back_bytes(repo: &Repo, state: &State) -> Vec<String> {
+    let mut inexact = Vec::new();
+    let mut given = Vec::new();
+    for (rel, then) in &state.bytes {
+        let path = repo.root().join(rel);
+        let Ok(now) = std::fs::read(&path) else {
+            continue;
+        };
+        if fnv1a(&now) == *then {
+            continue;
+        }
+        match repo.file_at(&state.base_commit, rel) {
+            Ok(Some(raw)) if fnv1a(&raw) == *then => {
+                // Written in place: the file keeps its mode (given back just before).
+                if std::fs::write(&path, &raw).is_err() {
+                    inexact.push(rel.clone());
+                } else {
+                    given.push(rel.as_str());
+                }
+            }
+            _ => inexact.push(rel.clone()),
+        }
+    }
+    // The index recorded the size git's checkout wrote, which git takes as a change without
+    // looking: staged again, the same blob, with the file's own size.
+    if !given.is_empty() && repo.add(&given).is_err() {
+        inexact.extend(given.iter().map(|p| p.to_string()));
+    }
+    inexact
+}

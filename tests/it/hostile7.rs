@@ -335,3 +335,44 @@ fn continue_after_a_kill_during_the_release_commits_hook_reruns_no_step() {
     assert_eq!(subjects(root, "-2")[1], "release: 1.1.0");
     assert_eq!(git(root, &["status", "--porcelain"]), "");
 }
+
+/// hostile7/14: `core.autocrlf` set after the files were checked out with LF line ends (git
+/// status clean): `abort` gives back the bytes the files had, not git's CRLF checkout of
+/// them; and a work tree checked out with that conversion keeps its CRLF through an abort.
+#[test]
+fn abort_gives_back_the_bytes_the_files_had_under_a_later_autocrlf() {
+    let step = "\n[[tool.git-release.step]]\nname = \"fail\"\nrun = \"false\"\n";
+    for checked_out_with_it in [false, true] {
+        let repo = project(step);
+        let root = repo.path();
+        git(root, &["config", "core.autocrlf", "true"]);
+        if checked_out_with_it {
+            std::fs::remove_file(root.join("CHANGELOG.md")).unwrap();
+            std::fs::remove_file(root.join("VERSION")).unwrap();
+            git(root, &["checkout", "--", "CHANGELOG.md", "VERSION"]);
+        }
+        assert_eq!(git(root, &["status", "--porcelain"]), "");
+        let crlf = std::fs::read(root.join("VERSION"))
+            .unwrap()
+            .ends_with(b"\r\n");
+        assert_eq!(crlf, checked_out_with_it);
+        let before = snapshot(root);
+        let out = run(
+            root,
+            &["1.1.0", "--yes", "--no-edit", "--date", "2026-01-15"],
+            "true",
+        );
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+        ok(&run(root, &["abort"], "true"), "abort");
+        let after = snapshot(root);
+        for (path, bytes) in &before {
+            assert_eq!(
+                after.get(path).map(|b| text(b)),
+                Some(text(bytes)),
+                "{path} (checked out with autocrlf: {checked_out_with_it})"
+            );
+        }
+        assert_eq!(after.len(), before.len());
+        assert_eq!(git(root, &["status", "--porcelain"]), "");
+    }
+}
