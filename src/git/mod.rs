@@ -374,24 +374,6 @@ impl Repo {
             .collect())
     }
 
-    /// What the index holds for each of `paths` (repository-relative), in order: its mode
-    /// and object id as one string, `None` when it is not in the index (an unmerged path
-    /// gives its first stage).
-    pub fn index_entries(&self, paths: &[&str]) -> Result<Vec<Option<String>>> {
-        let index = self
-            .repo
-            .index_or_empty()
-            .map_err(gix_error("cannot read the index"))?;
-        Ok(paths
-            .iter()
-            .map(|p| {
-                index
-                    .entry_by_path(p.as_bytes().as_bstr())
-                    .map(|e| format!("{:o} {}", e.mode.bits(), e.id))
-            })
-            .collect())
-    }
-
     /// `path` relative to the work tree as git names it: the links of its directories
     /// resolved, not the file's own (a symlinked fragment is the link git tracks). A path
     /// that resolves outside the work tree comes back absolute.

@@ -464,6 +464,23 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
             guard::list(&foreign)
         )));
     }
+    // A consumed fragment is the release's to remove, but an edit of it made since the
+    // release read it is the user's: restored by abort, it would be lost.
+    let edited: Vec<String> = super::window::edited_fragments(state)
+        .into_iter()
+        .map(|f| repo.relative_path(f))
+        .collect();
+    if !edited.is_empty() {
+        return Err(Error::Refused(format!(
+            "{} changed since the release read {}, and abort would give back the text it \
+             read, discarding your edit. Keep a copy (`git stash push -- {}`; `git stash pop` \
+             after the abort), or undo the edit (`git restore -- {}`), then `git release abort`",
+            edited.join(", "),
+            if edited.len() == 1 { "it" } else { "them" },
+            edited.join(" "),
+            edited.join(" "),
+        )));
+    }
     let commits = guard::foreign_commits(repo, state)?;
     if !commits.is_empty() {
         let shown: Vec<String> = commits

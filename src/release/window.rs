@@ -143,6 +143,18 @@ pub(crate) fn fragment_digests(state: &State) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The consumed fragments still in the work tree whose bytes (or kind, or mode) differ
+/// from those the release read when it started: the user's edits.
+pub(crate) fn edited_fragments(state: &State) -> Vec<&Path> {
+    state
+        .fragment_digests
+        .iter()
+        .map(|(path, then)| (Path::new(path), then))
+        .filter(|(file, then)| file.symlink_metadata().is_ok() && digest_of(file) != **then)
+        .map(|(file, _)| file)
+        .collect()
+}
+
 /// A consumed fragment edited since the release read it (while the review was open, or
 /// while the release was stopped) is removed by the changelog step: the section it writes,
 /// `section` (or the changelog's section when it was written before a stop), must carry
@@ -153,11 +165,7 @@ pub(crate) fn check_fragments_carried(repo: &Repo, state: &State, section: &str)
     let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let published = squash(section);
     let mut lost = Vec::new();
-    for (path, then) in &state.fragment_digests {
-        let file = Path::new(path);
-        if file.symlink_metadata().is_err() || digest_of(file) == *then {
-            continue;
-        }
+    for file in edited_fragments(state) {
         let now = crate::files::read_text(file)
             .map(|t| squash(&t))
             .unwrap_or_default();
