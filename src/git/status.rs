@@ -44,6 +44,24 @@ pub struct DirtyPath {
 }
 
 impl Repo {
+    /// What the index holds for each of `paths` (repository-relative), in order: its mode
+    /// and object id as one string, `None` when it is not in the index (an unmerged path
+    /// gives its first stage).
+    pub fn index_entries(&self, paths: &[&str]) -> Result<Vec<Option<String>>> {
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(gix_error("cannot read the index"))?;
+        Ok(paths
+            .iter()
+            .map(|p| {
+                index
+                    .entry_by_path(p.as_bytes().as_bstr())
+                    .map(|e| format!("{:o} {}", e.mode.bits(), e.id))
+            })
+            .collect())
+    }
+
     /// The tracked paths whose content differs between `commit` and `to` (a commit, or
     /// the work tree when `None`), deleted ones included: `git diff --name-only`, no
     /// renames.

@@ -78,6 +78,11 @@ pub fn resume(
     }
     let mut plan = replan(config, &state)?;
     refuse_what_is_not_the_plan(repo, config, &state, how)?;
+    // A commit of the user's on the release branch (made while the release was stopped, or
+    // while its review was open) may hold the release's changes: named, never released.
+    if branch_made && let Some(message) = guard::foreign_commits_named(repo, &state)? {
+        return Err(Error::Refused(message));
+    }
     plan.lock = Some(std::sync::Arc::new(lock));
     let _signals = process::catch();
     if let Some(i) = next {
@@ -324,6 +329,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
             remove_created(repo, &state.created)?;
             repo.switch(base)?;
             restore_modes(repo, &aborting, reporter);
+            give_back_bytes(repo, &aborting, reporter);
             repo.delete_branch(branch)?;
         }
         // The branch was never created: nothing on disk is the release's.
@@ -347,6 +353,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
             refuse_to_discard_the_users(repo, state)?;
             refuse_branches_in_use(repo, &[deleting], "abort")?;
             restore_modes(repo, state, reporter);
+            give_back_bytes(repo, state, reporter);
             repo.delete_branch(branch)?;
         }
         Some(b) if b == base => {
@@ -420,6 +427,19 @@ fn restore_modes(repo: &Repo, state: &State, reporter: &dyn Reporter) {
     }
 }
 
+/// Give back the bytes the files the release wrote had when it started, where git's
+/// checkout wrote others (see [`super::window::give_back_bytes`]); a file it cannot is named.
+fn give_back_bytes(repo: &Repo, state: &State, reporter: &dyn Reporter) {
+    let inexact = super::window::give_back_bytes(repo, state);
+    if !inexact.is_empty() {
+        reporter.warn(&format!(
+            "restored as git checks them out now, which differs from the bytes they had when \
+             the release started (a checkout filter or line-end setting changed since?): {}",
+            inexact.join(", ")
+        ));
+    }
+}
+
 /// `abort` discards the release's changes and deletes its branch: it refuses when either
 /// would take the user's work with it (changes made while the release was stopped outside
 /// the release's paths, commits on the branch that the release did not make and nothing
@@ -442,6 +462,23 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
              discard them. Put them aside (`git stash push --include-untracked -- <path>…`) or \
              commit them on a branch of their own, then `git release abort`",
             guard::list(&foreign)
+        )));
+    }
+    // A consumed fragment is the release's to remove, but an edit of it made since the
+    // release read it is the user's: restored by abort, it would be lost.
+    let edited: Vec<String> = super::window::edited_fragments(state)
+        .into_iter()
+        .map(|f| repo.relative_path(f))
+        .collect();
+    if !edited.is_empty() {
+        return Err(Error::Refused(format!(
+            "{} changed since the release read {}, and abort would give back the text it \
+             read, discarding your edit. Keep a copy (`git stash push -- {}`; `git stash pop` \
+             after the abort), or undo the edit (`git restore -- {}`), then `git release abort`",
+            edited.join(", "),
+            if edited.len() == 1 { "it" } else { "them" },
+            edited.join(" "),
+            edited.join(" "),
         )));
     }
     let commits = guard::foreign_commits(repo, state)?;

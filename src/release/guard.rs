@@ -58,7 +58,7 @@ fn named_files(config: &Config) -> Vec<std::path::PathBuf> {
 }
 
 /// FNV-1a, 64 bits: a stable digest (the same in every build) to notice an edit by.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
@@ -111,56 +111,6 @@ pub(crate) fn record_changed_by(
     Ok(())
 }
 
-/// The release's uncommitted files other than the changelog and its fragments, with a
-/// digest each, taken before the review opens: one that differs when it closes was edited
-/// by the user meanwhile ([`unchanged_since`]).
-pub(crate) fn watch(repo: &Repo, state: &State) -> Vec<(String, u64)> {
-    let mut skip: BTreeSet<String> = state
-        .fragments
-        .iter()
-        .map(|f| in_tree(repo, Path::new(f)))
-        .collect();
-    if let Some(changelog) = &state.changelog {
-        skip.insert(in_tree(repo, Path::new(changelog)));
-    }
-    state
-        .dirty
-        .iter()
-        .flatten()
-        .filter(|p| !p.ends_with('/') && !skip.contains(*p))
-        .map(|p| (p.clone(), digest_of(&repo.root().join(p))))
-        .collect()
-}
-
-/// Stop when a file of [`watch`] changed: the user edited a file the release had already
-/// changed (a frozen source) while the review was open, and the release commit would hold
-/// that edit with the release's change.
-pub(crate) fn unchanged_since(repo: &Repo, watched: &[(String, u64)]) -> Result<()> {
-    let changed: Vec<&str> = watched
-        .iter()
-        .filter(|(p, d)| digest_of(&repo.root().join(p)) != *d)
-        .map(|(p, _)| p.as_str())
-        .collect();
-    if changed.is_empty() {
-        return Ok(());
-    }
-    Err(Error::Step {
-        step: "changelog".into(),
-        message: format!(
-            "{} changed while the review was open, after the release had changed it; the \
-             release commit would hold that edit with the release's change. If it belongs in \
-             the release, `git release continue`; if not, undo your edit (keep the release's \
-             change), then `git release continue`",
-            changed.join(", ")
-        ),
-    })
-}
-
-/// A digest of a file's bytes, 0 when it cannot be read (or is no regular file).
-fn digest_of(path: &Path) -> u64 {
-    crate::files::read_regular(path, Error::Refused).map_or(0, |b| fnv1a(&b))
-}
-
 /// Whether a dirty path reported by git is one of the release's paths `own` (an untracked
 /// directory is, when it holds one of them).
 fn owns(own: &BTreeSet<String>, path: &str) -> bool {
@@ -199,14 +149,14 @@ pub(crate) fn reads_config(kind: &StepKind) -> bool {
 }
 
 /// `path` relative to the work tree as git reports it (symlinks on the way followed).
-fn in_tree(repo: &Repo, path: &Path) -> String {
+pub(super) fn in_tree(repo: &Repo, path: &Path) -> String {
     let landed = paths::landing(repo, path).unwrap_or_else(|_| path.to_path_buf());
     let rel = landed.strip_prefix(repo.root()).unwrap_or(&landed);
     rel.to_string_lossy().into_owned()
 }
 
 /// Every path a step of the release writes or removes, as git reports it.
-fn release_paths(repo: &Repo, state: &State) -> BTreeSet<String> {
+pub(super) fn release_paths(repo: &Repo, state: &State) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = state.created.iter().cloned().collect();
     if let Some(changelog) = &state.changelog {
         out.insert(in_tree(repo, Path::new(changelog)));
@@ -298,6 +248,83 @@ pub(crate) fn is_subject_of(subject: &str, planned: &str) -> bool {
     !planned.is_empty() && subject.contains(planned)
 }
 
+/// A committing step that an earlier run started made its commit when HEAD moved since
+/// by one commit whose subject is the step's (as a commit hook may have dressed it), on the
+/// step's `head_before`: the run died after the commit, before recording it (a `kill -9`,
+/// Ctrl-C while a `post-commit` hook ran).
+pub(crate) fn commit_made(
+    repo: &Repo,
+    record: &super::state::StepRecord,
+    message: &str,
+) -> Result<Option<String>> {
+    let (Some(before), Some(head)) = (&record.head_before, repo.head_commit()?) else {
+        return Ok(None);
+    };
+    if record.status == StepStatus::Pending || *before == head {
+        return Ok(None);
+    }
+    let subject = message.lines().next().unwrap_or("").trim();
+    if is_subject_of(&repo.subject(&head)?, subject)
+        && repo.parent(&head)?.as_deref() == Some(before)
+    {
+        return Ok(Some(head));
+    }
+    Ok(None)
+}
+
+/// Whether the release commit is made already: its step finished, or it was made and the
+/// run died before recording it ([`commit_made`]) — then the finished steps' work is in it.
+fn release_committed(repo: &Repo, state: &State) -> Result<bool> {
+    for record in &state.steps {
+        if let StepKind::Commit { message } = &record.step.kind {
+            if record.status.finished() || commit_made(repo, record, message)?.is_some() {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Stop when the release branch holds commits the release did not make (the user committed
+/// on it while the review was open, or while the release was stopped): the release would
+/// commit on top of them, and they may hold the release's own changes. Named, with the way
+/// to keep them.
+pub(crate) fn no_foreign_commits(repo: &Repo, state: &State, step: &str) -> Result<()> {
+    match foreign_commits_named(repo, state)? {
+        None => Ok(()),
+        Some(message) => Err(Error::Step {
+            step: step.into(),
+            message,
+        }),
+    }
+}
+
+/// What [`no_foreign_commits`] says, `None` when the branch holds only the release's.
+pub(crate) fn foreign_commits_named(repo: &Repo, state: &State) -> Result<Option<String>> {
+    let commits = foreign_commits(repo, state)?;
+    let Some((first, _)) = commits.first() else {
+        return Ok(None);
+    };
+    let short = |id: &str| id[..id.len().min(10)].to_string();
+    let shown: Vec<String> = commits
+        .iter()
+        .map(|(id, subject)| format!("{} {subject}", short(id)))
+        .collect();
+    let ours = state.commits.last().unwrap_or(&state.base_commit);
+    Ok(Some(format!(
+        "`{}` holds commits the release did not make: {}; the release would be committed on \
+         top of them (with whatever of the release's changes they took). Keep them on a \
+         branch of their own (`git branch <name> {}`), then take them off the release branch \
+         without touching the work tree (`git reset {}`: their changes stay in the work tree, \
+         where `continue` tells the release's from yours), then `git release continue`; or \
+         `git release abort`",
+        state.branch,
+        shown.join("; "),
+        short(first),
+        short(ours),
+    )))
+}
+
 /// The finished steps whose work is no longer in the work tree (a `git stash`, a
 /// checkout while the release was stopped): the version file no longer holds the
 /// version, the changelog lost its section or a consumed fragment is back, the freeze
@@ -308,11 +335,7 @@ pub(crate) fn lost_work(
     plan: &Plan,
     state: &State,
 ) -> Result<Vec<usize>> {
-    let committed = state
-        .steps
-        .iter()
-        .any(|s| matches!(s.step.kind, StepKind::Commit { .. }) && s.status.finished());
-    if committed {
+    if release_committed(repo, state)? {
         return Ok(Vec::new());
     }
     let mut lost = Vec::new();

@@ -22,6 +22,7 @@ mod request;
 mod state;
 mod steps;
 mod summary;
+mod window;
 
 pub use control::{Continue, abort, resume};
 pub use lock::Lock;

@@ -102,6 +102,21 @@ pub struct State {
     /// not UTF-8, so these are the files' own names).
     #[serde(default)]
     pub fragments: Vec<String>,
+    /// Those fragments' digests (bytes, kind, executable bit) when the release started,
+    /// right after pre-flight read them: one edited since must have its new text in the
+    /// section before it is removed ([`check_fragments_carried`]). Empty in state files
+    /// written before they were recorded (not judged).
+    ///
+    /// [`check_fragments_carried`]: super::guard::check_fragments_carried
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragment_digests: Vec<(String, u64)>,
+    /// The files the release plans to write (the changelog, the version and next-version
+    /// files, the fragments, the frozen files), relative to the work tree, with a digest of
+    /// their bytes when it started: `abort` gives back those bytes where git's checkout
+    /// would write others (a conversion such as `core.autocrlf` set after the files were
+    /// checked out). Empty in state files written before they were recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bytes: Vec<(String, u64)>,
     /// The paths the release had changed and not committed when a step last ended (what
     /// else is dirty at `continue` or `abort` is not the release's); `None` when unknown.
     #[serde(default)]
@@ -173,6 +188,8 @@ impl State {
                 .iter()
                 .map(|f| f.to_string_lossy().into_owned())
                 .collect(),
+            fragment_digests: Vec::new(),
+            bytes: Vec::new(),
             dirty: None,
             config: Vec::new(),
             section: false,
@@ -203,6 +220,9 @@ impl State {
         self.request.labels_from.iter_mut().for_each(move_buf);
         self.changelog.iter_mut().for_each(move_string);
         self.fragments.iter_mut().for_each(move_string);
+        for (path, _) in &mut self.fragment_digests {
+            move_string(path);
+        }
         for record in &mut self.steps {
             match &mut record.step.kind {
                 StepKind::VersionFile { file } => move_buf(file),

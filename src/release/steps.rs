@@ -14,6 +14,7 @@ use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, count_groups};
+use super::window;
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
@@ -43,6 +44,8 @@ pub fn execute(
     let prepared = plan.prepared.take();
     let mut state = State::new(&plan);
     state.modes = Some(Modes::read(repo)?);
+    state.fragment_digests = window::fragment_digests(&state);
+    state.bytes = window::start_bytes(repo, &plan, &state);
     let _signals = process::catch();
     guard::record(repo, config, &mut state)?;
     // The first save: nothing has changed yet, so a failure is a refusal.
@@ -101,18 +104,39 @@ pub(crate) fn run_steps(
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
         let watched = match state.steps[i].step.kind {
-            StepKind::Changelog => guard::watch(repo, state),
-            _ => Vec::new(),
+            StepKind::Changelog => window::watch(repo, state),
+            _ => window::Watched::default(),
         };
-        let result = run_step(ctx, i, rerun, &mut prepared, state)
+        let result = run_step(ctx, i, rerun, &mut prepared, state, &watched)
             .and_then(|()| still_on_the_release_branch(repo, state))
-            .and_then(|()| guard::unchanged_since(repo, &watched));
+            .and_then(|()| window::unchanged_since(repo, &watched));
         // Commits a step's own command made are the release's too (`abort` deletes them
-        // with the branch, and the summary lists them).
-        if let (Some(before), Ok(Some(now))) = (&head_before, repo.head_commit())
-            && *before != now
+        // with the branch, and the summary lists them). A built-in step makes only the
+        // commit it records: HEAD moved under another (the user committed while the review
+        // was open) is not the release's, and stops it.
+        let moved = match (&head_before, repo.head_commit()) {
+            (Some(before), Ok(Some(now))) if *before != now => Some((before.clone(), now)),
+            _ => None,
+        };
+        let builtin = matches!(
+            state.steps[i].step.kind,
+            StepKind::Changelog | StepKind::VersionFile { .. } | StepKind::Freeze
+        );
+        let foreign_head = match moved {
+            Some(_) if builtin => guard::foreign_commits_named(repo, state).ok().flatten(),
+            _ => None,
+        };
+        let result = match (result, &foreign_head) {
+            (Ok(()), Some(message)) => Err(Error::Step {
+                step: state.steps[i].step.name.clone(),
+                message: message.clone(),
+            }),
+            (other, _) => other,
+        };
+        if let Some((before, now)) = &moved
+            && matches!(state.steps[i].step.kind, StepKind::Command(_))
             && repo.current_branch().ok().flatten().as_deref() == Some(state.branch.as_str())
-            && let Ok(made) = repo.commits_between(before, &now)
+            && let Ok(made) = repo.commits_between(before, now)
         {
             for id in made {
                 if !state.commits.contains(&id) {
@@ -144,6 +168,10 @@ pub(crate) fn run_steps(
         if matches!(state.steps[i].step.kind, StepKind::CreateBranch) {
             // The release has changed no file yet: whatever is dirty is not its own.
             guard::record_dirty(ctx.config, state, Vec::new());
+        } else if foreign_head.is_some() {
+            // A commit of the user's took files from the work tree: what the release had
+            // left uncommitted stays recorded as it was, so that once that commit is taken
+            // off the branch (`git reset`) its changes are told apart again.
         } else if opaque {
             let before: BTreeSet<String> = state.steps[i].dirty_before.iter().cloned().collect();
             let _ = guard::record_changed_by(repo, ctx.config, state, &before);
@@ -323,6 +351,7 @@ fn run_step(
     rerun: bool,
     prepared: &mut Option<Prepared>,
     state: &mut State,
+    watched: &window::Watched,
 ) -> Result<()> {
     let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
     let version = &plan.version;
@@ -358,6 +387,7 @@ fn run_step(
             } else {
                 ""
             };
+            window::check_landing(repo, file, "version file")?;
             crate::atomic::write(file, format!("{version}{newline}").as_bytes())
         }
         // Worked out again from the work tree as it is now (a WebUI step may have changed
@@ -376,12 +406,12 @@ fn run_step(
             if guard::section_written(repo, config, plan)? {
                 // Written before the stop (or by hand, `consolidate --resume`): what may be
                 // left is removing the fragments, the step's other half.
-                return finish_changelog(repo, plan, state);
+                return finish_changelog(repo, config, plan, state);
             }
-            write_changelog(ctx, rerun, prepared)
+            write_changelog(ctx, rerun, prepared, state, watched)
         }
         StepKind::Commit { message } => {
-            if let Some(id) = committed_already(repo, &state.steps[i], message)? {
+            if let Some(id) = guard::commit_made(repo, &state.steps[i], message)? {
                 // A commit made by hand with the step's message must hold all of it: what
                 // is left in the work tree would be left out of the release.
                 let left = repo.dirty_paths()?;
@@ -421,6 +451,17 @@ fn run_step(
                     ),
                 });
             }
+            guard::no_foreign_commits(repo, state, "commit")?;
+            // The files the release wrote or writes next still lead inside the repository
+            // (one replaced by a symlink since would be committed as the link).
+            window::check_landing(repo, &plan.changelog, "commit")?;
+            for record in &state.steps {
+                match &record.step.kind {
+                    StepKind::VersionFile { file } => window::check_landing(repo, file, "commit")?,
+                    StepKind::NextVersion(n) => window::check_landing(repo, &n.file, "commit")?,
+                    _ => {}
+                }
+            }
             guard::check_section_entries(config, plan, state)?;
             commit_own_changes(ctx, state)?;
             guard::check_committed_fragments(repo, config, state)?;
@@ -429,10 +470,11 @@ fn run_step(
             Ok(())
         }
         StepKind::NextVersion(step) => {
-            if let Some(id) = committed_already(repo, &state.steps[i], &step.message)? {
+            if let Some(id) = guard::commit_made(repo, &state.steps[i], &step.message)? {
                 state.commits.push(id);
                 return Ok(());
             }
+            guard::no_foreign_commits(repo, state, "next version")?;
             advance(repo, step, state)
         }
     }
@@ -494,7 +536,13 @@ fn commit_own_changes(ctx: &Ctx, state: &State) -> Result<()> {
 
 /// The changelog step: the consolidated, reviewed section of a final release, or the
 /// flat section of a pre-release.
-fn write_changelog(ctx: &Ctx, rerun: bool, prepared: &mut Option<Prepared>) -> Result<()> {
+fn write_changelog(
+    ctx: &Ctx,
+    rerun: bool,
+    prepared: &mut Option<Prepared>,
+    state: &State,
+    watched: &window::Watched,
+) -> Result<()> {
     let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
     let version = &plan.version;
     if version.is_final() {
@@ -525,6 +573,12 @@ fn write_changelog(ctx: &Ctx, rerun: bool, prepared: &mut Option<Prepared>) -> R
                 None => return Err(Error::Aborted("the draft was emptied".into())),
             }
         };
+        // The review left the user time to work: what they changed meanwhile is theirs,
+        // and nothing is written over it or removed with it.
+        window::index_unchanged(repo, watched)?;
+        window::unchanged_since(repo, watched)?;
+        window::check_fragments_carried(repo, state, &section.render(2))?;
+        window::check_landing(repo, &plan.changelog, "changelog")?;
         consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo))?;
         crate::review::discard_draft(repo.git_dir());
         return Ok(());
@@ -543,6 +597,7 @@ fn write_changelog(ctx: &Ctx, rerun: bool, prepared: &mut Option<Prepared>) -> R
         &plan.request.date,
         Some(&config.towncrier.name),
     )?;
+    window::check_landing(repo, &build.changelog, "changelog")?;
     crate::atomic::write(&build.changelog, build.text.as_bytes())?;
     repo.add(&[&build.changelog])?;
     crate::towncrier::remove_fragments(Some(repo), &files)
@@ -551,38 +606,23 @@ fn write_changelog(ctx: &Ctx, rerun: bool, prepared: &mut Option<Prepared>) -> R
 /// The changelog step after its section was written: the consumed fragments still in the
 /// work tree are removed and the changelog staged, so a step stopped between its two
 /// halves is finished rather than taken as done.
-fn finish_changelog(repo: &Repo, plan: &Plan, state: &State) -> Result<()> {
+fn finish_changelog(repo: &Repo, config: &Config, plan: &Plan, state: &State) -> Result<()> {
     let left: Vec<PathBuf> = state
         .fragments
         .iter()
         .map(PathBuf::from)
         .filter(|f| f.symlink_metadata().is_ok())
         .collect();
+    if !left.is_empty() {
+        let log = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?;
+        let section = log
+            .as_ref()
+            .and_then(|log| log.find(&plan.version).map(|k| log.section_text(k)))
+            .unwrap_or("");
+        window::check_fragments_carried(repo, state, section)?;
+    }
     crate::towncrier::remove_fragments(Some(repo), &left)?;
     repo.add(&[&plan.changelog])
-}
-
-/// A committing step that an earlier run started made its commit when HEAD moved since
-/// by one commit whose subject is the step's (as a commit hook may have dressed it): the
-/// run died after the commit, before recording it.
-fn committed_already(
-    repo: &Repo,
-    record: &super::state::StepRecord,
-    message: &str,
-) -> Result<Option<String>> {
-    let (Some(before), Some(head)) = (&record.head_before, repo.head_commit()?) else {
-        return Ok(None);
-    };
-    if record.status == StepStatus::Pending || *before == head {
-        return Ok(None);
-    }
-    let subject = message.lines().next().unwrap_or("").trim();
-    if guard::is_subject_of(&repo.subject(&head)?, subject)
-        && repo.parent(&head)?.as_deref() == Some(before)
-    {
-        return Ok(Some(head));
-    }
-    Ok(None)
 }
 
 /// The next-version step: the pattern's `version` group becomes the next version, then
@@ -607,11 +647,11 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
             ))
         })?;
     let updated = format!("{}{}{}", &text[..m.start()], step.version, &text[m.end()..]);
-    crate::atomic::write(file, updated.as_bytes())?;
     // Written through a symlink, the change is in the file the link leads to: that is the
-    // path to commit (the link itself did not change).
-    let landed =
-        super::paths::landing(repo, file).map_err(|e| fail(format!("{}: {e}", file.display())))?;
+    // path to commit (the link itself did not change). Where it lands is checked again
+    // right before the write: a link put in its place since pre-flight may lead out.
+    let landed = window::landing_now(repo, file, "next version")?;
+    crate::atomic::write(file, updated.as_bytes())?;
     repo.add(&[&landed])?;
     let id = repo.commit_only(&step.message, &[&landed])?;
     state.commits.push(id);
@@ -622,7 +662,7 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
 fn run_configured(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) -> Result<()> {
     let repo = ctx.repo;
     if let Some(message) = &step.commit
-        && let Some(id) = committed_already(repo, &state.steps[i], message)?
+        && let Some(id) = guard::commit_made(repo, &state.steps[i], message)?
     {
         state.commits.push(id);
         return Ok(());

@@ -27,6 +27,7 @@ mod git;
 mod grouping_quality;
 mod hostile;
 mod hostile6;
+mod hostile7;
 mod interrupts;
 mod isolation;
 mod man;
