@@ -110,8 +110,9 @@ pub fn create(dir: &Path) -> Result<()> {
     git(&["config", "user.name", "git-release demo"])?;
     git(&["config", "user.email", "demo@git-release.invalid"])?;
     git(&["config", "commit.gpgsign", "false"])?;
-    // The user's own hooks (a global `core.hooksPath`) must not run on the demo's commits.
-    git(&["config", "core.hooksPath", "/dev/null"])?;
+    // The user's own hooks (a global `core.hooksPath`) must not run on the demo's commits;
+    // hooks put in the demo's own `.git/hooks` do (to try a rejecting hook, say).
+    git(&["config", "core.hooksPath", ".git/hooks"])?;
     git(&["add", "--all"])?;
     git(&["commit", "--quiet", "--no-verify", "-m", "widget 1.4.0rc2"])?;
     Ok(())
