@@ -2,10 +2,9 @@
 //! the bits that make git look away from the work tree, and whether an untracked one is
 //! ignored.
 
-use gix::bstr::ByteSlice as _;
 use gix::index::entry::Flags;
 
-use super::{Repo, git_command, gix_error};
+use super::{Repo, git_command};
 use crate::error::{Error, Result};
 
 /// An index entry's bits that hide the work tree's changes from git: `git status` does
@@ -22,20 +21,10 @@ impl Repo {
     /// For each of `paths` (repository-relative, `/`-separated): `None` when git does not
     /// track it, else its entry's bits. One index lookup each.
     pub fn index_bits(&self, paths: &[&str]) -> Result<Vec<Option<IndexBits>>> {
-        let index = self
-            .repo
-            .index_or_empty()
-            .map_err(gix_error("cannot read the index"))?;
-        Ok(paths
-            .iter()
-            .map(|p| {
-                let entry = index.entry_by_path(p.as_bytes().as_bstr())?;
-                Some(IndexBits {
-                    assume_unchanged: entry.flags.contains(Flags::ASSUME_VALID),
-                    skip_worktree: entry.flags.contains(Flags::SKIP_WORKTREE),
-                })
-            })
-            .collect())
+        self.index_lookup(paths, |entry| IndexBits {
+            assume_unchanged: entry.flags.contains(Flags::ASSUME_VALID),
+            skip_worktree: entry.flags.contains(Flags::SKIP_WORKTREE),
+        })
     }
 
     /// Whether git ignores `path` (repository-relative; meant for a path it does not

@@ -369,13 +369,24 @@ impl Repo {
     /// Which of `paths` (repository-relative) git tracks, in order: one index lookup each,
     /// not a listing of every tracked file.
     pub fn tracked(&self, paths: &[&str]) -> Result<Vec<bool>> {
+        let found = self.index_lookup(paths, |_| ())?;
+        Ok(found.iter().map(Option::is_some).collect())
+    }
+
+    /// For each of `paths` (repository-relative, `/`-separated), `f` of its index entry
+    /// (an unmerged path's first stage), or `None` when git does not track it.
+    fn index_lookup<T>(
+        &self,
+        paths: &[&str],
+        f: impl Fn(&gix::index::Entry) -> T,
+    ) -> Result<Vec<Option<T>>> {
         let index = self
             .repo
             .index_or_empty()
             .map_err(gix_error("cannot read the index"))?;
         Ok(paths
             .iter()
-            .map(|p| index.entry_by_path(p.as_bytes().as_bstr()).is_some())
+            .map(|p| index.entry_by_path(p.as_bytes().as_bstr()).map(&f))
             .collect())
     }
 

@@ -48,18 +48,7 @@ impl Repo {
     /// and object id as one string, `None` when it is not in the index (an unmerged path
     /// gives its first stage).
     pub fn index_entries(&self, paths: &[&str]) -> Result<Vec<Option<String>>> {
-        let index = self
-            .repo
-            .index_or_empty()
-            .map_err(gix_error("cannot read the index"))?;
-        Ok(paths
-            .iter()
-            .map(|p| {
-                index
-                    .entry_by_path(p.as_bytes().as_bstr())
-                    .map(|e| format!("{:o} {}", e.mode.bits(), e.id))
-            })
-            .collect())
+        self.index_lookup(paths, |e| format!("{:o} {}", e.mode.bits(), e.id))
     }
 
     /// The tracked paths whose content differs between `commit` and `to` (a commit, or
