@@ -223,6 +223,14 @@ impl Config {
     pub fn version_file(&self) -> Result<VersionFile> {
         let path = self.root.join(&self.release.version_file);
         let text = crate::files::read_text(&path).map_err(|e| self.explain(e))?;
+        // Invisible in an editor and in a message: said, not quoted.
+        if text.starts_with('\u{feff}') {
+            return Err(Error::Refused(format!(
+                "{}: starts with a byte-order mark (U+FEFF), which no version holds; save it \
+                 as UTF-8 without one",
+                path.display()
+            )));
+        }
         let version = Version::parse(text.trim())
             .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
         Ok(VersionFile {

@@ -1377,6 +1377,22 @@ fn a_pr_moved_between_categories_is_said() {
     assert_eq!(section.matches("[#10]").count(), 2, "{section}");
 }
 
+/// A version file saved with a byte-order mark is refused saying so (the mark is invisible
+/// in an editor and was shown, invisible, inside the message's quotes).
+#[test]
+fn a_version_file_with_a_byte_order_mark_is_refused_saying_so() {
+    let repo = project("");
+    let root = repo.path();
+    std::fs::write(root.join("VERSION"), "\u{feff}1.0.0\n").unwrap();
+    util::commit_all(root, "VERSION saved with a BOM");
+    refused_as(
+        root,
+        &["1.1.0rc1", "--dry-run", "--date", "2025-02-01"],
+        &[3],
+        &["VERSION", "byte-order mark"],
+    );
+}
+
 /// A lock that cannot be made (here `.git/git-release` is a file, as a read-only `.git`
 /// or a full disk would also stop it) is a refusal: nothing has changed yet.
 #[test]
