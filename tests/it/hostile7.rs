@@ -6,61 +6,18 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::util::{commit_all, git, ok, one_error, repo_with, run, snapshot, text, write_file};
+use crate::review_window::{editor, project_with_files, release};
+use crate::util::{git, ok, one_error, run, snapshot, text, write_file};
 
 /// A project with one rc section to fold (so that the final opens the review), a
 /// next-version file, and `extra` appended to its `pyproject.toml`.
 fn project(extra: &str) -> tempfile::TempDir {
-    let pyproject = "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
-         filename = \"CHANGELOG.md\"\n\n[tool.git-release.next-version]\nfile = \"next.py\"\n\
+    let next = "\n[tool.git-release.next-version]\nfile = \"next.py\"\n\
          pattern = 'NEXT = \"(?P<version>[^\"]+)\"'\n";
-    let repo = repo_with(&[
-        ("pyproject.toml", pyproject),
-        (
-            "CHANGELOG.md",
-            "# Changelog\n\n<!-- towncrier release notes start -->\n",
-        ),
-        ("VERSION", "1.0.0\n"),
-        ("next.py", "NEXT = \"1.1.0\"\n"),
-        ("src.txt", "source\n"),
-        ("changes/1.feature.md", "Add the first thing"),
-        ("changes/2.bugfix.md", "Fix the second thing"),
-    ]);
-    let root = repo.path();
-    let out = run(
-        root,
-        &["1.1.0rc1", "--yes", "--no-edit", "--date", "2026-01-01"],
-        "false",
-    );
-    ok(&out, "rc1");
-    git(root, &["checkout", "--quiet", "main"]);
-    git(root, &["merge", "--quiet", "--ff-only", "release/1.1.0rc1"]);
-    write_file(root, "changes/3.feature.md", "Add the third thing");
-    write_file(root, "pyproject.toml", &format!("{pyproject}{extra}"));
-    commit_all(root, "a fragment for the final");
-    repo
-}
-
-/// An editor that does `work` in the repository (as the user would from another terminal)
-/// and keeps the draft as it is.
-fn editor(root: &Path, work: &str) -> String {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let script = root.join("..").join(format!(
-        "editor7-{}-{n}.sh",
-        root.file_name().unwrap().to_string_lossy()
-    ));
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\ncd '{}' || exit 1\n{work}\n", root.display()),
+    project_with_files(
+        &format!("{next}{extra}"),
+        &[("next.py", "NEXT = \"1.1.0\"\n")],
     )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script.display().to_string()
-}
-
-fn release(root: &Path, editor: &str) -> std::process::Output {
-    run(root, &["1.1.0", "--yes", "--date", "2026-01-15"], editor)
 }
 
 fn subjects(root: &Path, range: &str) -> Vec<String> {

@@ -11,7 +11,13 @@ fn project() -> tempfile::TempDir {
 }
 
 /// [`project`] with `extra` appended to its `pyproject.toml` after the rc.
-fn project_with(extra: &str) -> tempfile::TempDir {
+pub(crate) fn project_with(extra: &str) -> tempfile::TempDir {
+    project_with_files(extra, &[])
+}
+
+/// [`project_with`], with `files` written beside the final's fragment (a next-version file
+/// the `extra` configuration names, say).
+pub(crate) fn project_with_files(extra: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     let pyproject = "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
          filename = \"CHANGELOG.md\"\n";
     let repo = repo_with(&[
@@ -36,15 +42,20 @@ fn project_with(extra: &str) -> tempfile::TempDir {
     git(root, &["merge", "--quiet", "--ff-only", "release/1.1.0rc1"]);
     write_file(root, "changes/3.feature.md", "Add the third thing");
     write_file(root, "pyproject.toml", &format!("{pyproject}{extra}"));
+    for (path, text) in files {
+        write_file(root, path, text);
+    }
     commit_all(root, "a fragment for the final");
     repo
 }
 
 /// An editor that does `work` in the repository (as the user would from another terminal)
-/// and keeps the draft as it is.
-fn editor(root: &Path, work: &str) -> String {
+/// and keeps the draft as it is. Each call writes a script of its own.
+pub(crate) fn editor(root: &Path, work: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let script = root.join("..").join(format!(
-        "editor-{}.sh",
+        "editor-{}-{n}.sh",
         root.file_name().unwrap().to_string_lossy()
     ));
     std::fs::write(
@@ -56,7 +67,8 @@ fn editor(root: &Path, work: &str) -> String {
     script.display().to_string()
 }
 
-fn release(root: &Path, editor: &str) -> std::process::Output {
+/// The final 1.1.0, reviewed in `editor`.
+pub(crate) fn release(root: &Path, editor: &str) -> std::process::Output {
     run(root, &["1.1.0", "--yes", "--date", "2026-01-15"], editor)
 }
 
