@@ -16,14 +16,7 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 /// error `refuse` makes of a message saying what it is instead. A file that grows while it
 /// is read is still read only up to the bound.
 pub fn read_regular(path: &Path, refuse: impl Fn(String) -> Error) -> Result<Vec<u8>> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    // Not blocking on open: a FIFO with no writer would hang there already.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    let (file, meta) = open_unblocked(path)?;
     if !meta.is_file() {
         return Err(refuse(
             "is not a regular file (a directory, pipe, socket or device), so it is not read; \
@@ -48,6 +41,20 @@ pub fn read_regular(path: &Path, refuse: impl Fn(String) -> Error) -> Result<Vec
         return Err(too_large());
     }
     Ok(bytes)
+}
+
+/// `path` opened for reading without blocking (a FIFO with no writer would hang the open
+/// already), with the metadata of what was opened: what kind of file it is, checked on the
+/// descriptor itself, so that nothing swapped in between a check and the read is read.
+pub fn open_unblocked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata)> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    Ok((file, meta))
 }
 
 /// [`read_regular`] as UTF-8 text; what is not a regular file, too large, or not UTF-8 is

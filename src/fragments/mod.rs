@@ -293,13 +293,7 @@ fn check_total(fragments: &[Fragment]) -> Result<()> {
 /// between a check and the read is read. (The io_uring batch reads only files that fit its
 /// small buffers: what it leaves unread comes here.)
 fn read_regular_text(path: &Path) -> Result<String> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    let (file, meta) = crate::files::open_unblocked(path)?;
     if !meta.is_file() {
         return Err(Error::Fragment {
             path: path.to_path_buf(),
