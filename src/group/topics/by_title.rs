@@ -67,13 +67,7 @@ impl SectionWords {
         let sum: f64 = words
             .iter()
             .map(|w| {
-                let inside = counts.get(w.as_str()).copied().unwrap_or(0);
-                let outside = self
-                    .held
-                    .get(w)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(inside);
+                let (inside, outside) = self.inside_outside(w, counts);
                 (inside as f64 / n - outside as f64 / rest).max(0.0)
             })
             .sum();
@@ -101,15 +95,22 @@ impl SectionWords {
             .iter()
             .filter(|w| !generic.contains(w))
             .any(|w| {
-                let inside = counts.get(w.as_str()).copied().unwrap_or(0);
-                let outside = self
-                    .held
-                    .get(w)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(inside);
+                let (inside, outside) = self.inside_outside(w, &counts);
                 inside >= n.div_ceil(3).max(1) && inside as f64 / n as f64 > outside as f64 / rest
             })
+    }
+
+    /// How many of a group's entries hold `w` (from its `counts`), and how many of the
+    /// rest of the section do.
+    fn inside_outside(&self, w: &str, counts: &HashMap<&str, usize>) -> (usize, usize) {
+        let inside = counts.get(w).copied().unwrap_or(0);
+        let outside = self
+            .held
+            .get(w)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(inside);
+        (inside, outside)
     }
 
     /// word → how many of `members` hold it.
