@@ -105,6 +105,40 @@ fn replaceable_target(path: &Path) -> Result<PathBuf> {
     Ok(target)
 }
 
+/// `path` made absolute and free of symlinks and `..`: its longest existing ancestor
+/// canonicalised, the rest appended (where a `..` is refused, as it cannot be judged).
+pub fn resolve(path: &Path) -> std::result::Result<PathBuf, String> {
+    let mut existing = path.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if existing.symlink_metadata().is_ok() {
+            break;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => return Err(format!("{} cannot be resolved", path.display())),
+        }
+    }
+    let mut out = existing
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", existing.display()))?;
+    for part in rest.iter().rev() {
+        match Path::new(part).components().next() {
+            Some(std::path::Component::Normal(_)) => out.push(part),
+            _ => {
+                return Err(format!(
+                    "{} goes through `..` below a directory that does not exist",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Replace (or create) `path` with `contents` atomically, keeping its permissions; a
 /// symlink is written through to its target and stays a symlink. A target that exists as
 /// anything but a regular file is refused (see [`not_regular`]), before anything is written.

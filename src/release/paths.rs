@@ -3,7 +3,7 @@
 //! through symlinks), so a link inside the repository to a file inside it is fine, and a
 //! link, `..` or absolute path that leads out of it is refused before anything changes.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::git::Repo;
@@ -17,7 +17,7 @@ pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, 
         repo.root().join(path)
     };
     let target = crate::atomic::write_target(&path).map_err(|e| e.to_string())?;
-    let resolved = resolve(&target)?;
+    let resolved = crate::atomic::resolve(&target)?;
     let root = repo.root();
     let git_dirs = [repo.git_dir(), repo.common_dir()]
         .map(|d| d.canonicalize().unwrap_or_else(|_| d.to_path_buf()));
@@ -59,40 +59,6 @@ pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, 
         ));
     }
     Ok(resolved)
-}
-
-/// `path` made absolute and free of symlinks and `..`: its longest existing ancestor
-/// canonicalised, the rest appended (where a `..` is refused, as it cannot be judged).
-fn resolve(path: &Path) -> std::result::Result<PathBuf, String> {
-    let mut existing = path.to_path_buf();
-    let mut rest: Vec<std::ffi::OsString> = Vec::new();
-    loop {
-        if existing.symlink_metadata().is_ok() {
-            break;
-        }
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_owned());
-                existing = parent.to_path_buf();
-            }
-            _ => return Err(format!("{} cannot be resolved", path.display())),
-        }
-    }
-    let mut out = existing
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", existing.display()))?;
-    for part in rest.iter().rev() {
-        match Path::new(part).components().next() {
-            Some(Component::Normal(_)) => out.push(part),
-            _ => {
-                return Err(format!(
-                    "{} goes through `..` below a directory that does not exist",
-                    path.display()
-                ));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Whether git commits what the release writes at `resolved` (where [`landing`] says a

@@ -276,36 +276,21 @@ fn check_inside(repo: &crate::git::Repo, plan: &BuildPlan, keep: bool) -> Result
         .root()
         .canonicalize()
         .map_err(|e| Error::io(repo.root(), e))?;
-    // Where a path lands: its nearest existing ancestor resolved, with the rest (not made
-    // yet) joined as it is.
-    let resolved = |path: &Path| -> Result<PathBuf> {
-        let mut rest = Vec::new();
-        let mut at = path;
-        loop {
-            if let Ok(p) = at.canonicalize() {
-                return Ok(rest.iter().rev().fold(p, |p, name| p.join(name)));
-            }
-            match (at.parent(), at.file_name()) {
-                (Some(dir), Some(name)) => {
-                    rest.push(name.to_os_string());
-                    at = dir;
-                }
-                _ => return Ok(path.to_path_buf()),
-            }
+    // Where a path lands; what cannot be resolved (a `..` below a directory not made yet)
+    // cannot be shown to be inside, and is refused with it.
+    let outside_at = |path: &Path| -> Option<PathBuf> {
+        match crate::atomic::resolve(path) {
+            Ok(at) if at.starts_with(&root) => None,
+            Ok(at) => Some(at),
+            Err(_) => Some(path.to_path_buf()),
         }
     };
-    let target = resolved(&crate::atomic::write_target(&plan.changelog)?)?;
+    let target = crate::atomic::write_target(&plan.changelog)?;
     let removed: &[PathBuf] = if keep { &[] } else { &plan.fragments };
-    let mut outside = Vec::new();
-    if !target.starts_with(&root) {
-        outside.push((&plan.changelog, target));
-    }
-    for f in removed {
-        let at = resolved(f)?;
-        if !at.starts_with(&root) {
-            outside.push((f, at));
-        }
-    }
+    let outside: Vec<(&PathBuf, PathBuf)> = std::iter::once((&plan.changelog, target.as_path()))
+        .chain(removed.iter().map(|f| (f, f.as_path())))
+        .filter_map(|(shown, path)| outside_at(path).map(|at| (shown, at)))
+        .collect();
     let Some((path, at)) = outside.first() else {
         return Ok(());
     };
