@@ -17,7 +17,6 @@
 //! every git command we run has them removed from its environment. A release started from
 //! inside a hook of another repository therefore reads and writes only its own.
 
-use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -27,6 +26,7 @@ use gix::bstr::{BStr, ByteSlice};
 
 use crate::error::{Error, Result};
 
+mod clone;
 mod history;
 mod index;
 mod refs;
@@ -124,6 +124,7 @@ fn history_from<'r>(
     tip: gix::ObjectId,
     context: &str,
 ) -> Result<gix::revision::Walk<'r>> {
+    clone::check_full_history(repo)?;
     repo.rev_walk([tip])
         .sorting(gix::revision::walk::Sorting::ByCommitTime(
             gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
@@ -230,109 +231,6 @@ impl Repo {
     pub fn head_commit(&self) -> Result<Option<CommitId>> {
         let head = self.repo.head().map_err(gix_error("cannot read HEAD"))?;
         Ok(head.id().map(|id| id.to_string()))
-    }
-
-    /// The contents of `path` at revision `rev` (anything `git rev-parse` takes that names a
-    /// commit or a tree); `None` when the file does not exist there (or is a directory or a
-    /// submodule). An unknown revision is an error.
-    pub fn file_at(&self, rev: &str, path: impl AsRef<Path>) -> Result<Option<Vec<u8>>> {
-        let path = path.as_ref();
-        let id = self
-            .repo
-            .rev_parse_single(rev)
-            .map_err(gix_error(format!("unknown revision `{rev}`")))?;
-        let tree = id
-            .object()
-            .and_then(|o| o.peel_to_tree())
-            .map_err(gix_error(format!("`{rev}` does not name a commit")))?;
-        let context = format!("cannot read {} at {rev}", path.display());
-        let Some(entry) = tree
-            .lookup_entry_by_path(path)
-            .map_err(gix_error(&context))?
-        else {
-            return Ok(None);
-        };
-        if !entry.mode().is_blob_or_symlink() {
-            return Ok(None);
-        }
-        let blob = entry.object().map_err(gix_error(&context))?;
-        Ok(Some(blob.detach().data))
-    }
-
-    /// Every distinct version of `path` reachable from HEAD, newest first, each with the
-    /// commit that introduced it: the commits `git log -- <path>` lists (a merge counts
-    /// only when its version differs from all its parents'), minus those that deleted the
-    /// file, keeping the newest commit for a version that came back later.
-    ///
-    /// Renames are not followed (like `git log` without `--follow`): history stops at the
-    /// commit that created `path` under this name. Empty on an unborn branch.
-    pub fn file_history(&self, path: impl AsRef<Path>) -> Result<Vec<FileVersion>> {
-        let path = path.as_ref();
-        let context = format!("cannot read the history of {}", path.display());
-        let head = self.repo.head().map_err(gix_error("cannot read HEAD"))?;
-        let Some(tip) = head.id() else {
-            return Ok(Vec::new());
-        };
-        let reader = history::TreeReader::new(&self.repo);
-        let walk = history_from(&reader.repo, tip.detach(), &context)?;
-
-        // The blob at `path` for each commit seen, so each commit's tree is searched once
-        // (as itself, then as its children's parent).
-        let mut blob_at: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
-        let blob_of = |blob_at: &mut HashMap<gix::ObjectId, Option<gix::ObjectId>>,
-                       commit: gix::ObjectId|
-         -> Result<Option<gix::ObjectId>> {
-            if let Some(known) = blob_at.get(&commit) {
-                return Ok(*known);
-            }
-            let tree = reader.root_tree(commit).map_err(gix_error(&context))?;
-            let blob = tree
-                .lookup_entry_by_path(path)
-                .map_err(gix_error(&context))?
-                .filter(|e| e.mode().is_blob_or_symlink())
-                .map(|e| e.object_id());
-            blob_at.insert(commit, blob);
-            Ok(blob)
-        };
-
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
-        for info in walk {
-            let info = info.map_err(gix_error(&context))?;
-            let Some(blob) = blob_of(&mut blob_at, info.id)? else {
-                continue;
-            };
-            let mut same_as_a_parent = false;
-            for parent in info.parent_ids() {
-                if blob_of(&mut blob_at, parent.detach())? == Some(blob) {
-                    same_as_a_parent = true;
-                    break;
-                }
-            }
-            if same_as_a_parent || !seen.insert(blob) {
-                continue;
-            }
-            let commit = self
-                .repo
-                .find_commit(info.id)
-                .map_err(gix_error(&context))?;
-            let time = commit.time().map_err(gix_error(&context))?;
-            let contents = self
-                .repo
-                .find_blob(blob)
-                .map_err(gix_error(&context))?
-                .detach()
-                .data;
-            out.push(FileVersion {
-                commit: info.id.to_string(),
-                time: CommitTime {
-                    seconds: time.seconds,
-                    offset: time.offset,
-                },
-                contents,
-            });
-        }
-        Ok(out)
     }
 
     /// A git configuration value as git resolves it (system, global, local, worktree,

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use gix::bstr::ByteSlice;
 
+use super::clone::entry_at;
 use super::history::TreeReader;
 use super::{CommitId, Repo, gix_error, history_from};
 use crate::error::{Error, Result};
@@ -32,6 +33,15 @@ impl Repo {
     /// history where every commit adds a fragment costs a directory pass only at the
     /// commits that changed the changelog too.
     pub fn removals(
+        &self,
+        files: &[(String, Vec<u8>)],
+        changed_with: Option<&str>,
+    ) -> Result<Vec<Vec<Removal>>> {
+        self.find_removals(files, changed_with)
+            .map_err(|e| self.explain_walk_error(e))
+    }
+
+    fn find_removals(
         &self,
         files: &[(String, Vec<u8>)],
         changed_with: Option<&str>,
@@ -84,18 +94,18 @@ impl Repo {
                 let id = if dir.is_empty() {
                     Some(tree.id)
                 } else {
-                    tree.lookup_entry_by_path(Path::new(dir))
+                    entry_at(&tree, Path::new(dir))
                         .map_err(gix_error(context))?
-                        .filter(|e| e.mode().is_tree())
-                        .map(|e| e.object_id())
+                        .filter(|(mode, _)| mode.is_tree())
+                        .map(|(_, id)| id)
                 };
                 ids.push(id);
             }
             if let Some(path) = changed_with {
                 ids.push(
-                    tree.lookup_entry_by_path(Path::new(path))
+                    entry_at(&tree, Path::new(path))
                         .map_err(gix_error(context))?
-                        .map(|e| e.object_id()),
+                        .map(|(_, id)| id),
                 );
             }
             trees.insert(commit, ids.clone());

@@ -83,6 +83,9 @@ impl Repo {
         use gix::status::{Item, UntrackedFiles, tree_index::TrackRenames};
 
         let context = "cannot compute the status of the work tree";
+        if self.index_is_sparse()? {
+            return self.porcelain_status("normal");
+        }
         let status = self.status(UntrackedFiles::Collapsed, context)?;
         let mut out = HashSet::new();
         if self.index_is_head()? {
@@ -162,6 +165,11 @@ impl Repo {
         use gix::status::index_worktree::iter::Summary;
 
         let context = "cannot list the untracked files";
+        if self.index_is_sparse()? {
+            let all = self.porcelain_status("all")?;
+            let untracked = all.into_iter().filter(|p| p.kind == DirtyKind::Untracked);
+            return Ok(untracked.map(|p| p.path).collect());
+        }
         let iter = self
             .status(UntrackedFiles::Files, context)?
             .into_index_worktree_iter(Vec::new())
@@ -176,6 +184,72 @@ impl Repo {
         out.sort();
         out.dedup();
         Ok(out)
+    }
+
+    /// Whether the index is sparse (`git sparse-checkout --sparse-index`): it holds whole
+    /// directories outside the cone as single entries, which gix's status cannot compare.
+    fn index_is_sparse(&self) -> Result<bool> {
+        let index = self
+            .repo
+            .index_or_empty()
+            .map_err(gix_error("cannot read the index"))?;
+        Ok(index.is_sparse())
+    }
+
+    /// The dirty paths as `git status --porcelain=v2` reports them, sorted (untracked files
+    /// `normal`: collapsed into directories; or `all`), for the index gix cannot read.
+    fn porcelain_status(&self, untracked: &str) -> Result<Vec<DirtyPath>> {
+        let out = self.git([
+            "-c",
+            "status.showUntrackedFiles=normal",
+            "status",
+            "--porcelain=v2",
+            "-z",
+            "--no-renames",
+            &format!("--untracked-files={untracked}"),
+        ])?;
+        let mut paths = HashSet::new();
+        for record in out.split('\0').filter(|r| !r.is_empty()) {
+            let (kind, rest) = record.split_once(' ').unwrap_or((record, ""));
+            match kind {
+                "?" => {
+                    paths.insert(DirtyPath {
+                        path: rest.to_string(),
+                        kind: DirtyKind::Untracked,
+                    });
+                }
+                "u" => {
+                    if let Some(path) = rest.splitn(10, ' ').nth(9) {
+                        paths.insert(DirtyPath {
+                            path: path.to_string(),
+                            kind: DirtyKind::Conflicted,
+                        });
+                    }
+                }
+                "1" => {
+                    let fields: Vec<&str> = rest.splitn(8, ' ').collect();
+                    let (Some(xy), Some(path)) = (fields.first(), fields.get(7)) else {
+                        continue;
+                    };
+                    let mut xy = xy.chars();
+                    for (flag, kind) in [DirtyKind::Staged, DirtyKind::Unstaged]
+                        .into_iter()
+                        .filter_map(|k| xy.next().map(|c| (c, k)))
+                    {
+                        if flag != '.' {
+                            paths.insert(DirtyPath {
+                                path: path.to_string(),
+                                kind,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut paths: Vec<_> = paths.into_iter().collect();
+        paths.sort();
+        Ok(paths)
     }
 
     /// Whether the work tree is clean, untracked files included (see [`Repo::dirty_paths`]).

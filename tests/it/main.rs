@@ -37,6 +37,7 @@ mod messages;
 mod preflight_paths;
 mod processes;
 mod rc_cycle;
+mod clones;
 mod release;
 mod release_ledger;
 mod release_safety;

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::util::{commit_all, git, ok, repo_with, run, text, write_files};
 
 /// A project on towncrier's default Markdown template, with `#` references.
-fn project() -> tempfile::TempDir {
+pub(crate) fn project() -> tempfile::TempDir {
     repo_with(&[
         (
             "pyproject.toml",
@@ -27,7 +27,12 @@ fn project() -> tempfile::TempDir {
 
 /// Add `fragments`, release `version` (the review's editor is `editor`), and bring the
 /// release back to `main`; returns what the release printed on stderr.
-fn release(root: &Path, version: &str, fragments: &[(&str, &str)], editor: &str) -> String {
+pub(crate) fn release(
+    root: &Path,
+    version: &str,
+    fragments: &[(&str, &str)],
+    editor: &str,
+) -> String {
     let files: Vec<(String, &str)> = fragments
         .iter()
         .map(|(name, body)| (format!("changes/{name}"), *body))
@@ -57,7 +62,7 @@ fn release(root: &Path, version: &str, fragments: &[(&str, &str)], editor: &str)
 }
 
 /// The lines of the changelog that are entries saying `words`.
-fn listed(root: &Path, words: &str) -> Vec<String> {
+pub(crate) fn listed(root: &Path, words: &str) -> Vec<String> {
     std::fs::read_to_string(root.join("CHANGELOG.md"))
         .unwrap()
         .lines()
@@ -68,7 +73,7 @@ fn listed(root: &Path, words: &str) -> Vec<String> {
 
 /// Bring fragment `name` back as it was before `version` consumed it (an old branch
 /// merged), committed.
-fn bring_back(root: &Path, version: &str, names: &[&str]) {
+pub(crate) fn bring_back(root: &Path, version: &str, names: &[&str]) {
     let before = format!("release/{version}~1");
     for name in names {
         git(
