@@ -109,8 +109,18 @@ pub fn strip_comments(text: &str) -> String {
 
 /// Validate a stripped draft. Problems are listed with the draft's line numbers.
 pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release, Vec<String>> {
+    validate_with(text, expect, true)
+}
+
+/// [`validate`], the placeholder words looked for only when `placeholders` (a section no
+/// one edited has none of its own; an entry may say `TODO` as the fragment wrote it).
+fn validate_with(
+    text: &str,
+    expect: &Expectation,
+    placeholders: bool,
+) -> std::result::Result<Release, Vec<String>> {
     let mut problems = Vec::new();
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in text.lines().enumerate().filter(|_| placeholders) {
         for p in PLACEHOLDERS {
             if line.contains(p) {
                 problems.push(format!(
@@ -134,8 +144,13 @@ pub fn validate(text: &str, expect: &Expectation) -> std::result::Result<Release
     for p in log.problems() {
         // The draft's structure is the grouping: a heading the reader does not take as a
         // group's would move entries without a word.
-        use crate::changelog::ProblemKind::{DeepHeading, SetextHeading, UnclosedComment};
-        let structural = matches!(p.kind, UnclosedComment | SetextHeading | DeepHeading);
+        use crate::changelog::ProblemKind::{
+            DeepHeading, MisplacedHeading, SetextHeading, UnclosedComment,
+        };
+        let structural = matches!(
+            p.kind,
+            UnclosedComment | SetextHeading | DeepHeading | MisplacedHeading
+        );
         if p.severity == crate::changelog::Severity::Error || structural {
             problems.push(format!("line {}: {}", p.line, p.message));
         }
@@ -413,13 +428,7 @@ pub fn review_release(
         .display()
         .to_string();
     let draft = draft_text(&section, &prepared.grouped.reasons(), &display);
-    let expect = Expectation {
-        version: prepared.grouped.consolidation.version.clone(),
-        categories: config.category_order(),
-        entries: release.entries().cloned().collect(),
-        refs: prepared.refs.clone(),
-        carried: prepared.ledger.carried(&prepared.refs),
-    };
+    let expect = expectation(config, prepared, &release);
     let editor = repo.editor()?;
     check_editor(repo, &editor)?;
     match review(
@@ -432,6 +441,43 @@ pub fn review_release(
     )? {
         Outcome::Accepted(r) => Ok(Some(*r)),
         Outcome::Aborted => Ok(None),
+    }
+}
+
+/// What the section consolidated as `release` must hold once reviewed.
+fn expectation(config: &Config, prepared: &Prepared, release: &Release) -> Expectation {
+    Expectation {
+        version: prepared.grouped.consolidation.version.clone(),
+        categories: config.category_order(),
+        entries: release.entries().cloned().collect(),
+        refs: prepared.refs.clone(),
+        carried: prepared.ledger.carried(&prepared.refs),
+    }
+}
+
+/// A section written without the review (`--no-edit`) passes the review's checks all the
+/// same: what the rc sections carried (a setext or misplaced heading, a code block that
+/// runs on) is refused here, before anything is written, rather than published.
+pub fn check_unreviewed(config: &Config, prepared: &Prepared) -> Result<()> {
+    let release = prepared.grouped.release();
+    let expect = expectation(config, prepared, &release);
+    match validate_with(&release.render(2), &expect, false) {
+        Ok(_) => Ok(()),
+        Err(problems) => Err(Error::Refused(format!(
+            "the {} section consolidated from {} would publish what the review refuses \
+             ({}); correct the rc sections there, or run without --no-edit and correct it \
+             in the review",
+            expect.version,
+            prepared.path.display(),
+            problems
+                .iter()
+                .map(|p| match p.strip_prefix("line ") {
+                    Some(rest) => format!("the section's line {rest}"),
+                    None => p.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
     }
 }
 

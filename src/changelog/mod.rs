@@ -677,6 +677,21 @@ mod tests {
     }
 
     #[test]
+    fn a_release_hidden_in_a_block_opened_above_it_is_an_error() {
+        // Opened in 1.1.0 and closed in 1.0.0: 1.0.0 is code where the changelog is shown.
+        let text = "## 1.1.0 (2025-02-01)\n\n### Fixes\n* B ([#2](u/2))\n\n```\n\n\
+                    ## 1.0.0 (2025-01-01)\n\n### Fixes\n```\n* C ([#3](u/3))\n";
+        let log = Changelog::parse(text);
+        assert_eq!(log.releases().len(), 1);
+        let p = &log.problems()[0];
+        assert_eq!(
+            (p.kind, p.severity, p.line),
+            (ProblemKind::HiddenReleaseHeading, Severity::Error, 8)
+        );
+        assert!(log.check(Path::new("CHANGELOG.md")).is_err());
+    }
+
+    #[test]
     fn line_kinds() {
         assert_eq!(classify("## 1.0"), Kind::Heading(2, "1.0"));
         assert_eq!(classify("## 1.0 (d) ##"), Kind::Heading(2, "1.0 (d)"));

@@ -637,6 +637,67 @@ impl Changelog {
                     .to_string(),
             );
         }
+        // A release heading inside a code block or an HTML comment opened above it (a fence
+        // left open in the section above and closed further down): hidden where the
+        // changelog is published, its release is read as part of the one above, whose
+        // consolidation would publish the hidden release's entries again. Told from a code
+        // sample by its version: older than the release the block is in, as a real release
+        // below it would be.
+        let version_at = |line: usize| match kinds[line] {
+            Kind::Heading(_, title) => parse_title(title).version,
+            _ => None,
+        };
+        for (i, l) in lines.iter().enumerate().skip(region) {
+            if !matches!(kinds[i], Kind::Code(_) | Kind::Comment(_)) {
+                continue;
+            }
+            let above = starts[..starts.partition_point(|&h| h <= i)]
+                .last()
+                .and_then(|&h| version_at(h));
+            if let Kind::Heading(l, title) = classify(&text[l.start..l.end])
+                && l == level
+                && let (Some(hidden), Some(above)) = (parse_title(title).version, above)
+                && hidden < above
+            {
+                at_line(
+                    ProblemKind::HiddenReleaseHeading,
+                    Severity::Error,
+                    i,
+                    vec![i + 1],
+                    format!(
+                        "the release heading `{} {title}` is inside a code block or an HTML \
+                         comment that opens above it, so that release is hidden where the \
+                         changelog is published and read as part of the one above; close the \
+                         block before this heading",
+                        "#".repeat(level)
+                    ),
+                );
+            }
+        }
+        // A heading above the releases' level inside a release (`# 1.4.0rc1` among `##`
+        // releases): where the changelog is published it ends the release, but here it is
+        // read as prose of the release above.
+        let after_first = starts.first().map_or(lines.len(), |&f| f + 1);
+        for (i, kind) in kinds.iter().enumerate().skip(after_first) {
+            if let Kind::Heading(l, title) = *kind
+                && l < level
+            {
+                at_line(
+                    ProblemKind::MisplacedHeading,
+                    Severity::Warning,
+                    i,
+                    vec![i + 1],
+                    format!(
+                        "`{} {title}` is a heading above the releases' level (`{}`) inside a \
+                         release: where the changelog is published it ends the release, but it \
+                         is read here as the release's text; write it at the release's level, \
+                         or remove it",
+                        "#".repeat(l),
+                        "#".repeat(level)
+                    ),
+                );
+            }
+        }
         for (line, title) in setext_headings(text, &lines, &kinds) {
             // A release written so is not seen: its entries would be read as the release's
             // above it.

@@ -44,6 +44,10 @@ pub enum ProblemKind {
     UnclosedComment,
     /// A code fence that opens and never closes (the rest of the file is code).
     UnclosedFence,
+    /// A release heading inside a code block or an HTML comment opened above it.
+    HiddenReleaseHeading,
+    /// A heading above the releases' level after the first release (`#` among `##`).
+    MisplacedHeading,
     /// A release-level heading holding a version that cannot be read as a release's.
     UnreadableReleaseHeading,
     /// A setext heading (text over `===` or `---`), which this reader does not take.

@@ -177,6 +177,9 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     }
     let level = prepared.changelog.level();
     let section = prepared.grouped.release();
+    if args.no_edit {
+        git_release::review::check_unreviewed(&config, &prepared)?;
+    }
     if args.dry_run {
         let text = match args.format {
             SectionFormat::Markdown => section.render(level),

@@ -181,6 +181,9 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
     let date = &request.date;
     if version.is_final() {
         let prepared = consolidate::prepare(config, version, date, &request.grouping(config))?;
+        if request.no_edit {
+            crate::review::check_unreviewed(config, &prepared)?;
+        }
         let stale = prepared
             .grouped
             .consolidation

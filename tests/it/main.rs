@@ -39,6 +39,7 @@ mod processes;
 mod rc_cycle;
 mod clones;
 mod release;
+mod unreviewed;
 mod release_ledger;
 mod release_safety;
 mod review_window;
