@@ -166,7 +166,7 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     }
     // A command that writes waits for no release: one at a time in a repository.
     let _lock = match (&repo, args.dry_run) {
-        (Some(repo), false) => Some(release::Lock::acquire(repo)?),
+        (Some(repo), false) => Some(release::Lock::acquire_for_writing(repo)?),
         _ => None,
     };
     let settings = grouping_settings(&config, &args.grouping);
@@ -242,7 +242,7 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
     let _lock = if args.dry_run {
         None
     } else {
-        Some(release::Lock::acquire(&repo)?)
+        Some(release::Lock::acquire_for_writing(&repo)?)
     };
     let date = towncrier::date_or_today(None)?;
     let changelog =
@@ -373,7 +373,7 @@ fn build(args: &BuildArgs) -> Result<i32> {
     let _lock = match args.draft {
         false => open_repo()
             .ok()
-            .map(|repo| release::Lock::acquire(&repo))
+            .map(|repo| release::Lock::acquire_for_writing(&repo))
             .transpose()?,
         true => None,
     };

@@ -105,6 +105,17 @@ impl Lock {
     }
 }
 
+impl Lock {
+    /// The lock for a command that writes: taken, then refused while a release is stopped
+    /// in this work tree (its state saved, the lock free), whose `continue` would take what
+    /// the command writes for the release's own work or for the user's staged fix.
+    pub fn acquire_for_writing(repo: &Repo) -> Result<Lock> {
+        let lock = Lock::acquire(repo)?;
+        super::state::refuse_while_stopped(repo)?;
+        Ok(lock)
+    }
+}
+
 impl Drop for Lock {
     fn drop(&mut self) {
         crate::process::restore(&self.previous);

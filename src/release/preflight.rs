@@ -10,7 +10,6 @@ use super::plan::{
     sed_replace, shell_quote,
 };
 use super::request::Request;
-use super::state::load_state;
 use crate::changelog::{Changelog, Release as Section};
 use crate::config::{Config, StepWhen};
 use crate::consolidate::{self, Prepared};
@@ -31,13 +30,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .as_deref()
         .map(|w| Version::parse(w).map_err(|e| Error::Refused(format!("WebUI version: {e}"))))
         .transpose()?;
-    let lock = Lock::acquire(repo)?;
-    if let Some(state) = load_state(repo)? {
-        return Err(Error::Refused(format!(
-            "a release of {} is in progress on {}; finish it with `git release continue` or undo it with `git release abort`",
-            state.request.version, state.branch
-        )));
-    }
+    let lock = Lock::acquire_for_writing(repo)?;
     if let Some(other) = super::state::stopped_elsewhere(repo).first() {
         return Err(Error::Refused(format!(
             "a release is stopped in the work tree {}, and a second one would take the same \

@@ -360,6 +360,21 @@ pub(crate) fn stopped_elsewhere(repo: &Repo) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Refuse while a release is stopped in this work tree. Whatever a command writes then —
+/// a section, the fragments' removal, what it stages — would be taken by `continue` for the
+/// release's work or the user's fix, and committed as the release that was planned: one
+/// check for every command that writes (a release, `build`, `consolidate`, `freeze`).
+pub(crate) fn refuse_while_stopped(repo: &Repo) -> Result<()> {
+    match load_state(repo)? {
+        Some(state) => Err(Error::Refused(format!(
+            "a release of {} is in progress on {} (stopped); finish it with `git release continue` \
+             or undo it with `git release abort` first. Nothing was changed",
+            state.request.version, state.branch
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn load_state(repo: &Repo) -> Result<Option<State>> {
     let path = state_path(repo);
     let text = match std::fs::read_to_string(&path) {

@@ -1,0 +1,74 @@
+//! Hostile round 8: what a stopped release, a kept review draft, the repository's layout
+//! and the user's environment must not make the release do — a writing command's work
+//! committed as the stopped release's, a reviewer's draft replaced without a word, `abort`
+//! taking this very checkout for another work tree, a step's `git` sent to another
+//! repository, the next development version moved backwards. (Repro scripts:
+//! /work/hostile8/NN-*.sh.)
+
+use std::path::Path;
+
+use crate::hostile::{refused, step_needing};
+use crate::release::{project_after_rc, read};
+use crate::util::{git, ok, run, text};
+use crate::workflow::state;
+
+/// A pre-release (1.1.0rc2) stopped at a configured step after its changelog step, which
+/// fails until `flag` exists.
+fn rc_stopped_after_its_changelog(flag: &Path) -> tempfile::TempDir {
+    let repo = project_after_rc(&step_needing(flag, ""));
+    let out = run(
+        repo.path(),
+        &["1.1.0rc2", "--yes", "--no-edit", "--date", "2025-03-01"],
+        "false",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(read(repo.path(), "CHANGELOG.md").contains("## 1.1.0rc2 ("));
+    repo
+}
+
+/// hostile8/10: while a release is stopped (state saved, lock free), `consolidate`,
+/// `build` and `freeze` are refused like a second release, naming the stopped one and what
+/// to do; their dry runs still run. `continue` then commits the rc's own section.
+#[test]
+fn writing_commands_are_refused_while_a_release_is_stopped() {
+    let flag = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    let flag_path = flag.to_path_buf();
+    flag.close().unwrap();
+    let repo = rc_stopped_after_its_changelog(&flag_path);
+    let root = repo.path();
+    for args in [
+        &["consolidate", "1.1.0", "--no-edit", "--date", "2025-03-02"][..],
+        &["consolidate", "1.1.0", "--no-edit", "--keep-fragments"][..],
+        &["build", "1.1.0", "--date", "2025-03-02"][..],
+        &["freeze", "1.1.0"][..],
+    ] {
+        let stderr = refused(root, args, &args.join(" "));
+        assert!(
+            stderr.contains("1.1.0rc2")
+                && stderr.contains("git release continue")
+                && stderr.contains("git release abort"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let before = state(root);
+    ok(
+        &run(
+            root,
+            &["consolidate", "1.1.0", "--no-edit", "--dry-run"],
+            "false",
+        ),
+        "consolidate --dry-run while stopped",
+    );
+    ok(
+        &run(root, &["build", "1.1.0", "--draft"], "false"),
+        "build --draft while stopped",
+    );
+    assert!(state(root) == before, "a dry run changed the repository");
+    std::fs::write(&flag_path, "").unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+    let log = git(root, &["show", "HEAD:CHANGELOG.md"]);
+    assert!(log.contains("## 1.1.0rc2 ("), "{log}");
+    assert!(!log.contains("## 1.1.0 ("), "{log}");
+    std::fs::remove_file(&flag_path).unwrap();
+}
+
