@@ -39,8 +39,9 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             other.display()
         )));
     }
-    // A kept review draft would be replaced by the release's review.
-    if version.is_final() && !request.no_edit {
+    // A kept review draft would be replaced by the release's review, or by the section
+    // written without one (`--no-edit`).
+    if version.is_final() {
         crate::review::check_no_kept_draft(repo.git_dir())?;
     }
     // Where the release reads and writes, checked before any of it is read (a FIFO there

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use crate::hostile::{refused, step_needing};
 use crate::release::{project_after_rc, read};
-use crate::util::{git, ok, run, text};
+use crate::review_window::{editor, project_with_files};
+use crate::util::{git, ok, one_error, run, text};
 use crate::workflow::state;
 
 /// A pre-release (1.1.0rc2) stopped at a configured step after its changelog step, which
@@ -70,5 +71,90 @@ fn writing_commands_are_refused_while_a_release_is_stopped() {
     assert!(log.contains("## 1.1.0rc2 ("), "{log}");
     assert!(!log.contains("## 1.1.0 ("), "{log}");
     std::fs::remove_file(&flag_path).unwrap();
+}
+
+/// A project whose final (1.1.0) review left a kept draft: the reviewer reworded an entry
+/// and left a `TODO`, so the draft did not validate.
+fn kept_draft() -> tempfile::TempDir {
+    let repo = project_with_files("", &[]);
+    let root = repo.path();
+    let reword = editor(
+        root,
+        "sed -i 's/Add the third thing/Add the third thing, reworded TODO/' \"$1\"",
+    );
+    let out = run(root, &["consolidate", "--date", "2026-01-15"], &reword);
+    one_error(&out, "a review left with a TODO");
+    let draft = read(root, ".git/RELEASE_NOTES.md");
+    assert!(draft.contains("reworded TODO"), "{draft}");
+    repo
+}
+
+/// hostile8/07: a kept draft is never replaced by a section written without a review:
+/// `consolidate --no-edit` and `git release 1.1.0 --no-edit` refuse, naming the draft and
+/// `--resume`; `consolidate --resume --no-edit` writes the kept draft itself, once it passes
+/// the review's checks (a `TODO` left, or another version, is refused with the draft kept).
+#[test]
+fn a_kept_draft_is_resumed_or_refused_never_discarded() {
+    let repo = kept_draft();
+    let root = repo.path();
+    let draft = read(root, ".git/RELEASE_NOTES.md");
+    for args in [
+        &["consolidate", "--no-edit", "--date", "2026-01-15"][..],
+        &["1.1.0", "--yes", "--no-edit", "--date", "2026-01-15"][..],
+    ] {
+        let stderr = refused(root, args, &args.join(" "));
+        assert!(
+            stderr.contains("RELEASE_NOTES.md") && stderr.contains("--resume"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let changelog = read(root, "CHANGELOG.md");
+    for args in [
+        &[
+            "consolidate",
+            "--resume",
+            "--no-edit",
+            "--date",
+            "2026-01-15",
+        ][..],
+        &["consolidate", "1.2.0", "--resume", "--no-edit"][..],
+        &["consolidate", "--resume", "--dry-run"][..],
+    ] {
+        let out = run(root, args, "false");
+        one_error(&out, &args.join(" "));
+        assert_eq!(read(root, ".git/RELEASE_NOTES.md"), draft, "{args:?}");
+        assert_eq!(read(root, "CHANGELOG.md"), changelog, "{args:?}");
+    }
+    // The reviewer takes the TODO out by hand: the dry run shows, and the write publishes,
+    // the reworded draft.
+    std::fs::write(
+        root.join(".git/RELEASE_NOTES.md"),
+        draft.replace("reworded TODO", "reworded"),
+    )
+    .unwrap();
+    let out = run(root, &["consolidate", "--resume", "--dry-run"], "false");
+    ok(&out, "consolidate --resume --dry-run");
+    assert!(
+        text(&out.stdout).contains("reworded"),
+        "{}",
+        text(&out.stdout)
+    );
+    ok(
+        &run(
+            root,
+            &[
+                "consolidate",
+                "--resume",
+                "--no-edit",
+                "--date",
+                "2026-01-15",
+            ],
+            "false",
+        ),
+        "consolidate --resume --no-edit",
+    );
+    let log = read(root, "CHANGELOG.md");
+    assert!(log.contains("Add the third thing, reworded"), "{log}");
+    assert!(!root.join(".git/RELEASE_NOTES.md").exists());
 }
 
