@@ -158,3 +158,83 @@ fn a_kept_draft_is_resumed_or_refused_never_discarded() {
     assert!(!root.join(".git/RELEASE_NOTES.md").exists());
 }
 
+/// The ways a checkout's `.git` can lead elsewhere than `<work tree>/.git`.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    /// A `gitdir:` file, as `git init --separate-git-dir` makes.
+    SeparateGitDir,
+    /// A symlink to the git directory.
+    Symlink,
+    /// The project checked out as a submodule (`.git/modules/<name>`).
+    Submodule,
+}
+
+/// The final-release project (see [`project_with_files`]) in `layout`; returns the
+/// directories to keep and the checkout's root.
+fn checkout_in(layout: Layout) -> (Vec<tempfile::TempDir>, std::path::PathBuf) {
+    let repo = project_with_files("", &[]);
+    let root = repo.path().to_path_buf();
+    let away = tempfile::tempdir().unwrap();
+    match layout {
+        Layout::SeparateGitDir | Layout::Symlink => {
+            let store = away.path().join("store");
+            std::fs::rename(root.join(".git"), &store).unwrap();
+            match layout {
+                Layout::Symlink => std::os::unix::fs::symlink(&store, root.join(".git")).unwrap(),
+                _ => std::fs::write(root.join(".git"), format!("gitdir: {}\n", store.display()))
+                    .unwrap(),
+            }
+            (vec![repo, away], root)
+        }
+        Layout::Submodule => {
+            let top = away.path();
+            git(top, &["init", "--quiet"]);
+            let url = root.display().to_string();
+            git(
+                top,
+                &[
+                    "-c",
+                    "protocol.file.allow=always",
+                    "submodule",
+                    "add",
+                    "--quiet",
+                    &url,
+                    "widget",
+                ],
+            );
+            git(top, &["commit", "--quiet", "-m", "add widget"]);
+            let sub = top.join("widget");
+            git(&sub, &["checkout", "--quiet", "main"]);
+            (vec![repo, away], sub)
+        }
+    }
+}
+
+/// hostile8/09: a release stopped in a checkout whose `.git` leads elsewhere (a submodule,
+/// a `--separate-git-dir` clone, a symlink) is aborted exactly: git's name for the main
+/// work tree there (its git directory) is not taken for another work tree on the branch.
+#[test]
+fn abort_works_whatever_the_git_directory_layout() {
+    for layout in [Layout::SeparateGitDir, Layout::Symlink, Layout::Submodule] {
+        let (_keep, root) = checkout_in(layout);
+        let before = state(&root);
+        let out = run(&root, &["1.1.0", "--yes", "--date", "2026-01-15"], "false");
+        assert_eq!(
+            out.status.code(),
+            Some(4),
+            "{layout:?}: {}",
+            text(&out.stderr)
+        );
+        ok(
+            &run(&root, &["abort"], "false"),
+            &format!("abort in {layout:?}"),
+        );
+        assert!(state(&root) == before, "{layout:?}: abort was not exact");
+        assert_eq!(
+            git(&root, &["branch", "--list", "release/1.1.0"]),
+            "",
+            "{layout:?}"
+        );
+    }
+}
+
