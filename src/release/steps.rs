@@ -748,6 +748,7 @@ fn run_command(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) -> Re
         .env("RELEASE_DATE", &plan.request.date)
         .stdin(Stdio::null())
         .stdout(out);
+    crate::git::without_repo_env(&mut cmd);
     let mut saved = Ok(());
     let ended = process::run_in_group(
         &mut cmd,

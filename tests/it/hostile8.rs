@@ -7,10 +7,10 @@
 
 use std::path::Path;
 
-use crate::hostile::{refused, step_needing};
+use crate::hostile::{GO, refused, step_needing};
 use crate::release::{project_after_rc, read};
 use crate::review_window::{editor, project_with_files};
-use crate::util::{git, ok, one_error, run, text};
+use crate::util::{self, git, git_release, ok, one_error, run, text};
 use crate::workflow::state;
 
 /// A pre-release (1.1.0rc2) stopped at a configured step after its changelog step, which
@@ -236,5 +236,66 @@ fn abort_works_whatever_the_git_directory_layout() {
             "{layout:?}"
         );
     }
+}
+
+/// hostile8/05: `[[step]]` commands and the grouping command run in the release's work
+/// tree without the repository-locating variables the user's shell (or a hook) set: their
+/// `git` works on the release's repository, and the other repository is left alone.
+#[test]
+fn steps_and_the_grouping_command_do_not_inherit_git_dir() {
+    let other = util::repo_with(&[("o.txt", "o\n")]);
+    let other_git = other.path().join(".git");
+    let step = "\n[[step]]\nname = \"generate\"\n\
+        run = \"git rev-parse --absolute-git-dir > gitdir.txt && git tag built-by-step && git add gitdir.txt\"\n";
+    let repo = project_after_rc(step);
+    let root = repo.path();
+    let refs = |dir: &Path| git(dir, &["for-each-ref"]) + &git(dir, &["status", "--porcelain"]);
+    let other_before = refs(other.path());
+    let with_other_repo = |cmd: &mut assert_cmd::Command| {
+        cmd.env("GIT_DIR", &other_git)
+            .env("GIT_WORK_TREE", other.path())
+            .env("GIT_INDEX_FILE", other_git.join("index"))
+            .env("GIT_EDITOR", "false");
+    };
+    let mut cmd = git_release(root);
+    with_other_repo(&mut cmd);
+    let out = cmd.args(GO).output().unwrap();
+    ok(&out, "the release with GIT_DIR set");
+    assert_eq!(
+        refs(other.path()),
+        other_before,
+        "the other repository changed"
+    );
+    let seen = read(root, "gitdir.txt");
+    let own = root.join(".git").canonicalize().unwrap();
+    assert_eq!(Path::new(seen.trim()).canonicalize().unwrap(), own);
+    assert!(git(root, &["tag", "--list", "built-by-step"]).contains("built-by-step"));
+    // The grouping command (it fails after saying where its git looks).
+    let seen = root.join("..").join(format!(
+        "{}-grouper-gitdir",
+        root.file_name().unwrap().to_string_lossy()
+    ));
+    let command = format!(
+        "git rev-parse --absolute-git-dir > '{}'; exit 1",
+        seen.display()
+    );
+    git(root, &["checkout", "--quiet", "main"]);
+    util::write_file(root, "changes/20.feature.md", "Add another thing\n");
+    let mut cmd = git_release(root);
+    with_other_repo(&mut cmd);
+    cmd.args([
+        "consolidate",
+        "1.2.0",
+        "--no-edit",
+        "--dry-run",
+        "--strategy",
+        "command",
+        "--command",
+        &command,
+    ]);
+    let _ = cmd.output().unwrap();
+    let told = std::fs::read_to_string(&seen).unwrap();
+    std::fs::remove_file(&seen).unwrap();
+    assert_eq!(Path::new(told.trim()).canonicalize().unwrap(), own);
 }
 
