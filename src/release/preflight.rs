@@ -297,7 +297,25 @@ fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result
             ),
         ));
     }
+    check_not_ahead(repo, &file, held, &next)?;
     Ok(Some(next))
+}
+
+/// The next-version file already ahead of the version the step would write (the next cycle
+/// planned by hand: `2.0.0.dev0` over a bump to 1.5.0) is refused before anything changes:
+/// the development version never moves backwards without a word. (A file already at that
+/// version is fine: the step then changes nothing and commits nothing.)
+fn check_not_ahead(repo: &Repo, file: &Path, held: &str, next: &Version) -> Result<()> {
+    match Version::parse(held) {
+        Ok(now) if now > *next => Err(Error::Refused(format!(
+            "{} holds the development version {held}, ahead of {next}, which this release \
+             would write there (moving it backwards); set NEXT_DEV_VERSION={held} to keep it \
+             (the next-version step then changes nothing), or NEXT_DEV_VERSION to the version \
+             to write. Nothing was changed",
+            relative(repo, file)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A configured command as a step, snapshotted.

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::hostile::{GO, refused, step_needing};
-use crate::release::{project_after_rc, read};
+use crate::release::{project_after_rc, read, subjects_since};
 use crate::review_window::{editor, project_with_files};
 use crate::util::{self, git, git_release, ok, one_error, run, text};
 use crate::workflow::state;
@@ -299,3 +299,62 @@ fn steps_and_the_grouping_command_do_not_inherit_git_dir() {
     assert_eq!(Path::new(told.trim()).canonicalize().unwrap(), own);
 }
 
+/// hostile8/08 (a): the next-version file already holds the version the release would
+/// advance it to (bumped by hand): the step changes nothing and commits nothing, said in a
+/// note, and the release finishes.
+#[test]
+fn a_next_version_already_set_is_left_with_a_note() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    util::write_file(
+        root,
+        "src/demo/version.py",
+        "NEXT_RELEASE_VERSION = \"1.2.0\"\n",
+    );
+    util::commit_all(root, "bump by hand");
+    let base = git(root, &["rev-parse", "HEAD"]);
+    let out = run(root, &GO, "false");
+    ok(&out, "the release");
+    assert!(
+        text(&out.stderr).contains("already holds 1.2.0"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        read(root, "src/demo/version.py"),
+        "NEXT_RELEASE_VERSION = \"1.2.0\"\n"
+    );
+    let subjects = subjects_since(root, base.trim());
+    assert!(subjects.iter().any(|s| s.contains("1.1.0")), "{subjects:?}");
+    let last = git(
+        root,
+        &["log", "-1", "--format=%s", "--", "src/demo/version.py"],
+    );
+    assert_eq!(last.trim(), "bump by hand", "{subjects:?}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+/// hostile8/08 (b): a next-version file ahead of the version the release would write (the
+/// next cycle planned already) is refused before anything changes, saying how to keep it;
+/// with `NEXT_DEV_VERSION` set to it, the release leaves it as it is.
+#[test]
+fn a_next_version_ahead_is_never_moved_backwards() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let planned = "NEXT_RELEASE_VERSION = \"2.0.0.dev0\"\n";
+    util::write_file(root, "src/demo/version.py", planned);
+    util::commit_all(root, "plan 2.0");
+    let stderr = refused(root, &GO, "a next version ahead");
+    assert!(
+        stderr.contains("src/demo/version.py") && stderr.contains("NEXT_DEV_VERSION=2.0.0.dev0"),
+        "{stderr}"
+    );
+    let out = git_release(root)
+        .args(GO)
+        .env("NEXT_DEV_VERSION", "2.0.0.dev0")
+        .env("GIT_EDITOR", "false")
+        .output()
+        .unwrap();
+    ok(&out, "the release keeping the planned version");
+    assert_eq!(read(root, "src/demo/version.py"), planned);
+}
