@@ -171,7 +171,10 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     }
     // A command that writes waits for no release: one at a time in a repository.
     let _lock = match (&repo, args.dry_run) {
-        (Some(repo), false) => Some(release::Lock::acquire_for_writing(repo)?),
+        (Some(repo), false) => Some(release::Lock::acquire_for_writing(
+            repo,
+            Some(release::Writes::Changelog(version.as_str())),
+        )?),
         _ => None,
     };
     let settings = grouping_settings(&config, &args.grouping);
@@ -260,7 +263,10 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
     let _lock = if args.dry_run {
         None
     } else {
-        Some(release::Lock::acquire_for_writing(&repo)?)
+        Some(release::Lock::acquire_for_writing(
+            &repo,
+            Some(release::Writes::Freeze(version.as_str())),
+        )?)
     };
     let date = towncrier::date_or_today(None)?;
     let changelog =
@@ -391,7 +397,12 @@ fn build(args: &BuildArgs) -> Result<i32> {
     let _lock = match args.draft {
         false => open_repo()
             .ok()
-            .map(|repo| release::Lock::acquire_for_writing(&repo))
+            .map(|repo| {
+                release::Lock::acquire_for_writing(
+                    &repo,
+                    Some(release::Writes::Changelog(&version)),
+                )
+            })
             .transpose()?,
         true => None,
     };
