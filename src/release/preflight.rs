@@ -30,7 +30,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .as_deref()
         .map(|w| Version::parse(w).map_err(|e| Error::Refused(format!("WebUI version: {e}"))))
         .transpose()?;
-    let lock = Lock::acquire_for_writing(repo)?;
+    let lock = Lock::acquire_for_writing(repo, None)?;
     if let Some(other) = super::state::stopped_elsewhere(repo).first() {
         return Err(Error::Refused(format!(
             "a release is stopped in the work tree {}, and a second one would take the same \
@@ -81,7 +81,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     let base = &config.release.base_branch;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
-    let next_version = check_next_version(repo, config, &version)?;
+    let next_version = check_next_version(repo, config, &version, request.allow_downgrade)?;
     let freeze = plan_freeze(
         repo,
         config,
@@ -242,7 +242,12 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
 
 /// After a final sprint release, the next development version: computable, and the
 /// configured file must hold it where the pattern says.
-fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result<Option<Version>> {
+fn check_next_version(
+    repo: &Repo,
+    config: &Config,
+    version: &Version,
+    allow_downgrade: bool,
+) -> Result<Option<Version>> {
     let Some(nv) = config.release.next_version.as_ref() else {
         return Ok(None);
     };
@@ -297,7 +302,10 @@ fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result
             ),
         ));
     }
-    check_not_ahead(repo, &file, held, &next)?;
+    // A release allowed to go backwards (`--allow-downgrade`) takes the file with it.
+    if !allow_downgrade {
+        check_not_ahead(repo, &file, held, &next)?;
+    }
     Ok(Some(next))
 }
 
