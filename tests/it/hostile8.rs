@@ -361,3 +361,23 @@ fn a_next_version_ahead_is_never_moved_backwards() {
     ok(&out, "the release keeping the planned version");
     assert_eq!(read(root, "src/demo/version.py"), planned);
 }
+
+/// hostile8/06: with `core.ignorecase` set on a case-sensitive file system, a tracked case
+/// twin of the changelog (`changelog.md` beside `CHANGELOG.md`) would receive the release's
+/// `git add`: refused before anything changes, naming the twin.
+#[test]
+fn a_case_twin_of_a_written_file_is_refused_under_ignorecase() {
+    let repo = project_with_files("", &[]);
+    let root = repo.path();
+    std::fs::copy(root.join("CHANGELOG.md"), root.join("changelog.md")).unwrap();
+    util::commit_all(root, "a twin");
+    git(root, &["config", "core.ignorecase", "true"]);
+    let args = ["1.1.0", "--yes", "--no-edit", "--date", "2026-01-15"];
+    let stderr = refused(root, &args, "a case twin of the changelog");
+    assert!(
+        stderr.contains("changelog.md") && stderr.contains("core.ignorecase"),
+        "{stderr}"
+    );
+    git(root, &["config", "core.ignorecase", "false"]);
+    ok(&run(root, &args, "false"), "the release without ignorecase");
+}
