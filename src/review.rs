@@ -344,9 +344,10 @@ fn refuse_kept(draft: &Path) -> Result<()> {
         return Ok(());
     }
     Err(Error::Refused(format!(
-        "a draft from an earlier review is kept in {}, and a new review would replace it; \
-         reopen it with `git release consolidate --resume` (`git release continue` for a \
-         stopped release), or delete it to start a new review",
+        "a draft from an earlier review is kept in {}, and a new review (or a section \
+         written without one, --no-edit) would replace it; reopen it with `git release \
+         consolidate --resume` (`--resume --no-edit` writes it as it is; `git release \
+         continue` for a stopped release), or delete it to start a new review",
         draft.display()
     )))
 }
@@ -378,6 +379,15 @@ pub fn review(
         crate::atomic::write(draft, initial.as_bytes())?;
     }
     run_editor(editor_cmd, draft, cwd)?;
+    let outcome = read_draft(draft, expect)?;
+    if let Outcome::Aborted = outcome {
+        let _ = std::fs::remove_file(draft);
+    }
+    Ok(outcome)
+}
+
+/// Read the draft and validate it: the section, or the draft emptied.
+fn read_draft(draft: &Path, expect: &Expectation) -> Result<Outcome> {
     let bytes = std::fs::read(draft).map_err(|e| Error::io(draft, e))?;
     // A draft that is not UTF-8 is refused like any draft that does not validate, and kept.
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -390,7 +400,6 @@ pub fn review(
     })?;
     let stripped = strip_comments(&text);
     if stripped.trim().is_empty() {
-        let _ = std::fs::remove_file(draft);
         return Ok(Outcome::Aborted);
     }
     match validate(&stripped, expect) {
@@ -428,7 +437,7 @@ pub fn review_release(
         .display()
         .to_string();
     let draft = draft_text(&section, &prepared.grouped.reasons(), &display);
-    let expect = expectation(config, prepared, &release);
+    let expect = expectation(config, prepared);
     let editor = repo.editor()?;
     check_editor(repo, &editor)?;
     match review(
@@ -444,8 +453,9 @@ pub fn review_release(
     }
 }
 
-/// What the section consolidated as `release` must hold once reviewed.
-fn expectation(config: &Config, prepared: &Prepared, release: &Release) -> Expectation {
+/// What the reviewed section of `prepared` must hold.
+fn expectation(config: &Config, prepared: &Prepared) -> Expectation {
+    let release = prepared.grouped.release();
     Expectation {
         version: prepared.grouped.consolidation.version.clone(),
         categories: config.category_order(),
@@ -460,7 +470,7 @@ fn expectation(config: &Config, prepared: &Prepared, release: &Release) -> Expec
 /// runs on) is refused here, before anything is written, rather than published.
 pub fn check_unreviewed(config: &Config, prepared: &Prepared) -> Result<()> {
     let release = prepared.grouped.release();
-    let expect = expectation(config, prepared, &release);
+    let expect = expectation(config, prepared);
     match validate_with(&release.render(2), &expect, false) {
         Ok(_) => Ok(()),
         Err(problems) => Err(Error::Refused(format!(
@@ -478,6 +488,25 @@ pub fn check_unreviewed(config: &Config, prepared: &Prepared) -> Result<()> {
                 .collect::<Vec<_>>()
                 .join("; ")
         ))),
+    }
+}
+
+/// The kept draft, without opening the editor (`consolidate --resume --no-edit`): the
+/// reviewer's section, held to the same checks as a review that just closed (the version,
+/// every entry of `prepared` once…), or refused with the draft kept; `None` when it was
+/// emptied (left for the caller to discard). A fresh section is never put in its place.
+pub fn kept_release(repo: &Repo, config: &Config, prepared: &Prepared) -> Result<Option<Release>> {
+    let draft = draft_path(repo.git_dir());
+    if !draft.is_file() {
+        return Err(Error::Refused(format!(
+            "there is no draft to resume ({} does not exist); run the command without --resume \
+             to write a new section",
+            draft.display()
+        )));
+    }
+    match read_draft(&draft, &expectation(config, prepared))? {
+        Outcome::Accepted(r) => Ok(Some(*r)),
+        Outcome::Aborted => Ok(None),
     }
 }
 

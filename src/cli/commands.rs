@@ -155,7 +155,7 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     };
     let date = towncrier::date_or_today(args.date.as_deref())?;
     // Nothing to resume is said first: before a consolidation whose notes would be moot.
-    if let (true, false, Some(repo)) = (args.resume, args.no_edit, repo.as_ref()) {
+    if let (true, Some(repo)) = (args.resume, repo.as_ref()) {
         let draft = git_release::review::draft_path(repo.git_dir());
         if !draft.is_file() {
             return Err(Error::Refused(format!(
@@ -164,9 +164,17 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
             )));
         }
     }
+    // A kept draft holds the reviewer's work: a new section (reviewed or not) never
+    // replaces it; a dry run replaces nothing.
+    if let (false, false, Some(repo)) = (args.resume, args.dry_run, repo.as_ref()) {
+        git_release::review::check_no_kept_draft(repo.git_dir())?;
+    }
     // A command that writes waits for no release: one at a time in a repository.
     let _lock = match (&repo, args.dry_run) {
-        (Some(repo), false) => Some(release::Lock::acquire(repo)?),
+        (Some(repo), false) => Some(release::Lock::acquire_for_writing(
+            repo,
+            Some(release::Writes::Changelog(version.as_str())),
+        )?),
         _ => None,
     };
     let settings = grouping_settings(&config, &args.grouping);
@@ -177,13 +185,22 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     }
     let level = prepared.changelog.level();
     let section = prepared.grouped.release();
-    if args.no_edit {
+    // A fresh section written unreviewed passes the review's checks; a kept draft is
+    // checked as the reviewed text it is (`kept_release`).
+    if args.no_edit && !args.resume {
         git_release::review::check_unreviewed(&config, &prepared)?;
     }
     if args.dry_run {
-        let text = match args.format {
-            SectionFormat::Markdown => section.render(level),
-            SectionFormat::Json => git_release::json::pretty(&prepared.grouped.view()),
+        // `--resume`: the kept draft is what would be written, not a fresh section.
+        let kept = match (args.resume, repo.as_ref()) {
+            (true, Some(repo)) => git_release::review::kept_release(repo, &config, &prepared)?,
+            _ => None,
+        };
+        let text = match (args.format, kept) {
+            (SectionFormat::Markdown, Some(kept)) => kept.render(level),
+            (SectionFormat::Json, Some(kept)) => git_release::json::pretty(&kept.view()),
+            (SectionFormat::Markdown, None) => section.render(level),
+            (SectionFormat::Json, None) => git_release::json::pretty(&prepared.grouped.view()),
         };
         print_out(&text)?;
         return Ok(0);
@@ -195,13 +212,19 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         )
     })?;
     let keep_rc = args.grouping.keep_rc || config.release.consolidate.keep_rc;
-    let reviewed = if args.no_edit {
+    let reviewed = if args.no_edit && !args.resume {
         section
     } else {
-        match git_release::review::review_release(&repo, &config, &prepared, args.resume)? {
+        let reviewed = if args.no_edit {
+            git_release::review::kept_release(&repo, &config, &prepared)?
+        } else {
+            git_release::review::review_release(&repo, &config, &prepared, args.resume)?
+        };
+        match reviewed {
             Some(r) => r,
             // As in `git release`: an emptied draft is the user saying no (exit code 3).
             None => {
+                git_release::review::discard_draft(repo.git_dir());
                 return Err(Error::Aborted(
                     "the draft was emptied: nothing was written".into(),
                 ));
@@ -245,7 +268,10 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
     let _lock = if args.dry_run {
         None
     } else {
-        Some(release::Lock::acquire(&repo)?)
+        Some(release::Lock::acquire_for_writing(
+            &repo,
+            Some(release::Writes::Freeze(version.as_str())),
+        )?)
     };
     let date = towncrier::date_or_today(None)?;
     let changelog =
@@ -376,7 +402,12 @@ fn build(args: &BuildArgs) -> Result<i32> {
     let _lock = match args.draft {
         false => open_repo()
             .ok()
-            .map(|repo| release::Lock::acquire(&repo))
+            .map(|repo| {
+                release::Lock::acquire_for_writing(
+                    &repo,
+                    Some(release::Writes::Changelog(&version)),
+                )
+            })
             .transpose()?,
         true => None,
     };

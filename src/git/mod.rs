@@ -43,8 +43,10 @@ pub use status::{DirtyKind, DirtyPath};
 pub type CommitId = String;
 
 /// Environment variables that would make a `git` child look at another repository or index
-/// than the one we discovered.
-const REPO_ENV: &[&str] = &[
+/// than the one we discovered. Removed from every git command we run, and from every
+/// program the release starts (its `[[step]]` commands, the grouping command) with
+/// [`without_repo_env`]: their `git` must work on the release's repository too.
+pub const REPO_ENV: &[&str] = &[
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_INDEX_FILE",
@@ -601,14 +603,22 @@ pub fn toplevel(cwd: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// `cmd` without [`REPO_ENV`]: a program the release starts in its work tree (a step, the
+/// grouping command) whose `git` must find the repository the release works on, not the
+/// one a `GIT_DIR` inherited from the user's shell or a hook names.
+pub fn without_repo_env(cmd: &mut Command) -> &mut Command {
+    for var in REPO_ENV {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// `git -C <root> <args>` (see [`Repo::git`]), not started yet.
 fn git_command(root: &Path, args: &[OsString]) -> Command {
     let mut cmd = Command::new("git");
     cmd.arg("-C").arg(root).args(args);
-    for var in REPO_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.env("GIT_TERMINAL_PROMPT", "0")
+    without_repo_env(&mut cmd)
+        .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -1,7 +1,7 @@
 //! References other than the checked-out branch: tags, branches of remotes, branches whose
 //! names collide with a new one, and the operation git has in progress.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice as _;
 
@@ -78,16 +78,24 @@ impl Repo {
     /// The other work trees of this repository that have branch `name` checked out, as git
     /// lists them (`git worktree list`, those whose directory is gone included until
     /// pruned): while one does, git refuses to switch to the branch here or to delete it.
+    ///
+    /// A work tree is told apart by its git directory, not by the path git prints: git
+    /// lists the main work tree first, and names it by its git directory when that is not
+    /// `<work tree>/.git` (a submodule's `.git/modules/<name>`, a `--separate-git-dir`
+    /// clone, a `.git` symlink to elsewhere); that record is this work tree whenever this
+    /// work tree's git directory is the common one.
     pub fn worktrees_on_branch(&self, name: &str) -> Result<Vec<PathBuf>> {
         let out = self.git(["worktree", "list", "--porcelain", "-z"])?;
-        let own = self
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| self.root.clone());
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let own = canonical(&self.root);
+        let in_main = canonical(self.git_dir()) == canonical(self.common_dir());
         let want = format!("refs/heads/{name}");
         let mut found = Vec::new();
         // Records of `key value` fields, each ended by NUL; a record ends with an empty one.
-        for record in out.split("\0\0") {
+        for (index, record) in out.split("\0\0").enumerate() {
+            if index == 0 && in_main {
+                continue;
+            }
             let field = |key: &str| {
                 record
                     .split('\0')
@@ -97,7 +105,7 @@ impl Repo {
                 continue;
             };
             let path = PathBuf::from(path);
-            if branch == want && path.canonicalize().unwrap_or_else(|_| path.clone()) != own {
+            if branch == want && canonical(&path) != own {
                 found.push(path);
             }
         }

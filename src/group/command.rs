@@ -242,6 +242,8 @@ impl External {
         if let Some(dir) = &self.dir {
             cmd.current_dir(dir);
         }
+        // Its `git` reads the repository it runs in, not one a `GIT_DIR` names.
+        crate::git::without_repo_env(&mut cmd);
         // Ctrl-C stops the command's group (which the terminal's signal does not reach).
         let _signals = process::watch();
         let mut pipes = Pipes::default();

@@ -658,6 +658,22 @@ fn carried_at_base(
     ))
 }
 
+/// Whether a file a step would write already holds, and HEAD already commits, what the
+/// step would write (the next version bumped by hand before the release): its commit
+/// would be empty, and git refuses an empty commit.
+pub(super) fn already_committed(
+    repo: &Repo,
+    landed: &Path,
+    text: &str,
+    updated: &str,
+) -> Result<bool> {
+    if text != updated {
+        return Ok(false);
+    }
+    let rel = repo.relative_path(landed);
+    Ok(repo.file_at("HEAD", &rel)?.as_deref() == Some(updated.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use super::state::Writes;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::process::{Previous, ProcessIdentity};
@@ -102,6 +103,20 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(held(&path)),
             Err(e) => Err(cannot(&path, e)),
         }
+    }
+}
+
+impl Lock {
+    /// The lock for a command that writes (`writes`: the release step it does by hand, if
+    /// it is one): taken, then refused while a release is stopped in this work tree (its
+    /// state saved, the lock free) unless the command is that stopped step done by hand
+    /// (see [`refuse_while_stopped`]).
+    ///
+    /// [`refuse_while_stopped`]: super::state::refuse_while_stopped
+    pub fn acquire_for_writing(repo: &Repo, writes: Option<Writes<'_>>) -> Result<Lock> {
+        let lock = Lock::acquire(repo)?;
+        super::state::refuse_while_stopped(repo, writes)?;
+        Ok(lock)
     }
 }
 

@@ -31,7 +31,7 @@ pub use plan::{
 };
 pub use preflight::{plan_freeze, preflight};
 pub use request::Request;
-pub use state::{FORMAT as STATE_FORMAT, State, StepRecord, StepStatus};
+pub use state::{FORMAT as STATE_FORMAT, State, StepRecord, StepStatus, Writes};
 pub use steps::execute;
 pub use summary::Summary;
 

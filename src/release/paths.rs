@@ -81,6 +81,7 @@ pub(crate) fn in_git(
     } else {
         format!("{} leads to {rel}, which", named.display())
     };
+    case_twin(repo, &subject, &rel)?;
     let bits = repo.index_bits(&[&rel]).map_err(|e| e.to_string())?;
     match bits.first().copied().flatten() {
         Some(bits) if bits.assume_unchanged => Err(format!(
@@ -105,6 +106,33 @@ pub(crate) fn in_git(
             "{subject} is not tracked by git, so the release would commit all of it as its \
              own change (and `git release abort` would not know it); commit it first (`git add \
              {rel}`, then `git commit`), or remove it"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// With `core.ignorecase` set (a clone made on a case-insensitive file system, copied to a
+/// case-sensitive one), git takes a tracked path differing from `rel` only by case for it:
+/// the release's `git add` would stage its write into that twin, and the release would stop
+/// on a change it cannot tell from the user's.
+fn case_twin(repo: &Repo, subject: &str, rel: &str) -> std::result::Result<(), String> {
+    let ignorecase = repo.config_string("core.ignorecase").is_some_and(|v| {
+        ["true", "yes", "on", "1"].contains(&v.trim().to_ascii_lowercase().as_str())
+    });
+    if !ignorecase {
+        return Ok(());
+    }
+    let tracked = repo.ls_files().map_err(|e| e.to_string())?;
+    let lower = rel.to_lowercase();
+    match tracked
+        .iter()
+        .find(|t| *t != rel && t.to_lowercase() == lower)
+    {
+        Some(twin) => Err(format!(
+            "{subject} has a twin git tracks, {twin}, differing only by case, and \
+             `core.ignorecase` is true: git would stage what the release writes into the twin; \
+             rename or remove one of them (`git mv`, `git rm`), or set `core.ignorecase` to \
+             false if this file system tells case apart, then run again"
         )),
         None => Ok(()),
     }

@@ -10,7 +10,6 @@ use super::plan::{
     sed_replace, shell_quote,
 };
 use super::request::Request;
-use super::state::load_state;
 use crate::changelog::{Changelog, Release as Section};
 use crate::config::{Config, StepWhen};
 use crate::consolidate::{self, Prepared};
@@ -31,13 +30,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .as_deref()
         .map(|w| Version::parse(w).map_err(|e| Error::Refused(format!("WebUI version: {e}"))))
         .transpose()?;
-    let lock = Lock::acquire(repo)?;
-    if let Some(state) = load_state(repo)? {
-        return Err(Error::Refused(format!(
-            "a release of {} is in progress on {}; finish it with `git release continue` or undo it with `git release abort`",
-            state.request.version, state.branch
-        )));
-    }
+    let lock = Lock::acquire_for_writing(repo, None)?;
     if let Some(other) = super::state::stopped_elsewhere(repo).first() {
         return Err(Error::Refused(format!(
             "a release is stopped in the work tree {}, and a second one would take the same \
@@ -46,8 +39,9 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             other.display()
         )));
     }
-    // A kept review draft would be replaced by the release's review.
-    if version.is_final() && !request.no_edit {
+    // A kept review draft would be replaced by the release's review, or by the section
+    // written without one (`--no-edit`).
+    if version.is_final() {
         crate::review::check_no_kept_draft(repo.git_dir())?;
     }
     // Where the release reads and writes, checked before any of it is read (a FIFO there
@@ -87,7 +81,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     let base = &config.release.base_branch;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
-    let next_version = check_next_version(repo, config, &version)?;
+    let next_version = check_next_version(repo, config, &version, request.allow_downgrade)?;
     let freeze = plan_freeze(
         repo,
         config,
@@ -251,7 +245,12 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
 
 /// After a final sprint release, the next development version: computable, and the
 /// configured file must hold it where the pattern says.
-fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result<Option<Version>> {
+fn check_next_version(
+    repo: &Repo,
+    config: &Config,
+    version: &Version,
+    allow_downgrade: bool,
+) -> Result<Option<Version>> {
     let Some(nv) = config.release.next_version.as_ref() else {
         return Ok(None);
     };
@@ -306,7 +305,28 @@ fn check_next_version(repo: &Repo, config: &Config, version: &Version) -> Result
             ),
         ));
     }
+    // A release allowed to go backwards (`--allow-downgrade`) takes the file with it.
+    if !allow_downgrade {
+        check_not_ahead(repo, &file, held, &next)?;
+    }
     Ok(Some(next))
+}
+
+/// The next-version file already ahead of the version the step would write (the next cycle
+/// planned by hand: `2.0.0.dev0` over a bump to 1.5.0) is refused before anything changes:
+/// the development version never moves backwards without a word. (A file already at that
+/// version is fine: the step then changes nothing and commits nothing.)
+fn check_not_ahead(repo: &Repo, file: &Path, held: &str, next: &Version) -> Result<()> {
+    match Version::parse(held) {
+        Ok(now) if now > *next => Err(Error::Refused(format!(
+            "{} holds the development version {held}, ahead of {next}, which this release \
+             would write there (moving it backwards); set NEXT_DEV_VERSION={held} to keep it \
+             (the next-version step then changes nothing), or NEXT_DEV_VERSION to the version \
+             to write. Nothing was changed",
+            relative(repo, file)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A configured command as a step, snapshotted.

@@ -17,6 +17,7 @@ use super::request::Request;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::process::ProcessIdentity;
+use crate::version::Version;
 
 /// The state file's format; a file of another format is refused with what to do.
 pub const FORMAT: u32 = 2;
@@ -358,6 +359,56 @@ pub(crate) fn stopped_elsewhere(repo: &Repo) -> Vec<PathBuf> {
                 .unwrap_or_else(|| dir.parent().map_or(dir.clone(), Path::to_path_buf))
         })
         .collect()
+}
+
+/// What a writing command writes, as the release step it is the by-hand command of: `git
+/// release freeze VERSION` the freeze, `build VERSION` and `consolidate VERSION` the
+/// changelog (the step's `by_hand` names them).
+#[derive(Debug, Clone, Copy)]
+pub enum Writes<'a> {
+    /// The placeholder freeze of this version.
+    Freeze(&'a str),
+    /// This version's changelog section.
+    Changelog(&'a str),
+}
+
+/// Refuse while a release is stopped in this work tree, unless the command is a step of
+/// that release still to do, done by hand (its version, a freeze or changelog step not
+/// finished: the stop names these commands; `continue --skip` takes them, and the section
+/// is checked before it is committed, whoever wrote it). Anything else it wrote — a final
+/// section under a stopped pre-release, a section after the release's changelog step, what
+/// it stages — would be taken by `continue` for the release's work or the user's staged
+/// fix. One check for every command that writes.
+pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> Result<()> {
+    let Some(state) = load_state(repo)? else {
+        return Ok(());
+    };
+    let stopped = state.next_step().map(|i| &state.steps[i]);
+    let same = |v: &str| match (Version::parse(v), Version::parse(&state.request.version)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => v == state.request.version,
+    };
+    let to_do = |kind: fn(&StepKind) -> bool| {
+        state
+            .steps
+            .iter()
+            .any(|s| !s.status.finished() && kind(&s.step.kind))
+    };
+    let by_hand = match writes {
+        Some(Writes::Freeze(v)) => same(v) && to_do(|k| matches!(k, StepKind::Freeze)),
+        Some(Writes::Changelog(v)) => same(v) && to_do(|k| matches!(k, StepKind::Changelog)),
+        None => false,
+    };
+    if by_hand {
+        return Ok(());
+    }
+    let at = stopped.map_or(String::new(), |s| format!(" at `{}`", s.step.name));
+    Err(Error::Refused(format!(
+        "a release of {} is in progress on {} (stopped{at}), and what this command would \
+         write would be taken into it; finish it with `git release continue` or undo it with \
+         `git release abort` first. Nothing was changed",
+        state.request.version, state.branch
+    )))
 }
 
 pub(crate) fn load_state(repo: &Repo) -> Result<Option<State>> {

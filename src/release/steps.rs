@@ -475,7 +475,7 @@ fn run_step(
                 return Ok(());
             }
             guard::no_foreign_commits(repo, state, "next version")?;
-            advance(repo, step, state)
+            advance(ctx, step, state)
         }
     }
 }
@@ -627,7 +627,8 @@ fn finish_changelog(repo: &Repo, config: &Config, plan: &Plan, state: &State) ->
 
 /// The next-version step: the pattern's `version` group becomes the next version, then
 /// that file alone is committed.
-fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()> {
+fn advance(ctx: &Ctx, step: &NextVersionStep, state: &mut State) -> Result<()> {
+    let repo = ctx.repo;
     let fail = |message: String| Error::Step {
         step: "next version".into(),
         message,
@@ -651,6 +652,14 @@ fn advance(repo: &Repo, step: &NextVersionStep, state: &mut State) -> Result<()>
     // path to commit (the link itself did not change). Where it lands is checked again
     // right before the write: a link put in its place since pre-flight may lead out.
     let landed = window::landing_now(repo, file, "next version")?;
+    if guard::already_committed(repo, &landed, &text, &updated)? {
+        ctx.reporter.note(&format!(
+            "{} already holds {}: nothing to advance, no commit",
+            relative(repo, file),
+            step.version
+        ));
+        return Ok(());
+    }
     crate::atomic::write(file, updated.as_bytes())?;
     repo.add(&[&landed])?;
     let id = repo.commit_only(&step.message, &[&landed])?;
@@ -748,6 +757,7 @@ fn run_command(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) -> Re
         .env("RELEASE_DATE", &plan.request.date)
         .stdin(Stdio::null())
         .stdout(out);
+    crate::git::without_repo_env(&mut cmd);
     let mut saved = Ok(());
     let ended = process::run_in_group(
         &mut cmd,

@@ -28,6 +28,7 @@ mod grouping_quality;
 mod hostile;
 mod hostile6;
 mod hostile7;
+mod hostile8;
 mod interrupts;
 mod isolation;
 mod man;
