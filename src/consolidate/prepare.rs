@@ -23,17 +23,36 @@ pub fn apply(
     keep_rc: bool,
 ) -> Changelog {
     let mut out = changelog.clone();
-    match (keep_rc, consolidation.sections.first()) {
-        (true, Some(&first)) => out.insert(first, release),
-        (false, Some(_)) => {
-            out.replace(&consolidation.sections, release);
-        }
-        (_, None) => {
-            // No rc sections: the section goes where a new release goes, on top.
-            out.insert(0, release);
-        }
+    let at = place(changelog, consolidation);
+    if keep_rc {
+        out.insert(at, release);
+    } else {
+        out.replace_at(&consolidation.sections, at, release);
     }
     out
+}
+
+/// Where the section goes: where the first rc section stands (on top without one, where a
+/// new release goes) — but above the releases right above it that version order puts
+/// below this one, in a changelog kept newest first (a patch of an older line, cut with
+/// `--allow-downgrade` while the rcs were pending, went on top).
+fn place(changelog: &Changelog, consolidation: &Consolidation) -> usize {
+    let Some(&first) = consolidation.sections.first() else {
+        return 0;
+    };
+    if !super::released::newest_first(changelog, &consolidation.sections) {
+        return first;
+    }
+    let releases = changelog.releases();
+    let mut at = first;
+    while at > 0
+        && releases[at - 1]
+            .version()
+            .is_some_and(|v| *v < consolidation.version)
+    {
+        at -= 1;
+    }
+    at
 }
 
 /// What the work tree holds beyond its index, taken before and after the grouping command
@@ -486,10 +505,20 @@ pub fn report(c: &Consolidation) -> Vec<String> {
             true => format!("\"{}\"", short(&s.text)),
             false => prs(&s.prs),
         };
-        out.push(format!(
-            "{} in {} from {} is already released in `{}`: left out (a fragment consumed twice?)",
-            what, s.category, s.from, s.released_in
-        ));
+        out.push(match s.superseded {
+            true => format!(
+                "{} in {} from {}, \"{}\", is listed in newer words by `{}`, released since: left out",
+                what,
+                s.category,
+                s.from,
+                short(&s.text),
+                s.released_in
+            ),
+            false => format!(
+                "{} in {} from {} is already released in `{}`: left out (a fragment consumed twice?)",
+                what, s.category, s.from, s.released_in
+            ),
+        });
     }
     for o in &c.overlaps {
         let listings: Vec<String> = o

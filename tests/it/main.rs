@@ -30,6 +30,7 @@ mod hostile6;
 mod hostile7;
 mod interrupts;
 mod isolation;
+mod leftovers;
 mod man;
 mod markup;
 mod published;

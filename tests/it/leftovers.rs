@@ -1,0 +1,125 @@
+//! Trust leftovers of earlier rounds: each test is one class of problem, shown by a
+//! real release in a throwaway repository.
+
+use std::path::Path;
+
+use crate::util::{commit_all, git, ok, repo_with, run, text, write_files};
+
+/// A project on towncrier's default Markdown template.
+fn project() -> tempfile::TempDir {
+    repo_with(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
+             filename = \"CHANGELOG.md\"\n",
+        ),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n<!-- towncrier release notes start -->\n",
+        ),
+        ("VERSION", "1.3.0\n"),
+        ("changes/.gitkeep", ""),
+    ])
+}
+
+/// Add fragments, release `version` (with `extra` flags), and bring it back to `main`.
+fn release(
+    root: &Path,
+    version: &str,
+    extra: &[&str],
+    date: &str,
+    fragments: &[(&str, &str)],
+) -> String {
+    let files: Vec<(String, &str)> = fragments
+        .iter()
+        .map(|(name, body)| (format!("changes/{name}"), *body))
+        .collect();
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    write_files(root, &files);
+    commit_all(root, &format!("fragments for {version}"));
+    let mut args = vec![version, "--yes", "--no-edit", "--date", date];
+    args.extend_from_slice(extra);
+    let out = run(root, &args, "false");
+    ok(&out, &format!("release {version}"));
+    git(root, &["checkout", "--quiet", "main"]);
+    git(
+        root,
+        &[
+            "merge",
+            "--quiet",
+            "--ff-only",
+            &format!("release/{version}"),
+        ],
+    );
+    text(&out.stderr)
+}
+
+/// The release headings of the changelog, top to bottom.
+fn headings(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.starts_with("# demo "))
+        .map(|l| l.split(" (").next().unwrap_or(l).to_string())
+        .collect()
+}
+
+#[test]
+fn a_patch_release_cut_while_an_rc_is_pending_lists_no_entry_twice() {
+    let repo = project();
+    let root = repo.path();
+    release(
+        root,
+        "1.4.0rc1",
+        &[],
+        "2025-02-01",
+        &[("120.feature.md", "Add the scheduler\n")],
+    );
+    release(
+        root,
+        "1.4.0rc2",
+        &[],
+        "2025-02-10",
+        &[("122.feature.md", "Add the dashboard\n")],
+    );
+    // A patch of 1.3 while 1.4.0rc2 is pending takes the fragments there are, the newer
+    // text of #122 among them.
+    release(
+        root,
+        "1.3.1",
+        &["--allow-downgrade"],
+        "2025-02-15",
+        &[
+            ("122.feature.md", "Add the dashboard with live charts\n"),
+            ("123.bugfix.md", "Fix the quota check\n"),
+        ],
+    );
+    let stderr = release(
+        root,
+        "1.4.0",
+        &[],
+        "2025-03-01",
+        &[("124.bugfix.md", "Fix the crash on start\n")],
+    );
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    for n in [120, 122, 123, 124] {
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains(&format!("(#{n})")))
+            .collect();
+        assert_eq!(lines.len(), 1, "#{n} listed once:\n{log}\n{stderr}");
+    }
+    assert!(
+        !log.contains("Add the dashboard (#122)"),
+        "rc2's older text of #122 is not published again:\n{log}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("#122") && l.contains("Add the dashboard") && l.contains("1.3.1")),
+        "the note names the entry left out and the release that lists it:\n{stderr}"
+    );
+    assert_eq!(
+        headings(&log),
+        ["# demo 1.4.0", "# demo 1.3.1"],
+        "the final's section above the patch release:\n{log}"
+    );
+}
