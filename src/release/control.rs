@@ -327,6 +327,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
             save_state(repo, &aborting)?;
             repo.reset_hard("HEAD")?;
             remove_created(repo, &state.created)?;
+            remove_created_ignored(repo, &state.created_ignored)?;
             repo.switch(base)?;
             restore_modes(repo, &aborting, reporter);
             give_back_bytes(repo, &aborting, reporter);
@@ -503,7 +504,21 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
 fn remove_created(repo: &Repo, created: &[String]) -> Result<()> {
     let untracked: std::collections::BTreeSet<String> =
         repo.untracked_files()?.into_iter().collect();
-    for rel in created.iter().filter(|p| untracked.contains(*p)) {
+    remove_files(repo, created.iter().filter(|p| untracked.contains(*p)))
+}
+
+/// Remove the ignored files the release's steps created (those still ignored and
+/// untracked), and the directories that held only them.
+fn remove_created_ignored(repo: &Repo, created: &[String]) -> Result<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let ignored = super::guard::ignored_files(repo)?;
+    remove_files(repo, created.iter().filter(|p| ignored.contains(*p)))
+}
+
+fn remove_files<'a>(repo: &Repo, paths: impl Iterator<Item = &'a String>) -> Result<()> {
+    for rel in paths {
         let path = repo.root().join(rel);
         std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         let mut dir = path.parent();

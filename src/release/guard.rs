@@ -117,6 +117,63 @@ fn owns(own: &BTreeSet<String>, path: &str) -> bool {
     own.contains(path) || (path.ends_with('/') && own.iter().any(|p| p.starts_with(path)))
 }
 
+/// Every untracked file git ignores, one by one (a directory git lists whole is walked,
+/// symlinks not followed): what a step created there is told by comparing before and after.
+pub(crate) fn ignored_files(repo: &Repo) -> Result<BTreeSet<String>> {
+    fn walk(root: &Path, rel: &str, out: &mut BTreeSet<String>) {
+        let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = format!("{rel}{name}");
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(root, &format!("{path}/"), out),
+                Ok(_) => {
+                    out.insert(path);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for path in repo.ignored_untracked()? {
+        match path.strip_suffix('/') {
+            Some(_) => walk(repo.root(), &path, &mut out),
+            None => {
+                out.insert(path);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The ignored files before a command or a commit (its hooks) runs: a build output under
+/// an ignored directory is the step's, for `abort` to remove. `None` for another step, or
+/// when git cannot say (then nothing is recorded: never the user's files).
+pub(crate) fn ignored_before(repo: &Repo, kind: &StepKind) -> Option<BTreeSet<String>> {
+    match kind {
+        StepKind::Command(_) | StepKind::Commit { .. } => ignored_files(repo).ok(),
+        _ => None,
+    }
+}
+
+/// Record as the release's the ignored files that appeared since `before`.
+pub(crate) fn record_created_ignored(
+    repo: &Repo,
+    state: &mut State,
+    before: Option<&BTreeSet<String>>,
+) {
+    let (Some(before), Ok(now)) = (before, ignored_files(repo)) else {
+        return;
+    };
+    for path in now.difference(before) {
+        if !state.created_ignored.contains(path) {
+            state.created_ignored.push(path.clone());
+        }
+    }
+}
+
 /// Whether an untracked path that appeared during a built-in step is the release's (the
 /// changelog it created); anything else that appeared meanwhile is the user's.
 pub(crate) fn is_release_path(repo: &Repo, state: &State, path: &str) -> bool {

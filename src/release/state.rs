@@ -94,6 +94,11 @@ pub struct State {
     pub commits: Vec<String>,
     /// Untracked files the release's steps created (`abort` removes them).
     pub created: Vec<String>,
+    /// Files git ignores that the release's steps created (a build output under an ignored
+    /// `dist/`): git's status never shows them, so they are recorded one by one as they
+    /// appear, and `abort` removes those — never an ignored file that was there before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_ignored: Vec<String>,
     /// The changelog the release writes (`abort` and the checks of `continue` need it
     /// without the configuration).
     #[serde(default)]
@@ -182,6 +187,7 @@ impl State {
                 .collect(),
             commits: Vec::new(),
             created: Vec::new(),
+            created_ignored: Vec::new(),
             changelog: Some(plan.changelog.to_string_lossy().into_owned()),
             fragments: plan
                 .fragment_files
@@ -202,7 +208,7 @@ impl State {
     }
 
     /// Every absolute path the state holds that lies in work tree `from` moved into `to`.
-    /// Each path field of the state is listed here (relative ones — `created`, `dirty`,
+    /// Each path field of the state is listed here (relative ones — `created`, `created_ignored`, `dirty`,
     /// `dirty_before`, the configuration's keys — need nothing).
     fn move_root(&mut self, from: &Path, to: &Path) {
         let moved = |path: &Path| path.strip_prefix(from).ok().map(|rest| to.join(rest));

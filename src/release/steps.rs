@@ -100,6 +100,7 @@ pub(crate) fn run_steps(
         record.status = StepStatus::Started;
         save_state(repo, state)?;
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
+        let ignored_before = guard::ignored_before(repo, &state.steps[i].step.kind);
         let head_before = repo.head_commit()?;
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
@@ -161,6 +162,7 @@ pub(crate) fn run_steps(
                 }
             }
         }
+        guard::record_created_ignored(repo, state, ignored_before.as_ref());
         state.steps[i].process_group = None;
         state.steps[i].process_leader = None;
         // What the release has left uncommitted, so that `continue` and `abort` tell it

@@ -123,3 +123,48 @@ fn a_patch_release_cut_while_an_rc_is_pending_lists_no_entry_twice() {
         "the final's section above the patch release:\n{log}"
     );
 }
+
+#[test]
+fn abort_removes_the_ignored_files_a_step_created_and_no_other() {
+    let repo = project();
+    let root = repo.path();
+    let pyproject = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    write_files(
+        root,
+        &[
+            (".gitignore", "dist/\nbuild/\n*.log\n"),
+            (
+                "pyproject.toml",
+                &format!(
+                    "{pyproject}\n[[tool.git-release.step]]\nname = \"build\"\nrun = \
+                     \"mkdir -p dist build/deep && echo x > dist/out && echo y > build/deep/f \
+                     && echo z > step.log && echo n > new.txt\"\n\n\
+                     [[tool.git-release.step]]\nname = \"fails\"\nrun = \"false\"\n"
+                ),
+            ),
+            ("changes/1.feature.md", "Add the scheduler\n"),
+        ],
+    );
+    commit_all(root, "steps");
+    // The user's ignored files, there before the release.
+    write_files(root, &[("dist/keep.txt", "mine\n"), ("old.log", "mine\n")]);
+    let before = crate::util::snapshot(root);
+    let out = run(
+        root,
+        &["1.4.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"],
+        "false",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(root.join("build/deep/f").exists() && root.join("dist/out").exists());
+    // Made by the user while the release was stopped: theirs.
+    write_files(root, &[("dist/later.txt", "mine\n")]);
+    let out = run(root, &["abort"], "false");
+    ok(&out, "abort");
+    let mut expected = before;
+    expected.insert("dist/later.txt".into(), b"mine\n".to_vec());
+    assert_eq!(crate::util::snapshot(root), expected);
+    assert!(
+        !root.join("build").exists(),
+        "the directory the step made is gone"
+    );
+}
