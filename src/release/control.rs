@@ -83,6 +83,9 @@ pub fn resume(
     if branch_made && let Some(message) = guard::foreign_commits_named(repo, &state)? {
         return Err(Error::Refused(message));
     }
+    if !how.skip {
+        guard::adopt_staged(repo, &mut state)?;
+    }
     plan.lock = Some(std::sync::Arc::new(lock));
     let _signals = process::catch();
     if let Some(i) = next {
@@ -177,6 +180,13 @@ fn refuse_what_is_not_the_plan(
     }
     if how.skip {
         return Ok(());
+    }
+    let hook_edits = guard::unstaged_hook_edits(repo, state)?;
+    if !hook_edits.is_empty() {
+        return Err(Error::Refused(format!(
+            "the hooks of the release commit that failed changed {}, and the release would              commit them unseen; look at them (`git diff`), stage (`git add <path>…`) what              belongs in the release and undo the rest, then `git release continue`",
+            hook_edits.join(", ")
+        )));
     }
     // As with `git rebase --continue`, what the user staged goes into the release; what
     // is only in the work tree is the user's own.

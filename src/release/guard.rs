@@ -10,7 +10,7 @@
 //! ([`changed_config`]); and a finished step whose work has gone from the work tree is
 //! done again before the release commit ([`lost_work`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::paths;
@@ -19,7 +19,7 @@ use super::state::{State, StepStatus};
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::git::{DirtyPath, Repo};
+use crate::git::{DirtyKind, DirtyPath, Repo};
 
 /// The files the configuration is read from, in the configuration's directory.
 const CONFIG_FILES: [&str; 3] = ["towncrier.toml", "pyproject.toml", ".git-release.toml"];
@@ -172,6 +172,115 @@ pub(crate) fn record_created_ignored(
             state.created_ignored.push(path.clone());
         }
     }
+}
+
+/// The digest of each file the work tree holds beyond HEAD (changed or untracked), before
+/// a commit runs: what its hooks change, should they reject it, is told by them.
+pub(crate) fn digests_before(
+    repo: &Repo,
+    kind: &StepKind,
+) -> Option<BTreeMap<String, Option<u64>>> {
+    match kind {
+        StepKind::Commit { .. } => work_digests(repo).ok(),
+        _ => None,
+    }
+}
+
+fn work_digests(repo: &Repo) -> Result<BTreeMap<String, Option<u64>>> {
+    let mut paths: BTreeSet<String> = repo
+        .dirty_paths()?
+        .into_iter()
+        .filter(|d| d.kind != DirtyKind::Untracked)
+        .map(|d| d.path)
+        .collect();
+    paths.extend(repo.untracked_files()?);
+    Ok(paths
+        .into_iter()
+        .map(|p| {
+            let digest = std::fs::read(repo.root().join(&p)).ok().map(|b| fnv1a(&b));
+            (p, digest)
+        })
+        .collect())
+}
+
+/// After a commit step: when it failed, what its hooks changed (a formatter that rejects
+/// the commit and fixes the files, as pre-commit's do) is recorded, not the release's until
+/// the user stages it, and named in the stop's message (returned, to append to it).
+pub(crate) fn record_hook_edits(
+    repo: &Repo,
+    state: &mut State,
+    before: Option<BTreeMap<String, Option<u64>>>,
+    failed: bool,
+) -> String {
+    let Some(before) = before else {
+        return String::new();
+    };
+    state.hook_edits.clear();
+    let Some(now) = failed.then(|| work_digests(repo).ok()).flatten() else {
+        return String::new();
+    };
+    let mut edits: Vec<(String, Option<u64>)> = now
+        .iter()
+        .filter(|(p, d)| before.get(*p) != Some(d))
+        .map(|(p, d)| (p.clone(), *d))
+        .collect();
+    // A file that was dirty before and is gone now was removed by a hook.
+    edits.extend(
+        before
+            .iter()
+            .filter(|(p, d)| d.is_some() && !now.contains_key(*p))
+            .filter(|(p, _)| !repo.root().join(p).exists())
+            .map(|(p, _)| (p.clone(), None)),
+    );
+    if edits.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = edits.iter().map(|(p, _)| p.as_str()).collect();
+    let note = format!(
+        "\n  the commit's hooks changed {} before rejecting it: not taken as the release's. \
+         Stage (`git add`) what belongs in the release, undo the rest, then continue",
+        names.join(", ")
+    );
+    state.hook_edits = edits;
+    note
+}
+
+/// The hook edits recorded by [`record_hook_edits`] still as the hook left them and not
+/// staged: `continue` refuses to commit them unseen.
+pub(crate) fn unstaged_hook_edits(repo: &Repo, state: &State) -> Result<Vec<String>> {
+    if state.hook_edits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut unstaged: BTreeSet<String> = repo
+        .dirty_paths()?
+        .into_iter()
+        .filter(|d| d.kind == DirtyKind::Unstaged)
+        .map(|d| d.path)
+        .collect();
+    unstaged.extend(repo.untracked_files()?);
+    Ok(state
+        .hook_edits
+        .iter()
+        .filter(|(p, d)| {
+            unstaged.contains(p) && *d == std::fs::read(repo.root().join(p)).ok().map(|b| fnv1a(&b))
+        })
+        .map(|(p, _)| p.clone())
+        .collect())
+}
+
+/// What `continue` was told belongs in the release by being staged (changes outside the
+/// release's paths, the hooks' edits): recorded as the release's, for its commit.
+pub(crate) fn adopt_staged(repo: &Repo, state: &mut State) -> Result<()> {
+    let staged: Vec<String> = foreign_changes(repo, state)?
+        .into_iter()
+        .filter(|d| d.kind == DirtyKind::Staged)
+        .map(|d| d.path)
+        .collect();
+    if let Some(dirty) = &mut state.dirty {
+        dirty.extend(staged);
+    }
+    state.hook_edits.clear();
+    Ok(())
 }
 
 /// Whether an untracked path that appeared during a built-in step is the release's (the

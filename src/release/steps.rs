@@ -101,6 +101,7 @@ pub(crate) fn run_steps(
         save_state(repo, state)?;
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
         let ignored_before = guard::ignored_before(repo, &state.steps[i].step.kind);
+        let digests_before = guard::digests_before(repo, &state.steps[i].step.kind);
         let head_before = repo.head_commit()?;
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
@@ -163,6 +164,7 @@ pub(crate) fn run_steps(
             }
         }
         guard::record_created_ignored(repo, state, ignored_before.as_ref());
+        let hook_note = guard::record_hook_edits(repo, state, digests_before, result.is_err());
         state.steps[i].process_group = None;
         state.steps[i].process_leader = None;
         // What the release has left uncommitted, so that `continue` and `abort` tell it
@@ -219,7 +221,8 @@ pub(crate) fn run_steps(
                     };
                 }
                 save_state(repo, state)?;
-                return Err(stopped(state, i, &ctx.config.explain(e).to_string()));
+                let why = ctx.config.explain(e).to_string() + &hook_note;
+                return Err(stopped(state, i, &why));
             }
         }
     }

@@ -168,3 +168,67 @@ fn abort_removes_the_ignored_files_a_step_created_and_no_other() {
         "the directory the step made is gone"
     );
 }
+
+/// A pre-commit hook that changes files and rejects the commit the first time (as the
+/// pre-commit framework's formatters do: "files were modified by this hook").
+const EDITING_HOOK: &str = "#!/bin/sh\n\
+    if [ ! -e .git/hook-ran ]; then\n\
+    touch .git/hook-ran\n\
+    echo formatted >> src.py\n\
+    echo '<!-- fixed -->' >> CHANGELOG.md\n\
+    echo log > hook.log\n\
+    exit 1\n\
+    fi\n";
+
+#[test]
+fn continue_does_not_take_the_edits_of_a_pre_commit_hook_that_failed() {
+    let repo = project();
+    let root = repo.path();
+    write_files(
+        root,
+        &[
+            ("src.py", "print('hi')\n"),
+            ("changes/1.feature.md", "Add the scheduler\n"),
+        ],
+    );
+    commit_all(root, "source");
+    let hook = root.join(".git/hooks/pre-commit");
+    std::fs::write(&hook, EDITING_HOOK).unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = run(
+        root,
+        &["1.4.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"],
+        "false",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let stopped = text(&out.stderr);
+    for name in ["CHANGELOG.md", "src.py", "hook.log"] {
+        assert!(
+            stopped.contains(name),
+            "the stop names what the hook changed ({name}):\n{stopped}"
+        );
+    }
+    let head = git(root, &["rev-parse", "HEAD"]);
+    // The hook passes now; continue still does not commit what it changed unseen.
+    let out = run(root, &["continue"], "false");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let refused = text(&out.stderr);
+    for name in ["CHANGELOG.md", "src.py", "hook.log"] {
+        assert!(refused.contains(name), "{name}:\n{refused}");
+    }
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head, "nothing committed");
+    // Staged, they are taken as the release's (as `git rebase --continue` takes them).
+    git(root, &["add", "src.py", "CHANGELOG.md", "hook.log"]);
+    let out = run(root, &["continue"], "false");
+    ok(&out, "continue after staging");
+    let committed = git(root, &["show", "--stat", "--format=%s", "HEAD"]);
+    assert!(
+        committed.contains("src.py") && committed.contains("hook.log"),
+        "{committed}"
+    );
+    assert!(
+        std::fs::read_to_string(root.join("CHANGELOG.md"))
+            .unwrap()
+            .contains("<!-- fixed -->")
+    );
+}
