@@ -181,7 +181,7 @@ fn refuse_what_is_not_the_plan(
     if how.skip {
         return Ok(());
     }
-    let hook_edits = guard::unstaged_hook_edits(repo, state)?;
+    let hook_edits = super::byproducts::unstaged_hook_edits(repo, state)?;
     if !hook_edits.is_empty() {
         return Err(Error::Refused(format!(
             "the hooks of the release commit that failed changed {}, and the release would              commit them unseen; look at them (`git diff`), stage (`git add <path>…`) what              belongs in the release and undo the rest, then `git release continue`",
@@ -523,7 +523,7 @@ fn remove_created_ignored(repo: &Repo, created: &[String]) -> Result<()> {
     if created.is_empty() {
         return Ok(());
     }
-    let ignored = super::guard::ignored_files(repo)?;
+    let ignored = super::byproducts::ignored_files(repo)?;
     remove_files(repo, created.iter().filter(|p| ignored.contains(*p)))
 }
 

@@ -11,6 +11,7 @@
 //! resumed at the step that did not finish with [`resume`] (`git release continue`, or
 //! `--skip` for a step finished by hand), or undone on its own branch with [`abort`].
 
+mod byproducts;
 mod checks;
 mod control;
 mod guard;

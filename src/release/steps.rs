@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use super::Reporter;
 use super::control::abort_with;
-use super::guard;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, count_groups};
 use super::window;
+use super::{byproducts, guard};
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
@@ -100,8 +100,8 @@ pub(crate) fn run_steps(
         record.status = StepStatus::Started;
         save_state(repo, state)?;
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
-        let ignored_before = guard::ignored_before(repo, &state.steps[i].step.kind);
-        let digests_before = guard::digests_before(repo, &state.steps[i].step.kind);
+        let ignored_before = byproducts::ignored_before(repo, &state.steps[i].step.kind);
+        let digests_before = byproducts::digests_before(repo, &state.steps[i].step.kind);
         let head_before = repo.head_commit()?;
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
@@ -163,8 +163,8 @@ pub(crate) fn run_steps(
                 }
             }
         }
-        guard::record_created_ignored(repo, state, ignored_before.as_ref());
-        let hook_note = guard::record_hook_edits(repo, state, digests_before, result.is_err());
+        byproducts::record_created_ignored(repo, state, ignored_before.as_ref());
+        let hook_note = byproducts::record_hook_edits(repo, state, digests_before, result.is_err());
         state.steps[i].process_group = None;
         state.steps[i].process_leader = None;
         // What the release has left uncommitted, so that `continue` and `abort` tell it
