@@ -232,3 +232,47 @@ fn continue_does_not_take_the_edits_of_a_pre_commit_hook_that_failed() {
             .contains("<!-- fixed -->")
     );
 }
+
+#[test]
+fn an_index_bit_set_during_the_release_is_caught_before_the_commit() {
+    for (bit, word) in [
+        ("--assume-unchanged", "assume-unchanged"),
+        ("--skip-worktree", "skip-worktree"),
+    ] {
+        let repo = project();
+        let root = repo.path();
+        let pyproject = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+        write_files(
+            root,
+            &[
+                (
+                    "pyproject.toml",
+                    &format!(
+                        "{pyproject}\n[[tool.git-release.step]]\nname = \"hide\"\nrun = \
+                         \"git update-index {bit} VERSION\"\n"
+                    ),
+                ),
+                ("changes/1.feature.md", "Add the scheduler\n"),
+            ],
+        );
+        commit_all(root, "steps");
+        let head = git(root, &["rev-parse", "HEAD"]);
+        let out = run(
+            root,
+            &["1.4.0rc1", "--yes", "--no-edit", "--date", "2025-02-01"],
+            "false",
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{bit}: {stderr}");
+        assert!(
+            stderr.contains("VERSION") && stderr.contains(word),
+            "{bit}: {stderr}"
+        );
+        assert_eq!(git(root, &["rev-parse", "HEAD"]), head, "{bit}: no commit");
+        // Cleared, the release goes on and commits the version.
+        git(root, &["update-index", &format!("--no-{word}"), "VERSION"]);
+        ok(&run(root, &["continue"], "false"), "continue");
+        let version = git(root, &["show", "HEAD:VERSION"]);
+        assert_eq!(version.trim(), "1.4.0rc1", "{bit}");
+    }
+}
