@@ -34,7 +34,7 @@ pub use preflight::{plan_freeze, preflight};
 pub use request::Request;
 pub use state::{FORMAT as STATE_FORMAT, State, StepRecord, StepStatus};
 pub use steps::execute;
-pub use summary::Summary;
+pub use summary::{FreezeCount, Summary};
 
 /// Where a running release reports its progress (the command line prints it).
 pub trait Reporter {

@@ -103,6 +103,9 @@ pub struct State {
     /// the digest each was left with (`None`: removed): not the release's until staged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hook_edits: Vec<(String, Option<u64>)>,
+    /// What the freeze step wrote, for the summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<super::summary::FreezeCount>,
     /// The changelog the release writes (`abort` and the checks of `continue` need it
     /// without the configuration).
     #[serde(default)]
@@ -193,6 +196,7 @@ impl State {
             created: Vec::new(),
             created_ignored: Vec::new(),
             hook_edits: Vec::new(),
+            frozen: None,
             changelog: Some(plan.changelog.to_string_lossy().into_owned()),
             fragments: plan
                 .fragment_files

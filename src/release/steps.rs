@@ -12,7 +12,7 @@ use super::control::abort_with;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
-use super::summary::{Summary, count_groups};
+use super::summary::{Summary, count_groups, frozen};
 use super::window;
 use super::{byproducts, guard};
 use crate::changelog::Changelog;
@@ -298,6 +298,7 @@ fn summary(ctx: &Ctx, state: &State) -> Result<Summary> {
             .filter(|_| !next.is_empty() && all_done(&next)),
         commits: state.commits.clone(),
         by_hand,
+        freeze: state.frozen.clone(),
     })
 }
 
@@ -400,7 +401,11 @@ fn run_step(
         // once. The rules are the configuration's: they are what `git release freeze`
         // applies by hand too.
         StepKind::Freeze => match freeze_of(ctx.repo, config, plan)? {
-            Some(freeze) => freeze.apply(ctx.repo.root()),
+            Some(freeze) => {
+                freeze.apply(ctx.repo.root())?;
+                state.frozen = Some(frozen(ctx.reporter, plan.freeze.as_ref(), &freeze));
+                Ok(())
+            }
             None => Err(Error::Step {
                 step: "freeze".into(),
                 message: "`[freeze]` is no longer configured; freeze the placeholder by hand"
