@@ -276,3 +276,34 @@ fn an_index_bit_set_during_the_release_is_caught_before_the_commit() {
         assert_eq!(version.trim(), "1.4.0rc1", "{bit}");
     }
 }
+
+#[test]
+fn a_next_version_file_that_is_not_utf8_is_refused_naming_its_setting() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n",
+        ),
+        (
+            ".git-release.toml",
+            "[next-version]\nfile = \"ver.py\"\npattern = 'V = \"(?P<version>[^\"]+)\"'\n",
+        ),
+        ("CHANGELOG.md", "# Changelog\n"),
+        ("VERSION", "1.0.0\n"),
+        ("changes/1.feature.md", "Add x\n"),
+    ]);
+    let root = repo.path();
+    std::fs::write(root.join("ver.py"), b"V = \"1.1.0\"\n# caf\xe9\n").unwrap();
+    commit_all(root, "a Latin-1 file");
+    let before = crate::util::snapshot(root);
+    let out = run(root, &["1.1.0", "--yes", "--no-edit"], "false");
+    let stderr = crate::util::one_error(&out, "non-UTF-8 next-version file");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("next-version.file")
+            && stderr.contains("ver.py")
+            && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(crate::util::snapshot(root), before);
+}
