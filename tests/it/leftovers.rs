@@ -307,3 +307,27 @@ fn a_next_version_file_that_is_not_utf8_is_refused_naming_its_setting() {
     );
     assert_eq!(crate::util::snapshot(root), before);
 }
+
+#[test]
+fn a_dangling_symlink_given_as_the_directory_is_refused_clearly() {
+    let home = tempfile::tempdir().unwrap();
+    let link = home.path().join("link");
+    std::os::unix::fs::symlink(home.path().join("nowhere"), &link).unwrap();
+    for args in [
+        vec!["install-man-pages".to_string()],
+        vec!["demo".to_string(), "--dir".to_string()],
+    ] {
+        let out = crate::util::git_release_process(home.path())
+            .args(&args)
+            .arg(&link)
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("is a symlink to") && stderr.contains("nowhere"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!home.path().join("nowhere").exists(), "{args:?}");
+    }
+}
