@@ -469,11 +469,16 @@ fn short(text: &str) -> String {
 pub fn report(c: &Consolidation) -> Vec<String> {
     let mut out = c.warnings.clone();
     let prs = crate::changelog::pr_list;
+    // An entry without PR is named by its text (an empty PR label would read "note:  in").
+    let label = |numbers: &[u64], text: &str| match numbers.is_empty() {
+        true => format!("\"{}\"", short(text)),
+        false => prs(numbers),
+    };
     for d in &c.duplicates {
         if d.kept_from == d.dropped_from {
             out.push(format!(
                 "{} in {}: the same entry is listed twice in {}; kept once",
-                prs(&d.prs),
+                label(&d.prs, &d.kept_text),
                 d.category,
                 d.kept_from
             ));
@@ -481,7 +486,7 @@ pub fn report(c: &Consolidation) -> Vec<String> {
         }
         out.push(format!(
             "{} in {}: \"{}\" from {} replaced by \"{}\" from {}",
-            prs(&d.prs),
+            label(&d.prs, &d.kept_text),
             d.category,
             short(&d.dropped_text),
             d.dropped_from,
@@ -492,7 +497,7 @@ pub fn report(c: &Consolidation) -> Vec<String> {
     for u in &c.unpaired {
         out.push(format!(
             "{} in {}: \"{}\" from {} kept: no text of {} for {} pairs with it",
-            prs(&u.prs),
+            label(&u.prs, &u.text),
             u.category,
             short(&u.text),
             u.from,
@@ -501,10 +506,7 @@ pub fn report(c: &Consolidation) -> Vec<String> {
         ));
     }
     for s in &c.stale {
-        let what = match s.prs.is_empty() {
-            true => format!("\"{}\"", short(&s.text)),
-            false => prs(&s.prs),
-        };
+        let what = label(&s.prs, &s.text);
         out.push(match s.superseded {
             true => format!(
                 "{} in {} from {}, \"{}\", is listed in newer words by `{}`, released since: left out",

@@ -331,3 +331,42 @@ fn a_dangling_symlink_given_as_the_directory_is_refused_clearly() {
         assert!(!home.path().join("nowhere").exists(), "{args:?}");
     }
 }
+
+#[test]
+fn a_fold_note_on_an_entry_without_pr_names_its_text() {
+    let repo = project();
+    let root = repo.path();
+    release(
+        root,
+        "1.4.0rc1",
+        &[],
+        "2025-02-01",
+        &[("+one.feature.md", "Add the scheduler\n")],
+    );
+    // Listed twice in the rc section (an edit by hand).
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert!(log.contains("- Add the scheduler\n"), "{log}");
+    let log = log.replace(
+        "- Add the scheduler\n",
+        "- Add the scheduler\n- Add the scheduler\n",
+    );
+    write_files(root, &[("CHANGELOG.md", &log)]);
+    let stderr = release(
+        root,
+        "1.4.0",
+        &[],
+        "2025-03-01",
+        &[("2.bugfix.md", "Fix the crash\n")],
+    );
+    let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("note:")).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|l| l.contains("\"Add the scheduler\" in Features")),
+        "{stderr}"
+    );
+    assert!(
+        !notes.iter().any(|l| l.starts_with("note:  ")),
+        "no note with an empty label:\n{stderr}"
+    );
+}
