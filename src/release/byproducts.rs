@@ -61,11 +61,14 @@ pub(crate) fn record_created_ignored(
     let (Some(before), Ok(now)) = (before, ignored_files(repo)) else {
         return;
     };
-    for path in now.difference(before) {
-        if !state.created_ignored.contains(path) {
-            state.created_ignored.push(path.clone());
-        }
-    }
+    // A set to check against: a step may create many (a dependency install).
+    let known: BTreeSet<String> = state.created_ignored.iter().cloned().collect();
+    let new: Vec<String> = now
+        .difference(before)
+        .filter(|p| !known.contains(*p))
+        .cloned()
+        .collect();
+    state.created_ignored.extend(new);
 }
 
 /// The digest of each file the work tree holds beyond HEAD (changed or untracked), before
