@@ -269,8 +269,15 @@ impl Changelog {
     /// Remove the releases at `indexes` and insert `release` where the first of them stood
     /// (at the top when `indexes` is empty). Returns the removed releases.
     pub fn replace(&mut self, indexes: &[usize], release: &Release) -> Vec<Release> {
-        let removed = self.take(indexes);
         let at = indexes.iter().copied().min().unwrap_or(0);
+        self.replace_at(indexes, at, release)
+    }
+
+    /// Remove the releases at `indexes` and insert `release` before the release that stood
+    /// at `at`. Returns the removed releases.
+    pub fn replace_at(&mut self, indexes: &[usize], at: usize, release: &Release) -> Vec<Release> {
+        assert!(at <= self.releases.len(), "insert index {at} out of range");
+        let removed = self.take(indexes);
         self.splice(indexes, Some((at, release)));
         removed
     }

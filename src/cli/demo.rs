@@ -123,6 +123,14 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     let temp;
     let dir: PathBuf = match &args.dir {
         Some(d) => {
+            if let Some(target) = super::man::dangling(d) {
+                return Err(Error::Refused(format!(
+                    "{} is a symlink to {}, which does not exist; give --dir a new directory \
+                     (the demo creates it), not a link",
+                    d.display(),
+                    target.display()
+                )));
+            }
             if d.exists() {
                 return Err(Error::Refused(format!(
                     "{} already exists; give --dir a new directory (the demo creates it)",

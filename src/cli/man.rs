@@ -190,6 +190,17 @@ pub fn install(args: &InstallManPagesArgs) -> Result<i32> {
     let mut page = Vec::new();
     render(&mut page).map_err(|e| Error::io("<man page>", e))?;
     let path = dir.join("man1").join("git-release.1");
+    for d in [dir.as_path(), &dir.join("man1")] {
+        if let Some(target) = dangling(d) {
+            return Err(Error::Refused(format!(
+                "{} is a symlink to {}, which does not exist; create that directory, or \
+                 remove the link (or give another directory), then run this again. Nothing \
+                 was written",
+                d.display(),
+                target.display()
+            )));
+        }
+    }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
@@ -207,6 +218,12 @@ pub fn install(args: &InstallManPagesArgs) -> Result<i32> {
     git_release::atomic::write(&path, &page)?;
     say!("Wrote {}", path.display());
     Ok(0)
+}
+
+/// Where `path` leads when it is a symlink to nothing (a directory cannot be made there).
+pub(super) fn dangling(path: &std::path::Path) -> Option<PathBuf> {
+    let link = path.symlink_metadata().ok()?.file_type().is_symlink();
+    (link && !path.exists()).then(|| std::fs::read_link(path).unwrap_or_default())
 }
 
 /// `<prefix>/share/man` for the running binary in `<prefix>/bin`.

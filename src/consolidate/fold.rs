@@ -10,12 +10,13 @@
 //! git's history) is stale: reported and left out. Prose of an input is carried to the same place in the folded section; comments and
 //! towncrier's "No significant changes." are left out and reported.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::consumed::ConsumedEntry;
+use super::released::Released;
 use crate::changelog::{BlockKind, Changelog, Entry, Place, Release};
 use crate::error::{Error, Result};
 use crate::version::Version;
@@ -72,6 +73,8 @@ pub struct Stale {
     pub from: Source,
     /// The title of the release section that already lists it.
     pub released_in: String,
+    /// An rc's entry that a release published after the rc lists in other (newer) words.
+    pub superseded: bool,
 }
 
 /// One entry as it stands in a report.
@@ -225,59 +228,6 @@ pub(crate) fn inputs<'a>(
     inputs
 }
 
-/// What the releases before say, to tell a stale entry (already released) by: each
-/// (PR, normalised text) of their entries, and the normalised text of each entry without
-/// PR, with the title of the first release (in file order) that lists it.
-#[derive(Debug, Default)]
-pub(crate) struct Released {
-    prs: HashMap<(u64, String), String>,
-    orphans: HashMap<String, String>,
-}
-
-impl Released {
-    /// The releases of `changelog` that are not `sections` (the inputs) nor free-form.
-    pub(crate) fn of(changelog: &Changelog, sections: &[usize]) -> Released {
-        let mut released = Released::default();
-        for (i, r) in changelog.releases().iter().enumerate() {
-            if sections.contains(&i) || r.is_free_form() {
-                continue;
-            }
-            for e in r.entries() {
-                released.add(e, r.title());
-            }
-        }
-        released
-    }
-
-    pub(crate) fn add(&mut self, entry: &Entry, title: &str) {
-        let text = entry.normalized_text();
-        if entry.prs.is_empty() {
-            self.orphans
-                .entry(text)
-                .or_insert_with(|| title.to_string());
-            return;
-        }
-        for &pr in &entry.prs {
-            self.prs
-                .entry((pr, text.clone()))
-                .or_insert_with(|| title.to_string());
-        }
-    }
-
-    /// The release that already lists `entry`: one of its PRs with its text, or, for an
-    /// entry without PR, its text on an entry without PR.
-    pub(crate) fn listing(&self, entry: &Entry) -> Option<&String> {
-        let text = entry.normalized_text();
-        if entry.prs.is_empty() {
-            return self.orphans.get(&text);
-        }
-        entry
-            .prs
-            .iter()
-            .find_map(|&pr| self.prs.get(&(pr, text.clone())))
-    }
-}
-
 /// Fold the pre-release sections of `version` and the new fragments' section.
 ///
 /// `fragments` is the section `git release build` would insert for the new fragments,
@@ -366,7 +316,9 @@ pub fn fold_consumed(
     };
 
     let mut folding = Folding::default();
-    for (release, source) in &inputs {
+    for (k, (release, source)) in inputs.iter().enumerate() {
+        // The changelog index of an rc input (`inputs` lists the sections bottom-up).
+        let section = sections.len().checked_sub(k + 1).map(|s| sections[s]);
         for cat in &release.categories {
             let slot = folding.slot(&cat.name);
             // This input's entries of the category, paired with the older ones below.
@@ -384,13 +336,23 @@ pub fn fold_consumed(
                         })
                         .map(|c| &c.released_in)
                 };
-                if let Some(title) = released.listing(entry).or_else(consumed) {
+                let listed = released
+                    .listing(entry)
+                    .or_else(consumed)
+                    .map(|t| (t, false));
+                let superseding = || {
+                    section
+                        .and_then(|i| released.superseding(&cat.name, entry, i))
+                        .map(|t| (t, true))
+                };
+                if let Some((title, superseded)) = listed.or_else(superseding) {
                     folding.stale.push(Stale {
                         category: cat.name.clone(),
                         prs: entry.prs.clone(),
                         text: entry.text.clone(),
                         from: source.clone(),
                         released_in: title.clone(),
+                        superseded,
                     });
                     continue;
                 }

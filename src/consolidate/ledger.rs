@@ -117,6 +117,9 @@ pub struct Ledger {
     /// The fragments' entries that fragments an earlier release consumed render to:
     /// (category, identity, normalised text).
     consumed: HashSet<(String, Identity, String)>,
+    /// For each rc section, the (category, sorted PRs) that a release standing above it
+    /// lists, in a changelog kept newest first: released after it, in newer words.
+    superseded: HashSet<(Source, String, Vec<u64>)>,
     /// Each input's rank by its label, oldest first.
     ranks: HashMap<Source, usize>,
 }
@@ -274,6 +277,25 @@ impl Ledger {
                 }
                 if e.prs.is_empty() {
                     ledger.released_orphans.insert(e.normalized_text());
+                }
+            }
+        }
+        if super::released::newest_first(changelog, sections) {
+            for &i in sections {
+                let from = super::fold::section_source(&changelog.releases()[i]);
+                for (j, r) in changelog.releases().iter().enumerate().take(i) {
+                    if sections.contains(&j) || r.is_free_form() {
+                        continue;
+                    }
+                    for c in &r.categories {
+                        for e in c.all_entries().filter(|e| !e.prs.is_empty()) {
+                            let mut prs = e.prs.clone();
+                            prs.sort_unstable();
+                            ledger
+                                .superseded
+                                .insert((from.clone(), c.name.clone(), prs));
+                        }
+                    }
                 }
             }
         }
@@ -497,6 +519,12 @@ impl Ledger {
                 .iter()
                 .any(|&pr| self.released.contains(&(pr, text.clone())))
                 || (s.prs.is_empty() && self.released_orphans.contains(&text))
+                || (!s.prs.is_empty() && {
+                    let mut prs = s.prs.clone();
+                    prs.sort_unstable();
+                    self.superseded
+                        .contains(&(s.from.clone(), s.category.clone(), prs))
+                })
                 || (s.from == Source::Fragments
                     && self.consumed.contains(&(
                         s.category.clone(),
@@ -834,6 +862,7 @@ mod tests {
             text: "Add C".into(),
             from: Source::Section("2.0.0rc2".into()),
             released_in: "1.9.0".into(),
+            superseded: false,
         });
         refused(ledger.balance(&fake, &release), "which does not list it");
         let mut fake = c.clone();

@@ -20,6 +20,7 @@ mod ledger;
 mod pair;
 mod prepare;
 mod published;
+mod released;
 
 pub use consumed::{Consumed, ConsumedEntry, consumed};
 pub use fold::{

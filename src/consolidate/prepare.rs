@@ -23,17 +23,36 @@ pub fn apply(
     keep_rc: bool,
 ) -> Changelog {
     let mut out = changelog.clone();
-    match (keep_rc, consolidation.sections.first()) {
-        (true, Some(&first)) => out.insert(first, release),
-        (false, Some(_)) => {
-            out.replace(&consolidation.sections, release);
-        }
-        (_, None) => {
-            // No rc sections: the section goes where a new release goes, on top.
-            out.insert(0, release);
-        }
+    let at = place(changelog, consolidation);
+    if keep_rc {
+        out.insert(at, release);
+    } else {
+        out.replace_at(&consolidation.sections, at, release);
     }
     out
+}
+
+/// Where the section goes: where the first rc section stands (on top without one, where a
+/// new release goes) — but above the releases right above it that version order puts
+/// below this one, in a changelog kept newest first (a patch of an older line, cut with
+/// `--allow-downgrade` while the rcs were pending, went on top).
+fn place(changelog: &Changelog, consolidation: &Consolidation) -> usize {
+    let Some(&first) = consolidation.sections.first() else {
+        return 0;
+    };
+    if !super::released::newest_first(changelog, &consolidation.sections) {
+        return first;
+    }
+    let releases = changelog.releases();
+    let mut at = first;
+    while at > 0
+        && releases[at - 1]
+            .version()
+            .is_some_and(|v| *v < consolidation.version)
+    {
+        at -= 1;
+    }
+    at
 }
 
 /// What the work tree holds beyond its index, taken before and after the grouping command
@@ -450,11 +469,16 @@ fn short(text: &str) -> String {
 pub fn report(c: &Consolidation) -> Vec<String> {
     let mut out = c.warnings.clone();
     let prs = crate::changelog::pr_list;
+    // An entry without PR is named by its text (an empty PR label would read "note:  in").
+    let label = |numbers: &[u64], text: &str| match numbers.is_empty() {
+        true => format!("\"{}\"", short(text)),
+        false => prs(numbers),
+    };
     for d in &c.duplicates {
         if d.kept_from == d.dropped_from {
             out.push(format!(
                 "{} in {}: the same entry is listed twice in {}; kept once",
-                prs(&d.prs),
+                label(&d.prs, &d.kept_text),
                 d.category,
                 d.kept_from
             ));
@@ -462,7 +486,7 @@ pub fn report(c: &Consolidation) -> Vec<String> {
         }
         out.push(format!(
             "{} in {}: \"{}\" from {} replaced by \"{}\" from {}",
-            prs(&d.prs),
+            label(&d.prs, &d.kept_text),
             d.category,
             short(&d.dropped_text),
             d.dropped_from,
@@ -473,7 +497,7 @@ pub fn report(c: &Consolidation) -> Vec<String> {
     for u in &c.unpaired {
         out.push(format!(
             "{} in {}: \"{}\" from {} kept: no text of {} for {} pairs with it",
-            prs(&u.prs),
+            label(&u.prs, &u.text),
             u.category,
             short(&u.text),
             u.from,
@@ -482,14 +506,21 @@ pub fn report(c: &Consolidation) -> Vec<String> {
         ));
     }
     for s in &c.stale {
-        let what = match s.prs.is_empty() {
-            true => format!("\"{}\"", short(&s.text)),
-            false => prs(&s.prs),
-        };
-        out.push(format!(
-            "{} in {} from {} is already released in `{}`: left out (a fragment consumed twice?)",
-            what, s.category, s.from, s.released_in
-        ));
+        let what = label(&s.prs, &s.text);
+        out.push(match s.superseded {
+            true => format!(
+                "{} in {} from {}, \"{}\", is listed in newer words by `{}`, released since: left out",
+                what,
+                s.category,
+                s.from,
+                short(&s.text),
+                s.released_in
+            ),
+            false => format!(
+                "{} in {} from {} is already released in `{}`: left out (a fragment consumed twice?)",
+                what, s.category, s.from, s.released_in
+            ),
+        });
     }
     for o in &c.overlaps {
         let listings: Vec<String> = o

@@ -43,4 +43,24 @@ impl Repo {
             ))),
         }
     }
+
+    /// The untracked paths git ignores, as `git ls-files --others --ignored
+    /// --exclude-standard --directory` lists them: a directory wholly ignored and untracked
+    /// once, with a trailing `/`, not descended into.
+    pub fn ignored_untracked(&self) -> Result<Vec<String>> {
+        let args = [
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ];
+        let text = self.git(args)?;
+        Ok(text
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
 }

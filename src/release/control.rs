@@ -83,6 +83,9 @@ pub fn resume(
     if branch_made && let Some(message) = guard::foreign_commits_named(repo, &state)? {
         return Err(Error::Refused(message));
     }
+    if !how.skip {
+        guard::adopt_staged(repo, &mut state)?;
+    }
     plan.lock = Some(std::sync::Arc::new(lock));
     let _signals = process::catch();
     if let Some(i) = next {
@@ -177,6 +180,13 @@ fn refuse_what_is_not_the_plan(
     }
     if how.skip {
         return Ok(());
+    }
+    let hook_edits = super::byproducts::unstaged_hook_edits(repo, state)?;
+    if !hook_edits.is_empty() {
+        return Err(Error::Refused(format!(
+            "the hooks of the release commit that failed changed {}, and the release would              commit them unseen; look at them (`git diff`), stage (`git add <path>…`) what              belongs in the release and undo the rest, then `git release continue`",
+            hook_edits.join(", ")
+        )));
     }
     // As with `git rebase --continue`, what the user staged goes into the release; what
     // is only in the work tree is the user's own.
@@ -327,6 +337,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
             save_state(repo, &aborting)?;
             repo.reset_hard("HEAD")?;
             remove_created(repo, &state.created)?;
+            remove_created_ignored(repo, &state.created_ignored)?;
             repo.switch(base)?;
             restore_modes(repo, &aborting, reporter);
             give_back_bytes(repo, &aborting, reporter);
@@ -503,7 +514,21 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
 fn remove_created(repo: &Repo, created: &[String]) -> Result<()> {
     let untracked: std::collections::BTreeSet<String> =
         repo.untracked_files()?.into_iter().collect();
-    for rel in created.iter().filter(|p| untracked.contains(*p)) {
+    remove_files(repo, created.iter().filter(|p| untracked.contains(*p)))
+}
+
+/// Remove the ignored files the release's steps created (those still ignored and
+/// untracked), and the directories that held only them.
+fn remove_created_ignored(repo: &Repo, created: &[String]) -> Result<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let ignored = super::byproducts::ignored_files(repo)?;
+    remove_files(repo, created.iter().filter(|p| ignored.contains(*p)))
+}
+
+fn remove_files<'a>(repo: &Repo, paths: impl Iterator<Item = &'a String>) -> Result<()> {
+    for rel in paths {
         let path = repo.root().join(rel);
         std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         let mut dir = path.parent();

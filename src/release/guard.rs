@@ -19,7 +19,7 @@ use super::state::{State, StepStatus};
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::git::{DirtyPath, Repo};
+use crate::git::{DirtyKind, DirtyPath, Repo};
 
 /// The files the configuration is read from, in the configuration's directory.
 const CONFIG_FILES: [&str; 3] = ["towncrier.toml", "pyproject.toml", ".git-release.toml"];
@@ -115,6 +115,21 @@ pub(crate) fn record_changed_by(
 /// directory is, when it holds one of them).
 fn owns(own: &BTreeSet<String>, path: &str) -> bool {
     own.contains(path) || (path.ends_with('/') && own.iter().any(|p| p.starts_with(path)))
+}
+
+/// What `continue` was told belongs in the release by being staged (changes outside the
+/// release's paths, the hooks' edits): recorded as the release's, for its commit.
+pub(crate) fn adopt_staged(repo: &Repo, state: &mut State) -> Result<()> {
+    let staged: Vec<String> = foreign_changes(repo, state)?
+        .into_iter()
+        .filter(|d| d.kind == DirtyKind::Staged)
+        .map(|d| d.path)
+        .collect();
+    if let Some(dirty) = &mut state.dirty {
+        dirty.extend(staged);
+    }
+    state.hook_edits.clear();
+    Ok(())
 }
 
 /// Whether an untracked path that appeared during a built-in step is the release's (the

@@ -11,6 +11,7 @@
 //! resumed at the step that did not finish with [`resume`] (`git release continue`, or
 //! `--skip` for a step finished by hand), or undone on its own branch with [`abort`].
 
+mod byproducts;
 mod checks;
 mod control;
 mod guard;
@@ -33,7 +34,7 @@ pub use preflight::{plan_freeze, preflight};
 pub use request::Request;
 pub use state::{FORMAT as STATE_FORMAT, State, StepRecord, StepStatus, Writes};
 pub use steps::execute;
-pub use summary::Summary;
+pub use summary::{FreezeCount, Summary};
 
 /// Where a running release reports its progress (the command line prints it).
 pub trait Reporter {

@@ -71,6 +71,26 @@ pub(crate) fn in_git(
     named: &Path,
     resolved: &Path,
 ) -> std::result::Result<(), String> {
+    git_sees(repo, named, resolved, false)
+}
+
+/// [`in_git`] where a write lands, right before it: a bit set or an ignore rule added since
+/// pre-flight (a step, the user while the review was open) is caught there. A file the
+/// release created itself (a new changelog) is untracked until its commit, and its own.
+pub(crate) fn seen_by_git(
+    repo: &Repo,
+    named: &Path,
+    resolved: &Path,
+) -> std::result::Result<(), String> {
+    git_sees(repo, named, resolved, true)
+}
+
+fn git_sees(
+    repo: &Repo,
+    named: &Path,
+    resolved: &Path,
+    untracked_is_own: bool,
+) -> std::result::Result<(), String> {
     let Ok(rel) = resolved.strip_prefix(repo.root()) else {
         return Ok(());
     };
@@ -102,7 +122,7 @@ pub(crate) fn in_git(
              commit)"
         )),
         // There already, untracked: the release would commit the whole file as its own.
-        None if resolved.symlink_metadata().is_ok() => Err(format!(
+        None if !untracked_is_own && resolved.symlink_metadata().is_ok() => Err(format!(
             "{subject} is not tracked by git, so the release would commit all of it as its \
              own change (and `git release abort` would not know it); commit it first (`git add \
              {rel}`, then `git commit`), or remove it"

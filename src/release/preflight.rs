@@ -269,7 +269,13 @@ fn check_next_version(
         )));
     }
     let file = config.root.join(&nv.file);
-    let text = crate::files::read_text(&file)?;
+    // A file that is no text (not UTF-8, not a regular file) is named with its setting.
+    let text = crate::files::read_text(&file).map_err(|e| match e {
+        Error::Refused(why) => config
+            .settings_source
+            .error("next-version.file", format!("names {why}")),
+        other => other,
+    })?;
     let key = "next-version.pattern";
     let Some(found) = nv.pattern.captures(&text).and_then(|c| c.name("version")) else {
         return Err(config.settings_source.error(

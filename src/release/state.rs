@@ -95,6 +95,18 @@ pub struct State {
     pub commits: Vec<String>,
     /// Untracked files the release's steps created (`abort` removes them).
     pub created: Vec<String>,
+    /// Files git ignores that the release's steps created (a build output under an ignored
+    /// `dist/`): git's status never shows them, so they are recorded one by one as they
+    /// appear, and `abort` removes those — never an ignored file that was there before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_ignored: Vec<String>,
+    /// What the hooks of a commit that failed changed (a formatter in `pre-commit`), with
+    /// the digest each was left with (`None`: removed): not the release's until staged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hook_edits: Vec<(String, Option<u64>)>,
+    /// What the freeze step wrote, for the summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<super::summary::FreezeCount>,
     /// The changelog the release writes (`abort` and the checks of `continue` need it
     /// without the configuration).
     #[serde(default)]
@@ -183,6 +195,9 @@ impl State {
                 .collect(),
             commits: Vec::new(),
             created: Vec::new(),
+            created_ignored: Vec::new(),
+            hook_edits: Vec::new(),
+            frozen: None,
             changelog: Some(plan.changelog.to_string_lossy().into_owned()),
             fragments: plan
                 .fragment_files
@@ -203,7 +218,7 @@ impl State {
     }
 
     /// Every absolute path the state holds that lies in work tree `from` moved into `to`.
-    /// Each path field of the state is listed here (relative ones — `created`, `dirty`,
+    /// Each path field of the state is listed here (relative ones — `created`, `created_ignored`, `hook_edits`, `dirty`,
     /// `dirty_before`, the configuration's keys — need nothing).
     fn move_root(&mut self, from: &Path, to: &Path) {
         let moved = |path: &Path| path.strip_prefix(from).ok().map(|rest| to.join(rest));

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use super::Reporter;
 use super::control::abort_with;
-use super::guard;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
-use super::summary::{Summary, count_groups};
+use super::summary::{Summary, count_groups, frozen};
 use super::window;
+use super::{byproducts, guard};
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
@@ -100,6 +100,8 @@ pub(crate) fn run_steps(
         record.status = StepStatus::Started;
         save_state(repo, state)?;
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
+        let ignored_before = byproducts::ignored_before(repo, &state.steps[i].step.kind);
+        let digests_before = byproducts::digests_before(repo, &state.steps[i].step.kind);
         let head_before = repo.head_commit()?;
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
@@ -161,6 +163,8 @@ pub(crate) fn run_steps(
                 }
             }
         }
+        byproducts::record_created_ignored(repo, state, ignored_before.as_ref());
+        let hook_note = byproducts::record_hook_edits(repo, state, digests_before, result.is_err());
         state.steps[i].process_group = None;
         state.steps[i].process_leader = None;
         // What the release has left uncommitted, so that `continue` and `abort` tell it
@@ -217,7 +221,8 @@ pub(crate) fn run_steps(
                     };
                 }
                 save_state(repo, state)?;
-                return Err(stopped(state, i, &ctx.config.explain(e).to_string()));
+                let why = ctx.config.explain(e).to_string() + &hook_note;
+                return Err(stopped(state, i, &why));
             }
         }
     }
@@ -293,6 +298,7 @@ fn summary(ctx: &Ctx, state: &State) -> Result<Summary> {
             .filter(|_| !next.is_empty() && all_done(&next)),
         commits: state.commits.clone(),
         by_hand,
+        freeze: state.frozen.clone(),
     })
 }
 
@@ -395,7 +401,11 @@ fn run_step(
         // once. The rules are the configuration's: they are what `git release freeze`
         // applies by hand too.
         StepKind::Freeze => match freeze_of(ctx.repo, config, plan)? {
-            Some(freeze) => freeze.apply(ctx.repo.root()),
+            Some(freeze) => {
+                freeze.apply(ctx.repo.root())?;
+                state.frozen = Some(frozen(ctx.reporter, plan.freeze.as_ref(), &freeze));
+                Ok(())
+            }
             None => Err(Error::Step {
                 step: "freeze".into(),
                 message: "`[freeze]` is no longer configured; freeze the placeholder by hand"

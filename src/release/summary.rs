@@ -1,6 +1,6 @@
 //! What a release did, for the summary (`--format json` prints it as it is).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::changelog::Release as Section;
 
@@ -21,6 +21,18 @@ pub struct Summary {
     pub commits: Vec<String>,
     /// Steps the user finished by hand (`continue --skip`).
     pub by_hand: Vec<String>,
+    /// What the freeze step changed, when it ran (and what the plan said).
+    pub freeze: Option<FreezeCount>,
+}
+
+/// The placeholder freeze as it was written, beside the plan's count: a step before it
+/// (a WebUI bundle brought in) can add files that hold the placeholder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreezeCount {
+    pub places: usize,
+    pub files: usize,
+    pub planned_places: usize,
+    pub planned_files: usize,
 }
 
 pub(crate) fn count_groups(s: &Section) -> usize {
@@ -29,4 +41,27 @@ pub(crate) fn count_groups(s: &Section) -> usize {
         .flat_map(|c| &c.subsections)
         .filter(|g| !g.is_other())
         .count()
+}
+
+/// The freeze as written, beside the plan's count (the progress line said the plan's): a
+/// difference is said.
+pub(crate) fn frozen(
+    reporter: &dyn super::Reporter,
+    planned: Option<&crate::freeze::Outcome>,
+    freeze: &crate::freeze::Outcome,
+) -> FreezeCount {
+    let count = FreezeCount {
+        places: freeze.places,
+        files: freeze.files,
+        planned_places: planned.map_or(0, |p| p.places),
+        planned_files: planned.map_or(0, |p| p.files),
+    };
+    if (count.places, count.files) != (count.planned_places, count.planned_files) {
+        reporter.note(&format!(
+            "froze {} (the plan said {}: the files changed since it was made)",
+            freeze.extent(),
+            planned.map_or_else(|| "nothing".to_string(), |p| p.extent())
+        ));
+    }
+    count
 }

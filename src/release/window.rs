@@ -196,6 +196,19 @@ pub(crate) fn check_fragments_carried(repo: &Repo, state: &State, section: &str)
 /// once; the file may have been replaced since, by a symlink that leads out of the
 /// repository): inside the work tree, or the release stops and writes nothing.
 pub(crate) fn landing_now(repo: &Repo, file: &std::path::Path, step: &str) -> Result<PathBuf> {
+    let landed = landing_inside(repo, file, step)?;
+    // git must see what is written there: no index bit, no ignore rule set since pre-flight.
+    super::paths::seen_by_git(repo, file, &landed).map_err(|why| Error::Step {
+        step: step.into(),
+        message: format!(
+            "{why} — set since pre-flight checked it; this step did nothing with it: \
+             `git release continue` checks again, or `git release abort`"
+        ),
+    })?;
+    Ok(landed)
+}
+
+fn landing_inside(repo: &Repo, file: &std::path::Path, step: &str) -> Result<PathBuf> {
     super::paths::landing(repo, file).map_err(|why| Error::Step {
         step: step.into(),
         message: format!(

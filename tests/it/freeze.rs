@@ -630,6 +630,44 @@ fn the_freeze_step_is_all_or_nothing() {
     assert_eq!(state(root), before);
 }
 
+/// A file the WebUI step brings in that holds the placeholder is frozen with the rest: the
+/// step's count is the real one, said when it differs from the plan's, and in the summary.
+#[test]
+fn the_freeze_count_is_what_was_frozen() {
+    let repo = project(
+        "[\"src/**\"]",
+        &[
+            ("src/a.py", "x = NEXT_RELEASE_VERSION\n"),
+            ("src/b.py", "y = NEXT_RELEASE_VERSION\n"),
+        ],
+    );
+    let root = repo.path();
+    let mut config = std::fs::read_to_string(root.join(".git-release.toml")).unwrap();
+    config.push_str(
+        "\n[[step]]\nname = \"webui\"\nwhen = \"webui\"\nrun = \"echo 'z = NEXT_RELEASE_VERSION' > src/web.py\"\n",
+    );
+    std::fs::write(root.join(".git-release.toml"), config).unwrap();
+    util::commit_all(root, "webui step");
+    let out = release(
+        root,
+        &["1.1.0", "2.0.0", "--yes", "--no-edit", "--format", "json"],
+    );
+    ok(&out, "release");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("froze 3 places in 3 files (the plan said 2 places in 2 files"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["freeze"]["places"], 3, "{summary}");
+    assert_eq!(summary["freeze"]["files"], 3, "{summary}");
+    assert_eq!(summary["freeze"]["planned_places"], 2, "{summary}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/web.py")).unwrap(),
+        "z = \"1.1.0\"\n"
+    );
+}
+
 #[test]
 fn globs_whose_meaning_changed_are_warned_about() {
     let repo = project(

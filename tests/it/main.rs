@@ -31,6 +31,7 @@ mod hostile7;
 mod hostile8;
 mod interrupts;
 mod isolation;
+mod leftovers;
 mod man;
 mod markup;
 mod published;
