@@ -266,6 +266,47 @@ fn written_tokens(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The longest word read as a short code token ([`code_token`]).
+const SHORT_TOKEN: usize = 3;
+
+/// True when `w`, a word of two or three letters, is written by the entries only as
+/// code: lower-case inside backticks (`str`, `id`) or as a piece of an identifier
+/// (`StrEnum`, `user_id`). A maintainer writes a short title word as an acronym (`API`,
+/// `GPU`) or as an English word the entries also write in prose (`App`, `Log`); a code
+/// token names a type or a variable, not the topic (`Str` for entries about `str` →
+/// `StrEnum`).
+fn code_token(w: &str, texts: &[&str]) -> bool {
+    let n = w.chars().count();
+    if !(2..=SHORT_TOKEN).contains(&n) || !w.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let mut seen = false;
+    for t in texts {
+        for (k, span) in t.split('`').enumerate() {
+            let in_code = k % 2 == 1;
+            for raw in span.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                let parts = text::split_identifier(raw);
+                let holds = |p: &String| {
+                    let lower = p.to_lowercase();
+                    lower == w || text::stem(&lower) == w
+                };
+                if !parts.iter().any(holds) {
+                    continue;
+                }
+                seen = true;
+                let acronym = parts
+                    .iter()
+                    .any(|p| holds(p) && p.len() > 1 && p.chars().all(|c| c.is_ascii_uppercase()));
+                let prose = !in_code && parts.len() == 1 && !raw.contains('_');
+                if acronym || prose {
+                    return false;
+                }
+            }
+        }
+    }
+    seen
+}
+
 /// The faults of a title given to a group holding `texts`. `Glued` is reported for any
 /// `A and B` title; the others are never acceptable.
 pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
@@ -335,7 +376,7 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
                 && written
                     .iter()
                     .any(|t| t.len() > w.len() && t.contains(w.as_str()));
-            if number || letter || prefix || piece {
+            if number || letter || prefix || piece || code_token(w, texts) {
                 push(TitleFault::Fragment);
             }
         }
@@ -451,6 +492,31 @@ mod tests {
             "Storage and Configuration",
         ] {
             assert!(!is_unfit_title(title, &texts), "{title}");
+        }
+    }
+
+    /// A short word the entries write only as code names a type or a variable, not a
+    /// topic; the same word as an acronym or in prose is a title word.
+    #[test]
+    fn a_short_code_token_is_not_a_title() {
+        let texts = [
+            "Change `UserData.role` type from `str` to `UserRole` enum",
+            "Use StrEnum for the action type system",
+            "Store the user_id of the owner",
+        ];
+        for title in ["Str", "Str Enum Migration", "Id"] {
+            assert!(
+                title_faults(title, &texts).contains(&TitleFault::Fragment),
+                "{title}"
+            );
+        }
+        let prose = [
+            "Show the app proxy status in the app",
+            "Expose the GPU count in the API",
+            "Rotate the log files",
+        ];
+        for title in ["App Proxy", "GPU", "API", "Log Rotation", "Log"] {
+            assert!(!is_unfit_title(title, &prose), "{title}");
         }
     }
 
