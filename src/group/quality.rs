@@ -269,42 +269,55 @@ fn written_tokens(s: &str) -> Vec<String> {
 /// The longest word read as a short code token ([`code_token`]).
 const SHORT_TOKEN: usize = 3;
 
-/// True when `w`, a word of two or three letters, is written by the entries only as
-/// code: lower-case inside backticks (`str`, `id`) or as a piece of an identifier
-/// (`StrEnum`, `user_id`). A maintainer writes a short title word as an acronym (`API`,
-/// `GPU`) or as an English word the entries also write in prose (`App`, `Log`); a code
-/// token names a type or a variable, not the topic (`Str` for entries about `str` →
-/// `StrEnum`).
+/// True when `w`, a word of two or three letters, is written by the entries as a
+/// lower-case code token (`str` in backticks, `id` of `user_id` or `role.id`) and never as
+/// an acronym (`API`) or a word of prose (`app`, `Log`). A piece of a PascalCase name
+/// (`Str` of `StrEnum`, `App` of `AppProxy`) tells neither. A code token names a type or a
+/// variable, not the topic: "Str" for entries about `str` → `StrEnum`.
 fn code_token(w: &str, texts: &[&str]) -> bool {
     let n = w.chars().count();
     if !(2..=SHORT_TOKEN).contains(&n) || !w.chars().all(|c| c.is_ascii_alphabetic()) {
         return false;
     }
-    let mut seen = false;
+    let is_w = |p: &str| {
+        let lower = p.to_lowercase();
+        lower == w || text::stem(&lower) == w
+    };
+    let mut as_code = false;
     for t in texts {
         for (k, span) in t.split('`').enumerate() {
             let in_code = k % 2 == 1;
-            for raw in span.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-                let parts = text::split_identifier(raw);
-                let holds = |p: &String| {
-                    let lower = p.to_lowercase();
-                    lower == w || text::stem(&lower) == w
-                };
-                if !parts.iter().any(holds) {
-                    continue;
-                }
-                seen = true;
-                let acronym = parts
-                    .iter()
-                    .any(|p| holds(p) && p.len() > 1 && p.chars().all(|c| c.is_ascii_uppercase()));
-                let prose = !in_code && parts.len() == 1 && !raw.contains('_');
-                if acronym || prose {
-                    return false;
+            for raw in span.split(|c: char| {
+                // A hyphen joins words of prose (`end-to-end`), not of code.
+                c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '\'' | '-')
+            }) {
+                let raw = raw.trim_matches(|c: char| !c.is_alphanumeric());
+                let pieces: Vec<&str> = raw
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                let joined = pieces.len() > 1;
+                for piece in pieces {
+                    for part in text::split_identifier(piece) {
+                        if !is_w(&part) {
+                            continue;
+                        }
+                        let acronym =
+                            part.len() > 1 && part.chars().all(|c| c.is_ascii_uppercase());
+                        let alone = part.len() == piece.len() && !joined;
+                        if acronym || (alone && !in_code) {
+                            return false;
+                        }
+                        // Lower-case, in code or joined by `_`/`.`: a code token.
+                        if part.chars().all(|c| c.is_ascii_lowercase()) && (in_code || joined) {
+                            as_code = true;
+                        }
+                    }
                 }
             }
         }
     }
-    seen
+    as_code
 }
 
 /// The faults of a title given to a group holding `texts`. `Glued` is reported for any
@@ -511,9 +524,10 @@ mod tests {
             );
         }
         let prose = [
-            "Show the app proxy status in the app",
+            "Show the proxy status",
             "Expose the GPU count in the API",
             "Rotate the log files",
+            "Add AppProxy setup to the installer",
         ];
         for title in ["App Proxy", "GPU", "API", "Log Rotation", "Log"] {
             assert!(!is_unfit_title(title, &prose), "{title}");
