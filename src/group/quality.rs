@@ -266,6 +266,60 @@ fn written_tokens(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The longest word read as a short code token ([`code_token`]).
+const SHORT_TOKEN: usize = 3;
+
+/// True when `w`, a word of two or three letters, is written by the entries as a
+/// lower-case code token (`str` in backticks, `id` of `user_id` or `role.id`) and never as
+/// an acronym (`API`) or a word of prose (`app`, `Log`). A piece of a PascalCase name
+/// (`Str` of `StrEnum`, `App` of `AppProxy`) tells neither. A code token names a type or a
+/// variable, not the topic: "Str" for entries about `str` → `StrEnum`.
+fn code_token(w: &str, texts: &[&str]) -> bool {
+    let n = w.chars().count();
+    if !(2..=SHORT_TOKEN).contains(&n) || !w.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let is_w = |p: &str| {
+        let lower = p.to_lowercase();
+        lower == w || text::stem(&lower) == w
+    };
+    let mut as_code = false;
+    for t in texts {
+        for (k, span) in t.split('`').enumerate() {
+            let in_code = k % 2 == 1;
+            for raw in span.split(|c: char| {
+                // A hyphen joins words of prose (`end-to-end`), not of code.
+                c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '\'' | '-')
+            }) {
+                let raw = raw.trim_matches(|c: char| !c.is_alphanumeric());
+                let pieces: Vec<&str> = raw
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                let joined = pieces.len() > 1;
+                for piece in pieces {
+                    for part in text::split_identifier(piece) {
+                        if !is_w(&part) {
+                            continue;
+                        }
+                        let acronym =
+                            part.len() > 1 && part.chars().all(|c| c.is_ascii_uppercase());
+                        let alone = part.len() == piece.len() && !joined;
+                        if acronym || (alone && !in_code) {
+                            return false;
+                        }
+                        // Lower-case, in code or joined by `_`/`.`: a code token.
+                        if part.chars().all(|c| c.is_ascii_lowercase()) && (in_code || joined) {
+                            as_code = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    as_code
+}
+
 /// The faults of a title given to a group holding `texts`. `Glued` is reported for any
 /// `A and B` title; the others are never acceptable.
 pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
@@ -335,7 +389,7 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
                 && written
                     .iter()
                     .any(|t| t.len() > w.len() && t.contains(w.as_str()));
-            if number || letter || prefix || piece {
+            if number || letter || prefix || piece || code_token(w, texts) {
                 push(TitleFault::Fragment);
             }
         }
@@ -451,6 +505,32 @@ mod tests {
             "Storage and Configuration",
         ] {
             assert!(!is_unfit_title(title, &texts), "{title}");
+        }
+    }
+
+    /// A short word the entries write only as code names a type or a variable, not a
+    /// topic; the same word as an acronym or in prose is a title word.
+    #[test]
+    fn a_short_code_token_is_not_a_title() {
+        let texts = [
+            "Change `UserData.role` type from `str` to `UserRole` enum",
+            "Use StrEnum for the action type system",
+            "Store the user_id of the owner",
+        ];
+        for title in ["Str", "Str Enum Migration", "Id"] {
+            assert!(
+                title_faults(title, &texts).contains(&TitleFault::Fragment),
+                "{title}"
+            );
+        }
+        let prose = [
+            "Show the proxy status",
+            "Expose the GPU count in the API",
+            "Rotate the log files",
+            "Add AppProxy setup to the installer",
+        ];
+        for title in ["App Proxy", "GPU", "API", "Log Rotation", "Log"] {
+            assert!(!is_unfit_title(title, &prose), "{title}");
         }
     }
 

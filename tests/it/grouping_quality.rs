@@ -144,3 +144,72 @@ fn titles_and_descriptions_read_well_on_real_releases() {
     assert!(listed >= 40, "{listed} groups");
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
+
+/// The groups of a rendered section: each `####` title with its entries' text (links cut).
+fn rendered_groups(section: &str) -> Vec<(String, Vec<String>)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for line in section.lines() {
+        if let Some(title) = line.strip_prefix("#### ") {
+            groups.push((title.trim().to_string(), Vec::new()));
+        } else if line.starts_with("### ") {
+            groups.push((String::new(), Vec::new()));
+        } else if let (Some(entry), Some((_, entries))) =
+            (line.strip_prefix("* "), groups.last_mut())
+        {
+            let text = entry.rsplit_once(" ([#").map_or(entry, |(t, _)| t);
+            entries.push(text.to_string());
+        }
+    }
+    groups.retain(|(title, _)| !title.is_empty());
+    groups
+}
+
+/// The real command on the real releases, as a user runs it first (default strategy, no
+/// learned rules): every title reads as a maintainer would publish it, and no title is a
+/// short code token (on 26.2.0 a group about `str` → `StrEnum` was titled "Str").
+#[test]
+fn the_default_dry_run_titles_read_well_on_real_releases() {
+    use git_release::group::quality;
+    let mut faults = Vec::new();
+    let mut listed = 0;
+    for (version, _, dir) in crate::util::backend_ai_cases() {
+        if version.contains("rc") {
+            continue;
+        }
+        let repo = crate::util::repo_from(&dir.join("before"));
+        let out = crate::util::git_release(repo.path())
+            .args(["consolidate", &version, "--dry-run"])
+            .output()
+            .unwrap();
+        crate::util::ok(&out, "consolidate --dry-run");
+        for (title, entries) in rendered_groups(&crate::util::text(&out.stdout)) {
+            listed += 1;
+            let texts: Vec<&str> = entries.iter().map(String::as_str).collect();
+            if title.starts_with("Other ") {
+                continue;
+            }
+            // A short one-word title is an acronym, or a word the entries write in prose.
+            let in_prose = |w: &str| {
+                texts.iter().any(|t| {
+                    t.split('`').step_by(2).any(|prose| {
+                        prose
+                            .split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .any(|x| x.eq_ignore_ascii_case(w))
+                    })
+                })
+            };
+            let short = title.split_whitespace().count() == 1
+                && title.chars().count() <= 3
+                && !title.chars().all(|c| c.is_ascii_uppercase())
+                && !in_prose(&title);
+            if short || quality::is_unfit_title(&title, &texts) {
+                faults.push(format!(
+                    "{version} {title:?}: {:?}",
+                    quality::title_faults(&title, &texts)
+                ));
+            }
+        }
+    }
+    assert!(listed >= 40, "{listed} groups");
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}

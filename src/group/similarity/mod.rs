@@ -328,7 +328,11 @@ impl Grouper for Similarity {
             }
             // Two clusters continuing one topic become one group (the shared rules merge
             // groups of the same title), so titles stay unique within a category.
-            let (title, description, tier) = match continued.take() {
+            let fresh_unfit = quality::is_unfit_title(&title, &member_texts);
+            let continued = continued
+                .take()
+                .filter(|c| !c.only_if_unnamed || fresh_unfit);
+            let (title, description, tier) = match continued {
                 Some(c) => {
                     reason.push_str(&format!(
                         "; continues \"{}\" of {} ({})",
@@ -341,7 +345,7 @@ impl Grouper for Similarity {
                     (c.title, c.description, guess_tier(&member_texts, &evidence))
                 }
                 // No phrase of the entries makes a title a maintainer would keep: no group.
-                None if quality::is_unfit_title(&title, &member_texts) => continue,
+                None if fresh_unfit => continue,
                 None => {
                     let tier = guess_tier(&member_texts, &evidence);
                     (title, None, tier)
@@ -518,6 +522,84 @@ mod tests {
         keep_strongest(&mut clusters, 2);
         let kept: Vec<Vec<usize>> = clusters.into_iter().map(|c| c.0).collect();
         assert_eq!(kept, [vec![3, 4], vec![5, 6, 7, 8]]);
+    }
+
+    /// A cluster that matches an earlier group by content, but whose entries no longer
+    /// write that group's title words, keeps the earlier title when none of its own phrases
+    /// makes one (here only a code token, a verb and a generic noun), rather than
+    /// dissolving into "Other"; with a phrase of its own it takes that.
+    #[test]
+    fn a_refused_earlier_title_names_a_cluster_no_phrase_of_its_own_can() {
+        let history = vec![HistorySection {
+            release: "1.0.0".into(),
+            category: "Features".into(),
+            entries: vec![
+                ("Convert the `str` value of the audit trail".into(), Some(0)),
+                ("Check the `str` values of the audit trail".into(), Some(0)),
+                ("Add a dark theme".into(), Some(1)),
+                ("Add a light theme".into(), Some(1)),
+            ],
+            groups: vec![
+                ("Audit Trail".into(), String::new()),
+                ("Themes".into(), String::new()),
+            ],
+        }];
+        let section = |texts: &[&str]| -> (Vec<Item>, Context) {
+            let items: Vec<Item> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Item::new(*t, vec![i as u64]))
+                .collect();
+            let all: Vec<&str> = texts
+                .iter()
+                .copied()
+                .chain(
+                    history
+                        .iter()
+                        .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str())),
+                )
+                .collect();
+            (
+                items,
+                Context::new(Corpus::new(all), history.clone(), &[], 2),
+            )
+        };
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.1),
+            ..Default::default()
+        });
+        let (items, c) = section(&[
+            "Fix the `str` value",
+            "Fix `str` values",
+            "Fix a `str` value",
+            "Add a blue theme",
+            "Add a red theme",
+        ]);
+        let found = s.propose("Features", &items, &[0, 1, 2, 3, 4], &c).unwrap();
+        let kept = found
+            .iter()
+            .find(|p| p.members == [0, 1, 2])
+            .expect("the cluster is kept");
+        assert_eq!(kept.title, "Audit Trail");
+        assert!(
+            kept.reason.contains("no longer write its words"),
+            "{}",
+            kept.reason
+        );
+        // With a phrase of its own, the cluster takes it.
+        let (items, c) = section(&[
+            "Fix the `str` value of the export queue",
+            "Fix `str` values of the export queue",
+            "Fix a `str` value in the export queue",
+            "Add a blue theme",
+            "Add a red theme",
+        ]);
+        let found = s.propose("Features", &items, &[0, 1, 2, 3, 4], &c).unwrap();
+        let own = found
+            .iter()
+            .find(|p| p.members == [0, 1, 2])
+            .expect("cluster");
+        assert_eq!(own.title, "Export Queue");
     }
 
     #[test]

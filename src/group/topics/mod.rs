@@ -43,6 +43,10 @@ pub(crate) struct Continued {
     pub release: String,
     /// Taken by the title's own words ([`match_titles`]), not by the earlier entries.
     pub by_title_words: bool,
+    /// Found by content, but the group's entries no longer write the title's words: the
+    /// title is kept only when no phrase of the entries makes a title (a group named by
+    /// its earlier topic, rather than no group).
+    pub only_if_unnamed: bool,
 }
 
 impl Continued {
@@ -59,6 +63,7 @@ impl Continued {
             similarity,
             release: section.release.clone(),
             by_title_words: false,
+            only_if_unnamed: false,
         }
     }
 
@@ -70,7 +75,12 @@ impl Continued {
         } else {
             "similarity"
         };
-        format!("{by} {:.2}", self.similarity)
+        let kept = if self.only_if_unnamed {
+            "; kept though the entries no longer write its words: none of their phrases makes a title"
+        } else {
+            ""
+        };
+        format!("{by} {:.2}{kept}", self.similarity)
     }
 }
 
@@ -464,6 +474,8 @@ impl Topics {
         // by their other words but silent on the topic's own name are about something
         // else (`Repository Pattern Standardization` for entries about scheduling history).
         // Clusters continuing one topic become one group, so the group they make is asked.
+        // Such a title is still better than none: it is kept for a group none of whose
+        // phrases makes a title ([`Continued::only_if_unnamed`]), rather than dissolving it.
         let keys: Vec<Option<String>> = out
             .iter()
             .map(|c| c.as_ref().map(|c| text::normalize_phrase(&c.title)))
@@ -480,9 +492,10 @@ impl Topics {
                 !words.names(&c.title, &together, category)
             })
             .collect();
-        for (c, unnamed) in out.iter_mut().zip(unnamed) {
+        let mut refused: Vec<Option<Continued>> = vec![None; groups.len()];
+        for ((c, unnamed), r) in out.iter_mut().zip(unnamed).zip(refused.iter_mut()) {
             if unnamed {
-                *c = None;
+                *r = c.take();
             }
         }
         // Titles stay unique: those the content gave are taken.
@@ -492,7 +505,11 @@ impl Topics {
             .map(|c| text::normalize_phrase(&c.title))
             .collect();
         let open: Vec<usize> = (0..groups.len()).filter(|&g| out[g].is_none()).collect();
-        if open.is_empty() || self.titles.is_empty() {
+        if open.is_empty() {
+            return out;
+        }
+        if self.titles.is_empty() {
+            keep_refused(&mut out, refused, &mut taken);
             return out;
         }
         let titles: Vec<(usize, &EarlierTitle)> = self.titles.iter().enumerate().collect();
@@ -520,7 +537,29 @@ impl Topics {
                 ..Continued::of(&ctx.history[t.section], t.group, category, m)
             });
         }
+        keep_refused(&mut out, refused, &mut taken);
         out
+    }
+}
+
+/// The refused continued titles ([`Continued::only_if_unnamed`]) of the groups still
+/// without one, each while no other group holds it (a title shared would join them).
+fn keep_refused(
+    out: &mut [Option<Continued>],
+    refused: Vec<Option<Continued>>,
+    taken: &mut Vec<String>,
+) {
+    for (slot, r) in out.iter_mut().zip(refused) {
+        let Some(r) = r else { continue };
+        let key = text::normalize_phrase(&r.title);
+        if slot.is_some() || taken.contains(&key) {
+            continue;
+        }
+        taken.push(key);
+        *slot = Some(Continued {
+            only_if_unnamed: true,
+            ..r
+        });
     }
 }
 
@@ -1172,8 +1211,14 @@ mod tests {
         let found = c
             .topics()
             .continued_all(&section, &[vec![0, 1], vec![2, 3]], "Features", &c);
-        assert!(found[0].is_none(), "{found:?}");
+        // It does not continue the topic: the title is held only for a group none of
+        // whose own phrases makes a title.
+        assert!(
+            found[0].as_ref().is_none_or(|f| f.only_if_unnamed),
+            "{found:?}"
+        );
         assert_eq!(found[1].as_ref().map(|f| f.title.as_str()), Some("Themes"));
+        assert!(found[1].as_ref().is_some_and(|f| !f.only_if_unnamed));
     }
 
     #[test]
