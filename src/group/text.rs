@@ -4,7 +4,6 @@
 
 use std::sync::LazyLock;
 
-
 /// Words that say nothing about what a change is about: English filler and the verbs every
 /// changelog entry starts with.
 const STOPWORDS: &[&str] = &[
@@ -244,7 +243,9 @@ fn tokens(text: &str) -> impl Iterator<Item = &str> {
         let start = at + bytes[at..].iter().position(u8::is_ascii_alphanumeric)?;
         let len = bytes[start + 1..]
             .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':')))
+            .position(|&b| {
+                !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':'))
+            })
             .unwrap_or(bytes.len() - start - 1);
         at = start + 1 + len;
         // Both ends are ASCII bytes or the text's end: character boundaries.
@@ -328,10 +329,8 @@ pub fn surfaces(text: &str) -> Vec<(String, String, usize)> {
     let mut out: Vec<(String, String, usize)> = Vec::new();
     // Parts of one CamelCase word share a token (`VFolder` is written together); parts
     // of snake_case or kebab-case identifiers do not (`default_architecture`).
-    let segments = tokens(text).flat_map(|m| {
-        m.split(['_', '-', '.', '/', ':'])
-            .filter(|s| !s.is_empty())
-    });
+    let segments =
+        tokens(text).flat_map(|m| m.split(['_', '-', '.', '/', ':']).filter(|s| !s.is_empty()));
     for (token, segment) in segments.enumerate() {
         for part in split_identifier(segment) {
             let lower = part.to_lowercase();
