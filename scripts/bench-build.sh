@@ -51,6 +51,9 @@ baseline=()
 if [[ -n "${BASELINE:-}" ]]; then
     baseline=(-n baseline "$(realpath "$BASELINE") build $version --draft --date $date")
 fi
+# The load is part of the figures: on a shared machine every wall time grows with it,
+# the longer process's most.
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine -N --warmup 3 --min-runs 20 --style basic --export-json "$work/.bench.json" \
     -n git-release "$binary build $version --draft --date $date" \
     "${baseline[@]}" \
@@ -70,3 +73,4 @@ if "baseline" in results:
     print(f"median baseline:    {base * 1000:.2f} ms (cpu {cpu['baseline']:.2f} ms; "
           f"{theirs / base:.1f}x, cpu: {cpu['towncrier'] / cpu['baseline']:.1f}x)")
 PY
+echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"

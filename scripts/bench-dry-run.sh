@@ -50,6 +50,9 @@ baseline=()
 if [[ -n "${BASELINE:-}" ]]; then
     baseline=(-n baseline "$(realpath "$BASELINE") $version --dry-run --no-edit --date 2026-01-26")
 fi
+# The load is part of the figures: on a shared machine every wall time grows with it,
+# the longer process's most.
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine --warmup 3 --min-runs 20 --style basic --export-json "$out/bench.json" \
     -n "git status" "git status --porcelain" \
     -n "git release --dry-run" "$binary $version --dry-run --no-edit --date 2026-01-26" \
@@ -58,10 +61,14 @@ python3 - "$out/bench.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 ours, git = results["git release --dry-run"]["median"], results["git status"]["median"]
-print(f"median git status:            {git * 1000:.1f} ms")
-print(f"median git release --dry-run: {ours * 1000:.1f} ms")
-print(f"ratio: {ours / git:.2f}x git status")
+# CPU time (user + system, means, all threads) as well: the steadier figure on a busy machine.
+cpu = {k: (r["user"] + r["system"]) * 1000 for k, r in results.items()}
+print(f"median git status:            {git * 1000:.1f} ms (cpu {cpu['git status']:.1f} ms)")
+print(f"median git release --dry-run: {ours * 1000:.1f} ms (cpu {cpu['git release --dry-run']:.1f} ms)")
+print(f"ratio: {ours / git:.2f}x git status (cpu: {cpu['git release --dry-run'] / cpu['git status']:.2f}x)")
 if "baseline" in results:
     base = results["baseline"]["median"]
-    print(f"median baseline:              {base * 1000:.1f} ms ({base / git:.2f}x git status)")
+    print(f"median baseline:              {base * 1000:.1f} ms ({base / git:.2f}x git status; "
+          f"cpu {cpu['baseline']:.1f} ms, {cpu['baseline'] / cpu['git status']:.2f}x)")
 PY
+echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -433,7 +433,14 @@ impl IgnoreList {
     }
 
     fn matches(&self, basename: &str) -> bool {
-        let lower = basename.to_lowercase();
+        // Python's `lower()`; an ASCII name without a capital (most fragment names) is its
+        // own lower case, and needs no copy.
+        let lower: std::borrow::Cow<str> =
+            if basename.is_ascii() && !basename.bytes().any(|b| b.is_ascii_uppercase()) {
+                basename.into()
+            } else {
+                basename.to_lowercase().into()
+            };
         self.patterns.iter().any(|p| match p {
             IgnorePattern::Name(name) => *name == lower,
             IgnorePattern::Glob(re) => re.is_match(&lower),
