@@ -12,7 +12,7 @@ use super::control::abort_with;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
 use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
-use super::summary::{Summary, count_groups, frozen};
+use super::summary::{Summary, frozen};
 use super::window;
 use super::{byproducts, guard};
 use crate::changelog::Changelog;
@@ -227,7 +227,7 @@ pub(crate) fn run_steps(
         }
     }
     clear_state(repo);
-    summary(ctx, state)
+    super::summary::from_record(ctx.repo, ctx.config, ctx.plan, state)
 }
 
 /// A step must leave HEAD on the release branch: the release commits there and nowhere
@@ -246,59 +246,6 @@ fn still_on_the_release_branch(repo: &Repo, state: &State) -> Result<()> {
              go back with `git switch {branch}`, then continue",
             head.map_or("a detached HEAD".to_string(), |b| format!("`{b}`")),
         ),
-    })
-}
-
-/// What the release did, from the record: a step is reported only when it finished.
-fn summary(ctx: &Ctx, state: &State) -> Result<Summary> {
-    let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
-    let status_of = |pred: &dyn Fn(&StepKind) -> bool| {
-        state
-            .steps
-            .iter()
-            .filter(|s| pred(&s.step.kind))
-            .map(|s| s.status)
-            .collect::<Vec<_>>()
-    };
-    // Finished by the release or by hand (the summary lists the latter under "By hand").
-    let all_done = |statuses: &[StepStatus]| statuses.iter().all(|s| s.finished());
-    let webui_steps = status_of(&|k| matches!(k, StepKind::Command(c) if c.webui));
-    let changelog = status_of(&|k| matches!(k, StepKind::Changelog));
-    let next = status_of(&|k| matches!(k, StepKind::NextVersion(_)));
-    // The section as it is in the file now (by the release or by hand).
-    let section = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
-        .and_then(|log| log.find(&plan.version).map(|i| log.releases()[i].clone()));
-    let by_hand = state
-        .steps
-        .iter()
-        .filter(|s| s.status == StepStatus::Skipped)
-        .map(|s| s.step.name.clone())
-        .collect();
-    Ok(Summary {
-        version: plan.version.to_string(),
-        branch: plan.branch.clone(),
-        kind: plan.kind().to_string(),
-        webui: plan
-            .webui
-            .as_ref()
-            .filter(|_| !webui_steps.is_empty() && all_done(&webui_steps))
-            .map(Version::to_string),
-        changelog: relative(repo, &plan.changelog),
-        entries: section.as_ref().map(|s| s.entries().count()).unwrap_or(0),
-        categories: section.as_ref().map(|s| s.categories.len()).unwrap_or(0),
-        groups: section.as_ref().map(count_groups).unwrap_or(0),
-        rc_merged: if !changelog.is_empty() && all_done(&changelog) {
-            state.rc_merged.clone()
-        } else {
-            Vec::new()
-        },
-        next_version: state
-            .next_version
-            .clone()
-            .filter(|_| !next.is_empty() && all_done(&next)),
-        commits: state.commits.clone(),
-        by_hand,
-        freeze: state.frozen.clone(),
     })
 }
 

@@ -2,7 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::changelog::Release as Section;
+use super::plan::{Plan, StepKind, relative};
+use super::state::{State, StepStatus};
+use crate::changelog::{Changelog, Release as Section};
+use crate::config::Config;
+use crate::error::Result;
+use crate::git::Repo;
+use crate::version::Version;
 
 /// What the release did.
 #[derive(Debug, Clone, Serialize)]
@@ -64,4 +70,61 @@ pub(crate) fn frozen(
         ));
     }
     count
+}
+
+/// What the release did, from the record: a step is reported only when it finished.
+pub(super) fn from_record(
+    repo: &Repo,
+    config: &Config,
+    plan: &Plan,
+    state: &State,
+) -> Result<Summary> {
+    let status_of = |pred: &dyn Fn(&StepKind) -> bool| {
+        state
+            .steps
+            .iter()
+            .filter(|s| pred(&s.step.kind))
+            .map(|s| s.status)
+            .collect::<Vec<_>>()
+    };
+    // Finished by the release or by hand (the summary lists the latter under "By hand").
+    let all_done = |statuses: &[StepStatus]| statuses.iter().all(|s| s.finished());
+    let webui_steps = status_of(&|k| matches!(k, StepKind::Command(c) if c.webui));
+    let changelog = status_of(&|k| matches!(k, StepKind::Changelog));
+    let next = status_of(&|k| matches!(k, StepKind::NextVersion(_)));
+    // The section as it is in the file now (by the release or by hand).
+    let section = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
+        .and_then(|log| log.find(&plan.version).map(|i| log.releases()[i].clone()));
+    let by_hand = state
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Skipped)
+        .map(|s| s.step.name.clone())
+        .collect();
+    Ok(Summary {
+        version: plan.version.to_string(),
+        branch: plan.branch.clone(),
+        kind: plan.kind().to_string(),
+        webui: plan
+            .webui
+            .as_ref()
+            .filter(|_| !webui_steps.is_empty() && all_done(&webui_steps))
+            .map(Version::to_string),
+        changelog: relative(repo, &plan.changelog),
+        entries: section.as_ref().map(|s| s.entries().count()).unwrap_or(0),
+        categories: section.as_ref().map(|s| s.categories.len()).unwrap_or(0),
+        groups: section.as_ref().map(count_groups).unwrap_or(0),
+        rc_merged: if !changelog.is_empty() && all_done(&changelog) {
+            state.rc_merged.clone()
+        } else {
+            Vec::new()
+        },
+        next_version: state
+            .next_version
+            .clone()
+            .filter(|_| !next.is_empty() && all_done(&next)),
+        commits: state.commits.clone(),
+        by_hand,
+        freeze: state.frozen.clone(),
+    })
 }
