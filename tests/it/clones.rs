@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::hostile::refused;
-use crate::release_ledger::{bring_back, listed, project, release};
+use crate::release_ledger::{bring_back, listed, project, release, reword_131};
 use crate::util::{commit_all, git, git_command, identity_in_config, ok, run, text, write_files};
 
 /// A project whose 1.1.0 release consumed `131.feature.md` (its entry reworded in the
@@ -15,16 +15,7 @@ use crate::util::{commit_all, git, git_command, identity_in_config, ok, run, tex
 fn consumed_and_back() -> tempfile::TempDir {
     let repo = project();
     let root = repo.path();
-    let editor = root.join("../reword.sh");
-    std::fs::write(
-        &editor,
-        "#!/bin/sh\nsed -i 's/^- Add scheduled exports/- Export usage reports on a schedule/' \"$1\"\n",
-    )
-    .unwrap();
-    std::process::Command::new("chmod")
-        .args(["+x", editor.to_str().unwrap()])
-        .status()
-        .unwrap();
+    let editor = reword_131(root);
     release(
         root,
         "1.1.0",

@@ -181,19 +181,24 @@ fn a_reworded_fragment_that_comes_back_is_found_in_a_packed_history() {
     reworded_comes_back(true);
 }
 
-fn reworded_comes_back(gc: bool) {
-    let repo = project();
-    let root = repo.path();
-    let editor = root.join("../reword.sh");
+/// An editor for the review (in the repository's `.git`, so no other test shares it) that
+/// rewords #131's entry as a reviewer would.
+pub(crate) fn reword_131(root: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let editor = root.join(".git/reword.sh");
     std::fs::write(
         &editor,
         "#!/bin/sh\nsed -i 's/^- Add scheduled exports of usage reports/- Export usage reports on a schedule/' \"$1\"\n",
     )
     .unwrap();
-    std::process::Command::new("chmod")
-        .args(["+x", editor.to_str().unwrap()])
-        .status()
-        .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    editor
+}
+
+fn reworded_comes_back(gc: bool) {
+    let repo = project();
+    let root = repo.path();
+    let editor = reword_131(root);
     release(
         root,
         "1.1.0",
