@@ -56,6 +56,18 @@ pub fn check_fragment_files(config: &Config, root: &Path) -> Result<()> {
                         .into(),
                 });
             }
+            // Its issue is published from the name: a line break or another control
+            // character there would break the entry's line (or hide in it).
+            if let Some(c) = name.chars().find(|c| c.is_control()) {
+                return Err(Error::Fragment {
+                    path: path.clone(),
+                    message: format!(
+                        "has a control character ({}) in its name, which would be published \
+                         inside its entry's issue reference; rename it (`git mv`) without it",
+                        c.escape_default()
+                    ),
+                });
+            }
             check_file(&path, root)?;
         }
     }

@@ -666,6 +666,24 @@ fn a_fragment_name_that_is_not_utf8_is_refused() {
     );
 }
 
+/// A fragment whose name holds a line break (or another control character) would publish
+/// it inside its entry's reference: refused, naming the file and the character, for a
+/// final and a pre-release alike.
+#[test]
+fn a_fragment_name_with_a_line_break_is_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    std::fs::write(root.join("changes/12\n3.feature.md"), "Add a thing\n").unwrap();
+    util::commit_all(root, "odd name");
+    for args in [&GO[..], &["1.1.0rc2", "--yes", "--no-edit"]] {
+        let stderr = refused(root, args, "a fragment name with a line break");
+        assert!(
+            stderr.contains("control character") && stderr.contains("\\n"),
+            "{stderr}"
+        );
+    }
+}
+
 // --- messages (hostile/14) -----------------------------------------------------------
 
 /// `consolidate --resume` with no kept draft says so first: no consolidation notes, no
