@@ -34,7 +34,9 @@ pub use grouped::{
 };
 pub use learn::{grouped_sections, learn_rules, pending_categories};
 pub use ledger::{Identity, Item, Ledger, Mismatch, compare};
-pub use prepare::{Prepared, apply, check_fragments_read_back, prepare, report, write};
+pub use prepare::{
+    Prepared, apply, check_fragments_read_back, check_one_section, prepare, report, write,
+};
 pub use published::{Carried, read_back, references, well_formed};
 
 #[cfg(test)]

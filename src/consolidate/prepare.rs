@@ -178,6 +178,32 @@ pub struct Prepared {
 }
 
 /// Read the changelog and the fragments, fold, and group as `settings` say.
+/// A changelog of several towncrier sections (`## Web` / `### Features` under each
+/// release) is what `build` writes as towncrier does; a release reads its section back, and
+/// a final folds its rc sections, as one list per category: refused up front, naming the
+/// setting and the way that works.
+pub fn check_one_section(config: &Config, version: &Version) -> Result<()> {
+    let sections = &config.towncrier.sections;
+    if sections.len() <= 1 && sections.keys().all(|name| name.is_empty()) {
+        return Ok(());
+    }
+    Err(config.towncrier_source.error(
+        "section",
+        format!(
+            "configures {} changelog sections ({}), which `git release build` writes as \
+             towncrier does, but a release reads its section back (and a final folds its rc \
+             sections) as one list per category; build this one with `git release build \
+             {version}`, or configure no sections",
+            sections.len(),
+            sections
+                .keys()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
+}
+
 pub fn prepare(
     config: &Config,
     version: &Version,
@@ -192,6 +218,7 @@ pub fn prepare(
     // Build the strategy first: a bad rules or labels file is reported before anything else.
     let grouper = group::build(settings)?;
     let tc = &config.towncrier;
+    check_one_section(config, version)?;
     let refs = RefFormat::new(tc.issue_format.as_deref());
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let changelog = match Changelog::read_project(&path, Some(&tc.start_string), &refs)? {

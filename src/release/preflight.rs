@@ -206,6 +206,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         });
     }
     // The fragments a pre-release publishes are checked as a final release's are.
+    consolidate::check_one_section(config, version)?;
     consolidate::check_fragment_files(config, &consolidate::repository_root(config))?;
     let set = fragments::discover(config)?;
     if let Some(u) = set.unknown.first() {

@@ -777,3 +777,44 @@ fn bad_input_is_one_clear_error_and_changes_nothing() {
         &["nothing to consolidate for 2.0.0"],
     );
 }
+
+/// A changelog of several towncrier sections is refused up front by a final, naming the
+/// setting and the way that works (`build`), not as an entry "missing" from a section that
+/// reads like a template bug; a pre-release builds it as towncrier does.
+#[test]
+fn a_final_refuses_several_changelog_sections_up_front() {
+    let repo = repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\n\n\
+             [[tool.towncrier.section]]\nname = \"\"\npath = \"\"\n\n\
+             [[tool.towncrier.section]]\nname = \"Web\"\npath = \"web\"\n",
+        ),
+        (
+            "CHANGELOG.md",
+            "# Changes\n\n<!-- towncrier release notes start -->\n",
+        ),
+        ("VERSION", "1.0.0\n"),
+        ("changes/web/140.feature.md", "Add the web thing\n"),
+        ("changes/141.feature.md", "Add the core thing\n"),
+    ]);
+    let root = repo.path();
+    for (args, version) in [
+        (
+            &["1.1.0rc1", "--yes", "--date", "2026-03-02"][..],
+            "1.1.0rc1",
+        ),
+        (&["1.1.0", "--yes", "--date", "2026-03-02"], "1.1.0"),
+        (&["consolidate", "1.1.0", "--date", "2026-03-02"], "1.1.0"),
+    ] {
+        let build = format!("git release build {version}");
+        refused(root, args, &["tool.towncrier.section", &build]);
+    }
+    // What it points to works.
+    let out = run(
+        root,
+        &["build", "1.1.0rc1", "--yes", "--date", "2026-03-02"],
+        "true",
+    );
+    ok(&out, "build with sections");
+}
