@@ -6,25 +6,15 @@
 use std::path::{Path, PathBuf};
 
 use crate::hostile::refused;
-use crate::release_ledger::{bring_back, listed, project, release, reword_131};
+use crate::release_ledger::{bring_back, listed, project, released_with_131_reworded};
 use crate::util::{commit_all, git, git_command, identity_in_config, ok, run, text, write_files};
 
 /// A project whose 1.1.0 release consumed `131.feature.md` (its entry reworded in the
 /// review), which an old branch then brought back, plus a new fragment: the case the history
 /// walk exists for.
 fn consumed_and_back() -> tempfile::TempDir {
-    let repo = project();
+    let repo = released_with_131_reworded();
     let root = repo.path();
-    let editor = reword_131(root);
-    release(
-        root,
-        "1.1.0",
-        &[
-            ("131.feature.md", "Add scheduled exports of usage reports\n"),
-            ("132.feature.md", "Add the quota dashboard\n"),
-        ],
-        editor.to_str().unwrap(),
-    );
     bring_back(root, "1.1.0", &["131.feature.md"]);
     write_files(
         root,

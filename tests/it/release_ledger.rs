@@ -183,7 +183,7 @@ fn a_reworded_fragment_that_comes_back_is_found_in_a_packed_history() {
 
 /// An editor for the review (in the repository's `.git`, so no other test shares it) that
 /// rewords #131's entry as a reviewer would.
-pub(crate) fn reword_131(root: &Path) -> std::path::PathBuf {
+fn reword_131(root: &Path) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let editor = root.join(".git/reword.sh");
     std::fs::write(
@@ -195,7 +195,8 @@ pub(crate) fn reword_131(root: &Path) -> std::path::PathBuf {
     editor
 }
 
-fn reworded_comes_back(gc: bool) {
+/// A project whose 1.1.0 released #131 and #132, #131's entry reworded in the review.
+pub(crate) fn released_with_131_reworded() -> tempfile::TempDir {
     let repo = project();
     let root = repo.path();
     let editor = reword_131(root);
@@ -208,6 +209,12 @@ fn reworded_comes_back(gc: bool) {
         ],
         editor.to_str().unwrap(),
     );
+    repo
+}
+
+fn reworded_comes_back(gc: bool) {
+    let repo = released_with_131_reworded();
+    let root = repo.path();
     assert_eq!(
         listed(root, "Export usage reports on a schedule").len(),
         1,
