@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{commit_all, git, ok, repo_with, run, text, write_files};
+use crate::util::{commit_all, git, ok, release_and_merge, repo_with, run, text, write_files};
 
 /// A project on towncrier's default Markdown template.
 fn project() -> tempfile::TempDir {
@@ -30,28 +30,9 @@ fn release(
     date: &str,
     fragments: &[(&str, &str)],
 ) -> String {
-    let files: Vec<(String, &str)> = fragments
-        .iter()
-        .map(|(name, body)| (format!("changes/{name}"), *body))
-        .collect();
-    let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-    write_files(root, &files);
-    commit_all(root, &format!("fragments for {version}"));
-    let mut args = vec![version, "--yes", "--no-edit", "--date", date];
-    args.extend_from_slice(extra);
-    let out = run(root, &args, "false");
-    ok(&out, &format!("release {version}"));
-    git(root, &["checkout", "--quiet", "main"]);
-    git(
-        root,
-        &[
-            "merge",
-            "--quiet",
-            "--ff-only",
-            &format!("release/{version}"),
-        ],
-    );
-    text(&out.stderr)
+    let mut flags = vec!["--yes", "--no-edit", "--date", date];
+    flags.extend_from_slice(extra);
+    release_and_merge(root, version, &flags, fragments, "false")
 }
 
 /// The release headings of the changelog, top to bottom.

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::util::{commit_all, git, ok, repo_with, run, text, write_files};
+use crate::util::{release_and_merge, repo_with};
 
 /// A project on towncrier's default Markdown template, with `towncrier` settings added.
 fn project(towncrier: &str) -> tempfile::TempDir {
@@ -25,30 +25,8 @@ fn project(towncrier: &str) -> tempfile::TempDir {
 
 /// Add fragments, release `version`, and bring the release back to `main`.
 fn release(root: &Path, version: &str, date: &str, fragments: &[(&str, &str)]) -> String {
-    let files: Vec<(String, &str)> = fragments
-        .iter()
-        .map(|(name, body)| (format!("changes/{name}"), *body))
-        .collect();
-    let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-    write_files(root, &files);
-    commit_all(root, &format!("fragments for {version}"));
-    let out = run(
-        root,
-        &[version, "--yes", "--no-edit", "--date", date],
-        "false",
-    );
-    ok(&out, &format!("release {version}"));
-    git(root, &["checkout", "--quiet", "main"]);
-    git(
-        root,
-        &[
-            "merge",
-            "--quiet",
-            "--ff-only",
-            &format!("release/{version}"),
-        ],
-    );
-    text(&out.stderr)
+    let flags = ["--yes", "--no-edit", "--date", date];
+    release_and_merge(root, version, &flags, fragments, "false")
 }
 
 /// rc1, rc2 (with a newer text for one rc1 entry), then the final release; `reference(n)`

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::util::{commit_all, git, ok, repo_with, run, text, write_files};
+use crate::util::{commit_all, git, release_and_merge, repo_with};
 
 /// A project on towncrier's default Markdown template, with `#` references.
 pub(crate) fn project() -> tempfile::TempDir {
@@ -33,32 +33,11 @@ pub(crate) fn release(
     fragments: &[(&str, &str)],
     editor: &str,
 ) -> String {
-    let files: Vec<(String, &str)> = fragments
-        .iter()
-        .map(|(name, body)| (format!("changes/{name}"), *body))
-        .collect();
-    let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
-    if !files.is_empty() {
-        write_files(root, &files);
-        commit_all(root, &format!("fragments for {version}"));
-    }
-    let mut args = vec![version, "--yes", "--date", "2026-03-01"];
+    let mut flags = vec!["--yes", "--date", "2026-03-01"];
     if editor == "false" {
-        args.push("--no-edit");
+        flags.push("--no-edit");
     }
-    let out = run(root, &args, editor);
-    ok(&out, &format!("release {version}"));
-    git(root, &["checkout", "--quiet", "main"]);
-    git(
-        root,
-        &[
-            "merge",
-            "--quiet",
-            "--ff-only",
-            &format!("release/{version}"),
-        ],
-    );
-    text(&out.stderr)
+    release_and_merge(root, version, &flags, fragments, editor)
 }
 
 /// The lines of the changelog that are entries saying `words`.

@@ -137,6 +137,35 @@ pub fn run(dir: &Path, args: &[&str], editor: &str) -> Output {
         .unwrap()
 }
 
+/// Add `fragments` under `changes/` (committed, when there are any), run `git release
+/// <version> <flags…>` with `GIT_EDITOR=editor`, check that it succeeded, and bring
+/// `release/<version>` back to `main` (fast-forward); returns what it printed on stderr.
+pub fn release_and_merge(
+    root: &Path,
+    version: &str,
+    flags: &[&str],
+    fragments: &[(&str, &str)],
+    editor: &str,
+) -> String {
+    let files: Vec<(String, &str)> = fragments
+        .iter()
+        .map(|(name, body)| (format!("changes/{name}"), *body))
+        .collect();
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    if !files.is_empty() {
+        write_files(root, &files);
+        commit_all(root, &format!("fragments for {version}"));
+    }
+    let mut args = vec![version];
+    args.extend_from_slice(flags);
+    let out = run(root, &args, editor);
+    ok(&out, &format!("release {version}"));
+    git(root, &["checkout", "--quiet", "main"]);
+    let branch = format!("release/{version}");
+    git(root, &["merge", "--quiet", "--ff-only", &branch]);
+    text(&out.stderr)
+}
+
 // --- repositories ---
 
 /// A fresh repository on `main`, without a commit.
