@@ -437,7 +437,7 @@ pub fn review_release(
         .display()
         .to_string();
     let draft = draft_text(&section, &prepared.grouped.reasons(), &display);
-    let expect = expectation(config, prepared);
+    let expect = expectation(config, prepared, &release);
     let editor = repo.editor()?;
     check_editor(repo, &editor)?;
     match review(
@@ -453,9 +453,8 @@ pub fn review_release(
     }
 }
 
-/// What the reviewed section of `prepared` must hold.
-fn expectation(config: &Config, prepared: &Prepared) -> Expectation {
-    let release = prepared.grouped.release();
+/// What the reviewed section of `prepared` (grouped as `release`) must hold.
+fn expectation(config: &Config, prepared: &Prepared, release: &Release) -> Expectation {
     Expectation {
         version: prepared.grouped.consolidation.version.clone(),
         categories: config.category_order(),
@@ -470,7 +469,7 @@ fn expectation(config: &Config, prepared: &Prepared) -> Expectation {
 /// runs on) is refused here, before anything is written, rather than published.
 pub fn check_unreviewed(config: &Config, prepared: &Prepared) -> Result<()> {
     let release = prepared.grouped.release();
-    let expect = expectation(config, prepared);
+    let expect = expectation(config, prepared, &release);
     match validate_with(&release.render(2), &expect, false) {
         Ok(_) => Ok(()),
         Err(problems) => Err(Error::Refused(format!(
@@ -504,7 +503,8 @@ pub fn kept_release(repo: &Repo, config: &Config, prepared: &Prepared) -> Result
             draft.display()
         )));
     }
-    match read_draft(&draft, &expectation(config, prepared))? {
+    let expect = expectation(config, prepared, &prepared.grouped.release());
+    match read_draft(&draft, &expect)? {
         Outcome::Accepted(r) => Ok(Some(*r)),
         Outcome::Aborted => Ok(None),
     }

@@ -651,11 +651,14 @@ impl Changelog {
             if !matches!(kinds[i], Kind::Code(_) | Kind::Comment(_)) {
                 continue;
             }
+            // Only a line that reads as a release heading is looked at further.
+            let Kind::Heading(l, title) = classify(&text[l.start..l.end]) else {
+                continue;
+            };
             let above = starts[..starts.partition_point(|&h| h <= i)]
                 .last()
                 .and_then(|&h| version_at(h));
-            if let Kind::Heading(l, title) = classify(&text[l.start..l.end])
-                && l == level
+            if l == level
                 && let (Some(hidden), Some(above)) = (parse_title(title).version, above)
                 && hidden < above
             {

@@ -79,11 +79,9 @@ impl Repo {
                 let args: Vec<OsString> = ["cat-file", "blob", &id.to_string()]
                     .map(OsString::from)
                     .to_vec();
-                let output = git_command(&self.root, &args).output();
-                let shown = args.clone();
-                match output {
+                match git_command(&self.root, &args).output() {
                     Ok(out) if out.status.success() => Ok(out.stdout),
-                    other => git_result(&shown, other)
+                    other => git_result(&args, other)
                         .map(String::into_bytes)
                         .map_err(|e| Error::Git(format!("{context}: {e}"))),
                 }
