@@ -13,7 +13,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior, Va
 use super::repr::{py_repr, py_str};
 use crate::error::{Error, Result};
 
-use super::jinja_source::{LIST_FN, MOD_FN, rewrite_source};
+use super::jinja_source::{CONCAT_FN, LIST_FN, MOD_FN, rewrite_source};
 
 /// Render a Jinja2 template as towncrier does (`Template(src, trim_blocks=True)`).
 ///
@@ -48,7 +48,10 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
     }
     Error::Template {
         name: name.to_string(),
-        message: message.replace(LIST_FN, "list").replace(MOD_FN, "%"),
+        message: message
+            .replace(LIST_FN, "list")
+            .replace(MOD_FN, "%")
+            .replace(CONCAT_FN, "~"),
     }
 }
 
@@ -84,6 +87,11 @@ fn environment(name: &str) -> Result<Environment<'static>> {
     });
     env.add_function(MOD_FN, |a: Value, b: Value| {
         super::percent::py_mod(&a, &b).map_err(|m| list_error(ErrorKind::InvalidOperation, m))
+    });
+    env.add_function(CONCAT_FN, |a: Value, b: Value| {
+        let mut text = py_str(&a);
+        text.push_str(&py_str(&b));
+        text
     });
     env.add_function(LIST_FN, |items: Rest<Value>| {
         Value::from_object(PyList(Mutex::new(items.0)))

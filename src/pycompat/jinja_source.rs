@@ -10,11 +10,14 @@
 //!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
 //!   syntax error there, and so must a build here;
 //!
-//! and then, when the template has a `%` or a macro default that names an argument, over
+//! and then, when the template has a `%`, a `~` beside a way to make a float, or a macro
+//! default that names an argument, over
 //! minijinja's syntax tree:
 //!
 //! - `a % b` becomes a call of [`MOD_FN`], which is Python's `%` (string formatting on a
 //!   string, the remainder on numbers): minijinja has no `%` for strings;
+//! - `a ~ b`, in a template that can make a float, becomes a call of [`CONCAT_FN`]: Python's
+//!   `str()` of each side (minijinja writes `1e20` as `100000000000000000000.0`);
 //! - a macro argument's default that reads an earlier argument (`{% macro m(a, b=a) %}`)
 //!   is computed at the top of the macro's body, as Jinja2 computes it (minijinja
 //!   evaluates defaults before the earlier arguments are bound).
@@ -27,6 +30,9 @@ pub(crate) const LIST_FN: &str = "__git_release_list";
 
 /// The function `a % b` is rewritten into.
 pub(crate) const MOD_FN: &str = "__git_release_mod";
+
+/// The function `a ~ b` is rewritten into, in a template that can make a float.
+pub(crate) const CONCAT_FN: &str = "__git_release_concat";
 
 /// The name a rewritten default is given: never defined, so the argument starts undefined.
 const MISSING: &str = "__git_release_missing";
@@ -77,6 +83,10 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     let mut prev_block_start = false;
     let mut prev_comma: Option<(usize, usize)> = None;
     let mut needs_tree = false;
+    // `~` and a way to make a float (a float literal, `/`, `**`, the `float` and `round`
+    // filters): towncrier's context holds no float, so a template without these never
+    // concatenates one, and its `~` is left to minijinja.
+    let (mut has_tilde, mut makes_floats) = (false, false);
     // A macro's signature being read: its depth in parentheses, the argument names so far,
     // and whether the next name is an argument's (else it is in a default).
     let mut signature: Option<(usize, Vec<&str>, bool)> = None;
@@ -123,6 +133,10 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 ));
             }
             Token::Mod => needs_tree = true,
+            Token::Tilde => has_tilde = true,
+            Token::Float(_) | Token::Div | Token::Pow | Token::Ident("float" | "round") => {
+                makes_floats = true
+            }
             Token::Ident("macro") if prev_block_start => signature = Some((0, Vec::new(), false)),
             Token::String(_) => {
                 let raw = &source[start..end];
@@ -167,10 +181,11 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
         };
     }
     let rewritten = apply(source, edits);
-    if !needs_tree {
+    let concat = has_tilde && makes_floats;
+    if !needs_tree && !concat {
         return Ok(rewritten);
     }
-    match rewrite_tree(&rewritten) {
+    match rewrite_tree(&rewritten, concat) {
         Some(text) => Ok(Cow::Owned(text)),
         None => Ok(rewritten),
     }
@@ -197,7 +212,7 @@ fn apply<'a>(source: &'a str, mut edits: Vec<(usize, usize, Cow<'_, str>)>) -> C
 /// The `%` and macro-default rewrites (see the module documentation), made on minijinja's
 /// syntax tree as JSON; `None` when there is nothing to change or the text does not parse
 /// (minijinja then reports it).
-fn rewrite_tree(source: &str) -> Option<String> {
+fn rewrite_tree(source: &str, concat: bool) -> Option<String> {
     use serde_json::Value as J;
     let tree = minijinja::machinery::parse(source, "<template>", Default::default()).ok()?;
     let tree = serde_json::to_value(&tree).ok()?;
@@ -215,14 +230,20 @@ fn rewrite_tree(source: &str) -> Option<String> {
             J::Array(items) => stack.extend(items.iter().rev()),
             J::Object(map) => {
                 let inner = map.get("inner").and_then(|i| i.get(0));
-                if map.get("expr").and_then(J::as_str) == Some("BinOp")
-                    && inner.and_then(|i| i.get("op")).and_then(J::as_str) == Some("Rem")
-                {
+                let binop = (map.get("expr").and_then(J::as_str) == Some("BinOp"))
+                    .then(|| inner.and_then(|i| i.get("op")).and_then(J::as_str))
+                    .flatten();
+                let call = match binop {
+                    Some("Rem") => Some((MOD_FN, '%')),
+                    Some("Concat") if concat => Some((CONCAT_FN, '~')),
+                    _ => None,
+                };
+                if let Some((function, sign)) = call {
                     let (start, end) = span(node)?;
                     let (_, left_end) = span(inner?.get("left")?)?;
                     let (right_start, _) = span(inner?.get("right")?)?;
-                    let op = left_end + source.get(left_end..right_start)?.find('%')?;
-                    edits.push((start, start, Cow::Owned(format!("{MOD_FN}("))));
+                    let op = left_end + source.get(left_end..right_start)?.find(sign)?;
+                    edits.push((start, start, Cow::Owned(format!("{function}("))));
                     edits.push((op, op + 1, Cow::Borrowed(",")));
                     edits.push((end, end, Cow::Borrowed(")")));
                 }

@@ -16,8 +16,8 @@ pub(crate) mod width;
 
 use std::sync::Mutex;
 
-use minijinja::value::{Kwargs, Rest};
-use minijinja::{Environment, Error, ErrorKind, Value};
+use minijinja::value::{Kwargs, Rest, StringInput};
+use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 pub use objects::custom_repr;
 pub(crate) use objects::{Reversed, print_reversed_error};
@@ -102,6 +102,16 @@ pub fn unknown_method(
     minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
 }
 
+/// A float as Python's `str()` writes it, for minijinja's filters that would print it in
+/// Rust's way; any other value as it is.
+pub(crate) fn float_as_text(v: Value) -> Value {
+    if v.kind() == minijinja::value::ValueKind::Number && !v.is_integer() {
+        Value::from(py_str(&v))
+    } else {
+        v
+    }
+}
+
 /// Register the replacements on `env`.
 pub fn register(env: &mut Environment<'static>) {
     env.add_function("range", range);
@@ -137,6 +147,56 @@ pub fn register(env: &mut Environment<'static>) {
         Err(fail("the wordwrap filter is not supported by git-release"))
     });
 
+    // minijinja's string filters write a float as Rust prints it (`100000000000000000000.0`,
+    // `0.00001`); Jinja2's call `str()` first (`1e+20`, `1e-05`). The float is made that text
+    // before minijinja's own filter sees it.
+    env.add_filter("upper", |state: &State, v: Value| -> R<Value> {
+        let v = float_as_text(v);
+        Ok(minijinja::filters::upper(StringInput::new(state, &v)?))
+    });
+    env.add_filter("lower", |state: &State, v: Value| -> R<Value> {
+        let v = float_as_text(v);
+        Ok(minijinja::filters::lower(StringInput::new(state, &v)?))
+    });
+    env.add_filter("capitalize", |state: &State, v: Value| -> R<Value> {
+        let v = float_as_text(v);
+        Ok(minijinja::filters::capitalize(StringInput::new(state, &v)?))
+    });
+    env.add_filter("title", |v: Value| -> String {
+        minijinja::filters::title(std::borrow::Cow::Owned(py_str(&float_as_text(v))))
+    });
+    env.add_filter(
+        "trim",
+        |state: &State, v: Value, chars: Option<Value>| -> R<Value> {
+            let v = float_as_text(v);
+            let chars = chars.map(|c| std::borrow::Cow::Owned(py_str(&c)));
+            Ok(minijinja::filters::trim(
+                StringInput::new(state, &v)?,
+                chars,
+            ))
+        },
+    );
+    // `replace(s, old, new, count=None)`: `str(s).replace(str(old), str(new), count)`.
+    env.add_filter(
+        "replace",
+        |v: Value, old: Value, new: Value, count: Option<Value>, kwargs: Kwargs| -> R<Value> {
+            let count = match count {
+                Some(c) => Some(c),
+                None => kwarg(&kwargs, "count")?,
+            }
+            .filter(|c| !c.is_none())
+            .unwrap_or(Value::from(-1));
+            kwargs.assert_all_used()?;
+            let args = [Value::from(py_str(&old)), Value::from(py_str(&new)), count];
+            strmethods::call(&py_str(&v), "replace", &args)
+        },
+    );
+    env.add_filter("safe", |v: Value| {
+        Value::from_safe_string(py_str(&float_as_text(v)))
+    });
+    env.add_filter("string", |state: &State, v: Value| -> R<Value> {
+        minijinja::filters::string(state, &float_as_text(v))
+    });
     env.add_filter("reverse", reverse);
     env.add_filter("int", int);
     env.add_filter("float", float);
@@ -181,6 +241,7 @@ pub fn register(env: &mut Environment<'static>) {
     );
     env.add_filter("filesizeformat", filesizeformat);
     env.add_filter("indent", indent);
+    env.add_filter("join", join);
     env.add_filter("pprint", pprint);
     env.add_filter("striptags", |v: Value| -> R<Value> {
         striptags(&py_str(&v))
