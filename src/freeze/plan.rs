@@ -114,14 +114,13 @@ pub struct Outcome {
 impl Outcome {
     /// `3 places in 2 files`, as the plan, the step and `git release freeze` say it.
     pub fn extent(&self) -> String {
+        Self::extent_of(self.places, self.files)
+    }
+
+    /// "N places in M files", singular where it is one.
+    pub fn extent_of(places: usize, files: usize) -> String {
         let s = |n: usize| if n == 1 { "" } else { "s" };
-        format!(
-            "{} place{} in {} file{}",
-            self.places,
-            s(self.places),
-            self.files,
-            s(self.files)
-        )
+        format!("{places} place{} in {files} file{}", s(places), s(files))
     }
 
     /// Write every changed file, all or none (temporary files renamed into place, modes

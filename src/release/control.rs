@@ -100,6 +100,7 @@ pub fn resume(
                 state.steps[i].step.name
             )));
         }
+        guard::leave_hand_work_to_the_release_commit(repo, &mut state, i)?;
         let record = &mut state.steps[i];
         if how.skip {
             // Done by hand: a committing command still gets its own commit.
@@ -268,6 +269,7 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
         freeze: None,
         steps: state.steps.iter().map(|s| s.step.clone()).collect(),
         section: None,
+        unread_section: None,
         group_count: 0,
         prepared: None,
         lock: None,

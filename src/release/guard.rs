@@ -193,6 +193,39 @@ pub(super) fn release_paths(repo: &Repo, state: &State) -> BTreeSet<String> {
     out
 }
 
+/// Before a stopped committing command step runs again (or is marked done by hand): the
+/// release's own files dirty now that were not when the step first started — later steps
+/// done by hand while the release was stopped (`consolidate`, `build`) — are counted as
+/// dirty before it, so that its commit holds the step's work and they go in the release
+/// commit.
+pub(crate) fn leave_hand_work_to_the_release_commit(
+    repo: &Repo,
+    state: &mut State,
+    i: usize,
+) -> Result<()> {
+    let StepKind::Command(step) = &state.steps[i].step.kind else {
+        return Ok(());
+    };
+    if step.commit.is_none() {
+        return Ok(());
+    }
+    // The built-in steps' files: not what a step created (the step's own first run among
+    // them, whose work its commit holds).
+    let mut own = release_paths(repo, state);
+    for created in &state.created {
+        own.remove(created);
+    }
+    let before: BTreeSet<String> = state.steps[i].dirty_before.iter().cloned().collect();
+    let later: Vec<String> = repo
+        .dirty_paths()?
+        .into_iter()
+        .map(|d| d.path)
+        .filter(|p| owns(&own, p) && !before.contains(p))
+        .collect();
+    state.steps[i].dirty_before.extend(later);
+    Ok(())
+}
+
 /// What is dirty now that the release did not leave dirty and does not write: the user's
 /// own changes. Empty when that cannot be told (a state without the record, or a command
 /// or freeze that was killed while it ran: what it changed is unknown).

@@ -103,6 +103,10 @@ pub struct Plan {
     pub steps: Vec<PlannedStep>,
     /// The section the release writes (before review), when there is one.
     pub section: Option<Section>,
+    /// A pre-release's section that is written but cannot be read back as Markdown
+    /// (reStructuredText, as towncrier writes it): its entries and categories, counted
+    /// from the fragments it is built from. `None` otherwise.
+    pub unread_section: Option<(usize, usize)>,
     pub group_count: usize,
     /// The consolidated section of a final release, computed in pre-flight and written by
     /// the changelog step (taken from the plan when the release starts).
@@ -233,11 +237,13 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
             .section
             .as_ref()
             .map(|s| s.entries().count())
+            .or(plan.unread_section.map(|u| u.0))
             .unwrap_or(0),
         categories: plan
             .section
             .as_ref()
             .map(|s| s.categories.len())
+            .or(plan.unread_section.map(|u| u.1))
             .unwrap_or(0),
         groups: plan.group_count,
         next_version: plan.next_version.as_ref().map(Version::to_string),

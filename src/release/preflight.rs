@@ -112,6 +112,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         freeze,
         steps: Vec::new(),
         section: section.section,
+        unread_section: section.unread_section,
         group_count: section.group_count,
         prepared: section.prepared,
         lock: Some(std::sync::Arc::new(lock)),
@@ -161,11 +162,25 @@ fn check_rc_folded(
 struct SectionPlan {
     changelog: PathBuf,
     section: Option<Section>,
+    unread_section: Option<(usize, usize)>,
     fragment_files: Vec<PathBuf>,
     rc_sections: Vec<String>,
     stale: Vec<StaleEntry>,
     group_count: usize,
     prepared: Option<Prepared>,
+}
+
+/// The entries and categories of towncrier's section of `set`: fragments of one category
+/// with the same text are one entry.
+fn count_entries(set: &fragments::FragmentSet) -> (usize, usize) {
+    let entries: std::collections::BTreeSet<(&str, &str, &str)> = set
+        .fragments
+        .iter()
+        .map(|f| (f.section.as_str(), f.kind.as_str(), f.content.trim()))
+        .collect();
+    let categories: std::collections::BTreeSet<(&str, &str)> =
+        entries.iter().map(|(s, k, _)| (*s, *k)).collect();
+    (entries.len(), categories.len())
 }
 
 /// The changelog: a final release folds its rc sections and the fragments; a pre-release
@@ -198,6 +213,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         return Ok(SectionPlan {
             changelog: prepared.path.clone(),
             section: Some(prepared.grouped.release()),
+            unread_section: None,
             fragment_files: prepared.fragments.clone(),
             rc_sections: prepared.grouped.consolidation.section_versions.clone(),
             stale,
@@ -216,6 +232,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     let (kept, stale) = without_stale(config, &set, version, date, &path)?;
+    let mut unread_section = None;
     let section = if kept.fragments.is_empty() {
         None
     } else {
@@ -228,14 +245,22 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         // A Markdown section must list every fragment it consumes, once, as a final's
         // must (a template that leaves a category or an entry out would lose it). A
         // section that is not Markdown (reStructuredText) is written as towncrier writes it.
-        if let Some(release) = &section {
-            consolidate::check_fragments_read_back(config, &kept, release, &plan.section, &refs)?;
+        match &section {
+            Some(release) => consolidate::check_fragments_read_back(
+                config,
+                &kept,
+                release,
+                &plan.section,
+                &refs,
+            )?,
+            None => unread_section = Some(count_entries(&kept)),
         }
         section
     };
     Ok(SectionPlan {
         changelog: path,
         section,
+        unread_section,
         fragment_files,
         rc_sections: Vec::new(),
         stale,
@@ -422,7 +447,10 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
     let changelog_name = relative(repo, &plan.changelog);
     let fragment_files = &plan.fragment_files;
     let no_edit = plan.request.no_edit;
-    match (&plan.section, version.is_final()) {
+    // A pre-release writes a section when a fragment is left to list, whether it reads back
+    // as Markdown or not (reStructuredText).
+    let writes_section = plan.section.is_some() || plan.unread_section.is_some();
+    match (writes_section, version.is_final()) {
         (_, true) => steps.push(PlannedStep {
             kind: StepKind::Changelog,
             name: format!(
@@ -443,7 +471,7 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
                 if no_edit { " --no-edit" } else { "" }
             )),
         }),
-        (Some(_), false) => steps.push(PlannedStep {
+        (true, false) => steps.push(PlannedStep {
             kind: StepKind::Changelog,
             name: format!(
                 "Build {changelog_name} from {} fragment(s)",
@@ -452,7 +480,7 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
             by_hand: Some(format!("git release build {version} --date {date}")),
         }),
         // Every fragment is stale: nothing to list, but they are consumed all the same.
-        (None, false) if !fragment_files.is_empty() => steps.push(PlannedStep {
+        (false, false) if !fragment_files.is_empty() => steps.push(PlannedStep {
             kind: StepKind::Changelog,
             name: format!(
                 "Remove {} stale fragment(s) (already released)",
@@ -467,7 +495,7 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
                     .join(" ")
             )),
         }),
-        (None, false) => {}
+        (false, false) => {}
     }
     for s in &config.release.steps {
         let runs = match s.when {

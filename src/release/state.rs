@@ -107,6 +107,10 @@ pub struct State {
     /// What the freeze step wrote, for the summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen: Option<super::summary::FreezeCount>,
+    /// The places and files the plan said the freeze would change: what `continue`, which
+    /// plans again without the freeze, compares the freeze it runs with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_freeze: Option<(usize, usize)>,
     /// The changelog the release writes (`abort` and the checks of `continue` need it
     /// without the configuration).
     #[serde(default)]
@@ -198,6 +202,7 @@ impl State {
             created_ignored: Vec::new(),
             hook_edits: Vec::new(),
             frozen: None,
+            planned_freeze: plan.freeze.as_ref().map(|f| (f.places, f.files)),
             changelog: Some(plan.changelog.to_string_lossy().into_owned()),
             fragments: plan
                 .fragment_files

@@ -350,7 +350,9 @@ fn run_step(
         StepKind::Freeze => match freeze_of(ctx.repo, config, plan)? {
             Some(freeze) => {
                 freeze.apply(ctx.repo.root())?;
-                state.frozen = Some(frozen(ctx.reporter, plan.freeze.as_ref(), &freeze));
+                let planned = plan.freeze.as_ref().map(|f| (f.places, f.files));
+                let planned = planned.or(state.planned_freeze);
+                state.frozen = Some(frozen(ctx.reporter, planned, &freeze));
                 Ok(())
             }
             None => Err(Error::Step {

@@ -53,20 +53,23 @@ pub(crate) fn count_groups(s: &Section) -> usize {
 /// difference is said.
 pub(crate) fn frozen(
     reporter: &dyn super::Reporter,
-    planned: Option<&crate::freeze::Outcome>,
+    planned: Option<(usize, usize)>,
     freeze: &crate::freeze::Outcome,
 ) -> FreezeCount {
     let count = FreezeCount {
         places: freeze.places,
         files: freeze.files,
-        planned_places: planned.map_or(0, |p| p.places),
-        planned_files: planned.map_or(0, |p| p.files),
+        planned_places: planned.map_or(0, |p| p.0),
+        planned_files: planned.map_or(0, |p| p.1),
     };
     if (count.places, count.files) != (count.planned_places, count.planned_files) {
         reporter.note(&format!(
             "froze {} (the plan said {}: the files changed since it was made)",
             freeze.extent(),
-            planned.map_or_else(|| "nothing".to_string(), |p| p.extent())
+            planned.map_or_else(
+                || "nothing".to_string(),
+                |(places, files)| crate::freeze::Outcome::extent_of(places, files)
+            )
         ));
     }
     count
@@ -111,8 +114,17 @@ pub(super) fn from_record(
             .filter(|_| !webui_steps.is_empty() && all_done(&webui_steps))
             .map(Version::to_string),
         changelog: relative(repo, &plan.changelog),
-        entries: section.as_ref().map(|s| s.entries().count()).unwrap_or(0),
-        categories: section.as_ref().map(|s| s.categories.len()).unwrap_or(0),
+        // A section that is not Markdown (reStructuredText) is counted as the plan did.
+        entries: section
+            .as_ref()
+            .map(|s| s.entries().count())
+            .or(plan.unread_section.map(|u| u.0))
+            .unwrap_or(0),
+        categories: section
+            .as_ref()
+            .map(|s| s.categories.len())
+            .or(plan.unread_section.map(|u| u.1))
+            .unwrap_or(0),
         groups: section.as_ref().map(count_groups).unwrap_or(0),
         rc_merged: if !changelog.is_empty() && all_done(&changelog) {
             state.rc_merged.clone()

@@ -14,6 +14,7 @@ mod workflow;
 
 mod architecture;
 mod build;
+mod by_hand;
 mod changelog;
 mod command_strategy;
 mod completions;

@@ -1,0 +1,149 @@
+//! Steps of a stopped release done by hand, then `continue`: each commit holds only its own
+//! step's work, whichever later step the hand did meanwhile.
+
+use std::path::Path;
+
+use crate::release::{project_after_rc, read, subjects_since};
+use crate::util::{git, ok, run, text};
+
+/// A final (1.1.0, WebUI 2.0.0) stopped at a WebUI step that writes `webui.txt`, commits it
+/// on its own and fails until `flag` exists; it runs before the changelog step.
+fn stopped_at_a_committing_webui_step(flag: &Path) -> tempfile::TempDir {
+    let step = format!(
+        "\n[[step]]\nname = \"webui\"\nrun = \"test -e '{}' && echo bundle > webui.txt\"\n\
+         when = \"webui\"\ncommit = \"chore: update webui\"\n",
+        flag.display()
+    );
+    let repo = project_after_rc(&step);
+    let args = [
+        "1.1.0",
+        "2.0.0",
+        "--yes",
+        "--no-edit",
+        "--date",
+        "2025-03-01",
+    ];
+    let out = run(repo.path(), &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    repo
+}
+
+/// The files a commit changed, sorted.
+fn files_of(root: &Path, rev: &str) -> Vec<String> {
+    let out = git(root, &["show", "--name-only", "--format=", rev]);
+    let mut files: Vec<String> = out.lines().map(str::to_string).collect();
+    files.sort();
+    files
+}
+
+/// The consolidation done by hand while stopped at the WebUI step (`consolidate --no-edit`,
+/// the command the stop names), then `continue` — the step run again, or `--skip` with its
+/// work done by hand too: the WebUI commit holds `webui.txt` alone; the section and the
+/// removed fragments go in the release commit, each entry listed once. The freeze the
+/// continued release runs is the one its plan said: no note of a difference.
+#[test]
+fn work_of_a_later_step_done_by_hand_goes_in_the_release_commit() {
+    for skip in [false, true] {
+        let scratch = tempfile::tempdir().unwrap();
+        let flag = scratch.path().join("ok");
+        let repo = stopped_at_a_committing_webui_step(&flag);
+        let root = repo.path();
+        ok(
+            &run(
+                root,
+                &["consolidate", "1.1.0", "--no-edit", "--date", "2025-03-01"],
+                "false",
+            ),
+            "consolidate by hand while stopped",
+        );
+        let out = if skip {
+            std::fs::write(root.join("webui.txt"), "bundle\n").unwrap();
+            run(root, &["continue", "--skip"], "false")
+        } else {
+            std::fs::write(&flag, "").unwrap();
+            run(root, &["continue"], "false")
+        };
+        ok(&out, "continue");
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!said.contains("the plan said"), "skip={skip}: {said}");
+        let subjects = subjects_since(root, "main");
+        let webui = subjects
+            .iter()
+            .position(|s| s == "chore: update webui")
+            .unwrap_or_else(|| panic!("skip={skip}: no WebUI commit in {subjects:?}"));
+        let release = subjects
+            .iter()
+            .position(|s| s == "release: 1.1.0")
+            .unwrap_or_else(|| panic!("skip={skip}: no release commit in {subjects:?}"));
+        let rev = |n: usize| format!("HEAD~{}", subjects.len() - 1 - n);
+        assert_eq!(files_of(root, &rev(webui)), ["webui.txt"], "skip={skip}");
+        let released = files_of(root, &rev(release));
+        for file in ["CHANGELOG.md", "VERSION", "changes/11.feature.md"] {
+            assert!(
+                released.contains(&file.to_string()),
+                "skip={skip}: {file} not in the release commit: {released:?}"
+            );
+        }
+        let log = read(root, "CHANGELOG.md");
+        for pr in ["#10]", "#11]", "#12]"] {
+            assert_eq!(log.matches(pr).count(), 1, "skip={skip}: {pr} in\n{log}");
+        }
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "skip={skip}");
+    }
+}
+
+/// A pre-release of a project whose changelog is reStructuredText (towncrier's default
+/// `NEWS.rst`): its section cannot be read back as Markdown, yet it is built and written.
+/// The plan says so — a build step counting its entries, never "stale fragments" — and a
+/// release stopped before it names `git release build` as the step by hand, never a
+/// `git rm` of fragments that were not published (hostile9/05).
+#[test]
+fn a_restructuredtext_pre_release_plans_and_names_its_build() {
+    let config = "[tool.towncrier]\nfilename = \"NEWS.rst\"\ndirectory = \"changes\"\n\n\
+                  [[tool.git-release.step]]\nname = \"webui\"\nwhen = \"webui\"\nrun = \"exit 1\"\n";
+    let repo = crate::util::repo_with(&[
+        ("pyproject.toml", config),
+        (
+            "NEWS.rst",
+            "Changes\n=======\n\n.. towncrier release notes start\n",
+        ),
+        ("VERSION", "1.3.0\n"),
+        ("changes/101.feature.rst", "Add feature one\n"),
+        ("changes/102.bugfix.rst", "Fix the second thing\n"),
+    ]);
+    let root = repo.path();
+    let plan = run(
+        root,
+        &["1.4.0rc1", "--dry-run", "--format", "json"],
+        "false",
+    );
+    ok(&plan, "dry run");
+    let view: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(view["entries"], 2, "{view}");
+    assert_eq!(view["categories"], 2, "{view}");
+    let steps = view["steps"].to_string();
+    assert!(
+        steps.contains("Build NEWS.rst from 2 fragment(s)") && !steps.contains("stale"),
+        "{steps}"
+    );
+    let out = run(root, &["1.4.0rc1", "24.1.0", "--yes", "--no-edit"], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let stop = text(&out.stderr);
+    assert!(
+        stop.contains("git release build 1.4.0rc1") && !stop.contains("git rm"),
+        "{stop}"
+    );
+    ok(&run(root, &["abort"], "false"), "abort");
+    let out = run(root, &["1.4.0rc1", "--yes", "--no-edit"], "false");
+    ok(&out, "release");
+    assert!(
+        text(&out.stdout).contains("2 entries across 2 categories"),
+        "{}",
+        text(&out.stdout)
+    );
+    let news = read(root, "NEWS.rst");
+    assert!(
+        news.contains("Add feature one") && news.contains("Fix the second thing"),
+        "{news}"
+    );
+}
