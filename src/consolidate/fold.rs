@@ -208,15 +208,25 @@ pub fn near_miss<'a>(name: &str, known: &'a [String]) -> Option<&'a String> {
     })
 }
 
-/// The inputs, oldest first: the rc sections bottom-up, then the fragments' section.
+/// The inputs, oldest first: the rc sections by version (`rc1` before `rc2` wherever the
+/// changelog puts them: kept oldest first, its newest rc is at the bottom), sections of one
+/// version bottom-up; then the fragments' section.
 pub(crate) fn inputs<'a>(
     changelog: &'a Changelog,
     sections: &[usize],
     fragments: Option<&'a Release>,
 ) -> Vec<(&'a Release, Source)> {
-    let mut inputs: Vec<(&Release, Source)> = sections
+    let releases = changelog.releases();
+    let mut order: Vec<usize> = sections.iter().rev().copied().collect();
+    // Stable: sections of the same version (or without one) stay bottom-up.
+    order.sort_by(
+        |&a, &b| match (releases[a].version(), releases[b].version()) {
+            (Some(x), Some(y)) => x.cmp(y),
+            _ => std::cmp::Ordering::Equal,
+        },
+    );
+    let mut inputs: Vec<(&Release, Source)> = order
         .iter()
-        .rev()
         .map(|&i| {
             let r = &changelog.releases()[i];
             (r, section_source(r))

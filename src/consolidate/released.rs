@@ -95,18 +95,23 @@ impl Released {
 }
 
 /// Whether the changelog lists its releases newest first, as towncrier writes them: its
-/// first release (besides `sections`) is not older than its last.
+/// first release (besides `sections`) is not older than its last. With fewer than two
+/// such releases, the rc sections count too (`1.3.0` above `1.4.0rc1`, or `rc1` above
+/// `rc2`, is a changelog kept oldest first); with fewer than two in all, newest first.
 pub(crate) fn newest_first(changelog: &Changelog, sections: &[usize]) -> bool {
-    let mut versions = changelog
-        .releases()
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| !sections.contains(i) && !r.is_free_form())
-        .filter_map(|(_, r)| r.version());
-    match (versions.next(), versions.next_back()) {
-        (Some(first), Some(last)) => first >= last,
-        _ => true,
-    }
+    let ends = |with_sections: bool| {
+        let mut versions = changelog
+            .releases()
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| (with_sections || !sections.contains(i)) && !r.is_free_form())
+            .filter_map(|(_, r)| r.version());
+        match (versions.next(), versions.next_back()) {
+            (Some(first), Some(last)) => Some(first >= last),
+            _ => None,
+        }
+    };
+    ends(false).or_else(|| ends(true)).unwrap_or(true)
 }
 
 fn sorted(prs: &[u64]) -> Vec<u64> {

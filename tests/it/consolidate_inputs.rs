@@ -713,3 +713,69 @@ fn named_inputs_that_are_not_regular_files_are_refused_without_blocking() {
     assert_eq!(state(root), before);
     let _ = std::fs::remove_file(&fifo);
 }
+
+/// A changelog kept oldest first (older releases above, `rc1` above `rc2`), with one older
+/// release or two: the newer rc's rewording wins by version, not by position, and the final
+/// takes the rc sections' place below the older releases (hostile9/04: rc1's old words were
+/// published and the section put on top).
+#[test]
+fn in_a_changelog_kept_oldest_first_the_newer_rc_is_the_newer_by_version() {
+    for older in [1, 2] {
+        let mut log = String::from("# Changelog\n\n<!-- towncrier release notes start -->\n\n");
+        if older == 2 {
+            log.push_str(&format!(
+                "## 0.9.0 (2024-12-01)\n\n### Features\n* Beta ({})\n\n",
+                link(2)
+            ));
+        }
+        log.push_str(&format!(
+            "## 1.0.0 (2025-01-01)\n\n### Features\n* First release ({})\n\n",
+            link(1)
+        ));
+        log.push_str(&rc(
+            1,
+            "2025-02-01",
+            &format!(
+                "### Features\n* Add usage reports ({})\n\n### Fixes\n* Fix a thing ({})\n\n",
+                link(11),
+                link(17)
+            ),
+        ));
+        log.push_str(&rc(
+            2,
+            "2025-02-15",
+            &format!(
+                "### Features\n* Add usage reports per project ({})\n\n### Fixes\n* Fix a thing on restart ({})\n",
+                link(11),
+                link(17)
+            ),
+        ));
+        let repo = project(&log, &[]);
+        let (written, _) = consolidated(repo.path(), &["--strategy", "similarity"]);
+        let section = final_section(&written);
+        assert!(
+            section.contains("Add usage reports per project")
+                && section.contains("Fix a thing on restart")
+                && !section.contains("Add usage reports (")
+                && !section.contains("Fix a thing ("),
+            "older={older}: {section}"
+        );
+        for pr in [11, 17] {
+            assert_eq!(
+                written.matches(&link(pr)).count(),
+                1,
+                "older={older}: #{pr}"
+            );
+        }
+        let first_release = written.find("## 1.0.0 (").unwrap();
+        let at = written.find("## 1.1.0 (").unwrap();
+        assert!(
+            at > first_release,
+            "older={older}: the final went on top:\n{written}"
+        );
+        assert!(
+            !written.contains("rc1") && !written.contains("rc2"),
+            "{written}"
+        );
+    }
+}
