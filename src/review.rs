@@ -244,11 +244,12 @@ fn validate_with(
         }
     }
 
-    // Every expected entry exactly once, by its PRs wherever they stand; entries without a
-    // PR may be reworded, so they are counted rather than matched by text.
+    // Every expected entry exactly once, by its PRs wherever they stand (several listings
+    // of one PR set may be merged); entries without a PR may be reworded, so they are
+    // counted rather than matched by text.
     let found: Vec<&Entry> = release.entries().collect();
     let expected: Vec<&Entry> = expect.entries.iter().collect();
-    let mut mismatches = crate::consolidate::compare(&expected, &found);
+    let mut mismatches = crate::consolidate::compare_reviewed(&expected, &found);
     mismatches.sort_by_key(|m| match m {
         Mismatch::Missing { .. } => (0, 0),
         Mismatch::Extra { found: f, .. } => (1, f.first().map_or(0, |&k| found[k].line)),

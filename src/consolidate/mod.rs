@@ -33,7 +33,7 @@ pub use grouped::{
     group_with_history, history, past_releases,
 };
 pub use learn::{grouped_sections, learn_rules, pending_categories};
-pub use ledger::{Identity, Item, Ledger, Mismatch, compare};
+pub use ledger::{Identity, Item, Ledger, Mismatch, compare, compare_reviewed};
 pub use prepare::{
     Prepared, apply, check_fragments_read_back, check_one_section, prepare, report, write,
 };

@@ -779,3 +779,63 @@ fn in_a_changelog_kept_oldest_first_the_newer_rc_is_the_newer_by_version() {
         );
     }
 }
+
+/// A PR the inputs list more than once — moved between categories from one rc to the
+/// next, or two numbered fragments of one PR — is kept each time, with a note advising to
+/// delete or merge in the review; the review then accepts the PR listed fewer times (once
+/// at least), and still refuses it listed nowhere (hostile9/10).
+#[test]
+fn the_review_may_merge_the_listings_of_one_pr_the_notes_name() {
+    let log = changelog(&[
+        rc(
+            2,
+            "2025-02-15",
+            &format!(
+                "### Features\n* Numbered two, reworded ({})\n\n### Fixes\n* Fix X properly ({})\n",
+                link(209),
+                link(5)
+            ),
+        ),
+        rc(
+            1,
+            "2025-02-01",
+            &format!(
+                "### Features\n* Add X ({})\n* Numbered one ({})\n* Numbered two ({})\n",
+                link(5),
+                link(209),
+                link(209)
+            ),
+        ),
+    ]);
+    let repo = project(&log, &[]);
+    let root = repo.path();
+    let out = run(root, &[ARGS, &["--dry-run", "--no-edit"]].concat(), "false");
+    ok(&out, "dry run");
+    let notes = text(&out.stderr);
+    assert!(
+        notes.contains("delete the older listing in the review")
+            && notes.contains("merge them in the review"),
+        "{notes}"
+    );
+    // Deleting every listing of #5 is still a lost entry: refused, the changelog untouched
+    // (the draft is kept for `--resume`; a new project for the merge below).
+    let lost = project(&log, &[]);
+    let out = run(lost.path(), ARGS, "sed -i -e '/pull\\/5)/d'");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("#5"), "{}", text(&out.stderr));
+    assert_eq!(
+        crate::util::git(lost.path(), &["status", "--porcelain"]),
+        ""
+    );
+    let out = run(root, ARGS, "sed -i -e '/Add X/d' -e '/Numbered one/d'");
+    ok(&out, "the review deletes the older listings");
+    let written = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    let section = final_section(&written);
+    for pr in [5, 209] {
+        assert_eq!(section.matches(&link(pr)).count(), 1, "#{pr}:\n{section}");
+    }
+    assert!(
+        section.contains("Fix X properly") && section.contains("Numbered two, reworded"),
+        "{section}"
+    );
+}
