@@ -19,7 +19,10 @@ use regex::Regex;
 use crate::config::{Config, TemplateSource};
 use crate::error::{Error, Result};
 use crate::pycompat::fnmatch::fnmatch_regex;
-use crate::pycompat::strings::{py_rstrip, py_splitlines_keepends, py_strip, read_open_text};
+use crate::pycompat::strings::{
+    py_int_of_digits, py_isdigit_but_not_int, py_rstrip, py_splitlines_keepends, py_strip,
+    read_open_text,
+};
 
 /// One news fragment file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +142,20 @@ pub fn discover(config: &Config) -> Result<FragmentSet> {
             if ignore.matches(&basename) {
                 continue;
             }
-            let Some((mut issue, kind, mut counter)) = parse_basename(&basename, &tc.types) else {
+            let parsed = match parse_basename_as_python(&basename, &tc.types) {
+                Some(Err(part)) => {
+                    return Err(Error::Fragment {
+                        path,
+                        message: format!(
+                            "names `{part}`, which towncrier takes for a number (Python's \
+                             `str.isdigit()`) but cannot convert (`int()`): it stops with a \
+                             ValueError on this file; rename it with the digits 0-9"
+                        ),
+                    });
+                }
+                parsed => parsed.and_then(|p| p.ok()),
+            };
+            let Some((mut issue, kind, mut counter)) = parsed else {
                 let unknown = looks_like_unknown_type(&basename, config);
                 if strict {
                     if let Some(kind) = unknown {
@@ -324,6 +340,17 @@ pub(crate) fn parse_basename<V>(
     basename: &str,
     types: &IndexMap<String, V>,
 ) -> Option<(String, String, u32)> {
+    parse_basename_as_python(basename, types).and_then(|parsed| parsed.ok())
+}
+
+/// [`parse_basename`], saying which part towncrier takes for a number (`str.isdigit()`)
+/// but cannot convert (`int()`: `²`, `①`), where it stops with a `ValueError`: `Err(part)`.
+/// An issue of decimal digits is `str(int(issue))`, as towncrier writes it: `007` → `7`,
+/// `٣` → `3`.
+pub(crate) fn parse_basename_as_python<'b, V>(
+    basename: &'b str,
+    types: &IndexMap<String, V>,
+) -> Option<std::result::Result<(String, String, u32), &'b str>> {
     // The parts after the first, from the last: each starts after a dot `d` and ends at
     // `end` (the next dot or the end of the name); the issue is everything before `d`.
     let mut end = basename.len();
@@ -332,19 +359,28 @@ pub(crate) fn parse_basename<V>(
         // A handful of types: comparing names is cheaper than hashing each part.
         if types.keys().any(|t| t == part) {
             let issue = py_strip(&basename[..d]);
+            if py_isdigit_but_not_int(issue) {
+                return Some(Err(issue));
+            }
             let issue = if is_digits(issue) {
                 strip_leading_zeros(issue)
-            } else {
+            } else if issue.is_ascii() {
                 issue.to_string()
+            } else {
+                py_int_of_digits(issue).unwrap_or_else(|| issue.to_string())
             };
             let next = basename[end..]
                 .strip_prefix('.')
                 .map(|rest| rest.split('.').next().unwrap_or_default());
             let counter = match next {
                 Some(p) if is_digits(p) => p.parse().unwrap_or(u32::MAX),
+                Some(p) if py_isdigit_but_not_int(p) => return Some(Err(p)),
+                Some(p) if !p.is_ascii() => {
+                    py_int_of_digits(p).map_or(0, |n| n.parse().unwrap_or(u32::MAX))
+                }
                 _ => 0,
             };
-            return Some((issue, part.to_string(), counter));
+            return Some(Ok((issue, part.to_string(), counter)));
         }
         end = d;
     }
@@ -534,7 +570,13 @@ pub struct IssueKey {
 
 /// Sort key of one issue (towncrier's `issue_key`).
 pub fn issue_key(issue: &str) -> IssueKey {
-    let number = |s: &str| s.parse::<i128>().unwrap_or(i128::MAX);
+    let number = |s: &str| match s.parse::<i128>() {
+        Ok(n) => n,
+        // Python's `\d` and `int()` read every decimal digit, not only ASCII ones.
+        Err(_) => py_int_of_digits(s)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(i128::MAX),
+    };
     if is_digits(issue) {
         return IssueKey {
             is_digit: true,

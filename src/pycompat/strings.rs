@@ -147,9 +147,76 @@ pub fn is_python_int(s: &str) -> bool {
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The value of a Unicode decimal digit (general category `Nd`: `7`, `٣`, `５`), as
+/// Python's `int()` reads it; `None` for anything else (`²` is a digit to `str.isdigit()`
+/// but not to `int()`). Decimal digits stand in runs of ten from zero, so a digit's value
+/// is its distance from the start of its run of digits, modulo ten.
+pub fn py_decimal_value(c: char) -> Option<u32> {
+    if c.is_ascii() {
+        return c.to_digit(10);
+    }
+    let decimal =
+        |c: char| c.is_numeric() && static_regex!(r"^\p{Nd}$").is_match(c.encode_utf8(&mut [0; 4]));
+    if !decimal(c) {
+        return None;
+    }
+    let mut start = c as u32;
+    while let Some(prev) = start.checked_sub(1).and_then(char::from_u32)
+        && decimal(prev)
+    {
+        start -= 1;
+    }
+    Some((c as u32 - start) % 10)
+}
+
+/// `str(int(s))` for a name that is all decimal digits (`str.isdigit()` and `int()` agree):
+/// ASCII digits without leading zeros (`007` → `7`, `٣` → `3`); `None` otherwise.
+pub fn py_int_of_digits(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return None;
+    }
+    let digits: String = s
+        .chars()
+        .map(|c| py_decimal_value(c).and_then(|v| char::from_digit(v, 10)))
+        .collect::<Option<_>>()?;
+    let t = digits.trim_start_matches('0');
+    Some(if t.is_empty() { "0".into() } else { t.into() })
+}
+
+/// Whether Python's `str.isdigit()` holds for `s` but `int(s)` fails: every character a
+/// digit, some not a decimal one (`²`, `①`). Unicode's numeric characters stand in for
+/// Python's `Numeric_Type=Digit` (a fraction such as `½` is numeric, not a digit: a name of
+/// those is counted in too, the one approximation).
+pub fn py_isdigit_but_not_int(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(char::is_numeric)
+        && s.chars().any(|c| py_decimal_value(c).is_none())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unicode_digits_read_as_python_reads_them() {
+        assert_eq!(py_int_of_digits("0123"), Some("123".into()));
+        assert_eq!(py_int_of_digits("000"), Some("0".into()));
+        assert_eq!(py_int_of_digits("٣"), Some("3".into()));
+        assert_eq!(py_int_of_digits("５0"), Some("50".into()));
+        // MATHEMATICAL digits: five runs of ten in a row.
+        assert_eq!(
+            py_int_of_digits("\u{1D7D9}\u{1D7E4}\u{1D7FF}"),
+            Some("129".into())
+        );
+        assert_eq!(py_int_of_digits("²"), None);
+        assert_eq!(py_int_of_digits("1a"), None);
+        assert_eq!(py_int_of_digits(""), None);
+        assert!(py_isdigit_but_not_int("²"));
+        assert!(py_isdigit_but_not_int("1²"));
+        assert!(!py_isdigit_but_not_int("12"));
+        assert!(!py_isdigit_but_not_int("٣"));
+        assert!(!py_isdigit_but_not_int("a²"));
+    }
 
     #[test]
     fn splitlines_and_strip_like_python() {
