@@ -204,6 +204,15 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("default", default);
     env.add_filter("d", default);
     env.add_filter("dictsort", dictsort);
+    // minijinja's own fold only ASCII letters without case and take no positional flags.
+    env.add_filter("sort", sort);
+    env.add_filter("max", |v: Value, a: Rest<Value>, k: Kwargs| {
+        extreme(v, a, k, true)
+    });
+    env.add_filter("min", |v: Value, a: Rest<Value>, k: Kwargs| {
+        extreme(v, a, k, false)
+    });
+    env.add_filter("unique", unique);
     env.add_filter("escape", escape);
     env.add_filter("e", escape);
     env.add_filter("forceescape", |v: Value| {

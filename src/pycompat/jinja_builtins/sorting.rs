@@ -1,5 +1,5 @@
-//! Python's ordering (which refuses unlike types) and the filters that sort: `dictsort`,
-//! `groupby`.
+//! Python's ordering (which refuses unlike types) and the filters that sort or compare:
+//! `dictsort`, `groupby`, `sort`, `max`, `min`, `unique`.
 
 use std::sync::Arc;
 
@@ -187,4 +187,112 @@ impl Object for Group {
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "({}, {})", py_repr(&self.grouper), py_repr(&self.list))
     }
+}
+
+/// Jinja2's `make_multi_attrgetter` with `ignore_case`: the key of `item` for `sort` — one
+/// value per comma-separated attribute (the item itself without one), each string lowered
+/// as Python's `str.lower()` does unless `case_sensitive`.
+fn multi_key(item: &Value, attribute: Option<&Value>, case_sensitive: bool) -> Value {
+    let parts: Vec<Value> = match attribute.and_then(|a| a.as_str()) {
+        Some(names) => names
+            .split(',')
+            .map(|name| sort_key(&getattr_path(item, &Value::from(name)), case_sensitive))
+            .collect(),
+        None => vec![sort_key(
+            &attribute.map_or_else(|| item.clone(), |a| getattr_path(item, a)),
+            case_sensitive,
+        )],
+    };
+    Value::from(parts)
+}
+
+/// Jinja2's `make_attrgetter` with `ignore_case` (`max`, `min`, `unique`): one attribute.
+fn single_key(item: &Value, attribute: Option<&Value>, case_sensitive: bool) -> Value {
+    let v = attribute.map_or_else(|| item.clone(), |a| getattr_path(item, a));
+    sort_key(&v, case_sensitive)
+}
+
+/// Positional or keyword arguments of a filter, by position in `names`.
+fn arguments(args: &Rest<Value>, kwargs: &Kwargs, names: &[&str]) -> R<Vec<Option<Value>>> {
+    if args.len() > names.len() {
+        return Err(Error::from(ErrorKind::TooManyArguments));
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        out.push(match args.get(i) {
+            Some(v) => Some(v.clone()),
+            None => kwarg(kwargs, name)?,
+        });
+    }
+    kwargs.assert_all_used()?;
+    Ok(out)
+}
+
+fn items_of(value: &Value) -> R<Vec<Value>> {
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    Ok(value.try_iter()?.collect())
+}
+
+/// `sort(value, reverse=False, case_sensitive=False, attribute=None)`: Python's stable
+/// `sorted` by [`multi_key`].
+pub(super) fn sort(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let a = arguments(&args, &kwargs, &["reverse", "case_sensitive", "attribute"])?;
+    let reverse = a[0].as_ref().is_some_and(Value::is_true);
+    let case_sensitive = a[1].as_ref().is_some_and(Value::is_true);
+    let attribute = a[2].as_ref().filter(|v| !v.is_none());
+    let mut items: Vec<(Value, Value)> = items_of(&value)?
+        .into_iter()
+        .map(|item| (multi_key(&item, attribute, case_sensitive), item))
+        .collect();
+    py_sort_by_key(&mut items, reverse)?;
+    Ok(Value::from(
+        items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+    ))
+}
+
+/// `max`/`min(value, case_sensitive=False, attribute=None)`: Python's `max`/`min` by
+/// [`single_key`] (the first of equal items); undefined for an empty sequence.
+pub(super) fn extreme(value: Value, args: Rest<Value>, kwargs: Kwargs, max: bool) -> R<Value> {
+    let a = arguments(&args, &kwargs, &["case_sensitive", "attribute"])?;
+    let case_sensitive = a[0].as_ref().is_some_and(Value::is_true);
+    let attribute = a[1].as_ref().filter(|v| !v.is_none());
+    let mut best: Option<(Value, Value)> = None;
+    for item in items_of(&value)? {
+        let key = single_key(&item, attribute, case_sensitive);
+        let better = match &best {
+            None => true,
+            Some((k, _)) => {
+                let o = py_cmp(&key, k)?;
+                if max {
+                    o == std::cmp::Ordering::Greater
+                } else {
+                    o == std::cmp::Ordering::Less
+                }
+            }
+        };
+        if better {
+            best = Some((key, item));
+        }
+    }
+    Ok(best.map_or(Value::UNDEFINED, |(_, item)| item))
+}
+
+/// `unique(value, case_sensitive=False, attribute=None)`: the items whose [`single_key`]
+/// was not seen before, in order.
+pub(super) fn unique(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let a = arguments(&args, &kwargs, &["case_sensitive", "attribute"])?;
+    let case_sensitive = a[0].as_ref().is_some_and(Value::is_true);
+    let attribute = a[1].as_ref().filter(|v| !v.is_none());
+    let mut seen: Vec<Value> = Vec::new();
+    let mut out = Vec::new();
+    for item in items_of(&value)? {
+        let key = single_key(&item, attribute, case_sensitive);
+        if !seen.contains(&key) {
+            seen.push(key);
+            out.push(item);
+        }
+    }
+    Ok(Value::from(out))
 }
