@@ -148,6 +148,43 @@ pub(crate) fn setext_headings<'t>(
     found
 }
 
+/// An entry's source with what follows a fence that would close its last code block moved
+/// to a line of its own (same indentation), where a renderer shows it: towncrier's
+/// templates append the PR references to a fragment's last line, and a fragment ending with
+/// a code block gets `` ``` ([#203](…)) `` — no closing fence, so the block runs on and the
+/// link is shown as code. `None` when the entry has no such line.
+pub fn unglue_closing_fence(raw: &str) -> Option<String> {
+    // The blank lines an entry ends with are kept after it.
+    let (raw, tail) = raw.split_at(raw.trim_end().len());
+    let mut open: Option<(u8, usize)> = None;
+    let mut glued: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for line in raw.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim_start();
+        glued = None;
+        match open {
+            None => open = fence_open(trimmed),
+            Some(fence) if fence_close(trimmed, fence) => open = None,
+            Some((c, n)) => {
+                let run = trimmed.bytes().take_while(|&b| b == c).count();
+                let rest = &trimmed[run..];
+                if run >= n && rest.starts_with([' ', '\t']) {
+                    let at = offset + (content.len() - trimmed.len()) + run;
+                    glued = Some((at, offset + content.len() - trimmed.len()));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    // Only on the entry's last line, inside a block still open: what a template appended.
+    let (at, indent_end) = glued?;
+    let line_start = raw[..at].rfind('\n').map_or(0, |n| n + 1);
+    let indent = &raw[line_start..indent_end];
+    let rest = raw[at..].trim();
+    Some(format!("{}\n{indent}{rest}{tail}", raw[..at].trim_end()))
+}
+
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
 /// more backticks (whose info string holds no backtick) or tildes.
 fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
@@ -164,4 +201,30 @@ fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
 fn fence_close(trimmed: &str, (c, n): (u8, usize)) -> bool {
     let run = trimmed.bytes().take_while(|&b| b == c).count();
     run >= n && trimmed[run..].trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_glued_to_a_closing_fence_get_a_line_of_their_own() {
+        let raw = "* Add the option:\n\n  ```toml\n  timeout = 5\n  ``` ([#203](u/203))";
+        assert_eq!(
+            unglue_closing_fence(raw).as_deref(),
+            Some("* Add the option:\n\n  ```toml\n  timeout = 5\n  ```\n  ([#203](u/203))")
+        );
+        // A block that closes, a fence inside a longer one, text after a block: unchanged.
+        assert_eq!(unglue_closing_fence("* a\n  ```\n  x\n  ```\n  (#1)"), None);
+        assert_eq!(unglue_closing_fence("* a\n  ````\n  ``` x\n  more"), None);
+        assert_eq!(unglue_closing_fence("* a ``` b (#1)"), None);
+        assert_eq!(
+            unglue_closing_fence("* a\n  ```\n  x\n  ``` (#1)\n\n").as_deref(),
+            Some("* a\n  ```\n  x\n  ```\n  (#1)\n\n")
+        );
+        assert_eq!(
+            unglue_closing_fence("* a\n  ~~~~\n  x\n  ~~~~~\t(#1)").as_deref(),
+            Some("* a\n  ~~~~\n  x\n  ~~~~~\n  (#1)")
+        );
+    }
 }

@@ -326,9 +326,12 @@ pub fn fold_consumed(
     };
 
     let mut folding = Folding::default();
-    for (k, (release, source)) in inputs.iter().enumerate() {
-        // The changelog index of an rc input (`inputs` lists the sections bottom-up).
-        let section = sections.len().checked_sub(k + 1).map(|s| sections[s]);
+    for (release, source) in &inputs {
+        // The changelog index of an rc input (`None`: the fragments' section).
+        let section = sections
+            .iter()
+            .copied()
+            .find(|&i| std::ptr::eq(&changelog.releases()[i], *release));
         for cat in &release.categories {
             let slot = folding.slot(&cat.name);
             // This input's entries of the category, paired with the older ones below.
@@ -384,7 +387,13 @@ pub fn fold_consumed(
                     });
                     continue;
                 }
-                fresh.push((entry.clone(), source.clone()));
+                // PR references a template glued to the fence that ends the entry's code
+                // block are moved to a line of their own, where they render as links.
+                let mut entry = entry.clone();
+                if let Some(raw) = crate::changelog::unglue_closing_fence(&entry.raw) {
+                    entry.raw = raw;
+                }
+                fresh.push((entry, source.clone()));
             }
             // A newer input's texts replace the older texts of the same change they pair
             // with; an older text no newer one pairs with (a numbered fragment the newer rc

@@ -95,19 +95,21 @@ impl Released {
 }
 
 /// Whether the changelog lists its releases newest first, as towncrier writes them: its
-/// first release (besides `sections`) is not older than its last. With fewer than two
-/// such releases, the rc sections count too (`1.3.0` above `1.4.0rc1`, or `rc1` above
-/// `rc2`, is a changelog kept oldest first); with fewer than two in all, newest first.
+/// first release (besides `sections`) is not older than its last. With fewer than two such
+/// releases, the rc sections tell, among themselves (`rc2` above `rc1`: newest first;
+/// `rc1` above `rc2`: oldest first) — never an rc section against a release, which may be a
+/// patch of an older line cut while the rcs were pending. Newest first when nothing tells.
 pub(crate) fn newest_first(changelog: &Changelog, sections: &[usize]) -> bool {
-    let ends = |with_sections: bool| {
+    let ends = |rc: bool| {
         let mut versions = changelog
             .releases()
             .iter()
             .enumerate()
-            .filter(|(i, r)| (with_sections || !sections.contains(i)) && !r.is_free_form())
+            .filter(|(i, r)| sections.contains(i) == rc && !r.is_free_form())
             .filter_map(|(_, r)| r.version());
         match (versions.next(), versions.next_back()) {
-            (Some(first), Some(last)) => Some(first >= last),
+            (Some(first), Some(last)) if first != last => Some(first > last),
+            (Some(_), Some(_)) => Some(true),
             _ => None,
         }
     };
