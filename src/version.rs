@@ -58,11 +58,24 @@ pub struct Version {
     pre: Option<(Phase, u64)>,
     /// A SemVer pre-release tag that is not alpha/beta/rc-like (e.g. `1.2.3-nightly.4`).
     other_pre: Option<semver::Prerelease>,
+    /// What a SemVer pre-release holds after its phase (or `dev`) and number.
+    rest: Option<Rest>,
     post: Option<u64>,
     dev: Option<u64>,
     /// The local version label (PEP 440) or SemVer build metadata, normalized as PEP 440
     /// normalizes a local label: lower case, `-` and `_` read as `.`.
     local: Option<String>,
+}
+
+/// A SemVer pre-release's identifiers after its phase (or `dev`) and number, which PEP 440
+/// has no place for: `2` of `rc.1.2`, `beta` of `alpha.beta`. Without a number (`alpha.beta`)
+/// the word stands where the number would, after every number, as SemVer orders a word
+/// after a number: `alpha.1 < alpha.beta < beta`; with one, more identifiers come after
+/// fewer: `rc.1 < rc.1.2 < rc.2`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rest {
+    unnumbered: bool,
+    ids: semver::Prerelease,
 }
 
 /// PEP 440's version grammar (packaging's `VERSION_PATTERN`).
@@ -159,6 +172,7 @@ impl Version {
                 release,
                 pre,
                 other_pre: None,
+                rest: None,
                 post,
                 dev,
                 local: c.name("local").map(|m| normal_local(m.as_str())),
@@ -174,22 +188,13 @@ impl Version {
     }
 
     fn from_semver(text: &str, v: semver::Version) -> Version {
-        let mut pre = None;
+        let (mut pre, mut dev, mut rest) = (None, None, None);
         let mut other_pre = None;
-        let mut dev = None;
         if !v.pre.is_empty() {
-            let mut parts = v.pre.as_str().split('.');
-            let head = parts.next().unwrap_or_default().to_ascii_lowercase();
-            let n = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-            // `rc1` written without the dot is common too.
-            let (word, inline_n) = split_trailing_number(&head);
-            let n = inline_n.unwrap_or(n);
-            match word {
-                "a" | "alpha" => pre = Some((Phase::Alpha, n)),
-                "b" | "beta" => pre = Some((Phase::Beta, n)),
-                "rc" | "c" | "pre" | "preview" => pre = Some((Phase::Rc, n)),
-                "dev" => dev = Some(n),
-                _ => other_pre = Some(v.pre.clone()),
+            match semver_phase(&v.pre) {
+                Some((Some(phase), n, r)) => (pre, rest) = (Some((phase, n)), r),
+                Some((None, n, r)) => (dev, rest) = (Some(n), r),
+                None => other_pre = Some(v.pre.clone()),
             }
         }
         Version {
@@ -199,6 +204,7 @@ impl Version {
             release: vec![v.major, v.minor, v.patch],
             pre,
             other_pre,
+            rest,
             post: None,
             dev,
             local: (!v.build.is_empty()).then(|| normal_local(v.build.as_str())),
@@ -400,6 +406,7 @@ impl Version {
             release: self.release.clone(),
             pre: None,
             other_pre: None,
+            rest: None,
             post: None,
             dev: None,
             local: None,
@@ -430,17 +437,42 @@ impl Version {
         Version::parse(&format!("{epoch}{}", numbers.join(".")))
     }
 
-    fn cmp_key(&self) -> (u64, Vec<u64>, PreKey, i128, i128, Option<Vec<LocalSegment>>) {
+    fn cmp_key(
+        &self,
+    ) -> (
+        u64,
+        Vec<u64>,
+        PreKey,
+        i128,
+        DevKey,
+        Option<Vec<LocalSegment>>,
+    ) {
         // Mirrors packaging's _cmpkey: dev-only versions sort before any pre-release,
         // versions without pre-release sort after all of theirs.
+        let numbered = |n: u64| {
+            let rest = self.rest.as_ref();
+            let unnumbered = rest.is_some_and(|r| r.unnumbered);
+            (unnumbered, n, rest.map(|r| r.ids.clone()))
+        };
         let pre = match (self.pre, self.post, self.dev, &self.other_pre) {
-            (Some((phase, n)), _, _, _) => PreKey::Phase(phase, n),
+            (Some((phase, n)), _, _, _) => {
+                let (unnumbered, n, rest) = numbered(n);
+                PreKey::Phase(phase, unnumbered, n, rest)
+            }
             (None, _, _, Some(p)) => PreKey::Other(p.clone()),
             (None, None, Some(_), None) => PreKey::DevOnly,
             _ => PreKey::None,
         };
         let post = self.post.map_or(-1, i128::from);
-        let dev = self.dev.map_or(i128::MAX, i128::from);
+        let dev = match (self.dev, self.pre) {
+            (None, _) => DevKey::None,
+            // A SemVer `dev` pre-release's rest is the dev number's.
+            (Some(n), None) => {
+                let (unnumbered, n, rest) = numbered(n);
+                DevKey::Dev(unnumbered, n, rest)
+            }
+            (Some(n), Some(_)) => DevKey::Dev(false, n, None),
+        };
         // No local label sorts before any; segments compare one by one, a number above
         // any text, and a label that extends another above it.
         let local = self
@@ -552,12 +584,6 @@ impl Tags {
     }
 }
 
-fn split_trailing_number(s: &str) -> (&str, Option<u64>) {
-    let idx = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
-    let (word, digits) = s.split_at(idx);
-    (word, digits.parse().ok())
-}
-
 fn trimmed(release: &[u64]) -> &[u64] {
     let mut end = release.len();
     while end > 1 && release[end - 1] == 0 {
@@ -590,8 +616,59 @@ impl LocalSegment {
 enum PreKey {
     DevOnly,
     Other(semver::Prerelease),
-    Phase(Phase, u64),
+    /// The phase, a word in the number's place (SemVer), the number, SemVer's rest.
+    Phase(Phase, bool, u64, Option<semver::Prerelease>),
     None,
+}
+
+/// A dev release before the release it leads to (`1.0.dev1 < 1.0`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum DevKey {
+    Dev(bool, u64, Option<semver::Prerelease>),
+    None,
+}
+
+/// A SemVer pre-release read as a PEP 440 phase (`None`: `dev`), its number and the rest
+/// ([`Rest`]): `rc.1`, `rc1`, `RC.1.2`, `alpha.beta`, `dev.3`. `None` when it is no phase
+/// (`nightly.4`) or its first identifier is not a word and a number (`rc1a`): it is then
+/// ordered by SemVer's rules, before every phase.
+fn semver_phase(pre: &semver::Prerelease) -> Option<(Option<Phase>, u64, Option<Rest>)> {
+    let mut ids = pre.as_str().split('.');
+    let head = ids.next()?.to_ascii_lowercase();
+    let digits_at = head
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(head.len());
+    let (word, digits) = head.split_at(digits_at);
+    let phase = match word {
+        "a" | "alpha" => Some(Phase::Alpha),
+        "b" | "beta" => Some(Phase::Beta),
+        "rc" | "c" | "pre" | "preview" => Some(Phase::Rc),
+        "dev" => None,
+        _ => return None,
+    };
+    let mut rest: Vec<&str> = ids.collect();
+    let (unnumbered, n) = if !digits.is_empty() {
+        (false, digits.parse().ok()?)
+    } else {
+        match rest.first() {
+            // (A number too large for u64 leaves it to SemVer's order.)
+            Some(id) if id.bytes().all(|b| b.is_ascii_digit()) => {
+                let n = id.parse().ok()?;
+                rest.remove(0);
+                (false, n)
+            }
+            Some(_) => (true, 0),
+            None => (false, 0),
+        }
+    };
+    let rest = match rest.is_empty() {
+        true => None,
+        false => Some(Rest {
+            unnumbered,
+            ids: semver::Prerelease::new(&rest.join(".")).ok()?,
+        }),
+    };
+    Some((phase, n, rest))
 }
 
 impl PartialEq for Version {
@@ -761,6 +838,48 @@ mod tests {
                 "{bad}: {msg}"
             );
         }
+    }
+
+    /// A SemVer pre-release keeps every identifier: `rc.1.2` is not `rc.1`, `alpha.beta`
+    /// not `alpha`; SemVer's own example order holds (spec item 11), and PEP 440's phases
+    /// still order it among PEP 440 versions.
+    #[test]
+    fn semver_prereleases_keep_every_identifier() {
+        let order = [
+            "1.0.0-nightly.4",
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0-rc.1.2",
+            "1.0.0-rc.1.10",
+            "1.0.0-rc.1.x",
+            "1.0.0-rc.2",
+            "1.0.0",
+        ];
+        for pair in order.windows(2) {
+            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+        for (a, b) in [
+            ("1.0.0-rc.1.2", "1.0.0-rc.1"),
+            ("1.0.0-alpha.beta", "1.0.0-alpha"),
+            ("1.0.0-dev.1.2", "1.0.0-dev.1"),
+            ("1.0.0-rc1a", "1.0.0-rc.0"),
+            ("1.0.0-rc.1.2", "1.0.0rc1"),
+        ] {
+            assert_ne!(v(a), v(b), "{a} {b}");
+        }
+        assert_eq!(v("1.0.0-rc.1"), v("1.0.0rc1"));
+        assert_eq!(v("1.0.0-RC1"), v("1.0.0rc1"));
+        assert_eq!(v("1.0.0-dev.3"), v("1.0.0.dev3"));
+        assert!(v("1.0.0-dev.1.2") < v("1.0.0-dev.2"));
+        assert!(v("1.0.0-dev.1.2") > v("1.0.0-dev.1"));
+        assert!(v("1.0.0-rc1a").is_prerelease());
+        assert_eq!(v("1.0.0-rc.1.2").base().as_str(), "1.0.0");
+        assert!(!v("1.0.0-rc.1").is_named_by_tag("1.0.0-rc.1.2"));
     }
 
     #[test]

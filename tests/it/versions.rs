@@ -272,3 +272,28 @@ fn a_next_version_already_tagged_is_refused() {
         "NEXT_RELEASE_VERSION = \"1.3.0\"\n"
     );
 }
+
+/// A sibling of finding 1 in SemVer: a pre-release keeps every identifier. `1.1.0-rc.1.2`
+/// after `1.1.0-rc.1` is newer (on main it was the same version, refused as not newer),
+/// and a tag `1.1.0-rc.1.2` does not name `1.1.0-rc.1`.
+#[test]
+fn a_semver_prerelease_keeps_every_identifier() {
+    let repo = project("");
+    let root = repo.path();
+    util::write_file(root, "VERSION", "1.1.0-rc.1\n");
+    util::commit_all(root, "1.1.0-rc.1");
+    planned(root, "1.1.0-rc.1.2", &[]);
+    let stderr = refused(root, &["1.1.0-rc.1", "--yes", "--no-edit"], "rc.1 again");
+    assert!(stderr.contains("not newer"), "{stderr}");
+    git(root, &["tag", "v1.1.0-rc.1.2"]);
+    let stderr = refused(
+        root,
+        &["1.1.0-rc.1.1", "--yes", "--no-edit"],
+        "before the tag",
+    );
+    assert!(
+        stderr.contains("the tag `v1.1.0-rc.1.2` exists"),
+        "{stderr}"
+    );
+    planned(root, "1.1.0-rc.1.3", &[]);
+}
