@@ -56,6 +56,20 @@ pub enum Error {
         base: String,
     },
 
+    /// A changelog section names a release of the same base at or after the version.
+    #[error(
+        "{} has a `{section}` section: {section} was released, and {version} is not newer \
+         (the dev, pre, final and post releases of {base} are made in version order); \
+         release a version after {section}, or pass --allow-downgrade if this is intended",
+        changelog.display()
+    )]
+    OlderThanSection {
+        version: String,
+        section: String,
+        base: String,
+        changelog: PathBuf,
+    },
+
     /// A tag names a release at or after the next development version.
     #[error(
         "the tag `{tag}` exists: {tagged} was released, and the next development version \
@@ -239,6 +253,7 @@ impl Error {
             | Error::Refused(_)
             | Error::FinalNotReleased { .. }
             | Error::OlderThanTag { .. }
+            | Error::OlderThanSection { .. }
             | Error::NextVersionTagged { .. }
             | Error::Review(_)
             | Error::Aborted(_) => ErrorKind::Refused,

@@ -520,12 +520,14 @@ impl Tags {
 
     /// `version` against the releases made. The releases of one base (its dev, pre, final
     /// and post releases; PEP 440: dev < rc < final < post) are made in version order: a
-    /// tag of the base at or after it (`1.4.0rc3` or `1.4.0` tagged, `1.4.0rc2` asked)
-    /// refuses it, unless `allow_downgrade` (another base's tag does not: a patch of an
-    /// older line is made after a newer one). A version after its base's final
+    /// tag of the base at or after it (`1.4.0rc3` or `1.4.0` tagged, `1.4.0rc2` asked), or
+    /// a section of the changelog (`## 1.4.0`, merged from elsewhere, the version file
+    /// behind), refuses it, unless `allow_downgrade` (another base's release does not: a
+    /// patch of an older line is made after a newer one). A version after its base's final
     /// (`1.4.0.post0`) needs that final made, shown by `current` (the version file), a tag
-    /// or one of the changelog's `sections` (read only then): else the final could never
-    /// be released, being older.
+    /// or a section: else the final could never be released, being older. The changelog's
+    /// `sections` are read only for a version that is not a final (a final's own section
+    /// is refused when the changelog is folded).
     pub fn check_release(
         &self,
         version: &Version,
@@ -543,10 +545,26 @@ impl Tags {
                 base: version.base().to_string(),
             });
         }
+        let sections = match version.is_final() {
+            true => Vec::new(),
+            false => sections()?,
+        };
+        let of_base = sections
+            .iter()
+            .filter(|s| s.same_base(version) && *s >= version)
+            .max();
+        if let (Some(section), false) = (of_base, allow_downgrade) {
+            return Err(Error::OlderThanSection {
+                version: version.to_string(),
+                section: section.to_string(),
+                base: version.base().to_string(),
+                changelog: changelog.to_path_buf(),
+            });
+        }
         if !version.follows_its_final()
             || current.shows_final_of(version)
             || self.0.iter().any(|(_, t)| t.shows_final_of(version))
-            || sections()?.iter().any(|v| v.shows_final_of(version))
+            || sections.iter().any(|v| v.shows_final_of(version))
         {
             return Ok(());
         }
@@ -989,15 +1007,31 @@ mod tests {
         assert!(matches!(err, Error::FinalNotReleased { .. }), "{err}");
         assert!(err.to_string().contains("`git release 1.4.0`"), "{err}");
         let shown = tags(&["1.4.0+b7"]);
-        let ok = shown.check_release(&v("1.4.0.post0"), &v("1.4.0rc3"), false, path, no_sections);
+        let none = || Ok(Vec::new());
+        let ok = shown.check_release(&v("1.4.0.post0"), &v("1.4.0rc3"), false, path, none);
         assert!(ok.is_ok());
-        let ok = t.check_release(&v("1.4.0.post0"), &v("1.4.0"), false, path, no_sections);
+        let ok = t.check_release(&v("1.4.0.post0"), &v("1.4.0"), false, path, none);
         assert!(ok.is_ok());
         let sections = || Ok(vec![v("1.4.0rc3"), v("1.4.0")]);
         let ok = t.check_release(&v("1.4.0.post0"), &v("1.4.0rc3"), false, path, sections);
         assert!(ok.is_ok());
-        // The changelog is read only for a version after its final.
-        let ok = t.check_release(&v("1.5.0rc1"), &v("1.4.0rc3"), false, path, no_sections);
+        // A section of the base at or after it refuses a version, as a tag does.
+        let sections = || Ok(vec![v("1.5.0"), v("1.4.0rc3")]);
+        let err = t
+            .check_release(&v("1.5.0rc2"), &v("1.4.0"), false, path, sections)
+            .unwrap_err();
+        assert!(matches!(err, Error::OlderThanSection { .. }), "{err}");
+        assert!(err.to_string().contains("`1.5.0` section"), "{err}");
+        assert!(
+            t.check_release(&v("1.5.0rc2"), &v("1.4.0"), true, path, sections)
+                .is_ok()
+        );
+        assert!(
+            t.check_release(&v("1.5.1rc1"), &v("1.4.0"), false, path, sections)
+                .is_ok()
+        );
+        // A final's changelog is not read here.
+        let ok = t.check_release(&v("1.5.0"), &v("1.4.0rc3"), false, path, no_sections);
         assert!(ok.is_ok());
 
         // The next version: no tag at or after it (of its base alone with a downgrade).

@@ -297,3 +297,31 @@ fn a_semver_prerelease_keeps_every_identifier() {
     );
     planned(root, "1.1.0-rc.1.3", &[]);
 }
+
+/// Finding 4's sibling in the changelog: a section of the version's base at or after it
+/// (`## 1.1.0` merged from another branch, the version file still at 1.0.0) refuses
+/// `1.1.0rc1` and `1.1.0.dev1` as a tag does, naming the changelog and the section (on main
+/// the rc was released after its final); `--allow-downgrade` lets it go, and another base
+/// (`1.1.1rc1`) or a post-release of 1.1.0 is fine.
+#[test]
+fn a_version_before_a_section_of_its_base_is_refused() {
+    let repo = project("");
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md").replace(
+        "## 1.0.0 (",
+        "## 1.1.0 (2025-02-01)\n\n### Features\n* Second ([#2](https://example.com/demo/pull/2))\n\n## 1.0.0 (",
+    );
+    util::write_file(root, "CHANGELOG.md", &log);
+    util::commit_all(root, "1.1.0 released on another branch");
+    for asked in ["1.1.0rc1", "1.1.0.dev1", "1.1.0a1.post1"] {
+        let stderr = refused(root, &[asked, "--yes", "--no-edit"], asked);
+        assert!(
+            stderr.contains("CHANGELOG.md has a `1.1.0` section")
+                && stderr.contains("--allow-downgrade"),
+            "{asked}: {stderr}"
+        );
+        planned(root, asked, &["--allow-downgrade"]);
+    }
+    planned(root, "1.1.1rc1", &[]);
+    planned(root, "1.1.0.post1", &[]);
+}
