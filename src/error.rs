@@ -13,6 +13,79 @@ pub enum Error {
     #[error("`{input}` is not a version: {reason}. Use {ACCEPTED_FORMS}.")]
     Version { input: String, reason: String },
 
+    /// A version to release with a local label (PEP 440) or build metadata (SemVer).
+    #[error(
+        "`{input}` carries the local version label `+{label}`, and no release may, whatever \
+         its kind (rc, final, post, dev): PyPI refuses a local version, and SemVer orders \
+         `{public}+{label}` as `{public}` itself. Use `{public}`"
+    )]
+    LocalVersion {
+        input: String,
+        label: String,
+        public: String,
+    },
+
+    /// A version after its base's final release (`1.4.0.post0`) while that final was never
+    /// made: once it is out, the final (older) could never be released.
+    #[error(
+        "{version} comes after {base}'s final release, which was never made: no tag names \
+         {base}, {} has no `{base}` section, and the version file says {current}. Once \
+         {version} is out, {base} could never be released (it is older). Release {base} \
+         first (`git release {base}`); if it was released without a tag or a section, tag \
+         its commit (`git tag {base} <commit>`) and run again",
+        changelog.display()
+    )]
+    FinalNotReleased {
+        version: String,
+        base: String,
+        current: String,
+        changelog: PathBuf,
+    },
+
+    /// A tag names a release of the same base at or after the version to release.
+    #[error(
+        "the tag `{tag}` exists: {tagged} was released, and {version} is not newer (the dev, \
+         pre, final and post releases of {base} are made in version order); release a \
+         version after {tagged}, or pass --allow-downgrade if this is intended (or delete the \
+         tag, `git tag -d {tag}`, if it was made by mistake)"
+    )]
+    OlderThanTag {
+        version: String,
+        tag: String,
+        tagged: String,
+        base: String,
+    },
+
+    /// A changelog section names a release of the same base at or after the version.
+    #[error(
+        "{} has a `{section}` section: {section} was released, and {version} is not newer \
+         (the dev, pre, final and post releases of {base} are made in version order); \
+         release a version after {section}, or pass --allow-downgrade if this is intended",
+        changelog.display()
+    )]
+    OlderThanSection {
+        version: String,
+        section: String,
+        base: String,
+        changelog: PathBuf,
+    },
+
+    /// A tag names a release at or after the next development version.
+    #[error(
+        "the tag `{tag}` exists: {tagged} was released, and the next development version \
+         {next}, which this release would write to {file}, is not newer (development would \
+         claim to lead to a release already made); set NEXT_DEV_VERSION to the version \
+         development leads to (after {tagged}, e.g. {suggestion}), or delete the tag (`git tag \
+         -d {tag}`) if it was made by mistake"
+    )]
+    NextVersionTagged {
+        next: String,
+        file: String,
+        tag: String,
+        tagged: String,
+        suggestion: String,
+    },
+
     #[error("{}: cannot read it as TOML:\n{message}", path.display())]
     ConfigSyntax { path: PathBuf, message: String },
 
@@ -165,7 +238,9 @@ impl Error {
     /// What the error means for the user (and for the exit code): see [`ErrorKind`].
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Usage(_) | Error::Version { .. } => ErrorKind::Usage,
+            Error::Usage(_) | Error::Version { .. } | Error::LocalVersion { .. } => {
+                ErrorKind::Usage
+            }
             Error::Step { .. } => ErrorKind::Stopped,
             Error::ConfigSyntax { .. }
             | Error::Config { .. }
@@ -176,6 +251,10 @@ impl Error {
             | Error::Rules { .. }
             | Error::Labels { .. }
             | Error::Refused(_)
+            | Error::FinalNotReleased { .. }
+            | Error::OlderThanTag { .. }
+            | Error::OlderThanSection { .. }
+            | Error::NextVersionTagged { .. }
             | Error::Review(_)
             | Error::Aborted(_) => ErrorKind::Refused,
             Error::Io { .. } | Error::Git(_) => ErrorKind::Failed,

@@ -1,5 +1,11 @@
 //! Release versions as users type them: PEP 440 (`26.2.0rc2`, `1.0a1`, `1.0.dev3`,
 //! `1.0.post1`) and SemVer (`1.2.3-rc.1`), in one ordered type.
+//!
+//! One rule for a local version label (PEP 440's `+…`) and SemVer's build metadata (also
+//! `+…`): a version *read* (a tag, the version file, a changelog heading) may carry one, and
+//! is ordered by PEP 440 (`1.4.0 < 1.4.0+b7`, segments compared as numbers or as text); a
+//! version *released* never does, whatever its kind ([`Version::parse_normal`]): PyPI
+//! refuses local versions, and SemVer ignores build metadata when it orders releases.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -52,8 +58,24 @@ pub struct Version {
     pre: Option<(Phase, u64)>,
     /// A SemVer pre-release tag that is not alpha/beta/rc-like (e.g. `1.2.3-nightly.4`).
     other_pre: Option<semver::Prerelease>,
+    /// What a SemVer pre-release holds after its phase (or `dev`) and number.
+    rest: Option<Rest>,
     post: Option<u64>,
     dev: Option<u64>,
+    /// The local version label (PEP 440) or SemVer build metadata, normalized as PEP 440
+    /// normalizes a local label: lower case, `-` and `_` read as `.`.
+    local: Option<String>,
+}
+
+/// A SemVer pre-release's identifiers after its phase (or `dev`) and number, which PEP 440
+/// has no place for: `2` of `rc.1.2`, `beta` of `alpha.beta`. Without a number (`alpha.beta`)
+/// the word stands where the number would, after every number, as SemVer orders a word
+/// after a number: `alpha.1 < alpha.beta < beta`; with one, more identifiers come after
+/// fewer: `rc.1 < rc.1.2 < rc.2`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rest {
+    unnumbered: bool,
+    ids: semver::Prerelease,
 }
 
 /// PEP 440's version grammar (packaging's `VERSION_PATTERN`).
@@ -63,7 +85,13 @@ const PEP440: &str = r"(?ix)^\s*v?
         (?P<pre>[-_.]?(?P<pre_l>alpha|beta|preview|pre|rc|a|b|c)[-_.]?(?P<pre_n>[0-9]+)?)?
         (?P<post>(?:-(?P<post_n1>[0-9]+))|(?:[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n2>[0-9]+)?))?
         (?P<dev>[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
+        (?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
         \s*$";
+
+/// A local label as PEP 440 normalizes it: lower case, every separator a `.`.
+fn normal_local(label: &str) -> String {
+    label.to_ascii_lowercase().replace(['-', '_'], ".")
+}
 
 fn number(s: &str, input: &str) -> Result<u64, Error> {
     s.parse().map_err(|_| Error::Version {
@@ -83,9 +111,11 @@ impl Version {
             });
         }
         let unprefixed = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
-        // SemVer first when the text uses SemVer's own separators, so that
-        // `1.2.3-rc.1` keeps its spelling and `1.2.3-nightly.4` is accepted at all.
-        if unprefixed.contains(['-', '+']) {
+        // SemVer first when the text uses SemVer's pre-release separator, so that
+        // `1.2.3-rc.1` keeps its spelling and `1.2.3-nightly.4` is accepted at all. (A
+        // `+` alone is PEP 440's local label as much as SemVer's build metadata: both
+        // grammars read `1.4.0+b7` alike, and `1.4+b7` only PEP 440's does.)
+        if unprefixed.contains('-') {
             if let Ok(v) = semver::Version::parse(unprefixed) {
                 return Ok(Self::from_semver(unprefixed, v));
             }
@@ -142,8 +172,10 @@ impl Version {
                 release,
                 pre,
                 other_pre: None,
+                rest: None,
                 post,
                 dev,
+                local: c.name("local").map(|m| normal_local(m.as_str())),
             });
         }
         if let Ok(v) = semver::Version::parse(unprefixed) {
@@ -156,22 +188,13 @@ impl Version {
     }
 
     fn from_semver(text: &str, v: semver::Version) -> Version {
-        let mut pre = None;
+        let (mut pre, mut dev, mut rest) = (None, None, None);
         let mut other_pre = None;
-        let mut dev = None;
         if !v.pre.is_empty() {
-            let mut parts = v.pre.as_str().split('.');
-            let head = parts.next().unwrap_or_default().to_ascii_lowercase();
-            let n = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-            // `rc1` written without the dot is common too.
-            let (word, inline_n) = split_trailing_number(&head);
-            let n = inline_n.unwrap_or(n);
-            match word {
-                "a" | "alpha" => pre = Some((Phase::Alpha, n)),
-                "b" | "beta" => pre = Some((Phase::Beta, n)),
-                "rc" | "c" | "pre" | "preview" => pre = Some((Phase::Rc, n)),
-                "dev" => dev = Some(n),
-                _ => other_pre = Some(v.pre.clone()),
+            match semver_phase(&v.pre) {
+                Some((Some(phase), n, r)) => (pre, rest) = (Some((phase, n)), r),
+                Some((None, n, r)) => (dev, rest) = (Some(n), r),
+                None => other_pre = Some(v.pre.clone()),
             }
         }
         Version {
@@ -181,8 +204,10 @@ impl Version {
             release: vec![v.major, v.minor, v.patch],
             pre,
             other_pre,
+            rest,
             post: None,
             dev,
+            local: (!v.build.is_empty()).then(|| normal_local(v.build.as_str())),
         }
     }
 
@@ -221,14 +246,55 @@ impl Version {
         if let Some(n) = self.dev {
             out.push_str(&format!(".dev{n}"));
         }
+        if let Some(local) = &self.local {
+            out.push_str(&format!("+{local}"));
+        }
         out
+    }
+
+    /// The local version label (or SemVer build metadata), normalized: `b.7` of `1.4.0+B-7`.
+    pub fn local(&self) -> Option<&str> {
+        self.local.as_deref()
+    }
+
+    /// The version without its local label (`1.4.0` of `1.4.0+b7`), spelled as written.
+    pub fn public(&self) -> Version {
+        if self.local.is_none() {
+            return self.clone();
+        }
+        let text = match self.text.find('+') {
+            Some(i) => self.text[..i].to_string(),
+            None => self.text.clone(),
+        };
+        Version {
+            text,
+            local: None,
+            ..self.clone()
+        }
     }
 
     /// [`Version::parse`], refusing a PEP 440 version not written in its normal form: the
     /// version names a branch, a changelog heading and a file, and `01.4.0` must not sit
     /// beside `1.4.0`.
+    /// A local label (`1.4.0+b7`, `1.4.0rc3+b7`, `1.2.3-rc.1+b7`) is refused, for every
+    /// kind of release alike: see the module's documentation.
     pub fn parse_normal(input: &str) -> Result<Version, Error> {
         let v = Version::parse(input)?;
+        if let Some(label) = &v.local {
+            let public = v.public();
+            return Err(Error::LocalVersion {
+                input: input.to_string(),
+                // As written (`+B-7`), not normalized (`+b.7`).
+                label: input
+                    .trim()
+                    .split_once('+')
+                    .map_or_else(|| label.clone(), |(_, l)| l.to_string()),
+                public: match public.scheme {
+                    Scheme::Pep440 => public.normal_form(),
+                    Scheme::SemVer => public.text,
+                },
+            });
+        }
         let normal = v.normal_form();
         if normal != v.text {
             return Err(Error::Version {
@@ -244,7 +310,30 @@ impl Version {
     /// `1.4.0.0` and `1.4.0+local` all name 1.4.0; `1.0-RC1` names 1.0rc1). A name that is
     /// no version names none.
     pub fn is_named_by_tag(&self, tag: &str) -> bool {
-        tag.trim() == tag && Version::parse(tag).is_ok_and(|v| v == *self)
+        Version::of_tag(tag).is_some_and(|v| v == self.public())
+    }
+
+    /// The release a tag named `tag` marks: its name read as a version, with or without a
+    /// leading `v`, without its local label (PEP 440's `==1.4.0` takes `1.4.0+local`); a
+    /// name that is no version (`release-1.4.0`, ` 1.4.0`) marks none.
+    pub fn of_tag(tag: &str) -> Option<Version> {
+        (tag.trim() == tag)
+            .then(|| Version::parse(tag).ok())
+            .flatten()
+            .map(|v| v.public())
+    }
+
+    /// True for a version that comes after its own final release (`1.4.0.post1`,
+    /// `1.4.0.post1.dev0`): it can only be released once that final was.
+    pub fn follows_its_final(&self) -> bool {
+        self.public() > self.base()
+    }
+
+    /// True when this version, released, shows that `other`'s final release was made: the
+    /// same base, at or after that final (`1.4.0`, `1.4.0.post2` show 1.4.0's final;
+    /// `1.4.0rc1` does not). Local labels do not count.
+    pub fn shows_final_of(&self, other: &Version) -> bool {
+        self.same_base(other) && self.public() >= other.base()
     }
 
     fn component(&self, i: usize) -> u64 {
@@ -317,8 +406,10 @@ impl Version {
             release: self.release.clone(),
             pre: None,
             other_pre: None,
+            rest: None,
             post: None,
             dev: None,
+            local: None,
         }
     }
 
@@ -327,34 +418,188 @@ impl Version {
         self.epoch == other.epoch && trimmed(&self.release) == trimmed(&other.release)
     }
 
-    /// `X.(Y+1).0`, the development version that follows a sprint release.
+    /// `X.(Y+1).0`, the development version that follows a sprint release: the epoch kept
+    /// (`1!2.0.0` → `1!2.1.0`, newer by PEP 440), and as many release numbers as the
+    /// release has, three at least (`1.4.0.0` → `1.5.0.0`); no pre, post, dev or local part.
     pub fn next_minor(&self) -> Result<Version, Error> {
         let minor = self.minor().checked_add(1).ok_or_else(|| Error::Version {
             input: self.to_string(),
             reason: "the minor version has no successor (it is the largest number there is)".into(),
         })?;
-        Version::parse(&format!("{}.{minor}.0", self.major()))
+        let mut release = vec![0; self.release.len().max(3)];
+        release[0] = self.major();
+        release[1] = minor;
+        let numbers: Vec<String> = release.iter().map(u64::to_string).collect();
+        let epoch = match self.epoch {
+            0 => String::new(),
+            e => format!("{e}!"),
+        };
+        Version::parse(&format!("{epoch}{}", numbers.join(".")))
     }
 
-    fn cmp_key(&self) -> (u64, Vec<u64>, PreKey, i128, i128) {
+    fn cmp_key(
+        &self,
+    ) -> (
+        u64,
+        Vec<u64>,
+        PreKey,
+        i128,
+        DevKey,
+        Option<Vec<LocalSegment>>,
+    ) {
         // Mirrors packaging's _cmpkey: dev-only versions sort before any pre-release,
         // versions without pre-release sort after all of theirs.
+        let numbered = |n: u64| {
+            let rest = self.rest.as_ref();
+            let unnumbered = rest.is_some_and(|r| r.unnumbered);
+            (unnumbered, n, rest.map(|r| r.ids.clone()))
+        };
         let pre = match (self.pre, self.post, self.dev, &self.other_pre) {
-            (Some((phase, n)), _, _, _) => PreKey::Phase(phase, n),
+            (Some((phase, n)), _, _, _) => {
+                let (unnumbered, n, rest) = numbered(n);
+                PreKey::Phase(phase, unnumbered, n, rest)
+            }
             (None, _, _, Some(p)) => PreKey::Other(p.clone()),
             (None, None, Some(_), None) => PreKey::DevOnly,
             _ => PreKey::None,
         };
         let post = self.post.map_or(-1, i128::from);
-        let dev = self.dev.map_or(i128::MAX, i128::from);
-        (self.epoch, trimmed(&self.release).to_vec(), pre, post, dev)
+        let dev = match (self.dev, self.pre) {
+            (None, _) => DevKey::None,
+            // A SemVer `dev` pre-release's rest is the dev number's.
+            (Some(n), None) => {
+                let (unnumbered, n, rest) = numbered(n);
+                DevKey::Dev(unnumbered, n, rest)
+            }
+            (Some(n), Some(_)) => DevKey::Dev(false, n, None),
+        };
+        // No local label sorts before any; segments compare one by one, a number above
+        // any text, and a label that extends another above it.
+        let local = self
+            .local
+            .as_ref()
+            .map(|l| l.split('.').map(LocalSegment::of).collect());
+        (
+            self.epoch,
+            trimmed(&self.release).to_vec(),
+            pre,
+            post,
+            dev,
+            local,
+        )
     }
 }
 
-fn split_trailing_number(s: &str) -> (&str, Option<u64>) {
-    let idx = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
-    let (word, digits) = s.split_at(idx);
-    (word, digits.parse().ok())
+/// The releases a repository's tags show made: each tag whose name is a version
+/// ([`Version::of_tag`]: `1.4.0`, `v1.4.0`, `1.4.0+b7`), with it.
+#[derive(Debug, Clone, Default)]
+pub struct Tags(Vec<(String, Version)>);
+
+impl Tags {
+    /// The tags among `names` that name a version; the others (`release-1.4.0`) are left.
+    pub fn read(names: impl IntoIterator<Item = String>) -> Tags {
+        Tags(
+            names
+                .into_iter()
+                .filter_map(|t| Version::of_tag(&t).map(|v| (t, v)))
+                .collect(),
+        )
+    }
+
+    /// The newest tag at or after `v` that `keep` takes.
+    fn newest_from(
+        &self,
+        v: &Version,
+        keep: impl Fn(&Version) -> bool,
+    ) -> Option<&(String, Version)> {
+        self.0
+            .iter()
+            .filter(|(_, t)| t >= v && keep(t))
+            .max_by(|a, b| a.1.cmp(&b.1))
+    }
+
+    /// `version` against the releases made. The releases of one base (its dev, pre, final
+    /// and post releases; PEP 440: dev < rc < final < post) are made in version order: a
+    /// tag of the base at or after it (`1.4.0rc3` or `1.4.0` tagged, `1.4.0rc2` asked), or
+    /// a section of the changelog (`## 1.4.0`, merged from elsewhere, the version file
+    /// behind), refuses it, unless `allow_downgrade` (another base's release does not: a
+    /// patch of an older line is made after a newer one). A version after its base's final
+    /// (`1.4.0.post0`) needs that final made, shown by `current` (the version file), a tag
+    /// or a section: else the final could never be released, being older. The changelog's
+    /// `sections` are read only for a version that is not a final (a final's own section
+    /// is refused when the changelog is folded).
+    pub fn check_release(
+        &self,
+        version: &Version,
+        current: &Version,
+        allow_downgrade: bool,
+        changelog: &std::path::Path,
+        sections: impl FnOnce() -> Result<Vec<Version>, Error>,
+    ) -> Result<(), Error> {
+        let of_base = self.newest_from(version, |t| t.same_base(version));
+        if let (Some((tag, tagged)), false) = (of_base, allow_downgrade) {
+            return Err(Error::OlderThanTag {
+                version: version.to_string(),
+                tag: tag.clone(),
+                tagged: tagged.to_string(),
+                base: version.base().to_string(),
+            });
+        }
+        let sections = match version.is_final() {
+            true => Vec::new(),
+            false => sections()?,
+        };
+        let of_base = sections
+            .iter()
+            .filter(|s| s.same_base(version) && *s >= version)
+            .max();
+        if let (Some(section), false) = (of_base, allow_downgrade) {
+            return Err(Error::OlderThanSection {
+                version: version.to_string(),
+                section: section.to_string(),
+                base: version.base().to_string(),
+                changelog: changelog.to_path_buf(),
+            });
+        }
+        if !version.follows_its_final()
+            || current.shows_final_of(version)
+            || self.0.iter().any(|(_, t)| t.shows_final_of(version))
+            || sections.iter().any(|v| v.shows_final_of(version))
+        {
+            return Ok(());
+        }
+        Err(Error::FinalNotReleased {
+            version: version.to_string(),
+            base: version.base().to_string(),
+            current: current.to_string(),
+            changelog: changelog.to_path_buf(),
+        })
+    }
+
+    /// The next development version `next` (to be written to `file`) against the releases
+    /// made: development never leads to a release already made, so no tag may be at or
+    /// after it (with `allow_downgrade`, no tag of its own base: a maintenance line may stay
+    /// behind a newer one).
+    pub fn check_next(
+        &self,
+        next: &Version,
+        file: &str,
+        allow_downgrade: bool,
+    ) -> Result<(), Error> {
+        let Some((tag, tagged)) = self.newest_from(next, |t| !allow_downgrade || t.same_base(next))
+        else {
+            return Ok(());
+        };
+        Err(Error::NextVersionTagged {
+            next: next.to_string(),
+            file: file.to_string(),
+            tag: tag.clone(),
+            tagged: tagged.to_string(),
+            suggestion: tagged
+                .next_minor()
+                .map_or_else(|_| "a later version".into(), |v| v.to_string()),
+        })
+    }
 }
 
 fn trimmed(release: &[u64]) -> &[u64] {
@@ -365,12 +610,83 @@ fn trimmed(release: &[u64]) -> &[u64] {
     &release[..end]
 }
 
+/// One segment of a local label, in PEP 440's order: text (compared without case: the label
+/// is lower case already) before any number; numbers by value, however many digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum LocalSegment {
+    Text(String),
+    /// The digits without leading zeros, ordered by their count first: the number's value.
+    Number(usize, String),
+}
+
+impl LocalSegment {
+    fn of(segment: &str) -> LocalSegment {
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            let digits = segment.trim_start_matches('0');
+            LocalSegment::Number(digits.len(), digits.to_string())
+        } else {
+            LocalSegment::Text(segment.to_string())
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum PreKey {
     DevOnly,
     Other(semver::Prerelease),
-    Phase(Phase, u64),
+    /// The phase, a word in the number's place (SemVer), the number, SemVer's rest.
+    Phase(Phase, bool, u64, Option<semver::Prerelease>),
     None,
+}
+
+/// A dev release before the release it leads to (`1.0.dev1 < 1.0`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum DevKey {
+    Dev(bool, u64, Option<semver::Prerelease>),
+    None,
+}
+
+/// A SemVer pre-release read as a PEP 440 phase (`None`: `dev`), its number and the rest
+/// ([`Rest`]): `rc.1`, `rc1`, `RC.1.2`, `alpha.beta`, `dev.3`. `None` when it is no phase
+/// (`nightly.4`) or its first identifier is not a word and a number (`rc1a`): it is then
+/// ordered by SemVer's rules, before every phase.
+fn semver_phase(pre: &semver::Prerelease) -> Option<(Option<Phase>, u64, Option<Rest>)> {
+    let mut ids = pre.as_str().split('.');
+    let head = ids.next()?.to_ascii_lowercase();
+    let digits_at = head
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(head.len());
+    let (word, digits) = head.split_at(digits_at);
+    let phase = match word {
+        "a" | "alpha" => Some(Phase::Alpha),
+        "b" | "beta" => Some(Phase::Beta),
+        "rc" | "c" | "pre" | "preview" => Some(Phase::Rc),
+        "dev" => None,
+        _ => return None,
+    };
+    let mut rest: Vec<&str> = ids.collect();
+    let (unnumbered, n) = if !digits.is_empty() {
+        (false, digits.parse().ok()?)
+    } else {
+        match rest.first() {
+            // (A number too large for u64 leaves it to SemVer's order.)
+            Some(id) if id.bytes().all(|b| b.is_ascii_digit()) => {
+                let n = id.parse().ok()?;
+                rest.remove(0);
+                (false, n)
+            }
+            Some(_) => (true, 0),
+            None => (false, 0),
+        }
+    };
+    let rest = match rest.is_empty() {
+        true => None,
+        false => Some(Rest {
+            unnumbered,
+            ids: semver::Prerelease::new(&rest.join(".")).ok()?,
+        }),
+    };
+    Some((phase, n, rest))
 }
 
 impl PartialEq for Version {
@@ -539,6 +855,308 @@ mod tests {
                 msg.contains("PEP 440") && msg.contains("SemVer"),
                 "{bad}: {msg}"
             );
+        }
+    }
+
+    /// A SemVer pre-release keeps every identifier: `rc.1.2` is not `rc.1`, `alpha.beta`
+    /// not `alpha`; SemVer's own example order holds (spec item 11), and PEP 440's phases
+    /// still order it among PEP 440 versions.
+    #[test]
+    fn semver_prereleases_keep_every_identifier() {
+        let order = [
+            "1.0.0-nightly.4",
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0-rc.1.2",
+            "1.0.0-rc.1.10",
+            "1.0.0-rc.1.x",
+            "1.0.0-rc.2",
+            "1.0.0",
+        ];
+        for pair in order.windows(2) {
+            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+        for (a, b) in [
+            ("1.0.0-rc.1.2", "1.0.0-rc.1"),
+            ("1.0.0-alpha.beta", "1.0.0-alpha"),
+            ("1.0.0-dev.1.2", "1.0.0-dev.1"),
+            ("1.0.0-rc1a", "1.0.0-rc.0"),
+            ("1.0.0-rc.1.2", "1.0.0rc1"),
+        ] {
+            assert_ne!(v(a), v(b), "{a} {b}");
+        }
+        assert_eq!(v("1.0.0-rc.1"), v("1.0.0rc1"));
+        assert_eq!(v("1.0.0-RC1"), v("1.0.0rc1"));
+        assert_eq!(v("1.0.0-dev.3"), v("1.0.0.dev3"));
+        assert!(v("1.0.0-dev.1.2") < v("1.0.0-dev.2"));
+        assert!(v("1.0.0-dev.1.2") > v("1.0.0-dev.1"));
+        assert!(v("1.0.0-rc1a").is_prerelease());
+        assert_eq!(v("1.0.0-rc.1.2").base().as_str(), "1.0.0");
+        assert!(!v("1.0.0-rc.1").is_named_by_tag("1.0.0-rc.1.2"));
+    }
+
+    #[test]
+    fn local_labels_order_as_pep_440_says() {
+        let order = [
+            "1.0rc1+zz",
+            "1.0",
+            "1.0+a",
+            "1.0+abc",
+            "1.0+abc.5",
+            "1.0+B",
+            "1.0+5",
+            "1.0+5.abc",
+            "1.0+9",
+            "1.0+10",
+            "1.0+10.0",
+            "1.0.post0",
+            "1.0.post0+1",
+        ];
+        for pair in order.windows(2) {
+            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+        assert_eq!(v("1.0+010"), v("1.0+10"));
+        assert_eq!(v("1.0+B-7"), v("1.0+b.7"));
+        assert_eq!(v("1.0+B-7").local(), Some("b.7"));
+        assert_eq!(v("1.0+B_7").normal_form(), "1.0+b.7");
+        assert_ne!(v("1.4.0+b7"), v("1.4.0"));
+        // Read as PEP 440 or as SemVer, a label is one label.
+        assert_eq!(v("1.4.0+b7").scheme(), Scheme::Pep440);
+        assert_eq!(v("1.4.0-rc.1+b7").scheme(), Scheme::SemVer);
+        assert_eq!(v("1.4.0-rc.1+b7").local(), Some("b7"));
+        assert_eq!(v("1.4.0-rc.1+b7").public(), v("1.4.0rc1"));
+        assert_eq!(v("1.4.0rc3+b7").public().as_str(), "1.4.0rc3");
+        assert!(v("1.4+b7").public() == v("1.4.0"));
+    }
+
+    #[test]
+    fn no_release_carries_a_local_label() {
+        for (asked, public) in [
+            ("1.4.0rc3+b7", "1.4.0rc3"),
+            ("1.4.0+b7", "1.4.0"),
+            ("1.4+b7", "1.4"),
+            ("1.4.0.post1+b7", "1.4.0.post1"),
+            ("1.4.0.dev2+b7", "1.4.0.dev2"),
+            ("1!1.4.0+b7", "1!1.4.0"),
+            ("1.4.0-rc.1+b7", "1.4.0-rc.1"),
+            ("1.4.0+b7", "1.4.0"),
+            ("v1.4.0RC3+b7", "1.4.0rc3"),
+        ] {
+            let err = Version::parse_normal(asked).unwrap_err();
+            assert!(matches!(err, Error::LocalVersion { .. }), "{asked}: {err}");
+            let msg = err.to_string();
+            assert!(msg.contains(&format!("Use `{public}`")), "{asked}: {msg}");
+            assert!(msg.contains("`+b7`"), "{asked}: {msg}");
+        }
+        // A tag or a version file may carry one: it is read.
+        assert!(Version::parse("1.4.0rc3+b7").is_ok());
+    }
+
+    #[test]
+    fn what_a_tag_marks_and_what_a_release_needs() {
+        assert_eq!(Version::of_tag("v1.4.0+b7"), Some(v("1.4.0")));
+        assert_eq!(Version::of_tag("release-1.4.0"), None);
+        assert_eq!(Version::of_tag("1.4.0 "), None);
+        for after in ["1.4.0.post0", "1.4.0.post1.dev0", "1.4.post2"] {
+            assert!(v(after).follows_its_final(), "{after}");
+        }
+        for before in ["1.4.0", "1.4.0rc1", "1.4.0.dev3", "1.4.0+b7", "1.4.0-rc.1"] {
+            assert!(!v(before).follows_its_final(), "{before}");
+        }
+        let post = v("1.4.0.post0");
+        for shows in [
+            "1.4.0",
+            "v1.4",
+            "1.4.0.post3",
+            "1.4.0.post0.dev1",
+            "1.4.0+b7",
+        ] {
+            assert!(v(shows).shows_final_of(&post), "{shows}");
+        }
+        for not in ["1.4.0rc1", "1.4.0.dev0", "1.4.1", "1!1.4.0", "1.3.9.post1"] {
+            assert!(!v(not).shows_final_of(&post), "{not}");
+        }
+    }
+
+    #[test]
+    fn tags_refuse_what_comes_before_a_release_made() {
+        let tags = |names: &[&str]| Tags::read(names.iter().map(|n| n.to_string()));
+        let no_sections = || -> Result<Vec<Version>, Error> { panic!("sections read") };
+        let path = std::path::Path::new("CHANGELOG.md");
+        let release = |t: &Tags, asked: &str, current: &str, down: bool| {
+            t.check_release(&v(asked), &v(current), down, path, || Ok(Vec::new()))
+        };
+        // Of one base, in version order; another base's tag, or no version, does not count.
+        let t = tags(&["v1.4.0rc3", "1.4.1", "release-1.4.9", "2.0.0"]);
+        for asked in ["1.4.0rc2", "1.4.0rc3.dev1", "1.4.0a1", "1.4.0.dev0"] {
+            let err = release(&t, asked, "1.3.0", false).unwrap_err();
+            assert!(matches!(err, Error::OlderThanTag { .. }), "{asked}: {err}");
+            assert!(err.to_string().contains("`v1.4.0rc3`"), "{asked}: {err}");
+            assert!(release(&t, asked, "1.3.0", true).is_ok(), "{asked}");
+        }
+        for asked in ["1.4.0rc4", "1.4.0", "1.3.5"] {
+            assert!(release(&t, asked, "1.3.0", false).is_ok(), "{asked}");
+        }
+        // After a final never made; a tag, the version file or a section shows it made.
+        let err = release(&t, "1.4.0.post0", "1.4.0rc3", false).unwrap_err();
+        assert!(matches!(err, Error::FinalNotReleased { .. }), "{err}");
+        assert!(err.to_string().contains("`git release 1.4.0`"), "{err}");
+        let shown = tags(&["1.4.0+b7"]);
+        let none = || Ok(Vec::new());
+        let ok = shown.check_release(&v("1.4.0.post0"), &v("1.4.0rc3"), false, path, none);
+        assert!(ok.is_ok());
+        let ok = t.check_release(&v("1.4.0.post0"), &v("1.4.0"), false, path, none);
+        assert!(ok.is_ok());
+        let sections = || Ok(vec![v("1.4.0rc3"), v("1.4.0")]);
+        let ok = t.check_release(&v("1.4.0.post0"), &v("1.4.0rc3"), false, path, sections);
+        assert!(ok.is_ok());
+        // A section of the base at or after it refuses a version, as a tag does.
+        let sections = || Ok(vec![v("1.5.0"), v("1.4.0rc3")]);
+        let err = t
+            .check_release(&v("1.5.0rc2"), &v("1.4.0"), false, path, sections)
+            .unwrap_err();
+        assert!(matches!(err, Error::OlderThanSection { .. }), "{err}");
+        assert!(err.to_string().contains("`1.5.0` section"), "{err}");
+        assert!(
+            t.check_release(&v("1.5.0rc2"), &v("1.4.0"), true, path, sections)
+                .is_ok()
+        );
+        assert!(
+            t.check_release(&v("1.5.1rc1"), &v("1.4.0"), false, path, sections)
+                .is_ok()
+        );
+        // A final's changelog is not read here.
+        let ok = t.check_release(&v("1.5.0"), &v("1.4.0rc3"), false, path, no_sections);
+        assert!(ok.is_ok());
+
+        // The next version: no tag at or after it (of its base alone with a downgrade).
+        let t = tags(&["1.5.0rc1"]);
+        assert!(t.check_next(&v("1.5.0"), "v.py", false).is_ok());
+        for tag in ["1.5.0", "v1.5.0+b7", "1.5.0.post1", "1.5.1", "1!0.1"] {
+            let err = tags(&[tag])
+                .check_next(&v("1.5.0"), "v.py", false)
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::NextVersionTagged { .. }),
+                "{tag}: {err}"
+            );
+            let msg = err.to_string();
+            assert!(
+                msg.contains(&format!("`{tag}`")) && msg.contains("NEXT_DEV_VERSION"),
+                "{msg}"
+            );
+        }
+        assert!(
+            tags(&["1.5.1"])
+                .check_next(&v("1.5.0"), "v.py", true)
+                .is_ok()
+        );
+        assert!(
+            tags(&["1.5.0.post1"])
+                .check_next(&v("1.5.0"), "v.py", true)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_next_minor_keeps_the_epoch_and_the_shape() {
+        for (release, next) in [
+            ("1!2.0.0", "1!2.1.0"),
+            ("1.4", "1.5.0"),
+            ("1.4.0.0", "1.5.0.0"),
+            ("2", "2.1.0"),
+            ("1.4.0", "1.5.0"),
+        ] {
+            let n = v(release).next_minor().unwrap();
+            assert_eq!(n.as_str(), next, "{release}");
+            assert!(n > v(release), "{release}");
+        }
+    }
+
+    /// A PEP 440 version from its parts, in normal form.
+    fn written(
+        epoch: u64,
+        release: &[u64],
+        pre: Option<(u8, u64)>,
+        post: Option<u64>,
+        dev: Option<u64>,
+        local: Option<&str>,
+    ) -> String {
+        let mut out = match epoch {
+            0 => String::new(),
+            e => format!("{e}!"),
+        };
+        let numbers: Vec<String> = release.iter().map(u64::to_string).collect();
+        out.push_str(&numbers.join("."));
+        if let Some((phase, n)) = pre {
+            out.push_str(&format!("{}{n}", ["a", "b", "rc"][phase as usize % 3]));
+        }
+        if let Some(n) = post {
+            out.push_str(&format!(".post{n}"));
+        }
+        if let Some(n) = dev {
+            out.push_str(&format!(".dev{n}"));
+        }
+        if let Some(l) = local {
+            out.push_str(&format!("+{l}"));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// For any PEP 440 version: its normal form reads back as itself; PEP 440's order
+        /// of one base's kinds (dev < pre < final < local < post) holds; it follows its final
+        /// exactly when it is a post-release of no pre-release; the next minor of its base keeps the epoch
+        /// and is newer than every version of the series.
+        #[test]
+        fn versions_keep_pep_440s_order(
+            epoch in 0u64..3,
+            release in proptest::collection::vec(0u64..30, 1..5),
+            pre in proptest::option::of((0u8..3, 0u64..5)),
+            post in proptest::option::of(0u64..5),
+            dev in proptest::option::of(0u64..5),
+            local in proptest::option::of("[a-z0-9]{1,3}(\\.[a-z0-9]{1,3}){0,2}"),
+        ) {
+            let text = written(epoch, &release, pre, post, dev, local.as_deref());
+            let parsed = v(&text);
+            proptest::prop_assert_eq!(parsed.normal_form(), text.clone());
+            proptest::prop_assert_eq!(v(&parsed.normal_form()), parsed.clone());
+            let base = parsed.base();
+            let final_ = v(&written(epoch, &release, None, None, None, None));
+            proptest::prop_assert_eq!(&base, &final_);
+            if let Some(l) = &local {
+                proptest::prop_assert!(parsed.public() < parsed);
+                proptest::prop_assert_eq!(parsed.local(), Some(l.as_str()));
+                proptest::prop_assert!(Version::parse_normal(&text).is_err());
+            }
+            // A pre-release's post-release (`1.0a1.post1`) is still before the final.
+            proptest::prop_assert_eq!(parsed.follows_its_final(), pre.is_none() && post.is_some());
+            let is_before_final = pre.is_some() || (post.is_none() && dev.is_some());
+            proptest::prop_assert_eq!(parsed.public() < final_, is_before_final);
+            proptest::prop_assert_eq!(
+                parsed.shows_final_of(&final_),
+                !is_before_final
+            );
+            if dev.is_none() {
+                let with_dev = v(&written(epoch, &release, pre, post, Some(0), None));
+                proptest::prop_assert!(with_dev < parsed);
+            }
+            if pre.is_none() && post.is_none() {
+                let alpha = v(&written(epoch, &release, Some((0, 0)), None, None, None));
+                proptest::prop_assert_eq!(parsed < alpha, dev.is_some());
+            }
+            let next = base.next_minor().unwrap();
+            let epoch_of = |v: &Version| v.normal_form().split_once('!').map(|(e, _)| e.to_string());
+            proptest::prop_assert_eq!(epoch_of(&next), epoch_of(&parsed));
+            proptest::prop_assert!(next > parsed);
+            proptest::prop_assert!(next.minor() == parsed.minor() + 1);
+            let next_dev = v(&format!("{}.dev0", next.normal_form()));
+            proptest::prop_assert!(next_dev > parsed);
         }
     }
 }

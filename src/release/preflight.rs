@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::fragments::{self, FragmentSet};
 use crate::git::Repo;
 use crate::group::Strategy;
-use crate::version::Version;
+use crate::version::{Tags, Version};
 
 /// Pre-flight: check everything, change nothing. The repository's release lock is taken
 /// first and held by the plan until the release ends (or the plan is dropped).
@@ -78,10 +78,19 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     } = checks?;
     let section = section?;
     check_rc_folded(&current, &version, &section, request)?;
+    let tags = Tags::read(repo.tags()?);
+    check_against_releases(
+        config,
+        &tags,
+        &current,
+        &version,
+        &section.changelog,
+        request,
+    )?;
     let base = &config.release.base_branch;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
-    let next_version = check_next_version(repo, config, &version, request.allow_downgrade)?;
+    let next_version = check_next_version(repo, config, &version, &tags, request.allow_downgrade)?;
     let freeze = plan_freeze(
         repo,
         config,
@@ -156,6 +165,23 @@ fn check_rc_folded(
             format!(" (found: {})", section.rc_sections.join(", "))
         }
     )))
+}
+
+/// The version against the releases the repository shows ([`Tags::check_release`]): its
+/// tags, and for a version after its base's final, the changelog's sections.
+fn check_against_releases(
+    config: &Config,
+    tags: &Tags,
+    current: &Version,
+    version: &Version,
+    changelog: &Path,
+    request: &Request,
+) -> Result<()> {
+    tags.check_release(version, current, request.allow_downgrade, changelog, || {
+        let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string))?;
+        let sections = log.iter().flat_map(|l| l.releases());
+        Ok(sections.filter_map(Section::version).cloned().collect())
+    })
 }
 
 /// What the changelog step will do, worked out in pre-flight.
@@ -275,6 +301,7 @@ fn check_next_version(
     repo: &Repo,
     config: &Config,
     version: &Version,
+    tags: &Tags,
     allow_downgrade: bool,
 ) -> Result<Option<Version>> {
     let Some(nv) = config.release.next_version.as_ref() else {
@@ -294,6 +321,7 @@ fn check_next_version(
                 .unwrap_or_else(|_| "the default".into())
         )));
     }
+    tags.check_next(&next, &nv.file, allow_downgrade)?;
     let file = config.root.join(&nv.file);
     // A file that is no text (not UTF-8, not a regular file) is named with its setting.
     let text = crate::files::read_text(&file).map_err(|e| match e {
@@ -522,15 +550,15 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
     if let (Some(next), Some(nv)) = (&plan.next_version, &config.release.next_version) {
         let file = config.root.join(&nv.file);
         let message = expand(&nv.message, next, None);
-        let by_hand = advance_by_hand(repo, &file, &nv.pattern, next)?;
+        let (by_hand, written) = advance_by_hand(repo, &file, &nv.pattern, next)?;
         steps.push(PlannedStep {
             kind: StepKind::NextVersion(NextVersionStep {
                 file: file.clone(),
                 pattern: nv.pattern.as_str().to_string(),
-                version: next.to_string(),
+                version: written.clone(),
                 message: message.clone(),
             }),
-            name: format!("Advance {} to {next} and commit `{message}`", nv.file),
+            name: format!("Advance {} to {written} and commit `{message}`", nv.file),
             by_hand: Some(format!(
                 "{by_hand} && git commit -m {} -- {}",
                 shell_quote(&message),
@@ -541,44 +569,55 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
     Ok(steps)
 }
 
-/// The edit the next-version step makes, as a command: the text the pattern matches now,
-/// replaced by the same text holding the next version.
+/// The edit the next-version step makes, as a command (the text the pattern matches now,
+/// replaced by the same text holding the next version), and the next version as the step
+/// writes it: spelled as the file spells its version, `v` prefix kept (`v1.4.0` → `v1.5.0`).
 fn advance_by_hand(
     repo: &Repo,
     file: &Path,
     pattern: &regex::Regex,
     next: &Version,
-) -> Result<String> {
+) -> Result<(String, String)> {
     let text = crate::files::read_text(file)?;
     let shown = shell_quote(&relative(repo, file));
     let found = pattern
         .captures(&text)
         .and_then(|c| Some((c.get(0)?, c.name("version")?)));
     let Some((whole, inner)) = found else {
-        return Ok(format!("(set the next version to {next} in {shown})"));
+        let by_hand = format!("(set the next version to {next} in {shown})");
+        return Ok((by_hand, next.to_string()));
     };
+    let prefix = inner
+        .as_str()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, 'v' | 'V'));
+    let written = format!("{}{next}", prefix.map(String::from).unwrap_or_default());
     let old = whole.as_str();
     let new = format!(
-        "{}{next}{}",
+        "{}{written}{}",
         &text[whole.start()..inner.start()],
         &text[inner.end()..whole.end()]
     );
     if old.contains('\n') {
-        return Ok(format!("(in {shown}, replace `{old}` with `{new}`)"));
+        return Ok((
+            format!("(in {shown}, replace `{old}` with `{new}`)"),
+            written,
+        ));
     }
-    Ok(format!(
+    let by_hand = format!(
         "sed -i {} {shown}",
         shell_quote(&sed_replace(old, &new, false))
-    ))
+    );
+    Ok((by_hand, written))
 }
 
-/// The development version after a sprint release: `NEXT_DEV_VERSION` when set, else
-/// `X.(Y+1).0`.
+/// The development version after a sprint release: `NEXT_DEV_VERSION` when set (written as
+/// a release's version is: in its normal form, without a local label), else `X.(Y+1).0`.
 pub(crate) fn next_dev_version(version: &Version) -> Result<Version> {
     match std::env::var("NEXT_DEV_VERSION") {
-        Ok(v) if !v.trim().is_empty() => {
-            Version::parse(v.trim()).map_err(|e| Error::Refused(format!("NEXT_DEV_VERSION: {e}")))
-        }
+        Ok(v) if !v.trim().is_empty() => Version::parse_normal(v.trim())
+            .map_err(|e| Error::Refused(format!("NEXT_DEV_VERSION: {e}"))),
         _ => version.next_minor().map_err(|e| {
             Error::Refused(format!(
                 "the next development version after {version} cannot be computed ({e}); \

@@ -47,3 +47,4 @@ mod release_ledger;
 mod release_safety;
 mod review_window;
 mod towncrier_cases;
+mod versions;
