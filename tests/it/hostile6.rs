@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use crate::hostile::{GO, refused, step_needing};
+use crate::hostile::{GO, frozen, refused, step_needing};
 use crate::release::project_after_rc;
-use crate::util::{self, git, ok, run};
+use crate::util::{self, git, ok, one_error, run};
 
 /// `mkfifo path`.
 fn fifo(path: &Path) {
@@ -70,7 +70,8 @@ fn rules_learn_refuses_an_output_it_would_replace() {
 // --- hostile6/05: a tag is compared as a version -----------------------------------
 
 /// A tag of an equal version (PEP 440 equality, with or without `v`) means the release was
-/// made: pre-flight refuses `1.1`, `1.1.0.0` and `1.1.0+local` with `v1.1.0` tagged, and
+/// made: pre-flight refuses `1.1` and `1.1.0.0` with `v1.1.0` tagged (`1.1.0+local` is
+/// refused before, for its label), and
 /// `1.1.0` with `1.1` tagged (they went through and cut the release again), naming the tag.
 /// A tag of another version (`v1.1.0rc1`, `v1.1.1`) is no reason to refuse.
 #[test]
@@ -81,10 +82,18 @@ fn a_tag_of_an_equal_version_is_refused() {
     git(root, &["tag", "v1.1.1"]);
     git(root, &["tag", "v1.1.0"]);
     let args = |v: &'static str| [v, "--yes", "--no-edit", "--date", "2025-03-01"];
-    for version in ["1.1", "1.1.0.0", "1.1.0+local"] {
+    for version in ["1.1", "1.1.0.0"] {
         let stderr = refused(root, &args(version), version);
         assert!(stderr.contains("`v1.1.0`"), "{version}: {stderr}");
     }
+    // A local label is refused before any tag is looked at (a release cannot carry one:
+    // tests/it/versions.rs): a usage error, exit 2, nothing changed.
+    let before = frozen(root);
+    let out = run(root, &args("1.1.0+local"), "false");
+    let stderr = one_error(&out, "1.1.0+local");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("+local"), "{stderr}");
+    assert!(frozen(root) == before, "the refusal changed the repository");
     git(root, &["tag", "-d", "v1.1.0"]);
     git(root, &["tag", "1.1"]);
     let stderr = refused(root, &GO, "1.1.0 with tag 1.1");
