@@ -682,6 +682,16 @@ when = "webui"
                 "[consolidate]\ncommand-timeout = 9223372036854775807\n",
                 "consolidate.command-timeout",
             ),
+            // The command strategy without its command, or an empty one: named, never a
+            // usage error that names no file.
+            (
+                "[consolidate]\nstrategy = \"command\"\n",
+                "consolidate.strategy",
+            ),
+            (
+                "[consolidate]\nstrategy = \"command\"\ncommand = \" \"\n",
+                "consolidate.command",
+            ),
         ] {
             let dir = project(&[(".git-release.toml", text)]);
             let msg = Config::load(dir.path()).unwrap_err().to_string();

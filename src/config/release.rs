@@ -381,7 +381,23 @@ fn parse_consolidate(
             )
         })?;
     }
-    c.command = cr.string("command")?.filter(|v| !v.trim().is_empty());
+    c.command = cr.string("command")?;
+    if c.command.as_ref().is_some_and(|v| v.trim().is_empty()) {
+        return Err(Error::config(
+            path,
+            cr.key("command"),
+            "is empty; give the program that groups the entries (strategies/README.md \
+             describes the JSON it reads and prints), or remove the key",
+        ));
+    }
+    if c.strategy == Strategy::Command && c.command.is_none() {
+        return Err(Error::config(
+            path,
+            cr.key("strategy"),
+            "is \"command\", but no `command` is set beside it; add `command = \"…\"` (the \
+             program that groups the entries), or choose another strategy",
+        ));
+    }
     match cr.get("command-timeout") {
         None => {}
         Some(Value::Integer(n)) if *n > 0 && *n < 1_000_000_000 => {

@@ -191,7 +191,7 @@ const HOLDING: &[&str] = &[
 
 /// What in `text` would not render as it reads: a control character, a code fence or an
 /// HTML element that is never closed (it would swallow the rest of the changelog), an
-/// entry wholly inside an HTML comment (not shown as an entry).
+/// entry wholly inside an HTML comment or inside an HTML block (not shown as an entry).
 pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
     let text = log.as_str();
     let starts: BTreeMap<usize, &Entry> = log
@@ -252,6 +252,29 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
             ));
         }
     }
+    // An entry below a line that starts an HTML block (CommonMark's block-level tags, such
+    // as `<details>`), with no blank line between, is part of that block: raw HTML, not an
+    // entry. (A tag indented on an entry's continuation line is inside that entry; one at
+    // the margin interrupts it, as CommonMark's HTML blocks interrupt a paragraph.)
+    let inside = in_entries(lines.len(), &entry_lines(log));
+    let continues_an_entry = |j: usize| inside[j + 1] && lines[j].starts_with("  ");
+    for &line in starts.keys() {
+        let k = line.saturating_sub(1);
+        let opener = (0..k)
+            .rev()
+            .take_while(|&j| !lines.get(j).is_none_or(|l| l.trim().is_empty()))
+            .find(|&j| !fenced[j] && !continues_an_entry(j) && starts_html_block(lines[j]));
+        if let Some(j) = opener {
+            problems.push(format!(
+                "line {}: the entry is inside the HTML block `{}` opened on line {} (no blank \
+                 line between): it would be shown as raw HTML, not as an entry; put a blank \
+                 line after that tag",
+                at(k),
+                shown(lines[j].trim()),
+                at(j)
+            ));
+        }
+    }
     // HTML elements opened and never closed, outside code blocks, code spans and comments.
     let mut opened: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut in_comment = false;
@@ -304,6 +327,92 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
     }
     problems.sort_by_key(|p| line_of(p));
     problems
+}
+
+/// Whether `line` starts a CommonMark HTML block of type 6 (a block-level tag, opening or
+/// closing, at most three spaces in): it runs to the next blank line.
+fn starts_html_block(line: &str) -> bool {
+    const BLOCK_TAGS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "base",
+        "basefont",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "col",
+        "colgroup",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "iframe",
+        "legend",
+        "li",
+        "link",
+        "main",
+        "menu",
+        "menuitem",
+        "nav",
+        "noframes",
+        "ol",
+        "optgroup",
+        "option",
+        "p",
+        "param",
+        "search",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "track",
+        "ul",
+    ];
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let Some(tag) = line[indent..].strip_prefix('<') else {
+        return false;
+    };
+    if indent > 3 {
+        return false;
+    }
+    let tag = tag.strip_prefix('/').unwrap_or(tag);
+    let name: String = tag
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let after = tag[name.len()..].chars().next();
+    BLOCK_TAGS.contains(&name.as_str())
+        && after
+            .is_none_or(|c| c == '>' || c.is_whitespace() || tag[name.len()..].starts_with("/>"))
 }
 
 /// The line a problem names, for sorting.
@@ -474,6 +583,22 @@ mod tests {
                 "* <!-- Add more ([#2](https://x/pull/2)) -->",
                 "line 11: the entry is an HTML comment",
             ),
+            // An HTML block's tag right above entries, at the margin: both are raw HTML.
+            (
+                "\n* Add hooks",
+                "\n<details>\n* Add hooks",
+                "line 11: the entry is inside the HTML block `<details>` opened on line 10",
+            ),
+            (
+                "\n* Add hooks",
+                "\n <DIV class=\"x\">\n* Add hooks",
+                "line 12: the entry is inside the HTML block",
+            ),
+            (
+                "* Add more",
+                "</div>\n* Add more",
+                "line 12: the entry is inside the HTML block `</div>` opened on line 11",
+            ),
         ] {
             let text = SECTION.replacen(from, to, 1);
             let p = well_formed(&read(&text), 1);
@@ -487,6 +612,12 @@ mod tests {
             SECTION.replace("Added hooks.", "```sh\n# see <pre>\n```\n<div/>"),
             SECTION.replace("Add hooks", "Add hooks\n  ```\n  unclosed in the entry"),
             SECTION.replace("Added hooks.", "Added\ta < b.\r"),
+            // A tag indented under an entry is that entry's; a blank line ends an HTML block;
+            // a tag that is no block-level one (`<b>`, `<detailsx>`) starts none.
+            SECTION.replace("* Add more", "  <div>x</div>\n* Add more"),
+            SECTION.replace("* Add hooks", "<div>x</div>\n\n* Add hooks"),
+            SECTION.replace("* Add hooks", "<b>x</b>\n* Add hooks"),
+            SECTION.replace("* Add hooks", "<detailsx/>\n* Add hooks"),
         ] {
             assert!(well_formed(&read(&fine), 1).is_empty(), "{fine}");
         }

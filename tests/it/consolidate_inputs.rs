@@ -864,3 +864,25 @@ fn a_pr_link_glued_to_a_closing_fence_is_moved_where_it_renders() {
         );
     }
 }
+
+/// The review puts a block-level HTML tag right above an entry (`<details>`, no blank line
+/// between): a renderer shows the entry as raw HTML, not as an entry with its link, so the
+/// draft is refused naming the tag, and nothing is written (hostile9/12).
+#[test]
+fn the_review_refuses_an_entry_inside_an_html_block() {
+    let log = changelog(&[rc(
+        1,
+        "2025-02-01",
+        &format!("### Features\n* New in rc1 ({})\n", link(212)),
+    )]);
+    let repo = project(&log, &[]);
+    let root = repo.path();
+    let out = run(root, ARGS, "sed -i -e 's/^\\* New in rc1/<details>\\n&/'");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("inside the HTML block `<details>`"),
+        "{stderr}"
+    );
+    assert_eq!(crate::util::git(root, &["status", "--porcelain"]), "");
+}
