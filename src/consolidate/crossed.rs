@@ -34,10 +34,19 @@ pub(crate) fn notes(categories: &[FoldedCategory]) -> Vec<String> {
                 .iter()
                 .map(|(name, source)| format!("{name} (from {})", from(source)))
                 .collect();
+            // "A and B: both", "A, B and C: all".
+            let listed = match places.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => places.join(""),
+            };
             format!(
-                "#{pr} is listed under {}: both are kept (a PR may have changes of several \
+                "#{pr} is listed under {listed}: {} kept (a PR may have changes of several \
                  kinds); if it moved between categories, delete the older listing in the review",
-                places.join(" and ")
+                if places.len() == 2 {
+                    "both are"
+                } else {
+                    "all are"
+                }
             )
         })
         .collect()
@@ -47,5 +56,44 @@ fn from(source: &Source) -> String {
     match source {
         Source::Section(v) => v.clone(),
         Source::Fragments => "a fragment".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changelog::Entry;
+
+    fn category(name: &str, version: &str) -> FoldedCategory {
+        FoldedCategory {
+            name: name.into(),
+            entries: vec![(
+                Entry::parse("* Moved ([#7](u/7))", 0),
+                Source::Section(version.into()),
+            )],
+            description: Vec::new(),
+            footer: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_pr_in_two_or_three_categories_is_said_once_with_every_place() {
+        let two = notes(&[category("Features", "1.0rc1"), category("Fixes", "1.0rc2")]);
+        assert_eq!(two.len(), 1);
+        assert!(
+            two[0].contains("Features (from 1.0rc1) and Fixes (from 1.0rc2): both are kept"),
+            "{two:?}"
+        );
+        let three = notes(&[
+            category("Features", "1.0rc1"),
+            category("Fixes", "1.0rc2"),
+            category("Docs", "1.0rc3"),
+        ]);
+        assert!(
+            three[0].contains(
+                "Features (from 1.0rc1), Fixes (from 1.0rc2) and Docs (from 1.0rc3): all are kept"
+            ),
+            "{three:?}"
+        );
     }
 }

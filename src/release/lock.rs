@@ -76,18 +76,29 @@ impl Lock {
         // disk) is a refusal, not a failure.
         let cannot = |at: &Path, e: std::io::Error| {
             Error::Refused(format!(
-                "cannot take the release lock {}: {e}; a release (even a dry run) needs to                  write in the git directory. Nothing was changed",
+                "cannot take the release lock {}: {e}; a release (even a dry run) needs to \
+                 write in the git directory. Nothing was changed",
                 at.display()
             ))
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
-        }
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        // The directory is removed with the last lock when nothing else is in it: one
+        // removed between making it and taking the lock is made again.
+        let mut tries = 0;
+        let opened = loop {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| cannot(dir, e))?;
+            }
+            let opened = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            tries += 1;
+            match opened {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 5 => continue,
+                other => break other,
+            }
+        };
+        match opened {
             Ok(mut file) => {
                 let owner = Owner {
                     process: ProcessIdentity::current(),
@@ -130,6 +141,11 @@ impl Drop for Lock {
             drop(unsafe { std::ffi::CString::from_raw(path) });
         }
         let _ = std::fs::remove_file(&self.path);
+        // A repository that had no `.git/git-release` is left without one (a refusal or a
+        // dry run changes nothing); a saved state or a kept draft keeps it.
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
     }
 }
 

@@ -54,6 +54,11 @@ fn refusals_exit_3_and_change_nothing() {
         assert_eq!(code, Some(3), "{args:?}: {stderr}");
     }
     assert_eq!(snapshot(repo.path()), before);
+    // Nor in the git directory: the lock's directory goes with the lock (hostile9).
+    assert!(
+        !repo.path().join(".git/git-release").exists(),
+        "a refusal left .git/git-release"
+    );
 }
 
 /// git's index lock left by another process: the release is refused before it changes
