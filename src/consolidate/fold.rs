@@ -309,8 +309,29 @@ pub fn fold_consumed(
     }
     let fragment_entries = fragments.map(|r| r.entries().count()).unwrap_or(0);
     if sections.is_empty() && fragment_entries == 0 {
+        // Sections above the start string are not read (as towncrier reads the file): said.
+        let base = version.base().to_string();
+        let above = changelog.preamble().lines().find(|l| {
+            l.trim_start().starts_with('#')
+                && l.split(|c: char| c.is_whitespace() || c == '[' || c == ']')
+                    .any(|w| {
+                        w.strip_prefix(base.as_str()).is_some_and(|rest| {
+                            let rest = rest.trim_start_matches(['.', '-']);
+                            ["rc", "a", "b", "alpha", "beta"]
+                                .iter()
+                                .any(|p| rest.starts_with(p))
+                        })
+                    })
+        });
+        let hint = above.map_or_else(String::new, |l| {
+            format!(
+                "; `{}` stands above the start string, where releases are not read (towncrier \
+                 inserts below it): move the start string above the release sections",
+                l.trim()
+            )
+        });
         return Err(Error::Refused(format!(
-            "nothing to consolidate for {version}: {} has no {}rc/a/b sections and there are no new fragments",
+            "nothing to consolidate for {version}: {} has no {}rc/a/b sections and there are no new fragments{hint}",
             path.display(),
             version
         )));

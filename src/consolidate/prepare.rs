@@ -204,6 +204,28 @@ pub fn check_one_section(config: &Config, version: &Version) -> Result<()> {
     ))
 }
 
+/// A final folds its rc sections, which are read as Markdown: a reStructuredText changelog
+/// (towncrier's default `NEWS.rst`) is refused before anything is read, saying what works.
+fn check_markdown(config: &Config, version: &Version) -> Result<()> {
+    let filename = &config.towncrier.filename;
+    let rst = Path::new(filename)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("rst"));
+    if !rst {
+        return Ok(());
+    }
+    Err(config.towncrier_source.error(
+        "filename",
+        format!(
+            "is `{filename}`, a reStructuredText changelog: pre-releases are built into it as \
+             towncrier builds them, but a final release folds its rc sections, which \
+             git-release reads only in Markdown. Build this final's section as towncrier does \
+             with `git release build {version}`, or move the changelog to Markdown \
+             (`filename = \"CHANGELOG.md\"` and a Markdown template)"
+        ),
+    ))
+}
+
 pub fn prepare(
     config: &Config,
     version: &Version,
@@ -219,6 +241,7 @@ pub fn prepare(
     let grouper = group::build(settings)?;
     let tc = &config.towncrier;
     check_one_section(config, version)?;
+    check_markdown(config, version)?;
     let refs = RefFormat::new(tc.issue_format.as_deref());
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let changelog = match Changelog::read_project(&path, Some(&tc.start_string), &refs)? {

@@ -146,4 +146,16 @@ fn a_restructuredtext_pre_release_plans_and_names_its_build() {
         news.contains("Add feature one") && news.contains("Fix the second thing"),
         "{news}"
     );
+    // Its final cannot fold the rc section (read only as Markdown): refused up front, naming
+    // the key and what works, never advising a Markdown heading inside NEWS.rst.
+    git(root, &["checkout", "-q", "main"]);
+    git(root, &["merge", "-q", "--ff-only", "release/1.4.0rc1"]);
+    let out = run(root, &["1.4.0", "--dry-run"], "false");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("filename") && stderr.contains("git release build 1.4.0"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("write it `##"), "{stderr}");
 }

@@ -886,3 +886,28 @@ fn the_review_refuses_an_entry_inside_an_html_block() {
     );
     assert_eq!(crate::util::git(root, &["status", "--porcelain"]), "");
 }
+
+/// The rc sections stand above towncrier's start string, where releases are not read: the
+/// refusal says so and what to do, instead of only "no rc sections" (hostile9).
+#[test]
+fn rc_sections_above_the_start_string_are_named_in_the_refusal() {
+    let log = format!(
+        "# Changelog\n\n{}\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n### Features\n* First release ({})\n",
+        rc(
+            1,
+            "2025-02-01",
+            &format!("### Features\n* New ({})\n", link(5))
+        )
+        .trim_end(),
+        link(1)
+    );
+    let repo = project(&log, &[]);
+    let stderr = one_error(
+        &run(repo.path(), &[ARGS, &["--no-edit"]].concat(), "false"),
+        "above the start string",
+    );
+    assert!(
+        stderr.contains("`## 1.1.0rc1 (2025-02-01)` stands above the start string"),
+        "{stderr}"
+    );
+}
