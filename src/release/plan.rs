@@ -133,12 +133,20 @@ fn stale_summary(stale: &[StaleEntry]) -> Option<String> {
         return None;
     }
     let entries = stale.len();
-    let numbers: usize = stale.iter().map(|s| s.prs.len()).sum();
+    // An entry without PR is named by its text or file, which is no PR number.
+    let numbers: usize = stale
+        .iter()
+        .map(|s| s.prs.iter().filter(|p| p.starts_with('#')).count())
+        .sum();
     let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
+    let counted = match numbers {
+        0 => String::new(),
+        1 => " (1 PR number)".into(),
+        n => format!(" ({n} PR numbers)"),
+    };
     Some(format!(
-        "{entries} {} ({numbers} PR number{}) already released, removed without being listed: {}",
+        "{entries} {}{counted} already released, removed without being listed: {}",
         if entries == 1 { "entry" } else { "entries" },
-        if numbers == 1 { "" } else { "s" },
         list.join("; ")
     ))
 }
@@ -297,6 +305,17 @@ mod tests {
         assert_eq!(
             stale_summary(&stale[1..]).unwrap(),
             "1 entry (1 PR number) already released, removed without being listed: #7 (26.1.0)"
+        );
+        // An orphan fragment is named by its file: an entry, not a PR number.
+        let orphans = vec![entry(&["#90"], "1.3.0"), entry(&["+docs2.doc.md"], "1.3.0")];
+        assert_eq!(
+            stale_summary(&orphans).unwrap(),
+            "2 entries (1 PR number) already released, removed without being listed: \
+             #90 (1.3.0); +docs2.doc.md (1.3.0)"
+        );
+        assert_eq!(
+            stale_summary(&orphans[1..]).unwrap(),
+            "1 entry already released, removed without being listed: +docs2.doc.md (1.3.0)"
         );
         assert_eq!(stale_summary(&[]), None);
     }
