@@ -305,6 +305,10 @@ fn describe(identity: &Identity, text: &str) -> String {
     }
 }
 
+/// What to run once the editor is fixed, for `consolidate` (a release's review says
+/// `git release continue` instead: see `release::steps`).
+pub const RESUME_AFTER_EDITOR: &str = "then run `git release consolidate --resume`";
+
 /// Run the editor on `path` the way git does: through the shell, so that editors with
 /// arguments (`code --wait`, `sed -i …`) work.
 pub fn run_editor(editor: &str, path: &Path, cwd: &Path) -> Result<()> {
@@ -321,7 +325,7 @@ pub fn run_editor(editor: &str, path: &Path, cwd: &Path) -> Result<()> {
         .map_err(|e| Error::Review(format!("cannot start the editor `{editor}`: {e}")))?;
     if !status.success() {
         return Err(Error::Review(format!(
-            "the editor `{editor}` exited with {status}; the draft is kept in {}: fix the editor, then run `git release consolidate --resume`",
+            "the editor `{editor}` exited with {status}; the draft is kept in {}: fix the editor, {RESUME_AFTER_EDITOR}",
             path.display()
         )));
     }

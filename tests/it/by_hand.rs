@@ -159,3 +159,25 @@ fn a_restructuredtext_pre_release_plans_and_names_its_build() {
     );
     assert!(!stderr.contains("write it `##"), "{stderr}");
 }
+
+/// A final whose review editor fails stops the release with one way on: the stop says
+/// `git release continue` (which reopens the kept draft), not also `consolidate --resume`
+/// (hostile9: two recovery instructions in one stop); `continue` then finishes it.
+#[test]
+fn a_failed_review_editor_says_continue_only() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let out = run(root, &["1.1.0", "--yes", "--date", "2025-03-01"], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("fix the editor, then run `git release continue`")
+            && !stderr.contains("consolidate --resume"),
+        "{stderr}"
+    );
+    ok(
+        &run(root, &["continue"], ":"),
+        "continue with an editor that works",
+    );
+    assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
+}
