@@ -274,6 +274,23 @@ fn validate_with(
                     ));
                 }
             }
+            // More entries without PR than the inputs have: the ones whose text no input
+            // has are the added ones (an edited one still matches no input: named too).
+            Mismatch::Extra {
+                identity: Identity::Orphan,
+                found: listed,
+                expected,
+            } if orphans_added(&listed, &found, &expect.entries).len()
+                == listed.len() - expected =>
+            {
+                for k in orphans_added(&listed, &found, &expect.entries) {
+                    problems.push(format!(
+                        "line {}: entry not in the release inputs ({}); add it as a news fragment instead",
+                        found[k].line,
+                        describe(&Identity::Orphan, &found[k].text)
+                    ));
+                }
+            }
             Mismatch::Extra {
                 identity,
                 found: listed,
@@ -295,6 +312,21 @@ fn validate_with(
     } else {
         Err(problems)
     }
+}
+
+/// Of the entries without PR found at `listed`, those whose text no expected entry without
+/// PR has at all (a second copy of an input's text is a repeat, not an addition).
+fn orphans_added(listed: &[usize], found: &[&Entry], expected: &[Entry]) -> Vec<usize> {
+    let inputs: Vec<String> = expected
+        .iter()
+        .filter(|e| e.prs.is_empty())
+        .map(Entry::normalized_text)
+        .collect();
+    listed
+        .iter()
+        .copied()
+        .filter(|&k| !inputs.contains(&found[k].normalized_text()))
+        .collect()
 }
 
 fn describe(identity: &Identity, text: &str) -> String {

@@ -516,6 +516,21 @@ fn an_entry_without_pr_may_be_reworded_in_the_review() {
         stderr.contains("missing entry: \"Improve the docs\""),
         "{stderr}"
     );
+
+    // Adding one is named by its own line and text, not the lines of the inputs' ones.
+    let repo = project(&log, &[]);
+    let root = repo.path();
+    let out = run(
+        root,
+        ARGS,
+        "sed -i -e 's/^\\* Improve the examples$/&\\n* Brand new thing/'",
+    );
+    let stderr = one_error(&out, "an added orphan");
+    assert!(
+        stderr.contains("entry not in the release inputs (\"Brand new thing\")")
+            && !stderr.contains("the same entry is listed"),
+        "{stderr}"
+    );
 }
 
 #[test]
