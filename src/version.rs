@@ -506,6 +506,11 @@ impl Tags {
         )
     }
 
+    /// Only the tags `keep` takes (by name and version).
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &Version) -> bool) {
+        self.0.retain(|(name, v)| keep(name, v));
+    }
+
     /// The newest tag at or after `v` that `keep` takes.
     fn newest_from(
         &self,

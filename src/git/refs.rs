@@ -23,6 +23,24 @@ impl Repo {
         Ok(found)
     }
 
+    /// Whether the commit tag `name` names is HEAD or an ancestor of it: a release on the
+    /// checked-out line's history.
+    pub fn tag_reaches_head(&self, name: &str) -> Result<bool> {
+        let args: Vec<std::ffi::OsString> = [
+            "merge-base",
+            "--is-ancestor",
+            &format!("refs/tags/{name}^{{commit}}"),
+            "HEAD",
+        ]
+        .map(std::ffi::OsString::from)
+        .to_vec();
+        match super::git_command(&self.root, &args).output() {
+            Ok(out) if out.status.code() == Some(0) => Ok(true),
+            Ok(out) if out.status.code() == Some(1) => Ok(false),
+            other => super::git_result(&args, other).map(|_| false),
+        }
+    }
+
     /// The remote-tracking branches named `name` on any remote (`origin/<name>`, …), as
     /// git's short names: the branch was pushed by someone, from somewhere.
     pub fn remote_branches(&self, name: &str) -> Result<Vec<String>> {

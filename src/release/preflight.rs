@@ -321,7 +321,11 @@ fn check_next_version(
                 .unwrap_or_else(|_| "the default".into())
         )));
     }
-    tags.check_next(&next, &nv.file, allow_downgrade)?;
+    // A tag on another line's history (`v2.0.0` on main, while 1.x's next is 1.5.0) is not
+    // a release this line's development leads to: only tags HEAD reaches count.
+    let mut on_this_line = tags.clone();
+    on_this_line.retain(|name, v| *v < next || repo.tag_reaches_head(name).unwrap_or(true));
+    on_this_line.check_next(&next, &nv.file, allow_downgrade)?;
     let file = config.root.join(&nv.file);
     // A file that is no text (not UTF-8, not a regular file) is named with its setting.
     let text = crate::files::read_text(&file).map_err(|e| match e {

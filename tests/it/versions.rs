@@ -273,6 +273,30 @@ fn a_next_version_already_tagged_is_refused() {
     );
 }
 
+/// A tag of another line's history is no release this line's development leads to: an LTS
+/// branch releases 1.1.0 (next development version 1.2.0) while `v2.0.0` is tagged on a
+/// commit its HEAD does not reach; the same tag reachable from HEAD still refuses
+/// (hostile10/01: the false refusal advised writing 2.1.0 into the LTS line).
+#[test]
+fn a_tag_on_another_line_does_not_refuse_the_next_version() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let line = git(root, &["symbolic-ref", "--short", "HEAD"]);
+    let line = line.trim();
+    git(root, &["switch", "-q", "-c", "two"]);
+    git(root, &["commit", "-q", "--allow-empty", "-m", "2.0 work"]);
+    git(root, &["tag", "v2.0.0"]);
+    git(root, &["switch", "-q", line]);
+    planned(root, "1.1.0", &[]);
+    git(root, &["merge", "-q", "--ff-only", "two"]);
+    let before = frozen(root);
+    let out = release(root, "1.1.0", &[], None);
+    let stderr = one_error(&out, "v2.0.0 reachable");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("`v2.0.0`"), "{stderr}");
+    assert!(frozen(root) == before, "the refusal changed the repository");
+}
+
 /// A sibling of finding 1 in SemVer: a pre-release keeps every identifier. `1.1.0-rc.1.2`
 /// after `1.1.0-rc.1` is newer (on main it was the same version, refused as not newer),
 /// and a tag `1.1.0-rc.1.2` does not name `1.1.0-rc.1`.
