@@ -294,7 +294,7 @@ impl Ledger {
                 }
             }
         }
-        if super::released::newest_first(changelog, sections) {
+        if super::released::surely_newest_first(changelog, sections) {
             for &i in sections {
                 let from = super::fold::section_source(&changelog.releases()[i]);
                 for (j, r) in changelog.releases().iter().enumerate().take(i) {

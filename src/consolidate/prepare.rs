@@ -40,8 +40,14 @@ fn place(changelog: &Changelog, consolidation: &Consolidation) -> usize {
     let Some(&first) = consolidation.sections.first() else {
         return 0;
     };
+    // Kept oldest first, the newest release is the lowest: the last rc section's place.
     if !super::released::newest_first(changelog, &consolidation.sections) {
-        return first;
+        return consolidation
+            .sections
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(first);
     }
     let releases = changelog.releases();
     let mut at = first;

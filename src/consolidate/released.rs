@@ -22,7 +22,7 @@ impl Released {
     pub(crate) fn of(changelog: &Changelog, sections: &[usize]) -> Released {
         let mut released = Released::default();
         // In a changelog kept oldest first, a release above is an older one.
-        let lowest = match newest_first(changelog, sections) {
+        let lowest = match surely_newest_first(changelog, sections) {
             true => sections.iter().copied().max().unwrap_or(0),
             false => 0,
         };
@@ -94,18 +94,23 @@ impl Released {
     }
 }
 
-/// Whether the changelog lists its releases newest first, as towncrier writes them: its
-/// first release (besides `sections`) is not older than its last. With fewer than two such
-/// releases, the rc sections tell, among themselves (`rc2` above `rc1`: newest first;
-/// `rc1` above `rc2`: oldest first) — never an rc section against a release, which may be a
-/// patch of an older line cut while the rcs were pending. Newest first when nothing tells.
-pub(crate) fn newest_first(changelog: &Changelog, sections: &[usize]) -> bool {
-    let ends = |rc: bool| {
-        let mut versions = changelog
+/// Whether the changelog lists its releases newest first, as towncrier writes them, when
+/// that can be told: its first release (besides `sections`) is not older than its last;
+/// with fewer than two such releases, the rc sections among themselves (`rc2` above `rc1`:
+/// newest first) — never an rc section against a release, which may be a patch of an older
+/// line cut while the rcs were pending; with fewer than two of those, the dates of the
+/// first and the last release. `None` when nothing tells.
+pub(crate) fn order(changelog: &Changelog, sections: &[usize]) -> Option<bool> {
+    let releases = || {
+        changelog
             .releases()
             .iter()
             .enumerate()
-            .filter(|(i, r)| sections.contains(i) == rc && !r.is_free_form())
+            .filter(|(_, r)| !r.is_free_form())
+    };
+    let ends = |rc: bool| {
+        let mut versions = releases()
+            .filter(|(i, _)| sections.contains(i) == rc)
             .filter_map(|(_, r)| r.version());
         match (versions.next(), versions.next_back()) {
             (Some(first), Some(last)) if first != last => Some(first > last),
@@ -113,7 +118,25 @@ pub(crate) fn newest_first(changelog: &Changelog, sections: &[usize]) -> bool {
             _ => None,
         }
     };
-    ends(false).or_else(|| ends(true)).unwrap_or(true)
+    let dates = || {
+        let mut dates = releases().filter_map(|(_, r)| r.date());
+        match (dates.next(), dates.next_back()) {
+            (Some(first), Some(last)) if first != last => Some(first > last),
+            _ => None,
+        }
+    };
+    ends(false).or_else(|| ends(true)).or_else(dates)
+}
+
+/// [`order`], newest first when nothing tells (towncrier's way, where a new release goes).
+pub(crate) fn newest_first(changelog: &Changelog, sections: &[usize]) -> bool {
+    order(changelog, sections).unwrap_or(true)
+}
+
+/// Newest first for sure: what taking a release above an rc section for one made after it
+/// (its entries then stale in the rc) needs — never a guess, which would drop an entry.
+pub(crate) fn surely_newest_first(changelog: &Changelog, sections: &[usize]) -> bool {
+    order(changelog, sections) == Some(true)
 }
 
 fn sorted(prs: &[u64]) -> Vec<u64> {

@@ -926,3 +926,59 @@ fn rc_sections_above_the_start_string_are_named_in_the_refusal() {
         "{stderr}"
     );
 }
+
+/// Oldest first, told only by the dates (one release, one rc): the release above the rc
+/// was made before it, so the rc's newer words of its PR are no stale entry; the final takes
+/// the rc's place below it (hostile10/05: the rc's entry was dropped as "released since").
+/// Oldest first with a patch between two rcs: the final takes the last rc's place, below the
+/// patch (hostile10/04).
+#[test]
+fn oldest_first_told_by_dates_drops_no_entry_and_places_the_final_last() {
+    let head = "# Changelog\n\n<!-- towncrier release notes start -->\n\n";
+    let log = format!(
+        "{head}## 1.0.1 (2025-01-20)\n\n### Fixes\n* Fix crash ({})\n\n{}",
+        link(13),
+        rc(
+            1,
+            "2025-02-01",
+            &format!(
+                "### Fixes\n* Fix the parser crash for good ({})\n",
+                link(13)
+            )
+        )
+    );
+    let repo = project(&log, &[]);
+    let (written, notes) = consolidated(repo.path(), &["--strategy", "similarity"]);
+    let section = final_section(&written);
+    assert!(
+        section.contains("Fix the parser crash for good"),
+        "{section}\n{notes}"
+    );
+    assert!(
+        written.find("## 1.0.1 (").unwrap() < written.find("## 1.1.0 (").unwrap(),
+        "{written}"
+    );
+
+    let log = format!(
+        "{head}## 1.0.0 (2025-01-01)\n\n### Features\n* First release ({})\n\n{}\n## 1.0.1 (2025-02-05)\n\n### Fixes\n* Fix crash ({})\n\n{}",
+        link(1),
+        rc(
+            1,
+            "2025-02-01",
+            &format!("### Features\n* Add X ({})\n\n", link(20))
+        ),
+        link(13),
+        rc(
+            2,
+            "2025-02-10",
+            &format!("### Features\n* Add Y ({})\n", link(21))
+        )
+    );
+    let repo = project(&log, &[]);
+    let (written, _) = consolidated(repo.path(), &["--strategy", "similarity"]);
+    let at = |h: &str| written.find(h).unwrap();
+    assert!(at("## 1.0.1 (") < at("## 1.1.0 ("), "{written}");
+    for pr in [20, 21] {
+        assert_eq!(written.matches(&link(pr)).count(), 1, "#{pr}:\n{written}");
+    }
+}
