@@ -289,6 +289,9 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
         return Ok(0);
     }
     outcome.apply(repo.root())?;
+    // Done by hand for a stopped release: its files are that release's work.
+    let written: Vec<String> = outcome.changes.iter().map(|c| c.path.clone()).collect();
+    release::record_by_hand(&repo, &written)?;
     say!("Froze {}: {}", outcome.placeholder, outcome.extent());
     Ok(0)
 }

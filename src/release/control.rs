@@ -100,6 +100,7 @@ pub fn resume(
                 state.steps[i].step.name
             )));
         }
+        guard::record_hand_work(repo, &mut state)?;
         guard::leave_hand_work_to_the_release_commit(repo, &mut state, i)?;
         let record = &mut state.steps[i];
         if how.skip {

@@ -170,9 +170,59 @@ pub(super) fn in_tree(repo: &Repo, path: &Path) -> String {
     rel.to_string_lossy().into_owned()
 }
 
+/// The next-version file when its step is still to do and it is dirty though no step of
+/// the release left it so: bumped by hand while the release was stopped, for that step's
+/// own commit.
+pub(super) fn next_version_by_hand(repo: &Repo, state: &State) -> Option<String> {
+    let step = state.steps.iter().find_map(|s| match &s.step.kind {
+        StepKind::NextVersion(n) if !s.status.finished() => Some(n),
+        _ => None,
+    })?;
+    let path = in_tree(repo, &step.file);
+    let now = std::fs::read(repo.root().join(&path)).map_or(0, |b| fnv1a(&b));
+    let by_hand = state.by_hand.iter().any(|(p, d)| *p == path && *d == now);
+    let dirty = repo
+        .dirty_paths()
+        .ok()?
+        .into_iter()
+        .any(|d| d.path == path && d.kind != DirtyKind::Staged);
+    (dirty && by_hand).then_some(path)
+}
+
+/// On `continue`: the release's own files changed while it was stopped (dirty now, not
+/// left so by the release) are steps done by hand — recorded with their digests (see
+/// [`State::by_hand`]), so that each goes in its own step's commit.
+pub(crate) fn record_hand_work(repo: &Repo, state: &mut State) -> Result<()> {
+    let Some(left) = &state.dirty else {
+        return Ok(());
+    };
+    let left: BTreeSet<&String> = left.iter().collect();
+    let own = release_paths(repo, state);
+    let hand: Vec<String> = repo
+        .dirty_paths()?
+        .into_iter()
+        .map(|d| d.path)
+        .filter(|p| !left.contains(p) && own.contains(p))
+        .collect();
+    for path in hand {
+        let digest = std::fs::read(repo.root().join(&path)).map_or(0, |b| fnv1a(&b));
+        state.by_hand.retain(|(p, _)| *p != path);
+        state.by_hand.push((path, digest));
+    }
+    Ok(())
+}
+
 /// Every path a step of the release writes or removes, as git reports it.
 pub(super) fn release_paths(repo: &Repo, state: &State) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = state.created.iter().cloned().collect();
+    // A step done by hand while stopped (the freeze), as long as its files hold what it
+    // wrote: a later edit of one is the user's.
+    for (path, digest) in &state.by_hand {
+        let now = std::fs::read(repo.root().join(path)).map_or(0, |b| fnv1a(&b));
+        if now == *digest {
+            out.insert(path.clone());
+        }
+    }
     if let Some(changelog) = &state.changelog {
         out.insert(in_tree(repo, Path::new(changelog)));
     }

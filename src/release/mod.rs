@@ -16,6 +16,7 @@ mod checks;
 mod control;
 mod guard;
 mod lock;
+mod next_version;
 mod paths;
 mod plan;
 mod preflight;
@@ -32,7 +33,7 @@ pub use plan::{
 };
 pub use preflight::{plan_freeze, preflight};
 pub use request::Request;
-pub use state::{FORMAT as STATE_FORMAT, State, StepRecord, StepStatus, Writes};
+pub use state::{FORMAT as STATE_FORMAT, State, StepRecord, StepStatus, Writes, record_by_hand};
 pub use steps::execute;
 pub use summary::{FreezeCount, Summary};
 

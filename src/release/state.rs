@@ -111,6 +111,11 @@ pub struct State {
     /// plans again without the freeze, compares the freeze it runs with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned_freeze: Option<(usize, usize)>,
+    /// Files a step of the release still to do wrote while the release was stopped, done by
+    /// hand (`git release freeze`), with the digest each was left with: the release's work
+    /// while they hold it (see `guard::release_paths`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_hand: Vec<(String, u64)>,
     /// The changelog the release writes (`abort` and the checks of `continue` need it
     /// without the configuration).
     #[serde(default)]
@@ -203,6 +208,7 @@ impl State {
             hook_edits: Vec::new(),
             frozen: None,
             planned_freeze: plan.freeze.as_ref().map(|f| (f.places, f.files)),
+            by_hand: Vec::new(),
             changelog: Some(plan.changelog.to_string_lossy().into_owned()),
             fragments: plan
                 .fragment_files
@@ -390,6 +396,23 @@ pub enum Writes<'a> {
     Freeze(&'a str),
     /// This version's changelog section.
     Changelog(&'a str),
+}
+
+/// After a step of the stopped release was done by hand (`git release freeze`): the files
+/// it wrote (relative to the root) are recorded with their digests, as the release's work.
+/// Nothing to do when no release is stopped.
+pub fn record_by_hand(repo: &Repo, paths: &[String]) -> Result<()> {
+    let Some(mut state) = load_state(repo)? else {
+        return Ok(());
+    };
+    for path in paths {
+        let digest = std::fs::read(repo.root().join(path))
+            .map(|b| super::guard::fnv1a(&b))
+            .unwrap_or(0);
+        state.by_hand.retain(|(p, _)| p != path);
+        state.by_hand.push((path.clone(), digest));
+    }
+    save_state(repo, &state)
 }
 
 /// Refuse while a release is stopped in this work tree, unless the command is a step of

@@ -447,7 +447,11 @@ fn run_step(
 fn commit_own_changes(ctx: &Ctx, state: &State) -> Result<()> {
     let repo = ctx.repo;
     let foreign = guard::foreign_changes(repo, state)?;
-    if foreign.is_empty() {
+    // The next-version file, bumped by hand while the release was stopped (the stop names
+    // that edit): its own commit, after this one, takes it — unless the release's own steps
+    // changed it too (then it is in this commit, as they left it).
+    let bumped_by_hand = guard::next_version_by_hand(repo, state);
+    if foreign.is_empty() && bumped_by_hand.is_none() {
         return repo.add_all();
     }
     let staged: Vec<_> = foreign
@@ -479,6 +483,7 @@ fn commit_own_changes(ctx: &Ctx, state: &State) -> Result<()> {
         .dirty_paths()?
         .into_iter()
         .filter(|d| d.kind != DirtyKind::Staged && !foreign.contains(d.path.as_str()))
+        .filter(|d| bumped_by_hand.as_deref() != Some(d.path.as_str()))
         .map(|d| d.path)
         .collect();
     let own: Vec<String> = own.into_iter().collect();

@@ -181,3 +181,76 @@ fn a_failed_review_editor_says_continue_only() {
     );
     assert!(read(root, "CHANGELOG.md").contains("## 1.1.0 (2025-03-01)"));
 }
+
+/// The freeze done by hand while stopped at the WebUI step (`git release freeze`, a step of
+/// the release still to do), then `continue` — the step run again, or `--skip` with its work
+/// done by hand: the frozen files are the release's work, in the release commit, never in
+/// the WebUI commit; `continue` does not refuse them as the user's (hostile10/06).
+#[test]
+fn the_freeze_done_by_hand_goes_in_the_release_commit() {
+    for skip in [false, true] {
+        let scratch = tempfile::tempdir().unwrap();
+        let flag = scratch.path().join("ok");
+        let repo = stopped_at_a_committing_webui_step(&flag);
+        let root = repo.path();
+        ok(&run(root, &["freeze", "1.1.0"], "false"), "freeze by hand");
+        let out = if skip {
+            std::fs::write(root.join("webui.txt"), "bundle\n").unwrap();
+            run(root, &["continue", "--skip"], "false")
+        } else {
+            std::fs::write(&flag, "").unwrap();
+            run(root, &["continue"], "false")
+        };
+        ok(&out, &format!("continue (skip={skip})"));
+        let subjects = subjects_since(root, "main");
+        let rev = |subject: &str| {
+            let n = subjects
+                .iter()
+                .position(|s| s == subject)
+                .unwrap_or_else(|| panic!("skip={skip}: no `{subject}` in {subjects:?}"));
+            format!("HEAD~{}", subjects.len() - 1 - n)
+        };
+        assert_eq!(
+            files_of(root, &rev("chore: update webui")),
+            ["webui.txt"],
+            "skip={skip}"
+        );
+        let released = files_of(root, &rev("release: 1.1.0"));
+        for file in ["docs/api.md", "src/demo/api.py"] {
+            assert!(
+                released.contains(&file.to_string()),
+                "skip={skip}: {file} not in {released:?}"
+            );
+        }
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "skip={skip}");
+    }
+}
+
+/// The next development version bumped by hand while the release is stopped (the edit its
+/// stop names for that step): `continue` leaves it out of the release commit — the tagged
+/// release must not claim development is at the next version — and the bump's own commit
+/// takes it (hostile10/07).
+#[test]
+fn the_next_version_bumped_by_hand_gets_its_own_commit() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = stopped_at_a_committing_webui_step(&flag);
+    let root = repo.path();
+    let bumped = read(root, "src/demo/version.py").replace("1.1.0", "1.2.0");
+    assert!(bumped.contains("1.2.0"), "{bumped}");
+    std::fs::write(root.join("src/demo/version.py"), &bumped).unwrap();
+    std::fs::write(&flag, "").unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+    let released = files_of(root, "HEAD~1");
+    assert!(
+        !released.contains(&"src/demo/version.py".to_string()),
+        "the release commit holds the bump: {released:?}"
+    );
+    assert_eq!(
+        git(root, &["log", "-1", "--format=%s"]).trim(),
+        "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+    );
+    assert_eq!(files_of(root, "HEAD"), ["src/demo/version.py"]);
+    assert_eq!(read(root, "src/demo/version.py"), bumped);
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
