@@ -534,6 +534,36 @@ impl Repo {
         Ok(out.trim().to_string())
     }
 
+    /// The paths whose staged content differs from HEAD's (`git diff --cached`), as git
+    /// names them: what `git commit` would commit.
+    pub fn staged_paths(&self) -> Result<Vec<String>> {
+        let out = self.git(["diff", "--cached", "--name-only", "--no-renames", "-z"])?;
+        Ok(out
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect())
+    }
+
+    /// The paths `commit` changed against its first parent (every path of a root commit).
+    pub fn paths_changed_by(&self, commit: &str) -> Result<Vec<String>> {
+        let out = self.git([
+            "diff-tree",
+            "--root",
+            "--no-commit-id",
+            "--name-only",
+            "--no-renames",
+            "-r",
+            "-z",
+            commit,
+        ])?;
+        Ok(out
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect())
+    }
+
     /// Reset the index and the work tree to `commit` (`git reset --hard`).
     pub fn reset_hard(&self, commit: &str) -> Result<()> {
         self.git(["reset", "--quiet", "--hard", commit]).map(drop)

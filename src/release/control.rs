@@ -495,7 +495,7 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
             edited.join(" "),
         )));
     }
-    let commits = guard::foreign_commits(repo, state)?;
+    let commits = guard::commits_abort_would_lose(repo, state)?;
     if !commits.is_empty() {
         let shown: Vec<String> = commits
             .iter()

@@ -338,12 +338,55 @@ pub(crate) fn foreign_commits(repo: &Repo, state: &State) -> Result<Vec<(String,
         .collect())
 }
 
+/// The commits on the release branch that `abort`, deleting it, would lose: those the
+/// release did not make ([`foreign_commits`]), and those made by hand with a step's message
+/// that hold a path none of the release's steps wrote (`git commit -m 'release: 1.4.0'`
+/// taking a file of the user's): only the release's own work may go with the branch.
+pub(crate) fn commits_abort_would_lose(
+    repo: &Repo,
+    state: &State,
+) -> Result<Vec<(String, String)>> {
+    let mut lost = foreign_commits(repo, state)?;
+    let mut own = release_paths(repo, state);
+    own.extend(state.dirty.iter().flatten().cloned());
+    own.extend(state.steps.iter().flat_map(|s| s.changed.iter().cloned()));
+    // A configured step's own commit, made before its run died (recognised as `continue`
+    // does): what it holds is known only from it. (The release and next-version commits
+    // hold the release's own paths, checked below like any.)
+    let mut made: Vec<String> = Vec::new();
+    for record in &state.steps {
+        if let StepKind::Command(c) = &record.step.kind
+            && let Some(message) = &c.commit
+        {
+            made.extend(commit_made(repo, record, message)?);
+        }
+    }
+    for (id, subject) in repo.commits_only_on(&state.branch)? {
+        if state.commits.contains(&id) || made.contains(&id) || lost.iter().any(|(l, _)| *l == id) {
+            continue;
+        }
+        if repo.paths_changed_by(&id)?.iter().any(|p| !owns(&own, p)) {
+            lost.push((id, subject));
+        }
+    }
+    Ok(lost)
+}
+
 /// Whether a commit's subject is a planned commit's subject `planned`: the same, or holding
 /// it whole, as a `prepare-commit-msg` or `commit-msg` hook leaves it when it adds a prefix
-/// or a suffix (`[release/1.4.0] release: 1.4.0`).
+/// or a suffix (`[release/1.4.0] release: 1.4.0`, `release: 1.4.0 (#12)`) — set apart by a
+/// space or a bracket, never run on: `chore: docs: fix a typo` is no `chore: docs`, and
+/// `release: 1.4.0rc1` no `release: 1.4.0`.
 pub(crate) fn is_subject_of(subject: &str, planned: &str) -> bool {
     let planned = planned.trim();
-    !planned.is_empty() && subject.contains(planned)
+    if planned.is_empty() {
+        return false;
+    }
+    let apart = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || "[](){}".contains(c));
+    subject.match_indices(planned).any(|(at, _)| {
+        apart(subject[..at].chars().next_back())
+            && apart(subject[at + planned.len()..].chars().next())
+    })
 }
 
 /// A committing step that an earlier run started made its commit when HEAD moved since
@@ -775,6 +818,29 @@ pub(super) fn already_committed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subject_holds_the_planned_one_set_apart() {
+        for (subject, planned, is) in [
+            ("release: 1.4.0", "release: 1.4.0", true),
+            ("[release/1.4.0] release: 1.4.0", "release: 1.4.0", true),
+            ("release: 1.4.0 (#12)", "release: 1.4.0", true),
+            (
+                "chore: docs: explain the timeout option",
+                "chore: docs",
+                false,
+            ),
+            ("release: 1.4.0rc1", "release: 1.4.0", false),
+            ("pre-release: 1.4.0", "release: 1.4.0", false),
+            ("anything", "", false),
+        ] {
+            assert_eq!(
+                is_subject_of(subject, planned),
+                is,
+                "{subject:?} / {planned:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_digest_is_fnv1a() {

@@ -254,3 +254,60 @@ fn the_next_version_bumped_by_hand_gets_its_own_commit() {
     assert_eq!(read(root, "src/demo/version.py"), bumped);
     assert_eq!(git(root, &["status", "--porcelain"]), "");
 }
+
+/// A commit of the user's whose subject runs on from a step's message (`chore: update
+/// webui: fix a typo`) is no commit of that step: `continue` refuses it as a commit the
+/// release did not make, instead of taking the step for done (hostile10/13); and one with
+/// the release commit's very subject that holds a file of the user's is never deleted by
+/// `abort` (hostile10/10): refused, until it is kept on a branch of its own.
+#[test]
+fn a_user_commit_like_a_steps_is_neither_skipped_over_nor_deleted() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = stopped_at_a_committing_webui_step(&flag);
+    let root = repo.path();
+    std::fs::write(root.join("mine.txt"), "mine\n").unwrap();
+    git(root, &["add", "mine.txt"]);
+    git(
+        root,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "chore: update webui: fix a typo",
+            "--",
+            "mine.txt",
+        ],
+    );
+    std::fs::write(&flag, "").unwrap();
+    let out = run(root, &["continue"], "false");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("chore: update webui: fix a typo"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!root.join("webui.txt").exists(), "the step ran anyway");
+    git(root, &["reset", "-q", "--hard", "HEAD~1"]);
+
+    std::fs::write(root.join("mine.txt"), "mine\n").unwrap();
+    git(root, &["add", "mine.txt"]);
+    git(
+        root,
+        &["commit", "-q", "-m", "release: 1.1.0", "--", "mine.txt"],
+    );
+    let mine = git(root, &["rev-parse", "HEAD"]).trim().to_string();
+    let out = run(root, &["abort"], "false");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&mine[..10]),
+        "{}",
+        text(&out.stderr)
+    );
+    git(root, &["branch", "keep", &mine]);
+    ok(
+        &run(root, &["abort"], "false"),
+        "abort once the commit is kept",
+    );
+    assert_eq!(git(root, &["rev-parse", "keep"]).trim(), mine);
+}
