@@ -13,6 +13,7 @@
 
 mod byproducts;
 mod checks;
+mod commits;
 mod control;
 mod guard;
 mod lock;
