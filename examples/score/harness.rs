@@ -383,6 +383,15 @@ pub fn context_and_rules(case: &Case, settings: &Settings) -> Result<(Context, r
     Ok((ctx, rules))
 }
 
+/// The strategy `strategy` with the learned rules file, as the cases run it.
+pub fn grouper_of(
+    settings: &Settings,
+    strategy: Strategy,
+    rules: &rules::RulesFile,
+) -> Result<Box<dyn Grouper>> {
+    grouper(settings, strategy, rules)
+}
+
 fn grouper(
     settings: &Settings,
     strategy: Strategy,

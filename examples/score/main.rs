@@ -8,6 +8,7 @@
 //! cargo run --example score [-- tests/fixtures/backend-ai]
 //! CUTOFF=0.05 cargo run --example score     # another similarity cut-off
 //! TITLES=1 cargo run --example score        # list every title and description made
+//! CATS=1 cargo run --example score          # per category: the cap, group sizes, "Other"
 //! ```
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ fn main() -> git_release::Result<()> {
             row(&case.version, &s);
             if list {
                 listing(case, &s);
+            }
+            if std::env::var_os("CATS").is_some() {
+                categories(case, &settings)?;
             }
             total.add(&s);
         }
@@ -104,4 +108,34 @@ fn listing(case: &Case, s: &Score) {
         );
     }
     let _ = case;
+}
+
+/// `CATS=1`: per grouped category, the maintainers' group sizes against auto's, the cap.
+fn categories(case: &Case, settings: &Settings) -> git_release::Result<()> {
+    let (ctx, rules) = harness::context_and_rules(case, settings)?;
+    let auto = harness::grouper_of(settings, git_release::group::Strategy::Auto, &rules)?;
+    for c in case.reference.categories.iter().filter(|c| c.is_grouped()) {
+        let (items, _) = c.items_and_labels();
+        let made = git_release::group::group_category(auto.as_ref(), &c.name, &items, &ctx)?;
+        let mut theirs: Vec<usize> = c
+            .groups
+            .iter()
+            .filter(|g| g.title.is_some() && !g.other)
+            .map(|g| g.items.len())
+            .collect();
+        theirs.sort_unstable_by(|a, b| b.cmp(a));
+        let mut ours: Vec<usize> = made.groups.iter().map(|g| g.members.len()).collect();
+        ours.sort_unstable_by(|a, b| b.cmp(a));
+        println!(
+            "    {:<13} n={:<3} cap={:<2} theirs {:?} other {} | ours {:?} other {}",
+            c.name,
+            items.len(),
+            git_release::group::topics::max_groups(items.len(), &ctx),
+            theirs,
+            items.len() - theirs.iter().sum::<usize>(),
+            ours,
+            made.other.len()
+        );
+    }
+    Ok(())
 }

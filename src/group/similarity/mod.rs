@@ -303,7 +303,8 @@ impl Grouper for Similarity {
                 (m, cohesion)
             })
             .collect();
-        keep_strongest(&mut kept, topics::max_groups(candidates.len(), ctx));
+        let cap = topics::max_groups(candidates.len(), ctx);
+        keep_strongest(&mut kept, cap);
         // The earlier topics the clusters continue, decided for the section at once.
         let groups: Vec<Vec<usize>> = kept.iter().map(|(m, _)| m.clone()).collect();
         let mut continued = ctx.topics().continued_all(&texts, &groups, category, ctx);
@@ -361,6 +362,50 @@ impl Grouper for Similarity {
                 evidence,
             });
         }
+        // Entries no cluster holds may still share an earlier topic's name: the
+        // maintainers' own title gathers them while the section has room and leaves more
+        // in "Other" than the project does.
+        let placed: std::collections::HashSet<usize> =
+            out.iter().flat_map(|p| p.members.iter().copied()).collect();
+        let leftovers: Vec<usize> = (0..texts.len())
+            .filter(|&k| !placed.contains(&candidates[k]))
+            .collect();
+        let share = topics::other_share(ctx).unwrap_or(0.0);
+        let mut left = leftovers.len();
+        for (members, found) in ctx
+            .topics()
+            .gathered_by_titles(&texts, &leftovers, category, ctx)
+        {
+            if out.len() >= cap || left as f64 <= share * texts.len() as f64 {
+                break;
+            }
+            let member_texts: Vec<&str> = members.iter().map(|&k| texts[k]).collect();
+            // The title's words every member writes: one common word is no topic of two.
+            let written: Vec<Vec<String>> =
+                member_texts.iter().map(|t| super::text::words(t)).collect();
+            let evidence: Vec<String> = super::text::words(&found.title)
+                .into_iter()
+                .filter(|w| written.iter().all(|m| m.contains(w)))
+                .collect();
+            if members.len() == 2 && is_generic_link(&evidence, ctx) {
+                continue;
+            }
+            left -= members.len();
+            out.push(Proposal {
+                title: topics::styled(&found.title, category, ctx),
+                tier: guess_tier(&member_texts, &evidence),
+                reason: format!(
+                    "gathered by the words of \"{}\" of {} ({})",
+                    found.title,
+                    found.release,
+                    found.how()
+                ),
+                description: found.description,
+                members: members.iter().map(|&k| candidates[k]).collect(),
+                standalone: false,
+                evidence,
+            });
+        }
         Ok(out)
     }
 }
@@ -394,6 +439,71 @@ mod tests {
         // A low cut-off chains them all (4 joins through the average, not through 3 alone).
         let labels = average_linkage(5, &pairs, 0.001);
         assert!(labels[..4].iter().all(|&l| l == labels[0]));
+    }
+
+    /// Entries no cluster holds (here: a cut-off nothing reaches) that write the words of
+    /// an earlier title are gathered under it, while the section leaves more in "Other"
+    /// than the project does; one common word does not gather two.
+    #[test]
+    fn entries_no_cluster_holds_are_gathered_under_an_earlier_title_they_write() {
+        let history = vec![HistorySection {
+            release: "1.0.0".into(),
+            category: "Fixes".into(),
+            entries: vec![
+                ("Fix model service deployment crash".into(), Some(0)),
+                ("Fix model service route leak".into(), Some(0)),
+                ("Fix the kernel registry lookup".into(), Some(1)),
+                ("Fix the kernel registry cache".into(), Some(1)),
+            ],
+            groups: vec![
+                (
+                    "Model Service".into(),
+                    "Fixed model services that failed to deploy.".into(),
+                ),
+                ("Kernel Registry".into(), String::new()),
+            ],
+        }];
+        let texts = [
+            "Model service rejects duplicated endpoint names",
+            "The model service keeps stale routing after restarts",
+            "Theme colour of the login page",
+            "Typo in the installer banner",
+            "Kernel runner hangs on exit",
+            "Kernel images pulled twice",
+        ];
+        let mut corpus: Vec<&str> = history[0].entries.iter().map(|(t, _)| t.as_str()).collect();
+        corpus.extend(texts);
+        // "kernel" is in every third entry of the changelog: a common word.
+        let c = Context::new(Corpus::new(corpus), history, &[], 2);
+        let items: Vec<Item> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::new(*t, vec![i as u64 + 1]))
+            .collect();
+        let s = Similarity::new(SimilaritySettings {
+            cutoff: Cutoff::Fixed(0.99),
+            ..Default::default()
+        });
+        let all: Vec<usize> = (0..texts.len()).collect();
+        let g = finish(
+            "Fixes",
+            &items,
+            s.propose("Fixes", &items, &all, &c).unwrap(),
+            &c,
+        );
+        assert_eq!(g.groups.len(), 1, "{g:?}");
+        assert_eq!(g.groups[0].title, "Model Service");
+        assert_eq!(g.groups[0].members, [0, 1]);
+        assert_eq!(
+            g.groups[0].description,
+            "Fixed model services that failed to deploy."
+        );
+        assert!(
+            g.groups[0]
+                .reason
+                .contains("gathered by the words of \"Model Service\"")
+        );
+        assert_eq!(g.other, [2, 3, 4, 5]);
     }
 
     #[test]

@@ -229,3 +229,81 @@ fn dice(a: &[String], b: &[String]) -> f64 {
     let shared = a.iter().filter(|w| b.contains(w)).count();
     2.0 * shared as f64 / (a.len() + b.len()) as f64
 }
+
+impl super::Topics {
+    /// Groups of the section's `leftovers` (indices into `section`: entries no cluster
+    /// holds) gathered by the words of an earlier title: each leftover goes to the earlier
+    /// title most of whose words it writes (not the kind of change nor the category's own
+    /// words; the newest title on a tie), and the leftovers of one title are a group when
+    /// they are at least `min_size`, the title names them ([`SectionWords::names`], both
+    /// topics of an `A and B` title) and speaks of them more than of the rest of the
+    /// section as well as a title taken by its words must ([`learned_title_cut`]). Largest
+    /// first, each with the earlier topic it continues (its title, and its description
+    /// when written for the same category).
+    pub(crate) fn gathered_by_titles(
+        &self,
+        section: &[&str],
+        leftovers: &[usize],
+        category: &str,
+        ctx: &crate::group::Context,
+    ) -> Vec<(Vec<usize>, super::Continued)> {
+        let generic: Vec<String> = quality::KIND_SUFFIXES
+            .iter()
+            .copied()
+            .chain(category.split_whitespace())
+            .flat_map(text::words)
+            .collect();
+        let words = SectionWords::of(section.iter().copied());
+        // title key → (newest title index, members)
+        let mut by: Vec<(String, usize, Vec<usize>)> = Vec::new();
+        for &k in leftovers {
+            let mine = &words.entries[k];
+            let mut best: Option<(f64, usize)> = None;
+            for (ti, t) in self.titles.iter().enumerate() {
+                let own: Vec<&String> = t.words.iter().filter(|w| !generic.contains(w)).collect();
+                if own.is_empty() {
+                    continue;
+                }
+                let written = own.iter().filter(|w| mine.contains(w)).count();
+                if written == 0 {
+                    continue;
+                }
+                let share = written as f64 / own.len() as f64;
+                if best.is_none_or(|(b, _)| share > b + 1e-12) {
+                    best = Some((share, ti));
+                }
+            }
+            let Some((_, ti)) = best else { continue };
+            let t = &self.titles[ti];
+            let key = text::normalize_phrase(&ctx.history[t.section].groups[t.group].0);
+            match by.iter_mut().find(|(k2, _, _)| *k2 == key) {
+                Some(slot) => slot.2.push(k),
+                None => by.push((key, ti, vec![k])),
+            }
+        }
+        let mut out: Vec<(Vec<usize>, super::Continued)> = by
+            .into_iter()
+            .filter_map(|(_, ti, members)| {
+                let t = &self.titles[ti];
+                let title = &ctx.history[t.section].groups[t.group].0;
+                let texts: Vec<&str> = members.iter().map(|&k| section[k]).collect();
+                let fits = members.len() >= ctx.min_size.max(2)
+                    && words.names(title, &members, category)
+                    && !quality::is_unfit_title(title, &texts)
+                    && super::names_topics_of(title, &texts);
+                let counts = words.counts(&members);
+                let m = words.match_of(&t.words, &members, &counts);
+                let fits = fits && m >= self.title_cut;
+                fits.then(|| {
+                    let found = super::Continued {
+                        by_title_words: true,
+                        ..super::Continued::of(&ctx.history[t.section], t.group, category, m)
+                    };
+                    (members, found)
+                })
+            })
+            .collect();
+        out.sort_by_key(|(m, _)| std::cmp::Reverse(m.len()));
+        out
+    }
+}

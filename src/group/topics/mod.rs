@@ -16,7 +16,10 @@
 //! ([`learned_title_cut`]).
 //!
 //! The same history tells how coarse the project groups: how many subsections a category
-//! gets for its number of entries. [`max_groups`] turns that into a cap.
+//! gets for its number of entries. [`max_groups`] turns that into a cap, and
+//! [`other_share`] says how much it leaves in "Other": entries no cluster holds that
+//! write an earlier title's words are gathered under it while more than that share is left
+//! ([`Topics::gathered_by_titles`]).
 
 use std::collections::HashMap;
 
@@ -698,6 +701,25 @@ pub fn max_groups(entries: usize, ctx: &Context) -> usize {
     ((per_root * (entries as f64).sqrt()).round() as usize).max(1)
 }
 
+/// The share of a grouped category's entries the project leaves in "Other" (or under no
+/// subsection), over the same sections as [`max_groups`]; `None` without history.
+pub fn other_share(ctx: &Context) -> Option<f64> {
+    let mut other = 0;
+    let mut all = 0;
+    for s in &ctx.history {
+        let titled = s
+            .groups
+            .iter()
+            .any(|(t, _)| !t.to_lowercase().starts_with("other "));
+        if s.entries.len() < 4 || !titled {
+            continue;
+        }
+        other += s.entries.iter().filter(|(_, g)| g.is_none()).count();
+        all += s.entries.len();
+    }
+    (all > 0).then(|| other as f64 / all as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1168,6 +1190,13 @@ mod tests {
         let none = Context::default();
         assert_eq!(max_groups(100, &none), 8);
         assert_eq!(max_groups(0, &none), 1);
+    }
+
+    #[test]
+    fn the_history_says_how_much_it_leaves_in_other() {
+        // One entry of five under no subsection.
+        assert_eq!(other_share(&ctx()), Some(0.2));
+        assert_eq!(other_share(&Context::default()), None);
     }
 
     /// A context whose history is `history`, its entries the corpus.
