@@ -198,7 +198,12 @@ pub fn learn(
     let mut order = 0usize;
     let mut groups = 0usize;
     for s in sections {
-        for g in s.groups.iter().filter(|g| !g.other && !g.texts.is_empty()) {
+        // A title the rules file could not hold (a tab, raw HTML, a link, an invisible
+        // character: published once, by hand) is no rule: its reader would refuse the file.
+        let usable = |g: &&LearnGroup| {
+            !g.other && !g.texts.is_empty() && super::inline::check(&g.title).is_ok()
+        };
+        for g in s.groups.iter().filter(usable) {
             groups += 1;
             let key = text::normalize_phrase(&g.title);
             let slot = merged.entry(key).or_insert_with(|| {
@@ -214,7 +219,7 @@ pub fn learn(
                 )
             });
             slot.1.texts.extend(g.texts.iter().cloned());
-            if slot.1.description.is_empty() {
+            if slot.1.description.is_empty() && super::inline::check(&g.description).is_ok() {
                 slot.1.description = g.description.clone();
             }
             if !slot.2.contains(&s.category) {
@@ -541,6 +546,39 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    /// A title the rules reader would refuse (published once, by hand) is no rule; a
+    /// description it would refuse is left out of the rule.
+    #[test]
+    fn titles_and_descriptions_the_reader_refuses_are_not_learned() {
+        let texts: &[&str] = &[
+            "Add fair share weights",
+            "Implement fair share repository",
+            "Add fair share API",
+        ];
+        for title in [
+            "Fair Share\u{200b} Scheduler",
+            "Fair\tShare",
+            "Fair <b>Share</b>",
+        ] {
+            let sections = vec![section("2.0.0", "Features", &[(title, texts)])];
+            let corpus: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+            let ctx = Context::new(Corpus::default(), vec![], &[], 2);
+            let learned = learn(&sections, &[], &corpus, &ctx);
+            assert!(
+                learned.rules.is_empty(),
+                "{title:?}: {:?}",
+                learned.rules.len()
+            );
+        }
+        let mut sections = vec![section("2.0.0", "Features", &[("Fair Share", texts)])];
+        sections[0].groups[0].description = "Added [fair share](https://x).".into();
+        let corpus: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        let ctx = Context::new(Corpus::default(), vec![], &[], 2);
+        let learned = learn(&sections, &[], &corpus, &ctx);
+        assert_eq!(learned.rules.len(), 1);
+        assert_eq!(learned.rules[0].spec.description, None);
     }
 
     #[test]

@@ -982,3 +982,43 @@ fn oldest_first_told_by_dates_drops_no_entry_and_places_the_final_last() {
         assert_eq!(written.matches(&link(pr)).count(), 1, "#{pr}:\n{written}");
     }
 }
+
+/// An earlier release's group heading that could not be published now (a zero-width
+/// space pasted in, a tab, raw HTML — published once, by hand) is no topic to continue: the
+/// default flow makes its own title instead of refusing the release over old text
+/// (hostile9/07; `rules learn` leaves such titles out too: `group::learn`'s tests).
+#[test]
+fn unpublishable_titles_of_the_history_are_not_continued() {
+    let old = format!(
+        "## 1.0.0 (2025-01-01)\n\n### Features\n\n#### Fair Share\u{200b} Scheduler\nAdded the fair share scheduler.\n\n\
+         * Add fair share scheduler weights ({})\n* Add fair share scheduler quotas ({})\n\n\
+         #### Tab\tthere <b>bold</b>\nAdded <b>tabbed</b> views.\n\n\
+         * Add tabbed view ({})\n* Add tabbed view persistence ({})\n",
+        link(1),
+        link(2),
+        link(3),
+        link(4)
+    );
+    let log = format!(
+        "# Changelog\n\n<!-- towncrier release notes start -->\n\n{}\n\n{old}",
+        rc(
+            1,
+            "2025-02-01",
+            &format!(
+                "### Features\n* Add fair share scheduler limits ({})\n* Add fair share scheduler metrics ({})\n* Add tabbed view export ({})\n",
+                link(10),
+                link(11),
+                link(12)
+            )
+        )
+        .trim_end()
+    );
+    let repo = project(&log, &[]);
+    let root = repo.path();
+    let (written, _) = consolidated(root, &[]);
+    let section = final_section(&written);
+    assert!(
+        !section.contains('\u{200b}') && !section.contains('\t') && !section.contains("<b>"),
+        "{section}"
+    );
+}

@@ -58,8 +58,12 @@ impl Continued {
     fn of(section: &HistorySection, g: usize, category: &str, similarity: f64) -> Continued {
         let (title, description) = &section.groups[g];
         let same_category = section.category.eq_ignore_ascii_case(category);
-        let description = (same_category && quality::description_fault(description).is_none())
-            .then(|| description.trim().to_string());
+        // An earlier description that could not be published now (a link, raw HTML, an
+        // invisible character: published once, by hand) is not reused.
+        let description = (same_category
+            && quality::description_fault(description).is_none()
+            && super::inline::check(description).is_ok())
+        .then(|| description.trim().to_string());
         Continued {
             title: title.clone(),
             description,
@@ -165,7 +169,13 @@ impl Topics {
                     .filter(|(_, l)| *l == Some(g))
                     .map(|(t, _)| t.as_str())
                     .collect();
-                if members.is_empty() || quality::is_unfit_title(title, &members) {
+                // A title that could not be published now (a tab, raw HTML, a link, an
+                // invisible character — published once, by hand) names no topic to continue:
+                // continuing it would refuse the whole release over old text.
+                if members.is_empty()
+                    || quality::is_unfit_title(title, &members)
+                    || super::inline::check(title).is_err()
+                {
                     continue;
                 }
                 // Each entry is read once: its weights make its own bag and add to its
