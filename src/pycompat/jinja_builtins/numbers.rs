@@ -10,8 +10,26 @@ use super::*;
 // Numbers: Python's int() and float() on text.
 
 /// Python's `float(str)`: surrounding whitespace, `_` between digits, `inf`/`nan`.
+/// Python's first step in `int()` and `float()` of a string: every Unicode decimal digit
+/// as its ASCII digit (`٣` → `3`, `５` → `5`).
+fn decimal_digits_to_ascii(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                crate::pycompat::strings::py_decimal_value(c)
+                    .and_then(|v| char::from_digit(v, 10))
+                    .unwrap_or(c)
+            })
+            .collect(),
+    )
+}
+
 pub fn py_parse_float(s: &str) -> Option<f64> {
-    let t = py_strip(s);
+    let s = decimal_digits_to_ascii(s);
+    let t = py_strip(&s);
     let cleaned = strip_digit_underscores(t)?;
     let lower = cleaned.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['+', '-']);
@@ -50,7 +68,8 @@ pub(super) fn strip_digit_underscores(t: &str) -> Option<String> {
 
 /// Python's `int(str, base)`.
 pub fn py_parse_int(s: &str, base: u32) -> Option<i128> {
-    let t = strip_digit_underscores(py_strip(s))?;
+    let s = decimal_digits_to_ascii(s);
+    let t = strip_digit_underscores(py_strip(&s))?;
     let (neg, rest) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),

@@ -289,6 +289,15 @@ pub(super) fn unique(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value
     let mut out = Vec::new();
     for item in items_of(&value)? {
         let key = single_key(&item, attribute, case_sensitive);
+        // Jinja2 keeps the seen keys in a set: a list or dict is no key there.
+        if matches!(key.kind(), minijinja::value::ValueKind::Map)
+            || (matches!(key.kind(), minijinja::value::ValueKind::Seq) && !key.is_tuple())
+        {
+            return Err(fail(format!(
+                "unique: unhashable type: '{}'",
+                crate::pycompat::repr::py_type_name(&key)
+            )));
+        }
         if !seen.contains(&key) {
             seen.push(key);
             out.push(item);
