@@ -178,11 +178,132 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
         offset += line.len();
     }
     // Only on the entry's last line, inside a block still open: what a template appended.
-    let (at, indent_end) = glued?;
+    let Some((at, indent_end)) = glued else {
+        return unglue_html_block(raw, tail);
+    };
     let line_start = raw[..at].rfind('\n').map_or(0, |n| n + 1);
     let indent = &raw[line_start..indent_end];
     let rest = raw[at..].trim();
     Some(format!("{}\n{indent}{rest}{tail}", raw[..at].trim_end()))
+}
+
+/// Whether `line` starts a CommonMark HTML block of type 6 (a block-level tag, opening or
+/// closing, at most three spaces in): it runs to the next blank line.
+pub fn starts_html_block(line: &str) -> bool {
+    const BLOCK_TAGS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "base",
+        "basefont",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "col",
+        "colgroup",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "iframe",
+        "legend",
+        "li",
+        "link",
+        "main",
+        "menu",
+        "menuitem",
+        "nav",
+        "noframes",
+        "ol",
+        "optgroup",
+        "option",
+        "p",
+        "param",
+        "search",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "track",
+        "ul",
+    ];
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let Some(tag) = line[indent..].strip_prefix('<') else {
+        return false;
+    };
+    if indent > 3 {
+        return false;
+    }
+    let tag = tag.strip_prefix('/').unwrap_or(tag);
+    let name: String = tag
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let after = tag[name.len()..].chars().next();
+    BLOCK_TAGS.contains(&name.as_str())
+        && after
+            .is_none_or(|c| c == '>' || c.is_whitespace() || tag[name.len()..].starts_with("/>"))
+}
+
+/// The HTML block case of [`unglue_closing_fence`]: an entry holding an HTML block
+/// (`<details>` at the start of a line) whose last line is a tag with text glued after it
+/// (`</details> ([#203](…))`). An HTML block runs to the next blank line, so the text is
+/// moved below a blank line, at the entry's indentation, where it renders as Markdown.
+fn unglue_html_block(raw: &str, tail: &str) -> Option<String> {
+    let mut lines = raw.lines();
+    let last = lines.next_back()?;
+    if !raw.lines().skip(1).any(starts_html_block) {
+        return None;
+    }
+    let trimmed = last.trim_start();
+    if !trimmed.starts_with('<') {
+        return None;
+    }
+    let close = trimmed.rfind('>')?;
+    let rest = trimmed[close + 1..].trim();
+    if rest.is_empty() || rest.contains(['<', '>']) {
+        return None;
+    }
+    let at = raw.len() - last.len() + (last.len() - trimmed.len()) + close + 1;
+    let indent: String = raw
+        .lines()
+        .nth(1)
+        .map(|l| l.chars().take_while(|c| *c == ' ').collect())
+        .unwrap_or_else(|| "  ".into());
+    let indent = if indent.is_empty() {
+        "  ".to_string()
+    } else {
+        indent
+    };
+    Some(format!("{}\n\n{indent}{rest}{tail}", raw[..at].trim_end()))
 }
 
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
@@ -206,6 +327,20 @@ fn fence_close(trimmed: &str, (c, n): (u8, usize)) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_glued_to_an_html_block_get_a_paragraph_of_their_own() {
+        let raw = "* Add the dashboard.\n\n  <details>\n  <summary>Shot</summary>\n  </details> ([#203](u/203))\n";
+        assert_eq!(
+            unglue_closing_fence(raw).as_deref(),
+            Some(
+                "* Add the dashboard.\n\n  <details>\n  <summary>Shot</summary>\n  </details>\n\n  ([#203](u/203))\n"
+            )
+        );
+        // Inline HTML in a paragraph is no HTML block: unchanged.
+        assert_eq!(unglue_closing_fence("* Add <b>x</b> ([#1](u/1))"), None);
+        assert_eq!(unglue_closing_fence("* a\n  <b>x</b> (#1)"), None);
+    }
 
     #[test]
     fn references_glued_to_a_closing_fence_get_a_line_of_their_own() {

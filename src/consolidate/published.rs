@@ -263,7 +263,11 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
         let opener = (0..k)
             .rev()
             .take_while(|&j| !lines.get(j).is_none_or(|l| l.trim().is_empty()))
-            .find(|&j| !fenced[j] && !continues_an_entry(j) && starts_html_block(lines[j]));
+            .find(|&j| {
+                !fenced[j]
+                    && !continues_an_entry(j)
+                    && crate::changelog::starts_html_block(lines[j])
+            });
         if let Some(j) = opener {
             problems.push(format!(
                 "line {}: the entry is inside the HTML block `{}` opened on line {} (no blank \
@@ -327,92 +331,6 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
     }
     problems.sort_by_key(|p| line_of(p));
     problems
-}
-
-/// Whether `line` starts a CommonMark HTML block of type 6 (a block-level tag, opening or
-/// closing, at most three spaces in): it runs to the next blank line.
-fn starts_html_block(line: &str) -> bool {
-    const BLOCK_TAGS: &[&str] = &[
-        "address",
-        "article",
-        "aside",
-        "base",
-        "basefont",
-        "blockquote",
-        "body",
-        "caption",
-        "center",
-        "col",
-        "colgroup",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "frame",
-        "frameset",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hr",
-        "html",
-        "iframe",
-        "legend",
-        "li",
-        "link",
-        "main",
-        "menu",
-        "menuitem",
-        "nav",
-        "noframes",
-        "ol",
-        "optgroup",
-        "option",
-        "p",
-        "param",
-        "search",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "track",
-        "ul",
-    ];
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    let Some(tag) = line[indent..].strip_prefix('<') else {
-        return false;
-    };
-    if indent > 3 {
-        return false;
-    }
-    let tag = tag.strip_prefix('/').unwrap_or(tag);
-    let name: String = tag
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let after = tag[name.len()..].chars().next();
-    BLOCK_TAGS.contains(&name.as_str())
-        && after
-            .is_none_or(|c| c == '>' || c.is_whitespace() || tag[name.len()..].starts_with("/>"))
 }
 
 /// The line a problem names, for sorting.

@@ -858,7 +858,8 @@ fn the_review_may_merge_the_listings_of_one_pr_the_notes_name() {
 /// A fragment ending with a fenced code block: towncrier's template glues the PR link to
 /// the closing fence (`` ``` ([#203](…)) ``), which then closes nothing, and the link
 /// renders as code. The final puts the link on a line of its own under the fence, where it
-/// renders (hostile9/14); the fragment of a final is read the same way.
+/// renders (hostile9/14); the fragment of a final is read the same way. One glued to the
+/// closing tag of an HTML block goes below a blank line (hostile10/03).
 #[test]
 fn a_pr_link_glued_to_a_closing_fence_is_moved_where_it_renders() {
     let fence = "Add the `timeout` option:\n\n```toml\ntimeout = 5\n```\n";
@@ -867,9 +868,15 @@ fn a_pr_link_glued_to_a_closing_fence_is_moved_where_it_renders() {
         link(203)
     );
     let log = changelog(&[rc(1, "2025-02-01", &format!("### Features\n{glued}"))]);
-    let repo = project(&log, &[("204.feature.md", fence)]);
+    let html = "Add the dashboard.\n\n<details>\n<summary>Screenshot</summary>\n</details>\n";
+    let repo = project(&log, &[("204.feature.md", fence), ("205.feature.md", html)]);
     let (written, _) = consolidated(repo.path(), &["--strategy", "similarity"]);
     let section = final_section(&written);
+    // After an HTML block (which runs to a blank line), below a blank line.
+    assert!(
+        section.contains(&format!("  </details>\n\n  ({})", link(205))),
+        "#205:\n{section}"
+    );
     for pr in [203, 204] {
         let unglued = format!("  ```\n  ({})", link(pr));
         assert!(section.contains(&unglued), "#{pr}:\n{section}");
