@@ -147,6 +147,9 @@ fn check_rc_folded(
     {
         return Ok(());
     }
+    // A local label (`1.4.0rc1+ubuntu1`, a downstream build) is no release of its own: the
+    // section is the public version's.
+    let current = &current.public();
     let folded = section
         .rc_sections
         .iter()

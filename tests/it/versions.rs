@@ -349,3 +349,15 @@ fn a_version_before_a_section_of_its_base_is_refused() {
     planned(root, "1.1.1rc1", &[]);
     planned(root, "1.1.0.post1", &[]);
 }
+
+/// A version file with a local label (`1.1.0rc1+ubuntu1`, a downstream build of the rc):
+/// the final folds the public version's section, `1.1.0rc1`, instead of asking for a
+/// section no release can have (hostile10/11).
+#[test]
+fn a_local_label_in_the_version_file_folds_the_public_versions_section() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    std::fs::write(root.join("VERSION"), "1.1.0rc1+ubuntu1\n").unwrap();
+    util::commit_all(root, "a downstream build");
+    planned(root, "1.1.0", &[]);
+}
