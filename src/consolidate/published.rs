@@ -279,6 +279,38 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
             ));
         }
     }
+    // CommonMark's HTML blocks that run to their closing tag, blank lines included (`<pre>`,
+    // `<script>`, `<style>`, `<textarea>`): an entry inside one is raw HTML.
+    let mut raw_block: Option<(usize, &str)> = None;
+    for (k, line) in lines.iter().enumerate() {
+        let lower = line.trim_start().to_ascii_lowercase();
+        if raw_block.is_none() && !fenced[k] && line.len() - line.trim_start().len() <= 3 {
+            raw_block = ["pre", "script", "style", "textarea"]
+                .into_iter()
+                .find(|t| {
+                    lower
+                        .strip_prefix('<')
+                        .and_then(|r| r.strip_prefix(t))
+                        .is_some_and(|r| r.is_empty() || r.starts_with(['>', ' ', '\t']))
+                })
+                .map(|t| (k, t));
+        } else if let Some((j, tag)) = raw_block
+            && starts.contains_key(&(k + 1))
+        {
+            problems.push(format!(
+                "line {}: the entry is inside the HTML block `<{tag}>` opened on line {} (it \
+                 runs to `</{tag}>`): it would be shown as raw text, not as an entry; close the \
+                 block above the entry",
+                at(k),
+                at(j)
+            ));
+        }
+        if let Some((_, tag)) = raw_block
+            && lower.contains(&format!("</{tag}>"))
+        {
+            raw_block = None;
+        }
+    }
     // HTML elements opened and never closed, outside code blocks, code spans and comments.
     let mut opened: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut in_comment = false;
@@ -511,6 +543,11 @@ mod tests {
                 "\n* Add hooks",
                 "\n <DIV class=\"x\">\n* Add hooks",
                 "line 12: the entry is inside the HTML block",
+            ),
+            (
+                "* Add hooks",
+                "<pre>\n\n* Add hooks",
+                "line 12: the entry is inside the HTML block `<pre>` opened on line 10",
             ),
             (
                 "* Add more",
