@@ -159,9 +159,15 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
     let mut open: Option<(u8, usize)> = None;
     let mut glued: Option<(usize, usize)> = None;
     let mut offset = 0;
-    for line in raw.split_inclusive('\n') {
+    for (n, line) in raw.split_inclusive('\n').enumerate() {
         let content = line.trim_end_matches(['\n', '\r']);
-        let trimmed = content.trim_start();
+        let mut trimmed = content.trim_start();
+        // The bullet's own line: a fragment that starts with its code block (`* ```toml`).
+        if n == 0 {
+            trimmed = trimmed
+                .strip_prefix(['*', '-', '+'])
+                .map_or(trimmed, str::trim_start);
+        }
         glued = None;
         match open {
             None => open = fence_open(trimmed),
@@ -348,6 +354,11 @@ mod tests {
         assert_eq!(
             unglue_closing_fence(raw).as_deref(),
             Some("* Add the option:\n\n  ```toml\n  timeout = 5\n  ```\n  ([#203](u/203))")
+        );
+        // A fragment that starts with its code block: the fence on the bullet's line.
+        assert_eq!(
+            unglue_closing_fence("* ```toml\n  timeout = 5\n  ``` ([#203](u/203))").as_deref(),
+            Some("* ```toml\n  timeout = 5\n  ```\n  ([#203](u/203))")
         );
         // A block that closes, a fence inside a longer one, text after a block: unchanged.
         assert_eq!(unglue_closing_fence("* a\n  ```\n  x\n  ```\n  (#1)"), None);
