@@ -120,6 +120,44 @@ pub fn references(
             ));
         }
     }
+    problems.extend(references_in_code(log, first_line, refs));
+    problems
+}
+
+/// An entry's PR referenced only inside a code block of the entry (a fence the template's
+/// link was glued to, one never closed): a renderer shows it as code, not as a link, and
+/// the entry lists no PR where it is published.
+fn references_in_code(log: &Changelog, first_line: usize, refs: &RefFormat) -> Vec<String> {
+    let text = log.as_str();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut code = vec![false; lines.len()];
+    for block in crate::changelog::code_blocks(text) {
+        let last = block.last.min(lines.len().saturating_sub(1));
+        if block.first <= last {
+            code[block.first..=last].fill(true);
+        }
+    }
+    let mut problems = Vec::new();
+    for e in log.releases().iter().flat_map(|r| r.entries()) {
+        let span = e.line.saturating_sub(1)
+            ..(e.line.saturating_sub(1) + e.raw.lines().count().max(1)).min(lines.len());
+        for &pr in &e.prs {
+            let at: Vec<usize> = span
+                .clone()
+                .filter(|&k| refs.spans(lines[k]).iter().any(|s| s.number == pr))
+                .collect();
+            if let Some(&k) = at.first()
+                && at.iter().all(|&k| code[k])
+            {
+                problems.push(format!(
+                    "line {}: the reference to #{pr} is inside a code block of its entry, where \
+                     it is shown as code, not as a link; close the block above it (a line of its \
+                     own fence) and put the reference below",
+                    first_line + k
+                ));
+            }
+        }
+    }
     problems
 }
 
@@ -575,6 +613,35 @@ mod tests {
             SECTION.replace("* Add hooks", "<detailsx/>\n* Add hooks"),
         ] {
             assert!(well_formed(&read(&fine), 1).is_empty(), "{fine}");
+        }
+    }
+
+    /// An entry's PR referenced only inside its code block (a fence never closed, or one the
+    /// link was glued to) is shown as code: named; one below a closed block is a link.
+    #[test]
+    fn a_reference_shown_as_code_is_named() {
+        for (entry, named) in [
+            (
+                "* Add it:\n\n  ```toml\n  timeout = 5 ([#3](https://x/pull/3))\n",
+                true,
+            ),
+            (
+                "* Add it:\n\n  ```toml\n  timeout = 5\n  ``` ([#3](https://x/pull/3))\n",
+                true,
+            ),
+            (
+                "* Add it:\n\n  ```toml\n  timeout = 5\n  ```\n  ([#3](https://x/pull/3))\n",
+                false,
+            ),
+            (
+                "* Add it ([#3](https://x/pull/3)):\n\n  ```\n  see #3\n  ```\n",
+                false,
+            ),
+        ] {
+            let text = format!("{SECTION}{entry}");
+            let p = references(&read(&text), 1, &refs(), &Carried::default());
+            let found = p.iter().any(|p| p.contains("#3 is inside a code block"));
+            assert_eq!(found, named, "{entry:?}: {p:?}");
         }
     }
 
