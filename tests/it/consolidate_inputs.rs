@@ -1029,3 +1029,39 @@ fn unpublishable_titles_of_the_history_are_not_continued() {
         "{section}"
     );
 }
+
+/// An entry whose PRs a newer entry lists with more (`#1, #2` in rc1, `#1, #2, #3` in
+/// rc2): the fold keeps both with a note advising a merge, and the review that deletes the
+/// older one is accepted — one entry still lists every PR (hostile10/14).
+#[test]
+fn the_review_may_merge_an_entry_into_one_listing_more_prs() {
+    let log = changelog(&[
+        rc(
+            2,
+            "2025-02-15",
+            &format!(
+                "### Features\n* Add CSV and JSON exports ({}, {}, {})\n",
+                link(1),
+                link(2),
+                link(3)
+            ),
+        ),
+        rc(
+            1,
+            "2025-02-01",
+            &format!(
+                "### Features\n* Add CSV exports ({}, {})\n",
+                link(1),
+                link(2)
+            ),
+        ),
+    ]);
+    let repo = project(&log, &[]);
+    let root = repo.path();
+    let out = run(root, ARGS, "sed -i -e '/Add CSV exports/d'");
+    ok(&out, "the review merges the older entry into the newer");
+    let written = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    let section = final_section(&written);
+    assert!(section.contains("Add CSV and JSON exports"), "{section}");
+    assert!(!section.contains("Add CSV exports"), "{section}");
+}
