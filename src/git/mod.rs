@@ -661,8 +661,12 @@ fn git_result(args: &[OsString], output: std::io::Result<std::process::Output>) 
     let shown = display_command(args);
     let output = output.map_err(|e| Error::Git(format!("cannot run `{shown}`: {e}")))?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let stderr = stderr.trim();
+        // git says some failures on stdout (`git commit` with nothing to commit).
+        let said = match String::from_utf8_lossy(&output.stderr).trim() {
+            "" => String::from_utf8_lossy(&output.stdout).trim().to_string(),
+            err => err.to_string(),
+        };
+        let stderr = said.as_str();
         let status = match output.status.code() {
             Some(code) => format!("exit code {code}"),
             None => "killed by a signal".to_string(),
@@ -724,6 +728,32 @@ mod tests {
         assert_eq!(display_command(&args), "git commit -m 'Release 1.0…'");
         let args: Vec<OsString> = ["switch", "a b", ""].iter().map(OsString::from).collect();
         assert_eq!(display_command(&args), "git switch 'a b' ''");
+    }
+
+    /// A failure git explains on stdout only (`git commit` with nothing to commit) is
+    /// shown with that explanation; stderr wins when there is one.
+    #[test]
+    fn a_failure_says_why_from_stdout_when_stderr_is_empty() {
+        use std::os::unix::process::ExitStatusExt;
+        let args: Vec<OsString> = ["commit", "-m", "x"].iter().map(OsString::from).collect();
+        let out = |stdout: &str, stderr: &str| {
+            Ok(std::process::Output {
+                status: std::process::ExitStatus::from_raw(256),
+                stdout: stdout.as_bytes().to_vec(),
+                stderr: stderr.as_bytes().to_vec(),
+            })
+        };
+        let err = git_result(&args, out("nothing to commit, working tree clean\n", ""));
+        assert!(
+            err.unwrap_err().to_string().contains("nothing to commit"),
+            "stdout's reason"
+        );
+        let err = git_result(&args, out("ignored", "fatal: bad"));
+        let err = err.unwrap_err().to_string();
+        assert!(
+            err.contains("fatal: bad") && !err.contains("ignored"),
+            "{err}"
+        );
     }
 
     #[test]
