@@ -445,11 +445,12 @@ pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> R
     if by_hand {
         return Ok(());
     }
-    let at = stopped.map_or(String::new(), |s| format!(" at `{}`", s.step.name));
+    // A step's name may hold backticks of its own (`Run `webui``): quoted instead.
+    let at = stopped.map_or(String::new(), |s| format!(" at \"{}\"", s.step.name));
     Err(Error::Refused(format!(
-        "a release of {} is in progress on {} (stopped{at}), and what this command would \
-         write would be taken into it; finish it with `git release continue` or undo it with \
-         `git release abort` first. Nothing was changed",
+        "a release of {} is in progress on {} (stopped{at}): what this command plans or \
+         writes would be mixed with it; finish it with `git release continue` or undo it \
+         with `git release abort` first. Nothing was changed",
         state.request.version, state.branch
     )))
 }

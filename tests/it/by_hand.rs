@@ -311,3 +311,22 @@ fn a_user_commit_like_a_steps_is_neither_skipped_over_nor_deleted() {
     );
     assert_eq!(git(root, &["rev-parse", "keep"]).trim(), mine);
 }
+
+/// Another release planned while one is stopped is refused with what is true of a dry run
+/// too (nothing is written; what it plans would be mixed with the stopped release), naming
+/// the step without nesting its backticks (hostile10's smaller list).
+#[test]
+fn a_dry_run_while_stopped_is_refused_saying_what_is_true() {
+    let scratch = tempfile::tempdir().unwrap();
+    let flag = scratch.path().join("ok");
+    let repo = stopped_at_a_committing_webui_step(&flag);
+    let out = run(repo.path(), &["1.2.0", "--dry-run"], "false");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("(stopped at \"Run `webui`\")")
+            && stderr.contains("plans or writes")
+            && !stderr.contains("would be taken into it"),
+        "{stderr}"
+    );
+}
