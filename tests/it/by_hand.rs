@@ -3,29 +3,40 @@
 
 use std::path::Path;
 
+use crate::hostile::stopped_at_webui;
 use crate::release::{project_after_rc, read, subjects_since};
 use crate::util::{git, ok, run, text};
 
 /// A final (1.1.0, WebUI 2.0.0) stopped at a WebUI step that writes `webui.txt`, commits it
 /// on its own and fails until `flag` exists; it runs before the changelog step.
 fn stopped_at_a_committing_webui_step(flag: &Path) -> tempfile::TempDir {
-    let step = format!(
+    stopped_at_webui(&format!(
         "\n[[step]]\nname = \"webui\"\nrun = \"test -e '{}' && echo bundle > webui.txt\"\n\
          when = \"webui\"\ncommit = \"chore: update webui\"\n",
         flag.display()
-    );
-    let repo = project_after_rc(&step);
-    let args = [
-        "1.1.0",
-        "2.0.0",
-        "--yes",
-        "--no-edit",
-        "--date",
-        "2025-03-01",
-    ];
-    let out = run(repo.path(), &args, "false");
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    repo
+    ))
+}
+
+/// `continue` after the stop of [`stopped_at_a_committing_webui_step`]: the WebUI step run
+/// again (its flag made), or (`skip`) its work done by hand and `continue --skip`.
+fn go_on(root: &Path, flag: &Path, skip: bool) -> std::process::Output {
+    if skip {
+        std::fs::write(root.join("webui.txt"), "bundle\n").unwrap();
+        run(root, &["continue", "--skip"], "false")
+    } else {
+        std::fs::write(flag, "").unwrap();
+        run(root, &["continue"], "false")
+    }
+}
+
+/// The files of the commit since `main` with this subject, sorted.
+fn files_of_commit(root: &Path, subject: &str) -> Vec<String> {
+    let subjects = subjects_since(root, "main");
+    let n = subjects
+        .iter()
+        .position(|s| s == subject)
+        .unwrap_or_else(|| panic!("no `{subject}` in {subjects:?}"));
+    files_of(root, &format!("HEAD~{}", subjects.len() - 1 - n))
 }
 
 /// The files a commit changed, sorted.
@@ -56,28 +67,16 @@ fn work_of_a_later_step_done_by_hand_goes_in_the_release_commit() {
             ),
             "consolidate by hand while stopped",
         );
-        let out = if skip {
-            std::fs::write(root.join("webui.txt"), "bundle\n").unwrap();
-            run(root, &["continue", "--skip"], "false")
-        } else {
-            std::fs::write(&flag, "").unwrap();
-            run(root, &["continue"], "false")
-        };
+        let out = go_on(root, &flag, skip);
         ok(&out, "continue");
         let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(!said.contains("the plan said"), "skip={skip}: {said}");
-        let subjects = subjects_since(root, "main");
-        let webui = subjects
-            .iter()
-            .position(|s| s == "chore: update webui")
-            .unwrap_or_else(|| panic!("skip={skip}: no WebUI commit in {subjects:?}"));
-        let release = subjects
-            .iter()
-            .position(|s| s == "release: 1.1.0")
-            .unwrap_or_else(|| panic!("skip={skip}: no release commit in {subjects:?}"));
-        let rev = |n: usize| format!("HEAD~{}", subjects.len() - 1 - n);
-        assert_eq!(files_of(root, &rev(webui)), ["webui.txt"], "skip={skip}");
-        let released = files_of(root, &rev(release));
+        assert_eq!(
+            files_of_commit(root, "chore: update webui"),
+            ["webui.txt"],
+            "skip={skip}"
+        );
+        let released = files_of_commit(root, "release: 1.1.0");
         for file in ["CHANGELOG.md", "VERSION", "changes/11.feature.md"] {
             assert!(
                 released.contains(&file.to_string()),
@@ -194,28 +193,16 @@ fn the_freeze_done_by_hand_goes_in_the_release_commit() {
         let repo = stopped_at_a_committing_webui_step(&flag);
         let root = repo.path();
         ok(&run(root, &["freeze", "1.1.0"], "false"), "freeze by hand");
-        let out = if skip {
-            std::fs::write(root.join("webui.txt"), "bundle\n").unwrap();
-            run(root, &["continue", "--skip"], "false")
-        } else {
-            std::fs::write(&flag, "").unwrap();
-            run(root, &["continue"], "false")
-        };
-        ok(&out, &format!("continue (skip={skip})"));
-        let subjects = subjects_since(root, "main");
-        let rev = |subject: &str| {
-            let n = subjects
-                .iter()
-                .position(|s| s == subject)
-                .unwrap_or_else(|| panic!("skip={skip}: no `{subject}` in {subjects:?}"));
-            format!("HEAD~{}", subjects.len() - 1 - n)
-        };
+        ok(
+            &go_on(root, &flag, skip),
+            &format!("continue (skip={skip})"),
+        );
         assert_eq!(
-            files_of(root, &rev("chore: update webui")),
+            files_of_commit(root, "chore: update webui"),
             ["webui.txt"],
             "skip={skip}"
         );
-        let released = files_of(root, &rev("release: 1.1.0"));
+        let released = files_of_commit(root, "release: 1.1.0");
         for file in ["docs/api.md", "src/demo/api.py"] {
             assert!(
                 released.contains(&file.to_string()),

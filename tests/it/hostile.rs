@@ -22,7 +22,13 @@ pub(crate) fn step_needing(flag: &Path, when: &str) -> String {
 /// A final release (1.1.0, WebUI 2.0.0) stopped at a configured WebUI step that fails until
 /// `flag` exists: before the changelog step, which reads the configuration.
 fn stopped_at_a_webui_step(flag: &Path) -> tempfile::TempDir {
-    let repo = project_after_rc(&step_needing(flag, "when = \"webui\""));
+    stopped_at_webui(&step_needing(flag, "when = \"webui\""))
+}
+
+/// A final release (1.1.0, WebUI 2.0.0) of a project configured with `step` (a WebUI step
+/// that fails), stopped there.
+pub(crate) fn stopped_at_webui(step: &str) -> tempfile::TempDir {
+    let repo = project_after_rc(step);
     let args = [
         "1.1.0",
         "2.0.0",

@@ -82,12 +82,7 @@ impl SectionWords {
         if members.is_empty() {
             return false;
         }
-        let generic: Vec<String> = quality::KIND_SUFFIXES
-            .iter()
-            .copied()
-            .chain(category.split_whitespace())
-            .flat_map(text::words)
-            .collect();
+        let generic = generic_words(category);
         let counts = self.counts(members);
         let n = members.len();
         let rest = self.entries.len().saturating_sub(n).max(1) as f64;
@@ -247,12 +242,7 @@ impl super::Topics {
         category: &str,
         ctx: &crate::group::Context,
     ) -> Vec<(Vec<usize>, super::Continued)> {
-        let generic: Vec<String> = quality::KIND_SUFFIXES
-            .iter()
-            .copied()
-            .chain(category.split_whitespace())
-            .flat_map(text::words)
-            .collect();
+        let generic = generic_words(category);
         let words = SectionWords::of(section.iter().copied());
         // title key → (newest title index, members)
         let mut by: Vec<(String, usize, Vec<usize>)> = Vec::new();
@@ -306,4 +296,15 @@ impl super::Topics {
         out.sort_by_key(|(m, _)| std::cmp::Reverse(m.len()));
         out
     }
+}
+
+/// Words a title holds without naming a topic: the kind suffixes (`Improvements`) and the
+/// category's own name.
+fn generic_words(category: &str) -> Vec<String> {
+    quality::KIND_SUFFIXES
+        .iter()
+        .copied()
+        .chain(category.split_whitespace())
+        .flat_map(text::words)
+        .collect()
 }
