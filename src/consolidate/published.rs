@@ -99,13 +99,20 @@ pub fn references(
         if inside.get(k + 1).copied().unwrap_or(false) || is_link_definition(line) {
             continue;
         }
-        for span in refs.spans(line) {
-            let allowance = left.entry(span.number).or_insert(0);
+        // `[#212]` too, which the changelog's definitions make a link to the PR.
+        let shortcuts = crate::group::inline::pr_shortcut_references(line);
+        let numbers = refs
+            .spans(line)
+            .into_iter()
+            .map(|s| s.number)
+            .chain(shortcuts);
+        for number in numbers {
+            let allowance = left.entry(number).or_insert(0);
             if *allowance > 0 {
                 *allowance -= 1;
                 continue;
             }
-            let pr = span.number;
+            let pr = number;
             let what = if listed.contains_key(&pr) {
                 format!("#{pr} is an entry of the section, so it would be listed twice")
             } else {

@@ -30,6 +30,14 @@ pub fn check(s: &str) -> std::result::Result<String, Unfit> {
     if s.contains("](") || s.contains("://") || s.contains("<http") || s.contains("<www.") {
         return Err("a link or URL (the entries carry the links)".into());
     }
+    // Reference links: `[text][label]`, `[text][]`, and `[#121]`, which the changelog's own
+    // definitions (`[#121]: https://…`, keep-a-changelog's footer) turn into a PR's link.
+    if s.contains("][") || reference_to_a_pr(s) {
+        return Err("a reference link (the entries carry the links)".into());
+    }
+    if autolink(s) {
+        return Err("a web or e-mail address GitHub shows as a link".into());
+    }
     if let Some(tag) = html_tag(s) {
         return Err(format!(
             "the raw HTML `{tag}` (write it in backticks to show it as code)"
@@ -45,6 +53,48 @@ pub fn check(s: &str) -> std::result::Result<String, Unfit> {
         ));
     }
     Ok(s.to_string())
+}
+
+/// Whether `s` holds `[#<digits>]`: a shortcut reference a changelog defines for a PR.
+fn reference_to_a_pr(s: &str) -> bool {
+    !pr_shortcut_references(s).is_empty()
+}
+
+/// The PRs `s` names as `[#<digits>]` (not followed by `(` or `:`, an inline link or a
+/// definition): shortcut references, which the changelog's definitions (`[#121]: https://…`)
+/// make links to those PRs.
+pub fn pr_shortcut_references(s: &str) -> Vec<u64> {
+    s.match_indices("[#")
+        .filter_map(|(at, _)| {
+            let rest = &s[at + 2..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let after = rest[digits..].strip_prefix(']')?;
+            (digits > 0 && !after.starts_with(['(', ':']))
+                .then(|| rest[..digits].parse().ok())
+                .flatten()
+        })
+        .collect()
+}
+
+/// Whether `s` holds a link GitHub makes without any markup: `www.example.com` or an
+/// e-mail address (GFM's extended autolinks).
+fn autolink(s: &str) -> bool {
+    s.split(|c: char| c.is_whitespace() || "()<>\"'".contains(c))
+        .any(|w| {
+            let domain = |d: &str| {
+                let d = d.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+                d.contains('.') && d.split('.').all(|p| !p.is_empty())
+            };
+            w.strip_prefix("www.")
+                .is_some_and(|rest| !rest.is_empty() && domain(rest))
+                || w.split_once('@').is_some_and(|(user, host)| {
+                    !user.is_empty()
+                        && user
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".-_+".contains(c))
+                        && domain(host)
+                })
+        })
 }
 
 /// What block a trimmed line opens in Markdown (CommonMark and GitHub's), if any.
@@ -176,6 +226,9 @@ mod tests {
             "<3 for users",
             "a < b",
             "[Preview] features",
+            "Issue #121 [fixed]",
+            "Support user@host",
+            "www. release",
             "Uses ## in the middle",
             "Ünïcödé and RTL \u{5d0}",
             "Support `List<String>` in the SDK",
@@ -200,6 +253,11 @@ mod tests {
             ("Note <!-- hidden", "raw HTML `<!-- hidden`"),
             ("\u{200b}", "nothing visible"),
             ("\u{200b} \u{feff}", "nothing visible"),
+            ("Usage Reports and [#121]", "reference link"),
+            ("See [the docs][docs]", "reference link"),
+            ("See [docs][]", "reference link"),
+            ("Usage www.example.com", "address GitHub shows as a link"),
+            ("Ask me@example.com", "address GitHub shows as a link"),
         ] {
             let err = check(bad).unwrap_err();
             assert!(err.contains(needle), "{bad:?}: {err}");

@@ -1065,3 +1065,28 @@ fn the_review_may_merge_an_entry_into_one_listing_more_prs() {
     assert!(section.contains("Add CSV and JSON exports"), "{section}");
     assert!(!section.contains("Add CSV exports"), "{section}");
 }
+
+/// A group heading written in the review as `#### Usage [#212]`, with the definition
+/// `[#212]: …` below: a reference link to the PR outside its entry, refused like an
+/// inline one (hostile9/11).
+#[test]
+fn the_review_refuses_a_shortcut_reference_to_a_pr_outside_its_entry() {
+    let log = changelog(&[rc(
+        1,
+        "2025-02-01",
+        &format!("### Features\n* New in rc1 ({})\n", link(212)),
+    )]);
+    let repo = project(&log, &[]);
+    let root = repo.path();
+    let editor = format!(
+        "sed -i -e 's/^\\* New in rc1/#### Usage [#212]\\nAdded usage.\\n\\n&/' -e '$a [#212]: {URL}/212'"
+    );
+    let out = run(root, ARGS, &editor);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("a reference to #212 outside any entry"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(crate::util::git(root, &["status", "--porcelain"]), "");
+}
