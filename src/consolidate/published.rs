@@ -28,8 +28,8 @@ impl Carried {
         let mut counts = BTreeMap::new();
         for text in texts {
             for line in text.lines().filter(|l| !is_link_definition(l)) {
-                for span in refs.spans(line) {
-                    *counts.entry(span.number).or_insert(0) += 1;
+                for number in numbers_in(line, refs) {
+                    *counts.entry(number).or_insert(0) += 1;
                 }
             }
         }
@@ -47,6 +47,15 @@ impl Carried {
             .map(|b| b.text.as_str());
         Carried::of(texts, refs)
     }
+}
+
+/// The PRs a line references: as the project's `issue_format` writes them, and as `[#212]`,
+/// which the changelog's definitions make a link to the PR. (One count for both the prose
+/// carried and the text checked.)
+fn numbers_in(line: &str, refs: &RefFormat) -> Vec<u64> {
+    let mut numbers: Vec<u64> = refs.spans(line).into_iter().map(|s| s.number).collect();
+    numbers.extend(crate::group::inline::pr_shortcut_references(line));
+    numbers
 }
 
 /// A link definition (`[#12]: https://…`) is not shown: it lists nothing.
@@ -99,14 +108,7 @@ pub fn references(
         if inside.get(k + 1).copied().unwrap_or(false) || is_link_definition(line) {
             continue;
         }
-        // `[#212]` too, which the changelog's definitions make a link to the PR.
-        let shortcuts = crate::group::inline::pr_shortcut_references(line);
-        let numbers = refs
-            .spans(line)
-            .into_iter()
-            .map(|s| s.number)
-            .chain(shortcuts);
-        for number in numbers {
+        for number in numbers_in(line, refs) {
             let allowance = left.entry(number).or_insert(0);
             if *allowance > 0 {
                 *allowance -= 1;
@@ -621,6 +623,20 @@ mod tests {
         ] {
             assert!(well_formed(&read(&fine), 1).is_empty(), "{fine}");
         }
+    }
+
+    /// `[#5]` in prose the fold carries may stand in the section's prose; one more is named.
+    #[test]
+    fn a_shortcut_reference_counts_like_an_inline_one() {
+        let text = SECTION.replace("Upgrade: see [#5](https://x/pull/5).", "Upgrade: see [#5].");
+        let carried = Carried::of(["Upgrade: see [#5]."], &refs());
+        assert!(references(&read(&text), 1, &refs(), &carried).is_empty());
+        let p = references(&read(&text), 1, &refs(), &Carried::default());
+        assert!(
+            p.iter()
+                .any(|p| p.contains("a reference to #5 outside any entry")),
+            "{p:?}"
+        );
     }
 
     /// An entry's PR referenced only inside its code block (a fence never closed, or one the
