@@ -242,15 +242,23 @@ impl super::Topics {
         category: &str,
         ctx: &crate::group::Context,
     ) -> Vec<(Vec<usize>, super::Continued)> {
+        if leftovers.is_empty() {
+            return Vec::new();
+        }
         let generic = generic_words(category);
         let words = SectionWords::of(section.iter().copied());
+        // Each earlier title's own words (not generic), once for every leftover.
+        let owns: Vec<Vec<&String>> = self
+            .titles
+            .iter()
+            .map(|t| t.words.iter().filter(|w| !generic.contains(w)).collect())
+            .collect();
         // title key → (newest title index, members)
         let mut by: Vec<(String, usize, Vec<usize>)> = Vec::new();
         for &k in leftovers {
             let mine = &words.entries[k];
             let mut best: Option<(f64, usize)> = None;
-            for (ti, t) in self.titles.iter().enumerate() {
-                let own: Vec<&String> = t.words.iter().filter(|w| !generic.contains(w)).collect();
+            for (ti, own) in owns.iter().enumerate() {
                 if own.is_empty() {
                     continue;
                 }
