@@ -50,14 +50,12 @@ pub(crate) fn project_with_files(extra: &str, files: &[(&str, &str)]) -> tempfil
 }
 
 /// An editor that does `work` in the repository (as the user would from another terminal)
-/// and keeps the draft as it is. Each call writes a script of its own.
+/// and keeps the draft as it is. Each call writes a script of its own, in the repository's
+/// git directory (outside the work tree, gone with the temporary repository).
 pub(crate) fn editor(root: &Path, work: &str) -> String {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let script = root.join("..").join(format!(
-        "editor-{}-{n}.sh",
-        root.file_name().unwrap().to_string_lossy()
-    ));
+    let script = root.join(".git").join(format!("test-editor-{n}.sh"));
     std::fs::write(
         &script,
         format!("#!/bin/sh\ncd '{}' || exit 1\n{work}\n", root.display()),
