@@ -42,6 +42,36 @@ pub(crate) fn kwarg(kwargs: &Kwargs, name: &str) -> R<Option<Value>> {
     }
 }
 
+/// A filter's arguments by position in `names`, each given positionally or by keyword
+/// (Jinja2's filters are Python functions); unknown keywords and extra positions refused.
+pub(crate) fn arguments(
+    args: &Rest<Value>,
+    kwargs: &Kwargs,
+    names: &[&str],
+) -> R<Vec<Option<Value>>> {
+    if args.len() > names.len() {
+        return Err(Error::from(ErrorKind::TooManyArguments));
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        out.push(match args.get(i) {
+            Some(v) => Some(v.clone()),
+            None => kwarg(kwargs, name)?,
+        });
+    }
+    kwargs.assert_all_used()?;
+    Ok(out)
+}
+
+/// The items a filter iterates: none of an undefined value (Jinja2's `Undefined` iterates
+/// empty).
+pub(crate) fn items_of(value: &Value) -> R<Vec<Value>> {
+    if value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    Ok(value.try_iter()?.collect())
+}
+
 pub(crate) fn fail(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOperation, message.into())
 }
@@ -163,7 +193,7 @@ pub fn register(env: &mut Environment<'static>) {
         Ok(minijinja::filters::capitalize(StringInput::new(state, &v)?))
     });
     env.add_filter("title", |v: Value| -> String {
-        minijinja::filters::title(std::borrow::Cow::Owned(py_str(&float_as_text(v))))
+        minijinja::filters::title(std::borrow::Cow::Owned(py_str(&v)))
     });
     env.add_filter(
         "trim",
@@ -191,9 +221,7 @@ pub fn register(env: &mut Environment<'static>) {
             strmethods::call(&py_str(&v), "replace", &args)
         },
     );
-    env.add_filter("safe", |v: Value| {
-        Value::from_safe_string(py_str(&float_as_text(v)))
-    });
+    env.add_filter("safe", |v: Value| Value::from_safe_string(py_str(&v)));
     env.add_filter("string", |state: &State, v: Value| -> R<Value> {
         minijinja::filters::string(state, &float_as_text(v))
     });

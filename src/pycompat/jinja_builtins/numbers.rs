@@ -210,11 +210,7 @@ pub(super) fn float(value: Value, default: Option<Value>, kwargs: Kwargs) -> R<V
 /// `map(filter, *args, **kwargs)` / `map(attribute=…, default=…)`: minijinja's, but keyword
 /// arguments reach the mapped filter (`map('int', default=None)`).
 pub(super) fn map(state: &mut State, value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
-    let items: Vec<Value> = if value.is_undefined() {
-        Vec::new()
-    } else {
-        value.try_iter()?.collect()
-    };
+    let items = items_of(&value)?;
     if kwargs.has("attribute") {
         if !args.is_empty() {
             return Err(Error::from(ErrorKind::TooManyArguments));

@@ -135,12 +135,10 @@ pub(super) fn groupby(value: Value, attribute: Value, kwargs: Kwargs) -> R<Value
             _ => v,
         }
     };
-    let mut items: Vec<(Value, Value)> = Vec::new();
-    if !value.is_undefined() {
-        for item in value.try_iter()? {
-            items.push((sort_key(&key_of(&item), case_sensitive), item));
-        }
-    }
+    let mut items: Vec<(Value, Value)> = items_of(&value)?
+        .into_iter()
+        .map(|item| (sort_key(&key_of(&item), case_sensitive), item))
+        .collect();
     py_sort_by_key(&mut items, false)?;
     let mut groups: Vec<(Value, Vec<Value>)> = Vec::new();
     for (key, item) in items {
@@ -210,29 +208,6 @@ fn multi_key(item: &Value, attribute: Option<&Value>, case_sensitive: bool) -> V
 fn single_key(item: &Value, attribute: Option<&Value>, case_sensitive: bool) -> Value {
     let v = attribute.map_or_else(|| item.clone(), |a| getattr_path(item, a));
     sort_key(&v, case_sensitive)
-}
-
-/// Positional or keyword arguments of a filter, by position in `names`.
-fn arguments(args: &Rest<Value>, kwargs: &Kwargs, names: &[&str]) -> R<Vec<Option<Value>>> {
-    if args.len() > names.len() {
-        return Err(Error::from(ErrorKind::TooManyArguments));
-    }
-    let mut out = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        out.push(match args.get(i) {
-            Some(v) => Some(v.clone()),
-            None => kwarg(kwargs, name)?,
-        });
-    }
-    kwargs.assert_all_used()?;
-    Ok(out)
-}
-
-fn items_of(value: &Value) -> R<Vec<Value>> {
-    if value.is_undefined() {
-        return Ok(Vec::new());
-    }
-    Ok(value.try_iter()?.collect())
 }
 
 /// `sort(value, reverse=False, case_sensitive=False, attribute=None)`: Python's stable

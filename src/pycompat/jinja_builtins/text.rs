@@ -29,27 +29,12 @@ pub fn html_escape(s: &str) -> String {
 /// attribute) as Python's `str()` prints it — `True`, `None`, `1e+20` — where minijinja's own
 /// filter writes `true`, `none` and every digit of a float.
 pub(super) fn join(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
-    if args.len() > 2 {
-        return Err(Error::from(ErrorKind::TooManyArguments));
-    }
-    let sep = match args.first() {
-        Some(d) => Some(d.clone()),
-        None => kwarg(&kwargs, "d")?,
-    }
-    .map_or_else(String::new, |d| py_str(&d));
-    let attribute = match args.get(1) {
-        Some(a) => Some(a.clone()),
-        None => kwarg(&kwargs, "attribute")?,
-    };
-    kwargs.assert_all_used()?;
-    let items: Vec<Value> = if value.is_undefined() {
-        Vec::new()
-    } else {
-        value.try_iter()?.collect()
-    };
-    let parts: Vec<String> = items
+    let a = arguments(&args, &kwargs, &["d", "attribute"])?;
+    let sep = a[0].as_ref().map_or_else(String::new, py_str);
+    let attribute = &a[1];
+    let parts: Vec<String> = items_of(&value)?
         .iter()
-        .map(|item| match &attribute {
+        .map(|item| match attribute {
             Some(a) => py_str(&super::numbers::getattr_path(item, a)),
             None => py_str(item),
         })
