@@ -284,8 +284,7 @@ pub fn starts_html_block(line: &str) -> bool {
 /// (`</details> ([#203](…))`). An HTML block runs to the next blank line, so the text is
 /// moved below a blank line, at the entry's indentation, where it renders as Markdown.
 fn unglue_html_block(raw: &str, tail: &str) -> Option<String> {
-    let mut lines = raw.lines();
-    let last = lines.next_back()?;
+    let last = raw.lines().next_back()?;
     if !raw.lines().skip(1).any(starts_html_block) {
         return None;
     }
@@ -298,17 +297,14 @@ fn unglue_html_block(raw: &str, tail: &str) -> Option<String> {
     if rest.is_empty() || rest.contains(['<', '>']) {
         return None;
     }
-    let at = raw.len() - last.len() + (last.len() - trimmed.len()) + close + 1;
-    let indent: String = raw
-        .lines()
-        .nth(1)
-        .map(|l| l.chars().take_while(|c| *c == ' ').collect())
-        .unwrap_or_else(|| "  ".into());
-    let indent = if indent.is_empty() {
-        "  ".to_string()
-    } else {
-        indent
+    // The closing tag's own line is a continuation line of the entry: its indentation (a
+    // bullet's, two spaces, when it stands at the margin: below a blank line the reference
+    // must stay inside the entry).
+    let indent = match &last[..last.len() - trimmed.len()] {
+        "" => "  ",
+        own => own,
     };
+    let at = raw.len() - trimmed.len() + close + 1;
     Some(format!("{}\n\n{indent}{rest}{tail}", raw[..at].trim_end()))
 }
 

@@ -133,19 +133,25 @@ pub fn references(
     problems
 }
 
+/// Which of `n` lines (0-based) the code `blocks` hold, fences included.
+fn code_lines(blocks: &[crate::changelog::CodeBlock], n: usize) -> Vec<bool> {
+    let mut code = vec![false; n];
+    for block in blocks {
+        let last = block.last.min(n.saturating_sub(1));
+        if block.first <= last {
+            code[block.first..=last].fill(true);
+        }
+    }
+    code
+}
+
 /// An entry's PR referenced only inside a code block of the entry (a fence the template's
 /// link was glued to, one never closed): a renderer shows it as code, not as a link, and
 /// the entry lists no PR where it is published.
 fn references_in_code(log: &Changelog, first_line: usize, refs: &RefFormat) -> Vec<String> {
     let text = log.as_str();
     let lines: Vec<&str> = text.lines().collect();
-    let mut code = vec![false; lines.len()];
-    for block in crate::changelog::code_blocks(text) {
-        let last = block.last.min(lines.len().saturating_sub(1));
-        if block.first <= last {
-            code[block.first..=last].fill(true);
-        }
-    }
+    let code = code_lines(&crate::changelog::code_blocks(text), lines.len());
     let mut problems = Vec::new();
     for e in log.releases().iter().flat_map(|r| r.entries()) {
         let span = e.line.saturating_sub(1)
@@ -267,10 +273,9 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
     // swallows the rest. (An entry's line inside a closed block is code, not an entry: the
     // read-back finds the entry missing and the reference outside any entry.)
     let lines: Vec<&str> = text.lines().collect();
-    let mut fenced = vec![false; lines.len()];
-    for block in crate::changelog::code_blocks(text) {
-        let last = block.last.min(lines.len().saturating_sub(1));
-        fenced[block.first..=last].fill(true);
+    let blocks = crate::changelog::code_blocks(text);
+    let fenced = code_lines(&blocks, lines.len());
+    for block in &blocks {
         if let (Some(fence), false) = (&block.unclosed, block.indented) {
             problems.push(format!(
                 "line {}: the code fence \"{fence}\" is never closed: everything after it (the \
