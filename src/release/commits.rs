@@ -13,6 +13,12 @@ use crate::git::Repo;
 /// The commits of the release branch that the release did not make and that no other
 /// branch or tag holds: deleting the branch would lose them.
 pub(crate) fn foreign_commits(repo: &Repo, state: &State) -> Result<Vec<(String, String)>> {
+    Ok(foreign_among(state, repo.commits_only_on(&state.branch)?))
+}
+
+/// Of the release branch's own commits `on_branch` (id, subject), those the release did not
+/// make: not recorded, and no subject of a planned commit ([`is_subject_of`]).
+fn foreign_among(state: &State, on_branch: Vec<(String, String)>) -> Vec<(String, String)> {
     let planned: BTreeSet<&str> = state
         .steps
         .iter()
@@ -24,13 +30,12 @@ pub(crate) fn foreign_commits(repo: &Repo, state: &State) -> Result<Vec<(String,
         })
         .map(|m| m.lines().next().unwrap_or("").trim())
         .collect();
-    Ok(repo
-        .commits_only_on(&state.branch)?
+    on_branch
         .into_iter()
         .filter(|(id, subject)| {
             !state.commits.contains(id) && !planned.iter().any(|p| is_subject_of(subject, p))
         })
-        .collect())
+        .collect()
 }
 
 /// The commits on the release branch that `abort`, deleting it, would lose: those the
@@ -41,7 +46,8 @@ pub(crate) fn commits_abort_would_lose(
     repo: &Repo,
     state: &State,
 ) -> Result<Vec<(String, String)>> {
-    let mut lost = foreign_commits(repo, state)?;
+    let on_branch = repo.commits_only_on(&state.branch)?;
+    let mut lost = foreign_among(state, on_branch.clone());
     let mut own = release_paths(repo, state);
     own.extend(state.dirty.iter().flatten().cloned());
     own.extend(state.steps.iter().flat_map(|s| s.changed.iter().cloned()));
@@ -56,7 +62,7 @@ pub(crate) fn commits_abort_would_lose(
             made.extend(commit_made(repo, record, message)?);
         }
     }
-    for (id, subject) in repo.commits_only_on(&state.branch)? {
+    for (id, subject) in on_branch {
         if state.commits.contains(&id) || made.contains(&id) || lost.iter().any(|(l, _)| *l == id) {
             continue;
         }

@@ -183,8 +183,7 @@ pub(super) fn next_version_by_hand(repo: &Repo, state: &State) -> Option<String>
         _ => None,
     })?;
     let path = in_tree(repo, &step.file);
-    let now = std::fs::read(repo.root().join(&path)).map_or(0, |b| fnv1a(&b));
-    let by_hand = state.by_hand.iter().any(|(p, d)| *p == path && *d == now);
+    let by_hand = state.holds_by_hand(repo, &path);
     let dirty = repo
         .dirty_paths()
         .ok()?
@@ -209,11 +208,15 @@ pub(crate) fn record_hand_work(repo: &Repo, state: &mut State) -> Result<()> {
         .filter(|p| !left.contains(p) && own.contains(p))
         .collect();
     for path in hand {
-        let digest = std::fs::read(repo.root().join(&path)).map_or(0, |b| fnv1a(&b));
-        state.by_hand.retain(|(p, _)| *p != path);
-        state.by_hand.push((path, digest));
+        state.note_by_hand(repo, &path);
     }
     Ok(())
+}
+
+/// The FNV-1a digest of the file at `path` (relative to the root), 0 when it cannot be
+/// read: what a file done by hand is recognised by.
+pub(crate) fn digest_of(repo: &Repo, path: &str) -> u64 {
+    std::fs::read(repo.root().join(path)).map_or(0, |b| fnv1a(&b))
 }
 
 /// Every path a step of the release writes or removes, as git reports it.
@@ -221,9 +224,8 @@ pub(super) fn release_paths(repo: &Repo, state: &State) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = state.created.iter().cloned().collect();
     // A step done by hand while stopped (the freeze), as long as its files hold what it
     // wrote: a later edit of one is the user's.
-    for (path, digest) in &state.by_hand {
-        let now = std::fs::read(repo.root().join(path)).map_or(0, |b| fnv1a(&b));
-        if now == *digest {
+    for (path, _) in &state.by_hand {
+        if state.holds_by_hand(repo, path) {
             out.insert(path.clone());
         }
     }

@@ -178,6 +178,21 @@ pub struct State {
 }
 
 impl State {
+    /// Record `path` (relative to the root) as done by hand, with the digest it holds now
+    /// (see [`State::by_hand`]).
+    pub(crate) fn note_by_hand(&mut self, repo: &Repo, path: &str) {
+        let digest = super::guard::digest_of(repo, path);
+        self.by_hand.retain(|(p, _)| p != path);
+        self.by_hand.push((path.to_string(), digest));
+    }
+
+    /// Whether `path` was done by hand and still holds what it was left with.
+    pub(crate) fn holds_by_hand(&self, repo: &Repo, path: &str) -> bool {
+        self.by_hand
+            .iter()
+            .any(|(p, d)| p == path && *d == super::guard::digest_of(repo, path))
+    }
+
     /// The state of a release about to start: every step pending.
     pub fn new(plan: &Plan) -> State {
         State {
@@ -406,11 +421,7 @@ pub fn record_by_hand(repo: &Repo, paths: &[String]) -> Result<()> {
         return Ok(());
     };
     for path in paths {
-        let digest = std::fs::read(repo.root().join(path))
-            .map(|b| super::guard::fnv1a(&b))
-            .unwrap_or(0);
-        state.by_hand.retain(|(p, _)| p != path);
-        state.by_hand.push((path.clone(), digest));
+        state.note_by_hand(repo, path);
     }
     save_state(repo, &state)
 }
