@@ -338,12 +338,13 @@ fn describe(identity: &Identity, text: &str) -> String {
 }
 
 /// What to run once the editor is fixed, for `consolidate` (a release's review says
-/// `git release continue` instead: see `release::steps`).
+/// `git release continue` instead: see `release::steps`), the end of the sentence that
+/// names the failed editor.
 pub const RESUME_AFTER_EDITOR: &str = "then run `git release consolidate --resume`";
 
 /// Run the editor on `path` the way git does: through the shell, so that editors with
 /// arguments (`code --wait`, `sed -i …`) work.
-pub fn run_editor(editor: &str, path: &Path, cwd: &Path) -> Result<()> {
+pub fn run_editor(editor: &str, path: &Path, cwd: &Path, then: &str) -> Result<()> {
     if editor == ":" {
         return Ok(());
     }
@@ -357,7 +358,7 @@ pub fn run_editor(editor: &str, path: &Path, cwd: &Path) -> Result<()> {
         .map_err(|e| Error::Review(format!("cannot start the editor `{editor}`: {e}")))?;
     if !status.success() {
         return Err(Error::Review(format!(
-            "the editor `{editor}` exited with {status}; the draft is kept in {}: fix the editor, {RESUME_AFTER_EDITOR}",
+            "the editor `{editor}` exited with {status}; the draft is kept in {}: fix the editor, {then}",
             path.display()
         )));
     }
@@ -403,6 +404,7 @@ pub fn review(
     editor_cmd: &str,
     cwd: &Path,
     expect: &Expectation,
+    then: &str,
 ) -> Result<Outcome> {
     if resume && !draft.is_file() {
         return Err(Error::Refused(format!(
@@ -415,7 +417,7 @@ pub fn review(
         refuse_kept(draft)?;
         crate::atomic::write(draft, initial.as_bytes())?;
     }
-    run_editor(editor_cmd, draft, cwd)?;
+    run_editor(editor_cmd, draft, cwd, then)?;
     let outcome = read_draft(draft, expect)?;
     if let Outcome::Aborted = outcome {
         let _ = std::fs::remove_file(draft);
@@ -458,12 +460,14 @@ fn read_draft(draft: &Path, expect: &Expectation) -> Result<Outcome> {
 }
 
 /// Open a consolidated section in the editor and validate it; `None` when the user
-/// emptied the draft.
+/// emptied the draft. `then` ends the message of an editor that failed: what to run once it
+/// is fixed ([`RESUME_AFTER_EDITOR`] for `consolidate`).
 pub fn review_release(
     repo: &Repo,
     config: &Config,
     prepared: &Prepared,
     resume: bool,
+    then: &str,
 ) -> Result<Option<Release>> {
     let release = prepared.grouped.release();
     let section = release.render(2);
@@ -484,6 +488,7 @@ pub fn review_release(
         &editor,
         repo.root(),
         &expect,
+        then,
     )? {
         Outcome::Accepted(r) => Ok(Some(*r)),
         Outcome::Aborted => Ok(None),
@@ -658,6 +663,7 @@ mod tests {
             "sed -i -e 's/#### Fair Share/#### Scheduler/'",
             dir.path(),
             &expect,
+            RESUME_AFTER_EDITOR,
         )
         .unwrap();
         match ok {
@@ -675,6 +681,7 @@ mod tests {
             "sh -c ': > \"$1\"' --",
             dir.path(),
             &expect,
+            RESUME_AFTER_EDITOR,
         )
         .unwrap();
         assert!(matches!(aborted, Outcome::Aborted));
@@ -685,6 +692,7 @@ mod tests {
             "sed -i -e '/Add A/d'",
             dir.path(),
             &expect,
+            RESUME_AFTER_EDITOR,
         )
         .unwrap_err();
         assert!(err.to_string().contains("missing entry: #1"), "{err}");
@@ -697,6 +705,7 @@ mod tests {
             "sed -i -e 's/^\\* Add B/* Add A ([#1](u\\/1))\\n* Add B/'",
             dir.path(),
             &expect,
+            RESUME_AFTER_EDITOR,
         )
         .unwrap();
         assert!(matches!(fixed, Outcome::Accepted(_)));
@@ -762,7 +771,16 @@ mod tests {
     fn resume_without_a_draft_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let draft = dir.path().join(DRAFT_FILE);
-        let err = review(&draft, SECTION, true, "true", dir.path(), &expectation()).unwrap_err();
+        let err = review(
+            &draft,
+            SECTION,
+            true,
+            "true",
+            dir.path(),
+            &expectation(),
+            RESUME_AFTER_EDITOR,
+        )
+        .unwrap_err();
         assert!(
             matches!(err, Error::Refused(_)) && err.to_string().contains("no draft to resume"),
             "{err}"

@@ -218,7 +218,13 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         let reviewed = if args.no_edit {
             git_release::review::kept_release(&repo, &config, &prepared)?
         } else {
-            git_release::review::review_release(&repo, &config, &prepared, args.resume)?
+            git_release::review::review_release(
+                &repo,
+                &config,
+                &prepared,
+                args.resume,
+                git_release::review::RESUME_AFTER_EDITOR,
+            )?
         };
         match reviewed {
             Some(r) => r,

@@ -528,14 +528,8 @@ fn write_changelog(
             // A review that was interrupted or did not validate reopens its kept draft.
             let resume = rerun && crate::review::draft_path(repo.git_dir()).is_file();
             // A stopped release goes on with `continue` (which reopens the kept draft).
-            let reviewed =
-                crate::review::review_release(repo, config, &p, resume).map_err(|e| match e {
-                    Error::Review(m) => Error::Review(m.replace(
-                        crate::review::RESUME_AFTER_EDITOR,
-                        "then run `git release continue` (it reopens the kept draft)",
-                    )),
-                    e => e,
-                })?;
+            let then = "then run `git release continue` (it reopens the kept draft)";
+            let reviewed = crate::review::review_release(repo, config, &p, resume, then)?;
             // Ctrl-C pressed inside an editor that handled it (vi) is not a stop.
             if process::received() == Some(libc::SIGINT) {
                 process::forget();
