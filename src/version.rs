@@ -525,14 +525,14 @@ impl Tags {
 
     /// `version` against the releases made. The releases of one base (its dev, pre, final
     /// and post releases; PEP 440: dev < rc < final < post) are made in version order: a
-    /// tag of the base at or after it (`1.4.0rc3` or `1.4.0` tagged, `1.4.0rc2` asked), or
-    /// a section of the changelog (`## 1.4.0`, merged from elsewhere, the version file
-    /// behind), refuses it, unless `allow_downgrade` (another base's release does not: a
-    /// patch of an older line is made after a newer one). A version after its base's final
-    /// (`1.4.0.post0`) needs that final made, shown by `current` (the version file), a tag
-    /// or a section: else the final could never be released, being older. The changelog's
-    /// `sections` are read only for a version that is not a final (a final's own section
-    /// is refused when the changelog is folded).
+    /// release of the base at or after it refuses it, unless `allow_downgrade` (another
+    /// base's release does not: a patch of an older line is made after a newer one). A tag
+    /// and a section of the changelog (`## 1.4.0.post1`, merged from elsewhere, the version
+    /// file behind) are one kind of evidence, read by one rule ([`Made`]): `1.4.0rc2` after
+    /// `1.4.0rc3`, and `1.4.0` after `1.4.0.post1`, are refused whichever shows it. A
+    /// version after its base's final (`1.4.0.post0`) needs that final made, shown by
+    /// `current` (the version file), a tag or a section: else the final could never be
+    /// released, being older.
     pub fn check_release(
         &self,
         version: &Version,
@@ -541,35 +541,42 @@ impl Tags {
         changelog: &std::path::Path,
         sections: impl FnOnce() -> Result<Vec<Version>, Error>,
     ) -> Result<(), Error> {
-        let of_base = self.newest_from(version, |t| t.same_base(version));
-        if let (Some((tag, tagged)), false) = (of_base, allow_downgrade) {
-            return Err(Error::OlderThanTag {
-                version: version.to_string(),
-                tag: tag.clone(),
-                tagged: tagged.to_string(),
-                base: version.base().to_string(),
-            });
-        }
-        let sections = match version.is_final() {
-            true => Vec::new(),
-            false => sections()?,
-        };
-        let of_base = sections
+        let sections = sections()?;
+        let made = self
+            .0
             .iter()
-            .filter(|s| s.same_base(version) && *s >= version)
-            .max();
-        if let (Some(section), false) = (of_base, allow_downgrade) {
-            return Err(Error::OlderThanSection {
-                version: version.to_string(),
-                section: section.to_string(),
-                base: version.base().to_string(),
-                changelog: changelog.to_path_buf(),
-            });
+            .map(|(tag, v)| (Made::Tag(tag), v))
+            .chain(sections.iter().map(|v| (Made::Section, v)));
+        if !allow_downgrade {
+            // The newest; of a tag and a section of one version, the tag.
+            let newest = made
+                .clone()
+                .filter(|(_, m)| m.same_base(version) && *m >= version)
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)));
+            match newest {
+                Some((Made::Tag(tag), tagged)) => {
+                    return Err(Error::OlderThanTag {
+                        version: version.to_string(),
+                        tag: tag.clone(),
+                        tagged: tagged.to_string(),
+                        base: version.base().to_string(),
+                    });
+                }
+                Some((Made::Section, section)) => {
+                    return Err(Error::OlderThanSection {
+                        version: version.to_string(),
+                        section: section.to_string(),
+                        base: version.base().to_string(),
+                        changelog: changelog.to_path_buf(),
+                    });
+                }
+                None => {}
+            }
         }
+        let mut made = made;
         if !version.follows_its_final()
             || current.shows_final_of(version)
-            || self.0.iter().any(|(_, t)| t.shows_final_of(version))
-            || sections.iter().any(|v| v.shows_final_of(version))
+            || made.any(|(_, m)| m.shows_final_of(version))
         {
             return Ok(());
         }
@@ -605,6 +612,13 @@ impl Tags {
                 .map_or_else(|_| "a later version".into(), |v| v.to_string()),
         })
     }
+}
+
+/// What shows a release made: a tag (by name) or a section of the changelog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Made<'a> {
+    Tag(&'a String),
+    Section,
 }
 
 fn trimmed(release: &[u64]) -> &[u64] {
@@ -991,7 +1005,6 @@ mod tests {
     #[test]
     fn tags_refuse_what_comes_before_a_release_made() {
         let tags = |names: &[&str]| Tags::read(names.iter().map(|n| n.to_string()));
-        let no_sections = || -> Result<Vec<Version>, Error> { panic!("sections read") };
         let path = std::path::Path::new("CHANGELOG.md");
         let release = |t: &Tags, asked: &str, current: &str, down: bool| {
             t.check_release(&v(asked), &v(current), down, path, || Ok(Vec::new()))
@@ -1035,9 +1048,39 @@ mod tests {
             t.check_release(&v("1.5.1rc1"), &v("1.4.0"), false, path, sections)
                 .is_ok()
         );
-        // A final's changelog is not read here.
-        let ok = t.check_release(&v("1.5.0"), &v("1.4.0rc3"), false, path, no_sections);
+        // A final, as any version: a post-release's section after it refuses it as its tag
+        // does, its own section too; its rc sections do not.
+        for (made, asked) in [
+            ("1.4.0.post1", "1.4.0"),
+            ("1.5.0", "1.5.0"),
+            ("2.0.0", "2.0"),
+        ] {
+            let sections = || Ok(vec![v(made), v("1.4.0rc3")]);
+            let err = tags(&[])
+                .check_release(&v(asked), &v("1.3.0"), false, path, sections)
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::OlderThanSection { .. }),
+                "{asked}: {err}"
+            );
+            assert!(
+                err.to_string().contains(&format!("`{made}` section")),
+                "{err}"
+            );
+            let err = tags(&[made])
+                .check_release(&v(asked), &v("1.3.0"), false, path, || Ok(vec![]))
+                .unwrap_err();
+            assert!(matches!(err, Error::OlderThanTag { .. }), "{asked}: {err}");
+        }
+        let sections = || Ok(vec![v("1.4.0rc3"), v("1.4.0rc2")]);
+        let ok = t.check_release(&v("1.4.0"), &v("1.4.0rc3"), false, path, sections);
         assert!(ok.is_ok());
+        // Of a tag and a section of one version, the tag is named.
+        let sections = || Ok(vec![v("1.4.0.post1")]);
+        let err = tags(&["v1.4.0.post1"])
+            .check_release(&v("1.4.0"), &v("1.3.0"), false, path, sections)
+            .unwrap_err();
+        assert!(matches!(err, Error::OlderThanTag { .. }), "{err}");
 
         // The next version: no tag at or after it (of its base alone with a downgrade).
         let t = tags(&["1.5.0rc1"]);

@@ -172,7 +172,7 @@ fn check_rc_folded(
 }
 
 /// The version against the releases the repository shows ([`Tags::check_release`]): its
-/// tags, and for a version after its base's final, the changelog's sections.
+/// tags and the changelog's sections.
 fn check_against_releases(
     config: &Config,
     tags: &Tags,
