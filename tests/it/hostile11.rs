@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::hostile::refused;
-use crate::release::{project_after_rc, read};
+use crate::release::{project, project_after_rc, read};
 use crate::util::{self, ok, run, text};
 
 const DATE: [&str; 2] = ["--date", "2025-03-01"];
@@ -58,4 +58,59 @@ fn a_final_older_than_a_post_section_is_refused() {
     }
     planned(root, "1.1.0.post2", &[]);
     planned(root, "1.1.1", &[]);
+}
+
+/// hostile10/02 (rest): a fragment whose code block stands in a container CommonMark
+/// allows a fence in — a block quote, a list item at any depth, both nested either way —
+/// gets its PR link glued to the closing fence by towncrier's template (in the rc's
+/// section). The final moves the link to a line of its own inside the same containers,
+/// where it is a link, not code (on main the quote's fence was not read as one: the final
+/// published `> ``` ([#13](…))`, shown as code).
+#[test]
+fn a_link_glued_to_a_fence_in_any_container_is_moved_out_of_the_code() {
+    for fragment in [
+        "Add it:\n\n> ```toml\n> timeout = 5\n> ```\n",
+        "Add it:\n\n- a list:\n  - ```toml\n    timeout = 5\n    ```\n",
+        "Add it:\n\n> 1. ```toml\n>    timeout = 5\n>    ```\n",
+        "Add it:\n\n- quoted:\n\n  > ```toml\n  > timeout = 5\n  > ```\n",
+    ] {
+        let repo = project("");
+        let root = repo.path();
+        util::release_and_merge(
+            root,
+            "1.1.0rc1",
+            &["--yes", "--no-edit", DATE[0], DATE[1]],
+            &[("13.feature.md", fragment)],
+            "false",
+        );
+        let rc = read(root, "CHANGELOG.md");
+        assert!(
+            rc.contains("``` ([#13]("),
+            "the template glues the link: {rc}"
+        );
+        let out = run(
+            root,
+            &[
+                "consolidate",
+                "1.1.0",
+                "--dry-run",
+                "--no-edit",
+                DATE[0],
+                DATE[1],
+            ],
+            "false",
+        );
+        ok(&out, fragment);
+        let section = text(&out.stdout);
+        let link = section
+            .lines()
+            .find(|l| l.contains("[#13]("))
+            .unwrap_or_else(|| panic!("{fragment:?}: #13 not listed:\n{section}"));
+        let inner = link.trim_start_matches([' ', '>']);
+        assert!(
+            inner.starts_with("([#13]("),
+            "{fragment:?}: {link:?}\n{section}"
+        );
+        assert!(section.contains("timeout = 5"), "{section}");
+    }
 }
