@@ -182,6 +182,26 @@ impl Changelog {
         &self.text
     }
 
+    /// The link reference definitions of the whole text (`[docs]: https://…`, a footer's;
+    /// not inside a code block), by label as a renderer matches it
+    /// ([`crate::group::inline::normal_label`]), with the 1-based line of the first.
+    /// Definitions are document-wide: each makes every `[docs]` of the changelog a link.
+    pub fn link_definitions(&self) -> BTreeMap<String, usize> {
+        let code = blocks::code_blocks(&self.text);
+        let in_code = |k: usize| code.iter().any(|b| b.first <= k && k <= b.last);
+        let mut found = BTreeMap::new();
+        for (k, line) in self.text.lines().enumerate() {
+            let Some(c) = static_regex!(r"^ {0,3}\[([^\]]+)\]:\s*\S").captures(line) else {
+                continue;
+            };
+            if !in_code(k) {
+                let label = crate::group::inline::normal_label(&c[1]);
+                found.entry(label).or_insert(k + 1);
+            }
+        }
+        found
+    }
+
     /// Everything before the first release (title, comments, start string, blank lines).
     pub fn preamble(&self) -> &str {
         &self.text[..self.releases_start]

@@ -340,6 +340,7 @@ pub fn prepare(
     if let Some(before) = before {
         check_untouched(&before, work_tree(&root)?, settings)?;
     }
+    check_no_defined_label(&changelog, &path, &grouped)?;
     // What is printed or written must account for every input.
     ledger.balance(&grouped.consolidation, &grouped.release())?;
     ledger.balance_view(&grouped.consolidation, &grouped.view())?;
@@ -352,6 +353,39 @@ pub fn prepare(
         ledger,
         refs,
     })
+}
+
+/// No group title or description holds a shortcut reference (`[docs]`) to a label the
+/// changelog defines (`[docs]: https://…`, a footer's): definitions are document-wide, so
+/// it would be published as a link, which a title or description may not hold
+/// ([`group::inline::check`], which cannot see the changelog, lets `[docs]` pass as text).
+fn check_no_defined_label(changelog: &Changelog, path: &Path, grouped: &Grouped) -> Result<()> {
+    let defined = changelog.link_definitions();
+    if defined.is_empty() {
+        return Ok(());
+    }
+    for c in &grouped.categories {
+        for g in c.grouping.iter().flat_map(|g| &g.groups) {
+            for (key, text) in [("title", &g.title), ("description", &g.description)] {
+                let Some((label, line)) = group::inline::shortcut_labels(text)
+                    .into_iter()
+                    .find_map(|l| defined.get(&l).map(|&line| (l, line)))
+                else {
+                    continue;
+                };
+                return Err(Error::Refused(format!(
+                    "the group \"{}\" of {} ({}) has a {key} that cannot be published: it holds                      `[{label}]`, which {}:{line} defines as a link (`[{label}]: …`), so it would                      be shown as a link. A title or description is one line of plain text; fix it \
+                     where it comes from (without the brackets, or escaped: `\\[{label}\\]`). \
+                     Nothing was written",
+                    group::inline::quoted(&g.title),
+                    c.name,
+                    group::inline::quoted(&g.reason),
+                    path.display(),
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every fragment must come back from the rendered section as an entry of its category

@@ -114,3 +114,91 @@ fn a_link_glued_to_a_fence_in_any_container_is_moved_out_of_the_code() {
         assert!(section.contains("timeout = 5"), "{section}");
     }
 }
+
+/// A grouping command that puts the first two entries of the first category it is given in
+/// one group (the others in `other`) titled `title`, described by `description` (written into a script in the
+/// repository's git directory, which no release reads).
+fn command_grouping(root: &Path, title: &str, description: &str) -> String {
+    let script = root.join(".git/group.py");
+    std::fs::write(
+        &script,
+        format!(
+            "import json, sys\nd = json.load(sys.stdin); out = []\n\
+             for k, c in enumerate(d['categories']):\n\
+             \x20   ids = [e['id'] for e in c['entries']]\n\
+             \x20   groups = [{{'title': {title:?}, 'description': {description:?}, \
+             'entries': ids[:2]}}] if k == 0 else []\n\
+             \x20   out.append({{'name': c['name'], 'groups': groups, \
+             'other': ids[2:] if k == 0 else ids}})\n\
+             print(json.dumps({{'categories': out}}))\n"
+        ),
+    )
+    .unwrap();
+    format!("python3 '{}'", script.display())
+}
+
+/// hostile9/06 (rest): `[docs]` in a group title or description is a shortcut reference,
+/// a link wherever the changelog defines the label (`[docs]: https://…`, a footer's;
+/// definitions are document-wide, matched without case): refused naming the definition's
+/// line, and nothing changes (on main it was published as "plain text", a link on GitHub).
+/// A label the changelog does not define, one in code, or escaped brackets stay text.
+#[test]
+fn a_title_referencing_a_label_the_changelog_defines_is_refused() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md") + "\n[docs]: https://example.com/docs\n";
+    util::write_file(root, "CHANGELOG.md", &log);
+    util::commit_all(root, "a footer of link definitions");
+    let line = log.lines().position(|l| l.starts_with("[docs]:")).unwrap() + 1;
+    let consolidate = |title: &str, description: &str| {
+        let command = command_grouping(root, title, description);
+        let args = [
+            "consolidate",
+            "1.1.0",
+            "--dry-run",
+            "--no-edit",
+            "--strategy",
+            "command",
+        ];
+        let mut args = args.to_vec();
+        args.extend(["--command", &command, DATE[0], DATE[1]]);
+        run(root, &args, "false")
+    };
+    for (title, description) in [
+        ("Usage [Docs]", "Added usage reports."),
+        ("Usage Reports", "Added usage reports, see [docs]."),
+        ("Usage Reports", "See [ DOCS ] for more."),
+    ] {
+        let args = [
+            "1.1.0",
+            "--yes",
+            "--no-edit",
+            "--strategy",
+            "command",
+            "--command",
+        ];
+        let command = command_grouping(root, title, description);
+        let mut args = args.to_vec();
+        args.extend([command.as_str(), DATE[0], DATE[1]]);
+        let stderr = refused(root, &args, title);
+        assert!(
+            stderr.contains(&format!("CHANGELOG.md:{line} defines as a link"))
+                && stderr.contains("`[docs]`"),
+            "{title} / {description}: {stderr}"
+        );
+        let out = consolidate(title, description);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    }
+    for (title, description) in [
+        ("Usage [Guide]", "Added usage reports, see [guide]."),
+        ("Usage `[docs]`", "See \\[docs\\]."),
+    ] {
+        let out = consolidate(title, description);
+        ok(&out, title);
+        assert!(
+            text(&out.stdout).contains(&format!("#### {title}")),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+}
