@@ -581,8 +581,25 @@ mod tests {
         let t = parse_title("[1.2.3] - 2024-01-02");
         assert_eq!(t.version.unwrap().as_str(), "1.2.3");
         assert_eq!(t.date.as_deref(), Some("2024-01-02"));
-        let t = parse_title("1.0.0 (unreleased)");
-        assert!(t.version.is_some() && t.date.is_none());
+        // A heading marked unreleased is no release, whatever version it names.
+        for unreleased in [
+            "1.0.0 (unreleased)",
+            "1.0.0 (Unreleased)",
+            "[1.0.0] - Unreleased",
+            "[1.0.0](https://x.test/compare/v0.9...HEAD) - UNRELEASED",
+            "Unreleased 1.0.0",
+            "[Unreleased]",
+            "Unreleased",
+        ] {
+            let t = parse_title(unreleased);
+            assert!(t.unreleased && t.version.is_none(), "{unreleased}");
+        }
+        for released in [
+            "1.0.0 (2025-01-01)",
+            "Unreleased fixes in 1.0.0 (2025-01-01)",
+        ] {
+            assert!(parse_title(released).version.is_some(), "{released}");
+        }
         let t = parse_title("v2.0.0");
         assert_eq!(t.version.unwrap().as_str(), "2.0.0");
         for free in ["24.03 and earlier", "Unreleased", "", "Changes (old)"] {

@@ -496,7 +496,8 @@ pub(crate) fn without_stale(
         return Ok((set.clone(), Vec::new()));
     }
     let mut released = std::collections::HashMap::new();
-    for r in log.releases() {
+    // A section marked unreleased (`## 1.5.0 (unreleased)`) lists nothing released.
+    for r in log.releases().iter().filter(|r| !r.is_unreleased()) {
         for e in r.entries() {
             for key in e.stale_keys() {
                 released.entry(key).or_insert_with(|| r.title().to_string());

@@ -202,3 +202,45 @@ fn a_title_referencing_a_label_the_changelog_defines_is_refused() {
         );
     }
 }
+
+/// Round 10 (no script): a heading marked unreleased (`## 1.1.0 (unreleased)`, towncrier's
+/// users' convention; keep-a-changelog's `[1.1.0] - Unreleased`) is no release: 1.1.0rc1
+/// is planned, and the entry it lists that a fragment also has is not dropped as released
+/// (on main: "CHANGELOG.md has a `1.1.0` section: 1.1.0 was released"). The final is
+/// refused, saying the heading is not read as a release and how to write it (its entries
+/// would not be folded).
+#[test]
+fn a_heading_marked_unreleased_is_no_release() {
+    for heading in ["## 1.1.0 (unreleased)", "## [1.1.0] - Unreleased"] {
+        let repo = project("");
+        let root = repo.path();
+        with_section(
+            root,
+            &format!(
+                "{heading}\n\n### Features\n* Add fair share scheduler ([#10](https://example.com/demo/pull/10))"
+            ),
+        );
+        let plan = planned(root, "1.1.0rc1", &[]);
+        assert!(!plan.contains("already released"), "{heading}: {plan}");
+        let out = run(
+            root,
+            &["build", "1.1.0rc1", "--draft", DATE[0], DATE[1]],
+            "false",
+        );
+        ok(&out, heading);
+        assert!(
+            text(&out.stdout).contains("[#10]("),
+            "{}",
+            text(&out.stdout)
+        );
+        let stderr = refused(
+            root,
+            &["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]],
+            heading,
+        );
+        assert!(
+            stderr.contains("is not read as a release") && stderr.contains("(<date>)"),
+            "{heading}: {stderr}"
+        );
+    }
+}
