@@ -308,9 +308,24 @@ impl Version {
     /// Whether a tag named `tag` marks this version's release: the name, with or without a
     /// leading `v`, is a version equal to this one (PEP 440 equality: `v1.4.0`, `1.4`,
     /// `1.4.0.0` and `1.4.0+local` all name 1.4.0; `1.0-RC1` names 1.0rc1). A name that is
-    /// no version names none.
-    pub fn is_named_by_tag(&self, tag: &str) -> bool {
-        Version::of_tag(tag).is_some_and(|v| v == self.public())
+    /// no version names none, nor does a floating tag ([`Version::floats_over`], `current`
+    /// being the version file's).
+    pub fn is_named_by_tag(&self, tag: &str, current: &Version) -> bool {
+        Version::of_tag(tag).is_some_and(|v| !v.floats_over(self, current) && v == self.public())
+    }
+
+    /// True when this version, a tag's, is no release beside `asked` but a floating tag of
+    /// a release line (GitHub Actions' `v1`, Docker's `v1.0`, moved to each release of
+    /// their line): written with fewer release numbers than `asked`, in a project whose
+    /// grammar has no such version — SemVer (`asked` or `current`, the version file, written
+    /// so) always writes three (`v1.0` beside `1.0.0-rc.1`, or beside `1.0.0` after it) —
+    /// or as a major version alone (`v1` beside `1.0.0rc1`: a project whose versions are
+    /// one number asks for `2`, not `2.0.0`). PEP 440's `1.4` beside `1.4.0` is the same
+    /// release (a tag of it, made by hand), and counts.
+    pub fn floats_over(&self, asked: &Version, current: &Version) -> bool {
+        let numbers = self.release.len();
+        let semver = asked.scheme == Scheme::SemVer || current.scheme == Scheme::SemVer;
+        numbers < asked.release.len() && (semver || numbers == 1)
     }
 
     /// The release a tag named `tag` marks: its name read as a version, with or without a
@@ -511,14 +526,26 @@ impl Tags {
         self.0.retain(|(name, v)| keep(name, v));
     }
 
-    /// The newest tag at or after `v` that `keep` takes.
-    fn newest_from(
-        &self,
-        v: &Version,
-        keep: impl Fn(&Version) -> bool,
-    ) -> Option<&(String, Version)> {
+    /// The tags that name a release beside `v` (`current`: the version file's): not the
+    /// floating ones ([`Version::floats_over`]).
+    fn releases_beside<'a>(
+        &'a self,
+        v: &'a Version,
+        current: &'a Version,
+    ) -> impl Iterator<Item = &'a (String, Version)> + Clone {
         self.0
             .iter()
+            .filter(move |(_, t)| !t.floats_over(v, current))
+    }
+
+    /// The newest tag at or after `v` that `keep` takes.
+    fn newest_from<'a>(
+        &'a self,
+        v: &'a Version,
+        current: &'a Version,
+        keep: impl Fn(&Version) -> bool,
+    ) -> Option<&'a (String, Version)> {
+        self.releases_beside(v, current)
             .filter(|(_, t)| t >= v && keep(t))
             .max_by(|a, b| a.1.cmp(&b.1))
     }
@@ -543,8 +570,7 @@ impl Tags {
     ) -> Result<(), Error> {
         let sections = sections()?;
         let made = self
-            .0
-            .iter()
+            .releases_beside(version, current)
             .map(|(tag, v)| (Made::Tag(tag), v))
             .chain(sections.iter().map(|v| (Made::Section, v)));
         if !allow_downgrade {
@@ -598,7 +624,8 @@ impl Tags {
         file: &str,
         allow_downgrade: bool,
     ) -> Result<(), Error> {
-        let Some((tag, tagged)) = self.newest_from(next, |t| !allow_downgrade || t.same_base(next))
+        let Some((tag, tagged)) =
+            self.newest_from(next, next, |t| !allow_downgrade || t.same_base(next))
         else {
             return Ok(());
         };
@@ -838,8 +865,8 @@ mod tests {
             "1.4.0.0",
             "1.4.0+local",
         ] {
-            assert!(v("1.4.0").is_named_by_tag(tag), "{tag}");
-            assert!(v("1.4").is_named_by_tag(tag), "{tag}");
+            assert!(v("1.4.0").is_named_by_tag(tag, &v("1.3.0")), "{tag}");
+            assert!(v("1.4").is_named_by_tag(tag, &v("1.3.0")), "{tag}");
         }
         for tag in [
             "1.4.0rc1",
@@ -849,10 +876,62 @@ mod tests {
             "release-1.4.0",
             " 1.4.0",
         ] {
-            assert!(!v("1.4.0").is_named_by_tag(tag), "{tag}");
+            assert!(!v("1.4.0").is_named_by_tag(tag, &v("1.3.0")), "{tag}");
         }
-        assert!(v("1.0rc1").is_named_by_tag("v1.0-RC1"));
-        assert!(v("1.0rc1").is_named_by_tag("1.0.0-rc.1"));
+        assert!(v("1.0rc1").is_named_by_tag("v1.0-RC1", &v("1.3.0")));
+        assert!(v("1.0rc1").is_named_by_tag("1.0.0-rc.1", &v("1.3.0")));
+    }
+
+    #[test]
+    fn a_floating_tag_names_no_release() {
+        let pep = v("1.3.0");
+        // SemVer writes three numbers: `v1` and `v1.0` float over a SemVer version, or any
+        // version of a project whose version file is SemVer.
+        for asked in ["1.0.0-rc.1", "1.0.0-alpha.beta"] {
+            for tag in ["v1", "v1.0", "1", "1.0"] {
+                assert!(
+                    Version::of_tag(tag).unwrap().floats_over(&v(asked), &pep),
+                    "{tag}"
+                );
+            }
+        }
+        let semver_file = v("1.0.0-rc.2");
+        assert!(!v("1.0.0").is_named_by_tag("v1.0", &semver_file));
+        assert!(v("1.0.0").is_named_by_tag("v1.0.0", &semver_file));
+        // PEP 440: a major version alone floats over a longer one; `1.4` is 1.4.0's tag.
+        assert!(!v("1.0.0").is_named_by_tag("v1", &pep));
+        assert!(!v("1.0rc1").is_named_by_tag("v1", &pep) && v("1").is_named_by_tag("v1", &pep));
+        assert!(v("1.4.0").is_named_by_tag("1.4", &pep));
+        // Not a floating tag: as many numbers or more, whatever the grammar.
+        for tag in ["v1.0.0", "1.0.0-rc.1", "v1.0.0.0"] {
+            assert!(
+                !Version::of_tag(tag)
+                    .unwrap()
+                    .floats_over(&v("1.0.0-rc.1"), &pep),
+                "{tag}"
+            );
+        }
+        // Tags: a floating tag neither refuses a version nor shows its final made, nor
+        // refuses the next development version.
+        let tags = Tags::read(["v1", "v1.0", "v2"].map(String::from));
+        let path = std::path::Path::new("CHANGELOG.md");
+        let none = || Ok(Vec::new());
+        assert!(
+            tags.check_release(&v("1.0.0-rc.1"), &pep, false, path, none)
+                .is_ok()
+        );
+        // (`v1.0` is PEP 440's 1.0, the final of 1.0.0rc1.)
+        let err = tags.check_release(&v("1.0.0rc1"), &pep, false, path, none);
+        assert!(matches!(err, Err(Error::OlderThanTag { ref tag, .. }) if tag == "v1.0"));
+        let major = Tags::read(["v1".to_string()]);
+        let post = major.check_release(&v("1.0.0.post1"), &v("1.0.0rc1"), false, path, none);
+        assert!(
+            matches!(post, Err(Error::FinalNotReleased { .. })),
+            "{post:?}"
+        );
+        let post = tags.check_release(&v("1.0.0.post1"), &v("1.0.0rc1"), false, path, none);
+        assert!(post.is_ok(), "{post:?}");
+        assert!(tags.check_next(&v("1.1.0"), "v.py", false).is_ok());
     }
 
     #[test]
@@ -916,7 +995,7 @@ mod tests {
         assert!(v("1.0.0-dev.1.2") > v("1.0.0-dev.1"));
         assert!(v("1.0.0-rc1a").is_prerelease());
         assert_eq!(v("1.0.0-rc.1.2").base().as_str(), "1.0.0");
-        assert!(!v("1.0.0-rc.1").is_named_by_tag("1.0.0-rc.1.2"));
+        assert!(!v("1.0.0-rc.1").is_named_by_tag("1.0.0-rc.1.2", &v("1.3.0")));
     }
 
     #[test]

@@ -244,3 +244,34 @@ fn a_heading_marked_unreleased_is_no_release() {
         );
     }
 }
+
+/// Round 10 (no script): floating major and minor tags (GitHub Actions' `v2`, Docker's
+/// `v2.0`, moved to each release of their line) are no releases: `2.0.0-rc.1` and, once
+/// it is out (the version file SemVer), the final `2.0.0` are planned beside them, and so is
+/// `2.0.0rc1` beside `v2` (on main: "the tag `v2` exists: 2 was released"). PEP 440's `2.0`
+/// is 2.0.0's own tag, made by hand, and still refuses 2.0.0rc1.
+#[test]
+fn floating_tags_block_no_release() {
+    let repo = project("");
+    let root = repo.path();
+    util::git(root, &["tag", "v2"]);
+    util::git(root, &["tag", "v2.0"]);
+    util::git(root, &["tag", "v3"]);
+    planned(root, "2.0.0-rc.1", &[]);
+    util::git(root, &["tag", "-d", "v2.0"]);
+    planned(root, "2.0.0rc1", &[]);
+    util::git(root, &["tag", "2.0"]);
+    let stderr = refused(root, &["2.0.0rc1", "--yes", "--no-edit"], "2.0.0rc1");
+    assert!(stderr.contains("the tag `2.0` exists"), "{stderr}");
+    util::git(root, &["tag", "-d", "2.0"]);
+    util::release_and_merge(
+        root,
+        "2.0.0-rc.1",
+        &["--yes", "--no-edit", DATE[0], DATE[1]],
+        &[],
+        "false",
+    );
+    util::git(root, &["tag", "v2.0"]);
+    let plan = planned(root, "2.0.0", &[]);
+    assert!(plan.contains("2.0.0-rc.1 → 2.0.0"), "{plan}");
+}
