@@ -211,6 +211,16 @@ impl Version {
         }
     }
 
+    /// This version as a file that holds `held` (its version, as written there) spells one:
+    /// with `held`'s `v` or `V` prefix (`v1.4.0` held: `v1.5.0`), else as [`Version::as_str`].
+    /// The one rule for every file a release writes a version to.
+    pub fn spelled_as(&self, held: &str) -> String {
+        match held.trim_start().chars().next() {
+            Some(c @ ('v' | 'V')) => format!("{c}{self}"),
+            _ => self.to_string(),
+        }
+    }
+
     /// The version as the user wrote it (without a leading `v`).
     pub fn as_str(&self) -> &str {
         &self.text
@@ -880,6 +890,14 @@ mod tests {
         }
         assert!(v("1.0rc1").is_named_by_tag("v1.0-RC1", &v("1.3.0")));
         assert!(v("1.0rc1").is_named_by_tag("1.0.0-rc.1", &v("1.3.0")));
+    }
+
+    #[test]
+    fn a_version_is_spelled_as_the_file_spells_its_own() {
+        assert_eq!(v("1.5.0").spelled_as("v1.4.0"), "v1.5.0");
+        assert_eq!(v("1.5.0").spelled_as("  V1.4.0\n"), "V1.5.0");
+        assert_eq!(v("1.5.0rc1").spelled_as("1.4.0"), "1.5.0rc1");
+        assert_eq!(v("1.5.0").spelled_as(""), "1.5.0");
     }
 
     #[test]
