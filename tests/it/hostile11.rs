@@ -275,3 +275,42 @@ fn floating_tags_block_no_release() {
     let plan = planned(root, "2.0.0", &[]);
     assert!(plan.contains("2.0.0-rc.1 → 2.0.0"), "{plan}");
 }
+
+/// hostile9 (no script): a typo in `[consolidate] categories` (`Featurez`) grouped nothing,
+/// silently. A near miss of one of towncrier's types is a configuration error (exit 3)
+/// naming the file, the key and the type meant, for every command that reads the
+/// configuration, and nothing changes; a name far from every type (a category the rc
+/// sections may hold) is a warning; a type's name in any case is fine.
+#[test]
+fn a_typo_in_the_grouped_categories_is_refused() {
+    for typo in ["Featurez", "fixes ", "Feature"] {
+        let repo = project(&format!(
+            "\n[consolidate]\ncategories = [\"Fixes\", \"{typo}\"]\n"
+        ));
+        let root = repo.path();
+        for args in [
+            &["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]][..],
+            &["consolidate", "1.1.0", "--dry-run", "--no-edit"][..],
+        ] {
+            let stderr = refused(root, args, typo);
+            assert!(
+                stderr.contains(".git-release.toml")
+                    && stderr.contains("consolidate.categories")
+                    && stderr.contains(&format!("\"{typo}\""))
+                    && stderr.contains("did you mean \""),
+                "{typo}: {stderr}"
+            );
+        }
+    }
+    let repo = project("\n[consolidate]\ncategories = [\"features\", \"FIXES\", \"Security\"]\n");
+    let root = repo.path();
+    let plan = planned(root, "1.1.0", &[]);
+    assert!(
+        plan.contains("\"Security\", which is none of towncrier's types"),
+        "{plan}"
+    );
+    assert!(
+        !plan.contains("\"features\"") && !plan.contains("\"fix\""),
+        "{plan}"
+    );
+}
