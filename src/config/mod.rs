@@ -14,6 +14,7 @@ use toml::{Table, Value};
 
 use crate::error::{Error, Result};
 use crate::version::Version;
+pub(crate) use reader::near_miss;
 use release::parse_release;
 use towncrier::{default_towncrier, parse_towncrier};
 

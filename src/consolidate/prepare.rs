@@ -310,6 +310,9 @@ pub fn prepare(
         &consumed,
     )?;
     folded.title = title;
+    folded
+        .warnings
+        .extend(check_rule_categories(config, settings, &folded)?);
     let ctx = Context::new(
         corpus(&changelog, &folded),
         history(&changelog, &folded.sections),
@@ -353,6 +356,66 @@ pub fn prepare(
         ledger,
         refs,
     })
+}
+
+/// The rules file's `categories` (a rule applies only there) against the categories the
+/// release can have: towncrier's types' names and the rc sections' categories, in any case
+/// (as a rule matches them). A near miss of one (`Featurez`), or a type's directory
+/// (`feature`: rules match the category's name), would keep the rule from ever applying:
+/// refused, naming the rule and the category meant. Another name, or any in a learned
+/// rule, is a warning.
+fn check_rule_categories(
+    config: &Config,
+    settings: &group::Settings,
+    folded: &Consolidation,
+) -> Result<Vec<String>> {
+    let Some(path) = &settings.rules else {
+        return Ok(Vec::new());
+    };
+    let file = group::rules::RulesFile::load(path)?;
+    let mut known = config.category_order();
+    known.extend(folded.categories.iter().map(|c| c.name.clone()));
+    let shown = known
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut warnings = Vec::new();
+    for rule in &file.rules {
+        for c in &rule.spec.categories {
+            if known.iter().any(|k| k.eq_ignore_ascii_case(c)) {
+                continue;
+            }
+            let by_dir = config
+                .towncrier
+                .types
+                .iter()
+                .find(|(dir, _)| dir.eq_ignore_ascii_case(c.trim()))
+                .map(|(_, t)| &t.name);
+            let meant =
+                by_dir.or_else(|| known.iter().find(|k| crate::config::near_miss(c.trim(), k)));
+            let what = format!(
+                "group `{}`: `categories` holds \"{c}\", which is no category of this release \
+                 ({shown})",
+                rule.spec.title
+            );
+            // A learned rule (evidence, written by `rules learn` from the history, whose
+            // categories may since have been renamed) is warned about only.
+            match meant.filter(|_| !rule.spec.learned) {
+                Some(meant) => {
+                    return Err(Error::Rules {
+                        path: path.clone(),
+                        message: format!(
+                            "{what}, so the group would never apply to it; did you mean \
+                             \"{meant}\"? (a rule names a category as its heading does)"
+                        ),
+                    });
+                }
+                None => warnings.push(format!("{}: {what}", path.display())),
+            }
+        }
+    }
+    Ok(warnings)
 }
 
 /// No group title or description holds a shortcut reference (`[docs]`) to a label the

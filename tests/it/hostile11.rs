@@ -314,3 +314,111 @@ fn a_typo_in_the_grouped_categories_is_refused() {
         "{plan}"
     );
 }
+
+/// The same for a rules file's `categories`: a near miss of a category of the release
+/// (`Featurez`) or a type's directory (`feature`: a rule names a category as its heading
+/// does) is refused naming the file, the rule and the category meant (on main the rule
+/// never applied, silently); a name far from all, or any in a learned rule, is a warning;
+/// the name in any case is fine.
+#[test]
+fn a_typo_in_a_rules_files_categories_is_refused() {
+    let rules = |category: &str| {
+        format!(
+            "[[group]]\ntitle = \"Fair Share\"\nkeywords = [\"fair share\"]\ncategories = [\"{category}\"]\n"
+        )
+    };
+    let repo = project("\n[consolidate]\nrules = \"rules.toml\"\nstrategy = \"rules\"\n");
+    let root = repo.path();
+    for (typo, meant) in [
+        ("Featurez", "Features"),
+        ("feature", "Features"),
+        ("Fixs", "Fixes"),
+    ] {
+        util::write_file(root, "rules.toml", &rules(typo));
+        util::commit_all(root, typo);
+        for args in [
+            &["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]][..],
+            &["consolidate", "1.1.0", "--dry-run", "--no-edit"][..],
+        ] {
+            let stderr = refused(root, args, typo);
+            assert!(
+                stderr.contains("rules.toml")
+                    && stderr.contains("group `Fair Share`")
+                    && stderr.contains(&format!("did you mean \"{meant}\"")),
+                "{typo}: {stderr}"
+            );
+        }
+    }
+    util::write_file(root, "rules.toml", &rules("Security"));
+    util::commit_all(root, "Security");
+    planned(root, "1.1.0", &[]);
+    let out = run(
+        root,
+        &[
+            "consolidate",
+            "1.1.0",
+            "--dry-run",
+            "--no-edit",
+            DATE[0],
+            DATE[1],
+        ],
+        "false",
+    );
+    ok(&out, "Security");
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert!(
+        said.contains("\"Security\", which is no category"),
+        "{said}"
+    );
+    // A learned rule (evidence; its history's category may since have been renamed) is
+    // warned about only.
+    util::write_file(
+        root,
+        "rules.toml",
+        &(rules("Featurez") + "learned = true\n"),
+    );
+    util::commit_all(root, "learned");
+    let out = run(
+        root,
+        &[
+            "consolidate",
+            "1.1.0",
+            "--dry-run",
+            "--no-edit",
+            DATE[0],
+            DATE[1],
+        ],
+        "false",
+    );
+    ok(&out, "learned");
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert!(
+        said.contains("\"Featurez\", which is no category"),
+        "{said}"
+    );
+    util::write_file(root, "rules.toml", &rules("FEATURES"));
+    util::commit_all(root, "FEATURES");
+    let out = run(
+        root,
+        &[
+            "consolidate",
+            "1.1.0",
+            "--dry-run",
+            "--no-edit",
+            DATE[0],
+            DATE[1],
+        ],
+        "false",
+    );
+    ok(&out, "FEATURES");
+    assert!(
+        text(&out.stdout).contains("#### Fair Share"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        !text(&out.stderr).contains("no category"),
+        "{}",
+        text(&out.stderr)
+    );
+}
