@@ -211,6 +211,16 @@ impl Version {
         }
     }
 
+    /// This version as a file that holds `held` (its version, as written there) spells one:
+    /// with `held`'s `v` or `V` prefix (`v1.4.0` held: `v1.5.0`), else as [`Version::as_str`].
+    /// The one rule for every file a release writes a version to.
+    pub fn spelled_as(&self, held: &str) -> String {
+        match held.trim_start().chars().next() {
+            Some(c @ ('v' | 'V')) => format!("{c}{self}"),
+            _ => self.to_string(),
+        }
+    }
+
     /// The version as the user wrote it (without a leading `v`).
     pub fn as_str(&self) -> &str {
         &self.text
@@ -308,9 +318,24 @@ impl Version {
     /// Whether a tag named `tag` marks this version's release: the name, with or without a
     /// leading `v`, is a version equal to this one (PEP 440 equality: `v1.4.0`, `1.4`,
     /// `1.4.0.0` and `1.4.0+local` all name 1.4.0; `1.0-RC1` names 1.0rc1). A name that is
-    /// no version names none.
-    pub fn is_named_by_tag(&self, tag: &str) -> bool {
-        Version::of_tag(tag).is_some_and(|v| v == self.public())
+    /// no version names none, nor does a floating tag ([`Version::floats_over`], `current`
+    /// being the version file's).
+    pub fn is_named_by_tag(&self, tag: &str, current: &Version) -> bool {
+        Version::of_tag(tag).is_some_and(|v| !v.floats_over(self, current) && v == self.public())
+    }
+
+    /// True when this version, a tag's, is no release beside `asked` but a floating tag of
+    /// a release line (GitHub Actions' `v1`, Docker's `v1.0`, moved to each release of
+    /// their line): written with fewer release numbers than `asked`, in a project whose
+    /// grammar has no such version — SemVer (`asked` or `current`, the version file, written
+    /// so) always writes three (`v1.0` beside `1.0.0-rc.1`, or beside `1.0.0` after it) —
+    /// or as a major version alone (`v1` beside `1.0.0rc1`: a project whose versions are
+    /// one number asks for `2`, not `2.0.0`). PEP 440's `1.4` beside `1.4.0` is the same
+    /// release (a tag of it, made by hand), and counts.
+    pub fn floats_over(&self, asked: &Version, current: &Version) -> bool {
+        let numbers = self.release.len();
+        let semver = asked.scheme == Scheme::SemVer || current.scheme == Scheme::SemVer;
+        numbers < asked.release.len() && (semver || numbers == 1)
     }
 
     /// The release a tag named `tag` marks: its name read as a version, with or without a
@@ -511,28 +536,40 @@ impl Tags {
         self.0.retain(|(name, v)| keep(name, v));
     }
 
-    /// The newest tag at or after `v` that `keep` takes.
-    fn newest_from(
-        &self,
-        v: &Version,
-        keep: impl Fn(&Version) -> bool,
-    ) -> Option<&(String, Version)> {
+    /// The tags that name a release beside `v` (`current`: the version file's): not the
+    /// floating ones ([`Version::floats_over`]).
+    fn releases_beside<'a>(
+        &'a self,
+        v: &'a Version,
+        current: &'a Version,
+    ) -> impl Iterator<Item = &'a (String, Version)> + Clone {
         self.0
             .iter()
+            .filter(move |(_, t)| !t.floats_over(v, current))
+    }
+
+    /// The newest tag at or after `v` that `keep` takes.
+    fn newest_from<'a>(
+        &'a self,
+        v: &'a Version,
+        current: &'a Version,
+        keep: impl Fn(&Version) -> bool,
+    ) -> Option<&'a (String, Version)> {
+        self.releases_beside(v, current)
             .filter(|(_, t)| t >= v && keep(t))
             .max_by(|a, b| a.1.cmp(&b.1))
     }
 
     /// `version` against the releases made. The releases of one base (its dev, pre, final
     /// and post releases; PEP 440: dev < rc < final < post) are made in version order: a
-    /// tag of the base at or after it (`1.4.0rc3` or `1.4.0` tagged, `1.4.0rc2` asked), or
-    /// a section of the changelog (`## 1.4.0`, merged from elsewhere, the version file
-    /// behind), refuses it, unless `allow_downgrade` (another base's release does not: a
-    /// patch of an older line is made after a newer one). A version after its base's final
-    /// (`1.4.0.post0`) needs that final made, shown by `current` (the version file), a tag
-    /// or a section: else the final could never be released, being older. The changelog's
-    /// `sections` are read only for a version that is not a final (a final's own section
-    /// is refused when the changelog is folded).
+    /// release of the base at or after it refuses it, unless `allow_downgrade` (another
+    /// base's release does not: a patch of an older line is made after a newer one). A tag
+    /// and a section of the changelog (`## 1.4.0.post1`, merged from elsewhere, the version
+    /// file behind) are one kind of evidence, read by one rule ([`Made`]): `1.4.0rc2` after
+    /// `1.4.0rc3`, and `1.4.0` after `1.4.0.post1`, are refused whichever shows it. A
+    /// version after its base's final (`1.4.0.post0`) needs that final made, shown by
+    /// `current` (the version file), a tag or a section: else the final could never be
+    /// released, being older.
     pub fn check_release(
         &self,
         version: &Version,
@@ -541,35 +578,41 @@ impl Tags {
         changelog: &std::path::Path,
         sections: impl FnOnce() -> Result<Vec<Version>, Error>,
     ) -> Result<(), Error> {
-        let of_base = self.newest_from(version, |t| t.same_base(version));
-        if let (Some((tag, tagged)), false) = (of_base, allow_downgrade) {
-            return Err(Error::OlderThanTag {
-                version: version.to_string(),
-                tag: tag.clone(),
-                tagged: tagged.to_string(),
-                base: version.base().to_string(),
-            });
+        let sections = sections()?;
+        let made = self
+            .releases_beside(version, current)
+            .map(|(tag, v)| (Made::Tag(tag), v))
+            .chain(sections.iter().map(|v| (Made::Section, v)));
+        if !allow_downgrade {
+            // The newest; of a tag and a section of one version, the tag.
+            let newest = made
+                .clone()
+                .filter(|(_, m)| m.same_base(version) && *m >= version)
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)));
+            match newest {
+                Some((Made::Tag(tag), tagged)) => {
+                    return Err(Error::OlderThanTag {
+                        version: version.to_string(),
+                        tag: tag.clone(),
+                        tagged: tagged.to_string(),
+                        base: version.base().to_string(),
+                    });
+                }
+                Some((Made::Section, section)) => {
+                    return Err(Error::OlderThanSection {
+                        version: version.to_string(),
+                        section: section.to_string(),
+                        base: version.base().to_string(),
+                        changelog: changelog.to_path_buf(),
+                    });
+                }
+                None => {}
+            }
         }
-        let sections = match version.is_final() {
-            true => Vec::new(),
-            false => sections()?,
-        };
-        let of_base = sections
-            .iter()
-            .filter(|s| s.same_base(version) && *s >= version)
-            .max();
-        if let (Some(section), false) = (of_base, allow_downgrade) {
-            return Err(Error::OlderThanSection {
-                version: version.to_string(),
-                section: section.to_string(),
-                base: version.base().to_string(),
-                changelog: changelog.to_path_buf(),
-            });
-        }
+        let mut made = made;
         if !version.follows_its_final()
             || current.shows_final_of(version)
-            || self.0.iter().any(|(_, t)| t.shows_final_of(version))
-            || sections.iter().any(|v| v.shows_final_of(version))
+            || made.any(|(_, m)| m.shows_final_of(version))
         {
             return Ok(());
         }
@@ -591,7 +634,8 @@ impl Tags {
         file: &str,
         allow_downgrade: bool,
     ) -> Result<(), Error> {
-        let Some((tag, tagged)) = self.newest_from(next, |t| !allow_downgrade || t.same_base(next))
+        let Some((tag, tagged)) =
+            self.newest_from(next, next, |t| !allow_downgrade || t.same_base(next))
         else {
             return Ok(());
         };
@@ -605,6 +649,13 @@ impl Tags {
                 .map_or_else(|_| "a later version".into(), |v| v.to_string()),
         })
     }
+}
+
+/// What shows a release made: a tag (by name) or a section of the changelog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Made<'a> {
+    Tag(&'a String),
+    Section,
 }
 
 fn trimmed(release: &[u64]) -> &[u64] {
@@ -824,8 +875,8 @@ mod tests {
             "1.4.0.0",
             "1.4.0+local",
         ] {
-            assert!(v("1.4.0").is_named_by_tag(tag), "{tag}");
-            assert!(v("1.4").is_named_by_tag(tag), "{tag}");
+            assert!(v("1.4.0").is_named_by_tag(tag, &v("1.3.0")), "{tag}");
+            assert!(v("1.4").is_named_by_tag(tag, &v("1.3.0")), "{tag}");
         }
         for tag in [
             "1.4.0rc1",
@@ -835,10 +886,70 @@ mod tests {
             "release-1.4.0",
             " 1.4.0",
         ] {
-            assert!(!v("1.4.0").is_named_by_tag(tag), "{tag}");
+            assert!(!v("1.4.0").is_named_by_tag(tag, &v("1.3.0")), "{tag}");
         }
-        assert!(v("1.0rc1").is_named_by_tag("v1.0-RC1"));
-        assert!(v("1.0rc1").is_named_by_tag("1.0.0-rc.1"));
+        assert!(v("1.0rc1").is_named_by_tag("v1.0-RC1", &v("1.3.0")));
+        assert!(v("1.0rc1").is_named_by_tag("1.0.0-rc.1", &v("1.3.0")));
+    }
+
+    #[test]
+    fn a_version_is_spelled_as_the_file_spells_its_own() {
+        assert_eq!(v("1.5.0").spelled_as("v1.4.0"), "v1.5.0");
+        assert_eq!(v("1.5.0").spelled_as("  V1.4.0\n"), "V1.5.0");
+        assert_eq!(v("1.5.0rc1").spelled_as("1.4.0"), "1.5.0rc1");
+        assert_eq!(v("1.5.0").spelled_as(""), "1.5.0");
+    }
+
+    #[test]
+    fn a_floating_tag_names_no_release() {
+        let pep = v("1.3.0");
+        // SemVer writes three numbers: `v1` and `v1.0` float over a SemVer version, or any
+        // version of a project whose version file is SemVer.
+        for asked in ["1.0.0-rc.1", "1.0.0-alpha.beta"] {
+            for tag in ["v1", "v1.0", "1", "1.0"] {
+                assert!(
+                    Version::of_tag(tag).unwrap().floats_over(&v(asked), &pep),
+                    "{tag}"
+                );
+            }
+        }
+        let semver_file = v("1.0.0-rc.2");
+        assert!(!v("1.0.0").is_named_by_tag("v1.0", &semver_file));
+        assert!(v("1.0.0").is_named_by_tag("v1.0.0", &semver_file));
+        // PEP 440: a major version alone floats over a longer one; `1.4` is 1.4.0's tag.
+        assert!(!v("1.0.0").is_named_by_tag("v1", &pep));
+        assert!(!v("1.0rc1").is_named_by_tag("v1", &pep) && v("1").is_named_by_tag("v1", &pep));
+        assert!(v("1.4.0").is_named_by_tag("1.4", &pep));
+        // Not a floating tag: as many numbers or more, whatever the grammar.
+        for tag in ["v1.0.0", "1.0.0-rc.1", "v1.0.0.0"] {
+            assert!(
+                !Version::of_tag(tag)
+                    .unwrap()
+                    .floats_over(&v("1.0.0-rc.1"), &pep),
+                "{tag}"
+            );
+        }
+        // Tags: a floating tag neither refuses a version nor shows its final made, nor
+        // refuses the next development version.
+        let tags = Tags::read(["v1", "v1.0", "v2"].map(String::from));
+        let path = std::path::Path::new("CHANGELOG.md");
+        let none = || Ok(Vec::new());
+        assert!(
+            tags.check_release(&v("1.0.0-rc.1"), &pep, false, path, none)
+                .is_ok()
+        );
+        // (`v1.0` is PEP 440's 1.0, the final of 1.0.0rc1.)
+        let err = tags.check_release(&v("1.0.0rc1"), &pep, false, path, none);
+        assert!(matches!(err, Err(Error::OlderThanTag { ref tag, .. }) if tag == "v1.0"));
+        let major = Tags::read(["v1".to_string()]);
+        let post = major.check_release(&v("1.0.0.post1"), &v("1.0.0rc1"), false, path, none);
+        assert!(
+            matches!(post, Err(Error::FinalNotReleased { .. })),
+            "{post:?}"
+        );
+        let post = tags.check_release(&v("1.0.0.post1"), &v("1.0.0rc1"), false, path, none);
+        assert!(post.is_ok(), "{post:?}");
+        assert!(tags.check_next(&v("1.1.0"), "v.py", false).is_ok());
     }
 
     #[test]
@@ -902,7 +1013,7 @@ mod tests {
         assert!(v("1.0.0-dev.1.2") > v("1.0.0-dev.1"));
         assert!(v("1.0.0-rc1a").is_prerelease());
         assert_eq!(v("1.0.0-rc.1.2").base().as_str(), "1.0.0");
-        assert!(!v("1.0.0-rc.1").is_named_by_tag("1.0.0-rc.1.2"));
+        assert!(!v("1.0.0-rc.1").is_named_by_tag("1.0.0-rc.1.2", &v("1.3.0")));
     }
 
     #[test]
@@ -991,7 +1102,6 @@ mod tests {
     #[test]
     fn tags_refuse_what_comes_before_a_release_made() {
         let tags = |names: &[&str]| Tags::read(names.iter().map(|n| n.to_string()));
-        let no_sections = || -> Result<Vec<Version>, Error> { panic!("sections read") };
         let path = std::path::Path::new("CHANGELOG.md");
         let release = |t: &Tags, asked: &str, current: &str, down: bool| {
             t.check_release(&v(asked), &v(current), down, path, || Ok(Vec::new()))
@@ -1035,9 +1145,39 @@ mod tests {
             t.check_release(&v("1.5.1rc1"), &v("1.4.0"), false, path, sections)
                 .is_ok()
         );
-        // A final's changelog is not read here.
-        let ok = t.check_release(&v("1.5.0"), &v("1.4.0rc3"), false, path, no_sections);
+        // A final, as any version: a post-release's section after it refuses it as its tag
+        // does, its own section too; its rc sections do not.
+        for (made, asked) in [
+            ("1.4.0.post1", "1.4.0"),
+            ("1.5.0", "1.5.0"),
+            ("2.0.0", "2.0"),
+        ] {
+            let sections = || Ok(vec![v(made), v("1.4.0rc3")]);
+            let err = tags(&[])
+                .check_release(&v(asked), &v("1.3.0"), false, path, sections)
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::OlderThanSection { .. }),
+                "{asked}: {err}"
+            );
+            assert!(
+                err.to_string().contains(&format!("`{made}` section")),
+                "{err}"
+            );
+            let err = tags(&[made])
+                .check_release(&v(asked), &v("1.3.0"), false, path, || Ok(vec![]))
+                .unwrap_err();
+            assert!(matches!(err, Error::OlderThanTag { .. }), "{asked}: {err}");
+        }
+        let sections = || Ok(vec![v("1.4.0rc3"), v("1.4.0rc2")]);
+        let ok = t.check_release(&v("1.4.0"), &v("1.4.0rc3"), false, path, sections);
         assert!(ok.is_ok());
+        // Of a tag and a section of one version, the tag is named.
+        let sections = || Ok(vec![v("1.4.0.post1")]);
+        let err = tags(&["v1.4.0.post1"])
+            .check_release(&v("1.4.0"), &v("1.3.0"), false, path, sections)
+            .unwrap_err();
+        assert!(matches!(err, Error::OlderThanTag { .. }), "{err}");
 
         // The next version: no tag at or after it (of its base alone with a downgrade).
         let t = tags(&["1.5.0rc1"]);

@@ -52,35 +52,43 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
         let content = &text[lines[i].start..lines[i].end];
         let trimmed = content.trim_start();
         let indented = trimmed.len() != content.len();
-        if let Some(fence) = fence_open(trimmed) {
+        let (containers, at) = Container::opened_by(content);
+        if let Some(fence) = fence_open(&content[at..]) {
+            // In an entry: on its bullet's line, or on a line indented under it.
+            let in_entry = kinds[i] == Kind::Bullet || indented;
             let mut last = i;
             let mut closed = false;
             let mut j = i + 1;
             while j < lines.len() {
                 let line = &text[lines[j].start..lines[j].end];
-                let inner = line.trim_start();
-                // An indented fence belongs to the entry: an unindented line ends both.
-                if indented && !inner.is_empty() && inner.len() == line.len() {
+                // A line that does not continue the fence's containers (a block quote's
+                // `>`, a list item's indentation) ends them and the block with them.
+                let Some(inner) = Container::continued(&containers, line) else {
                     break;
-                }
+                };
                 last = j;
-                if fence_close(inner, fence) {
+                if fence_close(inner.trim_start(), fence) {
                     closed = true;
                     break;
                 }
                 j += 1;
             }
-            if !closed && !indented {
+            // Only a block that runs to the end of the text swallows the rest.
+            let swallows = !closed && j == lines.len();
+            if swallows && !in_entry {
                 unclosed.fences.push(i);
             }
             unclosed.blocks.push(CodeBlock {
                 first: i,
                 last,
-                indented,
-                unclosed: (!closed).then(|| char::from(fence.0).to_string().repeat(fence.1)),
+                indented: in_entry,
+                unclosed: (!closed && (in_entry || swallows))
+                    .then(|| char::from(fence.0).to_string().repeat(fence.1)),
             });
-            for kind in &mut kinds[i..=last] {
-                *kind = Kind::Code(indented);
+            // The bullet's own line stays the entry's first.
+            let from = if kinds[i] == Kind::Bullet { i + 1 } else { i };
+            for kind in &mut kinds[from..=last] {
+                *kind = Kind::Code(in_entry);
             }
             i = last + 1;
             continue;
@@ -156,29 +164,36 @@ pub(crate) fn setext_headings<'t>(
 pub fn unglue_closing_fence(raw: &str) -> Option<String> {
     // The blank lines an entry ends with are kept after it.
     let (raw, tail) = raw.split_at(raw.trim_end().len());
-    let mut open: Option<(u8, usize)> = None;
+    let mut open: Option<((u8, usize), Vec<Container>)> = None;
     let mut glued: Option<(usize, usize)> = None;
     let mut offset = 0;
-    for (n, line) in raw.split_inclusive('\n').enumerate() {
+    for line in raw.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
-        let mut trimmed = content.trim_start();
-        // The bullet's own line: a fragment that starts with its code block (`* ```toml`).
-        if n == 0 {
-            trimmed = trimmed
-                .strip_prefix(['*', '-', '+'])
-                .map_or(trimmed, str::trim_start);
-        }
         glued = None;
-        match open {
-            None => open = fence_open(trimmed),
-            Some(fence) if fence_close(trimmed, fence) => open = None,
-            Some((c, n)) => {
-                let run = trimmed.bytes().take_while(|&b| b == c).count();
-                let rest = &trimmed[run..];
-                if run >= n && rest.starts_with([' ', '\t']) {
-                    let at = offset + (content.len() - trimmed.len()) + run;
-                    glued = Some((at, offset + content.len() - trimmed.len()));
+        // A line that does not continue the open block's containers ends it.
+        let inner = open
+            .as_ref()
+            .and_then(|(_, containers)| Container::continued(containers, content));
+        match (&open, inner) {
+            (Some((fence, _)), Some(inner)) => {
+                let trimmed = inner.trim_start();
+                let (c, n) = *fence;
+                if fence_close(trimmed, *fence) {
+                    open = None;
+                } else {
+                    let run = trimmed.bytes().take_while(|&b| b == c).count();
+                    let rest = &trimmed[run..];
+                    if run >= n && rest.starts_with([' ', '\t']) {
+                        let indent_end = offset + (content.len() - trimmed.len());
+                        glued = Some((indent_end + run, indent_end));
+                    }
                 }
+            }
+            _ => {
+                // The bullet's own line (a fragment that starts with its code block, `*
+                // ```toml`), a block quote, a list item: the fence after its containers.
+                let (containers, at) = Container::opened_by(content);
+                open = fence_open(&content[at..]).map(|fence| (fence, containers));
             }
         }
         offset += line.len();
@@ -308,6 +323,148 @@ fn unglue_html_block(raw: &str, tail: &str) -> Option<String> {
     Some(format!("{}\n\n{indent}{rest}{tail}", raw[..at].trim_end()))
 }
 
+/// A container a fenced code block may stand in, as CommonMark nests them: what a line
+/// inside the block must start with to continue it. A line that does not ends the
+/// container, and the block with it (a code block has no lazy continuation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    /// A block quote: `>` (after at most three spaces), and one space after it.
+    Quote,
+    /// A list item whose marker is on the fence's line: its content's column (`* ` → 2,
+    /// `10. ` → 4, with the indentation before the marker); a blank line continues it.
+    Item(usize),
+    /// Indentation before the fence or a quote on a line without a marker: a list item
+    /// (an entry) opened on an earlier line, whose content's column is not known here; a
+    /// line indented less than `n - 3` (and at least one space) cannot continue it.
+    Indent(usize),
+}
+
+impl Container {
+    /// The containers `line` stands in before its content, and the byte offset where that
+    /// content starts: indentation, block quote markers and list markers, in any nesting.
+    fn opened_by(line: &str) -> (Vec<Container>, usize) {
+        let bytes = line.as_bytes();
+        let mut containers = Vec::new();
+        let mut at = 0;
+        loop {
+            let (cols, ws) = leading_columns(&line[at..]);
+            let after = at + ws;
+            if bytes.get(after) == Some(&b'>') {
+                if cols > 0 && containers.is_empty() {
+                    containers.push(Container::Indent(cols));
+                }
+                containers.push(Container::Quote);
+                at = after + 1;
+                if bytes.get(at) == Some(&b' ') {
+                    at += 1;
+                }
+                continue;
+            }
+            if let Some(marker) = list_marker(&line[after..]) {
+                let (spaces, space_bytes) = leading_columns(&line[after + marker..]);
+                let rest = after + marker + space_bytes;
+                // Five spaces or more after the marker (or none, at the line's end): one is
+                // the marker's, the rest indent the content (CommonMark's indented code).
+                let wide = spaces > 4 || rest == line.len();
+                let spaces = if wide { 1 } else { spaces };
+                containers.push(Container::Item(cols + marker + spaces));
+                at = if wide {
+                    (after + marker + 1).min(line.len())
+                } else {
+                    rest
+                };
+                continue;
+            }
+            if cols > 0 && containers.is_empty() {
+                containers.push(Container::Indent(cols));
+            }
+            return (containers, after);
+        }
+    }
+
+    /// What of `line` is inside `containers` (opened by [`Container::opened_by`]): `None`
+    /// when the line does not continue them.
+    fn continued<'l>(containers: &[Container], line: &'l str) -> Option<&'l str> {
+        let mut rest = line;
+        for c in containers {
+            let (cols, ws) = leading_columns(rest);
+            match *c {
+                Container::Quote => {
+                    if cols > 3 {
+                        return None;
+                    }
+                    rest = rest[ws..].strip_prefix('>')?;
+                    rest = rest.strip_prefix(' ').unwrap_or(rest);
+                }
+                Container::Item(n) | Container::Indent(n) => {
+                    if rest.trim().is_empty() {
+                        return Some("");
+                    }
+                    let need = match *c {
+                        Container::Item(_) => n,
+                        _ => n.saturating_sub(3).max(1),
+                    };
+                    if cols < need {
+                        return None;
+                    }
+                    rest = skip_columns(rest, n);
+                }
+            }
+        }
+        Some(rest)
+    }
+}
+
+/// The columns of `text`'s leading spaces and tabs (a tab to the next multiple of four) and
+/// their bytes.
+fn leading_columns(text: &str) -> (usize, usize) {
+    let mut cols = 0;
+    let mut bytes = 0;
+    for b in text.bytes() {
+        match b {
+            b' ' => cols += 1,
+            b'\t' => cols += 4 - cols % 4,
+            _ => break,
+        }
+        bytes += 1;
+    }
+    (cols, bytes)
+}
+
+/// `text` without up to `n` columns of its leading spaces and tabs.
+fn skip_columns(text: &str, n: usize) -> &str {
+    let mut cols = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if cols >= n {
+            return &text[i..];
+        }
+        match b {
+            b' ' => cols += 1,
+            b'\t' => cols += 4 - cols % 4,
+            _ => return &text[i..],
+        }
+    }
+    ""
+}
+
+/// The length of the list marker `text` starts with (`-`, `*`, `+`, or one to nine digits
+/// and `.` or `)`), when one follows: a space, a tab or the line's end after it.
+fn list_marker(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let len = match bytes.first()? {
+        b'-' | b'*' | b'+' => 1,
+        b'0'..=b'9' => {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 9 || !matches!(bytes.get(digits), Some(b'.' | b')')) {
+                return None;
+            }
+            digits + 1
+        }
+        _ => return None,
+    };
+    matches!(bytes.get(len), None | Some(b' ' | b'\t')).then_some(len)
+}
+
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
 /// more backticks (whose info string holds no backtick) or tildes.
 fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
@@ -342,6 +499,67 @@ mod tests {
         // Inline HTML in a paragraph is no HTML block: unchanged.
         assert_eq!(unglue_closing_fence("* Add <b>x</b> ([#1](u/1))"), None);
         assert_eq!(unglue_closing_fence("* a\n  <b>x</b> (#1)"), None);
+    }
+
+    /// The lines each code block of `text` holds.
+    fn spans(text: &str) -> Vec<(usize, usize)> {
+        code_blocks(text)
+            .iter()
+            .map(|b| (b.first, b.last))
+            .collect()
+    }
+
+    #[test]
+    fn a_fence_is_read_in_every_container_commonmark_allows() {
+        // A block quote, at the margin and in an entry; a list item's own line, nested at
+        // any depth, ordered; both nested either way. Each block closes on its line 2.
+        for text in [
+            "> ```toml\n> x = 1\n> ```\n",
+            ">```\n>x\n>```\n",
+            "* a\n\n  > ```toml\n  > x = 1\n  > ```\n",
+            "* a\n  - b\n    - ```\n      x\n      ```\n",
+            "* a\n  1. ```\n     x\n     ```\n",
+            "* a\n  > - ```\n  >   x\n  >   ```\n",
+            "> * ```\n>   x\n>   ```\n",
+            "> > ~~~\n> > x\n> > ~~~\n",
+        ] {
+            let lines: Vec<&str> = text.lines().collect();
+            let first = lines
+                .iter()
+                .position(|l| l.contains("```") || l.contains("~~~"));
+            let first = first.unwrap();
+            assert_eq!(spans(text), [(first, first + 2)], "{text:?}");
+            // The link glued to the closing fence is moved, inside the same containers.
+            let glued = format!("{} ([#7](u/7))", text.trim_end());
+            let fixed = unglue_closing_fence(&glued).unwrap_or_else(|| panic!("{glued:?}"));
+            assert_eq!(
+                code_blocks(&fixed).iter().map(|b| b.last).max(),
+                Some(first + 2),
+                "{fixed:?}"
+            );
+            // On a line of its own, in the containers of the fence.
+            let (containers, _) = Container::opened_by(lines[first]);
+            let last = fixed.lines().last().unwrap();
+            let inner = Container::continued(&containers, last);
+            assert_eq!(inner.map(str::trim_start), Some("([#7](u/7))"), "{fixed:?}");
+        }
+        // A line that does not continue the container ends the block with it: the quote's
+        // end, an item's end (less indented than its content), a blank line after a quote.
+        assert_eq!(spans("> ```\n> x\ny\n\nz\n"), [(0, 1)]);
+        assert_eq!(spans("> ```\n> x\n\n> y\n"), [(0, 1)]);
+        assert_eq!(spans("* a\n  - ```\n    x\n  - y\n"), [(1, 2)]);
+        assert_eq!(spans("* ```\n  x\ny\n"), [(0, 1)]);
+        // A quote's block ended by the quote does not swallow the rest; one at the margin
+        // that runs to the end does.
+        assert_eq!(code_blocks("> ```\n> x\n\ny\n")[0].unclosed, None);
+        assert_eq!(
+            code_blocks("> ```\n> x\n")[0].unclosed.as_deref(),
+            Some("```")
+        );
+        // Not fences: a marker glued to its text, inline code, a fence inside a longer one.
+        assert!(spans("*```\nx\n").is_empty());
+        assert!(spans("> a ``` b\n").is_empty());
+        assert_eq!(spans("> ````\n> ```\n> x\n> ````\n"), [(0, 3)]);
     }
 
     #[test]

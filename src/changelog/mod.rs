@@ -182,6 +182,26 @@ impl Changelog {
         &self.text
     }
 
+    /// The link reference definitions of the whole text (`[docs]: https://…`, a footer's;
+    /// not inside a code block), by label as a renderer matches it
+    /// ([`crate::group::inline::normal_label`]), with the 1-based line of the first.
+    /// Definitions are document-wide: each makes every `[docs]` of the changelog a link.
+    pub fn link_definitions(&self) -> BTreeMap<String, usize> {
+        let code = blocks::code_blocks(&self.text);
+        let in_code = |k: usize| code.iter().any(|b| b.first <= k && k <= b.last);
+        let mut found = BTreeMap::new();
+        for (k, line) in self.text.lines().enumerate() {
+            let Some(c) = static_regex!(r"^ {0,3}\[([^\]]+)\]:\s*\S").captures(line) else {
+                continue;
+            };
+            if !in_code(k) {
+                let label = crate::group::inline::normal_label(&c[1]);
+                found.entry(label).or_insert(k + 1);
+            }
+        }
+        found
+    }
+
     /// Everything before the first release (title, comments, start string, blank lines).
     pub fn preamble(&self) -> &str {
         &self.text[..self.releases_start]
@@ -561,8 +581,25 @@ mod tests {
         let t = parse_title("[1.2.3] - 2024-01-02");
         assert_eq!(t.version.unwrap().as_str(), "1.2.3");
         assert_eq!(t.date.as_deref(), Some("2024-01-02"));
-        let t = parse_title("1.0.0 (unreleased)");
-        assert!(t.version.is_some() && t.date.is_none());
+        // A heading marked unreleased is no release, whatever version it names.
+        for unreleased in [
+            "1.0.0 (unreleased)",
+            "1.0.0 (Unreleased)",
+            "[1.0.0] - Unreleased",
+            "[1.0.0](https://x.test/compare/v0.9...HEAD) - UNRELEASED",
+            "Unreleased 1.0.0",
+            "[Unreleased]",
+            "Unreleased",
+        ] {
+            let t = parse_title(unreleased);
+            assert!(t.unreleased && t.version.is_none(), "{unreleased}");
+        }
+        for released in [
+            "1.0.0 (2025-01-01)",
+            "Unreleased fixes in 1.0.0 (2025-01-01)",
+        ] {
+            assert!(parse_title(released).version.is_some(), "{released}");
+        }
         let t = parse_title("v2.0.0");
         assert_eq!(t.version.unwrap().as_str(), "2.0.0");
         for free in ["24.03 and earlier", "Unreleased", "", "Changes (old)"] {

@@ -295,6 +295,12 @@ impl Release {
         self.version.is_none()
     }
 
+    /// True for a section whose heading is marked unreleased (`1.5.0 (unreleased)`,
+    /// `[Unreleased]`): a release still to come, whose entries are not released.
+    pub fn is_unreleased(&self) -> bool {
+        self.version.is_none() && super::title::parse_title(&self.title).unreleased
+    }
+
     /// For a section whose heading is not read as a release, the version its heading
     /// still names (`## 1.4.0 release candidate 1`), if any.
     pub fn named_version(&self) -> Option<Version> {

@@ -169,7 +169,9 @@ impl Parser<'_, '_> {
         };
         let versioned = release.version.is_some();
         let heading = format!("{} {}", "#".repeat(self.level), release.title);
-        if let (false, Some(named)) = (versioned, names_a_version(title_text)) {
+        // A heading marked unreleased (`1.5.0 (unreleased)`) is no release by design.
+        let named = names_a_version(title_text).filter(|_| !title.unreleased);
+        if let (false, Some(named)) = (versioned, named) {
             self.problems.push(Problem {
                 kind: ProblemKind::UnreadableReleaseHeading,
                 severity: Severity::Warning,

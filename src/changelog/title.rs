@@ -9,6 +9,10 @@ pub(crate) struct Title {
     pub(crate) name: Option<String>,
     pub(crate) version: Option<Version>,
     pub(crate) date: Option<String>,
+    /// Marked unreleased (`1.5.0 (unreleased)`, `[1.5.0] - Unreleased`, `Unreleased
+    /// 1.5.0`), as towncrier's and keep-a-changelog's users write a release still to come:
+    /// no release, whatever version it names (its version is `None`).
+    pub(crate) unreleased: bool,
 }
 
 /// `[<name> ]<version>[ (<date>)]`; also accepts `[<version>]`, a linked
@@ -16,6 +20,14 @@ pub(crate) struct Title {
 /// written apart (`1.4.0 rc1`).
 pub(crate) fn parse_title(title: &str) -> Title {
     let unlinked = unlink(title.trim());
+    if marked_unreleased(&unlinked) {
+        return Title {
+            name: None,
+            version: None,
+            date: None,
+            unreleased: true,
+        };
+    }
     let (head, date) = split_date(&unlinked);
     let (name, last) = match head.rsplit_once(char::is_whitespace) {
         Some((name, last)) => (name.trim(), last),
@@ -37,7 +49,23 @@ pub(crate) fn parse_title(title: &str) -> Title {
         name: (!name.is_empty() && version.is_some()).then(|| name.to_string()),
         version,
         date: date.filter(|d| is_iso_date(d)).map(str::to_string),
+        unreleased: false,
     }
+}
+
+/// Whether a heading says its release is still to come: the word `unreleased` (any case)
+/// as its date (`(unreleased)`, `- Unreleased`), its first or its last word (`[Unreleased]`)
+/// — and no date.
+fn marked_unreleased(unlinked: &str) -> bool {
+    if split_date(unlinked).1.is_some_and(is_iso_date) {
+        return false;
+    }
+    let is = |w: &str| w.eq_ignore_ascii_case("unreleased");
+    let mut words = unlinked
+        .split(|c: char| c.is_whitespace() || "[]()-–—:,".contains(c))
+        .filter(|w| !w.is_empty());
+    let first = words.next();
+    first.is_some_and(is) || words.next_back().or(first).is_some_and(is)
 }
 
 /// A heading's word read as a version: `1.2.0`, `v1.2.0`, `[1.2.0]`.

@@ -14,6 +14,7 @@ use toml::{Table, Value};
 
 use crate::error::{Error, Result};
 use crate::version::Version;
+pub(crate) use reader::near_miss;
 use release::parse_release;
 use towncrier::{default_towncrier, parse_towncrier};
 
@@ -175,6 +176,7 @@ impl Config {
                 prefix: "tool.git-release.",
             }
         };
+        check_grouped_categories(&release, &towncrier, &settings, &mut warnings)?;
         Ok(Config {
             root: root.to_path_buf(),
             towncrier,
@@ -325,6 +327,51 @@ impl Config {
             .map(|t| t.name.clone())
             .collect()
     }
+}
+
+/// `[consolidate] categories`, as configured, against towncrier's types' names (in any
+/// case, as the consolidation matches them): a near miss of a type's name (`Featurez`, `features `) is a typo
+/// that would group nothing, refused naming the key and the type meant; another name may
+/// be a category the changelog's rc sections hold under a heading of their own, and is
+/// warned about. (The defaults are not checked: a project without `Improvements` keeps
+/// them.)
+fn check_grouped_categories(
+    release: &ReleaseSettings,
+    towncrier: &Towncrier,
+    settings: &Source,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let configured = &release.consolidate.grouping.categories;
+    if *configured == crate::group::Settings::default().categories {
+        return Ok(());
+    }
+    let names: Vec<&str> = towncrier.types.values().map(|t| t.name.as_str()).collect();
+    // The consolidation matches a category by name, in any case (not by directory).
+    let is_type = |c: &str| names.iter().any(|n| n.eq_ignore_ascii_case(c));
+    let key = "consolidate.categories";
+    for c in configured.iter().filter(|c| !is_type(c)) {
+        let known = names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Some(meant) = names.iter().find(|n| reader::near_miss(c.trim(), n)) {
+            return Err(settings.error(
+                key,
+                format!(
+                    "holds \"{c}\", which is none of towncrier's types ({known}), so no \
+                     category would be grouped under it; did you mean \"{meant}\"?"
+                ),
+            ));
+        }
+        warnings.push(format!(
+            "{}: `{}{key}` holds \"{c}\", which is none of towncrier's types ({known}): \
+             only a category of that name in the changelog's rc sections is grouped",
+            settings.file.display(),
+            settings.prefix
+        ));
+    }
+    Ok(())
 }
 
 /// `.git-release.toml` holds git-release's settings at its top level; a `[tool.…]` table

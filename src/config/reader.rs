@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// Whether `typed` is probably a misspelling of `known`: the same up to case and `_`/`-`,
 /// or one or two edits away (for keys long enough that two edits are a typo, not a
 /// different word).
-fn near_miss(typed: &str, known: &str) -> bool {
+pub(crate) fn near_miss(typed: &str, known: &str) -> bool {
     let norm = |s: &str| s.to_lowercase().replace('_', "-");
     let (t, k) = (norm(typed), norm(known));
     if t == k {

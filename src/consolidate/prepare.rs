@@ -310,6 +310,9 @@ pub fn prepare(
         &consumed,
     )?;
     folded.title = title;
+    folded
+        .warnings
+        .extend(check_rule_categories(config, settings, &folded)?);
     let ctx = Context::new(
         corpus(&changelog, &folded),
         history(&changelog, &folded.sections),
@@ -340,6 +343,7 @@ pub fn prepare(
     if let Some(before) = before {
         check_untouched(&before, work_tree(&root)?, settings)?;
     }
+    check_no_defined_label(&changelog, &path, &grouped)?;
     // What is printed or written must account for every input.
     ledger.balance(&grouped.consolidation, &grouped.release())?;
     ledger.balance_view(&grouped.consolidation, &grouped.view())?;
@@ -352,6 +356,99 @@ pub fn prepare(
         ledger,
         refs,
     })
+}
+
+/// The rules file's `categories` (a rule applies only there) against the categories the
+/// release can have: towncrier's types' names and the rc sections' categories, in any case
+/// (as a rule matches them). A near miss of one (`Featurez`), or a type's directory
+/// (`feature`: rules match the category's name), would keep the rule from ever applying:
+/// refused, naming the rule and the category meant. Another name, or any in a learned
+/// rule, is a warning.
+fn check_rule_categories(
+    config: &Config,
+    settings: &group::Settings,
+    folded: &Consolidation,
+) -> Result<Vec<String>> {
+    let Some(path) = &settings.rules else {
+        return Ok(Vec::new());
+    };
+    let file = group::rules::RulesFile::load(path)?;
+    let mut known = config.category_order();
+    known.extend(folded.categories.iter().map(|c| c.name.clone()));
+    let shown = known
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut warnings = Vec::new();
+    for rule in &file.rules {
+        for c in &rule.spec.categories {
+            if known.iter().any(|k| k.eq_ignore_ascii_case(c)) {
+                continue;
+            }
+            let by_dir = config
+                .towncrier
+                .types
+                .iter()
+                .find(|(dir, _)| dir.eq_ignore_ascii_case(c.trim()))
+                .map(|(_, t)| &t.name);
+            let meant =
+                by_dir.or_else(|| known.iter().find(|k| crate::config::near_miss(c.trim(), k)));
+            let what = format!(
+                "group `{}`: `categories` holds \"{c}\", which is no category of this release \
+                 ({shown})",
+                rule.spec.title
+            );
+            // A learned rule (evidence, written by `rules learn` from the history, whose
+            // categories may since have been renamed) is warned about only.
+            match meant.filter(|_| !rule.spec.learned) {
+                Some(meant) => {
+                    return Err(Error::Rules {
+                        path: path.clone(),
+                        message: format!(
+                            "{what}, so the group would never apply to it; did you mean \
+                             \"{meant}\"? (a rule names a category as its heading does)"
+                        ),
+                    });
+                }
+                None => warnings.push(format!("{}: {what}", path.display())),
+            }
+        }
+    }
+    Ok(warnings)
+}
+
+/// No group title or description holds a shortcut reference (`[docs]`) to a label the
+/// changelog defines (`[docs]: https://…`, a footer's): definitions are document-wide, so
+/// it would be published as a link, which a title or description may not hold
+/// ([`group::inline::check`], which cannot see the changelog, lets `[docs]` pass as text).
+fn check_no_defined_label(changelog: &Changelog, path: &Path, grouped: &Grouped) -> Result<()> {
+    let defined = changelog.link_definitions();
+    if defined.is_empty() {
+        return Ok(());
+    }
+    for c in &grouped.categories {
+        for g in c.grouping.iter().flat_map(|g| &g.groups) {
+            for (key, text) in [("title", &g.title), ("description", &g.description)] {
+                let Some((label, line)) = group::inline::shortcut_labels(text)
+                    .into_iter()
+                    .find_map(|l| defined.get(&l).map(|&line| (l, line)))
+                else {
+                    continue;
+                };
+                return Err(Error::Refused(format!(
+                    "the group \"{}\" of {} ({}) has a {key} that cannot be published: it holds                      `[{label}]`, which {}:{line} defines as a link (`[{label}]: …`), so it would                      be shown as a link. A title or description is one line of plain text; fix it \
+                     where it comes from (without the brackets, or escaped: `\\[{label}\\]`). \
+                     Nothing was written",
+                    group::inline::quoted(&g.title),
+                    c.name,
+                    group::inline::quoted(&g.reason),
+                    path.display(),
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every fragment must come back from the rendered section as an entry of its category

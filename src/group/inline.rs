@@ -76,6 +76,62 @@ pub fn pr_shortcut_references(s: &str) -> Vec<u64> {
         .collect()
 }
 
+/// The labels of `s`'s shortcut references (`[docs]`, `[#121]`), normalized as CommonMark
+/// matches a label to its definition ([`normal_label`]): brackets not escaped, outside code
+/// spans, holding no other bracket, not followed by `(` or `[` (an inline or full reference
+/// link, refused by [`check`] on their own) or `:` (a definition). Plain text where no
+/// definition names the label; a link where one does, anywhere in the document (a
+/// changelog's footer of `[docs]: https://…`).
+pub fn shortcut_labels(s: &str) -> Vec<String> {
+    let bytes = s.as_bytes();
+    let mut labels = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut code_run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'`' => {
+                // A code span runs to a run of as many backticks.
+                let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                code_run = if code_run == run {
+                    0
+                } else if code_run == 0 {
+                    run
+                } else {
+                    code_run
+                };
+                i += run;
+                continue;
+            }
+            _ if code_run > 0 => {}
+            b'[' => open = Some(i),
+            b']' => {
+                if let Some(at) = open.take() {
+                    let label = &s[at + 1..i];
+                    let next = bytes.get(i + 1);
+                    if !label.trim().is_empty() && !matches!(next, Some(b'(' | b'[' | b':')) {
+                        labels.push(normal_label(label));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    labels
+}
+
+/// A link label as CommonMark matches it to a definition: trimmed, every run of white space
+/// one space, case folded.
+pub fn normal_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// Whether `s` holds a link GitHub makes without any markup: `www.example.com` or an
 /// e-mail address (GFM's extended autolinks).
 fn autolink(s: &str) -> bool {
@@ -235,6 +291,35 @@ mod tests {
         ] {
             assert_eq!(check(ok).as_deref(), Ok(ok.trim()), "{ok:?}");
         }
+    }
+
+    #[test]
+    fn shortcut_labels_are_read_as_a_renderer_matches_them() {
+        assert_eq!(shortcut_labels("Usage, see [Docs]."), ["docs"]);
+        assert_eq!(
+            shortcut_labels("[The  API\tguide] and [#12]"),
+            ["the api guide", "#12"]
+        );
+        // Escaped, in code, empty, links, definitions: none.
+        for none in [
+            "\\[docs\\]",
+            "`[docs]`",
+            "``a ` [docs]``",
+            "[ ]",
+            "[x](u)",
+            "[x]: u",
+            "no brackets",
+        ] {
+            assert!(
+                shortcut_labels(none).is_empty(),
+                "{none:?}: {:?}",
+                shortcut_labels(none)
+            );
+        }
+        // A full reference's label is its second brackets'.
+        assert_eq!(shortcut_labels("[x][y]"), ["y"]);
+        // The innermost brackets are the label: `[a [b]` links `b`.
+        assert_eq!(shortcut_labels("[a [b]"), ["b"]);
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub(super) fn check_repository(
     if let Some(tag) = repo
         .tags()?
         .into_iter()
-        .find(|t| version.is_named_by_tag(t))
+        .find(|t| version.is_named_by_tag(t, &current))
     {
         let same =
             if tag.strip_prefix(['v', 'V']) == Some(version.as_str()) || tag == version.as_str() {

@@ -126,12 +126,7 @@ pub(super) fn advance_by_hand(
         let by_hand = format!("(set the next version to {next} in {shown})");
         return Ok((by_hand, next.to_string()));
     };
-    let prefix = inner
-        .as_str()
-        .chars()
-        .next()
-        .filter(|c| matches!(c, 'v' | 'V'));
-    let written = format!("{}{next}", prefix.map(String::from).unwrap_or_default());
+    let written = next.spelled_as(inner.as_str());
     let old = whole.as_str();
     let new = format!(
         "{}{written}{}",

@@ -172,7 +172,7 @@ fn check_rc_folded(
 }
 
 /// The version against the releases the repository shows ([`Tags::check_release`]): its
-/// tags, and for a version after its base's final, the changelog's sections.
+/// tags and the changelog's sections.
 fn check_against_releases(
     config: &Config,
     tags: &Tags,
@@ -496,7 +496,8 @@ pub(crate) fn without_stale(
         return Ok((set.clone(), Vec::new()));
     }
     let mut released = std::collections::HashMap::new();
-    for r in log.releases() {
+    // A section marked unreleased (`## 1.5.0 (unreleased)`) lists nothing released.
+    for r in log.releases().iter().filter(|r| !r.is_unreleased()) {
         for e in r.entries() {
             for key in e.stale_keys() {
                 released.entry(key).or_insert_with(|| r.title().to_string());

@@ -30,6 +30,7 @@ mod hostile;
 mod hostile6;
 mod hostile7;
 mod hostile8;
+mod hostile11;
 mod interrupts;
 mod isolation;
 mod leftovers;
