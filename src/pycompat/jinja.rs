@@ -13,7 +13,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior, Va
 use super::repr::{py_repr, py_str};
 use crate::error::{Error, Result};
 
-use super::jinja_source::{CONCAT_FN, LIST_FN, MOD_FN, rewrite_source};
+use super::jinja_source::{CONCAT_FN, LIST_FN, MOD_FN, POW_FN, rewrite_source};
 
 /// Render a Jinja2 template as towncrier does (`Template(src, trim_blocks=True)`).
 ///
@@ -51,7 +51,8 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
         message: message
             .replace(LIST_FN, "list")
             .replace(MOD_FN, "%")
-            .replace(CONCAT_FN, "~"),
+            .replace(CONCAT_FN, "~")
+            .replace(POW_FN, "**"),
     }
 }
 
@@ -87,6 +88,9 @@ fn environment(name: &str) -> Result<Environment<'static>> {
     });
     env.add_function(MOD_FN, |a: Value, b: Value| {
         super::percent::py_mod(&a, &b).map_err(|m| list_error(ErrorKind::InvalidOperation, m))
+    });
+    env.add_function(POW_FN, |a: Value, b: Value, quirk: Option<bool>| {
+        super::jinja_builtins::py_pow(&a, &b, quirk)
     });
     env.add_function(CONCAT_FN, |a: Value, b: Value| {
         let mut text = py_str(&a);

@@ -31,8 +31,29 @@ pub(crate) const LIST_FN: &str = "__git_release_list";
 /// The function `a % b` is rewritten into.
 pub(crate) const MOD_FN: &str = "__git_release_mod";
 
+/// The function `a ** b` is rewritten into (Python's power, which fails where Python's
+/// does).
+pub(crate) const POW_FN: &str = "__git_release_pow";
+
 /// The function `a ~ b` is rewritten into, in a template that can make a float.
 pub(crate) const CONCAT_FN: &str = "__git_release_concat";
+
+/// The function a macro whose body reads `varargs` or `kwargs` is wrapped in (see
+/// [`rewrite_source`]).
+pub(crate) const VARIADIC_FN: &str = "__git_release_variadic";
+
+/// The prefix of the name such a macro is defined under, inside the wrapper.
+const VARIADIC_MACRO: &str = "__git_release_macro_";
+
+/// A macro being read, for `varargs`/`kwargs`: its name and where it stands, where its
+/// signature closes, its arguments, and whether its body reads `varargs` or `kwargs`.
+struct MacroFrame<'s> {
+    name: &'s str,
+    name_at: (usize, usize),
+    close: Option<(usize, bool)>,
+    args: Vec<&'s str>,
+    reads: (bool, bool),
+}
 
 /// The name a rewritten default is given: never defined, so the argument starts undefined.
 const MISSING: &str = "__git_release_missing";
@@ -90,6 +111,11 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     // A macro's signature being read: its depth in parentheses, the argument names so far,
     // and whether the next name is an argument's (else it is in a default).
     let mut signature: Option<(usize, Vec<&str>, bool)> = None;
+    // The macros open at this point (nested ones inside), and the one whose `endmacro`
+    // was just read.
+    let mut macros: Vec<MacroFrame<'_>> = Vec::new();
+    let mut ended: Option<MacroFrame<'_>> = None;
+    let (mut prev_macro_tag, mut prev_dot) = (false, false);
     // The line of the last token read: minijinja's lexer errors carry none.
     let mut line = 1;
     for item in tokenize(source, false, Default::default()) {
@@ -133,16 +159,45 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 ));
             }
             Token::Mod => needs_tree = true,
+            Token::Pow => (needs_tree, makes_floats) = (true, true),
             Token::Tilde => has_tilde = true,
-            Token::Float(_) | Token::Div | Token::Pow | Token::Ident("float" | "round") => {
-                makes_floats = true
-            }
+            Token::Float(_) | Token::Div | Token::Ident("float" | "round") => makes_floats = true,
             Token::Ident("macro") if prev_block_start => signature = Some((0, Vec::new(), false)),
             Token::String(_) => {
                 let raw = &source[start..end];
                 let text = py_unescape(&raw[1..raw.len() - 1])
                     .map_err(|m| format!("{m} (line {})", span.start_line))?;
                 edits.push((start, end, Cow::Owned(minijinja_literal(&text))));
+            }
+            _ => {}
+        }
+        // Jinja2 gives a macro whose body reads `varargs` (`kwargs`) the positional
+        // (keyword) arguments its signature does not name; minijinja refuses them. Such a
+        // macro is defined under another name with two more arguments, and its name set to
+        // a wrapper that fills them ([`VARIADIC_FN`]).
+        match token {
+            Token::Ident(name) if prev_macro_tag => macros.push(MacroFrame {
+                name,
+                name_at: (start, end),
+                close: None,
+                args: Vec::new(),
+                reads: (false, false),
+            }),
+            Token::Ident("endmacro") if prev_block_start => ended = macros.pop(),
+            Token::Ident(name @ ("varargs" | "kwargs")) if !prev_dot && signature.is_none() => {
+                // Jinja2 looks into nested macros too.
+                for m in &mut macros {
+                    if name == "varargs" {
+                        m.reads.0 = true;
+                    } else {
+                        m.reads.1 = true;
+                    }
+                }
+            }
+            Token::BlockEnd if ended.is_some() => {
+                if let Some(m) = ended.take().filter(|m| m.reads != (false, false)) {
+                    variadic_edits(source, &m, (start, end), &mut edits);
+                }
             }
             _ => {}
         }
@@ -154,7 +209,22 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                     *depth += 1;
                     *expect_name = *depth == 1;
                 }
-                Token::ParenClose => *depth = depth.saturating_sub(1),
+                Token::ParenClose => {
+                    if *depth == 1 && prev_comma.is_some() {
+                        return Err(format!(
+                            "a macro's signature ends with a comma, which Jinja2 refuses \
+                             (\"expected token 'name', got ')'\") (line {})",
+                            span.start_line
+                        ));
+                    }
+                    *depth = depth.saturating_sub(1);
+                    if *depth == 0
+                        && let Some(m) = macros.last_mut().filter(|m| m.close.is_none())
+                    {
+                        m.close = Some((start, names.is_empty()));
+                        m.args = names.clone();
+                    }
+                }
                 Token::Comma if *depth == 1 => *expect_name = true,
                 Token::Ident(name) if *expect_name && *depth == 1 => {
                     names.push(name);
@@ -165,6 +235,8 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 _ => {}
             }
         }
+        prev_macro_tag = prev_block_start && matches!(token, Token::Ident("macro"));
+        prev_dot = matches!(token, Token::Dot);
         prev_block_start = matches!(token, Token::BlockStart);
         prev_comma = matches!(token, Token::Comma).then_some((start, end));
         prev_is_operand = match token {
@@ -189,6 +261,50 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
         Some(text) => Ok(Cow::Owned(text)),
         None => Ok(rewritten),
     }
+}
+
+/// The edits that define a macro reading `varargs`/`kwargs` under another name, with the
+/// two as arguments, and set its own name to the wrapper (after its `endmacro` tag, which
+/// ends at `tag_end`; a `-%}` there strips what follows the wrapper's tag instead).
+fn variadic_edits<'s>(
+    source: &'s str,
+    m: &MacroFrame<'s>,
+    tag_end: (usize, usize),
+    edits: &mut Vec<(usize, usize, Cow<'s, str>)>,
+) {
+    let Some((close, bare)) = m.close else {
+        return;
+    };
+    let (start, end) = m.name_at;
+    edits.push((
+        start,
+        end,
+        Cow::Owned(format!("{VARIADIC_MACRO}{}", m.name)),
+    ));
+    let comma = if bare { "" } else { ", " };
+    edits.push((
+        close,
+        close,
+        Cow::Owned(format!("{comma}varargs=(), kwargs={{}}")),
+    ));
+    let trim = if source[tag_end.0..tag_end.1].starts_with('-') {
+        "-"
+    } else {
+        ""
+    };
+    let args: Vec<String> = m.args.iter().map(|a| format!("{a:?}")).collect();
+    edits.push((
+        tag_end.1,
+        tag_end.1,
+        Cow::Owned(format!(
+            "{{%{trim} set {name} = {VARIADIC_FN}({VARIADIC_MACRO}{name}, {name:?}, [{}], \
+             {}, {}) {trim}%}}",
+            args.join(", "),
+            m.reads.0,
+            m.reads.1,
+            name = m.name,
+        )),
+    ));
 }
 
 /// `source` with each `(start, end, text)` edit made (a stable sort by `start`: edits at
@@ -234,18 +350,23 @@ fn rewrite_tree(source: &str, concat: bool) -> Option<String> {
                     .then(|| inner.and_then(|i| i.get("op")).and_then(J::as_str))
                     .flatten();
                 let call = match binop {
-                    Some("Rem") => Some((MOD_FN, '%')),
-                    Some("Concat") if concat => Some((CONCAT_FN, '~')),
+                    Some("Rem") => Some((MOD_FN, "%")),
+                    Some("Concat") if concat => Some((CONCAT_FN, "~")),
+                    Some("Pow") => Some((POW_FN, "**")),
                     _ => None,
                 };
                 if let Some((function, sign)) = call {
                     let (start, end) = span(node)?;
-                    let (_, left_end) = span(inner?.get("left")?)?;
-                    let (right_start, _) = span(inner?.get("right")?)?;
+                    let (left, right) = (inner?.get("left")?, inner?.get("right")?);
+                    let (_, left_end) = span(left)?;
+                    let (right_start, _) = span(right)?;
                     let op = left_end + source.get(left_end..right_start)?.find(sign)?;
                     edits.push((start, start, Cow::Owned(format!("{function}("))));
-                    edits.push((op, op + 1, Cow::Borrowed(",")));
-                    edits.push((end, end, Cow::Borrowed(")")));
+                    edits.push((op, op + sign.len(), Cow::Borrowed(",")));
+                    // Jinja2 folds a negative base into a constant and writes it `-2 ** x`
+                    // in the Python it generates: `-(2 ** x)` (see `py_pow`).
+                    let quirk = sign == "**" && negative_constant(left) && !is_constant(right);
+                    edits.push((end, end, Cow::Borrowed(if quirk { ", true)" } else { ")" })));
                 }
                 if map.get("stmt").and_then(J::as_str) == Some("Macro") {
                     macro_defaults(source, inner?, &span, &mut edits)?;
@@ -258,6 +379,48 @@ fn rewrite_tree(source: &str, concat: bool) -> Option<String> {
     match apply(source, edits) {
         Cow::Owned(text) => Some(text),
         Cow::Borrowed(_) => None,
+    }
+}
+
+/// Whether Jinja2 folds this expression into a constant when it compiles the template:
+/// nothing in it reads a variable, calls a function or applies a filter that needs the
+/// context.
+fn is_constant(node: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match node {
+        J::Array(items) => items.iter().all(is_constant),
+        J::Object(map) => {
+            let kind = map.get("expr").and_then(J::as_str);
+            let filter = (kind == Some("Filter"))
+                .then(|| map.get("inner")?.get(0)?.get("name")?.as_str())
+                .flatten();
+            !matches!(kind, Some("Var" | "Call"))
+                && !matches!(
+                    filter,
+                    Some("map" | "select" | "reject" | "selectattr" | "rejectattr")
+                )
+                && map.values().all(is_constant)
+        }
+        _ => true,
+    }
+}
+
+/// A negative number literal (`-2`, `-1.5`), which Jinja2 folds into one constant.
+fn negative_constant(node: &serde_json::Value) -> bool {
+    let inner = |n: &serde_json::Value| n.get("inner").and_then(|i| i.get(0)).cloned();
+    let kind = |n: &serde_json::Value| n.get("expr").and_then(|e| e.as_str().map(String::from));
+    let number = |n: &serde_json::Value| {
+        kind(n).as_deref() == Some("Const")
+            && inner(n).and_then(|i| i.get("value")?.as_f64()).is_some()
+    };
+    match kind(node).as_deref() {
+        Some("Const") => inner(node)
+            .and_then(|i| i.get("value")?.as_f64())
+            .is_some_and(|v| v < 0.0),
+        Some("UnaryOp") => inner(node).is_some_and(|i| {
+            i.get("op").and_then(|o| o.as_str()) == Some("Neg") && i.get("expr").is_some_and(number)
+        }),
+        _ => false,
     }
 }
 

@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use minijinja::value::{Kwargs, Rest, StringInput};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
+pub(crate) use numbers::py_pow;
 pub use objects::custom_repr;
 pub(crate) use objects::{Reversed, print_reversed_error};
 pub(crate) use sorting::py_sort_values;
@@ -28,7 +29,7 @@ use objects::*;
 use sorting::*;
 use text::*;
 
-use super::repr::{py_float_repr, py_repr, py_str};
+use super::repr::{py_float_repr, py_repr, py_repr_str, py_str};
 use super::strings::{py_isspace, py_splitlines_keepends, py_strip};
 
 pub(crate) type R<T> = std::result::Result<T, Error>;
@@ -101,7 +102,10 @@ pub fn unknown_method(
         "append", "clear", "copy", "extend", "index", "insert", "pop", "remove", "reverse", "sort",
     ];
     match value.kind() {
-        K::String if method != "format" => {
+        K::String if method == "format" => {
+            return super::format::py_str_format(state, value.as_str().unwrap_or_default(), args);
+        }
+        K::String => {
             return strmethods::call(value.as_str().unwrap_or_default(), method, args);
         }
         K::Map if DICT.contains(&method) => {
@@ -145,6 +149,18 @@ pub(crate) fn float_as_text(v: Value) -> Value {
 /// Register the replacements on `env`.
 pub fn register(env: &mut Environment<'static>) {
     env.add_function("range", range);
+    env.add_function(
+        super::jinja_source::VARIADIC_FN,
+        |inner: Value, name: String, args: Vec<String>, varargs: bool, kwargs: bool| {
+            Value::from_object(VariadicMacro {
+                inner,
+                name,
+                args,
+                varargs,
+                kwargs,
+            })
+        },
+    );
     env.add_function("cycler", |items: Rest<Value>| -> R<Value> {
         if items.is_empty() {
             return Err(fail("cycler(): at least one item has to be provided"));
@@ -227,6 +243,7 @@ pub fn register(env: &mut Environment<'static>) {
     });
     env.add_filter("reverse", reverse);
     env.add_filter("int", int);
+    env.add_filter("round", round);
     env.add_filter("float", float);
     env.add_filter("map", map);
     env.add_filter("default", default);

@@ -362,3 +362,76 @@ impl Object for DictView {
         f.write_str(&self.python_repr())
     }
 }
+
+/// A macro whose body reads `varargs` or `kwargs` (see `jinja_source`): the positional
+/// arguments past its signature's go to `varargs`, the keywords it does not name to
+/// `kwargs`, as Jinja2's `Macro` gives them — or are refused as Jinja2 refuses them when
+/// the body does not read that one.
+#[derive(Debug)]
+pub(crate) struct VariadicMacro {
+    pub(crate) inner: Value,
+    pub(crate) name: String,
+    pub(crate) args: Vec<String>,
+    pub(crate) varargs: bool,
+    pub(crate) kwargs: bool,
+}
+
+impl Object for VariadicMacro {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
+        let (positional, keywords) = match args.split_last() {
+            Some((last, rest)) if last.is_kwargs() => (rest, Some(last)),
+            _ => (args, None),
+        };
+        let n = self.args.len();
+        let extra: Vec<Value> = positional.iter().skip(n).cloned().collect();
+        if !extra.is_empty() && !self.varargs {
+            return Err(Error::new(
+                ErrorKind::TooManyArguments,
+                format!(
+                    "macro {} takes not more than {n} argument(s)",
+                    py_repr_str(&self.name)
+                ),
+            ));
+        }
+        let mut passed = indexmap::IndexMap::<Value, Value>::new();
+        let mut rest = indexmap::IndexMap::<Value, Value>::new();
+        if let Some(keywords) = keywords {
+            for key in keywords.try_iter()? {
+                let value = keywords.get_item(&key)?;
+                let name = key.as_str().unwrap_or_default();
+                if name == "caller" || self.args.iter().any(|a| a == name) {
+                    passed.insert(key, value);
+                } else if self.kwargs {
+                    rest.insert(key, value);
+                } else {
+                    return Err(Error::new(
+                        ErrorKind::TooManyArguments,
+                        format!(
+                            "macro {} takes no keyword argument {}",
+                            py_repr_str(&self.name),
+                            py_repr_str(name)
+                        ),
+                    ));
+                }
+            }
+        }
+        passed.insert(
+            Value::from("varargs"),
+            Value::from(minijinja::value::Tuple::from(extra)),
+        );
+        passed.insert(Value::from("kwargs"), Value::from_object(rest));
+        let mut call: Vec<Value> = positional.iter().take(n).cloned().collect();
+        call.push(Value::from(minijinja::value::Kwargs::from_iter(
+            passed
+                .into_iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), v)),
+        )));
+        self.inner.call(state, &call)
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<Macro {}>", py_repr_str(&self.name))
+    }
+}

@@ -106,6 +106,10 @@ pub(super) fn filesizeformat(value: Value, binary: Option<bool>, kwargs: Kwargs)
 /// Python's `f"{x:.{precision}f}"` (Rust rounds halves the same way: both use the exact
 /// binary value).
 pub(super) fn py_format_fixed(x: f64, precision: usize) -> String {
+    if x.is_nan() {
+        // Rust writes `NaN`; Python `nan`.
+        return "nan".into();
+    }
     format!("{x:.precision$}")
 }
 
