@@ -10,14 +10,17 @@
 //!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
 //!   syntax error there, and so must a build here;
 //!
-//! and then, when the template has a `%`, a `~` beside a way to make a float, or a macro
-//! default that names an argument, over
-//! minijinja's syntax tree:
+//! and then, when the template has a `%`, a `~`, a `**`, a method's name after a `.`, or a
+//! macro default that names an argument, over minijinja's syntax tree:
 //!
 //! - `a % b` becomes a call of [`MOD_FN`], which is Python's `%` (string formatting on a
 //!   string, the remainder on numbers): minijinja has no `%` for strings;
-//! - `a ~ b`, in a template that can make a float, becomes a call of [`CONCAT_FN`]: Python's
-//!   `str()` of each side (minijinja writes `1e20` as `100000000000000000000.0`);
+//! - `a ~ b` becomes a call of [`CONCAT_FN`]: Python's `str()` of each side (minijinja
+//!   writes `1e20` as `100000000000000000000.0`, a macro as `<macro m>`);
+//! - `a ** b` becomes a call of [`POW_FN`], Python's power;
+//! - `x.name`, not called, where `name` is a method of Python's `str`, `dict` or `list` (or
+//!   of `loop`, a `cycler`), becomes a call of [`GETATTR_FN`]: Jinja2's `getattr` finds the
+//!   method before any item of that name (`d.items` is the method, whatever `d` holds);
 //! - a macro argument's default that reads an earlier argument (`{% macro m(a, b=a) %}`)
 //!   is computed at the top of the macro's body, as Jinja2 computes it (minijinja
 //!   evaluates defaults before the earlier arguments are bound).
@@ -35,8 +38,12 @@ pub(crate) const MOD_FN: &str = "__git_release_mod";
 /// does).
 pub(crate) const POW_FN: &str = "__git_release_pow";
 
-/// The function `a ~ b` is rewritten into, in a template that can make a float.
+/// The function `a ~ b` is rewritten into.
 pub(crate) const CONCAT_FN: &str = "__git_release_concat";
+
+/// The function `x.name` is rewritten into where `name` is a method's (see the module
+/// documentation).
+pub(crate) const GETATTR_FN: &str = "__git_release_getattr";
 
 /// The function a macro whose body reads `varargs` or `kwargs` is wrapped in (see
 /// [`rewrite_source`]).
@@ -104,10 +111,8 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     let mut prev_block_start = false;
     let mut prev_comma: Option<(usize, usize)> = None;
     let mut needs_tree = false;
-    // `~` and a way to make a float (a float literal, `/`, `**`, the `float` and `round`
-    // filters): towncrier's context holds no float, so a template without these never
-    // concatenates one, and its `~` is left to minijinja.
-    let (mut has_tilde, mut makes_floats) = (false, false);
+    // A `~`: Python's `str()` of each side.
+    let mut has_tilde = false;
     // A macro's signature being read: its depth in parentheses, the argument names so far,
     // and whether the next name is an argument's (else it is in a default).
     let mut signature: Option<(usize, Vec<&str>, bool)> = None;
@@ -159,9 +164,11 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 ));
             }
             Token::Mod => needs_tree = true,
-            Token::Pow => (needs_tree, makes_floats) = (true, true),
+            Token::Pow => needs_tree = true,
             Token::Tilde => has_tilde = true,
-            Token::Float(_) | Token::Div | Token::Ident("float" | "round") => makes_floats = true,
+            Token::Ident(name) if prev_dot && super::jinja_builtins::is_method_name(name) => {
+                needs_tree = true
+            }
             Token::Ident("macro") if prev_block_start => signature = Some((0, Vec::new(), false)),
             Token::String(_) => {
                 let raw = &source[start..end];
@@ -253,11 +260,15 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
         };
     }
     let rewritten = apply(source, edits);
-    let concat = has_tilde && makes_floats;
+    let concat = has_tilde;
     if !needs_tree && !concat {
         return Ok(rewritten);
     }
-    match rewrite_tree(&rewritten, concat) {
+    // The operators first, then the macro defaults over that text: a default copied into
+    // the macro's body carries its operators rewritten.
+    let operators = rewrite_tree(&rewritten, concat, false);
+    let text = operators.as_deref().unwrap_or(&rewritten);
+    match rewrite_tree(text, false, true).or(operators) {
         Some(text) => Ok(Cow::Owned(text)),
         None => Ok(rewritten),
     }
@@ -325,31 +336,70 @@ fn apply<'a>(source: &'a str, mut edits: Vec<(usize, usize, Cow<'_, str>)>) -> C
     Cow::Owned(out)
 }
 
-/// The `%` and macro-default rewrites (see the module documentation), made on minijinja's
+/// The operator rewrites (`%`, `~` where `concat`, `**`, a method's name after a dot) or
+/// (`defaults`) the macro-default ones (see the module documentation), made on minijinja's
 /// syntax tree as JSON; `None` when there is nothing to change or the text does not parse
 /// (minijinja then reports it).
-fn rewrite_tree(source: &str, concat: bool) -> Option<String> {
+fn rewrite_tree(source: &str, concat: bool, defaults: bool) -> Option<String> {
     use serde_json::Value as J;
     let tree = minijinja::machinery::parse(source, "<template>", Default::default()).ok()?;
     let tree = serde_json::to_value(&tree).ok()?;
+    // The text an expression covers: from the first to the last offset of the spans in it
+    // (minijinja's span of a call starts at its `(`, and so do those built on it).
     let span = |node: &J| -> Option<(usize, usize)> {
-        let s = node.get("inner")?.get(1)?;
-        Some((
-            s.get("start_offset")?.as_u64()? as usize,
-            s.get("end_offset")?.as_u64()? as usize,
-        ))
+        let mut extent: Option<(usize, usize)> = None;
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n {
+                J::Array(items) => stack.extend(items),
+                J::Object(map) => {
+                    if let (Some(start), Some(end)) = (
+                        map.get("start_offset").and_then(J::as_u64),
+                        map.get("end_offset").and_then(J::as_u64),
+                    ) {
+                        let (start, end) = (start as usize, end as usize);
+                        extent =
+                            Some(extent.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
+                    }
+                    stack.extend(map.values());
+                }
+                _ => {}
+            }
+        }
+        node.get("inner")?.get(1)?;
+        extent
     };
     let mut edits: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+    // The spans of the expressions that are called (`d.items()`): a method call, left alone.
+    let mut callees: Vec<(usize, usize)> = Vec::new();
     let mut stack = vec![&tree];
     while let Some(node) = stack.pop() {
         match node {
             J::Array(items) => stack.extend(items.iter().rev()),
             J::Object(map) => {
                 let inner = map.get("inner").and_then(|i| i.get(0));
+                let kind = map.get("expr").and_then(J::as_str);
+                if kind == Some("Call")
+                    && let Some(callee) = inner.and_then(|i| i.get("expr")).and_then(span)
+                {
+                    callees.push(callee);
+                }
+                if !defaults
+                    && kind == Some("GetAttr")
+                    && let Some(name) = inner.and_then(|i| i.get("name")).and_then(J::as_str)
+                    && super::jinja_builtins::is_method_name(name)
+                    && !callees.contains(&span(node)?)
+                {
+                    let (start, end) = span(node)?;
+                    let (_, object_end) = span(inner?.get("expr")?)?;
+                    edits.push((start, start, Cow::Owned(format!("{GETATTR_FN}("))));
+                    edits.push((object_end, end, Cow::Owned(format!(", {name:?})"))));
+                }
                 let binop = (map.get("expr").and_then(J::as_str) == Some("BinOp"))
                     .then(|| inner.and_then(|i| i.get("op")).and_then(J::as_str))
                     .flatten();
                 let call = match binop {
+                    _ if defaults => None,
                     Some("Rem") => Some((MOD_FN, "%")),
                     Some("Concat") if concat => Some((CONCAT_FN, "~")),
                     Some("Pow") => Some((POW_FN, "**")),
@@ -368,13 +418,18 @@ fn rewrite_tree(source: &str, concat: bool) -> Option<String> {
                     let quirk = sign == "**" && negative_constant(left) && !is_constant(right);
                     edits.push((end, end, Cow::Borrowed(if quirk { ", true)" } else { ")" })));
                 }
-                if map.get("stmt").and_then(J::as_str) == Some("Macro") {
+                if defaults && map.get("stmt").and_then(J::as_str) == Some("Macro") {
                     macro_defaults(source, inner?, &span, &mut edits)?;
                 }
                 stack.extend(map.values().rev());
             }
             _ => {}
         }
+    }
+    // Edits that overlap (never made by the rules above) leave the text to minijinja.
+    edits.sort_by_key(|e| e.0);
+    if edits.windows(2).any(|w| w[1].0 < w[0].1) {
+        return None;
     }
     match apply(source, edits) {
         Cow::Owned(text) => Some(text),
@@ -629,7 +684,12 @@ mod tests {
         );
         assert_eq!(
             rewrite_source("{{ 'v%s' % (x ~ 'y') }}").unwrap(),
-            "{{ __git_release_mod('v%s' , (x ~ 'y')) }}"
+            "{{ __git_release_mod('v%s' , (__git_release_concat(x , 'y'))) }}"
+        );
+        // A method's name after a dot, not called: Jinja2's getattr; called: left alone.
+        assert_eq!(
+            rewrite_source("{{ d.items }}{{ d.items() }}{{ d.name }}{{ (d.items).x }}").unwrap(),
+            "{{ __git_release_getattr(d, \"items\") }}{{ d.items() }}{{ d.name }}{{ (__git_release_getattr(d, \"items\")).x }}"
         );
     }
 

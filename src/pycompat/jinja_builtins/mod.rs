@@ -21,15 +21,16 @@ use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 pub(crate) use numbers::py_pow;
 pub use objects::custom_repr;
-pub(crate) use objects::{Reversed, print_reversed_error};
+pub(crate) use objects::{getattr, is_method_name};
 pub(crate) use sorting::py_sort_values;
+pub(crate) use text::html_escape;
 
 use numbers::*;
 use objects::*;
 use sorting::*;
 use text::*;
 
-use super::repr::{py_float_repr, py_repr, py_repr_str, py_str};
+use super::repr::{py_float_repr, py_repr, py_repr_str, py_str, unprintable};
 use super::strings::{py_isspace, py_splitlines_keepends, py_strip};
 
 pub(crate) type R<T> = std::result::Result<T, Error>;
@@ -148,7 +149,49 @@ pub(crate) fn float_as_text(v: Value) -> Value {
 
 /// Register the replacements on `env`.
 pub fn register(env: &mut Environment<'static>) {
-    env.add_function("range", range);
+    // Jinja2's globals are classes (printed `<class 'range'>`), but for `lipsum`, a
+    // function; minijinja's `debug` is not one of them.
+    env.remove_global("debug");
+    let minijinja_global = |env: &Environment<'static>, name: &str| {
+        env.globals()
+            .find(|(n, _)| *n == name)
+            .map_or(Value::UNDEFINED, |(_, v)| v)
+    };
+    let classes = [
+        ("range", "<class 'range'>", Value::from_function(range)),
+        ("dict", "<class 'dict'>", minijinja_global(env, "dict")),
+        (
+            "namespace",
+            "<class 'jinja2.utils.Namespace'>",
+            minijinja_global(env, "namespace"),
+        ),
+        (
+            "cycler",
+            "<class 'jinja2.utils.Cycler'>",
+            Value::from_function(|items: Rest<Value>| -> R<Value> {
+                if items.is_empty() {
+                    return Err(fail("cycler(): at least one item has to be provided"));
+                }
+                Ok(Value::from_object(Cycler {
+                    items: items.0,
+                    pos: Mutex::new(0),
+                }))
+            }),
+        ),
+        (
+            "joiner",
+            "<class 'jinja2.utils.Joiner'>",
+            Value::from_function(|sep: Option<Value>| {
+                Value::from_object(Joiner {
+                    sep: sep.map_or_else(|| ", ".to_string(), |s| py_str(&s)),
+                    used: Mutex::new(false),
+                })
+            }),
+        ),
+    ];
+    for (name, repr, function) in classes {
+        env.add_global(name, Value::from_object(PyClass { repr, function }));
+    }
     env.add_function(
         super::jinja_source::VARIADIC_FN,
         |inner: Value, name: String, args: Vec<String>, varargs: bool, kwargs: bool| {
@@ -161,21 +204,6 @@ pub fn register(env: &mut Environment<'static>) {
             })
         },
     );
-    env.add_function("cycler", |items: Rest<Value>| -> R<Value> {
-        if items.is_empty() {
-            return Err(fail("cycler(): at least one item has to be provided"));
-        }
-        Ok(Value::from_object(Cycler {
-            items: items.0,
-            pos: Mutex::new(0),
-        }))
-    });
-    env.add_function("joiner", |sep: Option<Value>| {
-        Value::from_object(Joiner {
-            sep: sep.map_or_else(|| ", ".to_string(), |s| py_str(&s)),
-            used: Mutex::new(false),
-        })
-    });
     env.add_function("lipsum", |_: Rest<Value>| -> R<Value> {
         Err(fail(
             "lipsum() is not supported: its text is random, so the changelog would change on every build",
@@ -238,8 +266,13 @@ pub fn register(env: &mut Environment<'static>) {
         },
     );
     env.add_filter("safe", |v: Value| Value::from_safe_string(py_str(&v)));
-    env.add_filter("string", |state: &State, v: Value| -> R<Value> {
-        minijinja::filters::string(state, &float_as_text(v))
+    // `soft_str`: a string (Markup too) as it is, anything else as Python's `str()`.
+    env.add_filter("string", |v: Value| {
+        if v.kind() == minijinja::value::ValueKind::String {
+            v
+        } else {
+            Value::from(py_str(&v))
+        }
     });
     env.add_filter("reverse", reverse);
     env.add_filter("int", int);
@@ -263,10 +296,16 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("forceescape", |v: Value| {
         Value::from_safe_string(html_escape(&py_str(&v)))
     });
-    env.add_filter("center", |v: Value, width: Option<i64>| -> R<String> {
+    env.add_filter("center", |v: Value, width: Option<i64>| -> R<Value> {
         let width = width.unwrap_or(80);
         width::checked(width, "center")?;
-        Ok(py_center(&py_str(&v), width))
+        // `Markup.center` gives a `Markup`.
+        let text = py_center(&py_str(&v), width);
+        Ok(if v.is_safe() {
+            Value::from_safe_string(text)
+        } else {
+            Value::from(text)
+        })
     });
     // `format(value, *args, **kwargs)`: `str(value) % (kwargs or args)`.
     env.add_filter(
@@ -288,9 +327,14 @@ pub fn register(env: &mut Environment<'static>) {
                 }
                 Value::from(map)
             };
-            super::percent::py_percent(&py_str(&value), &operand)
-                .map(Value::from)
-                .map_err(|m| fail(format!("format: {m}")))
+            // `soft_str(value) % …`: a `Markup` stays one, and escapes what it is given.
+            let text = py_str(&value);
+            if value.is_safe() {
+                super::percent::py_markup_percent(&text, &operand).map(Value::from_safe_string)
+            } else {
+                super::percent::py_percent(&text, &operand).map(Value::from)
+            }
+            .map_err(|m| fail(format!("format: {m}")))
         },
     );
     env.add_filter("filesizeformat", filesizeformat);
@@ -325,6 +369,19 @@ pub fn register(env: &mut Environment<'static>) {
         v.is_undefined()
             || (matches!(v.kind(), minijinja::value::ValueKind::Plain)
                 && v.downcast_object_ref::<Cycler>().is_none())
+    });
+    // `isinstance(v, Mapping)`: a dict; not `loop`, a macro or a namespace, which minijinja
+    // holds as maps.
+    env.add_test("mapping", |v: Value| {
+        v.kind() == minijinja::value::ValueKind::Map
+            && !v.as_object().is_some_and(|o| {
+                matches!(
+                    o.type_name(),
+                    "minijinja::vm::loop_object::Loop"
+                        | "minijinja::vm::macro_object::Macro"
+                        | "minijinja::value::namespace_object::Namespace"
+                )
+            })
     });
     env.add_test("sequence", |v: Value| {
         // Python: has `len()` and `__getitem__` (str, dict, list, tuple, range, Undefined).
