@@ -230,19 +230,7 @@ impl Object for PyList {
                 arity(0..=0)?;
                 items.clear();
             }
-            "index" => {
-                arity(1..=1)?;
-                return items
-                    .iter()
-                    .position(|v| v == &args[0])
-                    .map(Value::from)
-                    .ok_or_else(|| {
-                        list_error(
-                            ErrorKind::InvalidOperation,
-                            format!("{} is not in list", py_repr(&args[0])),
-                        )
-                    });
-            }
+            "index" => return super::jinja_builtins::seq_index(&items, args, "list"),
             "count" => {
                 arity(1..=1)?;
                 return Ok(Value::from(items.iter().filter(|v| *v == &args[0]).count()));
@@ -375,7 +363,7 @@ mod tests {
             ("{{ [1, 2]|random }}", "random"),
             ("{{ lipsum() }}", "lipsum"),
             ("{{ 'see https://x.org'|urlize }}", "urlize"),
-            ("{{ 'a b'|wordwrap(1) }}", "wordwrap"),
+            ("{{ 'a-b c'|wordwrap(1) }}", "wordwrap"),
         ] {
             let err = render_template("t.md", src, Value::from(()))
                 .unwrap_err()

@@ -4,7 +4,7 @@
 //! Each replacement follows `jinja2/filters.py`, `jinja2/tests.py` and
 //! `jinja2/defaults.py` (Jinja2 3.1, the version towncrier 26.9 installs). Built-ins whose
 //! result would change from one build to the next (`random`, `lipsum`) and the few not
-//! reproduced (`urlize`, `wordwrap`) fail with a message naming them instead of printing
+//! reproduced (`urlize`; `wordwrap` on text with a hyphen) fail with a message naming them instead of printing
 //! something else. `tests/fixtures/towncrier-cases/jinja-*` checks each against Jinja2.
 
 mod numbers;
@@ -114,6 +114,15 @@ pub fn unknown_method(
                 "dict.{method}() is not supported by git-release in templates"
             )));
         }
+        // `index` changes nothing: Python's, on any list or tuple.
+        K::Seq if method == "index" => {
+            let items: Vec<Value> = value.try_iter()?.collect();
+            return seq_index(
+                &items,
+                args,
+                if value.is_tuple() { "tuple" } else { "list" },
+            );
+        }
         K::Seq | K::Iterable if LIST.contains(&method) => {
             return Err(fail(format!(
                 "list.{method}() is not supported by git-release on this list (only on a \
@@ -135,6 +144,123 @@ pub fn unknown_method(
         _ => {}
     }
     minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+}
+
+/// `list.index(x[, start[, end]])` (and `tuple.index`): the first position of `x` from
+/// `start` (negative counts from the end) up to `end`; Python's `ValueError` if absent.
+pub(crate) fn seq_index(items: &[Value], args: &[Value], kind: &str) -> R<Value> {
+    let len = items.len() as i64;
+    let bound = |v: Option<&Value>, default: i64| -> R<usize> {
+        let Some(v) = v else {
+            return Ok(default as usize);
+        };
+        let i = v.as_i64().ok_or_else(|| {
+            fail(format!(
+                "{kind}.index(): slice indices must be integers, not {}",
+                super::repr::py_type_name(v)
+            ))
+        })?;
+        Ok((if i < 0 { (i + len).max(0) } else { i.min(len) }) as usize)
+    };
+    let (Some(x), true) = (args.first(), args.len() <= 3) else {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{kind}.index() takes 1 to 3 positional arguments"),
+        ));
+    };
+    let (start, end) = (bound(args.get(1), 0)?, bound(args.get(2), len)?);
+    (start..end.max(start))
+        .find(|&i| items[i] == *x)
+        .map(Value::from)
+        .ok_or_else(|| {
+            fail(if kind == "tuple" {
+                "tuple.index(x): x not in tuple".to_string()
+            } else {
+                format!("{} is not in list", py_repr(x))
+            })
+        })
+}
+
+/// `wordwrap(s, width=79, break_long_words=True, wrapstring=None, break_on_hyphens=True)`:
+/// each line of `s` wrapped by Python's `textwrap.wrap`, joined with `wrapstring` (`\n`).
+/// Where a `-` would let Python's hyphen rules (look-behinds on Unicode word classes)
+/// decide, it is refused by name.
+fn wordwrap(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let [width, break_long_words, wrapstring, break_on_hyphens] =
+        <[Option<Value>; 4]>::try_from(arguments(
+            &args,
+            &kwargs,
+            &[
+                "width",
+                "break_long_words",
+                "wrapstring",
+                "break_on_hyphens",
+            ],
+        )?)
+        .unwrap_or_default();
+    let width = match &width {
+        None => 79,
+        Some(w) => w.as_i64().ok_or_else(|| {
+            fail(format!(
+                "wordwrap: the width must be an integer, not {}",
+                py_repr(w)
+            ))
+        })?,
+    };
+    let break_long_words = break_long_words.is_none_or(|b| b.is_true());
+    let break_on_hyphens = break_on_hyphens.is_none_or(|b| b.is_true());
+    let wrapstring = wrapstring
+        .filter(|w| !w.is_none() && !w.is_undefined())
+        .map_or_else(|| "\n".to_string(), |w| py_str(&w));
+    // `s.splitlines()`: a string only.
+    let Some(text) = value.as_str() else {
+        return Err(fail(format!(
+            "wordwrap: '{}' object has no attribute 'splitlines'",
+            super::repr::py_type_name(&value)
+        )));
+    };
+    if break_on_hyphens && text.contains('-') {
+        return Err(fail(
+            "the wordwrap filter is not supported by git-release on text with a `-` \
+             (Python's rules for breaking at hyphens decide there); pass \
+             break_on_hyphens=false",
+        ));
+    }
+    let lines: Vec<&str> = py_splitlines_keepends(text)
+        .into_iter()
+        .map(|l| {
+            l.strip_suffix("\r\n")
+                .or_else(|| l.strip_suffix(is_line_break))
+                .unwrap_or(l)
+        })
+        .collect();
+    if !lines.is_empty() && width <= 0 {
+        return Err(fail(format!(
+            "wordwrap: invalid width {width} (must be > 0)"
+        )));
+    }
+    let width = width::checked(width, "wordwrap")?;
+    let wrapped: Vec<String> = lines
+        .iter()
+        .map(|line| super::textwrap::wrap_words(line, width, break_long_words).join(&wrapstring))
+        .collect();
+    Ok(Value::from(wrapped.join(&wrapstring)))
+}
+
+/// A character `str.splitlines` breaks at.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
 }
 
 /// A float as Python's `str()` writes it, for minijinja's filters that would print it in
@@ -217,9 +343,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("urlize", |_: Rest<Value>| -> R<Value> {
         Err(fail("the urlize filter is not supported by git-release"))
     });
-    env.add_filter("wordwrap", |_: Rest<Value>| -> R<Value> {
-        Err(fail("the wordwrap filter is not supported by git-release"))
-    });
+    env.add_filter("wordwrap", wordwrap);
 
     // minijinja's string filters write a float as Rust prints it (`100000000000000000000.0`,
     // `0.00001`); Jinja2's call `str()` first (`1e+20`, `1e-05`). The float is made that text
