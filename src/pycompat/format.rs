@@ -344,10 +344,84 @@ fn format_field(
     {
         return Ok(out);
     }
+    if spec.ends_with('%') {
+        return percent_spec(state, &value, &spec);
+    }
+    contrib_format(state, &spec, value)
+}
+
+/// One value formatted by `spec` as minijinja-contrib's `str.format` does.
+fn contrib_format(state: &mut State<'_, '_>, spec: &str, value: Value) -> R<String> {
     let one = Value::from(format!("{{:{spec}}}"));
     let formatted =
         minijinja_contrib::pycompat::unknown_method_callback(state, &one, "format", &[value])?;
     Ok(py_str(&formatted))
+}
+
+/// The `%` presentation type, which minijinja-contrib lacks: the number times 100 in fixed
+/// notation (6 digits unless a precision is given) and a `%`, then padded to the width as a
+/// number is (right by default, after the sign for `=` or a leading `0`).
+fn percent_spec(state: &mut State<'_, '_>, value: &Value, spec: &str) -> R<String> {
+    use minijinja::value::ValueKind as K;
+    let spec_re = static_regex!(
+        r"^(?:(?P<fill>.)?(?P<align>[<>=^]))?(?P<rest>[+\- ]?#?)(?P<zero>0)?(?P<width>\d+)?(?P<group>[,_]?)(?:\.(?P<precision>\d+))?%$"
+    );
+    let caps = spec_re.captures(spec).ok_or_else(|| {
+        fail(format!(
+            "str.format: the format spec `{spec}` is not supported by git-release"
+        ))
+    })?;
+    let number = match value.kind() {
+        K::Bool => f64::from(u8::from(value.is_true())),
+        K::Number => f64::try_from(value.clone())?,
+        _ => {
+            return Err(fail(format!(
+                "str.format: Unknown format code '%' for object of type '{}'",
+                super::repr::py_type_name(value)
+            )));
+        }
+    };
+    let precision = caps.name("precision").map_or("6", |p| p.as_str());
+    let inner = format!(
+        "{}{}.{precision}f",
+        &caps["rest"],
+        caps.name("group").map_or("", |g| g.as_str())
+    );
+    let body = contrib_format(state, &inner, Value::from(number * 100.0))? + "%";
+    let width: usize = caps
+        .name("width")
+        .and_then(|w| w.as_str().parse().ok())
+        .unwrap_or(0);
+    super::jinja_builtins::width::checked(width as i64, "str.format")?;
+    let len = body.chars().count();
+    if width <= len {
+        return Ok(body);
+    }
+    let zero = caps.name("zero").is_some() && caps.name("align").is_none();
+    let fill = match caps.name("fill") {
+        Some(f) => f.as_str(),
+        None if zero => "0",
+        None => " ",
+    };
+    let pad = width - len;
+    Ok(match caps.name("align").map(|a| a.as_str()) {
+        Some("<") => format!("{body}{}", fill.repeat(pad)),
+        Some("^") => format!(
+            "{}{body}{}",
+            fill.repeat(pad / 2),
+            fill.repeat(pad - pad / 2)
+        ),
+        Some("=") | None if zero || caps.name("align").is_some() => {
+            let sign_len = usize::from(body.starts_with(['+', '-', ' ']));
+            format!(
+                "{}{}{}",
+                &body[..sign_len],
+                fill.repeat(pad),
+                &body[sign_len..]
+            )
+        }
+        _ => format!("{}{body}", fill.repeat(pad)),
+    })
 }
 
 /// Python's `ascii()` of a `repr`: what is not ASCII as `\x`, `\u` or `\U` escapes.

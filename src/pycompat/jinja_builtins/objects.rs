@@ -240,13 +240,18 @@ impl Object for PyClass {
     }
 }
 
-/// Whether `name` is a method's of a value of some type (see [`method_names`]).
+/// The attributes of Jinja2's `Macro` that minijinja's macro lacks or gives another type.
+const MACRO_ATTRIBUTES: &[&str] = &["arguments", "catch_kwargs", "catch_varargs"];
+
+/// Whether `name` is a method's of a value of some type (see [`method_names`]), or one of
+/// [`MACRO_ATTRIBUTES`]: `x.name` is read by [`getattr`] then.
 pub(crate) fn is_method_name(name: &str) -> bool {
     [
         STR_METHODS,
         DICT_METHODS,
         LIST_METHODS,
         &["changed", "cycle", "next", "reset"],
+        MACRO_ATTRIBUTES,
     ]
     .iter()
     .any(|names| names.contains(&name))
@@ -279,6 +284,23 @@ pub(crate) fn method_names(value: &Value) -> &'static [&'static str] {
 /// (what a template's `x.name` is rewritten into when it is not called): the method of the
 /// value's type, else minijinja's lookup.
 pub(crate) fn getattr(value: Value, name: String) -> Value {
+    // A macro that reads neither `varargs` nor `kwargs` (else it is a `VariadicMacro`).
+    if value.as_object().map(|o| o.type_name()) == Some("minijinja::vm::macro_object::Macro")
+        && MACRO_ATTRIBUTES.contains(&name.as_str())
+    {
+        return match name.as_str() {
+            "arguments" => value
+                .get_attr("arguments")
+                .map_or(Value::UNDEFINED, |list| {
+                    Value::from(minijinja::value::Tuple::from(
+                        list.try_iter()
+                            .map(|it| it.collect::<Vec<_>>())
+                            .unwrap_or_default(),
+                    ))
+                }),
+            _ => Value::from(false),
+        };
+    }
     if method_names(&value).contains(&name.as_str()) {
         return Value::from_object(BoundMethod {
             target: value,
@@ -543,6 +565,22 @@ pub(crate) struct VariadicMacro {
 impl Object for VariadicMacro {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         ObjectRepr::Plain
+    }
+    /// Jinja2's `Macro` attributes.
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        Some(match key.as_str()? {
+            "name" => Value::from(self.name.clone()),
+            "arguments" => Value::from(minijinja::value::Tuple::from(
+                self.args
+                    .iter()
+                    .map(|a| Value::from(a.clone()))
+                    .collect::<Vec<_>>(),
+            )),
+            "catch_varargs" => Value::from(self.varargs),
+            "catch_kwargs" => Value::from(self.kwargs),
+            "caller" => self.inner.get_attr("caller").ok()?,
+            _ => return None,
+        })
     }
     fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
         let (positional, keywords) = match args.split_last() {
