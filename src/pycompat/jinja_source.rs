@@ -8,7 +8,11 @@
 //!   `\N{NAME}` (a character by its Unicode name) is refused by name;
 //! - the tags Jinja2 only has through extensions (`do`, `break`, `continue`) are refused:
 //!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
-//!   syntax error there, and so must a build here;
+//!   syntax error there, and so must a build here; so is a macro signature ending with a
+//!   comma, which Jinja2's parser refuses;
+//! - a macro whose body reads `varargs` or `kwargs` is defined under another name with
+//!   those two as arguments, and its own name set to a wrapper ([`VARIADIC_FN`]) that
+//!   passes the arguments its signature does not name as Jinja2 does;
 //!
 //! and then, when the template has a `%`, a `~`, a `**`, a method's name after a `.`, or a
 //! macro default that names an argument, over minijinja's syntax tree:
