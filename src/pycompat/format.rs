@@ -1,7 +1,12 @@
-//! Python's `str.format` with keyword arguments, as towncrier formats `issue_format`,
-//! `title_format` and file names.
+//! Python's `str.format`: with keyword arguments, as towncrier formats `issue_format`,
+//! `title_format` and file names; and on template values, as templates call it.
 
-use super::repr::py_repr_str;
+use minijinja::{State, Value};
+
+use super::jinja_builtins::fail;
+use super::repr::{py_repr, py_repr_str, py_str};
+
+type R<T> = std::result::Result<T, minijinja::Error>;
 
 /// Python's `str.format` with keyword arguments only (what towncrier uses for
 /// `issue_format`, `title_format` and file names): `{name}`, `{name!s}`, `{name!r}`,
@@ -103,6 +108,338 @@ fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, Str
         );
     }
     Ok(text)
+}
+
+// ---------------------------------------------------------------------------------------
+// `str.format` in templates.
+
+/// Python's `str.format(*args, **kwargs)` on a template value: the fields parsed as
+/// CPython's `MarkupIterator` parses them (`{{`/`}}`, automatic or explicit numbering,
+/// keywords, `[key]` lookups, the `!r`/`!s`/`!a` conversions, fields nested in the spec);
+/// each value formatted by its spec as minijinja-contrib's `format` does, the spec-less
+/// ones as Python's `str()`.
+pub(crate) fn py_str_format(state: &mut State<'_, '_>, format: &str, args: &[Value]) -> R<Value> {
+    let (positional, keywords) = match args.split_last() {
+        Some((last, rest)) if last.is_kwargs() => (rest, Some(last)),
+        _ => (args, None),
+    };
+    let mut next_auto: Option<usize> = Some(0);
+    let mut manual = false;
+    let out = format_fields(
+        state,
+        format,
+        positional,
+        keywords,
+        &mut next_auto,
+        &mut manual,
+        2,
+    )?;
+    Ok(Value::from(out))
+}
+
+fn format_fields(
+    state: &mut State<'_, '_>,
+    format: &str,
+    positional: &[Value],
+    keywords: Option<&Value>,
+    next_auto: &mut Option<usize>,
+    manual: &mut bool,
+    depth: u32,
+) -> R<String> {
+    let value_error = |m: &str| fail(format!("str.format: {m}"));
+    if depth == 0 {
+        return Err(value_error("Max string recursion exceeded"));
+    }
+    let chars: Vec<char> = format.chars().collect();
+    let mut out = String::with_capacity(format.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '{' if chars.get(i + 1) == Some(&'{') => {
+                out.push('{');
+                i += 2;
+            }
+            '}' if chars.get(i + 1) == Some(&'}') => {
+                out.push('}');
+                i += 2;
+            }
+            '}' => return Err(value_error("Single '}' encountered in format string")),
+            '{' => {
+                // The field runs to the brace that balances this one.
+                let mut level = 1;
+                let mut j = i + 1;
+                while j < chars.len() {
+                    match chars[j] {
+                        '{' => level += 1,
+                        '}' => {
+                            level -= 1;
+                            if level == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= chars.len() {
+                    return Err(value_error(if level > 1 {
+                        "expected '}' before end of string"
+                    } else {
+                        "Single '{' encountered in format string"
+                    }));
+                }
+                let field: String = chars[i + 1..j].iter().collect();
+                i = j + 1;
+                out.push_str(&format_field(
+                    state, &field, positional, keywords, next_auto, manual, depth,
+                )?);
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn format_field(
+    state: &mut State<'_, '_>,
+    field: &str,
+    positional: &[Value],
+    keywords: Option<&Value>,
+    next_auto: &mut Option<usize>,
+    manual: &mut bool,
+    depth: u32,
+) -> R<String> {
+    let value_error = |m: &str| fail(format!("str.format: {m}"));
+    // The name ends at the first `!` or `:` outside a `[...]`.
+    let mut end = field.len();
+    let mut in_bracket = false;
+    for (k, c) in field.char_indices() {
+        match c {
+            '[' => in_bracket = true,
+            ']' => in_bracket = false,
+            '{' if !in_bracket => return Err(value_error("unexpected '{' in field name")),
+            '!' | ':' if !in_bracket => {
+                end = k;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let name = &field[..end];
+    let rest = &field[end..];
+    let (conversion, spec) = match rest.strip_prefix('!') {
+        Some(r) => {
+            let mut it = r.chars();
+            let conversion = it.next().ok_or_else(|| {
+                value_error("end of string while looking for conversion specifier")
+            })?;
+            let after = it.as_str();
+            let spec = match after.strip_prefix(':') {
+                Some(spec) => spec,
+                None if after.is_empty() => "",
+                None => return Err(value_error("expected ':' after conversion specifier")),
+            };
+            (Some(conversion), spec)
+        }
+        None => (None, rest.strip_prefix(':').unwrap_or("")),
+    };
+    // The first part: a number, a keyword, or nothing (the next automatic number).
+    let first_end = name.find(['.', '[']).unwrap_or(name.len());
+    let (first, mut lookups) = name.split_at(first_end);
+    let mut value = if first.is_empty() {
+        if *manual {
+            return Err(value_error(
+                "cannot switch from manual field specification to automatic field numbering",
+            ));
+        }
+        let n = next_auto.ok_or_else(|| value_error("too many fields"))?;
+        *next_auto = Some(n + 1);
+        positional.get(n).cloned().ok_or_else(|| {
+            fail(format!(
+                "str.format: Replacement index {n} out of range for positional args tuple"
+            ))
+        })?
+    } else if let Ok(n) = first.parse::<usize>() {
+        if next_auto.is_some_and(|a| a > 0) {
+            return Err(value_error(
+                "cannot switch from automatic field numbering to manual field specification",
+            ));
+        }
+        *manual = true;
+        *next_auto = None;
+        positional.get(n).cloned().ok_or_else(|| {
+            fail(format!(
+                "str.format: Replacement index {n} out of range for positional args tuple"
+            ))
+        })?
+    } else {
+        keywords
+            .and_then(|k| k.get_item(&Value::from(first)).ok())
+            .filter(|v| !v.is_undefined())
+            .ok_or_else(|| fail(format!("str.format: KeyError {}", py_repr_str(first))))?
+    };
+    while !lookups.is_empty() {
+        if let Some(r) = lookups.strip_prefix('[') {
+            let close = r
+                .find(']')
+                .ok_or_else(|| value_error("Missing ']' in format string"))?;
+            let key = &r[..close];
+            let key = match key.parse::<i64>() {
+                Ok(n) if key.bytes().all(|b| b.is_ascii_digit()) => Value::from(n),
+                _ => Value::from(key),
+            };
+            value = value
+                .get_item(&key)
+                .ok()
+                .filter(|v| !v.is_undefined())
+                .ok_or_else(|| {
+                    fail(format!(
+                        "str.format: no item {} in {}",
+                        py_repr(&key),
+                        py_repr(&value)
+                    ))
+                })?;
+            lookups = &r[close + 1..];
+        } else {
+            return Err(fail(format!(
+                "str.format: the attribute lookup in `{{{name}}}` is not supported by \
+                 git-release (Python's getattr on the value)"
+            )));
+        }
+    }
+    let value = match conversion {
+        None => value,
+        Some('s') => Value::from(py_str(&value)),
+        Some('r') => Value::from(py_repr(&value)),
+        Some('a') => Value::from(py_ascii(&py_repr(&value))),
+        Some(c) => {
+            return Err(fail(format!(
+                "str.format: Unknown conversion specifier {c}"
+            )));
+        }
+    };
+    // Fields nested in the spec are formatted first, one level deep.
+    let spec = if spec.contains(['{', '}']) {
+        format_fields(
+            state,
+            spec,
+            positional,
+            keywords,
+            next_auto,
+            manual,
+            depth - 1,
+        )?
+    } else {
+        spec.to_string()
+    };
+    if spec.is_empty() {
+        return Ok(py_str(&value));
+    }
+    // Text by Python's rules, its width in characters (minijinja-contrib's counts bytes).
+    if let Some(text) = value.as_str()
+        && let Ok(out) = apply_string_spec(text, &spec)
+    {
+        return Ok(out);
+    }
+    if spec.ends_with('%') {
+        return percent_spec(state, &value, &spec);
+    }
+    contrib_format(state, &spec, value)
+}
+
+/// One value formatted by `spec` as minijinja-contrib's `str.format` does.
+fn contrib_format(state: &mut State<'_, '_>, spec: &str, value: Value) -> R<String> {
+    let one = Value::from(format!("{{:{spec}}}"));
+    let formatted =
+        minijinja_contrib::pycompat::unknown_method_callback(state, &one, "format", &[value])?;
+    Ok(py_str(&formatted))
+}
+
+/// The `%` presentation type, which minijinja-contrib lacks: the number times 100 in fixed
+/// notation (6 digits unless a precision is given) and a `%`, then padded to the width as a
+/// number is (right by default, after the sign for `=` or a leading `0`).
+fn percent_spec(state: &mut State<'_, '_>, value: &Value, spec: &str) -> R<String> {
+    use minijinja::value::ValueKind as K;
+    let spec_re = static_regex!(
+        r"^(?:(?P<fill>.)?(?P<align>[<>=^]))?(?P<rest>[+\- ]?#?)(?P<zero>0)?(?P<width>\d+)?(?P<group>[,_]?)(?:\.(?P<precision>\d+))?%$"
+    );
+    let caps = spec_re.captures(spec).ok_or_else(|| {
+        fail(format!(
+            "str.format: the format spec `{spec}` is not supported by git-release"
+        ))
+    })?;
+    let number = match value.kind() {
+        K::Bool => f64::from(u8::from(value.is_true())),
+        K::Number => f64::try_from(value.clone())?,
+        _ => {
+            return Err(fail(format!(
+                "str.format: Unknown format code '%' for object of type '{}'",
+                super::repr::py_type_name(value)
+            )));
+        }
+    };
+    let precision = caps.name("precision").map_or("6", |p| p.as_str());
+    let inner = format!(
+        "{}{}.{precision}f",
+        &caps["rest"],
+        caps.name("group").map_or("", |g| g.as_str())
+    );
+    let body = contrib_format(state, &inner, Value::from(number * 100.0))? + "%";
+    let width: usize = caps
+        .name("width")
+        .and_then(|w| w.as_str().parse().ok())
+        .unwrap_or(0);
+    super::jinja_builtins::width::checked(width as i64, "str.format")?;
+    let len = body.chars().count();
+    if width <= len {
+        return Ok(body);
+    }
+    let zero = caps.name("zero").is_some() && caps.name("align").is_none();
+    let fill = match caps.name("fill") {
+        Some(f) => f.as_str(),
+        None if zero => "0",
+        None => " ",
+    };
+    let pad = width - len;
+    Ok(match caps.name("align").map(|a| a.as_str()) {
+        Some("<") => format!("{body}{}", fill.repeat(pad)),
+        Some("^") => format!(
+            "{}{body}{}",
+            fill.repeat(pad / 2),
+            fill.repeat(pad - pad / 2)
+        ),
+        Some("=") | None if zero || caps.name("align").is_some() => {
+            let sign_len = usize::from(body.starts_with(['+', '-', ' ']));
+            format!(
+                "{}{}{}",
+                &body[..sign_len],
+                fill.repeat(pad),
+                &body[sign_len..]
+            )
+        }
+        _ => format!("{}{body}", fill.repeat(pad)),
+    })
+}
+
+/// Python's `ascii()` of a `repr`: what is not ASCII as `\x`, `\u` or `\U` escapes.
+fn py_ascii(repr: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(repr.len());
+    for c in repr.chars() {
+        let _ = match c as u32 {
+            0..0x80 => {
+                out.push(c);
+                Ok(())
+            }
+            n @ 0x80..0x100 => write!(out, "\\x{n:02x}"),
+            n @ 0x100..0x10000 => write!(out, "\\u{n:04x}"),
+            n => write!(out, "\\U{n:08x}"),
+        };
+    }
+    out
 }
 
 #[cfg(test)]

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use minijinja::value::{Enumerator, Object, ObjectRepr, Rest};
 use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior, Value};
 
-use super::repr::{py_repr, py_str};
+use super::repr::{py_repr, py_str, unprintable_in};
 use crate::error::{Error, Result};
 
-use super::jinja_source::{CONCAT_FN, LIST_FN, MOD_FN, rewrite_source};
+use super::jinja_source::{CONCAT_FN, GETATTR_FN, LIST_FN, MOD_FN, POW_FN, rewrite_source};
 
 /// Render a Jinja2 template as towncrier does (`Template(src, trim_blocks=True)`).
 ///
@@ -35,7 +35,15 @@ pub fn render_template(name: &str, source: &str, ctx: Value) -> Result<String> {
             return Err(template_error(name, &err));
         }
     };
-    template.render(ctx).map_err(|e| template_error(name, &e))
+    let out = template.render(ctx).map_err(|e| template_error(name, &e))?;
+    // A mark that reached the output another way than printing (a filter's text).
+    if let Some(why) = unprintable_in(&out) {
+        return Err(Error::Template {
+            name: name.to_string(),
+            message: why.to_string(),
+        });
+    }
+    Ok(out)
 }
 
 fn template_error(name: &str, err: &minijinja::Error) -> Error {
@@ -51,7 +59,9 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
         message: message
             .replace(LIST_FN, "list")
             .replace(MOD_FN, "%")
-            .replace(CONCAT_FN, "~"),
+            .replace(CONCAT_FN, "~")
+            .replace(POW_FN, "**")
+            .replace(GETATTR_FN, "getattr"),
     }
 }
 
@@ -71,23 +81,30 @@ fn environment(name: &str) -> Result<Environment<'static>> {
         super::jinja_builtins::unknown_method(state, value, method, args)
     });
     env.set_formatter(|out, _state, value| {
-        if value
-            .downcast_object_ref::<super::jinja_builtins::Reversed>()
-            .is_some()
-        {
-            return Err(super::jinja_builtins::print_reversed_error());
-        }
         // A string is printed as it is (Python's `str()` of a str), without a copy.
-        if let Some(s) = value.as_str() {
-            out.write_str(s)?;
-        } else if !value.is_undefined() {
-            out.write_str(&py_str(value))?;
+        let text = match value.as_str() {
+            Some(s) => Cow::Borrowed(s),
+            None if value.is_undefined() => return Ok(()),
+            None => Cow::Owned(py_str(value)),
+        };
+        // What Python would print with an address (or git-release cannot print as it does),
+        // even inside a list or a string made of it, is refused by what it is.
+        if let Some(why) = unprintable_in(&text) {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                why.to_string(),
+            ));
         }
+        out.write_str(&text)?;
         Ok(())
     });
     env.add_function(MOD_FN, |a: Value, b: Value| {
         super::percent::py_mod(&a, &b).map_err(|m| list_error(ErrorKind::InvalidOperation, m))
     });
+    env.add_function(POW_FN, |a: Value, b: Value, quirk: Option<bool>| {
+        super::jinja_builtins::py_pow(&a, &b, quirk)
+    });
+    env.add_function(GETATTR_FN, super::jinja_builtins::getattr);
     env.add_function(CONCAT_FN, |a: Value, b: Value| {
         let mut text = py_str(&a);
         text.push_str(&py_str(&b));
@@ -213,19 +230,7 @@ impl Object for PyList {
                 arity(0..=0)?;
                 items.clear();
             }
-            "index" => {
-                arity(1..=1)?;
-                return items
-                    .iter()
-                    .position(|v| v == &args[0])
-                    .map(Value::from)
-                    .ok_or_else(|| {
-                        list_error(
-                            ErrorKind::InvalidOperation,
-                            format!("{} is not in list", py_repr(&args[0])),
-                        )
-                    });
-            }
+            "index" => return super::jinja_builtins::seq_index(&items, args, "list"),
             "count" => {
                 arity(1..=1)?;
                 return Ok(Value::from(items.iter().filter(|v| *v == &args[0]).count()));
@@ -358,7 +363,7 @@ mod tests {
             ("{{ [1, 2]|random }}", "random"),
             ("{{ lipsum() }}", "lipsum"),
             ("{{ 'see https://x.org'|urlize }}", "urlize"),
-            ("{{ 'a b'|wordwrap(1) }}", "wordwrap"),
+            ("{{ 'a-b c'|wordwrap(1) }}", "wordwrap"),
         ] {
             let err = render_template("t.md", src, Value::from(()))
                 .unwrap_err()

@@ -8,16 +8,23 @@
 //!   `\N{NAME}` (a character by its Unicode name) is refused by name;
 //! - the tags Jinja2 only has through extensions (`do`, `break`, `continue`) are refused:
 //!   towncrier's `Template(src, trim_blocks=True)` enables none, so Jinja2 stops with a
-//!   syntax error there, and so must a build here;
+//!   syntax error there, and so must a build here; so is a macro signature ending with a
+//!   comma, which Jinja2's parser refuses;
+//! - a macro whose body reads `varargs` or `kwargs` is defined under another name with
+//!   those two as arguments, and its own name set to a wrapper ([`VARIADIC_FN`]) that
+//!   passes the arguments its signature does not name as Jinja2 does;
 //!
-//! and then, when the template has a `%`, a `~` beside a way to make a float, or a macro
-//! default that names an argument, over
-//! minijinja's syntax tree:
+//! and then, when the template has a `%`, a `~`, a `**`, a method's name after a `.`, or a
+//! macro default that names an argument, over minijinja's syntax tree:
 //!
 //! - `a % b` becomes a call of [`MOD_FN`], which is Python's `%` (string formatting on a
 //!   string, the remainder on numbers): minijinja has no `%` for strings;
-//! - `a ~ b`, in a template that can make a float, becomes a call of [`CONCAT_FN`]: Python's
-//!   `str()` of each side (minijinja writes `1e20` as `100000000000000000000.0`);
+//! - `a ~ b` becomes a call of [`CONCAT_FN`]: Python's `str()` of each side (minijinja
+//!   writes `1e20` as `100000000000000000000.0`, a macro as `<macro m>`);
+//! - `a ** b` becomes a call of [`POW_FN`], Python's power;
+//! - `x.name`, not called, where `name` is a method of Python's `str`, `dict` or `list` (or
+//!   of `loop`, a `cycler`), becomes a call of [`GETATTR_FN`]: Jinja2's `getattr` finds the
+//!   method before any item of that name (`d.items` is the method, whatever `d` holds);
 //! - a macro argument's default that reads an earlier argument (`{% macro m(a, b=a) %}`)
 //!   is computed at the top of the macro's body, as Jinja2 computes it (minijinja
 //!   evaluates defaults before the earlier arguments are bound).
@@ -31,8 +38,33 @@ pub(crate) const LIST_FN: &str = "__git_release_list";
 /// The function `a % b` is rewritten into.
 pub(crate) const MOD_FN: &str = "__git_release_mod";
 
-/// The function `a ~ b` is rewritten into, in a template that can make a float.
+/// The function `a ** b` is rewritten into (Python's power, which fails where Python's
+/// does).
+pub(crate) const POW_FN: &str = "__git_release_pow";
+
+/// The function `a ~ b` is rewritten into.
 pub(crate) const CONCAT_FN: &str = "__git_release_concat";
+
+/// The function `x.name` is rewritten into where `name` is a method's (see the module
+/// documentation).
+pub(crate) const GETATTR_FN: &str = "__git_release_getattr";
+
+/// The function a macro whose body reads `varargs` or `kwargs` is wrapped in (see
+/// [`rewrite_source`]).
+pub(crate) const VARIADIC_FN: &str = "__git_release_variadic";
+
+/// The prefix of the name such a macro is defined under, inside the wrapper.
+const VARIADIC_MACRO: &str = "__git_release_macro_";
+
+/// A macro being read, for `varargs`/`kwargs`: its name and where it stands, where its
+/// signature closes, its arguments, and whether its body reads `varargs` or `kwargs`.
+struct MacroFrame<'s> {
+    name: &'s str,
+    name_at: (usize, usize),
+    close: Option<(usize, bool)>,
+    args: Vec<&'s str>,
+    reads: (bool, bool),
+}
 
 /// The name a rewritten default is given: never defined, so the argument starts undefined.
 const MISSING: &str = "__git_release_missing";
@@ -83,13 +115,16 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     let mut prev_block_start = false;
     let mut prev_comma: Option<(usize, usize)> = None;
     let mut needs_tree = false;
-    // `~` and a way to make a float (a float literal, `/`, `**`, the `float` and `round`
-    // filters): towncrier's context holds no float, so a template without these never
-    // concatenates one, and its `~` is left to minijinja.
-    let (mut has_tilde, mut makes_floats) = (false, false);
+    // A `~`: Python's `str()` of each side.
+    let mut has_tilde = false;
     // A macro's signature being read: its depth in parentheses, the argument names so far,
     // and whether the next name is an argument's (else it is in a default).
     let mut signature: Option<(usize, Vec<&str>, bool)> = None;
+    // The macros open at this point (nested ones inside), and the one whose `endmacro`
+    // was just read.
+    let mut macros: Vec<MacroFrame<'_>> = Vec::new();
+    let mut ended: Option<MacroFrame<'_>> = None;
+    let (mut prev_macro_tag, mut prev_dot) = (false, false);
     // The line of the last token read: minijinja's lexer errors carry none.
     let mut line = 1;
     for item in tokenize(source, false, Default::default()) {
@@ -133,9 +168,10 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 ));
             }
             Token::Mod => needs_tree = true,
+            Token::Pow => needs_tree = true,
             Token::Tilde => has_tilde = true,
-            Token::Float(_) | Token::Div | Token::Pow | Token::Ident("float" | "round") => {
-                makes_floats = true
+            Token::Ident(name) if prev_dot && super::jinja_builtins::is_method_name(name) => {
+                needs_tree = true
             }
             Token::Ident("macro") if prev_block_start => signature = Some((0, Vec::new(), false)),
             Token::String(_) => {
@@ -143,6 +179,36 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 let text = py_unescape(&raw[1..raw.len() - 1])
                     .map_err(|m| format!("{m} (line {})", span.start_line))?;
                 edits.push((start, end, Cow::Owned(minijinja_literal(&text))));
+            }
+            _ => {}
+        }
+        // Jinja2 gives a macro whose body reads `varargs` (`kwargs`) the positional
+        // (keyword) arguments its signature does not name; minijinja refuses them. Such a
+        // macro is defined under another name with two more arguments, and its name set to
+        // a wrapper that fills them ([`VARIADIC_FN`]).
+        match token {
+            Token::Ident(name) if prev_macro_tag => macros.push(MacroFrame {
+                name,
+                name_at: (start, end),
+                close: None,
+                args: Vec::new(),
+                reads: (false, false),
+            }),
+            Token::Ident("endmacro") if prev_block_start => ended = macros.pop(),
+            Token::Ident(name @ ("varargs" | "kwargs")) if !prev_dot && signature.is_none() => {
+                // Jinja2 looks into nested macros too.
+                for m in &mut macros {
+                    if name == "varargs" {
+                        m.reads.0 = true;
+                    } else {
+                        m.reads.1 = true;
+                    }
+                }
+            }
+            Token::BlockEnd if ended.is_some() => {
+                if let Some(m) = ended.take().filter(|m| m.reads != (false, false)) {
+                    variadic_edits(source, &m, (start, end), &mut edits);
+                }
             }
             _ => {}
         }
@@ -154,7 +220,22 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                     *depth += 1;
                     *expect_name = *depth == 1;
                 }
-                Token::ParenClose => *depth = depth.saturating_sub(1),
+                Token::ParenClose => {
+                    if *depth == 1 && prev_comma.is_some() {
+                        return Err(format!(
+                            "a macro's signature ends with a comma, which Jinja2 refuses \
+                             (\"expected token 'name', got ')'\") (line {})",
+                            span.start_line
+                        ));
+                    }
+                    *depth = depth.saturating_sub(1);
+                    if *depth == 0
+                        && let Some(m) = macros.last_mut().filter(|m| m.close.is_none())
+                    {
+                        m.close = Some((start, names.is_empty()));
+                        m.args = names.clone();
+                    }
+                }
                 Token::Comma if *depth == 1 => *expect_name = true,
                 Token::Ident(name) if *expect_name && *depth == 1 => {
                     names.push(name);
@@ -165,6 +246,8 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 _ => {}
             }
         }
+        prev_macro_tag = prev_block_start && matches!(token, Token::Ident("macro"));
+        prev_dot = matches!(token, Token::Dot);
         prev_block_start = matches!(token, Token::BlockStart);
         prev_comma = matches!(token, Token::Comma).then_some((start, end));
         prev_is_operand = match token {
@@ -181,14 +264,62 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
         };
     }
     let rewritten = apply(source, edits);
-    let concat = has_tilde && makes_floats;
+    let concat = has_tilde;
     if !needs_tree && !concat {
         return Ok(rewritten);
     }
-    match rewrite_tree(&rewritten, concat) {
+    // The operators first, then the macro defaults over that text: a default copied into
+    // the macro's body carries its operators rewritten.
+    let operators = rewrite_tree(&rewritten, concat, false);
+    let text = operators.as_deref().unwrap_or(&rewritten);
+    match rewrite_tree(text, false, true).or(operators) {
         Some(text) => Ok(Cow::Owned(text)),
         None => Ok(rewritten),
     }
+}
+
+/// The edits that define a macro reading `varargs`/`kwargs` under another name, with the
+/// two as arguments, and set its own name to the wrapper (after its `endmacro` tag, which
+/// ends at `tag_end`; a `-%}` there strips what follows the wrapper's tag instead).
+fn variadic_edits<'s>(
+    source: &'s str,
+    m: &MacroFrame<'s>,
+    tag_end: (usize, usize),
+    edits: &mut Vec<(usize, usize, Cow<'s, str>)>,
+) {
+    let Some((close, bare)) = m.close else {
+        return;
+    };
+    let (start, end) = m.name_at;
+    edits.push((
+        start,
+        end,
+        Cow::Owned(format!("{VARIADIC_MACRO}{}", m.name)),
+    ));
+    let comma = if bare { "" } else { ", " };
+    edits.push((
+        close,
+        close,
+        Cow::Owned(format!("{comma}varargs=(), kwargs={{}}")),
+    ));
+    let trim = if source[tag_end.0..tag_end.1].starts_with('-') {
+        "-"
+    } else {
+        ""
+    };
+    let args: Vec<String> = m.args.iter().map(|a| format!("{a:?}")).collect();
+    edits.push((
+        tag_end.1,
+        tag_end.1,
+        Cow::Owned(format!(
+            "{{%{trim} set {name} = {VARIADIC_FN}({VARIADIC_MACRO}{name}, {name:?}, [{}], \
+             {}, {}) {trim}%}}",
+            args.join(", "),
+            m.reads.0,
+            m.reads.1,
+            name = m.name,
+        )),
+    ));
 }
 
 /// `source` with each `(start, end, text)` edit made (a stable sort by `start`: edits at
@@ -209,45 +340,89 @@ fn apply<'a>(source: &'a str, mut edits: Vec<(usize, usize, Cow<'_, str>)>) -> C
     Cow::Owned(out)
 }
 
-/// The `%` and macro-default rewrites (see the module documentation), made on minijinja's
+/// The operator rewrites (`%`, `~` where `concat`, `**`, a method's name after a dot) or
+/// (`defaults`) the macro-default ones (see the module documentation), made on minijinja's
 /// syntax tree as JSON; `None` when there is nothing to change or the text does not parse
 /// (minijinja then reports it).
-fn rewrite_tree(source: &str, concat: bool) -> Option<String> {
+fn rewrite_tree(source: &str, concat: bool, defaults: bool) -> Option<String> {
     use serde_json::Value as J;
     let tree = minijinja::machinery::parse(source, "<template>", Default::default()).ok()?;
     let tree = serde_json::to_value(&tree).ok()?;
+    // The text an expression covers: from the first to the last offset of the spans in it
+    // (minijinja's span of a call starts at its `(`, and so do those built on it).
     let span = |node: &J| -> Option<(usize, usize)> {
-        let s = node.get("inner")?.get(1)?;
-        Some((
-            s.get("start_offset")?.as_u64()? as usize,
-            s.get("end_offset")?.as_u64()? as usize,
-        ))
+        let mut extent: Option<(usize, usize)> = None;
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n {
+                J::Array(items) => stack.extend(items),
+                J::Object(map) => {
+                    if let (Some(start), Some(end)) = (
+                        map.get("start_offset").and_then(J::as_u64),
+                        map.get("end_offset").and_then(J::as_u64),
+                    ) {
+                        let (start, end) = (start as usize, end as usize);
+                        extent =
+                            Some(extent.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
+                    }
+                    stack.extend(map.values());
+                }
+                _ => {}
+            }
+        }
+        node.get("inner")?.get(1)?;
+        extent
     };
     let mut edits: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+    // The spans of the expressions that are called (`d.items()`): a method call, left alone.
+    let mut callees: Vec<(usize, usize)> = Vec::new();
     let mut stack = vec![&tree];
     while let Some(node) = stack.pop() {
         match node {
             J::Array(items) => stack.extend(items.iter().rev()),
             J::Object(map) => {
                 let inner = map.get("inner").and_then(|i| i.get(0));
+                let kind = map.get("expr").and_then(J::as_str);
+                if kind == Some("Call")
+                    && let Some(callee) = inner.and_then(|i| i.get("expr")).and_then(span)
+                {
+                    callees.push(callee);
+                }
+                if !defaults
+                    && kind == Some("GetAttr")
+                    && let Some(name) = inner.and_then(|i| i.get("name")).and_then(J::as_str)
+                    && super::jinja_builtins::is_method_name(name)
+                    && !callees.contains(&span(node)?)
+                {
+                    let (start, end) = span(node)?;
+                    let (_, object_end) = span(inner?.get("expr")?)?;
+                    edits.push((start, start, Cow::Owned(format!("{GETATTR_FN}("))));
+                    edits.push((object_end, end, Cow::Owned(format!(", {name:?})"))));
+                }
                 let binop = (map.get("expr").and_then(J::as_str) == Some("BinOp"))
                     .then(|| inner.and_then(|i| i.get("op")).and_then(J::as_str))
                     .flatten();
                 let call = match binop {
-                    Some("Rem") => Some((MOD_FN, '%')),
-                    Some("Concat") if concat => Some((CONCAT_FN, '~')),
+                    _ if defaults => None,
+                    Some("Rem") => Some((MOD_FN, "%")),
+                    Some("Concat") if concat => Some((CONCAT_FN, "~")),
+                    Some("Pow") => Some((POW_FN, "**")),
                     _ => None,
                 };
                 if let Some((function, sign)) = call {
                     let (start, end) = span(node)?;
-                    let (_, left_end) = span(inner?.get("left")?)?;
-                    let (right_start, _) = span(inner?.get("right")?)?;
+                    let (left, right) = (inner?.get("left")?, inner?.get("right")?);
+                    let (_, left_end) = span(left)?;
+                    let (right_start, _) = span(right)?;
                     let op = left_end + source.get(left_end..right_start)?.find(sign)?;
                     edits.push((start, start, Cow::Owned(format!("{function}("))));
-                    edits.push((op, op + 1, Cow::Borrowed(",")));
-                    edits.push((end, end, Cow::Borrowed(")")));
+                    edits.push((op, op + sign.len(), Cow::Borrowed(",")));
+                    // Jinja2 folds a negative base into a constant and writes it `-2 ** x`
+                    // in the Python it generates: `-(2 ** x)` (see `py_pow`).
+                    let quirk = sign == "**" && negative_constant(left) && !is_constant(right);
+                    edits.push((end, end, Cow::Borrowed(if quirk { ", true)" } else { ")" })));
                 }
-                if map.get("stmt").and_then(J::as_str) == Some("Macro") {
+                if defaults && map.get("stmt").and_then(J::as_str) == Some("Macro") {
                     macro_defaults(source, inner?, &span, &mut edits)?;
                 }
                 stack.extend(map.values().rev());
@@ -255,9 +430,56 @@ fn rewrite_tree(source: &str, concat: bool) -> Option<String> {
             _ => {}
         }
     }
+    // Edits that overlap (never made by the rules above) leave the text to minijinja.
+    edits.sort_by_key(|e| e.0);
+    if edits.windows(2).any(|w| w[1].0 < w[0].1) {
+        return None;
+    }
     match apply(source, edits) {
         Cow::Owned(text) => Some(text),
         Cow::Borrowed(_) => None,
+    }
+}
+
+/// Whether Jinja2 folds this expression into a constant when it compiles the template:
+/// nothing in it reads a variable, calls a function or applies a filter that needs the
+/// context.
+fn is_constant(node: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match node {
+        J::Array(items) => items.iter().all(is_constant),
+        J::Object(map) => {
+            let kind = map.get("expr").and_then(J::as_str);
+            let filter = (kind == Some("Filter"))
+                .then(|| map.get("inner")?.get(0)?.get("name")?.as_str())
+                .flatten();
+            !matches!(kind, Some("Var" | "Call"))
+                && !matches!(
+                    filter,
+                    Some("map" | "select" | "reject" | "selectattr" | "rejectattr")
+                )
+                && map.values().all(is_constant)
+        }
+        _ => true,
+    }
+}
+
+/// A negative number literal (`-2`, `-1.5`), which Jinja2 folds into one constant.
+fn negative_constant(node: &serde_json::Value) -> bool {
+    let inner = |n: &serde_json::Value| n.get("inner").and_then(|i| i.get(0)).cloned();
+    let kind = |n: &serde_json::Value| n.get("expr").and_then(|e| e.as_str().map(String::from));
+    let number = |n: &serde_json::Value| {
+        kind(n).as_deref() == Some("Const")
+            && inner(n).and_then(|i| i.get("value")?.as_f64()).is_some()
+    };
+    match kind(node).as_deref() {
+        Some("Const") => inner(node)
+            .and_then(|i| i.get("value")?.as_f64())
+            .is_some_and(|v| v < 0.0),
+        Some("UnaryOp") => inner(node).is_some_and(|i| {
+            i.get("op").and_then(|o| o.as_str()) == Some("Neg") && i.get("expr").is_some_and(number)
+        }),
+        _ => false,
     }
 }
 
@@ -466,7 +688,12 @@ mod tests {
         );
         assert_eq!(
             rewrite_source("{{ 'v%s' % (x ~ 'y') }}").unwrap(),
-            "{{ __git_release_mod('v%s' , (x ~ 'y')) }}"
+            "{{ __git_release_mod('v%s' , (__git_release_concat(x , 'y'))) }}"
+        );
+        // A method's name after a dot, not called: Jinja2's getattr; called: left alone.
+        assert_eq!(
+            rewrite_source("{{ d.items }}{{ d.items() }}{{ d.name }}{{ (d.items).x }}").unwrap(),
+            "{{ __git_release_getattr(d, \"items\") }}{{ d.items() }}{{ d.name }}{{ (__git_release_getattr(d, \"items\")).x }}"
         );
     }
 

@@ -13,6 +13,16 @@ use super::repr::{py_repr, py_str};
 /// `format % args` as Python computes it. `args` is a tuple (its items are the
 /// arguments), a mapping (for `%(key)s`), or one value.
 pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
+    percent(format, args, false)
+}
+
+/// `Markup(format) % args`: as [`py_percent`], each `%s`, `%r` and `%a` argument
+/// HTML-escaped first (but for a `%s` of a `Markup`), as markupsafe does.
+pub fn py_markup_percent(format: &str, args: &Value) -> Result<String, String> {
+    percent(format, args, true)
+}
+
+fn percent(format: &str, args: &Value, markup: bool) -> Result<String, String> {
     let tuple: Option<Vec<Value>> = if args.is_tuple() {
         Some(args.try_iter().map_err(|e| e.to_string())?.collect())
     } else {
@@ -142,6 +152,11 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
                     'r' => py_repr(&v),
                     _ => ascii(&py_repr(&v)),
                 };
+                let text = if markup && !(conv == 's' && v.is_safe()) {
+                    super::jinja_builtins::html_escape(&text)
+                } else {
+                    text
+                };
                 let text = match precision {
                     Some(p) => text.chars().take(p as usize).collect(),
                     None => text,
@@ -223,6 +238,9 @@ pub fn py_percent(format: &str, args: &Value) -> Result<String, String> {
 /// `b` (integers exactly, floats as CPython's `float.__mod__`).
 pub fn py_mod(a: &Value, b: &Value) -> Result<Value, String> {
     if let Some(format) = a.as_str() {
+        if a.is_safe() {
+            return py_markup_percent(format, b).map(Value::from_safe_string);
+        }
         return py_percent(format, b).map(Value::from);
     }
     let number = |v: &Value| matches!(v.kind(), K::Number | K::Bool);

@@ -96,6 +96,64 @@ pub fn wrap(text: &str, width: usize, subsequent_indent: &str) -> Vec<String> {
     lines
 }
 
+/// Python's `textwrap.wrap(text, width, expand_tabs=False, replace_whitespace=False,
+/// break_long_words=…, break_on_hyphens=False)`, as Jinja2's `wordwrap` calls it on each
+/// line (with `break_on_hyphens=True` it splits the same where the text has no `-`). Widths
+/// count code points; `width` is at least 1.
+pub fn wrap_words(text: &str, width: usize, break_long_words: bool) -> Vec<String> {
+    // _split: runs of `\t\n\x0b\x0c\r ` and runs of everything else.
+    let ws = |c: char| matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ');
+    let mut chunks: Vec<String> = Vec::new();
+    for c in text.chars() {
+        match chunks.last_mut() {
+            Some(last) if last.chars().next().is_some_and(|f| ws(f) == ws(c)) => last.push(c),
+            _ => chunks.push(c.to_string()),
+        }
+    }
+    let len = |s: &str| s.chars().count();
+    let blank = |s: &str| s.chars().all(py_isspace);
+    chunks.reverse();
+    let mut lines: Vec<String> = Vec::new();
+    while !chunks.is_empty() {
+        let mut cur_line: Vec<String> = Vec::new();
+        let mut cur_len = 0;
+        if !lines.is_empty() && chunks.last().is_some_and(|c| blank(c)) {
+            chunks.pop();
+        }
+        while let Some(chunk) = chunks.last() {
+            let l = len(chunk);
+            if cur_len + l > width {
+                break;
+            }
+            cur_len += l;
+            cur_line.extend(chunks.pop());
+        }
+        // _handle_long_word.
+        if let Some(chunk) = chunks.last_mut()
+            && len(chunk) > width
+        {
+            if break_long_words {
+                let end = width - cur_len;
+                let split = chunk
+                    .char_indices()
+                    .nth(end)
+                    .map_or(chunk.len(), |(i, _)| i);
+                let rest = chunk.split_off(split);
+                cur_line.push(std::mem::replace(chunk, rest));
+            } else if cur_line.is_empty() {
+                cur_line.extend(chunks.pop());
+            }
+        }
+        if cur_line.last().is_some_and(|c| blank(c)) {
+            cur_line.pop();
+        }
+        if !cur_line.is_empty() {
+            lines.push(cur_line.concat());
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,10 +80,22 @@ fn check_case(case: &Path, normal_way: bool) -> Result<(), String> {
     }
     if case.join("expected-error.txt").exists() {
         // A refusal: exit code 3, nothing changed (see `git_release::ErrorKind`).
-        return match out.status.code() {
-            Some(3) => Ok(()),
-            code => Err(format!(
-                "{name}: towncrier refuses this case; git-release exited with {code:?}"
+        if out.status.code() != Some(3) {
+            return Err(format!(
+                "{name}: towncrier refuses this case; git-release exited with {:?}",
+                out.status.code()
+            ));
+        }
+        // The build is refused too, writing nothing.
+        let before = snapshot(repo.path());
+        let mut build = git_release_reading(repo.path(), normal_way);
+        build.args(["build", &s.version, "--date", &s.date]);
+        let out = build.output().unwrap();
+        return match (out.status.code(), snapshot(repo.path()) == before) {
+            (Some(3), true) => Ok(()),
+            (code, unchanged) => Err(format!(
+                "{name}: towncrier refuses this case; git-release's build exited with \
+                 {code:?} (files unchanged: {unchanged})"
             )),
         };
     }

@@ -4,7 +4,7 @@
 //! Each replacement follows `jinja2/filters.py`, `jinja2/tests.py` and
 //! `jinja2/defaults.py` (Jinja2 3.1, the version towncrier 26.9 installs). Built-ins whose
 //! result would change from one build to the next (`random`, `lipsum`) and the few not
-//! reproduced (`urlize`, `wordwrap`) fail with a message naming them instead of printing
+//! reproduced (`urlize`; `wordwrap` on text with a hyphen) fail with a message naming them instead of printing
 //! something else. `tests/fixtures/towncrier-cases/jinja-*` checks each against Jinja2.
 
 mod numbers;
@@ -19,16 +19,18 @@ use std::sync::Mutex;
 use minijinja::value::{Kwargs, Rest, StringInput};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
+pub(crate) use numbers::py_pow;
 pub use objects::custom_repr;
-pub(crate) use objects::{Reversed, print_reversed_error};
+pub(crate) use objects::{getattr, is_method_name};
 pub(crate) use sorting::py_sort_values;
+pub(crate) use text::html_escape;
 
 use numbers::*;
 use objects::*;
 use sorting::*;
 use text::*;
 
-use super::repr::{py_float_repr, py_repr, py_str};
+use super::repr::{py_float_repr, py_repr, py_repr_str, py_str, unprintable};
 use super::strings::{py_isspace, py_splitlines_keepends, py_strip};
 
 pub(crate) type R<T> = std::result::Result<T, Error>;
@@ -101,13 +103,25 @@ pub fn unknown_method(
         "append", "clear", "copy", "extend", "index", "insert", "pop", "remove", "reverse", "sort",
     ];
     match value.kind() {
-        K::String if method != "format" => {
+        K::String if method == "format" => {
+            return super::format::py_str_format(state, value.as_str().unwrap_or_default(), args);
+        }
+        K::String => {
             return strmethods::call(value.as_str().unwrap_or_default(), method, args);
         }
         K::Map if DICT.contains(&method) => {
             return Err(fail(format!(
                 "dict.{method}() is not supported by git-release in templates"
             )));
+        }
+        // `index` changes nothing: Python's, on any list or tuple.
+        K::Seq if method == "index" => {
+            let items: Vec<Value> = value.try_iter()?.collect();
+            return seq_index(
+                &items,
+                args,
+                if value.is_tuple() { "tuple" } else { "list" },
+            );
         }
         K::Seq | K::Iterable if LIST.contains(&method) => {
             return Err(fail(format!(
@@ -132,6 +146,123 @@ pub fn unknown_method(
     minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
 }
 
+/// `list.index(x[, start[, end]])` (and `tuple.index`): the first position of `x` from
+/// `start` (negative counts from the end) up to `end`; Python's `ValueError` if absent.
+pub(crate) fn seq_index(items: &[Value], args: &[Value], kind: &str) -> R<Value> {
+    let len = items.len() as i64;
+    let bound = |v: Option<&Value>, default: i64| -> R<usize> {
+        let Some(v) = v else {
+            return Ok(default as usize);
+        };
+        let i = v.as_i64().ok_or_else(|| {
+            fail(format!(
+                "{kind}.index(): slice indices must be integers, not {}",
+                super::repr::py_type_name(v)
+            ))
+        })?;
+        Ok((if i < 0 { (i + len).max(0) } else { i.min(len) }) as usize)
+    };
+    let (Some(x), true) = (args.first(), args.len() <= 3) else {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{kind}.index() takes 1 to 3 positional arguments"),
+        ));
+    };
+    let (start, end) = (bound(args.get(1), 0)?, bound(args.get(2), len)?);
+    (start..end.max(start))
+        .find(|&i| items[i] == *x)
+        .map(Value::from)
+        .ok_or_else(|| {
+            fail(if kind == "tuple" {
+                "tuple.index(x): x not in tuple".to_string()
+            } else {
+                format!("{} is not in list", py_repr(x))
+            })
+        })
+}
+
+/// `wordwrap(s, width=79, break_long_words=True, wrapstring=None, break_on_hyphens=True)`:
+/// each line of `s` wrapped by Python's `textwrap.wrap`, joined with `wrapstring` (`\n`).
+/// Where a `-` would let Python's hyphen rules (look-behinds on Unicode word classes)
+/// decide, it is refused by name.
+fn wordwrap(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let [width, break_long_words, wrapstring, break_on_hyphens] =
+        <[Option<Value>; 4]>::try_from(arguments(
+            &args,
+            &kwargs,
+            &[
+                "width",
+                "break_long_words",
+                "wrapstring",
+                "break_on_hyphens",
+            ],
+        )?)
+        .unwrap_or_default();
+    let width = match &width {
+        None => 79,
+        Some(w) => w.as_i64().ok_or_else(|| {
+            fail(format!(
+                "wordwrap: the width must be an integer, not {}",
+                py_repr(w)
+            ))
+        })?,
+    };
+    let break_long_words = break_long_words.is_none_or(|b| b.is_true());
+    let break_on_hyphens = break_on_hyphens.is_none_or(|b| b.is_true());
+    let wrapstring = wrapstring
+        .filter(|w| !w.is_none() && !w.is_undefined())
+        .map_or_else(|| "\n".to_string(), |w| py_str(&w));
+    // `s.splitlines()`: a string only.
+    let Some(text) = value.as_str() else {
+        return Err(fail(format!(
+            "wordwrap: '{}' object has no attribute 'splitlines'",
+            super::repr::py_type_name(&value)
+        )));
+    };
+    if break_on_hyphens && text.contains('-') {
+        return Err(fail(
+            "the wordwrap filter is not supported by git-release on text with a `-` \
+             (Python's rules for breaking at hyphens decide there); pass \
+             break_on_hyphens=false",
+        ));
+    }
+    let lines: Vec<&str> = py_splitlines_keepends(text)
+        .into_iter()
+        .map(|l| {
+            l.strip_suffix("\r\n")
+                .or_else(|| l.strip_suffix(is_line_break))
+                .unwrap_or(l)
+        })
+        .collect();
+    if !lines.is_empty() && width <= 0 {
+        return Err(fail(format!(
+            "wordwrap: invalid width {width} (must be > 0)"
+        )));
+    }
+    let width = width::checked(width, "wordwrap")?;
+    let wrapped: Vec<String> = lines
+        .iter()
+        .map(|line| super::textwrap::wrap_words(line, width, break_long_words).join(&wrapstring))
+        .collect();
+    Ok(Value::from(wrapped.join(&wrapstring)))
+}
+
+/// A character `str.splitlines` breaks at.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
 /// A float as Python's `str()` writes it, for minijinja's filters that would print it in
 /// Rust's way; any other value as it is.
 pub(crate) fn float_as_text(v: Value) -> Value {
@@ -144,22 +275,61 @@ pub(crate) fn float_as_text(v: Value) -> Value {
 
 /// Register the replacements on `env`.
 pub fn register(env: &mut Environment<'static>) {
-    env.add_function("range", range);
-    env.add_function("cycler", |items: Rest<Value>| -> R<Value> {
-        if items.is_empty() {
-            return Err(fail("cycler(): at least one item has to be provided"));
-        }
-        Ok(Value::from_object(Cycler {
-            items: items.0,
-            pos: Mutex::new(0),
-        }))
-    });
-    env.add_function("joiner", |sep: Option<Value>| {
-        Value::from_object(Joiner {
-            sep: sep.map_or_else(|| ", ".to_string(), |s| py_str(&s)),
-            used: Mutex::new(false),
-        })
-    });
+    // Jinja2's globals are classes (printed `<class 'range'>`), but for `lipsum`, a
+    // function; minijinja's `debug` is not one of them.
+    env.remove_global("debug");
+    let minijinja_global = |env: &Environment<'static>, name: &str| {
+        env.globals()
+            .find(|(n, _)| *n == name)
+            .map_or(Value::UNDEFINED, |(_, v)| v)
+    };
+    let classes = [
+        ("range", "<class 'range'>", Value::from_function(range)),
+        ("dict", "<class 'dict'>", minijinja_global(env, "dict")),
+        (
+            "namespace",
+            "<class 'jinja2.utils.Namespace'>",
+            minijinja_global(env, "namespace"),
+        ),
+        (
+            "cycler",
+            "<class 'jinja2.utils.Cycler'>",
+            Value::from_function(|items: Rest<Value>| -> R<Value> {
+                if items.is_empty() {
+                    return Err(fail("cycler(): at least one item has to be provided"));
+                }
+                Ok(Value::from_object(Cycler {
+                    items: items.0,
+                    pos: Mutex::new(0),
+                }))
+            }),
+        ),
+        (
+            "joiner",
+            "<class 'jinja2.utils.Joiner'>",
+            Value::from_function(|sep: Option<Value>| {
+                Value::from_object(Joiner {
+                    sep: sep.map_or_else(|| ", ".to_string(), |s| py_str(&s)),
+                    used: Mutex::new(false),
+                })
+            }),
+        ),
+    ];
+    for (name, repr, function) in classes {
+        env.add_global(name, Value::from_object(PyClass { repr, function }));
+    }
+    env.add_function(
+        super::jinja_source::VARIADIC_FN,
+        |inner: Value, name: String, args: Vec<String>, varargs: bool, kwargs: bool| {
+            Value::from_object(VariadicMacro {
+                inner,
+                name,
+                args,
+                varargs,
+                kwargs,
+            })
+        },
+    );
     env.add_function("lipsum", |_: Rest<Value>| -> R<Value> {
         Err(fail(
             "lipsum() is not supported: its text is random, so the changelog would change on every build",
@@ -173,9 +343,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("urlize", |_: Rest<Value>| -> R<Value> {
         Err(fail("the urlize filter is not supported by git-release"))
     });
-    env.add_filter("wordwrap", |_: Rest<Value>| -> R<Value> {
-        Err(fail("the wordwrap filter is not supported by git-release"))
-    });
+    env.add_filter("wordwrap", wordwrap);
 
     // minijinja's string filters write a float as Rust prints it (`100000000000000000000.0`,
     // `0.00001`); Jinja2's call `str()` first (`1e+20`, `1e-05`). The float is made that text
@@ -222,11 +390,17 @@ pub fn register(env: &mut Environment<'static>) {
         },
     );
     env.add_filter("safe", |v: Value| Value::from_safe_string(py_str(&v)));
-    env.add_filter("string", |state: &State, v: Value| -> R<Value> {
-        minijinja::filters::string(state, &float_as_text(v))
+    // `soft_str`: a string (Markup too) as it is, anything else as Python's `str()`.
+    env.add_filter("string", |v: Value| {
+        if v.kind() == minijinja::value::ValueKind::String {
+            v
+        } else {
+            Value::from(py_str(&v))
+        }
     });
     env.add_filter("reverse", reverse);
     env.add_filter("int", int);
+    env.add_filter("round", round);
     env.add_filter("float", float);
     env.add_filter("map", map);
     env.add_filter("default", default);
@@ -246,10 +420,16 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("forceescape", |v: Value| {
         Value::from_safe_string(html_escape(&py_str(&v)))
     });
-    env.add_filter("center", |v: Value, width: Option<i64>| -> R<String> {
+    env.add_filter("center", |v: Value, width: Option<i64>| -> R<Value> {
         let width = width.unwrap_or(80);
         width::checked(width, "center")?;
-        Ok(py_center(&py_str(&v), width))
+        // `Markup.center` gives a `Markup`.
+        let text = py_center(&py_str(&v), width);
+        Ok(if v.is_safe() {
+            Value::from_safe_string(text)
+        } else {
+            Value::from(text)
+        })
     });
     // `format(value, *args, **kwargs)`: `str(value) % (kwargs or args)`.
     env.add_filter(
@@ -271,9 +451,14 @@ pub fn register(env: &mut Environment<'static>) {
                 }
                 Value::from(map)
             };
-            super::percent::py_percent(&py_str(&value), &operand)
-                .map(Value::from)
-                .map_err(|m| fail(format!("format: {m}")))
+            // `soft_str(value) % …`: a `Markup` stays one, and escapes what it is given.
+            let text = py_str(&value);
+            if value.is_safe() {
+                super::percent::py_markup_percent(&text, &operand).map(Value::from_safe_string)
+            } else {
+                super::percent::py_percent(&text, &operand).map(Value::from)
+            }
+            .map_err(|m| fail(format!("format: {m}")))
         },
     );
     env.add_filter("filesizeformat", filesizeformat);
@@ -308,6 +493,19 @@ pub fn register(env: &mut Environment<'static>) {
         v.is_undefined()
             || (matches!(v.kind(), minijinja::value::ValueKind::Plain)
                 && v.downcast_object_ref::<Cycler>().is_none())
+    });
+    // `isinstance(v, Mapping)`: a dict; not `loop`, a macro or a namespace, which minijinja
+    // holds as maps.
+    env.add_test("mapping", |v: Value| {
+        v.kind() == minijinja::value::ValueKind::Map
+            && !v.as_object().is_some_and(|o| {
+                matches!(
+                    o.type_name(),
+                    "minijinja::vm::loop_object::Loop"
+                        | "minijinja::vm::macro_object::Macro"
+                        | "minijinja::value::namespace_object::Namespace"
+                )
+            })
     });
     env.add_test("sequence", |v: Value| {
         // Python: has `len()` and `__getitem__` (str, dict, list, tuple, range, Undefined).

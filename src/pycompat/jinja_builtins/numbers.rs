@@ -150,19 +150,28 @@ pub(super) fn int(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
         }
         K::Bool => Some(Value::from(i64::from(value.is_true()))),
         K::Number if value.is_integer() => Some(value.clone()),
-        K::Number => truncated(&value)?,
+        // `int(value)` on a float: its OverflowError on `inf` is not caught.
+        K::Number => truncated(&value, true)?,
         _ => None,
     };
     if let Some(v) = first {
         return Ok(v);
     }
-    Ok(truncated(&value)?.unwrap_or(default))
+    // `int(float(value))`, whose OverflowError is caught: the default.
+    Ok(truncated(&value, false)?.unwrap_or(default))
 }
 
-/// `int(float(value))`, or `None` where Python raises (not a number, `inf`, `nan`); an
-/// error naming the value where Python's unbounded integer leaves i128's range.
-fn truncated(value: &Value) -> R<Option<Value>> {
-    match to_py_float(value).filter(|f| f.is_finite()) {
+/// `int(float(value))`, or `None` where Python raises what the `int` filter catches (not a
+/// number, `nan`: `ValueError`; `inf`: `OverflowError` unless `overflow_fails`, the filter's
+/// first `int(value)` on a float, which lets it through); an error naming the value where
+/// Python's unbounded integer leaves i128's range.
+fn truncated(value: &Value, overflow_fails: bool) -> R<Option<Value>> {
+    match to_py_float(value).filter(|f| f.is_finite() || overflow_fails && f.is_infinite()) {
+        Some(f) if f.is_infinite() => Err(fail(format!(
+            "int: {} is infinite: Python raises OverflowError (cannot convert float \
+             infinity to integer), so towncrier fails on this template",
+            py_repr(value)
+        ))),
         // i128's range is within ±2^127, which an f64 holds exactly.
         Some(f) if f.trunc().abs() >= 2f64.powi(127) => Err(too_large(value)),
         Some(f) => Ok(Some(Value::from(f.trunc() as i128))),
@@ -285,4 +294,243 @@ pub(super) fn default(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Valu
     } else {
         value
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// Arithmetic where Python raises and minijinja prints `inf`, `nan` or a Rust message.
+
+/// A template number as Python holds it: an `int` (a `bool` is one) or a `float`; `None`
+/// for anything else.
+enum PyNum {
+    Int(i128),
+    Float(f64),
+}
+
+fn py_num(v: &Value) -> Option<PyNum> {
+    use minijinja::value::ValueKind as K;
+    match v.kind() {
+        K::Bool => Some(PyNum::Int(i128::from(v.is_true()))),
+        K::Number if v.is_integer() => i128::try_from(v.clone()).ok().map(PyNum::Int),
+        K::Number => f64::try_from(v.clone()).ok().map(PyNum::Float),
+        _ => None,
+    }
+}
+
+/// Python's `OverflowError` / `ValueError` / `ZeroDivisionError` where towncrier's Jinja2
+/// stops: the build fails too, naming the expression and why.
+fn python_raises(expression: &str, exception: &str) -> Error {
+    fail(format!(
+        "{expression}: Python raises {exception} here, so towncrier fails on this template"
+    ))
+}
+
+/// An integer Python holds with all its digits, past what git-release can (±2^127).
+pub(super) fn int_too_large(expression: &str) -> Error {
+    fail(format!(
+        "{expression} is beyond the integers git-release can hold (±2^127); Python would \
+         print all its digits"
+    ))
+}
+
+/// Python's `a ** b` (what `**` in a template is rewritten into; `negated_constant`: the
+/// base is a negative number Jinja2 folded into a constant, which its generated code writes
+/// as `-1 ** b`, that is `-(1 ** b)`, when the exponent is not a constant).
+pub(crate) fn py_pow(a: &Value, b: &Value, negated_constant: Option<bool>) -> R<Value> {
+    let expression = format!("{} ** {}", py_repr(a), py_repr(b));
+    let (Some(x), Some(y)) = (py_num(a), py_num(b)) else {
+        if a.is_undefined() || b.is_undefined() {
+            return Err(fail(format!(
+                "{expression}: an undefined value cannot be raised to a power (Jinja2 raises \
+                 UndefinedError)"
+            )));
+        }
+        return Err(fail(format!(
+            "unsupported operand type(s) for ** or pow(): '{}' and '{}'",
+            super::super::repr::py_type_name(a),
+            super::super::repr::py_type_name(b)
+        )));
+    };
+    if negated_constant == Some(true) {
+        let magnitude = match x {
+            PyNum::Int(i) => Value::from(i.unsigned_abs()),
+            PyNum::Float(f) => Value::from(f.abs()),
+        };
+        return match py_num(&py_pow(&magnitude, b, None)?) {
+            Some(PyNum::Int(i)) => Ok(Value::from(-i)),
+            Some(PyNum::Float(f)) => Ok(Value::from(-f)),
+            None => Err(int_too_large(&expression)),
+        };
+    }
+    match (x, y) {
+        (PyNum::Int(x), PyNum::Int(y)) if y >= 0 => {
+            let y = u32::try_from(y).ok();
+            // minijinja holds positive integers up to 2^128 - 1.
+            y.and_then(|y| x.checked_pow(y))
+                .map(Value::from)
+                .or_else(|| {
+                    let x = u128::try_from(x).ok()?;
+                    y.and_then(|y| x.checked_pow(y)).map(Value::from)
+                })
+                .ok_or_else(|| int_too_large(&expression))
+        }
+        (PyNum::Int(0), PyNum::Int(_)) => Err(python_raises(
+            &expression,
+            "ZeroDivisionError (0.0 cannot be raised to a negative power)",
+        )),
+        (x, y) => {
+            let as_float = |n| match n {
+                PyNum::Int(i) => i as f64,
+                PyNum::Float(f) => f,
+            };
+            float_pow(as_float(x), as_float(y))
+                .map(Value::from)
+                .map_err(|e| python_raises(&expression, e))
+        }
+    }
+}
+
+/// CPython's `float_pow` (`Objects/floatobject.c`): the special cases it decides itself,
+/// then C's `pow`, an infinite result from finite operands being an `OverflowError`.
+fn float_pow(iv: f64, iw: f64) -> Result<f64, &'static str> {
+    let is_odd_integer = |w: f64| w.is_finite() && w.fract() == 0.0 && (w % 2.0).abs() == 1.0;
+    if iw == 0.0 {
+        return Ok(1.0);
+    }
+    if iv.is_nan() {
+        return Ok(if iv == 1.0 { 1.0 } else { iv });
+    }
+    if iw.is_nan() {
+        return Ok(if iv == 1.0 { 1.0 } else { iw });
+    }
+    if iw.is_infinite() {
+        let v = iv.abs();
+        return Ok(if v == 1.0 {
+            1.0
+        } else if (iw > 0.0) == (v > 1.0) {
+            iw.abs()
+        } else {
+            0.0
+        });
+    }
+    if iv.is_infinite() {
+        let odd = is_odd_integer(iw);
+        return Ok(match (iw > 0.0, odd) {
+            (true, true) => iv,
+            (true, false) => iv.abs(),
+            (false, true) => 0f64.copysign(iv),
+            (false, false) => 0.0,
+        });
+    }
+    if iv == 0.0 {
+        if iw < 0.0 {
+            return Err("ZeroDivisionError (0.0 cannot be raised to a negative power)");
+        }
+        return Ok(if is_odd_integer(iw) { iv } else { 0.0 });
+    }
+    if iv == 1.0 {
+        return Ok(1.0);
+    }
+    let (mut v, mut negate) = (iv, false);
+    if iv < 0.0 {
+        if iw != iw.floor() {
+            return Err(
+                "no error but makes a complex number (a negative number to a fractional \
+                 power), which git-release does not reproduce",
+            );
+        }
+        v = -iv;
+        negate = is_odd_integer(iw);
+    }
+    if v == 1.0 {
+        return Ok(if negate { -1.0 } else { 1.0 });
+    }
+    let r = v.powf(iw);
+    if r.is_infinite() {
+        return Err("OverflowError (34, 'Numerical result out of range')");
+    }
+    Ok(if negate { -r } else { r })
+}
+
+/// `round(value, precision=0, method='common')`: `common` is Python's `round()`
+/// (minijinja's); `floor` and `ceil` are `math.floor(value * 10**precision) /
+/// 10**precision`, which fails on an infinite or NaN product and always gives a float.
+pub(super) fn round(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value> {
+    let [precision, method] =
+        <[Option<Value>; 2]>::try_from(arguments(&args, &kwargs, &["precision", "method"])?)
+            .unwrap_or_default();
+    let precision = match &precision {
+        None => 0,
+        Some(p) => match py_num(p) {
+            Some(PyNum::Int(p)) => i32::try_from(p).map_err(|_| {
+                fail(format!(
+                    "round: the precision {p} is beyond what git-release handles"
+                ))
+            })?,
+            _ => {
+                return Err(fail(format!(
+                    "round: the precision must be an integer, not {}",
+                    py_repr(p)
+                )));
+            }
+        },
+    };
+    let method = method.map_or_else(|| "common".to_string(), |m| py_str(&m));
+    let ceil = match method.as_str() {
+        "common" => {
+            let kwargs = Kwargs::from_iter([("precision", Value::from(precision))]);
+            return minijinja::filters::round(value, None, None, kwargs);
+        }
+        "ceil" => true,
+        "floor" => false,
+        _ => return Err(fail("round: method must be common, ceil or floor")),
+    };
+    let function = if ceil { "ceil" } else { "floor" };
+    let expression = format!("math.{function}({} * 10**{precision})", py_repr(&value));
+    let (scaled, factor) = match py_num(&value) {
+        // int * 10**precision is exact, and so is its floor: the division gives the int.
+        Some(PyNum::Int(i)) if precision >= 0 => return Ok(Value::from(i as f64)),
+        Some(PyNum::Int(i)) => {
+            let factor = 10f64.powi(precision);
+            (i as f64 * factor, factor)
+        }
+        Some(PyNum::Float(f)) => {
+            let factor = if precision >= 0 {
+                // float * int: the int made a float first, which fails past f64's range.
+                format!("1e{precision}")
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .ok_or_else(|| {
+                        python_raises(
+                            &expression,
+                            "OverflowError (int too large to convert to float)",
+                        )
+                    })?
+            } else {
+                10f64.powf(f64::from(precision))
+            };
+            (f * factor, factor)
+        }
+        None => {
+            return Err(fail(format!("round: {} is not a number", py_repr(&value))));
+        }
+    };
+    if scaled.is_nan() {
+        return Err(python_raises(
+            &expression,
+            "ValueError (cannot convert float NaN to integer)",
+        ));
+    }
+    if scaled.is_infinite() {
+        return Err(python_raises(
+            &expression,
+            "OverflowError (cannot convert float infinity to integer)",
+        ));
+    }
+    // The floor is an int in Python: never -0.0.
+    let whole = if ceil { scaled.ceil() } else { scaled.floor() } + 0.0;
+    if factor == 0.0 {
+        return Err(python_raises(&expression, "ZeroDivisionError"));
+    }
+    Ok(Value::from(whole / factor))
 }

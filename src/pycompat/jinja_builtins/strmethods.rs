@@ -321,13 +321,7 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
             sig(&[], 0)?;
             let ascii_only = matches!(
                 method,
-                "isalpha"
-                    | "isalnum"
-                    | "isdecimal"
-                    | "isdigit"
-                    | "isnumeric"
-                    | "isidentifier"
-                    | "isprintable"
+                "isalpha" | "isalnum" | "isdecimal" | "isdigit" | "isnumeric" | "isidentifier"
             );
             if ascii_only {
                 refuse_unless(method, s, |c| c.is_ascii())?;
@@ -373,7 +367,8 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
                         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
                         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
                 }
-                _ => s.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                // `isprintable`, by Python's own tables.
+                _ => s.chars().all(crate::pycompat::repr::py_isprintable),
             })
         }
         "strip" | "lstrip" | "rstrip" => {

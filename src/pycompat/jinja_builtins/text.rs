@@ -106,6 +106,10 @@ pub(super) fn filesizeformat(value: Value, binary: Option<bool>, kwargs: Kwargs)
 /// Python's `f"{x:.{precision}f}"` (Rust rounds halves the same way: both use the exact
 /// binary value).
 pub(super) fn py_format_fixed(x: f64, precision: usize) -> String {
+    if x.is_nan() {
+        // Rust writes `NaN`; Python `nan`.
+        return "nan".into();
+    }
     format!("{x:.precision$}")
 }
 
@@ -187,6 +191,11 @@ pub(super) fn pprint(value: Value) -> R<Value> {
 
 pub(super) fn sorted_repr(value: &Value) -> R<String> {
     use minijinja::value::ValueKind as K;
+    if value.as_object().is_some()
+        && let Some(repr) = custom_repr(value)
+    {
+        return Ok(repr);
+    }
     Ok(match value.kind() {
         K::Map => {
             let mut items: Vec<(Value, Value)> = Vec::new();
@@ -553,5 +562,6 @@ pub(super) fn xmlattr(value: Value, autospace: Option<bool>) -> R<Value> {
     if autospace.unwrap_or(true) && !rv.is_empty() {
         rv.insert(0, ' ');
     }
-    Ok(Value::from_safe_string(rv))
+    // A `Markup` only where autoescaping is on, which towncrier's Jinja2 does not turn on.
+    Ok(Value::from(rv))
 }
