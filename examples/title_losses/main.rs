@@ -12,6 +12,9 @@
 //!
 //! ```sh
 //! cargo run --release --example title_losses [-- tests/fixtures/backend-ai]
+//! CANDS=1 QUIET=1 cargo run --release --example title_losses   # the earlier titles a
+//!                                   # group could take, and what simple choices would score
+//! CANDS=1 CANDS_LIST=1 …            # each group's best candidates with their signals
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +22,7 @@ use std::path::PathBuf;
 
 use git_release::group::{self, Settings, Strategy};
 
+mod candidates;
 #[path = "../score/harness.rs"]
 mod harness;
 
@@ -43,6 +47,8 @@ fn main() -> git_release::Result<()> {
         let mut buckets: BTreeMap<&str, (usize, f64, f64)> = BTreeMap::new();
         // The Dice without the connective `and`, which any two glued titles share.
         let mut plain = 0.0;
+        let cands = std::env::var_os("CANDS").is_some();
+        let mut cand_cases: Vec<candidates::Case> = Vec::new();
         for case in &cases {
             let (ctx, rules) = harness::context_and_rules(case, &settings)?;
             let auto = git_release::group::registry::build_with(
@@ -137,6 +143,30 @@ fn main() -> git_release::Result<()> {
                     } else {
                         "d"
                     };
+                    if cands {
+                        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+                        let members: Vec<usize> = best
+                            .map(|(p, _)| made.groups[p].members.clone())
+                            .unwrap_or_default();
+                        cand_cases.push(candidates::Case {
+                            gold: title.to_string(),
+                            ours: ours.clone(),
+                            ours_dice: d,
+                            how: how.to_string(),
+                            cands: if members.is_empty() {
+                                Vec::new()
+                            } else {
+                                candidates::candidates(
+                                    &texts,
+                                    &members,
+                                    &c.name,
+                                    title,
+                                    &ctx,
+                                    harness::dice,
+                                )
+                            },
+                        });
+                    }
                     plain +=
                         harness::dice(&title.replace(" and ", " "), &ours.replace(" and ", " "));
                     let slot = buckets.entry(bucket).or_default();
@@ -151,6 +181,9 @@ fn main() -> git_release::Result<()> {
                     }
                 }
             }
+        }
+        if cands {
+            candidates::report(name, &cand_cases);
         }
         let n: usize = buckets.values().map(|b| b.0).sum();
         let total: f64 = buckets.values().map(|b| b.1).sum();

@@ -1,9 +1,9 @@
 //! Grouping quality regression guard: BCubed F1 against the Backend.AI maintainers' grouping
 //! of four real final releases, with rules learned only from the changelog before each one.
 //! (`cargo run --example score` prints the table; the floors below sit under today's scores:
-//! similarity 0.708, rules 0.707, auto 0.713, every entry alone 0.433 on the four releases;
-//! auto 0.712, similarity 0.704, title agreement 0.34 leave-one-release-out over the
-//! grouped releases inside their changelogs.)
+//! similarity 0.711, rules 0.709, auto 0.715, title agreement 0.38, every entry alone 0.433
+//! on the four releases; auto 0.718, similarity 0.708, title agreement 0.36
+//! leave-one-release-out over the grouped releases inside their changelogs.)
 
 use std::path::Path;
 
@@ -100,9 +100,10 @@ fn the_default_flow_holds_on_releases_it_did_not_learn_from() {
     // content or by the earlier title's words, two-topic titles included when both topics
     // are the group's; "… Fixes" in the newest section's style; a content match kept only
     // while the group names the topic, under the name the maintainers give it in this
-    // category (0.338 today).
+    // category; among the earlier titles a group's entries speak of, the newest release's
+    // first (0.356 today).
     let titles = total.title_agreement();
-    assert!(titles >= 0.33, "title agreement {titles:.3}");
+    assert!(titles >= 0.35, "title agreement {titles:.3}");
     assert!(
         total.bad_titles * 5 <= total.made,
         "{} of {}",

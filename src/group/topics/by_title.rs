@@ -121,10 +121,11 @@ impl SectionWords {
 }
 
 /// The best earlier title for each group of a section, by the titles' own words: every
-/// pair (group, earlier title) whose match reaches `cut` is a candidate, the best first
-/// (an earlier title of another category matches a little less, the newest on a tie);
-/// each group takes at most one title and each title goes to at most one group, none of
-/// those in `taken`. Returns, per group, the earlier title (index into `titles`) and its
+/// pair (group, earlier title) whose match reaches `cut` is a candidate (an earlier title
+/// of another category matches a little less). Titles recur from release to release with
+/// small drifts, so the newest release's titles are offered first, then the older
+/// releases' — within a release, the best match first; each group takes at most one
+/// title and each title goes to at most one group, none of those in `taken`. Returns, per group, the earlier title (index into `titles`) and its
 /// match.
 pub(super) fn match_titles(
     section: &SectionWords,
@@ -148,7 +149,16 @@ pub(super) fn match_titles(
             }
         }
     }
-    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
+    // The newest release first (the history is newest first), then the best match.
+    let age = release_ages(history);
+    let age_of = |ti: usize| age[titles[ti].1.section];
+    pairs.sort_by(|a, b| {
+        age_of(a.2)
+            .cmp(&age_of(b.2))
+            .then(b.0.total_cmp(&a.0))
+            .then(a.2.cmp(&b.2))
+            .then(a.1.cmp(&b.1))
+    });
     let mut out = vec![None; groups.len()];
     for (m, gi, ti) in pairs {
         let key = text::normalize_phrase(&title_of(history, titles, ti));
@@ -159,6 +169,21 @@ pub(super) fn match_titles(
         out[gi] = Some((ti, m));
     }
     out
+}
+
+/// For each section of the history (newest first), how many releases are newer than its
+/// own: the sections of one release are as old as each other.
+fn release_ages(history: &[HistorySection]) -> Vec<usize> {
+    let mut seen: Vec<&str> = Vec::new();
+    history
+        .iter()
+        .map(|s| {
+            if !seen.contains(&s.release.as_str()) {
+                seen.push(&s.release);
+            }
+            seen.len() - 1
+        })
+        .collect()
 }
 
 /// The title of `titles[ti]`.
@@ -315,4 +340,93 @@ fn generic_words(category: &str) -> Vec<String> {
         .chain(category.split_whitespace())
         .flat_map(text::words)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Features section of `release` with one group per title, two entries each.
+    fn section(release: &str, groups: &[(&str, [&str; 2])]) -> HistorySection {
+        HistorySection {
+            release: release.into(),
+            category: "Features".into(),
+            entries: groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, (_, texts))| texts.iter().map(move |t| (t.to_string(), Some(g))))
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|(t, _)| (t.to_string(), String::new()))
+                .collect(),
+        }
+    }
+
+    fn earlier(history: &[HistorySection]) -> Vec<EarlierTitle> {
+        let mut out = Vec::new();
+        for (si, s) in history.iter().enumerate() {
+            for (g, (title, _)) in s.groups.iter().enumerate() {
+                let mut words = text::words(title);
+                words.sort();
+                words.dedup();
+                out.push(EarlierTitle {
+                    section: si,
+                    group: g,
+                    words,
+                });
+            }
+        }
+        out
+    }
+
+    /// Titles recur with small drifts: of two earlier titles that both speak of a group
+    /// well enough, the newest release's wins, even when the older one's words match
+    /// better; below the cut the newer one is no candidate, and the older one is taken.
+    #[test]
+    fn the_newest_release_s_title_is_taken_first() {
+        // Newest first, as the context's history is; each release has a second section
+        // (Fixes) so the release, not the section, is what is newest.
+        let mut fixes = section("2.0.0", &[("Themes", ["Add a theme", "Tidy a theme"])]);
+        fixes.category = "Fixes".into();
+        let history = vec![
+            fixes,
+            section(
+                "2.0.0",
+                &[("Scheduler Queues", ["Add queues", "Tune the queues"])],
+            ),
+            section(
+                "1.0.0",
+                &[("Scheduler", ["Add the scheduler", "Tune the scheduler"])],
+            ),
+        ];
+        let titles = earlier(&history);
+        let indexed: Vec<(usize, &EarlierTitle)> = titles.iter().enumerate().collect();
+        let texts = [
+            "Fix the scheduler deadlock",
+            "Scheduler retries on conflicts",
+            "Add a dark palette",
+            "Add a light palette",
+        ];
+        let words = SectionWords::of(texts);
+        let groups = vec![vec![0, 1]];
+        let title = |cut: f64| {
+            let found = match_titles(
+                &words,
+                &groups,
+                &indexed,
+                "Features",
+                &history,
+                cut,
+                &mut Vec::new(),
+            );
+            found[0].map(|(ti, m)| (title_of(&history, &indexed, ti), m))
+        };
+        // `Scheduler` matches fully, `Scheduler Queues` half.
+        let (newest, m) = title(0.4).expect("a title");
+        assert_eq!((newest.as_str(), m), ("Scheduler Queues", 0.5));
+        let (older, m) = title(0.6).expect("a title");
+        assert_eq!((older.as_str(), m), ("Scheduler", 1.0));
+        assert_eq!(release_ages(&history), [0, 0, 1]);
+    }
 }
