@@ -503,3 +503,41 @@ fn the_version_file_keeps_its_v() {
     );
     assert_eq!(util::git(root, &["show", "HEAD~1:VERSION"]), "v1.1.0\n");
 }
+
+/// hostile10 (empty `SOURCE_DATE_EPOCH`): set but empty, or only whitespace, it was refused
+/// ("must be a number", exit 2) where git ignores it and towncrier crashes. It is unset:
+/// the date is today's, as without it; a value that is no number is still refused.
+#[test]
+fn an_empty_source_date_epoch_is_unset() {
+    let repo = project("");
+    let root = repo.path();
+    let draft = |epoch: &str| {
+        util::git_release(root)
+            .args(["build", "1.1.0", "--draft"])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    };
+    let heading = |out: &std::process::Output| {
+        let stdout = text(&out.stdout);
+        stdout.lines().next().unwrap_or("").to_string()
+    };
+    let out = draft("1700000000");
+    ok(&out, "a number");
+    assert!(heading(&out).contains("(2023-11-14)"), "{}", heading(&out));
+    for epoch in ["", " ", "\t\n"] {
+        let before = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+        let out = draft(epoch);
+        let after = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+        ok(&out, &format!("SOURCE_DATE_EPOCH={epoch:?}"));
+        let line = heading(&out);
+        assert!(
+            line.contains(&format!("({before})")) || line.contains(&format!("({after})")),
+            "{epoch:?}: {line}"
+        );
+    }
+    let out = draft("yesterday");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("SOURCE_DATE_EPOCH"));
+}
