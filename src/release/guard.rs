@@ -24,6 +24,7 @@ use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::git::{DirtyKind, DirtyPath, Repo};
+use crate::version::Version;
 
 /// The files the configuration is read from, in the configuration's directory.
 const CONFIG_FILES: [&str; 3] = ["towncrier.toml", "pyproject.toml", ".git-release.toml"];
@@ -341,9 +342,7 @@ pub(crate) fn lost_work(
             continue;
         }
         let gone = match &record.step.kind {
-            StepKind::VersionFile { file } => std::fs::read_to_string(file)
-                .map(|t| t.lines().next().unwrap_or("").trim() != plan.version.as_str())
-                .unwrap_or(true),
+            StepKind::VersionFile { file } => !holds_version(file, &plan.version),
             StepKind::Changelog => {
                 (state.section && !section_written(repo, config, plan)?)
                     || state
@@ -494,6 +493,14 @@ pub(crate) fn check_committed_fragments(repo: &Repo, config: &Config, state: &St
     })
 }
 
+/// Whether the version file holds `version`, read as pre-flight reads it (the whole file,
+/// trimmed) and compared as a version: `v1.4.0` holds 1.4.0 (the step keeps the file's `v`,
+/// `Version::spelled_as`), `1.3.0`, an unreadable file or one holding no version does not.
+pub(crate) fn holds_version(file: &Path, version: &Version) -> bool {
+    crate::files::read_text(file)
+        .is_ok_and(|t| Version::parse(t.trim()).is_ok_and(|held| held == *version))
+}
+
 /// What `continue --skip` would take as done by hand and is not: a step whose work is
 /// checkable (the version file, the changelog, the freeze) must have been done, or the
 /// release commit would miss it.
@@ -505,11 +512,8 @@ pub(crate) fn missing_by_hand(
     kind: &StepKind,
 ) -> Result<Option<String>> {
     Ok(match kind {
-        StepKind::VersionFile { file } => {
-            let holds = crate::files::read_text(file)
-                .is_ok_and(|t| t.lines().next().unwrap_or("").trim() == plan.version.as_str());
-            (!holds).then(|| format!("{} does not hold {}", file.display(), plan.version))
-        }
+        StepKind::VersionFile { file } => (!holds_version(file, &plan.version))
+            .then(|| format!("{} does not hold {}", file.display(), plan.version)),
         StepKind::Changelog => {
             let left = state
                 .fragments
@@ -680,5 +684,30 @@ mod tests {
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    /// The version file holds the release's version in the file's own spelling (what the
+    /// step writes, what `continue --skip` takes as done by hand), not another version.
+    #[test]
+    fn the_version_file_holds_its_version_with_or_without_v() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("VERSION");
+        let version = Version::parse("1.4.0").unwrap();
+        for (text, holds) in [
+            ("1.4.0\n", true),
+            ("v1.4.0\n", true),
+            ("V1.4.0\r\n", true),
+            ("  v1.4.0", true),
+            ("v1.3.0\n", false),
+            ("1.4.0rc1\n", false),
+            ("1.4.0.post1\n", false),
+            ("vv1.4.0\n", false),
+            ("1.4.0\nmore\n", false),
+            ("", false),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            assert_eq!(holds_version(&file, &version), holds, "{text:?}");
+        }
+        assert!(!holds_version(&dir.path().join("missing"), &version));
     }
 }

@@ -341,7 +341,10 @@ fn run_step(
                 ""
             };
             window::check_landing(repo, file, "version file")?;
-            crate::atomic::write(file, format!("{version}{newline}").as_bytes())
+            // The file's own spelling too: `v1.3.0` becomes `v1.4.0` (`guard::holds_version`
+            // reads either spelling back as the version).
+            let written = version.spelled_as(&old);
+            crate::atomic::write(file, format!("{written}{newline}").as_bytes())
         }
         // Worked out again from the work tree as it is now (a WebUI step may have changed
         // it; a freeze re-run after a stop finds nothing left to do), and written all at

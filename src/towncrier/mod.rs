@@ -87,24 +87,31 @@ pub fn default_version(config: &Config) -> Result<String> {
 /// The date to print when none is given, as towncrier computes it: `SOURCE_DATE_EPOCH`
 /// when set, else now, as a local date (`YYYY-MM-DD`).
 pub fn default_date() -> Result<String> {
-    let timestamp = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) => {
-            let secs: i64 = s.trim().parse().map_err(|_| {
-                Error::Usage(format!(
-                    "SOURCE_DATE_EPOCH must be a number of seconds since 1970, not `{s}`"
-                ))
-            })?;
-            jiff::Timestamp::from_second(secs).map_err(|e| {
-                Error::Usage(format!("SOURCE_DATE_EPOCH `{s}` is out of range: {e}"))
-            })?
-        }
-        Err(_) => jiff::Timestamp::now(),
-    };
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let timestamp = source_date_epoch(epoch.as_deref())?.unwrap_or_else(jiff::Timestamp::now);
     Ok(timestamp
         .to_zoned(jiff::tz::TimeZone::system())
         .date()
         .strftime("%Y-%m-%d")
         .to_string())
+}
+
+/// The instant `SOURCE_DATE_EPOCH` names (its value, if set). Set but empty, or only
+/// whitespace, it names none, as reproducible-builds.org's shell and Perl recipes read it
+/// (`${SOURCE_DATE_EPOCH:-$(date +%s)}`; towncrier's `int('')` crashes instead). Anything
+/// else must be a number of seconds since 1970.
+fn source_date_epoch(value: Option<&str>) -> Result<Option<jiff::Timestamp>> {
+    let Some(s) = value.filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let secs: i64 = s.trim().parse().map_err(|_| {
+        Error::Usage(format!(
+            "SOURCE_DATE_EPOCH must be a number of seconds since 1970, not `{s}`"
+        ))
+    })?;
+    jiff::Timestamp::from_second(secs)
+        .map(Some)
+        .map_err(|e| Error::Usage(format!("SOURCE_DATE_EPOCH `{s}` is out of range: {e}")))
 }
 
 /// A date given on the command line, checked: a typo here would end up in the changelog.
@@ -123,5 +130,25 @@ pub fn date_or_today(date: Option<&str>) -> Result<String> {
                     "`{d}` is not a date; use YYYY-MM-DD, e.g. 2026-02-13"
                 ))
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_source_date_epoch_is_unset() {
+        for unset in [None, Some(""), Some("  "), Some("\t\n")] {
+            assert_eq!(source_date_epoch(unset).unwrap(), None, "{unset:?}");
+        }
+        assert_eq!(
+            source_date_epoch(Some(" 1700000000\n")).unwrap(),
+            Some(jiff::Timestamp::from_second(1_700_000_000).unwrap())
+        );
+        for refused in ["yesterday", "1e9", "-", "99999999999999999999"] {
+            let e = source_date_epoch(Some(refused)).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{refused}: {e}");
+        }
     }
 }

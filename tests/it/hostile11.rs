@@ -422,3 +422,122 @@ fn a_typo_in_a_rules_files_categories_is_refused() {
         text(&out.stderr)
     );
 }
+
+/// A step that fails until `ok` exists: the release stops after the version file's step.
+const FLAKY_STEP: &str = "\n[[step]]\nname = \"check\"\nrun = \"test -f ok || exit 1\"\n";
+
+/// A project whose version file spells its version with a `v` (`spelling`: `v` or `V`).
+fn project_with_v(spelling: &str) -> tempfile::TempDir {
+    let repo = project(FLAKY_STEP);
+    util::write_file(repo.path(), "VERSION", &format!("{spelling}1.0.0\n"));
+    util::commit_all(repo.path(), "the version file with a v");
+    repo
+}
+
+/// hostile10 (the version file's spelling): VERSION `v1.0.0` and `git release 1.1.0` wrote
+/// `1.1.0`, while the next-version file keeps its `v`. The version file's step writes the
+/// file's own spelling (`v1.1.0`, `V1.1.0`), and the guard reads it back as the version: a
+/// release stopped after the step continues (not "work lost"), one whose version file was
+/// undone while stopped does the step again, and abort gives back `v1.0.0`. The commit and
+/// the summary name the version as the command did.
+#[test]
+fn the_version_file_keeps_its_v() {
+    for spelling in ["v", "V"] {
+        let repo = project_with_v(spelling);
+        let root = repo.path();
+        let base = crate::release::head(root);
+        let before = util::snapshot(root);
+        let args = ["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]];
+        let stderr = util::one_error(&run(root, &args, "false"), "first run");
+        assert!(stderr.contains("test -f ok || exit 1"), "{stderr}");
+        assert_eq!(read(root, "VERSION"), format!("{spelling}1.1.0\n"));
+
+        // Abort gives back the file as it was, and nothing else changed.
+        ok(&run(root, &["abort"], "false"), "abort");
+        assert_eq!(util::snapshot(root), before, "{spelling}: abort");
+        assert_eq!(crate::release::current_branch(root), "main");
+
+        // Stopped again; the version file undone while stopped (a checkout): its step
+        // runs again, keeping the `v`.
+        util::one_error(&run(root, &args, "false"), "second run");
+        util::git(root, &["checkout", "--quiet", "--", "VERSION"]);
+        assert_eq!(read(root, "VERSION"), format!("{spelling}1.0.0\n"));
+        util::write_file(root, "ok", "");
+        util::git(root, &["add", "ok"]);
+        let out = run(root, &["continue", "--yes"], "false");
+        ok(&out, "continue");
+        let said = text(&out.stderr);
+        assert!(
+            said.contains("no longer in the work tree: it runs again"),
+            "{said}"
+        );
+        assert_eq!(read(root, "VERSION"), format!("{spelling}1.1.0\n"));
+        assert_eq!(
+            crate::release::subjects_since(root, &base),
+            [
+                "release: 1.1.0",
+                "chore: bump NEXT_RELEASE_VERSION to 1.2.0"
+            ]
+        );
+        assert!(
+            text(&out.stdout).contains("Version:    1.1.0\n"),
+            "{}",
+            text(&out.stdout)
+        );
+        let committed = util::git(root, &["show", "HEAD~1:VERSION"]);
+        assert_eq!(committed, format!("{spelling}1.1.0\n"));
+    }
+    // Stopped after the version file's step and continued as it is: not work lost.
+    let repo = project_with_v("v");
+    let root = repo.path();
+    let args = ["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]];
+    util::one_error(&run(root, &args, "false"), "first run");
+    util::write_file(root, "ok", "");
+    util::git(root, &["add", "ok"]);
+    let out = run(root, &["continue", "--yes"], "false");
+    ok(&out, "continue");
+    assert!(
+        !text(&out.stderr).contains("runs again"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(util::git(root, &["show", "HEAD~1:VERSION"]), "v1.1.0\n");
+}
+
+/// hostile10 (empty `SOURCE_DATE_EPOCH`): set but empty, or only whitespace, it was refused
+/// ("must be a number", exit 2) where git ignores it and towncrier crashes. It is unset:
+/// the date is today's, as without it; a value that is no number is still refused.
+#[test]
+fn an_empty_source_date_epoch_is_unset() {
+    let repo = project("");
+    let root = repo.path();
+    let draft = |epoch: &str| {
+        util::git_release(root)
+            .args(["build", "1.1.0", "--draft"])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    };
+    let heading = |out: &std::process::Output| {
+        let stdout = text(&out.stdout);
+        stdout.lines().next().unwrap_or("").to_string()
+    };
+    let out = draft("1700000000");
+    ok(&out, "a number");
+    assert!(heading(&out).contains("(2023-11-14)"), "{}", heading(&out));
+    for epoch in ["", " ", "\t\n"] {
+        let before = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+        let out = draft(epoch);
+        let after = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+        ok(&out, &format!("SOURCE_DATE_EPOCH={epoch:?}"));
+        let line = heading(&out);
+        assert!(
+            line.contains(&format!("({before})")) || line.contains(&format!("({after})")),
+            "{epoch:?}: {line}"
+        );
+    }
+    let out = draft("yesterday");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("SOURCE_DATE_EPOCH"));
+}
