@@ -1,12 +1,10 @@
 //! The state of the work tree: what keeps it from being clean, and which files are
-//! untracked, read with gix's status (no `git status` process).
+//! untracked, as git's own status reports them (`git status --porcelain=v2`).
 
 use std::collections::HashSet;
 use std::fmt;
 
-use gix::bstr::ByteSlice;
-
-use super::{Repo, gix_error};
+use super::Repo;
 use crate::error::Result;
 
 /// Why a path keeps the work tree from being clean. A path can appear twice (staged and
@@ -77,129 +75,28 @@ impl Repo {
     /// changes, conflicts and untracked files. Ignored files do not count, and neither does
     /// `status.showUntrackedFiles=no`: an untracked file is always reported.
     ///
-    /// This is gix's status, which handles an unborn branch (the index is compared with the
-    /// empty tree), so no fallback to `git status` is needed.
+    /// This is git's own status ([`Repo::porcelain_status`]): what the user's `git status`
+    /// says, with every setting that shapes it (sparse index, untracked cache, fsmonitor),
+    /// and on a large tree it costs about half the CPU time of gix's status, whose walks
+    /// would take both cores from the release's planning thread running beside it.
     pub fn dirty_paths(&self) -> Result<Vec<DirtyPath>> {
-        use gix::status::{Item, UntrackedFiles, tree_index::TrackRenames};
-
-        let context = "cannot compute the status of the work tree";
-        if self.index_is_sparse()? {
-            return self.porcelain_status("normal");
-        }
-        let status = self.status(UntrackedFiles::Collapsed, context)?;
-        let mut out = HashSet::new();
-        if self.index_is_head()? {
-            // Nothing staged: only the work tree against the index is left to compare.
-            let iter = status
-                .into_index_worktree_iter(None)
-                .map_err(gix_error(context))?;
-            for item in iter {
-                out.extend(worktree_change(&item.map_err(gix_error(context))?));
-            }
-        } else {
-            let iter = status
-                .tree_index_track_renames(TrackRenames::Disabled)
-                .into_iter(None)
-                .map_err(gix_error(context))?;
-            for item in iter {
-                match &item.map_err(gix_error(context))? {
-                    Item::TreeIndex(change) => {
-                        out.insert(DirtyPath {
-                            path: change.location().to_str_lossy().into_owned(),
-                            kind: DirtyKind::Staged,
-                        });
-                    }
-                    Item::IndexWorktree(change) => out.extend(worktree_change(change)),
-                }
-            }
-        }
-        let mut out: Vec<_> = out.into_iter().collect();
-        out.sort();
-        Ok(out)
-    }
-
-    /// Whether the index holds exactly HEAD's tree, known without reading that tree: git
-    /// keeps the tree each directory of the index would be written as (the cache-tree
-    /// extension) and invalidates a directory's entry, up to the root, whenever something
-    /// under it is staged or removed. A valid root that counts every index entry and names
-    /// HEAD's tree means nothing is staged; `git status` and `git commit` trust the same
-    /// record. Anything less (no extension, an invalid root, a count that differs, an
-    /// unborn HEAD) answers `false`, and the full comparison runs.
-    fn index_is_head(&self) -> Result<bool> {
-        let context = "cannot read the index";
-        let index = self.repo.index_or_empty().map_err(gix_error(context))?;
-        let Some(root) = index.tree() else {
-            return Ok(false);
-        };
-        if root.num_entries.map(|n| n as usize) != Some(index.entries().len()) {
-            return Ok(false);
-        }
-        let Ok(head) = self.repo.head_tree_id() else {
-            return Ok(false);
-        };
-        Ok(root.id == head.detach())
-    }
-
-    /// gix's status with untracked files listed as `untracked`, whatever
-    /// `status.showUntrackedFiles` says (`status()` drops the directory walk for `no`; it is
-    /// put back, since an untracked file must always count), and no rename tracking.
-    fn status(
-        &self,
-        untracked: gix::status::UntrackedFiles,
-        context: &'static str,
-    ) -> Result<gix::status::Platform<'_, gix::progress::Discard>> {
-        let dirwalk = self.repo.dirwalk_options().map_err(gix_error(context))?;
-        Ok(self
-            .repo
-            .status(gix::progress::Discard)
-            .map_err(gix_error(context))?
-            .index_worktree_options_mut(|o| o.dirwalk_options = Some(dirwalk))
-            .untracked_files(untracked)
-            .index_worktree_rewrites(None))
+        self.porcelain_status("normal")
     }
 
     /// Every untracked (and not ignored) file, one by one (not collapsed into
     /// directories), sorted.
     pub fn untracked_files(&self) -> Result<Vec<String>> {
-        use gix::status::UntrackedFiles;
-        use gix::status::index_worktree::iter::Summary;
-
-        let context = "cannot list the untracked files";
-        if self.index_is_sparse()? {
-            let all = self.porcelain_status("all")?;
-            let untracked = all.into_iter().filter(|p| p.kind == DirtyKind::Untracked);
-            return Ok(untracked.map(|p| p.path).collect());
-        }
-        let iter = self
-            .status(UntrackedFiles::Files, context)?
-            .into_index_worktree_iter(Vec::new())
-            .map_err(gix_error(context))?;
-        let mut out = Vec::new();
-        for item in iter {
-            let item = item.map_err(gix_error(context))?;
-            if item.summary() == Some(Summary::Added) {
-                out.push(item.rela_path().to_str_lossy().into_owned());
-            }
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
-
-    /// Whether the index is sparse (`git sparse-checkout --sparse-index`): it holds whole
-    /// directories outside the cone as single entries, which gix's status cannot compare.
-    fn index_is_sparse(&self) -> Result<bool> {
-        let index = self
-            .repo
-            .index_or_empty()
-            .map_err(gix_error("cannot read the index"))?;
-        Ok(index.is_sparse())
+        let all = self.porcelain_status("all")?;
+        let untracked = all.into_iter().filter(|p| p.kind == DirtyKind::Untracked);
+        Ok(untracked.map(|p| p.path).collect())
     }
 
     /// The dirty paths as `git status --porcelain=v2` reports them, sorted (untracked files
-    /// `normal`: collapsed into directories; or `all`), for the index gix cannot read.
+    /// `normal`: collapsed into directories; or `all`). `--no-optional-locks`: a status
+    /// that finds stale stat data does not refresh the index, so reading it writes nothing.
     fn porcelain_status(&self, untracked: &str) -> Result<Vec<DirtyPath>> {
         let out = self.git([
+            "--no-optional-locks",
             "-c",
             "status.showUntrackedFiles=normal",
             "status",
@@ -256,29 +153,4 @@ impl Repo {
     pub fn is_clean(&self) -> Result<bool> {
         Ok(self.dirty_paths()?.is_empty())
     }
-}
-
-/// The dirty path one change between the index and the work tree stands for, if any:
-/// untracked files and directories (collapsed, with a trailing `/` as `git status` shows
-/// them), conflicts, and unstaged changes.
-fn worktree_change(change: &gix::status::index_worktree::Item) -> Option<DirtyPath> {
-    use gix::status::index_worktree::iter::Summary;
-    let kind = match change.summary()? {
-        Summary::Added => DirtyKind::Untracked,
-        Summary::Conflict => DirtyKind::Conflicted,
-        _ => DirtyKind::Unstaged,
-    };
-    let mut path = change.rela_path().to_owned();
-    if let gix::status::index_worktree::Item::DirectoryContents { entry, .. } = change
-        && matches!(
-            entry.disk_kind,
-            Some(gix::dir::entry::Kind::Directory | gix::dir::entry::Kind::Repository)
-        )
-    {
-        path.push(b'/');
-    }
-    Some(DirtyPath {
-        path: path.to_str_lossy().into_owned(),
-        kind,
-    })
 }

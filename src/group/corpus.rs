@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use super::text;
 
 /// Word statistics of the whole changelog: rare words weigh more.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
-    df: HashMap<String, u32>,
+    df: HashMap<String, u32, FixedState>,
     docs: u32,
 }
 
@@ -23,11 +25,17 @@ impl Corpus {
 
     pub fn add(&mut self, text: &str) {
         self.docs += 1;
-        let mut seen: Vec<String> = text::words(text);
-        seen.sort();
+        let words = text::shared_words(text);
+        let mut seen: Vec<&str> = words.iter().map(String::as_str).collect();
+        seen.sort_unstable();
         seen.dedup();
         for w in seen {
-            *self.df.entry(w).or_default() += 1;
+            match self.df.get_mut(w) {
+                Some(n) => *n += 1,
+                None => {
+                    self.df.insert(w.to_string(), 1);
+                }
+            }
         }
     }
 

@@ -133,6 +133,10 @@ pub struct Context {
     pub history: Vec<HistorySection>,
     /// Component names: never a group's only reason.
     pub components: Vec<String>,
+    /// The components, and every word of them, as sets: [`Context::only_components`] asks
+    /// once per word of every entry weighed.
+    component_names: std::collections::HashSet<String, foldhash::fast::FixedState>,
+    component_words: std::collections::HashSet<String, foldhash::fast::FixedState>,
     pub min_size: usize,
     /// The history's topics, built on first use and shared by every category's grouping.
     topics: std::sync::OnceLock<topics::Topics>,
@@ -148,14 +152,20 @@ impl Context {
         components: &[String],
         min_size: usize,
     ) -> Context {
+        let components: Vec<String> = components
+            .iter()
+            .map(|c| text::normalize_phrase(c))
+            .filter(|c| !c.is_empty())
+            .collect();
         Context {
             corpus,
             history,
-            components: components
+            component_names: components.iter().cloned().collect(),
+            component_words: components
                 .iter()
-                .map(|c| text::normalize_phrase(c))
-                .filter(|c| !c.is_empty())
+                .flat_map(|c| c.split(' ').map(str::to_string))
                 .collect(),
+            components,
             min_size: min_size.max(1),
             topics: std::sync::OnceLock::new(),
             notes: Default::default(),
@@ -189,16 +199,10 @@ impl Context {
         if evidence.is_empty() {
             return false;
         }
-        // A handful of components: scanning them beats building a set on every call (this
-        // runs once per word when texts are weighed).
-        let is_component_word = |w: &str| {
-            self.components
-                .iter()
-                .any(|c| c.split(' ').any(|part| part == w))
-        };
-        evidence
-            .iter()
-            .all(|e| self.components.iter().any(|c| c == e) || e.split(' ').all(is_component_word))
+        evidence.iter().all(|e| {
+            self.component_names.contains(e.as_str())
+                || e.split(' ').all(|w| self.component_words.contains(w))
+        })
     }
 }
 

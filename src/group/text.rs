@@ -2,7 +2,12 @@
 //! (`FairShareService`, `fair_share`, `fair-share` → fair share service), lower-cased,
 //! plurals folded, common abbreviations expanded and filler words dropped.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
+
+use foldhash::fast::FixedState;
 
 /// Words that say nothing about what a change is about: English filler and the verbs every
 /// changelog entry starts with.
@@ -224,7 +229,7 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("utils", "utility"),
 ];
 
-static STOPWORD_SET: LazyLock<std::collections::HashSet<&'static str>> =
+static STOPWORD_SET: LazyLock<std::collections::HashSet<&'static str, FixedState>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
 pub fn is_stopword(word: &str) -> bool {
@@ -319,40 +324,132 @@ pub fn stem(word: &str) -> String {
 /// The content words of a text, in order: split, lower-cased, stemmed, abbreviations
 /// expanded, stopwords and bare numbers dropped. `graph ql` becomes `graphql`.
 pub fn words(text: &str) -> Vec<String> {
-    surfaces(text).into_iter().map(|(w, _, _)| w).collect()
+    shared_words(text).to_vec()
+}
+
+/// [`words`], shared: grouping reads the same entry's words many times over (the corpus,
+/// the history's topics, titles, descriptions), so each text's words are worked out once
+/// per thread and kept ([`MEMO`]).
+pub fn shared_words(text: &str) -> Rc<[String]> {
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(words) = memo.words.get(text) {
+            return Rc::clone(words);
+        }
+        let words: Rc<[String]> = shared_surfaces_in(memo, text)
+            .iter()
+            .map(|(w, _, _)| w.clone())
+            .collect();
+        memo.words.insert(text.into(), Rc::clone(&words));
+        words
+    })
 }
 
 /// Like [`words`], each paired with the text it came from (`("graphql", "GraphQL")`) and
 /// the index of the written token it is part of (`VFolder` gives two words of one token),
 /// so generated titles can use the spelling authors use.
-pub fn surfaces(text: &str) -> Vec<(String, String, usize)> {
+pub fn surfaces(text: &str) -> Surfaces {
+    MEMO.with_borrow_mut(|memo| shared_surfaces_in(memo, text))
+}
+
+/// How many texts [`MEMO`] keeps before it starts again: far more than a changelog's
+/// entries, so a long-lived process (a test run, the score example) stays bounded.
+const MEMO_LIMIT: usize = 100_000;
+
+/// A text's [`surfaces`]: each word, as written, and its token's index.
+pub type Surfaces = Rc<[(String, String, usize)]>;
+
+/// Each text's [`surfaces`] and [`words`], once worked out.
+#[derive(Default)]
+struct Memo {
+    surfaces: HashMap<Box<str>, Surfaces, FixedState>,
+    words: HashMap<Box<str>, Rc<[String]>, FixedState>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+fn shared_surfaces_in(memo: &mut Memo, text: &str) -> Surfaces {
+    if let Some(found) = memo.surfaces.get(text) {
+        return Rc::clone(found);
+    }
+    if memo.surfaces.len() >= MEMO_LIMIT {
+        *memo = Memo::default();
+    }
+    let found: Surfaces = surfaces_of(text).into();
+    memo.surfaces.insert(text.into(), Rc::clone(&found));
+    found
+}
+
+fn surfaces_of(text: &str) -> Vec<(String, String, usize)> {
     let mut out: Vec<(String, String, usize)> = Vec::new();
     // Parts of one CamelCase word share a token (`VFolder` is written together); parts
     // of snake_case or kebab-case identifiers do not (`default_architecture`).
     let segments =
         tokens(text).flat_map(|m| m.split(['_', '-', '.', '/', ':']).filter(|s| !s.is_empty()));
     for (token, segment) in segments.enumerate() {
-        for part in split_identifier(segment) {
-            let lower = part.to_lowercase();
+        ascii_identifier_parts(segment, |part| {
+            // Tokens are ASCII: lower-casing them needs no Unicode tables.
+            let lower = part.to_ascii_lowercase();
             let p = lower.trim_matches(|c| c == '.' || c == '-' || c == '_');
-            if p.is_empty() || p.chars().all(|c| c.is_ascii_digit()) || is_stopword(p) {
-                continue;
+            if p.is_empty() || p.bytes().all(|c| c.is_ascii_digit()) || is_stopword(p) {
+                return;
             }
             let s = stem(p);
             if let Some((_, full)) = SYNONYMS.iter().find(|(short, _)| *short == s) {
-                out.push(((*full).to_string(), part, token));
-                continue;
+                out.push(((*full).to_string(), part.to_string(), token));
+                return;
             }
             if s == "ql" {
                 if let Some(graph) = out.last_mut().filter(|(w, _, _)| w == "graph") {
                     *graph = ("graphql".into(), format!("{}{part}", graph.1), graph.2);
-                    continue;
+                    return;
                 }
             }
-            out.push((s, part, token));
-        }
+            out.push((s, part.to_string(), token));
+        });
     }
     out
+}
+
+/// [`split_identifier`] of an ASCII `raw` (every token is), each part handed to `each` as a
+/// slice of `raw` rather than a new string: the same parts, without an allocation for the
+/// parts that are dropped (stop words, numbers).
+fn ascii_identifier_parts(raw: &str, mut each: impl FnMut(&str)) {
+    let bytes = raw.as_bytes();
+    if !raw.is_ascii() {
+        return split_identifier(raw).iter().for_each(|p| each(p));
+    }
+    let separator = |b: u8| matches!(b, b'_' | b'-' | b'.' | b'/' | b':');
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        let c = bytes[i];
+        if separator(c) {
+            if start < i {
+                each(&raw[start..i]);
+            }
+            start = i + 1;
+            continue;
+        }
+        if i > start {
+            let prev = bytes[i - 1];
+            let next = bytes.get(i + 1).copied();
+            let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+                || (prev.is_ascii_digit()
+                    && c.is_ascii_uppercase()
+                    && next.is_some_and(|n| n.is_ascii_alphabetic()))
+                || (prev.is_ascii_uppercase()
+                    && c.is_ascii_uppercase()
+                    && next.is_some_and(|n| n.is_ascii_lowercase()));
+            if boundary {
+                each(&raw[start..i]);
+                start = i;
+            }
+        }
+    }
+    if start < bytes.len() {
+        each(&raw[start..]);
+    }
 }
 
 /// Words plus adjacent-word phrases (`fair share`), the features keyword matching and
@@ -387,6 +484,15 @@ mod tests {
             let word = regex::Regex::new(r"[A-Za-z0-9][A-Za-z0-9_\-./:]*").unwrap();
             let expected: Vec<&str> = word.find_iter(&text).map(|m| m.as_str()).collect();
             proptest::prop_assert_eq!(tokens(&text).collect::<Vec<_>>(), expected);
+        }
+
+        /// The slicing split gives exactly [`split_identifier`]'s parts, on identifiers of
+        /// every case and separator, digits, and multi-byte text.
+        #[test]
+        fn ascii_parts_are_split_identifiers_parts(raw in r"([A-Za-z0-9_./:\-é中]){0,24}") {
+            let mut parts = Vec::new();
+            ascii_identifier_parts(&raw, |p| parts.push(p.to_string()));
+            proptest::prop_assert_eq!(parts, split_identifier(&raw));
         }
     }
 

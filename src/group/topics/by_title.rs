@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use super::{OTHER_CATEGORY, best_cut};
 use crate::group::{HistorySection, quality, text};
 
@@ -25,7 +27,7 @@ pub(super) struct SectionWords {
     /// The words of each entry of the section, deduplicated.
     entries: Vec<Vec<String>>,
     /// word → how many entries of the section hold it.
-    held: HashMap<String, usize>,
+    held: HashMap<String, usize, FixedState>,
 }
 
 impl SectionWords {
@@ -39,7 +41,7 @@ impl SectionWords {
                 w
             })
             .collect();
-        let mut held: HashMap<String, usize> = HashMap::new();
+        let mut held: HashMap<String, usize, FixedState> = HashMap::default();
         for e in &entries {
             for w in e {
                 *held.entry(w.clone()).or_default() += 1;
@@ -57,7 +59,7 @@ impl SectionWords {
         &self,
         words: &[String],
         members: &[usize],
-        counts: &HashMap<&str, usize>,
+        counts: &HashMap<&str, usize, FixedState>,
     ) -> f64 {
         if words.is_empty() || members.is_empty() {
             return 0.0;
@@ -97,7 +99,7 @@ impl SectionWords {
 
     /// How many of a group's entries hold `w` (from its `counts`), and how many of the
     /// rest of the section do.
-    fn inside_outside(&self, w: &str, counts: &HashMap<&str, usize>) -> (usize, usize) {
+    fn inside_outside(&self, w: &str, counts: &HashMap<&str, usize, FixedState>) -> (usize, usize) {
         let inside = counts.get(w).copied().unwrap_or(0);
         let outside = self
             .held
@@ -109,8 +111,8 @@ impl SectionWords {
     }
 
     /// word → how many of `members` hold it.
-    pub(super) fn counts(&self, members: &[usize]) -> HashMap<&str, usize> {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
+    pub(super) fn counts(&self, members: &[usize]) -> HashMap<&str, usize, FixedState> {
+        let mut counts: HashMap<&str, usize, FixedState> = HashMap::default();
         for &m in members {
             for w in &self.entries[m] {
                 *counts.entry(w.as_str()).or_default() += 1;

@@ -23,6 +23,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use super::{Context, HistorySection, quality, text};
 
 mod by_title;
@@ -91,11 +93,11 @@ impl Continued {
     }
 }
 
-type Bag = HashMap<String, f64>;
+type Bag = HashMap<String, f64, FixedState>;
 
 /// The unit-length TF-IDF bag of words of some texts.
 fn bag<'a>(texts: impl IntoIterator<Item = &'a str>, ctx: &Context) -> Bag {
-    let mut out: Bag = HashMap::new();
+    let mut out = Bag::default();
     for t in texts {
         for (w, x) in raw_bag(t, ctx) {
             *out.entry(w).or_default() += x;
@@ -106,11 +108,11 @@ fn bag<'a>(texts: impl IntoIterator<Item = &'a str>, ctx: &Context) -> Bag {
 
 /// The TF-IDF weights of one text, before scaling to unit length.
 fn raw_bag(text: &str, ctx: &Context) -> Bag {
-    let mut out: Bag = HashMap::new();
-    for w in text::words(text) {
-        let idf = ctx.corpus.idf(&w);
-        if idf > 0.0 && !ctx.only_components(std::slice::from_ref(&w)) {
-            *out.entry(w).or_default() += idf;
+    let mut out = Bag::default();
+    for w in text::shared_words(text).iter() {
+        let idf = ctx.corpus.idf(w);
+        if idf > 0.0 && !ctx.only_components(std::slice::from_ref(w)) {
+            *out.entry(w.clone()).or_default() += idf;
         }
     }
     out
@@ -145,7 +147,7 @@ pub(crate) struct Topics {
     entries: Vec<usize>,
     /// word → the entries holding it, with its weight in their bags: an entry is compared
     /// only with the earlier entries it shares a word with.
-    index: HashMap<String, Vec<(usize, f64)>>,
+    index: HashMap<String, Vec<(usize, f64)>, FixedState>,
     /// How alike a group must be to an earlier one to continue it ([`learned_threshold`]).
     threshold: f64,
     /// Every titled group of the history (newest first), matched by its title's words.
@@ -160,7 +162,7 @@ impl Topics {
     pub(crate) fn of(ctx: &Context) -> Topics {
         let mut groups = Vec::new();
         let mut entries = Vec::new();
-        let mut index: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
+        let mut index: HashMap<String, Vec<(usize, f64)>, FixedState> = HashMap::default();
         for (si, s) in ctx.history.iter().enumerate() {
             for (g, (title, _)) in s.groups.iter().enumerate() {
                 let members: Vec<&str> = s
@@ -180,7 +182,7 @@ impl Topics {
                 }
                 // Each entry is read once: its weights make its own bag and add to its
                 // group's.
-                let mut whole: Bag = HashMap::new();
+                let mut whole = Bag::default();
                 for m in &members {
                     let raw = raw_bag(m, ctx);
                     for (w, x) in &raw {
@@ -265,7 +267,7 @@ impl Topics {
     /// across releases; a title that holds a majority of the entries wins.
     fn voted(&self, texts: &[&str], category: &str, ctx: &Context) -> Option<Continued> {
         // title key → (votes, similarity sum, newest group)
-        let mut votes: HashMap<String, (usize, f64, usize)> = HashMap::new();
+        let mut votes: HashMap<String, (usize, f64, usize), FixedState> = HashMap::default();
         // Performance: the cosines of one entry with every earlier entry sharing a word,
         // summed through the index (the others are 0 and never vote).
         let mut dots = vec![0.0; self.entries.len()];
