@@ -80,14 +80,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     let section = section?;
     check_rc_folded(&current, &version, &section, request)?;
     let tags = Tags::read(repo.tags()?);
-    check_against_releases(
-        config,
-        &tags,
-        &current,
-        &version,
-        &section.changelog,
-        request,
-    )?;
+    check_against_releases(config, &tags, &current, &version, &section, request)?;
     let base = &config.release.base_branch;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
@@ -178,14 +171,28 @@ fn check_against_releases(
     tags: &Tags,
     current: &Version,
     version: &Version,
-    changelog: &Path,
+    section: &SectionPlan,
     request: &Request,
 ) -> Result<()> {
+    let changelog = &section.changelog;
     tags.check_release(version, current, request.allow_downgrade, changelog, || {
+        // A final's changelog was read on the planning thread: not read again here, after
+        // both threads joined, where every millisecond is the user's.
+        if let Some(prepared) = &section.prepared {
+            return Ok(released_versions(prepared.changelog.releases()));
+        }
         let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string))?;
-        let sections = log.iter().flat_map(|l| l.releases());
-        Ok(sections.filter_map(Section::version).cloned().collect())
+        Ok(released_versions(log.iter().flat_map(|l| l.releases())))
     })
+}
+
+/// The versions of a changelog's release sections.
+fn released_versions<'a>(sections: impl IntoIterator<Item = &'a Section>) -> Vec<Version> {
+    sections
+        .into_iter()
+        .filter_map(Section::version)
+        .cloned()
+        .collect()
 }
 
 /// What the changelog step will do, worked out in pre-flight.
