@@ -52,8 +52,7 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
         let content = &text[lines[i].start..lines[i].end];
         let trimmed = content.trim_start();
         let indented = trimmed.len() != content.len();
-        let (containers, at) = Container::opened_by(content);
-        if let Some(fence) = fence_open(&content[at..]) {
+        if let Some((fence, containers)) = fence_start(content) {
             // In an entry: on its bullet's line, or on a line indented under it.
             let in_entry = kinds[i] == Kind::Bullet || indented;
             let mut last = i;
@@ -67,7 +66,7 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
                     break;
                 };
                 last = j;
-                if fence_close(inner.trim_start(), fence) {
+                if fence_close(inner, fence) {
                     closed = true;
                     break;
                 }
@@ -178,12 +177,12 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
             (Some((fence, _)), Some(inner)) => {
                 let trimmed = inner.trim_start();
                 let (c, n) = *fence;
-                if fence_close(trimmed, *fence) {
+                if fence_close(inner, *fence) {
                     open = None;
                 } else {
                     let run = trimmed.bytes().take_while(|&b| b == c).count();
                     let rest = &trimmed[run..];
-                    if run >= n && rest.starts_with([' ', '\t']) {
+                    if fence_indent_ok(inner) && run >= n && rest.starts_with([' ', '\t']) {
                         let indent_end = offset + (content.len() - trimmed.len());
                         glued = Some((indent_end + run, indent_end));
                     }
@@ -192,8 +191,7 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
             _ => {
                 // The bullet's own line (a fragment that starts with its code block, `*
                 // ```toml`), a block quote, a list item: the fence after its containers.
-                let (containers, at) = Container::opened_by(content);
-                open = fence_open(&content[at..]).map(|fence| (fence, containers));
+                open = fence_start(content);
             }
         }
         offset += line.len();
@@ -342,7 +340,9 @@ enum Container {
 impl Container {
     /// The containers `line` stands in before its content, and the byte offset where that
     /// content starts: indentation, block quote markers and list markers, in any nesting.
-    fn opened_by(line: &str) -> (Vec<Container>, usize) {
+    /// Also the columns of indentation before the content past its last container (0 when
+    /// that container is an [`Container::Indent`], whose content column is not known here).
+    fn opened_by(line: &str) -> (Vec<Container>, usize, usize) {
         let bytes = line.as_bytes();
         let mut containers = Vec::new();
         let mut at = 0;
@@ -377,8 +377,9 @@ impl Container {
             }
             if cols > 0 && containers.is_empty() {
                 containers.push(Container::Indent(cols));
+                return (containers, after, 0);
             }
-            return (containers, after);
+            return (containers, after, cols);
         }
     }
 
@@ -465,6 +466,17 @@ fn list_marker(text: &str) -> Option<usize> {
     matches!(bytes.get(len), None | Some(b' ' | b'\t')).then_some(len)
 }
 
+/// The fence `line` opens (its character and length) and the containers it stands in:
+/// at most three columns past its last container, as for a closing fence
+/// ([`fence_indent_ok`]); further in, it is an indented code block's text.
+fn fence_start(line: &str) -> Option<((u8, usize), Vec<Container>)> {
+    let (containers, at, indent) = Container::opened_by(line);
+    if indent > 3 {
+        return None;
+    }
+    fence_open(&line[at..]).map(|fence| (fence, containers))
+}
+
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
 /// more backticks (whose info string holds no backtick) or tildes.
 fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
@@ -476,9 +488,21 @@ fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
     (n >= 3 && !(c == b'`' && trimmed[n..].contains('`'))).then_some((c, n))
 }
 
-/// Whether `trimmed` closes a fence opened with `fence`: at least as many of the same
-/// character, then only spaces.
-fn fence_close(trimmed: &str, (c, n): (u8, usize)) -> bool {
+/// Whether `inner` (a line's content inside the fence's containers) may be a fence: at most
+/// three columns of indentation past its container's content, as CommonMark allows for an
+/// opening and a closing fence alike (`    ```` is code text, not a fence).
+fn fence_indent_ok(inner: &str) -> bool {
+    leading_columns(inner).0 <= 3
+}
+
+/// Whether `inner` (a line's content inside the fence's containers) closes a fence opened
+/// with `fence`: at most three columns in, at least as many of the same character, then
+/// only spaces.
+fn fence_close(inner: &str, (c, n): (u8, usize)) -> bool {
+    if !fence_indent_ok(inner) {
+        return false;
+    }
+    let trimmed = inner.trim_start();
     let run = trimmed.bytes().take_while(|&b| b == c).count();
     run >= n && trimmed[run..].trim().is_empty()
 }
@@ -538,7 +562,7 @@ mod tests {
                 "{fixed:?}"
             );
             // On a line of its own, in the containers of the fence.
-            let (containers, _) = Container::opened_by(lines[first]);
+            let (containers, _, _) = Container::opened_by(lines[first]);
             let last = fixed.lines().last().unwrap();
             let inner = Container::continued(&containers, last);
             assert_eq!(inner.map(str::trim_start), Some("([#7](u/7))"), "{fixed:?}");
@@ -560,6 +584,32 @@ mod tests {
         assert!(spans("*```\nx\n").is_empty());
         assert!(spans("> a ``` b\n").is_empty());
         assert_eq!(spans("> ````\n> ```\n> x\n> ````\n"), [(0, 3)]);
+    }
+
+    /// CommonMark's one rule for a fence's indentation, opener and closer alike: at most
+    /// three columns past its container's content; four or more is code text.
+    #[test]
+    fn a_fence_is_at_most_three_columns_in() {
+        // A closer four columns in closes nothing: at the margin the block runs to the end.
+        let top = code_blocks("```\ncode\n    ```\n\n## 1.3.0\n");
+        assert_eq!(top[0].last, 4);
+        assert_eq!(top[0].unclosed.as_deref(), Some("```"));
+        assert_eq!(spans("```\ncode\n   ```\n\n## 1.3.0\n"), [(0, 2)]);
+        // In an entry, relative to its fence: ends with the entry.
+        assert_eq!(spans("* a\n\n  ```\n  x\n      ```\n  y\n"), [(2, 5)]);
+        assert_eq!(spans("* a\n\n  ```\n  x\n     ```\n  y\n"), [(2, 4)]);
+        // In a quote, past its `> `; in a list item, past its content's column.
+        assert_eq!(spans("> ```\n> x\n>     ```\n> ```\n"), [(0, 3)]);
+        assert_eq!(spans("- ```\n  x\n      ```\n  ```\n"), [(0, 3)]);
+        assert_eq!(spans("- ```\n  x\n     ```\n  y\n"), [(0, 2)]);
+        // An opener four columns past a quote's or an item's content is code text.
+        assert!(spans(">     ```\n> x\n").is_empty());
+        assert!(spans("-      ```\n  x\n").is_empty());
+        // A link glued to a "closer" four columns in is not moved: it is in the block.
+        assert_eq!(
+            unglue_closing_fence("* a\n\n  ```\n  x\n      ``` ([#1](u/1))"),
+            None
+        );
     }
 
     #[test]
