@@ -198,7 +198,7 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
     }
     // Only on the entry's last line, inside a block still open: what a template appended.
     let Some((at, indent_end)) = glued else {
-        return unglue_html_block(raw, tail);
+        return unglue_html_block(raw, tail).or_else(|| unglue_swallowed(raw, tail));
     };
     let line_start = raw[..at].rfind('\n').map_or(0, |n| n + 1);
     let indent = &raw[line_start..indent_end];
@@ -319,6 +319,193 @@ fn unglue_html_block(raw: &str, tail: &str) -> Option<String> {
     };
     let at = raw.len() - trimmed.len() + close + 1;
     Some(format!("{}\n\n{indent}{rest}{tail}", raw[..at].trim_end()))
+}
+
+/// A block whose last line swallows what follows on that line: a reference a template
+/// glued there is code or raw HTML, never a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swallowing {
+    /// An indented code block (four columns past its container): the whole line is code.
+    IndentedCode,
+    /// An HTML block of CommonMark's types 1–5 (`<pre>`, `<script>`, `<style>`,
+    /// `<textarea>`, `<!--`, `<?`, `<!DOCTYPE`, `<![CDATA[`), opened by this text: it runs
+    /// to the end of the line holding its end marker.
+    Html(&'static str),
+}
+
+impl std::fmt::Display for Swallowing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Swallowing::IndentedCode => f.write_str("an indented code block"),
+            Swallowing::Html(open) => write!(f, "the HTML block `{open}…`"),
+        }
+    }
+}
+
+/// The block that the last line of an entry's source (`raw`, as the changelog holds it)
+/// ends, when it swallows the rest of that line, and the byte offset in `raw` where what
+/// it swallows starts: the end of an HTML block's end marker, or an indented code line's
+/// text. `None` for a paragraph, a fenced block (see [`unglue_closing_fence`]), an HTML
+/// block never closed (refused as such), or a type 6 block.
+pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
+    let raw = raw.trim_end();
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for line in raw.split_inclusive('\n') {
+        lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+        offset += line.len();
+    }
+    let last = lines.len().checked_sub(1)?;
+    if code_blocks(raw)
+        .iter()
+        .any(|b| b.first <= last && last <= b.last)
+    {
+        return None;
+    }
+    let col = entry_column(lines[0].1);
+    // Each line's content inside the entry and its block quotes, and where it starts.
+    let inner: Vec<(usize, &str)> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, &(start, line))| {
+            let rest = if k == 0 {
+                skip_columns(line, col).trim_start_matches(['*', '-', '+'])
+            } else {
+                skip_columns(line, col)
+            };
+            let rest = if k == 0 { rest.trim_start() } else { rest };
+            let rest = strip_quotes(rest);
+            (start + line.len() - rest.len(), rest)
+        })
+        .collect();
+    let blank = |k: usize| inner[k].1.trim().is_empty();
+    // HTML blocks of types 1–5, in order (one may open and close on a line).
+    let mut open: Option<(&'static str, &'static [&'static str])> = None;
+    for (k, &(start, content)) in inner.iter().enumerate() {
+        let mut from = 0;
+        if open.is_none() {
+            let (indent, ws) = leading_columns(content);
+            if indent > 3 {
+                continue;
+            }
+            if let Some((name, ends, skip)) = html_opener(&content[ws..]) {
+                open = Some((name, ends));
+                from = ws + skip;
+            }
+        }
+        let Some((name, ends)) = open else { continue };
+        let lower = content[from..].to_ascii_lowercase();
+        let end = ends
+            .iter()
+            .filter_map(|e| lower.find(e).map(|p| p + e.len()))
+            .min();
+        if let Some(end) = end {
+            open = None;
+            if k == last {
+                return Some((Swallowing::Html(name), start + from + end));
+            }
+        }
+    }
+    // An indented code block: four columns in, below a blank line (a paragraph's line
+    // continues the paragraph however far it is indented).
+    let code = |k: usize| !blank(k) && leading_columns(inner[k].1).0 >= 4;
+    if last == 0 || !code(last) {
+        return None;
+    }
+    let mut k = last;
+    while k > 1 && code(k - 1) {
+        k -= 1;
+    }
+    let (start, content) = inner[last];
+    blank(k - 1).then(|| {
+        let ws = content.len() - content.trim_start().len();
+        (Swallowing::IndentedCode, start + ws)
+    })
+}
+
+/// The column an entry's content starts at: its bullet's marker and the spaces after it
+/// (one when it is followed by more than four, as CommonMark reads it).
+fn entry_column(first: &str) -> usize {
+    let (cols, ws) = leading_columns(first);
+    let Some(marker) = list_marker(&first[ws..]) else {
+        return cols;
+    };
+    let (spaces, _) = leading_columns(&first[ws + marker..]);
+    cols + marker + if spaces == 0 || spaces > 4 { 1 } else { spaces }
+}
+
+/// `text` without the block quote markers it starts with (`>` after at most three columns,
+/// and one space after it).
+fn strip_quotes(mut text: &str) -> &str {
+    loop {
+        let (cols, ws) = leading_columns(text);
+        match text[ws..].strip_prefix('>') {
+            Some(rest) if cols <= 3 => text = rest.strip_prefix(' ').unwrap_or(rest),
+            _ => return text,
+        }
+    }
+}
+
+/// The HTML block of types 1–5 `content` opens (at its start): its opener as shown, the
+/// markers that end it (lower case), and the bytes of the opener.
+fn html_opener(content: &str) -> Option<(&'static str, &'static [&'static str], usize)> {
+    const RAW: &[&str] = &["</pre>", "</script>", "</style>", "</textarea>"];
+    let lower = content
+        .get(..content.len().min(10))
+        .unwrap_or(content)
+        .to_ascii_lowercase();
+    for (tag, name) in [
+        ("<pre", "<pre>"),
+        ("<script", "<script>"),
+        ("<style", "<style>"),
+        ("<textarea", "<textarea>"),
+    ] {
+        if let Some(after) = lower.strip_prefix(tag)
+            && after
+                .chars()
+                .next()
+                .is_none_or(|c| c == '>' || c.is_whitespace())
+        {
+            return Some((name, RAW, tag.len()));
+        }
+    }
+    if lower.starts_with("<!--") {
+        return Some(("<!--", &["-->"], 4));
+    }
+    if lower.starts_with("<?") {
+        return Some(("<?", &["?>"], 2));
+    }
+    if lower.starts_with("<![cdata[") {
+        return Some(("<![CDATA[", &["]]>"], 9));
+    }
+    if lower.starts_with("<!") && lower[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some(("<!", &[">"], 2));
+    }
+    None
+}
+
+/// The case of [`unglue_closing_fence`] for the blocks [`swallowed_tail`] finds: the
+/// references a template glued to the block's last line are moved below a blank line, at
+/// the entry's content column, where they are a paragraph of the entry.
+fn unglue_swallowed(raw: &str, tail: &str) -> Option<String> {
+    let (kind, at) = swallowed_tail(raw)?;
+    let indent = " ".repeat(entry_column(raw.lines().next()?).max(1));
+    let cut = match kind {
+        Swallowing::Html(_) => at,
+        Swallowing::IndentedCode => {
+            let line = &raw[at..];
+            let (end, prs) = super::refs::trailing_refs(line);
+            if prs.is_empty() {
+                return None;
+            }
+            at + end
+        }
+    };
+    let rest = raw[cut..].trim().trim_start_matches(',').trim_start();
+    if rest.is_empty() || rest.starts_with('<') {
+        return None;
+    }
+    Some(format!("{}\n\n{indent}{rest}{tail}", raw[..cut].trim_end()))
 }
 
 /// A container a fenced code block may stand in, as CommonMark nests them: what a line
@@ -608,6 +795,60 @@ mod tests {
         // A link glued to a "closer" four columns in is not moved: it is in the block.
         assert_eq!(
             unglue_closing_fence("* a\n\n  ```\n  x\n      ``` ([#1](u/1))"),
+            None
+        );
+    }
+
+    /// The blocks that swallow the rest of their last line, and what does not.
+    #[test]
+    fn what_swallows_the_rest_of_a_line_is_told_apart() {
+        let kind = |raw: &str| swallowed_tail(raw).map(|(k, _)| k);
+        let code = Some(Swallowing::IndentedCode);
+        assert_eq!(kind("* a\n\n      x = 1 (#1)"), code);
+        assert_eq!(kind("* a\n\n      x\n\n      y (#1)"), code);
+        assert_eq!(kind("* a\n\n  > q\n  >\n  >     x (#1)"), code);
+        assert_eq!(kind("* a\n\n  - b\n\n        x (#1)"), code);
+        // A paragraph's line, however far in; a fence's line; the bullet's own line.
+        assert_eq!(kind("* a\n      x (#1)"), None);
+        assert_eq!(kind("* a\n\n  > q\n  >     x (#1)"), None);
+        assert_eq!(kind("* a\n\n  ```\n      x (#1)"), None);
+        assert_eq!(kind("*     x (#1)"), None);
+        let html = |open| Some(Swallowing::Html(open));
+        assert_eq!(kind("* a\n\n  <pre>\n  x\n  </pre> (#1)"), html("<pre>"));
+        assert_eq!(
+            kind("* a\n\n  <Script type=x>\n\n  </SCRIPT> (#1)"),
+            html("<script>")
+        );
+        assert_eq!(kind("* a\n  <!-- c --> (#1)"), html("<!--"));
+        assert_eq!(kind("* <!-- c --> (#1)"), html("<!--"));
+        assert_eq!(kind("* a\n\n  <?php x ?> (#1)"), html("<?"));
+        assert_eq!(kind("* a\n\n  <!DOCTYPE html> (#1)"), html("<!"));
+        assert_eq!(kind("* a\n\n  <![CDATA[ x ]]> (#1)"), html("<![CDATA["));
+        assert_eq!(kind("* a\n\n  > <!-- c --> (#1)"), html("<!--"));
+        // Closed on an earlier line; never closed (refused as such); inline HTML; a
+        // type 6 or 7 block; an opener four columns in (code); one inside a fence.
+        assert_eq!(kind("* a\n  <!-- c -->\n  b (#1)"), None);
+        assert_eq!(kind("* a\n  <!-- c (#1)"), None);
+        assert_eq!(kind("* a <!-- c --> (#1)"), None);
+        assert_eq!(kind("* a\n  x <pre>y</pre> (#1)"), None);
+        assert_eq!(kind("* a\n\n  <div>x</div> (#1)"), None);
+        assert_eq!(kind("* a\n\n  <span>\n  x</span> (#1)"), None);
+        assert_eq!(kind("* a\n\n      <!-- c --> (#1)"), code);
+        assert_eq!(kind("* a\n\n  ```\n  <!-- c --> (#1)"), None);
+        assert_eq!(kind("* a\n\n  <pre>\n  <!-- c --> (#1)"), None);
+        // Moved below a blank line, at the entry's column; the rest of the line kept.
+        assert_eq!(
+            unglue_closing_fence("* a\n\n      x = 1 ([#1](u/1), [#2](u/2))\n\n").as_deref(),
+            Some("* a\n\n      x = 1\n\n  ([#1](u/1), [#2](u/2))\n\n")
+        );
+        assert_eq!(
+            unglue_closing_fence("- a\n  <!-- c -->  (#1)").as_deref(),
+            Some("- a\n  <!-- c -->\n\n  (#1)")
+        );
+        // Code with no reference at its end, text that would open another block: kept.
+        assert_eq!(unglue_closing_fence("* a\n\n      x = 1"), None);
+        assert_eq!(
+            unglue_closing_fence("* a\n  <!-- c --><!-- d --> (#1)"),
             None
         );
     }

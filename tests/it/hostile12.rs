@@ -104,3 +104,93 @@ fn a_top_level_fence_with_an_indented_closer_is_never_closed() {
         "a closer three spaces in",
     );
 }
+
+/// hostile11/11: towncrier's template glues the PR links to a fragment's last line; when that
+/// line is the end of a block that swallows the rest of its line — an indented code block
+/// (also in a quote or in a nested list item), an HTML block of CommonMark's types 1–5
+/// (`</pre>`, `</script>`, `</style>`, `</textarea>`, `-->`, `?>`, `<!DOCTYPE …>`,
+/// `]]>`) — the final moves the links below a blank line, at the entry's column, where they
+/// are a paragraph of the entry (on main the final published `  </pre> ([#13](…))`, raw HTML,
+/// and `  <!-- … --> ([#13](…))`, not shown at all).
+#[test]
+fn a_link_glued_to_a_block_that_swallows_its_line_is_moved_below_it() {
+    for (fragment, kept) in [
+        ("Add the option:\n\n    timeout = 5\n", "      timeout = 5"),
+        ("Add it:\n\n> quoted\n>\n>     code\n", "  >     code"),
+        ("Add it:\n\n- item\n\n      code\n", "        code"),
+        ("Add it:\n\n<pre>\nx\n</pre>\n", "  </pre>"),
+        ("Add it:\n\n<script>\nx\n</script>\n", "  </script>"),
+        ("Add it:\n\n<STYLE>\nx\n</style>\n", "  </style>"),
+        (
+            "Add the dashboard.\n\n<!-- screenshot: dash.png -->\n",
+            "  <!-- screenshot: dash.png -->",
+        ),
+        (
+            "Add the dashboard.\n<!-- screenshot:\ndash.png -->\n",
+            "  dash.png -->",
+        ),
+        ("Add it:\n\n<?php echo 1; ?>\n", "  <?php echo 1; ?>"),
+        ("Add it:\n\n<!DOCTYPE html>\n", "  <!DOCTYPE html>"),
+        ("Add it:\n\n<![CDATA[ x ]]>\n", "  <![CDATA[ x ]]>"),
+    ] {
+        let (_repo, out) = final_of(fragment);
+        ok(&out, fragment);
+        let section = text(&out.stdout);
+        let lines: Vec<&str> = section.lines().collect();
+        let link = lines
+            .iter()
+            .position(|l| l.contains("[#13]("))
+            .unwrap_or_else(|| panic!("{fragment:?}: #13 not listed:\n{section}"));
+        assert!(
+            lines[link].starts_with("  ([#13](") && lines[link - 1].is_empty(),
+            "{fragment:?}: the link is no paragraph of its own:\n{section}"
+        );
+        assert_eq!(lines[link - 2], kept, "{fragment:?}:\n{section}");
+    }
+}
+
+/// The same blocks in a section a person wrote (or edited in the review): the final's
+/// read-back refuses a reference glued to them, naming the line and the block.
+#[test]
+fn a_link_glued_to_a_block_that_swallows_its_line_is_refused_in_a_written_section() {
+    for (block, says) in [
+        (
+            "\n\n      timeout = 5 ([#13](https://example.com/demo/pull/13))",
+            "an indented code block",
+        ),
+        (
+            "\n\n  <pre>\n  x\n  </pre> ([#13](https://example.com/demo/pull/13))",
+            "the HTML block `<pre>…`",
+        ),
+        (
+            "\n  <!-- a --> ([#13](https://example.com/demo/pull/13))",
+            "the HTML block `<!--…`",
+        ),
+    ] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let log = read(root, "CHANGELOG.md").replace(
+            "* Add fair share scheduler ([#10](https://example.com/demo/pull/10))\n",
+            &format!("* Add fair share scheduler ([#10](https://example.com/demo/pull/10))\n* Add it:{block}\n"),
+        );
+        util::write_file(root, "CHANGELOG.md", &log);
+        util::commit_all(root, "an rc entry ending in a block");
+        // The fold moves the link (nothing hidden)…
+        let out = consolidate(root);
+        ok(&out, block);
+        let section = text(&out.stdout);
+        assert!(section.contains("\n\n  ([#13]("), "{block:?}:\n{section}");
+        // …and a reviewed draft that glues it back is refused, naming the block.
+        let glued = section.replace("\n\n  ([#13](", " ([#13](");
+        let draft = root.join(".git/draft.md");
+        std::fs::write(&draft, &glued).unwrap();
+        let editor = format!("cp {}", draft.display());
+        let out = run(root, &["1.1.0", "--yes", DATE[0], DATE[1]], &editor);
+        let stderr = text(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{block:?}: {stderr}");
+        assert!(
+            stderr.contains("the reference to #13 is on the last line of") && stderr.contains(says),
+            "{block:?}: {stderr}"
+        );
+    }
+}
