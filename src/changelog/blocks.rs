@@ -35,6 +35,10 @@ pub struct CodeBlock {
     pub indented: bool,
     /// The opening fence (```` ``` ````, `~~~~`…) of a block that never closes.
     pub unclosed: Option<String>,
+    /// Whether the block stands in a block quote or a list item of its own: it ends with
+    /// that container at the latest, which a release heading after the text ends (fenced
+    /// code takes no lazy continuation), so it never swallows what follows the text.
+    pub contained: bool,
 }
 
 /// Mark the lines of HTML comments that start a line (after optional indentation) as
@@ -72,9 +76,14 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
                 }
                 j += 1;
             }
-            // Only a block that runs to the end of the text swallows the rest.
+            // Only a block that runs to the end of the text swallows the rest; one in a block
+            // quote or a list item ends with it, which whatever follows the text (a release
+            // heading) ends.
             let swallows = !closed && j == lines.len();
-            if swallows && !in_entry {
+            let contained = containers
+                .iter()
+                .any(|c| matches!(c, Container::Quote | Container::Item(_)));
+            if swallows && !in_entry && !contained {
                 unclosed.fences.push(i);
             }
             unclosed.blocks.push(CodeBlock {
@@ -83,6 +92,7 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
                 indented: in_entry,
                 unclosed: (!closed && (in_entry || swallows))
                     .then(|| char::from(fence.0).to_string().repeat(fence.1)),
+                contained,
             });
             // The bullet's own line stays the entry's first.
             let from = if kinds[i] == Kind::Bullet { i + 1 } else { i };
@@ -767,6 +777,22 @@ mod tests {
             code_blocks("> ```\n> x\n")[0].unclosed.as_deref(),
             Some("```")
         );
+        // It runs to the end of the text, but in its quote or list item, which whatever
+        // follows the text ends: it swallows nothing after the text.
+        for (text, contained) in [
+            ("> ```\n> x\n", true),
+            ("- ```\n  x\n", true),
+            ("```\nx\n", false),
+        ] {
+            let lines = split_lines(text);
+            let mut kinds: Vec<Kind<'_>> = lines
+                .iter()
+                .map(|l| super::super::parse::classify(&text[l.start..l.end]))
+                .collect();
+            let unclosed = mark_blocks(text, &lines, &mut kinds);
+            assert_eq!(unclosed.blocks[0].contained, contained, "{text:?}");
+            assert_eq!(unclosed.fences.is_empty(), contained, "{text:?}");
+        }
         // Not fences: a marker glued to its text, inline code, a fence inside a longer one.
         assert!(spans("*```\nx\n").is_empty());
         assert!(spans("> a ``` b\n").is_empty());

@@ -299,13 +299,15 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
         }
     }
     // Code blocks, as the changelog reader marks them: a top-level fence never closed
-    // swallows the rest. (An entry's line inside a closed block is code, not an entry: the
-    // read-back finds the entry missing and the reference outside any entry.)
+    // swallows the rest — unless it stands in a block quote or a list item, which the next
+    // release's heading ends, and the block with it. (An entry's line inside a closed block
+    // is code, not an entry: the read-back finds the entry missing and the reference
+    // outside any entry.)
     let lines: Vec<&str> = text.lines().collect();
     let blocks = crate::changelog::code_blocks(text);
     let fenced = code_lines(&blocks, lines.len());
     for block in &blocks {
-        if let (Some(fence), false) = (&block.unclosed, block.indented) {
+        if let (Some(fence), false, false) = (&block.unclosed, block.indented, block.contained) {
             problems.push(format!(
                 "line {}: the code fence \"{fence}\" is never closed: everything after it (the \
                  rest of the changelog) would be shown as code; close it with a line \"{fence}\"",

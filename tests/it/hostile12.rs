@@ -194,3 +194,47 @@ fn a_link_glued_to_a_block_that_swallows_its_line_is_refused_in_a_written_sectio
         );
     }
 }
+
+/// hostile11/02: a fence in a block quote that the quote's end closes (CommonMark: fenced code
+/// takes no lazy continuation) at the end of an rc section. Carried into the final's section,
+/// it runs to that section's end, where the next release's heading ends the quote and the
+/// block with it: the final is not refused as if it swallowed the rest of the changelog (on
+/// main: "never closes"). A fence at the margin that runs to the section's end still is.
+#[test]
+fn a_fence_closed_by_its_quotes_end_is_no_open_fence() {
+    for (quoted, accepted) in [
+        ("> ```\n> code\n", true),
+        ("> > ~~~\n> > code\n", true),
+        ("> - ```\n>   code\n", true),
+        ("```\ncode\n", false),
+    ] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let entry = "* Fix crash on start ([#12](https://example.com/demo/pull/12))\n";
+        let log = read(root, "CHANGELOG.md").replace(entry, &format!("{entry}\n{quoted}"));
+        util::write_file(root, "CHANGELOG.md", &log);
+        util::commit_all(root, "a quoted fence in the rc section");
+        let out = consolidate(root);
+        if accepted {
+            ok(&out, quoted);
+            let section = text(&out.stdout);
+            assert!(section.contains(quoted), "{quoted:?}:\n{section}");
+            // Released, the changelog reads on: 1.0.0 is still a release below it.
+            let out = run(
+                root,
+                &["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]],
+                "false",
+            );
+            ok(&out, quoted);
+            let log = read(root, "CHANGELOG.md");
+            assert!(
+                log.contains(quoted) && log.contains("\n## 1.0.0 ("),
+                "{log}"
+            );
+        } else {
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{quoted:?}: {stderr}");
+            assert!(stderr.contains("never closes"), "{quoted:?}: {stderr}");
+        }
+    }
+}
