@@ -341,6 +341,9 @@ pub enum Swallowing {
     /// `<textarea>`, `<!--`, `<?`, `<!DOCTYPE`, `<![CDATA[`), opened by this text: it runs
     /// to the end of the line holding its end marker.
     Html(&'static str),
+    /// A GFM table's last row, where what follows its last pipe is a cell past the
+    /// header's: GFM drops it.
+    TableCell,
 }
 
 impl std::fmt::Display for Swallowing {
@@ -348,6 +351,9 @@ impl std::fmt::Display for Swallowing {
         match self {
             Swallowing::IndentedCode => f.write_str("an indented code block"),
             Swallowing::Html(open) => write!(f, "the HTML block `{open}…`"),
+            Swallowing::TableCell => {
+                f.write_str("a table (past the header's cells, which GFM drops)")
+            }
         }
     }
 }
@@ -416,6 +422,9 @@ pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
             }
         }
     }
+    if let Some(from) = table_excess(&inner, last) {
+        return Some((Swallowing::TableCell, from));
+    }
     // An indented code block: four columns in, below a blank line (a paragraph's line
     // continues the paragraph however far it is indented).
     let code = |k: usize| !blank(k) && leading_columns(inner[k].1).0 >= 4;
@@ -431,6 +440,50 @@ pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
         let ws = content.len() - content.trim_start().len();
         (Swallowing::IndentedCode, start + ws)
     })
+}
+
+/// Where a cell past the header's starts on line `last` of `inner` (each line's offset in
+/// the entry and content) when that line is a GFM table's row: below a delimiter row (`|
+/// --- | :-: |`) in the same run of lines, text after its last pipe with as many cells
+/// before it as the header has.
+fn table_excess(inner: &[(usize, &str)], last: usize) -> Option<usize> {
+    let cells = |row: &str| -> Option<usize> {
+        let row = row.trim();
+        let row = row.strip_prefix('|').unwrap_or(row);
+        let row = row.strip_suffix('|').unwrap_or(row);
+        let parts: Vec<&str> = row.split('|').map(str::trim).collect();
+        parts
+            .iter()
+            .all(|c| {
+                let c = c.strip_prefix(':').unwrap_or(c);
+                let c = c.strip_suffix(':').unwrap_or(c);
+                !c.is_empty() && c.bytes().all(|b| b == b'-')
+            })
+            .then_some(parts.len())
+    };
+    let mut header = None;
+    let mut k = last;
+    while k > 1 && !inner[k - 1].1.trim().is_empty() {
+        k -= 1;
+        if inner[k].1.contains('|') && !inner[k - 1].1.trim().is_empty() {
+            header = header.or_else(|| cells(inner[k].1));
+        }
+    }
+    let header = header?;
+    let (start, row) = inner[last];
+    let row_start = row.len() - row.trim_start().len();
+    let body = row[row_start..]
+        .strip_prefix('|')
+        .unwrap_or(&row[row_start..]);
+    // Unescaped pipes (`\|` is a pipe in a cell's text).
+    let pipes: Vec<usize> = body
+        .char_indices()
+        .filter(|&(i, c)| c == '|' && !body[..i].ends_with('\\'))
+        .map(|(i, _)| i)
+        .collect();
+    let after = *pipes.last()? + 1;
+    let from = row.len() - body.len() + after;
+    (pipes.len() >= header && !row[from..].trim().is_empty()).then_some(start + from)
 }
 
 /// The column an entry's content starts at: its bullet's marker and the spaces after it
@@ -501,7 +554,7 @@ fn unglue_swallowed(raw: &str, tail: &str) -> Option<String> {
     let (kind, at) = swallowed_tail(raw)?;
     let indent = " ".repeat(entry_column(raw.lines().next()?).max(1));
     let cut = match kind {
-        Swallowing::Html(_) => at,
+        Swallowing::Html(_) | Swallowing::TableCell => at,
         Swallowing::IndentedCode => {
             let line = &raw[at..];
             let (end, prs) = super::refs::trailing_refs(line);
@@ -862,6 +915,31 @@ mod tests {
         assert_eq!(kind("* a\n\n      <!-- c --> (#1)"), code);
         assert_eq!(kind("* a\n\n  ```\n  <!-- c --> (#1)"), None);
         assert_eq!(kind("* a\n\n  <pre>\n  <!-- c --> (#1)"), None);
+        // A GFM table's last row, text after as many pipes as the header has cells.
+        let cell = Some(Swallowing::TableCell);
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n  | x | 5 | (#1)"),
+            cell
+        );
+        assert_eq!(kind("* a\n\n  k | v\n  :-|-:\n  x | 5 | (#1)"), cell);
+        assert_eq!(kind("* a\n\n  | k |\n  |---|\n  | x | y | (#1)"), cell);
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n  | x | 5 (#1)"),
+            None
+        );
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n  | x \\| 5 (#1)"),
+            None
+        );
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n\n  | x | 5 | (#1)"),
+            None
+        );
+        assert_eq!(kind("* a\n\n  | k | v |\n  | x | 5 | (#1)"), None);
+        assert_eq!(
+            unglue_closing_fence("* a\n\n  | k |\n  | - |\n  | x | ([#1](u/1))").as_deref(),
+            Some("* a\n\n  | k |\n  | - |\n  | x |\n\n  ([#1](u/1))")
+        );
         // Moved below a blank line, at the entry's column; the rest of the line kept.
         assert_eq!(
             unglue_closing_fence("* a\n\n      x = 1 ([#1](u/1), [#2](u/2))\n\n").as_deref(),

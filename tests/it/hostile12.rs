@@ -109,7 +109,7 @@ fn a_top_level_fence_with_an_indented_closer_is_never_closed() {
 /// line is the end of a block that swallows the rest of its line — an indented code block
 /// (also in a quote or in a nested list item), an HTML block of CommonMark's types 1–5
 /// (`</pre>`, `</script>`, `</style>`, `</textarea>`, `-->`, `?>`, `<!DOCTYPE …>`,
-/// `]]>`) — the final moves the links below a blank line, at the entry's column, where they
+/// `]]>`), a GFM table's last row (the link a cell past the header's, dropped) — the final moves the links below a blank line, at the entry's column, where they
 /// are a paragraph of the entry (on main the final published `  </pre> ([#13](…))`, raw HTML,
 /// and `  <!-- … --> ([#13](…))`, not shown at all).
 #[test]
@@ -132,6 +132,11 @@ fn a_link_glued_to_a_block_that_swallows_its_line_is_moved_below_it() {
         ("Add it:\n\n<?php echo 1; ?>\n", "  <?php echo 1; ?>"),
         ("Add it:\n\n<!DOCTYPE html>\n", "  <!DOCTYPE html>"),
         ("Add it:\n\n<![CDATA[ x ]]>\n", "  <![CDATA[ x ]]>"),
+        // hostile11/12: a GFM table's row; the link would be a cell past the header's.
+        (
+            "Add the limits:\n\n| key | default |\n| --- | :-: |\n| timeout | 5 |\n",
+            "  | timeout | 5 |",
+        ),
     ] {
         let (_repo, out) = final_of(fragment);
         ok(&out, fragment);
@@ -161,6 +166,10 @@ fn a_link_glued_to_a_block_that_swallows_its_line_is_refused_in_a_written_sectio
         (
             "\n\n  <pre>\n  x\n  </pre> ([#13](https://example.com/demo/pull/13))",
             "the HTML block `<pre>…`",
+        ),
+        (
+            "\n\n  | a | b |\n  | - | - |\n  | c | d | ([#13](https://example.com/demo/pull/13))",
+            "a table",
         ),
         (
             "\n  <!-- a --> ([#13](https://example.com/demo/pull/13))",
@@ -237,4 +246,14 @@ fn a_fence_closed_by_its_quotes_end_is_no_open_fence() {
             assert!(stderr.contains("never closes"), "{quoted:?}: {stderr}");
         }
     }
+}
+
+/// A link in a table's last cell (no pipe after it) is a link: left where it is.
+#[test]
+fn a_link_in_a_tables_last_cell_stays() {
+    let (_repo, out) =
+        final_of("Add the limits:\n\n| key | default |\n| --- | --- |\n| timeout | 5\n");
+    ok(&out, "a row without its last pipe");
+    let section = text(&out.stdout);
+    assert!(section.contains("  | timeout | 5 ([#13]("), "{section}");
 }
