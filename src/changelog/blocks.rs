@@ -35,6 +35,10 @@ pub struct CodeBlock {
     pub indented: bool,
     /// The opening fence (```` ``` ````, `~~~~`…) of a block that never closes.
     pub unclosed: Option<String>,
+    /// Whether the block stands in a block quote or a list item of its own: it ends with
+    /// that container at the latest, which a release heading after the text ends (fenced
+    /// code takes no lazy continuation), so it never swallows what follows the text.
+    pub contained: bool,
 }
 
 /// Mark the lines of HTML comments that start a line (after optional indentation) as
@@ -52,8 +56,7 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
         let content = &text[lines[i].start..lines[i].end];
         let trimmed = content.trim_start();
         let indented = trimmed.len() != content.len();
-        let (containers, at) = Container::opened_by(content);
-        if let Some(fence) = fence_open(&content[at..]) {
+        if let Some((fence, containers)) = fence_start(content) {
             // In an entry: on its bullet's line, or on a line indented under it.
             let in_entry = kinds[i] == Kind::Bullet || indented;
             let mut last = i;
@@ -67,15 +70,20 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
                     break;
                 };
                 last = j;
-                if fence_close(inner.trim_start(), fence) {
+                if fence_close(inner, fence) {
                     closed = true;
                     break;
                 }
                 j += 1;
             }
-            // Only a block that runs to the end of the text swallows the rest.
+            // Only a block that runs to the end of the text swallows the rest; one in a block
+            // quote or a list item ends with it, which whatever follows the text (a release
+            // heading) ends.
             let swallows = !closed && j == lines.len();
-            if swallows && !in_entry {
+            let contained = containers
+                .iter()
+                .any(|c| matches!(c, Container::Quote | Container::Item(_)));
+            if swallows && !in_entry && !contained {
                 unclosed.fences.push(i);
             }
             unclosed.blocks.push(CodeBlock {
@@ -84,6 +92,7 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
                 indented: in_entry,
                 unclosed: (!closed && (in_entry || swallows))
                     .then(|| char::from(fence.0).to_string().repeat(fence.1)),
+                contained,
             });
             // The bullet's own line stays the entry's first.
             let from = if kinds[i] == Kind::Bullet { i + 1 } else { i };
@@ -178,12 +187,12 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
             (Some((fence, _)), Some(inner)) => {
                 let trimmed = inner.trim_start();
                 let (c, n) = *fence;
-                if fence_close(trimmed, *fence) {
+                if fence_close(inner, *fence) {
                     open = None;
                 } else {
                     let run = trimmed.bytes().take_while(|&b| b == c).count();
                     let rest = &trimmed[run..];
-                    if run >= n && rest.starts_with([' ', '\t']) {
+                    if fence_indent_ok(inner) && run >= n && rest.starts_with([' ', '\t']) {
                         let indent_end = offset + (content.len() - trimmed.len());
                         glued = Some((indent_end + run, indent_end));
                     }
@@ -192,15 +201,14 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
             _ => {
                 // The bullet's own line (a fragment that starts with its code block, `*
                 // ```toml`), a block quote, a list item: the fence after its containers.
-                let (containers, at) = Container::opened_by(content);
-                open = fence_open(&content[at..]).map(|fence| (fence, containers));
+                open = fence_start(content);
             }
         }
         offset += line.len();
     }
     // Only on the entry's last line, inside a block still open: what a template appended.
     let Some((at, indent_end)) = glued else {
-        return unglue_html_block(raw, tail);
+        return unglue_html_block(raw, tail).or_else(|| unglue_swallowed(raw, tail));
     };
     let line_start = raw[..at].rfind('\n').map_or(0, |n| n + 1);
     let indent = &raw[line_start..indent_end];
@@ -323,6 +331,246 @@ fn unglue_html_block(raw: &str, tail: &str) -> Option<String> {
     Some(format!("{}\n\n{indent}{rest}{tail}", raw[..at].trim_end()))
 }
 
+/// A block whose last line swallows what follows on that line: a reference a template
+/// glued there is code or raw HTML, never a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swallowing {
+    /// An indented code block (four columns past its container): the whole line is code.
+    IndentedCode,
+    /// An HTML block of CommonMark's types 1–5 (`<pre>`, `<script>`, `<style>`,
+    /// `<textarea>`, `<!--`, `<?`, `<!DOCTYPE`, `<![CDATA[`), opened by this text: it runs
+    /// to the end of the line holding its end marker.
+    Html(&'static str),
+    /// A GFM table's last row, where what follows its last pipe is a cell past the
+    /// header's: GFM drops it.
+    TableCell,
+}
+
+impl std::fmt::Display for Swallowing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Swallowing::IndentedCode => f.write_str("an indented code block"),
+            Swallowing::Html(open) => write!(f, "the HTML block `{open}…`"),
+            Swallowing::TableCell => {
+                f.write_str("a table (past the header's cells, which GFM drops)")
+            }
+        }
+    }
+}
+
+/// The block that the last line of an entry's source (`raw`, as the changelog holds it)
+/// ends, when it swallows the rest of that line, and the byte offset in `raw` where what
+/// it swallows starts: the end of an HTML block's end marker, or an indented code line's
+/// text. `None` for a paragraph, a fenced block (see [`unglue_closing_fence`]), an HTML
+/// block never closed (refused as such), or a type 6 block.
+pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
+    let raw = raw.trim_end();
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for line in raw.split_inclusive('\n') {
+        lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+        offset += line.len();
+    }
+    let last = lines.len().checked_sub(1)?;
+    if code_blocks(raw)
+        .iter()
+        .any(|b| b.first <= last && last <= b.last)
+    {
+        return None;
+    }
+    let col = entry_column(lines[0].1);
+    // Each line's content inside the entry and its block quotes, and where it starts.
+    let inner: Vec<(usize, &str)> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, &(start, line))| {
+            let rest = if k == 0 {
+                skip_columns(line, col).trim_start_matches(['*', '-', '+'])
+            } else {
+                skip_columns(line, col)
+            };
+            let rest = if k == 0 { rest.trim_start() } else { rest };
+            let rest = strip_quotes(rest);
+            (start + line.len() - rest.len(), rest)
+        })
+        .collect();
+    let blank = |k: usize| inner[k].1.trim().is_empty();
+    // HTML blocks of types 1–5, in order (one may open and close on a line).
+    let mut open: Option<(&'static str, &'static [&'static str])> = None;
+    for (k, &(start, content)) in inner.iter().enumerate() {
+        let mut from = 0;
+        if open.is_none() {
+            let (indent, ws) = leading_columns(content);
+            if indent > 3 {
+                continue;
+            }
+            if let Some((name, ends, skip)) = html_opener(&content[ws..]) {
+                open = Some((name, ends));
+                from = ws + skip;
+            }
+        }
+        let Some((name, ends)) = open else { continue };
+        let lower = content[from..].to_ascii_lowercase();
+        let end = ends
+            .iter()
+            .filter_map(|e| lower.find(e).map(|p| p + e.len()))
+            .min();
+        if let Some(end) = end {
+            open = None;
+            if k == last {
+                return Some((Swallowing::Html(name), start + from + end));
+            }
+        }
+    }
+    if let Some(from) = table_excess(&inner, last) {
+        return Some((Swallowing::TableCell, from));
+    }
+    // An indented code block: four columns in, below a blank line (a paragraph's line
+    // continues the paragraph however far it is indented).
+    let code = |k: usize| !blank(k) && leading_columns(inner[k].1).0 >= 4;
+    if last == 0 || !code(last) {
+        return None;
+    }
+    let mut k = last;
+    while k > 1 && code(k - 1) {
+        k -= 1;
+    }
+    let (start, content) = inner[last];
+    blank(k - 1).then(|| {
+        let ws = content.len() - content.trim_start().len();
+        (Swallowing::IndentedCode, start + ws)
+    })
+}
+
+/// Where a cell past the header's starts on line `last` of `inner` (each line's offset in
+/// the entry and content) when that line is a GFM table's row: below a delimiter row (`|
+/// --- | :-: |`) in the same run of lines, text after its last pipe with as many cells
+/// before it as the header has.
+fn table_excess(inner: &[(usize, &str)], last: usize) -> Option<usize> {
+    let cells = |row: &str| -> Option<usize> {
+        let row = row.trim();
+        let row = row.strip_prefix('|').unwrap_or(row);
+        let row = row.strip_suffix('|').unwrap_or(row);
+        let parts: Vec<&str> = row.split('|').map(str::trim).collect();
+        parts
+            .iter()
+            .all(|c| {
+                let c = c.strip_prefix(':').unwrap_or(c);
+                let c = c.strip_suffix(':').unwrap_or(c);
+                !c.is_empty() && c.bytes().all(|b| b == b'-')
+            })
+            .then_some(parts.len())
+    };
+    let mut header = None;
+    let mut k = last;
+    while k > 1 && !inner[k - 1].1.trim().is_empty() {
+        k -= 1;
+        if inner[k].1.contains('|') && !inner[k - 1].1.trim().is_empty() {
+            header = header.or_else(|| cells(inner[k].1));
+        }
+    }
+    let header = header?;
+    let (start, row) = inner[last];
+    let row_start = row.len() - row.trim_start().len();
+    let body = row[row_start..]
+        .strip_prefix('|')
+        .unwrap_or(&row[row_start..]);
+    // Unescaped pipes (`\|` is a pipe in a cell's text).
+    let pipes: Vec<usize> = body
+        .char_indices()
+        .filter(|&(i, c)| c == '|' && !body[..i].ends_with('\\'))
+        .map(|(i, _)| i)
+        .collect();
+    let after = *pipes.last()? + 1;
+    let from = row.len() - body.len() + after;
+    (pipes.len() >= header && !row[from..].trim().is_empty()).then_some(start + from)
+}
+
+/// The column an entry's content starts at: its bullet's marker and the spaces after it
+/// (one when it is followed by more than four, as CommonMark reads it).
+fn entry_column(first: &str) -> usize {
+    let (cols, ws) = leading_columns(first);
+    let Some(marker) = list_marker(&first[ws..]) else {
+        return cols;
+    };
+    let (spaces, _) = leading_columns(&first[ws + marker..]);
+    cols + marker + if spaces == 0 || spaces > 4 { 1 } else { spaces }
+}
+
+/// `text` without the block quote markers it starts with (`>` after at most three columns,
+/// and one space after it).
+fn strip_quotes(mut text: &str) -> &str {
+    loop {
+        let (cols, ws) = leading_columns(text);
+        match text[ws..].strip_prefix('>') {
+            Some(rest) if cols <= 3 => text = rest.strip_prefix(' ').unwrap_or(rest),
+            _ => return text,
+        }
+    }
+}
+
+/// The HTML block of types 1–5 `content` opens (at its start): its opener as shown, the
+/// markers that end it (lower case), and the bytes of the opener.
+fn html_opener(content: &str) -> Option<(&'static str, &'static [&'static str], usize)> {
+    const RAW: &[&str] = &["</pre>", "</script>", "</style>", "</textarea>"];
+    let lower = content
+        .get(..content.len().min(10))
+        .unwrap_or(content)
+        .to_ascii_lowercase();
+    for (tag, name) in [
+        ("<pre", "<pre>"),
+        ("<script", "<script>"),
+        ("<style", "<style>"),
+        ("<textarea", "<textarea>"),
+    ] {
+        if let Some(after) = lower.strip_prefix(tag)
+            && after
+                .chars()
+                .next()
+                .is_none_or(|c| c == '>' || c.is_whitespace())
+        {
+            return Some((name, RAW, tag.len()));
+        }
+    }
+    if lower.starts_with("<!--") {
+        return Some(("<!--", &["-->"], 4));
+    }
+    if lower.starts_with("<?") {
+        return Some(("<?", &["?>"], 2));
+    }
+    if lower.starts_with("<![cdata[") {
+        return Some(("<![CDATA[", &["]]>"], 9));
+    }
+    if lower.starts_with("<!") && lower[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some(("<!", &[">"], 2));
+    }
+    None
+}
+
+/// The case of [`unglue_closing_fence`] for the blocks [`swallowed_tail`] finds: the
+/// references a template glued to the block's last line are moved below a blank line, at
+/// the entry's content column, where they are a paragraph of the entry.
+fn unglue_swallowed(raw: &str, tail: &str) -> Option<String> {
+    let (kind, at) = swallowed_tail(raw)?;
+    let indent = " ".repeat(entry_column(raw.lines().next()?).max(1));
+    let cut = match kind {
+        Swallowing::Html(_) | Swallowing::TableCell => at,
+        Swallowing::IndentedCode => {
+            let line = &raw[at..];
+            let (end, prs) = super::refs::trailing_refs(line);
+            if prs.is_empty() {
+                return None;
+            }
+            at + end
+        }
+    };
+    let rest = raw[cut..].trim().trim_start_matches(',').trim_start();
+    if rest.is_empty() || rest.starts_with('<') {
+        return None;
+    }
+    Some(format!("{}\n\n{indent}{rest}{tail}", raw[..cut].trim_end()))
+}
+
 /// A container a fenced code block may stand in, as CommonMark nests them: what a line
 /// inside the block must start with to continue it. A line that does not ends the
 /// container, and the block with it (a code block has no lazy continuation).
@@ -342,7 +590,9 @@ enum Container {
 impl Container {
     /// The containers `line` stands in before its content, and the byte offset where that
     /// content starts: indentation, block quote markers and list markers, in any nesting.
-    fn opened_by(line: &str) -> (Vec<Container>, usize) {
+    /// Also the columns of indentation before the content past its last container (0 when
+    /// that container is an [`Container::Indent`], whose content column is not known here).
+    fn opened_by(line: &str) -> (Vec<Container>, usize, usize) {
         let bytes = line.as_bytes();
         let mut containers = Vec::new();
         let mut at = 0;
@@ -377,8 +627,9 @@ impl Container {
             }
             if cols > 0 && containers.is_empty() {
                 containers.push(Container::Indent(cols));
+                return (containers, after, 0);
             }
-            return (containers, after);
+            return (containers, after, cols);
         }
     }
 
@@ -465,6 +716,17 @@ fn list_marker(text: &str) -> Option<usize> {
     matches!(bytes.get(len), None | Some(b' ' | b'\t')).then_some(len)
 }
 
+/// The fence `line` opens (its character and length) and the containers it stands in:
+/// at most three columns past its last container, as for a closing fence
+/// ([`fence_indent_ok`]); further in, it is an indented code block's text.
+fn fence_start(line: &str) -> Option<((u8, usize), Vec<Container>)> {
+    let (containers, at, indent) = Container::opened_by(line);
+    if indent > 3 {
+        return None;
+    }
+    fence_open(&line[at..]).map(|fence| (fence, containers))
+}
+
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
 /// more backticks (whose info string holds no backtick) or tildes.
 fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
@@ -476,9 +738,21 @@ fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
     (n >= 3 && !(c == b'`' && trimmed[n..].contains('`'))).then_some((c, n))
 }
 
-/// Whether `trimmed` closes a fence opened with `fence`: at least as many of the same
-/// character, then only spaces.
-fn fence_close(trimmed: &str, (c, n): (u8, usize)) -> bool {
+/// Whether `inner` (a line's content inside the fence's containers) may be a fence: at most
+/// three columns of indentation past its container's content, as CommonMark allows for an
+/// opening and a closing fence alike (`    ```` is code text, not a fence).
+fn fence_indent_ok(inner: &str) -> bool {
+    leading_columns(inner).0 <= 3
+}
+
+/// Whether `inner` (a line's content inside the fence's containers) closes a fence opened
+/// with `fence`: at most three columns in, at least as many of the same character, then
+/// only spaces.
+fn fence_close(inner: &str, (c, n): (u8, usize)) -> bool {
+    if !fence_indent_ok(inner) {
+        return false;
+    }
+    let trimmed = inner.trim_start();
     let run = trimmed.bytes().take_while(|&b| b == c).count();
     run >= n && trimmed[run..].trim().is_empty()
 }
@@ -538,7 +812,7 @@ mod tests {
                 "{fixed:?}"
             );
             // On a line of its own, in the containers of the fence.
-            let (containers, _) = Container::opened_by(lines[first]);
+            let (containers, _, _) = Container::opened_by(lines[first]);
             let last = fixed.lines().last().unwrap();
             let inner = Container::continued(&containers, last);
             assert_eq!(inner.map(str::trim_start), Some("([#7](u/7))"), "{fixed:?}");
@@ -556,10 +830,131 @@ mod tests {
             code_blocks("> ```\n> x\n")[0].unclosed.as_deref(),
             Some("```")
         );
+        // It runs to the end of the text, but in its quote or list item, which whatever
+        // follows the text ends: it swallows nothing after the text.
+        for (text, contained) in [
+            ("> ```\n> x\n", true),
+            ("- ```\n  x\n", true),
+            ("```\nx\n", false),
+        ] {
+            let lines = split_lines(text);
+            let mut kinds: Vec<Kind<'_>> = lines
+                .iter()
+                .map(|l| super::super::parse::classify(&text[l.start..l.end]))
+                .collect();
+            let unclosed = mark_blocks(text, &lines, &mut kinds);
+            assert_eq!(unclosed.blocks[0].contained, contained, "{text:?}");
+            assert_eq!(unclosed.fences.is_empty(), contained, "{text:?}");
+        }
         // Not fences: a marker glued to its text, inline code, a fence inside a longer one.
         assert!(spans("*```\nx\n").is_empty());
         assert!(spans("> a ``` b\n").is_empty());
         assert_eq!(spans("> ````\n> ```\n> x\n> ````\n"), [(0, 3)]);
+    }
+
+    /// CommonMark's one rule for a fence's indentation, opener and closer alike: at most
+    /// three columns past its container's content; four or more is code text.
+    #[test]
+    fn a_fence_is_at_most_three_columns_in() {
+        // A closer four columns in closes nothing: at the margin the block runs to the end.
+        let top = code_blocks("```\ncode\n    ```\n\n## 1.3.0\n");
+        assert_eq!(top[0].last, 4);
+        assert_eq!(top[0].unclosed.as_deref(), Some("```"));
+        assert_eq!(spans("```\ncode\n   ```\n\n## 1.3.0\n"), [(0, 2)]);
+        // In an entry, relative to its fence: ends with the entry.
+        assert_eq!(spans("* a\n\n  ```\n  x\n      ```\n  y\n"), [(2, 5)]);
+        assert_eq!(spans("* a\n\n  ```\n  x\n     ```\n  y\n"), [(2, 4)]);
+        // In a quote, past its `> `; in a list item, past its content's column.
+        assert_eq!(spans("> ```\n> x\n>     ```\n> ```\n"), [(0, 3)]);
+        assert_eq!(spans("- ```\n  x\n      ```\n  ```\n"), [(0, 3)]);
+        assert_eq!(spans("- ```\n  x\n     ```\n  y\n"), [(0, 2)]);
+        // An opener four columns past a quote's or an item's content is code text.
+        assert!(spans(">     ```\n> x\n").is_empty());
+        assert!(spans("-      ```\n  x\n").is_empty());
+        // A link glued to a "closer" four columns in is not moved: it is in the block.
+        assert_eq!(
+            unglue_closing_fence("* a\n\n  ```\n  x\n      ``` ([#1](u/1))"),
+            None
+        );
+    }
+
+    /// The blocks that swallow the rest of their last line, and what does not.
+    #[test]
+    fn what_swallows_the_rest_of_a_line_is_told_apart() {
+        let kind = |raw: &str| swallowed_tail(raw).map(|(k, _)| k);
+        let code = Some(Swallowing::IndentedCode);
+        assert_eq!(kind("* a\n\n      x = 1 (#1)"), code);
+        assert_eq!(kind("* a\n\n      x\n\n      y (#1)"), code);
+        assert_eq!(kind("* a\n\n  > q\n  >\n  >     x (#1)"), code);
+        assert_eq!(kind("* a\n\n  - b\n\n        x (#1)"), code);
+        // A paragraph's line, however far in; a fence's line; the bullet's own line.
+        assert_eq!(kind("* a\n      x (#1)"), None);
+        assert_eq!(kind("* a\n\n  > q\n  >     x (#1)"), None);
+        assert_eq!(kind("* a\n\n  ```\n      x (#1)"), None);
+        assert_eq!(kind("*     x (#1)"), None);
+        let html = |open| Some(Swallowing::Html(open));
+        assert_eq!(kind("* a\n\n  <pre>\n  x\n  </pre> (#1)"), html("<pre>"));
+        assert_eq!(
+            kind("* a\n\n  <Script type=x>\n\n  </SCRIPT> (#1)"),
+            html("<script>")
+        );
+        assert_eq!(kind("* a\n  <!-- c --> (#1)"), html("<!--"));
+        assert_eq!(kind("* <!-- c --> (#1)"), html("<!--"));
+        assert_eq!(kind("* a\n\n  <?php x ?> (#1)"), html("<?"));
+        assert_eq!(kind("* a\n\n  <!DOCTYPE html> (#1)"), html("<!"));
+        assert_eq!(kind("* a\n\n  <![CDATA[ x ]]> (#1)"), html("<![CDATA["));
+        assert_eq!(kind("* a\n\n  > <!-- c --> (#1)"), html("<!--"));
+        // Closed on an earlier line; never closed (refused as such); inline HTML; a
+        // type 6 or 7 block; an opener four columns in (code); one inside a fence.
+        assert_eq!(kind("* a\n  <!-- c -->\n  b (#1)"), None);
+        assert_eq!(kind("* a\n  <!-- c (#1)"), None);
+        assert_eq!(kind("* a <!-- c --> (#1)"), None);
+        assert_eq!(kind("* a\n  x <pre>y</pre> (#1)"), None);
+        assert_eq!(kind("* a\n\n  <div>x</div> (#1)"), None);
+        assert_eq!(kind("* a\n\n  <span>\n  x</span> (#1)"), None);
+        assert_eq!(kind("* a\n\n      <!-- c --> (#1)"), code);
+        assert_eq!(kind("* a\n\n  ```\n  <!-- c --> (#1)"), None);
+        assert_eq!(kind("* a\n\n  <pre>\n  <!-- c --> (#1)"), None);
+        // A GFM table's last row, text after as many pipes as the header has cells.
+        let cell = Some(Swallowing::TableCell);
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n  | x | 5 | (#1)"),
+            cell
+        );
+        assert_eq!(kind("* a\n\n  k | v\n  :-|-:\n  x | 5 | (#1)"), cell);
+        assert_eq!(kind("* a\n\n  | k |\n  |---|\n  | x | y | (#1)"), cell);
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n  | x | 5 (#1)"),
+            None
+        );
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n  | x \\| 5 (#1)"),
+            None
+        );
+        assert_eq!(
+            kind("* a\n\n  | k | v |\n  | - | - |\n\n  | x | 5 | (#1)"),
+            None
+        );
+        assert_eq!(kind("* a\n\n  | k | v |\n  | x | 5 | (#1)"), None);
+        assert_eq!(
+            unglue_closing_fence("* a\n\n  | k |\n  | - |\n  | x | ([#1](u/1))").as_deref(),
+            Some("* a\n\n  | k |\n  | - |\n  | x |\n\n  ([#1](u/1))")
+        );
+        // Moved below a blank line, at the entry's column; the rest of the line kept.
+        assert_eq!(
+            unglue_closing_fence("* a\n\n      x = 1 ([#1](u/1), [#2](u/2))\n\n").as_deref(),
+            Some("* a\n\n      x = 1\n\n  ([#1](u/1), [#2](u/2))\n\n")
+        );
+        assert_eq!(
+            unglue_closing_fence("- a\n  <!-- c -->  (#1)").as_deref(),
+            Some("- a\n  <!-- c -->\n\n  (#1)")
+        );
+        // Code with no reference at its end, text that would open another block: kept.
+        assert_eq!(unglue_closing_fence("* a\n\n      x = 1"), None);
+        assert_eq!(
+            unglue_closing_fence("* a\n  <!-- c --><!-- d --> (#1)"),
+            None
+        );
     }
 
     #[test]

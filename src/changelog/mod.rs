@@ -40,7 +40,9 @@ use regex::Regex;
 use crate::error::Result;
 use crate::version::Version;
 
-pub use blocks::{CodeBlock, code_blocks, starts_html_block, unglue_closing_fence};
+pub use blocks::{
+    CodeBlock, Swallowing, code_blocks, starts_html_block, swallowed_tail, unglue_closing_fence,
+};
 pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};

@@ -154,20 +154,49 @@ fn references_in_code(log: &Changelog, first_line: usize, refs: &RefFormat) -> V
     let code = code_lines(&crate::changelog::code_blocks(text), lines.len());
     let mut problems = Vec::new();
     for e in log.releases().iter().flat_map(|r| r.entries()) {
-        let span = e.line.saturating_sub(1)
-            ..(e.line.saturating_sub(1) + e.raw.lines().count().max(1)).min(lines.len());
+        let first = e.line.saturating_sub(1);
+        let span = first..(first + e.raw.lines().count().max(1)).min(lines.len());
+        // What a block the entry's last line ends swallows: its line, and the byte it
+        // starts at (a template's references glued to an indented code line, `</pre>`…).
+        let swallowed = crate::changelog::swallowed_tail(&e.raw).map(|(kind, at)| {
+            let before = &e.raw[..at];
+            let from = at - before.rfind('\n').map_or(0, |n| n + 1);
+            (kind, first + before.matches('\n').count(), from)
+        });
         for &pr in &e.prs {
-            let at: Vec<usize> = span
+            let at: Vec<(usize, usize)> = span
                 .clone()
-                .filter(|&k| refs.spans(lines[k]).iter().any(|s| s.number == pr))
+                .flat_map(|k| {
+                    refs.spans(lines[k])
+                        .into_iter()
+                        .filter(|s| s.number == pr)
+                        .map(move |s| (k, s.start))
+                })
                 .collect();
-            if let Some(&k) = at.first()
-                && at.iter().all(|&k| code[k])
-            {
+            let Some(&(k, _)) = at.first() else { continue };
+            let swallowing = |&(k, c): &(usize, usize)| match swallowed {
+                Some((kind, line, from)) if line == k && c >= from => Some(kind),
+                _ => None,
+            };
+            if at.iter().all(|&(k, _)| code[k]) {
                 problems.push(format!(
                     "line {}: the reference to #{pr} is inside a code block of its entry, where \
                      it is shown as code, not as a link; close the block above it (a line of its \
                      own fence) and put the reference below",
+                    first_line + k
+                ));
+            } else if let Some(kind) = at.iter().find_map(swallowing)
+                && at.iter().all(|p| code[p.0] || swallowing(p).is_some())
+            {
+                let k = at
+                    .iter()
+                    .find(|p| swallowing(p).is_some())
+                    .map_or(k, |p| p.0);
+                problems.push(format!(
+                    "line {}: the reference to #{pr} is on the last line of {kind} in its entry, \
+                     which swallows the rest of that line: it is shown as code or raw HTML (or not \
+                     at all), not as a link; put the reference below a blank line, in a paragraph \
+                     of its own",
                     first_line + k
                 ));
             }
@@ -270,13 +299,15 @@ pub fn well_formed(log: &Changelog, first_line: usize) -> Vec<String> {
         }
     }
     // Code blocks, as the changelog reader marks them: a top-level fence never closed
-    // swallows the rest. (An entry's line inside a closed block is code, not an entry: the
-    // read-back finds the entry missing and the reference outside any entry.)
+    // swallows the rest — unless it stands in a block quote or a list item, which the next
+    // release's heading ends, and the block with it. (An entry's line inside a closed block
+    // is code, not an entry: the read-back finds the entry missing and the reference
+    // outside any entry.)
     let lines: Vec<&str> = text.lines().collect();
     let blocks = crate::changelog::code_blocks(text);
     let fenced = code_lines(&blocks, lines.len());
     for block in &blocks {
-        if let (Some(fence), false) = (&block.unclosed, block.indented) {
+        if let (Some(fence), false, false) = (&block.unclosed, block.indented, block.contained) {
             problems.push(format!(
                 "line {}: the code fence \"{fence}\" is never closed: everything after it (the \
                  rest of the changelog) would be shown as code; close it with a line \"{fence}\"",

@@ -31,6 +31,7 @@ mod hostile6;
 mod hostile7;
 mod hostile8;
 mod hostile11;
+mod hostile12;
 mod interrupts;
 mod isolation;
 mod leftovers;
