@@ -276,6 +276,22 @@ fn floating_tags_block_no_release() {
     assert!(plan.contains("2.0.0-rc.1 → 2.0.0"), "{plan}");
 }
 
+/// `git release consolidate 1.1.0 --dry-run --no-edit` on the release date, which must
+/// succeed (`label` names the case in a failure).
+fn dry_consolidate(root: &Path, label: &str) -> std::process::Output {
+    let args = [
+        "consolidate",
+        "1.1.0",
+        "--dry-run",
+        "--no-edit",
+        DATE[0],
+        DATE[1],
+    ];
+    let out = run(root, &args, "false");
+    ok(&out, label);
+    out
+}
+
 /// hostile9 (no script): a typo in `[consolidate] categories` (`Featurez`) grouped nothing,
 /// silently. A near miss of one of towncrier's types is a configuration error (exit 3)
 /// naming the file, the key and the type meant, for every command that reads the
@@ -352,19 +368,7 @@ fn a_typo_in_a_rules_files_categories_is_refused() {
     util::write_file(root, "rules.toml", &rules("Security"));
     util::commit_all(root, "Security");
     planned(root, "1.1.0", &[]);
-    let out = run(
-        root,
-        &[
-            "consolidate",
-            "1.1.0",
-            "--dry-run",
-            "--no-edit",
-            DATE[0],
-            DATE[1],
-        ],
-        "false",
-    );
-    ok(&out, "Security");
+    let out = dry_consolidate(root, "Security");
     let said = text(&out.stdout) + &text(&out.stderr);
     assert!(
         said.contains("\"Security\", which is no category"),
@@ -378,19 +382,7 @@ fn a_typo_in_a_rules_files_categories_is_refused() {
         &(rules("Featurez") + "learned = true\n"),
     );
     util::commit_all(root, "learned");
-    let out = run(
-        root,
-        &[
-            "consolidate",
-            "1.1.0",
-            "--dry-run",
-            "--no-edit",
-            DATE[0],
-            DATE[1],
-        ],
-        "false",
-    );
-    ok(&out, "learned");
+    let out = dry_consolidate(root, "learned");
     let said = text(&out.stdout) + &text(&out.stderr);
     assert!(
         said.contains("\"Featurez\", which is no category"),
@@ -398,19 +390,7 @@ fn a_typo_in_a_rules_files_categories_is_refused() {
     );
     util::write_file(root, "rules.toml", &rules("FEATURES"));
     util::commit_all(root, "FEATURES");
-    let out = run(
-        root,
-        &[
-            "consolidate",
-            "1.1.0",
-            "--dry-run",
-            "--no-edit",
-            DATE[0],
-            DATE[1],
-        ],
-        "false",
-    );
-    ok(&out, "FEATURES");
+    let out = dry_consolidate(root, "FEATURES");
     assert!(
         text(&out.stdout).contains("#### Fair Share"),
         "{}",

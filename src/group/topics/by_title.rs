@@ -350,19 +350,7 @@ mod tests {
 
     /// A Features section of `release` with one group per title, two entries each.
     fn section(release: &str, groups: &[(&str, [&str; 2])]) -> HistorySection {
-        HistorySection {
-            release: release.into(),
-            category: "Features".into(),
-            entries: groups
-                .iter()
-                .enumerate()
-                .flat_map(|(g, (_, texts))| texts.iter().map(move |t| (t.to_string(), Some(g))))
-                .collect(),
-            groups: groups
-                .iter()
-                .map(|(t, _)| (t.to_string(), String::new()))
-                .collect(),
-        }
+        super::super::tests::features_section(release, groups, |_| String::new())
     }
 
     fn earlier(history: &[HistorySection]) -> Vec<EarlierTitle> {

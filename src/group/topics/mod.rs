@@ -812,7 +812,7 @@ mod tests {
 
     /// A grouped Features section of `release`: each group's title and entries, and the
     /// description `describe` writes for a title.
-    fn features_section<'a, T: AsRef<[&'a str]>>(
+    pub(super) fn features_section<'a, T: AsRef<[&'a str]>>(
         release: &str,
         groups: &[(&str, T)],
         describe: impl Fn(&str) -> String,
