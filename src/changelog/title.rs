@@ -53,19 +53,59 @@ pub(crate) fn parse_title(title: &str) -> Title {
     }
 }
 
-/// Whether a heading says its release is still to come: the word `unreleased` (any case)
-/// as its date (`(unreleased)`, `- Unreleased`), its first or its last word (`[Unreleased]`)
-/// — and no date.
+/// The ways a heading says its release is still to come, as words (lower case): a date's
+/// place taken by one of them (`(upcoming)`, `- TBD`), or the heading begun or ended by it.
+const UNRELEASED_MARKS: &[&[&str]] = &[
+    &["unreleased"],
+    &["unreleased", "changes"],
+    &["upcoming"],
+    &["in", "development"],
+    &["in", "progress"],
+    &["work", "in", "progress"],
+    &["wip"],
+    &["not", "yet", "released"],
+    &["not", "released"],
+    &["not", "released", "yet"],
+    &["unpublished"],
+    &["pending"],
+    &["tbd"],
+    &["tba"],
+];
+
+/// Whether a heading says its release is still to come — and has no date: one of
+/// [`UNRELEASED_MARKS`] as its first or last words (`[Unreleased]`, `1.5.0 (unreleased)`,
+/// `[1.5.0] - Unreleased`, `1.5.0 (not yet released)`, emphasis and a full stop ignored:
+/// `(_unreleased_)`, `(Unreleased.)`), or a date written as a placeholder
+/// (`(yyyy-mm-dd)`, `(YYYY-MM-DD)`, `(XXXX-XX-XX)`). Anything else beside the version (a
+/// code name, `## 1.4.0 (Bionic)`) still reads as a release: taking a released section
+/// for one to come would publish its entries again.
 fn marked_unreleased(unlinked: &str) -> bool {
     if split_date(unlinked).1.is_some_and(is_iso_date) {
         return false;
     }
-    let is = |w: &str| w.eq_ignore_ascii_case("unreleased");
-    let mut words = unlinked
-        .split(|c: char| c.is_whitespace() || "[]()-–—:,".contains(c))
-        .filter(|w| !w.is_empty());
-    let first = words.next();
-    first.is_some_and(is) || words.next_back().or(first).is_some_and(is)
+    let words: Vec<String> = unlinked
+        .split(|c: char| c.is_whitespace() || "[]()-–—:,/".contains(c))
+        .map(|w| w.trim_matches(|c: char| "_*.!".contains(c)).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let marked = UNRELEASED_MARKS.iter().any(|mark| {
+        let n = mark.len();
+        words.len() >= n && (words[..n] == **mark || words[words.len() - n..] == **mark)
+    });
+    // `yyyy-mm-dd`: the words after the version all placeholder letters, a year among them.
+    let after_version: Vec<&String> = words
+        .iter()
+        .skip_while(|w| version_token(w).is_none())
+        .skip(1)
+        .collect();
+    let placeholder = !after_version.is_empty()
+        && after_version
+            .iter()
+            .all(|w| w.chars().all(|c| "ymdx?#".contains(c)))
+        && after_version
+            .iter()
+            .any(|w| w.contains("yy") || w.contains("xx"));
+    marked || placeholder
 }
 
 /// A heading's word read as a version: `1.2.0`, `v1.2.0`, `[1.2.0]`.
@@ -171,5 +211,50 @@ pub(crate) fn is_iso_date(s: &str) -> bool {
     match (digits(0..4), digits(5..7), digits(8..10)) {
         (Some(_), Some(month), Some(day)) => (1..=12).contains(&month) && (1..=31).contains(&day),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_release_still_to_come_is_marked_in_the_ways_changelogs_write_it() {
+        for heading in [
+            "1.5.0 (unreleased)",
+            "[1.5.0] - Unreleased",
+            "[Unreleased]",
+            "Unreleased 1.5.0",
+            "1.5.0 (_unreleased_)",
+            "1.5.0 (Unreleased.)",
+            "1.5.0 (unreleased changes)",
+            "1.5.0 (in development)",
+            "1.5.0 (not yet released)",
+            "1.5.0 (upcoming)",
+            "1.5.0 (yyyy-mm-dd)",
+            "1.5.0 - YYYY-MM-DD",
+            "1.5.0 (TBD)",
+            "v1.5.0 - WIP",
+            "[1.5.0](https://example.com/compare/v1.4.0...HEAD) (pending)",
+        ] {
+            let t = parse_title(heading);
+            assert!(t.unreleased && t.version.is_none(), "{heading}");
+        }
+    }
+
+    #[test]
+    fn a_release_with_a_date_or_a_code_name_is_a_release() {
+        for heading in [
+            "1.5.0 (2026-01-01)",
+            "1.5.0",
+            "1.5.0 (Bionic)",
+            "Pending 1.5.0 (2026-01-01)",
+            "[1.5.0] - 2026-01-01",
+            "1.5.0 (x)",
+            "1.5.0-rc.1",
+        ] {
+            let t = parse_title(heading);
+            assert!(!t.unreleased && t.version.is_some(), "{heading}");
+        }
     }
 }
