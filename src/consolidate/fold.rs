@@ -197,14 +197,19 @@ pub(crate) fn is_boilerplate(text: &str) -> bool {
     normalized_prose(text).eq_ignore_ascii_case("No significant changes.")
 }
 
-/// The configured category `name` is nearly (a typo, another case), if it is not one.
+/// The configured category `name` is nearly (a typo, another case, or the same name in
+/// markup: `**Features**`, `[Features](#features)` render as Features), if it is not one.
 pub fn near_miss<'a>(name: &str, known: &'a [String]) -> Option<&'a String> {
     if known.iter().any(|k| k == name) {
         return None;
     }
+    let shown = crate::group::markup::plain(name);
+    let shown = shown.trim_matches(|c: char| "*_`~".contains(c) || c.is_whitespace());
     known.iter().find(|k| {
-        k.eq_ignore_ascii_case(name)
-            || strsim::jaro_winkler(&k.to_lowercase(), &name.to_lowercase()) >= 0.9
+        [name, shown].iter().any(|n| {
+            k.eq_ignore_ascii_case(n)
+                || strsim::jaro_winkler(&k.to_lowercase(), &n.to_lowercase()) >= 0.9
+        })
     })
 }
 
@@ -737,4 +742,26 @@ fn overlaps(categories: &[FoldedCategory]) -> Vec<Overlap> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_category_in_markup_is_a_near_miss_of_the_one_it_renders_as() {
+        let known = vec!["Features".to_string(), "Fixes".to_string()];
+        for name in [
+            "**Features**",
+            "[Features](#features)",
+            "_Features_",
+            "`Features`",
+            "__Fixes__",
+            "Featurez",
+        ] {
+            assert!(near_miss(name, &known).is_some(), "{name}");
+        }
+        assert_eq!(near_miss("Features", &known), None);
+        assert_eq!(near_miss("**Deprecations**", &known), None);
+    }
 }

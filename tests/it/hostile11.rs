@@ -521,3 +521,35 @@ fn an_empty_source_date_epoch_is_unset() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("SOURCE_DATE_EPOCH"));
 }
+
+/// hostile11/10: an rc section's category written in markup that renders as a configured
+/// one (`### **Features**`, `### [Features](#features)`) was a second category: the final
+/// had two Features headings, the rc's entries kept apart from the fragments'. It is a
+/// near miss of the category it renders as, refused before anything is written, naming it.
+#[test]
+fn a_category_in_markup_is_the_near_miss_of_the_one_it_renders_as() {
+    for written in ["**Features**", "[Features](#features)"] {
+        let repo = project("");
+        let root = repo.path();
+        with_section(
+            root,
+            &format!("## 1.1.0rc1 (2025-02-01)\n\n### {written}\n\n* Add the rc's part (#11)"),
+        );
+        let stderr = refused(
+            root,
+            &[
+                "consolidate",
+                "1.1.0",
+                "--dry-run",
+                "--no-edit",
+                DATE[0],
+                DATE[1],
+            ],
+            written,
+        );
+        assert!(
+            stderr.contains(written) && stderr.contains("did you mean `Features`"),
+            "{written}: {stderr}"
+        );
+    }
+}
