@@ -59,7 +59,9 @@ pub fn py_repr(value: &Value) -> String {
         return repr;
     }
     match value.kind() {
-        K::Undefined => String::new(),
+        // Jinja2's `Undefined.__repr__`: what a list, a tuple, a dict or a namespace holding
+        // an undefined value prints for it (`[Undefined]`); printed alone it is `str()`, empty.
+        K::Undefined => "Undefined".into(),
         K::None => "None".into(),
         K::Bool => if value.is_true() { "True" } else { "False" }.into(),
         // What Jinja2's `escape`, `safe` and `tojson` give is markupsafe's `Markup`.
