@@ -261,30 +261,36 @@ fn tokens(text: &str) -> impl Iterator<Item = &str> {
 /// Split an identifier into its words: camelCase, PascalCase, `V2GQL`, snake_case,
 /// kebab-case, dotted.paths.
 pub fn split_identifier(raw: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    identifier_parts(raw, |part| words.push(part.to_string()));
+    words
+}
+
+/// The words of [`split_identifier`], each handed to `each` as a slice of `raw`: no new
+/// string for a part that is then dropped (a stop word, a number), as [`surfaces`] drops
+/// many of every entry's.
+fn identifier_parts<'a>(raw: &'a str, mut each: impl FnMut(&'a str)) {
+    let separator = |c: char| matches!(c, '_' | '-' | '.' | '/' | ':');
     // Most words have no ASCII capital and no separator: nothing to split (every boundary
     // below needs one), and no need to walk them char by char.
-    if !raw
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':'))
-    {
-        return if raw.is_empty() {
-            Vec::new()
-        } else {
-            vec![raw.to_string()]
-        };
+    if !raw.chars().any(|c| c.is_ascii_uppercase() || separator(c)) {
+        if !raw.is_empty() {
+            each(raw);
+        }
+        return;
     }
-    let chars: Vec<char> = raw.chars().collect();
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if matches!(c, '_' | '-' | '.' | '/' | ':') {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
+    let chars: Vec<(usize, char)> = raw.char_indices().collect();
+    // Where the current word starts, once it has a character.
+    let mut start: Option<usize> = None;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if separator(c) {
+            if let Some(s) = start.take() {
+                each(&raw[s..at]);
             }
             continue;
         }
-        if let Some(&prev) = i.checked_sub(1).and_then(|j| chars.get(j)) {
-            let next = chars.get(i + 1).copied();
+        if let (Some(s), Some(&(_, prev))) = (start, i.checked_sub(1).and_then(|j| chars.get(j))) {
+            let next = chars.get(i + 1).map(|&(_, n)| n);
             let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
                 // `V2GQL` → V2 GQL, `V2Api` → V2 Api
                 || (prev.is_ascii_digit() && c.is_ascii_uppercase()
@@ -292,16 +298,16 @@ pub fn split_identifier(raw: &str) -> Vec<String> {
                 // `HTTPServer` → HTTP Server
                 || (prev.is_ascii_uppercase() && c.is_ascii_uppercase()
                     && next.is_some_and(|n| n.is_ascii_lowercase()));
-            if boundary && !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
+            if boundary {
+                each(&raw[s..at]);
+                start = Some(at);
             }
         }
-        cur.push(c);
+        start.get_or_insert(at);
     }
-    if !cur.is_empty() {
-        words.push(cur);
+    if let Some(s) = start {
+        each(&raw[s..]);
     }
-    words
 }
 
 /// Fold English plurals so `buckets` and `bucket` are one word.
@@ -388,7 +394,7 @@ fn surfaces_of(text: &str) -> Vec<(String, String, usize)> {
     let segments =
         tokens(text).flat_map(|m| m.split(['_', '-', '.', '/', ':']).filter(|s| !s.is_empty()));
     for (token, segment) in segments.enumerate() {
-        ascii_identifier_parts(segment, |part| {
+        identifier_parts(segment, |part| {
             // Tokens are ASCII: lower-casing them needs no Unicode tables.
             let lower = part.to_ascii_lowercase();
             let p = lower.trim_matches(|c| c == '.' || c == '-' || c == '_');
@@ -410,46 +416,6 @@ fn surfaces_of(text: &str) -> Vec<(String, String, usize)> {
         });
     }
     out
-}
-
-/// [`split_identifier`] of an ASCII `raw` (every token is), each part handed to `each` as a
-/// slice of `raw` rather than a new string: the same parts, without an allocation for the
-/// parts that are dropped (stop words, numbers).
-fn ascii_identifier_parts(raw: &str, mut each: impl FnMut(&str)) {
-    let bytes = raw.as_bytes();
-    if !raw.is_ascii() {
-        return split_identifier(raw).iter().for_each(|p| each(p));
-    }
-    let separator = |b: u8| matches!(b, b'_' | b'-' | b'.' | b'/' | b':');
-    let mut start = 0;
-    for i in 0..bytes.len() {
-        let c = bytes[i];
-        if separator(c) {
-            if start < i {
-                each(&raw[start..i]);
-            }
-            start = i + 1;
-            continue;
-        }
-        if i > start {
-            let prev = bytes[i - 1];
-            let next = bytes.get(i + 1).copied();
-            let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
-                || (prev.is_ascii_digit()
-                    && c.is_ascii_uppercase()
-                    && next.is_some_and(|n| n.is_ascii_alphabetic()))
-                || (prev.is_ascii_uppercase()
-                    && c.is_ascii_uppercase()
-                    && next.is_some_and(|n| n.is_ascii_lowercase()));
-            if boundary {
-                each(&raw[start..i]);
-                start = i;
-            }
-        }
-    }
-    if start < bytes.len() {
-        each(&raw[start..]);
-    }
 }
 
 /// Words plus adjacent-word phrases (`fair share`), the features keyword matching and
@@ -486,13 +452,16 @@ mod tests {
             proptest::prop_assert_eq!(tokens(&text).collect::<Vec<_>>(), expected);
         }
 
-        /// The slicing split gives exactly [`split_identifier`]'s parts, on identifiers of
-        /// every case and separator, digits, and multi-byte text.
+        /// Splitting loses nothing but the separators and keeps the order: the words,
+        /// joined, are the identifier without `_ - . / :`, and no word is empty or holds one.
         #[test]
-        fn ascii_parts_are_split_identifiers_parts(raw in r"([A-Za-z0-9_./:\-é中]){0,24}") {
-            let mut parts = Vec::new();
-            ascii_identifier_parts(&raw, |p| parts.push(p.to_string()));
-            proptest::prop_assert_eq!(parts, split_identifier(&raw));
+        fn identifier_words_are_the_identifier_cut_at_boundaries(
+            raw in r"([A-Za-z0-9_./:\-é中É]){0,24}"
+        ) {
+            let words = split_identifier(&raw);
+            let kept: String = raw.chars().filter(|c| !"_-./:".contains(*c)).collect();
+            proptest::prop_assert_eq!(words.concat(), kept);
+            proptest::prop_assert!(words.iter().all(|w| !w.is_empty() && !w.contains(['_', '-', '.', '/', ':'])));
         }
     }
 
