@@ -505,10 +505,14 @@ impl Repo {
     /// Put `paths` back as they are in HEAD, in the index and the work tree (`git restore
     /// --source=HEAD --staged --worktree`). Each path must exist in HEAD.
     pub fn restore_from_head<P: AsRef<Path>>(&self, paths: &[P]) -> Result<()> {
-        self.git_paths(
-            &["restore", "--source=HEAD", "--staged", "--worktree"],
-            paths,
-        )
+        self.restore_from("HEAD", paths)
+    }
+
+    /// Put `paths` back as they are in `commit`, in the index and the work tree. Each path
+    /// must exist in it.
+    pub fn restore_from<P: AsRef<Path>>(&self, commit: &str, paths: &[P]) -> Result<()> {
+        let source = format!("--source={commit}");
+        self.git_paths(&["restore", &source, "--staged", "--worktree"], paths)
     }
 
     /// Commit what is staged with `message` (`git commit --quiet -m`); returns the new

@@ -3,6 +3,7 @@
 
 use super::Reporter;
 use super::checks::check_no_index_lock;
+use super::entries;
 use super::guard;
 use super::lock::Lock;
 use super::plan::{Plan, StepKind};
@@ -32,8 +33,7 @@ pub fn resume(
     reporter: &dyn Reporter,
 ) -> Result<Summary> {
     let lock = Lock::acquire(repo)?;
-    let mut state = load_state(repo)?
-        .ok_or_else(|| Error::Refused("no release is in progress (nothing to continue)".into()))?;
+    let mut state = load_state(repo)?.ok_or_else(|| nothing_stopped(repo, "continue"))?;
     refuse_while_a_step_runs(&state)?;
     check_no_index_lock(repo)?;
     let half_made = branch_half_made(repo, &state)?;
@@ -89,9 +89,20 @@ pub fn resume(
     plan.lock = Some(std::sync::Arc::new(lock));
     let _signals = process::catch();
     if let Some(i) = next {
+        let kind = &state.steps[i].step.kind;
+        // A section written by hand is held to the release's entries as the step's own is.
+        let missing = || -> Result<Option<String>> {
+            Ok(
+                match guard::missing_by_hand(repo, config, &plan, &state, kind)? {
+                    None if matches!(kind, StepKind::Changelog) => {
+                        entries::unpublished(config, &plan, state.planned_entries.as_ref())?
+                    }
+                    other => other,
+                },
+            )
+        };
         if how.skip
-            && let Some(missing) =
-                guard::missing_by_hand(repo, config, &plan, &state, &state.steps[i].step.kind)?
+            && let Some(missing) = missing()?
         {
             return Err(Error::Refused(format!(
                 "`--skip` says step {} ({}) was done by hand, but {missing}; do it (or let the \
@@ -152,6 +163,19 @@ pub fn resume(
         reporter,
     };
     run_steps(&ctx, None, &mut state)
+}
+
+/// No release is stopped in this work tree: said so, naming the work tree where one is
+/// (each work tree continues or aborts its own).
+fn nothing_stopped(repo: &Repo, command: &str) -> Error {
+    match super::state::stopped_elsewhere(repo).first() {
+        Some(other) => Error::Refused(format!(
+            "no release is in progress in this work tree; one is stopped in the work tree {}: \
+             run `git release {command}` there",
+            other.display()
+        )),
+        None => Error::Refused(format!("no release is in progress (nothing to {command})")),
+    }
 }
 
 /// `continue` goes on with the release that was planned and with nothing else: it refuses
@@ -281,8 +305,7 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
 /// every other file restored, the files the release created removed.
 pub fn abort(repo: &Repo, reporter: &dyn Reporter) -> Result<()> {
     let _lock = Lock::acquire(repo)?;
-    let state = load_state(repo)?
-        .ok_or_else(|| Error::Refused("no release is in progress (nothing to abort)".into()))?;
+    let state = load_state(repo)?.ok_or_else(|| nothing_stopped(repo, "abort"))?;
     abort_with(repo, &state, reporter)
 }
 

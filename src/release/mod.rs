@@ -15,6 +15,7 @@ mod byproducts;
 mod checks;
 mod commits;
 mod control;
+mod entries;
 mod guard;
 mod lock;
 mod next_version;

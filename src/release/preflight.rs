@@ -31,15 +31,8 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .as_deref()
         .map(|w| Version::parse(w).map_err(|e| Error::Refused(format!("WebUI version: {e}"))))
         .transpose()?;
+    // Also refused while a release is stopped here or in another work tree.
     let lock = Lock::acquire_for_writing(repo, None)?;
-    if let Some(other) = super::state::stopped_elsewhere(repo).first() {
-        return Err(Error::Refused(format!(
-            "a release is stopped in the work tree {}, and a second one would take the same \
-             fragments; finish it there (`git release continue`) or undo it (`git release \
-             abort`), then run again",
-            other.display()
-        )));
-    }
     // A kept review draft would be replaced by the release's review, or by the section
     // written without one (`--no-edit`).
     if version.is_final() {

@@ -156,6 +156,13 @@ pub struct State {
     /// committed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub section_entries: Vec<String>,
+    /// How many entries of the planned section name each PR ([`Planned`]): the section
+    /// the release commits must still hold them, whoever wrote it. `None` when the plan
+    /// has no section it can read, and in state files written before it was recorded.
+    ///
+    /// [`Planned`]: super::entries::Planned
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_entries: Option<super::entries::Planned>,
     /// Set by `abort` before it undoes anything: an abort stopped half-way (back on the base
     /// branch, the release branch not yet deleted) is finished by the next one.
     #[serde(default)]
@@ -236,6 +243,7 @@ impl State {
             config: Vec::new(),
             section: false,
             section_entries: Vec::new(),
+            planned_entries: super::entries::Planned::of_plan(plan),
             aborting: false,
             restoring: Vec::new(),
             modes: None,
@@ -435,6 +443,17 @@ pub fn record_by_hand(repo: &Repo, paths: &[String]) -> Result<()> {
 /// fix. One check for every command that writes.
 pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> Result<()> {
     let Some(state) = load_state(repo)? else {
+        // The work trees of a repository share its fragments and branches: a section built
+        // here would list the stopped release's entries a second time once both merge.
+        if let Some(other) = stopped_elsewhere(repo).first() {
+            return Err(Error::Refused(format!(
+                "a release is stopped in the work tree {}, and this command would take the \
+                 same fragments (work trees share them); finish it there (`git release \
+                 continue`) or undo it (`git release abort`), then run again. Nothing was \
+                 changed",
+                other.display()
+            )));
+        }
         return Ok(());
     };
     let stopped = state.next_step().map(|i| &state.steps[i]);

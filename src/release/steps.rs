@@ -3,7 +3,7 @@
 //! a timeout, `kill -9`) is resumed at the step that did not finish, never after it.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, frozen};
 use super::window;
-use super::{byproducts, guard};
+use super::{byproducts, entries, guard};
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
@@ -99,6 +99,17 @@ pub(crate) fn run_steps(
         }
         record.status = StepStatus::Started;
         save_state(repo, state)?;
+        // Run again after its section was undone (`git checkout HEAD -- CHANGELOG.md` while
+        // the release was stopped), the changelog step finds gone the fragments its first
+        // run removed: built from what is left, the section would lose their entries while
+        // their removal is committed. They are put back as the release found them (before
+        // the review's watch starts) and consumed again.
+        if matches!(state.steps[i].step.kind, StepKind::Changelog)
+            && (rerun || state.section)
+            && !guard::section_written(repo, ctx.config, ctx.plan)?
+        {
+            restore_consumed(ctx, state)?;
+        }
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
         let ignored_before = byproducts::ignored_before(repo, &state.steps[i].step.kind);
         let digests_before = byproducts::digests_before(repo, &state.steps[i].step.kind);
@@ -425,6 +436,7 @@ fn run_step(
                 }
             }
             guard::check_section_entries(config, plan, state)?;
+            entries::check_published(config, plan, state.planned_entries.as_ref())?;
             commit_own_changes(ctx, state)?;
             guard::check_committed_fragments(repo, config, state)?;
             let id = repo.commit(message)?;
@@ -570,6 +582,27 @@ fn write_changelog(
     crate::atomic::write(&build.changelog, build.text.as_bytes())?;
     repo.add(&[&build.changelog])?;
     crate::towncrier::remove_fragments(Some(repo), &files)
+}
+
+/// The consumed fragments missing from the work tree, restored from the release's base
+/// commit (index and work tree).
+fn restore_consumed(ctx: &Ctx, state: &State) -> Result<()> {
+    let gone: Vec<&str> = state
+        .fragments
+        .iter()
+        .map(String::as_str)
+        .filter(|f| Path::new(f).symlink_metadata().is_err())
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    ctx.repo.restore_from(&state.base_commit, &gone)?;
+    ctx.reporter.note(&format!(
+        "put back {} fragment(s) the changelog step had removed before its section was undone, \
+         to build the section from them again",
+        gone.len()
+    ));
+    Ok(())
 }
 
 /// The changelog step after its section was written: the consumed fragments still in the

@@ -48,5 +48,6 @@ mod unreviewed;
 mod release_ledger;
 mod release_safety;
 mod review_window;
+mod stopped_sections;
 mod towncrier_cases;
 mod versions;

@@ -1,0 +1,165 @@
+//! What the release must publish, each entry once, whoever writes its section.
+//!
+//! Pre-flight plans the section (a pre-release's rendered from its fragments, a final's
+//! folded from the pre-release sections and the fragments, and grouped); the state records
+//! how many entries of it name each PR ([`Planned`]). Before the release commit, the section
+//! in the changelog — written by the changelog step, run again after a stop, reviewed, or
+//! written by hand and taken as done with `continue --skip` — must still hold as many: an
+//! entry dropped is lost once its fragment's removal is committed, one listed twice is
+//! published twice. Counting by PR, not by key, lets a review reword, regroup, merge or
+//! split entries (the review's own ledger holds it to each entry once).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::Plan;
+use crate::changelog::{Changelog, RefFormat, Release};
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// How many entries of the planned section name each PR, and how many name none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Planned {
+    pub prs: BTreeMap<u64, usize>,
+    pub unnamed: usize,
+}
+
+impl Planned {
+    /// The counts of a section; `None` when the plan has none it can read (no section, or
+    /// one written as reStructuredText).
+    pub(crate) fn of_plan(plan: &Plan) -> Option<Planned> {
+        plan.section.as_ref().map(Planned::of)
+    }
+
+    fn of(release: &Release) -> Planned {
+        let mut counts = Planned::default();
+        for entry in release.categories.iter().flat_map(|c| c.all_entries()) {
+            let prs = entry.pr_set();
+            if prs.is_empty() {
+                counts.unnamed += 1;
+            }
+            let mut seen = prs;
+            seen.dedup();
+            for pr in seen {
+                *counts.prs.entry(pr).or_default() += 1;
+            }
+        }
+        counts
+    }
+
+    /// What the section `now` lost or lists too often against these counts, one phrase
+    /// each; empty when it holds them all.
+    fn against(&self, now: &Planned) -> Vec<String> {
+        let mut wrong = Vec::new();
+        for (pr, &n) in &self.prs {
+            match now.prs.get(pr).copied().unwrap_or(0) {
+                0 => wrong.push(format!("#{pr} is missing")),
+                m if m > n => wrong.push(format!("#{pr} is listed {m} times")),
+                m if m < n => wrong.push(format!("#{pr} is listed {m} of {n} times")),
+                _ => {}
+            }
+        }
+        // An entry naming no PR is known by its words only, which a review may change: its
+        // count may not drop, except for one that came to name a PR of its own.
+        let named_since = now.prs.keys().filter(|p| !self.prs.contains_key(p)).count();
+        let lost = self.unnamed.saturating_sub(now.unnamed + named_since);
+        if lost > 0 {
+            wrong.push(format!("{lost} of the entries naming no PR are missing"));
+        }
+        wrong
+    }
+}
+
+/// What the release's section in the changelog lost or lists too often against the
+/// planned counts (`None` when it holds each entry once, or nothing was planned): said as
+/// "the 1.4.0 section of CHANGELOG.md does not list each of the release's entries once:
+/// #303 is missing".
+pub(crate) fn unpublished(
+    config: &Config,
+    plan: &Plan,
+    planned: Option<&Planned>,
+) -> Result<Option<String>> {
+    let Some(planned) = planned else {
+        return Ok(None);
+    };
+    // Read with the project's references, as pre-flight read the planned section.
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    let start = Some(config.towncrier.start_string.as_str());
+    let log = Changelog::read_project(&plan.changelog, start, &refs)?;
+    let section = log
+        .as_ref()
+        .and_then(|log| log.find(&plan.version).map(|k| &log.releases()[k]));
+    let wrong = match section {
+        Some(release) => planned.against(&Planned::of(release)),
+        None if *planned == Planned::default() => Vec::new(),
+        None => vec!["the section is missing".to_string()],
+    };
+    Ok((!wrong.is_empty()).then(|| {
+        format!(
+            "the {} section of {} does not list each of the release's entries once: {}",
+            plan.version,
+            plan.changelog.display(),
+            wrong.join("; "),
+        )
+    }))
+}
+
+/// [`unpublished`] before the release commit: the release stops, nothing committed.
+pub(crate) fn check_published(
+    config: &Config,
+    plan: &Plan,
+    planned: Option<&Planned>,
+) -> Result<()> {
+    let Some(wrong) = unpublished(config, plan, planned)? else {
+        return Ok(());
+    };
+    Err(Error::Step {
+        step: "commit".into(),
+        message: format!(
+            "{wrong}; the release commit, which removes the consumed fragments, would lose or \
+             repeat them. Mend the section (`git show {}:<fragment>` shows a removed \
+             fragment's text), or undo it (`git checkout HEAD -- {}`) and let `git release \
+             continue` write it again; or `git release abort`",
+            plan.base_commit,
+            plan.changelog.display(),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(prs: &[(u64, usize)], unnamed: usize) -> Planned {
+        Planned {
+            prs: prs.iter().copied().collect(),
+            unnamed,
+        }
+    }
+
+    #[test]
+    fn lost_and_repeated_entries_are_named() {
+        let planned = counts(&[(1, 1), (2, 1), (3, 2)], 1);
+        assert!(planned.against(&planned).is_empty());
+        let now = counts(&[(1, 2), (3, 1)], 1);
+        assert_eq!(
+            planned.against(&now),
+            [
+                "#1 is listed 2 times",
+                "#2 is missing",
+                "#3 is listed 1 of 2 times"
+            ]
+        );
+        assert_eq!(
+            planned.against(&counts(&[(1, 1), (2, 1), (3, 2)], 0)),
+            ["1 of the entries naming no PR are missing"]
+        );
+        // An unnamed entry that came to name a PR in the review is not lost.
+        assert!(
+            planned
+                .against(&counts(&[(1, 1), (2, 1), (3, 2), (9, 1)], 0))
+                .is_empty()
+        );
+    }
+}
