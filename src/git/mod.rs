@@ -518,9 +518,31 @@ impl Repo {
     /// Commit what is staged with `message` (`git commit --quiet -m`); returns the new
     /// commit's id. Hooks run, but with stdin closed; the editor is never opened.
     pub fn commit(&self, message: &str) -> Result<CommitId> {
+        let before = self.head_commit()?;
         self.git(["commit", "--quiet", "--no-edit", "-m", message])?;
-        let out = self.git(["rev-parse", "--verify", "HEAD"])?;
-        Ok(out.trim().to_string())
+        self.made_on(before.as_deref(), message)
+    }
+
+    /// The commit `git commit` just made on `before` (HEAD then): HEAD, when its first
+    /// parent is `before`. A `post-commit` hook that moved HEAD (`git reset`, a checkout)
+    /// leaves a commit that is not on the branch: an error, not a success.
+    fn made_on(&self, before: Option<&str>, message: &str) -> Result<CommitId> {
+        let head = self
+            .git(["rev-parse", "--verify", "HEAD"])?
+            .trim()
+            .to_string();
+        if self.parent(&head)?.as_deref() == before {
+            return Ok(head);
+        }
+        let subject = message.lines().next().unwrap_or(message);
+        let short = |id: &str| id.chars().take(12).collect::<String>();
+        Err(Error::Git(format!(
+            "`git commit` made `{subject}`, but after it HEAD is {}, not a new commit on {} \
+             (a `post-commit` hook moved HEAD?); the commit is in `git reflog`, not on the \
+             branch",
+            short(&head),
+            before.map_or("an unborn branch".to_string(), short),
+        )))
     }
 
     /// Commit `paths` alone, as they are in the work tree, with `message` (`git commit
@@ -530,12 +552,12 @@ impl Repo {
         if paths.is_empty() {
             return Err(Error::Git("nothing to commit: no path given".into()));
         }
+        let before = self.head_commit()?;
         self.git_paths(
             &["commit", "--quiet", "--no-edit", "--only", "-m", message],
             paths,
         )?;
-        let out = self.git(["rev-parse", "--verify", "HEAD"])?;
-        Ok(out.trim().to_string())
+        self.made_on(before.as_deref(), message)
     }
 
     /// The paths whose staged content differs from HEAD's (`git diff --cached`), as git

@@ -518,6 +518,22 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
             edited.join(" "),
         )));
     }
+    // So is an edit of a file the release wrote (the changelog, the version file, a frozen
+    // source): abort would give back the file as the release found it.
+    let edited = super::left::edited_since(repo, state);
+    if !edited.is_empty() {
+        return Err(Error::Refused(format!(
+            "{} changed since the release wrote {}, and abort would give back what {} held \
+             before the release, discarding your edit. Keep a copy (`git stash push -- {}`; \
+             `git stash pop` after the abort), or undo the edit (`git restore -- {}`), then \
+             `git release abort`",
+            edited.join(", "),
+            if edited.len() == 1 { "it" } else { "them" },
+            if edited.len() == 1 { "it" } else { "they" },
+            edited.join(" "),
+            edited.join(" "),
+        )));
+    }
     let commits = guard::commits_abort_would_lose(repo, state)?;
     if !commits.is_empty() {
         let shown: Vec<String> = commits

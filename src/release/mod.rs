@@ -17,6 +17,7 @@ mod commits;
 mod control;
 mod entries;
 mod guard;
+mod left;
 mod lock;
 mod next_version;
 mod paths;

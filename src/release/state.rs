@@ -163,6 +163,11 @@ pub struct State {
     /// [`Planned`]: super::entries::Planned
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned_entries: Option<super::entries::Planned>,
+    /// What each file the release changed held when a step last ended (a digest; `0`
+    /// when it was gone): one that holds something else was edited by hand since, and
+    /// `abort` does not discard it ([`left`](super::left)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<(String, u64)>,
     /// Set by `abort` before it undoes anything: an abort stopped half-way (back on the base
     /// branch, the release branch not yet deleted) is finished by the next one.
     #[serde(default)]
@@ -244,6 +249,7 @@ impl State {
             section: false,
             section_entries: Vec::new(),
             planned_entries: super::entries::Planned::of_plan(plan),
+            left: Vec::new(),
             aborting: false,
             restoring: Vec::new(),
             modes: None,

@@ -14,7 +14,7 @@ use super::preflight::{freeze_of, without_stale};
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, frozen};
 use super::window;
-use super::{byproducts, entries, guard};
+use super::{byproducts, entries, guard, left};
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
@@ -193,6 +193,7 @@ pub(crate) fn run_steps(
         } else {
             let _ = guard::record_own(repo, ctx.config, state);
         }
+        left::record(repo, state);
         // The section the changelog step leaves is checked like one written by hand: a
         // section that breaks the release's invariants stops the release, uncommitted.
         let result = match result {

@@ -1,0 +1,101 @@
+//! Hostile round 12, the release as a process: what a hook or a hand did while the release
+//! ran or was stopped. (Repro scripts: /work/hostile12/NN-*.sh.)
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::release::{project, read};
+use crate::util::{self, git, ok, one_error, run};
+
+const DATE: [&str; 2] = ["--date", "2025-03-01"];
+
+fn hook(root: &Path, name: &str, script: &str) {
+    let path = root.join(".git/hooks").join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// hostile12/02: a `post-commit` hook that undoes the release commit (`git reset --hard
+/// HEAD~1`) or moves HEAD off it left a release branch without its release: "Release
+/// prepared", exit 0. git-release checks that the commit it made is HEAD, on the commit
+/// that was HEAD before: otherwise the release stops (exit 4), and once the hook is gone
+/// `continue` makes the release.
+#[test]
+fn a_hook_that_takes_the_release_commit_away_stops_the_release() {
+    for script in [
+        "git reset -q --hard HEAD~1",
+        "git reset -q --soft HEAD~1",
+        "git reset -q HEAD~1",
+    ] {
+        let repo = project("");
+        let root = repo.path();
+        let base = crate::release::head(root);
+        hook(root, "post-commit", script);
+        let args = ["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]];
+        let out = run(root, &args, "false");
+        let stderr = one_error(&out, script);
+        assert_eq!(out.status.code(), Some(4), "{script}: {stderr}");
+        assert!(
+            stderr.contains("post-commit") && stderr.contains("release: 1.1.0rc1"),
+            "{script}: {stderr}"
+        );
+        std::fs::remove_file(root.join(".git/hooks/post-commit")).unwrap();
+        ok(&run(root, &["continue", "--yes"], "false"), script);
+        assert_eq!(
+            crate::release::subjects_since(root, &base),
+            ["release: 1.1.0rc1"],
+            "{script}"
+        );
+        assert_eq!(read(root, "VERSION"), "1.1.0rc1\n", "{script}");
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "{script}");
+    }
+}
+
+/// A step that fails until `ok` exists: the release stops after its changelog step.
+const FLAKY_STEP: &str = "\n[[step]]\nname = \"check\"\nrun = \"test -f ok || exit 1\"\n";
+
+/// hostile12/06: `abort` gave back the files the release had written as they were before
+/// it — discarding, with exit 0, what the user wrote in them while the release was stopped:
+/// new code in a frozen source file, a fix to an old changelog section, the version file.
+/// Those are refused now, naming the file, as an edited fragment is, and the refusal
+/// changes nothing; with the edit undone (the file back as the release left it, or as it
+/// was before the release), abort goes on.
+#[test]
+fn abort_keeps_what_the_user_wrote_in_the_releases_files() {
+    type Edit = fn(&str) -> String;
+    let edits: [(&str, Edit); 3] = [
+        ("src/demo/api.py", |t| {
+            format!("{t}\ndef added_while_stopped():\n    pass\n")
+        }),
+        ("CHANGELOG.md", |t| {
+            t.replace("First release", "First public release")
+        }),
+        ("VERSION", |_| "1.1.0rc1.dev0\n".to_string()),
+    ];
+    for (file, edit) in edits {
+        for undo in ["as the release left it", "as it was before"] {
+            let repo = project(FLAKY_STEP);
+            let root = repo.path();
+            let before_release = util::snapshot(root);
+            let original = read(root, file);
+            let args = ["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]];
+            one_error(&run(root, &args, "false"), "the release");
+            let left = read(root, file);
+            util::write_file(root, file, &edit(&left));
+            let stderr = crate::hostile::refused(root, &["abort"], file);
+            assert!(
+                stderr.contains(file) && stderr.contains("discarding your edit"),
+                "{file}: {stderr}"
+            );
+            let back = if undo == "as it was before" {
+                &original
+            } else {
+                &left
+            };
+            util::write_file(root, file, back);
+            ok(&run(root, &["abort"], "false"), &format!("{file}, {undo}"));
+            assert_eq!(util::snapshot(root), before_release, "{file}, {undo}");
+        }
+    }
+}
