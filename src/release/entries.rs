@@ -17,6 +17,7 @@ use super::plan::Plan;
 use crate::changelog::{Changelog, RefFormat, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::version::Version;
 
 /// How many entries of the planned section name each PR, and how many name none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +124,70 @@ pub(crate) fn check_published(
              continue` write it again; or `git release abort`",
             plan.base_commit,
             plan.changelog.display(),
+        ),
+    })
+}
+
+/// The words of each entry of the pre-release sections a final folds, by its PRs (entries
+/// naming none are left to the ledger), as the changelog holds them: what pre-flight read.
+pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(String, String)> {
+    let mut words = Vec::new();
+    for version in versions.iter().filter_map(|v| Version::parse(v).ok()) {
+        let Some(k) = changelog.find(&version) else {
+            continue;
+        };
+        for entry in changelog.releases()[k]
+            .categories
+            .iter()
+            .flat_map(|c| c.all_entries())
+        {
+            let prs = entry.pr_set();
+            if !prs.is_empty() {
+                words.push((pr_key(&prs), entry.normalized_text()));
+            }
+        }
+    }
+    words
+}
+
+fn pr_key(prs: &[u64]) -> String {
+    let prs: Vec<String> = prs.iter().map(|p| format!("#{p}")).collect();
+    prs.join(", ")
+}
+
+/// A pre-release entry reworded in the changelog after pre-flight read it (while the review
+/// was open: the release stopped, keeping the edit and the draft) must have its new words
+/// in the section the release writes in place of the pre-release sections — or the kept
+/// draft, folded from the old words, would write the edit away without a word.
+pub(crate) fn check_rc_carried(
+    read: &[(String, String)],
+    changelog: &Changelog,
+    versions: &[String],
+    section: &str,
+) -> Result<()> {
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let published = squash(section).to_lowercase();
+    let mut lost = Vec::new();
+    for (key, now) in rc_words(changelog, versions) {
+        let reworded = read.iter().any(|(k, then)| *k == key && *then != now);
+        if reworded && !published.contains(&squash(&now)) {
+            lost.push(key);
+        }
+    }
+    if lost.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "the pre-release entr{} of {} changed in the changelog after the release read \
+             {}, and the section does not carry the new words: written, it would replace the \
+             edit with the old text. Your edit is kept and nothing was written. Carry the new \
+             wording into the section (`git release continue` opens the kept draft again), or \
+             undo the edit in the changelog, then `git release continue`; or `git release abort`",
+            if lost.len() == 1 { "y" } else { "ies" },
+            lost.join("; "),
+            if lost.len() == 1 { "it" } else { "them" },
         ),
     })
 }

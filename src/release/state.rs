@@ -168,6 +168,13 @@ pub struct State {
     /// `abort` does not discard it ([`left`](super::left)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left: Vec<(String, u64)>,
+    /// The words of each pre-release entry a final folds, by its PRs, as pre-flight read
+    /// them ([`rc_words`]): one reworded in the changelog since must be carried into the
+    /// section.
+    ///
+    /// [`rc_words`]: super::entries::rc_words
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rc_words: Vec<(String, String)>,
     /// Set by `abort` before it undoes anything: an abort stopped half-way (back on the base
     /// branch, the release branch not yet deleted) is finished by the next one.
     #[serde(default)]
@@ -250,6 +257,9 @@ impl State {
             section_entries: Vec::new(),
             planned_entries: super::entries::Planned::of_plan(plan),
             left: Vec::new(),
+            rc_words: plan.prepared.as_ref().map_or_else(Vec::new, |p| {
+                super::entries::rc_words(&p.changelog, &plan.rc_sections)
+            }),
             aborting: false,
             restoring: Vec::new(),
             modes: None,

@@ -41,8 +41,8 @@ pub fn execute(
     mut plan: Plan,
     reporter: &dyn Reporter,
 ) -> Result<Summary> {
-    let prepared = plan.prepared.take();
     let mut state = State::new(&plan);
+    let prepared = plan.prepared.take();
     state.modes = Some(Modes::read(repo)?);
     state.fragment_digests = window::fragment_digests(&state);
     state.bytes = window::start_bytes(repo, &plan, &state);
@@ -559,7 +559,9 @@ fn write_changelog(
         // and nothing is written over it or removed with it.
         window::index_unchanged(repo, watched)?;
         window::unchanged_since(repo, watched)?;
-        window::check_fragments_carried(repo, state, &section.render(2))?;
+        let rendered = section.render(2);
+        window::check_fragments_carried(repo, state, &rendered)?;
+        entries::check_rc_carried(&state.rc_words, &p.changelog, &plan.rc_sections, &rendered)?;
         window::check_landing(repo, &plan.changelog, "changelog")?;
         consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo))?;
         crate::review::discard_draft(repo.git_dir());

@@ -99,3 +99,55 @@ fn abort_keeps_what_the_user_wrote_in_the_releases_files() {
         }
     }
 }
+
+/// An editor script at `path` running `body` (`$1` is the file it edits).
+fn editor(path: &Path, body: &str) -> String {
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// hostile12/05: an rc entry reworded in the changelog while the final's review was open
+/// stopped the release ("your edit is kept"), but `continue` wrote the kept draft — folded
+/// from the old words — in place of the rc section: the rewording was gone, exit 0. The
+/// words of every rc entry pre-flight read are recorded; one reworded since must be carried
+/// into the section, or the release stops again (nothing written) saying which; carried in
+/// the review, the final publishes it.
+#[test]
+fn an_rc_entry_reworded_while_the_review_was_open_is_carried_or_stops() {
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    let tools = tempfile::tempdir().unwrap();
+    let log = root.join("CHANGELOG.md");
+    let reword = format!(
+        "sed -i 's/Fix crash on start/Fix the crash on start/' '{}'",
+        log.display()
+    );
+    let first = editor(&tools.path().join("first"), &reword);
+    let args = ["1.1.0", "--yes", DATE[0], DATE[1]];
+    let out = run(root, &args, &first);
+    let stderr = one_error(&out, "the review");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+
+    // The kept draft, unchanged: stopped again, the edit kept, nothing written.
+    let out = run(root, &["continue"], "true");
+    let stderr = one_error(&out, "continue with the old words");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("#12") && stderr.contains("does not carry the new words"),
+        "{stderr}"
+    );
+    assert!(read(root, "CHANGELOG.md").contains("* Fix the crash on start"));
+    assert!(read(root, "CHANGELOG.md").contains("## 1.1.0rc1"));
+
+    // The new words carried into the draft: released.
+    let carry = editor(
+        &tools.path().join("carry"),
+        "sed -i 's/Fix crash on start/Fix the crash on start/' \"$1\"",
+    );
+    ok(&run(root, &["continue"], &carry), "continue, carried");
+    let log = read(root, "CHANGELOG.md");
+    assert!(log.contains("Fix the crash on start"), "{log}");
+    assert!(!log.contains("Fix crash on start"), "{log}");
+    assert!(!log.contains("## 1.1.0rc1"), "{log}");
+}
