@@ -61,10 +61,14 @@ fn a_release_killed_but_not_reaped_leaves_a_stale_lock() {
     let scratch = tempfile::tempdir().unwrap();
     let flag = scratch.path().join("running");
     let gate = scratch.path().join("go");
+    let ended = scratch.path().join("ended");
+    // The step outlives the release killed under it: it waits for the gate (a minute at
+    // most), then says it ended, which the test waits for before its directory goes.
     let step = format!(
-        "\n[[step]]\nname = \"waits\"\nrun = \"touch '{}'; for i in $(seq 1200); do test -e '{}' && break; sleep 0.05; done\"\n",
+        "\n[[step]]\nname = \"waits\"\nrun = \"touch '{}'; for i in $(seq 1200); do test -e '{}' && break; sleep 0.05; done; touch '{}'\"\n",
         flag.display(),
-        gate.display()
+        gate.display(),
+        ended.display()
     );
     let repo = project_after_rc(&step);
     let root = repo.path();
@@ -88,6 +92,7 @@ fn a_release_killed_but_not_reaped_leaves_a_stale_lock() {
     }
     if proc_state(pid).is_none() {
         std::fs::write(&gate, "").unwrap();
+        wait_for("the step ends", || ended.exists());
         return; // No /proc: a zombie cannot be told from a live process.
     }
     wait_for("the killed release is a zombie", || {
@@ -110,6 +115,7 @@ fn a_release_killed_but_not_reaped_leaves_a_stale_lock() {
     }
     assert_eq!(proc_state(pid).as_deref(), Some("Z"), "still a zombie");
     std::fs::write(&gate, "").unwrap();
+    wait_for("the step ends", || ended.exists());
     child.0.wait().unwrap();
     let out = run(root, &["abort"], "false");
     assert!(one_error(&out, "reaped").contains("a stale lock"));
