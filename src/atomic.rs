@@ -30,6 +30,30 @@ pub fn is_unfinished_write(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|r| r.len() == TEMP_RANDOM && r.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// Remove the temporaries of [`write`] that stops left in `dir` (see
+/// [`is_unfinished_write`]): regular files with that name only — never a directory, a
+/// symlink or any other name — and only where no write can be under way (the caller holds
+/// what serialises the writes there: the release lock for the release's own files).
+/// Best effort: what cannot be removed stays; returns what was removed.
+pub fn remove_unfinished_writes(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        if !is_unfinished_write(&entry.file_name()) {
+            continue;
+        }
+        // `file_type` does not follow a symlink.
+        if entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
 /// The file a write to `path` lands in: `path` itself, or, when it is a symlink, the file
 /// the chain of links finally names (relative links resolve from the link's directory).
 /// A dangling link resolves to its missing target, which the write then creates.
@@ -383,6 +407,52 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "four");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 3, "no temporary file left");
+    }
+
+    /// Only a write's own temporaries go: a regular file with exactly its name; another
+    /// name, a directory or a symlink so named (whose target is not touched) stays.
+    #[cfg(unix)]
+    #[test]
+    fn only_cut_writes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("precious");
+        std::fs::write(&target, "keep").unwrap();
+        let d = dir.path();
+        for name in [".git-release-Zq8Kd1", ".git-release-000000"] {
+            std::fs::write(d.join(name), "{\n  \"relea").unwrap();
+        }
+        let kept = [
+            ".git-release-abc",
+            ".git-release-abcdefg",
+            ".git-release-ab-cd1",
+            "git-release-Zq8Kd1",
+            ".git-release-Zq8Kd1.bak",
+            "state.json",
+        ];
+        for name in kept {
+            std::fs::write(d.join(name), "x").unwrap();
+        }
+        std::fs::create_dir(d.join(".git-release-Dir123")).unwrap();
+        std::fs::write(d.join(".git-release-Dir123/inner"), "x").unwrap();
+        std::os::unix::fs::symlink(&target, d.join(".git-release-Lnk123")).unwrap();
+        let mut removed = remove_unfinished_writes(d);
+        removed.sort();
+        assert_eq!(
+            removed,
+            [d.join(".git-release-000000"), d.join(".git-release-Zq8Kd1")]
+        );
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut expected: Vec<&str> = kept.to_vec();
+        expected.extend([".git-release-Dir123", ".git-release-Lnk123"]);
+        expected.sort();
+        assert_eq!(left, expected);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+        assert!(remove_unfinished_writes(&d.join("missing")).is_empty());
     }
 
     #[cfg(unix)]

@@ -5,9 +5,16 @@
 //! already released, one updating an rc entry), a rules file, a frozen placeholder, a
 //! next-version file and a configured step. The release runs with the review skipped, and
 //! the resulting section, summary and commits are printed.
+//!
+//! SIGINT, SIGTERM or SIGHUP while the demo runs does not leave its temporary repository
+//! behind: the demo catches them from the start ([`Interruptible`]), stops at the next
+//! point between its phases (the release's steps stop as a release does, and say which
+//! signal through [`release::Lock::signal_received`]), removes the repository, and ends as
+//! the signal would.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use git_release::changelog::Changelog;
 use git_release::config::Config;
@@ -118,45 +125,199 @@ pub fn create(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Run the demo: build the repository, release 1.4.0 in it, show the outcome.
+/// The stopping signal the demo received while [`Interruptible`] catches them (0: none).
+static RECEIVED: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn record(signal: libc::c_int) {
+    RECEIVED.store(signal, Ordering::SeqCst);
+}
+
+/// SIGINT, SIGTERM and SIGHUP recorded instead of ending the process, while it lives (one
+/// the process was started ignoring stays ignored); the previous dispositions come back on
+/// drop. The release takes them over while its steps run, and gives them back.
+struct Interruptible {
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl Interruptible {
+    fn catch() -> Interruptible {
+        RECEIVED.store(0, Ordering::SeqCst);
+        let mut previous = Vec::new();
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: `sigaction` reads the current disposition into a zeroed (valid)
+            // struct, then is given one whose handler only stores to an atomic; the old
+            // disposition is kept to restore.
+            unsafe {
+                let mut current: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, std::ptr::null(), &mut current) != 0
+                    || current.sa_sigaction == libc::SIG_IGN
+                {
+                    continue;
+                }
+                let mut action: libc::sigaction = std::mem::zeroed();
+                let handler: extern "C" fn(libc::c_int) = record;
+                action.sa_sigaction = handler as libc::sighandler_t;
+                action.sa_flags = libc::SA_RESTART;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, &action, &mut old) == 0 {
+                    previous.push((signal, old));
+                }
+            }
+        }
+        Interruptible { previous }
+    }
+
+    /// The signal received so far: by the demo, or by the release's steps.
+    fn received(&self) -> Option<i32> {
+        match RECEIVED.load(Ordering::SeqCst) {
+            0 => release::Lock::signal_received(),
+            signal => Some(signal),
+        }
+    }
+
+    /// Stop between phases when a signal came.
+    fn check(&self) -> std::result::Result<(), Interrupted> {
+        match self.received() {
+            Some(signal) => Err(Interrupted(signal)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Interruptible {
+    fn drop(&mut self) {
+        for (signal, old) in &self.previous {
+            // SAFETY: restores the disposition `sigaction` reported earlier.
+            unsafe {
+                libc::sigaction(*signal, old, std::ptr::null_mut());
+            }
+        }
+    }
+}
+
+/// The demo was stopped by this signal.
+struct Interrupted(i32);
+
+/// End the process as `signal` would have, had nothing caught it (a shell then sees
+/// 128 + its number).
+fn die_by(signal: i32) -> ! {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    // SAFETY: the default disposition, then the signal to this process: it ends here.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+    std::process::exit(128 + signal);
+}
+
+/// Run the demo: build the repository, release 1.4.0 in it, show the outcome. A stopping
+/// signal ends it as the signal would, the temporary repository removed first.
 pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
-    let temp;
+    let signals = Interruptible::catch();
+    let mut temp = None;
+    let outcome = in_repository(args, cli, &signals, &mut temp);
+    let signal = match outcome {
+        Err(Interrupted(signal)) => signal,
+        Ok(result) => match signals.received() {
+            Some(signal) => signal,
+            None => return result,
+        },
+    };
+    let gone = temp.take().map(|t: tempfile::TempDir| {
+        let path = t.path().to_path_buf();
+        let removed = t.close();
+        (path, removed)
+    });
+    let name = match signal {
+        libc::SIGINT => "SIGINT (Ctrl-C)",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "a signal",
+    };
+    match (gone, &args.dir) {
+        (Some((path, Ok(()))), _) => say!(
+            "\nThe demo was stopped by {name}; its repository {} is removed.",
+            path.display()
+        ),
+        (Some((path, Err(e))), _) => say!(
+            "\nThe demo was stopped by {name}; its repository {} could not be removed \
+             ({e}): remove it yourself.",
+            path.display()
+        ),
+        (None, Some(dir)) => say!(
+            "\nThe demo was stopped by {name}; its repository is kept in {}.",
+            dir.display()
+        ),
+        (None, None) => say!("\nThe demo was stopped by {name}."),
+    }
+    drop(signals);
+    die_by(signal)
+}
+
+/// The demo's work, phase by phase, each followed by a check for a signal: the repository
+/// (in `temp` unless `--dir` names one), the release, its outcome printed.
+fn in_repository(
+    args: &DemoArgs,
+    cli: &Cli,
+    signals: &Interruptible,
+    temp: &mut Option<tempfile::TempDir>,
+) -> std::result::Result<Result<i32>, Interrupted> {
     let dir: PathBuf = match &args.dir {
         Some(d) => {
             if let Some(target) = super::man::dangling(d) {
-                return Err(Error::Refused(format!(
+                return Ok(Err(Error::Refused(format!(
                     "{} is a symlink to {}, which does not exist; give --dir a new directory \
                      (the demo creates it), not a link",
                     d.display(),
                     target.display()
-                )));
+                ))));
             }
             if d.exists() {
-                return Err(Error::Refused(format!(
+                return Ok(Err(Error::Refused(format!(
                     "{} already exists; give --dir a new directory (the demo creates it)",
                     d.display()
-                )));
+                ))));
             }
-            std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+            if let Err(e) = std::fs::create_dir_all(d) {
+                return Ok(Err(Error::io(d, e)));
+            }
             d.clone()
         }
         None => {
-            temp = tempfile::Builder::new()
+            let made = tempfile::Builder::new()
                 .prefix("git-release-demo-")
                 .tempdir()
-                .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-            temp.path().to_path_buf()
+                .map_err(|e| Error::io(std::env::temp_dir(), e));
+            match made {
+                Ok(t) => temp.insert(t).path().to_path_buf(),
+                Err(e) => return Ok(Err(e)),
+            }
         }
     };
-    create(&dir)?;
-    let repo = Repo::discover(&dir)?;
+    // A phase that fails because of the signal (a git it started was stopped by the same
+    // Ctrl-C) is the signal's, not an error.
+    macro_rules! phase {
+        ($e:expr) => {{
+            let value = $e;
+            signals.check()?;
+            match value {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(e.into())),
+            }
+        }};
+    }
+    phase!(create(&dir));
+    let repo = phase!(Repo::discover(&dir));
     let term = Term::new(cli.color, None);
-    let config = Config::load(repo.root())?;
+    let config = phase!(Config::load(repo.root()));
     let c = &config.release.consolidate.grouping;
+    let date = phase!(git_release::towncrier::default_date());
     let request = Request {
         version: DEMO_VERSION.into(),
         webui_version: None,
-        date: git_release::towncrier::default_date()?,
+        date,
         no_edit: true,
         allow_downgrade: false,
         allow_missing_rc: false,
@@ -168,10 +329,14 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     };
     say!("Demo project `widget` at 1.4.0rc2 in {}", dir.display());
     say!("Running: git release {DEMO_VERSION} --yes --no-edit\n");
-    let plan = release::preflight(&repo, &config, &request)?;
+    let plan = phase!(release::preflight(&repo, &config, &request));
     say_more!("{}", super::output::render_plan(&plan, &repo, &term));
-    let summary = release::execute(&repo, &config, plan, &term)?;
+    let summary = phase!(release::execute(&repo, &config, plan, &term));
+    Ok(outcome(&dir, args, &summary, &term))
+}
 
+/// The new section, the summary and the commits, printed.
+fn outcome(dir: &Path, args: &DemoArgs, summary: &release::Summary, term: &Term) -> Result<i32> {
     let log = Changelog::read(&dir.join("CHANGELOG.md"))?.expect("the demo has a changelog");
     let index = log
         .find(&git_release::version::Version::parse(DEMO_VERSION)?)
@@ -180,10 +345,10 @@ pub fn run(args: &DemoArgs, cli: &Cli) -> Result<i32> {
     out.push_str(&format!("\n{}\n", term.bold("The new changelog section:")));
     out.push_str(log.section_text(index));
     out.push('\n');
-    out.push_str(&render_summary(&summary));
+    out.push_str(&render_summary(summary));
     let commits = Command::new("git")
         .arg("-C")
-        .arg(&dir)
+        .arg(dir)
         .args(["log", "--format=  %h %s", "-3"])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())

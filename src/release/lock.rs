@@ -2,7 +2,8 @@
 //! `index.lock`) before pre-flight and removed when the command ends, holding the process
 //! identity of its owner ([`ProcessIdentity`]: id, start time, boot, pid namespace) so
 //! that a lock left by a process that is gone — or whose id now names another process,
-//! this one included — is told apart from one held by a release that is running.
+//! this one included, or that has ended and waits to be reaped (a zombie) — is told apart
+//! from one held by a release that is running ([`gone`]: the one decision).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,14 +53,41 @@ extern "C" fn remove_and_die(signal: libc::c_int) {
     }
 }
 
-/// Remove the lock file if the process is ended by a signal while it holds it.
+/// Remove the lock file if the process is ended by a signal while it holds it: for each
+/// stopping signal whose disposition is the default (ending the process). One the process
+/// ignores (`nohup`'s SIGHUP) stays ignored, and one a caller already catches stays with
+/// it — the demo does, to remove its repository and then end as the signal would: it
+/// unwinds, and dropping the lock removes the file.
 fn guard_against_signals(path: &Path) -> Vec<Previous> {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return Vec::new();
     };
     HELD.store(c_path.into_raw(), Ordering::SeqCst);
-    crate::process::install(remove_and_die)
+    let mut previous = Vec::new();
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: `sigaction` reads the current disposition into a zeroed (valid) struct,
+        // then is given one whose handler makes only async-signal-safe calls
+        // (`remove_and_die`); the old disposition is kept to restore.
+        unsafe {
+            let mut current: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0
+                || current.sa_sigaction != libc::SIG_DFL
+            {
+                continue;
+            }
+            let mut action: libc::sigaction = std::mem::zeroed();
+            let handler: extern "C" fn(libc::c_int) = remove_and_die;
+            action.sa_sigaction = handler as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, &action, &mut old) == 0 {
+                previous.push((signal, old));
+            }
+        }
+    }
+    previous
 }
 
 /// Where the lock lives: in the common git directory, so that linked work trees of one
@@ -131,6 +159,17 @@ impl Lock {
     }
 }
 
+impl Lock {
+    /// The stopping signal (SIGINT, SIGTERM, SIGHUP) a release's steps caught in this
+    /// process, if any: while they run they take those signals over, stop at the next point
+    /// the state file can say where the release is, and return that stop as an error. For a
+    /// caller that catches the signals itself around the release (the demo, which then
+    /// removes its repository and ends as the signal would) and cannot see them meanwhile.
+    pub fn signal_received() -> Option<i32> {
+        crate::process::received()
+    }
+}
+
 impl Drop for Lock {
     fn drop(&mut self) {
         crate::process::restore(&self.previous);
@@ -165,27 +204,68 @@ fn held(path: &Path) -> Error {
         .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|_| owner.started.to_string());
     let pid = owner.process.pid;
-    if owner.process.alive() && is_git_release(pid) {
-        Error::Refused(format!(
+    match gone(&owner.process) {
+        None => Error::Refused(format!(
             "another git release (process {pid}, started {since}) is running in this \
              repository; one release at a time: wait for it to finish"
-        ))
-    } else {
-        let why = if owner.process.alive() {
-            "its process id now runs another program"
-        } else {
-            owner.process.why_gone()
-        };
-        Error::Refused(format!(
+        )),
+        Some(why) => Error::Refused(format!(
             "a stale lock: {} was taken by git release process {pid} (started {since}), which \
              is not running any more ({why}; it was killed or crashed before it could clean \
-             up). No release is running, so remove it (`rm {}`), then \
+             up). No release holds it now, so remove it (`rm {}`), then \
              run `git release continue` or `git release abort` if a release was stopped, or \
              start again",
             path.display(),
             path.display()
-        ))
+        )),
     }
+}
+
+/// The one decision whether the lock's owner still runs: `None` while it does, else why it
+/// is gone, for the message. It runs when its recorded identity is alive (the same process,
+/// not one that reused its id: [`ProcessIdentity::alive`]), has not ended (a zombie — killed,
+/// its parent not having reaped it yet, or never where no init reaps — is gone: it will
+/// never release the lock), and runs git-release.
+fn gone(owner: &ProcessIdentity) -> Option<&'static str> {
+    if !owner.alive() {
+        return Some(owner.why_gone());
+    }
+    if has_ended(owner.pid) {
+        return Some("it has ended: a zombie, whose exit status its parent has not collected");
+    }
+    if !is_git_release(owner.pid) {
+        return Some("its process id now runs another program");
+    }
+    None
+}
+
+/// Whether process `pid` has ended and waits to be reaped, where the system says
+/// (`/proc/<pid>/stat`, its state `Z` or `X`; `/proc/<pid>/status` counting one thread, so
+/// that a main thread that ended while others run is not taken for the process). Where it
+/// cannot be told, it has not.
+fn has_ended(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let threads = std::fs::read_to_string(format!("/proc/{pid}/status")).ok();
+    ended_by_proc(&stat, threads.as_deref())
+}
+
+/// [`has_ended`] on the texts of `/proc/<pid>/stat` and `/proc/<pid>/status`: the state is
+/// the first field after the command name, which is in parentheses and may hold spaces and
+/// parentheses (the fields are counted after its last `)`).
+fn ended_by_proc(stat: &str, status: Option<&str>) -> bool {
+    let Some(close) = stat.rfind(')') else {
+        return false;
+    };
+    let state = stat[close + 1..].split_whitespace().next();
+    let one_thread = status.is_none_or(|status| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .is_none_or(|n| n.trim().parse::<u32>().is_ok_and(|n| n <= 1))
+    });
+    matches!(state, Some("Z" | "X" | "x")) && one_thread
 }
 
 /// Whether process `pid` runs git-release, where the system says (`/proc/<pid>/comm` on
@@ -195,5 +275,68 @@ fn is_git_release(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/comm")) {
         Ok(comm) => comm.trim_end().starts_with("git-release"),
         Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zombie_has_ended_and_a_zombie_main_thread_with_live_threads_has_not() {
+        let stat = |state: &str| format!("42 (git-release (x) y) {state} 1 42 42 0 -1 4194560");
+        for state in ["Z", "X", "x"] {
+            assert!(ended_by_proc(&stat(state), None), "{state}");
+            assert!(ended_by_proc(
+                &stat(state),
+                Some("Name:\tgit-release\nThreads:\t1\n")
+            ));
+        }
+        for state in ["R", "S", "D", "T", "t", "I"] {
+            assert!(!ended_by_proc(&stat(state), None), "{state}");
+        }
+        // The main thread ended, others still run: the process has not.
+        assert!(!ended_by_proc(
+            &stat("Z"),
+            Some("Name:\tgit-release\nThreads:\t3\n")
+        ));
+        assert!(
+            !ended_by_proc("42 (git-release", None),
+            "no state: cannot tell"
+        );
+    }
+
+    #[test]
+    fn a_reaped_or_unknown_process_has_not_ended_as_a_zombie() {
+        // This process runs; a pid beyond any kernel's is not there to read.
+        assert!(!has_ended(std::process::id()));
+        assert!(!has_ended(u32::MAX));
+    }
+
+    #[test]
+    fn an_unreaped_child_is_gone_for_the_lock() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let recorded = ProcessIdentity::of(child.id());
+        assert!(recorded.alive());
+        // SAFETY: kill sends SIGKILL to our own child, which is not reaped until `wait`.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+        let mut zombie = false;
+        for _ in 0..200 {
+            if has_ended(child.id()) {
+                zombie = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if std::fs::metadata("/proc/self/stat").is_ok() {
+            assert!(zombie, "the killed child is a zombie until reaped");
+            assert!(recorded.alive(), "the id alone still answers signal 0");
+            assert!(gone(&recorded).is_some_and(|why| why.contains("zombie")));
+        }
+        child.wait().unwrap();
+        assert!(gone(&recorded).is_some());
     }
 }

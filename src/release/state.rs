@@ -501,7 +501,11 @@ pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> R
     )))
 }
 
+/// Read the state (`None`: no release is stopped here). Called under the release lock, so
+/// no write of the release's is under way: a write a stop cut short (`kill -9` while the
+/// state or a review draft was saved) left its temporary file, which goes first.
 pub(crate) fn load_state(repo: &Repo) -> Result<Option<State>> {
+    remove_cut_writes(repo);
     let path = state_path(repo);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -571,6 +575,31 @@ pub(crate) fn write_state(repo: &Repo, state: &State) -> Result<()> {
     crate::atomic::write(&state_path(repo), text.as_bytes())
 }
 
+/// Forget the release: its state file, the temporaries of writes a stop cut short, and the
+/// state's directory when nothing else is in it (a kept draft stays; in the main work tree
+/// the lock is there until [`Lock`](super::Lock) is dropped, which removes the directory).
 pub(crate) fn clear_state(repo: &Repo) {
-    let _ = std::fs::remove_file(state_path(repo));
+    let path = state_path(repo);
+    let _ = std::fs::remove_file(&path);
+    remove_cut_writes(repo);
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// The directories the release writes in under the lock with [`crate::atomic::write`] (the
+/// state's, and the git directory where the review's draft is kept), rid of the temporary
+/// files of writes a stop cut short — those only, see
+/// [`crate::atomic::remove_unfinished_writes`].
+fn remove_cut_writes(repo: &Repo) {
+    let state = state_path(repo);
+    let draft = crate::review::draft_path(repo.git_dir());
+    let mut dirs: Vec<&Path> = [state.parent(), draft.parent()]
+        .into_iter()
+        .flatten()
+        .collect();
+    dirs.dedup();
+    for dir in dirs {
+        crate::atomic::remove_unfinished_writes(dir);
+    }
 }
