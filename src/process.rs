@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 mod identity;
 pub use identity::ProcessIdentity;
+#[cfg(test)]
+pub(crate) use identity::{ended_by_proc, has_ended};
 
 /// The last signal received while the handlers are installed (0: none).
 static RECEIVED: AtomicI32 = AtomicI32::new(0);

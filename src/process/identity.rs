@@ -82,8 +82,9 @@ impl ProcessIdentity {
     /// Whether the recorded process still runs: its id is alive and, as far as the system
     /// tells, it is the same process (same boot, same pid namespace, same start time, not
     /// this process).
+    /// A zombie (ended, not yet reaped — or never, where no init reaps) is not running.
     pub fn alive(&self) -> bool {
-        self.reused().is_none() && pid_alive(self.pid)
+        self.reused().is_none() && pid_alive(self.pid) && !has_ended(self.pid)
     }
 
     /// Whether the process group this process led (its id is the group's) still has a
@@ -104,13 +105,18 @@ impl ProcessIdentity {
         // SAFETY: kill with signal 0 sends nothing; it only reports whether a process of the
         // group (a negative pid) exists.
         let r = unsafe { libc::kill(-pgid, 0) };
-        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+        let exists = r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        // Members that all ended (zombies nobody reaps) will never finish the step.
+        exists && group_runs(self.pid).unwrap_or(true)
     }
 
     /// Why a recorded process is not running any more, for a message.
     pub fn why_gone(&self) -> &'static str {
-        self.reused()
-            .unwrap_or("no process has its id: it is no longer running")
+        self.reused().unwrap_or(if has_ended(self.pid) {
+            "it has ended: a zombie, whose exit status its parent has not collected"
+        } else {
+            "no process has its id: it is no longer running"
+        })
     }
 }
 
@@ -126,6 +132,69 @@ fn pid_alive(pid: u32) -> bool {
     // SAFETY: kill with signal 0 sends nothing; it only reports whether the process exists.
     let r = unsafe { libc::kill(pid, 0) };
     r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Whether process `pid` has ended and waits to be reaped, where the system says
+/// (`/proc/<pid>/stat`, its state `Z` or `X`; `/proc/<pid>/status` counting one thread, so
+/// that a main thread that ended while others run is not taken for the process). Where it
+/// cannot be told, it has not.
+pub fn has_ended(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let threads = std::fs::read_to_string(format!("/proc/{pid}/status")).ok();
+    ended_by_proc(&stat, threads.as_deref())
+}
+
+/// [`has_ended`] on the texts of `/proc/<pid>/stat` and `/proc/<pid>/status`: the state is
+/// the first field after the command name, which is in parentheses and may hold spaces and
+/// parentheses (the fields are counted after its last `)`).
+pub fn ended_by_proc(stat: &str, status: Option<&str>) -> bool {
+    let Some(close) = stat.rfind(')') else {
+        return false;
+    };
+    let state = stat[close + 1..].split_whitespace().next();
+    let one_thread = status.is_none_or(|status| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .is_none_or(|n| n.trim().parse::<u32>().is_ok_and(|n| n <= 1))
+    });
+    matches!(state, Some("Z" | "X" | "x")) && one_thread
+}
+
+/// Whether process group `pgid` has a member that has not ended, where the system says
+/// (each `/proc/<pid>/stat`: its group is the third field after the command name); `None`
+/// where it cannot tell.
+fn group_runs(pgid: u32) -> Option<bool> {
+    let procs = std::fs::read_dir("/proc").ok()?;
+    let mut any = false;
+    for entry in procs.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        let group = stat[close + 1..].split_whitespace().nth(2);
+        if group.and_then(|g| g.parse::<u32>().ok()) != Some(pgid) {
+            continue;
+        }
+        any = true;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok();
+        if !ended_by_proc(&stat, status.as_deref()) {
+            return Some(true);
+        }
+    }
+    // Found only ended members: gone. Found none (read too late, or hidden): cannot tell.
+    if any { Some(false) } else { None }
 }
 
 /// This process's group id.
@@ -162,6 +231,39 @@ fn pid_namespace() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stopped step's process group whose members all ended but were never reaped (the
+    /// release killed, its children left to a PID 1 that does not reap) is not running:
+    /// `continue` and `abort` would otherwise wait for it for ever.
+    #[test]
+    fn a_group_of_zombies_is_not_running() {
+        use std::os::unix::process::CommandExt;
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let leader = ProcessIdentity::of(child.id());
+        assert!(leader.group_alive());
+        // SAFETY: signals our own child, which stays a zombie until `wait`.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+        let mut ended = false;
+        for _ in 0..200 {
+            if has_ended(child.id()) {
+                ended = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if std::fs::metadata("/proc/self/stat").is_ok() {
+            assert!(ended, "a zombie until reaped");
+            assert!(!leader.group_alive(), "a group of zombies runs nothing");
+            assert!(!leader.alive());
+            assert!(leader.why_gone().contains("zombie"));
+        }
+        child.wait().unwrap();
+        assert!(!leader.group_alive());
+    }
 
     #[test]
     fn the_start_time_is_read_after_a_name_with_spaces_and_parentheses() {

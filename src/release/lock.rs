@@ -15,6 +15,8 @@ use super::state::Writes;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::process::{Previous, ProcessIdentity};
+#[cfg(test)]
+use crate::process::{ended_by_proc, has_ended};
 
 /// What the lock file holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -230,42 +232,10 @@ fn gone(owner: &ProcessIdentity) -> Option<&'static str> {
     if !owner.alive() {
         return Some(owner.why_gone());
     }
-    if has_ended(owner.pid) {
-        return Some("it has ended: a zombie, whose exit status its parent has not collected");
-    }
     if !is_git_release(owner.pid) {
         return Some("its process id now runs another program");
     }
     None
-}
-
-/// Whether process `pid` has ended and waits to be reaped, where the system says
-/// (`/proc/<pid>/stat`, its state `Z` or `X`; `/proc/<pid>/status` counting one thread, so
-/// that a main thread that ended while others run is not taken for the process). Where it
-/// cannot be told, it has not.
-fn has_ended(pid: u32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    let threads = std::fs::read_to_string(format!("/proc/{pid}/status")).ok();
-    ended_by_proc(&stat, threads.as_deref())
-}
-
-/// [`has_ended`] on the texts of `/proc/<pid>/stat` and `/proc/<pid>/status`: the state is
-/// the first field after the command name, which is in parentheses and may hold spaces and
-/// parentheses (the fields are counted after its last `)`).
-fn ended_by_proc(stat: &str, status: Option<&str>) -> bool {
-    let Some(close) = stat.rfind(')') else {
-        return false;
-    };
-    let state = stat[close + 1..].split_whitespace().next();
-    let one_thread = status.is_none_or(|status| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("Threads:"))
-            .is_none_or(|n| n.trim().parse::<u32>().is_ok_and(|n| n <= 1))
-    });
-    matches!(state, Some("Z" | "X" | "x")) && one_thread
 }
 
 /// Whether process `pid` runs git-release, where the system says (`/proc/<pid>/comm` on
@@ -333,7 +303,7 @@ mod tests {
         }
         if std::fs::metadata("/proc/self/stat").is_ok() {
             assert!(zombie, "the killed child is a zombie until reaped");
-            assert!(recorded.alive(), "the id alone still answers signal 0");
+            assert!(!recorded.alive(), "a zombie is not running");
             assert!(gone(&recorded).is_some_and(|why| why.contains("zombie")));
         }
         child.wait().unwrap();
