@@ -143,7 +143,9 @@ pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(Strin
         {
             let prs = entry.pr_set();
             if !prs.is_empty() {
-                words.push((pr_key(&prs), entry.normalized_text()));
+                // By section too: a PR an rc2 lists again in newer words is not reworded.
+                let key = format!("{} ({version})", pr_key(&prs));
+                words.push((key, entry.normalized_text()));
             }
         }
     }
@@ -169,7 +171,10 @@ pub(crate) fn check_rc_carried(
     let published = squash(section).to_lowercase();
     let mut lost = Vec::new();
     for (key, now) in rc_words(changelog, versions) {
-        let reworded = read.iter().any(|(k, then)| *k == key && *then != now);
+        // Reworded: that section's entry of these PRs read in other words, and in these
+        // words by no entry of it (two entries of one section may name the same PRs).
+        let reworded = read.iter().any(|(k, then)| *k == key && *then != now)
+            && !read.iter().any(|(k, then)| *k == key && *then == now);
         if reworded && !published.contains(&squash(&now)) {
             lost.push(key);
         }
@@ -201,6 +206,30 @@ mod tests {
             prs: prs.iter().copied().collect(),
             unnamed,
         }
+    }
+
+    /// The same PR in two rc sections, in other words (an rc2 rewording rc1's entry), is no
+    /// rewording by hand; one section's entry changed since it was read is, until carried.
+    #[test]
+    fn an_rc_entry_is_reworded_only_against_its_own_section() {
+        let log = |rc1: &str| {
+            Changelog::parse(&format!(
+                "# C\n\n## 1.1.0rc2 (2025-02-02)\n\n### Features\n\n\
+                 * Add the fair-share scheduler (#10)\n\n## 1.1.0rc1 (2025-02-01)\n\n\
+                 ### Features\n\n* {rc1} (#10)\n* Add the weights (#11)\n"
+            ))
+        };
+        let versions = ["1.1.0rc2".to_string(), "1.1.0rc1".to_string()];
+        let read = rc_words(&log("Add the scheduler"), &versions);
+        assert_eq!(read.len(), 3, "{read:?}");
+        let section =
+            "### Features\n\n* Add the fair-share scheduler (#10)\n* Add the weights (#11)\n";
+        assert!(check_rc_carried(&read, &log("Add the scheduler"), &versions, section).is_ok());
+        let reworded = log("Add the scheduler for real");
+        let err = check_rc_carried(&read, &reworded, &versions, section).unwrap_err();
+        assert!(err.to_string().contains("#10 (1.1.0rc1)"), "{err}");
+        let carried = format!("{section}* Add the scheduler for real (#10)\n");
+        assert!(check_rc_carried(&read, &reworded, &versions, &carried).is_ok());
     }
 
     #[test]
