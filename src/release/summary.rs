@@ -6,7 +6,7 @@ use super::plan::{Plan, StepKind, relative};
 use super::state::{State, StepStatus};
 use crate::changelog::{Changelog, Release as Section};
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::version::Version;
 
@@ -139,4 +139,52 @@ pub(super) fn from_record(
         by_hand,
         freeze: state.frozen.clone(),
     })
+}
+
+/// The error for a stopped release, with the ways forward: every remaining step with the
+/// command that does it by hand.
+pub(super) fn stopped(state: &State, i: usize, why: &str) -> Error {
+    let record = &state.steps[i];
+    let step = &record.step;
+    let total = state.steps.len();
+    let how = match record.status {
+        StepStatus::Interrupted => "was interrupted",
+        StepStatus::Pending => "did not start",
+        _ => "failed",
+    };
+    let mut msg = format!(
+        "step {}/{total} {how}: {}\n  {why}\n\nWhat now:\n",
+        i + 1,
+        step.name,
+    );
+    msg.push_str(
+        "  - fix the problem, then run this step again and the rest: git release continue\n    (stage a fix that belongs in the release, `git add`; other changes are refused)\n",
+    );
+    match &step.by_hand {
+        Some(cmd) => msg.push_str(&format!(
+            "  - or run the step yourself:  {cmd}\n    then say it is done and run the rest:   git release continue --skip\n"
+        )),
+        None => msg.push_str(
+            "  - or do this step by hand, then run the rest: git release continue --skip\n",
+        ),
+    }
+    let rest: Vec<String> = state.steps[i + 1..]
+        .iter()
+        .enumerate()
+        .map(|(k, s)| match &s.step.by_hand {
+            Some(c) => format!("      {}. {}   ({c})", i + k + 2, s.step.name),
+            None => format!("      {}. {}", i + k + 2, s.step.name),
+        })
+        .collect();
+    if !rest.is_empty() {
+        msg.push_str(&format!(
+            "  - or run the remaining steps by hand:\n{}\n",
+            rest.join("\n")
+        ));
+    }
+    msg.push_str("  - or undo everything:                    git release abort");
+    Error::Step {
+        step: step.name.clone(),
+        message: msg,
+    }
 }
