@@ -214,6 +214,20 @@ fn is_verb_form(word: &str) -> bool {
             .map(|_| stem[..stem.len() - 1].to_string());
         return bases(stem).iter().chain(undoubled.iter()).any(|b| verb(b));
     }
+    // `normalized` → normalize, `unified` → unify, `dropped` → drop: the act done, alone.
+    if let Some(stem) = word.strip_suffix("ed").filter(|s| s.len() >= 3) {
+        let undoubled = stem
+            .chars()
+            .last()
+            .filter(|c| stem.len() > 3 && stem[..stem.len() - 1].ends_with(*c))
+            .map(|_| stem[..stem.len() - 1].to_string());
+        let unied = stem.strip_suffix('i').map(|s| format!("{s}y"));
+        return bases(stem)
+            .iter()
+            .chain(undoubled.iter())
+            .chain(unied.iter())
+            .any(|b| verb(b));
+    }
     false
 }
 
@@ -485,6 +499,11 @@ mod tests {
             ("Name", TitleFault::Vague),
             ("Records", TitleFault::Vague),
             ("Manage Common Parts", TitleFault::VerbOrAdverb),
+            // A participle alone is the act done (`normalize`, `unify`, `drop`).
+            ("Normalized", TitleFault::VerbOrAdverb),
+            ("Unified", TitleFault::VerbOrAdverb),
+            ("Dropped", TitleFault::VerbOrAdverb),
+            ("Deprecated", TitleFault::VerbOrAdverb),
         ] {
             assert!(
                 title_faults(title, &texts).contains(&fault),
@@ -503,6 +522,11 @@ mod tests {
             "Legacy Client",
             "Preemption Mode",
             "Storage and Configuration",
+            "Normalized Resource Slots",
+            "Distributed Tracing",
+            "Embed",
+            "Shred",
+            "Bed",
         ] {
             assert!(!is_unfit_title(title, &texts), "{title}");
         }
