@@ -434,7 +434,9 @@ fn build(args: &BuildArgs) -> Result<i32> {
         fragments.fragments.len()
     );
     let report = towncrier::build(&config, &fragments, &version, &date, name, args.keep)?;
-    say!("Wrote and staged {}", report.changelog.display());
+    // Outside a git work tree nothing is staged (towncrier's own wording says neither).
+    let staged = if report.staged { " and staged" } else { "" };
+    say!("Wrote{staged} {}", report.changelog.display());
     if !report.removed.is_empty() {
         say!("Removed the following files:");
         for p in &report.removed {

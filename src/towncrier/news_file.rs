@@ -128,6 +128,8 @@ pub fn find_version_heading(
 /// What [`build`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildReport {
+    /// Whether the changelog was staged (`git add`): inside a git work tree only.
+    pub staged: bool,
     pub changelog: PathBuf,
     /// Fragments removed (from git and the disk); empty with `keep`.
     pub removed: Vec<PathBuf>,
@@ -253,6 +255,7 @@ pub fn build(
     }
     if keep || plan.fragments.is_empty() {
         return Ok(BuildReport {
+            staged: repo.is_some(),
             changelog: plan.changelog,
             removed: Vec::new(),
             kept: plan.fragments,
@@ -260,6 +263,7 @@ pub fn build(
     }
     remove_fragments(repo.as_ref(), &plan.fragments)?;
     Ok(BuildReport {
+        staged: repo.is_some(),
         changelog: plan.changelog,
         removed: plan.fragments,
         kept: Vec::new(),

@@ -504,7 +504,8 @@ fn runs_from_a_subdirectory() {
         .stdout(predicate::str::contains("- One. (#1)"));
 }
 
-/// Outside git, like towncrier: the changelog is written and the fragments deleted.
+/// Outside git, like towncrier: the changelog is written and the fragments deleted; the
+/// report does not say "staged" (nothing is: hostile12's report).
 #[test]
 fn works_outside_git() {
     let dir = tempfile::tempdir().unwrap();
@@ -519,7 +520,8 @@ fn works_outside_git() {
         .args(["build", "1.0", "--date", "2025-01-01"])
         .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
         .assert()
-        .success();
+        .success()
+        .stderr(predicate::str::contains("Wrote ").and(predicate::str::contains("staged").not()));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("CHANGELOG.md")).unwrap(),
         "# 1.0 (2025-01-01)\n\n## Features\n\n- One. (#1)\n"
