@@ -210,7 +210,9 @@ fn refuse_what_is_not_the_plan(
     let hook_edits = super::byproducts::unstaged_hook_edits(repo, state)?;
     if !hook_edits.is_empty() {
         return Err(Error::Refused(format!(
-            "the hooks of the release commit that failed changed {}, and the release would              commit them unseen; look at them (`git diff`), stage (`git add <path>…`) what              belongs in the release and undo the rest, then `git release continue`",
+            "the hooks of the release commit that failed changed {}, and the release would \
+             commit them unseen; look at them (`git diff`), stage (`git add <path>…`) what \
+             belongs in the release and undo the rest, then `git release continue`",
             hook_edits.join(", ")
         )));
     }

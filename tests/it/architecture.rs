@@ -181,3 +181,28 @@ fn no_source_file_is_longer_than_800_lines_besides_its_tests() {
     }
     assert!(long.is_empty(), "{}", long.join("\n"));
 }
+
+/// A message split over source lines keeps its continuation (`\` at the line's end): one
+/// lost leaves the next line's indentation inside the sentence ("the release would
+/// commit them" shown with 14 spaces in the middle, hostile12's report). A run of ten or
+/// more spaces between words, on a line of a string literal, is that defect.
+#[test]
+fn no_message_holds_a_lost_line_continuation() {
+    let gap = regex::Regex::new(r"[A-Za-z,.;)`] {10,}[A-Za-z(`]").unwrap();
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut found = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") || !code.contains('"') {
+                continue;
+            }
+            if gap.is_match(line) {
+                found.push(format!("{}:{}", f.display(), n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
