@@ -511,7 +511,7 @@ fn strip_quotes(mut text: &str) -> &str {
 
 /// The HTML block of types 1–5 `content` opens (at its start): its opener as shown, the
 /// markers that end it (lower case), and the bytes of the opener.
-fn html_opener(content: &str) -> Option<(&'static str, &'static [&'static str], usize)> {
+pub(super) fn html_opener(content: &str) -> Option<(&'static str, &'static [&'static str], usize)> {
     const RAW: &[&str] = &["</pre>", "</script>", "</style>", "</textarea>"];
     let lower = content
         .get(..content.len().min(10))
@@ -700,7 +700,7 @@ fn skip_columns(text: &str, n: usize) -> &str {
 
 /// The length of the list marker `text` starts with (`-`, `*`, `+`, or one to nine digits
 /// and `.` or `)`), when one follows: a space, a tab or the line's end after it.
-fn list_marker(text: &str) -> Option<usize> {
+pub(super) fn list_marker(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let len = match bytes.first()? {
         b'-' | b'*' | b'+' => 1,
@@ -729,7 +729,7 @@ fn fence_start(line: &str) -> Option<((u8, usize), Vec<Container>)> {
 
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
 /// more backticks (whose info string holds no backtick) or tildes.
-fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
+pub(super) fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
     let c = *trimmed.as_bytes().first()?;
     if c != b'`' && c != b'~' {
         return None;

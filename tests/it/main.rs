@@ -50,3 +50,4 @@ mod release_safety;
 mod review_window;
 mod towncrier_cases;
 mod versions;
+mod hostile14;
