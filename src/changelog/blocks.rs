@@ -2,6 +2,7 @@
 //! comments and fenced code blocks (what they hold is neither a heading nor an entry), and
 //! setext headings (which this reader does not take).
 
+use super::html::{html_opener, starts_html_block};
 use super::parse::{Kind, Line, split_lines};
 
 /// The fenced code blocks of `text` as the changelog reader sees them (what they hold is
@@ -51,12 +52,13 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
     let mut unclosed = Unclosed::default();
     // An opener after the last `-->` never closes: no search (a file of openers stays linear).
     let last_close = text.rfind("-->");
+    let mut items = Items::default();
     let mut i = 0;
     while i < lines.len() {
         let content = &text[lines[i].start..lines[i].end];
         let trimmed = content.trim_start();
         let indented = trimmed.len() != content.len();
-        if let Some((fence, containers)) = fence_start(content) {
+        if let Some((fence, containers)) = fence_start(content, items.line(content)) {
             // In an entry: on its bullet's line, or on a line indented under it.
             let in_entry = kinds[i] == Kind::Bullet || indented;
             let mut last = i;
@@ -176,6 +178,7 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
     let mut open: Option<((u8, usize), Vec<Container>)> = None;
     let mut glued: Option<(usize, usize)> = None;
     let mut offset = 0;
+    let mut items = Items::default();
     for line in raw.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         glued = None;
@@ -201,7 +204,7 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
             _ => {
                 // The bullet's own line (a fragment that starts with its code block, `*
                 // ```toml`), a block quote, a list item: the fence after its containers.
-                open = fence_start(content);
+                open = fence_start(content, items.line(content));
             }
         }
         offset += line.len();
@@ -214,92 +217,6 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
     let indent = &raw[line_start..indent_end];
     let rest = raw[at..].trim();
     Some(format!("{}\n{indent}{rest}{tail}", raw[..at].trim_end()))
-}
-
-/// Whether `line` starts a CommonMark HTML block of type 6 (a block-level tag, opening or
-/// closing, at most three spaces in): it runs to the next blank line.
-pub fn starts_html_block(line: &str) -> bool {
-    const BLOCK_TAGS: &[&str] = &[
-        "address",
-        "article",
-        "aside",
-        "base",
-        "basefont",
-        "blockquote",
-        "body",
-        "caption",
-        "center",
-        "col",
-        "colgroup",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "frame",
-        "frameset",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hr",
-        "html",
-        "iframe",
-        "legend",
-        "li",
-        "link",
-        "main",
-        "menu",
-        "menuitem",
-        "nav",
-        "noframes",
-        "ol",
-        "optgroup",
-        "option",
-        "p",
-        "param",
-        "search",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "track",
-        "ul",
-    ];
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    let Some(tag) = line[indent..].strip_prefix('<') else {
-        return false;
-    };
-    if indent > 3 {
-        return false;
-    }
-    let tag = tag.strip_prefix('/').unwrap_or(tag);
-    let name: String = tag
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let after = tag[name.len()..].chars().next();
-    BLOCK_TAGS.contains(&name.as_str())
-        && after
-            .is_none_or(|c| c == '>' || c.is_whitespace() || tag[name.len()..].starts_with("/>"))
 }
 
 /// The HTML block case of [`unglue_closing_fence`]: an entry holding an HTML block
@@ -509,44 +426,6 @@ fn strip_quotes(mut text: &str) -> &str {
     }
 }
 
-/// The HTML block of types 1–5 `content` opens (at its start): its opener as shown, the
-/// markers that end it (lower case), and the bytes of the opener.
-pub(super) fn html_opener(content: &str) -> Option<(&'static str, &'static [&'static str], usize)> {
-    const RAW: &[&str] = &["</pre>", "</script>", "</style>", "</textarea>"];
-    let lower = content
-        .get(..content.len().min(10))
-        .unwrap_or(content)
-        .to_ascii_lowercase();
-    for (tag, name) in [
-        ("<pre", "<pre>"),
-        ("<script", "<script>"),
-        ("<style", "<style>"),
-        ("<textarea", "<textarea>"),
-    ] {
-        if let Some(after) = lower.strip_prefix(tag)
-            && after
-                .chars()
-                .next()
-                .is_none_or(|c| c == '>' || c.is_whitespace())
-        {
-            return Some((name, RAW, tag.len()));
-        }
-    }
-    if lower.starts_with("<!--") {
-        return Some(("<!--", &["-->"], 4));
-    }
-    if lower.starts_with("<?") {
-        return Some(("<?", &["?>"], 2));
-    }
-    if lower.starts_with("<![cdata[") {
-        return Some(("<![CDATA[", &["]]>"], 9));
-    }
-    if lower.starts_with("<!") && lower[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Some(("<!", &[">"], 2));
-    }
-    None
-}
-
 /// The case of [`unglue_closing_fence`] for the blocks [`swallowed_tail`] finds: the
 /// references a template glued to the block's last line are moved below a blank line, at
 /// the entry's content column, where they are a paragraph of the entry.
@@ -582,9 +461,38 @@ enum Container {
     /// `10. ` → 4, with the indentation before the marker); a blank line continues it.
     Item(usize),
     /// Indentation before the fence or a quote on a line without a marker: a list item
-    /// (an entry) opened on an earlier line, whose content's column is not known here; a
-    /// line indented less than `n - 3` (and at least one space) cannot continue it.
+    /// (an entry) opened on an earlier line, whose content's column is not known here
+    /// ([`Items`] did not follow it); a line indented less than `n - 3` (and at least one
+    /// space) cannot continue it.
     Indent(usize),
+}
+
+/// The list items the lines read so far stand in, by content column (a lazy line ends
+/// them): the item a line without a marker of its own stands in, an entry opened on an
+/// earlier line, whose content column a fence is measured from (see [`Container::Indent`]).
+#[derive(Debug, Default)]
+struct Items(Vec<usize>);
+
+impl Items {
+    /// The content column of the innermost item `line` stands in; then the item it opens.
+    fn line(&mut self, line: &str) -> Option<usize> {
+        let (cols, ws) = leading_columns(line);
+        if ws == line.len() {
+            return self.0.last().copied();
+        }
+        while self.0.last().is_some_and(|&c| c > cols) {
+            self.0.pop();
+        }
+        let known = self.0.last().copied();
+        if cols <= known.unwrap_or(0) + 3
+            && let Some(marker) = list_marker(&line[ws..])
+        {
+            let (spaces, bytes) = leading_columns(&line[ws + marker..]);
+            let wide = spaces > 4 || ws + marker + bytes == line.len();
+            self.0.push(cols + marker + if wide { 1 } else { spaces });
+        }
+        known
+    }
 }
 
 impl Container {
@@ -592,10 +500,16 @@ impl Container {
     /// content starts: indentation, block quote markers and list markers, in any nesting.
     /// Also the columns of indentation before the content past its last container (0 when
     /// that container is an [`Container::Indent`], whose content column is not known here).
-    fn opened_by(line: &str) -> (Vec<Container>, usize, usize) {
+    /// `item`: the content column of the list item the line stands in, when known
+    /// ([`Items`]): the line's first container, its content measured from that column.
+    fn opened_by(line: &str, item: Option<usize>) -> (Vec<Container>, usize, usize) {
         let bytes = line.as_bytes();
         let mut containers = Vec::new();
         let mut at = 0;
+        if let Some(col) = item.filter(|&c| c > 0 && leading_columns(line).0 >= c) {
+            containers.push(Container::Item(col));
+            at = line.len() - skip_columns(line, col).len();
+        }
         loop {
             let (cols, ws) = leading_columns(&line[at..]);
             let after = at + ws;
@@ -719,8 +633,8 @@ pub(super) fn list_marker(text: &str) -> Option<usize> {
 /// The fence `line` opens (its character and length) and the containers it stands in:
 /// at most three columns past its last container, as for a closing fence
 /// ([`fence_indent_ok`]); further in, it is an indented code block's text.
-fn fence_start(line: &str) -> Option<((u8, usize), Vec<Container>)> {
-    let (containers, at, indent) = Container::opened_by(line);
+fn fence_start(line: &str, item: Option<usize>) -> Option<((u8, usize), Vec<Container>)> {
+    let (containers, at, indent) = Container::opened_by(line, item);
     if indent > 3 {
         return None;
     }
@@ -812,7 +726,7 @@ mod tests {
                 "{fixed:?}"
             );
             // On a line of its own, in the containers of the fence.
-            let (containers, _, _) = Container::opened_by(lines[first]);
+            let (containers, _, _) = Container::opened_by(lines[first], None);
             let last = fixed.lines().last().unwrap();
             let inner = Container::continued(&containers, last);
             assert_eq!(inner.map(str::trim_start), Some("([#7](u/7))"), "{fixed:?}");
@@ -875,6 +789,30 @@ mod tests {
         assert_eq!(
             unglue_closing_fence("* a\n\n  ```\n  x\n      ``` ([#1](u/1))"),
             None
+        );
+    }
+
+    /// hx9's leftover: a fence on a line of its own under an entry (or a sub-item) stands in
+    /// that list item, and its closer is measured from the item's content column, not from
+    /// the fence: a "closer" four columns into the item is code text (markdown-it renders
+    /// `  ```` and `still code` inside the block), an opener four columns in is no fence.
+    #[test]
+    fn a_fence_under_an_entry_is_measured_from_the_entry() {
+        let text = "* entry\n\n    ```\n    code\n      ```\n  still code\n  ```\n";
+        assert_eq!(spans(text), [(2, 6)]);
+        let text = "* a\n  * b\n\n      ```\n      x\n        ```\n      y\n    ```\n";
+        assert_eq!(spans(text), [(3, 7)]);
+        let text = "* a\n  * b\n\n      ```\n      x\n       ```\n      y\n";
+        assert_eq!(spans(text), [(3, 5)]);
+        assert_eq!(spans("* a\n  > ```\n  >     ```\n  > ```\n"), [(1, 3)]);
+        assert!(spans("* a\n\n      ```\n      x\n").is_empty());
+        assert_eq!(
+            unglue_closing_fence("* a\n\n    ```\n    x\n      ``` ([#1](u/1))"),
+            None
+        );
+        assert_eq!(
+            unglue_closing_fence("* a\n\n    ```\n    x\n  ``` ([#1](u/1))").as_deref(),
+            Some("* a\n\n    ```\n    x\n  ```\n  ([#1](u/1))")
         );
     }
 

@@ -4,7 +4,8 @@
 //! line or the next ones; not in code (fenced or indented), an HTML block, or a paragraph
 //! they would interrupt. Labels are matched as CommonMark matches them ([`label_key`]).
 
-use super::blocks::{fence_open, html_opener, list_marker, starts_html_block};
+use super::blocks::{fence_open, list_marker};
+use super::html::{html_opener, html_tag_line, starts_html_block};
 
 /// A link label as CommonMark matches it to a definition: trimmed, every run of white space
 /// one space, Unicode case folded (`ẞ`, `ß` and `SS` alike: lower case, then upper case,
@@ -350,14 +351,6 @@ fn block_start(content: &str, not_in_paragraph: bool) -> Option<Leaf> {
 fn atx_heading(content: &str) -> bool {
     let n = content.bytes().take_while(|&b| b == b'#').count();
     (1..=6).contains(&n) && matches!(content.as_bytes().get(n), None | Some(b' '))
-}
-
-/// An HTML block of type 7: a complete opening or closing tag alone on its line.
-fn html_tag_line(content: &str) -> bool {
-    static_regex!(
-        r#"^(?:<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$"#
-    )
-    .is_match(content)
 }
 
 fn html_ends(line: &str, ends: &[&str]) -> bool {

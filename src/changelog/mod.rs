@@ -23,6 +23,7 @@
 //! numbers and a severity.
 
 mod blocks;
+mod html;
 mod linkdefs;
 mod model;
 mod parse;
@@ -41,9 +42,8 @@ use regex::Regex;
 use crate::error::Result;
 use crate::version::Version;
 
-pub use blocks::{
-    CodeBlock, Swallowing, code_blocks, starts_html_block, swallowed_tail, unglue_closing_fence,
-};
+pub use blocks::{CodeBlock, Swallowing, code_blocks, swallowed_tail, unglue_closing_fence};
+pub use html::starts_html_block;
 pub use linkdefs::label_key;
 pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 pub use parse::comments_outside_entries;
