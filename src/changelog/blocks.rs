@@ -2,7 +2,7 @@
 //! comments and fenced code blocks (what they hold is neither a heading nor an entry), and
 //! setext headings (which this reader does not take).
 
-use super::html::{html_opener, starts_html_block};
+use super::html::{html_opener, html_tag_line, starts_html_block};
 use super::parse::{Kind, Line, split_lines};
 
 /// The fenced code blocks of `text` as the changelog reader sees them (what they hold is
@@ -261,6 +261,9 @@ pub enum Swallowing {
     /// A GFM table's last row, where what follows its last pipe is a cell past the
     /// header's: GFM drops it.
     TableCell,
+    /// An HTML block of CommonMark's type 6 (a block-level tag) or 7 (any other tag alone
+    /// on its line, not in a paragraph): it runs to a blank line, every line of it HTML.
+    HtmlToBlank,
 }
 
 impl std::fmt::Display for Swallowing {
@@ -271,6 +274,9 @@ impl std::fmt::Display for Swallowing {
             Swallowing::TableCell => {
                 f.write_str("a table (past the header's cells, which GFM drops)")
             }
+            Swallowing::HtmlToBlank => {
+                f.write_str("an HTML block (a tag on its own line: it runs to a blank line)")
+            }
         }
     }
 }
@@ -278,8 +284,9 @@ impl std::fmt::Display for Swallowing {
 /// The block that the last line of an entry's source (`raw`, as the changelog holds it)
 /// ends, when it swallows the rest of that line, and the byte offset in `raw` where what
 /// it swallows starts: the end of an HTML block's end marker, or an indented code line's
-/// text. `None` for a paragraph, a fenced block (see [`unglue_closing_fence`]), an HTML
-/// block never closed (refused as such), or a type 6 block.
+/// text, or the start of a type 6 or 7 HTML block's line. `None` for a paragraph, a fenced
+/// block (see [`unglue_closing_fence`]), or an HTML block of types 1–5 never closed
+/// (refused as such).
 pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
     let raw = raw.trim_end();
     let mut lines = Vec::new();
@@ -339,12 +346,28 @@ pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
             }
         }
     }
+    // (Not inside a block of types 1–5 never closed: refused as such.)
+    if let Some(from) = html_to_blank(&inner, last).filter(|_| open.is_none()) {
+        return Some((Swallowing::HtmlToBlank, from));
+    }
     if let Some(from) = table_excess(&inner, last) {
         return Some((Swallowing::TableCell, from));
     }
-    // An indented code block: four columns in, below a blank line (a paragraph's line
-    // continues the paragraph however far it is indented).
-    let code = |k: usize| !blank(k) && leading_columns(inner[k].1).0 >= 4;
+    // An indented code block: four columns past the innermost list item (the entry, or a
+    // sub-item written in it: `10. ` takes four columns), below a blank line (a
+    // paragraph's line continues the paragraph however far it is indented).
+    let mut items = Items::default();
+    let sub: Vec<usize> = lines
+        .iter()
+        .zip(&inner)
+        .map(|(&(_, line), &(_, content))| {
+            let item = items.line(line).unwrap_or(col);
+            // (Sub-items are followed outside block quotes only.)
+            let quoted = skip_columns(line, col).len() != content.len();
+            if quoted { 0 } else { item.saturating_sub(col) }
+        })
+        .collect();
+    let code = |k: usize| !blank(k) && leading_columns(inner[k].1).0 >= sub[k] + 4;
     if last == 0 || !code(last) {
         return None;
     }
@@ -356,6 +379,27 @@ pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
     blank(k - 1).then(|| {
         let ws = content.len() - content.trim_start().len();
         (Swallowing::IndentedCode, start + ws)
+    })
+}
+
+/// Where line `last` of `inner` (each line's offset in the entry and content) starts when
+/// it is in an HTML block of type 6 or 7, which runs to a blank line: opened on a line of
+/// its run of lines at most three columns in, by a block-level tag (type 6, which may
+/// interrupt a paragraph) or, on the run's first line, by any tag alone on its line.
+fn html_to_blank(inner: &[(usize, &str)], last: usize) -> Option<usize> {
+    let first = (0..=last)
+        .rev()
+        .find(|&k| k == 0 || inner[k - 1].1.trim().is_empty())?;
+    let opens = |k: usize| {
+        let (cols, ws) = leading_columns(inner[k].1);
+        let content = &inner[k].1[ws..];
+        cols <= 3
+            && html_opener(content).is_none()
+            && (starts_html_block(content) || (k == first && html_tag_line(content)))
+    };
+    (first..=last).any(opens).then(|| {
+        let (start, content) = inner[last];
+        start + content.len() - content.trim_start().len()
     })
 }
 
@@ -434,7 +478,7 @@ fn unglue_swallowed(raw: &str, tail: &str) -> Option<String> {
     let indent = " ".repeat(entry_column(raw.lines().next()?).max(1));
     let cut = match kind {
         Swallowing::Html(_) | Swallowing::TableCell => at,
-        Swallowing::IndentedCode => {
+        Swallowing::IndentedCode | Swallowing::HtmlToBlank => {
             let line = &raw[at..];
             let (end, prs) = super::refs::trailing_refs(line);
             if prs.is_empty() {
@@ -689,6 +733,58 @@ mod tests {
         assert_eq!(unglue_closing_fence("* a\n  <b>x</b> (#1)"), None);
     }
 
+    /// hx9's leftover: an HTML block of type 6 (a block-level tag, which may interrupt a
+    /// paragraph) or 7 (any tag alone on its line, not in a paragraph) runs to a blank
+    /// line, whatever its last line ends with: references glued to that line are the
+    /// block's text, never a link (markdown-it renders `([#1](u/1))` as written). They get a
+    /// paragraph of their own; a tag inside a paragraph is inline HTML, left alone.
+    #[test]
+    fn references_glued_to_an_html_block_that_ends_at_a_blank_line() {
+        let kind = |raw: &str| swallowed_tail(raw).map(|(k, _)| k);
+        for raw in [
+            "* entry\n\n  <div class=x>\n  text ([#1](u/1))",
+            "* entry\n  <div>\n  text ([#1](u/1))",
+            "* entry\n\n  <span>\n  text ([#1](u/1))",
+            "* <div>\n  text ([#1](u/1))",
+            "* entry\n\n  > <div>\n  > text ([#1](u/1))",
+        ] {
+            assert_eq!(kind(raw), Some(Swallowing::HtmlToBlank), "{raw:?}");
+            let fixed = unglue_closing_fence(raw).expect(raw);
+            let (kept, moved) = fixed.split_once("\n\n  ([#1](u/1))").expect(&fixed);
+            assert!(
+                moved.is_empty() && raw.starts_with(kept),
+                "{raw:?}: {fixed:?}"
+            );
+        }
+        for raw in [
+            "* entry\n  <span>\n  text ([#1](u/1))",
+            "* entry\n\n  <div>\n\n  text ([#1](u/1))",
+            "* entry <div> ([#1](u/1))",
+            "* entry\n\n      <div>\n      text ([#1](u/1))",
+        ] {
+            assert_ne!(kind(raw), Some(Swallowing::HtmlToBlank), "{raw:?}");
+        }
+    }
+
+    /// hx9's leftover: a paragraph of a sub-item written by hand (`10. item`, a list
+    /// nested in a list) is measured from that item's content column, not the entry's: it
+    /// is no indented code, and a reference on its last line is a link (markdown-it renders
+    /// each as one), neither moved nor refused. Four columns past the sub-item is code.
+    #[test]
+    fn a_sub_items_paragraph_is_no_indented_code() {
+        let kind = |raw: &str| swallowed_tail(raw).map(|(k, _)| k);
+        for raw in [
+            "* entry\n\n  10. item\n\n      para ([#1](u/1))",
+            "* entry\n\n  - a\n\n    - b\n\n      para ([#1](u/1))",
+            "10. entry\n\n    100. item\n\n         para ([#1](u/1))",
+        ] {
+            assert_eq!(kind(raw), None, "{raw:?}");
+            assert_eq!(unglue_closing_fence(raw), None, "{raw:?}");
+        }
+        let raw = "* entry\n\n  10. item\n\n          code ([#1](u/1))";
+        assert_eq!(kind(raw), Some(Swallowing::IndentedCode));
+    }
+
     /// The lines each code block of `text` holds.
     fn spans(text: &str) -> Vec<(usize, usize)> {
         code_blocks(text)
@@ -842,14 +938,17 @@ mod tests {
         assert_eq!(kind("* a\n\n  <!DOCTYPE html> (#1)"), html("<!"));
         assert_eq!(kind("* a\n\n  <![CDATA[ x ]]> (#1)"), html("<![CDATA["));
         assert_eq!(kind("* a\n\n  > <!-- c --> (#1)"), html("<!--"));
-        // Closed on an earlier line; never closed (refused as such); inline HTML; a
-        // type 6 or 7 block; an opener four columns in (code); one inside a fence.
+        // A type 6 or 7 block runs to a blank line: its last line is HTML, whatever it
+        // ends with (markdown-it renders `([#1](u))` after `</div>` as written).
+        let to_blank = Some(Swallowing::HtmlToBlank);
+        assert_eq!(kind("* a\n\n  <div>x</div> (#1)"), to_blank);
+        assert_eq!(kind("* a\n\n  <span>\n  x</span> (#1)"), to_blank);
+        // Closed on an earlier line; never closed (refused as such); inline HTML; an
+        // opener four columns in (code); one inside a fence.
         assert_eq!(kind("* a\n  <!-- c -->\n  b (#1)"), None);
         assert_eq!(kind("* a\n  <!-- c (#1)"), None);
         assert_eq!(kind("* a <!-- c --> (#1)"), None);
         assert_eq!(kind("* a\n  x <pre>y</pre> (#1)"), None);
-        assert_eq!(kind("* a\n\n  <div>x</div> (#1)"), None);
-        assert_eq!(kind("* a\n\n  <span>\n  x</span> (#1)"), None);
         assert_eq!(kind("* a\n\n      <!-- c --> (#1)"), code);
         assert_eq!(kind("* a\n\n  ```\n  <!-- c --> (#1)"), None);
         assert_eq!(kind("* a\n\n  <pre>\n  <!-- c --> (#1)"), None);

@@ -132,3 +132,117 @@ fn a_title_whose_label_is_defined_in_any_form_commonmark_reads_is_refused() {
         );
     }
 }
+
+/// hx9's leftover: towncrier glues the PR links to a fragment's last line; when that line
+/// is in an HTML block of CommonMark's type 6 (a block-level tag) or 7 (another tag alone
+/// on its line), which runs to a blank line, the links are the block's raw text (on main
+/// the final published `  text ([#13](…))` inside `<div>`, shown as written). The final
+/// moves them below a blank line, where they are a link; a reviewed draft that glues them
+/// back is refused naming the block.
+#[test]
+fn a_link_glued_to_an_html_block_that_ends_at_a_blank_line_is_moved_below_it() {
+    for (fragment, kept) in [
+        (
+            "Add it:\n\n<div class=\"x\">\nshown\n</div>\ntext\n",
+            "  text",
+        ),
+        (
+            "Add it:\n<details>\n<summary>s</summary>\n</details>\nmore\n",
+            "  more",
+        ),
+        ("Add it:\n\n<span>\nx</span>\ntext\n", "  text"),
+    ] {
+        let repo = crate::release::project("");
+        let root = repo.path();
+        util::release_and_merge(
+            root,
+            "1.1.0rc1",
+            &["--yes", "--no-edit", DATE[0], DATE[1]],
+            &[("13.feature.md", fragment)],
+            "false",
+        );
+        let out = run(
+            root,
+            &[
+                "consolidate",
+                "1.1.0",
+                "--dry-run",
+                "--no-edit",
+                DATE[0],
+                DATE[1],
+            ],
+            "false",
+        );
+        ok(&out, fragment);
+        let section = text(&out.stdout);
+        let lines: Vec<&str> = section.lines().collect();
+        let link = lines
+            .iter()
+            .position(|l| l.contains("[#13]("))
+            .unwrap_or_else(|| panic!("{fragment:?}: #13 not listed:\n{section}"));
+        assert!(
+            lines[link].starts_with("  ([#13](") && lines[link - 1].is_empty(),
+            "{fragment:?}: the link is no paragraph of its own:\n{section}"
+        );
+        assert_eq!(lines[link - 2], kept, "{fragment:?}:\n{section}");
+        let glued = section.replace("\n\n  ([#13](", " ([#13](");
+        let draft = root.join(".git/draft.md");
+        std::fs::write(&draft, &glued).unwrap();
+        let editor = format!("cp {}", draft.display());
+        let out = run(root, &["1.1.0", "--yes", DATE[0], DATE[1]], &editor);
+        let stderr = text(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{fragment:?}: {stderr}");
+        assert!(
+            stderr.contains("the reference to #13 is on the last line of")
+                && stderr.contains("an HTML block (a tag on its own line"),
+            "{fragment:?}: {stderr}"
+        );
+    }
+}
+
+/// hx9's leftover: an rc entry written by hand with a sub-item whose marker takes four
+/// columns (`10. `) or a list nested in a list, and a reference on the last line of that
+/// item's paragraph: a link, as markdown-it renders it (the paragraph is measured from
+/// the sub-item's content column). The final carries it as written, neither moved nor
+/// refused as glued to indented code (on main: refused).
+#[test]
+fn a_sub_items_paragraph_is_not_read_as_indented_code() {
+    for block in [
+        "\n\n  10. the item\n\n      Its text ([#13](https://example.com/demo/pull/13))",
+        "\n\n  - a\n\n    - b\n\n      Its text ([#13](https://example.com/demo/pull/13))",
+    ] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let log = read(root, "CHANGELOG.md").replace(
+            "* Add fair share scheduler ([#10](https://example.com/demo/pull/10))\n",
+            &format!(
+                "* Add fair share scheduler ([#10](https://example.com/demo/pull/10))\n\
+                 * Add it:{block}\n"
+            ),
+        );
+        util::write_file(root, "CHANGELOG.md", &log);
+        util::commit_all(root, "an rc entry with a sub-item");
+        let out = run(
+            root,
+            &[
+                "consolidate",
+                "1.1.0",
+                "--dry-run",
+                "--no-edit",
+                DATE[0],
+                DATE[1],
+            ],
+            "false",
+        );
+        ok(&out, block);
+        let section = text(&out.stdout);
+        assert!(section.contains(block), "{block:?}:\n{section}");
+        let out = run(
+            root,
+            &["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]],
+            "false",
+        );
+        ok(&out, block);
+        assert!(read(root, "CHANGELOG.md").contains(block), "{block:?}");
+    }
+}
