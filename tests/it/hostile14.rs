@@ -246,3 +246,94 @@ fn a_sub_items_paragraph_is_not_read_as_indented_code() {
         assert!(read(root, "CHANGELOG.md").contains(block), "{block:?}");
     }
 }
+
+/// hx8's leftover: while a final (1.1.0) is stopped at a step after its version file's,
+/// VERSION is edited by hand to the same version spelled otherwise (`1.1`, `1.1.0.0`,
+/// `01.1.0`). The release commit must hold what the release wrote
+/// (on main `continue` committed `1.1`): the version file's step is done again, saying so,
+/// whether the stopped step runs again or is skipped as done by hand.
+#[test]
+fn a_version_file_respelled_while_stopped_is_written_again() {
+    for (respelled, skip) in [("1.1\n", false), ("1.1.0.0\n", true), ("01.1.0\n", false)] {
+        let flag = tempfile::tempdir().unwrap();
+        let flag = flag.path().join("flag");
+        let repo = project_after_rc(&format!(
+            "\n[[step]]\nname = \"bundle\"\nrun = \"test -e '{}' && echo bundle > webui.txt\"\n\
+             when = \"final\"\n",
+            flag.display()
+        ));
+        let root = repo.path();
+        let out = run(
+            root,
+            &["1.1.0", "--yes", "--no-edit", DATE[0], DATE[1]],
+            "false",
+        );
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+        assert_eq!(read(root, "VERSION"), "1.1.0\n");
+        util::write_file(root, "VERSION", respelled);
+        let out = if skip {
+            run(root, &["continue", "--skip"], "false")
+        } else {
+            std::fs::write(&flag, "").unwrap();
+            run(root, &["continue"], "false")
+        };
+        ok(&out, respelled);
+        assert!(
+            text(&out.stderr)
+                .contains("(Write 1.1.0 to VERSION) had finished, but its work is no longer"),
+            "{respelled:?}: {}",
+            text(&out.stderr)
+        );
+        let commit = util::git(
+            root,
+            &[
+                "log",
+                "--all",
+                "-1",
+                "--format=%H",
+                "--grep=^release: 1.1.0$",
+            ],
+        );
+        let released = util::git(root, &["show", &format!("{}:VERSION", commit.trim())]);
+        assert_eq!(released, "1.1.0\n", "{respelled:?}");
+        assert_eq!(read(root, "VERSION"), "1.1.0\n", "{respelled:?}");
+    }
+}
+
+/// hx8's leftover, checked: the tag of a release is found as a version, not by its name
+/// (`v1.1.0`, `V1.1.0`, `1.1.0`, and `1.1`, `1.1.0.0`, `v01.1.0` — the same PEP 440
+/// version), and the refusal says when the tag spells the version otherwise; a tag of
+/// another version (`1.1.0.1`, `1.1.0rc2`, `release-1.1.0`) refuses nothing.
+#[test]
+fn the_release_s_tag_is_found_as_a_version() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let args = ["1.1.0", "--dry-run", "--no-edit", DATE[0], DATE[1]];
+    for (tag, same) in [
+        ("v1.1.0", false),
+        ("V1.1.0", false),
+        ("1.1.0", false),
+        ("1.1", true),
+        ("1.1.0.0", true),
+        ("v01.1.0", true),
+    ] {
+        util::git(root, &["tag", tag]);
+        let stderr = refused(root, &args, tag);
+        let note = " (the same version as 1.1.0)";
+        assert!(
+            stderr.contains(&format!("the tag `{tag}` exists")) && stderr.contains(note) == same,
+            "{tag}: {stderr}"
+        );
+        util::git(root, &["tag", "-d", tag]);
+    }
+    for tag in ["1.1.0.1", "1.1.0rc2", "release-1.1.0"] {
+        util::git(root, &["tag", tag]);
+        let out = run(root, &args, "false");
+        assert!(
+            !text(&out.stderr).contains(&format!("the tag `{tag}` exists")),
+            "{tag}: {}",
+            text(&out.stderr)
+        );
+        util::git(root, &["tag", "-d", tag]);
+    }
+}
