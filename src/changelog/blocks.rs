@@ -557,6 +557,10 @@ impl Container {
         loop {
             let (cols, ws) = leading_columns(&line[at..]);
             let after = at + ws;
+            // Four columns past a known container's content: indented code, no container.
+            if cols > 3 && !containers.is_empty() {
+                return (containers, after, cols);
+            }
             if bytes.get(after) == Some(&b'>') {
                 if cols > 0 && containers.is_empty() {
                     containers.push(Container::Indent(cols));
@@ -606,8 +610,10 @@ impl Container {
                     rest = rest.strip_prefix(' ').unwrap_or(rest);
                 }
                 Container::Item(n) | Container::Indent(n) => {
+                    // A blank line continues a list item (not a block quote inside it).
                     if rest.trim().is_empty() {
-                        return Some("");
+                        rest = "";
+                        continue;
                     }
                     let need = match *c {
                         Container::Item(_) => n,
@@ -902,6 +908,13 @@ mod tests {
         assert_eq!(spans(text), [(3, 5)]);
         assert_eq!(spans("* a\n  > ```\n  >     ```\n  > ```\n"), [(1, 3)]);
         assert!(spans("* a\n\n      ```\n      x\n").is_empty());
+        // A quote four columns into its item is indented code, no quote; a blank line
+        // ends a quote inside an item (and the fence in it), not the item.
+        assert!(spans("10. entry\n\n        > ```\n        > x\n").is_empty());
+        assert_eq!(
+            spans("* a\n  > ```\n  > x\n\n  ## x\n  > ```\n"),
+            [(1, 2), (5, 5)]
+        );
         assert_eq!(
             unglue_closing_fence("* a\n\n    ```\n    x\n      ``` ([#1](u/1))"),
             None
