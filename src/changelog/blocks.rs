@@ -2,6 +2,7 @@
 //! comments and fenced code blocks (what they hold is neither a heading nor an entry), and
 //! setext headings (which this reader does not take).
 
+use super::html::{html_opener, html_tag_line, starts_html_block};
 use super::parse::{Kind, Line, split_lines};
 
 /// The fenced code blocks of `text` as the changelog reader sees them (what they hold is
@@ -51,12 +52,13 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
     let mut unclosed = Unclosed::default();
     // An opener after the last `-->` never closes: no search (a file of openers stays linear).
     let last_close = text.rfind("-->");
+    let mut items = Items::default();
     let mut i = 0;
     while i < lines.len() {
         let content = &text[lines[i].start..lines[i].end];
         let trimmed = content.trim_start();
         let indented = trimmed.len() != content.len();
-        if let Some((fence, containers)) = fence_start(content) {
+        if let Some((fence, containers)) = fence_start(content, items.line(content)) {
             // In an entry: on its bullet's line, or on a line indented under it.
             let in_entry = kinds[i] == Kind::Bullet || indented;
             let mut last = i;
@@ -176,6 +178,7 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
     let mut open: Option<((u8, usize), Vec<Container>)> = None;
     let mut glued: Option<(usize, usize)> = None;
     let mut offset = 0;
+    let mut items = Items::default();
     for line in raw.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         glued = None;
@@ -201,7 +204,7 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
             _ => {
                 // The bullet's own line (a fragment that starts with its code block, `*
                 // ```toml`), a block quote, a list item: the fence after its containers.
-                open = fence_start(content);
+                open = fence_start(content, items.line(content));
             }
         }
         offset += line.len();
@@ -214,92 +217,6 @@ pub fn unglue_closing_fence(raw: &str) -> Option<String> {
     let indent = &raw[line_start..indent_end];
     let rest = raw[at..].trim();
     Some(format!("{}\n{indent}{rest}{tail}", raw[..at].trim_end()))
-}
-
-/// Whether `line` starts a CommonMark HTML block of type 6 (a block-level tag, opening or
-/// closing, at most three spaces in): it runs to the next blank line.
-pub fn starts_html_block(line: &str) -> bool {
-    const BLOCK_TAGS: &[&str] = &[
-        "address",
-        "article",
-        "aside",
-        "base",
-        "basefont",
-        "blockquote",
-        "body",
-        "caption",
-        "center",
-        "col",
-        "colgroup",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "frame",
-        "frameset",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hr",
-        "html",
-        "iframe",
-        "legend",
-        "li",
-        "link",
-        "main",
-        "menu",
-        "menuitem",
-        "nav",
-        "noframes",
-        "ol",
-        "optgroup",
-        "option",
-        "p",
-        "param",
-        "search",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "track",
-        "ul",
-    ];
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    let Some(tag) = line[indent..].strip_prefix('<') else {
-        return false;
-    };
-    if indent > 3 {
-        return false;
-    }
-    let tag = tag.strip_prefix('/').unwrap_or(tag);
-    let name: String = tag
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let after = tag[name.len()..].chars().next();
-    BLOCK_TAGS.contains(&name.as_str())
-        && after
-            .is_none_or(|c| c == '>' || c.is_whitespace() || tag[name.len()..].starts_with("/>"))
 }
 
 /// The HTML block case of [`unglue_closing_fence`]: an entry holding an HTML block
@@ -344,6 +261,9 @@ pub enum Swallowing {
     /// A GFM table's last row, where what follows its last pipe is a cell past the
     /// header's: GFM drops it.
     TableCell,
+    /// An HTML block of CommonMark's type 6 (a block-level tag) or 7 (any other tag alone
+    /// on its line, not in a paragraph): it runs to a blank line, every line of it HTML.
+    HtmlToBlank,
 }
 
 impl std::fmt::Display for Swallowing {
@@ -354,6 +274,9 @@ impl std::fmt::Display for Swallowing {
             Swallowing::TableCell => {
                 f.write_str("a table (past the header's cells, which GFM drops)")
             }
+            Swallowing::HtmlToBlank => {
+                f.write_str("an HTML block (a tag on its own line: it runs to a blank line)")
+            }
         }
     }
 }
@@ -361,8 +284,9 @@ impl std::fmt::Display for Swallowing {
 /// The block that the last line of an entry's source (`raw`, as the changelog holds it)
 /// ends, when it swallows the rest of that line, and the byte offset in `raw` where what
 /// it swallows starts: the end of an HTML block's end marker, or an indented code line's
-/// text. `None` for a paragraph, a fenced block (see [`unglue_closing_fence`]), an HTML
-/// block never closed (refused as such), or a type 6 block.
+/// text, or the start of a type 6 or 7 HTML block's line. `None` for a paragraph, a fenced
+/// block (see [`unglue_closing_fence`]), or an HTML block of types 1–5 never closed
+/// (refused as such).
 pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
     let raw = raw.trim_end();
     let mut lines = Vec::new();
@@ -422,12 +346,28 @@ pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
             }
         }
     }
+    // (Not inside a block of types 1–5 never closed: refused as such.)
+    if let Some(from) = html_to_blank(&inner, last).filter(|_| open.is_none()) {
+        return Some((Swallowing::HtmlToBlank, from));
+    }
     if let Some(from) = table_excess(&inner, last) {
         return Some((Swallowing::TableCell, from));
     }
-    // An indented code block: four columns in, below a blank line (a paragraph's line
-    // continues the paragraph however far it is indented).
-    let code = |k: usize| !blank(k) && leading_columns(inner[k].1).0 >= 4;
+    // An indented code block: four columns past the innermost list item (the entry, or a
+    // sub-item written in it: `10. ` takes four columns), below a blank line (a
+    // paragraph's line continues the paragraph however far it is indented).
+    let mut items = Items::default();
+    let sub: Vec<usize> = lines
+        .iter()
+        .zip(&inner)
+        .map(|(&(_, line), &(_, content))| {
+            let item = items.line(line).unwrap_or(col);
+            // (Sub-items are followed outside block quotes only.)
+            let quoted = skip_columns(line, col).len() != content.len();
+            if quoted { 0 } else { item.saturating_sub(col) }
+        })
+        .collect();
+    let code = |k: usize| !blank(k) && leading_columns(inner[k].1).0 >= sub[k] + 4;
     if last == 0 || !code(last) {
         return None;
     }
@@ -439,6 +379,27 @@ pub fn swallowed_tail(raw: &str) -> Option<(Swallowing, usize)> {
     blank(k - 1).then(|| {
         let ws = content.len() - content.trim_start().len();
         (Swallowing::IndentedCode, start + ws)
+    })
+}
+
+/// Where line `last` of `inner` (each line's offset in the entry and content) starts when
+/// it is in an HTML block of type 6 or 7, which runs to a blank line: opened on a line of
+/// its run of lines at most three columns in, by a block-level tag (type 6, which may
+/// interrupt a paragraph) or, on the run's first line, by any tag alone on its line.
+fn html_to_blank(inner: &[(usize, &str)], last: usize) -> Option<usize> {
+    let first = (0..=last)
+        .rev()
+        .find(|&k| k == 0 || inner[k - 1].1.trim().is_empty())?;
+    let opens = |k: usize| {
+        let (cols, ws) = leading_columns(inner[k].1);
+        let content = &inner[k].1[ws..];
+        cols <= 3
+            && html_opener(content).is_none()
+            && (starts_html_block(content) || (k == first && html_tag_line(content)))
+    };
+    (first..=last).any(opens).then(|| {
+        let (start, content) = inner[last];
+        start + content.len() - content.trim_start().len()
     })
 }
 
@@ -509,44 +470,6 @@ fn strip_quotes(mut text: &str) -> &str {
     }
 }
 
-/// The HTML block of types 1–5 `content` opens (at its start): its opener as shown, the
-/// markers that end it (lower case), and the bytes of the opener.
-fn html_opener(content: &str) -> Option<(&'static str, &'static [&'static str], usize)> {
-    const RAW: &[&str] = &["</pre>", "</script>", "</style>", "</textarea>"];
-    let lower = content
-        .get(..content.len().min(10))
-        .unwrap_or(content)
-        .to_ascii_lowercase();
-    for (tag, name) in [
-        ("<pre", "<pre>"),
-        ("<script", "<script>"),
-        ("<style", "<style>"),
-        ("<textarea", "<textarea>"),
-    ] {
-        if let Some(after) = lower.strip_prefix(tag)
-            && after
-                .chars()
-                .next()
-                .is_none_or(|c| c == '>' || c.is_whitespace())
-        {
-            return Some((name, RAW, tag.len()));
-        }
-    }
-    if lower.starts_with("<!--") {
-        return Some(("<!--", &["-->"], 4));
-    }
-    if lower.starts_with("<?") {
-        return Some(("<?", &["?>"], 2));
-    }
-    if lower.starts_with("<![cdata[") {
-        return Some(("<![CDATA[", &["]]>"], 9));
-    }
-    if lower.starts_with("<!") && lower[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Some(("<!", &[">"], 2));
-    }
-    None
-}
-
 /// The case of [`unglue_closing_fence`] for the blocks [`swallowed_tail`] finds: the
 /// references a template glued to the block's last line are moved below a blank line, at
 /// the entry's content column, where they are a paragraph of the entry.
@@ -555,7 +478,7 @@ fn unglue_swallowed(raw: &str, tail: &str) -> Option<String> {
     let indent = " ".repeat(entry_column(raw.lines().next()?).max(1));
     let cut = match kind {
         Swallowing::Html(_) | Swallowing::TableCell => at,
-        Swallowing::IndentedCode => {
+        Swallowing::IndentedCode | Swallowing::HtmlToBlank => {
             let line = &raw[at..];
             let (end, prs) = super::refs::trailing_refs(line);
             if prs.is_empty() {
@@ -582,9 +505,38 @@ enum Container {
     /// `10. ` → 4, with the indentation before the marker); a blank line continues it.
     Item(usize),
     /// Indentation before the fence or a quote on a line without a marker: a list item
-    /// (an entry) opened on an earlier line, whose content's column is not known here; a
-    /// line indented less than `n - 3` (and at least one space) cannot continue it.
+    /// (an entry) opened on an earlier line, whose content's column is not known here
+    /// ([`Items`] did not follow it); a line indented less than `n - 3` (and at least one
+    /// space) cannot continue it.
     Indent(usize),
+}
+
+/// The list items the lines read so far stand in, by content column (a lazy line ends
+/// them): the item a line without a marker of its own stands in, an entry opened on an
+/// earlier line, whose content column a fence is measured from (see [`Container::Indent`]).
+#[derive(Debug, Default)]
+struct Items(Vec<usize>);
+
+impl Items {
+    /// The content column of the innermost item `line` stands in; then the item it opens.
+    fn line(&mut self, line: &str) -> Option<usize> {
+        let (cols, ws) = leading_columns(line);
+        if ws == line.len() {
+            return self.0.last().copied();
+        }
+        while self.0.last().is_some_and(|&c| c > cols) {
+            self.0.pop();
+        }
+        let known = self.0.last().copied();
+        if cols <= known.unwrap_or(0) + 3
+            && let Some(marker) = list_marker(&line[ws..])
+        {
+            let (spaces, bytes) = leading_columns(&line[ws + marker..]);
+            let wide = spaces > 4 || ws + marker + bytes == line.len();
+            self.0.push(cols + marker + if wide { 1 } else { spaces });
+        }
+        known
+    }
 }
 
 impl Container {
@@ -592,13 +544,23 @@ impl Container {
     /// content starts: indentation, block quote markers and list markers, in any nesting.
     /// Also the columns of indentation before the content past its last container (0 when
     /// that container is an [`Container::Indent`], whose content column is not known here).
-    fn opened_by(line: &str) -> (Vec<Container>, usize, usize) {
+    /// `item`: the content column of the list item the line stands in, when known
+    /// ([`Items`]): the line's first container, its content measured from that column.
+    fn opened_by(line: &str, item: Option<usize>) -> (Vec<Container>, usize, usize) {
         let bytes = line.as_bytes();
         let mut containers = Vec::new();
         let mut at = 0;
+        if let Some(col) = item.filter(|&c| c > 0 && leading_columns(line).0 >= c) {
+            containers.push(Container::Item(col));
+            at = line.len() - skip_columns(line, col).len();
+        }
         loop {
             let (cols, ws) = leading_columns(&line[at..]);
             let after = at + ws;
+            // Four columns past a known container's content: indented code, no container.
+            if cols > 3 && !containers.is_empty() {
+                return (containers, after, cols);
+            }
             if bytes.get(after) == Some(&b'>') {
                 if cols > 0 && containers.is_empty() {
                     containers.push(Container::Indent(cols));
@@ -648,8 +610,10 @@ impl Container {
                     rest = rest.strip_prefix(' ').unwrap_or(rest);
                 }
                 Container::Item(n) | Container::Indent(n) => {
+                    // A blank line continues a list item (not a block quote inside it).
                     if rest.trim().is_empty() {
-                        return Some("");
+                        rest = "";
+                        continue;
                     }
                     let need = match *c {
                         Container::Item(_) => n,
@@ -700,7 +664,7 @@ fn skip_columns(text: &str, n: usize) -> &str {
 
 /// The length of the list marker `text` starts with (`-`, `*`, `+`, or one to nine digits
 /// and `.` or `)`), when one follows: a space, a tab or the line's end after it.
-fn list_marker(text: &str) -> Option<usize> {
+pub(super) fn list_marker(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let len = match bytes.first()? {
         b'-' | b'*' | b'+' => 1,
@@ -719,8 +683,8 @@ fn list_marker(text: &str) -> Option<usize> {
 /// The fence `line` opens (its character and length) and the containers it stands in:
 /// at most three columns past its last container, as for a closing fence
 /// ([`fence_indent_ok`]); further in, it is an indented code block's text.
-fn fence_start(line: &str) -> Option<((u8, usize), Vec<Container>)> {
-    let (containers, at, indent) = Container::opened_by(line);
+fn fence_start(line: &str, item: Option<usize>) -> Option<((u8, usize), Vec<Container>)> {
+    let (containers, at, indent) = Container::opened_by(line, item);
     if indent > 3 {
         return None;
     }
@@ -729,7 +693,7 @@ fn fence_start(line: &str) -> Option<((u8, usize), Vec<Container>)> {
 
 /// A code fence's opening (its character and length) when `trimmed` starts one: three or
 /// more backticks (whose info string holds no backtick) or tildes.
-fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
+pub(super) fn fence_open(trimmed: &str) -> Option<(u8, usize)> {
     let c = *trimmed.as_bytes().first()?;
     if c != b'`' && c != b'~' {
         return None;
@@ -775,6 +739,58 @@ mod tests {
         assert_eq!(unglue_closing_fence("* a\n  <b>x</b> (#1)"), None);
     }
 
+    /// hx9's leftover: an HTML block of type 6 (a block-level tag, which may interrupt a
+    /// paragraph) or 7 (any tag alone on its line, not in a paragraph) runs to a blank
+    /// line, whatever its last line ends with: references glued to that line are the
+    /// block's text, never a link (markdown-it renders `([#1](u/1))` as written). They get a
+    /// paragraph of their own; a tag inside a paragraph is inline HTML, left alone.
+    #[test]
+    fn references_glued_to_an_html_block_that_ends_at_a_blank_line() {
+        let kind = |raw: &str| swallowed_tail(raw).map(|(k, _)| k);
+        for raw in [
+            "* entry\n\n  <div class=x>\n  text ([#1](u/1))",
+            "* entry\n  <div>\n  text ([#1](u/1))",
+            "* entry\n\n  <span>\n  text ([#1](u/1))",
+            "* <div>\n  text ([#1](u/1))",
+            "* entry\n\n  > <div>\n  > text ([#1](u/1))",
+        ] {
+            assert_eq!(kind(raw), Some(Swallowing::HtmlToBlank), "{raw:?}");
+            let fixed = unglue_closing_fence(raw).expect(raw);
+            let (kept, moved) = fixed.split_once("\n\n  ([#1](u/1))").expect(&fixed);
+            assert!(
+                moved.is_empty() && raw.starts_with(kept),
+                "{raw:?}: {fixed:?}"
+            );
+        }
+        for raw in [
+            "* entry\n  <span>\n  text ([#1](u/1))",
+            "* entry\n\n  <div>\n\n  text ([#1](u/1))",
+            "* entry <div> ([#1](u/1))",
+            "* entry\n\n      <div>\n      text ([#1](u/1))",
+        ] {
+            assert_ne!(kind(raw), Some(Swallowing::HtmlToBlank), "{raw:?}");
+        }
+    }
+
+    /// hx9's leftover: a paragraph of a sub-item written by hand (`10. item`, a list
+    /// nested in a list) is measured from that item's content column, not the entry's: it
+    /// is no indented code, and a reference on its last line is a link (markdown-it renders
+    /// each as one), neither moved nor refused. Four columns past the sub-item is code.
+    #[test]
+    fn a_sub_items_paragraph_is_no_indented_code() {
+        let kind = |raw: &str| swallowed_tail(raw).map(|(k, _)| k);
+        for raw in [
+            "* entry\n\n  10. item\n\n      para ([#1](u/1))",
+            "* entry\n\n  - a\n\n    - b\n\n      para ([#1](u/1))",
+            "10. entry\n\n    100. item\n\n         para ([#1](u/1))",
+        ] {
+            assert_eq!(kind(raw), None, "{raw:?}");
+            assert_eq!(unglue_closing_fence(raw), None, "{raw:?}");
+        }
+        let raw = "* entry\n\n  10. item\n\n          code ([#1](u/1))";
+        assert_eq!(kind(raw), Some(Swallowing::IndentedCode));
+    }
+
     /// The lines each code block of `text` holds.
     fn spans(text: &str) -> Vec<(usize, usize)> {
         code_blocks(text)
@@ -812,7 +828,7 @@ mod tests {
                 "{fixed:?}"
             );
             // On a line of its own, in the containers of the fence.
-            let (containers, _, _) = Container::opened_by(lines[first]);
+            let (containers, _, _) = Container::opened_by(lines[first], None);
             let last = fixed.lines().last().unwrap();
             let inner = Container::continued(&containers, last);
             assert_eq!(inner.map(str::trim_start), Some("([#7](u/7))"), "{fixed:?}");
@@ -878,6 +894,37 @@ mod tests {
         );
     }
 
+    /// hx9's leftover: a fence on a line of its own under an entry (or a sub-item) stands in
+    /// that list item, and its closer is measured from the item's content column, not from
+    /// the fence: a "closer" four columns into the item is code text (markdown-it renders
+    /// `  ```` and `still code` inside the block), an opener four columns in is no fence.
+    #[test]
+    fn a_fence_under_an_entry_is_measured_from_the_entry() {
+        let text = "* entry\n\n    ```\n    code\n      ```\n  still code\n  ```\n";
+        assert_eq!(spans(text), [(2, 6)]);
+        let text = "* a\n  * b\n\n      ```\n      x\n        ```\n      y\n    ```\n";
+        assert_eq!(spans(text), [(3, 7)]);
+        let text = "* a\n  * b\n\n      ```\n      x\n       ```\n      y\n";
+        assert_eq!(spans(text), [(3, 5)]);
+        assert_eq!(spans("* a\n  > ```\n  >     ```\n  > ```\n"), [(1, 3)]);
+        assert!(spans("* a\n\n      ```\n      x\n").is_empty());
+        // A quote four columns into its item is indented code, no quote; a blank line
+        // ends a quote inside an item (and the fence in it), not the item.
+        assert!(spans("10. entry\n\n        > ```\n        > x\n").is_empty());
+        assert_eq!(
+            spans("* a\n  > ```\n  > x\n\n  ## x\n  > ```\n"),
+            [(1, 2), (5, 5)]
+        );
+        assert_eq!(
+            unglue_closing_fence("* a\n\n    ```\n    x\n      ``` ([#1](u/1))"),
+            None
+        );
+        assert_eq!(
+            unglue_closing_fence("* a\n\n    ```\n    x\n  ``` ([#1](u/1))").as_deref(),
+            Some("* a\n\n    ```\n    x\n  ```\n  ([#1](u/1))")
+        );
+    }
+
     /// The blocks that swallow the rest of their last line, and what does not.
     #[test]
     fn what_swallows_the_rest_of_a_line_is_told_apart() {
@@ -904,14 +951,17 @@ mod tests {
         assert_eq!(kind("* a\n\n  <!DOCTYPE html> (#1)"), html("<!"));
         assert_eq!(kind("* a\n\n  <![CDATA[ x ]]> (#1)"), html("<![CDATA["));
         assert_eq!(kind("* a\n\n  > <!-- c --> (#1)"), html("<!--"));
-        // Closed on an earlier line; never closed (refused as such); inline HTML; a
-        // type 6 or 7 block; an opener four columns in (code); one inside a fence.
+        // A type 6 or 7 block runs to a blank line: its last line is HTML, whatever it
+        // ends with (markdown-it renders `([#1](u))` after `</div>` as written).
+        let to_blank = Some(Swallowing::HtmlToBlank);
+        assert_eq!(kind("* a\n\n  <div>x</div> (#1)"), to_blank);
+        assert_eq!(kind("* a\n\n  <span>\n  x</span> (#1)"), to_blank);
+        // Closed on an earlier line; never closed (refused as such); inline HTML; an
+        // opener four columns in (code); one inside a fence.
         assert_eq!(kind("* a\n  <!-- c -->\n  b (#1)"), None);
         assert_eq!(kind("* a\n  <!-- c (#1)"), None);
         assert_eq!(kind("* a <!-- c --> (#1)"), None);
         assert_eq!(kind("* a\n  x <pre>y</pre> (#1)"), None);
-        assert_eq!(kind("* a\n\n  <div>x</div> (#1)"), None);
-        assert_eq!(kind("* a\n\n  <span>\n  x</span> (#1)"), None);
         assert_eq!(kind("* a\n\n      <!-- c --> (#1)"), code);
         assert_eq!(kind("* a\n\n  ```\n  <!-- c --> (#1)"), None);
         assert_eq!(kind("* a\n\n  <pre>\n  <!-- c --> (#1)"), None);

@@ -23,6 +23,8 @@
 //! numbers and a severity.
 
 mod blocks;
+mod html;
+mod linkdefs;
 mod model;
 mod parse;
 mod problems;
@@ -40,9 +42,9 @@ use regex::Regex;
 use crate::error::Result;
 use crate::version::Version;
 
-pub use blocks::{
-    CodeBlock, Swallowing, code_blocks, starts_html_block, swallowed_tail, unglue_closing_fence,
-};
+pub use blocks::{CodeBlock, Swallowing, code_blocks, swallowed_tail, unglue_closing_fence};
+pub use html::starts_html_block;
+pub use linkdefs::label_key;
 pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
@@ -184,22 +186,15 @@ impl Changelog {
         &self.text
     }
 
-    /// The link reference definitions of the whole text (`[docs]: https://…`, a footer's;
-    /// not inside a code block), by label as a renderer matches it
-    /// ([`crate::group::inline::normal_label`]), with the 1-based line of the first.
-    /// Definitions are document-wide: each makes every `[docs]` of the changelog a link.
+    /// The link reference definitions of the whole text (`[docs]: https://…`, a footer's,
+    /// one in a block quote or a list item, over lines), as CommonMark reads them
+    /// ([`linkdefs`]), by label as a renderer matches it ([`label_key`]), with the 1-based
+    /// line of the first. Definitions are document-wide: each makes every `[docs]` of the
+    /// changelog a link.
     pub fn link_definitions(&self) -> BTreeMap<String, usize> {
-        let code = blocks::code_blocks(&self.text);
-        let in_code = |k: usize| code.iter().any(|b| b.first <= k && k <= b.last);
         let mut found = BTreeMap::new();
-        for (k, line) in self.text.lines().enumerate() {
-            let Some(c) = static_regex!(r"^ {0,3}\[([^\]]+)\]:\s*\S").captures(line) else {
-                continue;
-            };
-            if !in_code(k) {
-                let label = crate::group::inline::normal_label(&c[1]);
-                found.entry(label).or_insert(k + 1);
-            }
+        for (label, k) in linkdefs::definitions(&self.text) {
+            found.entry(label_key(&label)).or_insert(k + 1);
         }
         found
     }

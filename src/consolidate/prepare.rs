@@ -432,12 +432,17 @@ fn check_no_defined_label(changelog: &Changelog, path: &Path, grouped: &Grouped)
             for (key, text) in [("title", &g.title), ("description", &g.description)] {
                 let Some((label, line)) = group::inline::shortcut_labels(text)
                     .into_iter()
-                    .find_map(|l| defined.get(&l).map(|&line| (l, line)))
+                    .find_map(|l| {
+                        let line = defined.get(&crate::changelog::label_key(&l));
+                        line.map(|&line| (l, line))
+                    })
                 else {
                     continue;
                 };
                 return Err(Error::Refused(format!(
-                    "the group \"{}\" of {} ({}) has a {key} that cannot be published: it holds                      `[{label}]`, which {}:{line} defines as a link (`[{label}]: …`), so it would                      be shown as a link. A title or description is one line of plain text; fix it \
+                    "the group \"{}\" of {} ({}) has a {key} that cannot be published: it holds \
+                     `[{label}]`, which {}:{line} defines as a link (`[{label}]: …`), so it \
+                     would be shown as a link. A title or description is one line of plain text; fix it \
                      where it comes from (without the brackets, or escaped: `\\[{label}\\]`). \
                      Nothing was written",
                     group::inline::quoted(&g.title),

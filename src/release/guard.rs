@@ -497,12 +497,19 @@ pub(crate) fn check_committed_fragments(repo: &Repo, config: &Config, state: &St
     })
 }
 
-/// Whether the version file holds `version`, read as pre-flight reads it (the whole file,
-/// trimmed) and compared as a version: `v1.4.0` holds 1.4.0 (the step keeps the file's `v`,
-/// `Version::spelled_as`), `1.3.0`, an unreadable file or one holding no version does not.
+/// Whether the version file holds what the release's step writes to it: the version as
+/// asked, in the file's own spelling (its `v` kept, `Version::spelled_as`), read as
+/// pre-flight reads it (the whole file, trimmed). `v1.4.0` holds 1.4.0; `1.3.0`, an equal
+/// version spelled otherwise (`1.4` or `1.4.0.0` for `1.4.0`: hx8), an unreadable file or
+/// one holding no version does not — the step is done again, or `--skip` refused.
 pub(crate) fn holds_version(file: &Path, version: &Version) -> bool {
-    crate::files::read_text(file)
-        .is_ok_and(|t| Version::parse(t.trim()).is_ok_and(|held| held == *version))
+    crate::files::read_text(file).is_ok_and(|t| holds_written(&t, version))
+}
+
+/// Whether `text` (a version file's) holds `version` as the release writes it there.
+fn holds_written(text: &str, version: &Version) -> bool {
+    let held = text.trim();
+    held == version.spelled_as(held)
 }
 
 /// What `continue --skip` would take as done by hand and is not: a step whose work is
@@ -516,8 +523,13 @@ pub(crate) fn missing_by_hand(
     kind: &StepKind,
 ) -> Result<Option<String>> {
     Ok(match kind {
-        StepKind::VersionFile { file } => (!holds_version(file, &plan.version))
-            .then(|| format!("{} does not hold {}", file.display(), plan.version)),
+        StepKind::VersionFile { file } => (!holds_version(file, &plan.version)).then(|| {
+            format!(
+                "{} does not hold {} as the release writes it",
+                file.display(),
+                plan.version
+            )
+        }),
         StepKind::Changelog => {
             let left = state
                 .fragments
@@ -691,7 +703,8 @@ mod tests {
     }
 
     /// The version file holds the release's version in the file's own spelling (what the
-    /// step writes, what `continue --skip` takes as done by hand), not another version.
+    /// step writes, what `continue --skip` takes as done by hand), not another version, and
+    /// not the same version spelled otherwise (hx8: `1.4` for `1.4.0` was taken).
     #[test]
     fn the_version_file_holds_its_version_with_or_without_v() {
         let dir = tempfile::tempdir().unwrap();
@@ -708,10 +721,18 @@ mod tests {
             ("vv1.4.0\n", false),
             ("1.4.0\nmore\n", false),
             ("", false),
+            ("1.4\n", false),
+            ("v1.4\n", false),
+            ("1.4.0.0\n", false),
+            ("01.4.0\n", false),
+            ("1.4.0+local\n", false),
         ] {
             std::fs::write(&file, text).unwrap();
             assert_eq!(holds_version(&file, &version), holds, "{text:?}");
         }
         assert!(!holds_version(&dir.path().join("missing"), &version));
+        // The version as asked: `1.4` asked is written, and held, as `1.4`.
+        let short = Version::parse("1.4").unwrap();
+        assert!(holds_written("v1.4\n", &short) && !holds_written("1.4.0\n", &short));
     }
 }

@@ -53,3 +53,4 @@ mod review_window;
 mod stopped_sections;
 mod towncrier_cases;
 mod versions;
+mod hostile14;
