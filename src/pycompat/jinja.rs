@@ -13,7 +13,9 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior, Va
 use super::repr::{py_repr, py_str, unprintable_in};
 use crate::error::{Error, Result};
 
-use super::jinja_source::{CONCAT_FN, GETATTR_FN, LIST_FN, MOD_FN, POW_FN, rewrite_source};
+use super::jinja_source::{
+    CALLER_FN, CONCAT_FN, GETATTR_FN, LIST_FN, MOD_FN, POW_FN, rewrite_source,
+};
 
 /// Render a Jinja2 template as towncrier does (`Template(src, trim_blocks=True)`).
 ///
@@ -61,7 +63,8 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
             .replace(MOD_FN, "%")
             .replace(CONCAT_FN, "~")
             .replace(POW_FN, "**")
-            .replace(GETATTR_FN, "getattr"),
+            .replace(GETATTR_FN, "getattr")
+            .replace(CALLER_FN, "call"),
     }
 }
 

@@ -12,7 +12,10 @@
 //!   comma, which Jinja2's parser refuses;
 //! - a macro whose body reads `varargs` or `kwargs` is defined under another name with
 //!   those two as arguments, and its own name set to a wrapper ([`VARIADIC_FN`]) that
-//!   passes the arguments its signature does not name as Jinja2 does;
+//!   passes the arguments its signature does not name as Jinja2 does; a call block's body
+//!   that reads them gets its own, the call passing it wrapped as `caller` ([`CALLER_FN`]);
+//!   a name set (`set`, `for`, `with`, a nested macro's argument) before it is read, or an
+//!   argument of the macro's own, is no longer the macro's `varargs`, as in Jinja2;
 //!
 //! and then, when the template has a `%`, a `~`, a `**`, a method's name after a `.`, or a
 //! macro default that names an argument, over minijinja's syntax tree:
@@ -53,17 +56,81 @@ pub(crate) const GETATTR_FN: &str = "__git_release_getattr";
 /// [`rewrite_source`]).
 pub(crate) const VARIADIC_FN: &str = "__git_release_variadic";
 
+/// The function the call a call block makes is wrapped in when the block's body reads
+/// `varargs` or `kwargs`: it passes the body, as `caller`, wrapped as [`VARIADIC_FN`] does.
+pub(crate) const CALLER_FN: &str = "__git_release_caller";
+const CALLER_OPEN: &str = "__git_release_caller(";
+
 /// The prefix of the name such a macro is defined under, inside the wrapper.
 const VARIADIC_MACRO: &str = "__git_release_macro_";
 
-/// A macro being read, for `varargs`/`kwargs`: its name and where it stands, where its
-/// signature closes, its arguments, and whether its body reads `varargs` or `kwargs`.
+/// A macro (or a call block's body, Jinja2's `caller`) being read, for `varargs`/`kwargs`:
+/// its name and where it stands, where its signature closes, its arguments, whether its
+/// body reads `varargs` or `kwargs`, and whether that was decided (Jinja2 looks at the first
+/// time the name appears: read, it is the macro's; set, looped over or a nested macro's
+/// argument, it never is; an argument of the macro's own, neither).
 struct MacroFrame<'s> {
     name: &'s str,
     name_at: (usize, usize),
     close: Option<(usize, bool)>,
     args: Vec<&'s str>,
     reads: (bool, bool),
+    decided: (bool, bool),
+    call: Option<CallSite>,
+}
+
+impl MacroFrame<'_> {
+    fn new(name: &str, name_at: (usize, usize), call: Option<CallSite>) -> MacroFrame<'_> {
+        MacroFrame {
+            name,
+            name_at,
+            close: None,
+            args: Vec::new(),
+            reads: (false, false),
+            decided: (false, false),
+            call,
+        }
+    }
+
+    /// `varargs` (`kwargs`) appears: read (`load`) or set.
+    fn see(&mut self, name: &str, load: bool) {
+        let (decided, reads) = if name == "varargs" {
+            (&mut self.decided.0, &mut self.reads.0)
+        } else {
+            (&mut self.decided.1, &mut self.reads.1)
+        };
+        if !*decided {
+            *decided = true;
+            *reads = load;
+        }
+    }
+}
+
+/// Where a `{% call %}` tag stands: whether it has a signature, the token after `call`,
+/// and in the call it makes, the start and the `(` of its (last) argument list.
+#[derive(Default)]
+struct CallSite {
+    parens: bool,
+    after_tag: usize,
+    phase: CallPhase,
+    expr_start: usize,
+    open: usize,
+    depth: usize,
+}
+
+#[derive(Default, PartialEq, Eq, Clone, Copy)]
+enum CallPhase {
+    /// Just after `call`.
+    #[default]
+    Tag,
+    /// In `(…)`, the signature of the body.
+    Signature,
+    /// The signature closed: the call starts at the next token.
+    Closed,
+    /// In the call.
+    Call,
+    /// The tag ended.
+    Body,
 }
 
 /// The name a rewritten default is given: never defined, so the argument starts undefined.
@@ -125,6 +192,8 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
     let mut macros: Vec<MacroFrame<'_>> = Vec::new();
     let mut ended: Option<MacroFrame<'_>> = None;
     let (mut prev_macro_tag, mut prev_dot) = (false, false);
+    // In the targets of a `set`, `for` or `with` tag.
+    let mut target = false;
     // The line of the last token read: minijinja's lexer errors carry none.
     let mut line = 1;
     for item in tokenize(source, false, Default::default()) {
@@ -186,22 +255,49 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
         // (keyword) arguments its signature does not name; minijinja refuses them. Such a
         // macro is defined under another name with two more arguments, and its name set to
         // a wrapper that fills them ([`VARIADIC_FN`]).
+        let in_call_tag = macros
+            .last()
+            .and_then(|m| m.call.as_ref())
+            .is_some_and(|c| c.phase != CallPhase::Body);
         match token {
-            Token::Ident(name) if prev_macro_tag => macros.push(MacroFrame {
-                name,
-                name_at: (start, end),
-                close: None,
-                args: Vec::new(),
-                reads: (false, false),
-            }),
-            Token::Ident("endmacro") if prev_block_start => ended = macros.pop(),
-            Token::Ident(name @ ("varargs" | "kwargs")) if !prev_dot && signature.is_none() => {
-                // Jinja2 looks into nested macros too.
-                for m in &mut macros {
-                    if name == "varargs" {
-                        m.reads.0 = true;
-                    } else {
-                        m.reads.1 = true;
+            Token::Ident(name) if prev_macro_tag => {
+                macros.push(MacroFrame::new(name, (start, end), None));
+            }
+            Token::Ident("call") if prev_block_start => {
+                let site = CallSite {
+                    after_tag: end,
+                    ..CallSite::default()
+                };
+                macros.push(MacroFrame::new("caller", (start, end), Some(site)));
+            }
+            Token::Ident("endmacro" | "endcall") if prev_block_start => ended = macros.pop(),
+            Token::Ident(name @ ("varargs" | "kwargs")) if !prev_dot => {
+                let top = macros.len().saturating_sub(1);
+                match &signature {
+                    // An argument of the macro being defined: its own (never caught), and
+                    // set for the macros around it.
+                    Some((1, _, true)) => {
+                        for m in &mut macros {
+                            m.see(name, false);
+                        }
+                    }
+                    // A default: read by the macros around it.
+                    Some((depth, _, _)) if *depth > 0 => {
+                        for m in &mut macros[..top] {
+                            m.see(name, true);
+                        }
+                    }
+                    // The call a call block makes: read by the macros around it.
+                    _ if in_call_tag => {
+                        for m in &mut macros[..top] {
+                            m.see(name, true);
+                        }
+                    }
+                    // Jinja2 looks into nested macros and call blocks too.
+                    _ => {
+                        for m in &mut macros {
+                            m.see(name, !target);
+                        }
                     }
                 }
             }
@@ -211,6 +307,42 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                 }
             }
             _ => {}
+        }
+        // The targets of `set`, `for` and `with`: what they name is set, not read.
+        match token {
+            Token::Ident("set" | "for" | "with") if prev_block_start => target = true,
+            Token::Assign | Token::Ident("in") | Token::BlockEnd => target = false,
+            _ => {}
+        }
+        if in_call_tag && let Some(site) = macros.last_mut().and_then(|m| m.call.as_mut()) {
+            if site.phase == CallPhase::Tag {
+                if matches!(token, Token::ParenOpen) {
+                    site.parens = true;
+                    site.phase = CallPhase::Signature;
+                    signature = Some((0, Vec::new(), false));
+                } else {
+                    site.phase = CallPhase::Closed;
+                }
+            }
+            if site.phase == CallPhase::Closed {
+                site.expr_start = start;
+                site.phase = CallPhase::Call;
+            }
+            if site.phase == CallPhase::Call {
+                match token {
+                    Token::ParenOpen | Token::BracketOpen | Token::BraceOpen => {
+                        if site.depth == 0 && matches!(token, Token::ParenOpen) {
+                            site.open = start;
+                        }
+                        site.depth += 1;
+                    }
+                    Token::ParenClose | Token::BracketClose | Token::BraceClose => {
+                        site.depth = site.depth.saturating_sub(1);
+                    }
+                    Token::BlockEnd => site.phase = CallPhase::Body,
+                    _ => {}
+                }
+            }
         }
         // Only a default that reads an argument needs the tree (towncrier's own template
         // has a macro, without defaults).
@@ -234,6 +366,9 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                     {
                         m.close = Some((start, names.is_empty()));
                         m.args = names.clone();
+                        if let Some(site) = m.call.as_mut() {
+                            site.phase = CallPhase::Closed;
+                        }
                     }
                 }
                 Token::Comma if *depth == 1 => *expect_name = true,
@@ -279,14 +414,49 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
 }
 
 /// The edits that define a macro reading `varargs`/`kwargs` under another name, with the
-/// two as arguments, and set its own name to the wrapper (after its `endmacro` tag, which
-/// ends at `tag_end`; a `-%}` there strips what follows the wrapper's tag instead).
+/// ones it reads as arguments, and set its own name to the wrapper (after its `endmacro`
+/// tag, which ends at `tag_end`; a `-%}` there strips what follows the wrapper's tag
+/// instead). A call block's body gets the arguments, and the call it makes is given a
+/// wrapper of its body as `caller` ([`CALLER_FN`]).
 fn variadic_edits<'s>(
     source: &'s str,
     m: &MacroFrame<'s>,
     tag_end: (usize, usize),
     edits: &mut Vec<(usize, usize, Cow<'s, str>)>,
 ) {
+    let mut extra = Vec::new();
+    if m.reads.0 {
+        extra.push("varargs=()");
+    }
+    if m.reads.1 {
+        extra.push("kwargs={}");
+    }
+    let extra = extra.join(", ");
+    let args: Vec<String> = m.args.iter().map(|a| format!("{a:?}")).collect();
+    let args = args.join(", ");
+    if let Some(site) = &m.call {
+        if site.phase != CallPhase::Body || site.open <= site.expr_start {
+            return;
+        }
+        match m.close {
+            Some((close, bare)) if site.parens => {
+                let comma = if bare { "" } else { ", " };
+                edits.push((close, close, Cow::Owned(format!("{comma}{extra}"))));
+            }
+            _ => edits.push((
+                site.after_tag,
+                site.after_tag,
+                Cow::Owned(format!("({extra})")),
+            )),
+        }
+        edits.push((site.expr_start, site.expr_start, Cow::Borrowed(CALLER_OPEN)));
+        edits.push((
+            site.open,
+            site.open,
+            Cow::Owned(format!(", [{args}], {}, {})", m.reads.0, m.reads.1)),
+        ));
+        return;
+    }
     let Some((close, bare)) = m.close else {
         return;
     };
@@ -297,24 +467,18 @@ fn variadic_edits<'s>(
         Cow::Owned(format!("{VARIADIC_MACRO}{}", m.name)),
     ));
     let comma = if bare { "" } else { ", " };
-    edits.push((
-        close,
-        close,
-        Cow::Owned(format!("{comma}varargs=(), kwargs={{}}")),
-    ));
+    edits.push((close, close, Cow::Owned(format!("{comma}{extra}"))));
     let trim = if source[tag_end.0..tag_end.1].starts_with('-') {
         "-"
     } else {
         ""
     };
-    let args: Vec<String> = m.args.iter().map(|a| format!("{a:?}")).collect();
     edits.push((
         tag_end.1,
         tag_end.1,
         Cow::Owned(format!(
-            "{{%{trim} set {name} = {VARIADIC_FN}({VARIADIC_MACRO}{name}, {name:?}, [{}], \
+            "{{%{trim} set {name} = {VARIADIC_FN}({VARIADIC_MACRO}{name}, {name:?}, [{args}], \
              {}, {}) {trim}%}}",
-            args.join(", "),
             m.reads.0,
             m.reads.1,
             name = m.name,
@@ -328,7 +492,8 @@ fn apply<'a>(source: &'a str, mut edits: Vec<(usize, usize, Cow<'_, str>)>) -> C
     if edits.is_empty() {
         return Cow::Borrowed(source);
     }
-    edits.sort_by_key(|e| e.0);
+    // An insertion before a replacement at the same place.
+    edits.sort_by_key(|e| (e.0, e.1));
     let mut out = String::with_capacity(source.len() + edits.len() * 20);
     let mut pos = 0;
     for (start, end, replacement) in edits {

@@ -327,6 +327,18 @@ pub fn register(env: &mut Environment<'static>) {
                 args,
                 varargs,
                 kwargs,
+                caller: false,
+            })
+        },
+    );
+    env.add_function(
+        super::jinja_source::CALLER_FN,
+        |callee: Value, args: Vec<String>, varargs: bool, kwargs: bool| {
+            Value::from_object(CallerSite {
+                callee,
+                args,
+                varargs,
+                kwargs,
             })
         },
     );

@@ -147,7 +147,7 @@ pub fn custom_repr(value: &Value) -> Option<String> {
         return Some(format!("({}, {})", py_repr(&g.grouper), py_repr(&g.list)));
     }
     if let Some(m) = value.downcast_object_ref::<VariadicMacro>() {
-        return Some(format!("<Macro {}>", py_repr_str(&m.name)));
+        return Some(m.python_repr());
     }
     if let Some(c) = value.downcast_object_ref::<PyClass>() {
         return Some(c.repr.to_string());
@@ -560,6 +560,8 @@ pub(crate) struct VariadicMacro {
     pub(crate) args: Vec<String>,
     pub(crate) varargs: bool,
     pub(crate) kwargs: bool,
+    /// A call block's body.
+    pub(crate) caller: bool,
 }
 
 impl Object for VariadicMacro {
@@ -620,11 +622,17 @@ impl Object for VariadicMacro {
                 }
             }
         }
-        passed.insert(
-            Value::from("varargs"),
-            Value::from(minijinja::value::Tuple::from(extra)),
-        );
-        passed.insert(Value::from("kwargs"), Value::from_object(rest));
+        // Only the ones the body reads are its arguments (an argument of its own may be
+        // named `varargs`).
+        if self.varargs {
+            passed.insert(
+                Value::from("varargs"),
+                Value::from(minijinja::value::Tuple::from(extra)),
+            );
+        }
+        if self.kwargs {
+            passed.insert(Value::from("kwargs"), Value::from_object(rest));
+        }
         let mut call: Vec<Value> = positional.iter().take(n).cloned().collect();
         call.push(Value::from(minijinja::value::Kwargs::from_iter(
             passed
@@ -634,6 +642,56 @@ impl Object for VariadicMacro {
         self.inner.call(state, &call)
     }
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<Macro {}>", py_repr_str(&self.name))
+        f.write_str(&self.python_repr())
+    }
+}
+
+impl VariadicMacro {
+    /// A call block's `caller` has no name in Jinja2.
+    fn python_repr(&self) -> String {
+        if self.caller {
+            "<Macro anonymous>".to_string()
+        } else {
+            format!("<Macro {}>", py_repr_str(&self.name))
+        }
+    }
+}
+
+/// The callee of a `{% call %}` whose body reads `varargs` or `kwargs`: called, it passes
+/// the body (`caller`) wrapped as a [`VariadicMacro`] with the body's signature.
+#[derive(Debug)]
+pub(crate) struct CallerSite {
+    pub(crate) callee: Value,
+    pub(crate) args: Vec<String>,
+    pub(crate) varargs: bool,
+    pub(crate) kwargs: bool,
+}
+
+impl Object for CallerSite {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
+        let mut args = args.to_vec();
+        if let Some(keywords) = args.last_mut().filter(|k| k.is_kwargs()) {
+            let mut items = Vec::new();
+            for key in keywords.try_iter()? {
+                let mut value = keywords.get_item(&key)?;
+                let name = key.as_str().unwrap_or_default().to_string();
+                if name == "caller" {
+                    value = Value::from_object(VariadicMacro {
+                        inner: value,
+                        name: name.clone(),
+                        args: self.args.clone(),
+                        varargs: self.varargs,
+                        kwargs: self.kwargs,
+                        caller: true,
+                    });
+                }
+                items.push((name, value));
+            }
+            *keywords = Value::from(minijinja::value::Kwargs::from_iter(items));
+        }
+        self.callee.call(state, &args)
     }
 }
