@@ -32,6 +32,7 @@ mod hostile7;
 mod hostile8;
 mod hostile11;
 mod hostile12;
+mod hostile13;
 mod interrupts;
 mod isolation;
 mod leftovers;

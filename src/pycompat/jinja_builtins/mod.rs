@@ -289,7 +289,7 @@ pub fn register(env: &mut Environment<'static>) {
         (
             "namespace",
             "<class 'jinja2.utils.Namespace'>",
-            minijinja_global(env, "namespace"),
+            namespace_class(minijinja_global(env, "namespace")),
         ),
         (
             "cycler",

@@ -474,6 +474,12 @@ pub(super) fn round(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value>
             }
         },
     };
+    // A bool is the int it is (`round(True, 0)` is `1`).
+    let value = if value.kind() == minijinja::value::ValueKind::Bool {
+        Value::from(i64::from(value.is_true()))
+    } else {
+        value
+    };
     let method = method.map_or_else(|| "common".to_string(), |m| py_str(&m));
     let ceil = match method.as_str() {
         "common" => {

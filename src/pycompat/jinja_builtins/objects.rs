@@ -343,6 +343,77 @@ pub(super) fn range(args: Rest<i64>) -> R<Value> {
     }))
 }
 
+/// Jinja2's `Namespace(*args, **kwargs)`: its attributes are `dict(*args, **kwargs)`'s (a
+/// mapping or pairs, then the keywords), made into minijinja's namespace by `make`.
+pub(super) fn namespace_class(make: Value) -> Value {
+    Value::from_object(NamespaceClass(make))
+}
+
+#[derive(Debug)]
+struct NamespaceClass(Value);
+
+impl Object for NamespaceClass {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
+        let (positional, keywords) = match args.split_last() {
+            Some((last, rest)) if last.is_kwargs() => (rest, Some(last)),
+            _ => (args, None),
+        };
+        if positional.len() > 1 {
+            return Err(fail(format!(
+                "namespace(): Python raises TypeError (dict expected at most 1 argument, got {})",
+                positional.len()
+            )));
+        }
+        let mut items: Vec<(Value, Value)> = Vec::new();
+        let mut set = |key: Value, value: Value| match items.iter_mut().find(|(k, _)| *k == key) {
+            Some(item) => item.1 = value,
+            None => items.push((key, value)),
+        };
+        if let Some(source) = positional.first() {
+            if source.kind() == minijinja::value::ValueKind::Map {
+                for key in source.try_iter()? {
+                    let value = source.get_item(&key)?;
+                    set(key, value);
+                }
+            } else {
+                for pair in source.try_iter()? {
+                    let both: Vec<Value> = pair.try_iter()?.collect();
+                    let [key, value] = <[Value; 2]>::try_from(both).map_err(|_| {
+                        fail(format!(
+                            "namespace(): Python raises ValueError (dictionary update sequence \
+                             element {} is not a pair)",
+                            py_repr(&pair)
+                        ))
+                    })?;
+                    set(key, value);
+                }
+            }
+        }
+        if let Some(keywords) = keywords {
+            for key in keywords.try_iter()? {
+                let value = keywords.get_item(&key)?;
+                set(key, value);
+            }
+        }
+        if let Some((key, _)) = items.iter().find(|(k, _)| k.as_str().is_none()) {
+            return Err(fail(format!(
+                "namespace(): the attribute {} is not a string, which git-release does not \
+                 support",
+                py_repr(key)
+            )));
+        }
+        let attributes = minijinja::value::Kwargs::from_iter(
+            items
+                .into_iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), v)),
+        );
+        self.0.call(state, &[Value::from(attributes)])
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct PyRange {
     start: i64,

@@ -1,0 +1,97 @@
+//! Hostile round 11's Jinja2 leftovers (hostile11/03, 04, 05, 06, 09, 13): what towncrier's
+//! Jinja2 cannot print the same on every build, or refuses, is refused by name — the
+//! build exits 3 and changes nothing. What it prints is checked byte for byte by the
+//! `tests/fixtures/towncrier-cases/jinja-*` cases. (Repro scripts: /work/hostile11/NN-*.sh.)
+
+use crate::util::{self, git, one_error, run, snapshot};
+
+const CONFIG: &str = "[tool.towncrier]\nfilename = \"CHANGELOG.md\"\ndirectory = \"changes\"\ntemplate = \"changes/tpl.md\"\n";
+
+/// `build --yes` with `template`: refused (exit 3), one error naming the template file and
+/// each of `says`, and nothing changed (files, HEAD, the index). Returns the message.
+fn refused(template: &str, says: &[&str]) -> String {
+    let repo = util::repo_with(&[
+        ("pyproject.toml", CONFIG),
+        ("changes/tpl.md", template),
+        ("changes/1.feature.md", "Add the thing\n"),
+    ]);
+    let root = repo.path();
+    let before = (
+        snapshot(root),
+        git(root, &["rev-parse", "HEAD"]),
+        git(root, &["status", "--porcelain"]),
+    );
+    let out = run(
+        root,
+        &["build", "1.2.0", "--yes", "--date", "2025-06-01"],
+        "false",
+    );
+    let stderr = one_error(&out, template);
+    assert_eq!(out.status.code(), Some(3), "{template}: {stderr}");
+    assert!(stderr.contains("changes/tpl.md"), "{template}: {stderr}");
+    for needle in says {
+        assert!(
+            stderr.contains(needle),
+            "{template}: no {needle:?} in {stderr}"
+        );
+    }
+    let after = (
+        snapshot(root),
+        git(root, &["rev-parse", "HEAD"]),
+        git(root, &["status", "--porcelain"]),
+    );
+    assert!(
+        before == after,
+        "{template}: the refusal changed the repository"
+    );
+    stderr
+}
+
+/// hostile11/09: the format specs Python refuses for the value's type are refused with
+/// Python's reason (towncrier fails there too), not by minijinja's "invalid conversion".
+#[test]
+fn format_specs_python_refuses_are_refused_with_its_reason() {
+    for (template, says) in [
+        ("{{ '{:,n}'.format(3) }}", "Cannot specify ',' with 'n'"),
+        (
+            "{{ '{:=5}'.format('ab') }}",
+            "'=' alignment not allowed in string format specifier",
+        ),
+        (
+            "{{ '{:+5}'.format('ab') }}",
+            "Sign not allowed in string format specifier",
+        ),
+        (
+            "{{ '{:z}'.format(5) }}",
+            "Negative zero coercion (z) not allowed in integer",
+        ),
+        (
+            "{{ '{:5d}'.format('ab') }}",
+            "Unknown format code 'd' for object of type 'str'",
+        ),
+    ] {
+        refused(template, &["str.format", says]);
+    }
+}
+
+/// hostile11/09: `namespace(mapping, **kwargs)` is Jinja2's; what it cannot hold as Jinja2
+/// does is refused naming it.
+#[test]
+fn namespace_arguments_jinja2_takes_or_refuses() {
+    refused(
+        "{{ namespace({1: 2}) }}",
+        &[
+            "namespace()",
+            "the attribute 1 is not a string",
+            "git-release",
+        ],
+    );
+    refused(
+        "{{ namespace({'a': 1}, {'b': 2}) }}",
+        &["namespace()", "at most 1 argument"],
+    );
+    refused(
+        "{{ namespace([('a', 1, 2)]) }}",
+        &["namespace()", "not a pair"],
+    );
+}
