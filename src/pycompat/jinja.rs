@@ -53,6 +53,15 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
         Some(detail) => format!("{}: {detail}", err.kind()),
         None => err.kind().to_string(),
     };
+    // minijinja reserves names Jinja2 lets a template set (`self`, `loop`).
+    if message.contains("cannot assign to reserved variable name self")
+        || message.contains("cannot assign to reserved variable name loop")
+    {
+        message.push_str(
+            " (Jinja2 lets a template set it, git-release does not support that: rename the \
+             variable)",
+        );
+    }
     if let Some(line) = err.line() {
         let _ = write!(message, " (line {line})");
     }

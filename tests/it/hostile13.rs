@@ -95,3 +95,21 @@ fn namespace_arguments_jinja2_takes_or_refuses() {
         &["namespace()", "not a pair"],
     );
 }
+
+/// hostile11/13: setting `self` or `loop` (Jinja2 allows it; minijinja reserves the names)
+/// is refused saying git-release does not support it, not as the template's syntax error.
+#[test]
+fn setting_self_or_loop_is_refused_as_git_releases_limit() {
+    for template in [
+        "{% set self = 1 %}{{ self }}",
+        "{% for loop in [1] %}{{ loop }}{% endfor %}",
+    ] {
+        refused(
+            template,
+            &[
+                "reserved variable name",
+                "git-release does not support that",
+            ],
+        );
+    }
+}

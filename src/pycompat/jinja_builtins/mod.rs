@@ -318,6 +318,7 @@ pub fn register(env: &mut Environment<'static>) {
     for (name, repr, function) in classes {
         env.add_global(name, Value::from_object(PyClass { repr, function }));
     }
+    env.add_global("self", Value::from_object(TemplateReference));
     env.add_function(
         super::jinja_source::VARIADIC_FN,
         |inner: Value, name: String, args: Vec<String>, varargs: bool, kwargs: bool| {

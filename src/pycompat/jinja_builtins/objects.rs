@@ -152,6 +152,9 @@ pub fn custom_repr(value: &Value) -> Option<String> {
     if let Some(c) = value.downcast_object_ref::<PyClass>() {
         return Some(c.repr.to_string());
     }
+    if value.downcast_object_ref::<TemplateReference>().is_some() {
+        return Some("<TemplateReference None>".to_string());
+    }
     let address = |what: &str| Some(unprintable(&with_address(what)));
     if value.downcast_object_ref::<Cycler>().is_some() {
         return address("a cycler object");
@@ -458,6 +461,20 @@ impl Object for PyRange {
     }
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.python_repr())
+    }
+}
+
+/// Jinja2's `self` in a template read from a string: a `TemplateReference` to a template
+/// without a name. (`self.block()` is minijinja's own: a call of the block.)
+#[derive(Debug)]
+pub(super) struct TemplateReference;
+
+impl Object for TemplateReference {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<TemplateReference None>")
     }
 }
 
