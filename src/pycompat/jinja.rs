@@ -132,9 +132,13 @@ fn environment(name: &str) -> Result<Environment<'static>> {
 /// A mutable Python list for templates: list literals become this, so that `.append()`
 /// and friends work as in Jinja2 (they change the list and return `None`).
 #[derive(Debug, Default)]
-struct PyList(Mutex<Vec<Value>>);
+pub(crate) struct PyList(Mutex<Vec<Value>>);
 
 impl PyList {
+    pub(crate) fn new(items: Vec<Value>) -> PyList {
+        PyList(Mutex::new(items))
+    }
+
     fn items(&self) -> MutexGuard<'_, Vec<Value>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }

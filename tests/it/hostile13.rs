@@ -113,3 +113,66 @@ fn setting_self_or_loop_is_refused_as_git_releases_limit() {
         );
     }
 }
+
+/// hostile11/03: what Jinja2's generator filters return, printed (alone, in a list, through
+/// `~`, `|string` or `|pprint`), is a Python address in towncrier's output: refused naming
+/// the filter and saying to add `|list`.
+#[test]
+fn a_printed_generator_is_refused_naming_its_filter() {
+    for (template, filter) in [
+        ("{{ [1, 2]|map('string') }}", "map"),
+        ("{{ [0, 1]|select }}", "select"),
+        ("{{ [0, 1]|reject }}", "reject"),
+        ("{{ [{'a': 1}]|selectattr('a') }}", "selectattr"),
+        ("{{ [{'a': 1}]|rejectattr('a') }}", "rejectattr"),
+        ("{{ [1, 2, 3]|batch(2) }}", "batch"),
+        ("{{ [1, 2, 3]|slice(2) }}", "slice"),
+        ("{{ [1, 1]|unique }}", "unique"),
+        ("{{ {'a': 1}|items }}", "items"),
+        ("{{ [[1]|map('string')] }}", "map"),
+        ("{{ [1]|map('string') ~ '' }}", "map"),
+        ("{{ [1]|select|string }}", "select"),
+        ("{{ [1]|select|pprint }}", "select"),
+        ("{{ [1]|reverse }}", "reverse"),
+    ] {
+        let message = refused(
+            template,
+            &[
+                &format!("the result of the {filter} filter"),
+                "memory address",
+                "|list",
+            ],
+        );
+        assert!(!message.contains("80 characters"), "{template}: {message}");
+    }
+}
+
+/// hostile11/03: what Python cannot do with a generator (`len()`, `reversed()`, JSON) fails
+/// in towncrier: the build fails too, saying why, instead of printing a value.
+#[test]
+fn what_python_cannot_do_with_a_generator_is_refused() {
+    for (template, says) in [
+        (
+            "{{ [1, 2]|map('string')|length }}",
+            "object of type 'generator' has no len()",
+        ),
+        (
+            "{{ [1, 2]|select|count }}",
+            "object of type 'generator' has no len()",
+        ),
+        (
+            "{{ [1, 2]|select|last }}",
+            "'generator' object is not reversible",
+        ),
+        (
+            "{{ [1]|reverse|length }}",
+            "'list_reverseiterator' has no len()",
+        ),
+        (
+            "{{ [1]|select|tojson }}",
+            "Object of type generator is not JSON serializable",
+        ),
+    ] {
+        refused(template, &[says, "towncrier fails"]);
+    }
+}

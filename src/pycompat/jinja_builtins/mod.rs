@@ -7,6 +7,7 @@
 //! reproduced (`urlize`; `wordwrap` on text with a hyphen) fail with a message naming them instead of printing
 //! something else. `tests/fixtures/towncrier-cases/jinja-*` checks each against Jinja2.
 
+mod iterators;
 mod numbers;
 mod objects;
 mod sorting;
@@ -25,6 +26,7 @@ pub(crate) use objects::{getattr, is_method_name};
 pub(crate) use sorting::py_sort_values;
 pub(crate) use text::html_escape;
 
+use iterators::*;
 use numbers::*;
 use objects::*;
 use sorting::*;
@@ -428,6 +430,7 @@ pub fn register(env: &mut Environment<'static>) {
         extreme(v, a, k, false)
     });
     env.add_filter("unique", unique);
+    iterators::register(env);
     env.add_filter("escape", escape);
     env.add_filter("e", escape);
     env.add_filter("forceescape", |v: Value| {

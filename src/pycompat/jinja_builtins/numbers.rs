@@ -235,7 +235,7 @@ pub(super) fn map(state: &mut State, value: Value, args: Rest<Value>, kwargs: Kw
                 _ => v,
             });
         }
-        return Ok(Value::from(out));
+        return Ok(sync_do_map(out));
     }
     let Some(name) = args.first().and_then(|n| n.as_str().map(str::to_string)) else {
         return Err(fail("map: the name of a filter is required"));
@@ -256,7 +256,12 @@ pub(super) fn map(state: &mut State, value: Value, args: Rest<Value>, kwargs: Kw
         }
         out.push(state.apply_filter(&name, &call)?);
     }
-    Ok(Value::from(out))
+    Ok(sync_do_map(out))
+}
+
+/// `map`'s generator (Jinja2's `sync_do_map`).
+fn sync_do_map(items: Vec<Value>) -> Value {
+    OnePass::value("generator object sync_do_map", "map", "map(…)", items)
 }
 
 /// Jinja2's `make_attrgetter`: `a.b.0` looks up each part, digits as integer indexes.

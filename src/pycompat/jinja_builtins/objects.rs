@@ -165,8 +165,8 @@ pub fn custom_repr(value: &Value) -> Option<String> {
     if let Some(m) = value.downcast_object_ref::<BoundMethod>() {
         return Some(m.python_repr());
     }
-    if value.downcast_object_ref::<Reversed>().is_some() {
-        return Some(unprintable(&print_reversed_message()));
+    if let Some(it) = value.downcast_object_ref::<OnePass>() {
+        return Some(unprintable(&it.message()));
     }
     match value.as_object()?.type_name() {
         "minijinja::vm::macro_object::Macro" => {
@@ -554,52 +554,6 @@ impl Object for Joiner {
     }
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&unprintable(&with_address("a joiner object")))
-    }
-}
-
-/// `reverse`: a string reversed; else, as Jinja2's `reversed(value)`, a one-pass iterator
-/// (a second loop over it sees nothing, as in Python) that cannot be printed: Python prints
-/// `<list_reverseiterator object at 0x…>`, an address that changes on every run.
-pub(super) fn reverse(value: Value) -> R<Value> {
-    use minijinja::value::ValueKind as K;
-    match value.kind() {
-        K::String | K::None => minijinja::filters::reverse(&value),
-        K::Undefined => Ok(Value::from(Vec::<Value>::new())),
-        _ => {
-            let mut items: Vec<Value> = value.try_iter()?.collect();
-            items.reverse();
-            Ok(Value::from_object(Reversed {
-                items: Mutex::new(Some(items)),
-            }))
-        }
-    }
-}
-
-/// What `reverse` returns for a sequence (see [`reverse`]).
-#[derive(Debug)]
-pub(crate) struct Reversed {
-    items: Mutex<Option<Vec<Value>>>,
-}
-
-/// Why a [`Reversed`] iterator cannot be printed.
-fn print_reversed_message() -> String {
-    String::from(
-        "printing the result of the reverse filter is not supported: Jinja2 prints a Python \
-         iterator's memory address there (`<list_reverseiterator object at 0x…>`), which \
-         changes on every build; write `|reverse|list` or loop over it",
-    )
-}
-
-impl Object for Reversed {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Iterable
-    }
-    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
-        let items = self.items.lock().unwrap_or_else(|e| e.into_inner()).take();
-        minijinja::value::Enumerator::Values(items.unwrap_or_default())
-    }
-    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&unprintable(&print_reversed_message()))
     }
 }
 
