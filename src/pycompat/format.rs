@@ -153,22 +153,31 @@ fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, Str
 /// each value formatted by its spec as minijinja-contrib's `format` does, the spec-less
 /// ones as Python's `str()`.
 pub(crate) fn py_str_format(state: &mut State<'_, '_>, format: &str, args: &[Value]) -> R<Value> {
+    str_format(state, format, args, false).map(Value::from)
+}
+
+/// markupsafe's `Markup.format`: each field formatted as `str.format` does, then escaped;
+/// a `Markup` given is written as it is (and takes no format spec). The result is Markup.
+pub(crate) fn markup_format(state: &mut State<'_, '_>, format: &str, args: &[Value]) -> R<Value> {
+    str_format(state, format, args, true).map(Value::from_safe_string)
+}
+
+fn str_format(state: &mut State<'_, '_>, format: &str, args: &[Value], escape: bool) -> R<String> {
     let (positional, keywords) = match args.split_last() {
         Some((last, rest)) if last.is_kwargs() => (rest, Some(last)),
         _ => (args, None),
     };
     let mut next_auto: Option<usize> = Some(0);
     let mut manual = false;
-    let out = format_fields(
+    format_fields(
         state,
         format,
         positional,
         keywords,
         &mut next_auto,
         &mut manual,
-        2,
-    )?;
-    Ok(Value::from(out))
+        (2, escape),
+    )
 }
 
 fn format_fields(
@@ -178,7 +187,7 @@ fn format_fields(
     keywords: Option<&Value>,
     next_auto: &mut Option<usize>,
     manual: &mut bool,
-    depth: u32,
+    (depth, escape): (u32, bool),
 ) -> R<String> {
     let value_error = |m: &str| fail(format!("str.format: {m}"));
     if depth == 0 {
@@ -225,7 +234,13 @@ fn format_fields(
                 let field: String = chars[i + 1..j].iter().collect();
                 i = j + 1;
                 out.push_str(&format_field(
-                    state, &field, positional, keywords, next_auto, manual, depth,
+                    state,
+                    &field,
+                    positional,
+                    keywords,
+                    next_auto,
+                    manual,
+                    (depth, escape),
                 )?);
             }
             c => {
@@ -244,7 +259,7 @@ fn format_field(
     keywords: Option<&Value>,
     next_auto: &mut Option<usize>,
     manual: &mut bool,
-    depth: u32,
+    (depth, escape): (u32, bool),
 ) -> R<String> {
     let value_error = |m: &str| fail(format!("str.format: {m}"));
     // The name ends at the first `!` or `:` outside a `[...]`.
@@ -364,11 +379,31 @@ fn format_field(
             keywords,
             next_auto,
             manual,
-            depth - 1,
+            (depth - 1, escape),
         )?
     } else {
         spec.to_string()
     };
+    if escape {
+        // markupsafe's `EscapeFormatter.format_field`.
+        if value.is_safe() {
+            if !spec.is_empty() {
+                return Err(fail(format!(
+                    "str.format: Python raises ValueError (Unsupported format specification \
+                     for Markup.): `{spec}` on a Markup"
+                )));
+            }
+            return Ok(py_str(&value));
+        }
+        let text = format_value(state, value, &spec)?;
+        return Ok(super::jinja_builtins::html_escape(&text));
+    }
+    format_value(state, value, &spec)
+}
+
+/// One field's value (after its conversion) formatted by its spec.
+fn format_value(state: &mut State<'_, '_>, value: Value, spec: &str) -> R<String> {
+    let spec = spec.to_string();
     if spec.is_empty() {
         return Ok(py_str(&value));
     }

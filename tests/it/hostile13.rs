@@ -176,3 +176,22 @@ fn what_python_cannot_do_with_a_generator_is_refused() {
         refused(template, &[says, "towncrier fails"]);
     }
 }
+
+/// hostile11/04: what markupsafe's `Markup` methods refuse fails here too, saying why
+/// (an escaped fill is no longer one character; a Markup takes no format spec), and
+/// `unescape()` (HTML's named entities) is refused by name.
+#[test]
+fn markup_methods_refuse_what_markupsafe_refuses() {
+    refused(
+        "{{ ('<b>'|safe).center(9, '<') }}",
+        &["center", "one character"],
+    );
+    refused(
+        "{{ ('{:>5}'|safe).format('<b>'|safe) }}",
+        &["Unsupported format specification for Markup"],
+    );
+    refused(
+        "{{ ('&amp;'|safe).unescape() }}",
+        &["Markup.unescape()", "not supported by git-release"],
+    );
+}
