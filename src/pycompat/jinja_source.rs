@@ -25,6 +25,9 @@
 //! - `a ~ b` becomes a call of [`CONCAT_FN`]: Python's `str()` of each side (minijinja
 //!   writes `1e20` as `100000000000000000000.0`, a macro as `<macro m>`);
 //! - `a ** b` becomes a call of [`POW_FN`], Python's power;
+//! - `a + b` and `a * b` become calls of [`ADD_FN`] and [`MUL_FN`]: a `Markup` plus text
+//!   escapes the text (markupsafe), a sequence times a float fails (Python's `TypeError`);
+//!   anything else is minijinja's operator;
 //! - `x.name`, not called, where `name` is a method of Python's `str`, `dict` or `list` (or
 //!   of `loop`, a `cycler`), becomes a call of [`GETATTR_FN`]: Jinja2's `getattr` finds the
 //!   method before any item of that name (`d.items` is the method, whatever `d` holds);
@@ -44,6 +47,14 @@ pub(crate) const MOD_FN: &str = "__git_release_mod";
 /// The function `a ** b` is rewritten into (Python's power, which fails where Python's
 /// does).
 pub(crate) const POW_FN: &str = "__git_release_pow";
+
+/// The function `a + b` is rewritten into: markupsafe's `Markup.__add__` (the other side
+/// escaped), else minijinja's `+`.
+pub(crate) const ADD_FN: &str = "__git_release_add";
+
+/// The function `a * b` is rewritten into: Python's `TypeError` for a sequence times a
+/// float, else minijinja's `*`.
+pub(crate) const MUL_FN: &str = "__git_release_mul";
 
 /// The function `a ~ b` is rewritten into.
 pub(crate) const CONCAT_FN: &str = "__git_release_concat";
@@ -236,7 +247,7 @@ pub fn rewrite_source(source: &str) -> Result<Cow<'_, str>, String> {
                     span.start_line
                 ));
             }
-            Token::Mod => needs_tree = true,
+            Token::Mod | Token::Plus | Token::Mul => needs_tree = true,
             Token::Pow => needs_tree = true,
             Token::Tilde => has_tilde = true,
             Token::Ident(name) if prev_dot && super::jinja_builtins::is_method_name(name) => {
@@ -511,7 +522,10 @@ fn apply<'a>(source: &'a str, mut edits: Vec<(usize, usize, Cow<'_, str>)>) -> C
 /// (minijinja then reports it).
 fn rewrite_tree(source: &str, concat: bool, defaults: bool) -> Option<String> {
     use serde_json::Value as J;
-    let tree = minijinja::machinery::parse(source, "<template>", Default::default()).ok()?;
+    // The tree is read for its spans: an integer literal past i64 (which serde_json cannot
+    // hold, so no operator anywhere would be rewritten) is parsed as zeros of its length.
+    let masked = mask_big_integers(source);
+    let tree = minijinja::machinery::parse(&masked, "<template>", Default::default()).ok()?;
     let tree = serde_json::to_value(&tree).ok()?;
     // The text an expression covers: from the first to the last offset of the spans in it
     // (minijinja's span of a call starts at its `(`, and so do those built on it).
@@ -572,6 +586,8 @@ fn rewrite_tree(source: &str, concat: bool, defaults: bool) -> Option<String> {
                     Some("Rem") => Some((MOD_FN, "%")),
                     Some("Concat") if concat => Some((CONCAT_FN, "~")),
                     Some("Pow") => Some((POW_FN, "**")),
+                    Some("Add") => Some((ADD_FN, "+")),
+                    Some("Mul") => Some((MUL_FN, "*")),
                     _ => None,
                 };
                 if let Some((function, sign)) = call {
@@ -604,6 +620,20 @@ fn rewrite_tree(source: &str, concat: bool, defaults: bool) -> Option<String> {
         Cow::Owned(text) => Some(text),
         Cow::Borrowed(_) => None,
     }
+}
+
+/// `source` with each integer literal past i64 written as zeros (same length, same offsets).
+fn mask_big_integers(source: &str) -> Cow<'_, str> {
+    use minijinja::machinery::{Token, tokenize};
+    let mut edits: Vec<(usize, usize, Cow<'_, str>)> = Vec::new();
+    for item in tokenize(source, false, Default::default()) {
+        let Ok((token, span)) = item else { break };
+        if matches!(token, Token::Int128(_)) {
+            let (start, end) = (span.start_offset as usize, span.end_offset as usize);
+            edits.push((start, end, Cow::Owned("0".repeat(end - start))));
+        }
+    }
+    apply(source, edits)
 }
 
 /// Whether Jinja2 folds this expression into a constant when it compiles the template:
@@ -738,8 +768,14 @@ mod tests {
         );
         assert!(matches!(rewrite_source("no lists"), Ok(Cow::Borrowed(_))));
         // A macro without defaults that read an argument is left as it is.
-        let src = "{%- macro heading(level) -%}{{ '#' * level }}{%- endmacro -%}{% macro m(a, b=x) %}{% endmacro %}";
+        let src = "{%- macro heading(level) -%}{{ '#' }}{{ level }}{%- endmacro -%}{% macro m(a, b=x) %}{% endmacro %}";
         assert!(matches!(rewrite_source(src), Ok(Cow::Borrowed(_))));
+        // `*` and `+` are Python's (a sequence times a float refused, Markup + text escaped),
+        // in a template with an integer literal past i64 too.
+        assert_eq!(
+            rewrite_source("{{ '#' * level }}{{ a + 99999999999999999999 }}").unwrap(),
+            "{{ __git_release_mul('#' , level) }}{{ __git_release_add(a , 99999999999999999999) }}"
+        );
         assert_eq!(
             rewrite_source("{% macro m(a, b=a) %}{{ b }}{% endmacro %}").unwrap(),
             "{% macro m(a, b=__git_release_missing) %}{% if b is undefined %}{% set b = a %}{% endif %}{{ b }}{% endmacro %}"

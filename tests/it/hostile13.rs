@@ -195,3 +195,43 @@ fn markup_methods_refuse_what_markupsafe_refuses() {
         &["Markup.unescape()", "not supported by git-release"],
     );
 }
+
+/// hostile11 (last round): where Python's operators raise `TypeError` (a sequence times a
+/// float, a range or a tuple added to a list) the build fails saying so; an integer past
+/// what git-release holds says that is what overflowed.
+#[test]
+fn operators_python_refuses_and_overflows_say_why() {
+    for (template, says) in [
+        (
+            "{{ [1] * 2.0 }}",
+            "can't multiply sequence by non-int of type 'float'",
+        ),
+        (
+            "{{ 'a' * 2.0 }}",
+            "can't multiply sequence by non-int of type 'float'",
+        ),
+        (
+            "{{ range(2) + [1] }}",
+            "unsupported operand type(s) for +: 'range' and 'list'",
+        ),
+        (
+            "{{ range(2) * 2 }}",
+            "unsupported operand type(s) for *: 'range' and 'int'",
+        ),
+        (
+            "{{ [1] + (2,) }}",
+            "can only concatenate list (not \"tuple\") to list",
+        ),
+    ] {
+        refused(template, &[says, "towncrier fails"]);
+    }
+    for template in [
+        "{{ (-170141183460469231731687303715884105728)|abs }}",
+        "{{ -170141183460469231731687303715884105727 - 2 }}",
+    ] {
+        refused(
+            template,
+            &["beyond the integers git-release can hold (±2^127)"],
+        );
+    }
+}

@@ -22,7 +22,7 @@ use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 pub(crate) use numbers::py_pow;
 pub use objects::custom_repr;
-pub(crate) use objects::{getattr, is_method_name};
+pub(crate) use objects::{getattr, is_method_name, is_range};
 pub(crate) use sorting::py_sort_values;
 pub(crate) use text::html_escape;
 
@@ -495,6 +495,16 @@ pub fn register(env: &mut Environment<'static>) {
         }
     });
     env.add_filter("reverse", reverse);
+    // `abs`: a bool is the int it is; -2^127's is past what git-release holds.
+    env.add_filter("abs", |v: Value| -> R<Value> {
+        if v.kind() == minijinja::value::ValueKind::Bool {
+            return Ok(Value::from(i64::from(v.is_true())));
+        }
+        if v.is_integer() && i128::try_from(v.clone()).ok() == Some(i128::MIN) {
+            return Err(int_too_large(&format!("abs({})", i128::MIN)));
+        }
+        minijinja::filters::abs(v)
+    });
     env.add_filter("int", int);
     env.add_filter("round", round);
     env.add_filter("float", float);

@@ -417,6 +417,11 @@ impl Object for NamespaceClass {
     }
 }
 
+/// Whether `v` is a `range(…)`, which has no `+` or `*` in Python.
+pub(crate) fn is_range(v: &Value) -> bool {
+    v.downcast_object_ref::<PyRange>().is_some()
+}
+
 #[derive(Debug)]
 pub(super) struct PyRange {
     start: i64,
