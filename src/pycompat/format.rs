@@ -59,17 +59,47 @@ pub fn py_format(format: &str, args: &[(&str, &str)]) -> std::result::Result<Str
     Ok(out)
 }
 
-/// Python's format spec for strings: `[[fill]align][width][.precision][s]`.
+/// Python's format spec mini-language: `[[fill]align][sign][z][#][0][width][grouping]
+/// [.precision][type]`.
+fn spec_captures(spec: &str) -> Option<regex::Captures<'_>> {
+    static_regex!(
+        r"^(?s:(?:(?P<fill>.)?(?P<align>[<>=^]))?(?P<sign>[+\- ])?(?P<z>z)?(?P<alt>#)?(?P<zero>0)?(?P<width>\d+)?(?P<group>[,_])?(?:\.(?P<precision>\d+))?(?P<type>[bcdeEfFgGnosxX%])?)$"
+    )
+    .captures(spec)
+}
+
+/// Python's format spec for strings: `[[fill]align][0][width][.precision][s]` (a `0`
+/// before the width fills with `0` where no fill is given); the rest refused as Python
+/// refuses it.
 fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, String> {
     if spec.is_empty() {
         return Ok(value.to_string());
     }
-    let spec_re = static_regex!(
-        r"^(?:(?P<fill>.)?(?P<align>[<>^]))?(?P<width>\d+)?(?:\.(?P<precision>\d+))?s?$"
-    );
-    let caps = spec_re
-        .captures(spec)
+    let caps = spec_captures(spec)
         .ok_or_else(|| format!("format spec `{spec}` is not supported for text"))?;
+    let refused = if let Some(t) = caps.name("type").filter(|t| t.as_str() != "s") {
+        Some(format!(
+            "Unknown format code '{}' for object of type 'str'",
+            t.as_str()
+        ))
+    } else if caps.name("sign").is_some() {
+        Some("Sign not allowed in string format specifier".to_string())
+    } else if caps.name("alt").is_some() {
+        Some("Alternate form (#) not allowed in string format specifier".to_string())
+    } else if caps.name("z").is_some() {
+        Some("Negative zero coercion (z) not allowed in string format specifier".to_string())
+    } else if let Some(g) = caps.name("group") {
+        Some(format!("Cannot specify '{}' with 's'.", g.as_str()))
+    } else if caps.name("align").is_some_and(|a| a.as_str() == "=") {
+        Some("'=' alignment not allowed in string format specifier".to_string())
+    } else {
+        None
+    };
+    if let Some(message) = refused {
+        return Err(format!(
+            "format spec `{spec}`: Python raises ValueError ({message})"
+        ));
+    }
     let mut text: String = match caps.name("precision") {
         Some(p) => value
             .chars()
@@ -94,7 +124,11 @@ fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, Str
         let fill = caps
             .name("fill")
             .and_then(|f| f.as_str().chars().next())
-            .unwrap_or(' ');
+            .unwrap_or(if caps.name("zero").is_some() {
+                '0'
+            } else {
+                ' '
+            });
         let pad = width - len;
         let (left, right) = match caps.name("align").map(|a| a.as_str()) {
             Some(">") => (pad, 0),
@@ -119,22 +153,31 @@ fn apply_string_spec(value: &str, spec: &str) -> std::result::Result<String, Str
 /// each value formatted by its spec as minijinja-contrib's `format` does, the spec-less
 /// ones as Python's `str()`.
 pub(crate) fn py_str_format(state: &mut State<'_, '_>, format: &str, args: &[Value]) -> R<Value> {
+    str_format(state, format, args, false).map(Value::from)
+}
+
+/// markupsafe's `Markup.format`: each field formatted as `str.format` does, then escaped;
+/// a `Markup` given is written as it is (and takes no format spec). The result is Markup.
+pub(crate) fn markup_format(state: &mut State<'_, '_>, format: &str, args: &[Value]) -> R<Value> {
+    str_format(state, format, args, true).map(Value::from_safe_string)
+}
+
+fn str_format(state: &mut State<'_, '_>, format: &str, args: &[Value], escape: bool) -> R<String> {
     let (positional, keywords) = match args.split_last() {
         Some((last, rest)) if last.is_kwargs() => (rest, Some(last)),
         _ => (args, None),
     };
     let mut next_auto: Option<usize> = Some(0);
     let mut manual = false;
-    let out = format_fields(
+    format_fields(
         state,
         format,
         positional,
         keywords,
         &mut next_auto,
         &mut manual,
-        2,
-    )?;
-    Ok(Value::from(out))
+        (2, escape),
+    )
 }
 
 fn format_fields(
@@ -144,7 +187,7 @@ fn format_fields(
     keywords: Option<&Value>,
     next_auto: &mut Option<usize>,
     manual: &mut bool,
-    depth: u32,
+    (depth, escape): (u32, bool),
 ) -> R<String> {
     let value_error = |m: &str| fail(format!("str.format: {m}"));
     if depth == 0 {
@@ -191,7 +234,13 @@ fn format_fields(
                 let field: String = chars[i + 1..j].iter().collect();
                 i = j + 1;
                 out.push_str(&format_field(
-                    state, &field, positional, keywords, next_auto, manual, depth,
+                    state,
+                    &field,
+                    positional,
+                    keywords,
+                    next_auto,
+                    manual,
+                    (depth, escape),
                 )?);
             }
             c => {
@@ -210,7 +259,7 @@ fn format_field(
     keywords: Option<&Value>,
     next_auto: &mut Option<usize>,
     manual: &mut bool,
-    depth: u32,
+    (depth, escape): (u32, bool),
 ) -> R<String> {
     let value_error = |m: &str| fail(format!("str.format: {m}"));
     // The name ends at the first `!` or `:` outside a `[...]`.
@@ -330,24 +379,148 @@ fn format_field(
             keywords,
             next_auto,
             manual,
-            depth - 1,
+            (depth - 1, escape),
         )?
     } else {
         spec.to_string()
     };
+    if escape {
+        // markupsafe's `EscapeFormatter.format_field`.
+        if value.is_safe() {
+            if !spec.is_empty() {
+                return Err(fail(format!(
+                    "str.format: Python raises ValueError (Unsupported format specification \
+                     for Markup.): `{spec}` on a Markup"
+                )));
+            }
+            return Ok(py_str(&value));
+        }
+        let text = format_value(state, value, &spec)?;
+        return Ok(super::jinja_builtins::html_escape(&text));
+    }
+    format_value(state, value, &spec)
+}
+
+/// One field's value (after its conversion) formatted by its spec.
+fn format_value(state: &mut State<'_, '_>, value: Value, spec: &str) -> R<String> {
+    let spec = spec.to_string();
     if spec.is_empty() {
         return Ok(py_str(&value));
     }
     // Text by Python's rules, its width in characters (minijinja-contrib's counts bytes).
-    if let Some(text) = value.as_str()
-        && let Ok(out) = apply_string_spec(text, &spec)
-    {
-        return Ok(out);
+    if let Some(text) = value.as_str() {
+        return apply_string_spec(text, &spec).map_err(|m| fail(format!("str.format: {m}")));
     }
+    if let Some(out) = number_spec(state, &value, &spec) {
+        return out;
+    }
+    spec_format(state, &spec, value)
+}
+
+/// One value formatted by `spec`: the `%` type here, the others by minijinja-contrib.
+fn spec_format(state: &mut State<'_, '_>, spec: &str, value: Value) -> R<String> {
     if spec.ends_with('%') {
-        return percent_spec(state, &value, &spec);
+        return percent_spec(state, &value, spec);
     }
-    contrib_format(state, &spec, value)
+    contrib_format(state, spec, value)
+}
+
+/// A number formatted by a spec with what minijinja-contrib's lacks: the `=` alignment
+/// (the padding after the sign and the `0x` of `#`), `z` (a negative zero after rounding
+/// written as zero) and the `n` type (`d` for an int, `g` for a float: towncrier never sets
+/// a locale). `None` for any other spec. A bool takes a spec as the int it is.
+fn number_spec(state: &mut State<'_, '_>, value: &Value, spec: &str) -> Option<R<String>> {
+    use minijinja::value::ValueKind as K;
+    let caps = spec_captures(spec)?;
+    let text = |name: &str| caps.name(name).map_or("", |m| m.as_str());
+    let align = text("align");
+    let z = caps.name("z").is_some();
+    if align != "=" && !z && text("type") != "n" {
+        return None;
+    }
+    let mut value = match value.kind() {
+        K::Bool => Value::from(i64::from(value.is_true())),
+        K::Number => value.clone(),
+        _ => return None,
+    };
+    let is_int = value.is_integer();
+    let ty = match text("type") {
+        "n" if !text("group").is_empty() => {
+            return Some(Err(fail(format!(
+                "str.format: Python raises ValueError (Cannot specify '{}' with 'n'.)",
+                text("group")
+            ))));
+        }
+        "n" if is_int => "d",
+        "n" => "g",
+        other => other,
+    };
+    let precision = caps
+        .name("precision")
+        .map_or(String::new(), |p| format!(".{}", p.as_str()));
+    let float_type =
+        matches!(ty, "e" | "E" | "f" | "F" | "g" | "G" | "%") || (ty.is_empty() && !is_int);
+    if z {
+        if !float_type {
+            return Some(Err(fail(
+                "str.format: Python raises ValueError (Negative zero coercion (z) not allowed \
+                 in integer format specifier)",
+            )));
+        }
+        // A negative number that rounds to zero is formatted as the zero it rounds to.
+        if let Ok(f) = f64::try_from(value.clone())
+            && f.is_sign_negative()
+            && f.is_finite()
+        {
+            let probe = match spec_format(state, &format!("{precision}{ty}"), Value::from(f)) {
+                Ok(p) => p,
+                Err(e) => return Some(Err(e)),
+            };
+            let mantissa = probe.split(['e', 'E']).next().unwrap_or_default();
+            if !mantissa.contains(|c: char| ('1'..='9').contains(&c)) {
+                value = Value::from(-f);
+            }
+        }
+    }
+    let (sign, alt, group) = (text("sign"), text("alt"), text("group"));
+    let fill = caps
+        .name("fill")
+        .map(|f| f.as_str())
+        .or(caps.name("zero").map(|_| "0"));
+    let width = text("width");
+    // `=` with `0` is the `0` flag (which groups the zeros too); `%` pads by itself.
+    if align != "=" || fill == Some("0") || ty == "%" {
+        let (fill_align, zero) = match (align, fill) {
+            ("=", Some("0")) => (String::new(), "0"),
+            ("", _) => (String::new(), text("zero")),
+            (align, fill) => (format!("{}{align}", fill.unwrap_or_default()), ""),
+        };
+        let spec = format!("{fill_align}{sign}{alt}{zero}{width}{group}{precision}{ty}");
+        return Some(spec_format(state, &spec, value));
+    }
+    let core = match spec_format(state, &format!("{sign}{alt}{group}{precision}{ty}"), value) {
+        Ok(c) => c,
+        Err(e) => return Some(Err(e)),
+    };
+    let width: usize = width.parse().unwrap_or(0);
+    if let Err(e) = super::jinja_builtins::width::checked(width as i64, "str.format") {
+        return Some(Err(e));
+    }
+    let len = core.chars().count();
+    if width <= len {
+        return Some(Ok(core));
+    }
+    let mut head = usize::from(core.starts_with(['+', '-', ' ']));
+    if !alt.is_empty() && matches!(ty, "b" | "o" | "x" | "X") {
+        head += 2;
+    }
+    let head = head.min(core.len());
+    Some(Ok(format!(
+        "{}{}{}",
+        &core[..head],
+        fill.unwrap_or(" ").repeat(width - len),
+        &core[head..]
+    )))
 }
 
 /// One value formatted by `spec` as minijinja-contrib's `str.format` does.

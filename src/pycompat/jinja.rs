@@ -10,10 +10,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use minijinja::value::{Enumerator, Object, ObjectRepr, Rest};
 use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior, Value};
 
+use super::jinja_builtins::is_range;
 use super::repr::{py_repr, py_str, unprintable_in};
 use crate::error::{Error, Result};
 
-use super::jinja_source::{CONCAT_FN, GETATTR_FN, LIST_FN, MOD_FN, POW_FN, rewrite_source};
+use super::jinja_source::{
+    ADD_FN, CALLER_FN, CONCAT_FN, GETATTR_FN, LIST_FN, MOD_FN, MUL_FN, POW_FN, rewrite_source,
+};
 
 /// Render a Jinja2 template as towncrier does (`Template(src, trim_blocks=True)`).
 ///
@@ -51,6 +54,23 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
         Some(detail) => format!("{}: {detail}", err.kind()),
         None => err.kind().to_string(),
     };
+    // minijinja's integer arithmetic stops at ±2^127 (or 2^128): say that is what overflowed.
+    let overflow = static_regex!(r"unable to calculate -?\d+ [-+*] -?\d+");
+    if overflow.is_match(&message) {
+        message.push_str(
+            ": the result is beyond the integers git-release can hold (±2^127); Python would \
+             print all its digits",
+        );
+    }
+    // minijinja reserves names Jinja2 lets a template set (`self`, `loop`).
+    if message.contains("cannot assign to reserved variable name self")
+        || message.contains("cannot assign to reserved variable name loop")
+    {
+        message.push_str(
+            " (Jinja2 lets a template set it, git-release does not support that: rename the \
+             variable)",
+        );
+    }
     if let Some(line) = err.line() {
         let _ = write!(message, " (line {line})");
     }
@@ -61,7 +81,10 @@ fn template_error(name: &str, err: &minijinja::Error) -> Error {
             .replace(MOD_FN, "%")
             .replace(CONCAT_FN, "~")
             .replace(POW_FN, "**")
-            .replace(GETATTR_FN, "getattr"),
+            .replace(GETATTR_FN, "getattr")
+            .replace(CALLER_FN, "call")
+            .replace(ADD_FN, "+")
+            .replace(MUL_FN, "*"),
     }
 }
 
@@ -105,6 +128,8 @@ fn environment(name: &str) -> Result<Environment<'static>> {
         super::jinja_builtins::py_pow(&a, &b, quirk)
     });
     env.add_function(GETATTR_FN, super::jinja_builtins::getattr);
+    env.add_function(ADD_FN, |a: Value, b: Value| py_add(&a, &b));
+    env.add_function(MUL_FN, |a: Value, b: Value| py_mul(&a, &b));
     env.add_function(CONCAT_FN, |a: Value, b: Value| {
         let mut text = py_str(&a);
         text.push_str(&py_str(&b));
@@ -117,12 +142,142 @@ fn environment(name: &str) -> Result<Environment<'static>> {
     Ok(env)
 }
 
+/// minijinja's own `a <op> b` (`op` one of `+`, `*`), for what Python does the same way.
+fn minijinja_op(op: &str, a: &Value, b: &Value) -> std::result::Result<Value, minijinja::Error> {
+    use std::sync::LazyLock;
+    static ENV: LazyLock<Environment<'static>> = LazyLock::new(Environment::new);
+    static ADD: LazyLock<Option<minijinja::Expression<'static, 'static>>> =
+        LazyLock::new(|| ENV.compile_expression("a + b").ok());
+    static MUL: LazyLock<Option<minijinja::Expression<'static, 'static>>> =
+        LazyLock::new(|| ENV.compile_expression("a * b").ok());
+    let expression = if op == "+" { &ADD } else { &MUL };
+    let expression = expression
+        .as_ref()
+        .ok_or_else(|| list_error(ErrorKind::InvalidOperation, format!("`{op}` unavailable")))?;
+    expression.eval(minijinja::context! { a => a.clone(), b => b.clone() })
+}
+
+/// `a + b`: markupsafe's `Markup.__add__`/`__radd__` (the text side escaped, the result
+/// Markup) where one side is Markup and the other text; else minijinja's `+`.
+fn py_add(a: &Value, b: &Value) -> std::result::Result<Value, minijinja::Error> {
+    let text = |v: &Value| v.kind() == minijinja::value::ValueKind::String;
+    if text(a) && text(b) && (a.is_safe() || b.is_safe()) {
+        let side = |v: &Value| {
+            let s = v.as_str().unwrap_or_default();
+            if v.is_safe() {
+                s.to_string()
+            } else {
+                super::jinja_builtins::html_escape(s)
+            }
+        };
+        return Ok(Value::from_safe_string(side(a) + &side(b)));
+    }
+    // A new list (tuple) of the items both hold now, as Python's; minijinja's is a view
+    // that a later `.append()` to either side changes.
+    let seq = |v: &Value| v.kind() == minijinja::value::ValueKind::Seq;
+    if seq(a) && seq(b) {
+        if is_range(a) || is_range(b) {
+            return Err(unsupported("+", a, b));
+        }
+        let kind = |v: &Value| if v.is_tuple() { "tuple" } else { "list" };
+        if kind(a) != kind(b) {
+            return Err(list_error(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "+: Python raises TypeError (can only concatenate {} (not \"{}\") to {}), so \
+                     towncrier fails on this template",
+                    kind(a),
+                    kind(b),
+                    kind(a)
+                ),
+            ));
+        }
+        let mut items: Vec<Value> = a.try_iter()?.collect();
+        items.extend(b.try_iter()?);
+        return Ok(if a.is_tuple() {
+            Value::from(minijinja::value::Tuple::from(items))
+        } else {
+            Value::from_object(PyList::new(items))
+        });
+    }
+    minijinja_op("+", a, b)
+}
+
+/// `a * b`: Python's `TypeError` for a string or sequence times a float (minijinja repeats
+/// it); else minijinja's `*`.
+fn py_mul(a: &Value, b: &Value) -> std::result::Result<Value, minijinja::Error> {
+    use minijinja::value::ValueKind as K;
+    let sequence = |v: &Value| matches!(v.kind(), K::String | K::Seq | K::Iterable);
+    let float = |v: &Value| v.kind() == K::Number && !v.is_integer();
+    if (sequence(a) && float(b)) || (float(a) && sequence(b)) {
+        return Err(list_error(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} * {}: Python raises TypeError (can't multiply sequence by non-int of type \
+                 'float'), so towncrier fails on this template",
+                py_repr(a),
+                py_repr(b)
+            ),
+        ));
+    }
+    // A new list (tuple) repeating the items, as Python's (minijinja's is a view).
+    let count = |v: &Value| {
+        (v.kind() == K::Number && v.is_integer())
+            .then(|| v.as_i64())
+            .flatten()
+    };
+    for (seq, n) in [(a, b), (b, a)] {
+        if seq.kind() == K::Seq
+            && let Some(n) = count(n)
+        {
+            if is_range(seq) {
+                return Err(unsupported("*", a, b));
+            }
+            let items: Vec<Value> = seq.try_iter()?.collect();
+            let n = usize::try_from(n).unwrap_or(0);
+            let total = items.len().saturating_mul(n);
+            super::jinja_builtins::width::checked(i64::try_from(total).unwrap_or(i64::MAX), "*")?;
+            let repeated: Vec<Value> = items.iter().cycle().take(total).cloned().collect();
+            return Ok(if seq.is_tuple() {
+                Value::from(minijinja::value::Tuple::from(repeated))
+            } else {
+                Value::from_object(PyList::new(repeated))
+            });
+        }
+    }
+    minijinja_op("*", a, b)
+}
+
+/// Python's `TypeError` for an operator its operands' types do not have.
+fn unsupported(op: &str, a: &Value, b: &Value) -> minijinja::Error {
+    let name = |v: &Value| {
+        if is_range(v) {
+            "range"
+        } else {
+            super::repr::py_type_name(v)
+        }
+    };
+    list_error(
+        ErrorKind::InvalidOperation,
+        format!(
+            "{op}: Python raises TypeError (unsupported operand type(s) for {op}: '{}' and \
+             '{}'), so towncrier fails on this template",
+            name(a),
+            name(b)
+        ),
+    )
+}
+
 /// A mutable Python list for templates: list literals become this, so that `.append()`
 /// and friends work as in Jinja2 (they change the list and return `None`).
 #[derive(Debug, Default)]
-struct PyList(Mutex<Vec<Value>>);
+pub(crate) struct PyList(Mutex<Vec<Value>>);
 
 impl PyList {
+    pub(crate) fn new(items: Vec<Value>) -> PyList {
+        PyList(Mutex::new(items))
+    }
+
     fn items(&self) -> MutexGuard<'_, Vec<Value>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -1,7 +1,9 @@
 //! Python's `str` where towncrier relies on it: whitespace as `str.isspace` sees it,
 //! `strip`/`lstrip`/`rstrip`, `splitlines(keepends=True)`, universal newlines,
-//! `Path.read_text(errors="replace")`, and the text `int()` accepts.
+//! `Path.read_text(errors="replace")`, the text `int()` accepts, and the `unicode-escape`
+//! codec a Jinja2 string literal is decoded with.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -193,6 +195,113 @@ pub fn py_isdigit_but_not_int(s: &str) -> bool {
         && s.chars().any(|c| py_decimal_value(c).is_none())
 }
 
+/// The inside of a Jinja2 string literal as Jinja2 reads it:
+/// `value.encode("ascii", "backslashreplace").decode("unicode-escape")`. Non-ASCII
+/// characters take part as their `\x`/`\u`/`\U` escapes (so `"\é"` is `\xe9`, as in
+/// Jinja2); an unknown escape stays as written.
+pub fn py_unescape(inner: &str) -> Result<String, String> {
+    // The backslashreplace step.
+    let mut ascii = String::with_capacity(inner.len());
+    for c in inner.chars() {
+        match c as u32 {
+            0..0x80 => ascii.push(c),
+            n @ 0x80..0x100 => {
+                let _ = write!(ascii, "\\x{n:02x}");
+            }
+            n @ 0x100..0x10000 => {
+                let _ = write!(ascii, "\\u{n:04x}");
+            }
+            n => {
+                let _ = write!(ascii, "\\U{n:08x}");
+            }
+        }
+    }
+    let b = ascii.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    let hex = |from: usize, n: usize, what: &str| -> Result<u32, String> {
+        b.get(from..from + n)
+            .filter(|d| d.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|d| u32::from_str_radix(std::str::from_utf8(d).ok()?, 16).ok())
+            .ok_or_else(|| format!("a string literal has a truncated `\\{what}` escape"))
+    };
+    let push = |out: &mut String, n: u32, escape: &str| -> Result<(), String> {
+        let c = char::from_u32(n).ok_or_else(|| {
+            format!("the string escape `{escape}` is not a character that can be written")
+        })?;
+        out.push(c);
+        Ok(())
+    };
+    while i < b.len() {
+        if b[i] != b'\\' {
+            // Plain ASCII up to the next backslash.
+            let next = b[i..]
+                .iter()
+                .position(|&c| c == b'\\')
+                .map_or(b.len(), |p| i + p);
+            out.push_str(&ascii[i..next]);
+            i = next;
+            continue;
+        }
+        let Some(&e) = b.get(i + 1) else {
+            return Err("a string literal ends with a lone `\\`".into());
+        };
+        i += 2;
+        match e {
+            b'\n' => {}
+            b'\\' | b'\'' | b'"' => out.push(e as char),
+            b'a' => out.push('\x07'),
+            b'b' => out.push('\x08'),
+            b'f' => out.push('\x0c'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'v' => out.push('\x0b'),
+            b'0'..=b'7' => {
+                let mut n = u32::from(e - b'0');
+                let mut digits = 1;
+                while digits < 3 && matches!(b.get(i), Some(b'0'..=b'7')) {
+                    n = n * 8 + u32::from(b[i] - b'0');
+                    i += 1;
+                    digits += 1;
+                }
+                push(&mut out, n, &format!("\\{n:o}"))?;
+            }
+            b'x' => {
+                let n = hex(i, 2, "xhh")?;
+                push(&mut out, n, &ascii[i - 2..i + 2])?;
+                i += 2;
+            }
+            b'u' => {
+                let n = hex(i, 4, "uXXXX")?;
+                push(&mut out, n, &ascii[i - 2..i + 4])?;
+                i += 4;
+            }
+            b'U' => {
+                let n = hex(i, 8, "UXXXXXXXX")?;
+                push(&mut out, n, &ascii[i - 2..i + 8])?;
+                i += 8;
+            }
+            b'N' => {
+                let name = ascii[i..]
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .map_or("…", |(n, _)| n);
+                return Err(format!(
+                    "the string escape `\\N{{{name}}}` (a character by its Unicode name) is \
+                     not supported by git-release; write the character itself, or its \
+                     `\\u` escape"
+                ));
+            }
+            other => {
+                out.push('\\');
+                out.push(other as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +355,27 @@ mod tests {
         ] {
             assert!(!is_python_int(no), "{no:?}");
         }
+    }
+
+    #[test]
+    fn escapes_as_python_decodes_them() {
+        for (inner, python) in [
+            (r"\x41\u00e9\U0001F600", "Aé😀"),
+            (r"\101\7\0", "A\x07\0"),
+            (r"\777", "ǿ"),
+            (r"\a\b\f\v\t", "\x07\x08\x0c\x0b\t"),
+            (r"\q\/\8", r"\q\/\8"),
+            ("a\\\nb", "ab"),
+            (r#"\'\"\\"#, "'\"\\"),
+            ("\\é", r"\xe9"),
+            ("é€😀", "é€😀"),
+        ] {
+            assert_eq!(py_unescape(inner).unwrap(), python, "{inner}");
+        }
+        for bad in [r"\x4", r"\u12", r"\U00110000", r"\ud800"] {
+            assert!(py_unescape(bad).is_err(), "{bad}");
+        }
+        let e = py_unescape(r"\N{BULLET}").unwrap_err();
+        assert!(e.contains(r"\N{BULLET}"), "{e}");
     }
 }

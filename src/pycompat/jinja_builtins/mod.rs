@@ -7,6 +7,7 @@
 //! reproduced (`urlize`; `wordwrap` on text with a hyphen) fail with a message naming them instead of printing
 //! something else. `tests/fixtures/towncrier-cases/jinja-*` checks each against Jinja2.
 
+mod iterators;
 mod numbers;
 mod objects;
 mod sorting;
@@ -21,10 +22,11 @@ use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 pub(crate) use numbers::py_pow;
 pub use objects::custom_repr;
-pub(crate) use objects::{getattr, is_method_name};
+pub(crate) use objects::{getattr, is_method_name, is_range};
 pub(crate) use sorting::py_sort_values;
 pub(crate) use text::html_escape;
 
+use iterators::*;
 use numbers::*;
 use objects::*;
 use sorting::*;
@@ -103,6 +105,9 @@ pub fn unknown_method(
         "append", "clear", "copy", "extend", "index", "insert", "pop", "remove", "reverse", "sort",
     ];
     match value.kind() {
+        K::String if value.is_safe() => {
+            return markup_method(state, value.as_str().unwrap_or_default(), method, args);
+        }
         K::String if method == "format" => {
             return super::format::py_str_format(state, value.as_str().unwrap_or_default(), args);
         }
@@ -144,6 +149,84 @@ pub fn unknown_method(
         _ => {}
     }
     minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+}
+
+/// markupsafe's `Markup` methods (3.0): `format`, `format_map` and `join` escape what they
+/// are given, `replace` its new text, `ljust`/`rjust`/`center` their fill; the result is
+/// Markup, and so are the parts of `split`, `rsplit`, `splitlines`, `partition` and
+/// `rpartition`, and what the other `str` methods returning text give. `unescape()` (all of
+/// HTML's named entities) is refused by name.
+fn markup_method(state: &mut State<'_, '_>, text: &str, method: &str, args: &[Value]) -> R<Value> {
+    let escape = |v: &Value| -> Value {
+        if v.is_safe() {
+            v.clone()
+        } else {
+            Value::from_safe_string(html_escape(&py_str(v)))
+        }
+    };
+    let markup = |v: Value| -> Value {
+        match v.as_str() {
+            Some(s) if v.kind() == minijinja::value::ValueKind::String => {
+                Value::from_safe_string(s.to_string())
+            }
+            _ => v,
+        }
+    };
+    let mut args = args.to_vec();
+    match method {
+        "format" => return super::format::markup_format(state, text, &args),
+        "format_map" => {
+            let [mapping] = args.as_slice() else {
+                return Err(fail("Markup.format_map() takes exactly one argument"));
+            };
+            let mut keywords = Vec::new();
+            for key in mapping.try_iter()? {
+                let value = mapping.get_item(&key)?;
+                keywords.push((py_str(&key), value));
+            }
+            let kwargs = Value::from(Kwargs::from_iter(keywords));
+            return super::format::markup_format(state, text, &[kwargs]);
+        }
+        "join" => {
+            let [items] = args.as_slice() else {
+                return Err(fail("Markup.join() takes exactly one argument"));
+            };
+            let parts: Vec<String> = items_of(items)?
+                .iter()
+                .map(|v| py_str(&escape(v)))
+                .collect();
+            return Ok(Value::from_safe_string(parts.join(text)));
+        }
+        "replace" | "ljust" | "rjust" | "center" => {
+            if let Some(arg) = args.get_mut(1) {
+                *arg = escape(arg);
+            }
+        }
+        "striptags" if args.is_empty() => return striptags(text),
+        "unescape" => {
+            return Err(fail(
+                "Markup.unescape() is not supported by git-release (Python's html.unescape \
+                 and its table of named entities)",
+            ));
+        }
+        _ => {}
+    }
+    // The text Python's `str` gives, in `Markup`.
+    let result = strmethods::call(text, method, &args)?;
+    Ok(match method {
+        "split" | "rsplit" | "splitlines" | "partition" | "rpartition" => {
+            let parts: Vec<Value> = result.try_iter()?.map(markup).collect();
+            if result.is_tuple() {
+                Value::from(minijinja::value::Tuple::from(parts))
+            } else {
+                Value::from(parts)
+            }
+        }
+        "capitalize" | "title" | "lower" | "upper" | "replace" | "ljust" | "rjust" | "lstrip"
+        | "rstrip" | "center" | "strip" | "translate" | "expandtabs" | "swapcase" | "zfill"
+        | "casefold" | "removeprefix" | "removesuffix" => markup(result),
+        _ => result,
+    })
 }
 
 /// `list.index(x[, start[, end]])` (and `tuple.index`): the first position of `x` from
@@ -289,7 +372,7 @@ pub fn register(env: &mut Environment<'static>) {
         (
             "namespace",
             "<class 'jinja2.utils.Namespace'>",
-            minijinja_global(env, "namespace"),
+            namespace_class(minijinja_global(env, "namespace")),
         ),
         (
             "cycler",
@@ -318,12 +401,25 @@ pub fn register(env: &mut Environment<'static>) {
     for (name, repr, function) in classes {
         env.add_global(name, Value::from_object(PyClass { repr, function }));
     }
+    env.add_global("self", Value::from_object(TemplateReference));
     env.add_function(
         super::jinja_source::VARIADIC_FN,
         |inner: Value, name: String, args: Vec<String>, varargs: bool, kwargs: bool| {
             Value::from_object(VariadicMacro {
                 inner,
                 name,
+                args,
+                varargs,
+                kwargs,
+                caller: false,
+            })
+        },
+    );
+    env.add_function(
+        super::jinja_source::CALLER_FN,
+        |callee: Value, args: Vec<String>, varargs: bool, kwargs: bool| {
+            Value::from_object(CallerSite {
+                callee,
                 args,
                 varargs,
                 kwargs,
@@ -399,6 +495,16 @@ pub fn register(env: &mut Environment<'static>) {
         }
     });
     env.add_filter("reverse", reverse);
+    // `abs`: a bool is the int it is; -2^127's is past what git-release holds.
+    env.add_filter("abs", |v: Value| -> R<Value> {
+        if v.kind() == minijinja::value::ValueKind::Bool {
+            return Ok(Value::from(i64::from(v.is_true())));
+        }
+        if v.is_integer() && i128::try_from(v.clone()).ok() == Some(i128::MIN) {
+            return Err(int_too_large(&format!("abs({})", i128::MIN)));
+        }
+        minijinja::filters::abs(v)
+    });
     env.add_filter("int", int);
     env.add_filter("round", round);
     env.add_filter("float", float);
@@ -415,6 +521,7 @@ pub fn register(env: &mut Environment<'static>) {
         extreme(v, a, k, false)
     });
     env.add_filter("unique", unique);
+    iterators::register(env);
     env.add_filter("escape", escape);
     env.add_filter("e", escape);
     env.add_filter("forceescape", |v: Value| {

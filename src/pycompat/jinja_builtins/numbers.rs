@@ -235,7 +235,7 @@ pub(super) fn map(state: &mut State, value: Value, args: Rest<Value>, kwargs: Kw
                 _ => v,
             });
         }
-        return Ok(Value::from(out));
+        return Ok(sync_do_map(out));
     }
     let Some(name) = args.first().and_then(|n| n.as_str().map(str::to_string)) else {
         return Err(fail("map: the name of a filter is required"));
@@ -256,7 +256,12 @@ pub(super) fn map(state: &mut State, value: Value, args: Rest<Value>, kwargs: Kw
         }
         out.push(state.apply_filter(&name, &call)?);
     }
-    Ok(Value::from(out))
+    Ok(sync_do_map(out))
+}
+
+/// `map`'s generator (Jinja2's `sync_do_map`).
+fn sync_do_map(items: Vec<Value>) -> Value {
+    OnePass::value("generator object sync_do_map", "map", "map(…)", items)
 }
 
 /// Jinja2's `make_attrgetter`: `a.b.0` looks up each part, digits as integer indexes.
@@ -473,6 +478,12 @@ pub(super) fn round(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value>
                 )));
             }
         },
+    };
+    // A bool is the int it is (`round(True, 0)` is `1`).
+    let value = if value.kind() == minijinja::value::ValueKind::Bool {
+        Value::from(i64::from(value.is_true()))
+    } else {
+        value
     };
     let method = method.map_or_else(|| "common".to_string(), |m| py_str(&m));
     let ceil = match method.as_str() {

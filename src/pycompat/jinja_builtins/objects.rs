@@ -147,10 +147,13 @@ pub fn custom_repr(value: &Value) -> Option<String> {
         return Some(format!("({}, {})", py_repr(&g.grouper), py_repr(&g.list)));
     }
     if let Some(m) = value.downcast_object_ref::<VariadicMacro>() {
-        return Some(format!("<Macro {}>", py_repr_str(&m.name)));
+        return Some(m.python_repr());
     }
     if let Some(c) = value.downcast_object_ref::<PyClass>() {
         return Some(c.repr.to_string());
+    }
+    if value.downcast_object_ref::<TemplateReference>().is_some() {
+        return Some("<TemplateReference None>".to_string());
     }
     let address = |what: &str| Some(unprintable(&with_address(what)));
     if value.downcast_object_ref::<Cycler>().is_some() {
@@ -162,8 +165,8 @@ pub fn custom_repr(value: &Value) -> Option<String> {
     if let Some(m) = value.downcast_object_ref::<BoundMethod>() {
         return Some(m.python_repr());
     }
-    if value.downcast_object_ref::<Reversed>().is_some() {
-        return Some(unprintable(&print_reversed_message()));
+    if let Some(it) = value.downcast_object_ref::<OnePass>() {
+        return Some(unprintable(&it.message()));
     }
     match value.as_object()?.type_name() {
         "minijinja::vm::macro_object::Macro" => {
@@ -343,6 +346,82 @@ pub(super) fn range(args: Rest<i64>) -> R<Value> {
     }))
 }
 
+/// Jinja2's `Namespace(*args, **kwargs)`: its attributes are `dict(*args, **kwargs)`'s (a
+/// mapping or pairs, then the keywords), made into minijinja's namespace by `make`.
+pub(super) fn namespace_class(make: Value) -> Value {
+    Value::from_object(NamespaceClass(make))
+}
+
+#[derive(Debug)]
+struct NamespaceClass(Value);
+
+impl Object for NamespaceClass {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
+        let (positional, keywords) = match args.split_last() {
+            Some((last, rest)) if last.is_kwargs() => (rest, Some(last)),
+            _ => (args, None),
+        };
+        if positional.len() > 1 {
+            return Err(fail(format!(
+                "namespace(): Python raises TypeError (dict expected at most 1 argument, got {})",
+                positional.len()
+            )));
+        }
+        let mut items: Vec<(Value, Value)> = Vec::new();
+        let mut set = |key: Value, value: Value| match items.iter_mut().find(|(k, _)| *k == key) {
+            Some(item) => item.1 = value,
+            None => items.push((key, value)),
+        };
+        if let Some(source) = positional.first() {
+            if source.kind() == minijinja::value::ValueKind::Map {
+                for key in source.try_iter()? {
+                    let value = source.get_item(&key)?;
+                    set(key, value);
+                }
+            } else {
+                for pair in source.try_iter()? {
+                    let both: Vec<Value> = pair.try_iter()?.collect();
+                    let [key, value] = <[Value; 2]>::try_from(both).map_err(|_| {
+                        fail(format!(
+                            "namespace(): Python raises ValueError (dictionary update sequence \
+                             element {} is not a pair)",
+                            py_repr(&pair)
+                        ))
+                    })?;
+                    set(key, value);
+                }
+            }
+        }
+        if let Some(keywords) = keywords {
+            for key in keywords.try_iter()? {
+                let value = keywords.get_item(&key)?;
+                set(key, value);
+            }
+        }
+        if let Some((key, _)) = items.iter().find(|(k, _)| k.as_str().is_none()) {
+            return Err(fail(format!(
+                "namespace(): the attribute {} is not a string, which git-release does not \
+                 support",
+                py_repr(key)
+            )));
+        }
+        let attributes = minijinja::value::Kwargs::from_iter(
+            items
+                .into_iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), v)),
+        );
+        self.0.call(state, &[Value::from(attributes)])
+    }
+}
+
+/// Whether `v` is a `range(…)`, which has no `+` or `*` in Python.
+pub(crate) fn is_range(v: &Value) -> bool {
+    v.downcast_object_ref::<PyRange>().is_some()
+}
+
 #[derive(Debug)]
 pub(super) struct PyRange {
     start: i64,
@@ -387,6 +466,20 @@ impl Object for PyRange {
     }
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.python_repr())
+    }
+}
+
+/// Jinja2's `self` in a template read from a string: a `TemplateReference` to a template
+/// without a name. (`self.block()` is minijinja's own: a call of the block.)
+#[derive(Debug)]
+pub(super) struct TemplateReference;
+
+impl Object for TemplateReference {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<TemplateReference None>")
     }
 }
 
@@ -469,52 +562,6 @@ impl Object for Joiner {
     }
 }
 
-/// `reverse`: a string reversed; else, as Jinja2's `reversed(value)`, a one-pass iterator
-/// (a second loop over it sees nothing, as in Python) that cannot be printed: Python prints
-/// `<list_reverseiterator object at 0x…>`, an address that changes on every run.
-pub(super) fn reverse(value: Value) -> R<Value> {
-    use minijinja::value::ValueKind as K;
-    match value.kind() {
-        K::String | K::None => minijinja::filters::reverse(&value),
-        K::Undefined => Ok(Value::from(Vec::<Value>::new())),
-        _ => {
-            let mut items: Vec<Value> = value.try_iter()?.collect();
-            items.reverse();
-            Ok(Value::from_object(Reversed {
-                items: Mutex::new(Some(items)),
-            }))
-        }
-    }
-}
-
-/// What `reverse` returns for a sequence (see [`reverse`]).
-#[derive(Debug)]
-pub(crate) struct Reversed {
-    items: Mutex<Option<Vec<Value>>>,
-}
-
-/// Why a [`Reversed`] iterator cannot be printed.
-fn print_reversed_message() -> String {
-    String::from(
-        "printing the result of the reverse filter is not supported: Jinja2 prints a Python \
-         iterator's memory address there (`<list_reverseiterator object at 0x…>`), which \
-         changes on every build; write `|reverse|list` or loop over it",
-    )
-}
-
-impl Object for Reversed {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Iterable
-    }
-    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
-        let items = self.items.lock().unwrap_or_else(|e| e.into_inner()).take();
-        minijinja::value::Enumerator::Values(items.unwrap_or_default())
-    }
-    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&unprintable(&print_reversed_message()))
-    }
-}
-
 /// `dict.items()`, `keys()` and `values()`: iterated as the list they hold, printed as
 /// Python prints a view (`dict_items([('a', 1)])`).
 #[derive(Debug)]
@@ -560,6 +607,8 @@ pub(crate) struct VariadicMacro {
     pub(crate) args: Vec<String>,
     pub(crate) varargs: bool,
     pub(crate) kwargs: bool,
+    /// A call block's body.
+    pub(crate) caller: bool,
 }
 
 impl Object for VariadicMacro {
@@ -620,11 +669,17 @@ impl Object for VariadicMacro {
                 }
             }
         }
-        passed.insert(
-            Value::from("varargs"),
-            Value::from(minijinja::value::Tuple::from(extra)),
-        );
-        passed.insert(Value::from("kwargs"), Value::from_object(rest));
+        // Only the ones the body reads are its arguments (an argument of its own may be
+        // named `varargs`).
+        if self.varargs {
+            passed.insert(
+                Value::from("varargs"),
+                Value::from(minijinja::value::Tuple::from(extra)),
+            );
+        }
+        if self.kwargs {
+            passed.insert(Value::from("kwargs"), Value::from_object(rest));
+        }
         let mut call: Vec<Value> = positional.iter().take(n).cloned().collect();
         call.push(Value::from(minijinja::value::Kwargs::from_iter(
             passed
@@ -634,6 +689,56 @@ impl Object for VariadicMacro {
         self.inner.call(state, &call)
     }
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<Macro {}>", py_repr_str(&self.name))
+        f.write_str(&self.python_repr())
+    }
+}
+
+impl VariadicMacro {
+    /// A call block's `caller` has no name in Jinja2.
+    fn python_repr(&self) -> String {
+        if self.caller {
+            "<Macro anonymous>".to_string()
+        } else {
+            format!("<Macro {}>", py_repr_str(&self.name))
+        }
+    }
+}
+
+/// The callee of a `{% call %}` whose body reads `varargs` or `kwargs`: called, it passes
+/// the body (`caller`) wrapped as a [`VariadicMacro`] with the body's signature.
+#[derive(Debug)]
+pub(crate) struct CallerSite {
+    pub(crate) callee: Value,
+    pub(crate) args: Vec<String>,
+    pub(crate) varargs: bool,
+    pub(crate) kwargs: bool,
+}
+
+impl Object for CallerSite {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+    fn call(self: &Arc<Self>, state: &mut State<'_, '_>, args: &[Value]) -> R<Value> {
+        let mut args = args.to_vec();
+        if let Some(keywords) = args.last_mut().filter(|k| k.is_kwargs()) {
+            let mut items = Vec::new();
+            for key in keywords.try_iter()? {
+                let mut value = keywords.get_item(&key)?;
+                let name = key.as_str().unwrap_or_default().to_string();
+                if name == "caller" {
+                    value = Value::from_object(VariadicMacro {
+                        inner: value,
+                        name: name.clone(),
+                        args: self.args.clone(),
+                        varargs: self.varargs,
+                        kwargs: self.kwargs,
+                        caller: true,
+                    });
+                }
+                items.push((name, value));
+            }
+            *keywords = Value::from(minijinja::value::Kwargs::from_iter(items));
+        }
+        self.callee.call(state, &args)
     }
 }

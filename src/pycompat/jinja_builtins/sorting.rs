@@ -278,5 +278,10 @@ pub(super) fn unique(value: Value, args: Rest<Value>, kwargs: Kwargs) -> R<Value
             out.push(item);
         }
     }
-    Ok(Value::from(out))
+    Ok(OnePass::value(
+        "generator object sync_do_unique",
+        "unique",
+        "unique",
+        out,
+    ))
 }

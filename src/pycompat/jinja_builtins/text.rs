@@ -181,7 +181,8 @@ pub(super) fn strip_line_end(line: &str) -> &str {
 /// columns; longer values (which pprint breaks over lines) are refused.
 pub(super) fn pprint(value: Value) -> R<Value> {
     let text = sorted_repr(&value)?;
-    if text.chars().count() > 80 {
+    // What cannot be printed is refused for what it is, when the text is printed.
+    if text.chars().count() > 80 && crate::pycompat::repr::unprintable_in(&text).is_none() {
         return Err(fail(
             "the pprint filter is not supported on values longer than 80 characters",
         ));
@@ -381,7 +382,21 @@ pub(super) fn json_dump(v: &Value, indent: Option<&str>, depth: usize, out: &mut
             });
         }
         K::String => json_str(v.as_str().unwrap_or_default(), out),
-        K::Seq | K::Iterable => {
+        // Python's `json` writes lists and tuples only (not an iterator, a view, a range).
+        K::Iterable => {
+            let kind = match v.downcast_object_ref::<OnePass>() {
+                Some(it) => it.python_type().to_string(),
+                None => match v.downcast_object_ref::<DictView>() {
+                    Some(view) => format!("dict_{}", view.kind),
+                    None => "object".to_string(),
+                },
+            };
+            return Err(fail(format!(
+                "tojson: Python raises TypeError (Object of type {kind} is not JSON \
+                 serializable), so towncrier fails on this template"
+            )));
+        }
+        K::Seq => {
             let items: Vec<Value> = v.try_iter()?.collect();
             if items.is_empty() {
                 out.push_str("[]");
