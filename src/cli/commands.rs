@@ -245,6 +245,8 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         Some(&repo),
     )?;
     git_release::review::discard_draft(repo.git_dir());
+    // Done by hand for a stopped release: the changelog is that release's work.
+    release::record_by_hand(&repo, &[repo.relative_path(&prepared.path)])?;
     let c = &prepared.grouped.consolidation;
     say!(
         "Wrote {} ({} entries, {} groups{}) to {}",
@@ -434,6 +436,10 @@ fn build(args: &BuildArgs) -> Result<i32> {
         fragments.fragments.len()
     );
     let report = towncrier::build(&config, &fragments, &version, &date, name, args.keep)?;
+    // Done by hand for a stopped release: the changelog is that release's work.
+    if let (true, Ok(repo)) = (report.staged, open_repo()) {
+        release::record_by_hand(&repo, &[repo.relative_path(&report.changelog)])?;
+    }
     // Outside a git work tree nothing is staged (towncrier's own wording says neither).
     let staged = if report.staged { " and staged" } else { "" };
     say!("Wrote{staged} {}", report.changelog.display());

@@ -524,14 +524,21 @@ impl Repo {
     }
 
     /// The commit `git commit` just made on `before` (HEAD then): HEAD, when its first
-    /// parent is `before`. A `post-commit` hook that moved HEAD (`git reset`, a checkout)
-    /// leaves a commit that is not on the branch: an error, not a success.
+    /// parent is `before` — or when HEAD moved on from `before` (a `post-commit` hook that
+    /// added a commit of its own, as before). A hook that took HEAD back (`git reset`) or
+    /// elsewhere leaves the commit off the branch: an error, not a success.
     fn made_on(&self, before: Option<&str>, message: &str) -> Result<CommitId> {
         let head = self
             .git(["rev-parse", "--verify", "HEAD"])?
             .trim()
             .to_string();
         if self.parent(&head)?.as_deref() == before {
+            return Ok(head);
+        }
+        if let Some(before) = before
+            && head != before
+            && self.is_ancestor(before, &head)?
+        {
             return Ok(head);
         }
         let subject = message.lines().next().unwrap_or(message);

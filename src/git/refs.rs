@@ -26,14 +26,15 @@ impl Repo {
     /// Whether the commit tag `name` names is HEAD or an ancestor of it: a release on the
     /// checked-out line's history.
     pub fn tag_reaches_head(&self, name: &str) -> Result<bool> {
-        let args: Vec<std::ffi::OsString> = [
-            "merge-base",
-            "--is-ancestor",
-            &format!("refs/tags/{name}^{{commit}}"),
-            "HEAD",
-        ]
-        .map(std::ffi::OsString::from)
-        .to_vec();
+        self.is_ancestor(&format!("refs/tags/{name}^{{commit}}"), "HEAD")
+    }
+
+    /// Whether commit `ancestor` is `commit` or one of its ancestors (`git merge-base
+    /// --is-ancestor`).
+    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> Result<bool> {
+        let args: Vec<std::ffi::OsString> = ["merge-base", "--is-ancestor", ancestor, commit]
+            .map(std::ffi::OsString::from)
+            .to_vec();
         match super::git_command(&self.root, &args).output() {
             Ok(out) if out.status.code() == Some(0) => Ok(true),
             Ok(out) if out.status.code() == Some(1) => Ok(false),

@@ -526,13 +526,14 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
     if !edited.is_empty() {
         return Err(Error::Refused(format!(
             "{} changed since the release wrote {}, and abort would give back what {} held \
-             before the release, discarding your edit. Keep a copy (`git stash push -- {}`; \
-             `git stash pop` after the abort), or undo the edit (`git restore -- {}`), then \
-             `git release abort`",
+             before the release, discarding your edit. Keep a copy of your edit elsewhere, \
+             then put {} back as before the release (`git checkout {} -- {}`) and run `git \
+             release abort` again",
             edited.join(", "),
             if edited.len() == 1 { "it" } else { "them" },
             if edited.len() == 1 { "it" } else { "they" },
-            edited.join(" "),
+            if edited.len() == 1 { "it" } else { "them" },
+            &state.base_commit[..state.base_commit.len().min(12)],
             edited.join(" "),
         )));
     }

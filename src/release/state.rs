@@ -175,6 +175,11 @@ pub struct State {
     /// [`rc_words`]: super::entries::rc_words
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rc_words: Vec<(String, String)>,
+    /// The consumed fragments the changelog step itself removed (those a run found and left
+    /// gone): the ones it puts back when it runs again after its section was undone — never
+    /// one the user removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_fragments: Vec<String>,
     /// Set by `abort` before it undoes anything: an abort stopped half-way (back on the base
     /// branch, the release branch not yet deleted) is finished by the next one.
     #[serde(default)]
@@ -257,6 +262,7 @@ impl State {
             section_entries: Vec::new(),
             planned_entries: super::entries::Planned::of_plan(plan),
             left: Vec::new(),
+            removed_fragments: Vec::new(),
             rc_words: plan.prepared.as_ref().map_or_else(Vec::new, |p| {
                 super::entries::rc_words(&p.changelog, &plan.rc_sections)
             }),
@@ -406,7 +412,12 @@ pub(crate) fn state_path(repo: &Repo) -> PathBuf {
 /// the fragments and the branches.
 pub(crate) fn stopped_elsewhere(repo: &Repo) -> Vec<PathBuf> {
     let own = repo.git_dir().canonicalize().ok();
+    // As a linked work tree's `commondir` names it (`<repo>/.git/worktrees/wt/../..`):
+    // resolved, so that the main work tree is named as it is.
     let common = repo.common_dir();
+    let common = &common
+        .canonicalize()
+        .unwrap_or_else(|_| common.to_path_buf());
     let linked = std::fs::read_dir(common.join("worktrees"))
         .into_iter()
         .flatten()

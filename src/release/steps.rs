@@ -104,12 +104,15 @@ pub(crate) fn run_steps(
         // run removed: built from what is left, the section would lose their entries while
         // their removal is committed. They are put back as the release found them (before
         // the review's watch starts) and consumed again.
-        if matches!(state.steps[i].step.kind, StepKind::Changelog)
-            && (rerun || state.section)
-            && !guard::section_written(repo, ctx.config, ctx.plan)?
-        {
+        let changelog_step = matches!(state.steps[i].step.kind, StepKind::Changelog);
+        if changelog_step && !guard::section_written(repo, ctx.config, ctx.plan)? {
             restore_consumed(ctx, state)?;
         }
+        let left_before = left::before_step(repo, state);
+        let fragments_before: Vec<String> = match changelog_step {
+            true => present(&state.fragments),
+            false => Vec::new(),
+        };
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
         let ignored_before = byproducts::ignored_before(repo, &state.steps[i].step.kind);
         let digests_before = byproducts::digests_before(repo, &state.steps[i].step.kind);
@@ -123,6 +126,12 @@ pub(crate) fn run_steps(
         let result = run_step(ctx, i, rerun, &mut prepared, state, &watched)
             .and_then(|()| still_on_the_release_branch(repo, state))
             .and_then(|()| window::unchanged_since(repo, &watched));
+        let now = present(&fragments_before);
+        for gone in fragments_before.into_iter().filter(|f| !now.contains(f)) {
+            if !state.removed_fragments.contains(&gone) {
+                state.removed_fragments.push(gone);
+            }
+        }
         // Commits a step's own command made are the release's too (`abort` deletes them
         // with the branch, and the summary lists them). A built-in step makes only the
         // commit it records: HEAD moved under another (the user committed while the review
@@ -193,7 +202,7 @@ pub(crate) fn run_steps(
         } else {
             let _ = guard::record_own(repo, ctx.config, state);
         }
-        left::record(repo, state);
+        left::record(repo, state, &left_before);
         // The section the changelog step leaves is checked like one written by hand: a
         // section that breaks the release's invariants stops the release, uncommitted.
         let result = match result {
@@ -202,6 +211,8 @@ pub(crate) fn run_steps(
                     state.section = written;
                     state.section_entries =
                         guard::section_entries(ctx.config, ctx.plan)?.unwrap_or_default();
+                    let planned = state.planned_entries.as_ref();
+                    state.planned_entries = entries::written(ctx.config, ctx.plan, planned)?;
                     Ok(())
                 })
             }
@@ -513,7 +524,14 @@ fn write_changelog(
         window::unchanged_since(repo, watched)?;
         let rendered = section.render(2);
         window::check_fragments_carried(repo, state, &rendered)?;
-        entries::check_rc_carried(&state.rc_words, &p.changelog, &plan.rc_sections, &rendered)?;
+        let keep_rc = plan.request.keep_rc;
+        entries::check_rc_carried(
+            keep_rc,
+            &state.rc_words,
+            &p.changelog,
+            &plan.rc_sections,
+            &rendered,
+        )?;
         window::check_landing(repo, &plan.changelog, "changelog")?;
         consolidate::write(&p, &section, plan.request.keep_rc, false, Some(repo))?;
         crate::review::discard_draft(repo.git_dir());
@@ -539,11 +557,20 @@ fn write_changelog(
     crate::towncrier::remove_fragments(Some(repo), &files)
 }
 
-/// The consumed fragments missing from the work tree, restored from the release's base
-/// commit (index and work tree).
+/// Which of `files` are there (a symlink counts).
+fn present(files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| Path::new(f).symlink_metadata().is_ok())
+        .cloned()
+        .collect()
+}
+
+/// The fragments an earlier run of the changelog step removed and that are still gone,
+/// restored from the release's base commit (index and work tree).
 fn restore_consumed(ctx: &Ctx, state: &State) -> Result<()> {
     let gone: Vec<&str> = state
-        .fragments
+        .removed_fragments
         .iter()
         .map(String::as_str)
         .filter(|f| Path::new(f).symlink_metadata().is_err())
@@ -564,6 +591,8 @@ fn restore_consumed(ctx: &Ctx, state: &State) -> Result<()> {
 /// work tree are removed and the changelog staged, so a step stopped between its two
 /// halves is finished rather than taken as done.
 fn finish_changelog(repo: &Repo, config: &Config, plan: &Plan, state: &State) -> Result<()> {
+    // Written by hand (or before a stop): held to the plan before it counts as the step's.
+    entries::check_published(config, plan, state.planned_entries.as_ref())?;
     let left: Vec<PathBuf> = state
         .fragments
         .iter()

@@ -151,3 +151,72 @@ fn an_rc_entry_reworded_while_the_review_was_open_is_carried_or_stops() {
     assert!(!log.contains("Fix crash on start"), "{log}");
     assert!(!log.contains("## 1.1.0rc1"), "{log}");
 }
+
+/// hostile13/01: the fold lists a PR twice when it moved between categories (an rc's entry
+/// and a fragment), and its note invites the review to delete the older listing; doing so
+/// stopped the release at its commit ("#10 is listed 1 of 2 times"). A PR listed fewer times
+/// than planned but still listed is a merge, not a loss: committed.
+#[test]
+fn a_review_that_merges_a_prs_listings_is_committed() {
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    util::write_file(root, "changes/10.fix.md", "Fix the scheduler's weights\n");
+    util::commit_all(root, "#10 again, as a fix");
+    let tools = tempfile::tempdir().unwrap();
+    let delete_older = editor(
+        &tools.path().join("ed"),
+        "sed -i '/Add fair share scheduler/d' \"$1\"",
+    );
+    let out = run(root, &["1.1.0", "--yes", DATE[0], DATE[1]], &delete_older);
+    ok(&out, "the review merged #10's listings");
+    let log = read(root, "CHANGELOG.md");
+    assert!(!log.contains("Add fair share scheduler"), "{log}");
+    assert_eq!(
+        log.matches("Fix the scheduler's weights").count(),
+        1,
+        "{log}"
+    );
+}
+
+/// hostile13/03: the changelog step done by hand as the stop says (`git release consolidate
+/// --resume --no-edit`, then meaning to `continue --skip`), and then `abort` instead: refused as
+/// if the section were the user's edit, with advice that changed nothing. What a step's
+/// by-hand command wrote is the release's: abort gives everything back.
+#[test]
+fn abort_after_the_changelog_step_done_by_hand_undoes_it() {
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    let before = util::snapshot(root);
+    let out = run(root, &["1.1.0", "--yes", DATE[0], DATE[1]], "false");
+    assert_eq!(out.status.code(), Some(4), "stopped in the review");
+    let by_hand = [
+        "consolidate",
+        "1.1.0",
+        "--resume",
+        "--no-edit",
+        DATE[0],
+        DATE[1],
+    ];
+    ok(&run(root, &by_hand, "false"), "the step by hand");
+    assert!(!read(root, "CHANGELOG.md").contains("## 1.1.0rc1"));
+    ok(&run(root, &["abort"], "false"), "abort");
+    assert_eq!(util::snapshot(root), before);
+}
+
+/// hostile13/08: a `post-commit` hook that adds a commit of its own on top of the release
+/// commit (recording its id) leaves the release commit on the branch: not "taken away".
+#[test]
+fn a_hook_that_adds_a_commit_after_the_release_commit_is_not_a_stop() {
+    let repo = project("");
+    let root = repo.path();
+    hook(
+        root,
+        "post-commit",
+        "[ -n \"$FOLLOW\" ] && exit 0\ngit log -1 --format=%H > .commit-id\n\
+         git add .commit-id\nFOLLOW=1 git commit -q --no-verify -m 'chore: record commit id'",
+    );
+    let args = ["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]];
+    ok(&run(root, &args, "false"), "the release");
+    let subjects = git(root, &["log", "--format=%s", "-3"]);
+    assert!(subjects.contains("release: 1.1.0rc1"), "{subjects}");
+}
