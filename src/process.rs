@@ -38,16 +38,40 @@ pub(crate) struct Signals {
 }
 
 /// A signal and the disposition it had before [`install`].
-pub(crate) type Previous = (libc::c_int, libc::sigaction);
+pub type Previous = (libc::c_int, libc::sigaction);
 
-/// Install `handler` for the stopping signals; returns what they had before.
-pub(crate) fn install(handler: extern "C" fn(libc::c_int)) -> Vec<Previous> {
+/// Which of the stopping signals [`install`] takes over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// Every one but those the process was started ignoring (`nohup`'s SIGHUP stays
+    /// ignored, for the process and the commands it starts).
+    UnlessIgnored,
+    /// Only those at their default action (ending the process): one a caller already
+    /// catches stays with it.
+    WhereDefault,
+}
+
+/// Install `handler` for the stopping signals `take` says; returns what they had before.
+/// The one place git-release changes a signal's disposition (the release's steps, the
+/// lock's guard, the demo).
+pub fn install(handler: extern "C" fn(libc::c_int), take: Take) -> Vec<Previous> {
     let mut previous = Vec::new();
     for signal in STOPPING {
-        // SAFETY: `sigaction` is given a zeroed (valid) struct whose handler makes only
-        // async-signal-safe calls (each handler here says which); the old disposition is
-        // kept to restore.
+        // SAFETY: `sigaction` reads the current disposition into a zeroed (valid) struct,
+        // then is given one whose handler makes only async-signal-safe calls (each
+        // handler says which); the old disposition is kept to restore.
         unsafe {
+            let mut current: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0 {
+                continue;
+            }
+            let taken = match take {
+                Take::UnlessIgnored => current.sa_sigaction != libc::SIG_IGN,
+                Take::WhereDefault => current.sa_sigaction == libc::SIG_DFL,
+            };
+            if !taken {
+                continue;
+            }
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = handler as libc::sighandler_t;
             action.sa_flags = libc::SA_RESTART;
@@ -62,7 +86,7 @@ pub(crate) fn install(handler: extern "C" fn(libc::c_int)) -> Vec<Previous> {
 }
 
 /// Give the signals back what [`install`] returned.
-pub(crate) fn restore(previous: &[Previous]) {
+pub fn restore(previous: &[Previous]) {
     for (signal, old) in previous {
         // SAFETY: restores the disposition `sigaction` reported earlier.
         unsafe {
@@ -76,7 +100,7 @@ pub(crate) fn restore(previous: &[Previous]) {
 pub(crate) fn catch() -> Signals {
     RECEIVED.store(0, Ordering::SeqCst);
     Signals {
-        previous: install(record),
+        previous: install(record, Take::UnlessIgnored),
     }
 }
 
@@ -84,7 +108,7 @@ pub(crate) fn catch() -> Signals {
 /// release's steps (which must still see it) as well as outside one.
 pub(crate) fn watch() -> Signals {
     Signals {
-        previous: install(record),
+        previous: install(record, Take::UnlessIgnored),
     }
 }
 
@@ -95,7 +119,7 @@ impl Drop for Signals {
 }
 
 /// The stopping signal received since [`catch`], if any.
-pub(crate) fn received() -> Option<i32> {
+pub fn received() -> Option<i32> {
     match RECEIVED.load(Ordering::SeqCst) {
         0 => None,
         s => Some(s),

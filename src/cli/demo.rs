@@ -9,7 +9,7 @@
 //! SIGINT, SIGTERM or SIGHUP while the demo runs does not leave its temporary repository
 //! behind: the demo catches them from the start ([`Interruptible`]), stops at the next
 //! point between its phases (the release's steps stop as a release does, and say which
-//! signal through [`release::Lock::signal_received`]), removes the repository, and ends as
+//! signal through [`git_release::process::received`]), removes the repository, and ends as
 //! the signal would.
 
 use std::path::{Path, PathBuf};
@@ -136,42 +136,23 @@ extern "C" fn record(signal: libc::c_int) {
 /// the process was started ignoring stays ignored); the previous dispositions come back on
 /// drop. The release takes them over while its steps run, and gives them back.
 struct Interruptible {
-    previous: Vec<(libc::c_int, libc::sigaction)>,
+    previous: Vec<git_release::process::Previous>,
 }
 
 impl Interruptible {
     fn catch() -> Interruptible {
         RECEIVED.store(0, Ordering::SeqCst);
-        let mut previous = Vec::new();
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: `sigaction` reads the current disposition into a zeroed (valid)
-            // struct, then is given one whose handler only stores to an atomic; the old
-            // disposition is kept to restore.
-            unsafe {
-                let mut current: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(signal, std::ptr::null(), &mut current) != 0
-                    || current.sa_sigaction == libc::SIG_IGN
-                {
-                    continue;
-                }
-                let mut action: libc::sigaction = std::mem::zeroed();
-                let handler: extern "C" fn(libc::c_int) = record;
-                action.sa_sigaction = handler as libc::sighandler_t;
-                action.sa_flags = libc::SA_RESTART;
-                libc::sigemptyset(&mut action.sa_mask);
-                let mut old: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(signal, &action, &mut old) == 0 {
-                    previous.push((signal, old));
-                }
-            }
-        }
+        // `record` only stores to an atomic.
+        let handler: extern "C" fn(libc::c_int) = record;
+        let previous =
+            git_release::process::install(handler, git_release::process::Take::UnlessIgnored);
         Interruptible { previous }
     }
 
     /// The signal received so far: by the demo, or by the release's steps.
     fn received(&self) -> Option<i32> {
         match RECEIVED.load(Ordering::SeqCst) {
-            0 => release::Lock::signal_received(),
+            0 => git_release::process::received(),
             signal => Some(signal),
         }
     }
@@ -187,12 +168,7 @@ impl Interruptible {
 
 impl Drop for Interruptible {
     fn drop(&mut self) {
-        for (signal, old) in &self.previous {
-            // SAFETY: restores the disposition `sigaction` reported earlier.
-            unsafe {
-                libc::sigaction(*signal, old, std::ptr::null_mut());
-            }
-        }
+        git_release::process::restore(&self.previous);
     }
 }
 

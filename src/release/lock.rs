@@ -66,30 +66,9 @@ fn guard_against_signals(path: &Path) -> Vec<Previous> {
         return Vec::new();
     };
     HELD.store(c_path.into_raw(), Ordering::SeqCst);
-    let mut previous = Vec::new();
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: `sigaction` reads the current disposition into a zeroed (valid) struct,
-        // then is given one whose handler makes only async-signal-safe calls
-        // (`remove_and_die`); the old disposition is kept to restore.
-        unsafe {
-            let mut current: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0
-                || current.sa_sigaction != libc::SIG_DFL
-            {
-                continue;
-            }
-            let mut action: libc::sigaction = std::mem::zeroed();
-            let handler: extern "C" fn(libc::c_int) = remove_and_die;
-            action.sa_sigaction = handler as libc::sighandler_t;
-            action.sa_flags = libc::SA_RESTART;
-            libc::sigemptyset(&mut action.sa_mask);
-            let mut old: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(signal, &action, &mut old) == 0 {
-                previous.push((signal, old));
-            }
-        }
-    }
-    previous
+    // `remove_and_die` makes only async-signal-safe calls.
+    let handler: extern "C" fn(libc::c_int) = remove_and_die;
+    crate::process::install(handler, crate::process::Take::WhereDefault)
 }
 
 /// Where the lock lives: in the common git directory, so that linked work trees of one
@@ -158,17 +137,6 @@ impl Lock {
         let lock = Lock::acquire(repo)?;
         super::state::refuse_while_stopped(repo, writes)?;
         Ok(lock)
-    }
-}
-
-impl Lock {
-    /// The stopping signal (SIGINT, SIGTERM, SIGHUP) a release's steps caught in this
-    /// process, if any: while they run they take those signals over, stop at the next point
-    /// the state file can say where the release is, and return that stop as an error. For a
-    /// caller that catches the signals itself around the release (the demo, which then
-    /// removes its repository and ends as the signal would) and cannot see them meanwhile.
-    pub fn signal_received() -> Option<i32> {
-        crate::process::received()
     }
 }
 
