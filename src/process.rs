@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 mod identity;
 pub use identity::ProcessIdentity;
 #[cfg(test)]
-pub(crate) use identity::{ended_by_proc, has_ended};
+pub(crate) use identity::{ended_by_proc, has_ended, kill_unreaped};
 
 /// The last signal received while the handlers are installed (0: none).
 static RECEIVED: AtomicI32 = AtomicI32::new(0);

@@ -197,6 +197,21 @@ fn group_runs(pgid: u32) -> Option<bool> {
     if any { Some(false) } else { None }
 }
 
+/// Kill `child` (SIGKILL) and wait, up to two seconds, until the system shows it ended
+/// and not reaped (a zombie until `wait`); whether it did.
+#[cfg(test)]
+pub(crate) fn kill_unreaped(child: &std::process::Child) -> bool {
+    // SAFETY: signals our own child, which stays a zombie until `wait`.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+    for _ in 0..200 {
+        if has_ended(child.id()) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}
+
 /// This process's group id.
 fn own_group() -> Option<u32> {
     // SAFETY: getpgrp has no preconditions and cannot fail.
@@ -245,16 +260,7 @@ mod tests {
             .unwrap();
         let leader = ProcessIdentity::of(child.id());
         assert!(leader.group_alive());
-        // SAFETY: signals our own child, which stays a zombie until `wait`.
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
-        let mut ended = false;
-        for _ in 0..200 {
-            if has_ended(child.id()) {
-                ended = true;
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        let ended = kill_unreaped(&child);
         if std::fs::metadata("/proc/self/stat").is_ok() {
             assert!(ended, "a zombie until reaped");
             assert!(!leader.group_alive(), "a group of zombies runs nothing");

@@ -259,16 +259,7 @@ mod tests {
             .unwrap();
         let recorded = ProcessIdentity::of(child.id());
         assert!(recorded.alive());
-        // SAFETY: kill sends SIGKILL to our own child, which is not reaped until `wait`.
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
-        let mut zombie = false;
-        for _ in 0..200 {
-            if has_ended(child.id()) {
-                zombie = true;
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        let zombie = crate::process::kill_unreaped(&child);
         if std::fs::metadata("/proc/self/stat").is_ok() {
             assert!(zombie, "the killed child is a zombie until reaped");
             assert!(!recorded.alive(), "a zombie is not running");
