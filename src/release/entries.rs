@@ -10,13 +10,17 @@
 //! split entries (the review's own ledger holds it to each entry once).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::Reporter;
 use super::plan::Plan;
+use super::state::State;
 use crate::changelog::{Changelog, RefFormat, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::git::Repo;
 use crate::version::Version;
 
 /// How many entries of the planned section name each PR, and how many name none.
@@ -51,14 +55,17 @@ impl Planned {
 
     /// What the section `now` lost or lists too often against these counts, one phrase
     /// each; empty when it holds them all.
-    fn against(&self, now: &Planned) -> Vec<String> {
+    /// `strict`: each PR as many times as counted (a section written or edited by hand);
+    /// else only none missing (the section the changelog step wrote, whose review may
+    /// merge or split a PR's listings under its own ledger).
+    fn against(&self, now: &Planned, strict: bool) -> Vec<String> {
         let mut wrong = Vec::new();
         for (pr, &n) in &self.prs {
             match now.prs.get(pr).copied().unwrap_or(0) {
                 0 => wrong.push(format!("#{pr} is missing")),
+                _ if !strict => {}
                 m if m > n => wrong.push(format!("#{pr} is listed {m} times")),
-                // Fewer listings, none lost: a PR listed twice in the plan (an rc's and a
-                // fragment's words) merged into one, as the fold's note invites.
+                m if m < n => wrong.push(format!("#{pr} is listed {m} of {n} times")),
                 _ => {}
             }
         }
@@ -66,27 +73,56 @@ impl Planned {
         // count may not drop, except for one that came to name a PR of its own.
         let named_since = now.prs.keys().filter(|p| !self.prs.contains_key(p)).count();
         let lost = self.unnamed.saturating_sub(now.unnamed + named_since);
-        if lost > 0 {
+        if lost > 0 && (strict || now.unnamed == 0) {
             wrong.push(format!("{lost} of the entries naming no PR are missing"));
         }
         wrong
     }
 }
 
-/// The counts of the release's section as the changelog holds it now, for a plan that had
-/// some: what the changelog step wrote (reviewed: the review's ledger held it) is what a
-/// later hand edit is held to.
+/// The counts of the section the changelog step wrote (reviewed: the review's ledger held
+/// it), for a plan that had some: what a later hand edit is held to.
 pub(crate) fn written(
     config: &Config,
     plan: &Plan,
     planned: Option<&Planned>,
 ) -> Result<Option<Planned>> {
-    if planned.is_none() {
+    let Some(planned) = planned else {
         return Ok(None);
+    };
+    Ok(Some(
+        section_now(config, plan)?.map_or_else(|| planned.clone(), |r| Planned::of(&r)),
+    ))
+}
+
+/// The section the changelog step is about to write, before anything is written or
+/// removed: it lists every planned PR (a review may merge or split a PR's listings) — a
+/// fragment removed while the release was stopped would leave its entry out while the
+/// release commit took its removal.
+pub(crate) fn check_building(
+    plan: &Plan,
+    planned: Option<&Planned>,
+    section: &Release,
+) -> Result<()> {
+    let Some(planned) = planned else {
+        return Ok(());
+    };
+    let wrong = planned.against(&Planned::of(section), false);
+    if wrong.is_empty() {
+        return Ok(());
     }
-    Ok(section_now(config, plan)?
-        .map(|r| Planned::of(&r))
-        .or(planned.cloned()))
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "the {} section would not list each of the release's entries: {} (a fragment \
+             removed or renamed while the release was stopped?); nothing was written. Put it \
+             back (`git checkout {} -- <fragment>`) and `git release continue`; or `git \
+             release abort`",
+            plan.version,
+            wrong.join("; "),
+            plan.base_commit,
+        ),
+    })
 }
 
 /// The release's section in the changelog now, read as pre-flight read the plan's.
@@ -110,7 +146,7 @@ pub(crate) fn unpublished(
         return Ok(None);
     };
     let wrong = match section_now(config, plan)? {
-        Some(release) => planned.against(&Planned::of(&release)),
+        Some(release) => planned.against(&Planned::of(&release), true),
         None if *planned == Planned::default() => Vec::new(),
         None => vec!["the section is missing".to_string()],
     };
@@ -220,6 +256,49 @@ pub(crate) fn check_rc_carried(
     })
 }
 
+/// Which of `files` are there (a symlink counts).
+pub(crate) fn present(files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| Path::new(f).symlink_metadata().is_ok())
+        .cloned()
+        .collect()
+}
+
+/// The fragments an earlier run of the changelog step removed, restored from the release's
+/// base commit (index and work tree) — only while the user has taken none of them in hand:
+/// each still gone, and the base commit holding the text the step removed (one edited
+/// before the step read it would come back unedited). Otherwise nothing is put back, and
+/// the section built from what is there is held to the plan before the release commit.
+pub(crate) fn restore_consumed(repo: &Repo, reporter: &dyn Reporter, state: &State) -> Result<()> {
+    let removed = &state.removed_fragments;
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let untouched = removed.iter().all(|(f, digest)| {
+        let gone = Path::new(f).symlink_metadata().is_err();
+        let path = repo.relative_path(Path::new(f));
+        let base = repo.file_at(&state.base_commit, &path).ok().flatten();
+        gone && base.is_some_and(|b| super::guard::fnv1a(&b) == *digest)
+    });
+    if !untouched {
+        reporter.note(
+            "the fragments the changelog step had removed were taken in hand since (put \
+             back, removed, renamed or edited): not put back; the section is built from the \
+             fragments there are",
+        );
+        return Ok(());
+    }
+    let gone: Vec<&str> = removed.iter().map(|(f, _)| f.as_str()).collect();
+    repo.restore_from(&state.base_commit, &gone)?;
+    reporter.note(&format!(
+        "put back {} fragment(s) the changelog step had removed before its section was undone, \
+         to build the section from them again",
+        gone.len()
+    ));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,21 +339,26 @@ mod tests {
     #[test]
     fn lost_and_repeated_entries_are_named() {
         let planned = counts(&[(1, 1), (2, 1), (3, 2)], 1);
-        assert!(planned.against(&planned).is_empty());
+        assert!(planned.against(&planned, true).is_empty());
         let now = counts(&[(1, 2), (3, 1)], 1);
         assert_eq!(
-            planned.against(&now),
-            ["#1 is listed 2 times", "#2 is missing"],
-            "#3 listed once of twice is a merge, not a loss"
+            planned.against(&now, true),
+            [
+                "#1 is listed 2 times",
+                "#2 is missing",
+                "#3 is listed 1 of 2 times"
+            ]
         );
+        // The step's own (reviewed) section: a merge or a split is the review's.
+        assert_eq!(planned.against(&now, false), ["#2 is missing"]);
         assert_eq!(
-            planned.against(&counts(&[(1, 1), (2, 1), (3, 2)], 0)),
+            planned.against(&counts(&[(1, 1), (2, 1), (3, 2)], 0), true),
             ["1 of the entries naming no PR are missing"]
         );
         // An unnamed entry that came to name a PR in the review is not lost.
         assert!(
             planned
-                .against(&counts(&[(1, 1), (2, 1), (3, 2), (9, 1)], 0))
+                .against(&counts(&[(1, 1), (2, 1), (3, 2), (9, 1)], 0), true)
                 .is_empty()
         );
     }

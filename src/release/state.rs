@@ -176,10 +176,10 @@ pub struct State {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rc_words: Vec<(String, String)>,
     /// The consumed fragments the changelog step itself removed (those a run found and left
-    /// gone): the ones it puts back when it runs again after its section was undone — never
-    /// one the user removed.
+    /// gone), with the digest each held then: the ones it puts back when it runs again
+    /// after its section was undone — never one the user removed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub removed_fragments: Vec<String>,
+    pub removed_fragments: Vec<(String, u64)>,
     /// Set by `abort` before it undoes anything: an abort stopped half-way (back on the base
     /// branch, the release branch not yet deleted) is finished by the next one.
     #[serde(default)]
@@ -293,6 +293,9 @@ impl State {
         self.changelog.iter_mut().for_each(move_string);
         self.fragments.iter_mut().for_each(move_string);
         for (path, _) in &mut self.fragment_digests {
+            move_string(path);
+        }
+        for (path, _) in &mut self.removed_fragments {
             move_string(path);
         }
         for record in &mut self.steps {

@@ -106,11 +106,17 @@ pub(crate) fn run_steps(
         // the review's watch starts) and consumed again.
         let changelog_step = matches!(state.steps[i].step.kind, StepKind::Changelog);
         if changelog_step && !guard::section_written(repo, ctx.config, ctx.plan)? {
-            restore_consumed(ctx, state)?;
+            entries::restore_consumed(repo, ctx.reporter, state)?;
         }
         let left_before = left::before_step(repo, state);
-        let fragments_before: Vec<String> = match changelog_step {
-            true => present(&state.fragments),
+        let fragments_before: Vec<(String, u64)> = match changelog_step {
+            true => entries::present(&state.fragments)
+                .into_iter()
+                .map(|f| {
+                    let digest = std::fs::read(&f).map_or(0, |b| guard::fnv1a(&b));
+                    (f, digest)
+                })
+                .collect(),
             false => Vec::new(),
         };
         let untracked_before: BTreeSet<String> = repo.untracked_files()?.into_iter().collect();
@@ -126,10 +132,10 @@ pub(crate) fn run_steps(
         let result = run_step(ctx, i, rerun, &mut prepared, state, &watched)
             .and_then(|()| still_on_the_release_branch(repo, state))
             .and_then(|()| window::unchanged_since(repo, &watched));
-        let now = present(&fragments_before);
-        for gone in fragments_before.into_iter().filter(|f| !now.contains(f)) {
-            if !state.removed_fragments.contains(&gone) {
-                state.removed_fragments.push(gone);
+        for (file, digest) in fragments_before {
+            if Path::new(&file).symlink_metadata().is_err() {
+                state.removed_fragments.retain(|(f, _)| *f != file);
+                state.removed_fragments.push((file, digest));
             }
         }
         // Commits a step's own command made are the release's too (`abort` deletes them
@@ -522,6 +528,7 @@ fn write_changelog(
         // and nothing is written over it or removed with it.
         window::index_unchanged(repo, watched)?;
         window::unchanged_since(repo, watched)?;
+        entries::check_building(plan, state.planned_entries.as_ref(), &section)?;
         let rendered = section.render(2);
         window::check_fragments_carried(repo, state, &rendered)?;
         let keep_rc = plan.request.keep_rc;
@@ -551,40 +558,15 @@ fn write_changelog(
         &plan.request.date,
         Some(&config.towncrier.name),
     )?;
+    let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
+    let built = Changelog::parse_project(&build.section, None, &refs);
+    if let Some(section) = built.releases().first() {
+        entries::check_building(plan, state.planned_entries.as_ref(), section)?;
+    }
     window::check_landing(repo, &build.changelog, "changelog")?;
     crate::atomic::write(&build.changelog, build.text.as_bytes())?;
     repo.add(&[&build.changelog])?;
     crate::towncrier::remove_fragments(Some(repo), &files)
-}
-
-/// Which of `files` are there (a symlink counts).
-fn present(files: &[String]) -> Vec<String> {
-    files
-        .iter()
-        .filter(|f| Path::new(f).symlink_metadata().is_ok())
-        .cloned()
-        .collect()
-}
-
-/// The fragments an earlier run of the changelog step removed and that are still gone,
-/// restored from the release's base commit (index and work tree).
-fn restore_consumed(ctx: &Ctx, state: &State) -> Result<()> {
-    let gone: Vec<&str> = state
-        .removed_fragments
-        .iter()
-        .map(String::as_str)
-        .filter(|f| Path::new(f).symlink_metadata().is_err())
-        .collect();
-    if gone.is_empty() {
-        return Ok(());
-    }
-    ctx.repo.restore_from(&state.base_commit, &gone)?;
-    ctx.reporter.note(&format!(
-        "put back {} fragment(s) the changelog step had removed before its section was undone, \
-         to build the section from them again",
-        gone.len()
-    ));
-    Ok(())
 }
 
 /// The changelog step after its section was written: the consumed fragments still in the
