@@ -43,6 +43,9 @@ pub type Previous = (libc::c_int, libc::sigaction);
 /// Which of the stopping signals [`install`] takes over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Take {
+    /// Every one, whatever it was: a release's steps stop on any of them (a release started
+    /// in the background of a script, its SIGINT ignored, still stops on one sent to it).
+    Always,
     /// Every one but those the process was started ignoring (`nohup`'s SIGHUP stays
     /// ignored, for the process and the commands it starts).
     UnlessIgnored,
@@ -66,6 +69,7 @@ pub fn install(handler: extern "C" fn(libc::c_int), take: Take) -> Vec<Previous>
                 continue;
             }
             let taken = match take {
+                Take::Always => true,
                 Take::UnlessIgnored => current.sa_sigaction != libc::SIG_IGN,
                 Take::WhereDefault => current.sa_sigaction == libc::SIG_DFL,
             };
@@ -100,7 +104,7 @@ pub fn restore(previous: &[Previous]) {
 pub(crate) fn catch() -> Signals {
     RECEIVED.store(0, Ordering::SeqCst);
     Signals {
-        previous: install(record, Take::UnlessIgnored),
+        previous: install(record, Take::Always),
     }
 }
 
@@ -108,7 +112,7 @@ pub(crate) fn catch() -> Signals {
 /// release's steps (which must still see it) as well as outside one.
 pub(crate) fn watch() -> Signals {
     Signals {
-        previous: install(record, Take::UnlessIgnored),
+        previous: install(record, Take::Always),
     }
 }
 
