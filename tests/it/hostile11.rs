@@ -118,7 +118,7 @@ fn a_link_glued_to_a_fence_in_any_container_is_moved_out_of_the_code() {
 /// A grouping command that puts the first two entries of the first category it is given in
 /// one group (the others in `other`) titled `title`, described by `description` (written into a script in the
 /// repository's git directory, which no release reads).
-fn command_grouping(root: &Path, title: &str, description: &str) -> String {
+pub(crate) fn command_grouping(root: &Path, title: &str, description: &str) -> String {
     let script = root.join(".git/group.py");
     std::fs::write(
         &script,

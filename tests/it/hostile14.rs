@@ -12,24 +12,9 @@ use crate::util::{self, ok, run, text};
 const DATE: [&str; 2] = ["--date", "2025-03-01"];
 
 /// A grouping command that gives the first category's first two entries one group with
-/// `title`.
+/// `title` (hostile11's, with no description).
 fn command_grouping(root: &Path, title: &str) -> String {
-    let script = root.join(".git/group.py");
-    std::fs::write(
-        &script,
-        format!(
-            "import json, sys\nd = json.load(sys.stdin); out = []\n\
-             for k, c in enumerate(d['categories']):\n\
-             \x20   ids = [e['id'] for e in c['entries']]\n\
-             \x20   groups = [{{'title': {title:?}, 'description': '', \
-             'entries': ids[:2]}}] if k == 0 else []\n\
-             \x20   out.append({{'name': c['name'], 'groups': groups, \
-             'other': ids[2:] if k == 0 else ids}})\n\
-             print(json.dumps({{'categories': out}}))\n"
-        ),
-    )
-    .unwrap();
-    format!("python3 '{}'", script.display())
+    crate::hostile11::command_grouping(root, title, "")
 }
 
 /// hostile11/07: a group title holding `[docs]` where the changelog defines `[docs]` in a
