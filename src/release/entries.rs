@@ -206,7 +206,8 @@ pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(Strin
     words
 }
 
-fn pr_key(prs: &[u64]) -> String {
+/// A PR set as messages and keys name it: `#1, #2`.
+pub(crate) fn pr_key(prs: &[u64]) -> String {
     let prs: Vec<String> = prs.iter().map(|p| format!("#{p}")).collect();
     prs.join(", ")
 }
@@ -226,7 +227,7 @@ pub(crate) fn check_rc_carried(
     if keep_rc {
         return Ok(());
     }
-    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let squash = super::window::squash;
     let published = squash(section).to_lowercase();
     let mut lost = Vec::new();
     for (key, now) in rc_words(changelog, versions) {

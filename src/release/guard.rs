@@ -345,10 +345,7 @@ pub(crate) fn lost_work(
             StepKind::VersionFile { file } => !holds_version(file, &plan.version),
             StepKind::Changelog => {
                 (state.section && !section_written(repo, config, plan)?)
-                    || state
-                        .fragments
-                        .iter()
-                        .any(|f| Path::new(f).symlink_metadata().is_ok())
+                    || !super::entries::present(&state.fragments).is_empty()
             }
             // A command's work is the paths it changed: one of them clean again is work gone
             // (the command runs again; it is expected to give the same result).
@@ -392,8 +389,7 @@ pub(crate) fn section_entries(config: &Config, plan: &Plan) -> Result<Option<Vec
                 if prs.is_empty() {
                     format!("{}: \"{}\"", c.name, e.normalized_text())
                 } else {
-                    let prs: Vec<String> = prs.iter().map(|p| format!("#{p}")).collect();
-                    format!("{}: {}", c.name, prs.join(", "))
+                    format!("{}: {}", c.name, super::entries::pr_key(&prs))
                 }
             })
         })
@@ -531,11 +527,7 @@ pub(crate) fn missing_by_hand(
             )
         }),
         StepKind::Changelog => {
-            let left = state
-                .fragments
-                .iter()
-                .filter(|f| Path::new(f).symlink_metadata().is_ok())
-                .count();
+            let left = super::entries::present(&state.fragments).len();
             // A section is due when there are rc sections to fold or fragments to consume
             // (an rc of stale fragments only writes none: `continue` without --skip then).
             let due = !plan.rc_sections.is_empty() || !state.fragments.is_empty();

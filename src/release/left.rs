@@ -77,20 +77,21 @@ pub(crate) fn edited_since(repo: &Repo, state: &State) -> Vec<String> {
         .iter()
         .filter(|(path, left)| {
             let now = digest_of(repo, path);
-            // What abort gives back: the bytes recorded when the release started, else
-            // the base commit's.
             // What abort gives back: the bytes recorded when the release started; the base
-            // commit's, as stored or checked out with CRLF line ends (`core.autocrlf`).
+            // commit's, as stored or checked out with CRLF line ends (`core.autocrlf`) —
+            // read only for a file that holds something else than the release left.
             let at_start = state.bytes.iter().find(|(p, _)| p == path).map(|(_, d)| *d);
-            let base = repo.file_at(&state.base_commit, path).ok().flatten();
-            let as_base = base.is_some_and(|b| now == fnv1a(&b) || now == fnv1a(&crlf(&b)));
+            let as_base = || {
+                let base = repo.file_at(&state.base_commit, path).ok().flatten();
+                base.is_some_and(|b| now == fnv1a(&b) || now == fnv1a(&crlf(&b)))
+            };
             // A file gone (removed by hand) loses nothing abort gives back; a file holding
             // what a step done by hand wrote (`build`, `consolidate`, `freeze`) is the
             // release's.
             now != 0
                 && now != *left
                 && Some(now) != at_start
-                && !as_base
+                && !as_base()
                 && !state.holds_by_hand(repo, path)
         })
         .map(|(path, _)| path.clone())

@@ -575,11 +575,9 @@ fn write_changelog(
 fn finish_changelog(repo: &Repo, config: &Config, plan: &Plan, state: &State) -> Result<()> {
     // Written by hand (or before a stop): held to the plan before it counts as the step's.
     entries::check_published(config, plan, state.planned_entries.as_ref())?;
-    let left: Vec<PathBuf> = state
-        .fragments
-        .iter()
+    let left: Vec<PathBuf> = entries::present(&state.fragments)
+        .into_iter()
         .map(PathBuf::from)
-        .filter(|f| f.symlink_metadata().is_ok())
         .collect();
     if !left.is_empty() {
         let log = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?;

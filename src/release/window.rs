@@ -157,12 +157,17 @@ pub(crate) fn edited_fragments(state: &State) -> Vec<&Path> {
 
 /// A consumed fragment edited since the release read it (while the review was open, or
 /// while the release was stopped) is removed by the changelog step: the section it writes,
+/// `text` with every run of whitespace made one space: how a section is searched for the
+/// words it must carry (a renderer wraps and indents them).
+pub(crate) fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// `section` (or the changelog's section when it was written before a stop), must carry
 /// the fragment's text as it is now, or the edit would be lost with the file. Whitespace is
 /// not compared. A fragment put back as it was, or whose new text the section holds,
 /// passes; anything else stops the release with the fragment kept.
 pub(crate) fn check_fragments_carried(repo: &Repo, state: &State, section: &str) -> Result<()> {
-    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let published = squash(section);
     let mut lost = Vec::new();
     for file in edited_fragments(state) {
