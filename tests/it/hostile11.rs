@@ -9,17 +9,9 @@ use std::path::Path;
 use crate::hostile::refused;
 use crate::release::{project, project_after_rc, read};
 use crate::util::{self, ok, run, text};
+use crate::versions::planned;
 
 const DATE: [&str; 2] = ["--date", "2025-03-01"];
-
-/// The plan of `git release <version>` (a dry run), which must succeed; stdout and stderr.
-fn planned(root: &Path, version: &str, extra: &[&str]) -> String {
-    let mut args = vec![version, "--dry-run", "--no-edit", DATE[0], DATE[1]];
-    args.extend_from_slice(extra);
-    let out = run(root, &args, "false");
-    ok(&out, &format!("the plan of {version} {extra:?}"));
-    text(&out.stdout) + &text(&out.stderr)
-}
 
 /// The changelog with `section` above its newest section, committed.
 fn with_section(root: &Path, section: &str) {
@@ -88,18 +80,7 @@ fn a_link_glued_to_a_fence_in_any_container_is_moved_out_of_the_code() {
             rc.contains("``` ([#13]("),
             "the template glues the link: {rc}"
         );
-        let out = run(
-            root,
-            &[
-                "consolidate",
-                "1.1.0",
-                "--dry-run",
-                "--no-edit",
-                DATE[0],
-                DATE[1],
-            ],
-            "false",
-        );
+        let out = crate::hostile12::consolidate(root);
         ok(&out, fragment);
         let section = text(&out.stdout);
         let link = section

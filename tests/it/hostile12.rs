@@ -14,7 +14,7 @@ const DATE: [&str; 2] = ["--date", "2025-03-01"];
 
 /// A project whose rc1 published `fragment` as `13.feature.md` (towncrier's bytes, the
 /// link glued to its last line), merged; then the final's section (`consolidate --dry-run`).
-fn final_of(fragment: &str) -> (tempfile::TempDir, Output) {
+pub(crate) fn final_of(fragment: &str) -> (tempfile::TempDir, Output) {
     let repo = project("");
     let root = repo.path();
     util::release_and_merge(
@@ -28,7 +28,7 @@ fn final_of(fragment: &str) -> (tempfile::TempDir, Output) {
     (repo, out)
 }
 
-fn consolidate(root: &Path) -> Output {
+pub(crate) fn consolidate(root: &Path) -> Output {
     run(
         root,
         &[
@@ -140,18 +140,23 @@ fn a_link_glued_to_a_block_that_swallows_its_line_is_moved_below_it() {
     ] {
         let (_repo, out) = final_of(fragment);
         ok(&out, fragment);
-        let section = text(&out.stdout);
-        let lines: Vec<&str> = section.lines().collect();
-        let link = lines
-            .iter()
-            .position(|l| l.contains("[#13]("))
-            .unwrap_or_else(|| panic!("{fragment:?}: #13 not listed:\n{section}"));
-        assert!(
-            lines[link].starts_with("  ([#13](") && lines[link - 1].is_empty(),
-            "{fragment:?}: the link is no paragraph of its own:\n{section}"
-        );
-        assert_eq!(lines[link - 2], kept, "{fragment:?}:\n{section}");
+        link_below(fragment, &text(&out.stdout), kept);
     }
+}
+
+/// In the final's `section` (made from `fragment`), #13's link is a paragraph of its own
+/// (after a blank line, at the entry's column) right below the line `kept`.
+pub(crate) fn link_below(fragment: &str, section: &str, kept: &str) {
+    let lines: Vec<&str> = section.lines().collect();
+    let link = lines
+        .iter()
+        .position(|l| l.contains("[#13]("))
+        .unwrap_or_else(|| panic!("{fragment:?}: #13 not listed:\n{section}"));
+    assert!(
+        lines[link].starts_with("  ([#13](") && lines[link - 1].is_empty(),
+        "{fragment:?}: the link is no paragraph of its own:\n{section}"
+    );
+    assert_eq!(lines[link - 2], kept, "{fragment:?}:\n{section}");
 }
 
 /// The same blocks in a section a person wrote (or edited in the review): the final's

@@ -137,39 +137,11 @@ fn a_link_glued_to_an_html_block_that_ends_at_a_blank_line_is_moved_below_it() {
         ),
         ("Add it:\n\n<span>\nx</span>\ntext\n", "  text"),
     ] {
-        let repo = crate::release::project("");
+        let (repo, out) = crate::hostile12::final_of(fragment);
         let root = repo.path();
-        util::release_and_merge(
-            root,
-            "1.1.0rc1",
-            &["--yes", "--no-edit", DATE[0], DATE[1]],
-            &[("13.feature.md", fragment)],
-            "false",
-        );
-        let out = run(
-            root,
-            &[
-                "consolidate",
-                "1.1.0",
-                "--dry-run",
-                "--no-edit",
-                DATE[0],
-                DATE[1],
-            ],
-            "false",
-        );
         ok(&out, fragment);
         let section = text(&out.stdout);
-        let lines: Vec<&str> = section.lines().collect();
-        let link = lines
-            .iter()
-            .position(|l| l.contains("[#13]("))
-            .unwrap_or_else(|| panic!("{fragment:?}: #13 not listed:\n{section}"));
-        assert!(
-            lines[link].starts_with("  ([#13](") && lines[link - 1].is_empty(),
-            "{fragment:?}: the link is no paragraph of its own:\n{section}"
-        );
-        assert_eq!(lines[link - 2], kept, "{fragment:?}:\n{section}");
+        crate::hostile12::link_below(fragment, &section, kept);
         let glued = section.replace("\n\n  ([#13](", " ([#13](");
         let draft = root.join(".git/draft.md");
         std::fs::write(&draft, &glued).unwrap();
@@ -207,18 +179,7 @@ fn a_sub_items_paragraph_is_not_read_as_indented_code() {
         );
         util::write_file(root, "CHANGELOG.md", &log);
         util::commit_all(root, "an rc entry with a sub-item");
-        let out = run(
-            root,
-            &[
-                "consolidate",
-                "1.1.0",
-                "--dry-run",
-                "--no-edit",
-                DATE[0],
-                DATE[1],
-            ],
-            "false",
-        );
+        let out = crate::hostile12::consolidate(root);
         ok(&out, block);
         let section = text(&out.stdout);
         assert!(section.contains(block), "{block:?}:\n{section}");

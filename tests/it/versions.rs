@@ -27,7 +27,7 @@ fn release(root: &Path, version: &str, extra: &[&str], next: Option<&str>) -> st
 }
 
 /// The plan of `git release <version>` (a dry run), which must succeed.
-fn planned(root: &Path, version: &str, extra: &[&str]) -> String {
+pub(crate) fn planned(root: &Path, version: &str, extra: &[&str]) -> String {
     let mut args = vec![version, "--dry-run", "--no-edit", DATE[0], DATE[1]];
     args.extend_from_slice(extra);
     let out = run(root, &args, "false");
