@@ -168,6 +168,22 @@ pub struct State {
     /// `abort` does not discard it ([`left`](super::left)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left: Vec<(String, u64)>,
+    /// The files that held an edit of the user's when a step or a step done by hand
+    /// started: whatever that step then wrote over it (a formatter run again, `build`), the
+    /// edit is in it, and `abort` does not discard it while the file holds anything but what
+    /// it held before the release ([`left`](super::left)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edited: Vec<String>,
+    /// What the files of [`State::left`] held when the step in progress started, saved
+    /// with its start: a step killed while it ran (`kill -9`) changed at most the files
+    /// that hold something else now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_step: Vec<(String, u64)>,
+    /// The files changed since a step that was killed started, by it or by the user — no
+    /// one can tell: `abort` keeps a copy of each before it gives the file back
+    /// ([`left::keep_copies`](super::left::keep_copies)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsure: Vec<String>,
     /// The words of each pre-release entry a final folds, by its PRs, as pre-flight read
     /// them ([`rc_words`]): one reworded in the changelog since must be carried into the
     /// section.
@@ -262,6 +278,9 @@ impl State {
             section_entries: Vec::new(),
             planned_entries: super::entries::Planned::of_plan(plan),
             left: Vec::new(),
+            edited: Vec::new(),
+            pre_step: Vec::new(),
+            unsure: Vec::new(),
             removed_fragments: Vec::new(),
             rc_words: plan.prepared.as_ref().map_or_else(Vec::new, |p| {
                 super::entries::rc_words(&p.changelog, &plan.rc_sections)
@@ -503,6 +522,14 @@ pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> R
         None => false,
     };
     if by_hand {
+        // What the command writes over an edit of the user's must not make it the
+        // release's (`record_by_hand` records the file's digest after it).
+        let mut state = state;
+        let marked = (state.edited.clone(), state.unsure.clone());
+        super::left::mark_edited(repo, &mut state);
+        if marked != (state.edited.clone(), state.unsure.clone()) {
+            save_state(repo, &state)?;
+        }
         return Ok(());
     }
     // A step's name may hold backticks of its own (`Run `webui``): quoted instead.

@@ -1,0 +1,243 @@
+//! Hostile round 14's leftovers in `abort`, commits and work trees (03, 04, 05, 08): a user's
+//! edit of a release's file made before a step or a by-hand command wrote over it, or after
+//! a step was killed, is never discarded by `abort`; a hook that replaces the release commit
+//! is caught; a release stopped in another work tree refuses only what would take its
+//! fragments. (Repro scripts: /work/hostile14/{03,04,05,08}-*.sh.)
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::hostile::{GO, refused, stopped_at_webui};
+use crate::release::{project_after_rc, read};
+use crate::util::{self, git, ok, run, text};
+
+/// The released entry of the project's changelog, and the user's fix of it.
+const OLD: &str = "First release";
+const FIXED: &str = "First public release";
+
+/// A final release (1.1.0) of a project whose one configured step runs `script` (in the
+/// step's own shell: `$PPID` is git-release).
+fn project_with_step(script: &str) -> tempfile::TempDir {
+    let step = format!("\n[[step]]\nname = \"project step\"\nrun = '''{script}'''\n");
+    project_after_rc(&step)
+}
+
+/// A step that kills git-release (`kill -9`) the first time it runs, after `before`; later
+/// runs run `after`.
+fn killing(before: &str, after: &str) -> String {
+    format!(
+        "if [ ! -e .git/killed ]; then {before}; touch .git/killed; exec kill -9 $PPID; else \
+         {after}; fi"
+    )
+}
+
+/// Run the release (or `continue`) killed by its step, and wait until nothing of the step
+/// runs; the stale lock removed, as the refusal says to.
+fn killed(root: &Path, args: &[&str]) {
+    let out = run(root, args, "false");
+    assert_eq!(out.status.code(), None, "killed: {}", text(&out.stderr));
+    let state: serde_json::Value =
+        serde_json::from_str(&read(root, ".git/git-release/state.json")).unwrap();
+    let groups: Vec<i64> = state["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["process_group"].as_i64())
+        .collect();
+    let start = Instant::now();
+    for group in groups {
+        // SAFETY: signal 0 only asks whether the step's group still has a process.
+        while unsafe { libc::kill(-(group as libc::pid_t), 0) } == 0 {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the step runs on"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    std::fs::remove_file(root.join(".git/git-release/lock")).unwrap();
+}
+
+/// Fix the released entry's typo in the changelog, by hand.
+fn fix_typo(root: &Path) {
+    let log = read(root, "CHANGELOG.md");
+    assert!(log.contains(OLD));
+    util::write_file(root, "CHANGELOG.md", &log.replacen(OLD, FIXED, 1));
+}
+
+/// The base commit's changelog.
+fn base_changelog(root: &Path) -> String {
+    git(root, &["show", "main:CHANGELOG.md"])
+}
+
+/// The copies `abort` kept, by path under `.git/git-release/aborted/`.
+fn copies(root: &Path) -> Vec<(String, String)> {
+    let dir = root.join(".git/git-release/aborted");
+    let mut out = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+// --- 03: a step killed while it ran ---------------------------------------------------
+
+/// hostile14/03: a release killed (`kill -9`) while its project step ran, after the
+/// changelog step; the user fixes a typo in the released section, then aborts. Whether the
+/// killed step or the user changed the file cannot be told: abort gives it back all the
+/// same (refusing would refuse every abort after a kill that wrote a file), and keeps a copy
+/// it names — the fix is not lost. Before, no file was judged after a kill: the fix was
+/// discarded, exit 0, no copy.
+#[test]
+fn an_edit_made_after_a_kill_is_kept_by_abort() {
+    let repo = project_with_step(&killing("true", "true"));
+    let root = repo.path();
+    killed(root, &GO);
+    assert!(read(root, "CHANGELOG.md").contains("## 1.1.0"));
+    fix_typo(root);
+    let out = run(root, &["abort"], "false");
+    ok(&out, "abort after a kill");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(".git/git-release/aborted/CHANGELOG.md"),
+        "{stderr}"
+    );
+    assert_eq!(read(root, "CHANGELOG.md"), base_changelog(root));
+    let kept = copies(root);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].0, "CHANGELOG.md");
+    assert!(kept[0].1.contains(FIXED) && kept[0].1.contains("## 1.1.0"));
+    assert_eq!(util::git(root, &["status", "--porcelain"]), "");
+}
+
+/// A killed step that formatted every file it could (the changelog, the version file, a
+/// source; CRLF line ends) and nothing by the user: abort is not refused and gives every
+/// file back (copies kept of what it cannot tell); run again after the kill by `continue`
+/// and stopping, the step's writes are the release's, and abort is not refused either.
+/// Before, the second abort was refused: what the killed step wrote was taken for the
+/// user's.
+#[test]
+fn what_a_killed_step_wrote_does_not_refuse_abort() {
+    let format = "for f in CHANGELOG.md VERSION src/demo/api.py; do sed -i 's/\\r*$/\\r/' $f; done";
+    for again in [false, true] {
+        let repo = project_with_step(&killing(format, &format!("{format}; false")));
+        let root = repo.path();
+        let base: Vec<String> = ["CHANGELOG.md", "VERSION", "src/demo/api.py"]
+            .iter()
+            .map(|f| git(root, &["show", &format!("main:{f}")]))
+            .collect();
+        killed(root, &GO);
+        assert!(read(root, "VERSION").ends_with("\r\n"));
+        if again {
+            let out = run(root, &["continue"], "false");
+            assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+        }
+        let out = run(root, &["abort"], "false");
+        ok(&out, &format!("abort (continued: {again})"));
+        for (f, b) in ["CHANGELOG.md", "VERSION", "src/demo/api.py"]
+            .iter()
+            .zip(&base)
+        {
+            assert_eq!(&read(root, f), b, "{f} given back");
+        }
+        assert_eq!(util::git(root, &["status", "--porcelain"]), "");
+    }
+}
+
+/// An edit made while the release was stopped, before `continue` ran the step that was
+/// then killed: the edit was there when the step started, so abort refuses, naming the file
+/// and changing nothing. Before, after a kill no file was judged: the edit was discarded.
+#[test]
+fn an_edit_made_before_a_killed_step_refuses_abort() {
+    let script = "if [ -e .git/go ]; then touch .git/killed; exec kill -9 $PPID; fi; false";
+    let repo = project_with_step(script);
+    let root = repo.path();
+    let out = run(root, &GO, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    fix_typo(root);
+    std::fs::write(root.join(".git/go"), "").unwrap();
+    killed(root, &["continue"]);
+    let stderr = refused(root, &["abort"], "abort after an edit and a kill");
+    assert!(stderr.contains("CHANGELOG.md changed since"), "{stderr}");
+    assert!(read(root, "CHANGELOG.md").contains(FIXED));
+    // Given back by hand as the refusal says, abort goes ahead.
+    git(root, &["checkout", "main", "--", "CHANGELOG.md"]);
+    ok(&run(root, &["abort"], "false"), "abort once given back");
+}
+
+// --- 04: a step or a by-hand command written over an edit ------------------------------
+
+/// hostile14/04 A: a formatting step (it strips trailing blanks from the changelog, then
+/// fails) run again by `continue` over the user's fix (which left a trailing blank): the
+/// fix stays the user's, and abort refuses, changing nothing. Before, the digest recorded
+/// after the step took the fix for the release's: abort discarded it, exit 0.
+#[test]
+fn a_formatting_step_run_over_an_edit_does_not_make_it_the_releases() {
+    let repo = project_with_step("sed -i 's/[[:space:]]*$//' CHANGELOG.md; false");
+    let root = repo.path();
+    let out = run(root, &GO, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let log = read(root, "CHANGELOG.md").replacen(OLD, FIXED, 1);
+    let log = log.replacen("/pull/1))\n", "/pull/1)) \n", 1);
+    assert!(log.contains(" \n"));
+    util::write_file(root, "CHANGELOG.md", &log);
+    let out = run(root, &["continue"], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(read(root, "CHANGELOG.md").contains(FIXED));
+    assert!(
+        !read(root, "CHANGELOG.md").contains(" \n"),
+        "the step formatted it"
+    );
+    let stderr = refused(root, &["abort"], "abort over a formatted edit");
+    assert!(stderr.contains("CHANGELOG.md changed since"), "{stderr}");
+    // Without an edit the same stop and continue abort without a word.
+    let repo = project_with_step("sed -i 's/[[:space:]]*$//' CHANGELOG.md; false");
+    let root = repo.path();
+    assert_eq!(run(root, &GO, "false").status.code(), Some(4));
+    assert_eq!(run(root, &["continue"], "false").status.code(), Some(4));
+    ok(&run(root, &["abort"], "false"), "abort without an edit");
+    assert_eq!(read(root, "CHANGELOG.md"), base_changelog(root));
+}
+
+/// hostile14/04 B: the release stopped at its WebUI step; the user fixes a typo in the
+/// changelog, then runs the advised `git release build 1.1.0`: abort refuses (the fix was
+/// there before `build` wrote over it). Before, `build`'s by-hand record took the whole file,
+/// the fix included, for the release's: abort discarded it. `build` with no edit first is
+/// the release's, and abort goes ahead.
+#[test]
+fn a_by_hand_build_over_an_edit_does_not_make_it_the_releases() {
+    let flag = tempfile::tempdir().unwrap();
+    let missing = flag.path().join("never");
+    for edit in [true, false] {
+        let repo = stopped_at_webui(&crate::hostile::step_needing(&missing, "when = \"webui\""));
+        let root = repo.path();
+        if edit {
+            fix_typo(root);
+        }
+        let out = run(root, &["build", "1.1.0", "--date", "2025-03-01"], "false");
+        ok(&out, "build by hand");
+        assert!(read(root, "CHANGELOG.md").contains("## 1.1.0"));
+        if edit {
+            let stderr = refused(root, &["abort"], "abort after build over an edit");
+            assert!(stderr.contains("CHANGELOG.md changed since"), "{stderr}");
+            assert!(read(root, "CHANGELOG.md").contains(FIXED));
+        } else {
+            ok(&run(root, &["abort"], "false"), "abort after build");
+            assert_eq!(read(root, "CHANGELOG.md"), base_changelog(root));
+        }
+    }
+}
