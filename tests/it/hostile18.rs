@@ -241,3 +241,114 @@ fn a_by_hand_build_over_an_edit_does_not_make_it_the_releases() {
         }
     }
 }
+
+// --- 05: a hook that replaces the release commit ----------------------------------------
+
+/// A project whose `post-commit` hook runs `script` once, after the first commit.
+fn with_post_commit(script: &str) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let repo = project_after_rc("");
+    let hook = repo.path().join(".git/hooks/post-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\n[ -f .git/hooked ] && exit 0\ntouch .git/hooked\n{script}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo
+}
+
+/// hostile14/05: a `post-commit` hook that takes the release commit back and makes one of
+/// its own on the same parent — empty, or with the release's subject but without the
+/// changelog — leaves no release commit on the branch: the release does not report
+/// success. Before, HEAD's parent being the old HEAD was taken for the release commit:
+/// "Release prepared", exit 0, with no section and no version committed.
+#[test]
+fn a_hook_that_replaces_the_release_commit_is_no_success() {
+    for script in [
+        "git reset -q --keep HEAD~1; git commit -q --allow-empty -m 'ci: bump'",
+        "git reset -q --soft HEAD~1; git reset -q -- CHANGELOG.md; git commit -q -m 'release: 1.1.0'",
+    ] {
+        let repo = with_post_commit(script);
+        let root = repo.path();
+        let out = run(root, &GO, "false");
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{script}: succeeded\n{stderr}");
+        assert!(
+            stderr.contains("does not hold what it committed"),
+            "{script}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+/// What a hook may do to the release commit and still leave it on the branch: amend its
+/// message (a trailer), amend it adding a file, sign it again — the commit HEAD is holds
+/// every path the release committed as it committed it, and the release goes through.
+#[test]
+fn a_hook_that_amends_only_the_message_or_adds_to_the_commit_passes() {
+    for script in [
+        "git commit -q --amend -m \"$(git log -1 --format=%B)\" -m 'Reviewed-by: ci'",
+        "echo made > generated.txt; git add generated.txt; git commit -q --amend --no-edit",
+        "git commit -q --amend --no-edit --no-verify --date=now",
+    ] {
+        let repo = with_post_commit(script);
+        let root = repo.path();
+        let out = run(root, &GO, "false");
+        ok(&out, script);
+        let subjects = git(root, &["log", "--format=%s", "main..release/1.1.0"]);
+        assert!(subjects.contains("release: 1.1.0"), "{script}: {subjects}");
+        let section = git(root, &["show", "release/1.1.0:CHANGELOG.md"]);
+        assert!(section.contains("## 1.1.0"), "{script}");
+    }
+}
+
+/// Signed (`commit.gpgSign`, an ssh key), the release commit amended by a hook that adds a
+/// trailer (signed again, as the hook's git inherits the setting): the release goes
+/// through, its commit signed; replaced by an empty commit, it is no success.
+#[test]
+fn a_signed_release_commit_amended_by_a_hook_passes_and_replaced_does_not() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("id_ed25519");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+        .arg(&key)
+        .stdin(std::process::Stdio::null())
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // No ssh-keygen here.
+    }
+    for (script, passes) in [
+        (
+            "git commit -q --amend -m \"$(git log -1 --format=%B)\" -m 'Reviewed-by: ci'",
+            true,
+        ),
+        (
+            "git reset -q --keep HEAD~1; git commit -q --allow-empty -m 'ci: bump'",
+            false,
+        ),
+    ] {
+        let repo = with_post_commit(script);
+        let root = repo.path();
+        git(root, &["config", "gpg.format", "ssh"]);
+        git(root, &["config", "user.signingKey", key.to_str().unwrap()]);
+        let out = util::git_release(root)
+            .args(GO)
+            .env("GIT_CONFIG_VALUE_0", "true")
+            .env("GIT_EDITOR", "false")
+            .output()
+            .unwrap();
+        if passes {
+            ok(&out, script);
+            let commit = git(root, &["cat-file", "commit", "release/1.1.0~1"]);
+            assert!(
+                commit.contains("gpgsig -----BEGIN SSH SIGNATURE"),
+                "{commit}"
+            );
+            assert!(commit.contains("Reviewed-by: ci"), "{commit}");
+        } else {
+            assert!(!out.status.success(), "{script}: {}", text(&out.stderr));
+        }
+    }
+}
