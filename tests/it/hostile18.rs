@@ -352,3 +352,68 @@ fn a_signed_release_commit_amended_by_a_hook_passes_and_replaced_does_not() {
         }
     }
 }
+
+// --- 08: a release stopped in another work tree ------------------------------------------
+
+/// hostile14/08: 1.1.0rc1 stopped in the main work tree; in a linked work tree on a
+/// maintenance branch whose fragments are none of the stopped release's, `build 1.0.1` and
+/// `1.0.1 --dry-run` go ahead. Where the maintenance branch still holds one of them
+/// (`changes/11.feature.md`), both are refused naming it, and nothing changes. Before, both
+/// were refused whatever the fragments ("would take the same fragments").
+#[test]
+fn another_work_tree_is_refused_only_for_the_stopped_releases_fragments() {
+    let flag = tempfile::tempdir().unwrap();
+    let step = crate::hostile::step_needing(&flag.path().join("never"), "");
+    let repo = crate::release::project(&step);
+    let root = repo.path();
+    git(root, &["branch", "maint-1.0"]);
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-03-01"],
+        "false",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let trees = tempfile::tempdir().unwrap();
+    for shared in [false, true] {
+        let wt = trees.path().join(format!("maint-{shared}"));
+        let branch = format!("maint-{shared}");
+        git(root, &["branch", &branch, "maint-1.0"]);
+        git(
+            root,
+            &["worktree", "add", "-q", wt.to_str().unwrap(), &branch],
+        );
+        git(
+            &wt,
+            &["rm", "-q", "changes/10.feature.md", "changes/12.fix.md"],
+        );
+        if !shared {
+            git(&wt, &["rm", "-q", "changes/11.feature.md"]);
+        }
+        util::write_file(&wt, "changes/401.fix.md", "Patch the crash\n");
+        let config = format!(
+            "base-branch = \"{branch}\"\n{}",
+            read(&wt, ".git-release.toml")
+        );
+        util::write_file(&wt, ".git-release.toml", &config);
+        util::commit_all(&wt, "maintenance");
+        let build = ["build", "1.0.1", "--date", "2025-03-02"];
+        let dry = ["1.0.1", "--yes", "--no-edit", "--dry-run"];
+        if shared {
+            for args in [&build[..], &dry[..]] {
+                let stderr = refused(&wt, args, "a shared fragment");
+                assert!(
+                    stderr.contains("stopped in the work tree")
+                        && stderr.contains("changes/11.feature.md"),
+                    "{stderr}"
+                );
+            }
+        } else {
+            ok(&run(&wt, &dry, "false"), "a dry run sharing no fragment");
+            ok(&run(&wt, &build, "false"), "build sharing no fragment");
+            assert!(read(&wt, "CHANGELOG.md").contains("## 1.0.1"));
+        }
+    }
+    // The stopped release is as it was: continue goes on once its step passes.
+    std::fs::write(flag.path().join("never"), "").unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+}
