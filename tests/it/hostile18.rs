@@ -417,3 +417,73 @@ fn another_work_tree_is_refused_only_for_the_stopped_releases_fragments() {
     std::fs::write(flag.path().join("never"), "").unwrap();
     ok(&run(root, &["continue"], "false"), "continue");
 }
+
+/// Kill -9 at several points of a release — in the review's editor, in the release
+/// commit's `pre-commit` hook, in a project step — then the user's edit of the version file
+/// the release wrote before: abort never loses it (given back, a copy kept and named), and
+/// without an edit abort goes ahead without a copy and leaves the work tree clean.
+#[test]
+fn a_kill_at_any_point_then_abort_loses_no_edit() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let kill = "#!/bin/sh\nif [ ! -e .git/killed ]; then touch .git/killed; \
+                kill -9 $(sed -n 's/.*\"pid\": *\\([0-9]*\\).*/\\1/p' .git/git-release/lock); \
+                fi\n";
+    for point in ["editor", "pre-commit", "step"] {
+        for edit in [false, true] {
+            let step = match point {
+                "step" => "\n[[step]]\nname = \"killer\"\nrun = '''sh ./kill.sh'''\n".to_string(),
+                _ => String::new(),
+            };
+            let repo = project_after_rc(&step);
+            let root = repo.path();
+            let script = root.join(".git/kill.sh");
+            std::fs::write(&script, kill).unwrap();
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+            util::write_file(root, "kill.sh", kill);
+            util::commit_all(root, "the killer");
+            if point == "pre-commit" {
+                std::fs::copy(&script, root.join(".git/hooks/pre-commit")).unwrap();
+            }
+            let editor = match point {
+                "editor" => script.to_str().unwrap().to_string(),
+                _ => "false".to_string(),
+            };
+            let args: &[&str] = match point {
+                "editor" => &["1.1.0", "--yes", "--date", "2025-03-01"],
+                _ => &GO,
+            };
+            let out = run(root, args, &editor);
+            assert_eq!(out.status.code(), None, "{point}: {}", text(&out.stderr));
+            // What the kill left running (`git commit` after its hook) ends.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(1) || root.join(".git/index.lock").exists()
+            {
+                assert!(
+                    start.elapsed() < Duration::from_secs(30),
+                    "{point}: index locked"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            std::fs::remove_file(root.join(".git/git-release/lock")).unwrap();
+            assert!(read(root, "VERSION").starts_with("1.1.0\n"), "{point}");
+            if edit {
+                util::write_file(root, "VERSION", "1.1.0 (edited)\n");
+            }
+            let out = run(root, &["abort"], "false");
+            ok(&out, &format!("abort after a kill in the {point}"));
+            assert_eq!(read(root, "VERSION"), "1.1.0rc1\n", "{point}");
+            let kept = copies(root);
+            if edit {
+                assert_eq!(
+                    kept,
+                    [("VERSION".to_string(), "1.1.0 (edited)\n".to_string())],
+                    "{point}"
+                );
+                assert!(text(&out.stderr).contains("aborted/VERSION"), "{point}");
+            } else {
+                assert!(kept.is_empty(), "{point}: {kept:?}");
+            }
+            assert_eq!(util::git(root, &["status", "--porcelain"]), "", "{point}");
+        }
+    }
+}
