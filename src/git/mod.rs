@@ -519,30 +519,40 @@ impl Repo {
     /// commit's id. Hooks run, but with stdin closed; the editor is never opened.
     pub fn commit(&self, message: &str) -> Result<CommitId> {
         let before = self.head_commit()?;
+        let end = refs::reflog_end(self);
         self.git(["commit", "--quiet", "--no-edit", "-m", message])?;
-        self.made_on(before.as_deref(), message)
+        self.made_on(before.as_deref(), end, message)
     }
 
-    /// The commit `git commit` just made on `before` (HEAD then): HEAD, when its first
-    /// parent is `before` — or when HEAD moved on from `before` (a `post-commit` hook that
-    /// added a commit of its own, as before). A hook that took HEAD back (`git reset`) or
-    /// elsewhere leaves the commit off the branch: an error, not a success.
-    fn made_on(&self, before: Option<&str>, message: &str) -> Result<CommitId> {
+    /// The commit `git commit` just made on `before` (HEAD then; HEAD's reflog ended at
+    /// `end`): HEAD, when its first parent is `before` — or when HEAD moved on from `before`
+    /// (a `post-commit` hook that added a commit of its own, as before) — and HEAD holds
+    /// what that commit wrote (its paths as it left them: a hook that amended only its
+    /// message or signed it changed nothing of it). A hook that took HEAD back (`git
+    /// reset`) or elsewhere, or replaced the commit with one of its own on `before`, leaves
+    /// the commit off the branch: an error, not a success.
+    fn made_on(&self, before: Option<&str>, end: u64, message: &str) -> Result<CommitId> {
         let head = self
             .git(["rev-parse", "--verify", "HEAD"])?
             .trim()
             .to_string();
-        if self.parent(&head)?.as_deref() == before {
-            return Ok(head);
-        }
-        if let Some(before) = before
-            && head != before
-            && self.is_ancestor(before, &head)?
-        {
+        let on_before = self.parent(&head)?.as_deref() == before
+            || before.is_some_and(|b| head != b && self.is_ancestor(b, &head).unwrap_or(false));
+        let made = self.committed_after(end, before);
+        if on_before && made.as_ref().is_none_or(|m| self.holds_commit(&head, m)) {
             return Ok(head);
         }
         let subject = message.lines().next().unwrap_or(message);
         let short = |id: &str| id.chars().take(12).collect::<String>();
+        if let (true, Some(made)) = (on_before, &made) {
+            return Err(Error::Git(format!(
+                "`git commit` made `{subject}` ({}), but after it HEAD is {}, a commit that \
+                 does not hold what it committed (a `post-commit` hook replaced it?); the \
+                 commit is in `git reflog`, not on the branch",
+                short(made),
+                short(&head),
+            )));
+        }
         Err(Error::Git(format!(
             "`git commit` made `{subject}`, but after it HEAD is {}, not a new commit on {} \
              (a `post-commit` hook moved HEAD?); the commit is in `git reflog`, not on the \
@@ -550,6 +560,31 @@ impl Repo {
             short(&head),
             before.map_or("an unborn branch".to_string(), short),
         )))
+    }
+
+    /// Whether `head` holds what commit `made` wrote: `made` itself or a commit after it,
+    /// or a commit whose tree has every path `made` changed as `made` has it.
+    fn holds_commit(&self, head: &str, made: &str) -> bool {
+        if head == made || self.is_ancestor(made, head).unwrap_or(false) {
+            return true;
+        }
+        let (Ok(wrote), Ok(differ)) = (
+            self.paths_changed_by(made),
+            self.git([
+                "diff-tree",
+                "-r",
+                "--name-only",
+                "--no-renames",
+                "-z",
+                made,
+                head,
+            ]),
+        ) else {
+            return false;
+        };
+        let differ: std::collections::BTreeSet<&str> =
+            differ.split('\0').filter(|p| !p.is_empty()).collect();
+        !wrote.is_empty() && wrote.iter().all(|p| !differ.contains(p.as_str()))
     }
 
     /// Commit `paths` alone, as they are in the work tree, with `message` (`git commit
@@ -560,11 +595,12 @@ impl Repo {
             return Err(Error::Git("nothing to commit: no path given".into()));
         }
         let before = self.head_commit()?;
+        let end = refs::reflog_end(self);
         self.git_paths(
             &["commit", "--quiet", "--no-edit", "--only", "-m", message],
             paths,
         )?;
-        self.made_on(before.as_deref(), message)
+        self.made_on(before.as_deref(), end, message)
     }
 
     /// The paths whose staged content differs from HEAD's (`git diff --cached`), as git

@@ -145,3 +145,37 @@ impl Repo {
         })
     }
 }
+
+/// Where HEAD's reflog ends (its length in bytes; 0 when there is none yet): what a commit
+/// writes after it is read by [`Repo::committed_after`].
+pub(super) fn reflog_end(repo: &Repo) -> u64 {
+    std::fs::metadata(repo.git_dir().join("logs/HEAD")).map_or(0, |m| m.len())
+}
+
+impl Repo {
+    /// The commit `git commit` made on `before` (HEAD then; `None`: an unborn branch), as
+    /// HEAD's reflog recorded it after `end` ([`reflog_end`] before the commit): the first
+    /// entry there that a commit wrote, moving HEAD from `before`. `None` when the reflog
+    /// does not tell (none kept, `core.logAllRefUpdates=false`; another refs backend;
+    /// expired meanwhile).
+    pub(super) fn committed_after(&self, end: u64, before: Option<&str>) -> Option<String> {
+        use std::io::{Read as _, Seek as _};
+        let mut file = std::fs::File::open(self.git_dir().join("logs/HEAD")).ok()?;
+        if file.metadata().ok()?.len() < end {
+            return None;
+        }
+        file.seek(std::io::SeekFrom::Start(end)).ok()?;
+        let mut text = String::new();
+        file.read_to_string(&mut text).ok()?;
+        text.lines().find_map(|line| {
+            let (ids, message) = line.split_once('\t')?;
+            let mut ids = ids.split(' ');
+            let (old, new) = (ids.next()?, ids.next()?);
+            let from_before = match before {
+                Some(b) => old == b,
+                None => old.bytes().all(|c| c == b'0'),
+            };
+            (from_before && message.starts_with("commit")).then(|| new.to_string())
+        })
+    }
+}

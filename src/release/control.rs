@@ -359,6 +359,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
         Some(b) if b == branch => {
             refuse_to_discard_the_users(repo, state)?;
             refuse_branches_in_use(repo, &[(base, "abort goes back to it"), deleting], "abort")?;
+            keep_what_cannot_be_told(repo, state, reporter)?;
             let mut aborting = state.clone();
             aborting.aborting = true;
             aborting.restoring = repo.changed_since(&state.base_commit, None)?;
@@ -551,6 +552,29 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
             &commits[0].0[..commits[0].0.len().min(10)],
         )));
     }
+    Ok(())
+}
+
+/// A file changed since a step that was killed started holds the step's writes or the
+/// user's edit, and nothing tells which: abort gives it back all the same (refusing would
+/// refuse every abort after a kill that wrote a file), after keeping a copy it names.
+fn keep_what_cannot_be_told(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
+    let unsure = super::left::unsure(repo, state);
+    if unsure.is_empty() {
+        return Ok(());
+    }
+    let kept = super::left::keep_copies(repo, &unsure)?;
+    let shown: Vec<String> = kept
+        .iter()
+        .map(|(path, to)| format!("{path} as {}", to.display()))
+        .collect();
+    reporter.warn(&format!(
+        "a step was killed while it ran, and changed since it started: {}; whether by the \
+         step or by you cannot be told, so a copy of each was kept before it was given back \
+         as before the release: {}",
+        unsure.join(", "),
+        shown.join(", ")
+    ));
     Ok(())
 }
 

@@ -168,6 +168,22 @@ pub struct State {
     /// `abort` does not discard it ([`left`](super::left)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left: Vec<(String, u64)>,
+    /// The files that held an edit of the user's when a step or a step done by hand
+    /// started: whatever that step then wrote over it (a formatter run again, `build`), the
+    /// edit is in it, and `abort` does not discard it while the file holds anything but what
+    /// it held before the release ([`left`](super::left)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edited: Vec<String>,
+    /// What the files of [`State::left`] held when the step in progress started, saved
+    /// with its start: a step killed while it ran (`kill -9`) changed at most the files
+    /// that hold something else now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_step: Vec<(String, u64)>,
+    /// The files changed since a step that was killed started, by it or by the user — no
+    /// one can tell: `abort` keeps a copy of each before it gives the file back
+    /// ([`left::keep_copies`](super::left::keep_copies)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsure: Vec<String>,
     /// The words of each pre-release entry a final folds, by its PRs, as pre-flight read
     /// them ([`rc_words`]): one reworded in the changelog since must be carried into the
     /// section.
@@ -262,6 +278,9 @@ impl State {
             section_entries: Vec::new(),
             planned_entries: super::entries::Planned::of_plan(plan),
             left: Vec::new(),
+            edited: Vec::new(),
+            pre_step: Vec::new(),
+            unsure: Vec::new(),
             removed_fragments: Vec::new(),
             rc_words: plan.prepared.as_ref().map_or_else(Vec::new, |p| {
                 super::entries::rc_words(&p.changelog, &plan.rc_sections)
@@ -414,6 +433,14 @@ pub(crate) fn state_path(repo: &Repo) -> PathBuf {
 /// git directory when git records none. Each work tree keeps its own state, but all share
 /// the fragments and the branches.
 pub(crate) fn stopped_elsewhere(repo: &Repo) -> Vec<PathBuf> {
+    stopped_in_other_trees(repo)
+        .into_iter()
+        .map(|(_, tree)| tree)
+        .collect()
+}
+
+/// As [`stopped_elsewhere`], each with its git directory.
+fn stopped_in_other_trees(repo: &Repo) -> Vec<(PathBuf, PathBuf)> {
     let own = repo.git_dir().canonicalize().ok();
     // As a linked work tree's `commondir` names it (`<repo>/.git/worktrees/wt/../..`):
     // resolved, so that the main work tree is named as it is.
@@ -432,12 +459,63 @@ pub(crate) fn stopped_elsewhere(repo: &Repo) -> Vec<PathBuf> {
         .filter(|dir| dir.join("git-release").join("state.json").is_file())
         .map(|dir| {
             // A linked work tree's `gitdir` names its `.git` file.
-            std::fs::read_to_string(dir.join("gitdir"))
+            let tree = std::fs::read_to_string(dir.join("gitdir"))
                 .ok()
                 .and_then(|g| Path::new(g.trim()).parent().map(Path::to_path_buf))
-                .unwrap_or_else(|| dir.parent().map_or(dir.clone(), Path::to_path_buf))
+                .unwrap_or_else(|| dir.parent().map_or(dir.clone(), Path::to_path_buf));
+            (dir, tree)
         })
         .collect()
+}
+
+/// The fragments a release stopped in another work tree (its git directory `dir`) planned
+/// or took, relative to its work tree; `None` when its state cannot tell (unreadable, or a
+/// fragment outside the work tree it was saved in).
+fn fragments_stopped_in(dir: &Path) -> Option<Vec<PathBuf>> {
+    #[derive(Deserialize)]
+    struct Stopped {
+        #[serde(default)]
+        fragments: Vec<String>,
+        #[serde(default)]
+        removed_fragments: Vec<(String, u64)>,
+        root: Option<PathBuf>,
+    }
+    let text = std::fs::read_to_string(dir.join("git-release").join("state.json")).ok()?;
+    let stopped: Stopped = serde_json::from_str(&text).ok()?;
+    let root = stopped.root?;
+    let removed = stopped.removed_fragments.into_iter().map(|(f, _)| f);
+    stopped
+        .fragments
+        .into_iter()
+        .chain(removed)
+        .map(|f| {
+            Path::new(&f)
+                .strip_prefix(&root)
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .collect()
+}
+
+/// The first release stopped in another work tree whose fragments this work tree holds too
+/// (by their path in the work tree: a command here would take them, and once both merge
+/// their entries would be listed twice), with those fragments (none named when the stopped
+/// release's state cannot tell which: every one may be). A release there whose fragments
+/// this work tree does not hold (a maintenance branch's) takes nothing from here.
+fn sharing_fragments(repo: &Repo) -> Option<(PathBuf, Vec<String>)> {
+    stopped_in_other_trees(repo)
+        .into_iter()
+        .find_map(|(dir, tree)| match fragments_stopped_in(&dir) {
+            None => Some((tree, Vec::new())),
+            Some(fragments) => {
+                let here: Vec<String> = fragments
+                    .iter()
+                    .filter(|f| repo.root().join(f).symlink_metadata().is_ok())
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .collect();
+                (!here.is_empty()).then_some((tree, here))
+            }
+        })
 }
 
 /// What a writing command writes, as the release step it is the by-hand command of: `git
@@ -473,12 +551,17 @@ pub fn record_by_hand(repo: &Repo, paths: &[String]) -> Result<()> {
 /// fix. One check for every command that writes.
 pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> Result<()> {
     let Some(state) = load_state(repo)? else {
-        // The work trees of a repository share its fragments and branches: a section built
-        // here would list the stopped release's entries a second time once both merge.
-        if let Some(other) = stopped_elsewhere(repo).first() {
+        // The work trees of a repository share its branches, and a fragment checked out in
+        // both is one fragment: a section built here from one the stopped release took
+        // would list its entry a second time once both merge.
+        if let Some((other, shared)) = sharing_fragments(repo) {
+            let which = match shared.is_empty() {
+                true => String::new(),
+                false => format!(" ({})", shared.join(", ")),
+            };
             return Err(Error::Refused(format!(
                 "a release is stopped in the work tree {}, and this command would take the \
-                 same fragments (work trees share them); finish it there (`git release \
+                 same fragments{which} (checked out here too); finish it there (`git release \
                  continue`) or undo it (`git release abort`), then run again. Nothing was \
                  changed",
                 other.display()
@@ -503,6 +586,14 @@ pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> R
         None => false,
     };
     if by_hand {
+        // What the command writes over an edit of the user's must not make it the
+        // release's (`record_by_hand` records the file's digest after it).
+        let mut state = state;
+        let marked = (state.edited.clone(), state.unsure.clone());
+        super::left::mark_edited(repo, &mut state);
+        if marked != (state.edited.clone(), state.unsure.clone()) {
+            save_state(repo, &state)?;
+        }
         return Ok(());
     }
     // A step's name may hold backticks of its own (`Run `webui``): quoted instead.

@@ -85,6 +85,8 @@ pub(crate) fn run_steps(
         }
         ctx.reporter
             .step(i + 1, total, &state.steps[i].step.name.clone());
+        // Saved with the step's start (see `left::start_step`).
+        let left_before = left::start_step(repo, state);
         let record = &mut state.steps[i];
         let rerun = record.status != StepStatus::Pending;
         if !rerun {
@@ -108,7 +110,6 @@ pub(crate) fn run_steps(
         if changelog_step && !guard::section_written(repo, ctx.config, ctx.plan)? {
             entries::restore_consumed(repo, ctx.reporter, state)?;
         }
-        let left_before = left::before_step(repo, state);
         let fragments_before: Vec<(String, u64)> = match changelog_step {
             true => entries::present(&state.fragments)
                 .into_iter()
