@@ -2,256 +2,7 @@
 //! (the entries' leading verbs, in the past tense) and two representative changes.
 
 use super::Item;
-
-/// Verbs whose past tense is not the regular `-ed`/`-d`/`-ied` form.
-const IRREGULAR: &[(&str, &str)] = &[
-    ("make", "made"),
-    ("build", "built"),
-    ("rebuild", "rebuilt"),
-    ("write", "wrote"),
-    ("rewrite", "rewrote"),
-    ("split", "split"),
-    ("set", "set"),
-    ("reset", "reset"),
-    ("run", "ran"),
-    ("keep", "kept"),
-    ("send", "sent"),
-    ("drop", "dropped"),
-    ("stop", "stopped"),
-    ("ship", "shipped"),
-    ("wrap", "wrapped"),
-    ("strip", "stripped"),
-    ("bump", "bumped"),
-];
-
-/// Leading words that are verbs in changelog entries.
-const VERBS: &[&str] = &[
-    "accept",
-    "add",
-    "adjust",
-    "adopt",
-    "align",
-    "allow",
-    "apply",
-    "avoid",
-    "bump",
-    "build",
-    "cache",
-    "change",
-    "check",
-    "clarify",
-    "clean",
-    "complete",
-    "consolidate",
-    "convert",
-    "correct",
-    "create",
-    "decouple",
-    "define",
-    "delete",
-    "deprecate",
-    "detect",
-    "disable",
-    "document",
-    "downgrade",
-    "drop",
-    "eliminate",
-    "emit",
-    "enable",
-    "enforce",
-    "enhance",
-    "ensure",
-    "expand",
-    "expose",
-    "extend",
-    "extract",
-    "fetch",
-    "filter",
-    "finalize",
-    "fix",
-    "generate",
-    "guard",
-    "handle",
-    "harden",
-    "hide",
-    "ignore",
-    "implement",
-    "improve",
-    "include",
-    "increase",
-    "initialize",
-    "inject",
-    "integrate",
-    "introduce",
-    "isolate",
-    "keep",
-    "limit",
-    "load",
-    "lock",
-    "log",
-    "lower",
-    "maintain",
-    "make",
-    "merge",
-    "migrate",
-    "move",
-    "normalize",
-    "notify",
-    "optimize",
-    "override",
-    "parallelize",
-    "parse",
-    "pin",
-    "port",
-    "preserve",
-    "prevent",
-    "propagate",
-    "protect",
-    "provide",
-    "publish",
-    "raise",
-    "rebuild",
-    "recover",
-    "redesign",
-    "reduce",
-    "refactor",
-    "refresh",
-    "register",
-    "reject",
-    "relax",
-    "remove",
-    "rename",
-    "render",
-    "reorganize",
-    "replace",
-    "report",
-    "require",
-    "resolve",
-    "respect",
-    "restore",
-    "restrict",
-    "restructure",
-    "retry",
-    "return",
-    "reuse",
-    "revert",
-    "revise",
-    "rework",
-    "rewrite",
-    "run",
-    "sanitize",
-    "secure",
-    "separate",
-    "show",
-    "simplify",
-    "skip",
-    "speed",
-    "split",
-    "standardize",
-    "start",
-    "stop",
-    "store",
-    "stream",
-    "support",
-    "switch",
-    "sync",
-    "synchronize",
-    "tighten",
-    "track",
-    "trim",
-    "tune",
-    "unify",
-    "update",
-    "upgrade",
-    "use",
-    "validate",
-    "verify",
-    "wire",
-    "wrap",
-];
-
-/// Verbs that are just as often the topic itself (`cache`, `filter`, `log`): they may
-/// title a group.
-const ALSO_NOUNS: &[&str] = &[
-    "cache", "check", "filter", "limit", "lock", "log", "report", "stream", "support", "sync",
-    "track", "update", "upgrade", "build", "change", "store", "start", "stop", "run", "return",
-    "split", "pin", "port", "record", "schedule", "release", "test", "document",
-];
-
-/// True for the verbs changelog entries start with (`add`, `fix`, `migrate`…), which say
-/// what was done, not what it was about.
-pub fn is_verb(word: &str) -> bool {
-    VERBS.contains(&word) && !ALSO_NOUNS.contains(&word)
-}
-
-/// `add` → `added`, `apply` → `applied`, `make` → `made`.
-pub fn past_tense(verb: &str) -> String {
-    let v = verb.to_lowercase();
-    if let Some((_, past)) = IRREGULAR.iter().find(|(base, _)| *base == v) {
-        return (*past).to_string();
-    }
-    if v.ends_with('e') {
-        format!("{v}d")
-    } else if v.ends_with('y') && !v.ends_with("ay") && !v.ends_with("ey") && !v.ends_with("oy") {
-        format!("{}ied", &v[..v.len() - 1])
-    } else if doubles_last_letter(&v) {
-        let last = v.chars().last().map(String::from).unwrap_or_default();
-        format!("{v}{last}ed")
-    } else {
-        format!("{v}ed")
-    }
-}
-
-/// The entry's leading verb, when it starts with one.
-fn leading_verb(text: &str) -> Option<String> {
-    let first = text.split_whitespace().next()?;
-    let word = first
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
-    if VERBS.contains(&word.as_str()) {
-        return Some(word);
-    }
-    // `adds`, `fixed`, `added`, `enabled`, `applied`, `dropped`, `made`.
-    let mut forms: Vec<String> = Vec::new();
-    if let Some(b) = word.strip_suffix('s') {
-        forms.push(b.to_string());
-    }
-    if let Some(b) = word.strip_suffix("ied") {
-        forms.push(format!("{b}y"));
-    }
-    if let Some(b) = word.strip_suffix("ed") {
-        forms.push(b.to_string());
-        forms.push(format!("{b}e"));
-        let mut c = b.chars();
-        if let (Some(x), Some(y)) = (c.next_back(), c.next_back()) {
-            if x == y {
-                forms.push(b[..b.len() - 1].to_string());
-            }
-        }
-    }
-    if let Some((base, _)) = IRREGULAR.iter().find(|(_, past)| *past == word) {
-        forms.push((*base).to_string());
-    }
-    forms.into_iter().find(|b| VERBS.contains(&b.as_str()))
-}
-
-/// True for a one-syllable verb ending consonant-vowel-consonant (`skip`, `plan`), whose
-/// last letter doubles before `-ed`.
-fn doubles_last_letter(v: &str) -> bool {
-    let c: Vec<char> = v.chars().collect();
-    let vowel = |ch: char| "aeiou".contains(ch);
-    let vowel_groups = c
-        .iter()
-        .enumerate()
-        .filter(|(i, ch)| vowel(**ch) && (*i == 0 || !vowel(c[i - 1])))
-        .count();
-    c.len() >= 3
-        && vowel_groups == 1
-        && !vowel(c[c.len() - 1])
-        && !"wxy".contains(c[c.len() - 1])
-        && vowel(c[c.len() - 2])
-        && !vowel(c[c.len() - 3])
-}
+use super::verbs::{holds_clause, lead};
 
 /// Words an entry is cut to at most (at a clause boundary), and at least.
 const MAX_WORDS: usize = 16;
@@ -260,8 +11,8 @@ const MIN_WORDS: usize = 4;
 /// The entry without its leading verb, cut at a clause boundary when it is long.
 fn object(text: &str) -> String {
     let mut words: Vec<&str> = text.split_whitespace().collect();
-    if leading_verb(text).is_some() {
-        words.remove(0);
+    if let Some(l) = lead(text) {
+        words.drain(..l.words.min(words.len()));
     }
     let balanced = |n: usize| {
         let prefix = words[..n].join(" ");
@@ -388,10 +139,14 @@ pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) 
         .map(|&m| {
             let text = &items[m].text;
             let object = object(text);
-            let sentence = match leading_verb(text) {
-                Some(v) => format!("{} {object}", past_tense(&v)),
-                // No leading verb: a fix names the problem, anything else what it is.
-                None if fix => format!("fixed a case where {object}"),
+            let sentence = match lead(text) {
+                Some(l) => format!("{} {object}", l.past),
+                // No leading verb: a fix names the problem (a clause: `x fails when…`) or
+                // what was wrong (`missing resolver`), anything else what it is.
+                None if fix && holds_clause(&object.split_whitespace().collect::<Vec<_>>()) => {
+                    format!("fixed a case where {object}")
+                }
+                None if fix => format!("fixed {object}"),
                 None if lower.contains("feature") => format!("added {object}"),
                 None => format!("improved {object}"),
             };
@@ -435,15 +190,6 @@ fn capitalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn past_tense_forms() {
-        assert_eq!(past_tense("Add"), "added");
-        assert_eq!(past_tense("apply"), "applied");
-        assert_eq!(past_tense("make"), "made");
-        assert_eq!(past_tense("enable"), "enabled");
-        assert_eq!(past_tense("deploy"), "deployed");
-    }
 
     #[test]
     fn describes_in_the_past_tense() {
@@ -493,6 +239,19 @@ mod tests {
         );
         assert!(d.contains("Skipped TERMINATING sessions"), "{d}");
         assert_eq!(crate::group::quality::description_fault(&d), None, "{d}");
+        // A fix that names what was wrong without a clause is no "case where".
+        let items = vec![
+            Item::new("Broken VFolder invitations in the CLI", vec![1]),
+            Item::new("Disallow dots in model service names", vec![2]),
+        ];
+        let d = describe("Fixes", "VFolder", &[0, 1], &items);
+        assert!(!d.contains("a case where"), "{d}");
+        assert!(d.contains("Disallowed dots"), "{d}");
+        assert!(
+            d.to_lowercase()
+                .contains("fixed broken vfolder invitations"),
+            "{d}"
+        );
         assert!(written_for_another_category(
             "Fixes",
             "Added webhook channels."

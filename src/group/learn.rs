@@ -132,7 +132,7 @@ pub fn learn_pending(pending: &[PendingCategory], ctx: &Context) -> Vec<LearnedR
                     *c as f64 >= PENDING_MIN_COVER * n as f64
                         && *c as f64 >= PENDING_MIN_PRECISION * everywhere as f64
                         && !ctx.only_components(&[f.to_string()])
-                        && !f.split(' ').all(super::describe::is_verb)
+                        && !f.split(' ').all(super::verbs::is_verb)
                 })
                 .map(|(f, c)| (c, ctx.corpus.idf(f.split(' ').next().unwrap_or(f)), f))
                 .collect();

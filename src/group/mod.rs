@@ -28,6 +28,7 @@ pub mod command;
 pub mod inline;
 mod corpus;
 mod describe;
+pub(crate) mod verbs;
 pub mod labels;
 pub mod learn;
 mod levenshtein;

@@ -2,7 +2,7 @@
 //! strategies (a generated title that fails is not used), the evaluation harness
 //! (`examples/score`) and the tests.
 
-use super::{describe, text};
+use super::{text, verbs};
 
 /// Why a title would not be published as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,39 +42,6 @@ pub(crate) const KIND_SUFFIXES: &[&str] = &["fixes", "improvements", "enhancemen
 const BOUND_PREFIXES: &[&str] = &[
     "non", "pre", "re", "un", "multi", "sub", "anti", "semi", "de", "co", "inter", "intra", "post",
     "mis", "over", "under",
-];
-
-/// Verbs entries use that are not in the list of leading verbs ([`describe::is_verb`]):
-/// a title holding one in verb form (`Resolver Get`, `Operation Fails`) reads as a clause.
-const MORE_VERBS: &[&str] = &[
-    "get",
-    "manage",
-    "read",
-    "write",
-    "install",
-    "uninstall",
-    "fail",
-    "send",
-    "receive",
-    "open",
-    "close",
-    "hold",
-    "take",
-    "give",
-    "put",
-    "bind",
-    "persist",
-    "expire",
-    "invoke",
-    "deploy",
-    "mount",
-    "unmount",
-    "allow",
-    "let",
-    "become",
-    "cause",
-    "occur",
-    "happen",
 ];
 
 /// Adjectives a phrase starts with (`Concurrent Sessions`, `Default Values`): alone, or
@@ -200,8 +167,8 @@ const GENERIC_NOUNS: &[&str] = &[
 
 /// A verb never used as a noun, or the gerund of a verb (`moving`, `deploying`).
 fn is_verb_form(word: &str) -> bool {
-    let verb = |v: &str| describe::is_verb(v) || MORE_VERBS.contains(&v);
-    if MORE_VERBS.contains(&word) {
+    let verb = |v: &str| verbs::is_verb(v) || verbs::is_clause_verb(v);
+    if verbs::is_clause_verb(word) {
         return true;
     }
     let bases = |stem: &str| -> Vec<String> { vec![stem.to_string(), format!("{stem}e")] };
@@ -344,12 +311,12 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
         }
     };
     let written: Vec<String> = texts.iter().flat_map(|t| written_tokens(t)).collect();
-    let parts: Vec<Vec<String>> = title
+    let raw_parts: Vec<&str> = title
         .split(" and ")
         .flat_map(|p| p.split(['&', ',', '/']))
-        .map(tokens)
-        .filter(|p| !p.is_empty())
+        .filter(|p| !tokens(p).is_empty())
         .collect();
+    let parts: Vec<Vec<String>> = raw_parts.iter().map(|p| tokens(p)).collect();
     if parts.len() > 1 {
         push(TitleFault::Glued);
     }
@@ -362,19 +329,22 @@ pub fn title_faults(title: &str, texts: &[&str]) -> Vec<TitleFault> {
                 && wi > 0
                 && KIND_SUFFIXES.contains(&part[wi].as_str())
         };
-        if describe::is_verb(first) || describe::is_verb(&text::stem(first)) && part.len() == 1 {
+        // A word written in capitals is a name (`TERMINATED`, a state), not a verb.
+        let constant = !raw_parts[pi].chars().any(char::is_lowercase);
+        if !constant
+            && (verbs::is_verb(first) || verbs::is_verb(&text::stem(first)) && part.len() == 1)
+        {
             push(TitleFault::VerbOrAdverb);
         }
         // A title ends in the thing it names: not in a verb (`Resolver Get`), and a
         // gerund alone (`Moving`, `Deploying`) is the act, not the topic.
         if let Some(last) = part.last() {
-            let third_person = last
-                .strip_suffix('s')
-                .is_some_and(|v| MORE_VERBS.contains(&v));
-            if MORE_VERBS.contains(&first.as_str())
-                || MORE_VERBS.contains(&last.as_str())
-                || third_person
-                || part.len() == 1 && is_verb_form(last)
+            let third_person = last.strip_suffix('s').is_some_and(verbs::is_clause_verb);
+            if !constant
+                && (verbs::is_clause_verb(first)
+                    || verbs::is_clause_verb(last)
+                    || third_person
+                    || part.len() == 1 && is_verb_form(last))
             {
                 push(TitleFault::VerbOrAdverb);
             }
@@ -455,6 +425,9 @@ pub fn description_fault(description: &str) -> Option<&'static str> {
     if lower.contains("changes in all") {
         return Some("a count instead of a sentence");
     }
+    if verbs::case_where_names_an_action(d) {
+        return Some("an action after \"a case where\"");
+    }
     None
 }
 
@@ -524,7 +497,7 @@ mod tests {
             "Storage and Configuration",
             "Normalized Resource Slots",
             "Distributed Tracing",
-            "Embed",
+            "Seed",
             "Shred",
             "Bed",
         ] {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::group::levenshtein::Pattern;
-use crate::group::{Context, Tier, describe, quality, text, tier};
+use crate::group::{Context, Tier, quality, text, tier, verbs};
 
 /// The longest phrase a title grows to ([`grown`]).
 const MAX_TITLE_WORDS: usize = 4;
@@ -17,7 +17,9 @@ fn phrases(text: &str) -> Vec<(String, String)> {
     let surf = text::surfaces(text);
     let mut out = Vec::new();
     for start in 0..surf.len() {
-        if describe::is_verb(&surf[start].0) {
+        // A word written in capitals is a name (`TERMINATED`, a state), not a verb.
+        let constant = surf[start].1.chars().all(|c| !c.is_lowercase());
+        if verbs::is_verb(&surf[start].0) && !constant {
             continue;
         }
         let (mut key, mut spelled) = (surf[start].0.clone(), surf[start].1.clone());

@@ -1,0 +1,862 @@
+//! The English verbs changelog entries are written with: which words are verbs, their past
+//! tense, and an entry's leading verb (with an adverb before it: `Explicitly wrap …`). One
+//! place for the lexicon that descriptions ([`super::describe`]), titles
+//! ([`super::similarity`], [`super::learn`]) and the quality checks ([`super::quality`]) share.
+
+/// Verbs entries start with or use: what was done, not what it was about.
+const VERBS: &[&str] = &[
+    "abort",
+    "accept",
+    "activate",
+    "add",
+    "adjust",
+    "adopt",
+    "align",
+    "allow",
+    "append",
+    "apply",
+    "archive",
+    "assign",
+    "attach",
+    "authenticate",
+    "authorize",
+    "avoid",
+    "backport",
+    "become",
+    "bind",
+    "block",
+    "broadcast",
+    "build",
+    "bump",
+    "bundle",
+    "cache",
+    "calculate",
+    "call",
+    "cancel",
+    "capture",
+    "cause",
+    "centralize",
+    "change",
+    "check",
+    "clamp",
+    "clarify",
+    "clean",
+    "cleanup",
+    "clear",
+    "clone",
+    "close",
+    "collect",
+    "combine",
+    "commit",
+    "compare",
+    "complete",
+    "compute",
+    "configure",
+    "confirm",
+    "connect",
+    "consolidate",
+    "consume",
+    "convert",
+    "copy",
+    "correct",
+    "count",
+    "create",
+    "declare",
+    "decode",
+    "decouple",
+    "decrease",
+    "deduplicate",
+    "defer",
+    "define",
+    "delegate",
+    "delete",
+    "deliver",
+    "deploy",
+    "deprecate",
+    "derive",
+    "describe",
+    "destroy",
+    "detect",
+    "determine",
+    "differentiate",
+    "disable",
+    "disallow",
+    "discard",
+    "discover",
+    "dispatch",
+    "display",
+    "distinguish",
+    "document",
+    "downgrade",
+    "download",
+    "drop",
+    "eliminate",
+    "embed",
+    "emit",
+    "enable",
+    "encode",
+    "encrypt",
+    "enforce",
+    "enhance",
+    "ensure",
+    "escape",
+    "estimate",
+    "evaluate",
+    "exclude",
+    "execute",
+    "expand",
+    "expect",
+    "expire",
+    "explain",
+    "export",
+    "expose",
+    "extend",
+    "extract",
+    "fail",
+    "fetch",
+    "fill",
+    "filter",
+    "finalize",
+    "find",
+    "fix",
+    "flush",
+    "fold",
+    "force",
+    "format",
+    "forward",
+    "free",
+    "freeze",
+    "gather",
+    "generate",
+    "get",
+    "give",
+    "group",
+    "guard",
+    "handle",
+    "happen",
+    "harden",
+    "hash",
+    "hide",
+    "hoist",
+    "hold",
+    "identify",
+    "ignore",
+    "implement",
+    "import",
+    "improve",
+    "include",
+    "increase",
+    "increment",
+    "index",
+    "infer",
+    "inherit",
+    "initialize",
+    "inject",
+    "inline",
+    "insert",
+    "inspect",
+    "install",
+    "instantiate",
+    "instrument",
+    "integrate",
+    "intercept",
+    "introduce",
+    "invalidate",
+    "invoke",
+    "isolate",
+    "iterate",
+    "join",
+    "keep",
+    "label",
+    "launch",
+    "let",
+    "limit",
+    "link",
+    "listen",
+    "load",
+    "localize",
+    "lock",
+    "log",
+    "lookup",
+    "lower",
+    "maintain",
+    "make",
+    "manage",
+    "mark",
+    "mask",
+    "match",
+    "measure",
+    "memoize",
+    "mention",
+    "merge",
+    "migrate",
+    "mock",
+    "modernize",
+    "modify",
+    "monitor",
+    "mount",
+    "move",
+    "narrow",
+    "normalize",
+    "note",
+    "notify",
+    "observe",
+    "obtain",
+    "occur",
+    "omit",
+    "open",
+    "optimize",
+    "organize",
+    "overhaul",
+    "override",
+    "overwrite",
+    "pack",
+    "paginate",
+    "parallelize",
+    "parse",
+    "pass",
+    "patch",
+    "pause",
+    "permit",
+    "persist",
+    "pick",
+    "pin",
+    "poll",
+    "populate",
+    "port",
+    "postpone",
+    "prefer",
+    "prefetch",
+    "prepare",
+    "prepend",
+    "preserve",
+    "prevent",
+    "print",
+    "prioritize",
+    "produce",
+    "profile",
+    "prohibit",
+    "promote",
+    "prompt",
+    "propagate",
+    "protect",
+    "provide",
+    "prune",
+    "publish",
+    "pull",
+    "purge",
+    "push",
+    "put",
+    "query",
+    "queue",
+    "raise",
+    "read",
+    "rearrange",
+    "rebuild",
+    "receive",
+    "recognize",
+    "recompute",
+    "reconcile",
+    "reconnect",
+    "record",
+    "recover",
+    "redact",
+    "redesign",
+    "redirect",
+    "reduce",
+    "refactor",
+    "refine",
+    "reformat",
+    "refresh",
+    "refuse",
+    "regenerate",
+    "register",
+    "reimplement",
+    "reintroduce",
+    "reject",
+    "relax",
+    "release",
+    "reload",
+    "relocate",
+    "remap",
+    "remove",
+    "rename",
+    "render",
+    "reorganize",
+    "repair",
+    "repeat",
+    "rephrase",
+    "replace",
+    "replicate",
+    "report",
+    "request",
+    "require",
+    "rerun",
+    "reschedule",
+    "reserve",
+    "reset",
+    "reshape",
+    "resize",
+    "resolve",
+    "respect",
+    "restart",
+    "restore",
+    "restrict",
+    "restructure",
+    "retain",
+    "retrieve",
+    "retry",
+    "return",
+    "reuse",
+    "revert",
+    "revise",
+    "reword",
+    "rework",
+    "rewrite",
+    "roll",
+    "rollback",
+    "rotate",
+    "route",
+    "run",
+    "sanitize",
+    "save",
+    "scan",
+    "schedule",
+    "search",
+    "secure",
+    "select",
+    "send",
+    "separate",
+    "serialize",
+    "serve",
+    "setup",
+    "shorten",
+    "show",
+    "shrink",
+    "shut",
+    "sign",
+    "simplify",
+    "skip",
+    "sort",
+    "spawn",
+    "specify",
+    "speed",
+    "split",
+    "squash",
+    "stabilize",
+    "stage",
+    "standardize",
+    "start",
+    "stop",
+    "store",
+    "stream",
+    "submit",
+    "subscribe",
+    "substitute",
+    "support",
+    "suppress",
+    "swap",
+    "switch",
+    "sync",
+    "synchronize",
+    "tag",
+    "take",
+    "terminate",
+    "test",
+    "throttle",
+    "throw",
+    "tighten",
+    "toggle",
+    "track",
+    "transform",
+    "translate",
+    "trigger",
+    "trim",
+    "truncate",
+    "tune",
+    "tweak",
+    "unblock",
+    "undo",
+    "unify",
+    "uninstall",
+    "unlock",
+    "unmount",
+    "unpin",
+    "unset",
+    "unwrap",
+    "update",
+    "upgrade",
+    "upload",
+    "use",
+    "utilize",
+    "validate",
+    "verify",
+    "warn",
+    "watch",
+    "wire",
+    "wrap",
+    "write",
+];
+
+/// Verbs that are just as often the topic itself (`cache`, `filter`, `import`, `commit`), or
+/// a word before it (`read-only`, `open files`):
+/// they may title a group, and start an entry as a noun when a clause follows
+/// (`Import of artifacts fails …`).
+const ALSO_NOUNS: &[&str] = &[
+    "archive",
+    "block",
+    "broadcast",
+    "build",
+    "bundle",
+    "cache",
+    "call",
+    "capture",
+    "change",
+    "check",
+    "cleanup",
+    "clone",
+    "commit",
+    "compute",
+    "copy",
+    "count",
+    "dispatch",
+    "display",
+    "document",
+    "download",
+    "export",
+    "filter",
+    "force",
+    "format",
+    "forward",
+    "free",
+    "freeze",
+    "group",
+    "hash",
+    "import",
+    "index",
+    "inline",
+    "instrument",
+    "join",
+    "label",
+    "launch",
+    "limit",
+    "link",
+    "lock",
+    "log",
+    "lookup",
+    "mark",
+    "mask",
+    "match",
+    "measure",
+    "mock",
+    "monitor",
+    "mount",
+    "note",
+    "open",
+    "overhaul",
+    "pass",
+    "patch",
+    "pause",
+    "pin",
+    "poll",
+    "port",
+    "prefetch",
+    "print",
+    "profile",
+    "prompt",
+    "pull",
+    "push",
+    "query",
+    "queue",
+    "read",
+    "record",
+    "redirect",
+    "release",
+    "report",
+    "request",
+    "reset",
+    "restart",
+    "return",
+    "rollback",
+    "route",
+    "run",
+    "scan",
+    "schedule",
+    "search",
+    "setup",
+    "sign",
+    "sort",
+    "split",
+    "stage",
+    "start",
+    "stop",
+    "store",
+    "stream",
+    "support",
+    "swap",
+    "sync",
+    "tag",
+    "test",
+    "throttle",
+    "toggle",
+    "track",
+    "trigger",
+    "update",
+    "upgrade",
+    "upload",
+    "watch",
+];
+
+/// Verbs that make a title a clause when they end it (`Resolver Get`, `Operation Fails`):
+/// never the name of a topic, unlike `Scheduler Redesign` or `Session Cleanup`.
+const CLAUSE_VERBS: &[&str] = &[
+    "get",
+    "manage",
+    "read",
+    "write",
+    "install",
+    "uninstall",
+    "fail",
+    "send",
+    "receive",
+    "open",
+    "close",
+    "hold",
+    "take",
+    "give",
+    "put",
+    "bind",
+    "persist",
+    "expire",
+    "invoke",
+    "deploy",
+    "mount",
+    "unmount",
+    "allow",
+    "let",
+    "become",
+    "cause",
+    "occur",
+    "happen",
+];
+
+/// Verbs whose past tense is not the regular `-ed`/`-d`/`-ied` form, or doubles a last
+/// letter the syllable rule cannot tell (`commit` → `committed`, `format` → `formatted`).
+const IRREGULAR: &[(&str, &str)] = &[
+    ("make", "made"),
+    ("build", "built"),
+    ("rebuild", "rebuilt"),
+    ("write", "wrote"),
+    ("rewrite", "rewrote"),
+    ("overwrite", "overwrote"),
+    ("split", "split"),
+    ("set", "set"),
+    ("reset", "reset"),
+    ("unset", "unset"),
+    ("put", "put"),
+    ("let", "let"),
+    ("shut", "shut"),
+    ("read", "read"),
+    ("run", "ran"),
+    ("rerun", "reran"),
+    ("keep", "kept"),
+    ("send", "sent"),
+    ("get", "got"),
+    ("find", "found"),
+    ("hold", "held"),
+    ("take", "took"),
+    ("give", "gave"),
+    ("become", "became"),
+    ("throw", "threw"),
+    ("shrink", "shrank"),
+    ("bind", "bound"),
+    ("undo", "undid"),
+    ("drop", "dropped"),
+    ("stop", "stopped"),
+    ("ship", "shipped"),
+    ("wrap", "wrapped"),
+    ("unwrap", "unwrapped"),
+    ("strip", "stripped"),
+    ("bump", "bumped"),
+    ("unpin", "unpinned"),
+    ("commit", "committed"),
+    ("submit", "submitted"),
+    ("omit", "omitted"),
+    ("emit", "emitted"),
+    ("permit", "permitted"),
+    ("defer", "deferred"),
+    ("prefer", "preferred"),
+    ("format", "formatted"),
+    ("reformat", "reformatted"),
+    ("cleanup", "cleaned up"),
+    ("setup", "set up"),
+    ("rollback", "rolled back"),
+    ("lookup", "looked up"),
+];
+
+/// Adverbs an entry may put before its verb (`Explicitly wrap …`, `Also fix …`) besides
+/// those ending in `-ly`.
+const ADVERBS: &[&str] = &[
+    "also", "now", "always", "never", "just", "only", "still", "again",
+];
+
+/// Words that make what follows them a clause with its own verb: after a word that may be a
+/// noun (`Import of artifacts fails …`), the entry names a problem, not an action.
+const CLAUSE_MARKERS: &[&str] = &[
+    "is",
+    "are",
+    "was",
+    "were",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "does",
+    "doesn't",
+    "did",
+    "didn't",
+    "don't",
+    "can",
+    "can't",
+    "cannot",
+    "could",
+    "couldn't",
+    "should",
+    "shouldn't",
+    "would",
+    "wouldn't",
+    "will",
+    "won't",
+    "has",
+    "have",
+    "had",
+    "hasn't",
+    "haven't",
+    "fails",
+    "failed",
+    "returns",
+    "returned",
+    "crashes",
+    "crashed",
+    "breaks",
+    "broke",
+    "causes",
+    "caused",
+    "throws",
+    "threw",
+    "raises",
+    "raised",
+    "hangs",
+    "hung",
+    "leaks",
+    "leaked",
+    "never",
+];
+
+/// True for a word of the lexicon, noun or not.
+fn in_lexicon(word: &str) -> bool {
+    VERBS.contains(&word)
+}
+
+/// True for the verbs changelog entries start with (`add`, `fix`, `migrate`…), which say
+/// what was done, not what it was about; not those that are as often a topic (`cache`).
+pub fn is_verb(word: &str) -> bool {
+    in_lexicon(word) && !ALSO_NOUNS.contains(&word)
+}
+
+/// True for a verb that makes a title a clause when it ends it ([`CLAUSE_VERBS`]).
+pub fn is_clause_verb(word: &str) -> bool {
+    CLAUSE_VERBS.contains(&word)
+}
+
+/// `add` → `added`, `apply` → `applied`, `make` → `made`, `commit` → `committed`.
+pub fn past_tense(verb: &str) -> String {
+    let v = verb.to_lowercase();
+    if let Some((_, past)) = IRREGULAR.iter().find(|(base, _)| *base == v) {
+        return (*past).to_string();
+    }
+    if v.ends_with('e') {
+        format!("{v}d")
+    } else if v.ends_with('y') && !v.ends_with("ay") && !v.ends_with("ey") && !v.ends_with("oy") {
+        format!("{}ied", &v[..v.len() - 1])
+    } else if doubles_last_letter(&v) {
+        let last = v.chars().last().map(String::from).unwrap_or_default();
+        format!("{v}{last}ed")
+    } else {
+        format!("{v}ed")
+    }
+}
+
+/// True for a one-syllable verb ending consonant-vowel-consonant (`skip`, `plan`), whose
+/// last letter doubles before `-ed`.
+fn doubles_last_letter(v: &str) -> bool {
+    let c: Vec<char> = v.chars().collect();
+    let vowel = |ch: char| "aeiou".contains(ch);
+    let vowel_groups = c
+        .iter()
+        .enumerate()
+        .filter(|(i, ch)| vowel(**ch) && (*i == 0 || !vowel(c[i - 1])))
+        .count();
+    c.len() >= 3
+        && vowel_groups == 1
+        && !vowel(c[c.len() - 1])
+        && !"wxy".contains(c[c.len() - 1])
+        && vowel(c[c.len() - 2])
+        && !vowel(c[c.len() - 3])
+}
+
+/// A word as an entry writes it, lower-cased, without the punctuation around it.
+fn bare(word: &str) -> String {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
+}
+
+/// The lexicon's verb a word is a form of: `adds`, `fixed`, `applied`, `dropped`, `made`.
+fn base_form(word: &str) -> Option<String> {
+    if in_lexicon(word) {
+        return Some(word.to_string());
+    }
+    let mut forms: Vec<String> = Vec::new();
+    if let Some(b) = word.strip_suffix("es") {
+        forms.push(b.to_string());
+    }
+    if let Some(b) = word.strip_suffix('s') {
+        forms.push(b.to_string());
+    }
+    if let Some(b) = word.strip_suffix("ied") {
+        forms.push(format!("{b}y"));
+    }
+    if let Some(b) = word.strip_suffix("ed") {
+        forms.push(b.to_string());
+        forms.push(format!("{b}e"));
+        let mut c = b.chars();
+        if let (Some(x), Some(y)) = (c.next_back(), c.next_back()) {
+            if x == y {
+                forms.push(b[..b.len() - 1].to_string());
+            }
+        }
+    }
+    if let Some((base, _)) = IRREGULAR.iter().find(|(_, past)| *past == word) {
+        forms.push((*base).to_string());
+    }
+    forms.into_iter().find(|b| in_lexicon(b))
+}
+
+/// True when the words hold a clause of their own (`… fails when …`, `… is not applied`).
+pub fn holds_clause(words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| CLAUSE_MARKERS.contains(&bare(w).as_str()))
+}
+
+/// How an entry starts when it starts with what was done: the number of its words that say
+/// it (`Fix` is one, `Explicitly wrap` two) and them in the past tense (`fixed`,
+/// `explicitly wrapped`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lead {
+    pub words: usize,
+    pub past: String,
+}
+
+/// The entry's leading verb, with an adverb before it, when it starts with one. A word
+/// that is as often a noun (`Import`, `Cache`) leads only when no clause of its own follows
+/// (`Import of artifacts fails when …` names a problem).
+pub fn lead(text: &str) -> Option<Lead> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let first = bare(words.first()?);
+    // `apply`, `reply` end in `-ly` too.
+    let adverb = base_form(&first).is_none()
+        && (first.len() > 4 && first.ends_with("ly") || ADVERBS.contains(&first.as_str()));
+    if adverb {
+        if let Some(base) = words.get(1).and_then(|w| base_form(&bare(w))) {
+            return Some(Lead {
+                words: 2,
+                past: format!("{first} {}", past_tense(&base)),
+            });
+        }
+    }
+    let base = base_form(&first)?;
+    if ALSO_NOUNS.contains(&base.as_str()) && holds_clause(&words[1..words.len().min(9)]) {
+        return None;
+    }
+    Some(Lead {
+        words: 1,
+        past: past_tense(&base),
+    })
+}
+
+/// True when a description says "a case where" and then an action (`a case where modify
+/// the resolver`), which reads as a broken sentence: the action was the fix.
+pub fn case_where_names_an_action(description: &str) -> bool {
+    let lower = description.to_lowercase();
+    lower.match_indices("a case where ").any(|(i, m)| {
+        let rest = &description[i + m.len()..];
+        lead(rest).is_some_and(|l| {
+            let first = rest.split_whitespace().next().map(bare).unwrap_or_default();
+            // `a case where cache entries are stale`: a noun with a clause is a problem.
+            !first.ends_with("ed") && !first.ends_with('s') || l.words == 2
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_tense_forms() {
+        assert_eq!(past_tense("Add"), "added");
+        assert_eq!(past_tense("apply"), "applied");
+        assert_eq!(past_tense("make"), "made");
+        assert_eq!(past_tense("enable"), "enabled");
+        assert_eq!(past_tense("deploy"), "deployed");
+        assert_eq!(past_tense("commit"), "committed");
+        assert_eq!(past_tense("emit"), "emitted");
+        assert_eq!(past_tense("format"), "formatted");
+        assert_eq!(past_tense("shut"), "shut");
+        assert_eq!(past_tense("modify"), "modified");
+        assert_eq!(past_tense("skip"), "skipped");
+        assert_eq!(past_tense("cleanup"), "cleaned up");
+    }
+
+    #[test]
+    fn leads_with_a_verb_an_adverb_or_not_at_all() {
+        let l = |t: &str| lead(t).map(|l| (l.words, l.past));
+        assert_eq!(l("Disallow dots in names"), Some((1, "disallowed".into())));
+        assert_eq!(l("Fixed a crash"), Some((1, "fixed".into())));
+        assert_eq!(l("Adds a flag"), Some((1, "added".into())));
+        assert_eq!(l("Applied the pool"), Some((1, "applied".into())));
+        assert_eq!(
+            l("Explicitly wrap slot keys"),
+            Some((2, "explicitly wrapped".into()))
+        );
+        assert_eq!(l("Also fix the scaler"), Some((2, "also fixed".into())));
+        assert_eq!(l("Apply `CANCEL` policy"), Some((1, "applied".into())));
+        assert_eq!(l("Import artifacts in bulk"), Some((1, "imported".into())));
+        assert_eq!(l("Import of artifacts fails when retried"), None);
+        assert_eq!(l("Cache entries are never evicted"), None);
+        assert_eq!(l("`importArtifacts` mutation fails"), None);
+        assert_eq!(l("Session type validation is skipped"), None);
+        assert_eq!(l("Properly"), None);
+        assert_eq!(l(""), None);
+    }
+
+    #[test]
+    fn a_case_where_must_name_a_problem() {
+        assert!(case_where_names_an_action(
+            "Fixed a case where disallow dot usage in names."
+        ));
+        assert!(case_where_names_an_action(
+            "Fixed a case where explicitly wrap slot keys."
+        ));
+        assert!(!case_where_names_an_action(
+            "Fixed a case where `x` fails when options are omitted."
+        ));
+        assert!(!case_where_names_an_action(
+            "Fixed a case where cache entries are never evicted."
+        ));
+        assert!(!case_where_names_an_action(
+            "Fixed a case where sessions hang."
+        ));
+    }
+}
