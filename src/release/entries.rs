@@ -58,6 +58,29 @@ impl Planned {
     /// `strict`: each PR as many times as counted (a section written or edited by hand);
     /// else only none missing (the section the changelog step wrote, whose review may
     /// merge or split a PR's listings under its own ledger).
+    /// Of the fragments `gone` from the work tree, those whose entries `now` lacks: named by
+    /// a PR it does not list (`12.fix.md`), or by none while an entry naming none is
+    /// missing; all of them when no name tells.
+    fn fragments_missing(&self, now: &Planned, gone: &[String]) -> Vec<String> {
+        let unnamed_lost = self.unnamed > now.unnamed;
+        let lacks = |f: &&String| {
+            let name = Path::new(f.as_str())
+                .file_name()
+                .map(|n| n.to_string_lossy());
+            let pr = name.and_then(|n| n.split('.').next().and_then(|p| p.parse::<u64>().ok()));
+            match pr {
+                Some(pr) => self.prs.contains_key(&pr) && !now.prs.contains_key(&pr),
+                None => unnamed_lost,
+            }
+        };
+        let named: Vec<String> = gone.iter().filter(lacks).cloned().collect();
+        if named.is_empty() {
+            gone.to_vec()
+        } else {
+            named
+        }
+    }
+
     fn against(&self, now: &Planned, strict: bool) -> Vec<String> {
         let mut wrong = Vec::new();
         for (pr, &n) in &self.prs {
@@ -95,34 +118,50 @@ pub(crate) fn written(
     ))
 }
 
-/// The section the changelog step is about to write, before anything is written or
-/// removed: it lists every planned PR (a review may merge or split a PR's listings) — a
-/// fragment removed while the release was stopped would leave its entry out while the
-/// release commit took its removal.
+/// The section the changelog step is about to write (`None`: it writes none), before
+/// anything is written or removed: it lists every planned PR (a review may merge or split
+/// a PR's listings) — a fragment removed while the release was stopped would leave its
+/// entry out while the release commit took its removal. `gone`: the consumed fragments
+/// missing from the work tree, named in the refusal with the command that puts them back.
 pub(crate) fn check_building(
     plan: &Plan,
     planned: Option<&Planned>,
-    section: &Release,
+    section: Option<&Release>,
+    gone: &[String],
 ) -> Result<()> {
     let Some(planned) = planned else {
         return Ok(());
     };
-    let wrong = planned.against(&Planned::of(section), false);
+    let now = section.map(Planned::of).unwrap_or_default();
+    let wrong = planned.against(&now, false);
     if wrong.is_empty() {
         return Ok(());
     }
+    let gone = planned.fragments_missing(&now, gone);
+    let put_back = match gone.as_slice() {
+        [] => format!("`git checkout {} -- <fragment>`", plan.base_commit),
+        _ => format!("`git checkout {} -- {}`", plan.base_commit, gone.join(" ")),
+    };
     Err(Error::Step {
         step: "changelog".into(),
         message: format!(
             "the {} section would not list each of the release's entries: {} (a fragment \
              removed or renamed while the release was stopped?); nothing was written. Put it \
-             back (`git checkout {} -- <fragment>`) and `git release continue`; or `git \
-             release abort`",
+             back ({put_back}) and `git release continue`; or `git release abort`",
             plan.version,
             wrong.join("; "),
-            plan.base_commit,
         ),
     })
+}
+
+/// The consumed fragments (`state.fragments`) missing from the work tree, relative to it.
+pub(crate) fn gone(repo: &Repo, state: &State) -> Vec<String> {
+    state
+        .fragments
+        .iter()
+        .filter(|f| Path::new(f).symlink_metadata().is_err())
+        .map(|f| repo.relative_path(Path::new(f)))
+        .collect()
 }
 
 /// The release's section in the changelog now, read as pre-flight read the plan's.
@@ -161,25 +200,63 @@ pub(crate) fn unpublished(
 }
 
 /// [`unpublished`] before the release commit: the release stops, nothing committed.
+/// `gone`: the consumed fragments missing from the work tree that a run again of the
+/// changelog step would not put back (removed by `git release build` or by hand): the
+/// advice to undo the section names them, or the step run again would find nothing to
+/// build the section from.
 pub(crate) fn check_published(
     config: &Config,
     plan: &Plan,
     planned: Option<&Planned>,
+    gone: &[String],
 ) -> Result<()> {
     let Some(wrong) = unpublished(config, plan, planned)? else {
         return Ok(());
+    };
+    let gone = match (planned, gone) {
+        (Some(planned), [_, ..]) => {
+            let now = section_now(config, plan)?.map(|r| Planned::of(&r));
+            planned.fragments_missing(&now.unwrap_or_default(), gone)
+        }
+        _ => Vec::new(),
+    };
+    let undo = match gone.as_slice() {
+        [] => format!("`git checkout HEAD -- {}`", plan.changelog.display()),
+        _ => format!(
+            "`git checkout HEAD -- {}`, and put back the fragments it consumed: `git checkout \
+             {} -- {}`",
+            plan.changelog.display(),
+            plan.base_commit,
+            gone.join(" "),
+        ),
     };
     Err(Error::Step {
         step: "commit".into(),
         message: format!(
             "{wrong}; the release commit, which removes the consumed fragments, would lose or \
              repeat them. Mend the section (`git show {}:<fragment>` shows a removed \
-             fragment's text), or undo it (`git checkout HEAD -- {}`) and let `git release \
-             continue` write it again; or `git release abort`",
+             fragment's text), or undo it ({undo}) and let `git release continue` write it \
+             again; or `git release abort`",
             plan.base_commit,
-            plan.changelog.display(),
         ),
     })
+}
+
+/// The consumed fragments gone from the work tree that the changelog step, run again,
+/// would not put back (see [`restore_consumed`]): all of them, unless its record holds
+/// every one.
+pub(crate) fn gone_for_good(repo: &Repo, state: &State) -> Vec<String> {
+    let gone = gone(repo, state);
+    let recorded = |f: &String| {
+        state
+            .removed_fragments
+            .iter()
+            .any(|(r, _)| repo.relative_path(Path::new(r)) == *f)
+    };
+    match gone.iter().all(recorded) {
+        true => Vec::new(),
+        false => gone,
+    }
 }
 
 /// The words of each entry of the pre-release sections a final folds, by its PRs (entries
@@ -269,20 +346,33 @@ pub(crate) fn present(files: &[String]) -> Vec<String> {
 /// The fragments an earlier run of the changelog step removed, restored from the release's
 /// base commit (index and work tree) — only while the user has taken none of them in hand:
 /// each still gone, and the base commit holding the text the step removed (one edited
-/// before the step read it would come back unedited). Otherwise nothing is put back, and
-/// the section built from what is there is held to the plan before the release commit.
-pub(crate) fn restore_consumed(repo: &Repo, reporter: &dyn Reporter, state: &State) -> Result<()> {
+/// before the step read it, or one the user renamed or added, would come back as it was
+/// not, or not at all). Otherwise nothing is put back and the record is dropped: what the
+/// user took in hand is theirs from then on — a later run records only what it removes
+/// itself, so a fragment the user had back, then renamed or removed, is never put back by
+/// a later undo. The section built from what is there is held to the plan (per PR: an entry
+/// moved to another category is still listed once) before anything is written.
+/// `there`: the fragment files in the work tree now — any one (put back, renamed, added)
+/// shows the fragments taken in hand.
+pub(crate) fn restore_consumed(
+    repo: &Repo,
+    reporter: &dyn Reporter,
+    state: &mut State,
+    there: &[String],
+) -> Result<()> {
     let removed = &state.removed_fragments;
     if removed.is_empty() {
         return Ok(());
     }
-    let untouched = removed.iter().all(|(f, digest)| {
-        let gone = Path::new(f).symlink_metadata().is_err();
-        let path = repo.relative_path(Path::new(f));
-        let base = repo.file_at(&state.base_commit, &path).ok().flatten();
-        gone && base.is_some_and(|b| super::guard::fnv1a(&b) == *digest)
-    });
+    let untouched = there.is_empty()
+        && removed.iter().all(|(f, digest)| {
+            let gone = Path::new(f).symlink_metadata().is_err();
+            let path = repo.relative_path(Path::new(f));
+            let base = repo.file_at(&state.base_commit, &path).ok().flatten();
+            gone && base.is_some_and(|b| super::guard::fnv1a(&b) == *digest)
+        });
     if !untouched {
+        state.removed_fragments.clear();
         reporter.note(
             "the fragments the changelog step had removed were taken in hand since (put \
              back, removed, renamed or edited): not put back; the section is built from the \
@@ -335,6 +425,33 @@ mod tests {
         assert!(err.to_string().contains("#10 (1.1.0rc1)"), "{err}");
         let carried = format!("{section}* Add the scheduler for real (#10)\n");
         assert!(check_rc_carried(false, &read, &reworded, &versions, &carried).is_ok());
+    }
+
+    /// The advice to put fragments back names those whose entries are missing, not one
+    /// the user renamed (its PR is listed from the new name).
+    #[test]
+    fn the_fragments_to_put_back_are_those_of_the_missing_entries() {
+        let planned = counts(&[(10, 1), (11, 1), (12, 1)], 1);
+        let gone: Vec<String> = [
+            "changes/10.feature.md",
+            "changes/12.fix.md",
+            "changes/+a.fix.md",
+        ]
+        .map(String::from)
+        .to_vec();
+        let now = counts(&[(11, 1), (12, 1)], 1);
+        assert_eq!(
+            planned.fragments_missing(&now, &gone),
+            ["changes/10.feature.md"]
+        );
+        let now = counts(&[(11, 1), (12, 1)], 0);
+        assert_eq!(
+            planned.fragments_missing(&now, &gone),
+            ["changes/10.feature.md", "changes/+a.fix.md"]
+        );
+        // No name tells: all of them.
+        let all = counts(&[(10, 1), (11, 1), (12, 1)], 1);
+        assert_eq!(planned.fragments_missing(&all, &gone), gone);
     }
 
     #[test]

@@ -106,12 +106,20 @@ pub(crate) fn run_steps(
         // the review's watch starts) and consumed again.
         let changelog_step = matches!(state.steps[i].step.kind, StepKind::Changelog);
         if changelog_step && !guard::section_written(repo, ctx.config, ctx.plan)? {
-            entries::restore_consumed(repo, ctx.reporter, state)?;
+            let there = consumable(ctx.config, state);
+            entries::restore_consumed(repo, ctx.reporter, state, &there)?;
         }
         let left_before = left::before_step(repo, state);
+        // Every fragment the step may consume: the planned ones, and one the user renamed
+        // or added while the release was stopped (a run again builds from what is there).
+        let consumable = match changelog_step {
+            true => consumable(ctx.config, state),
+            false => Vec::new(),
+        };
         let fragments_before: Vec<(String, u64)> = match changelog_step {
-            true => entries::present(&state.fragments)
-                .into_iter()
+            true => consumable
+                .iter()
+                .cloned()
                 .map(|f| {
                     let digest = std::fs::read(&f).map_or(0, |b| guard::fnv1a(&b));
                     (f, digest)
@@ -126,7 +134,7 @@ pub(crate) fn run_steps(
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
         let watched = match state.steps[i].step.kind {
-            StepKind::Changelog => window::watch(repo, state),
+            StepKind::Changelog => window::watch(repo, state, &consumable),
             _ => window::Watched::default(),
         };
         let result = run_step(ctx, i, rerun, &mut prepared, state, &watched)
@@ -257,6 +265,16 @@ pub(crate) fn run_steps(
     }
     clear_state(repo);
     super::summary::from_record(ctx.repo, ctx.config, ctx.plan, state)
+}
+
+/// The fragment files there are that the changelog step may consume: the release's, and
+/// the fragments found now, absolute as `State::fragments` holds them.
+fn consumable(config: &Config, state: &State) -> Vec<String> {
+    let mut files: BTreeSet<String> = state.fragments.iter().cloned().collect();
+    if let Ok(set) = fragments::discover(config) {
+        files.extend(set.fragments.iter().map(|f| f.path.display().to_string()));
+    }
+    entries::present(&files.into_iter().collect::<Vec<_>>())
 }
 
 /// A step must leave HEAD on the release branch: the release commits there and nowhere
@@ -406,7 +424,8 @@ fn run_step(
                 }
             }
             guard::check_section_entries(config, plan, state)?;
-            entries::check_published(config, plan, state.planned_entries.as_ref())?;
+            let gone = entries::gone_for_good(repo, state);
+            entries::check_published(config, plan, state.planned_entries.as_ref(), &gone)?;
             commit_own_changes(ctx, state)?;
             guard::check_committed_fragments(repo, config, state)?;
             let id = repo.commit(message)?;
@@ -528,7 +547,8 @@ fn write_changelog(
         // and nothing is written over it or removed with it.
         window::index_unchanged(repo, watched)?;
         window::unchanged_since(repo, watched)?;
-        entries::check_building(plan, state.planned_entries.as_ref(), &section)?;
+        let gone = entries::gone(repo, state);
+        entries::check_building(plan, state.planned_entries.as_ref(), Some(&section), &gone)?;
         let rendered = section.render(2);
         window::check_fragments_carried(repo, state, &rendered)?;
         let keep_rc = plan.request.keep_rc;
@@ -547,8 +567,11 @@ fn write_changelog(
     let set = fragments::discover(config)?;
     let (kept, _) = without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;
     let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+    let gone = entries::gone(repo, state);
     if kept.fragments.is_empty() {
-        // Only stale fragments: no section, the fragments go.
+        // Only stale fragments: no section, the fragments go — unless the plan had entries
+        // (their fragments removed while the release was stopped).
+        entries::check_building(plan, state.planned_entries.as_ref(), None, &gone)?;
         return crate::towncrier::remove_fragments(Some(repo), &files);
     }
     let build = crate::towncrier::plan(
@@ -561,7 +584,7 @@ fn write_changelog(
     let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
     let built = Changelog::parse_project(&build.section, None, &refs);
     if let Some(section) = built.releases().first() {
-        entries::check_building(plan, state.planned_entries.as_ref(), section)?;
+        entries::check_building(plan, state.planned_entries.as_ref(), Some(section), &gone)?;
     }
     window::check_landing(repo, &build.changelog, "changelog")?;
     crate::atomic::write(&build.changelog, build.text.as_bytes())?;
@@ -574,7 +597,8 @@ fn write_changelog(
 /// halves is finished rather than taken as done.
 fn finish_changelog(repo: &Repo, config: &Config, plan: &Plan, state: &State) -> Result<()> {
     // Written by hand (or before a stop): held to the plan before it counts as the step's.
-    entries::check_published(config, plan, state.planned_entries.as_ref())?;
+    let gone = entries::gone_for_good(repo, state);
+    entries::check_published(config, plan, state.planned_entries.as_ref(), &gone)?;
     let left: Vec<PathBuf> = entries::present(&state.fragments)
         .into_iter()
         .map(PathBuf::from)

@@ -1,0 +1,237 @@
+//! Hostile round 14's leftovers in the changelog step and its checks (01 B, 02, 11) and
+//! hostile13/09: a fragment the user took in hand while the release was stopped (renamed to
+//! another category, removed, moved and back) is never put back or overwritten by the step,
+//! which builds from what is there; the refusals' advice, followed word for word, ends the
+//! release; under `--keep-rc` the final carries rc words corrected while its review was
+//! open; every changelog format the build writes is counted before the release commit.
+//! (Repro scripts: /work/hostile14/{01,02,11}-*.sh, /work/hostile13/09-*.sh.)
+
+use std::path::Path;
+
+use crate::release::{project, read};
+use crate::util::{self, git, ok, one_error, run};
+
+/// A step that fails until `ok` exists: the release stops after its changelog step.
+const FLAKY_STEP: &str = "\n[[step]]\nname = \"check\"\nrun = \"test -f ok || exit 1\"\n";
+/// A WebUI step that fails until `ok` exists: the release stops before its changelog step.
+const WEBUI_STEP: &str =
+    "\n[[step]]\nname = \"webui\"\nwhen = \"webui\"\nrun = \"test -f ok || exit 1\"\n";
+const DATE: [&str; 2] = ["--date", "2025-03-01"];
+const PULL: &str = "https://example.com/demo/pull";
+
+/// The entry lines of the changelog's `version` section that name PR `pr`, by category.
+fn listed(root: &Path, version: &str, pr: u32) -> Vec<String> {
+    let link = format!("[#{pr}]({PULL}/{pr})");
+    let mut category = String::new();
+    let mut inside = false;
+    let mut found = Vec::new();
+    for line in read(root, "CHANGELOG.md").lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            inside = heading.starts_with(&format!("{version} "));
+        } else if let Some(name) = line.strip_prefix("### ") {
+            category = name.trim().to_string();
+        } else if inside && line.trim_start().starts_with(['*', '-']) && line.contains(&link) {
+            found.push(category.clone());
+        }
+    }
+    found
+}
+
+/// The fragments of the project left in the work tree.
+fn fragments(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("changes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && n != "template.md")
+        .collect();
+    names.sort();
+    names
+}
+
+/// Let the flaky step pass from now on (its marker file goes into the release).
+fn let_it_pass(root: &Path) {
+    util::write_file(root, "ok", "");
+    git(root, &["add", "ok"]);
+}
+
+/// The `git checkout …` commands a refusal advises, in the order it names them.
+fn advised_checkouts(stderr: &str) -> Vec<String> {
+    stderr
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| c.starts_with("git checkout "))
+        .map(String::from)
+        .collect()
+}
+
+/// Run `command` (a `git …` line of a refusal's advice) word for word.
+fn follow(root: &Path, command: &str) {
+    let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+    git(root, &words);
+}
+
+/// `continue`, and while it stops, the `git checkout` its refusal advises then `continue`
+/// again — at most `tries` times: following the advice word for word ends the release (its
+/// output returned), never a loop.
+fn continue_following_advice(root: &Path, tries: usize) -> std::process::Output {
+    for _ in 0..tries {
+        let out = run(root, &["continue", "--yes"], "false");
+        if out.status.success() {
+            return out;
+        }
+        let stderr = one_error(&out, "continue");
+        let advice = advised_checkouts(&stderr);
+        assert!(!advice.is_empty(), "a refusal with no way on:\n{stderr}");
+        for command in advice {
+            follow(root, &command);
+        }
+    }
+    panic!("following the advice word for word did not end the release");
+}
+
+/// hostile14/01 B and the class around it: stopped after its changelog step, the user
+/// undoes the step's work and then takes the fragments in hand — recategorises one (`git
+/// mv 12.fix.md 12.feature.md`), two at once, moves one and back, or undoes only part of
+/// the work before renaming. `continue` builds the section from what is there: each PR
+/// listed once, under the category the user gave it, no fragment put back over the user's
+/// rename. (On main the step put `12.fix.md` back beside the user's `12.feature.md`, and the
+/// refusal's advice then published #12 under Fixes with the user's file gone.)
+#[test]
+fn fragments_taken_in_hand_while_stopped_are_built_from_as_they_are() {
+    // (what is undone, the renames, where #10 and #12 end up)
+    type Case = (
+        &'static [&'static str],
+        &'static [(&'static str, &'static str)],
+    );
+    let cases: [(Case, &str, &str); 4] = [
+        (
+            (
+                &["CHANGELOG.md", "changes/"],
+                &[("12.fix.md", "12.feature.md")],
+            ),
+            "Features",
+            "Features",
+        ),
+        (
+            (
+                &["CHANGELOG.md", "changes/"],
+                &[
+                    ("12.fix.md", "12.feature.md"),
+                    ("10.feature.md", "10.fix.md"),
+                ],
+            ),
+            "Fixes",
+            "Features",
+        ),
+        (
+            (
+                &["CHANGELOG.md", "changes/"],
+                &[
+                    ("12.fix.md", "12.feature.md"),
+                    ("12.feature.md", "12.fix.md"),
+                ],
+            ),
+            "Features",
+            "Fixes",
+        ),
+        (
+            (
+                &["CHANGELOG.md", "changes/12.fix.md"],
+                &[("12.fix.md", "12.feature.md")],
+            ),
+            "Features",
+            "Features",
+        ),
+    ];
+    for ((undone, renames), ten, twelve) in cases {
+        let what = format!("{undone:?} {renames:?}");
+        let repo = project(FLAKY_STEP);
+        let root = repo.path();
+        let args = ["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]];
+        let stderr = one_error(&run(root, &args, "false"), &what);
+        assert!(stderr.contains("test -f ok || exit 1"), "{what}: {stderr}");
+        let base = crate::release::head(root);
+        let mut checkout = vec!["checkout", "HEAD", "--"];
+        checkout.extend_from_slice(undone);
+        git(root, &checkout);
+        for (from, to) in renames {
+            git(
+                root,
+                &["mv", &format!("changes/{from}"), &format!("changes/{to}")],
+            );
+        }
+        let_it_pass(root);
+        let out = continue_following_advice(root, 3);
+        ok(&out, &what);
+        let stderr = util::text(&out.stderr);
+        assert!(!stderr.contains("put back 3"), "{what}: {stderr}");
+        assert_eq!(listed(root, "1.1.0rc1", 10), [ten], "{what}: #10");
+        assert_eq!(listed(root, "1.1.0rc1", 11), ["Features"], "{what}: #11");
+        assert_eq!(listed(root, "1.1.0rc1", 12), [twelve], "{what}: #12");
+        assert!(fragments(root).is_empty(), "{what}: {:?}", fragments(root));
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "{what}");
+        // The release commit holds the fragments' removal as the base had them.
+        let removed = git(
+            root,
+            &[
+                "diff",
+                "--name-status",
+                "--no-renames",
+                &base,
+                "HEAD",
+                "--",
+                "changes",
+            ],
+        );
+        assert_eq!(removed.lines().count(), 3, "{what}: {removed}");
+        assert!(
+            removed.lines().all(|l| l.starts_with('D')),
+            "{what}: {removed}"
+        );
+    }
+}
+
+/// hostile14/02: stopped before its changelog step, the user runs the step as the stop
+/// offers (`git release build …`), then undoes its section (`git checkout HEAD --
+/// CHANGELOG.md`) — and, in the second case, mends the section by dropping an entry instead.
+/// `continue` stops, and its advice, followed word for word, ends the release with each
+/// entry listed once. (On main the changelog step built from the fragments `build` had
+/// removed, wrote nothing, and the commit's refusal advised an undo that refused again,
+/// forever.)
+#[test]
+fn a_by_hand_build_undone_is_written_again_by_following_the_advice() {
+    for mode in ["undone", "entry dropped"] {
+        let repo = project(WEBUI_STEP);
+        let root = repo.path();
+        let args = ["1.1.0rc1", "2.0.0", "--yes", "--no-edit", DATE[0], DATE[1]];
+        let stderr = one_error(&run(root, &args, "false"), mode);
+        let build = stderr
+            .lines()
+            .find_map(|l| l.split("run the step yourself:").nth(1))
+            .map(str::trim);
+        // The webui step's own command is offered first; the changelog's is known.
+        assert!(build.is_some(), "{mode}: {stderr}");
+        let out = run(root, &["build", "1.1.0rc1", DATE[0], DATE[1]], "false");
+        ok(&out, "build by hand");
+        assert!(fragments(root).is_empty(), "{mode}: build consumed them");
+        match mode {
+            "undone" => {
+                git(root, &["checkout", "HEAD", "--", "CHANGELOG.md"]);
+            }
+            _ => {
+                let log = read(root, "CHANGELOG.md");
+                let kept: Vec<&str> = log.lines().filter(|l| !l.contains("[#11]")).collect();
+                util::write_file(root, "CHANGELOG.md", &(kept.join("\n") + "\n"));
+            }
+        }
+        let_it_pass(root);
+        let out = continue_following_advice(root, 3);
+        ok(&out, mode);
+        for pr in [10, 11, 12] {
+            assert_eq!(listed(root, "1.1.0rc1", pr).len(), 1, "{mode}: #{pr}");
+        }
+        assert!(fragments(root).is_empty(), "{mode}");
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "{mode}");
+    }
+}
