@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::Reporter;
 use super::plan::Plan;
 use super::state::State;
-use crate::changelog::{Changelog, RefFormat, Release};
+use crate::changelog::{Changelog, Entry, RefFormat, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::git::Repo;
@@ -262,7 +262,16 @@ pub(crate) fn gone_for_good(repo: &Repo, state: &State) -> Vec<String> {
 /// The words of each entry of the pre-release sections a final folds, by its PRs (entries
 /// naming none are left to the ledger), as the changelog holds them: what pre-flight read.
 pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(String, String)> {
-    let mut words = Vec::new();
+    rc_entries(changelog, versions)
+        .into_iter()
+        .map(|(key, entry)| (key, entry.normalized_text()))
+        .collect()
+}
+
+/// Each entry naming a PR of the pre-release sections a final folds, keyed by its PRs and
+/// its section: `#1, #2 (1.4.0rc1)`.
+fn rc_entries(changelog: &Changelog, versions: &[String]) -> Vec<(String, Entry)> {
+    let mut found = Vec::new();
     for version in versions.iter().filter_map(|v| Version::parse(v).ok()) {
         let Some(k) = changelog.find(&version) else {
             continue;
@@ -275,12 +284,64 @@ pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(Strin
             let prs = entry.pr_set();
             if !prs.is_empty() {
                 // By section too: a PR an rc2 lists again in newer words is not reworded.
-                let key = format!("{} ({version})", pr_key(&prs));
-                words.push((key, entry.normalized_text()));
+                found.push((format!("{} ({version})", pr_key(&prs)), entry.clone()));
             }
         }
     }
-    words
+    found
+}
+
+/// The pre-release entries reworded in the changelog since pre-flight read them (`read`):
+/// each with the words it was read in.
+fn reworded(read: &[(String, String)], now: Vec<(String, Entry)>) -> Vec<(String, &str, Entry)> {
+    now.into_iter()
+        .filter_map(|(key, entry)| {
+            let words = entry.normalized_text();
+            // That section's entry of these PRs read in other words, and in these words by
+            // no entry of it (two entries of one section may name the same PRs).
+            let then = read.iter().find(|(k, t)| *k == key && *t != words)?;
+            let kept = read.iter().any(|(k, t)| *k == key && *t == words);
+            (!kept).then_some((key, then.1.as_str(), entry))
+        })
+        .collect()
+}
+
+/// Under `--keep-rc` the pre-release sections stay beside the final's, which is folded
+/// from the words the review was given: a pre-release entry reworded in the changelog
+/// while the review was open (the release stopped in it) is carried into the final's
+/// section in its new words — the section's entry of the same PRs still in the old words
+/// takes them (its references and place kept). Returns the keys carried, for a note; an
+/// entry the review itself reworded is left to [`check_rc_carried`].
+pub(crate) fn carry_rc_words(
+    read: &[(String, String)],
+    changelog: &Changelog,
+    versions: &[String],
+    refs: &RefFormat,
+    section: &mut Release,
+) -> Vec<String> {
+    let mut carried = Vec::new();
+    for (key, then, now) in reworded(read, rc_entries(changelog, versions)) {
+        let prs = now.pr_set();
+        let entries = section.categories.iter_mut().flat_map(|c| {
+            c.entries
+                .iter_mut()
+                .chain(c.subsections.iter_mut().flat_map(|s| s.entries.iter_mut()))
+        });
+        for entry in entries {
+            let old = entry.text.trim();
+            if entry.pr_set() != prs
+                || entry.normalized_text() != then
+                || old.is_empty()
+                || !entry.raw.contains(old)
+            {
+                continue;
+            }
+            let raw = entry.raw.replacen(old, now.text.trim(), 1);
+            *entry = Entry::parse_with(&raw, entry.line, refs);
+            carried.push(key.clone());
+        }
+    }
+    carried
 }
 
 /// A PR set as messages and keys name it: `#1, #2`.
@@ -300,31 +361,30 @@ pub(crate) fn check_rc_carried(
     versions: &[String],
     section: &str,
 ) -> Result<()> {
-    // Kept, the rc sections keep the edit.
-    if keep_rc {
-        return Ok(());
-    }
     let squash = super::window::squash;
     let published = squash(section).to_lowercase();
     let mut lost = Vec::new();
-    for (key, now) in rc_words(changelog, versions) {
-        // Reworded: that section's entry of these PRs read in other words, and in these
-        // words by no entry of it (two entries of one section may name the same PRs).
-        let reworded = read.iter().any(|(k, then)| *k == key && *then != now)
-            && !read.iter().any(|(k, then)| *k == key && *then == now);
-        if reworded && !published.contains(&squash(&now)) {
+    for (key, _, now) in reworded(read, rc_entries(changelog, versions)) {
+        if !published.contains(&squash(&now.normalized_text())) {
             lost.push(key);
         }
     }
     if lost.is_empty() {
         return Ok(());
     }
+    // Kept, the rc sections keep the edit; the final's section would publish other words.
+    let written = match keep_rc {
+        true => {
+            "the pre-release section keeps it, but the final's section would publish \
+                 the old text"
+        }
+        false => "written, it would replace the edit with the old text",
+    };
     Err(Error::Step {
         step: "changelog".into(),
         message: format!(
             "the pre-release entr{} of {} changed in the changelog after the release read \
-             {}, and the section does not carry the new words: written, it would replace the \
-             edit with the old text. Your edit is kept and nothing was written. Carry the new \
+             {}, and the section does not carry the new words: {written}. Your edit is kept and nothing was written. Carry the new \
              wording into the section (`git release continue` opens the kept draft again), or \
              undo the edit in the changelog, then `git release continue`; or `git release abort`",
             if lost.len() == 1 { "y" } else { "ies" },
@@ -425,6 +485,48 @@ mod tests {
         assert!(err.to_string().contains("#10 (1.1.0rc1)"), "{err}");
         let carried = format!("{section}* Add the scheduler for real (#10)\n");
         assert!(check_rc_carried(false, &read, &reworded, &versions, &carried).is_ok());
+    }
+
+    /// Under `--keep-rc`, an rc entry corrected since it was read takes its new words in the
+    /// section only where the section still has the old ones, its references kept; one the
+    /// review reworded is left (the check refuses it).
+    #[test]
+    fn corrected_rc_words_are_carried_where_the_section_has_the_old_ones() {
+        let log = |fix: &str, feature: &str| {
+            Changelog::parse(&format!(
+                "# C\n\n## 1.1.0rc1 (2025-02-01)\n\n### Features\n\n* {feature} (#10)\n\n\
+                 ### Fixes\n\n* {fix} (#12)\n* {fix} (#12, #13)\n"
+            ))
+        };
+        let versions = ["1.1.0rc1".to_string()];
+        let read = rc_words(&log("Fix crash", "Add scheduler"), &versions);
+        let now = log("Fix the crash at start", "Add the scheduler");
+        let mut section = Changelog::parse(
+            "## 1.1.0 (2025-03-01)\n\n### Features\n\n* Added a scheduler (#10)\n\n\
+             ### Fixes\n\n* Fix  crash. (#12)\n* Fixed crashes (#12, #13)\n",
+        )
+        .releases()[0]
+            .clone();
+        let refs = RefFormat::default();
+        let carried = carry_rc_words(&read, &now, &versions, &refs, &mut section);
+        assert_eq!(carried, ["#12 (1.1.0rc1)"]);
+        let rendered = section.render(2);
+        assert!(
+            rendered.contains("* Fix the crash at start (#12)\n"),
+            "{rendered}"
+        );
+        // The review's own words stay (the check finds the new words in the section).
+        assert!(
+            rendered.contains("* Fixed crashes (#12, #13)"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("* Added a scheduler (#10)"), "{rendered}");
+        let err = check_rc_carried(true, &read, &now, &versions, &rendered).unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.contains("#10 (1.1.0rc1)") && !err.contains("#12"),
+            "{err}"
+        );
     }
 
     /// The advice to put fragments back names those whose entries are missing, not one

@@ -526,7 +526,7 @@ fn write_changelog(
         for note in consolidate::report(&p.grouped.consolidation) {
             ctx.reporter.note(&note);
         }
-        let section = if plan.request.no_edit {
+        let mut section = if plan.request.no_edit {
             p.grouped.release()
         } else {
             // A review that was interrupted or did not validate reopens its kept draft.
@@ -547,11 +547,21 @@ fn write_changelog(
         // and nothing is written over it or removed with it.
         window::index_unchanged(repo, watched)?;
         window::unchanged_since(repo, watched)?;
+        let keep_rc = plan.request.keep_rc;
+        if keep_rc {
+            let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
+            let (read, log) = (&state.rc_words, &p.changelog);
+            for key in entries::carry_rc_words(read, log, &plan.rc_sections, &refs, &mut section) {
+                ctx.reporter.note(&format!(
+                    "the pre-release entry of {key} was reworded in the changelog while the \
+                     review was open: the section carries its new words"
+                ));
+            }
+        }
         let gone = entries::gone(repo, state);
         entries::check_building(plan, state.planned_entries.as_ref(), Some(&section), &gone)?;
         let rendered = section.render(2);
         window::check_fragments_carried(repo, state, &rendered)?;
-        let keep_rc = plan.request.keep_rc;
         entries::check_rc_carried(
             keep_rc,
             &state.rc_words,

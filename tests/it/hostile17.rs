@@ -235,3 +235,102 @@ fn a_by_hand_build_undone_is_written_again_by_following_the_advice() {
         assert_eq!(git(root, &["status", "--porcelain"]), "", "{mode}");
     }
 }
+
+/// The final 1.1.0 with `--keep-rc`, stopped in its review (the editor failed, the draft
+/// kept).
+fn keep_rc_final_stopped_in_review() -> tempfile::TempDir {
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    let args = ["1.1.0", "--yes", "--keep-rc", DATE[0], DATE[1]];
+    let out = run(root, &args, "false");
+    let stderr = one_error(&out, "the review");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    repo
+}
+
+/// The text of the changelog's `version` section.
+fn section(root: &Path, version: &str) -> String {
+    let log = read(root, "CHANGELOG.md");
+    let start = log.find(&format!("## {version} (")).expect("the section");
+    let rest = &log[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |e| e + 1);
+    rest[..end].to_string()
+}
+
+/// hostile14/11: under `--keep-rc`, the user corrects rc1's entry in the changelog while
+/// the final's review is stopped ("Fix crash on start" → "Fix the crash on start-up");
+/// `continue` reopens the kept draft, folded from the old words. The final's section
+/// carries the corrected words (said in a note), the rc1 section kept below keeps them too.
+/// (On main the 1.1.0 section published the old words, without a word.) When the review
+/// reworded that entry itself, the release stops and says so, the edit kept, nothing
+/// written; a correction of another rc entry than the one reworded is carried.
+#[test]
+fn keep_rc_final_carries_rc_words_corrected_while_its_review_was_open() {
+    // The correction alone.
+    let repo = keep_rc_final_stopped_in_review();
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md");
+    let fixed = log.replacen("* Fix crash on start (", "* Fix the crash on start-up (", 1);
+    assert_ne!(fixed, log);
+    util::write_file(root, "CHANGELOG.md", &fixed);
+    let out = run(root, &["continue", "--yes"], "true");
+    ok(&out, "continue");
+    let stderr = util::text(&out.stderr);
+    assert!(stderr.contains("carries its new words"), "{stderr}");
+    let final_section = section(root, "1.1.0");
+    assert!(
+        final_section.contains("Fix the crash on start-up ([#12]"),
+        "{final_section}"
+    );
+    assert!(
+        !final_section.contains("Fix crash on start"),
+        "{final_section}"
+    );
+    assert!(section(root, "1.1.0rc1").contains("Fix the crash on start-up"));
+    assert_eq!(listed(root, "1.1.0", 12), ["Fixes"]);
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+
+    // The review rewords #12 itself while the user corrects it in rc1, and #10 too: the
+    // release stops naming #12, the edit kept and nothing written.
+    let repo = keep_rc_final_stopped_in_review();
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md");
+    let fixed = log
+        .replacen("* Fix crash on start (", "* Fix the crash on start-up (", 1)
+        .replacen(
+            "* Add fair share scheduler (",
+            "* Add the fair-share scheduler (",
+            1,
+        );
+    util::write_file(root, "CHANGELOG.md", &fixed);
+    let editor = root.join(".git/reword.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/^\\* Fix crash on start (/* Fixed a crash at start (/' \"$1\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = run(root, &["continue", "--yes"], editor.to_str().unwrap());
+    let stderr = one_error(&out, "a review rewording");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let refusal = stderr
+        .lines()
+        .find(|l| l.contains("changed in the changelog"))
+        .unwrap_or_default();
+    assert!(
+        refusal.contains("#12 (1.1.0rc1)") && !refusal.contains("#10"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("#10 (1.1.0rc1) was reworded"), "{stderr}");
+    assert!(
+        stderr.contains("the pre-release section keeps it"),
+        "{stderr}"
+    );
+    assert_eq!(
+        read(root, "CHANGELOG.md"),
+        fixed,
+        "the edit is kept, nothing written"
+    );
+    std::fs::remove_file(&editor).unwrap();
+}
