@@ -9,25 +9,102 @@
 //! published twice. Counting by PR, not by key, lets a review reword, regroup, merge or
 //! split entries (the review's own ledger holds it to each entry once).
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::Reporter;
 use super::plan::Plan;
+use super::preflight::without_stale;
 use super::state::State;
 use crate::changelog::{Changelog, Entry, RefFormat, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::fragments;
 use crate::git::Repo;
+use crate::towncrier::BuildPlan;
 use crate::version::Version;
 
 /// How many entries of the planned section name each PR, and how many name none.
+///
+/// A section the release does not read back as a release — reStructuredText, or Markdown
+/// without a title (`title_format = false`) — is counted by its text instead: `prs` holds
+/// how many references to each PR it makes (as the project's `issue_format` writes them),
+/// and `before` how many the rest of the changelog makes, so that the section's are what
+/// the changelog holds beyond those. One count, for every changelog the build writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Planned {
     pub prs: BTreeMap<u64, usize>,
     pub unnamed: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<BTreeMap<u64, usize>>,
+}
+
+/// What a pre-release's changelog step builds: the fragment files it consumes, and the
+/// changelog with its section (`None` when every fragment is stale: no section).
+pub(crate) fn pre_release_build(
+    config: &Config,
+    plan: &Plan,
+) -> Result<(Vec<PathBuf>, Option<BuildPlan>)> {
+    let set = fragments::discover(config)?;
+    let (version, date) = (plan.version.as_str(), &plan.request.date);
+    let (kept, _) = without_stale(config, &set, &plan.version, date, &plan.changelog)?;
+    let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+    if kept.fragments.is_empty() {
+        return Ok((files, None));
+    }
+    let name = Some(config.towncrier.name.as_str());
+    let build = crate::towncrier::plan(config, &kept, version, date, name)?;
+    Ok((files, Some(build)))
+}
+
+/// The counts of a section read back as a release, or else of its text (see [`Planned`]).
+pub(crate) fn counts_of_build(config: &Config, section: &str) -> Planned {
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    match Changelog::parse_project(section, None, &refs)
+        .releases()
+        .first()
+    {
+        Some(release) => Planned::of(release),
+        None => Planned {
+            prs: references(&refs, section),
+            ..Planned::default()
+        },
+    }
+}
+
+/// A pre-release's planned counts when pre-flight could not read its section (see
+/// [`Planned`]), taken when the release starts: the section built as the step will build
+/// it, and the changelog it will write. `None` for a section pre-flight read.
+pub(crate) fn unread(config: &Config, plan: &Plan) -> Result<Option<Planned>> {
+    if plan.section.is_some() || plan.unread_section.is_none() {
+        return Ok(None);
+    }
+    let Some(build) = pre_release_build(config, plan)?.1 else {
+        return Ok(None);
+    };
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    let prs = references(&refs, &build.section);
+    let all = references(&refs, &build.text);
+    let before = prs
+        .iter()
+        .map(|(pr, n)| (*pr, all.get(pr).copied().unwrap_or(0).saturating_sub(*n)))
+        .collect();
+    Ok(Some(Planned {
+        prs,
+        unnamed: 0,
+        before: Some(before),
+    }))
+}
+
+/// How many references to each PR `text` makes, as the project writes them.
+fn references(refs: &RefFormat, text: &str) -> BTreeMap<u64, usize> {
+    let mut counts = BTreeMap::new();
+    for span in refs.spans(text) {
+        *counts.entry(span.number).or_default() += 1;
+    }
+    counts
 }
 
 impl Planned {
@@ -37,7 +114,7 @@ impl Planned {
         plan.section.as_ref().map(Planned::of)
     }
 
-    fn of(release: &Release) -> Planned {
+    pub(crate) fn of(release: &Release) -> Planned {
         let mut counts = Planned::default();
         for entry in release.categories.iter().flat_map(|c| c.all_entries()) {
             let prs = entry.pr_set();
@@ -113,6 +190,9 @@ pub(crate) fn written(
     let Some(planned) = planned else {
         return Ok(None);
     };
+    if planned.before.is_some() {
+        return Ok(Some(planned.clone()));
+    }
     Ok(Some(
         section_now(config, plan)?.map_or_else(|| planned.clone(), |r| Planned::of(&r)),
     ))
@@ -126,18 +206,17 @@ pub(crate) fn written(
 pub(crate) fn check_building(
     plan: &Plan,
     planned: Option<&Planned>,
-    section: Option<&Release>,
+    now: &Planned,
     gone: &[String],
 ) -> Result<()> {
     let Some(planned) = planned else {
         return Ok(());
     };
-    let now = section.map(Planned::of).unwrap_or_default();
-    let wrong = planned.against(&now, false);
+    let wrong = planned.against(now, false);
     if wrong.is_empty() {
         return Ok(());
     }
-    let gone = planned.fragments_missing(&now, gone);
+    let gone = planned.fragments_missing(now, gone);
     let put_back = match gone.as_slice() {
         [] => format!("`git checkout {} -- <fragment>`", plan.base_commit),
         _ => format!("`git checkout {} -- {}`", plan.base_commit, gone.join(" ")),
@@ -164,6 +243,37 @@ pub(crate) fn gone(repo: &Repo, state: &State) -> Vec<String> {
         .collect()
 }
 
+/// The counts of the release's section in the changelog now (`None`: no section found):
+/// read as pre-flight read the plan's, or by the references the changelog makes beyond
+/// those it held before (see [`Planned`]).
+fn counts_now(config: &Config, plan: &Plan, planned: &Planned) -> Result<Option<Planned>> {
+    let Some(before) = &planned.before else {
+        return Ok(section_now(config, plan)?.map(|r| Planned::of(&r)));
+    };
+    let text = match plan.changelog.symlink_metadata() {
+        Ok(_) => crate::files::read_text(&plan.changelog)?,
+        Err(_) => String::new(),
+    };
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    let all = references(&refs, &text);
+    let prs = planned
+        .prs
+        .keys()
+        .map(|pr| {
+            let held = all.get(pr).copied().unwrap_or(0);
+            (
+                *pr,
+                held.saturating_sub(before.get(pr).copied().unwrap_or(0)),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    Ok(Some(Planned {
+        prs,
+        ..Planned::default()
+    }))
+}
+
 /// The release's section in the changelog now, read as pre-flight read the plan's.
 fn section_now(config: &Config, plan: &Plan) -> Result<Option<Release>> {
     let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
@@ -184,8 +294,8 @@ pub(crate) fn unpublished(
     let Some(planned) = planned else {
         return Ok(None);
     };
-    let wrong = match section_now(config, plan)? {
-        Some(release) => planned.against(&Planned::of(&release), true),
+    let wrong = match counts_now(config, plan, planned)? {
+        Some(now) => planned.against(&now, true),
         None if *planned == Planned::default() => Vec::new(),
         None => vec!["the section is missing".to_string()],
     };
@@ -215,7 +325,7 @@ pub(crate) fn check_published(
     };
     let gone = match (planned, gone) {
         (Some(planned), [_, ..]) => {
-            let now = section_now(config, plan)?.map(|r| Planned::of(&r));
+            let now = counts_now(config, plan, planned)?;
             planned.fragments_missing(&now.unwrap_or_default(), gone)
         }
         _ => Vec::new(),
@@ -394,6 +504,17 @@ pub(crate) fn check_rc_carried(
     })
 }
 
+/// The fragment files there are that the changelog step may consume: the release's, and
+/// the fragments found now (one the user renamed or added while the release was stopped),
+/// absolute as `State::fragments` holds them.
+pub(crate) fn consumable(config: &Config, state: &State) -> Vec<String> {
+    let mut files: BTreeSet<String> = state.fragments.iter().cloned().collect();
+    if let Ok(set) = fragments::discover(config) {
+        files.extend(set.fragments.iter().map(|f| f.path.display().to_string()));
+    }
+    present(&files.into_iter().collect::<Vec<_>>())
+}
+
 /// Which of `files` are there (a symlink counts).
 pub(crate) fn present(files: &[String]) -> Vec<String> {
     files
@@ -458,6 +579,7 @@ mod tests {
         Planned {
             prs: prs.iter().copied().collect(),
             unnamed,
+            before: None,
         }
     }
 
@@ -527,6 +649,19 @@ mod tests {
             err.contains("#10 (1.1.0rc1)") && !err.contains("#12"),
             "{err}"
         );
+    }
+
+    /// A section not read back as a release (reStructuredText) is counted by its
+    /// references as the project writes them: two to one PR, one to another, a link of
+    /// another form not at all.
+    #[test]
+    fn an_unread_section_is_counted_by_its_references() {
+        let refs = RefFormat::new(Some("`#{issue} <https://e.com/pull/{issue}>`_"));
+        let section = "1.1.0 (2025-03-01)\n==================\n\nFixes\n-----\n\n\
+                       - Fix it `#12 <https://e.com/pull/12>`_, `#13 <https://e.com/pull/13>`_\n\
+                       - Fix it again `#12 <https://e.com/pull/12>`_ (#14)\n";
+        let counts = references(&refs, section);
+        assert_eq!(counts, [(12, 2), (13, 1)].into_iter().collect());
     }
 
     /// The advice to put fragments back names those whose entries are missing, not one

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::Reporter;
 use super::control::abort_with;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
-use super::preflight::{freeze_of, without_stale};
+use super::preflight::freeze_of;
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, frozen, stopped};
 use super::window;
@@ -19,7 +19,6 @@ use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
-use crate::fragments;
 use crate::git::{DirtyKind, Repo};
 use crate::process::{self, Ended, ProcessIdentity};
 use crate::version::Version;
@@ -44,6 +43,18 @@ pub fn execute(
     let mut state = State::new(&plan);
     let prepared = plan.prepared.take();
     state.modes = Some(Modes::read(repo)?);
+    // A section pre-flight could not read back (reStructuredText, no title) is counted by
+    // its text: nothing has changed yet, so a failure is a refusal.
+    if let Some(planned) = entries::unread(config, &plan)? {
+        if planned.prs.is_empty() {
+            reporter.note(&format!(
+                "the {} section names no PR as `issue_format` writes it: its entries cannot be \
+                 counted before the release commit",
+                plan.version
+            ));
+        }
+        state.planned_entries = Some(planned);
+    }
     state.fragment_digests = window::fragment_digests(&state);
     state.bytes = window::start_bytes(repo, &plan, &state);
     let _signals = process::catch();
@@ -106,14 +117,14 @@ pub(crate) fn run_steps(
         // the review's watch starts) and consumed again.
         let changelog_step = matches!(state.steps[i].step.kind, StepKind::Changelog);
         if changelog_step && !guard::section_written(repo, ctx.config, ctx.plan)? {
-            let there = consumable(ctx.config, state);
+            let there = entries::consumable(ctx.config, state);
             entries::restore_consumed(repo, ctx.reporter, state, &there)?;
         }
         let left_before = left::before_step(repo, state);
         // Every fragment the step may consume: the planned ones, and one the user renamed
         // or added while the release was stopped (a run again builds from what is there).
         let consumable = match changelog_step {
-            true => consumable(ctx.config, state),
+            true => entries::consumable(ctx.config, state),
             false => Vec::new(),
         };
         let fragments_before: Vec<(String, u64)> = match changelog_step {
@@ -265,16 +276,6 @@ pub(crate) fn run_steps(
     }
     clear_state(repo);
     super::summary::from_record(ctx.repo, ctx.config, ctx.plan, state)
-}
-
-/// The fragment files there are that the changelog step may consume: the release's, and
-/// the fragments found now, absolute as `State::fragments` holds them.
-fn consumable(config: &Config, state: &State) -> Vec<String> {
-    let mut files: BTreeSet<String> = state.fragments.iter().cloned().collect();
-    if let Ok(set) = fragments::discover(config) {
-        files.extend(set.fragments.iter().map(|f| f.path.display().to_string()));
-    }
-    entries::present(&files.into_iter().collect::<Vec<_>>())
 }
 
 /// A step must leave HEAD on the release branch: the release commits there and nowhere
@@ -559,7 +560,8 @@ fn write_changelog(
             }
         }
         let gone = entries::gone(repo, state);
-        entries::check_building(plan, state.planned_entries.as_ref(), Some(&section), &gone)?;
+        let now = entries::Planned::of(&section);
+        entries::check_building(plan, state.planned_entries.as_ref(), &now, &gone)?;
         let rendered = section.render(2);
         window::check_fragments_carried(repo, state, &rendered)?;
         entries::check_rc_carried(
@@ -574,28 +576,17 @@ fn write_changelog(
         crate::review::discard_draft(repo.git_dir());
         return Ok(());
     }
-    let set = fragments::discover(config)?;
-    let (kept, _) = without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;
-    let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+    let (files, build) = entries::pre_release_build(config, plan)?;
     let gone = entries::gone(repo, state);
-    if kept.fragments.is_empty() {
+    let planned = state.planned_entries.as_ref();
+    let Some(build) = build else {
         // Only stale fragments: no section, the fragments go — unless the plan had entries
         // (their fragments removed while the release was stopped).
-        entries::check_building(plan, state.planned_entries.as_ref(), None, &gone)?;
+        entries::check_building(plan, planned, &entries::Planned::default(), &gone)?;
         return crate::towncrier::remove_fragments(Some(repo), &files);
-    }
-    let build = crate::towncrier::plan(
-        config,
-        &kept,
-        version.as_str(),
-        &plan.request.date,
-        Some(&config.towncrier.name),
-    )?;
-    let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
-    let built = Changelog::parse_project(&build.section, None, &refs);
-    if let Some(section) = built.releases().first() {
-        entries::check_building(plan, state.planned_entries.as_ref(), Some(section), &gone)?;
-    }
+    };
+    let now = entries::counts_of_build(config, &build.section);
+    entries::check_building(plan, planned, &now, &gone)?;
     window::check_landing(repo, &build.changelog, "changelog")?;
     crate::atomic::write(&build.changelog, build.text.as_bytes())?;
     repo.add(&[&build.changelog])?;

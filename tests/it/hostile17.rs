@@ -334,3 +334,105 @@ fn keep_rc_final_carries_rc_words_corrected_while_its_review_was_open() {
     );
     std::fs::remove_file(&editor).unwrap();
 }
+
+/// A project whose changelog towncrier writes without a title git-release reads:
+/// `NEWS.rst` with towncrier's own reStructuredText template, or a Markdown changelog with
+/// `title_format = false` and a template that writes no heading; `step` in
+/// `.git-release.toml`.
+fn untitled_project(rst: bool, step: &str) -> tempfile::TempDir {
+    let (file, log, format, template) = match rst {
+        true => (
+            "NEWS.rst",
+            "Changes\n=======\n\n.. towncrier release notes start\n\n1.0.0 (2025-01-01)\n\
+             ==================\n\nFeatures\n--------\n\n- First release \
+             `#5 <https://example.com/demo/pull/5>`_\n",
+            "`#{issue} <https://example.com/demo/pull/{issue}>`_",
+            "",
+        ),
+        false => (
+            "CHANGELOG.md",
+            "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
+             ### Features\n\n* First release ([#5](https://example.com/demo/pull/5))\n",
+            "([#{issue}](https://example.com/demo/pull/{issue}))",
+            "template = \"changes/template.md\"\ntitle_format = false\n\
+             start_string = \"<!-- towncrier release notes start -->\\n\"\n",
+        ),
+    };
+    let pyproject = format!(
+        "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
+         filename = \"{file}\"\nissue_format = \"{}\"\n{template}\n\
+         [[tool.towncrier.type]]\ndirectory = \"feature\"\nname = \"Features\"\nshowcontent = true\n\n\
+         [[tool.towncrier.type]]\ndirectory = \"fix\"\nname = \"Fixes\"\nshowcontent = true\n",
+        format.replace('"', "\\\"")
+    );
+    let md_template = "{% for section, _ in sections.items() %}\
+{% for category, val in definitions.items() if category in sections[section] %}\n\
+### {{ definitions[category]['name'] }}\n\n\
+{% for text, values in sections[section][category].items() %}\
+* {{ text }} {{ values|join(', ') }}\n\
+{% endfor %}{% endfor %}{% endfor %}\n";
+    let mut files = vec![
+        ("pyproject.toml", pyproject.as_str()),
+        (".git-release.toml", step),
+        (file, log),
+        ("VERSION", "1.0.0\n"),
+        ("changes/10.feature.md", "Add fair share scheduler\n"),
+        ("changes/11.feature.md", "Add fair share weights\n"),
+        ("changes/12.fix.md", "Fix crash on start\n"),
+    ];
+    if !rst {
+        files.push(("changes/template.md", md_template));
+    }
+    util::repo_with(&files)
+}
+
+/// A project step that edits the changelog with `sed` (`script`).
+fn sed_step(file: &str, script: &str) -> String {
+    format!("[[step]]\nname = \"tidy\"\nrun = '''sed -i '{script}' {file}'''\n")
+}
+
+/// hostile13/09: a section git-release does not read back as a release — reStructuredText,
+/// or Markdown without a title (`title_format = false`) — is counted too, by the references
+/// to each PR the changelog gained: a project step that drops #12's entry, or repeats it,
+/// stops the release before its commit (which would remove `12.fix.md` with #12 in no
+/// section, exit 0, on main); an ordinary release, and a step that edits an older section,
+/// go through.
+#[test]
+fn untitled_and_rst_sections_are_counted_before_the_release_commit() {
+    for rst in [true, false] {
+        let file = if rst { "NEWS.rst" } else { "CHANGELOG.md" };
+        let args = ["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]];
+        for (script, wrong) in [
+            ("/Fix crash on start/d", "#12 is missing"),
+            ("/Fix crash on start/p", "#12 is listed 2 times"),
+        ] {
+            let what = format!("{file}: {script}");
+            let repo = untitled_project(rst, &sed_step(file, script));
+            let root = repo.path();
+            let base = crate::release::head(root);
+            let out = run(root, &args, "false");
+            let stderr = one_error(&out, &what);
+            assert_eq!(out.status.code(), Some(4), "{what}: {stderr}");
+            assert!(stderr.contains(wrong), "{what}: {stderr}");
+            assert_eq!(
+                crate::release::subjects_since(root, &base),
+                Vec::<String>::new(),
+                "{what}: nothing committed"
+            );
+        }
+        // Ordinary: no step, or a step that rewords the 1.0.0 entry (its PR not the
+        // release's).
+        for step in [String::new(), sed_step(file, "s/First release/First/")] {
+            let repo = untitled_project(rst, &step);
+            let root = repo.path();
+            let out = run(root, &args, "false");
+            ok(&out, &format!("{file}: {step}"));
+            let log = read(root, file);
+            for pr in [10, 11, 12] {
+                let link = format!("/pull/{pr}");
+                assert_eq!(log.matches(&link).count(), 1, "{file} #{pr}:\n{log}");
+            }
+            assert_eq!(git(root, &["status", "--porcelain"]), "");
+        }
+    }
+}
