@@ -136,8 +136,8 @@ impl Planned {
     /// else only none missing (the section the changelog step wrote, whose review may
     /// merge or split a PR's listings under its own ledger).
     /// Of the fragments `gone` from the work tree, those whose entries `now` lacks: named by
-    /// a PR it does not list (`12.fix.md`), or by none while an entry naming none is
-    /// missing; all of them when no name tells.
+    /// a PR it lists less often than planned (`12.fix.md`), or by none while an entry naming
+    /// none is missing; all of them when no name tells.
     fn fragments_missing(&self, now: &Planned, gone: &[String]) -> Vec<String> {
         let unnamed_lost = self.unnamed > now.unnamed;
         let lacks = |f: &&String| {
@@ -145,8 +145,9 @@ impl Planned {
                 .file_name()
                 .map(|n| n.to_string_lossy());
             let pr = name.and_then(|n| n.split('.').next().and_then(|p| p.parse::<u64>().ok()));
+            let listed = |counts: &Planned, pr: u64| counts.prs.get(&pr).copied().unwrap_or(0);
             match pr {
-                Some(pr) => self.prs.contains_key(&pr) && !now.prs.contains_key(&pr),
+                Some(pr) => listed(now, pr) < listed(self, pr),
                 None => unnamed_lost,
             }
         };
@@ -198,11 +199,14 @@ pub(crate) fn written(
     ))
 }
 
-/// The section the changelog step is about to write (`None`: it writes none), before
-/// anything is written or removed: it lists every planned PR (a review may merge or split
-/// a PR's listings) — a fragment removed while the release was stopped would leave its
-/// entry out while the release commit took its removal. `gone`: the consumed fragments
-/// missing from the work tree, named in the refusal with the command that puts them back.
+/// The counts of the section the changelog step is about to write (`now`; none when it
+/// writes none), before anything is written or removed: a fragment removed while the
+/// release was stopped would leave its entry out while the release commit took its
+/// removal. A final's lists every planned PR (its review may merge or split a PR's
+/// listings, under its own ledger); a pre-release's, rendered as pre-flight rendered the
+/// plan, each as often as planned (one of a PR's two fragments removed is an entry lost).
+/// `gone`: the consumed fragments missing from the work tree, named in the refusal with
+/// the command that puts them back.
 pub(crate) fn check_building(
     plan: &Plan,
     planned: Option<&Planned>,
@@ -212,7 +216,7 @@ pub(crate) fn check_building(
     let Some(planned) = planned else {
         return Ok(());
     };
-    let wrong = planned.against(now, false);
+    let wrong = planned.against(now, !plan.version.is_final());
     if wrong.is_empty() {
         return Ok(());
     }

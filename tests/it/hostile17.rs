@@ -436,3 +436,45 @@ fn untitled_and_rst_sections_are_counted_before_the_release_commit() {
         }
     }
 }
+
+/// A PR in two categories (`12.fix.md` and `12.feature.md`), the fragments taken back after
+/// the stop: one recategorised beside the other (`12.feature.1.md`) is built from as it is,
+/// #12 listed twice under Features; one of the two removed stops the release ("#12 is
+/// listed 1 of 2 times") with advice that, followed word for word, ends the release with
+/// both entries.
+#[test]
+fn a_pr_in_two_categories_taken_in_hand_is_listed_as_often_as_planned() {
+    for (mode, expected) in [
+        ("renamed", ["Features", "Features"]),
+        ("removed", ["Features", "Fixes"]),
+    ] {
+        let repo = project(FLAKY_STEP);
+        let root = repo.path();
+        util::write_file(root, "changes/12.feature.md", "Report crashes on start\n");
+        util::commit_all(root, "a PR in two categories");
+        let args = ["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]];
+        one_error(&run(root, &args, "false"), mode);
+        git(
+            root,
+            &["checkout", "HEAD", "--", "CHANGELOG.md", "changes/"],
+        );
+        match mode {
+            "renamed" => git(
+                root,
+                &["mv", "changes/12.fix.md", "changes/12.feature.1.md"],
+            ),
+            _ => git(root, &["rm", "-q", "changes/12.feature.md"]),
+        };
+        let_it_pass(root);
+        if mode == "removed" {
+            let out = run(root, &["continue", "--yes"], "false");
+            let stderr = one_error(&out, mode);
+            assert!(stderr.contains("#12 is listed 1 of 2 times"), "{stderr}");
+        }
+        let out = continue_following_advice(root, 3);
+        ok(&out, mode);
+        assert_eq!(listed(root, "1.1.0rc1", 12), expected, "{mode}");
+        assert!(fragments(root).is_empty(), "{mode}: {:?}", fragments(root));
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "{mode}");
+    }
+}
