@@ -9,25 +9,102 @@
 //! published twice. Counting by PR, not by key, lets a review reword, regroup, merge or
 //! split entries (the review's own ledger holds it to each entry once).
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::Reporter;
 use super::plan::Plan;
+use super::preflight::without_stale;
 use super::state::State;
-use crate::changelog::{Changelog, RefFormat, Release};
+use crate::changelog::{Changelog, Entry, RefFormat, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::fragments;
 use crate::git::Repo;
+use crate::towncrier::BuildPlan;
 use crate::version::Version;
 
 /// How many entries of the planned section name each PR, and how many name none.
+///
+/// A section the release does not read back as a release — reStructuredText, or Markdown
+/// without a title (`title_format = false`) — is counted by its text instead: `prs` holds
+/// how many references to each PR it makes (as the project's `issue_format` writes them),
+/// and `before` how many the rest of the changelog makes, so that the section's are what
+/// the changelog holds beyond those. One count, for every changelog the build writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Planned {
     pub prs: BTreeMap<u64, usize>,
     pub unnamed: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<BTreeMap<u64, usize>>,
+}
+
+/// What a pre-release's changelog step builds: the fragment files it consumes, and the
+/// changelog with its section (`None` when every fragment is stale: no section).
+pub(crate) fn pre_release_build(
+    config: &Config,
+    plan: &Plan,
+) -> Result<(Vec<PathBuf>, Option<BuildPlan>)> {
+    let set = fragments::discover(config)?;
+    let (version, date) = (plan.version.as_str(), &plan.request.date);
+    let (kept, _) = without_stale(config, &set, &plan.version, date, &plan.changelog)?;
+    let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+    if kept.fragments.is_empty() {
+        return Ok((files, None));
+    }
+    let name = Some(config.towncrier.name.as_str());
+    let build = crate::towncrier::plan(config, &kept, version, date, name)?;
+    Ok((files, Some(build)))
+}
+
+/// The counts of a section read back as a release, or else of its text (see [`Planned`]).
+pub(crate) fn counts_of_build(config: &Config, section: &str) -> Planned {
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    match Changelog::parse_project(section, None, &refs)
+        .releases()
+        .first()
+    {
+        Some(release) => Planned::of(release),
+        None => Planned {
+            prs: references(&refs, section),
+            ..Planned::default()
+        },
+    }
+}
+
+/// A pre-release's planned counts when pre-flight could not read its section (see
+/// [`Planned`]), taken when the release starts: the section built as the step will build
+/// it, and the changelog it will write. `None` for a section pre-flight read.
+pub(crate) fn unread(config: &Config, plan: &Plan) -> Result<Option<Planned>> {
+    if plan.section.is_some() || plan.unread_section.is_none() {
+        return Ok(None);
+    }
+    let Some(build) = pre_release_build(config, plan)?.1 else {
+        return Ok(None);
+    };
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    let prs = references(&refs, &build.section);
+    let all = references(&refs, &build.text);
+    let before = prs
+        .iter()
+        .map(|(pr, n)| (*pr, all.get(pr).copied().unwrap_or(0).saturating_sub(*n)))
+        .collect();
+    Ok(Some(Planned {
+        prs,
+        unnamed: 0,
+        before: Some(before),
+    }))
+}
+
+/// How many references to each PR `text` makes, as the project writes them.
+fn references(refs: &RefFormat, text: &str) -> BTreeMap<u64, usize> {
+    let mut counts = BTreeMap::new();
+    for span in refs.spans(text) {
+        *counts.entry(span.number).or_default() += 1;
+    }
+    counts
 }
 
 impl Planned {
@@ -37,7 +114,7 @@ impl Planned {
         plan.section.as_ref().map(Planned::of)
     }
 
-    fn of(release: &Release) -> Planned {
+    pub(crate) fn of(release: &Release) -> Planned {
         let mut counts = Planned::default();
         for entry in release.categories.iter().flat_map(|c| c.all_entries()) {
             let prs = entry.pr_set();
@@ -58,6 +135,30 @@ impl Planned {
     /// `strict`: each PR as many times as counted (a section written or edited by hand);
     /// else only none missing (the section the changelog step wrote, whose review may
     /// merge or split a PR's listings under its own ledger).
+    /// Of the fragments `gone` from the work tree, those whose entries `now` lacks: named by
+    /// a PR it lists less often than planned (`12.fix.md`), or by none while an entry naming
+    /// none is missing; all of them when no name tells.
+    fn fragments_missing(&self, now: &Planned, gone: &[String]) -> Vec<String> {
+        let unnamed_lost = self.unnamed > now.unnamed;
+        let lacks = |f: &&String| {
+            let name = Path::new(f.as_str())
+                .file_name()
+                .map(|n| n.to_string_lossy());
+            let pr = name.and_then(|n| n.split('.').next().and_then(|p| p.parse::<u64>().ok()));
+            let listed = |counts: &Planned, pr: u64| counts.prs.get(&pr).copied().unwrap_or(0);
+            match pr {
+                Some(pr) => listed(now, pr) < listed(self, pr),
+                None => unnamed_lost,
+            }
+        };
+        let named: Vec<String> = gone.iter().filter(lacks).cloned().collect();
+        if named.is_empty() {
+            gone.to_vec()
+        } else {
+            named
+        }
+    }
+
     fn against(&self, now: &Planned, strict: bool) -> Vec<String> {
         let mut wrong = Vec::new();
         for (pr, &n) in &self.prs {
@@ -90,39 +191,91 @@ pub(crate) fn written(
     let Some(planned) = planned else {
         return Ok(None);
     };
+    if planned.before.is_some() {
+        return Ok(Some(planned.clone()));
+    }
     Ok(Some(
         section_now(config, plan)?.map_or_else(|| planned.clone(), |r| Planned::of(&r)),
     ))
 }
 
-/// The section the changelog step is about to write, before anything is written or
-/// removed: it lists every planned PR (a review may merge or split a PR's listings) — a
-/// fragment removed while the release was stopped would leave its entry out while the
-/// release commit took its removal.
+/// The counts of the section the changelog step is about to write (`now`; none when it
+/// writes none), before anything is written or removed: a fragment removed while the
+/// release was stopped would leave its entry out while the release commit took its
+/// removal. A final's lists every planned PR (its review may merge or split a PR's
+/// listings, under its own ledger); a pre-release's, rendered as pre-flight rendered the
+/// plan, each as often as planned (one of a PR's two fragments removed is an entry lost).
+/// `gone`: the consumed fragments missing from the work tree, named in the refusal with
+/// the command that puts them back.
 pub(crate) fn check_building(
     plan: &Plan,
     planned: Option<&Planned>,
-    section: &Release,
+    now: &Planned,
+    gone: &[String],
 ) -> Result<()> {
     let Some(planned) = planned else {
         return Ok(());
     };
-    let wrong = planned.against(&Planned::of(section), false);
+    let wrong = planned.against(now, !plan.version.is_final());
     if wrong.is_empty() {
         return Ok(());
     }
+    let gone = planned.fragments_missing(now, gone);
+    let put_back = match gone.as_slice() {
+        [] => format!("`git checkout {} -- <fragment>`", plan.base_commit),
+        _ => format!("`git checkout {} -- {}`", plan.base_commit, gone.join(" ")),
+    };
     Err(Error::Step {
         step: "changelog".into(),
         message: format!(
             "the {} section would not list each of the release's entries: {} (a fragment \
              removed or renamed while the release was stopped?); nothing was written. Put it \
-             back (`git checkout {} -- <fragment>`) and `git release continue`; or `git \
-             release abort`",
+             back ({put_back}) and `git release continue`; or `git release abort`",
             plan.version,
             wrong.join("; "),
-            plan.base_commit,
         ),
     })
+}
+
+/// The consumed fragments (`state.fragments`) missing from the work tree, relative to it.
+pub(crate) fn gone(repo: &Repo, state: &State) -> Vec<String> {
+    state
+        .fragments
+        .iter()
+        .filter(|f| Path::new(f).symlink_metadata().is_err())
+        .map(|f| repo.relative_path(Path::new(f)))
+        .collect()
+}
+
+/// The counts of the release's section in the changelog now (`None`: no section found):
+/// read as pre-flight read the plan's, or by the references the changelog makes beyond
+/// those it held before (see [`Planned`]).
+fn counts_now(config: &Config, plan: &Plan, planned: &Planned) -> Result<Option<Planned>> {
+    let Some(before) = &planned.before else {
+        return Ok(section_now(config, plan)?.map(|r| Planned::of(&r)));
+    };
+    let text = match plan.changelog.symlink_metadata() {
+        Ok(_) => crate::files::read_text(&plan.changelog)?,
+        Err(_) => String::new(),
+    };
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    let all = references(&refs, &text);
+    let prs = planned
+        .prs
+        .keys()
+        .map(|pr| {
+            let held = all.get(pr).copied().unwrap_or(0);
+            (
+                *pr,
+                held.saturating_sub(before.get(pr).copied().unwrap_or(0)),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    Ok(Some(Planned {
+        prs,
+        ..Planned::default()
+    }))
 }
 
 /// The release's section in the changelog now, read as pre-flight read the plan's.
@@ -145,8 +298,8 @@ pub(crate) fn unpublished(
     let Some(planned) = planned else {
         return Ok(None);
     };
-    let wrong = match section_now(config, plan)? {
-        Some(release) => planned.against(&Planned::of(&release), true),
+    let wrong = match counts_now(config, plan, planned)? {
+        Some(now) => planned.against(&now, true),
         None if *planned == Planned::default() => Vec::new(),
         None => vec!["the section is missing".to_string()],
     };
@@ -161,31 +314,78 @@ pub(crate) fn unpublished(
 }
 
 /// [`unpublished`] before the release commit: the release stops, nothing committed.
+/// `gone`: the consumed fragments missing from the work tree that a run again of the
+/// changelog step would not put back (removed by `git release build` or by hand): the
+/// advice to undo the section names them, or the step run again would find nothing to
+/// build the section from.
 pub(crate) fn check_published(
     config: &Config,
     plan: &Plan,
     planned: Option<&Planned>,
+    gone: &[String],
 ) -> Result<()> {
     let Some(wrong) = unpublished(config, plan, planned)? else {
         return Ok(());
+    };
+    let gone = match (planned, gone) {
+        (Some(planned), [_, ..]) => {
+            let now = counts_now(config, plan, planned)?;
+            planned.fragments_missing(&now.unwrap_or_default(), gone)
+        }
+        _ => Vec::new(),
+    };
+    let undo = match gone.as_slice() {
+        [] => format!("`git checkout HEAD -- {}`", plan.changelog.display()),
+        _ => format!(
+            "`git checkout HEAD -- {}`, and put back the fragments it consumed: `git checkout \
+             {} -- {}`",
+            plan.changelog.display(),
+            plan.base_commit,
+            gone.join(" "),
+        ),
     };
     Err(Error::Step {
         step: "commit".into(),
         message: format!(
             "{wrong}; the release commit, which removes the consumed fragments, would lose or \
              repeat them. Mend the section (`git show {}:<fragment>` shows a removed \
-             fragment's text), or undo it (`git checkout HEAD -- {}`) and let `git release \
-             continue` write it again; or `git release abort`",
+             fragment's text), or undo it ({undo}) and let `git release continue` write it \
+             again; or `git release abort`",
             plan.base_commit,
-            plan.changelog.display(),
         ),
     })
+}
+
+/// The consumed fragments gone from the work tree that the changelog step, run again,
+/// would not put back (see [`restore_consumed`]): all of them, unless its record holds
+/// every one.
+pub(crate) fn gone_for_good(repo: &Repo, state: &State) -> Vec<String> {
+    let gone = gone(repo, state);
+    let recorded = |f: &String| {
+        state
+            .removed_fragments
+            .iter()
+            .any(|(r, _)| repo.relative_path(Path::new(r)) == *f)
+    };
+    match gone.iter().all(recorded) {
+        true => Vec::new(),
+        false => gone,
+    }
 }
 
 /// The words of each entry of the pre-release sections a final folds, by its PRs (entries
 /// naming none are left to the ledger), as the changelog holds them: what pre-flight read.
 pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(String, String)> {
-    let mut words = Vec::new();
+    rc_entries(changelog, versions)
+        .into_iter()
+        .map(|(key, entry)| (key, entry.normalized_text()))
+        .collect()
+}
+
+/// Each entry naming a PR of the pre-release sections a final folds, keyed by its PRs and
+/// its section: `#1, #2 (1.4.0rc1)`.
+fn rc_entries(changelog: &Changelog, versions: &[String]) -> Vec<(String, Entry)> {
+    let mut found = Vec::new();
     for version in versions.iter().filter_map(|v| Version::parse(v).ok()) {
         let Some(k) = changelog.find(&version) else {
             continue;
@@ -198,12 +398,64 @@ pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(Strin
             let prs = entry.pr_set();
             if !prs.is_empty() {
                 // By section too: a PR an rc2 lists again in newer words is not reworded.
-                let key = format!("{} ({version})", pr_key(&prs));
-                words.push((key, entry.normalized_text()));
+                found.push((format!("{} ({version})", pr_key(&prs)), entry.clone()));
             }
         }
     }
-    words
+    found
+}
+
+/// The pre-release entries reworded in the changelog since pre-flight read them (`read`):
+/// each with the words it was read in.
+fn reworded(read: &[(String, String)], now: Vec<(String, Entry)>) -> Vec<(String, &str, Entry)> {
+    now.into_iter()
+        .filter_map(|(key, entry)| {
+            let words = entry.normalized_text();
+            // That section's entry of these PRs read in other words, and in these words by
+            // no entry of it (two entries of one section may name the same PRs).
+            let then = read.iter().find(|(k, t)| *k == key && *t != words)?;
+            let kept = read.iter().any(|(k, t)| *k == key && *t == words);
+            (!kept).then_some((key, then.1.as_str(), entry))
+        })
+        .collect()
+}
+
+/// Under `--keep-rc` the pre-release sections stay beside the final's, which is folded
+/// from the words the review was given: a pre-release entry reworded in the changelog
+/// while the review was open (the release stopped in it) is carried into the final's
+/// section in its new words — the section's entry of the same PRs still in the old words
+/// takes them (its references and place kept). Returns the keys carried, for a note; an
+/// entry the review itself reworded is left to [`check_rc_carried`].
+pub(crate) fn carry_rc_words(
+    read: &[(String, String)],
+    changelog: &Changelog,
+    versions: &[String],
+    refs: &RefFormat,
+    section: &mut Release,
+) -> Vec<String> {
+    let mut carried = Vec::new();
+    for (key, then, now) in reworded(read, rc_entries(changelog, versions)) {
+        let prs = now.pr_set();
+        let entries = section.categories.iter_mut().flat_map(|c| {
+            c.entries
+                .iter_mut()
+                .chain(c.subsections.iter_mut().flat_map(|s| s.entries.iter_mut()))
+        });
+        for entry in entries {
+            let old = entry.text.trim();
+            if entry.pr_set() != prs
+                || entry.normalized_text() != then
+                || old.is_empty()
+                || !entry.raw.contains(old)
+            {
+                continue;
+            }
+            let raw = entry.raw.replacen(old, now.text.trim(), 1);
+            *entry = Entry::parse_with(&raw, entry.line, refs);
+            carried.push(key.clone());
+        }
+    }
+    carried
 }
 
 /// A PR set as messages and keys name it: `#1, #2`.
@@ -223,31 +475,30 @@ pub(crate) fn check_rc_carried(
     versions: &[String],
     section: &str,
 ) -> Result<()> {
-    // Kept, the rc sections keep the edit.
-    if keep_rc {
-        return Ok(());
-    }
     let squash = super::window::squash;
     let published = squash(section).to_lowercase();
     let mut lost = Vec::new();
-    for (key, now) in rc_words(changelog, versions) {
-        // Reworded: that section's entry of these PRs read in other words, and in these
-        // words by no entry of it (two entries of one section may name the same PRs).
-        let reworded = read.iter().any(|(k, then)| *k == key && *then != now)
-            && !read.iter().any(|(k, then)| *k == key && *then == now);
-        if reworded && !published.contains(&squash(&now)) {
+    for (key, _, now) in reworded(read, rc_entries(changelog, versions)) {
+        if !published.contains(&squash(&now.normalized_text())) {
             lost.push(key);
         }
     }
     if lost.is_empty() {
         return Ok(());
     }
+    // Kept, the rc sections keep the edit; the final's section would publish other words.
+    let written = match keep_rc {
+        true => {
+            "the pre-release section keeps it, but the final's section would publish \
+                 the old text"
+        }
+        false => "written, it would replace the edit with the old text",
+    };
     Err(Error::Step {
         step: "changelog".into(),
         message: format!(
             "the pre-release entr{} of {} changed in the changelog after the release read \
-             {}, and the section does not carry the new words: written, it would replace the \
-             edit with the old text. Your edit is kept and nothing was written. Carry the new \
+             {}, and the section does not carry the new words: {written}. Your edit is kept and nothing was written. Carry the new \
              wording into the section (`git release continue` opens the kept draft again), or \
              undo the edit in the changelog, then `git release continue`; or `git release abort`",
             if lost.len() == 1 { "y" } else { "ies" },
@@ -255,6 +506,17 @@ pub(crate) fn check_rc_carried(
             if lost.len() == 1 { "it" } else { "them" },
         ),
     })
+}
+
+/// The fragment files there are that the changelog step may consume: the release's, and
+/// the fragments found now (one the user renamed or added while the release was stopped),
+/// absolute as `State::fragments` holds them.
+pub(crate) fn consumable(config: &Config, state: &State) -> Vec<String> {
+    let mut files: BTreeSet<String> = state.fragments.iter().cloned().collect();
+    if let Ok(set) = fragments::discover(config) {
+        files.extend(set.fragments.iter().map(|f| f.path.display().to_string()));
+    }
+    present(&files.into_iter().collect::<Vec<_>>())
 }
 
 /// Which of `files` are there (a symlink counts).
@@ -269,20 +531,33 @@ pub(crate) fn present(files: &[String]) -> Vec<String> {
 /// The fragments an earlier run of the changelog step removed, restored from the release's
 /// base commit (index and work tree) — only while the user has taken none of them in hand:
 /// each still gone, and the base commit holding the text the step removed (one edited
-/// before the step read it would come back unedited). Otherwise nothing is put back, and
-/// the section built from what is there is held to the plan before the release commit.
-pub(crate) fn restore_consumed(repo: &Repo, reporter: &dyn Reporter, state: &State) -> Result<()> {
+/// before the step read it, or one the user renamed or added, would come back as it was
+/// not, or not at all). Otherwise nothing is put back and the record is dropped: what the
+/// user took in hand is theirs from then on — a later run records only what it removes
+/// itself, so a fragment the user had back, then renamed or removed, is never put back by
+/// a later undo. The section built from what is there is held to the plan (per PR: an entry
+/// moved to another category is still listed once) before anything is written.
+/// `there`: the fragment files in the work tree now — any one (put back, renamed, added)
+/// shows the fragments taken in hand.
+pub(crate) fn restore_consumed(
+    repo: &Repo,
+    reporter: &dyn Reporter,
+    state: &mut State,
+    there: &[String],
+) -> Result<()> {
     let removed = &state.removed_fragments;
     if removed.is_empty() {
         return Ok(());
     }
-    let untouched = removed.iter().all(|(f, digest)| {
-        let gone = Path::new(f).symlink_metadata().is_err();
-        let path = repo.relative_path(Path::new(f));
-        let base = repo.file_at(&state.base_commit, &path).ok().flatten();
-        gone && base.is_some_and(|b| super::guard::fnv1a(&b) == *digest)
-    });
+    let untouched = there.is_empty()
+        && removed.iter().all(|(f, digest)| {
+            let gone = Path::new(f).symlink_metadata().is_err();
+            let path = repo.relative_path(Path::new(f));
+            let base = repo.file_at(&state.base_commit, &path).ok().flatten();
+            gone && base.is_some_and(|b| super::guard::fnv1a(&b) == *digest)
+        });
     if !untouched {
+        state.removed_fragments.clear();
         reporter.note(
             "the fragments the changelog step had removed were taken in hand since (put \
              back, removed, renamed or edited): not put back; the section is built from the \
@@ -308,6 +583,7 @@ mod tests {
         Planned {
             prs: prs.iter().copied().collect(),
             unnamed,
+            before: None,
         }
     }
 
@@ -335,6 +611,88 @@ mod tests {
         assert!(err.to_string().contains("#10 (1.1.0rc1)"), "{err}");
         let carried = format!("{section}* Add the scheduler for real (#10)\n");
         assert!(check_rc_carried(false, &read, &reworded, &versions, &carried).is_ok());
+    }
+
+    /// Under `--keep-rc`, an rc entry corrected since it was read takes its new words in the
+    /// section only where the section still has the old ones, its references kept; one the
+    /// review reworded is left (the check refuses it).
+    #[test]
+    fn corrected_rc_words_are_carried_where_the_section_has_the_old_ones() {
+        let log = |fix: &str, feature: &str| {
+            Changelog::parse(&format!(
+                "# C\n\n## 1.1.0rc1 (2025-02-01)\n\n### Features\n\n* {feature} (#10)\n\n\
+                 ### Fixes\n\n* {fix} (#12)\n* {fix} (#12, #13)\n"
+            ))
+        };
+        let versions = ["1.1.0rc1".to_string()];
+        let read = rc_words(&log("Fix crash", "Add scheduler"), &versions);
+        let now = log("Fix the crash at start", "Add the scheduler");
+        let mut section = Changelog::parse(
+            "## 1.1.0 (2025-03-01)\n\n### Features\n\n* Added a scheduler (#10)\n\n\
+             ### Fixes\n\n* Fix  crash. (#12)\n* Fixed crashes (#12, #13)\n",
+        )
+        .releases()[0]
+            .clone();
+        let refs = RefFormat::default();
+        let carried = carry_rc_words(&read, &now, &versions, &refs, &mut section);
+        assert_eq!(carried, ["#12 (1.1.0rc1)"]);
+        let rendered = section.render(2);
+        assert!(
+            rendered.contains("* Fix the crash at start (#12)\n"),
+            "{rendered}"
+        );
+        // The review's own words stay (the check finds the new words in the section).
+        assert!(
+            rendered.contains("* Fixed crashes (#12, #13)"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("* Added a scheduler (#10)"), "{rendered}");
+        let err = check_rc_carried(true, &read, &now, &versions, &rendered).unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.contains("#10 (1.1.0rc1)") && !err.contains("#12"),
+            "{err}"
+        );
+    }
+
+    /// A section not read back as a release (reStructuredText) is counted by its
+    /// references as the project writes them: two to one PR, one to another, a link of
+    /// another form not at all.
+    #[test]
+    fn an_unread_section_is_counted_by_its_references() {
+        let refs = RefFormat::new(Some("`#{issue} <https://e.com/pull/{issue}>`_"));
+        let section = "1.1.0 (2025-03-01)\n==================\n\nFixes\n-----\n\n\
+                       - Fix it `#12 <https://e.com/pull/12>`_, `#13 <https://e.com/pull/13>`_\n\
+                       - Fix it again `#12 <https://e.com/pull/12>`_ (#14)\n";
+        let counts = references(&refs, section);
+        assert_eq!(counts, [(12, 2), (13, 1)].into_iter().collect());
+    }
+
+    /// The advice to put fragments back names those whose entries are missing, not one
+    /// the user renamed (its PR is listed from the new name).
+    #[test]
+    fn the_fragments_to_put_back_are_those_of_the_missing_entries() {
+        let planned = counts(&[(10, 1), (11, 1), (12, 1)], 1);
+        let gone: Vec<String> = [
+            "changes/10.feature.md",
+            "changes/12.fix.md",
+            "changes/+a.fix.md",
+        ]
+        .map(String::from)
+        .to_vec();
+        let now = counts(&[(11, 1), (12, 1)], 1);
+        assert_eq!(
+            planned.fragments_missing(&now, &gone),
+            ["changes/10.feature.md"]
+        );
+        let now = counts(&[(11, 1), (12, 1)], 0);
+        assert_eq!(
+            planned.fragments_missing(&now, &gone),
+            ["changes/10.feature.md", "changes/+a.fix.md"]
+        );
+        // No name tells: all of them.
+        let all = counts(&[(10, 1), (11, 1), (12, 1)], 1);
+        assert_eq!(planned.fragments_missing(&all, &gone), gone);
     }
 
     #[test]

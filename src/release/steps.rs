@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::Reporter;
 use super::control::abort_with;
 use super::plan::{CommandStep, NextVersionStep, Plan, StepKind, relative};
-use super::preflight::{freeze_of, without_stale};
+use super::preflight::freeze_of;
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, frozen, stopped};
 use super::window;
@@ -19,7 +19,6 @@ use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
-use crate::fragments;
 use crate::git::{DirtyKind, Repo};
 use crate::process::{self, Ended, ProcessIdentity};
 use crate::version::Version;
@@ -44,6 +43,18 @@ pub fn execute(
     let mut state = State::new(&plan);
     let prepared = plan.prepared.take();
     state.modes = Some(Modes::read(repo)?);
+    // A section pre-flight could not read back (reStructuredText, no title) is counted by
+    // its text: nothing has changed yet, so a failure is a refusal.
+    if let Some(planned) = entries::unread(config, &plan)? {
+        if planned.prs.is_empty() {
+            reporter.note(&format!(
+                "the {} section names no PR as `issue_format` writes it: its entries cannot be \
+                 counted before the release commit",
+                plan.version
+            ));
+        }
+        state.planned_entries = Some(planned);
+    }
     state.fragment_digests = window::fragment_digests(&state);
     state.bytes = window::start_bytes(repo, &plan, &state);
     let _signals = process::catch();
@@ -108,11 +119,19 @@ pub(crate) fn run_steps(
         // the review's watch starts) and consumed again.
         let changelog_step = matches!(state.steps[i].step.kind, StepKind::Changelog);
         if changelog_step && !guard::section_written(repo, ctx.config, ctx.plan)? {
-            entries::restore_consumed(repo, ctx.reporter, state)?;
+            let there = entries::consumable(ctx.config, state);
+            entries::restore_consumed(repo, ctx.reporter, state, &there)?;
         }
+        // Every fragment the step may consume: the planned ones, and one the user renamed
+        // or added while the release was stopped (a run again builds from what is there).
+        let consumable = match changelog_step {
+            true => entries::consumable(ctx.config, state),
+            false => Vec::new(),
+        };
         let fragments_before: Vec<(String, u64)> = match changelog_step {
-            true => entries::present(&state.fragments)
-                .into_iter()
+            true => consumable
+                .iter()
+                .cloned()
                 .map(|f| {
                     let digest = std::fs::read(&f).map_or(0, |b| guard::fnv1a(&b));
                     (f, digest)
@@ -127,7 +146,7 @@ pub(crate) fn run_steps(
         // The review leaves the user time to work: the release's other files must be as it
         // left them when the review closes.
         let watched = match state.steps[i].step.kind {
-            StepKind::Changelog => window::watch(repo, state),
+            StepKind::Changelog => window::watch(repo, state, &consumable),
             _ => window::Watched::default(),
         };
         let result = run_step(ctx, i, rerun, &mut prepared, state, &watched)
@@ -407,7 +426,8 @@ fn run_step(
                 }
             }
             guard::check_section_entries(config, plan, state)?;
-            entries::check_published(config, plan, state.planned_entries.as_ref())?;
+            let gone = entries::gone_for_good(repo, state);
+            entries::check_published(config, plan, state.planned_entries.as_ref(), &gone)?;
             commit_own_changes(ctx, state)?;
             guard::check_committed_fragments(repo, config, state)?;
             let id = repo.commit(message)?;
@@ -508,7 +528,7 @@ fn write_changelog(
         for note in consolidate::report(&p.grouped.consolidation) {
             ctx.reporter.note(&note);
         }
-        let section = if plan.request.no_edit {
+        let mut section = if plan.request.no_edit {
             p.grouped.release()
         } else {
             // A review that was interrupted or did not validate reopens its kept draft.
@@ -529,10 +549,22 @@ fn write_changelog(
         // and nothing is written over it or removed with it.
         window::index_unchanged(repo, watched)?;
         window::unchanged_since(repo, watched)?;
-        entries::check_building(plan, state.planned_entries.as_ref(), &section)?;
+        let keep_rc = plan.request.keep_rc;
+        if keep_rc {
+            let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
+            let (read, log) = (&state.rc_words, &p.changelog);
+            for key in entries::carry_rc_words(read, log, &plan.rc_sections, &refs, &mut section) {
+                ctx.reporter.note(&format!(
+                    "the pre-release entry of {key} was reworded in the changelog while the \
+                     review was open: the section carries its new words"
+                ));
+            }
+        }
+        let gone = entries::gone(repo, state);
+        let now = entries::Planned::of(&section);
+        entries::check_building(plan, state.planned_entries.as_ref(), &now, &gone)?;
         let rendered = section.render(2);
         window::check_fragments_carried(repo, state, &rendered)?;
-        let keep_rc = plan.request.keep_rc;
         entries::check_rc_carried(
             keep_rc,
             &state.rc_words,
@@ -545,25 +577,17 @@ fn write_changelog(
         crate::review::discard_draft(repo.git_dir());
         return Ok(());
     }
-    let set = fragments::discover(config)?;
-    let (kept, _) = without_stale(config, &set, version, &plan.request.date, &plan.changelog)?;
-    let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
-    if kept.fragments.is_empty() {
-        // Only stale fragments: no section, the fragments go.
+    let (files, build) = entries::pre_release_build(config, plan)?;
+    let gone = entries::gone(repo, state);
+    let planned = state.planned_entries.as_ref();
+    let Some(build) = build else {
+        // Only stale fragments: no section, the fragments go — unless the plan had entries
+        // (their fragments removed while the release was stopped).
+        entries::check_building(plan, planned, &entries::Planned::default(), &gone)?;
         return crate::towncrier::remove_fragments(Some(repo), &files);
-    }
-    let build = crate::towncrier::plan(
-        config,
-        &kept,
-        version.as_str(),
-        &plan.request.date,
-        Some(&config.towncrier.name),
-    )?;
-    let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
-    let built = Changelog::parse_project(&build.section, None, &refs);
-    if let Some(section) = built.releases().first() {
-        entries::check_building(plan, state.planned_entries.as_ref(), section)?;
-    }
+    };
+    let now = entries::counts_of_build(config, &build.section);
+    entries::check_building(plan, planned, &now, &gone)?;
     window::check_landing(repo, &build.changelog, "changelog")?;
     crate::atomic::write(&build.changelog, build.text.as_bytes())?;
     repo.add(&[&build.changelog])?;
@@ -575,7 +599,8 @@ fn write_changelog(
 /// halves is finished rather than taken as done.
 fn finish_changelog(repo: &Repo, config: &Config, plan: &Plan, state: &State) -> Result<()> {
     // Written by hand (or before a stop): held to the plan before it counts as the step's.
-    entries::check_published(config, plan, state.planned_entries.as_ref())?;
+    let gone = entries::gone_for_good(repo, state);
+    entries::check_published(config, plan, state.planned_entries.as_ref(), &gone)?;
     let left: Vec<PathBuf> = entries::present(&state.fragments)
         .into_iter()
         .map(PathBuf::from)

@@ -27,10 +27,13 @@ pub(crate) struct Watched {
 
 /// The release's files as they are before the review opens: one that differs when it
 /// closes was changed by the user meanwhile ([`unchanged_since`], [`index_unchanged`]).
-pub(crate) fn watch(repo: &Repo, state: &State) -> Watched {
+/// `consumable`: the fragments the changelog step may consume besides the release's (one
+/// the user renamed or added while the release was stopped), which the step removes.
+pub(crate) fn watch(repo: &Repo, state: &State, consumable: &[String]) -> Watched {
     let mut skip: BTreeSet<String> = state
         .fragments
         .iter()
+        .chain(consumable)
         .map(|f| in_tree(repo, Path::new(f)))
         .collect();
     if let Some(changelog) = &state.changelog {

@@ -36,6 +36,7 @@ mod hostile13;
 mod hostile14;
 mod hostile15;
 mod hostile16;
+mod hostile17;
 mod hostile18;
 mod interrupts;
 mod isolation;
