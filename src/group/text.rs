@@ -341,10 +341,15 @@ pub fn shared_words(text: &str) -> Rc<[String]> {
         if let Some(words) = memo.words.get(text) {
             return Rc::clone(words);
         }
-        let words: Rc<[String]> = shared_surfaces_in(memo, text)
-            .iter()
-            .map(|(w, _, _)| w.clone())
-            .collect();
+        // The words alone are kept: a text's surfaces (two strings a word) are asked for
+        // by the titles of the release's own entries, not for the history's thousands.
+        let words: Rc<[String]> = match memo.surfaces.get(text) {
+            Some(surfaces) => surfaces.iter().map(|(w, _, _)| w.clone()).collect(),
+            None => surfaces_of(text).into_iter().map(|(w, _, _)| w).collect(),
+        };
+        if memo.words.len() >= MEMO_LIMIT {
+            *memo = Memo::default();
+        }
         memo.words.insert(text.into(), Rc::clone(&words));
         words
     })
@@ -462,6 +467,26 @@ mod tests {
             let kept: String = raw.chars().filter(|c| !"_-./:".contains(*c)).collect();
             proptest::prop_assert_eq!(words.concat(), kept);
             proptest::prop_assert!(words.iter().all(|w| !w.is_empty() && !w.contains(['_', '-', '.', '/', ':'])));
+        }
+
+        /// The memo answers as the text's own scan, whichever is asked first: the words
+        /// alone (kept without the surfaces), the surfaces, then the words, or both again.
+        #[test]
+        fn memoised_words_and_surfaces_are_the_scans(
+            text in "([A-Za-z0-9_./:\\- ,()#`]|GraphQL|VFolder|graph ql|the|1.2){0,30}",
+            surfaces_first in proptest::bool::ANY,
+        ) {
+            MEMO.with_borrow_mut(|memo| *memo = Memo::default());
+            let scanned = surfaces_of(&text);
+            let scanned_words: Vec<String> = scanned.iter().map(|(w, _, _)| w.clone()).collect();
+            for _ in 0..2 {
+                if surfaces_first {
+                    proptest::prop_assert_eq!(&surfaces(&text)[..], &scanned[..]);
+                }
+                proptest::prop_assert_eq!(&shared_words(&text)[..], &scanned_words[..]);
+                proptest::prop_assert_eq!(&surfaces(&text)[..], &scanned[..]);
+                proptest::prop_assert_eq!(words(&text), scanned_words.clone());
+            }
         }
     }
 

@@ -33,6 +33,12 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .transpose()?;
     // Also refused while a release is stopped here or in another work tree.
     let lock = Lock::acquire_for_writing(repo, None)?;
+    // The work tree's status (the clean check's, in `check_repository`) is the longest
+    // read of pre-flight, `git status` of the whole tree: started first, it runs while
+    // everything up to that check does. Nothing below writes to the work tree or the index
+    // before the check; the scope ends with the repository's checks (a grouping command,
+    // which runs after them, sees a status of its own).
+    let status = repo.status_ahead();
     // A kept review draft would be replaced by the release's review, or by the section
     // written without one (`--no-edit`).
     if version.is_final() {
@@ -53,12 +59,14 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     // the repository's first. An external grouper is started only once the repository
     // checks passed: it may be slow or costly, and must not run for a refused release.
     let (checks, section) = if request.grouping(config).strategy == Strategy::Command {
-        let checks = check_repository(repo, config, request, &version, webui.as_ref())?;
-        (Ok(checks), plan_section(config, &version, request))
+        let checks = check_repository(repo, config, request, &version, webui.as_ref());
+        drop(status);
+        (Ok(checks?), plan_section(config, &version, request))
     } else {
         std::thread::scope(|scope| {
             let section = scope.spawn(|| plan_section(config, &version, request));
             let checks = check_repository(repo, config, request, &version, webui.as_ref());
+            drop(status);
             let section = section
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

@@ -54,6 +54,7 @@ mod unreviewed;
 mod release_ledger;
 mod release_safety;
 mod review_window;
+mod status_ahead;
 mod stopped_sections;
 mod towncrier_cases;
 mod versions;
