@@ -376,27 +376,48 @@ pub(crate) fn gone_for_good(repo: &Repo, state: &State) -> Vec<String> {
 /// The words of each entry of the pre-release sections a final folds, by its PRs (entries
 /// naming none are left to the ledger), as the changelog holds them: what pre-flight read.
 pub(crate) fn rc_words(changelog: &Changelog, versions: &[String]) -> Vec<(String, String)> {
-    rc_entries(changelog, versions)
+    rc_entries(changelog, versions, false)
         .into_iter()
         .map(|(key, entry)| (key, entry.normalized_text()))
         .collect()
 }
 
 /// Each entry naming a PR of the pre-release sections a final folds, keyed by its PRs and
-/// its section: `#1, #2 (1.4.0rc1)`.
-fn rc_entries(changelog: &Changelog, versions: &[String]) -> Vec<(String, Entry)> {
-    let mut found = Vec::new();
-    for version in versions.iter().filter_map(|v| Version::parse(v).ok()) {
+/// its section: `#1, #2 (1.4.0rc1)`. With `kept` (`--keep-rc`), an entry whose PRs a later
+/// pre-release lists again is left out: the final publishes the later words, and the
+/// earlier section, kept, keeps a correction of its own words (folded away without
+/// `--keep-rc`, that correction must be carried or refused like any other).
+fn rc_entries(changelog: &Changelog, versions: &[String], kept: bool) -> Vec<(String, Entry)> {
+    let mut versions: Vec<Version> = versions
+        .iter()
+        .filter_map(|v| Version::parse(v).ok())
+        .collect();
+    versions.sort();
+    let mut by_version: Vec<(Version, Vec<Entry>)> = Vec::new();
+    for version in versions {
         let Some(k) = changelog.find(&version) else {
             continue;
         };
+        let mut entries = Vec::new();
         for entry in changelog.releases()[k]
             .categories
             .iter()
             .flat_map(|c| c.all_entries())
         {
+            if !entry.pr_set().is_empty() {
+                entries.push(entry.clone());
+            }
+        }
+        by_version.push((version, entries));
+    }
+    let mut found = Vec::new();
+    for (i, (version, entries)) in by_version.iter().enumerate() {
+        for entry in entries {
             let prs = entry.pr_set();
-            if !prs.is_empty() {
+            let later = by_version[i + 1..]
+                .iter()
+                .any(|(_, es)| es.iter().any(|e| e.pr_set() == prs));
+            if !(kept && later) {
                 // By section too: a PR an rc2 lists again in newer words is not reworded.
                 found.push((format!("{} ({version})", pr_key(&prs)), entry.clone()));
             }
@@ -406,18 +427,45 @@ fn rc_entries(changelog: &Changelog, versions: &[String]) -> Vec<(String, Entry)
 }
 
 /// The pre-release entries reworded in the changelog since pre-flight read them (`read`):
-/// each with the words it was read in.
-fn reworded(read: &[(String, String)], now: Vec<(String, Entry)>) -> Vec<(String, &str, Entry)> {
-    now.into_iter()
-        .filter_map(|(key, entry)| {
-            let words = entry.normalized_text();
-            // That section's entry of these PRs read in other words, and in these words by
-            // no entry of it (two entries of one section may name the same PRs).
-            let then = read.iter().find(|(k, t)| *k == key && *t != words)?;
-            let kept = read.iter().any(|(k, t)| *k == key && *t == words);
-            (!kept).then_some((key, then.1.as_str(), entry))
-        })
-        .collect()
+/// each with the words it was read in, when they can be told. Per section and PR set, the
+/// words read that no entry holds now are paired, in order, with the entries whose words
+/// were not read (two entries of one section may name the same PRs: a correction of the
+/// second is never paired with the first, which still holds its words); an entry in new
+/// words with none gone to pair it with (one added) has none.
+fn reworded(
+    read: &[(String, String)],
+    now: Vec<(String, Entry)>,
+) -> Vec<(String, Option<&str>, Entry)> {
+    let mut keys: Vec<String> = now.iter().map(|(k, _)| k.clone()).collect();
+    keys.dedup();
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for key in keys {
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let entries: Vec<&Entry> = now
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, e)| e)
+            .collect();
+        let words: Vec<String> = entries.iter().map(|e| e.normalized_text()).collect();
+        let was: Vec<&str> = read
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        let mut gone = was
+            .iter()
+            .copied()
+            .filter(|t| !words.iter().any(|w| w == t));
+        for (entry, w) in entries.into_iter().zip(&words) {
+            if !was.is_empty() && !was.contains(&w.as_str()) {
+                out.push((key.clone(), gone.next(), entry.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// Under `--keep-rc` the pre-release sections stay beside the final's, which is folded
@@ -434,7 +482,12 @@ pub(crate) fn carry_rc_words(
     section: &mut Release,
 ) -> Vec<String> {
     let mut carried = Vec::new();
-    for (key, then, now) in reworded(read, rc_entries(changelog, versions)) {
+    for (key, then, now) in reworded(read, rc_entries(changelog, versions, true)) {
+        // Only an entry paired with the words it replaced is carried: they tell which
+        // entry of the section takes the new ones.
+        let Some(then) = then else {
+            continue;
+        };
         let prs = now.pr_set();
         let entries = section.categories.iter_mut().flat_map(|c| {
             c.entries
@@ -478,7 +531,7 @@ pub(crate) fn check_rc_carried(
     let squash = super::window::squash;
     let published = squash(section).to_lowercase();
     let mut lost = Vec::new();
-    for (key, _, now) in reworded(read, rc_entries(changelog, versions)) {
+    for (key, _, now) in reworded(read, rc_entries(changelog, versions, keep_rc)) {
         if !published.contains(&squash(&now.normalized_text())) {
             lost.push(key);
         }

@@ -1,0 +1,131 @@
+//! hostile16's breaks in carrying rc words under `--keep-rc` (lead, stop 23): a correction
+//! of one of a PR's two rc entries is carried into the entry it corrects, never into the
+//! other; a correction of an rc entry a later rc listed again in newer words is that rc
+//! section's alone (the final publishes the later words) and refuses nothing.
+
+use std::path::Path;
+
+use crate::release::{project, read};
+use crate::util::{self, git, ok, one_error, run};
+
+const DATE: [&str; 2] = ["--date", "2025-03-01"];
+
+/// Releases `version` (no review) and merges its branch into main.
+fn released(root: &Path, version: &str) {
+    let out = run(
+        root,
+        &[version, "--yes", "--no-edit", DATE[0], DATE[1]],
+        "true",
+    );
+    ok(&out, version);
+    git(root, &["checkout", "-q", "main"]);
+    git(
+        root,
+        &["merge", "-q", "--ff-only", &format!("release/{version}")],
+    );
+    git(root, &["branch", "-q", "-D", &format!("release/{version}")]);
+}
+
+/// The final 1.1.0 with `--keep-rc`, stopped in its review (the editor failed).
+fn final_stopped_in_review(root: &Path) {
+    let out = run(
+        root,
+        &["1.1.0", "--yes", "--keep-rc", DATE[0], DATE[1]],
+        "false",
+    );
+    let stderr = one_error(&out, "the review");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+}
+
+/// The text of the changelog's `version` section.
+fn section(root: &Path, version: &str) -> String {
+    let log = read(root, "CHANGELOG.md");
+    let start = log.find(&format!("## {version} (")).expect("the section");
+    let rest = &log[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |e| e + 1);
+    rest[..end].to_string()
+}
+
+/// Replaces `from` by `to` once in the changelog, inside the `version` section.
+fn correct(root: &Path, version: &str, from: &str, to: &str) {
+    let log = read(root, "CHANGELOG.md");
+    let start = log.find(&format!("## {version} (")).expect("the section");
+    let (head, tail) = log.split_at(start);
+    let fixed = format!("{head}{}", tail.replacen(from, to, 1));
+    assert_ne!(fixed, log, "{from} in {version}");
+    util::write_file(root, "CHANGELOG.md", &fixed);
+}
+
+#[test]
+fn a_correction_of_either_of_a_prs_two_rc_entries_is_carried_into_that_entry() {
+    // Each of #10's two entries corrected in turn: whichever the changelog lists first.
+    let entries = [
+        ("Add fair share scheduler", "Add the fair share scheduler"),
+        (
+            "Show fair share in the dashboard",
+            "Show fair share weights in the dashboard",
+        ),
+    ];
+    for (i, (from, to)) in entries.iter().enumerate() {
+        let repo = project("");
+        let root = repo.path();
+        util::write_file(
+            root,
+            "changes/10.feature.1.md",
+            &format!("{}\n", entries[1].0),
+        );
+        util::commit_all(root, "a second entry of #10");
+        released(root, "1.1.0rc1");
+        util::write_file(root, "changes/13.fix.md", "Fix a late bug\n");
+        util::commit_all(root, "late");
+        final_stopped_in_review(root);
+        correct(
+            root,
+            "1.1.0rc1",
+            &format!("* {from} ("),
+            &format!("* {to} ("),
+        );
+        let out = run(root, &["continue", "--yes"], "true");
+        ok(&out, "continue");
+        let published = section(root, "1.1.0");
+        let (other, _) = entries[1 - i];
+        assert!(published.contains(&format!("* {to} (")), "{published}");
+        assert!(published.contains(&format!("* {other} (")), "{published}");
+        assert!(!published.contains(&format!("* {from} (")), "{published}");
+        assert_eq!(git(root, &["status", "--porcelain"]), "");
+    }
+}
+
+#[test]
+fn a_correction_of_an_rc_entry_a_later_rc_relisted_refuses_nothing() {
+    let repo = project("");
+    let root = repo.path();
+    released(root, "1.1.0rc1");
+    util::write_file(
+        root,
+        "changes/10.feature.md",
+        "Add the fair-share scheduler with weights\n",
+    );
+    util::commit_all(root, "#10 again");
+    released(root, "1.1.0rc2");
+    final_stopped_in_review(root);
+    correct(
+        root,
+        "1.1.0rc1",
+        "* Add fair share scheduler (",
+        "* Add the fair share scheduler (",
+    );
+    let out = run(root, &["continue", "--yes"], "true");
+    ok(&out, "continue");
+    let published = section(root, "1.1.0");
+    assert!(
+        published.contains("Add the fair-share scheduler with weights"),
+        "{published}"
+    );
+    assert!(
+        !published.contains("Add fair share scheduler"),
+        "{published}"
+    );
+    assert!(section(root, "1.1.0rc1").contains("Add the fair share scheduler ("));
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
