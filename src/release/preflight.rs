@@ -276,13 +276,16 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         // must (a template that leaves a category or an entry out would lose it). A
         // section that is not Markdown (reStructuredText) is written as towncrier writes it.
         match &section {
-            Some(release) => consolidate::check_fragments_read_back(
-                config,
-                &kept,
-                release,
-                &plan.section,
-                &refs,
-            )?,
+            Some(release) => {
+                consolidate::check_fragments_read_back(
+                    config,
+                    &kept,
+                    release,
+                    &plan.section,
+                    &refs,
+                )?;
+                crate::towncrier::check_section_read_back(config, &plan, release)?;
+            }
             None => unread_section = Some(count_entries(&kept)),
         }
         section
