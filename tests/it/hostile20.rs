@@ -119,3 +119,178 @@ fn build_puts_the_section_after_the_first_marker_as_towncrier_does() {
     let second = log[first + 1..].find(MARKER).unwrap() + first + 1;
     assert!(first < section && section < second, "{log}");
 }
+
+// --- 04: configuration strings that cannot be empty --------------------------------------
+
+/// The project with `top` put before the tables of its `.git-release.toml`, and `extra`
+/// after its `[next-version]` table's keys, committed.
+fn configured(top: &str, extra: &str) -> tempfile::TempDir {
+    let repo = project(extra);
+    let root = repo.path();
+    let toml = read(root, ".git-release.toml");
+    util::write_file(root, ".git-release.toml", &format!("{top}\n{toml}"));
+    util::commit_all(root, "configure");
+    repo
+}
+
+/// hostile15/04: `commit-message = ""` (a step's `commit`, the next-version `message`) was
+/// found only by git at the commit: the release stopped (exit 4) after its branch, version
+/// file and changelog, and `continue` failed the same way. Every commit message, and every
+/// other string that names something (a file, a branch, a command, a step), is checked when
+/// the configuration is read: exit 3, the file and key named, nothing changed. A message
+/// that git would empty (only `#` lines, or only `{webui_version}` without WebUI) and a
+/// `{field}` never filled in are refused the same way; a message with text passes.
+#[test]
+fn empty_configuration_strings_are_refused_when_read() {
+    let step =
+        |commit: &str| format!("\n[[step]]\nname = \"s\"\nrun = \"true\"\ncommit = {commit}\n");
+    let cases: Vec<(&str, String, String, &str)> = vec![
+        (
+            "empty commit-message",
+            "commit-message = \"\"".into(),
+            String::new(),
+            "commit-message",
+        ),
+        (
+            "blank commit-message",
+            "commit-message = \"  \\n \"".into(),
+            String::new(),
+            "commit-message",
+        ),
+        (
+            "comment commit-message",
+            "commit-message = \"# {version}\"".into(),
+            String::new(),
+            "commit-message",
+        ),
+        (
+            "webui-only commit-message",
+            "commit-message = \"{webui_version}\"".into(),
+            String::new(),
+            "commit-message",
+        ),
+        (
+            "unknown field",
+            "commit-message = \"release {Version}\"".into(),
+            String::new(),
+            "commit-message",
+        ),
+        (
+            "empty step commit",
+            String::new(),
+            step("\"\""),
+            "step[0].commit",
+        ),
+        (
+            "unknown step field",
+            String::new(),
+            step("\"up {nope}\""),
+            "step[0].commit",
+        ),
+        (
+            "empty next-version message",
+            String::new(),
+            "message = \"\"\n".into(),
+            "next-version.message",
+        ),
+        (
+            "next-version webui field",
+            String::new(),
+            "message = \"bump {webui_version}\"\n".into(),
+            "next-version.message",
+        ),
+        (
+            "empty step run",
+            String::new(),
+            "\n[[step]]\nname = \"s\"\nrun = \" \"\n".into(),
+            "step[0].run",
+        ),
+        (
+            "empty step name",
+            String::new(),
+            "\n[[step]]\nname = \"\"\nrun = \"true\"\n".into(),
+            "step[0].name",
+        ),
+        (
+            "step name with a line break",
+            String::new(),
+            "\n[[step]]\nname = \"a\\nb\"\nrun = \"true\"\n".into(),
+            "step[0].name",
+        ),
+        (
+            "empty version-file",
+            "version-file = \"\"".into(),
+            String::new(),
+            "version-file",
+        ),
+        (
+            "empty base-branch",
+            "base-branch = \"\"".into(),
+            String::new(),
+            "base-branch",
+        ),
+        (
+            "empty changelog",
+            "changelog = \" \"".into(),
+            String::new(),
+            "changelog",
+        ),
+    ];
+    for (what, top, extra, key) in &cases {
+        let repo = configured(top, extra);
+        let root = repo.path();
+        let stderr = refused(root, &RC, what);
+        assert!(
+            stderr.contains(".git-release.toml") && stderr.contains(key),
+            "{what}: {stderr}"
+        );
+    }
+    // Messages with text, `#` after it, and both fields, release.
+    let top =
+        "commit-message = \"release: {version}\\n\\n# not a comment to git -m {webui_version}\"";
+    let repo = configured(top, "message = \"bump to {version} #1\"\n");
+    ok(&run(repo.path(), &RC, "false"), "messages with text");
+    // The next-version file, empty.
+    let repo = project("");
+    let root = repo.path();
+    let toml = read(root, ".git-release.toml");
+    let toml = toml.replace("file = \"src/demo/version.py\"", "file = \"\"");
+    util::write_file(root, ".git-release.toml", &toml);
+    util::commit_all(root, "configure");
+    let stderr = refused(root, &RC, "empty next-version file");
+    assert!(stderr.contains("next-version.file"), "{stderr}");
+}
+
+// --- 03: an empty freeze placeholder named as such ----------------------------------------
+
+/// hostile15/03: `placeholder = ""` beside `replace` was reported as "`freeze.replace` must
+/// not be empty". The placeholder is checked before any rule is made from it: the error
+/// names `freeze.placeholder`, with `replace` or with rules, empty, blank or two lines.
+#[test]
+fn an_empty_placeholder_is_named_not_replace() {
+    let rule = "[[freeze.rule]]\nmatch = 'x'\nreplace = 'y'";
+    for (placeholder, rules) in [
+        ("\"\"", "replace = \"x\""),
+        ("\"  \"", "replace = \"x\""),
+        ("\"A\\nB\"", "replace = \"x\""),
+        ("\"\"", rule),
+        ("\"\\r\"", rule),
+    ] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let toml = read(root, ".git-release.toml")
+            .replace(
+                "placeholder = \"NEXT_RELEASE_VERSION\"",
+                &format!("placeholder = {placeholder}"),
+            )
+            .replace("replace = \"{version}\"", rules);
+        util::write_file(root, ".git-release.toml", &toml);
+        util::commit_all(root, "configure");
+        let final_args = ["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"];
+        let stderr = refused(root, &final_args, placeholder);
+        assert!(
+            stderr.contains("freeze.placeholder") && !stderr.contains("freeze.replace"),
+            "{placeholder} {rules}: {stderr}"
+        );
+    }
+}
