@@ -261,6 +261,45 @@ fn empty_configuration_strings_are_refused_when_read() {
     assert!(stderr.contains("next-version.file"), "{stderr}");
 }
 
+// --- 14: the freeze reads a lone CR as a line end ------------------------------------------
+
+/// hostile15/14: a source file with classic-Mac line ends (lone CR) was one line to the
+/// freeze, so a `drop` rule emptied it. Lines end at `\n`, `\r\n` and a lone `\r`, each
+/// kept as it was: only the placeholder's line goes, by `git release freeze` and by a
+/// release alike; a mixed file keeps every other byte.
+#[test]
+fn the_freeze_drops_one_line_of_a_cr_only_file() {
+    for args in [
+        &["freeze", "1.1.0"][..],
+        &["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"],
+    ] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        let toml = read(root, ".git-release.toml").replace(
+            "replace = \"{version}\"",
+            "[[freeze.rule]]\nmatch = '^.*import NEXT_RELEASE_VERSION.*$'\ndrop = true\n\n\
+             [[freeze.rule]]\nmatch = 'NEXT_RELEASE_VERSION'\nreplace = '\"{version}\"'",
+        );
+        util::write_file(root, ".git-release.toml", &toml);
+        let mac = "keep_me = 1\rfrom m import NEXT_RELEASE_VERSION\ralso_keep = 2\r";
+        let mixed = "a = 1\r\nfrom m import NEXT_RELEASE_VERSION\rv = NEXT_RELEASE_VERSION\nb\r";
+        util::write_file(root, "src/demo/mac.py", mac);
+        util::write_file(root, "src/demo/mixed.py", mixed);
+        util::commit_all(root, "classic-Mac sources");
+        ok(&run(root, args, "false"), args[0]);
+        assert_eq!(
+            read(root, "src/demo/mac.py"),
+            "keep_me = 1\ralso_keep = 2\r",
+            "{args:?}"
+        );
+        assert_eq!(
+            read(root, "src/demo/mixed.py"),
+            "a = 1\r\nv = \"1.1.0\"\nb\r",
+            "{args:?}"
+        );
+    }
+}
+
 // --- 03: an empty freeze placeholder named as such ----------------------------------------
 
 /// hostile15/03: `placeholder = ""` beside `replace` was reported as "`freeze.replace` must
