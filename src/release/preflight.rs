@@ -259,6 +259,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         return Err(u.to_error(config));
     }
     consolidate::check_fragment_texts(config, &set)?;
+    fragments::check_showable(&set)?;
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     let (kept, stale) = without_stale(config, &set, version, date, &path)?;

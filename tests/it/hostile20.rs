@@ -300,6 +300,50 @@ fn the_freeze_drops_one_line_of_a_cr_only_file() {
     }
 }
 
+// --- 02: a fragment holding a character a changelog cannot show ----------------------------
+
+/// hostile15/02: a pre-release published a NUL or an ESC from a fragment (git then takes the
+/// changelog for binary), and only the final refused that rc's text. Pre-flight refuses the
+/// fragment, naming the file and the line: exit 3, nothing changed. A tab passes; `build`
+/// writes the byte as towncrier does (its parity), and a final refuses it as before.
+#[test]
+fn a_fragment_with_a_control_character_is_refused_before_a_pre_release() {
+    let cases = [
+        ("NUL", "Add\0thing\n", "line 1", "U+0000"),
+        (
+            "ESC",
+            "Add thing\n\nin \x1b[31mred\x1b[0m\n",
+            "line 3",
+            "U+001B",
+        ),
+        ("DEL", "Add\x7f thing\n", "line 1", "U+007F"),
+        ("line separator", "Add\u{2028}thing\n", "line 1", "U+2028"),
+        ("C1", "Add\u{9b}thing\n", "line 1", "U+009B"),
+    ];
+    for (what, text, line, code) in cases {
+        let repo = project("");
+        let root = repo.path();
+        util::write_file(root, "changes/13.feature.md", text);
+        util::commit_all(root, "a fragment");
+        let stderr = refused(root, &RC, what);
+        assert!(
+            stderr.contains("13.feature.md") && stderr.contains(line) && stderr.contains(code),
+            "{what}: {stderr}"
+        );
+        let final_args = ["1.1.0", "--yes", "--no-edit", "--date", "2025-03-01"];
+        refused(root, &final_args, what);
+        let build = ["build", "1.1.0rc1", "--date", "2025-03-01", "--yes"];
+        ok(&run(root, &build, "false"), what);
+        let first = text.split(['\n', '\u{2028}']).next().unwrap();
+        assert!(read(root, "CHANGELOG.md").contains(first), "{what}");
+    }
+    let repo = project("");
+    let root = repo.path();
+    util::write_file(root, "changes/13.feature.md", "Add\tthing\n");
+    util::commit_all(root, "a fragment with a tab");
+    ok(&run(root, &RC, "false"), "a tab");
+}
+
 // --- 03: an empty freeze placeholder named as such ----------------------------------------
 
 /// hostile15/03: `placeholder = ""` beside `replace` was reported as "`freeze.replace` must
