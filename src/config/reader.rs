@@ -69,6 +69,63 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A string that names something and so must hold more than white space: an empty
+    /// one is refused here, naming the key, not found later where it is used.
+    pub(crate) fn nonblank(&mut self, key: &'static str, what: &str) -> Result<Option<String>> {
+        let v = self.string(key)?;
+        if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(Error::config(
+                self.path,
+                self.key(key),
+                format!("is empty; give {what}, or remove the key"),
+            ));
+        }
+        Ok(v)
+    }
+
+    /// A commit message template: `{field}`s among `fields` only (an unknown one would be
+    /// committed literally), and some text besides white space, git's `#` comment lines
+    /// and `{webui_version}` (empty in a release without WebUI): git refuses an empty
+    /// message, which would stop the release at its commit, after its first changes.
+    pub(crate) fn message(&mut self, key: &'static str, fields: &[&str]) -> Result<Option<String>> {
+        let Some(v) = self.string(key)? else {
+            return Ok(None);
+        };
+        let error = |m: String| Err(Error::config(self.path, self.key(key), m));
+        let known = || {
+            fields
+                .iter()
+                .map(|f| format!("`{{{f}}}`"))
+                .collect::<Vec<_>>()
+        };
+        let field = static_regex!(r"\{([A-Za-z_][A-Za-z0-9_]*)\}");
+        if let Some(c) = field.captures_iter(&v).find(|c| !fields.contains(&&c[1])) {
+            return error(format!(
+                "names `{}`, which is not filled in (only {} are); it would be committed \
+                 literally",
+                &c[0],
+                known().join(" and ")
+            ));
+        }
+        let text = v.replace("{webui_version}", "");
+        if !text
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        {
+            return error(format!(
+                "is empty{}: git refuses a commit without a message; write one, e.g. \
+                 \"release: {{version}}\"",
+                match v.trim().is_empty() {
+                    true => "",
+                    false =>
+                        " once git drops its `#` comment lines and `{webui_version}` is \
+                               empty (a release without WebUI)",
+                }
+            ));
+        }
+        Ok(Some(v))
+    }
+
     pub(crate) fn boolean(&mut self, key: &'static str) -> Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),

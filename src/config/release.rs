@@ -95,13 +95,16 @@ pub(crate) fn parse_release(
 ) -> Result<ReleaseSettings> {
     let mut r = Reader::new(path, prefix, table);
     let mut rel = ReleaseSettings::default();
-    if let Some(v) = r.string("version-file")? {
+    if let Some(v) = r.nonblank("version-file", "the file that holds the version")? {
         rel.version_file = v;
     }
-    if let Some(v) = r.string("base-branch")? {
+    if let Some(v) = r.nonblank(
+        "base-branch",
+        "the branch releases start from, e.g. \"main\"",
+    )? {
         rel.base_branch = v;
     }
-    rel.changelog = r.string("changelog")?;
+    rel.changelog = r.nonblank("changelog", "the changelog file")?;
     if let Some(v) = r.string("branch")? {
         if !v.contains("{version}") {
             return Err(Error::config(
@@ -112,7 +115,7 @@ pub(crate) fn parse_release(
         }
         rel.branch = v;
     }
-    if let Some(v) = r.string("commit-message")? {
+    if let Some(v) = r.message("commit-message", &["version", "webui_version"])? {
         rel.commit_message = v;
     }
 
@@ -122,7 +125,7 @@ pub(crate) fn parse_release(
 
     if let Some(t) = r.table("next-version")? {
         let mut nr = Reader::new(path, format!("{prefix}next-version."), t);
-        let file = nr.string("file")?.ok_or_else(|| {
+        let file = nr.nonblank("file", "the file to advance")?.ok_or_else(|| {
             Error::config(path, format!("{prefix}next-version.file"), "is required")
         })?;
         let pattern = nr.string("pattern")?.ok_or_else(|| {
@@ -137,7 +140,7 @@ pub(crate) fn parse_release(
             ));
         }
         let message = nr
-            .string("message")?
+            .message("message", &["version"])?
             .unwrap_or_else(|| "chore: bump NEXT_RELEASE_VERSION to {version}".into());
         nr.finish(warnings)?;
         rel.next_version = Some(NextVersion {
@@ -150,10 +153,18 @@ pub(crate) fn parse_release(
     if let Some(steps) = r.tables("step")? {
         for (i, t) in steps.iter().enumerate() {
             let mut sr = Reader::new(path, format!("{prefix}step[{i}]."), t);
-            let run = sr.string("run")?.ok_or_else(|| {
+            let run = sr.nonblank("run", "the command to run")?.ok_or_else(|| {
                 Error::config(path, format!("{prefix}step[{i}].run"), "is required")
             })?;
-            let name = sr.string("name")?.unwrap_or_else(|| run.clone());
+            let name = sr.nonblank("name", "the step's name")?;
+            if name.as_deref().is_some_and(|n| n.contains(['\n', '\r'])) {
+                return Err(Error::config(
+                    path,
+                    format!("{prefix}step[{i}].name"),
+                    "holds a line break; a step's name is one line of the plan",
+                ));
+            }
+            let name = name.unwrap_or_else(|| run.clone());
             let when = match sr.string("when")?.as_deref() {
                 None | Some("always") => StepWhen::Always,
                 Some("webui") => StepWhen::Webui,
@@ -180,7 +191,7 @@ pub(crate) fn parse_release(
                     ));
                 }
             };
-            let mut commit = sr.string("commit")?;
+            let mut commit = sr.message("commit", &["version", "webui_version"])?;
             if when == StepWhen::Webui && commit.is_none() {
                 commit = Some("chore: update webui to {webui_version}".into());
             }
@@ -224,6 +235,7 @@ fn parse_freeze(path: &Path, table: &str, t: &Table) -> Result<Freeze> {
             "is required: the text to freeze, e.g. \"NEXT_RELEASE_VERSION\"",
         )
     })?;
+    crate::freeze::check_placeholder(&placeholder, &origin)?;
     let patterns = |key: &str, sources: Vec<String>| {
         Patterns::new(sources).map_err(|e| origin.error(key, e.message))
     };
@@ -339,8 +351,11 @@ fn parse_consolidate(
             )
         })?;
     }
-    c.rules = cr.string("rules")?.map(|p| base.join(p));
-    c.labels_from = cr.string("labels-from")?.map(|p| base.join(p));
+    c.rules = cr
+        .nonblank("rules", "the rules file")?
+        .map(|p| base.join(p));
+    let labels = cr.nonblank("labels-from", "the labels file")?;
+    c.labels_from = labels.map(|p| base.join(p));
     if let Some(v) = cr.strings("categories")? {
         c.categories = v;
     }

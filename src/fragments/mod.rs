@@ -41,6 +41,46 @@ pub struct Fragment {
     pub content: String,
 }
 
+impl Fragment {
+    /// The first character of the text that a changelog cannot show (the published
+    /// section's own rule, `consolidate::published`: a control character but tab and the
+    /// line ends, or U+2028/U+2029), with its 1-based line.
+    pub fn unshowable(&self) -> Option<(usize, char)> {
+        self.content
+            .split('\n')
+            .enumerate()
+            .find_map(|(i, line)| line.chars().find(|&c| is_unshowable(c)).map(|c| (i + 1, c)))
+    }
+}
+
+/// A character a changelog cannot show: git would take the file for binary (NUL), a
+/// terminal for a command (ESC), or a renderer for a line break (U+2028, U+2029).
+pub fn is_unshowable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\r' | '\n')) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Refuse a fragment whose text holds a character a changelog cannot show, naming the
+/// file and the line: a pre-release would publish it (towncrier copies any byte) and the
+/// final would then refuse that rc's text. `build` writes it as towncrier does.
+pub fn check_showable(set: &FragmentSet) -> Result<()> {
+    match set
+        .fragments
+        .iter()
+        .find_map(|f| f.unshowable().map(|at| (f, at)))
+    {
+        None => Ok(()),
+        Some((f, (line, c))) => Err(Error::Fragment {
+            path: f.path.clone(),
+            message: format!(
+                "line {line}: holds the character U+{:04X}, which a changelog cannot \
+                 show (git would take the file for binary, a terminal for a command); remove \
+                 it, then re-run",
+                c as u32
+            ),
+        }),
+    }
+}
+
 /// A file that looks like a fragment but names a type the project does not configure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownFragment {

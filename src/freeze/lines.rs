@@ -1,7 +1,9 @@
 //! The freeze of one file's bytes, line by line.
 //!
-//! - Lines end after `\n` only (as in git and grep). The ending (`\r\n`, `\n`, or nothing
-//!   on a last line without one) is kept byte for byte and never seen by the rules.
+//! - Lines end after `\n`, `\r\n` or a lone `\r` (as Python, editors and Backend.AI's
+//!   own freeze script read them: a file with classic-Mac line ends is not one line that a
+//!   `drop` rule would empty). Each line's own ending (or nothing on a last line without
+//!   one) is kept byte for byte and never seen by the rules.
 //! - A leading UTF-8 byte-order mark is kept and never seen by the rules (`^from` still
 //!   matches the first line).
 //! - A line that does not mention the placeholder is copied as it is: no rule sees it.
@@ -185,19 +187,14 @@ pub fn split_lines(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
         if rest.is_empty() {
             return None;
         }
-        let (line, after) = match rest.iter().position(|&b| b == b'\n') {
-            Some(nl) => (&rest[..=nl], &rest[nl + 1..]),
-            None => (rest, &rest[rest.len()..]),
+        let (content, ending) = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(at) if rest[at..].starts_with(b"\r\n") => (at, 2),
+            Some(at) => (at, 1),
+            None => (rest.len(), 0),
         };
+        let (line, after) = rest.split_at(content + ending);
         rest = after;
-        let ending = if line.ends_with(b"\r\n") {
-            2
-        } else if line.ends_with(b"\n") {
-            1
-        } else {
-            0
-        };
-        Some(line.split_at(line.len() - ending))
+        Some(line.split_at(content))
     })
 }
 
@@ -232,18 +229,43 @@ mod tests {
     }
 
     #[test]
-    fn lines_end_after_newline_only() {
-        let lines: Vec<_> = split_lines(b"a\r\nb\x0bc\x0cd\ne\rf").collect();
+    fn lines_end_after_newline_crlf_or_a_lone_cr() {
+        let lines: Vec<_> = split_lines(b"a\r\nb\x0bc\x0cd\ne\rf\r\r\ng\n\rh\r").collect();
         assert_eq!(
             lines,
             [
                 (&b"a"[..], &b"\r\n"[..]),
                 (&b"b\x0bc\x0cd"[..], &b"\n"[..]),
-                (&b"e\rf"[..], &b""[..])
+                (&b"e"[..], &b"\r"[..]),
+                (&b"f"[..], &b"\r"[..]),
+                (&b""[..], &b"\r\n"[..]),
+                (&b"g"[..], &b"\n"[..]),
+                (&b""[..], &b"\r"[..]),
+                (&b"h"[..], &b"\r"[..]),
             ]
         );
         assert_eq!(split_lines(b"").count(), 0);
         assert_eq!(split_lines(b"\n\n").count(), 2);
+        assert_eq!(split_lines(b"\r\r").count(), 2);
+        // Every byte is kept, in order.
+        let data = b"x\ry\r\n\n\rz";
+        let joined: Vec<u8> = split_lines(data)
+            .flat_map(|(c, e)| [c, e].concat())
+            .collect();
+        assert_eq!(joined, data);
+    }
+
+    #[test]
+    fn a_drop_rule_drops_one_cr_only_line() {
+        let rules = rules(&[(r"^.*NEXT_RELEASE_VERSION.*$", ActionSpec::Drop)]);
+        let f = run(
+            b"keep_me = 1\rV = NEXT_RELEASE_VERSION\ralso_keep = 2\r",
+            &rules,
+        );
+        assert_eq!(f.new, b"keep_me = 1\ralso_keep = 2\r");
+        assert_eq!(f.dropped, 1);
+        let f = run(b"a\rx = NEXT_RELEASE_VERSION\rb", &quote());
+        assert_eq!(f.new, b"a\rx = \"26.7.0\"\rb");
     }
 
     #[test]
@@ -316,10 +338,13 @@ mod tests {
 
     #[test]
     fn leftover_text_is_safe_to_print() {
-        let f = run(b"x = NEXT_RELEASE_VERSION_2 \x1b[2J\x07 \r end\n", &quote());
+        let f = run(
+            b"x = NEXT_RELEASE_VERSION_2 \x1b[2J\x07 \x08 end\n",
+            &quote(),
+        );
         assert_eq!(
             f.leftovers[0].text,
-            "x = NEXT_RELEASE_VERSION_2 \\u{1b}[2J\\u{7} \\r end"
+            "x = NEXT_RELEASE_VERSION_2 \\u{1b}[2J\\u{7} \\u{8} end"
         );
         let long = format!("NEXT_RELEASE_VERSIONS{}", "a".repeat(500));
         let f = run(long.as_bytes(), &quote());

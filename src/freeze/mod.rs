@@ -60,6 +60,19 @@ pub struct Freeze {
     mention: Regex,
 }
 
+/// The placeholder is non-empty text on one line; checked before any rule is built from
+/// it, so that an empty one is blamed on `placeholder`, not on the rule (`replace`) made
+/// from it.
+pub fn check_placeholder(placeholder: &str, origin: &Origin) -> Result<()> {
+    if placeholder.trim().is_empty() || placeholder.contains(['\n', '\r']) {
+        return Err(origin.error(
+            "placeholder",
+            "must be a non-empty text on one line, e.g. \"NEXT_RELEASE_VERSION\"",
+        ));
+    }
+    Ok(())
+}
+
 impl Freeze {
     /// A freeze of `placeholder` (non-empty, one line) in `files` (at least one pattern)
     /// by `rules` (at least one).
@@ -70,12 +83,7 @@ impl Freeze {
         rules: Vec<Rule>,
         origin: Origin,
     ) -> Result<Freeze> {
-        if placeholder.trim().is_empty() || placeholder.contains(['\n', '\r']) {
-            return Err(origin.error(
-                "placeholder",
-                "must be a non-empty text on one line, e.g. \"NEXT_RELEASE_VERSION\"",
-            ));
-        }
+        check_placeholder(&placeholder, &origin)?;
         if files.is_empty() {
             return Err(origin.error(
                 "files",

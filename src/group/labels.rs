@@ -151,6 +151,20 @@ impl Labels {
             Some((p, v)) => (p.trim(), v.trim()),
             None => ("", lower.trim()),
         };
+        // A label is GitHub's data, not the project's configuration: one that cannot be a
+        // title makes no group, and the user is told, rather than the release refused for a
+        // label nobody here may control. Checked before the labels deliberately left out
+        // (kinds, meta prefixes), so that none is dropped unsaid.
+        let unusable = |why: &str| {
+            ctx.warn(format!(
+                "the PR label \"{}\" makes no group: as a title it would {why}",
+                super::inline::quoted(label)
+            ));
+            None
+        };
+        if let Some(why) = not_a_title(&lower, value) {
+            return unusable(why);
+        }
         if KIND_LABELS.contains(&value)
             || KIND_LABELS.contains(&lower.as_str())
             || META_PREFIXES.contains(&prefix)
@@ -172,19 +186,27 @@ impl Labels {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        // A label is GitHub's data, not the project's configuration: one that cannot be a
-        // title (markup, a link, a line break) makes no group, and the user is told, rather
-        // than the release refused for a label nobody here may control.
         match super::inline::check(&title) {
             Ok(title) => Some((title, None, Tier::Subsystem, false)),
-            Err(why) => {
-                ctx.warn(format!(
-                    "the PR label \"{}\" makes no group: as a title it would hold {why}",
-                    super::inline::quoted(label)
-                ));
-                None
-            }
+            Err(why) => unusable(&format!("hold {why}")),
         }
+    }
+}
+
+/// Why a label (lower-cased) whose title would be made of `value` (its text after the
+/// first `:` or `/`) cannot be a title, if it cannot: no words (`x: ```` `, `a: ---`), a
+/// piece of a URL or path (`see https://x` would be titled `//x`), or of an HTML tag
+/// (`<b>x</b>`, `kind: <details>`). The rest of what a title may not hold is
+/// `inline::check`'s.
+fn not_a_title(lower: &str, value: &str) -> Option<&'static str> {
+    if lower.contains("://") || lower.starts_with("www.") || value.starts_with('/') {
+        Some("be a piece of a URL or path")
+    } else if lower.contains(['<', '>']) {
+        Some("be a piece of an HTML tag")
+    } else if !value.chars().any(char::is_alphanumeric) {
+        Some("hold no word")
+    } else {
+        None
     }
 }
 
@@ -286,6 +308,58 @@ mod tests {
         assert_eq!(g.groups[0].title, "Fair Share");
         assert_eq!(g.groups[0].members, [0, 1]);
         assert_eq!(g.other, [2, 3]);
+    }
+
+    /// hostile15/21: a label that cannot be a title (no word, a piece of a URL or of an
+    /// HTML tag, markup) makes no group and a warning names it — a kind or meta label
+    /// with such a value too; kind, meta and component labels with words stay silent.
+    #[test]
+    fn unusable_labels_make_no_group_and_are_named() {
+        let unusable = [
+            "kind: <details>",
+            "x: ```",
+            "a: ---",
+            "see https://x",
+            "<b>x</b>",
+            "www.example.com",
+            "area: /docs",
+            "a: 1. foo",
+            "size: ??",
+        ];
+        for label in unusable {
+            let json = format!(
+                r#"[{{"number": 1, "labels": ["{label}"]}}, {{"number": 2, "labels": ["{label}"]}}]"#
+            );
+            let labels = PrLabels::parse(Path::new("l.json"), &json).unwrap();
+            let items: Vec<Item> = (1..=2)
+                .map(|n| Item::new(format!("change {n}"), vec![n]))
+                .collect();
+            let ctx = ctx();
+            let p = Labels::new(labels, IndexMap::new())
+                .propose("Features", &items, &[0, 1], &ctx)
+                .unwrap();
+            assert!(p.is_empty(), "{label}: {p:?}");
+            let notes = ctx.take_notes();
+            assert_eq!(notes.len(), 1, "{label}: {notes:?}");
+            assert!(notes[0].contains("makes no group"), "{label}: {notes:?}");
+        }
+        for label in [
+            "size:M",
+            "priority:1",
+            "bug",
+            "comp:manager",
+            "type: feature",
+        ] {
+            let json = format!(r#"[{{"number": 1, "labels": ["{label}"]}}]"#);
+            let labels = PrLabels::parse(Path::new("l.json"), &json).unwrap();
+            let items = [Item::new("change", vec![1])];
+            let ctx = ctx();
+            let p = Labels::new(labels, IndexMap::new())
+                .propose("Features", &items, &[0], &ctx)
+                .unwrap();
+            assert!(p.is_empty(), "{label}: {p:?}");
+            assert!(ctx.take_notes().is_empty(), "{label}");
+        }
     }
 
     #[test]

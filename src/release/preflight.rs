@@ -267,6 +267,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         return Err(u.to_error(config));
     }
     consolidate::check_fragment_texts(config, &set)?;
+    fragments::check_showable(&set)?;
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     let (kept, stale) = without_stale(config, &set, version, date, &path)?;
@@ -284,13 +285,16 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
         // must (a template that leaves a category or an entry out would lose it). A
         // section that is not Markdown (reStructuredText) is written as towncrier writes it.
         match &section {
-            Some(release) => consolidate::check_fragments_read_back(
-                config,
-                &kept,
-                release,
-                &plan.section,
-                &refs,
-            )?,
+            Some(release) => {
+                consolidate::check_fragments_read_back(
+                    config,
+                    &kept,
+                    release,
+                    &plan.section,
+                    &refs,
+                )?;
+                crate::towncrier::check_section_read_back(config, &plan, release)?;
+            }
             None => unread_section = Some(count_entries(&kept)),
         }
         section

@@ -16,7 +16,9 @@ pub mod render;
 use crate::config::{Config, TemplateSource};
 use crate::error::{Error, Result};
 
-pub use news_file::{BuildPlan, BuildReport, build, changelog_path, plan, remove_fragments};
+pub use news_file::{
+    BuildPlan, BuildReport, build, changelog_path, check_section_read_back, plan, remove_fragments,
+};
 pub use render::render_section;
 
 /// towncrier's four templates, embedded (exact copies; see `templates/towncrier/NOTICE`).

@@ -148,6 +148,9 @@ pub struct BuildPlan {
     pub section: String,
     /// The fragment files the section consumes.
     pub fragments: Vec<PathBuf>,
+    /// The changelog as it is now, which `text` puts the section into (`None` for a new
+    /// file, or one per release).
+    pub previous: Option<String>,
 }
 
 /// Render the section and the changelog with it inserted, as towncrier would write it.
@@ -204,12 +207,84 @@ pub fn plan(
         None
     };
     let text = insert_section(previous, &tc.start_string, &content);
+    let previous = existing.filter(|_| tc.single_file);
     Ok(BuildPlan {
         changelog: path,
         text,
         section: content,
         fragments: fragments.fragments.iter().map(|f| f.path.clone()).collect(),
+        previous,
     })
+}
+
+/// The changelog [`plan`] would write, read back as Markdown: it must hold the section
+/// `release` (the planned section read alone) as that release, with the same entries, and
+/// every release it held before, unchanged in order. towncrier puts the section right
+/// after the *first* `start_string`, wherever it is; when that one is shown in a code block
+/// above the real marker, the section lands where Markdown reads no heading (or its blank
+/// lines end a block that then swallows the older releases), and no retry can change that.
+/// `build` writes it there as towncrier does; a release refuses it up front with this,
+/// naming the line.
+pub fn check_section_read_back(
+    config: &Config,
+    plan: &BuildPlan,
+    release: &crate::changelog::Release,
+) -> Result<()> {
+    use crate::changelog::{Changelog, Release};
+    let Some(version) = release.version() else {
+        return Ok(());
+    };
+    let tc = &config.towncrier;
+    let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
+    let start = (!tc.start_string.is_empty()).then_some(tc.start_string.as_str());
+    let after = Changelog::parse_project(&plan.text, start, &refs);
+    let before = plan
+        .previous
+        .as_deref()
+        .map(|t| Changelog::parse_project(t, start, &refs));
+    let entries = |r: &Release| {
+        let mut prs: Vec<Vec<u64>> = r.entries().map(|e| e.prs.clone()).collect();
+        prs.sort();
+        prs
+    };
+    let titles = |log: &Changelog, skip: Option<usize>| -> Vec<String> {
+        let releases = log.releases().iter().enumerate();
+        releases
+            .filter(|(k, _)| Some(*k) != skip)
+            .map(|(_, r)| r.title().to_string())
+            .collect()
+    };
+    let read = after.find(version);
+    let older_kept = before
+        .as_ref()
+        .is_none_or(|b| titles(b, None) == titles(&after, read));
+    if read.is_some_and(|k| entries(&after.releases()[k]) == entries(release)) && older_kept {
+        return Ok(());
+    }
+    let marker = plan
+        .previous
+        .as_deref()
+        .map(universal_newlines)
+        .and_then(|t| Some(t[..t.find(start?)?].matches('\n').count() + 1));
+    let at = match marker {
+        Some(line) => format!(
+            "{}:{line}, after the first `start_string` ({:?}), where towncrier puts it",
+            plan.changelog.display(),
+            tc.start_string.trim_end(),
+        ),
+        None => format!("the top of {}", plan.changelog.display()),
+    };
+    let what = match read {
+        None => format!("does not read it as the {version} release"),
+        Some(_) if !older_kept => "reads the releases below it differently".to_string(),
+        Some(_) => format!("does not read the {version} release's entries"),
+    };
+    Err(Error::Refused(format!(
+        "the {version} section would go at {at}, and Markdown then {what} (a code block \
+         there holds no heading, or ends where the section starts); nothing was changed. \
+         Write the marker differently where it is only shown, so that its first occurrence \
+         is the real one."
+    )))
 }
 
 /// towncrier opens its `filename` for writing and fails when the directory is missing,

@@ -848,8 +848,21 @@ fn pieces() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(piece, 0..40).prop_map(|p| p.concat())
 }
 
+/// The lines of `data`, each with its ending: `\n`, `\r\n` or a lone `\r`.
 fn lines_of(data: &[u8]) -> Vec<&[u8]> {
-    data.split_inclusive(|&b| b == b'\n').collect()
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, &b) in data.iter().enumerate() {
+        let lone_cr = b == b'\r' && data.get(i + 1) != Some(&b'\n');
+        if b == b'\n' || lone_cr {
+            lines.push(&data[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < data.len() {
+        lines.push(&data[start..]);
+    }
+    lines
 }
 
 proptest! {
@@ -868,7 +881,7 @@ proptest! {
             if !freeze.mentions(line) {
                 prop_assert_eq!(&one.new, &line.to_vec());
             } else if !one.new.is_empty() {
-                let ending = |l: &[u8]| if l.ends_with(b"\r\n") { 2 } else if l.ends_with(b"\n") { 1 } else { 0 };
+                let ending = |l: &[u8]| if l.ends_with(b"\r\n") { 2 } else if l.ends_with(b"\n") || l.ends_with(b"\r") { 1 } else { 0 };
                 prop_assert_eq!(&line[line.len() - ending(line)..], &one.new[one.new.len() - ending(&one.new)..]);
             }
             joined.extend_from_slice(&one.new);
