@@ -147,6 +147,10 @@ pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) 
                     format!("fixed a case where {object}")
                 }
                 None if fix => format!("fixed {object}"),
+                // A sentence of its own (`Users can now export …`) says what it is.
+                None if holds_clause(&object.split_whitespace().collect::<Vec<_>>()) => {
+                    object.clone()
+                }
                 None if lower.contains("feature") => format!("added {object}"),
                 None => format!("improved {object}"),
             };
@@ -250,6 +254,28 @@ mod tests {
         assert!(
             d.to_lowercase()
                 .contains("fixed broken vfolder invitations"),
+            "{d}"
+        );
+        // hostile16/07: a feature that is a sentence of its own, and a fix whose leading
+        // participle names the problem.
+        let items = vec![
+            Item::new("Users can now export their data as CSV", vec![1]),
+            Item::new("Support for nested groups", vec![2]),
+        ];
+        let d = describe("Features", "Export", &[0, 1], &items);
+        assert!(d.contains("Users can now export their data as CSV."), "{d}");
+        assert!(d.contains("Added support for nested groups."), "{d}");
+        let items = vec![
+            Item::new("Canceled runs are shown as running", vec![1]),
+            Item::new("Weekly report emails are sent twice", vec![2]),
+        ];
+        let d = describe("Fixes", "Runs", &[0, 1], &items);
+        assert!(
+            d.contains("Fixed a case where canceled runs are shown as running."),
+            "{d}"
+        );
+        assert!(
+            d.contains("Fixed a case where weekly report emails are sent twice."),
             "{d}"
         );
         assert!(written_for_another_category(

@@ -6,53 +6,54 @@
 /// Verbs entries start with or use: what was done, not what it was about.
 #[rustfmt::skip]
 const VERBS: &[&str] = &[
-    "abort", "accept", "activate", "add", "adjust", "adopt", "align", "allow", "append",
-    "apply", "archive", "assign", "attach", "authenticate", "authorize", "avoid", "backport",
-    "become", "bind", "block", "broadcast", "build", "bump", "bundle", "cache", "calculate",
-    "call", "cancel", "capture", "cause", "centralize", "change", "check", "clamp", "clarify",
-    "clean", "cleanup", "clear", "clone", "close", "collect", "combine", "commit", "compare",
-    "complete", "compute", "configure", "confirm", "connect", "consolidate", "consume",
-    "convert", "copy", "correct", "count", "create", "declare", "decode", "decouple",
-    "decrease", "deduplicate", "defer", "define", "delegate", "delete", "deliver", "deploy",
-    "deprecate", "derive", "describe", "destroy", "detect", "determine", "differentiate",
-    "disable", "disallow", "discard", "discover", "dispatch", "display", "distinguish",
-    "document", "downgrade", "download", "drop", "eliminate", "embed", "emit", "enable",
-    "encode", "encrypt", "enforce", "enhance", "ensure", "escape", "estimate", "evaluate",
-    "exclude", "execute", "expand", "expect", "expire", "explain", "export", "expose",
-    "extend", "extract", "fail", "fetch", "fill", "filter", "finalize", "find", "fix", "flush",
-    "fold", "force", "format", "forward", "free", "freeze", "gather", "generate", "get",
-    "give", "group", "guard", "handle", "happen", "harden", "hash", "hide", "hoist", "hold",
-    "identify", "ignore", "implement", "import", "improve", "include", "increase", "increment",
-    "index", "infer", "inherit", "initialize", "inject", "inline", "insert", "inspect",
-    "install", "instantiate", "instrument", "integrate", "intercept", "introduce",
-    "invalidate", "invoke", "isolate", "iterate", "join", "keep", "label", "launch", "let",
-    "limit", "link", "listen", "load", "localize", "lock", "log", "lookup", "lower",
-    "maintain", "make", "manage", "mark", "mask", "match", "measure", "memoize", "mention",
-    "merge", "migrate", "mock", "modernize", "modify", "monitor", "mount", "move", "narrow",
-    "normalize", "note", "notify", "observe", "obtain", "occur", "omit", "open", "optimize",
-    "organize", "overhaul", "override", "overwrite", "pack", "paginate", "parallelize",
-    "parse", "pass", "patch", "pause", "permit", "persist", "pick", "pin", "poll", "populate",
-    "port", "postpone", "prefer", "prefetch", "prepare", "prepend", "preserve", "prevent",
-    "print", "prioritize", "produce", "profile", "prohibit", "promote", "prompt", "propagate",
-    "protect", "provide", "prune", "publish", "pull", "purge", "push", "put", "query", "queue",
-    "raise", "read", "rearrange", "rebuild", "receive", "recognize", "recompute", "reconcile",
-    "reconnect", "record", "recover", "redact", "redesign", "redirect", "reduce", "refactor",
-    "refine", "reformat", "refresh", "refuse", "regenerate", "register", "reimplement",
-    "reintroduce", "reject", "relax", "release", "reload", "relocate", "remap", "remove",
-    "rename", "render", "reorganize", "repair", "repeat", "rephrase", "replace", "replicate",
-    "report", "request", "require", "rerun", "reschedule", "reserve", "reset", "reshape",
-    "resize", "resolve", "respect", "restart", "restore", "restrict", "restructure", "retain",
+    "abort", "accept", "activate", "add", "adjust", "adopt", "align", "allow", "appear",
+    "append", "apply", "archive", "assign", "attach", "authenticate", "authorize", "avoid",
+    "backport", "become", "behave", "bind", "block", "broadcast", "build", "bump", "bundle",
+    "cache", "calculate", "call", "cancel", "capture", "cause", "centralize", "change",
+    "check", "clamp", "clarify", "clean", "cleanup", "clear", "clone", "close", "collect",
+    "combine", "commit", "compare", "complete", "compute", "configure", "confirm", "connect",
+    "consolidate", "consume", "convert", "copy", "correct", "count", "create", "declare",
+    "decode", "decouple", "decrease", "deduplicate", "defer", "define", "delegate", "delete",
+    "deliver", "deploy", "deprecate", "derive", "describe", "destroy", "detect", "determine",
+    "differentiate", "disable", "disallow", "disappear", "discard", "discover", "dispatch",
+    "display", "distinguish", "document", "downgrade", "download", "drop", "eliminate",
+    "embed", "emit", "enable", "encode", "encrypt", "enforce", "enhance", "ensure", "escape",
+    "estimate", "evaluate", "exclude", "execute", "exist", "expand", "expect", "expire",
+    "explain", "export", "expose", "extend", "extract", "fail", "fetch", "fill", "filter",
+    "finalize", "find", "fix", "flush", "fold", "force", "format", "forward", "free", "freeze",
+    "gather", "generate", "get", "give", "group", "guard", "handle", "happen", "harden",
+    "hash", "hide", "hoist", "hold", "identify", "ignore", "implement", "import", "improve",
+    "include", "increase", "increment", "index", "infer", "inherit", "initialize", "inject",
+    "inline", "insert", "inspect", "install", "instantiate", "instrument", "integrate",
+    "intercept", "introduce", "invalidate", "invoke", "isolate", "iterate", "join", "keep",
+    "label", "launch", "let", "limit", "link", "listen", "load", "localize", "lock", "log",
+    "lookup", "lose", "lower", "maintain", "make", "manage", "mark", "mask", "match",
+    "measure", "memoize", "mention", "merge", "migrate", "misbehave", "mock", "modernize",
+    "modify", "monitor", "mount", "move", "narrow", "normalize", "note", "notify", "observe",
+    "obtain", "occur", "omit", "open", "optimize", "organize", "overhaul", "override",
+    "overwrite", "pack", "paginate", "parallelize", "parse", "pass", "patch", "pause",
+    "permit", "persist", "pick", "pin", "poll", "populate", "port", "postpone", "prefer",
+    "prefetch", "prepare", "prepend", "preserve", "prevent", "print", "prioritize", "produce",
+    "profile", "prohibit", "promote", "prompt", "propagate", "protect", "provide", "prune",
+    "publish", "pull", "purge", "push", "put", "query", "queue", "raise", "read", "reappear",
+    "rearrange", "rebuild", "receive", "recognize", "recompute", "reconcile", "reconnect",
+    "record", "recover", "redact", "redesign", "redirect", "reduce", "refactor", "refine",
+    "reformat", "refresh", "refuse", "regenerate", "register", "reimplement", "reintroduce",
+    "reject", "relax", "release", "reload", "relocate", "remain", "remap", "remove", "rename",
+    "render", "reorganize", "repair", "repeat", "rephrase", "replace", "replicate", "report",
+    "request", "require", "rerun", "reschedule", "reserve", "reset", "reshape", "resize",
+    "resolve", "respect", "restart", "restore", "restrict", "restructure", "retain",
     "retrieve", "retry", "return", "reuse", "revert", "revise", "reword", "rework", "rewrite",
     "roll", "rollback", "rotate", "route", "run", "sanitize", "save", "scan", "schedule",
-    "search", "secure", "select", "send", "separate", "serialize", "serve", "setup", "shorten",
-    "show", "shrink", "shut", "sign", "simplify", "skip", "sort", "spawn", "specify", "speed",
-    "split", "squash", "stabilize", "stage", "standardize", "start", "stop", "store", "stream",
-    "submit", "subscribe", "substitute", "support", "suppress", "swap", "switch", "sync",
-    "synchronize", "tag", "take", "terminate", "test", "throttle", "throw", "tighten",
-    "toggle", "track", "transform", "translate", "trigger", "trim", "truncate", "tune",
-    "tweak", "unblock", "undo", "unify", "uninstall", "unlock", "unmount", "unpin", "unset",
-    "unwrap", "update", "upgrade", "upload", "use", "utilize", "validate", "verify", "warn",
-    "watch", "wire", "wrap", "write",
+    "search", "secure", "select", "send", "separate", "serialize", "serve", "setup", "ship",
+    "shorten", "show", "shrink", "shut", "sign", "simplify", "skip", "sort", "spawn",
+    "specify", "speed", "split", "squash", "stabilize", "stage", "standardize", "start",
+    "stop", "store", "stream", "submit", "subscribe", "substitute", "support", "suppress",
+    "swap", "switch", "sync", "synchronize", "tag", "take", "terminate", "test", "throttle",
+    "throw", "tighten", "toggle", "track", "transform", "translate", "trigger", "trim",
+    "truncate", "tune", "tweak", "unblock", "undo", "unify", "uninstall", "unlock", "unmount",
+    "unpin", "unset", "unwrap", "update", "upgrade", "upload", "use", "utilize", "validate",
+    "verify", "warn", "watch", "wire", "wrap", "write",
 ];
 
 /// Verbs that are just as often the topic itself (`cache`, `filter`, `import`, `commit`), or
@@ -117,6 +118,8 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("drop", "dropped"),
     ("stop", "stopped"),
     ("ship", "shipped"),
+    ("embed", "embedded"),
+    ("speed", "sped"),
     ("wrap", "wrapped"),
     ("unwrap", "unwrapped"),
     ("strip", "stripped"),
@@ -135,6 +138,7 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("setup", "set up"),
     ("rollback", "rolled back"),
     ("lookup", "looked up"),
+    ("lose", "lost"),
 ];
 
 /// Adverbs an entry may put before its verb (`Explicitly wrap …`, `Also fix …`) besides
@@ -252,10 +256,28 @@ fn base_form(word: &str) -> Option<String> {
 
 /// True when the words hold a clause of their own (`… fails when …`, `… is not applied`).
 pub fn holds_clause(words: &[&str]) -> bool {
-    words
-        .iter()
-        .any(|w| CLAUSE_MARKERS.contains(&bare(w).as_str()))
+    let bare: Vec<String> = words.iter().map(|w| bare(w)).collect();
+    bare.iter().enumerate().any(|(i, w)| {
+        CLAUSE_MARKERS.contains(&w.as_str())
+            // `… skips the cleanup`: a verb's third person, not a noun's plural.
+            || w.ends_with('s') && third_person_of_a_verb(w)
+            // `nested lists render flat`: a verb right after a plural.
+            || i > 0
+                && is_verb(w)
+                && bare[i - 1].ends_with('s')
+                && !bare[i - 1].ends_with("ss")
+    })
 }
+
+/// True for `skips`, `renders`: the `-s` form of a verb that is not as often a noun.
+fn third_person_of_a_verb(word: &str) -> bool {
+    let stems = [word.strip_suffix("es"), word.strip_suffix('s')];
+    stems.into_iter().flatten().any(is_verb)
+}
+
+/// Words after which a verb that is as often a noun is the noun: `Support for …`,
+/// `Import of …`.
+const NOUN_FOLLOWERS: &[&str] = &["for", "of"];
 
 /// How an entry starts when it starts with what was done: the number of its words that say
 /// it (`Fix` is one, `Explicitly wrap` two) and them in the past tense (`fixed`,
@@ -272,11 +294,23 @@ pub struct Lead {
 pub fn lead(text: &str) -> Option<Lead> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let first = bare(words.first()?);
+    // A word as often a noun is the noun before `for`/`of` or a clause of its own
+    // (`Import of artifacts fails …`, `Weekly report emails are sent …`).
+    let a_noun = |base: &str, rest: &[&str]| {
+        also_noun(base)
+            && (rest
+                .first()
+                .is_some_and(|w| NOUN_FOLLOWERS.contains(&bare(w).as_str()))
+                || holds_clause(&rest[..rest.len().min(8)]))
+    };
     // `apply`, `reply` end in `-ly` too.
     let adverb = base_form(&first).is_none()
         && (first.len() > 4 && first.ends_with("ly") || ADVERBS.contains(&first.as_str()));
     if adverb {
         if let Some(base) = words.get(1).and_then(|w| base_form(&bare(w))) {
+            if a_noun(&base, &words[2..]) {
+                return None;
+            }
             return Some(Lead {
                 words: 2,
                 past: format!("{first} {}", past_tense(&base)),
@@ -284,7 +318,21 @@ pub fn lead(text: &str) -> Option<Lead> {
         }
     }
     let base = base_form(&first)?;
-    if also_noun(&base) && holds_clause(&words[1..words.len().min(9)]) {
+    // `Canceled runs are shown as running`: a participle before its noun, in a clause,
+    // names the problem, not what was done.
+    // (`Fixed crashes when files are missing` is what was done: the clause must follow the
+    // plural noun at once.)
+    let participle = base != first
+        && base != "fix"
+        && words.get(1).is_some_and(|w| {
+            let w = bare(w);
+            w.ends_with('s') && !w.ends_with("ss")
+        })
+        && words.get(2).is_some_and(|w| {
+            let w = bare(w);
+            CLAUSE_MARKERS.contains(&w.as_str()) || third_person_of_a_verb(&w) || is_verb(&w)
+        });
+    if participle || a_noun(&base, &words[1..]) {
         return None;
     }
     Some(Lead {
@@ -347,6 +395,28 @@ mod tests {
         );
         assert_eq!(l("Also fix the scaler"), Some((2, "also fixed".into())));
         assert_eq!(l("Apply `CANCEL` policy"), Some((1, "applied".into())));
+        // hostile16/07: an adjective in -ly before a noun that is also a verb, a noun
+        // before `for`, a verb's third person or a verb after a plural making a clause.
+        assert_eq!(l("Weekly report emails are sent twice"), None);
+        assert_eq!(l("Daily build fails on ARM runners"), None);
+        assert_eq!(l("Early return skips the cleanup"), None);
+        assert_eq!(l("Support for nested groups"), None);
+        assert_eq!(l("Canceled runs are shown as running"), None);
+        assert_eq!(l("Deleted files reappear after sync"), None);
+        assert_eq!(
+            l("Fixed a crash when files are missing"),
+            Some((1, "fixed".into()))
+        );
+        assert_eq!(
+            l("Removed crashes when files are missing"),
+            Some((1, "removed".into()))
+        );
+        assert_eq!(l("Ship a Helm chart"), Some((1, "shipped".into())));
+        assert_eq!(l("Embed dashboards"), Some((1, "embedded".into())));
+        assert_eq!(l("Speed up the query"), Some((1, "sped".into())));
+        assert!(holds_clause(&["nested", "lists", "render", "flat"]));
+        assert!(holds_clause(&["unused", "imports", "cause", "failures"]));
+        assert!(!holds_clause(&["artifacts", "in", "bulk"]));
         assert_eq!(l("Import artifacts in bulk"), Some((1, "imported".into())));
         assert_eq!(l("Import of artifacts fails when retried"), None);
         assert_eq!(l("Cache entries are never evicted"), None);
