@@ -37,6 +37,7 @@ mod hostile14;
 mod hostile15;
 mod hostile16;
 mod hostile18;
+mod hostile19;
 mod interrupts;
 mod isolation;
 mod leftovers;
