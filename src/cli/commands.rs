@@ -352,21 +352,11 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
             config.changelog_template()
         )));
     }
-    // `-o CHANGELOG.md` is an easy slip for `--changelog CHANGELOG.md`: the rules would
-    // replace the history they were learned from.
-    if let Some(out) = &args.output
-        && let Some(input) = files
-            .iter()
-            .find(|f| git_release::atomic::same_file(out, f))
-    {
-        return Err(Error::Refused(format!(
-            "{} is the changelog the rules are learned from ({}), and writing them there would \
-             replace it; name another file for the rules (`-o rules.toml`), or pass the \
-             changelog to learn from as `--changelog {}`",
-            out.display(),
-            input.display(),
-            out.display()
-        )));
+    // Nothing the project or git needs is written over (the changelog learned from, the
+    // configuration, `.git/config`, a fragment…): refused before anything is learned.
+    if let Some(out) = &args.output {
+        let repo = repo_if_any().ok().flatten();
+        consolidate::check_rules_output(&config, repo.as_ref(), out, &files)?;
     }
     let mut logs = Vec::new();
     for f in &files {

@@ -413,3 +413,43 @@ fn repositories_in_another_format_are_refused_naming_it() {
         }
     }
 }
+
+/// 09: `rules learn -o` wrote over `pyproject.toml`, `.git/config`, the version file, a
+/// fragment. Refused, naming what the file is, for every file the project or git needs
+/// and for a link in the repository leading out of it; a new file, an existing rules file
+/// (learning again) and a path outside the repository are written.
+#[test]
+fn rules_learn_writes_over_nothing_the_project_needs() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    symlink(elsewhere.path().join("x.toml"), root.join("out.toml")).unwrap();
+    util::commit_all(root, "a link out");
+    let config = std::fs::read(root.join(".git/config")).unwrap();
+    for (out, needle) in [
+        ("pyproject.toml", "configuration"),
+        (".git-release.toml", "configuration"),
+        ("./VERSION", "version file"),
+        ("src/demo/version.py", "next-version file"),
+        ("changes/template.md", "template"),
+        ("changes/11.feature.md", "fragments directory"),
+        ("changes/rules.toml", "fragments directory"),
+        (".git/config", "git's own directory"),
+        ("out.toml", "outside"),
+        ("README.md", "not a rules file"),
+    ] {
+        let stderr = refused(root, &["rules", "learn", "-o", out], out);
+        assert!(stderr.contains(needle), "{out}: `{needle}` not in {stderr}");
+        assert!(!elsewhere.path().join("x.toml").exists());
+    }
+    assert_eq!(std::fs::read(root.join(".git/config")).unwrap(), config);
+
+    for out in [
+        "rules.toml".to_string(),
+        "rules.toml".to_string(), // again: a rules file is learned anew
+        elsewhere.path().join("new.toml").display().to_string(),
+    ] {
+        ok(&run(root, &["rules", "learn", "-o", &out], "true"), &out);
+    }
+    assert!(read(root, "rules.toml").contains("rules learn"));
+}
