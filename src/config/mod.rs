@@ -4,6 +4,7 @@
 //! Unknown keys are warnings; a key of the wrong type is an error naming the file, the key
 //! and what was expected.
 
+mod paths;
 mod reader;
 mod release;
 mod towncrier;
@@ -177,7 +178,7 @@ impl Config {
             }
         };
         check_grouped_categories(&release, &towncrier, &settings, &mut warnings)?;
-        Ok(Config {
+        let config = Config {
             root: root.to_path_buf(),
             towncrier,
             release,
@@ -187,7 +188,9 @@ impl Config {
             },
             settings_source: settings,
             warnings,
-        })
+        };
+        config.check_next_version_file()?;
+        Ok(config)
     }
 
     /// The fragments directory for a section sub-directory, as towncrier computes it.
@@ -283,55 +286,6 @@ impl Config {
             key,
             format!("names {}, which does not exist: {what}", path.display()),
         )
-    }
-
-    /// A configured directory that is not one (`changes` a file or a FIFO; the old
-    /// `CHANGELOG` file where `CHANGELOG/{major}.{minor}.md` needs a directory), named by
-    /// its key, with the file in the way; `None` when `path` is under no configured
-    /// directory.
-    fn not_a_directory(&self, path: &Path) -> Option<Error> {
-        // `changes/`: a trailing slash would make the file itself unreadable as a path.
-        let path: PathBuf = path.components().collect();
-        let path = path.as_path();
-        let blocking = path
-            .ancestors()
-            .find(|a| a.symlink_metadata().is_ok_and(|_| !a.is_dir()))?;
-        let tc = &self.towncrier;
-        let in_fragments = tc.sections.values().any(|d| {
-            let dir = self.fragments_dir(d);
-            path.starts_with(&dir) || dir.starts_with(path)
-        });
-        let template = self.changelog_template();
-        let fixed = &template[..template.find('{').unwrap_or(template.len())];
-        let fixed = self.root.join(fixed);
-        let kind = blocking
-            .metadata()
-            .ok()
-            .and_then(|m| crate::atomic::not_regular(&m))
-            .unwrap_or("a file");
-        let message = |setting: &str| {
-            format!(
-                "names {setting}, but {} is {kind}, where a directory is needed; move it \
-                 away, or configure another path",
-                blocking.display()
-            )
-        };
-        if in_fragments {
-            let key = if tc.directory.is_some() {
-                "directory"
-            } else {
-                "package"
-            };
-            return Some(
-                self.towncrier_source
-                    .error(key, message(&path.display().to_string())),
-            );
-        }
-        let fixed_in_root = fixed != self.root && blocking.starts_with(&self.root);
-        if fixed_in_root && (fixed.starts_with(blocking) || path.starts_with(&fixed)) {
-            return Some(self.changelog_key_error(message(&path.display().to_string())));
-        }
-        None
     }
 
     /// The project's changelog files: the configured path, or every file matching it when

@@ -453,3 +453,39 @@ fn rules_learn_writes_over_nothing_the_project_needs() {
     }
     assert!(read(root, "rules.toml").contains("rules learn"));
 }
+
+/// 12: the next-version file may not be a file the release writes otherwise — the
+/// changelog (a sprint final rewrote `## 1.0.0` into the next version), the version file
+/// (the branch ended at the next version), a fragment —, however it is spelled (`./`,
+/// `..`, a link): refused naming `next-version.file`, before anything changes.
+#[test]
+fn the_next_version_file_is_no_file_the_release_writes_otherwise() {
+    for (file, needle) in [
+        ("CHANGELOG.md", "changelog"),
+        ("./CHANGELOG.md", "changelog"),
+        ("NEWS.md", "changelog"),
+        ("src/../VERSION", "version file"),
+        ("changes/13.feature.md", "fragments directory"),
+    ] {
+        let repo = project_after_rc("");
+        let root = repo.path();
+        symlink("CHANGELOG.md", root.join("NEWS.md")).unwrap();
+        let toml = read(root, ".git-release.toml").replace(
+            "file = \"src/demo/version.py\"",
+            &format!("file = \"{file}\""),
+        );
+        util::write_file(root, ".git-release.toml", &toml);
+        util::commit_all(root, "next-version.file");
+        for dry in [true, false] {
+            let mut args = vec!["1.1.0", "--yes", "--no-edit"];
+            if dry {
+                args.push("--dry-run");
+            }
+            let stderr = refused(root, &args, file);
+            assert!(
+                stderr.contains("next-version.file") && stderr.contains(needle),
+                "{file}: {stderr}"
+            );
+        }
+    }
+}
