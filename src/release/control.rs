@@ -36,6 +36,7 @@ pub fn resume(
     let mut state = load_state(repo)?.ok_or_else(|| nothing_stopped(repo, "continue"))?;
     refuse_while_a_step_runs(&state)?;
     check_no_index_lock(repo)?;
+    refuse_operation_in_progress(repo, "continue")?;
     let half_made = branch_half_made(repo, &state)?;
     if half_made {
         refuse_branches_in_use(
@@ -344,12 +345,31 @@ fn branch_half_made(repo: &Repo, state: &State) -> Result<bool> {
     Ok(repo.head_commit()?.as_ref() == base && repo.branch_commit(&state.branch)?.as_ref() == base)
 }
 
+/// A merge, rebase, `git am`, cherry-pick, revert or bisect in progress (the user's, begun
+/// while the release was stopped): `continue` would commit into it (in the middle of a
+/// bisect), `abort` would reset under it, and the `git switch` either would advise is
+/// refused by git while it lasts. Named, with how to end it, before anything changes.
+fn refuse_operation_in_progress(repo: &Repo, command: &str) -> Result<()> {
+    let Some(op) = repo.operation_in_progress() else {
+        return Ok(());
+    };
+    let how = if op == "bisect" {
+        "end it (`git bisect reset`)".to_string()
+    } else {
+        format!("finish it (`git {op} --continue`) or undo it (`git {op} --abort`)")
+    };
+    Err(Error::Refused(format!(
+        "a `git {op}` is in progress; {how}, then run `git release {command}` again"
+    )))
+}
+
 /// Undo the release `state` describes. Only the release branch is ever reset; on any other
 /// branch (or the base branch while the release branch exists) this refuses, so work that
 /// is not the release's is never touched.
 pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
     refuse_while_a_step_runs(state)?;
     check_no_index_lock(repo)?;
+    refuse_operation_in_progress(repo, "abort")?;
     remove_unfinished_writes(repo)?;
     let (branch, base) = (&state.branch, &state.base_branch);
     let deleting = (branch.as_str(), "abort deletes it");

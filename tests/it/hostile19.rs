@@ -10,7 +10,7 @@
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-use crate::hostile::{frozen, refused};
+use crate::hostile::{frozen, refused, step_needing, stopped_at_webui};
 use crate::release::{project, project_after_rc, read};
 use crate::util::{self, git, ok, one_error, run, text};
 
@@ -488,4 +488,64 @@ fn the_next_version_file_is_no_file_the_release_writes_otherwise() {
             );
         }
     }
+}
+
+/// 19: a rebase (or bisect) begun while a release is stopped: `continue` and `abort`
+/// advised `git switch <release branch>`, which git refuses while rebasing, and `continue`
+/// committed the release in the middle of a bisect. Both refuse naming the operation and
+/// how to end it, nothing changed; once it is ended, `continue` finishes the release.
+#[test]
+fn continue_and_abort_name_an_operation_in_progress() {
+    let flag = tempfile::tempdir().unwrap();
+    let flag = flag.path().join("webui-ok");
+    let repo = stopped_at_webui(&step_needing(&flag, "when = \"webui\""));
+    let root = repo.path();
+    std::fs::write(&flag, "").unwrap();
+    git(root, &["commit", "-q", "--allow-empty", "-m", "mine"]);
+    let rebase = util::git_command(root)
+        .args(["rebase", "-q", "-i", "HEAD~1"])
+        .env("GIT_SEQUENCE_EDITOR", "sed -i '1i break'")
+        .output()
+        .unwrap();
+    assert!(rebase.status.success(), "{}", text(&rebase.stderr));
+    // HEAD is detached while rebasing: the repository compared without its branch name.
+    let seen = |root: &Path| {
+        (
+            util::snapshot(root),
+            git(root, &["status", "--porcelain", "--untracked-files=all"]),
+            git(root, &["ls-files", "--stage"]),
+            git(root, &["for-each-ref"]),
+            git(root, &["rev-parse", "HEAD"]),
+            std::fs::read(root.join(".git/git-release/state.json")).unwrap(),
+        )
+    };
+    for command in ["continue", "abort"] {
+        let before = seen(root);
+        let out = run(root, &[command], "true");
+        let stderr = one_error(&out, command);
+        assert_eq!(out.status.code(), Some(3), "{command}: {stderr}");
+        assert!(
+            seen(root) == before,
+            "{command}: the refusal changed something"
+        );
+        assert!(
+            stderr.contains("`git rebase` is in progress")
+                && stderr.contains("git rebase --abort")
+                && !stderr.contains("git switch"),
+            "{command}: {stderr}"
+        );
+    }
+    git(root, &["rebase", "--abort"]);
+    git(root, &["reset", "-q", "--soft", "HEAD~1"]);
+
+    git(root, &["bisect", "start"]);
+    for command in ["continue", "abort"] {
+        let stderr = refused(root, &[command], &format!("{command} while bisecting"));
+        assert!(stderr.contains("git bisect reset"), "{command}: {stderr}");
+    }
+    git(root, &["bisect", "reset"]);
+    ok(
+        &run(root, &["continue"], "true"),
+        "continue after the bisect",
+    );
 }
