@@ -202,7 +202,7 @@ fn refuse_what_is_not_the_plan(
             changed.join(", "),
             k + 1,
             step.step.name,
-            changed.join(" "),
+            shell_words(&changed),
         )));
     }
     if how.skip {
@@ -345,6 +345,16 @@ fn branch_half_made(repo: &Repo, state: &State) -> Result<bool> {
     Ok(repo.head_commit()?.as_ref() == base && repo.branch_commit(&state.branch)?.as_ref() == base)
 }
 
+/// `paths` as shell words, for a command a message advises (a path with a space pasted
+/// as one argument).
+fn shell_words(paths: &[String]) -> String {
+    paths
+        .iter()
+        .map(|p| super::plan::shell_quote(p))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A merge, rebase, `git am`, cherry-pick, revert or bisect in progress (the user's, begun
 /// while the release was stopped): `continue` would commit into it (in the middle of a
 /// bisect), `abort` would reset under it, and the `git switch` either would advise is
@@ -461,7 +471,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
 fn refuse_branches_in_use(repo: &Repo, branches: &[(&str, &str)], command: &str) -> Result<()> {
     for (branch, why) in branches {
         if let Some(other) = repo.worktrees_on_branch(branch)?.first() {
-            let other = other.display();
+            let other = super::plan::shell_quote(&other.to_string_lossy());
             return Err(Error::Refused(format!(
                 "`{branch}` is checked out in another work tree, {other}, and {why}; git \
                  allows a branch in one work tree at a time. Switch that work tree to another \
@@ -537,8 +547,8 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
              after the abort), or undo the edit (`git restore -- {}`), then `git release abort`",
             edited.join(", "),
             if edited.len() == 1 { "it" } else { "them" },
-            edited.join(" "),
-            edited.join(" "),
+            shell_words(&edited),
+            shell_words(&edited),
         )));
     }
     // So is an edit of a file the release wrote (the changelog, the version file, a frozen
@@ -555,7 +565,7 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
             if edited.len() == 1 { "it" } else { "they" },
             if edited.len() == 1 { "it" } else { "them" },
             &state.base_commit[..state.base_commit.len().min(12)],
-            edited.join(" "),
+            shell_words(&edited),
         )));
     }
     let commits = guard::commits_abort_would_lose(repo, state)?;

@@ -177,7 +177,7 @@ pub(crate) fn check_published(
              fragment's text), or undo it (`git checkout HEAD -- {}`) and let `git release \
              continue` write it again; or `git release abort`",
             plan.base_commit,
-            plan.changelog.display(),
+            super::plan::shell_quote(&plan.changelog.to_string_lossy()),
         ),
     })
 }

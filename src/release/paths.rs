@@ -72,7 +72,8 @@ pub(crate) fn landing(repo: &Repo, path: &Path) -> std::result::Result<PathBuf, 
         return Err(format!(
             "{rel} is tracked, but a sparse checkout leaves it out of the work tree, so the \
              release would write it anew without what it holds; check it out (`git \
-             sparse-checkout add {rel}` or `git sparse-checkout disable`), then run again"
+             sparse-checkout add {}` or `git sparse-checkout disable`), then run again",
+            super::plan::shell_quote(&rel)
         ));
     }
     // Read and written as a text file: anything else (a FIFO would hang the read) is not.
@@ -132,6 +133,8 @@ fn git_sees(
         return Ok(());
     };
     let rel = rel.to_string_lossy().replace('\\', "/");
+    // As a shell word in the commands advised (a path with a space pasted as two).
+    let word = super::plan::shell_quote(&rel);
     let named = named.strip_prefix(repo.root()).unwrap_or(named);
     let subject = if named == Path::new(&rel) {
         rel.clone()
@@ -144,25 +147,25 @@ fn git_sees(
         Some(bits) if bits.assume_unchanged => Err(format!(
             "{subject} has git's assume-unchanged bit, so git would not see what the release \
              writes there and the release commit would leave it out; clear the bit (`git \
-             update-index --no-assume-unchanged {rel}`), then run again"
+             update-index --no-assume-unchanged {word}`), then run again"
         )),
         Some(bits) if bits.skip_worktree => Err(format!(
             "{subject} has git's skip-worktree bit, so git would not see what the release \
              writes there and would refuse to add it; clear the bit (`git update-index \
-             --no-skip-worktree {rel}`), then run again"
+             --no-skip-worktree {word}`), then run again"
         )),
         Some(_) => Ok(()),
         None if repo.ignored(&rel).map_err(|e| e.to_string())? => Err(format!(
             "{subject} is ignored by git and not tracked, so the release commit could not \
              hold what the release writes there (nor `git release abort` restore it); point \
-             the setting at a file git tracks, or track this one (`git add -f {rel}`, then \
+             the setting at a file git tracks, or track this one (`git add -f {word}`, then \
              commit)"
         )),
         // There already, untracked: the release would commit the whole file as its own.
         None if !untracked_is_own && resolved.symlink_metadata().is_ok() => Err(format!(
             "{subject} is not tracked by git, so the release would commit all of it as its \
              own change (and `git release abort` would not know it); commit it first (`git add \
-             {rel}`, then `git commit`), or remove it"
+             {word}`, then `git commit`), or remove it"
         )),
         None => Ok(()),
     }

@@ -549,3 +549,43 @@ fn continue_and_abort_name_an_operation_in_progress() {
         "continue after the bisect",
     );
 }
+
+/// The command in backquotes that starts with `start` in `message`.
+fn advised<'a>(message: &'a str, start: &str) -> &'a str {
+    let from = message.find(&format!("`{start}")).expect(start) + 1;
+    let len = message[from..].find('`').unwrap();
+    &message[from..from + len]
+}
+
+/// 10: an advised command names its paths as shell words: pasted into a shell in a
+/// repository whose path (or file) has a space, it works (it was two arguments).
+#[test]
+fn advised_commands_quote_their_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("my proj");
+    util::copy_tree(project_after_rc("").path(), &root);
+    git(&root, &["mv", "CHANGELOG.md", "CHANGE LOG.md"]);
+    set_towncrier(&root, "filename", "CHANGE LOG.md");
+    git(
+        &root,
+        &["update-index", "--assume-unchanged", "CHANGE LOG.md"],
+    );
+    std::fs::write(root.join(".git/index.lock"), "").unwrap();
+    let paste = |command: &str| {
+        let mut sh = std::process::Command::new("sh");
+        util::isolate(&mut sh, std::env::vars_os().map(|(key, _)| key));
+        let out = sh
+            .args(["-c", command])
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "`{command}`: {}", text(&out.stderr));
+    };
+    let stderr = refused(&root, &CONSOLIDATE, "index lock");
+    paste(advised(&stderr, "rm "));
+    assert!(!root.join(".git/index.lock").exists());
+    let stderr = refused(&root, &CONSOLIDATE, "assume-unchanged");
+    paste(advised(&stderr, "git update-index"));
+    assert!(!git(&root, &["ls-files", "-v"]).contains("h CHANGE LOG.md"));
+    ok(&run(&root, &CONSOLIDATE, "true"), "consolidate after both");
+}
