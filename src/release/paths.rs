@@ -241,6 +241,11 @@ pub fn check_changes(repo: &Repo, config: &Config, changes: &Changes<'_>) -> Res
     repo.check_git_accepts()?;
     repo.check_no_index_lock()?;
     let written = |path: &Path, what: &dyn Fn(String) -> Error| -> Result<()> {
+        // A directory (or other non-file) where the file is: its read or write fails on its
+        // own, an I/O error (exit 1), replacing nothing.
+        if std::fs::metadata(path).is_ok_and(|m| crate::atomic::not_regular(&m).is_some()) {
+            return Ok(());
+        }
         let resolved = landing(repo, path).map_err(|why| {
             what(format!(
                 "{why}; git-release writes only regular files inside its repository"
