@@ -124,6 +124,14 @@ fn open_repo() -> Result<Repo> {
     Repo::discover(&cwd)
 }
 
+/// The repository holding the current directory, `None` outside any: for a command that
+/// also works outside git. A bare repository, or one git-release cannot read, is refused,
+/// never taken for a plain directory to write into.
+fn repo_if_any() -> Result<Option<Repo>> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    Ok(Repo::discover_if_any(&cwd)?.ok())
+}
+
 fn term_for(cli: &Cli, repo: Option<&Repo>) -> Term {
     Term::new(cli.color, repo.and_then(|r| r.config_string("color.ui")))
 }
@@ -146,7 +154,7 @@ pub fn grouping_settings(config: &Config, grouping: &GroupingArgs) -> group::Set
 
 /// `git release consolidate`.
 fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
-    let repo = open_repo().ok();
+    let repo = repo_if_any()?;
     let term = term_for(cli, repo.as_ref());
     let config = load_config()?;
     let version = match &args.version {
@@ -182,6 +190,15 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
         consolidate::prepare(&config, &version, &date, &settings).map_err(|e| config.explain(e))?;
     for note in consolidate::report(&prepared.grouped.consolidation) {
         term.note(&note);
+    }
+    // What it will write and remove, held to the release's rules before the review opens.
+    let changes = release::Changes {
+        changelog: Some(&prepared.path),
+        fragments: &prepared.fragments,
+        ..Default::default()
+    };
+    if let (false, Some(repo)) = (args.dry_run, repo.as_ref()) {
+        release::check_changes(repo, &config, &changes)?;
     }
     let level = prepared.changelog.level();
     let section = prepared.grouped.release();
@@ -237,6 +254,10 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
             }
         }
     };
+    // A review may have been open for hours: checked again right before the write.
+    if !args.no_edit {
+        release::check_changes(&repo, &config, &changes)?;
+    }
     consolidate::write(
         &prepared,
         &reviewed,
@@ -296,6 +317,20 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
         say!("Dry run: nothing was changed.");
         return Ok(0);
     }
+    let frozen: Vec<std::path::PathBuf> = outcome
+        .changes
+        .iter()
+        .map(|c| repo.root().join(&c.path))
+        .collect();
+    release::check_changes(
+        &repo,
+        &config,
+        &release::Changes {
+            frozen: &frozen,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| config.explain(e))?;
     outcome.apply(repo.root())?;
     // Done by hand for a stopped release: its files are that release's work.
     let written: Vec<String> = outcome.changes.iter().map(|c| c.path.clone()).collect();
@@ -317,21 +352,11 @@ fn learn_rules(args: &LearnArgs) -> Result<i32> {
             config.changelog_template()
         )));
     }
-    // `-o CHANGELOG.md` is an easy slip for `--changelog CHANGELOG.md`: the rules would
-    // replace the history they were learned from.
-    if let Some(out) = &args.output
-        && let Some(input) = files
-            .iter()
-            .find(|f| git_release::atomic::same_file(out, f))
-    {
-        return Err(Error::Refused(format!(
-            "{} is the changelog the rules are learned from ({}), and writing them there would \
-             replace it; name another file for the rules (`-o rules.toml`), or pass the \
-             changelog to learn from as `--changelog {}`",
-            out.display(),
-            input.display(),
-            out.display()
-        )));
+    // Nothing the project or git needs is written over (the changelog learned from, the
+    // configuration, `.git/config`, a fragment…): refused before anything is learned.
+    if let Some(out) = &args.output {
+        let repo = repo_if_any().ok().flatten();
+        consolidate::check_rules_output(&config, repo.as_ref(), out, &files)?;
     }
     let mut logs = Vec::new();
     for f in &files {
@@ -392,7 +417,7 @@ pub fn load_config() -> Result<Config> {
 /// what towncrier prints there; everything else goes to stderr.
 fn build(args: &BuildArgs) -> Result<i32> {
     let config = load_config()?;
-    let fragments = git_release::fragments::discover(&config)?;
+    let fragments = git_release::fragments::discover(&config).map_err(|e| config.explain(e))?;
     for unknown in &fragments.unknown {
         say!(
             "warning: {} (towncrier would skip it silently)",
@@ -409,19 +434,6 @@ fn build(args: &BuildArgs) -> Result<i32> {
     };
     let name = args.name.as_deref();
 
-    // Writing waits for no release (outside git there is no release to wait for).
-    let _lock = match args.draft {
-        false => open_repo()
-            .ok()
-            .map(|repo| {
-                release::Lock::acquire_for_writing(
-                    &repo,
-                    Some(release::Writes::Changelog(&version)),
-                )
-            })
-            .transpose()?,
-        true => None,
-    };
     if args.draft {
         let mut content = towncrier::render_section(&config, &fragments, &version, &date, name)?;
         content.push('\n');
@@ -431,14 +443,41 @@ fn build(args: &BuildArgs) -> Result<i32> {
         return Ok(0);
     }
 
+    // Writing waits for no release (outside git there is no release to wait for), and in
+    // a repository is held to the release's rules for what it writes and removes.
+    let repo = repo_if_any()?;
+    let _lock = match &repo {
+        Some(repo) => {
+            let lock = release::Lock::acquire_for_writing(
+                repo,
+                Some(release::Writes::Changelog(&version)),
+            )?;
+            let changelog = towncrier::changelog_path(
+                &config,
+                &version,
+                name.unwrap_or(&config.towncrier.name),
+                &date,
+            )?;
+            let files: Vec<std::path::PathBuf> =
+                fragments.fragments.iter().map(|f| f.path.clone()).collect();
+            let changes = release::Changes {
+                changelog: Some(&changelog),
+                fragments: &files,
+                ..Default::default()
+            };
+            release::check_changes(repo, &config, &changes)?;
+            Some(lock)
+        }
+        None => None,
+    };
     say!(
         "Building {version} ({date}) from {} news fragment(s)...",
         fragments.fragments.len()
     );
     let report = towncrier::build(&config, &fragments, &version, &date, name, args.keep)?;
     // Done by hand for a stopped release: the changelog is that release's work.
-    if let (true, Ok(repo)) = (report.staged, open_repo()) {
-        release::record_by_hand(&repo, &[repo.relative_path(&report.changelog)])?;
+    if let (true, Some(repo)) = (report.staged, &repo) {
+        release::record_by_hand(repo, &[repo.relative_path(&report.changelog)])?;
     }
     // Outside a git work tree nothing is staged (towncrier's own wording says neither).
     let staged = if report.staged { " and staged" } else { "" };

@@ -4,6 +4,7 @@
 //! Unknown keys are warnings; a key of the wrong type is an error naming the file, the key
 //! and what was expected.
 
+mod paths;
 mod reader;
 mod release;
 mod towncrier;
@@ -177,7 +178,7 @@ impl Config {
             }
         };
         check_grouped_categories(&release, &towncrier, &settings, &mut warnings)?;
-        Ok(Config {
+        let config = Config {
             root: root.to_path_buf(),
             towncrier,
             release,
@@ -187,7 +188,9 @@ impl Config {
             },
             settings_source: settings,
             warnings,
-        })
+        };
+        config.check_next_version_file()?;
+        Ok(config)
     }
 
     /// The fragments directory for a section sub-directory, as towncrier computes it.
@@ -249,6 +252,9 @@ impl Config {
         let Error::Io { path, source } = &error else {
             return error;
         };
+        if source.kind() == std::io::ErrorKind::NotADirectory {
+            return self.not_a_directory(path).unwrap_or(error);
+        }
         if source.kind() != std::io::ErrorKind::NotFound {
             return error;
         }

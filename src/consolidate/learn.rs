@@ -2,9 +2,12 @@
 //! earlier versions) turned into a rules file.
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use crate::changelog::Changelog;
-use crate::config::Config;
+use crate::config::{Config, TemplateSource};
+use crate::error::{Error, Result};
+use crate::git::Repo;
 use crate::group::{self, learn};
 
 /// Learn rules from `changelogs` (their texts; the first is the current changelog, whose
@@ -119,6 +122,151 @@ pub fn grouped_sections(log: &Changelog) -> Vec<group::learn::GroupedSection> {
         }
     }
     out
+}
+
+/// Where `rules learn -o` may write: not over a file the project or git needs. Refused
+/// before anything is learned or written: a path in git's own directory (`.git/config`), a
+/// link in the repository that leads out of it, a file git-release reads as the project's
+/// (the configuration files, the version file, the next-version file, towncrier's
+/// template, the labels file, the changelogs learned from, anything in a fragments
+/// directory, where it would be read as a fragment), and any other existing file that is
+/// not a rules file (a rules file is replaced: that is how rules are learned again).
+/// `changelogs`: the files the rules are learned from. A path outside the repository is
+/// the user's to name (`-o /tmp/rules.toml`).
+pub fn check_output(
+    config: &Config,
+    repo: Option<&Repo>,
+    out: &Path,
+    changelogs: &[PathBuf],
+) -> Result<()> {
+    // The learned-from changelog first: the likeliest slip (`-o` for `--changelog`).
+    if let Some(input) = changelogs.iter().find(|f| crate::atomic::same_file(out, f)) {
+        return Err(Error::Refused(format!(
+            "{} is the changelog the rules are learned from ({}), and writing them there would \
+             replace it; name another file for the rules (`-o rules.toml`), or pass the \
+             changelog to learn from as `--changelog {}`",
+            out.display(),
+            input.display(),
+            out.display()
+        )));
+    }
+    let refuse = |why: String| {
+        Err(Error::Refused(format!(
+            "{} {why}, and the rules written there would replace it; name a new file for the \
+             rules (`-o rules.toml`), or the rules file `[tool.git-release.consolidate] rules` \
+             names. Nothing was written",
+            out.display()
+        )))
+    };
+    // Where the write lands (links followed), and where the name itself is (its
+    // directories' links followed, not its own).
+    let target = crate::atomic::write_target(out)?;
+    let Ok(landing) = crate::atomic::resolve(&target) else {
+        return Ok(()); // `..` below a missing directory: the write fails on its own.
+    };
+    let named = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(
+            || crate::atomic::resolve(Path::new(".")),
+            crate::atomic::resolve,
+        )
+        .ok()
+        .zip(out.file_name())
+        .map(|(dir, name)| dir.join(name));
+    if let Some(repo) = repo {
+        let git_dirs = [repo.git_dir(), repo.common_dir()]
+            .map(|d| d.canonicalize().unwrap_or_else(|_| d.to_path_buf()));
+        if git_dirs.iter().any(|d| landing.starts_with(d)) {
+            return refuse(format!("is in git's own directory ({})", landing.display()));
+        }
+        if named.as_ref().is_some_and(|n| n.starts_with(repo.root()))
+            && !landing.starts_with(repo.root())
+        {
+            return refuse(format!(
+                "is a link in the repository to {}, outside it",
+                landing.display()
+            ));
+        }
+    }
+    let rel = &config.release;
+    let mut configured: Vec<(String, PathBuf)> =
+        ["pyproject.toml", "towncrier.toml", ".git-release.toml"]
+            .iter()
+            .map(|f| ("a configuration file".to_string(), config.root.join(f)))
+            .collect();
+    configured.push((
+        "the configuration file".into(),
+        config.settings_source.file.clone(),
+    ));
+    configured.push((
+        "the configuration file".into(),
+        config.towncrier_source.file.clone(),
+    ));
+    configured.push((
+        "the version file (`version-file`)".into(),
+        config.root.join(&rel.version_file),
+    ));
+    if let Some(nv) = &rel.next_version {
+        configured.push((
+            "the next-version file (`next-version.file`)".into(),
+            config.root.join(&nv.file),
+        ));
+    }
+    if let TemplateSource::File(template) = &config.towncrier.template {
+        configured.push(("towncrier's template (`template`)".into(), template.clone()));
+    }
+    if let Some(labels) = &rel.consolidate.grouping.labels_from {
+        configured.push((
+            "the labels file (`consolidate.labels-from`)".into(),
+            labels.clone(),
+        ));
+    }
+    for (what, path) in &configured {
+        let same = crate::atomic::same_file(&target, path)
+            || crate::atomic::resolve(path).is_ok_and(|p| p == landing);
+        if same {
+            return refuse(format!("is {what} of this project ({})", path.display()));
+        }
+    }
+    for section_dir in config.towncrier.sections.values() {
+        let dir = config.fragments_dir(section_dir);
+        if crate::atomic::resolve(&dir).is_ok_and(|d| landing.starts_with(&d)) {
+            return refuse(format!(
+                "is in the fragments directory {}, where it would be read as a fragment",
+                dir.display()
+            ));
+        }
+    }
+    // An existing file: replaced only when it is a rules file itself. (Anything but a
+    // regular file is refused by the write, and never read here.)
+    if std::fs::metadata(&target).is_ok_and(|m| m.is_file()) {
+        let bytes = crate::files::read_regular(&target, Error::Refused)?;
+        let rules = String::from_utf8(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                group::rules::RulesFile::parse(&target, &text)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(why) = rules {
+            let in_repo = repo.and_then(|r| Some((r, landing.strip_prefix(r.root()).ok()?)));
+            let tracked = match in_repo {
+                Some((repo, rel)) => repo.tracked(&[&rel.to_string_lossy()])?[0],
+                None => false,
+            };
+            let whose = if tracked {
+                "a file git tracks"
+            } else {
+                "a file"
+            };
+            return refuse(format!(
+                "is {whose} that is not a rules file ({})",
+                why.lines().next().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -32,7 +32,9 @@ pub use grouped::{
     CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group,
     group_with_history, history, past_releases,
 };
-pub use learn::{grouped_sections, learn_rules, pending_categories};
+pub use learn::{
+    check_output as check_rules_output, grouped_sections, learn_rules, pending_categories,
+};
 pub use ledger::{Identity, Item, Ledger, Mismatch, compare, compare_reviewed};
 pub use prepare::{
     Prepared, apply, check_fragments_read_back, check_one_section, prepare, report, write,

@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 mod clone;
 mod history;
 mod index;
+mod open;
 mod refs;
 mod removals;
 mod editor;
@@ -136,37 +137,6 @@ fn history_from<'r>(
 }
 
 impl Repo {
-    /// Find the repository containing `dir` (which may be any directory of its work tree).
-    pub fn discover(dir: impl AsRef<Path>) -> Result<Repo> {
-        let dir = dir.as_ref();
-        // Absolute and symlink-free, like `git rev-parse --show-toplevel` prints it.
-        let start = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-        // `GIT_*` overrides denied: see the module documentation.
-        let mut trust = gix::sec::trust::Mapping::<gix::open::Options>::default();
-        for options in [&mut trust.full, &mut trust.reduced] {
-            options.permissions.env.git_prefix = gix::sec::Permission::Deny;
-        }
-        let repo = gix::ThreadSafeRepository::discover_opts(&start, Default::default(), trust)
-            .map_err(|e| {
-                Error::Refused(format!(
-                    "{} is not inside a git repository ({e}); run git release from your project",
-                    dir.display()
-                ))
-            })?
-            .to_thread_local();
-        let root = match repo.workdir() {
-            Some(root) => root.to_path_buf(),
-            None => {
-                return Err(Error::Refused(format!(
-                    "{} is a bare repository; git release needs a work tree",
-                    repo.git_dir().display()
-                )));
-            }
-        };
-        let root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
-        Ok(Repo { repo, root })
-    }
-
     /// The top directory of the work tree (absolute).
     pub fn root(&self) -> &Path {
         &self.root

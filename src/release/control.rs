@@ -36,6 +36,7 @@ pub fn resume(
     let mut state = load_state(repo)?.ok_or_else(|| nothing_stopped(repo, "continue"))?;
     refuse_while_a_step_runs(&state)?;
     check_no_index_lock(repo)?;
+    refuse_operation_in_progress(repo, "continue")?;
     let half_made = branch_half_made(repo, &state)?;
     if half_made {
         refuse_branches_in_use(
@@ -201,7 +202,7 @@ fn refuse_what_is_not_the_plan(
             changed.join(", "),
             k + 1,
             step.step.name,
-            changed.join(" "),
+            shell_words(&changed),
         )));
     }
     if how.skip {
@@ -344,12 +345,41 @@ fn branch_half_made(repo: &Repo, state: &State) -> Result<bool> {
     Ok(repo.head_commit()?.as_ref() == base && repo.branch_commit(&state.branch)?.as_ref() == base)
 }
 
+/// `paths` as shell words, for a command a message advises (a path with a space pasted
+/// as one argument).
+fn shell_words(paths: &[String]) -> String {
+    paths
+        .iter()
+        .map(|p| super::plan::shell_quote(p))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A merge, rebase, `git am`, cherry-pick, revert or bisect in progress (the user's, begun
+/// while the release was stopped): `continue` would commit into it (in the middle of a
+/// bisect), `abort` would reset under it, and the `git switch` either would advise is
+/// refused by git while it lasts. Named, with how to end it, before anything changes.
+fn refuse_operation_in_progress(repo: &Repo, command: &str) -> Result<()> {
+    let Some(op) = repo.operation_in_progress() else {
+        return Ok(());
+    };
+    let how = if op == "bisect" {
+        "end it (`git bisect reset`)".to_string()
+    } else {
+        format!("finish it (`git {op} --continue`) or undo it (`git {op} --abort`)")
+    };
+    Err(Error::Refused(format!(
+        "a `git {op}` is in progress; {how}, then run `git release {command}` again"
+    )))
+}
+
 /// Undo the release `state` describes. Only the release branch is ever reset; on any other
 /// branch (or the base branch while the release branch exists) this refuses, so work that
 /// is not the release's is never touched.
 pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
     refuse_while_a_step_runs(state)?;
     check_no_index_lock(repo)?;
+    refuse_operation_in_progress(repo, "abort")?;
     remove_unfinished_writes(repo)?;
     let (branch, base) = (&state.branch, &state.base_branch);
     let deleting = (branch.as_str(), "abort deletes it");
@@ -441,7 +471,7 @@ pub(crate) fn abort_with(repo: &Repo, state: &State, reporter: &dyn Reporter) ->
 fn refuse_branches_in_use(repo: &Repo, branches: &[(&str, &str)], command: &str) -> Result<()> {
     for (branch, why) in branches {
         if let Some(other) = repo.worktrees_on_branch(branch)?.first() {
-            let other = other.display();
+            let other = super::plan::shell_quote(&other.to_string_lossy());
             return Err(Error::Refused(format!(
                 "`{branch}` is checked out in another work tree, {other}, and {why}; git \
                  allows a branch in one work tree at a time. Switch that work tree to another \
@@ -517,8 +547,8 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
              after the abort), or undo the edit (`git restore -- {}`), then `git release abort`",
             edited.join(", "),
             if edited.len() == 1 { "it" } else { "them" },
-            edited.join(" "),
-            edited.join(" "),
+            shell_words(&edited),
+            shell_words(&edited),
         )));
     }
     // So is an edit of a file the release wrote (the changelog, the version file, a frozen
@@ -535,7 +565,7 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
             if edited.len() == 1 { "it" } else { "they" },
             if edited.len() == 1 { "it" } else { "them" },
             &state.base_commit[..state.base_commit.len().min(12)],
-            edited.join(" "),
+            shell_words(&edited),
         )));
     }
     let commits = guard::commits_abort_would_lose(repo, state)?;

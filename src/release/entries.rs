@@ -335,13 +335,19 @@ pub(crate) fn check_published(
         _ => Vec::new(),
     };
     let undo = match gone.as_slice() {
-        [] => format!("`git checkout HEAD -- {}`", plan.changelog.display()),
+        [] => format!(
+            "`git checkout HEAD -- {}`",
+            super::plan::shell_quote(&plan.changelog.to_string_lossy())
+        ),
         _ => format!(
             "`git checkout HEAD -- {}`, and put back the fragments it consumed: `git checkout \
              {} -- {}`",
-            plan.changelog.display(),
+            super::plan::shell_quote(&plan.changelog.to_string_lossy()),
             plan.base_commit,
-            gone.join(" "),
+            gone.iter()
+                .map(|g| super::plan::shell_quote(g))
+                .collect::<Vec<_>>()
+                .join(" "),
         ),
     };
     Err(Error::Step {

@@ -469,14 +469,16 @@ pub(crate) fn check_committed_fragments(repo: &Repo, config: &Config, state: &St
         if consumed.contains(&path) {
             wrong.push(format!(
                 "{path} is back in the index, but the changelog step took its entry into the \
-                 section (the next release would list it again): remove it (`git rm -- {path}`)"
+                 section (the next release would list it again): remove it (`git rm -- {}`)",
+                super::plan::shell_quote(&path)
             ));
         } else if repo.file_at(&state.base_commit, &path)?.is_none() {
             wrong.push(format!(
                 "{path} was added since the release started, and its entry is in no section \
                  (committed, it would go out unlisted and be listed by the next release): put \
-                 it aside for the next release (`git rm --cached -- {path}`, then move or stash \
-                 the file), or `git release abort` and start again to release it now"
+                 it aside for the next release (`git rm --cached -- {}`, then move or stash \
+                 the file), or `git release abort` and start again to release it now",
+                super::plan::shell_quote(&path)
             ));
         }
     }

@@ -31,6 +31,7 @@ mod window;
 
 pub use control::{Continue, abort, resume};
 pub use lock::Lock;
+pub use paths::{Changes, check_changes};
 pub use plan::{
     CommandStep, NextVersionStep, Plan, PlanView, PlannedStep, StaleEntry, StepKind, plan_view,
 };

@@ -38,6 +38,7 @@ mod hostile15;
 mod hostile16;
 mod hostile17;
 mod hostile18;
+mod hostile19;
 mod hostile20;
 mod hostile21;
 mod interrupts;
