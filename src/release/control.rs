@@ -85,6 +85,19 @@ pub fn resume(
         return Err(Error::Refused(message));
     }
     if !how.skip {
+        // After a kill nothing tells the killed step's writes from the user's: what changed
+        // outside the release's files since it started is taken as the step's (its partial
+        // output, written again), and named.
+        let unsure = guard::changed_since_killed(repo, &state)?;
+        if !unsure.is_empty() {
+            reporter.warn(&format!(
+                "a step was killed while it ran, and since it started {} changed outside the \
+                 release's own files; nothing tells the step's writes from yours, so they are \
+                 taken as the step's work and go into the release (one of yours among them: \
+                 take it out of the release commit before the release is merged)",
+                guard::list(&unsure)
+            ));
+        }
         guard::adopt_staged(repo, &mut state)?;
     }
     plan.lock = Some(std::sync::Arc::new(lock));
@@ -589,7 +602,17 @@ fn refuse_to_discard_the_users(repo: &Repo, state: &State) -> Result<()> {
 /// user's edit, and nothing tells which: abort gives it back all the same (refusing would
 /// refuse every abort after a kill that wrote a file), after keeping a copy it names.
 fn keep_what_cannot_be_told(repo: &Repo, state: &State, reporter: &dyn Reporter) -> Result<()> {
-    let unsure = super::left::unsure(repo, state);
+    let mut unsure = super::left::unsure(repo, state);
+    // Outside the release's files too: a tracked file changed or a new file staged since
+    // the killed step started (abort gives back the one and drops the other), when it is
+    // a file to copy. Untracked files abort leaves alone.
+    for d in guard::changed_since_killed(repo, state)? {
+        let file = repo.root().join(&d.path);
+        let a_file = file.symlink_metadata().is_ok_and(|m| m.is_file());
+        if d.kind != crate::git::DirtyKind::Untracked && a_file && !unsure.contains(&d.path) {
+            unsure.push(d.path);
+        }
+    }
     if unsure.is_empty() {
         return Ok(());
     }

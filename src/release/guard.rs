@@ -125,8 +125,10 @@ pub(super) fn owns(own: &BTreeSet<String>, path: &str) -> bool {
 /// What `continue` was told belongs in the release by being staged (changes outside the
 /// release's paths, the hooks' edits): recorded as the release's, for its commit.
 pub(crate) fn adopt_staged(repo: &Repo, state: &mut State) -> Result<()> {
+    // After a kill, what the user staged of what changed since is taken the same way.
     let staged: Vec<String> = foreign_changes(repo, state)?
         .into_iter()
+        .chain(changed_since_killed(repo, state)?)
         .filter(|d| d.kind == DirtyKind::Staged)
         .map(|d| d.path)
         .collect();
@@ -285,19 +287,40 @@ pub(crate) fn leave_hand_work_to_the_release_commit(
 
 /// What is dirty now that the release did not leave dirty and does not write: the user's
 /// own changes. Empty when that cannot be told (a state without the record, or a command
-/// or freeze that was killed while it ran: what it changed is unknown).
+/// or freeze that was killed while it ran: what it changed is unknown, see
+/// [`changed_since_killed`]).
 pub(crate) fn foreign_changes(repo: &Repo, state: &State) -> Result<Vec<DirtyPath>> {
+    match killed_writer(state) {
+        true => Ok(Vec::new()),
+        false => outside_the_release(repo, state),
+    }
+}
+
+/// While a command or the freeze is recorded as started (killed while it ran): what changed
+/// outside the release's own paths, which may be that step's writes or the user's edits —
+/// nothing tells which. `continue` takes only what is staged of it, `abort` keeps a copy.
+pub(crate) fn changed_since_killed(repo: &Repo, state: &State) -> Result<Vec<DirtyPath>> {
+    match killed_writer(state) {
+        true => outside_the_release(repo, state),
+        false => Ok(Vec::new()),
+    }
+}
+
+/// Whether the next step is a command or the freeze recorded as started: killed while it
+/// ran, its changes unknown.
+fn killed_writer(state: &State) -> bool {
+    state.next_step().is_some_and(|i| {
+        let record = &state.steps[i];
+        record.status == StepStatus::Started
+            && matches!(record.step.kind, StepKind::Command(_) | StepKind::Freeze)
+    })
+}
+
+/// What is dirty now that the release did not leave dirty and does not write.
+fn outside_the_release(repo: &Repo, state: &State) -> Result<Vec<DirtyPath>> {
     let Some(recorded) = &state.dirty else {
         return Ok(Vec::new());
     };
-    if let Some(i) = state.next_step() {
-        let record = &state.steps[i];
-        if record.status == StepStatus::Started
-            && matches!(record.step.kind, StepKind::Command(_) | StepKind::Freeze)
-        {
-            return Ok(Vec::new());
-        }
-    }
     let recorded: BTreeSet<&str> = recorded.iter().map(String::as_str).collect();
     let own = release_paths(repo, state);
     Ok(repo

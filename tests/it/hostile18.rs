@@ -17,14 +17,14 @@ const FIXED: &str = "First public release";
 
 /// A final release (1.1.0) of a project whose one configured step runs `script` (in the
 /// step's own shell: `$PPID` is git-release).
-fn project_with_step(script: &str) -> tempfile::TempDir {
+pub(crate) fn project_with_step(script: &str) -> tempfile::TempDir {
     let step = format!("\n[[step]]\nname = \"project step\"\nrun = '''{script}'''\n");
     project_after_rc(&step)
 }
 
 /// A step that kills git-release (`kill -9`) the first time it runs, after `before`; later
 /// runs run `after`.
-fn killing(before: &str, after: &str) -> String {
+pub(crate) fn killing(before: &str, after: &str) -> String {
     format!(
         "if [ ! -e .git/killed ]; then {before}; touch .git/killed; exec kill -9 $PPID; else \
          {after}; fi"
@@ -33,7 +33,7 @@ fn killing(before: &str, after: &str) -> String {
 
 /// Run the release (or `continue`) killed by its step, and wait until nothing of the step
 /// runs; the stale lock removed, as the refusal says to.
-fn killed(root: &Path, args: &[&str]) {
+pub(crate) fn killed(root: &Path, args: &[&str]) {
     let out = run(root, args, "false");
     assert_eq!(out.status.code(), None, "killed: {}", text(&out.stderr));
     let state: serde_json::Value =
@@ -71,7 +71,7 @@ fn base_changelog(root: &Path) -> String {
 }
 
 /// The copies `abort` kept, by path under `.git/git-release/aborted/`.
-fn copies(root: &Path) -> Vec<(String, String)> {
+pub(crate) fn copies(root: &Path) -> Vec<(String, String)> {
     let dir = root.join(".git/git-release/aborted");
     let mut out = Vec::new();
     let mut stack = vec![dir.clone()];

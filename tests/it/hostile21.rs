@@ -129,3 +129,69 @@ fn a_correction_of_an_rc_entry_a_later_rc_relisted_refuses_nothing() {
     assert!(section(root, "1.1.0rc1").contains("Add the fair share scheduler ("));
     assert_eq!(git(root, &["status", "--porcelain"]), "");
 }
+
+// --- hostile16/11, 12: a step killed while it ran, and the user's work outside the
+// release's files ----------------------------------------------------------------------
+
+/// After a `kill -9` in the middle of a project step, the user edits a tracked file the
+/// release does not write (README.md) and stages a new one: `abort` gives the work tree
+/// back as before the release, and keeps a copy of each first, naming them — whether the
+/// killed step or the user changed them cannot be told. Before, abort exited 0 and both
+/// were gone (README reset, the staged file deleted), no copy, no word.
+#[test]
+fn after_a_kill_abort_keeps_a_copy_of_the_work_outside_the_release() {
+    use crate::hostile::GO;
+    use crate::hostile18::{copies, killed, killing, project_with_step};
+    let repo = project_with_step(&killing("true", "true"));
+    let root = repo.path();
+    killed(root, &GO);
+    let readme = format!("{}My notes.\n", read(root, "README.md"));
+    util::write_file(root, "README.md", &readme);
+    util::write_file(root, "new.txt", "new work\n");
+    git(root, &["add", "new.txt"]);
+    let out = run(root, &["abort"], "false");
+    ok(&out, "abort after a kill");
+    let stderr = util::text(&out.stderr);
+    assert!(
+        stderr.contains("README.md") && stderr.contains("new.txt"),
+        "{stderr}"
+    );
+    let kept = copies(root);
+    assert!(
+        kept.iter().any(|(p, t)| p == "README.md" && *t == readme),
+        "{kept:?}"
+    );
+    assert!(
+        kept.iter()
+            .any(|(p, t)| p == "new.txt" && t == "new work\n"),
+        "{kept:?}"
+    );
+}
+
+/// After a `kill -9` in the middle of a project step, the user edits README.md and leaves
+/// an untracked notes file: nothing tells them from the killed step's writes (a kill at any
+/// rename, then `continue`, must go on: `interrupts`), so `continue` takes them as the
+/// step's work — and says so, naming each. Before, they went into the release commit
+/// without a word.
+#[test]
+fn after_a_kill_continue_names_what_it_takes_as_the_steps() {
+    use crate::hostile::GO;
+    use crate::hostile18::{killed, killing, project_with_step};
+    let repo = project_with_step(&killing("true", "true"));
+    let root = repo.path();
+    killed(root, &GO);
+    let readme = format!("{}A fix for the step.\n", read(root, "README.md"));
+    util::write_file(root, "README.md", &readme);
+    util::write_file(root, "notes.txt", "mine\n");
+    let out = run(root, &["continue"], "true");
+    ok(&out, "continue after a kill");
+    let stderr = util::text(&out.stderr);
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("a step was killed while it ran"))
+        .unwrap_or_default();
+    assert!(
+        warning.contains("README.md") && warning.contains("notes.txt"),
+        "{stderr}"
+    );
+}
