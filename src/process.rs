@@ -13,6 +13,20 @@ use std::time::{Duration, Instant};
 
 mod identity;
 pub use identity::ProcessIdentity;
+/// `text` as one shell word, for a command a message advises (`rm '/tmp/my proj/…'`):
+/// single-quoted when it holds anything the shell would read.
+pub fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 pub(crate) use identity::{ended_by_proc, has_ended, kill_unreaped};
 

@@ -296,27 +296,7 @@ impl Config {
             let p = self.root.join(template);
             return Ok(if p.is_file() { vec![p] } else { Vec::new() });
         }
-        // Each `{placeholder}` becomes `*`.
-        let mut pattern = String::with_capacity(template.len());
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            pattern.push_str(&glob::Pattern::escape(&rest[..open]));
-            match rest[open..].find('}') {
-                Some(close) => {
-                    pattern.push('*');
-                    rest = &rest[open + close + 1..];
-                }
-                None => {
-                    rest = &rest[open..];
-                    break;
-                }
-            }
-        }
-        pattern.push_str(&glob::Pattern::escape(rest));
-        let full = format!(
-            "{}/{pattern}",
-            glob::Pattern::escape(&self.root.to_string_lossy())
-        );
+        let full = paths::template_glob(&self.root, template);
         let mut files: Vec<PathBuf> = glob::glob(&full)
             .map_err(|e| self.changelog_key_error(format!("cannot be searched for: {e}")))?
             .filter_map(|p| p.ok())

@@ -127,7 +127,7 @@ fn normal(path: &Path) -> PathBuf {
 }
 
 /// The changelog template as a glob under `root`: each `{placeholder}` a `*`.
-fn template_glob(root: &Path, template: &str) -> String {
+pub(super) fn template_glob(root: &Path, template: &str) -> String {
     let mut pattern = glob::Pattern::escape(&root.to_string_lossy());
     pattern.push('/');
     let mut rest = template;

@@ -48,22 +48,9 @@ impl Repo {
                  without cleaning up; when no git command is running, remove it (`rm {}`), \
                  then run again",
                 lock.display(),
-                shell_word(&lock.to_string_lossy())
+                crate::process::shell_quote(&lock.to_string_lossy())
             )));
         }
         Ok(())
-    }
-}
-
-/// `text` as one shell word, for a command a message advises (`rm '/tmp/my proj/…'`).
-fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }

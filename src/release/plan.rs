@@ -151,18 +151,7 @@ fn stale_summary(stale: &[StaleEntry]) -> Option<String> {
     ))
 }
 
-/// `text` as one shell word: single-quoted when it holds anything the shell would read.
-pub(crate) fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
-}
+pub(crate) use crate::process::shell_quote;
 
 /// A `sed` script replacing `old` with `new` literally (every occurrence with `global`).
 pub(crate) fn sed_replace(old: &str, new: &str, global: bool) -> String {
