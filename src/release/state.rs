@@ -471,7 +471,7 @@ fn stopped_in_other_trees(repo: &Repo) -> Vec<(PathBuf, PathBuf)> {
 /// The fragments a release stopped in another work tree (its git directory `dir`) planned
 /// or took, relative to its work tree; `None` when its state cannot tell (unreadable, or a
 /// fragment outside the work tree it was saved in).
-fn fragments_stopped_in(dir: &Path) -> Option<Vec<PathBuf>> {
+fn fragments_stopped_in(dir: &Path) -> Option<(String, Vec<PathBuf>)> {
     #[derive(Deserialize)]
     struct Stopped {
         #[serde(default)]
@@ -479,12 +479,14 @@ fn fragments_stopped_in(dir: &Path) -> Option<Vec<PathBuf>> {
         #[serde(default)]
         removed_fragments: Vec<(String, u64)>,
         root: Option<PathBuf>,
+        #[serde(default)]
+        base_commit: String,
     }
     let text = std::fs::read_to_string(dir.join("git-release").join("state.json")).ok()?;
     let stopped: Stopped = serde_json::from_str(&text).ok()?;
     let root = stopped.root?;
     let removed = stopped.removed_fragments.into_iter().map(|(f, _)| f);
-    stopped
+    let mut fragments: Vec<PathBuf> = stopped
         .fragments
         .into_iter()
         .chain(removed)
@@ -494,23 +496,38 @@ fn fragments_stopped_in(dir: &Path) -> Option<Vec<PathBuf>> {
                 .ok()
                 .map(Path::to_path_buf)
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    fragments.sort();
+    fragments.dedup();
+    Some((stopped.base_commit, fragments))
 }
 
 /// The first release stopped in another work tree whose fragments this work tree holds too
-/// (by their path in the work tree: a command here would take them, and once both merge
-/// their entries would be listed twice), with those fragments (none named when the stopped
-/// release's state cannot tell which: every one may be). A release there whose fragments
-/// this work tree does not hold (a maintenance branch's) takes nothing from here.
+/// (at the same path, with the text the release started from: a command here would take
+/// them, and once both merge their entries would be listed twice), with those fragments,
+/// each named once (none named when the stopped release's state cannot tell which: every
+/// one may be). A release there whose fragments this work tree does not hold — or holds in
+/// other words, a maintenance branch's own fragment of a backported PR — takes nothing
+/// from here.
 fn sharing_fragments(repo: &Repo) -> Option<(PathBuf, Vec<String>)> {
     stopped_in_other_trees(repo)
         .into_iter()
         .find_map(|(dir, tree)| match fragments_stopped_in(&dir) {
             None => Some((tree, Vec::new())),
-            Some(fragments) => {
+            Some((base, fragments)) => {
+                let same = |f: &Path| {
+                    let Ok(here) = std::fs::read(repo.root().join(f)) else {
+                        return repo.root().join(f).symlink_metadata().is_ok();
+                    };
+                    // Unknown (no base recorded, the file not in it): it may be the same.
+                    match (base.is_empty(), repo.file_at(&base, f)) {
+                        (false, Ok(Some(then))) => then == here,
+                        _ => true,
+                    }
+                };
                 let here: Vec<String> = fragments
                     .iter()
-                    .filter(|f| repo.root().join(f).symlink_metadata().is_ok())
+                    .filter(|f| same(f))
                     .map(|f| f.to_string_lossy().into_owned())
                     .collect();
                 (!here.is_empty()).then_some((tree, here))

@@ -195,3 +195,62 @@ fn after_a_kill_continue_names_what_it_takes_as_the_steps() {
         "{stderr}"
     );
 }
+
+/// hostile16/01: a release stopped in the main work tree took `changes/12.fix.md`; a
+/// maintenance work tree holds its own `changes/12.fix.md` (a backport of #12 in other
+/// words): building there takes nothing of the stopped release's and is not refused, and
+/// the refusal for a fragment that is the same names it once. Before, the path alone
+/// refused it, naming it twice.
+#[test]
+fn a_backports_own_fragment_at_the_same_path_is_not_the_stopped_releases() {
+    let flag = tempfile::tempdir().unwrap();
+    let step = crate::hostile::step_needing(&flag.path().join("never"), "");
+    let repo = project(&step);
+    let root = repo.path();
+    git(root, &["branch", "maint-1.0"]);
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]],
+        "false",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let trees = tempfile::tempdir().unwrap();
+    for same in [false, true] {
+        let branch = format!("maint-{same}");
+        let wt = trees.path().join(&branch);
+        git(root, &["branch", &branch, "maint-1.0"]);
+        git(
+            root,
+            &["worktree", "add", "-q", wt.to_str().unwrap(), &branch],
+        );
+        git(
+            &wt,
+            &["rm", "-q", "changes/10.feature.md", "changes/11.feature.md"],
+        );
+        if !same {
+            util::write_file(
+                &wt,
+                "changes/12.fix.md",
+                "Fix the crash on start (backport)\n",
+            );
+        }
+        let config = format!(
+            "base-branch = \"{branch}\"\n{}",
+            read(&wt, ".git-release.toml")
+        );
+        util::write_file(&wt, ".git-release.toml", &config);
+        util::commit_all(&wt, "maintenance");
+        let build = ["build", "1.0.1", "--date", "2025-03-02"];
+        if same {
+            let out = run(&wt, &build, "false");
+            let stderr = one_error(&out, "the same fragment");
+            assert_eq!(out.status.code(), Some(3), "{stderr}");
+            assert_eq!(stderr.matches("changes/12.fix.md").count(), 1, "{stderr}");
+        } else {
+            ok(&run(&wt, &build, "false"), "the backport's own fragment");
+            assert!(read(&wt, "CHANGELOG.md").contains("(backport)"));
+        }
+    }
+    std::fs::write(flag.path().join("never"), "").unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+}
