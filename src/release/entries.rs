@@ -567,6 +567,34 @@ pub(crate) fn check_rc_carried(
     })
 }
 
+/// A pre-release's fragments added while it was stopped (a fix that belongs in it, the
+/// user's hand work) become the release's: a PR one names is planned as often as its
+/// fragments there are — a second fragment of a planned PR is listed twice, a renamed one
+/// (its old name gone) still once — and held to it up to the release commit. Recorded
+/// once: an added fragment joins the release's.
+pub(crate) fn take_added(config: &Config, state: &mut State) {
+    let Ok(set) = fragments::discover(config) else {
+        return;
+    };
+    let mut there: BTreeMap<u64, usize> = BTreeMap::new();
+    for f in &set.fragments {
+        if let Ok(pr) = f.issue.parse::<u64>() {
+            *there.entry(pr).or_insert(0) += 1;
+        }
+    }
+    for f in &set.fragments {
+        let path = f.path.display().to_string();
+        if state.fragments.contains(&path) {
+            continue;
+        }
+        if let (Some(planned), Ok(pr)) = (state.planned_entries.as_mut(), f.issue.parse::<u64>()) {
+            let n = planned.prs.entry(pr).or_insert(0);
+            *n = (*n).max(there.get(&pr).copied().unwrap_or(1));
+        }
+        state.fragments.push(path);
+    }
+}
+
 /// The fragment files there are that the changelog step may consume: the release's, and
 /// the fragments found now (one the user renamed or added while the release was stopped),
 /// absolute as `State::fragments` holds them.

@@ -371,6 +371,9 @@ fn run_step(
                 // left is removing the fragments, the step's other half.
                 return finish_changelog(repo, config, plan, state);
             }
+            if !plan.version.is_final() {
+                entries::take_added(config, state);
+            }
             write_changelog(ctx, rerun, prepared, state, watched)
         }
         StepKind::Commit { message } => {

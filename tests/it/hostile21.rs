@@ -254,3 +254,44 @@ fn a_backports_own_fragment_at_the_same_path_is_not_the_stopped_releases() {
     std::fs::write(flag.path().join("never"), "").unwrap();
     ok(&run(root, &["continue"], "false"), "continue");
 }
+
+/// hostile16/13: a pre-release stopped before its changelog step; the user adds (and
+/// stages) a second fragment of a planned PR: `continue` builds both of its entries and
+/// holds the section to them up to the release commit; a fragment renamed meanwhile is still
+/// one entry. Before, the changelog step refused ("#10 is listed 2 times"), advising to put
+/// back a fragment nobody had removed.
+#[test]
+fn a_fragment_added_for_a_planned_pr_is_built_and_held() {
+    let flag = tempfile::tempdir().unwrap();
+    // A WebUI step: it runs right after the branch, before the changelog step.
+    let step = crate::hostile::step_needing(&flag.path().join("never"), "when = \"webui\"");
+    let repo = project(&step);
+    let root = repo.path();
+    let args = ["1.1.0rc1", "2.0.0", "--yes", "--no-edit", DATE[0], DATE[1]];
+    let out = run(root, &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    // The fragments are all there.
+    assert!(
+        root.join("changes/10.feature.md").exists(),
+        "{}",
+        util::text(&out.stderr)
+    );
+    util::write_file(
+        root,
+        "changes/10.feature.1.md",
+        "Show the shares in the UI\n",
+    );
+    git(root, &["add", "changes/10.feature.1.md"]);
+    git(root, &["mv", "changes/12.fix.md", "changes/12.feature.md"]);
+    std::fs::write(flag.path().join("never"), "").unwrap();
+    let out = run(root, &["continue"], "false");
+    ok(&out, "continue with an added fragment");
+    let published = section(root, "1.1.0rc1");
+    assert_eq!(published.matches("#10").count(), 2, "{published}");
+    assert!(
+        published.contains("Show the shares in the UI"),
+        "{published}"
+    );
+    assert_eq!(published.matches("#12").count(), 1, "{published}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
