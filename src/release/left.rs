@@ -80,20 +80,41 @@ fn pre_step(state: &State, path: &str, left: u64) -> u64 {
 fn mark(repo: &Repo, state: &mut State) {
     let mut edited: BTreeSet<String> = state.edited.iter().cloned().collect();
     let mut unsure: BTreeSet<String> = state.unsure.iter().cloned().collect();
+    let mut from: BTreeMap<String, u64> = state.edited_from.iter().cloned().collect();
     for (path, left) in &state.left {
         match held(repo, state, path, *left) {
             Held::Before => {
                 edited.remove(path);
                 unsure.remove(path);
+                from.remove(path);
+            }
+            Held::Edit if undone(repo, state, path) => {
+                edited.remove(path);
+                from.remove(path);
             }
             Held::Edit => {
-                edited.insert(path.clone());
+                if edited.insert(path.clone()) {
+                    from.insert(path.clone(), *left);
+                }
             }
             Held::Release => {}
         }
     }
     state.edited = edited.into_iter().collect();
     state.unsure = unsure.into_iter().collect();
+    state.edited_from = from
+        .into_iter()
+        .filter(|(p, _)| state.edited.contains(p))
+        .collect();
+}
+
+/// Whether a file marked edited holds again what the release had left in it when the
+/// edit was found: the edit was undone.
+fn undone(repo: &Repo, state: &State, path: &str) -> bool {
+    state
+        .edited_from
+        .iter()
+        .any(|(p, d)| p == path && *d == digest_of(repo, path))
 }
 
 /// Before a step done by hand writes the release's files (`build`, `consolidate`,
@@ -192,7 +213,9 @@ pub(crate) fn edited_since(repo: &Repo, state: &State) -> Vec<String> {
         .filter(|(path, left)| {
             if state.edited.contains(path) {
                 let now = digest_of(repo, path);
-                return now != 0 && !holds_before(repo, state, path, now);
+                return now != 0
+                    && !holds_before(repo, state, path, now)
+                    && !undone(repo, state, path);
             }
             let left = match killed {
                 true => pre_step(state, path, *left),

@@ -174,6 +174,10 @@ pub struct State {
     /// it held before the release ([`left`](super::left)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edited: Vec<String>,
+    /// For each file of [`State::edited`], what the release had left in it when the edit
+    /// was found: the file holding that again (the edit undone) holds no edit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edited_from: Vec<(String, u64)>,
     /// What the files of [`State::left`] held when the step in progress started, saved
     /// with its start: a step killed while it ran (`kill -9`) changed at most the files
     /// that hold something else now.
@@ -279,6 +283,7 @@ impl State {
             planned_entries: super::entries::Planned::of_plan(plan),
             left: Vec::new(),
             edited: Vec::new(),
+            edited_from: Vec::new(),
             pre_step: Vec::new(),
             unsure: Vec::new(),
             removed_fragments: Vec::new(),

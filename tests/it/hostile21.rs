@@ -295,3 +295,50 @@ fn a_fragment_added_for_a_planned_pr_is_built_and_held() {
     assert_eq!(published.matches("#12").count(), 1, "{published}");
     assert_eq!(git(root, &["status", "--porcelain"]), "");
 }
+
+/// hostile16/03: stopped after its changelog step, the user fixes a typo in an older
+/// section, runs `continue` (the step fails again: the file is marked as holding an edit),
+/// then undoes the fix — the file holds byte for byte what the release wrote. `abort` has
+/// no edit to keep and is not refused; with the fix still there it is. Before, it refused
+/// the undone edit ("discarding your edit").
+#[test]
+fn an_edit_undone_to_the_releases_bytes_refuses_no_abort() {
+    for undo in [true, false] {
+        let flag = tempfile::tempdir().unwrap();
+        let step = crate::hostile::step_needing(&flag.path().join("never"), "");
+        let repo = project(&step);
+        let root = repo.path();
+        let out = run(
+            root,
+            &["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]],
+            "false",
+        );
+        assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+        let written = read(root, "CHANGELOG.md");
+        assert!(
+            written.contains("## 1.1.0rc1"),
+            "the changelog step ran first"
+        );
+        let fixed = written.replacen("First release", "First public release", 1);
+        assert_ne!(fixed, written);
+        util::write_file(root, "CHANGELOG.md", &fixed);
+        let out = run(root, &["continue"], "false");
+        assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+        if undo {
+            util::write_file(root, "CHANGELOG.md", &written);
+            ok(
+                &run(root, &["abort"], "false"),
+                "abort after the edit was undone",
+            );
+            assert_eq!(
+                read(root, "CHANGELOG.md"),
+                git(root, &["show", "main:CHANGELOG.md"])
+            );
+        } else {
+            let out = run(root, &["abort"], "false");
+            let stderr = one_error(&out, "abort over an edit");
+            assert_eq!(out.status.code(), Some(3), "{stderr}");
+            assert_eq!(read(root, "CHANGELOG.md"), fixed);
+        }
+    }
+}
