@@ -581,6 +581,18 @@ pub(crate) fn refuse_while_stopped(repo: &Repo, writes: Option<Writes<'_>>) -> R
                 true => String::new(),
                 false => format!(" ({})", shared.join(", ")),
             };
+            // A work tree whose directory was deleted (not removed with `git worktree
+            // remove`): nothing can be finished there; git forgets it with `prune`.
+            if other.symlink_metadata().is_err() {
+                return Err(Error::Refused(format!(
+                    "a release is stopped in the work tree {}, whose directory is gone, and \
+                     this command would take the same fragments{which}; `git worktree prune` \
+                     forgets that work tree and its stopped release (its release branch stays: \
+                     `git branch -D release/<version>` if you do not want it), then run again. \
+                     Nothing was changed",
+                    other.display()
+                )));
+            }
             return Err(Error::Refused(format!(
                 "a release is stopped in the work tree {}, and this command would take the \
                  same fragments{which} (checked out here too); finish it there (`git release \

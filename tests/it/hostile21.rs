@@ -342,3 +342,37 @@ fn an_edit_undone_to_the_releases_bytes_refuses_no_abort() {
         }
     }
 }
+
+/// hostile16/08: a release stopped in a linked work tree whose directory was then deleted
+/// (`rm -rf`, not `git worktree remove`): a command here that would take its fragments is
+/// refused saying the directory is gone and naming `git worktree prune`, which gets out.
+/// Before, the refusal said to finish the release in the deleted directory.
+#[test]
+fn a_release_stopped_in_a_deleted_work_tree_names_the_way_out() {
+    let flag = tempfile::tempdir().unwrap();
+    let step = crate::hostile::step_needing(&flag.path().join("never"), "");
+    let repo = project(&step);
+    let root = repo.path();
+    git(root, &["switch", "-q", "-c", "side"]);
+    let trees = tempfile::tempdir().unwrap();
+    let wt = trees.path().join("wt");
+    git(
+        root,
+        &["worktree", "add", "-q", wt.to_str().unwrap(), "main"],
+    );
+    let out = run(
+        &wt,
+        &["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]],
+        "false",
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    std::fs::remove_dir_all(&wt).unwrap();
+    git(root, &["switch", "-q", "main"]);
+    let build = ["build", "1.1.0rc2", "--date", "2025-03-02"];
+    let out = run(root, &build, "false");
+    let stderr = one_error(&out, "a deleted work tree");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("git worktree prune"), "{stderr}");
+    git(root, &["worktree", "prune"]);
+    ok(&run(root, &build, "false"), "build after the prune");
+}
