@@ -508,7 +508,22 @@ pub fn check_fragments_read_back(
                 excerpt(text),
             )));
         };
-        let found = c.all_entries().filter(|e| e.prs.contains(&issue)).count();
+        let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
+        let mut found = c.all_entries().filter(|e| e.prs.contains(&issue)).count();
+        if found > texts.len() {
+            // Another entry may name the PR in its prose (`Fix the crash seen after #301`):
+            // counted are the entries that also hold one of its fragments' texts, when
+            // that accounts for each of them.
+            let own = c
+                .all_entries()
+                .filter(|e| {
+                    e.prs.contains(&issue) && texts.iter().any(|t| e.raw.contains(&first_line(t)))
+                })
+                .count();
+            if own == texts.len() {
+                found = own;
+            }
+        }
         if found > texts.len() {
             return Err(Error::Refused(format!(
                 "{}: #{issue} is listed {found} times under `### {category}` of the section \
@@ -523,7 +538,6 @@ pub fn check_fragments_read_back(
             continue;
         }
         // Say which entry could not be read, and which part of it.
-        let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
         let holder = c.all_entries().find(|e| {
             !e.prs.contains(&issue) && texts.iter().any(|t| e.raw.contains(&first_line(t)))
         });

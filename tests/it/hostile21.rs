@@ -376,3 +376,54 @@ fn a_release_stopped_in_a_deleted_work_tree_names_the_way_out() {
     git(root, &["worktree", "prune"]);
     ok(&run(root, &build, "false"), "build after the prune");
 }
+
+/// hostile16/09: a fix that names another PR in its prose ("… seen after #12"), next to
+/// #12's own fragment: the pre-release is built (each fragment's entry is there once; the
+/// other entry only mentions #12). Before, it was refused as a template listing #12 twice.
+#[test]
+fn a_pr_named_in_another_entrys_prose_refuses_nothing() {
+    let repo = project("");
+    let root = repo.path();
+    util::write_file(root, "changes/13.fix.md", "Fix the crash seen after #12\n");
+    util::commit_all(root, "a fix naming #12");
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]],
+        "false",
+    );
+    ok(&out, "a pre-release with a PR named in prose");
+    let published = section(root, "1.1.0rc1");
+    assert!(published.contains("Fix crash on start"), "{published}");
+    assert!(
+        published.contains("Fix the crash seen after #12"),
+        "{published}"
+    );
+}
+
+/// The other side of the rule above: a template that lists an entry twice is still refused
+/// before anything is written, prose mentions or not.
+#[test]
+fn a_template_listing_an_entry_twice_is_refused() {
+    let repo = project("");
+    let root = repo.path();
+    let template = read(root, "changes/template.md");
+    let twice = template.replacen(
+        "* {{ text }} {{ values|join(',\\n  ') }}",
+        "* {{ text }} {{ values|join(',\\n  ') }}\n* {{ text }} {{ values|join(',\\n  ') }}",
+        1,
+    );
+    assert_ne!(twice, template);
+    util::write_file(root, "changes/template.md", &twice);
+    util::write_file(root, "changes/13.fix.md", "Fix the crash seen after #12\n");
+    util::commit_all(root, "a template that lists entries twice");
+    let before = util::snapshot(root);
+    let out = run(
+        root,
+        &["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]],
+        "false",
+    );
+    let stderr = one_error(&out, "a template listing entries twice");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("listed 2 times"), "{stderr}");
+    assert_eq!(util::snapshot(root), before);
+}
