@@ -79,6 +79,19 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         branch,
     } = checks?;
     let section = section?;
+    // Planning ran other programs (a grouping command): the base branch must still be where
+    // the checks found it, or the release would branch from a commit nobody reviewed.
+    let head = repo.head_commit()?.unwrap_or_default();
+    if head != base_commit {
+        return Err(Error::Refused(format!(
+            "HEAD moved from {} to {} while the release was planned (the grouping command \
+             committed?); nothing was changed. Look at that commit (`git show {}`), undo it if \
+             it is not yours to release, then run again",
+            short(&base_commit),
+            short(&head),
+            short(&head),
+        )));
+    }
     check_rc_folded(&current, &version, &section, request)?;
     let tags = Tags::read(repo.tags()?);
     check_against_releases(config, &tags, &current, &version, &section, request)?;
@@ -661,4 +674,9 @@ pub fn plan_freeze(
         .collect();
     let scope = crate::freeze::Scope { base, spared };
     crate::freeze::plan(repo, freeze, version.as_str(), &scope).map(Some)
+}
+
+/// A commit id as messages show it.
+fn short(id: &str) -> &str {
+    &id[..id.len().min(10)]
 }

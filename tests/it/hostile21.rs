@@ -427,3 +427,40 @@ fn a_template_listing_an_entry_twice_is_refused() {
     assert!(stderr.contains("listed 2 times"), "{stderr}");
     assert_eq!(util::snapshot(root), before);
 }
+
+/// hostile15/06: a grouping command that commits on the base branch while the release is
+/// planned: the release is refused, naming the commit, and makes no branch. Before, it
+/// branched from the command's commit without a word.
+#[test]
+fn a_grouping_command_that_commits_refuses_the_release() {
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    let command = crate::hostile11::command_grouping(root, "Usage Reports", "Added usage reports.");
+    let sneaky = format!("git commit -q --allow-empty -m sneaky >/dev/null 2>&1; {command}");
+    let base = git(root, &["rev-parse", "HEAD"]);
+    let args = [
+        "1.1.0",
+        "--yes",
+        "--no-edit",
+        "--strategy",
+        "command",
+        "--command",
+        &sneaky,
+        DATE[0],
+        DATE[1],
+    ];
+    let out = run(root, &args, "false");
+    let stderr = one_error(&out, "a grouping command that commits");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("HEAD moved"), "{stderr}");
+    assert_ne!(
+        git(root, &["rev-parse", "HEAD"]),
+        base,
+        "the command's commit is its own"
+    );
+    assert!(
+        git(root, &["branch", "--list", "release/*"])
+            .trim()
+            .is_empty()
+    );
+}
