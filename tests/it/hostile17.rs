@@ -249,7 +249,7 @@ fn keep_rc_final_stopped_in_review() -> tempfile::TempDir {
 }
 
 /// The text of the changelog's `version` section.
-fn section(root: &Path, version: &str) -> String {
+pub(crate) fn section(root: &Path, version: &str) -> String {
     let log = read(root, "CHANGELOG.md");
     let start = log.find(&format!("## {version} (")).expect("the section");
     let rest = &log[start + 3..];

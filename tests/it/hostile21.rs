@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use crate::hostile17::section;
 use crate::release::{project, read};
 use crate::util::{self, git, ok, one_error, run};
 
@@ -35,15 +36,6 @@ fn final_stopped_in_review(root: &Path) {
     );
     let stderr = one_error(&out, "the review");
     assert_eq!(out.status.code(), Some(4), "{stderr}");
-}
-
-/// The text of the changelog's `version` section.
-fn section(root: &Path, version: &str) -> String {
-    let log = read(root, "CHANGELOG.md");
-    let start = log.find(&format!("## {version} (")).expect("the section");
-    let rest = &log[start + 3..];
-    let end = rest.find("\n## ").map_or(rest.len(), |e| e + 1);
-    rest[..end].to_string()
 }
 
 /// Replaces `from` by `to` once in the changelog, inside the `version` section.
