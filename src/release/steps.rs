@@ -568,6 +568,7 @@ fn write_changelog(
         entries::check_building(plan, state.planned_entries.as_ref(), &now, &gone)?;
         let rendered = section.render(2);
         window::check_fragments_carried(repo, state, &rendered)?;
+        window::check_new_fragments_carried(repo, config, state, &section)?;
         entries::check_rc_carried(
             keep_rc,
             &state.rc_words,

@@ -200,6 +200,74 @@ pub(crate) fn check_fragments_carried(repo: &Repo, state: &State, section: &str)
     })
 }
 
+/// A fragment there is now that the release did not read when it started (added while it
+/// was stopped, or moved to another type with `git mv` while the review was open) is
+/// consumed with the others: the section must list it under its own category — by its PR
+/// (the review may reword it), or by its text when it names none — or the release would
+/// publish it elsewhere, or not at all, and delete it.
+pub(crate) fn check_new_fragments_carried(
+    repo: &Repo,
+    config: &crate::config::Config,
+    state: &State,
+    section: &crate::changelog::Release,
+) -> Result<()> {
+    let Ok(set) = crate::fragments::discover(config) else {
+        return Ok(());
+    };
+    let read: BTreeSet<&str> = state
+        .fragment_digests
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let mut lost = Vec::new();
+    for f in &set.fragments {
+        if read.contains(f.path.display().to_string().as_str()) {
+            continue;
+        }
+        let Some(ty) = config
+            .towncrier
+            .types
+            .get(&f.kind)
+            .filter(|t| t.showcontent)
+        else {
+            continue;
+        };
+        let text = crate::files::read_text(&f.path)
+            .map(|t| squash(&t))
+            .unwrap_or_default();
+        let pr = f.issue.parse::<u64>().ok();
+        let carried = section.category(&ty.name).is_some_and(|c| {
+            c.all_entries().any(|e| match pr {
+                Some(pr) => e.prs.contains(&pr),
+                None => !text.is_empty() && squash(&e.raw).contains(&text),
+            })
+        });
+        if !carried {
+            lost.push(format!(
+                "{} (`### {}`)",
+                repo.relative_path(&f.path),
+                ty.name
+            ));
+        }
+    }
+    if lost.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Step {
+        step: "changelog".into(),
+        message: format!(
+            "{} appeared after the release read the fragments (added, or moved to another \
+             type, while the review was open), and the section does not carry {} under that \
+             category: the release would publish it elsewhere or not at all, and delete it. \
+             Nothing was written and no fragment removed. Carry it into the section (`git \
+             release continue` opens the review again), or undo the move or addition, then \
+             `git release continue`; or `git release abort` and start again",
+            lost.join(", "),
+            if lost.len() == 1 { "it" } else { "them" },
+        ),
+    })
+}
+
 /// Where a write to `file` lands, checked right before the write (pre-flight checked it
 /// once; the file may have been replaced since, by a symlink that leads out of the
 /// repository): inside the work tree, or the release stops and writes nothing.

@@ -456,3 +456,33 @@ fn a_grouping_command_that_commits_refuses_the_release() {
             .is_empty()
     );
 }
+
+/// hostile16/15: the final's review stopped (its editor failed); the user moves a fragment
+/// to another type (`git mv changes/11.feature.md changes/11.fix.md`): `continue` does not
+/// publish #11 under Features and delete the moved file — it stops, naming the fragment and
+/// the category, nothing written; moved back, the release goes on. Before, exit 0 with #11
+/// under Features and `11.fix.md` deleted.
+#[test]
+fn a_fragment_moved_to_another_type_during_the_review_is_not_published_elsewhere() {
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    let out = run(root, &["1.1.0", "--yes", DATE[0], DATE[1]], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let log = read(root, "CHANGELOG.md");
+    git(root, &["mv", "changes/11.feature.md", "changes/11.fix.md"]);
+    let out = run(root, &["continue"], "true");
+    let stderr = one_error(&out, "a moved fragment");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("changes/11.fix.md") && stderr.contains("### Fixes"),
+        "{stderr}"
+    );
+    assert_eq!(read(root, "CHANGELOG.md"), log, "nothing written");
+    assert!(root.join("changes/11.fix.md").exists());
+    git(root, &["mv", "changes/11.fix.md", "changes/11.feature.md"]);
+    ok(
+        &run(root, &["continue"], "true"),
+        "continue once moved back",
+    );
+    assert!(section(root, "1.1.0").contains("#11"));
+}
