@@ -17,6 +17,18 @@ pub struct IndexBits {
     pub skip_worktree: bool,
 }
 
+impl IndexBits {
+    /// The bit by which git looks away from the work tree's copy, named, with the
+    /// `git update-index` flag that clears it: assume-unchanged first, then skip-worktree.
+    pub fn looking_away(self) -> Option<(&'static str, &'static str)> {
+        match (self.assume_unchanged, self.skip_worktree) {
+            (true, _) => Some(("assume-unchanged", "--no-assume-unchanged")),
+            (false, true) => Some(("skip-worktree", "--no-skip-worktree")),
+            (false, false) => None,
+        }
+    }
+}
+
 impl Repo {
     /// For each of `paths` (repository-relative, `/`-separated): `None` when git does not
     /// track it, else its entry's bits. One index lookup each.

@@ -284,11 +284,7 @@ pub(super) fn check_fragments_in_git(
         }
         // Git looks away from the work tree's copy: what the release publishes may not be
         // what git has, and `abort` would bring back git's copy, not the one published.
-        if let Some(bits) = bits.filter(|b| b.assume_unchanged || b.skip_worktree) {
-            let (name, flag) = match bits.assume_unchanged {
-                true => ("assume-unchanged", "--no-assume-unchanged"),
-                false => ("skip-worktree", "--no-skip-worktree"),
-            };
+        if let Some((name, flag)) = bits.and_then(crate::git::IndexBits::looking_away) {
             return Err(Error::Refused(format!(
                 "the fragment {rel} has git's {name} bit, so git does not see its changes in \
                  the work tree: the release would publish a text git may not have, and \

@@ -310,11 +310,7 @@ fn check_fragments(repo: &Repo, config: &Config, published: &[PathBuf]) -> Resul
     for (rel, bits) in rels.iter().zip(bits) {
         // Git looks away from the work tree's copy: the text published may not be git's,
         // and the removal staged is of a file whose last edits git never saw.
-        if let Some(bits) = bits.filter(|b| b.assume_unchanged || b.skip_worktree) {
-            let (name, flag) = match bits.assume_unchanged {
-                true => ("assume-unchanged", "--no-assume-unchanged"),
-                false => ("skip-worktree", "--no-skip-worktree"),
-            };
+        if let Some((name, flag)) = bits.and_then(crate::git::IndexBits::looking_away) {
             return Err(Error::Refused(format!(
                 "the fragment {rel} has git's {name} bit, so git does not see its changes in \
                  the work tree: the text published may not be the one git has; clear the bit \
