@@ -442,23 +442,24 @@ fn reworded(
     read: &[(String, String)],
     now: Vec<(String, Entry)>,
 ) -> Vec<(String, Option<&str>, Entry)> {
-    let mut keys: Vec<String> = now.iter().map(|(k, _)| k.clone()).collect();
-    keys.dedup();
-    let mut out = Vec::new();
+    // Each key once, in the order the changelog lists it.
     let mut seen = BTreeSet::new();
+    let keys: Vec<&String> = now
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| seen.insert(*k))
+        .collect();
+    let mut out = Vec::new();
     for key in keys {
-        if !seen.insert(key.clone()) {
-            continue;
-        }
         let entries: Vec<&Entry> = now
             .iter()
-            .filter(|(k, _)| *k == key)
+            .filter(|(k, _)| k == key)
             .map(|(_, e)| e)
             .collect();
         let words: Vec<String> = entries.iter().map(|e| e.normalized_text()).collect();
         let was: Vec<&str> = read
             .iter()
-            .filter(|(k, _)| *k == key)
+            .filter(|(k, _)| k == key)
             .map(|(_, t)| t.as_str())
             .collect();
         let mut gone = was
