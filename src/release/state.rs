@@ -526,7 +526,9 @@ fn sharing_fragments(repo: &Repo) -> Option<(PathBuf, Vec<String>)> {
                     };
                     // Unknown (no base recorded, the file not in it): it may be the same.
                     match (base.is_empty(), repo.file_at(&base, f)) {
-                        (false, Ok(Some(then))) => then == here,
+                        // Line ends as git stores them: a CRLF checkout (`core.autocrlf`) of
+                        // the same fragment is the same fragment.
+                        (false, Ok(Some(then))) => lf(&then) == lf(&here),
                         _ => true,
                     }
                 };
@@ -741,4 +743,15 @@ fn remove_cut_writes(repo: &Repo) {
     for dir in dirs {
         crate::atomic::remove_unfinished_writes(dir);
     }
+}
+
+/// `bytes` with each CRLF made LF.
+fn lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
 }

@@ -234,10 +234,17 @@ fn a_backports_own_fragment_at_the_same_path_is_not_the_stopped_releases() {
         util::commit_all(&wt, "maintenance");
         let build = ["build", "1.0.1", "--date", "2025-03-02"];
         if same {
-            let out = run(&wt, &build, "false");
-            let stderr = one_error(&out, "the same fragment");
-            assert_eq!(out.status.code(), Some(3), "{stderr}");
-            assert_eq!(stderr.matches("changes/12.fix.md").count(), 1, "{stderr}");
+            // Checked out with CRLF line ends (`core.autocrlf`), it is the same fragment.
+            for crlf in [false, true] {
+                if crlf {
+                    let text = read(&wt, "changes/12.fix.md").replace('\n', "\r\n");
+                    util::write_file(&wt, "changes/12.fix.md", &text);
+                }
+                let out = run(&wt, &build, "false");
+                let stderr = one_error(&out, "the same fragment");
+                assert_eq!(out.status.code(), Some(3), "crlf {crlf}: {stderr}");
+                assert_eq!(stderr.matches("changes/12.fix.md").count(), 1, "{stderr}");
+            }
         } else {
             ok(&run(&wt, &build, "false"), "the backport's own fragment");
             assert!(read(&wt, "CHANGELOG.md").contains("(backport)"));
