@@ -27,6 +27,7 @@ mod request;
 mod state;
 mod steps;
 mod summary;
+mod unread;
 mod window;
 
 pub use control::{Continue, abort, resume};
