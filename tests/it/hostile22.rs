@@ -252,3 +252,124 @@ proptest! {
         }
     }
 }
+
+// --- 02: a fragment of a release stopped in another work tree, renamed here -------------
+
+/// hostile16/02: 1.1.0rc1 stopped in the main work tree. In a linked work tree on `main`,
+/// its fragments renamed to another type (committed, or moved on disk only), checked out
+/// with CRLF line ends, or recategorised and reworded: `build 1.1.0rc2` is refused naming
+/// the fragment here and the stopped release's, and changes nothing. A work tree whose
+/// history does not hold the release's base (a maintenance line cut earlier), with its own
+/// fragment of the same PR, and one holding only a new PR's fragment, build.
+#[test]
+fn a_stopped_releases_fragment_renamed_in_another_work_tree_is_refused_there() {
+    let flag = tempfile::tempdir().unwrap();
+    let step = crate::hostile::step_needing(&flag.path().join("never"), "");
+    let repo = crate::release::project(&step);
+    let root = repo.path();
+    // A line whose history does not hold the release's base (the same files, committed
+    // apart).
+    let apart = git(root, &["commit-tree", "HEAD^{tree}", "-m", "apart"]);
+    git(root, &["branch", "maint-0", apart.trim()]);
+    let out = run(root, &ARGS, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let trees = tempfile::tempdir().unwrap();
+    let build = ["build", "1.1.0rc2", "--date", "2025-03-02"];
+    let mv = |wt: &Path, from: &str, to: &str| {
+        std::fs::rename(wt.join(from), wt.join(to)).unwrap();
+    };
+    type Change = fn(&Path, &dyn Fn(&Path, &str, &str));
+    let refused: [(&str, Change, &str); 4] = [
+        (
+            "renamed, committed",
+            |wt, _| {
+                git(wt, &["mv", "changes/10.feature.md", "changes/10.fix.md"]);
+                git(wt, &["mv", "changes/12.fix.md", "changes/12.feature.md"]);
+                util::commit_all(wt, "recategorise");
+            },
+            "changes/10.fix.md (was changes/10.feature.md)",
+        ),
+        (
+            "renamed on disk only",
+            |wt, mv| mv(wt, "changes/11.feature.md", "changes/11.fix.md"),
+            "changes/11.fix.md (was changes/11.feature.md)",
+        ),
+        (
+            "renamed, CRLF",
+            |wt, mv| {
+                mv(wt, "changes/12.fix.md", "changes/12.feature.md");
+                let text = read(wt, "changes/12.feature.md").replace('\n', "\r\n");
+                util::write_file(wt, "changes/12.feature.md", &text);
+            },
+            "changes/12.feature.md (was changes/12.fix.md)",
+        ),
+        (
+            "recategorised and reworded",
+            |wt, _| {
+                git(wt, &["mv", "changes/10.feature.md", "changes/10.fix.md"]);
+                util::write_file(wt, "changes/10.fix.md", "Fix the fair share scheduler\n");
+                util::commit_all(wt, "reword");
+            },
+            "changes/10.fix.md (was changes/10.feature.md)",
+        ),
+    ];
+    for (i, (what, change, named)) in refused.into_iter().enumerate() {
+        let wt = trees.path().join(format!("wt{i}"));
+        let branch = format!("side-{i}");
+        git(root, &["branch", &branch, "main"]);
+        git(
+            root,
+            &["worktree", "add", "-q", wt.to_str().unwrap(), &branch],
+        );
+        // The fragments not renamed are the same path's: removed, to leave the rename.
+        change(&wt, &mv);
+        for f in [
+            "changes/10.feature.md",
+            "changes/11.feature.md",
+            "changes/12.fix.md",
+        ] {
+            if wt.join(f).exists() {
+                git(&wt, &["rm", "-q", f]);
+            }
+        }
+        let before = util::snapshot(&wt);
+        let out = run(&wt, &build, "false");
+        let stderr = one_error(&out, what);
+        assert_eq!(out.status.code(), Some(3), "{what}: {stderr}");
+        assert!(
+            stderr.contains("stopped in the work tree") && stderr.contains(named),
+            "{what}: wants {named}:\n{stderr}"
+        );
+        assert_eq!(util::snapshot(&wt), before, "{what}: nothing changed");
+    }
+    // Not the stopped release's: a line cut before its base, with its own #10 fragment;
+    // and a work tree on main holding only a new PR's fragment.
+    let cases: [(&str, &str); 2] = [("maint-0", "Backport the scheduler fix\n"), ("main", "")];
+    for (i, (from, text)) in cases.into_iter().enumerate() {
+        let wt = trees.path().join(format!("ok{i}"));
+        let branch = format!("ok-{i}");
+        git(root, &["branch", &branch, from]);
+        git(
+            root,
+            &["worktree", "add", "-q", wt.to_str().unwrap(), &branch],
+        );
+        git(
+            &wt,
+            &[
+                "rm",
+                "-q",
+                "changes/10.feature.md",
+                "changes/11.feature.md",
+                "changes/12.fix.md",
+            ],
+        );
+        match text.is_empty() {
+            true => util::write_file(&wt, "changes/401.fix.md", "Patch the crash\n"),
+            false => util::write_file(&wt, "changes/10.fix.md", text),
+        }
+        util::commit_all(&wt, "own fragment");
+        ok(&run(&wt, &build, "false"), &format!("build from {from}"));
+    }
+    std::fs::write(flag.path().join("never"), "").unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+}
