@@ -200,7 +200,14 @@ pub(crate) fn written(
         return Ok(None);
     };
     if planned.before.is_some() {
-        return Ok(Some(planned.clone()));
+        // Counted in its text: what the step wrote is the count of the words entries
+        // naming no PR have (one reworded while the release was stopped is written anew).
+        let mut planned = planned.clone();
+        if let Some(unread) = planned.unread.as_mut() {
+            let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+            unread.written(&changelog_text(plan)?, plan.version.as_str(), &refs);
+        }
+        return Ok(Some(planned));
     }
     Ok(Some(
         section_now(config, plan)?.map_or_else(|| planned.clone(), |r| Planned::of(&r)),

@@ -117,6 +117,23 @@ impl Unread {
         })
     }
 
+    /// Taken as the changelog step wrote the section (in `text`): an entry naming no PR
+    /// whose words it holds fewer times — a fragment reworded while the release was stopped,
+    /// the step building from what is there — is counted as often as written, and the
+    /// section's text is the one kept. Unchanged when the section cannot be found.
+    pub(crate) fn written(&mut self, text: &str, version: &str, refs: &RefFormat) {
+        let Ok(found) = self.found(text, version, refs) else {
+            return;
+        };
+        for (words, n) in &found.texts {
+            if let Some(planned) = self.texts.get_mut(words) {
+                *planned = (*planned).min(*n);
+            }
+        }
+        self.texts.retain(|_, n| *n > 0);
+        self.section = found.section;
+    }
+
     /// The section's text: after the head the changelog had (when it still has it), or
     /// from the section's own title; up to the line that followed it.
     fn locate<'t>(&self, text: &'t str, version: &str) -> Result<&'t str, String> {

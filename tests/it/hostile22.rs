@@ -373,3 +373,42 @@ fn a_stopped_releases_fragment_renamed_in_another_work_tree_is_refused_there() {
     std::fs::write(flag.path().join("never"), "").unwrap();
     ok(&run(root, &["continue"], "false"), "continue");
 }
+
+/// An entry naming no PR reworded while the release was stopped before its changelog step
+/// (at a WebUI step) is written in its new words, and counted so: the release goes
+/// through. A step after the changelog step that drops it is still refused.
+#[test]
+fn an_entry_naming_no_pr_reworded_while_stopped_is_counted_as_written() {
+    let frags = fragments(&[
+        ("10.feature.md", "Add fair share scheduler"),
+        ("+abc.feature.md", "Orphan thing"),
+    ]);
+    for rst in [true, false] {
+        let file = news(rst);
+        let flag = tempfile::tempdir().unwrap();
+        let flag = flag.path().join("ok");
+        let webui = format!(
+            "[[step]]\nname = \"webui\"\nwhen = \"webui\"\nrun = \"test -e '{}'\"\n",
+            flag.display()
+        );
+        let repo = project(rst, &frags, &webui);
+        let root = repo.path();
+        let args = [
+            "1.1.0rc1",
+            "2.0.0",
+            "--yes",
+            "--no-edit",
+            "--date",
+            "2025-03-01",
+        ];
+        let out = run(root, &args, "false");
+        assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+        util::write_file(root, "changes/+abc.feature.md", "A stray item, reworded\n");
+        std::fs::write(&flag, "").unwrap();
+        ok(
+            &run(root, &["continue"], "false"),
+            &format!("{file}: continue"),
+        );
+        assert!(read(root, file).contains("A stray item, reworded"));
+    }
+}
