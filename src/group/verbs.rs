@@ -279,6 +279,67 @@ fn third_person_of_a_verb(word: &str) -> bool {
 /// `Import of …`.
 const NOUN_FOLLOWERS: &[&str] = &["for", "of"];
 
+/// Verbs whose object may be a clause of its own (`Ensure logs are flushed`, `Make sure
+/// …`, `Let users choose …`, `Fix build fails on ARM`): a noun and a verb after them are
+/// that clause, not a subject they name.
+#[rustfmt::skip]
+const CLAUSE_OBJECT: &[&str] = &[
+    "assert", "check", "confirm", "correct", "detect", "document", "ensure", "explain",
+    "fix", "handle", "let", "make", "mention", "note", "prevent", "repair", "report",
+    "require", "resolve", "show", "test", "validate", "verify", "warn", "watch",
+];
+
+/// Words that never belong to a noun compound's subject (`Apply button`): determiners,
+/// pronouns, prepositions and conjunctions.
+#[rustfmt::skip]
+const NOT_A_SUBJECT: &[&str] = &[
+    "a", "all", "an", "and", "any", "as", "at", "back", "by", "down", "each", "every", "for",
+    "from", "her", "his", "if", "in", "into", "it", "its", "my", "no", "not", "of", "off", "on",
+    "only", "or", "our", "out", "over", "some", "that", "the", "their", "them", "these",
+    "they", "this", "those", "to", "up", "we", "when", "where", "while", "with", "you", "your",
+];
+
+/// Finite verbs that agree with a singular subject only, or a plural one only.
+const SINGULAR_ONLY: &[&str] = &[
+    "is", "was", "isn't", "wasn't", "does", "doesn't", "has", "hasn't",
+];
+const PLURAL_ONLY: &[&str] = &[
+    "are", "were", "aren't", "weren't", "do", "don't", "have", "haven't",
+];
+
+/// True when the words after a leading verb (`rest`) are a noun compound's subject and its
+/// verb: `Apply button does nothing`, `Save dialog hangs`, `Delete confirmation dialog never
+/// closes`, `Rename dialogs fail to open` — the leading word names a thing (a button's
+/// label), not what was done. One or two nouns, then a verb that agrees with the last one.
+fn noun_compound_subject(rest: &[&str]) -> bool {
+    let bare: Vec<String> = rest.iter().take(4).map(|w| bare(w)).collect();
+    let noun = |w: &str| {
+        !w.is_empty()
+            && w.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && !NOT_A_SUBJECT.contains(&w)
+            && !w.ends_with("ly")
+            && (base_form(w).is_none() || also_noun(w))
+    };
+    // A verb of the lexicon that is no clause marker ends no such clause (`Add token
+    // refreshes` is a plural's object): something must follow it.
+    let finite = |w: &str, plural: bool, more: bool| {
+        let agrees = match plural {
+            true => !SINGULAR_ONLY.contains(&w),
+            false => !PLURAL_ONLY.contains(&w),
+        };
+        (agrees && CLAUSE_MARKERS.contains(&w) && !(plural && third_person_of_a_verb(w)))
+            || (more && !plural && w.ends_with('s') && third_person_of_a_verb(w))
+            || (more && plural && is_verb(w))
+    };
+    (1..=2).any(|n| {
+        bare.len() > n && bare[..n].iter().all(|w| noun(w)) && {
+            let last = &bare[n - 1];
+            let plural = last.ends_with('s') && !last.ends_with("ss");
+            finite(&bare[n], plural, rest.len() > n + 1)
+        }
+    })
+}
+
 /// How an entry starts when it starts with what was done: the number of its words that say
 /// it (`Fix` is one, `Explicitly wrap` two) and them in the past tense (`fixed`,
 /// `explicitly wrapped`).
@@ -332,7 +393,11 @@ pub fn lead(text: &str) -> Option<Lead> {
             let w = bare(w);
             CLAUSE_MARKERS.contains(&w.as_str()) || third_person_of_a_verb(&w) || is_verb(&w)
         });
-    if participle || a_noun(&base, &words[1..]) {
+    // `Apply button does nothing`: the verb is a noun compound's first word (a label).
+    let labels = base == first
+        && !CLAUSE_OBJECT.contains(&base.as_str())
+        && noun_compound_subject(&words[1..]);
+    if participle || labels || a_noun(&base, &words[1..]) {
         return None;
     }
     Some(Lead {
@@ -422,6 +487,37 @@ mod tests {
         assert_eq!(l("Cache entries are never evicted"), None);
         assert_eq!(l("`importArtifacts` mutation fails"), None);
         assert_eq!(l("Session type validation is skipped"), None);
+        // A verb that labels a thing, before a noun and a verb agreeing with it: the
+        // subject of a clause (hostile16/07), not an action; a verb whose object is a
+        // clause, or a noun not followed by an agreeing verb, still leads.
+        for problem in [
+            "Apply button does nothing on Safari",
+            "Save dialog hangs on close",
+            "Delete confirmation dialog never closes",
+            "Rename dialogs fail to open",
+            "Apply filter is ignored",
+            "Submit button was hidden",
+            "Apply buttons are greyed out",
+        ] {
+            assert_eq!(l(problem), None, "{problem}");
+        }
+        for action in [
+            ("Ensure logs are flushed", "ensured"),
+            ("Make sure the cache is cleared", "made"),
+            ("Let users choose the theme", "let"),
+            ("Fix build fails on ARM", "fixed"),
+            ("Apply patches cleanly", "applied"),
+            ("Apply the pool is", "applied"),
+            ("Skip tests that fail", "skipped"),
+            ("Disallow dots in names", "disallowed"),
+            ("Remove users is slow", "removed"),
+            ("Apply button styles", "applied"),
+            ("Save dialogs does", "saved"),
+            ("Add token refreshes", "added"),
+            ("Rename dialogs fail", "renamed"),
+        ] {
+            assert_eq!(l(action.0), Some((1, action.1.into())), "{}", action.0);
+        }
         assert_eq!(l("Properly"), None);
         assert_eq!(l(""), None);
     }

@@ -18,10 +18,11 @@ use super::Reporter;
 use super::plan::Plan;
 use super::preflight::without_stale;
 use super::state::State;
+use super::unread::{Unread, references};
 use crate::changelog::{Changelog, Entry, RefFormat, Release};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::fragments;
+use crate::fragments::{self, FragmentSet};
 use crate::git::Repo;
 use crate::towncrier::BuildPlan;
 use crate::version::Version;
@@ -39,6 +40,10 @@ pub struct Planned {
     pub unnamed: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<BTreeMap<u64, usize>>,
+    /// Where such a section lies and what of it is counted by text, so that it is counted
+    /// in its own text after the steps (a state written before it had `before` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<Unread>,
 }
 
 /// What a pre-release's changelog step builds: the fragment files it consumes, and the
@@ -47,6 +52,16 @@ pub(crate) fn pre_release_build(
     config: &Config,
     plan: &Plan,
 ) -> Result<(Vec<PathBuf>, Option<BuildPlan>)> {
+    let (files, built) = pre_release_build_from(config, plan)?;
+    Ok((files, built.map(|(build, _)| build)))
+}
+
+/// A pre-release's section as its changelog step builds it, with the fragments (not stale)
+/// it is built from.
+type Built = (BuildPlan, FragmentSet);
+
+/// [`pre_release_build`], with the fragments (not stale) the section is built from.
+fn pre_release_build_from(config: &Config, plan: &Plan) -> Result<(Vec<PathBuf>, Option<Built>)> {
     let set = fragments::discover(config)?;
     let (version, date) = (plan.version.as_str(), &plan.request.date);
     let (kept, _) = without_stale(config, &set, &plan.version, date, &plan.changelog)?;
@@ -56,7 +71,7 @@ pub(crate) fn pre_release_build(
     }
     let name = Some(config.towncrier.name.as_str());
     let build = crate::towncrier::plan(config, &kept, version, date, name)?;
-    Ok((files, Some(build)))
+    Ok((files, Some((build, kept))))
 }
 
 /// The counts of a section read back as a release, or else of its text (see [`Planned`]).
@@ -81,7 +96,7 @@ pub(crate) fn unread(config: &Config, plan: &Plan) -> Result<Option<Planned>> {
     if plan.section.is_some() || plan.unread_section.is_none() {
         return Ok(None);
     }
-    let Some(build) = pre_release_build(config, plan)?.1 else {
+    let Some((build, kept)) = pre_release_build_from(config, plan)?.1 else {
         return Ok(None);
     };
     let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
@@ -91,20 +106,13 @@ pub(crate) fn unread(config: &Config, plan: &Plan) -> Result<Option<Planned>> {
         .iter()
         .map(|(pr, n)| (*pr, all.get(pr).copied().unwrap_or(0).saturating_sub(*n)))
         .collect();
+    let unread = Unread::of_build(&build, &kept, prs.is_empty());
     Ok(Some(Planned {
         prs,
         unnamed: 0,
         before: Some(before),
+        unread: Some(unread),
     }))
-}
-
-/// How many references to each PR `text` makes, as the project writes them.
-fn references(refs: &RefFormat, text: &str) -> BTreeMap<u64, usize> {
-    let mut counts = BTreeMap::new();
-    for span in refs.spans(text) {
-        *counts.entry(span.number).or_default() += 1;
-    }
-    counts
 }
 
 impl Planned {
@@ -192,7 +200,14 @@ pub(crate) fn written(
         return Ok(None);
     };
     if planned.before.is_some() {
-        return Ok(Some(planned.clone()));
+        // Counted in its text: what the step wrote is the count of the words entries
+        // naming no PR have (one reworded while the release was stopped is written anew).
+        let mut planned = planned.clone();
+        if let Some(unread) = planned.unread.as_mut() {
+            let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+            unread.written(&changelog_text(plan)?, plan.version.as_str(), &refs);
+        }
+        return Ok(Some(planned));
     }
     Ok(Some(
         section_now(config, plan)?.map_or_else(|| planned.clone(), |r| Planned::of(&r)),
@@ -248,17 +263,22 @@ pub(crate) fn gone(repo: &Repo, state: &State) -> Vec<String> {
 }
 
 /// The counts of the release's section in the changelog now (`None`: no section found):
-/// read as pre-flight read the plan's, or by the references the changelog makes beyond
-/// those it held before (see [`Planned`]).
+/// read as pre-flight read the plan's, or in the section's own text (see [`Unread`]), or —
+/// for a state recorded before that — by the references the changelog makes beyond those
+/// it held before (see [`Planned`]).
 fn counts_now(config: &Config, plan: &Plan, planned: &Planned) -> Result<Option<Planned>> {
     let Some(before) = &planned.before else {
         return Ok(section_now(config, plan)?.map(|r| Planned::of(&r)));
     };
-    let text = match plan.changelog.symlink_metadata() {
-        Ok(_) => crate::files::read_text(&plan.changelog)?,
-        Err(_) => String::new(),
-    };
+    let text = changelog_text(plan)?;
     let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    if let Some(unread) = &planned.unread {
+        let found = unread.found(&text, plan.version.as_str(), &refs);
+        return Ok(found.ok().map(|f| Planned {
+            prs: f.prs,
+            ..Planned::default()
+        }));
+    }
     let all = references(&refs, &text);
     let prs = planned
         .prs
@@ -276,6 +296,28 @@ fn counts_now(config: &Config, plan: &Plan, planned: &Planned) -> Result<Option<
         prs,
         ..Planned::default()
     }))
+}
+
+/// The changelog's text now (empty when it is gone).
+fn changelog_text(plan: &Plan) -> Result<String> {
+    match plan.changelog.symlink_metadata() {
+        Ok(_) => crate::files::read_text(&plan.changelog),
+        Err(_) => Ok(String::new()),
+    }
+}
+
+/// What a section counted in its own text (see [`Unread`]) lost or lists too often of its
+/// entries counted by their words; or why the section cannot be found.
+fn wrong_by_text(config: &Config, plan: &Plan, planned: &Planned) -> Result<Vec<String>> {
+    let Some(unread) = &planned.unread else {
+        return Ok(Vec::new());
+    };
+    let text = changelog_text(plan)?;
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    Ok(match unread.found(&text, plan.version.as_str(), &refs) {
+        Ok(found) => unread.wrong(&found),
+        Err(why) => vec![format!("its entries cannot be counted: {why}")],
+    })
 }
 
 /// The release's section in the changelog now, read as pre-flight read the plan's.
@@ -298,11 +340,15 @@ pub(crate) fn unpublished(
     let Some(planned) = planned else {
         return Ok(None);
     };
-    let wrong = match counts_now(config, plan, planned)? {
+    let by_text = wrong_by_text(config, plan, planned)?;
+    let mut wrong = match counts_now(config, plan, planned)? {
         Some(now) => planned.against(&now, true),
         None if *planned == Planned::default() => Vec::new(),
+        // Not found: `by_text` says why.
+        None if planned.unread.is_some() => Vec::new(),
         None => vec!["the section is missing".to_string()],
     };
+    wrong.extend(by_text);
     Ok((!wrong.is_empty()).then(|| {
         format!(
             "the {} section of {} does not list each of the release's entries once: {}",
@@ -672,6 +718,7 @@ mod tests {
             prs: prs.iter().copied().collect(),
             unnamed,
             before: None,
+            unread: None,
         }
     }
 

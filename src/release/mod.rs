@@ -24,9 +24,11 @@ mod paths;
 mod plan;
 mod preflight;
 mod request;
+mod shared;
 mod state;
 mod steps;
 mod summary;
+mod unread;
 mod window;
 
 pub use control::{Continue, abort, resume};

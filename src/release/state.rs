@@ -508,35 +508,19 @@ fn fragments_stopped_in(dir: &Path) -> Option<(String, Vec<PathBuf>)> {
 }
 
 /// The first release stopped in another work tree whose fragments this work tree holds too
-/// (at the same path, with the text the release started from: a command here would take
-/// them, and once both merge their entries would be listed twice), with those fragments,
-/// each named once (none named when the stopped release's state cannot tell which: every
-/// one may be). A release there whose fragments this work tree does not hold — or holds in
-/// other words, a maintenance branch's own fragment of a backported PR — takes nothing
-/// from here.
+/// (at the same path with the text the release started from, or renamed, recategorised or
+/// moved: `shared::held_here`; a command here would take them, and once both merge their
+/// entries would be listed twice), with those fragments, each named once (none named when
+/// the stopped release's state cannot tell which: every one may be). A release there whose
+/// fragments this work tree does not hold — or holds in other words, a maintenance branch's
+/// own fragment of a backported PR — takes nothing from here.
 fn sharing_fragments(repo: &Repo) -> Option<(PathBuf, Vec<String>)> {
     stopped_in_other_trees(repo)
         .into_iter()
         .find_map(|(dir, tree)| match fragments_stopped_in(&dir) {
             None => Some((tree, Vec::new())),
             Some((base, fragments)) => {
-                let same = |f: &Path| {
-                    let Ok(here) = std::fs::read(repo.root().join(f)) else {
-                        return repo.root().join(f).symlink_metadata().is_ok();
-                    };
-                    // Unknown (no base recorded, the file not in it): it may be the same.
-                    match (base.is_empty(), repo.file_at(&base, f)) {
-                        // Line ends as git stores them: a CRLF checkout (`core.autocrlf`) of
-                        // the same fragment is the same fragment.
-                        (false, Ok(Some(then))) => lf(&then) == lf(&here),
-                        _ => true,
-                    }
-                };
-                let here: Vec<String> = fragments
-                    .iter()
-                    .filter(|f| same(f))
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .collect();
+                let here = super::shared::held_here(repo, &base, &fragments);
                 (!here.is_empty()).then_some((tree, here))
             }
         })
@@ -743,15 +727,4 @@ fn remove_cut_writes(repo: &Repo) {
     for dir in dirs {
         crate::atomic::remove_unfinished_writes(dir);
     }
-}
-
-/// `bytes` with each CRLF made LF.
-fn lf(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    for (i, &b) in bytes.iter().enumerate() {
-        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
-            out.push(b);
-        }
-    }
-    out
 }
