@@ -9,6 +9,7 @@
 //! CUTOFF=0.05 cargo run --example score     # another similarity cut-off
 //! TITLES=1 cargo run --example score        # list every title and description made
 //! CATS=1 cargo run --example score          # per category: the cap, group sizes, "Other"
+//! OTHER=1 cargo run --example score         # the entries left in "Other" the maintainers grouped
 //! ```
 
 use std::path::PathBuf;
@@ -44,6 +45,9 @@ fn main() -> git_release::Result<()> {
             }
             if std::env::var_os("CATS").is_some() {
                 categories(case, &settings)?;
+            }
+            if std::env::var_os("OTHER").is_some() {
+                left_in_other(case, &settings)?;
             }
             total.add(&s);
         }
@@ -136,6 +140,53 @@ fn categories(case: &Case, settings: &Settings) -> git_release::Result<()> {
             ours,
             made.other.len()
         );
+    }
+    Ok(())
+}
+
+/// `OTHER=1`: the entries `auto` leaves in "Other" that the maintainers grouped, each with
+/// the maintainers' title, where the rest of that group went, and the words it shares with
+/// that group's other entries.
+fn left_in_other(case: &Case, settings: &Settings) -> git_release::Result<()> {
+    use git_release::group::text::words;
+    let (ctx, rules) = harness::context_and_rules(case, settings)?;
+    let auto = harness::grouper_of(settings, git_release::group::Strategy::Auto, &rules)?;
+    for c in case.reference.categories.iter().filter(|c| c.is_grouped()) {
+        let (items, gold) = c.items_and_labels();
+        let made = git_release::group::group_category(auto.as_ref(), &c.name, &items, &ctx)?;
+        let predicted = made.labels(items.len());
+        for &k in &made.other {
+            let Some(g) = gold[k] else { continue };
+            let mates: Vec<usize> = (0..items.len())
+                .filter(|&j| j != k && gold[j] == Some(g))
+                .collect();
+            let placed: Vec<String> = mates
+                .iter()
+                .map(|&j| match predicted[j] {
+                    Some(p) => made.groups[p].title.clone(),
+                    None => "-".into(),
+                })
+                .collect();
+            let mine = words(&items[k].text);
+            let mut shared: Vec<String> = mates
+                .iter()
+                .flat_map(|&j| words(&items[j].text))
+                .filter(|w| mine.contains(w))
+                .collect();
+            shared.sort();
+            shared.dedup();
+            let title = c.groups[g].title.clone().unwrap_or_default();
+            println!(
+                "  OTHER {} {:<12} {:?} | mates {} in {:?} | shared {:?} | {}",
+                case.version,
+                c.name,
+                title,
+                mates.len(),
+                placed,
+                shared,
+                items[k].text.chars().take(90).collect::<String>()
+            );
+        }
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Grouping quality regression guard: BCubed F1 against the Backend.AI maintainers' grouping
 //! of four real final releases, with rules learned only from the changelog before each one.
 //! (`cargo run --example score` prints the table; the floors below sit under today's scores:
-//! similarity 0.711, rules 0.709, auto 0.715, title agreement 0.38, every entry alone 0.433
-//! on the four releases; auto 0.718, similarity 0.708, title agreement 0.36
+//! similarity 0.714, rules 0.711, auto 0.718, title agreement 0.38, every entry alone 0.433
+//! on the four releases; auto 0.718, similarity 0.710, title agreement 0.36
 //! leave-one-release-out over the grouped releases inside their changelogs.)
 
 use std::path::Path;
@@ -55,9 +55,9 @@ fn strategies_beat_the_floor_on_real_releases() {
     let alone = total.singletons.f1();
     let [similarity, rules, auto] = [total.similarity, total.rules, total.auto].map(|t| t.f1());
     assert!(alone < 0.45, "{alone}");
-    assert!(similarity >= 0.69, "similarity {similarity:.3}");
+    assert!(similarity >= 0.70, "similarity {similarity:.3}");
     assert!(rules >= 0.69, "rules with a learned file {rules:.3}");
-    assert!(auto >= 0.705, "auto with a learned file {auto:.3}");
+    assert!(auto >= 0.71, "auto with a learned file {auto:.3}");
     // The learned file does not cost `auto` against its own similarity pass.
     assert!(
         auto >= similarity - 0.01,
@@ -88,7 +88,7 @@ fn the_default_flow_holds_on_releases_it_did_not_learn_from() {
     }
     assert!(worse.is_empty(), "{}", worse.join("\n"));
     let auto = total.auto.f1();
-    assert!(auto >= 0.705, "auto with a learned file {auto:.3}");
+    assert!(auto >= 0.71, "auto with a learned file {auto:.3}");
     let similarity = total.similarity.f1();
     assert!(
         auto >= similarity,

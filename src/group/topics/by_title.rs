@@ -254,14 +254,16 @@ fn dice(a: &[String], b: &[String]) -> f64 {
 
 impl super::Topics {
     /// Groups of the section's `leftovers` (indices into `section`: entries no cluster
-    /// holds) gathered by the words of an earlier title: each leftover goes to the earlier
-    /// title most of whose words it writes (not the kind of change nor the category's own
-    /// words; the newest title on a tie), and the leftovers of one title are a group when
-    /// they are at least `min_size`, the title names them ([`SectionWords::names`], both
-    /// topics of an `A and B` title) and speaks of them more than of the rest of the
-    /// section as well as a title taken by its words must ([`learned_title_cut`]). Largest
-    /// first, each with the earlier topic it continues (its title, and its description
-    /// when written for the same category).
+    /// holds) gathered by the words of an earlier title: each leftover may go to the
+    /// earlier titles most of whose words it writes (not the kind of change nor the
+    /// category's own words; every one of them on a tie), and the title that gathers the
+    /// most leftovers still free takes them first (the newest on a tie), so that entries
+    /// one title names together are not split between titles each names alone. The
+    /// leftovers of a title are a group when they are at least `min_size`, the title names
+    /// them ([`SectionWords::names`], both topics of an `A and B` title) and speaks of
+    /// them more than of the rest of the section as well as a title taken by its words
+    /// must ([`learned_title_cut`]). Largest first, each with the earlier topic it
+    /// continues (its title, and its description when written for the same category).
     pub(crate) fn gathered_by_titles(
         &self,
         section: &[&str],
@@ -280,54 +282,85 @@ impl super::Topics {
             .iter()
             .map(|t| t.words.iter().filter(|w| !generic.contains(w)).collect())
             .collect();
-        // title key → (newest title index, members)
-        let mut by: Vec<(String, usize, Vec<usize>)> = Vec::new();
+        // Each leftover with the earlier titles it writes the largest share of the own
+        // words of (all of them on a tie).
+        let mut writes: Vec<Vec<usize>> = vec![Vec::new(); self.titles.len()];
         for &k in leftovers {
             let mine = &words.entries[k];
-            let mut best: Option<(f64, usize)> = None;
-            for (ti, own) in owns.iter().enumerate() {
-                if own.is_empty() {
-                    continue;
+            let shares: Vec<(usize, f64)> = owns
+                .iter()
+                .enumerate()
+                .filter(|(_, own)| !own.is_empty())
+                .filter_map(|(ti, own)| {
+                    let written = own.iter().filter(|w| mine.contains(w)).count();
+                    (written > 0).then(|| (ti, written as f64 / own.len() as f64))
+                })
+                .collect();
+            let best = shares.iter().map(|s| s.1).fold(0.0, f64::max);
+            for (ti, share) in shares {
+                if share >= best - 1e-12 {
+                    writes[ti].push(k);
                 }
-                let written = own.iter().filter(|w| mine.contains(w)).count();
-                if written == 0 {
-                    continue;
-                }
-                let share = written as f64 / own.len() as f64;
-                if best.is_none_or(|(b, _)| share > b + 1e-12) {
-                    best = Some((share, ti));
-                }
-            }
-            let Some((_, ti)) = best else { continue };
-            let t = &self.titles[ti];
-            let key = text::normalize_phrase(&ctx.history[t.section].groups[t.group].0);
-            match by.iter_mut().find(|(k2, _, _)| *k2 == key) {
-                Some(slot) => slot.2.push(k),
-                None => by.push((key, ti, vec![k])),
             }
         }
-        let mut out: Vec<(Vec<usize>, super::Continued)> = by
-            .into_iter()
-            .filter_map(|(_, ti, members)| {
+        // Greedy cover: the title that gathers the most leftovers still free (and fits)
+        // first, the newest on a tie; its entries are then taken.
+        let mut free: std::collections::HashSet<usize> = leftovers.iter().copied().collect();
+        let mut open: Vec<usize> = (0..self.titles.len())
+            .filter(|&ti| writes[ti].len() >= ctx.min_size.max(2))
+            .collect();
+        let mut used: Vec<String> = Vec::new();
+        let mut out: Vec<(Vec<usize>, super::Continued)> = Vec::new();
+        loop {
+            let mut best: Option<(usize, Vec<usize>, f64)> = None;
+            let mut refused: Vec<usize> = Vec::new();
+            for &ti in &open {
+                let members: Vec<usize> = writes[ti]
+                    .iter()
+                    .copied()
+                    .filter(|k| free.contains(k))
+                    .collect();
+                if members.len() < ctx.min_size.max(2) {
+                    refused.push(ti);
+                    continue;
+                }
+                if best
+                    .as_ref()
+                    .is_some_and(|(_, b, _)| b.len() >= members.len())
+                {
+                    continue;
+                }
                 let t = &self.titles[ti];
                 let title = &ctx.history[t.section].groups[t.group].0;
+                let key = text::normalize_phrase(title);
                 let texts: Vec<&str> = members.iter().map(|&k| section[k]).collect();
-                let fits = members.len() >= ctx.min_size.max(2)
-                    && words.names(title, &members, category)
-                    && !quality::is_unfit_title(title, &texts)
-                    && super::names_topics_of(title, &texts);
                 let counts = words.counts(&members);
                 let m = words.match_of(&t.words, &members, &counts);
-                let fits = fits && m >= self.title_cut;
-                fits.then(|| {
-                    let found = super::Continued {
-                        by_title_words: true,
-                        ..super::Continued::of(&ctx.history[t.section], t.group, category, m)
-                    };
-                    (members, found)
-                })
-            })
-            .collect();
+                let fits = !used.contains(&key)
+                    && words.names(title, &members, category)
+                    && !quality::is_unfit_title(title, &texts)
+                    && super::names_topics_of(title, &texts)
+                    && m >= self.title_cut;
+                if fits {
+                    best = Some((ti, members, m));
+                }
+            }
+            open.retain(|ti| !refused.contains(ti));
+            let Some((ti, members, m)) = best else { break };
+            open.retain(|&o| o != ti);
+            let t = &self.titles[ti];
+            used.push(text::normalize_phrase(
+                &ctx.history[t.section].groups[t.group].0,
+            ));
+            for k in &members {
+                free.remove(k);
+            }
+            let found = super::Continued {
+                by_title_words: true,
+                ..super::Continued::of(&ctx.history[t.section], t.group, category, m)
+            };
+            out.push((members, found));
+        }
         out.sort_by_key(|(m, _)| std::cmp::Reverse(m.len()));
         out
     }
@@ -418,5 +451,50 @@ mod tests {
         let (older, m) = title(0.6).expect("a title");
         assert_eq!((older.as_str(), m), ("Scheduler", 1.0));
         assert_eq!(release_ages(&history), [0, 0, 1]);
+    }
+
+    /// Leftovers that one earlier title names together are gathered under it, even when
+    /// one of them writes a newer title's words as fully: the title that gathers the most
+    /// takes them, rather than each entry going to its own newest title (one entry each,
+    /// no group).
+    #[test]
+    fn leftovers_go_to_the_title_that_gathers_most_of_them() {
+        let history = vec![
+            section(
+                "2.0.0",
+                &[(
+                    "Proxy and Health Check",
+                    [
+                        "Add proxy health check probes",
+                        "Tune the proxy health check",
+                    ],
+                )],
+            ),
+            section(
+                "1.0.0",
+                &[("App Proxy", ["Add the app proxy", "Tune the app proxy"])],
+            ),
+        ];
+        let texts = [
+            "Add a delay to the app proxy health check",
+            "Replace the timer of the app proxy",
+            "Add a dark palette",
+            "Add a light palette",
+            "Support TLS for the event bus",
+        ];
+        let mut corpus: Vec<&str> = history
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(t, _)| t.as_str()))
+            .collect();
+        corpus.extend(texts);
+        let ctx = crate::group::Context::new(crate::group::Corpus::new(corpus), history, &[], 2);
+        let found = ctx
+            .topics()
+            .gathered_by_titles(&texts, &[0, 1, 2, 3, 4], "Features", &ctx);
+        let titles: Vec<(&str, &[usize])> = found
+            .iter()
+            .map(|(m, c)| (c.title.as_str(), m.as_slice()))
+            .collect();
+        assert_eq!(titles, [("App Proxy", &[0, 1][..])]);
     }
 }
