@@ -314,6 +314,7 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
         group_count: 0,
         prepared: None,
         lock: None,
+        review_unavailable: None,
     })
 }
 

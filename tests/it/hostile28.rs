@@ -1,0 +1,103 @@
+//! hostile17's real-project breaks the lead fixed (stop 24): a final's dry run in CI (no
+//! terminal, no editor) shows the plan and says the review could not run, instead of
+//! refusing; `git release build --version X`, as towncrier's own scripts call it.
+
+use std::process::Stdio;
+
+use crate::release::project_after_rc;
+use crate::util::{git_release, git_release_process, ok, one_error, snapshot, text};
+
+const DATE: [&str; 2] = ["--date", "2025-03-01"];
+
+/// `git release 1.1.0 <extra…>` with no terminal (stdin closed, `TERM=dumb`) and no editor
+/// configured anywhere git looks.
+fn final_without_terminal(root: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = git_release_process(root);
+    cmd.args(["1.1.0", DATE[0], DATE[1]])
+        .args(extra)
+        .env("TERM", "dumb")
+        .env_remove("VISUAL")
+        .env_remove("EDITOR")
+        .stdin(Stdio::null());
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_finals_dry_run_without_a_terminal_shows_the_plan_and_says_the_review_could_not_run() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let before = snapshot(root);
+
+    let out = final_without_terminal(root, &["--dry-run"]);
+    ok(&out, "the dry run");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Release plan for 1.1.0"), "{stdout}");
+    assert!(
+        stdout.contains("Review:     the release would be refused here: no terminal"),
+        "the plan says why the real run would stop: {stdout}"
+    );
+    assert!(stdout.contains("Dry run: nothing was changed."), "{stdout}");
+    assert_eq!(snapshot(root), before, "a dry run changes nothing");
+
+    // The same, as JSON: the reason is a field.
+    let out = final_without_terminal(root, &["--dry-run", "--format", "json"]);
+    ok(&out, "the JSON dry run");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        plan["review_unavailable"]
+            .as_str()
+            .is_some_and(|r| r.contains("no terminal")),
+        "{plan}"
+    );
+
+    // The release itself is still refused there, changing nothing.
+    let out = final_without_terminal(root, &["--yes"]);
+    let stderr = one_error(&out, "the release without a terminal");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("no terminal"), "{stderr}");
+    assert_eq!(snapshot(root), before, "a refusal changes nothing");
+
+    // With `--no-edit`, or an editor configured (a script needs no terminal), the plan has
+    // no such line.
+    let no_edit = final_without_terminal(root, &["--dry-run", "--no-edit"]);
+    let mut configured = git_release_process(root);
+    configured
+        .args(["1.1.0", "--dry-run", DATE[0], DATE[1]])
+        .env("TERM", "dumb")
+        .env("GIT_EDITOR", "true")
+        .stdin(Stdio::null());
+    for out in [no_edit, configured.output().unwrap()] {
+        ok(&out, "the dry run that could review");
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("Release plan for 1.1.0"), "{stdout}");
+        assert!(!stdout.contains("Review:"), "{stdout}");
+    }
+}
+
+#[test]
+fn build_takes_the_version_as_towncriers_option_too() {
+    let repo = project_after_rc("");
+    let root = repo.path();
+    let positional = git_release(root)
+        .args(["build", "1.1.0", "--draft", DATE[0], DATE[1]])
+        .output()
+        .unwrap();
+    ok(&positional, "build 1.1.0 --draft");
+    // pytest's release script and attrs' and pip-tools' tox environments call towncrier so.
+    let option = git_release(root)
+        .args(["build", "--version", "1.1.0", "--draft", DATE[0], DATE[1]])
+        .output()
+        .unwrap();
+    ok(&option, "build --version 1.1.0 --draft");
+    assert_eq!(text(&option.stdout), text(&positional.stdout));
+    assert!(text(&option.stdout).contains("1.1.0"));
+
+    // Both at once is a usage error (exit 2), which changes nothing.
+    let before = snapshot(root);
+    let both = git_release(root)
+        .args(["build", "1.1.0", "--version", "1.2.0", DATE[0], DATE[1]])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2), "{}", text(&both.stderr));
+    assert_eq!(snapshot(root), before);
+}
