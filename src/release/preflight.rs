@@ -307,6 +307,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
                     release,
                     &plan.section,
                     &refs,
+                    consolidate::Unheaded::WrittenAsRendered,
                 )?;
                 crate::towncrier::check_section_read_back(config, &plan, release)?;
             }

@@ -101,3 +101,54 @@ fn build_takes_the_version_as_towncriers_option_too() {
     assert_eq!(both.status.code(), Some(2), "{}", text(&both.stderr));
     assert_eq!(snapshot(root), before);
 }
+
+/// pip-tools' real template writes two categories as MyST admonitions, under no heading: a
+/// pre-release writes what towncrier writes (every fragment's text is in it); a final, which
+/// folds by category, still refuses to lose them.
+#[test]
+fn a_pre_release_writes_categories_the_template_puts_under_no_heading_as_towncrier_does() {
+    let case = crate::util::fixtures().join("pip-tools-admonitions");
+    let repo = crate::util::repo_from(&case.join("input"));
+    let root = repo.path();
+    let out = crate::util::run(
+        root,
+        &["7.8.0rc1", "--yes", "--no-edit", "--date", "2026-12-01"],
+        "true",
+    );
+    ok(&out, "7.8.0rc1");
+    let expected = std::fs::read_to_string(case.join("expected-CHANGELOG.md")).unwrap();
+    assert_eq!(
+        crate::release::read(root, "CHANGELOG.md"),
+        expected,
+        "the section towncrier 26.9.0 wrote"
+    );
+    let left = crate::util::git(root, &["ls-files", "changelog.d"]);
+    assert_eq!(left.trim(), "changelog.d/.towncrier_template.md.jinja");
+
+    // A fragment the template leaves out entirely is still refused, changing nothing.
+    let repo = crate::util::repo_from(&case.join("input"));
+    let root = repo.path();
+    let template = root.join("changelog.d/.towncrier_template.md.jinja");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let dropped = text.replacen(
+        "  {{ text }}",
+        "  {{ '' if category == 'afterword' else text }}",
+        1,
+    );
+    assert_ne!(
+        dropped, text,
+        "the template prints each fragment's text as `{{{{ text }}}}`"
+    );
+    std::fs::write(&template, dropped).unwrap();
+    crate::util::commit_all(root, "a template that drops the afterword");
+    let before = snapshot(root);
+    let out = crate::util::run(
+        root,
+        &["7.8.0rc1", "--yes", "--no-edit", "--date", "2026-12-01"],
+        "true",
+    );
+    let stderr = one_error(&out, "a template that loses an entry");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("2513.afterword.md"), "{stderr}");
+    assert_eq!(snapshot(root), before);
+}
