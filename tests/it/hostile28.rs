@@ -152,3 +152,72 @@ fn a_pre_release_writes_categories_the_template_puts_under_no_heading_as_towncri
     assert!(stderr.contains("2513.afterword.md"), "{stderr}");
     assert_eq!(snapshot(root), before);
 }
+
+/// The step that fails the first time, as a project's docs build would: it writes
+/// `docs/_built.txt` only when `$BUILD_OK` is set.
+const DOCS_STEP: &str = "\n[[step]]\nname = \"docs build\"\n\
+    run = 'test -n \"$BUILD_OK\" && mkdir -p docs/built && echo built > docs/built/index.txt'\n";
+
+/// A pre-release whose docs step failed, then that step done by hand as the stop says, then
+/// `continue --skip`: the step's output is in the release commit, staged or not, as when the
+/// step itself succeeds on `continue` — never "left out" or refused as not the release's.
+#[test]
+fn a_step_done_by_hand_then_continue_skip_puts_its_output_in_the_release_commit() {
+    let committed = |root: &std::path::Path| {
+        crate::util::git(root, &["show", "--name-only", "--format=%s", "HEAD"])
+    };
+    let mut trees = Vec::new();
+    for how in ["by the step", "by hand, unstaged", "by hand, staged"] {
+        let repo = crate::release::project(DOCS_STEP);
+        let root = repo.path();
+        let out = crate::util::run(
+            root,
+            &["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]],
+            "true",
+        );
+        assert_eq!(out.status.code(), Some(4), "{how}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("continue --skip"), "{stderr}");
+        let out = if how == "by the step" {
+            git_release(root)
+                .args(["continue"])
+                .env("BUILD_OK", "1")
+                .output()
+                .unwrap()
+        } else {
+            // What the stop message says to run.
+            let by_hand = std::process::Command::new("sh")
+                .args([
+                    "-c",
+                    "mkdir -p docs/built && echo built > docs/built/index.txt",
+                ])
+                .current_dir(root)
+                .status()
+                .unwrap();
+            assert!(by_hand.success());
+            if how.ends_with(", staged") {
+                crate::util::git(root, &["add", "docs/built/index.txt"]);
+            }
+            git_release(root)
+                .args(["continue", "--skip"])
+                .output()
+                .unwrap()
+        };
+        ok(&out, how);
+        let stderr = text(&out.stderr);
+        assert!(
+            !stderr.contains("left out of the release commit"),
+            "{how}: {stderr}"
+        );
+        let files = committed(root);
+        assert!(files.starts_with("release: 1.1.0rc1"), "{how}: {files}");
+        assert!(files.contains("docs/built/index.txt"), "{how}: {files}");
+        let status = crate::util::git(root, &["status", "--porcelain"]);
+        assert_eq!(status, "", "{how}: nothing is left behind");
+        trees.push(crate::util::git(root, &["rev-parse", "HEAD^{tree}"]));
+    }
+    assert!(
+        trees.windows(2).all(|w| w[0] == w[1]),
+        "the three roads give the same release commit: {trees:?}"
+    );
+}
