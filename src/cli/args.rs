@@ -227,6 +227,11 @@ pub struct BuildArgs {
     #[arg(value_name = "VERSION")]
     pub version: Option<String>,
 
+    /// The version to build, as towncrier's scripts pass it (`towncrier build --version X`):
+    /// the same as the positional VERSION.
+    #[arg(long = "version", value_name = "VERSION", conflicts_with = "version")]
+    pub version_option: Option<String>,
+
     /// Print the section to stdout and write nothing.
     #[arg(long)]
     pub draft: bool,

@@ -100,6 +100,7 @@ pub fn request(config: &Config, cli: &Cli) -> Result<Request> {
         labels_from: settings.labels_from,
         command: settings.command,
         keep_rc: args.grouping.keep_rc || config.release.consolidate.keep_rc,
+        dry_run: args.dry_run,
     })
 }
 
@@ -424,7 +425,7 @@ fn build(args: &BuildArgs) -> Result<i32> {
             unknown.to_error(&config)
         );
     }
-    let version = match &args.version {
+    let version = match args.version.as_ref().or(args.version_option.as_ref()) {
         Some(v) => v.clone(),
         None => towncrier::default_version(&config)?,
     };

@@ -302,6 +302,7 @@ fn in_repository(
         labels_from: c.labels_from.clone(),
         command: c.command.clone(),
         keep_rc: false,
+        dry_run: false,
     };
     say!("Demo project `widget` at 1.4.0rc2 in {}", dir.display());
     say!("Running: git release {DEMO_VERSION} --yes --no-edit\n");

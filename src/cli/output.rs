@@ -67,6 +67,12 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
     if let Some(stale) = plan.stale_line() {
         let _ = writeln!(out, "  Stale:      {stale}");
     }
+    if let Some(why) = &plan.review_unavailable {
+        let _ = writeln!(
+            out,
+            "  Review:     the release would be refused here: {why}"
+        );
+    }
     if let Some(s) = &plan.section {
         let entries = s.entries().count();
         let _ = writeln!(

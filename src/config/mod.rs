@@ -140,6 +140,13 @@ impl Config {
                 towncrier.name = towncrier.package.clone();
             }
         }
+        // With a `package` and nothing naming the project, towncrier names it by the package
+        // it imports: `package.title()` (an `incremental` version's own name aside, which
+        // needs Python to read).
+        if towncrier.name.is_empty() && !towncrier.package.is_empty() {
+            towncrier.name = crate::pycompat::jinja_builtins::py_title(&towncrier.package)
+                .unwrap_or_else(|| towncrier.package.clone());
+        }
 
         let pyproject_release = pyproject
             .as_ref()

@@ -37,7 +37,7 @@ pub use learn::{
 };
 pub use ledger::{Identity, Item, Ledger, Mismatch, compare, compare_reviewed};
 pub use prepare::{
-    Prepared, apply, check_fragments_read_back, check_one_section, prepare, report, write,
+    Prepared, Unheaded, apply, check_fragments_read_back, check_one_section, prepare, report, write,
 };
 pub use published::{Carried, read_back, references, well_formed};
 

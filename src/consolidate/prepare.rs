@@ -286,7 +286,7 @@ pub fn prepare(
                 tc.template.display_name()
             ))
         })?;
-        check_fragments_read_back(config, &set, &release, &text, &refs)?;
+        check_fragments_read_back(config, &set, &release, &text, &refs, Unheaded::Refused)?;
         Some(release)
     };
     // Fragments an earlier release consumed (the same file, come back): stale whatever
@@ -456,17 +456,30 @@ fn check_no_defined_label(changelog: &Changelog, path: &Path, grouped: &Grouped)
     Ok(())
 }
 
+/// What [`check_fragments_read_back`] makes of a category the rendered section holds under
+/// no heading it can read (a template that writes it as an admonition, `:::{important}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unheaded {
+    /// A final folds and groups by category: its entries would be lost.
+    Refused,
+    /// A pre-release's section is written as towncrier writes it: each fragment's text
+    /// must be in it, where the template put it.
+    WrittenAsRendered,
+}
+
 /// Every fragment must come back from the rendered section as an entry of its category
 /// that carries its issue, once per distinct text (numbered fragments of one issue are
 /// separate entries): a template whose output the changelog model cannot read, that
 /// leaves a category or an entry out, or lists one twice would otherwise lose or repeat
-/// entries silently (the fragments are deleted afterwards). Final and pre-releases alike.
+/// entries silently (the fragments are deleted afterwards). Final and pre-releases alike,
+/// but for a category the section writes under no heading (see [`Unheaded`]).
 pub fn check_fragments_read_back(
     config: &Config,
     set: &crate::fragments::FragmentSet,
     release: &Release,
     text: &str,
     refs: &RefFormat,
+    unheaded: Unheaded,
 ) -> Result<()> {
     // (category, issue) → the distinct texts of its fragments, and one fragment's path.
     let mut wanted: std::collections::BTreeMap<(&str, u64), (Vec<&str>, &std::path::Path)> =
@@ -498,6 +511,12 @@ pub fn check_fragments_read_back(
     let template = config.towncrier.template.display_name();
     for ((category, issue), (texts, path)) in wanted {
         let Some(c) = release.category(category) else {
+            let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
+            if unheaded == Unheaded::WrittenAsRendered
+                && texts.iter().all(|t| text.contains(&first_line(t)))
+            {
+                continue;
+            }
             return Err(Error::Refused(format!(
                 "{}: the section rendered with {template} has no `### {category}` heading (the \
                  template leaves the category out, or writes it so that it cannot be read back \

@@ -17,6 +17,9 @@ pub(super) struct RepositoryChecks {
     pub(super) current: Version,
     pub(super) base_commit: String,
     pub(super) branch: String,
+    /// Why the final's review could not run here (no terminal, no editor), for a dry run,
+    /// which reports it instead of refusing: it opens no review.
+    pub(super) review_unavailable: Option<String>,
 }
 
 /// Every check of the repository and the request that does not need the section: the
@@ -120,14 +123,19 @@ pub(super) fn check_repository(
         )));
     }
     check_webui_steps(config, webui)?;
+    let mut review_unavailable = None;
     if version.is_final() && !request.no_edit {
-        check_review(repo)?;
+        match check_review(repo) {
+            Err(Error::Refused(why)) if request.dry_run => review_unavailable = Some(why),
+            checked => checked?,
+        }
     }
 
     Ok(RepositoryChecks {
         current,
         base_commit,
         branch,
+        review_unavailable,
     })
 }
 

@@ -138,6 +138,9 @@ pub fn resume(
                     state.commits.push(id);
                 }
             }
+            // What else changed outside the release's files is that step's work too (its
+            // own commit, when it has one, took it already): the release commit takes it.
+            guard::adopt_as_hand_work(repo, &mut state)?;
             let record = &mut state.steps[i];
             record.status = StepStatus::Skipped;
             save_state(repo, &state)?;
@@ -314,6 +317,7 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
         group_count: 0,
         prepared: None,
         lock: None,
+        review_unavailable: None,
     })
 }
 

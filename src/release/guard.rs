@@ -139,6 +139,22 @@ pub(crate) fn adopt_staged(repo: &Repo, state: &mut State) -> Result<()> {
     Ok(())
 }
 
+/// `continue --skip` says what changed outside the release's paths while it was stopped is
+/// the stopped step done by hand (the command its stop message printed): recorded as hand
+/// work (see [`State::by_hand`]), so the release commit takes it, staged or not, as it
+/// takes a step's output — as long as it holds what it held now.
+pub(crate) fn adopt_as_hand_work(repo: &Repo, state: &mut State) -> Result<()> {
+    let done: Vec<String> = foreign_changes(repo, state)?
+        .into_iter()
+        .chain(changed_since_killed(repo, state)?)
+        .map(|d| d.path)
+        .collect();
+    for path in done {
+        state.note_by_hand(repo, &path);
+    }
+    Ok(())
+}
+
 /// Whether an untracked path that appeared during a built-in step is the release's (the
 /// changelog it created); anything else that appeared meanwhile is the user's.
 pub(crate) fn is_release_path(repo: &Repo, state: &State, path: &str) -> bool {

@@ -113,6 +113,9 @@ pub struct Plan {
     pub prepared: Option<Prepared>,
     /// The repository's release lock, held from pre-flight to the end of the release.
     pub(crate) lock: Option<std::sync::Arc<super::lock::Lock>>,
+    /// A dry run's word that the release itself would be refused at its review (see
+    /// [`super::request::Request::dry_run`]); `None` when the review can run.
+    pub review_unavailable: Option<String>,
 }
 
 impl Plan {
@@ -210,6 +213,8 @@ pub struct PlanView {
     pub next_version: Option<String>,
     pub freeze: Option<crate::freeze::Outcome>,
     pub steps: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_unavailable: Option<String>,
 }
 
 pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
@@ -246,6 +251,7 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
         next_version: plan.next_version.as_ref().map(Version::to_string),
         freeze: plan.freeze.clone(),
         steps: plan.steps.iter().map(|s| s.name.clone()).collect(),
+        review_unavailable: plan.review_unavailable.clone(),
     }
 }
 

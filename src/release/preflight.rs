@@ -77,6 +77,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         current,
         base_commit,
         branch,
+        review_unavailable,
     } = checks?;
     let section = section?;
     // Planning ran other programs (a grouping command): the base branch must still be where
@@ -133,6 +134,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         group_count: section.group_count,
         prepared: section.prepared,
         lock: Some(std::sync::Arc::new(lock)),
+        review_unavailable,
     };
     plan.steps = plan_steps(repo, config, &plan)?;
     Ok(plan)
@@ -305,6 +307,7 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
                     release,
                     &plan.section,
                     &refs,
+                    consolidate::Unheaded::WrittenAsRendered,
                 )?;
                 crate::towncrier::check_section_read_back(config, &plan, release)?;
             }

@@ -26,6 +26,10 @@ pub struct Request {
     #[serde(default)]
     pub command: Option<String>,
     pub keep_rc: bool,
+    /// `--dry-run`: the plan is shown and nothing runs, so what only the run needs (the
+    /// review's editor) is reported in the plan instead of refused. Never saved.
+    #[serde(skip)]
+    pub dry_run: bool,
 }
 
 impl Request {

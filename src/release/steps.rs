@@ -469,16 +469,16 @@ fn commit_own_changes(ctx: &Ctx, state: &State) -> Result<()> {
         .cloned()
         .collect();
     if !staged.is_empty() {
-        let (is, them) = if staged.len() == 1 {
-            ("is", "it")
+        let (is, them, belong) = if staged.len() == 1 {
+            ("is", "it", "belongs")
         } else {
-            ("are", "them")
+            ("are", "them", "belong")
         };
         return Err(Error::Step {
             step: "commit".into(),
             message: format!(
                 "{} changed while the release ran and {is} staged, but not the release's, so \
-                 the release commit was not made. If {them} belong in the release, `git release \
+                 the release commit was not made. If {them} {belong} in the release, `git release \
                  continue` commits {them} with it; if not, put {them} aside (`git stash push \
                  --include-untracked -- <path>…`), then `git release continue`",
                 guard::list(&staged),

@@ -24,6 +24,7 @@ pub(crate) use numbers::py_pow;
 pub use objects::custom_repr;
 pub(crate) use objects::{getattr, is_method_name, is_range};
 pub(crate) use sorting::py_sort_values;
+pub use strmethods::py_title;
 pub(crate) use text::html_escape;
 
 use iterators::*;

@@ -140,6 +140,32 @@ fn is_cased(c: char) -> bool {
     c.is_lowercase() || c.is_uppercase() || is_titlecase(c)
 }
 
+/// Python's `str.title()` of `s`: each run of cased letters starts with its title case, the
+/// rest lower case. `None` where Rust's tables cannot tell Python's answer (see
+/// [`title_known`]).
+pub fn py_title(s: &str) -> Option<String> {
+    if !s.chars().all(title_known) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut previous_cased = false;
+    for c in s.chars() {
+        if previous_cased {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push_str(&to_title(c).unwrap_or_else(|| c.to_string()));
+        }
+        previous_cased = is_cased(c);
+    }
+    Some(out)
+}
+
+/// Whether `str.title()` of `c` is known here (the final sigma's rule and title-case letters
+/// Rust's tables do not hold are not).
+fn title_known(c: char) -> bool {
+    c != 'Σ' && (c.is_ascii() || !is_cased(c) || to_title(c).is_some())
+}
+
 /// Python's title case of `c`, or `None` where Rust's tables cannot tell it.
 fn to_title(c: char) -> Option<String> {
     let upper: String = c.to_uppercase().collect();
@@ -283,20 +309,8 @@ pub(crate) fn call(s: &str, method: &str, args: &[Value]) -> R<Value> {
                     )
                 }
                 "title" => {
-                    refuse_unless(method, s, |c| {
-                        c != 'Σ' && (c.is_ascii() || !is_cased(c) || to_title(c).is_some())
-                    })?;
-                    let mut out = String::with_capacity(s.len());
-                    let mut previous_cased = false;
-                    for c in s.chars() {
-                        if previous_cased {
-                            out.extend(c.to_lowercase());
-                        } else {
-                            out.push_str(&to_title(c).unwrap_or_else(|| c.to_string()));
-                        }
-                        previous_cased = is_cased(c);
-                    }
-                    Value::from(out)
+                    refuse_unless(method, s, title_known)?;
+                    Value::from(py_title(s).unwrap_or_default())
                 }
                 _ => {
                     refuse_unless(method, s, |c| c != 'Σ')?;
