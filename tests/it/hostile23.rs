@@ -1,0 +1,140 @@
+//! hostile16/12 and after (hx19): a step killed while it ran (`kill -9`), then `continue`.
+//! What the killed run wrote and what the user did since cannot be told apart by looking;
+//! running the step again tells: what the re-run writes is the step's, and what changed
+//! outside the release's files since the killed run started that the re-run does not
+//! write stops the release before anything takes it, named — staged, it is taken; moved
+//! away, the release goes on. Before, `continue` committed the user's work into the
+//! release commit, exit 0.
+
+use std::path::Path;
+
+use crate::hostile::GO;
+use crate::hostile18::{killed, killing, project_with_step};
+use crate::release::read;
+use crate::util::{self, git, ok, one_error, run};
+
+/// The paths the release commit (`release: 1.1.0`) changes.
+fn release_commit_paths(root: &Path) -> Vec<String> {
+    let log = git(root, &["log", "--format=%H %s", "-5"]);
+    let id = log
+        .lines()
+        .find_map(|l| {
+            l.split_once(' ')
+                .filter(|(_, s)| s.starts_with("release: 1.1.0"))
+        })
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_else(|| panic!("no release commit: {log}"));
+    git(root, &["show", "--name-only", "--format=", &id])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The user's WIP in README.md (tracked, not the release's) and an untracked notes file,
+/// made after the kill of a step that writes nothing: `continue` stops naming both, changes
+/// no file, and commits nothing; staged (the notes) or moved away (README), the release
+/// goes on and its commit holds the notes and not README.
+#[test]
+fn after_a_kill_continue_stops_for_what_the_step_does_not_write_again() {
+    let repo = project_with_step(&killing("true", "true"));
+    let root = repo.path();
+    killed(root, &GO);
+    let head = git(root, &["rev-parse", "HEAD"]);
+    let readme = format!("{}user wip\n", read(root, "README.md"));
+    util::write_file(root, "README.md", &readme);
+    util::write_file(root, "notes.txt", "mine\n");
+    let before = util::snapshot(root);
+    let out = run(root, &["continue"], "true");
+    let err = one_error(&out, "continue after a kill");
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("README.md") && err.contains("notes.txt") && err.contains("git add"),
+        "{err}"
+    );
+    assert_eq!(util::snapshot(root), before, "the stop changed a file");
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head, "a commit was made");
+    // Again, unstaged: refused as the user's, as without a kill.
+    let out = run(root, &["continue"], "true");
+    let err = one_error(&out, "continue again");
+    assert!(
+        err.contains("README.md") && err.contains("notes.txt"),
+        "{err}"
+    );
+    assert_eq!(util::snapshot(root), before);
+    // The notes belong in the release; the README WIP is put aside.
+    git(root, &["add", "notes.txt"]);
+    git(root, &["checkout", "--", "README.md"]);
+    ok(&run(root, &["continue"], "true"), "continue once settled");
+    let paths = release_commit_paths(root);
+    assert!(paths.contains(&"notes.txt".to_string()), "{paths:?}");
+    assert!(!paths.contains(&"README.md".to_string()), "{paths:?}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+/// A step that writes files (a tracked one rewritten, an untracked one created, one written
+/// by `sed -i`), killed after writing them: `continue` runs it again, which writes them
+/// again, and goes on without a stop; its commit holds the step's files. No false stop of
+/// the ordinary kill-then-continue.
+#[test]
+fn after_a_kill_what_the_step_writes_again_is_taken_without_a_stop() {
+    let write = "echo built > out.txt; printf 'docs\\n' > docs/notes.txt; \
+                 sed -i 's/not frozen/kept/' README.md";
+    let repo = project_with_step(&killing(write, write));
+    let root = repo.path();
+    killed(root, &GO);
+    assert_eq!(read(root, "out.txt"), "built\n");
+    let out = run(root, &["continue"], "true");
+    ok(&out, "continue after a kill of a writing step");
+    let paths = release_commit_paths(root);
+    for path in ["out.txt", "docs/notes.txt", "README.md"] {
+        assert!(paths.contains(&path.to_string()), "{path}: {paths:?}");
+    }
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+/// The user edited a file the killed step also writes: the re-run writes it, so it is the
+/// step's (nothing tells more); but an untracked file of the user's next to it, which the
+/// re-run leaves alone, stops the release — and a file the user had dirty before the
+/// release stays the user's, neither named nor committed.
+#[test]
+fn after_a_kill_only_the_files_the_rerun_leaves_alone_stop_it() {
+    let write = "echo built > out.txt";
+    let repo = project_with_step(&killing(write, write));
+    let root = repo.path();
+    killed(root, &GO);
+    util::write_file(root, "out.txt", "edited\n");
+    util::write_file(root, "scratch/a.txt", "mine\n");
+    let out = run(root, &["continue"], "true");
+    let err = one_error(&out, "continue after a kill");
+    let stop = err
+        .lines()
+        .find(|l| l.contains("the step was killed while it ran"))
+        .unwrap_or_default();
+    assert!(stop.contains("scratch/"), "{err}");
+    assert!(!stop.contains("out.txt"), "{err}");
+    assert_eq!(read(root, "out.txt"), "built\n", "the re-run wrote it");
+    std::fs::remove_dir_all(root.join("scratch")).unwrap();
+    ok(
+        &run(root, &["continue"], "true"),
+        "continue once moved away",
+    );
+    let paths = release_commit_paths(root);
+    assert!(paths.contains(&"out.txt".to_string()), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.starts_with("scratch")), "{paths:?}");
+}
+
+/// A path the killed run deleted cannot be deleted again by the re-run, nor told from one
+/// the user deleted: named, and taken once staged (`git rm`).
+#[test]
+fn after_a_kill_a_deletion_is_taken_once_staged() {
+    let repo = project_with_step(&killing("rm -f docs/notes.txt", "rm -f docs/notes.txt"));
+    let root = repo.path();
+    killed(root, &GO);
+    let out = run(root, &["continue"], "true");
+    let err = one_error(&out, "continue after a kill that deleted a file");
+    assert!(err.contains("docs/notes.txt"), "{err}");
+    git(root, &["rm", "-q", "--cached", "docs/notes.txt"]);
+    ok(&run(root, &["continue"], "true"), "continue once staged");
+    let paths = release_commit_paths(root);
+    assert!(paths.contains(&"docs/notes.txt".to_string()), "{paths:?}");
+}
