@@ -138,3 +138,54 @@ fn after_a_kill_a_deletion_is_taken_once_staged() {
     let paths = release_commit_paths(root);
     assert!(paths.contains(&"docs/notes.txt".to_string()), "{paths:?}");
 }
+
+// --- hand work on `continue` after the release commit ----------------------------------
+
+/// The release stops after its commit (the next version's bump commit refused by a
+/// `commit-msg` hook). The user edits the changelog and the version file — steps done and
+/// committed — then `continue` (stopped again by the hook), then `abort`: the edits are the
+/// user's, not steps done by hand, and abort refuses to discard them, changing nothing.
+/// Before, `continue` recorded them as the release's work by hand and abort discarded
+/// them, exit 0.
+#[test]
+fn an_edit_after_the_release_commit_is_never_taken_for_hand_work() {
+    let repo = crate::release::project("");
+    let root = repo.path();
+    let flag = root.join(".git/nobump");
+    std::fs::write(&flag, "").unwrap();
+    crate::release_safety::install_hook(
+        root,
+        "commit-msg",
+        "#!/bin/sh\n[ -f .git/nobump ] && grep -q bump \"$1\" && exit 1\nexit 0\n",
+    );
+    let out = run(root, &GO, "true");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let _ = release_commit_paths(root);
+    for (file, edit) in [("CHANGELOG.md", "my fix\n"), ("VERSION", "\n")] {
+        let text = format!("{}{edit}", read(root, file));
+        util::write_file(root, file, &text);
+    }
+    let out = run(root, &["continue"], "true");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let before = util::snapshot(root);
+    let out = run(root, &["abort"], "true");
+    let err = one_error(&out, "abort after an edit of committed release files");
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("CHANGELOG.md") && err.contains("VERSION"),
+        "{err}"
+    );
+    assert_eq!(util::snapshot(root), before, "the refusal changed a file");
+    assert!(read(root, "CHANGELOG.md").ends_with("my fix\n"));
+    // Without the hook, `continue` ends the release; the edits stay the user's, uncommitted.
+    std::fs::remove_file(&flag).unwrap();
+    ok(
+        &run(root, &["continue"], "true"),
+        "continue without the hook",
+    );
+    let status = git(root, &["status", "--porcelain"]);
+    assert!(
+        status.contains("CHANGELOG.md") && status.contains("VERSION"),
+        "{status}"
+    );
+}
