@@ -189,3 +189,63 @@ fn an_edit_after_the_release_commit_is_never_taken_for_hand_work() {
         "{status}"
     );
 }
+
+// --- hostile16/04: no reflog, a post-commit hook that replaces the release commit -------
+
+/// A project without HEAD's reflog (`core.logAllRefUpdates=false`, no `.git/logs`) whose
+/// `post-commit` hook runs `hook` once, after the release commit.
+fn without_reflog(hook: &str) -> tempfile::TempDir {
+    let repo = crate::release::project("");
+    let root = repo.path();
+    git(root, &["config", "core.logAllRefUpdates", "false"]);
+    std::fs::remove_dir_all(root.join(".git/logs")).unwrap();
+    crate::release_safety::install_hook(
+        root,
+        "post-commit",
+        &format!(
+            "#!/bin/sh\ngit log -1 --format=%s | grep -q '^release: ' || exit 0\n\
+             [ -f .git/hooked ] && exit 0\ntouch .git/hooked\n{hook}\n"
+        ),
+    );
+    repo
+}
+
+/// Without a reflog, a hook that takes the release commit off HEAD and puts a commit of its
+/// own on the same parent stops the release: `git commit`'s own summary names the commit
+/// it made, and HEAD does not hold it. Before, parentage alone passed it: exit 0, and the
+/// release branch held no release commit.
+#[test]
+fn without_a_reflog_a_hook_that_replaces_the_release_commit_stops_it() {
+    let repo =
+        without_reflog("git reset -q --keep HEAD~1\ngit commit -q --allow-empty -m 'ci: bump'");
+    let root = repo.path();
+    let out = run(root, &GO, "true");
+    let err = one_error(&out, "a replaced release commit");
+    assert!(err.contains("does not hold what it committed"), "{err}");
+    assert!(
+        !root.join(".git/logs/HEAD").exists(),
+        "the reflog stayed off"
+    );
+}
+
+/// Without a reflog, what a hook may do to the release commit and still hold it: reword it,
+/// commit it again with a new date (as re-signing does: a new id, the same tree), amend a
+/// file into it. Each passes, and the release commit's changes are on the branch.
+#[test]
+fn without_a_reflog_a_hook_that_rewords_redates_or_adds_a_file_passes() {
+    for hook in [
+        "git commit -q --amend -m 'release: 1.1.0 (reworded by a hook)'",
+        "GIT_COMMITTER_DATE='2001-01-01T00:00:00' git commit -q --amend --no-edit",
+        "echo extra > extra.txt\ngit add extra.txt\ngit commit -q --amend --no-edit",
+    ] {
+        let repo = without_reflog(hook);
+        let root = repo.path();
+        ok(&run(root, &GO, "true"), hook);
+        assert!(root.join(".git/hooked").exists(), "{hook}: the hook ran");
+        let paths = release_commit_paths(root);
+        assert!(
+            paths.contains(&"CHANGELOG.md".to_string()) && paths.contains(&"VERSION".to_string()),
+            "{hook}: {paths:?}"
+        );
+    }
+}
