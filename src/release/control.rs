@@ -92,8 +92,8 @@ pub fn resume(
         if !unsure.is_empty() {
             reporter.note(&format!(
                 "a step was killed while it ran, and since it started {} changed outside the \
-                 release's own files; it runs again, and only what it writes goes into the \
-                 release",
+                 release's own files; only what the step writes when it runs again goes into \
+                 the release, and the rest stops it, named",
                 guard::list(&unsure)
             ));
         }

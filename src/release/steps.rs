@@ -671,8 +671,10 @@ fn run_configured(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) ->
     if let Some(message) = &step.commit
         && let Some(id) = guard::commit_made(repo, &state.steps[i], message)?
     {
-        state.commits.push(id);
-        return Ok(());
+        if !state.commits.contains(&id) {
+            state.commits.push(id);
+        }
+        return rerun::check(repo, ctx.config, ctx.plan, state, i);
     }
     // The step's commit holds the step's changes, not the release's pending ones (the
     // paths dirty before its first run were saved when it started).

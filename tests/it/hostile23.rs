@@ -139,6 +139,50 @@ fn after_a_kill_a_deletion_is_taken_once_staged() {
     assert!(paths.contains(&"docs/notes.txt".to_string()), "{paths:?}");
 }
 
+/// A committing step killed right after its own commit (its `post-commit` hook kills
+/// git-release): `continue` finds the commit and runs nothing again — so nothing it writes
+/// is left outside that commit, and the user's WIP made since stops the release, named,
+/// instead of going into the release commit.
+#[test]
+fn after_a_kill_past_a_steps_own_commit_the_users_work_stops_it() {
+    let step = "\n[[step]]\nname = \"stamp\"\nrun = 'echo built > stamp.txt'\n\
+                commit = \"chore: stamp {version}\"\n";
+    let repo = crate::release::project_after_rc(step);
+    let root = repo.path();
+    crate::release_safety::install_hook(
+        root,
+        "post-commit",
+        "#!/bin/sh\nif git log -1 --format=%s | grep -q '^chore: stamp' && [ ! -f .git/killed ]; \
+         then\ntouch .git/killed\nkill -9 \"$(awk '{print $4}' /proc/$PPID/stat)\"\nfi\n",
+    );
+    let out = run(root, &GO, "true");
+    assert_eq!(
+        out.status.code(),
+        None,
+        "killed: {}",
+        util::text(&out.stderr)
+    );
+    std::fs::remove_file(root.join(".git/git-release/lock")).unwrap();
+    let readme = format!("{}user wip\n", read(root, "README.md"));
+    util::write_file(root, "README.md", &readme);
+    util::write_file(root, "notes.txt", "mine\n");
+    let out = run(root, &["continue"], "true");
+    let err = one_error(&out, "continue after a kill past the step's commit");
+    assert!(
+        err.contains("README.md") && err.contains("notes.txt"),
+        "{err}"
+    );
+    git(root, &["checkout", "--", "README.md"]);
+    std::fs::remove_file(root.join("notes.txt")).unwrap();
+    ok(
+        &run(root, &["continue"], "true"),
+        "continue once moved away",
+    );
+    let stamps = git(root, &["log", "--format=%s", "--grep=chore: stamp"]);
+    assert_eq!(stamps.lines().count(), 1, "{stamps}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
 // --- hand work on `continue` after the release commit ----------------------------------
 
 /// The release stops after its commit (the next version's bump commit refused by a
