@@ -491,8 +491,13 @@ impl Repo {
     pub fn commit(&self, message: &str) -> Result<CommitId> {
         let before = self.head_commit()?;
         let end = refs::reflog_end(self);
-        // Not `--quiet`: the summary line names the commit made (see [`Repo::summarised`]).
-        let out = self.git(["commit", "--no-edit", "-m", message])?;
+        let out = self.git([
+            "commit",
+            self.quiet_unless_unlogged(),
+            "--no-edit",
+            "-m",
+            message,
+        ])?;
         self.made_on(before.as_deref(), end, message, &out)
     }
 
@@ -542,26 +547,6 @@ impl Repo {
         )))
     }
 
-    /// The commit `git commit`'s summary line (`[main 1a2b3c4] subject`, its first line
-    /// that opens with `[`) names: printed after the `post-commit` hook ran, it names the
-    /// commit git made whatever HEAD is then — what HEAD's reflog says, for when the reflog
-    /// is off (`core.logAllRefUpdates=false`). The id is the word before the first `] `
-    /// that names a commit (a branch name holds no space).
-    fn summarised(&self, out: &str) -> Option<String> {
-        let line = out.lines().find(|l| l.starts_with('['))?;
-        line.match_indices("] ").find_map(|(i, _)| {
-            let short = line[..i].rsplit(' ').next()?;
-            if short.len() < 4 || !short.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            let object = format!("{short}^{{commit}}");
-            let id = self
-                .git(["rev-parse", "--verify", "--quiet", &object])
-                .ok()?;
-            Some(id.trim().to_string()).filter(|id| !id.is_empty())
-        })
-    }
-
     /// Whether `head` holds what commit `made` wrote: `made` itself or a commit after it,
     /// or a commit whose tree has every path `made` changed as `made` has it.
     fn holds_commit(&self, head: &str, made: &str) -> bool {
@@ -596,7 +581,11 @@ impl Repo {
         }
         let before = self.head_commit()?;
         let end = refs::reflog_end(self);
-        let out = self.git_paths(&["commit", "--no-edit", "--only", "-m", message], paths)?;
+        let quiet = self.quiet_unless_unlogged();
+        let out = self.git_paths(
+            &["commit", quiet, "--no-edit", "--only", "-m", message],
+            paths,
+        )?;
         self.made_on(before.as_deref(), end, message, &out)
     }
 
