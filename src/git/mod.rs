@@ -383,9 +383,9 @@ impl Repo {
 
     /// `git <subcommand> [options] -- <paths>` with literal pathspecs (no globbing), or
     /// nothing at all when `paths` is empty.
-    fn git_paths<P: AsRef<Path>>(&self, head: &[&str], paths: &[P]) -> Result<()> {
+    fn git_paths<P: AsRef<Path>>(&self, head: &[&str], paths: &[P]) -> Result<String> {
         if paths.is_empty() {
-            return Ok(());
+            return Ok(String::new());
         }
         let mut args: Vec<OsString> = vec!["--literal-pathspecs".into()];
         args.extend(head.iter().map(OsString::from));
@@ -395,7 +395,7 @@ impl Repo {
                 .iter()
                 .map(|p| self.in_tree(p.as_ref()).into_os_string()),
         );
-        self.git(args).map(drop)
+        self.git(args)
     }
 
     /// `path` as git knows it: a directory on the way that is a symlink to a directory
@@ -433,7 +433,7 @@ impl Repo {
 
     /// Stage `paths` (`git add`); new, modified and deleted files alike.
     pub fn add<P: AsRef<Path>>(&self, paths: &[P]) -> Result<()> {
-        self.git_paths(&["add", "--all"], paths)
+        self.git_paths(&["add", "--all"], paths).map(drop)
     }
 
     /// Stage every change of the work tree, untracked files included (`git add -A`).
@@ -483,6 +483,7 @@ impl Repo {
     pub fn restore_from<P: AsRef<Path>>(&self, commit: &str, paths: &[P]) -> Result<()> {
         let source = format!("--source={commit}");
         self.git_paths(&["restore", &source, "--staged", "--worktree"], paths)
+            .map(drop)
     }
 
     /// Commit what is staged with `message` (`git commit --quiet -m`); returns the new
@@ -490,25 +491,39 @@ impl Repo {
     pub fn commit(&self, message: &str) -> Result<CommitId> {
         let before = self.head_commit()?;
         let end = refs::reflog_end(self);
-        self.git(["commit", "--quiet", "--no-edit", "-m", message])?;
-        self.made_on(before.as_deref(), end, message)
+        let out = self.git([
+            "commit",
+            self.quiet_unless_unlogged(),
+            "--no-edit",
+            "-m",
+            message,
+        ])?;
+        self.made_on(before.as_deref(), end, message, &out)
     }
 
     /// The commit `git commit` just made on `before` (HEAD then; HEAD's reflog ended at
-    /// `end`): HEAD, when its first parent is `before` — or when HEAD moved on from `before`
+    /// `end`; `out` what `git commit` printed): HEAD, when its first parent is `before` — or when HEAD moved on from `before`
     /// (a `post-commit` hook that added a commit of its own, as before) — and HEAD holds
     /// what that commit wrote (its paths as it left them: a hook that amended only its
     /// message or signed it changed nothing of it). A hook that took HEAD back (`git
     /// reset`) or elsewhere, or replaced the commit with one of its own on `before`, leaves
     /// the commit off the branch: an error, not a success.
-    fn made_on(&self, before: Option<&str>, end: u64, message: &str) -> Result<CommitId> {
+    fn made_on(
+        &self,
+        before: Option<&str>,
+        end: u64,
+        message: &str,
+        out: &str,
+    ) -> Result<CommitId> {
         let head = self
             .git(["rev-parse", "--verify", "HEAD"])?
             .trim()
             .to_string();
         let on_before = self.parent(&head)?.as_deref() == before
             || before.is_some_and(|b| head != b && self.is_ancestor(b, &head).unwrap_or(false));
-        let made = self.committed_after(end, before);
+        let made = self
+            .committed_after(end, before)
+            .or_else(|| self.summarised(out));
         if on_before && made.as_ref().is_none_or(|m| self.holds_commit(&head, m)) {
             return Ok(head);
         }
@@ -566,11 +581,12 @@ impl Repo {
         }
         let before = self.head_commit()?;
         let end = refs::reflog_end(self);
-        self.git_paths(
-            &["commit", "--quiet", "--no-edit", "--only", "-m", message],
+        let quiet = self.quiet_unless_unlogged();
+        let out = self.git_paths(
+            &["commit", quiet, "--no-edit", "--only", "-m", message],
             paths,
         )?;
-        self.made_on(before.as_deref(), end, message)
+        self.made_on(before.as_deref(), end, message, &out)
     }
 
     /// The paths whose staged content differs from HEAD's (`git diff --cached`), as git
@@ -793,6 +809,59 @@ mod tests {
             err.contains("fatal: bad") && !err.contains("ignored"),
             "{err}"
         );
+    }
+
+    /// Without HEAD's reflog, the commit `git commit` made is read from its summary line,
+    /// whatever the branch and the subject hold (`]`, `] `, hex words): HEAD when it is
+    /// that commit or holds it (a hook that amended the message), an error when a
+    /// `post-commit` hook replaced it with a commit of its own on the same parent.
+    #[test]
+    fn without_a_reflog_the_commit_made_is_read_from_the_summary() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let mut cmd = std::process::Command::new("git");
+            for (key, _) in std::env::vars_os() {
+                if key.to_string_lossy().starts_with("GIT_") {
+                    cmd.env_remove(key);
+                }
+            }
+            let out = cmd.args(args).current_dir(dir.path()).output().unwrap();
+            assert!(out.status.success(), "{args:?}: {out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        git(&["init", "--quiet", "-b", "we]ird"]);
+        for (key, value) in [
+            ("user.name", "T"),
+            ("user.email", "t@e"),
+            ("commit.gpgSign", "false"),
+            ("core.hooksPath", ".git/hooks"),
+            ("core.logAllRefUpdates", "false"),
+        ] {
+            git(&["config", key, value]);
+        }
+        git(&["commit", "--quiet", "--allow-empty", "-m", "base"]);
+        let _ = std::fs::remove_dir_all(dir.path().join(".git/logs"));
+        let repo = Repo::discover(dir.path()).unwrap();
+        let hook = dir.path().join(".git/hooks/post-commit");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        let commit = |file: &str, hook_body: &str| {
+            let once = "[ -f .git/hooked ] && exit 0; touch .git/hooked";
+            std::fs::write(&hook, format!("#!/bin/sh\n{once}\n{hook_body}\n")).unwrap();
+            let _ = std::fs::remove_file(dir.path().join(".git/hooked"));
+            std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::write(dir.path().join(file), file).unwrap();
+            repo.add(&[file]).unwrap();
+            repo.commit("release: deadbeef] [x] cafe")
+        };
+        let made = commit("a", "true").unwrap();
+        assert_eq!(made, git(&["rev-parse", "HEAD"]).trim());
+        let reworded = commit("b", "git commit -q --amend -m 'release (reworded)'").unwrap();
+        assert_eq!(reworded, git(&["rev-parse", "HEAD"]).trim());
+        let replace = "git reset -q --keep HEAD~1; git commit -q --allow-empty -m 'ci: bump'";
+        let err = commit("c", replace).unwrap_err().to_string();
+        assert!(err.contains("does not hold what it committed"), "{err}");
+        assert!(!dir.path().join(".git/logs/HEAD").exists());
     }
 
     #[test]

@@ -178,4 +178,35 @@ impl Repo {
             (from_before && message.starts_with("commit")).then(|| new.to_string())
         })
     }
+
+    /// `--quiet` for `git commit` while HEAD's reflog will name the commit made; without it
+    /// (`logs/HEAD` absent: `core.logAllRefUpdates=false`), `--no-quiet`, for its summary
+    /// line ([`Repo::summarised`]) — which costs a diff of the commit (140 ms for 2,000
+    /// removed files).
+    pub(super) fn quiet_unless_unlogged(&self) -> &'static str {
+        match self.git_dir().join("logs/HEAD").exists() {
+            true => "--quiet",
+            false => "--no-quiet",
+        }
+    }
+
+    /// The commit `git commit`'s summary line (`[main 1a2b3c4] subject`, its first line
+    /// that opens with `[`) names: printed after the `post-commit` hook ran, it names the
+    /// commit git made whatever HEAD is then — what HEAD's reflog says, for when the reflog
+    /// is off (`core.logAllRefUpdates=false`). The id is the word before the first `] `
+    /// that names a commit (a branch name holds no space).
+    pub(super) fn summarised(&self, out: &str) -> Option<String> {
+        let line = out.lines().find(|l| l.starts_with('['))?;
+        line.match_indices("] ").find_map(|(i, _)| {
+            let short = line[..i].rsplit(' ').next()?;
+            if short.len() < 4 || !short.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let object = format!("{short}^{{commit}}");
+            let id = self
+                .git(["rev-parse", "--verify", "--quiet", &object])
+                .ok()?;
+            Some(id.trim().to_string()).filter(|id| !id.is_empty())
+        })
+    }
 }

@@ -85,16 +85,15 @@ pub fn resume(
         return Err(Error::Refused(message));
     }
     if !how.skip {
-        // After a kill nothing tells the killed step's writes from the user's: what changed
-        // outside the release's files since it started is taken as the step's (its partial
-        // output, written again), and named.
+        // After a kill nothing tells the killed step's writes from the user's by looking:
+        // the step runs again, and what changed outside the release's files since it
+        // started that it does not write again stops it, named (`rerun`).
         let unsure = guard::changed_since_killed(repo, &state)?;
         if !unsure.is_empty() {
-            reporter.warn(&format!(
+            reporter.note(&format!(
                 "a step was killed while it ran, and since it started {} changed outside the \
-                 release's own files; nothing tells the step's writes from yours, so they are \
-                 taken as the step's work and go into the release (one of yours among them: \
-                 take it out of the release commit before the release is merged)",
+                 release's own files; only what the step writes when it runs again goes into \
+                 the release, and the rest stops it, named",
                 guard::list(&unsure)
             ));
         }

@@ -212,8 +212,10 @@ pub(super) fn next_version_by_hand(repo: &Repo, state: &State) -> Option<String>
 }
 
 /// On `continue`: the release's own files changed while it was stopped (dirty now, not
-/// left so by the release) are steps done by hand — recorded with their digests (see
-/// [`State::by_hand`]), so that each goes in its own step's commit.
+/// left so by the release) that a step still to do writes are that step done by hand —
+/// recorded with their digests (see [`State::by_hand`]), so that each goes in its own
+/// step's commit. One whose steps are all done (the changelog edited after the release
+/// commit) is the user's edit: `abort` must not take it for the release's and discard it.
 pub(crate) fn record_hand_work(repo: &Repo, state: &mut State) -> Result<()> {
     let Some(left) = &state.dirty else {
         return Ok(());
@@ -224,12 +226,31 @@ pub(crate) fn record_hand_work(repo: &Repo, state: &mut State) -> Result<()> {
         .dirty_paths()?
         .into_iter()
         .map(|d| d.path)
-        .filter(|p| !left.contains(p) && own.contains(p))
+        .filter(|p| !left.contains(p) && own.contains(p) && written_by_a_step_to_do(repo, state, p))
         .collect();
     for path in hand {
         state.note_by_hand(repo, &path);
     }
     Ok(())
+}
+
+/// Whether a step of the release not finished yet writes `path`: the changelog step its
+/// changelog and fragments, the version file's and the next version's their file, the
+/// freeze what was frozen by hand, a command what a run of it created.
+fn written_by_a_step_to_do(repo: &Repo, state: &State, path: &str) -> bool {
+    let is = |p: &Path| in_tree(repo, p) == path;
+    let to_do = state.steps.iter().filter(|s| !s.status.finished());
+    to_do.into_iter().any(|s| match &s.step.kind {
+        StepKind::Changelog => {
+            state.changelog.as_deref().is_some_and(|c| is(Path::new(c)))
+                || state.fragments.iter().any(|f| is(Path::new(f)))
+        }
+        StepKind::VersionFile { file } => is(file),
+        StepKind::NextVersion(step) => is(&step.file),
+        StepKind::Freeze => state.by_hand.iter().any(|(p, _)| p == path),
+        StepKind::Command(_) => state.created.iter().any(|p| p == path),
+        _ => false,
+    })
 }
 
 /// The FNV-1a digest of the file at `path` (relative to the root), 0 when it cannot be

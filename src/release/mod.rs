@@ -24,6 +24,7 @@ mod paths;
 mod plan;
 mod preflight;
 mod request;
+mod rerun;
 mod shared;
 mod state;
 mod steps;

@@ -188,6 +188,14 @@ pub struct State {
     /// ([`left::keep_copies`](super::left::keep_copies)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsure: Vec<String>,
+    /// While a command or the freeze killed while it ran runs again: what the paths dirty
+    /// when it started held, to tell what it writes ([`rerun`](super::rerun)). Never saved.
+    #[serde(skip)]
+    pub(crate) rerun_stamps: Option<std::collections::BTreeMap<String, super::rerun::Stamp>>,
+    /// What that re-run found changed and did not write, held back from the release's
+    /// record. Never saved.
+    #[serde(skip)]
+    pub(crate) unattributed: Vec<String>,
     /// The words of each pre-release entry a final folds, by its PRs, as pre-flight read
     /// them ([`rc_words`]): one reworded in the changelog since must be carried into the
     /// section.
@@ -286,6 +294,8 @@ impl State {
             edited_from: Vec::new(),
             pre_step: Vec::new(),
             unsure: Vec::new(),
+            rerun_stamps: None,
+            unattributed: Vec::new(),
             removed_fragments: Vec::new(),
             rc_words: plan.prepared.as_ref().map_or_else(Vec::new, |p| {
                 super::entries::rc_words(&p.changelog, &plan.rc_sections)

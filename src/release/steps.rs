@@ -14,7 +14,7 @@ use super::preflight::freeze_of;
 use super::state::{Modes, State, StepStatus, clear_state, save_state, write_state};
 use super::summary::{Summary, frozen, stopped};
 use super::window;
-use super::{byproducts, entries, guard, left};
+use super::{byproducts, entries, guard, left, rerun};
 use crate::changelog::Changelog;
 use crate::config::Config;
 use crate::consolidate::{self, Prepared};
@@ -98,6 +98,7 @@ pub(crate) fn run_steps(
             .step(i + 1, total, &state.steps[i].step.name.clone());
         // Saved with the step's start (see `left::start_step`).
         let left_before = left::start_step(repo, state);
+        rerun::begin(repo, state, i)?;
         let record = &mut state.steps[i];
         let rerun = record.status != StepStatus::Pending;
         if !rerun {
@@ -223,7 +224,7 @@ pub(crate) fn run_steps(
             // left uncommitted stays recorded as it was, so that once that commit is taken
             // off the branch (`git reset`) its changes are told apart again.
         } else if opaque {
-            let before: BTreeSet<String> = state.steps[i].dirty_before.iter().cloned().collect();
+            let before = rerun::not_the_steps(state, i);
             let _ = guard::record_changed_by(repo, ctx.config, state, &before);
         } else {
             let _ = guard::record_own(repo, ctx.config, state);
@@ -354,6 +355,7 @@ fn run_step(
         StepKind::Freeze => match freeze_of(ctx.repo, config, plan)? {
             Some(freeze) => {
                 freeze.apply(ctx.repo.root())?;
+                rerun::check(repo, config, plan, state, i)?;
                 let planned = plan.freeze.as_ref().map(|f| (f.places, f.files));
                 let planned = planned.or(state.planned_freeze);
                 state.frozen = Some(frozen(ctx.reporter, planned, &freeze));
@@ -669,12 +671,15 @@ fn run_configured(ctx: &Ctx, i: usize, step: &CommandStep, state: &mut State) ->
     if let Some(message) = &step.commit
         && let Some(id) = guard::commit_made(repo, &state.steps[i], message)?
     {
-        state.commits.push(id);
-        return Ok(());
+        if !state.commits.contains(&id) {
+            state.commits.push(id);
+        }
+        return rerun::check(repo, ctx.config, ctx.plan, state, i);
     }
     // The step's commit holds the step's changes, not the release's pending ones (the
     // paths dirty before its first run were saved when it started).
     run_command(ctx, i, step, state)?;
+    rerun::check(repo, ctx.config, ctx.plan, state, i)?;
     if step.commit.is_none() {
         let before: BTreeSet<&String> = state.steps[i].dirty_before.iter().collect();
         state.steps[i].changed = dirty_set(repo)?

@@ -161,10 +161,10 @@ fn after_a_kill_abort_keeps_a_copy_of_the_work_outside_the_release() {
 }
 
 /// After a `kill -9` in the middle of a project step, the user edits README.md and leaves
-/// an untracked notes file: nothing tells them from the killed step's writes (a kill at any
-/// rename, then `continue`, must go on: `interrupts`), so `continue` takes them as the
-/// step's work — and says so, naming each. Before, they went into the release commit
-/// without a word.
+/// an untracked notes file: nothing tells them from the killed step's writes by looking, so
+/// `continue` says so, naming each, runs the step again — which writes neither — and stops
+/// before anything takes them, naming them again (hx19: `hostile23`). Before hx14 they went
+/// into the release commit without a word; before hx19, with a warning.
 #[test]
 fn after_a_kill_continue_names_what_it_takes_as_the_steps() {
     use crate::hostile::GO;
@@ -176,16 +176,22 @@ fn after_a_kill_continue_names_what_it_takes_as_the_steps() {
     util::write_file(root, "README.md", &readme);
     util::write_file(root, "notes.txt", "mine\n");
     let out = run(root, &["continue"], "true");
-    ok(&out, "continue after a kill");
+    let err = one_error(&out, "continue after a kill");
     let stderr = util::text(&out.stderr);
-    let warning = stderr
+    let note = stderr
         .lines()
         .find(|l| l.contains("a step was killed while it ran"))
         .unwrap_or_default();
     assert!(
-        warning.contains("README.md") && warning.contains("notes.txt"),
+        note.contains("README.md") && note.contains("notes.txt"),
         "{stderr}"
     );
+    assert!(
+        err.contains("README.md") && err.contains("notes.txt"),
+        "{err}"
+    );
+    assert_eq!(read(root, "README.md"), readme);
+    assert_eq!(read(root, "notes.txt"), "mine\n");
 }
 
 /// hostile16/01: a release stopped in the main work tree took `changes/12.fix.md`; a

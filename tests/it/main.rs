@@ -42,6 +42,7 @@ mod hostile19;
 mod hostile20;
 mod hostile21;
 mod hostile22;
+mod hostile23;
 mod hostile28;
 mod interrupts;
 mod isolation;
