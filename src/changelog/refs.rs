@@ -546,32 +546,85 @@ fn bare_trailing(body: &str) -> Option<(usize, Vec<Span>)> {
         spans.reverse();
         return apart(open).then_some((open, spans));
     }
+    // Lists of items, from the last line up: on a line after the text (`… {issue}`12``), or
+    // on lines of their own under a label (pip-tools: `*PRs and issues:* {issue}`12``, then
+    // `*Related commits:* {commit}`abc1234``, `*Unlinked references:* PROJ-12`), where an
+    // item that names no issue (a commit) is passed over.
+    let label = static_regex!(r"^[ \t]*(?:\*[^*\n]+:\*|_[^_\n]+:_)[ \t]*$");
+    let mut text_end = None;
+    while let Some((open, roled, found)) = item_list(body, at) {
+        let line = body[..open].rfind('\n').map_or(0, |n| n + 1);
+        let labelled = line > 0 && label.is_match(&body[line..open]);
+        // After the text, only a template's roles: `Set it to `4`` names no issue.
+        if !roled && !labelled {
+            break;
+        }
+        spans.splice(0..0, found);
+        if !labelled {
+            text_end = apart(open).then_some(open);
+            break;
+        }
+        text_end = Some(line);
+        at = skip_space_back(b, line);
+    }
+    let text_end = text_end?;
+    (!spans.is_empty()).then_some((text_end, spans))
+}
+
+/// A list of items ending at `end` (`` {issue}`12`, :issue:`13`, `14` ``, or plain `PROJ-12`),
+/// joined by `, `: where it starts, whether every item is a role's, and the issues its
+/// items name.
+fn item_list(body: &str, end: usize) -> Option<(usize, bool, Vec<Span>)> {
+    let b = body.as_bytes();
+    let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
+    let item_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
+    let (mut at, mut roled, mut spans) = (end, true, Vec::new());
     loop {
-        let close = at.checked_sub(1).filter(|&c| b[c] == b'`')?;
-        let start = issue_back(b, close)?;
-        let span = issue(start, close)?;
-        let mut open = start.checked_sub(1).filter(|&o| b[o] == b'`')?;
-        // A role before the backtick: `{issue}` (MyST) or `:issue:` (reStructuredText).
-        if let Some(&mark @ (b'}' | b':')) = open.checked_sub(1).and_then(|o| b.get(o)) {
-            let mut k = open - 1;
-            while k > 0 && (b[k - 1].is_ascii_alphanumeric() || b"_-:".contains(&b[k - 1])) {
-                k -= 1;
-            }
-            let opener = match mark {
-                b'}' => k.checked_sub(1).filter(|&o| b[o] == b'{'),
-                _ => (b[k] == b':' && k + 1 < open - 1).then_some(k),
-            };
-            if let Some(o) = opener {
-                open = o;
+        let quoted = at > 0 && b[at - 1] == b'`';
+        let close = if quoted { at - 1 } else { at };
+        let mut start = close;
+        while start > 0 && item_char(b[start - 1]) {
+            start -= 1;
+        }
+        if start == close {
+            return None;
+        }
+        let item = &body[start..close];
+        let digits = item.bytes().all(|c| c.is_ascii_digit());
+        if digits || tracker.is_match(item) {
+            if let Some(number) = pr_number(item) {
+                spans.push(Span {
+                    start,
+                    end: close,
+                    number,
+                });
             }
         }
-        spans.push(span);
+        let mut open = start;
+        if quoted {
+            open = start.checked_sub(1).filter(|&o| b[o] == b'`')?;
+            // A role before the backtick: `{issue}` (MyST) or `:issue:` (reStructuredText).
+            if let Some(&mark @ (b'}' | b':')) = open.checked_sub(1).and_then(|o| b.get(o)) {
+                let mut k = open - 1;
+                while k > 0 && (b[k - 1].is_ascii_alphanumeric() || b"_-:".contains(&b[k - 1])) {
+                    k -= 1;
+                }
+                let opener = match mark {
+                    b'}' => k.checked_sub(1).filter(|&o| b[o] == b'{'),
+                    _ => (b[k] == b':' && k + 1 < open - 1).then_some(k),
+                };
+                if let Some(o) = opener {
+                    open = o;
+                }
+            }
+        }
+        roled &= open + 1 < start;
         at = skip_space_back(b, open);
-        if at > 0 && b[at - 1] == b',' {
+        if at > 0 && b[at - 1] == b',' && !b[at..open].contains(&b'\n') {
             at = skip_space_back(b, at - 1);
         } else {
             spans.reverse();
-            return apart(open).then_some((open, spans));
+            return Some((open, roled, spans));
         }
     }
 }
@@ -679,7 +732,17 @@ mod tests {
             vec![2501, 2502]
         );
         assert_eq!(read(bare, "- Fixed it :issue:`12`").1, vec![12]);
-        assert_eq!(read(bare, "- Fixed it `12`").1, vec![12]);
+        // pip-tools' labelled lines: commits and unlinked references passed over or read.
+        let piptools = "- Fixed it -- by {user}`bob`.\n\n  *PRs and issues:* {issue}`2501`\n  \
+            *Related commits:* {commit}`abc1234`, {commit}`def5678`\n  \
+            *Unlinked references:* PROJ-12, misc";
+        assert_eq!(
+            read(bare, piptools),
+            (
+                "Fixed it -- by {user}`bob`.".into(),
+                vec![2501, key("PROJ-12")]
+            )
+        );
         // Numbers of the text are never references: counts, versions, dates, years.
         for raw in [
             "- Drop Python 2",
@@ -692,6 +755,9 @@ mod tests {
             "- Bump to v7.8.0",
             "- Glued(12)",
             "- Role {user}`bob`",
+            "- Set the default `jobs` to `4`",
+            "- Fixed it `12`",
+            "- Unlinked: 12",
         ] {
             assert_eq!(read(bare, raw).1, Vec::<u64>::new(), "{raw}");
         }

@@ -70,7 +70,11 @@ fn a_bare_issue_format_final_folds_its_rcs_with_the_real_pip_tools_template() {
         ),
     ]);
     rc("7.8.0rc2");
-    write(&[frag("2512", "feature", "Added `--bar` -- by {user}`ann`.")]);
+    // One text for a PR and a commit: the template lists the commit on a line of its own.
+    write(&[
+        frag("2512", "feature", "Added `--bar` -- by {user}`ann`."),
+        frag("abc1234", "feature", "Added `--bar` -- by {user}`ann`."),
+    ]);
     let out = run(root, &["7.8.0", "--yes"], "true");
     ok(&out, "the final 7.8.0");
     let stderr = util::text(&out.stderr);
@@ -81,6 +85,10 @@ fn a_bare_issue_format_final_folds_its_rcs_with_the_real_pip_tools_template() {
             .count();
         assert_eq!(n, 1, "{issue}:\n{final_section}");
     }
+    assert!(
+        final_section.contains("*Related commits:* {commit}`abc1234`"),
+        "{final_section}"
+    );
     assert!(
         final_section.contains("crash on Python 3.15"),
         "{final_section}"
