@@ -48,7 +48,7 @@ pub use linkdefs::label_key;
 pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
-pub use refs::{RefFormat, pr_list};
+pub use refs::{Issue, RefFormat, issue_key, issue_name, issue_order, pr_list};
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 
 /// The start markers towncrier writes by default (Markdown and reStructuredText); releases

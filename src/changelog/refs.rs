@@ -1,9 +1,92 @@
 //! PR references in entry text.
 
-/// PR numbers as people write them: `#8796, #8814`.
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+// ---------------------------------------------------------------------------------------
+// The issue a reference names
+// ---------------------------------------------------------------------------------------
+
+/// The bit that marks an issue key as a name's (`PROJ-12`), not a number's.
+const NAME_BIT: u64 = 1 << 63;
+
+/// The names behind the keys made in this process, for messages and towncrier's order.
+static NAMES: LazyLock<Mutex<HashMap<u64, String>>> = LazyLock::new(Default::default);
+
+/// The key an issue is known by wherever references are compared, counted or recorded:
+/// towncrier takes any name as an issue (`12`, `PROJ-12`, `gh-7`), and an entry is the same
+/// change as another when their references name the same issues. A number (as towncrier
+/// writes it: no leading zero) below 2^63 is its own key; any other name is its 63-bit
+/// FNV-1a hash with the top bit set — the same in every process, so the counts a stopped
+/// release recorded still match — and remembered, so that messages name it as written.
+/// `None` for an empty name or a number written with a leading zero (towncrier writes the
+/// fragment `0114` as `114`: `0114` in a text names no issue).
+pub fn issue_key(issue: &str) -> Option<u64> {
+    if issue.is_empty() {
+        return None;
+    }
+    if issue.bytes().all(|b| b.is_ascii_digit()) {
+        if issue.len() > 1 && issue.starts_with('0') {
+            return None;
+        }
+        if let Ok(n) = issue.parse::<u64>()
+            && n < NAME_BIT
+        {
+            return Some(n);
+        }
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in issue.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let key = NAME_BIT | (h & !NAME_BIT);
+    if let Ok(mut names) = NAMES.lock() {
+        names.entry(key).or_insert_with(|| issue.to_string());
+    }
+    Some(key)
+}
+
+/// The issue `key` names as towncrier's `issue_format` receives it: `12`, `PROJ-12`.
+pub fn issue_name(key: u64) -> String {
+    if key & NAME_BIT == 0 {
+        return key.to_string();
+    }
+    NAMES
+        .lock()
+        .ok()
+        .and_then(|names| names.get(&key).cloned())
+        .unwrap_or_else(|| format!("issue {key:x}"))
+}
+
+/// An issue as messages name it: `#12` for a number, the name itself (`PROJ-12`) else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Issue(pub u64);
+
+impl std::fmt::Display for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 & NAME_BIT == 0 {
+            write!(f, "#{}", self.0)
+        } else {
+            f.write_str(&issue_name(self.0))
+        }
+    }
+}
+
+/// towncrier's order of issues (`issue_key` in its builder): names before numbers, names
+/// as strings, numbers as numbers.
+pub fn issue_order(a: u64, b: u64) -> std::cmp::Ordering {
+    match (a & NAME_BIT != 0, b & NAME_BIT != 0) {
+        (true, true) => issue_name(a).cmp(&issue_name(b)).then(a.cmp(&b)),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => a.cmp(&b),
+    }
+}
+
+/// PR numbers as people write them: `#8796, #8814` (a name as itself: `PROJ-12`).
 pub fn pr_list(prs: &[u64]) -> String {
     prs.iter()
-        .map(|n| format!("#{n}"))
+        .map(|&n| Issue(n).to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -74,16 +157,33 @@ fn ref_group_back(b: &[u8], end: usize) -> Option<(usize, Vec<u64>)> {
     }
 }
 
-/// `[#123](url)` or `#123` (not glued to a word, so `C#1` is no reference) ending at `end`.
+/// Where the issue ending at `end` starts: digits, or a tracker's key before them
+/// (`PROJ-12`: a letter, then letters, digits or `_`, then `-`).
+fn issue_back(b: &[u8], end: usize) -> Option<usize> {
+    let mut d = end;
+    while d > 0 && b[d - 1].is_ascii_digit() {
+        d -= 1;
+    }
+    if d == end {
+        return None;
+    }
+    if d > 1 && b[d - 1] == b'-' {
+        let mut k = d - 1;
+        while k > 0 && (b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_') {
+            k -= 1;
+        }
+        if k < d - 1 && b[k].is_ascii_alphabetic() {
+            return Some(k);
+        }
+    }
+    Some(d)
+}
+
+/// `[#123](url)` or `#123` (not glued to a word, so `C#1` is no reference) ending at `end`;
+/// a tracker's key too (`#PROJ-12`).
 fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
     let number = |digits: &[u8]| std::str::from_utf8(digits).ok().and_then(pr_number);
-    let digits_back = |end: usize| {
-        let mut d = end;
-        while d > 0 && b[d - 1].is_ascii_digit() {
-            d -= 1;
-        }
-        (d < end).then_some(d)
-    };
+    let digits_back = |end: usize| issue_back(b, end);
     match b.get(end.checked_sub(1)?)? {
         b')' => {
             // `[#N](url)`: the url has no parentheses and no whitespace.
@@ -114,14 +214,11 @@ fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
     }
 }
 
-/// The number a reference's digits name, as towncrier writes it: `0114` is no reference
-/// (towncrier writes fragment `0114` as `#114`), so that an entry's text names one PR in
-/// one way only; nor is a number past `u64`.
-fn pr_number(digits: &str) -> Option<u64> {
-    if digits.len() > 1 && digits.starts_with('0') {
-        return None;
-    }
-    digits.parse().ok()
+/// The key of the issue a reference's text names (see [`issue_key`]): `0114` is no
+/// reference (towncrier writes fragment `0114` as `#114`), so that an entry's text names
+/// one PR in one way only.
+fn pr_number(issue: &str) -> Option<u64> {
+    issue_key(issue)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -141,6 +238,15 @@ pub struct RefFormat {
     written: Option<String>,
     /// The longest literal part of the format: text without it holds no reference.
     needle: Option<String>,
+    /// The format is `{issue}` alone (pip-tools, aio-libs): a number anywhere cannot be told
+    /// from a reference, so references are only where towncrier's templates put them, at
+    /// the end of an entry (`(12, 13)`, `` {issue}`12` ``) — never outside entries, nor in
+    /// a heading, a date or a version.
+    bare: bool,
+    /// The format read with a name for `{issue}` (`(GH-PROJ-12)`): a name is read
+    /// only among the references that end an entry, where towncrier's templates put them —
+    /// unless the format closes a name on both sides, when `pattern` reads names anywhere.
+    trailing_names: Option<regex::Regex>,
 }
 
 /// Where a reference stands in an entry's body, and the number it names.
@@ -166,23 +272,91 @@ impl RefFormat {
             .map(|part| part.replace("{{", "{").replace("}}", "}"))
             .max_by_key(String::len)
             .filter(|n| !n.is_empty());
+        let parts: Vec<String> = written
+            .split("{issue}")
+            .map(|part| part.replace("{{", "{").replace("}}", "}"))
+            .collect();
+        let bare = parts.len() > 1 && parts.iter().all(|p| p.trim().is_empty());
+        // A name (`PROJ-12`) is read wherever the format writes one only when the format
+        // closes it on both sides with text that words do not hold (`[{issue}](…/browse/
+        // {issue})`): with `GH-{issue}`, `GH-handling` would read as one.
+        let delimited = parts.iter().all(|p| !p.is_empty())
+            && needle
+                .as_deref()
+                .is_some_and(|n| n.chars().filter(|c| c.is_alphanumeric()).count() >= 2);
         RefFormat {
-            pattern: format_pattern(&written),
+            // A bare format's pattern finds every number: the count of a text no entry can
+            // be read from (reStructuredText), never an entry's references.
+            pattern: format_pattern(&written, delimited),
+            trailing_names: (!bare && !delimited)
+                .then(|| format_pattern(&written, true))
+                .flatten(),
+            bare,
             written: Some(written),
             needle,
         }
     }
 
-    /// How the project writes a reference to `issue`, for messages.
+    /// How the project writes a reference to `issue` (a key, [`issue_key`]), for messages.
     pub fn example(&self, issue: u64) -> String {
         let written = self.written.as_deref().unwrap_or("[#{issue}](…)");
-        crate::pycompat::format::py_format(written, &[("issue", &issue.to_string())])
+        crate::pycompat::format::py_format(written, &[("issue", &issue_name(issue))])
             .unwrap_or_else(|_| written.to_string())
+    }
+
+    /// The issue a fragment named `issue` is referenced by, as the entries' references are
+    /// read (see [`issue_key`]); `None` for one they would not read as a reference.
+    pub fn fragment_key(&self, issue: &str) -> Option<u64> {
+        let key = issue_key(issue)?;
+        if key & NAME_BIT == 0 {
+            return Some(key);
+        }
+        // A tracker's key at an entry's end: `(#PROJ-12)`, or `(PROJ-12)` with a bare format.
+        let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
+        let named = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*$");
+        let read = match self.bare {
+            true => tracker.is_match(issue),
+            false => named.is_match(issue) && self.written.is_some(),
+        };
+        read.then_some(key)
     }
 
     /// Every reference in `body`, in text order, overlapping ones resolved to the longest
     /// (a format's `([#1](u))` holds the link `[#1](u)`).
     pub(crate) fn spans(&self, body: &str) -> Vec<Span> {
+        self.spans_with(body, true, false)
+    }
+
+    /// The references an entry holds besides those at its end: with a bare format, only
+    /// `[#12](…)` links (a number in an entry's text is a count, a version, a date).
+    fn entry_spans(&self, body: &str) -> Vec<Span> {
+        self.spans_with(body, !self.bare, false)
+    }
+
+    /// [`RefFormat::entry_spans`] of a body whose end holds no `#12` of the grammar: names
+    /// too, those the format writes among the references that end it inside the
+    /// parentheses towncrier's templates put around them (`(GH-PROJ-12)`; `… #channels`
+    /// is a word).
+    fn entry_spans_with_names(&self, body: &str) -> Vec<Span> {
+        if self.bare || self.trailing_names.is_none() {
+            return self.entry_spans(body);
+        }
+        let all = self.spans_with(body, true, true);
+        let end =
+            trailing_span_end(body, &all).filter(|&e| body[e..].trim_start().starts_with('('));
+        all.into_iter()
+            .filter(|s| s.number & NAME_BIT == 0 || end.is_some_and(|e| s.start >= e))
+            .collect()
+    }
+
+    /// The references a line outside the entries holds: with a bare `{issue}` format, where
+    /// any number would be one, only `[#12](…)` links.
+    pub(crate) fn outside_spans(&self, line: &str) -> Vec<Span> {
+        self.spans_with(line, !self.bare, false)
+    }
+
+    /// `names`: the format read with names too ([`RefFormat::trailing_names`]).
+    fn spans_with(&self, body: &str, use_format: bool, names: bool) -> Vec<Span> {
         // Most text holds no reference: a search for one character (then the substring)
         // says so before any regex runs.
         let holds = |needle: &str| {
@@ -190,11 +364,11 @@ impl RefFormat {
         };
         let linked = holds("[#");
         let formatted = self.needle.as_deref().is_none_or(holds);
-        let formatted = formatted && self.pattern.is_some();
+        let formatted = formatted && use_format && self.pattern.is_some();
         if !(linked || formatted) {
             return Vec::new();
         }
-        let link = static_regex!(r"\[#([0-9]+)\]\([^()\s]*\)");
+        let link = static_regex!(r"\[#([0-9]+|[A-Za-z][A-Za-z0-9_]*-[0-9]+)\]\([^()\s]*\)");
         let mut found: Vec<Span> = Vec::new();
         let mut push = |m: regex::Captures<'_>| {
             let Some(all) = m.get(0) else { return };
@@ -214,7 +388,11 @@ impl RefFormat {
         if linked {
             link.captures_iter(body).for_each(&mut push);
         }
-        if let (Some(p), true) = (&self.pattern, formatted) {
+        let pattern = match names {
+            true => self.trailing_names.as_ref().or(self.pattern.as_ref()),
+            false => self.pattern.as_ref(),
+        };
+        if let (Some(p), true) = (pattern, formatted) {
             p.captures_iter(body).for_each(&mut push);
         }
         found.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
@@ -228,15 +406,23 @@ impl RefFormat {
     }
 }
 
+/// An issue name where the format closes it on both sides (see [`RefFormat::new`]).
+const NAME_CLASS: &str = r"[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*";
+
 /// `issue_format` as a regular expression: the literal text around each `{issue}` (with
-/// `{{`/`}}` as braces), not glued to a word on either side.
-fn format_pattern(format: &str) -> Option<regex::Regex> {
+/// `{{`/`}}` as braces), not glued to a word on either side. `names`: an issue may be a
+/// name (`PROJ-12`, `fix-1.2`) as well as a number.
+fn format_pattern(format: &str, names: bool) -> Option<regex::Regex> {
     let mut pattern = String::new();
     let mut rest = format;
     let mut groups = 0;
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix("{issue}") {
-            pattern.push_str("([0-9]+)");
+            if names {
+                pattern.push_str(&format!("([0-9]+|{NAME_CLASS})"));
+            } else {
+                pattern.push_str("([0-9]+)");
+            }
             groups += 1;
             rest = r;
         } else if let Some(r) = rest.strip_prefix("{{") {
@@ -277,11 +463,34 @@ fn format_pattern(format: &str) -> Option<regex::Regex> {
 /// (a link before the text, text or a period after it, a sub-bullet's), without duplicates.
 pub(crate) fn text_and_refs(body: &str, format: &RefFormat) -> (String, Vec<u64>) {
     let (grammar_end, mut prs) = trailing_refs(body);
+    if format.bare
+        && prs.is_empty()
+        && let Some((start, tail)) = bare_trailing(body)
+    {
+        let mut prs: Vec<u64> = Vec::new();
+        for s in &tail {
+            if !prs.contains(&s.number) {
+                prs.push(s.number);
+            }
+        }
+        let head = &body[..start];
+        let inside = format.entry_spans(head);
+        for s in &inside {
+            if !prs.contains(&s.number) {
+                prs.push(s.number);
+            }
+        }
+        let text = match inside.is_empty() {
+            true => head.trim().to_string(),
+            false => without_spans(head, &inside),
+        };
+        return (text, prs);
+    }
     // With trailing references read, only the text before them can hold more.
     let spans = if prs.is_empty() {
-        format.spans(body)
+        format.entry_spans_with_names(body)
     } else {
-        format.spans(&body[..grammar_end])
+        format.entry_spans(&body[..grammar_end])
     };
     let text_end = if prs.is_empty() {
         trailing_span_end(body, &spans)
@@ -301,6 +510,123 @@ pub(crate) fn text_and_refs(body: &str, format: &RefFormat) -> (String, Vec<u64>
         }
     }
     (text, prs)
+}
+
+/// The references a bare `{issue}` format's entry ends with, where towncrier's templates
+/// put them: a parenthesised list (`(12, 13)`, `(PROJ-12)`) or a list of roles the template
+/// writes (`` {issue}`12`, {issue}`13` ``, `` :issue:`12` ``, `` `12` ``), after the text
+/// and not glued to it; and where the text before them ends. A number written any other
+/// way (`Python 3`, `(3.15)`, `(2025-12-06)`) is none.
+fn bare_trailing(body: &str) -> Option<(usize, Vec<Span>)> {
+    let b = body.as_bytes();
+    let end = skip_space_back(b, body.len());
+    let issue = |start: usize, end: usize| {
+        let number = pr_number(&body[start..end])?;
+        let digits = b[start].is_ascii_digit();
+        let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
+        (digits || tracker.is_match(&body[start..end])).then_some(Span { start, end, number })
+    };
+    let apart = |at: usize| at == 0 || b[at - 1].is_ascii_whitespace();
+    let mut spans = Vec::new();
+    let mut at = end;
+    if b.get(end.checked_sub(1)?) == Some(&b')') {
+        at = end - 1;
+        loop {
+            at = skip_space_back(b, at);
+            let start = issue_back(b, at)?;
+            spans.push(issue(start, at)?);
+            at = skip_space_back(b, start);
+            if at > 0 && b[at - 1] == b',' {
+                at -= 1;
+            } else {
+                break;
+            }
+        }
+        let open = at.checked_sub(1).filter(|&o| b[o] == b'(')?;
+        spans.reverse();
+        return apart(open).then_some((open, spans));
+    }
+    // Lists of items, from the last line up: on a line after the text (`… {issue}`12``), or
+    // on lines of their own under a label (pip-tools: `*PRs and issues:* {issue}`12``, then
+    // `*Related commits:* {commit}`abc1234``, `*Unlinked references:* PROJ-12`), where an
+    // item that names no issue (a commit) is passed over.
+    let label = static_regex!(r"^[ \t]*(?:\*[^*\n]+:\*|_[^_\n]+:_)[ \t]*$");
+    let mut text_end = None;
+    while let Some((open, roled, found)) = item_list(body, at) {
+        let line = body[..open].rfind('\n').map_or(0, |n| n + 1);
+        let labelled = line > 0 && label.is_match(&body[line..open]);
+        // After the text, only a template's roles: `Set it to `4`` names no issue.
+        if !roled && !labelled {
+            break;
+        }
+        spans.splice(0..0, found);
+        if !labelled {
+            text_end = apart(open).then_some(open);
+            break;
+        }
+        text_end = Some(line);
+        at = skip_space_back(b, line);
+    }
+    let text_end = text_end?;
+    (!spans.is_empty()).then_some((text_end, spans))
+}
+
+/// A list of items ending at `end` (`` {issue}`12`, :issue:`13`, `14` ``, or plain `PROJ-12`),
+/// joined by `, `: where it starts, whether every item is a role's, and the issues its
+/// items name.
+fn item_list(body: &str, end: usize) -> Option<(usize, bool, Vec<Span>)> {
+    let b = body.as_bytes();
+    let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
+    let item_char = |c: u8| c.is_ascii_alphanumeric() || b"_.-".contains(&c);
+    let (mut at, mut roled, mut spans) = (end, true, Vec::new());
+    loop {
+        let quoted = at > 0 && b[at - 1] == b'`';
+        let close = if quoted { at - 1 } else { at };
+        let mut start = close;
+        while start > 0 && item_char(b[start - 1]) {
+            start -= 1;
+        }
+        if start == close {
+            return None;
+        }
+        let item = &body[start..close];
+        let digits = item.bytes().all(|c| c.is_ascii_digit());
+        if digits || tracker.is_match(item) {
+            if let Some(number) = pr_number(item) {
+                spans.push(Span {
+                    start,
+                    end: close,
+                    number,
+                });
+            }
+        }
+        let mut open = start;
+        if quoted {
+            open = start.checked_sub(1).filter(|&o| b[o] == b'`')?;
+            // A role before the backtick: `{issue}` (MyST) or `:issue:` (reStructuredText).
+            if let Some(&mark @ (b'}' | b':')) = open.checked_sub(1).and_then(|o| b.get(o)) {
+                let mut k = open - 1;
+                while k > 0 && (b[k - 1].is_ascii_alphanumeric() || b"_-:".contains(&b[k - 1])) {
+                    k -= 1;
+                }
+                let opener = match mark {
+                    b'}' => k.checked_sub(1).filter(|&o| b[o] == b'{'),
+                    _ => (b[k] == b':' && k + 1 < open - 1).then_some(k),
+                };
+                if let Some(o) = opener {
+                    open = o;
+                }
+            }
+        }
+        roled &= open + 1 < start;
+        at = skip_space_back(b, open);
+        if at > 0 && b[at - 1] == b',' && !b[at..open].contains(&b'\n') {
+            at = skip_space_back(b, at - 1);
+        } else {
+            spans.reverse();
+            return Some((open, roled, spans));
+        }
+    }
 }
 
 /// Where the text ends when the body ends with references, separators and balanced
@@ -367,4 +693,203 @@ fn without_spans(body: &str, spans: &[Span]) -> String {
     let out = static_regex!(r"[ \t]*\x00([.,;:!?]|\r?\n|$)").replace_all(&out, "$1");
     let out = static_regex!(r"[ \t]*\x00[ \t]*").replace_all(&out, " ");
     out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry's text and references, read as the project with `format` writes them.
+    fn read(format: &str, raw: &str) -> (String, Vec<u64>) {
+        let e = crate::changelog::Entry::parse_with(raw, 1, &RefFormat::new(Some(format)));
+        (e.text, e.prs)
+    }
+
+    fn key(issue: &str) -> u64 {
+        issue_key(issue).unwrap()
+    }
+
+    #[test]
+    fn a_bare_format_reads_references_only_where_templates_put_them() {
+        let bare = "{issue}";
+        // towncrier's default templates: a parenthesised list after the text.
+        assert_eq!(
+            read(bare, "- Fix crash (12)"),
+            ("Fix crash".into(), vec![12])
+        );
+        assert_eq!(
+            read(bare, "- Support Python 3.15 and 2 options (12, 13)"),
+            ("Support Python 3.15 and 2 options".into(), vec![12, 13])
+        );
+        assert_eq!(read(bare, "- Fix it\n\n  (7)").1, vec![7]);
+        // pip-tools' MyST roles and reStructuredText's, as the template writes them.
+        assert_eq!(
+            read(
+                bare,
+                "- Fixed a crash -- by {user}`bob`.\n\n  *PRs and issues:* {issue}`2501`, {issue}`2502`"
+            )
+            .1,
+            vec![2501, 2502]
+        );
+        assert_eq!(read(bare, "- Fixed it :issue:`12`").1, vec![12]);
+        // pip-tools' labelled lines: commits and unlinked references passed over or read.
+        let piptools = "- Fixed it -- by {user}`bob`.\n\n  *PRs and issues:* {issue}`2501`\n  \
+            *Related commits:* {commit}`abc1234`, {commit}`def5678`\n  \
+            *Unlinked references:* PROJ-12, misc";
+        assert_eq!(
+            read(bare, piptools),
+            (
+                "Fixed it -- by {user}`bob`.".into(),
+                vec![2501, key("PROJ-12")]
+            )
+        );
+        // Numbers of the text are never references: counts, versions, dates, years.
+        for raw in [
+            "- Drop Python 2",
+            "- Add 2 options for 3 commands",
+            "- Require pip 26.2.2",
+            "- Support Python (3.15)",
+            "- Release date moved (2025-12-06)",
+            "- Keep 0114 (0114)",
+            "- Add it (experimental)",
+            "- Bump to v7.8.0",
+            "- Glued(12)",
+            "- Role {user}`bob`",
+            "- Set the default `jobs` to `4`",
+            "- Fixed it `12`",
+            "- Unlinked: 12",
+        ] {
+            assert_eq!(read(bare, raw).1, Vec::<u64>::new(), "{raw}");
+        }
+        // A tracker's key, in the list towncrier writes.
+        assert_eq!(
+            read(bare, "- Add export (PROJ-12, 14)"),
+            ("Add export".into(), vec![key("PROJ-12"), 14])
+        );
+    }
+
+    #[test]
+    fn a_bare_format_reads_no_reference_outside_entries() {
+        let bare = RefFormat::new(Some("{issue}"));
+        for line in [
+            "## 7.8.0",
+            "## 1.1.0 (2025-12-06)",
+            "*2026-11-15*",
+            "See (12).",
+        ] {
+            assert!(bare.outside_spans(line).is_empty(), "{line}");
+        }
+        // A link is one, whatever the format.
+        assert_eq!(bare.outside_spans("See [#12](https://x/12).")[0].number, 12);
+        // Every other format still reads its references there.
+        for (format, line) in [
+            ("#{issue}", "## 7.8.0 (#12)"),
+            ("({issue})", "A note (12)."),
+            ("GH-{issue}", "A note on GH-12."),
+            ("PR {issue}", "A note on PR 12."),
+            (
+                "https://github.com/o/r/pull/{issue}",
+                "See https://github.com/o/r/pull/12",
+            ),
+        ] {
+            let refs = RefFormat::new(Some(format));
+            let numbers: Vec<u64> = refs.outside_spans(line).iter().map(|s| s.number).collect();
+            assert_eq!(numbers, vec![12], "{format}: {line}");
+        }
+    }
+
+    #[test]
+    fn an_issue_name_is_a_reference_as_the_format_writes_it() {
+        let jira = "[{issue}](https://acme.atlassian.net/browse/{issue})";
+        let link = |i: &str| format!("[{i}](https://acme.atlassian.net/browse/{i})");
+        assert_eq!(
+            read(jira, &format!("- Add export. ({})", link("PROJ-12"))),
+            ("Add export.".into(), vec![key("PROJ-12")])
+        );
+        // Anywhere in the entry, as a number would be.
+        assert_eq!(
+            read(jira, &format!("- {} Add export.", link("PROJ-12"))).1,
+            vec![key("PROJ-12")]
+        );
+        // Both places of the format name the same issue, or it is no reference.
+        assert_eq!(
+            read(
+                jira,
+                "- Add ([PROJ-12](https://acme.atlassian.net/browse/PROJ-13))"
+            )
+            .1,
+            Vec::<u64>::new()
+        );
+        // Names of other shapes towncrier takes.
+        for name in ["fix-docs", "gh_7", "ABC-1.2"] {
+            assert_eq!(
+                read(jira, &format!("- Add ({})", link(name))).1,
+                vec![key(name)]
+            );
+        }
+        // Formats open on one side read a name at the entry's end only.
+        for (format, tail) in [
+            ("#{issue}", "(#PROJ-12)"),
+            ("#{issue}", "([#PROJ-12](https://x/PROJ-12))"),
+            ("GH-{issue}", "(GH-PROJ-12)"),
+            ("PR {issue}", "(PR PROJ-12)"),
+            ("({issue})", "((PROJ-12))"),
+            ("https://x/pull/{issue}", "(https://x/pull/PROJ-12)"),
+            (
+                "[#{issue}](https://x/{issue})",
+                "([#PROJ-12](https://x/PROJ-12))",
+            ),
+        ] {
+            let raw = format!("- Add export {tail}");
+            assert_eq!(
+                read(format, &raw),
+                ("Add export".into(), vec![key("PROJ-12")]),
+                "{format}"
+            );
+        }
+        // Words are not names of an open format: `GH-handling`, `#channels`, `PR reviews`.
+        assert_eq!(read("GH-{issue}", "- GH-handling fixed (GH-3)").1, vec![3]);
+        assert_eq!(read("#{issue}", "- Support #channels").1, Vec::<u64>::new());
+        assert_eq!(
+            read("PR {issue}", "- Faster PR reviews").1,
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            read("GH-{issue}", "- Fix GH-12x parsing").1,
+            Vec::<u64>::new()
+        );
+    }
+
+    #[test]
+    fn an_issue_key_names_its_issue_and_orders_as_towncrier() {
+        assert_eq!(issue_key("12"), Some(12));
+        assert_eq!(issue_key("0114"), None);
+        assert_eq!(issue_key(""), None);
+        // The same name, the same key (in every process: a hash, not a counter).
+        assert_eq!(key("PROJ-12"), key("PROJ-12"));
+        assert_ne!(key("PROJ-12"), key("proj-12"));
+        assert_ne!(key("PROJ-12") & NAME_BIT, 0);
+        assert_eq!(key("PROJ-12"), 0xecd1_c8cb_3731_c446);
+        // A number past the keys of numbers is a name, never another number.
+        let huge = "18446744073709551615";
+        assert_ne!(key(huge), u64::MAX);
+        assert_eq!(Issue(key(huge)).to_string(), huge);
+        assert_eq!(Issue(12).to_string(), "#12");
+        assert_eq!(Issue(key("PROJ-12")).to_string(), "PROJ-12");
+        assert_eq!(pr_list(&[12, key("PROJ-12")]), "#12, PROJ-12");
+        let mut keys = [9, key("PROJ-15"), 10, key("PROJ-12"), key("ABC-3")];
+        keys.sort_by(|&a, &b| issue_order(a, b));
+        let names: Vec<String> = keys.iter().map(|&k| issue_name(k)).collect();
+        assert_eq!(names, ["ABC-3", "PROJ-12", "PROJ-15", "9", "10"]);
+        let refs = RefFormat::new(Some("[{issue}](https://x/browse/{issue})"));
+        assert_eq!(
+            refs.example(key("PROJ-12")),
+            "[PROJ-12](https://x/browse/PROJ-12)"
+        );
+        assert_eq!(refs.fragment_key("PROJ-12"), Some(key("PROJ-12")));
+        // A bare format reads a tracker's key only: `experimental` would be a word.
+        let bare = RefFormat::new(Some("{issue}"));
+        assert_eq!(bare.fragment_key("PROJ-12"), Some(key("PROJ-12")));
+        assert_eq!(bare.fragment_key("experimental"), None);
+    }
 }

@@ -40,8 +40,9 @@ pub(crate) fn notes(categories: &[FoldedCategory]) -> Vec<String> {
                 _ => places.join(""),
             };
             format!(
-                "#{pr} is listed under {listed}: {} kept (a PR may have changes of several \
+                "{} is listed under {listed}: {} kept (a PR may have changes of several \
                  kinds); if it moved between categories, delete the older listing in the review",
+                crate::changelog::Issue(pr),
                 if places.len() == 2 {
                     "both are"
                 } else {

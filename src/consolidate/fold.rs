@@ -561,10 +561,11 @@ pub fn fold_consumed(
             .position(|n| *n == c.name)
             .unwrap_or(usize::MAX)
     });
-    // Within a category: by PR number, entries without one last, like towncrier.
+    // Within a category: by issue as towncrier orders them (names before numbers), entries
+    // without one last.
     for c in &mut categories {
         c.entries.sort_by(|(a, _), (b, _)| match (a.pr(), b.pr()) {
-            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(x), Some(y)) => crate::changelog::issue_order(x, y),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => a.text.cmp(&b.text),

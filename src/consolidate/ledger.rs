@@ -626,7 +626,8 @@ impl Ledger {
                 .any(|o| o.category == category && o.pr == pr && o.entries.len() == n);
             if !reported {
                 problems.push(format!(
-                    "#{pr} is listed by {n} entries of {category} without being reported"
+                    "{} is listed by {n} entries of {category} without being reported",
+                    crate::changelog::Issue(pr)
                 ));
             }
         }

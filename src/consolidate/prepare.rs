@@ -491,8 +491,8 @@ pub fn check_fragments_read_back(
         };
         for (text, issues) in texts {
             for issue in issues {
-                let (Ok(number), Some(f)) = (
-                    issue.parse::<u64>(),
+                let (Some(number), Some(f)) = (
+                    refs.fragment_key(issue),
                     set.fragments
                         .iter()
                         .find(|f| f.kind == *kind && f.issue == *issue),
@@ -509,7 +509,8 @@ pub fn check_fragments_read_back(
         }
     }
     let template = config.towncrier.template.display_name();
-    for ((category, issue), (texts, path)) in wanted {
+    for ((category, key), (texts, path)) in wanted {
+        let (issue, shown) = (key, crate::changelog::Issue(key));
         let Some(c) = release.category(category) else {
             let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
             if unheaded == Unheaded::WrittenAsRendered
@@ -545,7 +546,7 @@ pub fn check_fragments_read_back(
         }
         if found > texts.len() {
             return Err(Error::Refused(format!(
-                "{}: #{issue} is listed {found} times under `### {category}` of the section \
+                "{}: {shown} is listed {found} times under `### {category}` of the section \
                  rendered with {template}, for {} fragment text(s): the template must list each \
                  entry once. Rendered section:\n{}",
                 path.display(),
@@ -563,14 +564,14 @@ pub fn check_fragments_read_back(
         let message = match holder {
             Some(e) => format!(
                 "the entry `{}` (line {} of the rendered section) is read back without its \
-                 reference to #{issue}: the project writes it as `{}` (`issue_format`), and the \
+                 reference to {shown}: the project writes it as `{}` (`issue_format`), and the \
                  reference in the entry is not recognised as that",
                 e.raw.lines().next().unwrap_or_default(),
                 e.line,
                 refs.example(issue),
             ),
             None if texts.len() > 1 && found > 0 => format!(
-                "#{issue} has {} fragments with different texts in `{category}`, but only {found} \
+                "{shown} has {} fragments with different texts in `{category}`, but only {found} \
                  entries for it are read back from the rendered section",
                 texts.len()
             ),
@@ -580,7 +581,7 @@ pub fn check_fragments_read_back(
             ),
         };
         return Err(Error::Refused(format!(
-            "{}: #{issue} is missing from the section rendered with {template} when it is read \
+            "{}: {shown} is missing from the section rendered with {template} when it is read \
              back as Markdown: {message}. Rendered section:\n{}",
             path.display(),
             excerpt(text),

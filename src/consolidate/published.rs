@@ -51,9 +51,14 @@ impl Carried {
 
 /// The PRs a line references: as the project's `issue_format` writes them, and as `[#212]`,
 /// which the changelog's definitions make a link to the PR. (One count for both the prose
-/// carried and the text checked.)
+/// carried and the text checked.) With a bare `{issue}` format no number outside an entry
+/// is told from a reference (a version, a date): only the links count.
 fn numbers_in(line: &str, refs: &RefFormat) -> Vec<u64> {
-    let mut numbers: Vec<u64> = refs.spans(line).into_iter().map(|s| s.number).collect();
+    let mut numbers: Vec<u64> = refs
+        .outside_spans(line)
+        .into_iter()
+        .map(|s| s.number)
+        .collect();
     numbers.extend(crate::group::inline::pr_shortcut_references(line));
     numbers
 }
@@ -114,14 +119,14 @@ pub fn references(
                 *allowance -= 1;
                 continue;
             }
-            let pr = number;
-            let what = if listed.contains_key(&pr) {
-                format!("#{pr} is an entry of the section, so it would be listed twice")
+            let pr = crate::changelog::Issue(number);
+            let what = if listed.contains_key(&number) {
+                format!("{pr} is an entry of the section, so it would be listed twice")
             } else {
-                format!("#{pr} is no entry of the section, so it would be listed without one")
+                format!("{pr} is no entry of the section, so it would be listed without one")
             };
             problems.push(format!(
-                "line {}: a reference to #{pr} outside any entry (\"{}\"): {what}. Text that is \
+                "line {}: a reference to {pr} outside any entry (\"{}\"): {what}. Text that is \
                  not an entry (a heading, a description, a note) may not link a PR; move the \
                  link into its entry or write the text without it",
                 first_line + k,
@@ -180,10 +185,11 @@ fn references_in_code(log: &Changelog, first_line: usize, refs: &RefFormat) -> V
             };
             if at.iter().all(|&(k, _)| code[k]) {
                 problems.push(format!(
-                    "line {}: the reference to #{pr} is inside a code block of its entry, where \
+                    "line {}: the reference to {} is inside a code block of its entry, where \
                      it is shown as code, not as a link; close the block above it (a line of its \
                      own fence) and put the reference below",
-                    first_line + k
+                    first_line + k,
+                    crate::changelog::Issue(pr)
                 ));
             } else if let Some(kind) = at.iter().find_map(swallowing)
                 && at.iter().all(|p| code[p.0] || swallowing(p).is_some())
@@ -193,11 +199,12 @@ fn references_in_code(log: &Changelog, first_line: usize, refs: &RefFormat) -> V
                     .find(|p| swallowing(p).is_some())
                     .map_or(k, |p| p.0);
                 problems.push(format!(
-                    "line {}: the reference to #{pr} is on the last line of {kind} in its entry, \
+                    "line {}: the reference to {} is on the last line of {kind} in its entry, \
                      which swallows the rest of that line: it is shown as code or raw HTML (or not \
                      at all), not as a link; put the reference below a blank line, in a paragraph \
                      of its own",
-                    first_line + k
+                    first_line + k,
+                    crate::changelog::Issue(pr)
                 ));
             }
         }
@@ -534,6 +541,50 @@ mod tests {
         assert!(references(&read(&heading), 1, &refs(), &carried)[0].contains("#9 is no entry"));
         let definition = format!("{SECTION}\n[#1]: https://x/pull/1\n");
         assert!(references(&read(&definition), 1, &refs(), &carried).is_empty());
+    }
+
+    #[test]
+    fn a_bare_format_reads_no_reference_in_headings_dates_or_notes() {
+        // pip-tools' and aio-libs' `{issue}`: the release heading's version and date, and a
+        // note's numbers, are no references; the entries' own are read where they stand.
+        let bare = RefFormat::new(Some("{issue}"));
+        let section = "## 7.8.0 (2025-12-06)\n\n*2025-12-06*\n\nUpgrade: needs pip 26.2 (12).\n\n\
+            ### Features\n\n- Add `--foo` (12)\n- Fix 3 crashes (13, 14)\n";
+        let log = Changelog::parse_project(section, None, &bare);
+        let prs: Vec<u64> = log.releases()[0]
+            .entries()
+            .flat_map(|e| e.prs.clone())
+            .collect();
+        assert_eq!(prs, vec![12, 13, 14]);
+        assert_eq!(
+            references(&log, 1, &bare, &Carried::default()),
+            Vec::<String>::new()
+        );
+        // A link is a reference whatever the format: still refused outside the entries.
+        let linked = section.replace("(12).", "([#12](https://x/pull/12)).");
+        let log = Changelog::parse_project(&linked, None, &bare);
+        let p = references(&log, 1, &bare, &Carried::default());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("#12 is an entry of the section"), "{p:?}");
+        // Any other format keeps the check of its references, in a heading too.
+        let hash = RefFormat::new(Some("#{issue}"));
+        let log = Changelog::parse_project(
+            "## 7.8.0 (#12)\n\n### Features\n\n- Add `--foo` (#12)\n",
+            None,
+            &hash,
+        );
+        let p = references(&log, 1, &hash, &Carried::default());
+        assert!(p[0].starts_with("line 1: a reference to #12"), "{p:?}");
+        // A name reads as its issue, named as written.
+        let jira = RefFormat::new(Some("[{issue}](https://j/browse/{issue})"));
+        let log = Changelog::parse_project(
+            "## 1.0.0\n\nSee [PROJ-7](https://j/browse/PROJ-7).\n\n### Features\n\n\
+             - Add ([PROJ-7](https://j/browse/PROJ-7))\n",
+            None,
+            &jira,
+        );
+        let p = references(&log, 1, &jira, &Carried::default());
+        assert!(p[0].contains("PROJ-7 is an entry of the section"), "{p:?}");
     }
 
     #[test]

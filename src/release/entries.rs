@@ -170,11 +170,12 @@ impl Planned {
     fn against(&self, now: &Planned, strict: bool) -> Vec<String> {
         let mut wrong = Vec::new();
         for (pr, &n) in &self.prs {
-            match now.prs.get(pr).copied().unwrap_or(0) {
-                0 => wrong.push(format!("#{pr} is missing")),
+            let pr = crate::changelog::Issue(*pr);
+            match now.prs.get(&pr.0).copied().unwrap_or(0) {
+                0 => wrong.push(format!("{pr} is missing")),
                 _ if !strict => {}
-                m if m > n => wrong.push(format!("#{pr} is listed {m} times")),
-                m if m < n => wrong.push(format!("#{pr} is listed {m} of {n} times")),
+                m if m > n => wrong.push(format!("{pr} is listed {m} times")),
+                m if m < n => wrong.push(format!("{pr} is listed {m} of {n} times")),
                 _ => {}
             }
         }
@@ -566,8 +567,7 @@ pub(crate) fn carry_rc_words(
 
 /// A PR set as messages and keys name it: `#1, #2`.
 pub(crate) fn pr_key(prs: &[u64]) -> String {
-    let prs: Vec<String> = prs.iter().map(|p| format!("#{p}")).collect();
-    prs.join(", ")
+    crate::changelog::pr_list(prs)
 }
 
 /// A pre-release entry reworded in the changelog after pre-flight read it (while the review

@@ -673,7 +673,10 @@ pub(crate) fn section_written(repo: &Repo, config: &Config, plan: &Plan) -> Resu
         .map(|(pr, _)| pr)
         .collect();
     if !twice.is_empty() {
-        let prs: Vec<String> = twice.iter().map(|pr| format!("#{pr}")).collect();
+        let prs: Vec<String> = twice
+            .iter()
+            .map(|&pr| crate::changelog::Issue(pr).to_string())
+            .collect();
         return Err(unfit(format!(
             "{} already listed, in the same words, by an earlier release",
             prs.join(", ")

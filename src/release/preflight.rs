@@ -258,7 +258,11 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
                         "\"{}\"",
                         s.text.chars().take(60).collect::<String>()
                     )],
-                    false => s.prs.iter().map(|n| format!("#{n}")).collect(),
+                    false => s
+                        .prs
+                        .iter()
+                        .map(|&n| crate::changelog::Issue(n).to_string())
+                        .collect(),
                 },
                 released_in: s.released_in.to_string(),
             })
