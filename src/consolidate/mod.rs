@@ -20,6 +20,7 @@ mod ledger;
 mod pair;
 mod prepare;
 mod published;
+mod read_back;
 mod released;
 
 pub use consumed::{Consumed, ConsumedEntry, consumed};
@@ -36,10 +37,9 @@ pub use learn::{
     check_output as check_rules_output, grouped_sections, learn_rules, pending_categories,
 };
 pub use ledger::{Identity, Item, Ledger, Mismatch, compare, compare_reviewed};
-pub use prepare::{
-    Prepared, Unheaded, apply, check_fragments_read_back, check_one_section, prepare, report, write,
-};
+pub use prepare::{Prepared, apply, check_one_section, prepare, report, write};
 pub use published::{Carried, read_back, references, well_formed};
+pub use read_back::{Unheaded, check_fragments_read_back};
 
 #[cfg(test)]
 mod tests {

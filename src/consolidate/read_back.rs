@@ -1,0 +1,145 @@
+//! A rendered section read back: every fragment must come back as an entry of its category
+//! carrying its issue, once per distinct text, before its fragment is removed.
+
+use crate::changelog::{RefFormat, Release};
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// What [`check_fragments_read_back`] makes of a category the rendered section holds under
+/// no heading it can read (a template that writes it as an admonition, `:::{important}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unheaded {
+    /// A final folds and groups by category: its entries would be lost.
+    Refused,
+    /// A pre-release's section is written as towncrier writes it: each fragment's text
+    /// must be in it, where the template put it.
+    WrittenAsRendered,
+}
+
+/// Every fragment must come back from the rendered section as an entry of its category
+/// that carries its issue, once per distinct text (numbered fragments of one issue are
+/// separate entries): a template whose output the changelog model cannot read, that
+/// leaves a category or an entry out, or lists one twice would otherwise lose or repeat
+/// entries silently (the fragments are deleted afterwards). Final and pre-releases alike,
+/// but for a category the section writes under no heading (see [`Unheaded`]).
+pub fn check_fragments_read_back(
+    config: &Config,
+    set: &crate::fragments::FragmentSet,
+    release: &Release,
+    text: &str,
+    refs: &RefFormat,
+    unheaded: Unheaded,
+) -> Result<()> {
+    // (category, issue) → the distinct texts of its fragments, and one fragment's path.
+    let mut wanted: std::collections::BTreeMap<(&str, u64), (Vec<&str>, &std::path::Path)> =
+        std::collections::BTreeMap::new();
+    let split = crate::fragments::split(config, set);
+    for (kind, texts) in split.values().flatten() {
+        let Some(ty) = config.towncrier.types.get(kind).filter(|t| t.showcontent) else {
+            continue;
+        };
+        for (text, issues) in texts {
+            for issue in issues {
+                let (Some(number), Some(f)) = (
+                    refs.fragment_key(issue),
+                    set.fragments
+                        .iter()
+                        .find(|f| f.kind == *kind && f.issue == *issue),
+                ) else {
+                    continue;
+                };
+                let (texts, _) = wanted
+                    .entry((ty.name.as_str(), number))
+                    .or_insert_with(|| (Vec::new(), &f.path));
+                if !texts.contains(&text.as_str()) {
+                    texts.push(text);
+                }
+            }
+        }
+    }
+    let template = config.towncrier.template.display_name();
+    for ((category, key), (texts, path)) in wanted {
+        let (issue, shown) = (key, crate::changelog::Issue(key));
+        let Some(c) = release.category(category) else {
+            let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
+            if unheaded == Unheaded::WrittenAsRendered
+                && texts.iter().all(|t| text.contains(&first_line(t)))
+            {
+                continue;
+            }
+            return Err(Error::Refused(format!(
+                "{}: the section rendered with {template} has no `### {category}` heading (the \
+                 template leaves the category out, or writes it so that it cannot be read back \
+                 as Markdown), so its entries would be lost when its fragments are removed; the \
+                 template must put each category under a heading one level below the \
+                 release's. Rendered section:\n{}",
+                path.display(),
+                excerpt(text),
+            )));
+        };
+        let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
+        let mut found = c.all_entries().filter(|e| e.prs.contains(&issue)).count();
+        if found > texts.len() {
+            // Another entry may name the PR in its prose (`Fix the crash seen after #301`):
+            // counted are the entries that also hold one of its fragments' texts, when
+            // that accounts for each of them.
+            let own = c
+                .all_entries()
+                .filter(|e| {
+                    e.prs.contains(&issue) && texts.iter().any(|t| e.raw.contains(&first_line(t)))
+                })
+                .count();
+            if own == texts.len() {
+                found = own;
+            }
+        }
+        if found > texts.len() {
+            return Err(Error::Refused(format!(
+                "{}: {shown} is listed {found} times under `### {category}` of the section \
+                 rendered with {template}, for {} fragment text(s): the template must list each \
+                 entry once. Rendered section:\n{}",
+                path.display(),
+                texts.len(),
+                excerpt(text),
+            )));
+        }
+        if found == texts.len() {
+            continue;
+        }
+        // Say which entry could not be read, and which part of it.
+        let holder = c.all_entries().find(|e| {
+            !e.prs.contains(&issue) && texts.iter().any(|t| e.raw.contains(&first_line(t)))
+        });
+        let message = match holder {
+            Some(e) => format!(
+                "the entry `{}` (line {} of the rendered section) is read back without its \
+                 reference to {shown}: the project writes it as `{}` (`issue_format`), and the \
+                 reference in the entry is not recognised as that",
+                e.raw.lines().next().unwrap_or_default(),
+                e.line,
+                refs.example(issue),
+            ),
+            None if texts.len() > 1 && found > 0 => format!(
+                "{shown} has {} fragments with different texts in `{category}`, but only {found} \
+                 entries for it are read back from the rendered section",
+                texts.len()
+            ),
+            None => format!(
+                "no entry under `### {category}` of the rendered section holds its text; the \
+                 template must put each entry on a `* ` (or `- `) bullet under its category"
+            ),
+        };
+        return Err(Error::Refused(format!(
+            "{}: {shown} is missing from the section rendered with {template} when it is read \
+             back as Markdown: {message}. Rendered section:\n{}",
+            path.display(),
+            excerpt(text),
+        )));
+    }
+    Ok(())
+}
+
+/// The first lines of a rendered section, for an error message.
+fn excerpt(text: &str) -> String {
+    text.lines().take(12).collect::<Vec<_>>().join("\n")
+}
