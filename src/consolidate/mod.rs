@@ -20,6 +20,7 @@ mod ledger;
 mod pair;
 mod prepare;
 mod published;
+mod rc_files;
 mod released;
 
 pub use consumed::{Consumed, ConsumedEntry, consumed};
@@ -40,6 +41,7 @@ pub use prepare::{
     Prepared, apply, check_fragments_read_back, check_one_section, prepare, report, write,
 };
 pub use published::{Carried, read_back, references, well_formed};
+pub use rc_files::{RcFile, check_folded_here, rc_files};
 
 #[cfg(test)]
 mod tests {

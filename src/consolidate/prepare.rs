@@ -250,6 +250,8 @@ pub fn prepare(
     check_markdown(config, version)?;
     let refs = RefFormat::new(tc.issue_format.as_deref());
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
+    // Pre-releases written to files of their own (a file per release) are not folded.
+    super::rc_files::check_folded_here(config, version, &path)?;
     let changelog = match Changelog::read_project(&path, Some(&tc.start_string), &refs)? {
         Some(log) => {
             log.check(&path)?;
