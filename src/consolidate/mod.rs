@@ -15,6 +15,7 @@ mod crossed;
 mod fold;
 mod fragment_files;
 mod grouped;
+mod layout;
 mod learn;
 mod ledger;
 mod pair;
@@ -33,6 +34,7 @@ pub use grouped::{
     CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group,
     group_with_history, history, past_releases,
 };
+pub use layout::Layout;
 pub use learn::{
     check_output as check_rules_output, grouped_sections, learn_rules, pending_categories,
 };

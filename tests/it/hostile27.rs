@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use crate::util::{
-    commit_all, git, one_error, release_and_merge, repo_with, run, snapshot, write_files,
+    commit_all, fixtures, git, ok, one_error, release_and_merge, repo_from, repo_with, run,
+    snapshot, text, write_files,
 };
 
 const PER_VERSION: &str = "[tool.towncrier]\ndirectory = \"changes\"\n\
@@ -168,7 +169,11 @@ fn finals_a_file_per_release_does_not_hide_from_are_made() {
         "true",
     );
     let text = std::fs::read_to_string(root.join("docs/changelog/1.0.1.md")).unwrap();
-    assert!(text.contains("1.0.1 (") && text.contains("#5"), "{text}");
+    // In the template's layout, at its heading level: the file is towncrier's.
+    assert!(
+        text.starts_with("# 1.0.1 (") && text.contains("\n## Bugfixes\n\n- Fix y. ([#5]"),
+        "{text}"
+    );
 
     let series =
         "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG/{major}.{minor}.md\"\n";
@@ -193,4 +198,69 @@ fn finals_a_file_per_release_does_not_hide_from_are_made() {
     let text = std::fs::read_to_string(root.join("CHANGELOG/2.0.md")).unwrap();
     assert!(text.contains("Add x") && text.contains("Add z"), "{text}");
     assert!(!text.contains("2.0.0rc1"), "{text}");
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// hostile17/08: a patch final with nothing to fold and nothing grouped is what `towncrier
+/// build --yes` writes, byte for byte (`expected-write/` is towncrier 26.9's own output):
+/// attrs' template puts a blank line after each category heading and two after the
+/// section — in a file whose older releases are mostly one blank line apart —; pdm's
+/// `title_format` with towncrier's built-in template. `consolidate` writes the same.
+#[test]
+fn a_patch_final_is_written_as_towncrier_writes_it() {
+    let cases = [
+        ("attrs-patch-final", "26.1.1", "2025-12-06"),
+        ("pdm-patch-final", "2.29.5", "2026-11-02"),
+    ];
+    for (case, version, date) in cases {
+        let dir = fixtures().join("hostile27").join(case);
+        let expected = read(&dir.join("expected-write/CHANGELOG.md"));
+        let asks: [&[&str]; 2] = [
+            &[version, "--yes", "--no-edit", "--date", date],
+            &["consolidate", version, "--no-edit", "--date", date],
+        ];
+        for args in asks {
+            let repo = repo_from(&dir.join("input"));
+            let out = run(repo.path(), args, "true");
+            ok(&out, &format!("{case}: {args:?}"));
+            let got = read(&repo.path().join("CHANGELOG.md"));
+            assert!(got == expected, "{case}: {args:?}: not towncrier's\n{got}");
+        }
+    }
+}
+
+/// A final that folds its rc (nothing new, nothing grouped) keeps the layout the template
+/// gave the rc: the file is the rc's, with the final's heading — what towncrier would have
+/// written for the final.
+#[test]
+fn a_final_of_an_rc_alone_keeps_the_rc_s_layout() {
+    let dir = fixtures().join("hostile27/attrs-patch-final/input");
+    let repo = repo_from(&dir);
+    let root = repo.path();
+    let date = "2026-01-10";
+    let out = run(
+        root,
+        &["26.2.0rc1", "--yes", "--no-edit", "--date", date],
+        "true",
+    );
+    ok(&out, "rc1");
+    git(root, &["checkout", "--quiet", "main"]);
+    git(
+        root,
+        &["merge", "--quiet", "--ff-only", "release/26.2.0rc1"],
+    );
+    let rc = read(&root.join("CHANGELOG.md"));
+    assert!(rc.contains("### Changes\n\n- Fixed regression"), "{rc}");
+    let out = run(
+        root,
+        &["26.2.0", "--yes", "--no-edit", "--date", date],
+        "true",
+    );
+    ok(&out, "final");
+    let got = read(&root.join("CHANGELOG.md"));
+    let notes = text(&out.stderr);
+    assert_eq!(got, rc.replace("26.2.0rc1", "26.2.0"), "{notes}");
 }
