@@ -324,6 +324,19 @@ mod tests {
     }
 
     #[test]
+    fn subsections_keep_the_template_s_spacing_around_headings() {
+        let text = "## 2.0.0 (d)\n\n### Features\n\n#### Group\nWhy.\n\n* A (#1)\n\n\
+#### Other Features\n* B (#2)\n\n### Fixes\n* C (#3)\n";
+        let log = Changelog::parse(text);
+        let l = Layout::of_section(ATTRS, false).unwrap();
+        assert_eq!(
+            l.render(&log.releases()[0], 2),
+            "## 2.0.0 (d)\n\n### Features\n\n#### Group\n\nWhy.\n\n* A (#1)\n\n\
+#### Other Features\n\n* B (#2)\n\n\n### Fixes\n\n* C (#3)\n"
+        );
+    }
+
+    #[test]
     fn relayout_changes_the_section_alone() {
         let old = "# Changes\n\n## 2.0.0 (d)\n\n### Features\n* A (#1)\n\n## 1.0.0 (d)\n\n### Fixes\n\n* Old (#0)\n";
         let log = Changelog::parse(old);
