@@ -15,11 +15,13 @@ mod crossed;
 mod fold;
 mod fragment_files;
 mod grouped;
+mod layout;
 mod learn;
 mod ledger;
 mod pair;
 mod prepare;
 mod published;
+mod rc_files;
 mod read_back;
 mod released;
 
@@ -33,12 +35,14 @@ pub use grouped::{
     CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group,
     group_with_history, history, past_releases,
 };
+pub use layout::Layout;
 pub use learn::{
     check_output as check_rules_output, grouped_sections, learn_rules, pending_categories,
 };
 pub use ledger::{Identity, Item, Ledger, Mismatch, compare, compare_reviewed};
 pub use prepare::{Prepared, apply, check_one_section, prepare, report, write};
 pub use published::{Carried, read_back, references, well_formed};
+pub use rc_files::{RcFile, check_folded_here, rc_files};
 pub use read_back::{Unheaded, check_fragments_read_back};
 
 #[cfg(test)]

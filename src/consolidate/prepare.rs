@@ -182,6 +182,8 @@ pub struct Prepared {
     pub ledger: Ledger,
     /// How the project writes PR references (a reviewed section is read with it).
     pub refs: RefFormat,
+    /// The blank lines the project's template writes around the section's parts.
+    pub layout: super::Layout,
 }
 
 /// Read the changelog and the fragments, fold, and group as `settings` say.
@@ -251,6 +253,8 @@ pub fn prepare(
     check_markdown(config, version)?;
     let refs = RefFormat::new(tc.issue_format.as_deref());
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
+    // Pre-releases written to files of their own (a file per release) are not folded.
+    super::rc_files::check_folded_here(config, version, &path)?;
     let changelog = match Changelog::read_project(&path, Some(&tc.start_string), &refs)? {
         Some(log) => {
             log.check(&path)?;
@@ -275,10 +279,13 @@ pub fn prepare(
             .map(|r| r.title().to_string()),
         Err(_) => None,
     };
+    // The template's layout, as its rendering of the new fragments shows it.
+    let mut layout = None;
     let fragment_section = if set.fragments.is_empty() {
         None
     } else {
         let text = rendered?;
+        layout = super::Layout::of_section(&text, false);
         let parsed = Changelog::parse_project(&text, None, &refs);
         let release = parsed.releases().first().cloned().ok_or_else(|| {
             Error::Usage(format!(
@@ -340,6 +347,11 @@ pub fn prepare(
     } else {
         None
     };
+    // Without new fragments, the template's layout as the newest rc section shows it.
+    let layout = layout
+        .or_else(|| super::Layout::of_rc_sections(&changelog, &folded.sections))
+        .unwrap_or_default()
+        .with_between_from(&changelog);
     let grouped = group_with_history(folded, grouper.as_ref(), &settings.categories, &ctx, &past)?;
     if let Some(before) = before {
         check_untouched(&before, work_tree(&root)?, settings)?;
@@ -356,6 +368,7 @@ pub fn prepare(
         fragments: set.fragments.iter().map(|f| f.path.clone()).collect(),
         ledger,
         refs,
+        layout,
     })
 }
 
@@ -479,7 +492,13 @@ pub fn write(
         .check_reviewed(&prepared.grouped.consolidation, release)?;
     prepared.ledger.check_text(release, &prepared.refs)?;
     check_unchanged(prepared)?;
-    updated.write(&prepared.path)?;
+    // A file without a release yet takes the template's heading level, as towncrier writes it.
+    let level = match prepared.changelog.releases().is_empty() {
+        true => prepared.layout.level.unwrap_or(updated.level()),
+        false => updated.level(),
+    };
+    let text = super::layout::relayout(&updated, release, &prepared.layout, level);
+    crate::atomic::write(&prepared.path, text.as_bytes())?;
     if let Some(repo) = repo {
         repo.add(&[&prepared.path])?;
     }

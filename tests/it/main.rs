@@ -63,5 +63,6 @@ mod release_safety;
 mod review_window;
 mod status_ahead;
 mod stopped_sections;
+mod hostile27;
 mod towncrier_cases;
 mod versions;
