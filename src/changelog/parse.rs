@@ -554,10 +554,6 @@ impl Changelog {
                     Kind::Heading(level, title) if versioned(title) => Some(level),
                     _ => None,
                 })
-                .or_else(|| {
-                    let mut setext = setext.iter().filter(|s| s.0 >= region);
-                    setext.find(|s| versioned(s.1)).map(|s| s.2)
-                })
                 .unwrap_or(2),
         };
         let first = match layout {
@@ -590,9 +586,13 @@ impl Changelog {
             Some(layout) => lines.partition_point(|l| l.start < layout.releases_start),
             None => region,
         };
+        // Only beside `#` releases: a file without one (reStructuredText, whose every
+        // heading is over a line) is not read so.
+        let atx = (region..lines.len())
+            .any(|i| matches!(kinds[i], Kind::Heading(l, t) if l == level && versioned(t)));
         let setext_releases: BTreeMap<usize, &str> = setext
             .iter()
-            .filter(|&&(line, title, l)| line >= bound && l == level && versioned(title))
+            .filter(|&&(line, title, l)| atx && line >= bound && l == level && versioned(title))
             .map(|&(line, title, _)| (line, title))
             .collect();
         starts.extend(setext_releases.keys().copied());
@@ -725,7 +725,7 @@ impl Changelog {
             }
         }
         let mut setext_problems = Vec::new();
-        for &(line, title, _) in &setext {
+        for &(line, title, l) in &setext {
             // A release heading written so, read as a release or not, stands between the
             // sections as a renderer shows them: among the sections a final folds, its
             // entries (or an rc's, read as its) would be folded into the wrong release — an
@@ -747,7 +747,8 @@ impl Changelog {
                 message: format!(
                     "`{title}` over a line of `=` or `-` is a heading where the changelog is \
                      published, but this reader takes headings only as `#`: write it \
-                     `## {title}` (or put a blank line between the text and the line below it)"
+                     `{} {title}` (or put a blank line between the text and the line below it)",
+                    "#".repeat(l)
                 ),
             });
         }

@@ -279,6 +279,48 @@ mod tests {
     }
 
     #[test]
+    fn setext_history_is_read_at_the_releases_level_only() {
+        // Releases of `#` (towncrier's default template): history over `===`.
+        let log = Changelog::parse(&format!(
+            "{START}# 1.2.0rc1 (2025-03-01)\n\n## Features\n\n- A. (#10)\n\n\
+             # 1.1.1 (2025-02-10)\n\n- C. (#9)\n\n\
+             1.1.0 (2025-02-01)\n==================\n\n## Features\n\n- B. (#8)\n"
+        ));
+        assert_eq!(log.releases().len(), 3);
+        assert_eq!(log.releases()[2].entries().next().unwrap().prs, [8]);
+        let version = Version::parse("1.2.0").unwrap();
+        let warnings = log
+            .check_release(Path::new("CHANGELOG.md"), &version)
+            .unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains("write it `# 1.1.0 (2025-02-01)`"),
+            "{warnings:?}"
+        );
+        // Over `---` among releases of `#` it is a heading below theirs: no release, read
+        // (as it renders) as part of the release above, its entries released there; that
+        // one is history, so it is spared too.
+        let log = Changelog::parse(&format!(
+            "{START}# 1.2.0rc1 (2025-03-01)\n\n## Features\n\n- A. (#10)\n\n\
+             # 1.1.1 (2025-02-10)\n\n- C. (#9)\n\n\
+             1.1.0 (2025-02-01)\n------------------\n\n## Features\n\n- B. (#8)\n"
+        ));
+        assert_eq!(log.releases().len(), 2);
+        let prs: Vec<u64> = log.releases()[1]
+            .entries()
+            .flat_map(|e| e.prs.clone())
+            .collect();
+        assert_eq!(prs, [8, 9]);
+        let warnings = log
+            .check_release(Path::new("CHANGELOG.md"), &version)
+            .unwrap();
+        assert!(
+            warnings.iter().any(|w| w.contains("write it `## 1.1.0")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
     fn the_sections_folded_and_what_reaches_beyond_a_release_stay_strict() {
         for (what, body) in [
             (
