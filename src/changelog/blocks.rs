@@ -133,13 +133,14 @@ pub(crate) fn mark_blocks(text: &str, lines: &[Line], kinds: &mut [Kind<'_>]) ->
     unclosed
 }
 
-/// Setext headings (a paragraph's last line over `===` or `---`): the line of the text and
-/// the text. Not after an entry (there the line is a rule, not an underline).
+/// Setext headings (a paragraph's last line over `===` or `---`): the line of the text, the
+/// text and the level (`=`: 1, `-`: 2). Not after an entry (there the line is a rule, not
+/// an underline).
 pub(crate) fn setext_headings<'t>(
     text: &'t str,
     lines: &[Line],
     kinds: &[Kind<'t>],
-) -> Vec<(usize, &'t str)> {
+) -> Vec<(usize, &'t str, usize)> {
     let mut found = Vec::new();
     for i in 1..lines.len() {
         if kinds[i - 1] != Kind::Text || !matches!(kinds[i], Kind::Text | Kind::Bullet) {
@@ -162,7 +163,12 @@ pub(crate) fn setext_headings<'t>(
         if first > 0 && matches!(kinds[first - 1], Kind::Bullet | Kind::Indented) {
             continue;
         }
-        found.push((i - 1, text[lines[i - 1].start..lines[i - 1].end].trim()));
+        let level = if marks.starts_with('=') { 1 } else { 2 };
+        found.push((
+            i - 1,
+            text[lines[i - 1].start..lines[i - 1].end].trim(),
+            level,
+        ));
     }
     found
 }

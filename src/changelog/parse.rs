@@ -150,9 +150,12 @@ struct Parser<'t, 'l> {
 impl Parser<'_, '_> {
     /// Parse the release whose heading is line `head` and whose content ends before line
     /// `end`; `index` is its position among the releases.
-    fn release(&mut self, index: usize, head: usize, end: usize) -> Release {
-        let title_text = match self.kinds[head] {
-            Kind::Heading(_, t) => t,
+    /// A release written setext-style (its title over a line of `-` or `=`) is given as
+    /// `setext`: its title, and its content starts after the underline.
+    fn release(&mut self, index: usize, head: usize, end: usize, setext: Option<&str>) -> Release {
+        let title_text = match (setext, self.kinds[head]) {
+            (Some(t), _) => t,
+            (None, Kind::Heading(_, t)) => t,
             _ => "",
         };
         let title = parse_title(title_text);
@@ -199,7 +202,7 @@ impl Parser<'_, '_> {
         // After a glued heading, repeated categories are its consequence, not news.
         let mut glued = false;
 
-        let mut i = head + 1;
+        let mut i = head + if setext.is_some() { 2 } else { 1 };
         while i < end {
             match self.kinds[i] {
                 Kind::Bullet => {
@@ -541,14 +544,14 @@ impl Changelog {
             None => 0,
         };
 
+        let setext = setext_headings(text, &lines, &kinds);
+        let versioned = |title: &str| parse_title(title).version.is_some();
         // The release heading level is the level of the first heading with a version.
         let level = match layout {
             Some(layout) => layout.level,
             None => (region..lines.len())
                 .find_map(|i| match kinds[i] {
-                    Kind::Heading(level, title) if parse_title(title).version.is_some() => {
-                        Some(level)
-                    }
+                    Kind::Heading(level, title) if versioned(title) => Some(level),
                     _ => None,
                 })
                 .unwrap_or(2),
@@ -569,12 +572,32 @@ impl Changelog {
                 _ => false,
             }),
         };
-        let starts: Vec<usize> = match first {
+        let mut starts: Vec<usize> = match first {
             Some(first) => (first..lines.len())
                 .filter(|&i| matches!(kinds[i], Kind::Heading(l, _) if l == level))
                 .collect(),
             None => Vec::new(),
         };
+        // A release heading written setext-style at the releases' level (pdm's history:
+        // `Release v2.12.4 (2024-02-26)` over `----`) is the release a renderer shows: read
+        // as one, so that its version and entries count as released. It is still reported
+        // (below): only published history may be written so (`Changelog::check_release`).
+        let bound = match layout {
+            Some(layout) => lines.partition_point(|l| l.start < layout.releases_start),
+            None => region,
+        };
+        // Only beside `#` releases: a file without one (reStructuredText, whose every
+        // heading is over a line) is not read so.
+        let atx = (region..lines.len())
+            .any(|i| matches!(kinds[i], Kind::Heading(l, t) if l == level && versioned(t)));
+        let setext_releases: BTreeMap<usize, &str> = setext
+            .iter()
+            .filter(|&&(line, title, l)| atx && line >= bound && l == level && versioned(title))
+            .map(|&(line, title, _)| (line, title))
+            .collect();
+        starts.extend(setext_releases.keys().copied());
+        starts.sort_unstable();
+        starts.dedup();
 
         let mut parser = Parser {
             text,
@@ -602,7 +625,8 @@ impl Changelog {
                 content: lines[head].start..lines[last].next,
                 gap: lines[last].next..section_end,
             });
-            releases.push(parser.release(k, head, last + 1));
+            let setext = setext_releases.get(&head).copied();
+            releases.push(parser.release(k, head, last + 1, setext));
         }
         let mut problems = parser.problems;
         // A problem found by the line scan: in the release the line belongs to.
@@ -645,10 +669,6 @@ impl Changelog {
         // consolidation would publish the hidden release's entries again. Told from a code
         // sample by its version: older than the release the block is in, as a real release
         // below it would be.
-        let version_at = |line: usize| match kinds[line] {
-            Kind::Heading(_, title) => parse_title(title).version,
-            _ => None,
-        };
         for (i, l) in lines.iter().enumerate().skip(region) {
             if !matches!(kinds[i], Kind::Code(_) | Kind::Comment(_)) {
                 continue;
@@ -657,12 +677,13 @@ impl Changelog {
             let Kind::Heading(l, title) = classify(&text[l.start..l.end]) else {
                 continue;
             };
-            let above = starts[..starts.partition_point(|&h| h <= i)]
-                .last()
-                .and_then(|&h| version_at(h));
+            let above = starts
+                .partition_point(|&h| h <= i)
+                .checked_sub(1)
+                .and_then(|k| releases[k].version.as_ref());
             if l == level
                 && let (Some(hidden), Some(above)) = (parse_title(title).version, above)
-                && hidden < above
+                && hidden < *above
             {
                 at_line(
                     ProblemKind::HiddenReleaseHeading,
@@ -703,26 +724,33 @@ impl Changelog {
                 );
             }
         }
-        for (line, title) in setext_headings(text, &lines, &kinds) {
-            // A release written so is not seen: its entries would be read as the release's
-            // above it.
-            let versioned =
-                parse_title(title).version.is_some() || names_a_version(title).is_some();
-            at_line(
-                ProblemKind::SetextHeading,
-                if versioned {
+        let mut setext_problems = Vec::new();
+        for &(line, title, l) in &setext {
+            // A release heading written so, read as a release or not, stands between the
+            // sections as a renderer shows them: among the sections a final folds, its
+            // entries (or an rc's, read as its) would be folded into the wrong release — an
+            // error, which only published history is spared (`Changelog::check_release`).
+            // Read as a release, it is of its own and of the one above, whose end it makes.
+            let own = starts.partition_point(|&h| h <= line);
+            let first = own.saturating_sub(1 + usize::from(setext_releases.contains_key(&line)));
+            let named = versioned(title) || names_a_version(title).is_some();
+            setext_problems.push(Problem {
+                kind: ProblemKind::SetextHeading,
+                severity: if named {
                     Severity::Error
                 } else {
                     Severity::Warning
                 },
-                line,
-                vec![line + 1, line + 2],
-                format!(
+                line: line + 1,
+                lines: vec![line + 1, line + 2],
+                releases: (first..own).collect(),
+                message: format!(
                     "`{title}` over a line of `=` or `-` is a heading where the changelog is \
-                     published, but this reader takes headings only as `#`: write it `## {title}` \
-                     (or put a blank line between the text and the line below it)"
+                     published, but this reader takes headings only as `#`: write it \
+                     `{} {title}` (or put a blank line between the text and the line below it)",
+                    "#".repeat(l)
                 ),
-            );
+            });
         }
         // A heading below the groups' level (`#####` in a release of `##`) reads as a group
         // heading but is prose here: what follows it stays in the group above.
@@ -745,6 +773,7 @@ impl Changelog {
                 );
             }
         }
+        problems.extend(setext_problems);
         release_problems(&releases, level, &mut problems);
         problems.sort_by_key(|p| (p.line, p.severity == Severity::Warning));
 

@@ -19,7 +19,7 @@ pub(crate) struct Title {
 /// `[<version>](<url>)`, `<version> - <date>` (or an en or em dash) and a pre-release
 /// written apart (`1.4.0 rc1`).
 pub(crate) fn parse_title(title: &str) -> Title {
-    let unlinked = unlink(title.trim());
+    let unlinked = unlink(without_attributes(title.trim()));
     if marked_unreleased(&unlinked) {
         return Title {
             name: None,
@@ -134,6 +134,31 @@ fn is_prerelease_word(word: &str) -> bool {
         && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A heading without the attribute list MkDocs' `attr_list` reads at its end (`{: #id }`,
+/// `{#id .class}`) and the closing `#` sequence before it — Hatch's history writes
+/// `## [1.29.0](…) - 2026-02-21 ## {: #hatchling-v1.29.0 }`, which MkDocs shows as the
+/// release `1.29.0`.
+fn without_attributes(title: &str) -> &str {
+    let Some(inner) = title.strip_suffix('}') else {
+        return title;
+    };
+    let Some(open) = inner.rfind('{') else {
+        return title;
+    };
+    let list = inner[open + 1..].trim_start();
+    let before = &title[..open];
+    if !list.starts_with([':', '#', '.']) || !(before.is_empty() || before.ends_with([' ', '\t'])) {
+        return title;
+    }
+    let before = before.trim_end();
+    let open = before.trim_end_matches('#');
+    if open.len() < before.len() && (open.is_empty() || open.ends_with([' ', '\t'])) {
+        open.trim_end()
+    } else {
+        before
+    }
+}
+
 /// Markdown links as their text: `[1.3.0](https://…)` and `[1.3.0][ref]` read `1.3.0`.
 fn unlink(title: &str) -> std::borrow::Cow<'_, str> {
     if !title.contains("](") && !title.contains("][") {
@@ -240,6 +265,28 @@ mod tests {
             let t = parse_title(heading);
             assert!(t.unreleased && t.version.is_none(), "{heading}");
         }
+    }
+
+    #[test]
+    fn an_attribute_list_after_a_heading_is_not_its_text() {
+        for heading in [
+            "[1.29.0](https://github.com/pypa/hatch/releases/tag/hatchling-v1.29.0) - 2026-02-21 ## {: #hatchling-v1.29.0 }",
+            "[1.29.0](https://example.com) - 2026-02-21 {: #hatchling-v1.29.0 }",
+            "1.29.0 (2026-02-21) {#v1-29-0 .release}",
+            "1.29.0 (2026-02-21) {.release}",
+        ] {
+            let t = parse_title(heading);
+            assert_eq!(
+                t.version.map(|v| v.to_string()),
+                Some("1.29.0".into()),
+                "{heading}"
+            );
+            assert_eq!(t.date.as_deref(), Some("2026-02-21"), "{heading}");
+        }
+        // Braces that are no attribute list stay the heading's words.
+        assert_eq!(without_attributes("1.0.0 {beta}"), "1.0.0 {beta}");
+        assert_eq!(without_attributes("1.0.0{: #x }"), "1.0.0{: #x }");
+        assert_eq!(without_attributes("{: #x }"), "");
     }
 
     #[test]

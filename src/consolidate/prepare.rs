@@ -255,13 +255,10 @@ pub fn prepare(
     let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
     // Pre-releases written to files of their own (a file per release) are not folded.
     super::rc_files::check_folded_here(config, version, &path)?;
-    let changelog = match Changelog::read_project(&path, Some(&tc.start_string), &refs)? {
-        Some(log) => {
-            log.check(&path)?;
-            log
-        }
-        None => Changelog::parse_project("", None, &refs),
-    };
+    let changelog = Changelog::read_project(&path, Some(&tc.start_string), &refs)?
+        .unwrap_or_else(|| Changelog::parse_project("", None, &refs));
+    // Published history is spared the checks of form (said once per kind); the rest refuses.
+    let history_warnings = changelog.check_release(&path, version)?;
     check_fragment_files(config, &repository_root(config))?;
     let set = crate::fragments::discover(config)?;
     if let Some(unknown) = set.unknown.first() {
@@ -318,6 +315,7 @@ pub fn prepare(
         &consumed,
     )?;
     folded.title = title;
+    folded.warnings.splice(0..0, history_warnings);
     folded
         .warnings
         .extend(check_rule_categories(config, settings, &folded)?);

@@ -43,6 +43,7 @@ mod hostile20;
 mod hostile21;
 mod hostile22;
 mod hostile23;
+mod hostile24;
 mod hostile25;
 mod hostile28;
 mod interrupts;
