@@ -12,6 +12,9 @@ use std::fmt;
 
 use crate::error::Error;
 
+mod held;
+pub use held::{Unheld, VersionPattern, held, holds_written, write_held};
+
 /// Which grammar a version was written in; it decides how it is printed back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -534,6 +537,11 @@ impl Tags {
     /// Only the tags `keep` takes (by name and version).
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &Version) -> bool) {
         self.0.retain(|(name, v)| keep(name, v));
+    }
+
+    /// The newest tag naming a release beside `asked` (no floating tag), by version.
+    pub fn newest<'a>(&'a self, asked: &'a Version) -> Option<&'a Version> {
+        self.releases_beside(asked, asked).map(|(_, v)| v).max()
     }
 
     /// The tags that name a release beside `v` (`current`: the version file's): not the

@@ -8,11 +8,11 @@ use super::lock::Lock;
 use super::next_version::{advance_by_hand, check_next_version};
 use super::plan::{
     CommandStep, NextVersionStep, Plan, PlannedStep, StaleEntry, StepKind, expand, relative,
-    shell_quote,
+    sed_replace, shell_quote,
 };
 use super::request::Request;
 use crate::changelog::{Changelog, Release as Section};
-use crate::config::{Config, StepWhen};
+use crate::config::{Config, StepWhen, VersionFile};
 use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::fragments::{self, FragmentSet};
@@ -59,13 +59,14 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     // the repository's first. An external grouper is started only once the repository
     // checks passed: it may be slow or costly, and must not run for a refused release.
     let (checks, section) = if request.grouping(config).strategy == Strategy::Command {
-        let checks = check_repository(repo, config, request, &version, webui.as_ref());
+        let checks = check_repository(repo, config, request, &version, webui.as_ref(), &changelog);
         drop(status);
         (Ok(checks?), plan_section(config, &version, request))
     } else {
         std::thread::scope(|scope| {
             let section = scope.spawn(|| plan_section(config, &version, request));
-            let checks = check_repository(repo, config, request, &version, webui.as_ref());
+            let checks =
+                check_repository(repo, config, request, &version, webui.as_ref(), &changelog);
             drop(status);
             let section = section
                 .join()
@@ -77,6 +78,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         current,
         base_commit,
         branch,
+        base,
     } = checks?;
     let section = section?;
     // Planning ran other programs (a grouping command): the base branch must still be where
@@ -95,7 +97,6 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     check_rc_folded(&current, &version, &section, request)?;
     let tags = Tags::read(repo.tags()?);
     check_against_releases(config, &tags, &current, &version, &section, request)?;
-    let base = &config.release.base_branch;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version, &tags, request.allow_downgrade)?;
@@ -113,10 +114,18 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .collect();
     check_paths(repo, config, &section.changelog, &freeze_files)?;
 
+    let version_from = match &config.version_place {
+        Some(place) => place.describe(),
+        None => format!(
+            "no version file: {current} is the newest release of the changelog and the \
+             tags (the version comes from git tags; no file is written)"
+        ),
+    };
     let mut plan = Plan {
         request: request.clone(),
         version,
         current,
+        version_from,
         webui,
         base_branch: base.clone(),
         base_commit,
@@ -368,6 +377,45 @@ fn command_step(plan: &Plan, step: &crate::config::Step) -> PlannedStep {
 }
 
 /// The steps, in the order they run, each with what it needs and how to do it by hand.
+/// The version file's step: the version written where the file holds its version, and the
+/// same by hand (the whole file, or a `sed` of the line that holds it).
+fn version_file_step(repo: &Repo, file: &VersionFile, version: &Version) -> PlannedStep {
+    let shown = relative(repo, &file.path);
+    let quoted = shell_quote(&shown);
+    let by_hand = match &file.pattern {
+        None => format!(
+            "printf '%s\\n' {} > {quoted}",
+            shell_quote(version.as_str())
+        ),
+        Some(_) => match crate::version::held(&file.text, file.pattern.as_ref()) {
+            Ok((span, _)) => {
+                let text = &file.text;
+                let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[span.end..]
+                    .find(['\n', '\r'])
+                    .map_or(text.len(), |i| span.end + i);
+                let new = format!(
+                    "{}{}{}",
+                    &text[start..span.start],
+                    version.spelled_as(&text[span.clone()]),
+                    &text[span.end..end]
+                );
+                let script = sed_replace(&text[start..end], &new, false);
+                format!("sed -i {} {quoted}", shell_quote(&script))
+            }
+            Err(_) => format!("(write {version} where {quoted} holds its version)"),
+        },
+    };
+    PlannedStep {
+        kind: StepKind::VersionFile {
+            file: file.path.clone(),
+            pattern: file.pattern.clone(),
+        },
+        name: format!("Write {version} to {shown}"),
+        by_hand: Some(by_hand),
+    }
+}
+
 fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedStep>> {
     let (version, branch, date) = (&plan.version, &plan.branch, &plan.request.date);
     let mut steps = vec![PlannedStep {
@@ -385,18 +433,9 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
             steps.push(command_step(plan, s));
         }
     }
-    let version_file = &config.release.version_file;
-    steps.push(PlannedStep {
-        kind: StepKind::VersionFile {
-            file: config.root.join(version_file),
-        },
-        name: format!("Write {version} to {version_file}"),
-        by_hand: Some(format!(
-            "printf '%s\\n' {} > {}",
-            shell_quote(version.as_str()),
-            shell_quote(&relative(repo, &config.root.join(version_file)))
-        )),
-    });
+    if let Some(file) = config.version_file()? {
+        steps.push(version_file_step(repo, &file, version));
+    }
     if let Some(f) = plan.freeze.as_ref().filter(|f| f.files > 0) {
         steps.push(PlannedStep {
             kind: StepKind::Freeze,
@@ -640,10 +679,10 @@ pub fn plan_freeze(
     let rel = &config.release;
     let mut files: Vec<PathBuf> = vec![
         changelog.to_path_buf(),
-        config.root.join(&rel.version_file),
         config.settings_source.file.clone(),
         config.towncrier_source.file.clone(),
     ];
+    files.extend(config.version_path());
     files.extend(rel.next_version.iter().map(|nv| config.root.join(&nv.file)));
     files.extend(rel.consolidate.grouping.rules.clone());
     files.extend(rel.consolidate.grouping.labels_from.clone());

@@ -41,6 +41,7 @@ mod hostile18;
 mod hostile19;
 mod hostile20;
 mod hostile21;
+mod hostile26;
 mod interrupts;
 mod isolation;
 mod leftovers;
