@@ -53,6 +53,14 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         &request.date,
     )?;
     check_paths(repo, config, &changelog, &[])?;
+    // `git release v7.8.0rc1`: the `v` kept (for towncrier's heading) where the project
+    // writes its versions with one; the request says it as the release (and `continue`)
+    // takes it.
+    let version = spelled_as_the_project(config, version, &changelog);
+    let request = &Request {
+        version: version.spelled(),
+        ..request.clone()
+    };
     // The section (reading the changelog and fragments, folding, grouping) needs nothing
     // of the repository, and the repository's checks are mostly the work tree's status:
     // they run at once. A refusal still comes in the order the checks are written here,
@@ -145,6 +153,44 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     };
     plan.steps = plan_steps(repo, config, &plan)?;
     Ok(plan)
+}
+
+/// The version asked with a `v` (`v7.8.0rc1`) keeps it when the project writes its
+/// versions so: the version file (`v7.7.0`) or the changelog's newest release (`## v7.7.0`);
+/// else it is written without (`7.8.0rc1`, the project's spelling). Its value is the same.
+fn spelled_as_the_project(config: &Config, version: Version, changelog: &Path) -> Version {
+    if version.spelled() == version.as_str() {
+        return version;
+    }
+    let file_has_v = config.version_file().ok().flatten().is_some_and(|f| {
+        crate::version::held(&f.text, f.pattern.as_ref())
+            .is_ok_and(|(span, _)| f.text[span].starts_with(['v', 'V']))
+    });
+    // A `v` the title format writes itself (pdm's `## Release v{version}`) is not the
+    // version's.
+    let format_has_v = matches!(
+        &config.towncrier.title_format,
+        crate::config::TitleFormat::Format(f) if f.contains("v{version}") || f.contains("V{version}")
+    );
+    let history_has_v = || {
+        let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string));
+        let log = log.ok().flatten();
+        let newest = log.as_ref().and_then(|l| {
+            l.releases()
+                .iter()
+                .find_map(|r| r.version().map(|v| (r.title().to_string(), v.clone())))
+        });
+        newest.is_some_and(|(title, v)| {
+            ["v", "V"]
+                .iter()
+                .any(|p| title.contains(&format!("{p}{}", v.as_str())))
+        })
+    };
+    if !format_has_v && (file_has_v || history_has_v()) {
+        version
+    } else {
+        version.without_prefix()
+    }
 }
 
 /// A final release after its own pre-release (the version file says `1.4.0rc2`) folds that
@@ -290,14 +336,15 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
     }
     consolidate::check_fragment_texts(config, &set)?;
     fragments::check_showable(&set)?;
-    let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
+    let path = crate::towncrier::changelog_path(config, &version.spelled(), &tc.name, date)?;
     let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     let (kept, stale) = without_stale(config, &set, version, date, &path)?;
     let mut unread_section = None;
     let section = if kept.fragments.is_empty() {
         None
     } else {
-        let plan = crate::towncrier::plan(config, &kept, version.as_str(), date, Some(&tc.name))?;
+        let spelled = version.spelled();
+        let plan = crate::towncrier::plan(config, &kept, &spelled, date, Some(&tc.name))?;
         let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
         let section = Changelog::parse_project(&plan.section, None, &refs)
             .releases()
@@ -585,8 +632,9 @@ pub(crate) fn without_stale(
             unknown: Vec::new(),
             sections: set.sections.clone(),
         };
-        let text = crate::towncrier::render_section(config, &single, version.as_str(), date, None)
-            .unwrap_or_default();
+        let text =
+            crate::towncrier::render_section(config, &single, &version.spelled(), date, None)
+                .unwrap_or_default();
         let parsed = Changelog::parse_with(&text, None);
         let Some(entry) = parsed
             .releases()

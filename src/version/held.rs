@@ -81,6 +81,40 @@ impl<'de> Deserialize<'de> for VersionPattern {
     }
 }
 
+impl Version {
+    /// This version as a file that holds `held` (its version, as written there) spells one:
+    /// with `held`'s `v` or `V` prefix (`v1.4.0` held: `v1.5.0`), else as [`Version::as_str`].
+    /// The one rule for every file a release writes a version to.
+    pub fn spelled_as(&self, held: &str) -> String {
+        match held.trim_start().chars().next() {
+            Some(c @ ('v' | 'V')) => format!("{c}{self}"),
+            _ => self.to_string(),
+        }
+    }
+
+    /// The version as it was written, its `v` kept (`v7.8.0rc1`): what towncrier is given
+    /// for the section's heading (`towncrier build --version v7.8.0rc1`).
+    pub fn spelled(&self) -> String {
+        match self.prefix {
+            Some(c) => format!("{c}{}", self.text),
+            None => self.text.clone(),
+        }
+    }
+
+    /// The same version, written without its `v`.
+    pub fn without_prefix(self) -> Version {
+        Version {
+            prefix: None,
+            ..self
+        }
+    }
+}
+
+/// The `v` or `V` a version is written with.
+pub(super) fn prefix_of(trimmed: &str) -> Option<char> {
+    trimmed.chars().next().filter(|c| matches!(c, 'v' | 'V'))
+}
+
 /// Why a file does not hold a version where it is looked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unheld {

@@ -343,3 +343,54 @@ fn the_python_package_example_releases_pip() {
         init.replace("\"26.3\"", "\"26.4rc1\"")
     );
 }
+
+/// hostile17/13: pip-tools writes its releases `## v7.7.0` (its maintainers give towncrier
+/// `--version v7.7.0`): `git release v7.8.0rc1` writes `## v7.8.0rc1`, as towncrier does
+/// (on main: `## 7.8.0rc1`), and the version compares by value. A project whose history
+/// and version file have no `v` gets none, however the version is typed; a title format
+/// that writes the `v` itself gets none from the version.
+#[test]
+fn a_v_typed_is_kept_where_the_project_writes_its_versions_with_one() {
+    let repo = util::repo_from(&real("pip-tools"));
+    let root = repo.path();
+    util::write_file(root, "changelog.d/2510.bugfix.md", "Fixed a crash.\n");
+    util::commit_all(root, "a fragment");
+    let plan = dry_run(root, "v7.8.0rc1");
+    assert!(
+        plan.contains("7.7.0 → v7.8.0rc1") || plan.contains("7.7.0 → 7.8.0rc1"),
+        "{plan}"
+    );
+    let out = run(root, &["v7.7.0", "--dry-run", "--yes"], "false");
+    assert!(one_error(&out, "v7.7.0").contains("not newer"));
+    release(root, "v7.8.0rc1");
+    let log = read(root, "CHANGELOG.md");
+    assert!(log.contains("\n## v7.8.0rc1\n"), "{log}");
+    assert!(!log.contains("## 7.8.0rc1"), "{log}");
+    assert_eq!(
+        util::git(root, &["log", "-1", "--format=%s"]).trim(),
+        "release: 7.8.0rc1"
+    );
+
+    // No `v` in the project: none written.
+    let repo = util::repo_with(&[
+        ("VERSION", "1.0.0\n"),
+        ("changes/2.feature.md", "Another thing.\n"),
+    ]);
+    let root = repo.path();
+    release(root, "v1.1.0rc1");
+    let log = read(root, "CHANGELOG.md");
+    assert!(
+        log.contains("# 1.1.0rc1 (2026-12-01)\n") && !log.contains("v1.1.0"),
+        "{log}"
+    );
+    assert_eq!(read(root, "VERSION"), "1.1.0rc1\n");
+
+    // `## Release v{version}` (pdm): the `v` is the format's.
+    let repo = util::repo_from(&real("pdm"));
+    let root = repo.path();
+    util::write_file(root, "news/3970.feature.md", "Add a thing.\n");
+    util::commit_all(root, "a fragment");
+    release(root, "v2.30.0rc1");
+    let log = read(root, "CHANGELOG.md");
+    assert!(log.contains("## Release v2.30.0rc1 (2026-12-01)"), "{log}");
+}
