@@ -12,6 +12,10 @@ use std::fmt;
 
 use crate::error::Error;
 
+mod held;
+use held::prefix_of;
+pub use held::{Unheld, VersionPattern, held, holds_written, write_held};
+
 /// Which grammar a version was written in; it decides how it is printed back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -65,6 +69,9 @@ pub struct Version {
     /// The local version label (PEP 440) or SemVer build metadata, normalized as PEP 440
     /// normalizes a local label: lower case, `-` and `_` read as `.`.
     local: Option<String>,
+    /// The `v` or `V` it was written with (`v7.8.0rc1`): no part of its value (equality,
+    /// order), kept for [`Version::spelled`].
+    prefix: Option<char>,
 }
 
 /// A SemVer pre-release's identifiers after its phase (or `dev`) and number, which PEP 440
@@ -117,7 +124,10 @@ impl Version {
         // grammars read `1.4.0+b7` alike, and `1.4+b7` only PEP 440's does.)
         if unprefixed.contains('-') {
             if let Ok(v) = semver::Version::parse(unprefixed) {
-                return Ok(Self::from_semver(unprefixed, v));
+                return Ok(Version {
+                    prefix: prefix_of(trimmed),
+                    ..Self::from_semver(unprefixed, v)
+                });
             }
         }
         if let Some(c) = static_regex!(PEP440).captures(trimmed) {
@@ -176,10 +186,14 @@ impl Version {
                 post,
                 dev,
                 local: c.name("local").map(|m| normal_local(m.as_str())),
+                prefix: prefix_of(trimmed),
             });
         }
         if let Ok(v) = semver::Version::parse(unprefixed) {
-            return Ok(Self::from_semver(unprefixed, v));
+            return Ok(Version {
+                prefix: prefix_of(trimmed),
+                ..Self::from_semver(unprefixed, v)
+            });
         }
         Err(Error::Version {
             input: input.to_string(),
@@ -208,16 +222,7 @@ impl Version {
             post: None,
             dev,
             local: (!v.build.is_empty()).then(|| normal_local(v.build.as_str())),
-        }
-    }
-
-    /// This version as a file that holds `held` (its version, as written there) spells one:
-    /// with `held`'s `v` or `V` prefix (`v1.4.0` held: `v1.5.0`), else as [`Version::as_str`].
-    /// The one rule for every file a release writes a version to.
-    pub fn spelled_as(&self, held: &str) -> String {
-        match held.trim_start().chars().next() {
-            Some(c @ ('v' | 'V')) => format!("{c}{self}"),
-            _ => self.to_string(),
+            prefix: None,
         }
     }
 
@@ -435,6 +440,7 @@ impl Version {
             post: None,
             dev: None,
             local: None,
+            prefix: self.prefix,
         }
     }
 
@@ -534,6 +540,11 @@ impl Tags {
     /// Only the tags `keep` takes (by name and version).
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &Version) -> bool) {
         self.0.retain(|(name, v)| keep(name, v));
+    }
+
+    /// The newest tag naming a release beside `asked` (no floating tag), by version.
+    pub fn newest<'a>(&'a self, asked: &'a Version) -> Option<&'a Version> {
+        self.releases_beside(asked, asked).map(|(_, v)| v).max()
     }
 
     /// The tags that name a release beside `v` (`current`: the version file's): not the
@@ -781,6 +792,27 @@ impl std::str::FromStr for Version {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `v` typed is kept for the heading, and is no part of the value.
+    #[test]
+    fn a_v_is_spelled_but_not_compared() {
+        let v = Version::parse("v7.8.0rc1").unwrap();
+        let bare = Version::parse("7.8.0rc1").unwrap();
+        assert_eq!(v, bare);
+        assert_eq!(
+            (v.as_str(), v.to_string()),
+            ("7.8.0rc1", "7.8.0rc1".to_string())
+        );
+        assert_eq!(v.spelled(), "v7.8.0rc1");
+        assert_eq!(
+            Version::parse("V1.0.0-rc.1").unwrap().spelled(),
+            "V1.0.0-rc.1"
+        );
+        assert_eq!(bare.spelled(), "7.8.0rc1");
+        assert_eq!(v.clone().without_prefix().spelled(), "7.8.0rc1");
+        assert_eq!(v.base().spelled(), "v7.8.0");
+        assert_eq!(Version::parse_normal("v7.8.0").unwrap().spelled(), "v7.8.0");
+    }
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()

@@ -160,7 +160,16 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     let config = load_config()?;
     let version = match &args.version {
         Some(v) => Version::parse_normal(v)?,
-        None => config.version_file()?.version.base(),
+        None => match config.version_file()? {
+            Some(file) => file.version.base(),
+            None => {
+                return Err(Error::Usage(
+                    "no version given and no version file: give the version to consolidate \
+                     (`git release consolidate 1.2.0`)"
+                        .into(),
+                ));
+            }
+        },
     };
     let date = towncrier::date_or_today(args.date.as_deref())?;
     // Nothing to resume is said first: before a consolidation whose notes would be moot.

@@ -28,6 +28,9 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
         term.bold(format!("Release plan for {}", plan.version))
     );
     let _ = writeln!(out, "  Version:    {} → {}", plan.current, plan.version);
+    if !plan.version_from.is_empty() {
+        let _ = writeln!(out, "  From:       {}", plan.version_from);
+    }
     let _ = writeln!(out, "  Type:       {kind}");
     let _ = writeln!(
         out,

@@ -8,13 +8,13 @@ mod paths;
 mod reader;
 mod release;
 mod towncrier;
+mod version_source;
 
 use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
 use crate::error::{Error, Result};
-use crate::version::Version;
 pub(crate) use reader::near_miss;
 use release::parse_release;
 use towncrier::{default_towncrier, parse_towncrier};
@@ -23,6 +23,7 @@ pub use release::{Consolidate, Freeze, NextVersion, ReleaseSettings, Step, StepW
 pub use towncrier::{
     BUILTIN_TEMPLATES, FragmentType, IssuePattern, TemplateSource, TitleFormat, Towncrier, Wrap,
 };
+pub use version_source::{Found, VersionFile, VersionPlace};
 
 /// Where a table of settings comes from: its file and the prefix of its keys, so that an
 /// error found later names the key as the user wrote it.
@@ -40,15 +41,6 @@ impl Source {
     }
 }
 
-/// The version file and what it holds.
-#[derive(Debug, Clone)]
-pub struct VersionFile {
-    pub path: PathBuf,
-    /// The file as it is (the release keeps its final newline, or its absence).
-    pub text: String,
-    pub version: Version,
-}
-
 /// Everything a command needs to know about the project.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -60,6 +52,9 @@ pub struct Config {
     pub towncrier_source: Source,
     /// Where git-release's own settings are (or would be).
     pub settings_source: Source,
+    /// Where the project keeps its version (`version-file`, else found); none: its
+    /// versions come from git tags.
+    pub version_place: Option<VersionPlace>,
     /// Unknown keys and other things worth a warning.
     pub warnings: Vec<String>,
 }
@@ -185,6 +180,16 @@ impl Config {
             }
         };
         check_grouped_categories(&release, &towncrier, &settings, &mut warnings)?;
+        let version_place = version_source::find_version_place(
+            root,
+            release
+                .version_file
+                .as_deref()
+                .map(|f| (f, release.version_pattern.as_ref())),
+            pyproject.as_ref(),
+            &towncrier,
+            release.next_version.as_ref().map(|nv| nv.file.as_str()),
+        );
         let config = Config {
             root: root.to_path_buf(),
             towncrier,
@@ -194,6 +199,7 @@ impl Config {
                 prefix: "tool.towncrier.",
             },
             settings_source: settings,
+            version_place,
             warnings,
         };
         config.check_next_version_file()?;
@@ -231,25 +237,9 @@ impl Config {
         }
     }
 
-    /// The version file (`version-file`, default `VERSION`) and the version it holds.
-    pub fn version_file(&self) -> Result<VersionFile> {
-        let path = self.root.join(&self.release.version_file);
-        let text = crate::files::read_text(&path).map_err(|e| self.explain(e))?;
-        // Invisible in an editor and in a message: said, not quoted.
-        if text.starts_with('\u{feff}') {
-            return Err(Error::Refused(format!(
-                "{}: starts with a byte-order mark (U+FEFF), which no version holds; save it \
-                 as UTF-8 without one",
-                path.display()
-            )));
-        }
-        let version = Version::parse(text.trim())
-            .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
-        Ok(VersionFile {
-            path,
-            text,
-            version,
-        })
+    /// The version file's path, when the project has one (configured or found).
+    pub fn version_path(&self) -> Option<PathBuf> {
+        self.version_place.as_ref().map(|p| self.root.join(&p.path))
     }
 
     /// `error`, naming the configuration key and file it comes from when it says that a
@@ -268,7 +258,10 @@ impl Config {
         let rel = &self.release;
         let grouping = &rel.consolidate.grouping;
         let configured = [
-            ("version-file", Some(self.root.join(&rel.version_file))),
+            (
+                "version-file",
+                rel.version_file.as_ref().map(|f| self.root.join(f)),
+            ),
             (
                 "next-version.file",
                 rel.next_version.as_ref().map(|nv| self.root.join(&nv.file)),
@@ -283,7 +276,11 @@ impl Config {
             return error;
         };
         let what = match key {
-            "version-file" => "create it holding the current version",
+            "version-file" => {
+                "create it holding the current version, or point `version-file` at the file \
+                 that holds it (with `version-pattern` for a source file), or remove the key: \
+                 git-release then finds the version where Python projects keep it"
+            }
             "next-version.file" => {
                 "create it, or point `next-version.file` at the file that holds the next version"
             }
@@ -452,7 +449,8 @@ underlines = ["", "", ""]
         assert_eq!(tc.title_format, TitleFormat::InTemplate);
         assert!(tc.template.is_markdown());
         assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
-        assert_eq!(cfg.release.version_file, "VERSION");
+        assert_eq!(cfg.release.version_file, None);
+        assert!(cfg.version_place.is_none());
     }
 
     #[test]

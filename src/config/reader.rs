@@ -183,6 +183,20 @@ impl<'a> Reader<'a> {
     }
 
     /// Compile `pattern` (the value of `key`, possibly wrapped) as a regular expression.
+    /// A pattern finding a version in a file (`version-pattern`, `next-version.pattern`):
+    /// a regular expression with one capture group, or a `version` group among several.
+    pub(crate) fn version_pattern(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Option<crate::version::VersionPattern>> {
+        let Some(text) = self.string(key)? else {
+            return Ok(None);
+        };
+        crate::version::VersionPattern::new(&text)
+            .map(Some)
+            .map_err(|why| Error::config(self.path, self.key(key), why))
+    }
+
     pub(crate) fn compile_regex(&self, key: &str, pattern: &str) -> Result<regex::Regex> {
         regex::Regex::new(pattern).map_err(|e| {
             Error::config(

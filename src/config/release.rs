@@ -59,8 +59,13 @@ pub struct Consolidate {
 /// git-release's own settings.
 #[derive(Debug, Clone)]
 pub struct ReleaseSettings {
-    pub version_file: String,
-    pub base_branch: String,
+    /// `version-file`, as configured (none: the version is found, see `Config::version_place`).
+    pub version_file: Option<String>,
+    /// `version-pattern`: where in `version-file` the version is (none: the whole file).
+    pub version_pattern: Option<crate::version::VersionPattern>,
+    /// `base-branch`, as configured (none: the repository's default branch, see
+    /// `release::checks::base_branch`).
+    pub base_branch: Option<String>,
     /// Overrides towncrier's `filename`; may hold `{major}`, `{minor}`, `{patch}`.
     pub changelog: Option<String>,
     pub branch: String,
@@ -74,8 +79,9 @@ pub struct ReleaseSettings {
 impl Default for ReleaseSettings {
     fn default() -> Self {
         ReleaseSettings {
-            version_file: "VERSION".into(),
-            base_branch: "main".into(),
+            version_file: None,
+            version_pattern: None,
+            base_branch: None,
             changelog: None,
             branch: "release/{version}".into(),
             commit_message: "release: {version}".into(),
@@ -94,15 +100,26 @@ pub(crate) fn parse_release(
     warnings: &mut Vec<String>,
 ) -> Result<ReleaseSettings> {
     let mut r = Reader::new(path, prefix, table);
-    let mut rel = ReleaseSettings::default();
-    if let Some(v) = r.nonblank("version-file", "the file that holds the version")? {
-        rel.version_file = v;
+    let mut rel = ReleaseSettings {
+        version_file: r.nonblank("version-file", "the file that holds the version")?,
+        ..ReleaseSettings::default()
+    };
+    if let Some(pattern) = r.version_pattern("version-pattern")? {
+        if rel.version_file.is_none() {
+            return Err(Error::config(
+                path,
+                r.key("version-pattern"),
+                "finds the version in `version-file`, which is not set; set `version-file` to \
+                 the file the pattern reads",
+            ));
+        }
+        rel.version_pattern = Some(pattern);
     }
     if let Some(v) = r.nonblank(
         "base-branch",
         "the branch releases start from, e.g. \"main\"",
     )? {
-        rel.base_branch = v;
+        rel.base_branch = Some(v);
     }
     rel.changelog = r.nonblank("changelog", "the changelog file")?;
     if let Some(v) = r.string("branch")? {
@@ -128,17 +145,18 @@ pub(crate) fn parse_release(
         let file = nr.nonblank("file", "the file to advance")?.ok_or_else(|| {
             Error::config(path, format!("{prefix}next-version.file"), "is required")
         })?;
-        let pattern = nr.string("pattern")?.ok_or_else(|| {
+        let pattern = nr.version_pattern("pattern")?.ok_or_else(|| {
             Error::config(path, format!("{prefix}next-version.pattern"), "is required")
         })?;
-        let pattern = nr.compile_regex("pattern", &pattern)?;
-        if !pattern.capture_names().any(|n| n == Some("version")) {
+        // Its step reads the group by name (a stopped release's state holds the regex).
+        if !pattern.has_version_group() {
             return Err(Error::config(
                 path,
                 format!("{prefix}next-version.pattern"),
                 "needs a `(?P<version>...)` capture group around the version",
             ));
         }
+        let pattern = nr.compile_regex("pattern", pattern.as_str())?;
         let message = nr
             .message("message", &["version"])?
             .unwrap_or_else(|| "chore: bump NEXT_RELEASE_VERSION to {version}".into());

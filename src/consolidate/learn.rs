@@ -203,10 +203,9 @@ pub fn check_output(
         "the configuration file".into(),
         config.towncrier_source.file.clone(),
     ));
-    configured.push((
-        "the version file (`version-file`)".into(),
-        config.root.join(&rel.version_file),
-    ));
+    if let Some(path) = config.version_path() {
+        configured.push(("the version file (`version-file`)".into(), path));
+    }
     if let Some(nv) = &rel.next_version {
         configured.push((
             "the next-version file (`next-version.file`)".into(),

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use super::paths;
 use super::plan::relative;
 use super::request::Request;
-use crate::config::{Config, StepWhen};
+use crate::changelog::{Changelog, Release as Section};
+use crate::config::{Config, Found, StepWhen};
 use crate::error::{Error, Result};
 use crate::git::Repo;
-use crate::version::Version;
+use crate::version::{Tags, Version};
 
 /// What the repository's checks found: the current version, the base branch's commit and
 /// the release branch's name.
@@ -20,6 +21,8 @@ pub(super) struct RepositoryChecks {
     /// Why the final's review could not run here (no terminal, no editor), for a dry run,
     /// which reports it instead of refusing: it opens no review.
     pub(super) review_unavailable: Option<String>,
+    /// The base branch (configured, else the repository's default: [`base_branch`]).
+    pub(super) base: String,
 }
 
 /// Every check of the repository and the request that does not need the section: the
@@ -31,10 +34,14 @@ pub(super) fn check_repository(
     request: &Request,
     version: &Version,
     webui: Option<&Version>,
+    changelog: &Path,
 ) -> Result<RepositoryChecks> {
     // `git var` runs as two processes: started now, they answer while the status is read.
     let identity = repo.start_identity_check();
-    let current = config.version_file()?.version;
+    let current = match config.version_file()? {
+        Some(file) => file.version,
+        None => newest_release(repo, config, changelog, version)?,
+    };
     check_no_index_lock(repo)?;
     // A merge (even one whose tree is clean), a cherry-pick or `git am` stopped half-way
     // would make the release's first step fail, or take its commit.
@@ -49,8 +56,8 @@ pub(super) fn check_repository(
         )));
     }
     check_clean(repo)?;
-    let base = &config.release.base_branch;
-    let base_commit = check_base_branch(repo, base)?;
+    let (base, found) = base_branch(repo, config)?;
+    let base_commit = check_base_branch(repo, &base, found)?;
     let branch = config.release.branch.replace("{version}", version.as_str());
     // A name git cannot take would fail only when the branch is created: refused here,
     // naming the setting.
@@ -119,7 +126,10 @@ pub(super) fn check_repository(
     if *version <= current && !request.allow_downgrade {
         return Err(Error::Refused(format!(
             "{version} is not newer than the current version {current} ({}); pass --allow-downgrade if this is intended",
-            config.release.version_file
+            match &config.version_place {
+                Some(place) => place.describe(),
+                None => "the newest release of the changelog and the tags".into(),
+            }
         )));
     }
     check_webui_steps(config, webui)?;
@@ -136,7 +146,72 @@ pub(super) fn check_repository(
         base_commit,
         branch,
         review_unavailable,
+        base,
     })
+}
+
+/// With no version file (versions from git tags: setuptools-scm, hatch-vcs), the current
+/// version is the newest release the changelog or the tags show (a floating tag, `v1`, is
+/// none); `0` with neither (a first release).
+pub(super) fn newest_release(
+    repo: &Repo,
+    config: &Config,
+    changelog: &Path,
+    version: &Version,
+) -> Result<Version> {
+    let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string))?;
+    let section = log
+        .iter()
+        .flat_map(|l| l.releases())
+        .filter_map(Section::version)
+        .max()
+        .cloned();
+    let tags = Tags::read(repo.tags()?);
+    let tag = tags.newest(version).cloned();
+    match section.into_iter().chain(tag).max() {
+        Some(newest) => Ok(newest),
+        None => Ok(Version::parse("0")?),
+    }
+}
+
+/// The branch releases start from, and how it was chosen (said when HEAD is elsewhere):
+/// `base-branch` when configured; else `main` when it exists; else the repository's
+/// default branch — the branch `origin/HEAD` names, else git's `init.defaultBranch`, when
+/// it exists here, else `master` or `trunk` when exactly one of them exists; else `main`.
+pub(super) fn base_branch(repo: &Repo, config: &Config) -> Result<(String, &'static str)> {
+    if let Some(base) = &config.release.base_branch {
+        return Ok((base.clone(), "`base-branch`"));
+    }
+    if repo.branch_exists("main")? {
+        return Ok(("main".into(), "the default"));
+    }
+    let origin_head = std::fs::read_to_string(repo.common_dir().join("refs/remotes/origin/HEAD"))
+        .ok()
+        .and_then(|t| {
+            t.trim()
+                .strip_prefix("ref: refs/remotes/origin/")
+                .map(str::to_string)
+        });
+    if let Some(name) = origin_head {
+        if repo.branch_exists(&name)? {
+            return Ok((name, "origin's default branch"));
+        }
+    }
+    if let Some(name) = repo.config_string("init.defaultBranch") {
+        if repo.branch_exists(&name)? {
+            return Ok((name, "git's `init.defaultBranch`"));
+        }
+    }
+    let mut usual = Vec::new();
+    for name in ["master", "trunk"] {
+        if repo.branch_exists(name)? {
+            usual.push(name);
+        }
+    }
+    if let [name] = usual[..] {
+        return Ok((name.to_string(), "the repository's default branch"));
+    }
+    Ok(("main".into(), "the default"))
 }
 
 /// git's index lock held: see [`Repo::check_no_index_lock`].
@@ -193,12 +268,22 @@ pub(super) fn check_paths(
     let refuse = |key: &'static str, value: String| {
         move |why: String| src.error(key, format!("= \"{value}\": {why}"))
     };
-    let version_file = &config.release.version_file;
-    paths::check(
-        repo,
-        &config.root.join(version_file),
-        refuse("version-file", version_file.clone()),
-    )?;
+    if let Some(place) = &config.version_place {
+        let file = config.root.join(&place.path);
+        match place.found {
+            Found::Configured => {
+                paths::check(repo, &file, refuse("version-file", place.path.clone()))?;
+            }
+            _ => paths::check(repo, &file, |why| {
+                Error::Refused(format!(
+                    "{}, where the project's version is, cannot be written: {why}; set \
+                     `version-file` (and `version-pattern`) in [tool.git-release] to where \
+                     the version is",
+                    place.describe()
+                ))
+            })?,
+        }
+    }
     let (key, source) = match &config.release.changelog {
         Some(_) => ("changelog", src),
         None => ("filename", &config.towncrier_source),
@@ -353,12 +438,29 @@ fn check_clean(repo: &Repo) -> Result<()> {
 }
 
 /// HEAD must be on the base branch, with a commit; returns that commit.
-fn check_base_branch(repo: &Repo, base: &str) -> Result<String> {
+fn check_base_branch(repo: &Repo, base: &str, found: &str) -> Result<String> {
+    let exists = repo.branch_exists(base)?;
     match repo.current_branch()? {
         Some(b) if b == base => {}
+        // Never advice to switch to a branch that is not there.
+        Some(b) if !exists => {
+            return Err(Error::Refused(format!(
+                "HEAD is on `{b}`, and the base branch `{base}` ({found}) does not exist; if \
+                 releases start from `{b}`, set `base-branch = \"{b}\"` in [tool.git-release]"
+            )));
+        }
         Some(b) => {
             return Err(Error::Refused(format!(
-                "HEAD is on `{b}`, not on the base branch `{base}`; run `git switch {base}` first (or set `base-branch` in [tool.git-release])"
+                "HEAD is on `{b}`, not on the base branch `{base}` ({found}); run `git switch \
+                 {base}` first (or, if releases start from `{b}`, set `base-branch = \"{b}\"` \
+                 in [tool.git-release])"
+            )));
+        }
+        None if !exists => {
+            return Err(Error::Refused(format!(
+                "HEAD is detached, and the base branch `{base}` ({found}) does not exist; \
+                 switch to the branch releases start from and set `base-branch` to it in \
+                 [tool.git-release]"
             )));
         }
         None => {

@@ -296,6 +296,7 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
     Ok(Plan {
         request: state.request.clone(),
         current: Version::parse(&state.previous).unwrap_or_else(|_| version.clone()),
+        version_from: String::new(),
         next_version: state
             .next_version
             .as_deref()

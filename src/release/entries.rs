@@ -63,7 +63,8 @@ type Built = (BuildPlan, FragmentSet);
 /// [`pre_release_build`], with the fragments (not stale) the section is built from.
 fn pre_release_build_from(config: &Config, plan: &Plan) -> Result<(Vec<PathBuf>, Option<Built>)> {
     let set = fragments::discover(config)?;
-    let (version, date) = (plan.version.as_str(), &plan.request.date);
+    // As the user wrote it, its `v` kept when the project's versions have one (pre-flight).
+    let (version, date) = (&plan.version.spelled(), &plan.request.date);
     let (kept, _) = without_stale(config, &set, &plan.version, date, &plan.changelog)?;
     let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     if kept.fragments.is_empty() {

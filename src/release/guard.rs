@@ -277,7 +277,7 @@ pub(super) fn release_paths(repo: &Repo, state: &State) -> BTreeSet<String> {
     }
     for record in &state.steps {
         match &record.step.kind {
-            StepKind::VersionFile { file } => {
+            StepKind::VersionFile { file, .. } => {
                 out.insert(in_tree(repo, file));
             }
             StepKind::NextVersion(step) => {
@@ -402,7 +402,9 @@ pub(crate) fn lost_work(
             continue;
         }
         let gone = match &record.step.kind {
-            StepKind::VersionFile { file } => !holds_version(file, &plan.version),
+            StepKind::VersionFile { file, pattern } => {
+                !holds_version(file, pattern.as_ref(), &plan.version)
+            }
             StepKind::Changelog => {
                 (state.section && !section_written(repo, config, plan)?)
                     || !super::entries::present(&state.fragments).is_empty()
@@ -560,14 +562,12 @@ pub(crate) fn check_committed_fragments(repo: &Repo, config: &Config, state: &St
 /// pre-flight reads it (the whole file, trimmed). `v1.4.0` holds 1.4.0; `1.3.0`, an equal
 /// version spelled otherwise (`1.4` or `1.4.0.0` for `1.4.0`: hx8), an unreadable file or
 /// one holding no version does not — the step is done again, or `--skip` refused.
-pub(crate) fn holds_version(file: &Path, version: &Version) -> bool {
-    crate::files::read_text(file).is_ok_and(|t| holds_written(&t, version))
-}
-
-/// Whether `text` (a version file's) holds `version` as the release writes it there.
-fn holds_written(text: &str, version: &Version) -> bool {
-    let held = text.trim();
-    held == version.spelled_as(held)
+pub(crate) fn holds_version(
+    file: &Path,
+    pattern: Option<&crate::version::VersionPattern>,
+    version: &Version,
+) -> bool {
+    crate::files::read_text(file).is_ok_and(|t| crate::version::holds_written(&t, pattern, version))
 }
 
 /// What `continue --skip` would take as done by hand and is not: a step whose work is
@@ -581,13 +581,15 @@ pub(crate) fn missing_by_hand(
     kind: &StepKind,
 ) -> Result<Option<String>> {
     Ok(match kind {
-        StepKind::VersionFile { file } => (!holds_version(file, &plan.version)).then(|| {
-            format!(
-                "{} does not hold {} as the release writes it",
-                file.display(),
-                plan.version
-            )
-        }),
+        StepKind::VersionFile { file, pattern } => {
+            (!holds_version(file, pattern.as_ref(), &plan.version)).then(|| {
+                format!(
+                    "{} does not hold {} as the release writes it",
+                    file.display(),
+                    plan.version
+                )
+            })
+        }
         StepKind::Changelog => {
             let left = super::entries::present(&state.fragments).len();
             // A section is due when there are rc sections to fold or fragments to consume
@@ -785,11 +787,12 @@ mod tests {
             ("1.4.0+local\n", false),
         ] {
             std::fs::write(&file, text).unwrap();
-            assert_eq!(holds_version(&file, &version), holds, "{text:?}");
+            assert_eq!(holds_version(&file, None, &version), holds, "{text:?}");
         }
-        assert!(!holds_version(&dir.path().join("missing"), &version));
+        assert!(!holds_version(&dir.path().join("missing"), None, &version));
         // The version as asked: `1.4` asked is written, and held, as `1.4`.
         let short = Version::parse("1.4").unwrap();
+        let holds_written = |t: &str, v: &Version| crate::version::holds_written(t, None, v);
         assert!(holds_written("v1.4\n", &short) && !holds_written("1.4.0\n", &short));
     }
 }

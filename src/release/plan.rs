@@ -19,9 +19,11 @@ pub enum StepKind {
     CreateBranch,
     /// A configured `[[step]]` command.
     Command(CommandStep),
-    /// Write the version to this file.
+    /// Write the version to this file: where the pattern's group is, else all of it.
     VersionFile {
         file: PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pattern: Option<crate::version::VersionPattern>,
     },
     Freeze,
     Changelog,
@@ -86,6 +88,9 @@ pub struct Plan {
     pub request: Request,
     pub version: Version,
     pub current: Version,
+    /// Where the current version was read: the version file (and how it was found), or
+    /// "no version file: …".
+    pub version_from: String,
     pub webui: Option<Version>,
     pub base_branch: String,
     pub base_commit: String,
@@ -196,6 +201,7 @@ pub(crate) fn relative(repo: &Repo, p: &Path) -> String {
 pub struct PlanView {
     pub version: String,
     pub current: String,
+    pub version_from: String,
     #[serde(rename = "type")]
     pub kind: String,
     pub sprint: bool,
@@ -221,6 +227,7 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
     PlanView {
         version: plan.version.to_string(),
         current: plan.current.to_string(),
+        version_from: plan.version_from.clone(),
         kind: plan.kind().to_string(),
         sprint: plan.version.is_sprint(),
         branch: plan.branch.clone(),

@@ -8,11 +8,11 @@ use super::lock::Lock;
 use super::next_version::{advance_by_hand, check_next_version};
 use super::plan::{
     CommandStep, NextVersionStep, Plan, PlannedStep, StaleEntry, StepKind, expand, relative,
-    shell_quote,
+    sed_replace, shell_quote,
 };
 use super::request::Request;
 use crate::changelog::{Changelog, Release as Section};
-use crate::config::{Config, StepWhen};
+use crate::config::{Config, StepWhen, VersionFile};
 use crate::consolidate::{self, Prepared};
 use crate::error::{Error, Result};
 use crate::fragments::{self, FragmentSet};
@@ -53,19 +53,28 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         &request.date,
     )?;
     check_paths(repo, config, &changelog, &[])?;
+    // `git release v7.8.0rc1`: the `v` kept (for towncrier's heading) where the project
+    // writes its versions with one; the request says it as the release (and `continue`)
+    // takes it.
+    let version = spelled_as_the_project(config, version, &changelog);
+    let request = &Request {
+        version: version.spelled(),
+        ..request.clone()
+    };
     // The section (reading the changelog and fragments, folding, grouping) needs nothing
     // of the repository, and the repository's checks are mostly the work tree's status:
     // they run at once. A refusal still comes in the order the checks are written here,
     // the repository's first. An external grouper is started only once the repository
     // checks passed: it may be slow or costly, and must not run for a refused release.
     let (checks, section) = if request.grouping(config).strategy == Strategy::Command {
-        let checks = check_repository(repo, config, request, &version, webui.as_ref());
+        let checks = check_repository(repo, config, request, &version, webui.as_ref(), &changelog);
         drop(status);
         (Ok(checks?), plan_section(config, &version, request))
     } else {
         std::thread::scope(|scope| {
             let section = scope.spawn(|| plan_section(config, &version, request));
-            let checks = check_repository(repo, config, request, &version, webui.as_ref());
+            let checks =
+                check_repository(repo, config, request, &version, webui.as_ref(), &changelog);
             drop(status);
             let section = section
                 .join()
@@ -78,6 +87,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         base_commit,
         branch,
         review_unavailable,
+        base,
     } = checks?;
     let section = section?;
     // Planning ran other programs (a grouping command): the base branch must still be where
@@ -96,7 +106,6 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     check_rc_folded(&current, &version, &section, request)?;
     let tags = Tags::read(repo.tags()?);
     check_against_releases(config, &tags, &current, &version, &section, request)?;
-    let base = &config.release.base_branch;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
     // Configured files must be usable before anything is touched.
     let next_version = check_next_version(repo, config, &version, &tags, request.allow_downgrade)?;
@@ -114,10 +123,18 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .collect();
     check_paths(repo, config, &section.changelog, &freeze_files)?;
 
+    let version_from = match &config.version_place {
+        Some(place) => place.describe(),
+        None => format!(
+            "no version file: {current} is the newest release of the changelog and the \
+             tags (the version comes from git tags; no file is written)"
+        ),
+    };
     let mut plan = Plan {
         request: request.clone(),
         version,
         current,
+        version_from,
         webui,
         base_branch: base.clone(),
         base_commit,
@@ -138,6 +155,44 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     };
     plan.steps = plan_steps(repo, config, &plan)?;
     Ok(plan)
+}
+
+/// The version asked with a `v` (`v7.8.0rc1`) keeps it when the project writes its
+/// versions so: the version file (`v7.7.0`) or the changelog's newest release (`## v7.7.0`);
+/// else it is written without (`7.8.0rc1`, the project's spelling). Its value is the same.
+fn spelled_as_the_project(config: &Config, version: Version, changelog: &Path) -> Version {
+    if version.spelled() == version.as_str() {
+        return version;
+    }
+    let file_has_v = config.version_file().ok().flatten().is_some_and(|f| {
+        crate::version::held(&f.text, f.pattern.as_ref())
+            .is_ok_and(|(span, _)| f.text[span].starts_with(['v', 'V']))
+    });
+    // A `v` the title format writes itself (pdm's `## Release v{version}`) is not the
+    // version's.
+    let format_has_v = matches!(
+        &config.towncrier.title_format,
+        crate::config::TitleFormat::Format(f) if f.contains("v{version}") || f.contains("V{version}")
+    );
+    let history_has_v = || {
+        let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string));
+        let log = log.ok().flatten();
+        let newest = log.as_ref().and_then(|l| {
+            l.releases()
+                .iter()
+                .find_map(|r| r.version().map(|v| (r.title().to_string(), v.clone())))
+        });
+        newest.is_some_and(|(title, v)| {
+            ["v", "V"]
+                .iter()
+                .any(|p| title.contains(&format!("{p}{}", v.as_str())))
+        })
+    };
+    if !format_has_v && (file_has_v || history_has_v()) {
+        version
+    } else {
+        version.without_prefix()
+    }
 }
 
 /// A final release after its own pre-release (the version file says `1.4.0rc2`) folds that
@@ -287,14 +342,15 @@ fn plan_section(config: &Config, version: &Version, request: &Request) -> Result
     }
     consolidate::check_fragment_texts(config, &set)?;
     fragments::check_showable(&set)?;
-    let path = crate::towncrier::changelog_path(config, version.as_str(), &tc.name, date)?;
+    let path = crate::towncrier::changelog_path(config, &version.spelled(), &tc.name, date)?;
     let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     let (kept, stale) = without_stale(config, &set, version, date, &path)?;
     let mut unread_section = None;
     let section = if kept.fragments.is_empty() {
         None
     } else {
-        let plan = crate::towncrier::plan(config, &kept, version.as_str(), date, Some(&tc.name))?;
+        let spelled = version.spelled();
+        let plan = crate::towncrier::plan(config, &kept, &spelled, date, Some(&tc.name))?;
         let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
         let section = Changelog::parse_project(&plan.section, None, &refs)
             .releases()
@@ -375,6 +431,45 @@ fn command_step(plan: &Plan, step: &crate::config::Step) -> PlannedStep {
 }
 
 /// The steps, in the order they run, each with what it needs and how to do it by hand.
+/// The version file's step: the version written where the file holds its version, and the
+/// same by hand (the whole file, or a `sed` of the line that holds it).
+fn version_file_step(repo: &Repo, file: &VersionFile, version: &Version) -> PlannedStep {
+    let shown = relative(repo, &file.path);
+    let quoted = shell_quote(&shown);
+    let by_hand = match &file.pattern {
+        None => format!(
+            "printf '%s\\n' {} > {quoted}",
+            shell_quote(version.as_str())
+        ),
+        Some(_) => match crate::version::held(&file.text, file.pattern.as_ref()) {
+            Ok((span, _)) => {
+                let text = &file.text;
+                let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[span.end..]
+                    .find(['\n', '\r'])
+                    .map_or(text.len(), |i| span.end + i);
+                let new = format!(
+                    "{}{}{}",
+                    &text[start..span.start],
+                    version.spelled_as(&text[span.clone()]),
+                    &text[span.end..end]
+                );
+                let script = sed_replace(&text[start..end], &new, false);
+                format!("sed -i {} {quoted}", shell_quote(&script))
+            }
+            Err(_) => format!("(write {version} where {quoted} holds its version)"),
+        },
+    };
+    PlannedStep {
+        kind: StepKind::VersionFile {
+            file: file.path.clone(),
+            pattern: file.pattern.clone(),
+        },
+        name: format!("Write {version} to {shown}"),
+        by_hand: Some(by_hand),
+    }
+}
+
 fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedStep>> {
     let (version, branch, date) = (&plan.version, &plan.branch, &plan.request.date);
     let mut steps = vec![PlannedStep {
@@ -392,18 +487,9 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
             steps.push(command_step(plan, s));
         }
     }
-    let version_file = &config.release.version_file;
-    steps.push(PlannedStep {
-        kind: StepKind::VersionFile {
-            file: config.root.join(version_file),
-        },
-        name: format!("Write {version} to {version_file}"),
-        by_hand: Some(format!(
-            "printf '%s\\n' {} > {}",
-            shell_quote(version.as_str()),
-            shell_quote(&relative(repo, &config.root.join(version_file)))
-        )),
-    });
+    if let Some(file) = config.version_file()? {
+        steps.push(version_file_step(repo, &file, version));
+    }
     if let Some(f) = plan.freeze.as_ref().filter(|f| f.files > 0) {
         steps.push(PlannedStep {
             kind: StepKind::Freeze,
@@ -553,8 +639,9 @@ pub(crate) fn without_stale(
             unknown: Vec::new(),
             sections: set.sections.clone(),
         };
-        let text = crate::towncrier::render_section(config, &single, version.as_str(), date, None)
-            .unwrap_or_default();
+        let text =
+            crate::towncrier::render_section(config, &single, &version.spelled(), date, None)
+                .unwrap_or_default();
         let parsed = Changelog::parse_with(&text, None);
         let Some(entry) = parsed
             .releases()
@@ -647,10 +734,10 @@ pub fn plan_freeze(
     let rel = &config.release;
     let mut files: Vec<PathBuf> = vec![
         changelog.to_path_buf(),
-        config.root.join(&rel.version_file),
         config.settings_source.file.clone(),
         config.towncrier_source.file.clone(),
     ];
+    files.extend(config.version_path());
     files.extend(rel.next_version.iter().map(|nv| config.root.join(&nv.file)));
     files.extend(rel.consolidate.grouping.rules.clone());
     files.extend(rel.consolidate.grouping.labels_from.clone());

@@ -334,7 +334,7 @@ impl State {
         }
         for record in &mut self.steps {
             match &mut record.step.kind {
-                StepKind::VersionFile { file } => move_buf(file),
+                StepKind::VersionFile { file, .. } => move_buf(file),
                 StepKind::NextVersion(step) => move_buf(&mut step.file),
                 StepKind::CreateBranch
                 | StepKind::Command(_)

@@ -332,21 +332,25 @@ fn run_step(
             Ok(())
         }
         StepKind::Command(step) => run_configured(ctx, i, step, state),
-        StepKind::VersionFile { file } => {
+        StepKind::VersionFile { file, pattern } => {
             let old = crate::files::read_text(file)?;
-            // The file's own line end: CRLF stays CRLF, none stays none.
-            let newline = if old.ends_with("\r\n") {
-                "\r\n"
-            } else if old.ends_with('\n') || old.is_empty() {
-                "\n"
-            } else {
-                ""
-            };
             window::check_landing(repo, file, "version file")?;
-            // The file's own spelling too: `v1.3.0` becomes `v1.4.0` (`guard::holds_version`
-            // reads either spelling back as the version).
-            let written = version.spelled_as(&old);
-            crate::atomic::write(file, format!("{written}{newline}").as_bytes())
+            // Where the file holds its version, spelled as it spells it (`v1.3.0` becomes
+            // `v1.4.0`), its line end and every other byte kept (`version::write_held`;
+            // `guard::holds_version` reads it back the same way).
+            let written =
+                crate::version::write_held(&old, pattern.as_ref(), version).ok_or_else(|| {
+                    Error::Step {
+                        step: "version file".into(),
+                        message: format!(
+                            "`{}` no longer matches {}: write {version} there by hand, then \
+                         `git release continue --skip`",
+                            pattern.as_ref().map(|p| p.as_str()).unwrap_or_default(),
+                            file.display()
+                        ),
+                    }
+                })?;
+            crate::atomic::write(file, written.as_bytes())
         }
         // Worked out again from the work tree as it is now (a WebUI step may have changed
         // it; a freeze re-run after a stop finds nothing left to do), and written all at
@@ -425,7 +429,9 @@ fn run_step(
             window::check_landing(repo, &plan.changelog, "commit")?;
             for record in &state.steps {
                 match &record.step.kind {
-                    StepKind::VersionFile { file } => window::check_landing(repo, file, "commit")?,
+                    StepKind::VersionFile { file, .. } => {
+                        window::check_landing(repo, file, "commit")?
+                    }
                     StepKind::NextVersion(n) => window::check_landing(repo, &n.file, "commit")?,
                     _ => {}
                 }

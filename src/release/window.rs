@@ -317,7 +317,7 @@ pub(crate) fn start_bytes(
     }
     for record in &state.steps {
         match &record.step.kind {
-            super::plan::StepKind::VersionFile { file } => {
+            super::plan::StepKind::VersionFile { file, .. } => {
                 paths.insert(in_tree(repo, file));
             }
             super::plan::StepKind::NextVersion(step) => {

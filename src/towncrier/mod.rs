@@ -70,19 +70,32 @@ pub fn default_version(config: &Config) -> Result<String> {
     {
         return Ok(v.trim().to_string());
     }
-    let file = config.root.join(&config.release.version_file);
-    match crate::files::read_text(&file) {
-        Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_string()),
-        Ok(_) => Err(Error::Usage(format!(
+    let Some(path) = config.version_path() else {
+        return Err(Error::Usage(
+            "no version given, no `version` in [tool.towncrier] and no version file: give the \
+             version to build (`git release build 1.2.3`)"
+                .into(),
+        ));
+    };
+    match crate::files::read_text(&path) {
+        Ok(text) if text.trim().is_empty() => Err(Error::Usage(format!(
             "{} is empty: give the version to build (`git release build 1.2.3`)",
-            file.display()
+            path.display()
         ))),
         Err(e) if crate::files::is_not_found(&e) => Err(Error::Usage(format!(
             "no version given, no `version` in [tool.towncrier] and no {}: give the version to build \
              (`git release build 1.2.3`)",
-            file.display()
+            path.display()
         ))),
         Err(e) => Err(e),
+        // As the file writes it (`v1.2.3` too, as towncrier is given it).
+        Ok(text) => match crate::version::held(
+            &text,
+            config.version_file()?.and_then(|f| f.pattern).as_ref(),
+        ) {
+            Ok((span, _)) => Ok(text[span].to_string()),
+            Err(_) => Ok(text.trim().to_string()),
+        },
     }
 }
 

@@ -45,6 +45,7 @@ mod hostile22;
 mod hostile23;
 mod hostile24;
 mod hostile25;
+mod hostile26;
 mod hostile28;
 mod interrupts;
 mod isolation;
