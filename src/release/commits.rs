@@ -167,6 +167,39 @@ pub(crate) fn foreign_commits_named(repo: &Repo, state: &State) -> Result<Option
     )))
 }
 
+/// The paths that differ from HEAD (staged, modified or untracked).
+pub(crate) fn dirty_set(repo: &Repo) -> Result<BTreeSet<String>> {
+    Ok(repo.dirty_paths()?.into_iter().map(|d| d.path).collect())
+}
+
+/// Commit the paths that became dirty since `before`, alone, with `message`; `None` when
+/// there are none. A file the release had already changed stays with the release commit.
+pub(crate) fn commit_new_changes(
+    repo: &Repo,
+    before: &BTreeSet<String>,
+    message: &str,
+) -> Result<Option<String>> {
+    let changed: Vec<String> = dirty_set(repo)?
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    // A path already gone from the index and the work tree (`git rm` by the command) has
+    // nothing left to stage — `git add` would refuse it — and its commit takes the removal.
+    let names: Vec<&str> = changed.iter().map(String::as_str).collect();
+    let in_index = repo.tracked(&names)?;
+    let to_stage: Vec<&str> = names
+        .iter()
+        .zip(in_index)
+        .filter(|(p, tracked)| *tracked || repo.root().join(p).symlink_metadata().is_ok())
+        .map(|(p, _)| *p)
+        .collect();
+    repo.add(&to_stage)?;
+    repo.commit_only(message, &changed).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,12 +3,13 @@
 
 use super::Reporter;
 use super::checks::check_no_index_lock;
+use super::commits::commit_new_changes;
 use super::entries;
 use super::guard;
 use super::lock::Lock;
 use super::plan::{Plan, StepKind};
 use super::state::{State, StepStatus, clear_state, load_state, save_state};
-use super::steps::{Ctx, commit_new_changes, run_steps};
+use super::steps::{Ctx, run_steps};
 use super::summary::Summary;
 use crate::config::Config;
 use crate::error::{Error, Result};

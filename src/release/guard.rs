@@ -245,7 +245,7 @@ fn written_by_a_step_to_do(repo: &Repo, state: &State, path: &str) -> bool {
             state.changelog.as_deref().is_some_and(|c| is(Path::new(c)))
                 || state.fragments.iter().any(|f| is(Path::new(f)))
         }
-        StepKind::VersionFile { file } => is(file),
+        StepKind::VersionFile { file, .. } => is(file),
         StepKind::NextVersion(step) => is(&step.file),
         StepKind::Freeze => state.by_hand.iter().any(|(p, _)| p == path),
         StepKind::Command(_) => state.created.iter().any(|p| p == path),
