@@ -335,25 +335,32 @@ fn keep_rc_final_carries_rc_words_corrected_while_its_review_was_open() {
     std::fs::remove_file(&editor).unwrap();
 }
 
-/// A project whose changelog towncrier writes without a title git-release reads:
-/// `NEWS.rst` with towncrier's own reStructuredText template, or a Markdown changelog with
-/// `title_format = false` and a template that writes no heading; `step` in
-/// `.git-release.toml`.
-fn untitled_project(rst: bool, step: &str) -> tempfile::TempDir {
+/// A project whose changelog git-release does not read back: `NEWS.rst` with towncrier's
+/// own template, or Markdown with `title_format = false`; `fragments` under `changes/` and
+/// `step` (a `[[step]]` table) in `.git-release.toml`.
+pub(crate) fn untitled_project_with(
+    rst: bool,
+    fragments: &[(String, String)],
+    step: &str,
+) -> tempfile::TempDir {
     let (file, log, format, template) = match rst {
         true => (
             "NEWS.rst",
-            "Changes\n=======\n\n.. towncrier release notes start\n\n1.0.0 (2025-01-01)\n\
-             ==================\n\nFeatures\n--------\n\n- First release \
-             `#5 <https://example.com/demo/pull/5>`_\n",
-            "`#{issue} <https://example.com/demo/pull/{issue}>`_",
+            format!(
+                "Changes\n=======\n\n.. towncrier release notes start\n\n1.0.0 (2025-01-01)\n\
+                 ==================\n\nFeatures\n--------\n\n- First release \
+                 `#5 <{PULL}/5>`_\n"
+            ),
+            format!("`#{{issue}} <{PULL}/{{issue}}>`_"),
             "",
         ),
         false => (
             "CHANGELOG.md",
-            "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
-             ### Features\n\n* First release ([#5](https://example.com/demo/pull/5))\n",
-            "([#{issue}](https://example.com/demo/pull/{issue}))",
+            format!(
+                "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
+                 ### Features\n\n* First release ([#5]({PULL}/5))\n"
+            ),
+            format!("([#{{issue}}]({PULL}/{{issue}}))"),
             "template = \"changes/template.md\"\ntitle_format = false\n\
              start_string = \"<!-- towncrier release notes start -->\\n\"\n",
         ),
@@ -371,19 +378,35 @@ fn untitled_project(rst: bool, step: &str) -> tempfile::TempDir {
 {% for text, values in sections[section][category].items() %}\
 * {{ text }} {{ values|join(', ') }}\n\
 {% endfor %}{% endfor %}{% endfor %}\n";
-    let mut files = vec![
-        ("pyproject.toml", pyproject.as_str()),
-        (".git-release.toml", step),
-        (file, log),
-        ("VERSION", "1.0.0\n"),
-        ("changes/10.feature.md", "Add fair share scheduler\n"),
-        ("changes/11.feature.md", "Add fair share weights\n"),
-        ("changes/12.fix.md", "Fix crash on start\n"),
+    let mut files: Vec<(String, String)> = vec![
+        ("pyproject.toml".into(), pyproject),
+        (".git-release.toml".into(), step.to_string()),
+        (file.into(), log),
+        ("VERSION".into(), "1.0.0\n".into()),
     ];
     if !rst {
-        files.push(("changes/template.md", md_template));
+        files.push(("changes/template.md".into(), md_template.into()));
     }
+    for (name, text) in fragments {
+        files.push((format!("changes/{name}"), text.clone()));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     util::repo_with(&files)
+}
+
+/// A project whose changelog towncrier writes without a title git-release reads (see
+/// [`untitled_project_with`]), with fragments #10, #11 (features) and #12 (a fix).
+fn untitled_project(rst: bool, step: &str) -> tempfile::TempDir {
+    let fragments = [
+        ("10.feature.md", "Add fair share scheduler\n"),
+        ("11.feature.md", "Add fair share weights\n"),
+        ("12.fix.md", "Fix crash on start\n"),
+    ]
+    .map(|(n, t)| (n.to_string(), t.to_string()));
+    untitled_project_with(rst, &fragments, step)
 }
 
 /// A project step that edits the changelog with `sed` (`script`).

@@ -10,69 +10,12 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
+use crate::hostile17::untitled_project_with;
 use crate::release::{head, read};
 use crate::util::{self, git, ok, one_error, run};
 
 const ARGS: [&str; 5] = ["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-03-01"];
 const PULL: &str = "https://example.com/demo/pull";
-
-/// A project whose changelog git-release does not read back: `NEWS.rst` with towncrier's
-/// own template, or Markdown with `title_format = false`; `fragments` under `changes/` and
-/// `step` (a `[[step]]` table) in `.git-release.toml`.
-fn project(rst: bool, fragments: &[(String, String)], step: &str) -> tempfile::TempDir {
-    let (file, log, format, template) = match rst {
-        true => (
-            "NEWS.rst",
-            format!(
-                "Changes\n=======\n\n.. towncrier release notes start\n\n1.0.0 (2025-01-01)\n\
-                 ==================\n\nFeatures\n--------\n\n- First release \
-                 `#5 <{PULL}/5>`_\n"
-            ),
-            format!("`#{{issue}} <{PULL}/{{issue}}>`_"),
-            "",
-        ),
-        false => (
-            "CHANGELOG.md",
-            format!(
-                "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
-                 ### Features\n\n* First release ([#5]({PULL}/5))\n"
-            ),
-            format!("([#{{issue}}]({PULL}/{{issue}}))"),
-            "template = \"changes/template.md\"\ntitle_format = false\n\
-             start_string = \"<!-- towncrier release notes start -->\\n\"\n",
-        ),
-    };
-    let pyproject = format!(
-        "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
-         filename = \"{file}\"\nissue_format = \"{}\"\n{template}\n\
-         [[tool.towncrier.type]]\ndirectory = \"feature\"\nname = \"Features\"\nshowcontent = true\n\n\
-         [[tool.towncrier.type]]\ndirectory = \"fix\"\nname = \"Fixes\"\nshowcontent = true\n",
-        format.replace('"', "\\\"")
-    );
-    let md_template = "{% for section, _ in sections.items() %}\
-{% for category, val in definitions.items() if category in sections[section] %}\n\
-### {{ definitions[category]['name'] }}\n\n\
-{% for text, values in sections[section][category].items() %}\
-* {{ text }} {{ values|join(', ') }}\n\
-{% endfor %}{% endfor %}{% endfor %}\n";
-    let mut files: Vec<(String, String)> = vec![
-        ("pyproject.toml".into(), pyproject),
-        (".git-release.toml".into(), step.to_string()),
-        (file.into(), log),
-        ("VERSION".into(), "1.0.0\n".into()),
-    ];
-    if !rst {
-        files.push(("changes/template.md".into(), md_template.into()));
-    }
-    for (name, text) in fragments {
-        files.push((format!("changes/{name}"), text.clone()));
-    }
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    util::repo_with(&files)
-}
 
 fn news(rst: bool) -> &'static str {
     if rst { "NEWS.rst" } else { "CHANGELOG.md" }
@@ -156,7 +99,7 @@ fn untitled_sections_count_entries_naming_no_pr_and_only_their_own_references() 
                 "its entries cannot be counted: the line that followed",
             ),
         ] {
-            let repo = project(rst, &frags, &step(&script));
+            let repo = untitled_project_with(rst, &frags, &step(&script));
             refused_and_undone(repo.path(), &format!("{file}: {script}"), wrong);
         }
         let mut fine = vec![format!("sed -i '{older}' {file}")];
@@ -166,7 +109,7 @@ fn untitled_sections_count_entries_naming_no_pr_and_only_their_own_references() 
             ));
         }
         for script in fine {
-            let repo = project(rst, &frags, &step(&script));
+            let repo = untitled_project_with(rst, &frags, &step(&script));
             let root = repo.path();
             ok(&run(root, &ARGS, "false"), &format!("{file}: {script}"));
             let log = read(root, file);
@@ -238,7 +181,7 @@ proptest! {
             ),
             false => "true".to_string(),
         };
-        let repo = project(rst, &frags, &step(&script));
+        let repo = untitled_project_with(rst, &frags, &step(&script));
         let root = repo.path();
         let what = format!("{file}: {frags:?}, {script}");
         if drop {
@@ -391,7 +334,7 @@ fn an_entry_naming_no_pr_reworded_while_stopped_is_counted_as_written() {
             "[[step]]\nname = \"webui\"\nwhen = \"webui\"\nrun = \"test -e '{}'\"\n",
             flag.display()
         );
-        let repo = project(rst, &frags, &webui);
+        let repo = untitled_project_with(rst, &frags, &webui);
         let root = repo.path();
         let args = [
             "1.1.0rc1",
