@@ -45,7 +45,7 @@ use crate::version::Version;
 pub use blocks::{CodeBlock, Swallowing, code_blocks, swallowed_tail, unglue_closing_fence};
 pub use html::starts_html_block;
 pub use linkdefs::label_key;
-pub use model::{Block, BlockKind, Category, Entry, Place, Release, Subsection};
+pub use model::{Block, BlockKind, Category, Entry, Place, Release, Spacing, Subsection};
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
 pub use refs::{Issue, RefFormat, issue_key, issue_name, issue_order, pr_list};

@@ -346,38 +346,51 @@ impl Release {
     /// blank line; a category's footer follows its last entry after a blank line. Entries
     /// are written with their `raw` text.
     pub fn render(&self, level: usize) -> String {
+        self.render_spaced(level, &Spacing::default())
+    }
+
+    /// [`Release::render`] with the blank lines of `spacing` (a project template's, see
+    /// `consolidate::Layout`): after the release heading before its first part, after a
+    /// category or subsection heading before its text, and between two categories. The
+    /// default spacing is [`Release::render`]'s.
+    pub fn render_spaced(&self, level: usize, spacing: &Spacing) -> String {
+        let blank = |out: &mut String, lines: usize| out.push_str(&"\n".repeat(lines));
         let mut out = String::new();
         push_heading(&mut out, level, &self.title);
+        // Before the first part, the blank lines after the heading; between a release's
+        // prose and its first category, one.
+        let mut first = true;
+        let mut gap = |out: &mut String, later: usize| {
+            blank(out, if first { spacing.after_title } else { later });
+            first = false;
+        };
         if let Some(description) = &self.description {
-            out.push('\n');
+            gap(&mut out, 1);
             out.push_str(description);
             out.push('\n');
         }
         if !self.loose.is_empty() {
-            out.push('\n');
+            gap(&mut out, 1);
             push_entries(&mut out, &self.loose);
         }
-        for category in &self.categories {
-            out.push('\n');
+        for (k, category) in self.categories.iter().enumerate() {
+            gap(&mut out, if k == 0 { 1 } else { spacing.between });
+            let c = &category;
             push_block(
                 &mut out,
                 level + 1,
-                &category.name,
-                category.description.as_deref(),
-                &category.entries,
+                &c.name,
+                c.description.as_deref(),
+                &c.entries,
+                spacing,
             );
             for sub in &category.subsections {
-                out.push('\n');
-                push_block(
-                    &mut out,
-                    level + 2,
-                    &sub.title,
-                    sub.description.as_deref(),
-                    &sub.entries,
-                );
+                blank(&mut out, spacing.after_heading.max(1));
+                let d = sub.description.as_deref();
+                push_block(&mut out, level + 2, &sub.title, d, &sub.entries, spacing);
             }
             if let Some(footer) = &category.footer {
-                out.push('\n');
+                blank(&mut out, 1);
                 out.push_str(footer);
                 out.push('\n');
             }
@@ -433,8 +446,12 @@ fn push_block(
     title: &str,
     description: Option<&str>,
     entries: &[Entry],
+    spacing: &Spacing,
 ) {
     push_heading(out, level, title);
+    if description.is_some() || !entries.is_empty() {
+        out.push_str(&"\n".repeat(spacing.after_heading));
+    }
     if let Some(description) = description {
         out.push_str(description);
         out.push('\n');
@@ -443,6 +460,28 @@ fn push_block(
         }
     }
     push_entries(out, entries);
+}
+
+/// The blank lines [`Release::render_spaced`] writes between a section's parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spacing {
+    /// After the release heading, before its first part.
+    pub after_title: usize,
+    /// After a category (or subsection) heading, before its text.
+    pub after_heading: usize,
+    /// Before a category heading that follows another category.
+    pub between: usize,
+}
+
+impl Default for Spacing {
+    /// git-release's own: one blank line between parts, none after a category heading.
+    fn default() -> Spacing {
+        Spacing {
+            after_title: 1,
+            after_heading: 0,
+            between: 1,
+        }
+    }
 }
 
 fn push_heading(out: &mut String, level: usize, title: &str) {

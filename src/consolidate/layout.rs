@@ -6,7 +6,7 @@
 //! every final looks like the releases before it (attrs: a blank line after `### Changes`,
 //! two after the section; Backend.AI: none after `### Features`, one after the section).
 
-use crate::changelog::{Changelog, Entry, Release};
+use crate::changelog::{Changelog, Release, Spacing};
 
 /// Blank lines around a section's parts. [`Layout::default`] is the layout git-release
 /// writes without an example (one blank line between parts, none after a category
@@ -132,92 +132,12 @@ impl Layout {
     /// `release` at heading `level` in this layout (the section alone, through its last
     /// line's newline; the blank lines after it are [`Layout::trailing`]).
     pub fn render(&self, release: &Release, level: usize) -> String {
-        let mut out = String::new();
-        heading(&mut out, level, release.title());
-        // Before the first part, the template's blank lines after the heading; between a
-        // release's prose and its first category, one.
-        let mut first = true;
-        let mut gap = |out: &mut String, later: usize| {
-            blank(out, if first { self.after_title } else { later });
-            first = false;
+        let spacing = Spacing {
+            after_title: self.after_title,
+            after_heading: self.after_heading,
+            between: self.between,
         };
-        if let Some(description) = &release.description {
-            gap(&mut out, 1);
-            out.push_str(description);
-            out.push('\n');
-        }
-        if !release.loose_entries().is_empty() {
-            gap(&mut out, 1);
-            entries(&mut out, release.loose_entries());
-        }
-        for (k, category) in release.categories.iter().enumerate() {
-            gap(&mut out, if k == 0 { 1 } else { self.between });
-            self.block(
-                &mut out,
-                level + 1,
-                &category.name,
-                category.description.as_deref(),
-                &category.entries,
-            );
-            for sub in &category.subsections {
-                blank(&mut out, self.after_heading.max(1));
-                self.block(
-                    &mut out,
-                    level + 2,
-                    &sub.title,
-                    sub.description.as_deref(),
-                    &sub.entries,
-                );
-            }
-            if let Some(footer) = &category.footer {
-                blank(&mut out, 1);
-                out.push_str(footer);
-                out.push('\n');
-            }
-        }
-        out
-    }
-
-    fn block(
-        &self,
-        out: &mut String,
-        level: usize,
-        title: &str,
-        description: Option<&str>,
-        list: &[Entry],
-    ) {
-        heading(out, level, title);
-        if description.is_some() || !list.is_empty() {
-            blank(out, self.after_heading);
-        }
-        if let Some(description) = description {
-            out.push_str(description);
-            out.push('\n');
-            if !list.is_empty() {
-                blank(out, 1);
-            }
-        }
-        entries(out, list);
-    }
-}
-
-fn heading(out: &mut String, level: usize, title: &str) {
-    out.push_str(&"#".repeat(level));
-    if !title.is_empty() {
-        out.push(' ');
-        out.push_str(title);
-    }
-    out.push('\n');
-}
-
-fn blank(out: &mut String, lines: usize) {
-    out.push_str(&"\n".repeat(lines));
-}
-
-fn entries(out: &mut String, list: &[Entry]) {
-    for e in list {
-        out.push_str(&e.raw);
-        out.push('\n');
+        release.render_spaced(level, &spacing)
     }
 }
 
