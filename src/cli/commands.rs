@@ -210,7 +210,12 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     if let (false, Some(repo)) = (args.dry_run, repo.as_ref()) {
         release::check_changes(repo, &config, &changes)?;
     }
-    let level = prepared.changelog.level();
+    // The level and blank lines `write` gives the section (the template's, see
+    // `consolidate::Layout`): the dry run prints the very bytes.
+    let level = match prepared.changelog.releases().is_empty() {
+        true => prepared.layout.level.unwrap_or(prepared.changelog.level()),
+        false => prepared.changelog.level(),
+    };
     let section = prepared.grouped.release();
     // A fresh section written unreviewed passes the review's checks; a kept draft is
     // checked as the reviewed text it is (`kept_release`).
@@ -224,9 +229,9 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
             _ => None,
         };
         let text = match (args.format, kept) {
-            (SectionFormat::Markdown, Some(kept)) => kept.render(level),
+            (SectionFormat::Markdown, Some(kept)) => prepared.layout.render(&kept, level),
             (SectionFormat::Json, Some(kept)) => git_release::json::pretty(&kept.view()),
-            (SectionFormat::Markdown, None) => section.render(level),
+            (SectionFormat::Markdown, None) => prepared.layout.render(&section, level),
             (SectionFormat::Json, None) => git_release::json::pretty(&prepared.grouped.view()),
         };
         print_out(&text)?;

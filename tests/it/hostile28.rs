@@ -221,3 +221,36 @@ fn a_step_done_by_hand_then_continue_skip_puts_its_output_in_the_release_commit(
         "the three roads give the same release commit: {trees:?}"
     );
 }
+
+/// `consolidate --dry-run` prints the very section `consolidate` then writes, in the layout
+/// the project's template renders (attrs: a blank line after each category heading).
+#[test]
+fn consolidate_dry_run_prints_the_section_as_it_is_written() {
+    let dir = crate::util::fixtures().join("hostile27/attrs-patch-final");
+    let repo = crate::util::repo_from(&dir.join("input"));
+    let root = repo.path();
+    let date = ["--date", "2025-12-06"];
+    let dry = crate::util::run(
+        root,
+        &["consolidate", "26.1.1", "--dry-run", date[0], date[1]],
+        "true",
+    );
+    ok(&dry, "consolidate --dry-run");
+    let printed = text(&dry.stdout);
+    let out = crate::util::run(
+        root,
+        &["consolidate", "26.1.1", "--no-edit", date[0], date[1]],
+        "true",
+    );
+    ok(&out, "consolidate --no-edit");
+    let written = crate::release::read(root, "CHANGELOG.md");
+    let section = printed.trim_end();
+    assert!(
+        section.contains("### Changes\n\n- "),
+        "the template's layout: {printed}"
+    );
+    assert!(
+        written.contains(section),
+        "printed:\n{printed}\nwritten:\n{written}"
+    );
+}
