@@ -479,8 +479,7 @@ pub fn review_release(
         .to_string();
     let draft = draft_text(&section, &prepared.grouped.reasons(), &display);
     let expect = expectation(config, prepared, &release);
-    let editor = repo.editor()?;
-    check_editor(repo, &editor)?;
+    let editor = repo.review_editor()?;
     match review(
         &draft_path(repo.git_dir()),
         &draft,
@@ -550,21 +549,6 @@ pub fn kept_release(repo: &Repo, config: &Config, prepared: &Prepared) -> Result
         Outcome::Accepted(r) => Ok(Some(*r)),
         Outcome::Aborted => Ok(None),
     }
-}
-
-/// git falls back to `vi` when no editor is configured; without a terminal that would hang
-/// or fail half-way, so say what to do instead (a configured editor is the user's choice
-/// and runs as it is, e.g. `GIT_EDITOR=true` or a `sed` script).
-pub fn check_editor(repo: &Repo, editor: &str) -> Result<()> {
-    use std::io::IsTerminal;
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    if !repo.editor_configured() && (!std::io::stdin().is_terminal() || dumb) {
-        return Err(Error::Refused(format!(
-            "no terminal to open the review in `{editor}`; pass --no-edit to skip the review, \
-             or set GIT_EDITOR (or core.editor) to the editor to use"
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

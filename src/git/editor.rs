@@ -24,6 +24,21 @@ impl Repo {
         }
     }
 
+    /// The editor the review opens ([`Repo::editor`]), refused when the user configured
+    /// none and there is no terminal for git's `vi` (stdin not a terminal, `TERM` unset or
+    /// `dumb`): a configured editor is the user's choice and runs as it is (`GIT_EDITOR=true`,
+    /// a `sed` script). The one place that decides whether a review can run here.
+    pub fn review_editor(&self) -> Result<String> {
+        use std::io::IsTerminal;
+        if !self.editor_configured() {
+            let term = std::env::var("TERM").unwrap_or_default();
+            if term.is_empty() || term == "dumb" || !std::io::stdin().is_terminal() {
+                return Err(Error::Refused(NO_EDITOR.into()));
+            }
+        }
+        self.editor()
+    }
+
     /// Whether the user chose an editor, rather than leaving git to fall back to vi: as
     /// git decides (`GIT_EDITOR`, `core.editor` — also from `git -c` —, `VISUAL` unless the
     /// terminal is dumb or unknown, `EDITOR`). The one place that decides.

@@ -135,7 +135,7 @@ pub(super) fn check_repository(
     check_webui_steps(config, webui)?;
     let mut review_unavailable = None;
     if version.is_final() && !request.no_edit {
-        match check_review(repo) {
+        match repo.review_editor().map(drop) {
             Err(Error::Refused(why)) if request.dry_run => review_unavailable = Some(why),
             checked => checked?,
         }
@@ -241,19 +241,6 @@ fn check_webui_steps(config: &Config, webui: Option<&Version>) -> Result<()> {
              WebUI version out"
         ),
     ))
-}
-
-/// The review of a final release must be able to run: an editor git can start, and a
-/// terminal for it unless the user configured one (`GIT_EDITOR=…` scripts need none).
-fn check_review(repo: &Repo) -> Result<()> {
-    use std::io::IsTerminal;
-    if !repo.editor_configured() {
-        let term = std::env::var("TERM").unwrap_or_default();
-        if term.is_empty() || term == "dumb" || !std::io::stdin().is_terminal() {
-            return Err(Error::Refused(crate::git::NO_EDITOR.into()));
-        }
-    }
-    repo.editor().map(drop)
 }
 
 /// Every file the release writes lands inside the repository (symlinks followed), in a
