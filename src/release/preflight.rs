@@ -103,7 +103,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             short(&head),
         )));
     }
-    check_rc_folded(&current, &version, &section, request)?;
+    check_rc_folded(config, &current, &version, &section, request)?;
     let tags = Tags::read(repo.tags()?);
     check_against_releases(config, &tags, &current, &version, &section, request)?;
     check_fragments_in_git(repo, config, &section.fragment_files)?;
@@ -199,6 +199,7 @@ fn spelled_as_the_project(config: &Config, version: Version, changelog: &Path) -
 /// pre-release's section: when the changelog has none (its path changed, or the section was
 /// never written), the rc's entries would be missing from the release without a word.
 fn check_rc_folded(
+    config: &Config,
     current: &Version,
     version: &Version,
     section: &SectionPlan,
@@ -222,10 +223,14 @@ fn check_rc_folded(
         return Ok(());
     }
     Err(Error::Refused(format!(
-        "the version file says {current}, but {} has no `{current}` section to fold into \
-         {version}, so its entries would be missing from {version}{}. If the section is in \
+        "{} {current}, but {} has no `{current}` section to fold into {version}, so its \
+         entries would be missing from {version}{}. If the section is in \
          another file (the changelog's path changed), move it into this one; if {current} \
          was released without one, pass --allow-missing-rc",
+        match config.version_place.as_ref() {
+            Some(place) => format!("{} says", place.describe()),
+            None => "the changelog and the tags (no version file) say".to_string(),
+        },
         section.changelog.display(),
         if section.rc_sections.is_empty() {
             String::new()

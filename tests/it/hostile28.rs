@@ -254,3 +254,34 @@ fn consolidate_dry_run_prints_the_section_as_it_is_written() {
         "printed:\n{printed}\nwritten:\n{written}"
     );
 }
+
+/// A project with no version file (its version from tags): a final whose pre-release is
+/// tagged but has no section to fold is refused saying where the version came from — not
+/// "the version file says", which names a file the project does not have.
+#[test]
+fn a_missing_rc_section_names_where_the_version_came_from() {
+    let repo = crate::util::repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n",
+        ),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
+             ### Features\n\n- First. (#1)\n",
+        ),
+        ("changes/2.feature.md", "Add x.\n"),
+    ]);
+    let root = repo.path();
+    crate::util::git(root, &["tag", "v1.1.0rc1"]);
+    let before = snapshot(root);
+    let out = crate::util::run(root, &["1.1.0", "--dry-run", "--no-edit"], "true");
+    let stderr = one_error(&out, "the final without its rc section");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the changelog and the tags (no version file) say 1.1.0rc1"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("the version file says"), "{stderr}");
+    assert_eq!(snapshot(root), before);
+}
