@@ -201,6 +201,9 @@ pub fn render_summary(summary: &Summary) -> String {
     if !summary.by_hand.is_empty() {
         let _ = writeln!(out, "  By hand:    {}", summary.by_hand.join("; "));
     }
+    if let Some(stale) = &summary.stale {
+        let _ = writeln!(out, "  Stale:      {stale}");
+    }
     out
 }
 

@@ -116,6 +116,11 @@ pub struct State {
     /// while they hold it (see `guard::release_paths`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_hand: Vec<(String, u64)>,
+    /// The plan's word on the stale entries left out of the section (`Plan::stale_line`),
+    /// for the summary: a drop a release made must be said at its end too, not only in a
+    /// plan `--yes` scrolls past.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
     /// The changelog the release writes (`abort` and the checks of `continue` need it
     /// without the configuration).
     #[serde(default)]
@@ -276,6 +281,7 @@ impl State {
             frozen: None,
             planned_freeze: plan.freeze.as_ref().map(|f| (f.places, f.files)),
             by_hand: Vec::new(),
+            stale: plan.stale_line(),
             changelog: Some(plan.changelog.to_string_lossy().into_owned()),
             fragments: plan
                 .fragment_files

@@ -29,6 +29,9 @@ pub struct Summary {
     pub by_hand: Vec<String>,
     /// What the freeze step changed, when it ran (and what the plan said).
     pub freeze: Option<FreezeCount>,
+    /// The stale entries left out, as the plan said them (`None`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
 }
 
 /// The placeholder freeze as it was written, beside the plan's count: a step before it
@@ -138,6 +141,7 @@ pub(super) fn from_record(
         commits: state.commits.clone(),
         by_hand,
         freeze: state.frozen.clone(),
+        stale: state.stale.clone(),
     })
 }
 

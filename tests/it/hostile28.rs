@@ -285,3 +285,39 @@ fn a_missing_rc_section_names_where_the_version_came_from() {
     assert!(!stderr.contains("the version file says"), "{stderr}");
     assert_eq!(snapshot(root), before);
 }
+
+/// A fragment whose entry an earlier release already published is left out of a
+/// pre-release as stale: said in the plan and again in the summary at the end (text and
+/// JSON), where a `--yes` run in CI shows it (hostile17's observation).
+#[test]
+fn the_summary_says_which_stale_entries_were_left_out() {
+    for json in [false, true] {
+        let repo = crate::release::project("");
+        let root = repo.path();
+        // #1 "First release" is in 1.0.0 already.
+        crate::util::write_file(root, "changes/1.feature.md", "First release\n");
+        crate::util::commit_all(root, "a fragment of a released PR");
+        let mut args = vec!["1.1.0rc1", "--yes", "--no-edit", DATE[0], DATE[1]];
+        if json {
+            args.extend(["--format", "json"]);
+        }
+        let out = crate::util::run(root, &args, "true");
+        ok(&out, "1.1.0rc1");
+        let stdout = text(&out.stdout);
+        if json {
+            let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            let stale = summary["stale"].as_str().unwrap_or_default();
+            assert!(stale.contains("#1") && stale.contains("1.0.0"), "{summary}");
+        } else {
+            let line = stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with("Stale:"));
+            let line = line.unwrap_or_else(|| panic!("no Stale: line in {stdout}"));
+            assert!(line.contains("#1") && line.contains("1.0.0"), "{line}");
+        }
+        assert!(
+            !crate::release::read(root, "CHANGELOG.md")
+                .contains("## 1.1.0rc1 (2025-03-01)\n\n### Features\n* First release")
+        );
+    }
+}
