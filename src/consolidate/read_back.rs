@@ -61,7 +61,6 @@ pub fn check_fragments_read_back(
     for ((category, key), (texts, path)) in wanted {
         let (issue, shown) = (key, crate::changelog::Issue(key));
         let Some(c) = release.category(category) else {
-            let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
             if unheaded == Unheaded::WrittenAsRendered
                 && texts.iter().all(|t| text.contains(&first_line(t)))
             {
@@ -77,7 +76,6 @@ pub fn check_fragments_read_back(
                 excerpt(text),
             )));
         };
-        let first_line = |t: &str| t.lines().next().unwrap_or_default().trim().to_string();
         let mut found = c.all_entries().filter(|e| e.prs.contains(&issue)).count();
         if found > texts.len() {
             // Another entry may name the PR in its prose (`Fix the crash seen after #301`):
@@ -142,4 +140,9 @@ pub fn check_fragments_read_back(
 /// The first lines of a rendered section, for an error message.
 fn excerpt(text: &str) -> String {
     text.lines().take(12).collect::<Vec<_>>().join("\n")
+}
+
+/// A fragment text's first line, trimmed: what finds its entry in a rendered section.
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().trim().to_string()
 }

@@ -125,10 +125,10 @@ pub(super) fn owns(own: &BTreeSet<String>, path: &str) -> bool {
 /// What `continue` was told belongs in the release by being staged (changes outside the
 /// release's paths, the hooks' edits): recorded as the release's, for its commit.
 pub(crate) fn adopt_staged(repo: &Repo, state: &mut State) -> Result<()> {
-    // After a kill, what the user staged of what changed since is taken the same way.
-    let staged: Vec<String> = foreign_changes(repo, state)?
+    // After a kill, what the user staged of what changed since is taken the same way: the
+    // paths `foreign_changes` or, killed, `changed_since_killed` names.
+    let staged: Vec<String> = outside_the_release(repo, state)?
         .into_iter()
-        .chain(changed_since_killed(repo, state)?)
         .filter(|d| d.kind == DirtyKind::Staged)
         .map(|d| d.path)
         .collect();
@@ -144,13 +144,9 @@ pub(crate) fn adopt_staged(repo: &Repo, state: &mut State) -> Result<()> {
 /// work (see [`State::by_hand`]), so the release commit takes it, staged or not, as it
 /// takes a step's output — as long as it holds what it held now.
 pub(crate) fn adopt_as_hand_work(repo: &Repo, state: &mut State) -> Result<()> {
-    let done: Vec<String> = foreign_changes(repo, state)?
-        .into_iter()
-        .chain(changed_since_killed(repo, state)?)
-        .map(|d| d.path)
-        .collect();
-    for path in done {
-        state.note_by_hand(repo, &path);
+    // Killed or not: what `foreign_changes` or `changed_since_killed` would name.
+    for d in outside_the_release(repo, state)? {
+        state.note_by_hand(repo, &d.path);
     }
     Ok(())
 }
