@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use crate::release::{project, read};
+use crate::stopped_sections::{fragments, let_it_pass};
 use crate::util::{self, git, ok, one_error, run};
 
 /// A step that fails until `ok` exists: the release stops after its changelog step.
@@ -35,23 +36,6 @@ fn listed(root: &Path, version: &str, pr: u32) -> Vec<String> {
         }
     }
     found
-}
-
-/// The fragments of the project left in the work tree.
-fn fragments(root: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root.join("changes"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".md") && n != "template.md")
-        .collect();
-    names.sort();
-    names
-}
-
-/// Let the flaky step pass from now on (its marker file goes into the release).
-fn let_it_pass(root: &Path) {
-    util::write_file(root, "ok", "");
-    git(root, &["add", "ok"]);
 }
 
 /// The `git checkout …` commands a refusal advises, in the order it names them.
