@@ -47,7 +47,7 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
             .unwrap_or_else(|| "not updated".into())
     );
     let _ = writeln!(out, "  Changelog:  {}", relative(&plan.changelog));
-    if plan.version.is_final() {
+    if plan.form.consolidates() {
         let _ = writeln!(
             out,
             "  RC merged:  {}",
@@ -59,7 +59,7 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
         );
     }
     let fragments = match plan.fragment_files.len() {
-        0 if plan.version.is_final() => "none (the rc sections hold the entries)".to_string(),
+        0 if plan.form.consolidates() => "none (the rc sections hold the entries)".to_string(),
         0 => "none: the changelog gets no section for this release".to_string(),
         n => format!(
             "{n} in {}",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::request::Request;
 use crate::changelog::Release as Section;
-use crate::consolidate::Prepared;
+use crate::consolidate::{Prepared, SectionForm};
 use crate::git::Repo;
 use crate::version::{ReleaseKind, Version};
 
@@ -95,6 +95,9 @@ pub struct Plan {
     pub base_branch: String,
     pub base_commit: String,
     pub branch: String,
+    /// Whether the changelog section is consolidated (a final's, folded, grouped and
+    /// reviewed) or written as towncrier builds it.
+    pub form: SectionForm,
     pub changelog: PathBuf,
     /// Pre-release sections folded into a final release, newest first.
     pub rc_sections: Vec<String>,
