@@ -57,6 +57,19 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
                 plan.rc_sections.join(", ")
             }
         );
+    } else if !plan.form.unfolded().is_empty() {
+        let _ = writeln!(
+            out,
+            "  RC merged:  none: {} {} as published ({} is reStructuredText; git-release \
+             folds only Markdown sections)",
+            plan.form.unfolded().join(", "),
+            if plan.form.unfolded().len() == 1 {
+                "stays"
+            } else {
+                "stay"
+            },
+            relative(&plan.changelog)
+        );
     }
     let fragments = match plan.fragment_files.len() {
         0 if plan.form.consolidates() => "none (the rc sections hold the entries)".to_string(),

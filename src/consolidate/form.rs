@@ -1,6 +1,10 @@
 //! How a release writes its changelog section: consolidated (a final's rc sections and
 //! fragments folded, grouped and reviewed) or as towncrier builds it (flat, from the
 //! fragments). The one place this is decided; the release layer asks [`SectionForm::of`].
+//!
+//! git-release reads back only Markdown sections: a final of a reStructuredText changelog
+//! (towncrier's default `NEWS.rst`) is written as `towncrier build` writes it, its
+//! pre-release sections left as published (said in the plan), never refused.
 
 use std::path::Path;
 
@@ -9,25 +13,27 @@ use crate::error::{Error, Result};
 use crate::version::Version;
 
 /// How the changelog section of a release is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SectionForm {
     /// A final release of a changelog git-release reads back (Markdown): its pre-release
     /// sections and the fragments folded into one section, grouped, reviewed.
     Consolidated,
     /// towncrier's section built from the fragments, as `towncrier build` writes it: a
     /// pre-release, and a final release of a changelog git-release does not read back
-    /// (reStructuredText) that holds no pre-release of it to fold.
-    AsBuilt,
+    /// (reStructuredText), whose pre-release sections (`unfolded`, as their headings name
+    /// them) stay as published — what towncrier does; their fragments were consumed when
+    /// they were written, so nothing is listed twice.
+    AsBuilt { unfolded: Vec<String> },
 }
 
 impl SectionForm {
     /// The form of `version`'s section in `changelog` (its path; read when it is
-    /// reStructuredText). A final release of a reStructuredText changelog that holds a
-    /// pre-release section of it is refused: that section cannot be folded, and writing the
-    /// final beside it would list its entries twice.
+    /// reStructuredText, for the pre-release sections the final leaves unfolded).
     pub fn of(config: &Config, version: &Version, changelog: &Path) -> Result<SectionForm> {
         if !version.is_final() {
-            return Ok(SectionForm::AsBuilt);
+            return Ok(SectionForm::AsBuilt {
+                unfolded: Vec::new(),
+            });
         }
         if !is_restructured_text(&config.towncrier.filename) {
             return Ok(SectionForm::Consolidated);
@@ -37,29 +43,22 @@ impl SectionForm {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(Error::io(changelog, e)),
         };
-        let pre = pre_release_headings(&text, version);
-        if pre.is_empty() {
-            return Ok(SectionForm::AsBuilt);
+        Ok(SectionForm::AsBuilt {
+            unfolded: pre_release_headings(&text, version),
+        })
+    }
+
+    /// The pre-release sections of the version a final leaves as published.
+    pub fn unfolded(&self) -> &[String] {
+        match self {
+            SectionForm::Consolidated => &[],
+            SectionForm::AsBuilt { unfolded } => unfolded,
         }
-        Err(config.towncrier_source.error(
-            "filename",
-            format!(
-                "is `{}`, a reStructuredText changelog holding the pre-release section{} {}: \
-                 a final release folds its pre-releases' sections, which git-release reads \
-                 only in Markdown, and writing {version} beside them would list their entries \
-                 twice; nothing was changed. Fold them by hand and build this final's \
-                 section as towncrier does (`git release build {version}`), or move the \
-                 changelog to Markdown (`filename = \"CHANGELOG.md\"` and a Markdown template)",
-                config.towncrier.filename,
-                if pre.len() == 1 { "" } else { "s" },
-                pre.join(", ")
-            ),
-        ))
     }
 
     /// Whether the section is consolidated (folded, grouped, reviewed).
-    pub fn consolidates(self) -> bool {
-        self == SectionForm::Consolidated
+    pub fn consolidates(&self) -> bool {
+        *self == SectionForm::Consolidated
     }
 }
 

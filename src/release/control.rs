@@ -296,7 +296,9 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
         crate::towncrier::changelog_path(config, version.as_str(), &tc.name, &state.request.date)?;
     let form = match version.is_final() && !state.final_as_built {
         true => crate::consolidate::SectionForm::Consolidated,
-        false => crate::consolidate::SectionForm::AsBuilt,
+        false => crate::consolidate::SectionForm::AsBuilt {
+            unfolded: Vec::new(),
+        },
     };
     Ok(Plan {
         request: state.request.clone(),

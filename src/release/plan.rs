@@ -214,6 +214,10 @@ pub struct PlanView {
     pub webui: Option<String>,
     pub changelog: String,
     pub rc_sections: Vec<String>,
+    /// A final's pre-release sections left as published, not folded (a reStructuredText
+    /// changelog: [`SectionForm::AsBuilt`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rc_sections_unfolded: Vec<String>,
     pub fragments: Vec<String>,
     pub stale: Vec<String>,
     pub entries: usize,
@@ -239,6 +243,7 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
         webui: plan.webui.as_ref().map(Version::to_string),
         changelog: relative(repo, &plan.changelog),
         rc_sections: plan.rc_sections.clone(),
+        rc_sections_unfolded: plan.form.unfolded().to_vec(),
         fragments: plan
             .fragment_files
             .iter()

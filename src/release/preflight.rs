@@ -236,9 +236,11 @@ fn check_rc_folded(
     // A local label (`1.4.0rc1+ubuntu1`, a downstream build) is no release of its own: the
     // section is the public version's.
     let current = &current.public();
+    // Folded, or (a changelog not read back: reStructuredText) there, left as published.
     let folded = section
         .rc_sections
         .iter()
+        .chain(section.form.unfolded())
         .any(|s| Version::parse(s).is_ok_and(|v| v == *current));
     if folded {
         return Ok(());

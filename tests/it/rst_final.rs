@@ -1,14 +1,13 @@
 //! A final release of a reStructuredText changelog (towncrier's default `NEWS.rst`: pytest,
-//! pip, Twisted cut plain finals). git-release reads back only Markdown sections, so it
-//! cannot fold pre-release sections of such a changelog — but a final with none to fold is
-//! an ordinary release: its section is written as `towncrier build` writes it, never refused.
-//! A final whose pre-release sections are in the file is refused with nothing changed (writing
-//! the final beside them would list their entries twice).
+//! pip, Twisted). git-release reads back only Markdown sections, so it cannot fold the
+//! pre-release sections of such a changelog — but the final is an ordinary release: its
+//! section is written as `towncrier build` writes it, its pre-release sections left as
+//! published (as towncrier leaves them), never refused.
 
 use std::path::Path;
 
 use crate::release::read;
-use crate::util::{self, commit_all, git, ok, one_error, repo_with, run, write_files};
+use crate::util::{self, commit_all, git, ok, repo_with, run, write_files};
 
 const PULL: &str = "https://example.com/demo/pull";
 
@@ -95,55 +94,83 @@ fn a_final_with_nothing_to_fold_is_written_as_towncrier_builds_it() {
     }
 }
 
-/// The pre-release sections of the version in the file (written by the rc, `v`-spelled, or
-/// by hand with another underline): the final is refused naming them, nothing changed —
-/// the plain dry run too. A pre-release of another version does not count.
+/// rc1, then the final: the rc's section stays as published (what towncrier does; its
+/// fragments were consumed by the rc, so nothing is listed twice), the plan and its JSON say
+/// so, and the final's section lists only the fragments added since — the tree `build`
+/// writes. Pre-release sections found by their headings (towncrier's, `v`-spelled, another
+/// underline); a pre-release of another version is not the final's.
 #[test]
-fn a_final_with_pre_release_sections_to_fold_is_refused_with_nothing_changed() {
-    let repo = project(&[]);
-    let root = repo.path();
+fn a_final_after_its_pre_release_leaves_the_rc_section_as_published() {
+    let twin = |root: &Path| {
+        let out = run(
+            root,
+            &["1.1.0rc1", "--yes", "--date", "2025-01-15"],
+            "false",
+        );
+        ok(&out, "rc1");
+        git(root, &["checkout", "--quiet", "main"]);
+        git(root, &["merge", "--quiet", "--ff-only", "release/1.1.0rc1"]);
+        write_files(root, &[("changes/9.feature", "Add the exporter.\n")]);
+        commit_all(root, "more");
+    };
+    let built = project(&[]);
+    twin(built.path());
     let out = run(
-        root,
-        &["1.1.0rc1", "--yes", "--date", "2025-01-15"],
+        built.path(),
+        &["build", "1.1.0", "--date", "2025-02-01"],
         "false",
     );
-    ok(&out, "rc1");
-    git(root, &["checkout", "--quiet", "main"]);
-    git(root, &["merge", "--quiet", "--ff-only", "release/1.1.0rc1"]);
-    write_files(root, &[("changes/9.feature", "Add the exporter.\n")]);
-    commit_all(root, "more");
-    let before = util::snapshot(root);
-    for args in [
-        vec!["1.1.0", "--yes", "--no-edit"],
-        vec!["1.1.0", "--dry-run"],
-    ] {
-        let out = run(root, &args, "false");
-        let stderr = one_error(&out, "final");
-        assert_eq!(out.status.code(), Some(3), "{stderr}");
-        assert!(
-            stderr.contains("pre-release section 1.1.0rc1")
-                && stderr.contains("`tool.towncrier.filename`"),
-            "{stderr}"
-        );
-        assert_eq!(util::snapshot(root), before, "{args:?}: nothing changed");
+    ok(&out, "build");
+    commit_all(built.path(), "built");
+
+    let repo = project(&[]);
+    let root = repo.path();
+    twin(root);
+    let args = ["1.1.0", "--yes", "--date", "2025-02-01"];
+    let dry = run(root, &[&args[..], &["--dry-run"]].concat(), "false");
+    ok(&dry, "dry run");
+    assert!(
+        util::text(&dry.stdout).contains("RC merged:  none: 1.1.0rc1 stays as published"),
+        "{}",
+        util::text(&dry.stdout)
+    );
+    let json = run(
+        root,
+        &[&args[..], &["--dry-run", "--format", "json"]].concat(),
+        "false",
+    );
+    ok(&json, "json");
+    let view: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        view["rc_sections_unfolded"],
+        serde_json::json!(["1.1.0rc1"])
+    );
+    ok(&run(root, &args, "false"), "final");
+    assert_eq!(
+        tree_without_version(root),
+        tree_without_version(built.path())
+    );
+    let news = read(root, "NEWS.rst");
+    for entry in ["Add the scheduler.", "crash on start", "Add the exporter."] {
+        assert_eq!(news.matches(entry).count(), 1, "{entry}: {news}");
     }
-    // A patch of the line is no fold of 1.1.0's pre-release: it goes through.
+    assert!(news.find("demo 1.1.0 (2025-02-01)") < news.find("demo 1.1.0rc1 (2025-01-15)"));
+
     let other = project(&[(
         "NEWS.rst",
         "Changes\n=======\n\n.. towncrier release notes start\n\n\
 v2.0.0b1\n~~~~~~~~\n\n- Beta.\n\n\
 demo 1.0.0 (2025-01-01)\n=======================\n\n- First release.\n",
     )]);
-    ok(
-        &run(other.path(), &["1.0.1", "--yes"], "false"),
-        "a pre-release of another version",
-    );
-    git(other.path(), &["checkout", "--quiet", "main"]);
+    let out = run(other.path(), &["1.0.1", "--yes", "--dry-run"], "false");
+    ok(&out, "a pre-release of another version");
+    assert!(!util::text(&out.stdout).contains("RC merged"));
     let out = run(other.path(), &["2.0.0", "--yes", "--dry-run"], "false");
+    ok(&out, "2.0.0");
     assert!(
-        util::text(&out.stderr).contains("pre-release section 2.0.0b1"),
+        util::text(&out.stdout).contains("none: 2.0.0b1 stays as published"),
         "{}",
-        util::text(&out.stderr)
+        util::text(&out.stdout)
     );
 }
 
