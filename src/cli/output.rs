@@ -47,7 +47,7 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
             .unwrap_or_else(|| "not updated".into())
     );
     let _ = writeln!(out, "  Changelog:  {}", relative(&plan.changelog));
-    if plan.version.is_final() {
+    if plan.form.consolidates() {
         let _ = writeln!(
             out,
             "  RC merged:  {}",
@@ -57,9 +57,22 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
                 plan.rc_sections.join(", ")
             }
         );
+    } else if !plan.form.unfolded().is_empty() {
+        let _ = writeln!(
+            out,
+            "  RC merged:  none: {} {} as published ({} is reStructuredText; git-release \
+             folds only Markdown sections)",
+            plan.form.unfolded().join(", "),
+            if plan.form.unfolded().len() == 1 {
+                "stays"
+            } else {
+                "stay"
+            },
+            relative(&plan.changelog)
+        );
     }
     let fragments = match plan.fragment_files.len() {
-        0 if plan.version.is_final() => "none (the rc sections hold the entries)".to_string(),
+        0 if plan.form.consolidates() => "none (the rc sections hold the entries)".to_string(),
         0 => "none: the changelog gets no section for this release".to_string(),
         n => format!(
             "{n} in {}",

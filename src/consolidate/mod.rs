@@ -13,6 +13,7 @@
 mod consumed;
 mod crossed;
 mod fold;
+mod form;
 mod fragment_files;
 mod grouped;
 mod layout;
@@ -30,6 +31,7 @@ pub use fold::{
     Consolidation, Duplicate, FoldedCategory, LeftOut, LeftOutReason, Listing, Overlap, Prose,
     Source, Stale, Unpaired, fold, near_miss,
 };
+pub use form::SectionForm;
 pub use fragment_files::{check_fragment_files, check_fragment_texts, repository_root};
 pub use grouped::{
     CategoryOut, GroupOut, Grouped, GroupedCategory, ItemOut, SectionView, corpus, group,

@@ -35,6 +35,7 @@ pub(super) fn check_repository(
     version: &Version,
     webui: Option<&Version>,
     changelog: &Path,
+    reviewed: bool,
 ) -> Result<RepositoryChecks> {
     // `git var` runs as two processes: started now, they answer while the status is read.
     let identity = repo.start_identity_check();
@@ -134,7 +135,9 @@ pub(super) fn check_repository(
     }
     check_webui_steps(config, webui)?;
     let mut review_unavailable = None;
-    if version.is_final() && !request.no_edit {
+    // The review's editor, for a section that is reviewed (`reviewed`: consolidated, without
+    // `--no-edit`).
+    if reviewed {
         match repo.review_editor().map(drop) {
             Err(Error::Refused(why)) if request.dry_run => review_unavailable = Some(why),
             checked => checked?,

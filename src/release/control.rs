@@ -294,6 +294,12 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
     let tc = &config.towncrier;
     let changelog =
         crate::towncrier::changelog_path(config, version.as_str(), &tc.name, &state.request.date)?;
+    let form = match version.is_final() && !state.final_as_built {
+        true => crate::consolidate::SectionForm::Consolidated,
+        false => crate::consolidate::SectionForm::AsBuilt {
+            unfolded: Vec::new(),
+        },
+    };
     Ok(Plan {
         request: state.request.clone(),
         current: Version::parse(&state.previous).unwrap_or_else(|_| version.clone()),
@@ -307,6 +313,7 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
         base_branch: state.base_branch.clone(),
         base_commit: state.base_commit.clone(),
         branch: state.branch.clone(),
+        form,
         changelog,
         rc_sections: state.rc_merged.clone(),
         fragment_files: Vec::new(),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Reporter;
 use super::plan::Plan;
-use super::preflight::without_stale;
+use super::section::without_stale;
 use super::state::State;
 use super::unread::{Unread, references};
 use crate::changelog::{Changelog, Entry, RefFormat, Release};
@@ -233,7 +233,7 @@ pub(crate) fn check_building(
     let Some(planned) = planned else {
         return Ok(());
     };
-    let wrong = planned.against(now, !plan.version.is_final());
+    let wrong = planned.against(now, !plan.form.consolidates());
     if wrong.is_empty() {
         return Ok(());
     }

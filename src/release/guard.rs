@@ -686,7 +686,7 @@ pub(crate) fn section_written(repo: &Repo, config: &Config, plan: &Plan) -> Resu
     // base commit has them), no block left open, no control character. (A pre-release's
     // section is towncrier's, from the project's own template, whose entries need not be
     // bullets.)
-    if plan.version.is_final() {
+    if plan.form.consolidates() {
         let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
         let carried = carried_at_base(repo, config, plan, &refs)?;
         let text = log.section_text(index);

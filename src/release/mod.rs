@@ -25,6 +25,7 @@ mod plan;
 mod preflight;
 mod request;
 mod rerun;
+mod section;
 mod shared;
 mod state;
 mod steps;

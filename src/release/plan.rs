@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::request::Request;
 use crate::changelog::Release as Section;
-use crate::consolidate::Prepared;
+use crate::consolidate::{Prepared, SectionForm};
 use crate::git::Repo;
 use crate::version::{ReleaseKind, Version};
 
@@ -95,6 +95,9 @@ pub struct Plan {
     pub base_branch: String,
     pub base_commit: String,
     pub branch: String,
+    /// Whether the changelog section is consolidated (a final's, folded, grouped and
+    /// reviewed) or written as towncrier builds it.
+    pub form: SectionForm,
     pub changelog: PathBuf,
     /// Pre-release sections folded into a final release, newest first.
     pub rc_sections: Vec<String>,
@@ -211,6 +214,10 @@ pub struct PlanView {
     pub webui: Option<String>,
     pub changelog: String,
     pub rc_sections: Vec<String>,
+    /// A final's pre-release sections left as published, not folded (a reStructuredText
+    /// changelog: [`SectionForm::AsBuilt`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rc_sections_unfolded: Vec<String>,
     pub fragments: Vec<String>,
     pub stale: Vec<String>,
     pub entries: usize,
@@ -236,6 +243,7 @@ pub fn plan_view(plan: &Plan, repo: &Repo) -> PlanView {
         webui: plan.webui.as_ref().map(Version::to_string),
         changelog: relative(repo, &plan.changelog),
         rc_sections: plan.rc_sections.clone(),
+        rc_sections_unfolded: plan.form.unfolded().to_vec(),
         fragments: plan
             .fragment_files
             .iter()

@@ -7,15 +7,15 @@ use super::checks::{RepositoryChecks, check_fragments_in_git, check_paths, check
 use super::lock::Lock;
 use super::next_version::{advance_by_hand, check_next_version};
 use super::plan::{
-    CommandStep, NextVersionStep, Plan, PlannedStep, StaleEntry, StepKind, expand, relative,
-    sed_replace, shell_quote,
+    CommandStep, NextVersionStep, Plan, PlannedStep, StepKind, expand, relative, sed_replace,
+    shell_quote,
 };
 use super::request::Request;
+use super::section::{SectionPlan, plan_section};
 use crate::changelog::{Changelog, Release as Section};
 use crate::config::{Config, StepWhen, VersionFile};
-use crate::consolidate::{self, Prepared};
+use crate::consolidate;
 use crate::error::{Error, Result};
-use crate::fragments::{self, FragmentSet};
 use crate::git::Repo;
 use crate::group::Strategy;
 use crate::version::{Tags, Version};
@@ -66,15 +66,35 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     // they run at once. A refusal still comes in the order the checks are written here,
     // the repository's first. An external grouper is started only once the repository
     // checks passed: it may be slow or costly, and must not run for a refused release.
+    // Whether the section is consolidated (and reviewed) or written as towncrier builds it;
+    // a refusal here comes with the section's, after the repository's.
+    let form = consolidate::SectionForm::of(config, &version, &changelog);
+    let reviewed = form.as_ref().is_ok_and(|f| f.consolidates()) && !request.no_edit;
     let (checks, section) = if request.grouping(config).strategy == Strategy::Command {
-        let checks = check_repository(repo, config, request, &version, webui.as_ref(), &changelog);
+        let checks = check_repository(
+            repo,
+            config,
+            request,
+            &version,
+            webui.as_ref(),
+            &changelog,
+            reviewed,
+        );
         drop(status);
-        (Ok(checks?), plan_section(config, &version, request))
+        (Ok(checks?), plan_section(config, &version, request, form))
     } else {
         std::thread::scope(|scope| {
-            let section = scope.spawn(|| plan_section(config, &version, request));
-            let checks =
-                check_repository(repo, config, request, &version, webui.as_ref(), &changelog);
+            let version = &version;
+            let section = scope.spawn(move || plan_section(config, version, request, form));
+            let checks = check_repository(
+                repo,
+                config,
+                request,
+                version,
+                webui.as_ref(),
+                &changelog,
+                reviewed,
+            );
             drop(status);
             let section = section
                 .join()
@@ -139,6 +159,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         base_branch: base.clone(),
         base_commit,
         branch,
+        form: section.form,
         changelog: section.changelog,
         rc_sections: section.rc_sections,
         fragment_files: section.fragment_files,
@@ -215,9 +236,11 @@ fn check_rc_folded(
     // A local label (`1.4.0rc1+ubuntu1`, a downstream build) is no release of its own: the
     // section is the public version's.
     let current = &current.public();
+    // Folded, or (a changelog not read back: reStructuredText) there, left as published.
     let folded = section
         .rc_sections
         .iter()
+        .chain(section.form.unfolded())
         .any(|s| Version::parse(s).is_ok_and(|v| v == *current));
     if folded {
         return Ok(());
@@ -269,127 +292,6 @@ fn released_versions<'a>(sections: impl IntoIterator<Item = &'a Section>) -> Vec
         .filter_map(Section::version)
         .cloned()
         .collect()
-}
-
-/// What the changelog step will do, worked out in pre-flight.
-struct SectionPlan {
-    changelog: PathBuf,
-    section: Option<Section>,
-    unread_section: Option<(usize, usize)>,
-    fragment_files: Vec<PathBuf>,
-    rc_sections: Vec<String>,
-    stale: Vec<StaleEntry>,
-    group_count: usize,
-    prepared: Option<Prepared>,
-}
-
-/// The entries and categories of towncrier's section of `set`: fragments of one category
-/// with the same text are one entry.
-fn count_entries(set: &fragments::FragmentSet) -> (usize, usize) {
-    let entries: std::collections::BTreeSet<(&str, &str, &str)> = set
-        .fragments
-        .iter()
-        .map(|f| (f.section.as_str(), f.kind.as_str(), f.content.trim()))
-        .collect();
-    let categories: std::collections::BTreeSet<(&str, &str)> =
-        entries.iter().map(|(s, k, _)| (*s, *k)).collect();
-    (entries.len(), categories.len())
-}
-
-/// The changelog: a final release folds its rc sections and the fragments; a pre-release
-/// gets a flat section from the fragments.
-fn plan_section(config: &Config, version: &Version, request: &Request) -> Result<SectionPlan> {
-    let tc = &config.towncrier;
-    let date = &request.date;
-    if version.is_final() {
-        let prepared = consolidate::prepare(config, version, date, &request.grouping(config))?;
-        if request.no_edit {
-            crate::review::check_unreviewed(config, &prepared)?;
-        }
-        let stale = prepared
-            .grouped
-            .consolidation
-            .stale
-            .iter()
-            .map(|s| StaleEntry {
-                // An entry without PR is named by its text.
-                prs: match s.prs.is_empty() {
-                    true => vec![format!(
-                        "\"{}\"",
-                        s.text.chars().take(60).collect::<String>()
-                    )],
-                    false => s
-                        .prs
-                        .iter()
-                        .map(|&n| crate::changelog::Issue(n).to_string())
-                        .collect(),
-                },
-                released_in: s.released_in.to_string(),
-            })
-            .collect();
-        return Ok(SectionPlan {
-            changelog: prepared.path.clone(),
-            section: Some(prepared.grouped.release()),
-            unread_section: None,
-            fragment_files: prepared.fragments.clone(),
-            rc_sections: prepared.grouped.consolidation.section_versions.clone(),
-            stale,
-            group_count: prepared.grouped.group_count(),
-            prepared: Some(prepared),
-        });
-    }
-    // The fragments a pre-release publishes are checked as a final release's are.
-    consolidate::check_one_section(config, version)?;
-    consolidate::check_fragment_files(config, &consolidate::repository_root(config))?;
-    let set = fragments::discover(config)?;
-    if let Some(u) = set.unknown.first() {
-        return Err(u.to_error(config));
-    }
-    consolidate::check_fragment_texts(config, &set)?;
-    fragments::check_showable(&set)?;
-    let path = crate::towncrier::changelog_path(config, &version.spelled(), &tc.name, date)?;
-    let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
-    let (kept, stale) = without_stale(config, &set, version, date, &path)?;
-    let mut unread_section = None;
-    let section = if kept.fragments.is_empty() {
-        None
-    } else {
-        let spelled = version.spelled();
-        let plan = crate::towncrier::plan(config, &kept, &spelled, date, Some(&tc.name))?;
-        let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
-        let section = Changelog::parse_project(&plan.section, None, &refs)
-            .releases()
-            .first()
-            .cloned();
-        // A Markdown section must list every fragment it consumes, once, as a final's
-        // must (a template that leaves a category or an entry out would lose it). A
-        // section that is not Markdown (reStructuredText) is written as towncrier writes it.
-        match &section {
-            Some(release) => {
-                consolidate::check_fragments_read_back(
-                    config,
-                    &kept,
-                    release,
-                    &plan.section,
-                    &refs,
-                    consolidate::Unheaded::WrittenAsRendered,
-                )?;
-                crate::towncrier::check_section_read_back(config, &plan, release)?;
-            }
-            None => unread_section = Some(count_entries(&kept)),
-        }
-        section
-    };
-    Ok(SectionPlan {
-        changelog: path,
-        section,
-        unread_section,
-        fragment_files,
-        rc_sections: Vec::new(),
-        stale,
-        group_count: 0,
-        prepared: None,
-    })
 }
 
 /// A configured command as a step, snapshotted.
@@ -511,7 +413,7 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
     // A pre-release writes a section when a fragment is left to list, whether it reads back
     // as Markdown or not (reStructuredText).
     let writes_section = plan.section.is_some() || plan.unread_section.is_some();
-    match (writes_section, version.is_final()) {
+    match (writes_section, plan.form.consolidates()) {
         (_, true) => steps.push(PlannedStep {
             kind: StepKind::Changelog,
             name: format!(
@@ -600,89 +502,6 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
         });
     }
     Ok(steps)
-}
-
-/// The fragments minus the stale ones (an entry an earlier release already lists: by PR
-/// number and text, or by text for an entry without PR; or a fragment file an earlier
-/// release consumed, found in git's history), and a description of those left out.
-pub(crate) fn without_stale(
-    config: &Config,
-    set: &FragmentSet,
-    version: &Version,
-    date: &str,
-    changelog: &Path,
-) -> Result<(FragmentSet, Vec<StaleEntry>)> {
-    let Some(log) = Changelog::read_with(changelog, Some(&config.towncrier.start_string))? else {
-        return Ok((set.clone(), Vec::new()));
-    };
-    if set.fragments.is_empty() {
-        return Ok((set.clone(), Vec::new()));
-    }
-    let mut released = std::collections::HashMap::new();
-    // A section marked unreleased (`## 1.5.0 (unreleased)`) lists nothing released.
-    for r in log.releases().iter().filter(|r| !r.is_unreleased()) {
-        for e in r.entries() {
-            for key in e.stale_keys() {
-                released.entry(key).or_insert_with(|| r.title().to_string());
-            }
-        }
-    }
-    // Fragments an earlier release consumed (the same file, come back): stale whatever
-    // the released entry says now (a review may have reworded it).
-    let consumed = crate::consolidate::consumed(config, set, &log, changelog)?;
-    let mut kept = set.clone();
-    let mut left_out = Vec::new();
-    let mut index = 0;
-    kept.fragments.retain(|f| {
-        index += 1;
-        let consumed_by = consumed
-            .iter()
-            .find(|c| c.index == index - 1)
-            .map(|c| &c.released_in);
-        let single = FragmentSet {
-            fragments: vec![f.clone()],
-            unknown: Vec::new(),
-            sections: set.sections.clone(),
-        };
-        let text =
-            crate::towncrier::render_section(config, &single, &version.spelled(), date, None)
-                .unwrap_or_default();
-        let parsed = Changelog::parse_with(&text, None);
-        let Some(entry) = parsed
-            .releases()
-            .first()
-            .and_then(|r| r.entries().next().cloned())
-        else {
-            return true;
-        };
-        match entry
-            .stale_keys()
-            .find_map(|key| released.get(&key))
-            .or(consumed_by)
-        {
-            Some(title) => {
-                // Two fragments of one PR with one text are one entry (towncrier renders
-                // them once), in the count and the list, as in a final release's plan.
-                let stale = StaleEntry {
-                    // An orphan fragment is named by its file.
-                    prs: vec![match f.issue.as_str() {
-                        "" => f
-                            .path
-                            .file_name()
-                            .map_or_else(|| entry.text.clone(), |n| n.to_string_lossy().into()),
-                        issue => format!("#{issue}"),
-                    }],
-                    released_in: title.clone(),
-                };
-                if !left_out.contains(&stale) {
-                    left_out.push(stale);
-                }
-                false
-            }
-            None => true,
-        }
-    });
-    Ok((kept, left_out))
 }
 
 /// [`plan_freeze`] of a planned release, as its freeze step and `continue` work it out

@@ -121,6 +121,11 @@ pub struct State {
     /// plan `--yes` scrolls past.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
+    /// A final release whose section is written as towncrier builds it, not consolidated
+    /// ([`crate::consolidate::SectionForm::AsBuilt`]): `continue` writes it so too. Absent
+    /// (false) in state files written before finals could be (every final consolidated).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub final_as_built: bool,
     /// The changelog the release writes (`abort` and the checks of `continue` need it
     /// without the configuration).
     #[serde(default)]
@@ -282,6 +287,7 @@ impl State {
             planned_freeze: plan.freeze.as_ref().map(|f| (f.places, f.files)),
             by_hand: Vec::new(),
             stale: plan.stale_line(),
+            final_as_built: plan.version.is_final() && !plan.form.consolidates(),
             changelog: Some(plan.changelog.to_string_lossy().into_owned()),
             fragments: plan
                 .fragment_files

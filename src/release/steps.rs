@@ -378,7 +378,7 @@ fn run_step(
                 // left is removing the fragments, the step's other half.
                 return finish_changelog(repo, config, plan, state);
             }
-            if !plan.version.is_final() {
+            if !plan.form.consolidates() {
                 entries::take_added(config, state);
             }
             write_changelog(ctx, rerun, prepared, state, watched)
@@ -527,7 +527,7 @@ fn write_changelog(
 ) -> Result<()> {
     let (repo, config, plan) = (ctx.repo, ctx.config, ctx.plan);
     let version = &plan.version;
-    if version.is_final() {
+    if plan.form.consolidates() {
         let p = match prepared.take() {
             Some(p) => p,
             None => consolidate::prepare(

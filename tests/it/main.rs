@@ -57,6 +57,7 @@ mod messages;
 mod preflight_paths;
 mod processes;
 mod rc_cycle;
+mod rst_final;
 mod clones;
 mod release;
 mod unreviewed;

@@ -1,0 +1,226 @@
+//! The changelog step's plan, worked out in pre-flight: a final's consolidated section, or
+//! the section towncrier builds from the fragments (without the stale ones).
+
+use std::path::{Path, PathBuf};
+
+use super::plan::StaleEntry;
+use super::request::Request;
+use crate::changelog::{Changelog, Release as Section};
+use crate::config::Config;
+use crate::consolidate::{self, Prepared};
+use crate::error::Result;
+use crate::fragments::{self, FragmentSet};
+use crate::version::Version;
+
+/// What the changelog step will do, worked out in pre-flight.
+pub(super) struct SectionPlan {
+    pub(super) form: consolidate::SectionForm,
+    pub(super) changelog: PathBuf,
+    pub(super) section: Option<Section>,
+    pub(super) unread_section: Option<(usize, usize)>,
+    pub(super) fragment_files: Vec<PathBuf>,
+    pub(super) rc_sections: Vec<String>,
+    pub(super) stale: Vec<StaleEntry>,
+    pub(super) group_count: usize,
+    pub(super) prepared: Option<Prepared>,
+}
+
+/// The entries and categories of towncrier's section of `set`: fragments of one category
+/// with the same text are one entry.
+fn count_entries(set: &fragments::FragmentSet) -> (usize, usize) {
+    let entries: std::collections::BTreeSet<(&str, &str, &str)> = set
+        .fragments
+        .iter()
+        .map(|f| (f.section.as_str(), f.kind.as_str(), f.content.trim()))
+        .collect();
+    let categories: std::collections::BTreeSet<(&str, &str)> =
+        entries.iter().map(|(s, k, _)| (*s, *k)).collect();
+    (entries.len(), categories.len())
+}
+
+/// The changelog: a final release folds its rc sections and the fragments; a pre-release
+/// gets a flat section from the fragments.
+pub(super) fn plan_section(
+    config: &Config,
+    version: &Version,
+    request: &Request,
+    form: Result<consolidate::SectionForm>,
+) -> Result<SectionPlan> {
+    let tc = &config.towncrier;
+    let date = &request.date;
+    let form = form?;
+    if form.consolidates() {
+        let prepared = consolidate::prepare(config, version, date, &request.grouping(config))?;
+        if request.no_edit {
+            crate::review::check_unreviewed(config, &prepared)?;
+        }
+        let stale = prepared
+            .grouped
+            .consolidation
+            .stale
+            .iter()
+            .map(|s| StaleEntry {
+                // An entry without PR is named by its text.
+                prs: match s.prs.is_empty() {
+                    true => vec![format!(
+                        "\"{}\"",
+                        s.text.chars().take(60).collect::<String>()
+                    )],
+                    false => s
+                        .prs
+                        .iter()
+                        .map(|&n| crate::changelog::Issue(n).to_string())
+                        .collect(),
+                },
+                released_in: s.released_in.to_string(),
+            })
+            .collect();
+        return Ok(SectionPlan {
+            form,
+            changelog: prepared.path.clone(),
+            section: Some(prepared.grouped.release()),
+            unread_section: None,
+            fragment_files: prepared.fragments.clone(),
+            rc_sections: prepared.grouped.consolidation.section_versions.clone(),
+            stale,
+            group_count: prepared.grouped.group_count(),
+            prepared: Some(prepared),
+        });
+    }
+    // The fragments a pre-release publishes are checked as a final release's are.
+    consolidate::check_one_section(config, version)?;
+    consolidate::check_fragment_files(config, &consolidate::repository_root(config))?;
+    let set = fragments::discover(config)?;
+    if let Some(u) = set.unknown.first() {
+        return Err(u.to_error(config));
+    }
+    consolidate::check_fragment_texts(config, &set)?;
+    fragments::check_showable(&set)?;
+    let path = crate::towncrier::changelog_path(config, &version.spelled(), &tc.name, date)?;
+    let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
+    let (kept, stale) = without_stale(config, &set, version, date, &path)?;
+    let mut unread_section = None;
+    let section = if kept.fragments.is_empty() {
+        None
+    } else {
+        let spelled = version.spelled();
+        let plan = crate::towncrier::plan(config, &kept, &spelled, date, Some(&tc.name))?;
+        let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
+        let section = Changelog::parse_project(&plan.section, None, &refs)
+            .releases()
+            .first()
+            .cloned();
+        // A Markdown section must list every fragment it consumes, once, as a final's
+        // must (a template that leaves a category or an entry out would lose it). A
+        // section that is not Markdown (reStructuredText) is written as towncrier writes it.
+        match &section {
+            Some(release) => {
+                consolidate::check_fragments_read_back(
+                    config,
+                    &kept,
+                    release,
+                    &plan.section,
+                    &refs,
+                    consolidate::Unheaded::WrittenAsRendered,
+                )?;
+                crate::towncrier::check_section_read_back(config, &plan, release)?;
+            }
+            None => unread_section = Some(count_entries(&kept)),
+        }
+        section
+    };
+    Ok(SectionPlan {
+        form,
+        changelog: path,
+        section,
+        unread_section,
+        fragment_files,
+        rc_sections: Vec::new(),
+        stale,
+        group_count: 0,
+        prepared: None,
+    })
+}
+
+/// The fragments minus the stale ones (an entry an earlier release already lists: by PR
+/// number and text, or by text for an entry without PR; or a fragment file an earlier
+/// release consumed, found in git's history), and a description of those left out.
+pub(crate) fn without_stale(
+    config: &Config,
+    set: &FragmentSet,
+    version: &Version,
+    date: &str,
+    changelog: &Path,
+) -> Result<(FragmentSet, Vec<StaleEntry>)> {
+    let Some(log) = Changelog::read_with(changelog, Some(&config.towncrier.start_string))? else {
+        return Ok((set.clone(), Vec::new()));
+    };
+    if set.fragments.is_empty() {
+        return Ok((set.clone(), Vec::new()));
+    }
+    let mut released = std::collections::HashMap::new();
+    // A section marked unreleased (`## 1.5.0 (unreleased)`) lists nothing released.
+    for r in log.releases().iter().filter(|r| !r.is_unreleased()) {
+        for e in r.entries() {
+            for key in e.stale_keys() {
+                released.entry(key).or_insert_with(|| r.title().to_string());
+            }
+        }
+    }
+    // Fragments an earlier release consumed (the same file, come back): stale whatever
+    // the released entry says now (a review may have reworded it).
+    let consumed = crate::consolidate::consumed(config, set, &log, changelog)?;
+    let mut kept = set.clone();
+    let mut left_out = Vec::new();
+    let mut index = 0;
+    kept.fragments.retain(|f| {
+        index += 1;
+        let consumed_by = consumed
+            .iter()
+            .find(|c| c.index == index - 1)
+            .map(|c| &c.released_in);
+        let single = FragmentSet {
+            fragments: vec![f.clone()],
+            unknown: Vec::new(),
+            sections: set.sections.clone(),
+        };
+        let text =
+            crate::towncrier::render_section(config, &single, &version.spelled(), date, None)
+                .unwrap_or_default();
+        let parsed = Changelog::parse_with(&text, None);
+        let Some(entry) = parsed
+            .releases()
+            .first()
+            .and_then(|r| r.entries().next().cloned())
+        else {
+            return true;
+        };
+        match entry
+            .stale_keys()
+            .find_map(|key| released.get(&key))
+            .or(consumed_by)
+        {
+            Some(title) => {
+                // Two fragments of one PR with one text are one entry (towncrier renders
+                // them once), in the count and the list, as in a final release's plan.
+                let stale = StaleEntry {
+                    // An orphan fragment is named by its file.
+                    prs: vec![match f.issue.as_str() {
+                        "" => f
+                            .path
+                            .file_name()
+                            .map_or_else(|| entry.text.clone(), |n| n.to_string_lossy().into()),
+                        issue => format!("#{issue}"),
+                    }],
+                    released_in: title.clone(),
+                };
+                if !left_out.contains(&stale) {
+                    left_out.push(stale);
+                }
+                false
+            }
+            None => true,
+        }
+    });
+    Ok((kept, left_out))
+}
