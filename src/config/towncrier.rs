@@ -72,7 +72,11 @@ pub struct Towncrier {
     pub start_string: String,
     pub title_format: TitleFormat,
     pub issue_format: Option<String>,
+    /// One underline per heading level. towncrier takes any sequence: a string
+    /// (`underlines = "=-~"`, its own documentation's and PyInstaller's, astropy's) is its
+    /// characters, and the template gets `underlines[1:]` as a string (`underlines_string`).
     pub underlines: Vec<String>,
+    pub underlines_string: bool,
     pub wrap: Wrap,
     pub all_bullets: bool,
     pub orphan_prefix: String,
@@ -119,6 +123,7 @@ pub(crate) fn default_towncrier() -> Towncrier {
         title_format: TitleFormat::InTemplate,
         issue_format: None,
         underlines: vec!["=".into(), "-".into(), "~".into()],
+        underlines_string: false,
         wrap: Wrap::Off,
         all_bullets: true,
         orphan_prefix: "+".into(),
@@ -197,7 +202,11 @@ pub(crate) fn parse_towncrier(
         Some(v) => return Err(r.wrong("title_format", "a string or false", v)),
     };
     tc.issue_format = r.string("issue_format")?;
-    if let Some(v) = r.strings("underlines")? {
+    // A string is a sequence of characters to towncrier, not a one-item list.
+    if let Some(Value::String(s)) = r.get("underlines") {
+        tc.underlines = s.chars().map(String::from).collect();
+        tc.underlines_string = true;
+    } else if let Some(v) = r.strings("underlines")? {
         tc.underlines = v;
     }
     tc.wrap = match r.get("wrap") {

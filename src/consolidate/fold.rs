@@ -328,13 +328,21 @@ pub fn fold_consumed(
                         })
                     })
         });
-        let hint = above.map_or_else(String::new, |l| {
-            format!(
-                "; `{}` stands above the start string, where releases are not read (towncrier \
-                 inserts below it): move the start string above the release sections",
-                l.trim()
-            )
-        });
+        let hint = above.map_or_else(
+            || {
+                "; add a news fragment for it (`towncrier create`), or, for a release with \
+                 nothing to say, tag the commit yourself (`git tag {version}`)"
+                    .replace("{version}", version.as_str())
+            },
+            |l| {
+                format!(
+                    "; `{}` stands above the start string, where releases are not read \
+                     (towncrier inserts below it): move the start string above the release \
+                     sections",
+                    l.trim()
+                )
+            },
+        );
         return Err(Error::Refused(format!(
             "nothing to consolidate for {version}: {} has no {}rc/a/b sections and there are no new fragments{hint}",
             path.display(),

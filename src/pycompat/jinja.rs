@@ -22,22 +22,10 @@ use super::jinja_source::{
 ///
 /// `name` is the template's file (or `towncrier:<resource>`), named in every error.
 pub fn render_template(name: &str, source: &str, ctx: Value) -> Result<String> {
-    let env = environment(name)?;
-    let rewritten = rewrite_source(source).map_err(|message| Error::Template {
-        name: name.to_string(),
-        message,
-    })?;
-    let template = match env.template_from_named_str(name, &rewritten) {
-        Ok(t) => t,
-        Err(err) => {
-            // Report the error against the user's own text when it has one there.
-            let err = match env.template_from_named_str(name, source) {
-                Err(original) => original,
-                Ok(_) => err,
-            };
-            return Err(template_error(name, &err));
-        }
-    };
+    let env = compiled(name, source)?;
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(name, &e))?;
     let out = template.render(ctx).map_err(|e| template_error(name, &e))?;
     // A mark that reached the output another way than printing (a filter's text).
     if let Some(why) = unprintable_in(&out) {
@@ -47,6 +35,45 @@ pub fn render_template(name: &str, source: &str, ctx: Value) -> Result<String> {
         });
     }
     Ok(out)
+}
+
+/// The environment holding `source` compiled as the template `name`, compiled once per
+/// process: a release renders the project's template for every fragment alone (which entry
+/// each renders to), and compiling it each time cost ~3 ms per fragment (hostile18/02).
+/// A template that does not compile is not kept (its error is said each time).
+fn compiled(name: &str, source: &str) -> Result<Arc<Environment<'static>>> {
+    type Cache = Vec<((String, String), Arc<Environment<'static>>)>;
+    static CACHE: Mutex<Cache> = Mutex::new(Vec::new());
+    let cache = || {
+        CACHE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    if let Some((_, env)) = cache().iter().find(|(k, _)| k.0 == name && k.1 == source) {
+        return Ok(env.clone());
+    }
+    let mut env = environment(name)?;
+    let rewritten = rewrite_source(source).map_err(|message| Error::Template {
+        name: name.to_string(),
+        message,
+    })?;
+    // Kept for the process: the environment borrows its templates' text for its lifetime
+    // (one or two distinct templates per run).
+    let (static_name, static_source): (&'static str, &'static str) = (
+        Box::leak(name.to_owned().into_boxed_str()),
+        Box::leak(rewritten.into_owned().into_boxed_str()),
+    );
+    if let Err(err) = env.add_template(static_name, static_source) {
+        // Reported against the user's own text when it has the error there.
+        let err = match env.template_from_named_str(name, source) {
+            Err(original) => original,
+            Ok(_) => err,
+        };
+        return Err(template_error(name, &err));
+    }
+    let env = Arc::new(env);
+    cache().push(((name.to_owned(), source.to_owned()), env.clone()));
+    Ok(env)
 }
 
 fn template_error(name: &str, err: &minijinja::Error) -> Error {

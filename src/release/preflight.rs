@@ -175,7 +175,30 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         review_unavailable,
     };
     plan.steps = plan_steps(repo, config, &plan)?;
+    check_something_to_commit(&plan)?;
     Ok(plan)
+}
+
+/// A release whose steps write nothing (no version file — the version comes from tags —,
+/// no fragment, nothing to freeze, no configured command) would stop at an empty release
+/// commit after making its branch: refused here, with nothing changed.
+fn check_something_to_commit(plan: &Plan) -> Result<()> {
+    let writes = plan.steps.iter().any(|s| {
+        !matches!(
+            s.kind,
+            StepKind::CreateBranch | StepKind::Commit { .. } | StepKind::NextVersion(_)
+        )
+    });
+    if writes {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "nothing to release in {}: there is no news fragment, no version file to write (the \
+         version comes from the tags) and no configured step, so the release commit would be \
+         empty; nothing was changed. Add a news fragment for it (`towncrier create`), or, if \
+         the release only needs its tag, tag the commit yourself (`git tag {}`)",
+        plan.version, plan.version
+    )))
 }
 
 /// The version asked with a `v` (`v7.8.0rc1`) keeps it when the project writes its

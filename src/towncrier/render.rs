@@ -171,7 +171,10 @@ fn render_fragments(
         ("render_title", Value::from(render_title)),
         ("sections", sections),
         ("definitions", definitions),
-        ("underlines", underlines(&tc.underlines)),
+        (
+            "underlines",
+            underlines(&tc.underlines, tc.underlines_string),
+        ),
         (
             "versiondata",
             Value::from_pairs([
@@ -245,8 +248,12 @@ fn only_issue_placeholders(format: &str) -> Option<Vec<&str>> {
 /// `underlines[1:]` as towncrier passes it: a tuple when the project keeps towncrier's
 /// default `("=", "-", "~")` (a Python tuple), a list when it configures its own. (An
 /// explicitly configured `["=", "-", "~"]` is a list in towncrier and a tuple here; this
-/// only shows in a template that prints `underlines` itself.)
-fn underlines(all: &[String]) -> Value {
+/// only shows in a template that prints `underlines` itself.) Configured as a string
+/// (`as_string`), a string.
+fn underlines(all: &[String], as_string: bool) -> Value {
+    if as_string {
+        return Value::from(all.iter().skip(1).map(String::as_str).collect::<String>());
+    }
     let rest: Vec<Value> = all
         .iter()
         .skip(1)
