@@ -124,7 +124,17 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     check_paths(repo, config, &section.changelog, &freeze_files)?;
 
     let version_from = match &config.version_place {
-        Some(place) => place.describe(),
+        Some(place) if config.version_also.is_empty() => place.describe(),
+        Some(place) => format!(
+            "{}; also written: {}",
+            place.describe(),
+            config
+                .version_also
+                .iter()
+                .map(|p| p.describe())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         None => format!(
             "no version file: {current} is the newest release of the changelog and the \
              tags (the version comes from git tags; no file is written)"
@@ -492,8 +502,15 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
             steps.push(command_step(plan, s));
         }
     }
-    if let Some(file) = config.version_file()? {
-        steps.push(version_file_step(repo, &file, version));
+    // Two places in one file (`[project]` and `[tool.poetry]`) are told apart by name.
+    let files = config.version_files()?;
+    let places = config.version_place.iter().chain(&config.version_also);
+    for (file, place) in files.iter().zip(places) {
+        let mut step = version_file_step(repo, file, version);
+        if files.iter().filter(|f| f.path == file.path).count() > 1 {
+            step.name = format!("Write {version} to {}", place.describe());
+        }
+        steps.push(step);
     }
     if let Some(f) = plan.freeze.as_ref().filter(|f| f.files > 0) {
         steps.push(PlannedStep {
