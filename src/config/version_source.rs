@@ -360,6 +360,20 @@ pub struct VersionFile {
 }
 
 impl Config {
+    /// Where the version comes from, as the plan says it (`From:`); none: no version file.
+    pub fn version_from(&self) -> Option<String> {
+        let place = self.version_place.as_ref()?;
+        if self.version_also.is_empty() {
+            return Some(place.describe());
+        }
+        let also: Vec<String> = self.version_also.iter().map(|p| p.describe()).collect();
+        Some(format!(
+            "{}; also written: {}",
+            place.describe(),
+            also.join(", ")
+        ))
+    }
+
     /// The version file (configured, or found: [`VersionPlace`]) and the version it holds;
     /// `None` when the project keeps no version in a file.
     pub fn version_file(&self) -> Result<Option<VersionFile>> {

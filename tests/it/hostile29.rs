@@ -440,3 +440,127 @@ fn project_and_poetry_versions_in_one_file_are_both_written() {
         1
     );
 }
+
+/// The placeholder freeze and the version compose on the file that holds both (setup.cfg's
+/// `attr:` module: `__version__` and `SINCE_ADDED = "NEXT_RELEASE_VERSION"`, CRLF): the
+/// final writes the version and freezes the placeholder, every other byte kept. A stop
+/// after both is aborted to exactly the repository before it, and continued to the same
+/// result as a release that never stopped.
+#[test]
+fn the_freeze_and_the_version_compose_on_one_file_and_stop_exactly() {
+    let flag = tempfile::tempdir().unwrap();
+    let flag = flag.path().join("ok");
+    let repo = util::repo_from(&fixture("setup-cfg-attr"));
+    let root = repo.path();
+    let init = read(root, "src/tcpdoc/__init__.py").replace('\n', "\r\n");
+    util::write_file(root, "src/tcpdoc/__init__.py", &init);
+    util::write_file(root, "changes/41.feature.md", "Read snoop captures.\n");
+    util::commit_all(root, "CRLF, a fragment");
+    let frozen = init
+        .replace("\"2.1.0\"", "\"2.2.0\"")
+        .replace("\"NEXT_RELEASE_VERSION\"", "\"2.2.0\"");
+    assert_ne!(frozen, init);
+    let plan = dry_run(root, "2.2.0");
+    assert!(
+        plan.contains("Write 2.2.0 to src/tcpdoc/__init__.py")
+            && plan.contains("Freeze NEXT_RELEASE_VERSION: 1 place in 1 file"),
+        "{plan}"
+    );
+    // A step after the freeze that fails until told otherwise.
+    let step = format!(
+        "\n[[tool.git-release.step]]\nname = \"check\"\nrun = \"test -f '{}'\"\nwhen = \"final\"\n",
+        flag.display()
+    );
+    let pyproject = read(root, "pyproject.toml") + &step;
+    util::write_file(root, "pyproject.toml", &pyproject);
+    util::commit_all(root, "a check");
+    let before = everything(root);
+    let out = run(
+        root,
+        &["2.2.0", "--yes", "--no-edit", DATE[0], DATE[1]],
+        "false",
+    );
+    assert!(!out.status.success());
+    assert_eq!(read(root, "src/tcpdoc/__init__.py"), frozen);
+    let out = run(root, &["abort"], "false");
+    ok(&out, "abort");
+    assert_eq!(everything(root), before);
+
+    let out = run(
+        root,
+        &["2.2.0", "--yes", "--no-edit", DATE[0], DATE[1]],
+        "false",
+    );
+    assert!(!out.status.success());
+    std::fs::write(&flag, "").unwrap();
+    let out = run(root, &["continue"], "false");
+    ok(&out, "continue");
+    assert_eq!(read(root, "src/tcpdoc/__init__.py"), frozen);
+    let mut committed = changed(root);
+    committed.sort();
+    assert_eq!(
+        committed,
+        [
+            "CHANGELOG.md",
+            "changes/41.feature.md",
+            "src/tcpdoc/__init__.py"
+        ]
+    );
+    assert!(util::git(root, &["status", "--porcelain"]).is_empty());
+}
+
+/// A freeze rule that would change the version itself (not to the version released) is
+/// refused before anything changes, naming the file; one that writes the released version
+/// there is what the version step writes, and passes.
+#[test]
+fn a_freeze_rule_reaching_the_version_is_refused_unless_it_writes_the_release() {
+    let repo = util::repo_from(&fixture("setup-cfg-attr"));
+    let root = repo.path();
+    let init = read(root, "src/tcpdoc/__init__.py").replace(
+        "__version__ = \"2.1.0\"\n",
+        "__version__ = \"2.1.0\"  # NEXT_RELEASE_VERSION\n",
+    );
+    util::write_file(root, "src/tcpdoc/__init__.py", &init);
+    let rules = |replace: &str| {
+        read(root, "pyproject.toml").replace(
+            "replace = '{version}'\n",
+            &format!(
+                "\n[[tool.git-release.freeze.rule]]\nmatch = '__version__ = \"[^\"]*\"(.*)NEXT_RELEASE_VERSION'\nreplace = '{replace}'\n\n[[tool.git-release.freeze.rule]]\nmatch = 'NEXT_RELEASE_VERSION'\nreplace = '{{version}}'\n"
+            ),
+        )
+    };
+    let original = read(root, "pyproject.toml");
+    util::write_file(
+        root,
+        "pyproject.toml",
+        &rules("__version__ = \"0.0.0\"${1}{version}"),
+    );
+    util::write_file(root, "changes/41.feature.md", "Read snoop captures.\n");
+    util::commit_all(root, "a rule that reaches the version");
+    let before = everything(root);
+    let out = run(
+        root,
+        &["2.2.0", "--yes", "--no-edit", DATE[0], DATE[1]],
+        "false",
+    );
+    let said = one_error(&out, "reaching rule");
+    assert!(
+        said.contains("src/tcpdoc/__init__.py: the freeze's rules would change the version"),
+        "{said}"
+    );
+    assert_eq!(everything(root), before);
+
+    util::write_file(root, "pyproject.toml", &original);
+    util::write_file(
+        root,
+        "pyproject.toml",
+        &rules("__version__ = \"{version}\"${1}{version}"),
+    );
+    util::commit_all(root, "a rule that writes the release");
+    release_and_merge(root, "2.2.0");
+    assert_eq!(
+        read(root, "src/tcpdoc/__init__.py"),
+        init.replace("\"2.1.0\"  # NEXT_RELEASE_VERSION", "\"2.2.0\"  # 2.2.0")
+            .replace("\"NEXT_RELEASE_VERSION\"", "\"2.2.0\"")
+    );
+}
