@@ -148,6 +148,28 @@ pub(super) fn setup_cfg(root: &Path, text: &str) -> Option<SetupCfg> {
     Some(SetupCfg::Literal(value))
 }
 
+/// The sibling module `module_path`'s `text` imports `name` from (`from ._version import
+/// __version__`, or `from .__about__ import (__version__, …)`), when it does.
+pub(super) fn imported_from(module_path: &str, text: &str, name: &str) -> Option<String> {
+    let import = regex::Regex::new(&format!(
+        r"(?m)^from[ \t]+\.([A-Za-z_][A-Za-z0-9_]*)[ \t]+import[ \t]+\(?[^\r\n]*\b{}\b",
+        regex::escape(name)
+    ))
+    .ok()?;
+    let sibling = import.captures(text)?.get(1)?.as_str();
+    // An import that renames (`version as __version__`) binds another name of the sibling.
+    let line = import.find(text)?.as_str();
+    if line.contains(&format!(" as {name}")) {
+        return None;
+    }
+    let dir = module_path.rsplit_once('/').map_or("", |(d, _)| d);
+    Some(if dir.is_empty() {
+        format!("{sibling}.py")
+    } else {
+        format!("{dir}/{sibling}.py")
+    })
+}
+
 /// The file of `module` as setuptools finds it for `attr:`: `[options] package_dir`
 /// (`= src`, `pkg = lib`) applied, then `a/b.py` or `a/b/__init__.py`.
 fn module_file(root: &Path, module: &str, package_dir: &str) -> Option<String> {
@@ -259,6 +281,20 @@ mod tests {
             Some(SetupCfg::Attr { module: Some(m), name, .. })
                 if m == "src/pkg/__init__.py" && name == "__version__"
         ));
+        let init = "from ._version import __version__\nfrom .x import y\n";
+        assert_eq!(
+            imported_from("src/pkg/__init__.py", init, "__version__").as_deref(),
+            Some("src/pkg/_version.py")
+        );
+        let about = "from .__about__ import (\n    __version__,\n)\n";
+        assert_eq!(imported_from("pkg/__init__.py", about, "__version__"), None);
+        let one_line = "from .__about__ import (__author__, __version__)\n";
+        assert_eq!(
+            imported_from("pkg/__init__.py", one_line, "__version__").as_deref(),
+            Some("pkg/__about__.py")
+        );
+        let scm = "from ._version import version as __version__\n";
+        assert_eq!(imported_from("pkg/__init__.py", scm, "__version__"), None);
         assert!(matches!(
             setup_cfg(root, "[metadata]\nversion = file: a.txt, b.txt\n"),
             Some(SetupCfg::Unfollowed(_))

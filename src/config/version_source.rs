@@ -192,7 +192,16 @@ pub(super) fn find_version_place(
                 "__version__" => VersionPattern::new(DUNDER_VERSION).ok(),
                 _ => VersionPattern::new(&python_places::literal_assignment(&name)).ok(),
             };
-            match module.filter(|m| usable(m)) {
+            // `from ._version import __version__`: the module it is imported from, once.
+            let module = module.filter(|m| usable(m)).map(|m| {
+                let held = read(&m, pattern.as_ref()).is_some();
+                let text = crate::files::read_text(&root.join(&m)).unwrap_or_default();
+                match python_places::imported_from(&m, &text, &name) {
+                    Some(from) if !held && usable(&from) => from,
+                    _ => m,
+                }
+            });
+            match module {
                 Some(path) => match read(&path, pattern.as_ref()) {
                     Some(v) => found.push(Candidate {
                         place: VersionPlace {

@@ -350,6 +350,22 @@ fn a_setup_cfg_attr_or_file_is_followed_or_refused_saying_why() {
         );
         assert_eq!(everything(root), before);
     }
+    // `from ._version import __version__`: the module it comes from holds it.
+    util::write_file(
+        root,
+        "src/tcpdoc/__init__.py",
+        "\"\"\"tcpdoc.\"\"\"\n\nfrom ._version import __version__\n",
+    );
+    util::write_file(root, "src/tcpdoc/_version.py", "__version__ = '2.2.0rc1'\n");
+    util::commit_all(root, "a re-exported version");
+    let plan = dry_run(root, "2.2.0rc2");
+    assert!(
+        plan.contains(
+            "From:       src/tcpdoc/_version.py (setup.cfg: `version = attr: \
+             tcpdoc.__version__`)\n"
+        ),
+        "{plan}"
+    );
     // The module gone (moved out of `package_dir`): said, not guessed.
     util::git(root, &["mv", "src/tcpdoc", "tcpdoc"]);
     util::commit_all(root, "moved");
