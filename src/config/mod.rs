@@ -5,6 +5,7 @@
 //! and what was expected.
 
 mod paths;
+mod python_places;
 mod reader;
 mod release;
 mod towncrier;
@@ -55,6 +56,12 @@ pub struct Config {
     /// Where the project keeps its version (`version-file`, else found); none: its
     /// versions come from git tags.
     pub version_place: Option<VersionPlace>,
+    /// The other places found holding the same version, written with it.
+    pub version_also: Vec<VersionPlace>,
+    /// Why the release is refused though the configuration is fine (places found holding
+    /// different versions; a setup.cfg `attr:` git-release cannot follow): said by
+    /// [`Config::version_files`].
+    pub version_problem: Option<String>,
     /// Unknown keys and other things worth a warning.
     pub warnings: Vec<String>,
 }
@@ -180,7 +187,7 @@ impl Config {
             }
         };
         check_grouped_categories(&release, &towncrier, &settings, &mut warnings)?;
-        let version_place = version_source::find_version_place(
+        let found = version_source::find_version_place(
             root,
             release
                 .version_file
@@ -199,7 +206,9 @@ impl Config {
                 prefix: "tool.towncrier.",
             },
             settings_source: settings,
-            version_place,
+            version_place: found.place,
+            version_also: found.also,
+            version_problem: found.problem,
             warnings,
         };
         config.check_next_version_file()?;
@@ -240,6 +249,12 @@ impl Config {
     /// The version file's path, when the project has one (configured or found).
     pub fn version_path(&self) -> Option<PathBuf> {
         self.version_place.as_ref().map(|p| self.root.join(&p.path))
+    }
+
+    /// Every file the release writes the version to (the version file first).
+    pub fn version_paths(&self) -> Vec<PathBuf> {
+        let places = self.version_place.iter().chain(&self.version_also);
+        places.map(|p| self.root.join(&p.path)).collect()
     }
 
     /// `error`, naming the configuration key and file it comes from when it says that a

@@ -83,7 +83,7 @@ impl Config {
             Some(format!(
                 "the changelog ({changelog_key}), whose released headings it would rewrite"
             ))
-        } else if self.version_path().is_some_and(|v| same(&v)) {
+        } else if self.version_paths().iter().any(|v| same(v)) {
             Some(
                 "the version file (`version-file`), which the release sets to the version \
                  released: the branch would end at the next version instead"

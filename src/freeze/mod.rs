@@ -7,7 +7,9 @@
 //!
 //! - only tracked files matching `files` and no `exclude` pattern are considered
 //!   (`files` is required: there is no implicit whole tree), minus the files git-release
-//!   reads or writes itself ([`Scope::spared`]);
+//!   reads or writes itself ([`Scope::spared`]); a file the release writes its version
+//!   into is frozen, its version left to the version step ([`Scope::guarded`]: a rule
+//!   that would change the version refuses the freeze);
 //! - a file that does not mention the placeholder is never rewritten, and in a file that
 //!   does, a line that does not mention it is never changed (see [`lines`]);
 //! - binary files (a NUL in the first 8000 bytes, or git attributes `binary` / `-text`,
@@ -30,7 +32,7 @@ use regex::bytes::Regex;
 
 use crate::error::{Error, Result};
 pub use patterns::{PatternError, Patterns};
-pub use plan::{Change, LeftAlone, LeftLink, Outcome, RuleCount, Scope, Spared, plan};
+pub use plan::{Change, Guarded, LeftAlone, LeftLink, Outcome, RuleCount, Scope, Spared, plan};
 pub use rule::{Action, ActionSpec, Rule, RuleError, Template};
 
 /// Where a freeze was configured: the file and the prefix of the table's keys

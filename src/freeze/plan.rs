@@ -27,16 +27,59 @@ pub struct Spared {
     pub directory: bool,
 }
 
-/// Where the freeze looks: the configuration's directory and the spared paths.
+/// A file the release writes a version into (the version file): frozen like any other,
+/// but the version's bytes are the version step's — a rule that would change them refuses
+/// the freeze.
+#[derive(Debug, Clone)]
+pub struct Guarded {
+    /// Relative to the repository root, `/`-separated.
+    pub path: String,
+    /// Where the file holds its version (none: the whole file).
+    pub pattern: Option<crate::version::VersionPattern>,
+}
+
+/// Where the freeze looks: the configuration's directory, the spared paths, and the files
+/// whose version it must leave as it is.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     /// The configuration's directory relative to the repository root, empty or ending in
     /// `/`: `files` and `exclude` are relative to it, and nothing outside it is frozen.
     pub base: String,
     pub spared: Vec<Spared>,
+    pub guarded: Vec<Guarded>,
 }
 
 impl Scope {
+    /// Refused when `new`, the freeze of `path`'s `old` bytes, does not hold where a
+    /// guarded file holds its version what `old` holds there, or `released` as the version
+    /// step writes it.
+    fn check_version_kept(&self, path: &str, old: &[u8], new: &[u8], released: &str) -> Result<()> {
+        for g in self.guarded.iter().filter(|g| g.path == path) {
+            let text = |b: &[u8]| String::from_utf8(b.to_vec()).ok();
+            let (Some(old), Some(new)) = (text(old), text(new)) else {
+                continue;
+            };
+            let Ok((span, version)) = crate::version::held(&old, g.pattern.as_ref()) else {
+                continue;
+            };
+            let written = crate::version::Version::parse(released)
+                .map(|v| v.spelled_as(&old[span.clone()]))
+                .ok();
+            let kept = crate::version::held(&new, g.pattern.as_ref()).is_ok_and(|(now, _)| {
+                new[now.clone()] == old[span.clone()] || Some(&new[now]) == written.as_deref()
+            });
+            if !kept {
+                return Err(Error::Refused(format!(
+                    "{path}: the freeze's rules would change the version written there \
+                     ({version}), which is the version step's to write; make the rules leave \
+                     the version as it is (a `keep` rule for its line, or a `match` that does \
+                     not reach it)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn is_spared(&self, path: &str) -> bool {
         self.spared.iter().any(|s| {
             if s.directory {
@@ -274,6 +317,7 @@ pub fn plan(repo: &Repo, freeze: &Freeze, version: &str, scope: &Scope) -> Resul
         if frozen.new == data {
             left.kept.push(path.to_string());
         } else {
+            scope.check_version_kept(path, &data, &frozen.new, version)?;
             changes.push(Change {
                 path: path.to_string(),
                 places: frozen.places(),
@@ -423,4 +467,38 @@ fn leftover_error(freeze: &Freeze, leftovers: &[String]) -> Error {
         freeze.origin.table,
         freeze.origin.file.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_guarded_version_is_kept_or_written_as_released_only() {
+        let pattern = crate::version::VersionPattern::new(r#"__version__ = "([^"]+)""#).ok();
+        let scope = Scope {
+            guarded: vec![Guarded {
+                path: "pkg/__init__.py".into(),
+                pattern,
+            }],
+            ..Scope::default()
+        };
+        let old = b"__version__ = \"v1.0\"  # P\r\nX = \"P\"\r\n";
+        let check = |path: &str, new: &str, released: &str| {
+            scope.check_version_kept(path, old, new.as_bytes(), released)
+        };
+        let rest = "__version__ = \"v1.0\"  # P\r\nX = \"2.0\"\r\n";
+        assert!(check("pkg/__init__.py", rest, "2.0").is_ok());
+        let released = "__version__ = \"v2.0\"  # 2.0\r\nX = \"2.0\"\r\n";
+        assert!(check("pkg/__init__.py", released, "2.0").is_ok());
+        for wrong in [
+            "__version__ = \"0.0.0\"  # 2.0\r\nX = \"2.0\"\r\n",
+            "__version__ = \"2.0\"  # 2.0\r\nX = \"2.0\"\r\n",
+            "X = \"2.0\"\r\n",
+        ] {
+            let err = check("pkg/__init__.py", wrong, "2.0").unwrap_err();
+            assert!(err.to_string().contains("pkg/__init__.py"), "{err}");
+        }
+        assert!(check("other.py", "X = \"2.0\"\r\n", "2.0").is_ok());
+    }
 }

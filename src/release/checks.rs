@@ -258,7 +258,7 @@ pub(super) fn check_paths(
     let refuse = |key: &'static str, value: String| {
         move |why: String| src.error(key, format!("= \"{value}\": {why}"))
     };
-    if let Some(place) = &config.version_place {
+    for place in config.version_place.iter().chain(&config.version_also) {
         let file = config.root.join(&place.path);
         match place.found {
             Found::Configured => {

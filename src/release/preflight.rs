@@ -143,13 +143,12 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
         .collect();
     check_paths(repo, config, &section.changelog, &freeze_files)?;
 
-    let version_from = match &config.version_place {
-        Some(place) => place.describe(),
-        None => format!(
+    let version_from = config.version_from().unwrap_or_else(|| {
+        format!(
             "no version file: {current} is the newest release of the changelog and the \
              tags (the version comes from git tags; no file is written)"
-        ),
-    };
+        )
+    });
     let mut plan = Plan {
         request: request.clone(),
         version,
@@ -417,8 +416,15 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
             steps.push(command_step(plan, s));
         }
     }
-    if let Some(file) = config.version_file()? {
-        steps.push(version_file_step(repo, &file, version));
+    // Two places in one file (`[project]` and `[tool.poetry]`) are told apart by name.
+    let files = config.version_files()?;
+    let places = config.version_place.iter().chain(&config.version_also);
+    for (file, place) in files.iter().zip(places) {
+        let mut step = version_file_step(repo, file, version);
+        if files.iter().filter(|f| f.path == file.path).count() > 1 {
+            step.name = format!("Write {version} to {}", place.describe());
+        }
+        steps.push(step);
     }
     if let Some(f) = plan.freeze.as_ref().filter(|f| f.files > 0) {
         steps.push(PlannedStep {
@@ -576,7 +582,8 @@ pub fn plan_freeze(
         .filter(|b| !b.is_empty())
         .map(|b| format!("{b}/"))
         .unwrap_or_default();
-    // What git-release reads or writes itself is never frozen.
+    // What git-release reads or writes itself is never frozen; the files it writes the
+    // version into are, their version left to the version step (`Scope::guarded`).
     let tc = &config.towncrier;
     let rel = &config.release;
     let mut files: Vec<PathBuf> = vec![
@@ -584,7 +591,6 @@ pub fn plan_freeze(
         config.settings_source.file.clone(),
         config.towncrier_source.file.clone(),
     ];
-    files.extend(config.version_path());
     files.extend(rel.next_version.iter().map(|nv| config.root.join(&nv.file)));
     files.extend(rel.consolidate.grouping.rules.clone());
     files.extend(rel.consolidate.grouping.labels_from.clone());
@@ -613,7 +619,20 @@ pub fn plan_freeze(
         )
         .map(|(path, directory)| crate::freeze::Spared { path, directory })
         .collect();
-    let scope = crate::freeze::Scope { base, spared };
+    let places = config.version_place.iter().chain(&config.version_also);
+    let guarded = places
+        .flat_map(|p| with_target(&config.root.join(&p.path)).map(|f| (f, &p.pattern)))
+        .filter_map(|(f, pattern)| {
+            let path = in_repo(&f?)?;
+            let pattern = pattern.clone();
+            Some(crate::freeze::Guarded { path, pattern })
+        })
+        .collect();
+    let scope = crate::freeze::Scope {
+        base,
+        spared,
+        guarded,
+    };
     crate::freeze::plan(repo, freeze, version.as_str(), &scope).map(Some)
 }
 

@@ -68,5 +68,6 @@ mod review_window;
 mod status_ahead;
 mod stopped_sections;
 mod hostile27;
+mod hostile29;
 mod towncrier_cases;
 mod versions;
