@@ -268,7 +268,7 @@ pub fn prepare(
     // The heading towncrier would write for this version, even without fragments (with
     // none, a template that cannot render them is no error here).
     let rendered =
-        crate::towncrier::render_section(config, &set, version.as_str(), date, Some(&tc.name));
+        crate::towncrier::render_section(config, &set, &version.spelled(), date, Some(&tc.name));
     let title = match &rendered {
         Ok(text) => Changelog::parse_project(text, None, &refs)
             .releases()

@@ -370,6 +370,17 @@ fn a_v_typed_is_kept_where_the_project_writes_its_versions_with_one() {
         util::git(root, &["log", "-1", "--format=%s"]).trim(),
         "release: 7.8.0rc1"
     );
+    // Its final keeps the `v` too (the consolidated section's heading is towncrier's, from
+    // the version as typed; on main it wrote `## 7.8.0`).
+    util::git(root, &["checkout", "-q", "main"]);
+    util::git(root, &["merge", "-q", "--ff-only", "release/7.8.0rc1"]);
+    release(root, "v7.8.0");
+    let log = read(root, "CHANGELOG.md");
+    assert!(log.contains("\n## v7.8.0\n"), "{log}");
+    assert!(
+        !log.contains("## 7.8.0\n") && !log.contains("## v7.8.0rc1"),
+        "{log}"
+    );
 
     // No `v` in the project: none written.
     let repo = util::repo_with(&[
