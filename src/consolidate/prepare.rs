@@ -196,6 +196,18 @@ pub fn check_one_section(config: &Config, version: &Version) -> Result<()> {
     if sections.len() <= 1 && sections.keys().all(|name| name.is_empty()) {
         return Ok(());
     }
+    if let [name] = sections.keys().collect::<Vec<_>>()[..] {
+        return Err(config.towncrier_source.error(
+            "section",
+            format!(
+                "names its one changelog section `{name}`, which towncrier writes as a heading \
+                 above the categories (the categories one level deeper), but a release reads \
+                 its section back (and a final folds its rc sections) with the categories right \
+                 under the release; remove the section's `name` (or the `[[tool.towncrier.\
+                 section]]` table), or build this one with `git release build {version}`"
+            ),
+        ));
+    }
     Err(config.towncrier_source.error(
         "section",
         format!(

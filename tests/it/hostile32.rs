@@ -66,3 +66,40 @@ fn a_release_that_would_commit_nothing_is_refused_before_anything_changes() {
     );
     assert_eq!(crate::release::read(stepped.path(), "BUILT"), "built\n");
 }
+
+/// hostile18/11: one named `[[tool.towncrier.section]]` (a `### Core` heading above the
+/// categories) is refused up front as what it is — one section with a name, not "1
+/// changelog sections" —, saying to remove the name; without the name the release goes.
+#[test]
+fn one_named_section_is_refused_as_what_it_is() {
+    let config = |name: &str| {
+        format!(
+            "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n\n\
+             [[tool.towncrier.section]]\npath = \"\"\n{name}"
+        )
+    };
+    let named = config("name = \"Core\"\n");
+    let repo = repo_with(&[
+        ("pyproject.toml", named.as_str()),
+        ("VERSION", "1.0.0\n"),
+        ("changes/5.feature.md", "Add the exporter.\n"),
+    ]);
+    let root = repo.path();
+    let before = util::snapshot(root);
+    let out = run(root, &["1.1.0rc1", "--yes", "--no-edit"], "false");
+    let stderr = one_error(&out, "named section");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("names its one changelog section `Core`")
+            && stderr.contains("remove the section's `name`")
+            && !stderr.contains("1 changelog sections"),
+        "{stderr}"
+    );
+    assert_eq!(util::snapshot(root), before);
+    write_files(root, &[("pyproject.toml", &config(""))]);
+    util::commit_all(root, "no name");
+    ok(
+        &run(root, &["1.1.0rc1", "--yes", "--no-edit"], "false"),
+        "unnamed",
+    );
+}
