@@ -91,6 +91,52 @@ pub fn pr_list(prs: &[u64]) -> String {
         .join(", ")
 }
 
+/// The PR numbers among issue keys (a name's key is no PR's number), in order.
+pub fn pr_numbers(keys: &[u64]) -> Vec<u64> {
+    keys.iter().copied().filter(|k| k & NAME_BIT == 0).collect()
+}
+
+/// Each issue of `keys` as the project writes it and towncrier's `issue_format` receives
+/// it (`"1234"`, `"PROJ-12"`), in order.
+pub fn issue_names(keys: &[u64]) -> Vec<String> {
+    keys.iter().map(|&k| issue_name(k)).collect()
+}
+
+// References in JSON, one shape wherever a reader (a script, the grouping command) is told
+// them: `prs` holds the PR numbers only, as it always has — a name's key (`PROJ-12`) is no
+// number anyone wrote —, and `issues` every reference as the project writes it. For a field
+// holding keys: `#[serde(flatten, serialize_with = "…")]`.
+
+/// A list of keys as `"prs": [12], "issues": ["12", "PROJ-12"]`.
+pub fn serialize_refs<S: serde::Serializer>(keys: &[u64], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(2))?;
+    map.serialize_entry("prs", &pr_numbers(keys))?;
+    map.serialize_entry("issues", &issue_names(keys))?;
+    map.end()
+}
+
+/// An entry's keys as `"pr": 12` (its first PR number, or `null`) and
+/// [`serialize_refs`]'s `prs` and `issues`.
+pub fn serialize_entry_refs<S: serde::Serializer>(keys: &[u64], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let prs = pr_numbers(keys);
+    let mut map = s.serialize_map(Some(3))?;
+    map.serialize_entry("pr", &prs.first())?;
+    map.serialize_entry("prs", &prs)?;
+    map.serialize_entry("issues", &issue_names(keys))?;
+    map.end()
+}
+
+/// One key as `"pr": 12` (`null` for a name) and `"issue": "PROJ-12"`.
+pub fn serialize_ref<S: serde::Serializer>(key: &u64, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(2))?;
+    map.serialize_entry("pr", &(key & NAME_BIT == 0).then_some(*key))?;
+    map.serialize_entry("issue", &issue_name(*key))?;
+    map.end()
+}
+
 // Issue references, as towncrier's `issue_format` writes them: `[#1](url)` or `#1`, alone
 // or in a parenthesised list, several separated by commas and/or whitespace (including a
 // newline and indentation). They are read backwards from the end of the entry.

@@ -80,6 +80,7 @@ pub fn group_with_history(
             version: consolidation.version.as_str(),
             categories: &to_group,
             history,
+            references: references_of,
         },
         ctx,
     )?;
@@ -203,7 +204,6 @@ impl Grouped {
     /// The section as JSON data, in the shape of `gold.json` plus each group's tier.
     pub fn view(&self) -> SectionView {
         let item = |e: &Entry| ItemOut {
-            pr: e.pr(),
             prs: e.prs.clone(),
             text: e.text.clone(),
         };
@@ -296,9 +296,20 @@ pub struct GroupOut {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemOut {
-    pub pr: Option<u64>,
+    /// As `pr` (the first PR number, or `null`), `prs` (the PR numbers) and `issues` (every
+    /// reference as written: `"PROJ-12"`, `"1234"`).
+    #[serde(flatten, serialize_with = "crate::changelog::serialize_entry_refs")]
     pub prs: Vec<u64>,
     pub text: String,
+}
+
+/// An entry's references as the grouping command is told them (see
+/// [`group::command::References`]).
+fn references_of(keys: &[u64]) -> group::command::References {
+    group::command::References {
+        prs: crate::changelog::pr_numbers(keys),
+        issues: crate::changelog::issue_names(keys),
+    }
 }
 
 /// The history a grouping strategy can learn from: the changelog's grouped categories
@@ -341,7 +352,7 @@ pub fn history(changelog: &Changelog, skip: &[usize]) -> Vec<group::HistorySecti
 /// as the external grouping command is told them (titles, descriptions, tiers, PRs).
 pub fn past_releases(changelog: &Changelog, skip: &[usize]) -> Vec<group::PastRelease> {
     let entry = |e: &Entry| group::PastEntry {
-        prs: e.prs.clone(),
+        refs: references_of(&e.prs),
         text: e.text.clone(),
     };
     let mut out = Vec::new();
