@@ -49,8 +49,8 @@ pub use model::{Block, BlockKind, Category, Entry, Place, Release, Spacing, Subs
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
 pub use refs::{
-    Issue, RefFormat, issue_key, issue_name, issue_names, issue_order, pr_list, pr_numbers,
-    serialize_entry_refs, serialize_ref, serialize_refs,
+    Issue, RefFormat, file_issue, is_name, issue_key, issue_name, issue_names, issue_order,
+    pr_list, pr_numbers, serialize_entry_refs, serialize_ref, serialize_refs,
 };
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 

@@ -58,6 +58,31 @@ pub fn issue_name(key: u64) -> String {
         .unwrap_or_else(|| format!("issue {key:x}"))
 }
 
+/// Whether `key` is an issue named by text (`PROJ-12`), not a number.
+pub fn is_name(key: u64) -> bool {
+    key & NAME_BIT != 0
+}
+
+/// The issue among `known` (keys, [`issue_key`]) that a fragment file named `name` names
+/// (`PROJ-12.feature.md`, `0012.fix.1.md`), for a file no longer there to be read with the
+/// configured types: towncrier's issue is the name up to one of its dots, a number written
+/// without its leading zeros (`0012` is `12`); the longest such part that is known. `None`
+/// for an orphan (`+abc.fix.md`) or an issue none of `known` is.
+pub fn file_issue(name: &str, known: impl Fn(u64) -> bool) -> Option<u64> {
+    name.match_indices('.')
+        .filter_map(|(dot, _)| {
+            let issue = name[..dot].trim();
+            let digits = !issue.is_empty() && issue.bytes().all(|b| b.is_ascii_digit());
+            match issue.trim_start_matches('0') {
+                "" if digits => issue_key("0"),
+                number if digits => issue_key(number),
+                _ => issue_key(issue),
+            }
+        })
+        .filter(|&key| known(key))
+        .last()
+}
+
 /// An issue as messages name it: `#12` for a number, the name itself (`PROJ-12`) else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Issue(pub u64);
@@ -904,6 +929,23 @@ mod tests {
             read("GH-{issue}", "- Fix GH-12x parsing").1,
             Vec::<u64>::new()
         );
+    }
+
+    #[test]
+    fn a_fragment_files_issue_is_the_known_key_its_name_gives() {
+        let known = [12, key("PROJ-12"), 1, key("1.2"), key("proj-12")];
+        let file = |name: &str| file_issue(name, |k| known.contains(&k));
+        assert_eq!(file("PROJ-12.feature.md"), Some(key("PROJ-12")));
+        assert_eq!(file("proj-12.feature.md"), Some(key("proj-12")));
+        assert_eq!(file("PROJ-12.feature.1.md"), Some(key("PROJ-12")));
+        assert_eq!(file("12.fix.md"), Some(12));
+        assert_eq!(file("0012.fix.1.md"), Some(12));
+        // The longest known part: `1.2` is the issue of `1.2.fix.md`, not `1`.
+        assert_eq!(file("1.2.fix.md"), Some(key("1.2")));
+        assert_eq!(file("+abc.fix.md"), None);
+        assert_eq!(file("PROJ-13.feature.md"), None);
+        assert_eq!(file("13.fix.md"), None);
+        assert!(is_name(key("PROJ-12")) && !is_name(12));
     }
 
     #[test]

@@ -6,9 +6,11 @@
 //! with; and a bare `issue_format = "{issue}"` reads a reference only where the project's
 //! template writes one.
 
+use std::path::Path;
+
 use serde_json::Value;
 
-use crate::util::{self, ok, repo_with};
+use crate::util::{self, git, ok, one_error, repo_with, run};
 
 fn manifest() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -216,4 +218,161 @@ fn json_says_an_issue_named_by_text_as_written_and_keeps_prs_numbers() {
     for (at, v) in &all {
         check_refs(v, at);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fragments of issues named by text, taken in hand while a pre-release is stopped
+// ---------------------------------------------------------------------------------------
+
+const DATE: [&str; 2] = ["--date", "2025-03-01"];
+
+/// A release of `release::project` (the Backend.AI template, issues written
+/// `([#{issue}](…/{issue}))`) with `PROJ-7.feature.md` besides its numbered fragments,
+/// stopped at a WebUI step (before the changelog step) that passes once `flag` exists.
+fn stopped_with_a_named_issue(flag: &Path) -> tempfile::TempDir {
+    let step = crate::hostile::step_needing(&flag.join("pass"), "when = \"webui\"");
+    let repo = crate::release::project(&step);
+    let root = repo.path();
+    util::write_file(root, "changes/PROJ-7.feature.md", "Add report export\n");
+    util::commit_all(root, "a fragment named by its tracker's issue");
+    let args = ["1.1.0rc1", "2.0.0", "--yes", "--no-edit", DATE[0], DATE[1]];
+    let out = run(root, &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    assert!(root.join("changes/PROJ-7.feature.md").exists());
+    repo
+}
+
+fn let_it_pass(flag: &Path) {
+    std::fs::write(flag.join("pass"), "").unwrap();
+}
+
+fn section_of(root: &Path) -> String {
+    crate::hostile17::section(root, "1.1.0rc1")
+}
+
+/// A second fragment of a planned named issue (`PROJ-7.feature.1.md`) added and staged
+/// while the release is stopped is the release's, built and held like a numbered one's
+/// (hostile21): the section lists PROJ-7 twice. Before, the fragment's issue was read as a
+/// number only, so PROJ-7 stayed planned once and the changelog step refused its own
+/// section ("PROJ-7 is listed 2 times").
+#[test]
+fn a_second_fragment_of_a_named_issue_taken_in_hand_is_built_and_held() {
+    let flag = tempfile::tempdir().unwrap();
+    let repo = stopped_with_a_named_issue(flag.path());
+    let root = repo.path();
+    util::write_file(
+        root,
+        "changes/PROJ-7.feature.1.md",
+        "Add CSV to the export\n",
+    );
+    git(root, &["add", "changes/PROJ-7.feature.1.md"]);
+    let_it_pass(flag.path());
+    let out = run(root, &["continue"], "false");
+    ok(&out, "continue with a named issue's second fragment");
+    let published = section_of(root);
+    assert_eq!(published.matches("[#PROJ-7]").count(), 2, "{published}");
+    assert!(published.contains("Add CSV to the export"), "{published}");
+    assert!(published.contains("Add report export"), "{published}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+/// A named issue's fragment removed while the release is stopped: the changelog step
+/// refuses, naming the issue as written and — of the fragments gone — only the one whose
+/// entry is lost (`PROJ-7.feature.md`), not one renamed meanwhile whose entry is still
+/// built (`11.feature.md` → `11.fix.md`). Following the advice ends the release with every
+/// entry once. Before, a name was no issue to the advice: it named every file gone.
+#[test]
+fn a_named_issues_fragment_removed_while_stopped_is_named_and_put_back() {
+    let flag = tempfile::tempdir().unwrap();
+    let repo = stopped_with_a_named_issue(flag.path());
+    let root = repo.path();
+    git(root, &["rm", "-q", "changes/PROJ-7.feature.md"]);
+    git(root, &["mv", "changes/11.feature.md", "changes/11.fix.md"]);
+    let_it_pass(flag.path());
+    let out = run(root, &["continue"], "false");
+    let stderr = one_error(&out, "continue without the named issue's fragment");
+    assert!(stderr.contains("PROJ-7 is missing"), "{stderr}");
+    let base = git(root, &["rev-parse", "main"]);
+    let advice = format!(
+        "`git checkout {} -- changes/PROJ-7.feature.md`",
+        base.trim()
+    );
+    assert!(stderr.contains(&advice), "{advice}\n{stderr}");
+    assert!(!stderr.contains("11.feature.md"), "{stderr}");
+    assert!(root.join("changes/11.fix.md").exists(), "nothing removed");
+    git(
+        root,
+        &["checkout", base.trim(), "--", "changes/PROJ-7.feature.md"],
+    );
+    ok(&run(root, &["continue"], "false"), "continue, put back");
+    let published = section_of(root);
+    assert_eq!(published.matches("[#PROJ-7]").count(), 1, "{published}");
+    assert_eq!(published.matches("[#11]").count(), 1, "{published}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+/// `proj-12` and `PROJ-12` are two issues to towncrier (two fragment names, two
+/// references, compared as strings): a fragment of the one added while the release is
+/// stopped is no second fragment of the other. Each is listed once, as written, and the
+/// release holds both.
+#[test]
+fn names_alike_but_for_case_are_two_issues() {
+    let flag = tempfile::tempdir().unwrap();
+    let step = crate::hostile::step_needing(&flag.path().join("pass"), "when = \"webui\"");
+    let repo = crate::release::project(&step);
+    let root = repo.path();
+    util::write_file(root, "changes/PROJ-12.feature.md", "Add report export\n");
+    util::commit_all(root, "PROJ-12");
+    let args = ["1.1.0rc1", "2.0.0", "--yes", "--no-edit", DATE[0], DATE[1]];
+    let out = run(root, &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    util::write_file(root, "changes/proj-12.feature.md", "Add report import\n");
+    git(root, &["add", "changes/proj-12.feature.md"]);
+    let_it_pass(flag.path());
+    ok(&run(root, &["continue"], "false"), "continue with proj-12");
+    let published = section_of(root);
+    assert_eq!(published.matches("[#PROJ-12]").count(), 1, "{published}");
+    assert_eq!(published.matches("[#proj-12]").count(), 1, "{published}");
+    assert!(published.contains("Add report import"), "{published}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+/// hostile21's move of a fragment to another type during the final's review, for a named
+/// issue whose text another entry of the new category holds (`Fix crash` in `Fix crash on
+/// start`): the section lists PROJ-7 under Features only, so `continue` stops naming the
+/// moved file and its category, nothing written. Before, the named fragment was looked for
+/// by its text, found in #12's entry, and PROJ-7 published under Features with its moved
+/// file deleted.
+#[test]
+fn a_named_issues_fragment_moved_during_the_review_is_told_by_its_issue() {
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    util::write_file(root, "changes/PROJ-7.feature.md", "Fix crash\n");
+    util::commit_all(root, "a fragment named by its tracker's issue");
+    let out = run(root, &["1.1.0", "--yes", DATE[0], DATE[1]], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    git(
+        root,
+        &["mv", "changes/PROJ-7.feature.md", "changes/PROJ-7.fix.md"],
+    );
+    let out = run(root, &["continue"], "true");
+    let stderr = one_error(&out, "a moved named fragment");
+    assert!(
+        stderr.contains("changes/PROJ-7.fix.md") && stderr.contains("### Fixes"),
+        "{stderr}"
+    );
+    let now = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert_eq!(now, log, "nothing written");
+    assert!(root.join("changes/PROJ-7.fix.md").exists());
+    git(
+        root,
+        &["mv", "changes/PROJ-7.fix.md", "changes/PROJ-7.feature.md"],
+    );
+    ok(
+        &run(root, &["continue"], "true"),
+        "continue once moved back",
+    );
+    let published = crate::hostile17::section(root, "1.1.0");
+    assert_eq!(published.matches("[#PROJ-7]").count(), 1, "{published}");
 }
