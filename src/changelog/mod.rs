@@ -50,7 +50,7 @@ pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
 pub use refs::{
     Issue, RefFormat, file_issue, is_name, issue_key, issue_name, issue_names, issue_order,
-    pr_list, pr_numbers, serialize_entry_refs, serialize_ref, serialize_refs,
+    pr_list, pr_numbers,
 };
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 

@@ -127,41 +127,6 @@ pub fn issue_names(keys: &[u64]) -> Vec<String> {
     keys.iter().map(|&k| issue_name(k)).collect()
 }
 
-// References in JSON, one shape wherever a reader (a script, the grouping command) is told
-// them: `prs` holds the PR numbers only, as it always has — a name's key (`PROJ-12`) is no
-// number anyone wrote —, and `issues` every reference as the project writes it. For a field
-// holding keys: `#[serde(flatten, serialize_with = "…")]`.
-
-/// A list of keys as `"prs": [12], "issues": ["12", "PROJ-12"]`.
-pub fn serialize_refs<S: serde::Serializer>(keys: &[u64], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = s.serialize_map(Some(2))?;
-    map.serialize_entry("prs", &pr_numbers(keys))?;
-    map.serialize_entry("issues", &issue_names(keys))?;
-    map.end()
-}
-
-/// An entry's keys as `"pr": 12` (its first PR number, or `null`) and
-/// [`serialize_refs`]'s `prs` and `issues`.
-pub fn serialize_entry_refs<S: serde::Serializer>(keys: &[u64], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let prs = pr_numbers(keys);
-    let mut map = s.serialize_map(Some(3))?;
-    map.serialize_entry("pr", &prs.first())?;
-    map.serialize_entry("prs", &prs)?;
-    map.serialize_entry("issues", &issue_names(keys))?;
-    map.end()
-}
-
-/// One key as `"pr": 12` (`null` for a name) and `"issue": "PROJ-12"`.
-pub fn serialize_ref<S: serde::Serializer>(key: &u64, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = s.serialize_map(Some(2))?;
-    map.serialize_entry("pr", &(key & NAME_BIT == 0).then_some(*key))?;
-    map.serialize_entry("issue", &issue_name(*key))?;
-    map.end()
-}
-
 // Issue references, as towncrier's `issue_format` writes them: `[#1](url)` or `#1`, alone
 // or in a parenthesised list, several separated by commas and/or whitespace (including a
 // newline and indentation). They are read backwards from the end of the entry.
@@ -586,8 +551,10 @@ pub(crate) fn text_and_refs(body: &str, format: &RefFormat) -> (String, Vec<u64>
 /// The references a bare `{issue}` format's entry ends with, where towncrier's templates
 /// put them: a parenthesised list (`(12, 13)`, `(PROJ-12)`) or a list of roles the template
 /// writes (`` {issue}`12`, {issue}`13` ``, `` :issue:`12` ``, `` `12` ``), after the text
-/// and not glued to it; and where the text before them ends. A number written any other
-/// way (`Python 3`, `(3.15)`, `(2025-12-06)`) is none.
+/// and not glued to it, or issues on lines of their own after it ([`own_lines`]); and where
+/// the text before them ends. A number written any other way (`Python 3`, `(3.15)`,
+/// `(2025-12-06)`) is none — nor one ending the text's line (`Drop Python 2`: no template
+/// of towncrier's writes an issue there, and prose does).
 fn bare_trailing(body: &str) -> Option<(usize, Vec<Span>)> {
     let b = body.as_bytes();
     let end = skip_space_back(b, body.len());
@@ -638,8 +605,63 @@ fn bare_trailing(body: &str) -> Option<(usize, Vec<Span>)> {
         text_end = Some(line);
         at = skip_space_back(b, line);
     }
-    let text_end = text_end?;
+    let Some(text_end) = text_end else {
+        return own_lines(body, end);
+    };
     (!spans.is_empty()).then_some((text_end, spans))
+}
+
+/// Issues on lines of their own after the text, as towncrier's `hr-between-versions`
+/// template writes them (`values|join(',\n  ')`): `text\n  12`, `text\n  12,\n  13` — each
+/// indented line one issue (a number or a tracker's key), every one but the last ending with
+/// a comma, the first right after the text's last line. `None` when the entry does not end
+/// so, or a line shaped as such an issue breaks the pattern (a comma missing or extra, a
+/// number with a leading zero): no reading is better than a wrong one.
+fn own_lines(body: &str, end: usize) -> Option<(usize, Vec<Span>)> {
+    let b = body.as_bytes();
+    let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
+    let mut spans = Vec::new();
+    let mut at = end;
+    let mut text_end = None;
+    // The entry's first line is its text: an issue line has a line before it.
+    while let Some(newline) = body[..at].rfind('\n') {
+        let line = &body[newline + 1..at];
+        let item = line.trim_start();
+        let (item, comma) = match item.strip_suffix(',') {
+            Some(item) => (item.trim_end(), true),
+            None => (item, false),
+        };
+        let digits = !item.is_empty() && item.bytes().all(|c| c.is_ascii_digit());
+        let indented = line.starts_with([' ', '\t']);
+        if !indented || !(digits || tracker.is_match(item)) {
+            break;
+        }
+        // The last line ends without a comma, every other one with one.
+        if comma == spans.is_empty() {
+            return None;
+        }
+        let start = newline + 1 + (line.len() - line.trim_start().len());
+        spans.push(Span {
+            start,
+            end: start + item.len(),
+            number: pr_number(item)?,
+        });
+        text_end = Some(newline);
+        at = skip_space_back(b, newline);
+        // No blank line between the text and its issues, nor between two of them.
+        if body[at..newline].contains('\n') {
+            break;
+        }
+    }
+    let text_end = text_end?;
+    // A blank line before the issues, or only issues: not the template's shape.
+    if body[..text_end].trim().is_empty()
+        || body[skip_space_back(b, text_end)..text_end].contains('\n')
+    {
+        return None;
+    }
+    spans.reverse();
+    Some((text_end, spans))
 }
 
 /// A list of items ending at `end` (`` {issue}`12`, :issue:`13`, `14` ``, or plain `PROJ-12`),
@@ -837,6 +859,70 @@ mod tests {
             read(bare, "- Add export (PROJ-12, 14)"),
             ("Add export".into(), vec![key("PROJ-12"), 14])
         );
+    }
+
+    #[test]
+    fn a_bare_format_reads_an_issue_where_a_template_writes_it_and_prose_as_prose() {
+        let bare = "{issue}";
+        // What towncrier's templates write for issue 12: `(12)` after the text (default.md,
+        // default.rst), on a line of its own (single-file-no-bullets), or `12` on the line
+        // after it (hr-between-versions: `values|join(',\n  ')`).
+        for raw in ["- Add text (12)", "- Add text\n  (12)", "- Add text\n  12"] {
+            assert_eq!(read(bare, raw), ("Add text".into(), vec![12]), "{raw:?}");
+        }
+        assert_eq!(
+            read(bare, "- Add text\n  more text\n  12,\n  PROJ-3"),
+            ("Add text\n  more text".into(), vec![12, key("PROJ-3")])
+        );
+        // A number ending the text's line is prose — `Drop Python 2` and `Add text 12` alike:
+        // no template of towncrier's writes an issue there. Nor a line that breaks the
+        // template's shape: a blank line before it, a comma missing or left over, a leading
+        // zero, words with it.
+        for raw in [
+            "- Drop Python 2",
+            "- Add text 12",
+            "- Add text\n\n  12",
+            "- Add text\n  12\n  13",
+            "- Add text\n  12,",
+            "- Add text\n  012",
+            "- Raise the limit\n  to 12",
+            "- 12",
+            "- Add text\n12",
+        ] {
+            assert_eq!(read(bare, raw).1, Vec::<u64>::new(), "{raw:?}");
+            let text = raw.trim_start_matches("- ");
+            assert_eq!(read(bare, raw).0, text, "{raw:?}: the text is kept whole");
+        }
+        // `(4)` ending the prose is a reference where the project's format writes one so
+        // (`{issue}` and `({issue})` under towncrier's templates), prose where it cannot.
+        for format in ["{issue}", "({issue})"] {
+            assert_eq!(
+                read(format, "- Set retries (4)"),
+                ("Set retries".into(), vec![4]),
+                "{format}"
+            );
+        }
+        for format in [
+            "#{issue}",
+            "GH-{issue}",
+            "PR {issue}",
+            "{issue}.",
+            "`{issue}`",
+            "[#{issue}](https://x/{issue})",
+            "[{issue}](https://j/browse/{issue})",
+            "https://x/pull/{issue}",
+        ] {
+            assert_eq!(
+                read(format, "- Set retries (4)"),
+                ("Set retries (4)".into(), vec![]),
+                "{format}"
+            );
+        }
+        // One the format cannot write is prose with a bare format too: a leading zero, a
+        // version, a word.
+        for raw in ["- Keep it (04)", "- Keep it (4.1)", "- Keep it (v4)"] {
+            assert_eq!(read(bare, raw).1, Vec::<u64>::new(), "{raw}");
+        }
     }
 
     #[test]

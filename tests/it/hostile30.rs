@@ -376,3 +376,74 @@ fn a_named_issues_fragment_moved_during_the_review_is_told_by_its_issue() {
     let published = crate::hostile17::section(root, "1.1.0");
     assert_eq!(published.matches("[#PROJ-7]").count(), 1, "{published}");
 }
+
+// ---------------------------------------------------------------------------------------
+// A bare `issue_format = "{issue}"`: an issue where the project's template writes one
+// ---------------------------------------------------------------------------------------
+
+/// A Markdown template that writes an entry's issues as towncrier's `hr-between-versions`
+/// does: on the lines after its text, `values|join(',\n  ')`.
+const OWN_LINES_TEMPLATE: &str = "{% for section, _ in sections.items() %}\
+{% for category, val in definitions.items() if category in sections[section] %}\
+### {{ definitions[category]['name'] }}\n\n\
+{% for text, values in sections[section][category].items() %}\
+- {{ text }}\n\
+{% if values %}  {{ values|join(',\\n  ') }}\n{% endif %}\
+{% endfor %}\n\
+{% endfor %}{% endfor %}";
+
+/// rc1 → rc2 (reworded) → final with a bare format, issues written on the lines after the
+/// text: each issue is listed once, in its newest words, and `Drop Python 2` (an orphan's
+/// text ending with a number) stays prose, once. Before, `Add export\n  12` was read as
+/// text without a reference, so rc2's rewording of #12 was another entry.
+#[test]
+fn a_bare_format_reads_issues_on_the_lines_after_the_text() {
+    let pyproject = "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n\
+         template = \"changes/template.md\"\n\
+         title_format = \"## {version} ({project_date})\"\nissue_format = \"{issue}\"\n";
+    let repo = repo_with(&[
+        ("pyproject.toml", pyproject),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n<!-- towncrier release notes start -->\n",
+        ),
+        ("changes/template.md", OWN_LINES_TEMPLATE),
+        ("VERSION", "0.9.0\n"),
+    ]);
+    let root = repo.path();
+    let flags = ["--yes", "--no-edit", "--date", "2025-12-06"];
+    util::release_and_merge(
+        root,
+        "1.0.0rc1",
+        &flags,
+        &[
+            ("12.feature.md", "Add export\n"),
+            ("PROJ-3.feature.md", "Add import\n"),
+            ("+a.feature.md", "Drop Python 2\n"),
+        ],
+        "true",
+    );
+    let rc1 = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert!(rc1.contains("- Add export\n  12\n"), "{rc1}");
+    util::release_and_merge(
+        root,
+        "1.0.0rc2",
+        &flags,
+        &[("12.feature.md", "Add export to CSV\n")],
+        "true",
+    );
+    let out = run(root, &["1.0.0", "--yes", "--date", "2025-12-06"], "true");
+    ok(&out, "the final");
+    let published = crate::hostile17::section(root, "1.0.0");
+    let entries: Vec<&str> = published
+        .lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .collect();
+    assert_eq!(
+        entries,
+        ["Add import", "Add export to CSV", "Drop Python 2"],
+        "{published}"
+    );
+    assert_eq!(published.matches("\n  12\n").count(), 1, "{published}");
+    assert_eq!(published.matches("\n  PROJ-3\n").count(), 1, "{published}");
+}
