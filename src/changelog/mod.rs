@@ -48,7 +48,10 @@ pub use linkdefs::label_key;
 pub use model::{Block, BlockKind, Category, Entry, Place, Release, Spacing, Subsection};
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
-pub use refs::{Issue, RefFormat, issue_key, issue_name, issue_order, pr_list};
+pub use refs::{
+    Issue, RefFormat, file_issue, is_name, issue_key, issue_name, issue_names, issue_order,
+    pr_list, pr_numbers,
+};
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 
 /// The start markers towncrier writes by default (Markdown and reStructuredText); releases

@@ -58,6 +58,31 @@ pub fn issue_name(key: u64) -> String {
         .unwrap_or_else(|| format!("issue {key:x}"))
 }
 
+/// Whether `key` is an issue named by text (`PROJ-12`), not a number.
+pub fn is_name(key: u64) -> bool {
+    key & NAME_BIT != 0
+}
+
+/// The issue among `known` (keys, [`issue_key`]) that a fragment file named `name` names
+/// (`PROJ-12.feature.md`, `0012.fix.1.md`), for a file no longer there to be read with the
+/// configured types: towncrier's issue is the name up to one of its dots, a number written
+/// without its leading zeros (`0012` is `12`); the longest such part that is known. `None`
+/// for an orphan (`+abc.fix.md`) or an issue none of `known` is.
+pub fn file_issue(name: &str, known: impl Fn(u64) -> bool) -> Option<u64> {
+    name.match_indices('.')
+        .filter_map(|(dot, _)| {
+            let issue = name[..dot].trim();
+            let digits = !issue.is_empty() && issue.bytes().all(|b| b.is_ascii_digit());
+            match issue.trim_start_matches('0') {
+                "" if digits => issue_key("0"),
+                number if digits => issue_key(number),
+                _ => issue_key(issue),
+            }
+        })
+        .filter(|&key| known(key))
+        .last()
+}
+
 /// An issue as messages name it: `#12` for a number, the name itself (`PROJ-12`) else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Issue(pub u64);
@@ -89,6 +114,17 @@ pub fn pr_list(prs: &[u64]) -> String {
         .map(|&n| Issue(n).to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The PR numbers among issue keys (a name's key is no PR's number), in order.
+pub fn pr_numbers(keys: &[u64]) -> Vec<u64> {
+    keys.iter().copied().filter(|k| k & NAME_BIT == 0).collect()
+}
+
+/// Each issue of `keys` as the project writes it and towncrier's `issue_format` receives
+/// it (`"1234"`, `"PROJ-12"`), in order.
+pub fn issue_names(keys: &[u64]) -> Vec<String> {
+    keys.iter().map(|&k| issue_name(k)).collect()
 }
 
 // Issue references, as towncrier's `issue_format` writes them: `[#1](url)` or `#1`, alone
@@ -515,8 +551,10 @@ pub(crate) fn text_and_refs(body: &str, format: &RefFormat) -> (String, Vec<u64>
 /// The references a bare `{issue}` format's entry ends with, where towncrier's templates
 /// put them: a parenthesised list (`(12, 13)`, `(PROJ-12)`) or a list of roles the template
 /// writes (`` {issue}`12`, {issue}`13` ``, `` :issue:`12` ``, `` `12` ``), after the text
-/// and not glued to it; and where the text before them ends. A number written any other
-/// way (`Python 3`, `(3.15)`, `(2025-12-06)`) is none.
+/// and not glued to it, or issues on lines of their own after it ([`own_lines`]); and where
+/// the text before them ends. A number written any other way (`Python 3`, `(3.15)`,
+/// `(2025-12-06)`) is none — nor one ending the text's line (`Drop Python 2`: no template
+/// of towncrier's writes an issue there, and prose does).
 fn bare_trailing(body: &str) -> Option<(usize, Vec<Span>)> {
     let b = body.as_bytes();
     let end = skip_space_back(b, body.len());
@@ -567,8 +605,63 @@ fn bare_trailing(body: &str) -> Option<(usize, Vec<Span>)> {
         text_end = Some(line);
         at = skip_space_back(b, line);
     }
-    let text_end = text_end?;
+    let Some(text_end) = text_end else {
+        return own_lines(body, end);
+    };
     (!spans.is_empty()).then_some((text_end, spans))
+}
+
+/// Issues on lines of their own after the text, as towncrier's `hr-between-versions`
+/// template writes them (`values|join(',\n  ')`): `text\n  12`, `text\n  12,\n  13` — each
+/// indented line one issue (a number or a tracker's key), every one but the last ending with
+/// a comma, the first right after the text's last line. `None` when the entry does not end
+/// so, or a line shaped as such an issue breaks the pattern (a comma missing or extra, a
+/// number with a leading zero): no reading is better than a wrong one.
+fn own_lines(body: &str, end: usize) -> Option<(usize, Vec<Span>)> {
+    let b = body.as_bytes();
+    let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
+    let mut spans = Vec::new();
+    let mut at = end;
+    let mut text_end = None;
+    // The entry's first line is its text: an issue line has a line before it.
+    while let Some(newline) = body[..at].rfind('\n') {
+        let line = &body[newline + 1..at];
+        let item = line.trim_start();
+        let (item, comma) = match item.strip_suffix(',') {
+            Some(item) => (item.trim_end(), true),
+            None => (item, false),
+        };
+        let digits = !item.is_empty() && item.bytes().all(|c| c.is_ascii_digit());
+        let indented = line.starts_with([' ', '\t']);
+        if !indented || !(digits || tracker.is_match(item)) {
+            break;
+        }
+        // The last line ends without a comma, every other one with one.
+        if comma == spans.is_empty() {
+            return None;
+        }
+        let start = newline + 1 + (line.len() - line.trim_start().len());
+        spans.push(Span {
+            start,
+            end: start + item.len(),
+            number: pr_number(item)?,
+        });
+        text_end = Some(newline);
+        at = skip_space_back(b, newline);
+        // No blank line between the text and its issues, nor between two of them.
+        if body[at..newline].contains('\n') {
+            break;
+        }
+    }
+    let text_end = text_end?;
+    // A blank line before the issues, or only issues: not the template's shape.
+    if body[..text_end].trim().is_empty()
+        || body[skip_space_back(b, text_end)..text_end].contains('\n')
+    {
+        return None;
+    }
+    spans.reverse();
+    Some((text_end, spans))
 }
 
 /// A list of items ending at `end` (`` {issue}`12`, :issue:`13`, `14` ``, or plain `PROJ-12`),
@@ -769,6 +862,70 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_format_reads_an_issue_where_a_template_writes_it_and_prose_as_prose() {
+        let bare = "{issue}";
+        // What towncrier's templates write for issue 12: `(12)` after the text (default.md,
+        // default.rst), on a line of its own (single-file-no-bullets), or `12` on the line
+        // after it (hr-between-versions: `values|join(',\n  ')`).
+        for raw in ["- Add text (12)", "- Add text\n  (12)", "- Add text\n  12"] {
+            assert_eq!(read(bare, raw), ("Add text".into(), vec![12]), "{raw:?}");
+        }
+        assert_eq!(
+            read(bare, "- Add text\n  more text\n  12,\n  PROJ-3"),
+            ("Add text\n  more text".into(), vec![12, key("PROJ-3")])
+        );
+        // A number ending the text's line is prose — `Drop Python 2` and `Add text 12` alike:
+        // no template of towncrier's writes an issue there. Nor a line that breaks the
+        // template's shape: a blank line before it, a comma missing or left over, a leading
+        // zero, words with it.
+        for raw in [
+            "- Drop Python 2",
+            "- Add text 12",
+            "- Add text\n\n  12",
+            "- Add text\n  12\n  13",
+            "- Add text\n  12,",
+            "- Add text\n  012",
+            "- Raise the limit\n  to 12",
+            "- 12",
+            "- Add text\n12",
+        ] {
+            assert_eq!(read(bare, raw).1, Vec::<u64>::new(), "{raw:?}");
+            let text = raw.trim_start_matches("- ");
+            assert_eq!(read(bare, raw).0, text, "{raw:?}: the text is kept whole");
+        }
+        // `(4)` ending the prose is a reference where the project's format writes one so
+        // (`{issue}` and `({issue})` under towncrier's templates), prose where it cannot.
+        for format in ["{issue}", "({issue})"] {
+            assert_eq!(
+                read(format, "- Set retries (4)"),
+                ("Set retries".into(), vec![4]),
+                "{format}"
+            );
+        }
+        for format in [
+            "#{issue}",
+            "GH-{issue}",
+            "PR {issue}",
+            "{issue}.",
+            "`{issue}`",
+            "[#{issue}](https://x/{issue})",
+            "[{issue}](https://j/browse/{issue})",
+            "https://x/pull/{issue}",
+        ] {
+            assert_eq!(
+                read(format, "- Set retries (4)"),
+                ("Set retries (4)".into(), vec![]),
+                "{format}"
+            );
+        }
+        // One the format cannot write is prose with a bare format too: a leading zero, a
+        // version, a word.
+        for raw in ["- Keep it (04)", "- Keep it (4.1)", "- Keep it (v4)"] {
+            assert_eq!(read(bare, raw).1, Vec::<u64>::new(), "{raw}");
+        }
+    }
+
+    #[test]
     fn a_bare_format_reads_no_reference_outside_entries() {
         let bare = RefFormat::new(Some("{issue}"));
         for line in [
@@ -858,6 +1015,23 @@ mod tests {
             read("GH-{issue}", "- Fix GH-12x parsing").1,
             Vec::<u64>::new()
         );
+    }
+
+    #[test]
+    fn a_fragment_files_issue_is_the_known_key_its_name_gives() {
+        let known = [12, key("PROJ-12"), 1, key("1.2"), key("proj-12")];
+        let file = |name: &str| file_issue(name, |k| known.contains(&k));
+        assert_eq!(file("PROJ-12.feature.md"), Some(key("PROJ-12")));
+        assert_eq!(file("proj-12.feature.md"), Some(key("proj-12")));
+        assert_eq!(file("PROJ-12.feature.1.md"), Some(key("PROJ-12")));
+        assert_eq!(file("12.fix.md"), Some(12));
+        assert_eq!(file("0012.fix.1.md"), Some(12));
+        // The longest known part: `1.2` is the issue of `1.2.fix.md`, not `1`.
+        assert_eq!(file("1.2.fix.md"), Some(key("1.2")));
+        assert_eq!(file("+abc.fix.md"), None);
+        assert_eq!(file("PROJ-13.feature.md"), None);
+        assert_eq!(file("13.fix.md"), None);
+        assert!(is_name(key("PROJ-12")) && !is_name(12));
     }
 
     #[test]

@@ -44,6 +44,10 @@ impl std::fmt::Display for Source {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Duplicate {
     pub category: String,
+    #[serde(
+        flatten,
+        serialize_with = "crate::consolidate::grouped::serialize_refs"
+    )]
     pub prs: Vec<u64>,
     pub kept_from: Source,
     pub dropped_from: Source,
@@ -57,6 +61,10 @@ pub struct Duplicate {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unpaired {
     pub category: String,
+    #[serde(
+        flatten,
+        serialize_with = "crate::consolidate::grouped::serialize_refs"
+    )]
     pub prs: Vec<u64>,
     pub text: String,
     pub from: Source,
@@ -68,6 +76,10 @@ pub struct Unpaired {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stale {
     pub category: String,
+    #[serde(
+        flatten,
+        serialize_with = "crate::consolidate::grouped::serialize_refs"
+    )]
     pub prs: Vec<u64>,
     pub text: String,
     pub from: Source,
@@ -80,6 +92,10 @@ pub struct Stale {
 /// One entry as it stands in a report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Listing {
+    #[serde(
+        flatten,
+        serialize_with = "crate::consolidate::grouped::serialize_refs"
+    )]
     pub prs: Vec<u64>,
     pub text: String,
     pub from: Source,
@@ -90,6 +106,7 @@ pub struct Listing {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Overlap {
     pub category: String,
+    #[serde(flatten, serialize_with = "crate::consolidate::grouped::serialize_ref")]
     pub pr: u64,
     pub entries: Vec<Listing>,
 }

@@ -80,6 +80,7 @@ pub fn group_with_history(
             version: consolidation.version.as_str(),
             categories: &to_group,
             history,
+            references: references_of,
         },
         ctx,
     )?;
@@ -203,7 +204,6 @@ impl Grouped {
     /// The section as JSON data, in the shape of `gold.json` plus each group's tier.
     pub fn view(&self) -> SectionView {
         let item = |e: &Entry| ItemOut {
-            pr: e.pr(),
             prs: e.prs.clone(),
             text: e.text.clone(),
         };
@@ -296,9 +296,67 @@ pub struct GroupOut {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemOut {
-    pub pr: Option<u64>,
+    /// As `pr` (the first PR number, or `null`), `prs` (the PR numbers) and `issues` (every
+    /// reference as written: `"PROJ-12"`, `"1234"`).
+    #[serde(
+        flatten,
+        serialize_with = "crate::consolidate::grouped::serialize_entry_refs"
+    )]
     pub prs: Vec<u64>,
     pub text: String,
+}
+
+// References in JSON, one shape wherever a reader (a script, the grouping command) is told
+// them: `prs` holds the PR numbers only, as it always has — a name's key (`PROJ-12`) is no
+// number anyone wrote —, and `issues` every reference as the project writes it. For a field
+// holding keys: `#[serde(flatten, serialize_with = "…")]`.
+
+/// A list of keys as `"prs": [12], "issues": ["12", "PROJ-12"]`.
+pub(super) fn serialize_refs<S: serde::Serializer>(
+    keys: &[u64],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(2))?;
+    map.serialize_entry("prs", &crate::changelog::pr_numbers(keys))?;
+    map.serialize_entry("issues", &crate::changelog::issue_names(keys))?;
+    map.end()
+}
+
+/// An entry's keys as `"pr": 12` (its first PR number, or `null`) and
+/// [`serialize_refs`]'s `prs` and `issues`.
+pub(super) fn serialize_entry_refs<S: serde::Serializer>(
+    keys: &[u64],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let prs = crate::changelog::pr_numbers(keys);
+    let mut map = s.serialize_map(Some(3))?;
+    map.serialize_entry("pr", &prs.first())?;
+    map.serialize_entry("prs", &prs)?;
+    map.serialize_entry("issues", &crate::changelog::issue_names(keys))?;
+    map.end()
+}
+
+/// One key as `"pr": 12` (`null` for a name) and `"issue": "PROJ-12"`.
+pub(super) fn serialize_ref<S: serde::Serializer>(
+    key: &u64,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(2))?;
+    map.serialize_entry("pr", &(!crate::changelog::is_name(*key)).then_some(*key))?;
+    map.serialize_entry("issue", &crate::changelog::issue_name(*key))?;
+    map.end()
+}
+
+/// An entry's references as the grouping command is told them (see
+/// [`group::command::References`]).
+fn references_of(keys: &[u64]) -> group::command::References {
+    group::command::References {
+        prs: crate::changelog::pr_numbers(keys),
+        issues: crate::changelog::issue_names(keys),
+    }
 }
 
 /// The history a grouping strategy can learn from: the changelog's grouped categories
@@ -341,7 +399,7 @@ pub fn history(changelog: &Changelog, skip: &[usize]) -> Vec<group::HistorySecti
 /// as the external grouping command is told them (titles, descriptions, tiers, PRs).
 pub fn past_releases(changelog: &Changelog, skip: &[usize]) -> Vec<group::PastRelease> {
     let entry = |e: &Entry| group::PastEntry {
-        prs: e.prs.clone(),
+        refs: references_of(&e.prs),
         text: e.text.clone(),
     };
     let mut out = Vec::new();

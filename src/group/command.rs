@@ -68,16 +68,38 @@ pub struct PastGroup {
     /// The changelog does not record tiers: this is the tier the title's words give
     /// (`tier::from_title_words`), `subsystem` otherwise.
     pub tier: Tier,
-    /// Every PR of the group's entries, in order.
-    pub prs: Vec<u64>,
+    /// Every reference of the group's entries, in order.
+    #[serde(flatten)]
+    pub refs: References,
     pub entries: Vec<PastEntry>,
 }
 
 /// An entry of an earlier release.
 #[derive(Debug, Clone, Serialize)]
 pub struct PastEntry {
-    pub prs: Vec<u64>,
+    #[serde(flatten)]
+    pub refs: References,
     pub text: String,
+}
+
+/// An entry's references as the command is told them: `prs`, the PR numbers among them
+/// (what the JSON always held), and `issues`, every one as the project writes it
+/// (`"PROJ-12"`, `"1234"`) — an issue named by text is no number. The grouping engine
+/// knows references as keys only: its caller names them ([`ReleaseInput::references`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct References {
+    pub prs: Vec<u64>,
+    pub issues: Vec<String>,
+}
+
+impl References {
+    /// Keys that are all PR numbers, named as numbers (for callers without names).
+    pub fn numbers(keys: &[u64]) -> References {
+        References {
+            prs: keys.to_vec(),
+            issues: keys.iter().map(u64::to_string).collect(),
+        }
+    }
 }
 
 impl PastGroup {
@@ -91,7 +113,16 @@ impl PastGroup {
             title: title.to_string(),
             description: description.to_string(),
             tier: super::tier::from_title_words(&words).unwrap_or(Tier::Subsystem),
-            prs: entries.iter().flat_map(|e| e.prs.iter().copied()).collect(),
+            refs: References {
+                prs: entries
+                    .iter()
+                    .flat_map(|e| e.refs.prs.iter().copied())
+                    .collect(),
+                issues: entries
+                    .iter()
+                    .flat_map(|e| e.refs.issues.iter().cloned())
+                    .collect(),
+            },
             entries,
         }
     }
@@ -106,6 +137,8 @@ pub struct ReleaseInput<'a> {
     pub categories: &'a [(String, Vec<Item>)],
     /// The grouped final releases of the changelog, newest first.
     pub history: &'a [PastRelease],
+    /// An item's references (its `prs`, keys) as the command is told them.
+    pub references: fn(&[u64]) -> References,
 }
 
 /// The document written to the command's stdin.
@@ -129,7 +162,8 @@ pub struct InputCategory<'a> {
 #[derive(Debug, Serialize)]
 pub struct InputEntry<'a> {
     pub id: String,
-    pub prs: &'a [u64],
+    #[serde(flatten)]
+    pub refs: References,
     pub text: &'a str,
 }
 
@@ -167,7 +201,7 @@ impl<'a> Input<'a> {
                         .enumerate()
                         .map(|(i, item)| InputEntry {
                             id: entry_id(&offsets, c, i),
-                            prs: &item.prs,
+                            refs: (release.references)(&item.prs),
                             text: &item.text,
                         })
                         .collect(),
@@ -645,6 +679,7 @@ mod tests {
             version: "1.0.0",
             categories: &cats,
             history: &[],
+            references: References::numbers,
         };
         check_answer(&serde_json::from_str(answer).unwrap(), &r, "x")
     }
@@ -675,6 +710,7 @@ mod tests {
             version: "1.0.0",
             categories: &cats,
             history: &[],
+            references: References::numbers,
         };
         let answer = serde_json::json!({"categories": [{"name": "Features",
             "other": ["e1", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e11", "e12"]}]});

@@ -44,6 +44,10 @@ pub struct Planned {
     /// in its own text after the steps (a state written before it had `before` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<Unread>,
+    /// The issues named by text among `prs`, as written (`PROJ-12`): a later process reads
+    /// the keys only, and would say a name it did not read again as a hash.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<u64, String>,
 }
 
 /// What a pre-release's changelog step builds: the fragment files it consumes, and the
@@ -108,12 +112,16 @@ pub(crate) fn unread(config: &Config, plan: &Plan) -> Result<Option<Planned>> {
         .map(|(pr, n)| (*pr, all.get(pr).copied().unwrap_or(0).saturating_sub(*n)))
         .collect();
     let unread = Unread::of_build(&build, &kept, prs.is_empty());
-    Ok(Some(Planned {
-        prs,
-        unnamed: 0,
-        before: Some(before),
-        unread: Some(unread),
-    }))
+    Ok(Some(
+        Planned {
+            prs,
+            unnamed: 0,
+            before: Some(before),
+            unread: Some(unread),
+            names: BTreeMap::new(),
+        }
+        .named(),
+    ))
 }
 
 impl Planned {
@@ -136,7 +144,24 @@ impl Planned {
                 *counts.prs.entry(pr).or_default() += 1;
             }
         }
-        counts
+        counts.named()
+    }
+
+    /// These counts with the names of their issues named by text (see [`Planned::names`]).
+    fn named(mut self) -> Planned {
+        self.names = (self.prs.keys().copied())
+            .filter(|&k| crate::changelog::is_name(k))
+            .map(|k| (k, crate::changelog::issue_name(k)))
+            .collect();
+        self
+    }
+
+    /// The names of the issues these counts know, known again in this process, so that
+    /// messages say them as written.
+    fn remember_names(&self) {
+        for name in self.names.values() {
+            crate::changelog::issue_key(name);
+        }
     }
 
     /// What the section `now` lost or lists too often against these counts, one phrase
@@ -147,13 +172,17 @@ impl Planned {
     /// Of the fragments `gone` from the work tree, those whose entries `now` lacks: named by
     /// a PR it lists less often than planned (`12.fix.md`), or by none while an entry naming
     /// none is missing; all of them when no name tells.
+    /// A file is told by the issue its name gives among those planned, by the key the
+    /// section's references are counted by ([`crate::changelog::file_issue`]): `PROJ-12`
+    /// as well as `12`.
     fn fragments_missing(&self, now: &Planned, gone: &[String]) -> Vec<String> {
         let unnamed_lost = self.unnamed > now.unnamed;
         let lacks = |f: &&String| {
             let name = Path::new(f.as_str())
                 .file_name()
                 .map(|n| n.to_string_lossy());
-            let pr = name.and_then(|n| n.split('.').next().and_then(|p| p.parse::<u64>().ok()));
+            let planned = |key: u64| self.prs.contains_key(&key);
+            let pr = name.and_then(|n| crate::changelog::file_issue(&n, planned));
             let listed = |counts: &Planned, pr: u64| counts.prs.get(&pr).copied().unwrap_or(0);
             match pr {
                 Some(pr) => listed(now, pr) < listed(self, pr),
@@ -169,6 +198,7 @@ impl Planned {
     }
 
     fn against(&self, now: &Planned, strict: bool) -> Vec<String> {
+        self.remember_names();
         let mut wrong = Vec::new();
         for (pr, &n) in &self.prs {
             let pr = crate::changelog::Issue(*pr);
@@ -615,6 +645,14 @@ pub(crate) fn check_rc_carried(
     })
 }
 
+/// The issue a fragment's entries reference, by the key the section's references are read
+/// with ([`RefFormat::fragment_key`]: a number, or an issue named by text, `PROJ-12`);
+/// `None` for an orphan or a name the entries would not read as a reference. Every check
+/// that tells a fragment's entries in a section by their references goes through it.
+pub(crate) fn fragment_issue(refs: &RefFormat, f: &fragments::Fragment) -> Option<u64> {
+    refs.fragment_key(&f.issue)
+}
+
 /// A pre-release's fragments added while it was stopped (a fix that belongs in it, the
 /// user's hand work) become the release's: a PR one names is planned as often as its
 /// fragments there are — a second fragment of a planned PR is listed twice, a renamed one
@@ -624,9 +662,10 @@ pub(crate) fn take_added(config: &Config, state: &mut State) {
     let Ok(set) = fragments::discover(config) else {
         return;
     };
+    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
     let mut there: BTreeMap<u64, usize> = BTreeMap::new();
     for f in &set.fragments {
-        if let Ok(pr) = f.issue.parse::<u64>() {
+        if let Some(pr) = fragment_issue(&refs, f) {
             *there.entry(pr).or_insert(0) += 1;
         }
     }
@@ -635,9 +674,14 @@ pub(crate) fn take_added(config: &Config, state: &mut State) {
         if state.fragments.contains(&path) {
             continue;
         }
-        if let (Some(planned), Ok(pr)) = (state.planned_entries.as_mut(), f.issue.parse::<u64>()) {
+        if let (Some(planned), Some(pr)) =
+            (state.planned_entries.as_mut(), fragment_issue(&refs, f))
+        {
             let n = planned.prs.entry(pr).or_insert(0);
             *n = (*n).max(there.get(&pr).copied().unwrap_or(1));
+            if crate::changelog::is_name(pr) {
+                planned.names.insert(pr, f.issue.clone());
+            }
         }
         state.fragments.push(path);
     }
@@ -720,6 +764,7 @@ mod tests {
             unnamed,
             before: None,
             unread: None,
+            names: BTreeMap::new(),
         }
     }
 

@@ -202,8 +202,9 @@ pub(crate) fn check_fragments_carried(repo: &Repo, state: &State, section: &str)
 
 /// A fragment there is now that the release did not read when it started (added while it
 /// was stopped, or moved to another type with `git mv` while the review was open) is
-/// consumed with the others: the section must list it under its own category — by its PR
-/// (the review may reword it), or by its text when it names none — or the release would
+/// consumed with the others: the section must list it under its own category — by its issue
+/// (`entries::fragment_issue`: a number or a name, `PROJ-12`; the review may reword it), or
+/// by its text when it names none — or the release would
 /// publish it elsewhere, or not at all, and delete it.
 pub(crate) fn check_new_fragments_carried(
     repo: &Repo,
@@ -214,6 +215,7 @@ pub(crate) fn check_new_fragments_carried(
     let Ok(set) = crate::fragments::discover(config) else {
         return Ok(());
     };
+    let refs = crate::changelog::RefFormat::new(config.towncrier.issue_format.as_deref());
     let read: BTreeSet<&str> = state
         .fragment_digests
         .iter()
@@ -235,7 +237,7 @@ pub(crate) fn check_new_fragments_carried(
         let text = crate::files::read_text(&f.path)
             .map(|t| squash(&t))
             .unwrap_or_default();
-        let pr = f.issue.parse::<u64>().ok();
+        let pr = super::entries::fragment_issue(&refs, f);
         let carried = section.category(&ty.name).is_some_and(|c| {
             c.all_entries().any(|e| match pr {
                 Some(pr) => e.prs.contains(&pr),

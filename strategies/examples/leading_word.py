@@ -9,6 +9,11 @@ write it; a group the project already made in an earlier release under that titl
 the project's title, tier and description. Everything else goes to the category's
 `other` list. Every entry is placed exactly once, as git-release requires.
 
+Each entry names its references twice: `prs`, the PR numbers, and `issues`, every reference as
+the project writes it (`"8560"`, or a tracker's `"PROJ-12"`, which has no number). This script
+groups by words and answers with entry ids only, so it needs neither; `--dump-input` prints
+what it was given (the input, indented) on stderr first, to see what a command receives.
+
 Use it as:  git release consolidate 1.2.0 --strategy command \
                 --command 'python3 strategies/examples/leading_word.py'
 """
@@ -90,6 +95,9 @@ def group_category(category, history, rules):
 
 def main():
     release = json.load(sys.stdin)
+    if "--dump-input" in sys.argv[1:]:
+        json.dump(release, sys.stderr, indent=2, ensure_ascii=False)
+        sys.stderr.write("\n")
     if release.get("format") != 1:
         sys.exit("leading_word.py: unknown input format %r" % release.get("format"))
     answer = {

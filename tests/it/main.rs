@@ -47,6 +47,7 @@ mod hostile24;
 mod hostile25;
 mod hostile26;
 mod hostile28;
+mod hostile30;
 mod hostile32;
 mod interrupts;
 mod isolation;
