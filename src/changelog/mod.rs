@@ -29,6 +29,7 @@ mod model;
 mod parse;
 mod problems;
 mod refs;
+mod rst;
 mod title;
 mod view;
 
@@ -49,6 +50,9 @@ pub use model::{Block, BlockKind, Category, Entry, Place, Release, Spacing, Subs
 pub use parse::comments_outside_entries;
 pub use problems::{Problem, ProblemKind, Severity};
 pub use refs::{Issue, RefFormat, issue_key, issue_name, issue_order, pr_list};
+pub use rst::{
+    ReleaseTitle, is_restructured_text, project_is_rst, release_titles, rst_release_titles,
+};
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 
 /// The start markers towncrier writes by default (Markdown and reStructuredText); releases

@@ -47,6 +47,7 @@ mod hostile24;
 mod hostile25;
 mod hostile26;
 mod hostile28;
+mod hostile31;
 mod interrupts;
 mod isolation;
 mod leftovers;
