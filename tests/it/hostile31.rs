@@ -156,3 +156,76 @@ fn keyring_s_v_titles_and_tags_keep_the_typed_v() {
     assert_eq!(title_of(Some("25.7.0"), true), "25.8.0rc1\n=========");
     assert_eq!(title_of(None, true), "25.8.0rc1\n=========");
 }
+
+/// pypa/build (`title_format = false`, its template writing the title over- and
+/// underlined, `CHANGELOG.rst` with no start string): each pre-release after the first
+/// commits its section — the previous title's overline, as long as the new one's, is no
+/// end of it: rc2 after rc1 (same title length), 1.8.0rc1 after rc2, and 1.8.0rc2 after a
+/// stop at a step (counted again by `continue`).
+#[test]
+fn build_s_overlined_titles_let_every_pre_release_commit() {
+    let repo = fixture("build");
+    let root = repo.path();
+    for (version, fragment, text) in [
+        ("1.7.0rc1", "1180.feature", "Added foo."),
+        ("1.7.0rc2", "1181.bugfix", "Fixed bar."),
+        ("1.8.0rc1", "1182.bugfix", "Fixed baz."),
+    ] {
+        write_file(
+            root,
+            &format!("docs/changelog/{fragment}.rst"),
+            &format!("{text}\n"),
+        );
+        commit_all(root, fragment);
+        let out = run(root, &[version, "--yes", "--no-edit"], "false");
+        ok(&out, version);
+        let log = git(root, &["show", "HEAD:CHANGELOG.rst"]);
+        let issue = fragment.split('.').next().unwrap();
+        assert_eq!(
+            log.matches(&format!("- {text} (:issue:`{issue}`)")).count(),
+            1,
+            "{version}: {log}"
+        );
+        let title = format!(" {version} (");
+        assert!(log.lines().any(|l| l.starts_with(&title)), "{log}");
+        let stat = git(root, &["show", "--stat", "--format=%s", "HEAD"]);
+        assert!(stat.starts_with(&format!("release: {version}")), "{stat}");
+        assert!(stat.contains(fragment), "{stat}");
+        git(root, &["checkout", "--quiet", "main"]);
+        git(
+            root,
+            &[
+                "merge",
+                "--quiet",
+                "--ff-only",
+                &format!("release/{version}"),
+            ],
+        );
+    }
+    // Stopped at a step after the changelog step wrote the section, then continued.
+    let flag = tempfile::tempdir().unwrap();
+    let flag = flag.path().join("ok");
+    let step = format!(
+        "[[step]]\nname = \"docs\"\nrun = \"test -f '{}'\"\n",
+        flag.display()
+    );
+    write_files(
+        root,
+        &[
+            (".git-release.toml", step.as_str()),
+            ("docs/changelog/1183.feature.rst", "Added qux.\n"),
+        ],
+    );
+    commit_all(root, "a step, a fragment");
+    let out = run(root, &["1.8.0rc2", "--yes", "--no-edit"], "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    std::fs::write(&flag, "").unwrap();
+    ok(&run(root, &["continue"], "false"), "continue");
+    let log = git(root, &["show", "HEAD:CHANGELOG.rst"]);
+    assert_eq!(
+        log.matches("- Added qux. (:issue:`1183`)").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(log.matches("(:issue:`1182`)").count(), 1, "{log}");
+}
