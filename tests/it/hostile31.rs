@@ -229,3 +229,56 @@ fn build_s_overlined_titles_let_every_pre_release_commit() {
     );
     assert_eq!(log.matches("(:issue:`1182`)").count(), 1, "{log}");
 }
+
+/// twine's layout: a release stopped at a step after its changelog step wrote the
+/// reStructuredText section, then finished by `continue` (the step fixed) or `continue
+/// --skip` (the step done by hand): the summary reports the section the release commit
+/// holds, as an uninterrupted run does — in text and JSON.
+#[test]
+fn continue_reports_the_rst_section_the_release_commit_holds() {
+    for (skip, json) in [(false, true), (true, true), (false, false), (true, false)] {
+        let repo = fixture("twine");
+        let root = repo.path();
+        let flag = tempfile::tempdir().unwrap();
+        let flag = flag.path().join("ok");
+        let step = format!(
+            "[[step]]\nname = \"docs\"\nrun = \"test -f '{}'\"\n",
+            flag.display()
+        );
+        write_files(
+            root,
+            &[
+                (".git-release.toml", step.as_str()),
+                ("changelog/10.feature.rst", "Added x.\n"),
+                ("changelog/11.bugfix.rst", "Fixed y.\n"),
+            ],
+        );
+        commit_all(root, "a step, fragments");
+        let out = run(root, &["7.1.0rc1", "--yes", "--no-edit"], "false");
+        assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+        if !skip {
+            std::fs::write(&flag, "").unwrap();
+        }
+        let mut args = vec!["continue"];
+        if skip {
+            args.push("--skip");
+        }
+        if json {
+            args.extend(["--format", "json"]);
+        }
+        let out = run(root, &args, "false");
+        ok(&out, &format!("{args:?}"));
+        let news = git(root, &["show", "HEAD:docs/changelog.rst"]);
+        assert!(news.contains("twine 7.1.0rc1 ("), "{news}");
+        let said = util::text(&out.stdout);
+        if json {
+            let view: serde_json::Value = serde_json::from_str(&said).unwrap();
+            assert_eq!(view["entries"], 2, "{args:?}: {said}");
+            assert_eq!(view["categories"], 2, "{args:?}: {said}");
+        } else {
+            let all = format!("{said}{}", util::text(&out.stderr));
+            assert!(!all.contains("no new section"), "{args:?}: {all}");
+            assert!(all.contains("2 entries"), "{args:?}: {all}");
+        }
+    }
+}
