@@ -200,22 +200,21 @@ fn spelled_as_the_project(
         &config.towncrier.title_format,
         crate::config::TitleFormat::Format(f) if f.contains("v{version}") || f.contains("V{version}")
     );
-    // The newest release title (Markdown or reStructuredText) writes its version with a `v`.
+    // The newest release title (Markdown or reStructuredText) writes its version with a `v`;
+    // with no release in the changelog yet, the newest tag of a release (jaraco's `v25.7.0`).
+    // A history written without one decides against a tag's (`## 1.2.3`, tagged `v1.2.3`).
     let history_has_v = || {
         let titles = crate::changelog::release_titles(config, changelog).unwrap_or_default();
-        titles.first().is_some_and(|t| {
-            ["v", "V"]
+        match titles.first() {
+            Some(t) => ["v", "V"]
                 .iter()
-                .any(|p| t.title.contains(&format!("{p}{}", t.version.as_str())))
-        })
+                .any(|p| t.title.contains(&format!("{p}{}", t.version.as_str()))),
+            None => Tags::read(repo.tags().unwrap_or_default())
+                .newest(&version)
+                .is_some_and(|v| v.spelled().starts_with(['v', 'V'])),
+        }
     };
-    // The newest tag of a release writes one (jaraco's `v25.7.0`).
-    let tag_has_v = || {
-        let tags = Tags::read(repo.tags().unwrap_or_default());
-        tags.newest(&version)
-            .is_some_and(|v| v.spelled().starts_with(['v', 'V']))
-    };
-    if !format_has_v && (file_has_v || history_has_v() || tag_has_v()) {
+    if !format_has_v && (file_has_v || history_has_v()) {
         version
     } else {
         version.without_prefix()

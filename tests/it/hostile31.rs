@@ -126,19 +126,31 @@ fn overlined_rst_titles_count_for_the_version_order() {
 
 /// keyring (jaraco skeleton: every title `v25.7.0`, `title_format = "{version}"`, no
 /// version file): `git release v25.8.0rc1` writes `v25.8.0rc1` as towncrier does, with
-/// the `v` tag or from the history alone; the tag's `v` keeps it too when the history has
-/// none; with neither, the version is written without it.
+/// the `v` tag or from the history alone; with no release in the changelog yet, the
+/// newest tag's `v` keeps it; a history written without `v` writes none, whatever the
+/// tags (`25.7.0` titled, `v25.7.0` tagged).
 #[test]
 fn keyring_s_v_titles_and_tags_keep_the_typed_v() {
-    let title_of = |tag: Option<&str>, unv: bool| {
+    // NEWS.rst as shipped (`v25.7.0` titles), its titles without `v`, or no release yet.
+    #[derive(Clone, Copy)]
+    enum History {
+        V,
+        Plain,
+        Empty,
+    }
+    let title_of = |history: History, tag: Option<&str>| {
         let repo = fixture("keyring");
         let root = repo.path();
-        if unv {
-            let log = std::fs::read_to_string(root.join("NEWS.rst")).unwrap();
-            let log =
-                log.replace("\nv25.", "\n25.")
-                    .replacen("v25.7.0\n=======", "25.7.0\n======", 1);
-            write_file(root, "NEWS.rst", &log);
+        let log = std::fs::read_to_string(root.join("NEWS.rst")).unwrap();
+        match history {
+            History::V => {}
+            History::Plain => write_file(
+                root,
+                "NEWS.rst",
+                &log.replace("\nv25.", "\n25.")
+                    .replacen("v25.7.0\n=======", "25.7.0\n======", 1),
+            ),
+            History::Empty => write_file(root, "NEWS.rst", ""),
         }
         write_file(root, "newsfragments/700.feature.rst", "Added x.\n");
         commit_all(root, "fragment");
@@ -150,11 +162,14 @@ fn keyring_s_v_titles_and_tags_keep_the_typed_v() {
         let news = git(root, &["show", "HEAD:NEWS.rst"]);
         news.lines().take(2).collect::<Vec<_>>().join("\n")
     };
-    assert_eq!(title_of(Some("v25.7.0"), false), "v25.8.0rc1\n==========");
-    assert_eq!(title_of(None, false), "v25.8.0rc1\n==========");
-    assert_eq!(title_of(Some("v25.7.0"), true), "v25.8.0rc1\n==========");
-    assert_eq!(title_of(Some("25.7.0"), true), "25.8.0rc1\n=========");
-    assert_eq!(title_of(None, true), "25.8.0rc1\n=========");
+    let v = "v25.8.0rc1\n==========";
+    let plain = "25.8.0rc1\n=========";
+    assert_eq!(title_of(History::V, Some("v25.7.0")), v);
+    assert_eq!(title_of(History::V, None), v);
+    assert_eq!(title_of(History::Empty, Some("v25.7.0")), v);
+    assert_eq!(title_of(History::Empty, Some("25.7.0")), plain);
+    assert_eq!(title_of(History::Empty, None), plain);
+    assert_eq!(title_of(History::Plain, Some("v25.7.0")), plain);
 }
 
 /// pypa/build (`title_format = false`, its template writing the title over- and
