@@ -29,6 +29,7 @@ mod model;
 mod parse;
 mod problems;
 mod refs;
+mod rst;
 mod title;
 mod view;
 
@@ -51,6 +52,9 @@ pub use problems::{Problem, ProblemKind, Severity};
 pub use refs::{
     Issue, RefFormat, file_issue, is_name, issue_key, issue_name, issue_names, issue_order,
     pr_list, pr_numbers,
+};
+pub use rst::{
+    ReleaseTitle, is_restructured_text, project_is_rst, release_titles, rst_release_titles,
 };
 pub use view::{CategoryView, GroupView, ItemView, ReleaseView};
 

@@ -8,8 +8,9 @@
 
 use std::path::Path;
 
+use crate::changelog::ReleaseTitle;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::version::Version;
 
 /// How the changelog section of a release is written.
@@ -35,16 +36,12 @@ impl SectionForm {
                 unfolded: Vec::new(),
             });
         }
-        if !is_restructured_text(&config.towncrier.filename) {
+        if !crate::changelog::project_is_rst(config) {
             return Ok(SectionForm::Consolidated);
         }
-        let text = match std::fs::read(changelog) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(Error::io(changelog, e)),
-        };
+        let titles = crate::changelog::release_titles(config, changelog)?;
         Ok(SectionForm::AsBuilt {
-            unfolded: pre_release_headings(&text, version),
+            unfolded: pre_release_headings(&titles, version),
         })
     }
 
@@ -62,45 +59,17 @@ impl SectionForm {
     }
 }
 
-/// Whether the changelog is reStructuredText by its name (towncrier's `NEWS.rst`).
-fn is_restructured_text(filename: &str) -> bool {
-    Path::new(filename)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("rst"))
-}
-
-/// The versions of `version`'s pre-releases (`1.2.0rc1`, `1.2.0b2`, …) that head a section
-/// of a reStructuredText text: a line naming one (a word of it, as towncrier's titles write
-/// it: `proj 1.2.0rc1 (2024-01-01)`, `v1.2.0rc1`) over an underline at least as long.
-fn pre_release_headings(text: &str, version: &Version) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut found = Vec::new();
-    for pair in lines.windows(2) {
-        let (title, under) = (pair[0].trim_end(), pair[1].trim_end());
-        if !is_underline(under) || under.chars().count() < title.trim().chars().count() {
-            continue;
-        }
-        for word in title.split_whitespace() {
-            let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-            let word = word.strip_prefix(['v', 'V']).unwrap_or(word);
-            let Ok(v) = Version::parse(word) else {
-                continue;
-            };
-            if v.is_prerelease() && v.same_base(version) && !found.contains(&v.to_string()) {
-                found.push(v.to_string());
-            }
+/// The versions of `version`'s pre-releases (`1.2.0rc1`, `1.2.0b2`, …) among a changelog's
+/// release titles, once each, in the order written.
+fn pre_release_headings(titles: &[ReleaseTitle], version: &Version) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for t in titles {
+        let v = &t.version;
+        if v.is_prerelease() && v.same_base(version) && !found.contains(&v.to_string()) {
+            found.push(v.to_string());
         }
     }
     found
-}
-
-/// A reStructuredText section underline: one punctuation character repeated (two or more).
-fn is_underline(line: &str) -> bool {
-    let mut chars = line.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    first.is_ascii_punctuation() && line.len() >= 2 && chars.all(|c| c == first)
 }
 
 #[cfg(test)]
@@ -111,29 +80,27 @@ mod tests {
         Version::parse(s).unwrap()
     }
 
+    /// Only the release titles count: a title at a category's level, a version in
+    /// prose, or a short underline under a longer title name no section.
     #[test]
     fn finds_pre_release_headings_of_the_version_only() {
         let text = "Changelog\n=========\n\n.. towncrier release notes start\n\n\
 proj 1.2.0rc2 (2024-02-01)\n==========================\n\nFeatures\n--------\n\n- B (#2)\n\n\
-v1.2.0b1\n--------\n\n- A (#1)\n\n\
+v1.2.0b1\n========\n\nFeatures 1.2.0rc5\n-----------------\n\n- A (#1)\n\n\
 proj 1.1.0rc1 (2023-01-01)\n==========================\n\n\
 Mentions 1.2.0rc3 in prose\n\n\
-short 1.2.0rc4\n====\n";
+short 1.2.0rc4\n===\n\n\
+proj 1.2.0rc2 (again)\n=====================\n";
+        let titles = crate::changelog::rst_release_titles(
+            text,
+            Some(".. towncrier release notes start\n"),
+            Some('='),
+        );
         assert_eq!(
-            pre_release_headings(text, &v("1.2.0")),
+            pre_release_headings(&titles, &v("1.2.0")),
             ["1.2.0rc2", "1.2.0b1"]
         );
-        assert!(pre_release_headings(text, &v("1.3.0")).is_empty());
-        assert!(pre_release_headings("", &v("1.2.0")).is_empty());
-    }
-
-    #[test]
-    fn underlines_are_one_repeated_punctuation_character() {
-        assert!(is_underline("=="));
-        assert!(is_underline("~~~~~"));
-        assert!(!is_underline("="));
-        assert!(!is_underline("=-="));
-        assert!(!is_underline("abc"));
-        assert!(!is_underline(""));
+        assert!(pre_release_headings(&titles, &v("1.3.0")).is_empty());
+        assert!(pre_release_headings(&[], &v("1.2.0")).is_empty());
     }
 }

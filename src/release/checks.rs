@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use super::paths;
 use super::plan::relative;
 use super::request::Request;
-use crate::changelog::{Changelog, Release as Section};
 use crate::config::{Config, Found, StepWhen};
 use crate::error::{Error, Result};
 use crate::git::Repo;
@@ -154,7 +153,8 @@ pub(super) fn check_repository(
 }
 
 /// With no version file (versions from git tags: setuptools-scm, hatch-vcs), the current
-/// version is the newest release the changelog or the tags show (a floating tag, `v1`, is
+/// version is the newest release the changelog (Markdown or reStructuredText: its release
+/// titles, [`crate::changelog::release_titles`]) or the tags show (a floating tag, `v1`, is
 /// none); `0` with neither (a first release).
 pub(super) fn newest_release(
     repo: &Repo,
@@ -162,13 +162,11 @@ pub(super) fn newest_release(
     changelog: &Path,
     version: &Version,
 ) -> Result<Version> {
-    let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string))?;
-    let section = log
-        .iter()
-        .flat_map(|l| l.releases())
-        .filter_map(Section::version)
-        .max()
-        .cloned();
+    // Markdown's release headings, or reStructuredText's titles at the releases' level.
+    let section = crate::changelog::release_titles(config, changelog)?
+        .into_iter()
+        .map(|t| t.version)
+        .max();
     let tags = Tags::read(repo.tags()?);
     let tag = tags.newest(version).cloned();
     match section.into_iter().chain(tag).max() {

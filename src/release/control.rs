@@ -321,7 +321,8 @@ fn replan(config: &Config, state: &State) -> Result<Plan> {
         freeze: None,
         steps: state.steps.iter().map(|s| s.step.clone()).collect(),
         section: None,
-        unread_section: None,
+        // Its counts as planned, kept in the state: the summary reports them (05).
+        unread_section: state.unread_section,
         group_count: 0,
         prepared: None,
         lock: None,

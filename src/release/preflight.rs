@@ -12,7 +12,7 @@ use super::plan::{
 };
 use super::request::Request;
 use super::section::{SectionPlan, plan_section};
-use crate::changelog::{Changelog, Release as Section};
+use crate::changelog::Release as Section;
 use crate::config::{Config, StepWhen, VersionFile};
 use crate::consolidate;
 use crate::error::{Error, Result};
@@ -56,7 +56,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     // `git release v7.8.0rc1`: the `v` kept (for towncrier's heading) where the project
     // writes its versions with one; the request says it as the release (and `continue`)
     // takes it.
-    let version = spelled_as_the_project(config, version, &changelog);
+    let version = spelled_as_the_project(repo, config, version, &changelog);
     let request = &Request {
         version: version.spelled(),
         ..request.clone()
@@ -203,7 +203,12 @@ fn check_something_to_commit(plan: &Plan) -> Result<()> {
 /// The version asked with a `v` (`v7.8.0rc1`) keeps it when the project writes its
 /// versions so: the version file (`v7.7.0`) or the changelog's newest release (`## v7.7.0`);
 /// else it is written without (`7.8.0rc1`, the project's spelling). Its value is the same.
-fn spelled_as_the_project(config: &Config, version: Version, changelog: &Path) -> Version {
+fn spelled_as_the_project(
+    repo: &Repo,
+    config: &Config,
+    version: Version,
+    changelog: &Path,
+) -> Version {
     if version.spelled() == version.as_str() {
         return version;
     }
@@ -217,19 +222,19 @@ fn spelled_as_the_project(config: &Config, version: Version, changelog: &Path) -
         &config.towncrier.title_format,
         crate::config::TitleFormat::Format(f) if f.contains("v{version}") || f.contains("V{version}")
     );
+    // The newest release title (Markdown or reStructuredText) writes its version with a `v`;
+    // with no release in the changelog yet, the newest tag of a release (jaraco's `v25.7.0`).
+    // A history written without one decides against a tag's (`## 1.2.3`, tagged `v1.2.3`).
     let history_has_v = || {
-        let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string));
-        let log = log.ok().flatten();
-        let newest = log.as_ref().and_then(|l| {
-            l.releases()
+        let titles = crate::changelog::release_titles(config, changelog).unwrap_or_default();
+        match titles.first() {
+            Some(t) => ["v", "V"]
                 .iter()
-                .find_map(|r| r.version().map(|v| (r.title().to_string(), v.clone())))
-        });
-        newest.is_some_and(|(title, v)| {
-            ["v", "V"]
-                .iter()
-                .any(|p| title.contains(&format!("{p}{}", v.as_str())))
-        })
+                .any(|p| t.title.contains(&format!("{p}{}", t.version.as_str()))),
+            None => Tags::read(repo.tags().unwrap_or_default())
+                .newest(&version)
+                .is_some_and(|v| v.spelled().starts_with(['v', 'V'])),
+        }
     };
     if !format_has_v && (file_has_v || history_has_v()) {
         version
@@ -302,8 +307,11 @@ fn check_against_releases(
         if let Some(prepared) = &section.prepared {
             return Ok(released_versions(prepared.changelog.releases()));
         }
-        let log = Changelog::read_with(changelog, Some(&config.towncrier.start_string))?;
-        Ok(released_versions(log.iter().flat_map(|l| l.releases())))
+        // Markdown's release headings, or reStructuredText's titles at the releases' level.
+        Ok(crate::changelog::release_titles(config, changelog)?
+            .into_iter()
+            .map(|t| t.version)
+            .collect())
     })
 }
 

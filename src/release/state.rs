@@ -166,6 +166,12 @@ pub struct State {
     /// committed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub section_entries: Vec<String>,
+    /// The entries and categories of a section the release does not read back
+    /// (reStructuredText, no title) as planned — what the release commit holds once the
+    /// changelog step finished, which the summary reports, after a stop too. `None` for a
+    /// section read back, and in state files written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_section: Option<(usize, usize)>,
     /// How many entries of the planned section name each PR ([`Planned`]): the section
     /// the release commits must still hold them, whoever wrote it. `None` when the plan
     /// has no section it can read, and in state files written before it was recorded.
@@ -309,6 +315,7 @@ impl State {
             rerun_stamps: None,
             unattributed: Vec::new(),
             removed_fragments: Vec::new(),
+            unread_section: plan.unread_section,
             rc_words: plan.prepared.as_ref().map_or_else(Vec::new, |p| {
                 super::entries::rc_words(&p.changelog, &plan.rc_sections)
             }),

@@ -101,6 +101,9 @@ pub(super) fn from_record(
     // The section as it is in the file now (by the release or by hand).
     let section = Changelog::read_with(&plan.changelog, Some(&config.towncrier.start_string))?
         .and_then(|log| log.find(&plan.version).map(|i| log.releases()[i].clone()));
+    let unread = plan
+        .unread_section
+        .filter(|_| !changelog.is_empty() && all_done(&changelog));
     let by_hand = state
         .steps
         .iter()
@@ -117,16 +120,17 @@ pub(super) fn from_record(
             .filter(|_| !webui_steps.is_empty() && all_done(&webui_steps))
             .map(Version::to_string),
         changelog: relative(repo, &plan.changelog),
-        // A section that is not Markdown (reStructuredText) is counted as the plan did.
+        // A section that is not Markdown (reStructuredText) is counted as the plan did
+        // (kept in the state for `continue`), once the changelog step finished.
         entries: section
             .as_ref()
             .map(|s| s.entries().count())
-            .or(plan.unread_section.map(|u| u.0))
+            .or(unread.map(|u| u.0))
             .unwrap_or(0),
         categories: section
             .as_ref()
             .map(|s| s.categories.len())
-            .or(plan.unread_section.map(|u| u.1))
+            .or(unread.map(|u| u.1))
             .unwrap_or(0),
         groups: section.as_ref().map(count_groups).unwrap_or(0),
         rc_merged: if !changelog.is_empty() && all_done(&changelog) {

@@ -32,6 +32,18 @@ pub struct Unread {
     /// The first line after the section (the newest older release's title), `None` when
     /// the section ends the changelog.
     pub next: Option<String>,
+    /// The section's own bytes as the step writes them (up to the text after it): their
+    /// length and digest. `None` in a state recorded before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own: Option<(usize, u64)>,
+    /// The changelog's text after the section (the older releases): its length and digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail: Option<(usize, u64)>,
+    /// The lines of the title that followed the section, whole (`####`, ` 1.7.0rc1 (…)`,
+    /// `####` — an rst title's overline alone is no title: it may equal a line of the
+    /// section's own title). Empty in a state recorded before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub next_title: Vec<String>,
     /// Each text of an entry naming no PR (whitespace squashed), with how many times the
     /// planned section holds it.
     pub texts: BTreeMap<String, usize>,
@@ -66,11 +78,16 @@ impl Unread {
     pub(crate) fn of_build(build: &BuildPlan, kept: &FragmentSet, by_text_only: bool) -> Unread {
         let section = build.section.trim_end();
         let at = build.text.find(section).unwrap_or(0);
-        let rest = &build.text[at + section.len()..];
+        // The text after the section is the older releases as towncrier puts them back,
+        // left-stripped: the section's own bytes run to its first non-blank byte.
+        let after = &build.text[at + section.len()..];
+        let end = build.text.len() - after.trim_start().len();
+        let rest = &build.text[end..];
         let next = rest
             .lines()
             .find(|l| !l.trim().is_empty())
             .map(|l| l.trim_end().to_string());
+        let own = &build.text.as_bytes()[at..end];
         let planned = squash(section);
         let mut texts = BTreeMap::new();
         let mut untold = 0;
@@ -90,6 +107,9 @@ impl Unread {
         Unread {
             head: (at, fnv1a(&build.text.as_bytes()[..at])),
             next,
+            own: Some((own.len(), fnv1a(own))),
+            tail: Some((rest.len(), fnv1a(rest.as_bytes()))),
+            next_title: title_lines(rest),
             texts,
             untold,
             section: fnv1a(planned.as_bytes()),
@@ -125,6 +145,11 @@ impl Unread {
         let Ok(found) = self.found(text, version, refs) else {
             return;
         };
+        // Where it was written, exactly: later counts find it there.
+        if let Ok((start, end)) = self.bounds(text, version) {
+            self.own = Some((end - start, fnv1a(&text.as_bytes()[start..end])));
+            self.tail = Some((text.len() - end, fnv1a(&text.as_bytes()[end..])));
+        }
         for (words, n) in &found.texts {
             if let Some(planned) = self.texts.get_mut(words) {
                 *planned = (*planned).min(*n);
@@ -134,9 +159,20 @@ impl Unread {
         self.section = found.section;
     }
 
-    /// The section's text: after the head the changelog had (when it still has it), or
-    /// from the section's own title; up to the line that followed it.
+    /// The section's text (see [`Unread::bounds`]).
     fn locate<'t>(&self, text: &'t str, version: &str) -> Result<&'t str, String> {
+        let (start, end) = self.bounds(text, version)?;
+        Ok(&text[start..end])
+    }
+
+    /// Where the section lies in `text`: from the end of the head the changelog had (when
+    /// it still has it), or else from the section's own title (its overline included); to
+    /// the start of the text that followed it (when the changelog still ends with it), or
+    /// else to the end of the section's own bytes (when they are still there, the title
+    /// that followed them still after them), or else to
+    /// the whole title that followed it — never to a single line, which a line of the
+    /// section's own title may equal (an rst overline as long as the next one's).
+    fn bounds(&self, text: &str, version: &str) -> Result<(usize, usize), String> {
         let (len, digest) = self.head;
         let start = match text.get(..len) {
             Some(head) if fnv1a(head.as_bytes()) == digest => len,
@@ -149,18 +185,49 @@ impl Unread {
                          {version} is found"
                     ));
                 };
-                line_start(text, line - 1)
+                title_start(text, line - 1)
             }
         };
+        let held = |(n, digest): (usize, u64), at: usize| {
+            text.get(at..at + n)
+                .is_some_and(|bytes| fnv1a(bytes.as_bytes()) == digest)
+        };
+        if let Some((n, digest)) = self.tail {
+            if let Some(end) = text.len().checked_sub(n).filter(|&e| e >= start) {
+                if held((n, digest), end) {
+                    return Ok((start, end));
+                }
+            }
+        }
+        // The section's own bytes, still followed by the title that followed them.
+        if let Some(own) = self.own.filter(|&own| held(own, start)) {
+            let end = start + own.0;
+            if self.next.is_none() || title_lines(&text[end..]) == self.next_title {
+                return Ok((start, end));
+            }
+        }
         let Some(next) = &self.next else {
-            return Ok(&text[start..]);
+            return Ok((start, text.len()));
         };
-        let mut at = start;
-        for line in text[start..].split_inclusive('\n') {
-            if at > start && line.trim_end() == next {
-                return Ok(&text[start..at]);
+        let lines: Vec<(usize, &str)> = text[start..]
+            .split_inclusive('\n')
+            .scan(start, |at, line| {
+                let this = *at;
+                *at += line.len();
+                Some((this, line.trim_end()))
+            })
+            .collect();
+        let title: Vec<&str> = match self.next_title.is_empty() {
+            true => vec![next.as_str()],
+            false => self.next_title.iter().map(String::as_str).collect(),
+        };
+        // Past the section's own title (an overline of the next title's length is not it).
+        let own_title = title_lines(&text[start..]).len().max(1);
+        for (k, &(at, _)) in lines.iter().enumerate().skip(own_title) {
+            let here = lines[k..].iter().map(|(_, l)| *l);
+            if here.clone().count() >= title.len() && here.zip(&title).all(|(l, t)| l == *t) {
+                return Ok((start, at));
             }
-            at += line.len();
         }
         Err(format!(
             "the line that followed the {version} section (`{next}`) is no longer after it"
@@ -199,6 +266,43 @@ fn line_start(text: &str, index: usize) -> usize {
     text.split_inclusive('\n').take(index).map(str::len).sum()
 }
 
+/// A punctuation character repeated: an rst title's overline or underline.
+fn is_adornment(line: &str) -> bool {
+    let line = line.trim_end();
+    let mut chars = line.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_punctuation() && chars.all(|d| d == c))
+}
+
+/// The byte offset of the title whose text is on line `index` (0-based): its overline's,
+/// when the line before it is one matching the line after it.
+fn title_start(text: &str, index: usize) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let over = index
+        .checked_sub(1)
+        .filter(|&i| is_adornment(lines[i]) && lines.get(index + 1) == Some(&lines[i]));
+    line_start(text, over.unwrap_or(index))
+}
+
+/// The lines of the title `text` starts with (after blank lines), trimmed at the end: an
+/// overline, its text and an underline; a text over its underline; else the first line.
+fn title_lines(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take(3)
+        .map(str::trim_end)
+        .collect();
+    let n = match lines[..] {
+        [over, _, under, ..] if is_adornment(over) && over == under => 3,
+        [first, under, ..] if !is_adornment(first) && is_adornment(under) => 2,
+        [_, ..] => 1,
+        [] => 0,
+    };
+    lines[..n].iter().map(|l| l.to_string()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +313,9 @@ mod tests {
         Unread {
             head: (head.len(), fnv1a(head.as_bytes())),
             next: Some(NEXT.to_string()),
+            own: None,
+            tail: None,
+            next_title: Vec::new(),
             texts: texts.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             untold: 0,
             section: fnv1a(squash(section).as_bytes()),
@@ -285,5 +392,108 @@ mod tests {
         assert!(untold.wrong(&found).is_empty(), "whitespace is no change");
         let found = untold.found(&dropped, "1.4.0", &refs()).unwrap();
         assert_eq!(untold.wrong(&found).len(), 2);
+    }
+
+    /// The plan of `section` written between `head` and `old`, as the changelog step
+    /// writes it (towncrier's text: the section, then the older releases left-stripped).
+    fn planned(head: &str, section: &str, old: &str) -> (Unread, String) {
+        let text = format!("{head}{section}{old}");
+        let build = BuildPlan {
+            changelog: "CHANGELOG.rst".into(),
+            text: text.clone(),
+            section: section.to_string(),
+            fragments: Vec::new(),
+            previous: Some(format!("{head}{old}")),
+        };
+        (
+            Unread::of_build(&build, &FragmentSet::default(), false),
+            text,
+        )
+    }
+
+    fn prs(u: &Unread, text: &str, version: &str) -> Vec<u64> {
+        let refs = RefFormat::new(Some(":issue:`{issue}`"));
+        let found = u.found(text, version, &refs).unwrap();
+        found.prs.keys().copied().collect()
+    }
+
+    /// An over- and underlined title (pypa/build): hash-lines of one length over and under
+    /// every release's title, the previous release's overline equal to the new section's
+    /// own lines. The section is found where the release wrote it, to its own end — with
+    /// the head or the tail changed by a step, and from a state that kept neither.
+    #[test]
+    fn identical_overlines_do_not_cut_the_section() {
+        let bar = "#".repeat(21);
+        let title = |v: &str| format!("{bar}\n {v} (2026-12-06)\n{bar}\n");
+        let section = format!(
+            "{}\n**********\n Bugfixes\n**********\n\n- Fixed bar. (:issue:`1181`)\n\n",
+            title("1.7.0rc2")
+        );
+        let old = format!(
+            "{}\n**********\n Features\n**********\n\n- Added foo. (:issue:`1180`)\n",
+            title("1.7.0rc1")
+        );
+        let (u, text) = planned("", &section, &old);
+        assert_eq!(u.next_title, [bar.as_str(), " 1.7.0rc1 (2026-12-06)", &bar]);
+        assert_eq!(prs(&u, &text, "1.7.0rc2"), [1181]);
+        // A step wrote a reference into the older section: the section's own bytes.
+        let tail_changed = text.replace("- Added foo.", "- Added foo, see :issue:`1181`.");
+        assert_eq!(prs(&u, &tail_changed, "1.7.0rc2"), [1181]);
+        // The title that followed it lost: not found, said.
+        let lost = tail_changed.replace(" 1.7.0rc1 (", " Old (");
+        let refs = RefFormat::new(Some(":issue:`{issue}`"));
+        let why = u.found(&lost, "1.7.0rc2", &refs).unwrap_err();
+        assert!(why.contains("no longer after it"), "{why}");
+        // A step rewrapped the section (head and tail kept): between them.
+        let own_changed = text.replace("- Fixed bar.", "- Fixed\n  bar.");
+        assert_eq!(prs(&u, &own_changed, "1.7.0rc2"), [1181]);
+        // Both changed: up to the whole next title, never to the section's own underline.
+        let both = own_changed.replace("- Added foo.", "- Added foo, see :issue:`1181`.");
+        assert_eq!(prs(&u, &both, "1.7.0rc2"), [1181]);
+        // The head changed too: found at its title, the overline included.
+        let (u2, text2) = planned("Intro\n\n", &section, &old);
+        let all = text2
+            .replace("Intro", "Preface")
+            .replace("- Fixed bar.", "- Fixed\n  bar.")
+            .replace("- Added foo.", "- Added foo, see :issue:`1181`.");
+        let (start, _) = u2.bounds(&all, "1.7.0rc2").unwrap();
+        assert_eq!(start, "Preface\n\n".len());
+        assert_eq!(prs(&u2, &all, "1.7.0rc2"), [1181]);
+        // A state that kept neither own bytes nor the next title (recorded before them):
+        // the next title's first line, looked for past the section's own title.
+        let legacy = Unread {
+            own: None,
+            tail: None,
+            next_title: Vec::new(),
+            ..u.clone()
+        };
+        assert_eq!(prs(&legacy, &both, "1.7.0rc2"), [1181]);
+    }
+
+    /// Identical first lines, a title equal to an older one's (a template writing no
+    /// version), underline-only titles: the section is still its own bytes.
+    #[test]
+    fn identical_titles_and_first_lines_do_not_move_the_section() {
+        // A template whose title names no version: the section's title is the older one's.
+        let section = "Changes\n=======\n\n- New (:issue:`2`)\n\n";
+        let old = "Changes\n=======\n\n- Old (:issue:`1`)\n";
+        let head = "Log\n===\n\n.. towncrier release notes start\n";
+        let (u, text) = planned(head, section, old);
+        assert_eq!(u.next_title, ["Changes", "======="]);
+        assert_eq!(prs(&u, &text, "9.9.9"), [2]);
+        let edited = text.replace("- New", "- Newer").replace("- Old", "- Older");
+        assert_eq!(prs(&u, &edited, "9.9.9"), [2]);
+        // Underline-only titles of one length, first lines alike (virtualenv's shape).
+        let section = "v20.35.0rc2 (2026-01-02)\n------------------------\n\n- B (:issue:`4`)\n\n";
+        let old = "v20.35.0rc1 (2026-01-01)\n------------------------\n\n- A (:issue:`3`)\n";
+        let (u, text) = planned(head, section, old);
+        let edited = text.replace("- B", "- Bb").replace("- A (", "- Aa (");
+        assert_eq!(prs(&u, &edited, "20.35.0rc2"), [4]);
+        // An overlined title whose old neighbour's overline is longer: no false cut either.
+        let section = "====\n 2.0\n====\n\n- C (:issue:`6`)\n\n";
+        let old = "=====\n 1.9 \n=====\n\n- D (:issue:`5`)\n";
+        let (u, text) = planned("", section, old);
+        let edited = text.replace("- C", "- Cc").replace("- D", "- Dd");
+        assert_eq!(prs(&u, &edited, "2.0"), [6]);
     }
 }

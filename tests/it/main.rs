@@ -48,6 +48,7 @@ mod hostile25;
 mod hostile26;
 mod hostile28;
 mod hostile30;
+mod hostile31;
 mod hostile32;
 mod interrupts;
 mod isolation;
