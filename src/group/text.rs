@@ -345,7 +345,10 @@ pub fn shared_words(text: &str) -> Rc<[String]> {
         // by the titles of the release's own entries, not for the history's thousands.
         let words: Rc<[String]> = match memo.surfaces.get(text) {
             Some(surfaces) => surfaces.iter().map(|(w, _, _)| w.clone()).collect(),
-            None => surfaces_of(text).into_iter().map(|(w, _, _)| w).collect(),
+            None => surfaces_of(text, false)
+                .into_iter()
+                .map(|(w, _, _)| w)
+                .collect(),
         };
         if memo.words.len() >= MEMO_LIMIT {
             *memo = Memo::default();
@@ -387,12 +390,18 @@ fn shared_surfaces_in(memo: &mut Memo, text: &str) -> Surfaces {
     if memo.surfaces.len() >= MEMO_LIMIT {
         *memo = Memo::default();
     }
-    let found: Surfaces = surfaces_of(text).into();
+    let found: Surfaces = surfaces_of(text, true).into();
     memo.surfaces.insert(text.into(), Rc::clone(&found));
     found
 }
 
-fn surfaces_of(text: &str) -> Vec<(String, String, usize)> {
+/// Each word of `text` with its surface and token; the surfaces only when `spelled` (the
+/// words alone are asked of every entry of the history: no string for a spelling dropped).
+fn surfaces_of(text: &str, spelled: bool) -> Vec<(String, String, usize)> {
+    let surface = |part: &str| match spelled {
+        true => part.to_string(),
+        false => String::new(),
+    };
     let mut out: Vec<(String, String, usize)> = Vec::new();
     // Parts of one CamelCase word share a token (`VFolder` is written together); parts
     // of snake_case or kebab-case identifiers do not (`default_architecture`).
@@ -408,16 +417,20 @@ fn surfaces_of(text: &str) -> Vec<(String, String, usize)> {
             }
             let s = stem(p);
             if let Some((_, full)) = SYNONYMS.iter().find(|(short, _)| *short == s) {
-                out.push(((*full).to_string(), part.to_string(), token));
+                out.push(((*full).to_string(), surface(part), token));
                 return;
             }
             if s == "ql" {
                 if let Some(graph) = out.last_mut().filter(|(w, _, _)| w == "graph") {
-                    *graph = ("graphql".into(), format!("{}{part}", graph.1), graph.2);
+                    let spelling = match spelled {
+                        true => format!("{}{part}", graph.1),
+                        false => String::new(),
+                    };
+                    *graph = ("graphql".into(), spelling, graph.2);
                     return;
                 }
             }
-            out.push((s, part.to_string(), token));
+            out.push((s, surface(part), token));
         });
     }
     out
@@ -470,15 +483,22 @@ mod tests {
         }
 
         /// The memo answers as the text's own scan, whichever is asked first: the words
-        /// alone (kept without the surfaces), the surfaces, then the words, or both again.
+        /// alone (kept without the surfaces, scanned without spellings), the surfaces, then the
+        /// words, or both again.
         #[test]
         fn memoised_words_and_surfaces_are_the_scans(
             text in "([A-Za-z0-9_./:\\- ,()#`]|GraphQL|VFolder|graph ql|the|1.2){0,30}",
             surfaces_first in proptest::bool::ANY,
         ) {
             MEMO.with_borrow_mut(|memo| *memo = Memo::default());
-            let scanned = surfaces_of(&text);
+            let scanned = surfaces_of(&text, true);
             let scanned_words: Vec<String> = scanned.iter().map(|(w, _, _)| w.clone()).collect();
+            // The scan without spellings finds the same words, at the same tokens.
+            let unspelled = surfaces_of(&text, false);
+            proptest::prop_assert_eq!(
+                unspelled.iter().map(|(w, _, t)| (w, t)).collect::<Vec<_>>(),
+                scanned.iter().map(|(w, _, t)| (w, t)).collect::<Vec<_>>()
+            );
             for _ in 0..2 {
                 if surfaces_first {
                     proptest::prop_assert_eq!(&surfaces(&text)[..], &scanned[..]);
