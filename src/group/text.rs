@@ -279,18 +279,26 @@ fn identifier_parts<'a>(raw: &'a str, mut each: impl FnMut(&'a str)) {
         }
         return;
     }
-    let chars: Vec<(usize, char)> = raw.char_indices().collect();
+    // An ASCII identifier (every token of an entry) is walked by its bytes, each a
+    // character at its own offset; other text by its characters, collected.
+    let collected: Vec<(usize, char)>;
+    let chars: &dyn Fn(usize) -> Option<(usize, char)> = if raw.is_ascii() {
+        &|i| raw.as_bytes().get(i).map(|&b| (i, char::from(b)))
+    } else {
+        collected = raw.char_indices().collect();
+        &|i| collected.get(i).copied()
+    };
     // Where the current word starts, once it has a character.
     let mut start: Option<usize> = None;
-    for (i, &(at, c)) in chars.iter().enumerate() {
+    for (i, (at, c)) in (0..).map_while(chars).enumerate() {
         if separator(c) {
             if let Some(s) = start.take() {
                 each(&raw[s..at]);
             }
             continue;
         }
-        if let (Some(s), Some(&(_, prev))) = (start, i.checked_sub(1).and_then(|j| chars.get(j))) {
-            let next = chars.get(i + 1).map(|&(_, n)| n);
+        if let (Some(s), Some((_, prev))) = (start, i.checked_sub(1).and_then(chars)) {
+            let next = chars(i + 1).map(|(_, n)| n);
             let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
                 // `V2GQL` → V2 GQL, `V2Api` → V2 Api
                 || (prev.is_ascii_digit() && c.is_ascii_uppercase()
@@ -403,6 +411,8 @@ fn surfaces_of(text: &str, spelled: bool) -> Vec<(String, String, usize)> {
         false => String::new(),
     };
     let mut out: Vec<(String, String, usize)> = Vec::new();
+    // Each part lower-cased into one buffer: no string for a part then dropped.
+    let mut lower = String::new();
     // Parts of one CamelCase word share a token (`VFolder` is written together); parts
     // of snake_case or kebab-case identifiers do not (`default_architecture`).
     let segments =
@@ -410,7 +420,9 @@ fn surfaces_of(text: &str, spelled: bool) -> Vec<(String, String, usize)> {
     for (token, segment) in segments.enumerate() {
         identifier_parts(segment, |part| {
             // Tokens are ASCII: lower-casing them needs no Unicode tables.
-            let lower = part.to_ascii_lowercase();
+            lower.clear();
+            lower.push_str(part);
+            lower.make_ascii_lowercase();
             let p = lower.trim_matches(|c| c == '.' || c == '-' || c == '_');
             if p.is_empty() || p.bytes().all(|c| c.is_ascii_digit()) || is_stopword(p) {
                 return;
@@ -507,6 +519,56 @@ mod tests {
                 proptest::prop_assert_eq!(&surfaces(&text)[..], &scanned[..]);
                 proptest::prop_assert_eq!(words(&text), scanned_words.clone());
             }
+        }
+    }
+
+    /// [`identifier_parts`] as first written: every identifier walked by its characters.
+    fn reference_parts(raw: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let separator = |c: char| matches!(c, '_' | '-' | '.' | '/' | ':');
+        let chars: Vec<(usize, char)> = raw.char_indices().collect();
+        let mut start: Option<usize> = None;
+        for (i, &(at, c)) in chars.iter().enumerate() {
+            if separator(c) {
+                if let Some(s) = start.take() {
+                    out.push(&raw[s..at]);
+                }
+                continue;
+            }
+            if let (Some(s), Some(&(_, prev))) =
+                (start, i.checked_sub(1).and_then(|j| chars.get(j)))
+            {
+                let next = chars.get(i + 1).map(|&(_, n)| n);
+                let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+                    || (prev.is_ascii_digit()
+                        && c.is_ascii_uppercase()
+                        && next.is_some_and(|n| n.is_ascii_alphabetic()))
+                    || (prev.is_ascii_uppercase()
+                        && c.is_ascii_uppercase()
+                        && next.is_some_and(|n| n.is_ascii_lowercase()));
+                if boundary {
+                    out.push(&raw[s..at]);
+                    start = Some(at);
+                }
+            }
+            start.get_or_insert(at);
+        }
+        if let Some(s) = start {
+            out.push(&raw[s..]);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Walked by bytes (ASCII) or by characters, an identifier splits as the
+        /// character walk always split it.
+        #[test]
+        fn identifier_parts_are_the_character_walks(
+            raw in "([a-zA-Z0-9_./:\\-]|HTTP|Server|V2|GQL|é|Ü|中|🙂){0,16}"
+        ) {
+            let mut parts = Vec::new();
+            identifier_parts(&raw, |p| parts.push(p));
+            proptest::prop_assert_eq!(parts, reference_parts(&raw));
         }
     }
 
