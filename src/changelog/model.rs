@@ -78,17 +78,29 @@ impl Entry {
     /// The text for comparing entries across sections: whitespace collapsed to single
     /// spaces, lowercase, trailing punctuation removed.
     pub fn normalized_text(&self) -> String {
-        let collapsed = self
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        collapsed
+        // One string, built in place (the fold and the ledger ask this of every entry of
+        // the changelog): the words joined by single spaces, lower-cased (ASCII text as
+        // `to_lowercase` does it, without its Unicode tables), the end trimmed.
+        let mut collapsed = String::with_capacity(self.text.len());
+        for word in self.text.split_whitespace() {
+            if !collapsed.is_empty() {
+                collapsed.push(' ');
+            }
+            collapsed.push_str(word);
+        }
+        let mut lower = if collapsed.is_ascii() {
+            collapsed.make_ascii_lowercase();
+            collapsed
+        } else {
+            collapsed.to_lowercase()
+        };
+        let kept = lower
             .trim_end_matches(|c: char| {
                 c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '!' | '?')
             })
-            .to_string()
+            .len();
+        lower.truncate(kept);
+        lower
     }
 }
 
@@ -499,5 +511,60 @@ fn push_entries(out: &mut String, entries: &[Entry]) {
     for e in entries {
         out.push_str(&e.raw);
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Entry;
+
+    /// The text compared across sections as it was first written: words joined by
+    /// spaces, lower-cased, trailing punctuation and whitespace trimmed.
+    fn reference_normalized(text: &str) -> String {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '!' | '?')
+            })
+            .to_string()
+    }
+
+    proptest::proptest! {
+        /// The in-place normalisation is the reference's on ASCII and Unicode text alike:
+        /// Unicode whitespace, letters whose lower case is longer (`İ`) or context-bound
+        /// (`Σ`), trailing punctuation and spaces.
+        #[test]
+        fn normalized_text_is_the_reference(
+            text in "([A-Za-z0-9 .,;:!?\t\n]|\u{a0}|\u{2003}|\u{3000}|İ|Σ|ΣΑ|ẞ|É|ß|K|\\PC){0,40}"
+        ) {
+            let entry = Entry { line: 0, raw: String::new(), text: text.clone(), prs: vec![] };
+            proptest::prop_assert_eq!(entry.normalized_text(), reference_normalized(&text));
+        }
+    }
+
+    #[test]
+    fn normalized_text_examples() {
+        for text in [
+            "",
+            "  ",
+            "Fix  the\tBUG.\n",
+            "ΌΣΟΣ.",
+            "İstanbul  !",
+            "a\u{a0}b ;:",
+        ] {
+            let entry = Entry {
+                line: 0,
+                raw: String::new(),
+                text: text.to_string(),
+                prs: vec![],
+            };
+            assert_eq!(
+                entry.normalized_text(),
+                reference_normalized(text),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -50,7 +50,8 @@ pub fn consumed(
     let log_path = repo.relative_path(path);
     // A release's commit removes the fragments it consumed and writes its section.
     let removals = repo.removals(&files, Some(&log_path))?;
-    let refs = RefFormat::new(config.towncrier.issue_format.as_deref());
+    // Compiled only when a removal is found (most releases consume nothing again).
+    let refs = std::cell::OnceCell::new();
     let start = Some(config.towncrier.start_string.as_str());
     // The versions of the releases each commit's changelog holds, read once per commit.
     let mut versions: HashMap<String, Vec<crate::version::Version>> = HashMap::new();
@@ -62,7 +63,8 @@ pub fn consumed(
             .file_at(commit, &log_path)?
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let found: Vec<_> = Changelog::parse_project(&text, start, &refs)
+        let refs = refs.get_or_init(|| RefFormat::new(config.towncrier.issue_format.as_deref()));
+        let found: Vec<_> = Changelog::parse_project(&text, start, refs)
             .releases()
             .iter()
             .filter_map(|r| r.version().cloned())

@@ -687,7 +687,8 @@ fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
 
 /// A Markdown link reference definition: `[label]: destination`.
 pub(crate) fn is_link_definition(line: &str) -> bool {
-    static_regex!(r"^ {0,3}\[[^\]]+\]:\s*\S").is_match(line)
+    // Every match holds `]:`: a line without it needs no pattern (compiled on first use).
+    line.contains("]:") && static_regex!(r"^ {0,3}\[[^\]]+\]:\s*\S").is_match(line)
 }
 
 /// The changelog's problems with the sections to fold, and what the fold itself cannot

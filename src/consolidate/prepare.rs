@@ -447,6 +447,20 @@ fn check_rule_categories(
 /// it would be published as a link, which a title or description may not hold
 /// ([`group::inline::check`], which cannot see the changelog, lets `[docs]` pass as text).
 fn check_no_defined_label(changelog: &Changelog, path: &Path, grouped: &Grouped) -> Result<()> {
+    // The changelog's definitions (a read of its whole text) are looked for only when a
+    // title or description holds a shortcut reference at all.
+    let shortcut = grouped
+        .categories
+        .iter()
+        .flat_map(|c| c.grouping.iter().flat_map(|g| &g.groups))
+        .any(|g| {
+            [&g.title, &g.description]
+                .iter()
+                .any(|t| !group::inline::shortcut_labels(t).is_empty())
+        });
+    if !shortcut {
+        return Ok(());
+    }
     let defined = changelog.link_definitions();
     if defined.is_empty() {
         return Ok(());

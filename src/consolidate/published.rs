@@ -168,6 +168,12 @@ fn references_in_code(log: &Changelog, first_line: usize, refs: &RefFormat) -> V
             let from = at - before.rfind('\n').map_or(0, |n| n + 1);
             (kind, first + before.matches('\n').count(), from)
         });
+        // An entry with no line in a code block and no tail a block swallows has no
+        // reference that is a problem below (each must be on such a line): its lines are
+        // not searched for references.
+        if swallowed.is_none() && !span.clone().any(|k| code[k]) {
+            continue;
+        }
         for &pr in &e.prs {
             let at: Vec<(usize, usize)> = span
                 .clone()

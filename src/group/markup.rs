@@ -25,13 +25,22 @@ pub fn plain(text: &str) -> Cow<'_, str> {
             *out = s;
         }
     }
-    replace_in(&mut out, static_regex!(r"(?s)<!--.*?-->"), " ");
-    replace_in(
-        &mut out,
-        static_regex!(r"<(?:[A-Za-z][A-Za-z0-9+.\-]*:|www\.)[^>\s]*>"),
-        " ",
-    );
+    // Each pattern is tried only on a text holding what every match of it holds (a
+    // literal, in its case), so a pattern no entry needs is never compiled.
+    if out.contains("<!--") {
+        replace_in(&mut out, static_regex!(r"(?s)<!--.*?-->"), " ");
+    }
+    if out.contains('<') {
+        replace_in(
+            &mut out,
+            static_regex!(r"<(?:[A-Za-z][A-Za-z0-9+.\-]*:|www\.)[^>\s]*>"),
+            " ",
+        );
+    }
     for _ in 0..4 {
+        if !out.contains("](") && !out.contains("][") {
+            break;
+        }
         let before = out.len();
         replace_in(
             &mut out,
@@ -55,35 +64,129 @@ pub fn plain(text: &str) -> Cow<'_, str> {
             break;
         }
     }
-    replace_in(
-        &mut out,
-        static_regex!(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>"),
-        " ",
-    );
-    replace_in(
-        &mut out,
-        static_regex!(r"(?i)\b(?:(?:https?|ftp|file|mailto):|www\.)[^\s<>]*[^\s<>.,;:!?)\]'\x22]"),
-        " ",
-    );
+    if out.contains('<') {
+        replace_in(
+            &mut out,
+            static_regex!(r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>"),
+            " ",
+        );
+    }
+    if may_hold(
+        &out,
+        &["http:", "https:", "ftp:", "file:", "mailto:", "www."],
+    ) {
+        replace_in(
+            &mut out,
+            static_regex!(
+                r"(?i)\b(?:(?:https?|ftp|file|mailto):|www\.)[^\s<>]*[^\s<>.,;:!?)\]'\x22]"
+            ),
+            " ",
+        );
+    }
     // A bare domain with a path (`example.com/quota`): the common top-level domains only,
     // and only with the path, so that a package or file name (`backend.ai-common`,
     // `setup.py`) stays a word.
-    replace_in(
-        &mut out,
-        static_regex!(
-            r"(?i)\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|app|co|edu|gov|info|cloud)/[^\s<>]*[^\s<>.,;:!?)\]'\x22]"
-        ),
-        " ",
-    );
+    let domains = [
+        ".com/", ".org/", ".net/", ".io/", ".dev/", ".ai/", ".app/", ".co/", ".edu/", ".gov/",
+        ".info/", ".cloud/",
+    ];
+    if out.contains('/') && may_hold(&out, &domains) {
+        replace_in(
+            &mut out,
+            static_regex!(
+                r"(?i)\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|app|co|edu|gov|info|cloud)/[^\s<>]*[^\s<>.,;:!?)\]'\x22]"
+            ),
+            " ",
+        );
+    }
     if out == text {
         return Cow::Borrowed(text);
     }
     Cow::Owned(out)
 }
 
+/// Whether `text` may hold a match of a case-insensitive pattern every match of which
+/// holds one of `literals` (lower-case ASCII) in some case. Such a pattern ignores case
+/// as Unicode does (`ſ` matches `s`, `K` matches `k`): text that is not ASCII may.
+fn may_hold(text: &str, literals: &[&str]) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    literals.iter().any(|l| lower.contains(l))
+}
+
 #[cfg(test)]
 mod tests {
     use super::plain;
+
+    /// [`plain`] as it was written before its patterns were guarded: every pattern tried
+    /// on every text that holds one of `[`, `<`, `:`, `/` or `www.`.
+    fn unguarded(text: &str) -> String {
+        let re = |p: &str| regex::Regex::new(p).unwrap();
+        let mut out = text.to_owned();
+        let replace = |out: &mut String, p: &str, with: &str| {
+            *out = re(p).replace_all(out, with).into_owned();
+        };
+        replace(&mut out, r"(?s)<!--.*?-->", " ");
+        replace(
+            &mut out,
+            r"<(?:[A-Za-z][A-Za-z0-9+.\-]*:|www\.)[^>\s]*>",
+            " ",
+        );
+        for _ in 0..4 {
+            let before = out.len();
+            replace(&mut out, r"\(?\[#[^\[\]]*\]\([^()\n]*\)\)?", " ");
+            replace(
+                &mut out,
+                r#"!?\[([^\[\]]*)\]\(\s*<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)"#,
+                "$1",
+            );
+            replace(&mut out, r"!?\[([^\[\]]*)\]\([^()\n]*\)", "$1");
+            replace(&mut out, r"\[([^\[\]]+)\]\[[^\[\]]*\]", "$1");
+            if out.len() == before {
+                break;
+            }
+        }
+        replace(&mut out, r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>", " ");
+        replace(
+            &mut out,
+            r"(?i)\b(?:(?:https?|ftp|file|mailto):|www\.)[^\s<>]*[^\s<>.,;:!?)\]'\x22]",
+            " ",
+        );
+        replace(
+            &mut out,
+            r"(?i)\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|app|co|edu|gov|info|cloud)/[^\s<>]*[^\s<>.,;:!?)\]'\x22]",
+            " ",
+        );
+        out
+    }
+
+    proptest::proptest! {
+        /// A pattern skipped for want of its literal could not have matched: the text is
+        /// the unguarded one's, for links, references, tags, comments, URLs and domains in
+        /// any case, with the Unicode letters case-insensitive patterns fold (`ſ`, `K`).
+        #[test]
+        fn guarded_patterns_change_nothing(
+            text in "([a-z ./:#()<>!\\[\\]-]|HTTP|Https|hTtPſ|ftp|FILE|mailto|WWW|www\\.|\\.com/|\\.CoM/|\\.io/|\\.ai|example|<!--|-->|<br/>|<b>|\\[x\\]\\(y\\)|\\]\\[|\\]\\(|ſ|K|é){0,24}"
+        ) {
+            proptest::prop_assert_eq!(plain(&text).into_owned(), unguarded(&text));
+        }
+    }
+
+    #[test]
+    fn guarded_patterns_examples() {
+        for text in [
+            "See HTTPS://Example.COM/a now",
+            "See httpſ://example.com/a now",
+            "At WWW.example.org and example.CLOUD/x.",
+            "Fix a/b and c:d",
+            "A [link](u) and [ref][r] and <i>x</i> <!-- c -->",
+            "Nothing to drop",
+        ] {
+            assert_eq!(plain(text), unguarded(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn links_keep_their_text_and_lose_their_target() {

@@ -279,18 +279,26 @@ fn identifier_parts<'a>(raw: &'a str, mut each: impl FnMut(&'a str)) {
         }
         return;
     }
-    let chars: Vec<(usize, char)> = raw.char_indices().collect();
+    // An ASCII identifier (every token of an entry) is walked by its bytes, each a
+    // character at its own offset; other text by its characters, collected.
+    let collected: Vec<(usize, char)>;
+    let chars: &dyn Fn(usize) -> Option<(usize, char)> = if raw.is_ascii() {
+        &|i| raw.as_bytes().get(i).map(|&b| (i, char::from(b)))
+    } else {
+        collected = raw.char_indices().collect();
+        &|i| collected.get(i).copied()
+    };
     // Where the current word starts, once it has a character.
     let mut start: Option<usize> = None;
-    for (i, &(at, c)) in chars.iter().enumerate() {
+    for (i, (at, c)) in (0..).map_while(chars).enumerate() {
         if separator(c) {
             if let Some(s) = start.take() {
                 each(&raw[s..at]);
             }
             continue;
         }
-        if let (Some(s), Some(&(_, prev))) = (start, i.checked_sub(1).and_then(|j| chars.get(j))) {
-            let next = chars.get(i + 1).map(|&(_, n)| n);
+        if let (Some(s), Some((_, prev))) = (start, i.checked_sub(1).and_then(chars)) {
+            let next = chars(i + 1).map(|(_, n)| n);
             let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
                 // `V2GQL` → V2 GQL, `V2Api` → V2 Api
                 || (prev.is_ascii_digit() && c.is_ascii_uppercase()
@@ -345,7 +353,10 @@ pub fn shared_words(text: &str) -> Rc<[String]> {
         // by the titles of the release's own entries, not for the history's thousands.
         let words: Rc<[String]> = match memo.surfaces.get(text) {
             Some(surfaces) => surfaces.iter().map(|(w, _, _)| w.clone()).collect(),
-            None => surfaces_of(text).into_iter().map(|(w, _, _)| w).collect(),
+            None => surfaces_of(text, false)
+                .into_iter()
+                .map(|(w, _, _)| w)
+                .collect(),
         };
         if memo.words.len() >= MEMO_LIMIT {
             *memo = Memo::default();
@@ -387,13 +398,21 @@ fn shared_surfaces_in(memo: &mut Memo, text: &str) -> Surfaces {
     if memo.surfaces.len() >= MEMO_LIMIT {
         *memo = Memo::default();
     }
-    let found: Surfaces = surfaces_of(text).into();
+    let found: Surfaces = surfaces_of(text, true).into();
     memo.surfaces.insert(text.into(), Rc::clone(&found));
     found
 }
 
-fn surfaces_of(text: &str) -> Vec<(String, String, usize)> {
+/// Each word of `text` with its surface and token; the surfaces only when `spelled` (the
+/// words alone are asked of every entry of the history: no string for a spelling dropped).
+fn surfaces_of(text: &str, spelled: bool) -> Vec<(String, String, usize)> {
+    let surface = |part: &str| match spelled {
+        true => part.to_string(),
+        false => String::new(),
+    };
     let mut out: Vec<(String, String, usize)> = Vec::new();
+    // Each part lower-cased into one buffer: no string for a part then dropped.
+    let mut lower = String::new();
     // Parts of one CamelCase word share a token (`VFolder` is written together); parts
     // of snake_case or kebab-case identifiers do not (`default_architecture`).
     let segments =
@@ -401,23 +420,29 @@ fn surfaces_of(text: &str) -> Vec<(String, String, usize)> {
     for (token, segment) in segments.enumerate() {
         identifier_parts(segment, |part| {
             // Tokens are ASCII: lower-casing them needs no Unicode tables.
-            let lower = part.to_ascii_lowercase();
+            lower.clear();
+            lower.push_str(part);
+            lower.make_ascii_lowercase();
             let p = lower.trim_matches(|c| c == '.' || c == '-' || c == '_');
             if p.is_empty() || p.bytes().all(|c| c.is_ascii_digit()) || is_stopword(p) {
                 return;
             }
             let s = stem(p);
             if let Some((_, full)) = SYNONYMS.iter().find(|(short, _)| *short == s) {
-                out.push(((*full).to_string(), part.to_string(), token));
+                out.push(((*full).to_string(), surface(part), token));
                 return;
             }
             if s == "ql" {
                 if let Some(graph) = out.last_mut().filter(|(w, _, _)| w == "graph") {
-                    *graph = ("graphql".into(), format!("{}{part}", graph.1), graph.2);
+                    let spelling = match spelled {
+                        true => format!("{}{part}", graph.1),
+                        false => String::new(),
+                    };
+                    *graph = ("graphql".into(), spelling, graph.2);
                     return;
                 }
             }
-            out.push((s, part.to_string(), token));
+            out.push((s, surface(part), token));
         });
     }
     out
@@ -470,15 +495,22 @@ mod tests {
         }
 
         /// The memo answers as the text's own scan, whichever is asked first: the words
-        /// alone (kept without the surfaces), the surfaces, then the words, or both again.
+        /// alone (kept without the surfaces, scanned without spellings), the surfaces, then the
+        /// words, or both again.
         #[test]
         fn memoised_words_and_surfaces_are_the_scans(
             text in "([A-Za-z0-9_./:\\- ,()#`]|GraphQL|VFolder|graph ql|the|1.2){0,30}",
             surfaces_first in proptest::bool::ANY,
         ) {
             MEMO.with_borrow_mut(|memo| *memo = Memo::default());
-            let scanned = surfaces_of(&text);
+            let scanned = surfaces_of(&text, true);
             let scanned_words: Vec<String> = scanned.iter().map(|(w, _, _)| w.clone()).collect();
+            // The scan without spellings finds the same words, at the same tokens.
+            let unspelled = surfaces_of(&text, false);
+            proptest::prop_assert_eq!(
+                unspelled.iter().map(|(w, _, t)| (w, t)).collect::<Vec<_>>(),
+                scanned.iter().map(|(w, _, t)| (w, t)).collect::<Vec<_>>()
+            );
             for _ in 0..2 {
                 if surfaces_first {
                     proptest::prop_assert_eq!(&surfaces(&text)[..], &scanned[..]);
@@ -487,6 +519,56 @@ mod tests {
                 proptest::prop_assert_eq!(&surfaces(&text)[..], &scanned[..]);
                 proptest::prop_assert_eq!(words(&text), scanned_words.clone());
             }
+        }
+    }
+
+    /// [`identifier_parts`] as first written: every identifier walked by its characters.
+    fn reference_parts(raw: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let separator = |c: char| matches!(c, '_' | '-' | '.' | '/' | ':');
+        let chars: Vec<(usize, char)> = raw.char_indices().collect();
+        let mut start: Option<usize> = None;
+        for (i, &(at, c)) in chars.iter().enumerate() {
+            if separator(c) {
+                if let Some(s) = start.take() {
+                    out.push(&raw[s..at]);
+                }
+                continue;
+            }
+            if let (Some(s), Some(&(_, prev))) =
+                (start, i.checked_sub(1).and_then(|j| chars.get(j)))
+            {
+                let next = chars.get(i + 1).map(|&(_, n)| n);
+                let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+                    || (prev.is_ascii_digit()
+                        && c.is_ascii_uppercase()
+                        && next.is_some_and(|n| n.is_ascii_alphabetic()))
+                    || (prev.is_ascii_uppercase()
+                        && c.is_ascii_uppercase()
+                        && next.is_some_and(|n| n.is_ascii_lowercase()));
+                if boundary {
+                    out.push(&raw[s..at]);
+                    start = Some(at);
+                }
+            }
+            start.get_or_insert(at);
+        }
+        if let Some(s) = start {
+            out.push(&raw[s..]);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Walked by bytes (ASCII) or by characters, an identifier splits as the
+        /// character walk always split it.
+        #[test]
+        fn identifier_parts_are_the_character_walks(
+            raw in "([a-zA-Z0-9_./:\\-]|HTTP|Server|V2|GQL|é|Ü|中|🙂){0,16}"
+        ) {
+            let mut parts = Vec::new();
+            identifier_parts(&raw, |p| parts.push(p));
+            proptest::prop_assert_eq!(parts, reference_parts(&raw));
         }
     }
 

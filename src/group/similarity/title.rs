@@ -31,8 +31,10 @@ fn phrases(text: &str) -> Vec<(String, String)> {
             }
             // Parts of one identifier are spelled together (`VFolder`, not `V Folder`).
             let glue = if cur.2 == prev.2 { "" } else { " " };
-            key = format!("{key} {}", cur.0);
-            spelled = format!("{spelled}{glue}{}", cur.1);
+            key.push(' ');
+            key.push_str(&cur.0);
+            spelled.push_str(glue);
+            spelled.push_str(&cur.1);
             out.push((key.clone(), spelled.clone()));
             // A word dropped between two (a stop word) ends the phrase; a pair across it
             // still tells what the entries share.
@@ -53,12 +55,21 @@ pub(crate) fn title_for(texts: &[&str], ctx: &Context) -> (String, Vec<String>) 
     for t in texts {
         let mut counted: Vec<String> = Vec::new();
         for (f, s) in phrases(t) {
-            let entry = coverage.entry(f.clone()).or_default();
+            // A phrase seen before is found without a copy of its text.
+            let entry = match coverage.get_mut(&f) {
+                Some(entry) => entry,
+                None => coverage.entry(f.clone()).or_default(),
+            };
             if !counted.contains(&f) {
                 entry.0 += 1;
                 counted.push(f);
             }
-            *entry.1.entry(s).or_default() += 1;
+            match entry.1.get_mut(&s) {
+                Some(n) => *n += 1,
+                None => {
+                    entry.1.insert(s, 1);
+                }
+            }
         }
     }
     let component = |f: &str| ctx.only_components(&[f.to_string()]);
