@@ -83,21 +83,23 @@ impl SectionForm {
 /// consolidated, and a fragment set or a changelog that cannot be read is the fold's to say.
 /// Every fragment stale is not nothing: those are consolidated, and refused there as today.
 fn nothing_to_fold(config: &Config, version: &Version, changelog: &Path) -> Result<bool> {
-    let Ok(set) = crate::fragments::discover(config) else {
-        return Ok(false);
-    };
-    if !set.fragments.is_empty() || !set.unknown.is_empty() {
-        return Ok(false);
+    // The changelog first: a final after its pre-releases (the usual one) names them in its
+    // first headings, and the fragments are not read twice.
+    match std::fs::read(changelog) {
+        Ok(bytes) if names_its_base(&String::from_utf8_lossy(&bytes), version) => {
+            return Ok(false);
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) => return Ok(false),
     }
     if super::rc_files::check_folded_here(config, version, changelog).is_err() {
         return Ok(false);
     }
-    let text = match std::fs::read(changelog) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
-        Err(_) => return Ok(false),
+    let Ok(set) = crate::fragments::discover(config) else {
+        return Ok(false);
     };
-    Ok(!names_its_base(&text, version))
+    Ok(set.fragments.is_empty() && set.unknown.is_empty())
 }
 
 /// Whether a heading of the Markdown `text` (a line starting with `#`, or one over a setext
