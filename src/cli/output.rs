@@ -203,8 +203,10 @@ pub fn render_summary(summary: &Summary) -> String {
         "  WebUI:      {}",
         summary.webui.as_deref().unwrap_or("not updated")
     );
+    // No entry: no section, or towncrier's section for no fragments (`No significant
+    // changes.`), which the summary does not tell apart.
     let changelog = if summary.entries == 0 {
-        "no new section".to_string()
+        "no entries".to_string()
     } else {
         format!(
             "{} entries across {} categories{}",

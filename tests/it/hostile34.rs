@@ -115,7 +115,14 @@ fn a_release_without_fragments_writes_towncriers_empty_section() {
                 "{what}: the dry run changed nothing"
             );
             // The editor is never needed: the section is not reviewed.
-            ok(&run(root, &args, "false"), &what);
+            let out = run(root, &args, "false");
+            ok(&out, &what);
+            // The summary does not say "no new section" of the section it wrote.
+            let summary = text(&out.stdout);
+            assert!(
+                summary.contains("Changelog:  no entries"),
+                "{what}: {summary}"
+            );
             let branch = format!("release/{version}");
             let committed = git(root, &["show", &format!("{branch}:{}", kind.changelog())]);
             assert_eq!(
