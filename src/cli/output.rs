@@ -57,6 +57,17 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
                 plan.rc_sections.join(", ")
             }
         );
+    } else if plan.version.is_final()
+        && plan.form.unfolded().is_empty()
+        && plan.fragment_files.is_empty()
+    {
+        // A final with nothing to fold: no pre-release section, no fragment.
+        let _ = writeln!(
+            out,
+            "  RC merged:  none: {} has no pre-release section of {}",
+            relative(&plan.changelog),
+            plan.version
+        );
     } else if !plan.form.unfolded().is_empty() {
         let _ = writeln!(
             out,
@@ -73,7 +84,12 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
     }
     let fragments = match plan.fragment_files.len() {
         0 if plan.form.consolidates() => "none (the rc sections hold the entries)".to_string(),
-        0 => "none: the changelog gets no section for this release".to_string(),
+        0 if plan.section.is_some() || plan.unread_section.is_some() => {
+            "none: the changelog gets towncrier's section for no fragments".to_string()
+        }
+        0 => "none: the template renders nothing for no fragments, so the changelog gets no \
+              section"
+            .to_string(),
         n => format!(
             "{n} in {}",
             relative(plan.fragment_files[0].parent().unwrap_or(Path::new(".")))
@@ -187,8 +203,10 @@ pub fn render_summary(summary: &Summary) -> String {
         "  WebUI:      {}",
         summary.webui.as_deref().unwrap_or("not updated")
     );
+    // No entry: no section, or towncrier's section for no fragments (`No significant
+    // changes.`), which the summary does not tell apart.
     let changelog = if summary.entries == 0 {
-        "no new section".to_string()
+        "no entries".to_string()
     } else {
         format!(
             "{} entries across {} categories{}",

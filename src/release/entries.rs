@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Reporter;
 use super::plan::Plan;
-use super::section::without_stale;
+use super::section::{built_section, without_stale};
 use super::state::State;
 use super::unread::{Unread, references};
 use crate::changelog::{Changelog, Entry, RefFormat, Release};
@@ -51,7 +51,8 @@ pub struct Planned {
 }
 
 /// What a pre-release's changelog step builds: the fragment files it consumes, and the
-/// changelog with its section (`None` when every fragment is stale: no section).
+/// changelog with its section (`None` when every fragment is stale, or a template renders
+/// nothing for no fragment: no section; see [`built_section`]).
 pub(crate) fn pre_release_build(
     config: &Config,
     plan: &Plan,
@@ -68,15 +69,11 @@ type Built = (BuildPlan, FragmentSet);
 fn pre_release_build_from(config: &Config, plan: &Plan) -> Result<(Vec<PathBuf>, Option<Built>)> {
     let set = fragments::discover(config)?;
     // As the user wrote it, its `v` kept when the project's versions have one (pre-flight).
-    let (version, date) = (&plan.version.spelled(), &plan.request.date);
-    let (kept, _) = without_stale(config, &set, &plan.version, date, &plan.changelog)?;
+    let (version, date) = (&plan.version, &plan.request.date);
+    let (kept, _) = without_stale(config, &set, version, date, &plan.changelog)?;
     let files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
-    if kept.fragments.is_empty() {
-        return Ok((files, None));
-    }
-    let name = Some(config.towncrier.name.as_str());
-    let build = crate::towncrier::plan(config, &kept, version, date, name)?;
-    Ok((files, Some((build, kept))))
+    let build = built_section(config, &set, &kept, version, date)?;
+    Ok((files, build.map(|build| (build, kept))))
 }
 
 /// The counts of a section read back as a release, or else of its text (see [`Planned`]).

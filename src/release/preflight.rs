@@ -447,8 +447,9 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
     let changelog_name = relative(repo, &plan.changelog);
     let fragment_files = &plan.fragment_files;
     let no_edit = plan.request.no_edit;
-    // A pre-release writes a section when a fragment is left to list, whether it reads back
-    // as Markdown or not (reStructuredText).
+    // A pre-release (or a final with nothing to fold) writes a section when a fragment is
+    // left to list, or when there is none at all (towncrier's section for no fragments),
+    // whether it reads back as Markdown or not (reStructuredText).
     let writes_section = plan.section.is_some() || plan.unread_section.is_some();
     match (writes_section, plan.form.consolidates()) {
         (_, true) => steps.push(PlannedStep {
@@ -473,10 +474,10 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
         }),
         (true, false) => steps.push(PlannedStep {
             kind: StepKind::Changelog,
-            name: format!(
-                "Build {changelog_name} from {} fragment(s)",
-                fragment_files.len()
-            ),
+            name: match fragment_files.len() {
+                0 => format!("Build {changelog_name}: no fragments (towncrier's empty section)"),
+                n => format!("Build {changelog_name} from {n} fragment(s)"),
+            },
             by_hand: Some(format!("git release build {version} --date {date}")),
         }),
         // Every fragment is stale: nothing to list, but they are consumed all the same.

@@ -100,34 +100,35 @@ pub(super) fn plan_section(
     let fragment_files: Vec<PathBuf> = set.fragments.iter().map(|f| f.path.clone()).collect();
     let (kept, stale) = without_stale(config, &set, version, date, &path)?;
     let mut unread_section = None;
-    let section = if kept.fragments.is_empty() {
-        None
-    } else {
-        let spelled = version.spelled();
-        let plan = crate::towncrier::plan(config, &kept, &spelled, date, Some(&tc.name))?;
-        let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
-        let section = Changelog::parse_project(&plan.section, None, &refs)
-            .releases()
-            .first()
-            .cloned();
-        // A Markdown section must list every fragment it consumes, once, as a final's
-        // must (a template that leaves a category or an entry out would lose it). A
-        // section that is not Markdown (reStructuredText) is written as towncrier writes it.
-        match &section {
-            Some(release) => {
-                consolidate::check_fragments_read_back(
-                    config,
-                    &kept,
-                    release,
-                    &plan.section,
-                    &refs,
-                    consolidate::Unheaded::WrittenAsRendered,
-                )?;
-                crate::towncrier::check_section_read_back(config, &plan, release)?;
+    let section = match built_section(config, &set, &kept, version, date)? {
+        None => None,
+        Some(plan) => {
+            let refs = crate::changelog::RefFormat::new(tc.issue_format.as_deref());
+            let section = Changelog::parse_project(&plan.section, None, &refs)
+                .releases()
+                .first()
+                .cloned();
+            // A Markdown section must list every fragment it consumes, once, as a final's
+            // must (a template that leaves a category or an entry out would lose it). A
+            // section that is not Markdown (reStructuredText) is written as towncrier
+            // writes it. towncrier's section for no fragments lists no entry, and is read
+            // back all the same: zero planned, zero written.
+            match &section {
+                Some(release) => {
+                    consolidate::check_fragments_read_back(
+                        config,
+                        &kept,
+                        release,
+                        &plan.section,
+                        &refs,
+                        consolidate::Unheaded::WrittenAsRendered,
+                    )?;
+                    crate::towncrier::check_section_read_back(config, &plan, release)?;
+                }
+                None => unread_section = Some(count_entries(&kept)),
             }
-            None => unread_section = Some(count_entries(&kept)),
+            section
         }
-        section
     };
     Ok(SectionPlan {
         form,
@@ -140,6 +141,31 @@ pub(super) fn plan_section(
         group_count: 0,
         prepared: None,
     })
+}
+
+/// towncrier's section of the fragments not stale (`kept`, of `all` found), as the
+/// changelog step builds it, and the changelog with it: the one decision whether a section
+/// built from the fragments is written. None when every fragment is stale (they are
+/// removed, nothing is listed: the plan's `Stale:` line says them), or when there is no
+/// fragment at all and the template renders nothing for none (`title_format = false` and an
+/// empty template). With no fragment at all, towncrier's section for none is written, as
+/// `towncrier build` writes it (`No significant changes.` in its templates).
+pub(crate) fn built_section(
+    config: &Config,
+    all: &FragmentSet,
+    kept: &FragmentSet,
+    version: &Version,
+    date: &str,
+) -> Result<Option<crate::towncrier::BuildPlan>> {
+    if kept.fragments.is_empty() && !all.fragments.is_empty() {
+        return Ok(None);
+    }
+    let name = Some(config.towncrier.name.as_str());
+    let build = crate::towncrier::plan(config, kept, &version.spelled(), date, name)?;
+    if kept.fragments.is_empty() && build.section.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(build))
 }
 
 /// The fragments minus the stale ones (an entry an earlier release already lists: by PR

@@ -1,5 +1,6 @@
 //! hostile18's breaks fixed in the release's own flow: a release that would commit nothing
-//! (no version file — the version comes from tags —, no fragment, no configured step) is
+//! (no version file — the version comes from tags —, no fragment and a template that renders
+//! nothing for none, no configured step) is
 //! refused before anything changes, where it made its branch and stopped at an empty commit
 //! (07). (Repro scripts: /work/hostile18/07-*.sh.)
 
@@ -29,7 +30,12 @@ fn tagged_project(extra: &[(&str, &str)]) -> tempfile::TempDir {
 
 #[test]
 fn a_release_that_would_commit_nothing_is_refused_before_anything_changes() {
-    let repo = tagged_project(&[]);
+    // A template that renders nothing for no fragment (hostile18/06: towncrier's own
+    // templates render `No significant changes.`, which is something to commit).
+    let silent = "[project]\nname = \"demo\"\ndynamic = [\"version\"]\n\n[tool.towncrier]\n\
+                  directory = \"changes\"\nfilename = \"CHANGELOG.md\"\n\
+                  title_format = false\ntemplate = \"empty.jinja\"\n";
+    let repo = tagged_project(&[("pyproject.toml", silent), ("empty.jinja", "")]);
     let root = repo.path();
     let before = util::snapshot(root);
     for args in [
@@ -49,11 +55,29 @@ fn a_release_that_would_commit_nothing_is_refused_before_anything_changes() {
         assert_eq!(util::snapshot(root), before, "{args:?}: nothing changed");
         assert_eq!(git(root, &["branch", "--list", "release/*"]), "");
     }
-    // A fragment, or a configured step (which may write), is something to release.
-    write_files(root, &[("changes/5.feature.md", "Add the exporter.\n")]);
-    util::commit_all(root, "fragment");
+    // towncrier's section for no fragments, a fragment, or a configured step (which may
+    // write), is something to release.
+    let default = tagged_project(&[]);
+    for version in ["7.1.0rc1", "7.0.1"] {
+        ok(
+            &run(default.path(), &[version, "--yes", "--no-edit"], "false"),
+            &format!("{version} with towncrier's default template"),
+        );
+        let changelog = crate::release::read(default.path(), "CHANGELOG.md");
+        assert!(
+            changelog.contains(&format!("## {version} ("))
+                && changelog.contains("No significant changes."),
+            "{changelog}"
+        );
+        git(default.path(), &["checkout", "-q", "main"]);
+    }
+    let fragment = tagged_project(&[("changes/5.feature.md", "Add the exporter.\n")]);
     ok(
-        &run(root, &["7.1.0rc1", "--yes", "--no-edit"], "false"),
+        &run(
+            fragment.path(),
+            &["7.1.0rc1", "--yes", "--no-edit"],
+            "false",
+        ),
         "with a fragment",
     );
     let stepped = tagged_project(&[(
