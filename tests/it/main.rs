@@ -49,6 +49,7 @@ mod hostile26;
 mod hostile28;
 mod hostile30;
 mod hostile32;
+mod hostile33;
 mod interrupts;
 mod isolation;
 mod leftovers;
