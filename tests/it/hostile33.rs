@@ -277,3 +277,41 @@ proptest! {
         check(FORMATS[format], &names.into_iter().collect::<Vec<_>>())?;
     }
 }
+
+/// hostile18/10: group descriptions keep the case the entries write a name in (`Redis`,
+/// `S3`), where they wrote `redis cluster support` and `s3 presigned URLs`.
+#[test]
+fn group_descriptions_keep_the_names_the_entries_capitalise() {
+    let repo = project(LINKED, None);
+    let root = repo.path();
+    let texts = [
+        "Add Redis cluster support.",
+        "Add Redis TLS options.",
+        "Add Redis stream consumer groups.",
+        "Add S3 multipart upload.",
+        "Add S3 presigned URLs.",
+        "Add S3 bucket listing.",
+        "Add metrics endpoint.",
+    ];
+    let files: Vec<(String, String)> = (texts.iter().enumerate())
+        .map(|(k, t)| (format!("{}.feature.md", 20 + k), format!("{t}\n")))
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    release_and_merge(root, "1.1.0", &["--yes", "--no-edit"], &files, "true");
+    let final_section = section(root, "1.1.0");
+    let descriptions: Vec<&str> = final_section
+        .lines()
+        .filter(|l| l.starts_with("Added"))
+        .collect();
+    assert_eq!(descriptions.len(), 2, "{final_section}");
+    for d in descriptions {
+        let words: Vec<&str> = d.split([' ', '.']).collect();
+        assert!(
+            !words.contains(&"redis") && !words.contains(&"s3"),
+            "{d}\n{final_section}"
+        );
+    }
+}
