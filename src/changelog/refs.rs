@@ -218,7 +218,7 @@ fn issue_back(b: &[u8], end: usize) -> Option<usize> {
 /// `[#123](url)` or `#123` (not glued to a word, so `C#1` is no reference) ending at `end`;
 /// a tracker's key too (`#PROJ-12`).
 fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
-    let number = |digits: &[u8]| std::str::from_utf8(digits).ok().and_then(pr_number);
+    let number = |digits: &[u8]| std::str::from_utf8(digits).ok().and_then(issue_key);
     let digits_back = |end: usize| issue_back(b, end);
     match b.get(end.checked_sub(1)?)? {
         b')' => {
@@ -250,22 +250,13 @@ fn ref_back(b: &[u8], end: usize) -> Option<(usize, u64)> {
     }
 }
 
-/// The key of the issue a reference's text names (see [`issue_key`]): `0114` is no
-/// reference (towncrier writes fragment `0114` as `#114`), so that an entry's text names
-/// one PR in one way only.
-fn pr_number(issue: &str) -> Option<u64> {
-    issue_key(issue)
-}
-
 // ---------------------------------------------------------------------------------------
 // References anywhere in an entry
 // ---------------------------------------------------------------------------------------
 
-/// How a project writes issue references, so that an entry is identified by every
-/// reference it holds, wherever it stands: a Markdown link `[#123](url)` anywhere, the
-/// trailing references of the grammar above, and whatever the project's `issue_format`
-/// writes (`([#{issue}](…))` inside the template's own parentheses, `GH-{issue}`, the
-/// `[#{issue}]` of a link-definition format).
+/// How a project writes issue references, so that an entry is identified by every one it
+/// holds, wherever it stands: a link `[#123](url)`, the trailing references of the grammar
+/// above, and what the project's `issue_format` writes (`([#{issue}](…))`, `GH-{issue}`).
 #[derive(Debug, Clone, Default)]
 pub struct RefFormat {
     /// The project's `issue_format` as a pattern (one group per `{issue}`).
@@ -274,15 +265,15 @@ pub struct RefFormat {
     written: Option<String>,
     /// The longest literal part of the format: text without it holds no reference.
     needle: Option<String>,
-    /// The format is `{issue}` alone (pip-tools, aio-libs): a number anywhere cannot be told
-    /// from a reference, so references are only where towncrier's templates put them, at
-    /// the end of an entry (`(12, 13)`, `` {issue}`12` ``) — never outside entries, nor in
-    /// a heading, a date or a version.
+    /// The format is `{issue}` alone (pip-tools, aio-libs): references are only where
+    /// towncrier's templates put them, at the end of an entry (`(12, 13)`, `` {issue}`12` ``)
+    /// — never outside entries, nor in a heading, a date or a version.
     bare: bool,
-    /// The format read with a name for `{issue}` (`(GH-PROJ-12)`): a name is read
-    /// only among the references that end an entry, where towncrier's templates put them —
-    /// unless the format closes a name on both sides, when `pattern` reads names anywhere.
+    /// The format read with a name for `{issue}` (`(GH-PROJ-12)`), among the references that
+    /// end an entry only (a format closed on both sides reads names anywhere: `closed`).
     trailing_names: Option<regex::Regex>,
+    /// The format's literal parts when it closes a name on both sides ([`closed_spans`]).
+    closed: Option<Vec<String>>,
 }
 
 /// Where a reference stands in an entry's body, and the number it names.
@@ -303,23 +294,19 @@ impl RefFormat {
             Some((head, _)) if head.contains("{issue}") => format!("{head}]"),
             _ => format.to_string(),
         };
-        let needle = written
-            .split("{issue}")
-            .map(|part| part.replace("{{", "{").replace("}}", "}"))
-            .max_by_key(String::len)
-            .filter(|n| !n.is_empty());
         let parts: Vec<String> = written
             .split("{issue}")
             .map(|part| part.replace("{{", "{").replace("}}", "}"))
             .collect();
+        let needle = parts.iter().max_by_key(|p| p.len()).cloned();
+        let needle = needle.filter(|n| !n.is_empty());
         let bare = parts.len() > 1 && parts.iter().all(|p| p.trim().is_empty());
         // A name (`PROJ-12`) is read wherever the format writes one only when the format
         // closes it on both sides with text that words do not hold (`[{issue}](…/browse/
         // {issue})`): with `GH-{issue}`, `GH-handling` would read as one.
-        let delimited = parts.iter().all(|p| !p.is_empty())
-            && needle
-                .as_deref()
-                .is_some_and(|n| n.chars().filter(|c| c.is_alphanumeric()).count() >= 2);
+        let letters = |n: &String| n.chars().filter(|c| c.is_alphanumeric()).count();
+        let delimited =
+            parts.iter().all(|p| !p.is_empty()) && needle.as_ref().is_some_and(|n| letters(n) >= 2);
         RefFormat {
             // A bare format's pattern finds every number: the count of a text no entry can
             // be read from (reStructuredText), never an entry's references.
@@ -330,6 +317,7 @@ impl RefFormat {
             bare,
             written: Some(written),
             needle,
+            closed: delimited.then_some(parts),
         }
     }
 
@@ -340,21 +328,16 @@ impl RefFormat {
             .unwrap_or_else(|_| written.to_string())
     }
 
-    /// The issue a fragment named `issue` is referenced by, as the entries' references are
-    /// read (see [`issue_key`]); `None` for one they would not read as a reference.
+    /// The issue a fragment named `issue` is referenced by ([`issue_key`]), or `None`: a name
+    /// is one only as its own rendering reads back where towncrier's templates put it.
     pub fn fragment_key(&self, issue: &str) -> Option<u64> {
         let key = issue_key(issue)?;
         if key & NAME_BIT == 0 {
             return Some(key);
         }
-        // A tracker's key at an entry's end: `(#PROJ-12)`, or `(PROJ-12)` with a bare format.
-        let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
-        let named = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*$");
-        let read = match self.bare {
-            true => tracker.is_match(issue),
-            false => named.is_match(issue) && self.written.is_some(),
-        };
-        read.then_some(key)
+        let written = self.written.as_deref()?;
+        let rendered = crate::pycompat::format::py_format(written, &[("issue", issue)]).ok()?;
+        (text_and_refs(&format!("x ({rendered})"), self).1 == [key]).then_some(key)
     }
 
     /// Every reference in `body`, in text order, overlapping ones resolved to the longest
@@ -370,9 +353,8 @@ impl RefFormat {
     }
 
     /// [`RefFormat::entry_spans`] of a body whose end holds no `#12` of the grammar: names
-    /// too, those the format writes among the references that end it inside the
-    /// parentheses towncrier's templates put around them (`(GH-PROJ-12)`; `… #channels`
-    /// is a word).
+    /// too, among the references that end it inside the parentheses towncrier's templates
+    /// put around them (`(GH-PROJ-12)`; `… #channels` is a word).
     fn entry_spans_with_names(&self, body: &str) -> Vec<Span> {
         if self.bare || self.trailing_names.is_none() {
             return self.entry_spans(body);
@@ -393,8 +375,7 @@ impl RefFormat {
 
     /// `names`: the format read with names too ([`RefFormat::trailing_names`]).
     fn spans_with(&self, body: &str, use_format: bool, names: bool) -> Vec<Span> {
-        // Most text holds no reference: a search for one character (then the substring)
-        // says so before any regex runs.
+        // Most text holds no reference: one character (then the substring) says so first.
         let holds = |needle: &str| {
             needle.chars().next().is_some_and(|c| body.contains(c)) && body.contains(needle)
         };
@@ -408,7 +389,7 @@ impl RefFormat {
         let mut found: Vec<Span> = Vec::new();
         let mut push = |m: regex::Captures<'_>| {
             let Some(all) = m.get(0) else { return };
-            let mut numbers = m.iter().skip(1).flatten().map(|g| pr_number(g.as_str()));
+            let mut numbers = m.iter().skip(1).flatten().map(|g| issue_key(g.as_str()));
             let Some(Some(first)) = numbers.next() else {
                 return;
             };
@@ -424,25 +405,56 @@ impl RefFormat {
         if linked {
             link.captures_iter(body).for_each(&mut push);
         }
-        let pattern = match names {
-            true => self.trailing_names.as_ref().or(self.pattern.as_ref()),
-            false => self.pattern.as_ref(),
-        };
-        if let (Some(p), true) = (pattern, formatted) {
-            p.captures_iter(body).for_each(&mut push);
+        let names = self.trailing_names.as_ref().filter(|_| names);
+        match (&self.closed, names.or(self.pattern.as_ref())) {
+            (Some(parts), _) if formatted => found.extend(closed_spans(body, parts)),
+            (None, Some(p)) if formatted => p.captures_iter(body).for_each(&mut push),
+            _ => {}
         }
         found.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-        let mut out: Vec<Span> = Vec::with_capacity(found.len());
-        for s in found {
-            if out.last().is_none_or(|l| s.start >= l.end) {
-                out.push(s);
-            }
-        }
-        out
+        found.dedup_by(|s, kept| s.start < kept.end);
+        found
     }
 }
 
-/// An issue name where the format closes it on both sides (see [`RefFormat::new`]).
+/// The references of a format closed on both sides (`parts` around each `{issue}`: `[#`,
+/// `](https://…/pull/`, `)`): a name stands between an opening part and the first closing
+/// part, the longest towncrier takes from a file name (≤ 255 bytes, trimmed, no `/` nor
+/// control character) that the rest of the format follows. Linear: one look per closing.
+fn closed_spans(body: &str, parts: &[String]) -> Vec<Span> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let glue = word(parts.last().and_then(|p| p.chars().next_back()));
+    let (open, close) = (parts[0].as_str(), parts[1].as_str());
+    let (mut out, mut from) = (Vec::new(), 0);
+    for (c, _) in body.match_indices(close) {
+        let lo = std::mem::replace(&mut from, c + close.len()).max(c.saturating_sub(260));
+        let lo = (lo..c).find(|&i| body.is_char_boundary(i)).unwrap_or(c);
+        let span = body[lo..c].match_indices(open).find_map(|(o, _)| {
+            let (start, name) = (lo + o, &body[lo + o + open.len()..c]);
+            let mut end = c;
+            for (k, part) in parts[1..].iter().enumerate() {
+                let rest = &body[end..];
+                let rest = if k > 0 {
+                    rest.strip_prefix(name)?
+                } else {
+                    rest
+                };
+                end = body.len() - rest.strip_prefix(part.as_str())?.len();
+            }
+            let unfit = name.is_empty()
+                || name.trim() != name
+                || name.contains(|ch: char| ch == '/' || ch.is_control())
+                || word(body[..start].chars().next_back())
+                || (glue && word(body[end..].chars().next()));
+            let number = issue_key(name).filter(|_| !unfit)?;
+            Some(Span { start, end, number })
+        });
+        out.extend(span);
+    }
+    out
+}
+
+/// An issue name at an entry's end, where a format open on one side writes it (`(#PROJ-12)`).
 const NAME_CLASS: &str = r"[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*";
 
 /// `issue_format` as a regular expression: the literal text around each `{issue}` (with
@@ -454,11 +466,8 @@ fn format_pattern(format: &str, names: bool) -> Option<regex::Regex> {
     let mut groups = 0;
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix("{issue}") {
-            if names {
-                pattern.push_str(&format!("([0-9]+|{NAME_CLASS})"));
-            } else {
-                pattern.push_str("([0-9]+)");
-            }
+            let name = if names { NAME_CLASS } else { "[0-9]+" };
+            pattern.push_str(&format!("([0-9]+|{name})"));
             groups += 1;
             rest = r;
         } else if let Some(r) = rest.strip_prefix("{{") {
@@ -559,7 +568,7 @@ fn bare_trailing(body: &str) -> Option<(usize, Vec<Span>)> {
     let b = body.as_bytes();
     let end = skip_space_back(b, body.len());
     let issue = |start: usize, end: usize| {
-        let number = pr_number(&body[start..end])?;
+        let number = issue_key(&body[start..end])?;
         let digits = b[start].is_ascii_digit();
         let tracker = static_regex!(r"^[A-Za-z][A-Za-z0-9_]*-[0-9]+$");
         (digits || tracker.is_match(&body[start..end])).then_some(Span { start, end, number })
@@ -644,7 +653,7 @@ fn own_lines(body: &str, end: usize) -> Option<(usize, Vec<Span>)> {
         spans.push(Span {
             start,
             end: start + item.len(),
-            number: pr_number(item)?,
+            number: issue_key(item)?,
         });
         text_end = Some(newline);
         at = skip_space_back(b, newline);
@@ -685,7 +694,7 @@ fn item_list(body: &str, end: usize) -> Option<(usize, bool, Vec<Span>)> {
         let item = &body[start..close];
         let digits = item.bytes().all(|c| c.is_ascii_digit());
         if digits || tracker.is_match(item) {
-            if let Some(number) = pr_number(item) {
+            if let Some(number) = issue_key(item) {
                 spans.push(Span {
                     start,
                     end: close,
@@ -1015,6 +1024,61 @@ mod tests {
             read("GH-{issue}", "- Fix GH-12x parsing").1,
             Vec::<u64>::new()
         );
+    }
+
+    #[test]
+    fn a_closed_format_reads_any_name_towncrier_takes_between_its_parts() {
+        let pull = "[#{issue}](https://x/pull/{issue})";
+        let link = |i: &str| format!("[#{i}](https://x/pull/{i})");
+        for name in [
+            "c++-support",
+            "feat(x)",
+            "ü-fix",
+            "a,b",
+            "+abc",
+            "x]y",
+            "a b",
+            "[#",
+        ] {
+            let raw = format!("- Add it. ({})", link(name));
+            assert_eq!(
+                read(pull, &raw),
+                ("Add it.".into(), vec![key(name)]),
+                "{raw}"
+            );
+            let refs = RefFormat::new(Some(pull));
+            assert_eq!(refs.fragment_key(name), Some(key(name)), "{name}");
+        }
+        // The jira format's opening part is one character: a name may hold it.
+        let jira = "[{issue}](https://j/browse/{issue})";
+        assert_eq!(
+            read(jira, "- Add [[](https://j/browse/[)").1,
+            vec![key("[")]
+        );
+        // Never past the closing part, never two names, never what no file is named.
+        let long = "n".repeat(300);
+        for raw in [
+            "- Add [#a](https://x/pull/b)".to_string(),
+            "- Add x[#a](https://x/pull/a)".to_string(),
+            "- Add [#a/b](https://x/pull/a/b)".to_string(),
+            "- Add [#a\nb](https://x/pull/a\nb)".to_string(),
+            "- Add [# a](https://x/pull/ a)".to_string(),
+            "- Add [#0114](https://x/pull/0114)".to_string(),
+            format!("- Add {}", link(&long)),
+        ] {
+            assert_eq!(read(pull, &raw).1, Vec::<u64>::new(), "{raw}");
+        }
+        // Two references, and text between: each read as itself.
+        let raw = format!("- Add {} and {} ({})", link("a+b"), link("c"), link("d@e"));
+        let mut prs = read(pull, &raw).1;
+        prs.sort_unstable();
+        let mut want = vec![key("d@e"), key("a+b"), key("c")];
+        want.sort_unstable();
+        assert_eq!(prs, want);
+        // An open format still reads names at the end only, of the shape words do not take.
+        let open = RefFormat::new(Some("#{issue}"));
+        assert_eq!(open.fragment_key("PROJ-12"), Some(key("PROJ-12")));
+        assert_eq!(open.fragment_key("c++-support"), None);
     }
 
     #[test]

@@ -249,10 +249,8 @@ pub(crate) fn inputs<'a>(
     );
     let mut inputs: Vec<(&Release, Source)> = order
         .iter()
-        .map(|&i| {
-            let r = &changelog.releases()[i];
-            (r, section_source(r))
-        })
+        .map(|&i| &changelog.releases()[i])
+        .map(|r| (r, section_source(r)))
         .collect();
     if let Some(f) = fragments {
         inputs.push((f, Source::Fragments));
@@ -568,6 +566,24 @@ pub fn fold_consumed(
         }
     }
     categories.retain(|c| !c.entries.is_empty());
+    // Whatever the reading: two inputs' entries ending with one unread reference, refused.
+    for c in &categories {
+        let mut seen: Vec<(&str, &Entry, &Source)> = Vec::new();
+        for (e, s) in &c.entries {
+            let Some(r) = unread_ref(e) else { continue };
+            if let Some(&(_, old, o)) = seen.iter().find(|t| t.0 == r && rank(t.2) != rank(s)) {
+                let (was, is, file) = (at(o, old.line), at(s, e.line), path.display());
+                return Err(Error::Refused(format!(
+                    "`{}` ({was}) and `{}` ({is}) under `{}` both end with `{r}`, a reference not \
+                     read as an issue (a name the `issue_format` is not read with): the change \
+                     would be listed twice. Delete the older entry from the {o} section of {file} \
+                     (or merge the two there), commit, then re-run",
+                    old.text, e.text, c.name
+                )));
+            }
+            seen.push((r, e, s));
+        }
+    }
     if categories.is_empty() {
         // Every input was stale: an empty section is not a release.
         let mut prs: Vec<u64> = stale.iter().flat_map(|s| s.prs.iter().copied()).collect();
@@ -683,6 +699,17 @@ fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
         prose.text = new.join("\n");
     }
     to.push(prose);
+}
+
+/// The `(…)` an entry without a read reference ends with, holding a `#` or a URL.
+fn unread_ref(e: &Entry) -> Option<&str> {
+    let (t, mut depth) = (e.text.trim_end(), 0i64);
+    let open = t.char_indices().rev().find(|&(_, c)| {
+        depth += i64::from(c == ')') - i64::from(c == '(');
+        c == '(' && depth == 0
+    })?;
+    let r = (e.prs.is_empty() && t.ends_with(')')).then_some(&t[open.0..])?;
+    (r.contains('#') || r.contains("://")).then_some(r)
 }
 
 /// A Markdown link reference definition: `[label]: destination`.

@@ -8,12 +8,12 @@ use super::verbs::{holds_clause, lead};
 const MAX_WORDS: usize = 16;
 const MIN_WORDS: usize = 4;
 
-/// The entry without its leading verb, cut at a clause boundary when it is long.
-fn object(text: &str) -> String {
+/// The entry without its leading verb, cut at a clause boundary when it is long. `named`:
+/// whether a word is a name (the entries capitalise it mid-sentence).
+fn object(text: &str, named: &dyn Fn(&str) -> bool) -> String {
     let mut words: Vec<&str> = text.split_whitespace().collect();
-    if let Some(l) = lead(text) {
-        words.drain(..l.words.min(words.len()));
-    }
+    let lead_words = lead(text).map_or(0, |l| l.words.min(words.len()));
+    words.drain(..lead_words);
     let balanced = |n: usize| {
         let prefix = words[..n].join(" ");
         prefix.matches('(').count() == prefix.matches(')').count()
@@ -90,15 +90,16 @@ fn object(text: &str) -> String {
     }
     let mut out = words[..take].join(" ");
     out = out.trim_end_matches(['.', ',', ';', ':']).to_string();
-    // Lower-case a plain leading word ("Recorder instrumentation" → "recorder …"), but not a
-    // name ("Fair Share API"), an acronym ("GQL") or an identifier ("BackendAIConfigMeta").
+    // Lower-case a plain word that opened the entry ("Recorder instrumentation" → "recorder
+    // …"), capitalised as a sentence's first, but not one after the entry's verb ("Add Redis
+    // …": the entry wrote it so), a name ("Fair Share API", a word the entries capitalise
+    // mid-sentence), an acronym ("GQL", "S3") or an identifier ("BackendAIConfigMeta").
     let mut ws = out.split(' ');
-    if let Some(first) = ws.next() {
+    if let Some(first) = ws.next().filter(|&w| lead_words == 0 && !named(w)) {
+        let mut rest = first.chars().skip(1).filter(|c| c.is_alphabetic());
         let plain = first.chars().next().is_some_and(char::is_uppercase)
-            && first
-                .chars()
-                .skip(1)
-                .all(|c| c.is_lowercase() || !c.is_alphabetic());
+            && first.chars().skip(1).any(char::is_lowercase)
+            && rest.all(char::is_lowercase);
         let next_is_name = ws
             .next()
             .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
@@ -125,6 +126,17 @@ pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) 
     let lower = category.to_lowercase();
     let fix = lower.contains("fix") || lower.contains("bug");
     let title_words = super::text::words(title);
+    // The words an entry of the group capitalises mid-sentence (not after a sentence's end).
+    let named = |word: &str| {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        members.iter().any(|&m| {
+            let words: Vec<&str> = items[m].text.split_whitespace().collect();
+            words.windows(2).any(|w| {
+                !w[0].ends_with(['.', '!', '?', ':'])
+                    && w[1].trim_matches(|c: char| !c.is_alphanumeric()) == word
+            })
+        })
+    };
     let mut reps: Vec<usize> = members.to_vec();
     // Cached: a key splits an entry into words, and groups can hold thousands of entries.
     // (Keys end with the member index, so any sort gives the same order.)
@@ -138,7 +150,7 @@ pub fn describe(category: &str, title: &str, members: &[usize], items: &[Item]) 
         .take(2)
         .map(|&m| {
             let text = &items[m].text;
-            let object = object(text);
+            let object = object(text, &named);
             let sentence = match lead(text) {
                 Some(l) => format!("{} {object}", l.past),
                 // No leading verb: a fix names the problem (a clause: `x fails when…`) or
@@ -278,6 +290,35 @@ mod tests {
             d.contains("Fixed a case where weekly report emails are sent twice."),
             "{d}"
         );
+        // hostile18/10: a word after the entry's verb keeps the case the entry wrote (a
+        // product's name, an acronym with a digit); a word that opened the entry is lower-cased
+        // only when no entry of the group capitalises it mid-sentence.
+        let items = vec![
+            Item::new("Add Redis cluster support", vec![1]),
+            Item::new("Add S3 presigned URLs", vec![2]),
+            Item::new("Add Recorder instrumentation", vec![3]),
+        ];
+        for (m, want) in [
+            (0, "Added Redis cluster support."),
+            (1, "Added S3 presigned URLs."),
+            (2, "Added Recorder instrumentation."),
+        ] {
+            assert_eq!(describe("Features", "X", &[m], &items), want);
+        }
+        let items = vec![
+            Item::new("Redis connections drop under load", vec![1]),
+            Item::new("Fix the pool leak in Redis", vec![2]),
+            Item::new("S3 uploads fail on retry", vec![3]),
+            Item::new("Stale caches are served after a restart", vec![4]),
+            Item::new("Fix it. Stale entries stay", vec![5]),
+        ];
+        let d = describe("Fixes", "Redis", &[0, 1], &items);
+        assert!(d.contains("a case where Redis connections drop"), "{d}");
+        let d = describe("Fixes", "S3", &[2], &items);
+        assert!(d.contains("a case where S3 uploads fail"), "{d}");
+        // `Stale` opens a sentence in every entry that writes it: lower-cased.
+        let d = describe("Fixes", "Caches", &[3, 4], &items);
+        assert!(d.contains("a case where stale caches are served"), "{d}");
         assert!(written_for_another_category(
             "Fixes",
             "Added webhook channels."

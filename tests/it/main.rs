@@ -50,6 +50,7 @@ mod hostile28;
 mod hostile30;
 mod hostile31;
 mod hostile32;
+mod hostile33;
 mod hostile34;
 mod interrupts;
 mod isolation;
