@@ -23,6 +23,7 @@
 //! numbers and a severity.
 
 mod blocks;
+mod closed_refs;
 mod html;
 mod linkdefs;
 mod model;

@@ -407,7 +407,9 @@ impl RefFormat {
         }
         let names = self.trailing_names.as_ref().filter(|_| names);
         match (&self.closed, names.or(self.pattern.as_ref())) {
-            (Some(parts), _) if formatted => found.extend(closed_spans(body, parts)),
+            (Some(parts), _) if formatted => {
+                found.extend(super::closed_refs::closed_spans(body, parts))
+            }
             (None, Some(p)) if formatted => p.captures_iter(body).for_each(&mut push),
             _ => {}
         }
@@ -415,43 +417,6 @@ impl RefFormat {
         found.dedup_by(|s, kept| s.start < kept.end);
         found
     }
-}
-
-/// The references of a format closed on both sides (`parts` around each `{issue}`: `[#`,
-/// `](https://…/pull/`, `)`): a name stands between an opening part and the first closing
-/// part, the longest towncrier takes from a file name (≤ 255 bytes, trimmed, no `/` nor
-/// control character) that the rest of the format follows. Linear: one look per closing.
-fn closed_spans(body: &str, parts: &[String]) -> Vec<Span> {
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let glue = word(parts.last().and_then(|p| p.chars().next_back()));
-    let (open, close) = (parts[0].as_str(), parts[1].as_str());
-    let (mut out, mut from) = (Vec::new(), 0);
-    for (c, _) in body.match_indices(close) {
-        let lo = std::mem::replace(&mut from, c + close.len()).max(c.saturating_sub(260));
-        let lo = (lo..c).find(|&i| body.is_char_boundary(i)).unwrap_or(c);
-        let span = body[lo..c].match_indices(open).find_map(|(o, _)| {
-            let (start, name) = (lo + o, &body[lo + o + open.len()..c]);
-            let mut end = c;
-            for (k, part) in parts[1..].iter().enumerate() {
-                let rest = &body[end..];
-                let rest = if k > 0 {
-                    rest.strip_prefix(name)?
-                } else {
-                    rest
-                };
-                end = body.len() - rest.strip_prefix(part.as_str())?.len();
-            }
-            let unfit = name.is_empty()
-                || name.trim() != name
-                || name.contains(|ch: char| ch == '/' || ch.is_control())
-                || word(body[..start].chars().next_back())
-                || (glue && word(body[end..].chars().next()));
-            let number = issue_key(name).filter(|_| !unfit)?;
-            Some(Span { start, end, number })
-        });
-        out.extend(span);
-    }
-    out
 }
 
 /// An issue name at an entry's end, where a format open on one side writes it (`(#PROJ-12)`).
