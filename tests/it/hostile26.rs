@@ -8,23 +8,23 @@ use std::path::Path;
 
 use crate::util::{self, ok, one_error, run, text};
 
-const DATE: [&str; 2] = ["--date", "2026-12-01"];
+pub(crate) const DATE: [&str; 2] = ["--date", "2026-12-01"];
 
 fn real(name: &str) -> std::path::PathBuf {
     util::fixtures().join("hx22-real").join(name)
 }
 
-fn read(root: &Path, name: &str) -> String {
+pub(crate) fn read(root: &Path, name: &str) -> String {
     std::fs::read_to_string(root.join(name)).unwrap()
 }
 
 /// The paths the last commit changed.
-fn changed(root: &Path) -> Vec<String> {
+pub(crate) fn changed(root: &Path) -> Vec<String> {
     let out = util::git(root, &["diff", "--name-only", "HEAD~1", "HEAD"]);
     out.lines().map(str::to_string).collect()
 }
 
-fn release(root: &Path, version: &str) -> String {
+pub(crate) fn release(root: &Path, version: &str) -> String {
     let out = run(
         root,
         &[version, "--yes", "--no-edit", DATE[0], DATE[1]],
@@ -34,7 +34,7 @@ fn release(root: &Path, version: &str) -> String {
     text(&out.stdout)
 }
 
-fn dry_run(root: &Path, version: &str) -> String {
+pub(crate) fn dry_run(root: &Path, version: &str) -> String {
     let out = run(
         root,
         &[version, "--dry-run", "--yes", DATE[0], DATE[1]],

@@ -9,30 +9,10 @@ use std::path::Path;
 
 use crate::util::{self, ok, one_error, run, text};
 
-const DATE: [&str; 2] = ["--date", "2026-12-01"];
+use crate::hostile26::{DATE, changed, dry_run, read};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     util::fixtures().join("hx24-python").join(name)
-}
-
-fn read(root: &Path, name: &str) -> String {
-    std::fs::read_to_string(root.join(name)).unwrap()
-}
-
-/// The paths the last commit changed.
-fn changed(root: &Path) -> Vec<String> {
-    let out = util::git(root, &["diff", "--name-only", "HEAD~1", "HEAD"]);
-    out.lines().map(str::to_string).collect()
-}
-
-fn dry_run(root: &Path, version: &str) -> String {
-    let out = run(
-        root,
-        &[version, "--dry-run", "--yes", DATE[0], DATE[1]],
-        "false",
-    );
-    ok(&out, version);
-    text(&out.stdout)
 }
 
 /// Release `version` (`--yes --no-edit`) and bring its branch back to main.
