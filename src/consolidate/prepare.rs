@@ -225,24 +225,23 @@ pub fn check_one_section(config: &Config, version: &Version) -> Result<()> {
     ))
 }
 
-/// A final folds its rc sections, which are read as Markdown: a reStructuredText changelog
-/// (towncrier's default `NEWS.rst`) is refused before anything is read, saying what works.
+/// Consolidation reads Markdown only: a reStructuredText changelog (towncrier's default
+/// `NEWS.rst`; the one decision, `changelog::project_is_rst`, the release's too) is refused
+/// before anything is read, saying what works — the release writes its final as towncrier
+/// builds it (`SectionForm::AsBuilt`).
 fn check_markdown(config: &Config, version: &Version) -> Result<()> {
-    let filename = &config.towncrier.filename;
-    let rst = Path::new(filename)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("rst"));
-    if !rst {
+    if !crate::changelog::project_is_rst(config) {
         return Ok(());
     }
+    let filename = &config.towncrier.filename;
     Err(config.towncrier_source.error(
         "filename",
         format!(
-            "is `{filename}`, a reStructuredText changelog: pre-releases are built into it as \
-             towncrier builds them, but a final release folds its rc sections, which \
-             git-release reads only in Markdown. Build this final's section as towncrier does \
-             with `git release build {version}`, or move the changelog to Markdown \
-             (`filename = \"CHANGELOG.md\"` and a Markdown template)"
+            "is `{filename}`, a reStructuredText changelog: consolidation folds and groups \
+             sections git-release reads only in Markdown. `git release {version}` writes this \
+             final's section as towncrier builds it (its pre-release sections left as \
+             published), or move the changelog to Markdown (`filename = \"CHANGELOG.md\"` and a \
+             Markdown template)"
         ),
     ))
 }

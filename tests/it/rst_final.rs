@@ -206,3 +206,38 @@ fn a_stopped_final_continues_and_aborts_exactly() {
         }
     }
 }
+
+/// `git release consolidate` on a reStructuredText changelog is refused naming the key, with
+/// nothing changed — by the release's own decision of what is reStructuredText (a `.rst`
+/// name, or another name with an rst template: towncrier's default for `CHANGES.txt`),
+/// saying that the release writes the final as towncrier builds it.
+#[test]
+fn consolidate_refuses_a_restructured_text_changelog_the_way_the_release_tells_it() {
+    for filename in ["NEWS.rst", "CHANGES.txt"] {
+        let pyproject = pyproject().replace("NEWS.rst", filename);
+        let repo = repo_with(&[
+            ("pyproject.toml", pyproject.as_str()),
+            ("VERSION", "1.0.0\n"),
+            (filename, NEWS),
+            ("changes/7.feature", "Add the scheduler.\n"),
+        ]);
+        let root = repo.path();
+        let before = util::snapshot(root);
+        let out = run(root, &["consolidate", "1.1.0", "--no-edit"], "false");
+        let stderr = crate::util::one_error(&out, filename);
+        assert!(
+            stderr.contains("`tool.towncrier.filename`")
+                && stderr.contains("`git release 1.1.0` writes this final's section"),
+            "{filename}: {stderr}"
+        );
+        assert_eq!(util::snapshot(root), before, "{filename}");
+        // The release takes it as reStructuredText too: written as towncrier builds it.
+        let plan = run(root, &["1.1.0", "--dry-run"], "false");
+        ok(&plan, filename);
+        assert!(
+            util::text(&plan.stdout).contains(&format!("Build {filename} from 1 fragment(s)")),
+            "{}",
+            util::text(&plan.stdout)
+        );
+    }
+}
