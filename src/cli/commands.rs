@@ -73,6 +73,7 @@ fn release(cli: &Cli) -> Result<i32> {
                 render_plan(&plan, &repo, &term)
             ))?,
         }
+        plan.release_at_exit();
         return Ok(0);
     }
     say_more!("{}", render_plan(&plan, &repo, &term));

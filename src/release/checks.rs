@@ -34,7 +34,7 @@ pub(super) fn check_repository(
     version: &Version,
     webui: Option<&Version>,
     changelog: &Path,
-    reviewed: bool,
+    reviewed: impl FnOnce() -> bool,
 ) -> Result<RepositoryChecks> {
     // `git var` runs as two processes: started now, they answer while the status is read.
     let identity = repo.start_identity_check();
@@ -135,8 +135,8 @@ pub(super) fn check_repository(
     check_webui_steps(config, webui)?;
     let mut review_unavailable = None;
     // The review's editor, for a section that is reviewed (`reviewed`: consolidated, without
-    // `--no-edit`).
-    if reviewed {
+    // `--no-edit`; asked last, as the planning works it out at the same time).
+    if reviewed() {
         match repo.review_editor().map(drop) {
             Err(Error::Refused(why)) if request.dry_run => review_unavailable = Some(why),
             checked => checked?,

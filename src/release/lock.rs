@@ -115,8 +115,12 @@ impl Lock {
                 };
                 let previous = guard_against_signals(&path);
                 let lock = Lock { path, previous };
+                // Not synced to disk, as git's own lock files: the lock is taken before
+                // the work tree's status is started (see `preflight`), and a sync there
+                // waited 1–20 ms on the disk. What a power loss can leave is an empty lock
+                // file, refused as unreadable with the same advice as a stale one (remove
+                // it); the saved state of a stopped release is synced (`atomic`).
                 file.write_all(crate::json::pretty(&owner).as_bytes())
-                    .and_then(|()| file.sync_all())
                     .map_err(|e| cannot(&lock.path, e))?;
                 Ok(lock)
             }

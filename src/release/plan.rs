@@ -131,6 +131,15 @@ impl Plan {
         self.version.kind()
     }
 
+    /// Let go of a plan that is not carried out (a dry run's) just before the process
+    /// exits: the release lock is released at once, and the rest — the grouping's tens of
+    /// thousands of small allocations — is left for the operating system to reclaim with
+    /// the process (freeing it piece by piece was half a millisecond of a dry run).
+    pub fn release_at_exit(mut self) {
+        drop(self.lock.take());
+        std::mem::forget(self);
+    }
+
     /// What the stale entries are, counted as what is listed: `2 entries (3 PR numbers)
     /// already released, …: #1 #2 (1.0.0); #3 (1.1.0)`. `None` when there are none.
     pub fn stale_line(&self) -> Option<String> {

@@ -66,11 +66,17 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
     // they run at once. A refusal still comes in the order the checks are written here,
     // the repository's first. An external grouper is started only once the repository
     // checks passed: it may be slow or costly, and must not run for a refused release.
-    // Whether the section is consolidated (and reviewed) or written as towncrier builds it;
-    // a refusal here comes with the section's, after the repository's.
-    let form = consolidate::SectionForm::of(config, &version, &changelog);
-    let reviewed = form.as_ref().is_ok_and(|f| f.consolidates()) && !request.no_edit;
+    // Whether the section is consolidated (and reviewed) or written as towncrier builds it
+    // (`SectionForm::of` reads the changelog: the planning's first step); a refusal here
+    // comes with the section's, after the repository's. The repository's checks ask
+    // whether the section is reviewed (for its editor) only at their end.
+    let form = || consolidate::SectionForm::of(config, &version, &changelog);
+    let reviewed = |form: &Result<consolidate::SectionForm>| {
+        form.as_ref().is_ok_and(|f| f.consolidates()) && !request.no_edit
+    };
     let (checks, section) = if request.grouping(config).strategy == Strategy::Command {
+        let form = form();
+        let reviewed = reviewed(&form);
         let checks = check_repository(
             repo,
             config,
@@ -78,14 +84,21 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
             &version,
             webui.as_ref(),
             &changelog,
-            reviewed,
+            || reviewed,
         );
         drop(status);
         (Ok(checks?), plan_section(config, &version, request, form))
     } else {
         std::thread::scope(|scope| {
             let version = &version;
-            let section = scope.spawn(move || plan_section(config, version, request, form));
+            let (told, reviewed_rx) = std::sync::mpsc::sync_channel(1);
+            let section = scope.spawn(move || {
+                let form = form();
+                // The receiver waits for this (a panic before it drops the sender: no review,
+                // and the panic is raised below).
+                let _ = told.send(reviewed(&form));
+                plan_section(config, version, request, form)
+            });
             let checks = check_repository(
                 repo,
                 config,
@@ -93,7 +106,7 @@ pub fn preflight(repo: &Repo, config: &Config, request: &Request) -> Result<Plan
                 version,
                 webui.as_ref(),
                 &changelog,
-                reviewed,
+                || reviewed_rx.recv().unwrap_or(false),
             );
             drop(status);
             let section = section

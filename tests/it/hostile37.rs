@@ -1,0 +1,80 @@
+//! The dry run's speed work (issue 10 §4) kept to what the release promises: the index is
+//! read as git reads it (its checksum unchecked, as git checks it only in `git fsck`), and a
+//! dry run that leaves its plan to the system at exit still gives its lock back.
+
+use crate::util::{self, git, ok, repo_with, run};
+
+/// A Markdown project at 1.0.0 with one fragment waiting.
+fn project() -> tempfile::TempDir {
+    repo_with(&[
+        (
+            "pyproject.toml",
+            "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n\
+             title_format = \"## {version} ({project_date})\"\n",
+        ),
+        ("VERSION", "1.0.0\n"),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
+             ### Features\n\n- First. (#1)\n",
+        ),
+        ("changes/2.feature.md", "Second.\n"),
+    ])
+}
+
+#[test]
+fn an_index_with_a_bad_checksum_is_read_as_git_reads_it() {
+    let repo = project();
+    let root = repo.path();
+    // The trailer's last byte changed: the entries are intact, the checksum is not.
+    let index = root.join(".git/index");
+    let mut bytes = std::fs::read(&index).unwrap();
+    *bytes.last_mut().unwrap() ^= 1;
+    std::fs::write(&index, &bytes).unwrap();
+    // (`--no-optional-locks`: a status that refreshed the index would write a good one.)
+    let status = ["--no-optional-locks", "status", "--porcelain"];
+    assert_eq!(git(root, &status), "", "git reads the index");
+    assert_eq!(
+        std::fs::read(&index).unwrap(),
+        bytes,
+        "and leaves it as it is"
+    );
+
+    let out = run(root, &["1.1.0rc1", "--dry-run", "--no-edit"], "true");
+    ok(&out, "the dry run");
+    let out = run(root, &["1.1.0rc1", "--yes", "--no-edit"], "true");
+    ok(&out, "the release");
+    let changelog = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    assert!(changelog.contains("## 1.1.0rc1"), "{changelog}");
+    assert_eq!(
+        changelog.matches("Second.").count(),
+        1,
+        "the entry listed once: {changelog}"
+    );
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_dry_run_gives_its_lock_back_and_changes_nothing() {
+    let repo = project();
+    let root = repo.path();
+    let before = util::snapshot(root);
+    for format in ["text", "json"] {
+        let out = run(
+            root,
+            &["1.1.0", "--dry-run", "--no-edit", "--format", format],
+            "true",
+        );
+        ok(&out, "the dry run");
+        assert!(
+            !root.join(".git/git-release").exists(),
+            "the lock's directory is gone after a {format} dry run"
+        );
+    }
+    assert_eq!(util::snapshot(root), before);
+    // The release itself takes the lock the dry run gave back.
+    ok(
+        &run(root, &["1.1.0", "--yes", "--no-edit"], "true"),
+        "the release",
+    );
+}
