@@ -120,6 +120,20 @@ fn print_summary(summary: &release::Summary, format: SummaryFormat) {
     }
 }
 
+/// The release lock for a command that writes on its own (`consolidate`, `build`,
+/// `freeze`), and the temporary files that a killed run's unfinished writes left in the
+/// work tree removed, each said on stderr (see [`release::remove_unfinished_writes`]).
+fn lock_for_writing(repo: &Repo, writes: release::Writes<'_>) -> Result<release::Lock> {
+    let lock = release::Lock::acquire_for_writing(repo, Some(writes))?;
+    for path in release::remove_unfinished_writes(repo)? {
+        say!(
+            "note: removed {path}: the temporary file of a write that a killed git release \
+             left unfinished"
+        );
+    }
+    Ok(lock)
+}
+
 /// The repository holding the current directory.
 fn open_repo() -> Result<Repo> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
@@ -190,9 +204,9 @@ fn consolidate(args: &ConsolidateArgs, cli: &Cli) -> Result<i32> {
     }
     // A command that writes waits for no release: one at a time in a repository.
     let _lock = match (&repo, args.dry_run) {
-        (Some(repo), false) => Some(release::Lock::acquire_for_writing(
+        (Some(repo), false) => Some(lock_for_writing(
             repo,
-            Some(release::Writes::Changelog(version.as_str())),
+            release::Writes::Changelog(version.as_str()),
         )?),
         _ => None,
     };
@@ -313,9 +327,9 @@ fn freeze(args: &FreezeArgs) -> Result<i32> {
     let _lock = if args.dry_run {
         None
     } else {
-        Some(release::Lock::acquire_for_writing(
+        Some(lock_for_writing(
             &repo,
-            Some(release::Writes::Freeze(version.as_str())),
+            release::Writes::Freeze(version.as_str()),
         )?)
     };
     let date = towncrier::date_or_today(None)?;
@@ -464,10 +478,7 @@ fn build(args: &BuildArgs) -> Result<i32> {
     let repo = repo_if_any()?;
     let _lock = match &repo {
         Some(repo) => {
-            let lock = release::Lock::acquire_for_writing(
-                repo,
-                Some(release::Writes::Changelog(&version)),
-            )?;
+            let lock = lock_for_writing(repo, release::Writes::Changelog(&version))?;
             let changelog = towncrier::changelog_path(
                 &config,
                 &version,

@@ -339,10 +339,14 @@ pub fn abort(repo: &Repo, reporter: &dyn Reporter) -> Result<()> {
 }
 
 /// A write the stop cut short — its temporary file written, not yet renamed onto the file
-/// it replaces — leaves that temporary file beside it: the release's own, never the
+/// it replaces — leaves that temporary file beside it: git-release's own, never the
 /// user's (the name is [`atomic`](crate::atomic)'s), so it goes before anything is compared
-/// (the file it was to replace is written again by the step that runs again).
-fn remove_unfinished_writes(repo: &Repo) -> Result<()> {
+/// (the file it was to replace is written again by the step that runs again). Also run by
+/// the commands that write on their own (`consolidate`, `build`, `freeze`) once they hold
+/// the lock, which serialises every write of git-release here: a temporary file found then
+/// is a killed run's. Returns the paths removed (relative to the work tree).
+pub fn remove_unfinished_writes(repo: &Repo) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
     for path in repo.untracked_files()? {
         let full = repo.root().join(&path);
         if full
@@ -350,9 +354,10 @@ fn remove_unfinished_writes(repo: &Repo) -> Result<()> {
             .is_some_and(crate::atomic::is_unfinished_write)
         {
             std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
+            removed.push(path);
         }
     }
-    Ok(())
+    Ok(removed)
 }
 
 /// Whether the release was stopped inside its first step, between creating the release

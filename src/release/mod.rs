@@ -33,7 +33,7 @@ mod summary;
 mod unread;
 mod window;
 
-pub use control::{Continue, abort, resume};
+pub use control::{Continue, abort, remove_unfinished_writes, resume};
 pub use lock::Lock;
 pub use paths::{Changes, check_changes};
 pub use plan::{

@@ -78,3 +78,31 @@ fn a_dry_run_gives_its_lock_back_and_changes_nothing() {
         "the release",
     );
 }
+
+#[test]
+fn the_temporary_file_of_a_killed_write_is_removed_by_the_next_command_that_writes() {
+    // hostile19/08: `consolidate` killed between writing its temporary changelog and
+    // renaming it leaves `.git-release-XXXXXX` (git-release's name for it) in the work
+    // tree; the next run that writes, holding the lock, removes it — and only it.
+    for command in [&["consolidate", "1.1.0", "--no-edit"][..], &["build", "1.1.0rc2"]] {
+        let repo = project();
+        let root = repo.path();
+        let killed = ".git-release-Ab12Cd";
+        let decoys = [".git-release-notes", ".git-release-Ab12C", "docs/.git-release-Ab12C"];
+        util::write_files(root, &[(killed, "# Changelog\n")]);
+        for decoy in decoys {
+            util::write_files(root, &[(decoy, "mine\n")]);
+        }
+        let out = run(root, command, "true");
+        ok(&out, command[0]);
+        assert!(!root.join(killed).exists(), "{command:?}");
+        assert!(
+            util::text(&out.stderr).contains(&format!("note: removed {killed}")),
+            "{}",
+            util::text(&out.stderr)
+        );
+        for decoy in decoys {
+            assert_eq!(std::fs::read_to_string(root.join(decoy)).unwrap(), "mine\n");
+        }
+    }
+}
