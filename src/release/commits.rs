@@ -51,6 +51,10 @@ pub(crate) fn commits_abort_would_lose(
     let mut own = release_paths(repo, state);
     own.extend(state.dirty.iter().flatten().cloned());
     own.extend(state.steps.iter().flat_map(|s| s.changed.iter().cloned()));
+    // The files it planned to write (the frozen ones too): a release commit made before its
+    // run was stopped (Ctrl-C while a `post-commit` hook ran) holds them, and no step's
+    // record of what is dirty does once they are committed.
+    own.extend(state.bytes.iter().map(|(path, _)| path.clone()));
     // A configured step's own commit, made before its run died (recognised as `continue`
     // does): what it holds is known only from it. (The release and next-version commits
     // hold the release's own paths, checked below like any.)

@@ -84,11 +84,18 @@ fn the_temporary_file_of_a_killed_write_is_removed_by_the_next_command_that_writ
     // hostile19/08: `consolidate` killed between writing its temporary changelog and
     // renaming it leaves `.git-release-XXXXXX` (git-release's name for it) in the work
     // tree; the next run that writes, holding the lock, removes it — and only it.
-    for command in [&["consolidate", "1.1.0", "--no-edit"][..], &["build", "1.1.0rc2"]] {
+    for command in [
+        &["consolidate", "1.1.0", "--no-edit"][..],
+        &["build", "1.1.0rc2"],
+    ] {
         let repo = project();
         let root = repo.path();
         let killed = ".git-release-Ab12Cd";
-        let decoys = [".git-release-notes", ".git-release-Ab12C", "docs/.git-release-Ab12C"];
+        let decoys = [
+            ".git-release-notes",
+            ".git-release-Ab12C",
+            "docs/.git-release-Ab12C",
+        ];
         util::write_files(root, &[(killed, "# Changelog\n")]);
         for decoy in decoys {
             util::write_files(root, &[(decoy, "mine\n")]);
@@ -105,4 +112,47 @@ fn the_temporary_file_of_a_killed_write_is_removed_by_the_next_command_that_writ
             assert_eq!(std::fs::read_to_string(root.join(decoy)).unwrap(), "mine\n");
         }
     }
+}
+
+#[test]
+fn abort_takes_back_the_release_commit_a_stop_left_unrecorded() {
+    // hostile19/02: Ctrl-C while the release commit's `post-commit` hook runs: git has made
+    // the commit, the step is recorded as interrupted. `abort` called it a commit "the
+    // release did not make" (it holds the frozen file, which no record of what is dirty
+    // names once committed) and refused; `continue` took it as the step's.
+    use crate::release_safety::{full, install_hook, signal, spawn, wait_for};
+    let repo = crate::release::project_after_rc("");
+    let root = repo.path();
+    let before = full(root);
+    let scratch = tempfile::tempdir().unwrap();
+    let started = scratch.path().join("post-commit-started");
+    let go = scratch.path().join("go");
+    install_hook(
+        root,
+        "post-commit",
+        &format!(
+            "#!/bin/sh\ntouch '{}'\nwhile [ ! -e '{}' ]; do sleep 0.05; done\n",
+            started.display(),
+            go.display()
+        ),
+    );
+    let child = spawn(root, &["1.1.0", "--yes", "--no-edit"], "true");
+    wait_for(&started);
+    signal(-(child.id() as i32), "INT");
+    std::fs::write(&go, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    assert!(
+        git(root, &["log", "--format=%s", "release/1.1.0"]).starts_with("release: 1.1.0\n"),
+        "git made the release commit before the stop"
+    );
+    std::fs::remove_file(root.join(".git/hooks/post-commit")).unwrap();
+
+    let out = run(root, &["abort"], "true");
+    ok(&out, "abort");
+    assert_eq!(
+        full(root),
+        before,
+        "abort gives the repository back exactly"
+    );
 }

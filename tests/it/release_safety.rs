@@ -17,13 +17,13 @@ use crate::workflow::{RepoState, state};
 /// Everything a refusal must leave alone: [`state`] plus the stash, and each path's kind
 /// (file, symlink and its target) and mode.
 #[derive(Debug, PartialEq, Eq)]
-struct Full {
+pub(crate) struct Full {
     repo: RepoState,
     stash: String,
     kinds: BTreeMap<String, String>,
 }
 
-fn full(root: &Path) -> Full {
+pub(crate) fn full(root: &Path) -> Full {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
@@ -95,7 +95,7 @@ pub(crate) fn install_hook(root: &Path, name: &str, script: &str) -> std::path::
 }
 
 /// Wait until `path` exists (a step or an editor says it is running).
-fn wait_for(path: &Path) {
+pub(crate) fn wait_for(path: &Path) {
     let start = Instant::now();
     while !path.exists() {
         assert!(
@@ -107,7 +107,7 @@ fn wait_for(path: &Path) {
     }
 }
 
-fn signal(target: i32, sig: &str) {
+pub(crate) fn signal(target: i32, sig: &str) {
     let status = std::process::Command::new("kill")
         .args([format!("-{sig}"), "--".into(), target.to_string()])
         .status()
