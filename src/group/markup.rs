@@ -9,8 +9,15 @@ use std::borrow::Cow;
 
 /// `text` without markup; borrowed when there is none (the common case).
 pub fn plain(text: &str) -> Cow<'_, str> {
-    // Every pattern below needs one of `[`, `<`, `:`, a `/` (a bare domain's path) or `www.`.
-    if !text.contains(['[', '<', ':', '/']) && !text.contains("www.") {
+    // Every pattern below needs one of `[`, `<`, `:`, a `/` (a bare domain's path) or `www.`
+    // in any case (`WWW.example.org`: the URL pattern ignores case; no letter but `W`
+    // folds to `w`).
+    let www = |t: &str| {
+        t.as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"www."))
+    };
+    if !text.contains(['[', '<', ':', '/']) && !www(text) {
         return Cow::Borrowed(text);
     }
     // Order matters: comments and autolinks before tags; links before bare URLs (a link's
@@ -180,6 +187,8 @@ mod tests {
             "See HTTPS://Example.COM/a now",
             "See httpſ://example.com/a now",
             "At WWW.example.org and example.CLOUD/x.",
+            "WWW.ai",
+            "See Www.example.org",
             "Fix a/b and c:d",
             "A [link](u) and [ref][r] and <i>x</i> <!-- c -->",
             "Nothing to drop",
