@@ -274,6 +274,8 @@ pub struct RefFormat {
     trailing_names: Option<regex::Regex>,
     /// The format's literal parts when it closes a name on both sides ([`closed_spans`]).
     closed: Option<Vec<String>>,
+    /// No `issue_format`: towncrier writes a number as `#12` and a name as itself.
+    unformatted: bool,
 }
 
 /// Where a reference stands in an entry's body, and the number it names.
@@ -289,6 +291,7 @@ impl RefFormat {
     /// default, `#{issue}`). A link-definition format (`[#{issue}]: https://…`) puts its part
     /// before `": "` in the entries, as towncrier's Markdown template does.
     pub fn new(format: Option<&str>) -> RefFormat {
+        let unformatted = format.is_none();
         let format = format.unwrap_or("#{issue}");
         let written = match format.split_once("]: ") {
             Some((head, _)) if head.contains("{issue}") => format!("{head}]"),
@@ -318,14 +321,41 @@ impl RefFormat {
             written: Some(written),
             needle,
             closed: delimited.then_some(parts),
+            unformatted,
         }
     }
 
     /// How the project writes a reference to `issue` (a key, [`issue_key`]), for messages.
     pub fn example(&self, issue: u64) -> String {
         let written = self.written.as_deref().unwrap_or("[#{issue}](…)");
-        crate::pycompat::format::py_format(written, &[("issue", &issue_name(issue))])
-            .unwrap_or_else(|_| written.to_string())
+        self.render(&issue_name(issue))
+            .unwrap_or_else(|| written.to_string())
+    }
+
+    /// The reference towncrier writes for the issue named `issue` (`render_issue`): the
+    /// `issue_format`'s, or with none a number as `#12` and any other name as itself.
+    pub fn render(&self, issue: &str) -> Option<String> {
+        let digits = |d: &str| {
+            !d.is_empty()
+                && d.split('_')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        // Python's `int(issue)`: a sign, digits, `_` between them.
+        if self.unformatted && !digits(issue.strip_prefix(['+', '-']).unwrap_or(issue)) {
+            return Some(issue.to_string());
+        }
+        let written = self.written.as_deref()?;
+        crate::pycompat::format::py_format(written, &[("issue", issue)]).ok()
+    }
+
+    /// The `(…)` an entry none of whose references was read ends with, when it reads as
+    /// references the project writes: holding a `#` or a URL, or the format's literal parts
+    /// around names (`(GH-c++-support)`; with a bare `{issue}` format or none, any name a
+    /// fragment's file may give, `(c++-support)`). No reading tells where such a name ends,
+    /// so the fold refuses two inputs' entries ending with the same one.
+    pub fn unread_tail<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let written = self.written.as_deref().unwrap_or("#{issue}");
+        super::closed_refs::unread_tail(text, written, self.unformatted || self.bare)
     }
 
     /// The issue a fragment named `issue` is referenced by ([`issue_key`]), or `None`: a name
@@ -335,8 +365,7 @@ impl RefFormat {
         if key & NAME_BIT == 0 {
             return Some(key);
         }
-        let written = self.written.as_deref()?;
-        let rendered = crate::pycompat::format::py_format(written, &[("issue", issue)]).ok()?;
+        let rendered = self.render(issue)?;
         (text_and_refs(&format!("x ({rendered})"), self).1 == [key]).then_some(key)
     }
 
@@ -1094,5 +1123,21 @@ mod tests {
         let bare = RefFormat::new(Some("{issue}"));
         assert_eq!(bare.fragment_key("PROJ-12"), Some(key("PROJ-12")));
         assert_eq!(bare.fragment_key("experimental"), None);
+    }
+
+    /// towncrier's `render_issue`: without an `issue_format` a number is `#12`, any other
+    /// name itself, so such a name is no key the default format reads back.
+    #[test]
+    fn without_a_format_a_name_renders_as_itself() {
+        let none = RefFormat::new(None);
+        assert_eq!(none.render("12").as_deref(), Some("#12"));
+        assert_eq!(none.render("PROJ-12").as_deref(), Some("PROJ-12"));
+        assert_eq!(none.render("c++").as_deref(), Some("c++"));
+        assert_eq!(none.fragment_key("12"), Some(12));
+        assert_eq!(none.fragment_key("PROJ-12"), None);
+        assert_eq!(none.example(key("PROJ-12")), "PROJ-12");
+        let hash = RefFormat::new(Some("#{issue}"));
+        assert_eq!(hash.render("PROJ-12").as_deref(), Some("#PROJ-12"));
+        assert_eq!(hash.fragment_key("PROJ-12"), Some(key("PROJ-12")));
     }
 }

@@ -567,10 +567,12 @@ pub fn fold_consumed(
     }
     categories.retain(|c| !c.entries.is_empty());
     // Whatever the reading: two inputs' entries ending with one unread reference, refused.
+    let refs = changelog.ref_format();
     for c in &categories {
         let mut seen: Vec<(&str, &Entry, &Source)> = Vec::new();
         for (e, s) in &c.entries {
-            let Some(r) = unread_ref(e) else { continue };
+            let unread = e.prs.is_empty().then(|| refs.unread_tail(&e.text));
+            let Some(r) = unread.flatten() else { continue };
             if let Some(&(_, old, o)) = seen.iter().find(|t| t.0 == r && rank(t.2) != rank(s)) {
                 let (was, is, file) = (at(o, old.line), at(s, e.line), path.display());
                 return Err(Error::Refused(format!(
@@ -699,17 +701,6 @@ fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
         prose.text = new.join("\n");
     }
     to.push(prose);
-}
-
-/// The `(…)` an entry without a read reference ends with, holding a `#` or a URL.
-fn unread_ref(e: &Entry) -> Option<&str> {
-    let (t, mut depth) = (e.text.trim_end(), 0i64);
-    let open = t.char_indices().rev().find(|&(_, c)| {
-        depth += i64::from(c == ')') - i64::from(c == '(');
-        c == '(' && depth == 0
-    })?;
-    let r = (e.prs.is_empty() && t.ends_with(')')).then_some(&t[open.0..])?;
-    (r.contains('#') || r.contains("://")).then_some(r)
 }
 
 /// A Markdown link reference definition: `[label]: destination`.

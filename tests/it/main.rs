@@ -75,3 +75,4 @@ mod hostile27;
 mod hostile29;
 mod towncrier_cases;
 mod versions;
+mod hostile35;

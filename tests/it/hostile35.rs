@@ -1,0 +1,266 @@
+//! Issues named by text, the last ways one was listed twice or misread: a format open on a
+//! side (`GH-{issue}`, `PR {issue}`, a bare `{issue}`, none) cannot tell where a name such
+//! as `c++-support` ends, so an rc entry reworded by a later rc was published twice by the
+//! final, silently; the fold now refuses two inputs' entries ending with the same reference
+//! none was read from, naming both, nothing changed.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use git_release::config::Config;
+use git_release::version::Version;
+use git_release::{consolidate, fragments, group, towncrier};
+
+use crate::util::{self, git, one_error, release_and_merge, repo_with, run};
+
+/// `[tool.towncrier]` with `issue_format = format` (`None`: none, towncrier's default).
+fn towncrier_table(format: Option<&str>) -> String {
+    let format = format.map_or(String::new(), |f| {
+        let f = f.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("issue_format = \"{f}\"\n")
+    });
+    format!(
+        "[tool.towncrier]\ndirectory = \"changes\"\nfilename = \"CHANGELOG.md\"\n\
+         title_format = \"## {{version}} ({{project_date}})\"\norphan_prefix = \"\"\n{format}"
+    )
+}
+
+fn project(format: Option<&str>) -> tempfile::TempDir {
+    let table = towncrier_table(format);
+    repo_with(&[
+        (
+            "pyproject.toml",
+            &format!("[project]\nname = \"demo\"\nversion = \"1.0.0\"\n\n{table}"),
+        ),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
+             ### Features\n\n- First. (#1)\n",
+        ),
+        ("changes/.gitkeep", ""),
+    ])
+}
+
+/// The section of `version` in the changelog at `root`.
+fn section(root: &Path, version: &str) -> String {
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    let start = log.find(&format!("## {version} (")).expect("the section");
+    let rest = &log[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |e| e + 1);
+    log[start..start + 3 + end].to_string()
+}
+
+/// Formats open on a side, each with a name no reading delimits, as towncrier writes it.
+const OPEN: [(Option<&str>, &str, &str); 6] = [
+    (Some("GH-{issue}"), "c++-support", "(GH-c++-support)"),
+    (Some("PR {issue}"), "a@b", "(PR a@b)"),
+    (Some("{issue}"), "feat(x)", "(feat(x))"),
+    (None, "ü-fix", "(ü-fix)"),
+    (None, "PROJ-12", "(PROJ-12)"),
+    (Some("GH-{issue}"), "x) (y", "(GH-x) (y)"),
+];
+
+/// hostile18/12 with formats open on a side: rc1, rc2 rewording, the final refused naming
+/// both entries and what to do, nothing changed; done as said, the final lists it once.
+#[test]
+fn an_unread_name_of_an_open_format_reworded_by_rc2_is_refused_never_listed_twice() {
+    for (format, name, written) in OPEN {
+        let repo = project(format);
+        let root = repo.path();
+        let file = format!("{name}.feature.md");
+        let rc1 = [(file.as_str(), "Add C++ support.\n")];
+        release_and_merge(root, "1.1.0rc1", &["--yes", "--no-edit"], &rc1, "true");
+        let rc2 = [(file.as_str(), "Add C++20 support.\n")];
+        release_and_merge(root, "1.1.0rc2", &["--yes", "--no-edit"], &rc2, "true");
+        let before = util::snapshot(root);
+        let head = git(root, &["rev-parse", "HEAD"]);
+        let out = run(root, &["1.1.0", "--yes", "--no-edit"], "true");
+        let stderr = one_error(&out, "final");
+        assert_eq!(out.status.code(), Some(3), "{format:?} {name}: {stderr}");
+        for said in [
+            format!("`Add C++ support. {written}`"),
+            format!("`Add C++20 support. {written}`"),
+            format!("`{written}`"),
+            "1.1.0rc1 section".to_string(),
+            "CHANGELOG.md".to_string(),
+        ] {
+            assert!(
+                stderr.contains(&said),
+                "{format:?} {name}: {said}\n{stderr}"
+            );
+        }
+        assert_eq!(util::snapshot(root), before, "a refusal changes nothing");
+        assert_eq!(git(root, &["rev-parse", "HEAD"]), head);
+        assert_eq!(git(root, &["branch", "--list", "release/1.1.0"]), "");
+        // As the message says: the older entry deleted from rc1's section, committed.
+        let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+        let log = log.replace(&format!("- Add C++ support. {written}\n"), "");
+        util::write_file(root, "CHANGELOG.md", &log);
+        util::commit_all(root, "rc1's entry reworded by rc2");
+        release_and_merge(root, "1.1.0", &["--yes", "--no-edit"], &[], "true");
+        let final_section = section(root, "1.1.0");
+        assert_eq!(
+            final_section.matches(written).count(),
+            1,
+            "{format:?} {name}\n{final_section}"
+        );
+        assert!(final_section.contains(&format!("- Add C++20 support. {written}")));
+    }
+}
+
+/// What the net leaves alone: parentheses an open format's parts do not stand around, one
+/// input's entries of one name, and names the format reads (`PROJ-12`, `12`), reworded.
+#[test]
+fn the_net_of_an_open_format_leaves_prose_one_input_and_read_names_alone() {
+    let repo = project(Some("GH-{issue}"));
+    let root = repo.path();
+    let rc1 = [
+        ("c++-support.feature.md", "Add C++ support.\n"),
+        ("c++-support.feature.1.md", "Add C++ docs.\n"),
+        ("+a.feature.md", "Add the exporter (experimental)\n"),
+        ("PROJ-12.feature.md", "Add the importer.\n"),
+        ("12.feature.md", "Add the viewer.\n"),
+    ];
+    release_and_merge(root, "1.1.0rc1", &["--yes", "--no-edit"], &rc1, "true");
+    let rc2 = [
+        ("+b.feature.md", "Add the converter (experimental)\n"),
+        ("PROJ-12.feature.md", "Add the importer with retries.\n"),
+        ("12.feature.md", "Add the viewer with zoom.\n"),
+    ];
+    release_and_merge(root, "1.1.0rc2", &["--yes", "--no-edit"], &rc2, "true");
+    release_and_merge(root, "1.1.0", &["--yes", "--no-edit"], &[], "true");
+    let final_section = section(root, "1.1.0");
+    for text in [
+        "Add C++ support. (GH-c++-support)",
+        "Add C++ docs. (GH-c++-support)",
+        "Add the exporter (experimental)",
+        "Add the converter (experimental)",
+        "Add the importer with retries. (GH-PROJ-12)",
+        "Add the viewer with zoom. (GH-12)",
+    ] {
+        let n = final_section.matches(text).count();
+        assert_eq!(n, 1, "{text}\n{final_section}");
+    }
+    assert!(
+        !final_section.contains("Add the importer."),
+        "{final_section}"
+    );
+    assert!(
+        !final_section.contains("Add the viewer."),
+        "{final_section}"
+    );
+}
+
+// --- the property: any name towncrier takes, over open and closed formats ---
+
+const FORMATS: [Option<&str>; 7] = [
+    Some("[#{issue}](https://github.com/o/demo/pull/{issue})"),
+    Some("`{issue} <https://github.com/o/r/issues/{issue}>`_"),
+    Some("GH-{issue}"),
+    Some("PR {issue}"),
+    Some("{issue}"),
+    Some("#{issue}"),
+    None,
+];
+
+/// A name towncrier takes from a file name (`<name>.feature.md`, its `parse_newfragment_
+/// basename`): anything but a `/` or a separating dot, stripped; parentheses alone, commas,
+/// spaces, Markdown's characters and letters beyond ASCII included.
+fn name() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9_+@~!(),ü\\-\\[\\]#&*=$%'é ]{1,12}"
+        .prop_filter("towncrier strips a name", |n| n.trim() == n)
+        .prop_filter("a number is a number", |n| {
+            !n.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+fn build(root: &Path, version: &str, files: &[(String, String)]) {
+    for (name, body) in files {
+        util::write_file(root, &format!("changes/{name}.feature.md"), body);
+    }
+    let config = Config::load(root).unwrap();
+    let set = fragments::discover(&config).unwrap();
+    towncrier::build(&config, &set, version, "2026-03-01", None, false).unwrap();
+}
+
+/// rc1, rc2 rewording every entry, the final: each issue listed exactly once in rc2's
+/// words, or a refusal naming an unread reference that changed nothing.
+fn check(format: Option<&str>, names: &[String]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    util::write_files(
+        root,
+        &[
+            ("pyproject.toml", &towncrier_table(format)),
+            (
+                "CHANGELOG.md",
+                "# Changelog\n\n<!-- towncrier release notes start -->\n",
+            ),
+            ("changes/.gitkeep", ""),
+        ],
+    );
+    let text = |k: usize, newer: bool| match newer {
+        false => format!("Add the change number {k}."),
+        true => format!("Add the change number {k} with retries."),
+    };
+    let files = |newer: bool| -> Vec<(String, String)> {
+        (names.iter().enumerate())
+            .map(|(k, n)| (n.clone(), format!("{}\n", text(k, newer))))
+            .collect()
+    };
+    build(root, "2.0.0rc1", &files(false));
+    build(root, "2.0.0rc2", &files(true));
+    let config = Config::load(root).unwrap();
+    let version = Version::parse("2.0.0").unwrap();
+    let before = util::snapshot(root);
+    let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    let prepared =
+        match consolidate::prepare(&config, &version, "2026-03-01", &group::Settings::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                let said = e.to_string();
+                prop_assert!(said.contains("a reference not read"), "{}\n{}", said, log);
+                // A format closed on both sides reads any name exactly: never refused.
+                let closed = format.is_some_and(|f| f.contains("/{issue}"));
+                prop_assert!(!closed, "{:?}: {}\n{}", format, said, log);
+                prop_assert!(said.contains("2.0.0rc1"), "{}", said);
+                prop_assert_eq!(util::snapshot(root), before, "a refusal changes nothing");
+                return Ok(());
+            }
+        };
+    consolidate::write(&prepared, &prepared.grouped.release(), false, true, None).unwrap();
+    let written = section(root, "2.0.0");
+    for (k, n) in names.iter().enumerate() {
+        // towncrier's `render_issue`: the format's, or with none the name itself.
+        let reference = format!(
+            "({})",
+            format.map_or(n.clone(), |f| f.replace("{issue}", n))
+        );
+        let listed: Vec<&str> = (written.lines())
+            .filter(|l| l.starts_with("- ") && l.ends_with(&reference))
+            .collect();
+        prop_assert_eq!(listed.len(), 1, "{:?} {} in\n{}", format, n, written);
+        prop_assert!(
+            listed[0].contains(&text(k, true)),
+            "{:?} {}: rc2's words\n{}",
+            format,
+            n,
+            written
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_name_over_open_and_closed_formats_is_listed_once_or_refused_after_rc1_rc2_final(
+        format in 0..FORMATS.len(),
+        names in proptest::collection::btree_set(name(), 1..4),
+    ) {
+        check(FORMATS[format], &names.into_iter().collect::<Vec<_>>())?;
+    }
+}
+
