@@ -264,3 +264,80 @@ proptest! {
     }
 }
 
+// --- 2: a stopped release's fragment of a named issue, recategorised elsewhere ---
+
+/// A release stopped in the main work tree holds `PROJ-7.fix.md` and `fix-1.2.feature.md`.
+/// In a linked work tree they are recategorised and reworded: `build` there is refused
+/// naming the fragment and the stopped release's (its name gives the same issue, as
+/// towncrier reads it: everything before the type), nothing changed. Before, only a
+/// numbered name was told (`301.fix.md`), so a named issue was taken twice. Other issues
+/// beside (`PROJ-70`, `fix-1.3`) are not the stopped release's.
+#[test]
+fn a_named_issues_fragment_recategorised_in_another_work_tree_is_refused_there() {
+    let flag = tempfile::tempdir().unwrap();
+    let step = crate::hostile::step_needing(&flag.path().join("never"), "");
+    let repo = crate::release::project(&step);
+    let root = repo.path();
+    util::write_files(
+        root,
+        &[
+            ("changes/PROJ-7.fix.md", "Fix the login crash\n"),
+            ("changes/fix-1.2.feature.md", "Add the 1.2 format\n"),
+        ],
+    );
+    util::commit_all(root, "named fragments");
+    let args = ["1.1.0rc1", "--yes", "--no-edit", "--date", "2025-03-01"];
+    let out = run(root, &args, "false");
+    assert_eq!(out.status.code(), Some(4), "{}", util::text(&out.stderr));
+    let stopped = [
+        "changes/10.feature.md",
+        "changes/11.feature.md",
+        "changes/12.fix.md",
+        "changes/PROJ-7.fix.md",
+        "changes/fix-1.2.feature.md",
+    ];
+    let trees = tempfile::tempdir().unwrap();
+    let build = ["build", "1.1.0rc2", "--date", "2025-03-02"];
+    let work_tree = |name: &str, files: &[(&str, &str)]| {
+        let wt = trees.path().join(name);
+        git(root, &["branch", name, "main"]);
+        git(root, &["worktree", "add", "-q", wt.to_str().unwrap(), name]);
+        for f in stopped {
+            git(&wt, &["rm", "-q", f]);
+        }
+        util::write_files(&wt, files);
+        util::commit_all(&wt, "recategorised and reworded");
+        wt
+    };
+    let refused = [
+        (
+            (
+                "changes/PROJ-7.feature.md",
+                "Fix the login crash on retry\n",
+            ),
+            "changes/PROJ-7.feature.md (was changes/PROJ-7.fix.md)",
+        ),
+        (
+            ("changes/fix-1.2.fix.md", "Read the 1.2 format\n"),
+            "changes/fix-1.2.fix.md (was changes/fix-1.2.feature.md)",
+        ),
+    ];
+    for (i, (file, named)) in refused.into_iter().enumerate() {
+        let wt = work_tree(&format!("side-{i}"), &[file]);
+        let before = util::snapshot(&wt);
+        let out = run(&wt, &build, "false");
+        let stderr = one_error(&out, named);
+        assert_eq!(out.status.code(), Some(3), "{named}: {stderr}");
+        assert!(
+            stderr.contains("stopped in the work tree") && stderr.contains(named),
+            "wants {named}:\n{stderr}"
+        );
+        assert_eq!(util::snapshot(&wt), before, "{named}: nothing changed");
+    }
+    let others = [
+        ("changes/PROJ-70.fix.md", "Fix the logout crash\n"),
+        ("changes/fix-1.3.feature.md", "Add the 1.3 format\n"),
+    ];
+    let wt = work_tree("others", &others);
+    util::ok(&run(&wt, &build, "false"), "other issues build");
+}
