@@ -341,3 +341,34 @@ fn a_named_issues_fragment_recategorised_in_another_work_tree_is_refused_there()
     let wt = work_tree("others", &others);
     util::ok(&run(&wt, &build, "false"), "other issues build");
 }
+
+// --- 4: a stale fragment of a named issue in the plan ---
+
+/// A pre-release's fragments already listed by 1.0.0: the plan names the stale named issue
+/// as written (`PROJ-12`), never as a PR number (`#PROJ-12`, counted among them); a number
+/// stays `#12`.
+#[test]
+fn the_plan_names_a_stale_fragments_named_issue_as_written() {
+    let repo = project(Some("GH-{issue}"));
+    let root = repo.path();
+    let log = "# Changelog\n\n<!-- towncrier release notes start -->\n\n## 1.0.0 (2025-01-01)\n\n\
+               ### Features\n\n- Fix the login crash. (GH-PROJ-12)\n- Add the viewer. (GH-12)\n";
+    util::write_files(
+        root,
+        &[
+            ("CHANGELOG.md", log),
+            ("changes/PROJ-12.feature.md", "Fix the login crash.\n"),
+            ("changes/12.feature.md", "Add the viewer.\n"),
+            ("changes/7.feature.md", "Add the exporter.\n"),
+        ],
+    );
+    util::commit_all(root, "fragments");
+    let out = run(root, &["1.1.0rc1", "--dry-run"], "true");
+    util::ok(&out, "dry run");
+    let plan = util::text(&out.stdout);
+    let stale = plan.lines().find(|l| l.contains("Stale:")).expect(&plan);
+    assert!(stale.contains("2 entries (1 PR number)"), "{stale}");
+    assert!(stale.contains(" PROJ-12 (1.0.0"), "{stale}");
+    assert!(stale.contains("#12 (1.0.0"), "{stale}");
+    assert!(!stale.contains("#PROJ-12"), "{stale}");
+}
