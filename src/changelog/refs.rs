@@ -349,13 +349,20 @@ impl RefFormat {
     }
 
     /// The `(…)` an entry none of whose references was read ends with, when it reads as
-    /// references the project writes: holding a `#` or a URL, or the format's literal parts
-    /// around names (`(GH-c++-support)`; with a bare `{issue}` format or none, any name a
-    /// fragment's file may give, `(c++-support)`). No reading tells where such a name ends,
-    /// so the fold refuses two inputs' entries ending with the same one.
+    /// references the project writes (`(GH-c++-support)`; [`super::closed_refs`]): no reading
+    /// tells where such a name ends, so the fold refuses two inputs' entries ending so.
     pub fn unread_tail<'t>(&self, text: &'t str) -> Option<&'t str> {
         let written = self.written.as_deref().unwrap_or("#{issue}");
         super::closed_refs::unread_tail(text, written, self.unformatted || self.bare)
+    }
+
+    /// Whether an entry (`raw`, bulleted) reads its issues from lines of their own after its
+    /// text only ([`own_lines`]): a wrapped line ending in a number (`  60`) reads so too.
+    pub fn on_own_lines(&self, raw: &str) -> bool {
+        let body = raw.strip_prefix(['-', '*']).map_or(raw, str::trim_start);
+        let tail = || own_lines(body, skip_space_back(body.as_bytes(), body.len()));
+        let bare = self.bare && trailing_refs(body).1.is_empty();
+        bare && tail().is_some() && bare_trailing(body) == tail()
     }
 
     /// The issue a fragment named `issue` is referenced by ([`issue_key`]), or `None`: a name
@@ -1139,5 +1146,20 @@ mod tests {
         let hash = RefFormat::new(Some("#{issue}"));
         assert_eq!(hash.render("PROJ-12").as_deref(), Some("#PROJ-12"));
         assert_eq!(hash.fragment_key("PROJ-12"), Some(key("PROJ-12")));
+    }
+
+    /// Which entries read their issues on lines of their own after the text only: a bare
+    /// format's, not one read from parentheses, a link or another format.
+    #[test]
+    fn an_entry_reads_its_issues_on_lines_of_their_own_or_not() {
+        let bare = RefFormat::new(Some("{issue}"));
+        assert!(bare.on_own_lines("- Raise it from 30 to\n  60"));
+        assert!(bare.on_own_lines("* Add export\n  12,\n  PROJ-3"));
+        assert!(!bare.on_own_lines("- Add the importer (60)"));
+        assert!(!bare.on_own_lines("- Drop Python 2"));
+        assert!(!bare.on_own_lines("- Add it\n  60 (7)"));
+        assert!(!bare.on_own_lines("- Add it\n\n  60"));
+        let hash = RefFormat::new(None);
+        assert!(!hash.on_own_lines("- Raise it from 30 to\n  60"));
     }
 }

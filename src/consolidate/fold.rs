@@ -458,7 +458,13 @@ pub fn fold_consumed(
                     .collect::<Vec<_>>(),
             );
             let mut replaced: Vec<Option<usize>> = vec![None; folded.len()];
+            let own = |e: &Entry| changelog.ref_format().on_own_lines(&e.raw);
             for (new, old) in pairs {
+                let ((n, s), (o, os)) = (&fresh[new], &folded[old]);
+                if own(n) != own(o) {
+                    let (o, n) = ((o, at(os, o.line)), (n, at(s, n.line)));
+                    return Err(super::pair::read_apart(o, n, &cat.name, path));
+                }
                 replaced[old] = Some(new);
             }
             for (k, (old, old_source)) in folded.iter().enumerate() {

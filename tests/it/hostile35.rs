@@ -372,3 +372,66 @@ fn the_plan_names_a_stale_fragments_named_issue_as_written() {
     assert!(stale.contains("#12 (1.0.0"), "{stale}");
     assert!(!stale.contains("#PROJ-12"), "{stale}");
 }
+
+// --- 3: a bare format's wrapped line ending in a lone number ---
+
+/// With `issue_format = "{issue}"` and towncrier's default template (`(60)`), an orphan's
+/// text wrapped before a number (`… from 30 to\n60`) reads its last line as issue 60; a
+/// later (or earlier) rc's `Add the importer (60)` then replaced it as a rewording, and the
+/// final lost it with a note. One template writes an issue one way: a pair read one way
+/// and the other is refused, naming both, nothing changed; the number joined to its line
+/// as the message says, the final lists both.
+#[test]
+fn a_wrapped_lone_number_is_not_an_issue_a_rewording_replaces() {
+    let wrapped = "Raise the limit of concurrent sessions from 30 to\n60\n";
+    let orders: [[(&str, &str); 2]; 2] = [
+        [
+            ("+limit.feature.md", wrapped),
+            ("60.feature.md", "Add the importer\n"),
+        ],
+        [
+            ("60.feature.md", "Add the importer\n"),
+            ("+limit.feature.md", wrapped),
+        ],
+    ];
+    for [first, second] in orders {
+        let repo = project(Some("{issue}"));
+        let root = repo.path();
+        // `+limit` an orphan, as towncrier's default `orphan_prefix` makes it.
+        let toml = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+        util::write_file(
+            root,
+            "pyproject.toml",
+            &toml.replace("orphan_prefix = \"\"\n", ""),
+        );
+        util::commit_all(root, "orphans");
+        release_and_merge(root, "1.1.0rc1", &["--yes", "--no-edit"], &[first], "true");
+        release_and_merge(root, "1.1.0rc2", &["--yes", "--no-edit"], &[second], "true");
+        let before = util::snapshot(root);
+        let out = run(root, &["1.1.0", "--yes", "--no-edit"], "true");
+        let stderr = one_error(&out, "final");
+        assert_eq!(out.status.code(), Some(3), "{first:?}: {stderr}");
+        for said in [
+            "`Raise the limit of concurrent sessions from 30 to`",
+            "`Add the importer`",
+            "#60",
+            "line of its own",
+            "CHANGELOG.md",
+        ] {
+            assert!(stderr.contains(said), "{said}\n{stderr}");
+        }
+        assert_eq!(util::snapshot(root), before, "a refusal changes nothing");
+        let log = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+        let log = log.replace("from 30 to\n  60", "from 30 to 60");
+        util::write_file(root, "CHANGELOG.md", &log);
+        util::commit_all(root, "the number joined to its line");
+        release_and_merge(root, "1.1.0", &["--yes", "--no-edit"], &[], "true");
+        let final_section = section(root, "1.1.0");
+        for entry in [
+            "- Add the importer (60)\n",
+            "- Raise the limit of concurrent sessions from 30 to 60\n",
+        ] {
+            assert_eq!(final_section.matches(entry).count(), 1, "{final_section}");
+        }
+    }
+}
