@@ -583,9 +583,9 @@ pub fn fold_consumed(
                 let (was, is, file) = (at(o, old.line), at(s, e.line), path.display());
                 return Err(Error::Refused(format!(
                     "`{}` ({was}) and `{}` ({is}) under `{}` both end with `{r}`, a reference not \
-                     read as an issue (a name the `issue_format` is not read with): the change \
+                     read as an issue (a name the `issue_format` is not read with): one change \
                      would be listed twice. Delete the older entry from the {o} section of {file} \
-                     (or merge the two there), commit, then re-run",
+                     (or merge the two there; two changes: reword one's end), commit, then re-run",
                     old.text, e.text, c.name
                 )));
             }
