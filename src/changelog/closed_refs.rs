@@ -1,6 +1,7 @@
 //! References of an `issue_format` closed on both sides (`[#{issue}](…/pull/{issue})`,
 //! `` :issue:`{issue}` ``): a name is what stands between its parts, any name towncrier
-//! takes from a fragment's file name.
+//! takes from a fragment's file name. And where no reading tells where a name ends (a
+//! format open on a side, `GH-{issue}`, `{issue}`), the reference an entry ends with unread.
 
 use super::refs::{Span, issue_key};
 
@@ -49,6 +50,59 @@ pub(super) fn closed_spans(body: &str, parts: &[String]) -> Vec<Span> {
     out
 }
 
+impl super::Changelog {
+    /// How the project writes references, as this changelog was read with.
+    pub fn ref_format(&self) -> &super::RefFormat {
+        &self.refs
+    }
+}
+
+/// The `(…)` that `text` (an entry's, none of its references read) ends with, when it
+/// reads as references written with the format `written`, whose literal parts stand around each
+/// `{issue}`: holding a `#` or a URL; or the first part at its start and the last at its
+/// end, a name between (`(GH-c++-support)`, `(PR a@b)`); or, where a name is written as
+/// itself (`bare`: a bare `{issue}` format, or none), a name a fragment's file may give —
+/// no `/`, no control character, nothing to strip (`(c++-support)`, `(feat(x))`). The
+/// balanced group first; else, as a name may hold a parenthesis alone (`x)`, `(y`), the
+/// shortest that fits, opening within the last 300 bytes (a name is at most 255).
+pub(super) fn unread_tail<'t>(text: &'t str, written: &str, bare: bool) -> Option<&'t str> {
+    let parts: Vec<String> = (written.split("{issue}"))
+        .map(|part| part.replace("{{", "{").replace("}}", "}"))
+        .collect();
+    let t = text.trim_end();
+    if !t.ends_with(')') {
+        return None;
+    }
+    let name = |n: &str| {
+        !n.is_empty() && n.trim() == n && !n.contains(|c: char| c == '/' || c.is_control())
+    };
+    let (first, last) = (parts.first()?, parts.last()?);
+    let open_sided = parts.len() > 1 && !(first.is_empty() && last.is_empty());
+    let fits = |r: &str| {
+        let inside = &r[1..r.len() - 1];
+        let formatted = open_sided
+            && (inside.strip_prefix(first.as_str()))
+                .and_then(|n| n.strip_suffix(last.as_str()))
+                .is_some_and(|n| !n.trim().is_empty());
+        inside.contains('#') || inside.contains("://") || formatted || (bare && name(inside))
+    };
+    let mut depth = 0i64;
+    let balanced = t.char_indices().rev().find(|&(_, c)| {
+        depth += i64::from(c == ')') - i64::from(c == '(');
+        c == '(' && depth == 0
+    });
+    if let Some((open, _)) = balanced.filter(|&(o, _)| fits(&t[o..])) {
+        return Some(&t[open..]);
+    }
+    let near = (t.len().saturating_sub(300)..t.len()).find(|&i| t.is_char_boundary(i))?;
+    let mut opens = t[near..]
+        .match_indices('(')
+        .map(|(o, _)| near + o)
+        .collect::<Vec<_>>();
+    opens.reverse();
+    opens.into_iter().map(|o| &t[o..]).find(|r| fits(r))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +132,38 @@ mod tests {
         let body = "- A ([#7](https://x/pull/7), [#a+b](https://x/pull/a+b))";
         assert_eq!(read(&link, body).len(), 2);
         assert!(read(&role, "- Prose with `code` and :issue: alone").is_empty());
+    }
+
+    /// The reference an entry ends with unread, where a format open on a side writes it: the
+    /// format's parts around a name, any name where it is written as itself; not prose's
+    /// parentheses where the format's parts are not.
+    #[test]
+    fn an_unread_tail_is_what_the_format_writes_around_any_name() {
+        let gh = "GH-{issue}";
+        let tail = |t, p: &str, bare| unread_tail(t, p, bare);
+        assert_eq!(
+            tail("A. (GH-c++-support)", gh, false),
+            Some("(GH-c++-support)")
+        );
+        assert_eq!(tail("A. (GH-feat(x))", gh, false), Some("(GH-feat(x))"));
+        // A parenthesis alone in a name: the shortest tail the parts fit.
+        assert_eq!(tail("A. (GH-x) (y)", gh, false), Some("(GH-x) (y)"));
+        assert_eq!(tail("A. (GH-x))", gh, false), Some("(GH-x))"));
+        assert_eq!(tail("A. (GH-a, GH-b)  ", gh, false), Some("(GH-a, GH-b)"));
+        assert_eq!(tail("Add it (experimental)", gh, false), None);
+        assert_eq!(tail("Add it (GH-)", gh, false), None);
+        assert_eq!(tail("Add it (see #3)", gh, false), Some("(see #3)"));
+        let pr = "PR {issue}";
+        assert_eq!(tail("A. (PR a@b)", pr, false), Some("(PR a@b)"));
+        assert_eq!(tail("A. (PRa)", pr, false), None);
+        let bare = "{issue}";
+        assert_eq!(tail("A. (ü-fix)", bare, true), Some("(ü-fix)"));
+        assert_eq!(tail("A. (a/b)", bare, true), None);
+        assert_eq!(tail("A. ( a)", bare, true), None);
+        assert_eq!(tail("A.", bare, true), None);
+        assert_eq!(tail("(", bare, true), None);
+        assert_eq!(tail(")", bare, true), None);
+        let long = format!("A. (GH-{})", "x".repeat(400));
+        assert_eq!(tail(&long, gh, false), Some(&long[3..]));
     }
 }

@@ -274,6 +274,8 @@ pub struct RefFormat {
     trailing_names: Option<regex::Regex>,
     /// The format's literal parts when it closes a name on both sides ([`closed_spans`]).
     closed: Option<Vec<String>>,
+    /// No `issue_format`: towncrier writes a number as `#12` and a name as itself.
+    unformatted: bool,
 }
 
 /// Where a reference stands in an entry's body, and the number it names.
@@ -289,6 +291,7 @@ impl RefFormat {
     /// default, `#{issue}`). A link-definition format (`[#{issue}]: https://…`) puts its part
     /// before `": "` in the entries, as towncrier's Markdown template does.
     pub fn new(format: Option<&str>) -> RefFormat {
+        let unformatted = format.is_none();
         let format = format.unwrap_or("#{issue}");
         let written = match format.split_once("]: ") {
             Some((head, _)) if head.contains("{issue}") => format!("{head}]"),
@@ -318,14 +321,48 @@ impl RefFormat {
             written: Some(written),
             needle,
             closed: delimited.then_some(parts),
+            unformatted,
         }
     }
 
     /// How the project writes a reference to `issue` (a key, [`issue_key`]), for messages.
     pub fn example(&self, issue: u64) -> String {
         let written = self.written.as_deref().unwrap_or("[#{issue}](…)");
-        crate::pycompat::format::py_format(written, &[("issue", &issue_name(issue))])
-            .unwrap_or_else(|_| written.to_string())
+        self.render(&issue_name(issue))
+            .unwrap_or_else(|| written.to_string())
+    }
+
+    /// The reference towncrier writes for the issue named `issue` (`render_issue`): the
+    /// `issue_format`'s, or with none a number as `#12` and any other name as itself.
+    pub fn render(&self, issue: &str) -> Option<String> {
+        let digits = |d: &str| {
+            !d.is_empty()
+                && d.split('_')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        // Python's `int(issue)`: a sign, digits, `_` between them.
+        if self.unformatted && !digits(issue.strip_prefix(['+', '-']).unwrap_or(issue)) {
+            return Some(issue.to_string());
+        }
+        let written = self.written.as_deref()?;
+        crate::pycompat::format::py_format(written, &[("issue", issue)]).ok()
+    }
+
+    /// The `(…)` an entry none of whose references was read ends with, when it reads as
+    /// references the project writes (`(GH-c++-support)`; [`super::closed_refs`]): no reading
+    /// tells where such a name ends, so the fold refuses two inputs' entries ending so.
+    pub fn unread_tail<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let written = self.written.as_deref().unwrap_or("#{issue}");
+        super::closed_refs::unread_tail(text, written, self.unformatted || self.bare)
+    }
+
+    /// Whether an entry (`raw`, bulleted) reads its issues from lines of their own after its
+    /// text only ([`own_lines`]): a wrapped line ending in a number (`  60`) reads so too.
+    pub fn on_own_lines(&self, raw: &str) -> bool {
+        let body = raw.strip_prefix(['-', '*']).map_or(raw, str::trim_start);
+        let tail = || own_lines(body, skip_space_back(body.as_bytes(), body.len()));
+        let bare = self.bare && trailing_refs(body).1.is_empty();
+        bare && tail().is_some() && bare_trailing(body) == tail()
     }
 
     /// The issue a fragment named `issue` is referenced by ([`issue_key`]), or `None`: a name
@@ -335,8 +372,7 @@ impl RefFormat {
         if key & NAME_BIT == 0 {
             return Some(key);
         }
-        let written = self.written.as_deref()?;
-        let rendered = crate::pycompat::format::py_format(written, &[("issue", issue)]).ok()?;
+        let rendered = self.render(issue)?;
         (text_and_refs(&format!("x ({rendered})"), self).1 == [key]).then_some(key)
     }
 
@@ -1094,5 +1130,36 @@ mod tests {
         let bare = RefFormat::new(Some("{issue}"));
         assert_eq!(bare.fragment_key("PROJ-12"), Some(key("PROJ-12")));
         assert_eq!(bare.fragment_key("experimental"), None);
+    }
+
+    /// towncrier's `render_issue`: without an `issue_format` a number is `#12`, any other
+    /// name itself, so such a name is no key the default format reads back.
+    #[test]
+    fn without_a_format_a_name_renders_as_itself() {
+        let none = RefFormat::new(None);
+        assert_eq!(none.render("12").as_deref(), Some("#12"));
+        assert_eq!(none.render("PROJ-12").as_deref(), Some("PROJ-12"));
+        assert_eq!(none.render("c++").as_deref(), Some("c++"));
+        assert_eq!(none.fragment_key("12"), Some(12));
+        assert_eq!(none.fragment_key("PROJ-12"), None);
+        assert_eq!(none.example(key("PROJ-12")), "PROJ-12");
+        let hash = RefFormat::new(Some("#{issue}"));
+        assert_eq!(hash.render("PROJ-12").as_deref(), Some("#PROJ-12"));
+        assert_eq!(hash.fragment_key("PROJ-12"), Some(key("PROJ-12")));
+    }
+
+    /// Which entries read their issues on lines of their own after the text only: a bare
+    /// format's, not one read from parentheses, a link or another format.
+    #[test]
+    fn an_entry_reads_its_issues_on_lines_of_their_own_or_not() {
+        let bare = RefFormat::new(Some("{issue}"));
+        assert!(bare.on_own_lines("- Raise it from 30 to\n  60"));
+        assert!(bare.on_own_lines("* Add export\n  12,\n  PROJ-3"));
+        assert!(!bare.on_own_lines("- Add the importer (60)"));
+        assert!(!bare.on_own_lines("- Drop Python 2"));
+        assert!(!bare.on_own_lines("- Add it\n  60 (7)"));
+        assert!(!bare.on_own_lines("- Add it\n\n  60"));
+        let hash = RefFormat::new(None);
+        assert!(!hash.on_own_lines("- Raise it from 30 to\n  60"));
     }
 }

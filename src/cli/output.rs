@@ -96,7 +96,7 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
         ),
     };
     let _ = writeln!(out, "  Fragments:  {fragments}");
-    if let Some(stale) = plan.stale_line() {
+    if let Some(stale) = stale_line(plan) {
         let _ = writeln!(out, "  Stale:      {stale}");
     }
     if let Some(why) = &plan.review_unavailable {
@@ -126,6 +126,25 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
         let _ = writeln!(out, "  {}. {}", i + 1, s.name);
     }
     out
+}
+
+/// The plan's stale entries, an issue named by text as written (`PROJ-12`): a stale
+/// fragment's issue comes as `#` and its name, which for a name is no PR number.
+fn stale_line(plan: &Plan) -> Option<String> {
+    fn named(p: &str) -> Option<&str> {
+        (p.strip_prefix('#')).filter(|n| !n.is_empty() && !n.bytes().all(|b| b.is_ascii_digit()))
+    }
+    let all = || plan.stale.iter().flat_map(|s| &s.prs);
+    if !all().any(|p| named(p).is_some()) {
+        return plan.stale_line();
+    }
+    let mut shown = plan.clone();
+    for p in shown.stale.iter_mut().flat_map(|s| &mut s.prs) {
+        if let Some(name) = named(p) {
+            *p = name.to_string();
+        }
+    }
+    shown.stale_line()
 }
 
 /// `1 line`, `2 lines`.

@@ -458,7 +458,13 @@ pub fn fold_consumed(
                     .collect::<Vec<_>>(),
             );
             let mut replaced: Vec<Option<usize>> = vec![None; folded.len()];
+            let own = |e: &Entry| changelog.ref_format().on_own_lines(&e.raw);
             for (new, old) in pairs {
+                let ((n, s), (o, os)) = (&fresh[new], &folded[old]);
+                if own(n) != own(o) {
+                    let (o, n) = ((o, at(os, o.line)), (n, at(s, n.line)));
+                    return Err(super::pair::read_apart(o, n, &cat.name, path));
+                }
                 replaced[old] = Some(new);
             }
             for (k, (old, old_source)) in folded.iter().enumerate() {
@@ -567,17 +573,19 @@ pub fn fold_consumed(
     }
     categories.retain(|c| !c.entries.is_empty());
     // Whatever the reading: two inputs' entries ending with one unread reference, refused.
+    let refs = changelog.ref_format();
     for c in &categories {
         let mut seen: Vec<(&str, &Entry, &Source)> = Vec::new();
         for (e, s) in &c.entries {
-            let Some(r) = unread_ref(e) else { continue };
+            let unread = e.prs.is_empty().then(|| refs.unread_tail(&e.text));
+            let Some(r) = unread.flatten() else { continue };
             if let Some(&(_, old, o)) = seen.iter().find(|t| t.0 == r && rank(t.2) != rank(s)) {
                 let (was, is, file) = (at(o, old.line), at(s, e.line), path.display());
                 return Err(Error::Refused(format!(
                     "`{}` ({was}) and `{}` ({is}) under `{}` both end with `{r}`, a reference not \
-                     read as an issue (a name the `issue_format` is not read with): the change \
+                     read as an issue (a name the `issue_format` is not read with): one change \
                      would be listed twice. Delete the older entry from the {o} section of {file} \
-                     (or merge the two there), commit, then re-run",
+                     (or merge the two there; two changes: reword one's end), commit, then re-run",
                     old.text, e.text, c.name
                 )));
             }
@@ -699,17 +707,6 @@ fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
         prose.text = new.join("\n");
     }
     to.push(prose);
-}
-
-/// The `(…)` an entry without a read reference ends with, holding a `#` or a URL.
-fn unread_ref(e: &Entry) -> Option<&str> {
-    let (t, mut depth) = (e.text.trim_end(), 0i64);
-    let open = t.char_indices().rev().find(|&(_, c)| {
-        depth += i64::from(c == ')') - i64::from(c == '(');
-        c == '(' && depth == 0
-    })?;
-    let r = (e.prs.is_empty() && t.ends_with(')')).then_some(&t[open.0..])?;
-    (r.contains('#') || r.contains("://")).then_some(r)
 }
 
 /// A Markdown link reference definition: `[label]: destination`.

@@ -4,6 +4,7 @@
 
 use super::fold::same_identity;
 use crate::changelog::Entry;
+use crate::error::Error;
 
 /// Pairs (index into `newer`, index into `older`) of texts of the same change, best match
 /// first: each newer text replaces at most one older text and each older text is replaced
@@ -70,4 +71,29 @@ pub(crate) fn pair_texts(newer: &[&Entry], older: &[Option<&Entry>]) -> Vec<(usi
         }
     }
     pairs
+}
+
+/// A newer text paired with an older one of the same issue, one of them reading it from a
+/// line of its own after its text and the other not (`RefFormat::on_own_lines`): one
+/// template writes an issue one way, and a wrapped line ending in a number (`… to\n  60`)
+/// reads so too — one of them names no issue, and replacing it would lose it. Refused,
+/// naming both (`(entry, where)`, older first).
+pub(crate) fn read_apart(
+    old: (&Entry, String),
+    new: (&Entry, String),
+    category: &str,
+    file: &std::path::Path,
+) -> Error {
+    Error::Refused(format!(
+        "`{}` ({}) and `{}` ({}) under `{category}` both read as {}, one of them from a line \
+         of its own after its text (a wrapped line ending in a number reads so too), so one \
+         of them names no issue and would be lost as reworded. Join the number to the line \
+         before it in the entry that names no issue ({}), commit, then re-run",
+        old.0.text,
+        old.1,
+        new.0.text,
+        new.1,
+        crate::changelog::pr_list(&old.0.prs),
+        file.display()
+    ))
 }

@@ -16,6 +16,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::changelog::{RefFormat, issue_key};
 use crate::git::Repo;
 
 /// The fragments of a release stopped elsewhere (`fragments`, relative to the work tree;
@@ -45,6 +46,12 @@ pub(super) fn held_here(repo: &Repo, base: &str, fragments: &[PathBuf]) -> Vec<S
         }
     }
     let descends = !base.is_empty() && repo.is_ancestor(base, "HEAD").unwrap_or(false);
+    // The project's types and format, read once when a name must tell an issue.
+    let config = std::cell::OnceCell::new();
+    let issue = |f: &Path| {
+        let config = config.get_or_init(|| crate::config::Config::load(root).ok());
+        issue_of(config.as_ref(), f)
+    };
     let mut held = Vec::new();
     let mut name = |here: &Path, there: &Path| {
         let named = match here == there {
@@ -83,11 +90,11 @@ pub(super) fn held_here(repo: &Repo, base: &str, fragments: &[PathBuf]) -> Vec<S
         if there || !descends {
             continue;
         }
-        let (Some(pr), Some(dir)) = (pr_of(f), f.parent()) else {
+        let (Some(pr), Some(dir)) = (issue(f), f.parent()) else {
             continue;
         };
         for other in files.iter().filter(|o| o.parent() == Some(dir)) {
-            if pr_of(other) == Some(pr) && root.join(other).is_file() {
+            if issue(other) == Some(pr) && root.join(other).is_file() {
                 name(other, f);
             }
         }
@@ -95,14 +102,32 @@ pub(super) fn held_here(repo: &Repo, base: &str, fragments: &[PathBuf]) -> Vec<S
     held
 }
 
-/// The PR a fragment's name gives (`301.fix.md`, `0301.fix.1.md`: 301), `None` for an
-/// orphan (`+abc.fix.md`) or a name without a type.
-fn pr_of(path: &Path) -> Option<u64> {
+/// The issue a fragment's file name gives (`301.fix.md`, `0301.fix.1.md`: 301;
+/// `PROJ-12.fix.md`: `PROJ-12`; `fix-1.2.feature.md`: `fix-1.2`), as the release tells a
+/// fragment's entries: towncrier's issue by the project's types, keyed as its references
+/// are read ([`super::entries::fragment_issue`], `RefFormat::fragment_key`) — a name the
+/// format does not read back is one change all the same, by its [`issue_key`]. `None` for
+/// an orphan (`+abc.fix.md`) or a name of no type; without a configuration that loads, the
+/// name up to its first dot.
+fn issue_of(config: Option<&crate::config::Config>, path: &Path) -> Option<u64> {
     let name = path.file_name()?.to_str()?;
-    let (issue, rest) = name.split_once('.')?;
-    (!rest.is_empty() && issue.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| issue.parse().ok())
-        .flatten()
+    let Some(config) = config else {
+        let (issue, rest) = name.split_once('.')?;
+        let digits = !issue.is_empty() && issue.bytes().all(|b| b.is_ascii_digit());
+        let issue = match issue.trim_start_matches('0') {
+            "" if digits => "0",
+            number if digits => number,
+            _ => issue,
+        };
+        return issue_key(issue).filter(|_| !rest.is_empty());
+    };
+    let tc = &config.towncrier;
+    let (issue, _, _) = crate::fragments::parse_basename(name, &tc.types)?;
+    if issue.is_empty() || (!tc.orphan_prefix.is_empty() && issue.starts_with(&tc.orphan_prefix)) {
+        return None;
+    }
+    let refs = RefFormat::new(tc.issue_format.as_deref());
+    refs.fragment_key(&issue).or_else(|| issue_key(&issue))
 }
 
 /// `bytes` with CRLF line ends as LF, as git stores a text file checked out with
@@ -122,13 +147,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_fragment_name_gives_its_pr() {
-        let pr = |n: &str| pr_of(Path::new(n));
-        assert_eq!(pr("changes/301.fix.md"), Some(301));
-        assert_eq!(pr("changes/0301.fix.1.md"), Some(301));
-        assert_eq!(pr("changes/+abc.fix.md"), None);
-        assert_eq!(pr("changes/301"), None);
-        assert_eq!(pr("changes/3a1.fix.md"), None);
+    fn a_fragment_name_gives_its_issue() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = "[tool.towncrier]\ndirectory = \"changes\"\nissue_format = \"GH-{issue}\"\n";
+        std::fs::write(dir.path().join("pyproject.toml"), toml).unwrap();
+        let config = crate::config::Config::load(dir.path()).unwrap();
+        for config in [Some(&config), None] {
+            let issue = |n: &str| issue_of(config, Path::new(n));
+            assert_eq!(issue("changes/301.bugfix.md"), Some(301));
+            assert_eq!(issue("changes/0301.bugfix.1.md"), Some(301));
+            assert_eq!(issue("changes/PROJ-12.bugfix.md"), issue_key("PROJ-12"));
+            assert_eq!(issue("changes/3a1.bugfix.md"), issue_key("3a1"));
+            assert_eq!(issue("changes/301"), None);
+        }
+        let issue = |n: &str| issue_of(Some(&config), Path::new(n));
+        assert_eq!(issue("changes/+abc.bugfix.md"), None);
+        // towncrier's issue is everything before the type, dots included.
+        assert_eq!(issue("changes/fix-1.2.feature.md"), issue_key("fix-1.2"));
+        assert_eq!(issue("changes/c++.feature.md"), issue_key("c++"));
+        assert_eq!(issue("changes/301.notes.md"), None);
         assert_eq!(lf(b"a\r\nb\rc\n"), b"a\nb\rc\n");
     }
 }

@@ -76,3 +76,4 @@ mod hostile27;
 mod hostile29;
 mod towncrier_cases;
 mod versions;
+mod hostile35;
