@@ -47,7 +47,8 @@ pub fn execute(
     // A section pre-flight could not read back (reStructuredText, no title) is counted by
     // its text: nothing has changed yet, so a failure is a refusal.
     if let Some(planned) = entries::unread(config, &plan)? {
-        if planned.prs.is_empty() {
+        // towncrier's section for no fragments lists nothing to count.
+        if planned.prs.is_empty() && !plan.fragment_files.is_empty() {
             reporter.note(&format!(
                 "the {} section names no PR as `issue_format` writes it: its entries cannot be \
                  counted before the release commit",

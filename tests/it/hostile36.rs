@@ -1,0 +1,273 @@
+//! Empty sections (hostile34's follow-up). A final whose only pre-release sections of its
+//! version are towncrier's section for no fragments (`No significant changes.`) folds them
+//! like any rc: with no fragment it gets towncrier's empty section, the rc sections removed
+//! (Markdown; reStructuredText leaves them as published), byte for byte what `build` writes
+//! without them — before, it was refused ("every entry of its inputs is already released
+//! ()"). The plan says it, the accounting holds (zero entries), `continue`/`abort` exact.
+
+use crate::hostile34::{DATE, Kind, built, project};
+use crate::release::read;
+use crate::util::{self, git, ok, one_error, release_and_merge, run, text};
+
+const FLAGS: &[&str] = &["--date", DATE, "--yes", "--no-edit"];
+
+/// The changelog `build` writes for `versions` one after the other, in a twin of `kind`'s
+/// project (no fragment: towncrier's section for none each time).
+fn built_in_turn(kind: Kind, versions: &[&str], extra: &[(&str, &str)]) -> String {
+    let twin = project(kind, extra);
+    for version in versions {
+        ok(
+            &run(twin.path(), &["build", version, "--date", DATE], "false"),
+            &format!("build {version}"),
+        );
+        util::commit_all(twin.path(), &format!("build {version}"));
+    }
+    read(twin.path(), kind.changelog())
+}
+
+/// What the changelog of `kind` holds once the final `version` is released after `rcs`:
+/// Markdown folds the rc sections away (build's changelog without them), reStructuredText
+/// keeps them as published (build's, in turn).
+fn expected(kind: Kind, rcs: &[&str], version: &str, extra: &[(&str, &str)]) -> String {
+    match kind {
+        Kind::Markdown => built(kind, version, extra),
+        Kind::Rst => built_in_turn(kind, &[rcs, &[version]].concat(), extra),
+    }
+}
+
+/// A patch final after one empty rc, and a sprint final (its next-version commit apart)
+/// after two, of a Markdown and a reStructuredText changelog: the dry run's plan says the
+/// empty section and changes nothing; the release commits build's section.
+#[test]
+fn a_final_after_empty_pre_releases_writes_towncriers_empty_section() {
+    let cases: [(&[&str], &str); 2] = [
+        (&["1.0.1rc1"], "1.0.1"),
+        (&["1.1.0rc1", "1.1.0rc2"], "1.1.0"),
+    ];
+    for kind in [Kind::Markdown, Kind::Rst] {
+        for (rcs, version) in cases {
+            let what = format!("{kind:?} {version}");
+            let want = expected(kind, rcs, version, &[]);
+            assert!(want.contains("No significant changes."), "{what}: {want}");
+            let repo = project(kind, &[]);
+            let root = repo.path();
+            for rc in rcs {
+                release_and_merge(root, rc, FLAGS, &[], "false");
+            }
+            let before = util::snapshot(root);
+            let dry = run(
+                root,
+                &[&[version][..], FLAGS, &["--dry-run"]].concat(),
+                "false",
+            );
+            ok(&dry, &format!("{what}: dry run"));
+            let plan = text(&dry.stdout);
+            let mut newest_first: Vec<&str> = rcs.to_vec();
+            newest_first.reverse();
+            let said = match kind {
+                Kind::Markdown => vec![
+                    format!("RC merged:  {}", newest_first.join(", ")),
+                    "Fragments:  none, and the rc sections list no entry: the changelog gets \
+                     towncrier's section for no fragments"
+                        .to_string(),
+                    format!(
+                        "Consolidate {} into CHANGELOG.md: no entries (towncrier's empty section)",
+                        newest_first.join(", ")
+                    ),
+                ],
+                Kind::Rst => vec![
+                    "Fragments:  none: the changelog gets towncrier's section for no fragments"
+                        .to_string(),
+                    "Build NEWS.rst: no fragments (towncrier's empty section)".to_string(),
+                ],
+            };
+            for said in said {
+                assert!(plan.contains(&said), "{what}: `{said}` in\n{plan}");
+            }
+            assert_eq!(util::snapshot(root), before, "{what}: the dry run");
+            let out = run(root, &[&[version][..], FLAGS].concat(), "false");
+            ok(&out, &what);
+            let said = text(&out.stdout) + &text(&out.stderr);
+            assert!(said.contains("Changelog:  no entries"), "{what}: {said}");
+            // Nothing is named as left out of a section that says it, nor counted.
+            assert!(!said.contains("left out of"), "{what}: {said}");
+            assert!(!said.contains("cannot be counted"), "{what}: {said}");
+            let branch = format!("release/{version}");
+            let committed = git(root, &["show", &format!("{branch}:{}", kind.changelog())]);
+            assert_eq!(committed, want, "{what}: the committed changelog");
+            let subjects = git(root, &["log", "--format=%s", &format!("main..{branch}")]);
+            let sprint = version.ends_with(".0");
+            assert_eq!(
+                subjects.lines().count(),
+                if sprint { 2 } else { 1 },
+                "{what}: {subjects}"
+            );
+            if sprint {
+                assert_eq!(read(root, "version.py"), "NEXT = \"1.2.0\"\n", "{what}");
+                let release_commit =
+                    git(root, &["show", &format!("{branch}~1:{}", kind.changelog())]);
+                assert_eq!(release_commit, want, "{what}: the release commit");
+            }
+            assert_eq!(git(root, &["status", "--porcelain"]), "", "{what}");
+        }
+    }
+}
+
+/// The plan as data: zero entries, the rc section folded; and the `consolidate` command
+/// writes the same section.
+#[test]
+fn the_plan_counts_no_entry_and_consolidate_agrees() {
+    let repo = project(Kind::Markdown, &[]);
+    let root = repo.path();
+    release_and_merge(root, "1.0.1rc1", FLAGS, &[], "false");
+    let out = run(
+        root,
+        &["1.0.1", "--date", DATE, "--dry-run", "--format", "json"],
+        "false",
+    );
+    ok(&out, "json plan");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["entries"], 0, "{plan}");
+    assert_eq!(
+        plan["rc_sections"],
+        serde_json::json!(["1.0.1rc1"]),
+        "{plan}"
+    );
+    ok(
+        &run(
+            root,
+            &["consolidate", "1.0.1", "--date", DATE, "--no-edit"],
+            "false",
+        ),
+        "consolidate",
+    );
+    assert_eq!(
+        read(root, "CHANGELOG.md"),
+        built(Kind::Markdown, "1.0.1", &[])
+    );
+}
+
+/// An rc section that is a bare heading (written by hand, nothing under it), and one of a
+/// template whose text for none is its own: the first gets towncrier's section for none,
+/// laid out as the template writes it; the second's text is carried, as any rc's text is.
+#[test]
+fn a_bare_or_custom_empty_rc_section_folds_too() {
+    let rc = "## 1.0.1rc1 (2025-01-20)\n\n";
+    let repo = project(Kind::Markdown, &[]);
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md").replace("## 1.0.0", &format!("{rc}## 1.0.0"));
+    util::write_files(root, &[("CHANGELOG.md", &log), ("VERSION", "1.0.1rc1\n")]);
+    util::commit_all(root, "rc1 by hand");
+    ok(
+        &run(root, &[&["1.0.1"][..], FLAGS].concat(), "false"),
+        "bare",
+    );
+    assert_eq!(
+        git(root, &["show", "release/1.0.1:CHANGELOG.md"]),
+        built(Kind::Markdown, "1.0.1", &[])
+    );
+
+    let custom = "## 1.0.1rc1 (2025-01-20)\n\nA rebuild only.\n\n\n";
+    let repo = project(Kind::Markdown, &[]);
+    let root = repo.path();
+    let log = read(root, "CHANGELOG.md").replace("## 1.0.0", &format!("{custom}## 1.0.0"));
+    util::write_files(root, &[("CHANGELOG.md", &log), ("VERSION", "1.0.1rc1\n")]);
+    util::commit_all(root, "rc1 by hand");
+    ok(
+        &run(root, &[&["1.0.1"][..], FLAGS].concat(), "false"),
+        "custom",
+    );
+    let committed = git(root, &["show", "release/1.0.1:CHANGELOG.md"]);
+    assert!(
+        committed.contains("## 1.0.1 (2025-02-01)\n\nA rebuild only.\n\n\n## 1.0.0"),
+        "{committed}"
+    );
+    assert!(!committed.contains("rc1"), "{committed}");
+}
+
+/// A new fragment after an empty rc: the final lists it, the rc's text for none left out
+/// (said), the rc section removed. A stale fragment alone after an empty rc is refused
+/// naming the PR it lists, nothing changed.
+#[test]
+fn a_final_with_fragments_after_an_empty_rc() {
+    let repo = project(Kind::Markdown, &[]);
+    let root = repo.path();
+    release_and_merge(root, "1.0.1rc1", FLAGS, &[], "false");
+    util::write_files(root, &[("changes/5.feature.md", "New thing.\n")]);
+    util::commit_all(root, "fragment");
+    let out = run(root, &[&["1.0.1"][..], FLAGS].concat(), "false");
+    ok(&out, "with a fragment");
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("in 1.0.1rc1 is towncrier's text for no entries: left out of 1.0.1"),
+        "{said}"
+    );
+    let committed = git(root, &["show", "release/1.0.1:CHANGELOG.md"]);
+    assert!(
+        committed.contains(
+            "## 1.0.1 (2025-02-01)\n\n### Features\n\n\
+             - New thing. ([#5](https://example.com/demo/pull/5))\n\n\n## 1.0.0"
+        ),
+        "{committed}"
+    );
+    assert!(!committed.contains("No significant"), "{committed}");
+
+    let repo = project(Kind::Markdown, &[]);
+    let root = repo.path();
+    release_and_merge(root, "1.0.1rc1", FLAGS, &[], "false");
+    util::write_files(root, &[("changes/1.feature.md", "First.\n")]);
+    util::commit_all(root, "stale fragment");
+    let before = util::snapshot(root);
+    let out = run(root, &[&["1.0.1"][..], FLAGS].concat(), "false");
+    let stderr = one_error(&out, "stale only");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("already released (#1)"), "{stderr}");
+    assert_eq!(util::snapshot(root), before);
+    assert_eq!(git(root, &["branch", "--list", "release/1.0.1"]), "");
+}
+
+/// The empty final through a stop (a step failing after the changelog step): `abort` gives
+/// back exactly what the release found; `continue` commits build's section.
+#[test]
+fn a_stopped_empty_final_continues_and_aborts_exactly() {
+    let step = (
+        ".git-release.toml",
+        "[next-version]\nfile = \"version.py\"\npattern = 'NEXT = \"(?P<version>[^\"]+)\"'\n\n\
+         [[step]]\nname = \"check\"\nrun = \"test -f .git/ok\"\n",
+    );
+    for kind in [Kind::Markdown, Kind::Rst] {
+        let want = expected(kind, &["1.0.1rc1"], "1.0.1", &[step]);
+        for end in ["abort", "continue"] {
+            let what = format!("{kind:?} {end}");
+            let repo = project(kind, &[step]);
+            let root = repo.path();
+            std::fs::write(root.join(".git/ok"), "").unwrap();
+            release_and_merge(root, "1.0.1rc1", FLAGS, &[], "false");
+            std::fs::remove_file(root.join(".git/ok")).unwrap();
+            let before = util::snapshot(root);
+            let head = git(root, &["rev-parse", "HEAD"]);
+            let out = run(root, &[&["1.0.1"][..], FLAGS].concat(), "false");
+            let stderr = one_error(&out, &what);
+            assert_eq!(out.status.code(), Some(4), "{what}: {stderr}");
+            assert_eq!(read(root, kind.changelog()), want, "{what}: written");
+            if end == "abort" {
+                ok(&run(root, &["abort"], "false"), &what);
+                assert_eq!(util::snapshot(root), before, "{what}");
+                assert_eq!(git(root, &["rev-parse", "HEAD"]), head, "{what}");
+                assert_eq!(git(root, &["branch", "--list", "release/1.0.1"]), "");
+                continue;
+            }
+            std::fs::write(root.join(".git/ok"), "").unwrap();
+            ok(&run(root, &["continue"], "false"), &what);
+            assert_eq!(
+                git(
+                    root,
+                    &["show", &format!("release/1.0.1:{}", kind.changelog())]
+                ),
+                want,
+                "{what}"
+            );
+            assert_eq!(git(root, &["status", "--porcelain"]), "", "{what}");
+        }
+    }
+}
