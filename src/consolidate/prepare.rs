@@ -296,14 +296,26 @@ pub fn prepare(
         let text = rendered?;
         layout = super::Layout::of_section(&text, false);
         let parsed = Changelog::parse_project(&text, None, &refs);
-        let release = parsed.releases().first().cloned().ok_or_else(|| {
+        let release = parsed.releases().first().cloned();
+        if release.is_none() {
+            // A template that renders nothing (or no title) for the fragments drops them.
+            check_fragments_read_back(config, &set, None, &text, &refs, Unheaded::Refused)?;
+        }
+        let release = release.ok_or_else(|| {
             Error::Usage(format!(
                 "the section built from the fragments with {} is not a Markdown section \
                  (`## <version> (<date>)` with `### <category>` headings); consolidation needs a Markdown changelog",
                 tc.template.display_name()
             ))
         })?;
-        check_fragments_read_back(config, &set, &release, &text, &refs, Unheaded::Refused)?;
+        check_fragments_read_back(
+            config,
+            &set,
+            Some(&release),
+            &text,
+            &refs,
+            Unheaded::Refused,
+        )?;
         (Some(release), None)
     };
     // Fragments an earlier release consumed (the same file, come back): stale whatever

@@ -113,16 +113,19 @@ pub(super) fn plan_section(
             // section that is not Markdown (reStructuredText) is written as towncrier
             // writes it. towncrier's section for no fragments lists no entry, and is read
             // back all the same: zero planned, zero written.
+            // A section not read as a release (reStructuredText, no title) must show each
+            // fragment all the same: a template that renders nothing for them would lose
+            // them (refused here, before anything is written, not at the release commit).
+            consolidate::check_fragments_read_back(
+                config,
+                &kept,
+                section.as_ref(),
+                &plan.section,
+                &refs,
+                consolidate::Unheaded::WrittenAsRendered,
+            )?;
             match &section {
                 Some(release) => {
-                    consolidate::check_fragments_read_back(
-                        config,
-                        &kept,
-                        release,
-                        &plan.section,
-                        &refs,
-                        consolidate::Unheaded::WrittenAsRendered,
-                    )?;
                     crate::towncrier::check_section_read_back(config, &plan, release)?;
                 }
                 None => unread_section = Some(count_entries(&kept)),

@@ -271,3 +271,122 @@ fn a_stopped_empty_final_continues_and_aborts_exactly() {
         }
     }
 }
+
+/// `kind`'s project whose template is `template` (Markdown without a title,
+/// `title_format = false`, as its section is not read back as a release), with a feature
+/// fragment of #5 and a fix fragment of #6.
+fn templated(kind: Kind, template: &str) -> tempfile::TempDir {
+    let pyproject = match kind {
+        Kind::Markdown => {
+            "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
+             filename = \"CHANGELOG.md\"\ntitle_format = false\ntemplate = \"news.jinja\"\n\
+             issue_format = \"[#{issue}](https://example.com/demo/pull/{issue})\"\n"
+        }
+        Kind::Rst => {
+            "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
+             filename = \"NEWS.rst\"\ntemplate = \"news.jinja\"\n\
+             issue_format = \"`#{issue} <https://example.com/demo/pull/{issue}>`_\"\n"
+        }
+    };
+    project(
+        kind,
+        &[
+            ("pyproject.toml", pyproject),
+            ("news.jinja", template),
+            ("changes/5.feature.md", "New thing.\n"),
+            ("changes/6.bugfix.md", "Fixed it.\n"),
+        ],
+    )
+}
+
+/// A template that renders nothing for the fragments, only whitespace, only a title, or
+/// leaves a category out, for a section git-release does not read back as a release
+/// (reStructuredText; Markdown without a title): refused in pre-flight (exit 3), the dry
+/// run too, naming the template's key and file and each fragment dropped, nothing changed —
+/// before, the release went through and the fragments were removed, their entries lost.
+/// A pre-release, a patch final and a sprint final alike.
+#[test]
+fn a_template_that_drops_fragments_is_refused_in_pre_flight() {
+    let only_fixes = "{% for category in sections[\"\"] %}{% if category == \"bugfix\" %}\
+                      {{ definitions[category]['name'] }}\n\n\
+                      {% for text, values in sections[\"\"][category].items() %}- {{ text }} \
+                      ({{ values|join(', ') }})\n{% endfor %}{% endif %}{% endfor %}\n";
+    let templates = [
+        ("", "(nothing but whitespace)"),
+        ("  \n\n", "(nothing but whitespace)"),
+        ("{{ versiondata.version }} release\n", " release"),
+        (only_fixes, "Fixed it."),
+    ];
+    for kind in [Kind::Markdown, Kind::Rst] {
+        for (template, shown) in templates {
+            for version in ["1.0.1rc1", "1.0.1", "1.1.0"] {
+                let what = format!("{kind:?} {version} {template:?}");
+                let repo = templated(kind, template);
+                let root = repo.path();
+                let before = util::snapshot(root);
+                let head = git(root, &["rev-parse", "HEAD"]);
+                for dry in [true, false] {
+                    let mut args = vec![version];
+                    args.extend_from_slice(FLAGS);
+                    if dry {
+                        args.push("--dry-run");
+                    }
+                    let out = run(root, &args, "false");
+                    let stderr = one_error(&out, &what);
+                    assert_eq!(out.status.code(), Some(3), "{what}: {stderr}");
+                    for said in [
+                        "pyproject.toml: `tool.towncrier.template` is `",
+                        "news.jinja`",
+                        "changes/5.feature.md",
+                        "would be lost",
+                        shown,
+                    ] {
+                        assert!(stderr.contains(said), "{what}: `{said}` in {stderr}");
+                    }
+                    // The fix the template lists is not named as dropped.
+                    assert_eq!(
+                        stderr.contains("6.bugfix.md"),
+                        template != only_fixes,
+                        "{what}: {stderr}"
+                    );
+                    assert_eq!(util::snapshot(root), before, "{what}");
+                    assert_eq!(git(root, &["rev-parse", "HEAD"]), head, "{what}");
+                    assert_eq!(git(root, &["branch", "--list", "release/*"]), "", "{what}");
+                    assert!(!root.join(".git/git-release/state.json").exists(), "{what}");
+                }
+            }
+        }
+    }
+}
+
+/// The check asks for no more than the section shows: a template that lists each fragment
+/// by its text alone (no issue), or by its issue alone (a type without content), passes
+/// and the release writes it.
+#[test]
+fn a_template_listing_every_fragment_its_own_way_passes() {
+    let text_only = "{% for category in sections[\"\"] %}{{ definitions[category]['name'] }}\n\n\
+                     {% for text, values in sections[\"\"][category].items() %}- {{ text }}\n\
+                     {% endfor %}\n{% endfor %}";
+    let issues_only = "{% for category in sections[\"\"] %}{{ definitions[category]['name'] }}\n\n\
+                       {% for text, values in sections[\"\"][category].items() %}- \
+                       {{ values|join(', ') }}\n{% endfor %}\n{% endfor %}";
+    for kind in [Kind::Markdown, Kind::Rst] {
+        for template in [text_only, issues_only] {
+            let what = format!("{kind:?} {template:?}");
+            let repo = templated(kind, template);
+            let root = repo.path();
+            let out = run(root, &[&["1.0.1rc1"][..], FLAGS].concat(), "false");
+            ok(&out, &what);
+            let log = read(root, kind.changelog());
+            if template == text_only {
+                assert!(log.contains("- New thing.\n"), "{what}: {log}");
+            } else {
+                assert!(
+                    log.contains("- `#5 <") || log.contains("- [#5]("),
+                    "{what}: {log}"
+                );
+            }
+            assert!(!root.join("changes/5.feature.md").exists(), "{what}");
+        }
+    }
+}
