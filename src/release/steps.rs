@@ -439,6 +439,7 @@ fn run_step(
                 }
             }
             guard::check_section_entries(config, plan, state)?;
+            super::section::check_no_entry_added(config, plan, state)?;
             let gone = entries::gone_for_good(repo, state);
             entries::check_published(config, plan, state.planned_entries.as_ref(), &gone)?;
             commit_own_changes(ctx, state)?;

@@ -52,6 +52,16 @@ pub struct Unread {
     pub untold: usize,
     /// The digest of the planned section, whitespace squashed.
     pub section: u64,
+    /// The issues the section references as the changelog step wrote it (taken by
+    /// [`Unread::written`]): one it references after a hand edit made while the release was
+    /// stopped is no entry of this release, refused as in a section read back. `None` in a
+    /// state recorded before it was kept, or before the step wrote the section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<std::collections::BTreeSet<u64>>,
+    /// The planned section lists no entry (towncrier's section for no fragments): nothing
+    /// in it may be reworded, so any change is an entry added by hand, refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty: bool,
 }
 
 /// What the section holds now: each PR's references and each counted text's occurrences.
@@ -113,6 +123,8 @@ impl Unread {
             texts,
             untold,
             section: fnv1a(planned.as_bytes()),
+            listed: None,
+            empty: kept.fragments.is_empty(),
         }
     }
 
@@ -157,6 +169,7 @@ impl Unread {
         }
         self.texts.retain(|_, n| *n > 0);
         self.section = found.section;
+        self.listed = Some(found.prs.keys().copied().collect());
     }
 
     /// The section's text (see [`Unread::bounds`]).
@@ -250,7 +263,25 @@ impl Unread {
                 _ => {}
             }
         }
-        if self.untold > 0 && found.section != self.section {
+        // What the changelog step wrote is what is committed: an issue referenced since
+        // is an entry added by hand, not one of this release (as in a section read back).
+        if let Some(listed) = &self.listed {
+            for pr in found.prs.keys().filter(|pr| !listed.contains(pr)) {
+                wrong.push(format!(
+                    "{} is not an entry of this release (added since the changelog step \
+                     wrote the section)",
+                    crate::changelog::Issue(*pr)
+                ));
+            }
+        }
+        let changed = found.section != self.section;
+        if self.empty && changed && wrong.is_empty() {
+            wrong.push(
+                "the section was written listing no entry (towncrier's section for no \
+                 fragments), and it changed: an entry added by hand is not one of this release"
+                    .to_string(),
+            );
+        } else if !self.empty && self.untold > 0 && changed {
             wrong.push(format!(
                 "the section changed, and {} of its entries naming no PR cannot be told by \
                  their text as the template renders them, so none may change",
@@ -319,6 +350,8 @@ mod tests {
             texts: texts.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             untold: 0,
             section: fnv1a(squash(section).as_bytes()),
+            listed: None,
+            empty: false,
         }
     }
 
@@ -330,6 +363,57 @@ mod tests {
 
     fn refs() -> RefFormat {
         RefFormat::new(Some("`#{issue} <https://e.com/pull/{issue}>`_"))
+    }
+
+    /// What the changelog step wrote is what is committed: an issue referenced since (an
+    /// entry added by hand while the release was stopped) is refused; a section written
+    /// listing no entry may not change at all (whitespace aside). A state recorded before
+    /// `listed` was kept refuses nothing for it.
+    #[test]
+    fn an_entry_added_since_the_step_wrote_the_section_is_refused() {
+        let whole = format!("{HEAD}{SECTION}{OLD}");
+        let mut u = unread(HEAD, SECTION, &[("Orphan thing", 1)]);
+        u.written(&whole, "1.4.0", &refs());
+        assert_eq!(u.listed, Some([1].into_iter().collect()));
+        let count = |u: &Unread, text: &str| u.wrong(&u.found(text, "1.4.0", &refs()).unwrap());
+        assert!(count(&u, &whole).is_empty());
+        let added = whole.replace(
+            "- Orphan thing\n",
+            "- Orphan thing\n- Hand `#9 <https://e.com/pull/9>`_\n",
+        );
+        assert_eq!(
+            count(&u, &added),
+            [
+                "#9 is not an entry of this release (added since the changelog step wrote the \
+              section)"
+            ]
+        );
+        // Moved from the older section into this one: added all the same.
+        let moved = whole.replace("- Old `#5", "- Hand").replace(
+            "- Orphan thing\n",
+            "- Orphan thing\n- Old `#5 <https://e.com/pull/5>`_\n",
+        );
+        assert_eq!(count(&u, &moved).len(), 1, "{moved}");
+        let legacy = Unread {
+            listed: None,
+            ..u.clone()
+        };
+        assert!(count(&legacy, &added).is_empty());
+
+        let none = "1.4.0 (2026-12-01)\n==================\n\nNo significant changes.\n\n";
+        let whole = format!("{HEAD}{none}{OLD}");
+        let mut e = Unread {
+            empty: true,
+            ..unread(HEAD, none, &[])
+        };
+        e.written(&whole, "1.4.0", &refs());
+        assert!(count(&e, &whole).is_empty());
+        let rewrapped = whole.replace("No significant changes.", "No significant\n  changes.");
+        assert!(count(&e, &rewrapped).is_empty());
+        for hand in ["- Hand entry.", "- Hand `#9 <https://e.com/pull/9>`_"] {
+            let added = whole.replace("No significant changes.", hand);
+            assert_eq!(count(&e, &added).len(), 1, "{hand}");
+        }
     }
 
     /// The section is found after its head, or at its own title when the head changed, up

@@ -390,3 +390,82 @@ fn a_template_listing_every_fragment_its_own_way_passes() {
         }
     }
 }
+
+/// An entry added by hand to the release's section while the release is stopped (a step
+/// failing after the changelog step), then `continue`: refused before the release commit,
+/// in every form — as a section with entries read back always was (`#9 is not an entry
+/// of this release`) —, now also towncrier's section for no fragments (Markdown and
+/// reStructuredText) and a reStructuredText section with entries, which were committed
+/// with the hand entry. Nothing is committed and the edit is kept; undone, `continue`
+/// commits the section as planned.
+#[test]
+fn an_entry_added_by_hand_while_stopped_is_refused_in_every_form() {
+    let step = (
+        ".git-release.toml",
+        "[next-version]\nfile = \"version.py\"\npattern = 'NEXT = \"(?P<version>[^\"]+)\"'\n\n\
+         [[step]]\nname = \"check\"\nrun = \"test -f .git/ok\"\n",
+    );
+    for kind in [Kind::Markdown, Kind::Rst] {
+        for fragment in [false, true] {
+            for version in ["1.0.1rc1", "1.0.1", "1.1.0"] {
+                let what = format!("{kind:?} {version} fragment: {fragment}");
+                let mut extra = vec![step];
+                if fragment {
+                    extra.push(("changes/5.feature.md", "New thing.\n"));
+                }
+                let repo = project(kind, &extra);
+                let root = repo.path();
+                let out = run(root, &[&[version][..], FLAGS].concat(), "false");
+                let stderr = one_error(&out, &what);
+                assert_eq!(out.status.code(), Some(4), "{what}: {stderr}");
+                let written = read(root, kind.changelog());
+                let (old, hand) = match (kind, fragment) {
+                    (Kind::Markdown, false) => (
+                        "No significant changes.",
+                        "### Features\n\n- Hand entry. ([#9](https://example.com/demo/pull/9))",
+                    ),
+                    (Kind::Markdown, true) => (
+                        "- New thing.",
+                        "- Hand entry. ([#9](https://example.com/demo/pull/9))\n- New thing.",
+                    ),
+                    (Kind::Rst, false) => (
+                        "No significant changes.",
+                        "Features\n--------\n\n- Hand entry. `#9 <https://example.com/demo/pull/9>`_",
+                    ),
+                    (Kind::Rst, true) => (
+                        "- New thing.",
+                        "- Hand entry. `#9 <https://example.com/demo/pull/9>`_\n- New thing.",
+                    ),
+                };
+                assert!(written.contains(old), "{what}: {written}");
+                let edited = written.replacen(old, hand, 1);
+                util::write_files(root, &[(kind.changelog(), &edited)]);
+                std::fs::write(root.join(".git/ok"), "").unwrap();
+                let out = run(root, &["continue"], "false");
+                let stderr = one_error(&out, &what);
+                assert_eq!(out.status.code(), Some(4), "{what}: {stderr}");
+                assert!(
+                    stderr.contains("#9 is not an entry of this release"),
+                    "{what}: {stderr}"
+                );
+                let branch = format!("release/{version}");
+                assert_eq!(
+                    git(root, &["log", "--format=%s", &format!("main..{branch}")]),
+                    "",
+                    "{what}: nothing committed"
+                );
+                assert_eq!(
+                    read(root, kind.changelog()),
+                    edited,
+                    "{what}: the edit kept"
+                );
+                // Undone: the release goes on, exactly as planned.
+                util::write_files(root, &[(kind.changelog(), &written)]);
+                ok(&run(root, &["continue"], "false"), &what);
+                let committed = git(root, &["show", &format!("{branch}:{}", kind.changelog())]);
+                assert_eq!(committed, written, "{what}");
+                assert_eq!(git(root, &["status", "--porcelain"]), "", "{what}");
+            }
+        }
+    }
+}
