@@ -272,7 +272,15 @@ pub(super) fn check_no_entry_added(
     if !state.section || !state.section_entries.is_empty() || !planned_none {
         return Ok(());
     }
-    let now = super::guard::section_entries(config, plan)?.unwrap_or_default();
+    let mut now = super::guard::section_entries(config, plan)?.unwrap_or_default();
+    // An entry under no category (a list item right under the release heading) too.
+    let start = Some(config.towncrier.start_string.as_str());
+    if let Some(log) = Changelog::read_with(&plan.changelog, start)? {
+        if let Some(k) = log.find(&plan.version) {
+            let loose = log.releases()[k].loose_entries();
+            now.extend(loose.iter().map(|e| format!("\"{}\"", e.normalized_text())));
+        }
+    }
     if now.is_empty() {
         return Ok(());
     }

@@ -58,8 +58,9 @@ pub struct Unread {
     /// state recorded before it was kept, or before the step wrote the section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed: Option<std::collections::BTreeSet<u64>>,
-    /// The planned section lists no entry (towncrier's section for no fragments): nothing
-    /// in it may be reworded, so any change is an entry added by hand, refused.
+    /// The planned section lists no entry (towncrier's section for no fragments): a list
+    /// item in it is an entry added by hand, refused (its text may be reworded, as a
+    /// section read back's prose may).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub empty: bool,
 }
@@ -70,6 +71,16 @@ pub(crate) struct Found {
     pub prs: BTreeMap<u64, usize>,
     pub texts: BTreeMap<String, usize>,
     pub section: u64,
+    /// How many of its lines start a list item (`- `, `* `, `+ `, `#. `, `1. `): entries.
+    pub items: usize,
+}
+
+/// Whether `line` starts a list item, in Markdown or reStructuredText.
+fn is_item(line: &str) -> bool {
+    let line = line.trim_start();
+    let numbered = line.trim_start_matches(|c: char| c.is_ascii_digit() || c == '#');
+    ["- ", "* ", "+ "].iter().any(|b| line.starts_with(b))
+        || (numbered.len() < line.len() && [". ", ") "].iter().any(|b| numbered.starts_with(b)))
 }
 
 /// How many references to each PR `text` makes, as the project writes them.
@@ -146,6 +157,7 @@ impl Unread {
                 .map(|t| (t.clone(), squashed.matches(t.as_str()).count()))
                 .collect(),
             section: fnv1a(squashed.as_bytes()),
+            items: section.lines().filter(|l| is_item(l)).count(),
         })
     }
 
@@ -275,12 +287,13 @@ impl Unread {
             }
         }
         let changed = found.section != self.section;
-        if self.empty && changed && wrong.is_empty() {
-            wrong.push(
+        if self.empty && found.items > 0 && wrong.is_empty() {
+            wrong.push(format!(
                 "the section was written listing no entry (towncrier's section for no \
-                 fragments), and it changed: an entry added by hand is not one of this release"
-                    .to_string(),
-            );
+                 fragments), and now lists {}: an entry added by hand is not one of this \
+                 release",
+                found.items
+            ));
         } else if !self.empty && self.untold > 0 && changed {
             wrong.push(format!(
                 "the section changed, and {} of its entries naming no PR cannot be told by \
@@ -366,8 +379,8 @@ mod tests {
     }
 
     /// What the changelog step wrote is what is committed: an issue referenced since (an
-    /// entry added by hand while the release was stopped) is refused; a section written
-    /// listing no entry may not change at all (whitespace aside). A state recorded before
+    /// entry added by hand while the release was stopped) is refused; so is a list item in
+    /// a section written listing no entry, which may be reworded. A state recorded before
     /// `listed` was kept refuses nothing for it.
     #[test]
     fn an_entry_added_since_the_step_wrote_the_section_is_refused() {
@@ -408,9 +421,16 @@ mod tests {
         };
         e.written(&whole, "1.4.0", &refs());
         assert!(count(&e, &whole).is_empty());
-        let rewrapped = whole.replace("No significant changes.", "No significant\n  changes.");
-        assert!(count(&e, &rewrapped).is_empty());
-        for hand in ["- Hand entry.", "- Hand `#9 <https://e.com/pull/9>`_"] {
+        for reworded in ["No significant\n  changes.", "A rebuild: nothing changed."] {
+            let reworded = whole.replace("No significant changes.", reworded);
+            assert!(count(&e, &reworded).is_empty(), "{reworded}");
+        }
+        for hand in [
+            "- Hand entry.",
+            "* Hand entry.",
+            "Features\n--------\n\n#. Hand entry.",
+            "- Hand `#9 <https://e.com/pull/9>`_",
+        ] {
             let added = whole.replace("No significant changes.", hand);
             assert_eq!(count(&e, &added).len(), 1, "{hand}");
         }

@@ -469,3 +469,50 @@ fn an_entry_added_by_hand_while_stopped_is_refused_in_every_form() {
         }
     }
 }
+
+/// towncrier's section for no fragments, while the release is stopped: its text reworded
+/// by hand is taken (as a section's prose is), in Markdown and reStructuredText alike; an
+/// entry naming no PR added to it is refused in both.
+#[test]
+fn the_empty_section_may_be_reworded_but_gains_no_entry() {
+    let step = (
+        ".git-release.toml",
+        "[next-version]\nfile = \"version.py\"\npattern = 'NEXT = \"(?P<version>[^\"]+)\"'\n\n\
+         [[step]]\nname = \"check\"\nrun = \"test -f .git/ok\"\n",
+    );
+    for kind in [Kind::Markdown, Kind::Rst] {
+        for (new, refused) in [
+            ("A rebuild: nothing changed.", false),
+            ("- Rebuilt the wheels.", true),
+        ] {
+            let what = format!("{kind:?} {new}");
+            let repo = project(kind, &[step]);
+            let root = repo.path();
+            let out = run(root, &[&["1.0.1rc1"][..], FLAGS].concat(), "false");
+            assert_eq!(out.status.code(), Some(4), "{what}");
+            let written = read(root, kind.changelog());
+            let edited = written.replacen("No significant changes.", new, 1);
+            assert_ne!(edited, written, "{what}");
+            util::write_files(root, &[(kind.changelog(), &edited)]);
+            std::fs::write(root.join(".git/ok"), "").unwrap();
+            let out = run(root, &["continue"], "false");
+            if refused {
+                let stderr = one_error(&out, &what);
+                assert_eq!(out.status.code(), Some(4), "{what}: {stderr}");
+                assert!(
+                    stderr.contains("not an entry of this release")
+                        || stderr.contains("an entry added by hand is not one of this release"),
+                    "{what}: {stderr}"
+                );
+                assert_eq!(read(root, kind.changelog()), edited, "{what}");
+                continue;
+            }
+            ok(&out, &what);
+            let committed = git(
+                root,
+                &["show", &format!("release/1.0.1rc1:{}", kind.changelog())],
+            );
+            assert_eq!(committed, edited, "{what}");
+        }
+    }
+}
