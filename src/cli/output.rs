@@ -83,6 +83,16 @@ pub fn render_plan(plan: &Plan, repo: &Repo, term: &Term) -> String {
         );
     }
     let fragments = match plan.fragment_files.len() {
+        0 if plan.form.consolidates()
+            && plan
+                .section
+                .as_ref()
+                .is_some_and(|s| s.entries().next().is_none()) =>
+        {
+            "none, and the rc sections list no entry: the changelog gets towncrier's section \
+             for no fragments"
+                .to_string()
+        }
         0 if plan.form.consolidates() => "none (the rc sections hold the entries)".to_string(),
         0 if plan.section.is_some() || plan.unread_section.is_some() => {
             "none: the changelog gets towncrier's section for no fragments".to_string()

@@ -592,8 +592,8 @@ pub fn fold_consumed(
             seen.push((r, e, s));
         }
     }
-    if categories.is_empty() {
-        // Every input was stale: an empty section is not a release.
+    if categories.is_empty() && !stale.is_empty() {
+        // Every input stale is no release (no entry at all: `prepare`, towncrier's for none).
         let mut prs: Vec<u64> = stale.iter().flat_map(|s| s.prs.iter().copied()).collect();
         prs.sort_unstable();
         prs.dedup();
@@ -686,7 +686,7 @@ impl Folding {
 /// Add a paragraph unless the same text is there already (an upgrade note repeated in
 /// each rc). Link definitions (`[#1]: https://…`, written after each list by a
 /// link-definition `issue_format`) are kept once each, line by line.
-fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
+pub(crate) fn push_prose(to: &mut Vec<Prose>, mut prose: Prose) {
     let text = normalized_prose(&prose.text);
     if to.iter().any(|p| normalized_prose(&p.text) == text) {
         return;

@@ -289,21 +289,34 @@ pub fn prepare(
     };
     // The template's layout, as its rendering of the new fragments shows it.
     let mut layout = None;
-    let fragment_section = if set.fragments.is_empty() {
-        None
+    // Without fragments, the rendering is towncrier's section for none.
+    let (fragment_section, for_none) = if set.fragments.is_empty() {
+        (None, Some(rendered))
     } else {
         let text = rendered?;
         layout = super::Layout::of_section(&text, false);
         let parsed = Changelog::parse_project(&text, None, &refs);
-        let release = parsed.releases().first().cloned().ok_or_else(|| {
+        let release = parsed.releases().first().cloned();
+        if release.is_none() {
+            // A template that renders nothing (or no title) for the fragments drops them.
+            check_fragments_read_back(config, &set, None, &text, &refs, Unheaded::Refused)?;
+        }
+        let release = release.ok_or_else(|| {
             Error::Usage(format!(
                 "the section built from the fragments with {} is not a Markdown section \
                  (`## <version> (<date>)` with `### <category>` headings); consolidation needs a Markdown changelog",
                 tc.template.display_name()
             ))
         })?;
-        check_fragments_read_back(config, &set, &release, &text, &refs, Unheaded::Refused)?;
-        Some(release)
+        check_fragments_read_back(
+            config,
+            &set,
+            Some(&release),
+            &text,
+            &refs,
+            Unheaded::Refused,
+        )?;
+        (Some(release), None)
     };
     // Fragments an earlier release consumed (the same file, come back): stale whatever
     // the released entry says now.
@@ -326,6 +339,14 @@ pub fn prepare(
         &consumed,
     )?;
     folded.title = title;
+    if let (true, Some(rendered)) = (folded.categories.is_empty(), for_none) {
+        // towncrier's section for none, laid out as its template writes it.
+        layout = rendered
+            .as_ref()
+            .ok()
+            .and_then(|text| super::Layout::of_section(text, false));
+        with_no_entries(&mut folded, rendered, &refs)?;
+    }
     folded.warnings.splice(0..0, history_warnings);
     folded
         .warnings
@@ -379,6 +400,58 @@ pub fn prepare(
         refs,
         layout,
     })
+}
+
+/// A final whose inputs list no entry at all — its pre-release sections towncrier's text
+/// for none (`No significant changes.`), no fragment — gets towncrier's section for none:
+/// the rc sections' text for no entries carried once (each rc's said, the ledger holds it),
+/// or, when they hold none (a bare heading), the template's rendering for no fragments.
+/// Text an rc carries besides (an upgrade note) is the section's text as it is for any
+/// final. The fold refuses inputs whose every entry is stale before this.
+fn with_no_entries(
+    folded: &mut Consolidation,
+    rendered: Result<String>,
+    refs: &RefFormat,
+) -> Result<()> {
+    if !folded.description.is_empty() {
+        return Ok(());
+    }
+    let (boilerplate, left_out): (Vec<_>, Vec<_>) = std::mem::take(&mut folded.left_out)
+        .into_iter()
+        .partition(|l| l.reason == LeftOutReason::Boilerplate);
+    folded.left_out = left_out;
+    for l in boilerplate {
+        let prose = super::Prose {
+            from: l.from,
+            at: l.at,
+            text: l.text,
+        };
+        super::fold::push_prose(&mut folded.description, prose);
+    }
+    if !folded.description.is_empty() {
+        return Ok(());
+    }
+    let text = rendered?;
+    let parsed = Changelog::parse_project(&text, None, refs);
+    let Some(text) = parsed
+        .releases()
+        .first()
+        .and_then(|r| r.description.clone())
+    else {
+        return Err(Error::Refused(format!(
+            "nothing to consolidate for {}: its pre-release sections ({}) list nothing, there \
+             are no new fragments, and the template renders no text for none; add a news \
+             fragment for it (`towncrier create`), or write the section by hand",
+            folded.version,
+            folded.section_versions.join(", ")
+        )));
+    };
+    folded.description.push(super::Prose {
+        from: super::Source::Fragments,
+        at: "towncrier's section for no fragments".into(),
+        text,
+    });
+    Ok(())
 }
 
 /// The rules file's `categories` (a rule applies only there) against the categories the
@@ -682,7 +755,9 @@ pub fn report(c: &Consolidation) -> Vec<String> {
     // What the fragments' template writes besides entries is expected; an rc's text is news.
     // Link definitions are not news either.
     let news = |p: &super::Prose| {
-        p.from != super::Source::Fragments && !p.text.lines().all(super::fold::is_link_definition)
+        p.from != super::Source::Fragments
+            && !p.text.lines().all(super::fold::is_link_definition)
+            && !super::fold::is_boilerplate(&p.text)
     };
     for (p, under) in carried.filter(|(p, _)| news(p)) {
         let first: String = p

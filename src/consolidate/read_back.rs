@@ -21,15 +21,20 @@ pub enum Unheaded {
 /// separate entries): a template whose output the changelog model cannot read, that
 /// leaves a category or an entry out, or lists one twice would otherwise lose or repeat
 /// entries silently (the fragments are deleted afterwards). Final and pre-releases alike,
-/// but for a category the section writes under no heading (see [`Unheaded`]).
+/// but for a category the section writes under no heading (see [`Unheaded`]). `release`:
+/// the section read back as a release, `None` when it is not one (reStructuredText, no
+/// title): then each fragment must be shown in its text ([`check_fragments_shown`]).
 pub fn check_fragments_read_back(
     config: &Config,
     set: &crate::fragments::FragmentSet,
-    release: &Release,
+    release: Option<&Release>,
     text: &str,
     refs: &RefFormat,
     unheaded: Unheaded,
 ) -> Result<()> {
+    let Some(release) = release else {
+        return check_fragments_shown(config, set, text, refs);
+    };
     // (category, issue) → the distinct texts of its fragments, and one fragment's path.
     let mut wanted: std::collections::BTreeMap<(&str, u64), (Vec<&str>, &std::path::Path)> =
         std::collections::BTreeMap::new();
@@ -135,6 +140,66 @@ pub fn check_fragments_read_back(
         )));
     }
     Ok(())
+}
+
+/// A section git-release does not read back as a release (reStructuredText, or Markdown
+/// without a title: `title_format = false`) must still show each fragment it consumes, by
+/// its issue as the project writes it or by its text. A template that renders nothing for
+/// the fragments (or only whitespace, or a title), or leaves one out, would lose it when the
+/// fragments are removed: refused in pre-flight, naming the template and each fragment it
+/// drops. (An orphan of a type that shows no content is listed by nothing: not asked for.)
+fn check_fragments_shown(
+    config: &Config,
+    set: &crate::fragments::FragmentSet,
+    text: &str,
+    refs: &RefFormat,
+) -> Result<()> {
+    let referenced: std::collections::BTreeSet<u64> =
+        refs.spans(text).iter().map(|s| s.number).collect();
+    let shown = super::fold::normalized_prose(text);
+    let dropped: Vec<String> = set
+        .fragments
+        .iter()
+        .filter(|f| {
+            let content = super::fold::normalized_prose(&f.content);
+            let by_issue = refs
+                .fragment_key(&f.issue)
+                .is_some_and(|k| referenced.contains(&k));
+            let by_text = !content.is_empty() && shown.contains(&content);
+            let listed = config
+                .towncrier
+                .types
+                .get(&f.kind)
+                .is_none_or(|t| t.showcontent);
+            let nothing_to_show = f.issue.is_empty() && content.is_empty();
+            let shown = by_issue || by_text || nothing_to_show;
+            listed && !shown
+        })
+        .map(|f| f.path.display().to_string())
+        .collect();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    let tc = &config.towncrier;
+    let what = format!(
+        "renders the section without {} of its {} fragment(s) — neither the issue nor the \
+         text of {} is in it —, so they would be lost when the fragments are removed; make \
+         the template list every fragment (towncrier's default template does), then run \
+         again. Rendered section:\n{}",
+        dropped.len(),
+        set.fragments.len(),
+        dropped.join(", "),
+        match text.trim() {
+            "" => "(nothing but whitespace)".to_string(),
+            _ => excerpt(text),
+        }
+    );
+    Err(match &tc.template {
+        crate::config::TemplateSource::File(path) => config
+            .towncrier_source
+            .error("template", format!("is `{}`, which {what}", path.display())),
+        builtin => Error::Refused(format!("{} {what}", builtin.display_name())),
+    })
 }
 
 /// The first lines of a rendered section, for an error message.

@@ -468,11 +468,21 @@ fn plan_steps(repo: &Repo, config: &Config, plan: &Plan) -> Result<Vec<PlannedSt
         (_, true) => steps.push(PlannedStep {
             kind: StepKind::Changelog,
             name: format!(
-                "Consolidate {} into {changelog_name}{}",
+                "Consolidate {} into {changelog_name}{}{}",
                 if plan.rc_sections.is_empty() {
                     "the fragments".to_string()
                 } else {
                     plan.rc_sections.join(", ")
+                },
+                // Pre-release sections of towncrier's text for none and no fragment.
+                if plan
+                    .section
+                    .as_ref()
+                    .is_some_and(|s| s.entries().next().is_none())
+                {
+                    ": no entries (towncrier's empty section)"
+                } else {
+                    ""
                 },
                 if no_edit {
                     ""

@@ -113,16 +113,19 @@ pub(super) fn plan_section(
             // section that is not Markdown (reStructuredText) is written as towncrier
             // writes it. towncrier's section for no fragments lists no entry, and is read
             // back all the same: zero planned, zero written.
+            // A section not read as a release (reStructuredText, no title) must show each
+            // fragment all the same: a template that renders nothing for them would lose
+            // them (refused here, before anything is written, not at the release commit).
+            consolidate::check_fragments_read_back(
+                config,
+                &kept,
+                section.as_ref(),
+                &plan.section,
+                &refs,
+                consolidate::Unheaded::WrittenAsRendered,
+            )?;
             match &section {
                 Some(release) => {
-                    consolidate::check_fragments_read_back(
-                        config,
-                        &kept,
-                        release,
-                        &plan.section,
-                        &refs,
-                        consolidate::Unheaded::WrittenAsRendered,
-                    )?;
                     crate::towncrier::check_section_read_back(config, &plan, release)?;
                 }
                 None => unread_section = Some(count_entries(&kept)),
@@ -249,4 +252,50 @@ pub(crate) fn without_stale(
         }
     });
     Ok((kept, left_out))
+}
+
+/// A section read back that the changelog step wrote listing no entry (towncrier's
+/// section for none; a final's of pre-releases that listed none) is held to that, as
+/// [`super::guard::check_section_entries`] holds one with entries (it skips a section of
+/// none recorded): an entry added by hand while the release was stopped is not one of this
+/// release, and stops it before its commit. A section git-release does not read back is
+/// held by its text (`unread`).
+pub(super) fn check_no_entry_added(
+    config: &Config,
+    plan: &super::plan::Plan,
+    state: &super::state::State,
+) -> Result<()> {
+    let planned_none = state
+        .planned_entries
+        .as_ref()
+        .is_some_and(|p| p.prs.is_empty() && p.unnamed == 0 && p.unread.is_none());
+    if !state.section || !state.section_entries.is_empty() || !planned_none {
+        return Ok(());
+    }
+    let mut now = super::guard::section_entries(config, plan)?.unwrap_or_default();
+    // An entry under no category (a list item right under the release heading) too.
+    let start = Some(config.towncrier.start_string.as_str());
+    if let Some(log) = Changelog::read_with(&plan.changelog, start)? {
+        if let Some(k) = log.find(&plan.version) {
+            let loose = log.releases()[k].loose_entries();
+            now.extend(loose.iter().map(|e| format!("\"{}\"", e.normalized_text())));
+        }
+    }
+    if now.is_empty() {
+        return Ok(());
+    }
+    Err(crate::error::Error::Step {
+        step: "commit".into(),
+        message: format!(
+            "the {} section of {} was written listing no entry (towncrier's section for no \
+             fragments), and was edited since: {} {} not an entry of this release. Remove \
+             {} (a change for the next release goes in a news fragment), then `git release \
+             continue`; or `git release abort`",
+            plan.version,
+            plan.changelog.display(),
+            now.join("; "),
+            if now.len() == 1 { "is" } else { "are" },
+            if now.len() == 1 { "it" } else { "them" },
+        ),
+    })
 }

@@ -47,7 +47,8 @@ pub fn execute(
     // A section pre-flight could not read back (reStructuredText, no title) is counted by
     // its text: nothing has changed yet, so a failure is a refusal.
     if let Some(planned) = entries::unread(config, &plan)? {
-        if planned.prs.is_empty() {
+        // towncrier's section for no fragments lists nothing to count.
+        if planned.prs.is_empty() && !plan.fragment_files.is_empty() {
             reporter.note(&format!(
                 "the {} section names no PR as `issue_format` writes it: its entries cannot be \
                  counted before the release commit",
@@ -438,6 +439,7 @@ fn run_step(
                 }
             }
             guard::check_section_entries(config, plan, state)?;
+            super::section::check_no_entry_added(config, plan, state)?;
             let gone = entries::gone_for_good(repo, state);
             entries::check_published(config, plan, state.planned_entries.as_ref(), &gone)?;
             commit_own_changes(ctx, state)?;

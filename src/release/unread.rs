@@ -52,6 +52,17 @@ pub struct Unread {
     pub untold: usize,
     /// The digest of the planned section, whitespace squashed.
     pub section: u64,
+    /// The issues the section references as the changelog step wrote it (taken by
+    /// [`Unread::written`]): one it references after a hand edit made while the release was
+    /// stopped is no entry of this release, refused as in a section read back. `None` in a
+    /// state recorded before it was kept, or before the step wrote the section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<std::collections::BTreeSet<u64>>,
+    /// The planned section lists no entry (towncrier's section for no fragments): a list
+    /// item in it is an entry added by hand, refused (its text may be reworded, as a
+    /// section read back's prose may).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty: bool,
 }
 
 /// What the section holds now: each PR's references and each counted text's occurrences.
@@ -60,6 +71,16 @@ pub(crate) struct Found {
     pub prs: BTreeMap<u64, usize>,
     pub texts: BTreeMap<String, usize>,
     pub section: u64,
+    /// How many of its lines start a list item (`- `, `* `, `+ `, `#. `, `1. `): entries.
+    pub items: usize,
+}
+
+/// Whether `line` starts a list item, in Markdown or reStructuredText.
+fn is_item(line: &str) -> bool {
+    let line = line.trim_start();
+    let numbered = line.trim_start_matches(|c: char| c.is_ascii_digit() || c == '#');
+    ["- ", "* ", "+ "].iter().any(|b| line.starts_with(b))
+        || (numbered.len() < line.len() && [". ", ") "].iter().any(|b| numbered.starts_with(b)))
 }
 
 /// How many references to each PR `text` makes, as the project writes them.
@@ -113,6 +134,8 @@ impl Unread {
             texts,
             untold,
             section: fnv1a(planned.as_bytes()),
+            listed: None,
+            empty: kept.fragments.is_empty(),
         }
     }
 
@@ -134,6 +157,7 @@ impl Unread {
                 .map(|t| (t.clone(), squashed.matches(t.as_str()).count()))
                 .collect(),
             section: fnv1a(squashed.as_bytes()),
+            items: section.lines().filter(|l| is_item(l)).count(),
         })
     }
 
@@ -157,6 +181,7 @@ impl Unread {
         }
         self.texts.retain(|_, n| *n > 0);
         self.section = found.section;
+        self.listed = Some(found.prs.keys().copied().collect());
     }
 
     /// The section's text (see [`Unread::bounds`]).
@@ -250,7 +275,26 @@ impl Unread {
                 _ => {}
             }
         }
-        if self.untold > 0 && found.section != self.section {
+        // What the changelog step wrote is what is committed: an issue referenced since
+        // is an entry added by hand, not one of this release (as in a section read back).
+        if let Some(listed) = &self.listed {
+            for pr in found.prs.keys().filter(|pr| !listed.contains(pr)) {
+                wrong.push(format!(
+                    "{} is not an entry of this release (added since the changelog step \
+                     wrote the section)",
+                    crate::changelog::Issue(*pr)
+                ));
+            }
+        }
+        let changed = found.section != self.section;
+        if self.empty && found.items > 0 && wrong.is_empty() {
+            wrong.push(format!(
+                "the section was written listing no entry (towncrier's section for no \
+                 fragments), and now lists {}: an entry added by hand is not one of this \
+                 release",
+                found.items
+            ));
+        } else if !self.empty && self.untold > 0 && changed {
             wrong.push(format!(
                 "the section changed, and {} of its entries naming no PR cannot be told by \
                  their text as the template renders them, so none may change",
@@ -319,6 +363,8 @@ mod tests {
             texts: texts.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
             untold: 0,
             section: fnv1a(squash(section).as_bytes()),
+            listed: None,
+            empty: false,
         }
     }
 
@@ -330,6 +376,64 @@ mod tests {
 
     fn refs() -> RefFormat {
         RefFormat::new(Some("`#{issue} <https://e.com/pull/{issue}>`_"))
+    }
+
+    /// What the changelog step wrote is what is committed: an issue referenced since (an
+    /// entry added by hand while the release was stopped) is refused; so is a list item in
+    /// a section written listing no entry, which may be reworded. A state recorded before
+    /// `listed` was kept refuses nothing for it.
+    #[test]
+    fn an_entry_added_since_the_step_wrote_the_section_is_refused() {
+        let whole = format!("{HEAD}{SECTION}{OLD}");
+        let mut u = unread(HEAD, SECTION, &[("Orphan thing", 1)]);
+        u.written(&whole, "1.4.0", &refs());
+        assert_eq!(u.listed, Some([1].into_iter().collect()));
+        let count = |u: &Unread, text: &str| u.wrong(&u.found(text, "1.4.0", &refs()).unwrap());
+        assert!(count(&u, &whole).is_empty());
+        let added = whole.replace(
+            "- Orphan thing\n",
+            "- Orphan thing\n- Hand `#9 <https://e.com/pull/9>`_\n",
+        );
+        assert_eq!(
+            count(&u, &added),
+            [
+                "#9 is not an entry of this release (added since the changelog step wrote the \
+              section)"
+            ]
+        );
+        // Moved from the older section into this one: added all the same.
+        let moved = whole.replace("- Old `#5", "- Hand").replace(
+            "- Orphan thing\n",
+            "- Orphan thing\n- Old `#5 <https://e.com/pull/5>`_\n",
+        );
+        assert_eq!(count(&u, &moved).len(), 1, "{moved}");
+        let legacy = Unread {
+            listed: None,
+            ..u.clone()
+        };
+        assert!(count(&legacy, &added).is_empty());
+
+        let none = "1.4.0 (2026-12-01)\n==================\n\nNo significant changes.\n\n";
+        let whole = format!("{HEAD}{none}{OLD}");
+        let mut e = Unread {
+            empty: true,
+            ..unread(HEAD, none, &[])
+        };
+        e.written(&whole, "1.4.0", &refs());
+        assert!(count(&e, &whole).is_empty());
+        for reworded in ["No significant\n  changes.", "A rebuild: nothing changed."] {
+            let reworded = whole.replace("No significant changes.", reworded);
+            assert!(count(&e, &reworded).is_empty(), "{reworded}");
+        }
+        for hand in [
+            "- Hand entry.",
+            "* Hand entry.",
+            "Features\n--------\n\n#. Hand entry.",
+            "- Hand `#9 <https://e.com/pull/9>`_",
+        ] {
+            let added = whole.replace("No significant changes.", hand);
+            assert_eq!(count(&e, &added).len(), 1, "{hand}");
+        }
     }
 
     /// The section is found after its head, or at its own title when the head changed, up

@@ -9,22 +9,22 @@
 use crate::release::read;
 use crate::util::{self, git, ok, one_error, repo_with, run, text};
 
-const DATE: &str = "2025-02-01";
+pub(crate) const DATE: &str = "2025-02-01";
 
-const MD_CHANGELOG: &str = "# Changelog\n\n<!-- towncrier release notes start -->\n\n\
+pub(crate) const MD_CHANGELOG: &str = "# Changelog\n\n<!-- towncrier release notes start -->\n\n\
 ## 1.0.0 (2025-01-01)\n\n### Features\n\n- First. ([#1](https://example.com/demo/pull/1))\n";
 
 const RST_NEWS: &str = "Changes\n=======\n\n.. towncrier release notes start\n\n\
 demo 1.0.0 (2025-01-01)\n=======================\n\nFeatures\n--------\n\n- First release.\n";
 
 #[derive(Clone, Copy, Debug)]
-enum Kind {
+pub(crate) enum Kind {
     Markdown,
     Rst,
 }
 
 impl Kind {
-    fn changelog(self) -> &'static str {
+    pub(crate) fn changelog(self) -> &'static str {
         match self {
             Kind::Markdown => "CHANGELOG.md",
             Kind::Rst => "NEWS.rst",
@@ -34,7 +34,7 @@ impl Kind {
 
 /// A project at 1.0.0 (`VERSION`) without a fragment, whose sprint finals advance
 /// `version.py`'s next version; `extra` files added.
-fn project(kind: Kind, extra: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn project(kind: Kind, extra: &[(&str, &str)]) -> tempfile::TempDir {
     let pyproject = match kind {
         Kind::Markdown => {
             "[project]\nname = \"demo\"\n\n[tool.towncrier]\ndirectory = \"changes\"\n\
@@ -70,7 +70,7 @@ fn project(kind: Kind, extra: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// The changelog `git release build <version>` writes in a twin of `kind`'s project (build
 /// is towncrier's, byte for byte: `towncrier_cases`).
-fn built(kind: Kind, version: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) fn built(kind: Kind, version: &str, extra: &[(&str, &str)]) -> String {
     let twin = project(kind, extra);
     ok(
         &run(twin.path(), &["build", version, "--date", DATE], "false"),
@@ -233,8 +233,8 @@ fn a_final_with_a_pre_release_heading_is_still_the_folds() {
     assert_eq!(git(root, &["branch", "--list", "release/*"]), "");
 
     // The pre-release of a release with no fragment wrote towncrier's empty section; the
-    // final folds it (no other input): refused, nothing changed — not a second empty section
-    // written over an unfolded one.
+    // final folds it (hostile36: towncrier's empty section in its place). Only a stale
+    // fragment besides: refused, naming the PR it lists (not an empty list), nothing changed.
     let repo = project(Kind::Markdown, &[]);
     let root = repo.path();
     ok(
@@ -247,16 +247,19 @@ fn a_final_with_a_pre_release_heading_is_still_the_folds() {
     );
     git(root, &["checkout", "-q", "main"]);
     git(root, &["merge", "-q", "--ff-only", "release/1.0.1rc1"]);
+    util::write_files(root, &[("changes/1.feature.md", "First.\n")]);
+    util::commit_all(root, "a stale fragment");
     let before = util::snapshot(root);
     let out = run(
         root,
         &["1.0.1", "--date", DATE, "--yes", "--no-edit"],
         "false",
     );
-    let stderr = one_error(&out, "final of an empty rc");
+    let stderr = one_error(&out, "final of an empty rc and a stale fragment");
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
-        stderr.contains("nothing to consolidate for 1.0.1"),
+        stderr.contains("nothing to consolidate for 1.0.1")
+            && stderr.contains("already released (#1)"),
         "{stderr}"
     );
     assert_eq!(util::snapshot(root), before);

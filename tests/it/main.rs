@@ -52,6 +52,7 @@ mod hostile31;
 mod hostile32;
 mod hostile33;
 mod hostile34;
+mod hostile36;
 mod hostile37;
 mod interrupts;
 mod isolation;
