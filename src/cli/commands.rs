@@ -125,6 +125,9 @@ fn print_summary(summary: &release::Summary, format: SummaryFormat) {
 /// work tree removed, each said on stderr (see [`release::remove_unfinished_writes`]).
 fn lock_for_writing(repo: &Repo, writes: release::Writes<'_>) -> Result<release::Lock> {
     let lock = release::Lock::acquire_for_writing(repo, Some(writes))?;
+    // Looking for them runs git: a repository git refuses (`safe.directory`) is refused
+    // first, as the writes' own checks would.
+    repo.check_git_accepts()?;
     for path in release::remove_unfinished_writes(repo)? {
         say!(
             "note: removed {path}: the temporary file of a write that a killed git release \
