@@ -349,9 +349,12 @@ pub fn remove_unfinished_writes(repo: &Repo) -> Result<Vec<String>> {
     let mut removed = Vec::new();
     for path in repo.untracked_files()? {
         let full = repo.root().join(&path);
+        // A regular file only, as `atomic::remove_unfinished_writes` removes: a symlink of
+        // that name is never a write's temporary.
         if full
             .file_name()
             .is_some_and(crate::atomic::is_unfinished_write)
+            && full.symlink_metadata().is_ok_and(|m| m.is_file())
         {
             std::fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
             removed.push(path);

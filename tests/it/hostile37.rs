@@ -100,6 +100,8 @@ fn the_temporary_file_of_a_killed_write_is_removed_by_the_next_command_that_writ
         for decoy in decoys {
             util::write_files(root, &[(decoy, "mine\n")]);
         }
+        // A symlink of a temporary's name is never one: kept.
+        std::os::unix::fs::symlink("CHANGELOG.md", root.join(".git-release-Zz99Yy")).unwrap();
         let out = run(root, command, "true");
         ok(&out, command[0]);
         assert!(!root.join(killed).exists(), "{command:?}");
@@ -111,6 +113,7 @@ fn the_temporary_file_of_a_killed_write_is_removed_by_the_next_command_that_writ
         for decoy in decoys {
             assert_eq!(std::fs::read_to_string(root.join(decoy)).unwrap(), "mine\n");
         }
+        assert!(root.join(".git-release-Zz99Yy").symlink_metadata().is_ok());
     }
 }
 
